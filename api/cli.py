@@ -1,0 +1,211 @@
+"""The `clipindex` command line: a thin shell over indexer.service.Clipindex.
+
+Each command builds the settings (defaults < CLIPINDEX_* environment < flags), calls one service method, and prints.
+Errors are translated once, by `_errors`: a one-line message on stderr and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from indexer.config import load_settings
+from indexer.errors import ClipindexError, InvalidInput, NotFound
+from indexer.service import Clipindex, IngestOptions, IngestResult
+from media.errors import MediaError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+                  help="clipindex: a searchable archive of moments from video reports and their articles.")
+err = Console(stderr=True, soft_wrap=True, highlight=False)
+out = Console(highlight=False, soft_wrap=True)
+
+# exit code per error class: the one table that maps service errors to the command line
+EXIT_CODES: list[tuple[type[BaseException], int]] = [(InvalidInput, 2), (NotFound, 3), (ClipindexError, 1),
+                                                      (MediaError, 1)]
+
+DataDir = Annotated[Path | None, typer.Option("--data-dir", help="Where the store and media live "
+                                              "[env CLIPINDEX_DATA_DIR; default ~/.clipindex].")]
+JsonOut = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")]
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    try:
+        yield
+    except KeyboardInterrupt:
+        err.print("interrupted: finished steps are kept; run the same command again to resume")
+        raise typer.Exit(130) from None
+    except tuple(cls for cls, _ in EXIT_CODES) as exc:
+        code = next(c for cls, c in EXIT_CODES if isinstance(exc, cls))
+        err.print(f"error: {exc}", markup=False, highlight=False)
+        raise typer.Exit(code) from None
+
+
+def _service(data_dir: Path | None, **flags: Any) -> Clipindex:
+    return Clipindex(load_settings(data_dir=data_dir, **flags))
+
+
+@app.command()
+def ingest(
+    sources: Annotated[list[str], typer.Argument(help="YouTube video/playlist/channel URLs, media files, or "
+                                                      "caption/transcript files (.vtt, .srt, .json).")],
+    article: Annotated[str | None, typer.Option(help="The article (URL or file) this report belongs to.")] = None,
+    language: Annotated[str | None, typer.Option(help="Spoken language code (en, ru, uz ...); else detected.")] = None,
+    model: Annotated[str | None, typer.Option(help="Whisper model name or CTranslate2 directory.")] = None,
+    engine: Annotated[str | None, typer.Option(help="faster-whisper (default) or openai-whisper.")] = None,
+    captions: Annotated[str, typer.Option(help="auto: use existing subtitles when present; only: never run "
+                                                "Whisper; never: always transcribe.")] = "auto",
+    keep_video: Annotated[bool, typer.Option("--keep-video", help="Keep the video stream (for clips).")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Redo videos that are already ingested.")] = False,
+    limit: Annotated[int | None, typer.Option(help="At most N videos of a playlist or channel.")] = None,
+    url: Annotated[str | None, typer.Option(help="Public URL of a video imported from a caption file.")] = None,
+    title: Annotated[str | None, typer.Option(help="Title of a video imported from a file.")] = None,
+    data_dir: DataDir = None,
+    as_json: JsonOut = False,
+    quiet: Quiet = False,
+) -> None:
+    """Transcribe video reports into the archive.
+
+    Example: clipindex ingest https://www.youtube.com/watch?v=VIDEO_ID --article https://example.org/story
+    """
+    opts = IngestOptions(article=article, language=language, model=model, engine=engine, captions=captions,
+                         keep_video=keep_video, force=force, limit=limit, url=url, title=title)
+    failed = 0
+    with _errors():
+        svc = _service(data_dir)
+        results: list[IngestResult] = []
+        with _progress(quiet or as_json) as report:
+            for source in sources:
+                try:
+                    for result in svc.ingest(source, opts, report):
+                        results.append(result)
+                        failed += result.status == "failed"
+                        if not as_json:
+                            _print_result(result)
+                except (ClipindexError, MediaError) as exc:
+                    if len(sources) == 1:
+                        raise
+                    failed += 1
+                    results.append(IngestResult(source, None, "failed", error=str(exc)))
+                    if not as_json:
+                        _print_result(results[-1])
+        if as_json:
+            out.print(json.dumps([asdict(r) for r in results], ensure_ascii=False, indent=1))
+    if failed:
+        raise typer.Exit(1)
+
+
+def _print_result(r: IngestResult) -> None:
+    if r.status == "failed":
+        err.print(f"error: {r.source}: {r.error}", markup=False, highlight=False)
+        return
+    length = _clock(r.duration) if r.duration else "?"
+    out.print(f"{r.status}: {r.video_id}  {r.title}  [{length}, {r.language}, {r.transcript}]", markup=False)
+    for warning in r.warnings:
+        err.print(f"warning: {r.video_id}: {warning}", markup=False)
+
+
+@contextmanager
+def _progress(disabled: bool) -> Iterator[Any]:
+    if disabled or not sys.stderr.isatty() and not _force_progress():
+        yield None
+        return
+    cols = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
+            TimeRemainingColumn(), TextColumn("{task.fields[detail]}"))
+    with Progress(*cols, console=err, transient=True) as bar:
+        tasks: dict[tuple[str, str], TaskID] = {}
+
+        def report(video_id: str, step: str, fraction: float, detail: str) -> None:
+            key = (video_id, step)
+            if key not in tasks:
+                tasks[key] = bar.add_task(f"{step:<10} {video_id[:28]}", total=1.0, detail="")
+            bar.update(tasks[key], completed=fraction, detail=detail)
+
+        yield report
+
+
+def _force_progress() -> bool:
+    import os
+
+    return os.environ.get("CLIPINDEX_PROGRESS") == "1"
+
+
+@app.command()
+def videos(data_dir: DataDir = None, as_json: JsonOut = False) -> None:
+    """List the videos in the archive.
+
+    Example: clipindex videos --json
+    """
+    with _errors():
+        rows = _service(data_dir).videos()
+    if as_json:
+        out.print(json.dumps([asdict(r) for r in rows], ensure_ascii=False, indent=1))
+        return
+    table = Table("id", "title", "duration", "language", "transcript", "state")
+    for column in table.columns:
+        column.overflow = "fold"
+    for r in rows:
+        table.add_row(r.id, r.title, _clock(r.duration) if r.duration else "", r.language or "", r.transcript or "",
+                      r.state)
+    out.print(table)
+
+
+@app.command()
+def transcript(
+    video: Annotated[str, typer.Argument(help="Video id (see `clipindex videos`), YouTube id or URL.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="txt, srt, vtt or json (every word with "
+                                                             "start, end, probability).")] = "txt",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead.")] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Print or write a video's transcript.
+
+    Example: clipindex transcript yt:dQw4w9WgXcQ --format srt -o report.srt
+    """
+    with _errors():
+        text = _service(data_dir).render_transcript(video, fmt)
+        if output is None:
+            sys.stdout.write(text)
+            return
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise InvalidInput(f"cannot write {output}: {exc.strerror}") from None
+
+
+@app.command()
+def delete(
+    video: Annotated[str, typer.Argument(help="Video id (see `clipindex videos`).")],
+    data_dir: DataDir = None,
+) -> None:
+    """Remove a video, its transcript and its downloaded files from the archive.
+
+    Example: clipindex delete yt:dQw4w9WgXcQ
+    """
+    with _errors():
+        removed = _service(data_dir).delete_video(video)
+    out.print(f"deleted {removed}", markup=False)
+
+
+def _clock(seconds: float | None) -> str:
+    s = int(round(seconds or 0))
+    return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,114 @@
+"""Detect Whisper's two silent failures in a decoded window and splice a re-decoded range back in.
+
+- A gap: a stretch of speech (Silero VAD says so) where no word was decoded. Seen here: tiny.en with greedy decoding
+  skipped 88 s of speech without a sign.
+- A loop: the same short phrase repeated many times in a row, Whisper's classic hallucination.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from indexer.models import Segment, Word
+
+SAMPLE_RATE = 16000
+MIN_GAP_S = 8.0  # speech this long with no word in it is a gap
+LOOP_REPEATS = 4  # an n-gram (n <= 6) repeated this many times in a row is a loop
+
+
+def find_gaps(samples: np.ndarray, offset: float, segs: list[Segment]) -> list[tuple[float, float]]:
+    """Absolute (start, end) of speech stretches of MIN_GAP_S or more that hold no decoded word."""
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    speech = get_speech_timestamps(samples, VadOptions(min_silence_duration_ms=500, speech_pad_ms=100))
+    covered = sorted((w.start - 1.0, w.end + 1.0) for s in segs for w in s.words)
+    gaps: list[tuple[float, float]] = []
+    for region in speech:
+        a, b = offset + region["start"] / SAMPLE_RATE, offset + region["end"] / SAMPLE_RATE
+        gaps.extend(g for g in _uncovered(a, b, covered) if g[1] - g[0] >= MIN_GAP_S)
+    return gaps
+
+
+def _uncovered(a: float, b: float, covered: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    out, cursor = [], a
+    for lo, hi in covered:
+        if hi <= cursor:
+            continue
+        if lo >= b:
+            break
+        if lo > cursor:
+            out.append((cursor, lo))
+        cursor = max(cursor, hi)
+    if cursor < b:
+        out.append((cursor, b))
+    return out
+
+
+def find_loops(segs: list[Segment]) -> list[tuple[float, float]]:
+    return [(s.start, s.end) for s in segs if loop_length(_tokens(s.words)) > 0]
+
+
+def loop_length(tokens: list[str]) -> int:
+    """The n of the first n-gram repeated LOOP_REPEATS times in a row, or 0 when there is none."""
+    for n in range(1, 7):
+        for i in range(0, len(tokens) - n * LOOP_REPEATS + 1):
+            gram = tokens[i : i + n]
+            if all(tokens[i + k * n : i + (k + 1) * n] == gram for k in range(1, LOOP_REPEATS)):
+                return n
+    return 0
+
+
+def collapse_loops(words: list[Word]) -> list[Word]:
+    """Keep one copy of each run of repeated n-grams."""
+    tokens = _tokens(words)
+    n = loop_length(tokens)
+    if not n:
+        return words
+    for i in range(len(tokens) - n):
+        j = i + n
+        while tokens[j : j + n] == tokens[i : i + n]:
+            j += n
+        if j - i >= n * LOOP_REPEATS:
+            return collapse_loops(words[: i + n] + words[j:])
+    return words
+
+
+def _tokens(words: tuple[Word, ...] | list[Word]) -> list[str]:
+    return ["".join(ch for ch in w.text.lower() if ch.isalnum()) for w in words]
+
+
+def replace_range(
+    segs: list[Segment], redo: list[Segment], start: float, end: float
+) -> tuple[list[Segment], str | None]:
+    """Swap the words whose midpoint lies in [start, end] for the re-decoded ones; return a warning if it failed."""
+    inside = [w for s in redo for w in s.words if start <= (w.start + w.end) / 2 <= end]
+    note = None
+    where = f"{_clock(start)}-{_clock(end)}"
+    if not inside:
+        note = f"no words could be decoded for speech at {where}"
+    elif loop_length(_tokens(inside)):
+        inside = collapse_loops(inside)
+        note = f"a repetition loop at {where} persisted after re-decoding; repeats were dropped"
+    new = [seg for seg in (_without(s, start, end) for s in segs) if seg is not None]
+    added = _rebuild(inside)
+    if added is not None:
+        new.append(added)
+    return sorted(new, key=lambda s: s.start), note
+
+
+def _without(seg: Segment, start: float, end: float) -> Segment | None:
+    """The segment less its words in [start, end]; unchanged (original text kept) when none fall there."""
+    left = [w for w in seg.words if not start <= (w.start + w.end) / 2 <= end]
+    return seg if len(left) == len(seg.words) else _rebuild(left)
+
+
+def _rebuild(words: list[Word]) -> Segment | None:
+    if not words:
+        return None
+    return Segment(words[0].start, words[-1].end, " ".join(w.text for w in words), tuple(words))
+
+
+def _clock(t: float) -> str:
+    t = max(t, 0.0)
+    return f"{int(t // 3600):d}:{int(t % 3600 // 60):02d}:{int(t % 60):02d}" if t >= 3600 else (
+        f"{int(t // 60):d}:{int(t % 60):02d}")

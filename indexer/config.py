@@ -1,0 +1,65 @@
+"""Settings: one object built at the entry points from defaults < CLIPINDEX_* environment < flags. No globals."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+from indexer.errors import InvalidInput
+
+ENGINES = ("faster-whisper", "openai-whisper")
+CAPTION_POLICIES = ("auto", "only", "never")
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = Path("~/.clipindex")
+    model: str = "base"  # a model name or a CTranslate2 directory
+    engine: str = "faster-whisper"
+    device: str = "auto"  # auto | cpu | cuda
+    beam_size: int = 5
+    batch_size: int = 0  # >1 uses faster-whisper's batched pipeline
+    window_s: float = 600.0  # audio decoded per window; bounds memory on long inputs
+    allow_download: bool = False  # let faster-whisper fetch a model by name from its hub
+    allow_file_urls: bool = False  # accept file:// URLs in ingest (tests, local mirrors)
+    lease_s: float = 120.0  # a step's lease; a worker that stops renewing it loses the step
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / "clipindex.db"
+
+    def resolved(self) -> Settings:
+        return replace(self, data_dir=self.data_dir.expanduser().resolve())
+
+
+def load_settings(env: Mapping[str, str] | None = None, **flags: Any) -> Settings:
+    """Defaults, then CLIPINDEX_<FIELD> environment variables, then flags that are not None."""
+    env = os.environ if env is None else env
+    values: dict[str, Any] = {}
+    for f in fields(Settings):
+        raw = env.get(f"CLIPINDEX_{f.name.upper()}")
+        if raw is not None and raw != "":
+            values[f.name] = _convert(f.name, raw, type(getattr(Settings(), f.name)))
+    values.update({k: v for k, v in flags.items() if v is not None})
+    settings = Settings(**values)
+    if settings.engine not in ENGINES:
+        raise InvalidInput(f"unknown engine {settings.engine!r}: choose one of {', '.join(ENGINES)}")
+    if settings.device not in ("auto", "cpu", "cuda"):
+        raise InvalidInput(f"unknown device {settings.device!r}: choose auto, cpu or cuda")
+    return settings.resolved()
+
+
+def _convert(name: str, raw: str, kind: type) -> Any:
+    try:
+        if kind is bool:
+            if raw.lower() not in ("1", "0", "true", "false", "yes", "no"):
+                raise ValueError(raw)
+            return raw.lower() in ("1", "true", "yes")
+        if issubclass(kind, Path):
+            return Path(raw)
+        return kind(raw)
+    except ValueError:
+        raise InvalidInput(f"CLIPINDEX_{name.upper()}={raw!r} is not a valid {kind.__name__}") from None

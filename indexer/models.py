@@ -1,0 +1,103 @@
+"""Core data types: frozen dataclasses, times in float seconds from the start of the video.
+
+Times are formatted only at the edges (CLI, HTTP, caption files); everything inside works in seconds.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+# A sentence ends at terminal punctuation of any script Whisper writes (Latin, Cyrillic, CJK, Arabic, Devanagari).
+_SENTENCE_END = re.compile(r"[.!?\u2026\u3002\uff01\uff1f\u061f\u0964]['\"\u201d\u00bb)\]]*$")
+
+
+@dataclass(frozen=True)
+class Word:
+    start: float
+    end: float
+    text: str
+    probability: float = 1.0
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One decoded stretch of speech (a Whisper segment or a caption cue) with its words."""
+
+    start: float
+    end: float
+    text: str
+    words: tuple[Word, ...] = ()
+
+
+@dataclass(frozen=True)
+class Sentence:
+    start: float
+    end: float
+    text: str
+    first_word: int  # index into Transcript.words
+    last_word: int  # inclusive
+
+
+@dataclass(frozen=True)
+class Video:
+    id: str  # "yt:<youtube id>" or "file:<content hash>" or "caption:<content hash>"
+    source: str  # the URL or path it was ingested from
+    title: str
+    url: str | None = None  # public watch URL, if any
+    channel: str | None = None
+    published: str | None = None  # ISO date YYYY-MM-DD
+    duration: float | None = None
+    language: str | None = None
+    description: str | None = None
+    media_path: str | None = None  # relative to the data directory
+    has_video: bool = False
+    article: str | None = None  # URL or path of the article given at ingest
+    creator_chapters: tuple[tuple[float, float, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Transcript:
+    video_id: str
+    language: str
+    engine: str  # "faster-whisper", "openai-whisper" or "captions"
+    model: str  # model name, or the caption kind ("manual", "auto", "file")
+    segments: tuple[Segment, ...] = ()
+    warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def source(self) -> str:
+        return f"{self.engine}:{self.model}"
+
+    @property
+    def words(self) -> list[Word]:
+        return [w for s in self.segments for w in s.words]
+
+    @property
+    def text(self) -> str:
+        return " ".join(s.text.strip() for s in self.segments if s.text.strip())
+
+    def sentences(self) -> list[Sentence]:
+        return list(split_sentences(self.words))
+
+
+def split_sentences(words: Iterable[Word]) -> Iterator[Sentence]:
+    """Group words into sentences at terminal punctuation (or at a pause of 2 s or more)."""
+    buf: list[Word] = []
+    first = 0
+    for i, w in enumerate(words):
+        if buf and w.start - buf[-1].end >= 2.0:
+            yield _sentence(buf, first)
+            buf, first = [], i
+        buf.append(w)
+        if _SENTENCE_END.search(w.text.strip()):
+            yield _sentence(buf, first)
+            buf, first = [], i + 1
+    if buf:
+        yield _sentence(buf, first)
+
+
+def _sentence(buf: list[Word], first: int) -> Sentence:
+    text = " ".join(w.text.strip() for w in buf)
+    return Sentence(buf[0].start, buf[-1].end, text, first, first + len(buf) - 1)

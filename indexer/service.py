@@ -1,0 +1,260 @@
+"""The one service: everything clipindex can do. The CLI and the HTTP API call only this class."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from indexer import pipeline, transcripts
+from indexer.config import CAPTION_POLICIES, ENGINES, Settings
+from indexer.errors import ClipindexError, IngestError, InvalidInput, NotFound
+from indexer.models import Transcript, Video
+from indexer.store import Store
+from media import ffmpeg, sources
+from media.errors import MediaError
+
+ProgressFn = Callable[[str, str, float, str], None]  # video id, step, fraction, detail
+
+
+@dataclass(frozen=True)
+class IngestOptions:
+    article: str | None = None
+    language: str | None = None
+    model: str | None = None
+    engine: str | None = None
+    captions: str = "auto"
+    keep_video: bool = False
+    force: bool = False
+    limit: int | None = None
+    url: str | None = None  # public URL of a video imported from a caption file
+    title: str | None = None
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    source: str
+    video_id: str | None
+    status: str  # ingested | skipped | failed
+    title: str | None = None
+    transcript: str | None = None  # engine:model or captions:kind
+    language: str | None = None
+    duration: float | None = None
+    warnings: tuple[str, ...] = ()
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class VideoSummary:
+    id: str
+    title: str
+    duration: float | None
+    language: str | None
+    transcript: str | None
+    state: str  # ready | incomplete
+    url: str | None
+    channel: str | None
+    published: str | None
+
+
+@dataclass(frozen=True)
+class _Plan:
+    source: str
+    kind: str  # remote | file | captions
+    video_id: str
+    path: str | None = None
+    title: str | None = None
+    url: str | None = None
+    duration: float | None = None
+    has_video: bool = False
+
+
+class Clipindex:
+    def __init__(self, settings: Settings, *, ytdl: sources.YtdlOptions | None = None,
+                 engine_factory: Callable[[Settings, dict[str, Any]], Any] | None = None) -> None:
+        self.settings = settings
+        self.store = Store(settings.db_path)
+        self.ytdl = ytdl or sources.YtdlOptions(allow_file_urls=settings.allow_file_urls)
+        self.engine_factory = engine_factory
+
+    # ingest ---------------------------------------------------------------------------------------------------
+    def ingest(self, source: str, options: IngestOptions, progress: ProgressFn | None = None) -> Iterator[IngestResult]:
+        """Ingest one SOURCE (a playlist yields one result per video). Bad input raises before anything is stored."""
+        self._check_options(options)
+        plans = self._plan(source, options)
+        for plan in plans:
+            try:
+                yield self._ingest_one(plan, options, progress)
+            except (IngestError, InvalidInput) as exc:
+                if len(plans) == 1:
+                    raise
+                yield IngestResult(plan.source, plan.video_id, "failed", error=str(exc))
+
+    def _check_options(self, o: IngestOptions) -> None:
+        if o.captions not in CAPTION_POLICIES:
+            raise InvalidInput(f"--captions must be one of {', '.join(CAPTION_POLICIES)}, not {o.captions!r}")
+        if o.engine is not None and o.engine not in ENGINES:
+            raise InvalidInput(f"unknown engine {o.engine!r}: choose one of {', '.join(ENGINES)}")
+        if o.language is not None:
+            check_language(o.language)
+        if o.limit is not None and o.limit < 1:
+            raise InvalidInput("--limit must be at least 1")
+        if o.article and not sources.is_url(o.article) and not Path(o.article).expanduser().is_file():
+            raise InvalidInput(f"--article {o.article}: neither a URL nor an existing file")
+        if o.url:
+            sources.check_url(o.url, sources.YtdlOptions())
+
+    def _plan(self, source: str, options: IngestOptions) -> list[_Plan]:
+        try:
+            if sources.is_url(source):
+                return [self._plan_url(u) for u in sources.expand(source, self.ytdl, options.limit)]
+            return [self._plan_path(source, options)]
+        except MediaError as exc:
+            raise IngestError(str(exc)) from None
+
+    def _plan_url(self, url: str) -> _Plan:
+        yt = sources.youtube_id(url)
+        if yt:
+            return _Plan(url, "remote", f"yt:{yt}")
+        info = sources.fetch_info(url, self.ytdl)
+        return _Plan(url, "remote", info.id, title=info.title)
+
+    def _plan_path(self, source: str, options: IngestOptions) -> _Plan:
+        path = Path(source).expanduser()
+        if not path.exists():
+            raise IngestError(f"{source}: no such file")
+        if not path.is_file():
+            raise IngestError(f"{source}: not a file")
+        path = path.resolve()
+        if path.suffix.lower() in sources.CAPTION_EXTS:
+            yt = sources.youtube_id(options.url or "")
+            vid = f"yt:{yt}" if yt else f"file:{_file_hash(path)}"
+            return _Plan(source, "captions", vid, str(path), options.title or path.stem, options.url)
+        info = ffmpeg.probe(path)
+        if not info.has_audio:
+            raise IngestError(f"{path.name}: the media has no audio stream")
+        return _Plan(source, "file", f"file:{_file_hash(path)}", str(path), options.title or path.stem,
+                     options.url, info.duration, info.has_video)
+
+    def _ingest_one(self, plan: _Plan, options: IngestOptions, progress: ProgressFn | None) -> IngestResult:
+        existing = self.store.find_video(plan.video_id)
+        steps = self.store.step_status(plan.video_id) if existing else {}
+        if existing and steps.get("transcript", {}).get("status") == "done" and not options.force:
+            return self._result(plan, "skipped")
+        if existing and options.force:
+            self.store.reset_steps(plan.video_id, list(pipeline.STEPS))
+        if not existing:
+            self.store.put_video(Video(
+                id=plan.video_id, source=plan.source, title=plan.title or plan.source, url=plan.url,
+                duration=plan.duration, media_path=plan.path if plan.kind == "file" else None,
+                has_video=plan.has_video, article=_article_ref(options.article)))
+        elif options.article:
+            self.store.put_video(replace(existing, article=_article_ref(options.article)))
+        self.store.set_options(plan.video_id, _step_options(plan, options))
+        ctx = pipeline.StepContext(self.store, self.settings, ytdl=self.ytdl, engine_factory=self.engine_factory,
+                                   on_progress=_bind(progress, plan.video_id))
+        try:
+            for step in pipeline.STEPS:
+                pipeline.run_step(plan.video_id, step, ctx)
+        except (IngestError, InvalidInput, MediaError) as exc:
+            if not existing:  # bad input: leave no half-made video behind
+                self._forget(plan.video_id)
+            raise IngestError(str(exc)) if isinstance(exc, MediaError) else exc from None
+        return self._result(plan, "ingested")
+
+    def _result(self, plan: _Plan, status: str) -> IngestResult:
+        video = self.store.get_video(plan.video_id)
+        tr = self.store.get_transcript(plan.video_id)
+        return IngestResult(plan.source, video.id, status, video.title, tr.source if tr else None,
+                            video.language, video.duration, tr.warnings if tr else ())
+
+    def _forget(self, video_id: str) -> None:
+        self.store.delete_video(video_id)
+        pipeline.remove_files(self.settings, video_id)
+
+    # reading ----------------------------------------------------------------------------------------------------
+    def videos(self) -> list[VideoSummary]:
+        sources_by_id = self.store.transcript_sources()
+        return [
+            VideoSummary(v.id, v.title, v.duration, v.language, sources_by_id.get(v.id),
+                         "ready" if v.id in sources_by_id else "incomplete", v.url, v.channel, v.published)
+            for v in self.store.list_videos()
+        ]
+
+    def video(self, ref: str) -> Video:
+        return self.store.get_video(self.resolve_id(ref))
+
+    def resolve_id(self, ref: str) -> str:
+        """An exact id, a YouTube id or URL, or a unique prefix of an id."""
+        ref = ref.strip()
+        if self.store.find_video(ref):
+            return ref
+        yt = sources.youtube_id(ref) if sources.is_url(ref) else ref
+        if yt and self.store.find_video(f"yt:{yt}"):
+            return f"yt:{yt}"
+        matches = [v.id for v in self.store.list_videos() if v.id.startswith(ref) or v.id.split(":", 1)[-1]
+                   .startswith(ref)] if len(ref) >= 4 else []
+        if len(matches) == 1:
+            return matches[0]
+        if len(matches) > 1:
+            raise InvalidInput(f"{ref!r} matches {len(matches)} videos: give more of the id")
+        raise NotFound(f"no video {ref!r} (see `clipindex videos`)")
+
+    def transcript(self, ref: str) -> Transcript:
+        video_id = self.resolve_id(ref)
+        tr = self.store.get_transcript(video_id)
+        if tr is None:
+            raise NotFound(f"video {video_id!r} has no transcript yet: run its ingest again to resume")
+        return tr
+
+    def render_transcript(self, ref: str, fmt: str) -> str:
+        if fmt not in transcripts.FORMATS:
+            raise InvalidInput(f"unknown format {fmt!r}: choose one of {', '.join(transcripts.FORMATS)}")
+        tr = self.transcript(ref)
+        video = self.store.get_video(tr.video_id)
+        meta = {k: v for k, v in asdict(video).items() if k in ("id", "title", "url", "channel", "published",
+                                                                 "duration", "language")}
+        return transcripts.render(tr, fmt, meta)
+
+    def delete_video(self, ref: str) -> str:
+        video_id = self.resolve_id(ref)
+        self._forget(video_id)
+        return video_id
+
+
+def check_language(code: str) -> str:
+    from faster_whisper.tokenizer import _LANGUAGE_CODES
+
+    if code not in _LANGUAGE_CODES:
+        raise InvalidInput(f"unknown language code {code!r}: use a Whisper language code such as en, ru, uz")
+    return code
+
+
+def _file_hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()[:20]
+
+
+def _article_ref(article: str | None) -> str | None:
+    if article is None or sources.is_url(article):
+        return article
+    return str(Path(article).expanduser().resolve())
+
+
+def _step_options(plan: _Plan, o: IngestOptions) -> dict[str, Any]:
+    return {"kind": plan.kind, "path": plan.path, "captions": o.captions, "keep_video": o.keep_video,
+            "language": o.language, "model": o.model, "engine": o.engine}
+
+
+def _bind(progress: ProgressFn | None, video_id: str) -> pipeline.ProgressFn | None:
+    if progress is None:
+        return None
+    return lambda step, fraction, detail: progress(video_id, step, fraction, detail)
+
+
+__all__ = ["Clipindex", "ClipindexError", "IngestOptions", "IngestResult", "VideoSummary", "check_language"]

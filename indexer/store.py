@@ -1,0 +1,267 @@
+"""The store: SQLite through SQLAlchemy Core, the source of truth for videos, transcripts and the work on them.
+
+SQLite runs in WAL mode with `synchronous=FULL` and a busy timeout; the schema is versioned (`schema_version`) and
+migrated forward at open. A transcript's words are kept per segment as a compact JSON array, so a video's words load
+in one query and a segment is rewritten whole.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from indexer.errors import NotFound
+from indexer.models import Segment, Transcript, Video, Word
+
+meta = sa.MetaData()
+
+videos = sa.Table(
+    "videos", meta,
+    sa.Column("id", sa.String, primary_key=True),
+    sa.Column("source", sa.String, nullable=False),
+    sa.Column("title", sa.String, nullable=False),
+    sa.Column("url", sa.String),
+    sa.Column("channel", sa.String),
+    sa.Column("published", sa.String),
+    sa.Column("duration", sa.Float),
+    sa.Column("language", sa.String),
+    sa.Column("description", sa.Text),
+    sa.Column("media_path", sa.String),
+    sa.Column("has_video", sa.Boolean, nullable=False, default=False),
+    sa.Column("article", sa.String),
+    sa.Column("creator_chapters", sa.Text, nullable=False, default="[]"),
+    sa.Column("ingest_options", sa.Text, nullable=False, default="{}"),  # what the ingest steps were asked for
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("updated_at", sa.Float, nullable=False),
+)
+
+transcripts = sa.Table(
+    "transcripts", meta,
+    sa.Column("video_id", sa.String, sa.ForeignKey("videos.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("language", sa.String, nullable=False),
+    sa.Column("engine", sa.String, nullable=False),
+    sa.Column("model", sa.String, nullable=False),
+    sa.Column("warnings", sa.Text, nullable=False, default="[]"),
+    sa.Column("created_at", sa.Float, nullable=False),
+)
+
+segments = sa.Table(
+    "segments", meta,
+    sa.Column("video_id", sa.String, sa.ForeignKey("videos.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("idx", sa.Integer, primary_key=True),
+    sa.Column("start", sa.Float, nullable=False),
+    sa.Column("end", sa.Float, nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("words", sa.Text, nullable=False),  # [[start, end, text, probability], ...]
+)
+
+step_runs = sa.Table(
+    "step_runs", meta,
+    sa.Column("video_id", sa.String, sa.ForeignKey("videos.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("step", sa.String, primary_key=True),
+    sa.Column("status", sa.String, nullable=False),  # running | done | failed
+    sa.Column("attempt", sa.Integer, nullable=False, default=0),
+    sa.Column("lease_owner", sa.String),
+    sa.Column("lease_expires", sa.Float),
+    sa.Column("progress", sa.Float, nullable=False, default=0.0),
+    sa.Column("cancel", sa.Boolean, nullable=False, default=False),
+    sa.Column("error", sa.Text),
+    sa.Column("result", sa.Text),  # small JSON a later step reads (e.g. the caption track chosen)
+    sa.Column("updated_at", sa.Float, nullable=False),
+)
+
+schema_version = sa.Table("schema_version", meta, sa.Column("version", sa.Integer, nullable=False))
+
+
+def _migration_1(conn: Connection) -> None:
+    for table in (videos, transcripts, segments, step_runs):
+        table.create(conn)
+
+
+MIGRATIONS = [_migration_1]  # append only; each runs once, in order, inside one transaction
+
+
+def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=FULL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
+class Store:
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.engine: Engine = sa.create_engine(f"sqlite:///{path}", poolclass=sa.pool.NullPool)
+        sa.event.listen(self.engine, "connect", _pragmas)
+        self.migrate()
+
+    def migrate(self) -> int:
+        with self.engine.begin() as conn:
+            schema_version.create(conn, checkfirst=True)
+            current = conn.execute(sa.select(sa.func.max(schema_version.c.version))).scalar() or 0
+            for version, step in enumerate(MIGRATIONS[current:], start=current + 1):
+                step(conn)
+                conn.execute(schema_version.insert().values(version=version))
+            return len(MIGRATIONS)
+
+    @contextmanager
+    def tx(self) -> Iterator[Connection]:
+        with self.engine.begin() as conn:
+            yield conn
+
+    # videos ---------------------------------------------------------------------------------------------------
+    def put_video(self, video: Video) -> None:
+        row = asdict(video)
+        row["creator_chapters"] = json.dumps([list(c) for c in video.creator_chapters])
+        now = time.time()
+        with self.tx() as conn:
+            exists = conn.execute(sa.select(videos.c.id).where(videos.c.id == video.id)).first()
+            if exists:
+                conn.execute(videos.update().where(videos.c.id == video.id).values(**row, updated_at=now))
+            else:
+                conn.execute(videos.insert().values(**row, created_at=now, updated_at=now))
+
+    def set_options(self, video_id: str, options: dict[str, Any]) -> None:
+        with self.tx() as conn:
+            conn.execute(videos.update().where(videos.c.id == video_id).values(ingest_options=json.dumps(options)))
+
+    def get_options(self, video_id: str) -> dict[str, Any]:
+        with self.tx() as conn:
+            raw = conn.execute(sa.select(videos.c.ingest_options).where(videos.c.id == video_id)).scalar()
+        return json.loads(raw or "{}")
+
+    def get_video(self, video_id: str) -> Video:
+        with self.tx() as conn:
+            row = conn.execute(sa.select(videos).where(videos.c.id == video_id)).mappings().first()
+        if row is None:
+            raise NotFound(f"no video {video_id!r}")
+        return _video(row)
+
+    def find_video(self, video_id: str) -> Video | None:
+        try:
+            return self.get_video(video_id)
+        except NotFound:
+            return None
+
+    def list_videos(self) -> list[Video]:
+        with self.tx() as conn:
+            rows = conn.execute(sa.select(videos).order_by(videos.c.created_at)).mappings().all()
+        return [_video(r) for r in rows]
+
+    def delete_video(self, video_id: str) -> bool:
+        with self.tx() as conn:
+            for table in (segments, transcripts, step_runs):
+                conn.execute(table.delete().where(table.c.video_id == video_id))
+            return conn.execute(videos.delete().where(videos.c.id == video_id)).rowcount > 0
+
+    # transcripts ----------------------------------------------------------------------------------------------
+    def put_transcript(self, tr: Transcript) -> None:
+        """Replace the video's transcript in one transaction: readers see the old one or the new one, whole."""
+        with self.tx() as conn:
+            conn.execute(segments.delete().where(segments.c.video_id == tr.video_id))
+            conn.execute(transcripts.delete().where(transcripts.c.video_id == tr.video_id))
+            conn.execute(transcripts.insert().values(
+                video_id=tr.video_id, language=tr.language, engine=tr.engine, model=tr.model,
+                warnings=json.dumps(list(tr.warnings)), created_at=time.time()))
+            if tr.segments:
+                conn.execute(segments.insert(), [_segment_row(tr.video_id, i, s) for i, s in enumerate(tr.segments)])
+            conn.execute(videos.update().where(videos.c.id == tr.video_id).values(
+                language=tr.language, updated_at=time.time()))
+
+    def get_transcript(self, video_id: str) -> Transcript | None:
+        with self.tx() as conn:
+            head = conn.execute(sa.select(transcripts).where(transcripts.c.video_id == video_id)).mappings().first()
+            if head is None:
+                return None
+            rows = conn.execute(
+                sa.select(segments).where(segments.c.video_id == video_id).order_by(segments.c.idx)
+            ).mappings().all()
+        segs = tuple(
+            Segment(r["start"], r["end"], r["text"], tuple(Word(*w) for w in json.loads(r["words"]))) for r in rows
+        )
+        return Transcript(video_id, head["language"], head["engine"], head["model"], segs,
+                          tuple(json.loads(head["warnings"])))
+
+    def transcript_sources(self) -> dict[str, str]:
+        with self.tx() as conn:
+            rows = conn.execute(sa.select(transcripts.c.video_id, transcripts.c.engine, transcripts.c.model)).all()
+        return {r.video_id: f"{r.engine}:{r.model}" for r in rows}
+
+    # step runs ------------------------------------------------------------------------------------------------
+    def step_status(self, video_id: str) -> dict[str, dict[str, Any]]:
+        with self.tx() as conn:
+            rows = conn.execute(sa.select(step_runs).where(step_runs.c.video_id == video_id)).mappings().all()
+        return {r["step"]: dict(r) for r in rows}
+
+    def claim_step(self, video_id: str, step: str, owner: str, lease_s: float) -> bool:
+        """Take the step unless it is done or leased by a live owner (a conditional write: one winner)."""
+        now = time.time()
+        with self.tx() as conn:
+            conn.execute(sa.text(
+                "INSERT OR IGNORE INTO step_runs (video_id, step, status, attempt, progress, cancel, updated_at)"
+                " VALUES (:v, :s, 'pending', 0, 0, 0, :now)"), {"v": video_id, "s": step, "now": now})
+            taken = conn.execute(
+                step_runs.update()
+                .where(step_runs.c.video_id == video_id, step_runs.c.step == step, step_runs.c.status != "done")
+                .where(sa.or_(step_runs.c.status != "running", step_runs.c.lease_expires < now,
+                              step_runs.c.lease_owner == owner))
+                .values(status="running", lease_owner=owner, lease_expires=now + lease_s,
+                        attempt=step_runs.c.attempt + 1, error=None, progress=0.0, updated_at=now)
+            ).rowcount
+        return taken == 1
+
+    def heartbeat(self, video_id: str, step: str, owner: str, lease_s: float, progress: float) -> bool:
+        """Renew the lease and record progress; False when the step was cancelled or taken over."""
+        now = time.time()
+        with self.tx() as conn:
+            conn.execute(step_runs.update().where(
+                step_runs.c.video_id == video_id, step_runs.c.step == step, step_runs.c.lease_owner == owner
+            ).values(lease_expires=now + lease_s, progress=progress, updated_at=now))
+            row = conn.execute(sa.select(step_runs.c.cancel, step_runs.c.lease_owner).where(
+                step_runs.c.video_id == video_id, step_runs.c.step == step)).first()
+        return bool(row) and not row.cancel and row.lease_owner == owner
+
+    def finish_step(self, video_id: str, step: str, owner: str, result: dict[str, Any] | None = None) -> None:
+        with self.tx() as conn:
+            conn.execute(step_runs.update().where(
+                step_runs.c.video_id == video_id, step_runs.c.step == step, step_runs.c.lease_owner == owner
+            ).values(status="done", progress=1.0, lease_owner=None, lease_expires=None,
+                     result=json.dumps(result or {}), updated_at=time.time()))
+
+    def fail_step(self, video_id: str, step: str, owner: str, error: str) -> None:
+        with self.tx() as conn:
+            conn.execute(step_runs.update().where(
+                step_runs.c.video_id == video_id, step_runs.c.step == step, step_runs.c.lease_owner == owner
+            ).values(status="failed", lease_owner=None, lease_expires=None, error=error, updated_at=time.time()))
+
+    def reset_steps(self, video_id: str, steps: list[str]) -> None:
+        with self.tx() as conn:
+            conn.execute(step_runs.delete().where(step_runs.c.video_id == video_id, step_runs.c.step.in_(steps)))
+
+    def step_result(self, video_id: str, step: str) -> dict[str, Any]:
+        row = self.step_status(video_id).get(step)
+        return json.loads(row["result"]) if row and row.get("result") else {}
+
+
+def _segment_row(video_id: str, idx: int, s: Segment) -> dict[str, Any]:
+    words = [[w.start, w.end, w.text, w.probability] for w in s.words]
+    return {"video_id": video_id, "idx": idx, "start": s.start, "end": s.end, "text": s.text,
+            "words": json.dumps(words, ensure_ascii=False)}
+
+
+def _video(row: Any) -> Video:
+    data = {k: row[k] for k in Video.__dataclass_fields__ if k != "creator_chapters"}
+    data["has_video"] = bool(data["has_video"])
+    chapters = tuple(tuple(c) for c in json.loads(row["creator_chapters"] or "[]"))
+    return Video(**data, creator_chapters=chapters)  # type: ignore[arg-type]

@@ -1,0 +1,181 @@
+"""Caption files: WebVTT and SRT in and out, and YouTube's rolling auto-captions merged into plain cues.
+
+YouTube's auto-captions repeat each line in the next cue (the "rolling" display) and mark every new word with an
+inline timestamp (`<00:00:01.230><c> word</c>`); between cues sit 10 ms cues that only repeat the finished line.
+Merging keeps each spoken word once, with its own time where the file gives one.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from media.errors import CaptionError
+
+_TIME = r"(?:(\d+):)?(\d{1,2}):(\d{2})[.,](\d{1,3})"
+_CUE_LINE = re.compile(rf"^\s*{_TIME}\s*-->\s*{_TIME}")
+_INLINE = re.compile(r"<(\d+:)?(\d{1,2}):(\d{2})\.(\d{3})>")
+_TAG = re.compile(r"</?[^>]+>")
+MAX_BYTES = 50 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class CaptionWord:
+    start: float
+    end: float
+    text: str
+
+
+@dataclass(frozen=True)
+class Cue:
+    start: float
+    end: float
+    text: str
+    words: tuple[CaptionWord, ...] = ()  # only when the file times words (YouTube auto-captions)
+
+
+def read_captions(path: Path) -> list[Cue]:
+    """Parse a .vtt or .srt file (by content, not name); rolling auto-captions are merged."""
+    if not path.is_file():
+        raise CaptionError(f"{path.name}: no such file")
+    if path.stat().st_size > MAX_BYTES:
+        raise CaptionError(f"{path.name}: too large for a caption file")
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise CaptionError(f"{path.name}: not UTF-8 text, so not a caption file") from None
+    cues = parse_captions(text)
+    if not cues:
+        raise CaptionError(f"{path.name}: no caption cues found (expected WebVTT or SRT)")
+    return cues
+
+
+def parse_captions(text: str) -> list[Cue]:
+    if "\x00" in text:
+        raise CaptionError("binary data is not a caption file")
+    raw = list(_raw_cues(text.replace("\r\n", "\n").replace("\r", "\n")))
+    if any(_INLINE.search(body) for _, _, body in raw):
+        return _merge_rolling(raw)
+    return _merge_repeats([Cue(s, e, _clean(body)) for s, e, body in raw if _clean(body)])
+
+
+def _raw_cues(text: str) -> Iterable[tuple[float, float, str]]:
+    for block in re.split(r"\n\s*\n", text.strip()):
+        lines = block.split("\n")
+        idx = next((i for i, line in enumerate(lines) if "-->" in line), None)
+        if idx is None:
+            continue
+        m = _CUE_LINE.match(lines[idx])
+        if not m:
+            raise CaptionError(f"bad cue timing line: {lines[idx][:80]!r}")
+        start, end = _secs(*m.groups()[:4]), _secs(*m.groups()[4:])
+        if end < start:
+            raise CaptionError(f"cue ends before it starts: {lines[idx][:80]!r}")
+        yield start, end, "\n".join(lines[idx + 1 :])
+
+
+def _secs(h: str | None, m: str, s: str, frac: str) -> float:
+    return int(h or 0) * 3600 + int(m) * 60 + int(s) + int(frac.ljust(3, "0")) / 1000
+
+
+def _clean(body: str) -> str:
+    return " ".join(html.unescape(_TAG.sub("", body)).split())
+
+
+def _merge_rolling(raw: list[tuple[float, float, str]]) -> list[Cue]:
+    """Keep only the lines that carry inline word times: each new word appears there exactly once."""
+    cues: list[Cue] = []
+    for start, end, body in raw:
+        for line in body.split("\n"):
+            if not _INLINE.search(line):
+                continue
+            words = _timed_words(line, start, end)
+            if words:
+                cues.append(Cue(words[0].start, end, " ".join(w.text for w in words), tuple(words)))
+    return _fix_word_ends(cues)
+
+
+def _timed_words(line: str, cue_start: float, cue_end: float) -> list[CaptionWord]:
+    parts = _INLINE.split(line)
+    # split() interleaves text with the 4 captured groups of each timestamp
+    times, texts = [cue_start], [parts[0]]
+    for i in range(1, len(parts), 5):
+        h, m, s, ms = parts[i : i + 4]
+        times.append(_secs((h or "").rstrip(":") or None, m, s, ms))
+        texts.append(parts[i + 4])
+    words: list[CaptionWord] = []
+    for t, chunk in zip(times, texts):
+        for token in _clean(chunk).split():
+            words.append(CaptionWord(t, t, token))
+    return [
+        CaptionWord(w.start, words[i + 1].start if i + 1 < len(words) else cue_end, w.text)
+        for i, w in enumerate(words)
+    ]
+
+
+def _fix_word_ends(cues: list[Cue]) -> list[Cue]:
+    """A line's last word ends where the next line's first word starts (the cue end overlaps the next cue)."""
+    out = []
+    for i, cue in enumerate(cues):
+        nxt = cues[i + 1].start if i + 1 < len(cues) else cue.end
+        words = list(cue.words)
+        if words and nxt >= words[-1].start:
+            words[-1] = CaptionWord(words[-1].start, min(words[-1].end, nxt), words[-1].text)
+        out.append(Cue(cue.start, words[-1].end if words else cue.end, cue.text, tuple(words)))
+    return out
+
+
+def _merge_repeats(cues: list[Cue]) -> list[Cue]:
+    """Drop text a cue repeats from the one before (rolling captions without word times)."""
+    out: list[Cue] = []
+    for cue in cues:
+        text = cue.text
+        if out:
+            prev = out[-1].text
+            if text == prev or prev.endswith(text):
+                continue
+            overlap = _overlap(prev, text)
+            text = text[overlap:].strip()
+        if text:
+            out.append(Cue(cue.start, cue.end, text))
+    return out
+
+
+def _overlap(prev: str, text: str) -> int:
+    """Length of the longest word-aligned suffix of prev that text starts with."""
+    words = prev.split()
+    for k in range(len(words)):
+        tail = " ".join(words[k:])
+        if text == tail or text.startswith(tail + " "):
+            return len(tail)
+    return 0
+
+
+def format_timestamp(seconds: float, sep: str = ".") -> str:
+    ms = int(round(max(seconds, 0.0) * 1000))
+    h, rem = divmod(ms, 3_600_000)
+    m, rem = divmod(rem, 60_000)
+    s, ms = divmod(rem, 1000)
+    return f"{h:02d}:{m:02d}:{s:02d}{sep}{ms:03d}"
+
+
+def write_srt(cues: Iterable[Cue]) -> str:
+    blocks = [
+        f"{i}\n{format_timestamp(c.start, ',')} --> {format_timestamp(c.end, ',')}\n{c.text}\n"
+        for i, c in enumerate(cues, 1)
+    ]
+    return "\n".join(blocks)
+
+
+def write_vtt(cues: Iterable[Cue]) -> str:
+    blocks = [f"{format_timestamp(c.start)} --> {format_timestamp(c.end)}\n{_vtt_text(c.text)}\n" for c in cues]
+    return "WEBVTT\n\n" + "\n".join(blocks)
+
+
+def _vtt_text(text: str) -> str:
+    # "-->" would end the cue text early; & and < are markup in WebVTT
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,0 +1,128 @@
+"""Probing (PyAV) and audio extraction (the ffmpeg binary). The only module that runs ffmpeg.
+
+Command lines are built with ffmpeg-python and run as argument lists, never through a shell. Inputs are passed as
+`file:` URLs with a protocol whitelist of `file` alone, so a crafted name or playlist cannot make ffmpeg open a
+network or concatenation protocol.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import av
+import ffmpeg as ffmpeg_builder
+
+from media.errors import FfmpegError, NoAudioStream, NotMedia
+
+SAMPLE_RATE = 16000
+ProgressFn = Callable[[float], None]  # seconds of media done
+
+
+@dataclass(frozen=True)
+class MediaInfo:
+    duration: float
+    has_audio: bool
+    has_video: bool
+    audio_codec: str | None = None
+    video_codec: str | None = None
+    width: int | None = None
+    height: int | None = None
+    fps: float | None = None
+    sample_rate: int | None = None
+
+
+@lru_cache(maxsize=1)
+def ffmpeg_binary() -> str:
+    """Debian's ffmpeg when installed, else the static binary that imageio-ffmpeg ships."""
+    found = shutil.which("ffmpeg")
+    if found:
+        return found
+    import imageio_ffmpeg
+
+    return str(imageio_ffmpeg.get_ffmpeg_exe())
+
+
+def probe(path: Path) -> MediaInfo:
+    """Read the container's streams and duration; NotMedia for anything ffmpeg cannot demux."""
+    if not path.is_file():
+        raise NotMedia(f"{path.name}: no such file")
+    if path.stat().st_size == 0:
+        raise NotMedia(f"{path.name}: the file is empty")
+    try:
+        with av.open(str(path), metadata_errors="ignore") as container:
+            return _info(container)
+    except av.error.FFmpegError as exc:
+        raise NotMedia(f"{path.name}: not a media file ffmpeg can read ({exc.strerror or exc})") from None
+
+
+def _info(container: av.container.InputContainer) -> MediaInfo:
+    audio = next(iter(container.streams.audio), None)
+    video = next((s for s in container.streams.video if not _is_cover_art(s)), None)
+    duration = container.duration / 1_000_000 if container.duration else _stream_duration(audio or video)
+    if not duration or duration <= 0:
+        raise NotMedia(f"{Path(container.name).name}: the media has no duration (empty or truncated)")
+    return MediaInfo(
+        duration=float(duration),
+        has_audio=audio is not None,
+        has_video=video is not None,
+        audio_codec=audio.codec_context.name if audio else None,
+        video_codec=video.codec_context.name if video else None,
+        width=video.codec_context.width if video else None,
+        height=video.codec_context.height if video else None,
+        fps=float(video.average_rate) if video and video.average_rate else None,
+        sample_rate=audio.codec_context.sample_rate if audio else None,
+    )
+
+
+def _is_cover_art(stream: av.stream.Stream) -> bool:
+    return bool(stream.disposition & av.stream.Disposition.attached_pic)
+
+
+def _stream_duration(stream: av.stream.Stream | None) -> float:
+    if stream is None or not stream.duration or stream.time_base is None:
+        return 0.0
+    return float(stream.duration * stream.time_base)
+
+
+def extract_audio(src: Path, dst: Path, progress: ProgressFn | None = None) -> MediaInfo:
+    """Write 16 kHz mono 16-bit PCM WAV (what Whisper wants) to dst, atomically; returns the source's info."""
+    info = probe(src)
+    if not info.has_audio:
+        raise NoAudioStream(f"{src.name}: the media has no audio stream")
+    tmp = dst.with_name(dst.name + ".part")
+    stream = ffmpeg_builder.input(_file_url(src)).output(
+        _file_url(tmp), format="wav", vn=None, sn=None, dn=None, ac=1, ar=SAMPLE_RATE, acodec="pcm_s16le"
+    )
+    args = stream.get_args()
+    try:
+        run(["-protocol_whitelist", "file", *args], progress=progress)
+        os.replace(tmp, dst)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return info
+
+
+def run(args: list[str], progress: ProgressFn | None = None) -> None:
+    """Run ffmpeg with these arguments (no shell); raise FfmpegError with its last error line on failure."""
+    cmd = [ffmpeg_binary(), "-hide_banner", "-nostdin", "-y", "-loglevel", "error", "-progress", "pipe:1", *args]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        if progress and line.startswith("out_time_us="):
+            value = line.split("=", 1)[1].strip()
+            if value.isdigit():
+                progress(int(value) / 1_000_000)
+    err = proc.stderr.read() if proc.stderr else ""
+    if proc.wait() != 0:
+        last = next((x for x in reversed(err.strip().splitlines()) if x.strip()), "unknown error")
+        raise FfmpegError(f"ffmpeg failed: {last.strip()}")
+
+
+def _file_url(path: Path) -> str:
+    return "file:" + str(path.resolve())
