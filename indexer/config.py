@@ -60,6 +60,6 @@ def _convert(name: str, raw: str, kind: type) -> Any:
             return raw.lower() in ("1", "true", "yes")
         if issubclass(kind, Path):
             return Path(raw)
-        return kind(raw)
+        return int(raw) if kind is int else float(raw) if kind is float else raw
     except ValueError:
         raise InvalidInput(f"CLIPINDEX_{name.upper()}={raw!r} is not a valid {kind.__name__}") from None

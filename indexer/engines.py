@@ -16,7 +16,7 @@ def make_engine(settings: Settings, opts: dict[str, Any]) -> Engine:
     if engine == "openai-whisper":
         from indexer.openai_engine import OpenAIWhisperEngine
 
-        return OpenAIWhisperEngine(  # type: ignore[return-value]
+        return OpenAIWhisperEngine(
             model=Path(model.path), model_name=model.name,
             device="cuda" if settings.device == "cuda" else "cpu", beam_size=settings.beam_size,
             cache_dir=settings.data_dir / "cache")

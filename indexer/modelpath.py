@@ -14,6 +14,7 @@ import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from indexer.errors import ModelError
 
@@ -59,7 +60,7 @@ def _shipped(name: str, cache_dir: Path) -> Path | None:
     return None
 
 
-def _import(name: str):  # type: ignore[no-untyped-def]
+def _import(name: str) -> Any:
     try:
         return importlib.import_module(name)
     except ImportError:

@@ -170,9 +170,13 @@ def _from_asr(video_id: str, audio: Path, opts: dict[str, Any], ctx: StepContext
 
     factory = ctx.engine_factory or make_engine
     engine = factory(ctx.settings, opts)
-    run = engine.transcribe(audio, language=opts.get("language"),
-                            progress=lambda done: ctx.progress(done / duration if duration else 0.0))
-    duration = run.duration
+    total = [0.0]  # known once the engine has opened the audio
+
+    def report(done: float) -> None:
+        ctx.progress(done / total[0] if total[0] else 0.0, f"{done:.0f} s of audio")
+
+    run = engine.transcribe(audio, language=opts.get("language"), progress=report)
+    total[0] = run.duration
     segs = tuple(run.segments)
     return Transcript(video_id, run.language, engine.name, engine.model_name, segs, tuple(run.warnings))
 

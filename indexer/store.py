@@ -230,7 +230,7 @@ class Store:
             ).values(lease_expires=now + lease_s, progress=progress, updated_at=now))
             row = conn.execute(sa.select(step_runs.c.cancel, step_runs.c.lease_owner).where(
                 step_runs.c.video_id == video_id, step_runs.c.step == step)).first()
-        return bool(row) and not row.cancel and row.lease_owner == owner
+        return row is not None and not row.cancel and row.lease_owner == owner
 
     def finish_step(self, video_id: str, step: str, owner: str, result: dict[str, Any] | None = None) -> None:
         with self.tx() as conn:
@@ -264,4 +264,4 @@ def _video(row: Any) -> Video:
     data = {k: row[k] for k in Video.__dataclass_fields__ if k != "creator_chapters"}
     data["has_video"] = bool(data["has_video"])
     chapters = tuple(tuple(c) for c in json.loads(row["creator_chapters"] or "[]"))
-    return Video(**data, creator_chapters=chapters)  # type: ignore[arg-type]
+    return Video(**data, creator_chapters=chapters)

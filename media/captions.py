@@ -64,7 +64,8 @@ def parse_captions(text: str) -> list[Cue]:
 
 
 def _raw_cues(text: str) -> Iterable[tuple[float, float, str]]:
-    for block in re.split(r"\n\s*\n", text.strip()):
+    # only truly empty lines end a cue: YouTube's auto-captions open each cue with a line holding one space
+    for block in re.split(r"\n\n+", text.strip()):
         lines = block.split("\n")
         idx = next((i for i, line in enumerate(lines) if "-->" in line), None)
         if idx is None:

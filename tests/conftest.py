@@ -1,0 +1,51 @@
+"""Shared test fixtures: real ffmpeg, real espeak-ng speech, the real tiny.en model, a store in a temp dir."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from indexer.config import Settings, load_settings
+from indexer.service import Clipindex
+from media.ffmpeg import ffmpeg_binary
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SHORT_TEXT = (
+    "The river rose two metres overnight in the old town. "
+    "Volunteers filled sandbags outside the library until dawn. "
+    "The mayor said the bridge will stay closed until Friday."
+)
+
+
+def ffmpeg(*args: str) -> None:
+    subprocess.run([ffmpeg_binary(), "-hide_banner", "-loglevel", "error", "-y", *args], check=True)
+
+
+@pytest.fixture(scope="session")
+def media_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Small media files made once per session from espeak-ng speech."""
+    d = tmp_path_factory.mktemp("media")
+    raw = d / "speech_raw.wav"
+    subprocess.run(["espeak-ng", "-v", "en-us", "-s", "150", "-w", str(raw), SHORT_TEXT], check=True)
+    ffmpeg("-i", str(raw), "-ar", "16000", "-ac", "1", str(d / "speech.wav"))
+    ffmpeg("-f", "lavfi", "-i", "color=c=navy:s=320x180:r=25", "-i", str(raw), "-shortest",
+           "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", "-b:a", "48k", str(d / "report.mp4"))
+    ffmpeg("-f", "lavfi", "-i", "color=c=red:s=160x90:r=10:d=2", "-c:v", "libx264", "-preset", "ultrafast",
+           str(d / "silent_video.mp4"))
+    data = (d / "report.mp4").read_bytes()
+    (d / "truncated.mp4").write_bytes(data[: len(data) // 3])
+    (d / "empty.mp3").write_bytes(b"")
+    (d / "notmedia.mp4").write_text("this is a text file pretending to be a video\n")
+    return d
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return load_settings(env={}, data_dir=tmp_path / "data", model="tiny.en", allow_file_urls=True)
+
+
+@pytest.fixture
+def svc(settings: Settings) -> Clipindex:
+    return Clipindex(settings)

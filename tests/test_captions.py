@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from media.captions import Cue, parse_captions, read_captions, write_srt, write_vtt
+from media.errors import CaptionError
+
+VTT = """WEBVTT
+Kind: captions
+Language: ru
+
+00:00:01.000 --> 00:00:04.500 align:start position:0%
+Городской совет утвердил бюджет.
+
+00:00:05.000 --> 00:00:08.250
+Мэр сказал: &laquo;мы не уйдём&raquo; <i>с переговоров</i>.
+"""
+
+SRT = """1
+00:00:00,500 --> 00:00:03,000
+Shahar kengashi byudjetni tasdiqladi.
+
+2
+00:01:02,000 --> 00:01:05,123
+Hokim so'zga chiqdi.
+"""
+
+# YouTube's rolling auto-captions: each cue repeats the previous line; new words carry inline times.
+ROLLING = """WEBVTT
+Kind: captions
+Language: en
+
+00:00:00.000 --> 00:00:02.000 align:start position:0%
+ 
+the<00:00:00.400><c> river</c><00:00:00.800><c> rose</c>
+
+00:00:02.000 --> 00:00:02.010 align:start position:0%
+the river rose
+
+00:00:02.010 --> 00:00:04.000 align:start position:0%
+the river rose
+two<00:00:02.500><c> metres</c><00:00:03.000><c> overnight</c>
+
+00:00:04.000 --> 00:00:04.010 align:start position:0%
+two metres overnight
+
+00:00:04.010 --> 00:00:06.000 align:start position:0%
+two metres overnight
+in<00:00:04.300><c> town</c>
+"""
+
+
+def test_vtt_with_settings_entities_and_tags() -> None:
+    cues = parse_captions(VTT)
+    assert [c.start for c in cues] == [1.0, 5.0]
+    assert cues[0].end == 4.5
+    assert cues[1].text == "Мэр сказал: «мы не уйдём» с переговоров."
+
+
+def test_srt_with_hours_and_comma_millis() -> None:
+    cues = parse_captions(SRT)
+    assert [(c.start, c.end) for c in cues] == [(0.5, 3.0), (62.0, 65.123)]
+    assert cues[1].text == "Hokim so'zga chiqdi."
+
+
+def test_rolling_auto_captions_keep_each_word_once_with_its_time() -> None:
+    cues = parse_captions(ROLLING)
+    words = [w for c in cues for w in c.words]
+    assert [w.text for w in words] == ["the", "river", "rose", "two", "metres", "overnight", "in", "town"]
+    assert [w.start for w in words] == [0.0, 0.4, 0.8, 2.01, 2.5, 3.0, 4.01, 4.3]
+    assert all(a.end <= b.start + 1e-9 for a, b in zip(words, words[1:]))
+
+
+def test_rolling_without_word_times_drops_repeated_lines() -> None:
+    text = ("00:00:00.000 --> 00:00:02.000\nthe council met\n\n"
+            "00:00:02.000 --> 00:00:04.000\nthe council met\nand voted\n\n"
+            "00:00:04.000 --> 00:00:06.000\nand voted\nto close the bridge\n")
+    assert [c.text for c in parse_captions(text)] == ["the council met", "and voted", "to close the bridge"]
+
+
+def test_round_trip_srt_and_vtt() -> None:
+    cues = [Cue(0.0, 1.5, "one & <two>"), Cue(3601.25, 3603.0, "three")]
+    again = parse_captions(write_srt(cues))
+    assert [(c.start, c.end) for c in again] == [(0.0, 1.5), (3601.25, 3603.0)]
+    vtt = write_vtt(cues)
+    assert vtt.startswith("WEBVTT") and "one &amp; &lt;two&gt;" in vtt
+    assert [c.text for c in parse_captions(vtt)] == ["one & <two>", "three"]
+
+
+@pytest.mark.parametrize("body, message", [
+    ("", "no caption cues"),
+    ("WEBVTT\n\nhello there\n", "no caption cues"),
+    ("1\n00:00:05,000 --> 00:00:01,000\nbackwards\n", "ends before it starts"),
+    ("1\n00:00:xx,000 --> 00:00:01,000\nbad\n", "bad cue timing"),
+])
+def test_bad_caption_files(tmp_path: Path, body: str, message: str) -> None:
+    path = tmp_path / "bad.srt"
+    path.write_text(body)
+    with pytest.raises(CaptionError, match=message):
+        read_captions(path)
+
+
+def test_binary_file_is_not_captions(tmp_path: Path) -> None:
+    path = tmp_path / "x.vtt"
+    path.write_bytes(bytes(range(256)) * 4)
+    with pytest.raises(CaptionError):
+        read_captions(path)

@@ -1,0 +1,165 @@
+"""Ingest end to end through the real CLI code, real ffmpeg, the real tiny.en model and a real SQLite store."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from api.cli import app
+from indexer.config import Settings
+from indexer.errors import IngestError
+from indexer.service import Clipindex, IngestOptions
+
+runner = CliRunner()
+
+
+def cli(settings: Settings, *args: str) -> tuple[int, str, str]:
+    env = {"CLIPINDEX_DATA_DIR": str(settings.data_dir), "CLIPINDEX_MODEL": "tiny.en",
+           "CLIPINDEX_ALLOW_FILE_URLS": "1"}
+    result = runner.invoke(app, list(args), env=env)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_ingest_video_file_then_list_and_export(settings: Settings, media_dir: Path) -> None:
+    code, out, err = cli(settings, "ingest", str(media_dir / "report.mp4"), "--json")
+    assert code == 0, err
+    [result] = json.loads(out)
+    assert result["status"] == "ingested" and result["video_id"].startswith("file:")
+    assert result["transcript"] == "faster-whisper:tiny.en" and result["language"] == "en"
+
+    code, out, _ = cli(settings, "videos", "--json")
+    [video] = json.loads(out)
+    assert video["id"] == result["video_id"] and video["state"] == "ready"
+    assert 10 < video["duration"] < 20
+
+    code, out, _ = cli(settings, "transcript", video["id"], "--format", "json")
+    doc = json.loads(out)
+    words = [w for s in doc["segments"] for w in s["words"]]
+    assert len(words) > 20
+    assert all({"start", "end", "text", "probability"} <= w.keys() for w in words)
+    spoken = " ".join(w["text"].lower() for w in words)
+    assert "volunteers" in spoken and "library" in spoken
+
+    for fmt, marker in (("srt", " --> "), ("vtt", "WEBVTT"), ("txt", "library")):
+        code, out, _ = cli(settings, "transcript", video["id"][:12], "--format", fmt)
+        assert code == 0 and marker in out
+
+
+def test_reingest_is_a_noop_and_force_redoes(svc: Clipindex, media_dir: Path) -> None:
+    src = str(media_dir / "speech.wav")
+    [first] = list(svc.ingest(src, IngestOptions()))
+    attempts = svc.store.step_status(first.video_id)["transcript"]["attempt"]
+    [again] = list(svc.ingest(src, IngestOptions()))
+    assert again.status == "skipped" and again.video_id == first.video_id
+    assert svc.store.step_status(first.video_id)["transcript"]["attempt"] == attempts
+    [forced] = list(svc.ingest(src, IngestOptions(force=True)))
+    assert forced.status == "ingested"
+    assert len(svc.videos()) == 1
+
+
+def test_a_failed_step_keeps_finished_ones_and_resumes(settings: Settings, media_dir: Path) -> None:
+    def broken_engine(_settings: Settings, _opts: dict) -> object:
+        raise RuntimeError("engine crashed")
+
+    crashing = Clipindex(settings, engine_factory=broken_engine)
+    src = str(media_dir / "speech.wav")
+    with pytest.raises(RuntimeError):
+        list(crashing.ingest(src, IngestOptions()))
+    [summary] = crashing.videos()
+    assert summary.state == "incomplete"
+    steps = crashing.store.step_status(summary.id)
+    assert steps["audio"]["status"] == "done" and steps["transcript"]["status"] == "failed"
+
+    healthy = Clipindex(settings)
+    [result] = list(healthy.ingest(src, IngestOptions()))
+    assert result.status == "ingested"
+    steps = healthy.store.step_status(summary.id)
+    assert steps["audio"]["attempt"] == 1, "the finished audio step must not run again"
+    assert steps["transcript"]["attempt"] == 2
+    assert healthy.transcript(summary.id).words
+
+
+@pytest.mark.parametrize("name, args, message", [
+    ("missing", ["/no/such/file.mp4"], "no such file"),
+    ("notmedia", ["{d}/notmedia.mp4"], "not a media file"),
+    ("truncated", ["{d}/truncated.mp4"], "not a media file"),
+    ("empty", ["{d}/empty.mp3"], "empty"),
+    ("no audio", ["{d}/silent_video.mp4"], "no audio stream"),
+    ("language", ["{d}/speech.wav", "--language", "klingon"], "unknown language code"),
+    ("scheme", ["ftp://example.org/video.mp4"], "unsupported URL scheme"),
+    ("captions only", ["{d}/speech.wav", "--captions", "only"], "--captions only"),
+    ("bad caption", ["{d}/bad.srt"], "bad cue timing"),
+    ("bad json", ["{d}/bad.json"], "does not parse"),
+    ("bad policy", ["{d}/speech.wav", "--captions", "sometimes"], "--captions must be one of"),
+    ("article", ["{d}/speech.wav", "--article", "/no/article.html"], "neither a URL nor an existing file"),
+])
+def test_bad_input_one_line_error_nothing_left(
+    settings: Settings, media_dir: Path, name: str, args: list[str], message: str
+) -> None:
+    (media_dir / "bad.srt").write_text("1\n00:00:zz,000 --> 00:00:01,000\nbroken\n")
+    (media_dir / "bad.json").write_text('{"format": "something else"}')
+    code, out, err = cli(settings, "ingest", *[a.format(d=media_dir) for a in args])
+    assert code != 0
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0], err
+    assert "Traceback" not in err + out
+    assert Clipindex(settings).videos() == []
+    assert not any((settings.data_dir / "media").glob("*")) if (settings.data_dir / "media").exists() else True
+
+
+def test_caption_file_import_with_youtube_url(settings: Settings, tmp_path: Path) -> None:
+    vtt = tmp_path / "report.ru.vtt"
+    vtt.write_text("WEBVTT\n\n00:00:01.000 --> 00:00:04.000\nГородской совет утвердил бюджет.\n\n"
+                   "00:00:04.500 --> 00:00:07.000\nМэр выступил перед жителями.\n", encoding="utf-8")
+    code, out, err = cli(settings, "ingest", str(vtt), "--language", "ru", "--title", "Бюджет",
+                         "--url", "https://www.youtube.com/watch?v=AbCdEfGhIjK", "--json")
+    assert code == 0, err
+    [result] = json.loads(out)
+    assert result["video_id"] == "yt:AbCdEfGhIjK" and result["language"] == "ru"
+    assert result["transcript"] == "captions:file" and result["title"] == "Бюджет"
+    code, out, _ = cli(settings, "transcript", "AbCdEfGhIjK", "--format", "json")
+    words = [w for s in json.loads(out)["segments"] for w in s["words"]]
+    assert [w["text"] for w in words][:3] == ["Городской", "совет", "утвердил"]
+    assert words[0]["start"] == 1.0 and words[-1]["end"] == 7.0
+    assert all(a["end"] <= b["start"] for a, b in zip(words, words[1:]))
+
+
+def test_sidecar_captions_are_used_for_a_local_file(settings: Settings, media_dir: Path, tmp_path: Path) -> None:
+    media = tmp_path / "story.mp4"
+    shutil.copy(media_dir / "report.mp4", media)
+    (tmp_path / "story.srt").write_text("1\n00:00:00,000 --> 00:00:03,000\nThe river rose two metres.\n")
+    code, out, err = cli(settings, "ingest", str(media), "--json")
+    assert code == 0, err
+    assert json.loads(out)[0]["transcript"] == "captions:sidecar"
+    code, out, err = cli(settings, "ingest", str(media), "--captions", "never", "--force", "--json")
+    assert json.loads(out)[0]["transcript"] == "faster-whisper:tiny.en"
+
+
+def test_json_transcript_round_trip(svc: Clipindex, media_dir: Path, tmp_path: Path) -> None:
+    [result] = list(svc.ingest(str(media_dir / "speech.wav"), IngestOptions()))
+    exported = tmp_path / "t.json"
+    exported.write_text(svc.render_transcript(result.video_id, "json"), encoding="utf-8")
+    [imported] = list(svc.ingest(str(exported), IngestOptions(title="imported")))
+    assert imported.video_id != result.video_id
+    assert svc.transcript(imported.video_id).words == svc.transcript(result.video_id).words
+
+
+def test_unknown_video_and_format(svc: Clipindex, settings: Settings) -> None:
+    code, _, err = cli(settings, "transcript", "nope:nothing")
+    assert code == 3 and "no video" in err
+    with pytest.raises(IngestError):
+        list(svc.ingest("/definitely/missing.wav", IngestOptions()))
+
+
+def test_every_command_has_help_with_an_example() -> None:
+    import typer.main
+
+    group = typer.main.get_command(app)
+    for name in group.commands:  # type: ignore[attr-defined]
+        result = runner.invoke(app, [name, "--help"])
+        assert result.exit_code == 0
+        assert "Example: clipindex " + name in result.stdout, name
