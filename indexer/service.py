@@ -84,11 +84,12 @@ class Clipindex:
         """Ingest one SOURCE (a playlist yields one result per video). Bad input raises before anything is stored."""
         self._check_options(options)
         plans = self._plan(source, options)
+        single = len(plans) == 1 and plans[0].source == source
         for plan in plans:
             try:
                 yield self._ingest_one(plan, options, progress)
             except (IngestError, InvalidInput) as exc:
-                if len(plans) == 1:
+                if single:  # one video: its error is the command's error
                     raise
                 yield IngestResult(plan.source, plan.video_id, "failed", error=str(exc))
 

@@ -135,7 +135,8 @@ def _translate(url: str, exc: Exception) -> SourceError:
 def expand(url: str, opts: YtdlOptions, limit: int | None = None) -> list[str]:
     """The video URLs behind a playlist or channel URL (newest first where dates are known); a video URL alone."""
     check_url(url, opts)
-    ydl = _ydl(opts, extract_flat="in_playlist", noplaylist=False, playlistend=limit)
+    # look a little past the limit so "newest first" can sort a playlist that is not in date order
+    ydl = _ydl(opts, extract_flat="in_playlist", noplaylist=False, playlistend=limit * 5 if limit else None)
     info = _extract(ydl, url)
     if info.get("_type") not in ("playlist", "multi_video"):
         return [url]

@@ -34,6 +34,7 @@ def media_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
            "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", "-b:a", "48k", str(d / "report.mp4"))
     ffmpeg("-f", "lavfi", "-i", "color=c=red:s=160x90:r=10:d=2", "-c:v", "libx264", "-preset", "ultrafast",
            str(d / "silent_video.mp4"))
+    ffmpeg("-i", str(d / "report.mp4"), "-vn", "-c:a", "copy", str(d / "report.m4a"))
     data = (d / "report.mp4").read_bytes()
     (d / "truncated.mp4").write_bytes(data[: len(data) // 3])
     (d / "empty.mp3").write_bytes(b"")

@@ -1,0 +1,66 @@
+"""A stand-in for YouTube: yt-dlp extractors that answer YouTube URLs from local files (tests never reach the network).
+
+They plug into the real yt-dlp code path (format selection, downloader, subtitle writer) through file:// URLs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from yt_dlp.extractor.common import InfoExtractor
+from yt_dlp.utils import ExtractorError
+
+
+class FakeYoutubeIE(InfoExtractor):
+    _VALID_URL = r"https://www\.youtube\.com/watch\?v=(?P<id>[A-Za-z0-9_-]{11})"
+    videos: dict[str, dict[str, Any]] = {}
+
+    @classmethod
+    def ie_key(cls) -> str:
+        return "Youtube"
+
+    def _real_extract(self, url: str) -> dict[str, Any]:
+        video_id = self._match_id(url)
+        if video_id not in self.videos:
+            raise ExtractorError("Video unavailable. This video has been removed by the uploader", expected=True)
+        spec = self.videos[video_id]
+        if spec.get("private"):
+            raise ExtractorError("Private video. Sign in if you've been granted access to this video", expected=True)
+        media: Path = spec["media"]
+        info: dict[str, Any] = {
+            "id": video_id, "title": spec.get("title", "A report"), "channel": "City News",
+            "upload_date": spec.get("upload_date", "20261101"), "duration": spec.get("duration"),
+            "description": "Our report.", "language": spec.get("language", "en"),
+            "webpage_url": url,
+            "chapters": [{"start_time": 0.0, "end_time": 5.0, "title": "Flood"},
+                         {"start_time": 5.0, "end_time": 12.0, "title": "Bridge"}],
+            "formats": [
+                {"format_id": "18", "url": media.as_uri(), "ext": "mp4", "vcodec": "h264", "acodec": "aac",
+                 "height": 180, "width": 320},
+                {"format_id": "140", "url": spec.get("audio", media).as_uri(), "ext": "m4a", "vcodec": "none",
+                 "acodec": "aac"},
+            ],
+            "subtitles": {}, "automatic_captions": {},
+        }
+        for kind in ("subtitles", "automatic_captions"):
+            for lang, path in spec.get(kind, {}).items():
+                info[kind][lang] = [{"ext": "vtt", "url": Path(path).as_uri()}]
+        return info
+
+
+class FakeYoutubePlaylistIE(InfoExtractor):
+    _VALID_URL = r"https://www\.youtube\.com/playlist\?list=(?P<id>[A-Za-z0-9_-]+)"
+    playlists: dict[str, list[tuple[str, str]]] = {}  # id -> [(video id, upload date)]
+
+    @classmethod
+    def ie_key(cls) -> str:
+        return "YoutubeTab"
+
+    def _real_extract(self, url: str) -> dict[str, Any]:
+        list_id = self._match_id(url)
+        entries = [
+            self.url_result(f"https://www.youtube.com/watch?v={vid}", "Youtube", vid, upload_date=date)
+            for vid, date in self.playlists[list_id]
+        ]
+        return self.playlist_result(entries, list_id, "A playlist")

@@ -1,0 +1,121 @@
+"""yt-dlp through its real code path, fed by a fake YouTube extractor and file:// URLs."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from indexer.config import Settings
+from indexer.errors import IngestError
+from indexer.service import Clipindex, IngestOptions
+from media import sources
+from media.errors import UnsupportedSource
+from tests.fakeyt import FakeYoutubeIE, FakeYoutubePlaylistIE
+
+MANUAL_VTT = ("WEBVTT\n\n00:00:00.500 --> 00:00:03.000\nThe river rose two metres.\n\n"
+              "00:00:03.500 --> 00:00:06.000\nVolunteers filled sandbags.\n")
+
+
+@pytest.fixture
+def fake_youtube(media_dir: Path, tmp_path: Path) -> Path:
+    subs = tmp_path / "manual.en.vtt"
+    subs.write_text(MANUAL_VTT)
+    FakeYoutubeIE.videos = {
+        "VidWithSubs": {"media": media_dir / "report.mp4", "subtitles": {"en": subs}, "title": "Flood report",
+                        "upload_date": "20261020"},
+        "VidNoSubs01": {"media": media_dir / "report.mp4", "audio": media_dir / "report.m4a", "title": "Bridge report", "upload_date": "20261101"},
+        "PrivateVid0": {"media": media_dir / "report.mp4", "private": True},
+    }
+    FakeYoutubePlaylistIE.playlists = {"PLnews": [("VidWithSubs", "20261020"), ("VidNoSubs01", "20261101")]}
+    return subs
+
+
+def service(settings: Settings) -> Clipindex:
+    opts = sources.YtdlOptions(allow_file_urls=True, extractors=(FakeYoutubeIE(), FakeYoutubePlaylistIE()))
+    return Clipindex(settings, ytdl=opts)
+
+
+def test_youtube_ids_without_network() -> None:
+    for url in ("https://www.youtube.com/watch?v=dQw4w9WgXcQ&t=83s", "https://youtu.be/dQw4w9WgXcQ",
+                "https://m.youtube.com/shorts/dQw4w9WgXcQ", "https://www.youtube.com/embed/dQw4w9WgXcQ?start=3"):
+        assert sources.youtube_id(url) == "dQw4w9WgXcQ"
+    assert sources.youtube_id("https://www.youtube.com/watch?v=short") is None
+    assert sources.youtube_id("https://example.org/watch?v=dQw4w9WgXcQ") is None
+
+
+def test_manual_subtitles_are_preferred_and_no_media_is_downloaded(settings: Settings, fake_youtube: Path) -> None:
+    svc = service(settings)
+    [result] = list(svc.ingest("https://www.youtube.com/watch?v=VidWithSubs", IngestOptions()))
+    assert result.video_id == "yt:VidWithSubs" and result.transcript == "captions:manual"
+    video = svc.video("VidWithSubs")
+    assert video.title == "Flood report" and video.channel == "City News" and video.published == "2026-10-20"
+    assert video.creator_chapters == ((0.0, 5.0, "Flood"), (5.0, 12.0, "Bridge"))
+    assert video.media_path is None
+    assert [w.text for w in svc.transcript(result.video_id).words][:3] == ["The", "river", "rose"]
+
+
+def test_whisper_runs_when_there_are_no_subtitles(settings: Settings, fake_youtube: Path) -> None:
+    svc = service(settings)
+    [result] = list(svc.ingest("https://www.youtube.com/watch?v=VidNoSubs01", IngestOptions()))
+    assert result.transcript == "faster-whisper:tiny.en"
+    video = svc.video(result.video_id)
+    media = settings.data_dir / str(video.media_path)
+    assert media.is_file() and media.suffix == ".m4a" and not video.has_video, "audio only by default"
+    assert "volunteers" in svc.render_transcript(result.video_id, "txt").lower()
+
+
+def test_keep_video_downloads_the_video_stream(settings: Settings, fake_youtube: Path) -> None:
+    svc = service(settings)
+    opts = IngestOptions(keep_video=True, captions="never")
+    [result] = list(svc.ingest("https://www.youtube.com/watch?v=VidWithSubs", opts))
+    video = svc.video(result.video_id)
+    assert video.has_video and (settings.data_dir / str(video.media_path)).is_file()
+    assert result.transcript == "faster-whisper:tiny.en"
+
+
+def test_playlist_newest_first_with_limit(settings: Settings, fake_youtube: Path) -> None:
+    svc = service(settings)
+    results = list(svc.ingest("https://www.youtube.com/playlist?list=PLnews", IngestOptions(limit=1,
+                                                                                            captions="only")))
+    assert [(r.video_id, r.status) for r in results] == [("yt:VidNoSubs01", "failed")], "newest first"
+    everything = list(svc.ingest("https://www.youtube.com/playlist?list=PLnews", IngestOptions(captions="only")))
+    by_id = {r.video_id: r for r in everything}
+    assert by_id["yt:VidWithSubs"].status == "ingested"
+    assert by_id["yt:VidNoSubs01"].status == "failed" and "--captions only" in str(by_id["yt:VidNoSubs01"].error)
+    assert [v.id for v in svc.videos()] == ["yt:VidWithSubs"], "the failed video left nothing behind"
+
+
+@pytest.mark.parametrize("video_id, message", [("PrivateVid0", "unavailable"), ("GoneVideo00", "unavailable")])
+def test_private_or_removed_video(settings: Settings, fake_youtube: Path, video_id: str, message: str) -> None:
+    svc = service(settings)
+    with pytest.raises(IngestError, match=message):
+        list(svc.ingest(f"https://www.youtube.com/watch?v={video_id}", IngestOptions()))
+    assert svc.videos() == []
+
+
+def test_plain_file_url_through_yt_dlp_generic_extractor(settings: Settings, media_dir: Path, tmp_path: Path) -> None:
+    src = tmp_path / "clip.mp4"
+    shutil.copy(media_dir / "report.mp4", src)
+    svc = service(settings)
+    [result] = list(svc.ingest(src.as_uri(), IngestOptions()))
+    assert result.status == "ingested" and result.transcript == "faster-whisper:tiny.en"
+
+
+def test_file_urls_refused_unless_allowed() -> None:
+    with pytest.raises(UnsupportedSource):
+        sources.check_url("file:///etc/passwd", sources.YtdlOptions())
+    sources.check_url("file:///tmp/x.mp4", sources.YtdlOptions(allow_file_urls=True))
+
+
+def test_info_json_mapping(tmp_path: Path) -> None:
+    info = {"id": "dQw4w9WgXcQ", "extractor_key": "Youtube", "title": "Т", "uploader": "Канал",
+            "upload_date": "20250102", "duration": 61, "webpage_url": "https://www.youtube.com/watch?v=dQw4w9WgXcQ",
+            "language": "ru", "subtitles": {"live_chat": [{}]},
+            "automatic_captions": {"ru-orig": [{"ext": "vtt"}], "ru": [{}], "en": [{}]}}
+    remote = sources.to_remote(json.loads(json.dumps(info)))
+    assert remote.id == "yt:dQw4w9WgXcQ" and remote.channel == "Канал" and remote.published == "2025-01-02"
+    assert sources.pick_subtitles(remote, None) == ("auto", "ru-orig")
+    assert sources.pick_subtitles(remote, "uz") is None
