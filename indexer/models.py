@@ -101,3 +101,30 @@ def split_sentences(words: Iterable[Word]) -> Iterator[Sentence]:
 def _sentence(buf: list[Word], first: int) -> Sentence:
     text = " ".join(w.text.strip() for w in buf)
     return Sentence(buf[0].start, buf[-1].end, text, first, first + len(buf) - 1)
+
+
+@dataclass(frozen=True)
+class Chapter:
+    video_id: str
+    start: float
+    end: float
+    title: str
+    keywords: tuple[str, ...] = ()
+    source: str = "computed"  # "computed" (topic segmentation) or "creator" (the video's own chapter list)
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One search result: an exact span of spoken words in one video."""
+
+    video_id: str
+    title: str
+    start: float
+    end: float
+    text: str  # the words as spoken
+    snippet: str  # passage text with the matched words marked <mark>...</mark>
+    score: float  # 0..1
+    mode: str  # "quote" or "keyword"
+    chapter: str | None = None
+    differences: tuple[str, ...] = ()  # quote words that differ from what was said
+    links: dict[str, str] = field(default_factory=dict)

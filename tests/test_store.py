@@ -1,0 +1,80 @@
+"""The SQLite store: pragmas, migrations, atomic transcripts, and step leases that only one worker wins."""
+
+from __future__ import annotations
+
+import multiprocessing
+import sqlite3
+import time
+from pathlib import Path
+
+from indexer.models import Segment, Transcript, Video, Word
+from indexer.store import MIGRATIONS, Store
+
+
+def _video(store: Store, vid: str = "file:abc") -> None:
+    store.put_video(Video(id=vid, source="/x.mp4", title="x"))
+
+
+def test_wal_full_sync_and_migrations_run_once(tmp_path: Path) -> None:
+    store = Store(tmp_path / "db.sqlite")
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+    again = Store(tmp_path / "db.sqlite")
+    rows = sqlite3.connect(tmp_path / "db.sqlite").execute("SELECT version FROM schema_version").fetchall()
+    assert [r[0] for r in rows] == list(range(1, len(MIGRATIONS) + 1))
+    assert again.list_videos() == []
+
+
+def test_transcript_round_trip_and_replace(tmp_path: Path) -> None:
+    store = Store(tmp_path / "db.sqlite")
+    _video(store)
+    words = (Word(0.0, 0.5, "Salom", 0.9), Word(0.5, 1.0, "dunyo!", 0.8))
+    tr = Transcript("file:abc", "uz", "captions", "file", (Segment(0.0, 1.0, "Salom dunyo!", words),), ("w",))
+    store.put_transcript(tr)
+    assert store.get_transcript("file:abc") == tr
+    shorter = Transcript("file:abc", "uz", "captions", "file", ())
+    store.put_transcript(shorter)
+    assert store.get_transcript("file:abc") == shorter
+    assert store.delete_video("file:abc") and store.get_transcript("file:abc") is None
+
+
+def test_a_step_is_claimed_once_until_its_lease_expires(tmp_path: Path) -> None:
+    store = Store(tmp_path / "db.sqlite")
+    _video(store)
+    assert store.claim_step("file:abc", "audio", "w1", lease_s=0.3)
+    assert not store.claim_step("file:abc", "audio", "w2", lease_s=0.3)
+    time.sleep(0.4)
+    assert store.claim_step("file:abc", "audio", "w2", lease_s=30), "an expired lease is taken over"
+    assert not store.heartbeat("file:abc", "audio", "w1", 30, 0.5), "the old owner learns it lost the step"
+    store.finish_step("file:abc", "audio", "w2", {"audio": "a.wav"})
+    assert not store.claim_step("file:abc", "audio", "w3", lease_s=30), "a done step never runs again"
+    assert store.step_result("file:abc", "audio") == {"audio": "a.wav"}
+
+
+def _claim(path: str, owner: str, out: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
+    out.put((owner, Store(Path(path)).claim_step("file:abc", "transcript", owner, 60)))
+
+
+def test_two_processes_never_claim_the_same_step(tmp_path: Path) -> None:
+    store = Store(tmp_path / "db.sqlite")
+    _video(store)
+    ctx = multiprocessing.get_context("spawn")
+    out = ctx.Queue()
+    procs = [ctx.Process(target=_claim, args=(str(store.path), f"p{i}", out)) for i in range(4)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(60)
+    wins = [owner for owner, won in (out.get() for _ in procs) if won]
+    assert len(wins) == 1
+
+
+def test_cancel_flag_stops_a_step(tmp_path: Path) -> None:
+    store = Store(tmp_path / "db.sqlite")
+    _video(store)
+    assert store.claim_step("file:abc", "audio", "w1", lease_s=30)
+    assert store.heartbeat("file:abc", "audio", "w1", 30, 0.1)
+    with store.tx() as conn:
+        conn.exec_driver_sql("UPDATE step_runs SET cancel = 1")
+    assert not store.heartbeat("file:abc", "audio", "w1", 30, 0.2)

