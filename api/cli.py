@@ -198,6 +198,104 @@ def delete(
     out.print(f"deleted {removed}", markup=False)
 
 
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Background workers that run ingest jobs in this process.")] = 1,
+    data_dir: DataDir = None,
+) -> None:
+    """Serve the HTTP API and the web page (with background workers).
+
+    Example: clipindex serve --host 0.0.0.0 --port 8000 --workers 2
+    """
+    import uvicorn
+
+    from api.app import create_app
+
+    with _errors():
+        if workers < 0:
+            raise InvalidInput("--workers must be 0 or more")
+        application = create_app(load_settings(data_dir=data_dir), workers=workers)
+    uvicorn.run(application, host=host, port=port, log_level="info", proxy_headers=False)
+
+
+@app.command()
+def worker(
+    workers: Annotated[int, typer.Option(help="Worker threads in this process.")] = 1,
+    data_dir: DataDir = None,
+) -> None:
+    """Run background workers for queued jobs, in this process, against the same store as the server.
+
+    Example: clipindex worker --workers 1
+    """
+    import signal
+    import threading
+
+    from indexer.worker import Worker
+
+    with _errors():
+        svc = _service(data_dir)
+        stop = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        threads = [threading.Thread(target=Worker(svc).run, args=(stop,), daemon=True) for _ in range(max(workers, 1))]
+        for t in threads:
+            t.start()
+        err.print(f"{len(threads)} worker(s) waiting for jobs in {svc.settings.data_dir}; Ctrl-C stops")
+        try:
+            while not stop.wait(0.5):
+                pass
+        finally:
+            stop.set()
+            for t in threads:
+                t.join(timeout=10)
+
+
+keys_app = typer.Typer(no_args_is_help=True, help="API keys for the HTTP API's write endpoints.")
+app.add_typer(keys_app, name="keys")
+
+
+@keys_app.command("create")
+def keys_create(name: Annotated[str, typer.Argument(help="Who or what the key is for.")],
+                data_dir: DataDir = None) -> None:
+    """Create an API key; the secret is printed once and only its hash is stored.
+
+    Example: clipindex keys create newsroom-cms
+    """
+    with _errors():
+        key, secret = _service(data_dir).keys.create(name)
+    err.print(f"created key {key.id} ({key.name}); keep the secret below, it is not shown again", markup=False)
+    out.print(secret, markup=False)
+
+
+@keys_app.command("list")
+def keys_list(data_dir: DataDir = None, as_json: JsonOut = False) -> None:
+    """List API keys (never their secrets).
+
+    Example: clipindex keys list --json
+    """
+    with _errors():
+        keys = _service(data_dir).keys.list()
+    if as_json:
+        out.print(json.dumps([asdict(k) for k in keys]))
+        return
+    for k in keys:
+        state = "revoked" if k.revoked_at else "active"
+        out.print(f"{k.id}  {state:<8} {k.name}", markup=False)
+
+
+@keys_app.command("revoke")
+def keys_revoke(key_id: Annotated[str, typer.Argument(help="The key's id, as `keys list` shows it.")],
+                data_dir: DataDir = None) -> None:
+    """Revoke an API key at once.
+
+    Example: clipindex keys revoke 1a2b3c4d
+    """
+    with _errors():
+        key = _service(data_dir).keys.revoke(key_id)
+    out.print(f"revoked {key.id} ({key.name})", markup=False)
+
+
 def _clock(seconds: float | None) -> str:
     s = int(round(seconds or 0))
     return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"

@@ -26,10 +26,22 @@ class Settings:
     allow_download: bool = False  # let faster-whisper fetch a model by name from its hub
     allow_file_urls: bool = False  # accept file:// URLs in ingest (tests, local mirrors)
     lease_s: float = 120.0  # a step's lease; a worker that stops renewing it loses the step
+    allowed_hosts: str = "youtube.com,youtu.be,youtube-nocookie.com"  # hosts the API may be asked to fetch from
+    max_upload_mb: float = 2048.0
+    read_auth: bool = False  # require an API key for read endpoints too
+    media_roots: str = ""  # extra directories (":"-separated) the server may stream media from
 
     @property
     def db_path(self) -> Path:
         return self.data_dir / "clipindex.db"
+
+    @property
+    def allowed_host_list(self) -> list[str]:
+        return [h.strip().lower() for h in self.allowed_hosts.split(",") if h.strip()]
+
+    @property
+    def media_root_list(self) -> list[Path]:
+        return [self.data_dir, *(Path(p).expanduser().resolve() for p in self.media_roots.split(":") if p.strip())]
 
     def resolved(self) -> Settings:
         return replace(self, data_dir=self.data_dir.expanduser().resolve())

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -64,7 +65,7 @@ def work_dir(settings: Settings, video_id: str) -> Path:
 
 def run_step(video_id: str, step: str, ctx: StepContext) -> bool:
     """Run one step if it is not done; True when it ran. Failures are recorded on the step and re-raised."""
-    if not ctx.store.claim_step(video_id, step, ctx.owner, ctx.settings.lease_s):
+    if not _claim(video_id, step, ctx):
         return False
     ctx._step = (video_id, step)
     try:
@@ -76,6 +77,19 @@ def run_step(video_id: str, step: str, ctx: StepContext) -> bool:
         raise
     ctx.store.finish_step(video_id, step, ctx.owner, result)
     return True
+
+
+def _claim(video_id: str, step: str, ctx: StepContext) -> bool:
+    """Claim the step; False if it is done. While another live owner holds it, wait for it to finish or die."""
+    deadline = time.monotonic() + ctx.settings.lease_s + 5
+    while True:
+        if ctx.store.claim_step(video_id, step, ctx.owner, ctx.settings.lease_s):
+            return True
+        if ctx.store.step_status(video_id).get(step, {}).get("status") == "done":
+            return False
+        if time.monotonic() > deadline:
+            raise IngestError(f"{step} of {video_id} is held by another worker that does not finish")
+        time.sleep(0.5)
 
 
 def _fetch(video_id: str, ctx: StepContext) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -11,9 +12,11 @@ from typing import Any
 from indexer import pipeline, transcripts
 from indexer.config import CAPTION_POLICIES, ENGINES, Settings
 from indexer.errors import ClipindexError, IngestError, InvalidInput, NotFound
+from indexer.jobs import Job, JobQueue
+from indexer.keys import KeyRing
 from indexer.models import Transcript, Video
 from indexer.store import Store
-from media import ffmpeg, sources
+from media import ffmpeg, netguard, sources
 from media.errors import MediaError
 
 ProgressFn = Callable[[str, str, float, str], None]  # video id, step, fraction, detail
@@ -73,11 +76,17 @@ class _Plan:
 
 class Clipindex:
     def __init__(self, settings: Settings, *, ytdl: sources.YtdlOptions | None = None,
-                 engine_factory: Callable[[Settings, dict[str, Any]], Any] | None = None) -> None:
+                 engine_factory: Callable[[Settings, dict[str, Any]], Any] | None = None,
+                 resolver: netguard.Resolver = netguard.system_resolver,
+                 url_probe: netguard.Probe = netguard.http_probe) -> None:
         self.settings = settings
         self.store = Store(settings.db_path)
         self.ytdl = ytdl or sources.YtdlOptions(allow_file_urls=settings.allow_file_urls)
         self.engine_factory = engine_factory
+        self.jobs = JobQueue(self.store, settings.lease_s)
+        self.keys = KeyRing(self.store)
+        self.resolver = resolver
+        self.url_probe = url_probe
 
     # ingest ---------------------------------------------------------------------------------------------------
     def ingest(self, source: str, options: IngestOptions, progress: ProgressFn | None = None) -> Iterator[IngestResult]:
@@ -174,6 +183,47 @@ class Clipindex:
     def _forget(self, video_id: str) -> None:
         self.store.delete_video(video_id)
         pipeline.remove_files(self.settings, video_id)
+
+    # background jobs ------------------------------------------------------------------------------------------
+    def submit_ingest(self, source: str, options: IngestOptions) -> Job:
+        """Queue an ingest for a worker; options are checked now so a bad request fails before it is queued."""
+        self._check_options(options)
+        return self.jobs.submit("ingest", {"source": source, "options": asdict(options)})
+
+    def submit_remote_url(self, url: str, options: IngestOptions) -> Job:
+        """For untrusted callers (HTTP): only allowed hosts, public addresses, every redirect checked."""
+        try:
+            final = netguard.follow_redirects(url, self.settings.allowed_host_list, self.url_probe, self.resolver)
+        except MediaError as exc:
+            raise InvalidInput(str(exc)) from None
+        return self.submit_ingest(final, options)
+
+    def upload_path(self, filename: str) -> Path:
+        """A fresh path inside the data directory for an uploaded file; only its (known) extension is kept."""
+        suffix = Path(filename or "").suffix.lower()
+        if suffix not in sources.MEDIA_EXTS | {".vtt", ".srt"}:
+            raise InvalidInput(f"unsupported file type {suffix or '(none)'!r}: upload a media or caption file")
+        folder = self.settings.data_dir / "uploads"
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder / f"{uuid.uuid4().hex}{suffix}"
+
+    def media_file(self, ref: str) -> Path:
+        """The video's media file, only if it lies inside the data directory or a configured media root."""
+        video = self.video(ref)
+        if not video.media_path:
+            raise NotFound(f"video {video.id} has no media file (its transcript came from captions)")
+        path = (self.settings.data_dir / video.media_path).resolve()
+        if not any(path.is_relative_to(root) for root in self.settings.media_root_list):
+            raise NotFound(f"the media of {video.id} lies outside the directories this server may read")
+        if not path.is_file():
+            raise NotFound(f"the media file of {video.id} is missing")
+        return path
+
+    def job(self, job_id: str) -> Job:
+        return self.jobs.get(job_id)
+
+    def cancel_job(self, job_id: str) -> Job:
+        return self.jobs.cancel(job_id)
 
     # reading ----------------------------------------------------------------------------------------------------
     def videos(self) -> list[VideoSummary]:

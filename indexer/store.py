@@ -20,73 +20,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from indexer.errors import NotFound
 from indexer.models import Segment, Transcript, Video, Word
-
-meta = sa.MetaData()
-
-videos = sa.Table(
-    "videos", meta,
-    sa.Column("id", sa.String, primary_key=True),
-    sa.Column("source", sa.String, nullable=False),
-    sa.Column("title", sa.String, nullable=False),
-    sa.Column("url", sa.String),
-    sa.Column("channel", sa.String),
-    sa.Column("published", sa.String),
-    sa.Column("duration", sa.Float),
-    sa.Column("language", sa.String),
-    sa.Column("description", sa.Text),
-    sa.Column("media_path", sa.String),
-    sa.Column("has_video", sa.Boolean, nullable=False, default=False),
-    sa.Column("article", sa.String),
-    sa.Column("creator_chapters", sa.Text, nullable=False, default="[]"),
-    sa.Column("ingest_options", sa.Text, nullable=False, default="{}"),  # what the ingest steps were asked for
-    sa.Column("created_at", sa.Float, nullable=False),
-    sa.Column("updated_at", sa.Float, nullable=False),
-)
-
-transcripts = sa.Table(
-    "transcripts", meta,
-    sa.Column("video_id", sa.String, sa.ForeignKey("videos.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column("language", sa.String, nullable=False),
-    sa.Column("engine", sa.String, nullable=False),
-    sa.Column("model", sa.String, nullable=False),
-    sa.Column("warnings", sa.Text, nullable=False, default="[]"),
-    sa.Column("created_at", sa.Float, nullable=False),
-)
-
-segments = sa.Table(
-    "segments", meta,
-    sa.Column("video_id", sa.String, sa.ForeignKey("videos.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column("idx", sa.Integer, primary_key=True),
-    sa.Column("start", sa.Float, nullable=False),
-    sa.Column("end", sa.Float, nullable=False),
-    sa.Column("text", sa.Text, nullable=False),
-    sa.Column("words", sa.Text, nullable=False),  # [[start, end, text, probability], ...]
-)
-
-step_runs = sa.Table(
-    "step_runs", meta,
-    sa.Column("video_id", sa.String, sa.ForeignKey("videos.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column("step", sa.String, primary_key=True),
-    sa.Column("status", sa.String, nullable=False),  # running | done | failed
-    sa.Column("attempt", sa.Integer, nullable=False, default=0),
-    sa.Column("lease_owner", sa.String),
-    sa.Column("lease_expires", sa.Float),
-    sa.Column("progress", sa.Float, nullable=False, default=0.0),
-    sa.Column("cancel", sa.Boolean, nullable=False, default=False),
-    sa.Column("error", sa.Text),
-    sa.Column("result", sa.Text),  # small JSON a later step reads (e.g. the caption track chosen)
-    sa.Column("updated_at", sa.Float, nullable=False),
-)
-
-schema_version = sa.Table("schema_version", meta, sa.Column("version", sa.Integer, nullable=False))
-
-
-def _migration_1(conn: Connection) -> None:
-    for table in (videos, transcripts, segments, step_runs):
-        table.create(conn)
-
-
-MIGRATIONS = [_migration_1]  # append only; each runs once, in order, inside one transaction
+from indexer.schema import MIGRATIONS, schema_version, segments, step_runs, transcripts, videos
 
 
 def _pragmas(dbapi_conn: Any, _record: Any) -> None:

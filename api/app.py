@@ -1,0 +1,143 @@
+"""The FastAPI app: versioned JSON API over the one service, the web page, and background workers.
+
+Errors are translated once, through ERROR_STATUS; anything unexpected becomes a plain 500 with no stack trace.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+
+from api.routes import jobs, media, videos
+from indexer.config import Settings
+from indexer.errors import ClipindexError, EngineUnavailable, InvalidInput, ModelError, NotFound
+from indexer.service import Clipindex
+from indexer.worker import Worker
+from media.errors import MediaError
+
+log = logging.getLogger("clipindex.api")
+WEB = Path(__file__).parent / "web"
+ERROR_STATUS: list[tuple[type[BaseException], int]] = [
+    (NotFound, 404), (InvalidInput, 400), (ModelError, 503), (EngineUnavailable, 503), (ClipindexError, 400),
+    (MediaError, 400),
+]
+SMALL_BODY = 1 << 20  # JSON requests
+Message = MutableMapping[str, Any]
+
+
+class TooLarge(HTTPException):
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"the request body is larger than the limit of {limit} bytes")
+
+
+class BodyLimit:
+    """Refuse a body past its limit as soon as it is exceeded: by Content-Length at once, else while streaming."""
+
+    def __init__(self, app: Any, upload_limit: int) -> None:
+        self.app = app
+        self.upload_limit = upload_limit
+
+    async def __call__(self, scope: Message, receive: Callable[[], Awaitable[Message]],
+                       send: Callable[[Message], Awaitable[None]]) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self.upload_limit if scope["path"] == "/v1/videos" else SMALL_BODY
+        length = dict(scope.get("headers") or []).get(b"content-length", b"")
+        if length.isdigit() and int(length) > limit:
+            await JSONResponse({"error": TooLarge(limit).detail}, 413)(scope, receive, send)
+            return
+        seen = 0
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > limit:
+                raise TooLarge(limit)
+            return message
+
+        await self.app(scope, counted, send)
+
+
+def create_app(settings: Settings, *, service: Clipindex | None = None, workers: int = 0) -> FastAPI:
+    svc = service or Clipindex(settings)
+    stop = threading.Event()
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        threads = [threading.Thread(target=Worker(svc).run, args=(stop,), daemon=True, name=f"worker-{i}")
+                   for i in range(workers)]
+        for t in threads:
+            t.start()
+        yield
+        stop.set()
+        for t in threads:
+            t.join(timeout=5)
+
+    app = FastAPI(title="clipindex", version="1", lifespan=lifespan,
+                  description="Search video reports by quote, link them to articles, and assemble highlights.")
+    app.state.service = svc
+    for router in (videos.router, jobs.router, media.router):
+        app.include_router(router)
+    _errors(app)
+    app.add_middleware(BodyLimit, upload_limit=int(settings.max_upload_mb * 1024 * 1024))
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next: Callable[[Request], Awaitable[Any]]) -> Any:
+        response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if not request.url.path.startswith(("/docs", "/redoc")):
+            response.headers.setdefault(
+                "Content-Security-Policy",
+                "default-src 'self'; img-src 'self' data: https://i.ytimg.com; media-src 'self'; "
+                "frame-src https://www.youtube-nocookie.com https://www.youtube.com; style-src 'self'; "
+                "script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'self'")
+        return response
+
+    if WEB.is_dir():
+        app.mount("/static", StaticFiles(directory=WEB), name="static")
+
+        @app.get("/", include_in_schema=False)
+        def index() -> FileResponse:
+            return FileResponse(WEB / "index.html")
+
+    return app
+
+
+def _errors(app: FastAPI) -> None:
+    def status_for(exc: BaseException) -> int:
+        return next(code for cls, code in ERROR_STATUS if isinstance(exc, cls))
+
+    async def domain(_request: Request, exc: Exception) -> JSONResponse:
+        return JSONResponse({"error": str(exc)}, status_for(exc))
+
+    async def http(_request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, HTTPException)
+        return JSONResponse({"error": str(exc.detail)}, exc.status_code, headers=exc.headers)
+
+    async def validation(_request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
+        where = ".".join(str(x) for x in first.get("loc", ()))
+        return JSONResponse({"error": f"{where}: {first.get('msg')}" if where else str(first.get("msg"))}, 422)
+
+    async def unexpected(_request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error", exc_info=exc)
+        return JSONResponse({"error": "internal error"}, 500)
+
+    for cls in (ClipindexError, MediaError):
+        app.add_exception_handler(cls, domain)
+    app.add_exception_handler(HTTPException, http)
+    app.add_exception_handler(RequestValidationError, validation)
+    app.add_exception_handler(Exception, unexpected)

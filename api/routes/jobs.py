@@ -1,0 +1,26 @@
+"""Background jobs: state, progress, cancel."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from api.deps import ReadAccess, Service, WriteKey
+from api.routes.videos import ERRORS, job_out
+from api.schemas import JobOut
+
+router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
+
+
+@router.get("", response_model=list[JobOut], responses=ERRORS)
+def list_jobs(service: Service, _read: ReadAccess, state: str | None = None, limit: int = 50) -> list[JobOut]:
+    return [job_out(j) for j in service.jobs.list(min(max(limit, 1), 500), state)]
+
+
+@router.get("/{job_id}", response_model=JobOut, responses=ERRORS)
+def get_job(job_id: str, service: Service, _read: ReadAccess) -> JobOut:
+    return job_out(service.job(job_id))
+
+
+@router.delete("/{job_id}", response_model=JobOut, responses=ERRORS)
+def cancel_job(job_id: str, service: Service, _key: WriteKey) -> JobOut:
+    return job_out(service.cancel_job(job_id))

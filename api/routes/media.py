@@ -1,0 +1,22 @@
+"""Local media, streamed with HTTP range requests so a browser's player can seek."""
+
+from __future__ import annotations
+
+import mimetypes
+
+from fastapi import APIRouter
+from fastapi.responses import FileResponse
+
+from api.deps import ReadAccess, Service
+from api.routes.videos import ERRORS
+
+router = APIRouter(tags=["media"])
+
+
+@router.get("/media/{video_id}", response_class=FileResponse, responses=ERRORS)
+def media(video_id: str, service: Service, _read: ReadAccess) -> FileResponse:
+    path = service.media_file(video_id)
+    kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    if path.suffix == ".mkv":
+        kind = "video/x-matroska"
+    return FileResponse(path, media_type=kind)

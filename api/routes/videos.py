@@ -1,0 +1,146 @@
+"""Videos: ingest (a URL or an uploaded file, as a background job), list, read, transcript, delete."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from dataclasses import asdict
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request, Response
+from pydantic import ValidationError
+from starlette.datastructures import UploadFile
+
+from api.deps import ReadAccess, Service, WriteKey
+from api.schemas import DeletedOut, ErrorOut, IngestIn, JobOut, TranscriptOut, VideoDetailOut, VideoOut
+from indexer.errors import InvalidInput
+from indexer.jobs import Job
+from indexer.service import Clipindex, IngestOptions
+from indexer.transcripts import FORMATS
+
+router = APIRouter(prefix="/v1/videos", tags=["videos"])
+ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorOut} for code in (400, 401, 404, 413, 422)}
+UPLOAD_FIELDS = ("article", "language", "captions", "keep_video", "force", "title")
+
+_INGEST_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/IngestIn"}},
+            "multipart/form-data": {"schema": {
+                "type": "object", "required": ["file"],
+                "properties": {"file": {"type": "string", "format": "binary"},
+                               "language": {"type": "string"}, "title": {"type": "string"},
+                               "captions": {"type": "string", "enum": ["auto", "only", "never"]}},
+            }},
+        },
+    }
+}
+
+
+def job_out(job: Job) -> JobOut:
+    return JobOut(id=job.id, kind=job.kind, state=job.state, step=job.step,  # type: ignore[arg-type]
+                  progress=job.progress, error=job.error, attempts=job.attempts, result=job.result,
+                  created_at=job.created_at, updated_at=job.updated_at)
+
+
+@router.post("", status_code=202, response_model=JobOut, responses=ERRORS, openapi_extra=_INGEST_BODY,
+             summary="Ingest a video from a URL (JSON) or an uploaded file (multipart); returns a job")
+async def create_video(request: Request, service: Service, _key: WriteKey) -> JobOut:
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind == "application/json":
+        return job_out(await _from_json(request, service))
+    if kind == "multipart/form-data":
+        return job_out(await _from_upload(request, service))
+    raise HTTPException(415, "send application/json with a url, or multipart/form-data with a file")
+
+
+async def _from_json(request: Request, service: Clipindex) -> Job:
+    try:
+        body = IngestIn.model_validate(json.loads(await request.body()))
+    except (ValueError, ValidationError) as exc:
+        raise InvalidInput(f"bad request body: {_first_error(exc)}") from None
+    options = IngestOptions(**body.model_dump(exclude={"url"}))
+    return service.submit_remote_url(body.url, options)
+
+
+async def _from_upload(request: Request, service: Clipindex) -> Job:
+    form = await request.form(max_files=1, max_fields=len(UPLOAD_FIELDS) + 1)
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile):
+        raise InvalidInput("the multipart body needs a 'file' part")
+    fields = {k: str(v) for k, v in form.items() if k != "file" and isinstance(v, str)}
+    unknown = set(fields) - set(UPLOAD_FIELDS)
+    if unknown:
+        raise InvalidInput(f"unknown form fields: {', '.join(sorted(unknown))}")
+    options = IngestOptions(
+        article=fields.get("article") or None, language=fields.get("language") or None,
+        captions=fields.get("captions") or "auto", title=fields.get("title") or None,
+        keep_video=fields.get("keep_video", "").lower() in ("1", "true", "yes"),
+        force=fields.get("force", "").lower() in ("1", "true", "yes"),
+        url=None)
+    if options.article and not options.article.lower().startswith(("http://", "https://")):
+        raise InvalidInput("over HTTP, an article must be given as an http(s) URL")
+    target = service.upload_path(upload.filename or "")
+    options = IngestOptions(**{**asdict(options), "title": options.title or _stem(upload.filename)})
+    service._check_options(options)
+    tmp = target.with_name(target.name + ".part")
+    try:
+        with tmp.open("wb") as out:
+            shutil.copyfileobj(upload.file, out, 1 << 20)
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    try:
+        return service.submit_ingest(str(target), options)
+    except Exception:
+        target.unlink(missing_ok=True)
+        raise
+
+
+def _stem(filename: str | None) -> str:
+    name = os.path.basename((filename or "upload").replace("\\", "/"))
+    return os.path.splitext(name)[0][:200] or "upload"
+
+
+def _first_error(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        err = exc.errors()[0]
+        return f"{'.'.join(str(x) for x in err['loc']) or 'body'}: {err['msg']}"
+    return "not valid JSON"
+
+
+@router.get("", response_model=list[VideoOut], responses=ERRORS)
+def list_videos(service: Service, _read: ReadAccess) -> list[VideoOut]:
+    return [VideoOut(**asdict(v)) for v in service.videos()]
+
+
+@router.get("/{video_id}", response_model=VideoDetailOut, responses=ERRORS)
+def get_video(video_id: str, service: Service, _read: ReadAccess) -> VideoDetailOut:
+    video = service.video(video_id)
+    summary = next(v for v in service.videos() if v.id == video.id)
+    return VideoDetailOut(
+        **asdict(summary), source=video.source, description=video.description, has_video=video.has_video,
+        article=video.article, media_url=f"/media/{video.id}" if video.media_path else None,
+        creator_chapters=[{"start": s, "end": e, "title": t} for s, e, t in video.creator_chapters])
+
+
+@router.get("/{video_id}/transcript", responses={**ERRORS, 200: {"content": {
+    "application/json": {"schema": {"$ref": "#/components/schemas/TranscriptOut"}},
+    "text/plain": {}, "text/vtt": {}, "application/x-subrip": {}}}}, response_model=None)
+def get_transcript(video_id: str, service: Service, _read: ReadAccess, format: str = "json") -> Response:
+    if format not in FORMATS:
+        raise InvalidInput(f"format must be one of {', '.join(FORMATS)}")
+    if format == "json":
+        tr = service.transcript(video_id)
+        out = TranscriptOut(video_id=tr.video_id, language=tr.language, engine=tr.engine, model=tr.model,
+                            warnings=list(tr.warnings), segments=[asdict(s) for s in tr.segments])  # type: ignore[misc]
+        return Response(out.model_dump_json(), media_type="application/json")
+    media = {"srt": "application/x-subrip", "vtt": "text/vtt", "txt": "text/plain"}[format]
+    return Response(service.render_transcript(video_id, format), media_type=f"{media}; charset=utf-8")
+
+
+@router.delete("/{video_id}", response_model=DeletedOut, responses=ERRORS)
+def delete_video(video_id: str, service: Service, _key: WriteKey) -> DeletedOut:
+    return DeletedOut(deleted=service.delete_video(video_id))

@@ -1,0 +1,85 @@
+"""HTTP request and response shapes (pydantic), kept apart from the stored data types in indexer.models."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class ErrorOut(BaseModel):
+    error: str = Field(description="What is wrong, in one line.")
+
+
+class IngestIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    url: str = Field(min_length=1, max_length=2000, description="A video, playlist or channel URL on an allowed host.")
+    article: str | None = Field(default=None, max_length=2000, description="URL of the article it belongs to.")
+    language: str | None = Field(default=None, max_length=16)
+    model: str | None = Field(default=None, max_length=100, pattern=r"^[A-Za-z0-9._-]+$",
+                              description="A Whisper model name (directories are not accepted over HTTP).")
+    captions: Literal["auto", "only", "never"] = "auto"
+    keep_video: bool = False
+    force: bool = False
+    limit: int | None = Field(default=None, ge=1, le=500)
+
+
+class JobOut(BaseModel):
+    id: str
+    kind: str
+    state: Literal["queued", "running", "done", "failed", "cancelled"]
+    step: str | None
+    progress: float = Field(ge=0, le=1)
+    error: str | None
+    attempts: int
+    result: dict[str, Any] | None
+    created_at: float
+    updated_at: float
+
+
+class VideoOut(BaseModel):
+    id: str
+    title: str
+    duration: float | None
+    language: str | None
+    transcript: str | None
+    state: str
+    url: str | None
+    channel: str | None
+    published: str | None
+
+
+class VideoDetailOut(VideoOut):
+    source: str
+    description: str | None
+    has_video: bool
+    article: str | None
+    media_url: str | None
+    creator_chapters: list[dict[str, Any]]
+
+
+class WordOut(BaseModel):
+    start: float
+    end: float
+    text: str
+    probability: float
+
+
+class SegmentOut(BaseModel):
+    start: float
+    end: float
+    text: str
+    words: list[WordOut]
+
+
+class TranscriptOut(BaseModel):
+    video_id: str
+    language: str
+    engine: str
+    model: str
+    warnings: list[str]
+    segments: list[SegmentOut]
+
+
+class DeletedOut(BaseModel):
+    deleted: str

@@ -1,0 +1,206 @@
+"""The HTTP API over real HTTP (uvicorn on loopback): jobs, auth, uploads, SSRF, traversal, bad input."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from indexer.config import Settings
+from indexer.service import Clipindex
+from tests.apiserver import running
+
+
+@dataclasses.dataclass
+class Api:
+    url: str
+    key: str
+    service: Clipindex
+
+    def client(self, key: str | None = "default") -> httpx.Client:
+        headers = {"Authorization": f"Bearer {self.key if key == 'default' else key}"} if key else {}
+        return httpx.Client(base_url=self.url, headers=headers, timeout=60)
+
+
+def _resolver(host: str) -> list[str]:
+    fake = {"news.example": ["93.184.216.34"], "inside.example": ["10.1.2.3"]}
+    if host in fake:
+        return fake[host]
+    from media.netguard import system_resolver
+
+    return system_resolver(host)
+
+
+def _probe(url: str) -> tuple[int, str | None]:
+    if "news.example/redirect" in url:
+        return 302, "http://127.0.0.1:9/admin"
+    if "news.example/meta" in url:
+        return 301, "http://169.254.169.254/latest/meta-data/"
+    return 200, None
+
+
+@pytest.fixture
+def api(settings: Settings) -> Iterator[Api]:
+    settings = dataclasses.replace(settings, max_upload_mb=1.0,
+                                   allowed_hosts="youtube.com,youtu.be,news.example,inside.example,2130706433")
+    service = Clipindex(settings, resolver=_resolver, url_probe=_probe)
+    _key, secret = service.keys.create("tests")
+    with running(service, workers=1) as url:
+        yield Api(url, secret, service)
+
+
+def wait_job(client: httpx.Client, job_id: str, timeout: float = 120) -> dict:
+    deadline = time.time() + timeout
+    seen_progress = []
+    while time.time() < deadline:
+        job = client.get(f"/v1/jobs/{job_id}").json()
+        seen_progress.append(job["progress"])
+        if job["state"] in ("done", "failed", "cancelled"):
+            job["seen_progress"] = seen_progress
+            return job
+        time.sleep(0.1)
+    raise AssertionError(f"job {job_id} did not finish")
+
+
+def test_upload_ingest_then_read_everything(api: Api, media_dir: Path) -> None:
+    with api.client() as c:
+        with (media_dir / "report.m4a").open("rb") as f:
+            r = c.post("/v1/videos", files={"file": ("Flood report.m4a", f, "audio/mp4")},
+                       data={"language": "en", "title": "Flood"})
+        assert r.status_code == 202, r.text
+        job = wait_job(c, r.json()["id"])
+        assert job["state"] == "done", job
+        video_id = job["result"]["videos"][0]["video_id"]
+        assert max(job["seen_progress"]) <= 1.0
+
+        listed = c.get("/v1/videos").json()
+        assert [v["id"] for v in listed] == [video_id] and listed[0]["title"] == "Flood"
+        detail = c.get(f"/v1/videos/{video_id}").json()
+        assert detail["media_url"] == f"/media/{video_id}"
+        tr = c.get(f"/v1/videos/{video_id}/transcript").json()
+        assert tr["language"] == "en" and tr["segments"][0]["words"][0]["start"] >= 0
+        srt = c.get(f"/v1/videos/{video_id}/transcript", params={"format": "srt"})
+        assert srt.headers["content-type"].startswith("application/x-subrip") and " --> " in srt.text
+
+        whole = c.get(f"/media/{video_id}")
+        part = c.get(f"/media/{video_id}", headers={"Range": "bytes=100-199"})
+        assert whole.status_code == 200 and part.status_code == 206
+        assert part.content == whole.content[100:200]
+        assert part.headers["content-range"] == f"bytes 100-199/{len(whole.content)}"
+
+        assert c.delete(f"/v1/videos/{video_id}").json() == {"deleted": video_id}
+        assert c.get(f"/v1/videos/{video_id}").status_code == 404
+
+
+@pytest.mark.parametrize("key, message", [(None, "API key is required"), ("ck_nope_wrong", "not valid"),
+                                          ("Basic abc", "not valid")])
+def test_writes_need_a_valid_key(api: Api, key: str | None, message: str) -> None:
+    with api.client(key) as c:
+        for r in (c.post("/v1/videos", json={"url": "https://www.youtube.com/watch?v=dQw4w9WgXcQ"}),
+                  c.delete("/v1/videos/yt:dQw4w9WgXcQ"), c.delete("/v1/jobs/x")):
+            assert r.status_code == 401 and message in r.json()["error"]
+        assert c.get("/v1/videos").status_code == 200, "reads are open by default"
+
+
+def test_revoked_key_is_refused(api: Api) -> None:
+    key, secret = api.service.keys.create("temporary")
+    with api.client(secret) as c:
+        assert c.delete("/v1/jobs/unknown").status_code == 404
+        api.service.keys.revoke(key.id)
+        assert c.delete("/v1/jobs/unknown").status_code == 401
+
+
+def test_upload_limit_413_by_length_and_while_streaming(api: Api) -> None:
+    big = b"\0" * (2 * 1024 * 1024)
+    with api.client() as c:
+        r = c.post("/v1/videos", files={"file": ("big.wav", big, "audio/wav")})
+        assert r.status_code == 413 and "larger than the limit" in r.json()["error"]
+
+        def chunks() -> Iterator[bytes]:
+            yield b"--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x.wav\"\r\n\r\n"
+            for _ in range(64):
+                yield b"\0" * 65536
+
+        r = c.post("/v1/videos", content=chunks(), headers={"Content-Type": "multipart/form-data; boundary=b"})
+        assert r.status_code == 413
+    assert not list((api.service.settings.data_dir / "uploads").glob("*")) if (
+        api.service.settings.data_dir / "uploads").exists() else True
+
+
+@pytest.mark.parametrize("url, message", [
+    ("http://127.0.0.1/video.mp4", "not on the allowed list"),
+    ("file:///etc/passwd", "only http(s)"),
+    ("http://2130706433/watch", "non-public"),
+    ("http://inside.example/watch?v=1", "non-public"),
+    ("https://news.example/redirect", "127.0.0.1"),
+    ("https://news.example/meta", "169.254.169.254"),
+    ("http://[::1]/x", "not on the allowed list"),
+    ("http://169.254.169.254/latest", "not on the allowed list"),
+    ("https://user:pw@www.youtube.com/watch?v=dQw4w9WgXcQ", "credentials"),
+    ("gopher://youtube.com/", "only http(s)"),
+])
+def test_ssrf_attempts_are_refused(api: Api, url: str, message: str) -> None:
+    with api.client() as c:
+        r = c.post("/v1/videos", json={"url": url})
+    assert r.status_code == 400 and message in r.json()["error"], r.text
+    assert api.service.jobs.list() == []
+
+
+def test_path_traversal_is_confined(api: Api, media_dir: Path) -> None:
+    with api.client() as c:
+        for path in ("/media/..%2F..%2Fetc%2Fpasswd", "/media/%2Fetc%2Fpasswd", "/v1/videos/..%2F..%2Fetc",
+                     "/static/../../pyproject.toml", "/static/%2e%2e/%2e%2e/pyproject.toml"):
+            r = c.get(path)
+            assert r.status_code == 404, path
+            assert "root:" not in r.text and "[project]" not in r.text
+        with (media_dir / "speech.wav").open("rb") as f:
+            r = c.post("/v1/videos", files={"file": ("../../../../tmp/evil.wav", f, "audio/wav")},
+                       data={"captions": "never"})
+        assert r.status_code == 202
+        job = wait_job(c, r.json()["id"])
+        assert job["state"] == "done"
+        uploads = api.service.settings.data_dir / "uploads"
+        assert len(list(uploads.glob("*.wav"))) == 1
+        assert job["result"]["videos"][0]["title"] == "evil"
+
+
+@pytest.mark.parametrize("kwargs, status, message", [
+    ({"content": b"{not json", "headers": {"Content-Type": "application/json"}}, 400, "not valid JSON"),
+    ({"json": {"url": "https://youtu.be/dQw4w9WgXcQ", "color": "red"}}, 400, "color"),
+    ({"json": {"url": "https://youtu.be/dQw4w9WgXcQ", "captions": "maybe"}}, 400, "captions"),
+    ({"json": {"url": "https://youtu.be/dQw4w9WgXcQ", "model": "../../etc"}}, 400, "model"),
+    ({"content": b"url=x", "headers": {"Content-Type": "text/plain"}}, 415, "multipart/form-data"),
+    ({"files": {"file": ("notes.exe", b"MZ", "application/octet-stream")}}, 400, "unsupported file type"),
+    ({"files": {"other": ("a.wav", b"RIFF", "audio/wav")}}, 400, "'file' part"),
+])
+def test_bad_ingest_requests(api: Api, kwargs: dict, status: int, message: str) -> None:
+    with api.client() as c:
+        r = c.post("/v1/videos", **kwargs)
+    assert r.status_code == status and message in r.json()["error"], r.text
+    assert "Traceback" not in r.text
+
+
+def test_jobs_errors_and_cancel(api: Api, settings: Settings) -> None:
+    with api.client() as c:
+        assert c.get("/v1/jobs/nope").status_code == 404
+        assert c.get("/v1/videos/nope/transcript", params={"format": "doc"}).status_code == 400
+        assert c.get("/v1/jobs", params={"state": "sleeping"}).status_code == 400
+    queued = api.service.jobs.submit("ingest", {"source": "/nowhere.wav", "options": {}})
+    cancelled = api.service.jobs.cancel(queued.id)
+    assert cancelled.state == "cancelled"
+    with api.client() as c:
+        r = c.delete(f"/v1/jobs/{queued.id}")
+        assert r.status_code == 400 and "already cancelled" in r.json()["error"]
+
+
+def test_a_failing_job_reports_its_error(api: Api, media_dir: Path) -> None:
+    with api.client() as c:
+        with (media_dir / "notmedia.mp4").open("rb") as f:
+            r = c.post("/v1/videos", files={"file": ("clip.mp4", f, "video/mp4")})
+        job = wait_job(c, r.json()["id"])
+    assert job["state"] == "failed" and "not a media file" in job["error"]
+    assert api.service.videos() == []
