@@ -1,0 +1,78 @@
+"""Jobs survive their worker: SIGKILL a worker process mid-job, start another, the job completes once."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from indexer.config import Settings
+from indexer.jobs import JobQueue
+from indexer.service import Clipindex, IngestOptions
+from tests.conftest import ffmpeg
+
+
+def _worker(settings: Settings) -> subprocess.Popen:
+    env = {**os.environ, "CLIPINDEX_DATA_DIR": str(settings.data_dir), "CLIPINDEX_MODEL": "tiny.en",
+           "CLIPINDEX_LEASE_S": "2"}
+    return subprocess.Popen([sys.executable, "-m", "api.cli", "worker"], env=env, stderr=subprocess.DEVNULL)
+
+
+def _wait(predicate, timeout: float, what: str):  # type: ignore[no-untyped-def]
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def test_killed_worker_job_is_redelivered_and_completes_once(settings: Settings, media_dir: Path,
+                                                             tmp_path: Path) -> None:
+    long_audio = tmp_path / "long.wav"
+    ffmpeg("-stream_loop", "4", "-i", str(media_dir / "speech.wav"), "-c:a", "pcm_s16le", str(long_audio))
+    service = Clipindex(settings)
+    job = service.submit_ingest(str(long_audio), IngestOptions(captions="never"))
+
+    first = _worker(settings)
+    try:
+        _wait(lambda: (j := service.job(job.id)).step == "transcript" and j.progress > 0.7, 120,
+              "the first worker to be transcribing")
+        os.kill(first.pid, signal.SIGKILL)
+        first.wait(10)
+    finally:
+        if first.poll() is None:
+            first.kill()
+    assert service.job(job.id).state == "running", "the dead worker's job still looks running"
+
+    second = _worker(settings)
+    try:
+        done = _wait(lambda: (j := service.job(job.id)).state in ("done", "failed") and j, 180, "redelivery")
+    finally:
+        second.send_signal(signal.SIGTERM)
+        second.wait(20)
+    assert done.state == "done", done.error
+    assert done.attempts == 2
+    [video] = service.videos()
+    steps = service.store.step_status(video.id)
+    assert steps["audio"]["attempt"] == 1, "the audio step finished before the kill and is not redone"
+    assert steps["transcript"]["attempt"] == 2 and steps["transcript"]["status"] == "done"
+    words = service.transcript(video.id).words
+    assert all(a.start <= b.start for a, b in zip(words, words[1:])), "no duplicated or shuffled words"
+    assert words[-1].end > 50
+
+
+def test_a_job_whose_worker_keeps_dying_fails_after_its_attempts(settings: Settings) -> None:
+    service = Clipindex(settings)
+    queue = JobQueue(service.store, lease_s=0.1)
+    job = queue.submit("ingest", {"source": "/x.wav", "options": {}}, max_attempts=2)
+    for owner in ("a", "b"):
+        assert queue.claim(owner) is not None
+        time.sleep(0.15)
+    assert queue.claim("c") is None
+    failed = queue.get(job.id)
+    assert failed.state == "failed" and "stopped before finishing" in str(failed.error)
