@@ -16,6 +16,7 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.routes import jobs, media, videos
 from indexer.config import Settings
@@ -123,7 +124,7 @@ def _errors(app: FastAPI) -> None:
         return JSONResponse({"error": str(exc)}, status_for(exc))
 
     async def http(_request: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, HTTPException)
+        assert isinstance(exc, StarletteHTTPException)
         return JSONResponse({"error": str(exc.detail)}, exc.status_code, headers=exc.headers)
 
     async def validation(_request: Request, exc: Exception) -> JSONResponse:
@@ -138,6 +139,6 @@ def _errors(app: FastAPI) -> None:
 
     for cls in (ClipindexError, MediaError):
         app.add_exception_handler(cls, domain)
-    app.add_exception_handler(HTTPException, http)
+    app.add_exception_handler(StarletteHTTPException, http)
     app.add_exception_handler(RequestValidationError, validation)
     app.add_exception_handler(Exception, unexpected)

@@ -109,6 +109,22 @@ def _migration_2(conn: Connection) -> None:
     api_keys.create(conn)
 
 
-MIGRATIONS = [_migration_1, _migration_2]  # append only; each runs once, in order, inside one transaction
+chapters = sa.Table(
+    "chapters", meta,
+    sa.Column("video_id", sa.String, sa.ForeignKey("videos.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("source", sa.String, primary_key=True),  # computed | creator
+    sa.Column("idx", sa.Integer, primary_key=True),
+    sa.Column("start", sa.Float, nullable=False),
+    sa.Column("end", sa.Float, nullable=False),
+    sa.Column("title", sa.String, nullable=False),
+    sa.Column("keywords", sa.Text, nullable=False, default="[]"),
+)
+
+
+def _migration_3(conn: Connection) -> None:
+    chapters.create(conn)
+
+
+MIGRATIONS = [_migration_1, _migration_2, _migration_3]  # append only; each runs once, in order, inside one transaction
 
 

@@ -19,8 +19,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from indexer.errors import NotFound
-from indexer.models import Segment, Transcript, Video, Word
-from indexer.schema import MIGRATIONS, schema_version, segments, step_runs, transcripts, videos
+from indexer.models import Chapter, Segment, Transcript, Video, Word
+from indexer.schema import MIGRATIONS, chapters, schema_version, segments, step_runs, transcripts, videos
 
 
 def _pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -95,7 +95,7 @@ class Store:
 
     def delete_video(self, video_id: str) -> bool:
         with self.tx() as conn:
-            for table in (segments, transcripts, step_runs):
+            for table in (segments, transcripts, step_runs, chapters):
                 conn.execute(table.delete().where(table.c.video_id == video_id))
             return conn.execute(videos.delete().where(videos.c.id == video_id)).rowcount > 0
 
@@ -131,6 +131,27 @@ class Store:
         with self.tx() as conn:
             rows = conn.execute(sa.select(transcripts.c.video_id, transcripts.c.engine, transcripts.c.model)).all()
         return {r.video_id: f"{r.engine}:{r.model}" for r in rows}
+
+    # chapters -------------------------------------------------------------------------------------------------
+    def put_chapters(self, video_id: str, source: str, items: list[Chapter]) -> None:
+        """Replace the video's chapters of one source (computed or creator) in one transaction."""
+        with self.tx() as conn:
+            conn.execute(chapters.delete().where(chapters.c.video_id == video_id, chapters.c.source == source))
+            if items:
+                conn.execute(chapters.insert(), [
+                    {"video_id": video_id, "source": source, "idx": i, "start": c.start, "end": c.end,
+                     "title": c.title, "keywords": json.dumps(list(c.keywords), ensure_ascii=False)}
+                    for i, c in enumerate(items)])
+
+    def get_chapters(self, video_id: str, source: str | None = None) -> list[Chapter]:
+        query = sa.select(chapters).where(chapters.c.video_id == video_id).order_by(chapters.c.source,
+                                                                                     chapters.c.idx)
+        if source is not None:
+            query = query.where(chapters.c.source == source)
+        with self.tx() as conn:
+            rows = conn.execute(query).mappings().all()
+        return [Chapter(r["video_id"], r["start"], r["end"], r["title"], tuple(json.loads(r["keywords"])),
+                        r["source"]) for r in rows]
 
     # step runs ------------------------------------------------------------------------------------------------
     def step_status(self, video_id: str) -> dict[str, dict[str, Any]]:
