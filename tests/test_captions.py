@@ -33,7 +33,7 @@ Kind: captions
 Language: en
 
 00:00:00.000 --> 00:00:02.000 align:start position:0%
- 
+{space}
 the<00:00:00.400><c> river</c><00:00:00.800><c> rose</c>
 
 00:00:02.000 --> 00:00:02.010 align:start position:0%
@@ -49,7 +49,7 @@ two metres overnight
 00:00:04.010 --> 00:00:06.000 align:start position:0%
 two metres overnight
 in<00:00:04.300><c> town</c>
-"""
+""".replace("{space}", " ")
 
 
 def test_vtt_with_settings_entities_and_tags() -> None:

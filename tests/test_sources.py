@@ -26,7 +26,8 @@ def fake_youtube(media_dir: Path, tmp_path: Path) -> Path:
     FakeYoutubeIE.videos = {
         "VidWithSubs": {"media": media_dir / "report.mp4", "subtitles": {"en": subs}, "title": "Flood report",
                         "upload_date": "20261020"},
-        "VidNoSubs01": {"media": media_dir / "report.mp4", "audio": media_dir / "report.m4a", "title": "Bridge report", "upload_date": "20261101"},
+        "VidNoSubs01": {"media": media_dir / "report.mp4", "audio": media_dir / "report.m4a", "title": "Bridge report",
+                        "upload_date": "20261101"},
         "PrivateVid0": {"media": media_dir / "report.mp4", "private": True},
     }
     FakeYoutubePlaylistIE.playlists = {"PLnews": [("VidWithSubs", "20261020"), ("VidNoSubs01", "20261101")]}

@@ -95,7 +95,8 @@ def test_short_windows_give_the_same_words(tiny: FasterWhisperEngine, speech_en:
     assert jiwer.wer(a, b) < 0.1
 
 
-def test_a_skipped_stretch_of_speech_is_re_decoded(tiny: FasterWhisperEngine, speech_en: tuple, transcribed: tuple) -> None:
+def test_a_skipped_stretch_of_speech_is_re_decoded(tiny: FasterWhisperEngine, speech_en: tuple,
+                                                   transcribed: tuple) -> None:
     """Simulate Whisper's silent skip: drop every word after 10 s and let the guard find and refill the gap."""
     wav, _truth = speech_en
     with wave.open(str(wav), "rb") as w:
