@@ -13,6 +13,7 @@ from indexer.models import Segment, Word
 
 SAMPLE_RATE = 16000
 MIN_GAP_S = 8.0  # speech this long with no word in it is a gap
+PAUSE_S = 3.0  # speech regions closer than this count as one stretch of speech
 LOOP_REPEATS = 4  # an n-gram (n <= 6) repeated this many times in a row is a loop
 
 
@@ -21,12 +22,24 @@ def find_gaps(samples: np.ndarray, offset: float, segs: list[Segment]) -> list[t
     from faster_whisper.vad import VadOptions, get_speech_timestamps
 
     speech = get_speech_timestamps(samples, VadOptions(min_silence_duration_ms=500, speech_pad_ms=100))
+    regions = _merge([(offset + r["start"] / SAMPLE_RATE, offset + r["end"] / SAMPLE_RATE) for r in speech],
+                     PAUSE_S)
     covered = sorted((w.start - 1.0, w.end + 1.0) for s in segs for w in s.words)
     gaps: list[tuple[float, float]] = []
-    for region in speech:
-        a, b = offset + region["start"] / SAMPLE_RATE, offset + region["end"] / SAMPLE_RATE
+    for a, b in regions:
         gaps.extend(g for g in _uncovered(a, b, covered) if g[1] - g[0] >= MIN_GAP_S)
     return gaps
+
+
+def _merge(regions: list[tuple[float, float]], pause: float) -> list[tuple[float, float]]:
+    """Join speech regions separated by less than `pause` (the breaths between sentences)."""
+    out: list[tuple[float, float]] = []
+    for a, b in regions:
+        if out and a - out[-1][1] < pause:
+            out[-1] = (out[-1][0], b)
+        else:
+            out.append((a, b))
+    return out
 
 
 def _uncovered(a: float, b: float, covered: list[tuple[float, float]]) -> list[tuple[float, float]]:

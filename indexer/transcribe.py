@@ -69,19 +69,23 @@ def read_windows(audio: Path, window_s: float, search_s: float = 20.0) -> Iterat
             if pos >= total:
                 yield offset, chunk
                 return
-            cut = quiet_cut(chunk, int(search_s * SAMPLE_RATE))
+            # look for the cut in the window's last tenth at most, so windows stay close to window_s
+            cut = quiet_cut(chunk, int(min(search_s, window_s / 10) * SAMPLE_RATE))
             yield offset, chunk[:cut]
             carry = chunk[cut:].copy()
 
 
 def quiet_cut(samples: np.ndarray, search: int, frame: int = 1600) -> int:
-    """Index of the quietest 100 ms frame within the last `search` samples (where a cut splits no word)."""
+    """Middle of the latest near-silent 100 ms frame within the last `search` samples (a cut there splits no word).
+
+    Near-silent: within twice the quietest frame's energy; taking the latest keeps windows long."""
     start = max(samples.size - search, 0)
     tail = samples[start : start + ((samples.size - start) // frame) * frame]
     if tail.size < frame:
         return samples.size
     energy = (tail.reshape(-1, frame) ** 2).mean(axis=1)
-    return start + int(np.argmin(energy)) * frame + frame // 2
+    quiet = np.flatnonzero(energy <= 2 * energy.min() + 1e-10)
+    return start + int(quiet[-1]) * frame + frame // 2
 
 
 class FasterWhisperEngine:
