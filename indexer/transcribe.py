@@ -69,8 +69,8 @@ def read_windows(audio: Path, window_s: float, search_s: float = 20.0) -> Iterat
             if pos >= total:
                 yield offset, chunk
                 return
-            # look for the cut in the window's last tenth at most, so windows stay close to window_s
-            cut = quiet_cut(chunk, int(min(search_s, window_s / 10) * SAMPLE_RATE))
+            # look for the cut in the window's last quarter at most, so windows stay close to window_s
+            cut = quiet_cut(chunk, int(min(search_s, window_s / 4) * SAMPLE_RATE))
             yield offset, chunk[:cut]
             carry = chunk[cut:].copy()
 

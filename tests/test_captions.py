@@ -107,3 +107,13 @@ def test_binary_file_is_not_captions(tmp_path: Path) -> None:
     path.write_bytes(bytes(range(256)) * 4)
     with pytest.raises(CaptionError):
         read_captions(path)
+
+
+def test_rolling_fixture_gives_back_every_word_once_at_its_time() -> None:
+    import json
+
+    fixtures = Path(__file__).parent / "fixtures"
+    truth = json.loads((fixtures / "rolling_auto_en.json").read_text(encoding="utf-8"))
+    words = [w for c in read_captions(fixtures / "rolling_auto_en.vtt") for w in c.words]
+    assert [w.text for w in words] == [w["text"] for w in truth["words"]]
+    assert all(abs(w.start - t["start"]) < 0.002 for w, t in zip(words, truth["words"]))
