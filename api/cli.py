@@ -185,6 +185,86 @@ def transcript(
 
 
 @app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="A quote (in double quotes, or 6 words or more) or keywords.")],
+    mode: Annotated[str | None, typer.Option(help="quote or keyword (else chosen from the query).")] = None,
+    video: Annotated[str | None, typer.Option(help="Only this video.")] = None,
+    channel: Annotated[str | None, typer.Option(help="Only this channel.")] = None,
+    language: Annotated[str | None, typer.Option(help="Only videos in this language.")] = None,
+    after: Annotated[str | None, typer.Option(help="Published on or after this date (YYYY-MM-DD).")] = None,
+    before: Annotated[str | None, typer.Option(help="Published on or before this date (YYYY-MM-DD).")] = None,
+    limit: Annotated[int, typer.Option(help="Hits per page.")] = 10,
+    offset: Annotated[int, typer.Option(help="Hits to skip (for the next page).")] = 0,
+    data_dir: DataDir = None,
+    as_json: JsonOut = False,
+) -> None:
+    """Find the moments where something was said: the exact words, times, chapter and links.
+
+    Example: clipindex search '"we will not withdraw from negotiations"' --after 2026-01-01
+    """
+    with _errors():
+        result = _service(data_dir).search(query, mode=mode, video=video, channel=channel, language=language,
+                                           after=after, before=before, limit=limit, offset=offset)
+    if as_json:
+        out.print(json.dumps([asdict(h) for h in result.hits], ensure_ascii=False, indent=1))
+        return
+    if not result.hits:
+        err.print(f"no matches ({result.mode} mode)")
+    for h in result.hits:
+        chapter = f"  [{h.chapter}]" if h.chapter else ""
+        out.print(f"{h.video_id}  {_clock(h.start)}-{_clock(h.end)}  {h.score:.2f}  {h.title}{chapter}", markup=False)
+        out.print(f"    {h.text}", markup=False)
+        if h.differences:
+            out.print(f"    differs: {'; '.join(h.differences)}", markup=False)
+        if h.links.get("watch"):
+            out.print(f"    {h.links['watch']}", markup=False)
+
+
+@app.command()
+def reindex(data_dir: DataDir = None, quiet: Quiet = False) -> None:
+    """Rebuild the search index from the store (the store is the source of truth).
+
+    Example: clipindex reindex
+    """
+    with _errors():
+        svc = _service(data_dir)
+        with _progress(quiet) as report:
+            def step(done: int, total: int) -> None:
+                if report:
+                    report("index", "reindex", done / max(total, 1), f"{done}/{total} videos")
+
+            passages = svc.reindex(step)
+    out.print(f"indexed {passages} passages", markup=False)
+
+
+@app.command()
+def chapters(
+    video: Annotated[str, typer.Argument(help="Video id (see `clipindex videos`).")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="youtube (description list), vtt or json.")] = "youtube",
+    recompute: Annotated[bool, typer.Option("--recompute", help="Segment the transcript again.")] = False,
+    min_length: Annotated[float, typer.Option(help="With --recompute: shortest chapter, seconds.")] = 30.0,
+    max_length: Annotated[float, typer.Option(help="With --recompute: longest chapter, seconds.")] = 600.0,
+    count: Annotated[int | None, typer.Option(help="With --recompute: exactly this many chapters.")] = None,
+    source: Annotated[str | None, typer.Option(help="computed or creator (default: creator if present).")] = None,
+    data_dir: DataDir = None,
+    as_json: JsonOut = False,
+) -> None:
+    """Print a video's chapters, or compute them again, coarser or finer.
+
+    Example: clipindex chapters yt:dQw4w9WgXcQ --recompute --count 5 --format youtube
+    """
+    with _errors():
+        svc = _service(data_dir)
+        if source not in (None, "computed", "creator"):
+            raise InvalidInput("--source must be computed or creator")
+        if recompute:
+            svc.recompute_chapters(video, min_length=min_length, max_length=max_length, count=count)
+            source = source or "computed"
+        text = svc.render_chapters(video, "json" if as_json else fmt, source)
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+@app.command()
 def delete(
     video: Annotated[str, typer.Argument(help="Video id (see `clipindex videos`).")],
     data_dir: DataDir = None,
@@ -294,6 +374,84 @@ def keys_revoke(key_id: Annotated[str, typer.Argument(help="The key's id, as `ke
     with _errors():
         key = _service(data_dir).keys.revoke(key_id)
     out.print(f"revoked {key.id} ({key.name})", markup=False)
+
+
+article_app = typer.Typer(no_args_is_help=True, help="Articles: link them to video moments and check their quotes.")
+app.add_typer(article_app, name="article")
+
+
+@article_app.command("add")
+def article_add(
+    source: Annotated[str, typer.Argument(help="Article URL, saved HTML page, Markdown or text file.")],
+    video: Annotated[list[str] | None, typer.Option(help="Link to this video (repeatable); else found by search.")]
+    = None,
+    data_dir: DataDir = None,
+    as_json: JsonOut = False,
+) -> None:
+    """Add an article: each paragraph is linked to the moment that covers it, each quote checked.
+
+    Example: clipindex article add https://example.org/news/flood --video yt:dQw4w9WgXcQ
+    """
+    with _errors():
+        svc = _service(data_dir)
+        aid, _article, _links = svc.add_article(source, video or None)
+        text = svc.render_article(aid, "json" if as_json else "text")
+    sys.stdout.write(text + "\n")
+
+
+@article_app.command("list")
+def article_list(data_dir: DataDir = None, as_json: JsonOut = False) -> None:
+    """List articles and the videos they are linked to.
+
+    Example: clipindex article list --json
+    """
+    with _errors():
+        items = _service(data_dir).articles()
+    if as_json:
+        out.print(json.dumps(items, ensure_ascii=False, indent=1))
+        return
+    for a in items:
+        out.print(f"{a['id']}  {a['title']}  -> {', '.join(a['videos']) or 'no video'}", markup=False)
+
+
+@article_app.command("show")
+def article_show(
+    article: Annotated[str, typer.Argument(help="Article id (see `clipindex article list`) or URL.")],
+    data_dir: DataDir = None,
+    as_json: JsonOut = False,
+) -> None:
+    """Print the article with each paragraph's moment and each quote's check.
+
+    Example: clipindex article show art:3f9a1c
+    """
+    with _errors():
+        text = _service(data_dir).render_article(article, "json" if as_json else "text")
+    sys.stdout.write(text + "\n")
+
+
+@article_app.command("export")
+def article_export(
+    article: Annotated[str, typer.Argument(help="Article id (see `clipindex article list`) or URL.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="html (a fragment for a CMS) or jsonld (schema.org).")]
+    = "html",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead.")] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Export an article annotated with its video moments, as HTML or schema.org JSON-LD.
+
+    Example: clipindex article export art:3f9a1c --format jsonld -o moments.jsonld
+    """
+    with _errors():
+        if fmt not in ("html", "jsonld"):
+            raise InvalidInput("--format must be html or jsonld")
+        text = _service(data_dir).render_article(article, fmt)
+        if output is None:
+            sys.stdout.write(text + "\n")
+            return
+        try:
+            output.write_text(text + "\n", encoding="utf-8")
+        except OSError as exc:
+            raise InvalidInput(f"cannot write {output}: {exc.strerror}") from None
 
 
 def _clock(seconds: float | None) -> str:

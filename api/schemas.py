@@ -83,3 +83,32 @@ class TranscriptOut(BaseModel):
 
 class DeletedOut(BaseModel):
     deleted: str
+
+
+class HitOut(BaseModel):
+    video_id: str
+    title: str
+    start: float
+    end: float
+    text: str
+    snippet: str = Field(description="Passage text with the matched words marked <mark>...</mark>; not HTML-escaped.")
+    score: float
+    mode: Literal["quote", "keyword"]
+    chapter: str | None
+    differences: list[str]
+    links: dict[str, str]
+
+
+class SearchOut(BaseModel):
+    mode: Literal["quote", "keyword"]
+    total: int
+    timed_out: bool
+    hits: list[HitOut]
+
+
+class ChapterOut(BaseModel):
+    start: float
+    end: float
+    title: str
+    keywords: list[str]
+    source: Literal["computed", "creator"]

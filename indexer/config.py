@@ -22,7 +22,7 @@ class Settings:
     device: str = "auto"  # auto | cpu | cuda
     beam_size: int = 5
     batch_size: int = 0  # >1 uses faster-whisper's batched pipeline
-    window_s: float = 600.0  # audio decoded per window; bounds memory on long inputs
+    window_s: float = 300.0  # audio decoded per window; bounds memory on long inputs
     allow_download: bool = False  # let faster-whisper fetch a model by name from its hub
     allow_file_urls: bool = False  # accept file:// URLs in ingest (tests, local mirrors)
     lease_s: float = 120.0  # a step's lease; a worker that stops renewing it loses the step

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -20,13 +21,13 @@ from typing import Any
 from indexer import transcripts as trmod
 from indexer.config import Settings
 from indexer.errors import ClipindexError, IngestError
-from indexer.models import Transcript
+from indexer.models import Chapter, Transcript
 from indexer.store import Store
 from media import captions as capmod
 from media import ffmpeg, sources
 from media.errors import MediaError
 
-STEPS = ("fetch", "audio", "transcript")
+STEPS = ("fetch", "audio", "transcript", "chapters", "index", "article")
 ProgressFn = Callable[[str, float, str], None]  # step, fraction 0..1, detail
 
 
@@ -195,8 +196,82 @@ def _from_asr(video_id: str, audio: Path, opts: dict[str, Any], ctx: StepContext
     return Transcript(video_id, run.language, engine.name, engine.model_name, segs, tuple(run.warnings))
 
 
+def _chapters(video_id: str, ctx: StepContext) -> dict[str, Any]:
+    from indexer.segment import creator_chapters, segment
+
+    tr = _require_transcript(video_id, ctx)
+    ctx.progress(0.0, "segmenting")
+    computed = segment(tr)
+    creator = creator_chapters(ctx.store.get_video(video_id), tr)
+    ctx.store.put_chapters(video_id, "computed", computed)
+    ctx.store.put_chapters(video_id, "creator", creator)
+    return {"computed": len(computed), "creator": len(creator)}
+
+
+def _index(video_id: str, ctx: StepContext) -> dict[str, Any]:
+    tr = _require_transcript(video_id, ctx)
+    ctx.progress(0.0, "indexing")
+    passages = open_index(ctx.settings).add(ctx.store.get_video(video_id), tr, display_chapters(ctx.store, video_id))
+    return {"passages": passages}
+
+
+def _article(video_id: str, ctx: StepContext) -> dict[str, Any]:
+    """Link the article given at ingest (loaded and checked before any work began) to this video."""
+    data = ctx.store.get_options(video_id).get("article_data")
+    if not data:
+        return {"skipped": "no article"}
+    from indexer.articleops import link_video
+    from indexer.articles import Article
+    from indexer.articlestore import ArticleStore
+
+    ctx.progress(0.0, "linking the article")
+    article = Article.from_dict(data)
+    store = ArticleStore(ctx.store)
+    others = [lk for lk in _existing_links(store, article) if lk.video_id != video_id]
+    links = link_video(ctx.store, ctx.settings, ctx.engine_factory, article, video_id)
+    return {"article": store.put(article, [*others, links]), "covered": sum(p.covered for p in links.paragraphs)}
+
+
+def _existing_links(store: Any, article: Any) -> list[Any]:
+    from indexer.articlestore import article_id
+    from indexer.errors import NotFound
+
+    try:
+        return list(store.get(article_id(article))[1])
+    except NotFound:
+        return []
+
+
+def _require_transcript(video_id: str, ctx: StepContext) -> Transcript:
+    tr = ctx.store.get_transcript(video_id)
+    if tr is None:
+        raise IngestError(f"{video_id} has no transcript yet")
+    return tr
+
+
+def display_chapters(store: Store, video_id: str) -> list[Chapter]:
+    """The creator's chapters when the video has them (what viewers see on YouTube), else the computed ones."""
+    return store.get_chapters(video_id, "creator") or store.get_chapters(video_id, "computed")
+
+
+_INDEXES: dict[Path, Any] = {}
+_INDEX_LOCK = threading.Lock()
+
+
+def open_index(settings: Settings) -> Any:
+    """One SearchIndex object per index directory and process (it keeps its searcher and writer lock)."""
+    from indexer.search import SearchIndex
+
+    path = settings.data_dir / "index"
+    with _INDEX_LOCK:
+        if path not in _INDEXES:
+            _INDEXES[path] = SearchIndex(path)
+        return _INDEXES[path]
+
+
 _STEPS: dict[str, Callable[[str, StepContext], dict[str, Any]]] = {
-    "fetch": _fetch, "audio": _audio, "transcript": _transcript,
+    "fetch": _fetch, "audio": _audio, "transcript": _transcript, "chapters": _chapters, "index": _index,
+    "article": _article,
 }
 
 

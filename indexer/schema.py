@@ -125,6 +125,33 @@ def _migration_3(conn: Connection) -> None:
     chapters.create(conn)
 
 
-MIGRATIONS = [_migration_1, _migration_2, _migration_3]  # append only; each runs once, in order, inside one transaction
+articles = sa.Table(
+    "articles", meta,
+    sa.Column("id", sa.String, primary_key=True),  # "art:" + a hash of the source
+    sa.Column("source", sa.String, nullable=False),
+    sa.Column("url", sa.String),
+    sa.Column("title", sa.String, nullable=False),
+    sa.Column("language", sa.String, nullable=False),
+    sa.Column("published", sa.String),
+    sa.Column("data", sa.Text, nullable=False),  # the whole Article as JSON (paragraphs, quotes, page text)
+    sa.Column("created_at", sa.Float, nullable=False),
+)
+
+article_links = sa.Table(
+    "article_links", meta,
+    sa.Column("article_id", sa.String, sa.ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("video_id", sa.String, sa.ForeignKey("videos.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("data", sa.Text, nullable=False),  # ArticleLinks as JSON
+    sa.Column("created_at", sa.Float, nullable=False),
+)
+
+
+def _migration_4(conn: Connection) -> None:
+    articles.create(conn)
+    article_links.create(conn)
+
+
+# append only; each runs once, in order, inside one transaction
+MIGRATIONS = [_migration_1, _migration_2, _migration_3, _migration_4]
 
 

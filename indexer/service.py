@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from indexer import pipeline, transcripts
+from indexer import deeplinks, pipeline, transcripts
+from indexer.articleops import ArticleOps
 from indexer.config import CAPTION_POLICIES, ENGINES, Settings
 from indexer.errors import ClipindexError, IngestError, InvalidInput, NotFound
 from indexer.jobs import Job, JobQueue
 from indexer.keys import KeyRing
-from indexer.models import Transcript, Video
+from indexer.models import Chapter, Transcript, Video
 from indexer.store import Store
 from media import ffmpeg, netguard, sources
 from media.errors import MediaError
+
+if TYPE_CHECKING:
+    from indexer.search import SearchResult
 
 ProgressFn = Callable[[str, str, float, str], None]  # video id, step, fraction, detail
 
@@ -74,7 +79,7 @@ class _Plan:
     has_video: bool = False
 
 
-class Clipindex:
+class Clipindex(ArticleOps):
     def __init__(self, settings: Settings, *, ytdl: sources.YtdlOptions | None = None,
                  engine_factory: Callable[[Settings, dict[str, Any]], Any] | None = None,
                  resolver: netguard.Resolver = netguard.system_resolver,
@@ -89,14 +94,18 @@ class Clipindex:
         self.url_probe = url_probe
 
     # ingest ---------------------------------------------------------------------------------------------------
-    def ingest(self, source: str, options: IngestOptions, progress: ProgressFn | None = None) -> Iterator[IngestResult]:
+    def ingest(self, source: str, options: IngestOptions, progress: ProgressFn | None = None, *,
+               untrusted: bool = False) -> Iterator[IngestResult]:
         """Ingest one SOURCE (a playlist yields one result per video). Bad input raises before anything is stored."""
         self._check_options(options)
         plans = self._plan(source, options)
+        # the article is loaded (and so checked) before any work, and linked as the chain's last step
+        fetch = self.public_fetch if untrusted else None
+        article = self.load_article(options.article, fetch).to_dict() if options.article else None
         single = len(plans) == 1 and plans[0].source == source
         for plan in plans:
             try:
-                yield self._ingest_one(plan, options, progress)
+                yield self._ingest_one(plan, options, progress, article)
             except (IngestError, InvalidInput) as exc:
                 if single:  # one video: its error is the command's error
                     raise
@@ -148,10 +157,11 @@ class Clipindex:
         return _Plan(source, "file", f"file:{_file_hash(path)}", str(path), options.title or path.stem,
                      options.url, info.duration, info.has_video)
 
-    def _ingest_one(self, plan: _Plan, options: IngestOptions, progress: ProgressFn | None) -> IngestResult:
+    def _ingest_one(self, plan: _Plan, options: IngestOptions, progress: ProgressFn | None,
+                    article_data: dict[str, Any] | None = None) -> IngestResult:
         existing = self.store.find_video(plan.video_id)
         steps = self.store.step_status(plan.video_id) if existing else {}
-        if existing and steps.get("transcript", {}).get("status") == "done" and not options.force:
+        if existing and all(steps.get(s, {}).get("status") == "done" for s in pipeline.STEPS) and not options.force:
             return self._result(plan, "skipped")
         if existing and options.force:
             self.store.reset_steps(plan.video_id, list(pipeline.STEPS))
@@ -162,7 +172,7 @@ class Clipindex:
                 has_video=plan.has_video, article=_article_ref(options.article)))
         elif options.article:
             self.store.put_video(replace(existing, article=_article_ref(options.article)))
-        self.store.set_options(plan.video_id, _step_options(plan, options))
+        self.store.set_options(plan.video_id, {**_step_options(plan, options), "article_data": article_data})
         ctx = pipeline.StepContext(self.store, self.settings, ytdl=self.ytdl, engine_factory=self.engine_factory,
                                    on_progress=_bind(progress, plan.video_id))
         try:
@@ -181,6 +191,7 @@ class Clipindex:
                             video.language, video.duration, tr.warnings if tr else ())
 
     def _forget(self, video_id: str) -> None:
+        pipeline.open_index(self.settings).delete(video_id)
         self.store.delete_video(video_id)
         pipeline.remove_files(self.settings, video_id)
 
@@ -188,7 +199,7 @@ class Clipindex:
     def submit_ingest(self, source: str, options: IngestOptions) -> Job:
         """Queue an ingest for a worker; options are checked now so a bad request fails before it is queued."""
         self._check_options(options)
-        return self.jobs.submit("ingest", {"source": source, "options": asdict(options)})
+        return self.jobs.submit("ingest", {"source": source, "options": asdict(options), "untrusted": True})
 
     def submit_remote_url(self, url: str, options: IngestOptions) -> Job:
         """For untrusted callers (HTTP): only allowed hosts, public addresses, every redirect checked."""
@@ -197,6 +208,16 @@ class Clipindex:
         except MediaError as exc:
             raise InvalidInput(str(exc)) from None
         return self.submit_ingest(final, options)
+
+    def public_fetch(self, url: str) -> bytes:
+        """Fetch an article for an untrusted caller: any host, but only public addresses, redirects included."""
+        from indexer.articles import fetch_url
+
+        try:
+            final = netguard.follow_redirects(url, None, self.url_probe, self.resolver)
+        except MediaError as exc:
+            raise InvalidInput(str(exc)) from None
+        return fetch_url(final)
 
     def upload_path(self, filename: str) -> Path:
         """A fresh path inside the data directory for an uploaded file; only its (known) extension is kept."""
@@ -273,6 +294,116 @@ class Clipindex:
         video_id = self.resolve_id(ref)
         self._forget(video_id)
         return video_id
+
+
+    # chapters ---------------------------------------------------------------------------------------------------
+    def chapters(self, ref: str) -> list[Chapter]:
+        """Both kinds, creator chapters first (they are what viewers see), then the computed ones."""
+        video_id = self.resolve_id(ref)
+        if self.store.get_transcript(video_id) is None and not self.store.get_chapters(video_id):
+            raise NotFound(f"video {video_id!r} has no transcript yet: run its ingest again to resume")
+        items = self.store.get_chapters(video_id)
+        return sorted(items, key=lambda c: (c.source != "creator", c.start))
+
+    def recompute_chapters(self, ref: str, *, min_length: float = 30.0, max_length: float = 600.0,
+                           count: int | None = None) -> list[Chapter]:
+        from indexer.segment import segment
+
+        tr = self.transcript(ref)
+        computed = segment(tr, min_length=min_length, max_length=max_length, count=count)
+        self.store.put_chapters(tr.video_id, "computed", computed)
+        self._index_video(tr.video_id)
+        return computed
+
+    def render_chapters(self, ref: str, fmt: str, source: str | None = None) -> str:
+        from indexer.segment import vtt_chapters, youtube_description
+
+        items = self.chapters(ref)
+        chosen = [c for c in items if c.source == source] if source else self._display(items)
+        if fmt == "youtube":
+            return youtube_description(chosen)
+        if fmt == "vtt":
+            return vtt_chapters(chosen)
+        if fmt == "json":
+            return json.dumps([{"start": c.start, "end": c.end, "title": c.title, "keywords": list(c.keywords),
+                                "source": c.source} for c in (chosen if source else items)], ensure_ascii=False,
+                              indent=1)
+        raise InvalidInput(f"unknown format {fmt!r}: choose youtube, vtt or json")
+
+    @staticmethod
+    def _display(items: list[Chapter]) -> list[Chapter]:
+        creator = [c for c in items if c.source == "creator"]
+        return creator or [c for c in items if c.source == "computed"]
+
+    # search -----------------------------------------------------------------------------------------------------
+    def search(self, query: str, *, mode: str | None = None, video: str | None = None, channel: str | None = None,
+               language: str | None = None, after: str | None = None, before: str | None = None,
+               limit: int = 10, offset: int = 0, media_base: str | None = None) -> SearchResult:
+        """Quote or keyword search; hits carry watch/embed links (media_base: URL prefix for local media)."""
+        self.reconcile()
+        if language is not None:
+            check_language(language)
+        video_id = self.resolve_id(video) if video else None
+        result = pipeline.open_index(self.settings).search(
+            query, mode=mode, video=video_id, channel=channel, language=language, after=after, before=before,
+            limit=limit, offset=offset)
+        videos = {v.id: v for v in self.store.list_videos()}
+        hits = [replace(h, links=self._hit_links(videos[h.video_id], h.start, h.end, media_base))
+                for h in result.hits if h.video_id in videos]
+        return replace(result, hits=hits)
+
+    def _hit_links(self, video: Video, start: float, end: float, media_base: str | None) -> dict[str, str]:
+        links = deeplinks.watch_links(video, start, end, self._media_url(video, media_base))
+        article = self.article_link_for(video.id, start, end)
+        return {**links, "article": article} if article else links
+
+    def _media_url(self, video: Video, media_base: str | None) -> str | None:
+        if not video.media_path:
+            return None
+        if media_base is not None:
+            return f"{media_base.rstrip('/')}/{video.id}"
+        return (self.settings.data_dir / video.media_path).resolve().as_uri()
+
+    def reindex(self, progress: Callable[[int, int], None] | None = None) -> int:
+        """Rebuild the whole index from the store; returns the number of passages."""
+        index = pipeline.open_index(self.settings)
+        ready = [v for v in self.store.list_videos() if self.store.get_transcript(v.id) is not None]
+        index.clear()
+        done = [0]
+
+        def items() -> Iterator[tuple[Video, Transcript, list[Chapter]]]:
+            for video in ready:
+                tr = self.store.get_transcript(video.id)
+                if tr is not None:
+                    yield video, tr, pipeline.display_chapters(self.store, video.id)
+
+        def step(_video_id: str, _n: int) -> None:
+            done[0] += 1
+            if progress:
+                progress(done[0], len(ready))
+
+        total: int = index.add_many(items(), step)
+        self._reconciled = True
+        return total
+
+    def reconcile(self) -> None:
+        """Make the index hold exactly the store's transcribed videos (once per service object)."""
+        if getattr(self, "_reconciled", False):
+            return
+        index = pipeline.open_index(self.settings)
+        indexed = index.video_ids()
+        ready = {v.id for v in self.store.list_videos() if self.store.get_transcript(v.id) is not None}
+        for stale in indexed - ready:
+            index.delete(stale)
+        for missing in ready - indexed:
+            self._index_video(missing)
+        self._reconciled = True
+
+    def _index_video(self, video_id: str) -> None:
+        tr = self.store.get_transcript(video_id)
+        if tr is not None:
+            pipeline.open_index(self.settings).add(self.store.get_video(video_id), tr,
+                                                   pipeline.display_chapters(self.store, video_id))
 
 
 def check_language(code: str) -> str:

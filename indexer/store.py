@@ -95,6 +95,7 @@ class Store:
 
     def delete_video(self, video_id: str) -> bool:
         with self.tx() as conn:
+            conn.execute(sa.text("DELETE FROM article_links WHERE video_id = :v"), {"v": video_id})
             for table in (segments, transcripts, step_runs, chapters):
                 conn.execute(table.delete().where(table.c.video_id == video_id))
             return conn.execute(videos.delete().where(videos.c.id == video_id)).rowcount > 0

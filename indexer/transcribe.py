@@ -99,7 +99,7 @@ class FasterWhisperEngine:
         *,
         device: str = "auto",
         beam_size: int = 5,
-        window_s: float = 600.0,
+        window_s: float = 300.0,
         batch_size: int = 0,
         vad: bool = True,
     ) -> None:

@@ -89,7 +89,8 @@ class Worker:
                 cancelled.set()
                 raise JobCancelled("cancelled")
 
-        results = list(self.service.ingest(job.payload["source"], options, progress))
+        results = list(self.service.ingest(job.payload["source"], options, progress,
+                                           untrusted=bool(job.payload.get("untrusted"))))
         failed = [r for r in results if r.status == "failed"]
         if failed and len(failed) == len(results):
             raise ClipindexError("; ".join(str(r.error) for r in failed))

@@ -153,13 +153,3 @@ def test_unknown_video_and_format(svc: Clipindex, settings: Settings) -> None:
     assert code == 3 and "no video" in err
     with pytest.raises(IngestError):
         list(svc.ingest("/definitely/missing.wav", IngestOptions()))
-
-
-def test_every_command_has_help_with_an_example() -> None:
-    import typer.main
-
-    group = typer.main.get_command(app)
-    for name in group.commands:  # type: ignore[attr-defined]
-        result = runner.invoke(app, [name, "--help"])
-        assert result.exit_code == 0
-        assert "Example: clipindex " + name in result.stdout, name

@@ -40,8 +40,9 @@ def test_killed_worker_job_is_redelivered_and_completes_once(settings: Settings,
 
     first = _worker(settings)
     try:
-        _wait(lambda: (j := service.job(job.id)).step == "transcript" and j.progress > 0.7, 120,
-              "the first worker to be transcribing")
+        # overall progress is (finished steps + this step's fraction) / 5: 0.5 is half-way through the transcript
+        _wait(lambda: (j := service.job(job.id)).state == "running" and j.step == "transcript" and j.progress >= 0.5,
+              120, "the first worker to be half-way through transcribing")
         os.kill(first.pid, signal.SIGKILL)
         first.wait(10)
     finally:

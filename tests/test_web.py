@@ -101,3 +101,20 @@ def test_readable_on_a_phone(browser: Browser, site: tuple) -> None:
         page.goto(f"{url}/{route}")
         page.wait_for_timeout(300)
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), route
+
+
+def test_search_a_quote_and_play_that_moment(browser: Browser, site: tuple) -> None:
+    url, service, video_id, _ = site
+    page = _page(browser)
+    page.goto(f"{url}/#/")
+    page.fill("#q", '"volunteers filled sandbags outside the library"')
+    page.keyboard.press("Enter")
+    hit = page.locator(".hit").first
+    expect(hit.locator("mark").first).to_be_visible()
+    expected = service.search('"volunteers filled sandbags outside the library"').hits[0]
+    hit.get_by_role("link", name="Play this moment").click()
+    expect(page.locator("#video-title")).to_have_text("River report")
+    page.wait_for_function("document.querySelector('video') && document.querySelector('video').readyState >= 1")
+    page.wait_for_timeout(300)
+    assert abs(page.evaluate("document.querySelector('video').currentTime") - expected.start) < 0.5
+    assert page.locator("#chapters li").count() >= 1

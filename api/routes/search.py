@@ -1,0 +1,41 @@
+"""Search by quote or keyword, and chapters."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+
+from api.deps import ReadAccess, Service
+from api.routes.videos import ERRORS
+from api.schemas import ChapterOut, HitOut, SearchOut
+
+router = APIRouter(tags=["search"])
+
+
+@router.get("/v1/search", response_model=SearchOut, responses=ERRORS)
+def search(
+    service: Service,
+    _read: ReadAccess,
+    q: Annotated[str, Query(max_length=1000, description="A quote (quoted, or 6+ words) or keywords.")],
+    mode: Literal["quote", "keyword"] | None = None,
+    video: Annotated[str | None, Query(max_length=200)] = None,
+    channel: Annotated[str | None, Query(max_length=200)] = None,
+    language: Annotated[str | None, Query(max_length=16)] = None,
+    after: Annotated[str | None, Query(max_length=10, description="YYYY-MM-DD")] = None,
+    before: Annotated[str | None, Query(max_length=10, description="YYYY-MM-DD")] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 10,
+    offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
+) -> SearchOut:
+    result = service.search(q, mode=mode, video=video, channel=channel, language=language, after=after,
+                            before=before, limit=limit, offset=offset, media_base="/media")
+    return SearchOut(mode=result.mode, total=result.total, timed_out=result.timed_out,  # type: ignore[arg-type]
+                     hits=[HitOut(**asdict(h)) for h in result.hits])
+
+
+@router.get("/v1/videos/{video_id}/chapters", response_model=list[ChapterOut], responses=ERRORS)
+def chapters(video_id: str, service: Service, _read: ReadAccess) -> list[ChapterOut]:
+    return [ChapterOut(start=c.start, end=c.end, title=c.title, keywords=list(c.keywords),
+                       source=c.source)  # type: ignore[arg-type]
+            for c in service.chapters(video_id)]

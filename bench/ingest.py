@@ -1,0 +1,171 @@
+"""Ingest benchmark: ASR engines side by side on the same audio, the non-ASR share of an ingest, and memory vs length.
+
+Run:  .venv/bin/python bench/ingest.py            (about 15 minutes on a 2-core machine)
+      .venv/bin/python bench/ingest.py --quick    (tiny.en only, no 60-minute memory run)
+
+Every ASR run is a separate process, so peak RSS is that run's own. The speech is the project's own story texts
+(tests/fixtures/texts) synthesised with espeak-ng; WER is measured against those texts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+TEXTS = ROOT / "tests" / "fixtures" / "texts"
+
+
+def norm(text: str) -> str:
+    return " ".join("".join(c for c in w.lower() if c.isalnum()) for w in text.replace("-", " ").split())
+
+
+def make_speech(work: Path, minutes: float) -> tuple[Path, str]:
+    """A WAV of English stories read by espeak-ng, at least `minutes` long, and its text."""
+    from media.ffmpeg import run
+
+    stories = sorted(TEXTS.glob("story_*.json"))
+    texts = [" ".join(json.loads(p.read_text())["paragraphs"]) for p in stories
+             if json.loads(p.read_text())["language"] == "en"]
+    parts, spoken, total = [], [], 0.0
+    i = 0
+    while total < minutes * 60:
+        text = texts[i % len(texts)]
+        wav = work / f"part{i}.wav"
+        subprocess.run(["espeak-ng", "-v", "en-us", "-s", "150", "-w", str(wav), text], check=True)
+        total += os.path.getsize(wav) / (22050 * 2)
+        parts.append(wav)
+        spoken.append(text)
+        i += 1
+    listing = work / "parts.txt"
+    listing.write_text("".join(f"file '{p}'\n" for p in parts))
+    out = work / f"speech_{minutes:g}min.wav"
+    run(["-protocol_whitelist", "file", "-f", "concat", "-safe", "0", "-i", str(listing), "-ar", "16000",
+         "-ac", "1", "-c:a", "pcm_s16le", str(out)])
+    return out, " ".join(spoken)
+
+
+def child(engine: str, model: str, batch: int, audio: str) -> None:
+    """One ASR run in this process; prints a JSON line with wall time, peak RSS and the text."""
+    from indexer.config import load_settings
+    from indexer.engines import make_engine
+
+    settings = load_settings(data_dir=Path(tempfile.gettempdir()) / "clipindex-bench", model=model, engine=engine,
+                             batch_size=batch, device="cpu")
+    eng = make_engine(settings, {})
+    start = time.perf_counter()
+    run = eng.transcribe(Path(audio), language="en")
+    text = " ".join(s.text for s in run.segments)
+    wall = time.perf_counter() - start
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"wall": wall, "duration": run.duration, "rss_mb": rss, "text": text}))
+
+
+def run_child(engine: str, model: str, batch: int, audio: Path) -> dict:
+    env = dict(os.environ)
+    if engine == "openai-whisper":
+        env["OMP_WAIT_POLICY"] = "PASSIVE"  # without it PyTorch runs ~5x slower on 2 vCPUs
+    out = subprocess.run([sys.executable, __file__, "--child", engine, model, str(batch), str(audio)],
+                         check=True, capture_output=True, text=True, env=env)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def asr_table(audio: Path, truth: str, models: list[str], with_openai: bool) -> list[dict]:
+    import jiwer
+
+    rows = []
+    for model in models:
+        configs = [("faster-whisper", 0), ("faster-whisper", 8)] + ([("openai-whisper", 0)] if with_openai else [])
+        for engine, batch in configs:
+            r = run_child(engine, model, batch, audio)
+            kind = f" batched({batch})" if batch else (" int8" if engine == "faster-whisper" else " fp32")
+            r.update(engine=engine + kind, model=model,
+                     wer=jiwer.wer(norm(truth), norm(r.pop("text"))))
+            rows.append(r)
+            print(f"  {r['engine']:<28} {model:<8} wall {r['wall']:7.1f} s  {r['duration'] / r['wall']:5.1f}x "
+                  f"real time  peak RSS {r['rss_mb']:6.0f} MB  WER {r['wer']:.3f}", flush=True)
+    return rows
+
+
+def non_asr_share(audio: Path, work: Path) -> dict:
+    """Time a whole ingest of an MP4 and the ASR inside it; the rest is fetch/probe/hash/extract/store."""
+    from indexer.config import load_settings
+    from indexer.engines import make_engine
+    from indexer.service import Clipindex, IngestOptions
+    from media.ffmpeg import run
+
+    mp4 = work / "report.mp4"
+    run(["-protocol_whitelist", "file,lavfi", "-f", "lavfi", "-i", "color=c=navy:s=640x360:r=25",
+         "-i", str(audio), "-shortest", "-c:v", "libx264", "-preset", "veryfast", "-c:a", "aac", str(mp4)])
+    asr = [0.0]
+
+    class Timed:
+        def __init__(self, inner: object) -> None:
+            self.inner, self.name, self.model_name = inner, inner.name, inner.model_name  # type: ignore[attr-defined]
+
+        def transcribe(self, *a: object, **k: object) -> object:
+            t = time.perf_counter()
+            result = self.inner.transcribe(*a, **k)  # type: ignore[attr-defined]
+            segs = list(result.segments)
+            result.segments = iter(segs)
+            asr[0] += time.perf_counter() - t
+            return result
+
+    settings = load_settings(data_dir=work / "data", model="tiny.en", device="cpu")
+    svc = Clipindex(settings, engine_factory=lambda s, o: Timed(make_engine(s, o)))
+    t = time.perf_counter()
+    list(svc.ingest(str(mp4), IngestOptions(language="en")))
+    total = time.perf_counter() - t
+    return {"total": total, "asr": asr[0], "share": (total - asr[0]) / total}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
+    parser.add_argument("--quick", action="store_true", help="tiny.en only, no 60-minute memory run")
+    parser.add_argument("--minutes", type=float, default=4.5, help="length of the comparison audio")
+    parser.add_argument("--no-openai", action="store_true", help="skip openai-whisper")
+    parser.add_argument("--memory-only", action="store_true", help="only the 5 vs 60 minute peak RSS run")
+    args = parser.parse_args()
+    if args.child:
+        engine, model, batch, audio = args.child
+        child(engine, model, int(batch), audio)
+        return
+    print(f"# bench/ingest.py  {time.strftime('%Y-%m-%d')}  {platform.machine()}, {os.cpu_count()} cores, "
+          f"Python {platform.python_version()}")
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        audio, truth = make_speech(work, args.minutes)
+        if not args.memory_only:
+            print(f"\n## ASR on {args.minutes:g} min of synthesised speech (beam 5, word timestamps)")
+            models = ["tiny.en"] if args.quick else ["tiny.en", "base"]
+            asr_table(audio, truth, models, with_openai=not args.no_openai)
+            print("\n## Non-ASR share of a whole ingest (MP4 -> store, tiny.en)")
+            share = non_asr_share(audio, work)
+            print(f"  total {share['total']:.1f} s, ASR {share['asr']:.1f} s, everything else {share['share']:.1%}")
+        if not args.quick:
+            print("\n## Peak RSS against input length (faster-whisper tiny.en)")
+            short = run_child("faster-whisper", "tiny.en", 0, audio)
+            long_audio = work / "long.wav"
+            from media.ffmpeg import run
+
+            loops = max(int(60 * 60 / short["duration"]), 1)
+            run(["-protocol_whitelist", "file", "-stream_loop", str(loops), "-i", str(audio), "-t", "3600",
+                 "-c:a", "pcm_s16le", str(long_audio)])
+            long = run_child("faster-whisper", "tiny.en", 0, long_audio)
+            print(f"  {short['duration'] / 60:5.1f} min: {short['rss_mb']:6.0f} MB   {long['duration'] / 60:5.1f} min: "
+                  f"{long['rss_mb']:6.0f} MB   ratio {long['rss_mb'] / short['rss_mb']:.2f} (target <= 1.5)")
+
+
+if __name__ == "__main__":
+    main()

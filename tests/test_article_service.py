@@ -1,0 +1,105 @@
+"""Articles through the service, the CLI and HTTP: ingest with an article, links both ways, exports."""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+
+import httpx
+import pytest
+from typer.testing import CliRunner
+
+from api.cli import app
+from indexer.config import Settings
+from indexer.service import Clipindex, IngestOptions
+from tests.apiserver import running
+from tests.conftest import FIXTURES
+
+runner = CliRunner()
+URL = "https://courier.example.org/2026/11/river-flood"
+
+
+def article_page(tmp_path: Path) -> Path:
+    """The report's article as a saved web page, with navigation, share buttons and comments around it."""
+    lines = (FIXTURES / "report_en_article.md").read_text(encoding="utf-8").splitlines()
+    title = lines[0].lstrip("# ")
+    body = "".join(f"<p>{html.escape(p)}</p>\n" for p in lines[1:] if p.strip())
+    page = f"""<!doctype html><html lang="en"><head><title>{html.escape(title)} | The Courier</title>
+<link rel="canonical" href="{URL}"><meta property="article:published_time" content="2026-11-20"></head><body>
+<nav><a href="/">Home</a> <a href="/city">City</a> <a href="/sport">Sport</a></nav>
+<article><h1>{html.escape(title)}</h1>{body}</article>
+<div class="share">Share on social media</div>
+<section class="comments"><h2>Comments</h2><p>I live by the river and nobody warned us!</p></section>
+</body></html>"""
+    path = tmp_path / "flood.html"
+    path.write_text(page, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def linked(settings: Settings, tmp_path: Path) -> tuple[Clipindex, str, Path]:
+    svc = Clipindex(settings)
+    page = article_page(tmp_path)
+    [result] = list(svc.ingest(str(FIXTURES / "report_en.mp4"), IngestOptions(article=str(page))))
+    assert result.status == "ingested" and result.video_id
+    return svc, result.video_id, page
+
+
+def test_ingest_with_an_article_links_paragraphs_and_checks_quotes(linked: tuple[Clipindex, str, Path]) -> None:
+    svc, video_id, _page = linked
+    truth = json.loads((FIXTURES / "report_en.json").read_text())["sentences"]
+    [summary] = svc.articles()
+    assert summary["videos"] == [video_id] and summary["url"] == URL
+    _aid, article, [links] = svc.article(summary["id"])
+    assert len(links.paragraphs) == len(article.paragraphs)
+    firsts = {s["paragraph"]: s["start"] for s in reversed(truth)}
+    for p in links.paragraphs:
+        assert p.start is not None, f"paragraph {p.paragraph} should be covered"
+        assert abs(p.start - firsts[p.paragraph]) <= 3.0
+    assert links.quotes and all(q.status in ("verbatim", "differs") for q in links.quotes)
+
+
+def test_search_hits_link_back_to_the_article_paragraph(linked: tuple[Clipindex, str, Path]) -> None:
+    svc, _video_id, _page = linked
+    hits = svc.search("stone bridge foundations", mode="keyword").hits
+    assert hits and hits[0].links["article"].startswith(URL + "#:~:text=")
+
+
+def test_cli_show_and_exports(linked: tuple[Clipindex, str, Path], settings: Settings) -> None:
+    svc, video_id, _page = linked
+    env = {"CLIPINDEX_DATA_DIR": str(settings.data_dir)}
+    aid = svc.articles()[0]["id"]
+    shown = runner.invoke(app, ["article", "show", aid], env=env)
+    assert shown.exit_code == 0 and " -> 0:" in shown.stdout and "quote " in shown.stdout
+    exported = runner.invoke(app, ["article", "export", aid, "--format", "html"], env=env)
+    assert exported.exit_code == 0 and "play from 0:" in exported.stdout and "<script" not in exported.stdout
+    jsonld = json.loads(runner.invoke(app, ["article", "export", aid, "--format", "jsonld"], env=env).stdout)
+    assert jsonld["@type"] == "VideoObject" and jsonld["hasPart"][0]["@type"] == "Clip"
+    again = runner.invoke(app, ["article", "add", str(_page), "--json"], env=env)
+    assert again.exit_code == 0, again.stderr
+    assert json.loads(again.stdout)["links"][0]["video_id"] == video_id, "the video is found by search"
+
+
+@pytest.mark.parametrize("content, message", [(b"", "empty"), (b"\x00\x01\x02binary", "binary"),
+                                              (b"<html><body><nav>Home</nav></body></html>", "")])
+def test_bad_articles_fail_before_any_work(settings: Settings, tmp_path: Path, content: bytes, message: str) -> None:
+    bad = tmp_path / "bad.html"
+    bad.write_bytes(content)
+    env = {"CLIPINDEX_DATA_DIR": str(settings.data_dir), "CLIPINDEX_MODEL": "tiny.en"}
+    result = runner.invoke(app, ["ingest", str(FIXTURES / "report_en.mp4"), "--article", str(bad)], env=env)
+    assert result.exit_code != 0 and result.stderr.startswith("error: ") and message in result.stderr
+    assert Clipindex(settings).videos() == [] and Clipindex(settings).articles() == []
+
+
+def test_http_article_endpoints(linked: tuple[Clipindex, str, Path]) -> None:
+    svc, video_id, _page = linked
+    _key, secret = svc.keys.create("articles")
+    with running(svc, workers=0) as url, httpx.Client(base_url=url) as c:
+        data = c.get(f"/v1/videos/{video_id}/article").json()
+        assert data["url"] == URL and data["paragraphs"][0]["start"] is not None
+        aid = c.get("/v1/articles").json()[0]["id"]
+        assert c.get(f"/v1/articles/{aid}/export", params={"format": "jsonld"}).json()["@type"] == "VideoObject"
+        r = c.post("/v1/articles", json={"url": "http://127.0.0.1:9/x"}, headers={"Authorization": f"Bearer {secret}"})
+        assert r.status_code == 400 and "non-public" in r.json()["error"]
+        assert c.post("/v1/articles", json={"url": URL}).status_code == 401

