@@ -33,8 +33,8 @@ def host_allowed(host: str, allowed: Iterable[str]) -> bool:
     return any(host == a or host.endswith("." + a) for a in (x.lower().strip(".") for x in allowed))
 
 
-def check_url(url: str, allowed_hosts: Iterable[str], resolve: Resolver = system_resolver) -> None:
-    """Refuse anything but http(s) to an allowed host whose every address is public."""
+def check_url(url: str, allowed_hosts: Iterable[str] | None, resolve: Resolver = system_resolver) -> None:
+    """Refuse anything but http(s) to an allowed host (any host when None) whose every address is public."""
     if len(url) > 2000:
         raise UnsupportedSource("the URL is too long")
     parsed = urlparse(url)
@@ -45,17 +45,17 @@ def check_url(url: str, allowed_hosts: Iterable[str], resolve: Resolver = system
         raise UnsupportedSource("the URL has no host")
     if parsed.username or parsed.password:
         raise UnsupportedSource("URLs with credentials are refused")
-    if not host_allowed(host, allowed_hosts):
+    if allowed_hosts is not None and not host_allowed(host, allowed_hosts):
         raise UnsupportedSource(f"host {host!r} is not on the allowed list ({', '.join(sorted(allowed_hosts))})")
     for address in resolve(host):
         if not ipaddress.ip_address(address.split("%")[0]).is_global:
             raise UnsupportedSource(f"host {host!r} resolves to a non-public address ({address})")
 
 
-def follow_redirects(url: str, allowed_hosts: Iterable[str], probe: Probe,
+def follow_redirects(url: str, allowed_hosts: Iterable[str] | None, probe: Probe,
                      resolve: Resolver = system_resolver) -> str:
     """Check the URL and every redirect it leads to; returns the final URL."""
-    allowed = list(allowed_hosts)
+    allowed = list(allowed_hosts) if allowed_hosts is not None else None
     for _ in range(MAX_REDIRECTS + 1):
         check_url(url, allowed, resolve)
         status, location = probe(url)
