@@ -18,7 +18,7 @@ from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.routes import articles, jobs, media, search, videos
+from api.routes import articles, jobs, media, reels, search, videos
 from indexer.config import Settings
 from indexer.errors import ClipindexError, EngineUnavailable, InvalidInput, ModelError, NotFound
 from indexer.service import Clipindex
@@ -88,7 +88,7 @@ def create_app(settings: Settings, *, service: Clipindex | None = None, workers:
     app = FastAPI(title="clipindex", version="1", lifespan=lifespan,
                   description="Search video reports by quote, link them to articles, and assemble highlights.")
     app.state.service = svc
-    for router in (videos.router, jobs.router, media.router, search.router, articles.router):
+    for router in (videos.router, jobs.router, media.router, search.router, articles.router, reels.router):
         app.include_router(router)
     _errors(app)
     app.add_middleware(BodyLimit, upload_limit=int(settings.max_upload_mb * 1024 * 1024))

@@ -30,6 +30,7 @@ class Settings:
     max_upload_mb: float = 2048.0
     read_auth: bool = False  # require an API key for read endpoints too
     media_roots: str = ""  # extra directories (":"-separated) the server may stream media from
+    output_dir: str = ""  # where `reel render` may write (default: the current directory)
 
     @property
     def db_path(self) -> Path:

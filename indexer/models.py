@@ -128,3 +128,25 @@ class Hit:
     chapter: str | None = None
     differences: tuple[str, ...] = ()  # quote words that differ from what was said
     links: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Clip:
+    """A range of one video in a reel, with edges already snapped and padded."""
+
+    video_id: str
+    start: float
+    end: float
+    label: str = ""
+    origin: str = "range"  # "hit", "chapter" or "range": what the producer picked it from
+
+
+@dataclass(frozen=True)
+class Reel:
+    id: str
+    title: str
+    clips: tuple[Clip, ...] = ()
+
+    @property
+    def duration(self) -> float:
+        return sum(c.end - c.start for c in self.clips)

@@ -151,7 +151,32 @@ def _migration_4(conn: Connection) -> None:
     article_links.create(conn)
 
 
+reels = sa.Table(
+    "reels", meta,
+    sa.Column("id", sa.String, primary_key=True),
+    sa.Column("title", sa.String, nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("updated_at", sa.Float, nullable=False),
+)
+
+reel_clips = sa.Table(
+    "reel_clips", meta,
+    sa.Column("reel_id", sa.String, sa.ForeignKey("reels.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("position", sa.Integer, primary_key=True),  # 1-based order in the reel
+    sa.Column("video_id", sa.String, sa.ForeignKey("videos.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("start", sa.Float, nullable=False),
+    sa.Column("end", sa.Float, nullable=False),
+    sa.Column("label", sa.String, nullable=False),
+    sa.Column("origin", sa.String, nullable=False),
+)
+
+
+def _migration_5(conn: Connection) -> None:
+    reels.create(conn)
+    reel_clips.create(conn)
+
+
 # append only; each runs once, in order, inside one transaction
-MIGRATIONS = [_migration_1, _migration_2, _migration_3, _migration_4]
+MIGRATIONS = [_migration_1, _migration_2, _migration_3, _migration_4, _migration_5]
 
 

@@ -17,6 +17,7 @@ from indexer.errors import ClipindexError, IngestError, InvalidInput, NotFound
 from indexer.jobs import Job, JobQueue
 from indexer.keys import KeyRing
 from indexer.models import Chapter, Transcript, Video
+from indexer.reels import ReelOps
 from indexer.store import Store
 from media import ffmpeg, netguard, sources
 from media.errors import MediaError
@@ -79,7 +80,7 @@ class _Plan:
     has_video: bool = False
 
 
-class Clipindex(ArticleOps):
+class Clipindex(ArticleOps, ReelOps):
     def __init__(self, settings: Settings, *, ytdl: sources.YtdlOptions | None = None,
                  engine_factory: Callable[[Settings, dict[str, Any]], Any] | None = None,
                  resolver: netguard.Resolver = netguard.system_resolver,

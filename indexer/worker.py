@@ -77,6 +77,8 @@ class Worker:
             self.queue.finish(job.id, self.owner, "done", result=result)
 
     def _ingest(self, job: Job, cancelled: threading.Event) -> dict[str, Any]:
+        if job.kind == "render":
+            return self._render(job, cancelled)
         if job.kind != "ingest":
             raise ClipindexError(f"unknown job kind {job.kind!r}")
         options = IngestOptions(**job.payload.get("options", {}))
@@ -95,3 +97,11 @@ class Worker:
         if failed and len(failed) == len(results):
             raise ClipindexError("; ".join(str(r.error) for r in failed))
         return {"videos": [asdict(r) for r in results]}
+
+    def _render(self, job: Job, cancelled: threading.Event) -> dict[str, Any]:
+        def progress(fraction: float) -> None:
+            if cancelled.is_set() or not self.queue.heartbeat(job.id, self.owner, fraction, "render"):
+                cancelled.set()
+                raise JobCancelled("cancelled")
+
+        return self.service.run_render_job(job.payload, progress)

@@ -1,0 +1,154 @@
+"""Reels end to end: clips from a range, a chapter and a hit; reorder; render; editor exports read back by OTIO."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from pathlib import Path
+
+import httpx
+import opentimelineio as otio
+import pytest
+from typer.testing import CliRunner
+
+from api.cli import app
+from indexer.config import Settings
+from indexer.reels import snap
+from indexer.service import Clipindex, IngestOptions
+from media.ffmpeg import probe
+from media.timeline import timeline_rate
+from tests.apiserver import running
+from tests.conftest import ffmpeg
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def two_videos(settings: Settings, media_dir: Path) -> tuple[Clipindex, str, str]:
+    library = settings.data_dir / "library"
+    library.mkdir(parents=True)
+    shutil.copy(media_dir / "report.mp4", library / "small.mp4")  # 320x180, 25 fps
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=s=640x360:r=30", "-i", str(media_dir / "speech_raw.wav"), "-shortest",
+           "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", "-ar", "44100", str(library / "large.mp4"))
+    svc = Clipindex(settings)
+    ids = [next(iter(svc.ingest(str(library / n), IngestOptions(title=n)))).video_id for n in ("small.mp4",
+                                                                                                  "large.mp4")]
+    return svc, str(ids[0]), str(ids[1])
+
+
+def cli(settings: Settings, *args: str) -> str:
+    env = {"CLIPINDEX_DATA_DIR": str(settings.data_dir), "CLIPINDEX_OUTPUT_DIR": str(settings.data_dir / "out")}
+    result = runner.invoke(app, list(args), env=env)
+    assert result.exit_code == 0, result.stderr
+    return result.stdout
+
+
+def test_snapping_never_cuts_a_word(two_videos: tuple[Clipindex, str, str]) -> None:
+    svc, small, _large = two_videos
+    words = svc.transcript(small).words
+    for w in words[1:-1]:
+        inside = (w.start + w.end) / 2
+        start, end = snap(words, inside, inside + 1.0, "word")
+        assert start == w.start, "a start inside a word moves to the word's start"
+        assert not any(x.start < end < x.end for x in words)
+
+
+def test_reel_from_range_chapter_and_hit_renders_and_exports(two_videos: tuple[Clipindex, str, str],
+                                                            settings: Settings) -> None:
+    svc, small, large = two_videos
+    reel = cli(settings, "reel", "new", "Flood highlights").split()[0]
+    cli(settings, "reel", "add", reel, "--video", small, "--start", "0.8", "--end", "3.1", "--pad", "0.2")
+    cli(settings, "reel", "add", reel, "--chapter", large, "1")
+    hit = json.loads(cli(settings, "search", '"the bridge will stay closed until Friday"', "--video", large,
+                         "--json"))[0]
+    cli(settings, "reel", "add", reel, "--hit", json.dumps(hit))
+    cli(settings, "reel", "move", reel, "3", "1")
+    shown = svc.reel(reel)
+    assert [c.origin for c in shown.clips] == ["hit", "range", "chapter"]
+    cli(settings, "reel", "remove", reel, "3")
+    clips = svc.reel(reel).clips
+    words = {v: svc.transcript(v).words for v in (small, large)}
+    for c in clips:
+        assert not any(w.start < c.start < w.end or w.start < c.end < w.end for w in words[c.video_id])
+
+    out = cli(settings, "reel", "render", reel, "-o", "reel.mp4", "--captions", "sidecar")
+    target = settings.data_dir / "out" / "reel.mp4"
+    assert "wrote" in out and target.is_file() and target.with_suffix(".srt").is_file()
+    info = probe(target)
+    expected = sum(c.end - c.start for c in clips)
+    assert abs(info.duration - expected) <= 0.1 * len(clips) and info.has_video and info.has_audio
+    first_cue = target.with_suffix(".srt").read_text().split("\n")[1]
+    assert first_cue.startswith("00:00:0"), "captions are re-based onto the reel"
+
+    for fmt, suffix in (("edl", "edl"), ("fcpxml", "fcpxml"), ("otio", "otio")):
+        path = settings.data_dir / f"reel.{suffix}"
+        cli(settings, "reel", "export", reel, "--format", fmt, "-o", str(path))
+        # an EDL carries no frame rate: read it at the timeline rate the export used (one frame of tolerance)
+        rate = timeline_rate([25.0, 30.0])
+        timeline = otio.adapters.read_from_file(str(path), **({"rate": rate} if fmt == "edl" else {}))
+        read = [c for c in timeline.find_clips()]
+        assert len(read) == len(clips)
+        for got, want in zip(read, clips):
+            start = got.source_range.start_time.to_seconds()
+            length = got.source_range.duration.to_seconds()
+            assert abs(start - want.start) <= 1.01 / 25 and abs(length - (want.end - want.start)) <= 2.01 / 25
+    manifest = json.loads(cli(settings, "reel", "export", reel, "--format", "json"))
+    assert len(manifest["clips"]) == len(clips)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--video", "{small}", "--start", "500", "--end", "510"], "past the video's end"),
+    (["--video", "{small}", "--start", "4", "--end", "2"], "start < end"),
+    (["--video", "{small}", "--start", "-1", "--end", "2"], "start < end"),
+    (["--chapter", "{small}", "99"], "does not exist"),
+    (["--hit", "not json"], "must be JSON"),
+    (["--hit", '{"video_id": "x"}'], "video_id, start and end"),
+])
+def test_bad_clips(two_videos: tuple[Clipindex, str, str], settings: Settings, args: list[str], message: str) -> None:
+    svc, small, _large = two_videos
+    reel = svc.new_reel("r").id
+    env = {"CLIPINDEX_DATA_DIR": str(settings.data_dir)}
+    result = runner.invoke(app, ["reel", "add", reel, *[a.replace("{small}", small) for a in args]], env=env)
+    assert result.exit_code != 0 and message in result.stderr and "Traceback" not in result.stderr
+    assert svc.reel(reel).clips == ()
+
+
+def test_bad_renders_leave_nothing(two_videos: tuple[Clipindex, str, str], settings: Settings,
+                                   media_dir: Path) -> None:
+    svc, small, _large = two_videos
+    empty = svc.new_reel("empty").id
+    env = {"CLIPINDEX_DATA_DIR": str(settings.data_dir), "CLIPINDEX_OUTPUT_DIR": str(settings.data_dir / "out")}
+    result = runner.invoke(app, ["reel", "render", empty, "-o", "x.mp4"], env=env)
+    assert result.exit_code != 0 and "no clips" in result.stderr
+    reel = svc.new_reel("r").id
+    svc.add_range(reel, small, 0.5, 2.0)
+    result = runner.invoke(app, ["reel", "render", reel, "-o", "../../escape.mp4"], env=env)
+    assert result.exit_code != 0 and "error:" in result.stderr
+    assert not (settings.data_dir.parent / "escape.mp4").exists()
+    audio = next(iter(svc.ingest(str(media_dir / "speech.wav"), IngestOptions()))).video_id
+    sound = svc.new_reel("sound only").id
+    svc.add_range(sound, str(audio), 0.5, 2.0)
+    result = runner.invoke(app, ["reel", "render", sound, "-o", "y.mp4"], env=env)
+    assert result.exit_code != 0 and "video stream" in result.stderr
+    assert not any((settings.data_dir / "out").glob("*.mp4")) if (settings.data_dir / "out").exists() else True
+
+
+def test_http_reel_render_job_and_download(two_videos: tuple[Clipindex, str, str]) -> None:
+    svc, small, _large = two_videos
+    _key, secret = svc.keys.create("reels")
+    auth = {"Authorization": f"Bearer {secret}"}
+    with running(svc, workers=1) as url, httpx.Client(base_url=url, headers=auth, timeout=60) as c:
+        reel = c.post("/v1/reels", json={"title": "web"}).json()
+        r = c.post(f"/v1/reels/{reel['id']}/clips", json={"video": small, "start": 0.5, "end": 2.5})
+        assert r.status_code == 201 and len(r.json()["clips"]) == 1
+        job = c.post(f"/v1/reels/{reel['id']}/render", json={"fast": False}).json()
+        deadline = time.time() + 120
+        while (state := c.get(f"/v1/jobs/{job['id']}").json())["state"] in ("queued", "running"):
+            assert time.time() < deadline
+            time.sleep(0.2)
+        assert state["state"] == "done", state
+        video = c.get(state["result"]["file"])
+        assert video.status_code == 200 and len(video.content) > 1000
+        assert c.get("/v1/renders/..%2Fclipindex.db").status_code == 404
+        assert c.get(f"/v1/reels/{reel['id']}/export", params={"format": "edl"}).text.startswith("TITLE:")
