@@ -118,3 +118,32 @@ def test_search_a_quote_and_play_that_moment(browser: Browser, site: tuple) -> N
     page.wait_for_timeout(300)
     assert abs(page.evaluate("document.querySelector('video').currentTime") - expected.start) < 0.5
     assert page.locator("#chapters li").count() >= 1
+
+
+def test_reel_from_the_page_add_reorder_render_download(browser: Browser, site: tuple) -> None:
+    url, service, video_id, secret = site
+    page = _page(browser)
+    page.goto(f"{url}/#/reels")
+    page.fill("#reel-key", secret)
+    page.fill("#reel-title", "Evening bulletin")
+    page.click("#reel-form button")
+    expect(page.locator(".card.current h2")).to_contain_text("Evening bulletin")
+    page.goto(f"{url}/#/")
+    page.fill("#q", "library")
+    page.keyboard.press("Enter")
+    page.locator(".hit").first.get_by_role("button", name="Add to reel").click()
+    expect(page.locator(".hit").first).to_contain_text("Added (1 clips")
+    page.goto(f"{url}/#/video/{video_id}")
+    page.locator("#chapters").get_by_role("button", name="Add chapter").first.click()
+    expect(page.locator("#chapters")).to_contain_text("Added (2 clips")
+    page.goto(f"{url}/#/reels")
+    reel = service.reels()[0]
+    assert [c.origin for c in reel.clips] == ["hit", "chapter"]
+    page.get_by_role("button", name="Move clip 2 up").click()
+    expect(page.locator(".clips li").first).to_contain_text(reel.clips[1].label[:20])
+    assert [c.origin for c in service.reel(reel.id).clips] == ["chapter", "hit"]
+    page.get_by_role("button", name="Render MP4").click()
+    link = page.get_by_role("link", name="Download the MP4")
+    expect(link).to_be_visible(timeout=120_000)
+    response = page.request.get(url + str(link.get_attribute("href")))
+    assert response.status == 200 and len(response.body()) > 1000

@@ -91,7 +91,8 @@ function hitItem(hit) {
     el("p", { class: "snippet" }, marked(hit.snippet)));
   if (hit.differences && hit.differences.length)
     item.append(el("p", { class: "diff", text: `Differs from what was said: ${hit.differences.join("; ")}` }));
-  const links = el("p", {}, el("a", { href: at, text: "Play this moment" }));
+  const links = el("p", {}, el("a", { href: at, text: "Play this moment" }), " ",
+    el("button", { type: "button", class: "small", text: "Add to reel", onclick: (e) => addToReel({ hit }, e.target) }));
   if (hit.links && hit.links.watch) links.append(" · ", el("a", { href: hit.links.watch, text: "Watch", rel: "noopener" }));
   if (hit.links && hit.links.article)
     links.append(" · ", el("a", { href: hit.links.article, text: "Article paragraph", rel: "noopener" }));
@@ -209,8 +210,11 @@ async function loadChapters(id) {
   try {
     const chapters = await api(`/v1/videos/${encodeURIComponent(id)}/chapters`);
     for (const c of chapters) {
+      const n = $("#chapters").children.length + 1;
       $("#chapters").append(el("li", {}, el("button", { type: "button", text: `${clock(c.start)} ${c.title}`,
-        onclick: () => player.seek(c.start) })));
+        onclick: () => player.seek(c.start) }), " ",
+        c.source === chapters[0].source ? el("button", { type: "button", class: "small", text: "Add to reel",
+          "aria-label": `Add chapter ${c.title} to the reel`, onclick: (e) => addToReel({ video: id, chapter: n }, e.target) }) : null));
     }
   } catch (err) { $("#chapters").append(el("li", { class: "hint", text: "No chapters." })); }
 }
@@ -278,6 +282,81 @@ async function watchJob(id) {
   if (job.state === "queued" || job.state === "running") setTimeout(() => watchJob(id), 700);
 }
 
+// ---- reels: add clips, reorder, render with progress, download -----------------------------------------------
+function authHeaders() {
+  return { Authorization: `Bearer ${localStorage.getItem("clipindex-key") || ""}`, "Content-Type": "application/json" };
+}
+
+async function addToReel(body, button) {
+  const reel = localStorage.getItem("clipindex-reel");
+  if (!reel) { button.textContent = "Choose a reel on the Reels page first"; return; }
+  try {
+    const r = await api(`/v1/reels/${encodeURIComponent(reel)}/clips`, { method: "POST", headers: authHeaders(), body: JSON.stringify(body) });
+    button.textContent = `Added (${r.clips.length} clips in ${r.title})`;
+  } catch (err) { button.textContent = `Not added: ${err.message}`; }
+}
+
+async function reelsView() {
+  show("#reels-view");
+  const key = $("#reel-key");
+  key.value = localStorage.getItem("clipindex-key") || "";
+  key.addEventListener("change", () => localStorage.setItem("clipindex-key", key.value.trim()));
+  $("#reel-form").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    localStorage.setItem("clipindex-key", key.value.trim());
+    try {
+      const reel = await api("/v1/reels", { method: "POST", headers: authHeaders(), body: JSON.stringify({ title: $("#reel-title").value }) });
+      localStorage.setItem("clipindex-reel", reel.id);
+      reelsView();
+    } catch (err) { $("#reels-status").textContent = `Not created: ${err.message}`; }
+  });
+  const reels = await api("/v1/reels");
+  $("#reels-status").textContent = reels.length ? "" : "No reels yet.";
+  for (const reel of reels) $("#reel-list").append(reelCard(reel));
+}
+
+function reelCard(reel) {
+  const current = localStorage.getItem("clipindex-reel") === reel.id;
+  const card = el("li", { class: current ? "card current" : "card" },
+    el("h2", { text: `${reel.title} (${reel.clips.length} clips, ${clock(reel.duration)})` }),
+    el("button", { type: "button", class: "small", text: current ? "Adding clips here" : "Add clips here",
+      onclick: () => { localStorage.setItem("clipindex-reel", reel.id); reelsView(); } }));
+  const list = el("ol", { class: "clips" });
+  reel.clips.forEach((c, i) => {
+    const move = (to) => async () => {
+      await api(`/v1/reels/${encodeURIComponent(reel.id)}/clips/${i + 1}/move`, { method: "POST", headers: authHeaders(), body: JSON.stringify({ to }) });
+      reelsView();
+    };
+    list.append(el("li", {}, document.createTextNode(`${c.label || c.video_id} (${clock(c.start)}–${clock(c.end)})`),
+      i > 0 ? el("button", { type: "button", text: "↑", "aria-label": `Move clip ${i + 1} up`, onclick: move(i) }) : null,
+      i < reel.clips.length - 1 ? el("button", { type: "button", text: "↓", "aria-label": `Move clip ${i + 1} down`, onclick: move(i + 2) }) : null,
+      el("button", { type: "button", text: "Remove", "aria-label": `Remove clip ${i + 1}`, onclick: async () => {
+        await api(`/v1/reels/${encodeURIComponent(reel.id)}/clips/${i + 1}`, { method: "DELETE", headers: authHeaders() });
+        reelsView();
+      } })));
+  });
+  const status = el("p", { role: "status", "aria-live": "polite" });
+  const bar = el("progress", { max: "1", value: "0", hidden: true });
+  const fast = el("input", { type: "checkbox" });
+  const render = el("button", { type: "button", text: "Render MP4", onclick: async () => {
+    try {
+      const job = await api(`/v1/reels/${encodeURIComponent(reel.id)}/render`, { method: "POST", headers: authHeaders(), body: JSON.stringify({ fast: fast.checked }) });
+      bar.hidden = false;
+      followRender(job.id, status, bar);
+    } catch (err) { status.textContent = `Not rendered: ${err.message}`; }
+  } });
+  card.append(list, el("p", {}, render, " ", el("label", {}, fast, " fast (cuts snap to keyframes)")), bar, status);
+  return card;
+}
+
+async function followRender(id, status, bar) {
+  const job = await api(`/v1/jobs/${id}`);
+  bar.value = job.progress;
+  status.textContent = `${job.state}: ${Math.round(job.progress * 100)}%${job.error ? " — " + job.error : ""}`;
+  if (job.state === "done") status.append(" ", el("a", { href: job.result.file, text: "Download the MP4", download: "" }));
+  else if (job.state === "queued" || job.state === "running") setTimeout(() => followRender(id, status, bar), 700);
+}
+
 // ---- routing -----------------------------------------------------------------------------------------------
 function route() {
   const [path, query] = location.hash.slice(1).split("?");
@@ -286,6 +365,7 @@ function route() {
   if (parts[0] === "video" && parts[1]) return videoView(decodeURIComponent(parts[1]), params);
   if (parts[0] === "videos") return videosView();
   if (parts[0] === "ingest") return ingestView();
+  if (parts[0] === "reels") return reelsView();
   return searchView(params);
 }
 
