@@ -174,14 +174,7 @@ def transcript(
     Example: clipindex transcript yt:dQw4w9WgXcQ --format srt -o report.srt
     """
     with _errors():
-        text = _service(data_dir).render_transcript(video, fmt)
-        if output is None:
-            sys.stdout.write(text)
-            return
-        try:
-            output.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise InvalidInput(f"cannot write {output}: {exc.strerror}") from None
+        _emit(_service(data_dir).render_transcript(video, fmt), output)
 
 
 @app.command()
@@ -444,14 +437,7 @@ def article_export(
     with _errors():
         if fmt not in ("html", "jsonld"):
             raise InvalidInput("--format must be html or jsonld")
-        text = _service(data_dir).render_article(article, fmt)
-        if output is None:
-            sys.stdout.write(text + "\n")
-            return
-        try:
-            output.write_text(text + "\n", encoding="utf-8")
-        except OSError as exc:
-            raise InvalidInput(f"cannot write {output}: {exc.strerror}") from None
+        _emit(_service(data_dir).render_article(article, fmt) + "\n", output)
 
 
 reel_app = typer.Typer(no_args_is_help=True, help="Highlight reels: clips from hits, chapters or ranges.")
@@ -612,14 +598,18 @@ def reel_export(
     Example: clipindex reel export reel:1a2b --format edl -o highlights.edl
     """
     with _errors():
-        text = _service(data_dir).export_reel(reel, fmt)
-        if output is None:
-            sys.stdout.write(text)
-            return
-        try:
-            output.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise InvalidInput(f"cannot write {output}: {exc.strerror}") from None
+        _emit(_service(data_dir).export_reel(reel, fmt), output)
+
+
+def _emit(text: str, output: Path | None) -> None:
+    """Print the text, or write it to the file the user named (a clear error if it cannot be written)."""
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InvalidInput(f"cannot write {output}: {exc.strerror}") from None
 
 
 def _clock(seconds: float | None) -> str:

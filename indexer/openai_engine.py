@@ -15,9 +15,9 @@ from typing import Any
 
 import numpy as np
 
-from indexer.errors import EngineUnavailable, ModelError, TranscriptionError
+from indexer.errors import EngineUnavailable, ModelError
 from indexer.models import Segment, Word
-from indexer.transcribe import SAMPLE_RATE, ProgressFn, Transcription, read_windows, wav_duration
+from indexer.transcribe import SAMPLE_RATE, ProgressFn, Transcription, open_audio
 
 # Must be in the environment before torch (and its OpenMP runtime) loads: with the default ACTIVE policy, idle
 # OpenMP threads spin and starve each other on small CPU machines (about 5x slower on 2 vCPUs).
@@ -53,15 +53,8 @@ class OpenAIWhisperEngine:
         self, audio: Path, *, language: str | None = None, task: str = "transcribe", progress: ProgressFn | None = None
     ) -> Transcription:
         model = self._load()
-        duration = wav_duration(audio)
-        if not model.is_multilingual:
-            if language not in (None, "en"):
-                raise ModelError(f"model {self.model_name!r} is English-only; pass a multilingual --model")
-            language = "en"
-        windows = read_windows(audio, self.window_s)
-        first = next(windows, None)
-        if first is None or first[1].size == 0:
-            raise TranscriptionError(f"{audio.name}: no audio samples")
+        duration, language, first, windows = open_audio(audio, language, model.is_multilingual, self.model_name,
+                                                        self.window_s)
         prob = 1.0
         if language is None:
             language, prob = self._detect_language(first[1])

@@ -88,6 +88,23 @@ def quiet_cut(samples: np.ndarray, search: int, frame: int = 1600) -> int:
     return start + int(quiet[-1]) * frame + frame // 2
 
 
+Window = tuple[float, np.ndarray]  # (offset in seconds, float32 samples)
+
+
+def open_audio(audio: Path, language: str | None, multilingual: bool, model_name: str,
+               window_s: float) -> tuple[float, str | None, Window, Iterator[Window]]:
+    """What every engine does first: check the language against the model and open the audio's first window."""
+    if not multilingual:
+        if language not in (None, "en"):
+            raise ModelError(f"model {model_name!r} is English-only; pass a multilingual --model")
+        language = "en"
+    windows = read_windows(audio, window_s)
+    first = next(windows, None)
+    if first is None or first[1].size == 0:
+        raise TranscriptionError(f"{audio.name}: no audio samples")
+    return wav_duration(audio), language, first, windows
+
+
 class FasterWhisperEngine:
     """faster-whisper (CTranslate2): int8 on CPU, float16 on CUDA. Models load lazily, inside the worker process."""
 
@@ -132,15 +149,8 @@ class FasterWhisperEngine:
         self, audio: Path, *, language: str | None = None, task: str = "transcribe", progress: ProgressFn | None = None
     ) -> Transcription:
         model = self._load()
-        duration = wav_duration(audio)
-        if not model.model.is_multilingual:
-            if language not in (None, "en"):
-                raise ModelError(f"model {self.model_name!r} is English-only; pass a multilingual --model")
-            language = "en"
-        windows = read_windows(audio, self.window_s)
-        first = next(windows, None)
-        if first is None or first[1].size == 0:
-            raise TranscriptionError(f"{audio.name}: no audio samples")
+        duration, language, first, windows = open_audio(audio, language, model.model.is_multilingual,
+                                                        self.model_name, self.window_s)
         prob = 1.0
         if language is None:
             language, prob, _ = model.detect_language(first[1][: 30 * SAMPLE_RATE])

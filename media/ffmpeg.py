@@ -113,11 +113,16 @@ def run(args: list[str], progress: ProgressFn | None = None) -> None:
     cmd = [ffmpeg_binary(), "-hide_banner", "-nostdin", "-y", "-loglevel", "error", "-progress", "pipe:1", *args]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert proc.stdout is not None
-    for line in proc.stdout:
-        if progress and line.startswith("out_time_us="):
-            value = line.split("=", 1)[1].strip()
-            if value.isdigit():
-                progress(int(value) / 1_000_000)
+    try:
+        for line in proc.stdout:
+            if progress and line.startswith("out_time_us="):
+                value = line.split("=", 1)[1].strip()
+                if value.isdigit():
+                    progress(int(value) / 1_000_000)
+    except BaseException:
+        proc.kill()  # a cancelled job (the progress callback raised) must not leave ffmpeg running
+        proc.wait()
+        raise
     err = proc.stderr.read() if proc.stderr else ""
     if proc.wait() != 0:
         last = next((x for x in reversed(err.strip().splitlines()) if x.strip()), "unknown error")
