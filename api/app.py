@@ -76,6 +76,7 @@ def create_app(settings: Settings, *, service: Clipindex | None = None, workers:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        svc.reconcile()  # the index is a projection of the store: make it match before serving
         threads = [threading.Thread(target=Worker(svc).run, args=(stop,), daemon=True, name=f"worker-{i}")
                    for i in range(workers)]
         for t in threads:

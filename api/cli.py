@@ -559,6 +559,7 @@ def reel_render(
     fast: Annotated[bool, typer.Option("--fast", help="Cut by stream copy: quick, but cuts snap to keyframes.")]
     = False,
     captions: Annotated[str, typer.Option(help="burn, sidecar (.srt/.vtt beside the MP4) or none.")] = "none",
+    titles: Annotated[bool, typer.Option("--titles", help="A title card with each clip's label before it.")] = False,
     data_dir: DataDir = None,
     quiet: Quiet = False,
 ) -> None:
@@ -577,7 +578,7 @@ def reel_render(
                     report(reel, "render", fraction, "")
 
             result = svc.render_reel(reel, output, allowed_dir=allowed, fast=fast, captions=captions,
-                                     progress=step)
+                                     titles=titles, progress=step)
     out.print(f"wrote {result.path} ({result.duration:.1f} s, {result.width}x{result.height}, {result.mode})",
               markup=False)
     for warning in result.warnings:

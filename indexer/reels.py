@@ -162,13 +162,14 @@ class ReelOps:
 
     # render and export ------------------------------------------------------------------------------------------
     def render_reel(self, ref: str, out: Path, *, allowed_dir: Path, fast: bool = False, captions: str = "none",
-                    progress: Callable[[float], None] | None = None) -> RenderResult:
+                    titles: bool = False, progress: Callable[[float], None] | None = None) -> RenderResult:
         from media.render import ClipSource, RenderOptions
         from media.render import render_reel as render
 
         reel = self._nonempty(ref)
         sources = [ClipSource(self._video_file(c.video_id), c.start, c.end, c.label,
-                              cues=self._cues(c.video_id)) for c in reel.clips]
+                              title=(c.label or None) if titles else None, cues=self._cues(c.video_id))
+                   for c in reel.clips]
         return render(sources, out, RenderOptions(fast=fast, captions=captions),  # type: ignore[arg-type]
                       progress, allowed_dir=allowed_dir)
 
