@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -38,6 +39,13 @@ def site(settings: Settings, media_dir: Path) -> Iterator[tuple[str, Clipindex, 
         yield url, service, str(result.video_id), secret
 
 
+def _until(page: Page, expression: str, timeout: float = 20.0) -> None:
+    deadline = time.time() + timeout
+    while not page.evaluate(expression):
+        assert time.time() < deadline, f"timed out waiting for {expression}"
+        time.sleep(0.05)
+
+
 def _page(browser: Browser, **kwargs: object) -> Page:
     page = browser.new_page(**kwargs)  # type: ignore[arg-type]
     page.set_default_timeout(20_000)
@@ -55,7 +63,7 @@ def test_video_page_seeks_on_a_word_and_follows_playback(browser: Browser, site:
     page.locator(".word", has_text=target.text).first.click()
     current = page.evaluate("document.querySelector('video').currentTime")
     assert abs(current - target.start) < 0.3
-    page.wait_for_function("document.querySelector('.word.current') !== null")
+    expect(page.locator(".word.current").first).to_be_attached()
     highlighted = page.locator(".word.current").first.get_attribute("data-start")
     assert highlighted is not None and float(highlighted) >= target.start - 0.05
 
@@ -114,7 +122,8 @@ def test_search_a_quote_and_play_that_moment(browser: Browser, site: tuple) -> N
     expected = service.search('"volunteers filled sandbags outside the library"').hits[0]
     hit.get_by_role("link", name="Play this moment").click()
     expect(page.locator("#video-title")).to_have_text("River report")
-    page.wait_for_function("document.querySelector('video') && document.querySelector('video').readyState >= 1")
+    # the page's CSP forbids eval, so poll with evaluate() rather than wait_for_function()
+    _until(page, "document.querySelector('video') !== null && document.querySelector('video').readyState >= 1")
     page.wait_for_timeout(300)
     assert abs(page.evaluate("document.querySelector('video').currentTime") - expected.start) < 0.5
     assert page.locator("#chapters li").count() >= 1

@@ -149,8 +149,9 @@ function makePlayer(video, start, end) {
     const tag = video.has_video ? "video" : "audio";
     const media = el(tag, { controls: true, preload: "metadata", src: `${video.media_url}#t=${start}${end ? "," + end : ""}` });
     box.replaceChildren(media);
-    media.addEventListener("loadedmetadata", () => { media.currentTime = start; }, { once: true });
-    return { seek(t) { media.currentTime = t; media.play().catch(() => {}); }, media };
+    let sought = false;  // a word clicked before the metadata arrived wins over the start from the link
+    media.addEventListener("loadedmetadata", () => { if (!sought) media.currentTime = start; }, { once: true });
+    return { seek(t) { sought = true; media.currentTime = t; media.play().catch(() => {}); }, media };
   }
   const yt = youtubeId(video);
   if (yt) {
