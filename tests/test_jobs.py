@@ -11,6 +11,7 @@ from pathlib import Path
 
 from indexer.config import Settings
 from indexer.jobs import JobQueue
+from indexer.pipeline import STEPS
 from indexer.service import Clipindex, IngestOptions
 from tests.conftest import ffmpeg
 
@@ -40,9 +41,10 @@ def test_killed_worker_job_is_redelivered_and_completes_once(settings: Settings,
 
     first = _worker(settings)
     try:
-        # overall progress is (finished steps + this step's fraction) / 5: 0.5 is half-way through the transcript
-        _wait(lambda: (j := service.job(job.id)).state == "running" and j.step == "transcript" and j.progress >= 0.5,
-              120, "the first worker to be half-way through transcribing")
+        # overall progress is (finished steps + this step's fraction) / number of steps
+        halfway = (STEPS.index("transcript") + 0.4) / len(STEPS)
+        _wait(lambda: (j := service.job(job.id)).state == "running" and j.step == "transcript"
+              and j.progress >= halfway, 120, "the first worker to be part-way through transcribing")
         os.kill(first.pid, signal.SIGKILL)
         first.wait(10)
     finally:
