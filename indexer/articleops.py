@@ -111,13 +111,20 @@ class ArticleOps:
             return json.dumps({"id": aid, "article": article.to_dict(), "links": [lk.to_dict() for lk in links]},
                               ensure_ascii=False, indent=1)
         if fmt == "text":
-            return render_text(aid, article, links)
+            return render_text(aid, article, links, self._watch(links[0].video_id) if links else None)
         if not links:
             raise InvalidInput(f"article {aid} is linked to no video")
         video = self.store.get_video(links[0].video_id)
         if fmt == "html":
             return export_html(article, links[0], video)
         return json.dumps(export_jsonld(article, links[0], video), ensure_ascii=False, indent=1)
+
+    def _watch(self, video_id: str) -> Callable[[float, float], str]:
+        from indexer import deeplinks
+
+        video = self.store.get_video(video_id)
+        media = (self.settings.data_dir / video.media_path).resolve().as_uri() if video.media_path else None
+        return lambda start, end: deeplinks.watch_links(video, start, end, media).get("watch", "")
 
     def video_article(self, ref: str) -> dict[str, Any]:
         """The first article linked to this video, paragraph by paragraph with moments and quote checks (web page)."""
@@ -188,7 +195,8 @@ def _days_apart(article: Article, video: Video) -> int:
     return abs((a - v).days)
 
 
-def render_text(aid: str, article: Article, links: list[ArticleLinks]) -> str:
+def render_text(aid: str, article: Article, links: list[ArticleLinks],
+                watch: Callable[[float, float], str] | None = None) -> str:
     from indexer.linkexport import clock
 
     lines = [f"{article.title}  [{aid}]", article.url or article.source, ""]
@@ -205,7 +213,8 @@ def render_text(aid: str, article: Article, links: list[ArticleLinks]) -> str:
         if link is None or link.start is None or link.end is None:
             lines.append("    -> not covered by the video")
         else:
-            lines.append(f"    -> {clock(link.start)}-{clock(link.end)}  (score {link.score:.2f})")
+            where = f"  {watch(link.start, link.end)}" if watch else ""
+            lines.append(f"    -> {clock(link.start)}-{clock(link.end)}  (score {link.score:.2f}){where}")
         for q in link.quotes if link else ():
             lines.append(f"    quote {q.status}: \u201c{q.text}\u201d")
             lines.extend(f"      article says {d.article!r}, speaker said {d.spoken!r} at {clock(d.start)}"

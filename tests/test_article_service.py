@@ -71,7 +71,7 @@ def test_cli_show_and_exports(linked: tuple[Clipindex, str, Path], settings: Set
     env = {"CLIPINDEX_DATA_DIR": str(settings.data_dir)}
     aid = svc.articles()[0]["id"]
     shown = runner.invoke(app, ["article", "show", aid], env=env)
-    assert shown.exit_code == 0 and " -> 0:" in shown.stdout and "quote " in shown.stdout
+    assert shown.exit_code == 0 and " -> 0:" in shown.stdout and "quote " in shown.stdout and "#t=" in shown.stdout
     exported = runner.invoke(app, ["article", "export", aid, "--format", "html"], env=env)
     assert exported.exit_code == 0 and "play from 0:" in exported.stdout and "<script" not in exported.stdout
     jsonld = json.loads(runner.invoke(app, ["article", "export", aid, "--format", "jsonld"], env=env).stdout)
