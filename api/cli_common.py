@@ -1,0 +1,91 @@
+"""What every `clipindex` command shares: the consoles, option types, the error table, the service, progress bars.
+
+Errors are translated once, by `errors()`: a one-line message on stderr and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
+
+from indexer.config import load_settings
+from indexer.errors import ClipindexError, InvalidInput, NotFound
+from indexer.service import Clipindex
+from media.errors import MediaError
+
+err = Console(stderr=True, soft_wrap=True, highlight=False)
+out = Console(highlight=False, soft_wrap=True)
+
+# exit code per error class: the one table that maps service errors to the command line
+EXIT_CODES: list[tuple[type[BaseException], int]] = [(InvalidInput, 2), (NotFound, 3), (ClipindexError, 1),
+                                                      (MediaError, 1)]
+
+DataDir = Annotated[Path | None, typer.Option("--data-dir", help="Where the store and media live "
+                                              "[env CLIPINDEX_DATA_DIR; default ~/.clipindex].")]
+JsonOut = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")]
+
+
+@contextmanager
+def errors() -> Iterator[None]:
+    try:
+        yield
+    except KeyboardInterrupt:
+        err.print("interrupted: finished steps are kept; run the same command again to resume")
+        raise typer.Exit(130) from None
+    except tuple(cls for cls, _ in EXIT_CODES) as exc:
+        code = next(c for cls, c in EXIT_CODES if isinstance(exc, cls))
+        err.print(f"error: {exc}", markup=False, highlight=False)
+        raise typer.Exit(code) from None
+
+
+def service(data_dir: Path | None, **flags: Any) -> Clipindex:
+    return Clipindex(load_settings(data_dir=data_dir, **flags))
+
+
+
+@contextmanager
+def progress(disabled: bool) -> Iterator[Any]:
+    if disabled or not sys.stderr.isatty() and not _force_progress():
+        yield None
+        return
+    cols = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
+            TimeRemainingColumn(), TextColumn("{task.fields[detail]}"))
+    with Progress(*cols, console=err, transient=True) as bar:
+        tasks: dict[tuple[str, str], TaskID] = {}
+
+        def report(video_id: str, step: str, fraction: float, detail: str) -> None:
+            key = (video_id, step)
+            if key not in tasks:
+                tasks[key] = bar.add_task(f"{step:<10} {video_id[:28]}", total=1.0, detail="")
+            bar.update(tasks[key], completed=fraction, detail=detail)
+
+        yield report
+
+
+def _force_progress() -> bool:
+    return os.environ.get("CLIPINDEX_PROGRESS") == "1"
+
+
+def emit(text: str, output: Path | None) -> None:
+    """Print the text, or write it to the file the user named (a clear error if it cannot be written)."""
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InvalidInput(f"cannot write {output}: {exc.strerror}") from None
+
+
+def clock(seconds: float | None) -> str:
+    s = int(round(seconds or 0))
+    return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"

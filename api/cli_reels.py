@@ -1,0 +1,173 @@
+"""`clipindex reel`: highlight reels from hits, chapters and ranges; render and export."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from api.cli_common import DataDir, JsonOut, Quiet, clock, emit, err, errors, out, progress, service
+from indexer.errors import InvalidInput
+
+reel_app = typer.Typer(no_args_is_help=True, help="Highlight reels: clips from hits, chapters or ranges.")
+Snap = Annotated[str, typer.Option(help="Snap clip edges to word or sentence boundaries, or none.")]
+Pad = Annotated[float | None, typer.Option(help="Seconds added before and after (default 0.5 for hits, else 0).")]
+
+
+def _print_reel(reel: Any) -> None:
+    out.print(f"{reel.id}  {reel.title}  ({len(reel.clips)} clips, {clock(reel.duration)})", markup=False)
+    for i, c in enumerate(reel.clips, 1):
+        out.print(f"  {i:>2}. {c.video_id}  {clock(c.start)}-{clock(c.end)}  [{c.origin}] {c.label}", markup=False)
+
+
+@reel_app.command("new")
+def reel_new(title: Annotated[str, typer.Argument(help="The reel's title.")], data_dir: DataDir = None) -> None:
+    """Start a new, empty reel.
+
+    Example: clipindex reel new "Flood week highlights"
+    """
+    with errors():
+        _print_reel(service(data_dir).new_reel(title))
+
+
+@reel_app.command("add")
+def reel_add(
+    reel: Annotated[str, typer.Argument(help="Reel id (see `clipindex reel list`) or title.")],
+    hit: Annotated[str | None, typer.Option(help="A hit as JSON (one object of `clipindex search --json`).")] = None,
+    chapter: Annotated[tuple[str, int] | None, typer.Option(help="VIDEO N: the video's chapter N (from 1).")] = None,
+    video: Annotated[str | None, typer.Option(help="With --start/--end: a range of this video.")] = None,
+    start: Annotated[float | None, typer.Option(help="Range start, seconds.")] = None,
+    end: Annotated[float | None, typer.Option(help="Range end, seconds.")] = None,
+    pad: Pad = None,
+    snap: Snap = "word",
+    data_dir: DataDir = None,
+) -> None:
+    """Add a clip to the end of a reel: a search hit, a chapter, or a range of a video.
+
+    Example: clipindex reel add reel:1a2b --video yt:dQw4w9WgXcQ --start 83 --end 97 --pad 0.5
+    """
+    with errors():
+        svc = service(data_dir)
+        if sum(x is not None for x in (hit, chapter, video)) != 1:
+            raise InvalidInput("give exactly one of --hit, --chapter or --video with --start and --end")
+        if hit is not None:
+            try:
+                parsed = json.loads(hit)
+            except ValueError:
+                raise InvalidInput("--hit must be JSON, as `clipindex search --json` prints a hit") from None
+            result = svc.add_hit(reel, parsed if isinstance(parsed, dict) else {}, pad=0.5 if pad is None else pad,
+                                 snap_to=snap)
+        elif chapter is not None:
+            result = svc.add_chapter(reel, chapter[0], chapter[1], pad=pad or 0.0)
+        else:
+            if start is None or end is None:
+                raise InvalidInput("--video needs --start and --end")
+            result = svc.add_range(reel, str(video), start, end, pad=pad or 0.0, snap_to=snap)
+    _print_reel(result)
+
+
+@reel_app.command("list")
+def reel_list(data_dir: DataDir = None, as_json: JsonOut = False) -> None:
+    """List reels.
+
+    Example: clipindex reel list
+    """
+    with errors():
+        items = service(data_dir).reels()
+    if as_json:
+        out.print(json.dumps([asdict(r) for r in items], ensure_ascii=False, indent=1))
+        return
+    for r in items:
+        out.print(f"{r.id}  {r.title}  ({len(r.clips)} clips, {clock(r.duration)})", markup=False)
+
+
+@reel_app.command("show")
+def reel_show(reel: Annotated[str, typer.Argument(help="Reel id or title.")], data_dir: DataDir = None,
+              as_json: JsonOut = False) -> None:
+    """Show a reel's clips in order.
+
+    Example: clipindex reel show reel:1a2b
+    """
+    with errors():
+        item = service(data_dir).reel(reel)
+    if as_json:
+        out.print(json.dumps(asdict(item), ensure_ascii=False, indent=1))
+    else:
+        _print_reel(item)
+
+
+@reel_app.command("move")
+def reel_move(reel: Annotated[str, typer.Argument(help="Reel id or title.")],
+              position: Annotated[int, typer.Argument(help="The clip's position (from 1).")],
+              to: Annotated[int, typer.Argument(help="Its new position.")], data_dir: DataDir = None) -> None:
+    """Move a clip to another position.
+
+    Example: clipindex reel move reel:1a2b 3 1
+    """
+    with errors():
+        _print_reel(service(data_dir).move_clip(reel, position, to))
+
+
+@reel_app.command("remove")
+def reel_remove(reel: Annotated[str, typer.Argument(help="Reel id or title.")],
+                position: Annotated[int, typer.Argument(help="The clip's position (from 1).")],
+                data_dir: DataDir = None) -> None:
+    """Remove a clip from a reel.
+
+    Example: clipindex reel remove reel:1a2b 2
+    """
+    with errors():
+        _print_reel(service(data_dir).remove_clip(reel, position))
+
+
+@reel_app.command("render")
+def reel_render(
+    reel: Annotated[str, typer.Argument(help="Reel id or title.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The MP4 to write (inside the output directory).")],
+    fast: Annotated[bool, typer.Option("--fast", help="Cut by stream copy: quick, but cuts snap to keyframes.")]
+    = False,
+    captions: Annotated[str, typer.Option(help="burn, sidecar (.srt/.vtt beside the MP4) or none.")] = "none",
+    titles: Annotated[bool, typer.Option("--titles", help="A title card with each clip's label before it.")] = False,
+    data_dir: DataDir = None,
+    quiet: Quiet = False,
+) -> None:
+    """Render a reel to MP4: frame-accurate cuts, one output format, short audio fades at each cut.
+
+    Example: clipindex reel render reel:1a2b -o highlights.mp4 --captions sidecar
+    """
+    with errors():
+        svc = service(data_dir)
+        allowed = Path(svc.settings.output_dir).expanduser() if svc.settings.output_dir else Path.cwd()
+        allowed.mkdir(parents=True, exist_ok=True)
+        output = output if output.is_absolute() else allowed / output  # relative to the output directory
+        with progress(quiet) as report:
+            def step(fraction: float) -> None:
+                if report:
+                    report(reel, "render", fraction, "")
+
+            result = svc.render_reel(reel, output, allowed_dir=allowed, fast=fast, captions=captions,
+                                     titles=titles, progress=step)
+    out.print(f"wrote {result.path} ({result.duration:.1f} s, {result.width}x{result.height}, {result.mode})",
+              markup=False)
+    for warning in result.warnings:
+        err.print(f"warning: {warning}", markup=False)
+    if fast and any(c.snapped for c in result.clips):
+        err.print("note: --fast cut at keyframes, so some clips start or end earlier or later than asked")
+
+
+@reel_app.command("export")
+def reel_export(
+    reel: Annotated[str, typer.Argument(help="Reel id or title.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="otio, edl, fcpxml, srt, vtt or json.")] = "otio",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead.")] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Export a reel's timeline for an editor (OTIO, CMX3600 EDL, FCPXML), its captions, or a JSON manifest.
+
+    Example: clipindex reel export reel:1a2b --format edl -o highlights.edl
+    """
+    with errors():
+        emit(service(data_dir).export_reel(reel, fmt), output)
