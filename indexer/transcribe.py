@@ -170,6 +170,7 @@ class FasterWhisperEngine:
         for offset, samples in _chain(first, rest):
             segs = self._decode(samples, offset, result.language, task, progress)
             segs = _guard(self, samples, offset, segs, result, task)
+            release_memory()
             yield from segs
             if progress:
                 progress(offset + samples.size / SAMPLE_RATE)
@@ -221,6 +222,17 @@ def _segment(s: Any, offset: float) -> Segment:
 
 def _r(x: float, digits: int = 3) -> float:
     return round(float(x), digits)
+
+
+def release_memory() -> None:
+    """Hand freed heap pages back to the system after each window (glibc keeps them otherwise, and a long input's
+    peak RSS creeps up window after window). A no-op where glibc's malloc_trim is not available."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def _cuda_available() -> bool:
