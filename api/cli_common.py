@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
+from indexer import deeplinks
 from indexer.config import load_settings
 from indexer.errors import ClipindexError, InvalidInput, NotFound
 from indexer.service import Clipindex
@@ -87,5 +88,5 @@ def emit(text: str, output: Path | None) -> None:
 
 
 def clock(seconds: float | None) -> str:
-    s = int(round(seconds or 0))
-    return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
+    """Durations and times as the CLI prints them: to the nearest second."""
+    return deeplinks.clock(round(seconds or 0))

@@ -197,7 +197,7 @@ def _days_apart(article: Article, video: Video) -> int:
 
 def render_text(aid: str, article: Article, links: list[ArticleLinks],
                 watch: Callable[[float, float], str] | None = None) -> str:
-    from indexer.linkexport import clock
+    from indexer.deeplinks import clock
 
     lines = [f"{article.title}  [{aid}]", article.url or article.source, ""]
     for lk in links:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from indexer.deeplinks import clock
 from indexer.models import Segment, Word
 
 SAMPLE_RATE = 16000
@@ -96,7 +97,7 @@ def replace_range(
     """Swap the words whose midpoint lies in [start, end] for the re-decoded ones; return a warning if it failed."""
     inside = [w for s in redo for w in s.words if start <= (w.start + w.end) / 2 <= end]
     note = None
-    where = f"{_clock(start)}-{_clock(end)}"
+    where = f"{clock(start)}-{clock(end)}"
     if not inside:
         note = f"no words could be decoded for speech at {where}"
     elif loop_length(_tokens(inside)):
@@ -120,8 +121,3 @@ def _rebuild(words: list[Word]) -> Segment | None:
         return None
     return Segment(words[0].start, words[-1].end, " ".join(w.text for w in words), tuple(words))
 
-
-def _clock(t: float) -> str:
-    t = max(t, 0.0)
-    return f"{int(t // 3600):d}:{int(t % 3600 // 60):02d}:{int(t % 60):02d}" if t >= 3600 else (
-        f"{int(t // 60):d}:{int(t % 60):02d}")

@@ -12,6 +12,12 @@ import math
 from indexer.models import Video
 
 
+def clock(seconds: float) -> str:
+    """1:23, or 1:02:03 past an hour (whole seconds, rounded down; negative times read as 0:00)."""
+    s = max(int(seconds), 0)
+    return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
+
+
 def youtube_video_id(video: Video) -> str | None:
     return video.id[3:] if video.id.startswith("yt:") else None
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from indexer import deeplinks
 from indexer.articles import Article, Paragraph
+from indexer.deeplinks import clock
 from indexer.links import ArticleLinks, ParagraphLink, shorten
 from indexer.models import Video
 
@@ -142,12 +143,6 @@ def _video_ref(video: Video) -> str | None:
 
 def _esc(text: str) -> str:
     return html.escape(text, quote=True)
-
-
-def clock(seconds: float) -> str:
-    """1:23, or 1:02:03 past an hour."""
-    s = int(seconds)
-    return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
 
 
 def export_jsonld(article: Article, links: ArticleLinks, video: Video) -> dict[str, Any]:

@@ -250,11 +250,11 @@ class Clipindex(ArticleOps, ReelOps):
     # reading ----------------------------------------------------------------------------------------------------
     def videos(self) -> list[VideoSummary]:
         sources_by_id = self.store.transcript_sources()
-        return [
-            VideoSummary(v.id, v.title, v.duration, v.language, sources_by_id.get(v.id),
-                         "ready" if v.id in sources_by_id else "incomplete", v.url, v.channel, v.published)
-            for v in self.store.list_videos()
-        ]
+        return [_summary(v, sources_by_id.get(v.id)) for v in self.store.list_videos()]
+
+    def video_summary(self, ref: str) -> VideoSummary:
+        video = self.video(ref)
+        return _summary(video, self.store.transcript_sources().get(video.id))
 
     def video(self, ref: str) -> Video:
         return self.store.get_video(self.resolve_id(ref))
@@ -348,7 +348,8 @@ class Clipindex(ArticleOps, ReelOps):
         result = pipeline.open_index(self.settings).search(
             query, mode=mode, video=video_id, channel=channel, language=language, after=after, before=before,
             limit=limit, offset=offset)
-        videos = {v.id: v for v in self.store.list_videos()}
+        found = {vid: self.store.find_video(vid) for vid in {h.video_id for h in result.hits}}
+        videos = {vid: v for vid, v in found.items() if v is not None}
         hits = [replace(h, links=self._hit_links(videos[h.video_id], h.start, h.end, media_base))
                 for h in result.hits if h.video_id in videos]
         return replace(result, hits=hits)
@@ -368,7 +369,8 @@ class Clipindex(ArticleOps, ReelOps):
     def reindex(self, progress: Callable[[int, int], None] | None = None) -> int:
         """Rebuild the whole index from the store; returns the number of passages."""
         index = pipeline.open_index(self.settings)
-        ready = [v for v in self.store.list_videos() if self.store.get_transcript(v.id) is not None]
+        transcribed = self.store.transcript_sources()
+        ready = [v for v in self.store.list_videos() if v.id in transcribed]
         index.clear()
         done = [0]
 
@@ -393,7 +395,7 @@ class Clipindex(ArticleOps, ReelOps):
             return
         index = pipeline.open_index(self.settings)
         indexed = index.video_ids()
-        ready = {v.id for v in self.store.list_videos() if self.store.get_transcript(v.id) is not None}
+        ready = set(self.store.transcript_sources())
         for stale in indexed - ready:
             index.delete(stale)
         for missing in ready - indexed:
@@ -405,6 +407,11 @@ class Clipindex(ArticleOps, ReelOps):
         if tr is not None:
             pipeline.open_index(self.settings).add(self.store.get_video(video_id), tr,
                                                    pipeline.display_chapters(self.store, video_id))
+
+
+def _summary(v: Video, transcript: str | None) -> VideoSummary:
+    return VideoSummary(v.id, v.title, v.duration, v.language, transcript,
+                        "ready" if transcript else "incomplete", v.url, v.channel, v.published)
 
 
 def check_language(code: str) -> str:

@@ -119,7 +119,7 @@ def list_videos(service: Service, _read: ReadAccess) -> list[VideoOut]:
 @router.get("/{video_id}", response_model=VideoDetailOut, responses=ERRORS)
 def get_video(video_id: str, service: Service, _read: ReadAccess) -> VideoDetailOut:
     video = service.video(video_id)
-    summary = next(v for v in service.videos() if v.id == video.id)
+    summary = service.video_summary(video.id)
     return VideoDetailOut(
         **asdict(summary), source=video.source, description=video.description, has_video=video.has_video,
         article=video.article, media_url=f"/media/{video.id}" if video.media_path else None,
