@@ -147,7 +147,7 @@ function makePlayer(video, start, end) {
   const box = $("#player");
   if (video.media_url) {
     const tag = video.has_video ? "video" : "audio";
-    const media = el(tag, { controls: true, preload: "metadata", src: `${video.media_url}#t=${start}${end ? "," + end : ""}` });
+    const media = el(tag, { controls: true, preload: "metadata", src: video.media_url + (start || end ? `#t=${start}${end ? "," + end : ""}` : "") });
     box.replaceChildren(media);
     let sought = false;  // a word clicked before the metadata arrived wins over the start from the link
     media.addEventListener("loadedmetadata", () => { if (!sought) media.currentTime = start; }, { once: true });
