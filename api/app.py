@@ -19,17 +19,18 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.routes import articles, jobs, media, reels, search, videos
+from api.worker import Worker
 from indexer.config import Settings
-from indexer.errors import ClipindexError, EngineUnavailable, InvalidInput, ModelError, NotFound
+from indexer.errors import ClipindexError, EngineUnavailable, IndexBusy, InvalidInput, ModelError, NotFound
 from indexer.service import Clipindex
-from indexer.worker import Worker
 from media.errors import MediaError
 
 log = logging.getLogger("clipindex.api")
 WEB = Path(__file__).parent / "web"
+# the one table from domain errors to HTTP statuses: the first class that matches wins
 ERROR_STATUS: list[tuple[type[BaseException], int]] = [
-    (NotFound, 404), (InvalidInput, 400), (ModelError, 503), (EngineUnavailable, 503), (ClipindexError, 400),
-    (MediaError, 400),
+    (NotFound, 404), (InvalidInput, 400), (ModelError, 503), (EngineUnavailable, 503), (IndexBusy, 503),
+    (ClipindexError, 400), (MediaError, 400),
 ]
 SMALL_BODY = 1 << 20  # JSON requests
 Message = MutableMapping[str, Any]
@@ -76,7 +77,7 @@ def create_app(settings: Settings, *, service: Clipindex | None = None, workers:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        svc.reconcile()  # the index is a projection of the store: make it match before serving
+        svc.index.reconcile()  # the index is a projection of the store: make it match before serving
         threads = [threading.Thread(target=Worker(svc).run, args=(stop,), daemon=True, name=f"worker-{i}")
                    for i in range(workers)]
         for t in threads:
@@ -122,7 +123,9 @@ def _errors(app: FastAPI) -> None:
         return next(code for cls, code in ERROR_STATUS if isinstance(exc, cls))
 
     async def domain(_request: Request, exc: Exception) -> JSONResponse:
-        return JSONResponse({"error": str(exc)}, status_for(exc))
+        # "try again shortly": a client (or a proxy) may retry after this many seconds
+        retry = {"Retry-After": str(IndexBusy.retry_after_s)} if isinstance(exc, IndexBusy) else None
+        return JSONResponse({"error": str(exc)}, status_for(exc), headers=retry)
 
     async def http(_request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)

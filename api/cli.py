@@ -11,17 +11,18 @@ import json
 import sys
 from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, cast
 
 import typer
 from rich.table import Table
 
+from api.cli_articles import article_app, keys_app
 from api.cli_common import DataDir, JsonOut, Quiet, clock, emit, err, errors, out, progress, service
-from api.cli_more import article_app, keys_app
 from api.cli_reels import reel_app
 from indexer.config import load_settings
 from indexer.errors import ClipindexError, InvalidInput
-from indexer.service import IngestOptions, IngestResult
+from indexer.ingest.types import CaptionPolicy, IngestOptions, IngestResult
+from indexer.models import ChapterSource, SearchMode
 from media.errors import MediaError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
@@ -51,7 +52,8 @@ def ingest(
 
     Example: clipindex ingest https://www.youtube.com/watch?v=VIDEO_ID --article https://example.org/story
     """
-    opts = IngestOptions(article=article, language=language, model=model, engine=engine, captions=captions,
+    opts = IngestOptions(article=article, language=language, model=model, engine=engine,
+                         captions=cast(CaptionPolicy, captions),  # checked by the service
                          keep_video=keep_video, force=force, limit=limit, url=url, title=title)
     failed = 0
     with errors():
@@ -143,8 +145,8 @@ def search(
     Example: clipindex search '"we will not withdraw from negotiations"' --after 2026-01-01
     """
     with errors():
-        result = service(data_dir).search(query, mode=mode, video=video, channel=channel, language=language,
-                                           after=after, before=before, limit=limit, offset=offset)
+        result = service(data_dir).search(query, mode=cast(SearchMode | None, mode), video=video, channel=channel,
+                                          language=language, after=after, before=before, limit=limit, offset=offset)
     if as_json:
         out.print(json.dumps([asdict(h) for h in result.hits], ensure_ascii=False, indent=1))
         return
@@ -173,7 +175,7 @@ def reindex(data_dir: DataDir = None, quiet: Quiet = False) -> None:
                 if report:
                     report("index", "reindex", done / max(total, 1), f"{done}/{total} videos")
 
-            passages = svc.reindex(step)
+            passages = svc.index.reindex(step)
     out.print(f"indexed {passages} passages", markup=False)
 
 
@@ -200,7 +202,7 @@ def chapters(
         if recompute:
             svc.recompute_chapters(video, min_length=min_length, max_length=max_length, count=count)
             source = source or "computed"
-        text = svc.render_chapters(video, "json" if as_json else fmt, source)
+        text = svc.render_chapters(video, "json" if as_json else fmt, cast(ChapterSource | None, source))
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 
@@ -252,7 +254,7 @@ def worker(
     import signal
     import threading
 
-    from indexer.worker import Worker
+    from api.worker import Worker
 
     with errors():
         svc = service(data_dir)

@@ -11,6 +11,7 @@ import typer
 
 from api.cli_common import DataDir, JsonOut, Quiet, clock, emit, err, errors, out, progress, service
 from indexer.errors import InvalidInput
+from indexer.reels.service import HitRef
 
 reel_app = typer.Typer(no_args_is_help=True, help="Highlight reels: clips from hits, chapters or ranges.")
 Snap = Annotated[str, typer.Option(help="Snap clip edges to word or sentence boundaries, or none.")]
@@ -30,7 +31,7 @@ def reel_new(title: Annotated[str, typer.Argument(help="The reel's title.")], da
     Example: clipindex reel new "Flood week highlights"
     """
     with errors():
-        _print_reel(service(data_dir).new_reel(title))
+        _print_reel(service(data_dir).reels.new(title))
 
 
 @reel_app.command("add")
@@ -58,14 +59,14 @@ def reel_add(
                 parsed = json.loads(hit)
             except ValueError:
                 raise InvalidInput("--hit must be JSON, as `clipindex search --json` prints a hit") from None
-            result = svc.add_hit(reel, parsed if isinstance(parsed, dict) else {}, pad=0.5 if pad is None else pad,
-                                 snap_to=snap)
+            picked = HitRef.parse(parsed if isinstance(parsed, dict) else {})
+            result = svc.reels.add_hit(reel, picked, pad=0.5 if pad is None else pad, snap_to=snap)
         elif chapter is not None:
-            result = svc.add_chapter(reel, chapter[0], chapter[1], pad=pad or 0.0)
+            result = svc.reels.add_chapter(reel, chapter[0], chapter[1], pad=pad or 0.0)
         else:
             if start is None or end is None:
                 raise InvalidInput("--video needs --start and --end")
-            result = svc.add_range(reel, str(video), start, end, pad=pad or 0.0, snap_to=snap)
+            result = svc.reels.add_range(reel, str(video), start, end, pad=pad or 0.0, snap_to=snap)
     _print_reel(result)
 
 
@@ -76,7 +77,7 @@ def reel_list(data_dir: DataDir = None, as_json: JsonOut = False) -> None:
     Example: clipindex reel list
     """
     with errors():
-        items = service(data_dir).reels()
+        items = service(data_dir).reels.list()
     if as_json:
         out.print(json.dumps([asdict(r) for r in items], ensure_ascii=False, indent=1))
         return
@@ -92,7 +93,7 @@ def reel_show(reel: Annotated[str, typer.Argument(help="Reel id or title.")], da
     Example: clipindex reel show reel:1a2b
     """
     with errors():
-        item = service(data_dir).reel(reel)
+        item = service(data_dir).reels.get(reel)
     if as_json:
         out.print(json.dumps(asdict(item), ensure_ascii=False, indent=1))
     else:
@@ -108,7 +109,7 @@ def reel_move(reel: Annotated[str, typer.Argument(help="Reel id or title.")],
     Example: clipindex reel move reel:1a2b 3 1
     """
     with errors():
-        _print_reel(service(data_dir).move_clip(reel, position, to))
+        _print_reel(service(data_dir).reels.move_clip(reel, position, to))
 
 
 @reel_app.command("remove")
@@ -120,7 +121,7 @@ def reel_remove(reel: Annotated[str, typer.Argument(help="Reel id or title.")],
     Example: clipindex reel remove reel:1a2b 2
     """
     with errors():
-        _print_reel(service(data_dir).remove_clip(reel, position))
+        _print_reel(service(data_dir).reels.remove_clip(reel, position))
 
 
 @reel_app.command("render")
@@ -148,7 +149,7 @@ def reel_render(
                 if report:
                     report(reel, "render", fraction, "")
 
-            result = svc.render_reel(reel, output, allowed_dir=allowed, fast=fast, captions=captions,
+            result = svc.reels.render(reel, output, allowed_dir=allowed, fast=fast, captions=captions,
                                      titles=titles, progress=step)
     out.print(f"wrote {result.path} ({result.duration:.1f} s, {result.width}x{result.height}, {result.mode})",
               markup=False)
@@ -170,4 +171,4 @@ def reel_export(
     Example: clipindex reel export reel:1a2b --format edl -o highlights.edl
     """
     with errors():
-        emit(service(data_dir).export_reel(reel, fmt), output)
+        emit(service(data_dir).reels.export(reel, fmt), output)

@@ -6,8 +6,8 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 
-from indexer.keys import ApiKey
 from indexer.service import Clipindex
+from indexer.store.keys import ApiKey
 
 
 def get_service(request: Request) -> Clipindex:

@@ -112,3 +112,110 @@ class ChapterOut(BaseModel):
     title: str
     keywords: list[str]
     source: Literal["computed", "creator"]
+
+
+# articles -------------------------------------------------------------------------------------------------------
+class QuoteOut(BaseModel):
+    text: str
+    start: int = Field(description="Character offset of the quote in its paragraph.")
+    end: int
+    marks: str
+    speaker: str | None
+    depth: int
+
+
+class ParagraphOut(BaseModel):
+    index: int
+    text: str
+    quotes: list[QuoteOut]
+
+
+class ArticleOut(BaseModel):
+    source: str
+    title: str
+    paragraphs: list[ParagraphOut]
+    language: str
+    published: str | None
+    url: str | None
+    path: str | None
+    format: str
+    page_text: str
+
+
+class WordDiffOut(BaseModel):
+    article: str
+    spoken: str
+    start: float
+    end: float
+    confidence: float
+
+
+class QuoteCheckOut(BaseModel):
+    paragraph: int
+    quote: int
+    text: str
+    speaker: str | None
+    status: str
+    score: float
+    start: float | None
+    end: float | None
+    spoken: str
+    differences: list[WordDiffOut]
+    via_translation: bool
+
+
+class ParagraphLinkOut(BaseModel):
+    paragraph: int
+    start: float | None
+    end: float | None
+    score: float
+    snippet: str
+    quotes: list[QuoteCheckOut]
+
+
+class ArticleLinksOut(BaseModel):
+    video_id: str
+    article_language: str
+    transcript_language: str
+    precision: str
+    via_translation: bool
+    paragraphs: list[ParagraphLinkOut]
+    notes: list[str]
+
+
+class LinkedArticleOut(BaseModel):
+    id: str
+    article: ArticleOut
+    links: list[ArticleLinksOut]
+
+
+class ArticleSummaryOut(BaseModel):
+    id: str
+    title: str
+    url: str | None
+    videos: list[str]
+
+
+class QuoteViewOut(BaseModel):
+    text: str
+    status: str
+    speaker: str | None
+    start: float | None
+    detail: str
+
+
+class ParagraphViewOut(BaseModel):
+    text: str
+    start: float | None
+    end: float | None
+    score: float
+    quotes: list[QuoteViewOut]
+
+
+class VideoArticleOut(BaseModel):
+    id: str
+    title: str
+    url: str | None
+    notes: list[str]
+    precision: str
+    paragraphs: list[ParagraphViewOut]

@@ -44,8 +44,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from indexer.articles import Article, load_article  # noqa: E402
-from indexer.links import ArticleLinks, LinkSettings, link_article  # noqa: E402
+from indexer.articles.link import ArticleLinks, LinkSettings, link_article  # noqa: E402
+from indexer.articles.load import Article, load_article  # noqa: E402
 from indexer.models import Segment, Transcript, Word  # noqa: E402
 
 DATA = ROOT / "bench" / "data" / "articles" / "stories.json"

@@ -45,9 +45,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from indexer.chapters.segment import SegmentParams, segment  # noqa: E402
+from indexer.chapters.titles import content, prefix, read, stop_words  # noqa: E402
 from indexer.models import Segment, Transcript, Word  # noqa: E402
-from indexer.segment import SegmentParams, segment  # noqa: E402
-from indexer.segment_titles import content, stop_words, tokenize  # noqa: E402
 
 DATA = ROOT / "bench" / "data" / "chapters"
 SENTENCE_GAP = (0.2, 0.9)
@@ -256,9 +256,10 @@ def texttiling(block: int, k: int) -> Method:
 
     def run(b: Bulletin) -> list[float]:
         words = b.transcript.words
-        tokens = [tokenize(w.text) for w in words]
-        stop = stop_words(b.language, tokens)
-        stream = [(t.key, w.start) for w, ts in zip(words, tokens) for t in content(ts, stop)]
+        reading = read([w.text for w in words], b.language)
+        stop = stop_words(b.language, reading.sentences)
+        key = prefix(6)
+        stream = [(key(t), w.start) for w, ts in zip(words, reading.sentences) for t in content(ts, stop)]
         blocks = [stream[i : i + block] for i in range(0, len(stream), block)]
         if len(blocks) < 3:
             return []

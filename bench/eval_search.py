@@ -49,9 +49,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from indexer.formats import from_cues  # noqa: E402
 from indexer.models import Segment, Transcript, Video, Word  # noqa: E402
-from indexer.search import SearchIndex, build_passages  # noqa: E402
-from indexer.transcripts import from_cues  # noqa: E402
+from indexer.search.index import SearchIndex  # noqa: E402
+from indexer.search.passages import build_passages  # noqa: E402
 from media.captions import parse_captions  # noqa: E402
 
 DATA = ROOT / "bench" / "data" / "search" / "stories.json"

@@ -57,12 +57,12 @@ def make_speech(work: Path, minutes: float) -> tuple[Path, str]:
 
 def child(engine: str, model: str, batch: int, audio: str) -> None:
     """One ASR run in this process; prints a JSON line with wall time, peak RSS and the text."""
+    from indexer.asr.engine import make_engine
     from indexer.config import load_settings
-    from indexer.engines import make_engine
 
     settings = load_settings(data_dir=Path(tempfile.gettempdir()) / "clipindex-bench", model=model, engine=engine,
                              batch_size=batch, device="cpu")
-    eng = make_engine(settings, {})
+    eng = make_engine(settings)
     start = time.perf_counter()
     run = eng.transcribe(Path(audio), language="en")
     text = " ".join(s.text for s in run.segments)
@@ -99,8 +99,8 @@ def asr_table(audio: Path, truth: str, models: list[str], with_openai: bool) -> 
 
 def non_asr_share(audio: Path, work: Path) -> dict:
     """Time a whole ingest of an MP4 and the ASR inside it; the rest is fetch/probe/hash/extract/store."""
+    from indexer.asr.engine import make_engine
     from indexer.config import load_settings
-    from indexer.engines import make_engine
     from indexer.service import Clipindex, IngestOptions
     from media.ffmpeg import run
 

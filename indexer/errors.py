@@ -1,17 +1,26 @@
-"""Errors raised by the indexer package. Front doors translate them once, through one table.
+"""Errors raised by the indexer package. Front doors translate them once, through one table each.
 
     ClipindexError
-    ├── NotFound                 an id (video, job ...) that the store does not hold
+    ├── NotFound                 an id (video, article, reel, job ...) that the store does not hold
     ├── InvalidInput             a bad option value: unknown language code, bad format name ...
     ├── ModelError               no Whisper model could be found or loaded
     ├── EngineUnavailable        an ASR engine whose packages are not installed
     ├── TranscriptionError       the engine failed on this audio
-    └── IngestError              a step of the ingest chain failed (wraps media errors)
+    ├── IngestError              a step of the ingest chain failed (wraps media errors)
+    ├── IndexBusy                the search index is locked by another writer: try again shortly
+    └── Cancelled                work stopped because someone asked for it to stop
+        └── JobCancelled         a background job was cancelled while a worker ran it
 
-media.errors.MediaError (from the media package) is re-raised as IngestError by the pipeline, with the same message.
+media.errors.MediaError (from the media package) is re-raised as IngestError by `as_ingest_error`, with the same
+message; it is the one place that translation happens.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from media.errors import MediaError
 
 
 class ClipindexError(Exception):
@@ -40,3 +49,26 @@ class TranscriptionError(ClipindexError):
 
 class IngestError(ClipindexError):
     pass
+
+
+class IndexBusy(ClipindexError):
+    """Another process holds the index's write lock for longer than we wait: the caller may retry."""
+
+    retry_after_s = 5
+
+
+class Cancelled(ClipindexError):
+    pass
+
+
+class JobCancelled(Cancelled):
+    pass
+
+
+@contextmanager
+def as_ingest_error() -> Iterator[None]:
+    """Re-raise a media error (bad source, not media, ffmpeg failure ...) as IngestError with the same message."""
+    try:
+        yield
+    except MediaError as exc:
+        raise IngestError(str(exc)) from None

@@ -6,8 +6,31 @@ Times are formatted only at the edges (CLI, HTTP, caption files); everything ins
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, Literal, TypeVar
+
+SearchMode = Literal["quote", "keyword"]
+ChapterSource = Literal["computed", "creator"]  # topic segmentation, or the video's own chapter list
+ClipOrigin = Literal["hit", "chapter", "range"]  # what the producer picked a clip from
+
+R = TypeVar("R", bound="Record")
+
+
+class Record:
+    """A frozen dataclass that is stored as JSON (step options and results, job payloads).
+
+    `from_dict` ignores keys it does not know (written by a newer version) and turns lists back into tuples, so a
+    record read back equals the one written.
+    """
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)  # type: ignore[call-overload]
+
+    @classmethod
+    def from_dict(cls: type[R], data: Mapping[str, Any]) -> R:
+        known = {f.name for f in fields(cls)}  # type: ignore[arg-type]
+        return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in data.items() if k in known})
 
 # A sentence ends at terminal punctuation of any script Whisper writes (Latin, Cyrillic, CJK, Arabic, Devanagari).
 _SENTENCE_END = re.compile(r"[.!?\u2026\u3002\uff01\uff1f\u061f\u0964]['\"\u201d\u00bb)\]]*$")
@@ -42,7 +65,7 @@ class Sentence:
 
 @dataclass(frozen=True)
 class Video:
-    id: str  # "yt:<youtube id>" or "file:<content hash>" or "caption:<content hash>"
+    id: str  # "yt:<youtube id>", "file:<content hash>" (a media or caption file), or "<extractor>:<id>" (other sites)
     source: str  # the URL or path it was ingested from
     title: str
     url: str | None = None  # public watch URL, if any
@@ -110,7 +133,7 @@ class Chapter:
     end: float
     title: str
     keywords: tuple[str, ...] = ()
-    source: str = "computed"  # "computed" (topic segmentation) or "creator" (the video's own chapter list)
+    source: ChapterSource = "computed"
 
 
 @dataclass(frozen=True)
@@ -124,7 +147,7 @@ class Hit:
     text: str  # the words as spoken
     snippet: str  # passage text with the matched words marked <mark>...</mark>
     score: float  # 0..1
-    mode: str  # "quote" or "keyword"
+    mode: SearchMode
     chapter: str | None = None
     differences: tuple[str, ...] = ()  # quote words that differ from what was said
     links: dict[str, str] = field(default_factory=dict)
@@ -138,7 +161,7 @@ class Clip:
     start: float
     end: float
     label: str = ""
-    origin: str = "range"  # "hit", "chapter" or "range": what the producer picked it from
+    origin: ClipOrigin = "range"
 
 
 @dataclass(frozen=True)

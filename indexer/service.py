@@ -1,58 +1,50 @@
-"""The one service: everything clipindex can do. The CLI and the HTTP API call only this class."""
+"""The one service: everything clipindex can do. The CLI, the HTTP API and the workers call only this object.
+
+`Clipindex` does ingest, videos, transcripts and chapters itself, and composes three services built with what they
+need passed in: `index` (the search index as a projection of the store), `articles` and `reels`; plus the store's
+`jobs` queue and API `keys`.
+"""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import uuid
-from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, replace
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from indexer import deeplinks, pipeline, transcripts
-from indexer.articleops import ArticleOps
-from indexer.config import CAPTION_POLICIES, ENGINES, Settings
+from indexer import deeplinks, formats, refs
+from indexer.articles.load import Article
+from indexer.articles.service import ArticleService
+from indexer.asr.engine import EngineFactory
+from indexer.chapters.display import shown
+from indexer.config import Settings
 from indexer.errors import ClipindexError, IngestError, InvalidInput, NotFound
-from indexer.jobs import Job, JobQueue
-from indexer.keys import KeyRing
-from indexer.models import Chapter, Transcript, Video
-from indexer.reels import ReelOps
-from indexer.store import Store
-from media import ffmpeg, netguard, sources
+from indexer.ingest.context import StepContext, StepProgress
+from indexer.ingest.plan import Plan, article_ref, check_options, plan
+from indexer.ingest.steps import run_chain
+from indexer.ingest.types import (
+    STEPS,
+    IngestJob,
+    IngestOptions,
+    IngestResult,
+    IngestStatus,
+    ProgressFn,
+)
+from indexer.languages import check_language
+from indexer.models import Chapter, ChapterSource, SearchMode, Transcript, Video
+from indexer.reels.service import ReelService
+from indexer.search.service import SearchService
+from indexer.store.db import Store
+from indexer.store.files import remove_files
+from indexer.store.jobs import Job, JobQueue
+from indexer.store.keys import KeyRing
+from media import netguard, sources
 from media.errors import MediaError
 
 if TYPE_CHECKING:
-    from indexer.search import SearchResult
-
-ProgressFn = Callable[[str, str, float, str], None]  # video id, step, fraction, detail
-
-
-@dataclass(frozen=True)
-class IngestOptions:
-    article: str | None = None
-    language: str | None = None
-    model: str | None = None
-    engine: str | None = None
-    captions: str = "auto"
-    keep_video: bool = False
-    force: bool = False
-    limit: int | None = None
-    url: str | None = None  # public URL of a video imported from a caption file
-    title: str | None = None
-
-
-@dataclass(frozen=True)
-class IngestResult:
-    source: str
-    video_id: str | None
-    status: str  # ingested | skipped | failed
-    title: str | None = None
-    transcript: str | None = None  # engine:model or captions:kind
-    language: str | None = None
-    duration: float | None = None
-    warnings: tuple[str, ...] = ()
-    error: str | None = None
+    from indexer.search.query import SearchResult
 
 
 @dataclass(frozen=True)
@@ -68,139 +60,83 @@ class VideoSummary:
     published: str | None
 
 
-@dataclass(frozen=True)
-class _Plan:
-    source: str
-    kind: str  # remote | file | captions
-    video_id: str
-    path: str | None = None
-    title: str | None = None
-    url: str | None = None
-    duration: float | None = None
-    has_video: bool = False
-
-
-class Clipindex(ArticleOps, ReelOps):
+class Clipindex:
     def __init__(self, settings: Settings, *, ytdl: sources.YtdlOptions | None = None,
-                 engine_factory: Callable[[Settings, dict[str, Any]], Any] | None = None,
+                 engine_factory: EngineFactory | None = None,
                  resolver: netguard.Resolver = netguard.system_resolver,
                  url_probe: netguard.Probe = netguard.http_probe) -> None:
         self.settings = settings
         self.store = Store(settings.db_path)
         self.ytdl = ytdl or sources.YtdlOptions(allow_file_urls=settings.allow_file_urls)
         self.engine_factory = engine_factory
-        self.jobs = JobQueue(self.store, settings.lease_s)
-        self.keys = KeyRing(self.store)
         self.resolver = resolver
         self.url_probe = url_probe
+        self.jobs = JobQueue(self.store, settings.lease_s)
+        self.keys = KeyRing(self.store)
+        self.index = SearchService(self.store, settings)
+        self.articles = ArticleService(self.store, settings, self.index, engine_factory)
+        self.reels = ReelService(self.store, settings, self.jobs, self.ytdl)
 
     # ingest ---------------------------------------------------------------------------------------------------
     def ingest(self, source: str, options: IngestOptions, progress: ProgressFn | None = None, *,
                untrusted: bool = False) -> Iterator[IngestResult]:
         """Ingest one SOURCE (a playlist yields one result per video). Bad input raises before anything is stored."""
-        self._check_options(options)
-        plans = self._plan(source, options)
+        check_options(options)
+        plans = plan(source, options, self.ytdl)
         # the article is loaded (and so checked) before any work, and linked as the chain's last step
         fetch = self.public_fetch if untrusted else None
-        article = self.load_article(options.article, fetch).to_dict() if options.article else None
+        article = self.articles.load(options.article, fetch) if options.article else None
         single = len(plans) == 1 and plans[0].source == source
-        for plan in plans:
+        for p in plans:
             try:
-                yield self._ingest_one(plan, options, progress, article)
+                yield self._ingest_one(p, options, progress, article)
             except (IngestError, InvalidInput) as exc:
                 if single:  # one video: its error is the command's error
                     raise
-                yield IngestResult(plan.source, plan.video_id, "failed", error=str(exc))
+                yield IngestResult(p.source, p.video_id, "failed", error=str(exc))
 
-    def _check_options(self, o: IngestOptions) -> None:
-        if o.captions not in CAPTION_POLICIES:
-            raise InvalidInput(f"--captions must be one of {', '.join(CAPTION_POLICIES)}, not {o.captions!r}")
-        if o.engine is not None and o.engine not in ENGINES:
-            raise InvalidInput(f"unknown engine {o.engine!r}: choose one of {', '.join(ENGINES)}")
-        if o.language is not None:
-            check_language(o.language)
-        if o.limit is not None and o.limit < 1:
-            raise InvalidInput("--limit must be at least 1")
-        if o.article and not sources.is_url(o.article) and not Path(o.article).expanduser().is_file():
-            raise InvalidInput(f"--article {o.article}: neither a URL nor an existing file")
-        if o.url:
-            sources.check_url(o.url, sources.YtdlOptions())
-
-    def _plan(self, source: str, options: IngestOptions) -> list[_Plan]:
-        try:
-            if sources.is_url(source):
-                return [self._plan_url(u) for u in sources.expand(source, self.ytdl, options.limit)]
-            return [self._plan_path(source, options)]
-        except MediaError as exc:
-            raise IngestError(str(exc)) from None
-
-    def _plan_url(self, url: str) -> _Plan:
-        yt = sources.youtube_id(url)
-        if yt:
-            return _Plan(url, "remote", f"yt:{yt}")
-        info = sources.fetch_info(url, self.ytdl)
-        return _Plan(url, "remote", info.id, title=info.title)
-
-    def _plan_path(self, source: str, options: IngestOptions) -> _Plan:
-        path = Path(source).expanduser()
-        if not path.exists():
-            raise IngestError(f"{source}: no such file")
-        if not path.is_file():
-            raise IngestError(f"{source}: not a file")
-        path = path.resolve()
-        if path.suffix.lower() in sources.CAPTION_EXTS:
-            yt = sources.youtube_id(options.url or "")
-            vid = f"yt:{yt}" if yt else f"file:{_file_hash(path)}"
-            return _Plan(source, "captions", vid, str(path), options.title or path.stem, options.url)
-        info = ffmpeg.probe(path)
-        if not info.has_audio:
-            raise IngestError(f"{path.name}: the media has no audio stream")
-        return _Plan(source, "file", f"file:{_file_hash(path)}", str(path), options.title or path.stem,
-                     options.url, info.duration, info.has_video)
-
-    def _ingest_one(self, plan: _Plan, options: IngestOptions, progress: ProgressFn | None,
-                    article_data: dict[str, Any] | None = None) -> IngestResult:
-        existing = self.store.find_video(plan.video_id)
-        steps = self.store.step_status(plan.video_id) if existing else {}
-        if existing and all(steps.get(s, {}).get("status") == "done" for s in pipeline.STEPS) and not options.force:
-            return self._result(plan, "skipped")
+    def _ingest_one(self, p: Plan, options: IngestOptions, progress: ProgressFn | None,
+                    article: Article | None) -> IngestResult:
+        existing = self.store.find_video(p.video_id)
+        runs = self.store.step_status(p.video_id) if existing else {}
+        if existing and all(s in runs and runs[s].status == "done" for s in STEPS) and not options.force:
+            return self._result(p, "skipped")
         if existing and options.force:
-            self.store.reset_steps(plan.video_id, list(pipeline.STEPS))
+            self.store.reset_steps(p.video_id, list(STEPS))
         if not existing:
             self.store.put_video(Video(
-                id=plan.video_id, source=plan.source, title=plan.title or plan.source, url=plan.url,
-                duration=plan.duration, media_path=plan.path if plan.kind == "file" else None,
-                has_video=plan.has_video, article=_article_ref(options.article)))
+                id=p.video_id, source=p.source, title=p.title or p.source, url=p.url, duration=p.duration,
+                media_path=p.path if p.kind == "file" else None, has_video=p.has_video,
+                article=article_ref(options.article)))
         elif options.article:
-            self.store.put_video(replace(existing, article=_article_ref(options.article)))
-        self.store.set_options(plan.video_id, {**_step_options(plan, options), "article_data": article_data})
-        ctx = pipeline.StepContext(self.store, self.settings, ytdl=self.ytdl, engine_factory=self.engine_factory,
-                                   on_progress=_bind(progress, plan.video_id))
+            self.store.put_video(replace(existing, article=article_ref(options.article)))
+        self.store.set_options(p.video_id, p.step_options(options, article))
+        ctx = StepContext(self.store, self.settings, ytdl=self.ytdl, engine_factory=self.engine_factory,
+                          on_progress=_bind(progress, p.video_id))
         try:
-            for step in pipeline.STEPS:
-                pipeline.run_step(plan.video_id, step, ctx)
+            run_chain(p.video_id, ctx)
         except (IngestError, InvalidInput, MediaError) as exc:
             if not existing:  # bad input: leave no half-made video behind
-                self._forget(plan.video_id)
+                self._forget(p.video_id)
             raise IngestError(str(exc)) if isinstance(exc, MediaError) else exc from None
-        return self._result(plan, "ingested")
+        return self._result(p, "ingested")
 
-    def _result(self, plan: _Plan, status: str) -> IngestResult:
-        video = self.store.get_video(plan.video_id)
-        tr = self.store.get_transcript(plan.video_id)
-        return IngestResult(plan.source, video.id, status, video.title, tr.source if tr else None,
+    def _result(self, p: Plan, status: IngestStatus) -> IngestResult:
+        video = self.store.get_video(p.video_id)
+        tr = self.store.get_transcript(p.video_id)
+        return IngestResult(p.source, video.id, status, video.title, tr.source if tr else None,
                             video.language, video.duration, tr.warnings if tr else ())
 
     def _forget(self, video_id: str) -> None:
-        pipeline.open_index(self.settings).delete(video_id)
+        self.index.forget(video_id)
         self.store.delete_video(video_id)
-        pipeline.remove_files(self.settings, video_id)
+        remove_files(self.settings.data_dir, video_id)
 
     # background jobs ------------------------------------------------------------------------------------------
     def submit_ingest(self, source: str, options: IngestOptions) -> Job:
         """Queue an ingest for a worker; options are checked now so a bad request fails before it is queued."""
-        self._check_options(options)
-        return self.jobs.submit("ingest", {"source": source, "options": asdict(options), "untrusted": True})
+        check_options(options)
+        return self.jobs.submit("ingest", IngestJob(source, options, untrusted=True))
 
     def submit_remote_url(self, url: str, options: IngestOptions) -> Job:
         """For untrusted callers (HTTP): only allowed hosts, public addresses, every redirect checked."""
@@ -212,7 +148,7 @@ class Clipindex(ArticleOps, ReelOps):
 
     def public_fetch(self, url: str) -> bytes:
         """Fetch an article for an untrusted caller: any host, but only public addresses, redirects included."""
-        from indexer.articles import fetch_url
+        from indexer.articles.load import fetch_url
 
         try:
             final = netguard.follow_redirects(url, None, self.url_probe, self.resolver)
@@ -241,12 +177,6 @@ class Clipindex(ArticleOps, ReelOps):
             raise NotFound(f"the media file of {video.id} is missing")
         return path
 
-    def job(self, job_id: str) -> Job:
-        return self.jobs.get(job_id)
-
-    def cancel_job(self, job_id: str) -> Job:
-        return self.jobs.cancel(job_id)
-
     # reading ----------------------------------------------------------------------------------------------------
     def videos(self) -> list[VideoSummary]:
         sources_by_id = self.store.transcript_sources()
@@ -257,70 +187,50 @@ class Clipindex(ArticleOps, ReelOps):
         return _summary(video, self.store.transcript_sources().get(video.id))
 
     def video(self, ref: str) -> Video:
-        return self.store.get_video(self.resolve_id(ref))
-
-    def resolve_id(self, ref: str) -> str:
-        """An exact id, a YouTube id or URL, or a unique prefix of an id."""
-        ref = ref.strip()
-        if self.store.find_video(ref):
-            return ref
-        yt = sources.youtube_id(ref) if sources.is_url(ref) else ref
-        if yt and self.store.find_video(f"yt:{yt}"):
-            return f"yt:{yt}"
-        matches = [v.id for v in self.store.list_videos() if v.id.startswith(ref) or v.id.split(":", 1)[-1]
-                   .startswith(ref)] if len(ref) >= 4 else []
-        if len(matches) == 1:
-            return matches[0]
-        if len(matches) > 1:
-            raise InvalidInput(f"{ref!r} matches {len(matches)} videos: give more of the id")
-        raise NotFound(f"no video {ref!r} (see `clipindex videos`)")
+        return self.store.get_video(refs.resolve_video(self.store, ref))
 
     def transcript(self, ref: str) -> Transcript:
-        video_id = self.resolve_id(ref)
+        video_id = refs.resolve_video(self.store, ref)
         tr = self.store.get_transcript(video_id)
         if tr is None:
             raise NotFound(f"video {video_id!r} has no transcript yet: run its ingest again to resume")
         return tr
 
     def render_transcript(self, ref: str, fmt: str) -> str:
-        if fmt not in transcripts.FORMATS:
-            raise InvalidInput(f"unknown format {fmt!r}: choose one of {', '.join(transcripts.FORMATS)}")
+        if fmt not in formats.FORMATS:
+            raise InvalidInput(f"unknown format {fmt!r}: choose one of {', '.join(formats.FORMATS)}")
         tr = self.transcript(ref)
-        video = self.store.get_video(tr.video_id)
-        meta = {k: v for k, v in asdict(video).items() if k in ("id", "title", "url", "channel", "published",
-                                                                 "duration", "language")}
-        return transcripts.render(tr, fmt, meta)
+        return formats.render(tr, fmt, self.store.get_video(tr.video_id))
 
     def delete_video(self, ref: str) -> str:
-        video_id = self.resolve_id(ref)
+        video_id = refs.resolve_video(self.store, ref)
         self._forget(video_id)
         return video_id
-
 
     # chapters ---------------------------------------------------------------------------------------------------
     def chapters(self, ref: str) -> list[Chapter]:
         """Both kinds, creator chapters first (they are what viewers see), then the computed ones."""
-        video_id = self.resolve_id(ref)
-        if self.store.get_transcript(video_id) is None and not self.store.get_chapters(video_id):
-            raise NotFound(f"video {video_id!r} has no transcript yet: run its ingest again to resume")
+        video_id = refs.resolve_video(self.store, ref)
         items = self.store.get_chapters(video_id)
+        if self.store.get_transcript(video_id) is None and not items:
+            raise NotFound(f"video {video_id!r} has no transcript yet: run its ingest again to resume")
         return sorted(items, key=lambda c: (c.source != "creator", c.start))
 
     def recompute_chapters(self, ref: str, *, min_length: float = 30.0, max_length: float = 600.0,
                            count: int | None = None) -> list[Chapter]:
-        from indexer.segment import segment
+        from indexer.chapters.segment import segment  # deferred: numpy and the text layer, for this command only
 
         tr = self.transcript(ref)
         computed = segment(tr, min_length=min_length, max_length=max_length, count=count)
         self.store.put_chapters(tr.video_id, "computed", computed)
-        self._index_video(tr.video_id)
+        self.index.index_video(tr.video_id)
         return computed
 
-    def render_chapters(self, ref: str, fmt: str, source: str | None = None) -> str:
-        from indexer.segment import vtt_chapters, youtube_description
+    def render_chapters(self, ref: str, fmt: str, source: ChapterSource | None = None) -> str:
+        from indexer.chapters.formats import vtt_chapters, youtube_description
 
         items = self.chapters(ref)
-        chosen = [c for c in items if c.source == source] if source else self._display(items)
+        chosen = [c for c in items if c.source == source] if source else shown(items)
         if fmt == "youtube":
             return youtube_description(chosen)
         if fmt == "vtt":
@@ -331,23 +241,18 @@ class Clipindex(ArticleOps, ReelOps):
                               indent=1)
         raise InvalidInput(f"unknown format {fmt!r}: choose youtube, vtt or json")
 
-    @staticmethod
-    def _display(items: list[Chapter]) -> list[Chapter]:
-        creator = [c for c in items if c.source == "creator"]
-        return creator or [c for c in items if c.source == "computed"]
-
     # search -----------------------------------------------------------------------------------------------------
-    def search(self, query: str, *, mode: str | None = None, video: str | None = None, channel: str | None = None,
-               language: str | None = None, after: str | None = None, before: str | None = None,
-               limit: int = 10, offset: int = 0, media_base: str | None = None) -> SearchResult:
-        """Quote or keyword search; hits carry watch/embed links (media_base: URL prefix for local media)."""
-        self.reconcile()
+    def search(self, query: str, *, mode: SearchMode | None = None, video: str | None = None,
+             channel: str | None = None, language: str | None = None, after: str | None = None,
+             before: str | None = None, limit: int = 10, offset: int = 0,
+             media_base: str | None = None) -> SearchResult:
+        """Quote or keyword search; hits carry watch/embed links and the article paragraph that reports the moment
+        (media_base: URL prefix for local media, else file: URIs)."""
         if language is not None:
             check_language(language)
-        video_id = self.resolve_id(video) if video else None
-        result = pipeline.open_index(self.settings).search(
-            query, mode=mode, video=video_id, channel=channel, language=language, after=after, before=before,
-            limit=limit, offset=offset)
+        video_id = refs.resolve_video(self.store, video) if video else None
+        result = self.index.search(query, mode=mode, video=video_id, channel=channel, language=language,
+                                    after=after, before=before, limit=limit, offset=offset)
         found = {vid: self.store.find_video(vid) for vid in {h.video_id for h in result.hits}}
         videos = {vid: v for vid, v in found.items() if v is not None}
         hits = [replace(h, links=self._hit_links(videos[h.video_id], h.start, h.end, media_base))
@@ -355,58 +260,10 @@ class Clipindex(ArticleOps, ReelOps):
         return replace(result, hits=hits)
 
     def _hit_links(self, video: Video, start: float, end: float, media_base: str | None) -> dict[str, str]:
-        links = deeplinks.watch_links(video, start, end, self._media_url(video, media_base))
-        article = self.article_link_for(video.id, start, end)
+        links = deeplinks.watch_links(video, start, end, deeplinks.media_url(self.settings.data_dir, video,
+                                                                              media_base))
+        article = self.articles.link_for(video.id, start, end)
         return {**links, "article": article} if article else links
-
-    def _media_url(self, video: Video, media_base: str | None) -> str | None:
-        if not video.media_path:
-            return None
-        if media_base is not None:
-            return f"{media_base.rstrip('/')}/{video.id}"
-        return (self.settings.data_dir / video.media_path).resolve().as_uri()
-
-    def reindex(self, progress: Callable[[int, int], None] | None = None) -> int:
-        """Rebuild the whole index from the store; returns the number of passages."""
-        index = pipeline.open_index(self.settings)
-        transcribed = self.store.transcript_sources()
-        ready = [v for v in self.store.list_videos() if v.id in transcribed]
-        index.clear()
-        done = [0]
-
-        def items() -> Iterator[tuple[Video, Transcript, list[Chapter]]]:
-            for video in ready:
-                tr = self.store.get_transcript(video.id)
-                if tr is not None:
-                    yield video, tr, pipeline.display_chapters(self.store, video.id)
-
-        def step(_video_id: str, _n: int) -> None:
-            done[0] += 1
-            if progress:
-                progress(done[0], len(ready))
-
-        total: int = index.add_many(items(), step)
-        self._reconciled = True
-        return total
-
-    def reconcile(self) -> None:
-        """Make the index hold exactly the store's transcribed videos (once per service object)."""
-        if getattr(self, "_reconciled", False):
-            return
-        index = pipeline.open_index(self.settings)
-        indexed = index.video_ids()
-        ready = set(self.store.transcript_sources())
-        for stale in indexed - ready:
-            index.delete(stale)
-        for missing in ready - indexed:
-            self._index_video(missing)
-        self._reconciled = True
-
-    def _index_video(self, video_id: str) -> None:
-        tr = self.store.get_transcript(video_id)
-        if tr is not None:
-            pipeline.open_index(self.settings).add(self.store.get_video(video_id), tr,
-                                                   pipeline.display_chapters(self.store, video_id))
 
 
 def _summary(v: Video, transcript: str | None) -> VideoSummary:
@@ -414,37 +271,10 @@ def _summary(v: Video, transcript: str | None) -> VideoSummary:
                         "ready" if transcript else "incomplete", v.url, v.channel, v.published)
 
 
-def check_language(code: str) -> str:
-    from faster_whisper.tokenizer import _LANGUAGE_CODES
-
-    if code not in _LANGUAGE_CODES:
-        raise InvalidInput(f"unknown language code {code!r}: use a Whisper language code such as en, ru, uz")
-    return code
-
-
-def _file_hash(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()[:20]
-
-
-def _article_ref(article: str | None) -> str | None:
-    if article is None or sources.is_url(article):
-        return article
-    return str(Path(article).expanduser().resolve())
-
-
-def _step_options(plan: _Plan, o: IngestOptions) -> dict[str, Any]:
-    return {"kind": plan.kind, "path": plan.path, "captions": o.captions, "keep_video": o.keep_video,
-            "language": o.language, "model": o.model, "engine": o.engine}
-
-
-def _bind(progress: ProgressFn | None, video_id: str) -> pipeline.ProgressFn | None:
+def _bind(progress: ProgressFn | None, video_id: str) -> StepProgress | None:
     if progress is None:
         return None
     return lambda step, fraction, detail: progress(video_id, step, fraction, detail)
 
 
-__all__ = ["Clipindex", "ClipindexError", "IngestOptions", "IngestResult", "VideoSummary", "check_language"]
+__all__ = ["Clipindex", "ClipindexError", "IngestOptions", "IngestResult", "VideoSummary"]

@@ -173,10 +173,10 @@ def write_srt(cues: Iterable[Cue]) -> str:
 
 
 def write_vtt(cues: Iterable[Cue]) -> str:
-    blocks = [f"{format_timestamp(c.start)} --> {format_timestamp(c.end)}\n{_vtt_text(c.text)}\n" for c in cues]
+    blocks = [f"{format_timestamp(c.start)} --> {format_timestamp(c.end)}\n{vtt_text(c.text)}\n" for c in cues]
     return "WEBVTT\n\n" + "\n".join(blocks)
 
 
-def _vtt_text(text: str) -> str:
-    # "-->" would end the cue text early; & and < are markup in WebVTT
+def vtt_text(text: str) -> str:
+    """Text made safe for a WebVTT cue: "-->" would end the cue text early; & and < are markup in WebVTT."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from indexer.config import Settings
+from indexer.ingest.types import IngestJob
 from indexer.service import Clipindex
 from tests.apiserver import running
 
@@ -189,7 +190,7 @@ def test_jobs_errors_and_cancel(api: Api, settings: Settings) -> None:
         assert c.get("/v1/jobs/nope").status_code == 404
         assert c.get("/v1/videos/nope/transcript", params={"format": "doc"}).status_code == 400
         assert c.get("/v1/jobs", params={"state": "sleeping"}).status_code == 400
-    queued = api.service.jobs.submit("ingest", {"source": "/nowhere.wav", "options": {}})
+    queued = api.service.jobs.submit("ingest", IngestJob("/nowhere.wav"))
     cancelled = api.service.jobs.cancel(queued.id)
     assert cancelled.state == "cancelled"
     with api.client() as c:

@@ -49,9 +49,10 @@ def linked(settings: Settings, tmp_path: Path) -> tuple[Clipindex, str, Path]:
 def test_ingest_with_an_article_links_paragraphs_and_checks_quotes(linked: tuple[Clipindex, str, Path]) -> None:
     svc, video_id, _page = linked
     truth = json.loads((FIXTURES / "report_en.json").read_text())["sentences"]
-    [summary] = svc.articles()
-    assert summary["videos"] == [video_id] and summary["url"] == URL
-    _aid, article, [links] = svc.article(summary["id"])
+    [summary] = svc.articles.list()
+    assert summary.videos == (video_id,) and summary.url == URL
+    linked = svc.articles.get(summary.id)
+    article, [links] = linked.article, linked.links
     assert len(links.paragraphs) == len(article.paragraphs)
     firsts = {s["paragraph"]: s["start"] for s in reversed(truth)}
     for p in links.paragraphs:
@@ -69,7 +70,7 @@ def test_search_hits_link_back_to_the_article_paragraph(linked: tuple[Clipindex,
 def test_cli_show_and_exports(linked: tuple[Clipindex, str, Path], settings: Settings) -> None:
     svc, video_id, _page = linked
     env = {"CLIPINDEX_DATA_DIR": str(settings.data_dir)}
-    aid = svc.articles()[0]["id"]
+    aid = svc.articles.list()[0].id
     shown = runner.invoke(app, ["article", "show", aid], env=env)
     assert shown.exit_code == 0 and " -> 0:" in shown.stdout and "quote " in shown.stdout and "#t=" in shown.stdout
     exported = runner.invoke(app, ["article", "export", aid, "--format", "html"], env=env)
@@ -89,7 +90,7 @@ def test_bad_articles_fail_before_any_work(settings: Settings, tmp_path: Path, c
     env = {"CLIPINDEX_DATA_DIR": str(settings.data_dir), "CLIPINDEX_MODEL": "tiny.en"}
     result = runner.invoke(app, ["ingest", str(FIXTURES / "report_en.mp4"), "--article", str(bad)], env=env)
     assert result.exit_code != 0 and result.stderr.startswith("error: ") and message in result.stderr
-    assert Clipindex(settings).videos() == [] and Clipindex(settings).articles() == []
+    assert Clipindex(settings).videos() == [] and Clipindex(settings).articles.list() == []
 
 
 def test_http_article_endpoints(linked: tuple[Clipindex, str, Path]) -> None:

@@ -17,10 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from indexer.articles import Article, detect_language, find_quotes, load_article
+from indexer.articles.export import export_html, export_jsonld, text_fragment_url
+from indexer.articles.link import ArticleLinks, link_article
+from indexer.articles.load import Article, detect_language, find_quotes, load_article
+from indexer.deeplinks import watch_url
 from indexer.errors import InvalidInput
-from indexer.linkexport import export_html, export_jsonld, text_fragment_url, watch_url
-from indexer.links import ArticleLinks, link_article
 from indexer.models import Segment, Transcript, Video, Word
 
 ARTICLES = Path(__file__).parent / "fixtures" / "articles"

@@ -52,10 +52,10 @@ def test_ingest_video_file_then_list_and_export(settings: Settings, media_dir: P
 def test_reingest_is_a_noop_and_force_redoes(svc: Clipindex, media_dir: Path) -> None:
     src = str(media_dir / "speech.wav")
     [first] = list(svc.ingest(src, IngestOptions()))
-    attempts = svc.store.step_status(first.video_id)["transcript"]["attempt"]
+    attempts = svc.store.step_status(first.video_id)["transcript"].attempt
     [again] = list(svc.ingest(src, IngestOptions()))
     assert again.status == "skipped" and again.video_id == first.video_id
-    assert svc.store.step_status(first.video_id)["transcript"]["attempt"] == attempts
+    assert svc.store.step_status(first.video_id)["transcript"].attempt == attempts
     [forced] = list(svc.ingest(src, IngestOptions(force=True)))
     assert forced.status == "ingested"
     assert len(svc.videos()) == 1
@@ -72,14 +72,14 @@ def test_a_failed_step_keeps_finished_ones_and_resumes(settings: Settings, media
     [summary] = crashing.videos()
     assert summary.state == "incomplete"
     steps = crashing.store.step_status(summary.id)
-    assert steps["audio"]["status"] == "done" and steps["transcript"]["status"] == "failed"
+    assert steps["audio"].status == "done" and steps["transcript"].status == "failed"
 
     healthy = Clipindex(settings)
     [result] = list(healthy.ingest(src, IngestOptions()))
     assert result.status == "ingested"
     steps = healthy.store.step_status(summary.id)
-    assert steps["audio"]["attempt"] == 1, "the finished audio step must not run again"
-    assert steps["transcript"]["attempt"] == 2
+    assert steps["audio"].attempt == 1, "the finished audio step must not run again"
+    assert steps["transcript"].attempt == 2
     assert healthy.transcript(summary.id).words
 
 

@@ -10,9 +10,9 @@ import time
 from pathlib import Path
 
 from indexer.config import Settings
-from indexer.jobs import JobQueue
-from indexer.pipeline import STEPS
+from indexer.ingest.types import STEPS
 from indexer.service import Clipindex, IngestOptions
+from indexer.store.jobs import JobQueue
 from tests.conftest import ffmpeg
 
 
@@ -43,18 +43,18 @@ def test_killed_worker_job_is_redelivered_and_completes_once(settings: Settings,
     try:
         # overall progress is (finished steps + this step's fraction) / number of steps
         halfway = (STEPS.index("transcript") + 0.4) / len(STEPS)
-        _wait(lambda: (j := service.job(job.id)).state == "running" and j.step == "transcript"
+        _wait(lambda: (j := service.jobs.get(job.id)).state == "running" and j.step == "transcript"
               and j.progress >= halfway, 120, "the first worker to be part-way through transcribing")
         os.kill(first.pid, signal.SIGKILL)
         first.wait(10)
     finally:
         if first.poll() is None:
             first.kill()
-    assert service.job(job.id).state == "running", "the dead worker's job still looks running"
+    assert service.jobs.get(job.id).state == "running", "the dead worker's job still looks running"
 
     second = _worker(settings)
     try:
-        done = _wait(lambda: (j := service.job(job.id)).state in ("done", "failed") and j, 180, "redelivery")
+        done = _wait(lambda: (j := service.jobs.get(job.id)).state in ("done", "failed") and j, 180, "redelivery")
     finally:
         second.send_signal(signal.SIGTERM)
         second.wait(20)
@@ -62,8 +62,8 @@ def test_killed_worker_job_is_redelivered_and_completes_once(settings: Settings,
     assert done.attempts == 2
     [video] = service.videos()
     steps = service.store.step_status(video.id)
-    assert steps["audio"]["attempt"] == 1, "the audio step finished before the kill and is not redone"
-    assert steps["transcript"]["attempt"] == 2 and steps["transcript"]["status"] == "done"
+    assert steps["audio"].attempt == 1, "the audio step finished before the kill and is not redone"
+    assert steps["transcript"].attempt == 2 and steps["transcript"].status == "done"
     words = service.transcript(video.id).words
     assert all(a.start <= b.start for a, b in zip(words, words[1:])), "no duplicated or shuffled words"
     assert words[-1].end > 50

@@ -13,11 +13,11 @@ import jiwer
 import numpy as np
 import pytest
 
-from indexer.ct2_to_openai import derive_dims, ensure_checkpoint, read_model_bin
+from indexer.asr.ct2_to_openai import derive_dims, ensure_checkpoint, read_model_bin
+from indexer.asr.engine import Transcription
+from indexer.asr.openai_engine import OpenAIWhisperEngine
 from indexer.errors import EngineUnavailable, ModelError
 from indexer.models import Segment
-from indexer.openai_engine import OpenAIWhisperEngine
-from indexer.transcribe import Transcription
 from media.ffmpeg import ffmpeg_binary
 
 BULLETIN = (

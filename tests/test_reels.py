@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from api.cli import app
 from indexer.config import Settings
-from indexer.reels import snap
+from indexer.reels.clips import snap
 from indexer.service import Clipindex, IngestOptions
 from media.ffmpeg import probe
 from media.timeline import timeline_rate
@@ -64,10 +64,10 @@ def test_reel_from_range_chapter_and_hit_renders_and_exports(two_videos: tuple[C
                          "--json"))[0]
     cli(settings, "reel", "add", reel, "--hit", json.dumps(hit))
     cli(settings, "reel", "move", reel, "3", "1")
-    shown = svc.reel(reel)
+    shown = svc.reels.get(reel)
     assert [c.origin for c in shown.clips] == ["hit", "range", "chapter"]
     cli(settings, "reel", "remove", reel, "3")
-    clips = svc.reel(reel).clips
+    clips = svc.reels.get(reel).clips
     words = {v: svc.transcript(v).words for v in (small, large)}
     for c in clips:
         assert not any(w.start < c.start < w.end or w.start < c.end < w.end for w in words[c.video_id])
@@ -107,28 +107,28 @@ def test_reel_from_range_chapter_and_hit_renders_and_exports(two_videos: tuple[C
 ])
 def test_bad_clips(two_videos: tuple[Clipindex, str, str], settings: Settings, args: list[str], message: str) -> None:
     svc, small, _large = two_videos
-    reel = svc.new_reel("r").id
+    reel = svc.reels.new("r").id
     env = {"CLIPINDEX_DATA_DIR": str(settings.data_dir)}
     result = runner.invoke(app, ["reel", "add", reel, *[a.replace("{small}", small) for a in args]], env=env)
     assert result.exit_code != 0 and message in result.stderr and "Traceback" not in result.stderr
-    assert svc.reel(reel).clips == ()
+    assert svc.reels.get(reel).clips == ()
 
 
 def test_bad_renders_leave_nothing(two_videos: tuple[Clipindex, str, str], settings: Settings,
                                    media_dir: Path) -> None:
     svc, small, _large = two_videos
-    empty = svc.new_reel("empty").id
+    empty = svc.reels.new("empty").id
     env = {"CLIPINDEX_DATA_DIR": str(settings.data_dir), "CLIPINDEX_OUTPUT_DIR": str(settings.data_dir / "out")}
     result = runner.invoke(app, ["reel", "render", empty, "-o", "x.mp4"], env=env)
     assert result.exit_code != 0 and "no clips" in result.stderr
-    reel = svc.new_reel("r").id
-    svc.add_range(reel, small, 0.5, 2.0)
+    reel = svc.reels.new("r").id
+    svc.reels.add_range(reel, small, 0.5, 2.0)
     result = runner.invoke(app, ["reel", "render", reel, "-o", "../../escape.mp4"], env=env)
     assert result.exit_code != 0 and "error:" in result.stderr
     assert not (settings.data_dir.parent / "escape.mp4").exists()
     audio = next(iter(svc.ingest(str(media_dir / "speech.wav"), IngestOptions()))).video_id
-    sound = svc.new_reel("sound only").id
-    svc.add_range(sound, str(audio), 0.5, 2.0)
+    sound = svc.reels.new("sound only").id
+    svc.reels.add_range(sound, str(audio), 0.5, 2.0)
     result = runner.invoke(app, ["reel", "render", sound, "-o", "y.mp4"], env=env)
     assert result.exit_code != 0 and "video stream" in result.stderr
     assert not any((settings.data_dir / "out").glob("*.mp4")) if (settings.data_dir / "out").exists() else True

@@ -15,11 +15,13 @@ from whoosh import index as whoosh_index
 from whoosh.fields import TEXT, Schema
 from whoosh.query import Phrase
 
-from indexer.align import align, locate
 from indexer.errors import InvalidInput
 from indexer.models import Chapter, Segment, Transcript, Video, Word
-from indexer.search import SearchIndex, build_passages, parse_query
-from indexer.textnorm import clip_analyzer, key, tokenize_text
+from indexer.search.index import SearchIndex
+from indexer.search.passages import build_passages
+from indexer.search.query import parse_query
+from indexer.text.align import align, locate
+from indexer.text.normalize import clip_analyzer, key, tokenize_text
 
 FLOOD = [
     "The river rose two metres overnight in the old town of Leaford.",
@@ -426,7 +428,7 @@ def test_a_quote_in_real_speech_is_found_within_half_a_second(tmp_path: Path) ->
 
 
 def test_the_time_cap_gives_partial_results(idx: tuple, monkeypatch: pytest.MonkeyPatch) -> None:
-    import indexer.search as search
+    import indexer.search.query as search
 
     monkeypatch.setattr(search, "TIME_LIMIT_S", 0.0)
     r = idx[0].search("the flood", channel="valley news")

@@ -11,7 +11,6 @@ import pytest
 from typer.testing import CliRunner
 
 from api.cli import app
-from indexer import pipeline
 from indexer.config import Settings
 from indexer.service import Clipindex, IngestOptions
 from tests.apiserver import running
@@ -54,13 +53,13 @@ def test_keyword_search_filters_and_pages(ingested: tuple[Clipindex, str]) -> No
 
 def test_delete_and_reindex_keep_the_index_in_step(ingested: tuple[Clipindex, str]) -> None:
     svc, video_id = ingested
-    index = pipeline.open_index(svc.settings)
+    index = svc.index.backend
     passages = index.passage_count(video_id)
     assert passages > 0
-    assert svc.reindex() == passages and index.passage_count(video_id) == passages, "no duplicates"
+    assert svc.index.reindex() == passages and index.passage_count(video_id) == passages, "no duplicates"
     index.delete(video_id)
     fresh = Clipindex(svc.settings)
-    fresh.reconcile()
+    fresh.index.reconcile()
     assert index.passage_count(video_id) == passages, "start-up reconciliation restores missing passages"
     svc.delete_video(video_id)
     assert index.video_ids() == set() and svc.search("bridge").hits == []

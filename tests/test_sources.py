@@ -126,11 +126,11 @@ def test_a_reel_fetches_youtube_video_on_demand(settings: Settings, fake_youtube
     svc = service(settings)
     [result] = list(svc.ingest("https://www.youtube.com/watch?v=VidWithSubs", IngestOptions()))
     assert svc.video(str(result.video_id)).media_path is None, "subtitles made the media unnecessary"
-    reel = svc.new_reel("on demand").id
-    svc.add_range(reel, str(result.video_id), 0.5, 3.0)
-    rendered = svc.render_reel(reel, tmp_path / "out.mp4", allowed_dir=tmp_path, titles=True)
+    reel = svc.reels.new("on demand").id
+    svc.reels.add_range(reel, str(result.video_id), 0.5, 3.0)
+    rendered = svc.reels.render(reel, tmp_path / "out.mp4", allowed_dir=tmp_path, titles=True)
     assert rendered.path.is_file() and rendered.duration > 2.5
     cached = list((settings.data_dir / "media").glob("*/video/media.*"))
     assert len(cached) == 1, "the video is cached for the next render"
-    svc.render_reel(reel, tmp_path / "again.mp4", allowed_dir=tmp_path)
+    svc.reels.render(reel, tmp_path / "again.mp4", allowed_dir=tmp_path)
     assert list((settings.data_dir / "media").glob("*/video/media.*")) == cached

@@ -7,8 +7,9 @@ import sqlite3
 import time
 from pathlib import Path
 
+from indexer.ingest.types import AudioResult, FetchResult
 from indexer.models import Segment, Transcript, Video, Word
-from indexer.store import MIGRATIONS, Store
+from indexer.store.db import MIGRATIONS, Store
 
 
 def _video(store: Store, vid: str = "file:abc") -> None:
@@ -47,9 +48,10 @@ def test_a_step_is_claimed_once_until_its_lease_expires(tmp_path: Path) -> None:
     time.sleep(0.4)
     assert store.claim_step("file:abc", "audio", "w2", lease_s=30), "an expired lease is taken over"
     assert not store.heartbeat("file:abc", "audio", "w1", 30, 0.5), "the old owner learns it lost the step"
-    store.finish_step("file:abc", "audio", "w2", {"audio": "a.wav"})
+    store.finish_step("file:abc", "audio", "w2", AudioResult(audio="a.wav"))
     assert not store.claim_step("file:abc", "audio", "w3", lease_s=30), "a done step never runs again"
-    assert store.step_result("file:abc", "audio") == {"audio": "a.wav"}
+    assert store.step_result("file:abc", "audio", AudioResult) == AudioResult(audio="a.wav")
+    assert store.step_result("file:abc", "fetch", FetchResult) == FetchResult(), "a step not run left nothing"
 
 
 def _claim(path: str, owner: str, out: multiprocessing.Queue) -> None:  # type: ignore[type-arg]

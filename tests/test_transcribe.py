@@ -11,11 +11,13 @@ import numpy as np
 import pytest
 from rapidfuzz import fuzz
 
-from indexer import asrguard
+from indexer.asr import guard as asrguard
+from indexer.asr.audio import read_windows
+from indexer.asr.engine import Transcription
+from indexer.asr.faster_engine import FasterWhisperEngine, _guard
+from indexer.asr.modelpath import resolve_model
 from indexer.errors import ModelError
-from indexer.modelpath import resolve_model
 from indexer.models import Segment, Word, split_sentences
-from indexer.transcribe import FasterWhisperEngine, Transcription, _guard, read_windows
 from media.ffmpeg import extract_audio
 from tests.conftest import FIXTURES
 

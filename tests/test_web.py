@@ -146,11 +146,11 @@ def test_reel_from_the_page_add_reorder_render_download(browser: Browser, site: 
     page.locator("#chapters").get_by_role("button", name="Add chapter").first.click()
     expect(page.locator("#chapters")).to_contain_text("Added (2 clips")
     page.goto(f"{url}/#/reels")
-    reel = service.reels()[0]
+    reel = service.reels.list()[0]
     assert [c.origin for c in reel.clips] == ["hit", "chapter"]
     page.get_by_role("button", name="Move clip 2 up").click()
     expect(page.locator(".clips li").first).to_contain_text(reel.clips[1].label[:20])
-    assert [c.origin for c in service.reel(reel.id).clips] == ["chapter", "hit"]
+    assert [c.origin for c in service.reels.get(reel.id).clips] == ["chapter", "hit"]
     page.get_by_role("button", name="Render MP4").click()
     link = page.get_by_role("link", name="Download the MP4")
     expect(link).to_be_visible(timeout=120_000)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-import json
-from typing import Annotated, Any, Literal
+from dataclasses import asdict
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import ReadAccess, Service, WriteKey
 from api.routes.videos import ERRORS
+from api.schemas import ArticleSummaryOut, LinkedArticleOut, VideoArticleOut
+from indexer.errors import InvalidInput
 
 router = APIRouter(tags=["articles"])
 
@@ -21,44 +23,33 @@ class ArticleIn(BaseModel):
         default=None, max_length=20, description="Link to these videos; else candidates are found by search.")
 
 
-class ArticleSummaryOut(BaseModel):
-    id: str
-    title: str
-    url: str | None
-    videos: list[str]
-
-
-@router.post("/v1/articles", status_code=201, responses=ERRORS, response_model=dict[str, Any])
-def add_article(body: ArticleIn, service: Service, _key: WriteKey) -> dict[str, Any]:
+@router.post("/v1/articles", status_code=201, responses=ERRORS, response_model=LinkedArticleOut)
+def add_article(body: ArticleIn, service: Service, _key: WriteKey) -> LinkedArticleOut:
     if not body.url.lower().startswith(("http://", "https://")):
-        from indexer.errors import InvalidInput
-
         raise InvalidInput("over HTTP, an article is given by its http(s) URL")
-    aid, _article, _links = service.add_article(body.url, body.videos, fetch=service.public_fetch)
-    data: dict[str, Any] = json.loads(service.render_article(aid, "json"))
-    return data
+    linked = service.articles.add(body.url, body.videos, fetch=service.public_fetch)
+    return LinkedArticleOut.model_validate(linked.to_dict())
 
 
 @router.get("/v1/articles", response_model=list[ArticleSummaryOut], responses=ERRORS)
 def list_articles(service: Service, _read: ReadAccess) -> list[ArticleSummaryOut]:
-    return [ArticleSummaryOut(**a) for a in service.articles()]
+    return [ArticleSummaryOut.model_validate(asdict(a)) for a in service.articles.list()]
 
 
-@router.get("/v1/articles/{article_id}", responses=ERRORS, response_model=dict[str, Any])
-def get_article(article_id: str, service: Service, _read: ReadAccess) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(service.render_article(article_id, "json"))
-    return data
+@router.get("/v1/articles/{article_id}", responses=ERRORS, response_model=LinkedArticleOut)
+def get_article(article_id: str, service: Service, _read: ReadAccess) -> LinkedArticleOut:
+    return LinkedArticleOut.model_validate(service.articles.get(article_id).to_dict())
 
 
 @router.get("/v1/articles/{article_id}/export", responses={**ERRORS, 200: {"content": {
     "text/html": {}, "application/ld+json": {}}}}, response_class=Response)
 def export_article(article_id: str, service: Service, _read: ReadAccess,
                    format: Annotated[Literal["html", "jsonld"], Query()] = "html") -> Response:
-    text = service.render_article(article_id, format)
+    text = service.articles.render(article_id, format)
     kind = "text/html; charset=utf-8" if format == "html" else "application/ld+json"
     return Response(text, media_type=kind)
 
 
-@router.get("/v1/videos/{video_id}/article", responses=ERRORS, response_model=dict[str, Any])
-def video_article(video_id: str, service: Service, _read: ReadAccess) -> dict[str, Any]:
-    return service.video_article(video_id)
+@router.get("/v1/videos/{video_id}/article", responses=ERRORS, response_model=VideoArticleOut)
+def video_article(video_id: str, service: Service, _read: ReadAccess) -> VideoArticleOut:
+    return VideoArticleOut.model_validate(asdict(service.articles.for_video(video_id)))

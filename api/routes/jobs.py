@@ -18,9 +18,9 @@ def list_jobs(service: Service, _read: ReadAccess, state: str | None = None, lim
 
 @router.get("/{job_id}", response_model=JobOut, responses=ERRORS)
 def get_job(job_id: str, service: Service, _read: ReadAccess) -> JobOut:
-    return job_out(service.job(job_id))
+    return job_out(service.jobs.get(job_id))
 
 
 @router.delete("/{job_id}", response_model=JobOut, responses=ERRORS)
 def cancel_job(job_id: str, service: Service, _key: WriteKey) -> JobOut:
-    return job_out(service.cancel_job(job_id))
+    return job_out(service.jobs.cancel(job_id))

@@ -13,6 +13,7 @@ from api.deps import ReadAccess, Service, WriteKey
 from api.routes.videos import ERRORS, job_out
 from api.schemas import JobOut
 from indexer.errors import InvalidInput, NotFound
+from indexer.reels.service import HitRef
 
 router = APIRouter(tags=["reels"])
 
@@ -66,50 +67,50 @@ def reel_out(reel: Any) -> ReelOut:
 
 @router.post("/v1/reels", status_code=201, response_model=ReelOut, responses=ERRORS)
 def new_reel(body: ReelIn, service: Service, _key: WriteKey) -> ReelOut:
-    return reel_out(service.new_reel(body.title))
+    return reel_out(service.reels.new(body.title))
 
 
 @router.get("/v1/reels", response_model=list[ReelOut], responses=ERRORS)
 def list_reels(service: Service, _read: ReadAccess) -> list[ReelOut]:
-    return [reel_out(r) for r in service.reels()]
+    return [reel_out(r) for r in service.reels.list()]
 
 
 @router.get("/v1/reels/{reel_id}", response_model=ReelOut, responses=ERRORS)
 def get_reel(reel_id: str, service: Service, _read: ReadAccess) -> ReelOut:
-    return reel_out(service.reel(reel_id))
+    return reel_out(service.reels.get(reel_id))
 
 
 @router.delete("/v1/reels/{reel_id}", response_model=dict[str, str], responses=ERRORS)
 def delete_reel(reel_id: str, service: Service, _key: WriteKey) -> dict[str, str]:
-    return {"deleted": service.delete_reel(reel_id)}
+    return {"deleted": service.reels.delete(reel_id)}
 
 
 @router.post("/v1/reels/{reel_id}/clips", status_code=201, response_model=ReelOut, responses=ERRORS)
 def add_clip(reel_id: str, body: ClipIn, service: Service, _key: WriteKey) -> ReelOut:
     if body.hit is not None:
-        return reel_out(service.add_hit(reel_id, body.hit, pad=0.5 if body.pad is None else body.pad,
-                                        snap_to=body.snap))
+        pad = 0.5 if body.pad is None else body.pad
+        return reel_out(service.reels.add_hit(reel_id, HitRef.parse(body.hit), pad=pad, snap_to=body.snap))
     if body.video and body.chapter is not None:
-        return reel_out(service.add_chapter(reel_id, body.video, body.chapter, pad=body.pad or 0.0))
+        return reel_out(service.reels.add_chapter(reel_id, body.video, body.chapter, pad=body.pad or 0.0))
     if body.video and body.start is not None and body.end is not None:
-        return reel_out(service.add_range(reel_id, body.video, body.start, body.end, pad=body.pad or 0.0,
+        return reel_out(service.reels.add_range(reel_id, body.video, body.start, body.end, pad=body.pad or 0.0,
                                           snap_to=body.snap))
     raise InvalidInput("give a hit, or a video with a chapter, or a video with start and end")
 
 
 @router.post("/v1/reels/{reel_id}/clips/{position}/move", response_model=ReelOut, responses=ERRORS)
 def move_clip(reel_id: str, position: int, body: MoveIn, service: Service, _key: WriteKey) -> ReelOut:
-    return reel_out(service.move_clip(reel_id, position, body.to))
+    return reel_out(service.reels.move_clip(reel_id, position, body.to))
 
 
 @router.delete("/v1/reels/{reel_id}/clips/{position}", response_model=ReelOut, responses=ERRORS)
 def remove_clip(reel_id: str, position: int, service: Service, _key: WriteKey) -> ReelOut:
-    return reel_out(service.remove_clip(reel_id, position))
+    return reel_out(service.reels.remove_clip(reel_id, position))
 
 
 @router.post("/v1/reels/{reel_id}/render", status_code=202, response_model=JobOut, responses=ERRORS)
 def render(reel_id: str, body: RenderIn, service: Service, _key: WriteKey) -> JobOut:
-    return job_out(service.submit_render(reel_id, fast=body.fast, captions=body.captions))
+    return job_out(service.reels.submit_render(reel_id, fast=body.fast, captions=body.captions))
 
 
 @router.get("/v1/reels/{reel_id}/export", responses={**ERRORS, 200: {"content": {"text/plain": {}}}},
@@ -118,13 +119,13 @@ def export(reel_id: str, service: Service, _read: ReadAccess,
            format: Annotated[Literal["otio", "edl", "fcpxml", "srt", "vtt", "json"], Query()] = "otio") -> Response:
     kinds = {"json": "application/json", "vtt": "text/vtt", "srt": "application/x-subrip",
              "fcpxml": "application/xml", "otio": "application/json", "edl": "text/plain"}
-    return Response(service.export_reel(reel_id, format), media_type=f"{kinds[format]}; charset=utf-8",
+    return Response(service.reels.export(reel_id, format), media_type=f"{kinds[format]}; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="reel.{format}"'})
 
 
 @router.get("/v1/renders/{name}", response_class=FileResponse, responses=ERRORS)
 def download(name: str, service: Service, _read: ReadAccess) -> FileResponse:
-    folder = service.render_dir().resolve()
+    folder = service.reels.render_dir().resolve()
     path = (folder / name).resolve()
     if path.parent != folder or not path.is_file() or path.suffix not in (".mp4", ".srt", ".vtt"):
         raise NotFound(f"no rendered file {name!r}")

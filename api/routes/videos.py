@@ -6,7 +6,7 @@ import json
 import os
 import shutil
 from dataclasses import asdict
-from typing import Any
+from typing import Any, cast
 
 from fastapi import APIRouter, HTTPException, Request, Response
 from pydantic import ValidationError
@@ -15,9 +15,11 @@ from starlette.datastructures import UploadFile
 from api.deps import ReadAccess, Service, WriteKey
 from api.schemas import DeletedOut, ErrorOut, IngestIn, JobOut, TranscriptOut, VideoDetailOut, VideoOut
 from indexer.errors import InvalidInput
-from indexer.jobs import Job
-from indexer.service import Clipindex, IngestOptions
-from indexer.transcripts import FORMATS
+from indexer.formats import FORMATS
+from indexer.ingest.plan import check_options
+from indexer.ingest.types import CaptionPolicy, IngestOptions
+from indexer.service import Clipindex
+from indexer.store.jobs import Job
 
 router = APIRouter(prefix="/v1/videos", tags=["videos"])
 ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorOut} for code in (400, 401, 404, 413, 422)}
@@ -40,7 +42,7 @@ _INGEST_BODY = {
 
 
 def job_out(job: Job) -> JobOut:
-    return JobOut(id=job.id, kind=job.kind, state=job.state, step=job.step,  # type: ignore[arg-type]
+    return JobOut(id=job.id, kind=job.kind, state=job.state, step=job.step,
                   progress=job.progress, error=job.error, attempts=job.attempts, result=job.result,
                   created_at=job.created_at, updated_at=job.updated_at)
 
@@ -76,7 +78,7 @@ async def _from_upload(request: Request, service: Clipindex) -> Job:
         raise InvalidInput(f"unknown form fields: {', '.join(sorted(unknown))}")
     options = IngestOptions(
         article=fields.get("article") or None, language=fields.get("language") or None,
-        captions=fields.get("captions") or "auto", title=fields.get("title") or None,
+        captions=cast(CaptionPolicy, fields.get("captions") or "auto"), title=fields.get("title") or None,
         keep_video=fields.get("keep_video", "").lower() in ("1", "true", "yes"),
         force=fields.get("force", "").lower() in ("1", "true", "yes"),
         url=None)
@@ -84,7 +86,7 @@ async def _from_upload(request: Request, service: Clipindex) -> Job:
         raise InvalidInput("over HTTP, an article must be given as an http(s) URL")
     target = service.upload_path(upload.filename or "")
     options = IngestOptions(**{**asdict(options), "title": options.title or _stem(upload.filename)})
-    service._check_options(options)
+    check_options(options)
     tmp = target.with_name(target.name + ".part")
     try:
         with tmp.open("wb") as out:

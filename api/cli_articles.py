@@ -1,0 +1,127 @@
+"""`clipindex keys` and `clipindex article`: API keys, and articles linked to video moments."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from api.cli_common import DataDir, JsonOut, emit, err, errors, out, service
+from indexer.errors import InvalidInput
+
+keys_app = typer.Typer(no_args_is_help=True, help="API keys for the HTTP API's write endpoints.")
+
+
+@keys_app.command("create")
+def keys_create(name: Annotated[str, typer.Argument(help="Who or what the key is for.")],
+                data_dir: DataDir = None) -> None:
+    """Create an API key; the secret is printed once and only its hash is stored.
+
+    Example: clipindex keys create newsroom-cms
+    """
+    with errors():
+        key, secret = service(data_dir).keys.create(name)
+    err.print(f"created key {key.id} ({key.name}); keep the secret below, it is not shown again", markup=False)
+    out.print(secret, markup=False)
+
+
+@keys_app.command("list")
+def keys_list(data_dir: DataDir = None, as_json: JsonOut = False) -> None:
+    """List API keys (never their secrets).
+
+    Example: clipindex keys list --json
+    """
+    with errors():
+        keys = service(data_dir).keys.list()
+    if as_json:
+        out.print(json.dumps([asdict(k) for k in keys]))
+        return
+    for k in keys:
+        state = "revoked" if k.revoked_at else "active"
+        out.print(f"{k.id}  {state:<8} {k.name}", markup=False)
+
+
+@keys_app.command("revoke")
+def keys_revoke(key_id: Annotated[str, typer.Argument(help="The key's id, as `keys list` shows it.")],
+                data_dir: DataDir = None) -> None:
+    """Revoke an API key at once.
+
+    Example: clipindex keys revoke 1a2b3c4d
+    """
+    with errors():
+        key = service(data_dir).keys.revoke(key_id)
+    out.print(f"revoked {key.id} ({key.name})", markup=False)
+
+
+article_app = typer.Typer(no_args_is_help=True, help="Articles: link them to video moments and check their quotes.")
+
+
+@article_app.command("add")
+def article_add(
+    source: Annotated[str, typer.Argument(help="Article URL, saved HTML page, Markdown or text file.")],
+    video: Annotated[list[str] | None, typer.Option(help="Link to this video (repeatable); else found by search.")]
+    = None,
+    data_dir: DataDir = None,
+    as_json: JsonOut = False,
+) -> None:
+    """Add an article: each paragraph is linked to the moment that covers it, each quote checked.
+
+    Example: clipindex article add https://example.org/news/flood --video yt:dQw4w9WgXcQ
+    """
+    with errors():
+        svc = service(data_dir)
+        linked = svc.articles.add(source, video or None)
+        text = svc.articles.render(linked.id, "json" if as_json else "text")
+    sys.stdout.write(text + "\n")
+
+
+@article_app.command("list")
+def article_list(data_dir: DataDir = None, as_json: JsonOut = False) -> None:
+    """List articles and the videos they are linked to.
+
+    Example: clipindex article list --json
+    """
+    with errors():
+        items = service(data_dir).articles.list()
+    if as_json:
+        out.print(json.dumps([asdict(a) for a in items], ensure_ascii=False, indent=1))
+        return
+    for a in items:
+        out.print(f"{a.id}  {a.title}  -> {', '.join(a.videos) or 'no video'}", markup=False)
+
+
+@article_app.command("show")
+def article_show(
+    article: Annotated[str, typer.Argument(help="Article id (see `clipindex article list`) or URL.")],
+    data_dir: DataDir = None,
+    as_json: JsonOut = False,
+) -> None:
+    """Print the article with each paragraph's moment and each quote's check.
+
+    Example: clipindex article show art:3f9a1c
+    """
+    with errors():
+        text = service(data_dir).articles.render(article, "json" if as_json else "text")
+    sys.stdout.write(text + "\n")
+
+
+@article_app.command("export")
+def article_export(
+    article: Annotated[str, typer.Argument(help="Article id (see `clipindex article list`) or URL.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="html (a fragment for a CMS) or jsonld (schema.org).")]
+    = "html",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead.")] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Export an article annotated with its video moments, as HTML or schema.org JSON-LD.
+
+    Example: clipindex article export art:3f9a1c --format jsonld -o moments.jsonld
+    """
+    with errors():
+        if fmt not in ("html", "jsonld"):
+            raise InvalidInput("--format must be html or jsonld")
+        emit(service(data_dir).articles.render(article, fmt) + "\n", output)

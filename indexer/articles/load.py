@@ -1,0 +1,435 @@
+"""Articles as the newsroom published them: paragraphs, and the direct quotes inside them.
+
+Why a module of its own: linking a video to its article needs the story's text exactly as readers see it (no menus,
+share buttons, ratings or comments, which would match nothing or, worse, match by accident), split into the
+paragraphs a reader can be sent to, with every direct quote located to the character so it can be checked against
+what was said. Sources are a URL (fetched through an injectable `fetch`, so tests and callers choose the transport),
+a saved HTML page (trafilatura does the boilerplate removal), a Markdown file or a plain-text file.
+
+Quotes: straight and curly double quotes, guillemets (either direction), low-high quotes („...“ and ‚...‘) are
+paired with a stack, so a quote inside a quote (the speaker quoting someone) stays inside its outer quote (depth 1)
+and a lone mark (an apostrophe, an inch sign) opens nothing. A quote opened at the start of a paragraph and never
+closed runs to the paragraph's end (the convention for quotes that go on into the next paragraph). The speaker is
+read from the attribution around the quote ("..., said Tom Baker", "She told reporters: ..."); "he"/"she" resolve to
+the last person named before the quote, or to the previous speaker.
+
+Language is guessed from the text without any model download (indexer/text/language.py); "und" if unsure.
+All failures are `InvalidInput` with a one-line message.
+"""
+
+from __future__ import annotations
+
+import re
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from indexer.errors import InvalidInput
+from indexer.text.language import detect_language
+from indexer.text.normalize import fold
+from indexer.text.stopwords import stop_words
+
+__all__ = ["Article", "Paragraph", "Quote", "attribute", "detect_language", "fetch_url", "find_quotes",
+           "load_article"]
+
+MAX_BYTES = 5_000_000  # no news article is larger; a bigger download is something else
+FETCH_TIMEOUT = 20.0
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+@dataclass(frozen=True)
+class Quote:
+    text: str  # the words inside the marks, as printed
+    start: int  # character offsets of `text` in the paragraph's text
+    end: int
+    marks: str  # the opening and closing mark, e.g. "“”" (one mark if the quote runs to the paragraph's end)
+    speaker: str | None = None
+    depth: int = 0  # 0: a quote in the article's voice; 1 and more: a quote inside a quote
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    index: int
+    text: str
+    quotes: tuple[Quote, ...] = ()
+
+
+@dataclass(frozen=True)
+class Article:
+    source: str  # the URL or path it was loaded from
+    title: str
+    paragraphs: tuple[Paragraph, ...]
+    language: str = "und"  # ISO 639-1 code, "und" when the text does not say
+    published: str | None = None  # ISO date YYYY-MM-DD
+    url: str | None = None  # public URL: the fetched one, or the canonical URL a saved page declares
+    path: str | None = None  # local file, if loaded from one
+    format: str = "html"  # "html", "markdown" or "text"
+    page_text: str = ""  # all visible text of the page: text fragments must be unique in it
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(p.text for p in self.paragraphs)
+
+    @property
+    def quotes(self) -> list[tuple[Paragraph, Quote]]:
+        return [(p, q) for p in self.paragraphs for q in p.quotes]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Article:
+        paragraphs = tuple(
+            Paragraph(p["index"], p["text"], tuple(Quote(**q) for q in p.get("quotes", ())))
+            for p in data["paragraphs"])
+        return cls(**{**data, "paragraphs": paragraphs})
+
+
+# --- loading -------------------------------------------------------------------------------------------------------
+
+def load_article(source: str, *, fetch: Callable[[str], bytes] | None = None) -> Article:
+    """An Article from an http(s) URL, a saved HTML page, a Markdown file or a plain-text file."""
+    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", source):
+        if not source.lower().startswith(("http://", "https://")):
+            raise InvalidInput(f"only http and https URLs can be fetched: {source}")
+        return _from_url(source, fetch or fetch_url)
+    return _from_file(Path(source))
+
+
+def fetch_url(url: str) -> bytes:
+    """GET an http(s) page: timeout, size cap, redirects only to http(s), HTML content types only."""
+    opener = urllib.request.build_opener(_SafeRedirects)
+    request = urllib.request.Request(url, headers={"User-Agent": "clipindex/0.1 (article linking)"})
+    try:
+        with opener.open(request, timeout=FETCH_TIMEOUT) as response:
+            ctype = response.headers.get_content_type() if response.headers.get("Content-Type") else ""
+            if ctype and ctype not in HTML_TYPES:
+                raise InvalidInput(f"cannot use {url}: not an HTML page (content type {ctype})")
+            data: bytes = response.read(MAX_BYTES + 1)
+    except urllib.error.HTTPError as e:
+        raise InvalidInput(f"cannot fetch {url}: HTTP {e.code} {e.reason}") from None
+    except urllib.error.URLError as e:
+        raise InvalidInput(f"cannot fetch {url}: {e.reason}") from None
+    except (OSError, ValueError) as e:
+        raise InvalidInput(f"cannot fetch {url}: {e}") from None
+    if len(data) > MAX_BYTES:
+        raise InvalidInput(f"cannot use {url}: larger than {MAX_BYTES // 1_000_000} MB")
+    return data
+
+
+class _SafeRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str) -> Any:
+        if not newurl.lower().startswith(("http://", "https://")):
+            raise InvalidInput(f"cannot fetch {req.full_url}: redirected to a non-http URL")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def _from_url(url: str, fetch: Callable[[str], bytes]) -> Article:
+    try:
+        data = fetch(url)
+    except InvalidInput:
+        raise
+    except Exception as e:  # an injected fetcher may raise anything; the message is what matters
+        raise InvalidInput(f"cannot fetch {url}: {e}") from None
+    _check_bytes(data, url)
+    return _from_html(data, source=url, url=url)
+
+
+def _from_file(path: Path) -> Article:
+    try:
+        if path.stat().st_size > 4 * MAX_BYTES:
+            raise InvalidInput(f"{path} is larger than {4 * MAX_BYTES // 1_000_000} MB: not an article")
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InvalidInput(f"no such file: {path}") from None
+    except OSError as e:
+        raise InvalidInput(f"cannot read {path}: {e.strerror or e}") from None
+    _check_bytes(data, str(path))
+    suffix = path.suffix.lower()
+    if suffix in (".html", ".htm", ".xhtml") or re.match(rb"\s*(<!doctype html|<html)", data[:1024].lower()):
+        return _from_html(data, source=str(path), path=str(path))
+    text = _decode(data, str(path))
+    if suffix in (".md", ".markdown"):
+        return _from_markdown(text, str(path))
+    return _from_text(text, str(path))
+
+
+def _check_bytes(data: bytes, name: str) -> None:
+    if not data.strip():
+        raise InvalidInput(f"{name} is empty")
+    head = data[:8192]
+    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InvalidInput(f"{name} is a binary file, not an article")
+
+
+def _decode(data: bytes, name: str) -> str:
+    try:
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            return data.decode("utf-16")
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InvalidInput(f"{name} is not UTF-8 text") from None
+
+
+# --- formats -------------------------------------------------------------------------------------------------------
+
+def _from_html(data: bytes, *, source: str, url: str | None = None, path: str | None = None) -> Article:
+    import lxml.etree  # imported here: trafilatura takes a second to import, and most commands never need it
+    import lxml.html
+    import trafilatura
+
+    xml = trafilatura.extract(data, url=url, output_format="xml", with_metadata=True, include_comments=False,
+                              include_tables=False, date_extraction_params={"extensive_search": False})
+    texts: list[str] = []
+    meta: dict[str, str] = {}
+    if xml:
+        doc = lxml.etree.fromstring(xml.encode("utf-8"))
+        meta = {k: str(v) for k, v in doc.attrib.items()}
+        blocks = ("p", "item", "quote")
+        texts = [_squash("".join(el.itertext())) for el in doc.iter(*blocks)
+                 if not any(a.tag in blocks for a in el.iterancestors())]
+    texts = [t for t in texts if t]
+    if sum(len(t.split()) for t in texts) < 20 or max((len(t.split()) for t in texts), default=0) < 8:
+        raise InvalidInput(f"no article text found in {source}")
+    try:
+        page = lxml.html.document_fromstring(data)
+    except (ValueError, lxml.etree.ParserError):
+        raise InvalidInput(f"no article text found in {source}") from None
+    declared = (page.get("lang") or "").split("-")[0].lower()
+    for bad in page.xpath("//script|//style|//noscript|//template"):
+        bad.drop_tree()
+    page_text = _squash(page.text_content())
+    title = meta.get("title") or _first_words(texts[0])
+    language = detect_language(" ".join(texts))
+    return _article(source, title, texts, language if language != "und" else (declared or "und"),
+                    published=meta.get("date"), url=url or _canonical(page), path=path, fmt="html",
+                    page_text=page_text)
+
+
+def _canonical(page: Any) -> str | None:
+    for href in page.xpath("//link[@rel='canonical']/@href|//meta[@property='og:url']/@content"):
+        if str(href).lower().startswith(("http://", "https://")):
+            return str(href)
+    return None
+
+
+def _from_markdown(text: str, source: str) -> Article:
+    meta, text = _front_matter(text)
+    title = meta.get("title", "")
+    texts: list[str] = []
+    for block in re.split(r"\n\s*\n", re.sub(r"(?s)```.*?```|<!--.*?-->", "", text)):
+        lines = [ln.strip() for ln in block.strip().splitlines() if ln.strip()]
+        if not lines or re.fullmatch(r"[-*_ ]{3,}", lines[0]):
+            continue
+        if lines[0].startswith("#"):
+            if not title and re.match(r"#\s", lines[0]):
+                title = lines[0].lstrip("#").strip()
+            lines = lines[1:]
+        items = _md_items(lines)
+        texts.extend(t for t in (_md_inline(i) for i in items) if t)
+    return _finish_plain(source, title, texts, "markdown", meta)
+
+
+def _front_matter(text: str) -> tuple[dict[str, str], str]:
+    m = re.match(r"(?s)\A---\s*\n(.*?)\n---\s*\n", text)
+    if not m:
+        return {}, text
+    pairs = (ln.split(":", 1) for ln in m.group(1).splitlines() if ":" in ln)
+    return {k.strip().lower(): v.strip().strip("'\"") for k, v in pairs}, text[m.end():]
+
+
+def _md_items(lines: list[str]) -> list[str]:
+    """A block is one paragraph, or a list whose items are paragraphs each; '>' marks are dropped."""
+    lines = [re.sub(r"^>\s?", "", ln) for ln in lines]
+    if lines and re.match(r"([-*+]|\d+[.)])\s", lines[0]):
+        items: list[str] = []
+        for ln in lines:
+            m = re.match(r"([-*+]|\d+[.)])\s+(.*)", ln)
+            if m:
+                items.append(m.group(2))
+            elif items:
+                items[-1] += " " + ln
+        return items
+    return [" ".join(lines)]
+
+
+def _md_inline(text: str) -> str:
+    text = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", text)  # images
+    text = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", text)  # links keep their words
+    text = re.sub(r"(\*\*|__|\*|`)(?=\S)(.+?)(?<=\S)\1", r"\2", text)
+    text = re.sub(r"(?<![\w])_(?=\S)(.+?)(?<=\S)_(?![\w])", r"\1", text)
+    return _squash(re.sub(r"<[^>]+>", "", text))
+
+
+def _from_text(text: str, source: str) -> Article:
+    blocks = [b for b in re.split(r"\n\s*\n", text.strip()) if b.strip()]
+    if len(blocks) == 1 and text.count("\n") > 1:  # no blank lines: one paragraph per line
+        blocks = [ln for ln in text.splitlines() if ln.strip()]
+    texts = [_squash(b) for b in blocks]
+    title = ""
+    if len(texts) > 1 and len(texts[0]) <= 150 and "\n" not in blocks[0].strip() and not texts[0].endswith("."):
+        title = texts.pop(0)
+    return _finish_plain(source, title, texts, "text", {})
+
+
+def _finish_plain(source: str, title: str, texts: list[str], fmt: str, meta: dict[str, str]) -> Article:
+    texts = [t for t in texts if t]
+    if not texts:
+        raise InvalidInput(f"{source} has no article text")
+    language = detect_language(" ".join(texts))
+    if language == "und":
+        language = (meta.get("lang") or meta.get("language") or "und").split("-")[0].lower()
+    date = meta.get("date", "")[:10] or None
+    url = meta.get("url") if meta.get("url", "").lower().startswith(("http://", "https://")) else None
+    return _article(source, title or Path(source).stem, texts, language, published=date, url=url, path=source,
+                    fmt=fmt, page_text="\n".join([title, *texts]))
+
+
+def _article(source: str, title: str, texts: list[str], language: str, *, published: str | None, url: str | None,
+             path: str | None, fmt: str, page_text: str) -> Article:
+    paragraphs: list[Paragraph] = []
+    speaker: str | None = None
+    for i, text in enumerate(texts):
+        quotes = []
+        for q in find_quotes(text):
+            if q.depth == 0:
+                q = replace(q, speaker=attribute(text, q, previous=speaker))
+                speaker = q.speaker or speaker
+            quotes.append(q)
+        paragraphs.append(Paragraph(i, text, tuple(quotes)))
+    return Article(source, _squash(title), tuple(paragraphs), language, published, url, path, fmt, page_text)
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _first_words(text: str, n: int = 10) -> str:
+    words = text.split()
+    return " ".join(words[:n]) + ("…" if len(words) > n else "")
+
+
+# --- quotes --------------------------------------------------------------------------------------------------------
+
+# opening mark -> the marks that may close it
+_CLOSERS = {'"': '"', "“": "”", "„": "“”", "«": "»", "»": "«", "‚": "‘’", "‘": "’"}
+_MARKS = set(_CLOSERS) | set("".join(_CLOSERS.values()))
+_OPEN_AFTER = set(" \t\n([{—–-/") | _MARKS  # what may stand before an opening mark
+_CLOSE_BEFORE = set(" \t\n.,;:!?)]}—–-…") | _MARKS  # what may follow a closing mark
+
+
+def find_quotes(text: str) -> list[Quote]:
+    """Direct quotes in one paragraph, outermost first by position; speakers are left to `attribute`."""
+    stack: list[tuple[str, int]] = []
+    found: list[Quote] = []
+    for i, ch in enumerate(text):
+        if ch not in _MARKS:
+            continue
+        before = text[i - 1] if i else " "
+        after = text[i + 1] if i + 1 < len(text) else " "
+        can_open = (before in _OPEN_AFTER or ch in "«„") and (not after.isspace() or ch == "«")
+        can_close = (not before.isspace() or ch == "»") and (after in _CLOSE_BEFORE or not after.isalnum())
+        if ch in "’‘" and before.isalnum() and after.isalnum():
+            continue  # an apostrophe: don’t, o‘zbek
+        level = next((k for k in range(len(stack) - 1, -1, -1) if ch in _CLOSERS[stack[k][0]]), None)
+        if can_close and level is not None:
+            mark, at = stack[level]
+            del stack[level:]
+            found.append(_quote(text, at + 1, i, mark + ch, level))
+        elif can_open and ch in _CLOSERS and not (ch == "»" and "«" in text[:i]):
+            stack.append((ch, i))
+    if stack and stack[0][1] == 0:  # a quote that goes on into the next paragraph
+        found.append(_quote(text, 1, len(text), stack[0][0], 0))
+    found = [q for q in found if q.text]
+    return sorted(found, key=lambda q: (q.start, q.depth))
+
+
+def _quote(text: str, start: int, end: int, marks: str, depth: int) -> Quote:
+    inner = text[start:end]
+    lead = len(inner) - len(inner.lstrip())
+    inner = inner.strip()
+    return Quote(inner, start + lead, start + lead + len(inner), marks, None, depth)
+
+
+_VERBS = frozenset("""said says say told tells added adds explained warned noted insisted asked argued declared
+announced wrote recalled promised stressed replied admitted claimed continued shouted urged according sagte sagt
+erklärte betonte dijo afirmó explicó dit affirme déclare сказал сказала сказали заявил заявила заявили отметил
+отметила добавил добавила сообщил сообщила подчеркнул подчеркнула пояснил пояснила рассказал рассказала говорит
+dedi aytdi ta'kidladi bildirdi""".split())
+_PRONOUNS = frozenset("he she он она u er sie il elle él ella".split())
+_NOT_NAMES = stop_words("en") | _PRONOUNS  # capitalised only because they open a sentence: "The", "He", "Monday"
+_TOKEN = re.compile(r"[^\W_]+(?:['’.-][^\W_]+)*|[,;:—–()]")
+
+
+def attribute(text: str, quote: Quote, previous: str | None = None) -> str | None:
+    """The speaker of a quote, from the attribution after it (", said X") or before it ("X said: ...")."""
+    tail = re.split(r"(?<=[.!?])\s", text[quote.end + 1:quote.end + 160], maxsplit=1)[0]
+    head = re.split(r"[.!?]\s", text[:max(quote.start - 1, 0)])[-1]
+    after = _TOKEN.findall(tail)
+    while after and not after[0][0].isalnum():
+        after.pop(0)
+    verb = next((k for k, t in enumerate(after[:5]) if t.lower() in _VERBS), None)
+    if verb == 0:
+        who = _name_after(after[1:])
+    elif verb is not None:
+        who = _name_before(after[:verb])
+    else:
+        before = _TOKEN.findall(head)[-6:]
+        while before and before[-1] in ",:—–" or (before and before[-1].lower() == "that"):
+            before.pop()
+        who = _name_before(before[:-1]) if before and before[-1].lower() in _VERBS else None
+    if who and who.lower() in _PRONOUNS:
+        return _last_name(_TOKEN.findall(text[:quote.start])) or previous
+    return who
+
+
+def _name_after(tokens: list[str]) -> str | None:
+    if tokens and tokens[0].lower() in ("the", "a", "an"):
+        role = [t for t in _run(tokens[1:], lambda t: t[0].islower() and t.lower() not in _VERBS)][:4]
+        return " ".join(["the", *role]) if role else None
+    k = 0
+    while k < min(len(tokens), 3) and tokens[k][0].islower() and tokens[k].lower() not in _PRONOUNS:
+        k += 1
+    if k < len(tokens) and tokens[k].lower() in _PRONOUNS:
+        return tokens[k]
+    name = _run(tokens[k:], lambda t: t[0].isupper())
+    return " ".join(name[:4]) or None
+
+
+def _name_before(tokens: list[str]) -> str | None:
+    while tokens and not tokens[-1][0].isalnum():
+        tokens = tokens[:-1]
+    if tokens and tokens[-1].lower() in _PRONOUNS:
+        return tokens[-1]
+    name = _run(tokens[::-1], lambda t: t[0].isupper())[::-1]
+    if name:
+        return " ".join(name[-4:])
+    rev = tokens[::-1]
+    role = _run(rev, lambda t: t[0].islower() and t.lower() != "the")
+    if role and len(rev) > len(role) and rev[len(role)].lower() == "the":  # "the mayor said"
+        return " ".join(["the", *role[:3][::-1]])
+    return None
+
+
+def _run(tokens: list[str], keep: Callable[[str], bool]) -> list[str]:
+    out = []
+    for t in tokens:
+        if not t[0].isalnum() or not keep(t):
+            break
+        out.append(t)
+    return out
+
+
+def _last_name(tokens: list[str]) -> str | None:
+    """The last person named before a pronoun: two capitalised words, or one next to a speech verb."""
+    best, k = None, 0
+    while k < len(tokens):
+        name = _run(tokens[k:], lambda t: t[0].isupper() and fold(t) not in _NOT_NAMES)
+        nxt = tokens[k + len(name)] if k + len(name) < len(tokens) else ""
+        if len(name) >= 2 or (name and nxt.lower() in _VERBS):
+            best = " ".join(name[:4])
+        k += max(len(name), 1)
+    return best

@@ -1,0 +1,181 @@
+"""Check an article's direct quotes against what was actually said.
+
+Why word by word: a newsroom shortens, tidies and sometimes misremembers what a speaker said, and a reader who
+clicks through to the video should learn exactly where the printed words and the spoken ones part. So the quote is
+aligned with the text layer's word aligner (indexer.text.align, scored with `QUOTE_CHECK`: the whole quote against
+any stretch of speech) where:
+
+- both sides are read by the one tokeniser with written variants folded ("it's"/"it is", "colour"/"color",
+  "per cent"/"percent", "four hundred"/"400"), so house style is not reported as a change;
+- a word spelled almost the same counts as the same word (a recogniser's spelling), and two words written as one
+  ("any more"/"anymore") too;
+- an ellipsis or a [bracketed insertion] in the quote allows skipped speech there.
+
+The alignment runs on the paragraph's own span first, plus the places anywhere in the transcript where the quote's
+rarer words cluster (a quote may be said before or after the paragraph's moment). No difference: `verbatim`; enough
+of the quote said with changes: `differs`, with each change (article words, spoken words, time, and how sure the
+recogniser was); otherwise `not found`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Literal
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from indexer.articles.load import Quote
+from indexer.models import Word
+from indexer.text.align import QUOTE_CHECK, Alignment, Op, align
+from indexer.text.normalize import Token, tokenize
+
+QuoteStatus = Literal["verbatim", "differs", "not found"]
+_PARTS = re.compile(r"\.\.\.|…|\[[^\]]*\]")  # where a quote leaves speech out: an ellipsis, [an insertion]
+_EDGE = re.compile(r"^\W+|\W+$")
+REGIONS = 4  # alignments tried per quote: the paragraph's span and the places the quote's words cluster most
+
+
+@dataclass(frozen=True)
+class WordDiff:
+    article: str  # the article's words here ("" when the speaker said words the quote leaves out)
+    spoken: str  # the words actually said ("" when the quote adds words)
+    start: float
+    end: float
+    confidence: float = 1.0  # the recogniser's lowest word probability here: low means perhaps misheard
+
+
+@dataclass(frozen=True)
+class QuoteCheck:
+    paragraph: int
+    quote: int  # index into the paragraph's quotes
+    text: str
+    speaker: str | None
+    status: QuoteStatus
+    score: float  # 0..1: 1 - word edit cost / quote length
+    start: float | None = None
+    end: float | None = None
+    spoken: str = ""  # the words said, where the quote was found
+    differences: tuple[WordDiff, ...] = ()
+    via_translation: bool = False
+
+
+def spoken_tokens(words: Sequence[Word], language: str) -> list[Token]:
+    """Tokens of spoken words as quote checks read them; their word indices point into `words`."""
+    return tokenize(["".join(w.text.split()) for w in words], language, variants=True)
+
+
+def check_quote(quote: Quote, spoken: Sequence[Token], words: Sequence[Word], language: str, *, near: float,
+                found_min: float, paragraph: int = 0, number: int = 0, region: tuple[int, int] | None = None,
+                via_translation: bool = False) -> QuoteCheck:
+    """A quote against spoken words: its best alignment in `region` (word indices) or wherever its words cluster.
+
+    `near`: word similarity from which two spellings are the same word; `found_min`: the score below which the
+    quote counts as not found.
+    """
+    qtoks, free, surfaces = quote_tokens(quote.text, language)
+    base = QuoteCheck(paragraph, number, quote.text, quote.speaker, "not found", 0.0, via_translation=via_translation)
+    if not qtoks or not spoken:
+        return base
+    scoring = replace(QUOTE_CHECK, near=near)
+    best: Alignment | None = None
+    for lo, hi in _regions(qtoks, spoken, region, near):
+        found = align(qtoks, spoken[lo:hi], scoring, free)
+        if found and (best is None or found.score > best.score):
+            best = replace(found, ops=tuple(replace(op, spoken=None if op.spoken is None else op.spoken + lo)
+                                            for op in found.ops))
+    if best is None:
+        return base
+    if best.score < found_min:
+        return replace(base, score=round(best.score, 3))
+    said = [w for op in best.ops if op.spoken is not None for w in (spoken[op.spoken].first, spoken[op.spoken].last)]
+    first, last = min(said), max(said)
+    diffs = _diffs(list(best.ops), near, qtoks, surfaces, spoken, words)
+    return QuoteCheck(paragraph, number, quote.text, quote.speaker, "differs" if diffs else "verbatim",
+                      round(best.score, 3), float(words[first].start), float(words[last].end),
+                      " ".join(w.text.strip() for w in words[first:last + 1]), diffs, via_translation)
+
+
+def quote_tokens(text: str, language: str) -> tuple[list[Token], set[int], list[str]]:
+    """Tokens of a quote, the tokens after which speech may be skipped, and its words as printed (no punctuation).
+
+    Each part between two skips is read on its own, so a number never runs across an ellipsis.
+    """
+    toks: list[Token] = []
+    surfaces: list[str] = []
+    free: set[int] = set()
+    for part in _PARTS.split(text):
+        raws = part.split()
+        offset = len(surfaces)
+        toks += [t._replace(first=t.first + offset, last=t.last + offset)
+                 for t in tokenize(raws, language, variants=True)]
+        surfaces += [_EDGE.sub("", r) for r in raws]
+        if toks:
+            free.add(len(toks) - 1)
+    free.discard(len(toks) - 1)
+    return toks, free, surfaces
+
+
+def _regions(quote: Sequence[Token], spoken: Sequence[Token], region: tuple[int, int] | None,
+             near: float) -> list[tuple[int, int]]:
+    """Token ranges worth aligning: the paragraph's span, and the places where the quote's words cluster most."""
+    q, s = [t.key for t in quote], [t.key for t in spoken]
+    m, out = len(q), []
+    if region:
+        firsts = np.array([t.first for t in spoken])
+        out.append((int(np.searchsorted(firsts, region[0])), int(np.searchsorted(firsts, region[1], side="right"))))
+    uniq = sorted(set(s))
+    sim = process.cdist(uniq, sorted(set(q)), scorer=fuzz.ratio, workers=1).max(axis=1) / 100.0
+    freq = Counter(s)
+    weight = {u: (v if v >= near else 0.0) * math.log(1 + len(s) / freq[u]) for u, v in zip(uniq, sim)}
+    mass = np.convolve(np.array([weight[t] for t in s]), np.ones(m), mode="full")[m - 1:]  # window from each start
+    for start in np.argsort(-mass):
+        if len(out) >= REGIONS or mass[start] <= 0:
+            break
+        if all(abs(int(start) - lo) >= m for lo, _ in out[1 if region else 0:]):
+            out.append((max(int(start) - 3, 0), min(int(start) + 2 * m + 3, len(s))))  # room for an ellipsis
+    return out
+
+
+def _mark(op: Op, near: float) -> str:
+    """'=' same (or spelled almost the same), '~' changed, '-' not said, '+' said but not quoted, '.' skipped."""
+    if op.kind == "same" or (op.kind == "changed" and op.similarity >= near):
+        return "="
+    return {"changed": "~", "missing": "-", "extra": "+", "skipped": "."}.get(op.kind, "~")
+
+
+def _diffs(ops: list[Op], near: float, qtoks: Sequence[Token], surfaces: list[str], spoken: Sequence[Token],
+           words: Sequence[Word]) -> tuple[WordDiff, ...]:
+    marks = [_mark(op, near) for op in ops]
+    groups: list[list[Op]] = []
+    for k, op in enumerate(ops):
+        if marks[k] in "=.":
+            continue
+        if groups and marks[k - 1] not in "=.":
+            groups[-1].append(op)
+        else:
+            groups.append([op])
+    out = []
+    for group in groups:
+        qsrc = sorted({w for op in group if op.quote is not None
+                       for w in range(qtoks[op.quote].first, qtoks[op.quote].last + 1)})
+        ssrc = sorted({w for op in group if op.spoken is not None
+                       for w in range(spoken[op.spoken].first, spoken[op.spoken].last + 1)})
+        if ssrc:
+            start, end = float(words[ssrc[0]].start), float(words[ssrc[-1]].end)
+        else:  # words the quote adds: the moment between the spoken words around them
+            start = end = _gap_time(ops, ops.index(group[0]), spoken, words)
+        spoken_text = " ".join(_EDGE.sub("", words[w].text.strip()) for w in ssrc)
+        confidence = float(min((words[w].probability for w in ssrc), default=1.0))
+        out.append(WordDiff(" ".join(surfaces[w] for w in qsrc), spoken_text, start, end, round(confidence, 3)))
+    return tuple(out)
+
+
+def _gap_time(ops: list[Op], k: int, spoken: Sequence[Token], words: Sequence[Word]) -> float:
+    before = [spoken[op.spoken].last for op in ops[:k] if op.spoken is not None]
+    after = [spoken[op.spoken].first for op in ops[k:] if op.spoken is not None]
+    return float(words[before[-1]].end if before else words[after[0]].start if after else 0.0)

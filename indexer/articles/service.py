@@ -1,0 +1,196 @@
+"""The article service: add an article and link it to its videos, list, show and export it, and the links back.
+
+`Clipindex` holds one of these as `articles`; everything it needs (the store, the search service to find candidate
+videos, the engine factory for translations) is passed in when it is built.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+from indexer import deeplinks, refs
+from indexer.articles.export import export_html, export_jsonld, text_fragment_url
+from indexer.articles.link import ArticleLinks, ParagraphLink
+from indexer.articles.load import Article, load_article
+from indexer.articles.render import render_text
+from indexer.articles.store import ArticleStore, article_id
+from indexer.articles.videolinks import link_to_video
+from indexer.asr.engine import EngineFactory
+from indexer.config import Settings
+from indexer.errors import InvalidInput, NotFound
+from indexer.models import Video
+from indexer.search.service import SearchService
+from indexer.store.db import Store
+
+ExportFormat = Literal["text", "json", "html", "jsonld"]
+EXPORT_FORMATS: tuple[ExportFormat, ...] = ("text", "json", "html", "jsonld")
+Fetch = Callable[[str], bytes]
+
+
+@dataclass(frozen=True)
+class LinkedArticle:
+    id: str
+    article: Article
+    links: tuple[ArticleLinks, ...]
+
+    def to_dict(self) -> dict[str, object]:
+        return {"id": self.id, "article": self.article.to_dict(), "links": [lk.to_dict() for lk in self.links]}
+
+
+@dataclass(frozen=True)
+class ArticleSummary:
+    id: str
+    title: str
+    url: str | None
+    videos: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class QuoteView:
+    text: str
+    status: str
+    speaker: str | None
+    start: float | None
+    detail: str
+
+
+@dataclass(frozen=True)
+class ParagraphView:
+    text: str
+    start: float | None
+    end: float | None
+    score: float
+    quotes: tuple[QuoteView, ...]
+
+
+@dataclass(frozen=True)
+class VideoArticle:
+    """The first article linked to a video, paragraph by paragraph with moments and quote checks (the web page)."""
+
+    id: str
+    title: str
+    url: str | None
+    notes: tuple[str, ...]
+    precision: str
+    paragraphs: tuple[ParagraphView, ...]
+
+
+class ArticleService:
+    def __init__(self, store: Store, settings: Settings, search: SearchService,
+                 engine_factory: EngineFactory | None = None) -> None:
+        self.store = store
+        self.settings = settings
+        self.search = search
+        self.engine_factory = engine_factory
+        self.saved = ArticleStore(store)
+
+    def load(self, source: str, fetch: Fetch | None = None) -> Article:
+        return load_article(source, fetch=fetch)
+
+    def add(self, source: str, videos: list[str] | None = None, *, fetch: Fetch | None = None) -> LinkedArticle:
+        """Load the article, link it to the given videos (else to the videos search finds for it), and store it."""
+        article = self.load(source, fetch)
+        video_ids = [refs.resolve_video(self.store, v) for v in videos] if videos else self._candidates(article)
+        if not video_ids:
+            raise NotFound(f"no video in the archive covers {article.title!r}: pass --video to link it by hand")
+        links = [self._link(article, vid) for vid in video_ids]
+        if not videos:
+            links = [lk for lk in links if any(p.covered for p in lk.paragraphs)]
+            if not links:
+                raise NotFound(f"no video in the archive covers {article.title!r}: pass --video to link it by hand")
+        return LinkedArticle(self.saved.put(article, links), article, tuple(links))
+
+    def _link(self, article: Article, video_id: str) -> ArticleLinks:
+        if self.store.get_transcript(video_id) is None:
+            raise NotFound(f"video {video_id!r} has no transcript yet: run its ingest again to resume")
+        return link_to_video(self.store, self.settings, self.engine_factory, article, video_id)
+
+    def _candidates(self, article: Article, limit: int = 3) -> list[str]:
+        """Videos whose passages share the article's distinctive words, published near it where dates are known."""
+        words = re.findall(r"[^\W\d_]{4,}", f"{article.title} {article.text}")[:400]
+        query = " ".join(list(dict.fromkeys(w.lower() for w in words))[:30])
+        if not query:
+            return []
+        scores: dict[str, float] = {}
+        for hit in self.search.search(query, mode="keyword", limit=30).hits:
+            scores[hit.video_id] = scores.get(hit.video_id, 0.0) + hit.score
+        ranked = sorted(scores, key=lambda v: (-scores[v], _days_apart(article, self.store.get_video(v))))
+        return ranked[:limit]
+
+    def list(self) -> list[ArticleSummary]:
+        return [ArticleSummary(a, t, u, tuple(v)) for a, t, u, v in self.saved.summaries()]
+
+    def get(self, ref: str) -> LinkedArticle:
+        aid = self._resolve(ref)
+        article, links = self.saved.get(aid)
+        return LinkedArticle(aid, article, tuple(links))
+
+    def _resolve(self, ref: str) -> str:
+        summaries = self.saved.summaries()
+        by_url = [a for a, _t, u, _v in summaries if u is not None and ref == u]
+        return refs.pick_one(ref, [a for a, *_ in summaries], what="article", listing="clipindex article list",
+                             prefix="art:", also=by_url)
+
+    def render(self, ref: str, fmt: str) -> str:
+        if fmt not in EXPORT_FORMATS:
+            raise InvalidInput(f"unknown format {fmt!r}: choose one of {', '.join(EXPORT_FORMATS)}")
+        linked = self.get(ref)
+        article, links = linked.article, linked.links
+        if fmt == "json":
+            return json.dumps(linked.to_dict(), ensure_ascii=False, indent=1)
+        if fmt == "text":
+            return render_text(linked.id, article, list(links), self._watch(links[0].video_id) if links else None)
+        if not links:
+            raise InvalidInput(f"article {linked.id} is linked to no video")
+        video = self.store.get_video(links[0].video_id)
+        if fmt == "html":
+            return export_html(article, links[0], video)
+        return json.dumps(export_jsonld(article, links[0], video), ensure_ascii=False, indent=1)
+
+    def _watch(self, video_id: str) -> Callable[[float, float], str]:
+        video = self.store.get_video(video_id)
+        media = deeplinks.media_url(self.settings.data_dir, video)
+        return lambda start, end: deeplinks.watch_links(video, start, end, media).get("watch", "")
+
+    def for_video(self, ref: str) -> VideoArticle:
+        """The first article linked to this video, with each paragraph's moment and quote checks."""
+        video_id = refs.resolve_video(self.store, ref)
+        pairs = self.saved.for_video(video_id)
+        if not pairs:
+            raise NotFound(f"video {video_id} is linked to no article")
+        article, links = pairs[0]
+        by_index = {p.paragraph: p for p in links.paragraphs}
+        return VideoArticle(article_id(article), article.title, article.url, links.notes, links.precision,
+                            tuple(_paragraph(p.text, by_index.get(p.index)) for p in article.paragraphs))
+
+    def link_for(self, video_id: str, start: float, end: float) -> str | None:
+        """The article paragraph a moment is linked to, as a URL with a text fragment."""
+        for article, links in self.saved.for_video(video_id):
+            if not article.url:
+                continue
+            for p in links.paragraphs:
+                if p.start is not None and p.end is not None and p.start < end and start < p.end:
+                    text = article.paragraphs[p.paragraph].text
+                    return text_fragment_url(article.url, text, article.page_text or article.text)
+        return None
+
+
+def _paragraph(text: str, link: ParagraphLink | None) -> ParagraphView:
+    quotes = tuple(QuoteView(q.text, q.status, q.speaker, q.start, "; ".join(
+        f"article: {d.article!r}, said: {d.spoken!r}" for d in q.differences)) for q in (link.quotes if link else ()))
+    if link is None:
+        return ParagraphView(text, None, None, 0.0, quotes)
+    return ParagraphView(text, link.start, link.end, link.score, quotes)
+
+
+def _days_apart(article: Article, video: Video) -> int:
+    try:
+        a, v = date.fromisoformat(str(article.published)), date.fromisoformat(str(video.published))
+    except ValueError:
+        return 10_000
+    return abs((a - v).days)

@@ -1,0 +1,1 @@
+"""Speech recognition: the engines (faster-whisper, openai-whisper), model resolution and the guards."""

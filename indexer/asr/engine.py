@@ -1,0 +1,66 @@
+"""The engine interface every speech recogniser implements, and the one place that picks an engine.
+
+Concrete engines are imported only when one is built: faster-whisper and PyTorch are heavy, and most commands
+never transcribe.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal, Protocol
+
+from indexer.asr.modelpath import resolve_model
+from indexer.config import Settings
+from indexer.models import Segment
+
+ProgressFn = Callable[[float], None]  # seconds of audio done
+Task = Literal["transcribe", "translate"]
+
+
+@dataclass
+class Transcription:
+    language: str
+    language_probability: float
+    duration: float
+    segments: Iterator[Segment]
+    warnings: list[str] = field(default_factory=list)
+
+
+class Engine(Protocol):
+    name: str
+    model_name: str
+
+    def transcribe(
+        self, audio: Path, *, language: str | None = None, task: str = "transcribe", progress: ProgressFn | None = None
+    ) -> Transcription: ...
+
+
+
+@dataclass(frozen=True)
+class EngineChoice:
+    """What one ingest asks for; None falls back to the settings."""
+
+    engine: str | None = None
+    model: str | None = None
+
+
+EngineFactory = Callable[[Settings, EngineChoice], Engine]
+
+
+def make_engine(settings: Settings, choice: EngineChoice | None = None) -> Engine:
+    choice = choice or EngineChoice()
+    engine = choice.engine or settings.engine
+    model = resolve_model(choice.model or settings.model, settings.data_dir / "cache", settings.allow_download)
+    if engine == "openai-whisper":
+        from indexer.asr.openai_engine import OpenAIWhisperEngine  # deferred: pulls PyTorch
+
+        return OpenAIWhisperEngine(
+            model=Path(model.path), model_name=model.name,
+            device="cuda" if settings.device == "cuda" else "cpu", beam_size=settings.beam_size,
+            cache_dir=settings.data_dir / "cache")
+    from indexer.asr.faster_engine import FasterWhisperEngine  # deferred: pulls CTranslate2
+
+    return FasterWhisperEngine(model, device=settings.device, beam_size=settings.beam_size,
+                               window_s=settings.window_s, batch_size=settings.batch_size)

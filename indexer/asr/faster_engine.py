@@ -1,0 +1,185 @@
+"""The faster-whisper engine (CTranslate2), the default, with its guards against Whisper's silent failures.
+
+The faster-whisper engine reads the 16 kHz WAV in windows of `window_s` seconds, cut at the quietest moment near each
+window's end, so memory stays flat however long the input is (faster-whisper would otherwise hold the whole waveform
+and its whole mel spectrogram). Each window's segments are checked before they are yielded:
+- a stretch of speech (by the Silero VAD that faster-whisper ships) with no decoded words is re-decoded with sampling
+  temperatures and without the previous text as prompt; if it stays empty a warning names the time range;
+- a repetition loop (the same short phrase over and over) is re-decoded the same way; if it persists the repeats are
+  dropped and a warning is recorded.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from indexer.asr.audio import SAMPLE_RATE, open_audio
+from indexer.asr.engine import ProgressFn, Transcription
+from indexer.asr.modelpath import ResolvedModel
+from indexer.errors import ModelError
+from indexer.models import Segment, Word
+
+
+class FasterWhisperEngine:
+    """faster-whisper (CTranslate2): int8 on CPU, float16 on CUDA. Models load lazily, inside the worker process."""
+
+    name = "faster-whisper"
+
+    def __init__(
+        self,
+        model: ResolvedModel,
+        *,
+        device: str = "auto",
+        beam_size: int = 5,
+        window_s: float = 300.0,
+        batch_size: int = 0,
+        vad: bool = True,
+    ) -> None:
+        self.resolved = model
+        self.model_name = model.name
+        self.device = device
+        self.beam_size = beam_size
+        self.window_s = window_s
+        self.batch_size = batch_size
+        self.vad = vad
+        self._model: Any = None
+
+    def _load(self) -> Any:
+        if self._model is None:
+            from faster_whisper import WhisperModel
+
+            device = self.device
+            if device == "auto":
+                device = "cuda" if _cuda_available() else "cpu"
+            compute = "float16" if device == "cuda" else "int8"
+            try:
+                self._model = WhisperModel(
+                    self.resolved.path, device=device, compute_type=compute, cpu_threads=os.cpu_count() or 0
+                )
+            except Exception as exc:  # noqa: BLE001 - CTranslate2 raises plain RuntimeError/ValueError
+                raise ModelError(f"cannot load Whisper model {self.model_name!r}: {exc}") from None
+        return self._model
+
+    def transcribe(
+        self, audio: Path, *, language: str | None = None, task: str = "transcribe", progress: ProgressFn | None = None
+    ) -> Transcription:
+        model = self._load()
+        duration, language, first, windows = open_audio(audio, language, model.model.is_multilingual,
+                                                        self.model_name, self.window_s)
+        prob = 1.0
+        if language is None:
+            language, prob, _ = model.detect_language(first[1][: 30 * SAMPLE_RATE])
+        result = Transcription(language=language, language_probability=float(prob), duration=duration,
+                               segments=iter(()))
+        result.segments = self._segments(first, windows, result, task, progress)
+        return result
+
+    def _segments(
+        self,
+        first: tuple[float, np.ndarray],
+        rest: Iterator[tuple[float, np.ndarray]],
+        result: Transcription,
+        task: str,
+        progress: ProgressFn | None,
+    ) -> Iterator[Segment]:
+        for offset, samples in _chain(first, rest):
+            segs = self._decode(samples, offset, result.language, task, progress)
+            segs = _guard(self, samples, offset, segs, result, task)
+            release_memory()
+            yield from segs
+            if progress:
+                progress(offset + samples.size / SAMPLE_RATE)
+
+    def _decode(
+        self,
+        samples: np.ndarray,
+        offset: float,
+        language: str,
+        task: str,
+        progress: ProgressFn | None = None,
+        *,
+        temperature: float | tuple[float, ...] = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0),
+        condition: bool = True,
+    ) -> list[Segment]:
+        model = self._load()
+        kwargs: dict[str, Any] = dict(
+            language=language, task=task, beam_size=self.beam_size, word_timestamps=True,
+            vad_filter=self.vad, temperature=temperature, condition_on_previous_text=condition,
+        )
+        if self.batch_size > 1:
+            from faster_whisper import BatchedInferencePipeline
+
+            kwargs.pop("condition_on_previous_text")
+            segments, _ = BatchedInferencePipeline(model).transcribe(samples, batch_size=self.batch_size, **kwargs)
+        else:
+            segments, _ = model.transcribe(samples, **kwargs)
+        out = []
+        for s in segments:
+            out.append(_segment(s, offset))
+            if progress:
+                progress(offset + s.end)
+        return out
+
+
+def _chain(first: tuple[float, np.ndarray], rest: Iterator[tuple[float, np.ndarray]]):
+    yield first
+    yield from rest
+
+
+def _segment(s: Any, offset: float) -> Segment:
+    words = tuple(
+        Word(_r(w.start + offset), _r(max(w.end, w.start) + offset), w.word.strip(), _r(w.probability, 4))
+        for w in (s.words or [])
+        if w.word.strip()
+    )
+    return Segment(_r(s.start + offset), _r(s.end + offset), s.text.strip(), words)
+
+
+def _r(x: float, digits: int = 3) -> float:
+    return round(float(x), digits)
+
+
+def release_memory() -> None:
+    """Hand freed heap pages back to the system after each window (glibc keeps them otherwise, and a long input's
+    peak RSS creeps up window after window). A no-op where glibc's malloc_trim is not available."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
+def _cuda_available() -> bool:
+    try:
+        import ctranslate2
+
+        return ctranslate2.get_cuda_device_count() > 0
+    except Exception:  # noqa: BLE001 - a broken CUDA install means CPU
+        return False
+
+
+def _guard(
+    engine: FasterWhisperEngine,
+    samples: np.ndarray,
+    offset: float,
+    segs: list[Segment],
+    result: Transcription,
+    task: str,
+) -> list[Segment]:
+    from indexer.asr.guard import find_gaps, find_loops, replace_range
+
+    for start, end in find_loops(segs) + find_gaps(samples, offset, segs):
+        lo, hi = max(start - 0.5 - offset, 0.0), min(end + 0.5 - offset, samples.size / SAMPLE_RATE)
+        piece = samples[int(lo * SAMPLE_RATE) : int(hi * SAMPLE_RATE)]
+        redo = engine._decode(piece, offset + lo, result.language, task, temperature=(0.2, 0.4, 0.6),
+                              condition=False)
+        segs, note = replace_range(segs, redo, offset + lo, offset + hi)
+        if note:
+            result.warnings.append(note)
+    return segs

@@ -1,0 +1,340 @@
+"""Topic segmentation: a transcript becomes titled chapters.
+
+Why this method. It has to work for every language Whisper writes, offline, on CPU, in seconds for hours of speech,
+so it uses signals that need no model:
+
+- lexical cohesion: sentences about one story share words (after case folding, stop-word removal and prefix
+  stemming: indexer/chapters/titles.py). Every pair of nearby sentences (at most `band` apart) gets a tf-idf cosine
+  similarity; a chapter scores the similarity of the pairs it holds minus `gamma` times the transcript's mean pair
+  similarity. Splitting where few shared words cross the gap raises the total; splitting a cohesive story lowers it.
+  This is the dotplotting relative of TextTiling: it compares every sentence with its neighbours instead of two
+  fixed windows at each gap, which matters for news stories only three to six sentences long.
+- TextTiling's depth score (how far the similarity of the windows either side of a gap dips below the peaks around
+  it) adds a small bonus at each gap; it helps most where there are no pauses to go by.
+- pauses: newsreaders leave a longer silence between stories than between sentences, and Whisper's word
+  timestamps show it. The part of a pause beyond the transcript's median sentence gap is a bonus for a boundary there.
+
+Dynamic programming picks the chapter starts (sentence starts) that maximise the total, with every chapter between
+`min_length` and `max_length` seconds long, or with exactly `count` chapters. No threshold is needed: `gamma` sets how
+similar sentences must be to belong together.
+
+The knobs were tuned on development bulletins and measured on held-out ones: bench/eval_chapters.py, docs/chapters.md.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_left, bisect_right
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from indexer.chapters.formats import vtt_chapters, youtube_description
+from indexer.chapters.titles import Reading, content, describe, prefix, read, stop_words
+from indexer.errors import InvalidInput
+from indexer.models import Chapter, Sentence, Transcript, Video
+from indexer.text.normalize import Token
+
+__all__ = ["SegmentParams", "creator_chapters", "segment", "vtt_chapters", "youtube_description"]
+
+Bag = list[str]  # a sentence's content words, each as its prefix key: what cohesion compares
+
+
+@dataclass(frozen=True)
+class SegmentParams:
+    """The method's knobs; the defaults are the tuned ones (bench/eval_chapters.py --tune)."""
+
+    stem: int = 4  # letters kept by prefix truncation (0: whole words)
+    band: int = 10  # sentences: pairs further apart say nothing about one boundary
+    gamma: float = 1.5  # x mean pair similarity: the cohesion a pair needs to favour one chapter
+    pause_weight: float = 0.5  # bonus per second of pause beyond the median sentence gap
+    pause_cap: float = 2.0  # seconds: a long silence (music, a jingle) is no surer a boundary than a 2 s one
+    depth_weight: float = 0.25  # TextTiling depth score as a boundary bonus
+    window: int = 3  # sentences on each side for the depth score
+
+
+def segment(
+    transcript: Transcript,
+    *,
+    min_length: float = 30.0,
+    max_length: float = 600.0,
+    count: int | None = None,
+    params: SegmentParams | None = None,
+) -> list[Chapter]:
+    """Chapters covering the whole transcript, from 0 s to the last word's end, each starting at a sentence start.
+
+    Without `count`, the number of chapters follows the topic changes found, within `min_length`..`max_length`
+    seconds per chapter (a transcript shorter than `min_length` is one chapter). With `count`, exactly that many
+    chapters (fewer only when there are fewer sentences), `min_length` or longer where possible, and none longer than
+    `max_length` or twice the average length, whichever is more. Titles and keywords come from each chapter's own words.
+    """
+    _check(min_length, max_length, count)
+    sentences = transcript.sentences()
+    if not sentences:
+        return []
+    p = params or SegmentParams()
+    reading = read([s.text for s in sentences], transcript.language)
+    stop = stop_words(transcript.language, reading.sentences)
+    kept = [content(t, stop) for t in reading.sentences]
+    key = prefix(p.stem)
+    bags = [[key(t) for t in toks] for toks in kept]
+    times = _boundary_times(sentences)
+    if len(sentences) == 1 or times[-1] < min_length or count == 1:
+        starts = [0]
+    else:
+        cohesion = Cohesion(bags, p.band, p.gamma)
+        gains = boundary_gains(sentences, bags, p)
+        starts = (
+            _exactly(cohesion, gains, times, count, min_length, max_length)
+            if count is not None
+            else _best(cohesion, gains, times, min_length, max_length)
+        )
+    return _chapters(transcript.video_id, times, kept, reading, starts)
+
+
+def _check(min_length: float, max_length: float, count: int | None) -> None:
+    if min_length < 0 or max_length <= 0 or min_length > max_length:
+        raise InvalidInput(f"chapter lengths need 0 <= min ({min_length}) <= max ({max_length})")
+    if count is not None and count < 1:
+        raise InvalidInput(f"chapter count must be at least 1, not {count}")
+
+
+def _boundary_times(sentences: Sequence[Sentence]) -> list[float]:
+    """Where a chapter starting at sentence i would start (0 for the first), plus the end of speech."""
+    times = [0.0] + [s.start for s in sentences[1:]] + [sentences[-1].end]
+    return [float(t) for t in np.maximum.accumulate(times)]
+
+
+# --- lexical cohesion -------------------------------------------------------------------------------------------
+
+
+class Cohesion:
+    """Scores `within(a, b)`: the summed (similarity - gamma x mean) of sentence pairs inside sentences a..b-1.
+
+    Pairs more than `band` sentences apart count nothing, so the state is n x band numbers, and hours of transcript
+    stay cheap. `run[i, d]` holds the sum over sentence i's next d neighbours; `full` its prefix sums.
+    """
+
+    def __init__(self, bags: Sequence[Bag], band: int, gamma: float) -> None:
+        sims = band_similarity(bags, band)
+        n = len(bags)
+        pairs = np.minimum(band, n - 1 - np.arange(n))  # neighbours each sentence has within the band
+        mean = sims.sum() / max(1, pairs.sum())
+        reach = np.arange(band + 1)[None, :] <= pairs[:, None]
+        adjusted = np.where(reach, sims - gamma * mean, 0.0)
+        adjusted[:, 0] = 0.0
+        self.band = band
+        self.run = np.cumsum(adjusted, axis=1)
+        self.full = np.concatenate(([0.0], np.cumsum(self.run[:, band])))
+
+    def within(self, first: int, b: int) -> np.ndarray:
+        """within(a, b) for every a in first..b-1, as one vector."""
+        near = max(first, b - self.band)
+        rows = np.arange(near, b)
+        tail = self.run[rows, b - 1 - rows]  # sentence i's pairs that end before b
+        from_near = np.cumsum(tail[::-1])[::-1]  # a >= near: only band-limited tails
+        far = self.full[near] - self.full[first:near] + (from_near[0] if len(from_near) else 0.0)
+        return np.concatenate((far, from_near))
+
+
+def band_similarity(bags: Sequence[Bag], band: int) -> np.ndarray:
+    """sims[i, d]: tf-idf cosine of sentences i and i + d, for 1 <= d <= band (column 0 unused)."""
+    n = len(bags)
+    counts = [Counter(b) for b in bags]
+    df = Counter(k for c in counts for k in c)
+    weights = [{k: tf * math.log((n + 1) / df[k]) for k, tf in c.items()} for c in counts]
+    postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+    for i, w in enumerate(weights):
+        norm = math.sqrt(sum(v * v for v in w.values())) or 1.0
+        for k, v in w.items():
+            if df[k] > 1:
+                postings[k].append((i, v / norm))
+    sims = np.zeros((n, band + 1))
+    for posts in postings.values():
+        rows, vals = np.array([p[0] for p in posts]), np.array([p[1] for p in posts])
+        for step in range(1, min(band, len(rows) - 1) + 1):  # a key occurs once per sentence: pairs in band are close
+            dist = rows[step:] - rows[:-step]
+            near = dist <= band
+            np.add.at(sims, (rows[:-step][near], dist[near]), vals[:-step][near] * vals[step:][near])
+    return sims
+
+
+# --- boundary bonuses -------------------------------------------------------------------------------------------
+
+
+def boundary_gains(sentences: Sequence[Sentence], bags: Sequence[Bag], p: SegmentParams) -> np.ndarray:
+    """gains[i]: the bonus for a chapter starting at sentence i (0 for the first sentence and the end)."""
+    gaps = p.pause_weight * pause_excess(sentences, p.pause_cap)
+    if p.depth_weight:
+        gaps = gaps + p.depth_weight * depth(window_similarity(bags, p.window))
+    return np.concatenate(([0.0], gaps, [0.0]))
+
+
+def pause_excess(sentences: Sequence[Sentence], cap: float) -> np.ndarray:
+    """Seconds of silence at each gap between sentences beyond the transcript's median gap, capped."""
+    gaps = np.array([max(0.0, b.start - a.end) for a, b in zip(sentences, sentences[1:])])
+    # Rounded to timestamp resolution: float noise in equal gaps must not pass for a pause and break ties.
+    return np.clip(np.round(gaps - np.median(gaps), 2), 0.0, cap)
+
+
+def window_similarity(bags: Sequence[Bag], window: int) -> np.ndarray:
+    """TextTiling's block comparison: cosine of the `window` sentences before and after each gap."""
+    sims = np.zeros(len(bags) - 1)
+    for g in range(len(bags) - 1):
+        left = Counter(k for b in bags[max(0, g + 1 - window) : g + 1] for k in b)
+        right = Counter(k for b in bags[g + 1 : g + 1 + window] for k in b)
+        dot = sum(n * right[k] for k, n in left.items())
+        norm = math.sqrt(sum(n * n for n in left.values()) * sum(n * n for n in right.values()))
+        sims[g] = dot / norm if norm else 0.0
+    return sims
+
+
+def depth(sims: np.ndarray) -> np.ndarray:
+    """TextTiling depth: how far each gap's similarity lies below the peaks reached climbing left and right from it.
+
+    A climb from gap g goes on while the next value is no lower, so it ends where the climb from g's uphill
+    neighbour ends: one pass each way instead of a climb per gap (plateaus would make that quadratic).
+    """
+    return _peaks(sims) + _peaks(sims[::-1])[::-1] - 2 * sims
+
+
+def _peaks(sims: np.ndarray) -> np.ndarray:
+    """For each gap, the top reached climbing leftwards."""
+    top = sims.copy()
+    for g in range(1, len(sims)):
+        if sims[g - 1] >= sims[g]:
+            top[g] = top[g - 1]
+    return top
+
+
+# --- choosing chapter starts ------------------------------------------------------------------------------------
+
+
+def _best(cohesion: Cohesion, gains: np.ndarray, times: list[float], lo: float, hi: float) -> list[int]:
+    """The best-scoring chapter starts with every chapter lo..hi seconds long (hi is dropped if impossible)."""
+    return _best_path(cohesion, gains, times, lo, hi) or _best_path(cohesion, gains, times, lo, math.inf) or [0]
+
+
+def _best_path(cohesion: Cohesion, gains: np.ndarray, times: list[float], lo: float, hi: float) -> list[int] | None:
+    n = len(times) - 1
+    best = np.full(n + 1, -np.inf)
+    back = np.zeros(n + 1, dtype=int)
+    best[0] = 0.0
+    for b in range(1, n + 1):
+        first, last = _starts_for(times, b, lo, hi)
+        if first < last:
+            values = best[first:last] + gains[first:last] + cohesion.within(first, b)[: last - first]
+            a = int(np.argmax(values))
+            best[b], back[b] = values[a], first + a
+    return _walk_back(back, n) if best[n] > -np.inf else None
+
+
+def _starts_for(times: list[float], b: int, lo: float, hi: float) -> tuple[int, int]:
+    """The range of sentence indexes where a chapter ending at b (lo..hi seconds long) can start."""
+    return bisect_left(times, times[b] - hi), min(bisect_right(times, times[b] - lo), b)
+
+
+BALANCE = 0.5  # with a fixed count, the cost of a chapter twice (or zero times) the average length: a tie-breaker
+
+
+def _exactly(
+    cohesion: Cohesion, gains: np.ndarray, times: list[float], count: int, lo: float, hi: float
+) -> list[int]:
+    """Exactly `count` chapters (at most one per sentence), `lo` seconds or longer where possible, and none longer
+    than twice the average or `hi`, whichever is more, so that no chapter swallows most of the video."""
+    k = min(count, len(times) - 1)
+    cap = max(hi, 2 * (times[-1] - times[0]) / k)
+    for lo_, hi_ in ((lo, cap), (lo, math.inf), (0.0, math.inf)):
+        starts = _best_k(cohesion, gains, times, k, lo_, hi_)
+        if starts:
+            return starts
+    return [0]
+
+
+def _best_k(
+    cohesion: Cohesion, gains: np.ndarray, times: list[float], k: int, lo: float, hi: float
+) -> list[int] | None:
+    """The best partition into exactly k chapters: k rounds of the same recurrence as _best_path."""
+    n = len(times) - 1
+    spans = [_starts_for(times, b, lo, hi) for b in range(n + 1)]
+    average = (times[-1] - times[0]) / k
+    within = [
+        cohesion.within(a, b)[: c - a] - BALANCE * ((times[b] - np.array(times[a:c])) / average - 1.0) ** 2
+        for b, (a, c) in enumerate(spans)
+    ]
+    f = np.full(n + 1, -np.inf)
+    f[0] = 0.0
+    backs = []
+    for _ in range(k):
+        g, back = np.full(n + 1, -np.inf), np.zeros(n + 1, dtype=int)
+        for b in range(1, n + 1):
+            a, c = spans[b]
+            if a < c:
+                values = f[a:c] + gains[a:c] + within[b]
+                j = int(np.argmax(values))
+                back[b], g[b] = a + j, values[j]
+        f = g
+        backs.append(back)
+    if f[n] == -np.inf:
+        return None
+    starts, b = [], n
+    for back in reversed(backs):
+        b = int(back[b])
+        starts.append(b)
+    return starts[::-1]
+
+
+def _walk_back(back: np.ndarray, n: int) -> list[int]:
+    starts, b = [], n
+    while b > 0:
+        b = int(back[b])
+        starts.append(b)
+    return starts[::-1]
+
+
+# --- chapters ---------------------------------------------------------------------------------------------------
+
+
+def _chapters(video_id: str, times: list[float], kept: Sequence[Sequence[Token]], reading: Reading,
+              starts: list[int]) -> list[Chapter]:
+    ends = [*starts[1:], len(times) - 1]
+    groups = [[t for toks in kept[s:e] for t in toks] for s, e in zip(starts, ends)]
+    return [
+        Chapter(video_id, times[s], times[e], title, keywords, "computed")
+        for s, e, (title, keywords) in zip(starts, ends, describe(groups, reading))
+    ]
+
+
+def creator_chapters(video: Video, transcript: Transcript | None = None) -> list[Chapter]:
+    """The video's own chapter list (from YouTube metadata), in time order, marked `source="creator"`.
+
+    Titles are kept as the creator wrote them; with a transcript, each chapter gets keywords from the words
+    spoken inside it. A missing or backwards end becomes the next chapter's start, or for the last chapter the
+    video's duration (else the end of speech).
+    """
+    items = sorted(video.creator_chapters)
+    if not items:
+        return []
+    words = transcript.words if transcript else []
+    finish = video.duration or (words[-1].end if words else items[-1][0])
+    nexts = [start for start, _, _ in items[1:]] + [max(finish, items[-1][0])]
+    spans = [(start, end if end > start else after, title.strip()) for (start, end, title), after in zip(items, nexts)]
+    keywords = _span_keywords(transcript, [(s, e) for s, e, _ in spans]) if transcript else [()] * len(spans)
+    return [Chapter(video.id, s, e, t, kw, "creator") for (s, e, t), kw in zip(spans, keywords)]
+
+
+def _span_keywords(transcript: Transcript, spans: list[tuple[float, float]]) -> list[tuple[str, ...]]:
+    """Keywords per span from the sentences whose middle falls in it (the last span takes any overhang)."""
+    sentences = transcript.sentences()
+    reading = read([s.text for s in sentences], transcript.language)
+    stop = stop_words(transcript.language, reading.sentences)
+    groups: list[list[Token]] = [[] for _ in spans]
+    starts = [a for a, _ in spans]
+    for s, toks in zip(sentences, reading.sentences):
+        mid = (s.start + s.end) / 2
+        i = bisect_right(starts, mid) - 1
+        if i >= 0 and (mid < spans[i][1] or i == len(spans) - 1):
+            groups[i].extend(content(toks, stop))
+    return [kw for _, kw in describe(groups, reading)]

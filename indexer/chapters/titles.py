@@ -1,0 +1,184 @@
+"""Words of a transcript for topic work (tokens, stop words, salient words) and chapter titles.
+
+Whisper transcribes about a hundred languages, so nothing here may assume English. Sentences are read by the text
+layer's one tokeniser (indexer.text.normalize: Unicode words with their inner apostrophes, case- and accent-folded,
+character bigrams for scripts written without spaces); numbers are left out, since Whisper writes them
+inconsistently and they rarely carry the topic, and so are one-letter words.
+
+Inflection is handled by prefix truncation (keep the first few letters): crude, but it needs no dictionary and works
+for the suffixing languages (Russian, Uzbek, Turkish, English) that most of our archive is in.
+
+Stop words come from two places: the text layer's lists for the languages it knows (indexer.text.stopwords) and,
+for every language, the words the transcript itself uses everywhere (present in most stretches of the text). The
+second needs no list at all, and is what makes the cohesion measure work for a language we never saw.
+
+Titles are the chapter's own salient words: frequent in this chapter, rare in the others, shown in the surface form
+the speaker's transcript used (a mid-sentence occurrence when there is one, so "Tashkent" keeps its capital and
+"bridge" does not get one).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from indexer.text import stopwords
+from indexer.text.normalize import Token, no_spaces, pieces, tokenize
+
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A transcript's sentences as the text layer reads them, for topic work.
+
+    `sentences[i]` holds sentence i's word tokens; each token's `first` indexes `written`, the words as the
+    transcript wrote them (so a title shows the speaker's own spelling), and `initial` holds the written index of
+    each sentence's first token, whose capital says nothing.
+    """
+
+    sentences: tuple[tuple[Token, ...], ...]
+    written: tuple[str, ...]
+    initial: frozenset[int]
+
+    def surface(self, token: Token) -> str:
+        return self.written[token.first]
+
+    def is_initial(self, token: Token) -> bool:
+        return token.first in self.initial
+
+
+def read(texts: Sequence[str], language: str | None = None) -> Reading:
+    """Word tokens of each sentence; runs of a script written without spaces become character bigrams."""
+    written: list[str] = []
+    sentences: list[tuple[Token, ...]] = []
+    initial: set[int] = set()
+    for text in texts:
+        words = [w for w in pieces(text) if _LETTER.search(w)]
+        offset = len(written)
+        toks = tuple(t._replace(first=t.first + offset, last=t.last + offset) for t in tokenize(words, language)
+                     if _is_word(t))
+        written += words
+        if toks:
+            initial.add(toks[0].first)
+        sentences.append(toks)
+    return Reading(tuple(sentences), tuple(written), frozenset(initial))
+
+
+def _is_word(token: Token) -> bool:
+    return not token.is_number and (len(token.text) > 1 or no_spaces(token.text))
+
+
+def prefix(stem: int) -> Callable[[Token], str]:
+    """The key under which inflected forms meet: the token's first `stem` letters (0: the whole token)."""
+    return (lambda t: t.text[:stem]) if stem > 0 else (lambda t: t.text)
+
+
+def stop_words(language: str, sentences: Sequence[Sequence[Token]], parts: int = 10, share: float = 0.7) -> set[str]:
+    """The text layer's list for `language` plus the words used almost everywhere in this transcript.
+
+    The transcript is cut into `parts` stretches (fewer for a short one, at least two sentences each); a word present
+    in at least `share` of them is spread too evenly to say anything about topics. Below three stretches, only the
+    built-in list is used.
+    """
+    stop = set(stopwords.stop_words(language))
+    parts = min(parts, len(sentences) // 2)
+    if parts < 3:
+        return stop
+    seen: Counter[str] = Counter()
+    size = len(sentences) / parts
+    for p in range(parts):
+        chunk = sentences[round(p * size) : round((p + 1) * size)]
+        seen.update({t.text for s in chunk for t in s})
+    return stop | {w for w, n in seen.items() if n >= share * parts}
+
+
+def content(tokens: Iterable[Token], stop: set[str]) -> list[Token]:
+    return [t for t in tokens if t.text not in stop]
+
+
+def salient(
+    groups: Sequence[Sequence[Token]], reading: Reading, key: Callable[[Token], str]
+) -> list[list[tuple[str, float]]]:
+    """Per group (chapter), its keys ranked by tf x idf over the groups: frequent here, rare elsewhere.
+
+    A word capitalised in mid-sentence (a name, in the scripts that have case) counts half as much again: news
+    chapters are best named by their places and people. Ties go to the word said first (news leads with its topic).
+    """
+    counts = [Counter(key(t) for t in g) for g in groups]
+    df: Counter[str] = Counter(k for c in counts for k in c)
+    ranked = []
+    for c, g in zip(counts, groups):
+        first: dict[str, int] = {}
+        named = {key(t) for t in g if not reading.is_initial(t) and reading.surface(t)[:1].isupper()}
+        for i, t in enumerate(g):
+            first.setdefault(key(t), i)
+        scores = {
+            k: tf * (1.0 + math.log(len(groups) / df[k])) * (1.5 if k in named else 1.0) for k, tf in c.items()
+        }
+        ranked.append(sorted(scores.items(), key=lambda kv: (-kv[1], first[kv[0]])))
+    return ranked
+
+
+def surface_forms(tokens: Sequence[Token], reading: Reading, key: Callable[[Token], str]) -> dict[str, str]:
+    """For each key, its most frequent written form, counting mid-sentence occurrences before initial ones."""
+    tally: dict[str, Counter[tuple[bool, str]]] = {}
+    for t in tokens:
+        tally.setdefault(key(t), Counter())[(not reading.is_initial(t), reading.surface(t))] += 1
+    out = {}
+    for k, forms in tally.items():
+        mid = {f: n for (m, f), n in forms.items() if m}
+        pool = mid or {f: n for (_, f), n in forms.items()}
+        out[k] = max(pool.items(), key=lambda fn: fn[1])[0]
+    return out
+
+
+def describe(
+    groups: Sequence[Sequence[Token]], reading: Reading, title_words: int = 3, keywords: int = 8, stem: int = 6
+) -> list[tuple[str, tuple[str, ...]]]:
+    """A distinct title and the keywords for each group of content tokens, in group order.
+
+    Words are keyed by a `stem`-letter prefix: segmentation may stem harder (it only needs overlap), but a title
+    must not merge unrelated words that share their first letters. A word said in every group cannot tell them
+    apart, however often it is said: it may be a keyword, not a title.
+    """
+    key = prefix(stem)
+    everywhere = set.intersection(*({key(t) for t in g} for g in groups)) if len(groups) > 1 else set()
+    used: set[str] = set()
+    out = []
+    for g, ranks in zip(groups, salient(groups, reading, key)):
+        forms = surface_forms(g, reading, key)
+        order = {key(t): i for i, t in reversed(list(enumerate(g)))}
+        candidates = [k for k, _ in ranks if k not in everywhere]
+        title = _distinct_title(candidates, forms, order, title_words, used)
+        used.add(title.casefold())
+        out.append((title, tuple(forms[k] for k, _ in ranks[:keywords])))
+    return out
+
+
+def _distinct_title(
+    keys: list[str], forms: dict[str, str], order: dict[str, int], size: int, used: set[str]
+) -> str:
+    """The top `size` keys in spoken order; on a clash, swap in lower-ranked keys, and number the title last."""
+    if not keys:
+        return _numbered("Chapter", used, 1)
+    head = keys[: max(1, size - 1)]
+    for extra in [keys[len(head) :][:1]] + [[k] for k in keys[len(head) + 1 :]] + [[]]:
+        title = _title([*head, *extra], forms, order)
+        if title.casefold() not in used:
+            return title
+    return _numbered(_title(keys[:size], forms, order), used)
+
+
+def _title(keys: list[str], forms: dict[str, str], order: dict[str, int]) -> str:
+    text = " ".join(forms[k] for k in sorted(keys, key=order.__getitem__))
+    return text[:1].upper() + text[1:]
+
+
+def _numbered(base: str, used: set[str], n: int = 2) -> str:
+    while f"{base} {n}".casefold() in used:
+        n += 1
+    return f"{base} {n}"

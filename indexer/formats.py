@@ -1,0 +1,94 @@
+"""Transcript formats: read from caption cues and from our JSON; written as txt, srt, vtt and JSON."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Literal, get_args
+
+from indexer.errors import InvalidInput
+from indexer.models import Segment, Transcript, Video, Word
+from media.captions import Cue, write_srt, write_vtt
+
+TranscriptFormat = Literal["txt", "srt", "vtt", "json"]
+FORMATS: tuple[TranscriptFormat, ...] = get_args(TranscriptFormat)
+VIDEO_FIELDS = ("id", "title", "url", "channel", "published", "duration", "language")  # what JSON exports name
+JSON_FORMAT = "clipindex-transcript/1"
+
+
+def from_cues(video_id: str, cues: list[Cue], *, language: str, kind: str) -> Transcript:
+    """Caption cues become segments; words get the file's own times, else times spread by character count."""
+    segs = []
+    for cue in cues:
+        if cue.words:
+            words = tuple(Word(w.start, w.end, w.text, 1.0) for w in cue.words)
+        else:
+            words = spread_words(cue.text, cue.start, cue.end)
+        if words:
+            segs.append(Segment(cue.start, cue.end, cue.text, words))
+    return Transcript(video_id, language, "captions", kind, tuple(segs))
+
+
+def spread_words(text: str, start: float, end: float) -> tuple[Word, ...]:
+    tokens = text.split()
+    if not tokens:
+        return ()
+    weights = [len(t) + 1 for t in tokens]
+    total, span, acc = sum(weights), max(end - start, 0.0), 0
+    out = []
+    for token, weight in zip(tokens, weights):
+        w_start = start + span * acc / total
+        acc += weight
+        out.append(Word(round(w_start, 3), round(start + span * acc / total, 3), token, 1.0))
+    return tuple(out)
+
+
+def to_json(tr: Transcript, video: Video | None = None) -> str:
+    doc = {
+        "format": JSON_FORMAT,
+        "video": {k: getattr(video, k) for k in VIDEO_FIELDS} if video else {"id": tr.video_id},
+        "language": tr.language,
+        "engine": tr.engine,
+        "model": tr.model,
+        "warnings": list(tr.warnings),
+        "segments": [
+            {"start": s.start, "end": s.end, "text": s.text,
+             "words": [{"start": w.start, "end": w.end, "text": w.text, "probability": w.probability}
+                       for w in s.words]}
+            for s in tr.segments
+        ],
+    }
+    return json.dumps(doc, ensure_ascii=False, indent=1)
+
+
+def from_json(raw: str, video_id: str) -> Transcript:
+    try:
+        doc = json.loads(raw)
+        if not isinstance(doc, dict) or doc.get("format") != JSON_FORMAT:
+            raise ValueError(f"not a {JSON_FORMAT} document")
+        segs = tuple(_segment(s) for s in doc["segments"])
+        return Transcript(video_id, str(doc["language"]), str(doc["engine"]), str(doc["model"]), segs,
+                          tuple(str(w) for w in doc.get("warnings", [])))
+    except (ValueError, KeyError, TypeError) as exc:
+        raise InvalidInput(f"the transcript JSON does not parse: {exc}") from None
+
+
+def _segment(s: dict[str, Any]) -> Segment:
+    words = tuple(Word(float(w["start"]), float(w["end"]), str(w["text"]), float(w.get("probability", 1.0)))
+                  for w in s.get("words", []))
+    start, end = float(s["start"]), float(s["end"])
+    if end < start or any(w.end < w.start for w in words):
+        raise ValueError("a segment or word ends before it starts")
+    return Segment(start, end, str(s["text"]), words)
+
+
+def render(tr: Transcript, fmt: str, video: Video | None = None) -> str:
+    if fmt == "json":
+        return to_json(tr, video)
+    cues = [Cue(s.start, s.end, s.text) for s in tr.segments if s.text.strip()]
+    if fmt == "srt":
+        return write_srt(cues)
+    if fmt == "vtt":
+        return write_vtt(cues)
+    if fmt == "txt":
+        return "\n".join(s.text.strip() for s in tr.segments if s.text.strip()) + "\n"
+    raise InvalidInput(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")

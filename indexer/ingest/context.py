@@ -1,0 +1,75 @@
+"""Running one step: claiming it in the store, reporting progress (which renews the lease), recording the outcome.
+
+`run_step(video_id, step, ctx)` is a plain function: everything a step needs is in the store (the video row, the
+ingest options, earlier steps' results) or in the settings, so any worker on any machine can run it. A step that is
+done, or claimed by another live worker, is not run again.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from indexer.asr.engine import EngineFactory
+from indexer.config import Settings
+from indexer.errors import Cancelled, IngestError, as_ingest_error
+from indexer.ingest.types import StepName, StepResult
+from indexer.store.db import Store
+from media.sources import YtdlOptions
+
+StepProgress = Callable[[StepName, float, str], None]  # step, fraction 0..1, detail
+
+
+@dataclass
+class StepContext:
+    store: Store
+    settings: Settings
+    owner: str = field(default_factory=lambda: f"{os.getpid()}-{uuid.uuid4().hex[:8]}")
+    on_progress: StepProgress | None = None
+    engine_factory: EngineFactory | None = None
+    ytdl: YtdlOptions = field(default_factory=YtdlOptions)
+    video_id: str = ""
+    step: StepName = "fetch"
+
+    def progress(self, fraction: float, detail: str = "") -> None:
+        """Record progress and renew the lease; raises Cancelled when the step was cancelled or taken over."""
+        fraction = min(max(fraction, 0.0), 1.0)
+        if not self.store.heartbeat(self.video_id, self.step, self.owner, self.settings.lease_s, fraction):
+            raise Cancelled(f"{self.step} of {self.video_id} was cancelled")
+        if self.on_progress:
+            self.on_progress(self.step, fraction, detail)
+
+
+StepFn = Callable[[str, StepContext], StepResult]
+
+
+def run_step(video_id: str, step: StepName, ctx: StepContext, fn: StepFn) -> bool:
+    """Run one step if it is not done; True when it ran. Failures are recorded on the step and re-raised."""
+    if not _claim(video_id, step, ctx):
+        return False
+    ctx.video_id, ctx.step = video_id, step
+    try:
+        with as_ingest_error():
+            result = fn(video_id, ctx)
+    except BaseException as exc:
+        ctx.store.fail_step(video_id, step, ctx.owner, str(exc) or type(exc).__name__)
+        raise
+    ctx.store.finish_step(video_id, step, ctx.owner, result)
+    return True
+
+
+def _claim(video_id: str, step: StepName, ctx: StepContext) -> bool:
+    """Claim the step; False if it is done. While another live owner holds it, wait for it to finish or die."""
+    deadline = time.monotonic() + ctx.settings.lease_s + 5
+    while True:
+        if ctx.store.claim_step(video_id, step, ctx.owner, ctx.settings.lease_s):
+            return True
+        run = ctx.store.step_status(video_id).get(step)
+        if run is not None and run.status == "done":
+            return False
+        if time.monotonic() > deadline:
+            raise IngestError(f"{step} of {video_id} is held by another worker that does not finish")
+        time.sleep(0.5)

@@ -1,0 +1,96 @@
+"""Planning an ingest: from what the user gave (a URL, a playlist, a file) to the videos to run the chain on.
+
+Video ids come before any download: a YouTube URL's id is parsed from the URL, a file's from its content hash, so a
+repeated ingest is recognised without touching the network. Bad input raises here, before anything is stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from indexer.articles.load import Article
+from indexer.config import ENGINES
+from indexer.errors import IngestError, InvalidInput, as_ingest_error
+from indexer.ingest.types import CAPTION_POLICIES, IngestOptions, SourceKind, StepOptions
+from indexer.languages import check_language
+from media import ffmpeg, sources
+
+
+@dataclass(frozen=True)
+class Plan:
+    source: str
+    kind: SourceKind
+    video_id: str
+    path: str | None = None
+    title: str | None = None
+    url: str | None = None
+    duration: float | None = None
+    has_video: bool = False
+
+    def step_options(self, o: IngestOptions, article: Article | None) -> StepOptions:
+        return StepOptions(self.kind, self.path, o.captions, o.keep_video, o.language, o.model, o.engine, article)
+
+
+def check_options(o: IngestOptions) -> None:
+    if o.captions not in CAPTION_POLICIES:
+        raise InvalidInput(f"--captions must be one of {', '.join(CAPTION_POLICIES)}, not {o.captions!r}")
+    if o.engine is not None and o.engine not in ENGINES:
+        raise InvalidInput(f"unknown engine {o.engine!r}: choose one of {', '.join(ENGINES)}")
+    if o.language is not None:
+        check_language(o.language)
+    if o.limit is not None and o.limit < 1:
+        raise InvalidInput("--limit must be at least 1")
+    if o.article and not sources.is_url(o.article) and not Path(o.article).expanduser().is_file():
+        raise InvalidInput(f"--article {o.article}: neither a URL nor an existing file")
+    if o.url:
+        sources.check_url(o.url, sources.YtdlOptions())
+
+
+def plan(source: str, options: IngestOptions, ytdl: sources.YtdlOptions) -> list[Plan]:
+    with as_ingest_error():
+        if sources.is_url(source):
+            return [_plan_url(u, ytdl) for u in sources.expand(source, ytdl, options.limit)]
+        return [_plan_path(source, options)]
+
+
+def _plan_url(url: str, ytdl: sources.YtdlOptions) -> Plan:
+    yt = sources.youtube_id(url)
+    if yt:
+        return Plan(url, "remote", f"yt:{yt}")
+    info = sources.fetch_info(url, ytdl)
+    return Plan(url, "remote", info.id, title=info.title)
+
+
+def _plan_path(source: str, options: IngestOptions) -> Plan:
+    path = Path(source).expanduser()
+    if not path.exists():
+        raise IngestError(f"{source}: no such file")
+    if not path.is_file():
+        raise IngestError(f"{source}: not a file")
+    path = path.resolve()
+    if path.suffix.lower() in sources.CAPTION_EXTS:
+        yt = sources.youtube_id(options.url or "")
+        vid = f"yt:{yt}" if yt else f"file:{file_hash(path)}"
+        return Plan(source, "captions", vid, str(path), options.title or path.stem, options.url)
+    info = ffmpeg.probe(path)
+    if not info.has_audio:
+        raise IngestError(f"{path.name}: the media has no audio stream")
+    return Plan(source, "file", f"file:{file_hash(path)}", str(path), options.title or path.stem, options.url,
+                info.duration, info.has_video)
+
+
+def file_hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()[:20]
+
+
+def article_ref(article: str | None) -> str | None:
+    """What the video row records of the article given at ingest: its URL, or its file's absolute path."""
+    if article is None or sources.is_url(article):
+        return article
+    return str(Path(article).expanduser().resolve())

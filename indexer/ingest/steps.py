@@ -1,0 +1,193 @@
+"""The ingest chain's steps: fetch -> audio -> transcript -> chapters -> index -> article.
+
+Each step is an idempotent function `(video_id, ctx) -> result record` that reads what it needs from the store and
+writes its result there (see ingest/context.py for claiming and leases). `run_chain` runs the steps that are not done
+yet, in order, so a crash in any step loses nothing already committed and the same command resumes.
+
+1. fetch: a URL through yt-dlp (metadata, creator chapters; subtitles when the caption policy allows; audio, or
+   video+audio with keep_video, unless subtitles make media unnecessary); a local file is used in place, with a
+   sidecar .vtt/.srt when present; a caption/transcript file needs nothing fetched.
+2. audio: ffmpeg extracts 16 kHz mono WAV; skipped when the transcript comes from captions.
+3. transcript: from captions, or from the ASR engine.
+4. chapters: topic segmentation (computed) and the creator's own chapters, both stored.
+5. index: the video's passages go into the search index.
+6. article: the article given at ingest is linked to the video.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from pathlib import Path
+
+from indexer import formats
+from indexer.articles.store import ArticleStore
+from indexer.articles.videolinks import link_to_video
+from indexer.asr.engine import EngineChoice, make_engine
+from indexer.chapters.segment import creator_chapters, segment
+from indexer.errors import IngestError
+from indexer.ingest.context import StepContext, StepFn, run_step
+from indexer.ingest.types import (
+    STEPS,
+    ArticleResult,
+    AudioResult,
+    ChaptersResult,
+    FetchResult,
+    IndexResult,
+    StepName,
+    StepOptions,
+    TranscriptResult,
+)
+from indexer.models import Transcript
+from indexer.search.service import SearchService
+from indexer.store.files import audio_path, work_dir
+from media import captions as capmod
+from media import ffmpeg, sources
+
+
+def run_chain(video_id: str, ctx: StepContext) -> None:
+    for step in STEPS:
+        run_step(video_id, step, ctx, STEP_FUNCTIONS[step])
+
+
+def _fetch(video_id: str, ctx: StepContext) -> FetchResult:
+    opts = ctx.store.get_options(video_id, StepOptions)
+    if opts.kind == "captions":
+        return FetchResult(captions=opts.path, caption_kind="file")
+    if opts.kind == "file":
+        return _fetch_local(Path(str(opts.path)), opts)
+    return _fetch_remote(video_id, ctx.store.get_video(video_id).source, opts, ctx)
+
+
+def _fetch_local(path: Path, opts: StepOptions) -> FetchResult:
+    if opts.captions != "never":
+        for ext in (".vtt", ".srt"):
+            sidecar = path.with_suffix(ext)
+            if sidecar.is_file():
+                return FetchResult(media=str(path), captions=str(sidecar), caption_kind="sidecar")
+    if opts.captions == "only":
+        raise IngestError(f"{path.name}: no sidecar .vtt/.srt beside it, and --captions only forbids Whisper")
+    return FetchResult(media=str(path))
+
+
+def _fetch_remote(video_id: str, url: str, opts: StepOptions, ctx: StepContext) -> FetchResult:
+    info = sources.fetch_info(url, ctx.ytdl)
+    video = ctx.store.get_video(video_id)
+    ctx.store.put_video(replace(
+        video, title=info.title, url=info.webpage_url or url, channel=info.channel, published=info.published,
+        duration=info.duration, description=info.description, language=info.language,
+        creator_chapters=info.chapters))
+    folder = work_dir(ctx.settings.data_dir, video_id)
+    result = FetchResult()
+    picked = sources.pick_subtitles(info, opts.language) if opts.captions != "never" else None
+    if picked:
+        sub = sources.download_subtitles(info.webpage_url or url, picked[0], picked[1], folder, ctx.ytdl)
+        result = FetchResult(captions=str(sub), caption_kind=picked[0], caption_language=picked[1])
+    elif opts.captions == "only":
+        raise IngestError(f"{url}: the video has no subtitles, and --captions only forbids Whisper")
+    if not picked or opts.keep_video:
+        result = replace(result, media=str(_download(url, folder, opts, ctx)))
+    return result
+
+
+def _download(url: str, folder: Path, opts: StepOptions, ctx: StepContext) -> Path:
+    def report(done: float, total: float | None) -> None:
+        ctx.progress(done / total if total else 0.0, f"{done / 1e6:.1f} MB")
+
+    path = sources.download_media(url, folder, ctx.ytdl, opts.keep_video, report)
+    info = ffmpeg.probe(path)
+    video = ctx.store.get_video(ctx.video_id)
+    rel = os.path.relpath(path, ctx.settings.data_dir)
+    ctx.store.put_video(replace(video, media_path=rel, has_video=info.has_video,
+                                duration=video.duration or info.duration))
+    return path
+
+
+def _audio(video_id: str, ctx: StepContext) -> AudioResult:
+    fetched = ctx.store.step_result(video_id, "fetch", FetchResult)
+    if fetched.captions or not fetched.media:
+        return AudioResult(skipped="the transcript comes from captions")
+    src = Path(fetched.media)
+    dst = audio_path(ctx.settings.data_dir, video_id)
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    duration = ctx.store.get_video(video_id).duration or ffmpeg.probe(src).duration
+    ffmpeg.extract_audio(src, dst, lambda done: ctx.progress(done / duration if duration else 0.0))
+    return AudioResult(audio=str(dst))
+
+
+def _transcript(video_id: str, ctx: StepContext) -> TranscriptResult:
+    fetched = ctx.store.step_result(video_id, "fetch", FetchResult)
+    opts = ctx.store.get_options(video_id, StepOptions)
+    if fetched.captions:
+        tr = _from_captions(video_id, Path(fetched.captions), fetched, opts)
+    else:
+        audio = ctx.store.step_result(video_id, "audio", AudioResult).audio
+        if not audio:
+            raise IngestError(f"{video_id} has no audio to transcribe")
+        tr = _from_asr(video_id, Path(audio), opts, ctx)
+    ctx.store.put_transcript(tr)
+    return TranscriptResult(tr.source, len(tr.words), tr.warnings)
+
+
+def _from_captions(video_id: str, path: Path, fetched: FetchResult, opts: StepOptions) -> Transcript:
+    if path.suffix.lower() == ".json":
+        tr = formats.from_json(path.read_text(encoding="utf-8"), video_id)
+        return replace(tr, language=opts.language or tr.language)
+    language = opts.language or fetched.caption_language or "und"
+    cues = capmod.read_captions(path)
+    return formats.from_cues(video_id, cues, language=language.split("-")[0], kind=fetched.caption_kind or "file")
+
+
+def _from_asr(video_id: str, audio: Path, opts: StepOptions, ctx: StepContext) -> Transcript:
+    factory = ctx.engine_factory or make_engine
+    engine = factory(ctx.settings, EngineChoice(opts.engine, opts.model))
+    total = 0.0  # known once the engine has opened the audio
+
+    def report(done: float) -> None:
+        ctx.progress(done / total if total else 0.0, f"{done:.0f} s of audio")
+
+    run = engine.transcribe(audio, language=opts.language, progress=report)
+    total = run.duration
+    segs = tuple(run.segments)
+    return Transcript(video_id, run.language, engine.name, engine.model_name, segs, tuple(run.warnings))
+
+
+def _chapters(video_id: str, ctx: StepContext) -> ChaptersResult:
+    tr = _require_transcript(video_id, ctx)
+    ctx.progress(0.0, "segmenting")
+    computed = segment(tr)
+    creator = creator_chapters(ctx.store.get_video(video_id), tr)
+    ctx.store.put_chapters(video_id, "computed", computed)
+    ctx.store.put_chapters(video_id, "creator", creator)
+    return ChaptersResult(len(computed), len(creator))
+
+
+def _index(video_id: str, ctx: StepContext) -> IndexResult:
+    _require_transcript(video_id, ctx)
+    ctx.progress(0.0, "indexing")
+    return IndexResult(SearchService(ctx.store, ctx.settings).index_video(video_id))
+
+
+def _article(video_id: str, ctx: StepContext) -> ArticleResult:
+    """Link the article given at ingest (loaded and checked before any work began) to this video."""
+    article = ctx.store.get_options(video_id, StepOptions).article
+    if article is None:
+        return ArticleResult(skipped="no article")
+    ctx.progress(0.0, "linking the article")
+    store = ArticleStore(ctx.store)
+    others = [lk for lk in store.links_of(article) if lk.video_id != video_id]
+    links = link_to_video(ctx.store, ctx.settings, ctx.engine_factory, article, video_id)
+    return ArticleResult(store.put(article, [*others, links]), sum(p.covered for p in links.paragraphs))
+
+
+def _require_transcript(video_id: str, ctx: StepContext) -> Transcript:
+    tr = ctx.store.get_transcript(video_id)
+    if tr is None:
+        raise IngestError(f"{video_id} has no transcript yet")
+    return tr
+
+
+STEP_FUNCTIONS: dict[StepName, StepFn] = {
+    "fetch": _fetch, "audio": _audio, "transcript": _transcript, "chapters": _chapters, "index": _index,
+    "article": _article,
+}

@@ -1,0 +1,1 @@
+"""Highlights: clips snapped to words, ordered into reels, rendered and exported."""

@@ -1,0 +1,49 @@
+"""Clips: a range of one video, padded and snapped so that no word (or sentence) is cut in half.
+
+Edges are snapped before padding and again after: `word` moves an edge that falls inside a word to that word's edge,
+`sentence` to the sentence's edge, `none` leaves it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal, get_args
+
+from indexer.errors import InvalidInput
+from indexer.models import Clip, ClipOrigin, Transcript, Word, split_sentences
+
+Snap = Literal["word", "sentence", "none"]
+SNAPS: tuple[Snap, ...] = get_args(Snap)
+
+
+def snap(words: Sequence[Word], start: float, end: float, how: Snap) -> tuple[float, float]:
+    """Move edges that fall inside a word (or sentence) out to its edge."""
+    if how == "none" or not words:
+        return start, end
+    spans = [(w.start, w.end) for w in words]
+    if how == "sentence":
+        spans = [(s.start, s.end) for s in split_sentences(words)]
+    for a, b in spans:
+        if a < start < b:
+            start = a
+        if a < end < b:
+            end = b
+    return start, end
+
+
+def make_clip(tr: Transcript | None, duration: float, start: float, end: float, *, pad: float = 0.0,
+              how: str = "word", label: str = "", origin: ClipOrigin = "range", video_id: str = "") -> Clip:
+    if how not in SNAPS:
+        raise InvalidInput(f"--snap must be one of {', '.join(SNAPS)}")
+    if not (start >= 0 and end > start):
+        raise InvalidInput(f"a clip needs 0 <= start < end, not {start:g}..{end:g}")
+    if start >= duration:
+        raise InvalidInput(f"the clip starts at {start:g} s, past the video's end ({duration:.1f} s)")
+    if not 0 <= pad <= 30:
+        raise InvalidInput("--pad must be between 0 and 30 seconds")
+    words = tr.words if tr else []
+    mode: Snap = how  # checked against SNAPS above
+    start, end = snap(words, start, min(end, duration), mode)
+    start, end = snap(words, max(start - pad, 0.0), min(end + pad, duration), mode)
+    owner = video_id or (tr.video_id if tr else "")
+    return Clip(owner, round(start, 3), round(min(end, duration), 3), label[:200], origin)

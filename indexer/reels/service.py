@@ -1,0 +1,210 @@
+"""The reel service: reels and their clips (from a search hit, a chapter or a range), render and export.
+
+`Clipindex` holds one of these as `reels`, built with the store, the settings, the job queue and yt-dlp's options.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal, get_args
+
+from indexer import deeplinks, refs
+from indexer.chapters.display import display_chapters
+from indexer.config import Settings
+from indexer.errors import InvalidInput, NotFound
+from indexer.models import Clip, ClipOrigin, Record, Reel
+from indexer.reels.clips import make_clip
+from indexer.reels.store import ReelStore
+from indexer.store.db import Store
+from indexer.store.files import work_dir
+from indexer.store.jobs import Job, JobQueue
+from media import sources
+from media.captions import Cue
+from media.ffmpeg import probe
+from media.render import ClipSource, RenderOptions, RenderResult, render_reel
+from media.timeline import TimelineClip, export_reel
+
+ExportFormat = Literal["otio", "edl", "fcpxml", "srt", "vtt", "json"]
+EXPORTS: tuple[ExportFormat, ...] = get_args(ExportFormat)
+CaptionMode = Literal["burn", "sidecar", "none"]
+CAPTION_MODES: tuple[CaptionMode, ...] = get_args(CaptionMode)
+
+
+@dataclass(frozen=True)
+class RenderJob(Record):
+    """A queued render (HTTP): its MP4 goes to the data directory's renders/ folder."""
+
+    reel: str
+    fast: bool = False
+    captions: CaptionMode = "none"
+
+
+@dataclass(frozen=True)
+class RenderJobResult(Record):
+    file: str  # the URL path to download it from
+    files: tuple[str, ...]
+    duration: float
+    mode: str
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class HitRef:
+    """What a producer picks from search results: a span of one video (as `clipindex search --json` prints it)."""
+
+    video_id: str
+    start: float
+    end: float
+    text: str = ""
+
+    @classmethod
+    def parse(cls, hit: Mapping[str, Any]) -> HitRef:
+        """From a search hit as JSON; a clear error when it is not one."""
+        try:
+            return cls(str(hit["video_id"]), float(hit["start"]), float(hit["end"]), str(hit.get("text", "")))
+        except (KeyError, TypeError, ValueError):
+            raise InvalidInput("a hit needs video_id, start and end (as `clipindex search --json` prints)") from None
+
+
+class ReelService:
+    def __init__(self, store: Store, settings: Settings, jobs: JobQueue,
+                 ytdl: sources.YtdlOptions | None = None) -> None:
+        self.store = store
+        self.settings = settings
+        self.jobs = jobs
+        self.ytdl = ytdl or sources.YtdlOptions(allow_file_urls=settings.allow_file_urls)
+        self.saved = ReelStore(store)
+
+    # reels ------------------------------------------------------------------------------------------------------
+    def new(self, title: str) -> Reel:
+        title = title.strip()
+        if not title or len(title) > 200:
+            raise InvalidInput("a reel needs a title of 1 to 200 characters")
+        return self.saved.create(title)
+
+    def list(self) -> list[Reel]:
+        return [self.saved.get(rid) for rid in self.saved.ids()]
+
+    def get(self, ref: str) -> Reel:
+        return self.saved.get(self.saved.resolve(ref))
+
+    def delete(self, ref: str) -> str:
+        rid = self.saved.resolve(ref)
+        self.saved.delete(rid)
+        return rid
+
+    # clips ------------------------------------------------------------------------------------------------------
+    def add_range(self, ref: str, video: str, start: float, end: float, *, pad: float = 0.0, snap_to: str = "word",
+                  label: str = "", origin: ClipOrigin = "range") -> Reel:
+        reel = self.get(ref)
+        video_id = refs.resolve_video(self.store, video)
+        v = self.store.get_video(video_id)
+        tr = self.store.get_transcript(video_id)
+        duration = v.duration or (tr.words[-1].end if tr and tr.words else 0.0)
+        clip = make_clip(tr, duration, start, end, pad=pad, how=snap_to, label=label or v.title, origin=origin,
+                         video_id=video_id)
+        return self.saved.set_clips(reel.id, [*reel.clips, clip])
+
+    def add_hit(self, ref: str, hit: HitRef, *, pad: float = 0.5, snap_to: str = "word") -> Reel:
+        return self.add_range(ref, hit.video_id, hit.start, hit.end, pad=pad, snap_to=snap_to,
+                              label=hit.text[:200], origin="hit")
+
+    def add_chapter(self, ref: str, video: str, number: int, *, pad: float = 0.0) -> Reel:
+        shown = display_chapters(self.store, refs.resolve_video(self.store, video))
+        if not 1 <= number <= len(shown):
+            raise InvalidInput(f"chapter {number} does not exist: the video has {len(shown)} (numbered from 1)")
+        c = shown[number - 1]
+        return self.add_range(ref, video, c.start, c.end, pad=pad, snap_to="sentence", label=c.title,
+                              origin="chapter")
+
+    def move_clip(self, ref: str, position: int, to: int) -> Reel:
+        reel = self.get(ref)
+        clips = list(reel.clips)
+        if not (1 <= position <= len(clips) and 1 <= to <= len(clips)):
+            raise InvalidInput(f"positions run from 1 to {len(clips)}")
+        clips.insert(to - 1, clips.pop(position - 1))
+        return self.saved.set_clips(reel.id, clips)
+
+    def remove_clip(self, ref: str, position: int) -> Reel:
+        reel = self.get(ref)
+        if not 1 <= position <= len(reel.clips):
+            raise InvalidInput(f"no clip {position}: the reel has {len(reel.clips)}")
+        return self.saved.set_clips(reel.id, [c for i, c in enumerate(reel.clips, 1) if i != position])
+
+    # render and export ------------------------------------------------------------------------------------------
+    def render(self, ref: str, out: Path, *, allowed_dir: Path, fast: bool = False, captions: str = "none",
+               titles: bool = False, progress: Callable[[float], None] | None = None) -> RenderResult:
+        reel = self._nonempty(ref)
+        clips = [ClipSource(self._video_file(c.video_id), c.start, c.end, c.label,
+                            title=(c.label or None) if titles else None, cues=self._cues(c.video_id))
+                 for c in reel.clips]
+        return render_reel(clips, out, RenderOptions(fast=fast, captions=captions),  # type: ignore[arg-type]
+                           progress, allowed_dir=allowed_dir)
+
+    def render_dir(self) -> Path:
+        folder = self.settings.data_dir / "renders"
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+
+    def submit_render(self, ref: str, *, fast: bool = False, captions: str = "none") -> Job:
+        """Queue a render (HTTP): the MP4 goes to the data directory's renders/ folder."""
+        reel = self._nonempty(ref)
+        if captions not in CAPTION_MODES:
+            raise InvalidInput("captions must be burn, sidecar or none")
+        return self.jobs.submit("render", RenderJob(reel.id, fast, captions))
+
+    def run_render_job(self, job: RenderJob, progress: Callable[[float], None]) -> RenderJobResult:
+        name = f"{job.reel.replace(':', '-')}-{uuid.uuid4().hex[:8]}.mp4"
+        result = self.render(job.reel, self.render_dir() / name, allowed_dir=self.render_dir(), fast=job.fast,
+                             captions=job.captions, progress=progress)
+        files = (result.path.name, *(p.name for p in result.sidecars))
+        return RenderJobResult(f"/v1/renders/{result.path.name}", files, result.duration, result.mode,
+                               tuple(result.warnings))
+
+    def export(self, ref: str, fmt: str) -> str:
+        if fmt not in EXPORTS:
+            raise InvalidInput(f"unknown format {fmt!r}: choose one of {', '.join(EXPORTS)}")
+        reel = self._nonempty(ref)
+        return export_reel([self._timeline_clip(c) for c in reel.clips], fmt, reel.title)
+
+    def _timeline_clip(self, c: Clip) -> TimelineClip:
+        video = self.store.get_video(c.video_id)
+        media = self._local_media(video.media_path)
+        info = probe(media) if media and media.is_file() else None
+        media_link = deeplinks.media_url(self.settings.data_dir, video)
+        link = deeplinks.watch_links(video, c.start, c.end, media_link).get("watch", "")
+        return TimelineClip(media or Path(video.id.replace(":", "_")), c.start, c.end,
+                            (info.fps if info and info.fps else 25.0), c.label, video.id, link, video.duration,
+                            self._cues(c.video_id))
+
+    def _nonempty(self, ref: str) -> Reel:
+        reel = self.get(ref)
+        if not reel.clips:
+            raise InvalidInput(f"reel {reel.id} has no clips: add some with `clipindex reel add`")
+        return reel
+
+    def _cues(self, video_id: str) -> tuple[Cue, ...]:
+        tr = self.store.get_transcript(video_id)
+        return tuple(Cue(s.start, s.end, s.text) for s in tr.segments if s.text.strip()) if tr else ()
+
+    def _local_media(self, media_path: str | None) -> Path | None:
+        return (self.settings.data_dir / media_path).resolve() if media_path else None
+
+    def _video_file(self, video_id: str) -> Path:
+        """The video's media with its video stream; YouTube sources are fetched on demand and cached."""
+        video = self.store.get_video(video_id)
+        media = self._local_media(video.media_path)
+        if video.has_video and media and media.is_file():
+            return media
+        if video.url and video.id.startswith("yt:"):
+            cache = work_dir(self.settings.data_dir, video_id) / "video"
+            cached = [p for p in cache.glob("media.*") if len(p.suffixes) == 1] if cache.is_dir() else []
+            if cached:
+                return cached[0]
+            return sources.download_media(video.url, cache, self.ytdl, True, None)
+        if media and media.is_file():
+            return media  # rendering reports that it has no video stream
+        raise NotFound(f"video {video_id} has no media file to cut clips from")

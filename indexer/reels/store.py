@@ -1,0 +1,60 @@
+"""Reels in the store: a reel row and its clips in order. A reel's clips are rewritten whole, in one transaction."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+
+from indexer import refs
+from indexer.models import Clip, Reel
+from indexer.store.db import Store
+from indexer.store.schema import reel_clips, reels
+
+
+class ReelStore:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def create(self, title: str) -> Reel:
+        rid = "reel:" + uuid.uuid4().hex[:10]
+        now = time.time()
+        with self.store.tx() as conn:
+            conn.execute(reels.insert().values(id=rid, title=title, created_at=now, updated_at=now))
+        return Reel(rid, title)
+
+    def ids(self) -> list[str]:
+        with self.store.tx() as conn:
+            return list(conn.execute(sa.select(reels.c.id).order_by(reels.c.created_at)).scalars().all())
+
+    def resolve(self, ref: str) -> str:
+        """A reel's id from its id, a unique prefix of it, or its exact title."""
+        with self.store.tx() as conn:
+            rows = conn.execute(sa.select(reels.c.id, reels.c.title)).all()
+        return refs.pick_one(ref, [r.id for r in rows], what="reel", listing="clipindex reel list", prefix="reel:",
+                             also=[r.id for r in rows if r.title == ref])
+
+    def get(self, rid: str) -> Reel:
+        with self.store.tx() as conn:
+            title = conn.execute(sa.select(reels.c.title).where(reels.c.id == rid)).scalar_one()
+            rows = conn.execute(sa.select(reel_clips).where(reel_clips.c.reel_id == rid)
+                                .order_by(reel_clips.c.position)).mappings().all()
+        return Reel(rid, title, tuple(Clip(c["video_id"], c["start"], c["end"], c["label"], c["origin"])
+                                      for c in rows))
+
+    def delete(self, rid: str) -> None:
+        with self.store.tx() as conn:
+            conn.execute(reel_clips.delete().where(reel_clips.c.reel_id == rid))
+            conn.execute(reels.delete().where(reels.c.id == rid))
+
+    def set_clips(self, rid: str, clips: Sequence[Clip]) -> Reel:
+        with self.store.tx() as conn:
+            conn.execute(reel_clips.delete().where(reel_clips.c.reel_id == rid))
+            if clips:
+                conn.execute(reel_clips.insert(), [
+                    {"reel_id": rid, "position": i, "video_id": c.video_id, "start": c.start, "end": c.end,
+                     "label": c.label, "origin": c.origin} for i, c in enumerate(clips, 1)])
+            conn.execute(reels.update().where(reels.c.id == rid).values(updated_at=time.time()))
+        return self.get(rid)

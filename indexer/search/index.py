@@ -1,0 +1,203 @@
+"""Search by quote and by keyword over a Whoosh index of transcript passages.
+
+The index is a projection of the store: rebuildable at any time, never the only copy of anything. One document
+per *passage*, a sentence-aligned window of about 40 s (20-60 s) whose successor starts half-way through it, so any
+quote shorter than about 20 s lies whole inside some passage. Each passage stores its words with their times, so a
+hit maps back to the exact seconds.
+
+Text is analysed once, in Python, by indexer.text.normalize (folding, numbers as digits, transliteration keys, stemming
+where the language is known), and stored as space-separated tokens in three fields: `stem` (stemmed with the
+passage's language), `keys` (cross-script skeletons) and `pairs` (adjacent key pairs, so word order counts without
+storing positions). The on-disk schema thus holds only Whoosh's own classes, and the tokens are stored with the
+passage so a search never re-analyses one.
+
+- keyword mode: BM25F over `stem` and `keys`; the hit spans the matched words of the passage.
+- quote mode (quoted, or 6 words or more): candidates by the quote's rarest word pairs, and by its rarest words
+  too unless the pairs already gave a close match (never the exact phrase); then indexer.text.align aligns the quote
+  against each candidate's words; hits are ranked by alignment score and overlapping spans are merged.
+
+User text is never parsed as query syntax: the query objects are built from normalised terms. Limits: 1000
+characters, 64 quote words, 32 terms, about 2 s per search (a time-limited collector, then a bounded number of
+alignments). Writes: one writer at a time; Whoosh's lock is retried for up to 30 s (`IndexBusy` after that), and a
+thread lock queues writers within a process.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from whoosh import index
+from whoosh.analysis import SpaceSeparatedTokenizer
+from whoosh.fields import ID, STORED, TEXT, Schema
+from whoosh.idsets import BitSet
+from whoosh.query import Query
+from whoosh.searching import Searcher
+from whoosh.writing import CLEAR, IndexWriter, LockError
+
+from indexer.errors import IndexBusy
+from indexer.models import Chapter, Transcript, Video
+from indexer.search.passages import documents
+from indexer.search.query import (
+    SearchResult,
+    build_filter,
+    check_page,
+    keyword_search,
+    parse_query,
+    query_variants,
+    quote_search,
+)
+from indexer.text.normalize import primary_language
+
+FORMAT = "clipindex-passages/2"
+LOCK_TIMEOUT_S = 30.0
+
+
+def _schema() -> Schema:
+    ws = SpaceSeparatedTokenizer()
+    return Schema(pid=ID(stored=True, unique=True), video_id=ID(stored=True), channel=ID, language=ID(stored=True),
+                  published=ID, stem=TEXT(analyzer=ws, phrase=False), keys=TEXT(analyzer=ws, phrase=False),
+                  pairs=TEXT(analyzer=ws, phrase=False), doc=STORED)
+
+
+def _open(path: Path) -> Any:
+    path.mkdir(parents=True, exist_ok=True)
+    marker = path / "clipindex.json"
+    with open(path / "create.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # two processes opening a fresh directory create it once
+        if index.exists_in(str(path)) and marker.exists() and json.loads(marker.read_text()).get("format") == FORMAT:
+            return index.open_dir(str(path))
+        ix = index.create_in(str(path), _schema())  # a projection: an unknown format is simply rebuilt
+        marker.write_text(json.dumps({"format": FORMAT}))
+        return ix
+
+
+class SearchIndex:
+    """The passage index in one directory. Thread-safe; one writer at a time across processes."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._ix = _open(self.path)
+        self._write_lock = threading.Lock()
+        self._read_lock = threading.Lock()
+        self._searcher: Searcher | None = None
+        self._filters: dict[tuple[int, str], BitSet] = {}
+
+    # ---- writing -------------------------------------------------------------------------------------------------
+    def _index(self) -> Any:
+        """The open index; created afresh, empty, if its directory was deleted (the caller's reconcile refills it)."""
+        if not index.exists_in(str(self.path)):
+            self._ix, self._searcher = _open(self.path), None
+        return self._ix
+
+    @contextmanager
+    def _writer(self) -> Iterator[IndexWriter]:
+        with self._write_lock:
+            try:
+                w = self._index().writer(timeout=LOCK_TIMEOUT_S, delay=0.05)
+            except LockError:
+                raise IndexBusy(f"the search index at {self.path} is locked by another writer; try again") from None
+            try:
+                yield w
+            except BaseException:
+                w.cancel()
+                raise
+            if not w.is_closed:
+                w.commit()
+
+    def add(self, video: Video, transcript: Transcript, chapters: Sequence[Chapter] = ()) -> int:
+        """Index one video's passages, replacing any it had; returns the number of passages."""
+        return self.add_many([(video, transcript, chapters)])
+
+    def add_many(self, items: Iterable[tuple[Video, Transcript, Sequence[Chapter]]],
+                 progress: Callable[[str, int], None] | None = None) -> int:
+        """Index many videos with one writer and one commit (for a rebuild); progress(video_id, passages)."""
+        total = 0
+        with self._writer() as w:
+            for video, transcript, chapters in items:
+                w.delete_by_term("video_id", video.id)
+                docs = documents(video, transcript, chapters)
+                for doc in docs:
+                    w.add_document(**doc)
+                total += len(docs)
+                if progress:
+                    progress(video.id, len(docs))
+        return total
+
+    def delete(self, video_id: str) -> None:
+        with self._writer() as w:
+            w.delete_by_term("video_id", video_id)
+
+    def clear(self) -> None:
+        with self._writer() as w:
+            w.commit(mergetype=CLEAR)
+
+    # ---- reading -------------------------------------------------------------------------------------------------
+    def searcher(self) -> Searcher:
+        """A searcher on the latest commit. The old one is left open for threads still using it, and is not
+        `refresh()`ed: a refreshed reader reuses segment readers and misses deletions made since."""
+        with self._read_lock:
+            ix = self._index()
+            s = self._searcher
+            if s is None or s.reader().generation() != ix.latest_generation():
+                self._searcher = s = ix.searcher()
+            return s
+
+    def video_ids(self) -> set[str]:
+        s = self.searcher()
+        return {vid for vid in (t.decode() for t in s.lexicon("video_id")) if self.passage_count(vid, s)}
+
+    def passage_count(self, video_id: str, searcher: Searcher | None = None) -> int:
+        s = searcher or self.searcher()
+        return sum(1 for _ in s.document_numbers(video_id=video_id))
+
+    def search(self, query: str, *, mode: str | None = None, video: str | None = None, channel: str | None = None,
+               language: str | None = None, after: str | None = None, before: str | None = None,
+               limit: int = 10, offset: int = 0) -> SearchResult:
+        """Search passages; see the module docstring. Raises InvalidInput for a query or option it cannot take."""
+        mode, text = parse_query(query, mode)
+        check_page(limit, offset)
+        flt = build_filter(video, channel, primary_language(language), after, before)
+        variants = query_variants(text, primary_language(language))
+        started = time.monotonic()
+        searcher = self.searcher()
+        allow = self._allowed(searcher, flt)
+        if mode == "quote":
+            return quote_search(searcher, text, variants, allow, limit, offset, started)
+        return keyword_search(searcher, variants, allow, limit, offset)
+
+    def _allowed(self, searcher: Searcher, flt: Query | None) -> BitSet | None:
+        """The documents a filter lets through, cached per commit: computing them walks all the filter's terms."""
+        if flt is None:
+            return None
+        cache_key = (searcher.reader().generation(), repr(flt))
+        found = self._filters.get(cache_key)
+        if found is None:
+            found = BitSet(searcher.docs_for_query(flt), size=searcher.doc_count_all())
+            with self._read_lock:
+                if len(self._filters) >= 64:
+                    self._filters.clear()
+                self._filters[cache_key] = found
+        return found
+
+
+
+
+_OPEN: dict[Path, SearchIndex] = {}
+_OPEN_LOCK = threading.Lock()
+
+
+def open_index(path: Path) -> SearchIndex:
+    """One SearchIndex object per index directory and process: it holds the searcher and queues this process's
+    writers, so every service object in the process must share it."""
+    path = Path(path).resolve()
+    with _OPEN_LOCK:
+        if path not in _OPEN:
+            _OPEN[path] = SearchIndex(path)
+        return _OPEN[path]

@@ -1,0 +1,92 @@
+"""Passages: the sentence-aligned windows of a transcript that the index holds, and their stored documents."""
+
+from __future__ import annotations
+
+import zlib
+from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
+from typing import Any, NamedTuple
+
+from indexer.models import Chapter, Transcript, Video, Word
+from indexer.text.normalize import Token, primary_language, stem, tokenize
+
+PAIR_SAMPLE = 2  # one word pair in PAIR_SAMPLE is indexed (see _pairs)
+WINDOW_TARGET_S, WINDOW_MAX_S, UNIT_MAX_S, MAX_WORDS = 40.0, 60.0, 20.0, 180
+
+
+class Passage(NamedTuple):
+    first_word: int
+    last_word: int
+    start: float
+    end: float
+
+
+def build_passages(transcript: Transcript) -> list[Passage]:
+    """Sentence-aligned windows of about WINDOW_TARGET_S, each starting half-way through the previous one."""
+    words = transcript.words
+    units = _units(words, transcript)
+    out: list[Passage] = []
+    a = 0
+    while a < len(units):
+        b = a
+        while b + 1 < len(units) and words[units[b][1]].end - words[units[a][0]].start < WINDOW_TARGET_S \
+                and words[units[b + 1][1]].end - words[units[a][0]].start <= WINDOW_MAX_S \
+                and units[b + 1][1] - units[a][0] < MAX_WORDS:
+            b += 1
+        out.append(Passage(units[a][0], units[b][1], words[units[a][0]].start, words[units[b][1]].end))
+        if b == len(units) - 1:
+            break
+        middle = (out[-1].start + out[-1].end) / 2
+        a = next((k for k in range(a + 1, b + 1) if words[units[k][0]].start >= middle), b if b > a else a + 1)
+    return out
+
+
+def _units(words: Sequence[Word], transcript: Transcript) -> list[tuple[int, int]]:
+    """Sentences as (first, last) word indices, long ones cut into pieces of at most UNIT_MAX_S / MAX_WORDS / 2."""
+    units: list[tuple[int, int]] = []
+    for s in transcript.sentences():
+        first = s.first_word
+        for k in range(s.first_word, s.last_word + 1):
+            if k > first and (words[k].end - words[first].start > UNIT_MAX_S or k - first >= MAX_WORDS // 2):
+                units.append((first, k - 1))
+                first = k
+        units.append((first, s.last_word))
+    return units
+
+
+
+def documents(video: Video, transcript: Transcript, chapters: Sequence[Chapter]) -> list[dict[str, Any]]:
+    words = transcript.words
+    lang = primary_language(transcript.language or video.language)
+    tokens = tokenize([w.text for w in words], lang)  # once: passages overlap
+    firsts = [t.first for t in tokens]
+    docs = []
+    for n, p in enumerate(build_passages(transcript)):
+        pw = words[p.first_word:p.last_word + 1]
+        toks = [t._replace(first=t.first - p.first_word, last=t.last - p.first_word) for t in
+                tokens[bisect_left(firsts, p.first_word):bisect_right(firsts, p.last_word)] if t.last <= p.last_word]
+        chaps = [[c.start, c.end, c.title] for c in chapters if c.start < p.end and c.end > p.start]
+        doc = dict(title=video.title, start=p.start, end=p.end, first_word=p.first_word, chapters=chaps,
+                   starts=[round(w.start, 3) for w in pw], ends=[round(w.end, 3) for w in pw],
+                   words=[w.text for w in pw], tokens=" ".join(t.text for t in toks),
+                   tok_first=[t.first for t in toks], tok_last=[t.last for t in toks])
+        fields: dict[str, Any] = dict(
+            pid=f"{video.id}#{n}", video_id=video.id, language=lang or "", doc=doc,
+            stem=" ".join(stem(t.text, lang) for t in toks), keys=" ".join(t.key for t in toks),
+            pairs=" ".join(word_pairs(toks)))
+        if video.channel:
+            fields["channel"] = video.channel.strip().casefold()
+        if video.published:
+            fields["published"] = video.published[:10]
+        docs.append(fields)
+    return docs
+
+
+
+def word_pairs(toks: Sequence[Token]) -> list[str]:
+    """Adjacent key pairs, so passages with the quote's words in the quote's order rank first. Only pairs whose
+    hash is divisible by PAIR_SAMPLE are kept, on both sides: nearly every pair is a distinct term, which is what
+    Whoosh spends most of its indexing time on."""
+    pairs = (f"{a.key}_{b.key}" for a, b in zip(toks, toks[1:]))
+    return [p for p in pairs if zlib.crc32(p.encode()) % PAIR_SAMPLE == 0]
+

@@ -1,0 +1,255 @@
+"""Queries: parsing a query, building Whoosh queries from normalised terms, and the two modes (quote, keyword)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from whoosh.collectors import FilterCollector
+from whoosh.idsets import BitSet
+from whoosh.query import And, DisjunctionMax, Or, Query, Term, TermRange
+from whoosh.searching import Searcher
+
+from indexer.errors import InvalidInput
+from indexer.models import Hit, SearchMode
+from indexer.search.passages import word_pairs
+from indexer.text import align
+from indexer.text.normalize import Token, key, stem, tokenize_text
+
+MAX_QUERY_CHARS = 1000
+MAX_QUOTE_WORDS = 64
+MAX_TERMS = 32
+QUOTE_TERMS = 10  # the rarest quote terms fetch the candidates
+QUOTE_MIN_WORDS = 6
+MIN_QUOTE_SCORE = 0.4
+CLOSE_MATCH = 0.8  # a quote aligned this well from word pairs alone needs no search by single words
+TIME_LIMIT_S = 1.0  # for one full-text query
+TIME_BUDGET_S = 1.8  # for a whole search: later full-text queries and alignments get what is left
+QUOTE_OPEN = '"\u201c\u201d\u201e\u201f\u00ab'  # a query starting with one of these is a quote
+QUOTE_CHARS = QUOTE_OPEN + "\u00bb"
+QUERY_LANGUAGES = (None, "en", "ru", "uz")  # without a language filter, a query is read as each of these
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    hits: list[Hit]
+    mode: str  # "quote" or "keyword"
+    total: int  # estimated number of hits
+    timed_out: bool = False  # the time cap cut the search short: results may be incomplete
+
+
+
+def parse_query(query: str, mode: str | None) -> tuple[str, str]:
+    """(mode, text without quote marks). Quoted or >= QUOTE_MIN_WORDS words is a quote, unless mode says otherwise."""
+    if mode not in (None, "", "auto", "quote", "keyword"):
+        raise InvalidInput(f"unknown search mode {mode!r}: use 'quote' or 'keyword'")
+    if not isinstance(query, str) or not query.strip():
+        raise InvalidInput("the search query is empty: give a few words, or a quote in double quotes")
+    if len(query) > MAX_QUERY_CHARS:
+        raise InvalidInput(f"the search query is {len(query)} characters long; the limit is {MAX_QUERY_CHARS}")
+    text = query.strip()
+    quoted = text[0] in QUOTE_OPEN
+    text = text.strip(QUOTE_CHARS + " \t\r\n")
+    for ch in QUOTE_CHARS:
+        text = text.replace(ch, " ")
+    if not tokenize_text(text):
+        raise InvalidInput("the search query has no words to search for")
+    words = len(text.split())
+    chosen = mode if mode in ("quote", "keyword") else "quote" if quoted or words >= QUOTE_MIN_WORDS else "keyword"
+    if chosen == "quote" and words > MAX_QUOTE_WORDS:
+        raise InvalidInput(f"a quote can have at most {MAX_QUOTE_WORDS} words (this one has {words}); shorten it")
+    return chosen, text
+
+
+def check_page(limit: int, offset: int) -> None:
+    if not 1 <= limit <= 100:
+        raise InvalidInput(f"limit must be between 1 and 100 (got {limit})")
+    if not 0 <= offset <= 1000:
+        raise InvalidInput(f"offset must be between 0 and 1000 (got {offset})")
+
+
+def build_filter(video: str | None, channel: str | None, language: str | None, after: str | None,
+            before: str | None) -> Query | None:
+    terms: list[Query] = []
+    if video:
+        terms.append(Term("video_id", video))
+    if channel:
+        terms.append(Term("channel", channel.strip().casefold()))
+    if language:
+        terms.append(Term("language", language))
+    if after or before:
+        lo, hi = _iso(after, "after"), _iso(before, "before")
+        if lo and hi and lo > hi:
+            raise InvalidInput(f"--after {lo} is later than --before {hi}")
+        terms.append(TermRange("published", lo, hi))
+    return And(terms) if len(terms) > 1 else terms[0] if terms else None
+
+
+def _iso(value: str | None, name: str) -> str | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value.strip()).isoformat()
+    except ValueError:
+        raise InvalidInput(f"{name} must be a date as YYYY-MM-DD (got {value[:40]!r})") from None
+
+
+def query_variants(text: str, language: str | None) -> dict[str | None, tuple[Token, ...]]:
+    """The query tokenised under each language it may be in (number words and stemmers differ by language)."""
+    langs = (language,) if language else QUERY_LANGUAGES
+    return {lang: tokenize_text(text, lang)[:MAX_QUOTE_WORDS * 2] for lang in langs}
+
+
+def _groups(variants: dict[str | None, tuple[Token, ...]], searcher: Searcher, cap: int) -> dict[str, set[str]]:
+    """Query words by key, with their stems under each language variant; the `cap` rarest when there are more."""
+    groups: dict[str, set[str]] = {}
+    for lang, toks in variants.items():
+        for t in toks:
+            groups.setdefault(t.key, set()).add(stem(t.text, lang))
+    return {k: groups[k] for k in _rarest(searcher, "keys", groups, cap)}
+
+
+def _rarest(searcher: Searcher, field: str, terms: Iterable[str], cap: int) -> list[str]:
+    terms = sorted(set(terms))
+    return terms if len(terms) <= cap else sorted(terms, key=lambda t: searcher.doc_frequency(field, t))[:cap]
+
+
+
+
+def _quote_queries(searcher: Searcher, variants: dict[str | None, tuple[Token, ...]]) -> list[Query]:
+    """Word pairs first (few, rare terms: fast and precise), then the words too, for a quote said too differently."""
+    keys = _rarest(searcher, "keys", (t.key for toks in variants.values() for t in toks), QUOTE_TERMS)
+    pairs = [Term("pairs", p) for p in
+             _rarest(searcher, "pairs", (p for toks in variants.values() for p in word_pairs(toks)), QUOTE_TERMS)]
+    return ([Or(pairs)] if pairs else []) + [Or([Term("keys", k) for k in keys] + pairs)]
+
+
+def _keyword_query(groups: dict[str, set[str]]) -> Query:
+    return Or([DisjunctionMax([Term("stem", s) for s in sorted(stems)] + [Term("keys", k, boost=0.5)])
+               for k, stems in groups.items()])
+
+
+class _Deadline(FilterCollector):
+    """Filters, and stops collecting at a deadline. (Whoosh's TimeLimitCollector wrapped around a filtering
+    collector bypasses the filter, and a filter inside the query as Require trips an assertion in Whoosh 2.7.5's
+    block-quality skipping.)"""
+
+    def __init__(self, child: Any, allow: BitSet | None, seconds: float) -> None:
+        super().__init__(child)
+        self.allowed = allow  # not FilterCollector's `allow`: it treats an empty set as "no filter"
+        self.deadline = time.monotonic() + seconds
+        self.timed_out = False
+
+    def collect_matches(self) -> None:
+        child, allow = self.child, self.allowed
+        for n, docnum in enumerate(child.matches()):
+            if n % 32 == 0 and time.monotonic() > self.deadline:
+                self.timed_out = True
+                return
+            if allow is None or child.offset + docnum in allow:
+                child.collect(docnum)
+
+
+def _collect(searcher: Searcher, q: Query, allow: BitSet | None, limit: int,
+             seconds: float = TIME_LIMIT_S) -> tuple[list[Any], bool]:
+    """Top hits within TIME_LIMIT_S, and whether time ran out. (Results.estimated_length() would run the query
+    again through the filter: callers estimate from term statistics instead.)"""
+    col = _Deadline(searcher.collector(limit=limit), allow, min(seconds, TIME_LIMIT_S))
+    searcher.search_with_collector(q, col)
+    res = col.results()
+    return [res[i] for i in range(res.scored_length())], col.timed_out
+
+
+# ---- the two modes -------------------------------------------------------------------------------------------------
+def keyword_search(searcher: Searcher, variants: dict[str | None, tuple[Token, ...]], allow: BitSet | None, limit: int,
+             offset: int) -> SearchResult:
+    groups = _groups(variants, searcher, MAX_TERMS)
+    want = min(500, 3 * (offset + limit) + 10)
+    query = _keyword_query(groups)
+    found, timed_out = _collect(searcher, query, allow, want)
+    stems = {s for group in groups.values() for s in group}
+    keys = set(groups)
+    top = found[0].score if found and found[0].score > 0 else 1.0
+    hits = _dedupe(_keyword_hit(h.fields(), h.score / top, stems, keys) for h in found)
+    estimated = min(query.estimate_size(searcher.reader()), searcher.doc_count())  # unfiltered: an upper bound
+    total = len(hits) if len(found) < want else max(len(hits), round(estimated * len(hits) / len(found)))
+    return SearchResult(hits[offset:offset + limit], "keyword", total, timed_out)
+
+
+def _keyword_hit(fields: dict[str, Any], score: float, stems: set[str], keys: set[str]) -> Hit:
+    """The passage's matched words are highlighted; the hit spans the first to the last of them."""
+    lang = fields["language"] or None
+    hit = [t for t in _tokens(fields) if t.key in keys or stem(t.text, lang) in stems]
+    marked = sorted({i for t in hit for i in range(t.first, t.last + 1)})
+    first, last = (marked[0], marked[-1]) if marked else (0, len(fields["doc"]["words"]) - 1)
+    return _hit(fields, first, last, marked, score, "keyword", ())
+
+
+def quote_search(searcher: Searcher, text: str, variants: dict[str | None, tuple[Token, ...]], allow: BitSet | None,
+           limit: int, offset: int, started: float) -> SearchResult:
+    """Candidates by the quote's rarest word pairs (and, unless they gave a close match, its words), then the best
+    aligned span in each, ranked by alignment score."""
+    want = min(200, max(30, 2 * (offset + limit)))
+    hits: list[Hit] = []
+    seen: set[int] = set()
+    timed_out = False
+    for query in _quote_queries(searcher, variants):
+        if timed_out or (hits and max(h.score for h in hits) >= CLOSE_MATCH):
+            break
+        found, late = _collect(searcher, query, allow, want, TIME_BUDGET_S - (time.monotonic() - started))
+        timed_out |= late
+        for h in (h for h in found if h.docnum not in seen):
+            if time.monotonic() - started > TIME_BUDGET_S:
+                timed_out = True
+                break
+            seen.add(h.docnum)
+            hit = _quote_hit(text, h.fields())
+            if hit:
+                hits.append(hit)
+    hits.sort(key=lambda x: -x.score)  # stable: among equal scores the full-text order stays
+    hits = _dedupe(hits)
+    return SearchResult(hits[offset:offset + limit], "quote", len(hits), timed_out)
+
+
+def _quote_hit(text: str, fields: dict[str, Any]) -> Hit | None:
+    doc = fields["doc"]
+    times = list(zip(doc["starts"], doc["ends"]))
+    m = align.locate_in(text, doc["words"], times, fields["language"] or None, _tokens(fields))
+    if m is None or m.score < MIN_QUOTE_SCORE:
+        return None
+    return _hit(fields, m.first_word, m.last_word, m.matched_words, m.score, "quote", m.differences)
+
+
+def _tokens(fields: dict[str, Any]) -> list[Token]:
+    """The passage's tokens as indexed (stored with it, so a search never re-analyses a passage)."""
+    doc = fields["doc"]
+    return [Token(t, key(t), a, b) for t, a, b in zip(doc["tokens"].split(), doc["tok_first"], doc["tok_last"])]
+
+
+# ---- hits ----------------------------------------------------------------------------------------------------------
+def _hit(fields: dict[str, Any], first: int, last: int, marked: Sequence[int], score: float, mode: SearchMode,
+         differences: tuple[str, ...]) -> Hit:
+    doc = fields["doc"]
+    words = doc["words"]
+    start, end = doc["starts"][first], doc["ends"][last]
+    return Hit(video_id=fields["video_id"], title=doc["title"], start=start, end=end,
+               text=" ".join(w.strip() for w in words[first:last + 1]),
+               snippet=align.highlight(words, marked, first, last), score=round(min(score, 1.0), 4),
+               mode=mode, chapter=_chapter(doc["chapters"], start), differences=differences)
+
+
+def _chapter(chapters: list[list[Any]], t: float) -> str | None:
+    inside = [title for s, e, title in chapters if s <= t < e] or [title for s, _, title in chapters if s <= t]
+    return str(inside[-1]) if inside else None
+
+
+def _dedupe(hits: Iterable[Hit]) -> list[Hit]:
+    """Overlapping passages find the same words twice: keep the first (best) of overlapping spans."""
+    kept: list[Hit] = []
+    for h in hits:
+        if not any(k.video_id == h.video_id and h.start < k.end and k.start < h.end for k in kept):
+            kept.append(h)
+    return kept

@@ -1,0 +1,87 @@
+"""The search service: the index kept as a projection of the store, and quote/keyword search over it.
+
+The store is the truth. `reconcile` makes the index hold exactly the store's transcribed videos (once per service
+object, before its first search); `reindex` rebuilds it from nothing. The index itself is opened lazily, so a command
+that never searches never imports Whoosh.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
+
+from indexer.chapters.display import display_chapters
+from indexer.config import Settings
+from indexer.models import Chapter, SearchMode, Transcript, Video
+from indexer.store.db import Store
+
+if TYPE_CHECKING:  # Whoosh is imported only by commands that search
+    from indexer.search.index import SearchIndex
+    from indexer.search.query import SearchResult
+
+
+class SearchService:
+    def __init__(self, store: Store, settings: Settings) -> None:
+        self.store = store
+        self.settings = settings
+        self._reconciled = False
+
+    @property
+    def backend(self) -> SearchIndex:
+        from indexer.search.index import open_index  # deferred: Whoosh is heavy to import
+
+        return open_index(self.settings.data_dir / "index")
+
+    def search(self, query: str, *, mode: SearchMode | None = None, video: str | None = None,
+               channel: str | None = None, language: str | None = None, after: str | None = None,
+               before: str | None = None, limit: int = 10, offset: int = 0) -> SearchResult:
+        """Raw hits (no links); `video` is a resolved video id."""
+        self.reconcile()
+        return self.backend.search(query, mode=mode, video=video, channel=channel, language=language, after=after,
+                                 before=before, limit=limit, offset=offset)
+
+    def index_video(self, video_id: str) -> int:
+        """(Re)index one video's passages from the store; 0 when it has no transcript."""
+        tr = self.store.get_transcript(video_id)
+        if tr is None:
+            return 0
+        return self.backend.add(self.store.get_video(video_id), tr, display_chapters(self.store, video_id))
+
+    def forget(self, video_id: str) -> None:
+        self.backend.delete(video_id)
+
+    def reindex(self, progress: Callable[[int, int], None] | None = None) -> int:
+        """Rebuild the whole index from the store; returns the number of passages."""
+        index = self.backend
+        ready = self.store.transcribed_ids()
+        index.clear()
+        done = 0
+
+        def items() -> Iterator[tuple[Video, Transcript, list[Chapter]]]:
+            for video_id in ready:
+                tr = self.store.get_transcript(video_id)
+                if tr is not None:
+                    yield self.store.get_video(video_id), tr, display_chapters(self.store, video_id)
+
+        def step(_video_id: str, _n: int) -> None:
+            nonlocal done
+            done += 1
+            if progress:
+                progress(done, len(ready))
+
+        total = index.add_many(items(), step)
+        self._reconciled = True
+        return total
+
+    def reconcile(self) -> None:
+        """Make the index hold exactly the store's transcribed videos (once per service object)."""
+        if self._reconciled:
+            return
+        index = self.backend
+        indexed = index.video_ids()
+        ready = set(self.store.transcribed_ids())
+        for stale in indexed - ready:
+            index.delete(stale)
+        for missing in sorted(ready - indexed):
+            self.index_video(missing)
+        self._reconciled = True

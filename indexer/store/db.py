@@ -1,0 +1,256 @@
+"""The store: SQLite through SQLAlchemy Core, the source of truth for videos, transcripts and the work on them.
+
+SQLite runs in WAL mode with `synchronous=FULL` and a busy timeout; the schema is versioned (`schema_version`) and
+migrated forward at open. A transcript's words are kept per segment as a compact JSON array, so a video's words load
+in one query and a segment is rewritten whole.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from indexer.errors import NotFound
+from indexer.models import Chapter, ChapterSource, Record, Segment, Transcript, Video, Word
+from indexer.store.schema import MIGRATIONS, chapters, schema_version, segments, step_runs, transcripts, videos
+
+R = TypeVar("R", bound=Record)
+StepState = Literal["pending", "running", "done", "failed"]
+
+
+@dataclass(frozen=True)
+class StepRun:
+    """One (video, step) row of the step-runs table: who holds it, how far it got, what it left."""
+
+    step: str
+    status: StepState
+    attempt: int
+    progress: float
+    error: str | None
+    lease_owner: str | None
+    lease_expires: float | None
+    cancel: bool
+
+
+def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=FULL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
+class Store:
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.engine: Engine = sa.create_engine(f"sqlite:///{path}", poolclass=sa.pool.NullPool)
+        sa.event.listen(self.engine, "connect", _pragmas)
+        self.migrate()
+
+    def migrate(self) -> int:
+        with self.engine.begin() as conn:
+            schema_version.create(conn, checkfirst=True)
+            current = conn.execute(sa.select(sa.func.max(schema_version.c.version))).scalar() or 0
+            for version, step in enumerate(MIGRATIONS[current:], start=current + 1):
+                step(conn)
+                conn.execute(schema_version.insert().values(version=version))
+            return len(MIGRATIONS)
+
+    @contextmanager
+    def tx(self) -> Iterator[Connection]:
+        with self.engine.begin() as conn:
+            yield conn
+
+    # videos ---------------------------------------------------------------------------------------------------
+    def put_video(self, video: Video) -> None:
+        row = asdict(video)
+        row["creator_chapters"] = json.dumps([list(c) for c in video.creator_chapters])
+        now = time.time()
+        with self.tx() as conn:
+            exists = conn.execute(sa.select(videos.c.id).where(videos.c.id == video.id)).first()
+            if exists:
+                conn.execute(videos.update().where(videos.c.id == video.id).values(**row, updated_at=now))
+            else:
+                conn.execute(videos.insert().values(**row, created_at=now, updated_at=now))
+
+    def set_options(self, video_id: str, options: Record) -> None:
+        """The options the video's ingest steps read (a worker anywhere needs nothing else)."""
+        data = json.dumps(options.to_dict(), ensure_ascii=False)
+        with self.tx() as conn:
+            conn.execute(videos.update().where(videos.c.id == video_id).values(ingest_options=data))
+
+    def get_options(self, video_id: str, kind: type[R]) -> R:
+        with self.tx() as conn:
+            raw = conn.execute(sa.select(videos.c.ingest_options).where(videos.c.id == video_id)).scalar()
+        return kind.from_dict(json.loads(raw or "{}"))
+
+    def get_video(self, video_id: str) -> Video:
+        with self.tx() as conn:
+            row = conn.execute(sa.select(videos).where(videos.c.id == video_id)).mappings().first()
+        if row is None:
+            raise NotFound(f"no video {video_id!r}")
+        return _video(row)
+
+    def find_video(self, video_id: str) -> Video | None:
+        try:
+            return self.get_video(video_id)
+        except NotFound:
+            return None
+
+    def video_ids(self) -> list[str]:
+        with self.tx() as conn:
+            return list(conn.execute(sa.select(videos.c.id).order_by(videos.c.created_at)).scalars().all())
+
+    def list_videos(self) -> list[Video]:
+        with self.tx() as conn:
+            rows = conn.execute(sa.select(videos).order_by(videos.c.created_at)).mappings().all()
+        return [_video(r) for r in rows]
+
+    def delete_video(self, video_id: str) -> bool:
+        with self.tx() as conn:
+            conn.execute(sa.text("DELETE FROM article_links WHERE video_id = :v"), {"v": video_id})
+            for table in (segments, transcripts, step_runs, chapters):
+                conn.execute(table.delete().where(table.c.video_id == video_id))
+            return conn.execute(videos.delete().where(videos.c.id == video_id)).rowcount > 0
+
+    # transcripts ----------------------------------------------------------------------------------------------
+    def put_transcript(self, tr: Transcript) -> None:
+        """Replace the video's transcript in one transaction: readers see the old one or the new one, whole."""
+        with self.tx() as conn:
+            conn.execute(segments.delete().where(segments.c.video_id == tr.video_id))
+            conn.execute(transcripts.delete().where(transcripts.c.video_id == tr.video_id))
+            conn.execute(transcripts.insert().values(
+                video_id=tr.video_id, language=tr.language, engine=tr.engine, model=tr.model,
+                warnings=json.dumps(list(tr.warnings)), created_at=time.time()))
+            if tr.segments:
+                conn.execute(segments.insert(), [_segment_row(tr.video_id, i, s) for i, s in enumerate(tr.segments)])
+            conn.execute(videos.update().where(videos.c.id == tr.video_id).values(
+                language=tr.language, updated_at=time.time()))
+
+    def get_transcript(self, video_id: str) -> Transcript | None:
+        with self.tx() as conn:
+            head = conn.execute(sa.select(transcripts).where(transcripts.c.video_id == video_id)).mappings().first()
+            if head is None:
+                return None
+            rows = conn.execute(
+                sa.select(segments).where(segments.c.video_id == video_id).order_by(segments.c.idx)
+            ).mappings().all()
+        segs = tuple(
+            Segment(r["start"], r["end"], r["text"], tuple(Word(*w) for w in json.loads(r["words"]))) for r in rows
+        )
+        return Transcript(video_id, head["language"], head["engine"], head["model"], segs,
+                          tuple(json.loads(head["warnings"])))
+
+    def transcript_sources(self) -> dict[str, str]:
+        with self.tx() as conn:
+            rows = conn.execute(sa.select(transcripts.c.video_id, transcripts.c.engine, transcripts.c.model)).all()
+        return {r.video_id: f"{r.engine}:{r.model}" for r in rows}
+
+    def transcribed_ids(self) -> list[str]:
+        """Videos that have a transcript, oldest first."""
+        with self.tx() as conn:
+            query = sa.select(transcripts.c.video_id).join(videos, videos.c.id == transcripts.c.video_id)
+            return list(conn.execute(query.order_by(videos.c.created_at)).scalars().all())
+
+    # chapters -------------------------------------------------------------------------------------------------
+    def put_chapters(self, video_id: str, source: ChapterSource, items: list[Chapter]) -> None:
+        """Replace the video's chapters of one source (computed or creator) in one transaction."""
+        with self.tx() as conn:
+            conn.execute(chapters.delete().where(chapters.c.video_id == video_id, chapters.c.source == source))
+            if items:
+                conn.execute(chapters.insert(), [
+                    {"video_id": video_id, "source": source, "idx": i, "start": c.start, "end": c.end,
+                     "title": c.title, "keywords": json.dumps(list(c.keywords), ensure_ascii=False)}
+                    for i, c in enumerate(items)])
+
+    def get_chapters(self, video_id: str, source: ChapterSource | None = None) -> list[Chapter]:
+        query = sa.select(chapters).where(chapters.c.video_id == video_id).order_by(chapters.c.source,
+                                                                                     chapters.c.idx)
+        if source is not None:
+            query = query.where(chapters.c.source == source)
+        with self.tx() as conn:
+            rows = conn.execute(query).mappings().all()
+        return [Chapter(r["video_id"], r["start"], r["end"], r["title"], tuple(json.loads(r["keywords"])),
+                        r["source"]) for r in rows]
+
+    # step runs ------------------------------------------------------------------------------------------------
+    def step_status(self, video_id: str) -> dict[str, StepRun]:
+        with self.tx() as conn:
+            rows = conn.execute(sa.select(step_runs).where(step_runs.c.video_id == video_id)).mappings().all()
+        return {r["step"]: StepRun(r["step"], r["status"], r["attempt"], r["progress"], r["error"], r["lease_owner"],
+                                   r["lease_expires"], bool(r["cancel"])) for r in rows}
+
+    def claim_step(self, video_id: str, step: str, owner: str, lease_s: float) -> bool:
+        """Take the step unless it is done or leased by a live owner (a conditional write: one winner)."""
+        now = time.time()
+        with self.tx() as conn:
+            conn.execute(sa.text(
+                "INSERT OR IGNORE INTO step_runs (video_id, step, status, attempt, progress, cancel, updated_at)"
+                " VALUES (:v, :s, 'pending', 0, 0, 0, :now)"), {"v": video_id, "s": step, "now": now})
+            taken = conn.execute(
+                step_runs.update()
+                .where(step_runs.c.video_id == video_id, step_runs.c.step == step, step_runs.c.status != "done")
+                .where(sa.or_(step_runs.c.status != "running", step_runs.c.lease_expires < now,
+                              step_runs.c.lease_owner == owner))
+                .values(status="running", lease_owner=owner, lease_expires=now + lease_s,
+                        attempt=step_runs.c.attempt + 1, error=None, progress=0.0, updated_at=now)
+            ).rowcount
+        return taken == 1
+
+    def heartbeat(self, video_id: str, step: str, owner: str, lease_s: float, progress: float) -> bool:
+        """Renew the lease and record progress; False when the step was cancelled or taken over."""
+        now = time.time()
+        with self.tx() as conn:
+            conn.execute(step_runs.update().where(
+                step_runs.c.video_id == video_id, step_runs.c.step == step, step_runs.c.lease_owner == owner
+            ).values(lease_expires=now + lease_s, progress=progress, updated_at=now))
+            row = conn.execute(sa.select(step_runs.c.cancel, step_runs.c.lease_owner).where(
+                step_runs.c.video_id == video_id, step_runs.c.step == step)).first()
+        return row is not None and not row.cancel and row.lease_owner == owner
+
+    def finish_step(self, video_id: str, step: str, owner: str, result: Record | None = None) -> None:
+        with self.tx() as conn:
+            conn.execute(step_runs.update().where(
+                step_runs.c.video_id == video_id, step_runs.c.step == step, step_runs.c.lease_owner == owner
+            ).values(status="done", progress=1.0, lease_owner=None, lease_expires=None,
+                     result=json.dumps(result.to_dict() if result else {}, ensure_ascii=False), updated_at=time.time()))
+
+    def fail_step(self, video_id: str, step: str, owner: str, error: str) -> None:
+        with self.tx() as conn:
+            conn.execute(step_runs.update().where(
+                step_runs.c.video_id == video_id, step_runs.c.step == step, step_runs.c.lease_owner == owner
+            ).values(status="failed", lease_owner=None, lease_expires=None, error=error, updated_at=time.time()))
+
+    def reset_steps(self, video_id: str, steps: list[str]) -> None:
+        with self.tx() as conn:
+            conn.execute(step_runs.delete().where(step_runs.c.video_id == video_id, step_runs.c.step.in_(steps)))
+
+    def step_result(self, video_id: str, step: str, kind: type[R]) -> R:
+        """What a finished step left for later steps (an empty record when it left nothing)."""
+        with self.tx() as conn:
+            raw = conn.execute(sa.select(step_runs.c.result).where(step_runs.c.video_id == video_id,
+                                                                   step_runs.c.step == step)).scalar()
+        return kind.from_dict(json.loads(raw or "{}"))
+
+
+def _segment_row(video_id: str, idx: int, s: Segment) -> dict[str, Any]:
+    words = [[w.start, w.end, w.text, w.probability] for w in s.words]
+    return {"video_id": video_id, "idx": idx, "start": s.start, "end": s.end, "text": s.text,
+            "words": json.dumps(words, ensure_ascii=False)}
+
+
+def _video(row: Any) -> Video:
+    data = {k: row[k] for k in Video.__dataclass_fields__ if k != "creator_chapters"}
+    data["has_video"] = bool(data["has_video"])
+    chapters = tuple(tuple(c) for c in json.loads(row["creator_chapters"] or "[]"))
+    return Video(**data, creator_chapters=chapters)

@@ -1,0 +1,156 @@
+"""Persistent background jobs in the store: submitted by the API, taken by workers, surviving restarts.
+
+A worker claims a job with a conditional UPDATE (only one claimant's row count is 1) and holds a lease that a
+heartbeat renews. A worker that dies stops renewing; once the lease has expired another worker takes the job again,
+up to `max_attempts`. The work itself is idempotent (the ingest chain skips finished steps), so a job that was
+half-done when its worker died resumes rather than repeats.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any, Literal, get_args
+
+import sqlalchemy as sa
+
+from indexer.errors import InvalidInput, NotFound
+from indexer.models import Record
+from indexer.store.db import Store
+from indexer.store.schema import jobs
+
+JobKind = Literal["ingest", "render"]
+JobState = Literal["queued", "running", "done", "failed", "cancelled"]
+STATES: tuple[JobState, ...] = get_args(JobState)
+FINAL: tuple[JobState, ...] = ("done", "failed", "cancelled")
+
+
+@dataclass(frozen=True)
+class Job:
+    id: str
+    kind: JobKind
+    payload: dict[str, Any]  # the submitted record as JSON: the worker reads it back with its kind's from_dict
+    state: JobState
+    step: str | None
+    progress: float
+    error: str | None
+    result: dict[str, Any] | None
+    attempts: int
+    max_attempts: int
+    created_at: float
+    updated_at: float
+
+
+class JobQueue:
+    def __init__(self, store: Store, lease_s: float = 120.0) -> None:
+        self.store = store
+        self.lease_s = lease_s
+
+    def submit(self, kind: JobKind, payload: Record, max_attempts: int = 3) -> Job:
+        now = time.time()
+        job_id = uuid.uuid4().hex
+        with self.store.tx() as conn:
+            conn.execute(jobs.insert().values(
+                id=job_id, kind=kind, payload=_json(payload), state="queued", progress=0.0, attempts=0,
+                max_attempts=max_attempts, cancel=False, created_at=now, updated_at=now))
+        return self.get(job_id)
+
+    def get(self, job_id: str) -> Job:
+        with self.store.tx() as conn:
+            row = conn.execute(sa.select(jobs).where(jobs.c.id == job_id)).mappings().first()
+        if row is None:
+            raise NotFound(f"no job {job_id!r}")
+        return _job(row)
+
+    def list(self, limit: int = 50, state: str | None = None) -> list[Job]:
+        query = sa.select(jobs).order_by(jobs.c.created_at.desc()).limit(limit)
+        if state is not None:
+            if state not in STATES:
+                raise InvalidInput(f"unknown job state {state!r}: one of {', '.join(STATES)}")
+            query = query.where(jobs.c.state == state)
+        with self.store.tx() as conn:
+            return [_job(r) for r in conn.execute(query).mappings().all()]
+
+    def cancel(self, job_id: str) -> Job:
+        """A queued job is cancelled at once; a running one when its worker next reports progress."""
+        job = self.get(job_id)
+        if job.state in FINAL:
+            raise InvalidInput(f"job {job_id} is already {job.state}")
+        with self.store.tx() as conn:
+            conn.execute(jobs.update().where(jobs.c.id == job_id, jobs.c.state == "queued")
+                         .values(state="cancelled", cancel=True, updated_at=time.time()))
+            conn.execute(jobs.update().where(jobs.c.id == job_id, jobs.c.state == "running")
+                         .values(cancel=True, updated_at=time.time()))
+        return self.get(job_id)
+
+    def claim(self, owner: str) -> Job | None:
+        """Take the oldest runnable job (queued, or running with an expired lease), or None."""
+        self.reap()
+        for _ in range(5):
+            now = time.time()
+            runnable = sa.or_(jobs.c.state == "queued",
+                              sa.and_(jobs.c.state == "running", jobs.c.lease_expires < now,
+                                      jobs.c.attempts < jobs.c.max_attempts, jobs.c.cancel.is_(False)))
+            with self.store.tx() as conn:
+                candidate = conn.execute(sa.select(jobs.c.id).where(runnable).order_by(jobs.c.created_at)
+                                         .limit(1)).scalar()
+                if candidate is None:
+                    return None
+                won = conn.execute(jobs.update().where(jobs.c.id == candidate, runnable).values(
+                    state="running", lease_owner=owner, lease_expires=now + self.lease_s,
+                    attempts=jobs.c.attempts + 1, updated_at=now)).rowcount
+            if won == 1:
+                return self.get(candidate)
+        return None
+
+    def reap(self) -> None:
+        """Settle running jobs whose worker died: cancelled if asked, failed once out of attempts."""
+        now = time.time()
+        dead = sa.and_(jobs.c.state == "running", jobs.c.lease_expires < now)
+        with self.store.tx() as conn:
+            conn.execute(jobs.update().where(dead, jobs.c.cancel.is_(True))
+                         .values(state="cancelled", lease_owner=None, updated_at=now))
+            conn.execute(jobs.update().where(dead, jobs.c.attempts >= jobs.c.max_attempts).values(
+                state="failed", lease_owner=None, updated_at=now,
+                error=sa.func.coalesce(jobs.c.error, "its worker stopped before finishing, on every attempt")))
+
+    def heartbeat(self, job_id: str, owner: str, progress: float | None = None, step: str | None = None) -> bool:
+        """Renew the lease (and record progress); False when the job was cancelled or another worker has it."""
+        now = time.time()
+        values: dict[str, Any] = {"lease_expires": now + self.lease_s, "updated_at": now}
+        if progress is not None:
+            values["progress"] = min(max(progress, 0.0), 1.0)
+        if step is not None:
+            values["step"] = step
+        with self.store.tx() as conn:
+            mine = conn.execute(jobs.update().where(jobs.c.id == job_id, jobs.c.lease_owner == owner,
+                                                    jobs.c.state == "running").values(**values)).rowcount
+            cancel = conn.execute(sa.select(jobs.c.cancel).where(jobs.c.id == job_id)).scalar()
+        return mine == 1 and not cancel
+
+    def finish(self, job_id: str, owner: str, state: JobState, *, result: Record | None = None,
+               error: str | None = None) -> None:
+        with self.store.tx() as conn:
+            conn.execute(jobs.update().where(jobs.c.id == job_id, jobs.c.lease_owner == owner).values(
+                state=state, error=error, result=_json(result) if result is not None else None,
+                progress=1.0 if state == "done" else jobs.c.progress, lease_owner=None, lease_expires=None,
+                updated_at=time.time()))
+
+    def release(self, job_id: str, owner: str, error: str) -> None:
+        """Give a job back to the queue after a failure that may pass (it is retried up to max_attempts)."""
+        with self.store.tx() as conn:
+            conn.execute(jobs.update().where(jobs.c.id == job_id, jobs.c.lease_owner == owner).values(
+                state=sa.case((jobs.c.attempts >= jobs.c.max_attempts, "failed"), else_="queued"),
+                error=error, lease_owner=None, lease_expires=None, updated_at=time.time()))
+
+
+def _json(record: Record) -> str:
+    return json.dumps(record.to_dict(), ensure_ascii=False)
+
+
+def _job(row: Any) -> Job:
+    return Job(row["id"], row["kind"], json.loads(row["payload"]), row["state"], row["step"], row["progress"],
+               row["error"], json.loads(row["result"]) if row["result"] else None, row["attempts"],
+               row["max_attempts"], row["created_at"], row["updated_at"])

@@ -1,0 +1,169 @@
+"""The one tokeniser: words of any script become folded tokens that point back to the words they came from.
+
+Why one place: a quote only matches speech if both went through exactly the same folding, and a chapter title, a
+search hit and a quote check must agree on what a word is. Transcripts come from Whisper (which writes "91", "2025",
+"don't") and from caption files in Russian or Uzbek (Cyrillic or Latin with any of five apostrophe characters), while
+users type "ninety-one", "twenty twenty-five", "dont" or "ozbek". So:
+
+- words are split at Unicode word boundaries (any script); apostrophes inside a word are kept and unified; scripts
+  written without spaces (Chinese, Japanese, Thai, Khmer...) become overlapping character bigrams, the usual
+  language-neutral stand-in for words;
+- case is folded, accents are stripped from Latin letters, but Cyrillic letters stay themselves (ё becomes е);
+- runs of number words become digits (indexer.text.numbers);
+- every token also gets a *key*, its coarse Latin skeleton (indexer.text.translit), so "Toshkent" finds "Тошкент";
+- on request, written variants are folded too ("it's" -> "it is", "colour" -> "color": indexer.text.variants);
+- stemming happens only where the language is known and Whoosh has a stemmer for it (see `stem`).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterator, Sequence
+from functools import lru_cache
+from typing import TYPE_CHECKING, NamedTuple
+
+from indexer.text import numbers
+from indexer.text.translit import APOSTROPHES, is_cyrillic, key, latin
+from indexer.text.variants import apply as apply_variants
+
+if TYPE_CHECKING:
+    from indexer.text.analyzer import ClipTokenizer
+
+__all__ = ["APOSTROPHES", "Token", "clip_analyzer", "fold", "is_cyrillic", "key", "latin",
+           "pieces", "primary_language", "split_words", "stem", "tokenize", "tokenize_text"]
+
+_TOKEN_RE = re.compile(
+    r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![^\W_])|\d+(?:[.,]\d+)?(?![^\W_]))"
+    rf"|(?P<word>[^\W_]+(?:[{APOSTROPHES}][^\W_]+)*)"
+    r"|(?P<pct>%)"
+)
+# Scripts written without spaces between words: Thai, Lao, Myanmar, Khmer, kana, CJK ideographs.
+_NO_SPACES = re.compile(
+    r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
+)
+_ORDINAL_RE = re.compile(r"(\d+)(?:st|nd|rd|th)")
+_PERCENT = {"ru": "процентов", "uz": "foiz"}
+_STOPS = ".,;:!?\u2026"
+
+
+class Token(NamedTuple):
+    """One normalised token and the source words it came from (a merged number may span several words).
+
+    A NamedTuple, not a dataclass: a search builds thousands of them.
+    """
+
+    text: str  # folded form; numbers as digits
+    key: str  # Latin skeleton for cross-script and spelling-variant matching
+    first: int  # index of the first source word
+    last: int  # index of the last source word (inclusive)
+
+    @property
+    def is_number(self) -> bool:
+        return self.text[:1].isdigit()
+
+
+def primary_language(language: str | None) -> str | None:
+    """'en-US' -> 'en'; '' -> None."""
+    code = (language or "").strip().lower().replace("_", "-").split("-")[0]
+    return code or None
+
+
+@lru_cache(maxsize=200_000)
+def fold(word: str) -> str:
+    """Case-fold, unify apostrophes, strip Latin accents; Cyrillic letters keep their breves (й, ў), ё -> е."""
+    out = []
+    for ch in word.casefold():
+        if "\u0400" <= ch <= "\u04ff":
+            out.append("е" if ch == "ё" else ch)
+        elif ch in APOSTROPHES:
+            out.append("'")
+        else:
+            out.extend(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
+    return "".join(out).strip("'")
+
+
+def no_spaces(text: str) -> bool:
+    """True for text in a script written without spaces between words."""
+    return _NO_SPACES.search(text) is not None
+
+
+def _bigrams(word: str) -> list[str]:
+    if len(word) < 3 or not no_spaces(word):
+        return [word]
+    return [word[i:i + 2] for i in range(len(word) - 1)]
+
+
+def _matches(text: str) -> Iterator[tuple[str, str]]:
+    """(kind, piece as written) for each number, word (or bigram of a spaceless script) and percent sign."""
+    for m in _TOKEN_RE.finditer(text):
+        kind = m.lastgroup or "word"
+        if kind == "word":
+            yield from ((kind, piece) for piece in _bigrams(m.group()))
+        else:
+            yield kind, m.group()
+
+
+def pieces(text: str) -> list[str]:
+    """The word-like pieces of a text as written: words (bigrams in spaceless scripts), numbers, '%'."""
+    return [piece for _, piece in _matches(text)]
+
+
+def split_words(text: str, language: str | None = None) -> list[str]:
+    """The pieces of one string, folded ('%' becomes the language's word for percent)."""
+    out = []
+    for kind, piece in _matches(text):
+        if kind == "num":
+            out.append(piece.replace(",", "") if re.search(r",\d{3}", piece) else piece.replace(",", "."))
+        elif kind == "pct":
+            out.append(_PERCENT.get(language or "", "percent"))
+        else:
+            folded = fold(piece)
+            ordinal = _ORDINAL_RE.fullmatch(folded)  # "14th" reads as "fourteenth", which becomes "14"
+            if folded:
+                out.append(ordinal.group(1) if ordinal else folded)
+    return out
+
+
+def tokenize(words: Sequence[str], language: str | None = None, *, variants: bool = False) -> list[Token]:
+    """Normalised tokens of a word sequence (Whisper words, or a query split on spaces), numbers merged.
+
+    `variants`: fold written variants as well (contractions, spelling), for callers comparing two texts.
+    """
+    lang = primary_language(language)
+    raw = [(piece, i, i) for i, w in enumerate(words) for piece in split_words(w, lang)]
+    if variants:
+        raw = apply_variants(raw, lang)
+    stops = [(k + 1 == len(raw) or raw[k + 1][1] != last) and words[last].rstrip()[-1:] in _STOPS
+             for k, (_, _, last) in enumerate(raw)]  # numbers never run across a comma or a full stop
+    merged = numbers.merge([p for p, _, _ in raw], stops, lang)
+    return [Token(text, key(text), raw[a][1], raw[b][2]) for text, a, b in merged]
+
+
+@lru_cache(maxsize=512)
+def tokenize_text(text: str, language: str | None = None) -> tuple[Token, ...]:
+    """Tokens of a free text, with word indices into `text.split()` (cached: queries repeat)."""
+    return tuple(tokenize(text.split(), language))
+
+
+@lru_cache(maxsize=16)
+def _stemmer(language: str) -> Callable[[str], str] | None:
+    # deferred: Whoosh takes a tenth of a second to import, and only search stems (chapters and articles do not)
+    from whoosh.lang import has_stemmer, stemmer_for_language
+
+    return stemmer_for_language(language) if has_stemmer(language) else None
+
+
+@lru_cache(maxsize=200_000)
+def stem(text: str, language: str | None) -> str:
+    """The language's stem of a folded token, or the token itself (unknown language, no stemmer, digits)."""
+    fn = _stemmer(language) if language else None
+    return fn(text) if fn and not text[:1].isdigit() else text
+
+
+def clip_analyzer(language: str | None = None) -> ClipTokenizer:
+    """Whoosh analyzer: our tokens, stemmed when the language is known and has a stemmer (indexer.text.analyzer)."""
+    # deferred for the same reason as _stemmer; the analyzer module imports this one
+    from indexer.text.analyzer import clip_analyzer as analyzer
+
+    return analyzer(language)

@@ -1,0 +1,157 @@
+"""The text layer on its own: tokens, number words, transliteration, written variants, stop words, language, aligner.
+
+Search, chapters and quote checks all read text through indexer.text, so these are the promises they rely on.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from indexer.models import Word
+from indexer.text.align import QUOTE_CHECK, SEARCH, align, locate
+from indexer.text.language import detect_language
+from indexer.text.normalize import fold, pieces, tokenize, tokenize_text
+from indexer.text.stopwords import stop_words
+from indexer.text.translit import key, latin
+
+
+def texts(s: str, language: str | None = None, variants: bool = False) -> list[str]:
+    return [t.text for t in tokenize(s.split(), language, variants=variants)]
+
+
+# --- tokens ---------------------------------------------------------------------------------------------------------
+
+def test_every_apostrophe_is_one_apostrophe_and_cyrillic_shares_the_key() -> None:
+    forms = "Oʻzbekiston O‘zbekiston O'zbekiston O`zbekiston Oʼzbekiston O’zbekiston"
+    assert texts(forms) == ["o'zbekiston"] * 6
+    assert {t.key for t in tokenize_text(forms)} == {tokenize_text("Ўзбекистон")[0].key} == {"ozbekiston"}
+    assert texts("'quoted' don’t") == ["quoted", "don't"]  # quote marks at the edges go, the inner one stays
+
+
+def test_case_accents_and_cyrillic_letters_fold() -> None:
+    assert texts("CAFÉ Naïve, «résumé»!") == ["cafe", "naive", "resume"]
+    assert texts("Ёлкино Йошкар Ўзбек") == ["елкино", "йошкар", "ўзбек"]  # ё -> е; й and ў keep their breves
+    assert fold("Straße") == "strasse"
+
+
+def test_tokens_point_back_to_their_words() -> None:
+    toks = tokenize("The well-known 2,000 people".split(), "en")
+    assert [(t.text, t.first, t.last) for t in toks] == [("the", 0, 0), ("well", 1, 1), ("known", 1, 1),
+                                                        ("2000", 2, 2), ("people", 3, 3)]
+
+
+def test_spaceless_scripts_become_bigrams_and_pieces_keep_the_written_form() -> None:
+    assert texts("東京都庁") == ["東京", "京都", "都庁"]
+    assert pieces("Tashkent’s mayor, 62% — well-known!") == ["Tashkent’s", "mayor", "62", "%", "well", "known"]
+
+
+# --- numbers --------------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("spoken, written, language", [
+    ("ninety-one", "91", "en"), ("twenty twenty-five", "2025", "en"), ("two thousand and twenty five", "2025", "en"),
+    ("a hundred and five", "105", "en"), ("two point five", "2.5", "en"), ("the fifth", "the 5", "en"),
+    ("sixty-two per cent", "62%", "en"), ("5 000", "5000", "en"), ("1 250 000", "1,250,000", "en"),
+    ("девяносто один", "91", "ru"), ("две тысячи двадцать пятом", "2025", "ru"), ("сорок процентов", "40%", "ru"),
+    ("ikki ming yigirma beshinchi", "2025", "uz"), ("икки минг", "2000", "uz"), ("o‘n to‘rt", "14", "uz"),
+])
+def test_number_words_and_digits_read_alike(spoken: str, written: str, language: str) -> None:
+    variants = "per cent" in spoken
+    assert texts(spoken, language, variants) == texts(written, language, variants)
+
+
+def test_numbers_stop_at_punctuation_and_uzbek_words_only_count_in_uzbek() -> None:
+    assert texts("eleven thirty. three four five", "en") == ["11", "30", "3", "4", "5"]
+    assert texts("nineteen, ninety", "en") == ["19", "90"]
+    assert texts("o'n ming", "en") == ["o'n", "ming"]
+    assert texts("o'n ming", "uz") == ["10000"]
+    assert texts("1990s 14th", "en") == ["1990s", "14"]
+
+
+# --- transliteration ------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("latin_form, cyrillic", [
+    ("Toshkent", "Тошкент"), ("Moskva", "Москва"), ("Shoigu", "Шойгу"), ("Dmitry", "Дмитрий"), ("Yeltsin", "Ельцин"),
+    ("Chorvoq", "Чорвоқ"), ("G'ulom", "Ғулом"), ("Kharkiv", "Харків"),
+])
+def test_latin_and_cyrillic_spellings_share_a_key(latin_form: str, cyrillic: str) -> None:
+    assert tokenize_text(latin_form)[0].key == tokenize_text(cyrillic)[0].key
+
+
+def test_latin_is_finer_than_the_key() -> None:
+    assert latin("тошкент") == "toshkent" and latin("o'zbek") == latin("ўзбек") == "ozbek"
+    assert latin("книга") != latin("кинга") and key("book") == key("bok")  # the key merges doubled letters
+    assert key("1998") == "1998" and key("198") != key("1998")
+
+
+# --- written variants -----------------------------------------------------------------------------------------------
+
+def test_contractions_and_british_spelling_fold_only_when_asked() -> None:
+    assert texts("It's the colour of the centre, we won't realise", "en", variants=True) == texts(
+        "it is the color of the center, we will not realize", "en", variants=True)
+    assert texts("it's colour", "en") == ["it's", "colour"]  # search keeps words as typed
+    assert texts("it's colour", "und", variants=True) == ["it", "is", "color"]  # unknown language: English rules
+    assert texts("центре", "ru", variants=True) == ["центре"]  # no Russian rules: unchanged
+    toks = tokenize("We can't stop.".split(), "en", variants=True)
+    assert [(t.text, t.first) for t in toks] == [("we", 0), ("can", 1), ("not", 1), ("stop", 2)]
+
+
+# --- stop words and language ----------------------------------------------------------------------------------------
+
+def test_stop_words_per_language_are_folded() -> None:
+    assert {"the", "said", "monday"} <= stop_words("en-GB")
+    assert {"что", "это", "еще"} <= stop_words("ru")  # "ещё" folds to "еще"
+    assert {"bo'yicha", "o'z", "va"} <= stop_words("uz")
+    assert {"fur", "uber", "der"} <= stop_words("de")  # accents folded, as tokens are
+    assert stop_words("sw") == frozenset() and stop_words(None) == frozenset()
+    assert fold("Bo‘yicha") in stop_words("uz")
+
+
+@pytest.mark.parametrize("text, language", [
+    ("The mayor said on Tuesday that the bridge will stay closed until the engineers have checked it.", "en"),
+    ("Мэр города заявил, что мост будет закрыт до пятницы, а инженеры проверят его основание.", "ru"),
+    ("Toshkent shahrida yangi metro bekati ochildi va bu bekat shahar markazini tumanlar bilan bog‘laydi.", "uz"),
+    ("Тошкент шаҳрида янги метро бекати очилди, бу бекат шаҳар марказини туманлар билан боғлайди.", "uz"),
+    ("O prefeito disse que a ponte não será aberta antes de sexta-feira e que os bombeiros estão no local.", "pt"),
+    ("El alcalde dijo que el puente no se abrirá antes del viernes y que los bomberos están en el lugar.", "es"),
+    ("De burgemeester zei dat de brug niet voor vrijdag open gaat en dat de brandweer ter plaatse is.", "nl"),
+    ("Flood.", "und"),
+])
+def test_language_by_script_and_stop_words(text: str, language: str) -> None:
+    assert detect_language(text) == language
+
+
+# --- the aligner ----------------------------------------------------------------------------------------------------
+
+SPOKEN = "Reporters waited outside. The minister said we will not withdrew from the talks, then he left.".split()
+WORDS = [Word(i * 0.5, i * 0.5 + 0.4, w) for i, w in enumerate(SPOKEN)]
+
+
+def test_a_misheard_quote_is_located_with_its_change() -> None:
+    m = locate("we will not withdraw from the talks", WORDS, "en")
+    assert m is not None and SPOKEN[m.first_word] == "we" and SPOKEN[m.last_word] == "talks,"
+    assert (m.start, m.end) == (WORDS[6].start, WORDS[12].end)
+    assert m.differences == ("'withdraw' was said as 'withdrew'",) and 0.8 < m.score < 1.0
+
+
+def test_quote_check_scoring_joins_words_skips_at_free_positions_and_counts_near_spellings() -> None:
+    spoken = tokenize("I will not do it any more and that is final".split(), "en", variants=True)
+    joined = align(tokenize(["anymore"], "en"), spoken, QUOTE_CHECK)
+    assert joined is not None and (joined.first, joined.last, joined.score) == (5, 6, 1.0)
+    quote = tokenize("I will not do it that is final".split(), "en")
+    gap = align(quote, spoken, QUOTE_CHECK)
+    free = align(quote, spoken, QUOTE_CHECK, free={4})  # "it ... that": speech skipped at the ellipsis
+    assert gap is not None and free is not None
+    assert free.score == 1.0 and gap.score < 0.8
+    assert [op.kind for op in free.ops].count("skipped") == 3
+    near = align(tokenize(["negotiation"], "en"), tokenize(["the", "negotiations"], "en"), QUOTE_CHECK)
+    assert near is not None and near.ops[0].kind == "changed" and near.score > 0.9  # a spelling, not a change
+
+
+def test_search_scoring_keeps_a_swap_cheap_and_quote_checks_do_not() -> None:
+    spoken = tokenize_text("we will not withdraw from the talks")
+    quote = tokenize_text("we will not from withdraw the talks")
+    searched, checked = align(quote, spoken, SEARCH), align(quote, spoken, QUOTE_CHECK)
+    assert searched is not None and checked is not None
+    assert "swapped" in [op.kind for op in searched.ops] and "swapped" not in [op.kind for op in checked.ops]
+    assert searched.score > checked.score
+    assert align(tokenize_text("completely unrelated words"), spoken) is None
