@@ -232,12 +232,10 @@ def _manifest_entry(index: int, clip: TimelineClip, span: Placement) -> dict[str
 
 
 def timecode(seconds: float, rate: float) -> str:
-    """Non-drop-frame HH:MM:SS:FF at the nearest frame, counting frames at the rounded nominal rate."""
-    nominal = max(round(rate), 1)
-    frames = round(seconds * rate)
-    ff = frames % nominal
-    total_s = frames // nominal
-    return f"{total_s // 3600:02d}:{total_s // 60 % 60:02d}:{total_s % 60:02d}:{ff:02d}"
+    """Non-drop-frame HH:MM:SS:FF at the nearest frame, counting frames at the rounded nominal rate (OTIO's)."""
+    import opentimelineio as otio  # deferred, as everywhere here: OpenTimelineIO loads its adapters' plugins
+
+    return str(otio.opentime.to_timecode(otio.opentime.RationalTime(round(seconds * rate), rate), rate, False))
 
 
 def _one_line(text: str) -> str:
