@@ -26,7 +26,7 @@ class IngestIn(BaseModel):
 
 class JobOut(BaseModel):
     id: str
-    kind: str
+    kind: Literal["ingest", "render"]
     state: Literal["queued", "running", "done", "failed", "cancelled"]
     step: str | None
     progress: float = Field(ge=0, le=1)
@@ -43,7 +43,7 @@ class VideoOut(BaseModel):
     duration: float | None
     language: str | None
     transcript: str | None
-    state: str
+    state: Literal["ready", "incomplete"]
     url: str | None
     channel: str | None
     published: str | None
@@ -155,7 +155,7 @@ class QuoteCheckOut(BaseModel):
     quote: int
     text: str
     speaker: str | None
-    status: str
+    status: Literal["verbatim", "differs", "not found"]
     score: float
     start: float | None
     end: float | None
@@ -198,7 +198,7 @@ class ArticleSummaryOut(BaseModel):
 
 class QuoteViewOut(BaseModel):
     text: str
-    status: str
+    status: Literal["verbatim", "differs", "not found"]
     speaker: str | None
     start: float | None
     detail: str

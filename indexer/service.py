@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from indexer import deeplinks, formats, refs
 from indexer.articles.load import Article
@@ -54,7 +54,7 @@ class VideoSummary:
     duration: float | None
     language: str | None
     transcript: str | None
-    state: str  # ready | incomplete
+    state: Literal["ready", "incomplete"]  # incomplete: its ingest stopped before the transcript
     url: str | None
     channel: str | None
     published: str | None

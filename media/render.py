@@ -50,6 +50,9 @@ END_SLACK_S = 0.05  # containers round durations; a clip may end this far past t
 CARD_COLOUR = "0x1c2541"
 
 
+RenderMode = Literal["accurate", "fast"]  # re-encoded frame-accurately, or the video stream copied
+
+
 class RenderError(MediaError):
     """A reel that cannot be rendered as asked."""
 
@@ -140,7 +143,7 @@ class RenderedClip:
 @dataclass(frozen=True)
 class RenderResult:
     path: Path
-    mode: Literal["accurate", "fast"]
+    mode: RenderMode
     duration: float  # probed from the output
     width: int
     height: int

@@ -30,7 +30,7 @@ def search(
 ) -> SearchOut:
     result = service.search(q, mode=mode, video=video, channel=channel, language=language, after=after,
                             before=before, limit=limit, offset=offset, media_base="/media")
-    return SearchOut(mode=result.mode, total=result.total, timed_out=result.timed_out,  # type: ignore[arg-type]
+    return SearchOut(mode=result.mode, total=result.total, timed_out=result.timed_out,
                      hits=[HitOut(**asdict(h)) for h in result.hits])
 
 

@@ -17,6 +17,7 @@ from indexer import deeplinks, refs
 from indexer.articles.export import export_html, export_jsonld, text_fragment_url
 from indexer.articles.link import ArticleLinks, ParagraphLink
 from indexer.articles.load import Article, load_article
+from indexer.articles.quotecheck import QuoteStatus
 from indexer.articles.render import render_text
 from indexer.articles.store import ArticleStore, article_id
 from indexer.articles.videolinks import link_to_video
@@ -53,7 +54,7 @@ class ArticleSummary:
 @dataclass(frozen=True)
 class QuoteView:
     text: str
-    status: str
+    status: QuoteStatus
     speaker: str | None
     start: float | None
     detail: str

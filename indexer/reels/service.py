@@ -24,7 +24,7 @@ from indexer.store.jobs import Job, JobQueue
 from media import sources
 from media.captions import Cue
 from media.ffmpeg import probe
-from media.render import ClipSource, RenderOptions, RenderResult, render_reel
+from media.render import ClipSource, RenderMode, RenderOptions, RenderResult, render_reel
 from media.timeline import TimelineClip, export_reel
 
 ExportFormat = Literal["otio", "edl", "fcpxml", "srt", "vtt", "json"]
@@ -47,7 +47,7 @@ class RenderJobResult(Record):
     file: str  # the URL path to download it from
     files: tuple[str, ...]
     duration: float
-    mode: str
+    mode: RenderMode
     warnings: tuple[str, ...] = ()
 
 

@@ -36,7 +36,7 @@ QUERY_LANGUAGES = (None, "en", "ru", "uz")  # without a language filter, a query
 @dataclass(frozen=True)
 class SearchResult:
     hits: list[Hit]
-    mode: str  # "quote" or "keyword"
+    mode: SearchMode
     total: int  # estimated number of hits
     timed_out: bool = False  # the time cap cut the search short: results may be incomplete
 
