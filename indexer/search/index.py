@@ -28,10 +28,11 @@ import fcntl
 import json
 import threading
 import time
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from whoosh import index
 from whoosh.analysis import SpaceSeparatedTokenizer
@@ -57,6 +58,8 @@ from indexer.text.normalize import primary_language
 
 FORMAT = "clipindex-passages/2"
 LOCK_TIMEOUT_S = 30.0
+READ_ATTEMPTS = 5
+R = TypeVar("R")
 
 
 def _schema() -> Schema:
@@ -150,8 +153,11 @@ class SearchIndex:
             return s
 
     def video_ids(self) -> set[str]:
-        s = self.searcher()
-        return {vid for vid in (t.decode() for t in s.lexicon("video_id")) if self.passage_count(vid, s)}
+        def read() -> set[str]:
+            s = self.searcher()
+            return {vid for vid in (t.decode() for t in s.lexicon("video_id")) if self.passage_count(vid, s)}
+
+        return self._reading(read)
 
     def passage_count(self, video_id: str, searcher: Searcher | None = None) -> int:
         s = searcher or self.searcher()
@@ -166,11 +172,30 @@ class SearchIndex:
         flt = build_filter(video, channel, primary_language(language), after, before)
         variants = query_variants(text, primary_language(language))
         started = time.monotonic()
-        searcher = self.searcher()
-        allow = self._allowed(searcher, flt)
-        if mode == "quote":
-            return quote_search(searcher, text, variants, allow, limit, offset, started)
-        return keyword_search(searcher, variants, allow, limit, offset)
+
+        def read() -> SearchResult:
+            searcher = self.searcher()
+            allow = self._allowed(searcher, flt)
+            if mode == "quote":
+                return quote_search(searcher, text, variants, allow, limit, offset, started)
+            return keyword_search(searcher, variants, allow, limit, offset)
+
+        return self._reading(read)
+
+    def _reading(self, read: Callable[[], R]) -> R:
+        """Run a read, again on the newest commit if another process's writer removed or replaced files it was
+        opening: a commit or a merge deletes the segments and the table of contents that it replaces (seen as a
+        missing file, or rarely as a compressed block cut short)."""
+        for attempt in range(READ_ATTEMPTS):
+            try:
+                return read()
+            except (FileNotFoundError, zlib.error):
+                if attempt == READ_ATTEMPTS - 1:
+                    raise
+                with self._read_lock:
+                    self._searcher = None
+                time.sleep(0.01 * (attempt + 1))
+        raise AssertionError("unreachable")
 
     def _allowed(self, searcher: Searcher, flt: Query | None) -> BitSet | None:
         """The documents a filter lets through, cached per commit: computing them walks all the filter's terms."""

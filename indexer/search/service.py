@@ -1,8 +1,9 @@
 """The search service: the index kept as a projection of the store, and quote/keyword search over it.
 
-The store is the truth. `reconcile` makes the index hold exactly the store's transcribed videos (once per service
-object, before its first search); `reindex` rebuilds it from nothing. The index itself is opened lazily, so a command
-that never searches never imports Whoosh.
+The store is the truth. A search only reads: indexing a transcribed video is the ingest chain's index step, never a
+search's, so searches in many processes never contend for the index's one writer. `reconcile` makes the index hold
+exactly the store's transcribed videos (the server runs it at start-up); `reindex` rebuilds it from nothing. The
+index itself is opened lazily, so a command that never searches never imports Whoosh.
 """
 
 from __future__ import annotations
@@ -35,10 +36,9 @@ class SearchService:
     def search(self, query: str, *, mode: SearchMode | None = None, video: str | None = None,
                channel: str | None = None, language: str | None = None, after: str | None = None,
                before: str | None = None, limit: int = 10, offset: int = 0) -> SearchResult:
-        """Raw hits (no links); `video` is a resolved video id."""
-        self.reconcile()
+        """Raw hits (no links); `video` is a resolved video id. Reads only."""
         return self.backend.search(query, mode=mode, video=video, channel=channel, language=language, after=after,
-                                 before=before, limit=limit, offset=offset)
+                                   before=before, limit=limit, offset=offset)
 
     def index_video(self, video_id: str) -> int:
         """(Re)index one video's passages from the store; 0 when it has no transcript."""

@@ -7,6 +7,7 @@ in one query and a segment is rewritten whole.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import time
 from collections.abc import Iterator
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
 
 from indexer.errors import NotFound
@@ -40,6 +42,16 @@ class StepRun:
     cancel: bool
 
 
+@contextmanager
+def _file_lock(path: Path) -> Iterator[None]:
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def _pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
@@ -58,13 +70,19 @@ class Store:
         self.migrate()
 
     def migrate(self) -> int:
-        with self.engine.begin() as conn:
+        """Bring the schema up to date. Processes that open a fresh store at the same moment take turns, so the
+        tables are created once (SQLite runs DDL outside the transaction's write lock, hence the file lock)."""
+        with _file_lock(self.path.with_name(self.path.name + ".migrate.lock")), self.engine.begin() as conn:
             schema_version.create(conn, checkfirst=True)
             current = conn.execute(sa.select(sa.func.max(schema_version.c.version))).scalar() or 0
             for version, step in enumerate(MIGRATIONS[current:], start=current + 1):
                 step(conn)
                 conn.execute(schema_version.insert().values(version=version))
             return len(MIGRATIONS)
+
+    def schema_version(self) -> int:
+        with self.tx() as conn:
+            return int(conn.execute(sa.select(sa.func.max(schema_version.c.version))).scalar() or 0)
 
     @contextmanager
     def tx(self) -> Iterator[Connection]:
@@ -76,12 +94,10 @@ class Store:
         row = asdict(video)
         row["creator_chapters"] = json.dumps([list(c) for c in video.creator_chapters])
         now = time.time()
+        # one statement, so two processes adding the same video at once both succeed (the last write wins)
+        insert = sqlite_insert(videos).values(**row, created_at=now, updated_at=now)
         with self.tx() as conn:
-            exists = conn.execute(sa.select(videos.c.id).where(videos.c.id == video.id)).first()
-            if exists:
-                conn.execute(videos.update().where(videos.c.id == video.id).values(**row, updated_at=now))
-            else:
-                conn.execute(videos.insert().values(**row, created_at=now, updated_at=now))
+            conn.execute(insert.on_conflict_do_update(index_elements=[videos.c.id], set_={**row, "updated_at": now}))
 
     def set_options(self, video_id: str, options: Record) -> None:
         """The options the video's ingest steps read (a worker anywhere needs nothing else)."""

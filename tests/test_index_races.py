@@ -1,0 +1,84 @@
+"""Searches read only, and a reader survives another process's writer committing and merging under it."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from indexer.config import Settings
+from indexer.models import Segment, Transcript, Video, Word
+from indexer.search.index import SearchIndex
+from indexer.service import Clipindex, IngestOptions
+from tests.conftest import FIXTURES
+
+
+def _transcript(video_id: str, n: int) -> Transcript:
+    text = f"the flood reached the stone bridge on day {n} and the mayor spoke"
+    words = tuple(Word(i * 0.5, i * 0.5 + 0.4, w, 1.0) for i, w in enumerate(text.split()))
+    return Transcript(video_id, "en", "captions", "file", (Segment(0.0, words[-1].end, text, words),))
+
+
+def test_a_read_that_loses_its_files_is_run_again_on_the_newest_commit(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    index = SearchIndex(tmp_path / "index")
+    index.add(Video("file:a", "a.mp4", "a"), _transcript("file:a", 1))
+    real = SearchIndex.searcher
+    calls = []
+
+    def vanishing(self: SearchIndex):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        if len(calls) == 1:  # what a merge in another process does to a reader opening the old segments
+            raise FileNotFoundError(2, "No such file or directory", "_MAIN_7.toc")
+        return real(self)
+
+    monkeypatch.setattr(SearchIndex, "searcher", vanishing)
+    assert [h.video_id for h in index.search("stone bridge").hits] == ["file:a"]
+    assert len(calls) == 2
+
+
+@pytest.mark.slow
+def test_readers_survive_a_writer_in_another_index_object(tmp_path: Path) -> None:
+    # two SearchIndex objects on one directory: what two processes (a server and an ingest) have
+    writer, reader = SearchIndex(tmp_path / "index"), SearchIndex(tmp_path / "index")
+    writer.add(Video("file:0", "0.mp4", "0"), _transcript("file:0", 0))
+    stop = threading.Event()
+    errors: list[str] = []
+    answered = [0]
+
+    def write() -> None:
+        n = 0
+        while not stop.is_set():
+            n += 1
+            vid = f"file:{n % 30}"
+            writer.add(Video(vid, f"{n}.mp4", str(n)), _transcript(vid, n))
+
+    def read() -> None:
+        while not stop.is_set():
+            try:
+                assert reader.search("flood bridge").hits, "the archive is never empty"
+                answered[0] += 1
+            except Exception as exc:  # noqa: BLE001 - collected and asserted below
+                errors.append(f"{type(exc).__name__}: {exc}")
+
+    threads = [threading.Thread(target=write), threading.Thread(target=read), threading.Thread(target=read)]
+    for t in threads:
+        t.start()
+    time.sleep(12)
+    stop.set()
+    for t in threads:
+        t.join(30)
+    assert errors == [] and answered[0] > 50, (answered, errors[:3])
+
+
+def test_a_search_only_reads_and_start_up_reconciles(settings: Settings) -> None:
+    svc = Clipindex(settings)
+    [done] = svc.ingest(str(FIXTURES / "captions_ru.vtt"), IngestOptions(language="ru"))
+    assert done.video_id and svc.search("Каменке").hits
+    svc.index.backend.delete(done.video_id)  # as if the video's index step had not run yet
+    assert Clipindex(settings).search("Каменке").hits == []
+    assert svc.index.backend.passage_count(done.video_id) == 0, "a search never writes to the index"
+    Clipindex(settings).index.reconcile()  # what the server does at start-up
+    assert Clipindex(settings).search("Каменке").hits
