@@ -19,10 +19,12 @@ import pytest
 
 from indexer.articles.export import export_html, export_jsonld, text_fragment_url
 from indexer.articles.link import ArticleLinks, link_article
-from indexer.articles.load import Article, detect_language, find_quotes, load_article
+from indexer.articles.load import Article, load_article
+from indexer.articles.quotes import find_quotes
 from indexer.deeplinks import watch_url
 from indexer.errors import InvalidInput
 from indexer.models import Segment, Transcript, Video, Word
+from indexer.text.language import detect_language
 
 ARTICLES = Path(__file__).parent / "fixtures" / "articles"
 FLOOD = ARTICLES / "flood.html"

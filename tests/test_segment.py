@@ -11,7 +11,6 @@ import json
 import random
 import re
 import subprocess
-import time
 import wave
 from dataclasses import replace
 from pathlib import Path
@@ -19,14 +18,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from indexer.chapters.segment import (
-    Cohesion,
-    band_similarity,
-    creator_chapters,
-    segment,
-    vtt_chapters,
-    youtube_description,
-)
+from indexer.chapters.formats import vtt_chapters, youtube_description
+from indexer.chapters.segment import Cohesion, band_similarity, creator_chapters, segment
 from indexer.chapters.titles import prefix, read
 from indexer.errors import InvalidInput
 from indexer.models import Chapter, Segment, Transcript, Video, Word
@@ -253,17 +246,19 @@ def test_bad_options_are_refused() -> None:
             segment(transcript, **kwargs)
 
 
-def test_three_hours_run_fast_with_sensible_lengths() -> None:
+def three_hours() -> Transcript:
+    """330 English stories drawn at random (seeded): a caption transcript of a little over three hours."""
     rng = random.Random(5)
-    pool = [s for lang in ("en",) for s in stories(lang).values()]
-    texts = [rng.choice(pool) for _ in range(330)]
-    transcript, _ = captions(texts, "en", seed=5)
+    pool = list(stories("en").values())
+    return captions([rng.choice(pool) for _ in range(330)], "en", seed=5)[0]
+
+
+def test_three_hours_get_sensible_lengths() -> None:
+    # how long segmenting three hours takes is measured by bench/speed.py
+    transcript = three_hours()
     assert transcript.words[-1].end > 3 * 3600
-    t0 = time.perf_counter()
     chapters = segment(transcript)
     counted = segment(transcript, count=12)
-    elapsed = time.perf_counter() - t0
-    assert elapsed < 10.0, elapsed
     assert all(30.0 <= c.end - c.start <= 600.0 for c in chapters)
     assert len(counted) == 12
     average = transcript.words[-1].end / 12
@@ -306,8 +301,9 @@ def test_title_keeps_the_spoken_form_of_names() -> None:
 
 def test_tokens_fold_case_accents_and_apostrophes() -> None:
     reading = read(["Ёлка O‘zbekiston o'zbekiston Café 2024 two", "東京都庁"])
-    assert [t.text for t in reading.sentences[0]] == ["елка", "o'zbekiston", "o'zbekiston", "cafe"]  # no numbers
-    assert [reading.surface(t) for t in reading.sentences[0]] == ["Ёлка", "O‘zbekiston", "o'zbekiston", "Café"]
+    # digits are left out, number words stay words
+    assert [t.text for t in reading.sentences[0]] == ["елка", "o'zbekiston", "o'zbekiston", "cafe", "two"]
+    assert [reading.surface(t) for t in reading.sentences[0]][:4] == ["Ёлка", "O‘zbekiston", "o'zbekiston", "Café"]
     assert [prefix(5)(t) for t in read(["Transcription"]).sentences[0]] == ["trans"]
     assert [t.text for t in reading.sentences[1]] == ["東京", "京都", "都庁"]  # no spaces: character bigrams
 

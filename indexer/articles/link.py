@@ -3,11 +3,11 @@
 Why a global matching and not a walk through the text: a report tells the story in its own order, skips paragraphs,
 paraphrases others and adds its own material, so paragraph n is not near sentence n. Instead every paragraph is
 scored against every run of 1..`max_units` consecutive transcript sentences (or translated segments) with a
-language-neutral lexical similarity: TF-IDF cosine over character 3- and 4-grams of the text layer's word keys
-(case, accents, apostrophes, Cyrillic/Latin spelling, number words and written variants folded, so "four hundred"
-meets "400" and "Toshkent" meets "Тошкент"; n-grams survive misspellings and inflection). The pairs are then taken
-greedily, best first, under two constraints: a paragraph gets one span and a sentence belongs to one paragraph. A
-paragraph whose best free span scores below `cover_min` is "not covered"; the threshold is calibrated by
+language-neutral lexical similarity: TF-IDF cosine over character 3- and 4-grams of the text layer's tokens in
+Latin letters (case, accents, apostrophes, Cyrillic script, number words and written variants folded, so "four
+hundred" meets "400" and "Toshkent" meets "Тошкент"; n-grams survive misspellings and inflection). The pairs are
+then taken greedily, best first, under two constraints: a paragraph gets one span and a sentence belongs to one
+paragraph. A paragraph whose best free span scores below `cover_min` is "not covered"; the threshold is calibrated by
 bench/eval_articles.py (docs/articles.md).
 
 Quotes are checked word by word against the speech around the paragraph's span (indexer/articles/quotecheck.py).
@@ -29,7 +29,8 @@ import numpy as np
 from indexer.articles.load import Article, Paragraph
 from indexer.articles.quotecheck import QuoteCheck, WordDiff, check_quote, spoken_tokens
 from indexer.models import Segment, Transcript, Word, split_sentences
-from indexer.text.normalize import latin, tokenize
+from indexer.text.normalize import tokenize
+from indexer.text.translit import latin
 
 __all__ = ["ArticleLinks", "LinkSettings", "ParagraphLink", "QuoteCheck", "WordDiff", "link_article", "shorten"]
 
@@ -89,7 +90,10 @@ class ArticleLinks:
 # --- normalised tokens ---------------------------------------------------------------------------------------------
 
 def _forms(text: str, language: str) -> list[str]:
-    """The text layer's keys of a text's words, written variants folded: what paragraphs and speech are compared by."""
+    """A text's tokens in Latin letters, written variants folded: what paragraphs and speech are compared by.
+
+    Latin and not the coarser key: n-grams already absorb spelling variants, and the finer letters tell more apart.
+    """
     return [latin(t.text) for t in tokenize(text.split(), language, variants=True)]
 
 

@@ -29,7 +29,7 @@ from typing import Literal
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from indexer.articles.load import Quote
+from indexer.articles.quotes import Quote
 from indexer.models import Word
 from indexer.text.align import QUOTE_CHECK, Alignment, Op, align
 from indexer.text.normalize import Token, tokenize

@@ -31,13 +31,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from indexer.chapters.formats import vtt_chapters, youtube_description
 from indexer.chapters.titles import Reading, content, describe, prefix, read, stop_words
 from indexer.errors import InvalidInput
 from indexer.models import Chapter, Sentence, Transcript, Video
 from indexer.text.normalize import Token
 
-__all__ = ["SegmentParams", "creator_chapters", "segment", "vtt_chapters", "youtube_description"]
+__all__ = ["SegmentParams", "creator_chapters", "segment"]
 
 Bag = list[str]  # a sentence's content words, each as its prefix key: what cohesion compares
 

@@ -2,8 +2,9 @@
 
 Whisper transcribes about a hundred languages, so nothing here may assume English. Sentences are read by the text
 layer's one tokeniser (indexer.text.normalize: Unicode words with their inner apostrophes, case- and accent-folded,
-character bigrams for scripts written without spaces); numbers are left out, since Whisper writes them
-inconsistently and they rarely carry the topic, and so are one-letter words.
+character bigrams for scripts written without spaces). Numbers in digits are left out, since Whisper writes them
+inconsistently and they rarely carry the topic, and so are one-letter words; number words stay words ("thousand",
+"ming"), as a story says them.
 
 Inflection is handled by prefix truncation (keep the first few letters): crude, but it needs no dictionary and works
 for the suffixing languages (Russian, Uzbek, Turkish, English) that most of our archive is in.
@@ -21,9 +22,11 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from indexer.text import stopwords
 from indexer.text.normalize import Token, no_spaces, pieces, tokenize
@@ -59,8 +62,8 @@ def read(texts: Sequence[str], language: str | None = None) -> Reading:
     for text in texts:
         words = [w for w in pieces(text) if _LETTER.search(w)]
         offset = len(written)
-        toks = tuple(t._replace(first=t.first + offset, last=t.last + offset) for t in tokenize(words, language)
-                     if _is_word(t))
+        toks = tuple(t._replace(first=t.first + offset, last=t.last + offset)
+                     for t in tokenize(words, language, numbers=False) if _is_word(t))
         written += words
         if toks:
             initial.add(toks[0].first)
@@ -73,8 +76,17 @@ def _is_word(token: Token) -> bool:
 
 
 def prefix(stem: int) -> Callable[[Token], str]:
-    """The key under which inflected forms meet: the token's first `stem` letters (0: the whole token)."""
-    return (lambda t: t.text[:stem]) if stem > 0 else (lambda t: t.text)
+    """The key under which inflected forms meet: the token's first `stem` letters (0: the whole token).
+
+    A letter with a breve counts as the plain letter (й as и, ў as у): inflection alternates them ("чай", "чаи";
+    "хоккей", "хоккеист"), and a stem should not split there.
+    """
+    return (lambda t: _plain(t.text)[:stem]) if stem > 0 else (lambda t: _plain(t.text))
+
+
+@lru_cache(maxsize=100_000)
+def _plain(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
 def stop_words(language: str, sentences: Sequence[Sequence[Token]], parts: int = 10, share: float = 0.7) -> set[str]:

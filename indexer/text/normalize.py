@@ -19,19 +19,19 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
-from indexer.text import numbers
-from indexer.text.translit import APOSTROPHES, is_cyrillic, key, latin
+from indexer.text.numbers import merge as merge_numbers
+from indexer.text.translit import APOSTROPHES, key
 from indexer.text.variants import apply as apply_variants
 
 if TYPE_CHECKING:
     from indexer.text.analyzer import ClipTokenizer
 
-__all__ = ["APOSTROPHES", "Token", "clip_analyzer", "fold", "is_cyrillic", "key", "latin",
-           "pieces", "primary_language", "split_words", "stem", "tokenize", "tokenize_text"]
+__all__ = ["Token", "clip_analyzer", "fold", "key", "no_spaces", "pieces", "primary_language", "split_words", "stem",
+           "tokenize", "tokenize_text"]
 
 _TOKEN_RE = re.compile(
     r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![^\W_])|\d+(?:[.,]\d+)?(?![^\W_]))"
@@ -43,6 +43,7 @@ _NO_SPACES = re.compile(
     r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
 )
 _ORDINAL_RE = re.compile(r"(\d+)(?:st|nd|rd|th)")
+_THOUSANDS_RE = re.compile(r",\d{3}")
 _PERCENT = {"ru": "процентов", "uz": "foiz"}
 _STOPS = ".,;:!?\u2026"
 
@@ -89,54 +90,54 @@ def no_spaces(text: str) -> bool:
 
 
 def _bigrams(word: str) -> list[str]:
-    if len(word) < 3 or not no_spaces(word):
+    """A word of a spaceless script as overlapping character bigrams; any other word as itself."""
+    if len(word) < 3 or word.isascii() or not no_spaces(word):
         return [word]
     return [word[i:i + 2] for i in range(len(word) - 1)]
 
 
-def _matches(text: str) -> Iterator[tuple[str, str]]:
-    """(kind, piece as written) for each number, word (or bigram of a spaceless script) and percent sign."""
-    for m in _TOKEN_RE.finditer(text):
-        kind = m.lastgroup or "word"
-        if kind == "word":
-            yield from ((kind, piece) for piece in _bigrams(m.group()))
-        else:
-            yield kind, m.group()
-
-
 def pieces(text: str) -> list[str]:
     """The word-like pieces of a text as written: words (bigrams in spaceless scripts), numbers, '%'."""
-    return [piece for _, piece in _matches(text)]
+    out: list[str] = []
+    for m in _TOKEN_RE.finditer(text):
+        out.extend(_bigrams(m.group()) if m.lastgroup == "word" else (m.group(),))
+    return out
 
 
 def split_words(text: str, language: str | None = None) -> list[str]:
     """The pieces of one string, folded ('%' becomes the language's word for percent)."""
     out = []
-    for kind, piece in _matches(text):
-        if kind == "num":
-            out.append(piece.replace(",", "") if re.search(r",\d{3}", piece) else piece.replace(",", "."))
-        elif kind == "pct":
-            out.append(_PERCENT.get(language or "", "percent"))
+    for m in _TOKEN_RE.finditer(text):
+        kind, piece = m.lastgroup, m.group()
+        if kind == "word":
+            for word in _bigrams(piece):
+                folded = fold(word)
+                ordinal = _ORDINAL_RE.fullmatch(folded)  # "14th" reads as "fourteenth", which becomes "14"
+                if folded:
+                    out.append(ordinal.group(1) if ordinal else folded)
+        elif kind == "num":
+            out.append(piece.replace(",", "") if _THOUSANDS_RE.search(piece) else piece.replace(",", "."))
         else:
-            folded = fold(piece)
-            ordinal = _ORDINAL_RE.fullmatch(folded)  # "14th" reads as "fourteenth", which becomes "14"
-            if folded:
-                out.append(ordinal.group(1) if ordinal else folded)
+            out.append(_PERCENT.get(language or "", "percent"))
     return out
 
 
-def tokenize(words: Sequence[str], language: str | None = None, *, variants: bool = False) -> list[Token]:
+def tokenize(words: Sequence[str], language: str | None = None, *, variants: bool = False,
+             numbers: bool = True) -> list[Token]:
     """Normalised tokens of a word sequence (Whisper words, or a query split on spaces), numbers merged.
 
     `variants`: fold written variants as well (contractions, spelling), for callers comparing two texts.
+    `numbers=False` leaves number words as words, for callers that count words rather than match them (chapters).
     """
     lang = primary_language(language)
     raw = [(piece, i, i) for i, w in enumerate(words) for piece in split_words(w, lang)]
     if variants:
         raw = apply_variants(raw, lang)
+    if not numbers:
+        return [Token(text, key(text), first, last) for text, first, last in raw]
     stops = [(k + 1 == len(raw) or raw[k + 1][1] != last) and words[last].rstrip()[-1:] in _STOPS
              for k, (_, _, last) in enumerate(raw)]  # numbers never run across a comma or a full stop
-    merged = numbers.merge([p for p, _, _ in raw], stops, lang)
+    merged = merge_numbers([p for p, _, _ in raw], stops, lang)
     return [Token(text, key(text), raw[a][1], raw[b][2]) for text, a, b in merged]
 
 

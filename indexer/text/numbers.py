@@ -157,13 +157,13 @@ def _is_year_pair(prev: tuple[str, int, int], value: float, prev_piece: str) -> 
 def parse(pieces: Sequence[str], stops: Sequence[bool], find: Lookup) -> tuple[int, float, bool]:
     """Longest number at the start of pieces: (pieces used, value, made only of words). (0, 0, False) if none."""
     total, cur, last, j, min_scale = 0.0, 0.0, None, 0, float("inf")
-    grouped = bool(pieces) and _LEAD_GROUP_RE.fullmatch(pieces[0]) is not None
+    grouping = False
     while j < len(pieces) and not (j and stops[j - 1]):
         piece = pieces[j]
-        if j and last == "digit" and grouped and _GROUP_RE.fullmatch(piece):
-            cur, j = cur * 1000 + int(piece), j + 1  # "5 000": a thousands group written apart
+        if last == "digit" and (grouping or j == 1) and _GROUP_RE.fullmatch(piece) and _LEAD_GROUP_RE.fullmatch(
+                pieces[0]):
+            cur, j, grouping = cur * 1000 + int(piece), j + 1, True  # "5 000": a thousands group written apart
             continue
-        grouped = grouped and not j
         entry: NumEntry | None = _digits(piece) if piece[:1].isdigit() else find(piece)
         if piece in _AND and last in ("hundred", "scale") and j + 1 < len(pieces):
             if find(pieces[j + 1]):

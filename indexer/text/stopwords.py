@@ -29,8 +29,8 @@ july august september october november december""",
 его её ее если есть ещё еще же за здесь и из или им их к как какой когда кто ли либо мы на над не него нее неё нет ни
 них но ну о об он она они оно от очень по под после при про с со так также там те тем то того тоже той только том ту
 ты у уже хотя чем через что чтобы эта эти это этого этой этом этот я может могут будет будут который которая которые
-которое году года год сказал сказала заявил заявила сообщил сообщила один два три свой своей своих сегодня вчера
-завтра теперь""",
+которое году года год сказал сказала заявил заявила сообщил сообщила один два три свой свои свою своего своей
+своих сегодня вчера завтра теперь""",
     "uz": """va bilan uchun bu u ular ham esa lekin ammo biroq yoki hamda chunki agar yana eng juda har barcha hamma
 biz men siz sen shu o'sha ushbu mazkur bo'yicha kabi qadar keyin oldin so'ng bo'ldi bo'lgan bo'lib bo'ladi edi emas
 deb dedi qildi qilib etdi ekan hali endi faqat hatto orqali tomonidan ko'ra haqida yil yili yilda bir ikki uch bor

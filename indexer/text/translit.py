@@ -27,10 +27,6 @@ _KEY_STEPS = (("shch", "ş"), ("sh", "ş"), ("ch", "ç"), ("zh", "j"), ("kh", "x
 _DOUBLE_RE = re.compile(r"(.)\1+")
 
 
-def is_cyrillic(text: str) -> bool:
-    return any("\u0400" <= c <= "\u04ff" for c in text)
-
-
 @lru_cache(maxsize=200_000)
 def latin(text: str) -> str:
     """Folded text in Latin letters: Cyrillic transliterated, apostrophes dropped ("o'zbek", "ўзбек" -> "ozbek")."""
