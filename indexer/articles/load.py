@@ -22,6 +22,9 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from markdown_it import MarkdownIt
+from markdown_it.token import Token as MdToken
+
 from indexer.articles.quotes import Quote, attribute, find_quotes
 from indexer.errors import InvalidInput
 from indexer.text.language import detect_language
@@ -200,19 +203,21 @@ def _canonical(page: Any) -> str | None:
 
 
 def _from_markdown(text: str, source: str) -> Article:
-    meta, text = _front_matter(text)
+    """CommonMark through markdown-it: paragraphs, list items and block quotes become paragraphs; the first level-one
+    heading is the title (unless front matter gives one); other headings, code, HTML and images are dropped."""
+    meta, body = _front_matter(text)
     title = meta.get("title", "")
     texts: list[str] = []
-    for block in re.split(r"\n\s*\n", re.sub(r"(?s)```.*?```|<!--.*?-->", "", text)):
-        lines = [ln.strip() for ln in block.strip().splitlines() if ln.strip()]
-        if not lines or re.fullmatch(r"[-*_ ]{3,}", lines[0]):
+    tokens = MarkdownIt("commonmark").parse(body)
+    for before, token in zip([None, *tokens], tokens):
+        if token.type != "inline":
             continue
-        if lines[0].startswith("#"):
-            if not title and re.match(r"#\s", lines[0]):
-                title = lines[0].lstrip("#").strip()
-            lines = lines[1:]
-        items = _md_items(lines)
-        texts.extend(t for t in (_md_inline(i) for i in items) if t)
+        words = _squash(_md_text(token.children or []))
+        if before is not None and before.type == "heading_open":
+            if not title and before.tag == "h1":
+                title = words
+        elif words:
+            texts.append(words)
     return _finish_plain(source, title, texts, "markdown", meta)
 
 
@@ -224,27 +229,15 @@ def _front_matter(text: str) -> tuple[dict[str, str], str]:
     return {k.strip().lower(): v.strip().strip("'\"") for k, v in pairs}, text[m.end():]
 
 
-def _md_items(lines: list[str]) -> list[str]:
-    """A block is one paragraph, or a list whose items are paragraphs each; '>' marks are dropped."""
-    lines = [re.sub(r"^>\s?", "", ln) for ln in lines]
-    if lines and re.match(r"([-*+]|\d+[.)])\s", lines[0]):
-        items: list[str] = []
-        for ln in lines:
-            m = re.match(r"([-*+]|\d+[.)])\s+(.*)", ln)
-            if m:
-                items.append(m.group(2))
-            elif items:
-                items[-1] += " " + ln
-        return items
-    return [" ".join(lines)]
-
-
-def _md_inline(text: str) -> str:
-    text = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", text)  # images
-    text = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", text)  # links keep their words
-    text = re.sub(r"(\*\*|__|\*|`)(?=\S)(.+?)(?<=\S)\1", r"\2", text)
-    text = re.sub(r"(?<![\w])_(?=\S)(.+?)(?<=\S)_(?![\w])", r"\1", text)
-    return _squash(re.sub(r"<[^>]+>", "", text))
+def _md_text(children: list[MdToken]) -> str:
+    """The words of an inline run as a reader sees them: link text kept, images and raw HTML left out."""
+    out: list[str] = []
+    for child in children:
+        if child.type in ("text", "code_inline"):
+            out.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            out.append(" ")
+    return "".join(out)
 
 
 def _from_text(text: str, source: str) -> Article:
