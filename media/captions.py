@@ -7,6 +7,7 @@ Merging keeps each spoken word once, with its own time where the file gives one.
 
 from __future__ import annotations
 
+import codecs
 import html
 import re
 from collections.abc import Iterable
@@ -20,6 +21,7 @@ _CUE_LINE = re.compile(rf"^\s*{_TIME}\s*-->\s*{_TIME}")
 _INLINE = re.compile(r"<(\d+:)?(\d{1,2}):(\d{2})\.(\d{3})>")
 _TAG = re.compile(r"</?[^>]+>")
 MAX_BYTES = 50 * 1024 * 1024
+MAX_CUE_S = 48 * 3600  # no broadcast runs longer: a later time is a broken file
 
 
 @dataclass(frozen=True)
@@ -43,15 +45,34 @@ def read_captions(path: Path) -> list[Cue]:
         raise CaptionError(f"{path.name}: no such file")
     if path.stat().st_size > MAX_BYTES:
         raise CaptionError(f"{path.name}: too large for a caption file")
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise CaptionError(f"{path.name}: not UTF-8 text, so not a caption file") from None
-    cues = parse_captions(text)
+    cues = parse_captions(decode_captions(path.read_bytes(), path.name))
     if not cues:
         raise CaptionError(f"{path.name}: no caption cues found (expected WebVTT or SRT)")
     return cues
+
+
+def decode_captions(raw: bytes, name: str) -> str:
+    """Caption bytes as text: UTF-8 (with or without BOM), UTF-16 or UTF-32 with a BOM, else the single-byte
+    encoding broadcast tools write: Windows-1252 for Western text, Windows-1251 when the text reads as Cyrillic."""
+    for bom, codec in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+                       (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+        if raw.startswith(bom):
+            try:
+                return raw.decode(codec)
+            except UnicodeDecodeError:
+                raise CaptionError(f"{name}: broken {codec.upper()} text, so not a caption file") from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    if b"\x00" in raw[:8192]:
+        raise CaptionError(f"{name}: binary data is not a caption file")
+    western = raw.decode("cp1252", errors="replace")
+    letters = [c for c in western if c.isalpha()]
+    # Cyrillic bytes read as Windows-1252 turn every letter into an accented one; Western text has few of those
+    if letters and sum(not c.isascii() for c in letters) > len(letters) / 2:
+        return raw.decode("cp1251", errors="replace")
+    return western
 
 
 def parse_captions(text: str) -> list[Cue]:
@@ -76,6 +97,8 @@ def _raw_cues(text: str) -> Iterable[tuple[float, float, str]]:
         start, end = _secs(*m.groups()[:4]), _secs(*m.groups()[4:])
         if end < start:
             raise CaptionError(f"cue ends before it starts: {lines[idx][:80]!r}")
+        if end > MAX_CUE_S:
+            raise CaptionError(f"cue time beyond {MAX_CUE_S // 3600} hours: {lines[idx][:80]!r}")
         yield start, end, "\n".join(lines[idx + 1 :])
 
 

@@ -25,6 +25,7 @@ from indexer.articles.store import ArticleStore
 from indexer.articles.videolinks import link_to_video
 from indexer.asr.engine import EngineChoice, make_engine
 from indexer.chapters.segment import creator_chapters, segment
+from indexer.deeplinks import clock
 from indexer.errors import IngestError
 from indexer.ingest.context import StepContext, StepFn, run_step
 from indexer.ingest.types import (
@@ -43,6 +44,8 @@ from indexer.search.service import SearchService
 from indexer.store.files import audio_path, work_dir
 from media import captions as capmod
 from media import ffmpeg, sources
+
+CAPTION_SLACK_S = 10.0  # captions may linger a little after the last sound
 
 
 def run_chain(video_id: str, ctx: StepContext) -> None:
@@ -120,6 +123,7 @@ def _transcript(video_id: str, ctx: StepContext) -> TranscriptResult:
     opts = ctx.store.get_options(video_id, StepOptions)
     if fetched.captions:
         tr = _from_captions(video_id, Path(fetched.captions), fetched, opts)
+        _check_within(tr, ctx.store.get_video(video_id).duration, Path(fetched.captions).name)
     else:
         audio = ctx.store.step_result(video_id, "audio", AudioResult).audio
         if not audio:
@@ -136,6 +140,14 @@ def _from_captions(video_id: str, path: Path, fetched: FetchResult, opts: StepOp
     language = opts.language or fetched.caption_language or "und"
     cues = capmod.read_captions(path)
     return formats.from_cues(video_id, cues, language=language.split("-")[0], kind=fetched.caption_kind or "file")
+
+
+def _check_within(tr: Transcript, duration: float | None, name: str) -> None:
+    """Captions that run past the end of the media they belong to are for another video, or broken."""
+    words = tr.words
+    if duration and words and words[-1].start > duration + CAPTION_SLACK_S:
+        raise IngestError(f"{name}: the captions run to {clock(words[-1].start)}, past the end of the media "
+                          f"({clock(duration)})")
 
 
 def _from_asr(video_id: str, audio: Path, opts: StepOptions, ctx: StepContext) -> Transcript:
