@@ -7,7 +7,8 @@ The source is a synthetic 1280x720 30 fps H.264 video (ffmpeg's moving testsrc2 
 on YouTube) with 48 kHz stereo AAC, made once in a temporary folder. Each reel is made of 10 s clips whose in points
 fall between keyframes, so the fast mode really has to snap. Targets (issue 7): fast mode at least 20x real time,
 accurate mode faster than real time at 720p. Real footage (grain, camera motion) costs the encoder more than the
-test pattern, so treat the accurate numbers as an upper bound.
+test pattern, so treat the accurate numbers as an upper bound. The last column is the comparison tests/test_render.py
+once asserted (fast mode faster than accurate); the test now checks only what each mode cuts.
 """
 
 from __future__ import annotations
@@ -76,8 +77,8 @@ def main() -> None:
         src = make_source(work)
         print(f"source: {src.name}, 1280x720 30 fps H.264 (testsrc2), keyframe every 2 s, {SOURCE_S} s\n")
         print(f"| reel | accurate (720p, x264 {args.preset}): wall, CPU | x real time | fast (video copy): wall, CPU "
-              "| x real time | fast: clips snapped, output length |")
-        print("|---|---|---|---|---|---|")
+              "| x real time | fast: clips snapped, output length | fast vs accurate (wall) |")
+        print("|---|---|---|---|---|---|---|")
         for seconds in lengths:
             clips = reel(src, seconds)
             slow, slow_cpu = best_of(args.repeat, clips, work / "accurate.mp4", RenderOptions(preset=args.preset))
@@ -86,7 +87,7 @@ def main() -> None:
             # both factors against the reel asked for; fast mode's output is longer (whole groups of pictures)
             print(f"| {seconds:.0f} s | {slow.elapsed_s:.1f} s, {slow_cpu:.1f} s | {seconds / slow.elapsed_s:.1f}x "
                   f"| {fast.elapsed_s:.2f} s, {fast_cpu:.2f} s | {seconds / fast.elapsed_s:.0f}x "
-                  f"| {snapped}/{len(clips)}, {fast.duration:.0f} s |")
+                  f"| {snapped}/{len(clips)}, {fast.duration:.0f} s | {slow.elapsed_s / fast.elapsed_s:.0f}x faster |")
     print(f"\nload average after: {os.getloadavg()[0]:.2f}")
     print("reproduce: .venv/bin/python bench/render.py" + (" --quick" if args.quick else ""))
 

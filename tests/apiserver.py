@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import socket
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -12,6 +11,7 @@ import uvicorn
 
 from api.app import create_app
 from indexer.service import Clipindex
+from tests.waiting import wait_until
 
 
 def free_port() -> int:
@@ -27,11 +27,7 @@ def running(service: Clipindex, workers: int = 1) -> Iterator[str]:
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    deadline = time.time() + 20
-    while not server.started:
-        if time.time() > deadline:
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.05)
+    wait_until(lambda: server.started, 20, "the test server to start")
     try:
         yield f"http://127.0.0.1:{port}"
     finally:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from indexer.config import Settings
 from indexer.ingest.types import IngestJob
 from indexer.service import Clipindex
 from tests.apiserver import running
+from tests.waiting import wait_until
 
 
 @dataclasses.dataclass
@@ -55,18 +55,20 @@ def api(settings: Settings) -> Iterator[Api]:
 
 
 def wait_job(client: httpx.Client, job_id: str, timeout: float = 120) -> dict:
-    deadline = time.time() + timeout
-    seen_progress = []
-    while time.time() < deadline:
-        job = client.get(f"/v1/jobs/{job_id}").json()
+    """The job once it is done, failed or cancelled, with every progress value seen on the way."""
+    seen_progress: list[float] = []
+
+    def finished() -> dict | None:
+        job: dict = client.get(f"/v1/jobs/{job_id}").json()
         seen_progress.append(job["progress"])
-        if job["state"] in ("done", "failed", "cancelled"):
-            job["seen_progress"] = seen_progress
-            return job
-        time.sleep(0.1)
-    raise AssertionError(f"job {job_id} did not finish")
+        return job if job["state"] in ("done", "failed", "cancelled") else None
+
+    job = wait_until(finished, timeout, f"job {job_id} to finish", interval=0.1)
+    job["seen_progress"] = seen_progress
+    return job
 
 
+@pytest.mark.slow
 def test_upload_ingest_then_read_everything(api: Api, media_dir: Path) -> None:
     with api.client() as c:
         with (media_dir / "report.m4a").open("rb") as f:
@@ -151,6 +153,7 @@ def test_ssrf_attempts_are_refused(api: Api, url: str, message: str) -> None:
     assert api.service.jobs.list() == []
 
 
+@pytest.mark.slow
 def test_path_traversal_is_confined(api: Api, media_dir: Path) -> None:
     with api.client() as c:
         for path in ("/media/..%2F..%2Fetc%2Fpasswd", "/media/%2Fetc%2Fpasswd", "/v1/videos/..%2F..%2Fetc",

@@ -46,6 +46,7 @@ def linked(settings: Settings, tmp_path: Path) -> tuple[Clipindex, str, Path]:
     return svc, result.video_id, page
 
 
+@pytest.mark.slow
 def test_ingest_with_an_article_links_paragraphs_and_checks_quotes(linked: tuple[Clipindex, str, Path]) -> None:
     svc, video_id, _page = linked
     truth = json.loads((FIXTURES / "report_en.json").read_text())["sentences"]
@@ -61,12 +62,14 @@ def test_ingest_with_an_article_links_paragraphs_and_checks_quotes(linked: tuple
     assert links.quotes and all(q.status in ("verbatim", "differs") for q in links.quotes)
 
 
+@pytest.mark.slow
 def test_search_hits_link_back_to_the_article_paragraph(linked: tuple[Clipindex, str, Path]) -> None:
     svc, _video_id, _page = linked
     hits = svc.search("stone bridge foundations", mode="keyword").hits
     assert hits and hits[0].links["article"].startswith(URL + "#:~:text=")
 
 
+@pytest.mark.slow
 def test_cli_show_and_exports(linked: tuple[Clipindex, str, Path], settings: Settings) -> None:
     svc, video_id, _page = linked
     env = {"CLIPINDEX_DATA_DIR": str(settings.data_dir)}
@@ -93,6 +96,7 @@ def test_bad_articles_fail_before_any_work(settings: Settings, tmp_path: Path, c
     assert Clipindex(settings).videos() == [] and Clipindex(settings).articles.list() == []
 
 
+@pytest.mark.slow
 def test_http_article_endpoints(linked: tuple[Clipindex, str, Path]) -> None:
     svc, video_id, _page = linked
     _key, secret = svc.keys.create("articles")

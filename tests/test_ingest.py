@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from api.cli import app
+from indexer.asr.engine import Engine, EngineChoice
 from indexer.config import Settings
 from indexer.errors import IngestError
 from indexer.service import Clipindex, IngestOptions
@@ -24,6 +25,7 @@ def cli(settings: Settings, *args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
+@pytest.mark.slow
 def test_ingest_video_file_then_list_and_export(settings: Settings, media_dir: Path) -> None:
     code, out, err = cli(settings, "ingest", str(media_dir / "report.mp4"), "--json")
     assert code == 0, err
@@ -49,6 +51,7 @@ def test_ingest_video_file_then_list_and_export(settings: Settings, media_dir: P
         assert code == 0 and marker in out
 
 
+@pytest.mark.slow
 def test_reingest_is_a_noop_and_force_redoes(svc: Clipindex, media_dir: Path) -> None:
     src = str(media_dir / "speech.wav")
     [first] = list(svc.ingest(src, IngestOptions()))
@@ -61,8 +64,9 @@ def test_reingest_is_a_noop_and_force_redoes(svc: Clipindex, media_dir: Path) ->
     assert len(svc.videos()) == 1
 
 
+@pytest.mark.slow
 def test_a_failed_step_keeps_finished_ones_and_resumes(settings: Settings, media_dir: Path) -> None:
-    def broken_engine(_settings: Settings, _opts: dict) -> object:
+    def broken_engine(_settings: Settings, _choice: EngineChoice) -> Engine:
         raise RuntimeError("engine crashed")
 
     crashing = Clipindex(settings, engine_factory=broken_engine)
@@ -128,6 +132,7 @@ def test_caption_file_import_with_youtube_url(settings: Settings, tmp_path: Path
     assert all(a["end"] <= b["start"] for a, b in zip(words, words[1:]))
 
 
+@pytest.mark.slow
 def test_sidecar_captions_are_used_for_a_local_file(settings: Settings, media_dir: Path, tmp_path: Path) -> None:
     media = tmp_path / "story.mp4"
     shutil.copy(media_dir / "report.mp4", media)
@@ -139,6 +144,7 @@ def test_sidecar_captions_are_used_for_a_local_file(settings: Settings, media_di
     assert json.loads(out)[0]["transcript"] == "faster-whisper:tiny.en"
 
 
+@pytest.mark.slow
 def test_json_transcript_round_trip(svc: Clipindex, media_dir: Path, tmp_path: Path) -> None:
     [result] = list(svc.ingest(str(media_dir / "speech.wav"), IngestOptions()))
     exported = tmp_path / "t.json"

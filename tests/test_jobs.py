@@ -9,11 +9,14 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from indexer.config import Settings
-from indexer.ingest.types import STEPS
+from indexer.ingest.types import STEPS, IngestJob
 from indexer.service import Clipindex, IngestOptions
 from indexer.store.jobs import JobQueue
 from tests.conftest import ffmpeg
+from tests.waiting import wait_until
 
 
 def _worker(settings: Settings) -> subprocess.Popen:
@@ -22,16 +25,7 @@ def _worker(settings: Settings) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "api.cli", "worker"], env=env, stderr=subprocess.DEVNULL)
 
 
-def _wait(predicate, timeout: float, what: str):  # type: ignore[no-untyped-def]
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
+@pytest.mark.slow
 def test_killed_worker_job_is_redelivered_and_completes_once(settings: Settings, media_dir: Path,
                                                              tmp_path: Path) -> None:
     long_audio = tmp_path / "long.wav"
@@ -43,8 +37,8 @@ def test_killed_worker_job_is_redelivered_and_completes_once(settings: Settings,
     try:
         # overall progress is (finished steps + this step's fraction) / number of steps
         halfway = (STEPS.index("transcript") + 0.4) / len(STEPS)
-        _wait(lambda: (j := service.jobs.get(job.id)).state == "running" and j.step == "transcript"
-              and j.progress >= halfway, 120, "the first worker to be part-way through transcribing")
+        wait_until(lambda: (j := service.jobs.get(job.id)).state == "running" and j.step == "transcript"
+                   and j.progress >= halfway, 120, "the first worker to be part-way through transcribing")
         os.kill(first.pid, signal.SIGKILL)
         first.wait(10)
     finally:
@@ -54,7 +48,8 @@ def test_killed_worker_job_is_redelivered_and_completes_once(settings: Settings,
 
     second = _worker(settings)
     try:
-        done = _wait(lambda: (j := service.jobs.get(job.id)).state in ("done", "failed") and j, 180, "redelivery")
+        done = wait_until(lambda: (j := service.jobs.get(job.id)).state in ("done", "failed") and j, 180,
+                          "the second worker to finish the redelivered job")
     finally:
         second.send_signal(signal.SIGTERM)
         second.wait(20)
@@ -72,7 +67,7 @@ def test_killed_worker_job_is_redelivered_and_completes_once(settings: Settings,
 def test_a_job_whose_worker_keeps_dying_fails_after_its_attempts(settings: Settings) -> None:
     service = Clipindex(settings)
     queue = JobQueue(service.store, lease_s=0.1)
-    job = queue.submit("ingest", {"source": "/x.wav", "options": {}}, max_attempts=2)
+    job = queue.submit("ingest", IngestJob("/x.wav"), max_attempts=2)
     for owner in ("a", "b"):
         assert queue.claim(owner) is not None
         time.sleep(0.15)

@@ -134,6 +134,7 @@ def test_dims_derived_from_the_ct2_shapes(ct2_dir: Path) -> None:
     assert dims["n_vocab"] == len(vocabulary)
 
 
+@pytest.mark.slow
 def test_checkpoint_splits_fused_attention_and_drops_key_bias(ct2_dir: Path, checkpoint: Path) -> None:
     import torch
 
@@ -158,6 +159,7 @@ def test_checkpoint_splits_fused_attention_and_drops_key_bias(ct2_dir: Path, che
     assert np.array_equal(state["decoder.token_embedding.weight"], v["decoder/embeddings/weight"])
 
 
+@pytest.mark.slow
 def test_checkpoint_loads_in_openai_whisper_with_the_configs_alignment_heads(
     checkpoint: Path, ct2_dir: Path, cache_dir: Path
 ) -> None:
@@ -173,6 +175,7 @@ def test_checkpoint_loads_in_openai_whisper_with_the_configs_alignment_heads(
     assert heads == sorted(json.loads((ct2_dir / "config.json").read_text())["alignment_heads"])
 
 
+@pytest.mark.slow
 def test_ensure_checkpoint_converts_once(ct2_dir: Path, cache_dir: Path, checkpoint: Path) -> None:
     before = checkpoint.stat().st_mtime_ns
     assert ensure_checkpoint(ct2_dir, cache_dir) == checkpoint
@@ -191,6 +194,7 @@ def _faster_whisper(ct2_dir: Path, wav: Path, compute_type: str) -> list[tuple[s
     return [(w.word.strip(), w.start, w.end) for s in segments for w in s.words or []]
 
 
+@pytest.mark.slow
 def test_openai_engine_matches_faster_whisper_at_the_same_precision(
     openai_run: tuple, bulletin_wav: Path, ct2_dir: Path
 ) -> None:
@@ -209,6 +213,7 @@ def test_openai_engine_matches_faster_whisper_at_the_same_precision(
     assert np.median(gaps) <= 0.02 and gaps.max() <= 0.1, f"word starts differ: {gaps.round(2).tolist()}"
 
 
+@pytest.mark.slow
 def test_openai_engine_is_close_to_int8_faster_whisper(openai_run: tuple, bulletin_wav: Path, ct2_dir: Path) -> None:
     """int8 (how faster-whisper runs on CPU) alone changes a few words of synthetic speech."""
     reference = " ".join(w for w, _, _ in _faster_whisper(ct2_dir, bulletin_wav, "int8"))
@@ -218,6 +223,7 @@ def test_openai_engine_is_close_to_int8_faster_whisper(openai_run: tuple, bullet
     assert between <= 0.20, f"engines disagree: WER {between:.3f}\nfaster: {reference}\nopenai: {ours}"
 
 
+@pytest.mark.slow
 def test_openai_engine_words_are_timed_in_order_inside_the_audio(openai_run: tuple) -> None:
     run, segs, done = openai_run
     words = [w for s in segs for w in s.words]
@@ -230,6 +236,7 @@ def test_openai_engine_words_are_timed_in_order_inside_the_audio(openai_run: tup
     assert done == sorted(done) and done[-1] == pytest.approx(run.duration, abs=0.01)
 
 
+@pytest.mark.slow
 def test_english_only_model_refuses_another_language(engine: OpenAIWhisperEngine, bulletin_wav: Path) -> None:
     with pytest.raises(ModelError, match="English-only"):
         engine.transcribe(bulletin_wav, language="de")
@@ -243,6 +250,7 @@ def test_missing_openai_whisper_is_reported(monkeypatch: pytest.MonkeyPatch, ct2
         fresh.transcribe(bulletin_wav)
 
 
+@pytest.mark.slow  # the engine imports openai-whisper (torch) before it looks at the path
 def test_a_path_that_is_no_model_is_a_model_error(tmp_path: Path, bulletin_wav: Path) -> None:
     with pytest.raises(ModelError, match="not an openai-whisper"):
         OpenAIWhisperEngine(tmp_path / "nothing", model_name="x", cache_dir=tmp_path).transcribe(bulletin_wav)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import time
 from pathlib import Path
 
 import httpx
@@ -20,6 +19,10 @@ from media.ffmpeg import probe
 from media.timeline import timeline_rate
 from tests.apiserver import running
 from tests.conftest import ffmpeg
+from tests.waiting import wait_until
+
+# every test ingests two videos with the real tiny.en model, and most render with ffmpeg
+pytestmark = pytest.mark.slow
 
 runner = CliRunner()
 
@@ -143,10 +146,8 @@ def test_http_reel_render_job_and_download(two_videos: tuple[Clipindex, str, str
         r = c.post(f"/v1/reels/{reel['id']}/clips", json={"video": small, "start": 0.5, "end": 2.5})
         assert r.status_code == 201 and len(r.json()["clips"]) == 1
         job = c.post(f"/v1/reels/{reel['id']}/render", json={"fast": False}).json()
-        deadline = time.time() + 120
-        while (state := c.get(f"/v1/jobs/{job['id']}").json())["state"] in ("queued", "running"):
-            assert time.time() < deadline
-            time.sleep(0.2)
+        state = wait_until(lambda: (j := c.get(f"/v1/jobs/{job['id']}").json())["state"] not in ("queued", "running")
+                           and j, 120, "the render job to finish", interval=0.2)
         assert state["state"] == "done", state
         video = c.get(state["result"]["file"])
         assert video.status_code == 200 and len(video.content) > 1000

@@ -20,6 +20,9 @@ from indexer.config import Settings
 from indexer.service import Clipindex
 from tests.apiserver import running
 
+# hundreds of generated requests over real HTTP
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def api_schema(settings: Settings) -> Iterator[tuple[schemathesis.BaseSchema, str]]:

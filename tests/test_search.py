@@ -83,9 +83,9 @@ def video(vid: str, *, channel: str = "Valley News", published: str = "2025-03-0
                  published=published, language=language)
 
 
-@pytest.fixture
-def idx(tmp_path: Path) -> tuple[SearchIndex, dict[str, list[float]]]:
-    ix = SearchIndex(tmp_path / "index")
+def news_index(path: Path) -> tuple[SearchIndex, dict[str, list[float]]]:
+    """Four videos (English, Russian, Uzbek in both scripts) indexed at `path`, with each sentence's start."""
+    ix = SearchIndex(path)
     starts: dict[str, list[float]] = {}
     flood, starts["flood"] = make_transcript("yt:flood", FLOOD * 2)  # ~110 s: several overlapping passages
     elect, starts["elect"] = make_transcript("yt:elect", ELECTION, t0=5.0)
@@ -97,6 +97,18 @@ def idx(tmp_path: Path) -> tuple[SearchIndex, dict[str, list[float]]]:
     ix.add(video("file:ru", channel="Vesti", published="2025-01-10", language="ru"), ru, [])
     ix.add(video("file:uz", channel="Dunyo", published="2025-02-20", language="uz"), uz, [])
     return ix, starts
+
+
+@pytest.fixture(scope="module")
+def idx(tmp_path_factory: pytest.TempPathFactory) -> tuple[SearchIndex, dict[str, list[float]]]:
+    """One index for the tests that only read it: building it for each test took most of this file's time."""
+    return news_index(tmp_path_factory.mktemp("news") / "index")
+
+
+@pytest.fixture
+def own_idx(tmp_path: Path) -> tuple[SearchIndex, dict[str, list[float]]]:
+    """A fresh index for a test that changes it."""
+    return news_index(tmp_path / "index")
 
 
 # ---- textnorm ------------------------------------------------------------------------------------------------------
@@ -173,13 +185,20 @@ def test_a_misheard_first_word_stays_in_the_span_and_unrelated_text_scores_low()
     assert weak is None or weak.score < 0.3
 
 
-def test_alignment_is_fast_on_a_long_passage() -> None:
-    quote = tokenize_text("the minister said that we will not withdraw from the negotiations whatever happens", "en")
-    spoken = tokenize_text(" ".join(SPOKEN * 9), "en")  # about 200 words
-    t = time.perf_counter()
-    for _ in range(50):
-        assert align(quote, spoken) is not None
-    assert (time.perf_counter() - t) / 50 < 0.005
+LONG_QUOTE = "the minister said that we will not withdraw from the negotiations whatever happens"
+
+
+def test_alignment_on_a_long_passage_takes_the_first_of_equal_spans() -> None:
+    # its speed on such a passage is measured by bench/speed.py
+    quote = tokenize_text(LONG_QUOTE, "en")
+    spoken = tokenize_text(" ".join(SPOKEN * 9), "en")  # about 200 words, the quote's span nine times over
+    found = align(quote, spoken)
+    assert found is not None and (found.first, found.last) == (3, 17)
+    assert (spoken[found.first].text, spoken[found.last].text) == ("the", "happens")
+    assert [op.spoken for op in found.ops if op.kind == "extra"] == [14, 15]
+    assert (spoken[14].text, spoken[15].text) == ("in", "2025")
+    assert [op.kind for op in found.ops].count("same") == len(quote)
+    assert found.score == pytest.approx(1 - 2 / len(quote))
 
 
 # ---- the index -----------------------------------------------------------------------------------------------------
@@ -251,8 +270,8 @@ def test_keyword_mode_ranks_passages_and_highlights_matches(idx: tuple) -> None:
     assert "closed" in both[0].text and "Friday" in both[0].text
 
 
-def test_filters_and_pagination(idx: tuple) -> None:
-    ix, _ = idx
+def test_filters_and_pagination(own_idx: tuple) -> None:
+    ix, _ = own_idx
     assert {h.video_id for h in ix.search("the", limit=50).hits} == {"yt:flood", "yt:elect"}
     assert {h.video_id for h in ix.search("the", video="yt:elect", limit=50).hits} == {"yt:elect"}
     assert {h.video_id for h in ix.search("the", channel="valley news", limit=50).hits} == {"yt:flood"}
@@ -304,21 +323,23 @@ def test_bad_options_get_a_clear_error(idx: tuple, option: dict, message: str) -
         idx[0].search("flood", **option)
 
 
-@pytest.mark.parametrize("query", [
+HOSTILE = [
     '"we will not withdraw', 'we will not withdraw"', "*iver", "rive*", "mayor AND (bridge OR", "title:flood",
     "bridge~2^3 NOT mayor", "[a TO z]", "«мост»", "„Friday“", "\\ / : ( ) { } ' ` ~ ^ -",
     " OR ".join(f"word{i}" for i in range(150))[:1000], " ".join(["the"] * 60), "a" * 999,
-])
-def test_hostile_queries_are_words_not_syntax_and_fast(idx: tuple, query: str) -> None:
+]
+
+
+@pytest.mark.parametrize("query", HOSTILE)
+def test_hostile_queries_are_words_not_syntax(idx: tuple, query: str) -> None:
+    # how long they take is measured by bench/speed.py
     ix, _ = idx
-    t = time.perf_counter()
     try:
         r = ix.search(query, mode="keyword")
         r2 = ix.search(query, mode="quote")
     except InvalidInput as e:  # only a clear message about the query, never a parser error
         assert "a quote can have at most 64 words" in str(e) or "no words" in str(e)
         return
-    assert time.perf_counter() - t < 2.0
     assert r.mode == "keyword" and r2.mode == "quote"
 
 
@@ -332,8 +353,8 @@ def test_quote_detection() -> None:
     assert parse_query('"unbalanced quote', None) == ("quote", "unbalanced quote")
 
 
-def test_re_adding_replaces_and_delete_removes(idx: tuple) -> None:
-    ix, _ = idx
+def test_re_adding_replaces_and_delete_removes(own_idx: tuple) -> None:
+    ix, _ = own_idx
     n = ix.passage_count("yt:flood")
     assert n >= 3 and ix.video_ids() == {"yt:flood", "yt:elect", "file:ru", "file:uz"}
     tr, _ = make_transcript("yt:flood", FLOOD * 2)

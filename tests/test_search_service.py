@@ -15,6 +15,9 @@ from indexer.config import Settings
 from indexer.service import Clipindex, IngestOptions
 from tests.apiserver import running
 
+# every test searches a video transcribed by the real tiny.en model
+pytestmark = pytest.mark.slow
+
 runner = CliRunner()
 
 

@@ -58,6 +58,7 @@ def test_manual_subtitles_are_preferred_and_no_media_is_downloaded(settings: Set
     assert [w.text for w in svc.transcript(result.video_id).words][:3] == ["The", "river", "rose"]
 
 
+@pytest.mark.slow
 def test_whisper_runs_when_there_are_no_subtitles(settings: Settings, fake_youtube: Path) -> None:
     svc = service(settings)
     [result] = list(svc.ingest("https://www.youtube.com/watch?v=VidNoSubs01", IngestOptions()))
@@ -68,6 +69,7 @@ def test_whisper_runs_when_there_are_no_subtitles(settings: Settings, fake_youtu
     assert "volunteers" in svc.render_transcript(result.video_id, "txt").lower()
 
 
+@pytest.mark.slow
 def test_keep_video_downloads_the_video_stream(settings: Settings, fake_youtube: Path) -> None:
     svc = service(settings)
     opts = IngestOptions(keep_video=True, captions="never")
@@ -97,6 +99,7 @@ def test_private_or_removed_video(settings: Settings, fake_youtube: Path, video_
     assert svc.videos() == []
 
 
+@pytest.mark.slow
 def test_plain_file_url_through_yt_dlp_generic_extractor(settings: Settings, media_dir: Path, tmp_path: Path) -> None:
     src = tmp_path / "clip.mp4"
     shutil.copy(media_dir / "report.mp4", src)
@@ -122,6 +125,7 @@ def test_info_json_mapping(tmp_path: Path) -> None:
     assert sources.pick_subtitles(remote, "uz") is None
 
 
+@pytest.mark.slow
 def test_a_reel_fetches_youtube_video_on_demand(settings: Settings, fake_youtube: Path, tmp_path: Path) -> None:
     svc = service(settings)
     [result] = list(svc.ingest("https://www.youtube.com/watch?v=VidWithSubs", IngestOptions()))

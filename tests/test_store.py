@@ -7,6 +7,8 @@ import sqlite3
 import time
 from pathlib import Path
 
+import pytest
+
 from indexer.ingest.types import AudioResult, FetchResult
 from indexer.models import Segment, Transcript, Video, Word
 from indexer.store.db import MIGRATIONS, Store
@@ -58,6 +60,7 @@ def _claim(path: str, owner: str, out: multiprocessing.Queue) -> None:  # type: 
     out.put((owner, Store(Path(path)).claim_step("file:abc", "transcript", owner, 60)))
 
 
+@pytest.mark.slow
 def test_two_processes_never_claim_the_same_step(tmp_path: Path) -> None:
     store = Store(tmp_path / "db.sqlite")
     _video(store)

@@ -44,6 +44,7 @@ def transcribed(tiny: FasterWhisperEngine, speech_en: tuple[Path, dict]) -> tupl
     return run, list(run.segments)
 
 
+@pytest.mark.slow
 def test_word_error_rate_on_synthesised_bulletin(transcribed: tuple, speech_en: tuple[Path, dict]) -> None:
     _run, segs = transcribed
     truth = " ".join(s["text"] for s in speech_en[1]["sentences"])
@@ -52,6 +53,7 @@ def test_word_error_rate_on_synthesised_bulletin(transcribed: tuple, speech_en: 
     assert wer < 0.20, f"WER {wer:.3f}"
 
 
+@pytest.mark.slow
 def test_word_times_monotonic_and_inside_the_audio(transcribed: tuple) -> None:
     run, segs = transcribed
     words = [w for s in segs for w in s.words]
@@ -60,6 +62,7 @@ def test_word_times_monotonic_and_inside_the_audio(transcribed: tuple) -> None:
     assert all(a.start <= b.start for a, b in zip(words, words[1:]))
 
 
+@pytest.mark.slow
 def test_known_sentence_starts_are_found_within_half_a_second(transcribed: tuple, speech_en: tuple) -> None:
     _run, segs = transcribed
     words = [w for s in segs for w in s.words]
@@ -93,6 +96,7 @@ def test_windows_cover_the_audio_exactly_and_cut_in_quiet(speech_en: tuple[Path,
         assert float(np.sqrt((whole[i - 800:i + 800] ** 2).mean())) < loud, "cuts fall in quiet moments"
 
 
+@pytest.mark.slow
 def test_short_windows_give_the_same_words(tiny: FasterWhisperEngine, speech_en: tuple, transcribed: tuple) -> None:
     """Windows (which bound memory) cost no accuracy: cuts fall in pauses, so no word is split."""
     windowed = FasterWhisperEngine(tiny.resolved, device="cpu", window_s=30.0)
@@ -104,6 +108,7 @@ def test_short_windows_give_the_same_words(tiny: FasterWhisperEngine, speech_en:
     assert parts <= whole + 0.03, (parts, whole)
 
 
+@pytest.mark.slow
 def test_a_skipped_stretch_of_speech_is_re_decoded(tiny: FasterWhisperEngine, speech_en: tuple,
                                                    transcribed: tuple) -> None:
     """Simulate Whisper's silent skip: drop every word after 10 s and let the guard find and refill the gap."""
@@ -139,6 +144,7 @@ def test_sentences_split_on_any_script() -> None:
     assert [s.text for s in split_sentences(words)] == ["Привет.", "Как дела?", "Salom"]
 
 
+@pytest.mark.slow
 def test_english_only_model_refuses_another_language(tiny: FasterWhisperEngine, speech_en: tuple) -> None:
     with pytest.raises(ModelError, match="English-only"):
         tiny.transcribe(speech_en[0], language="ru")
@@ -153,6 +159,7 @@ def test_model_resolution_errors(tmp_path: Path) -> None:
         resolve_model(str(tmp_path), tmp_path)
 
 
+@pytest.mark.slow
 def test_shipped_base_model_is_joined_once_and_detects_language(tmp_path: Path, speech_en: tuple) -> None:
     model = resolve_model("base", tmp_path)
     assert (Path(model.path) / "model.bin").stat().st_size > 100_000_000

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +12,10 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from indexer.config import Settings
 from indexer.service import Clipindex, IngestOptions
 from tests.apiserver import running
+from tests.waiting import wait_until
+
+# a real Chromium against a real server, over a video transcribed by the real tiny.en model
+pytestmark = pytest.mark.slow
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -37,13 +40,6 @@ def site(settings: Settings, media_dir: Path) -> Iterator[tuple[str, Clipindex, 
     _key, secret = service.keys.create("web")
     with running(service, workers=1) as url:
         yield url, service, str(result.video_id), secret
-
-
-def _until(page: Page, expression: str, timeout: float = 20.0) -> None:
-    deadline = time.time() + timeout
-    while not page.evaluate(expression):
-        assert time.time() < deadline, f"timed out waiting for {expression}"
-        time.sleep(0.05)
 
 
 def _page(browser: Browser, **kwargs: object) -> Page:
@@ -123,7 +119,8 @@ def test_search_a_quote_and_play_that_moment(browser: Browser, site: tuple) -> N
     hit.get_by_role("link", name="Play this moment").click()
     expect(page.locator("#video-title")).to_have_text("River report")
     # the page's CSP forbids eval, so poll with evaluate() rather than wait_for_function()
-    _until(page, "document.querySelector('video') !== null && document.querySelector('video').readyState >= 1")
+    ready = "document.querySelector('video') !== null && document.querySelector('video').readyState >= 1"
+    wait_until(lambda: page.evaluate(ready), 20, "the video's metadata to load")
     page.wait_for_timeout(300)
     assert abs(page.evaluate("document.querySelector('video').currentTime") - expected.start) < 0.5
     assert page.locator("#chapters li").count() >= 1

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 T = TypeVar("T")
 
 
-def wait_until(predicate: Callable[[], T], timeout: float, what: str, interval: float = 0.05) -> T:
+def wait_until(predicate: Callable[[], T | Literal[False] | None], timeout: float, what: str,
+               interval: float = 0.05) -> T:
     """Call `predicate` until it returns something truthy, and return that; `what` completes "waiting for ..."."""
     deadline = time.monotonic() + timeout
     while True:
