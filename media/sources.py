@@ -60,7 +60,7 @@ def youtube_id(url: str) -> str | None:
     host = (parsed.hostname or "").lower()
     if host in ("youtu.be", "www.youtu.be"):
         candidate = parsed.path.strip("/").split("/")[0]
-    elif host.endswith("youtube.com") or host.endswith("youtube-nocookie.com"):
+    elif any(host == site or host.endswith("." + site) for site in ("youtube.com", "youtube-nocookie.com")):
         q = dict(p.split("=", 1) for p in parsed.query.split("&") if "=" in p)
         parts = parsed.path.strip("/").split("/")
         candidate = q.get("v") or (parts[1] if len(parts) > 1 and parts[0] in ("shorts", "embed", "live", "v") else "")
@@ -99,7 +99,7 @@ class _QuietLogger:
 
 
 def _ydl(opts: YtdlOptions, **extra: Any) -> Any:
-    import yt_dlp
+    import yt_dlp  # deferred: yt-dlp takes 0.3 s to import, and only commands that fetch from the web need it
 
     ydl = yt_dlp.YoutubeDL(_params(opts, **extra))
     for ie in reversed(list(opts.extractors)):
@@ -110,7 +110,7 @@ def _ydl(opts: YtdlOptions, **extra: Any) -> Any:
 
 
 def _extract(ydl: Any, url: str, **kw: Any) -> dict[str, Any]:
-    import yt_dlp
+    import yt_dlp  # deferred: yt-dlp takes 0.3 s to import, and only commands that fetch from the web need it
 
     try:
         info = ydl.extract_info(url, download=False, **kw)
@@ -206,7 +206,7 @@ def _same_lang(tag: str, want: str) -> bool:
 
 def download_subtitles(url: str, kind: str, lang: str, dest: Path, opts: YtdlOptions) -> Path:
     """Fetch one subtitle track as WebVTT into dest/subs.<lang>.vtt."""
-    import yt_dlp
+    import yt_dlp  # deferred: yt-dlp takes 0.3 s to import, and only commands that fetch from the web need it
 
     dest.mkdir(parents=True, exist_ok=True)
     ydl = _ydl(opts, skip_download=True, writesubtitles=kind == "manual", writeautomaticsub=kind == "auto",
@@ -223,7 +223,7 @@ def download_subtitles(url: str, kind: str, lang: str, dest: Path, opts: YtdlOpt
 
 def download_media(url: str, dest: Path, opts: YtdlOptions, keep_video: bool, progress: ProgressFn | None) -> Path:
     """Download audio only (or video+audio with keep_video) to dest/media.<ext>; returns the file."""
-    import yt_dlp
+    import yt_dlp  # deferred: yt-dlp takes 0.3 s to import, and only commands that fetch from the web need it
 
     dest.mkdir(parents=True, exist_ok=True)
     for stale in dest.glob("media.*"):

@@ -45,6 +45,8 @@ def test_youtube_ids_without_network() -> None:
         assert sources.youtube_id(url) == "dQw4w9WgXcQ"
     assert sources.youtube_id("https://www.youtube.com/watch?v=short") is None
     assert sources.youtube_id("https://example.org/watch?v=dQw4w9WgXcQ") is None
+    assert sources.youtube_id("https://notyoutube.com/watch?v=dQw4w9WgXcQ") is None, "another site's name"
+    assert sources.youtube_id("https://m.youtube.com/watch?v=dQw4w9WgXcQ") == "dQw4w9WgXcQ"
 
 
 def test_manual_subtitles_are_preferred_and_no_media_is_downloaded(settings: Settings, fake_youtube: Path) -> None:
