@@ -2,19 +2,21 @@
 
 Each command builds the settings (defaults < CLIPINDEX_* environment < flags), calls one service method, and prints.
 Errors are translated once, by `api.cli_common.errors`. The `keys`, `article` and `reel` groups live in
-api/cli_more.py and api/cli_reels.py.
+api/cli_articles.py and api/cli_reels.py. Nothing here imports the service at start-up (`api.cli_common.service`
+does, when a command runs), so `--help` and usage errors stay fast; bench/cold_start.py measures it.
 """
 
 from __future__ import annotations
 
 import json
+import signal
 import sys
+import threading
 from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, cast
 
 import typer
-from rich.table import Table
 
 from api.cli_articles import article_app, keys_app
 from api.cli_common import DataDir, JsonOut, Quiet, clock, emit, err, errors, out, progress, service
@@ -101,6 +103,8 @@ def videos(data_dir: DataDir = None, as_json: JsonOut = False) -> None:
     if as_json:
         out.print(json.dumps([asdict(r) for r in rows], ensure_ascii=False, indent=1))
         return
+    from rich.table import Table  # deferred: rich's table layout (0.03 s to import) is for this listing only
+
     table = Table("id", "title", "duration", "language", "transcript", "state")
     for column in table.columns:
         column.overflow = "fold"
@@ -231,6 +235,7 @@ def serve(
 
     Example: clipindex serve --host 0.0.0.0 --port 8000 --workers 2
     """
+    # deferred: the web stack (FastAPI, Starlette, uvicorn: 0.5 s to import) is for this command only
     import uvicorn
 
     from api.app import create_app
@@ -251,10 +256,7 @@ def worker(
 
     Example: clipindex worker --workers 1
     """
-    import signal
-    import threading
-
-    from api.worker import Worker
+    from api.worker import Worker  # deferred: the worker pulls the service (SQLAlchemy) and the reel service
 
     with errors():
         svc = service(data_dir)

@@ -10,17 +10,18 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
 from indexer import deeplinks
 from indexer.config import load_settings
 from indexer.errors import ClipindexError, InvalidInput, NotFound
-from indexer.service import Clipindex
 from media.errors import MediaError
+
+if TYPE_CHECKING:
+    from indexer.service import Clipindex
 
 err = Console(stderr=True, soft_wrap=True, highlight=False)
 out = Console(highlight=False, soft_wrap=True)
@@ -49,6 +50,9 @@ def errors() -> Iterator[None]:
 
 
 def service(data_dir: Path | None, **flags: Any) -> Clipindex:
+    # deferred: the service pulls SQLAlchemy and the search stack (half a second); `--help` and usage errors need none
+    from indexer.service import Clipindex
+
     return Clipindex(load_settings(data_dir=data_dir, **flags))
 
 
@@ -58,6 +62,9 @@ def progress(disabled: bool) -> Iterator[Any]:
     if disabled or not sys.stderr.isatty() and not _force_progress():
         yield None
         return
+    # deferred: rich's live display (threads, terminal control) is for ingest and reindex only
+    from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
+
     cols = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
             TimeRemainingColumn(), TextColumn("{task.fields[detail]}"))
     with Progress(*cols, console=err, transient=True) as bar:

@@ -11,7 +11,6 @@ import typer
 
 from api.cli_common import DataDir, JsonOut, Quiet, clock, emit, err, errors, out, progress, service
 from indexer.errors import InvalidInput
-from indexer.reels.service import HitRef
 
 reel_app = typer.Typer(no_args_is_help=True, help="Highlight reels: clips from hits, chapters or ranges.")
 Snap = Annotated[str, typer.Option(help="Snap clip edges to word or sentence boundaries, or none.")]
@@ -59,6 +58,8 @@ def reel_add(
                 parsed = json.loads(hit)
             except ValueError:
                 raise InvalidInput("--hit must be JSON, as `clipindex search --json` prints a hit") from None
+            from indexer.reels.service import HitRef  # deferred, as the service is (see api.cli_common.service)
+
             picked = HitRef.parse(parsed if isinstance(parsed, dict) else {})
             result = svc.reels.add_hit(reel, picked, pad=0.5 if pad is None else pad, snap_to=snap)
         elif chapter is not None:

@@ -2,7 +2,8 @@
 
 Run:  .venv/bin/python bench/cold_start.py                        (7 runs per command; about a minute)
       .venv/bin/python bench/cold_start.py --repeat 15
-      .venv/bin/python bench/cold_start.py --compare /tmp/coldbase  (another checkout, timed in the same run)
+      git worktree add --detach /tmp/coldbase HEAD                  (the last commit, to compare the work tree with)
+      .venv/bin/python bench/cold_start.py --compare /tmp/coldbase  (both timed in the same run, interleaved)
 
 A small archive (seven caption files: the three caption fixtures, and four stories from tests/fixtures/texts written
 out as SRT with evenly spread cues) is built in a temporary folder with `clipindex ingest FILE --language xx`, so no
@@ -11,6 +12,12 @@ the median and the fastest wall time. With --compare, the other checkout runs th
 archive (PYTHONPATH set to it, so its packages shadow the installed ones), interleaved with this one, so that load
 from other work falls on both alike. Targets (issue 10): `--help` under 0.3 s, `search` under 0.6 s on a 2-core
 machine. The import profile (`python -X importtime`) lists the packages each command spends its imports on.
+
+CPU time (user + system of the child) is printed beside wall time: every command is single-threaded, so wall time
+well above CPU time means the run waited for a core. On a busy machine both grow (two vCPUs share caches), so compare
+columns of one run rather than numbers from different runs, and prefer the fastest run. Compiled bytecode is
+cached in a temporary folder (PYTHONPYCACHEPREFIX), as an installed package has it, even where the environment sets
+PYTHONDONTWRITEBYTECODE; --no-bytecode-cache compiles the project's modules from source on every run instead.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ import datetime
 import json
 import os
 import platform
+import resource
 import shlex
 import statistics
 import subprocess
@@ -43,10 +51,16 @@ WORDS_PER_S = 2.6
 class Tree:
     name: str
     path: Path
+    pycache: Path | None  # where compiled bytecode is kept; None: compile from source on every run
 
     def env(self) -> dict[str, str]:
         env = dict(os.environ, COLUMNS="120", NO_COLOR="1")
         env.pop("CLIPINDEX_DATA_DIR", None)
+        if self.pycache is not None:
+            env.pop("PYTHONDONTWRITEBYTECODE", None)
+            env["PYTHONPYCACHEPREFIX"] = str(self.pycache)
+        else:
+            env["PYTHONDONTWRITEBYTECODE"] = "1"
         if self.path != ROOT:
             env["PYTHONPATH"] = str(self.path)
         return env
@@ -70,7 +84,7 @@ def story_srt(story: Path) -> str:
     return "\n".join(cues)
 
 
-def build_archive(work: Path, exe: list[str]) -> Path:
+def build_archive(work: Path, exe: list[str], tree: Tree) -> Path:
     data = work / "data"
     files: dict[str, list[Path]] = defaultdict(list)
     for name, lang in CAPTIONS:
@@ -81,7 +95,7 @@ def build_archive(work: Path, exe: list[str]) -> Path:
         files["en"].append(path)
     for lang, paths in files.items():
         subprocess.run([*exe, "ingest", *map(str, paths), "--language", lang, "--data-dir", str(data), "--quiet"],
-                       check=True, stdout=subprocess.DEVNULL, env=Tree("this", ROOT).env())
+                       check=True, stdout=subprocess.DEVNULL, env=tree.env())
     return data
 
 
@@ -94,13 +108,19 @@ def commands(data: Path, video_id: str) -> list[tuple[str, list[str]]]:
             ("transcript ID", ["transcript", video_id, *d])]
 
 
-def wall(argv: list[str], env: dict[str, str]) -> float:
-    t0 = time.perf_counter()
+def cpu_children() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall and CPU seconds of one run of the command, as a new process."""
+    cpu0, t0 = cpu_children(), time.perf_counter()
     done = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=tempfile.gettempdir())
-    elapsed = time.perf_counter() - t0
+    elapsed, cpu = time.perf_counter() - t0, cpu_children() - cpu0
     if done.returncode != 0:
         raise SystemExit(f"{shlex.join(argv)} failed ({done.returncode}): {done.stderr.decode()[-2000:]}")
-    return elapsed
+    return elapsed, cpu
 
 
 def import_profile(exe: list[str], args: list[str], env: dict[str, str], top: int) -> tuple[float, list[str]]:
@@ -124,31 +144,40 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=7, help="runs per command (median and fastest are shown)")
     parser.add_argument("--compare", type=Path, help="another checkout (e.g. a git worktree of main) to time alike")
     parser.add_argument("--top", type=int, default=8, help="packages shown in the import profile")
+    parser.add_argument("--no-bytecode-cache", action="store_true",
+                        help="compile the project's modules from source on every run (PYTHONDONTWRITEBYTECODE=1)")
     args = parser.parse_args()
 
     load0 = os.getloadavg()
     exe = [sys.executable, str(ROOT / ".venv" / "bin" / "clipindex")]
     if not Path(exe[1]).exists():
         exe = [sys.executable, "-m", "api.cli"]
-    trees = [Tree("this", ROOT)] + ([Tree(args.compare.name, args.compare.resolve())] if args.compare else [])
-
     with tempfile.TemporaryDirectory(prefix="clipindex-cold-") as tmp:
+        pycache = None if args.no_bytecode_cache else Path(tmp) / "pycache"
+        trees = [Tree("this", ROOT, pycache)]
+        if args.compare:
+            trees.append(Tree(args.compare.name, args.compare.resolve(), pycache))
         t0 = time.perf_counter()
-        data = build_archive(Path(tmp), exe)
+        data = build_archive(Path(tmp), exe, trees[0])
         listing = subprocess.run([*exe, "videos", "--json", "--data-dir", str(data)], check=True, capture_output=True,
                                  text=True, env=trees[0].env())
         videos = json.loads(listing.stdout)
         built = time.perf_counter() - t0
         cmds = commands(data, videos[0]["id"])
+        for query in (WORD, QUOTE):  # time real searches: each finds something (and so links the hit to articles)
+            found = subprocess.run([*exe, "search", query, "--json", "--data-dir", str(data)], check=True,
+                                   capture_output=True, text=True, env=trees[0].env())
+            if not json.loads(found.stdout):
+                raise SystemExit(f"search {query} found nothing in the archive")
 
-        runs: dict[tuple[str, str], list[float]] = defaultdict(list)
-        for tree in trees:  # one unmeasured run each, so that every timed run finds the files in the page cache
+        runs: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
+        for tree in trees:  # one unmeasured run each: files in the page cache, bytecode compiled (unless told not to)
             for _, cmd in cmds:
-                wall([*exe, *cmd], tree.env())
+                timed([*exe, *cmd], tree.env())
         for _ in range(args.repeat):
             for label, cmd in cmds:
                 for tree in trees:
-                    runs[(tree.name, label)].append(wall([*exe, *cmd], tree.env()))
+                    runs[(tree.name, label)].append(timed([*exe, *cmd], tree.env()))
 
         profiles = {(tree.name, label): import_profile(exe, cmd, tree.env(), args.top)
                     for tree in trees for label, cmd in (cmds[0], cmds[2])}
@@ -157,12 +186,15 @@ def main() -> None:
           f"{platform.python_version()}; load average at start {load0[0]:.2f} {load0[1]:.2f} {load0[2]:.2f}, "
           f"at end {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"archive: {len(videos)} videos from caption files, built in {built:.1f} s; {args.repeat} runs per command, "
-          f"each a new process: {shlex.join(exe)} ...\n")
-    header = f"| command | {' | '.join(f'{t.name} median / fastest' for t in trees)} |"
-    print(header)
+          f"each a new process: {shlex.join(exe)} ...; bytecode "
+          f"{'compiled on every run' if args.no_bytecode_cache else 'cached'}\n")
+    print(f"| command | {' | '.join(f'{t.name}: wall median / fastest, CPU median' for t in trees)} |")
     print("|---|" + "---|" * len(trees))
     for label, _ in cmds:
-        cells = [f"{statistics.median(runs[(t.name, label)]):.3f} / {min(runs[(t.name, label)]):.3f} s" for t in trees]
+        cells = []
+        for t in trees:
+            walls, cpus = [w for w, _ in runs[(t.name, label)]], [c for _, c in runs[(t.name, label)]]
+            cells.append(f"{statistics.median(walls):.3f} / {min(walls):.3f} s, {statistics.median(cpus):.3f} s")
         print(f"| `clipindex {label}` | {' | '.join(cells)} |")
     print("\nimports (python -X importtime, one run; own time per top-level package, ms):")
     for (tree_name, label), (total, ranked) in profiles.items():

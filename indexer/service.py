@@ -1,8 +1,8 @@
 """The one service: everything clipindex can do. The CLI, the HTTP API and the workers call only this object.
 
 `Clipindex` does ingest, videos, transcripts and chapters itself, and composes three services built with what they
-need passed in: `index` (the search index as a projection of the store), `articles` and `reels`; plus the store's
-`jobs` queue and API `keys`.
+need passed in: `index` (the search index as a projection of the store), `articles` and `reels` (these two on first
+use, so that commands which need neither do not import them); plus the store's `jobs` queue and API `keys`.
 """
 
 from __future__ import annotations
@@ -11,19 +11,17 @@ import json
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from indexer import deeplinks, formats, refs
-from indexer.articles.load import Article
-from indexer.articles.service import ArticleService
-from indexer.asr.engine import EngineFactory
 from indexer.chapters.display import shown
+from indexer.chapters.formats import vtt_chapters, youtube_description
 from indexer.config import Settings
 from indexer.errors import ClipindexError, IngestError, InvalidInput, NotFound
 from indexer.ingest.context import StepContext, StepProgress
 from indexer.ingest.plan import Plan, article_ref, check_options, plan
-from indexer.ingest.steps import run_chain
 from indexer.ingest.types import (
     STEPS,
     IngestJob,
@@ -34,7 +32,6 @@ from indexer.ingest.types import (
 )
 from indexer.languages import check_language
 from indexer.models import Chapter, ChapterSource, SearchMode, Transcript, Video
-from indexer.reels.service import ReelService
 from indexer.search.service import SearchService
 from indexer.store.db import Store
 from indexer.store.files import remove_files
@@ -44,6 +41,10 @@ from media import netguard, sources
 from media.errors import MediaError
 
 if TYPE_CHECKING:
+    from indexer.articles.load import Article
+    from indexer.articles.service import ArticleService
+    from indexer.asr.engine import EngineFactory
+    from indexer.reels.service import ReelService
     from indexer.search.query import SearchResult
 
 
@@ -74,8 +75,19 @@ class Clipindex:
         self.jobs = JobQueue(self.store, settings.lease_s)
         self.keys = KeyRing(self.store)
         self.index = SearchService(self.store, settings)
-        self.articles = ArticleService(self.store, settings, self.index, engine_factory)
-        self.reels = ReelService(self.store, settings, self.jobs, self.ytdl)
+
+    # The article and reel services are built on first use: listing videos or printing a transcript needs neither.
+    @cached_property
+    def articles(self) -> ArticleService:
+        from indexer.articles.service import ArticleService  # deferred: numpy, rapidfuzz and the text layer
+
+        return ArticleService(self.store, self.settings, self.index, self.engine_factory)
+
+    @cached_property
+    def reels(self) -> ReelService:
+        from indexer.reels.service import ReelService  # deferred: the render and timeline modules
+
+        return ReelService(self.store, self.settings, self.jobs, self.ytdl)
 
     # ingest ---------------------------------------------------------------------------------------------------
     def ingest(self, source: str, options: IngestOptions, progress: ProgressFn | None = None, *,
@@ -111,14 +123,17 @@ class Clipindex:
         elif options.article:
             self.store.put_video(replace(existing, article=article_ref(options.article)))
         self.store.set_options(p.video_id, p.step_options(options, article))
+        # deferred: the chain's steps pull every subsystem (ASR, chapters, search, articles); only ingest runs them
+        from indexer.ingest.steps import run_chain
+
         ctx = StepContext(self.store, self.settings, ytdl=self.ytdl, engine_factory=self.engine_factory,
                           on_progress=_bind(progress, p.video_id))
         try:
-            run_chain(p.video_id, ctx)
-        except (IngestError, InvalidInput, MediaError) as exc:
+            run_chain(p.video_id, ctx)  # a step's media errors come out as IngestError (errors.as_ingest_error)
+        except (IngestError, InvalidInput):
             if not existing:  # bad input: leave no half-made video behind
                 self._forget(p.video_id)
-            raise IngestError(str(exc)) if isinstance(exc, MediaError) else exc from None
+            raise
         return self._result(p, "ingested")
 
     def _result(self, p: Plan, status: IngestStatus) -> IngestResult:
@@ -148,7 +163,7 @@ class Clipindex:
 
     def public_fetch(self, url: str) -> bytes:
         """Fetch an article for an untrusted caller: any host, but only public addresses, redirects included."""
-        from indexer.articles.load import fetch_url
+        from indexer.articles.load import fetch_url  # deferred: the article loader pulls the text layer
 
         try:
             final = netguard.follow_redirects(url, None, self.url_probe, self.resolver)
@@ -227,8 +242,6 @@ class Clipindex:
         return computed
 
     def render_chapters(self, ref: str, fmt: str, source: ChapterSource | None = None) -> str:
-        from indexer.chapters.formats import vtt_chapters, youtube_description
-
         items = self.chapters(ref)
         chosen = [c for c in items if c.source == source] if source else shown(items)
         if fmt == "youtube":

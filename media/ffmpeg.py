@@ -14,11 +14,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-
-import av
-import ffmpeg as ffmpeg_builder
+from typing import TYPE_CHECKING
 
 from media.errors import FfmpegError, NoAudioStream, NotMedia
+
+if TYPE_CHECKING:
+    import av
 
 SAMPLE_RATE = 16000
 ProgressFn = Callable[[float], None]  # seconds of media done
@@ -43,7 +44,7 @@ def ffmpeg_binary() -> str:
     found = shutil.which("ffmpeg")
     if found:
         return found
-    import imageio_ffmpeg
+    import imageio_ffmpeg  # deferred: needed only where Debian's ffmpeg is not installed
 
     return str(imageio_ffmpeg.get_ffmpeg_exe())
 
@@ -54,6 +55,8 @@ def probe(path: Path) -> MediaInfo:
         raise NotMedia(f"{path.name}: no such file")
     if path.stat().st_size == 0:
         raise NotMedia(f"{path.name}: the file is empty")
+    import av  # deferred: PyAV takes 0.1 s to import, and only commands that read media need it
+
     try:
         with av.open(str(path), metadata_errors="ignore") as container:
             return _info(container)
@@ -81,6 +84,8 @@ def _info(container: av.container.InputContainer) -> MediaInfo:
 
 
 def _is_cover_art(stream: av.stream.Stream) -> bool:
+    import av  # deferred, as in probe (already loaded by the time a stream exists)
+
     return bool(stream.disposition & av.stream.Disposition.attached_pic)
 
 
@@ -96,6 +101,8 @@ def extract_audio(src: Path, dst: Path, progress: ProgressFn | None = None) -> M
     if not info.has_audio:
         raise NoAudioStream(f"{src.name}: the media has no audio stream")
     tmp = dst.with_name(dst.name + ".part")
+    import ffmpeg as ffmpeg_builder  # deferred: ffmpeg-python (and its `future` shims) take 0.1 s to import
+
     stream = ffmpeg_builder.input(_file_url(src)).output(
         _file_url(tmp), format="wav", vn=None, sn=None, dn=None, ac=1, ar=SAMPLE_RATE, acodec="pcm_s16le"
     )

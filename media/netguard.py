@@ -67,7 +67,7 @@ def follow_redirects(url: str, allowed_hosts: Iterable[str] | None, probe: Probe
 
 def http_probe(url: str, timeout: float = 10.0) -> tuple[int, str | None]:
     """A HEAD request that reports a redirect instead of following it."""
-    import http.client
+    import http.client  # deferred: http.client pulls ssl and email; only URL ingest from HTTP callers probes
 
     parsed = urlparse(url)
     conn_cls = http.client.HTTPSConnection if parsed.scheme == "https" else http.client.HTTPConnection

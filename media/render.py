@@ -34,8 +34,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-import av
-
 from media.captions import Cue, write_srt, write_vtt
 from media.errors import FfmpegError, MediaError
 from media.ffmpeg import MediaInfo, probe, run
@@ -240,6 +238,8 @@ def _probe_video(path: Path, index: int) -> MediaInfo:
 
 
 def decodable(codec: str) -> bool:
+    import av  # deferred: PyAV takes 0.1 s to import, and only rendering needs it here
+
     try:
         av.codec.Codec(codec, "r")
     except av.codec.codec.UnknownCodecError:
@@ -490,6 +490,8 @@ def keyframe_span(media: Path, start: float, end: float) -> GopSpan:
 
 
 def _scan_keyframes(media: Path, start: float, end: float, seek: bool) -> GopSpan | None:
+    import av  # deferred: PyAV takes 0.1 s to import, and only rendering needs it here
+
     with av.open(str(media)) as container:
         stream = container.streams.video[0]
         base, tb = (container.start_time or 0) / 1_000_000, stream.time_base
@@ -516,6 +518,8 @@ def _scan_keyframes(media: Path, start: float, end: float, seek: bool) -> GopSpa
 
 def _video_signature(media: Path) -> tuple[object, ...]:
     """What must match for copied H.264/HEVC streams to play as one: codec, size, rate, and the parameter sets."""
+    import av  # deferred: PyAV takes 0.1 s to import, and only rendering needs it here
+
     with av.open(str(media)) as container:
         ctx = container.streams.video[0].codec_context
         rate = container.streams.video[0].average_rate

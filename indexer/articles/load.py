@@ -20,14 +20,14 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import Any
-
-from markdown_it import MarkdownIt
-from markdown_it.token import Token as MdToken
+from typing import TYPE_CHECKING, Any
 
 from indexer.articles.quotes import Quote, attribute, find_quotes
 from indexer.errors import InvalidInput
 from indexer.text.language import detect_language
+
+if TYPE_CHECKING:
+    from markdown_it.token import Token as MdToken
 
 __all__ = ["Article", "Paragraph", "Quote", "attribute", "fetch_url", "find_quotes", "load_article"]
 
@@ -205,6 +205,8 @@ def _canonical(page: Any) -> str | None:
 def _from_markdown(text: str, source: str) -> Article:
     """CommonMark through markdown-it: paragraphs, list items and block quotes become paragraphs; the first level-one
     heading is the title (unless front matter gives one); other headings, code, HTML and images are dropped."""
+    from markdown_it import MarkdownIt  # deferred: only Markdown files need the parser (50 ms to import)
+
     meta, body = _front_matter(text)
     title = meta.get("title", "")
     texts: list[str] = []

@@ -203,7 +203,7 @@ def encode_alignment_heads(heads: list[list[int]], n_text_layer: int, n_text_hea
 
 def convert(ct2_dir: Path, out_pt: Path) -> Path:
     """Write the openai-whisper checkpoint of the CTranslate2 model in ct2_dir to out_pt."""
-    import torch
+    import torch  # deferred: PyTorch comes with the optional openai-whisper extra
 
     try:
         variables = read_model_bin(ct2_dir / "model.bin")

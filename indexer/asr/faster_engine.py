@@ -11,6 +11,7 @@ and its whole mel spectrogram). Each window's segments are checked before they a
 
 from __future__ import annotations
 
+import ctypes
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,6 +21,7 @@ import numpy as np
 
 from indexer.asr.audio import SAMPLE_RATE, open_audio
 from indexer.asr.engine import ProgressFn, Transcription
+from indexer.asr.guard import find_gaps, find_loops, replace_range
 from indexer.asr.modelpath import ResolvedModel
 from indexer.errors import ModelError
 from indexer.models import Segment, Word
@@ -51,7 +53,7 @@ class FasterWhisperEngine:
 
     def _load(self) -> Any:
         if self._model is None:
-            from faster_whisper import WhisperModel
+            from faster_whisper import WhisperModel  # deferred: faster-whisper pulls CTranslate2 (0.5 s to import)
 
             device = self.device
             if device == "auto":
@@ -112,7 +114,7 @@ class FasterWhisperEngine:
             vad_filter=self.vad, temperature=temperature, condition_on_previous_text=condition,
         )
         if self.batch_size > 1:
-            from faster_whisper import BatchedInferencePipeline
+            from faster_whisper import BatchedInferencePipeline  # deferred, as WhisperModel above
 
             kwargs.pop("condition_on_previous_text")
             segments, _ = BatchedInferencePipeline(model).transcribe(samples, batch_size=self.batch_size, **kwargs)
@@ -148,8 +150,6 @@ def release_memory() -> None:
     """Hand freed heap pages back to the system after each window (glibc keeps them otherwise, and a long input's
     peak RSS creeps up window after window). A no-op where glibc's malloc_trim is not available."""
     try:
-        import ctypes
-
         ctypes.CDLL("libc.so.6").malloc_trim(0)
     except (OSError, AttributeError):
         pass
@@ -157,7 +157,7 @@ def release_memory() -> None:
 
 def _cuda_available() -> bool:
     try:
-        import ctranslate2
+        import ctranslate2  # deferred, as faster-whisper is; inside the try: a broken CUDA install fails here
 
         return ctranslate2.get_cuda_device_count() > 0
     except Exception:  # noqa: BLE001 - a broken CUDA install means CPU
@@ -172,8 +172,6 @@ def _guard(
     result: Transcription,
     task: str,
 ) -> list[Segment]:
-    from indexer.asr.guard import find_gaps, find_loops, replace_range
-
     for start, end in find_loops(segs) + find_gaps(samples, offset, segs):
         lo, hi = max(start - 0.5 - offset, 0.0), min(end + 0.5 - offset, samples.size / SAMPLE_RATE)
         piece = samples[int(lo * SAMPLE_RATE) : int(hi * SAMPLE_RATE)]

@@ -20,7 +20,7 @@ LOOP_REPEATS = 4  # an n-gram (n <= 6) repeated this many times in a row is a lo
 
 def find_gaps(samples: np.ndarray, offset: float, segs: list[Segment]) -> list[tuple[float, float]]:
     """Absolute (start, end) of speech stretches of MIN_GAP_S or more that hold no decoded word."""
-    from faster_whisper.vad import VadOptions, get_speech_timestamps
+    from faster_whisper.vad import VadOptions, get_speech_timestamps  # deferred: loads the VAD model's runtime
 
     speech = get_speech_timestamps(samples, VadOptions(min_silence_duration_ms=500, speech_pad_ms=100))
     regions = _merge([(offset + r["start"] / SAMPLE_RATE, offset + r["end"] / SAMPLE_RATE) for r in speech],

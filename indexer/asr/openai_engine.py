@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from indexer.asr.audio import SAMPLE_RATE, open_audio
+from indexer.asr.ct2_to_openai import encode_alignment_heads, ensure_checkpoint
 from indexer.asr.engine import ProgressFn, Transcription
 from indexer.errors import EngineUnavailable, ModelError
 from indexer.models import Segment, Word
@@ -73,8 +74,6 @@ class OpenAIWhisperEngine:
                 raise ModelError(f"cannot load Whisper model {self.model_name!r}: {exc}") from None
             heads = _stored_alignment_heads(checkpoint)
             if heads:
-                from indexer.asr.ct2_to_openai import encode_alignment_heads
-
                 dims = model.dims
                 model.set_alignment_heads(encode_alignment_heads(heads, dims.n_text_layer, dims.n_text_head))
             self._model = model
@@ -85,8 +84,6 @@ class OpenAIWhisperEngine:
         if path.is_file():
             return path
         if (path / "model.bin").is_file():
-            from indexer.asr.ct2_to_openai import ensure_checkpoint
-
             return ensure_checkpoint(path, self.cache_dir)
         checkpoints = sorted(path.glob("*.pt")) if path.is_dir() else []
         if len(checkpoints) == 1:
@@ -94,7 +91,7 @@ class OpenAIWhisperEngine:
         raise ModelError(f"{path}: not an openai-whisper .pt checkpoint or a CTranslate2 Whisper model directory")
 
     def _detect_language(self, samples: np.ndarray) -> tuple[str, float]:
-        import whisper
+        import whisper  # deferred: openai-whisper is an optional extra, and it pulls PyTorch
 
         mel = whisper.log_mel_spectrogram(samples[: whisper.audio.N_SAMPLES], self._model.dims.n_mels,
                                           padding=whisper.audio.N_SAMPLES)
@@ -121,7 +118,7 @@ class OpenAIWhisperEngine:
                 progress(offset + samples.size / SAMPLE_RATE)
 
     def _decode(self, samples: np.ndarray, language: str, task: str) -> list[dict[str, Any]]:
-        import whisper
+        import whisper  # deferred: openai-whisper is an optional extra, and it pulls PyTorch
 
         result = whisper.transcribe(
             self._model, samples, language=language, task=task, beam_size=self.beam_size, best_of=self.beam_size,
@@ -132,7 +129,7 @@ class OpenAIWhisperEngine:
 
 def _import_whisper() -> Any:
     try:
-        import whisper
+        import whisper  # deferred: an optional extra (PyTorch); absent, the engine says how to install it
     except ImportError:
         raise EngineUnavailable(INSTALL_HINT) from None
     return whisper
@@ -140,7 +137,7 @@ def _import_whisper() -> Any:
 
 def _stored_alignment_heads(checkpoint: Path) -> list[list[int]] | None:
     """The alignment heads a converted checkpoint carries (official checkpoints carry none)."""
-    import torch
+    import torch  # deferred: PyTorch comes with the optional openai-whisper extra
 
     try:  # memory-mapped: reads the small entries, not the weights
         data = torch.load(checkpoint, map_location="cpu", weights_only=True, mmap=True)

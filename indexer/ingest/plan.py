@@ -9,13 +9,16 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from indexer.articles.load import Article
 from indexer.config import ENGINES
 from indexer.errors import IngestError, InvalidInput, as_ingest_error
 from indexer.ingest.types import CAPTION_POLICIES, IngestOptions, SourceKind, StepOptions
 from indexer.languages import check_language
 from media import ffmpeg, sources
+
+if TYPE_CHECKING:
+    from indexer.articles.load import Article
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from typing import Any, Literal, get_args
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
-from indexer.articles.load import Article
 from indexer.models import Record
+
+if TYPE_CHECKING:
+    from indexer.articles.load import Article
 
 StepName = Literal["fetch", "audio", "transcript", "chapters", "index", "article"]
 STEPS: tuple[StepName, ...] = get_args(StepName)
@@ -74,7 +76,12 @@ class StepOptions(Record):
     def from_dict(cls, data: Mapping[str, Any]) -> StepOptions:
         article = data.get("article") or data.get("article_data")  # article_data: stores written by 0.1
         plain = super().from_dict({k: v for k, v in data.items() if k not in ("article", "article_data")})
-        return replace(plain, article=Article.from_dict(article) if article else None)
+        if not article:
+            return plain
+        # deferred: the article loader pulls the text layer (tens of ms); the CLI imports these types for every command
+        from indexer.articles.load import Article
+
+        return replace(plain, article=Article.from_dict(article))
 
 
 @dataclass(frozen=True)
