@@ -8,17 +8,8 @@ the video's exact span (it costs little), so sound and picture stay in step acro
 Safety: user text (title cards, captions) never enters a filter string. It goes into files written in a private
 work directory, and only those paths go into the graph, escaped for both levels of ffmpeg's filter syntax. Every
 file is written inside that directory (beside the output, so the final rename is atomic) and the directory is removed
-whatever happens: a failed render leaves nothing behind. Errors:
-
-    MediaError
-    └── RenderError              a reel that cannot be rendered as asked
-        ├── EmptyReel            no clips
-        ├── InvalidClip          a negative or empty range, or one past the media's end
-        ├── MissingMedia         the clip's media file does not exist
-        ├── NoVideoStream        audio-only media
-        ├── UnsupportedCodec     a codec ffmpeg cannot decode, or (fast mode) cannot copy into MP4
-        ├── IncompatibleSources  fast mode over sources whose video streams differ
-        └── OutputNotAllowed     an output outside the allowed directory, over a source, or not .mp4/.m4v/.mov
+whatever happens: a failed render leaves nothing behind. The types and the error tree are in `render_types.py`,
+the argument and filter builders in `ffargs.py`.
 """
 
 from __future__ import annotations
@@ -26,138 +17,55 @@ from __future__ import annotations
 import math
 import os
 import tempfile
-import textwrap
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
 from media.captions import Cue, write_srt, write_vtt
-from media.errors import FfmpegError, MediaError
+from media.ffargs import (
+    audio_encoder,
+    audio_filter,
+    burn_captions,
+    container,
+    drawtext_works,
+    file_url,
+    filter_value,
+    seek_input,
+    title_card,
+    video_encoder,
+    video_filter,
+)
 from media.ffmpeg import MediaInfo, probe, run
+from media.render_types import (
+    OUTPUT_FORMATS,
+    CaptionMode,
+    ClipSource,
+    EmptyReel,
+    IncompatibleSources,
+    InvalidClip,
+    MissingMedia,
+    NoVideoStream,
+    OutputFormat,
+    OutputNotAllowed,
+    RenderedClip,
+    RenderError,
+    RenderMode,
+    RenderOptions,
+    RenderProgress,
+    RenderResult,
+    UnsupportedCodec,
+)
 from media.timeline import Placement, rebase_cues
 
-CaptionMode = Literal["burn", "sidecar", "none"]
-RenderProgress = Callable[[float], None]  # fraction of the reel done, 0..1
-OUTPUT_FORMATS = {".mp4": "mp4", ".m4v": "mp4", ".mov": "mov"}
+# the names callers import from here: render_reel and what it takes and gives
+__all__ = ["CaptionMode", "ClipSource", "EmptyReel", "IncompatibleSources", "InvalidClip", "MissingMedia",
+           "NoVideoStream", "OutputNotAllowed", "RenderError", "RenderMode", "RenderOptions", "RenderResult",
+           "RenderedClip", "UnsupportedCodec", "decodable", "filter_value", "keyframe_span", "render_reel"]
+
 COPYABLE_VIDEO = {"h264", "hevc", "av1", "vp9", "mpeg4"}
-PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow")
 END_SLACK_S = 0.05  # containers round durations; a clip may end this far past the probed end
-CARD_COLOUR = "0x1c2541"
-
-
-RenderMode = Literal["accurate", "fast"]  # re-encoded frame-accurately, or the video stream copied
-
-
-class RenderError(MediaError):
-    """A reel that cannot be rendered as asked."""
-
-
-class EmptyReel(RenderError):
-    """No clips."""
-
-
-class InvalidClip(RenderError):
-    """A negative or empty range, or one past the media's end."""
-
-
-class MissingMedia(RenderError):
-    """The clip's media file does not exist."""
-
-
-class NoVideoStream(RenderError):
-    """Audio-only media."""
-
-
-class UnsupportedCodec(RenderError):
-    """A codec ffmpeg cannot decode, or (fast mode) cannot copy into MP4."""
-
-
-class IncompatibleSources(RenderError):
-    """Fast mode over sources whose video streams differ."""
-
-
-class OutputNotAllowed(RenderError):
-    """An output outside the allowed directory, over a source, or of an unsupported container."""
-
-
-@dataclass(frozen=True)
-class ClipSource:
-    media: Path
-    start: float  # seconds from the start of the media
-    end: float
-    label: str = ""
-    title: str | None = None  # text of a title card shown before the clip (accurate mode)
-    cues: tuple[Cue, ...] = ()  # captions of this media in source time; cut to the clip and re-based on render
-
-
-@dataclass(frozen=True)
-class RenderOptions:
-    width: int | None = None  # output size; default: the largest source, fitted within 1280x720
-    height: int | None = None
-    fps: float | None = None  # default 25 when no source is faster than 25 fps, else 30
-    sample_rate: int = 48000  # AAC stereo
-    fast: bool = False  # copy the video: cuts snap to keyframes; no normalising, titles or burned captions
-    captions: CaptionMode = "none"
-    fade_s: float = 0.03  # audio fade in and out at each cut, so no click is heard
-    title_s: float = 2.0
-    preset: str = "veryfast"  # libx264 preset
-    crf: int = 23
-    audio_bitrate: str = "160k"
-
-    def __post_init__(self) -> None:
-        w, h = self.width, self.height
-        for bad, problem in (
-            ((w is None) != (h is None), "give both width and height, or neither"),
-            (w is not None and h is not None and not (16 <= w <= 3840 and 16 <= h <= 2160 and w % 2 == h % 2 == 0),
-             f"output size {w}x{h}: need even numbers within 3840x2160"),
-            (self.fps is not None and not 1 <= self.fps <= 120, f"frame rate {self.fps}: need 1 to 120"),
-            (self.captions not in ("burn", "sidecar", "none"), f"captions {self.captions!r}: burn, sidecar or none"),
-            (self.preset not in PRESETS, f"unknown x264 preset {self.preset!r}"),
-            (not 8000 <= self.sample_rate <= 96000, f"sample rate {self.sample_rate}: need 8000 to 96000"),
-            (not (0 <= self.fade_s <= 1 and 0.5 <= self.title_s <= 10), "fade (0-1 s) or title length (0.5-10 s)"),
-        ):
-            if bad:
-                raise RenderError(problem)
-
-
-@dataclass(frozen=True)
-class RenderedClip:
-    label: str
-    requested_in: float
-    requested_out: float
-    source_in: float  # where the cut really is (a keyframe in fast mode)
-    source_out: float
-    reel_start: float  # where the clip's first frame sits in the output (after its title card)
-    reel_end: float
-
-    @property
-    def snapped(self) -> bool:
-        return abs(self.source_in - self.requested_in) > 1e-3 or abs(self.source_out - self.requested_out) > 1e-3
-
-
-@dataclass(frozen=True)
-class RenderResult:
-    path: Path
-    mode: RenderMode
-    duration: float  # probed from the output
-    width: int
-    height: int
-    fps: float
-    clips: tuple[RenderedClip, ...]
-    cues: tuple[Cue, ...]  # the captions on the reel's timeline
-    sidecars: tuple[Path, ...]  # .srt and .vtt beside the output when captions="sidecar"
-    warnings: tuple[str, ...]
-    elapsed_s: float
-
-
-@dataclass(frozen=True)
-class _Format:
-    width: int
-    height: int
-    fps: float
 
 
 def render_reel(
@@ -277,15 +185,15 @@ def _check_fast(clips: Sequence[ClipSource], infos: Sequence[MediaInfo], opts: R
                                   f"{' and '.join(described)} (or their encoder settings differ): use accurate mode")
 
 
-def output_format(infos: Sequence[MediaInfo], opts: RenderOptions) -> _Format:
+def output_format(infos: Sequence[MediaInfo], opts: RenderOptions) -> OutputFormat:
     """The reel's size and rate: as asked, else the largest source fitted within 1280x720 (720x1280 upright)."""
     fps = opts.fps or (25.0 if max(i.fps or 25.0 for i in infos) <= 25.5 else 30.0)
     if opts.width and opts.height:
-        return _Format(opts.width, opts.height, fps)
+        return OutputFormat(opts.width, opts.height, fps)
     w, h = max(((i.width or 0, i.height or 0) for i in infos), key=lambda s: s[0] * s[1])
     box = (1280, 720) if w >= h else (720, 1280)
     scale = min(1.0, box[0] / max(w, 1), box[1] / max(h, 1))
-    return _Format(max(16, int(w * scale) // 2 * 2), max(16, int(h * scale) // 2 * 2), fps)
+    return OutputFormat(max(16, int(w * scale) // 2 * 2), max(16, int(h * scale) // 2 * 2), fps)
 
 
 # --- accurate mode: one ffmpeg run; each clip trimmed and normalised in one filter graph, then concatenated ---
@@ -294,9 +202,9 @@ def output_format(infos: Sequence[MediaInfo], opts: RenderOptions) -> _Format:
 def _render_accurate(
     clips: Sequence[ClipSource], infos: Sequence[MediaInfo], opts: RenderOptions, work: Path, part: Path,
     progress: RenderProgress,
-) -> tuple[list[RenderedClip], _Format, tuple[str, ...]]:
+) -> tuple[list[RenderedClip], OutputFormat, tuple[str, ...]]:
     fmt = output_format(infos, opts)
-    text_ok = _drawtext_works() if any(c.title for c in clips) else True
+    text_ok = drawtext_works() if any(c.title for c in clips) else True
     warnings = () if text_ok else ("title cards have no text: ffmpeg's drawtext filter or its fonts are missing",)
     args: list[str] = []
     graph: list[str] = []
@@ -305,127 +213,22 @@ def _render_accurate(
     at = 0.0
     for i, (clip, info) in enumerate(zip(clips, infos)):
         if clip.title:
-            graph += _title_card(i, clip.title, opts, fmt, work, text_ok)
+            graph += title_card(i, clip.title, opts, fmt, work, text_ok)
             pads.append(f"[tv{i}][ta{i}]")
             at += opts.title_s
         end = min(clip.end, info.duration)
-        args += _seek_input(clip.media, clip.start, end - clip.start)
-        graph += [_video_filter(i, end - clip.start, fmt), _audio_filter(
+        args += seek_input(clip.media, clip.start, end - clip.start)
+        graph += [video_filter(i, end - clip.start, fmt), audio_filter(
             f"[{i}:a:0]" if info.has_audio else None, end - clip.start, opts, f"[a{i}]")]
         pads.append(f"[v{i}][a{i}]")
         placed.append(RenderedClip(clip.label, clip.start, clip.end, clip.start, end, at, at + end - clip.start))
         at += end - clip.start
     graph.append(f"{''.join(pads)}concat=n={len(pads)}:v=1:a=1[vcat][acat]")
-    video = _burn_captions(graph, _reel_cues(clips, placed), work) if opts.captions == "burn" else "[vcat]"
-    args += ["-filter_complex", ";".join(graph), "-map", video, "-map", "[acat]", *_video_encoder(opts, fmt),
-             *_audio_encoder(opts), *_container(part)]
+    video = burn_captions(graph, _reel_cues(clips, placed), work) if opts.captions == "burn" else "[vcat]"
+    args += ["-filter_complex", ";".join(graph), "-map", video, "-map", "[acat]", *video_encoder(opts, fmt),
+             *audio_encoder(opts), *container(part)]
     run(args, progress=lambda s: progress(min(s / at, 1.0)))
     return placed, fmt, warnings
-
-
-def _video_filter(i: int, span: float, fmt: _Format) -> str:
-    w, h = fmt.width, fmt.height
-    return (f"[{i}:v:0]trim=duration={span:.6f},setpts=PTS-STARTPTS,fps={fmt.fps:g},"
-            f"scale={w}:{h}:force_original_aspect_ratio=decrease,pad={w}:{h}:(ow-iw)/2:(oh-ih)/2,"
-            f"setsar=1,format=yuv420p[v{i}]")
-
-
-def _audio_filter(source: str | None, span: float, opts: RenderOptions, label: str) -> str:
-    """Exactly `span` seconds of 48 kHz stereo (silence for a silent source), faded in and out."""
-    rate = opts.sample_rate
-    head = source or f"anullsrc=r={rate}:cl=stereo,"
-    chain = (f"{head}atrim=duration={span:.6f},asetpts=PTS-STARTPTS,aresample={rate},"
-             f"aformat=sample_fmts=fltp:sample_rates={rate}:channel_layouts=stereo,"
-             f"apad=whole_dur={span:.6f},atrim=duration={span:.6f}")
-    fade = min(opts.fade_s, span / 4)
-    if fade > 0:
-        chain += f",afade=t=in:d={fade:.4f},afade=t=out:st={span - fade:.6f}:d={fade:.4f}"
-    return chain + label
-
-
-def _burn_captions(graph: list[str], cues: Sequence[Cue], work: Path) -> str:
-    if not cues:
-        return "[vcat]"
-    subs = work / "burn.srt"
-    subs.write_text(write_srt(cues), encoding="utf-8")
-    style = filter_value("Fontsize=18,BorderStyle=3,Outline=1,Shadow=0,MarginV=12")  # a dark box behind the text
-    graph.append(f"[vcat]subtitles=filename={filter_value(str(subs))}:charenc=UTF-8:force_style={style}[vout]")
-    return "[vout]"
-
-
-def _title_card(i: int, text: str, opts: RenderOptions, fmt: _Format, work: Path, text_ok: bool) -> list[str]:
-    size = f"{fmt.width}x{fmt.height}"
-    card = f"color=c={CARD_COLOUR}:s={size}:r={fmt.fps:g}:d={opts.title_s:.3f},setsar=1,format=yuv420p"
-    if text_ok:
-        card += "".join("," + f for f in _card_text(i, text, fmt, work))
-    silence = f"anullsrc=r={opts.sample_rate}:cl=stereo,atrim=duration={opts.title_s:.3f},aformat=sample_fmts=fltp"
-    return [card + f"[tv{i}]", silence + f"[ta{i}]"]
-
-
-def _card_text(i: int, text: str, fmt: _Format, work: Path) -> list[str]:
-    """One centred drawtext per line; each line is read from a file, so no user text meets the filter syntax."""
-    size = max(12, fmt.height // 14)
-    lines = textwrap.wrap(" ".join(text.split()), width=max(12, int(fmt.width / (size * 0.62))))[:5] or [" "]
-    step = int(size * 1.5)
-    top = (fmt.height - step * len(lines)) // 2
-    filters = []
-    for n, line in enumerate(lines):
-        path = work / f"title_{i}_{n}.txt"
-        path.write_text(line, encoding="utf-8")
-        # expansion=none: drawtext would otherwise run %{...} sequences in the text as functions
-        filters.append(f"drawtext=textfile={filter_value(str(path))}:expansion=none:font=Sans:fontsize={size}:"
-                       f"fontcolor=white:x=(w-text_w)/2:y={top + n * step}")
-    return filters
-
-
-@lru_cache(maxsize=1)
-def _drawtext_works() -> bool:
-    """drawtext needs ffmpeg built with libfreetype and a font that fontconfig can find; try it once."""
-    try:
-        run(["-f", "lavfi", "-i", "color=c=black:s=64x64:d=0.1,drawtext=text=A:font=Sans", "-frames:v", "1",
-             "-f", "null", "-"])
-    except FfmpegError:
-        return False
-    return True
-
-
-def _video_encoder(opts: RenderOptions, fmt: _Format) -> list[str]:
-    return ["-c:v", "libx264", "-preset", opts.preset, "-crf", str(opts.crf), "-pix_fmt", "yuv420p",
-            "-r", f"{fmt.fps:g}"]
-
-
-def _container(part: Path) -> list[str]:
-    # faststart moves the index to the front, so a browser can play the download before it has all of it
-    return ["-map_metadata", "-1", "-movflags", "+faststart", "-f", OUTPUT_FORMATS[part.suffix.lower()], str(part)]
-
-
-def _audio_encoder(opts: RenderOptions) -> list[str]:
-    # the native AAC encoder's default coder runs at about 16x real time here, which alone would cap the fast
-    # mode below its 20x target; its "fast" coder is 2-3x quicker and transparent enough for speech at 160k
-    coder = ["-aac_coder", "fast"] if opts.fast else []
-    return ["-c:a", "aac", *coder, "-b:a", opts.audio_bitrate, "-ar", str(opts.sample_rate), "-ac", "2"]
-
-
-def filter_value(text: str) -> str:
-    """Escape a value for a filter option inside a filter graph: two levels of ffmpeg escaping.
-
-    Level one quotes the option value (a quote inside is closed, escaped and reopened); level two escapes what the
-    graph parser treats specially, so `'`, `:`, `,`, `;`, `[`, `]` and `\\` in a path all reach the filter intact.
-    """
-    quoted = "'" + text.replace("'", "'\\''") + "'"
-    return "".join("\\" + ch if ch in "\\'[],;" else ch for ch in quoted)
-
-
-def _file_url(path: Path) -> str:
-    return "file:" + str(path.resolve())
-
-
-def _seek_input(media: Path, at: float, span: float | None, *flags: str) -> list[str]:
-    """Input options for one clip; `-an`/`-vn` stop the demuxer reading a stream at all (many inputs stay fast)."""
-    # rounded down to the microsecond: in fast mode the seek must land on the keyframe itself, never after it
-    seek = ["-ss", f"{math.floor(at * 1e6) / 1e6:.6f}"] if at > 0 else []
-    limit = ["-t", f"{span + 0.5:.6f}"] if span is not None else []
-    return [*seek, *limit, *flags, "-protocol_whitelist", "file", "-i", _file_url(media)]
 
 
 # --- fast mode: copy each clip's video from the keyframe at or before its in point; audio is re-cut exactly ---
@@ -441,27 +244,28 @@ class GopSpan:
 def _render_fast(
     clips: Sequence[ClipSource], infos: Sequence[MediaInfo], opts: RenderOptions, work: Path, part: Path,
     progress: RenderProgress,
-) -> tuple[list[RenderedClip], _Format, tuple[str, ...]]:
+) -> tuple[list[RenderedClip], OutputFormat, tuple[str, ...]]:
     gops = [keyframe_span(c.media, c.start, min(c.end, i.duration)) for c, i in zip(clips, infos)]
     spans = _copy_video(clips, gops, work)
     progress(0.2)
     listing = work / "video.ffconcat"
     listing.write_text("ffconcat version 1.0\n" + "".join(f"file v{i:04d}.mp4\n" for i in range(len(clips))))
-    args = ["-f", "concat", "-safe", "1", "-protocol_whitelist", "file", "-i", _file_url(listing)]
+    args = ["-f", "concat", "-safe", "1", "-protocol_whitelist", "file", "-i", file_url(listing)]
     placed: list[RenderedClip] = []
     graph = []
     for i, (clip, info, gop, span) in enumerate(zip(clips, infos, gops, spans)):
         at = placed[-1].reel_end if placed else 0.0
         placed.append(RenderedClip(clip.label, clip.start, clip.end, gop.first, gop.first + span, at, at + span))
-        args += _seek_input(clip.media, gop.first, span, "-vn")
-        graph.append(_audio_filter(f"[{i + 1}:a:0]" if info.has_audio else None, span, opts, f"[a{i}]"))
+        args += seek_input(clip.media, gop.first, span, "-vn")
+        graph.append(audio_filter(f"[{i + 1}:a:0]" if info.has_audio else None, span, opts, f"[a{i}]"))
     graph.append("".join(f"[a{i}]" for i in range(len(clips))) + f"concat=n={len(clips)}:v=0:a=1[acat]")
     total = placed[-1].reel_end
     run([*args, "-filter_complex", ";".join(graph), "-map", "0:v:0", "-map", "[acat]", "-c:v", "copy",
-         *_audio_encoder(opts), *_container(part)], progress=lambda s: progress(min(0.2 + 0.8 * s / total, 1)))
+         *audio_encoder(opts), *container(part)], progress=lambda s: progress(min(0.2 + 0.8 * s / total, 1)))
     snapped = sum(1 for p in placed if p.snapped)
     note = f"fast mode: {snapped} of {len(placed)} cuts moved to keyframes (see each clip's source_in/source_out)"
-    return placed, _Format(infos[0].width or 0, infos[0].height or 0, infos[0].fps or 0.0), (note,) if snapped else ()
+    fmt = OutputFormat(infos[0].width or 0, infos[0].height or 0, infos[0].fps or 0.0)
+    return placed, fmt, (note,) if snapped else ()
 
 
 def _copy_video(clips: Sequence[ClipSource], gops: Sequence[GopSpan], work: Path) -> list[float]:
@@ -472,7 +276,7 @@ def _copy_video(clips: Sequence[ClipSource], gops: Sequence[GopSpan], work: Path
     inputs: list[str] = []
     outputs: list[str] = []
     for i, (clip, gop) in enumerate(zip(clips, gops)):
-        inputs += _seek_input(clip.media, gop.first, None, "-an")
+        inputs += seek_input(clip.media, gop.first, None, "-an")
         limit = ["-frames:v", str(gop.packets)] if gop.packets else []
         outputs += ["-map", f"{i}:v:0", "-c", "copy", *limit, "-f", "mp4", str(work / f"v{i:04d}.mp4")]
     run([*inputs, *outputs])

@@ -197,7 +197,7 @@ def test_burned_captions_and_title_card_in_a_directory_with_filter_syntax(media:
 def test_title_cards_without_drawtext_fall_back_to_a_plain_card(
     media: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(render_mod, "_drawtext_works", lambda: False)
+    monkeypatch.setattr(render_mod, "drawtext_works", lambda: False)
     clips = [ClipSource(media / "a.mp4", 1.0, 2.0, title="Unseen")]
     result = render_reel(clips, tmp_path / "plain.mp4", allowed_dir=tmp_path)
     assert any("no text" in w for w in result.warnings)

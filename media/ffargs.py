@@ -1,0 +1,125 @@
+"""ffmpeg argument lists and filter-graph pieces for rendering: inputs, per-clip filters, title cards, encoders.
+
+User text never enters a filter string: title cards and captions are written to files in the render's private work
+directory, and only their paths go into the graph, escaped by `filter_value`.
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+
+from media.captions import Cue, write_srt
+from media.errors import FfmpegError
+from media.ffmpeg import run
+from media.render_types import OUTPUT_FORMATS, OutputFormat, RenderOptions
+
+CARD_COLOUR = "0x1c2541"
+
+
+def video_filter(i: int, span: float, fmt: OutputFormat) -> str:
+    w, h = fmt.width, fmt.height
+    return (f"[{i}:v:0]trim=duration={span:.6f},setpts=PTS-STARTPTS,fps={fmt.fps:g},"
+            f"scale={w}:{h}:force_original_aspect_ratio=decrease,pad={w}:{h}:(ow-iw)/2:(oh-ih)/2,"
+            f"setsar=1,format=yuv420p[v{i}]")
+
+
+def audio_filter(source: str | None, span: float, opts: RenderOptions, label: str) -> str:
+    """Exactly `span` seconds of 48 kHz stereo (silence for a silent source), faded in and out."""
+    rate = opts.sample_rate
+    head = source or f"anullsrc=r={rate}:cl=stereo,"
+    chain = (f"{head}atrim=duration={span:.6f},asetpts=PTS-STARTPTS,aresample={rate},"
+             f"aformat=sample_fmts=fltp:sample_rates={rate}:channel_layouts=stereo,"
+             f"apad=whole_dur={span:.6f},atrim=duration={span:.6f}")
+    fade = min(opts.fade_s, span / 4)
+    if fade > 0:
+        chain += f",afade=t=in:d={fade:.4f},afade=t=out:st={span - fade:.6f}:d={fade:.4f}"
+    return chain + label
+
+
+def burn_captions(graph: list[str], cues: Sequence[Cue], work: Path) -> str:
+    if not cues:
+        return "[vcat]"
+    subs = work / "burn.srt"
+    subs.write_text(write_srt(cues), encoding="utf-8")
+    style = filter_value("Fontsize=18,BorderStyle=3,Outline=1,Shadow=0,MarginV=12")  # a dark box behind the text
+    graph.append(f"[vcat]subtitles=filename={filter_value(str(subs))}:charenc=UTF-8:force_style={style}[vout]")
+    return "[vout]"
+
+
+def title_card(i: int, text: str, opts: RenderOptions, fmt: OutputFormat, work: Path, text_ok: bool) -> list[str]:
+    size = f"{fmt.width}x{fmt.height}"
+    card = f"color=c={CARD_COLOUR}:s={size}:r={fmt.fps:g}:d={opts.title_s:.3f},setsar=1,format=yuv420p"
+    if text_ok:
+        card += "".join("," + f for f in card_text(i, text, fmt, work))
+    silence = f"anullsrc=r={opts.sample_rate}:cl=stereo,atrim=duration={opts.title_s:.3f},aformat=sample_fmts=fltp"
+    return [card + f"[tv{i}]", silence + f"[ta{i}]"]
+
+
+def card_text(i: int, text: str, fmt: OutputFormat, work: Path) -> list[str]:
+    """One centred drawtext per line; each line is read from a file, so no user text meets the filter syntax."""
+    size = max(12, fmt.height // 14)
+    lines = textwrap.wrap(" ".join(text.split()), width=max(12, int(fmt.width / (size * 0.62))))[:5] or [" "]
+    step = int(size * 1.5)
+    top = (fmt.height - step * len(lines)) // 2
+    filters = []
+    for n, line in enumerate(lines):
+        path = work / f"title_{i}_{n}.txt"
+        path.write_text(line, encoding="utf-8")
+        # expansion=none: drawtext would otherwise run %{...} sequences in the text as functions
+        filters.append(f"drawtext=textfile={filter_value(str(path))}:expansion=none:font=Sans:fontsize={size}:"
+                       f"fontcolor=white:x=(w-text_w)/2:y={top + n * step}")
+    return filters
+
+
+@lru_cache(maxsize=1)
+def drawtext_works() -> bool:
+    """drawtext needs ffmpeg built with libfreetype and a font that fontconfig can find; try it once."""
+    try:
+        run(["-f", "lavfi", "-i", "color=c=black:s=64x64:d=0.1,drawtext=text=A:font=Sans", "-frames:v", "1",
+             "-f", "null", "-"])
+    except FfmpegError:
+        return False
+    return True
+
+
+def video_encoder(opts: RenderOptions, fmt: OutputFormat) -> list[str]:
+    return ["-c:v", "libx264", "-preset", opts.preset, "-crf", str(opts.crf), "-pix_fmt", "yuv420p",
+            "-r", f"{fmt.fps:g}"]
+
+
+def container(part: Path) -> list[str]:
+    # faststart moves the index to the front, so a browser can play the download before it has all of it
+    return ["-map_metadata", "-1", "-movflags", "+faststart", "-f", OUTPUT_FORMATS[part.suffix.lower()], str(part)]
+
+
+def audio_encoder(opts: RenderOptions) -> list[str]:
+    # the native AAC encoder's default coder runs at about 16x real time here, which alone would cap the fast
+    # mode below its 20x target; its "fast" coder is 2-3x quicker and transparent enough for speech at 160k
+    coder = ["-aac_coder", "fast"] if opts.fast else []
+    return ["-c:a", "aac", *coder, "-b:a", opts.audio_bitrate, "-ar", str(opts.sample_rate), "-ac", "2"]
+
+
+def filter_value(text: str) -> str:
+    """Escape a value for a filter option inside a filter graph: two levels of ffmpeg escaping.
+
+    Level one quotes the option value (a quote inside is closed, escaped and reopened); level two escapes what the
+    graph parser treats specially, so `'`, `:`, `,`, `;`, `[`, `]` and `\\` in a path all reach the filter intact.
+    """
+    quoted = "'" + text.replace("'", "'\\''") + "'"
+    return "".join("\\" + ch if ch in "\\'[],;" else ch for ch in quoted)
+
+
+def file_url(path: Path) -> str:
+    return "file:" + str(path.resolve())
+
+
+def seek_input(media: Path, at: float, span: float | None, *flags: str) -> list[str]:
+    """Input options for one clip; `-an`/`-vn` stop the demuxer reading a stream at all (many inputs stay fast)."""
+    # rounded down to the microsecond: in fast mode the seek must land on the keyframe itself, never after it
+    seek = ["-ss", f"{math.floor(at * 1e6) / 1e6:.6f}"] if at > 0 else []
+    limit = ["-t", f"{span + 0.5:.6f}"] if span is not None else []
+    return [*seek, *limit, *flags, "-protocol_whitelist", "file", "-i", file_url(media)]
