@@ -2,8 +2,9 @@
 
 Every hop is checked: the URL itself, and each redirect a pre-flight request follows, so an allowed host that
 redirects to 127.0.0.1, a private range or a link-local address (cloud metadata) is refused before yt-dlp runs.
-Hosts are resolved and every address they resolve to must be public: this also catches numeric tricks such as
-`http://2130706433/` (decimal for 127.0.0.1) or `http://0x7f.1/`.
+Hosts are resolved and every address they resolve to must be public (not private, loopback, link-local, multicast,
+reserved or unspecified): this also catches numeric tricks such as `http://2130706433/` (decimal for 127.0.0.1) or
+`http://0x7f.1/`. A server that refuses HEAD is asked with GET, so its redirect is checked too.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import socket
 from collections.abc import Callable, Iterable
 from urllib.parse import urljoin, urlparse
 
+from media import sources
 from media.errors import UnsupportedSource
 
 Resolver = Callable[[str], list[str]]
@@ -35,21 +37,27 @@ def host_allowed(host: str, allowed: Iterable[str]) -> bool:
 
 def check_url(url: str, allowed_hosts: Iterable[str] | None, resolve: Resolver = system_resolver) -> None:
     """Refuse anything but http(s) to an allowed host (any host when None) whose every address is public."""
-    if len(url) > 2000:
-        raise UnsupportedSource("the URL is too long")
+    scheme = url.split(":", 1)[0].lower() if ":" in url else ""
+    if scheme not in ("http", "https"):
+        raise UnsupportedSource(f"only http(s) URLs can be ingested, not {scheme or 'a bare path'!r}")
+    sources.check_url(url, sources.YtdlOptions())  # well-formed, with a host
     parsed = urlparse(url)
-    if parsed.scheme.lower() not in ("http", "https"):
-        raise UnsupportedSource(f"only http(s) URLs can be ingested, not {parsed.scheme or 'a bare path'!r}")
     host = parsed.hostname or ""
-    if not host:
-        raise UnsupportedSource("the URL has no host")
     if parsed.username or parsed.password:
         raise UnsupportedSource("URLs with credentials are refused")
     if allowed_hosts is not None and not host_allowed(host, allowed_hosts):
         raise UnsupportedSource(f"host {host!r} is not on the allowed list ({', '.join(sorted(allowed_hosts))})")
     for address in resolve(host):
-        if not ipaddress.ip_address(address.split("%")[0]).is_global:
+        if not is_public(address):
             raise UnsupportedSource(f"host {host!r} resolves to a non-public address ({address})")
+
+
+def is_public(address: str) -> bool:
+    """A unicast address on the public internet: not private, loopback, link-local, multicast, reserved or unset
+    (`is_global` alone lets multicast and some reserved ranges through)."""
+    ip = ipaddress.ip_address(address.split("%")[0])
+    return ip.is_global and not (ip.is_multicast or ip.is_reserved or ip.is_unspecified or ip.is_loopback
+                                 or ip.is_link_local or ip.is_private)
 
 
 def follow_redirects(url: str, allowed_hosts: Iterable[str] | None, probe: Probe,
@@ -76,6 +84,10 @@ def http_probe(url: str, timeout: float = 10.0) -> tuple[int, str | None]:
         path = (parsed.path or "/") + (f"?{parsed.query}" if parsed.query else "")
         conn.request("HEAD", path, headers={"User-Agent": "clipindex"})
         response = conn.getresponse()
+        if response.status in (405, 501):  # no HEAD here: ask as the download will, or its redirect goes unchecked
+            response.close()
+            conn.request("GET", path, headers={"User-Agent": "clipindex"})
+            response = conn.getresponse()
         return response.status, response.getheader("Location")
     except OSError as exc:
         raise UnsupportedSource(f"cannot reach {parsed.hostname}: {exc}") from None

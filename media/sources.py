@@ -19,6 +19,7 @@ from media.ffmpeg import ffmpeg_binary
 MEDIA_EXTS = {".mp4", ".mkv", ".webm", ".mov", ".avi", ".m4v", ".mp3", ".m4a", ".aac", ".wav", ".opus", ".ogg",
               ".oga", ".flac", ".wma", ".mpg", ".mpeg", ".ts", ".3gp"}
 CAPTION_EXTS = {".vtt", ".srt", ".json"}
+MAX_URL_CHARS = 2000
 _YT_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
 ProgressFn = Callable[[float, float | None], None]  # bytes done, bytes total (if known)
 _UNAVAILABLE = ("private video", "video unavailable", "has been removed", "not available", "members-only",
@@ -70,12 +71,25 @@ def youtube_id(url: str) -> str | None:
 
 
 def check_url(url: str, opts: YtdlOptions) -> None:
-    scheme = urlparse(url).scheme.lower()
-    if scheme in ("http", "https"):
-        return
+    """Refuse what is not a URL we can fetch, with a one-line reason: the one URL check for the CLI and the API
+    (media.netguard adds its address checks for remote callers on top of this one)."""
+    shown = repr(url[:80])
+    if len(url) > MAX_URL_CHARS:
+        raise UnsupportedSource(f"the URL is too long ({len(url)} characters; {MAX_URL_CHARS} at most)")
+    if any(c.isspace() or not c.isprintable() for c in url):
+        raise UnsupportedSource(f"{shown} is not a valid URL: it contains spaces or control characters")
+    try:
+        parsed = urlparse(url)
+        parsed.port  # noqa: B018 - reading it checks that a port is a number in range
+    except ValueError as exc:
+        raise UnsupportedSource(f"{shown} is not a valid URL ({exc})") from None
+    scheme = parsed.scheme.lower()
     if scheme == "file" and opts.allow_file_urls:
         return
-    raise UnsupportedSource(f"unsupported URL scheme {scheme!r}: give an http(s) URL or a local file path")
+    if scheme not in ("http", "https"):
+        raise UnsupportedSource(f"unsupported URL scheme {scheme!r}: give an http(s) URL or a local file path")
+    if not parsed.hostname:
+        raise UnsupportedSource(f"{shown} is not a valid URL: it has no host")
 
 
 def _params(opts: YtdlOptions, **extra: Any) -> dict[str, Any]:

@@ -28,7 +28,8 @@ class Api:
 
 
 def _resolver(host: str) -> list[str]:
-    fake = {"news.example": ["93.184.216.34"], "inside.example": ["10.1.2.3"]}
+    fake = {"news.example": ["93.184.216.34"], "inside.example": ["10.1.2.3"], "group.example": ["224.0.0.1"],
+            "void.example": ["0.0.0.0"], "future.example": ["240.0.0.1"]}
     if host in fake:
         return fake[host]
     from media.netguard import system_resolver
@@ -47,7 +48,8 @@ def _probe(url: str) -> tuple[int, str | None]:
 @pytest.fixture
 def api(settings: Settings) -> Iterator[Api]:
     settings = dataclasses.replace(settings, max_upload_mb=1.0,
-                                   allowed_hosts="youtube.com,youtu.be,news.example,inside.example,2130706433")
+                                   allowed_hosts="youtube.com,youtu.be,news.example,inside.example,2130706433,"
+                                                 "group.example,void.example,future.example")
     service = Clipindex(settings, resolver=_resolver, url_probe=_probe)
     _key, secret = service.keys.create("tests")
     with running(service, workers=1) as url:
@@ -145,6 +147,13 @@ def test_upload_limit_413_by_length_and_while_streaming(api: Api) -> None:
     ("http://169.254.169.254/latest", "not on the allowed list"),
     ("https://user:pw@www.youtube.com/watch?v=dQw4w9WgXcQ", "credentials"),
     ("gopher://youtube.com/", "only http(s)"),
+    ("http://group.example/watch", "non-public"),  # multicast
+    ("http://void.example/watch", "non-public"),  # unspecified
+    ("http://future.example/watch", "non-public"),  # reserved
+    ("http://[::1", "not a valid URL"),
+    ("http://", "no host"),
+    ("https://exa mple.com/x", "not a valid URL"),
+    ("http://www.youtube.com:99999/watch", "not a valid URL"),
 ])
 def test_ssrf_attempts_are_refused(api: Api, url: str, message: str) -> None:
     with api.client() as c:
