@@ -90,11 +90,11 @@ class Worker:
                 cancelled.set()
                 raise JobCancelled("cancelled")
 
-        results = tuple(self.service.ingest(work.source, work.options, progress, untrusted=work.untrusted))
-        failed = [r for r in results if r.status == "failed"]
-        if failed and len(failed) == len(results):
+        done = self.service.run_ingest_job(work, progress)
+        failed = [r for r in done.videos if r.status == "failed"]
+        if failed and len(failed) == len(done.videos):
             raise ClipindexError("; ".join(str(r.error) for r in failed))
-        return IngestJobResult(results)
+        return done
 
     def _render(self, job: Job, cancelled: threading.Event) -> Record:
         def progress(fraction: float) -> None:

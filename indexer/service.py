@@ -25,6 +25,7 @@ from indexer.ingest.plan import Plan, article_ref, check_options, plan
 from indexer.ingest.types import (
     STEPS,
     IngestJob,
+    IngestJobResult,
     IngestOptions,
     IngestResult,
     IngestStatus,
@@ -152,6 +153,35 @@ class Clipindex:
         """Queue an ingest for a worker; options are checked now so a bad request fails before it is queued."""
         check_options(options)
         return self.jobs.submit("ingest", IngestJob(source, options, untrusted=True))
+
+    def submit_upload(self, path: Path, filename: str, options: IngestOptions) -> Job:
+        """Queue the ingest of an uploaded file (written to `upload_path`); the user knows it as `filename`."""
+        check_options(options)
+        return self.jobs.submit("ingest", IngestJob(str(path), options, untrusted=True, upload_name=filename))
+
+    def run_ingest_job(self, job: IngestJob, progress: ProgressFn | None = None) -> IngestJobResult:
+        """A queued ingest, as a worker runs it. An uploaded file that fails or duplicates a video already in the
+        archive is removed, and errors name it as the user did, not by its internal name."""
+        try:
+            results = tuple(self.ingest(job.source, job.options, progress, untrusted=job.untrusted))
+        except (ClipindexError, MediaError) as exc:
+            if job.upload_name is None:
+                raise
+            self._drop_upload(Path(job.source))
+            raise type(exc)(str(exc).replace(Path(job.source).name, job.upload_name)) from None
+        if job.upload_name is not None and all(r.status != "ingested" for r in results):
+            self._drop_upload(Path(job.source))
+        if job.upload_name is not None:
+            results = tuple(replace(r, source=job.upload_name) for r in results)
+        return IngestJobResult(results)
+
+    def _drop_upload(self, path: Path) -> None:
+        """Remove an uploaded file unless a stored video plays from it."""
+        folder = (self.settings.data_dir / "uploads").resolve()
+        path = path.resolve()
+        in_use = any(v.media_path and Path(v.media_path).resolve() == path for v in self.store.list_videos())
+        if path.parent == folder and not in_use:
+            path.unlink(missing_ok=True)
 
     def submit_remote_url(self, url: str, options: IngestOptions) -> Job:
         """For untrusted callers (HTTP): only allowed hosts, public addresses, every redirect checked."""

@@ -95,15 +95,19 @@ async def _from_upload(request: Request, service: Clipindex) -> Job:
     finally:
         tmp.unlink(missing_ok=True)
     try:
-        return service.submit_ingest(str(target), options)
+        return service.submit_upload(target, _base_name(upload.filename) or target.name, options)
     except Exception:
         target.unlink(missing_ok=True)
         raise
 
 
+def _base_name(filename: str | None) -> str:
+    """The client's file name without any folder it names (it is shown to the user, never used as a path)."""
+    return os.path.basename((filename or "").replace("\\", "/"))[:200]
+
+
 def _stem(filename: str | None) -> str:
-    name = os.path.basename((filename or "upload").replace("\\", "/"))
-    return os.path.splitext(name)[0][:200] or "upload"
+    return os.path.splitext(_base_name(filename) or "upload")[0] or "upload"
 
 
 def _first_error(exc: Exception) -> str:

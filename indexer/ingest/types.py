@@ -133,11 +133,13 @@ class IngestJob(Record):
     source: str
     options: IngestOptions = IngestOptions()
     untrusted: bool = True  # from an HTTP caller: an article is fetched only from public addresses
+    upload_name: str | None = None  # the source is an uploaded file, which the user knows by this name
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> IngestJob:
+        upload = data.get("upload_name")
         return IngestJob(str(data["source"]), IngestOptions.from_dict(data.get("options") or {}),
-                         bool(data.get("untrusted", True)))
+                         bool(data.get("untrusted", True)), str(upload) if upload else None)
 
 
 @dataclass(frozen=True)

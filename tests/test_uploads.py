@@ -1,0 +1,61 @@
+"""Uploaded files leave nothing behind: a failed or duplicate upload is removed; errors use the user's file name."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from indexer.config import Settings
+from indexer.service import Clipindex
+from tests.apiserver import running
+from tests.conftest import FIXTURES
+from tests.waiting import wait_until
+
+
+@pytest.fixture
+def server(settings: Settings) -> Iterator[tuple[httpx.Client, Clipindex]]:
+    service = Clipindex(settings)
+    _key, secret = service.keys.create("tests")
+    with running(service, workers=1) as url, httpx.Client(
+            base_url=url, headers={"Authorization": f"Bearer {secret}"}, timeout=30) as client:
+        yield client, service
+
+
+def _upload(client: httpx.Client, name: str, data: bytes, **form: str) -> dict:
+    r = client.post("/v1/videos", files={"file": (name, data, "application/octet-stream")}, data=form)
+    assert r.status_code == 202, r.text
+    job_id = r.json()["id"]
+
+    def finished() -> dict | None:
+        job: dict = client.get(f"/v1/jobs/{job_id}").json()
+        return job if job["state"] in ("done", "failed", "cancelled") else None
+
+    return wait_until(finished, 60, f"upload job {job_id}", interval=0.1)
+
+
+def _uploads(service: Clipindex) -> list[Path]:
+    folder = service.settings.data_dir / "uploads"
+    return sorted(folder.iterdir()) if folder.exists() else []
+
+
+def test_a_failed_upload_is_removed_and_named_as_the_user_named_it(server: tuple[httpx.Client, Clipindex]) -> None:
+    client, service = server
+    job = _upload(client, "Council meeting.mp4", b"these are minutes, not a video\n" * 50)
+    assert job["state"] == "failed" and "Council meeting.mp4" in job["error"], job
+    assert not any(p.name in job["error"] for p in _uploads(service))
+    assert _uploads(service) == [] and service.videos() == []
+
+
+def test_a_duplicate_upload_keeps_one_copy(server: tuple[httpx.Client, Clipindex]) -> None:
+    client, service = server
+    data = (FIXTURES / "captions_ru.vtt").read_bytes()
+    first = _upload(client, "budget.vtt", data, language="ru")
+    again = _upload(client, "budget again.vtt", data, language="ru")
+    assert first["state"] == again["state"] == "done", (first, again)
+    assert [v["status"] for v in first["result"]["videos"]] == ["ingested"]
+    assert [(v["status"], v["source"]) for v in again["result"]["videos"]] == [("skipped", "budget again.vtt")]
+    assert len(_uploads(service)) == 1 and len(service.videos()) == 1
+    assert service.search("Каменке").hits, "the first upload is still what the video reads"
