@@ -8,9 +8,7 @@ takes it, and the ingest chain resumes after the last finished step.
 from __future__ import annotations
 
 import logging
-import os
 import threading
-import uuid
 
 from indexer.errors import ClipindexError, JobCancelled
 from indexer.ingest.types import STEPS, IngestJob, IngestJobResult, StepName
@@ -18,6 +16,7 @@ from indexer.models import Record
 from indexer.reels.service import RenderJob
 from indexer.service import Clipindex
 from indexer.store.jobs import Job
+from indexer.store.owners import new_owner
 from media.errors import MediaError
 
 log = logging.getLogger("clipindex.worker")
@@ -27,7 +26,7 @@ class Worker:
     def __init__(self, service: Clipindex, *, owner: str | None = None, poll_s: float = 1.0) -> None:
         self.service = service
         self.queue = service.jobs
-        self.owner = owner or f"worker-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+        self.owner = owner or new_owner("worker")
         self.poll_s = poll_s
 
     def run(self, stop: threading.Event) -> None:

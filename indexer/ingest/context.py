@@ -7,9 +7,7 @@ done, or claimed by another live worker, is not run again.
 
 from __future__ import annotations
 
-import os
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -17,6 +15,7 @@ from indexer.asr.engine import EngineFactory
 from indexer.config import Settings
 from indexer.errors import Cancelled, IngestError, as_ingest_error
 from indexer.ingest.types import StepName, StepResult
+from indexer.store import owners
 from indexer.store.db import Store
 from media.sources import YtdlOptions
 
@@ -27,7 +26,7 @@ StepProgress = Callable[[StepName, float, str], None]  # step, fraction 0..1, de
 class StepContext:
     store: Store
     settings: Settings
-    owner: str = field(default_factory=lambda: f"{os.getpid()}-{uuid.uuid4().hex[:8]}")
+    owner: str = field(default_factory=lambda: owners.new_owner("ingest"))
     on_progress: StepProgress | None = None
     engine_factory: EngineFactory | None = None
     ytdl: YtdlOptions = field(default_factory=YtdlOptions)
@@ -62,7 +61,8 @@ def run_step(video_id: str, step: StepName, ctx: StepContext, fn: StepFn) -> boo
 
 
 def _claim(video_id: str, step: StepName, ctx: StepContext) -> bool:
-    """Claim the step; False if it is done. While another live owner holds it, wait for it to finish or die."""
+    """Claim the step; False if it is done. A holder that crashed on this host is taken over at once; while another
+    holder may still be running, wait (saying so) for it to finish or for its lease to run out."""
     deadline = time.monotonic() + ctx.settings.lease_s + 5
     while True:
         if ctx.store.claim_step(video_id, step, ctx.owner, ctx.settings.lease_s):
@@ -70,6 +70,14 @@ def _claim(video_id: str, step: StepName, ctx: StepContext) -> bool:
         run = ctx.store.step_status(video_id).get(step)
         if run is not None and run.status == "done":
             return False
-        if time.monotonic() > deadline:
+        if run is not None and owners.gone(run.lease_owner):
+            ctx.store.expire_step_lease(video_id, step, str(run.lease_owner))
+            continue
+        left = deadline - time.monotonic()
+        if left < 0:
             raise IngestError(f"{step} of {video_id} is held by another worker that does not finish")
+        if ctx.on_progress and run is not None:
+            holder = owners.holder(run.lease_owner)
+            where = f" on {holder.host}" if holder else ""
+            ctx.on_progress(step, 0.0, f"waiting up to {left:.0f} s for a stalled run{where}")
         time.sleep(0.5)

@@ -223,6 +223,13 @@ class Store:
             ).rowcount
         return taken == 1
 
+    def expire_step_lease(self, video_id: str, step: str, owner: str) -> None:
+        """End the lease of a holder known to be gone (crashed), so the next claim takes the step at once."""
+        with self.tx() as conn:
+            conn.execute(step_runs.update().where(
+                step_runs.c.video_id == video_id, step_runs.c.step == step, step_runs.c.lease_owner == owner,
+                step_runs.c.status == "running").values(lease_expires=time.time() - 1))
+
     def heartbeat(self, video_id: str, step: str, owner: str, lease_s: float, progress: float) -> bool:
         """Renew the lease and record progress; False when the step was cancelled or taken over."""
         now = time.time()

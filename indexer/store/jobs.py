@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from indexer.errors import InvalidInput, NotFound
 from indexer.models import Record
+from indexer.store import owners
 from indexer.store.db import Store
 from indexer.store.schema import jobs
 
@@ -87,6 +88,7 @@ class JobQueue:
 
     def claim(self, owner: str) -> Job | None:
         """Take the oldest runnable job (queued, or running with an expired lease), or None."""
+        self._expire_gone()
         self.reap()
         for _ in range(5):
             now = time.time()
@@ -104,6 +106,17 @@ class JobQueue:
             if won == 1:
                 return self.get(candidate)
         return None
+
+    def _expire_gone(self) -> None:
+        """End the leases of running jobs whose worker crashed on this host: they are taken again at once."""
+        now = time.time()
+        with self.store.tx() as conn:
+            held = conn.execute(sa.select(jobs.c.id, jobs.c.lease_owner).where(
+                jobs.c.state == "running", jobs.c.lease_expires >= now)).all()
+            for job_id, holder in held:
+                if owners.gone(holder):
+                    conn.execute(jobs.update().where(jobs.c.id == job_id, jobs.c.lease_owner == holder)
+                                 .values(lease_expires=now - 1))
 
     def reap(self) -> None:
         """Settle running jobs whose worker died: cancelled if asked, failed once out of attempts."""

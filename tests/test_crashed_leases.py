@@ -1,0 +1,68 @@
+"""A step or job whose holder crashed on this host is taken over at once, not after its lease runs out."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from indexer.config import load_settings
+from indexer.ingest.context import StepContext, _claim
+from indexer.ingest.types import IngestJob
+from indexer.models import Video
+from indexer.store import owners
+from indexer.store.db import Store
+from indexer.store.jobs import JobQueue
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _in_a_process_that_dies(code: str) -> None:
+    """Run `code` in a new interpreter that then exits without releasing anything (as a kill -9 would leave it)."""
+    done = subprocess.run([sys.executable, "-c", code + "\nimport os; os._exit(0)"], env={**os.environ,
+                          "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+
+
+def test_a_step_held_by_a_crashed_process_is_taken_over_at_once(tmp_path: Path) -> None:
+    db = tmp_path / "clipindex.db"
+    Store(db).put_video(Video("file:abc", "/x.mp4", "x"))
+    _in_a_process_that_dies(
+        "from pathlib import Path\nfrom indexer.store.db import Store\nfrom indexer.store.owners import new_owner\n"
+        f"assert Store(Path({str(db)!r})).claim_step('file:abc', 'audio', new_owner('ingest'), 600)")
+    store = Store(db)
+    held = store.step_status("file:abc")["audio"]
+    assert held.status == "running" and held.lease_expires and owners.gone(held.lease_owner)
+    ctx = StepContext(store, load_settings(env={}, data_dir=tmp_path, lease_s=600))
+    assert _claim("file:abc", "audio", ctx)
+    assert time.time() < held.lease_expires, "taken before the dead holder's lease ran out"
+    assert store.step_status("file:abc")["audio"].lease_owner == ctx.owner
+
+
+def test_a_step_held_by_a_live_process_is_not_taken(tmp_path: Path) -> None:
+    store = Store(tmp_path / "clipindex.db")
+    store.put_video(Video("file:abc", "/x.mp4", "x"))
+    alive = owners.new_owner("ingest")  # this very process
+    assert store.claim_step("file:abc", "audio", alive, 600)
+    assert not owners.gone(alive)
+    assert not store.claim_step("file:abc", "audio", owners.new_owner("ingest"), 600)
+
+
+def test_a_job_whose_worker_crashed_is_taken_again_at_once(tmp_path: Path) -> None:
+    db = tmp_path / "clipindex.db"
+    queue = JobQueue(Store(db), lease_s=600)
+    job = queue.submit("ingest", IngestJob("/some/file.mp4"))
+    _in_a_process_that_dies(
+        "from pathlib import Path\nfrom indexer.store.db import Store\nfrom indexer.store.jobs import JobQueue\n"
+        "from indexer.store.owners import new_owner\n"
+        f"assert JobQueue(Store(Path({str(db)!r})), 600).claim(new_owner('worker')) is not None")
+    assert queue.get(job.id).state == "running"
+    again = queue.claim(owners.new_owner("worker"))
+    assert again is not None and again.id == job.id and again.attempts == 2
+
+
+def test_owner_ids_in_the_old_form_are_waited_for() -> None:
+    assert owners.holder("1234-abcdef12") is None and not owners.gone("1234-abcdef12")
+    assert owners.holder(owners.new_owner("worker")) is not None
