@@ -42,6 +42,9 @@ def ingest(
     captions: Annotated[str, typer.Option(help="auto: use existing subtitles when present; only: never run "
                                                 "Whisper; never: always transcribe.")] = "auto",
     keep_video: Annotated[bool, typer.Option("--keep-video", help="Keep the video stream (for clips).")] = False,
+    accept_partial: Annotated[bool, typer.Option("--accept-partial", help="Ingest what can be decoded of a "
+                                                                          "truncated or damaged file, with a "
+                                                                          "warning.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Redo videos that are already ingested.")] = False,
     limit: Annotated[int | None, typer.Option(help="At most N videos of a playlist or channel.")] = None,
     url: Annotated[str | None, typer.Option(help="Public URL of a video imported from a caption file.")] = None,
@@ -56,7 +59,8 @@ def ingest(
     """
     opts = IngestOptions(article=article, language=language, model=model, engine=engine,
                          captions=cast(CaptionPolicy, captions),  # checked by the service
-                         keep_video=keep_video, force=force, limit=limit, url=url, title=title)
+                         keep_video=keep_video, force=force, limit=limit, url=url, title=title,
+                         accept_partial=accept_partial)
     failed = 0
     with errors():
         svc = service(data_dir)

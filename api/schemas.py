@@ -21,6 +21,7 @@ class IngestIn(BaseModel):
     captions: Literal["auto", "only", "never"] = "auto"
     keep_video: bool = False
     force: bool = False
+    accept_partial: bool = Field(default=False, description="Ingest what can be decoded of a damaged file.")
     limit: int | None = Field(default=None, ge=1, le=500)
 
 

@@ -23,7 +23,7 @@ from indexer.store.jobs import Job
 
 router = APIRouter(prefix="/v1/videos", tags=["videos"])
 ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorOut} for code in (400, 401, 404, 413, 422)}
-UPLOAD_FIELDS = ("article", "language", "captions", "keep_video", "force", "title")
+UPLOAD_FIELDS = ("article", "language", "captions", "keep_video", "force", "title", "accept_partial")
 
 _INGEST_BODY = {
     "requestBody": {
@@ -81,6 +81,7 @@ async def _from_upload(request: Request, service: Clipindex) -> Job:
         captions=cast(CaptionPolicy, fields.get("captions") or "auto"), title=fields.get("title") or None,
         keep_video=fields.get("keep_video", "").lower() in ("1", "true", "yes"),
         force=fields.get("force", "").lower() in ("1", "true", "yes"),
+        accept_partial=fields.get("accept_partial", "").lower() in ("1", "true", "yes"),
         url=None)
     if options.article and not options.article.lower().startswith(("http://", "https://")):
         raise InvalidInput("over HTTP, an article must be given as an http(s) URL")

@@ -33,7 +33,8 @@ class Plan:
     has_video: bool = False
 
     def step_options(self, o: IngestOptions, article: Article | None) -> StepOptions:
-        return StepOptions(self.kind, self.path, o.captions, o.keep_video, o.language, o.model, o.engine, article)
+        return StepOptions(self.kind, self.path, o.captions, o.keep_video, o.language, o.model, o.engine, article,
+                           o.accept_partial)
 
 
 def check_options(o: IngestOptions) -> None:

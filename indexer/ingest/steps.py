@@ -23,6 +23,7 @@ from pathlib import Path
 from indexer import formats
 from indexer.articles.store import ArticleStore
 from indexer.articles.videolinks import link_to_video
+from indexer.asr.audio import wav_duration
 from indexer.asr.engine import EngineChoice, make_engine
 from indexer.chapters.segment import creator_chapters, segment
 from indexer.deeplinks import clock
@@ -46,6 +47,8 @@ from media import captions as capmod
 from media import ffmpeg, sources
 
 CAPTION_SLACK_S = 10.0  # captions may linger a little after the last sound
+PARTIAL_SLACK_S = 2.0  # decoded audio this much shorter than the container says (or 5%) means a damaged file
+SILENT_WARN_S = 10.0  # no words at all in more audio than this deserves a warning
 
 
 def run_chain(video_id: str, ctx: StepContext) -> None:
@@ -114,7 +117,15 @@ def _audio(video_id: str, ctx: StepContext) -> AudioResult:
     dst = audio_path(ctx.settings.data_dir, video_id)
     dst.parent.mkdir(parents=True, exist_ok=True)
     duration = ctx.store.get_video(video_id).duration or ffmpeg.probe(src).duration
-    ffmpeg.extract_audio(src, dst, lambda done: ctx.progress(done / duration if duration else 0.0))
+    claimed = ffmpeg.extract_audio(src, dst, lambda done: ctx.progress(done / duration if duration else 0.0)).duration
+    decoded = wav_duration(dst)
+    if claimed and decoded < claimed - max(PARTIAL_SLACK_S, 0.05 * claimed):
+        problem = (f"{src.name}: only {clock(decoded)} of its {clock(claimed)} could be decoded: the file is "
+                   "truncated or damaged")
+        if not ctx.store.get_options(video_id, StepOptions).accept_partial:
+            dst.unlink(missing_ok=True)
+            raise IngestError(f"{problem} (to keep what can be read, ingest it with --accept-partial)")
+        return AudioResult(audio=str(dst), warnings=(problem,))
     return AudioResult(audio=str(dst))
 
 
@@ -129,6 +140,11 @@ def _transcript(video_id: str, ctx: StepContext) -> TranscriptResult:
         if not audio:
             raise IngestError(f"{video_id} has no audio to transcribe")
         tr = _from_asr(video_id, Path(audio), opts, ctx)
+        heard = wav_duration(Path(audio))
+        silent = (f"no words were recognised in {clock(heard)} of audio: silence, music only, or a language the "
+                  "model does not know",) if not tr.words and heard > SILENT_WARN_S else ()
+        earlier = ctx.store.step_result(video_id, "audio", AudioResult).warnings
+        tr = replace(tr, warnings=(*earlier, *silent, *tr.warnings))
     ctx.store.put_transcript(tr)
     return TranscriptResult(tr.source, len(tr.words), tr.warnings)
 

@@ -36,6 +36,7 @@ class IngestOptions(Record):
     captions: CaptionPolicy = "auto"
     keep_video: bool = False
     force: bool = False
+    accept_partial: bool = False  # ingest what can be decoded of a truncated or damaged file, with a warning
     limit: int | None = None
     url: str | None = None  # public URL of a video imported from a caption file
     title: str | None = None
@@ -65,7 +66,8 @@ class StepOptions(Record):
     language: str | None = None
     model: str | None = None
     engine: str | None = None
-    article: Article | None = None  # loaded (and so checked) before the chain starts; linked by its last step
+    article: Article | None = None
+    accept_partial: bool = False  # loaded (and so checked) before the chain starts; linked by its last step
 
     def to_dict(self) -> dict[str, Any]:
         data = super().to_dict()
@@ -96,6 +98,7 @@ class FetchResult(Record):
 class AudioResult(Record):
     audio: str | None = None  # 16 kHz mono WAV
     skipped: str | None = None
+    warnings: tuple[str, ...] = ()  # carried into the transcript's warnings
 
 
 @dataclass(frozen=True)
