@@ -26,8 +26,11 @@ from __future__ import annotations
 
 import fcntl
 import json
+import os
+import shutil
 import threading
 import time
+import uuid
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -58,6 +61,8 @@ from indexer.text.normalize import primary_language
 
 FORMAT = "clipindex-passages/2"
 LOCK_TIMEOUT_S = 30.0
+CURRENT = "CURRENT"  # names the generation in use
+KEEP_OLD_S = 600.0  # a replaced generation is kept this long for readers that still have it open
 READ_ATTEMPTS = 5
 R = TypeVar("R")
 
@@ -67,6 +72,35 @@ def _schema() -> Schema:
     return Schema(pid=ID(stored=True, unique=True), video_id=ID(stored=True), channel=ID, language=ID(stored=True),
                   published=ID, stem=TEXT(analyzer=ws, phrase=False), keys=TEXT(analyzer=ws, phrase=False),
                   pairs=TEXT(analyzer=ws, phrase=False), doc=STORED)
+
+
+def _current(root: Path) -> str:
+    """The generation readers and writers use: a folder named in CURRENT, or "." (the root itself: indexes made
+    before generations, and a fresh one until its first rebuild)."""
+    try:
+        return (root / CURRENT).read_text(encoding="ascii").strip() or "."
+    except FileNotFoundError:
+        return "."
+
+
+def _publish(root: Path, name: str) -> None:
+    """Point every reader and writer, in every process, at another generation: one atomic rename."""
+    tmp = root / f".{CURRENT}.{uuid.uuid4().hex}"
+    tmp.write_text(name, encoding="ascii")
+    os.replace(tmp, root / CURRENT)
+
+
+def _sweep(root: Path, current: str) -> None:
+    """Remove generations no one should still be reading: not current, and untouched for KEEP_OLD_S (a reader
+    that still held one would have run again on the current generation: see SearchIndex._reading)."""
+    cutoff = time.time() - KEEP_OLD_S
+    for old in root.glob("g-*"):
+        if old.name != current and old.stat().st_mtime < cutoff:
+            shutil.rmtree(old, ignore_errors=True)
+    if current != ".":  # the files of the index as it was before generations
+        for stale in [*root.glob("_MAIN_*"), *root.glob("MAIN_*")]:
+            if stale.stat().st_mtime < cutoff:
+                stale.unlink(missing_ok=True)
 
 
 def _open(path: Path) -> Any:
@@ -82,21 +116,32 @@ def _open(path: Path) -> Any:
 
 
 class SearchIndex:
-    """The passage index in one directory. Thread-safe; one writer at a time across processes."""
+    """The passage index in one directory. Thread-safe; one writer at a time across processes.
+
+    The directory holds generations: `rebuild` writes a complete new one beside the one in use and switches to it
+    with one rename, so readers in every process see the old index, whole, until the new one is whole, and pick the
+    new one up at their next search."""
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self._ix = _open(self.path)
+        self.path.mkdir(parents=True, exist_ok=True)
+        self._generation = _current(self.path)
+        self._ix = _open(self._folder(self._generation))
         self._write_lock = threading.Lock()
         self._read_lock = threading.Lock()
         self._searcher: Searcher | None = None
         self._filters: dict[tuple[int, str], BitSet] = {}
 
     # ---- writing -------------------------------------------------------------------------------------------------
+    def _folder(self, generation: str) -> Path:
+        return self.path if generation == "." else self.path / generation
+
     def _index(self) -> Any:
-        """The open index; created afresh, empty, if its directory was deleted (the caller's reconcile refills it)."""
-        if not index.exists_in(str(self.path)):
-            self._ix, self._searcher = _open(self.path), None
+        """The open index of the current generation; created afresh, empty, if its directory was deleted (the
+        caller's reconcile refills it)."""
+        generation = _current(self.path)
+        if generation != self._generation or not index.exists_in(str(self._folder(generation))):
+            self._ix, self._searcher, self._generation = _open(self._folder(generation)), None, generation
         return self._ix
 
     @contextmanager
@@ -131,6 +176,33 @@ class SearchIndex:
                 total += len(docs)
                 if progress:
                     progress(video.id, len(docs))
+        return total
+
+    def rebuild(self, items: Iterable[tuple[Video, Transcript, Sequence[Chapter]]],
+                progress: Callable[[str, int], None] | None = None) -> int:
+        """Build a new generation from `items` beside the current one and switch to it when it is complete. A
+        rebuild that stops part-way leaves the current generation in use, untouched."""
+        name = f"g-{uuid.uuid4().hex[:12]}"
+        fresh = _open(self.path / name)
+        total = 0
+        w = fresh.writer()
+        try:
+            for video, transcript, chapters in items:
+                docs = documents(video, transcript, chapters)
+                for doc in docs:
+                    w.add_document(**doc)
+                total += len(docs)
+                if progress:
+                    progress(video.id, len(docs))
+        except BaseException:
+            w.cancel()
+            shutil.rmtree(self.path / name, ignore_errors=True)
+            raise
+        w.commit()
+        with self._write_lock:
+            _publish(self.path, name)
+            self._index()
+        _sweep(self.path, name)
         return total
 
     def delete(self, video_id: str) -> None:

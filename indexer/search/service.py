@@ -51,10 +51,10 @@ class SearchService:
         self.backend.delete(video_id)
 
     def reindex(self, progress: Callable[[int, int], None] | None = None) -> int:
-        """Rebuild the whole index from the store; returns the number of passages."""
+        """Rebuild the whole index from the store beside the one in use, then switch to it (searches never see an
+        empty or half-built index); returns the number of passages."""
         index = self.backend
         ready = self.store.transcribed_ids()
-        index.clear()
         done = 0
 
         def items() -> Iterator[tuple[Video, Transcript, list[Chapter]]]:
@@ -69,8 +69,9 @@ class SearchService:
             if progress:
                 progress(done, len(ready))
 
-        total = index.add_many(items(), step)
-        self._reconciled = True
+        total = index.rebuild(items(), step)
+        self._reconciled = False  # videos indexed into the old generation while this one was built
+        self.reconcile()
         return total
 
     def reconcile(self) -> None:

@@ -1,0 +1,56 @@
+"""A rebuild never leaves the index dark: it is built beside the one in use and swapped in whole."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from indexer.models import Chapter, Segment, Transcript, Video, Word
+from indexer.search.index import CURRENT, SearchIndex
+
+
+def _video(n: int) -> tuple[Video, Transcript, list[Chapter]]:
+    text = f"the flood reached the stone bridge on day {n} and the mayor spoke to the press"
+    words = tuple(Word(i * 0.5, i * 0.5 + 0.4, w, 1.0) for i, w in enumerate(text.split()))
+    vid = f"file:{n}"
+    return Video(vid, f"{n}.mp4", str(n)), Transcript(vid, "en", "captions", "file",
+                                                      (Segment(0.0, words[-1].end, text, words),)), []
+
+
+def test_readers_in_another_process_never_see_an_empty_index_during_a_rebuild(tmp_path: Path) -> None:
+    builder, server = SearchIndex(tmp_path / "index"), SearchIndex(tmp_path / "index")
+    builder.add_many(_video(n) for n in range(20))
+    answers: list[int] = []
+    halfway = threading.Event()
+
+    def slow_items() -> Iterator[tuple[Video, Transcript, list[Chapter]]]:
+        for n in range(40):
+            if n == 20:
+                halfway.set()
+                # the server searches while the new generation is half-built
+                answers.extend(len(server.search("stone bridge", limit=100).hits) for _ in range(5))
+            yield _video(n)
+
+    assert builder.rebuild(slow_items()) > 0 and halfway.is_set()
+    assert answers and min(answers) >= 10, answers  # always the old, complete index
+    assert {h.video_id for h in server.search("stone bridge", limit=100).hits} >= {f"file:{n}" for n in (5, 35)}, \
+        "the server picked up the new generation without being reopened"
+    assert (tmp_path / "index" / CURRENT).read_text().startswith("g-")
+
+
+def test_a_rebuild_that_fails_part_way_leaves_the_old_index_in_use(tmp_path: Path) -> None:
+    index = SearchIndex(tmp_path / "index")
+    index.add_many(_video(n) for n in range(5))
+    before = len(index.search("stone bridge", limit=100).hits)
+
+    def broken() -> Iterator[tuple[Video, Transcript, list[Chapter]]]:
+        yield _video(100)
+        raise RuntimeError("killed part-way")
+
+    with pytest.raises(RuntimeError):
+        index.rebuild(broken())
+    assert len(SearchIndex(tmp_path / "index").search("stone bridge", limit=100).hits) == before > 0
+    assert not list((tmp_path / "index").glob("g-*")), "the half-built generation is removed"
