@@ -115,6 +115,22 @@ def _open(path: Path) -> Any:
         return ix
 
 
+def _write(w: IndexWriter, items: Iterable[tuple[Video, Transcript, Sequence[Chapter]]],
+           progress: Callable[[str, int], None] | None, *, replace: bool) -> int:
+    """Add each video's passages (replacing those it had, where it may have some); returns how many."""
+    total = 0
+    for video, transcript, chapters in items:
+        if replace:
+            w.delete_by_term("video_id", video.id)
+        docs = documents(video, transcript, chapters)
+        for doc in docs:
+            w.add_document(**doc)
+        total += len(docs)
+        if progress:
+            progress(video.id, len(docs))
+    return total
+
+
 class SearchIndex:
     """The passage index in one directory. Thread-safe; one writer at a time across processes.
 
@@ -166,17 +182,8 @@ class SearchIndex:
     def add_many(self, items: Iterable[tuple[Video, Transcript, Sequence[Chapter]]],
                  progress: Callable[[str, int], None] | None = None) -> int:
         """Index many videos with one writer and one commit (for a rebuild); progress(video_id, passages)."""
-        total = 0
         with self._writer() as w:
-            for video, transcript, chapters in items:
-                w.delete_by_term("video_id", video.id)
-                docs = documents(video, transcript, chapters)
-                for doc in docs:
-                    w.add_document(**doc)
-                total += len(docs)
-                if progress:
-                    progress(video.id, len(docs))
-        return total
+            return _write(w, items, progress, replace=True)
 
     def rebuild(self, items: Iterable[tuple[Video, Transcript, Sequence[Chapter]]],
                 progress: Callable[[str, int], None] | None = None) -> int:
@@ -184,16 +191,9 @@ class SearchIndex:
         rebuild that stops part-way leaves the current generation in use, untouched."""
         name = f"g-{uuid.uuid4().hex[:12]}"
         fresh = _open(self.path / name)
-        total = 0
         w = fresh.writer()
         try:
-            for video, transcript, chapters in items:
-                docs = documents(video, transcript, chapters)
-                for doc in docs:
-                    w.add_document(**doc)
-                total += len(docs)
-                if progress:
-                    progress(video.id, len(docs))
+            total = _write(w, items, progress, replace=False)
         except BaseException:
             w.cancel()
             shutil.rmtree(self.path / name, ignore_errors=True)
