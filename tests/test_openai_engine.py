@@ -250,7 +250,6 @@ def test_missing_openai_whisper_is_reported(monkeypatch: pytest.MonkeyPatch, ct2
         fresh.transcribe(bulletin_wav)
 
 
-@pytest.mark.slow  # the engine imports openai-whisper (torch) before it looks at the path
 def test_a_path_that_is_no_model_is_a_model_error(tmp_path: Path, bulletin_wav: Path) -> None:
     with pytest.raises(ModelError, match="not an openai-whisper"):
         OpenAIWhisperEngine(tmp_path / "nothing", model_name="x", cache_dir=tmp_path).transcribe(bulletin_wav)

@@ -66,6 +66,7 @@ class OpenAIWhisperEngine:
 
     def _load(self) -> Any:
         if self._model is None:
+            self._source()  # a path that is no model fails before PyTorch takes seconds to import
             whisper = _import_whisper()
             checkpoint = self._checkpoint()
             try:
@@ -79,16 +80,19 @@ class OpenAIWhisperEngine:
             self._model = model
         return self._model
 
-    def _checkpoint(self) -> Path:
+    def _source(self) -> Path:
+        """The checkpoint file, or the CTranslate2 directory to convert; ModelError when the path is neither."""
         path = self.model_path
-        if path.is_file():
+        if path.is_file() or (path / "model.bin").is_file():
             return path
-        if (path / "model.bin").is_file():
-            return ensure_checkpoint(path, self.cache_dir)
         checkpoints = sorted(path.glob("*.pt")) if path.is_dir() else []
         if len(checkpoints) == 1:
             return checkpoints[0]
         raise ModelError(f"{path}: not an openai-whisper .pt checkpoint or a CTranslate2 Whisper model directory")
+
+    def _checkpoint(self) -> Path:
+        source = self._source()
+        return ensure_checkpoint(source, self.cache_dir) if source.is_dir() else source
 
     def _detect_language(self, samples: np.ndarray) -> tuple[str, float]:
         import whisper  # deferred: openai-whisper is an optional extra, and it pulls PyTorch
