@@ -77,9 +77,11 @@ def create_app(settings: Settings, *, service: Clipindex | None = None, workers:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        svc.index.reconcile()  # the index is a projection of the store: make it match before serving
-        threads = [threading.Thread(target=Worker(svc).run, args=(stop,), daemon=True, name=f"worker-{i}")
-                   for i in range(workers)]
+        # the index is a projection of the store: make it match, in the background, so the server answers at once
+        # (searches meanwhile see the index as it was, which is complete for every video it holds)
+        threads = [threading.Thread(target=_reconcile, args=(svc,), daemon=True, name="reconcile")]
+        threads += [threading.Thread(target=Worker(svc).run, args=(stop,), daemon=True, name=f"worker-{i}")
+                    for i in range(workers)]
         for t in threads:
             t.start()
         yield
@@ -116,6 +118,13 @@ def create_app(settings: Settings, *, service: Clipindex | None = None, workers:
             return FileResponse(WEB / "index.html")
 
     return app
+
+
+def _reconcile(svc: Clipindex) -> None:
+    try:
+        svc.index.reconcile()
+    except Exception:  # noqa: BLE001 - the server keeps serving; the next start or `clipindex reindex` retries
+        log.exception("reconciling the search index with the store failed")
 
 
 def _errors(app: FastAPI) -> None:

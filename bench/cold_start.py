@@ -29,11 +29,14 @@ import os
 import platform
 import resource
 import shlex
+import shutil
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -123,6 +126,30 @@ def timed(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
     return elapsed, cpu
 
 
+def serve_startup(exe: list[str], data: Path, env: dict[str, str]) -> float:
+    """Seconds from starting `clipindex serve` until it answers, with the search index deleted first: the server
+    must rebuild it from the store, which it does in the background since the index is reconciled there."""
+    shutil.rmtree(data / "index", ignore_errors=True)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    t0 = time.perf_counter()
+    server = subprocess.Popen([*exe, "serve", "--port", str(port), "--workers", "0", "--data-dir", str(data)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=tempfile.gettempdir())
+    try:
+        while time.perf_counter() - t0 < 120:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/v1/videos", timeout=2) as answer:
+                    if answer.status == 200:
+                        return time.perf_counter() - t0
+            except OSError:
+                time.sleep(0.02)
+        raise SystemExit("the server did not answer within 120 s")
+    finally:
+        server.terminate()
+        server.wait(30)
+
+
 def import_profile(exe: list[str], args: list[str], env: dict[str, str], top: int) -> tuple[float, list[str]]:
     """Total import time of one run, and the top-level packages that took most of it (their own time, summed)."""
     done = subprocess.run([sys.executable, "-X", "importtime", *exe[1:], *args], stdout=subprocess.DEVNULL,
@@ -179,6 +206,7 @@ def main() -> None:
                 for tree in trees:
                     runs[(tree.name, label)].append(timed([*exe, *cmd], tree.env()))
 
+        startups = {tree.name: [serve_startup(exe, data, tree.env()) for _ in range(3)] for tree in trees}
         profiles = {(tree.name, label): import_profile(exe, cmd, tree.env(), args.top)
                     for tree in trees for label, cmd in (cmds[0], cmds[2])}
 
@@ -196,6 +224,8 @@ def main() -> None:
             walls, cpus = [w for w, _ in runs[(t.name, label)]], [c for _, c in runs[(t.name, label)]]
             cells.append(f"{statistics.median(walls):.3f} / {min(walls):.3f} s, {statistics.median(cpus):.3f} s")
         print(f"| `clipindex {label}` | {' | '.join(cells)} |")
+    cells = [f"{statistics.median(v):.3f} / {min(v):.3f} s" for v in startups.values()]
+    print(f"| `clipindex serve` until it answers, index deleted first | {' | '.join(cells)} |")
     print("\nimports (python -X importtime, one run; own time per top-level package, ms):")
     for (tree_name, label), (total, ranked) in profiles.items():
         print(f"  {tree_name:>10} {label:<16} {total:.3f} s: {', '.join(ranked)}")

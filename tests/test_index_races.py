@@ -6,13 +6,16 @@ import threading
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 
 from indexer.config import Settings
 from indexer.models import Segment, Transcript, Video, Word
 from indexer.search.index import SearchIndex
 from indexer.service import Clipindex, IngestOptions
+from tests.apiserver import running
 from tests.conftest import FIXTURES
+from tests.waiting import wait_until
 
 
 def _transcript(video_id: str, n: int) -> Transcript:
@@ -82,3 +85,14 @@ def test_a_search_only_reads_and_start_up_reconciles(settings: Settings) -> None
     assert svc.index.backend.passage_count(done.video_id) == 0, "a search never writes to the index"
     Clipindex(settings).index.reconcile()  # what the server does at start-up
     assert Clipindex(settings).search("Каменке").hits
+
+
+def test_the_server_reconciles_the_index_in_the_background(settings: Settings) -> None:
+    svc = Clipindex(settings)
+    [done] = svc.ingest(str(FIXTURES / "captions_ru.vtt"), IngestOptions(language="ru"))
+    svc.index.backend.delete(str(done.video_id))  # the index lost a video the store has
+    with running(Clipindex(settings), workers=0) as url, httpx.Client(base_url=url, timeout=30) as client:
+        def found() -> bool:
+            return bool(client.get("/v1/search", params={"q": "Каменке"}).json()["hits"])
+
+        wait_until(found, 30, "the start-up reconciliation to index the missing video", interval=0.1)
