@@ -33,6 +33,7 @@ class Worker:
         while not stop.is_set():
             try:
                 if self.run_once() is None:
+                    self.service.sweep_failed_uploads()  # idle: tidy after jobs whose workers all died
                     stop.wait(self.poll_s)
             except Exception:  # noqa: BLE001 - a worker outlives any one job's surprise
                 log.exception("worker %s: unexpected error", self.owner)

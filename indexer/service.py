@@ -175,6 +175,22 @@ class Clipindex:
             results = tuple(replace(r, source=job.upload_name) for r in results)
         return IngestJobResult(results)
 
+    def sweep_failed_uploads(self) -> int:
+        """Clean up after upload jobs that failed without their worker cleaning up (it died on every attempt): the
+        half-made video and the uploaded file go. Idempotent and cheap when there is nothing to do."""
+        swept = 0
+        for job in self.jobs.list(limit=200, state="failed"):
+            work = IngestJob.from_dict(job.payload) if job.kind == "ingest" else None
+            if work is None or work.upload_name is None or not Path(work.source).exists():
+                continue
+            transcribed = set(self.store.transcribed_ids())
+            for video in self.store.list_videos():
+                if video.source == work.source and video.id not in transcribed:
+                    self._forget(video.id)
+            self._drop_upload(Path(work.source))
+            swept += 1
+        return swept
+
     def _drop_upload(self, path: Path) -> None:
         """Remove an uploaded file unless a stored video plays from it."""
         folder = (self.settings.data_dir / "uploads").resolve()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -9,7 +10,9 @@ import httpx
 import pytest
 
 from indexer.config import Settings
-from indexer.service import Clipindex
+from indexer.models import Video
+from indexer.service import Clipindex, IngestOptions
+from indexer.store.schema import jobs
 from tests.apiserver import running
 from tests.conftest import FIXTURES
 from tests.waiting import wait_until
@@ -59,3 +62,19 @@ def test_a_duplicate_upload_keeps_one_copy(server: tuple[httpx.Client, Clipindex
     assert [(v["status"], v["source"]) for v in again["result"]["videos"]] == [("skipped", "budget again.vtt")]
     assert len(_uploads(service)) == 1 and len(service.videos()) == 1
     assert service.search("Каменке").hits, "the first upload is still what the video reads"
+
+
+def test_an_upload_whose_workers_all_died_is_cleaned_up(settings: Settings) -> None:
+    service = Clipindex(settings)
+    upload = service.upload_path("report.mp4")
+    upload.write_bytes(b"half of a video")
+    job = service.submit_upload(upload, "report.mp4", IngestOptions())
+    service.store.put_video(Video(id="file:half", source=str(upload), title="report"))  # what a dead worker left
+    with service.store.tx() as conn:  # every attempt's worker died: the reaper fails the job
+        conn.execute(jobs.update().where(jobs.c.id == job.id).values(
+            state="running", attempts=3, lease_owner="worker-gone", lease_expires=time.time() - 1))
+    service.jobs.reap()
+    assert service.jobs.get(job.id).state == "failed"
+    assert service.sweep_failed_uploads() == 1
+    assert not upload.exists() and service.videos() == []
+    assert service.sweep_failed_uploads() == 0, "nothing left to do the second time"
