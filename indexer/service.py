@@ -8,6 +8,7 @@ use, so that commands which need neither do not import them); plus the store's `
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -34,6 +35,7 @@ from indexer.ingest.types import (
 from indexer.languages import check_language
 from indexer.models import Chapter, ChapterSource, SearchMode, Transcript, Video
 from indexer.search.service import SearchService
+from indexer.store import owners
 from indexer.store.db import Store
 from indexer.store.files import remove_files
 from indexer.store.jobs import Job, JobQueue
@@ -115,6 +117,11 @@ class Clipindex:
         if existing and all(s in runs and runs[s].status == "done" for s in STEPS) and not options.force:
             return self._result(p, "skipped")
         if existing and options.force:
+            busy = [s for s, run in runs.items() if run.status == "running" and (run.lease_expires or 0) > time.time()
+                    and not owners.gone(run.lease_owner)]
+            if busy:  # starting over under a live run would pull its steps from under it
+                raise InvalidInput(f"{p.video_id} is being ingested by another process right now ({busy[0]}); "
+                                   "run --force again when it has finished")
             self.store.reset_steps(p.video_id, list(STEPS))
         if not existing:
             self.store.put_video(Video(

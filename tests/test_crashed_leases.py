@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from indexer.config import load_settings
+from indexer.errors import InvalidInput
 from indexer.ingest.context import StepContext, _claim
 from indexer.ingest.types import IngestJob
 from indexer.models import Video
+from indexer.service import Clipindex, IngestOptions
 from indexer.store import owners
 from indexer.store.db import Store
 from indexer.store.jobs import JobQueue
+from tests.conftest import FIXTURES
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -66,3 +72,19 @@ def test_a_job_whose_worker_crashed_is_taken_again_at_once(tmp_path: Path) -> No
 def test_owner_ids_in_the_old_form_are_waited_for() -> None:
     assert owners.holder("1234-abcdef12") is None and not owners.gone("1234-abcdef12")
     assert owners.holder(owners.new_owner("worker")) is not None
+
+
+def test_force_refuses_to_start_over_under_a_live_run(tmp_path: Path) -> None:
+    svc = Clipindex(load_settings(env={}, data_dir=tmp_path / "data"))
+    source = str(FIXTURES / "captions_ru.vtt")
+    [first] = svc.ingest(source, IngestOptions(language="ru"))
+    video_id = str(first.video_id)
+    svc.store.reset_steps(video_id, ["index"])
+    assert svc.store.claim_step(video_id, "index", owners.new_owner("ingest"), 600)  # a live run, this process
+    with pytest.raises(InvalidInput, match="being ingested by another process"):
+        list(svc.ingest(source, IngestOptions(language="ru", force=True)))
+    dead = f"ingest@{socket.gethostname()}:{2 ** 22 + 7}::deadbeef"  # no such process on this host
+    svc.store.expire_step_lease(video_id, "index", svc.store.step_status(video_id)["index"].lease_owner or "")
+    assert svc.store.claim_step(video_id, "index", dead, 600)
+    [again] = svc.ingest(source, IngestOptions(language="ru", force=True))
+    assert again.status == "ingested", "a run whose process is gone does not block --force"
