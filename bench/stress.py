@@ -103,8 +103,9 @@ class Load:
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             self.port = int(s.getsockname()[1])
-        self.server = subprocess.Popen([*EXE, "serve", "--port", str(self.port), "--workers", "1", "--data-dir",
-                                        str(self.data)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        with (self.data.parent / "server.log").open("ab") as log:  # the server's own account of any 500
+            self.server = subprocess.Popen([*EXE, "serve", "--port", str(self.port), "--workers", "1", "--data-dir",
+                                            str(self.data)], stdout=subprocess.DEVNULL, stderr=log)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
@@ -249,6 +250,8 @@ def main() -> None:
         elapsed = time.monotonic() - started
         videos, wrong = consistency(data)
         left = leftovers(data)
+        server_log = (work / "server.log").read_text(errors="replace") if (work / "server.log").exists() else ""
+        causes = Counter(block.strip().splitlines()[-1] for block in server_log.split("Traceback")[1:])
     print(f"# stress, {datetime.date.today()}, {platform.machine()}, {os.cpu_count()} CPUs; load average at start "
           f"{load0[0]:.2f}, at end {os.getloadavg()[0]:.2f}; {elapsed / 60:.1f} minutes, seed {args.seed}")
     for what, n in sorted(load.counts.items()):
@@ -257,6 +260,8 @@ def main() -> None:
     print(f"errors: {len(load.errors)} (target 0)")
     for e in load.errors[:20]:
         print(f"  {e}")
+    for cause, n in causes.most_common(5):
+        print(f"  server error behind a 500, {n}x: {cause[:200]}")
     print(f"leftover files: {len(left)} (target 0) {left[:10]}")
     print(f"store/index consistency: {videos} videos, {len(wrong)} wrong (target 0) {wrong[:10]}")
     print(f"reproduce: .venv/bin/python bench/stress.py --minutes {args.minutes:g} --seed {args.seed}")
