@@ -185,18 +185,18 @@ class Clipindex:
     def sweep_failed_uploads(self) -> int:
         """Clean up after upload jobs that failed without their worker cleaning up (it died on every attempt): the
         half-made video and the uploaded file go. Idempotent and cheap when there is nothing to do."""
-        swept = 0
-        for job in self.jobs.list(limit=200, state="failed"):
-            work = IngestJob.from_dict(job.payload) if job.kind == "ingest" else None
-            if work is None or work.upload_name is None or not Path(work.source).exists():
-                continue
-            transcribed = set(self.store.transcribed_ids())
-            for video in self.store.list_videos():
-                if video.source == work.source and video.id not in transcribed:
-                    self._forget(video.id)
+        jobs = self.jobs.list(limit=200, state="failed")
+        failed = (IngestJob.from_dict(job.payload) for job in jobs if job.kind == "ingest")
+        left = [work for work in failed if work.upload_name and Path(work.source).exists()]
+        if not left:
+            return 0
+        transcribed = set(self.store.transcribed_ids())
+        for video in self.store.list_videos():
+            if video.id not in transcribed and any(video.source == work.source for work in left):
+                self._forget(video.id)
+        for work in left:
             self._drop_upload(Path(work.source))
-            swept += 1
-        return swept
+        return len(left)
 
     def _drop_upload(self, path: Path) -> None:
         """Remove an uploaded file unless a stored video plays from it."""
@@ -309,16 +309,16 @@ class Clipindex:
 
     # search -----------------------------------------------------------------------------------------------------
     def search(self, query: str, *, mode: SearchMode | None = None, video: str | None = None,
-             channel: str | None = None, language: str | None = None, after: str | None = None,
-             before: str | None = None, limit: int = 10, offset: int = 0,
-             media_base: str | None = None) -> SearchResult:
+               channel: str | None = None, language: str | None = None, after: str | None = None,
+               before: str | None = None, limit: int = 10, offset: int = 0,
+               media_base: str | None = None) -> SearchResult:
         """Quote or keyword search; hits carry watch/embed links and the article paragraph that reports the moment
         (media_base: URL prefix for local media, else file: URIs)."""
         if language is not None:
             check_language(language)
         video_id = refs.resolve_video(self.store, video) if video else None
         result = self.index.search(query, mode=mode, video=video_id, channel=channel, language=language,
-                                    after=after, before=before, limit=limit, offset=offset)
+                                   after=after, before=before, limit=limit, offset=offset)
         found = {vid: self.store.find_video(vid) for vid in {h.video_id for h in result.hits}}
         videos = {vid: v for vid, v in found.items() if v is not None}
         hits = [replace(h, links=self._hit_links(videos[h.video_id], h.start, h.end, media_base))

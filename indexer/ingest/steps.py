@@ -136,15 +136,14 @@ def _transcript(video_id: str, ctx: StepContext) -> TranscriptResult:
         tr = _from_captions(video_id, Path(fetched.captions), fetched, opts)
         _check_within(tr, ctx.store.get_video(video_id).duration, Path(fetched.captions).name)
     else:
-        audio = ctx.store.step_result(video_id, "audio", AudioResult).audio
-        if not audio:
+        audio = ctx.store.step_result(video_id, "audio", AudioResult)
+        if not audio.audio:
             raise IngestError(f"{video_id} has no audio to transcribe")
-        tr = _from_asr(video_id, Path(audio), opts, ctx)
-        heard = wav_duration(Path(audio))
+        tr = _from_asr(video_id, Path(audio.audio), opts, ctx)
+        heard = wav_duration(Path(audio.audio))
         silent = (f"no words were recognised in {clock(heard)} of audio: silence, music only, or a language the "
                   "model does not know",) if not tr.words and heard > SILENT_WARN_S else ()
-        earlier = ctx.store.step_result(video_id, "audio", AudioResult).warnings
-        tr = replace(tr, warnings=(*earlier, *silent, *tr.warnings))
+        tr = replace(tr, warnings=(*audio.warnings, *silent, *tr.warnings))
     ctx.store.put_transcript(tr)
     return TranscriptResult(tr.source, len(tr.words), tr.warnings)
 

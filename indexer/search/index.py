@@ -24,7 +24,6 @@ thread lock queues writers within a process.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import shutil
@@ -57,6 +56,7 @@ from indexer.search.query import (
     query_variants,
     quote_search,
 )
+from indexer.store.files import exclusive
 from indexer.text.normalize import primary_language
 
 FORMAT = "clipindex-passages/2"
@@ -106,8 +106,7 @@ def _sweep(root: Path, current: str) -> None:
 def _open(path: Path) -> Any:
     path.mkdir(parents=True, exist_ok=True)
     marker = path / "clipindex.json"
-    with open(path / "create.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # two processes opening a fresh directory create it once
+    with exclusive(path / "create.lock"):  # two processes opening a fresh directory create it once
         if index.exists_in(str(path)) and marker.exists() and json.loads(marker.read_text()).get("format") == FORMAT:
             return index.open_dir(str(path))
         ix = index.create_in(str(path), _schema())  # a projection: an unknown format is simply rebuilt
@@ -258,16 +257,14 @@ class SearchIndex:
         """Run a read, again on the newest commit if another process's writer removed or replaced files it was
         opening: a commit or a merge deletes the segments and the table of contents that it replaces (seen as a
         missing file, or rarely as a compressed block cut short)."""
-        for attempt in range(READ_ATTEMPTS):
+        for attempt in range(1, READ_ATTEMPTS):
             try:
                 return read()
             except (FileNotFoundError, zlib.error):
-                if attempt == READ_ATTEMPTS - 1:
-                    raise
                 with self._read_lock:
                     self._searcher = None
-                time.sleep(0.01 * (attempt + 1))
-        raise AssertionError("unreachable")
+                time.sleep(0.01 * attempt)
+        return read()  # the last attempt: what it raises is the caller's
 
     def _allowed(self, searcher: Searcher, flt: Query | None) -> BitSet | None:
         """The documents a filter lets through, cached per commit: computing them walks all the filter's terms."""

@@ -25,7 +25,6 @@ class SearchService:
     def __init__(self, store: Store, settings: Settings) -> None:
         self.store = store
         self.settings = settings
-        self._reconciled = False
 
     @property
     def backend(self) -> SearchIndex:
@@ -42,10 +41,15 @@ class SearchService:
 
     def index_video(self, video_id: str) -> int:
         """(Re)index one video's passages from the store; 0 when it has no transcript."""
+        entry = self._entry(video_id)
+        return self.backend.add(*entry) if entry else 0
+
+    def _entry(self, video_id: str) -> tuple[Video, Transcript, list[Chapter]] | None:
+        """What the index holds of one video, read from the store; None when it has no transcript."""
         tr = self.store.get_transcript(video_id)
         if tr is None:
-            return 0
-        return self.backend.add(self.store.get_video(video_id), tr, display_chapters(self.store, video_id))
+            return None
+        return self.store.get_video(video_id), tr, display_chapters(self.store, video_id)
 
     def forget(self, video_id: str) -> None:
         self.backend.delete(video_id)
@@ -59,9 +63,9 @@ class SearchService:
 
         def items() -> Iterator[tuple[Video, Transcript, list[Chapter]]]:
             for video_id in ready:
-                tr = self.store.get_transcript(video_id)
-                if tr is not None:
-                    yield self.store.get_video(video_id), tr, display_chapters(self.store, video_id)
+                entry = self._entry(video_id)
+                if entry is not None:
+                    yield entry
 
         def step(_video_id: str, _n: int) -> None:
             nonlocal done
@@ -70,14 +74,11 @@ class SearchService:
                 progress(done, len(ready))
 
         total = index.rebuild(items(), step)
-        self._reconciled = False  # videos indexed into the old generation while this one was built
-        self.reconcile()
+        self.reconcile()  # videos indexed into the old generation while this one was built
         return total
 
     def reconcile(self) -> None:
-        """Make the index hold exactly the store's transcribed videos (once per service object)."""
-        if self._reconciled:
-            return
+        """Make the index hold exactly the store's transcribed videos."""
         index = self.backend
         indexed = index.video_ids()
         ready = set(self.store.transcribed_ids())
@@ -85,4 +86,3 @@ class SearchService:
             index.delete(stale)
         for missing in sorted(ready - indexed):
             self.index_video(missing)
-        self._reconciled = True

@@ -7,7 +7,6 @@ in one query and a segment is rewritten whole.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import time
 from collections.abc import Iterator
@@ -22,6 +21,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from indexer.errors import NotFound
 from indexer.models import Chapter, ChapterSource, Record, Segment, Transcript, Video, Word
+from indexer.store.files import exclusive
 from indexer.store.schema import MIGRATIONS, chapters, schema_version, segments, step_runs, transcripts, videos
 
 R = TypeVar("R", bound=Record)
@@ -40,16 +40,6 @@ class StepRun:
     lease_owner: str | None
     lease_expires: float | None
     cancel: bool
-
-
-@contextmanager
-def _file_lock(path: Path) -> Iterator[None]:
-    with path.open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -72,9 +62,9 @@ class Store:
     def migrate(self) -> int:
         """Bring the schema up to date. Processes that open a fresh store at the same moment take turns, so the
         tables are created once (SQLite runs DDL outside the transaction's write lock, hence the file lock)."""
-        with _file_lock(self.path.with_name(self.path.name + ".migrate.lock")), self.engine.begin() as conn:
+        with exclusive(self.path.with_name(self.path.name + ".migrate.lock")), self.engine.begin() as conn:
             schema_version.create(conn, checkfirst=True)
-            current = conn.execute(sa.select(sa.func.max(schema_version.c.version))).scalar() or 0
+            current = _version(conn)
             for version, step in enumerate(MIGRATIONS[current:], start=current + 1):
                 step(conn)
                 conn.execute(schema_version.insert().values(version=version))
@@ -82,7 +72,7 @@ class Store:
 
     def schema_version(self) -> int:
         with self.tx() as conn:
-            return int(conn.execute(sa.select(sa.func.max(schema_version.c.version))).scalar() or 0)
+            return _version(conn)
 
     @contextmanager
     def tx(self) -> Iterator[Connection]:
@@ -264,6 +254,10 @@ class Store:
             raw = conn.execute(sa.select(step_runs.c.result).where(step_runs.c.video_id == video_id,
                                                                    step_runs.c.step == step)).scalar()
         return kind.from_dict(json.loads(raw or "{}"))
+
+
+def _version(conn: Connection) -> int:
+    return int(conn.execute(sa.select(sa.func.max(schema_version.c.version))).scalar() or 0)
 
 
 def _segment_row(video_id: str, idx: int, s: Segment) -> dict[str, Any]:

@@ -1,10 +1,25 @@
-"""Where a video's files live under the data directory. Names come from the video id, never from titles or URLs."""
+"""Files under the data directory: where a video's files live (names come from the video id, never from titles or
+URLs), and the lock file that lets processes take turns at creating something once."""
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+
+@contextmanager
+def exclusive(lock: Path) -> Iterator[None]:
+    """Hold an exclusive lock on the file `lock` (created if missing): one process at a time on this host."""
+    with lock.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def safe_name(video_id: str) -> str:
