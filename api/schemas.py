@@ -64,6 +64,9 @@ class WordOut(BaseModel):
     end: float
     text: str
     probability: float
+    source: Literal["asr", "caption", "article", "editor"] = Field(
+        description="where the word comes from: the recogniser, a caption file, a confirmed article wording, "
+                    "an editor's correction")
 
 
 class SegmentOut(BaseModel):
@@ -80,6 +83,26 @@ class TranscriptOut(BaseModel):
     model: str
     warnings: list[str]
     segments: list[SegmentOut]
+
+
+class CorrectionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    start: float = Field(ge=0, description="Seconds: the words whose middle lies in [start, end] are replaced.")
+    end: float = Field(gt=0)
+    text: str = Field(max_length=2000, description="The words said there; empty removes the words.")
+
+
+class CorrectionOut(BaseModel):
+    id: str
+    video_id: str
+    start: float
+    end: float
+    text: str
+    source: Literal["article", "editor"]
+    before: list[WordOut] = Field(description="the words replaced")
+    after: list[WordOut] = Field(description="the words written in their place")
+    created_at: float
+    reverted_at: float | None
 
 
 class DeletedOut(BaseModel):

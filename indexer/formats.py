@@ -6,7 +6,7 @@ import json
 from typing import Any, Literal, get_args
 
 from indexer.errors import InvalidInput
-from indexer.models import Segment, Transcript, Video, Word
+from indexer.models import Segment, Transcript, Video, Word, WordSource
 from media.captions import Cue, write_srt, write_vtt
 
 TranscriptFormat = Literal["txt", "srt", "vtt", "json"]
@@ -20,7 +20,7 @@ def from_cues(video_id: str, cues: list[Cue], *, language: str, kind: str) -> Tr
     segs = []
     for cue in cues:
         if cue.words:
-            words = tuple(Word(w.start, w.end, w.text, 1.0) for w in cue.words)
+            words = tuple(Word(w.start, w.end, w.text, 1.0, "caption") for w in cue.words)
         else:
             words = spread_words(cue.text, cue.start, cue.end)
         if words:
@@ -38,7 +38,7 @@ def spread_words(text: str, start: float, end: float) -> tuple[Word, ...]:
     for token, weight in zip(tokens, weights):
         w_start = start + span * acc / total
         acc += weight
-        out.append(Word(round(w_start, 3), round(start + span * acc / total, 3), token, 1.0))
+        out.append(Word(round(w_start, 3), round(start + span * acc / total, 3), token, 1.0, "caption"))
     return tuple(out)
 
 
@@ -52,7 +52,8 @@ def to_json(tr: Transcript, video: Video | None = None) -> str:
         "warnings": list(tr.warnings),
         "segments": [
             {"start": s.start, "end": s.end, "text": s.text,
-             "words": [{"start": w.start, "end": w.end, "text": w.text, "probability": w.probability}
+             "words": [{"start": w.start, "end": w.end, "text": w.text, "probability": w.probability,
+                        "source": w.source}
                        for w in s.words]}
             for s in tr.segments
         ],
@@ -73,7 +74,8 @@ def from_json(raw: str, video_id: str) -> Transcript:
 
 
 def _segment(s: dict[str, Any]) -> Segment:
-    words = tuple(Word(float(w["start"]), float(w["end"]), str(w["text"]), float(w.get("probability", 1.0)))
+    words = tuple(Word(float(w["start"]), float(w["end"]), str(w["text"]), float(w.get("probability", 1.0)),
+                       w["source"] if w.get("source") in get_args(WordSource) else "asr")
                   for w in s.get("words", []))
     start, end = float(s["start"]), float(s["end"])
     if end < start or any(w.end < w.start for w in words):

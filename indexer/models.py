@@ -13,6 +13,8 @@ from typing import Any, Literal, TypeVar
 SearchMode = Literal["quote", "keyword"]
 ChapterSource = Literal["computed", "creator"]  # topic segmentation, or the video's own chapter list
 ClipOrigin = Literal["hit", "chapter", "range"]  # what the producer picked a clip from
+# where a stored word comes from: the recogniser, a caption file, an article wording the audio confirmed, an editor
+WordSource = Literal["asr", "caption", "article", "editor"]
 
 R = TypeVar("R", bound="Record")
 
@@ -42,6 +44,7 @@ class Word:
     end: float
     text: str
     probability: float = 1.0
+    source: WordSource = "asr"
 
 
 @dataclass(frozen=True)

@@ -33,9 +33,10 @@ from indexer.ingest.types import (
     ProgressFn,
 )
 from indexer.languages import check_language
-from indexer.models import Chapter, ChapterSource, SearchMode, Transcript, Video
+from indexer.models import Chapter, ChapterSource, SearchMode, Transcript, Video, WordSource
 from indexer.search.service import SearchService
 from indexer.store import owners
+from indexer.store.corrections import Correction, Corrections
 from indexer.store.db import Store
 from indexer.store.files import remove_files
 from indexer.store.jobs import Job, JobQueue
@@ -274,6 +275,26 @@ class Clipindex:
         video_id = refs.resolve_video(self.store, ref)
         self._forget(video_id)
         return video_id
+
+    # corrections of the stored transcript -------------------------------------------------------------------------
+    def correct_words(self, ref: str, start: float, end: float, text: str,
+                      source: WordSource = "editor") -> Correction:
+        """Replace the transcript's words in [start, end] with `text` (provenance `source`); search finds them."""
+        video_id = refs.resolve_video(self.store, ref)
+        correction = Corrections(self.store).apply(video_id, start, end, text, source)
+        self.index.index_video(video_id)
+        return correction
+
+    def revert_correction(self, ref: str, correction_id: str) -> Correction:
+        """Put back the words a correction replaced, and re-index the video."""
+        video_id = refs.resolve_video(self.store, ref)
+        correction = Corrections(self.store).revert(video_id, correction_id)
+        self.index.index_video(video_id)
+        return correction
+
+    def corrections(self, ref: str) -> list[Correction]:
+        """The video's corrections, oldest first, reverted ones included."""
+        return Corrections(self.store).list(refs.resolve_video(self.store, ref))
 
     # chapters ---------------------------------------------------------------------------------------------------
     def chapters(self, ref: str) -> list[Chapter]:

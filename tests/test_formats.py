@@ -33,7 +33,8 @@ def test_word_times_in_the_file_are_kept_and_empty_cues_dropped() -> None:
     tr = from_cues("yt:x", cues, language="uz", kind="auto")
     assert [(s.start, s.end, s.text) for s in tr.segments] == [(10.0, 12.0, "Salom dunyo"),
                                                                (13.0, 13.0, "zero length")]
-    assert tr.segments[0].words == (Word(10.1, 10.7, "Salom", 1.0), Word(11.2, 11.9, "dunyo", 1.0))
+    assert tr.segments[0].words == (Word(10.1, 10.7, "Salom", 1.0, "caption"),
+                                    Word(11.2, 11.9, "dunyo", 1.0, "caption"))
     assert [(w.start, w.end) for w in tr.segments[1].words] == [(13.0, 13.0), (13.0, 13.0)]
 
 

@@ -32,7 +32,7 @@ def test_wal_full_sync_and_migrations_run_once(tmp_path: Path) -> None:
 def test_transcript_round_trip_and_replace(tmp_path: Path) -> None:
     store = Store(tmp_path / "db.sqlite")
     _video(store)
-    words = (Word(0.0, 0.5, "Salom", 0.9), Word(0.5, 1.0, "dunyo!", 0.8))
+    words = (Word(0.0, 0.5, "Salom", 0.9, "caption"), Word(0.5, 1.0, "dunyo!", 0.8, "caption"))
     tr = Transcript("file:abc", "uz", "captions", "file", (Segment(0.0, 1.0, "Salom dunyo!", words),), ("w",))
     store.put_transcript(tr)
     assert store.get_transcript("file:abc") == tr

@@ -13,7 +13,17 @@ from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
 from api.deps import ReadAccess, Service, WriteKey
-from api.schemas import DeletedOut, ErrorOut, IngestIn, JobOut, TranscriptOut, VideoDetailOut, VideoOut
+from api.schemas import (
+    CorrectionIn,
+    CorrectionOut,
+    DeletedOut,
+    ErrorOut,
+    IngestIn,
+    JobOut,
+    TranscriptOut,
+    VideoDetailOut,
+    VideoOut,
+)
 from indexer.errors import InvalidInput
 from indexer.formats import FORMATS
 from indexer.ingest.plan import check_options
@@ -146,6 +156,23 @@ def get_transcript(video_id: str, service: Service, _read: ReadAccess, format: s
         return Response(out.model_dump_json(), media_type="application/json")
     media = {"srt": "application/x-subrip", "vtt": "text/vtt", "txt": "text/plain"}[format]
     return Response(service.render_transcript(video_id, format), media_type=f"{media}; charset=utf-8")
+
+
+@router.get("/{video_id}/corrections", response_model=list[CorrectionOut], responses=ERRORS)
+def list_corrections(video_id: str, service: Service, _read: ReadAccess) -> list[CorrectionOut]:
+    return [CorrectionOut.model_validate(asdict(c)) for c in service.corrections(video_id)]
+
+
+@router.post("/{video_id}/corrections", status_code=201, response_model=CorrectionOut, responses=ERRORS,
+             summary="Replace the transcript's words in [start, end] with the given text (reversible)")
+def correct_words(video_id: str, body: CorrectionIn, service: Service, _key: WriteKey) -> CorrectionOut:
+    return CorrectionOut.model_validate(asdict(service.correct_words(video_id, body.start, body.end, body.text)))
+
+
+@router.delete("/{video_id}/corrections/{correction_id}", response_model=CorrectionOut, responses=ERRORS,
+               summary="Revert a correction: the words it replaced come back")
+def revert_correction(video_id: str, correction_id: str, service: Service, _key: WriteKey) -> CorrectionOut:
+    return CorrectionOut.model_validate(asdict(service.revert_correction(video_id, correction_id)))
 
 
 @router.delete("/{video_id}", response_model=DeletedOut, responses=ERRORS)

@@ -20,9 +20,18 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
 
 from indexer.errors import NotFound
-from indexer.models import Chapter, ChapterSource, Record, Segment, Transcript, Video, Word
+from indexer.models import Chapter, ChapterSource, Record, Segment, Transcript, Video, Word, WordSource
 from indexer.store.files import exclusive
-from indexer.store.schema import MIGRATIONS, chapters, schema_version, segments, step_runs, transcripts, videos
+from indexer.store.schema import (
+    MIGRATIONS,
+    chapters,
+    corrections,
+    schema_version,
+    segments,
+    step_runs,
+    transcripts,
+    videos,
+)
 
 R = TypeVar("R", bound=Record)
 StepState = Literal["pending", "running", "done", "failed"]
@@ -125,7 +134,7 @@ class Store:
     def delete_video(self, video_id: str) -> bool:
         with self.tx() as conn:
             conn.execute(sa.text("DELETE FROM article_links WHERE video_id = :v"), {"v": video_id})
-            for table in (segments, transcripts, step_runs, chapters):
+            for table in (segments, transcripts, step_runs, chapters, corrections):
                 conn.execute(table.delete().where(table.c.video_id == video_id))
             return conn.execute(videos.delete().where(videos.c.id == video_id)).rowcount > 0
 
@@ -151,9 +160,10 @@ class Store:
             rows = conn.execute(
                 sa.select(segments).where(segments.c.video_id == video_id).order_by(segments.c.idx)
             ).mappings().all()
-        segs = tuple(
-            Segment(r["start"], r["end"], r["text"], tuple(Word(*w) for w in json.loads(r["words"]))) for r in rows
-        )
+        origin: WordSource = "caption" if head["engine"] == "captions" else "asr"
+        segs = tuple(Segment(r["start"], r["end"], r["text"], tuple(stored_word(w, origin)
+                                                                    for w in json.loads(r["words"])))
+                     for r in rows)
         return Transcript(video_id, head["language"], head["engine"], head["model"], segs,
                           tuple(json.loads(head["warnings"])))
 
@@ -260,8 +270,19 @@ def _version(conn: Connection) -> int:
     return int(conn.execute(sa.select(sa.func.max(schema_version.c.version))).scalar() or 0)
 
 
+def stored_word(row: list[Any], origin: WordSource) -> Word:
+    """A word as stored: [start, end, text, probability], plus its source where a correction wrote it (a word's
+    source is otherwise where its transcript came from: the engine or the captions)."""
+    return Word(row[0], row[1], row[2], row[3], row[4] if len(row) > 4 else origin)
+
+
+def word_row(w: Word) -> list[Any]:
+    row: list[Any] = [w.start, w.end, w.text, w.probability]
+    return [*row, w.source] if w.source in ("article", "editor") else row
+
+
 def _segment_row(video_id: str, idx: int, s: Segment) -> dict[str, Any]:
-    words = [[w.start, w.end, w.text, w.probability] for w in s.words]
+    words = [word_row(w) for w in s.words]
     return {"video_id": video_id, "idx": idx, "start": s.start, "end": s.end, "text": s.text,
             "words": json.dumps(words, ensure_ascii=False)}
 

@@ -176,7 +176,27 @@ def _migration_5(conn: Connection) -> None:
     reel_clips.create(conn)
 
 
+corrections = sa.Table(
+    "corrections", meta,
+    sa.Column("id", sa.String, primary_key=True),
+    sa.Column("video_id", sa.String, sa.ForeignKey("videos.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("start", sa.Float, nullable=False),
+    sa.Column("end", sa.Float, nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("source", sa.String, nullable=False),  # article | editor
+    sa.Column("before", sa.Text, nullable=False),  # the words replaced, as stored: [[start, end, text, p, src], ...]
+    sa.Column("after", sa.Text, nullable=False),  # the words written in their place
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("reverted_at", sa.Float),
+    sa.Index("corrections_video", "video_id", "created_at"),
+)
+
+
+def _migration_6(conn: Connection) -> None:
+    corrections.create(conn)
+
+
 # append only; each runs once, in order, inside one transaction
-MIGRATIONS = [_migration_1, _migration_2, _migration_3, _migration_4, _migration_5]
+MIGRATIONS = [_migration_1, _migration_2, _migration_3, _migration_4, _migration_5, _migration_6]
 
 

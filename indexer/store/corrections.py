@@ -1,0 +1,183 @@
+"""Corrections of a stored transcript: the words of a time span replaced by other words, reversibly.
+
+Why words are replaced in the store and not patched over at read time: the store is the source of truth, and search,
+chapters, quote checks and exports all read the transcript's words; a correction is therefore a rewrite of the
+segments it touches, recorded with the words it replaced so that it can be undone. Each written word carries its
+provenance (`Word.source`: "editor", or "article" for an article wording the audio confirmed); the untouched words
+keep the transcript's own ("asr" or "caption").
+
+A correction replaces the words whose middle lies in [start, end]. When as many words are written as are replaced
+they keep their times; otherwise the span's time is shared out by word length. A correction is reverted by putting
+the replaced words back, which is refused while a later correction has changed the same words (revert that first).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from indexer.errors import InvalidInput, NotFound
+from indexer.models import Segment, Word, WordSource
+from indexer.store.db import Store, stored_word, word_row
+from indexer.store.schema import corrections, segments, transcripts
+
+MAX_WORDS = 200  # one correction is an edit of a passage, not a new transcript
+
+
+@dataclass(frozen=True)
+class Correction:
+    id: str
+    video_id: str
+    start: float
+    end: float
+    text: str
+    source: WordSource
+    before: tuple[Word, ...]  # the words replaced
+    after: tuple[Word, ...]  # the words written in their place
+    created_at: float
+    reverted_at: float | None = None
+
+
+class Corrections:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def apply(self, video_id: str, start: float, end: float, text: str, source: WordSource) -> Correction:
+        """Replace the words in [start, end] with `text`'s words, in one transaction."""
+        if source not in ("editor", "article"):
+            raise InvalidInput(f"a correction's source is 'editor' or 'article', not {source!r}")
+        if not (0 <= start < end) or end - start > 600:
+            raise InvalidInput("a correction needs 0 <= start < end, over at most 10 minutes")
+        tokens = text.split()
+        if len(tokens) > MAX_WORDS:
+            raise InvalidInput(f"a correction writes at most {MAX_WORDS} words")
+        with self.store.tx() as conn:
+            segs = _lock_and_read(conn, video_id)
+            flat = [(k, w) for k, s in enumerate(segs) for w in s.words]
+            hit = [i for i, (_k, w) in enumerate(flat) if start <= (w.start + w.end) / 2 <= end]
+            if not hit and not tokens:
+                raise InvalidInput(f"no words between {start:.2f} s and {end:.2f} s to remove")
+            before = tuple(flat[i][1] for i in hit)
+            after = _new_words(tokens, before, start, end, source)
+            at = hit[0] if hit else sum(1 for _k, w in flat if w.end <= start)
+            _write(conn, video_id, segs, at, len(hit), after)
+            correction = Correction(f"cor_{uuid.uuid4().hex[:12]}", video_id, start, end, " ".join(tokens), source,
+                                    before, after, time.time())
+            conn.execute(corrections.insert().values(
+                id=correction.id, video_id=video_id, start=start, end=end, text=correction.text, source=source,
+                before=_dump(before), after=_dump(after), created_at=correction.created_at))
+        return correction
+
+    def revert(self, video_id: str, correction_id: str) -> Correction:
+        """Put back the words a correction replaced; refused when later edits changed those words."""
+        with self.store.tx() as conn:
+            segs = _lock_and_read(conn, video_id)
+            row = conn.execute(sa.select(corrections).where(corrections.c.id == correction_id,
+                                                            corrections.c.video_id == video_id)).mappings().first()
+            if row is None:
+                raise NotFound(f"video {video_id} has no correction {correction_id!r}")
+            correction = _correction(row)
+            if correction.reverted_at is not None:
+                raise InvalidInput(f"correction {correction_id} is already reverted")
+            flat = [w for s in segs for w in s.words]
+            at = _find(flat, correction.after, correction.start) if correction.after else \
+                sum(1 for w in flat if w.end <= correction.before[0].start)  # a removal: put the words back there
+            if at is None:
+                raise InvalidInput(f"the words of correction {correction_id} have changed since (a later "
+                                   "correction or a new transcript): revert the later correction first")
+            _write(conn, video_id, segs, at, len(correction.after), correction.before)
+            now = time.time()
+            conn.execute(corrections.update().where(corrections.c.id == correction_id).values(reverted_at=now))
+        return replace(correction, reverted_at=now)
+
+    def list(self, video_id: str) -> list[Correction]:
+        with self.store.tx() as conn:
+            rows = conn.execute(sa.select(corrections).where(corrections.c.video_id == video_id)
+                                .order_by(corrections.c.created_at)).mappings().all()
+        return [_correction(r) for r in rows]
+
+
+def _lock_and_read(conn: Connection, video_id: str) -> list[Segment]:
+    """The video's segments, read after taking the store's write lock: two corrections at once must not both edit
+    the words they read (a SQLite transaction that reads first cannot wait for the lock later, it fails)."""
+    head = conn.execute(transcripts.update().where(transcripts.c.video_id == video_id)
+                        .values(video_id=video_id).returning(transcripts.c.engine)).first()
+    if head is None:
+        raise NotFound(f"video {video_id!r} has no transcript to correct")
+    origin: WordSource = "caption" if head.engine == "captions" else "asr"
+    rows = conn.execute(sa.select(segments).where(segments.c.video_id == video_id)
+                        .order_by(segments.c.idx)).mappings().all()
+    return [Segment(r["start"], r["end"], r["text"], tuple(stored_word(w, origin) for w in json.loads(r["words"])))
+            for r in rows]
+
+
+def _new_words(tokens: list[str], before: Sequence[Word], start: float, end: float,
+               source: WordSource) -> tuple[Word, ...]:
+    lead = " " if before and before[0].text.startswith(" ") else ""
+    if len(tokens) == len(before):
+        return tuple(Word(w.start, w.end, lead + t, 1.0, source) for w, t in zip(before, tokens))
+    lo = before[0].start if before else start
+    hi = before[-1].end if before else end
+    weights = [len(t) + 1 for t in tokens]
+    total, acc, out = sum(weights), 0, []
+    for t, weight in zip(tokens, weights):
+        w_start = lo + (hi - lo) * acc / total
+        acc += weight
+        out.append(Word(round(w_start, 3), round(lo + (hi - lo) * acc / total, 3), lead + t, 1.0, source))
+    return tuple(out)
+
+
+def _write(conn: Connection, video_id: str, segs: list[Segment], at: int, count: int,
+           new: Sequence[Word]) -> None:
+    """Replace flat words [at, at + count) with `new`; the new words go into the segment of the first one replaced
+    (or where they are inserted), and every segment whose words changed is rewritten."""
+    owner = [k for k, s in enumerate(segs) for _w in s.words]
+    if not owner:
+        raise InvalidInput("the transcript has no words to correct")
+    home = owner[at] if at < len(owner) else owner[-1]
+    pos, changed = 0, []
+    for k, seg in enumerate(segs):
+        words: list[Word] = []
+        for w in seg.words:
+            if pos == at and k == home:
+                words.extend(new)
+            if not at <= pos < at + count:
+                words.append(w)
+            pos += 1
+        if k == home and at >= pos:  # inserted after the segment's last word
+            words.extend(new)
+        if tuple(words) != seg.words:
+            changed.append(k)
+            segs[k] = replace(seg, words=tuple(words), text=" ".join(w.text.strip() for w in words))
+    for k in changed:
+        conn.execute(segments.update().where(segments.c.video_id == video_id, segments.c.idx == k).values(
+            text=segs[k].text, words=json.dumps([word_row(w) for w in segs[k].words], ensure_ascii=False)))
+
+
+def _find(flat: Sequence[Word], words: Sequence[Word], near: float) -> int | None:
+    """Where `words` stand in the transcript now (the run closest to `near`), or None."""
+    n = len(words)
+    if n == 0:
+        return None
+    found = [i for i in range(len(flat) - n + 1) if tuple(flat[i:i + n]) == tuple(words)]
+    return min(found, key=lambda i: abs(flat[i].start - near), default=None)
+
+
+def _dump(words: Sequence[Word]) -> str:
+    return json.dumps([[w.start, w.end, w.text, w.probability, w.source] for w in words], ensure_ascii=False)
+
+
+def _load(raw: str) -> tuple[Word, ...]:
+    return tuple(Word(*row) for row in json.loads(raw))
+
+
+def _correction(row: Any) -> Correction:
+    return Correction(row["id"], row["video_id"], row["start"], row["end"], row["text"], row["source"],
+                      _load(row["before"]), _load(row["after"]), row["created_at"], row["reverted_at"])

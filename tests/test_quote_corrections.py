@@ -1,0 +1,139 @@
+"""Corrections of a stored transcript: per-word provenance, searchable, reversible, over the service and HTTP."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from pathlib import Path
+
+import httpx
+import pytest
+
+from indexer.config import Settings
+from indexer.errors import InvalidInput, NotFound
+from indexer.service import Clipindex, IngestOptions
+from tests.apiserver import running
+
+VTT = """WEBVTT
+
+00:00:01.000 --> 00:00:04.000
+The mayor said the bridge will stay closed.
+
+00:00:04.000 --> 00:00:08.000
+Crews from Tashkent will inspect the pylons on Monday.
+"""
+
+
+@pytest.fixture
+def captioned(settings: Settings, tmp_path: Path) -> tuple[Clipindex, str]:
+    svc = Clipindex(settings)
+    path = tmp_path / "briefing.vtt"
+    path.write_text(VTT, encoding="utf-8")
+    [result] = list(svc.ingest(str(path), IngestOptions(title="Briefing", language="en")))
+    assert result.video_id is not None
+    return svc, result.video_id
+
+
+def _words(svc: Clipindex, video_id: str) -> list[tuple[str, str]]:
+    return [(w.text.strip(), w.source) for w in svc.transcript(video_id).words]
+
+
+def test_a_correction_rewrites_words_with_provenance_is_searchable_and_reverts(
+        captioned: tuple[Clipindex, str]) -> None:
+    svc, video_id = captioned
+    original = svc.transcript(video_id)
+    assert {w.source for w in original.words} == {"caption"}
+    pylons = next(w for w in original.words if w.text.strip().startswith("pylons"))
+    assert not svc.search("viaduct", mode="keyword").hits
+    fix = svc.correct_words(video_id, pylons.start, pylons.end, "viaduct piers", source="editor")
+    words = _words(svc, video_id)
+    assert ("viaduct", "editor") in words and ("piers", "editor") in words and ("pylons", "caption") not in words
+    assert [w.text.strip() for w in fix.before] == ["pylons"] and len(fix.after) == 2
+    assert fix.after[0].start == pytest.approx(pylons.start) and fix.after[-1].end == pytest.approx(pylons.end)
+    hits = svc.search("viaduct", mode="keyword").hits
+    assert hits and hits[0].video_id == video_id, "the corrected words are indexed"
+    assert not svc.search("pylons", mode="keyword").hits
+    # the provenance survives a reload from the store and the JSON export
+    assert '"source": "editor"' in svc.render_transcript(video_id, "json")
+    undone = svc.revert_correction(video_id, fix.id)
+    assert undone.reverted_at is not None
+    assert svc.transcript(video_id).words == original.words
+    assert svc.search("pylons", mode="keyword").hits and not svc.search("viaduct", mode="keyword").hits
+    with pytest.raises(InvalidInput, match="already reverted"):
+        svc.revert_correction(video_id, fix.id)
+    with pytest.raises(NotFound):
+        svc.revert_correction(video_id, "cor_nope")
+    assert [c.id for c in svc.corrections(video_id)] == [fix.id]
+
+
+def test_a_later_correction_must_be_reverted_first(captioned: tuple[Clipindex, str]) -> None:
+    svc, video_id = captioned
+    first = svc.correct_words(video_id, 1.0, 4.0, "The mayor said the bridge will stay shut.")
+    second = svc.correct_words(video_id, 2.5, 4.0, "will stay shut for now.", source="article")
+    with pytest.raises(InvalidInput, match="revert the later correction first"):
+        svc.revert_correction(video_id, first.id)
+    svc.revert_correction(video_id, second.id)
+    svc.revert_correction(video_id, first.id)
+    assert " ".join(t for t, _s in _words(svc, video_id)).startswith("The mayor said the bridge will stay closed.")
+    removal = svc.correct_words(video_id, 4.0, 8.0, "")
+    assert all(not t.startswith("Crews") for t, _s in _words(svc, video_id))
+    svc.revert_correction(video_id, removal.id)
+    assert [t for t, _s in _words(svc, video_id)][-1] == "Monday."
+    with pytest.raises(InvalidInput):
+        svc.correct_words(video_id, 5.0, 4.0, "backwards")
+    with pytest.raises(InvalidInput):
+        svc.correct_words(video_id, 1.0, 2.0, "x", source="asr")  # type: ignore[arg-type]
+
+
+@pytest.mark.slow
+def test_concurrent_corrections_both_land(captioned: tuple[Clipindex, str], settings: Settings) -> None:
+    svc, video_id = captioned
+    other = Clipindex(settings)
+    errors: list[BaseException] = []
+
+    def fix(service: Clipindex, start: float, text: str) -> None:
+        try:
+            for _ in range(5):
+                service.correct_words(video_id, start, start + 0.4, text)
+        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=fix, args=(svc, 1.0, "A")), threading.Thread(target=fix, args=(other, 5.0, "B"))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert len(svc.corrections(video_id)) == 10
+    texts = [t for t, _s in _words(svc, video_id)]
+    assert "A" in texts and "B" in texts
+
+
+def test_the_migration_adds_the_table_to_an_existing_store(settings: Settings) -> None:
+    Clipindex(settings)
+    tables = {r[0] for r in sqlite3.connect(settings.db_path).execute("SELECT name FROM sqlite_master")}
+    assert "corrections" in tables
+
+
+@pytest.mark.slow
+def test_corrections_over_http_need_a_key(captioned: tuple[Clipindex, str]) -> None:
+    svc, video_id = captioned
+    _key, secret = svc.keys.create("tests")
+    auth = {"Authorization": f"Bearer {secret}"}
+    with running(svc) as base, httpx.Client(base_url=base, timeout=30) as c:
+        body = {"start": 1.0, "end": 2.0, "text": "A mayor"}
+        assert c.post(f"/v1/videos/{video_id}/corrections", json=body).status_code == 401
+        made = c.post(f"/v1/videos/{video_id}/corrections", json=body, headers=auth)
+        assert made.status_code == 201, made.text
+        fix = made.json()
+        assert fix["source"] == "editor" and fix["after"][0]["source"] == "editor"
+        words = [w for s in c.get(f"/v1/videos/{video_id}/transcript").json()["segments"] for w in s["words"]]
+        assert {w["source"] for w in words} == {"caption", "editor"}
+        assert [x["id"] for x in c.get(f"/v1/videos/{video_id}/corrections").json()] == [fix["id"]]
+        assert c.delete(f"/v1/videos/{video_id}/corrections/{fix['id']}").status_code == 401
+        undone = c.delete(f"/v1/videos/{video_id}/corrections/{fix['id']}", headers=auth)
+        assert undone.status_code == 200 and undone.json()["reverted_at"]
+        assert c.delete(f"/v1/videos/{video_id}/corrections/{fix['id']}", headers=auth).status_code == 400
+        assert c.delete(f"/v1/videos/{video_id}/corrections/cor_x", headers=auth).status_code == 404
+        bad = c.post(f"/v1/videos/{video_id}/corrections", json={"start": 3, "end": 1, "text": "x"}, headers=auth)
+        assert bad.status_code == 400 and "error" in bad.json()
