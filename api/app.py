@@ -14,9 +14,11 @@ from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from swagger_ui_bundle import swagger_ui_path
 
 from api.routes import articles, jobs, media, reels, search, videos
 from api.worker import Worker
@@ -89,8 +91,9 @@ def create_app(settings: Settings, *, service: Clipindex | None = None, workers:
         for t in threads:
             t.join(timeout=5)
 
-    app = FastAPI(title="clipindex", version="1", lifespan=lifespan,
+    app = FastAPI(title="clipindex", version="1", lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="Search video reports by quote, link them to articles, and assemble highlights.")
+    _docs(app)
     app.state.service = svc
     for router in (videos.router, jobs.router, media.router, search.router, articles.router, reels.router):
         app.include_router(router)
@@ -118,6 +121,18 @@ def create_app(settings: Settings, *, service: Clipindex | None = None, workers:
             return FileResponse(WEB / "index.html")
 
     return app
+
+
+def _docs(app: FastAPI) -> None:
+    """Swagger UI from the files the swagger-ui-bundle package ships, so /docs works with no internet."""
+    app.mount("/docs-assets", StaticFiles(directory=swagger_ui_path), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="clipindex API",
+                                   swagger_js_url="/docs-assets/swagger-ui-bundle.js",
+                                   swagger_css_url="/docs-assets/swagger-ui.css",
+                                   swagger_favicon_url="/docs-assets/favicon-32x32.png")
 
 
 def _reconcile(svc: Clipindex) -> None:

@@ -28,9 +28,13 @@ class IngestIn(BaseModel):
 class JobOut(BaseModel):
     id: str
     kind: Literal["ingest", "render"]
+    title: str = Field(description="What the job works on, as the user named it: a file name, a URL or a reel.")
     state: Literal["queued", "running", "done", "failed", "cancelled"]
     step: str | None
     progress: float = Field(ge=0, le=1)
+    audio_done: float | None = Field(default=None, description="While transcribing: seconds of audio done.")
+    audio_total: float | None = Field(default=None, description="While transcribing: seconds of audio in all.")
+    eta_s: float | None = Field(default=None, description="While transcribing: estimated seconds left.")
     error: str | None
     attempts: int
     result: dict[str, Any] | None
@@ -48,6 +52,14 @@ class VideoOut(BaseModel):
     url: str | None
     channel: str | None
     published: str | None
+    has_video: bool = Field(description="It has a picture (else audio only, or captions only).")
+
+
+class VideoPatchIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    title: str | None = Field(default=None, max_length=300)
+    channel: str | None = Field(default=None, max_length=200, description="Empty clears it.")
+    published: str | None = Field(default=None, max_length=10, description="YYYY-MM-DD; empty clears it.")
 
 
 class VideoDetailOut(VideoOut):
@@ -115,7 +127,7 @@ class HitOut(BaseModel):
     start: float
     end: float
     text: str
-    snippet: str = Field(description="Passage text with the matched words marked <mark>...</mark>; not HTML-escaped.")
+    snippet: str = Field(description="Passage text, HTML-escaped, with the matched words marked <mark>...</mark>.")
     score: float
     mode: Literal["quote", "keyword"]
     chapter: str | None
@@ -155,13 +167,13 @@ class ParagraphOut(BaseModel):
 
 
 class ArticleOut(BaseModel):
-    source: str
+    source: str | None = Field(description="The URL it was loaded from; null when it came from a local file.")
     title: str
     paragraphs: list[ParagraphOut]
     language: str
     published: str | None
     url: str | None
-    path: str | None
+    path: None = Field(default=None, description="Always null: the server's file paths are not shown.")
     format: str
     page_text: str
 

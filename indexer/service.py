@@ -12,6 +12,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -31,6 +32,7 @@ from indexer.ingest.types import (
     IngestResult,
     IngestStatus,
     ProgressFn,
+    StepOptions,
 )
 from indexer.languages import check_language
 from indexer.models import Chapter, ChapterSource, SearchMode, Transcript, Video, WordSource
@@ -63,6 +65,7 @@ class VideoSummary:
     url: str | None
     channel: str | None
     published: str | None
+    has_video: bool = False  # a picture to show (else audio only, or captions only)
 
 
 class Clipindex:
@@ -177,7 +180,8 @@ class Clipindex:
                 raise
             self._drop_upload(Path(job.source))
             raise type(exc)(str(exc).replace(Path(job.source).name, job.upload_name)) from None
-        if job.upload_name is not None and all(r.status != "ingested" for r in results):
+        # a duplicate, or a forced re-ingest (the video keeps playing its first copy): this copy is not needed
+        if job.upload_name is not None and (job.options.force or all(r.status != "ingested" for r in results)):
             self._drop_upload(Path(job.source))
         if job.upload_name is not None:
             results = tuple(replace(r, source=job.upload_name) for r in results)
@@ -235,16 +239,52 @@ class Clipindex:
         return folder / f"{uuid.uuid4().hex}{suffix}"
 
     def media_file(self, ref: str) -> Path:
-        """The video's media file, only if it lies inside the data directory or a configured media root."""
+        """The video's media file: inside the data directory or a configured media root, or exactly the file the
+        store records as ingested in place from this machine (`clipindex ingest PATH`). A request names a video,
+        never a path, so nothing else outside the roots can be read."""
         video = self.video(ref)
         if not video.media_path:
-            raise NotFound(f"video {video.id} has no media file (its transcript came from captions)")
+            raise NotFound(f"“{video.title}” has no media to play: its transcript came from captions")
         path = (self.settings.data_dir / video.media_path).resolve()
-        if not any(path.is_relative_to(root) for root in self.settings.media_root_list):
-            raise NotFound(f"the media of {video.id} lies outside the directories this server may read")
+        if not any(path.is_relative_to(root) for root in self.settings.media_root_list) \
+                and not self._ingested_in_place(video, path):
+            raise NotFound(f"the media of “{video.title}” lies outside the folders this server may read")
         if not path.is_file():
-            raise NotFound(f"the media file of {video.id} is missing")
+            raise NotFound(f"the media file of “{video.title}” has been moved or deleted")
         return path
+
+    def _ingested_in_place(self, video: Video, path: Path) -> bool:
+        try:
+            options = self.store.get_options(video.id, StepOptions)
+        except TypeError:  # no ingest options stored: nothing was ever ingested in place for it
+            return False
+        return (options.kind == "file" and options.path is not None and Path(options.path).resolve() == path
+                and path.suffix.lower() in sources.MEDIA_EXTS)
+
+    def frame(self, ref: str, at: float) -> Path:
+        """A small JPEG of the video at `at` seconds (cached): what a search result shows beside its words."""
+        from indexer.frames import frame_at  # deferred: only the web page's result list asks for frames
+
+        video = self.video(ref)
+        if not video.has_video:
+            raise NotFound(f"“{video.title}” has no picture")
+        return frame_at(self.settings.data_dir, video.id, self.media_file(video.id), at, video.duration)
+
+    def update_video(self, ref: str, *, title: str | None = None, channel: str | None = None,
+                     published: str | None = None) -> Video:
+        """Correct what the archive says about a video (None leaves a field as it is; "" clears channel/date)."""
+        video = self.video(ref)
+        if title is not None and not title.strip():
+            raise InvalidInput("a title cannot be empty")
+        if published and not _iso_date(published):
+            raise InvalidInput(f"{published!r} is not a date (YYYY-MM-DD)")
+        changed = replace(video, title=title.strip() if title is not None else video.title,
+                          channel=(channel.strip() or None) if channel is not None else video.channel,
+                          published=(published or None) if published is not None else video.published)
+        self.store.put_video(changed)
+        if self.store.get_transcript(video.id) is not None:
+            self.index.index_video(video.id)  # titles, channels and dates are searched and filtered on
+        return changed
 
     # reading ----------------------------------------------------------------------------------------------------
     def videos(self) -> list[VideoSummary]:
@@ -262,7 +302,8 @@ class Clipindex:
         video_id = refs.resolve_video(self.store, ref)
         tr = self.store.get_transcript(video_id)
         if tr is None:
-            raise NotFound(f"video {video_id!r} has no transcript yet: run its ingest again to resume")
+            raise NotFound(f"video {video_id!r} has no transcript yet: its ingest stopped early; add it again to "
+                           "resume")
         return tr
 
     def render_transcript(self, ref: str, fmt: str) -> str:
@@ -302,7 +343,8 @@ class Clipindex:
         video_id = refs.resolve_video(self.store, ref)
         items = self.store.get_chapters(video_id)
         if self.store.get_transcript(video_id) is None and not items:
-            raise NotFound(f"video {video_id!r} has no transcript yet: run its ingest again to resume")
+            raise NotFound(f"video {video_id!r} has no transcript yet: its ingest stopped early; add it again to "
+                           "resume")
         return sorted(items, key=lambda c: (c.source != "creator", c.start))
 
     def recompute_chapters(self, ref: str, *, min_length: float = 30.0, max_length: float = 600.0,
@@ -353,9 +395,17 @@ class Clipindex:
         return {**links, "article": article} if article else links
 
 
+def _iso_date(text: str) -> bool:
+    try:
+        return date.fromisoformat(text).isoformat() == text
+    except ValueError:
+        return False
+
+
 def _summary(v: Video, transcript: str | None) -> VideoSummary:
     return VideoSummary(v.id, v.title, v.duration, v.language, transcript,
-                        "ready" if transcript else "incomplete", v.url, v.channel, v.published)
+                        "ready" if transcript else "incomplete", v.url, v.channel, v.published,
+                        v.has_video)
 
 
 def _bind(progress: ProgressFn | None, video_id: str) -> StepProgress | None:

@@ -414,7 +414,8 @@ def test_html_export_escapes_untrusted_text_and_links_moments(tmp_path: Path) ->
     assert 'src="https://www.youtube.com/embed/dQw4w9WgXcQ?start=61&amp;end=' in embed
     local = Video("file:abc", "/tmp/r.mp4", "Local", url="javascript:alert(1)", media_path="media/r.mp4")
     assert "javascript:" not in export_html(article, links, local)
-    assert 'href="media/r.mp4#t=61.5,' in export_html(article, links, local)
+    assert "media/r.mp4" not in export_html(article, links, local)  # a server's file path is never written out
+    assert 'href="/media/file:abc#t=61.5,' in export_html(article, links, local, media="/media/file:abc")
 
 
 def test_jsonld_is_a_schema_org_video_object_with_clips(flood: Article,

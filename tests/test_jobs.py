@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from api.worker import overall
 from indexer.config import Settings
-from indexer.ingest.types import STEPS, IngestJob
+from indexer.ingest.types import IngestJob
 from indexer.service import Clipindex, IngestOptions
 from indexer.store.jobs import JobQueue
 from tests.conftest import ffmpeg
@@ -35,9 +36,10 @@ def test_killed_worker_job_is_redelivered_and_completes_once(settings: Settings,
 
     first = _worker(settings)
     try:
-        # overall progress is (finished steps + this step's fraction) / number of steps
-        halfway = (STEPS.index("transcript") + 0.4) / len(STEPS)
-        wait_until(lambda: (j := service.jobs.get(job.id)).state == "running" and j.step == "transcript"
+        # overall progress weighs each step by its share of the time (api.worker.overall)
+        halfway = overall("transcript", 0.4)
+        wait_until(lambda: (j := service.jobs.get(job.id)).state == "running"
+                   and (j.step or "").startswith("transcript")
                    and j.progress >= halfway, 120, "the first worker to be part-way through transcribing")
         os.kill(first.pid, signal.SIGKILL)
         first.wait(10)

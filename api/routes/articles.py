@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
@@ -28,7 +28,7 @@ def add_article(body: ArticleIn, service: Service, _key: WriteKey) -> LinkedArti
     if not body.url.lower().startswith(("http://", "https://")):
         raise InvalidInput("over HTTP, an article is given by its http(s) URL")
     linked = service.articles.add(body.url, body.videos, fetch=service.public_fetch)
-    return LinkedArticleOut.model_validate(linked.to_dict())
+    return _public(linked.to_dict())
 
 
 @router.get("/v1/articles", response_model=list[ArticleSummaryOut], responses=ERRORS)
@@ -38,14 +38,23 @@ def list_articles(service: Service, _read: ReadAccess) -> list[ArticleSummaryOut
 
 @router.get("/v1/articles/{article_id}", responses=ERRORS, response_model=LinkedArticleOut)
 def get_article(article_id: str, service: Service, _read: ReadAccess) -> LinkedArticleOut:
-    return LinkedArticleOut.model_validate(service.articles.get(article_id).to_dict())
+    return _public(service.articles.get(article_id).to_dict())
+
+
+def _public(linked: dict[str, Any]) -> LinkedArticleOut:
+    """An article as a client may see it: where it was loaded from on the server's disk stays on the server."""
+    article = dict(linked["article"])
+    source = str(article.get("source") or "")
+    article["source"] = source if source.lower().startswith(("http://", "https://")) else None
+    article["path"] = None
+    return LinkedArticleOut.model_validate({**linked, "article": article})
 
 
 @router.get("/v1/articles/{article_id}/export", responses={**ERRORS, 200: {"content": {
     "text/html": {}, "application/ld+json": {}}}}, response_class=Response)
 def export_article(article_id: str, service: Service, _read: ReadAccess,
                    format: Annotated[Literal["html", "jsonld"], Query()] = "html") -> Response:
-    text = service.articles.render(article_id, format)
+    text = service.articles.render(article_id, format, media_base="/media")
     kind = "text/html; charset=utf-8" if format == "html" else "application/ld+json"
     return Response(text, media_type=kind)
 

@@ -39,6 +39,12 @@ class MoveIn(BaseModel):
     to: int = Field(ge=1, le=10_000)
 
 
+class TrimIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    start: float = Field(ge=0, le=1e6)
+    end: float = Field(ge=0, le=1e6)
+
+
 class RenderIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     fast: bool = False
@@ -80,6 +86,11 @@ def get_reel(reel_id: str, service: Service, _read: ReadAccess) -> ReelOut:
     return reel_out(service.reels.get(reel_id))
 
 
+@router.patch("/v1/reels/{reel_id}", response_model=ReelOut, responses=ERRORS)
+def rename_reel(reel_id: str, body: ReelIn, service: Service, _key: WriteKey) -> ReelOut:
+    return reel_out(service.reels.rename(reel_id, body.title))
+
+
 @router.delete("/v1/reels/{reel_id}", response_model=dict[str, str], responses=ERRORS)
 def delete_reel(reel_id: str, service: Service, _key: WriteKey) -> dict[str, str]:
     return {"deleted": service.reels.delete(reel_id)}
@@ -96,6 +107,12 @@ def add_clip(reel_id: str, body: ClipIn, service: Service, _key: WriteKey) -> Re
         return reel_out(service.reels.add_range(reel_id, body.video, body.start, body.end, pad=body.pad or 0.0,
                                           snap_to=body.snap))
     raise InvalidInput("give a hit, or a video with a chapter, or a video with start and end")
+
+
+@router.patch("/v1/reels/{reel_id}/clips/{position}", response_model=ReelOut, responses=ERRORS)
+def trim_clip(reel_id: str, position: int, body: TrimIn, service: Service, _key: WriteKey) -> ReelOut:
+    """Move a clip's edges; they snap out to whole words."""
+    return reel_out(service.reels.trim_clip(reel_id, position, body.start, body.end))
 
 
 @router.post("/v1/reels/{reel_id}/clips/{position}/move", response_model=ReelOut, responses=ERRORS)

@@ -6,9 +6,10 @@ import json
 import os
 import shutil
 from dataclasses import asdict
-from typing import Any, cast
+from typing import Annotated, Any, cast
 
-from fastapi import APIRouter, HTTPException, Request, Response
+from fastapi import APIRouter, HTTPException, Query, Request, Response
+from fastapi.responses import FileResponse
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
@@ -23,7 +24,9 @@ from api.schemas import (
     TranscriptOut,
     VideoDetailOut,
     VideoOut,
+    VideoPatchIn,
 )
+from api.worker import parse_step
 from indexer.errors import InvalidInput
 from indexer.formats import FORMATS
 from indexer.ingest.plan import check_options
@@ -52,9 +55,21 @@ _INGEST_BODY = {
 
 
 def job_out(job: Job) -> JobOut:
-    return JobOut(id=job.id, kind=job.kind, state=job.state, step=job.step,
-                  progress=job.progress, error=job.error, attempts=job.attempts, result=job.result,
+    where = parse_step(job.step)
+    return JobOut(id=job.id, kind=job.kind, title=_job_title(job), state=job.state,
+                  step=where.step if where else None, progress=job.progress,
+                  audio_done=where.done if where else None, audio_total=where.total if where else None,
+                  eta_s=where.left if where else None, error=job.error, attempts=job.attempts, result=job.result,
                   created_at=job.created_at, updated_at=job.updated_at)
+
+
+def _job_title(job: Job) -> str:
+    """The job's subject as its user knows it: an upload's own file name, a URL, a reel; never a server path."""
+    payload = job.payload
+    if job.kind == "render":
+        return f"reel {payload.get('reel', '')}"
+    name = payload.get("upload_name") or str(payload.get("source", ""))
+    return name if "://" in name or payload.get("upload_name") else os.path.basename(name)
 
 
 @router.post("", status_code=202, response_model=JobOut, responses=ERRORS, openapi_extra=_INGEST_BODY,
@@ -112,6 +127,11 @@ async def _from_upload(request: Request, service: Clipindex) -> Job:
         raise
 
 
+def _public_source(source: str) -> str:
+    """A URL as it is; a file on the server by its name only (its folders are the server's business)."""
+    return source if "://" in source else os.path.basename(source)
+
+
 def _base_name(filename: str | None) -> str:
     """The client's file name without any folder it names (it is shown to the user, never used as a path)."""
     return os.path.basename((filename or "").replace("\\", "/"))[:200]
@@ -138,9 +158,24 @@ def get_video(video_id: str, service: Service, _read: ReadAccess) -> VideoDetail
     video = service.video(video_id)
     summary = service.video_summary(video.id)
     return VideoDetailOut(
-        **asdict(summary), source=video.source, description=video.description, has_video=video.has_video,
+        **asdict(summary), source=_public_source(video.source), description=video.description,
         article=video.article, media_url=f"/media/{video.id}" if video.media_path else None,
         creator_chapters=[{"start": s, "end": e, "title": t} for s, e, t in video.creator_chapters])
+
+
+@router.patch("/{video_id}", response_model=VideoDetailOut, responses=ERRORS)
+def edit_video(video_id: str, body: VideoPatchIn, service: Service, _key: WriteKey) -> VideoDetailOut:
+    """Correct a video's title, channel or date (fields left out stay as they are)."""
+    video = service.update_video(video_id, title=body.title, channel=body.channel, published=body.published)
+    return get_video(video.id, service, None)
+
+
+@router.get("/{video_id}/frame", response_class=FileResponse, responses=ERRORS)
+def frame(video_id: str, service: Service, _read: ReadAccess,
+          t: Annotated[float, Query(ge=0, le=1e6, description="Seconds from the start.")] = 0.0) -> FileResponse:
+    """A small JPEG of the video at second t, for result lists (made once, then cached)."""
+    return FileResponse(service.frame(video_id, t), media_type="image/jpeg",
+                        headers={"Cache-Control": "max-age=86400"})
 
 
 @router.get("/{video_id}/transcript", responses={**ERRORS, 200: {"content": {

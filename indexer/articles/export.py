@@ -51,10 +51,12 @@ def _encode(text: str) -> str:
     return urllib.parse.quote(text, safe="").replace("-", "%2D")
 
 
-def export_html(article: Article, links: ArticleLinks, video: Video, *, embed: bool = False) -> str:
+def export_html(article: Article, links: ArticleLinks, video: Video, *, embed: bool = False,
+                media: str | None = None) -> str:
     """An HTML fragment for a CMS: the paragraphs (escaped: article text is untrusted), quotes marked with their
-    check, and under each linked paragraph a "play from 1:23" link or, with `embed`, a player."""
-    ref = _video_ref(video)
+    check, and under each linked paragraph a "play from 1:23" link or, with `embed`, a player. `media`: the URL
+    that serves a local video's media (e.g. /media/ID); a server's file paths are never written out."""
+    ref = _video_ref(video, media)
     by_index = {link.paragraph: link for link in links.paragraphs}
     out = [f'<div class="clipindex-article" data-video="{_esc(video.id)}" lang="{_esc(article.language)}">']
     for p in article.paragraphs:
@@ -99,11 +101,11 @@ def _moment(ref: str, start: float, end: float, embed: bool, title: str) -> str:
             f"▶ play from {clock(start)}</a></p>")
 
 
-def _video_ref(video: Video) -> str | None:
-    """What to link to: the YouTube id, else the public URL, else the local media path; never a script URL."""
+def _video_ref(video: Video, media: str | None = None) -> str | None:
+    """What to link to: the YouTube id, else the public URL, else the URL serving its media; never a script URL."""
     if youtube_id(video.id):
         return video.id
-    for ref in (video.url, video.media_path):
+    for ref in (video.url, media):
         scheme = urllib.parse.urlsplit(ref).scheme.lower() if ref else ""
         if ref and (scheme in ("http", "https") or not scheme or re.fullmatch(r"[a-z]", scheme)):
             return ref
@@ -114,9 +116,9 @@ def _esc(text: str) -> str:
     return html.escape(text, quote=True)
 
 
-def export_jsonld(article: Article, links: ArticleLinks, video: Video) -> dict[str, Any]:
+def export_jsonld(article: Article, links: ArticleLinks, video: Video, media: str | None = None) -> dict[str, Any]:
     """schema.org VideoObject with `hasPart` Clip entries (the key moments: linked paragraphs, in video order)."""
-    ref = _video_ref(video)
+    ref = _video_ref(video, media)
     yt = youtube_id(video.id)
     doc: dict[str, Any] = {
         "@context": "https://schema.org", "@type": "VideoObject", "name": video.title or article.title,

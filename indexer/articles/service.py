@@ -137,7 +137,9 @@ class ArticleService:
         return refs.pick_one(ref, [a for a, *_ in summaries], what="article", listing="clipindex article list",
                              prefix="art:", also=by_url)
 
-    def render(self, ref: str, fmt: str) -> str:
+    def render(self, ref: str, fmt: str, media_base: str | None = None) -> str:
+        """The article as JSON, text, an HTML fragment or JSON-LD; media_base: where local media is served over
+        HTTP (the exports then link a local video there; without it they link only public URLs)."""
         if fmt not in EXPORT_FORMATS:
             raise InvalidInput(f"unknown format {fmt!r}: choose one of {', '.join(EXPORT_FORMATS)}")
         linked = self.get(ref)
@@ -149,9 +151,10 @@ class ArticleService:
         if not links:
             raise InvalidInput(f"article {linked.id} is linked to no video")
         video = self.store.get_video(links[0].video_id)
+        media = deeplinks.media_url(self.settings.data_dir, video, media_base) if media_base else None
         if fmt == "html":
-            return export_html(article, links[0], video)
-        return json.dumps(export_jsonld(article, links[0], video), ensure_ascii=False, indent=1)
+            return export_html(article, links[0], video, media=media)
+        return json.dumps(export_jsonld(article, links[0], video, media), ensure_ascii=False, indent=1)
 
     def _watch(self, video_id: str) -> Callable[[float, float], str]:
         video = self.store.get_video(video_id)

@@ -145,6 +145,9 @@ def _transcript(video_id: str, ctx: StepContext) -> TranscriptResult:
                   "model does not know",) if not tr.words and heard > SILENT_WARN_S else ()
         tr = replace(tr, warnings=(*audio.warnings, *silent, *tr.warnings))
     ctx.store.put_transcript(tr)
+    video = ctx.store.get_video(video_id)
+    if not video.duration and tr.words:  # captions with no media: the last word is the best length there is
+        ctx.store.put_video(replace(video, duration=max(w.end for w in tr.words)))
     return TranscriptResult(tr.source, len(tr.words), tr.warnings)
 
 
@@ -171,7 +174,7 @@ def _from_asr(video_id: str, audio: Path, opts: StepOptions, ctx: StepContext) -
     total = 0.0  # known once the engine has opened the audio
 
     def report(done: float) -> None:
-        ctx.progress(done / total if total else 0.0, f"{done:.0f} s of audio")
+        ctx.progress(done / total if total else 0.0, f"{clock(done)} of {clock(total)} transcribed")
 
     run = engine.transcribe(audio, language=opts.language, progress=report)
     total = run.duration

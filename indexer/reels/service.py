@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal, get_args
 
@@ -24,7 +24,15 @@ from indexer.store.jobs import Job, JobQueue
 from media import sources
 from media.captions import Cue
 from media.ffmpeg import probe
-from media.render import ClipSource, RenderMode, RenderOptions, RenderResult, render_reel
+from media.render import (
+    ClipSource,
+    IncompatibleSources,
+    RenderMode,
+    RenderOptions,
+    RenderResult,
+    UnsupportedCodec,
+    render_reel,
+)
 from media.timeline import TimelineClip, export_reel
 
 ExportFormat = Literal["otio", "edl", "fcpxml", "srt", "vtt", "json"]
@@ -85,6 +93,12 @@ class ReelService:
             raise InvalidInput("a reel needs a title of 1 to 200 characters")
         return self.saved.create(title)
 
+    def rename(self, ref: str, title: str) -> Reel:
+        title = title.strip()
+        if not title or len(title) > 200:
+            raise InvalidInput("a reel needs a title of 1 to 200 characters")
+        return self.saved.rename(self.saved.resolve(ref), title)
+
     def list(self) -> list[Reel]:
         return [self.saved.get(rid) for rid in self.saved.ids()]
 
@@ -102,6 +116,9 @@ class ReelService:
         reel = self.get(ref)
         video_id = refs.resolve_video(self.store, video)
         v = self.store.get_video(video_id)
+        if not v.media_path:  # refused now: the render would fail later, far from the choice that caused it
+            raise InvalidInput(f"“{v.title}” was added from its captions only, so there is no picture or sound to "
+                               "cut a clip from: add the video again with its media first")
         tr = self.store.get_transcript(video_id)
         duration = v.duration or (tr.words[-1].end if tr and tr.words else 0.0)
         clip = make_clip(tr, duration, start, end, pad=pad, how=snap_to, label=label or v.title, origin=origin,
@@ -119,6 +136,19 @@ class ReelService:
         c = shown[number - 1]
         return self.add_range(ref, video, c.start, c.end, pad=pad, snap_to="sentence", label=c.title,
                               origin="chapter")
+
+    def trim_clip(self, ref: str, position: int, start: float, end: float) -> Reel:
+        """Move a clip's edges (snapped out to whole words); its label and origin stay."""
+        reel = self.get(ref)
+        if not 1 <= position <= len(reel.clips):
+            raise InvalidInput(f"no clip {position}: the reel has {len(reel.clips)}")
+        old = reel.clips[position - 1]
+        v = self.store.get_video(old.video_id)
+        tr = self.store.get_transcript(old.video_id)
+        duration = v.duration or (tr.words[-1].end if tr and tr.words else 0.0)
+        clip = make_clip(tr, duration, start, end, how="word", label=old.label, origin=old.origin,
+                         video_id=old.video_id)
+        return self.saved.set_clips(reel.id, [clip if i == position else c for i, c in enumerate(reel.clips, 1)])
 
     def move_clip(self, ref: str, position: int, to: int) -> Reel:
         reel = self.get(ref)
@@ -141,8 +171,17 @@ class ReelService:
         clips = [ClipSource(self._video_file(c.video_id), c.start, c.end, c.label,
                             title=(c.label or None) if titles else None, cues=self._cues(c.video_id))
                  for c in reel.clips]
-        return render_reel(clips, out, RenderOptions(fast=fast, captions=captions),  # type: ignore[arg-type]
-                           progress, allowed_dir=allowed_dir)
+        try:
+            return render_reel(clips, out, RenderOptions(fast=fast, captions=captions),  # type: ignore[arg-type]
+                               progress, allowed_dir=allowed_dir)
+        except (IncompatibleSources, UnsupportedCodec) as exc:
+            if not fast:
+                raise
+            # the producer asked for speed, not for a failure: the accurate render always works, only slower
+            result = render_reel(clips, out, RenderOptions(fast=False, captions=captions),  # type: ignore[arg-type]
+                                 progress, allowed_dir=allowed_dir)
+            note = f"rendered accurately instead of fast: {exc}".replace(": use accurate mode", "")
+            return replace(result, warnings=(note, *result.warnings))
 
     def render_dir(self) -> Path:
         folder = self.settings.data_dir / "renders"
@@ -183,7 +222,7 @@ class ReelService:
     def _nonempty(self, ref: str) -> Reel:
         reel = self.get(ref)
         if not reel.clips:
-            raise InvalidInput(f"reel {reel.id} has no clips: add some with `clipindex reel add`")
+            raise InvalidInput(f"reel “{reel.title}” has no clips yet: add some first")
         return reel
 
     def _cues(self, video_id: str) -> tuple[Cue, ...]:

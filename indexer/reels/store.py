@@ -44,6 +44,11 @@ class ReelStore:
         return Reel(rid, title, tuple(Clip(c["video_id"], c["start"], c["end"], c["label"], c["origin"])
                                       for c in rows))
 
+    def rename(self, rid: str, title: str) -> Reel:
+        with self.store.tx() as conn:
+            conn.execute(reels.update().where(reels.c.id == rid).values(title=title, updated_at=time.time()))
+        return self.get(rid)
+
     def delete(self, rid: str) -> None:
         with self.store.tx() as conn:
             conn.execute(reel_clips.delete().where(reel_clips.c.reel_id == rid))

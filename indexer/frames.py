@@ -1,0 +1,41 @@
+"""Still frames for the web page's result list: one small JPEG per video and moment, made once and cached.
+
+The cache lives in the data directory (`frames/<video>/<tenths of a second>.jpg`); its names are built from the
+video id and a number, never from what a client sent, so a request cannot point anywhere else.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+from indexer.errors import NotFound
+from media import ffmpeg
+
+FRAME_WIDTH = 320
+STEP_S = 0.5  # moments this close share a frame: search hits cluster, and the cache stays small
+
+
+def frame_at(data_dir: Path, video_id: str, media: Path, at: float, duration: float | None) -> Path:
+    """The cached JPEG of `media` near `at` seconds (clamped into the video), made with ffmpeg on first use."""
+    last = max((duration or 0.0) - 0.1, 0.0)
+    at = min(max(at, 0.0), last) if duration else max(at, 0.0)
+    slot = int(at / STEP_S)
+    folder = data_dir / "frames" / hashlib.sha1(video_id.encode()).hexdigest()[:16]
+    out = folder / f"{slot}.jpg"
+    if out.is_file():
+        return out
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = folder / f"{slot}.{os.getpid()}.part.jpg"
+    try:
+        # -ss before -i seeks by keyframe then decodes to the moment: fast and exact enough for a thumbnail
+        ffmpeg.run(["-protocol_whitelist", "file", "-ss", f"{slot * STEP_S:.2f}", "-i", "file:" + str(media),
+                    "-frames:v", "1", "-an", "-sn", "-vf", f"scale={FRAME_WIDTH}:-2", "-q:v", "5",
+                    "-f", "image2", "file:" + str(tmp)])
+        if not tmp.is_file() or tmp.stat().st_size == 0:
+            raise NotFound(f"no picture at {at:.1f} s")
+        os.replace(tmp, out)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return out
