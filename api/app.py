@@ -5,6 +5,7 @@ Errors are translated once, through ERROR_STATUS; anything unexpected becomes a 
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
@@ -18,7 +19,6 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from swagger_ui_bundle import swagger_ui_path
 
 from api.routes import articles, jobs, media, reels, search, videos
 from api.worker import Worker
@@ -29,6 +29,8 @@ from media.errors import MediaError
 
 log = logging.getLogger("clipindex.api")
 WEB = Path(__file__).parent / "web"
+# Swagger UI 5 (it reads OpenAPI 3.1, which FastAPI writes) as the fastapi-offline package ships it
+DOCS_ASSETS = Path(importlib.util.find_spec("fastapi_offline").origin or "").parent / "static"  # type: ignore[union-attr]
 # the one table from domain errors to HTTP statuses: the first class that matches wins
 ERROR_STATUS: list[tuple[type[BaseException], int]] = [
     (NotFound, 404), (InvalidInput, 400), (ModelError, 503), (EngineUnavailable, 503), (IndexBusy, 503),
@@ -124,15 +126,15 @@ def create_app(settings: Settings, *, service: Clipindex | None = None, workers:
 
 
 def _docs(app: FastAPI) -> None:
-    """Swagger UI from the files the swagger-ui-bundle package ships, so /docs works with no internet."""
-    app.mount("/docs-assets", StaticFiles(directory=swagger_ui_path), name="docs-assets")
+    """Swagger UI from files installed with the package, so /docs works with no internet."""
+    app.mount("/docs-assets", StaticFiles(directory=DOCS_ASSETS), name="docs-assets")
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
         return get_swagger_ui_html(openapi_url="/openapi.json", title="clipindex API",
                                    swagger_js_url="/docs-assets/swagger-ui-bundle.js",
                                    swagger_css_url="/docs-assets/swagger-ui.css",
-                                   swagger_favicon_url="/docs-assets/favicon-32x32.png")
+                                   swagger_favicon_url="/docs-assets/favicon.png")
 
 
 def _reconcile(svc: Clipindex) -> None:

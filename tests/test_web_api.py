@@ -22,8 +22,11 @@ from tests.waiting import wait_until
 
 
 def sentence_vtt(truth: Path, out: Path, until: float = 1e9) -> Path:
-    """A WebVTT file with one cue per sentence of a fixture's known text: a transcript with no ASR to wait for."""
+    """A WebVTT file with one cue per sentence of a fixture's known text: a transcript with no ASR to wait for.
+    Quotes are written as plain ASCII, as many caption files have them (and as HTML escaping changes them)."""
     sentences = [s for s in json.loads(truth.read_text(encoding="utf-8"))["sentences"] if s["end"] <= until]
+    for s in sentences:
+        s["text"] = s["text"].replace("\u201c", '"').replace("\u201d", '"')
     stamp = lambda s: f"{clock(s)}.{int(round(s % 1 * 1000)):03d}".rjust(9, "0")  # noqa: E731
     cues = [f"{stamp(s['start'])} --> {stamp(s['end'])}\n{s['text']}" for s in sentences]
     out.write_text("WEBVTT\n\n" + "\n\n".join(cues) + "\n", encoding="utf-8")
@@ -117,6 +120,8 @@ def test_fast_render_of_files_differing_in_level_and_sample_rate(archive: tuple)
         "done", "failed") and j, 120, "the render")
     assert done["state"] == "done", done
     assert abs(done["result"]["duration"] - 6.0) < 1.0, done["result"]
+    # either fast mode copes with the two encodings, or the render says it fell back to accurate mode
+    assert done["result"]["mode"] == "fast" or "rendered accurately" in " ".join(done["result"]["warnings"])
 
 
 def _upload(client: httpx.Client, name: str, data: bytes, **form: str) -> dict:

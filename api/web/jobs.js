@@ -1,0 +1,123 @@
+// Adding a video, and the jobs view: every job lives in the server's queue, so the list survives leaving the page
+// and reloading it; running ones show how much audio is done and about how long is left, failed ones say why.
+"use strict";
+
+function ingestView() {
+  const root = show("#ingest-view");
+  const form = $("#ingest-form");
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const status = $("#ingest-status");
+    const file = form.elements.file.files[0];
+    const url = form.elements.url.value.trim();
+    if (!file && !url) { setState(status, "error", "Give a YouTube link or choose a file."); return; }
+    let request;
+    if (file) {
+      const body = new FormData();
+      body.set("file", file);
+      for (const k of ["language", "captions", "title"]) if (form.elements[k].value) body.set(k, form.elements[k].value.trim());
+      request = { body, write: true };
+    } else {
+      const json = { url, captions: form.elements.captions.value };
+      if (form.elements.language.value) json.language = form.elements.language.value.trim();
+      request = { json, write: true };
+    }
+    setState(status, "loading", file ? `Sending ${file.name}…` : "Sending…");
+    try {
+      const job = await api("/v1/videos", request);
+      if (!alive(root)) return;
+      refreshBadge();
+      location.hash = `#/jobs?job=${encodeURIComponent(job.id)}`;
+    } catch (err) {
+      if (alive(root)) setState(status, "error", `Not added: ${err.message}`);
+    }
+  });
+}
+
+const ACTIVE = ["queued", "running"];
+const STEP_WORDS = { fetch: "Fetching", audio: "Reading the audio", transcript: "Transcribing", chapters: "Finding chapters",
+  index: "Indexing", article: "Linking the article", render: "Rendering" };
+
+function jobLine(job) {
+  if (job.state === "queued") return "Waiting for a free worker";
+  if (job.state === "running") {
+    if (job.audio_total) {
+      const left = job.eta_s !== null && job.eta_s !== undefined ? `, about ${duration(Math.max(job.eta_s, 1))} left` : "";
+      return `Transcribing: ${clock(job.audio_done)} of ${clock(job.audio_total)}${left}`;
+    }
+    return `${STEP_WORDS[job.step] || "Working"}…`;
+  }
+  if (job.state === "done") return job.kind === "render" ? "Rendered" : "Added";
+  if (job.state === "cancelled") return "Cancelled";
+  return `Failed: ${job.error || "no reason was given"}`;
+}
+
+function jobCard(job, highlight) {
+  const card = el("li", { class: `card job job-${job.state}${highlight ? " current" : ""}`, "data-job": job.id },
+    el("h2", { text: job.kind === "render" ? `Render of ${job.title}` : job.title || "A video" }),
+    el("p", { class: `state state-${job.state === "failed" ? "error" : ACTIVE.includes(job.state) ? "loading" : "ok"}`,
+      text: jobLine(job) }));
+  if (ACTIVE.includes(job.state)) {
+    card.append(el("progress", { max: "1", value: String(job.progress), "aria-label": `Progress of ${job.title}` },
+      `${Math.round(job.progress * 100)}%`));
+    card.append(el("p", { class: "actions" }, el("button", { type: "button", class: "secondary", text: "Cancel",
+      "aria-label": `Cancel ${job.title}`, onclick: async (e) => {
+        e.target.disabled = true;
+        try { await api(`/v1/jobs/${job.id}`, { method: "DELETE", write: true }); toast("Cancelled."); }
+        catch (err) { toast(`Not cancelled: ${err.message}`, "error"); e.target.disabled = false; }
+      } })));
+  }
+  const done = job.result && job.result.videos ? job.result.videos.filter((v) => v.video_id) : [];
+  if (job.state === "done" && done.length) {
+    const links = el("p", { class: "actions" });
+    for (const v of done.slice(0, 5))
+      links.append(el("a", { class: "btn", href: `#/video/${encodeURIComponent(v.video_id)}`,
+        text: done.length === 1 ? "Open the video" : `Open ${v.title || v.video_id}` }));
+    if (done.some((v) => v.status === "skipped")) links.append(el("span", { class: "meta", text: " Already in the archive." }));
+    card.append(links);
+  }
+  if (job.state === "done" && job.kind === "render" && job.result)
+    card.append(el("p", { class: "actions" }, el("a", { class: "btn", href: job.result.file, download: "", text: "Download the MP4" })));
+  card.append(el("p", { class: "meta", text: `Started ${new Date(job.created_at * 1000).toLocaleString()}` }));
+  return card;
+}
+
+async function jobsView(params) {
+  const root = show("#jobs-view");
+  const wanted = params.get("job");
+  const tick = async () => {
+    try {
+      const jobs = await api("/v1/jobs?limit=30");
+      if (!alive(root)) return;
+      setState($("#jobs-status"), jobs.length ? "ok" : "empty", jobs.length
+        ? `${jobs.filter((j) => ACTIVE.includes(j.state)).length} running or waiting, ${jobs.length} in all`
+        : "No jobs yet: videos you add and reels you render appear here.");
+      $("#job-list").replaceChildren(...jobs.map((j) => jobCard(j, j.id === wanted)));
+      showBadge(jobs);
+      if (jobs.some((j) => ACTIVE.includes(j.state))) later(tick, 700);
+    } catch (err) {
+      if (!alive(root)) return;
+      setState($("#jobs-status"), "error", `The jobs did not load: ${err.message}. Trying again…`);
+      later(tick, 3000);
+    }
+  };
+  tick();
+}
+
+function showBadge(jobs) {
+  const n = jobs.filter((j) => ACTIVE.includes(j.state)).length;
+  const badge = $("#jobs-badge");
+  badge.hidden = !n;
+  badge.textContent = String(n);
+  badge.setAttribute("aria-label", `${n} running`);
+}
+
+let badgeTimer = null;
+async function refreshBadge() {
+  clearTimeout(badgeTimer);
+  try {
+    const jobs = await api("/v1/jobs?limit=30");
+    showBadge(jobs);
+    if (jobs.some((j) => ACTIVE.includes(j.state))) badgeTimer = setTimeout(refreshBadge, 3000);
+  } catch (err) { /* the badge is a hint; the jobs page says what went wrong */ }
+}

@@ -1,0 +1,165 @@
+// Reels: create, rename, delete; clips previewed, reordered, trimmed word by word, removed; render and export.
+"use strict";
+
+async function reelsView() {
+  const root = show("#reels-view");
+  $("#reel-form").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    try {
+      const reel = await api("/v1/reels", { json: { title: $("#reel-title").value }, write: true });
+      localStorage.setItem("clipindex-reel", reel.id);
+      toast(`Created “${reel.title}”: clips you add now go there.`);
+      reelsView();
+    } catch (err) { setState($("#reels-status"), "error", `Not created: ${err.message}`); }
+  });
+  try {
+    const [reels, list] = await Promise.all([api("/v1/reels"), videos(true)]);
+    if (!alive(root)) return;
+    setState($("#reels-status"), reels.length ? "ok" : "empty", reels.length
+      ? "“Add to reel” on search results and in transcripts adds to the reel marked “Adding clips here”."
+      : "No reels yet: create one, then add clips from search results or a transcript.");
+    const byId = new Map(list.map((v) => [v.id, v]));
+    for (const reel of reels) $("#reel-list").append(reelCard(reel, byId));
+  } catch (err) {
+    if (alive(root)) setState($("#reels-status"), "error", `The reels did not load: ${err.message}`);
+  }
+}
+
+async function reelCall(reel, path, options, message) {
+  try {
+    await api(`/v1/reels/${encodeURIComponent(reel.id)}${path}`, { ...options, write: true });
+    if (message) toast(message);
+    reelsView();
+  } catch (err) { toast(err.message, "error"); }
+}
+
+function reelCard(reel, byId) {
+  const current = localStorage.getItem("clipindex-reel") === reel.id;
+  const title = el("h2", { text: reel.title });
+  const card = el("li", { class: current ? "card reel current" : "card reel", "data-reel": reel.id }, title,
+    el("p", { class: "meta", text: `${reel.clips.length} clip${reel.clips.length === 1 ? "" : "s"}, ${clock(reel.duration)}` }));
+  const tools = el("p", { class: "actions" },
+    current ? el("span", { class: "pill", text: "Adding clips here" })
+      : el("button", { type: "button", class: "secondary", text: "Add clips here",
+        onclick: () => { localStorage.setItem("clipindex-reel", reel.id); reelsView(); } }),
+    el("button", { type: "button", class: "secondary", text: "Rename", "aria-label": `Rename ${reel.title}`, onclick: () => {
+      const form = el("form", { class: "row" }, el("input", { value: reel.title, maxlength: "200", "aria-label": "New title", required: true }),
+        el("button", { type: "submit", text: "Save" }));
+      form.onsubmit = (e) => { e.preventDefault(); reelCall(reel, "", { method: "PATCH", json: { title: form.elements[0].value } }, "Renamed."); };
+      title.replaceChildren(form);
+      form.elements[0].focus();
+    } }),
+    el("button", { type: "button", class: "danger", text: "Delete", "aria-label": `Delete ${reel.title}`, onclick: (e) => {
+      if (e.target.dataset.armed) { reelCall(reel, "", { method: "DELETE" }, `Deleted “${reel.title}”.`); return; }
+      e.target.dataset.armed = "1";
+      e.target.textContent = "Delete for good?";
+      e.target.setAttribute("aria-label", `Delete ${reel.title} for good`);
+    } }));
+  card.append(tools);
+  const list = el("ol", { class: "clips" });
+  reel.clips.forEach((c, i) => list.append(clipItem(reel, c, i, byId.get(c.video_id))));
+  if (!reel.clips.length) list.append(el("li", { class: "state state-empty", text: "No clips yet." }));
+  card.append(list);
+  if (reel.clips.length) card.append(renderBox(reel), el("p", { class: "exports-line" }, "Export the timeline: ",
+    exportLinks(`/v1/reels/${encodeURIComponent(reel.id)}/export`,
+      [["otio", "OTIO"], ["edl", "EDL"], ["fcpxml", "FCPXML"], ["srt", "SRT"], ["vtt", "WebVTT"], ["json", "JSON"]])));
+  return card;
+}
+
+function clipItem(reel, c, i, video) {
+  const n = i + 1, last = reel.clips.length;
+  const label = el("span", { class: "clip-label", text: `${c.label || (video ? video.title : c.video_id)}` });
+  const when = el("span", { class: "meta", text: ` ${video ? video.title + ", " : ""}${clock(c.start)}–${clock(c.end)} (${(c.end - c.start).toFixed(1)} s)` });
+  const item = el("li", { class: "clip" }, el("div", {}, label, when));
+  const row = el("div", { class: "clip-tools" },
+    n > 1 ? el("button", { type: "button", class: "secondary", text: "↑", "aria-label": `Move clip ${n} up`,
+      onclick: () => reelCall(reel, `/clips/${n}/move`, { json: { to: n - 1 } }) }) : null,
+    n < last ? el("button", { type: "button", class: "secondary", text: "↓", "aria-label": `Move clip ${n} down`,
+      onclick: () => reelCall(reel, `/clips/${n}/move`, { json: { to: n + 1 } }) }) : null,
+    el("button", { type: "button", class: "secondary", text: "Preview", "aria-label": `Preview clip ${n}`,
+      onclick: () => previewClip(item, c, video) }),
+    el("button", { type: "button", class: "secondary", text: "Trim", "aria-label": `Trim clip ${n}`,
+      onclick: () => trimTools(item, reel, c, n) }),
+    el("button", { type: "button", class: "danger", text: "Remove", "aria-label": `Remove clip ${n}`,
+      onclick: () => reelCall(reel, `/clips/${n}`, { method: "DELETE" }, "Clip removed.") }));
+  item.append(row);
+  return item;
+}
+
+function previewClip(item, c, video) {
+  const old = item.querySelector(".preview");
+  if (old) { old.remove(); return; }
+  if (!video || video.state !== "ready") return;
+  const box = el("div", { class: "preview" });
+  const media = el(video.has_video ? "video" : "audio", { controls: true, preload: "metadata",
+    src: `/media/${encodeURIComponent(c.video_id)}#t=${c.start},${c.end}` });
+  media.addEventListener("error", () => box.replaceChildren(el("p", { class: "state state-error",
+    text: "This clip's media cannot be played here." })), { once: true });
+  media.addEventListener("loadedmetadata", () => { media.play().catch(() => {}); }, { once: true });
+  box.append(media);
+  item.append(box);
+}
+
+// Trim by word: each edge steps to the previous or next word boundary of the transcript.
+async function trimTools(item, reel, c, n) {
+  const old = item.querySelector(".trim");
+  if (old) { old.remove(); return; }
+  let words;
+  try {
+    const tr = await api(`/v1/videos/${encodeURIComponent(c.video_id)}/transcript`);
+    words = tr.segments.flatMap((s) => s.words);
+  } catch (err) { toast(err.message, "error"); return; }
+  const starts = words.map((w) => w.start), ends = words.map((w) => w.end);
+  const step = (list, t, dir) => dir < 0 ? [...list].reverse().find((x) => x < t - 0.01) : list.find((x) => x > t + 0.01);
+  const edge = (name, value, list) => {
+    const text = (w) => {
+      const at = words.find((x) => Math.abs((name === "start" ? x.start : x.end) - w) < 0.02);
+      return at ? `“${at.text}”` : clock(w);
+    };
+    return el("span", { class: "edge" }, `${name === "start" ? "Starts at" : "Ends after"} ${text(value)} `,
+      el("button", { type: "button", class: "secondary", text: "◀ word", "aria-label": `${name === "start" ? "Start" : "End"} of clip ${n} one word earlier`,
+        onclick: () => move(name, step(list, value, -1)) }),
+      el("button", { type: "button", class: "secondary", text: "word ▶", "aria-label": `${name === "start" ? "Start" : "End"} of clip ${n} one word later`,
+        onclick: () => move(name, step(list, value, 1)) }));
+  };
+  const move = (name, t) => {
+    if (t === undefined) return;
+    const body = { start: name === "start" ? t : c.start, end: name === "end" ? t : c.end };
+    if (body.end <= body.start) { toast("A clip keeps at least one word.", "error"); return; }
+    reelCall(reel, `/clips/${n}`, { method: "PATCH", json: body });
+  };
+  item.append(el("div", { class: "trim" }, edge("start", c.start, starts), edge("end", c.end, ends)));
+}
+
+function renderBox(reel) {
+  const status = el("p", { class: "state", role: "status", "aria-live": "polite" });
+  const bar = el("progress", { max: "1", value: "0", hidden: true, "aria-label": `Rendering ${reel.title}` });
+  const fast = el("input", { type: "checkbox" });
+  const captions = el("select", { "aria-label": "Captions" }, el("option", { value: "none", text: "No captions" }),
+    el("option", { value: "sidecar", text: "Caption files beside it" }), el("option", { value: "burn", text: "Captions in the picture" }));
+  const render = el("button", { type: "button", text: "Render MP4", onclick: async () => {
+    try {
+      const job = await api(`/v1/reels/${encodeURIComponent(reel.id)}/render`,
+        { json: { fast: fast.checked, captions: captions.value }, write: true });
+      bar.hidden = false;
+      refreshBadge();
+      followRender(job.id, status, bar);
+    } catch (err) { setState(status, "error", `Not rendered: ${err.message}`); }
+  } });
+  return el("div", { class: "render" }, el("p", { class: "actions" }, render, captions,
+    el("label", { class: "inline" }, fast, " Fast (copies the video where it can)")), bar, status);
+}
+
+async function followRender(id, status, bar) {
+  if (!alive(status)) return;
+  try {
+    const job = await api(`/v1/jobs/${id}`);
+    if (!alive(status)) return;
+    bar.value = job.progress;
+    setState(status, job.state === "failed" ? "error" : job.state === "done" ? "ok" : "loading", jobLine(job));
+    if (job.state === "done") {
+      status.append(" ", el("a", { class: "btn", href: job.result.file, text: "Download the MP4", download: "" }));
+      for (const w of job.result.warnings || []) status.append(el("span", { class: "note", text: ` Note: ${w}` }));
+    } else if (ACTIVE.includes(job.state)) later(() => followRender(id, status, bar), 700);
+  } catch (err) { setState(status, "error", err.message); }
+}

@@ -1,0 +1,156 @@
+// Search: the form with its filters, and results grouped by video (date, channel, length, a frame at the moment).
+"use strict";
+
+let searchState = null;
+
+async function searchView(params) {
+  const root = show("#search-view");
+  const form = $("#search-form");
+  try { await fillFilters(params); } catch (err) { /* the filters stay "all"; the search itself says what failed */ }
+  if (!alive(root)) return;
+  for (const [k, v] of params) if (form.elements[k]) form.elements[k].value = v;
+  if (["video", "channel", "language", "after", "before", "mode"].some((k) => params.get(k)))
+    $(".filters-box").open = true;
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    const p = new URLSearchParams();
+    for (const [k, v] of new FormData(form)) if (v) p.set(k, v);
+    location.hash = `#/?${p}`;
+  });
+  $("#more").addEventListener("click", () => runSearch(searchState.params, searchState.offset, root));
+  if (params.get("q")) runSearch(params, 0, root);
+  else setState($("#search-status"), "empty", "Type a quote as you remember it, or a few keywords.");
+}
+
+async function fillFilters(params) {
+  const list = await videos(true);
+  const pick = $("#filter-video"), channel = $("#filter-channel");
+  for (const v of list) pick.append(el("option", { value: v.id, text: v.title }));
+  for (const c of [...new Set(list.map((v) => v.channel).filter(Boolean))].sort())
+    channel.append(el("option", { value: c, text: c }));
+  if (params.get("video") && !list.some((v) => v.id === params.get("video")))
+    pick.append(el("option", { value: params.get("video"), text: params.get("video") }));
+}
+
+async function runSearch(params, offset, root) {
+  const status = $("#search-status");
+  const p = new URLSearchParams(params);
+  p.set("limit", "20");
+  p.set("offset", String(offset));
+  setState(status, "loading", "Searching…");
+  try {
+    const [result, list] = await Promise.all([api(`/v1/search?${p}`), videos()]);
+    if (!alive(root)) return;
+    const byId = new Map(list.map((v) => [v.id, v]));
+    if (offset === 0) $("#results").replaceChildren();
+    for (const hit of result.hits) addHit(hit, byId.get(hit.video_id), result.mode);
+    const shown = offset + result.hits.length;
+    const what = result.mode === "quote" ? "where this quote was said" : "passages with these words";
+    if (shown) setState(status, "ok", `${shown} of about ${result.total} ${what}` +
+      (result.timed_out ? " (the search stopped early: narrow it with filters for more)" : ""));
+    else setState(status, "empty", result.mode === "quote"
+      ? "Nobody said anything close to this quote in the archive." : "No passage has these words.");
+    undatedNote(params, list);
+    searchState = { params, offset: shown };
+    $("#more").hidden = result.hits.length < 20;
+  } catch (err) {
+    if (alive(root)) setState(status, "error", `The search did not work: ${err.message}`);
+  }
+}
+
+// Date filters cannot match a video with no date: say so, rather than let it vanish.
+function undatedNote(params, list) {
+  const note = $("#undated-note");
+  if (!params.get("after") && !params.get("before")) { note.hidden = true; return; }
+  const undated = list.filter((v) => !v.published && (!params.get("video") || v.id === params.get("video")));
+  note.hidden = !undated.length;
+  note.replaceChildren(`${undated.length} video${undated.length === 1 ? " has" : "s have"} no date, so the date ` +
+    "filter leaves them out: ", ...undated.slice(0, 5).flatMap((v, i) => [i ? ", " : "",
+    el("a", { href: `#/video/${encodeURIComponent(v.id)}`, text: v.title })]),
+    undated.length > 5 ? "…" : "", ". Give them a date with “Edit details” on their page.");
+}
+
+function videoGroup(video, id) {
+  const key = `group-${id}`;
+  let group = document.getElementById(key);
+  if (group) return group;
+  const facts = video ? [niceDate(video.published) || "no date", video.channel, duration(video.duration)] : [];
+  group = el("article", { class: "group", id: key },
+    el("h2", {}, el("a", { href: `#/video/${encodeURIComponent(id)}`, text: video ? video.title : id })),
+    el("p", { class: "meta", text: facts.filter(Boolean).join(" · ") }),
+    el("ol", { class: "hits" }));
+  $("#results").append(group);
+  return group;
+}
+
+// Keyword hits show the sentences that hold a match, not the whole passage around them.
+function trimmed(snippet) {
+  const sentences = String(snippet).split(/(?<=[.!?…])\s+(?=\S)/);
+  const keep = sentences.filter((s) => s.includes("<mark>") || s.includes("</mark>"));
+  if (!keep.length || keep.length === sentences.length) return snippet;
+  let text = keep.join(" ");
+  const opens = (text.match(/<mark>/g) || []).length, closes = (text.match(/<\/mark>/g) || []).length;
+  if (closes > opens) text = `<mark>${text}`;
+  if (opens > closes) text = `${text}</mark>`;
+  return `… ${text.replace(/^…\s*/, "").replace(/\s*…$/, "")} …`;
+}
+
+function addHit(hit, video, mode) {
+  const list = videoGroup(video, hit.video_id).querySelector(".hits");
+  const at = `#/video/${encodeURIComponent(hit.video_id)}?t=${hit.start.toFixed(2)}&end=${hit.end.toFixed(2)}`;
+  const thumb = video && video.has_video
+    ? el("img", { class: "thumb", alt: `Frame at ${clock(hit.start)}`, loading: "lazy", width: "160", height: "90",
+      src: `/v1/videos/${encodeURIComponent(hit.video_id)}/frame?t=${hit.start.toFixed(1)}` })
+    : el("div", { class: "thumb thumb-none", "aria-hidden": "true", text: video && !video.has_video ? "♪" : "" });
+  const body = el("div", { class: "hit-body" },
+    el("p", { class: "when" }, el("a", { href: at, text: `${clock(hit.start)}–${clock(hit.end)}` }),
+      hit.chapter ? el("span", { class: "chapter", text: ` · ${hit.chapter}` }) : null),
+    el("p", { class: "snippet" }, marked(mode === "keyword" ? trimmed(hit.snippet) : hit.snippet)));
+  if (hit.differences && hit.differences.length)
+    body.append(el("p", { class: "diff", text: `Said differently: ${hit.differences.join("; ")}` }));
+  const actions = el("p", { class: "actions" },
+    el("a", { class: "btn", href: at, text: "Play" }),
+    el("button", { type: "button", class: "secondary", text: "Add to reel",
+      onclick: (e) => addToReel({ hit: { video_id: hit.video_id, start: hit.start, end: hit.end, text: hit.text } }, e.target) }),
+    el("button", { type: "button", class: "secondary", text: "Copy quote",
+      onclick: () => copyQuote(hit.text, video ? video.title : hit.title, hit.video_id, hit.start, hit.end) }));
+  if (hit.links && hit.links.watch && /^https?:/.test(hit.links.watch))
+    actions.append(el("a", { class: "btn secondary", href: hit.links.watch, text: "On YouTube", rel: "noopener", target: "_blank" }));
+  if (hit.links && hit.links.article)
+    actions.append(el("a", { class: "btn secondary", href: hit.links.article, text: "In the article", rel: "noopener", target: "_blank" }));
+  body.append(actions);
+  list.append(el("li", { class: "hit" }, thumb, body));
+}
+
+async function copyQuote(text, title, videoId, start, end) {
+  const link = `${location.origin}/#/video/${encodeURIComponent(videoId)}?t=${start.toFixed(2)}&end=${end.toFixed(2)}`;
+  const quote = `“${text.trim()}” (${title}, ${clock(start)})\n${link}`;
+  if (await copyText(quote)) toast("Quote and link copied.");
+  else toast(`Copy this: ${quote}`, "note");
+  return quote;
+}
+
+// The reel that "Add to reel" fills: the one last chosen on the Reels page, else a new one made on the spot.
+async function addToReel(body, button) {
+  const original = button.textContent;
+  button.disabled = true;
+  try {
+    let reel = localStorage.getItem("clipindex-reel");
+    if (reel) {
+      try { await api(`/v1/reels/${encodeURIComponent(reel)}`); } catch (err) { if (err.status === 404) reel = null; else throw err; }
+    }
+    if (!reel) {
+      const made = await api("/v1/reels", { json: { title: `Reel of ${new Date().toLocaleDateString()}` }, write: true });
+      reel = made.id;
+      localStorage.setItem("clipindex-reel", reel);
+    }
+    const r = await api(`/v1/reels/${encodeURIComponent(reel)}/clips`, { json: body, write: true });
+    button.textContent = `Added (${r.clips.length} clips in ${r.title})`;
+    toast(`Added to “${r.title}”: ${r.clips.length} clips, ${clock(r.duration)}.`);
+  } catch (err) {
+    button.textContent = original;
+    toast(`Not added: ${err.message}`, "error");
+  } finally {
+    button.disabled = false;
+  }
+}

@@ -1,0 +1,231 @@
+// Videos: the list, and one video's page, where the transcript is the working surface: click a word to play from
+// it; select words to copy them as a quote with a link, play just them, or add them to a reel as a clip.
+"use strict";
+
+async function videosView() {
+  const root = show("#videos-view");
+  try {
+    const list = await videos(true);
+    if (!alive(root)) return;
+    if (!list.length) {
+      setState($("#videos-status"), "empty", "The archive is empty.");
+      $("#videos-status").append(" ", el("a", { href: "#/ingest", text: "Add the first video" }));
+      return;
+    }
+    setState($("#videos-status"), "ok", `${list.length} video${list.length === 1 ? "" : "s"}`);
+    for (const v of list) {
+      const facts = [niceDate(v.published) || "no date", v.channel, duration(v.duration), madeBy(v.transcript),
+        v.state === "incomplete" ? "not finished: add it again to resume" : null];
+      $("#video-list").append(el("li", { class: "card" },
+        el("h2", {}, el("a", { href: `#/video/${encodeURIComponent(v.id)}`, text: v.title })),
+        el("p", { class: "meta", text: facts.filter(Boolean).join(" · ") })));
+    }
+  } catch (err) {
+    if (alive(root)) setState($("#videos-status"), "error", `The list of videos did not load: ${err.message}`);
+  }
+}
+
+let player = null;
+
+async function videoView(id, params) {
+  const root = show("#video-view");
+  const start = parseFloat(params.get("t") || "0") || 0;
+  const end = parseFloat(params.get("end") || "0") || 0;
+  let video;
+  try {
+    video = await api(`/v1/videos/${encodeURIComponent(id)}`);
+  } catch (err) {
+    if (alive(root)) { $("#video-title").textContent = "This video cannot be opened"; setState($("#video-meta"), "error", err.message); }
+    return;
+  }
+  if (!alive(root)) return;
+  showDetails(video);
+  player = makePlayer(video, start, end);
+  $("#transcript-exports").replaceChildren(exportLinks(`/v1/videos/${encodeURIComponent(video.id)}/transcript`,
+    [["srt", "SRT"], ["vtt", "WebVTT"], ["txt", "Text"], ["json", "JSON"]]));
+  try {
+    const transcript = await api(`/v1/videos/${encodeURIComponent(video.id)}/transcript`);
+    if (!alive(root)) return;
+    renderTranscript(video, transcript);
+  } catch (err) {
+    if (alive(root)) $("#transcript").replaceChildren(el("p", { class: "state state-error", text: err.message }));
+  }
+  loadChapters(video.id, root);
+  loadArticle(video.id, root);
+}
+
+function showDetails(video) {
+  $("#video-title").textContent = video.title;
+  document.title = `${video.title} · clipindex`;
+  $("#video-meta").textContent = [niceDate(video.published) || "no date", video.channel, duration(video.duration),
+    video.language === "und" ? null : video.language, madeBy(video.transcript)].filter(Boolean).join(" · ");
+  const form = $("#edit-form");
+  $("#edit-box").hidden = false;
+  form.elements.title.value = video.title;
+  form.elements.channel.value = video.channel || "";
+  form.elements.published.value = video.published || "";
+  form.onsubmit = async (e) => {
+    e.preventDefault();
+    try {
+      const saved = await api(`/v1/videos/${encodeURIComponent(video.id)}`, { method: "PATCH", write: true, json: {
+        title: form.elements.title.value, channel: form.elements.channel.value,
+        published: form.elements.published.value } });
+      videoCache = null;
+      showDetails(saved);
+      $("#edit-box").open = false;
+      toast("Details saved.");
+    } catch (err) { toast(`Not saved: ${err.message}`, "error"); }
+  };
+}
+
+function youtubeId(video) {
+  const m = /^yt:([A-Za-z0-9_-]{11})$/.exec(video.id);
+  return m ? m[1] : null;
+}
+
+function makePlayer(video, start, end) {
+  const box = $("#player");
+  if (video.media_url) {
+    const media = el(video.has_video ? "video" : "audio", { controls: true, preload: "metadata", src: video.media_url });
+    box.replaceChildren(media);
+    let sought = false;  // a word clicked before the metadata arrived wins over the start from the link
+    let stopAt = null;
+    media.addEventListener("loadedmetadata", () => { if (!sought) media.currentTime = start; }, { once: true });
+    media.addEventListener("timeupdate", () => {
+      if (stopAt !== null && media.currentTime >= stopAt) { media.pause(); stopAt = null; }
+    });
+    media.addEventListener("error", () => {
+      box.append(el("p", { class: "state state-error", text: "The media does not play: the server cannot read it " +
+        "(it may have been moved or deleted). The transcript below still works." }));
+    }, { once: true });
+    return {
+      media,
+      seek(t, until = null) { sought = true; stopAt = until; media.currentTime = t; media.play().catch(() => {}); },
+    };
+  }
+  const yt = youtubeId(video);
+  if (yt) {
+    const frame = (t, until) => el("iframe", {
+      title: `YouTube player: ${video.title}`, allow: "autoplay; encrypted-media; picture-in-picture", allowfullscreen: true,
+      src: `https://www.youtube-nocookie.com/embed/${yt}?start=${Math.floor(t)}${until ? `&end=${Math.ceil(until)}` : ""}&autoplay=${t ? 1 : 0}` });
+    box.replaceChildren(frame(start, end));
+    return { seek(t, until = null) { box.replaceChildren(frame(t, until)); }, media: null };
+  }
+  box.replaceChildren(el("p", { class: "state state-empty", text: "No picture or sound here: this transcript came from captions only." }));
+  return { seek() {}, media: null };
+}
+
+const UNSURE = 0.5;  // a word the recogniser gave less than even odds
+
+function renderTranscript(video, tr) {
+  const box = $("#transcript");
+  const words = [];
+  box.replaceChildren();
+  if (!tr.segments.length) box.append(el("p", { class: "state state-empty", text: "No words were recognised in this video." }));
+  for (const seg of tr.segments) {
+    const p = el("p", { lang: tr.language });
+    for (const w of seg.words) {
+      const i = words.length;
+      const cls = ["word", w.probability < UNSURE ? "unsure" : "", w.source === "editor" ? "edited" : ""].filter(Boolean).join(" ");
+      const span = el("span", { class: cls, tabindex: "0", "data-i": String(i), "data-start": w.start, text: w.text,
+        title: w.source === "editor" ? "Corrected by an editor" : w.probability < UNSURE ? "Hard to hear: check it" : null });
+      span.addEventListener("click", () => { if (!selectedRange()) player.seek(w.start); });
+      span.addEventListener("keydown", (e) => { if (e.key === "Enter") { e.preventDefault(); player.seek(w.start); } });
+      p.append(span, " ");
+      words.push({ ...w, span });
+    }
+    box.append(p);
+  }
+  if (player && player.media) follow(player.media, words);
+  setupSelection(video, words);
+}
+
+function follow(media, list) {
+  media.transcriptWords = list;  // a corrected transcript replaces the words; the one listener reads the latest
+  if (media.following) return;
+  media.following = true;
+  let current = null;
+  media.addEventListener("timeupdate", () => {
+    const words = media.transcriptWords;
+    const t = media.currentTime;
+    let lo = 0, hi = words.length - 1, found = null;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (words[mid].start <= t) { found = mid; lo = mid + 1; } else hi = mid - 1;
+    }
+    const span = found !== null && t <= words[found].end + 0.3 ? words[found].span : null;
+    if (span === current) return;
+    if (current) current.classList.remove("current");
+    current = span;
+    if (span) {
+      span.classList.add("current");
+      const box = $("#transcript");
+      if (box && (span.offsetTop < box.scrollTop || span.offsetTop > box.scrollTop + box.clientHeight - 40))
+        box.scrollTop = span.offsetTop - box.clientHeight / 3;
+    }
+  });
+}
+
+// The words under the browser's selection, as indices [first, last], or null.
+function selectedRange() {
+  const sel = window.getSelection();
+  const box = $("#transcript");
+  if (!sel || sel.isCollapsed || !box || !sel.rangeCount) return null;
+  const range = sel.getRangeAt(0);
+  if (!box.contains(range.commonAncestorContainer)) return null;
+  const picked = [...box.querySelectorAll(".word")].filter((w) => range.intersectsNode(w) && w.textContent.trim());
+  const trimmedEdge = (w, atStart) => {  // a selection that only touches a word's edge does not take the word
+    const node = w.firstChild;
+    if (atStart && range.startContainer === node) return range.startOffset >= node.length;
+    if (!atStart && range.endContainer === node) return range.endOffset === 0;
+    return false;
+  };
+  while (picked.length && trimmedEdge(picked[0], true)) picked.shift();
+  while (picked.length && trimmedEdge(picked[picked.length - 1], false)) picked.pop();
+  if (!picked.length) return null;
+  return [Number(picked[0].dataset.i), Number(picked[picked.length - 1].dataset.i)];
+}
+
+function setupSelection(video, words) {
+  const bar = $("#selection-bar");
+  let current = null;
+  const update = () => {
+    if (!alive(bar)) return;
+    const range = selectedRange();
+    if (!range) { if (!$("#fix-form").hidden) return; bar.hidden = true; current = null; return; }
+    current = range;
+    const [a, b] = range;
+    $("#selection-label").textContent = `${b - a + 1} word${a === b ? "" : "s"}, ${clock(words[a].start)}–${clock(words[b].end)}`;
+    bar.hidden = false;
+  };
+  document.onselectionchange = update;
+  const span = () => {
+    const [a, b] = current;
+    return { a, b, start: words[a].start, end: words[b].end, text: words.slice(a, b + 1).map((w) => w.text).join(" ") };
+  };
+  $("#sel-copy").onclick = () => { if (current) { const s = span(); copyQuote(s.text, video.title, video.id, s.start, s.end); } };
+  $("#sel-play").onclick = () => { if (current) { const s = span(); player.seek(s.start, s.end); } };
+  $("#sel-reel").onclick = (e) => {
+    if (!current) return;
+    const s = span();
+    addToReel({ video: video.id, start: s.start, end: s.end, snap: "word", pad: 0 }, e.target);
+  };
+  setupCorrections(video, words, () => (current ? span() : null));
+}
+
+async function loadChapters(id, root) {
+  try {
+    const chapters = await api(`/v1/videos/${encodeURIComponent(id)}/chapters`);
+    if (!alive(root)) return;
+    if (!chapters.length) $("#chapters").append(el("li", { class: "state state-empty", text: "No chapters." }));
+    for (const c of chapters) {
+      const n = $("#chapters").children.length + 1;
+      $("#chapters").append(el("li", {}, el("button", { type: "button", class: "link", text: `${clock(c.start)} ${c.title}`,
+        onclick: () => player.seek(c.start) }), " ",
+        c.source === chapters[0].source ? el("button", { type: "button", class: "secondary small", text: "Add to reel",
+          "aria-label": `Add chapter ${c.title} to the reel`, onclick: (e) => addToReel({ video: id, chapter: n }, e.target) }) : null));
+    }
+  } catch (err) {
+    if (alive(root)) $("#chapters").append(el("li", { class: "state state-empty", text: "No chapters." }));
+  }
+}
