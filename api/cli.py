@@ -20,6 +20,7 @@ import typer
 
 from api.cli_articles import article_app, keys_app
 from api.cli_common import DataDir, JsonOut, Quiet, clock, emit, err, errors, out, progress, service
+from api.cli_ops import migrate_store, queue_worker, status
 from api.cli_reels import reel_app
 from indexer.config import load_settings
 from indexer.errors import ClipindexError, InvalidInput
@@ -253,15 +254,22 @@ def serve(
 
 @app.command()
 def worker(
-    workers: Annotated[int, typer.Option(help="Worker threads in this process.")] = 1,
+    workers: Annotated[int, typer.Option(help="Worker threads in this process (with a broker: threads for the cpu "
+                                              "queue).")] = 1,
+    queues: Annotated[str | None, typer.Option(help="With CLIPINDEX_BROKER_URL: the queues to consume, from asr, "
+                                                    "cpu, index, jobs [default: all]. Run index on one machine "
+                                                    "only.")] = None,
     data_dir: DataDir = None,
 ) -> None:
     """Run background workers for queued jobs, in this process, against the same store as the server.
 
-    Example: clipindex worker --workers 1
+    Example: clipindex worker --workers 1   (several machines: clipindex worker --queues asr,cpu)
     """
     from api.worker import Worker  # deferred: the worker pulls the service (SQLAlchemy) and the reel service
 
+    if queues is not None or load_settings(data_dir=data_dir).broker_url:
+        queue_worker(queues, workers, data_dir)
+        return
     with errors():
         svc = service(data_dir)
         stop = threading.Event()
@@ -279,6 +287,8 @@ def worker(
                 t.join(timeout=10)
 
 
+app.command("migrate-store")(migrate_store)
+app.command()(status)
 app.add_typer(keys_app, name="keys")
 app.add_typer(article_app, name="article")
 app.add_typer(reel_app, name="reel")

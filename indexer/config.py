@@ -31,10 +31,17 @@ class Settings:
     read_auth: bool = False  # require an API key for read endpoints too
     media_roots: str = ""  # extra directories (":"-separated) the server may stream media from
     output_dir: str = ""  # where `reel render` may write (default: the current directory)
+    database_url: str = ""  # the store: "" for the SQLite file in the data directory, or postgresql+psycopg://...
+    broker_url: str = ""  # "" runs jobs in-process (today's way); redis://... sends steps to Dramatiq workers
 
     @property
     def db_path(self) -> Path:
         return self.data_dir / "clipindex.db"
+
+    @property
+    def store_url(self) -> str:
+        """Where the store lives, as a SQLAlchemy URL (the SQLite file unless CLIPINDEX_DATABASE_URL names another)."""
+        return self.database_url or f"sqlite:///{self.db_path}"
 
     @property
     def allowed_host_list(self) -> list[str]:
@@ -62,6 +69,11 @@ def load_settings(env: Mapping[str, str] | None = None, **flags: Any) -> Setting
         raise InvalidInput(f"unknown engine {settings.engine!r}: choose one of {', '.join(ENGINES)}")
     if settings.device not in ("auto", "cpu", "cuda"):
         raise InvalidInput(f"unknown device {settings.device!r}: choose auto, cpu or cuda")
+    if settings.database_url and not settings.database_url.startswith(("sqlite:///", "postgresql")):
+        raise InvalidInput(f"CLIPINDEX_DATABASE_URL must be sqlite:///PATH or postgresql+psycopg://..., not "
+                           f"{settings.database_url.split('://')[0]}://...")
+    if settings.broker_url and not settings.broker_url.startswith(("redis://", "rediss://", "unix://")):
+        raise InvalidInput("CLIPINDEX_BROKER_URL must be a redis:// URL (Dramatiq's Redis broker)")
     return settings.resolved()
 
 

@@ -21,6 +21,7 @@ from indexer import deeplinks, formats, refs
 from indexer.chapters.display import shown
 from indexer.chapters.formats import vtt_chapters, youtube_description
 from indexer.config import Settings
+from indexer.distributed.transport import job_notifier
 from indexer.errors import ClipindexError, IngestError, InvalidInput, NotFound
 from indexer.ingest.context import StepContext, StepProgress
 from indexer.ingest.plan import Plan, article_ref, check_options, plan
@@ -74,12 +75,12 @@ class Clipindex:
                  resolver: netguard.Resolver = netguard.system_resolver,
                  url_probe: netguard.Probe = netguard.http_probe) -> None:
         self.settings = settings
-        self.store = Store(settings.db_path)
+        self.store = Store(settings.store_url)
         self.ytdl = ytdl or sources.YtdlOptions(allow_file_urls=settings.allow_file_urls)
         self.engine_factory = engine_factory
         self.resolver = resolver
         self.url_probe = url_probe
-        self.jobs = JobQueue(self.store, settings.lease_s)
+        self.jobs = JobQueue(self.store, settings.lease_s, notify=job_notifier(settings.broker_url))
         self.keys = KeyRing(self.store)
         self.index = SearchService(self.store, settings)
 

@@ -1,4 +1,5 @@
-"""The SQLite store: pragmas, migrations, atomic transcripts, and step leases that only one worker wins."""
+"""The store on SQLite and on PostgreSQL (the `store_url` fixture runs each test on both): pragmas, migrations, atomic
+transcripts, and step leases that only one worker wins."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ import pytest
 from indexer.ingest.types import AudioResult, FetchResult
 from indexer.models import Segment, Transcript, Video, Word
 from indexer.store.db import MIGRATIONS, Store
+from indexer.store.schema import step_runs
+from tests.servers import postgres, store_url  # noqa: F401 - fixtures
 
 
 def _video(store: Store, vid: str = "file:abc") -> None:
@@ -29,8 +32,8 @@ def test_wal_full_sync_and_migrations_run_once(tmp_path: Path) -> None:
     assert again.list_videos() == []
 
 
-def test_transcript_round_trip_and_replace(tmp_path: Path) -> None:
-    store = Store(tmp_path / "db.sqlite")
+def test_transcript_round_trip_and_replace(store_url: str) -> None:  # noqa: F811 - the fixture
+    store = Store(store_url)
     _video(store)
     words = (Word(0.0, 0.5, "Salom", 0.9, "caption"), Word(0.5, 1.0, "dunyo!", 0.8, "caption"))
     tr = Transcript("file:abc", "uz", "captions", "file", (Segment(0.0, 1.0, "Salom dunyo!", words),), ("w",))
@@ -42,8 +45,8 @@ def test_transcript_round_trip_and_replace(tmp_path: Path) -> None:
     assert store.delete_video("file:abc") and store.get_transcript("file:abc") is None
 
 
-def test_a_step_is_claimed_once_until_its_lease_expires(tmp_path: Path) -> None:
-    store = Store(tmp_path / "db.sqlite")
+def test_a_step_is_claimed_once_until_its_lease_expires(store_url: str) -> None:  # noqa: F811 - the fixture
+    store = Store(store_url)
     _video(store)
     assert store.claim_step("file:abc", "audio", "w1", lease_s=0.3)
     assert not store.claim_step("file:abc", "audio", "w2", lease_s=0.3)
@@ -57,16 +60,16 @@ def test_a_step_is_claimed_once_until_its_lease_expires(tmp_path: Path) -> None:
 
 
 def _claim(path: str, owner: str, out: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
-    out.put((owner, Store(Path(path)).claim_step("file:abc", "transcript", owner, 60)))
+    out.put((owner, Store(path).claim_step("file:abc", "transcript", owner, 60)))
 
 
 @pytest.mark.slow
-def test_two_processes_never_claim_the_same_step(tmp_path: Path) -> None:
-    store = Store(tmp_path / "db.sqlite")
+def test_two_processes_never_claim_the_same_step(store_url: str) -> None:  # noqa: F811 - the fixture
+    store = Store(store_url)
     _video(store)
     ctx = multiprocessing.get_context("spawn")
     out = ctx.Queue()
-    procs = [ctx.Process(target=_claim, args=(str(store.path), f"p{i}", out)) for i in range(4)]
+    procs = [ctx.Process(target=_claim, args=(store_url, f"p{i}", out)) for i in range(4)]
     for p in procs:
         p.start()
     for p in procs:
@@ -75,11 +78,11 @@ def test_two_processes_never_claim_the_same_step(tmp_path: Path) -> None:
     assert len(wins) == 1
 
 
-def test_cancel_flag_stops_a_step(tmp_path: Path) -> None:
-    store = Store(tmp_path / "db.sqlite")
+def test_cancel_flag_stops_a_step(store_url: str) -> None:  # noqa: F811 - the fixture
+    store = Store(store_url)
     _video(store)
     assert store.claim_step("file:abc", "audio", "w1", lease_s=30)
     assert store.heartbeat("file:abc", "audio", "w1", 30, 0.1)
     with store.tx() as conn:
-        conn.exec_driver_sql("UPDATE step_runs SET cancel = 1")
+        conn.execute(step_runs.update().values(cancel=True))
     assert not store.heartbeat("file:abc", "audio", "w1", 30, 0.2)

@@ -52,6 +52,11 @@ SILENT_WARN_S = 10.0  # no words at all in more audio than this deserves a warni
 
 
 def run_chain(video_id: str, ctx: StepContext) -> None:
+    if ctx.settings.broker_url:  # several machines: each step runs on its queue's workers, and this waits for them
+        from indexer.distributed.chain import run_distributed  # deferred: the Dramatiq transport, only with a broker
+
+        run_distributed(video_id, ctx)
+        return
     for step in STEPS:
         run_step(video_id, step, ctx, STEP_FUNCTIONS[step])
 

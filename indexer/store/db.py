@@ -1,4 +1,5 @@
-"""The store: SQLite through SQLAlchemy Core, the source of truth for videos, transcripts and the work on them.
+"""The store: SQLite or PostgreSQL through SQLAlchemy Core, the source of truth for videos, transcripts and the work
+on them (what differs between the two databases is in store/dialect.py).
 
 SQLite runs in WAL mode with `synchronous=FULL` and a busy timeout; the schema is versioned (`schema_version`) and
 migrated forward at open. A transcript's words are kept per segment as a compact JSON array, so a video's words load
@@ -16,12 +17,11 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
 
 from indexer.errors import NotFound
 from indexer.models import Chapter, ChapterSource, Record, Segment, Transcript, Video, Word, WordSource
-from indexer.store.files import exclusive
+from indexer.store.dialect import insert_missing, make_engine, migrating, sqlite_path, store_url, upsert
 from indexer.store.schema import (
     MIGRATIONS,
     chapters,
@@ -51,27 +51,18 @@ class StepRun:
     cancel: bool
 
 
-def _pragmas(dbapi_conn: Any, _record: Any) -> None:
-    cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA synchronous=FULL")
-    cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=30000")
-    cur.close()
-
-
 class Store:
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.path = path
-        self.engine: Engine = sa.create_engine(f"sqlite:///{path}", poolclass=sa.pool.NullPool)
-        sa.event.listen(self.engine, "connect", _pragmas)
+    def __init__(self, where: Path | str) -> None:
+        """`where`: the SQLite file's path, or a URL (sqlite:///PATH, postgresql+psycopg://USER:PASS@HOST/DB)."""
+        self.url = store_url(where)
+        self.path = sqlite_path(self.url)  # None for PostgreSQL
+        self.engine: Engine = make_engine(self.url)
         self.migrate()
 
     def migrate(self) -> int:
         """Bring the schema up to date. Processes that open a fresh store at the same moment take turns, so the
-        tables are created once (SQLite runs DDL outside the transaction's write lock, hence the file lock)."""
-        with exclusive(self.path.with_name(self.path.name + ".migrate.lock")), self.engine.begin() as conn:
+        tables are created once (see dialect.migrating)."""
+        with migrating(self.engine) as conn:
             schema_version.create(conn, checkfirst=True)
             current = _version(conn)
             for version, step in enumerate(MIGRATIONS[current:], start=current + 1):
@@ -94,9 +85,8 @@ class Store:
         row["creator_chapters"] = json.dumps([list(c) for c in video.creator_chapters])
         now = time.time()
         # one statement, so two processes adding the same video at once both succeed (the last write wins)
-        insert = sqlite_insert(videos).values(**row, created_at=now, updated_at=now)
         with self.tx() as conn:
-            conn.execute(insert.on_conflict_do_update(index_elements=[videos.c.id], set_={**row, "updated_at": now}))
+            upsert(conn, videos, [{**row, "created_at": now, "updated_at": now}], update=[*row, "updated_at"])
 
     def set_options(self, video_id: str, options: Record) -> None:
         """The options the video's ingest steps read (a worker anywhere needs nothing else)."""
@@ -207,19 +197,23 @@ class Store:
                                    r["lease_expires"], bool(r["cancel"])) for r in rows}
 
     def claim_step(self, video_id: str, step: str, owner: str, lease_s: float) -> bool:
-        """Take the step unless it is done or leased by a live owner (a conditional write: one winner)."""
+        """Take the step unless it is done or leased by a live owner (a conditional write: one winner; on PostgreSQL
+        the row is locked first with SKIP LOCKED, so a claimant that finds another mid-claim gives up at once)."""
         now = time.time()
+        key = (step_runs.c.video_id == video_id, step_runs.c.step == step)
         with self.tx() as conn:
-            conn.execute(sa.text(
-                "INSERT OR IGNORE INTO step_runs (video_id, step, status, attempt, progress, cancel, updated_at)"
-                " VALUES (:v, :s, 'pending', 0, 0, 0, :now)"), {"v": video_id, "s": step, "now": now})
+            insert_missing(conn, step_runs, {"video_id": video_id, "step": step, "status": "pending", "attempt": 0,
+                                             "progress": 0.0, "cancel": False, "updated_at": now})
+            if conn.execute(sa.select(step_runs.c.status).where(*key).with_for_update(skip_locked=True)).first() \
+                    is None:
+                return False
             taken = conn.execute(
                 step_runs.update()
                 .where(step_runs.c.video_id == video_id, step_runs.c.step == step, step_runs.c.status != "done")
                 .where(sa.or_(step_runs.c.status != "running", step_runs.c.lease_expires < now,
                               step_runs.c.lease_owner == owner))
                 .values(status="running", lease_owner=owner, lease_expires=now + lease_s,
-                        attempt=step_runs.c.attempt + 1, error=None, progress=0.0, updated_at=now)
+                        attempt=step_runs.c.attempt + 1, error=None, progress=0.0, cancel=False, updated_at=now)
             ).rowcount
         return taken == 1
 

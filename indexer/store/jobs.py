@@ -1,9 +1,10 @@
 """Persistent background jobs in the store: submitted by the API, taken by workers, surviving restarts.
 
-A worker claims a job with a conditional UPDATE (only one claimant's row count is 1) and holds a lease that a
-heartbeat renews. A worker that dies stops renewing; once the lease has expired another worker takes the job again,
-up to `max_attempts`. The work itself is idempotent (the ingest chain skips finished steps), so a job that was
-half-done when its worker died resumes rather than repeats.
+A worker claims a job with a conditional UPDATE (only one claimant's row count is 1; on PostgreSQL the candidate row
+is first locked with `FOR UPDATE SKIP LOCKED`, so concurrent workers take different jobs instead of queueing on one)
+and holds a lease that a heartbeat renews. A worker that dies stops renewing; once the lease has expired another
+worker takes the job again, up to `max_attempts`. The work itself is idempotent (the ingest chain skips finished
+steps), so a job that was half-done when its worker died resumes rather than repeats.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
@@ -45,9 +47,10 @@ class Job:
 
 
 class JobQueue:
-    def __init__(self, store: Store, lease_s: float = 120.0) -> None:
+    def __init__(self, store: Store, lease_s: float = 120.0, notify: Callable[[str], None] | None = None) -> None:
         self.store = store
         self.lease_s = lease_s
+        self.notify = notify  # told each new job's id once it is stored (a distributed transport sends it on)
 
     def submit(self, kind: JobKind, payload: Record, max_attempts: int = 3) -> Job:
         now = time.time()
@@ -56,6 +59,8 @@ class JobQueue:
             conn.execute(jobs.insert().values(
                 id=job_id, kind=kind, payload=_json(payload), state="queued", progress=0.0, attempts=0,
                 max_attempts=max_attempts, cancel=False, created_at=now, updated_at=now))
+        if self.notify:
+            self.notify(job_id)
         return self.get(job_id)
 
     def get(self, job_id: str) -> Job:
@@ -96,8 +101,9 @@ class JobQueue:
                               sa.and_(jobs.c.state == "running", jobs.c.lease_expires < now,
                                       jobs.c.attempts < jobs.c.max_attempts, jobs.c.cancel.is_(False)))
             with self.store.tx() as conn:
+                # PostgreSQL: rows another worker is claiming right now are skipped, not waited for
                 candidate = conn.execute(sa.select(jobs.c.id).where(runnable).order_by(jobs.c.created_at)
-                                         .limit(1)).scalar()
+                                         .limit(1).with_for_update(skip_locked=True)).scalar()
                 if candidate is None:
                     return None
                 won = conn.execute(jobs.update().where(jobs.c.id == candidate, runnable).values(

@@ -1,0 +1,114 @@
+"""Operating clipindex on several machines: `clipindex migrate-store`, `clipindex status`, and `clipindex worker` when a
+broker is configured (Dramatiq consumers, see api/queues.py). Registered on the main app by api/cli.py."""
+
+from __future__ import annotations
+
+import json
+import signal
+import threading
+import time
+from dataclasses import asdict
+from typing import Annotated
+
+import typer
+
+from api.cli_common import DataDir, JsonOut, err, errors, out
+from indexer.config import Settings, load_settings
+from indexer.errors import ClipindexError, InvalidInput
+
+
+def migrate_store(
+    to: Annotated[str, typer.Option("--to", help="The target store: postgresql+psycopg://USER:PASS@HOST/DB, or "
+                                                  "sqlite:///PATH to copy back.")],
+    source: Annotated[str | None, typer.Option("--from", help="The source store URL [default: this data directory's "
+                                                              "store, or CLIPINDEX_DATABASE_URL].")] = None,
+    data_dir: DataDir = None,
+    as_json: JsonOut = False,
+) -> None:
+    """Copy every table of a store into another (SQLite -> PostgreSQL, or back), without loss and idempotently.
+
+    Both ends are migrated to the current schema first; rows are upserted by key, so running it again changes
+    nothing and an interrupted copy is finished by the next run. Rows only the target has are kept.
+
+    Example: clipindex migrate-store --to postgresql+psycopg://clipindex@db.internal/clipindex
+    """
+    # deferred: SQLAlchemy and the store, for this command only
+    from indexer.store.copy import copy_store
+    from indexer.store.db import Store
+    from indexer.store.dialect import describe
+
+    with errors():
+        settings = load_settings(data_dir=data_dir)
+        src, dst = Store(source or settings.store_url), Store(to)
+        err.print(f"copying {describe(src.engine)} -> {describe(dst.engine)}", markup=False)
+        started = time.monotonic()
+        report = copy_store(src, dst)
+        lost = sum(t.missing for t in report)
+        if as_json:
+            out.print_json(json.dumps({"tables": [asdict(t) for t in report], "missing": lost,
+                                       "seconds": round(time.monotonic() - started, 2)}))
+        else:
+            for t in report:
+                out.print(f"{t.table:15} {t.rows:9} rows" + (f"  {t.missing} MISSING" if t.missing else ""),
+                          markup=False)
+            out.print(f"done in {time.monotonic() - started:.1f} s", markup=False)
+        if lost:
+            raise ClipindexError(f"{lost} rows did not arrive in the target; run the command again")
+
+
+def status(data_dir: DataDir = None, as_json: JsonOut = False) -> None:
+    """Where the work stands: queue depths (with a broker), jobs by state, running steps with their worker and
+    lease, failed steps with their error.
+
+    Example: clipindex status
+    """
+    from indexer.store.db import Store  # deferred: SQLAlchemy, for this command only
+    from indexer.store.status import work_status
+
+    with errors():
+        settings = load_settings(data_dir=data_dir)
+        work = work_status(Store(settings.store_url))
+        depths = _depths(settings)
+    if as_json:
+        out.print_json(json.dumps({"queues": depths, **asdict(work)}))
+        return
+    if depths is not None:
+        out.print("queues   " + "  ".join(f"{q} {n}" for q, n in depths.items()), markup=False)
+    out.print("jobs     " + ("  ".join(f"{s} {n}" for s, n in sorted(work.jobs.items())) or "none"), markup=False)
+    out.print(f"running  {len(work.running)} step(s)", markup=False)
+    for r in work.running:
+        lease = f"lease {r.lease_left_s:.0f} s left" if r.lease_left_s >= 0 else "LEASE EXPIRED"
+        out.print(f"  {r.video_id} {r.step} {r.progress:.0%} on {r.worker} ({lease}, attempt {r.attempt})",
+                  markup=False)
+    out.print(f"failed   {len(work.failed)} step(s)", markup=False)
+    for f in work.failed:
+        out.print(f"  {f.video_id} {f.step} (attempt {f.attempt}): {f.error}", markup=False)
+
+
+def _depths(settings: Settings) -> dict[str, int] | None:
+    if not settings.broker_url:
+        return None
+    from indexer.distributed.transport import queue_depths  # deferred: redis, only with a broker
+
+    try:
+        return queue_depths(settings.broker_url)
+    except Exception as exc:  # noqa: BLE001 - redis' own errors; the store's half of the answer still helps
+        raise ClipindexError(f"cannot read the queues at the broker: {type(exc).__name__}: {exc}") from None
+
+
+def queue_worker(queues: str | None, workers: int, data_dir: DataDir) -> None:
+    """`clipindex worker` with CLIPINDEX_BROKER_URL: consume the named queues until SIGTERM or Ctrl-C."""
+    from api.queues import run  # deferred: Dramatiq and the whole service, for this command only
+
+    with errors():
+        settings = load_settings(data_dir=data_dir)
+        if not settings.broker_url:
+            raise InvalidInput("--queues needs a broker: set CLIPINDEX_BROKER_URL=redis://HOST:6379/0")
+        names = (queues or "asr,cpu,index,jobs").split(",")
+        stop = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        err.print(f"consuming {', '.join(names)} from the broker; Ctrl-C stops", markup=False)
+        try:
+            run(settings, names, workers, stop)
+        except KeyboardInterrupt:
+            stop.set()

@@ -1,0 +1,133 @@
+"""`clipindex worker` with a broker: Dramatiq consumers of the `asr`, `cpu`, `index` and `jobs` queues in this process.
+
+Two actors. `clipindex_step(video_id, step)` runs one ingest step through ingest/context.run_step: the store decides
+whether it runs (a duplicate delivery finds it claimed or done and returns at once), renews its lease, records its
+result or error. `clipindex_job(job_id)` coordinates a queued job (ingest or render) as api/worker.Worker does in
+one process; its ingest chain sends each step to its queue and waits (indexer/distributed/chain.py).
+
+Each queue has its own thread pool: `asr` one thread (one model per process, loaded on first use inside this process,
+after any fork: CTranslate2 is not fork-safe), `index` one (Whoosh has one writer), `cpu` as many as asked, `jobs` a
+few (coordinators only wait). A worker killed mid-step leaves its message unacknowledged: Dramatiq gives it to
+another worker once this one's heartbeats stop (about 10 s), and the step's lease in the store lets the new claimant
+take over. A reconciler re-sends jobs that are queued or whose lease expired, in case a message was lost.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+import dramatiq
+
+from api.worker import Worker
+from indexer.asr.engine import Engine, EngineChoice, make_engine
+from indexer.config import Settings
+from indexer.distributed import transport
+from indexer.distributed.chain import live
+from indexer.errors import ClipindexError, InvalidInput
+from indexer.ingest.context import StepContext, run_step
+from indexer.ingest.steps import STEP_FUNCTIONS
+from indexer.ingest.types import STEPS, StepName
+from indexer.service import Clipindex
+from media.errors import MediaError
+
+log = logging.getLogger("clipindex.queues")
+RECONCILE_S = 10.0
+THREADS = {"asr": 1, "index": 1, "jobs": 4}  # cpu: --workers
+
+
+@dataclass
+class _Process:
+    """What this worker process builds once and its threads share: the service (store, index) and the models."""
+
+    settings: Settings
+    service: Clipindex
+    engines: dict[tuple[str, str], Engine] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def engine(self, settings: Settings, choice: EngineChoice) -> Engine:
+        key = (choice.engine or settings.engine, choice.model or settings.model)
+        with self.lock:  # loaded once per process, by whichever thread needs it first
+            if key not in self.engines:
+                self.engines[key] = make_engine(settings, choice)
+            return self.engines[key]
+
+
+def declare(settings: Settings, proc: _Process) -> Any:
+    """The broker with this process's two actors and the four queues declared on it."""
+    broker = transport.broker(settings.broker_url)
+
+    def step(video_id: str, name: str) -> None:
+        _run_step(proc, video_id, name)
+
+    def job(_job_id: str) -> None:
+        # the message is a nudge: the worker claims the oldest runnable job (this one, unless another took it)
+        Worker(proc.service).run_once()
+
+    options = {"max_retries": 0}  # a failure is recorded in the store and retried there, by the job's attempts
+    dramatiq.Actor(step, broker=broker, actor_name=transport.STEP_ACTOR, queue_name="cpu", priority=0,
+                   options={**options, "time_limit": transport.STEP_TIME_LIMIT_MS})
+    dramatiq.Actor(job, broker=broker, actor_name=transport.JOB_ACTOR, queue_name="jobs", priority=0,
+                   options={**options, "time_limit": transport.JOB_TIME_LIMIT_MS})
+    for queue in transport.QUEUES:
+        broker.declare_queue(queue)
+    return broker
+
+
+def _run_step(proc: _Process, video_id: str, name: str) -> None:
+    if name not in STEPS:
+        log.error("unknown step %r for %s: message dropped", name, video_id)
+        return
+    step = cast(StepName, name)  # checked just above
+    store = proc.service.store
+    run = store.step_status(video_id).get(step)
+    if run is not None and (run.status == "done" or live(run)):
+        return  # a duplicate delivery: the step is done or in a live worker's hands
+    ctx = StepContext(store, proc.settings, ytdl=proc.service.ytdl, engine_factory=proc.engine)
+    try:
+        run_step(video_id, step, ctx, STEP_FUNCTIONS[step])
+    except (ClipindexError, MediaError) as exc:  # recorded on the step; its coordinator reports it
+        log.info("%s of %s failed: %s", step, video_id, exc)
+
+
+def reconcile(service: Clipindex) -> int:
+    """Re-send jobs that wait in the store without a live coordinator (a lost message, a dead worker)."""
+    now = time.time()
+    stale = [j for j in service.jobs.list(limit=500, state="queued") if now - j.updated_at > RECONCILE_S]
+    with service.store.tx() as conn:
+        from indexer.store.schema import jobs  # deferred: only the reconciler reads leases directly
+
+        expired = [r.id for r in conn.execute(jobs.select().where(jobs.c.state == "running",
+                                                                  jobs.c.lease_expires < now))]
+    for job_id in [j.id for j in stale] + expired:
+        transport.send_job(service.settings.broker_url, job_id)
+    return len(stale) + len(expired)
+
+
+def run(settings: Settings, queues: Iterable[str], cpu_threads: int, stop: threading.Event) -> None:
+    """Consume the queues until `stop` is set; each queue with its own threads."""
+    wanted = list(dict.fromkeys(q.strip() for q in queues if q.strip()))
+    unknown = [q for q in wanted if q not in transport.QUEUES]
+    if unknown or not wanted:
+        raise InvalidInput(f"unknown queue {unknown[0] if unknown else '(none)'!r}: choose from "
+                           f"{', '.join(transport.QUEUES)}")
+    proc = _Process(settings, Clipindex(settings))
+    broker = declare(settings, proc)
+    workers = [dramatiq.Worker(broker, queues={q}, worker_threads=THREADS.get(q, max(cpu_threads, 1)),
+                               worker_timeout=1000) for q in wanted]
+    for w in workers:
+        w.start()
+    try:
+        while not stop.wait(RECONCILE_S if "jobs" in wanted else 1.0):
+            if "jobs" in wanted:
+                try:
+                    reconcile(proc.service)
+                except Exception:  # noqa: BLE001 - the reconciler outlives a broker or database hiccup
+                    log.warning("reconcile failed", exc_info=True)
+    finally:
+        for w in workers:
+            w.stop(timeout=10_000)

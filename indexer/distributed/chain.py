@@ -1,0 +1,75 @@
+"""The ingest chain on several machines: each step is sent to its queue in turn, and this coordinator waits on the
+store until the step is done, then sends the next (the chaining lives here, in the pipeline, not in Dramatiq).
+
+It is also the chain's reconciler: a step whose holder died (lease expired, or its process gone on this host) and
+that Dramatiq has not redelivered is sent again; a step that failed in this run fails the chain with its error, as
+run_chain would; a cancelled ingest sets the step's cancel flag, which its worker sees at its next heartbeat.
+"""
+
+from __future__ import annotations
+
+import time
+
+from indexer.distributed.transport import STEP_QUEUE, send_step
+from indexer.errors import IngestError
+from indexer.ingest.context import StepContext
+from indexer.ingest.types import STEPS, StepName
+from indexer.store import owners
+from indexer.store.db import StepRun
+from indexer.store.schema import step_runs
+
+POLL_S = 0.25
+RESEND_S = 300.0  # a step still not taken this long after it was sent: the message may be lost (Redis restarted)
+
+
+def run_distributed(video_id: str, ctx: StepContext) -> None:
+    for step in STEPS:
+        _await_step(video_id, step, ctx)
+
+
+def _await_step(video_id: str, step: StepName, ctx: StepContext) -> None:
+    first = ctx.store.step_status(video_id).get(step)
+    if first is not None and first.status == "done":
+        return
+    base = first.attempt if first is not None else 0  # a failure from before this run is retried, not reported
+    sent = -RESEND_S
+    try:
+        while True:
+            run = ctx.store.step_status(video_id).get(step)
+            if run is not None and run.status == "done":
+                return
+            if run is not None and run.status == "failed" and run.attempt > base:
+                raise IngestError(run.error or f"{step} of {video_id} failed")
+            if not live(run) and (_stale(run, base) or time.monotonic() - sent > RESEND_S):
+                send_step(ctx.settings.broker_url, video_id, step)
+                sent = time.monotonic()
+                base = run.attempt if run is not None else 0
+            if ctx.on_progress:
+                ctx.on_progress(step, run.progress if run is not None and live(run) else 0.0, _where(run, step))
+            time.sleep(POLL_S)
+    except BaseException:
+        _cancel(ctx, video_id, step)  # an ingest stopped here (cancelled, failed, interrupted) stops its step too
+        raise
+
+
+def live(run: StepRun | None) -> bool:
+    return (run is not None and run.status == "running" and (run.lease_expires or 0) > time.time()
+            and not owners.gone(run.lease_owner))
+
+
+def _stale(run: StepRun | None, base: int) -> bool:
+    """Taken since the last send, and its holder is gone: Dramatiq redelivers, and so do we."""
+    return run is not None and run.status == "running" and run.attempt > base and not live(run)
+
+
+def _where(run: StepRun | None, step: StepName) -> str:
+    if live(run):
+        holder = owners.holder(run.lease_owner if run else None)
+        return f"running on {holder.host}" if holder else "running"
+    return f"waiting on the {STEP_QUEUE[step]} queue"
+
+
+def _cancel(ctx: StepContext, video_id: str, step: StepName) -> None:
+    with ctx.store.tx() as conn:
+        conn.execute(step_runs.update().where(step_runs.c.video_id == video_id, step_runs.c.step == step,
+                                              step_runs.c.status == "running").values(cancel=True))

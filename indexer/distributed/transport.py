@@ -1,0 +1,84 @@
+"""Sending work to the queues, and reading their depths. Dramatiq and redis are imported only when a broker is set.
+
+Queues by resource: `asr` (speech recognition; one process per GPU or per few cores, the model loaded once in it),
+`cpu` (fetch, audio, chapters, articles, renders), `index` (exactly one consumer: Whoosh has a single writer) and
+`jobs` (the coordinators of queued ingest and render jobs: light, they wait on the steps). Messages name an actor
+and carry ids only; whoever runs them reads everything else from the store.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from indexer.ingest.types import StepName
+
+log = logging.getLogger("clipindex.dist")
+
+QUEUES = ("asr", "cpu", "index", "jobs")
+STEP_QUEUE: dict[str, str] = {"fetch": "cpu", "audio": "cpu", "transcript": "asr", "chapters": "cpu",
+                              "index": "index", "article": "cpu"}
+STEP_ACTOR = "clipindex_step"
+JOB_ACTOR = "clipindex_job"
+NAMESPACE = "clipindex"  # the Redis key prefix, so a shared Redis can serve other Dramatiq users too
+# A worker that stops sending heartbeats for this long is dead: its unacknowledged messages go back on their queue.
+# Live workers poll Redis at least once a second even while every thread is busy (the delay-queue consumers), so a
+# long recognition is never taken for dead; the maintenance chance makes some poll notice a dead one within seconds.
+HEARTBEAT_TIMEOUT_MS = 10_000
+MAINTENANCE_CHANCE = 50_000  # per million commands
+STEP_TIME_LIMIT_MS = 12 * 3600 * 1000  # hour-long recordings on a CPU take hours; a stuck step is seen by its lease
+JOB_TIME_LIMIT_MS = 48 * 3600 * 1000  # a coordinator waits for every step of every video of a playlist
+
+_brokers: dict[str, Any] = {}
+_lock = threading.Lock()
+
+
+def broker(url: str) -> Any:
+    """The process's Dramatiq Redis broker for `url` (one per process: its connection pool is not fork-safe, so a
+    process builds its own on first use)."""
+    with _lock:
+        if url not in _brokers:
+            # deferred: Dramatiq and redis are needed only when a broker is configured
+            from dramatiq.brokers.redis import RedisBroker
+
+            _brokers[url] = RedisBroker(url=url, namespace=NAMESPACE, heartbeat_timeout=HEARTBEAT_TIMEOUT_MS,
+                                        maintenance_chance=MAINTENANCE_CHANCE)
+        return _brokers[url]
+
+
+def send(url: str, actor: str, queue: str, *args: str) -> None:
+    from dramatiq import Message  # deferred: only with a broker
+
+    broker(url).enqueue(Message(queue_name=queue, actor_name=actor, args=args, kwargs={}, options={}))
+
+
+def send_step(url: str, video_id: str, step: StepName) -> None:
+    send(url, STEP_ACTOR, STEP_QUEUE[step], video_id, step)
+
+
+def send_job(url: str, job_id: str) -> None:
+    send(url, JOB_ACTOR, "jobs", job_id)
+
+
+def job_notifier(broker_url: str) -> Callable[[str], None] | None:
+    """What the job queue calls after a submit: a message to the `jobs` queue (None without a broker). A failed send
+    loses nothing: the job is in the store and the workers' reconciler sends it again."""
+    if not broker_url:
+        return None
+
+    def notify(job_id: str) -> None:
+        try:
+            send_job(broker_url, job_id)
+        except Exception:  # noqa: BLE001 - the store has the job; the reconciler re-sends it
+            log.warning("could not send job %s to the broker; a worker's reconciler will pick it up", job_id,
+                        exc_info=True)
+
+    return notify
+
+
+def queue_depths(url: str) -> dict[str, int]:
+    """Messages waiting (or delayed for a retry) on each queue."""
+    client = broker(url).client
+    return {q: int(client.llen(f"{NAMESPACE}:{q}")) + int(client.llen(f"{NAMESPACE}:{q}.DQ")) for q in QUEUES}

@@ -1,0 +1,108 @@
+"""What differs between the store's two databases, kept in one place so the store itself is one body of Core code.
+
+SQLite (the default, one machine): a file in the data directory, WAL mode, `synchronous=FULL`, a connection per use
+(SQLite connections are cheap and must not cross threads), and a file lock so processes opening a fresh store take
+turns at creating it. PostgreSQL 15 through psycopg 3 (several machines): a small connection pool that checks a
+connection before lending it (a database restart must not fail the next request), and a transaction-scoped advisory
+lock for the migrations. Claims use `SELECT ... FOR UPDATE SKIP LOCKED` on both: SQLAlchemy leaves the clause out on
+SQLite, whose conditional UPDATE under its single writer already decides the one winner.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql as pg
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.engine import Connection, Engine
+
+from indexer.errors import InvalidInput
+from indexer.store.files import exclusive
+
+MIGRATION_LOCK = 0x636C6970  # any constant every clipindex process agrees on ("clip")
+
+
+def store_url(where: Path | str) -> str:
+    """A store location as a URL: a path means the SQLite file there."""
+    if isinstance(where, Path):
+        return f"sqlite:///{where}"
+    if where.startswith("sqlite:///") or where.startswith("postgresql"):
+        return where
+    raise InvalidInput("the store must be a path, sqlite:///PATH or postgresql+psycopg://USER@HOST/DB")
+
+
+def sqlite_path(url: str) -> Path | None:
+    return Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite:///") else None
+
+
+def make_engine(url: str) -> Engine:
+    path = sqlite_path(url)
+    if path is None:
+        if url.startswith("postgresql://"):  # plain libpq URLs mean psycopg 3 here, never psycopg2
+            url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+        return sa.create_engine(url, pool_size=4, max_overflow=8, pool_pre_ping=True, pool_recycle=1800)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    engine = sa.create_engine(f"sqlite:///{path}", poolclass=sa.pool.NullPool)
+    sa.event.listen(engine, "connect", _pragmas)
+    return engine
+
+
+def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=FULL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
+@contextmanager
+def migrating(engine: Engine) -> Iterator[Connection]:
+    """One transaction in which one process at a time migrates the schema. SQLite runs DDL outside its write lock,
+    hence a file lock beside the database; PostgreSQL's DDL is transactional and an advisory lock serialises it."""
+    path = sqlite_path(str(engine.url))
+    if path is not None:
+        with exclusive(path.with_name(path.name + ".migrate.lock")), engine.begin() as conn:
+            yield conn
+        return
+    with engine.begin() as conn:
+        conn.execute(sa.select(sa.func.pg_advisory_xact_lock(MIGRATION_LOCK)))
+        yield conn
+
+
+def insert(conn: Connection, table: sa.Table) -> Any:
+    """The dialect's INSERT, which knows ON CONFLICT (both databases speak it, each through its own construct)."""
+    return (pg.insert if conn.dialect.name == "postgresql" else sqlite.insert)(table)
+
+
+def upsert(conn: Connection, table: sa.Table, rows: list[dict[str, Any]], update: list[str] | None = None) -> None:
+    """Insert rows, replacing (the named columns of) any row with the same primary key: one statement per batch, so
+    concurrent writers of the same key all succeed and the last one wins."""
+    if not rows:
+        return
+    keys = [c.name for c in table.primary_key.columns]
+    if not keys:  # nothing to conflict on
+        conn.execute(table.insert(), rows)
+        return
+    stmt = insert(conn, table)
+    names = update if update is not None else [c for c in rows[0] if c not in keys]
+    if names:
+        stmt = stmt.on_conflict_do_update(index_elements=keys, set_={n: stmt.excluded[n] for n in names})
+    else:
+        stmt = stmt.on_conflict_do_nothing(index_elements=keys)
+    conn.execute(stmt, rows)
+
+
+def insert_missing(conn: Connection, table: sa.Table, row: dict[str, Any]) -> None:
+    """Insert the row unless one with its primary key exists (INSERT OR IGNORE / ON CONFLICT DO NOTHING)."""
+    keys = [c.name for c in table.primary_key.columns]
+    conn.execute(insert(conn, table).values(**row).on_conflict_do_nothing(index_elements=keys))
+
+
+def describe(engine: Engine) -> str:
+    """The store's URL without its password, fit for logs and `clipindex status`."""
+    return engine.url.render_as_string(hide_password=True)
