@@ -53,18 +53,18 @@ class AudioClock:
     `transcript@DONE/TOTAL/LEFT` and read back by `parse_step` at the HTTP edge; no migration is needed."""
 
     def __init__(self) -> None:
-        self.began: float | None = None
+        self.first: tuple[float, float] | None = None  # (when, seconds done) at the first report
 
     def step_field(self, fraction: float, video: Video | None) -> str:
         total = video.duration if video and video.duration else None
         if total is None:
             return "transcript"
         now = time.monotonic()
-        if self.began is None:
-            self.began = now
         done = total * min(max(fraction, 0.0), 1.0)
-        spent = now - self.began
-        left = (total - done) * spent / done if done > 1.0 and spent > 0.5 else -1.0
+        if self.first is None:
+            self.first = (now, done)
+        spent, gained = now - self.first[0], done - self.first[1]
+        left = (total - done) * spent / gained if gained > 0.5 and spent > 0.2 else -1.0
         return f"transcript@{done:.1f}/{total:.1f}/{left:.0f}"
 
 

@@ -167,6 +167,10 @@ def test_search_groups_by_video_and_shows_snippets_as_written(context: BrowserCo
     assert group.locator("img.thumb").first.evaluate("i => i.naturalWidth") > 0
     expect(page.locator("#results")).not_to_contain_text("score")
     _shot(page, "search")
+    page.goto(f"{site.url}/#/?q=library&mode=keyword")  # keyword hits: only the sentences that match
+    keyword = page.locator(".snippet").first
+    expect(keyword.locator("mark")).to_have_text(re.compile(r"^library"))
+    assert "central library" in keyword.inner_text() and "Firefighters" not in keyword.inner_text()
     page.goto(f"{site.url}/#/?q=library&mode=keyword&after=2024-01-01")
     expect(page.locator("#undated-note")).to_contain_text("have no date")
     expect(page.locator("#search-status")).to_contain_text("No passage")

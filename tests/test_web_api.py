@@ -58,6 +58,7 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[httpx.Cl
         yield client, service, str(result.video_id), root
 
 
+@pytest.mark.slow  # a real server over real files: seconds
 def test_media_ingested_in_place_from_the_command_line_plays(archive: tuple) -> None:
     client, service, video_id, root = archive
     assert not (root / "library").resolve().is_relative_to(service.settings.data_dir)
@@ -66,6 +67,7 @@ def test_media_ingested_in_place_from_the_command_line_plays(archive: tuple) -> 
     assert r.headers["content-type"].startswith("video/mp4")
 
 
+@pytest.mark.slow  # a real server over real files: seconds
 def test_media_outside_the_roots_is_served_only_as_the_store_recorded_it(archive: tuple) -> None:
     client, service, video_id, root = archive
     elsewhere = root / "elsewhere.mp4"
@@ -77,6 +79,7 @@ def test_media_outside_the_roots_is_served_only_as_the_store_recorded_it(archive
     assert r.status_code == 404 and "outside the folders" in r.json()["error"]
 
 
+@pytest.mark.slow  # a real server over real files: seconds
 def test_article_json_and_exports_do_not_show_server_paths(archive: tuple) -> None:
     client, service, video_id, root = archive
     [summary] = client.get("/v1/articles").json()
@@ -89,6 +92,7 @@ def test_article_json_and_exports_do_not_show_server_paths(archive: tuple) -> No
     assert f'href="/media/{video_id}#t=' in html
 
 
+@pytest.mark.slow  # a real server over real files: seconds
 def test_a_captions_only_clip_is_refused_when_added_and_its_duration_is_known(archive: tuple) -> None:
     client, service, _video_id, root = archive
     [captions] = list(service.ingest(str(FIXTURES / "captions_ru.vtt"), IngestOptions(language="ru")))
@@ -100,7 +104,7 @@ def test_a_captions_only_clip_is_refused_when_added_and_its_duration_is_known(ar
     assert client.get(f"/v1/reels/{reel['id']}").json()["clips"] == []
 
 
-@pytest.mark.slow
+@pytest.mark.slow  # a real server over real files: seconds
 def test_fast_render_of_files_differing_in_level_and_sample_rate(archive: tuple) -> None:
     client, service, _video_id, root = archive
     ids = []
@@ -132,6 +136,7 @@ def _upload(client: httpx.Client, name: str, data: bytes, **form: str) -> dict:
         "done", "failed", "cancelled") and j, 90, f"upload {name}", interval=0.1)
 
 
+@pytest.mark.slow  # a real server over real files: seconds
 def test_a_forced_re_upload_leaves_one_file(settings: Settings) -> None:
     service = Clipindex(settings)
     _key, secret = service.keys.create("tests")
@@ -144,7 +149,7 @@ def test_a_forced_re_upload_leaves_one_file(settings: Settings) -> None:
     assert len(list((settings.data_dir / "uploads").iterdir())) == 1
 
 
-@pytest.mark.slow
+@pytest.mark.slow  # a real server over real files: seconds
 def test_progress_moves_with_the_audio_position(settings: Settings, media_dir: Path) -> None:
     service = Clipindex(settings)
     _key, secret = service.keys.create("tests")
@@ -174,14 +179,19 @@ def test_progress_moves_with_the_audio_position(settings: Settings, media_dir: P
     assert seen[-1]["title"] == "Evening news.wav"
 
 
-def test_api_docs_load_from_this_server(archive: tuple) -> None:
-    client, *_ = archive
+def test_api_docs_load_from_this_server(settings: Settings) -> None:
+    with running(Clipindex(settings), workers=0) as url, httpx.Client(base_url=url) as client:
+        _docs_are_local(client)
+
+
+def _docs_are_local(client: httpx.Client) -> None:
     page = client.get("/docs").text
     assert "cdn" not in page.lower() and "/docs-assets/swagger-ui-bundle.js" in page
     for asset in ("swagger-ui-bundle.js", "swagger-ui.css"):
         assert client.get(f"/docs-assets/{asset}").status_code == 200
 
 
+@pytest.mark.slow  # a real server over real files: seconds
 def test_video_metadata_can_be_corrected(archive: tuple) -> None:
     client, service, video_id, _root = archive
     r = client.patch(f"/v1/videos/{video_id}", json={"title": "Green River floods", "channel": "Metro desk",
@@ -193,6 +203,7 @@ def test_video_metadata_can_be_corrected(archive: tuple) -> None:
     client.patch(f"/v1/videos/{video_id}", json={"title": "River report", "channel": "", "published": ""})
 
 
+@pytest.mark.slow  # a real server over real files: seconds
 def test_a_frame_at_a_moment_is_a_small_cached_jpeg(archive: tuple) -> None:
     client, service, video_id, _root = archive
     r = client.get(f"/v1/videos/{video_id}/frame", params={"t": 12.3})

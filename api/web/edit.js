@@ -121,7 +121,7 @@ async function listCorrections(video) {
   if (!alive(box)) return;
   box.hidden = !live.length;
   box.replaceChildren(el("h3", { text: "Corrections" }), ...live.map((c) => el("p", {},
-    `${clock(c.start)}: “${c.before.map((w) => w.text).join(" ")}” → “${c.text}” `,
+    `${clock(c.start)}: “${c.before.map((w) => String(w.text).trim()).join(" ")}” → “${c.text}” `,
     el("button", { type: "button", class: "secondary small", text: "Undo", "aria-label": `Undo the correction at ${clock(c.start)}`,
       onclick: async () => {
         try {

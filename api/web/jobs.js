@@ -88,6 +88,10 @@ async function jobsView(params) {
   const tick = async () => {
     try {
       const jobs = await api("/v1/jobs?limit=30");
+      if (jobs.some((j) => j.kind === "render")) {  // a render job knows its reel by id; people know it by title
+        const reels = new Map((await api("/v1/reels")).map((r) => [r.id, r.title]));
+        for (const j of jobs) if (j.kind === "render") j.title = `“${reels.get(j.title.replace(/^reel /, "")) || "a deleted reel"}”`;
+      }
       if (!alive(root)) return;
       setState($("#jobs-status"), jobs.length ? "ok" : "empty", jobs.length
         ? `${jobs.filter((j) => ACTIVE.includes(j.state)).length} running or waiting, ${jobs.length} in all`

@@ -85,7 +85,8 @@ function videoGroup(video, id) {
 
 // Keyword hits show the sentences that hold a match, not the whole passage around them.
 function trimmed(snippet) {
-  const sentences = String(snippet).split(/(?<=[.!?…])\s+(?=\S)/);
+  // a sentence ends at . ! ? or …, perhaps followed by a closing quote (escaped) and the end of a mark
+  const sentences = String(snippet).split(/(?<=[.!?…](?:&quot;|&#x27;|[”»)])?(?:<\/mark>)?)\s+(?=\S)/);
   const keep = sentences.filter((s) => s.includes("<mark>") || s.includes("</mark>"));
   if (!keep.length || keep.length === sentences.length) return snippet;
   let text = keep.join(" ");

@@ -124,11 +124,15 @@ function renderTranscript(video, tr) {
   if (!tr.segments.length) box.append(el("p", { class: "state state-empty", text: "No words were recognised in this video." }));
   for (const seg of tr.segments) {
     const p = el("p", { lang: tr.language });
-    for (const w of seg.words) {
+    for (const raw of seg.words) {
+      const w = { ...raw, text: String(raw.text).trim() };  // Whisper-style words may carry a leading space
       const i = words.length;
-      const cls = ["word", w.probability < UNSURE ? "unsure" : "", w.source === "editor" ? "edited" : ""].filter(Boolean).join(" ");
+      const fixed = w.source === "editor" || w.source === "article";
+      const unsure = !fixed && w.probability < UNSURE;
+      const cls = ["word", unsure ? "unsure" : "", fixed ? "edited" : ""].filter(Boolean).join(" ");
       const span = el("span", { class: cls, tabindex: "0", "data-i": String(i), "data-start": w.start, text: w.text,
-        title: w.source === "editor" ? "Corrected by an editor" : w.probability < UNSURE ? "Hard to hear: check it" : null });
+        title: w.source === "editor" ? "Corrected by an editor" : w.source === "article" ? "Corrected to the article's wording"
+          : unsure ? "Hard to hear: check it" : null });
       span.addEventListener("click", () => { if (!selectedRange()) player.seek(w.start); });
       span.addEventListener("keydown", (e) => { if (e.key === "Enter") { e.preventDefault(); player.seek(w.start); } });
       p.append(span, " ");
