@@ -31,12 +31,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from indexer.chapters.titles import Reading, content, describe, prefix, read, stop_words
+from indexer.chapters.embed import Embedder, band_cosine, default_embedder, standardised, window_cosine
+from indexer.chapters.titles import Reading, content, describe, headlines, prefix, read, stop_words
 from indexer.errors import InvalidInput
 from indexer.models import Chapter, Sentence, Transcript, Video
 from indexer.text.normalize import Token
 
-__all__ = ["SegmentParams", "creator_chapters", "segment"]
+__all__ = ["SegmentParams", "creator_chapters", "method", "segment"]
+
+DEFAULT = "default"  # segment(embedder=DEFAULT): the packaged model when it is installed
 
 Bag = list[str]  # a sentence's content words, each as its prefix key: what cohesion compares
 
@@ -52,6 +55,10 @@ class SegmentParams:
     pause_cap: float = 2.0  # seconds: a long silence (music, a jingle) is no surer a boundary than a 2 s one
     depth_weight: float = 0.25  # TextTiling depth score as a boundary bonus
     window: int = 3  # sentences on each side for the depth score
+    # With a sentence-embedding model (indexer.chapters.embed):
+    embed_weight: float = 0.25  # x each pair's embedding similarity, as a z-score within the transcript
+    embed_offset: float = 0.5  # the z-score a pair needs to favour one chapter
+    embed_depth: float = 0.0  # depth score of the embedding windows' similarity as a boundary bonus
 
 
 def segment(
@@ -61,6 +68,7 @@ def segment(
     max_length: float = 600.0,
     count: int | None = None,
     params: SegmentParams | None = None,
+    embedder: Embedder | None | str = DEFAULT,
 ) -> list[Chapter]:
     """Chapters covering the whole transcript, from 0 s to the last word's end, each starting at a sentence start.
 
@@ -68,6 +76,10 @@ def segment(
     seconds per chapter (a transcript shorter than `min_length` is one chapter). With `count`, exactly that many
     chapters (fewer only when there are fewer sentences), `min_length` or longer where possible, and none longer than
     `max_length` or twice the average length, whichever is more. Titles and keywords come from each chapter's own words.
+
+    `embedder`: a sentence-embedding model, the packaged one by default, or None for lexical cohesion and pauses
+    alone, which is also what runs when the model is not installed or does not cover the transcript's language
+    (`method` says which).
     """
     _check(min_length, max_length, count)
     sentences = transcript.sentences()
@@ -83,14 +95,35 @@ def segment(
     if len(sentences) == 1 or times[-1] < min_length or count == 1:
         starts = [0]
     else:
-        cohesion = Cohesion(bags, p.band, p.gamma)
-        gains = boundary_gains(sentences, bags, p)
+        model = _model(embedder, transcript.language)
+        rows = model.encode([s.text for s in sentences]) if model else None
+        cohesion = Cohesion(bags, p.band, p.gamma, rows, p)
+        gains = boundary_gains(sentences, bags, p, rows)
         starts = (
             _exactly(cohesion, gains, times, count, min_length, max_length)
             if count is not None
             else _best(cohesion, gains, times, min_length, max_length)
         )
-    return _chapters(transcript.video_id, times, kept, reading, starts)
+    texts = [s.text for s in sentences]
+    return _chapters(transcript.video_id, times, kept, reading, starts, texts, transcript.language, stop)
+
+
+def method(transcript: Transcript, embedder: Embedder | None | str = DEFAULT) -> str:
+    """Which method segment() uses for this transcript: "<model> + lexical + pauses", or "lexical + pauses" with
+    the reason the model is left out."""
+    model = _model(embedder, transcript.language)
+    if model:
+        return f"{model.name} + lexical + pauses"
+    if embedder is None:
+        return "lexical + pauses"
+    if embedder == DEFAULT and default_embedder() is None:
+        return "lexical + pauses (no embedding model installed)"
+    return f"lexical + pauses (no embedding model for language {transcript.language!r})"
+
+
+def _model(embedder: Embedder | None | str, language: str) -> Embedder | None:
+    model = default_embedder() if embedder == DEFAULT else embedder
+    return model if isinstance(model, Embedder) and model.covers(language) else None
 
 
 def _check(min_length: float, max_length: float, count: int | None) -> None:
@@ -116,14 +149,18 @@ class Cohesion:
     stay cheap. `run[i, d]` holds the sum over sentence i's next d neighbours; `full` its prefix sums.
     """
 
-    def __init__(self, bags: Sequence[Bag], band: int, gamma: float) -> None:
+    def __init__(self, bags: Sequence[Bag], band: int, gamma: float, rows: np.ndarray | None = None,
+                 p: SegmentParams | None = None) -> None:
         sims = band_similarity(bags, band)
         n = len(bags)
         pairs = np.minimum(band, n - 1 - np.arange(n))  # neighbours each sentence has within the band
         mean = sims.sum() / max(1, pairs.sum())
         reach = np.arange(band + 1)[None, :] <= pairs[:, None]
+        reach[:, 0] = False
         adjusted = np.where(reach, sims - gamma * mean, 0.0)
-        adjusted[:, 0] = 0.0
+        if rows is not None and p is not None and p.embed_weight:
+            z = standardised(band_cosine(rows, band), reach, rows)
+            adjusted += np.where(reach, p.embed_weight * (z - p.embed_offset), 0.0)
         self.band = band
         self.run = np.cumsum(adjusted, axis=1)
         self.full = np.concatenate(([0.0], np.cumsum(self.run[:, band])))
@@ -163,11 +200,14 @@ def band_similarity(bags: Sequence[Bag], band: int) -> np.ndarray:
 # --- boundary bonuses -------------------------------------------------------------------------------------------
 
 
-def boundary_gains(sentences: Sequence[Sentence], bags: Sequence[Bag], p: SegmentParams) -> np.ndarray:
+def boundary_gains(sentences: Sequence[Sentence], bags: Sequence[Bag], p: SegmentParams,
+                   rows: np.ndarray | None = None) -> np.ndarray:
     """gains[i]: the bonus for a chapter starting at sentence i (0 for the first sentence and the end)."""
     gaps = p.pause_weight * pause_excess(sentences, p.pause_cap)
     if p.depth_weight:
         gaps = gaps + p.depth_weight * depth(window_similarity(bags, p.window))
+    if rows is not None and p.embed_depth:
+        gaps = gaps + p.embed_depth * depth(window_cosine(rows, p.window))
     return np.concatenate(([0.0], gaps, [0.0]))
 
 
@@ -297,12 +337,15 @@ def _walk_back(back: np.ndarray, n: int) -> list[int]:
 
 
 def _chapters(video_id: str, times: list[float], kept: Sequence[Sequence[Token]], reading: Reading,
-              starts: list[int]) -> list[Chapter]:
+              starts: list[int], texts: Sequence[str], language: str, stop: set[str]) -> list[Chapter]:
     ends = [*starts[1:], len(times) - 1]
     groups = [[t for toks in kept[s:e] for t in toks] for s, e in zip(starts, ends)]
+    described = describe(groups, reading)
+    titles = headlines([texts[s:e] for s, e in zip(starts, ends)], language, groups, reading, stop,
+                       [title for title, _ in described])
     return [
         Chapter(video_id, times[s], times[e], title, keywords, "computed")
-        for s, e, (title, keywords) in zip(starts, ends, describe(groups, reading))
+        for s, e, title, (_, keywords) in zip(starts, ends, titles, described)
     ]
 
 

