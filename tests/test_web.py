@@ -171,6 +171,12 @@ def test_search_groups_by_video_and_shows_snippets_as_written(context: BrowserCo
     keyword = page.locator(".snippet").first
     expect(keyword.locator("mark")).to_have_text(re.compile(r"^library"))
     assert "central library" in keyword.inner_text() and "Firefighters" not in keyword.inner_text()
+    page.goto(f"{site.url}/#/?q=library&mode=keyword")
+    expect(page.locator(".filters-box")).to_have_attribute("open", "")  # a filter in the link opens the filters
+    page.select_option("#filter-video", label="Budget hearing")  # the other video: no library there
+    page.click("#search-form button[type=submit]")
+    expect(page.locator("#search-status")).to_contain_text("No passage")
+    assert "video=" in page.url
     page.goto(f"{site.url}/#/?q=library&mode=keyword&after=2024-01-01")
     expect(page.locator("#undated-note")).to_contain_text("have no date")
     expect(page.locator("#search-status")).to_contain_text("No passage")

@@ -66,6 +66,18 @@ function marked(snippet) {
   return out;
 }
 
+// The server's messages are written for the command line too; a few of its hints mean nothing on this page.
+const PAGE_WORDS = [
+  [/\s*\(?(?:see|run|add some with) `clipindex [^`]*`\)?/g, ""],
+  [/--captions only forbids Whisper/g, "“Captions only” was chosen (choose another Transcript option)"],
+  [/ingest it with --accept-partial/g, "add it from the command line with --accept-partial"],
+  [/pass --video to link it by hand/g, "link it from the video's own page"],
+  [/--after (\S+) is later than --before (\S+)/g, "the From date $1 is later than the Until date $2"],
+];
+function pageWords(message) {
+  return PAGE_WORDS.reduce((text, [pattern, words]) => text.replace(pattern, words), String(message));
+}
+
 function apiKey() { return localStorage.getItem("clipindex-key") || ""; }
 
 class ApiError extends Error {
@@ -87,7 +99,7 @@ async function api(path, options = {}) {
   const type = response.headers.get("content-type") || "";
   const body = type.includes("json") ? await response.json() : await response.text();
   if (!response.ok) {
-    let msg = (body && body.error) || `the server answered ${response.status}`;
+    let msg = pageWords((body && body.error) || `the server answered ${response.status}`);
     if (response.status === 401) msg = `${msg}. Check the API key (the “API key” button at the top).`;
     throw new ApiError(msg, response.status);
   }

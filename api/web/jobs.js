@@ -49,7 +49,7 @@ function jobLine(job) {
   }
   if (job.state === "done") return job.kind === "render" ? "Rendered" : "Added";
   if (job.state === "cancelled") return "Cancelled";
-  return `Failed: ${job.error || "no reason was given"}`;
+  return `Failed: ${job.error ? pageWords(job.error) : "no reason was given"}`;
 }
 
 function jobCard(job, highlight) {
