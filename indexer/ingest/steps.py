@@ -200,7 +200,9 @@ def _chapters(video_id: str, ctx: StepContext) -> ChaptersResult:
 def _index(video_id: str, ctx: StepContext) -> IndexResult:
     _require_transcript(video_id, ctx)
     ctx.progress(0.0, "indexing")
-    return IndexResult(SearchService(ctx.store, ctx.settings).index_video(video_id))
+    # batched: committed with other videos' passages within about a second, so ingest does not wait on a commit
+    # and merge per video; a crash before that commit is repaired by the index's reconcile with the store
+    return IndexResult(SearchService(ctx.store, ctx.settings).index_video(video_id, batched=True))
 
 
 def _article(video_id: str, ctx: StepContext) -> ArticleResult:

@@ -66,13 +66,14 @@ def documents(video: Video, transcript: Transcript, chapters: Sequence[Chapter])
         toks = [t._replace(first=t.first - p.first_word, last=t.last - p.first_word) for t in
                 tokens[bisect_left(firsts, p.first_word):bisect_right(firsts, p.last_word)] if t.last <= p.last_word]
         chaps = [[c.start, c.end, c.title] for c in chapters if c.start < p.end and c.end > p.start]
+        stems, keys = " ".join(stem(t.text, lang) for t in toks), " ".join(t.key for t in toks)
+        # keys and stems are stored too: a search reads them instead of deriving them again for every hit
         doc = dict(title=video.title, start=p.start, end=p.end, first_word=p.first_word, chapters=chaps,
                    starts=[round(w.start, 3) for w in pw], ends=[round(w.end, 3) for w in pw],
-                   words=[w.text for w in pw], tokens=" ".join(t.text for t in toks),
+                   words=[w.text for w in pw], tokens=" ".join(t.text for t in toks), keys=keys, stems=stems,
                    tok_first=[t.first for t in toks], tok_last=[t.last for t in toks])
         fields: dict[str, Any] = dict(
-            pid=f"{video.id}#{n}", video_id=video.id, language=lang or "", doc=doc,
-            stem=" ".join(stem(t.text, lang) for t in toks), keys=" ".join(t.key for t in toks),
+            pid=f"{video.id}#{n}", video_id=video.id, language=lang or "", doc=doc, stem=stems, keys=keys,
             pairs=" ".join(word_pairs(toks)))
         if video.channel:
             fields["channel"] = video.channel.strip().casefold()

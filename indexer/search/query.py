@@ -10,14 +10,16 @@ from typing import Any
 
 from whoosh.collectors import FilterCollector
 from whoosh.idsets import BitSet
+from whoosh.matching import Matcher
 from whoosh.query import And, DisjunctionMax, Or, Query, Term, TermRange
+from whoosh.scoring import BaseScorer, WeightingModel
 from whoosh.searching import Searcher
 
 from indexer.errors import InvalidInput
 from indexer.models import Hit, SearchMode
 from indexer.search.passages import word_pairs
 from indexer.text import align
-from indexer.text.normalize import Token, key, stem, tokenize_text
+from indexer.text.normalize import Token, stem, tokenize_text
 
 MAX_QUERY_CHARS = 1000
 MAX_QUOTE_WORDS = 64
@@ -127,9 +129,42 @@ def _quote_queries(searcher: Searcher, variants: dict[str | None, tuple[Token, .
     return ([Or(pairs)] if pairs else []) + [Or([Term("keys", k) for k in keys] + pairs)]
 
 
-def _keyword_query(groups: dict[str, set[str]]) -> Query:
-    return Or([DisjunctionMax([Term("stem", s) for s in sorted(stems)] + [Term("keys", k, boost=0.5)])
-               for k, stems in groups.items()])
+def _keyword_query(groups: dict[str, set[str]], every: bool = False) -> Query:
+    """Any of the words (or, with `every`, all of them), each as any of its stems or its key."""
+    words = [DisjunctionMax([Term("stem", s) for s in sorted(stems)] + [Term("keys", k, boost=0.5)])
+             for k, stems in groups.items()]
+    return And(words) if every else Or(words)
+
+
+class Saturated(WeightingModel):
+    """BM25's saturating term frequency times idf, without its length normalisation: passages are windows of
+    nearly the same length, and reading every matched passage's length from disk was most of a query's time."""
+
+    K1 = 1.2
+
+    def scorer(self, searcher: Searcher, fieldname: str, text: Any, qf: int = 1) -> BaseScorer:
+        return _SaturatedScorer(self.idf(searcher, fieldname, text), searcher.term_info(fieldname, text).max_weight())
+
+
+class _SaturatedScorer(BaseScorer):
+    def __init__(self, idf: float, max_weight: float) -> None:
+        self.idf = idf
+        self._max = self._score(max_weight)
+
+    def _score(self, weight: float) -> float:
+        return float(self.idf * weight * (Saturated.K1 + 1) / (weight + Saturated.K1))
+
+    def supports_block_quality(self) -> bool:
+        return True  # a block's best weight bounds its scores: the top-N collector skips blocks that cannot enter
+
+    def score(self, matcher: Matcher) -> float:
+        return self._score(matcher.weight())
+
+    def max_quality(self) -> float:
+        return self._max
+
+    def block_quality(self, matcher: Matcher) -> float:
+        return self._score(matcher.block_max_weight())
 
 
 class _Deadline(FilterCollector):
@@ -169,20 +204,29 @@ def keyword_search(searcher: Searcher, variants: dict[str | None, tuple[Token, .
     groups = _groups(variants, searcher, MAX_TERMS)
     want = min(500, 3 * (offset + limit) + 10)
     query = _keyword_query(groups)
-    found, timed_out = _collect(searcher, query, allow, want)
+    found: list[Any] = []
+    timed_out = False
+    if len(groups) > 1:  # passages with every word first: intersecting skips through the long posting lists
+        found, timed_out = _collect(searcher, _keyword_query(groups, every=True), allow, want)
+    if len(found) < want and not timed_out:
+        more, timed_out = _collect(searcher, query, allow, want)
+        have = {h.docnum for h in found}
+        found += [h for h in more if h.docnum not in have][:want - len(found)]
     stems = {s for group in groups.values() for s in group}
     keys = set(groups)
     top = found[0].score if found and found[0].score > 0 else 1.0
-    hits = _dedupe(_keyword_hit(h.fields(), h.score / top, stems, keys) for h in found)
-    estimated = min(query.estimate_size(searcher.reader()), searcher.doc_count())  # unfiltered: an upper bound
-    total = len(hits) if len(found) < want else max(len(hits), round(estimated * len(hits) / len(found)))
+    # passages are read (their stored fields) only until the page is full: most of a hit's cost
+    hits, read = _dedupe_until((_keyword_hit(h.fields(), h.score / top, stems, keys) for h in found), offset + limit)
+    matched = len(found) if len(found) < want else max(len(found), min(query.estimate_size(searcher.reader()),
+                                                                         searcher.doc_count()))
+    total = max(len(hits), round(matched * len(hits) / max(read, 1)))  # overlapping passages count once
     return SearchResult(hits[offset:offset + limit], "keyword", total, timed_out)
 
 
 def _keyword_hit(fields: dict[str, Any], score: float, stems: set[str], keys: set[str]) -> Hit:
     """The passage's matched words are highlighted; the hit spans the first to the last of them."""
-    lang = fields["language"] or None
-    hit = [t for t in _tokens(fields) if t.key in keys or stem(t.text, lang) in stems]
+    doc = fields["doc"]
+    hit = [t for t, s in zip(_tokens(fields), doc["stems"].split()) if t.key in keys or s in stems]
     marked = sorted({i for t in hit for i in range(t.first, t.last + 1)})
     first, last = (marked[0], marked[-1]) if marked else (0, len(fields["doc"]["words"]) - 1)
     return _hit(fields, first, last, marked, score, "keyword", ())
@@ -226,7 +270,7 @@ def _quote_hit(text: str, fields: dict[str, Any]) -> Hit | None:
 def _tokens(fields: dict[str, Any]) -> list[Token]:
     """The passage's tokens as indexed (stored with it, so a search never re-analyses a passage)."""
     doc = fields["doc"]
-    return [Token(t, key(t), a, b) for t, a, b in zip(doc["tokens"].split(), doc["tok_first"], doc["tok_last"])]
+    return [Token(*t) for t in zip(doc["tokens"].split(), doc["keys"].split(), doc["tok_first"], doc["tok_last"])]
 
 
 # ---- hits ----------------------------------------------------------------------------------------------------------
@@ -248,8 +292,17 @@ def _chapter(chapters: list[list[Any]], t: float) -> str | None:
 
 def _dedupe(hits: Iterable[Hit]) -> list[Hit]:
     """Overlapping passages find the same words twice: keep the first (best) of overlapping spans."""
+    return _dedupe_until(hits, None)[0]
+
+
+def _dedupe_until(hits: Iterable[Hit], enough: int | None) -> tuple[list[Hit], int]:
+    """_dedupe, stopping once `enough` are kept; (kept, how many hits were read)."""
     kept: list[Hit] = []
+    read = 0
     for h in hits:
+        read += 1
         if not any(k.video_id == h.video_id and h.start < k.end and k.start < h.end for k in kept):
             kept.append(h)
-    return kept
+            if enough is not None and len(kept) >= enough:
+                break
+    return kept, read

@@ -39,10 +39,17 @@ class SearchService:
         return self.backend.search(query, mode=mode, video=video, channel=channel, language=language, after=after,
                                    before=before, limit=limit, offset=offset)
 
-    def index_video(self, video_id: str) -> int:
-        """(Re)index one video's passages from the store; 0 when it has no transcript."""
+    def index_video(self, video_id: str, *, batched: bool = False) -> int:
+        """(Re)index one video's passages from the store; 0 when it has no transcript. `batched`: in the next
+        batched commit, within a second or so (the ingest chain's index step), instead of a commit of its own."""
         entry = self._entry(video_id)
-        return self.backend.add(*entry) if entry else 0
+        if entry is None:
+            return 0
+        return self.backend.enqueue(*entry) if batched else self.backend.add(*entry)
+
+    def flush(self) -> None:
+        """Commit the passages that batched index steps of this process hold."""
+        self.backend.flush()
 
     def _entry(self, video_id: str) -> tuple[Video, Transcript, list[Chapter]] | None:
         """What the index holds of one video, read from the store; None when it has no transcript."""
@@ -85,4 +92,5 @@ class SearchService:
         for stale in indexed - ready:
             index.delete(stale)
         for missing in sorted(ready - indexed):
-            self.index_video(missing)
+            self.index_video(missing, batched=True)
+        index.flush()

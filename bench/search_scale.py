@@ -1,0 +1,346 @@
+"""Search at archive scale: index rate and size, keyword and quote latency (p50/p95/p99) and quote R@1 by size.
+
+Run:  .venv/bin/python bench/search_scale.py --passages 10000          (about 2 minutes on a 2-core machine)
+      .venv/bin/python bench/search_scale.py --passages 100000         (about 15 minutes)
+      .venv/bin/python bench/search_scale.py --passages 10000 --profile   (cProfile of the queries, top functions)
+
+Corpus (made here, nothing downloaded or committed): half-hour programmes of broadcast-like sentences in English,
+Russian and Uzbek (Latin and Cyrillic), one caption cue per sentence. Each sentence is one of the project's own
+story sentences (bench/data/search/stories.json) with about a third of its words replaced by words drawn, by a
+Zipf law, from that language's vocabulary: the stories' words first, then made-up words in the same script. So
+lengths, scripts, numbers and word frequencies look like speech, and nearly every sentence is new (a quote has one
+right answer). Transcripts are made exactly as a caption import makes them (word times spread by characters).
+
+How it is loaded: all but the last --ingest-passages go in through the index interface, many videos per commit
+(`SearchIndex.add_many`: the size being measured, reached quickly); the rest are written as .srt files and ingested
+one by one through the service (`Clipindex.ingest`, every step: store, chapters, index), which gives the caption
+ingest rate at that size. `--through-service` ingests everything through the service (slow: small sizes only).
+
+Queries (known answers): quotes of 6-14 words from random places, exact or misremembered (a word replaced, two
+replaced, one dropped, one added, two swapped); a quote is found at rank 1 when the first hit is in the right video
+and starts within 3 s of the truth (as bench/eval_search.py), or when its words are the very words said
+there (recombined sentences repeat short runs of common words: the same words said elsewhere are a right answer;
+the strict share is printed too). Keyword queries: 1-3 words of a random sentence.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import json
+import os
+import platform
+import pstats
+import random
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from indexer.config import Settings  # noqa: E402
+from indexer.formats import from_cues  # noqa: E402
+from indexer.ingest.types import IngestOptions  # noqa: E402
+from indexer.models import Transcript, Video  # noqa: E402
+from indexer.search.index import SearchIndex, open_index  # noqa: E402
+from indexer.search.passages import build_passages  # noqa: E402
+from indexer.service import Clipindex  # noqa: E402
+from indexer.text.normalize import tokenize_text  # noqa: E402
+from media.captions import Cue, write_srt  # noqa: E402
+
+STORIES = ROOT / "bench" / "data" / "search" / "stories.json"
+PROGRAMME_S = 1800.0
+WORD_S, PAUSE_S = 0.38, 0.45
+REPLACE = 0.33  # share of a sentence's words drawn afresh from the vocabulary
+VOCAB = 20_000  # per language
+KINDS = ("exact", "replace1", "replace2", "drop1", "add1", "swap")
+SYLLABLES = {"latin": [c + v for c in "bdfgklmnprstvxyz" for v in "aeiou"] + ["sh", "ch", "o'", "ng"],
+             "cyrillic": [c + v for c in "бвгдзклмнпрстфхчш" for v in "аеиоуыя"] + ["ў", "қ", "ҳ", "й"]}
+
+
+@dataclass(frozen=True)
+class Programme:
+    video: Video
+    cues: list[Cue]
+    transcript: Transcript
+    passages: int
+
+
+def _script(text: str) -> str:
+    return "cyrillic" if any("\u0400" <= ch <= "\u04ff" for ch in text) else "latin"
+
+
+def _language_pools(rng: random.Random) -> dict[tuple[str, str], tuple[list[list[str]], list[str], list[float]]]:
+    """(language, script) -> (sentences as word lists, Zipf-ranked vocabulary, its weights)."""
+    stories = json.loads(STORIES.read_text(encoding="utf-8"))["stories"]
+    pools: dict[tuple[str, str], tuple[list[list[str]], list[str], list[float]]] = {}
+    for s in stories:
+        for text in s["sentences"]:
+            sents, _, _ = pools.setdefault((s["language"], _script(text)), ([], [], []))
+            sents.append(text.split())
+    for (_, script), (sents, vocab, weights) in pools.items():
+        counts: dict[str, int] = {}
+        for w in (w.strip(".,!?;:«»\"").lower() for sent in sents for w in sent):
+            if w and not w.isdigit():
+                counts[w] = counts.get(w, 0) + 1
+        vocab += sorted(counts, key=lambda w: (-counts[w], w))
+        seen = set(vocab)
+        while len(vocab) < VOCAB:
+            w = "".join(rng.choices(SYLLABLES[script], k=rng.randint(2, 4)))
+            if w not in seen:
+                seen.add(w)
+                vocab.append(w)
+        acc = 0.0
+        for i in range(len(vocab)):  # cumulative: random.choices is then a bisection, not a sum per call
+            acc += 1 / (i + 1) ** 0.9
+            weights.append(acc)
+    return pools
+
+
+def _sentence(sents: list[list[str]], vocab: list[str], weights: list[float], rng: random.Random) -> str:
+    words = list(rng.choice(sents))
+    fresh = rng.choices(vocab, cum_weights=weights, k=len(words))
+    for i, w in enumerate(words):
+        if rng.random() < REPLACE and not any(ch.isdigit() for ch in w):
+            tail = w[len(w.rstrip(".,!?;:")):]
+            words[i] = fresh[i] + tail
+    words[0] = words[0][:1].upper() + words[0][1:]
+    return " ".join(words)
+
+
+def programmes(n_passages: int, seed: int) -> Iterator[Programme]:
+    """Half-hour programmes until they hold n_passages passages."""
+    rng = random.Random(seed)
+    pools = _language_pools(rng)
+    keys = sorted(pools)
+    total = k = 0
+    while total < n_passages:
+        lang, _script_name = keys[k % len(keys)]
+        sents, vocab, weights = pools[(lang, _script_name)]
+        cues, t = [], 0.0
+        while t < PROGRAMME_S:
+            text = _sentence(sents, vocab, weights, rng)
+            end = t + WORD_S * len(text.split())
+            cues.append(Cue(round(t, 2), round(end, 2), text))
+            t = end + PAUSE_S
+        vid = f"file:scale{seed}-{k:07d}"
+        video = Video(id=vid, source=vid, title=f"Programme {k}", channel=f"ch{k % 7}",
+                      published=f"20{20 + k % 6}-{1 + k % 12:02d}-{1 + k % 28:02d}", language=lang)
+        tr = from_cues(vid, cues, language=lang, kind="file")
+        count = len(build_passages(tr))
+        total += count
+        k += 1
+        yield Programme(video, cues, tr, count)
+
+
+@dataclass(frozen=True)
+class Query:
+    kind: str
+    text: str
+    video_id: str
+    start: float
+    said: str = ""  # the words actually said there, normalised: the same words said elsewhere are right too
+
+
+def _norm(text: str) -> str:
+    return " ".join(t.key for t in tokenize_text(text))
+
+
+def make_queries(progs: list[Programme], n: int, rng: random.Random) -> list[Query]:
+    out: list[Query] = []
+    for k in range(n):
+        p = rng.choice(progs)
+        words = p.transcript.words
+        kind = KINDS[k % len(KINDS)]
+        length = rng.randint(6, 14)
+        i = rng.randrange(len(words) - length)
+        quote = [w.text.strip(".,!?;:") for w in words[i:i + length]]
+        other = [w.text.strip(".,!?;:") for w in rng.choice(progs).transcript.words[:400]]
+        j = rng.randrange(1, length - 1)
+        if kind == "replace1":
+            quote[j] = rng.choice(other)
+        elif kind == "replace2":
+            quote[j] = rng.choice(other)
+            quote[rng.randrange(1, length)] = rng.choice(other)
+        elif kind == "drop1":
+            del quote[j]
+        elif kind == "add1":
+            quote.insert(j, rng.choice(other))
+        elif kind == "swap":
+            quote[j], quote[j + 1] = quote[j + 1], quote[j]
+        said = _norm(" ".join(w.text for w in words[i:i + length]))
+        out.append(Query(kind, " ".join(quote), p.video.id, words[i].start, said))
+    for _ in range(n):
+        cue = rng.choice(rng.choice(progs).cues)
+        cue_words = [w.strip(".,!?;:") for w in cue.text.split()]
+        out.append(Query("keyword", " ".join(rng.sample(cue_words, min(len(cue_words), rng.randint(1, 3)))), "", 0.0))
+    return out
+
+
+def pct(values: list[float], p: float) -> float:
+    s = sorted(values)
+    return s[min(len(s) - 1, int(round(p / 100 * (len(s) - 1))))] if s else float("nan")
+
+
+def run_queries(ix: SearchIndex, queries: list[Query]) -> dict[str, list[float]]:
+    times: dict[str, list[float]] = {"quote": [], "keyword": [], "quote cpu": [], "keyword cpu": [], "found": [],
+                                     "strict": [], "timed_out": []}
+    for q in queries:
+        mode = "keyword" if q.kind == "keyword" else "quote"
+        t0, c0 = time.perf_counter(), time.thread_time()
+        r = ix.search(q.text, mode=mode)
+        times[mode].append(time.perf_counter() - t0)
+        times[f"{mode} cpu"].append(time.thread_time() - c0)
+        times["timed_out"].append(float(r.timed_out))
+        if mode == "quote":
+            top = r.hits[0] if r.hits else None
+            there = bool(top and top.video_id == q.video_id and abs(top.start - q.start) <= 3)
+            times["found"].append(float(there or bool(top and _norm(top.text) == q.said)))
+            times["strict"].append(float(there))
+    return times
+
+
+def dir_mb(path: Path) -> float:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 1e6
+
+
+def ingest_through_service(svc: Clipindex, progs: list[Programme], work: Path) -> tuple[int, float]:
+    """Caption files ingested one by one through the service (every step); (passages, seconds)."""
+    files = []
+    for p in progs:
+        f = work / f"{p.video.id.split(':')[1]}.srt"
+        f.write_text(write_srt(p.cues), encoding="utf-8")
+        files.append((f, p.video.language))
+    t0 = time.perf_counter()
+    for f, lang in files:
+        list(svc.ingest(str(f), IngestOptions(language=lang)))
+    svc.index.flush()
+    return sum(p.passages for p in progs), time.perf_counter() - t0
+
+
+def index_steps(ix: SearchIndex, progs: list[Programme], batched: bool) -> tuple[int, float, float]:
+    """What the ingest chain's index step does, video after video: a commit each (`add`, the step before batching)
+    or batched (`enqueue`, then the last batch's commit); (passages, seconds, seconds from the last video's step
+    until another process's searcher sees it)."""
+    t0 = time.perf_counter()
+    for p in progs:
+        (ix.enqueue if batched else ix.add)(p.video, p.transcript, [])
+    done = time.perf_counter()
+    other = SearchIndex(ix.path)  # another process's view: it sees only what is committed
+    last = progs[-1].video.id
+    while not other.passage_count(last):
+        time.sleep(0.02)
+    return sum(p.passages for p in progs), time.perf_counter() - t0, time.perf_counter() - done
+
+
+def take(gen: Iterator[Programme], passages: int) -> list[Programme]:
+    out: list[Programme] = []
+    while sum(p.passages for p in out) < passages:
+        nxt = next(gen, None)
+        if nxt is None:
+            break
+        out.append(nxt)
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--passages", type=int, default=10_000)
+    ap.add_argument("--step-passages", type=int, default=1000,
+                    help="the last ones go in video by video through the index step, twice as many: half with a "
+                         "commit per video, half batched")
+    ap.add_argument("--service-passages", type=int, default=0,
+                    help="and then these through the whole service (every ingest step: chapters included)")
+    ap.add_argument("--queries", type=int, default=300, help="quotes, and as many keyword queries")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--profile", action="store_true", help="cProfile the queries and print the top functions")
+    args = ap.parse_args()
+    load0 = os.getloadavg()
+    data = Path(tempfile.mkdtemp(prefix="clipindex-scale-"))
+    try:
+        report(args, data, load0)
+    finally:
+        shutil.rmtree(data, ignore_errors=True)
+
+
+def report(args: argparse.Namespace, data: Path, load0: tuple[float, float, float]) -> None:
+    rng = random.Random(args.seed + 1)
+    gen = programmes(args.passages, args.seed)
+    svc = Clipindex(Settings(data_dir=data).resolved())
+    ix = open_index(data / "index")
+    pool: list[Programme] = []  # the programmes queries are taken from (all of them would not fit in memory)
+    bulk, gen_s, bulk_s = 0, 0.0, 0.0
+    tails = 2 * args.step_passages + args.service_passages
+    while bulk < args.passages - tails:
+        t0 = time.perf_counter()
+        chunk = take(gen, min(10_000, args.passages - tails - bulk))
+        t1 = time.perf_counter()
+        ix.add_many((p.video, p.transcript, []) for p in chunk)
+        gen_s, bulk_s = gen_s + t1 - t0, bulk_s + time.perf_counter() - t1
+        bulk += sum(p.passages for p in chunk)
+        pool += rng.sample(chunk, min(len(chunk), 20))
+    lines = [f"bulk load through the index (add_many, one commit per 10,000 passages): {bulk} passages, "
+             f"{bulk / max(bulk_s, 1e-9):.0f}/s (generated in {gen_s:.0f} s)"]
+    for batched in (False, True):
+        progs = take(gen, args.step_passages)
+        if not progs or (batched and not hasattr(ix, "enqueue")):
+            continue
+        n, secs, seen = index_steps(ix, progs, batched)
+        pool += progs
+        how = "batched commits (enqueue)" if batched else "a commit per video (add)"
+        lines.append(f"index step, video by video, {how}, at {bulk} passages and up: {n} passages in {secs:.1f} s ="
+                     f" {n / secs:.0f} passages/s; the last video searchable by another process {seen:.2f} s after"
+                     f" its step")
+        bulk += n
+    if args.service_passages:
+        progs = take(gen, args.service_passages)
+        caps = data / "captions"
+        caps.mkdir()
+        n, secs = ingest_through_service(svc, progs, caps)
+        pool += progs
+        lines.append(f"caption ingest through the service (every step), at {bulk} passages and up: {n} passages in "
+                     f"{secs:.1f} s = {n / secs:.1f} passages/s")
+        bulk += n
+    size = dir_mb(data / "index")
+    queries = make_queries(pool, args.queries, rng)
+    run_queries(ix, queries[:5] + queries[-5:])  # open the searcher, warm the caches
+    prof = cProfile.Profile() if args.profile else None
+    t0 = time.perf_counter()
+    if prof:
+        prof.enable()
+    times = run_queries(ix, queries)
+    if prof:
+        prof.disable()
+    query_s = time.perf_counter() - t0
+    print(f"# search at scale, {date.today()}, {platform.machine()}, {os.cpu_count()} CPUs, python "
+          f"{platform.python_version()}, seed {args.seed}; load average at start {load0}, at end {os.getloadavg()}")
+    print(f"{bulk} passages; index {size:.0f} MB ({size * 1e6 / max(bulk, 1):.0f} bytes/passage)")
+    print("\n".join(lines))
+    for mode in ("keyword", "quote", "keyword cpu", "quote cpu"):
+        ms = [1000 * x for x in times[mode]]
+        print(f"{mode}: {len(ms)} queries, p50 {pct(ms, 50):.1f} ms, p95 {pct(ms, 95):.1f} ms, p99 {pct(ms, 99):.1f}"
+              f" ms, max {max(ms):.0f} ms")
+    print("(cpu: the searching thread's CPU time, which other work on the machine disturbs less than wall time)")
+    found = times["found"]
+    print(f"quote R@1 {sum(found) / len(found):.3f} ({int(sum(found))}/{len(found)}; in the very place: "
+          f"{sum(times['strict']) / len(found):.3f}); timed out {int(sum(times['timed_out']))}; all queries "
+          f"{query_s:.1f} s")
+    by_kind: dict[str, list[float]] = {}
+    for q, ok in zip([q for q in queries if q.kind != "keyword"], found):
+        by_kind.setdefault(q.kind, []).append(ok)
+    print("R@1 by kind: " + ", ".join(f"{k} {sum(v) / len(v):.2f}" for k, v in by_kind.items()))
+    if prof:
+        pstats.Stats(prof).sort_stats("cumulative").print_stats(30)
+        pstats.Stats(prof).sort_stats("tottime").print_stats(30)
+    print(f"reproduce: .venv/bin/python bench/search_scale.py --passages {args.passages} --queries {args.queries} "
+          f"--seed {args.seed} --step-passages {args.step_passages} --service-passages {args.service_passages}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,95 @@
+"""Batched index commits: searchable within the delay, nothing lost on a crash once reconciled, merges bounded;
+and the keyword path that looks for passages with every word first."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from indexer.config import Settings
+from indexer.models import Segment, Transcript, Video, Word
+from indexer.search.index import COMMIT_DELAY_S, MAX_SEGMENTS, SearchIndex
+from indexer.service import Clipindex
+from tests.conftest import FIXTURES
+from tests.waiting import wait_until
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _transcript(video_id: str, text: str) -> Transcript:
+    words = tuple(Word(i * 0.5, i * 0.5 + 0.4, w, 1.0) for i, w in enumerate(text.split()))
+    return Transcript(video_id, "en", "captions", "file", (Segment(0.0, words[-1].end, text, words),))
+
+
+@pytest.mark.slow
+def test_an_enqueued_video_is_searchable_here_at_once_and_elsewhere_within_the_delay(tmp_path: Path) -> None:
+    ingest, server = SearchIndex(tmp_path / "index"), SearchIndex(tmp_path / "index")  # two processes' views
+    ingest.enqueue(Video("file:a", "a.mp4", "a"), _transcript("file:a", "the ferry left the harbour at dawn"))
+    enqueued = time.monotonic()
+    wait_until(lambda: server.passage_count("file:a"), COMMIT_DELAY_S + 5, "the batched commit")
+    assert time.monotonic() - enqueued < COMMIT_DELAY_S + 5
+    ingest.enqueue(Video("file:b", "b.mp4", "b"), _transcript("file:b", "the storm closed the coastal road"))
+    assert [h.video_id for h in ingest.search("coastal road").hits] == ["file:b"]  # its own search commits first
+    assert server.search("coastal road").hits
+
+
+def test_a_video_enqueued_again_is_replaced_and_a_deleted_one_never_lands(tmp_path: Path) -> None:
+    ix = SearchIndex(tmp_path / "index")
+    ix.enqueue(Video("file:a", "a.mp4", "a"), _transcript("file:a", "the old bridge was closed"))
+    ix.flush()
+    ix.enqueue(Video("file:a", "a.mp4", "a"), _transcript("file:a", "the new tunnel was opened"))
+    ix.enqueue(Video("file:b", "b.mp4", "b"), _transcript("file:b", "the new tunnel was opened too"))
+    ix.delete("file:b")
+    assert ix.flush() == 1
+    assert ix.search("bridge").hits == [] and ix.video_ids() == {"file:a"}
+
+
+def test_frequent_commits_keep_the_segments_bounded(tmp_path: Path) -> None:
+    ix = SearchIndex(tmp_path / "index")
+    for n in range(3 * MAX_SEGMENTS):
+        ix.enqueue(Video(f"file:{n}", f"{n}.mp4", str(n)), _transcript(f"file:{n}", f"report number {n} on rain"))
+        ix.flush()
+    assert len(ix.searcher().reader().leaf_readers()) <= MAX_SEGMENTS
+    assert len(ix.video_ids()) == 3 * MAX_SEGMENTS
+
+
+CRASHING_INGEST = """
+import os, sys
+from pathlib import Path
+from indexer.config import load_settings
+from indexer.service import Clipindex, IngestOptions
+settings = load_settings(env={}, data_dir=Path(sys.argv[1]))
+[done] = Clipindex(settings).ingest(sys.argv[2], IngestOptions(language="ru"))
+print(done.video_id, flush=True)
+os._exit(0)  # killed before the batched commit: no flusher, no exit handler
+"""
+
+
+@pytest.mark.slow
+def test_a_crash_before_the_batched_commit_loses_nothing_after_reconcile(settings: Settings) -> None:
+    out = subprocess.run([sys.executable, "-c", CRASHING_INGEST, str(settings.data_dir),
+                          str(FIXTURES / "captions_ru.vtt")], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    video_id = out.stdout.split()[-1]
+    svc = Clipindex(settings)
+    assert svc.store.get_transcript(video_id) is not None, "the store has it: the index step ran"
+    assert svc.search("Каменке").hits == [], "the crash came before the commit"
+    svc.index.reconcile()
+    assert [h.video_id for h in Clipindex(settings).search("Каменке").hits] == [video_id]
+
+
+def test_keyword_search_ranks_passages_with_every_word_first_and_falls_back_to_any(tmp_path: Path) -> None:
+    ix = SearchIndex(tmp_path / "index")
+    filler = " ".join(f"filler{k}" for k in range(6))
+    ix.add_many([
+        (Video("file:one", "1.mp4", "1"), _transcript("file:one", f"the river rose {filler} and rose again"), ()),
+        (Video("file:both", "2.mp4", "2"), _transcript("file:both", f"the river flooded the bridge {filler}"), ()),
+        (Video("file:other", "3.mp4", "3"), _transcript("file:other", f"a bridge bridge bridge {filler}"), ()),
+    ])
+    assert ix.search("river bridge").hits[0].video_id == "file:both"
+    assert {h.video_id for h in ix.search("river bridge").hits} == {"file:one", "file:both", "file:other"}
+    assert [h.video_id for h in ix.search("flooded zebra").hits] == ["file:both"]  # no passage has both words
