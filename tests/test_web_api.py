@@ -211,3 +211,19 @@ def test_a_frame_at_a_moment_is_a_small_cached_jpeg(archive: tuple) -> None:
     cached = list((service.settings.data_dir / "frames").rglob("*.jpg"))
     assert len(cached) == 1
     assert client.get(f"/v1/videos/{video_id}/frame", params={"t": 12.4}).content == r.content
+
+
+@pytest.mark.slow  # a real server over real files: seconds
+def test_a_youtube_clip_whose_video_cannot_be_fetched_fails_in_one_clear_line(archive: tuple) -> None:
+    client, service, _video_id, root = archive
+    # a YouTube video added from its captions; its picture is fetched at render time, and here that fails
+    service.store.put_video(Video("yt:AAAAAAAAAAA", "https://www.youtube.com/watch?v=AAAAAAAAAAA", "Gone report",
+                                  url=(root / "no-such-video.mp4").as_uri(), duration=30.0))
+    reel = client.post("/v1/reels", json={"title": "Gone"}).json()
+    r = client.post(f"/v1/reels/{reel['id']}/clips", json={"video": "yt:AAAAAAAAAAA", "start": 1, "end": 4})
+    assert r.status_code == 201, r.text
+    job = client.post(f"/v1/reels/{reel['id']}/render", json={}).json()
+    done = wait_until(lambda: (j := client.get(f"/v1/jobs/{job['id']}").json())["state"] in (
+        "done", "failed") and j, 60, "the render")
+    assert done["state"] == "failed" and "could not be fetched from YouTube" in done["error"], done
+    assert "\n" not in done["error"] and len(done["error"]) < 400

@@ -15,7 +15,7 @@ from indexer import deeplinks, refs
 from indexer.chapters.display import display_chapters
 from indexer.config import Settings
 from indexer.errors import InvalidInput, NotFound
-from indexer.models import Clip, ClipOrigin, Record, Reel
+from indexer.models import Clip, ClipOrigin, Record, Reel, Video
 from indexer.reels.clips import make_clip
 from indexer.reels.store import ReelStore
 from indexer.store.db import Store
@@ -23,6 +23,7 @@ from indexer.store.files import work_dir
 from indexer.store.jobs import Job, JobQueue
 from media import sources
 from media.captions import Cue
+from media.errors import MediaError
 from media.ffmpeg import probe
 from media.render import (
     ClipSource,
@@ -116,7 +117,7 @@ class ReelService:
         reel = self.get(ref)
         video_id = refs.resolve_video(self.store, video)
         v = self.store.get_video(video_id)
-        if not v.media_path:  # refused now: the render would fail later, far from the choice that caused it
+        if not v.media_path and not self._fetchable(v):  # refused now, not by a failed render later
             raise InvalidInput(f"“{v.title}” was added from its captions only, so there is no picture or sound to "
                                "cut a clip from: add the video again with its media first")
         tr = self.store.get_transcript(video_id)
@@ -229,6 +230,11 @@ class ReelService:
         tr = self.store.get_transcript(video_id)
         return tuple(Cue(s.start, s.end, s.text) for s in tr.segments if s.text.strip()) if tr else ()
 
+    @staticmethod
+    def _fetchable(video: Video) -> bool:
+        """A YouTube video added from its captions: its picture is fetched when a render first needs it."""
+        return bool(video.url and video.id.startswith("yt:"))
+
     def _local_media(self, media_path: str | None) -> Path | None:
         return (self.settings.data_dir / media_path).resolve() if media_path else None
 
@@ -238,12 +244,17 @@ class ReelService:
         media = self._local_media(video.media_path)
         if video.has_video and media and media.is_file():
             return media
-        if video.url and video.id.startswith("yt:"):
+        if self._fetchable(video):
             cache = work_dir(self.settings.data_dir, video_id) / "video"
             cached = [p for p in cache.glob("media.*") if len(p.suffixes) == 1] if cache.is_dir() else []
             if cached:
                 return cached[0]
-            return sources.download_media(video.url, cache, self.ytdl, True, None)
+            try:
+                return sources.download_media(str(video.url), cache, self.ytdl, True, None)
+            except MediaError as exc:  # yt-dlp's own report runs to many lines: its first says what went wrong
+                reason = str(exc).strip().splitlines()[0].removeprefix("ERROR: ")[:200] if str(exc).strip() else ""
+                raise NotFound(f"the video of “{video.title}” (added from its captions) could not be fetched from "
+                               f"YouTube to cut its clip{': ' + reason if reason else ''}") from None
         if media and media.is_file():
             return media  # rendering reports that it has no video stream
         raise NotFound(f"video {video_id} has no media file to cut clips from")
