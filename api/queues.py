@@ -72,7 +72,8 @@ def declare(settings: Settings, proc: _Process) -> Any:
     dramatiq.Actor(step, broker=broker, actor_name=transport.STEP_ACTOR, queue_name="cpu", priority=0,
                    options={**options, "time_limit": transport.STEP_TIME_LIMIT_MS})
     dramatiq.Actor(job, broker=broker, actor_name=transport.JOB_ACTOR, queue_name="jobs", priority=0,
-                   options={**options, "time_limit": transport.JOB_TIME_LIMIT_MS})
+                   # on shutdown the coordinator is interrupted (its steps run on): the reconciler re-sends the job
+                   options={**options, "time_limit": transport.JOB_TIME_LIMIT_MS, "notify_shutdown": True})
     for queue in transport.QUEUES:
         broker.declare_queue(queue)
     return broker
@@ -115,7 +116,11 @@ def run(settings: Settings, queues: Iterable[str], cpu_threads: int, stop: threa
     if unknown or not wanted:
         raise InvalidInput(f"unknown queue {unknown[0] if unknown else '(none)'!r}: choose from "
                            f"{', '.join(transport.QUEUES)}")
+    # one Dramatiq Worker per queue (each its own thread pool) means one worker middleware each: intended, not a slip
+    logging.getLogger("dramatiq.broker.RedisBroker").addFilter(lambda r: "same type twice" not in r.getMessage())
     proc = _Process(settings, Clipindex(settings))
+    if "index" in wanted:  # passages a killed predecessor held in its uncommitted batch come back from the store
+        proc.service.index.reconcile()
     broker = declare(settings, proc)
     workers = [dramatiq.Worker(broker, queues={q}, worker_threads=THREADS.get(q, max(cpu_threads, 1)),
                                worker_timeout=1000) for q in wanted]

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import time
 
-from indexer.distributed.transport import STEP_QUEUE, send_step
-from indexer.errors import IngestError
+from indexer.distributed.transport import STEP_ACTOR, STEP_QUEUE, send
+from indexer.errors import Cancelled, IngestError
 from indexer.ingest.context import StepContext
-from indexer.ingest.types import STEPS, StepName
+from indexer.ingest.types import STEPS, FetchResult, StepName
 from indexer.store import owners
 from indexer.store.db import StepRun
 from indexer.store.schema import step_runs
@@ -32,7 +32,7 @@ def _await_step(video_id: str, step: StepName, ctx: StepContext) -> None:
     if first is not None and first.status == "done":
         return
     base = first.attempt if first is not None else 0  # a failure from before this run is retried, not reported
-    sent = -RESEND_S
+    sent, queue = -RESEND_S, STEP_QUEUE[step]
     try:
         while True:
             run = ctx.store.step_status(video_id).get(step)
@@ -41,15 +41,23 @@ def _await_step(video_id: str, step: StepName, ctx: StepContext) -> None:
             if run is not None and run.status == "failed" and run.attempt > base:
                 raise IngestError(run.error or f"{step} of {video_id} failed")
             if not live(run) and (_stale(run, base) or time.monotonic() - sent > RESEND_S):
-                send_step(ctx.settings.broker_url, video_id, step)
+                queue = queue_for(video_id, step, ctx)
+                send(ctx.settings.broker_url, STEP_ACTOR, queue, video_id, step)
                 sent = time.monotonic()
                 base = run.attempt if run is not None else 0
             if ctx.on_progress:
-                ctx.on_progress(step, run.progress if run is not None and live(run) else 0.0, _where(run, step))
+                ctx.on_progress(step, run.progress if run is not None and live(run) else 0.0, _where(run, queue))
             time.sleep(POLL_S)
-    except BaseException:
-        _cancel(ctx, video_id, step)  # an ingest stopped here (cancelled, failed, interrupted) stops its step too
+    except (Cancelled, KeyboardInterrupt):
+        _cancel(ctx, video_id, step)  # an ingest cancelled or interrupted here stops its step too
         raise
+
+
+def queue_for(video_id: str, step: StepName, ctx: StepContext) -> str:
+    """The step's queue; a transcript made from captions needs no recogniser, so it goes to `cpu`, not `asr`."""
+    if step == "transcript" and ctx.store.step_result(video_id, "fetch", FetchResult).captions:
+        return "cpu"
+    return STEP_QUEUE[step]
 
 
 def live(run: StepRun | None) -> bool:
@@ -62,11 +70,11 @@ def _stale(run: StepRun | None, base: int) -> bool:
     return run is not None and run.status == "running" and run.attempt > base and not live(run)
 
 
-def _where(run: StepRun | None, step: StepName) -> str:
+def _where(run: StepRun | None, queue: str) -> str:
     if live(run):
         holder = owners.holder(run.lease_owner if run else None)
         return f"running on {holder.host}" if holder else "running"
-    return f"waiting on the {STEP_QUEUE[step]} queue"
+    return f"waiting on the {queue} queue"
 
 
 def _cancel(ctx: StepContext, video_id: str, step: StepName) -> None:

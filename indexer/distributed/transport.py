@@ -13,8 +13,6 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from indexer.ingest.types import StepName
-
 log = logging.getLogger("clipindex.dist")
 
 QUEUES = ("asr", "cpu", "index", "jobs")
@@ -52,10 +50,6 @@ def send(url: str, actor: str, queue: str, *args: str) -> None:
     from dramatiq import Message  # deferred: only with a broker
 
     broker(url).enqueue(Message(queue_name=queue, actor_name=actor, args=args, kwargs={}, options={}))
-
-
-def send_step(url: str, video_id: str, step: StepName) -> None:
-    send(url, STEP_ACTOR, STEP_QUEUE[step], video_id, step)
 
 
 def send_job(url: str, job_id: str) -> None:
