@@ -229,6 +229,7 @@ def test_select_words_copy_play_and_clip_then_edit_render_and_download_the_reel(
     assert response.status == 200 and len(response.body()) > 1000
     page.get_by_role("button", name="Delete Late bulletin").click()
     page.get_by_role("button", name="Delete Late bulletin for good").click()
+    expect(page.locator("#toast")).to_contain_text("Deleted")
     expect(page.locator(".reel")).to_have_count(len(site.service.reels.list()))
 
 

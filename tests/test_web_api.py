@@ -143,10 +143,11 @@ def test_a_forced_re_upload_leaves_one_file(settings: Settings) -> None:
     data = (FIXTURES / "captions_ru.vtt").read_bytes()
     with running(service, workers=1) as url, httpx.Client(
             base_url=url, headers={"Authorization": f"Bearer {secret}"}, timeout=30) as client:
-        first = _upload(client, "budget.vtt", data, language="ru")
-        again = _upload(client, "budget.vtt", data, language="ru", force="true")
+        first = _upload(client, "city_budget-hearing.vtt", data, language="ru")
+        again = _upload(client, "city_budget-hearing.vtt", data, language="ru", force="true")
     assert first["state"] == again["state"] == "done", (first, again)
     assert len(list((settings.data_dir / "uploads").iterdir())) == 1
+    assert [v.title for v in service.videos()] == ["city budget hearing"]  # a title, not a file name
 
 
 @pytest.mark.slow  # a real server over real files: seconds

@@ -32,6 +32,8 @@ class ClipIn(BaseModel):
     end: float | None = Field(default=None, ge=0, le=1e6)
     pad: float | None = Field(default=None, ge=0, le=30)
     snap: Literal["word", "sentence", "none"] = "word"
+    label: str | None = Field(default=None, max_length=200, description="With video, start and end: the clip's name "
+                              "(e.g. the words selected); else the video's title.")
 
 
 class MoveIn(BaseModel):
@@ -105,7 +107,7 @@ def add_clip(reel_id: str, body: ClipIn, service: Service, _key: WriteKey) -> Re
         return reel_out(service.reels.add_chapter(reel_id, body.video, body.chapter, pad=body.pad or 0.0))
     if body.video and body.start is not None and body.end is not None:
         return reel_out(service.reels.add_range(reel_id, body.video, body.start, body.end, pad=body.pad or 0.0,
-                                          snap_to=body.snap))
+                                                snap_to=body.snap, label=(body.label or "").strip()))
     raise InvalidInput("give a hit, or a video with a chapter, or a video with start and end")
 
 

@@ -138,7 +138,10 @@ def _base_name(filename: str | None) -> str:
 
 
 def _stem(filename: str | None) -> str:
-    return os.path.splitext(_base_name(filename) or "upload")[0] or "upload"
+    """A title from a file's name until someone gives a better one: "council_meeting-2025" reads "council meeting
+    2025" (the page's "Edit details" corrects it)."""
+    stem = os.path.splitext(_base_name(filename) or "upload")[0] or "upload"
+    return " ".join(stem.replace("_", " ").replace("-", " ").split()) or stem
 
 
 def _first_error(exc: Exception) -> str:

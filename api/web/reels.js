@@ -69,7 +69,8 @@ function reelCard(reel, byId) {
 function clipItem(reel, c, i, video) {
   const n = i + 1, last = reel.clips.length;
   const label = el("span", { class: "clip-label", text: `${c.label || (video ? video.title : c.video_id)}` });
-  const when = el("span", { class: "meta", text: ` ${video ? video.title + ", " : ""}${clock(c.start)}–${clock(c.end)} (${(c.end - c.start).toFixed(1)} s)` });
+  const from = video && video.title !== c.label ? `${video.title}, ` : "";
+  const when = el("span", { class: "meta", text: ` ${from}${clock(c.start)}–${clock(c.end)} (${(c.end - c.start).toFixed(1)} s)` });
   const item = el("li", { class: "clip" }, el("div", {}, label, when));
   const row = el("div", { class: "clip-tools" },
     n > 1 ? el("button", { type: "button", class: "secondary", text: "↑", "aria-label": `Move clip ${n} up`,

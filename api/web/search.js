@@ -6,11 +6,7 @@ let searchState = null;
 async function searchView(params) {
   const root = show("#search-view");
   const form = $("#search-form");
-  try { await fillFilters(params); } catch (err) { /* the filters stay "all"; the search itself says what failed */ }
-  if (!alive(root)) return;
-  for (const [k, v] of params) if (form.elements[k]) form.elements[k].value = v;
-  if (["video", "channel", "language", "after", "before", "mode"].some((k) => params.get(k)))
-    $(".filters-box").open = true;
+  // listeners first: a search typed before the filters have loaded must not submit the form the browser's way
   form.addEventListener("submit", (e) => {
     e.preventDefault();
     const p = new URLSearchParams();
@@ -18,6 +14,12 @@ async function searchView(params) {
     location.hash = `#/?${p}`;
   });
   $("#more").addEventListener("click", () => runSearch(searchState.params, searchState.offset, root));
+  for (const [k, v] of params) if (form.elements[k]) form.elements[k].value = v;
+  try { await fillFilters(params); } catch (err) { /* the filters stay "all"; the search itself says what failed */ }
+  if (!alive(root)) return;
+  for (const k of ["video", "channel"]) if (params.get(k)) form.elements[k].value = params.get(k);
+  if (["video", "channel", "language", "after", "before", "mode"].some((k) => params.get(k)))
+    $(".filters-box").open = true;
   if (params.get("q")) runSearch(params, 0, root);
   else setState($("#search-status"), "empty", "Type a quote as you remember it, or a few keywords.");
 }

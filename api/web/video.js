@@ -212,7 +212,7 @@ function setupSelection(video, words) {
   $("#sel-reel").onclick = (e) => {
     if (!current) return;
     const s = span();
-    addToReel({ video: video.id, start: s.start, end: s.end, snap: "word", pad: 0 }, e.target);
+    addToReel({ video: video.id, start: s.start, end: s.end, snap: "word", pad: 0, label: s.text.slice(0, 200) }, e.target);
   };
   setupCorrections(video, words, () => (current ? span() : null));
 }

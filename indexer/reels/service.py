@@ -101,7 +101,13 @@ class ReelService:
         return self.saved.rename(self.saved.resolve(ref), title)
 
     def list(self) -> list[Reel]:
-        return [self.saved.get(rid) for rid in self.saved.ids()]
+        reels = []
+        for rid in self.saved.ids():
+            try:
+                reels.append(self.saved.get(rid))
+            except NotFound:  # deleted while we listed: it is simply gone
+                continue
+        return reels
 
     def get(self, ref: str) -> Reel:
         return self.saved.get(self.saved.resolve(ref))

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 
 from indexer import refs
+from indexer.errors import NotFound
 from indexer.models import Clip, Reel
 from indexer.store.db import Store
 from indexer.store.schema import reel_clips, reels
@@ -38,7 +39,9 @@ class ReelStore:
 
     def get(self, rid: str) -> Reel:
         with self.store.tx() as conn:
-            title = conn.execute(sa.select(reels.c.title).where(reels.c.id == rid)).scalar_one()
+            title = conn.execute(sa.select(reels.c.title).where(reels.c.id == rid)).scalar_one_or_none()
+            if title is None:  # deleted since its id was read (a listing racing a delete)
+                raise NotFound(f"no reel {rid!r}")
             rows = conn.execute(sa.select(reel_clips).where(reel_clips.c.reel_id == rid)
                                 .order_by(reel_clips.c.position)).mappings().all()
         return Reel(rid, title, tuple(Clip(c["video_id"], c["start"], c["end"], c["label"], c["origin"])
