@@ -18,7 +18,7 @@ from typing import Annotated, cast
 
 import typer
 
-from api.cli_articles import article_app, keys_app
+from api.cli_articles import article_app, correction_app, keys_app
 from api.cli_common import DataDir, JsonOut, Quiet, clock, emit, err, errors, out, progress, service
 from api.cli_ops import migrate_store, queue_worker, status
 from api.cli_reels import reel_app
@@ -291,6 +291,7 @@ app.command("migrate-store")(migrate_store)
 app.command()(status)
 app.add_typer(keys_app, name="keys")
 app.add_typer(article_app, name="article")
+app.add_typer(correction_app, name="correction")
 app.add_typer(reel_app, name="reel")
 
 

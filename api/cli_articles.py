@@ -12,6 +12,7 @@ import typer
 
 from api.cli_common import DataDir, JsonOut, emit, err, errors, out, service
 from indexer.errors import InvalidInput
+from indexer.store.corrections import Correction
 
 keys_app = typer.Typer(no_args_is_help=True, help="API keys for the HTTP API's write endpoints.")
 
@@ -125,3 +126,85 @@ def article_export(
         if fmt not in ("html", "jsonld"):
             raise InvalidInput("--format must be html or jsonld")
         emit(service(data_dir).articles.render(article, fmt) + "\n", output)
+
+
+@article_app.command("correct")
+def article_correct(
+    article: Annotated[str, typer.Argument(help="Article id (see `clipindex article list`) or URL.")],
+    data_dir: DataDir = None,
+    as_json: JsonOut = False,
+) -> None:
+    """Write the article's wording into the transcript where the audio prefers it to what the recogniser wrote.
+
+    Only quotes checked "probably verbatim" against the audio qualify, and only where the re-scored audio fits the
+    article's words better. Each change is a correction with source "article", undone with
+    `clipindex correction revert VIDEO ID`; search finds the corrected words at once.
+
+    Example: clipindex article correct art:3f9a1c
+    """
+    with errors():
+        made = service(data_dir).articles.correct_transcripts(article)
+    _corrections(made, as_json, "nothing to correct: no quote's audio prefers the article's words to the "
+                 "transcript's")
+
+
+correction_app = typer.Typer(no_args_is_help=True, help="Corrections of a video's stored transcript (reversible).")
+Video = Annotated[str, typer.Argument(help="Video id or unique prefix (see `clipindex videos`).")]
+
+
+@correction_app.command("add")
+def correction_add(
+    video: Video,
+    start: Annotated[float, typer.Argument(help="Seconds: words whose middle lies in START..END are replaced.")],
+    end: Annotated[float, typer.Argument(help="Seconds.")],
+    text: Annotated[str, typer.Argument(help="The words said there (empty removes the words).")],
+    data_dir: DataDir = None,
+    as_json: JsonOut = False,
+) -> None:
+    """Replace the transcript's words between START and END; search finds the new words at once.
+
+    Example: clipindex correction add file:9c1e 12.3 13.1 "residence"
+    """
+    with errors():
+        made = service(data_dir).correct_words(video, start, end, text)
+    _corrections([made], as_json, "")
+
+
+@correction_app.command("list")
+def correction_list(video: Video, data_dir: DataDir = None, as_json: JsonOut = False) -> None:
+    """List a video's corrections, oldest first (reverted ones marked).
+
+    Example: clipindex correction list file:9c1e
+    """
+    with errors():
+        made = service(data_dir).corrections(video)
+    _corrections(made, as_json, "no corrections")
+
+
+@correction_app.command("revert")
+def correction_revert(
+    video: Video,
+    correction: Annotated[str, typer.Argument(help="The correction's id (see `clipindex correction list`).")],
+    data_dir: DataDir = None,
+    as_json: JsonOut = False,
+) -> None:
+    """Put back the words a correction replaced.
+
+    Example: clipindex correction revert file:9c1e cor_1a2b3c4d5e6f
+    """
+    with errors():
+        made = service(data_dir).revert_correction(video, correction)
+    _corrections([made], as_json, "")
+
+
+def _corrections(made: list[Correction], as_json: bool, empty: str) -> None:
+    if as_json:
+        sys.stdout.write(json.dumps([asdict(c) for c in made], ensure_ascii=False, indent=1) + "\n")
+        return
+    for c in made:
+        before = " ".join(w.text.strip() for w in c.before)
+        state = "  (reverted)" if c.reverted_at else ""
+        sys.stdout.write(f"{c.id}  {c.video_id}  {c.start:.2f}-{c.end:.2f}  {c.source}: {before!r} -> "
+                         f"{c.text!r}{state}\n")
+    if not made and empty:
+        sys.stdout.write(empty + "\n")

@@ -178,12 +178,19 @@ class ArticleOut(BaseModel):
     page_text: str
 
 
+QuoteStatusOut = Literal["verbatim", "differs", "probably verbatim", "not found"]
+
+
 class WordDiffOut(BaseModel):
-    article: str
-    spoken: str
+    article: str = Field(description="The article's words here (empty: the speaker said words the quote leaves out).")
+    spoken: str = Field(description="What the transcript has here (empty: the quote adds words).")
     start: float
     end: float
-    confidence: float
+    confidence: float = Field(description="The recogniser's lowest word probability here.")
+    audio: float | None = Field(default=None, description=(
+        "Log-probability margin of the article's wording over the transcript's when the audio was re-scored "
+        "(> 0: the audio fits the article better); null when not re-scored."))
+    alike: float = Field(default=0.0, description="How alike the two wordings sound, 0..1.")
 
 
 class QuoteCheckOut(BaseModel):
@@ -191,13 +198,20 @@ class QuoteCheckOut(BaseModel):
     quote: int
     text: str
     speaker: str | None
-    status: Literal["verbatim", "differs", "not found"]
+    status: QuoteStatusOut = Field(description=(
+        "verbatim; differs (the audio, or the text when basis is captions, confirms the changes in differences); "
+        "probably verbatim (the transcript differs but the audio fits the article about as well: see misheard); "
+        "not found"))
     score: float
     start: float | None
     end: float | None
     spoken: str
     differences: list[WordDiffOut]
     via_translation: bool
+    basis: Literal["audio", "captions"] = Field(default="captions", description=(
+        "audio: differences were re-scored on the video's audio; captions: judged on the stored text only"))
+    misheard: list[WordDiffOut] = Field(default_factory=list, description=(
+        "Differences that are likely the recogniser's: what it heard (spoken) against the article's words"))
 
 
 class ParagraphLinkOut(BaseModel):
@@ -234,10 +248,13 @@ class ArticleSummaryOut(BaseModel):
 
 class QuoteViewOut(BaseModel):
     text: str
-    status: Literal["verbatim", "differs", "not found"]
+    status: QuoteStatusOut
     speaker: str | None
     start: float | None
     detail: str
+    basis: Literal["audio", "captions"] = "captions"
+    differences: list[WordDiffOut] = Field(default_factory=list)
+    misheard: list[WordDiffOut] = Field(default_factory=list)
 
 
 class ParagraphViewOut(BaseModel):

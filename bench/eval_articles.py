@@ -1,6 +1,8 @@
 """Article linking quality: paragraph -> moment, "not covered", and quote checks, on generated article/report pairs.
 
 Run:  .venv/bin/python bench/eval_articles.py            (under 2 minutes on a 2-core machine; --no-asr: 40 s)
+      .venv/bin/python bench/eval_articles.py --quotes   quote checks on the default model's output, audio re-scored
+                                                         (bench/eval_quotes.py: verdicts, speakers, time per quote)
       options: --variants N (caption-like pairs per story, default 4), --asr-stories N, --seed N, --verbose
 
 Test set, built from the project's own texts (bench/data/articles/stories.json: twelve English news stories written
@@ -349,7 +351,15 @@ def main() -> None:
     ap.add_argument("--no-asr", action="store_true")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--verbose", action="store_true")
-    args = ap.parse_args()
+    ap.add_argument("--quotes", action="store_true",
+                    help="run the quote-check evaluation on real recogniser output instead (bench/eval_quotes.py)")
+    args, rest = ap.parse_known_args()
+    if args.quotes:
+        import eval_quotes  # deferred: the quote evaluation loads Whisper; bench/ is on sys.path when run as a script
+
+        sys.argv = [sys.argv[0], *rest, *(["--verbose"] if args.verbose else [])]
+        eval_quotes.main()
+        return
     t0 = time.time()
     stories = load_stories()
     with tempfile.TemporaryDirectory() as tmp:

@@ -59,7 +59,35 @@ def test_ingest_with_an_article_links_paragraphs_and_checks_quotes(linked: tuple
     for p in links.paragraphs:
         assert p.start is not None, f"paragraph {p.paragraph} should be covered"
         assert abs(p.start - firsts[p.paragraph]) <= 3.0
-    assert links.quotes and all(q.status in ("verbatim", "differs") for q in links.quotes)
+    # the quote is printed as it was spoken: whatever the recogniser misheard, the audio must not call it a misquote
+    assert links.quotes and all(q.status in ("verbatim", "probably verbatim") and q.basis == "audio"
+                                for q in links.quotes), links.quotes
+    assert all(q.speaker == "Helen Carter" for q in links.quotes), "she said: the mayor, not the Stone Bridge"
+
+
+@pytest.mark.slow
+def test_a_confirmed_article_wording_corrects_the_transcript(linked: tuple[Clipindex, str, Path]) -> None:
+    """The recogniser's "falling" written as "calling" (an editor's correction stands in for the mistake): the audio
+    fits the article's "falling" better, so the article's word goes back into the transcript, searchable and
+    reversible."""
+    svc, video_id, page = linked
+    said = next(w for w in svc.transcript(video_id).words if w.text.strip(" ,.").lower() == "falling")
+    svc.correct_words(video_id, said.start, said.end, "calling,")
+    [summary] = svc.articles.list()
+    svc.articles.add(str(page), [video_id])
+    [check] = svc.articles.get(summary.id).links[0].quotes
+    assert check.status == "probably verbatim" and check.basis == "audio", check
+    heard = {(d.article, d.spoken): d for d in check.misheard}  # tiny.en also hears the mayor's "hit" as "kit"
+    assert (heard[("falling", "calling")].audio or 0) > 0
+    fixes = svc.articles.correct_transcripts(summary.id)
+    [fix] = [f for f in fixes if f.text == "falling"]
+    assert fix.source == "article" and [w.text.strip() for w in fix.before] == ["calling,"]
+    assert {w.source for w in svc.transcript(video_id).words if w.text.strip() == "falling,"} == {"article"}
+    assert svc.articles.get(summary.id).links[0].quotes[0].status in ("verbatim", "probably verbatim")
+    assert svc.search('"the water is falling"').hits
+    for f in fixes:
+        svc.revert_correction(video_id, f.id)
+    assert any(w.text.strip() == "calling," for w in svc.transcript(video_id).words)
 
 
 @pytest.mark.slow

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import ReadAccess, Service, WriteKey
 from api.routes.videos import ERRORS
-from api.schemas import ArticleSummaryOut, LinkedArticleOut, VideoArticleOut
+from api.schemas import ArticleSummaryOut, CorrectionOut, LinkedArticleOut, VideoArticleOut
 from indexer.errors import InvalidInput
 
 router = APIRouter(tags=["articles"])
@@ -57,6 +57,12 @@ def export_article(article_id: str, service: Service, _read: ReadAccess,
     text = service.articles.render(article_id, format, media_base="/media")
     kind = "text/html; charset=utf-8" if format == "html" else "application/ld+json"
     return Response(text, media_type=kind)
+
+
+@router.post("/v1/articles/{article_id}/corrections", responses=ERRORS, response_model=list[CorrectionOut],
+             summary="Write the article's wording into the transcript where the audio prefers it (reversible)")
+def correct_from_article(article_id: str, service: Service, _key: WriteKey) -> list[CorrectionOut]:
+    return [CorrectionOut.model_validate(asdict(c)) for c in service.articles.correct_transcripts(article_id)]
 
 
 @router.get("/v1/videos/{video_id}/article", responses=ERRORS, response_model=VideoArticleOut)

@@ -15,6 +15,7 @@ from typing import Any
 
 from indexer.articles.link import ArticleLinks, ParagraphLink, shorten
 from indexer.articles.load import Article, Paragraph
+from indexer.articles.quotecheck import quote_detail
 from indexer.deeplinks import clock, watch_url, youtube_id
 from indexer.models import Video
 
@@ -79,11 +80,12 @@ def _marked(p: Paragraph, link: ParagraphLink | None) -> str:
         check = checks.get(k)
         if check is None or q.start < pos:
             continue
-        said = "; ".join(f"said “{d.spoken}” where the quote has “{d.article}”" for d in check.differences)
+        said = quote_detail(check)
         title = f' title="{_esc(said)}"' if said else ""
         cls = "clipindex-quote clipindex-" + check.status.replace(" ", "-")
         out.append(_esc(p.text[pos:q.start]))
-        out.append(f'<span class="{cls}" data-check="{_esc(check.status)}"{title}>{_esc(q.text)}</span>')
+        out.append(f'<span class="{cls}" data-check="{_esc(check.status)}" data-basis="{check.basis}"{title}>'
+                   f"{_esc(q.text)}</span>")
         pos = q.end
     out.append(_esc(p.text[pos:]))
     return "".join(out)

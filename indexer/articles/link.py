@@ -28,6 +28,7 @@ import numpy as np
 
 from indexer.articles.load import Article, Paragraph
 from indexer.articles.quotecheck import QuoteCheck, WordDiff, check_quote, spoken_tokens
+from indexer.articles.verdict import SpanScorer, VerdictSettings, judge
 from indexer.models import Segment, Transcript, Word, split_sentences
 from indexer.text.normalize import tokenize
 from indexer.text.translit import latin
@@ -41,6 +42,7 @@ class LinkSettings:
     found_min: float = 0.55  # quote alignment score below which a quote is "not found" (calibrated)
     near: float = 0.90  # word similarity from which two spellings count as the same word
     max_units: int = 8  # longest run of sentences one paragraph may cover
+    verdict: VerdictSettings = VerdictSettings()  # when a transcript's difference is a misquote
 
 
 @dataclass(frozen=True)
@@ -81,7 +83,8 @@ class ArticleLinks:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ArticleLinks:
         def check(q: dict[str, Any]) -> QuoteCheck:
-            return QuoteCheck(**{**q, "differences": tuple(WordDiff(**d) for d in q["differences"])})
+            return QuoteCheck(**{**q, "differences": tuple(WordDiff(**d) for d in q["differences"]),
+                                 "misheard": tuple(WordDiff(**d) for d in q.get("misheard", ()))})
         paragraphs = tuple(ParagraphLink(**{**p, "quotes": tuple(check(q) for q in p["quotes"])})
                            for p in data["paragraphs"])
         return cls(**{**data, "paragraphs": paragraphs, "notes": tuple(data.get("notes", ()))})
@@ -118,8 +121,9 @@ class _Unit:
 
 
 def link_article(article: Article, transcript: Transcript, *, translated: list[Segment] | None = None,
-                 settings: LinkSettings | None = None) -> ArticleLinks:
-    """Every paragraph linked to the span that covers it (or not covered), every quote checked against the speech."""
+                 settings: LinkSettings | None = None, scorer: SpanScorer | None = None) -> ArticleLinks:
+    """Every paragraph linked to the span that covers it (or not covered), every quote checked against the speech;
+    `scorer` re-scores the audio of a span under given wordings (without it, quotes are judged on the text)."""
     cfg = settings or LinkSettings()
     via = translated is not None and _differs(article.language, transcript.language)
     words = _segment_words(translated or []) if via else transcript.words
@@ -132,8 +136,9 @@ def link_article(article: Article, transcript: Transcript, *, translated: list[S
     for p in article.paragraphs:
         span = spans.get(p.index)
         region = (units[max(span[0] - 1, 0)].first, units[min(span[1] + 1, len(units) - 1)].last) if span else None
-        checks = tuple(check_quote(q, spoken, words, lang_a, near=cfg.near, found_min=cfg.found_min,
-                                   paragraph=p.index, number=k, region=region, via_translation=via)
+        checks = tuple(judge(check_quote(q, spoken, words, lang_a, near=cfg.near, found_min=cfg.found_min,
+                                         paragraph=p.index, number=k, region=region, via_translation=via),
+                             words, None if via else scorer, cfg.verdict, lang_a)
                        for k, q in enumerate(p.quotes) if q.depth == 0)
         if span:
             first, last, score = span

@@ -34,7 +34,8 @@ from indexer.models import Word
 from indexer.text.align import QUOTE_CHECK, Alignment, Op, align
 from indexer.text.normalize import Token, tokenize
 
-QuoteStatus = Literal["verbatim", "differs", "not found"]
+QuoteStatus = Literal["verbatim", "differs", "probably verbatim", "not found"]
+Basis = Literal["audio", "captions"]  # what a check's verdict rests on: the audio re-scored, or the stored text only
 _PARTS = re.compile(r"\.\.\.|…|\[[^\]]*\]")  # where a quote leaves speech out: an ellipsis, [an insertion]
 _EDGE = re.compile(r"^\W+|\W+$")
 REGIONS = 4  # alignments tried per quote: the paragraph's span and the places the quote's words cluster most
@@ -47,6 +48,9 @@ class WordDiff:
     start: float
     end: float
     confidence: float = 1.0  # the recogniser's lowest word probability here: low means perhaps misheard
+    audio: float | None = None  # log-probability margin of the article's wording over the transcript's in the
+    #                             re-scored audio (> 0: the audio fits the article better); None: not re-scored
+    alike: float = 0.0  # how alike the two wordings sound, 0..1
 
 
 @dataclass(frozen=True)
@@ -60,8 +64,22 @@ class QuoteCheck:
     start: float | None = None
     end: float | None = None
     spoken: str = ""  # the words said, where the quote was found
-    differences: tuple[WordDiff, ...] = ()
+    differences: tuple[WordDiff, ...] = ()  # "differs": the changes the audio (or the text) confirms
     via_translation: bool = False
+    basis: Basis = "captions"
+    misheard: tuple[WordDiff, ...] = ()  # changes that are likely the recogniser's: what it heard, and the article
+
+
+def quote_detail(check: QuoteCheck) -> str:
+    """One line for people: the changes a "differs" verdict rests on, or what the recogniser heard."""
+    against = "" if check.basis == "audio" else " (checked against captions, not the audio)"
+    if check.differences:
+        return "; ".join(f"article: {d.article!r}, said: {d.spoken!r} at {d.start:.1f} s"
+                         for d in check.differences) + against
+    if check.misheard:
+        return "; ".join(f"the recogniser heard {d.spoken!r} where the article has {d.article!r} at {d.start:.1f} s"
+                         for d in check.misheard) + against
+    return ""
 
 
 def spoken_tokens(words: Sequence[Word], language: str) -> list[Token]:

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from indexer.text.normalize import fold
-from indexer.text.stopwords import stop_words
+from indexer.text.stopwords import languages, stop_words
 
 
 @dataclass(frozen=True)
@@ -78,28 +78,37 @@ erklärte betonte dijo afirmó explicó dit affirme déclare сказал ска
 dedi aytdi ta'kidladi bildirdi""".split())
 _PRONOUNS = frozenset("he she он она u er sie il elle él ella".split())
 _NOT_NAMES = stop_words("en") | _PRONOUNS  # capitalised only because they open a sentence: "The", "He", "Monday"
-_TOKEN = re.compile(r"[^\W_]+(?:['’.-][^\W_]+)*|[,;:—–()]")
+_TOKEN = re.compile(r"[^\W_]+(?:['’.-][^\W_]+)*|[,;:—–().!?]")
+# words that lead a place or an object in, not a person: articles, determiners, prepositions (a language's stop words
+# minus the conjunctions and speech-related words that may stand before a name)
+_FUNCTION = frozenset().union(*(stop_words(lang) for lang in languages())) - _VERBS - _PRONOUNS - frozenset(
+    "and or but и а но va ham und oder y o et ou".split())
 
 
 def attribute(text: str, quote: Quote, previous: str | None = None) -> str | None:
-    """The speaker of a quote, from the attribution after it (", said X") or before it ("X said: ...")."""
+    """The speaker of a quote, from the attribution after it (", said X") or before it ("X said: ..."); a pronoun
+    refers back to the nearest person named before the quote (never a place or an object), else to the previous
+    speaker; None when nothing fits."""
     tail = re.split(r"(?<=[.!?])\s", text[quote.end + 1:quote.end + 160], maxsplit=1)[0]
-    head = re.split(r"[.!?]\s", text[:max(quote.start - 1, 0)])[-1]
+    head = _TOKEN.findall(text[:max(quote.start - 1, 0)])
     after = _TOKEN.findall(tail)
     while after and not after[0][0].isalnum():
         after.pop(0)
     verb = next((k for k, t in enumerate(after[:5]) if t.lower() in _VERBS), None)
+    who: str | None = None
     if verb == 0:
         who = _name_after(after[1:])
     elif verb is not None:
         who = _name_before(after[:verb])
     else:
-        before = _TOKEN.findall(head)[-6:]
-        while before and before[-1] in ",:—–" or (before and before[-1].lower() == "that"):
-            before.pop()
-        who = _name_before(before[:-1]) if before and before[-1].lower() in _VERBS else None
+        sentence = head[max((k + 1 for k, t in enumerate(head) if t in ".!?"), default=0):]
+        words = [k for k, t in enumerate(sentence) if t[0].isalnum() and t.lower() != "that"]
+        spoke = next((k for k in reversed(words[-3:]) if sentence[k].lower() in _VERBS), None)
+        if spoke is not None:
+            before = sentence[:spoke]
+            who = before[-1] if before and before[-1].lower() in _PRONOUNS else _nearest(before)
     if who and who.lower() in _PRONOUNS:
-        return _last_name(_TOKEN.findall(text[:quote.start])) or previous
+        return _nearest(head) or previous
     return who
 
 
@@ -140,13 +149,24 @@ def _run(tokens: list[str], keep: Callable[[str], bool]) -> list[str]:
     return out
 
 
-def _last_name(tokens: list[str]) -> str | None:
-    """The last person named before a pronoun: two capitalised words, or one next to a speech verb."""
-    best, k = None, 0
+def _nearest(tokens: list[str]) -> str | None:
+    """The nearest person named in `tokens`: a run of capitalised words that is not led in by a function word ("the
+    Stone Bridge", "in Kingsford": places and objects), of two words or more, or of one word next to a speech verb
+    ("Morgan said"). A name next to a speech verb wins over a nearer one that is not. At a sentence's start, the
+    capitals before the last two of a longer run are a title or a role ("Mayor", "Farmer") and are left out."""
+    best: tuple[bool, int, str] | None = None
+    k = 0
     while k < len(tokens):
-        name = _run(tokens[k:], lambda t: t[0].isupper() and fold(t) not in _NOT_NAMES)
-        nxt = tokens[k + len(name)] if k + len(name) < len(tokens) else ""
-        if len(name) >= 2 or (name and nxt.lower() in _VERBS):
-            best = " ".join(name[:4])
-        k += max(len(name), 1)
-    return best
+        run = _run(tokens[k:], lambda t: t[0].isupper() and fold(t) not in _NOT_NAMES)
+        if not run:
+            k += 1
+            continue
+        prev = tokens[k - 1] if k else "."
+        name = run[-2:] if prev in ".!?" else run[:4]
+        nxt = next((t for t in tokens[k + len(run):] if t not in ",;"), "")
+        spoke = nxt.lower() in _VERBS or prev.lower() in _VERBS
+        led_in = fold(prev) in _FUNCTION
+        if not led_in and (len(name) >= 2 or spoke) and (best is None or (spoke, k) >= best[:2]):
+            best = (spoke, k, " ".join(name))
+        k += len(run)
+    return best[2] if best else None

@@ -28,8 +28,12 @@ def render_text(aid: str, article: Article, links: list[ArticleLinks],
             where = f"  {watch(link.start, link.end)}" if watch else ""
             lines.append(f"    -> {clock(link.start)}-{clock(link.end)}  (score {link.score:.2f}){where}")
         for q in link.quotes if link else ():
-            lines.append(f"    quote {q.status}: \u201c{q.text}\u201d")
+            basis = " (against captions)" if q.basis == "captions" and q.status != "not found" else ""
+            who = f" ({q.speaker})" if q.speaker else ""
+            lines.append(f"    quote {q.status}{basis}: \u201c{q.text}\u201d{who}")
             lines.extend(f"      article says {d.article!r}, speaker said {d.spoken!r} at {clock(d.start)}"
                          for d in q.differences)
+            lines.extend(f"      the recogniser heard {d.spoken!r} at {clock(d.start)}; the audio fits the article's "
+                         f"{d.article!r} about as well" for d in q.misheard)
         lines.append("")
     return "\n".join(lines)

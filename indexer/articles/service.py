@@ -11,21 +11,24 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from typing import Literal
 
 from indexer import deeplinks, refs
 from indexer.articles.export import export_html, export_jsonld, text_fragment_url
 from indexer.articles.link import ArticleLinks, ParagraphLink
 from indexer.articles.load import Article, load_article
-from indexer.articles.quotecheck import QuoteStatus
+from indexer.articles.quotecheck import Basis, QuoteStatus, WordDiff, quote_detail
 from indexer.articles.render import render_text
 from indexer.articles.store import ArticleStore, article_id
 from indexer.articles.videolinks import link_to_video
 from indexer.asr.engine import EngineFactory
+from indexer.asr.rescore import Rescorer, make_rescorer
 from indexer.config import Settings
 from indexer.errors import InvalidInput, NotFound
 from indexer.models import Video
 from indexer.search.service import SearchService
+from indexer.store.corrections import Correction, Corrections
 from indexer.store.db import Store
 
 ExportFormat = Literal["text", "json", "html", "jsonld"]
@@ -57,7 +60,10 @@ class QuoteView:
     status: QuoteStatus
     speaker: str | None
     start: float | None
-    detail: str
+    detail: str  # one line for people: the confirmed changes, or what the recogniser heard
+    basis: Basis = "captions"
+    differences: tuple[WordDiff, ...] = ()
+    misheard: tuple[WordDiff, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -90,6 +96,11 @@ class ArticleService:
         self.engine_factory = engine_factory
         self.saved = ArticleStore(store)
 
+    @cached_property
+    def rescorer(self) -> Rescorer:
+        """One per service: its model loads on the first quote that needs the audio, and stays loaded."""
+        return make_rescorer(self.settings)
+
     def load(self, source: str, fetch: Fetch | None = None) -> Article:
         return load_article(source, fetch=fetch)
 
@@ -109,7 +120,7 @@ class ArticleService:
     def _link(self, article: Article, video_id: str) -> ArticleLinks:
         if self.store.get_transcript(video_id) is None:
             raise NotFound(f"video {video_id!r} has no transcript yet: run its ingest again to resume")
-        return link_to_video(self.store, self.settings, self.engine_factory, article, video_id)
+        return link_to_video(self.store, self.settings, self.engine_factory, article, video_id, self.rescorer)
 
     def _candidates(self, article: Article, limit: int = 3) -> list[str]:
         """Videos whose passages share the article's distinctive words, published near it where dates are known."""
@@ -122,6 +133,24 @@ class ArticleService:
             scores[hit.video_id] = scores.get(hit.video_id, 0.0) + hit.score
         ranked = sorted(scores, key=lambda v: (-scores[v], _days_apart(article, self.store.get_video(v))))
         return ranked[:limit]
+
+    def correct_transcripts(self, ref: str) -> list[Correction]:
+        """Where the audio prefers the article's wording to the transcript's (a quote "probably verbatim" whose
+        re-scored margin favours the article), write the article's words into the stored transcript (source
+        "article", reversible through Clipindex.revert_correction), re-index the video and re-check the article."""
+        linked = self.get(ref)
+        made: list[Correction] = []
+        for links in linked.links:
+            fixes = [d for q in links.quotes if q.basis == "audio" for d in q.misheard
+                     if d.audio is not None and d.audio > 0 and d.article and d.spoken]
+            for d in sorted(fixes, key=lambda d: -d.start):  # from the end, so earlier times stay valid
+                made.append(Corrections(self.store).apply(links.video_id, d.start, d.end, d.article, "article"))
+            if fixes:
+                self.search.index_video(links.video_id)
+        if made:
+            relinked = [self._link(linked.article, lk.video_id) for lk in linked.links]
+            self.saved.put(linked.article, relinked)
+        return made
 
     def list(self) -> list[ArticleSummary]:
         return [ArticleSummary(a, t, u, tuple(v)) for a, t, u, v in self.saved.summaries()]
@@ -185,8 +214,8 @@ class ArticleService:
 
 
 def _paragraph(text: str, link: ParagraphLink | None) -> ParagraphView:
-    quotes = tuple(QuoteView(q.text, q.status, q.speaker, q.start, "; ".join(
-        f"article: {d.article!r}, said: {d.spoken!r}" for d in q.differences)) for q in (link.quotes if link else ()))
+    quotes = tuple(QuoteView(q.text, q.status, q.speaker, q.start, quote_detail(q), q.basis, q.differences,
+                             q.misheard) for q in (link.quotes if link else ()))
     if link is None:
         return ParagraphView(text, None, None, 0.0, quotes)
     return ParagraphView(text, link.start, link.end, link.score, quotes)

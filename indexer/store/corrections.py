@@ -121,6 +121,9 @@ def _lock_and_read(conn: Connection, video_id: str) -> list[Segment]:
 def _new_words(tokens: list[str], before: Sequence[Word], start: float, end: float,
                source: WordSource) -> tuple[Word, ...]:
     lead = " " if before and before[0].text.startswith(" ") else ""
+    mark = before[-1].text.strip()[len(before[-1].text.strip().rstrip(",.;:!?")):] if before else ""
+    if source == "article" and tokens and mark and not tokens[-1].endswith(mark):
+        tokens = [*tokens[:-1], tokens[-1] + mark]  # an article's word replaces a word, not the sentence's end
     if len(tokens) == len(before):
         return tuple(Word(w.start, w.end, lead + t, 1.0, source) for w, t in zip(before, tokens))
     lo = before[0].start if before else start
