@@ -12,6 +12,7 @@ import pytest
 
 from indexer.config import Settings
 from indexer.models import Segment, Transcript, Video, Word
+from indexer.search import index as index_module
 from indexer.search.index import COMMIT_DELAY_S, MAX_SEGMENTS, SearchIndex
 from indexer.service import Clipindex
 from tests.conftest import FIXTURES
@@ -35,6 +36,16 @@ def test_an_enqueued_video_is_searchable_here_at_once_and_elsewhere_within_the_d
     ingest.enqueue(Video("file:b", "b.mp4", "b"), _transcript("file:b", "the storm closed the coastal road"))
     assert [h.video_id for h in ingest.search("coastal road").hits] == ["file:b"]  # its own search commits first
     assert server.search("coastal road").hits
+
+
+def test_enqueue_commits_itself_when_a_full_batch_waits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(index_module, "MAX_BATCH", 2)  # ingest running ahead of the commits
+    monkeypatch.setattr(index_module, "COMMIT_DELAY_S", 600.0)  # the background commit stays out of it
+    ix, other = SearchIndex(tmp_path / "index"), SearchIndex(tmp_path / "index")
+    ix.enqueue(Video("file:a", "a.mp4", "a"), _transcript("file:a", "the first report on the flood"))
+    assert other.passage_count("file:a") == 0  # one passage waits for the delay
+    ix.enqueue(Video("file:b", "b.mp4", "b"), _transcript("file:b", "the second report on the flood"))
+    assert other.passage_count("file:a") == other.passage_count("file:b") == 1  # two: committed by enqueue
 
 
 def test_a_video_enqueued_again_is_replaced_and_a_deleted_one_never_lands(tmp_path: Path) -> None:

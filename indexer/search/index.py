@@ -11,7 +11,8 @@ passage's language), `keys` (cross-script skeletons) and `pairs` (adjacent key p
 storing positions). The on-disk schema thus holds only Whoosh's own classes, and the tokens are stored with the
 passage so a search never re-analyses one.
 
-- keyword mode: BM25F over `stem` and `keys`; the hit spans the matched words of the passage.
+- keyword mode: passages with every query word first, then any (over `stem` and `keys`), ranked by BM25's
+  saturating term frequency (query.Saturated); the hit spans the matched words of the passage.
 - quote mode (quoted, or 6 words or more): candidates by the quote's rarest word pairs, and by its rarest words
   too unless the pairs already gave a close match (never the exact phrase); then indexer.text.align aligns the quote
   against each candidate's words; hits are ranked by alignment score and overlapping spans are merged.
@@ -19,7 +20,8 @@ passage so a search never re-analyses one.
 User text is never parsed as query syntax: the query objects are built from normalised terms. Limits: 1000
 characters, 64 quote words, 32 terms, about 2 s per search (a time-limited collector, then a bounded number of
 alignments). Writes: one writer at a time; Whoosh's lock is retried for up to 30 s (`IndexBusy` after that), and a
-thread lock queues writers within a process.
+thread lock queues writers within a process. The ingest's index step `enqueue`s: a background thread commits what
+waits within COMMIT_DELAY_S, many videos in one commit, merging by a tiered policy (`_tiered`).
 """
 
 from __future__ import annotations
@@ -66,6 +68,7 @@ from indexer.text.normalize import primary_language
 FORMAT = "clipindex-passages/3"
 LOCK_TIMEOUT_S = 30.0
 COMMIT_DELAY_S = 1.0  # a video handed to `enqueue` is committed (searchable everywhere) this long after, at most
+MAX_BATCH = 400  # passages: more waiting than this are committed by `enqueue` itself, so a commit stays short
 MAX_SEGMENTS, MERGE_AT = 16, 8  # segments a commit leaves alone; how many of the smallest one merge joins
 CURRENT = "CURRENT"  # names the generation in use
 KEEP_OLD_S = 600.0  # a replaced generation is kept this long for readers that still have it open
@@ -209,11 +212,14 @@ class SearchIndex:
             if not self._pending:
                 self._pending_since = time.monotonic()
             self._pending[video.id] = docs
+            full = sum(len(d) for d in self._pending.values()) >= MAX_BATCH
             if self._flusher is None:
                 self._flusher = threading.Thread(target=self._flush_loop, daemon=True, name="index-commits")
                 self._flusher.start()
                 atexit.register(self._flush_at_exit)
         self._wake.set()
+        if full:  # ingest runs ahead of the commits: it waits for one, so a batch (and its commit) stays short
+            self.flush()
         return len(docs)
 
     def flush(self, timeout: float = LOCK_TIMEOUT_S) -> int:
