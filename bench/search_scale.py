@@ -1,20 +1,21 @@
 """Search at archive scale: index rate and size, keyword and quote latency (p50/p95/p99) and quote R@1 by size.
 
-Run:  .venv/bin/python bench/search_scale.py --passages 10000          (about 2 minutes on a 2-core machine)
-      .venv/bin/python bench/search_scale.py --passages 100000         (about 15 minutes)
+Run:  .venv/bin/python bench/search_scale.py --passages 10000          (2-3 minutes on a quiet 2-core machine)
+      .venv/bin/python bench/search_scale.py --passages 100000         (about 20 minutes on a quiet one)
       .venv/bin/python bench/search_scale.py --passages 10000 --profile   (cProfile of the queries, top functions)
+      --service-passages N   also ingests N passages as caption files through the whole service
 
 Corpus (made here, nothing downloaded or committed): half-hour programmes of broadcast-like sentences in English,
 Russian and Uzbek (Latin and Cyrillic), one caption cue per sentence. Each sentence is one of the project's own
 story sentences (bench/data/search/stories.json) with about a third of its words replaced by words drawn, by a
 Zipf law, from that language's vocabulary: the stories' words first, then made-up words in the same script. So
-lengths, scripts, numbers and word frequencies look like speech, and nearly every sentence is new (a quote has one
-right answer). Transcripts are made exactly as a caption import makes them (word times spread by characters).
+lengths, scripts, numbers and word frequencies look like speech, and nearly every sentence is new. Transcripts are made exactly as a caption import makes them (word times spread by characters).
 
-How it is loaded: all but the last --ingest-passages go in through the index interface, many videos per commit
-(`SearchIndex.add_many`: the size being measured, reached quickly); the rest are written as .srt files and ingested
-one by one through the service (`Clipindex.ingest`, every step: store, chapters, index), which gives the caption
-ingest rate at that size. `--through-service` ingests everything through the service (slow: small sizes only).
+How it is loaded: most passages through the index interface, 10,000 passages a commit (`SearchIndex.add_many`: the
+size to be measured, reached quickly); then --step-passages video by video the way the ingest chain's index step
+writes them, once with a commit per video (`add`, the step before batching) and once batched (`enqueue`), each
+with the time until another process's searcher sees the last video; then, optionally, caption files through
+`Clipindex.ingest` (every step, so this rate includes chapters and the store, not only the index).
 
 Queries (known answers): quotes of 6-14 words from random places, exact or misremembered (a word replaced, two
 replaced, one dropped, one added, two swapped); a quote is found at rank 1 when the first hit is in the right video

@@ -69,7 +69,7 @@ FORMAT = "clipindex-passages/3"
 LOCK_TIMEOUT_S = 30.0
 COMMIT_DELAY_S = 1.0  # a video handed to `enqueue` is committed (searchable everywhere) this long after, at most
 MAX_BATCH = 400  # passages: more waiting than this are committed by `enqueue` itself, so a commit stays short
-MAX_SEGMENTS, MERGE_AT = 16, 8  # segments a commit leaves alone; how many of the smallest one merge joins
+MAX_SEGMENTS, MERGE_AT = 10, 5  # segments a commit leaves alone; how many of the smallest one merge joins
 CURRENT = "CURRENT"  # names the generation in use
 KEEP_OLD_S = 600.0  # a replaced generation is kept this long for readers that still have it open
 READ_ATTEMPTS = 5
@@ -127,7 +127,8 @@ def _open(path: Path) -> Any:
 def _tiered(writer: IndexWriter, segments: list[Any]) -> list[Any]:
     """Whoosh merge policy: nothing until there are MAX_SEGMENTS segments, then the MERGE_AT smallest into one.
     Segments so grow by about MERGE_AT times per level and each passage is rewritten a few times in all, where
-    Whoosh's default merged the small segments again at nearly every commit (2/3 of caption-ingest time)."""
+    Whoosh's default merged the small segments again at nearly every commit (2/3 of caption-ingest time). Fewer
+    segments search faster (a query builds its matchers once per segment): 10 is the compromise."""
     if len(segments) < MAX_SEGMENTS:
         return segments
     ordered = sorted(segments, key=lambda seg: seg.doc_count_all())
@@ -169,7 +170,7 @@ class SearchIndex:
         self._write_lock = threading.RLock()  # flush takes it around _writer, which takes it too
         self._read_lock = threading.Lock()
         self._searcher: Searcher | None = None
-        self._filters: dict[tuple[int, str], BitSet] = {}
+        self._filters: dict[tuple[int, str], tuple[Searcher, BitSet]] = {}
         self._pending: dict[str, list[dict[str, Any]]] = {}  # video id -> passages, enqueued but not committed
         self._pending_since = 0.0
         self._pending_lock = threading.Lock()
@@ -369,14 +370,18 @@ class SearchIndex:
         """The documents a filter lets through, cached per commit: computing them walks all the filter's terms."""
         if flt is None:
             return None
-        cache_key = (searcher.reader().generation(), repr(flt))
-        found = self._filters.get(cache_key)
-        if found is None:
-            found = BitSet(searcher.docs_for_query(flt), size=searcher.doc_count_all())
-            with self._read_lock:
-                if len(self._filters) >= 64:
-                    self._filters.clear()
-                self._filters[cache_key] = found
+        # keyed by the searcher itself: commit numbers restart in each index generation (folder), so a number
+        # would let one generation's documents stand for another's; the entry holds the searcher, so its id is
+        # not reused while the entry lives
+        cache_key = (id(searcher), repr(flt))
+        entry = self._filters.get(cache_key)
+        if entry is not None and entry[0] is searcher:
+            return entry[1]
+        found = BitSet(searcher.docs_for_query(flt), size=searcher.doc_count_all())
+        with self._read_lock:
+            if len(self._filters) >= 64:
+                self._filters.clear()
+            self._filters[cache_key] = (searcher, found)
         return found
 
 

@@ -142,8 +142,18 @@ class Saturated(WeightingModel):
 
     K1 = 1.2
 
+    def __init__(self) -> None:
+        # one model per searcher (so per commit): a term's idf sums its frequency over every segment, and a query
+        # asks for it once per segment
+        self._idf: dict[tuple[str, Any], float] = {}
+
     def scorer(self, searcher: Searcher, fieldname: str, text: Any, qf: int = 1) -> BaseScorer:
-        return _SaturatedScorer(self.idf(searcher, fieldname, text), searcher.term_info(fieldname, text).max_weight())
+        idf = self._idf.get((fieldname, text))
+        if idf is None:
+            if len(self._idf) > 100_000:
+                self._idf.clear()
+            idf = self._idf[(fieldname, text)] = self.idf(searcher, fieldname, text)
+        return _SaturatedScorer(idf, searcher.term_info(fieldname, text).max_weight())
 
 
 class _SaturatedScorer(BaseScorer):
