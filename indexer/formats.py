@@ -7,7 +7,7 @@ from typing import Any, Literal, get_args
 
 from indexer.errors import InvalidInput
 from indexer.models import Segment, Transcript, Video, Word, WordSource
-from media.captions import Cue, write_srt, write_vtt
+from media.captions import MAX_CUE_S, Cue, write_srt, write_vtt
 
 TranscriptFormat = Literal["txt", "srt", "vtt", "json"]
 FORMATS: tuple[TranscriptFormat, ...] = get_args(TranscriptFormat)
@@ -69,6 +69,8 @@ def from_json(raw: str, video_id: str) -> Transcript:
         segs = tuple(_segment(s) for s in doc["segments"])
         return Transcript(video_id, str(doc["language"]), str(doc["engine"]), str(doc["model"]), segs,
                           tuple(str(w) for w in doc.get("warnings", [])))
+    except RecursionError:
+        raise InvalidInput("the transcript JSON does not parse: nested too deeply") from None
     except (ValueError, KeyError, TypeError) as exc:
         raise InvalidInput(f"the transcript JSON does not parse: {exc}") from None
 
@@ -80,6 +82,8 @@ def _segment(s: dict[str, Any]) -> Segment:
     start, end = float(s["start"]), float(s["end"])
     if end < start or any(w.end < w.start for w in words):
         raise ValueError("a segment or word ends before it starts")
+    if not 0 <= start <= end <= MAX_CUE_S or any(not 0 <= w.start <= w.end <= MAX_CUE_S for w in words):
+        raise ValueError(f"a time is negative, not a number, or beyond {MAX_CUE_S // 3600} hours")
     return Segment(start, end, str(s["text"]), words)
 
 

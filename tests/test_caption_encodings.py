@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from indexer.config import Settings
-from indexer.errors import IngestError
+from indexer.errors import IngestError, InvalidInput
 from indexer.service import Clipindex, IngestOptions
 from media.captions import read_captions
 from media.errors import CaptionError
@@ -57,4 +57,23 @@ def test_sidecar_captions_past_the_end_of_their_media_are_refused(settings: Sett
     svc = Clipindex(settings)
     with pytest.raises(IngestError, match="past the end of the media"):
         list(svc.ingest(str(media), IngestOptions()))
+    assert svc.videos() == [], "nothing is left behind"
+
+
+@pytest.mark.parametrize("body, message", [
+    (bytes(range(128, 256)) * 4, "not UTF-8 text"),  # random bytes named .json: once a UnicodeDecodeError traceback
+    (b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),  # once a RecursionError traceback
+    (b'{"format": "clipindex-transcript/1", "language": "en", "engine": "x", "model": "x", "segments": '
+     b'[{"start": 1e308, "end": 1e309, "text": "x"}]}', "beyond 48 hours"),  # an infinite end was accepted
+    (b'{"format": "clipindex-transcript/1", "language": "en", "engine": "x", "model": "x", "segments": '
+     b'[{"start": -5, "end": 1, "text": "x"}]}', "negative"),
+])
+def test_a_broken_transcript_json_is_one_clear_error(settings: Settings, tmp_path: Path, body: bytes,
+                                                     message: str) -> None:
+    path = tmp_path / "broken.json"
+    path.write_bytes(body)
+    svc = Clipindex(settings)
+    with pytest.raises(InvalidInput, match=message) as caught:
+        list(svc.ingest(str(path), IngestOptions(language="en")))
+    assert str(caught.value).startswith("broken.json: ")
     assert svc.videos() == [], "nothing is left behind"

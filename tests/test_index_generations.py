@@ -54,3 +54,13 @@ def test_a_rebuild_that_fails_part_way_leaves_the_old_index_in_use(tmp_path: Pat
         index.rebuild(broken())
     assert len(SearchIndex(tmp_path / "index").search("stone bridge", limit=100).hits) == before > 0
     assert not list((tmp_path / "index").glob("g-*")), "the half-built generation is removed"
+
+
+def test_a_filtered_search_after_a_rebuild_finds_the_new_generations_documents(tmp_path: Path) -> None:
+    """Commit numbers restart in every generation: a filter cached for the old index's first commit must not be
+    reused for the new index's first commit, where the same document numbers are other passages."""
+    index = SearchIndex(tmp_path / "index")
+    index.add_many(_video(n) for n in range(6))
+    assert {h.video_id for h in index.search("stone bridge", video="file:1").hits} == {"file:1"}
+    index.rebuild(_video(n) for n in reversed(range(6)))  # the same videos, so other document numbers
+    assert {h.video_id for h in index.search("stone bridge", video="file:1").hits} == {"file:1"}

@@ -27,7 +27,7 @@ from indexer.asr.audio import wav_duration
 from indexer.asr.engine import EngineChoice, make_engine
 from indexer.chapters.segment import creator_chapters, segment
 from indexer.deeplinks import clock
-from indexer.errors import IngestError
+from indexer.errors import IngestError, InvalidInput
 from indexer.ingest.context import StepContext, StepFn, run_step
 from indexer.ingest.types import (
     STEPS,
@@ -158,7 +158,12 @@ def _transcript(video_id: str, ctx: StepContext) -> TranscriptResult:
 
 def _from_captions(video_id: str, path: Path, fetched: FetchResult, opts: StepOptions) -> Transcript:
     if path.suffix.lower() == ".json":
-        tr = formats.from_json(path.read_text(encoding="utf-8"), video_id)
+        try:
+            tr = formats.from_json(path.read_bytes().decode("utf-8-sig"), video_id)
+        except UnicodeDecodeError:
+            raise InvalidInput(f"{path.name}: not UTF-8 text, so not a transcript JSON") from None
+        except InvalidInput as exc:
+            raise InvalidInput(f"{path.name}: {exc}") from None
         return replace(tr, language=opts.language or tr.language)
     language = opts.language or fetched.caption_language or "und"
     cues = capmod.read_captions(path)
