@@ -61,6 +61,21 @@ class Load:
         self.lock = threading.Lock()
         self.port = 0
         self.server: subprocess.Popen[bytes] | None = None
+        self.t0 = time.monotonic()
+        self.events: list[tuple[float, str]] = []  # what happened when: the context printed beside a failure
+
+    def note(self, what: str) -> None:
+        with self.lock:
+            self.events.append((time.monotonic() - self.t0, what))
+
+    def context(self, what: str, before_s: float = 15.0) -> list[str]:
+        """Each event `what`, with the events of the `before_s` seconds before it."""
+        out = []
+        for t, event in self.events:
+            if event.startswith(what):
+                near = [f"{u:.1f}s {e}" for u, e in self.events if t - before_s <= u < t and not e.startswith(what)]
+                out.append(f"{t:.1f}s {event}; before it: {'; '.join(near[-12:]) or 'nothing'}")
+        return out
 
     def running(self) -> bool:
         return time.monotonic() < self.until
@@ -71,6 +86,8 @@ class Load:
                                 stderr=subprocess.PIPE, env=dict(os.environ, NO_COLOR="1"))
         with self.lock:
             self.children[proc.pid] = (role, proc)
+        if role != "search":
+            self.note(f"{role} started: {' '.join(args)[-60:]}")
         try:
             _, err = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -81,6 +98,8 @@ class Load:
         finally:
             with self.lock:
                 self.children.pop(proc.pid, None)
+        if role != "search":
+            self.note(f"{role} ended ({'killed' if proc.pid in self.killed else proc.returncode})")
         if proc.pid in self.killed:
             self.count("killed " + role)
             return None
@@ -134,6 +153,7 @@ def http_searcher(load: Load) -> None:
             load.count("searches answered")
             if not hits:
                 load.count("empty answers")
+                load.note("EMPTY answer over HTTP")
         except urllib.error.HTTPError as exc:
             load.error(f"HTTP search: {exc.code} {exc.read()[:200]!r}")
         except (OSError, http.client.HTTPException):  # the server was killed: it is being restarted
@@ -164,7 +184,9 @@ def killer(load: Load, seed: int) -> None:
             load.server.send_signal(signal.SIGKILL)
             load.server.wait()
             load.count("kills: server")
+            load.note("server killed")
             load.start_server()
+            load.note("server answers again")
         elif victims:
             pid, role, proc = rng.choice(victims)
             load.killed.add(pid)
@@ -257,6 +279,8 @@ def main() -> None:
     for what, n in sorted(load.counts.items()):
         print(f"{what}: {n}")
     print(f"empty answers on a non-empty archive: {load.counts['empty answers']} (target 0)")
+    for line in load.context("EMPTY"):
+        print(f"  {line}")
     print(f"errors: {len(load.errors)} (target 0)")
     for e in load.errors[:20]:
         print(f"  {e}")
