@@ -63,14 +63,13 @@ def test_ingest_with_an_article_links_paragraphs_and_checks_quotes(linked: tuple
     assert links.quotes and all(q.status in ("verbatim", "probably verbatim") and q.basis == "audio"
                                 for q in links.quotes), links.quotes
     assert all(q.speaker == "Helen Carter" for q in links.quotes), "she said: the mayor, not the Stone Bridge"
+    _confirmed_article_wording_corrects_the_transcript(svc, video_id, _page)
 
 
-@pytest.mark.slow
-def test_a_confirmed_article_wording_corrects_the_transcript(linked: tuple[Clipindex, str, Path]) -> None:
+def _confirmed_article_wording_corrects_the_transcript(svc: Clipindex, video_id: str, page: Path) -> None:
     """The recogniser's "falling" written as "calling" (an editor's correction stands in for the mistake): the audio
     fits the article's "falling" better, so the article's word goes back into the transcript, searchable and
     reversible."""
-    svc, video_id, page = linked
     said = next(w for w in svc.transcript(video_id).words if w.text.strip(" ,.").lower() == "falling")
     svc.correct_words(video_id, said.start, said.end, "calling,")
     [summary] = svc.articles.list()

@@ -66,6 +66,7 @@ def test_a_correction_rewrites_words_with_provenance_is_searchable_and_reverts(
     assert [c.id for c in svc.corrections(video_id)] == [fix.id]
 
 
+@pytest.mark.slow
 def test_a_later_correction_must_be_reverted_first(captioned: tuple[Clipindex, str]) -> None:
     svc, video_id = captioned
     first = svc.correct_words(video_id, 1.0, 4.0, "The mayor said the bridge will stay shut.")

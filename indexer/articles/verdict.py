@@ -76,10 +76,12 @@ def judge(check: QuoteCheck, words: Sequence[Word], scorer: SpanScorer | None,
     if check.status != "differs" or check.start is None or check.end is None:
         return replace(check, basis=basis)
     diffs = [replace(d, alike=sound_alike(d.article, d.spoken, language)) for d in check.differences]
-    if scorer is not None:
-        diffs = _rescored(diffs, _span(words, check.start, check.end), words, scorer)
-    confirmed = tuple(d for d in diffs if not misheard(d, cfg, audio=scorer is not None))
-    heard = tuple(d for d in diffs if misheard(d, cfg, audio=scorer is not None))
+    rescored = _rescored(diffs, _span(words, check.start, check.end), words, scorer) if scorer else None
+    if rescored is None:  # no audio, or the model could not score it: the text and the sound are all there is
+        basis = "captions"
+    diffs = rescored or diffs
+    confirmed = tuple(d for d in diffs if not misheard(d, cfg, audio=basis == "audio"))
+    heard = tuple(d for d in diffs if misheard(d, cfg, audio=basis == "audio"))
     return replace(check, status="differs" if confirmed else "probably verbatim", differences=confirmed,
                    misheard=heard, basis=basis)
 
@@ -98,7 +100,8 @@ def _span(words: Sequence[Word], start: float, end: float) -> list[Word]:
     return [w for w in words if w.start >= start - 1e-6 and w.end <= end + 1e-6]
 
 
-def _rescored(diffs: list[WordDiff], span: list[Word], words: Sequence[Word], scorer: SpanScorer) -> list[WordDiff]:
+def _rescored(diffs: list[WordDiff], span: list[Word], words: Sequence[Word],
+              scorer: SpanScorer) -> list[WordDiff] | None:
     """Each difference with its audio margin: the span scored as transcribed, and with that one difference undone."""
     said = [w.text.strip() for w in span]
     wordings = [" ".join(said)] + [" ".join(_swap(span, said, d)) for d in diffs]
@@ -107,7 +110,7 @@ def _rescored(diffs: list[WordDiff], span: list[Word], words: Sequence[Word], sc
     end = min((w.start for w in words if w.start >= span[-1].end), default=span[-1].end + 1.0) if span else 0.0
     scores = list(scorer(max(start, span[0].start - 1.5), min(end, span[-1].end + 1.5), wordings)) if span else []
     if len(scores) != len(wordings):
-        return diffs
+        return None
     return [replace(d, audio=round(float(s - scores[0]), 3)) for d, s in zip(diffs, scores[1:])]
 
 

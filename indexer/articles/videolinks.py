@@ -11,7 +11,7 @@ from indexer.articles.verdict import SpanScorer
 from indexer.asr.engine import EngineChoice, EngineFactory, make_engine
 from indexer.asr.rescore import Rescorer, make_rescorer
 from indexer.config import Settings
-from indexer.errors import NotFound
+from indexer.errors import EngineUnavailable, ModelError, NotFound
 from indexer.models import Segment
 from indexer.store.db import Store
 from indexer.store.files import audio_path
@@ -36,7 +36,10 @@ def link_to_video(store: Store, settings: Settings, engine_factory: EngineFactor
 
 def _scorer(rescorer: Rescorer, audio: Path, language: str) -> SpanScorer:
     def score(start: float, end: float, wordings: Sequence[str]) -> list[float]:
-        return [s.logprob for s in rescorer.score(audio, start, end, wordings, language)]
+        try:
+            return [s.logprob for s in rescorer.score(audio, start, end, wordings, language)]
+        except (ModelError, EngineUnavailable):  # judged on the text instead, and the check says so
+            return []
     return score
 
 
