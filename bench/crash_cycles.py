@@ -64,6 +64,7 @@ def main() -> None:
     rng = random.Random(13)
     jobs: list[str] = []
     kills = 0
+    given_up: list[str] = []
     started = time.monotonic()
     try:
         for n in range(args.cycles):
@@ -74,14 +75,14 @@ def main() -> None:
             procs[victim].wait()
             kills += 1
             procs[victim] = worker(settings, log, queues[victim])
-        deadline = time.monotonic() + 600
-        while time.monotonic() < deadline:
-            states = [service.jobs.get(j).state for j in jobs]
-            if all(s in ("done", "failed", "cancelled") for s in states):
-                break
-            if int(time.monotonic()) % 15 == 0:
-                print("waiting:", {s: states.count(s) for s in set(states)}, flush=True)
-            time.sleep(1)
+        drain(service, jobs)
+        # a job whose coordinator was killed on each of its 3 attempts is given up (max_attempts: a guard against a
+        # job that crashes its workers); submitting it again must finish it from where it stopped, losing nothing
+        given_up = [j for j in jobs if service.jobs.get(j).state == "failed"]
+        again = [service.submit_ingest(service.jobs.get(j).payload["source"], IngestOptions(language="en")).id
+                 for j in given_up]
+        drain(service, again)
+        jobs = [j for j in jobs if j not in given_up] + again
         time.sleep(3)  # the index consumer's last batched commit
     finally:
         for p in procs:
@@ -92,7 +93,17 @@ def main() -> None:
             except subprocess.TimeoutExpired:
                 p.kill()
     report(service, jobs, kills, time.monotonic() - started)
+    print(f"  given up after 3 worker deaths and submitted again: {len(given_up)}")
     stop_all()
+
+
+def drain(service: Clipindex, jobs: list[str], timeout: float = 600) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        states = [service.jobs.get(j).state for j in jobs]
+        if all(s in ("done", "failed", "cancelled") for s in states):
+            return
+        time.sleep(1)
 
 
 def report(service: Clipindex, jobs: list[str], kills: int, seconds: float) -> None:

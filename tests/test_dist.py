@@ -109,8 +109,11 @@ def test_a_worker_killed_mid_recognition_is_redelivered_and_completes_once(dist_
         _stop(first)
     second = _worker(dist_settings)
     try:
-        done = wait_until(lambda: (j := service.jobs.get(job.id)).state in ("done", "failed") and j, 180,
-                          "the second worker to finish the redelivered job")
+        try:
+            done = wait_until(lambda: (j := service.jobs.get(job.id)).state in ("done", "failed") and j, 300,
+                              "the second worker to finish the redelivered job")
+        except AssertionError as exc:  # say where it stood
+            raise AssertionError(f"{exc}; {service.jobs.get(job.id)}; {service.store.step_status(video_id)}") from None
         wait_until(lambda: service.search("sandbags outside the library").hits, 30, "the passages to be searchable")
     finally:
         _stop(second)
