@@ -91,6 +91,20 @@ def test_model_keeps_english_bulletin_boundaries() -> None:
     assert near(starts(segment(transcript, embedder=e5)), truth, 0.01)
 
 
+@pytest.mark.slow
+def test_embeddings_survive_the_memo_filling_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The per-process memo is emptied when full; sentences it held a moment before are still returned."""
+    import indexer.chapters.embed as embed  # the module, to shrink its memo for this test
+
+    e5 = model()
+    monkeypatch.setattr(embed, "MEMO", 3)
+    ru = stories("ru")["ru-bank"]
+    first = e5.encode(ru[:2])
+    again = e5.encode(ru[:4])  # two remembered, two new: more than the memo holds
+    assert again.shape == (4, 384)
+    assert np.allclose(again[:2], first, atol=1e-6)
+
+
 # --- the fallback ---------------------------------------------------------------------------------------------
 
 

@@ -74,18 +74,16 @@ def _load() -> Embedder | None:
     def encode(texts: Sequence[str]) -> np.ndarray:
         wanted = [embed_text(t) for t in texts]
         with _lock:
-            todo = sorted({w for w in wanted if w not in memo})
+            found = {w: memo[w] for w in wanted if w in memo}
+        todo = sorted(set(wanted) - found.keys())
         if todo:
             # e5 is trained with "query: " on both sides for symmetric similarity.
             rows = np.asarray(model.query(todo), dtype=np.float32).reshape(len(todo), -1)
+            found.update(zip(todo, rows))
             with _lock:
                 if len(memo) + len(todo) > MEMO:
                     memo.clear()
                 memo.update(zip(todo, rows))
-                found = {w: memo[w] for w in wanted}
-        else:
-            with _lock:
-                found = {w: memo[w] for w in wanted}
         return np.stack([found[w] for w in wanted]) if wanted else np.zeros((0, model.dim), dtype=np.float32)
 
     return Embedder("e5-small", encode)
