@@ -173,7 +173,8 @@ def redis_server() -> Iterator[Server]:
     stop_all()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+# PostgreSQL starts a server (seconds): its half of the suite runs in the full lane, not the quick one
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)])
 def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """The same store tests on both databases: a SQLite file in tmp_path, or a fresh PostgreSQL database."""
     if request.param == "sqlite":

@@ -24,6 +24,7 @@ from tests.servers import Server, new_database, postgres, redis_server  # noqa: 
 from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.slow  # PostgreSQL and Redis are started, and worker processes (seconds)
 _redis_db = itertools.count(1)
 
 
@@ -70,7 +71,6 @@ def test_a_duplicate_delivery_of_a_done_step_does_nothing(dist_settings: Setting
     assert store.step_status("file:abc")["audio"].attempt == 1
 
 
-@pytest.mark.slow
 def test_an_ingest_job_runs_through_the_queues(dist_settings: Settings) -> None:
     service = Clipindex(dist_settings)
     worker = _worker(dist_settings)
@@ -91,7 +91,6 @@ def test_an_ingest_job_runs_through_the_queues(dist_settings: Settings) -> None:
     assert status.returncode == 0 and "queues   asr 0  cpu 0  index 0  jobs 0" in status.stdout, status.stdout
 
 
-@pytest.mark.slow
 def test_a_worker_killed_mid_recognition_is_redelivered_and_completes_once(dist_settings: Settings, media_dir: Path,
                                                                            tmp_path: Path) -> None:
     long_audio = tmp_path / "long.wav"

@@ -25,6 +25,7 @@ from tests.conftest import FIXTURES
 from tests.servers import Server, new_database, postgres, store_url  # noqa: F401 - fixtures
 
 ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.slow  # a PostgreSQL server is started (seconds)
 
 
 def test_concurrent_claims_take_different_jobs(store_url: str) -> None:  # noqa: F811 - the fixture
@@ -82,7 +83,6 @@ def _rows(store: Store) -> dict[str, list[tuple[object, ...]]]:
                 if t is not schema_version}
 
 
-@pytest.mark.slow
 def test_migrate_store_copies_an_archive_there_and_back_without_loss(tmp_path: Path,
                                                                     postgres: Server) -> None:  # noqa: F811
     settings = load_settings(env={}, data_dir=tmp_path / "data")
