@@ -9,7 +9,8 @@ Corpus (made here, nothing downloaded or committed): half-hour programmes of bro
 Russian and Uzbek (Latin and Cyrillic), one caption cue per sentence. Each sentence is one of the project's own
 story sentences (bench/data/search/stories.json) with about a third of its words replaced by words drawn, by a
 Zipf law, from that language's vocabulary: the stories' words first, then made-up words in the same script. So
-lengths, scripts, numbers and word frequencies look like speech, and nearly every sentence is new. Transcripts are made exactly as a caption import makes them (word times spread by characters).
+lengths, scripts, numbers and word frequencies look like speech, and nearly every sentence is new. Transcripts
+are made exactly as a caption import makes them (word times spread by characters).
 
 How it is loaded: most passages through the index interface, 10,000 passages a commit (`SearchIndex.add_many`: the
 size to be measured, reached quickly); then --step-passages video by video the way the ingest chain's index step
