@@ -6,13 +6,15 @@ import json
 import sys
 from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from api.cli_common import DataDir, JsonOut, emit, err, errors, out, service
 from indexer.errors import InvalidInput
-from indexer.store.corrections import Correction
+
+if TYPE_CHECKING:  # a type only: importing the store (SQLAlchemy) would slow every command's start, --help too
+    from indexer.store.corrections import Correction
 
 keys_app = typer.Typer(no_args_is_help=True, help="API keys for the HTTP API's write endpoints.")
 

@@ -4,6 +4,8 @@ and an import inside a function says what heavy dependency it defers."""
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -78,3 +80,12 @@ def test_imports_inside_functions_say_why() -> None:
                     if "#" not in here and not above.strip().startswith("#") and not any("#" in g for g in group):
                         silent.append(f"{name}:{inner.lineno} {here.strip()}")
     assert silent == []
+
+
+def test_the_cli_starts_without_the_heavy_packages() -> None:
+    """`clipindex --help` (and the command table every command loads first) stays quick: the store, the index,
+    the models and the web app come in only with the commands that use them."""
+    heavy = ["sqlalchemy", "whoosh", "numpy", "fastapi", "faster_whisper", "ctranslate2", "torch", "av"]
+    probe = f"import sys, api.cli; print(' '.join(m for m in {heavy!r} if m in sys.modules))"
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.split()
+    assert loaded == [], f"importing the CLI loads {loaded}"
