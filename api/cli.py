@@ -154,8 +154,12 @@ def search(
     Example: clipindex search '"we will not withdraw from negotiations"' --after 2026-01-01
     """
     with errors():
-        result = service(data_dir).search(query, mode=cast(SearchMode | None, mode), video=video, channel=channel,
-                                          language=language, after=after, before=before, limit=limit, offset=offset)
+        svc = service(data_dir)
+        svc.index.refill_if_empty(lambda n: err.print(
+            f"the search index is empty (new after an upgrade, or deleted): adding the archive's {n} transcribed "
+            "videos to it first"))
+        result = svc.search(query, mode=cast(SearchMode | None, mode), video=video, channel=channel,
+                            language=language, after=after, before=before, limit=limit, offset=offset)
     if as_json:
         out.print(json.dumps([asdict(h) for h in result.hits], ensure_ascii=False, indent=1))
         return

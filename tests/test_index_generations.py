@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import shutil
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -64,3 +68,25 @@ def test_a_filtered_search_after_a_rebuild_finds_the_new_generations_documents(t
     assert {h.video_id for h in index.search("stone bridge", video="file:1").hits} == {"file:1"}
     index.rebuild(_video(n) for n in reversed(range(6)))  # the same videos, so other document numbers
     assert {h.video_id for h in index.search("stone bridge", video="file:1").hits} == {"file:1"}
+
+
+@pytest.mark.parametrize("how", ["format changed by an upgrade", "folder deleted"])
+def test_a_command_line_search_refills_an_index_that_lost_everything(tmp_path: Path, how: str) -> None:
+    """Before, the CLI answered "no matches" on a full archive until someone thought of `clipindex reindex`."""
+    data = tmp_path / "data"
+    cli = [sys.executable, "-m", "api.cli"]
+    fixture = Path(__file__).parent / "fixtures" / "captions_ru.vtt"
+    subprocess.run([*cli, "ingest", str(fixture), "--language", "ru", "--quiet", "--data-dir", str(data)],
+                   check=True, capture_output=True)
+    if how == "folder deleted":
+        shutil.rmtree(data / "index")
+    else:
+        marker = data / "index" / "clipindex.json"
+        marker.write_text(json.dumps({"format": "clipindex-passages/0"}))
+    found = subprocess.run([*cli, "search", "мост", "--json", "--data-dir", str(data)], capture_output=True,
+                           text=True, check=True)
+    assert json.loads(found.stdout), found.stderr
+    assert "adding the archive's 1 transcribed videos" in found.stderr
+    again = subprocess.run([*cli, "search", "мост", "--json", "--data-dir", str(data)], capture_output=True,
+                           text=True, check=True)
+    assert json.loads(again.stdout) and again.stderr == "", "the second search only reads"

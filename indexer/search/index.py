@@ -323,6 +323,10 @@ class SearchIndex:
                 self._searcher = s = ix.searcher(weighting=Saturated())
             return s
 
+    def is_empty(self) -> bool:
+        """No passage at all: cheap (one count), unlike `video_ids`."""
+        return self._reading(lambda: self.searcher().doc_count() == 0)
+
     def video_ids(self) -> set[str]:
         def read() -> set[str]:
             s = self.searcher()

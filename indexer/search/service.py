@@ -15,6 +15,7 @@ from indexer.chapters.display import display_chapters
 from indexer.config import Settings
 from indexer.models import Chapter, SearchMode, Transcript, Video
 from indexer.store.db import Store
+from indexer.store.files import exclusive
 
 if TYPE_CHECKING:  # Whoosh is imported only by commands that search
     from indexer.search.index import SearchIndex
@@ -83,6 +84,22 @@ class SearchService:
         total = index.rebuild(items(), step)
         self.reconcile()  # videos indexed into the old generation while this one was built
         return total
+
+    def refill_if_empty(self, announce: Callable[[int], None] | None = None) -> int:
+        """Refill an index that holds nothing while the store has transcripts: one recreated because an upgrade
+        changed its format, or whose folder was deleted. The server reconciles at start-up; this is for the
+        command line, whose searches would otherwise answer "no matches" until someone ran `reindex`. Processes
+        that find it empty at once take turns, and those after the first find it full. Returns the number of
+        videos added (`announce` hears it first); 0, after one cheap count, when the index has passages."""
+        if not self.backend.is_empty():
+            return 0
+        with exclusive(self.settings.data_dir / "index" / "refill.lock"):
+            missing = len(self.store.transcribed_ids()) if self.backend.is_empty() else 0
+            if missing:
+                if announce:
+                    announce(missing)
+                self.reconcile()
+        return missing
 
     def reconcile(self) -> None:
         """Make the index hold exactly the store's transcribed videos."""
