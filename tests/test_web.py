@@ -267,7 +267,9 @@ def test_a_misheard_word_is_corrected_in_place_and_then_found(context: BrowserCo
 def test_jobs_survive_navigation_and_reload_and_can_be_cancelled(context: BrowserContext, site: Site,
                                                                  console: Console, media_dir: Path) -> None:
     long = site.root / "Evening news.wav"
-    ffmpeg("-i", str(FIXTURES / "speech_en.opus"), "-t", "24", "-ar", "16000", "-ac", "1", str(long))
+    # a minute of speech: long enough that the page, polling every 0.7 s, sees it being transcribed and that the
+    # second job is still waiting when it is cancelled, on a fast machine as on a loaded one
+    ffmpeg("-i", str(FIXTURES / "speech_en.opus"), "-t", "60", "-ar", "16000", "-ac", "1", str(long))
     page = _page(context, console, site)
     page.goto(f"{site.url}/#/ingest")
     page.set_input_files("#file", str(long))
@@ -280,12 +282,12 @@ def test_jobs_survive_navigation_and_reload_and_can_be_cancelled(context: Browse
     page.reload()
     page.goto(f"{site.url}/#/jobs")
     news = page.locator(".job", has_text="Evening news.wav")
-    expect(news.locator(".state")).to_contain_text(re.compile(r"Transcribing: \d+:\d\d of 0:24"), timeout=60_000)
+    expect(news.locator(".state")).to_contain_text(re.compile(r"Transcribing: \d+:\d\d of 1:00"), timeout=120_000)
     _shot(page, "jobs")
     queued = page.locator(".job", has_text="speech.wav").filter(has_not_text="Evening")
     queued.get_by_role("button", name="Cancel").click()
     expect(queued.locator(".state")).to_have_text("Cancelled")
-    expect(news.locator(".state")).to_have_text("Added", timeout=90_000)
+    expect(news.locator(".state")).to_have_text("Added", timeout=180_000)
     news.get_by_role("link", name="Open the video").click()
     expect(page.locator(".word").first).to_be_visible()
 
