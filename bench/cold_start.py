@@ -75,10 +75,9 @@ def srt_clock(seconds: float) -> str:
     return f"{ms // 3_600_000:02d}:{ms // 60_000 % 60:02d}:{ms // 1000 % 60:02d},{ms % 1000:03d}"
 
 
-def story_srt(story: Path) -> str:
-    """A story as SRT: one cue per sentence-sized chunk of 12 words, timed at a speaking pace."""
-    text = " ".join(json.loads(story.read_text(encoding="utf-8"))["paragraphs"])
-    words = text.split()
+def stories_srt(stories: list[Path]) -> str:
+    """Stories read one after another, as SRT: one cue per sentence-sized chunk of 12 words, at a speaking pace."""
+    words = " ".join(" ".join(json.loads(s.read_text(encoding="utf-8"))["paragraphs"]) for s in stories).split()
     cues, t = [], 0.5
     for n, i in enumerate(range(0, len(words), 12), 1):
         chunk = words[i:i + 12]
@@ -92,15 +91,7 @@ def programme_srt(n: int, stories: list[Path]) -> str:
     """A long programme: every story of the fixtures once, in an order of its own, as one SRT."""
     order = list(stories)
     random.Random(n).shuffle(order)  # a different file per programme: the same content would be ingested once
-    text = [" ".join(json.loads(s.read_text(encoding="utf-8"))["paragraphs"]) for s in order]
-    words = " ".join(text).split()
-    cues, t = [], 0.5
-    for k, i in enumerate(range(0, len(words), 12), 1):
-        chunk = words[i:i + 12]
-        end = t + len(chunk) / WORDS_PER_S
-        cues.append(f"{k}\n{srt_clock(t)} --> {srt_clock(end)}\n{' '.join(chunk)}\n")
-        t = end + 0.3
-    return "\n".join(cues)
+    return stories_srt(order)
 
 
 def passage_count(data: Path) -> int:
@@ -116,7 +107,7 @@ def build_archive(work: Path, exe: list[str], tree: Tree, passages: int = 0) -> 
         files[lang].append(FIXTURES / name)
     for story in STORIES:
         path = work / f"{story}.srt"
-        path.write_text(story_srt(FIXTURES / "texts" / f"{story}.json"), encoding="utf-8")
+        path.write_text(stories_srt([FIXTURES / "texts" / f"{story}.json"]), encoding="utf-8")
         files["en"].append(path)
     for lang, paths in files.items():
         subprocess.run([*exe, "ingest", *map(str, paths), "--language", lang, "--data-dir", str(data), "--quiet"],
