@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pickle
+import struct
 import threading
 import time
 from pathlib import Path
@@ -96,3 +98,21 @@ def test_the_server_reconciles_the_index_in_the_background(settings: Settings) -
             return bool(client.get("/v1/search", params={"q": "Каменке"}).json()["hits"])
 
         wait_until(found, 30, "the start-up reconciliation to index the missing video", interval=0.1)
+
+
+@pytest.mark.parametrize("damage", [pickle.UnpicklingError("invalid load key, '\\xd2'."), EOFError(),
+                                    struct.error("unpack requires a buffer of 4 bytes")])
+def test_a_read_that_meets_a_table_cut_short_is_run_again(tmp_path: Path, damage: Exception) -> None:
+    """Seen in a CI run: a reader opened a table of contents while another process's writer replaced it, and the
+    search failed with UnpicklingError instead of being run again on the newest commit."""
+    index = SearchIndex(tmp_path / "index")
+    index.add(Video("file:0", "0.mp4", "0"), _transcript("file:0", 0))
+    attempts = []
+
+    def read() -> int:
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise damage
+        return len(index.search("flood bridge").hits)
+
+    assert index._reading(read) > 0 and len(attempts) == 2

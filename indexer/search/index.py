@@ -30,7 +30,9 @@ import atexit
 import json
 import logging
 import os
+import pickle
 import shutil
+import struct
 import threading
 import time
 import uuid
@@ -73,6 +75,8 @@ MAX_SEGMENTS, MERGE_AT = 10, 5  # segments a commit leaves alone; how many of th
 CURRENT = "CURRENT"  # names the generation in use
 KEEP_OLD_S = 600.0  # a replaced generation is kept this long for readers that still have it open
 READ_ATTEMPTS = 5
+# what a read meets when a writer in another process replaced the files it was opening (a stress test saw each)
+REPLACED_UNDER_A_READER = (FileNotFoundError, zlib.error, pickle.UnpicklingError, EOFError, struct.error)
 R = TypeVar("R")
 log = logging.getLogger(__name__)
 
@@ -360,11 +364,11 @@ class SearchIndex:
     def _reading(self, read: Callable[[], R]) -> R:
         """Run a read, again on the newest commit if another process's writer removed or replaced files it was
         opening: a commit or a merge deletes the segments and the table of contents that it replaces (seen as a
-        missing file, or rarely as a compressed block cut short)."""
+        missing file, or rarely as a compressed block or a pickled table cut short). The last attempt raises."""
         for attempt in range(1, READ_ATTEMPTS):
             try:
                 return read()
-            except (FileNotFoundError, zlib.error):
+            except REPLACED_UNDER_A_READER:
                 with self._read_lock:
                     self._searcher = None
                 time.sleep(0.01 * attempt)
