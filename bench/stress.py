@@ -211,6 +211,11 @@ def _clock(seconds: float) -> str:
     return f"{ms // 3_600_000:02d}:{ms // 60_000 % 60:02d}:{ms // 1000 % 60:02d},{ms % 1000:03d}"
 
 
+def _exception_line(block: str) -> str:
+    """The exception a traceback ends in: its first line that is not a frame (frames are indented)."""
+    return next((line for line in block.splitlines()[1:] if line and not line[0].isspace()), "?")
+
+
 def leftovers(data: Path) -> list[str]:
     """Files nothing should leave behind once everything has stopped."""
     found = [str(p.relative_to(data)) for p in data.rglob("*.part")]
@@ -273,7 +278,7 @@ def main() -> None:
         videos, wrong = consistency(data)
         left = leftovers(data)
         server_log = (work / "server.log").read_text(errors="replace") if (work / "server.log").exists() else ""
-        causes = Counter(block.strip().splitlines()[-1] for block in server_log.split("Traceback")[1:])
+        causes = Counter(_exception_line(block) for block in server_log.split("Traceback (most recent call last):")[1:])
     print(f"# stress, {datetime.date.today()}, {platform.machine()}, {os.cpu_count()} CPUs; load average at start "
           f"{load0[0]:.2f}, at end {os.getloadavg()[0]:.2f}; {elapsed / 60:.1f} minutes, seed {args.seed}")
     for what, n in sorted(load.counts.items()):
@@ -285,7 +290,7 @@ def main() -> None:
     for e in load.errors[:20]:
         print(f"  {e}")
     for cause, n in causes.most_common(5):
-        print(f"  server error behind a 500, {n}x: {cause[:200]}")
+        print(f"  traceback in the server's log (a 500, or a logged retry), {n}x: {cause[:200]}")
     print(f"leftover files: {len(left)} (target 0) {left[:10]}")
     print(f"store/index consistency: {videos} videos, {len(wrong)} wrong (target 0) {wrong[:10]}")
     print(f"reproduce: .venv/bin/python bench/stress.py --minutes {args.minutes:g} --seed {args.seed}")
