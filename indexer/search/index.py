@@ -178,6 +178,7 @@ class SearchIndex:
         self._pending: dict[str, list[dict[str, Any]]] = {}  # video id -> passages, enqueued but not committed
         self._pending_since = 0.0
         self._pending_lock = threading.Lock()
+        self._committing = False  # a batch has left the queue and its commit is under way
         self._wake = threading.Event()
         self._flusher: threading.Thread | None = None
 
@@ -233,6 +234,7 @@ class SearchIndex:
         with self._write_lock:  # the batch is taken under the writer's lock: batches commit in order
             with self._pending_lock:
                 batch, self._pending = self._pending, {}
+                self._committing = bool(batch)
             if not batch:
                 return 0
             try:
@@ -246,6 +248,8 @@ class SearchIndex:
                     self._pending = {**batch, **self._pending}
                     self._pending_since = time.monotonic()
                 raise
+            finally:
+                self._committing = False
             return len(batch)
 
     def _flush_loop(self) -> None:
@@ -315,7 +319,10 @@ class SearchIndex:
     def searcher(self) -> Searcher:
         """A searcher on the latest commit. The old one is left open for threads still using it, and is not
         `refresh()`ed: a refreshed reader reuses segment readers and misses deletions made since."""
-        if self._pending:  # this process's own passages, enqueued, are searchable at once for its own searches
+        # this process's own passages are searchable at once for its own searches: those still queued are committed
+        # now, and a commit the flusher thread has under way is waited for (on the writer's thread lock, so for as
+        # long as that one commit takes; its batch has already left the queue)
+        if self._pending or self._committing:
             try:
                 self.flush(timeout=0)
             except IndexBusy:
