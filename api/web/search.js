@@ -154,6 +154,8 @@ async function addToReel(body, button) {
     button.textContent = original;
     toast(`Not added: ${err.message}`, "error");
   } finally {
+    const hadFocus = document.activeElement === button || document.activeElement === document.body;
     button.disabled = false;
+    if (hadFocus && alive(button)) button.focus();  // disabling it dropped a keyboard user's place on the page
   }
 }

@@ -130,7 +130,7 @@ function renderTranscript(video, tr) {
       const fixed = w.source === "editor" || w.source === "article";
       const unsure = !fixed && w.probability < UNSURE;
       const cls = ["word", unsure ? "unsure" : "", fixed ? "edited" : ""].filter(Boolean).join(" ");
-      const span = el("span", { class: cls, tabindex: "0", "data-i": String(i), "data-start": w.start, text: w.text,
+      const span = el("span", { class: cls, "data-i": String(i), "data-start": w.start, text: w.text,
         title: w.source === "editor" ? "Corrected by an editor" : w.source === "article" ? "Corrected to the article's wording"
           : unsure ? "Hard to hear: check it" : null });
       span.addEventListener("click", () => { if (!selectedRange()) player.seek(w.start); });
@@ -141,6 +141,7 @@ function renderTranscript(video, tr) {
     box.append(p);
   }
   if (player && player.media) follow(player.media, words);
+  keyboardSelection(words, box);
   setupSelection(video, words);
 }
 
@@ -196,10 +197,16 @@ function setupSelection(video, words) {
   const update = () => {
     if (!alive(bar)) return;
     const range = selectedRange();
-    if (!range) { if (!$("#fix-form").hidden) return; bar.hidden = true; current = null; return; }
+    if (!range) {
+      if (!$("#fix-form").hidden) return;
+      if (current) $("#selection-live").textContent = "Selection cleared";
+      bar.hidden = true; current = null; return;
+    }
     current = range;
     const [a, b] = range;
-    $("#selection-label").textContent = `${b - a + 1} word${a === b ? "" : "s"}, ${clock(words[a].start)}–${clock(words[b].end)}`;
+    const label = `${b - a + 1} word${a === b ? "" : "s"} selected, ${clock(words[a].start)}–${clock(words[b].end)}`;
+    $("#selection-label").textContent = label;
+    $("#selection-live").textContent = label;  // read out by screen readers as the selection grows or shrinks
     bar.hidden = false;
   };
   document.onselectionchange = update;

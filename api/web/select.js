@@ -1,0 +1,93 @@
+// The transcript by keyboard. Its words are one tab stop (a roving tabindex, so Tab does not walk through hundreds of
+// words): arrows move between words, Home/End to the line's first or last word, Enter plays from the word.
+// Shift+arrows extend or shrink a selection word by word (Shift+Home/End to the line's edge), Tab then reaches the
+// selection's buttons, Escape clears it. The selection made is the browser's own, so the mouse and the keyboard feed
+// one path (selectedRange in video.js) and the same bar.
+"use strict";
+
+// Select words a..b (either order) as the browser's selection, as a drag across them would.
+function selectWords(words, a, b) {
+  const [lo, hi] = a <= b ? [a, b] : [b, a];
+  const first = words[lo].span.firstChild, last = words[hi].span.firstChild;
+  const range = document.createRange();
+  range.setStart(first, 0);
+  range.setEnd(last, last.length);
+  const sel = window.getSelection();
+  sel.removeAllRanges();
+  sel.addRange(range);
+}
+
+function clearSelection() {
+  const sel = window.getSelection();
+  if (sel) sel.removeAllRanges();
+}
+
+// The words of the line (segment) that word i is on, as [first, last] indices.
+function lineOf(words, i) {
+  const line = words[i].span.parentElement;
+  let a = i, b = i;
+  while (a > 0 && words[a - 1].span.parentElement === line) a--;
+  while (b < words.length - 1 && words[b + 1].span.parentElement === line) b++;
+  return [a, b];
+}
+
+function keyboardSelection(words, box) {
+  let anchor = null, head = null;  // where the keyboard selection began and where it ends now (word indices)
+  let focused = 0;
+  const focusWord = (i) => {
+    if (!words.length) return;
+    i = Math.max(0, Math.min(words.length - 1, i));
+    words[focused].span.tabIndex = -1;
+    words[i].span.tabIndex = 0;
+    focused = i;
+    words[i].span.focus();
+  };
+  words.forEach((w, i) => { w.span.tabIndex = i === 0 ? 0 : -1; });
+  box.onfocusin = (e) => {  // a click or a script focusing a word makes it the transcript's tab stop
+    const span = e.target.closest && e.target.closest(".word");
+    if (!span || Number(span.dataset.i) === focused) return;
+    if (words[focused]) words[focused].span.tabIndex = -1;
+    focused = Number(span.dataset.i);
+    span.tabIndex = 0;
+  };
+  const extend = (i, target) => {
+    const now = selectedRange();
+    // no keyboard selection yet, or the mouse made or changed it: a new one starts at the focused word
+    if (anchor === null || !now || now[0] !== Math.min(anchor, head) || now[1] !== Math.max(anchor, head))
+      anchor = head = i;
+    head = Math.max(0, Math.min(words.length - 1, target(head)));
+    focusWord(head);
+    selectWords(words, anchor, head);
+  };
+  box.onkeydown = (e) => {
+    const span = e.target.closest && e.target.closest(".word");
+    if (!span || e.altKey || e.ctrlKey || e.metaKey) return;
+    const i = Number(span.dataset.i);
+    const targets = { ArrowRight: (h) => h + 1, ArrowLeft: (h) => h - 1,
+      Home: (h) => lineOf(words, h)[0], End: (h) => lineOf(words, h)[1] };
+    if (e.key in targets) {
+      e.preventDefault();
+      if (e.shiftKey) extend(i, targets[e.key]);  // the first Shift+arrow takes the focused word and its neighbour
+      else {
+        anchor = head = null;
+        clearSelection();
+        focusWord(targets[e.key](i));
+      }
+    } else if (e.key === "Escape" && selectedRange()) {
+      e.preventDefault();
+      anchor = head = null;
+      clearSelection();
+    } else if (e.key === "Tab" && !e.shiftKey && selectedRange() && !$("#selection-bar").hidden) {
+      e.preventDefault();  // from the selection to what can be done with it
+      $("#sel-copy").focus();
+    }
+  };
+  const bar = $("#selection-bar");
+  bar.onkeydown = (e) => {
+    if (e.key !== "Escape") return;
+    e.preventDefault();
+    anchor = head = null;
+    clearSelection();
+    focusWord(focused);
+  };
+}
