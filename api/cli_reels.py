@@ -169,7 +169,13 @@ def reel_export(
 ) -> None:
     """Export a reel's timeline for an editor (OTIO, CMX3600 EDL, FCPXML), its captions, or a JSON manifest.
 
+    An EDL has one frame rate from a short list: sources at other rates (10, 12.5, 15 fps, variable) are conformed
+    to it, and a warning line says so.
+
     Example: clipindex reel export reel:1a2b --format edl -o highlights.edl
     """
     with errors():
-        emit(service(data_dir).reels.export(reel, fmt), output)
+        exported = service(data_dir).reels.export_file(reel, fmt)
+        emit(exported.text, output)
+    for warning in exported.warnings:
+        err.print(f"warning: {warning}", markup=False)

@@ -1,12 +1,15 @@
 """Reel timelines for editors and players: OTIO, CMX3600 EDL, FCPXML, SRT/WebVTT re-based onto the reel, a manifest.
 
 A producer's reel is only a starting point: editors finish it in their own tool, so the exports reference the
-original media (file URLs) and the source in/out points rather than the rendered MP4. The editor formats go through
-OpenTimelineIO and its adapters (`otio-cmx3600-adapter`, `otio-fcpx-xml-adapter`) so we never hand-write EDL or XML;
-opentimelineio is imported inside the functions that need it, which keeps `import media.timeline` cheap.
+original media (file URLs) and the source in/out points rather than the rendered MP4. OTIO goes through
+OpenTimelineIO (imported inside the functions that need it, which keeps `import media.timeline` cheap); the EDL and
+FCPXML are written from whole frames by `media.editors`, with our own timecode (`media.timecode`).
 
-Frame rates: OTIO and FCPXML keep each clip at its own source rate. CMX3600 has a single rate per list, so the EDL
-expresses every source timecode at the timeline rate (rounded to the nearest frame at that rate).
+Frame rates: every rate is exact (`media.timecode.frame_rate`: a probed 29.97 is 30000/1001). OTIO and FCPXML keep
+each clip at its own source rate. CMX3600 has a single rate per list, from a short list: the EDL is at the sources'
+rate when they agree and the list has it, else conformed (`edl_rate`: 10 fps -> 30, 12.5 -> 25, a variable-rate
+average -> the nearest listed rate), and each conformed event says so in a `* CONFORM:` comment;
+`export_warnings` gives the same news for the command line and the API.
 
 The reel timeline here holds only the clips, back to back. Title cards exist only in the rendered MP4; the renderer
 writes its own sidecar captions that account for them.
@@ -16,14 +19,16 @@ from __future__ import annotations
 
 import json
 import math
-import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from media.captions import CaptionWord, Cue, write_srt, write_vtt
+from media.editors import EditClip, EditList, conform_note, write_edl, write_fcpxml
 from media.errors import MediaError
+from media.timecode import FrameRate, edl_rate, frame_rate, timecode_rate, to_timecode
 
 if TYPE_CHECKING:
     import opentimelineio as otio
@@ -56,6 +61,8 @@ class TimelineClip:
     link: str = ""  # a watch link that opens the source at this clip
     media_duration: float | None = None  # the whole media's length, when known
     cues: tuple[Cue, ...] = ()  # captions of the source, in source time (any cues outside the range are dropped)
+    width: int | None = None  # the picture's size, when known (FCPXML formats carry it)
+    height: int | None = None
 
 
 @dataclass(frozen=True)
@@ -69,13 +76,6 @@ class Placement:
     @property
     def reel_end(self) -> float:
         return self.reel_start + self.source_out - self.source_in
-
-
-@dataclass(frozen=True)
-class _Frames:
-    rate: float
-    first: int  # in point, in frames
-    last: int  # out point (exclusive), in frames
 
 
 def check_clips(clips: Sequence[TimelineClip]) -> None:
@@ -127,17 +127,23 @@ def reel_cues(clips: Sequence[TimelineClip]) -> list[Cue]:
 
 
 def timeline_rate(rates: Iterable[float]) -> float:
-    """One frame rate for a reel: the sources' own when they agree, else 25 (all PAL-ish or slower) or 30."""
-    distinct = {round(r, 3) for r in rates if r and r > 0}
+    """The EDL's rate for a reel (as a float, for OpenTimelineIO's reader): see `reel_rate`."""
+    return float(reel_rate(rates).exact)
+
+
+def reel_rate(rates: Iterable[float]) -> FrameRate:
+    """One CMX3600 rate for a reel: the sources' own (conformed) when they agree, else 25 (all PAL-ish or slower)
+    or 30."""
+    distinct = {frame_rate(r).exact for r in rates if r and r > 0}
     if len(distinct) == 1:
-        return distinct.pop()
-    return 25.0 if distinct and max(distinct) <= 25.5 else 30.0
+        return edl_rate(FrameRate(distinct.pop()))
+    return frame_rate(25 if distinct and max(distinct) <= 25.5 else 30)
 
 
 def export_reel(
     clips: Sequence[TimelineClip], fmt: ExportFormat, title: str = "reel", rate: float | None = None
 ) -> str:
-    """The reel in one export format, as text. `rate` is the EDL's timeline rate (default: `timeline_rate`)."""
+    """The reel in one export format, as text. `rate` is the EDL's timeline rate (default: `reel_rate`)."""
     check_clips(clips)
     if fmt == "srt":
         return write_srt(reel_cues(clips))
@@ -145,26 +151,46 @@ def export_reel(
         return write_vtt(reel_cues(clips))
     if fmt == "json":
         return json.dumps(manifest(clips, title), indent=2, ensure_ascii=False) + "\n"
-    if fmt not in ("otio", "edl", "fcpxml"):
-        raise TimelineError(f"unknown export format {fmt!r}; expected one of {', '.join(EXPORT_FORMATS)}")
-    return _editor_export(clips, fmt, title, rate)
-
-
-def _editor_export(clips: Sequence[TimelineClip], fmt: str, title: str, rate: float | None) -> str:
-    import opentimelineio as otio  # deferred: OpenTimelineIO takes 0.15 s to import and loads its adapters' plugins
-
     if fmt == "otio":
+        import opentimelineio as otio  # deferred: OpenTimelineIO takes 0.15 s to import and loads adapter plugins
+
         return str(otio.adapters.write_to_string(to_otio(clips, title), "otio_json"))
     if fmt == "edl":
-        edl_rate = rate or timeline_rate(c.fps for c in clips)
-        timeline = to_otio(clips, title, rate=edl_rate)
-        return str(otio.adapters.write_to_string(timeline, "cmx_3600", rate=edl_rate))
-    xml = str(otio.adapters.write_to_string(to_otio(clips, title), "fcpx_xml"))
-    return _mark_audio(xml)
+        return write_edl(edit_list(clips, title, rate))
+    if fmt == "fcpxml":
+        return write_fcpxml(edit_list(clips, title, rate))
+    raise TimelineError(f"unknown export format {fmt!r}; expected one of {', '.join(EXPORT_FORMATS)}")
 
 
-def to_otio(clips: Sequence[TimelineClip], title: str = "reel", rate: float | None = None) -> otio.schema.Timeline:
-    """An OTIO timeline with one video track of the clips; each clip at its own rate unless `rate` forces one."""
+def export_warnings(clips: Sequence[TimelineClip], fmt: str, rate: float | None = None) -> tuple[str, ...]:
+    """What an export changed that its reader should know: EDL events conformed to the list's one rate."""
+    if fmt != "edl" or not clips:
+        return ()
+    target = frame_rate(rate) if rate else reel_rate(c.fps for c in clips)
+    by_rate: dict[FrameRate, list[int]] = {}
+    for i, clip in enumerate(clips, 1):
+        by_rate.setdefault(frame_rate(clip.fps), []).append(i)
+    return tuple(f"EDL clip{'s' if len(nums) > 1 else ''} {', '.join(map(str, nums))}: {note}"
+                 for source, nums in by_rate.items() if (note := conform_note(source, target)))
+
+
+def edit_list(clips: Sequence[TimelineClip], title: str = "reel", rate: float | None = None) -> EditList:
+    """The reel in whole frames of each source's exact rate, for the EDL and FCPXML writers."""
+    check_clips(clips)
+    target = frame_rate(rate) if rate else reel_rate(c.fps for c in clips)
+    return EditList(_one_line(title) or "reel", target, tuple(_edit_clip(i, c) for i, c in enumerate(clips, 1)))
+
+
+def _edit_clip(index: int, clip: TimelineClip) -> EditClip:
+    rate = frame_rate(clip.fps)
+    first, last = _frames(clip, rate)
+    whole = rate.frame(max(clip.media_duration or 0.0, clip.end))
+    return EditClip(_one_line(clip.label) or f"clip {index}", clip.media.resolve().as_uri(), clip.media.name, rate,
+                    first, last, whole, clip.width, clip.height)
+
+
+def to_otio(clips: Sequence[TimelineClip], title: str = "reel") -> otio.schema.Timeline:
+    """An OTIO timeline with one video track of the clips, each at its own exact rate."""
     import opentimelineio as otio  # deferred, as everywhere here
 
     check_clips(clips)
@@ -172,35 +198,29 @@ def to_otio(clips: Sequence[TimelineClip], title: str = "reel", rate: float | No
     track = otio.schema.Track(name="V1", kind=otio.schema.TrackKind.Video)
     timeline.tracks.append(track)
     for i, clip in enumerate(clips, 1):
-        track.append(_otio_clip(i, clip, _frames(clip, rate or clip.fps)))
+        track.append(_otio_clip(i, clip))
     return timeline
 
 
-def _frames(clip: TimelineClip, rate: float) -> _Frames:
-    first, last = round(clip.start * rate), round(clip.end * rate)
-    return _Frames(rate, first, max(last, first + 1))
+def _frames(clip: TimelineClip, rate: FrameRate) -> tuple[int, int]:
+    first, last = rate.frame(clip.start), rate.frame(clip.end)
+    return first, max(last, first + 1)
 
 
-def _otio_clip(index: int, clip: TimelineClip, frames: _Frames) -> otio.schema.Clip:
+def _otio_clip(index: int, clip: TimelineClip) -> otio.schema.Clip:
     import opentimelineio as otio  # deferred, as everywhere here
 
+    exact = frame_rate(clip.fps)
+    rate = float(exact.exact)
+    first, last = _frames(clip, exact)
     rt = otio.opentime.RationalTime
-    whole = max(clip.media_duration or 0.0, clip.end)
-    available = otio.opentime.TimeRange(rt(0, frames.rate), rt(round(whole * frames.rate), frames.rate))
+    whole = exact.frame(max(clip.media_duration or 0.0, clip.end))
+    available = otio.opentime.TimeRange(rt(0, rate), rt(whole, rate))
     ref = otio.schema.ExternalReference(target_url=clip.media.resolve().as_uri(), available_range=available)
-    used = otio.opentime.TimeRange(rt(frames.first, frames.rate), rt(frames.last - frames.first, frames.rate))
+    used = otio.opentime.TimeRange(rt(first, rate), rt(last - first, rate))
     metadata = {"clipindex": {"source": clip.source, "link": clip.link, "in": clip.start, "out": clip.end}}
     name = _one_line(clip.label) or f"clip {index}"
     return otio.schema.Clip(name=name, media_reference=ref, source_range=used, metadata=metadata)
-
-
-def _mark_audio(xml: str) -> str:
-    """The FCPX adapter marks a video-track asset as silent; our sources carry their sound, so say so."""
-    header, sep, body = xml.partition("<fcpxml")
-    root = ET.fromstring(sep + body)
-    for asset in root.iter("asset"):
-        asset.set("hasAudio", "1")
-    return header + ET.tostring(root, encoding="unicode") + "\n"
 
 
 def manifest(clips: Sequence[TimelineClip], title: str = "reel") -> dict[str, Any]:
@@ -225,17 +245,24 @@ def _manifest_entry(index: int, clip: TimelineClip, span: Placement) -> dict[str
         "in_timecode": timecode(clip.start, clip.fps),
         "out_timecode": timecode(clip.end, clip.fps),
         "fps": clip.fps,
+        "rate": _fraction(frame_rate(clip.fps).exact),
+        "timecode_rate": _fraction(timecode_rate(frame_rate(clip.fps)).exact),
+        "drop_frame": timecode_rate(frame_rate(clip.fps)).drop_frame,
         "reel_start": round(span.reel_start, 3),
         "reel_end": round(span.reel_end, 3),
         "link": clip.link,
     }
 
 
-def timecode(seconds: float, rate: float) -> str:
-    """Non-drop-frame HH:MM:SS:FF at the nearest frame, counting frames at the rounded nominal rate (OTIO's)."""
-    import opentimelineio as otio  # deferred, as everywhere here: OpenTimelineIO loads its adapters' plugins
+def timecode(seconds: float, fps: float) -> str:
+    """HH:MM:SS:FF at the nearest frame; drop-frame at 29.97 and 59.94; rates timecode cannot count (12.5 fps,
+    variable) are counted at their EDL rate (`timecode_rate`)."""
+    rate = timecode_rate(frame_rate(fps))
+    return to_timecode(rate.frame(seconds), rate)
 
-    return str(otio.opentime.to_timecode(otio.opentime.RationalTime(round(seconds * rate), rate), rate, False))
+
+def _fraction(value: Fraction) -> str:
+    return str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
 
 
 def _one_line(text: str) -> str:

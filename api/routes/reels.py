@@ -136,10 +136,15 @@ def render(reel_id: str, body: RenderIn, service: Service, _key: WriteKey) -> Jo
             response_class=Response)
 def export(reel_id: str, service: Service, _read: ReadAccess,
            format: Annotated[Literal["otio", "edl", "fcpxml", "srt", "vtt", "json"], Query()] = "otio") -> Response:
+    """The reel's timeline (OTIO, EDL, FCPXML), captions or manifest. When an EDL had to conform sources to its one
+    frame rate, the `X-Clipindex-Warnings` header says which clips and how."""
     kinds = {"json": "application/json", "vtt": "text/vtt", "srt": "application/x-subrip",
              "fcpxml": "application/xml", "otio": "application/json", "edl": "text/plain"}
-    return Response(service.reels.export(reel_id, format), media_type=f"{kinds[format]}; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="reel.{format}"'})
+    exported = service.reels.export_file(reel_id, format)
+    headers = {"Content-Disposition": f'attachment; filename="reel.{format}"'}
+    if exported.warnings:  # e.g. sources conformed to the EDL's one frame rate (the notes are plain ASCII)
+        headers["X-Clipindex-Warnings"] = " | ".join(exported.warnings)
+    return Response(exported.text, media_type=f"{kinds[format]}; charset=utf-8", headers=headers)
 
 
 @router.get("/v1/renders/{name}", response_class=FileResponse, responses=ERRORS)

@@ -34,7 +34,7 @@ from media.render import (
     UnsupportedCodec,
     render_reel,
 )
-from media.timeline import TimelineClip, export_reel
+from media.timeline import TimelineClip, export_reel, export_warnings
 
 ExportFormat = Literal["otio", "edl", "fcpxml", "srt", "vtt", "json"]
 EXPORTS: tuple[ExportFormat, ...] = get_args(ExportFormat)
@@ -58,6 +58,12 @@ class RenderJobResult(Record):
     duration: float
     mode: RenderMode
     warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReelExport:
+    text: str
+    warnings: tuple[str, ...] = ()  # what the export changed, e.g. sources conformed to the EDL's one rate
 
 
 @dataclass(frozen=True)
@@ -211,10 +217,15 @@ class ReelService:
                                tuple(result.warnings))
 
     def export(self, ref: str, fmt: str) -> str:
+        return self.export_file(ref, fmt).text
+
+    def export_file(self, ref: str, fmt: str) -> ReelExport:
+        """The export's text and what it had to change to say it (frame rates an EDL cannot express)."""
         if fmt not in EXPORTS:
             raise InvalidInput(f"unknown format {fmt!r}: choose one of {', '.join(EXPORTS)}")
         reel = self._nonempty(ref)
-        return export_reel([self._timeline_clip(c) for c in reel.clips], fmt, reel.title)
+        clips = [self._timeline_clip(c) for c in reel.clips]
+        return ReelExport(export_reel(clips, fmt, reel.title), export_warnings(clips, fmt))
 
     def _timeline_clip(self, c: Clip) -> TimelineClip:
         video = self.store.get_video(c.video_id)
@@ -224,7 +235,7 @@ class ReelService:
         link = deeplinks.watch_links(video, c.start, c.end, media_link).get("watch", "")
         return TimelineClip(media or Path(video.id.replace(":", "_")), c.start, c.end,
                             (info.fps if info and info.fps else 25.0), c.label, video.id, link, video.duration,
-                            self._cues(c.video_id))
+                            self._cues(c.video_id), info.width if info else None, info.height if info else None)
 
     def _nonempty(self, ref: str) -> Reel:
         reel = self.get(ref)
