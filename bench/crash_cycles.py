@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from indexer.config import Settings, load_settings  # noqa: E402 - after the path above
 from indexer.service import Clipindex, IngestOptions  # noqa: E402
-from tests.servers import new_database, start_postgres, start_redis, stop_all  # noqa: E402
+from tests.servers import new_database, start_postgres, start_redis, stop_all, stop_processes  # noqa: E402
 
 CUES = 4
 
@@ -85,13 +85,7 @@ def main() -> None:
         jobs = [j for j in jobs if j not in given_up] + again
         time.sleep(3)  # the index consumer's last batched commit
     finally:
-        for p in procs:
-            p.send_signal(signal.SIGTERM)
-        for p in procs:
-            try:
-                p.wait(30)
-            except subprocess.TimeoutExpired:
-                p.kill()
+        stop_processes(*procs)
     report(service, jobs, kills, time.monotonic() - started)
     print(f"  given up after 3 worker deaths and submitted again: {len(given_up)}")
     stop_all()

@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -26,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 from bench.crash_cycles import caption_file  # noqa: E402 - after the path above
 from indexer.config import Settings, load_settings  # noqa: E402
 from indexer.service import Clipindex, IngestOptions  # noqa: E402
-from tests.servers import new_database, start_postgres, start_redis, stop_all  # noqa: E402
+from tests.servers import new_database, start_postgres, start_redis, stop_all, stop_processes  # noqa: E402
 
 TEXT = ("The council met on Tuesday to discuss the new bridge over the river. Engineers said the work would take "
         "two years and cost more than expected. Residents asked for a second crossing for pedestrians.")
@@ -69,13 +68,7 @@ def run_batch(settings: Settings, files: list[Path], n: int, log: Path) -> float
             time.sleep(0.2)
         elapsed = time.monotonic() - started
     finally:
-        for p in procs:
-            p.send_signal(signal.SIGTERM)
-        for p in procs:
-            try:
-                p.wait(60)
-            except subprocess.TimeoutExpired:
-                p.kill()
+        stop_processes(*procs, grace=60)
     failed = [service.jobs.get(j) for j in jobs if service.jobs.get(j).state != "done"]
     if failed:
         raise SystemExit(f"{len(failed)} jobs did not finish: {failed[0].error}")

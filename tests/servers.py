@@ -33,14 +33,24 @@ class Server:
     home: Path
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()  # postgres: "smart" shutdown; redis: saves nothing (no persistence configured)
-            try:
-                self.proc.wait(20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
+        stop_processes(self.proc, grace=20)  # postgres: "smart" shutdown; redis: saves nothing (no persistence)
         shutil.rmtree(self.home, ignore_errors=True)
+
+
+def stop_processes(*procs: subprocess.Popen[bytes], grace: float = 30.0) -> None:
+    """Stop child processes as a supervisor would: SIGTERM to every one still running, then up to `grace` s for all
+    of them together to exit (workers finish or hand back their step), then SIGKILL for any still there. Returns
+    when all have exited and been reaped."""
+    for p in procs:
+        if p.poll() is None:
+            p.terminate()
+    deadline = time.monotonic() + grace
+    for p in procs:
+        try:
+            p.wait(max(deadline - time.monotonic(), 0.01))
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
 
 
 _running: dict[str, Server] = {}

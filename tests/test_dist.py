@@ -20,7 +20,7 @@ from indexer.config import Settings, load_settings
 from indexer.models import Video
 from indexer.service import Clipindex, IngestOptions
 from tests.conftest import FIXTURES, ffmpeg
-from tests.servers import Server, new_database, postgres, redis_server  # noqa: F401 - fixtures
+from tests.servers import Server, new_database, postgres, redis_server, stop_processes  # noqa: F401 - fixtures
 from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -47,18 +47,6 @@ def _worker(settings: Settings, queues: str = "asr,cpu,index,jobs") -> subproces
                             env=_env(settings), stderr=subprocess.DEVNULL)
 
 
-def _stop(*procs: subprocess.Popen[bytes]) -> None:
-    for p in procs:
-        if p.poll() is None:
-            p.send_signal(signal.SIGTERM)
-    for p in procs:
-        try:
-            p.wait(30)
-        except subprocess.TimeoutExpired:
-            p.kill()
-            p.wait(5)
-
-
 def test_a_duplicate_delivery_of_a_done_step_does_nothing(dist_settings: Settings) -> None:
     proc = _Process(dist_settings, Clipindex(dist_settings))
     store = proc.service.store
@@ -83,7 +71,7 @@ def test_an_ingest_job_runs_through_the_queues(dist_settings: Settings) -> None:
         status = subprocess.run([sys.executable, "-m", "api.cli", "status"], env=_env(dist_settings),
                                 capture_output=True, text=True, timeout=60)
     finally:
-        _stop(worker)
+        stop_processes(worker)
     assert done.state == "done", done.error
     [video] = service.videos()
     assert video.state == "ready"
@@ -105,7 +93,7 @@ def test_a_worker_killed_mid_recognition_is_redelivered_and_completes_once(dist_
         os.kill(first.pid, signal.SIGKILL)
         first.wait(10)
     finally:
-        _stop(first)
+        stop_processes(first)
     second = _worker(dist_settings)
     try:
         try:
@@ -115,7 +103,7 @@ def test_a_worker_killed_mid_recognition_is_redelivered_and_completes_once(dist_
             raise AssertionError(f"{exc}; {service.jobs.get(job.id)}; {service.store.step_status(video_id)}") from None
         wait_until(lambda: service.search("sandbags outside the library").hits, 30, "the passages to be searchable")
     finally:
-        _stop(second)
+        stop_processes(second)
     assert done.state == "done", done.error
     steps = service.store.step_status(video_id)
     assert steps["audio"].attempt == 1, "the audio step finished before the kill and is not redone"
