@@ -20,11 +20,12 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.routes import articles, jobs, media, reels, search, videos
+from api.routes import articles, jobs, media, reels, search, session, videos
 from api.worker import Worker
 from indexer.config import Settings
 from indexer.errors import ClipindexError, EngineUnavailable, IndexBusy, InvalidInput, ModelError, NotFound
 from indexer.service import Clipindex
+from indexer.store.passes import ReadPasses
 from media.errors import MediaError
 
 log = logging.getLogger("clipindex.api")
@@ -97,7 +98,9 @@ def create_app(settings: Settings, *, service: Clipindex | None = None, workers:
                   description="Search video reports by quote, link them to articles, and assemble highlights.")
     _docs(app)
     app.state.service = svc
-    for router in (videos.router, jobs.router, media.router, search.router, articles.router, reels.router):
+    app.state.passes = ReadPasses(settings.data_dir, svc.keys)
+    for router in (videos.router, jobs.router, media.router, search.router, articles.router, reels.router,
+                   session.router):
         app.include_router(router)
     _errors(app)
     app.add_middleware(BodyLimit, upload_limit=int(settings.max_upload_mb * 1024 * 1024))

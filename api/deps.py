@@ -1,4 +1,8 @@
-"""FastAPI dependencies, declared once as Annotated aliases: the service, and API-key checks for writes and reads."""
+"""FastAPI dependencies, declared once as Annotated aliases: the service, and API-key checks for writes and reads.
+
+Writes take only `Authorization: Bearer <key>`. Reads, when they need a key at all, take that or the read pass the
+page keeps in a cookie (PASS_COOKIE, indexer/store/passes.py), which is what lets `<video>` and `<img>` load.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,9 @@ from fastapi import Depends, HTTPException, Request
 
 from indexer.service import Clipindex
 from indexer.store.keys import ApiKey
+from indexer.store.passes import ReadPasses
+
+PASS_COOKIE = "clipindex_read"
 
 
 def get_service(request: Request) -> Clipindex:
@@ -36,8 +43,25 @@ def require_key(request: Request, service: Service) -> ApiKey:
     return key
 
 
-def read_access(request: Request, service: Service) -> ApiKey | None:
-    return require_key(request, service) if service.settings.read_auth else None
+def get_passes(request: Request) -> ReadPasses:
+    passes: ReadPasses = request.app.state.passes
+    return passes
+
+
+Passes = Annotated[ReadPasses, Depends(get_passes)]
+
+
+def read_access(request: Request, service: Service, passes: Passes) -> ApiKey | None:
+    if not service.settings.read_auth:
+        return None
+    token = request.cookies.get(PASS_COOKIE)
+    if _presented(request) is not None or token is None:
+        return require_key(request, service)
+    key = passes.verify(token)
+    if key is None:
+        raise HTTPException(401, "the read pass has expired or is not valid: enter the API key again",
+                            headers={"WWW-Authenticate": "Bearer"})
+    return key
 
 
 WriteKey = Annotated[ApiKey, Depends(require_key)]

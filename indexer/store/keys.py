@@ -71,3 +71,11 @@ class KeyRing:
         if row is None or not hmac.compare_digest(row["hash"], digest) or row["revoked_at"] is not None:
             return None
         return ApiKey(row["id"], row["name"], row["created_at"], row["revoked_at"])
+
+    def live(self, key_id: str) -> ApiKey | None:
+        """The key with this id while it is not revoked (a read pass names its key by id), or None."""
+        with self.store.tx() as conn:
+            row = conn.execute(sa.select(api_keys).where(api_keys.c.id == key_id)).mappings().first()
+        if row is None or row["revoked_at"] is not None:
+            return None
+        return ApiKey(row["id"], row["name"], row["created_at"], row["revoked_at"])
