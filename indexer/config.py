@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
@@ -12,6 +13,9 @@ from indexer.errors import InvalidInput
 
 ENGINES = ("faster-whisper", "openai-whisper")
 CAPTION_POLICIES = ("auto", "only", "never")
+SEARCH_BACKENDS = ("whoosh", "tantivy")
+MISSING_TANTIVY = ("CLIPINDEX_SEARCH_BACKEND=tantivy needs the tantivy package, which is not installed: "
+                   "pip install 'clipindex[scale]' (or pip install tantivy)")
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,7 @@ class Settings:
     output_dir: str = ""  # where `reel render` may write (default: the current directory)
     database_url: str = ""  # the store: "" for the SQLite file in the data directory, or postgresql+psycopg://...
     broker_url: str = ""  # "" runs jobs in-process (today's way); redis://... sends steps to Dramatiq workers
+    search_backend: str = "whoosh"  # the passage index: whoosh (nothing to install) or tantivy (the scale extra)
 
     @property
     def db_path(self) -> Path:
@@ -72,9 +77,18 @@ def load_settings(env: Mapping[str, str] | None = None, **flags: Any) -> Setting
     if settings.database_url and not settings.database_url.startswith(("sqlite:///", "postgresql")):
         raise InvalidInput(f"CLIPINDEX_DATABASE_URL must be sqlite:///PATH or postgresql+psycopg://..., not "
                            f"{settings.database_url.split('://')[0]}://...")
+    _check_search_backend(settings.search_backend)
     if settings.broker_url and not settings.broker_url.startswith(("redis://", "rediss://", "unix://")):
         raise InvalidInput("CLIPINDEX_BROKER_URL must be a redis:// URL (Dramatiq's Redis broker)")
     return settings.resolved()
+
+
+def _check_search_backend(backend: str) -> None:
+    if backend not in SEARCH_BACKENDS:
+        raise InvalidInput(f"unknown search backend {backend!r} (CLIPINDEX_SEARCH_BACKEND): choose one of "
+                           f"{', '.join(SEARCH_BACKENDS)}")
+    if backend == "tantivy" and importlib.util.find_spec("tantivy") is None:
+        raise InvalidInput(MISSING_TANTIVY)
 
 
 def _convert(name: str, raw: str, kind: type) -> Any:

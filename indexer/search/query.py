@@ -1,19 +1,18 @@
-"""Queries: parsing a query, building Whoosh queries from normalised terms, and the two modes (quote, keyword)."""
+"""Queries: parsing a query, the backend-neutral query terms, and the two modes (quote, keyword).
+
+A backend (Whoosh or tantivy, indexer/search/index.py and tantivy_index.py) only retrieves candidates: term
+document frequencies, the top passages for a query tree of `Term`, `AnyOf`, `AllOf` and `BestOf` under a `Filter`,
+and their stored fields (`Candidates`). Everything after that (the rarest terms, alignment, hit spans, dedupe,
+paging) is here, once, for every backend.
+"""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
-
-from whoosh.collectors import FilterCollector
-from whoosh.idsets import BitSet
-from whoosh.matching import Matcher
-from whoosh.query import And, DisjunctionMax, Or, Query, Term, TermRange
-from whoosh.scoring import BaseScorer, WeightingModel
-from whoosh.searching import Searcher
+from typing import Any, Protocol, TypeAlias
 
 from indexer.errors import InvalidInput
 from indexer.models import Hit, SearchMode
@@ -42,6 +41,84 @@ class SearchResult:
     total: int  # estimated number of hits
     timed_out: bool = False  # the time cap cut the search short: results may be incomplete
 
+
+# ---- what a backend is asked -----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Term:
+    """One pre-analysed token in one of the token fields (`stem`, `keys`, `pairs`)."""
+
+    field: str
+    text: str
+    boost: float = 1.0
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    """Passages matching any part, scored by the sum of the parts that match."""
+
+    parts: tuple[Q, ...]
+
+
+@dataclass(frozen=True)
+class AllOf:
+    """Passages matching every part."""
+
+    parts: tuple[Q, ...]
+
+
+@dataclass(frozen=True)
+class BestOf:
+    """Passages matching any part, scored by the best part (one word's stems and key: one word counts once)."""
+
+    parts: tuple[Q, ...]
+
+
+Q: TypeAlias = Term | AnyOf | AllOf | BestOf
+
+
+@dataclass(frozen=True)
+class Filter:
+    """Passages of one video, channel (case-folded), language, and published within [after, before] (ISO dates)."""
+
+    video: str | None = None
+    channel: str | None = None
+    language: str | None = None
+    after: str | None = None
+    before: str | None = None
+
+    @property
+    def dated(self) -> bool:
+        return bool(self.after or self.before)
+
+
+class Found:
+    """A candidate passage: a key unique within one reader, its full-text score, its stored fields on demand
+    (reading them is most of a hit's cost)."""
+
+    __slots__ = ("key", "score", "_load")
+
+    def __init__(self, key: Hashable, score: float, load: Callable[[], dict[str, Any]]) -> None:
+        self.key, self.score, self._load = key, score, load
+
+    def fields(self) -> dict[str, Any]:
+        """{"video_id": str, "language": str, "doc": the stored passage (passages.documents)}"""
+        return self._load()
+
+
+class Candidates(Protocol):
+    """One backend's reader on one commit, with a filter applied: all a search asks of the full-text engine."""
+
+    def doc_frequency(self, field: str, term: str) -> int: ...
+
+    def top(self, query: Q, limit: int, seconds: float) -> tuple[list[Found], bool]:
+        """The best `limit` passages, best first, and whether `seconds` ran out while collecting them."""
+        ...
+
+    def estimate(self, query: Q) -> int:
+        """About how many passages match (for a result's total)."""
+        ...
+
+    def doc_count(self) -> int: ...
 
 
 def parse_query(query: str, mode: str | None) -> tuple[str, str]:
@@ -74,20 +151,12 @@ def check_page(limit: int, offset: int) -> None:
 
 
 def build_filter(video: str | None, channel: str | None, language: str | None, after: str | None,
-            before: str | None) -> Query | None:
-    terms: list[Query] = []
-    if video:
-        terms.append(Term("video_id", video))
-    if channel:
-        terms.append(Term("channel", channel.strip().casefold()))
-    if language:
-        terms.append(Term("language", language))
-    if after or before:
-        lo, hi = _iso(after, "after"), _iso(before, "before")
-        if lo and hi and lo > hi:
-            raise InvalidInput(f"--after {lo} is later than --before {hi}")
-        terms.append(TermRange("published", lo, hi))
-    return And(terms) if len(terms) > 1 else terms[0] if terms else None
+                 before: str | None) -> Filter | None:
+    lo, hi = _iso(after, "after"), _iso(before, "before")
+    if lo and hi and lo > hi:
+        raise InvalidInput(f"--after {lo} is later than --before {hi}")
+    flt = Filter(video or None, channel.strip().casefold() if channel else None, language or None, lo, hi)
+    return flt if flt != Filter() else None
 
 
 def _iso(value: str | None, name: str) -> str | None:
@@ -105,130 +174,63 @@ def query_variants(text: str, language: str | None) -> dict[str | None, tuple[To
     return {lang: tokenize_text(text, lang)[:MAX_QUOTE_WORDS * 2] for lang in langs}
 
 
-def _groups(variants: dict[str | None, tuple[Token, ...]], searcher: Searcher, cap: int) -> dict[str, set[str]]:
+def _groups(variants: dict[str | None, tuple[Token, ...]], found: Candidates, cap: int) -> dict[str, set[str]]:
     """Query words by key, with their stems under each language variant; the `cap` rarest when there are more."""
     groups: dict[str, set[str]] = {}
     for lang, toks in variants.items():
         for t in toks:
             groups.setdefault(t.key, set()).add(stem(t.text, lang))
-    return {k: groups[k] for k in _rarest(searcher, "keys", groups, cap)}
+    return {k: groups[k] for k in _rarest(found, "keys", groups, cap)}
 
 
-def _rarest(searcher: Searcher, field: str, terms: Iterable[str], cap: int) -> list[str]:
+def _rarest(found: Candidates, field: str, terms: Iterable[str], cap: int) -> list[str]:
     terms = sorted(set(terms))
-    return terms if len(terms) <= cap else sorted(terms, key=lambda t: searcher.doc_frequency(field, t))[:cap]
+    return terms if len(terms) <= cap else sorted(terms, key=lambda t: found.doc_frequency(field, t))[:cap]
 
 
-
-
-def _quote_queries(searcher: Searcher, variants: dict[str | None, tuple[Token, ...]]) -> list[Query]:
+def _quote_queries(found: Candidates, variants: dict[str | None, tuple[Token, ...]]) -> list[AnyOf]:
     """Word pairs first (few, rare terms: fast and precise), then the words too, for a quote said too differently."""
-    keys = _rarest(searcher, "keys", (t.key for toks in variants.values() for t in toks), QUOTE_TERMS)
-    pairs = [Term("pairs", p) for p in
-             _rarest(searcher, "pairs", (p for toks in variants.values() for p in word_pairs(toks)), QUOTE_TERMS)]
-    return ([Or(pairs)] if pairs else []) + [Or([Term("keys", k) for k in keys] + pairs)]
+    keys = _rarest(found, "keys", (t.key for toks in variants.values() for t in toks), QUOTE_TERMS)
+    pairs = tuple(Term("pairs", p) for p in
+                  _rarest(found, "pairs", (p for toks in variants.values() for p in word_pairs(toks)), QUOTE_TERMS))
+    return ([AnyOf(pairs)] if pairs else []) + [AnyOf(tuple(Term("keys", k) for k in keys) + pairs)]
 
 
-def _keyword_query(groups: dict[str, set[str]], every: bool = False) -> Query:
+def _keyword_query(groups: dict[str, set[str]], every: bool = False) -> Q:
     """Any of the words (or, with `every`, all of them), each as any of its stems or its key."""
-    words = [DisjunctionMax([Term("stem", s) for s in sorted(stems)] + [Term("keys", k, boost=0.5)])
-             for k, stems in groups.items()]
-    return And(words) if every else Or(words)
+    words = tuple(BestOf(tuple(Term("stem", s) for s in sorted(stems)) + (Term("keys", k, boost=0.5),))
+                  for k, stems in groups.items())
+    return AllOf(words) if every else AnyOf(words)
 
 
-class Saturated(WeightingModel):
-    """BM25's saturating term frequency times idf, without its length normalisation: passages are windows of
-    nearly the same length, and reading every matched passage's length from disk was most of a query's time."""
-
-    K1 = 1.2
-
-    def __init__(self) -> None:
-        # one model per searcher (so per commit): a term's idf sums its frequency over every segment, and a query
-        # asks for it once per segment
-        self._idf: dict[tuple[str, Any], float] = {}
-
-    def scorer(self, searcher: Searcher, fieldname: str, text: Any, qf: int = 1) -> BaseScorer:
-        idf = self._idf.get((fieldname, text))
-        if idf is None:
-            if len(self._idf) > 100_000:
-                self._idf.clear()
-            idf = self._idf[(fieldname, text)] = self.idf(searcher, fieldname, text)
-        return _SaturatedScorer(idf, searcher.term_info(fieldname, text).max_weight())
-
-
-class _SaturatedScorer(BaseScorer):
-    def __init__(self, idf: float, max_weight: float) -> None:
-        self.idf = idf
-        self._max = self._score(max_weight)
-
-    def _score(self, weight: float) -> float:
-        return float(self.idf * weight * (Saturated.K1 + 1) / (weight + Saturated.K1))
-
-    def supports_block_quality(self) -> bool:
-        return True  # a block's best weight bounds its scores: the top-N collector skips blocks that cannot enter
-
-    def score(self, matcher: Matcher) -> float:
-        return self._score(matcher.weight())
-
-    def max_quality(self) -> float:
-        return self._max
-
-    def block_quality(self, matcher: Matcher) -> float:
-        return self._score(matcher.block_max_weight())
-
-
-class _Deadline(FilterCollector):
-    """Filters, and stops collecting at a deadline. (Whoosh's TimeLimitCollector wrapped around a filtering
-    collector bypasses the filter, and a filter inside the query as Require trips an assertion in Whoosh 2.7.5's
-    block-quality skipping.)"""
-
-    def __init__(self, child: Any, allow: BitSet | None, seconds: float) -> None:
-        super().__init__(child)
-        self.allowed = allow  # not FilterCollector's `allow`: it treats an empty set as "no filter"
-        self.deadline = time.monotonic() + seconds
-        self.timed_out = False
-
-    def collect_matches(self) -> None:
-        child, allow = self.child, self.allowed
-        for n, docnum in enumerate(child.matches()):
-            if n % 32 == 0 and time.monotonic() > self.deadline:
-                self.timed_out = True
-                return
-            if allow is None or child.offset + docnum in allow:
-                child.collect(docnum)
-
-
-def _collect(searcher: Searcher, q: Query, allow: BitSet | None, limit: int,
-             seconds: float = TIME_LIMIT_S) -> tuple[list[Any], bool]:
-    """Top hits within TIME_LIMIT_S, and whether time ran out. (Results.estimated_length() would run the query
-    again through the filter: callers estimate from term statistics instead.)"""
-    col = _Deadline(searcher.collector(limit=limit), allow, min(seconds, TIME_LIMIT_S))
-    searcher.search_with_collector(q, col)
-    res = col.results()
-    return [res[i] for i in range(res.scored_length())], col.timed_out
+def _collect(found: Candidates, query: Q, limit: int, seconds: float = TIME_LIMIT_S) -> tuple[list[Found], bool]:
+    """Top candidates within TIME_LIMIT_S (or what is left of the search's budget), and whether time ran out."""
+    seconds = min(seconds, TIME_LIMIT_S)
+    if seconds <= 0:
+        return [], True
+    return found.top(query, limit, seconds)
 
 
 # ---- the two modes -------------------------------------------------------------------------------------------------
-def keyword_search(searcher: Searcher, variants: dict[str | None, tuple[Token, ...]], allow: BitSet | None, limit: int,
-             offset: int) -> SearchResult:
-    groups = _groups(variants, searcher, MAX_TERMS)
+def keyword_search(found: Candidates, variants: dict[str | None, tuple[Token, ...]], limit: int,
+                   offset: int) -> SearchResult:
+    groups = _groups(variants, found, MAX_TERMS)
     want = min(500, 3 * (offset + limit) + 10)
     query = _keyword_query(groups)
-    found: list[Any] = []
+    top: list[Found] = []
     timed_out = False
     if len(groups) > 1:  # passages with every word first: intersecting skips through the long posting lists
-        found, timed_out = _collect(searcher, _keyword_query(groups, every=True), allow, want)
-    if len(found) < want and not timed_out:
-        more, timed_out = _collect(searcher, query, allow, want)
-        have = {h.docnum for h in found}
-        found += [h for h in more if h.docnum not in have][:want - len(found)]
+        top, timed_out = _collect(found, _keyword_query(groups, every=True), want)
+    if len(top) < want and not timed_out:
+        more, timed_out = _collect(found, query, want)
+        have = {h.key for h in top}
+        top += [h for h in more if h.key not in have][:want - len(top)]
     stems = {s for group in groups.values() for s in group}
     keys = set(groups)
-    top = found[0].score if found and found[0].score > 0 else 1.0
+    best = top[0].score if top and top[0].score > 0 else 1.0
     # passages are read (their stored fields) only until the page is full: most of a hit's cost
-    hits, read = _dedupe_until((_keyword_hit(h.fields(), h.score / top, stems, keys) for h in found), offset + limit)
-    matched = len(found) if len(found) < want else max(len(found), min(query.estimate_size(searcher.reader()),
-                                                                         searcher.doc_count()))
+    hits, read = _dedupe_until((_keyword_hit(h.fields(), h.score / best, stems, keys) for h in top), offset + limit)
+    matched = len(top) if len(top) < want else max(len(top), min(found.estimate(query), found.doc_count()))
     total = max(len(hits), round(matched * len(hits) / max(read, 1)))  # overlapping passages count once
     return SearchResult(hits[offset:offset + limit], "keyword", total, timed_out)
 
@@ -242,24 +244,24 @@ def _keyword_hit(fields: dict[str, Any], score: float, stems: set[str], keys: se
     return _hit(fields, first, last, marked, score, "keyword", ())
 
 
-def quote_search(searcher: Searcher, text: str, variants: dict[str | None, tuple[Token, ...]], allow: BitSet | None,
-           limit: int, offset: int, started: float) -> SearchResult:
+def quote_search(found: Candidates, text: str, variants: dict[str | None, tuple[Token, ...]], limit: int,
+                 offset: int, started: float) -> SearchResult:
     """Candidates by the quote's rarest word pairs (and, unless they gave a close match, its words), then the best
     aligned span in each, ranked by alignment score."""
     want = min(200, max(30, 2 * (offset + limit)))
     hits: list[Hit] = []
-    seen: set[int] = set()
+    seen: set[Hashable] = set()
     timed_out = False
-    for query in _quote_queries(searcher, variants):
+    for query in _quote_queries(found, variants):
         if timed_out or (hits and max(h.score for h in hits) >= CLOSE_MATCH):
             break
-        found, late = _collect(searcher, query, allow, want, TIME_BUDGET_S - (time.monotonic() - started))
+        top, late = _collect(found, query, want, TIME_BUDGET_S - (time.monotonic() - started))
         timed_out |= late
-        for h in (h for h in found if h.docnum not in seen):
+        for h in (h for h in top if h.key not in seen):
             if time.monotonic() - started > TIME_BUDGET_S:
                 timed_out = True
                 break
-            seen.add(h.docnum)
+            seen.add(h.key)
             hit = _quote_hit(text, h.fields())
             if hit:
                 hits.append(hit)

@@ -3,7 +3,8 @@
 The store is the truth. A search only reads: indexing a transcribed video is the ingest chain's index step, never a
 search's, so searches in many processes never contend for the index's one writer. `reconcile` makes the index hold
 exactly the store's transcribed videos (the server runs it at start-up); `reindex` rebuilds it from nothing. The
-index itself is opened lazily, so a command that never searches never imports Whoosh.
+index itself is opened lazily, so a command that never searches never imports Whoosh (or tantivy: the backend is
+`Settings.search_backend`, CLIPINDEX_SEARCH_BACKEND).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from indexer.store.db import Store
 from indexer.store.files import exclusive
 
 if TYPE_CHECKING:  # Whoosh is imported only by commands that search
-    from indexer.search.index import SearchIndex
+    from indexer.search.base import PassageIndex
     from indexer.search.query import SearchResult
 
 
@@ -28,10 +29,11 @@ class SearchService:
         self.settings = settings
 
     @property
-    def backend(self) -> SearchIndex:
-        from indexer.search.index import open_index  # deferred: Whoosh is heavy to import
+    def backend(self) -> PassageIndex:
+        from indexer.search.base import index_dir, open_index  # deferred: a backend is heavy to import
 
-        return open_index(self.settings.data_dir / "index")
+        backend = self.settings.search_backend
+        return open_index(index_dir(self.settings.data_dir, backend), backend)
 
     def search(self, query: str, *, mode: SearchMode | None = None, video: str | None = None,
                channel: str | None = None, language: str | None = None, after: str | None = None,
@@ -93,7 +95,7 @@ class SearchService:
         videos added (`announce` hears it first); 0, after one cheap count, when the index has passages."""
         if not self.backend.is_empty():
             return 0
-        with exclusive(self.settings.data_dir / "index" / "refill.lock"):
+        with exclusive(self.backend.path / "refill.lock"):
             missing = len(self.store.transcribed_ids()) if self.backend.is_empty() else 0
             if missing:
                 if announce:

@@ -1,0 +1,382 @@
+"""The passage index, whatever its backend: generations, batched commits, the write lock, and search.
+
+A backend (Whoosh in index.py, tantivy in tantivy_index.py) opens an index folder, writes passages in one writer
+session, builds a complete index in a fresh folder, and answers a search's full-text questions (query.Candidates).
+Everything else is here, once:
+
+- Generations: the index directory holds generation folders named in CURRENT (or the directory itself, "."), so a
+  rebuild writes a complete new one beside the one in use and switches with one rename; readers in every process
+  see the old index, whole, until the new one is whole, and pick the new one up at their next search.
+- Batched commits: the ingest's index step `enqueue`s; a background thread commits what waits within
+  COMMIT_DELAY_S, many videos in one commit; MAX_BATCH passages waiting are committed by `enqueue` itself.
+- Writers: one at a time across processes (each backend's lock, retried for LOCK_TIMEOUT_S, then `IndexBusy`),
+  and a thread lock queues writers within a process.
+- Reads are run again on the newest commit when another process's writer replaced files under them.
+"""
+
+from __future__ import annotations
+
+import atexit
+import fcntl
+import logging
+import os
+import shutil
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
+from typing import Any, ClassVar, Protocol, TypeVar
+
+from indexer.config import MISSING_TANTIVY
+from indexer.config import SEARCH_BACKENDS as BACKENDS
+from indexer.errors import IndexBusy, InvalidInput
+from indexer.models import Chapter, Transcript, Video
+from indexer.search.passages import documents
+from indexer.search.query import (
+    Candidates,
+    Filter,
+    SearchResult,
+    build_filter,
+    check_page,
+    keyword_search,
+    parse_query,
+    query_variants,
+    quote_search,
+)
+from indexer.text.normalize import primary_language
+
+LOCK_TIMEOUT_S = 30.0
+COMMIT_DELAY_S = 1.0  # a video handed to `enqueue` is committed (searchable everywhere) this long after, at most
+MAX_BATCH = 400  # passages: more waiting than this are committed by `enqueue` itself, so a commit stays short
+CURRENT = "CURRENT"  # names the generation in use
+KEEP_OLD_S = 600.0  # a replaced generation is kept this long for readers that still have it open
+READ_ATTEMPTS = 5
+Items = Iterable[tuple[Video, Transcript, Sequence[Chapter]]]
+Progress = Callable[[str, int], None]
+R = TypeVar("R")
+log = logging.getLogger(__name__)
+
+
+class Writer(Protocol):
+    """One writer session of a backend: what `flush`, `add_many`, `delete`, `clear` and `rebuild` need."""
+
+    def delete_video(self, video_id: str) -> None: ...
+
+    def add(self, doc: dict[str, Any]) -> None: ...
+
+    def clear(self) -> None: ...
+
+
+def current_generation(root: Path) -> str:
+    """The generation readers and writers use: a folder named in CURRENT, or "." (the root itself: indexes made
+    before generations, and a fresh one until its first rebuild)."""
+    try:
+        return (root / CURRENT).read_text(encoding="ascii").strip() or "."
+    except FileNotFoundError:
+        return "."
+
+
+def _publish(root: Path, name: str) -> None:
+    """Point every reader and writer, in every process, at another generation: one atomic rename."""
+    tmp = root / f".{CURRENT}.{uuid.uuid4().hex}"
+    tmp.write_text(name, encoding="ascii")
+    os.replace(tmp, root / CURRENT)
+
+
+def _sweep(root: Path, current: str, root_files: Sequence[str]) -> None:
+    """Remove generations no one should still be reading: not current, and untouched for KEEP_OLD_S (a reader
+    that still held one would have run again on the current generation: see PassageIndex._reading)."""
+    cutoff = time.time() - KEEP_OLD_S
+    for old in root.glob("g-*"):
+        if old.name != current and old.stat().st_mtime < cutoff:
+            shutil.rmtree(old, ignore_errors=True)
+    if current != ".":  # the files of the index as it was before generations
+        for stale in (p for pattern in root_files for p in root.glob(pattern)):
+            if stale.is_file() and stale.stat().st_mtime < cutoff:
+                stale.unlink(missing_ok=True)
+
+
+@contextmanager
+def file_lock(lock: Path, timeout: float, what: Path) -> Iterator[None]:
+    """An exclusive fcntl lock on `lock`, retried for `timeout` s (0: tried once); IndexBusy after that."""
+    with lock.open("a") as handle:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise IndexBusy(f"the search index at {what} is locked by another writer; try again") from None
+                time.sleep(0.05)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def write_items(w: Writer, items: Items, progress: Progress | None, *, replace: bool) -> int:
+    """Add each video's passages (replacing those it had, where it may have some); returns how many."""
+    total = 0
+    for video, transcript, chapters in items:
+        if replace:
+            w.delete_video(video.id)
+        docs = documents(video, transcript, chapters)
+        for doc in docs:
+            w.add(doc)
+        total += len(docs)
+        if progress:
+            progress(video.id, len(docs))
+    return total
+
+
+class PassageIndex:
+    """The passage index in one directory, on one backend. Thread-safe; one writer at a time across processes."""
+
+    backend: ClassVar[str] = ""
+    root_files: ClassVar[tuple[str, ...]] = ()  # the backend's files in the root folder (an index before generations)
+    replaced_under_a_reader: ClassVar[tuple[type[BaseException], ...]] = (FileNotFoundError,)
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.path.mkdir(parents=True, exist_ok=True)
+        self._generation = current_generation(self.path)
+        self._write_lock = threading.RLock()  # flush takes it around _session, which takes it too
+        self._read_lock = threading.Lock()
+        self._pending: dict[str, list[dict[str, Any]]] = {}  # video id -> passages, enqueued but not committed
+        self._pending_since = 0.0
+        self._pending_lock = threading.Lock()
+        self._committing = False  # a batch has left the queue and its commit is under way
+        self._wake = threading.Event()
+        self._flusher: threading.Thread | None = None
+        self._open_folder(self._folder(self._generation))
+
+    # ---- what a backend provides ---------------------------------------------------------------------------------
+    def _open_folder(self, folder: Path) -> None:
+        """Open (or create, empty) the index in `folder` as the one this object reads and writes."""
+        raise NotImplementedError
+
+    def _exists(self, folder: Path) -> bool:
+        raise NotImplementedError
+
+    def _session(self, timeout: float = LOCK_TIMEOUT_S) -> AbstractContextManager[Writer]:
+        """A writer on the current generation, committed when the block ends (cancelled if it raises); takes the
+        write lock (self._write_lock, then the backend's lock across processes: IndexBusy after `timeout` s)."""
+        raise NotImplementedError
+
+    def _build(self, folder: Path, items: Items, progress: Progress | None) -> int:
+        """A complete index of `items` in the new folder `folder`, committed; returns the number of passages."""
+        raise NotImplementedError
+
+    def _candidates(self, flt: Filter | None) -> Candidates:
+        """A reader on the newest commit, through the filter (after committing this process's own batch)."""
+        raise NotImplementedError
+
+    def _forget_reader(self) -> None:
+        """Drop the reader, so the next read opens the newest commit afresh."""
+        raise NotImplementedError
+
+    def is_empty(self) -> bool:
+        """No passage at all: cheap (one count), unlike `video_ids`."""
+        raise NotImplementedError
+
+    def video_ids(self) -> set[str]:
+        raise NotImplementedError
+
+    def passage_count(self, video_id: str) -> int:
+        raise NotImplementedError
+
+    # ---- generations ---------------------------------------------------------------------------------------------
+    def _folder(self, generation: str) -> Path:
+        return self.path if generation == "." else self.path / generation
+
+    def _sync_generation(self) -> Path:
+        """The current generation's folder, opened again if another process switched generations, or created
+        afresh, empty, if its directory was deleted (the caller's reconcile refills it)."""
+        generation = current_generation(self.path)
+        folder = self._folder(generation)
+        if generation != self._generation or not self._exists(folder):
+            self._open_folder(folder)
+            self._generation = generation
+        return folder
+
+    def rebuild(self, items: Items, progress: Progress | None = None) -> int:
+        """Build a new generation from `items` beside the current one and switch to it when it is complete. A
+        rebuild that stops part-way leaves the current generation in use, untouched."""
+        name = f"g-{uuid.uuid4().hex[:12]}"
+        try:
+            total = self._build(self.path / name, items, progress)
+        except BaseException:
+            shutil.rmtree(self.path / name, ignore_errors=True)
+            raise
+        with self._write_lock:
+            _publish(self.path, name)
+            self._sync_generation()
+        _sweep(self.path, name, self.root_files)
+        return total
+
+    # ---- writing -------------------------------------------------------------------------------------------------
+    def enqueue(self, video: Video, transcript: Transcript, chapters: Sequence[Chapter] = ()) -> int:
+        """Index one video's passages (replacing any it had) in the next batched commit, at most COMMIT_DELAY_S
+        from now; returns the number of passages. Until then a search in this process commits them first; a
+        crash before the commit loses them from the index only: the store has them, and `reconcile` adds them."""
+        docs = documents(video, transcript, chapters)  # the analysis, outside any lock
+        with self._pending_lock:
+            if not self._pending:
+                self._pending_since = time.monotonic()
+            self._pending[video.id] = docs
+            full = sum(len(d) for d in self._pending.values()) >= MAX_BATCH
+            if self._flusher is None:
+                self._flusher = threading.Thread(target=self._flush_loop, daemon=True, name="index-commits")
+                self._flusher.start()
+                atexit.register(self._flush_at_exit)
+        self._wake.set()
+        if full:  # ingest runs ahead of the commits: it waits for one, so a batch (and its commit) stays short
+            self.flush()
+        return len(docs)
+
+    def flush(self, timeout: float = LOCK_TIMEOUT_S) -> int:
+        """Commit what `enqueue` holds, in one commit; returns the number of videos. IndexBusy if another writer
+        holds the lock for `timeout` s (what was held stays held for the next flush)."""
+        with self._write_lock:  # the batch is taken under the writer's lock: batches commit in order
+            with self._pending_lock:
+                batch, self._pending = self._pending, {}
+                self._committing = bool(batch)
+            if not batch:
+                return 0
+            try:
+                with self._session(timeout) as w:
+                    for video_id, docs in batch.items():
+                        w.delete_video(video_id)
+                        for doc in docs:
+                            w.add(doc)
+            except BaseException:
+                with self._pending_lock:  # newer passages of a video win over the batch's
+                    self._pending = {**batch, **self._pending}
+                    self._pending_since = time.monotonic()
+                raise
+            finally:
+                self._committing = False
+            return len(batch)
+
+    def _flush_loop(self) -> None:
+        while True:
+            self._wake.wait()
+            with self._pending_lock:
+                due = self._pending_since + COMMIT_DELAY_S - time.monotonic() if self._pending else None
+                if due is None:
+                    self._wake.clear()
+            if due is None:
+                continue
+            if due > 0:
+                time.sleep(due)  # more videos join the batch meanwhile
+            try:
+                self.flush()
+            except Exception:  # noqa: BLE001 - kept for the next attempt; the store is the truth either way
+                log.warning("could not commit the search index at %s; retrying", self.path, exc_info=True)
+                time.sleep(COMMIT_DELAY_S)
+
+    def _flush_at_exit(self) -> None:
+        try:
+            self.flush()
+        except Exception:  # noqa: BLE001 - at exit: reconcile adds what did not get in
+            log.warning("uncommitted passages at exit; `reconcile` (server start-up) adds them", exc_info=True)
+
+    def _commit_own_first(self) -> None:
+        """This process's own passages are searchable at once for its own searches: those still queued are
+        committed now, and a commit the flusher thread has under way is waited for (on the writer's thread lock, so
+        for as long as that one commit takes; its batch has already left the queue)."""
+        if self._pending or self._committing:
+            try:
+                self.flush(timeout=0)
+            except IndexBusy:
+                pass  # another process is writing: the flusher commits them shortly; a search never waits
+
+    def add(self, video: Video, transcript: Transcript, chapters: Sequence[Chapter] = ()) -> int:
+        """Index one video's passages, replacing any it had; returns the number of passages."""
+        return self.add_many([(video, transcript, chapters)])
+
+    def add_many(self, items: Items, progress: Progress | None = None) -> int:
+        """Index many videos with one writer and one commit (for a rebuild); progress(video_id, passages)."""
+        with self._session() as w:
+            return write_items(w, items, progress, replace=True)
+
+    def delete(self, video_id: str) -> None:
+        with self._pending_lock:
+            self._pending.pop(video_id, None)
+        with self._session() as w:
+            w.delete_video(video_id)
+
+    def clear(self) -> None:
+        with self._session() as w:
+            w.clear()
+
+    # ---- reading -------------------------------------------------------------------------------------------------
+    def search(self, query: str, *, mode: str | None = None, video: str | None = None, channel: str | None = None,
+               language: str | None = None, after: str | None = None, before: str | None = None,
+               limit: int = 10, offset: int = 0) -> SearchResult:
+        """Search passages (see query.py). Raises InvalidInput for a query or option it cannot take."""
+        mode, text = parse_query(query, mode)
+        check_page(limit, offset)
+        flt = build_filter(video, channel, primary_language(language), after, before)
+        variants = query_variants(text, primary_language(language))
+        started = time.monotonic()
+
+        def read() -> SearchResult:
+            found = self._candidates(flt)
+            if mode == "quote":
+                return quote_search(found, text, variants, limit, offset, started)
+            return keyword_search(found, variants, limit, offset)
+
+        return self._reading(read)
+
+    def _reading(self, read: Callable[[], R]) -> R:
+        """Run a read, again on the newest commit if another process's writer removed or replaced files it was
+        opening (each backend names what that looks like). The last attempt raises."""
+        for attempt in range(1, READ_ATTEMPTS):
+            try:
+                return read()
+            except self.replaced_under_a_reader:
+                self._forget_reader()
+                time.sleep(0.01 * attempt)
+        return read()  # the last attempt: what it raises is the caller's
+
+
+def index_dir(data_dir: Path, backend: str) -> Path:
+    """Where a backend's index lives in the data directory: each its own, so switching back and forth only refills."""
+    return data_dir / ("index" if backend == "whoosh" else f"index-{backend}")
+
+
+_OPEN: dict[tuple[Path, str], PassageIndex] = {}
+_OPEN_LOCK = threading.Lock()
+
+
+def index_class(backend: str) -> type[PassageIndex]:
+    """The class of a backend by name; InvalidInput for an unknown one or one whose package is missing."""
+    if backend == "whoosh":
+        from indexer.search.index import SearchIndex  # deferred: Whoosh is heavy to import
+
+        return SearchIndex
+    if backend == "tantivy":
+        try:
+            from indexer.search.tantivy_index import TantivyIndex  # deferred: only when chosen
+        except ModuleNotFoundError as exc:
+            if exc.name != "tantivy":
+                raise
+            raise InvalidInput(MISSING_TANTIVY) from None
+        return TantivyIndex
+    raise InvalidInput(f"unknown search backend {backend!r}: choose one of {', '.join(BACKENDS)} "
+                       f"(CLIPINDEX_SEARCH_BACKEND)")
+
+
+def open_index(path: Path, backend: str = "whoosh") -> PassageIndex:
+    """One index object per index directory and process: it holds the reader and queues this process's writers,
+    so every service object in the process must share it."""
+    cls = index_class(backend)
+    key = (Path(path).resolve(), backend)
+    with _OPEN_LOCK:
+        if key not in _OPEN:
+            _OPEN[key] = cls(key[0])
+        return _OPEN[key]
