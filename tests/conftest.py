@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -50,3 +52,23 @@ def settings(tmp_path: Path) -> Settings:
 @pytest.fixture
 def svc(settings: Settings) -> Clipindex:
     return Clipindex(settings)
+
+
+HAS_TANTIVY = importlib.util.find_spec("tantivy") is not None
+# for a test of seconds that runs its Whoosh copy in the quick lane: its tantivy copy in the full lane only
+SLOW_ON_TANTIVY = ["whoosh", pytest.param("tantivy", marks=[
+    pytest.mark.slow, pytest.mark.skipif(not HAS_TANTIVY, reason="the tantivy package is not installed")])]
+
+
+@pytest.fixture(scope="session", params=["whoosh", "tantivy"])
+def search_backend(request: pytest.FixtureRequest) -> str:
+    """The search index backend: a test that takes this runs on each (tantivy's where its package is installed)."""
+    if request.param == "tantivy":
+        pytest.importorskip("tantivy")
+    return str(request.param)
+
+
+@pytest.fixture
+def backend_settings(settings: Settings, search_backend: str) -> Settings:
+    """`settings` on each search backend."""
+    return replace(settings, search_backend=search_backend)

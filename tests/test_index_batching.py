@@ -12,13 +12,18 @@ import pytest
 
 from indexer.config import Settings
 from indexer.models import Segment, Transcript, Video, Word
-from indexer.search import index as index_module
-from indexer.search.index import COMMIT_DELAY_S, MAX_SEGMENTS, SearchIndex
+from indexer.search import base
+from indexer.search.base import COMMIT_DELAY_S, PassageIndex, index_class
+from indexer.search.index import MAX_SEGMENTS
 from indexer.service import Clipindex
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, SLOW_ON_TANTIVY
 from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def _index(backend: str, path: Path) -> PassageIndex:
+    return index_class(backend)(path)
 
 
 def _transcript(video_id: str, text: str) -> Transcript:
@@ -27,8 +32,10 @@ def _transcript(video_id: str, text: str) -> Transcript:
 
 
 @pytest.mark.slow
-def test_an_enqueued_video_is_searchable_here_at_once_and_elsewhere_within_the_delay(tmp_path: Path) -> None:
-    ingest, server = SearchIndex(tmp_path / "index"), SearchIndex(tmp_path / "index")  # two processes' views
+def test_an_enqueued_video_is_searchable_here_at_once_and_elsewhere_within_the_delay(tmp_path: Path,
+                                                                                   search_backend: str) -> None:
+    # two processes' views
+    ingest, server = _index(search_backend, tmp_path / "index"), _index(search_backend, tmp_path / "index")
     ingest.enqueue(Video("file:a", "a.mp4", "a"), _transcript("file:a", "the ferry left the harbour at dawn"))
     enqueued = time.monotonic()
     wait_until(lambda: server.passage_count("file:a"), COMMIT_DELAY_S + 5, "the batched commit")
@@ -38,18 +45,20 @@ def test_an_enqueued_video_is_searchable_here_at_once_and_elsewhere_within_the_d
     assert server.search("coastal road").hits
 
 
-def test_enqueue_commits_itself_when_a_full_batch_waits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(index_module, "MAX_BATCH", 2)  # ingest running ahead of the commits
-    monkeypatch.setattr(index_module, "COMMIT_DELAY_S", 600.0)  # the background commit stays out of it
-    ix, other = SearchIndex(tmp_path / "index"), SearchIndex(tmp_path / "index")
+def test_enqueue_commits_itself_when_a_full_batch_waits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                        search_backend: str) -> None:
+    monkeypatch.setattr(base, "MAX_BATCH", 2)  # ingest running ahead of the commits
+    monkeypatch.setattr(base, "COMMIT_DELAY_S", 600.0)  # the background commit stays out of it
+    ix, other = _index(search_backend, tmp_path / "index"), _index(search_backend, tmp_path / "index")
     ix.enqueue(Video("file:a", "a.mp4", "a"), _transcript("file:a", "the first report on the flood"))
     assert other.passage_count("file:a") == 0  # one passage waits for the delay
     ix.enqueue(Video("file:b", "b.mp4", "b"), _transcript("file:b", "the second report on the flood"))
     assert other.passage_count("file:a") == other.passage_count("file:b") == 1  # two: committed by enqueue
 
 
-def test_a_video_enqueued_again_is_replaced_and_a_deleted_one_never_lands(tmp_path: Path) -> None:
-    ix = SearchIndex(tmp_path / "index")
+def test_a_video_enqueued_again_is_replaced_and_a_deleted_one_never_lands(tmp_path: Path,
+                                                                          search_backend: str) -> None:
+    ix = _index(search_backend, tmp_path / "index")
     ix.enqueue(Video("file:a", "a.mp4", "a"), _transcript("file:a", "the old bridge was closed"))
     ix.flush()
     ix.enqueue(Video("file:a", "a.mp4", "a"), _transcript("file:a", "the new tunnel was opened"))
@@ -59,12 +68,19 @@ def test_a_video_enqueued_again_is_replaced_and_a_deleted_one_never_lands(tmp_pa
     assert ix.search("bridge").hits == [] and ix.video_ids() == {"file:a"}
 
 
-def test_frequent_commits_keep_the_segments_bounded(tmp_path: Path) -> None:
-    ix = SearchIndex(tmp_path / "index")
+def _segments(ix: PassageIndex) -> int:
+    if ix.backend == "whoosh":
+        return len(ix.searcher().reader().leaf_readers())  # type: ignore[attr-defined]
+    return int(ix._searcher().num_segments)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("search_backend", SLOW_ON_TANTIVY)  # tantivy syncs each commit to disk: 0.1 s each here
+def test_frequent_commits_keep_the_segments_bounded(tmp_path: Path, search_backend: str) -> None:
+    ix = _index(search_backend, tmp_path / "index")
     for n in range(3 * MAX_SEGMENTS):
         ix.enqueue(Video(f"file:{n}", f"{n}.mp4", str(n)), _transcript(f"file:{n}", f"report number {n} on rain"))
         ix.flush()
-    assert len(ix.searcher().reader().leaf_readers()) <= MAX_SEGMENTS
+    assert _segments(ix) <= MAX_SEGMENTS  # tantivy's own policy merges 8 segments of a size into one
     assert len(ix.video_ids()) == 3 * MAX_SEGMENTS
 
 
@@ -73,7 +89,7 @@ import os, sys
 from pathlib import Path
 from indexer.config import load_settings
 from indexer.service import Clipindex, IngestOptions
-settings = load_settings(env={}, data_dir=Path(sys.argv[1]))
+settings = load_settings(env={"CLIPINDEX_SEARCH_BACKEND": sys.argv[3]}, data_dir=Path(sys.argv[1]))
 [done] = Clipindex(settings).ingest(sys.argv[2], IngestOptions(language="ru"))
 print(done.video_id, flush=True)
 os._exit(0)  # killed before the batched commit: no flusher, no exit handler
@@ -81,9 +97,11 @@ os._exit(0)  # killed before the batched commit: no flusher, no exit handler
 
 
 @pytest.mark.slow
-def test_a_crash_before_the_batched_commit_loses_nothing_after_reconcile(settings: Settings) -> None:
+def test_a_crash_before_the_batched_commit_loses_nothing_after_reconcile(backend_settings: Settings) -> None:
+    settings = backend_settings
     out = subprocess.run([sys.executable, "-c", CRASHING_INGEST, str(settings.data_dir),
-                          str(FIXTURES / "captions_ru.vtt")], cwd=ROOT, capture_output=True, text=True, timeout=120)
+                          str(FIXTURES / "captions_ru.vtt"), settings.search_backend], cwd=ROOT, capture_output=True,
+                         text=True, timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
     video_id = out.stdout.split()[-1]
     svc = Clipindex(settings)
@@ -93,8 +111,9 @@ def test_a_crash_before_the_batched_commit_loses_nothing_after_reconcile(setting
     assert [h.video_id for h in Clipindex(settings).search("Каменке").hits] == [video_id]
 
 
-def test_keyword_search_ranks_passages_with_every_word_first_and_falls_back_to_any(tmp_path: Path) -> None:
-    ix = SearchIndex(tmp_path / "index")
+def test_keyword_search_ranks_passages_with_every_word_first_and_falls_back_to_any(tmp_path: Path,
+                                                                                  search_backend: str) -> None:
+    ix = _index(search_backend, tmp_path / "index")
     filler = " ".join(f"filler{k}" for k in range(6))
     ix.add_many([
         (Video("file:one", "1.mp4", "1"), _transcript("file:one", f"the river rose {filler} and rose again"), ()),

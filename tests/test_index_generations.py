@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -13,7 +14,12 @@ from pathlib import Path
 import pytest
 
 from indexer.models import Chapter, Segment, Transcript, Video, Word
-from indexer.search.index import CURRENT, SearchIndex
+from indexer.search.base import CURRENT, PassageIndex, index_class, index_dir
+from tests.conftest import SLOW_ON_TANTIVY
+
+
+def _index(backend: str, path: Path) -> PassageIndex:
+    return index_class(backend)(path)
 
 
 def _video(n: int) -> tuple[Video, Transcript, list[Chapter]]:
@@ -24,8 +30,9 @@ def _video(n: int) -> tuple[Video, Transcript, list[Chapter]]:
                                                       (Segment(0.0, words[-1].end, text, words),)), []
 
 
-def test_readers_in_another_process_never_see_an_empty_index_during_a_rebuild(tmp_path: Path) -> None:
-    builder, server = SearchIndex(tmp_path / "index"), SearchIndex(tmp_path / "index")
+def test_readers_in_another_process_never_see_an_empty_index_during_a_rebuild(tmp_path: Path,
+                                                                              search_backend: str) -> None:
+    builder, server = _index(search_backend, tmp_path / "index"), _index(search_backend, tmp_path / "index")
     builder.add_many(_video(n) for n in range(20))
     answers: list[int] = []
     halfway = threading.Event()
@@ -45,8 +52,8 @@ def test_readers_in_another_process_never_see_an_empty_index_during_a_rebuild(tm
     assert (tmp_path / "index" / CURRENT).read_text().startswith("g-")
 
 
-def test_a_rebuild_that_fails_part_way_leaves_the_old_index_in_use(tmp_path: Path) -> None:
-    index = SearchIndex(tmp_path / "index")
+def test_a_rebuild_that_fails_part_way_leaves_the_old_index_in_use(tmp_path: Path, search_backend: str) -> None:
+    index = _index(search_backend, tmp_path / "index")
     index.add_many(_video(n) for n in range(5))
     before = len(index.search("stone bridge", limit=100).hits)
 
@@ -56,37 +63,43 @@ def test_a_rebuild_that_fails_part_way_leaves_the_old_index_in_use(tmp_path: Pat
 
     with pytest.raises(RuntimeError):
         index.rebuild(broken())
-    assert len(SearchIndex(tmp_path / "index").search("stone bridge", limit=100).hits) == before > 0
+    assert len(_index(search_backend, tmp_path / "index").search("stone bridge", limit=100).hits) == before > 0
     assert not list((tmp_path / "index").glob("g-*")), "the half-built generation is removed"
 
 
-def test_a_filtered_search_after_a_rebuild_finds_the_new_generations_documents(tmp_path: Path) -> None:
+def test_a_filtered_search_after_a_rebuild_finds_the_new_generations_documents(tmp_path: Path,
+                                                                               search_backend: str) -> None:
     """Commit numbers restart in every generation: a filter cached for the old index's first commit must not be
     reused for the new index's first commit, where the same document numbers are other passages."""
-    index = SearchIndex(tmp_path / "index")
+    index = _index(search_backend, tmp_path / "index")
     index.add_many(_video(n) for n in range(6))
     assert {h.video_id for h in index.search("stone bridge", video="file:1").hits} == {"file:1"}
     index.rebuild(_video(n) for n in reversed(range(6)))  # the same videos, so other document numbers
     assert {h.video_id for h in index.search("stone bridge", video="file:1").hits} == {"file:1"}
 
 
+@pytest.mark.parametrize("search_backend", SLOW_ON_TANTIVY)
 @pytest.mark.parametrize("how", ["format changed by an upgrade", "folder deleted"])
-def test_a_command_line_search_refills_an_index_that_lost_everything(tmp_path: Path, how: str) -> None:
+def test_a_command_line_search_refills_an_index_that_lost_everything(tmp_path: Path, how: str,
+                                                                     search_backend: str) -> None:
     """Before, the CLI answered "no matches" on a full archive until someone thought of `clipindex reindex`."""
     data = tmp_path / "data"
     cli = [sys.executable, "-m", "api.cli"]
+    env = {**os.environ, "CLIPINDEX_SEARCH_BACKEND": search_backend}
+    folder = index_dir(data, search_backend)
     fixture = Path(__file__).parent / "fixtures" / "captions_ru.vtt"
     subprocess.run([*cli, "ingest", str(fixture), "--language", "ru", "--quiet", "--data-dir", str(data)],
-                   check=True, capture_output=True)
+                   check=True, capture_output=True, env=env)
+    assert (folder / "clipindex.json").exists(), "the backend's own folder"
     if how == "folder deleted":
-        shutil.rmtree(data / "index")
+        shutil.rmtree(folder)
     else:
-        marker = data / "index" / "clipindex.json"
+        marker = folder / "clipindex.json"
         marker.write_text(json.dumps({"format": "clipindex-passages/0"}))
     found = subprocess.run([*cli, "search", "мост", "--json", "--data-dir", str(data)], capture_output=True,
-                           text=True, check=True)
+                           text=True, check=True, env=env)
     assert json.loads(found.stdout), found.stderr
     assert "adding the archive's 1 transcribed videos" in found.stderr
     again = subprocess.run([*cli, "search", "мост", "--json", "--data-dir", str(data)], capture_output=True,
-                           text=True, check=True)
+                           text=True, check=True, env=env)
     assert json.loads(again.stdout) and again.stderr == "", "the second search only reads"

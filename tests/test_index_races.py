@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pickle
 import struct
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -13,7 +15,7 @@ import pytest
 
 from indexer.config import Settings
 from indexer.models import Segment, Transcript, Video, Word
-from indexer.search.index import SearchIndex
+from indexer.search.base import PassageIndex, index_class
 from indexer.service import Clipindex, IngestOptions
 from tests.apiserver import running
 from tests.conftest import FIXTURES
@@ -26,28 +28,33 @@ def _transcript(video_id: str, n: int) -> Transcript:
     return Transcript(video_id, "en", "captions", "file", (Segment(0.0, words[-1].end, text, words),))
 
 
-def test_a_read_that_loses_its_files_is_run_again_on_the_newest_commit(tmp_path: Path,
+def _index(backend: str, path: Path) -> PassageIndex:
+    return index_class(backend)(path)
+
+
+def test_a_read_that_loses_its_files_is_run_again_on_the_newest_commit(tmp_path: Path, search_backend: str,
                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    index = SearchIndex(tmp_path / "index")
+    index = _index(search_backend, tmp_path / "index")
     index.add(Video("file:a", "a.mp4", "a"), _transcript("file:a", 1))
-    real = SearchIndex.searcher
+    cls = type(index)
+    real = cls._candidates
     calls = []
 
-    def vanishing(self: SearchIndex):  # type: ignore[no-untyped-def]
+    def vanishing(self: PassageIndex, flt):  # type: ignore[no-untyped-def]
         calls.append(1)
         if len(calls) == 1:  # what a merge in another process does to a reader opening the old segments
             raise FileNotFoundError(2, "No such file or directory", "_MAIN_7.toc")
-        return real(self)
+        return real(self, flt)
 
-    monkeypatch.setattr(SearchIndex, "searcher", vanishing)
+    monkeypatch.setattr(cls, "_candidates", vanishing)
     assert [h.video_id for h in index.search("stone bridge").hits] == ["file:a"]
     assert len(calls) == 2
 
 
 @pytest.mark.slow
-def test_readers_survive_a_writer_in_another_index_object(tmp_path: Path) -> None:
-    # two SearchIndex objects on one directory: what two processes (a server and an ingest) have
-    writer, reader = SearchIndex(tmp_path / "index"), SearchIndex(tmp_path / "index")
+def test_readers_survive_a_writer_in_another_index_object(tmp_path: Path, search_backend: str) -> None:
+    # two index objects on one directory: what two processes (a server and an ingest) have
+    writer, reader = _index(search_backend, tmp_path / "index"), _index(search_backend, tmp_path / "index")
     writer.add(Video("file:0", "0.mp4", "0"), _transcript("file:0", 0))
     stop = threading.Event()
     errors: list[str] = []
@@ -78,7 +85,32 @@ def test_readers_survive_a_writer_in_another_index_object(tmp_path: Path) -> Non
     assert errors == [] and answered[0] > 50, (answered, errors[:3])
 
 
-def test_a_search_only_reads_and_start_up_reconciles(settings: Settings) -> None:
+WRITER_PROCESS = """
+import sys
+from pathlib import Path
+from indexer.models import Segment, Transcript, Video, Word
+from indexer.search.base import index_class
+text = "the ferry to the island was cancelled because of the storm"
+words = tuple(Word(i * 0.5, i * 0.5 + 0.4, w, 1.0) for i, w in enumerate(text.split()))
+ix = index_class(sys.argv[2])(Path(sys.argv[1]))
+ix.add(Video("file:b", "b.mp4", "b"), Transcript("file:b", "en", "captions", "file", (Segment(0, 6, text, words),)))
+ix.delete("file:a")
+"""
+
+
+@pytest.mark.slow
+def test_a_reader_sees_what_a_writer_in_another_process_committed(tmp_path: Path, search_backend: str) -> None:
+    index = _index(search_backend, tmp_path / "index")
+    index.add(Video("file:a", "a.mp4", "a"), _transcript("file:a", 1))
+    assert index.search("stone bridge").hits and not index.search("ferry island").hits  # its reader is open
+    subprocess.run([sys.executable, "-c", WRITER_PROCESS, str(tmp_path / "index"), search_backend], check=True,
+                   cwd=Path(__file__).resolve().parents[1], timeout=120)
+    assert [h.video_id for h in index.search("ferry island").hits] == ["file:b"]
+    assert index.search("stone bridge").hits == [] and index.video_ids() == {"file:b"}
+
+
+def test_a_search_only_reads_and_start_up_reconciles(backend_settings: Settings) -> None:
+    settings = backend_settings
     svc = Clipindex(settings)
     [done] = svc.ingest(str(FIXTURES / "captions_ru.vtt"), IngestOptions(language="ru"))
     assert done.video_id and svc.search("Каменке").hits
@@ -89,7 +121,8 @@ def test_a_search_only_reads_and_start_up_reconciles(settings: Settings) -> None
     assert Clipindex(settings).search("Каменке").hits
 
 
-def test_the_server_reconciles_the_index_in_the_background(settings: Settings) -> None:
+def test_the_server_reconciles_the_index_in_the_background(backend_settings: Settings) -> None:
+    settings = backend_settings
     svc = Clipindex(settings)
     [done] = svc.ingest(str(FIXTURES / "captions_ru.vtt"), IngestOptions(language="ru"))
     svc.index.backend.delete(str(done.video_id))  # the index lost a video the store has
@@ -104,8 +137,8 @@ def test_the_server_reconciles_the_index_in_the_background(settings: Settings) -
                                     struct.error("unpack requires a buffer of 4 bytes")])
 def test_a_read_that_meets_a_table_cut_short_is_run_again(tmp_path: Path, damage: Exception) -> None:
     """Seen in a CI run: a reader opened a table of contents while another process's writer replaced it, and the
-    search failed with UnpicklingError instead of being run again on the newest commit."""
-    index = SearchIndex(tmp_path / "index")
+    search failed with UnpicklingError instead of being run again on the newest commit. (Whoosh's tables.)"""
+    index = _index("whoosh", tmp_path / "index")
     index.add(Video("file:0", "0.mp4", "0"), _transcript("file:0", 0))
     attempts = []
 

@@ -1,4 +1,5 @@
-"""Search: normalisation, quote alignment and the real Whoosh index in temp dirs, plus one run on real speech."""
+"""Search: normalisation, quote alignment and the real index in temp dirs, on each backend (Whoosh, tantivy: the
+`search_backend` fixture), plus one run on real speech."""
 
 from __future__ import annotations
 
@@ -15,9 +16,9 @@ from whoosh import index as whoosh_index
 from whoosh.fields import TEXT, Schema
 from whoosh.query import Phrase
 
-from indexer.errors import InvalidInput
+from indexer.errors import IndexBusy, InvalidInput
 from indexer.models import Chapter, Segment, Transcript, Video, Word
-from indexer.search.index import SearchIndex
+from indexer.search.base import PassageIndex, index_class
 from indexer.search.passages import build_passages
 from indexer.search.query import parse_query
 from indexer.text.align import align, locate
@@ -83,9 +84,13 @@ def video(vid: str, *, channel: str = "Valley News", published: str = "2025-03-0
                  published=published, language=language)
 
 
-def news_index(path: Path) -> tuple[SearchIndex, dict[str, list[float]]]:
+def make_index(backend: str, path: Path) -> PassageIndex:
+    return index_class(backend)(path)
+
+
+def news_index(path: Path, backend: str = "whoosh") -> tuple[PassageIndex, dict[str, list[float]]]:
     """Four videos (English, Russian, Uzbek in both scripts) indexed at `path`, with each sentence's start."""
-    ix = SearchIndex(path)
+    ix = make_index(backend, path)
     starts: dict[str, list[float]] = {}
     flood, starts["flood"] = make_transcript("yt:flood", FLOOD * 2)  # ~110 s: several overlapping passages
     elect, starts["elect"] = make_transcript("yt:elect", ELECTION, t0=5.0)
@@ -100,15 +105,15 @@ def news_index(path: Path) -> tuple[SearchIndex, dict[str, list[float]]]:
 
 
 @pytest.fixture(scope="module")
-def idx(tmp_path_factory: pytest.TempPathFactory) -> tuple[SearchIndex, dict[str, list[float]]]:
+def idx(tmp_path_factory: pytest.TempPathFactory, search_backend: str) -> tuple[PassageIndex, dict[str, list[float]]]:
     """One index for the tests that only read it: building it for each test took most of this file's time."""
-    return news_index(tmp_path_factory.mktemp("news") / "index")
+    return news_index(tmp_path_factory.mktemp("news") / "index", search_backend)
 
 
 @pytest.fixture
-def own_idx(tmp_path: Path) -> tuple[SearchIndex, dict[str, list[float]]]:
+def own_idx(tmp_path: Path, search_backend: str) -> tuple[PassageIndex, dict[str, list[float]]]:
     """A fresh index for a test that changes it."""
-    return news_index(tmp_path / "index")
+    return news_index(tmp_path / "index", search_backend)
 
 
 # ---- textnorm ------------------------------------------------------------------------------------------------------
@@ -242,8 +247,8 @@ def test_digits_and_number_words_match_both_ways(idx: tuple, quote: str, sentenc
                (0, 0.35 * 2, 0.35 * 3, 0.35 * 4))
 
 
-def test_a_quote_across_a_passage_boundary_is_found_whole(tmp_path: Path) -> None:
-    ix = SearchIndex(tmp_path / "index")
+def test_a_quote_across_a_passage_boundary_is_found_whole(tmp_path: Path, search_backend: str) -> None:
+    ix = make_index(search_backend, tmp_path / "index")
     tr, _ = make_transcript("yt:news", FLOOD + ELECTION)
     ix.add(video("yt:news"), tr, [])
     passages = build_passages(tr)
@@ -253,6 +258,17 @@ def test_a_quote_across_a_passage_boundary_is_found_whole(tmp_path: Path) -> Non
     quote = " ".join(w.text for w in words[cut - 5:cut + 7])
     top = ix.search(quote).hits[0]
     assert top.score == 1.0 and top.start == words[cut - 5].start and top.end == words[cut + 6].end
+
+
+def test_every_token_is_indexed_as_the_normaliser_made_it(idx: tuple) -> None:
+    """The backend must not analyse the tokens again: a stemmer or a tokenizer of its own (tantivy's default
+    splits at apostrophes and drops long tokens) would lose `o'zbekiston` or `10,000`-style tokens and pairs."""
+    ix, _ = idx
+    found = ix._candidates(None)
+    stems = {"o'zbekiston", "1998", "91", "leaford", "negotiations"}
+    assert {s for s in stems if found.doc_frequency("stem", s) == 0} == {"negotiations"}, "English is stemmed"
+    assert found.doc_frequency("stem", "negoti") > 0 and found.doc_frequency("keys", "ozbekiston") > 0
+    assert found.doc_frequency("stem", "O'zbekiston") == 0, "tokens are folded once, by the normaliser"
 
 
 def test_keyword_mode_ranks_passages_and_highlights_matches(idx: tuple) -> None:
@@ -371,20 +387,47 @@ def test_re_adding_replaces_and_delete_removes(own_idx: tuple) -> None:
     assert ix.video_ids() == set() and ix.search("Toshkentda").hits == []
 
 
-def test_a_second_writer_waits_for_the_first(tmp_path: Path) -> None:
+def _hold_the_writer(ix: PassageIndex, seconds: float) -> threading.Event:
+    """Another writer (another process's, as far as the lock is concerned) holds the index for `seconds`."""
+    holding = threading.Event()
+
+    def hold() -> None:
+        with ix._session():
+            holding.set()
+            time.sleep(seconds)
+
+    threading.Thread(target=hold).start()
+    assert holding.wait(10)
+    return holding
+
+
+def test_a_second_writer_waits_for_the_first(tmp_path: Path, search_backend: str) -> None:
     path = tmp_path / "index"
-    a, b = SearchIndex(path), SearchIndex(path)
+    a, b = make_index(search_backend, path), make_index(search_backend, path)
     tr, _ = make_transcript("yt:a", ELECTION)
-    held = a._ix.writer()  # another writer holds Whoosh's lock for a moment
-    threading.Timer(0.5, held.cancel).start()
+    _hold_the_writer(a, 0.5)
     t = time.perf_counter()
     assert b.add(video("yt:a"), tr, []) >= 1
     assert time.perf_counter() - t >= 0.4
     assert a.passage_count("yt:a") == b.passage_count("yt:a") >= 1
 
 
-def test_a_deleted_index_directory_comes_back_empty(tmp_path: Path) -> None:
-    ix = SearchIndex(tmp_path / "index")
+def test_a_writer_that_waits_too_long_is_told_the_index_is_busy(tmp_path: Path, search_backend: str) -> None:
+    path = tmp_path / "index"
+    a, b = make_index(search_backend, path), make_index(search_backend, path)
+    tr, _ = make_transcript("yt:a", ELECTION)
+    _hold_the_writer(a, 1.0)
+    b.enqueue(video("yt:a"), tr, [])
+    with pytest.raises(IndexBusy, match="locked by another writer"):
+        b.flush(timeout=0.2)
+    assert b.search("budget").hits == [], "a search does not wait for the writer"
+    time.sleep(1.0)
+    b.flush()  # or the background commit, which waited for the lock meanwhile
+    assert b.search("budget").hits, "what was held is committed by the next flush"
+
+
+def test_a_deleted_index_directory_comes_back_empty(tmp_path: Path, search_backend: str) -> None:
+    ix = make_index(search_backend, tmp_path / "index")
     tr, _ = make_transcript("yt:a", ELECTION)
     ix.add(video("yt:a"), tr, [])
     shutil.rmtree(tmp_path / "index")
@@ -394,7 +437,7 @@ def test_a_deleted_index_directory_comes_back_empty(tmp_path: Path) -> None:
 
 def test_reopening_the_directory_keeps_the_index(idx: tuple) -> None:
     ix, _ = idx
-    again = SearchIndex(ix.path)
+    again = type(ix)(ix.path)
     assert again.video_ids() == ix.video_ids()
     assert again.search("sandbags").hits[0].video_id == "yt:flood"
 
@@ -441,7 +484,7 @@ def test_a_quote_in_real_speech_is_found_within_half_a_second(tmp_path: Path) ->
     segments, _ = model.transcribe(str(wav), beam_size=5, word_timestamps=True, language="en")
     segs = tuple(Segment(s.start, s.end, s.text, tuple(Word(w.start, w.end, w.word, w.probability)
                                                        for w in s.words or ())) for s in segments)
-    ix = SearchIndex(tmp_path / "index")
+    ix = make_index("whoosh", tmp_path / "index")
     ix.add(video("yt:snow"), Transcript("yt:snow", "en", "faster-whisper", "tiny.en", segs), [])
     top = ix.search("the transport minister said the road would reopen on Thursday").hits[0]
     assert abs(top.start - onsets[1]) <= 0.5, (top, onsets)

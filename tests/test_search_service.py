@@ -1,4 +1,5 @@
-"""Search and chapters through the service, the CLI and HTTP, on a really transcribed video."""
+"""Search and chapters through the service, the CLI and HTTP, on a really transcribed video, on each search
+backend."""
 
 from __future__ import annotations
 
@@ -22,7 +23,8 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def ingested(settings: Settings, media_dir: Path) -> tuple[Clipindex, str]:
+def ingested(backend_settings: Settings, media_dir: Path) -> tuple[Clipindex, str]:
+    settings = backend_settings
     svc = Clipindex(settings)
     library = settings.data_dir / "library"
     library.mkdir(parents=True)
@@ -68,9 +70,9 @@ def test_delete_and_reindex_keep_the_index_in_step(ingested: tuple[Clipindex, st
     assert index.video_ids() == set() and svc.search("bridge").hits == []
 
 
-def test_cli_search_and_chapters(ingested: tuple[Clipindex, str], settings: Settings) -> None:
-    _svc, video_id = ingested
-    env = {"CLIPINDEX_DATA_DIR": str(settings.data_dir)}
+def test_cli_search_and_chapters(ingested: tuple[Clipindex, str]) -> None:
+    svc, video_id = ingested
+    env = {"CLIPINDEX_DATA_DIR": str(svc.settings.data_dir), "CLIPINDEX_SEARCH_BACKEND": svc.settings.search_backend}
     result = runner.invoke(app, ["search", "the bridge will stay closed until Friday", "--json"], env=env)
     assert result.exit_code == 0, result.stderr
     hits = json.loads(result.stdout)
