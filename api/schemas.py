@@ -148,6 +148,8 @@ class ChapterOut(BaseModel):
     title: str
     keywords: list[str]
     source: Literal["computed", "creator"]
+    method: str = Field("", description="Computed chapters: the method that found them, e.g. 'e5-small + lexical + "
+                                        "pauses', or 'lexical + pauses (no embedding model for language \'uz\')'.")
 
 
 # articles -------------------------------------------------------------------------------------------------------
@@ -191,6 +193,9 @@ class WordDiffOut(BaseModel):
         "Log-probability margin of the article's wording over the transcript's when the audio was re-scored "
         "(> 0: the audio fits the article better); null when not re-scored."))
     alike: float = Field(default=0.0, description="How alike the two wordings sound, 0..1.")
+    critical: bool = Field(default=False, description="The difference changes the meaning however it sounds (a word "
+                                                      "added or dropped, a number changed, a negation flipped): "
+                                                      "the audio is held to the strictest bar.")
 
 
 class QuoteCheckOut(BaseModel):

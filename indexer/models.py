@@ -137,6 +137,7 @@ class Chapter:
     title: str
     keywords: tuple[str, ...] = ()
     source: ChapterSource = "computed"
+    method: str = ""  # computed chapters: how they were found (indexer.chapters.segment.method)
 
 
 @dataclass(frozen=True)

@@ -112,10 +112,14 @@ def test_language_the_model_does_not_cover_falls_back_to_lexical_cohesion() -> N
     uz = stories("uz")
     transcript, truth = captions([uz[i] for i in ["uz-bank", "uz-silk", "uz-earthquake", "uz-hospital"]], "uz")
     only_english = refusing("en")
-    assert segment(transcript, embedder=only_english) == segment(transcript, embedder=None)
-    assert near(starts(segment(transcript, embedder=only_english)), truth, 0.01)
+    fallback, plain = segment(transcript, embedder=only_english), segment(transcript, embedder=None)
+    assert [(c.start, c.end, c.title) for c in fallback] == [(c.start, c.end, c.title) for c in plain]
+    assert near(starts(fallback), truth, 0.01)
     assert method(transcript, only_english) == "lexical + pauses (no embedding model for language 'uz')"
     assert method(transcript, None) == "lexical + pauses"
+    # each chapter records the method that found it, reason included
+    assert {c.method for c in fallback} == {"lexical + pauses (no embedding model for language 'uz')"}
+    assert {c.method for c in plain} == {"lexical + pauses"}
 
 
 @pytest.mark.slow

@@ -37,5 +37,5 @@ def search(
 @router.get("/v1/videos/{video_id}/chapters", response_model=list[ChapterOut], responses=ERRORS)
 def chapters(video_id: str, service: Service, _read: ReadAccess) -> list[ChapterOut]:
     return [ChapterOut(start=c.start, end=c.end, title=c.title, keywords=list(c.keywords),
-                       source=c.source)
+                       source=c.source, method=c.method)
             for c in service.chapters(video_id)]

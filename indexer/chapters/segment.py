@@ -27,7 +27,7 @@ import math
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -94,7 +94,9 @@ def segment(
     times = _boundary_times(sentences)
     if len(sentences) == 1 or times[-1] < min_length or count == 1:
         starts = [0]
+        how = "one chapter (one sentence, shorter than the minimum length, or one asked for)"
     else:
+        how = method(transcript, embedder)
         model = _model(embedder, transcript.language)
         rows = model.encode([s.text for s in sentences]) if model else None
         cohesion = Cohesion(bags, p.band, p.gamma, rows, p)
@@ -105,7 +107,8 @@ def segment(
             else _best(cohesion, gains, times, min_length, max_length)
         )
     texts = [s.text for s in sentences]
-    return _chapters(transcript.video_id, times, kept, reading, starts, texts, transcript.language, stop)
+    found = _chapters(transcript.video_id, times, kept, reading, starts, texts, transcript.language, stop)
+    return [replace(c, method=how) for c in found]
 
 
 def method(transcript: Transcript, embedder: Embedder | None | str = DEFAULT) -> str:

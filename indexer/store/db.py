@@ -176,7 +176,8 @@ class Store:
             if items:
                 conn.execute(chapters.insert(), [
                     {"video_id": video_id, "source": source, "idx": i, "start": c.start, "end": c.end,
-                     "title": c.title, "keywords": json.dumps(list(c.keywords), ensure_ascii=False)}
+                     "title": c.title, "keywords": json.dumps(list(c.keywords), ensure_ascii=False),
+                     "method": c.method}
                     for i, c in enumerate(items)])
 
     def get_chapters(self, video_id: str, source: ChapterSource | None = None) -> list[Chapter]:
@@ -187,7 +188,7 @@ class Store:
         with self.tx() as conn:
             rows = conn.execute(query).mappings().all()
         return [Chapter(r["video_id"], r["start"], r["end"], r["title"], tuple(json.loads(r["keywords"])),
-                        r["source"]) for r in rows]
+                        r["source"], r["method"]) for r in rows]
 
     # step runs ------------------------------------------------------------------------------------------------
     def step_status(self, video_id: str) -> dict[str, StepRun]:

@@ -118,6 +118,7 @@ chapters = sa.Table(
     sa.Column("end", sa.Float, nullable=False),
     sa.Column("title", sa.String, nullable=False),
     sa.Column("keywords", sa.Text, nullable=False, default="[]"),
+    sa.Column("method", sa.String, nullable=False, default=""),  # added by migration 7
 )
 
 
@@ -196,7 +197,14 @@ def _migration_6(conn: Connection) -> None:
     corrections.create(conn)
 
 
+def _migration_7(conn: Connection) -> None:
+    # computed chapters say which method found them (the embedding model, or words and pauses alone, and why);
+    # a store created since has the column already (migration 3 creates the table as defined above)
+    if "method" not in {c["name"] for c in sa.inspect(conn).get_columns("chapters")}:
+        conn.execute(sa.text("ALTER TABLE chapters ADD COLUMN method VARCHAR NOT NULL DEFAULT ''"))
+
+
 # append only; each runs once, in order, inside one transaction
-MIGRATIONS = [_migration_1, _migration_2, _migration_3, _migration_4, _migration_5, _migration_6]
+MIGRATIONS = [_migration_1, _migration_2, _migration_3, _migration_4, _migration_5, _migration_6, _migration_7]
 
 
