@@ -4,6 +4,7 @@ Run:  .venv/bin/python bench/search_scale.py --passages 10000          (2-3 minu
       .venv/bin/python bench/search_scale.py --passages 100000         (about 20 minutes on a quiet one)
       .venv/bin/python bench/search_scale.py --passages 10000 --profile   (cProfile of the queries, top functions)
       --service-passages N   also ingests N passages as caption files through the whole service
+      --backend tantivy      the same on the tantivy backend (CLIPINDEX_SEARCH_BACKEND; default whoosh)
 
 Corpus (made here, nothing downloaded or committed): half-hour programmes of broadcast-like sentences in English,
 Russian and Uzbek (Latin and Cyrillic), one caption cue per sentence. Each sentence is one of the project's own
@@ -46,11 +47,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from indexer.config import Settings  # noqa: E402
+from indexer.config import SEARCH_BACKENDS, Settings  # noqa: E402
 from indexer.formats import from_cues  # noqa: E402
 from indexer.ingest.types import IngestOptions  # noqa: E402
 from indexer.models import Transcript, Video  # noqa: E402
-from indexer.search.index import SearchIndex, open_index  # noqa: E402
+from indexer.search.base import PassageIndex, index_dir, open_index  # noqa: E402
 from indexer.search.passages import build_passages  # noqa: E402
 from indexer.service import Clipindex  # noqa: E402
 from indexer.text.normalize import tokenize_text  # noqa: E402
@@ -190,7 +191,7 @@ def pct(values: list[float], p: float) -> float:
     return s[min(len(s) - 1, int(round(p / 100 * (len(s) - 1))))] if s else float("nan")
 
 
-def run_queries(ix: SearchIndex, queries: list[Query]) -> dict[str, list[float]]:
+def run_queries(ix: PassageIndex, queries: list[Query]) -> dict[str, list[float]]:
     times: dict[str, list[float]] = {"quote": [], "keyword": [], "quote cpu": [], "keyword cpu": [], "found": [],
                                      "strict": [], "timed_out": []}
     for q in queries:
@@ -226,7 +227,7 @@ def ingest_through_service(svc: Clipindex, progs: list[Programme], work: Path) -
     return sum(p.passages for p in progs), time.perf_counter() - t0
 
 
-def index_steps(ix: SearchIndex, progs: list[Programme], batched: bool) -> tuple[int, float, float]:
+def index_steps(ix: PassageIndex, progs: list[Programme], batched: bool) -> tuple[int, float, float]:
     """What the ingest chain's index step does, video after video: a commit each (`add`, the step before batching)
     or batched (`enqueue`, then the last batch's commit); (passages, seconds, seconds from the last video's step
     until another process's searcher sees it)."""
@@ -234,7 +235,7 @@ def index_steps(ix: SearchIndex, progs: list[Programme], batched: bool) -> tuple
     for p in progs:
         (ix.enqueue if batched else ix.add)(p.video, p.transcript, [])
     done = time.perf_counter()
-    other = SearchIndex(ix.path)  # another process's view: it sees only what is committed
+    other = type(ix)(ix.path)  # another process's view: it sees only what is committed
     last = progs[-1].video.id
     while not other.passage_count(last):
         time.sleep(0.02)
@@ -261,6 +262,7 @@ def main() -> None:
                     help="and then these through the whole service (every ingest step: chapters included)")
     ap.add_argument("--queries", type=int, default=300, help="quotes, and as many keyword queries")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--backend", choices=SEARCH_BACKENDS, default="whoosh", help="the search index backend")
     ap.add_argument("--profile", action="store_true", help="cProfile the queries and print the top functions")
     args = ap.parse_args()
     load0 = os.getloadavg()
@@ -274,8 +276,8 @@ def main() -> None:
 def report(args: argparse.Namespace, data: Path, load0: tuple[float, float, float]) -> None:
     rng = random.Random(args.seed + 1)
     gen = programmes(args.passages, args.seed)
-    svc = Clipindex(Settings(data_dir=data).resolved())
-    ix = open_index(data / "index")
+    svc = Clipindex(Settings(data_dir=data, search_backend=args.backend).resolved())
+    ix = open_index(index_dir(svc.settings.data_dir, args.backend), args.backend)
     pool: list[Programme] = []  # the programmes queries are taken from (all of them would not fit in memory)
     bulk, gen_s, bulk_s = 0, 0.0, 0.0
     tails = 2 * args.step_passages + args.service_passages
@@ -309,7 +311,7 @@ def report(args: argparse.Namespace, data: Path, load0: tuple[float, float, floa
         lines.append(f"caption ingest through the service (every step), at {bulk} passages and up: {n} passages in "
                      f"{secs:.1f} s = {n / secs:.1f} passages/s")
         bulk += n
-    size = dir_mb(data / "index")
+    size = dir_mb(ix.path)
     queries = make_queries(pool, args.queries, rng)
     run_queries(ix, queries[:5] + queries[-5:])  # open the searcher, warm the caches
     prof = cProfile.Profile() if args.profile else None
@@ -320,7 +322,7 @@ def report(args: argparse.Namespace, data: Path, load0: tuple[float, float, floa
     if prof:
         prof.disable()
     query_s = time.perf_counter() - t0
-    print(f"# search at scale, {date.today()}, {platform.machine()}, {os.cpu_count()} CPUs, python "
+    print(f"# search at scale on {args.backend}, {date.today()}, {platform.machine()}, {os.cpu_count()} CPUs, python "
           f"{platform.python_version()}, seed {args.seed}; load average at start {load0}, at end {os.getloadavg()}")
     print(f"{bulk} passages; index {size:.0f} MB ({size * 1e6 / max(bulk, 1):.0f} bytes/passage)")
     print("\n".join(lines))
@@ -341,7 +343,8 @@ def report(args: argparse.Namespace, data: Path, load0: tuple[float, float, floa
         pstats.Stats(prof).sort_stats("cumulative").print_stats(30)
         pstats.Stats(prof).sort_stats("tottime").print_stats(30)
     print(f"reproduce: .venv/bin/python bench/search_scale.py --passages {args.passages} --queries {args.queries} "
-          f"--seed {args.seed} --step-passages {args.step_passages} --service-passages {args.service_passages}")
+          f"--seed {args.seed} --step-passages {args.step_passages} --service-passages {args.service_passages} "
+          f"--backend {args.backend}")
 
 
 if __name__ == "__main__":
