@@ -10,14 +10,13 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from dataclasses import dataclass
 
 from indexer.errors import ClipindexError, JobCancelled
 from indexer.ingest.types import STEPS, IngestJob, IngestJobResult, StepName
 from indexer.models import Record, Video
 from indexer.reels.service import RenderJob
 from indexer.service import Clipindex
-from indexer.store.jobs import Job
+from indexer.store.jobs import AudioPosition, Job
 from indexer.store.owners import new_owner
 from media.errors import MediaError
 
@@ -36,48 +35,24 @@ def overall(step: str, fraction: float) -> float:
     return min(before + STEP_WEIGHTS[step] * min(max(fraction, 0.0), 1.0), 1.0)
 
 
-@dataclass(frozen=True)
-class AudioPosition:
-    """Where transcription stands: seconds done of the whole, and an estimate of the seconds left."""
-
-    step: str
-    done: float | None = None
-    total: float | None = None
-    left: float | None = None
-
-
 class AudioClock:
-    """Turns the transcript step's fraction into seconds of audio and a time left, by the rate measured so far.
-
-    The job row has one free text column for where a job stands, so the position is written there as
-    `transcript@DONE/TOTAL/LEFT` and read back by `parse_step` at the HTTP edge; no migration is needed."""
+    """Turns the transcript step's fraction into seconds of audio and a time left, by the rate measured so far; the
+    job row keeps them in columns of their own (`jobs.audio_*`)."""
 
     def __init__(self) -> None:
         self.first: tuple[float, float] | None = None  # (when, seconds done) at the first report
 
-    def step_field(self, fraction: float, video: Video | None) -> str:
+    def position(self, fraction: float, video: Video | None) -> AudioPosition | None:
         total = video.duration if video and video.duration else None
         if total is None:
-            return "transcript"
+            return None
         now = time.monotonic()
         done = total * min(max(fraction, 0.0), 1.0)
         if self.first is None:
             self.first = (now, done)
         spent, gained = now - self.first[0], done - self.first[1]
-        left = (total - done) * spent / gained if gained > 0.5 and spent > 0.2 else -1.0
-        return f"transcript@{done:.1f}/{total:.1f}/{left:.0f}"
-
-
-def parse_step(raw: str | None) -> AudioPosition | None:
-    """Read back what `AudioClock.step_field` wrote (any other step passes through)."""
-    if raw is None:
-        return None
-    step, _, position = raw.partition("@")
-    try:
-        done, total, left = (float(x) for x in position.split("/"))
-    except ValueError:
-        return AudioPosition(step)
-    return AudioPosition(step, done, total, left if left >= 0 else None)
+        left = (total - done) * spent / gained if gained > 0.5 and spent > 0.2 else None
+        return AudioPosition(round(done, 1), total, round(left) if left is not None else None)
 
 
 class Worker:
@@ -144,10 +119,8 @@ class Worker:
         def progress(video_id: str, step: StepName, fraction: float, _detail: str) -> None:
             if cancelled.is_set():
                 raise JobCancelled("cancelled")
-            where: str = step
-            if step == "transcript":
-                where = clock.step_field(fraction, self.service.store.find_video(video_id))
-            if not self.queue.heartbeat(job.id, self.owner, overall(step, fraction), where):
+            audio = clock.position(fraction, self.service.store.find_video(video_id)) if step == "transcript" else None
+            if not self.queue.heartbeat(job.id, self.owner, overall(step, fraction), step, audio):
                 cancelled.set()
                 raise JobCancelled("cancelled")
 

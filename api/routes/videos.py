@@ -26,7 +26,6 @@ from api.schemas import (
     VideoOut,
     VideoPatchIn,
 )
-from api.worker import parse_step
 from indexer.errors import InvalidInput
 from indexer.formats import FORMATS
 from indexer.ingest.plan import check_options
@@ -55,12 +54,11 @@ _INGEST_BODY = {
 
 
 def job_out(job: Job) -> JobOut:
-    where = parse_step(job.step)
-    return JobOut(id=job.id, kind=job.kind, title=_job_title(job), state=job.state,
-                  step=where.step if where else None, progress=job.progress,
-                  audio_done=where.done if where else None, audio_total=where.total if where else None,
-                  eta_s=where.left if where else None, error=job.error, attempts=job.attempts, result=job.result,
-                  created_at=job.created_at, updated_at=job.updated_at)
+    audio = job.audio
+    return JobOut(id=job.id, kind=job.kind, title=_job_title(job), state=job.state, step=job.step,
+                  progress=job.progress, audio_done=audio.done if audio else None,
+                  audio_total=audio.total if audio else None, eta_s=audio.left if audio else None, error=job.error,
+                  attempts=job.attempts, result=job.result, created_at=job.created_at, updated_at=job.updated_at)
 
 
 def _job_title(job: Job) -> str:

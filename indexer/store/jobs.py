@@ -44,6 +44,17 @@ class Job:
     max_attempts: int
     created_at: float
     updated_at: float
+    audio: AudioPosition | None = None  # while transcribing: where in the audio the job is
+
+
+@dataclass(frozen=True)
+class AudioPosition:
+    """Where transcription stands: seconds of audio done, in all, and an estimate of the seconds left (None until
+    the rate is known)."""
+
+    done: float
+    total: float
+    left: float | None = None
 
 
 class JobQueue:
@@ -135,14 +146,17 @@ class JobQueue:
                 state="failed", lease_owner=None, updated_at=now,
                 error=sa.func.coalesce(jobs.c.error, "its worker stopped before finishing, on every attempt")))
 
-    def heartbeat(self, job_id: str, owner: str, progress: float | None = None, step: str | None = None) -> bool:
-        """Renew the lease (and record progress); False when the job was cancelled or another worker has it."""
+    def heartbeat(self, job_id: str, owner: str, progress: float | None = None, step: str | None = None,
+                  audio: AudioPosition | None = None) -> bool:
+        """Renew the lease (and record progress: with a step, the position in the audio replaces the last one, so
+        a step other than transcription clears it); False when the job was cancelled or another worker has it."""
         now = time.time()
         values: dict[str, Any] = {"lease_expires": now + self.lease_s, "updated_at": now}
         if progress is not None:
             values["progress"] = min(max(progress, 0.0), 1.0)
         if step is not None:
-            values["step"] = step
+            values.update(step=step, audio_done=audio.done if audio else None,
+                          audio_total=audio.total if audio else None, audio_left=audio.left if audio else None)
         with self.store.tx() as conn:
             mine = conn.execute(jobs.update().where(jobs.c.id == job_id, jobs.c.lease_owner == owner,
                                                     jobs.c.state == "running").values(**values)).rowcount
@@ -172,4 +186,6 @@ def _json(record: Record) -> str:
 def _job(row: Any) -> Job:
     return Job(row["id"], row["kind"], json.loads(row["payload"]), row["state"], row["step"], row["progress"],
                row["error"], json.loads(row["result"]) if row["result"] else None, row["attempts"],
-               row["max_attempts"], row["created_at"], row["updated_at"])
+               row["max_attempts"], row["created_at"], row["updated_at"],
+               AudioPosition(row["audio_done"], row["audio_total"], row["audio_left"])
+               if row["audio_done"] is not None and row["audio_total"] is not None else None)

@@ -91,6 +91,10 @@ jobs = sa.Table(
     sa.Column("lease_expires", sa.Float),
     sa.Column("created_at", sa.Float, nullable=False),
     sa.Column("updated_at", sa.Float, nullable=False),
+    # while transcribing: seconds of audio done, in all, and an estimate of those left (added by migration 8)
+    sa.Column("audio_done", sa.Float),
+    sa.Column("audio_total", sa.Float),
+    sa.Column("audio_left", sa.Float),
     sa.Index("jobs_state_created", "state", "created_at"),
 )
 
@@ -204,7 +208,26 @@ def _migration_7(conn: Connection) -> None:
         conn.execute(sa.text("ALTER TABLE chapters ADD COLUMN method VARCHAR NOT NULL DEFAULT ''"))
 
 
+def _migration_8(conn: Connection) -> None:
+    # a job's position in the audio gets columns of its own; it was written into `step` as
+    # `transcript@DONE/TOTAL/LEFT` (LEFT -1 while unknown), and rows written so are converted
+    have = {c["name"] for c in sa.inspect(conn).get_columns("jobs")}
+    for name in ("audio_done", "audio_total", "audio_left"):
+        if name not in have:
+            conn.execute(sa.text(f"ALTER TABLE jobs ADD COLUMN {name} FLOAT"))
+    for job_id, step in conn.execute(sa.select(jobs.c.id, jobs.c.step).where(jobs.c.step.like("%@%"))).all():
+        name, _, position = step.partition("@")
+        numbers = position.split("/")
+        try:
+            done, total, left = (float(x) for x in numbers) if len(numbers) == 3 else (None, None, None)
+        except ValueError:
+            done, total, left = None, None, None
+        conn.execute(jobs.update().where(jobs.c.id == job_id).values(
+            step=name, audio_done=done, audio_total=total, audio_left=left if left is not None and left >= 0 else None))
+
+
 # append only; each runs once, in order, inside one transaction
-MIGRATIONS = [_migration_1, _migration_2, _migration_3, _migration_4, _migration_5, _migration_6, _migration_7]
+MIGRATIONS = [_migration_1, _migration_2, _migration_3, _migration_4, _migration_5, _migration_6, _migration_7,
+              _migration_8]
 
 
