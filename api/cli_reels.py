@@ -129,8 +129,9 @@ def reel_remove(reel: Annotated[str, typer.Argument(help="Reel id or title.")],
 def reel_render(
     reel: Annotated[str, typer.Argument(help="Reel id or title.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="The MP4 to write (inside the output directory).")],
-    fast: Annotated[bool, typer.Option("--fast", help="Cut by stream copy: quick, but cuts snap to keyframes.")]
-    = False,
+    fast: Annotated[bool, typer.Option("--fast", help="Copy the sources' video between keyframes and encode only "
+                                       "around each cut: many times quicker, same cuts; no titles or burned "
+                                       "captions.")] = False,
     captions: Annotated[str, typer.Option(help="burn, sidecar (.srt/.vtt beside the MP4) or none.")] = "none",
     titles: Annotated[bool, typer.Option("--titles", help="A title card with each clip's label before it.")] = False,
     data_dir: DataDir = None,
@@ -156,8 +157,6 @@ def reel_render(
               markup=False)
     for warning in result.warnings:
         err.print(f"warning: {warning}", markup=False)
-    if fast and any(c.snapped for c in result.clips):
-        err.print("note: --fast cut at keyframes, so some clips start or end earlier or later than asked")
 
 
 @reel_app.command("export")

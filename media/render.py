@@ -19,7 +19,6 @@ import os
 import tempfile
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -57,14 +56,14 @@ from media.render_types import (
     RenderResult,
     UnsupportedCodec,
 )
+from media.smartcut import cut_video, plan_cut, stream_match
 from media.timeline import Placement, rebase_cues
 
 # the names callers import from here: render_reel and what it takes and gives
 __all__ = ["CaptionMode", "ClipSource", "EmptyReel", "IncompatibleSources", "InvalidClip", "MissingMedia",
            "NoVideoStream", "OutputNotAllowed", "RenderError", "RenderMode", "RenderOptions", "RenderResult",
-           "RenderedClip", "UnsupportedCodec", "decodable", "filter_value", "keyframe_span", "render_reel"]
+           "RenderedClip", "UnsupportedCodec", "decodable", "filter_value", "render_reel"]
 
-COPYABLE_VIDEO = {"h264", "hevc", "av1", "vp9", "mpeg4"}
 END_SLACK_S = 0.05  # containers round durations; a clip may end this far past the probed end
 
 
@@ -174,15 +173,13 @@ def _check_fast(clips: Sequence[ClipSource], infos: Sequence[MediaInfo], opts: R
         raise RenderError("title cards need a re-encode: use accurate mode (not --fast)")
     signatures: dict[tuple[object, ...], tuple[str, MediaInfo]] = {}
     for clip, info in zip(clips, infos):
-        if info.video_codec not in COPYABLE_VIDEO:
-            raise UnsupportedCodec(f"{clip.media.name}: fast mode cannot copy {info.video_codec} video into MP4: "
-                                   "use accurate mode")
-        signatures.setdefault(_video_signature(clip.media), (clip.media.name, info))
+        signatures.setdefault(_video_signature(clip.media), (clip.media.name, info))  # UnsupportedCodec if unmatched
     if len(signatures) > 1:
         a, b = list(signatures.values())[:2]
         described = [f"{n} is {i.video_codec} {i.width}x{i.height} at {i.fps or 0:g} fps" for n, i in (a, b)]
-        raise IncompatibleSources(f"fast mode copies video, so every source must be encoded alike, but "
-                                  f"{' and '.join(described)} (or their encoder settings differ): use accurate mode")
+        raise IncompatibleSources(f"fast mode joins pieces of the sources' own video, so every source must have "
+                                  f"the same codec, size, pixel format, frame rate and B-frames, but "
+                                  f"{' and '.join(described)} (or their B-frames differ): use accurate mode")
 
 
 def output_format(infos: Sequence[MediaInfo], opts: RenderOptions) -> OutputFormat:
@@ -231,103 +228,46 @@ def _render_accurate(
     return placed, fmt, warnings
 
 
-# --- fast mode: copy each clip's video from the keyframe at or before its in point; audio is re-cut exactly ---
-
-
-@dataclass(frozen=True)
-class GopSpan:
-    first: float  # the keyframe at or before the in point (seconds from the container's start)
-    packets: int | None  # video packets from there up to the first keyframe at or after the out point, in decode
-    # order; None: up to the media's end
+# --- fast mode: smart cut (media/smartcut.py): encode around each cut, copy between keyframes; audio re-cut exactly ---
 
 
 def _render_fast(
     clips: Sequence[ClipSource], infos: Sequence[MediaInfo], opts: RenderOptions, work: Path, part: Path,
     progress: RenderProgress,
 ) -> tuple[list[RenderedClip], OutputFormat, tuple[str, ...]]:
-    gops = [keyframe_span(c.media, c.start, min(c.end, i.duration)) for c, i in zip(clips, infos)]
-    spans = _copy_video(clips, gops, work)
-    progress(0.2)
-    listing = work / "video.ffconcat"
-    listing.write_text("ffconcat version 1.0\n" + "".join(f"file v{i:04d}.mp4\n" for i in range(len(clips))))
+    matches = {c.media.resolve(): stream_match(c.media) for c in clips}
+    plans = [plan_cut(c.media, c.start, min(c.end, i.duration)) for c, i in zip(clips, infos)]
+    progress(0.05)
+    listing = cut_video([(c.media, p, matches[c.media.resolve()]) for c, p in zip(clips, plans)], opts, work)
+    progress(0.5)
     args = ["-f", "concat", "-safe", "1", "-protocol_whitelist", "file", "-i", file_url(listing)]
     placed: list[RenderedClip] = []
     graph = []
-    for i, (clip, info, gop, span) in enumerate(zip(clips, infos, gops, spans)):
+    for i, (clip, info, plan) in enumerate(zip(clips, infos, plans)):
         at = placed[-1].reel_end if placed else 0.0
-        placed.append(RenderedClip(clip.label, clip.start, clip.end, gop.first, gop.first + span, at, at + span))
-        args += seek_input(clip.media, gop.first, span, "-vn")
-        graph.append(audio_filter(f"[{i + 1}:a:0]" if info.has_audio else None, span, opts, f"[a{i}]"))
+        placed.append(RenderedClip(clip.label, clip.start, clip.end, plan.first, plan.after, at, at + plan.duration))
+        args += seek_input(clip.media, plan.first, plan.duration, "-vn")
+        graph.append(audio_filter(f"[{i + 1}:a:0]" if info.has_audio else None, plan.duration, opts, f"[a{i}]"))
     graph.append("".join(f"[a{i}]" for i in range(len(clips))) + f"concat=n={len(clips)}:v=0:a=1[acat]")
     total = placed[-1].reel_end
+    timescale = matches[clips[0].media.resolve()].timescale
     run([*args, "-filter_complex", ";".join(graph), "-map", "0:v:0", "-map", "[acat]", "-c:v", "copy",
-         *audio_encoder(opts), *container(part)], progress=lambda s: progress(min(0.2 + 0.8 * s / total, 1)))
-    snapped = sum(1 for p in placed if p.snapped)
-    note = f"fast mode: {snapped} of {len(placed)} cuts moved to keyframes (see each clip's source_in/source_out)"
+         "-video_track_timescale", str(timescale), *audio_encoder(opts), *container(part)],
+        progress=lambda s: progress(min(0.5 + 0.5 * s / total, 1)))
     fmt = OutputFormat(infos[0].width or 0, infos[0].height or 0, infos[0].fps or 0.0)
-    return placed, fmt, (note,) if snapped else ()
-
-
-def _copy_video(clips: Sequence[ClipSource], gops: Sequence[GopSpan], work: Path) -> list[float]:
-    """Copy each clip's whole groups of pictures to its own file, in one ffmpeg run; returns their probed lengths."""
-    # the seek lands on the keyframe itself (its time is rounded down to the microsecond, so the keyframe is never
-    # stamped before 0 and dropped), and counting packets in decode order ends the copy exactly before the next
-    # keyframe whatever the B-frame delay
-    inputs: list[str] = []
-    outputs: list[str] = []
-    for i, (clip, gop) in enumerate(zip(clips, gops)):
-        inputs += seek_input(clip.media, gop.first, None, "-an")
-        limit = ["-frames:v", str(gop.packets)] if gop.packets else []
-        outputs += ["-map", f"{i}:v:0", "-c", "copy", *limit, "-f", "mp4", str(work / f"v{i:04d}.mp4")]
-    run([*inputs, *outputs])
-    return [probe(work / f"v{i:04d}.mp4").duration for i in range(len(clips))]
-
-
-def keyframe_span(media: Path, start: float, end: float) -> GopSpan:
-    """The groups of pictures that cover start..end, found by demuxing (no decoding) from near `start`."""
-    span = _scan_keyframes(media, start, end, seek=start > 0)
-    if span is None:  # the seek overshot (a sparse index): scan from the beginning
-        span = _scan_keyframes(media, start, end, seek=False)
-    if span is None:
-        raise RenderError(f"{media.name}: no keyframe found before {start:.3f} s")
-    return span
-
-
-def _scan_keyframes(media: Path, start: float, end: float, seek: bool) -> GopSpan | None:
-    import av  # deferred: PyAV takes 0.1 s to import, and only rendering needs it here
-
-    with av.open(str(media)) as container:
-        stream = container.streams.video[0]
-        base, tb = (container.start_time or 0) / 1_000_000, stream.time_base
-        if tb is None:
-            return None
-        if seek:
-            container.seek(int((start + base) / tb), stream=stream, backward=True)
-        first: float | None = None
-        count = 0
-        for packet in container.demux(stream):
-            if packet.size == 0:
-                continue
-            if packet.is_keyframe and packet.pts is not None:
-                t = float(packet.pts * tb) - base
-                if t <= start + 1e-6:
-                    first, count = t, 0
-                elif first is not None and t >= end - 1e-6:
-                    return GopSpan(first, count)
-            if first is None:
-                return None
-            count += 1
-    return GopSpan(first, None) if first is not None else None
+    return placed, fmt, ()
 
 
 def _video_signature(media: Path) -> tuple[object, ...]:
-    """What must match for copied H.264/HEVC streams to play as one: codec, size, rate, and the parameter sets."""
+    """What must match for pieces of several sources to play as one stream: codec, size, pixel format, rate and
+    B-frame delay. Profile, level and parameter sets may differ: each piece carries its own in the stream."""
     import av  # deferred: PyAV takes 0.1 s to import, and only rendering needs it here
 
+    match = stream_match(media)
     with av.open(str(media)) as container:
-        ctx = container.streams.video[0].codec_context
-        rate = container.streams.video[0].average_rate
-        return ctx.name, ctx.width, ctx.height, ctx.pix_fmt, ctx.profile, round(float(rate or 0), 2), ctx.extradata
+        stream = container.streams.video[0]
+        ctx = stream.codec_context
+        return ctx.name, ctx.width, ctx.height, ctx.pix_fmt, round(float(stream.average_rate or 0), 2), match.delay
 
 
 def _write_sidecars(cues: Sequence[Cue], work: Path, target: Path) -> list[tuple[Path, Path]]:
