@@ -25,6 +25,7 @@ from api.worker import Worker
 from indexer.config import Settings
 from indexer.errors import ClipindexError, EngineUnavailable, IndexBusy, InvalidInput, ModelError, NotFound
 from indexer.service import Clipindex
+from indexer.store.files import sweep_partials
 from indexer.store.passes import ReadPasses
 from media.errors import MediaError
 
@@ -82,6 +83,8 @@ def create_app(settings: Settings, *, service: Clipindex | None = None, workers:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        for path in sweep_partials(svc.settings.data_dir / "uploads"):  # uploads a killed server was writing
+            log.info("removed %s, left part-written by a server that is gone", path.name)
         # the index is a projection of the store: make it match, in the background, so the server answers at once
         # (searches meanwhile see the index as it was, which is complete for every video it holds)
         threads = [threading.Thread(target=_reconcile, args=(svc,), daemon=True, name="reconcile")]

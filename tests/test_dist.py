@@ -4,13 +4,18 @@ the middle of recognition loses nothing: its step is redelivered and completes o
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import signal
+import socket
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
+import httpx
 import pytest
 
 pytest.importorskip("dramatiq", reason="the multi-machine extra: pip install -e '.[scale]' (or run .ci/setup)")
@@ -18,9 +23,18 @@ pytest.importorskip("dramatiq", reason="the multi-machine extra: pip install -e 
 from api.queues import _Process, _run_step  # noqa: E402 - after the skip above
 from indexer.config import Settings, load_settings
 from indexer.models import Video
+from indexer.search.passages import build_passages
 from indexer.service import Clipindex, IngestOptions
+from indexer.store import owners
 from tests.conftest import FIXTURES, ffmpeg
-from tests.servers import Server, new_database, postgres, redis_server, stop_processes  # noqa: F401 - fixtures
+from tests.servers import (  # noqa: F401 - fixtures
+    Server,
+    free_port,
+    new_database,
+    postgres,
+    redis_server,
+    stop_processes,
+)
 from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -114,3 +128,155 @@ def test_a_worker_killed_mid_recognition_is_redelivered_and_completes_once(dist_
     assert words[-1].end > 50
     hits = service.search("sandbags outside the library", limit=50).hits
     assert len({(h.start, h.end) for h in hits}) == len(hits), "no passage indexed twice"
+
+
+BULLETIN_CUES = 2200  # 3 hours of captions: 500 passages, past the index's batch, so the step commits itself
+
+
+def _long_bulletin(path: Path, cues: int) -> Path:
+    """Hours of Uzbek captions: the fixture's cues again and again, numbered, 5 s apart. Uzbek because the chapter
+    model leaves it to lexical segmentation (a second, where embedding 3,000 sentences would take minutes), so the
+    chain reaches the index step quickly, and that step, with more passages than one batch holds, runs for seconds."""
+    blocks = [b.split("\n", 2)[2] for b in (FIXTURES / "captions_uz.srt").read_text(encoding="utf-8").split("\n\n")
+              if b.strip()]
+
+    def stamp(s: float) -> str:
+        return f"{int(s // 3600):02d}:{int(s % 3600 // 60):02d}:{s % 60:06.3f}".replace(".", ",")
+
+    path.write_text("\n\n".join(f"{i + 1}\n{stamp(i * 5)} --> {stamp(i * 5 + 4.6)}\n{i // len(blocks) + 1}-xabar. "
+                                f"{blocks[i % len(blocks)].strip()}" for i in range(cues)) + "\n", encoding="utf-8")
+    return path
+
+
+def _indexed_pids(service: Clipindex, video_id: str) -> list[str]:
+    searcher = service.index.backend.searcher()
+    return [searcher.stored_fields(n)["pid"] for n in searcher.document_numbers(video_id=video_id)]
+
+
+def test_the_index_consumer_killed_mid_step_is_redelivered_and_indexes_each_passage_once(
+        dist_settings: Settings, tmp_path: Path) -> None:
+    service = Clipindex(dist_settings)
+    rest = _worker(dist_settings, "asr,cpu,jobs")  # the coordinator lives here, and is not killed
+    first = _worker(dist_settings, "index")
+    second = None
+    try:
+        job = service.submit_ingest(str(_long_bulletin(tmp_path / "bulletins.srt", BULLETIN_CUES)),
+                                    IngestOptions(language="uz"))
+        video_id = wait_until(lambda: service.store.video_ids(), 60, "the job to register its video")[0]
+
+        def indexing() -> bool:
+            run = service.store.step_status(video_id).get("index")
+            holder = owners.holder(run.lease_owner) if run is not None and run.status == "running" else None
+            return holder is not None and holder.pid == first.pid
+
+        wait_until(indexing, 120, "the index consumer to be indexing", interval=0.02)
+        os.kill(first.pid, signal.SIGKILL)
+        first.wait(10)
+        assert service.store.step_status(video_id)["index"].status == "running", "killed in the step, not after it"
+        second = _worker(dist_settings, "index")
+        done = wait_until(lambda: (j := service.jobs.get(job.id)).state in ("done", "failed") and j, 120,
+                          "the redelivered index step and the rest of the chain")
+        expected = {f"{video_id}#{n}" for n in range(len(build_passages(service.transcript(video_id))))}
+        wait_until(lambda: len(_indexed_pids(service, video_id)) >= len(expected), 30, "the index's commit")
+    finally:
+        stop_processes(*(p for p in (rest, first, second) if p is not None))
+    assert done.state == "done" and done.attempts == 1, (done.state, done.attempts, done.error)
+    assert service.store.video_ids() == [video_id] and len(service.jobs.list()) == 1
+    steps = service.store.step_status(video_id)
+    assert {s: (r.status, r.attempt) for s, r in steps.items()} == {
+        **{s: ("done", 1) for s in steps}, "index": ("done", 2)}, "only the killed step ran again"
+    assert len(service.store.get_transcript(video_id).segments) == BULLETIN_CUES, "each segment stored once"
+    pids = _indexed_pids(service, video_id)
+    assert len(expected) > 400 and len(pids) == len(set(pids)), "no passage indexed twice"
+    assert set(pids) == expected, "every passage in the index"
+
+
+def _serve(settings: Settings) -> tuple[subprocess.Popen[bytes], int]:
+    """`clipindex serve` in a process of its own (jobs go to the broker), once it answers HTTP."""
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--workers", "0"],
+                              env=_env(settings), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def answers() -> bool:
+        try:
+            return httpx.get(f"http://127.0.0.1:{port}/v1/jobs", timeout=5).status_code > 0
+        except httpx.TransportError:
+            assert server.poll() is None, "the server exited while starting"
+            return False
+
+    wait_until(answers, 60, "the server to answer", interval=0.2)
+    return server, port
+
+
+def _begin_upload(port: int, secret: str, name: str, size: int) -> tuple[socket.socket, bytes]:
+    """A multipart upload of `size` bytes, its headers sent: the body is up to the caller, then the returned tail."""
+    boundary = "clipindex-upload-boundary"
+    head = (f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
+            "Content-Type: application/octet-stream\r\n\r\n").encode()
+    tail = f"\r\n--{boundary}--\r\n".encode()
+    sock = socket.create_connection(("127.0.0.1", port), timeout=60)
+    sock.sendall((f"POST /v1/videos HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAuthorization: Bearer {secret}\r\n"
+                  f"Content-Type: multipart/form-data; boundary={boundary}\r\n"
+                  f"Content-Length: {len(head) + size + len(tail)}\r\n\r\n").encode() + head)
+    return sock, tail
+
+
+def _send_quietly(sock: socket.socket, data: bytes) -> None:
+    with contextlib.suppress(OSError):  # the server is killed while this sends
+        sock.sendall(data)
+
+
+def _kill(proc: subprocess.Popen[bytes]) -> None:
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(10)
+
+
+def _files(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
+
+
+def test_the_api_killed_mid_upload_leaves_no_file_and_no_job(dist_settings: Settings, media_dir: Path,
+                                                                tmp_path: Path) -> None:
+    video = tmp_path / "bulletin.mkv"  # 9 s of speech under uncompressed pictures: 100 MB, seconds to write
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=size=640x480:rate=25", "-i", str(media_dir / "speech.wav"), "-t", "9",
+           "-c:v", "rawvideo", "-pix_fmt", "yuv420p", "-c:a", "pcm_s16le", str(video))
+    data = video.read_bytes()
+    service = Clipindex(dist_settings)
+    _key, secret = service.keys.create("tests")
+    uploads = dist_settings.data_dir / "uploads"
+    worker = _worker(dist_settings)  # live throughout: it must find no job for a half upload
+    server, port = _serve(dist_settings)
+    try:
+        # killed while the body is still arriving
+        sock, _tail = _begin_upload(port, secret, video.name, len(data))
+        sock.sendall(data[: len(data) // 4])
+        time.sleep(1)
+        assert server.poll() is None, "the server is still reading the body"
+        _kill(server)
+        sock.close()
+        assert _files(uploads) == [] and service.jobs.list() == []
+
+        # killed while the whole body is being written into uploads/
+        server, port = _serve(dist_settings)
+        sock, tail = _begin_upload(port, secret, video.name, len(data))
+        threading.Thread(target=_send_quietly, args=(sock, data + tail), daemon=True).start()
+        partial = wait_until(lambda: [n for n in _files(uploads) if n.endswith(".part")], 120,
+                             "the server to write the upload into uploads/", interval=0.001)
+        _kill(server)
+        sock.close()
+        assert _files(uploads) == partial and service.jobs.list() == [], "killed before the file was whole"
+
+        # started again: the dead server's partial file goes; the same upload again completes once
+        server, port = _serve(dist_settings)
+        assert _files(uploads) == [], "a partial upload of a dead server is removed at start"
+        with video.open("rb") as f:
+            r = httpx.post(f"http://127.0.0.1:{port}/v1/videos", headers={"Authorization": f"Bearer {secret}"},
+                           files={"file": (video.name, f, "video/x-matroska")}, timeout=120)
+        assert r.status_code == 202, r.text
+        done = wait_until(lambda: (j := service.jobs.get(r.json()["id"])).state in ("done", "failed") and j, 120,
+                          "the uploaded video to be ingested")
+    finally:
+        stop_processes(server, worker)
+    assert done.state == "done", done.error
+    assert len(service.jobs.list()) == 1 and len(service.videos()) == 1, "one job, one video"
+    assert not [n for n in _files(uploads) if n.endswith(".part")]

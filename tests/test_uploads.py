@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,6 +15,7 @@ import pytest
 from indexer.config import Settings
 from indexer.models import Video
 from indexer.service import Clipindex, IngestOptions
+from indexer.store.files import PARTIAL_STALE_S, partial_path, sweep_partials
 from indexer.store.schema import jobs
 from tests.apiserver import running
 from tests.conftest import FIXTURES
@@ -78,3 +82,21 @@ def test_an_upload_whose_workers_all_died_is_cleaned_up(settings: Settings) -> N
     assert service.sweep_failed_uploads() == 1
     assert not upload.exists() and service.videos() == []
     assert service.sweep_failed_uploads() == 0, "nothing left to do the second time"
+
+
+def test_a_partial_upload_goes_when_its_writer_is_gone_and_only_then(tmp_path: Path) -> None:
+    live = partial_path(tmp_path / "a.mp4")  # this process's: a write under way
+    live.write_bytes(b"half")
+    dead = subprocess.run([sys.executable, "-c", "import sys; from pathlib import Path; from indexer.store.files "
+                           "import partial_path; p = partial_path(Path(sys.argv[1])); p.write_bytes(b'half'); "
+                           "print(p)", str(tmp_path / "b.mp4")], capture_output=True, text=True, check=True,
+                          cwd=Path(__file__).resolve().parents[1])
+    killed = Path(dead.stdout.strip())  # its writer has exited
+    unnamed, old = tmp_path / "c.mp4.part", tmp_path / "d.mp4.part"  # no writer named (another host's, or older)
+    unnamed.write_bytes(b"half")
+    old.write_bytes(b"half")
+    os.utime(old, (time.time() - PARTIAL_STALE_S - 60,) * 2)
+    assert killed.is_file() and killed.parent == tmp_path
+    assert sorted(sweep_partials(tmp_path)) == sorted([killed, old])
+    assert live.is_file() and unnamed.is_file() and not killed.exists() and not old.exists()
+    assert sweep_partials(tmp_path / "none") == []

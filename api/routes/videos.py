@@ -31,6 +31,7 @@ from indexer.formats import FORMATS
 from indexer.ingest.plan import check_options
 from indexer.ingest.types import CaptionPolicy, IngestOptions
 from indexer.service import Clipindex
+from indexer.store.files import partial_path
 from indexer.store.jobs import Job
 
 router = APIRouter(prefix="/v1/videos", tags=["videos"])
@@ -111,7 +112,7 @@ async def _from_upload(request: Request, service: Clipindex) -> Job:
     target = service.upload_path(upload.filename or "")
     options = IngestOptions(**{**asdict(options), "title": options.title or _stem(upload.filename)})
     check_options(options)
-    tmp = target.with_name(target.name + ".part")
+    tmp = partial_path(target)  # named after this process: if it dies now, the next start removes it
     try:
         with tmp.open("wb") as out:
             shutil.copyfileobj(upload.file, out, 1 << 20)

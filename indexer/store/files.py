@@ -1,14 +1,23 @@
 """Files under the data directory: where a video's files live (names come from the video id, never from titles or
-URLs), and the lock file that lets processes take turns at creating something once."""
+URLs), the lock file that lets processes take turns at creating something once, and the partial files an upload is
+written to until it is whole (named after their writer, so a writer killed part-way leaves nothing for good)."""
 
 from __future__ import annotations
 
 import fcntl
 import hashlib
 import shutil
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from indexer.store import owners
+
+PARTIAL_ROLE = "upload"
+# A writer writes its partial file without pause (seconds for gigabytes); one untouched this long has no writer,
+# whichever machine it was on. On this host a dead writer is seen at once (owners.gone).
+PARTIAL_STALE_S = 3600.0
 
 
 @contextmanager
@@ -40,3 +49,26 @@ def audio_path(data_dir: Path, video_id: str) -> Path:
 def remove_files(data_dir: Path, video_id: str) -> None:
     shutil.rmtree(work_dir(data_dir, video_id), ignore_errors=True)
     audio_path(data_dir, video_id).unlink(missing_ok=True)
+
+
+def partial_path(target: Path) -> Path:
+    """Where `target` is written until it is whole (then renamed to it): beside it, named after this process (host,
+    pid, start time), with ':' spelled '+' for file systems that refuse it."""
+    return target.with_name(f"{target.name}.{owners.new_owner(PARTIAL_ROLE).replace(':', '+')}.part")
+
+
+def sweep_partials(folder: Path) -> list[Path]:
+    """Remove the partial files in `folder` whose writer is gone: a process of this host that no longer runs, or,
+    on any host, a file untouched for PARTIAL_STALE_S. A live writer's file is left alone. Returns what went."""
+    gone = []
+    for path in folder.glob("*.part") if folder.is_dir() else ():
+        _, _, holder = path.name.removesuffix(".part").rpartition(f".{PARTIAL_ROLE}@")
+        owner = f"{PARTIAL_ROLE}@{holder.replace('+', ':')}" if holder else None
+        try:
+            stale = time.time() - path.stat().st_mtime > PARTIAL_STALE_S
+        except FileNotFoundError:  # made whole (renamed) or removed meanwhile
+            continue
+        if stale or owners.gone(owner):
+            path.unlink(missing_ok=True)
+            gone.append(path)
+    return gone
