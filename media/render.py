@@ -19,6 +19,7 @@ import os
 import tempfile
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Literal
 
@@ -237,25 +238,38 @@ def _render_fast(
 ) -> tuple[list[RenderedClip], OutputFormat, tuple[str, ...]]:
     matches = {c.media.resolve(): stream_match(c.media) for c in clips}
     plans = [plan_cut(c.media, c.start, min(c.end, i.duration)) for c, i in zip(clips, infos)]
-    progress(0.05)
-    listing = cut_video([(c.media, p, matches[c.media.resolve()]) for c, p in zip(clips, plans)], opts, work)
-    progress(0.5)
-    args = ["-f", "concat", "-safe", "1", "-protocol_whitelist", "file", "-i", file_url(listing)]
     placed: list[RenderedClip] = []
-    graph = []
-    for i, (clip, info, plan) in enumerate(zip(clips, infos, plans)):
+    for clip, plan in zip(clips, plans):
         at = placed[-1].reel_end if placed else 0.0
         placed.append(RenderedClip(clip.label, clip.start, clip.end, plan.first, plan.after, at, at + plan.duration))
-        args += seek_input(clip.media, plan.first, plan.duration, "-vn")
-        graph.append(audio_filter(f"[{i + 1}:a:0]" if info.has_audio else None, plan.duration, opts, f"[a{i}]"))
-    graph.append("".join(f"[a{i}]" for i in range(len(clips))) + f"concat=n={len(clips)}:v=0:a=1[acat]")
-    total = placed[-1].reel_end
-    timescale = matches[clips[0].media.resolve()].timescale
-    run([*args, "-filter_complex", ";".join(graph), "-map", "0:v:0", "-map", "[acat]", "-c:v", "copy",
-         "-video_track_timescale", str(timescale), *audio_encoder(opts), *container(part)],
-        progress=lambda s: progress(min(0.5 + 0.5 * s / total, 1)))
+    sound = work / "sound.m4a"
+    # the pictures are cut in a second ffmpeg process while this thread encodes the sound (AAC: single-threaded, and
+    # the slowest part); progress is reported from the caller's thread only (a job's store connection lives there)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        cutting = pool.submit(cut_video, [(c.media, p, matches[c.media.resolve()]) for c, p in zip(clips, plans)],
+                              work)
+        _encode_sound(clips, infos, placed, opts, sound, progress)
+        listing = cutting.result()
+    run(["-f", "concat", "-safe", "1", "-protocol_whitelist", "file", "-i", file_url(listing),
+         "-protocol_whitelist", "file", "-i", file_url(sound), "-map", "0:v:0", "-map", "1:a:0", "-c", "copy",
+         "-video_track_timescale", str(matches[clips[0].media.resolve()].timescale), *container(part)])
     fmt = OutputFormat(infos[0].width or 0, infos[0].height or 0, infos[0].fps or 0.0)
     return placed, fmt, ()
+
+
+def _encode_sound(clips: Sequence[ClipSource], infos: Sequence[MediaInfo], placed: Sequence[RenderedClip],
+                  opts: RenderOptions, out: Path, progress: RenderProgress) -> None:
+    """Each clip's sound from its first frame for exactly its pictures' length, faded at the cuts, as one AAC track."""
+    args: list[str] = []
+    graph = []
+    for i, (clip, info, cut) in enumerate(zip(clips, infos, placed)):
+        span = cut.reel_end - cut.reel_start
+        args += seek_input(clip.media, cut.source_in, span, "-vn")
+        graph.append(audio_filter(f"[{i}:a:0]" if info.has_audio else None, span, opts, f"[a{i}]"))
+    graph.append("".join(f"[a{i}]" for i in range(len(clips))) + f"concat=n={len(clips)}:v=0:a=1[acat]")
+    total = placed[-1].reel_end
+    run([*args, "-filter_complex", ";".join(graph), "-map", "[acat]", *audio_encoder(opts), "-f", "mp4", str(out)],
+        progress=lambda s: progress(min(s / total, 0.99)))
 
 
 def _video_signature(media: Path) -> tuple[object, ...]:
