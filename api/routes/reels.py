@@ -49,7 +49,8 @@ class TrimIn(BaseModel):
 
 class RenderIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    fast: bool = False
+    fast: bool = Field(default=False, description="Smart cut: copy the sources' video between keyframes and encode "
+                       "only around each cut (same cuts, many times quicker; no titles or burned captions).")
     captions: Literal["burn", "sidecar", "none"] = "none"
 
 
