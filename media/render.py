@@ -1,9 +1,10 @@
-"""Rendering a reel of clips to one MP4: frame-accurate by re-encoding, or fast by copying the video stream.
+"""Rendering a reel of clips to one MP4: by re-encoding everything, or fast by a smart cut of the sources' video.
 
 Why two modes: producers want a correct reel (every cut on the requested frame, sources of any shape normalised to
-one format, no click at a cut), which needs a re-encode; for a quick look, copying the video is many times faster but
-can only cut on keyframes, so the fast mode says where each cut really landed. Audio is always decoded and re-cut to
-the video's exact span (it costs little), so sound and picture stay in step across every cut in both modes.
+one format, no click at a cut), which a full re-encode gives for any sources; when the sources share one H.264
+format, the fast mode cuts on the same frames many times quicker by copying the video between keyframes and
+encoding only the frames around each cut (`smartcut.py`). Audio is always decoded and re-cut to the video's exact
+span, so sound and picture stay in step across every cut in both modes.
 
 Safety: user text (title cards, captions) never enters a filter string. It goes into files written in a private
 work directory, and only those paths go into the graph, escaped for both levels of ffmpeg's filter syntax. Every

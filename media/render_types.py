@@ -6,8 +6,8 @@
         ├── InvalidClip          a negative or empty range, or one past the media's end
         ├── MissingMedia         the clip's media file does not exist
         ├── NoVideoStream        audio-only media
-        ├── UnsupportedCodec     a codec ffmpeg cannot decode, or (fast mode) cannot copy into MP4
-        ├── IncompatibleSources  fast mode over sources whose video streams differ
+        ├── UnsupportedCodec     a codec ffmpeg cannot decode, or (fast mode) video libx264 cannot match
+        ├── IncompatibleSources  fast mode over sources whose video streams cannot join
         └── OutputNotAllowed     an output outside the allowed directory, over a source, or not .mp4/.m4v/.mov
 """
 
@@ -27,7 +27,7 @@ OUTPUT_FORMATS = {".mp4": "mp4", ".m4v": "mp4", ".mov": "mov"}  # container by f
 PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow")
 
 
-RenderMode = Literal["accurate", "fast"]  # re-encoded frame-accurately, or the video stream copied
+RenderMode = Literal["accurate", "fast"]  # all re-encoded, or smart cut (copied between keyframes)
 
 
 class RenderError(MediaError):
@@ -51,7 +51,7 @@ class NoVideoStream(RenderError):
 
 
 class UnsupportedCodec(RenderError):
-    """A codec ffmpeg cannot decode, or (fast mode) cannot copy into MP4."""
+    """A codec ffmpeg cannot decode, or (fast mode) video whose cuts libx264 cannot encode to match."""
 
 
 class IncompatibleSources(RenderError):
@@ -78,7 +78,7 @@ class RenderOptions:
     height: int | None = None
     fps: float | None = None  # default 25 when no source is faster than 25 fps, else 30
     sample_rate: int = 48000  # AAC stereo
-    fast: bool = False  # copy the video: cuts snap to keyframes; no normalising, titles or burned captions
+    fast: bool = False  # smart cut: same cuts, video copied between keyframes; no normalising, titles, burned captions
     captions: CaptionMode = "none"
     fade_s: float = 0.03  # audio fade in and out at each cut, so no click is heard
     title_s: float = 2.0
@@ -107,7 +107,7 @@ class RenderedClip:
     label: str
     requested_in: float
     requested_out: float
-    source_in: float  # where the cut really is (a keyframe in fast mode)
+    source_in: float  # where the cut really is (fast mode: the clip's first frame; out: the frame after its last)
     source_out: float
     reel_start: float  # where the clip's first frame sits in the output (after its title card)
     reel_end: float
