@@ -24,6 +24,7 @@ import functools
 import json
 import platform
 import re
+import statistics
 import subprocess
 import sys
 import time
@@ -196,9 +197,9 @@ class TimedScorer:
     def __init__(self, rescorer, audio: Path) -> None:
         self.rescorer, self.audio, self.times = rescorer, audio, []
 
-    def __call__(self, start: float, end: float, wordings: Sequence[str]) -> list[float]:
+    def __call__(self, start: float, end: float, wordings: Sequence[str], prompt: str) -> list[float]:
         t = time.perf_counter()
-        out = [s.logprob for s in self.rescorer.score(self.audio, start, end, wordings, "en")]
+        out = [s.logprob for s in self.rescorer.score(self.audio, start, end, wordings, "en", prompt)]
         self.times.append(time.perf_counter() - t)
         return out
 
@@ -263,17 +264,21 @@ def rates(cases: list[Case], cfg: VerdictSettings | None | str) -> dict[str, flo
 
 def tune(cases: list[Case]) -> VerdictSettings:
     """The margins with the fewest correct quotes flagged among those that flag at least 95% of misquotes (else the
-    best worse-of-the-two); ties go to the middle of the grid's order."""
-    grid = [VerdictSettings(margin_alike=a, margin_unlike=u, doubt=w)
-            for a in (2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0) for u in (1.0, 2.0, 3.0, 3.5, 4.0, 5.0)
-            for w in (0.0, 1.0, 2.0, 3.0, 4.0) if u <= a]
+    best worse-of-the-two), then the most misquotes flagged; among equals, the one nearest the middle of the tied
+    region (the per-margin median of the tied settings), so a margin sits away from the cases that bound it."""
+    grid = [VerdictSettings(margin_alike=a, margin_unlike=u, margin_critical=c, doubt=w)
+            for a in (3.0, 4.0, 5.0, 6.0, 7.0, 8.0) for u in (3.0, 4.0, 5.0, 6.0, 7.0)
+            for c in (3.0, 4.0, 5.0) for w in (0.0, 1.0, 2.0) if u <= a and c <= u]
     scored = [(rates(cases, cfg), cfg) for cfg in grid]
-    ok = [(1 - r["correct_differs"], cfg) for r, cfg in scored if r["misquote_differs"] >= 0.95]
+    ok = [((1 - r["correct_differs"], r["misquote_differs"]), cfg) for r, cfg in scored
+          if r["misquote_differs"] >= 0.95]
     if not ok:
-        ok = [(min(1 - r["correct_differs"], r["misquote_differs"]), cfg) for r, cfg in scored]
+        ok = [((min(1 - r["correct_differs"], r["misquote_differs"]), 0.0), cfg) for r, cfg in scored]
     top = max(v for v, _ in ok)
-    best = [cfg for v, cfg in ok if v >= top - 1e-9]
-    return best[len(best) // 2]
+    best = [cfg for v, cfg in ok if v >= (top[0] - 1e-9, top[1] - 1e-9)]
+    names = ("margin_alike", "margin_unlike", "margin_critical", "doubt")
+    middle = {n: statistics.median(getattr(cfg, n) for cfg in best) for n in names}
+    return min(best, key=lambda cfg: sum(abs(getattr(cfg, n) - middle[n]) for n in names))
 
 
 def main() -> None:
@@ -308,9 +313,9 @@ def report(cases: list[Case], folds: list[tuple[VerdictSettings, list[Case]]], t
     default = VerdictSettings()
     for k, (tuned, _test) in enumerate(folds):
         print(f"fold {k + 1}: tuned on the other half: margin_alike={tuned.margin_alike} "
-              f"margin_unlike={tuned.margin_unlike} doubt={tuned.doubt}")
+              f"margin_unlike={tuned.margin_unlike} margin_critical={tuned.margin_critical} doubt={tuned.doubt}")
     print(f"module defaults: margin_alike={default.margin_alike} margin_unlike={default.margin_unlike} "
-          f"doubt={default.doubt} (chosen from both folds: not held out)")
+          f"margin_critical={default.margin_critical} doubt={default.doubt} (chosen from both folds: not held out)")
     test = [c for _cfg, fold in folds for c in fold]
     n_ok = sum(c.kind == "correct" for c in test)
     kinds = {k: sum(c.kind == k for c in test) for k in KINDS}

@@ -11,12 +11,14 @@ import pytest
 
 from indexer.articles.link import link_article
 from indexer.articles.load import load_article
+from indexer.articles.quotecheck import WordDiff
 from indexer.articles.quotes import attribute, find_quotes
-from indexer.articles.verdict import sound_alike
+from indexer.articles.verdict import VerdictSettings, critical, misheard, sound_alike
 from indexer.asr.engine import make_engine
 from indexer.asr.rescore import make_rescorer
 from indexer.config import Settings
 from indexer.models import Segment, Transcript, Word
+from indexer.text.polarity import flips_polarity
 from tests.conftest import ffmpeg
 
 SAID = "The storm will hit the coast tonight, and forty families will not move back before Monday."
@@ -50,6 +52,32 @@ def test_how_alike_wordings_sound() -> None:
     assert sound_alike("forty", "40", "en") == 1.0
     assert sound_alike("four hundred", "three hundred", "en") == 0.0, "a changed number never sounds alike"
     assert sound_alike("palace", "residence", "en") < 0.5
+
+
+def test_a_negation_on_one_side_flips_polarity_in_each_language() -> None:
+    assert flips_polarity("not enough", "out", "en") and flips_polarity("", "never", "en")
+    assert flips_polarity("Everybody", "nobody", "en") and flips_polarity("we can't", "we can", "en")
+    assert not flips_polarity("van", "man", "en") and not flips_polarity("not ever", "never", "en")
+    assert flips_polarity("мы не уйдём", "мы уйдём", "ru") and flips_polarity("Ничего", "всё", "ru")
+    assert flips_polarity("bu to'g'ri emas", "bu to'g'ri", "uz") and flips_polarity("йўқ", "бор", "uz")
+    assert flips_polarity("nous ne partons pas", "nous partons", "fr") and not flips_polarity("ne pas", "jamais", "fr")
+    assert flips_polarity("kein Geld", "ein Geld", "de") and flips_polarity("NICHT", "", None)
+
+
+def test_differences_that_change_the_meaning_are_held_to_the_strict_bar() -> None:
+    def diff(article: str, spoken: str, audio: float) -> WordDiff:
+        d = WordDiff(article, spoken, 1.0, 2.0, 0.95, audio, sound_alike(article, spoken, "en"))
+        return replace(d, critical=critical(d, "en"))
+
+    cfg = VerdictSettings(margin_alike=7.0, margin_unlike=6.0, margin_critical=4.0, doubt=0.0)
+    assert [critical(diff(a, s, 0), "en") for a, s in [("", "not"), ("all", ""), ("twelve", "10"), ("no", "some"),
+                                                       ("van", "man"), ("forty", "40")]] \
+        == [True, True, True, True, False, False]
+    # the same audio margin: a word heard in place of another is excused, a dropped "not" or a number is not
+    assert misheard(diff("van", "man", -5.0), cfg, audio=True)
+    assert not misheard(diff("", "not", -5.0), cfg, audio=True)
+    assert not misheard(diff("twelve", "10", -5.0), cfg, audio=True)
+    assert misheard(diff("", "not", -3.0), cfg, audio=True), "the audio can still excuse it when it fits"
 
 
 def _timed(text: str, language: str = "en") -> Transcript:
@@ -100,8 +128,8 @@ def test_the_audio_tells_a_misheard_word_from_a_misquote(engine: str, spoken: Pa
                        (Segment(words[0].start, words[-1].end, " ".join(w.text for w in words), tuple(words)),))
     rescorer = make_rescorer(settings, engine)
 
-    def scorer(start: float, end: float, wordings: list[str]) -> list[float]:
-        return [s.logprob for s in rescorer.score(spoken, start, end, wordings, "en")]
+    def scorer(start: float, end: float, wordings: list[str], prompt: str) -> list[float]:
+        return [s.logprob for s in rescorer.score(spoken, start, end, wordings, "en", prompt)]
 
     correct = " ".join(w.text.strip() for w in words).replace("kit", "hit")
     [check] = link_article(load_article(str(_article(tmp_path, correct))), heard, scorer=scorer).quotes
@@ -111,3 +139,30 @@ def test_the_audio_tells_a_misheard_word_from_a_misquote(engine: str, spoken: Pa
     for wrong in (correct.replace("not ", ""), correct.replace("storm", "council")):
         [check] = link_article(load_article(str(_article(tmp_path, wrong))), heard, scorer=scorer).quotes
         assert check.status == "differs" and check.basis == "audio", (wrong, check)
+
+
+@pytest.mark.slow
+def test_the_words_before_a_quote_are_the_decoders_previous_text(spoken: Path, settings: Settings,
+                                                                  tmp_path: Path) -> None:
+    """Re-scoring gives the decoder the transcript's words before the quote, as Whisper's prompt: they change the
+    scores, and a dropped "not" in the second half of the sentence is still a misquote."""
+    run = make_engine(settings).transcribe(spoken, language="en")
+    segments = tuple(run.segments)
+    heard = Transcript("file:said", "en", "faster-whisper", "tiny.en", segments)
+    words = [w.text.strip() for s in segments for w in s.words]
+    k = next(i for i, w in enumerate(words) if w.lower() == "not") - 2  # the quote: "... will not move back ..."
+    rescorer = make_rescorer(settings)
+    prompts: list[str] = []
+
+    def scorer(start: float, end: float, wordings: list[str], prompt: str) -> list[float]:
+        prompts.append(prompt)
+        return [s.logprob for s in rescorer.score(spoken, start, end, wordings, "en", prompt)]
+
+    second_half = " ".join(words[k:])
+    [check] = link_article(load_article(str(_article(tmp_path, second_half.replace("not ", "")))), heard,
+                           scorer=scorer).quotes
+    assert check.status == "differs" and [d.critical for d in check.differences] == [True], check
+    assert prompts == [" ".join(words[:k])]
+    with_prompt = rescorer.score(spoken, check.start, check.end, [second_half], "en", prompts[0])[0].logprob
+    without = rescorer.score(spoken, check.start, check.end, [second_half], "en")[0].logprob
+    assert abs(with_prompt - without) > 1e-3

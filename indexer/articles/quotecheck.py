@@ -51,6 +51,7 @@ class WordDiff:
     audio: float | None = None  # log-probability margin of the article's wording over the transcript's in the
     #                             re-scored audio (> 0: the audio fits the article better); None: not re-scored
     alike: float = 0.0  # how alike the two wordings sound, 0..1
+    critical: bool = False  # changes the meaning however it sounds: a word added or dropped, a number, a negation
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,14 @@ decoding, indexer/asr/rescore.py). The margin between the two log-probabilities 
 - otherwise the article's words fit the audio about as well (or better): a likely recogniser error, kept under
   `misheard` with what the recogniser heard.
 
-How alike the two wordings sound moves the bar: a wording that sounds like what the recogniser wrote needs less
-audio evidence to count as misheard than one that does not (a changed number, a dropped "not", another word).
+The bar depends on what kind of difference it is. A difference that changes what the quote means whatever it sounds
+like (a word added or dropped, a number changed, a negation on one side only: indexer.text.polarity) has the
+strictest bar: the audio must favour the article's wording nearly as much as the transcript's. A word the
+recogniser heard in place of another has a looser one, looser still where the two sound alike: there the speaker
+said *something* at that moment, and the recogniser's pick among similar sounds is what is in doubt.
+
+The decoder is given the transcript's words before the span as its previous text, as Whisper is when it
+transcribes: a wording is then scored in its sentence, not as a fragment out of nowhere.
 Without audio (captions are the only source) only the sound is left: a substitution that sounds alike is a likely
 mishearing, anything else differs, and the check says it was made against captions.
 
@@ -29,9 +35,12 @@ from rapidfuzz import fuzz
 from indexer.articles.quotecheck import Basis, QuoteCheck, WordDiff
 from indexer.models import Word
 from indexer.text.normalize import tokenize
+from indexer.text.polarity import flips_polarity
 
-# (start, end, wordings) -> the log-probability of each wording for the audio of [start, end]
-SpanScorer = Callable[[float, float, Sequence[str]], Sequence[float]]
+# (start, end, wordings, previous text) -> the log-probability of each wording for the audio of [start, end]
+SpanScorer = Callable[[float, float, Sequence[str], str], Sequence[float]]
+PROMPT_WORDS = 24  # transcript words before the span given to the decoder as previous text
+PROMPT_S = 30.0  # ... said at most this long before it
 _VOWELS = re.compile(r"(?<=.)[aeiouyəø]+")
 _SOUNDS = (("ph", "f"), ("ck", "k"), ("c", "k"), ("z", "s"), ("q", "k"), ("x", "ks"), ("d", "t"), ("b", "p"),
            ("g", "k"), ("v", "f"))
@@ -40,10 +49,11 @@ _SOUNDS = (("ph", "f"), ("ck", "k"), ("c", "k"), ("z", "s"), ("q", "k"), ("x", "
 @dataclass(frozen=True)
 class VerdictSettings:
     """Calibrated by bench/eval_quotes.py (docs/benchmarks.md): the values both halves of its stories chose when
-    each was tuned on its own (alike 6-7, unlike 4, doubt 1), the lower where they differed."""
+    each was tuned on its own, the lower where they differed."""
 
-    margin_alike: float = 6.0  # nats the article's wording may lose by and still be a mishearing, sounding alike
-    margin_unlike: float = 4.0  # the same for wordings that do not sound alike
+    margin_alike: float = 7.0  # nats the article's wording may lose by and still be a mishearing, sounding alike
+    margin_unlike: float = 6.0  # the same for wordings that do not sound alike
+    margin_critical: float = 4.0  # the same for a word added or dropped, a number changed, a negation flipped
     alike_min: float = 0.75  # sound similarity from which two wordings "sound alike"
     doubt: float = 1.0  # nats added to the margin per unit of the recogniser's doubt (1 - its word probability)
 
@@ -75,7 +85,8 @@ def judge(check: QuoteCheck, words: Sequence[Word], scorer: SpanScorer | None,
     basis: Basis = "captions" if scorer is None else "audio"
     if check.status != "differs" or check.start is None or check.end is None:
         return replace(check, basis=basis)
-    diffs = [replace(d, alike=sound_alike(d.article, d.spoken, language)) for d in check.differences]
+    diffs = [replace(d, alike=sound_alike(d.article, d.spoken, language), critical=critical(d, language))
+             for d in check.differences]
     rescored = _rescored(diffs, _span(words, check.start, check.end), words, scorer) if scorer else None
     if rescored is None:  # no audio, or the model could not score it: the text and the sound are all there is
         basis = "captions"
@@ -92,8 +103,19 @@ def misheard(d: WordDiff, cfg: VerdictSettings, *, audio: bool) -> bool:
         return bool(d.article and d.spoken and d.alike >= cfg.alike_min)
     if d.audio is None:
         return False
-    margin = cfg.margin_alike if d.alike >= cfg.alike_min else cfg.margin_unlike
+    margin = (cfg.margin_critical if d.critical else cfg.margin_alike if d.alike >= cfg.alike_min
+              else cfg.margin_unlike)
     return d.audio >= -(margin + cfg.doubt * (1.0 - d.confidence))
+
+
+def critical(d: WordDiff, language: str | None = None) -> bool:
+    """A difference that changes the quote's meaning however it sounds: a word added or dropped, a number changed,
+    a negation on one side only."""
+    if not d.article.strip() or not d.spoken.strip():
+        return True
+    article, spoken = (sorted(t.text for t in tokenize(side.split(), language) if t.is_number)
+                       for side in (d.article, d.spoken))
+    return article != spoken or flips_polarity(d.article, d.spoken, language)
 
 
 def _span(words: Sequence[Word], start: float, end: float) -> list[Word]:
@@ -106,9 +128,13 @@ def _rescored(diffs: list[WordDiff], span: list[Word], words: Sequence[Word],
     said = [w.text.strip() for w in span]
     wordings = [" ".join(said)] + [" ".join(_swap(span, said, d)) for d in diffs]
     # the clip reaches to the words around the span: where the recogniser dropped words, its times end too early
-    start = max((w.end for w in words if w.end <= span[0].start), default=span[0].start - 1.0) if span else 0.0
-    end = min((w.start for w in words if w.start >= span[-1].end), default=span[-1].end + 1.0) if span else 0.0
-    scores = list(scorer(max(start, span[0].start - 1.5), min(end, span[-1].end + 1.5), wordings)) if span else []
+    if not span:
+        return None
+    before = [w for w in words if w.end <= span[0].start + 1e-6]
+    start = max((w.end for w in before), default=span[0].start - 1.0)
+    end = min((w.start for w in words if w.start >= span[-1].end - 1e-6), default=span[-1].end + 1.0)
+    prompt = " ".join(w.text.strip() for w in before[-PROMPT_WORDS:] if w.start >= span[0].start - PROMPT_S)
+    scores = list(scorer(max(start, span[0].start - 1.5), min(end, span[-1].end + 1.5), wordings, prompt))
     if len(scores) != len(wordings):
         return None
     return [replace(d, audio=round(float(s - scores[0]), 3)) for d, s in zip(diffs, scores[1:])]

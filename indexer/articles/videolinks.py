@@ -35,9 +35,9 @@ def link_to_video(store: Store, settings: Settings, engine_factory: EngineFactor
 
 
 def _scorer(rescorer: Rescorer, audio: Path, language: str) -> SpanScorer:
-    def score(start: float, end: float, wordings: Sequence[str]) -> list[float]:
+    def score(start: float, end: float, wordings: Sequence[str], prompt: str) -> list[float]:
         try:
-            return [s.logprob for s in rescorer.score(audio, start, end, wordings, language)]
+            return [s.logprob for s in rescorer.score(audio, start, end, wordings, language, prompt)]
         except (ModelError, EngineUnavailable):  # judged on the text instead, and the check says so
             return []
     return score

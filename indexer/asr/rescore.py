@@ -4,7 +4,8 @@ Why forced decoding and not a second transcription: a quote check has two candid
 transcript's and the article's) and must say which the audio supports. Decoding again would only repeat the
 recogniser's choice; scoring each wording as a forced token sequence (the decoder is fed the wording and we read the
 probability it gives every token, end of text included) measures the fit of both on the same footing. The clip is
-cut from the stored 16 kHz WAV with a little margin and decoded with no previous-text prompt.
+cut from the stored 16 kHz WAV with a little margin. The caller may give the words said before the clip as previous
+text (Whisper's prompt, as in transcription): each wording is then scored in its sentence.
 
 Both engines do it: faster-whisper through CTranslate2's `Whisper.align` (which returns each forced token's
 probability; the encoder runs once for all wordings), openai-whisper through one batched decoder pass in PyTorch.
@@ -30,6 +31,7 @@ from indexer.errors import EngineUnavailable, ModelError
 
 MARGIN_S = 0.4  # audio kept either side of the span: word times are only as exact as the recogniser's
 MAX_CLIP_S = 28.0  # one Whisper window, with room for the margins
+PROMPT_TOKENS = 64  # previous text kept, at most (its last tokens): Whisper's own prompts are up to 223
 
 
 @dataclass(frozen=True)
@@ -44,7 +46,7 @@ class Rescorer(Protocol):
     name: str
 
     def score(self, audio: Path, start: float, end: float, wordings: Sequence[str],
-              language: str) -> list[WordingScore]: ...
+              language: str, prompt: str = "") -> list[WordingScore]: ...
 
 
 def make_rescorer(settings: Settings, engine: str | None = None) -> Rescorer:
@@ -106,7 +108,7 @@ class CT2Rescorer:
         return self._encode
 
     def score(self, audio: Path, start: float, end: float, wordings: Sequence[str],
-              language: str) -> list[WordingScore]:
+              language: str, prompt: str = "") -> list[WordingScore]:
         if not wordings:
             return []
         import ctranslate2  # deferred, as faster-whisper above
@@ -130,6 +132,8 @@ class CT2Rescorer:
         # no end-of-text token: CTranslate2's alignment gives it no probability (the wordings share their ends)
         batch = [encode(" " + w.strip()) for w in wordings]
         start_seq = list(tokenizer.sot_sequence) + [tokenizer.no_timestamps]
+        if prompt.strip():
+            start_seq = [tokenizer.sot_prev] + encode(" " + prompt.strip())[-PROMPT_TOKENS:] + start_seq
         results = []
         for tokens in batch:  # one at a time: the encoder output is shared, batching would copy it per wording
             [res] = model.model.align(encoded, start_seq, [tokens], frames)
@@ -203,7 +207,7 @@ class OpenAIRescorer:
         return self._model
 
     def score(self, audio: Path, start: float, end: float, wordings: Sequence[str],
-              language: str) -> list[WordingScore]:
+              language: str, prompt: str = "") -> list[WordingScore]:
         if not wordings:
             return []
         import torch  # deferred: PyTorch comes with the optional openai-whisper extra
@@ -217,6 +221,8 @@ class OpenAIRescorer:
                                               language=language if model.is_multilingual else "en",
                                               task="transcribe")
         prefix = list(tok.sot_sequence) + [tok.no_timestamps]
+        if prompt.strip():
+            prefix = [tok.sot_prev] + tok.encode(" " + prompt.strip())[-PROMPT_TOKENS:] + prefix
         seqs = [prefix + tok.encode(" " + w.strip()) + [tok.eot] for w in wordings]
         width = max(len(s) for s in seqs)
         tokens = torch.tensor([s + [tok.eot] * (width - len(s)) for s in seqs], device=model.device)
