@@ -147,6 +147,15 @@ def test_quote_check_scoring_joins_words_skips_at_free_positions_and_counts_near
     assert near is not None and near.ops[0].kind == "changed" and near.score > 0.9  # a spelling, not a change
 
 
+def test_a_word_dropped_after_the_quotes_first_word_is_reported_dropped() -> None:
+    """Of two spans with the same cost, the quote check takes the one that pairs more words equal: "The is falling"
+    against "The water is falling" dropped "water"; it does not start at "water" with "The" said as "water"."""
+    spoken = tokenize_text("she said The water is falling but slowly")
+    found = align(tokenize_text("The is falling but slowly"), spoken, QUOTE_CHECK)
+    assert found is not None and found.first == 2
+    assert [(op.kind, op.quote, op.spoken) for op in found.ops if op.kind != "same"] == [("extra", None, 3)]
+
+
 def test_search_scoring_keeps_a_swap_cheap_and_quote_checks_do_not() -> None:
     spoken = tokenize_text("we will not withdraw from the talks")
     quote = tokenize_text("we will not from withdraw the talks")

@@ -65,7 +65,10 @@ class Scoring:
 
 
 SEARCH = Scoring()
-QUOTE_CHECK = Scoring(near=0.9, same=0.0, near_offset=-1.0, mismatch=-1.0, gap_quote=1.0, gap_spoken=1.0, swap=None,
+# a quote check's equal words are worth a token 0.01: enough that, of two spans with the same edit cost, the one
+# that pairs more words equal wins ("The is falling" against "The water is falling": "water" dropped, not "The"
+# said as "water"), never enough to buy an extra word
+QUOTE_CHECK = Scoring(near=0.9, same=0.01, near_offset=-1.0, mismatch=-1.0, gap_quote=1.0, gap_spoken=1.0, swap=None,
                       joins=True, trim=False)
 
 
