@@ -59,6 +59,7 @@ def probed_duration(path: Path) -> float:
     return float(json.loads(out.stdout)["format"]["duration"])
 
 
+@pytest.mark.slow  # the 24 s source takes seconds to make
 def test_a_clip_becomes_encoded_head_copied_middle_encoded_tail(long_gop: Path) -> None:
     plan = plan_cut(long_gop, 3.2, 23.0)
     assert [(p.copy, p.start, p.duration) for p in plan.pieces] == [
