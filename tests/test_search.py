@@ -416,12 +416,12 @@ def test_a_writer_that_waits_too_long_is_told_the_index_is_busy(tmp_path: Path, 
     path = tmp_path / "index"
     a, b = make_index(search_backend, path), make_index(search_backend, path)
     tr, _ = make_transcript("yt:a", ELECTION)
-    _hold_the_writer(a, 1.0)
+    _hold_the_writer(a, 0.6)
     b.enqueue(video("yt:a"), tr, [])
     with pytest.raises(IndexBusy, match="locked by another writer"):
-        b.flush(timeout=0.2)
+        b.flush(timeout=0.1)
     assert b.search("budget").hits == [], "a search does not wait for the writer"
-    time.sleep(1.0)
+    time.sleep(0.6)
     b.flush()  # or the background commit, which waited for the lock meanwhile
     assert b.search("budget").hits, "what was held is committed by the next flush"
 
