@@ -109,6 +109,29 @@ def test_a_reader_sees_what_a_writer_in_another_process_committed(tmp_path: Path
     assert index.search("stone bridge").hits == [] and index.video_ids() == {"file:b"}
 
 
+KILLED_WRITER = """
+import os, sys
+from pathlib import Path
+from indexer.search.base import index_class
+with index_class(sys.argv[2])(Path(sys.argv[1]))._session() as w:
+    w.delete_video("file:a")
+    os._exit(9)  # killed with the writer open: no commit, no cleanup
+"""
+
+
+@pytest.mark.slow
+def test_a_writer_killed_in_its_session_leaves_the_index_writable(tmp_path: Path, search_backend: str) -> None:
+    index = _index(search_backend, tmp_path / "index")
+    index.add(Video("file:a", "a.mp4", "a"), _transcript("file:a", 1))
+    out = subprocess.run([sys.executable, "-c", KILLED_WRITER, str(tmp_path / "index"), search_backend],
+                         cwd=Path(__file__).resolve().parents[1], timeout=120)
+    assert out.returncode == 9
+    assert index.search("stone bridge").hits, "nothing of the killed session was committed"
+    with index._session(timeout=2) as w:  # the locks died with the process: no stale lock file blocks a writer
+        w.delete_video("file:a")
+    assert index.search("stone bridge").hits == []
+
+
 def test_a_search_only_reads_and_start_up_reconciles(backend_settings: Settings) -> None:
     settings = backend_settings
     svc = Clipindex(settings)
