@@ -14,9 +14,10 @@ reel of 64 s come out 150 s long from a source with a keyframe every 25 s. Here 
 
 The encoded pieces are made to join the copied ones: the same codec, profile, level, pixel format, size and colour
 description, and the same reordering delay (B-frames), so every piece's decoding timestamps follow the last's. Each
-piece is written as MPEG-TS, where the parameter sets travel in the stream before every keyframe: a decoder meets
-the encoder's own SPS/PPS at the start of each encoded piece and the source's again at the start of each copy. The
-concat demuxer joins the pieces (at durations measured from the source's own timestamps) into the MP4.
+piece is written as MPEG-TS, where the parameter sets travel in the stream before every keyframe. The encoder's
+SPS/PPS carry id 1 (the source's are 0, as every encoder writes them), so neither replaces the other: the slices of
+each piece name their own. The concat demuxer joins the pieces (at durations measured from the source's own
+timestamps) into the MP4.
 
 Only H.264 in 8-bit 4:2:0 or 4:2:2/4:4:4 with a reordering delay of at most two frames is matched (libx264);
 anything else raises `UnsupportedCodec`, which the reel service answers with an accurate render. Frame times come
@@ -62,7 +63,7 @@ class StreamMatch:
         level = ["-level:v", f"{self.level // 10}.{self.level % 10}"] if self.level and self.level > 0 else []
         return ["-c:v", "libx264", "-preset", PRESET, "-crf", str(CRF), "-profile:v", self.profile, *level,
                 "-pix_fmt", self.pix_fmt, *B_FRAMES[self.delay], "-g", "100000", "-sc_threshold", "0",
-                *self.colour, "-fps_mode", "passthrough"]
+                *self.colour, "-fps_mode", "passthrough", "-x264-params", "sps-id=1"]
 
 
 @dataclass(frozen=True)
