@@ -1,11 +1,13 @@
 """The same batch through 1, 2 and 4 worker processes on this machine, today's way (SQLite, `clipindex worker` polling
-the store) and the multi-machine way (PostgreSQL + Dramatiq over Redis, `clipindex worker --queues ...`): throughput,
-and the overhead of the broker and PostgreSQL against today's path.
+the store) and the multi-machine way (PostgreSQL + Dramatiq over Redis, `clipindex worker --queues ...`): throughput
+side by side, and the overhead of the broker and PostgreSQL against today's path, in wall time and in CPU time.
 
 The batch: caption files (no recognition: the transport's own cost shows) and short speech files recognised with
-tiny.en (where recognition dominates, as it does in real ingest).
+tiny.en (where recognition dominates, as it does in real ingest). CPU time counts every process that works on the
+batch: the workers and what they run (ffmpeg), PostgreSQL's backends and Redis in the multi-machine way, and this
+script's own submits and polls; unlike wall time it does not move with other load on a shared machine.
 
-    .venv/bin/python bench/scaleout.py --captions 24 --media 4 --procs 1,2,4
+    .venv/bin/python bench/scaleout.py --captions 12 --media 4 --procs 1,2,4
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,10 +28,21 @@ sys.path.insert(0, str(ROOT))
 from bench.crash_cycles import caption_file  # noqa: E402 - after the path above
 from indexer.config import Settings, load_settings  # noqa: E402
 from indexer.service import Clipindex, IngestOptions  # noqa: E402
-from tests.servers import new_database, start_postgres, start_redis, stop_all, stop_processes  # noqa: E402
+from tests.servers import Server, new_database, start_postgres, start_redis, stop_all, stop_processes  # noqa: E402
 
 TEXT = ("The council met on Tuesday to discuss the new bridge over the river. Engineers said the work would take "
         "two years and cost more than expected. Residents asked for a second crossing for pedestrians.")
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+@dataclass(frozen=True)
+class Run:
+    seconds: float
+    cpu: float
+    load: float  # the 1-minute load average when the batch was submitted
+
+    def rate(self, files: int) -> float:
+        return files / self.seconds
 
 
 def media_files(folder: Path, count: int) -> list[Path]:
@@ -38,6 +52,31 @@ def media_files(folder: Path, count: int) -> list[Path]:
         subprocess.run(["espeak-ng", "-v", "en-us", "-s", "150", "-w", str(wav), f"Item {n}. {TEXT}"], check=True)
         out.append(wav)
     return out
+
+
+def cpu_seconds(pid: int, children: bool = True) -> float:
+    """CPU time of a process, and of its children it has waited for (ffmpeg under a worker, exited backends under
+    PostgreSQL), from /proc; 0 when it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError):
+        return 0.0
+    ticks = [int(x) for x in fields[11:15]]  # utime, stime, cutime, cstime
+    return sum(ticks if children else ticks[:2]) / TICK
+
+
+def tree_cpu(pid: int) -> float:
+    """A server's CPU time: its own, its reaped children's, and that of its children still running (backends)."""
+    live = 0.0
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (FileNotFoundError, ProcessLookupError, IndexError, ValueError):
+                continue
+            if ppid == pid:
+                live += cpu_seconds(int(entry.name))
+    return cpu_seconds(pid) + live
 
 
 def workers(settings: Settings, n: int, log: Path) -> list[subprocess.Popen[bytes]]:
@@ -54,30 +93,37 @@ def workers(settings: Settings, n: int, log: Path) -> list[subprocess.Popen[byte
     return procs
 
 
-def run_batch(settings: Settings, files: list[Path], n: int, log: Path) -> float:
+def run_batch(settings: Settings, files: list[Path], n: int, log: Path, servers: list[Server]) -> Run:
     service = Clipindex(settings)
     procs = workers(settings, n, log)
     time.sleep(8)  # start-up (imports, connections) is not throughput
-    started = time.monotonic()
-    jobs = [service.submit_ingest(str(f), IngestOptions(language="en")).id for f in files]
+    load = os.getloadavg()[0]
+
+    def cpu() -> float:
+        return (sum(cpu_seconds(p.pid) for p in procs) + sum(tree_cpu(s.proc.pid) for s in servers)
+                + time.process_time())
+
+    before, started = cpu(), time.monotonic()
+    jobs = {service.submit_ingest(str(f), IngestOptions(language="en")).id for f in files}
     try:
         while True:
-            states = [service.jobs.get(j).state for j in jobs]
-            if all(s in ("done", "failed", "cancelled") for s in states):
+            states = {j.id: j.state for j in service.jobs.list(limit=len(jobs) + 10)}
+            if all(states.get(j) in ("done", "failed", "cancelled") for j in jobs):
                 break
-            time.sleep(0.2)
+            time.sleep(0.5)
         elapsed = time.monotonic() - started
+        used = cpu() - before
     finally:
         stop_processes(*procs, grace=60)
     failed = [service.jobs.get(j) for j in jobs if service.jobs.get(j).state != "done"]
     if failed:
         raise SystemExit(f"{len(failed)} jobs did not finish: {failed[0].error}")
-    return elapsed
+    return Run(elapsed, used, load)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--captions", type=int, default=24)
+    parser.add_argument("--captions", type=int, default=12)
     parser.add_argument("--media", type=int, default=4)
     parser.add_argument("--procs", default="1,2,4")
     args = parser.parse_args()
@@ -85,23 +131,28 @@ def main() -> None:
     batches = {"captions": [caption_file(home, n) for n in range(args.captions)],
                "media": media_files(home, args.media)}
     pg, redis = start_postgres(), start_redis()
-    print(f"load average before: {os.getloadavg()[0]:.1f}", flush=True)
+    print(f"load average before: {' '.join(f'{x:.1f}' for x in os.getloadavg())}", flush=True)
+    header = (f"{'batch':14} {'procs':>5} | {'today: SQLite, in-process jobs':^30} | {'PostgreSQL + Dramatiq':^30} | "
+              f"{'overhead':^15}\n{'':14} {'':5} | {'wall s':>7} {'files/s':>7} {'cpu s':>7} {'load':>6} | "
+              f"{'wall s':>7} {'files/s':>7} {'cpu s':>7} {'load':>6} | {'wall':>7} {'cpu':>7}")
+    rows = []
     for kind, files in batches.items():
-        if not files:
-            continue
-        for n in (int(p) for p in args.procs.split(",")):
-            times = {}
+        for n in (int(p) for p in args.procs.split(",")) if files else ():
+            runs = {}
             for mode in ("today", "scale"):
                 data = home / f"{kind}-{n}-{mode}"
                 extra = {"database_url": new_database(pg), "broker_url": redis.url} if mode == "scale" else {}
                 settings = load_settings(env={}, data_dir=data, model="tiny.en", **extra)
-                times[mode] = run_batch(settings, files, n, home / "workers.log")
+                runs[mode] = run_batch(settings, files, n, home / "workers.log", [pg, redis] if extra else [])
                 shutil.rmtree(data, ignore_errors=True)
-            overhead = (times["scale"] / times["today"] - 1) * 100
-            print(f"{kind:8} x{len(files):3}  {n} proc  today {times['today']:6.1f} s "
-                  f"({len(files) / times['today']:5.2f}/s)  postgres+dramatiq {times['scale']:6.1f} s "
-                  f"({len(files) / times['scale']:5.2f}/s)  overhead {overhead:+.0f}%", flush=True)
-    print(f"load average after: {os.getloadavg()[0]:.1f}")
+            today, scale = runs["today"], runs["scale"]
+            cells = [f"{r.seconds:7.1f} {r.rate(len(files)):7.2f} {r.cpu:7.1f} {r.load:6.1f}" for r in (today, scale)]
+            wall, cpu = (scale.seconds / today.seconds - 1) * 100, (scale.cpu / today.cpu - 1) * 100
+            name = f"{kind} x{len(files)}"
+            rows.append(f"{name:14} {n:5} | {cells[0]} | {cells[1]} | {wall:+6.0f}% {cpu:+6.0f}%")
+            print(rows[-1], flush=True)
+    print(f"\n{header}\n" + "\n".join(rows))
+    print(f"load average after: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     stop_all()
     shutil.rmtree(home, ignore_errors=True)
 
