@@ -210,6 +210,7 @@ def test_jobs_errors_and_cancel(api: Api, settings: Settings) -> None:
         assert r.status_code == 400 and "already cancelled" in r.json()["error"]
 
 
+@pytest.mark.slow
 def test_a_failing_job_reports_its_error(api: Api, media_dir: Path) -> None:
     with api.client() as c:
         with (media_dir / "notmedia.mp4").open("rb") as f:

@@ -74,6 +74,7 @@ def test_owner_ids_in_the_old_form_are_waited_for() -> None:
     assert owners.holder(owners.new_owner("worker")) is not None
 
 
+@pytest.mark.slow
 def test_force_refuses_to_start_over_under_a_live_run(tmp_path: Path) -> None:
     svc = Clipindex(load_settings(env={}, data_dir=tmp_path / "data"))
     source = str(FIXTURES / "captions_ru.vtt")

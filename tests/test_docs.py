@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
 import typer.main
 from typer.testing import CliRunner
 
@@ -22,6 +23,7 @@ def _commands(group: Any, prefix: tuple[str, ...] = ()) -> Iterator[tuple[str, .
             yield (*prefix, name)
 
 
+@pytest.mark.slow
 def test_every_command_has_help_with_an_example() -> None:
     group = typer.main.get_command(app)
     paths = list(_commands(group))

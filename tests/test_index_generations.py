@@ -78,6 +78,7 @@ def test_a_filtered_search_after_a_rebuild_finds_the_new_generations_documents(t
     assert {h.video_id for h in index.search("stone bridge", video="file:1").hits} == {"file:1"}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("search_backend", SLOW_ON_TANTIVY)
 @pytest.mark.parametrize("how", ["format changed by an upgrade", "folder deleted"])
 def test_a_command_line_search_refills_an_index_that_lost_everything(tmp_path: Path, how: str,

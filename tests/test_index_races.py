@@ -144,6 +144,7 @@ def test_a_search_only_reads_and_start_up_reconciles(backend_settings: Settings)
     assert Clipindex(settings).search("Каменке").hits
 
 
+@pytest.mark.slow
 def test_the_server_reconciles_the_index_in_the_background(backend_settings: Settings) -> None:
     settings = backend_settings
     svc = Clipindex(settings)

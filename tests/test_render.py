@@ -257,6 +257,7 @@ def test_fast_and_accurate_modes_make_reels_of_the_same_length(media: Path, tmp_
     assert frames(fast.path)[1][0].mean() == pytest.approx(frames(slow.path)[1][0].mean(), abs=2)
 
 
+@pytest.mark.slow
 def test_fast_mode_refuses_sources_encoded_differently(media: Path, tmp_path: Path) -> None:
     with pytest.raises(IncompatibleSources, match="accurate mode"):
         render_reel(three_clips(media), tmp_path / "x.mp4", RenderOptions(fast=True), allowed_dir=tmp_path)

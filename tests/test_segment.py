@@ -256,6 +256,7 @@ def three_hours() -> Transcript:
     return captions([rng.choice(pool) for _ in range(330)], "en", seed=5)[0]
 
 
+@pytest.mark.slow
 def test_three_hours_get_sensible_lengths() -> None:
     # how long segmenting three hours takes is measured by bench/speed.py
     transcript = three_hours()
@@ -356,6 +357,7 @@ def test_youtube_description_obeys_the_rules() -> None:
     assert lines == [(0, "Floods"), (70, "Airline"), (200, "Weather")]  # short ones merged, longer title kept
 
 
+@pytest.mark.slow
 def test_youtube_description_of_a_computed_video() -> None:
     lines = parse_youtube(youtube_description(segment(bulletin_en())))
     assert lines[0][0] == 0 and len(lines) >= 3

@@ -49,6 +49,7 @@ def test_youtube_ids_without_network() -> None:
     assert sources.youtube_id("https://m.youtube.com/watch?v=dQw4w9WgXcQ") == "dQw4w9WgXcQ"
 
 
+@pytest.mark.slow
 def test_manual_subtitles_are_preferred_and_no_media_is_downloaded(settings: Settings, fake_youtube: Path) -> None:
     svc = service(settings)
     [result] = list(svc.ingest("https://www.youtube.com/watch?v=VidWithSubs", IngestOptions()))
@@ -81,6 +82,7 @@ def test_keep_video_downloads_the_video_stream(settings: Settings, fake_youtube:
     assert result.transcript == "faster-whisper:tiny.en"
 
 
+@pytest.mark.slow
 def test_playlist_newest_first_with_limit(settings: Settings, fake_youtube: Path) -> None:
     svc = service(settings)
     results = list(svc.ingest("https://www.youtube.com/playlist?list=PLnews", IngestOptions(limit=1,

@@ -56,6 +56,7 @@ def test_a_failed_upload_is_removed_and_named_as_the_user_named_it(server: tuple
     assert _uploads(service) == [] and service.videos() == []
 
 
+@pytest.mark.slow
 def test_a_duplicate_upload_keeps_one_copy(server: tuple[httpx.Client, Clipindex]) -> None:
     client, service = server
     data = (FIXTURES / "captions_ru.vtt").read_bytes()
