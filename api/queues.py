@@ -109,6 +109,13 @@ def reconcile(service: Clipindex) -> int:
     return len(stale) + len(expired)
 
 
+def _consumer(broker: Any, queue: str, threads: int) -> dramatiq.Worker:
+    worker = dramatiq.Worker(broker, queues={queue}, worker_threads=threads, worker_timeout=1000)
+    if queue == "asr":  # a recognition can take hours: the next one waits in Redis for whichever worker is free
+        worker.queue_prefetch = threads  # first, not in this one's prefetch (Dramatiq's default: 2 per thread)
+    return worker
+
+
 def run(settings: Settings, queues: Iterable[str], cpu_threads: int, stop: threading.Event) -> None:
     """Consume the queues until `stop` is set; each queue with its own threads."""
     wanted = list(dict.fromkeys(q.strip() for q in queues if q.strip()))
@@ -122,8 +129,7 @@ def run(settings: Settings, queues: Iterable[str], cpu_threads: int, stop: threa
     if "index" in wanted:  # passages a killed predecessor held in its uncommitted batch come back from the store
         proc.service.index.reconcile()
     broker = declare(settings, proc)
-    workers = [dramatiq.Worker(broker, queues={q}, worker_threads=THREADS.get(q, max(cpu_threads, 1)),
-                               worker_timeout=1000) for q in wanted]
+    workers = [_consumer(broker, q, THREADS.get(q, max(cpu_threads, 1))) for q in wanted]
     for w in workers:
         w.start()
     try:

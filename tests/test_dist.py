@@ -20,8 +20,9 @@ import pytest
 
 pytest.importorskip("dramatiq", reason="the multi-machine extra: pip install -e '.[scale]' (or run .ci/setup)")
 
-from api.queues import _Process, _run_step  # noqa: E402 - after the skip above
+from api.queues import _consumer, _Process, _run_step  # noqa: E402 - after the skip above
 from indexer.config import Settings, load_settings
+from indexer.distributed import transport
 from indexer.models import Video
 from indexer.search.passages import build_passages
 from indexer.service import Clipindex, IngestOptions
@@ -71,6 +72,12 @@ def test_a_duplicate_delivery_of_a_done_step_does_nothing(dist_settings: Setting
     store.finish_step("file:abc", "audio", "w1")
     _run_step(proc, "file:abc", "audio")  # done: nothing runs again
     assert store.step_status("file:abc")["audio"].attempt == 1
+
+
+def test_a_second_recognition_waits_in_redis_not_in_a_busy_worker(dist_settings: Settings) -> None:
+    broker = transport.broker(dist_settings.broker_url)
+    assert _consumer(broker, "asr", 1).queue_prefetch == 1, "hours of audio are not held by a worker already busy"
+    assert _consumer(broker, "cpu", 2).queue_prefetch == 4, "short steps keep Dramatiq's prefetch"
 
 
 def test_an_ingest_job_runs_through_the_queues(dist_settings: Settings) -> None:

@@ -18,7 +18,10 @@ from indexer.store import owners
 from indexer.store.db import StepRun
 from indexer.store.schema import step_runs
 
-POLL_S = 0.25
+# The store is read at once, then less often while the step runs on (x1.5 a look, up to POLL_MAX_S): a caption
+# file's steps take a fraction of a second each and a recognition minutes. Progress is passed on (a write to the job
+# row) when it changed, and at least every REPORT_S, which is how soon the job's cancel is seen here.
+POLL_S, POLL_MAX_S, REPORT_S = 0.1, 1.0, 1.0
 RESEND_S = 300.0  # a step still not taken this long after it was sent: the message may be lost (Redis restarted)
 
 
@@ -33,6 +36,7 @@ def _await_step(video_id: str, step: StepName, ctx: StepContext) -> None:
         return
     base = first.attempt if first is not None else 0  # a failure from before this run is retried, not reported
     sent, queue = -RESEND_S, STEP_QUEUE[step]
+    wait, shown, shown_at = POLL_S, ("", -1.0), 0.0
     try:
         while True:
             run = ctx.store.step_status(video_id).get(step)
@@ -45,9 +49,12 @@ def _await_step(video_id: str, step: StepName, ctx: StepContext) -> None:
                 send(ctx.settings.broker_url, STEP_ACTOR, queue, video_id, step)
                 sent = time.monotonic()
                 base = run.attempt if run is not None else 0
-            if ctx.on_progress:
-                ctx.on_progress(step, run.progress if run is not None and live(run) else 0.0, _where(run, queue))
-            time.sleep(POLL_S)
+            state = (_where(run, queue), run.progress if run is not None and live(run) else 0.0)
+            if ctx.on_progress and (state != shown or time.monotonic() - shown_at >= REPORT_S):
+                ctx.on_progress(step, state[1], state[0])
+                shown, shown_at = state, time.monotonic()
+            time.sleep(wait)
+            wait = min(wait * 1.5, POLL_MAX_S)
     except (Cancelled, KeyboardInterrupt):
         _cancel(ctx, video_id, step)  # an ingest cancelled or interrupted here stops its step too
         raise
