@@ -367,8 +367,8 @@ class Clipindex:
             return vtt_chapters(chosen)
         if fmt == "json":
             return json.dumps([{"start": c.start, "end": c.end, "title": c.title, "keywords": list(c.keywords),
-                                "source": c.source, "method": c.method} for c in (chosen if source else items)], ensure_ascii=False,
-                              indent=1)
+                                "source": c.source, "method": c.method} for c in (chosen if source else items)],
+                              ensure_ascii=False, indent=1)
         raise InvalidInput(f"unknown format {fmt!r}: choose youtube, vtt or json")
 
     # search -----------------------------------------------------------------------------------------------------
