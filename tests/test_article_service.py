@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from api.cli import app
-from indexer.config import Settings
+from indexer.config import Settings, load_settings
 from indexer.service import Clipindex, IngestOptions
 from tests.apiserver import running
 from tests.conftest import FIXTURES
@@ -37,10 +37,12 @@ def article_page(tmp_path: Path) -> Path:
     return path
 
 
-@pytest.fixture
-def linked(settings: Settings, tmp_path: Path) -> tuple[Clipindex, str, Path]:
-    svc = Clipindex(settings)
-    page = article_page(tmp_path)
+@pytest.fixture(scope="module")
+def linked(tmp_path_factory: pytest.TempPathFactory) -> tuple[Clipindex, str, Path]:
+    """One archive for the module's tests (each reads it; the ingest with the real model is what costs)."""
+    root = tmp_path_factory.mktemp("linked")
+    svc = Clipindex(load_settings(env={}, data_dir=root / "data", model="tiny.en", allow_file_urls=True))
+    page = article_page(root)
     [result] = list(svc.ingest(str(FIXTURES / "report_en.mp4"), IngestOptions(article=str(page))))
     assert result.status == "ingested" and result.video_id
     return svc, result.video_id, page
@@ -97,9 +99,9 @@ def test_search_hits_link_back_to_the_article_paragraph(linked: tuple[Clipindex,
 
 
 @pytest.mark.slow
-def test_cli_show_and_exports(linked: tuple[Clipindex, str, Path], settings: Settings) -> None:
+def test_cli_show_and_exports(linked: tuple[Clipindex, str, Path]) -> None:
     svc, video_id, _page = linked
-    env = {"CLIPINDEX_DATA_DIR": str(settings.data_dir)}
+    env = {"CLIPINDEX_DATA_DIR": str(svc.settings.data_dir)}
     aid = svc.articles.list()[0].id
     shown = runner.invoke(app, ["article", "show", aid], env=env)
     assert shown.exit_code == 0 and " -> 0:" in shown.stdout and "quote " in shown.stdout and "#t=" in shown.stdout
