@@ -21,6 +21,30 @@ SHORT_TEXT = (
 )
 
 
+MORE_TEXT = (
+    "Engineers inspected the stone arches on Thursday morning and found new cracks near the east bank. "
+    "Shops on Market Street stayed shut while the water drained from their cellars. "
+    "Buses were sent along the ring road, which added twenty minutes to most journeys. ",
+    "The council opened the sports hall for families who could not return home. "
+    "Doctors at the clinic treated a handful of people for cold and minor cuts. "
+    "Forecasters expect dry weather for the rest of the week, and the river is already falling. ",
+)
+
+
+def long_speech(media_dir: Path, out: Path) -> Path:
+    """About 35 s of speech, three different passages (SHORT_TEXT first): looping one passage instead makes the
+    recogniser fall back to high temperatures on the repeats, and a 35 s file then takes 17 s with tiny.en."""
+    parts = [media_dir / "speech.wav"]
+    for k, text in enumerate(MORE_TEXT):
+        raw = out.parent / f"{out.stem}-raw{k}.wav"
+        subprocess.run(["espeak-ng", "-v", "en-us", "-s", "150", "-w", str(raw), text], check=True)
+        parts.append(out.parent / f"{out.stem}-{k}.wav")
+        ffmpeg("-i", str(raw), "-ar", "16000", "-ac", "1", str(parts[-1]))
+    inputs = [a for p in parts for a in ("-i", str(p))]
+    ffmpeg(*inputs, "-filter_complex", f"concat=n={len(parts)}:v=0:a=1", "-c:a", "pcm_s16le", str(out))
+    return out
+
+
 def ffmpeg(*args: str) -> None:
     subprocess.run([ffmpeg_binary(), "-hide_banner", "-loglevel", "error", "-y", *args], check=True)
 

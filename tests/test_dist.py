@@ -27,7 +27,7 @@ from indexer.models import Video
 from indexer.search.passages import build_passages
 from indexer.service import Clipindex, IngestOptions
 from indexer.store import owners
-from tests.conftest import FIXTURES, ffmpeg
+from tests.conftest import FIXTURES, ffmpeg, long_speech
 from tests.servers import (  # noqa: F401 - fixtures
     Server,
     free_port,
@@ -103,7 +103,7 @@ def test_an_ingest_job_runs_through_the_queues(dist_settings: Settings) -> None:
 def test_a_worker_killed_mid_recognition_is_redelivered_and_completes_once(dist_settings: Settings, media_dir: Path,
                                                                            tmp_path: Path) -> None:
     long_audio = tmp_path / "long.wav"
-    ffmpeg("-stream_loop", "2", "-i", str(media_dir / "speech.wav"), "-c:a", "pcm_s16le", str(long_audio))
+    long_speech(media_dir, long_audio)
     service = Clipindex(dist_settings)
     first = _worker(dist_settings)
     try:
@@ -132,7 +132,7 @@ def test_a_worker_killed_mid_recognition_is_redelivered_and_completes_once(dist_
     assert steps["index"].attempt == 1, "indexed once"
     words = service.transcript(video_id).words
     assert all(a.start <= b.start for a, b in zip(words, words[1:])), "no duplicated or shuffled words"
-    assert words[-1].end > 30  # three times 11.5 s of speech
+    assert words[-1].end > 30  # three passages, about 35 s of speech
     hits = service.search("sandbags outside the library", limit=50).hits
     assert len({(h.start, h.end) for h in hits}) == len(hits), "no passage indexed twice"
 
