@@ -24,6 +24,7 @@ import shutil
 import threading
 import time
 import uuid
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
@@ -132,7 +133,7 @@ def write_items(w: Writer, items: Items, progress: Progress | None, *, replace: 
     return total
 
 
-class PassageIndex:
+class PassageIndex(ABC):
     """The passage index in one directory, on one backend. Thread-safe; one writer at a time across processes."""
 
     backend: ClassVar[str] = ""
@@ -154,39 +155,42 @@ class PassageIndex:
         self._open_folder(self._folder(self._generation))
 
     # ---- what a backend provides ---------------------------------------------------------------------------------
+    @abstractmethod
     def _open_folder(self, folder: Path) -> None:
         """Open (or create, empty) the index in `folder` as the one this object reads and writes."""
-        raise NotImplementedError
 
+    @abstractmethod
     def _exists(self, folder: Path) -> bool:
-        raise NotImplementedError
+        """Whether `folder` holds an index of this backend."""
 
+    @abstractmethod
     def _session(self, timeout: float = LOCK_TIMEOUT_S) -> AbstractContextManager[Writer]:
         """A writer on the current generation, committed when the block ends (cancelled if it raises); takes the
         write lock (self._write_lock, then the backend's lock across processes: IndexBusy after `timeout` s)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def _build(self, folder: Path, items: Items, progress: Progress | None) -> int:
         """A complete index of `items` in the new folder `folder`, committed; returns the number of passages."""
-        raise NotImplementedError
 
+    @abstractmethod
     def _candidates(self, flt: Filter | None) -> Candidates:
         """A reader on the newest commit, through the filter (after committing this process's own batch)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def _forget_reader(self) -> None:
         """Drop the reader, so the next read opens the newest commit afresh."""
-        raise NotImplementedError
 
+    @abstractmethod
     def is_empty(self) -> bool:
         """No passage at all: cheap (one count), unlike `video_ids`."""
-        raise NotImplementedError
 
+    @abstractmethod
     def video_ids(self) -> set[str]:
-        raise NotImplementedError
+        """The videos that have at least one passage in the index."""
 
+    @abstractmethod
     def passage_count(self, video_id: str) -> int:
-        raise NotImplementedError
+        """How many passages of `video_id` the index holds."""
 
     # ---- generations ---------------------------------------------------------------------------------------------
     def _folder(self, generation: str) -> Path:
