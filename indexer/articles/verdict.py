@@ -125,11 +125,11 @@ def _span(words: Sequence[Word], start: float, end: float) -> list[Word]:
 def _rescored(diffs: list[WordDiff], span: list[Word], words: Sequence[Word],
               scorer: SpanScorer) -> list[WordDiff] | None:
     """Each difference with its audio margin: the span scored as transcribed, and with that one difference undone."""
+    if not span:
+        return None
     said = [w.text.strip() for w in span]
     wordings = [" ".join(said)] + [" ".join(_swap(span, said, d)) for d in diffs]
     # the clip reaches to the words around the span: where the recogniser dropped words, its times end too early
-    if not span:
-        return None
     before = [w for w in words if w.end <= span[0].start + 1e-6]
     start = max((w.end for w in before), default=span[0].start - 1.0)
     end = min((w.start for w in words if w.start >= span[-1].end - 1e-6), default=span[-1].end + 1.0)
