@@ -9,11 +9,12 @@ import time
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from indexer.ingest.types import AudioResult, FetchResult
-from indexer.models import Segment, Transcript, Video, Word
+from indexer.models import Chapter, Segment, Transcript, Video, Word
 from indexer.store.db import MIGRATIONS, Store
-from indexer.store.schema import step_runs
+from indexer.store.schema import schema_version, step_runs
 from tests.servers import postgres, store_url  # noqa: F401 - fixtures
 
 
@@ -88,41 +89,19 @@ def test_cancel_flag_stops_a_step(store_url: str) -> None:  # noqa: F811 - the f
     assert not store.heartbeat("file:abc", "audio", "w1", 30, 0.2)
 
 
-def test_chapters_keep_their_method_through_an_upgrade_and_a_round_trip(tmp_path: Path) -> None:
+def test_chapters_keep_their_method_through_an_upgrade_and_a_round_trip(store_url: str) -> None:  # noqa: F811
     """A store made before chapters recorded their method (schema 6) upgrades in place: its chapters read back with
     an empty method, and chapters written afterwards keep theirs."""
-    from indexer.models import Chapter
-    from indexer.store import schema
-
-    path = tmp_path / "db.sqlite"
-    old = sa_create_at_version(path, 6)
-    with old.begin() as conn:
-        conn.execute(schema.videos.insert().values(id="file:abc", source="/x", title="x", has_video=False,
-                                                   creator_chapters="[]", ingest_options="{}", created_at=0.0,
-                                                   updated_at=0.0))
-        conn.exec_driver_sql("INSERT INTO chapters (video_id, source, idx, start, \"end\", title, keywords) "
-                             "VALUES ('file:abc', 'computed', 0, 0, 10, 'Old', '[]')")
-    old.dispose()
-    store = Store(path)
-    assert store.schema_version() == len(schema.MIGRATIONS)
-    assert store.get_chapters("file:abc") == [Chapter("file:abc", 0.0, 10.0, "Old")]
+    store = Store(store_url)
+    _video(store)
+    with store.tx() as conn:  # the store as version 6 left it: no method column, later versions not recorded
+        conn.execute(sa.text("ALTER TABLE chapters DROP COLUMN method"))
+        conn.execute(schema_version.delete().where(schema_version.c.version > 6))
+        conn.execute(sa.text('INSERT INTO chapters (video_id, source, idx, start, "end", title, keywords) '
+                             "VALUES ('file:abc', 'computed', 0, 0, 10, 'Old', '[]')"))
+    upgraded = Store(store_url)
+    assert upgraded.schema_version() == len(MIGRATIONS)
+    assert upgraded.get_chapters("file:abc") == [Chapter("file:abc", 0.0, 10.0, "Old")]
     fresh = [Chapter("file:abc", 0.0, 10.0, "New", ("flood",), "computed", "e5-small + lexical + pauses")]
-    store.put_chapters("file:abc", "computed", fresh)
-    assert store.get_chapters("file:abc") == fresh
-
-
-def sa_create_at_version(path: Path, version: int):  # noqa: ANN201 - an SQLAlchemy engine
-    """A SQLite store as the first `version` migrations leave it (tables as they were then)."""
-    import sqlalchemy as sa
-
-    from indexer.store import schema
-
-    engine = sa.create_engine(f"sqlite:///{path}")
-    with engine.begin() as conn:
-        schema.schema_version.create(conn)
-        for n, step in enumerate(schema.MIGRATIONS[:version], start=1):
-            step(conn)
-            conn.execute(schema.schema_version.insert().values(version=n))
-        if version < 7:  # migration 3 creates the chapters table as it is defined today: take the column out
-            conn.exec_driver_sql("ALTER TABLE chapters DROP COLUMN method")
-    return engine
+    upgraded.put_chapters("file:abc", "computed", fresh)
+    assert upgraded.get_chapters("file:abc") == fresh
