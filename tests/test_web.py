@@ -202,9 +202,12 @@ def test_select_words_copy_play_and_clip_then_edit_render_and_download_the_reel(
     copied = page.evaluate("navigator.clipboard.readText()")
     assert " ".join(w.text for w in words[first:first + 4]) in copied
     assert f"/#/video/{quote(site.video_id, safe='')}?t=" in copied
+    # where Play seeks to, caught at the seek itself: read a moment later, a loaded machine has played on by then
+    page.evaluate("""() => { const v = document.querySelector('video'); window.seekedTo = null;
+        v.addEventListener('seeked', () => { window.seekedTo = v.currentTime; }, { once: true }); }""")
     page.click("#sel-play")
-    page.wait_for_timeout(300)
-    assert abs(page.evaluate("document.querySelector('video').currentTime") - words[first].start) < 0.5
+    page.wait_for_function("window.seekedTo !== null")
+    assert abs(page.evaluate("window.seekedTo") - words[first].start) < 0.5
     page.click("#sel-reel")
     expect(page.locator("#toast")).to_contain_text("Evening bulletin")
     page.goto(f"{site.url}/#/")
