@@ -12,28 +12,31 @@ from indexer.models import Video
 from indexer.store.db import MIGRATIONS, Store
 
 
-def _open_store(path: str, start: multiprocessing.synchronize.Barrier, out: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
-    try:
-        start.wait(10)
-        Store(Path(path))
-        out.put("ok")
-    except Exception as exc:  # noqa: BLE001 - the parent reports what went wrong
-        out.put(f"{type(exc).__name__}: {exc}")
+def _open_stores(paths: list[str], start: multiprocessing.synchronize.Barrier, out: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
+    """Each trial: wait for the other processes, then all open the same fresh store at once."""
+    for path in paths:
+        try:
+            start.wait(30)
+            Store(Path(path))
+            out.put("ok")
+        except Exception as exc:  # noqa: BLE001 - the parent reports what went wrong
+            out.put(f"{type(exc).__name__}: {exc}")
 
 
 @pytest.mark.slow
 def test_processes_opening_a_fresh_store_at_once_create_it_once(tmp_path: Path) -> None:
+    # five processes started once (a start costs seconds of imports), racing on three fresh stores in turn
     spawn = multiprocessing.get_context("spawn")
-    for trial in range(3):
-        path = tmp_path / f"trial{trial}" / "clipindex.db"
-        start, out = spawn.Barrier(5), spawn.Queue()
-        procs = [spawn.Process(target=_open_store, args=(str(path), start, out)) for _ in range(5)]
-        for p in procs:
-            p.start()
-        outcomes = [out.get(timeout=60) for _ in procs]
-        for p in procs:
-            p.join(10)
-        assert outcomes == ["ok"] * 5, outcomes
+    paths = [tmp_path / f"trial{trial}" / "clipindex.db" for trial in range(3)]
+    start, out = spawn.Barrier(5), spawn.Queue()
+    procs = [spawn.Process(target=_open_stores, args=([str(p) for p in paths], start, out)) for _ in range(5)]
+    for p in procs:
+        p.start()
+    outcomes = [out.get(timeout=90) for _ in range(len(procs) * len(paths))]
+    for p in procs:
+        p.join(10)
+    assert outcomes == ["ok"] * 15, outcomes
+    for path in paths:
         assert Store(path).schema_version() == len(MIGRATIONS)
 
 
