@@ -5,6 +5,8 @@ Run:  .venv/bin/python bench/search_scale.py --passages 10000          (2-3 minu
       .venv/bin/python bench/search_scale.py --passages 10000 --profile   (cProfile of the queries, top functions)
       --service-passages N   also ingests N passages as caption files through the whole service
       --backend tantivy      the same on the tantivy backend (CLIPINDEX_SEARCH_BACKEND; default whoosh)
+      --keep DIR / --reuse DIR   build into DIR and keep it; later runs search it again without building
+      --diagnose             for each quote missed at rank 1: its candidates stage by stage, and why (search_diagnose)
 
 Corpus (made here, nothing downloaded or committed): half-hour programmes of broadcast-like sentences in English,
 Russian and Uzbek (Latin and Cyrillic), one caption cue per sentence. Each sentence is one of the project's own
@@ -47,6 +49,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.search_diagnose import diagnose  # noqa: E402
 from indexer.config import SEARCH_BACKENDS, Settings  # noqa: E402
 from indexer.formats import from_cues  # noqa: E402
 from indexer.ingest.types import IngestOptions  # noqa: E402
@@ -264,16 +267,41 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--backend", choices=SEARCH_BACKENDS, default="whoosh", help="the search index backend")
     ap.add_argument("--profile", action="store_true", help="cProfile the queries and print the top functions")
+    ap.add_argument("--diagnose", action="store_true",
+                    help="for each quote not found at rank 1: its candidates, where the true passage was, and why")
+    ap.add_argument("--keep", type=Path, metavar="DIR",
+                    help="build into DIR and keep it there (index, queries, load figures) for --reuse")
+    ap.add_argument("--reuse", type=Path, metavar="DIR", help="search the index and queries --keep left in DIR")
     args = ap.parse_args()
     load0 = os.getloadavg()
-    data = Path(tempfile.mkdtemp(prefix="clipindex-scale-"))
+    data = args.reuse or args.keep or Path(tempfile.mkdtemp(prefix="clipindex-scale-"))
     try:
         report(args, data, load0)
     finally:
-        shutil.rmtree(data, ignore_errors=True)
+        if not (args.reuse or args.keep):
+            shutil.rmtree(data, ignore_errors=True)
 
 
 def report(args: argparse.Namespace, data: Path, load0: tuple[float, float, float]) -> None:
+    if args.reuse:
+        kept = json.loads((data / "scale.json").read_text(encoding="utf-8"))
+        if kept["backend"] != args.backend:
+            raise SystemExit(f"{data} holds a {kept['backend']} index: add --backend {kept['backend']}")
+        ix = open_index(index_dir(data, args.backend), args.backend)
+        lines = [f"(reused from {data}) {line}" for line in kept["lines"]]
+        queries = [Query(**q) for q in kept["queries"]]
+        measure(args, ix, kept["passages"], lines, queries, load0)
+        return
+    ix, bulk, lines, queries = build(args, data)
+    if args.keep:
+        (data / "scale.json").write_text(json.dumps(
+            {"backend": args.backend, "passages": bulk, "lines": lines,
+             "queries": [q.__dict__ for q in queries]}, ensure_ascii=False), encoding="utf-8")
+    measure(args, ix, bulk, lines, queries, load0)
+
+
+def build(args: argparse.Namespace, data: Path) -> tuple[PassageIndex, int, list[str], list[Query]]:
+    """The corpus made and loaded; (the index, passages, what the loading measured, the queries)."""
     rng = random.Random(args.seed + 1)
     gen = programmes(args.passages, args.seed)
     svc = Clipindex(Settings(data_dir=data, search_backend=args.backend).resolved())
@@ -311,8 +339,12 @@ def report(args: argparse.Namespace, data: Path, load0: tuple[float, float, floa
         lines.append(f"caption ingest through the service (every step), at {bulk} passages and up: {n} passages in "
                      f"{secs:.1f} s = {n / secs:.1f} passages/s")
         bulk += n
+    return ix, bulk, lines, make_queries(pool, args.queries, rng)
+
+
+def measure(args: argparse.Namespace, ix: PassageIndex, bulk: int, lines: list[str], queries: list[Query],
+            load0: tuple[float, float, float]) -> None:
     size = dir_mb(ix.path)
-    queries = make_queries(pool, args.queries, rng)
     run_queries(ix, queries[:5] + queries[-5:])  # open the searcher, warm the caches
     prof = cProfile.Profile() if args.profile else None
     t0 = time.perf_counter()
@@ -339,6 +371,8 @@ def report(args: argparse.Namespace, data: Path, load0: tuple[float, float, floa
     for q, ok in zip([q for q in queries if q.kind != "keyword"], found):
         by_kind.setdefault(q.kind, []).append(ok)
     print("R@1 by kind: " + ", ".join(f"{k} {sum(v) / len(v):.2f}" for k, v in by_kind.items()))
+    if args.diagnose:
+        diagnose(ix, [q for q, ok in zip([q for q in queries if q.kind != "keyword"], found) if not ok])
     if prof:
         pstats.Stats(prof).sort_stats("cumulative").print_stats(30)
         pstats.Stats(prof).sort_stats("tottime").print_stats(30)

@@ -26,7 +26,8 @@ MAX_TERMS = 32
 QUOTE_TERMS = 10  # the rarest quote terms fetch the candidates
 QUOTE_MIN_WORDS = 6
 MIN_QUOTE_SCORE = 0.4
-CLOSE_MATCH = 0.8  # a quote aligned this well from word pairs alone needs no search by single words
+QUOTE_POOL = 100  # candidates read per full-text query of a quote, ranked by word order before alignment
+QUOTE_ALIGN = 20  # of those, how many are aligned
 TIME_LIMIT_S = 1.0  # for one full-text query
 TIME_BUDGET_S = 1.8  # for a whole search: later full-text queries and alignments get what is left
 QUOTE_OPEN = '"\u201c\u201d\u201e\u201f\u00ab'  # a query starting with one of these is a quote
@@ -93,16 +94,22 @@ class Filter:
 
 class Found:
     """A candidate passage: a key unique within one reader, its full-text score, its stored fields on demand
-    (reading them is most of a hit's cost)."""
+    (reading them is most of a hit's cost), and its token keys on demand (a backend that can read them without
+    decoding the whole passage passes `load_keys`)."""
 
-    __slots__ = ("key", "score", "_load")
+    __slots__ = ("key", "score", "_load", "_load_keys")
 
-    def __init__(self, key: Hashable, score: float, load: Callable[[], dict[str, Any]]) -> None:
-        self.key, self.score, self._load = key, score, load
+    def __init__(self, key: Hashable, score: float, load: Callable[[], dict[str, Any]],
+                 load_keys: Callable[[], str] | None = None) -> None:
+        self.key, self.score, self._load, self._load_keys = key, score, load, load_keys
 
     def fields(self) -> dict[str, Any]:
         """{"video_id": str, "language": str, "doc": the stored passage (passages.documents)}"""
         return self._load()
+
+    def keys(self) -> list[str]:
+        """The passage's token keys in order (the stored passage's "keys")."""
+        return (self._load_keys() if self._load_keys else str(self.fields()["doc"]["keys"])).split()
 
 
 class Candidates(Protocol):
@@ -188,12 +195,19 @@ def _rarest(found: Candidates, field: str, terms: Iterable[str], cap: int) -> li
     return terms if len(terms) <= cap else sorted(terms, key=lambda t: found.doc_frequency(field, t))[:cap]
 
 
+def _rarest_held(found: Candidates, field: str, terms: Iterable[str], cap: int) -> list[str]:
+    """The `cap` rarest terms that some passage holds: a misremembered word, or a pair it makes, is often in no
+    passage at all, and would take the place of a term that finds the passage."""
+    df = {t: found.doc_frequency(field, t) for t in set(terms)}
+    return sorted((t for t in df if df[t]), key=lambda t: (df[t], t))[:cap]
+
+
 def _quote_queries(found: Candidates, variants: dict[str | None, tuple[Token, ...]]) -> list[AnyOf]:
     """Word pairs first (few, rare terms: fast and precise), then the words too, for a quote said too differently."""
-    keys = _rarest(found, "keys", (t.key for toks in variants.values() for t in toks), QUOTE_TERMS)
-    pairs = tuple(Term("pairs", p) for p in
-                  _rarest(found, "pairs", (p for toks in variants.values() for p in word_pairs(toks)), QUOTE_TERMS))
-    return ([AnyOf(pairs)] if pairs else []) + [AnyOf(tuple(Term("keys", k) for k in keys) + pairs)]
+    keys = _rarest_held(found, "keys", (t.key for toks in variants.values() for t in toks), QUOTE_TERMS)
+    pairs = tuple(Term("pairs", p) for p in _rarest_held(
+        found, "pairs", (p for toks in variants.values() for p in word_pairs(toks)), QUOTE_TERMS))
+    return ([AnyOf(pairs)] if pairs else []) + ([AnyOf(tuple(Term("keys", k) for k in keys) + pairs)] if keys else [])
 
 
 def _keyword_query(groups: dict[str, set[str]], every: bool = False) -> Q:
@@ -246,28 +260,52 @@ def _keyword_hit(fields: dict[str, Any], score: float, stems: set[str], keys: se
 
 def quote_search(found: Candidates, text: str, variants: dict[str | None, tuple[Token, ...]], limit: int,
                  offset: int, started: float) -> SearchResult:
-    """Candidates by the quote's rarest word pairs (and, unless they gave a close match, its words), then the best
-    aligned span in each, ranked by alignment score."""
-    want = min(200, max(30, 2 * (offset + limit)))
-    hits: list[Hit] = []
-    seen: set[Hashable] = set()
+    """Candidates by the quote's rarest word pairs, then (unless a passage says the quote word for word) by its words
+    too; the QUOTE_POOL best of each are read and ranked by how many of the quote's words and neighbour pairs they
+    hold (`_order_score`: cheap, and it knows word order, which the full-text score does not); the best of those
+    are aligned and ranked by alignment score.
+
+    Why a pool: in an archive, hundreds of passages share most of a quote's common words, so the full-text score
+    alone often puts the passage that holds them in the quote's order below the first few dozen, and a misremembered
+    quote loses its rarest terms. Reading a passage's keys costs a fraction of aligning it (about 1 ms)."""
+    want = min(200, max(QUOTE_ALIGN, 2 * (offset + limit)))
+    quote_keys = {tuple(t.key for t in toks) for toks in variants.values() if toks}
+    full = max(2 * len(q) - 1 for q in quote_keys)
+    pool: list[tuple[int, Found]] = []  # (order score, candidate), in full-text order
+    aligned: dict[Hashable, Hit | None] = {}
     timed_out = False
+
+    def align_one(h: Found) -> Hit | None:
+        if h.key not in aligned:
+            aligned[h.key] = _quote_hit(text, h.fields())
+        return aligned[h.key]
+
     for query in _quote_queries(found, variants):
-        if timed_out or (hits and max(h.score for h in hits) >= CLOSE_MATCH):
-            break
-        top, late = _collect(found, query, want, TIME_BUDGET_S - (time.monotonic() - started))
+        top, late = _collect(found, query, max(QUOTE_POOL, want), TIME_BUDGET_S - (time.monotonic() - started))
         timed_out |= late
-        for h in (h for h in top if h.key not in seen):
-            if time.monotonic() - started > TIME_BUDGET_S:
-                timed_out = True
-                break
-            seen.add(h.key)
-            hit = _quote_hit(text, h.fields())
-            if hit:
-                hits.append(hit)
-    hits.sort(key=lambda x: -x.score)  # stable: among equal scores the full-text order stays
+        have = {h.key for _, h in pool}
+        pool += [(_order_score(quote_keys, h.keys()), h) for h in top if h.key not in have]
+        best = max(pool, key=lambda p: p[0], default=None)
+        if timed_out or (best and best[0] >= full and (hit := align_one(best[1])) and hit.score >= 1.0):
+            break  # a passage says the quote word for word: the words stage cannot find a better one
+    pool.sort(key=lambda p: -p[0])  # stable: among equal order scores the full-text order stays
+    hits: list[Hit] = []
+    for _, h in pool[:want]:
+        if time.monotonic() - started > TIME_BUDGET_S:
+            timed_out = True
+            break
+        if hit := align_one(h):
+            hits.append(hit)
+    hits.sort(key=lambda x: -x.score)  # stable: among equal scores the order score's order stays
     hits = _dedupe(hits)
     return SearchResult(hits[offset:offset + limit], "quote", len(hits), timed_out)
+
+
+def _order_score(quote_keys: Iterable[Sequence[str]], keys: Sequence[str]) -> int:
+    """How many of the quote's words, plus how many of its neighbour pairs, a passage holds (the best reading of the
+    quote): a passage that says the quote's words in the quote's order scores nearly twice one that only has them."""
+    have, pairs = set(keys), set(zip(keys, keys[1:]))
+    return max((sum(k in have for k in q) + sum(p in pairs for p in zip(q, q[1:])) for q in quote_keys), default=0)
 
 
 def _quote_hit(text: str, fields: dict[str, Any]) -> Hit | None:

@@ -34,6 +34,8 @@ from indexer.store.files import exclusive
 FORMAT = "clipindex-passages-tantivy/1"
 HEAP_BYTES = 64_000_000  # the writer's buffer: a batch of a few hundred passages fits many times over
 TOKEN_FIELDS = ("stem", "keys", "pairs")
+KEYS_AT = '"keys":"'  # where the token keys start in a stored passage's JSON
+_JSON = json.JSONDecoder()
 # a generation folder before it had generations: tantivy's files in the root, swept once a rebuild moved on
 ROOT_FILES = ("*.idx", "*.pos", "*.term", "*.store", "*.fast", "*.fieldnorm", "*.del", "meta.json", ".managed.json")
 
@@ -210,12 +212,23 @@ class TantivyCandidates:
     def top(self, query: Q, limit: int, seconds: float) -> tuple[list[Found], bool]:
         # no deadline inside: a query takes well under a millisecond at 100,000 passages
         hits = self.searcher.search(self._query(query), limit, count=False).hits
-        return [Found((a.segment_ord, a.doc), score, partial(self._fields, a)) for score, a in hits], False
+        return [Found((a.segment_ord, a.doc), score, partial(self._fields, a), partial(self._keys, a))
+                for score, a in hits], False
 
     def _fields(self, address: Any) -> dict[str, Any]:
         d = self.searcher.doc(address)
         return {"video_id": d.get_first("video_id"), "language": d.get_first("language") or "",
                 "doc": json.loads(d.get_first("doc"))}
+
+    def _keys(self, address: Any) -> str:
+        """The stored passage's "keys" string, read without decoding the rest of the passage (most of a passage's
+        JSON is its words and times). Inside a JSON string every quote mark is escaped, so the first '"keys":"' is
+        the field's own."""
+        raw = bytes(self.searcher.doc(address).get_first("doc")).decode()
+        at = raw.find(KEYS_AT)
+        if at < 0:
+            return str(json.loads(raw)["keys"])
+        return str(_JSON.raw_decode(raw, at + len(KEYS_AT) - 1)[0])  # the string from its opening quote mark
 
 
 def _compile(schema: Any, q: Q) -> Any:
