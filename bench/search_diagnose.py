@@ -78,7 +78,7 @@ def diagnose_one(ix: PassageIndex, q: Missed, limit: int = 10) -> tuple[str, lis
     stopped = False
     for n, stage in enumerate(_quote_queries(found, variants)):
         if stopped:
-            out.append(f"  stage {n}: not run (a candidate holds every word and pair of the quote)")
+            out.append(f"  stage {n}: not run (a candidate says the quote word for word)")
             break
         cands, _ = found.top(stage, max(QUOTE_POOL, want), 10.0)
         rank = _rank(cands, q)
@@ -102,7 +102,9 @@ def diagnose_one(ix: PassageIndex, q: Missed, limit: int = 10) -> tuple[str, lis
             if h.key not in seen:
                 seen.add(h.key)
                 pool.append((_order_score(quote_keys, h.keys()), h))
-        stopped = max(p[0] for p in pool) >= full if pool else False
+        best = max(pool, key=lambda p: p[0], default=None)
+        exact = _quote_hit(q.text, best[1].fields()) if best and best[0] >= full else None
+        stopped = bool(exact and exact.score >= 1.0)
     pool.sort(key=lambda p: -p[0])
     at = next((i for i, (_, h) in enumerate(pool) if _is_truth(h.fields(), q)), None)
     if at is not None:
