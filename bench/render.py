@@ -4,7 +4,8 @@ Run:  .venv/bin/python bench/render.py             (reels of 3 x 20 s and 3 x 60
       .venv/bin/python bench/render.py --quick     (3 x 20 s only; --clip-seconds 60 for the long clips only)
 
 The source is a synthetic 1280x720 30 fps H.264 video (ffmpeg's moving testsrc2 pattern, x264 superfast with
-B-frames) with a keyframe every 10 s and 48 kHz stereo AAC, made once in a temporary folder. Each clip's in point
+B-frames) with a keyframe every 10 s and 48 kHz stereo AAC of speech (the project's espeak-ng stories, looped; a
+330 Hz tone with --sound tone), made once in a temporary folder. Each clip's in point
 falls 3.37 s past a keyframe and its out point 3.37 s past another, so the fast mode encodes about 10 s around the
 cuts of every clip and copies the rest. Targets (issue 14): fast mode within one frame of the clips' length and at
 least 5x faster than accurate on long clips; accurate mode faster than real time at 720p. Real footage (grain,
@@ -33,10 +34,16 @@ GOP_S = 10
 SOURCE_S = 200
 
 
-def make_source(work: Path) -> Path:
+SPEECH = ROOT / "tests" / "fixtures" / "speech_en.opus"  # the project's own stories read by espeak-ng, 87 s
+
+
+def make_source(work: Path, sound: str = "speech") -> Path:
     src = work / "source_720p.mp4"
-    run(["-f", "lavfi", "-i", f"testsrc2=s=1280x720:r=30:d={SOURCE_S}",
-         "-f", "lavfi", "-i", f"sine=f=330:r=48000:d={SOURCE_S}", "-ac", "2",
+    # a news report's sound is speech; a steady tone (--sound tone) is a hard case for the AAC encoder's search
+    audio = (["-stream_loop", "-1", "-i", str(SPEECH)] if sound == "speech" else
+             ["-f", "lavfi", "-i", f"sine=f=330:r=48000:d={SOURCE_S}"])
+    run(["-f", "lavfi", "-i", f"testsrc2=s=1280x720:r=30:d={SOURCE_S}", *audio, "-t", str(SOURCE_S),
+         "-ar", "48000", "-ac", "2",
          "-c:v", "libx264", "-preset", "superfast", "-g", str(30 * GOP_S), "-keyint_min", str(30 * GOP_S),
          "-sc_threshold", "0", "-c:a", "aac", "-b:a", "128k", str(src)])
     return src
@@ -74,14 +81,17 @@ def main() -> None:
     parser.add_argument("--clip-seconds", type=float, nargs="+", help="clip lengths to run (default 20 and 60)")
     parser.add_argument("--repeat", type=int, default=1, help="runs per cell; the fastest is reported")
     parser.add_argument("--preset", default=RenderOptions().preset, help="libx264 preset for the accurate mode")
+    parser.add_argument("--sound", choices=["speech", "tone"], default="speech",
+                        help="the source's sound: looped speech (default) or a 330 Hz tone")
     args = parser.parse_args()
     lengths = args.clip_seconds or ([20.0] if args.quick else [20.0, 60.0])
     print(f"# render benchmark, {datetime.date.today()}, {platform.machine()}, {os.cpu_count()} cores, "
           f"load average before: {os.getloadavg()[0]:.2f}")
     with tempfile.TemporaryDirectory(prefix="clipindex-bench-") as tmp:
         work = Path(tmp)
-        src = make_source(work)
-        print(f"source: {src.name}, 1280x720 30 fps H.264 (testsrc2), keyframe every {GOP_S} s, {SOURCE_S} s\n")
+        src = make_source(work, args.sound)
+        print(f"source: {src.name}, 1280x720 30 fps H.264 (testsrc2), keyframe every {GOP_S} s, {SOURCE_S} s, "
+              f"48 kHz stereo AAC ({args.sound})\n")
         print(f"| reel | accurate (x264 {args.preset}): wall, CPU | fast (smart cut): wall, CPU | fast vs accurate: "
               "wall, CPU | fast: output vs asked, encoded around cuts |")
         print("|---|---|---|---|---|")
@@ -95,7 +105,8 @@ def main() -> None:
                   f"{fast_cpu:.1f} s | {slow.elapsed_s / fast.elapsed_s:.1f}x, {slow_cpu / fast_cpu:.1f}x "
                   f"| {fast.duration:.2f} s vs {asked:.2f} s, {encoded:.1f} s |")
     print(f"\nload average after: {os.getloadavg()[0]:.2f}")
-    print("reproduce: .venv/bin/python bench/render.py" + (" --quick" if args.quick else ""))
+    print("reproduce: .venv/bin/python bench/render.py" + (" --quick" if args.quick else "")
+          + (" --sound tone" if args.sound == "tone" else ""))
 
 
 if __name__ == "__main__":

@@ -97,9 +97,10 @@ def container(part: Path) -> list[str]:
 
 
 def audio_encoder(opts: RenderOptions) -> list[str]:
-    # the native AAC encoder's default coder runs at about 16x real time here, which alone would cap the fast
-    # mode below its 20x target; its "fast" coder is 2-3x quicker and transparent enough for speech at 160k
-    coder = ["-aac_coder", "fast"] if opts.fast else []
+    # the native AAC encoder's default coder runs at about 10-16x real time here, which alone would cap the fast
+    # mode; its "fast" coder is 2-3x quicker, and leaving out its search for mid/side stereo halves what is left
+    # (180 s of speech: 8.4 -> 4.4 CPU s): each channel then gets half of the bit rate, 80k at 160k, plenty for speech
+    coder = ["-aac_coder", "fast", "-aac_ms", "0"] if opts.fast else []
     return ["-c:a", "aac", *coder, "-b:a", opts.audio_bitrate, "-ar", str(opts.sample_rate), "-ac", "2"]
 
 
