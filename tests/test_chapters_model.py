@@ -14,8 +14,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from indexer.chapters import scorer
 from indexer.chapters.embed import Embedder, default_embedder
-from indexer.chapters.segment import method, segment
+from indexer.chapters.segment import SegmentParams, boundary_gains, method, segment
+from indexer.chapters.titles import content, prefix, read
 from indexer.models import Segment, Transcript, Word
 from indexer.text.normalize import fold
 from indexer.text.stopwords import stop_words
@@ -105,6 +107,35 @@ def test_embeddings_survive_the_memo_filling_up(monkeypatch: pytest.MonkeyPatch)
     assert np.allclose(again[:2], first, atol=1e-6)
 
 
+@pytest.mark.slow
+def test_fitted_scorer_ranks_a_topic_change_above_gaps_within_a_story() -> None:
+    """Two English stories back to back, no pause anywhere: the scorer's log-odds alone (pauses and the lexical
+    depth bonus off) must be highest at the gap where the second story starts, above every gap inside a story."""
+    e5 = model()
+    en = stories("en")
+    texts = en["en-rail"][:5] + en["en-museum"][:5]
+    transcript = one_sentence_each(texts, "en")
+    sentences = transcript.sentences()
+    assert [s.text for s in sentences] == texts
+    reading = read(texts, "en")
+    bags = [[prefix(4)(t) for t in content(toks, set())] for toks in reading.sentences]
+    only_scorer = SegmentParams(pause_weight=0.0, depth_weight=0.0)
+    gains = boundary_gains(sentences, bags, only_scorer, e5.encode(texts))[1:-1]  # one per gap
+    assert int(np.argmax(gains)) == 4, gains  # the gap before the museum story's first sentence
+    assert all(gains[4] > g + 0.5 for i, g in enumerate(gains) if i != 4), gains
+
+
+def test_scorer_features_are_finite_on_degenerate_transcripts() -> None:
+    """Identical sentences (no spread to z-score by), two sentences (one gap), nothing shared: no NaN reaches the
+    dynamic programme."""
+    same = np.tile(np.eye(4)[:1], (6, 1))
+    for rows, lexical in ((same, np.zeros(5)), (np.eye(4)[:2], np.zeros(1)), (np.eye(4)[:3], np.array([0.0, 1.0]))):
+        features = scorer.gap_features(rows, lexical)
+        assert features.shape == (len(rows) - 1, len(scorer.FEATURES))
+        assert np.isfinite(scorer.boundary_logodds(features)).all()
+    assert scorer.gap_features(np.eye(4)[:1], np.zeros(0)).shape == (0, len(scorer.FEATURES))
+
+
 # --- the fallback ---------------------------------------------------------------------------------------------
 
 
@@ -119,6 +150,19 @@ def test_language_the_model_does_not_cover_falls_back_to_lexical_cohesion() -> N
     assert method(transcript, None) == "lexical + pauses"
     # each chapter records the method that found it, reason included
     assert {c.method for c in fallback} == {"lexical + pauses (no embedding model for language 'uz')"}
+    assert {c.method for c in plain} == {"lexical + pauses"}
+
+
+def test_fallback_ignores_the_scorer_and_records_its_method() -> None:
+    """Without the model the fitted scorer takes no part: its knobs change nothing, and each chapter says
+    "lexical + pauses"."""
+    ru = stories("ru")
+    transcript, truth = captions([ru[i] for i in RU], "ru")
+    plain = segment(transcript, embedder=None)
+    eager = segment(transcript, embedder=None,
+                    params=SegmentParams(scorer_weight=5.0, scorer_penalty=-50.0, model_cohesion=0.0))
+    assert eager == plain
+    assert near(starts(plain), truth, 0.01)
     assert {c.method for c in plain} == {"lexical + pauses"}
 
 

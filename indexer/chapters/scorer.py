@@ -1,0 +1,125 @@
+"""A fitted boundary scorer: how likely a story starts at each gap between sentences, from sentence embeddings.
+
+Why a fitted scorer. With an embedding model the signals are many (how alike the sentences either side of a gap are,
+over windows of 1, 2, 3 and 5 sentences; how deep that similarity dips below the peaks around it; shared words;
+sentence lengths), and hand-set weights for them over-segmented real news (1.3-1.7 boundaries found per true one).
+A logistic regression weighs them instead, fitted on real news programmes in six languages (SpeechTopSeg's train
+lists: Euronews en, fr, de, it, es, pt and Tagesschau) by bench/fit_chapters.py, which prints the constants below;
+refit with `.venv/bin/python bench/fit_chapters.py PATH` and paste its output here.
+
+Every feature is relative to the programme itself (a z-score within the transcript, or a difference between
+neighbouring gaps), so no feature depends on a language's typical cosine: an embedding model puts all sentences of
+one language closer together than those of another (French sentences look more alike to e5 than English ones).
+
+The log-odds, less `PENALTY` per boundary, is what a chapter start gains in the dynamic programme of
+indexer.chapters.segment; `PENALTY` was fitted the same way, on the train lists, so that the count comes out right.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from indexer.chapters.embed import window_cosine
+
+WINDOWS = (1, 2, 3, 5)
+FEATURES = (
+    *(f"cos{w} z" for w in WINDOWS),  # cosine of the mean embeddings of w sentences each side, z-scored
+    *(f"depth{w}" for w in WINDOWS),  # TextTiling depth of that curve, in units of its spread
+    *(f"dip{w}" for w in WINDOWS),  # how far the gap lies below the lower of its two neighbouring gaps
+    "words z",  # lexical: shared content words of 3 sentences each side, z-scored
+    "words depth",
+    "next cos z",  # the next sentence against the 3 before the gap, minus against the 3 after it
+)
+# Sentence lengths were tried and left out: weak on real news (AUC 0.5-0.6 for "boundary or not") and a property of
+# the transcriber's punctuation rather than of the stories (caption cues and ASR sentences differ).
+
+# Fitted by bench/fit_chapters.py on the train lists (see the module docstring); the order is FEATURES'.
+# Fitted 2026-12-02 on the first 20 programmes of each train list (140 programmes, 14,424 gaps, 1,013 boundaries).
+COEF = np.array([
+    -0.3105, -0.1800, 0.2538, -0.2074, -0.1210, 0.1164, 0.1171, 0.2489,
+    0.2947, -0.2902, 0.0626, -0.3676, -0.4021, -0.0336, -0.3156,
+])
+INTERCEPT = -3.4836
+# The dynamic programme's knobs, chosen on a grid by the same script (train lists, with the short-bulletin check).
+PENALTY = -1.0  # subtracted from each boundary's log-odds: below zero, a boundary at even odds is worth taking
+COHESION = 0.75  # the weight of segment's pair cohesion (words and embeddings) beside the log-odds
+SCALE = 1.0  # the log-odds' weight
+
+
+def gap_features(rows: np.ndarray, lexical: np.ndarray) -> np.ndarray:
+    """features[g]: FEATURES at the gap between sentences g and g + 1 (n - 1 rows for n sentences).
+
+    `rows`: L2-normalised sentence embeddings; `lexical`: the word-overlap similarity of the windows either side of
+    each gap (indexer.chapters.segment.window_similarity).
+    """
+    n = len(rows)
+    if n < 2:
+        return np.zeros((0, len(FEATURES)))
+    columns = []
+    curves = [window_cosine(rows, w) for w in WINDOWS]
+    columns += [_z(c) for c in curves]
+    columns += [_depth(c) / _spread(c) for c in curves]
+    columns += [_dip(c) / _spread(c) for c in curves]
+    columns += [_z(lexical), _depth(lexical) / _spread(lexical)]
+    columns.append(_z(_next_sentence(rows)))
+    return np.stack(columns, axis=1)
+
+
+def boundary_logodds(features: np.ndarray) -> np.ndarray:
+    """The fitted log-odds that a story starts at each gap."""
+    return features @ COEF + INTERCEPT
+
+
+def _spread(x: np.ndarray) -> float:
+    """The spread of a programme's values, from the middle half (as the standard deviation would be for a normal
+    distribution): the gaps inside stories, whether stories are 3 sentences long or 15."""
+    if x.size < 2:
+        return 1.0
+    q1, q3 = np.percentile(x, [25, 75])
+    for s in (float(q3 - q1) / 1.349, float(x.std())):  # the standard deviation where most values are equal
+        if s > 1e-9:
+            return s
+    return 1.0
+
+
+def _z(x: np.ndarray) -> np.ndarray:
+    """Values against the programme's median gap, in units of its spread."""
+    return (x - np.median(x)) / _spread(x) if x.size else x
+
+
+def _depth(sims: np.ndarray) -> np.ndarray:
+    """TextTiling depth: how far each value lies below the highest values reached climbing left and right."""
+    left = sims.copy()
+    for g in range(1, len(sims)):
+        if sims[g - 1] >= sims[g]:
+            left[g] = left[g - 1]
+    right = sims.copy()
+    for g in range(len(sims) - 2, -1, -1):
+        if sims[g + 1] >= sims[g]:
+            right[g] = right[g + 1]
+    return left + right - 2 * sims
+
+
+def _dip(sims: np.ndarray) -> np.ndarray:
+    """How far each value lies below the lower of its neighbours (0 where it is not a local minimum)."""
+    padded = np.concatenate(([np.inf], sims, [np.inf]))
+    lower = np.minimum(padded[:-2], padded[2:])
+    lower = np.where(np.isfinite(lower), lower, sims)
+    return np.maximum(0.0, lower - sims)
+
+
+def _next_sentence(rows: np.ndarray, window: int = 3) -> np.ndarray:
+    """Per gap: the first sentence after it against the `window` before the gap, minus against the `window` after
+    it (its own story's sentences); low where the sentence opens a new story."""
+    n = len(rows)
+    csum = np.vstack([np.zeros((1, rows.shape[1])), np.cumsum(rows, axis=0)])
+    gaps = np.arange(1, n)
+    before = csum[gaps] - csum[np.maximum(0, gaps - window)]
+    after = csum[np.minimum(n, gaps + 1 + window)] - csum[gaps + 1]
+    first = rows[gaps]
+
+    def cos(a: np.ndarray) -> np.ndarray:
+        norm = np.linalg.norm(a, axis=1)
+        return np.einsum("ij,ij->i", a, first) / np.where(norm > 0, norm, 1.0)
+
+    return cos(before) - cos(after)
