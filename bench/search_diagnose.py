@@ -45,14 +45,15 @@ def _keys(text: str) -> list[str]:
 
 
 def edit_distance(a: Sequence[str], b: Sequence[str]) -> int:
-    """Word-level Levenshtein distance."""
-    prev = list(range(len(b) + 1))
-    for i, x in enumerate(a, 1):
-        cur = [i]
-        for j, y in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x != y)))
-        prev = cur
-    return prev[-1]
+    """Word-level edit distance where two neighbouring words said in the other order count as one edit (optimal
+    string alignment): a swapped quote is one edit from the words said, as the aligner treats it."""
+    d = [[i + j if not i * j else 0 for j in range(len(b) + 1)] for i in range(len(a) + 1)]
+    for i in range(1, len(a) + 1):
+        for j in range(1, len(b) + 1):
+            d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] != b[j - 1]))
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
+    return d[-1][-1]
 
 
 def _is_truth(fields: dict[str, Any], q: Missed) -> bool:
