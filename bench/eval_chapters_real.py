@@ -162,7 +162,10 @@ def score(method: Method, group: Sequence[Bulletin]) -> dict[str, float]:
 def methods(embedder: Embedder | None) -> list[tuple[str, Method]]:
     rows: list[tuple[str, Method]] = []
     if embedder:
-        rows.append(("ours: embeddings + lexical + pauses", ours(SegmentParams(), embedder)))
+        rows.append(("ours: fitted scorer + embeddings + ...", ours(SegmentParams(), embedder)))
+        # before the fitted scorer (bench/fit_chapters.py): the embedding pairs' two hand-set knobs alone
+        rows.append(("embeddings + lexical + pauses", ours(SegmentParams(scorer_weight=0.0, model_cohesion=1.0),
+                                                             embedder)))
     rows += [
         ("lexical + pauses (no model)", ours(SegmentParams(), None)),
         ("baseline: TextTiling", texttiling(5, 3)),
