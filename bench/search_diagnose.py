@@ -18,7 +18,6 @@ from typing import Any, Protocol
 from indexer.search.base import PassageIndex
 from indexer.search.query import (
     QUOTE_ALIGN,
-    QUOTE_POOL,
     AnyOf,
     Found,
     Term,
@@ -79,9 +78,9 @@ def diagnose_one(ix: PassageIndex, q: Missed, limit: int = 10) -> tuple[str, lis
     stopped = False
     for n, stage in enumerate(_quote_queries(found, variants)):
         if stopped:
-            out.append(f"  stage {n}: not run (a candidate says the quote word for word)")
+            out.append(f"  stage {n}: not run (a candidate from the pairs aligned >= {found.quote_close_match})")
             break
-        cands, _ = found.top(stage, max(QUOTE_POOL, want), 10.0)
+        cands, _ = found.top(stage, max(found.quote_pool, want), 10.0)
         rank = _rank(cands, q)
         if rank is None:
             deep, _ = found.top(stage, DEEP, 10.0)
@@ -103,9 +102,9 @@ def diagnose_one(ix: PassageIndex, q: Missed, limit: int = 10) -> tuple[str, lis
             if h.key not in seen:
                 seen.add(h.key)
                 pool.append((_order_score(quote_keys, h.keys()), h))
-        best = max(pool, key=lambda p: p[0], default=None)
-        exact = _quote_hit(q.text, best[1].fields()) if best and best[0] >= full else None
-        stopped = bool(exact and exact.score >= 1.0)
+        pool.sort(key=lambda p: -p[0])
+        close = [a.score for _, c in pool[:want] if (a := _quote_hit(q.text, c.fields()))]
+        stopped = max(close, default=0.0) >= found.quote_close_match
     pool.sort(key=lambda p: -p[0])
     at = next((i for i, (_, h) in enumerate(pool) if _is_truth(h.fields(), q)), None)
     if at is not None:

@@ -26,7 +26,6 @@ MAX_TERMS = 32
 QUOTE_TERMS = 10  # the rarest quote terms fetch the candidates
 QUOTE_MIN_WORDS = 6
 MIN_QUOTE_SCORE = 0.4
-QUOTE_POOL = 100  # candidates read per full-text query of a quote, ranked by word order before alignment
 QUOTE_ALIGN = 20  # of those, how many are aligned
 TIME_LIMIT_S = 1.0  # for one full-text query
 TIME_BUDGET_S = 1.8  # for a whole search: later full-text queries and alignments get what is left
@@ -114,6 +113,10 @@ class Found:
 
 class Candidates(Protocol):
     """One backend's reader on one commit, with a filter applied: all a search asks of the full-text engine."""
+
+    # what a deeper candidate list and the words stage cost differs by backend, so they set:
+    quote_pool: int  # how many candidates a quote's full-text query reads
+    quote_close_match: float  # an alignment from the pairs stage this good skips the words stage (1.0: exact only)
 
     def doc_frequency(self, field: str, term: str) -> int: ...
 
@@ -260,18 +263,17 @@ def _keyword_hit(fields: dict[str, Any], score: float, stems: set[str], keys: se
 
 def quote_search(found: Candidates, text: str, variants: dict[str | None, tuple[Token, ...]], limit: int,
                  offset: int, started: float) -> SearchResult:
-    """Candidates by the quote's rarest word pairs, then (unless a passage says the quote word for word) by its words
-    too; the QUOTE_POOL best of each are read and ranked by how many of the quote's words and neighbour pairs they
-    hold (`_order_score`: cheap, and it knows word order, which the full-text score does not); the best of those
-    are aligned and ranked by alignment score.
+    """Candidates by the quote's rarest word pairs, then by its words too (unless a passage from the pairs aligns at
+    least the backend's `quote_close_match`); the backend's `quote_pool` best of each are read and ranked by how many
+    of the quote's words and neighbour pairs they hold (`_order_score`: cheap, and it knows word order, which the
+    full-text score does not); the best of those are aligned and ranked by alignment score.
 
     Why a pool: in an archive, hundreds of passages share most of a quote's common words, so the full-text score
     alone often puts the passage that holds them in the quote's order below the first few dozen, and a misremembered
     quote loses its rarest terms. Reading a passage's keys costs a fraction of aligning it (about 1 ms)."""
     want = min(200, max(QUOTE_ALIGN, 2 * (offset + limit)))
     quote_keys = {tuple(t.key for t in toks) for toks in variants.values() if toks}
-    full = max(2 * len(q) - 1 for q in quote_keys)
-    pool: list[tuple[int, Found]] = []  # (order score, candidate), in full-text order
+    pool: list[tuple[int, Found]] = []  # (order score, candidate), best first
     aligned: dict[Hashable, Hit | None] = {}
     timed_out = False
 
@@ -281,20 +283,20 @@ def quote_search(found: Candidates, text: str, variants: dict[str | None, tuple[
         return aligned[h.key]
 
     for query in _quote_queries(found, variants):
-        top, late = _collect(found, query, max(QUOTE_POOL, want), TIME_BUDGET_S - (time.monotonic() - started))
+        top, late = _collect(found, query, max(found.quote_pool, want), TIME_BUDGET_S - (time.monotonic() - started))
         timed_out |= late
         have = {h.key for _, h in pool}
         pool += [(_order_score(quote_keys, h.keys()), h) for h in top if h.key not in have]
-        best = max(pool, key=lambda p: p[0], default=None)
-        if timed_out or (best and best[0] >= full and (hit := align_one(best[1])) and hit.score >= 1.0):
-            break  # a passage says the quote word for word: the words stage cannot find a better one
-    pool.sort(key=lambda p: -p[0])  # stable: among equal order scores the full-text order stays
+        pool.sort(key=lambda p: -p[0])  # stable: among equal order scores the full-text order stays
+        if timed_out or max((a.score for _, c in pool[:want] if (a := align_one(c))), default=0.0) \
+                >= found.quote_close_match:
+            break  # the pairs found the quote (nearly) word for word: the words stage is not worth its cost
     hits: list[Hit] = []
-    for _, h in pool[:want]:
+    for _, c in pool[:want]:
         if time.monotonic() - started > TIME_BUDGET_S:
             timed_out = True
             break
-        if hit := align_one(h):
+        if hit := align_one(c):
             hits.append(hit)
     hits.sort(key=lambda x: -x.score)  # stable: among equal scores the order score's order stays
     hits = _dedupe(hits)

@@ -29,6 +29,11 @@ def compile_query(q: Q) -> Query:
 class WhooshCandidates:
     """query.Candidates on one Whoosh searcher, through a filter's documents (a bit set, None for all)."""
 
+    quote_pool = 100
+    # the words stage (an OR of common words, scanning tens of thousands of postings) cost Whoosh most of a second
+    # at 100,000 passages: after a close match from the pairs it is skipped, as before issue 16's recall work
+    quote_close_match = 0.8
+
     def __init__(self, searcher: Searcher, allow: BitSet | None) -> None:
         self.searcher, self.allow = searcher, allow
 
