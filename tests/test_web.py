@@ -285,6 +285,8 @@ def test_jobs_survive_navigation_and_reload_and_can_be_cancelled(context: Browse
     page.goto(f"{site.url}/#/ingest")  # a second one waits in the queue behind the first
     page.set_input_files("#file", str(media_dir / "speech.wav"))
     page.click("#ingest-form button[type=submit]")
+    # the page moves to the job once the server has the file (a reload before that would abort the upload)
+    expect(page).to_have_url(re.compile(r"#/jobs\?job="))
     page.goto(f"{site.url}/#/videos")  # leaving while they run: nothing breaks, nothing is lost
     page.reload()
     page.goto(f"{site.url}/#/jobs")
