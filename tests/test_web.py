@@ -21,7 +21,7 @@ from indexer.config import load_settings
 from indexer.service import Clipindex, IngestOptions
 from tests.apiserver import running
 from tests.conftest import FIXTURES, ffmpeg
-from tests.test_web_api import library_with_report
+from tests.test_web_api import library_with_report, sentence_vtt
 from tests.waiting import wait_until
 
 # a real Chromium against a real server
@@ -142,9 +142,10 @@ def test_a_file_ingested_in_place_plays_and_the_transcript_follows(context: Brow
     target = next(w for w in words if "library" in w.text.lower())
     page.locator(".word", has_text=target.text).first.click()
     assert abs(page.evaluate("document.querySelector('video').currentTime") - target.start) < 0.3
-    page.wait_for_function(
-        "(t) => { const w = document.querySelector('.word.current');"
-        " return w !== null && parseFloat(w.dataset.start) >= t; }", arg=target.start - 0.05)
+    # polled from here: wait_for_function's polling evaluates its predicate as a string, which the page's CSP forbids
+    wait_until(lambda: page.evaluate("(t) => { const w = document.querySelector('.word.current');"
+                                     " return w !== null && parseFloat(w.dataset.start) >= t; }", target.start - 0.05),
+               20, "the transcript to follow the player", interval=0.05)
     third = page.locator(".word").nth(3)
     third.focus()
     page.keyboard.press("Enter")
@@ -206,7 +207,7 @@ def test_select_words_copy_play_and_clip_then_edit_render_and_download_the_reel(
     page.evaluate("""() => { const v = document.querySelector('video'); window.seekedTo = null;
         v.addEventListener('seeked', () => { window.seekedTo = v.currentTime; }, { once: true }); }""")
     page.click("#sel-play")
-    page.wait_for_function("window.seekedTo !== null")
+    wait_until(lambda: page.evaluate("window.seekedTo !== null"), 20, "Play to seek", interval=0.05)
     assert abs(page.evaluate("window.seekedTo") - words[first].start) < 0.5
     page.click("#sel-reel")
     expect(page.locator("#toast")).to_contain_text("Evening bulletin")
@@ -238,6 +239,29 @@ def test_select_words_copy_play_and_clip_then_edit_render_and_download_the_reel(
     page.get_by_role("button", name="Delete Late bulletin for good").click()
     expect(page.locator("#toast")).to_contain_text("Deleted")
     expect(page.locator(".reel")).to_have_count(len(site.service.reels.list()))
+
+
+@pytest.mark.slow
+def test_a_reel_whose_edl_is_conformed_says_so_before_the_download(context: BrowserContext, site: Site,
+                                                                   console: Console) -> None:
+    library = site.root / "ten_fps"
+    library.mkdir()
+    ten = library / "ten.mp4"  # the sample report at 10 fps, which CMX3600 cannot express
+    ffmpeg("-i", str(FIXTURES / "report_en.mp4"), "-r", "10", "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "copy",
+           str(ten))
+    sentence_vtt(FIXTURES / "report_en.json", library / "ten.vtt")
+    [result] = list(site.service.ingest(str(ten), IngestOptions(title="Ten frames")))
+    conformed, plain = site.service.reels.new("Ten fps reel"), site.service.reels.new("Plain reel")
+    site.service.reels.add_range(conformed.id, str(result.video_id), 0.5, 3.0)
+    site.service.reels.add_range(plain.id, site.video_id, 0.5, 3.0)
+    page = _page(context, console, site)
+    page.goto(f"{site.url}/#/reels")
+    note = page.locator(".reel", has_text="Ten fps reel").locator(".conform-note")
+    expect(note).to_contain_text("source at 10 fps")
+    expect(note).to_contain_text("timecode here at 30 fps")
+    expect(note).to_be_visible()
+    # both cards asked at once; the 25 fps reel's EDL needs no conform, so its note stays empty and out of sight
+    expect(page.locator(".reel", has_text="Plain reel").locator(".conform-note")).to_be_hidden()
 
 
 def test_a_captions_only_clip_is_refused_with_a_reason(context: BrowserContext, site: Site, console: Console) -> None:

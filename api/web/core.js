@@ -103,7 +103,7 @@ async function api(path, options = {}) {
     if (response.status === 401) msg = `${msg}. Check the API key (the “API key” button at the top).`;
     throw new ApiError(msg, response.status);
   }
-  return body;
+  return options.withHeaders ? { body, headers: response.headers } : body;
 }
 
 // A status line in one of four looks: loading, empty, error, ok (colour and words, not colour alone).

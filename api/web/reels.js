@@ -60,10 +60,25 @@ function reelCard(reel, byId) {
   reel.clips.forEach((c, i) => list.append(clipItem(reel, c, i, byId.get(c.video_id))));
   if (!reel.clips.length) list.append(el("li", { class: "state state-empty", text: "No clips yet." }));
   card.append(list);
-  if (reel.clips.length) card.append(renderBox(reel), el("p", { class: "exports-line" }, "Export the timeline: ",
-    exportLinks(`/v1/reels/${encodeURIComponent(reel.id)}/export`,
-      [["otio", "OTIO"], ["edl", "EDL"], ["fcpxml", "FCPXML"], ["srt", "SRT"], ["vtt", "WebVTT"], ["json", "JSON"]])));
+  if (reel.clips.length) {
+    const conform = el("p", { class: "state state-empty conform-note", role: "note" });
+    card.append(renderBox(reel), el("p", { class: "exports-line" }, "Export the timeline: ",
+      exportLinks(`/v1/reels/${encodeURIComponent(reel.id)}/export`,
+        [["otio", "OTIO"], ["edl", "EDL"], ["fcpxml", "FCPXML"], ["srt", "SRT"], ["vtt", "WebVTT"], ["json", "JSON"]])),
+      conform);
+    showConform(reel, conform);
+  }
   return card;
+}
+
+// An EDL has one frame rate: clips at another (10 fps, 12.5, variable) are conformed to it, which the file's
+// comments and the server's X-Clipindex-Warnings header say. The page says it too, before the editor downloads.
+async function showConform(reel, node) {
+  try {
+    const { headers } = await api(`/v1/reels/${encodeURIComponent(reel.id)}/export?format=edl`, { withHeaders: true });
+    const notes = (headers.get("x-clipindex-warnings") || "").split(" | ").filter(Boolean);
+    if (notes.length && node.isConnected) node.textContent = `The EDL changes timing: ${notes.join("; ")}.`;
+  } catch (err) { /* the EDL link itself says what is wrong when it is used */ }
 }
 
 function clipItem(reel, c, i, video) {
