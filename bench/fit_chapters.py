@@ -187,6 +187,9 @@ def main() -> None:
     for name, c in zip(scorer.FEATURES, coef):
         print(f"  {name:18} {c:+.3f}")
     scorer.COEF, scorer.INTERCEPT = coef, intercept  # what segment() reads from now on
+    # The story length the intercept's prior stands for: sentences per story, averaged over the train programmes.
+    scorer.TYPICAL = float(np.mean([len(inputs(b, embedder)[0]) / (len(b.truth) + 1)
+                                    for group in train.values() for b in group]))
     if args.no_grid:
         print(constants(coef) + f"\nINTERCEPT = {intercept:.4f}")
         if args.save:
@@ -196,7 +199,7 @@ def main() -> None:
     # boundaries than short bulletins can bear, so a setting counts only if the project's Russian development
     # bulletins (bench/eval_chapters.py; 3-8-sentence stories, with and without silences) keep F1@5s >= 0.85.
     bulletins = build(["ru"], ["dev"], 1) + build(["ru"], ["dev"], 1, gapless=True)
-    grid = [(pen, coh) for coh in (0.5, 0.75, 1.0) for pen in (-1.5, -1.0, -0.5, 0.0)]
+    grid = [(pen, coh) for coh in (0.5, 0.75, 1.0) for pen in (-1.0, -0.5, 0.0, 0.5, 1.0)]
     results = []
     for pen, coh in grid:
         params = SegmentParams(scorer_weight=1.0, scorer_penalty=pen, model_cohesion=coh)
@@ -208,7 +211,7 @@ def main() -> None:
     _, _, pen, coh = max(results)
     print("\n# paste into indexer/chapters/scorer.py")
     print(constants(coef))
-    print(f"INTERCEPT = {intercept:.4f}\nPENALTY = {pen}\nCOHESION = {coh}")
+    print(f"INTERCEPT = {intercept:.4f}\nPENALTY = {pen}\nTYPICAL = {scorer.TYPICAL:.1f}\nCOHESION = {coh}")
     if args.check:
         check = usable(load(root, list(SETS), args.check, None), embedder)
         params = SegmentParams(scorer_weight=1.0, scorer_penalty=pen, model_cohesion=coh)

@@ -133,7 +133,26 @@ def test_scorer_features_are_finite_on_degenerate_transcripts() -> None:
         features = scorer.gap_features(rows, lexical)
         assert features.shape == (len(rows) - 1, len(scorer.FEATURES))
         assert np.isfinite(scorer.boundary_logodds(features)).all()
+        assert np.isfinite(scorer.prior_shift(rows)) and 2 <= scorer.story_length(rows) <= len(rows) + 1
     assert scorer.gap_features(np.eye(4)[:1], np.zeros(0)).shape == (0, len(scorer.FEATURES))
+
+
+@pytest.mark.slow
+def test_boundary_count_follows_the_programmes_own_story_length() -> None:
+    """Ten Russian stories cut to two sentences each, no pause between stories: the embeddings say the stories are
+    short, the prior odds of a story start rise, and the dynamic programme finds more of the ten chapters than with
+    the train programmes' prior (about 13 sentences a story); the whole stories read as longer."""
+    e5 = model()
+    ru = stories("ru")
+    whole = [ru[i] for i in sorted(ru)[:10]]
+    cut = [texts[:2] for texts in whole]
+    short = scorer.story_length(e5.encode([s for texts in cut for s in texts]))
+    long = scorer.story_length(e5.encode([s for texts in whole for s in texts]))
+    assert short < long <= 8, (short, long)
+    transcript, truth = captions(cut, "ru", story_gap=0.4)
+    adaptive = segment(transcript, embedder=e5, min_length=0.0)
+    fixed = segment(transcript, embedder=e5, min_length=0.0, params=SegmentParams(story_prior=0.0))
+    assert len(truth) + 1 >= len(adaptive) > len(fixed), (len(adaptive), len(fixed), len(truth) + 1)
 
 
 # --- the fallback ---------------------------------------------------------------------------------------------

@@ -41,7 +41,12 @@ COEF = np.array([
 ])
 INTERCEPT = -3.4836
 # The dynamic programme's knobs, chosen on a grid by the same script (train lists, with the short-bulletin check).
-PENALTY = -1.0  # subtracted from each boundary's log-odds: below zero, a boundary at even odds is worth taking
+PENALTY = 0.5  # subtracted from each boundary's log-odds (after the story-length prior below)
+# The intercept holds the train programmes' prior: about one story start per TYPICAL sentences (their mean, measured
+# by bench/fit_chapters.py). A programme whose own embeddings say its stories are shorter or longer gets the prior
+# odds of its story length instead (prior_shift): the same model then sizes the count to 3-sentence bulletin items
+# and to 12-sentence reports, which one fixed penalty could not.
+TYPICAL = 12.8
 COHESION = 0.75  # the weight of segment's pair cohesion (words and embeddings) beside the log-odds
 SCALE = 1.0  # the log-odds' weight
 
@@ -123,3 +128,28 @@ def _next_sentence(rows: np.ndarray, window: int = 3) -> np.ndarray:
         return np.einsum("ij,ij->i", a, first) / np.where(norm > 0, norm, 1.0)
 
     return cos(before) - cos(after)
+
+
+def story_length(rows: np.ndarray, reach: int = 200) -> float:
+    """A programme's typical story length in sentences, read from its own embeddings: the sentence distance at which
+    two sentences stop being more alike than two of the programme's sentences at random (the mean cosine of pairs d
+    apart, about the programme's mean embedding, first drops below zero). Sentences of one story stay alike, so the
+    curve falls to zero about where pairs stop sharing a story. At least 2; the whole programme if it never drops."""
+    n = len(rows)
+    centred = rows - rows.mean(axis=0)
+    centred = centred / (np.linalg.norm(centred, axis=1, keepdims=True) + 1e-12)
+    for d in range(1, min(n, reach + 1)):
+        if float(np.einsum("ij,ij->i", centred[:-d], centred[d:]).mean()) < 0:
+            return max(2.0, float(d))
+    return float(max(2, min(n, reach)))
+
+
+def prior_shift(rows: np.ndarray) -> float:
+    """Log-odds to add at every gap: the prior odds of a story start for this programme's story length, against the
+    train programmes' (TYPICAL sentences), which the fitted intercept holds."""
+    return _logit(1.0 / story_length(rows)) - _logit(1.0 / TYPICAL)
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-6), 0.5)
+    return float(np.log(p / (1.0 - p)))

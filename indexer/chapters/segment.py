@@ -16,7 +16,9 @@ so it uses signals that need no model:
 
 - with a sentence-embedding model (indexer.chapters.embed), a boundary scorer fitted on real news
   (indexer.chapters.scorer: a logistic regression over embedding and word similarities around each gap) adds its
-  log-odds at each gap, and the pair cohesion counts a fitted fraction. Without the model nothing of it runs.
+  log-odds at each gap, and the pair cohesion counts a fitted fraction. Its prior odds follow the programme's own
+  story length, read from how far apart its sentences stop being alike, so that bulletins of 3-sentence items and
+  programmes of 12-sentence reports both get about their count. Without the model nothing of it runs.
 
 Dynamic programming picks the chapter starts (sentence starts) that maximise the total, with every chapter between
 `min_length` and `max_length` seconds long, or with exactly `count` chapters. No threshold is needed: `gamma` sets how
@@ -68,6 +70,7 @@ class SegmentParams:
     # is each boundary's gain, and the pair cohesion above counts `model_cohesion` times.
     scorer_weight: float = scorer.SCALE
     scorer_penalty: float = scorer.PENALTY
+    story_prior: float = 1.0  # x scorer.prior_shift: the programme's own story length sets the prior (0: train's)
     model_cohesion: float = scorer.COHESION
 
 
@@ -225,7 +228,8 @@ def boundary_gains(sentences: Sequence[Sentence], bags: Sequence[Bag], p: Segmen
         gaps = gaps + p.embed_depth * depth(window_cosine(rows, p.window))
     if rows is not None and p.scorer_weight and len(sentences) > 1:
         features = scorer.gap_features(rows, window_similarity(bags, 3))
-        gaps = gaps + p.scorer_weight * (scorer.boundary_logodds(features) - p.scorer_penalty)
+        prior = p.story_prior * scorer.prior_shift(rows) if p.story_prior else 0.0
+        gaps = gaps + p.scorer_weight * (scorer.boundary_logodds(features) + prior - p.scorer_penalty)
     return np.concatenate(([0.0], gaps, [0.0]))
 
 
