@@ -63,9 +63,9 @@ def gap_features(rows: np.ndarray, lexical: np.ndarray) -> np.ndarray:
     columns = []
     curves = [window_cosine(rows, w) for w in WINDOWS]
     columns += [_z(c) for c in curves]
-    columns += [_depth(c) / _spread(c) for c in curves]
+    columns += [depth(c) / _spread(c) for c in curves]
     columns += [_dip(c) / _spread(c) for c in curves]
-    columns += [_z(lexical), _depth(lexical) / _spread(lexical)]
+    columns += [_z(lexical), depth(lexical) / _spread(lexical)]
     columns.append(_z(_next_sentence(rows)))
     return np.stack(columns, axis=1)
 
@@ -92,17 +92,23 @@ def _z(x: np.ndarray) -> np.ndarray:
     return (x - np.median(x)) / _spread(x) if x.size else x
 
 
-def _depth(sims: np.ndarray) -> np.ndarray:
-    """TextTiling depth: how far each value lies below the highest values reached climbing left and right."""
-    left = sims.copy()
+def depth(sims: np.ndarray) -> np.ndarray:
+    """TextTiling depth: how far each gap's similarity lies below the peaks reached climbing left and right from it.
+    (Also the lexical method's boundary bonus in indexer.chapters.segment, with or without the model.)
+
+    A climb from gap g goes on while the next value is no lower, so it ends where the climb from g's uphill
+    neighbour ends: one pass each way instead of a climb per gap (plateaus would make that quadratic).
+    """
+    return _peaks(sims) + _peaks(sims[::-1])[::-1] - 2 * sims
+
+
+def _peaks(sims: np.ndarray) -> np.ndarray:
+    """For each gap, the top reached climbing leftwards."""
+    top = sims.copy()
     for g in range(1, len(sims)):
         if sims[g - 1] >= sims[g]:
-            left[g] = left[g - 1]
-    right = sims.copy()
-    for g in range(len(sims) - 2, -1, -1):
-        if sims[g + 1] >= sims[g]:
-            right[g] = right[g + 1]
-    return left + right - 2 * sims
+            top[g] = top[g - 1]
+    return top
 
 
 def _dip(sims: np.ndarray) -> np.ndarray:

@@ -223,9 +223,9 @@ def boundary_gains(sentences: Sequence[Sentence], bags: Sequence[Bag], p: Segmen
     """gains[i]: the bonus for a chapter starting at sentence i (0 for the first sentence and the end)."""
     gaps = p.pause_weight * pause_excess(sentences, p.pause_cap)
     if p.depth_weight:
-        gaps = gaps + p.depth_weight * depth(window_similarity(bags, p.window))
+        gaps = gaps + p.depth_weight * scorer.depth(window_similarity(bags, p.window))
     if rows is not None and p.embed_depth:
-        gaps = gaps + p.embed_depth * depth(window_cosine(rows, p.window))
+        gaps = gaps + p.embed_depth * scorer.depth(window_cosine(rows, p.window))
     if rows is not None and p.scorer_weight and len(sentences) > 1:
         features = scorer.gap_features(rows, window_similarity(bags, 3))
         prior = p.story_prior * scorer.prior_shift(rows) if p.story_prior else 0.0
@@ -250,24 +250,6 @@ def window_similarity(bags: Sequence[Bag], window: int) -> np.ndarray:
         norm = math.sqrt(sum(n * n for n in left.values()) * sum(n * n for n in right.values()))
         sims[g] = dot / norm if norm else 0.0
     return sims
-
-
-def depth(sims: np.ndarray) -> np.ndarray:
-    """TextTiling depth: how far each gap's similarity lies below the peaks reached climbing left and right from it.
-
-    A climb from gap g goes on while the next value is no lower, so it ends where the climb from g's uphill
-    neighbour ends: one pass each way instead of a climb per gap (plateaus would make that quadratic).
-    """
-    return _peaks(sims) + _peaks(sims[::-1])[::-1] - 2 * sims
-
-
-def _peaks(sims: np.ndarray) -> np.ndarray:
-    """For each gap, the top reached climbing leftwards."""
-    top = sims.copy()
-    for g in range(1, len(sims)):
-        if sims[g - 1] >= sims[g]:
-            top[g] = top[g - 1]
-    return top
 
 
 # --- choosing chapter starts ------------------------------------------------------------------------------------
