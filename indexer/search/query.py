@@ -277,10 +277,19 @@ def quote_search(found: Candidates, text: str, variants: dict[str | None, tuple[
     aligned: dict[Hashable, Hit | None] = {}
     timed_out = False
 
-    def align_one(h: Found) -> Hit | None:
-        if h.key not in aligned:
-            aligned[h.key] = _quote_hit(text, h.fields())
-        return aligned[h.key]
+    def align_best() -> list[Hit]:
+        """The pool's `want` best aligned (each passage once per search), within the search's time budget."""
+        nonlocal timed_out
+        hits = []
+        for _, c in pool[:want]:
+            if time.monotonic() - started > TIME_BUDGET_S:
+                timed_out = True
+                break
+            if c.key not in aligned:
+                aligned[c.key] = _quote_hit(text, c.fields())
+            if hit := aligned[c.key]:
+                hits.append(hit)
+        return hits
 
     for query in _quote_queries(found, variants):
         top, late = _collect(found, query, max(found.quote_pool, want), TIME_BUDGET_S - (time.monotonic() - started))
@@ -288,16 +297,9 @@ def quote_search(found: Candidates, text: str, variants: dict[str | None, tuple[
         have = {h.key for _, h in pool}
         pool += [(_order_score(quote_keys, h.keys()), h) for h in top if h.key not in have]
         pool.sort(key=lambda p: -p[0])  # stable: among equal order scores the full-text order stays
-        if timed_out or max((a.score for _, c in pool[:want] if (a := align_one(c))), default=0.0) \
-                >= found.quote_close_match:
+        if timed_out or max((h.score for h in align_best()), default=0.0) >= found.quote_close_match:
             break  # the pairs found the quote (nearly) word for word: the words stage is not worth its cost
-    hits: list[Hit] = []
-    for _, c in pool[:want]:
-        if time.monotonic() - started > TIME_BUDGET_S:
-            timed_out = True
-            break
-        if hit := align_one(c):
-            hits.append(hit)
+    hits = align_best()
     hits.sort(key=lambda x: -x.score)  # stable: among equal scores the order score's order stays
     hits = _dedupe(hits)
     return SearchResult(hits[offset:offset + limit], "quote", len(hits), timed_out)
