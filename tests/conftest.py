@@ -6,6 +6,7 @@ import importlib.util
 import subprocess
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -68,9 +69,14 @@ def media_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return d
 
 
+def settings_for(root: Path, **overrides: Any) -> Settings:
+    """Settings for a test's archive in `root / "data"`: no environment, the tiny.en model, file URLs allowed."""
+    return load_settings(env={}, data_dir=root / "data", model="tiny.en", allow_file_urls=True, **overrides)
+
+
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return load_settings(env={}, data_dir=tmp_path / "data", model="tiny.en", allow_file_urls=True)
+    return settings_for(tmp_path)
 
 
 @pytest.fixture

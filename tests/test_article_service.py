@@ -11,10 +11,10 @@ import pytest
 from typer.testing import CliRunner
 
 from api.cli import app
-from indexer.config import Settings, load_settings
+from indexer.config import Settings
 from indexer.service import Clipindex, IngestOptions
 from tests.apiserver import running
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, settings_for
 
 runner = CliRunner()
 URL = "https://courier.example.org/2026/11/river-flood"
@@ -41,7 +41,7 @@ def article_page(tmp_path: Path) -> Path:
 def linked(tmp_path_factory: pytest.TempPathFactory) -> tuple[Clipindex, str, Path]:
     """One archive for the module's tests (each reads it; the ingest with the real model is what costs)."""
     root = tmp_path_factory.mktemp("linked")
-    svc = Clipindex(load_settings(env={}, data_dir=root / "data", model="tiny.en", allow_file_urls=True))
+    svc = Clipindex(settings_for(root))
     page = article_page(root)
     [result] = list(svc.ingest(str(FIXTURES / "report_en.mp4"), IngestOptions(article=str(page))))
     assert result.status == "ingested" and result.video_id

@@ -21,13 +21,13 @@ import pytest
 pytest.importorskip("dramatiq", reason="the multi-machine extra: pip install -e '.[scale]' (or run .ci/setup)")
 
 from api.queues import _consumer, _Process, _run_step  # noqa: E402 - after the skip above
-from indexer.config import Settings, load_settings
+from indexer.config import Settings
 from indexer.distributed import transport
 from indexer.models import Video
 from indexer.search.passages import build_passages
 from indexer.service import Clipindex, IngestOptions
 from indexer.store import owners
-from tests.conftest import FIXTURES, ffmpeg, long_speech
+from tests.conftest import FIXTURES, ffmpeg, long_speech, settings_for
 from tests.servers import (  # noqa: F401 - fixtures
     Server,
     free_port,
@@ -47,8 +47,7 @@ _redis_db = itertools.count(1)
 def dist_settings(tmp_path: Path, postgres: Server, redis_server: Server) -> Settings:  # noqa: F811 - fixtures
     """A fresh PostgreSQL database and a Redis database of its own (Redis has 16) for each test."""
     broker = redis_server.url.rsplit("/", 1)[0] + f"/{next(_redis_db) % 16}"
-    return load_settings(env={}, data_dir=tmp_path / "data", model="tiny.en", allow_file_urls=True,
-                         database_url=new_database(postgres), broker_url=broker, lease_s=3.0)
+    return settings_for(tmp_path, database_url=new_database(postgres), broker_url=broker, lease_s=3.0)
 
 
 def _env(settings: Settings) -> dict[str, str]:

@@ -12,13 +12,13 @@ import pytest
 from typer.testing import CliRunner
 
 from api.cli import app
-from indexer.config import Settings, load_settings
+from indexer.config import Settings
 from indexer.reels.clips import snap
 from indexer.service import Clipindex, IngestOptions
 from media.ffmpeg import probe
 from media.timeline import timeline_rate
 from tests.apiserver import running
-from tests.conftest import ffmpeg
+from tests.conftest import ffmpeg, settings_for
 from tests.waiting import wait_until
 
 # every test ingests two videos with the real tiny.en model, and most render with ffmpeg
@@ -30,8 +30,7 @@ runner = CliRunner()
 @pytest.fixture(scope="module")
 def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """One data directory for the module: the two videos are ingested (real ASR) once, not once per test."""
-    return load_settings(env={}, data_dir=tmp_path_factory.mktemp("reels") / "data", model="tiny.en",
-                         allow_file_urls=True)
+    return settings_for(tmp_path_factory.mktemp("reels"))
 
 
 @pytest.fixture(scope="module")

@@ -17,10 +17,9 @@ from urllib.parse import quote
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
-from indexer.config import load_settings
 from indexer.service import Clipindex, IngestOptions
 from tests.apiserver import running
-from tests.conftest import FIXTURES, ffmpeg
+from tests.conftest import FIXTURES, ffmpeg, settings_for
 from tests.test_web_api import library_with_report, sentence_vtt
 from tests.waiting import wait_until
 
@@ -55,7 +54,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     """The sample report ingested in place from the command line (outside the data directory, as `bash .ci/demo`
     does) with its article, and a captions-only video; transcripts come from caption files, so no ASR runs."""
     root = tmp_path_factory.mktemp("web")
-    settings = load_settings(env={}, data_dir=root / "data", model="tiny.en", allow_file_urls=True)
+    settings = settings_for(root)
     service = Clipindex(settings)
     report = library_with_report(root)
     [video] = list(service.ingest(str(report), IngestOptions(

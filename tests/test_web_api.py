@@ -12,12 +12,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from indexer.config import Settings, load_settings
+from indexer.config import Settings
 from indexer.deeplinks import clock
 from indexer.models import Video
 from indexer.service import Clipindex, IngestOptions
 from tests.apiserver import running
-from tests.conftest import FIXTURES, ffmpeg
+from tests.conftest import FIXTURES, ffmpeg, settings_for
 from tests.waiting import wait_until
 
 
@@ -47,7 +47,7 @@ def library_with_report(root: Path) -> Path:
 def archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[httpx.Client, Clipindex, str, Path]]:
     """One archive for the module: the report ingested in place from the command line, with its article."""
     root = tmp_path_factory.mktemp("webapi")
-    settings = load_settings(env={}, data_dir=root / "data", model="tiny.en", allow_file_urls=True)
+    settings = settings_for(root)
     service = Clipindex(settings)
     report = library_with_report(root)
     [result] = list(service.ingest(str(report), IngestOptions(
