@@ -25,7 +25,7 @@ class Settings:
     engine: str = "faster-whisper"
     device: str = "auto"  # auto | cpu | cuda
     beam_size: int = 5
-    batch_size: int = 0  # >1 uses faster-whisper's batched pipeline
+    batch_size: int = 0  # chunks faster-whisper decodes at once: 0 chosen from the machine, 1 sequential
     window_s: float = 300.0  # audio decoded per window; bounds memory on long inputs
     allow_download: bool = False  # let faster-whisper fetch a model by name from its hub
     allow_file_urls: bool = False  # accept file:// URLs in ingest (tests, local mirrors)

@@ -13,6 +13,7 @@ from rapidfuzz import fuzz
 
 from indexer.asr import guard as asrguard
 from indexer.asr.audio import read_windows
+from indexer.asr.batching import UNKNOWN_MODEL_BYTES, auto_batch_size, available_memory, choose_batch_size, model_size
 from indexer.asr.engine import Transcription
 from indexer.asr.faster_engine import FasterWhisperEngine, _guard
 from indexer.asr.modelpath import resolve_model
@@ -168,3 +169,47 @@ def test_shipped_base_model_is_joined_once_and_detects_language(tmp_path: Path, 
     assert (Path(model.path) / "model.bin").stat().st_mtime == mtime
     run = FasterWhisperEngine(model, device="cpu").transcribe(speech_en[0])
     assert run.language == "en" and run.language_probability > 0.5
+
+
+def test_batch_size_follows_the_cores_and_the_memory() -> None:
+    base = 145_000_000  # the shipped base model's weights
+    gib = 1 << 30
+    assert auto_batch_size(cuda=False, cores=2, available_bytes=20 * gib, model_bytes=base) == 8
+    assert auto_batch_size(cuda=False, cores=1, available_bytes=20 * gib, model_bytes=base) == 4
+    assert auto_batch_size(cuda=False, cores=64, available_bytes=200 * gib, model_bytes=base) == 16
+    assert auto_batch_size(cuda=False, cores=3, available_bytes=20 * gib, model_bytes=base) == 8  # a power of two
+    # a quarter of 1 GiB holds 3 chunks of base: 2; of 200 MB not even 2: the sequential path
+    assert auto_batch_size(cuda=False, cores=8, available_bytes=gib, model_bytes=base) == 2
+    assert auto_batch_size(cuda=False, cores=8, available_bytes=200_000_000, model_bytes=base) == 1
+    # a model 20x larger gets a smaller batch on the same machine
+    assert auto_batch_size(cuda=False, cores=8, available_bytes=16 * gib, model_bytes=20 * base) == 2
+    assert auto_batch_size(cuda=True, cores=2, available_bytes=None, model_bytes=base) == 16
+    assert auto_batch_size(cuda=False, cores=2, available_bytes=None, model_bytes=base) == 8
+
+
+def test_batch_setting_overrides_and_memory_is_read(tmp_path: Path) -> None:
+    meminfo = tmp_path / "meminfo"
+    meminfo.write_text("MemTotal:       24000000 kB\nMemFree:         100 kB\nMemAvailable:   2000000 kB\n")
+    assert available_memory(meminfo) == 2_048_000_000
+    assert isinstance(available_memory(tmp_path / "missing"), (int, type(None)))
+    assert choose_batch_size(1, cuda=False, model_path=str(tmp_path)) == 1
+    assert choose_batch_size(6, cuda=False, model_path=str(tmp_path)) == 6
+    assert model_size(str(tmp_path)) == UNKNOWN_MODEL_BYTES  # no model.bin: sized as base
+    (tmp_path / "model.bin").write_bytes(b"\0" * 1000)
+    assert model_size(str(tmp_path)) == 1000
+    assert choose_batch_size(0, cuda=False, model_path=str(tmp_path)) >= 2  # a tiny model always fits twice
+
+
+@pytest.mark.slow
+def test_the_default_batched_path_is_as_accurate_as_the_sequential_one(
+        tiny: FasterWhisperEngine, speech_en: tuple, transcribed: tuple) -> None:
+    """The default decodes chunks in batches (chosen from the machine); the sequential path (CLIPINDEX_BATCH_SIZE=1)
+    reads the same words, with word times as good."""
+    assert tiny.batch == choose_batch_size(0, cuda=False, model_path=tiny.resolved.path)
+    sequential = FasterWhisperEngine(tiny.resolved, device="cpu", batch_size=1)
+    sequential._model = tiny._model
+    assert sequential.batch == 1
+    truth = _norm(" ".join(s["text"] for s in speech_en[1]["sentences"]))
+    batched_wer = jiwer.wer(truth, _norm(" ".join(s.text for s in transcribed[1])))
+    sequential_wer = jiwer.wer(truth, _norm(" ".join(s.text for s in sequential.transcribe(speech_en[0]).segments)))
+    assert batched_wer <= sequential_wer + 0.03, (batched_wer, sequential_wer)

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from indexer.asr.audio import SAMPLE_RATE, open_audio
+from indexer.asr.batching import choose_batch_size
 from indexer.asr.engine import ProgressFn, Transcription
 from indexer.asr.guard import find_gaps, find_loops, replace_range
 from indexer.asr.modelpath import ResolvedModel
@@ -47,17 +48,29 @@ class FasterWhisperEngine:
         self.device = device
         self.beam_size = beam_size
         self.window_s = window_s
-        self.batch_size = batch_size
+        self.batch_size = batch_size  # the setting: 0 leaves it to the machine (indexer.asr.batching)
+        self._batch: int | None = None
         self.vad = vad
         self._model: Any = None
+
+    def _device(self) -> str:
+        if self.device == "auto":
+            return "cuda" if _cuda_available() else "cpu"
+        return self.device
+
+    @property
+    def batch(self) -> int:
+        """The batch in use: the setting, or the machine's choice for this model (1: the sequential path)."""
+        if self._batch is None:
+            self._batch = choose_batch_size(self.batch_size, cuda=self._device() == "cuda",
+                                            model_path=self.resolved.path)
+        return self._batch
 
     def _load(self) -> Any:
         if self._model is None:
             from faster_whisper import WhisperModel  # deferred: faster-whisper pulls CTranslate2 (0.5 s to import)
 
-            device = self.device
-            if device == "auto":
-                device = "cuda" if _cuda_available() else "cpu"
+            device = self._device()
             compute = "float16" if device == "cuda" else "int8"
             try:
                 self._model = WhisperModel(
@@ -113,11 +126,11 @@ class FasterWhisperEngine:
             language=language, task=task, beam_size=self.beam_size, word_timestamps=True,
             vad_filter=self.vad, temperature=temperature, condition_on_previous_text=condition,
         )
-        if self.batch_size > 1:
+        if self.batch > 1:
             from faster_whisper import BatchedInferencePipeline  # deferred, as WhisperModel above
 
             kwargs.pop("condition_on_previous_text")
-            segments, _ = BatchedInferencePipeline(model).transcribe(samples, batch_size=self.batch_size, **kwargs)
+            segments, _ = BatchedInferencePipeline(model).transcribe(samples, batch_size=self.batch, **kwargs)
         else:
             segments, _ = model.transcribe(samples, **kwargs)
         out = []
