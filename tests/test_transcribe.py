@@ -174,17 +174,17 @@ def test_shipped_base_model_is_joined_once_and_detects_language(tmp_path: Path, 
 def test_batch_size_follows_the_cores_and_the_memory() -> None:
     base = 145_000_000  # the shipped base model's weights
     gib = 1 << 30
-    assert auto_batch_size(cuda=False, cores=2, available_bytes=20 * gib, model_bytes=base) == 8
-    assert auto_batch_size(cuda=False, cores=1, available_bytes=20 * gib, model_bytes=base) == 4
+    assert auto_batch_size(cuda=False, cores=2, available_bytes=20 * gib, model_bytes=base) == 4
+    assert auto_batch_size(cuda=False, cores=1, available_bytes=20 * gib, model_bytes=base) == 2
     assert auto_batch_size(cuda=False, cores=64, available_bytes=200 * gib, model_bytes=base) == 16
-    assert auto_batch_size(cuda=False, cores=3, available_bytes=20 * gib, model_bytes=base) == 8  # a power of two
+    assert auto_batch_size(cuda=False, cores=5, available_bytes=20 * gib, model_bytes=base) == 8  # a power of two
     # a quarter of 1 GiB holds 3 chunks of base: 2; of 200 MB not even 2: the sequential path
     assert auto_batch_size(cuda=False, cores=8, available_bytes=gib, model_bytes=base) == 2
     assert auto_batch_size(cuda=False, cores=8, available_bytes=200_000_000, model_bytes=base) == 1
     # a model 20x larger gets a smaller batch on the same machine
     assert auto_batch_size(cuda=False, cores=8, available_bytes=16 * gib, model_bytes=20 * base) == 2
     assert auto_batch_size(cuda=True, cores=2, available_bytes=None, model_bytes=base) == 16
-    assert auto_batch_size(cuda=False, cores=2, available_bytes=None, model_bytes=base) == 8
+    assert auto_batch_size(cuda=False, cores=2, available_bytes=None, model_bytes=base) == 4
 
 
 def test_batch_setting_overrides_and_memory_is_read(tmp_path: Path) -> None:

@@ -6,9 +6,12 @@ and beam, at a better WER (base, 4.5 minutes: 17-19 s against 41 s, WER 0.052 ag
 docs/benchmarks.md). The price is memory: each chunk in a batch holds its own encoder output and beams, about half
 the model file's size (base, 145 MB on disk: 620 MB peak at 2, 830 MB at 4, 1030 MB at 8, 1340 MB at 16).
 
-The rule: the largest power of two up to 4 per core (16 at most; 16 on a GPU, whose memory is not read here) whose
+The rule: the largest power of two up to 2 per core (16 at most; 16 on a GPU, whose memory is not read here) whose
 chunks fit in a quarter of the memory available now; 1 (the sequential path) where not even 2 fit. On 2 cores that is
-8, the fastest measured there (16 was no faster: a 300 s window rarely holds more than 10 chunks).
+4. Batch 8 was about 7% faster there, but its peak memory depends on what a batch holds: over a 60-minute input one
+300 s window took the peak 300 MB above the others, 1.53-1.62x a 5-minute input's (the long-file target is 1.5x);
+batch 4 kept it to 1.39x (tiny.en, 901 against 647 MB). 16 was no faster than 8 (a window rarely holds more than 11
+chunks).
 CLIPINDEX_BATCH_SIZE overrides it: 1 for the sequential path, N for N.
 """
 
@@ -18,7 +21,7 @@ import os
 from pathlib import Path
 
 AUTO = 0  # the setting's value that leaves the choice to auto_batch_size
-PER_CORE = 4
+PER_CORE = 2
 LARGEST = 16
 MEMORY_SHARE = 0.25  # of the memory available now: other workers and the rest of the ingest need the remainder
 PER_CHUNK_OF_MODEL = 0.5  # a chunk's working memory, as a share of the model file's size (measured with base)

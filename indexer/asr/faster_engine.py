@@ -120,13 +120,14 @@ class FasterWhisperEngine:
         *,
         temperature: float | tuple[float, ...] = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0),
         condition: bool = True,
+        batched: bool = True,
     ) -> list[Segment]:
         model = self._load()
         kwargs: dict[str, Any] = dict(
             language=language, task=task, beam_size=self.beam_size, word_timestamps=True,
             vad_filter=self.vad, temperature=temperature, condition_on_previous_text=condition,
         )
-        if self.batch > 1:
+        if batched and self.batch > 1:
             from faster_whisper import BatchedInferencePipeline  # deferred, as WhisperModel above
 
             kwargs.pop("condition_on_previous_text")
@@ -188,8 +189,9 @@ def _guard(
     for start, end in find_loops(segs) + find_gaps(samples, offset, segs):
         lo, hi = max(start - 0.5 - offset, 0.0), min(end + 0.5 - offset, samples.size / SAMPLE_RATE)
         piece = samples[int(lo * SAMPLE_RATE) : int(hi * SAMPLE_RATE)]
+        # sequentially: only that path falls back through the temperatures (the batched one samples at the first)
         redo = engine._decode(piece, offset + lo, result.language, task, temperature=(0.2, 0.4, 0.6),
-                              condition=False)
+                              condition=False, batched=False)
         segs, note = replace_range(segs, redo, offset + lo, offset + hi)
         if note:
             result.warnings.append(note)
