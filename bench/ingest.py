@@ -2,6 +2,7 @@
 
 Run:  .venv/bin/python bench/ingest.py            (about 15 minutes on a 2-core machine)
       .venv/bin/python bench/ingest.py --quick    (tiny.en only, no 60-minute memory run)
+      .venv/bin/python bench/ingest.py --models base --share-models base --no-memory   (the default model, 5 min)
 
 Every ASR run is a separate process, so peak RSS is that run's own. The speech is the project's own story texts
 (tests/fixtures/texts) synthesised with espeak-ng; WER is measured against those texts.
@@ -109,7 +110,7 @@ def asr_table(audio: Path, truth: str, models: list[str], with_openai: bool) -> 
     return rows
 
 
-def non_asr_share(audio: Path, work: Path) -> dict:
+def non_asr_share(audio: Path, work: Path, model: str) -> dict:
     """Time a whole ingest of an MP4 and the ASR inside it; the rest is fetch/probe/hash/extract/store."""
     from indexer.asr.engine import make_engine
     from indexer.config import load_settings
@@ -146,7 +147,7 @@ def non_asr_share(audio: Path, work: Path) -> dict:
             chapters[0] += time.perf_counter() - t
 
     steps.segment = timed_segment  # type: ignore[assignment]
-    settings = load_settings(data_dir=work / "data", model="tiny.en", device="cpu")
+    settings = load_settings(data_dir=work / f"data-{model}", model=model, device="cpu")
     svc = Clipindex(settings, engine_factory=lambda s, o: Timed(make_engine(s, o)))
     t = time.perf_counter()
     try:
@@ -163,7 +164,13 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="tiny.en only, no 60-minute memory run")
     parser.add_argument("--minutes", type=float, default=4.5, help="length of the comparison audio")
     parser.add_argument("--no-openai", action="store_true", help="skip openai-whisper")
+    parser.add_argument("--models", help="models for the ASR table, comma-separated (default: tiny.en,base; "
+                                         "tiny.en with --quick)")
+    parser.add_argument("--no-memory", action="store_true", help="skip the 60-minute memory run")
     parser.add_argument("--memory-only", action="store_true", help="only the 5 vs 60 minute peak RSS run")
+    parser.add_argument("--share-models", default="",
+                        help="models for the non-ASR share, comma-separated (default: tiny.en with --quick, else "
+                             "tiny.en,base: the fastest recogniser and the default one)")
     args = parser.parse_args()
     if args.child:
         engine, model, batch, audio = args.child
@@ -176,14 +183,15 @@ def main() -> None:
         audio, truth = make_speech(work, args.minutes)
         if not args.memory_only:
             print(f"\n## ASR on {args.minutes:g} min of synthesised speech (beam 5, word timestamps)")
-            models = ["tiny.en"] if args.quick else ["tiny.en", "base"]
+            models = args.models.split(",") if args.models else ["tiny.en"] if args.quick else ["tiny.en", "base"]
             asr_table(audio, truth, models, with_openai=not args.no_openai)
-            print("\n## Non-ASR share of a whole ingest (MP4 -> store, tiny.en)")
-            share = non_asr_share(audio, work)
-            print(f"  total {share['total']:.1f} s, ASR {share['asr']:.1f} s, everything else {share['share']:.1%}; "
-                  f"of it the chapters step (embeddings included) {share['chapters']:.1f} s = "
-                  f"{share['chapters'] / share['total']:.1%} of the ingest")
-        if not args.quick:
+            print("\n## Non-ASR share of a whole ingest (MP4 -> store)")
+            for model in (args.share_models or ("tiny.en" if args.quick else "tiny.en,base")).split(","):
+                share = non_asr_share(audio, work, model)
+                print(f"  {model:<8} total {share['total']:.1f} s, ASR {share['asr']:.1f} s, everything else "
+                      f"{share['share']:.1%}; of it the chapters step (embeddings included) {share['chapters']:.1f} s"
+                      f" = {share['chapters'] / share['total']:.1%} of the ingest", flush=True)
+        if not (args.quick or args.no_memory):
             print("\n## Peak RSS against input length (faster-whisper tiny.en, the default batch)")
             short = run_child("faster-whisper", "tiny.en", 0, audio)
             long_audio = work / "long.wav"
