@@ -135,6 +135,47 @@ def test_scorer_features_are_finite_on_degenerate_transcripts() -> None:
         assert np.isfinite(scorer.boundary_logodds(features)).all()
         assert np.isfinite(scorer.prior_shift(rows)) and 2 <= scorer.story_length(rows) <= len(rows) + 1
     assert scorer.gap_features(np.eye(4)[:1], np.zeros(0)).shape == (0, len(scorer.FEATURES))
+    # Rows of another width than the fitted directions': "opens" and "closes" stay 0 instead of failing.
+    assert not scorer.gap_features(np.eye(4)[:3], np.array([0.0, 1.0]))[:, -2:].any()
+
+
+@pytest.mark.slow
+def test_fitted_directions_read_a_story_lead_as_an_opening() -> None:
+    """The "opens" direction was fitted on real news only; the project's own stories (English and Russian) have
+    every lead sentence above the median of the other sentences on it, and "closes" rates each story's last
+    sentence above the others on average."""
+    e5 = model()
+    opens, closes = scorer.OPENS, scorer.CLOSES
+    assert opens.shape == closes.shape == (384,)
+    for language in ("en", "ru"):
+        leads, others, lasts, rest = [], [], [], []
+        for texts in stories(language).values():
+            rows = e5.encode(texts).astype(np.float64)
+            leads.append(rows[0] @ opens)
+            others += list(rows[1:] @ opens)
+            lasts.append(rows[-1] @ closes)
+            rest += list(rows[:-1] @ closes)
+        assert min(leads) > np.median(others), (language, leads, np.median(others))
+        assert np.mean(lasts) > np.mean(rest), language
+
+
+def test_similarities_ignore_what_every_sentence_of_the_programme_shares() -> None:
+    """The similarity features are taken between embeddings centred on the programme's mean: three 4-sentence
+    stories pulled so hard toward one shared direction (the language, the genre) that every raw cosine is above
+    0.95 still show their two story changes as the lowest window similarities."""
+    rng = np.random.default_rng(0)
+    stories_ = np.repeat(rng.normal(size=(3, 16)), 4, axis=0) + 0.3 * rng.normal(size=(12, 16))
+    shared = stories_ + 5.0 * rng.normal(size=16)  # every sentence pulled toward one direction
+    lexical = np.zeros(11)
+
+    def features(rows: np.ndarray) -> np.ndarray:
+        rows = rows / np.linalg.norm(rows, axis=1, keepdims=True)
+        return scorer.gap_features(rows, lexical)[:, :-2]
+
+    unit = shared / np.linalg.norm(shared, axis=1, keepdims=True)
+    assert (unit @ unit.T).min() > 0.95
+    z = features(shared)[:, :4]  # the window cosines' z-scores: lowest at the two story changes (gaps 3 and 7)
+    assert set(np.argsort(z.mean(axis=1))[:2]) == {3, 7}
 
 
 @pytest.mark.slow
