@@ -213,3 +213,18 @@ def test_the_default_batched_path_is_as_accurate_as_the_sequential_one(
     batched_wer = jiwer.wer(truth, _norm(" ".join(s.text for s in transcribed[1])))
     sequential_wer = jiwer.wer(truth, _norm(" ".join(s.text for s in sequential.transcribe(speech_en[0]).segments)))
     assert batched_wer <= sequential_wer + 0.03, (batched_wer, sequential_wer)
+
+
+@pytest.mark.slow
+def test_progress_reports_audio_seconds_from_the_start(tiny: FasterWhisperEngine, speech_en: tuple) -> None:
+    """The position is reported before the first batch is decoded (a batch of 30 s chunks reports only when all of
+    them are done, so a short file would otherwise go from nothing to its end), and then never goes back."""
+    windowed = FasterWhisperEngine(tiny.resolved, device="cpu", window_s=30.0)
+    windowed._model = tiny._model
+    seen: list[float] = []
+    run = windowed.transcribe(speech_en[0], progress=seen.append)
+    segs = list(run.segments)
+    assert segs and seen[0] == 0.0
+    assert all(a <= b for a, b in zip(seen, seen[1:])), seen
+    assert seen[-1] == pytest.approx(run.duration, abs=0.05)
+    assert len(seen) >= run.duration / 30.0  # at least once a window

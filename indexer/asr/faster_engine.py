@@ -103,6 +103,8 @@ class FasterWhisperEngine:
         progress: ProgressFn | None,
     ) -> Iterator[Segment]:
         for offset, samples in _chain(first, rest):
+            if progress:  # the position before a window's first batch: a batch can take many seconds to report
+                progress(offset)
             segs = self._decode(samples, offset, result.language, task, progress)
             segs = _guard(self, samples, offset, segs, result, task)
             release_memory()
