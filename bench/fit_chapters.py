@@ -146,8 +146,13 @@ def fit(group: Sequence[Bulletin], embedder: Embedder, l2: float, drop: Sequence
     """The regression on these programmes, on standardised columns, with the weights given back in raw units."""
     xs, ys = zip(*(examples(b, embedder) for b in group))
     x, y = np.vstack(xs), np.concatenate(ys)
-    for name in drop:
-        x[:, scorer.FEATURES.index(name)] = 0.0  # its weight comes out 0
+    dim = (x.shape[1] - BASE) // 2
+    for name in drop:  # its weights come out 0
+        i = scorer.FEATURES.index(name)
+        if i < BASE:
+            x[:, i] = 0.0
+        else:
+            x[:, BASE + (i - BASE) * dim : BASE + (i - BASE + 1) * dim] = 0.0
     mu, sd = x.mean(axis=0), x.std(axis=0)
     sd = np.where(sd > 1e-9, sd, 1.0)
     coef, intercept = logistic((x - mu) / sd, y, l2)
