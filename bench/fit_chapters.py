@@ -27,8 +27,10 @@ in /tmp (the directions are weights over the model's dimensions).
 from __future__ import annotations
 
 import argparse
+import base64
 import hashlib
 import json
+import re
 import sys
 import time
 from collections.abc import Sequence
@@ -46,7 +48,7 @@ from eval_chapters import ours as bulletin_method  # noqa: E402
 from eval_chapters import score as bulletin_score  # noqa: E402
 from eval_chapters_real import SETS, Method, data_root, load, ours, score  # noqa: E402
 
-from indexer.chapters import probe, scorer  # noqa: E402
+from indexer.chapters import scorer  # noqa: E402
 from indexer.chapters.embed import Embedder, default_embedder, embed_text  # noqa: E402
 from indexer.chapters.segment import (  # noqa: E402
     Cohesion,
@@ -197,6 +199,21 @@ def synthetic(params: SegmentParams, bulletins: Sequence[Bulletin]) -> dict[str,
     return bulletin_score(bulletin_method(params), bulletins)
 
 
+def write_probe(opens: np.ndarray, closes: np.ndarray, note: str) -> None:
+    """Put new directions into indexer/chapters/probe.py's two strings (--write-probe)."""
+    path = ROOT / "indexer" / "chapters" / "probe.py"
+    text = path.read_text(encoding="utf-8")
+    text = re.sub(r'^# .*\nOPENS = """', f'# {note}\nOPENS = """', text, count=1, flags=re.M)
+    for name, v in (("OPENS", opens), ("CLOSES", closes)):
+        text = re.sub(rf'^{name} = """[^"]*"""', f'{name} = """\n{_encoded(v)}"""', text, count=1, flags=re.M)
+    path.write_text(text, encoding="utf-8")
+
+
+def _encoded(v: np.ndarray) -> str:
+    text = base64.b64encode(np.asarray(v, dtype="<f2").tobytes()).decode()
+    return "".join(text[i : i + 116] + "\n" for i in range(0, len(text), 116))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("path")
@@ -231,7 +248,7 @@ def main() -> None:
     note = (f"Fitted {time.strftime('%Y-%m-%d')} by bench/fit_chapters.py on the first {args.limit} programmes of "
             f"each train list (L2 {args.l2:g}).")
     if args.write_probe:
-        probe.rewrite(scorer.OPENS, scorer.CLOSES, note)
+        write_probe(scorer.OPENS, scorer.CLOSES, note)
     if args.no_grid:
         print(constants(scorer.COEF) + f"\nINTERCEPT = {intercept:.4f}")
         if args.save:

@@ -1,15 +1,13 @@
 """Two fitted directions in the embedding model's space, for indexer.chapters.scorer: a story's opening and its close.
 
-Written by bench/fit_chapters.py (--write-probe), fitted with the scorer's other weights on real news (SpeechTopSeg's
-train lists). The numbers are weights, nothing of the data: 384 for each of multilingual-e5-small's dimensions, kept
-as float16 in base64 so that the module stays small.
+Fitted with the scorer's other weights on real news (SpeechTopSeg's train lists) by bench/fit_chapters.py, whose
+--write-probe rewrites the two strings below. The numbers are weights, nothing of the data: 384 for each of
+multilingual-e5-small's dimensions, kept as float16 in base64 so that the module stays small.
 """
 
 from __future__ import annotations
 
 import base64
-import re
-from pathlib import Path
 
 import numpy as np
 
@@ -45,18 +43,3 @@ def directions() -> tuple[np.ndarray, np.ndarray]:
 
 def _vector(text: str) -> np.ndarray:
     return np.frombuffer(base64.b64decode("".join(text.split())), dtype="<f2").astype(np.float64)
-
-
-def rewrite(opens: np.ndarray, closes: np.ndarray, note: str) -> None:
-    """Put new directions into this module's file (bench/fit_chapters.py --write-probe)."""
-    path = Path(__file__)
-    text = path.read_text(encoding="utf-8")
-    text = re.sub(r'^# .*\nOPENS = """', f'# {note}\nOPENS = """', text, count=1, flags=re.M)
-    for name, v in (("OPENS", opens), ("CLOSES", closes)):
-        text = re.sub(rf'^{name} = """[^"]*"""', f'{name} = """\n{_encoded(v)}"""', text, count=1, flags=re.M)
-    path.write_text(text, encoding="utf-8")
-
-
-def _encoded(v: np.ndarray) -> str:
-    text = base64.b64encode(np.asarray(v, dtype="<f2").tobytes()).decode()
-    return "".join(text[i : i + 116] + "\n" for i in range(0, len(text), 116))
