@@ -240,11 +240,11 @@ def main() -> None:
     print(f"{gaps} gaps, {sum(len(b.truth) for b in everything)} boundaries; fitted in {time.time() - t0:.0f} s")
     for name, c in zip(scorer.FEATURES[:BASE], coef):
         print(f"  {name:18} {c:+.3f}")
-    print(f"  |opens| {np.linalg.norm(coef[BASE:BASE + 384]):.2f} |closes| {np.linalg.norm(coef[BASE + 384:]):.2f}")
+    dim = (len(coef) - BASE) // 2  # the model's width, as fit and install read it
+    print(f"  |opens| {np.linalg.norm(coef[BASE:BASE + dim]):.2f} |closes| {np.linalg.norm(coef[BASE + dim:]):.2f}")
     install(coef, intercept)  # what segment() reads from now on
     # The story length the intercept's prior stands for: sentences per story, averaged over the train programmes.
-    scorer.TYPICAL = float(np.mean([len(inputs(b, embedder)[0]) / (len(b.truth) + 1)
-                                    for group in train.values() for b in group]))
+    scorer.TYPICAL = float(np.mean([len(inputs(b, embedder)[0]) / (len(b.truth) + 1) for b in everything]))
     note = (f"Fitted {time.strftime('%Y-%m-%d')} by bench/fit_chapters.py on the first {args.limit} programmes of "
             f"each train list (L2 {args.l2:g}).")
     if args.write_probe:
