@@ -27,10 +27,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from whoosh import index
 from whoosh.analysis import SpaceSeparatedTokenizer
 from whoosh.fields import ID, STORED, TEXT, Schema
-from whoosh.idsets import BitSet
 from whoosh.query import And, Term, TermRange
 from whoosh.reading import SegmentReader
 from whoosh.searching import Searcher
@@ -49,6 +49,7 @@ from indexer.search.base import (  # some re-exported (__all__): tests and bench
     write_items,
 )
 from indexer.search.query import Filter
+from indexer.search.whoosh_arrays import Leaves
 from indexer.search.whoosh_query import Saturated, WhooshCandidates
 from indexer.store.files import exclusive
 
@@ -117,7 +118,8 @@ class SearchIndex(PassageIndex):
 
     def __init__(self, path: Path) -> None:
         self._searcher: Searcher | None = None
-        self._filters: dict[tuple[int, Filter], tuple[Searcher, BitSet]] = {}
+        self._leaves: Leaves | None = None  # the searcher's segments, for whoosh_arrays
+        self._filters: dict[tuple[int, Filter], tuple[Searcher, np.ndarray]] = {}
         super().__init__(path)
 
     def _open_folder(self, folder: Path) -> None:
@@ -173,7 +175,11 @@ class SearchIndex(PassageIndex):
 
     def _candidates(self, flt: Filter | None) -> WhooshCandidates:
         searcher = self.searcher()
-        return WhooshCandidates(searcher, self._allowed(searcher, flt))
+        with self._read_lock:
+            leaves = self._leaves
+            if leaves is None or leaves.searcher is not searcher:
+                self._leaves = leaves = Leaves(searcher, str(self._ix.storage.folder))
+        return WhooshCandidates(leaves, self._allowed(searcher, flt))
 
     def is_empty(self) -> bool:
         return self._reading(lambda: self.searcher().doc_count() == 0)
@@ -189,8 +195,9 @@ class SearchIndex(PassageIndex):
         s = searcher or self.searcher()
         return sum(1 for _ in s.document_numbers(video_id=video_id))
 
-    def _allowed(self, searcher: Searcher, flt: Filter | None) -> BitSet | None:
-        """The documents a filter lets through, cached per commit: computing them walks all the filter's terms."""
+    def _allowed(self, searcher: Searcher, flt: Filter | None) -> np.ndarray | None:
+        """The documents a filter lets through (a mask over document numbers), cached per commit: computing them
+        walks all the filter's terms."""
         if flt is None:
             return None
         # keyed by the searcher itself: commit numbers restart in each index generation (folder), so a number
@@ -200,7 +207,8 @@ class SearchIndex(PassageIndex):
         entry = self._filters.get(cache_key)
         if entry is not None and entry[0] is searcher:
             return entry[1]
-        found = BitSet(searcher.docs_for_query(_filter_query(flt)), size=searcher.doc_count_all())
+        found = np.zeros(searcher.doc_count_all(), dtype=bool)
+        found[np.fromiter(searcher.docs_for_query(_filter_query(flt)), dtype=np.int64)] = True
         with self._read_lock:
             if len(self._filters) >= 64:
                 self._filters.clear()

@@ -1,19 +1,20 @@
-"""The Whoosh side of a search: query.Q as Whoosh queries, BM25's saturation as a Whoosh weighting, and a
-collector that filters and keeps a deadline."""
+"""The Whoosh side of a search: the top candidates for a query.Q (whoosh_arrays: numpy over the posting lists),
+query.Q as Whoosh queries (for Whoosh's own estimate of a result's size), and BM25's saturation as a Whoosh
+weighting (the scores whoosh_arrays reproduces, kept for Whoosh's own searches of the index)."""
 
 from __future__ import annotations
 
-import time
+from functools import partial
 from typing import Any
 
-from whoosh.collectors import FilterCollector
-from whoosh.idsets import BitSet
+import numpy as np
 from whoosh.matching import Matcher
 from whoosh.query import And, DisjunctionMax, Or, Query, Term
 from whoosh.scoring import BaseScorer, WeightingModel
 from whoosh.searching import Searcher
 
 from indexer.search.query import AllOf, AnyOf, BestOf, Found, Q
+from indexer.search.whoosh_arrays import K1, Leaves, top
 
 
 def compile_query(q: Q) -> Query:
@@ -27,15 +28,16 @@ def compile_query(q: Q) -> Query:
 
 
 class WhooshCandidates:
-    """query.Candidates on one Whoosh searcher, through a filter's documents (a bit set, None for all)."""
+    """query.Candidates on one Whoosh searcher (its `Leaves`), through a filter's documents (a mask over document
+    numbers, None for all)."""
 
     quote_pool = 100
-    # the words stage (an OR of common words, scanning tens of thousands of postings) cost Whoosh most of a second
-    # at 100,000 passages: after a close match from the pairs it is skipped, as before issue 16's recall work
-    quote_close_match = 0.8
+    # the words stage (an OR of common words) costs milliseconds on posting arrays: skipped only after a
+    # word-for-word match, as on tantivy (Whoosh's own matchers took most of a second for it at 100,000 passages)
+    quote_close_match = 1.0
 
-    def __init__(self, searcher: Searcher, allow: BitSet | None) -> None:
-        self.searcher, self.allow = searcher, allow
+    def __init__(self, leaves: Leaves, allow: np.ndarray | None) -> None:
+        self.leaves, self.searcher, self.allow = leaves, leaves.searcher, allow
 
     def doc_frequency(self, field: str, term: str) -> int:
         return int(self.searcher.doc_frequency(field, term))
@@ -48,18 +50,15 @@ class WhooshCandidates:
         return int(compile_query(query).estimate_size(self.searcher.reader()))
 
     def top(self, query: Q, limit: int, seconds: float) -> tuple[list[Found], bool]:
-        col = _Deadline(self.searcher.collector(limit=limit), self.allow, seconds)
-        self.searcher.search_with_collector(compile_query(query), col)
-        res = col.results()
-        hits = [res[i] for i in range(res.scored_length())]
-        return [Found(h.docnum, h.score, h.fields) for h in hits], col.timed_out
+        # numpy over whole posting lists takes milliseconds even at a million passages: no deadline to keep
+        ids, scores = top(self.leaves.evaluate(query), limit, self.allow)
+        stored = self.searcher.stored_fields
+        return [Found(int(i), float(s), partial(stored, int(i))) for i, s in zip(ids, scores)], False
 
 
 class Saturated(WeightingModel):
     """BM25's saturating term frequency times idf, without its length normalisation: passages are windows of
     nearly the same length, and reading every matched passage's length from disk was most of a query's time."""
-
-    K1 = 1.2
 
     def __init__(self) -> None:
         # one model per searcher (so per commit): a term's idf sums its frequency over every segment, and a query
@@ -81,7 +80,7 @@ class _SaturatedScorer(BaseScorer):
         self._max = self._score(max_weight)
 
     def _score(self, weight: float) -> float:
-        return float(self.idf * weight * (Saturated.K1 + 1) / (weight + Saturated.K1))
+        return float(self.idf * weight * (K1 + 1) / (weight + K1))
 
     def supports_block_quality(self) -> bool:
         return True  # a block's best weight bounds its scores: the top-N collector skips blocks that cannot enter
@@ -94,24 +93,3 @@ class _SaturatedScorer(BaseScorer):
 
     def block_quality(self, matcher: Matcher) -> float:
         return self._score(matcher.block_max_weight())
-
-
-class _Deadline(FilterCollector):
-    """Filters, and stops collecting at a deadline. (Whoosh's TimeLimitCollector wrapped around a filtering
-    collector bypasses the filter, and a filter inside the query as Require trips an assertion in Whoosh 2.7.5's
-    block-quality skipping.)"""
-
-    def __init__(self, child: Any, allow: BitSet | None, seconds: float) -> None:
-        super().__init__(child)
-        self.allowed = allow  # not FilterCollector's `allow`: it treats an empty set as "no filter"
-        self.deadline = time.monotonic() + seconds
-        self.timed_out = False
-
-    def collect_matches(self) -> None:
-        child, allow = self.child, self.allowed
-        for n, docnum in enumerate(child.matches()):
-            if n % 32 == 0 and time.monotonic() > self.deadline:
-                self.timed_out = True
-                return
-            if allow is None or child.offset + docnum in allow:
-                child.collect(docnum)

@@ -1,0 +1,141 @@
+"""Whoosh's candidates read as numpy arrays (indexer/search/whoosh_arrays.py): the same documents and scores as
+Whoosh's own matchers give for the same query tree, over many segments, posting lists longer than a block, terms
+stored inline, deleted documents and filters."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+
+from indexer.search.index import SearchIndex
+from indexer.search.query import AllOf, AnyOf, BestOf, Filter, Q, Term
+from indexer.search.whoosh_arrays import PostingCache, _walk, read_postings, top
+from indexer.search.whoosh_query import compile_query
+from tests.test_search import make_transcript, video
+
+COMMON = "river bridge water council town road".split()
+
+
+def _sentences(rng: random.Random, n: int) -> list[str]:
+    # common words repeated (term frequencies above 1), rare made-up words (short posting lists, some inline)
+    return [" ".join(rng.choice(COMMON) for _ in range(rng.randint(3, 8))) + f" word{rng.randint(0, 400)} end."
+            for _ in range(n)]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> SearchIndex:
+    rng = random.Random(7)
+    ix = SearchIndex(tmp_path_factory.mktemp("arrays") / "index")
+    for batch in range(3):  # a commit each: several segments
+        items = []
+        for n in range(40):
+            vid = f"file:{batch}-{n}"
+            tr, _ = make_transcript(vid, _sentences(rng, 30))
+            items.append((video(vid, channel=f"ch{n % 3}"), tr, []))
+        ix.add_many(items)
+    for n in range(0, 40, 7):  # re-adding deletes the old passages: segments with deleted documents
+        vid = f"file:1-{n}"
+        tr, _ = make_transcript(vid, _sentences(rng, 12))
+        ix.add(video(vid, channel="ch0"), tr)
+    return ix
+
+
+def _whoosh(ix: SearchIndex, q: Q, flt: Filter | None = None) -> dict[int, float]:
+    s = ix.searcher()
+    allow = ix._allowed(s, flt)
+    res = s.search(compile_query(q), limit=None)
+    return {h.docnum: h.score for h in res if allow is None or allow[h.docnum]}
+
+
+def _arrays(ix: SearchIndex, q: Q, flt: Filter | None = None) -> dict[int, float]:
+    found = ix._candidates(flt)
+    ids, scores = top(found.leaves.evaluate(q), 100_000, found.allow)
+    return dict(zip(ids.tolist(), scores.tolist()))
+
+
+def _word(w: str) -> Q:
+    return BestOf((Term("stem", w), Term("keys", w, boost=0.5)))
+
+
+QUERIES: list[Q] = [
+    AnyOf((Term("keys", "river"),)),
+    AnyOf((Term("keys", "river"), Term("keys", "word17"), Term("keys", "nothing"))),
+    AllOf((_word("river"), _word("bridg"))),
+    AllOf((_word("water"), _word("council"), _word("word3"))),
+    AnyOf((_word("road"), _word("town"), Term("keys", "word250", boost=2.0))),
+    BestOf((Term("keys", "river"), Term("keys", "bridge"), Term("stem", "water"))),
+]
+
+
+def test_the_index_has_what_the_comparison_needs(built: SearchIndex) -> None:
+    s = built.searcher()
+    assert len(s.leaf_searchers()) >= 3, "several segments"
+    assert any(sub.reader().has_deletions() for sub, _ in s.leaf_searchers()), "deleted documents"
+    assert max(sub.reader().doc_frequency("keys", "river") for sub, _ in s.leaf_searchers()) > 128, \
+        "posting lists of several blocks"
+
+
+@pytest.mark.parametrize("n", range(len(QUERIES)))
+def test_the_same_documents_and_scores_as_whooshs_matchers(built: SearchIndex, n: int) -> None:
+    want, got = _whoosh(built, QUERIES[n]), _arrays(built, QUERIES[n])
+    assert want, "the query matches"
+    assert got.keys() == want.keys()
+    assert max(abs(got[d] - want[d]) for d in want) < 1e-9
+
+
+def test_a_filter_and_a_limit(built: SearchIndex) -> None:
+    q, flt = QUERIES[4], Filter(channel="ch1")
+    want = _whoosh(built, q, flt)
+    assert 0 < len(want) < len(_whoosh(built, q))
+    assert _arrays(built, q, flt).keys() == want.keys()
+    found = built._candidates(flt)
+    page, timed_out = found.top(q, 5, 1.0)
+    best = sorted(want.items(), key=lambda kv: (-kv[1], kv[0]))[:5]
+    assert [(f.key, round(f.score, 9)) for f in page] == [(d, round(s, 9)) for d, s in best] and not timed_out
+    assert page[0].fields()["video_id"] == built.searcher().stored_fields(best[0][0])["video_id"]
+
+
+def test_postings_read_by_blocks_equal_whooshs_walk(built: SearchIndex) -> None:
+    for sub, _ in built.searcher().leaf_searchers():
+        reader = sub.reader()
+        for field, text in [("keys", "river"), ("stem", "bridg"), ("keys", "word399"), ("keys", "absent")]:
+            ids, weights = read_postings(reader, field, text)
+            if not reader.doc_frequency(field, text):
+                assert len(ids) == 0
+                continue
+            walked_ids, walked_weights = _walk(reader.postings(field, text))
+            alive = np.array([not reader.is_deleted(int(i)) for i in ids], dtype=bool)
+            assert ids[alive].tolist() == walked_ids.tolist()  # Whoosh's walk skips the deleted ones
+            assert weights[alive].tolist() == walked_weights.tolist()
+            assert ids.tolist() == sorted(set(ids.tolist())) and weights.min() >= 1
+
+
+def test_top_orders_by_score_then_document_number() -> None:
+    ids = np.array([3, 5, 8, 9, 12], dtype=np.int64)
+    scores = np.array([1.0, 2.0, 2.0, 0.5, 2.0])
+    got = top((ids, scores), 2, None)
+    assert got[0].tolist() == [5, 8] and got[1].tolist() == [2.0, 2.0]
+    allow = np.ones(13, dtype=bool)
+    allow[5] = False
+    assert top((ids, scores), 3, allow)[0].tolist() == [8, 12, 3]
+
+
+def test_the_cache_keeps_to_its_bound_and_reads_a_list_once() -> None:
+    cache = PostingCache(max_bytes=4000)
+    reads = []
+
+    def read(n: int):  # type: ignore[no-untyped-def]
+        reads.append(n)
+        return np.arange(n, dtype=np.int32), np.ones(n, dtype=np.float32)
+
+    for key in range(10):
+        cache.get(("f", "s", "keys", str(key)), lambda k=key: read(100))
+    assert cache.nbytes <= 4000 and len(reads) == 10
+    cache.get(("f", "s", "keys", "9"), lambda: read(100))
+    assert len(reads) == 10, "the most recent list is still there"
+    cache.get(("f", "s", "keys", "0"), lambda: read(100))
+    assert len(reads) == 11, "the oldest was evicted"
+    big = cache.get(("f", "s", "keys", "big"), lambda: read(10_000))
+    assert len(big[0]) == 10_000 and cache.nbytes <= 4000, "a list larger than the bound is returned, not kept"
