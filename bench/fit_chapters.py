@@ -9,9 +9,10 @@ programmes not in the cache are left out, so nothing is computed here). Each gap
 positive where it is the gap nearest to a true chapter start. Then:
 
 1. a logistic regression (numpy, Newton's method, L2 penalty --l2 on standardised columns) over scorer.FEATURES,
-   all sets pooled, where "opens" and "closes" are the 384 embedding dimensions of the sentence after and before
-   the gap: the two directions of indexer/chapters/probe.py (768 weights; hence the L2 strength, chosen by
-   leave-one-set-out AUC on the train lists: 1,000-3,000 best, 0.878);
+   all sets pooled, where "opens", "follows" and "closes" are the 384 embedding dimensions of the sentence after
+   the gap, the one after that and the one before the gap, each less the programme's mean sentence
+   (scorer.sentences_at): the three directions of indexer/chapters/probe.py (1,152 weights; hence the L2 strength,
+   chosen by leave-one-set-out AUC on the train lists: 1,000-3,000 best, 0.878 with two directions);
 2. the dynamic programme's knobs, on a small grid: the penalty per boundary (so that the count of chapters comes out
    right) and the weight of segment's pair cohesion beside the scorer; objective: F1@10s minus Pk, averaged over the
    sets, so that no set dominates. The grid is cross-fitted: the regression is fitted again on each half of the
@@ -48,7 +49,7 @@ from eval_chapters import ours as bulletin_method  # noqa: E402
 from eval_chapters import score as bulletin_score  # noqa: E402
 from eval_chapters_real import SETS, Method, data_root, load, ours, score  # noqa: E402
 
-from indexer.chapters import scorer  # noqa: E402
+from indexer.chapters import probe, scorer  # noqa: E402
 from indexer.chapters.embed import Embedder, default_embedder, embed_text  # noqa: E402
 from indexer.chapters.segment import (  # noqa: E402
     Cohesion,
@@ -109,16 +110,15 @@ def starts(params: SegmentParams, embedder: Embedder) -> Method:
     return method
 
 
-BASE = len(scorer.FEATURES) - 2  # the features before "opens" and "closes"
+BASE = len(scorer.FEATURES) - len(scorer.SHIFTS)  # the features before the probe directions
 
 
 def examples(b: Bulletin, embedder: Embedder) -> tuple[np.ndarray, np.ndarray]:
     """The gap features of one programme and their labels (1 at the gap nearest each true chapter start); in place
-    of "opens" and "closes", the embeddings of the sentences after and before the gap, whose weights are the probe's
-    directions."""
+    of the probe columns, the (centred) embeddings of the sentences they read, whose weights are the directions."""
     sentences, bags, rows = inputs(b, embedder)
     rows = rows.astype(np.float64)
-    x = np.hstack([scorer.gap_features(rows, window_similarity(bags, 3))[:, :BASE], rows[1:], rows[:-1]])
+    x = np.hstack([scorer.gap_features(rows, window_similarity(bags, 3))[:, :BASE], *scorer.sentences_at(rows)])
     starts = np.array([s.start for s in sentences[1:]])
     y = np.zeros(len(starts))
     for t in b.truth:
@@ -148,7 +148,7 @@ def fit(group: Sequence[Bulletin], embedder: Embedder, l2: float, drop: Sequence
     """The regression on these programmes, on standardised columns, with the weights given back in raw units."""
     xs, ys = zip(*(examples(b, embedder) for b in group))
     x, y = np.vstack(xs), np.concatenate(ys)
-    dim = (x.shape[1] - BASE) // 2
+    dim = (x.shape[1] - BASE) // len(scorer.SHIFTS)
     for name in drop:  # its weights come out 0
         i = scorer.FEATURES.index(name)
         if i < BASE:
@@ -163,10 +163,10 @@ def fit(group: Sequence[Bulletin], embedder: Embedder, l2: float, drop: Sequence
 
 def install(coef: np.ndarray, intercept: float) -> None:
     """Make segment() use these weights (raw units, as fit gives them) from now on."""
-    dim = (len(coef) - BASE) // 2
-    scorer.COEF = np.concatenate([coef[:BASE], [1.0, 1.0]])
+    dim = (len(coef) - BASE) // len(scorer.SHIFTS)
+    scorer.COEF = np.concatenate([coef[:BASE], np.ones(len(scorer.SHIFTS))])
     scorer.INTERCEPT = intercept
-    scorer.OPENS, scorer.CLOSES = coef[BASE : BASE + dim], coef[BASE + dim :]
+    scorer.DIRECTIONS = tuple(coef[BASE + i * dim : BASE + (i + 1) * dim] for i in range(len(scorer.SHIFTS)))
 
 
 def usable(data: dict[str, list[Bulletin]], embedder: Embedder) -> dict[str, list[Bulletin]]:
@@ -199,12 +199,12 @@ def synthetic(params: SegmentParams, bulletins: Sequence[Bulletin]) -> dict[str,
     return bulletin_score(bulletin_method(params), bulletins)
 
 
-def write_probe(opens: np.ndarray, closes: np.ndarray, note: str) -> None:
-    """Put new directions into indexer/chapters/probe.py's two strings (--write-probe)."""
+def write_probe(directions: Sequence[np.ndarray], note: str) -> None:
+    """Put new directions into indexer/chapters/probe.py's strings, one per probe.NAMES (--write-probe)."""
     path = ROOT / "indexer" / "chapters" / "probe.py"
     text = path.read_text(encoding="utf-8")
     text = re.sub(r'^# .*\nOPENS = """', f'# {note}\nOPENS = """', text, count=1, flags=re.M)
-    for name, v in (("OPENS", opens), ("CLOSES", closes)):
+    for name, v in zip((n.upper() for n in probe.NAMES), directions, strict=True):
         text = re.sub(rf'^{name} = """[^"]*"""', f'{name} = """\n{_encoded(v)}"""', text, count=1, flags=re.M)
     path.write_text(text, encoding="utf-8")
 
@@ -240,15 +240,14 @@ def main() -> None:
     print(f"{gaps} gaps, {sum(len(b.truth) for b in everything)} boundaries; fitted in {time.time() - t0:.0f} s")
     for name, c in zip(scorer.FEATURES[:BASE], coef):
         print(f"  {name:18} {c:+.3f}")
-    dim = (len(coef) - BASE) // 2  # the model's width, as fit and install read it
-    print(f"  |opens| {np.linalg.norm(coef[BASE:BASE + dim]):.2f} |closes| {np.linalg.norm(coef[BASE + dim:]):.2f}")
     install(coef, intercept)  # what segment() reads from now on
+    print("  " + " ".join(f"|{n}| {np.linalg.norm(d):.2f}" for n, d in zip(probe.NAMES, scorer.DIRECTIONS)))
     # The story length the intercept's prior stands for: sentences per story, averaged over the train programmes.
     scorer.TYPICAL = float(np.mean([len(inputs(b, embedder)[0]) / (len(b.truth) + 1) for b in everything]))
     note = (f"Fitted {time.strftime('%Y-%m-%d')} by bench/fit_chapters.py on the first {args.limit} programmes of "
             f"each train list (L2 {args.l2:g}).")
     if args.write_probe:
-        write_probe(scorer.OPENS, scorer.CLOSES, note)
+        write_probe(scorer.DIRECTIONS, note)
     if args.no_grid:
         print(constants(scorer.COEF) + f"\nINTERCEPT = {intercept:.4f}")
         if args.save:

@@ -16,7 +16,7 @@ so it uses signals that need no model:
 
 - with a sentence-embedding model (indexer.chapters.embed), a boundary scorer fitted on real news
   (indexer.chapters.scorer: a logistic regression over embedding and word similarities around each gap and over
-  how much the sentences either side read like a story's opening or close) adds its log-odds at each gap, and the
+  how much the sentences around it read like a story's opening or close) adds its log-odds at each gap, and the
   pair cohesion counts a fitted fraction. Its prior odds follow the programme's own story length, read from how far
   apart its sentences stop being alike, so that bulletins of 3-sentence items and programmes of 12-sentence reports
   both get about their count. Without the model nothing of it runs.
