@@ -245,6 +245,21 @@ def index_steps(ix: PassageIndex, progs: list[Programme], batched: bool) -> tupl
     return sum(p.passages for p in progs), time.perf_counter() - t0, time.perf_counter() - done
 
 
+def add_segments(ix: PassageIndex, progs: list[Programme], procs: int) -> None:
+    """Whoosh only: the programmes' passages written by Whoosh's multi-process writer as new segments, nothing
+    merged (`add_many` merges by the tiered policy, and Whoosh merges at about 100 passages/s: a million passages
+    loaded that way would take most of a day here). The passages are the index's own (`passages.documents`)."""
+    from whoosh.writing import NO_MERGE
+
+    from indexer.search.passages import documents
+
+    w = ix._index().writer(procs=procs, multisegment=True, limitmb=256)
+    for p in progs:
+        for doc in documents(p.video, p.transcript, []):
+            w.add_document(**doc)
+    w.commit(mergetype=NO_MERGE)
+
+
 def take(gen: Iterator[Programme], passages: int) -> list[Programme]:
     out: list[Programme] = []
     while sum(p.passages for p in out) < passages:
@@ -258,6 +273,10 @@ def take(gen: Iterator[Programme], passages: int) -> list[Programme]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--passages", type=int, default=10_000)
+    ap.add_argument("--bulk-segment", type=int, default=0, metavar="N",
+                    help="Whoosh: bulk-load by Whoosh's multi-process writer, N passages a commit, no merges (for a "
+                         "million passages)")
+    ap.add_argument("--bulk-procs", type=int, default=2, help="processes for --bulk-segment")
     ap.add_argument("--step-passages", type=int, default=1000,
                     help="the last ones go in video by video through the index step, twice as many: half with a "
                          "commit per video, half batched")
@@ -273,6 +292,8 @@ def main() -> None:
                     help="build into DIR and keep it there (index, queries, load figures) for --reuse")
     ap.add_argument("--reuse", type=Path, metavar="DIR", help="search the index and queries --keep left in DIR")
     args = ap.parse_args()
+    if args.bulk_segment and args.backend != "whoosh":
+        ap.error("--bulk-segment is for the Whoosh backend (tantivy's add_many does not merge)")
     load0 = os.getloadavg()
     data = args.reuse or args.keep or Path(tempfile.mkdtemp(prefix="clipindex-scale-"))
     try:
@@ -311,13 +332,18 @@ def build(args: argparse.Namespace, data: Path) -> tuple[PassageIndex, int, list
     tails = 2 * args.step_passages + args.service_passages
     while bulk < args.passages - tails:
         t0 = time.perf_counter()
-        chunk = take(gen, min(10_000, args.passages - tails - bulk))
+        chunk = take(gen, min(args.bulk_segment or 10_000, args.passages - tails - bulk))
         t1 = time.perf_counter()
-        ix.add_many((p.video, p.transcript, []) for p in chunk)
+        if args.bulk_segment:
+            add_segments(ix, chunk, args.bulk_procs)
+        else:
+            ix.add_many((p.video, p.transcript, []) for p in chunk)
         gen_s, bulk_s = gen_s + t1 - t0, bulk_s + time.perf_counter() - t1
         bulk += sum(p.passages for p in chunk)
         pool += rng.sample(chunk, min(len(chunk), 20))
-    lines = [f"bulk load through the index (add_many, one commit per 10,000 passages): {bulk} passages, "
+    how = (f"Whoosh's writer in {args.bulk_procs} processes, a segment each per {args.bulk_segment:,} passages, no "
+           f"merges" if args.bulk_segment else "add_many, one commit per 10,000 passages")
+    lines = [f"bulk load through the index ({how}): {bulk} passages, "
              f"{bulk / max(bulk_s, 1e-9):.0f}/s (generated in {gen_s:.0f} s)"]
     for batched in (False, True):
         progs = take(gen, args.step_passages)
@@ -376,9 +402,12 @@ def measure(args: argparse.Namespace, ix: PassageIndex, bulk: int, lines: list[s
     if prof:
         pstats.Stats(prof).sort_stats("cumulative").print_stats(30)
         pstats.Stats(prof).sort_stats("tottime").print_stats(30)
-    print(f"reproduce: .venv/bin/python bench/search_scale.py --passages {args.passages} --queries {args.queries} "
+    bulk_mode = f" --bulk-segment {args.bulk_segment} --bulk-procs {args.bulk_procs}" if args.bulk_segment else ""
+    passages = bulk if args.reuse else args.passages
+    print(f"reproduce: .venv/bin/python bench/search_scale.py --passages {passages} --queries {args.queries} "
           f"--seed {args.seed} --step-passages {args.step_passages} --service-passages {args.service_passages} "
-          f"--backend {args.backend}")
+          f"--backend {args.backend}{bulk_mode}" + (f" (built with --keep, searched with --reuse {args.reuse})"
+                                                     if args.reuse else ""))
 
 
 if __name__ == "__main__":
