@@ -105,9 +105,14 @@ def sentences_at(rows: np.ndarray) -> list[np.ndarray]:
 
 def read_directions(rows: np.ndarray) -> np.ndarray:
     """The probe columns (n - 1 gaps x len(SHIFTS)); zeros for rows of another width than the directions'."""
+    n = len(rows)
     if not all(d.shape == (rows.shape[1],) for d in DIRECTIONS):
-        return np.zeros((max(0, len(rows) - 1), len(SHIFTS)))
-    return np.stack([at @ d for at, d in zip(sentences_at(rows), DIRECTIONS)], axis=1)
+        return np.zeros((max(0, n - 1), len(SHIFTS)))
+    # Each sentence projected once, then shifted: the same numbers as sentences_at's rows on the directions.
+    directions = np.stack(DIRECTIONS, axis=1)
+    projected = rows @ directions - rows.mean(axis=0) @ directions
+    gaps = np.arange(n - 1)
+    return np.stack([projected[np.minimum(gaps + k, n - 1), i] for i, k in enumerate(SHIFTS)], axis=1)
 
 
 def boundary_logodds(features: np.ndarray) -> np.ndarray:
