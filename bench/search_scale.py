@@ -37,6 +37,7 @@ import os
 import platform
 import pstats
 import random
+import resource
 import shutil
 import sys
 import tempfile
@@ -397,6 +398,11 @@ def measure(args: argparse.Namespace, ix: PassageIndex, bulk: int, lines: list[s
     for q, ok in zip([q for q in queries if q.kind != "keyword"], found):
         by_kind.setdefault(q.kind, []).append(ok)
     print("R@1 by kind: " + ", ".join(f"{k} {sum(v) / len(v):.2f}" for k, v in by_kind.items()))
+    if args.backend == "whoosh":
+        from indexer.search.whoosh_arrays import CACHE
+
+        print(f"memory: Whoosh's posting cache {CACHE.nbytes / 1e6:.0f} MB (bound {CACHE.max_bytes / 1e6:.0f} MB); "
+              f"this process's peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
     if args.diagnose:
         diagnose(ix, [q for q, ok in zip([q for q in queries if q.kind != "keyword"], found) if not ok])
     if prof:
