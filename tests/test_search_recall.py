@@ -59,3 +59,31 @@ def test_a_candidates_keys_are_its_stored_keys_whatever_its_title(tmp_path: Path
     top, _ = ix._candidates(None).top(AnyOf((Term("keys", "master"),)), 5, 1.0)
     assert len(top) == 1
     assert top[0].keys() == top[0].fields()["doc"]["keys"].split() == [t.key for t in tokenize_text(SAID, "en")]
+
+
+def test_count_of_ranks_by_how_many_terms_a_passage_holds_then_by_score(tmp_path: Path, search_backend: str) -> None:
+    """The quote's last candidate stage (`CountOf`): a passage holding all three words first, whatever the others'
+    term frequencies; among passages holding as many, the higher full-text score first (both backends)."""
+    from indexer.search.query import AnyOf, CountOf, Term
+
+    ix = make_index(search_backend, tmp_path / "index")
+    texts = {"file:all": "Pelican ferry harbour.",
+             "file:two-often": "Pelican ferry. Pelican ferry. Pelican ferry. Pelican ferry. Pelican ferry.",
+             "file:two-once": "Pelican ferry departs.",
+             "file:one": "Harbour lights shine. Night falls."}
+    items = []
+    for vid, text in texts.items():
+        tr, _ = make_transcript(vid, text.split(". "))
+        items.append((video(vid), tr, []))
+    ix.add_many(items)
+    terms = tuple(Term("keys", t.key) for t in tokenize_text("pelican ferry harbour", "en"))
+    found = ix._candidates(None)
+
+    def ranked(query):  # type: ignore[no-untyped-def]
+        top, timed_out = found.top(query, 10, 1.0)
+        assert not timed_out
+        return [c.fields()["video_id"] for c in top]
+
+    assert ranked(CountOf(terms)) == ["file:all", "file:two-often", "file:two-once", "file:one"]
+    by_score = ranked(AnyOf(terms))
+    assert by_score.index("file:two-often") < by_score.index("file:two-once"), "the tie-break: the full-text order"

@@ -73,7 +73,15 @@ class BestOf:
     parts: tuple[Q, ...]
 
 
-Q: TypeAlias = Term | AnyOf | AllOf | BestOf
+@dataclass(frozen=True)
+class CountOf:
+    """Passages matching any part, scored by how many parts match (each counts one, however common), then by the
+    parts' summed score (a thousandth of it: below one match as long as that sum stays under 1,000)."""
+
+    parts: tuple[Q, ...]
+
+
+Q: TypeAlias = Term | AnyOf | AllOf | BestOf | CountOf
 
 
 @dataclass(frozen=True)
@@ -117,6 +125,7 @@ class Candidates(Protocol):
     # what a deeper candidate list and the words stage cost differs by backend, so they set:
     quote_pool: int  # how many candidates a quote's full-text query reads
     quote_close_match: float  # an alignment from the pairs stage this good skips the words stage (1.0: exact only)
+    quote_counts: bool  # the words stage as a `CountOf` every quote word and pair (else an `AnyOf` of the rarest)
 
     def doc_frequency(self, field: str, term: str) -> int: ...
 
@@ -205,12 +214,23 @@ def _rarest_held(found: Candidates, field: str, terms: Iterable[str], cap: int) 
     return sorted((t for t in df if df[t]), key=lambda t: (df[t], t))[:cap]
 
 
-def _quote_queries(found: Candidates, variants: dict[str | None, tuple[Token, ...]]) -> list[AnyOf]:
-    """Word pairs first (few, rare terms: fast and precise), then the words too, for a quote said too differently."""
-    keys = _rarest_held(found, "keys", (t.key for toks in variants.values() for t in toks), QUOTE_TERMS)
-    pairs = tuple(Term("pairs", p) for p in _rarest_held(
-        found, "pairs", (p for toks in variants.values() for p in word_pairs(toks)), QUOTE_TERMS))
-    return ([AnyOf(pairs)] if pairs else []) + ([AnyOf(tuple(Term("keys", k) for k in keys) + pairs)] if keys else [])
+def _quote_queries(found: Candidates, variants: dict[str | None, tuple[Token, ...]]) -> list[Q]:
+    """Word pairs first (few, rare terms: fast and precise), then the words too, for a quote said too differently.
+
+    The words stage is, where the backend counts cheaply (`quote_counts`), the passages holding the most of all the
+    quote's words and indexed pairs, however common (`CountOf`): where a quote is made of an archive's commonest
+    words, hundreds of passages outscore the one that says them all on the rarest terms' idf, but few hold as many
+    of them. Otherwise it is an OR of the rarest QUOTE_TERMS words and pairs."""
+    every = _rarest_held(found, "keys", (t.key for toks in variants.values() for t in toks), MAX_QUOTE_WORDS)
+    every_pair = _rarest_held(found, "pairs", (p for toks in variants.values() for p in word_pairs(toks)),
+                              MAX_QUOTE_WORDS)
+    pairs = tuple(Term("pairs", p) for p in every_pair[:QUOTE_TERMS])
+    stages: list[Q] = [AnyOf(pairs)] if pairs else []
+    if every and found.quote_counts:
+        stages.append(CountOf(tuple(Term("keys", k) for k in every) + tuple(Term("pairs", p) for p in every_pair)))
+    elif every:
+        stages.append(AnyOf(tuple(Term("keys", k) for k in every[:QUOTE_TERMS]) + pairs))
+    return stages
 
 
 def _keyword_query(groups: dict[str, set[str]], every: bool = False) -> Q:
@@ -263,8 +283,8 @@ def _keyword_hit(fields: dict[str, Any], score: float, stems: set[str], keys: se
 
 def quote_search(found: Candidates, text: str, variants: dict[str | None, tuple[Token, ...]], limit: int,
                  offset: int, started: float) -> SearchResult:
-    """Candidates by the quote's rarest word pairs, then by its words too (unless a passage from the pairs aligns at
-    least the backend's `quote_close_match`); the backend's `quote_pool` best of each are read and ranked by how many
+    """Candidates by the quote's rarest word pairs, then by its words too (`_quote_queries`; unless a passage from the
+    pairs aligns at least the backend's `quote_close_match`); the backend's `quote_pool` best of each are read and ranked by how many
     of the quote's words and neighbour pairs they hold (`_order_score`: cheap, and it knows word order, which the
     full-text score does not); the best of those are aligned and ranked by alignment score.
 

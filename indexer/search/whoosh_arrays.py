@@ -26,7 +26,7 @@ from whoosh.matching import Matcher
 from whoosh.matching.wrappers import WrappingMatcher
 from whoosh.searching import Searcher
 
-from indexer.search.query import AllOf, BestOf, Q, Term
+from indexer.search.query import AllOf, BestOf, CountOf, Q, Term
 
 K1 = 1.2  # BM25's saturation of term frequency (`Saturated`)
 CACHE_BYTES = 96 << 20  # the posting arrays one process keeps: the common words' lists, read by most queries
@@ -166,13 +166,16 @@ class Leaves:
         return value
 
     def evaluate(self, query: Q) -> Postings:
-        """The documents the query tree matches and their scores, ids ascending."""
+        """The documents the query tree matches and their scores, ids ascending. (A `CountOf` sums one and a
+        thousandth of the score for each part that matches.)"""
         if isinstance(query, Term):
             ids, w = self.term(query.field, query.text)
             if not len(ids):
                 return EMPTY
             return ids, self.idf(query.field, query.text) * query.boost * w * (K1 + 1) / (w + K1)
         parts = [self.evaluate(p) for p in query.parts]
+        if isinstance(query, CountOf):
+            parts = [(ids, 1 + scores / 1000) for ids, scores in parts]
         if isinstance(query, AllOf):
             return _intersection(parts)
         return _union(parts, self.doc_count_all, best=isinstance(query, BestOf))

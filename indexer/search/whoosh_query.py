@@ -13,12 +13,12 @@ from whoosh.query import And, DisjunctionMax, Or, Query, Term
 from whoosh.scoring import BaseScorer, WeightingModel
 from whoosh.searching import Searcher
 
-from indexer.search.query import AllOf, AnyOf, BestOf, Found, Q
+from indexer.search.query import AllOf, AnyOf, BestOf, CountOf, Found, Q
 from indexer.search.whoosh_arrays import K1, Leaves, top
 
 
 def compile_query(q: Q) -> Query:
-    if isinstance(q, AnyOf):
+    if isinstance(q, (AnyOf, CountOf)):  # (for an estimate of its size: a CountOf matches as an AnyOf)
         return Or([compile_query(p) for p in q.parts])
     if isinstance(q, AllOf):
         return And([compile_query(p) for p in q.parts])
@@ -35,6 +35,7 @@ class WhooshCandidates:
     # the words stage (an OR of common words) costs milliseconds on posting arrays: skipped only after a
     # word-for-word match, as on tantivy (Whoosh's own matchers took most of a second for it at 100,000 passages)
     quote_close_match = 1.0
+    quote_counts = True  # counting every quote word is a few posting arrays summed
 
     def __init__(self, leaves: Leaves, allow: np.ndarray | None) -> None:
         self.leaves, self.searcher, self.allow = leaves, leaves.searcher, allow
