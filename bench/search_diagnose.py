@@ -19,6 +19,7 @@ from indexer.search.base import PassageIndex
 from indexer.search.query import (
     QUOTE_ALIGN,
     AnyOf,
+    CountOf,
     Found,
     Term,
     _order_score,
@@ -94,10 +95,11 @@ def diagnose_one(ix: PassageIndex, q: Missed, limit: int = 10) -> tuple[str, lis
         if truth:
             tk = truth.keys()
             held |= {f"{x}_{y}" for x, y in zip(tk, tk[1:])}
-        terms = [p for p in stage.parts if isinstance(p, Term)] if isinstance(stage, AnyOf) else []
+        counted = " (counted: passages ranked by how many they hold)" if isinstance(stage, CountOf) else ""
+        terms = [p for p in stage.parts if isinstance(p, Term)] if isinstance(stage, (AnyOf, CountOf)) else []
         desc = ", ".join(f"{t.field}:{t.text}({found.doc_frequency(t.field, t.text)}"
                          f"{'' if not truth else ' in' if t.text in held else ' NOT in'})" for t in terms)
-        out.append(f"  stage {n}: {len(cands)} candidates, {where}; terms {desc}")
+        out.append(f"  stage {n}: {len(cands)} candidates, {where}; terms{counted} {desc}")
         for h in cands:
             if h.key not in seen:
                 seen.add(h.key)
