@@ -14,10 +14,11 @@ positive where it is the gap nearest to a true chapter start. Then:
    (scorer.sentences_at): the three directions of indexer/chapters/probe.py (1,152 weights; hence the L2 strength,
    chosen by leave-one-set-out AUC on the train lists: 1,000-3,000 best, 0.878 with two directions);
 2. the dynamic programme's knobs, on a small grid: the penalty per boundary (so that the count of chapters comes out
-   right) and the weight of segment's pair cohesion beside the scorer; objective: F1@10s minus Pk, averaged over the
-   sets, so that no set dominates. The grid is cross-fitted: the regression is fitted again on each half of the
-   train programmes and the other half is segmented with it, since 768 weights score their own training programmes
-   better than new ones, and knobs chosen there would trust the scorer too much;
+   right), the weight of segment's pair cohesion beside the scorer and the weight of the chapter-length prior
+   (scorer.length_cost; its centre and spread are the train chapters' log-lengths); objective: F1@10s minus Pk,
+   averaged over the sets, so that no set dominates. The grid is cross-fitted: the regression is fitted again on
+   each half of the train programmes and the other half is segmented with it, since 768 weights score their own
+   training programmes better than new ones, and knobs chosen there would trust the scorer too much;
 3. with --check val (or test, once), the fitted method on that split, per set.
 
 It prints the constants to paste into indexer/chapters/scorer.py, and with --write-probe writes the two directions
@@ -104,7 +105,8 @@ def starts(params: SegmentParams, embedder: Embedder) -> Method:
         if len(sentences) < 2 or times[-1] < 30.0:
             return []
         cohesion = Cohesion(bags, params.band, params.gamma, rows, params)
-        found = _best(cohesion, boundary_gains(sentences, bags, params, rows), times, 30.0, 600.0)
+        lo = scorer.FLOOR if params.length_weight else 30.0  # segment()'s default minimum with the model (or before)
+        found = _best(cohesion, boundary_gains(sentences, bags, params, rows), times, lo, 600.0, params.length_weight)
         return [times[s] for s in found[1:]]
 
     return method
@@ -244,6 +246,9 @@ def main() -> None:
     print("  " + " ".join(f"|{n}| {np.linalg.norm(d):.2f}" for n, d in zip(probe.NAMES, scorer.DIRECTIONS)))
     # The story length the intercept's prior stands for: sentences per story, averaged over the train programmes.
     scorer.TYPICAL = float(np.mean([len(inputs(b, embedder)[0]) / (len(b.truth) + 1) for b in everything]))
+    # The length prior's centre and spread: the train chapters' log-lengths in seconds.
+    logs = np.log([x for b in everything for x in np.diff([0.0, *b.truth, b.duration]) if x > 1.0])
+    scorer.STORY_SECONDS, scorer.STORY_SPREAD = float(np.exp(logs.mean())), float(logs.std())
     note = (f"Fitted {time.strftime('%Y-%m-%d')} by bench/fit_chapters.py on the first {args.limit} programmes of "
             f"each train list (L2 {args.l2:g}).")
     if args.write_probe:
@@ -256,14 +261,15 @@ def main() -> None:
     halves = [{name: group[: len(group) // 2] for name, group in train.items()},
               {name: group[len(group) // 2 :] for name, group in train.items()}]
     crossed = [fit([b for group in half.values() for b in group], embedder, args.l2) for half in halves]
-    # The knobs' grid: the penalty per boundary and the pair cohesion's weight. Real news alone would pick fewer
+    # The knobs' grid: the penalty per boundary, the pair cohesion's weight and the length prior's (with it, the
+    # shortest chapter is scorer.FLOOR; without, 30 s as before the sixth pass). Real news alone would pick fewer
     # boundaries than short bulletins can bear, so a setting counts only if the project's Russian development
     # bulletins (bench/eval_chapters.py; 3-8-sentence stories, with and without silences) keep F1@5s >= 0.85.
     bulletins = build(["ru"], ["dev"], 1) + build(["ru"], ["dev"], 1, gapless=True)
-    grid = [(pen, coh) for coh in (0.25, 0.5, 0.75) for pen in (-1.0, -0.5, 0.0, 0.5)]
+    grid = [(pen, coh, w) for w in (0.0, 0.25, 0.5) for coh in (0.25, 0.5) for pen in (-1.0, -0.75, -0.5, 0.0)]
     results = []
-    for pen, coh in grid:
-        params = SegmentParams(scorer_weight=1.0, scorer_penalty=pen, model_cohesion=coh)
+    for pen, coh, w in grid:
+        params = SegmentParams(scorer_weight=1.0, scorer_penalty=pen, model_cohesion=coh, length_weight=w)
         scores = []
         for half, other in zip(halves, crossed[::-1]):
             install(*other)
@@ -271,16 +277,17 @@ def main() -> None:
         install(coef, intercept)
         obj, pk, f10, ratio = np.mean(scores, axis=0)
         short = min(synthetic(params, [b for b in bulletins if b.gapless == g])["f1_5"] for g in (False, True))
-        results.append((short >= 0.85, obj, pen, coh))
-        print(f"  penalty {pen:+.2f} cohesion {coh:.2f}: F1@10 {f10:.3f} Pk {pk:.3f} found/true {ratio:.2f}; "
-              f"bulletins F1@5 {short:.3f}", flush=True)
-    _, _, pen, coh = max(results)
+        results.append((short >= 0.85, obj, pen, coh, w))
+        print(f"  penalty {pen:+.2f} cohesion {coh:.2f} length prior {w:.2f}: F1@10 {f10:.3f} Pk {pk:.3f} "
+              f"found/true {ratio:.2f}; bulletins F1@5 {short:.3f}", flush=True)
+    _, _, pen, coh, w = max(results)
     print("\n# paste into indexer/chapters/scorer.py")
     print(constants(scorer.COEF))
     print(f"INTERCEPT = {intercept:.4f}\nPENALTY = {pen}\nTYPICAL = {scorer.TYPICAL:.1f}\nCOHESION = {coh}")
+    print(f"STORY_SECONDS = {scorer.STORY_SECONDS:.1f}\nSTORY_SPREAD = {scorer.STORY_SPREAD:.2f}\nLENGTH_WEIGHT = {w}")
     if args.check:
         check = usable(load(root, list(SETS), args.check, None), embedder)
-        params = SegmentParams(scorer_weight=1.0, scorer_penalty=pen, model_cohesion=coh)
+        params = SegmentParams(scorer_weight=1.0, scorer_penalty=pen, model_cohesion=coh, length_weight=w)
         for name, group in check.items():
             r = score(ours(params, embedder), group)
             print(f"{args.check} {name:12} ({len(group)}) Pk {r['pk']:.3f} WD {r['wd']:.3f} F1@5 {r['f5']:.3f} "

@@ -205,8 +205,8 @@ def test_boundary_count_follows_the_programmes_own_story_length() -> None:
     """Ten Russian stories cut to two sentences each, no pause between stories: the embeddings say the stories are
     short, the prior odds of a story start rise, and the dynamic programme finds more of the ten chapters than with
     the train programmes' prior (about 13 sentences a story); the whole stories read as longer. At most one chapter
-    more than the truth: with no minimum length, 2-sentence stories and the penalty of the fifth pass (-1.0, chosen
-    on real news with the bulletin check), one story is split (11 chapters for 10; 3 with the fixed prior)."""
+    more than the truth: with no minimum length (and so no length prior), 2-sentence stories and the penalty chosen
+    on real news with the bulletin check, a story may be split."""
     e5 = model()
     ru = stories("ru")
     whole = [ru[i] for i in sorted(ru)[:10]]
@@ -218,6 +218,22 @@ def test_boundary_count_follows_the_programmes_own_story_length() -> None:
     adaptive = segment(transcript, embedder=e5, min_length=0.0)
     fixed = segment(transcript, embedder=e5, min_length=0.0, params=SegmentParams(story_prior=0.0))
     assert len(truth) + 2 >= len(adaptive) > len(fixed), (len(adaptive), len(fixed), len(truth) + 1)
+
+
+@pytest.mark.slow
+def test_length_prior_is_the_default_and_a_minimum_given_turns_it_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the model and no `min_length`, chapters are 20 s or longer and the length prior weighs them; a
+    `min_length` given is a plain minimum, as it always was. A prior that makes every chapter but the last cost
+    a fortune leaves the default one chapter and changes nothing where a minimum is given."""
+    e5 = model()
+    ru = stories("ru")
+    transcript, _ = captions([ru[i] for i in RU], "ru")
+    default, given = segment(transcript, embedder=e5), segment(transcript, embedder=e5, min_length=20.0)
+    assert len(default) > 1 and min(c.end - c.start for c in default) >= scorer.FLOOR
+    assert segment(transcript, embedder=e5, params=SegmentParams(length_weight=0.0)) == given
+    monkeypatch.setattr(scorer, "length_cost", lambda seconds: np.full(len(seconds), 1e6))
+    assert len(segment(transcript, embedder=e5)) == 1
+    assert segment(transcript, embedder=e5, min_length=20.0) == given
 
 
 # --- the fallback ---------------------------------------------------------------------------------------------

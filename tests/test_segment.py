@@ -19,8 +19,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from indexer.chapters import scorer
 from indexer.chapters.formats import vtt_chapters, youtube_description
-from indexer.chapters.segment import Cohesion, band_similarity, creator_chapters, segment
+from indexer.chapters.segment import Cohesion, _best, band_similarity, creator_chapters, segment
 from indexer.chapters.titles import prefix, read
 from indexer.errors import InvalidInput
 from indexer.models import Chapter, Segment, Transcript, Video, Word
@@ -240,6 +241,27 @@ def test_min_and_max_length() -> None:
         assert min(lengths) >= lo and max(lengths) <= hi, (lo, hi, lengths)
     # shorter than min: one chapter
     assert len(segment(transcript, embedder=None, min_length=1000.0, max_length=2000.0)) == 1
+
+
+def test_length_prior_lets_a_sure_short_item_stand_alone() -> None:
+    """The dynamic programme with the chapter-length prior (the model's default): a 25 s item between two strong
+    boundaries stands alone when the scorer is sure of both, and is merged when it is not; a plain 30 s minimum
+    could never keep it, and with no prior every boundary that fits the minimum is taken. No word is shared."""
+    times = [5.0 * i for i in range(61)]  # 60 sentences of 5 s
+    cohesion = Cohesion([[] for _ in range(60)], 10, 1.5)  # nothing alike: only the gains and the prior count
+    assert scorer.length_cost(np.array([scorer.STORY_SECONDS]))[0] == pytest.approx(0.0)
+    for gain, prior, lo, expected in ((2.0, 0.5, 20.0, [0, 20, 25]), (0.5, 0.5, 20.0, [0, 20]),
+                                      (0.5, 0.0, 20.0, [0, 20, 25]), (2.0, 0.0, 30.0, [0, 20])):
+        gains = np.full(61, -5.0)  # the scorer is sure no story starts anywhere else
+        gains[[20, 25]] = gain, 0.9 * gain  # chapters could start at 100 s and at 125 s
+        assert _best(cohesion, gains, times, lo, 600.0, prior) == expected, (gain, prior, lo)
+
+
+def test_default_minimum_without_the_model_is_30_seconds() -> None:
+    transcript = bulletin_en()
+    lengths = [c.end - c.start for c in segment(transcript, embedder=None)]
+    assert min(lengths) >= 30.0
+    assert segment(transcript, embedder=None) == segment(transcript, embedder=None, min_length=30.0)
 
 
 def test_bad_options_are_refused() -> None:

@@ -64,7 +64,7 @@ COEF = np.array([
 INTERCEPT = -3.7564
 # The dynamic programme's knobs, chosen on a grid by the same script (train lists, cross-fitted, with the
 # short-bulletin check).
-PENALTY = -1.0  # subtracted from each boundary's log-odds (after the story-length prior below)
+PENALTY = -0.75  # subtracted from each boundary's log-odds (after the story-length prior below)
 # The intercept holds the train programmes' prior: about one story start per TYPICAL sentences (their mean, measured
 # by bench/fit_chapters.py). A programme whose own embeddings say its stories are shorter or longer gets the prior
 # odds of its story length instead (prior_shift): the same model then sizes the count to 3-sentence bulletin items
@@ -72,6 +72,15 @@ PENALTY = -1.0  # subtracted from each boundary's log-odds (after the story-leng
 TYPICAL = 12.3
 COHESION = 0.25  # the weight of segment's pair cohesion (words and embeddings) beside the log-odds
 SCALE = 1.0  # the log-odds' weight
+# A prior on chapter length (sixth pass): news stories last about STORY_SECONDS (the median of the train lists'
+# chapters), their log-lengths spread by STORY_SPREAD. Each chapter but the last (the programme's end may cut it)
+# costs LENGTH_WEIGHT / 2 x its squared distance from that in spreads, so that a short item can stand alone when the
+# scorer is sure of it, instead of a hard minimum that forbids every chapter under 30 s; FLOOR is the hard minimum
+# that is left when the caller sets none. Fitted by bench/fit_chapters.py with PENALTY.
+STORY_SECONDS = 72.3
+STORY_SPREAD = 0.63
+LENGTH_WEIGHT = 0.5
+FLOOR = 20.0
 
 
 def gap_features(rows: np.ndarray, lexical: np.ndarray) -> np.ndarray:
@@ -118,6 +127,13 @@ def read_directions(rows: np.ndarray) -> np.ndarray:
 def boundary_logodds(features: np.ndarray) -> np.ndarray:
     """The fitted log-odds that a story starts at each gap."""
     return features @ COEF + INTERCEPT
+
+
+def length_cost(seconds: np.ndarray) -> np.ndarray:
+    """The length prior's cost of chapters this long, before LENGTH_WEIGHT: half the squared distance of their
+    log-length from STORY_SECONDS, in units of STORY_SPREAD."""
+    z = (np.log(np.maximum(seconds, 1.0)) - np.log(STORY_SECONDS)) / STORY_SPREAD
+    return 0.5 * z * z
 
 
 def _centred(rows: np.ndarray) -> np.ndarray:

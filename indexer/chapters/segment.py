@@ -23,7 +23,8 @@ so it uses signals that need no model:
 
 Dynamic programming picks the chapter starts (sentence starts) that maximise the total, with every chapter between
 `min_length` and `max_length` seconds long, or with exactly `count` chapters. No threshold is needed: `gamma` sets how
-similar sentences must be to belong together.
+similar sentences must be to belong together. With the model and no minimum given, a prior on chapter length
+(scorer.length_cost) stands in for most of the hard minimum, so that a short item the scorer is sure of stands alone.
 
 The knobs were tuned on development bulletins and measured on held-out ones: bench/eval_chapters.py, docs/chapters.md.
 """
@@ -48,6 +49,7 @@ from indexer.text.normalize import Token
 __all__ = ["SegmentParams", "creator_chapters", "method", "segment"]
 
 DEFAULT = "default"  # segment(embedder=DEFAULT): the packaged model when it is installed
+LEXICAL_MIN = 30.0  # seconds: segment()'s shortest chapter without the model when the caller sets none
 
 Bag = list[str]  # a sentence's content words, each as its prefix key: what cohesion compares
 
@@ -73,12 +75,13 @@ class SegmentParams:
     scorer_penalty: float = scorer.PENALTY
     story_prior: float = 1.0  # x scorer.prior_shift: the programme's own story length sets the prior (0: train's)
     model_cohesion: float = scorer.COHESION
+    length_weight: float = scorer.LENGTH_WEIGHT  # x scorer.length_cost per chapter, with the model (0: no prior)
 
 
 def segment(
     transcript: Transcript,
     *,
-    min_length: float = 30.0,
+    min_length: float | None = None,
     max_length: float = 600.0,
     count: int | None = None,
     params: SegmentParams | None = None,
@@ -87,15 +90,20 @@ def segment(
     """Chapters covering the whole transcript, from 0 s to the last word's end, each starting at a sentence start.
 
     Without `count`, the number of chapters follows the topic changes found, within `min_length`..`max_length`
-    seconds per chapter (a transcript shorter than `min_length` is one chapter). With `count`, exactly that many
-    chapters (fewer only when there are fewer sentences), `min_length` or longer where possible, and none longer than
-    `max_length` or twice the average length, whichever is more. Titles and keywords come from each chapter's own words.
+    seconds per chapter (a transcript shorter than `min_length` is one chapter). `min_length` left unset is 30 s
+    without the embedding model; with it, 20 s and a prior on news-story lengths (scorer.length_cost) that keeps
+    chapters near a story's usual length unless the scorer is sure of a short one. A `min_length` given is a plain
+    minimum, with no prior. With `count`, exactly that many chapters (fewer only when there are fewer sentences),
+    `min_length` or longer where possible, and none longer than `max_length` or twice the average length, whichever
+    is more. Titles and keywords come from each chapter's own words.
 
     `embedder`: a sentence-embedding model, the packaged one by default, or None for lexical cohesion and pauses
     alone, which is also what runs when the model is not installed or does not cover the transcript's language
     (`method` says which).
     """
-    _check(min_length, max_length, count)
+    model = _model(embedder, transcript.language)
+    lo = min(max_length, LEXICAL_MIN if model is None else scorer.FLOOR) if min_length is None else min_length
+    _check(lo, max_length, count)
     sentences = transcript.sentences()
     if not sentences:
         return []
@@ -106,19 +114,19 @@ def segment(
     key = prefix(p.stem)
     bags = [[key(t) for t in toks] for toks in kept]
     times = _boundary_times(sentences)
-    if len(sentences) == 1 or times[-1] < min_length or count == 1:
+    if len(sentences) == 1 or times[-1] < lo or count == 1:
         starts = [0]
         how = "one chapter (one sentence, shorter than the minimum length, or one asked for)"
     else:
         how = method(transcript, embedder)
-        model = _model(embedder, transcript.language)
         rows = model.encode([s.text for s in sentences]) if model else None
         cohesion = Cohesion(bags, p.band, p.gamma, rows, p)
         gains = boundary_gains(sentences, bags, p, rows)
+        prior = p.length_weight if model and min_length is None else 0.0  # the news default only
         starts = (
-            _exactly(cohesion, gains, times, count, min_length, max_length)
+            _exactly(cohesion, gains, times, count, lo, max_length)
             if count is not None
-            else _best(cohesion, gains, times, min_length, max_length)
+            else _best(cohesion, gains, times, lo, max_length, prior)
         )
     texts = [s.text for s in sentences]
     found = _chapters(transcript.video_id, times, kept, reading, starts, texts, transcript.language, stop)
@@ -256,12 +264,16 @@ def window_similarity(bags: Sequence[Bag], window: int) -> np.ndarray:
 # --- choosing chapter starts ------------------------------------------------------------------------------------
 
 
-def _best(cohesion: Cohesion, gains: np.ndarray, times: list[float], lo: float, hi: float) -> list[int]:
-    """The best-scoring chapter starts with every chapter lo..hi seconds long (hi is dropped if impossible)."""
-    return _best_path(cohesion, gains, times, lo, hi) or _best_path(cohesion, gains, times, lo, math.inf) or [0]
+def _best(cohesion: Cohesion, gains: np.ndarray, times: list[float], lo: float, hi: float,
+          prior: float = 0.0) -> list[int]:
+    """The best-scoring chapter starts with every chapter lo..hi seconds long (hi is dropped if impossible), each
+    chapter but the last less `prior` x scorer.length_cost of its length."""
+    return (_best_path(cohesion, gains, times, lo, hi, prior) or _best_path(cohesion, gains, times, lo, math.inf, prior)
+            or [0])
 
 
-def _best_path(cohesion: Cohesion, gains: np.ndarray, times: list[float], lo: float, hi: float) -> list[int] | None:
+def _best_path(cohesion: Cohesion, gains: np.ndarray, times: list[float], lo: float, hi: float,
+               prior: float = 0.0) -> list[int] | None:
     n = len(times) - 1
     best = np.full(n + 1, -np.inf)
     back = np.zeros(n + 1, dtype=int)
@@ -270,6 +282,8 @@ def _best_path(cohesion: Cohesion, gains: np.ndarray, times: list[float], lo: fl
         first, last = _starts_for(times, b, lo, hi)
         if first < last:
             values = best[first:last] + gains[first:last] + cohesion.within(first, b)[: last - first]
+            if prior and b < n:
+                values = values - prior * scorer.length_cost(times[b] - np.asarray(times[first:last]))
             a = int(np.argmax(values))
             best[b], back[b] = values[a], first + a
     return _walk_back(back, n) if best[n] > -np.inf else None
