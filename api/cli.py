@@ -197,7 +197,8 @@ def chapters(
     video: Annotated[str, typer.Argument(help="Video id (see `clipindex videos`).")],
     fmt: Annotated[str, typer.Option("--format", "-f", help="youtube (description list), vtt or json.")] = "youtube",
     recompute: Annotated[bool, typer.Option("--recompute", help="Segment the transcript again.")] = False,
-    min_length: Annotated[float, typer.Option(help="With --recompute: shortest chapter, seconds.")] = 30.0,
+    min_length: Annotated[float | None, typer.Option(
+        help="With --recompute: shortest chapter, seconds (default: as at ingest, see docs/chapters.md).")] = None,
     max_length: Annotated[float, typer.Option(help="With --recompute: longest chapter, seconds.")] = 600.0,
     count: Annotated[int | None, typer.Option(help="With --recompute: exactly this many chapters.")] = None,
     source: Annotated[str | None, typer.Option(help="computed or creator (default: creator if present).")] = None,

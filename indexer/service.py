@@ -348,7 +348,7 @@ class Clipindex:
                            "resume")
         return sorted(items, key=lambda c: (c.source != "creator", c.start))
 
-    def recompute_chapters(self, ref: str, *, min_length: float = 30.0, max_length: float = 600.0,
+    def recompute_chapters(self, ref: str, *, min_length: float | None = None, max_length: float = 600.0,
                            count: int | None = None) -> list[Chapter]:
         from indexer.chapters.segment import segment  # deferred: numpy and the text layer, for this command only
 

@@ -83,6 +83,8 @@ def test_cli_search_and_chapters(ingested: tuple[Clipindex, str]) -> None:
     result = runner.invoke(app, ["chapters", video_id, "--format", "json"], env=env)
     chapters = json.loads(result.stdout)
     assert chapters[0]["start"] == 0 and all(c["source"] == "computed" for c in chapters)
+    result = runner.invoke(app, ["chapters", video_id, "--format", "json", "--recompute"], env=env)
+    assert result.exit_code == 0 and json.loads(result.stdout) == chapters, "no options: the chapters ingest made"
     result = runner.invoke(app, ["chapters", video_id, "--format", "vtt", "--recompute", "--count", "2",
                                  "--min-length", "2"], env=env)
     assert result.exit_code == 0 and result.stdout.startswith("WEBVTT") and result.stdout.count(" --> ") == 2
@@ -102,3 +104,24 @@ def test_http_search_and_chapters(ingested: tuple[Clipindex, str]) -> None:
         for params in ({"q": ""}, {"q": "a", "after": "2026-13-45"}, {"q": "a", "language": "xx"}):
             r = c.get("/v1/search", params=params)
             assert r.status_code in (400, 422) and r.json()["error"]
+
+
+def test_recompute_without_options_segments_as_ingest_does(ingested: tuple[Clipindex, str],
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """The ingest calls segment(transcript) with its defaults (with the model: a 20 s floor and the story-length
+    prior); `clipindex chapters --recompute` without options must too, not a plain 30 s minimum."""
+    import indexer.chapters.segment as seg
+
+    svc, video_id = ingested
+    calls: list[dict] = []
+    real = seg.segment
+
+    def spy(transcript, **options):  # type: ignore[no-untyped-def]
+        calls.append(options)
+        return real(transcript, **options)
+
+    monkeypatch.setattr(seg, "segment", spy)
+    svc.recompute_chapters(video_id)
+    svc.recompute_chapters(video_id, min_length=45.0)
+    assert [c["min_length"] for c in calls] == [None, 45.0]
+
