@@ -11,7 +11,7 @@ import pytest
 
 from indexer.search.index import SearchIndex
 from indexer.search.query import AllOf, AnyOf, BestOf, Filter, Q, Term
-from indexer.search.whoosh_arrays import PostingCache, _walk, read_postings, top
+from indexer.search.whoosh_arrays import CACHE_MB, PostingCache, _cache_bytes, _walk, read_postings, top
 from indexer.search.whoosh_query import compile_query
 from tests.test_search import make_transcript, video
 
@@ -139,3 +139,15 @@ def test_the_cache_keeps_to_its_bound_and_reads_a_list_once() -> None:
     assert len(reads) == 11, "the oldest was evicted"
     big = cache.get(("f", "s", "keys", "big"), lambda: read(10_000))
     assert len(big[0]) == 10_000 and cache.nbytes <= 4000, "a list larger than the bound is returned, not kept"
+
+
+def test_the_cache_bound_is_a_setting_and_a_bad_value_keeps_the_default(monkeypatch: pytest.MonkeyPatch,
+                                                                          caplog: pytest.LogCaptureFixture) -> None:
+    monkeypatch.setenv("CLIPINDEX_POSTING_CACHE_MB", "1024")
+    assert _cache_bytes() == 1024 << 20
+    monkeypatch.setenv("CLIPINDEX_POSTING_CACHE_MB", "0")
+    assert _cache_bytes() == 0
+    for bad in ("lots", "-5", "inf", "nan"):
+        monkeypatch.setenv("CLIPINDEX_POSTING_CACHE_MB", bad)
+        assert _cache_bytes() == int(CACHE_MB * (1 << 20))
+    assert "CLIPINDEX_POSTING_CACHE_MB" in caplog.text

@@ -284,9 +284,9 @@ def _keyword_hit(fields: dict[str, Any], score: float, stems: set[str], keys: se
 def quote_search(found: Candidates, text: str, variants: dict[str | None, tuple[Token, ...]], limit: int,
                  offset: int, started: float) -> SearchResult:
     """Candidates by the quote's rarest word pairs, then by its words too (`_quote_queries`; unless a passage from the
-    pairs aligns at least the backend's `quote_close_match`); the backend's `quote_pool` best of each are read and ranked by how many
-    of the quote's words and neighbour pairs they hold (`_order_score`: cheap, and it knows word order, which the
-    full-text score does not); the best of those are aligned and ranked by alignment score.
+    pairs aligns at least the backend's `quote_close_match`); the backend's `quote_pool` best of each are read and
+    ranked by how many of the quote's words and neighbour pairs they hold (`_order_score`: cheap, and it knows word
+    order, which the full-text score does not); the best of those are aligned and ranked by alignment score.
 
     Why a pool: in an archive, hundreds of passages share most of a quote's common words, so the full-text score
     alone often puts the passage that holds them in the quote's order below the first few dozen, and a misremembered

@@ -15,7 +15,9 @@ reader (`Leaves`).
 
 from __future__ import annotations
 
+import logging
 import math
+import os
 import threading
 from collections import OrderedDict
 from typing import Any
@@ -28,8 +30,26 @@ from whoosh.searching import Searcher
 
 from indexer.search.query import AllOf, BestOf, CountOf, Q, Term
 
+log = logging.getLogger(__name__)
 K1 = 1.2  # BM25's saturation of term frequency (`Saturated`)
-CACHE_BYTES = 96 << 20  # the posting arrays one process keeps: the common words' lists, read by most queries
+CACHE_MB = 256.0  # the posting arrays one process keeps by default: the common words' lists, read by most queries
+
+
+def _cache_bytes() -> int:
+    """CLIPINDEX_POSTING_CACHE_MB, or CACHE_MB when unset; a value that is not a number >= 0 is reported, not fatal
+    (a search server must start)."""
+    raw = os.environ.get("CLIPINDEX_POSTING_CACHE_MB", "").strip()
+    try:
+        mb = float(raw) if raw else CACHE_MB
+        if not 0 <= mb <= 1e6:  # (NaN and infinity too)
+            raise ValueError
+    except ValueError:
+        log.warning("CLIPINDEX_POSTING_CACHE_MB=%r is not a number of megabytes >= 0: using %s", raw[:40], CACHE_MB)
+        mb = CACHE_MB
+    return int(mb * (1 << 20))
+
+
+CACHE_BYTES = _cache_bytes()
 ENTRY_OVERHEAD = 200  # bytes a cache entry costs besides its arrays (key, tuple, dict slot)
 DENSE_FRACTION = 16  # a union of more postings than 1/16 of the documents is summed in a dense array
 
