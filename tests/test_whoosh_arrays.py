@@ -143,8 +143,8 @@ def test_the_cache_keeps_to_its_bound_and_reads_a_list_once() -> None:
 
 def test_the_cache_bound_is_a_setting_and_a_bad_value_keeps_the_default(monkeypatch: pytest.MonkeyPatch,
                                                                           caplog: pytest.LogCaptureFixture) -> None:
-    monkeypatch.setenv("CLIPINDEX_POSTING_CACHE_MB", "1024")
-    assert _cache_bytes() == 1024 << 20
+    monkeypatch.setenv("CLIPINDEX_POSTING_CACHE_MB", "300")
+    assert _cache_bytes() == 300 << 20
     monkeypatch.setenv("CLIPINDEX_POSTING_CACHE_MB", "0")
     assert _cache_bytes() == 0
     for bad in ("lots", "-5", "inf", "nan"):
