@@ -224,9 +224,11 @@ def _union(parts: list[Postings], doc_count: int, best: bool) -> Postings:
     total = sum(len(p[0]) for p in parts)
     if total * DENSE_FRACTION >= doc_count:
         dense = np.zeros(doc_count, dtype=np.float64)
+        seen = np.zeros(doc_count, dtype=np.bool_)  # scanned for the matches: an eighth of the scores' bytes
         for ids, scores in parts:
             dense[ids] = np.maximum(dense[ids], scores) if best else dense[ids] + scores
-        found = np.flatnonzero(dense)
+            seen[ids] = True
+        found = np.flatnonzero(seen)
         return found, dense[found]
     ids = np.concatenate([p[0] for p in parts])
     scores = np.concatenate([p[1] for p in parts])
