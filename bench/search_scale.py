@@ -7,6 +7,8 @@ Run:  .venv/bin/python bench/search_scale.py --passages 10000          (2-3 minu
       --backend tantivy      the same on the tantivy backend (CLIPINDEX_SEARCH_BACKEND; default whoosh)
       --keep DIR / --reuse DIR   build into DIR and keep it; later runs search it again without building
       --diagnose             for each quote missed at rank 1: its candidates stage by stage, and why (search_diagnose)
+      --warm                 every query once before the timed run (the caches a long-running server has filled)
+      --bulk-segment N       Whoosh: bulk-load with Whoosh's multi-process writer, N passages a commit, no merges
 
 Corpus (made here, nothing downloaded or committed): half-hour programmes of broadcast-like sentences in English,
 Russian and Uzbek (Latin and Cyrillic), one caption cue per sentence. Each sentence is one of the project's own
