@@ -16,7 +16,6 @@ reader (`Leaves`).
 from __future__ import annotations
 
 import logging
-import math
 import os
 import threading
 from collections import OrderedDict
@@ -32,6 +31,12 @@ from indexer.search.query import AllOf, BestOf, CountOf, Q, Term
 
 log = logging.getLogger(__name__)
 K1 = 1.2  # BM25's saturation of term frequency (`Saturated`)
+
+
+def saturated(idf: Any, weight: Any) -> Any:
+    """BM25's saturating term frequency times idf (floats or arrays): the score of `Saturated`, Whoosh's weighting
+    for its own searches, and of the posting arrays here."""
+    return idf * weight * (K1 + 1) / (weight + K1)
 CACHE_MB = 1024.0  # the posting arrays one process may keep: the common words' lists, read by most queries (a
 # bound, not an allocation: 77 MB filled at 100,000 passages, 744 MB at a million)
 
@@ -147,7 +152,6 @@ class Leaves:
     def __init__(self, searcher: Searcher, folder: str, cache: PostingCache = CACHE) -> None:
         self.searcher, self.folder, self.cache = searcher, folder, cache
         self.doc_count_all = int(searcher.doc_count_all())
-        self._idf: dict[tuple[str, str], float] = {}
         self._leaves: list[tuple[Any, int, str | None, np.ndarray | None]] = []
         for sub, offset in searcher.leaf_searchers():
             reader = sub.reader()
@@ -178,14 +182,6 @@ class Leaves:
             return EMPTY
         return (ids[0], weights[0]) if len(ids) == 1 else (np.concatenate(ids), np.concatenate(weights))
 
-    def idf(self, field: str, text: str) -> float:
-        """Whoosh's idf (deleted documents count until merged away, as in Whoosh's own scoring)."""
-        value = self._idf.get((field, text))
-        if value is None:
-            df = self.searcher.doc_frequency(field, text)
-            value = self._idf[(field, text)] = math.log(self.doc_count_all / (df + 1)) + 1
-        return value
-
     def evaluate(self, query: Q) -> Postings:
         """The documents the query tree matches and their scores, ids ascending. (A `CountOf` sums one and a
         thousandth of the score for each part that matches.)"""
@@ -193,7 +189,9 @@ class Leaves:
             ids, w = self.term(query.field, query.text)
             if not len(ids):
                 return EMPTY
-            return ids, self.idf(query.field, query.text) * query.boost * w * (K1 + 1) / (w + K1)
+            # the searcher's weighting (`Saturated`) keeps each term's idf for the commit
+            idf = self.searcher.weighting.term_idf(self.searcher, query.field, query.text)
+            return ids, saturated(idf * query.boost, w)
         parts = [self.evaluate(p) for p in query.parts]
         if isinstance(query, CountOf):
             parts = [(ids, 1 + scores / 1000) for ids, scores in parts]

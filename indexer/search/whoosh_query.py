@@ -14,7 +14,7 @@ from whoosh.scoring import BaseScorer, WeightingModel
 from whoosh.searching import Searcher
 
 from indexer.search.query import AllOf, AnyOf, BestOf, CountOf, Found, Q
-from indexer.search.whoosh_arrays import K1, Leaves, top
+from indexer.search.whoosh_arrays import Leaves, saturated, top
 
 
 def compile_query(q: Q) -> Query:
@@ -66,13 +66,18 @@ class Saturated(WeightingModel):
         # asks for it once per segment
         self._idf: dict[tuple[str, Any], float] = {}
 
-    def scorer(self, searcher: Searcher, fieldname: str, text: Any, qf: int = 1) -> BaseScorer:
+    def term_idf(self, searcher: Searcher, fieldname: str, text: Any) -> float:
+        """Whoosh's idf of the term (deleted documents count until merged away), kept for the commit."""
         idf = self._idf.get((fieldname, text))
         if idf is None:
             if len(self._idf) > 100_000:
                 self._idf.clear()
             idf = self._idf[(fieldname, text)] = self.idf(searcher, fieldname, text)
-        return _SaturatedScorer(idf, searcher.term_info(fieldname, text).max_weight())
+        return idf
+
+    def scorer(self, searcher: Searcher, fieldname: str, text: Any, qf: int = 1) -> BaseScorer:
+        return _SaturatedScorer(self.term_idf(searcher, fieldname, text),
+                                searcher.term_info(fieldname, text).max_weight())
 
 
 class _SaturatedScorer(BaseScorer):
@@ -81,7 +86,7 @@ class _SaturatedScorer(BaseScorer):
         self._max = self._score(max_weight)
 
     def _score(self, weight: float) -> float:
-        return float(self.idf * weight * (K1 + 1) / (weight + K1))
+        return float(saturated(self.idf, weight))
 
     def supports_block_quality(self) -> bool:
         return True  # a block's best weight bounds its scores: the top-N collector skips blocks that cannot enter
