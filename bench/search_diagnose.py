@@ -77,11 +77,11 @@ def diagnose_one(ix: PassageIndex, q: Missed, limit: int = 10) -> tuple[str, lis
     seen: set[Any] = set()
     truth: Found | None = None
     stopped = False
-    for n, stage in enumerate(_quote_queries(found, variants)):
+    for n, (stage, candidates) in enumerate(_quote_queries(found, variants)):
         if stopped:
             out.append(f"  stage {n}: not run (a candidate from the pairs aligned >= {found.quote_close_match})")
             break
-        cands, _ = found.top(stage, max(found.quote_pool, want), 10.0)
+        cands, _ = found.top(stage, max(candidates, want), 10.0)
         rank = _rank(cands, q)
         if rank is None:
             deep, _ = found.top(stage, DEEP, 10.0)

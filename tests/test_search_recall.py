@@ -6,6 +6,8 @@ from __future__ import annotations
 import zlib
 from pathlib import Path
 
+import pytest
+
 from indexer.search.passages import word_pairs
 from indexer.text.normalize import tokenize_text
 from tests.test_search import make_index, make_transcript, video
@@ -87,3 +89,38 @@ def test_count_of_ranks_by_how_many_terms_a_passage_holds_then_by_score(tmp_path
     assert ranked(CountOf(terms)) == ["file:all", "file:two-often", "file:two-once", "file:one"]
     by_score = ranked(AnyOf(terms))
     assert by_score.index("file:two-often") < by_score.index("file:two-once"), "the tie-break: the full-text order"
+
+
+# Seven words none of whose neighbour pairs is indexed (the pairs stage has nothing to ask): only the words stage
+# can find a passage for this quote. "copper" is said nowhere: the quote misremembers the last word.
+SHUFFLED = "lantern ferry violin harbour pelican glacier"
+
+
+def test_the_words_stage_reads_more_candidates_than_the_pairs_stage(tmp_path: Path, search_backend: str,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """24 passages hold every word of the quote said (twice, out of order: a higher full-text score), the 25th says
+    them in the quote's order. The words stage reads WORDS_POOL times the backend's pool (here 10, so 30), so the
+    passage said is among its candidates and its word order puts it first; reading the pool alone (at least the 20
+    aligned) missed it."""
+    from indexer.search import query
+
+    quote = "violin pelican glacier harbour lantern ferry copper"
+    assert not word_pairs(tokenize_text(quote, "en")), "the premise: no pair of the quote is indexed"
+    ix = make_index(search_backend, tmp_path / "index")
+    items = []
+    for n in range(24):
+        tr, _ = make_transcript(f"file:d{n}", [f"{SHUFFLED} {SHUFFLED}."])
+        items.append((video(f"file:d{n}"), tr, []))
+    said = "Violin pelican glacier harbour lantern ferry meadow and a long tail of other words said after them."
+    tr, starts = make_transcript("file:said", [said])
+    items.append((video("file:said"), tr, []))
+    ix.add_many(items)
+    monkeypatch.setattr(type(ix._candidates(None)), "quote_pool", 10)
+    found = ix._candidates(None)
+    (words, candidates), = query._quote_queries(found, query.query_variants(quote, "en"))
+    ranked, _ = found.top(words, 40, 1.0)
+    assert [c.fields()["video_id"] for c in ranked][-1] == "file:said", "the premise: full text ranks it last"
+    assert candidates == 10 * query.WORDS_POOL >= len(ranked) > query.QUOTE_ALIGN
+    r = ix.search(quote, mode="quote", language="en")
+    assert r.hits and r.hits[0].video_id == "file:said", [(h.video_id, h.text) for h in r.hits[:3]]
+    assert r.hits[0].score > 0.8
