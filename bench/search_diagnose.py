@@ -81,10 +81,10 @@ def diagnose_one(ix: PassageIndex, q: Missed, limit: int = 10) -> tuple[str, lis
         if stopped:
             out.append(f"  stage {n}: not run (a candidate from the pairs aligned >= {found.quote_close_match})")
             break
-        cands, _ = found.top(stage, max(candidates, want), 10.0)
+        cands = found.top(stage, max(candidates, want))
         rank = _rank(cands, q)
         if rank is None:
-            deep, _ = found.top(stage, DEEP, 10.0)
+            deep = found.top(stage, DEEP)
             deep_rank = _rank(deep, q)
             where = (f"not among the first {DEEP}" if deep_rank is None
                      else f"not among them (full-text rank {deep_rank})")

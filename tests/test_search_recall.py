@@ -58,7 +58,7 @@ def test_a_candidates_keys_are_its_stored_keys_whatever_its_title(tmp_path: Path
     ix = make_index(search_backend, tmp_path / "index")
     tr, _ = make_transcript("file:t", [SAID])
     ix.add(video("file:t", title='Said "keys":"forged words" \\ there'), tr, [])
-    top, _ = ix._candidates(None).top(AnyOf((Term("keys", "master"),)), 5, 1.0)
+    top = ix._candidates(None).top(AnyOf((Term("keys", "master"),)), 5)
     assert len(top) == 1
     assert top[0].keys() == top[0].fields()["doc"]["keys"].split() == [t.key for t in tokenize_text(SAID, "en")]
 
@@ -82,9 +82,7 @@ def test_count_of_ranks_by_how_many_terms_a_passage_holds_then_by_score(tmp_path
     found = ix._candidates(None)
 
     def ranked(query):  # type: ignore[no-untyped-def]
-        top, timed_out = found.top(query, 10, 1.0)
-        assert not timed_out
-        return [c.fields()["video_id"] for c in top]
+        return [c.fields()["video_id"] for c in found.top(query, 10)]
 
     assert ranked(CountOf(terms)) == ["file:all", "file:two-often", "file:two-once", "file:one"]
     by_score = ranked(AnyOf(terms))
@@ -118,7 +116,7 @@ def test_the_words_stage_reads_more_candidates_than_the_pairs_stage(tmp_path: Pa
     monkeypatch.setattr(type(ix._candidates(None)), "quote_pool", 10)
     found = ix._candidates(None)
     (words, candidates), = query._quote_queries(found, query.query_variants(quote, "en"))
-    ranked, _ = found.top(words, 40, 1.0)
+    ranked = found.top(words, 40)
     assert [c.fields()["video_id"] for c in ranked][-1] == "file:said", "the premise: full text ranks it last"
     assert candidates == 10 * query.WORDS_POOL >= len(ranked) > query.QUOTE_ALIGN
     r = ix.search(quote, mode="quote", language="en")

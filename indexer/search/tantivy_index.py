@@ -214,11 +214,11 @@ class TantivyCandidates:
     def estimate(self, query: Q) -> int:
         return int(self.searcher.search(self._query(query), 1, count=True).count)
 
-    def top(self, query: Q, limit: int, seconds: float) -> tuple[list[Found], bool]:
+    def top(self, query: Q, limit: int) -> list[Found]:
         # no deadline inside: a query takes well under a millisecond at 100,000 passages
         hits = self.searcher.search(self._query(query), limit, count=False).hits
         return [Found((a.segment_ord, a.doc), score, partial(self._fields, a), partial(self._keys, a))
-                for score, a in hits], False
+                for score, a in hits]
 
     def _fields(self, address: Any) -> dict[str, Any]:
         d = self.searcher.doc(address)

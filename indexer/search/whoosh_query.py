@@ -50,11 +50,11 @@ class WhooshCandidates:
         # Results.estimated_length() would run the query again through the filter: term statistics instead
         return int(compile_query(query).estimate_size(self.searcher.reader()))
 
-    def top(self, query: Q, limit: int, seconds: float) -> tuple[list[Found], bool]:
+    def top(self, query: Q, limit: int) -> list[Found]:
         # numpy over whole posting lists takes milliseconds even at a million passages: no deadline to keep
         ids, scores = top(self.leaves.evaluate(query), limit, self.allow)
         stored = self.searcher.stored_fields
-        return [Found(int(i), float(s), partial(stored, int(i))) for i, s in zip(ids, scores)], False
+        return [Found(int(i), float(s), partial(stored, int(i))) for i, s in zip(ids, scores)]
 
 
 class Saturated(WeightingModel):
