@@ -122,3 +122,23 @@ def test_the_words_stage_reads_more_candidates_than_the_pairs_stage(tmp_path: Pa
     r = ix.search(quote, mode="quote", language="en")
     assert r.hits and r.hits[0].video_id == "file:said", [(h.video_id, h.text) for h in r.hits[:3]]
     assert r.hits[0].score > 0.8
+
+
+def test_passages_tied_on_word_order_past_the_aligned_cut_are_aligned_too(tmp_path: Path, search_backend: str) -> None:
+    """24 passages hold every word and every neighbour pair of the quote, as the passage said does, but in two
+    halves ("Lantern violin glacier meadow copper. Harbour pelican lantern."): the same order score, a higher
+    full-text score (a word twice, a shorter passage), and an alignment of 0.71. The first 20 of the pool by order
+    score used to be aligned and the rest dropped, so the passage said, 25th, was never aligned."""
+    quote = "harbour pelican lantern violin glacier meadow copper"
+    ix = make_index(search_backend, tmp_path / "index")
+    items = []
+    for n in range(24):
+        tr, _ = make_transcript(f"file:d{n}", ["Lantern violin glacier meadow copper.", "Harbour pelican lantern."])
+        items.append((video(f"file:d{n}"), tr, []))
+    said = "Harbour pelican lantern violin glacier meadow copper, and then a long tail of other words said after."
+    tr, _ = make_transcript("file:said", [said])
+    items.append((video("file:said"), tr, []))
+    ix.add_many(items)
+    r = ix.search(quote, mode="quote", language="en")
+    assert r.hits and r.hits[0].video_id == "file:said", [(h.video_id, h.score) for h in r.hits[:3]]
+    assert r.hits[0].score == 1.0 and all(h.score < 0.9 for h in r.hits[1:])
