@@ -200,6 +200,30 @@ def test_similarities_ignore_what_every_sentence_of_the_programme_shares() -> No
     assert set(np.argsort(z.mean(axis=1))[:2]) == {3, 7}
 
 
+def test_lead_feature_is_high_where_a_sentence_sums_up_the_story_after_it() -> None:
+    """"lead z": three 6-sentence stories whose sentences share their story's direction; at each story change the
+    sentence after the gap is like the five after it and the one before the gap is not, so the two story changes
+    score highest. Where nothing follows (the last gap) the raw value is 0."""
+    rng = np.random.default_rng(2)
+    rows = np.repeat(rng.normal(size=(3, 16)), 6, axis=0) + 0.4 * rng.normal(size=(18, 16))
+    rows /= np.linalg.norm(rows, axis=1, keepdims=True)
+    raw = scorer._lead(scorer._centred(rows))
+    assert raw.shape == (17,) and raw[-1] == 0.0
+    assert set(np.argsort(raw)[-2:]) == {5, 11}
+    column = scorer.gap_features(rows, np.zeros(17))[:, scorer.FEATURES.index("lead z")]
+    assert set(np.argsort(column)[-2:]) == {5, 11}
+
+
+def test_z_scores_are_clipped_where_a_programme_has_almost_no_spread() -> None:
+    """A programme whose gaps are nearly all alike has a spread near 0; its one odd gap would get a z-score in the
+    thousands and swamp the fit's standardised column. Clipped to Z_CLIP; ordinary values are untouched."""
+    flat = np.concatenate([np.full(50, 0.1) + 1e-6 * np.arange(50), [0.9]])
+    z = scorer._z(flat)
+    assert z.max() == scorer.Z_CLIP and np.isfinite(z).all()
+    ordinary = np.random.default_rng(3).normal(size=200)
+    assert np.allclose(scorer._z(ordinary), (ordinary - np.median(ordinary)) / scorer._spread(ordinary))
+
+
 @pytest.mark.slow
 def test_boundary_count_follows_the_programmes_own_story_length() -> None:
     """Ten Russian stories cut to two sentences each, no pause between stories: the embeddings say the stories are
