@@ -51,7 +51,10 @@ from indexer.search.base import (  # some re-exported (__all__): tests and bench
 from indexer.search.query import Filter
 from indexer.search.whoosh_arrays import Leaves
 from indexer.search.whoosh_query import Saturated, WhooshCandidates
+from indexer.search.whoosh_views import install as read_segments_in_place
 from indexer.store.files import exclusive
+
+read_segments_in_place()  # Whoosh copied each segment part it opened into memory (whoosh_views)
 
 FORMAT = "clipindex-passages/3"
 MAX_SEGMENTS, MERGE_AT = 10, 5  # segments a commit leaves alone; how many of the smallest one merge joins

@@ -15,14 +15,17 @@ reader (`Leaves`).
 
 from __future__ import annotations
 
+import io
 import logging
 import os
+import pickle
 import threading
+import zlib
 from collections import OrderedDict
 from typing import Any
 
 import numpy as np
-from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3LeafMatcher
 from whoosh.matching import Matcher
 from whoosh.matching.wrappers import WrappingMatcher
 from whoosh.searching import Searcher
@@ -113,26 +116,38 @@ def read_postings(reader: Any, field: str, text: str) -> tuple[np.ndarray, np.nd
 
 
 def _read_blocks(m: W3LeafMatcher) -> tuple[np.ndarray, np.ndarray]:
-    """Whoosh 3's posting blocks as they are stored: a pickled (id deltas from 0, weights, values) per block, the
-    weights None when all are 1 and a single float when all are equal."""
-    ids: list[np.ndarray] = []
-    weights: list[np.ndarray] = []
-    while not m._atend:
-        if m._data is None:
-            m._read_data()
-        deltas, w = m._data[0], m._data[1]
-        count = m._blocklength
-        ids.append(np.cumsum(np.asarray(deltas, dtype=np.int64)))
-        if w is None:
-            weights.append(np.ones(count, dtype=np.float32))
-        elif isinstance(w, float):
-            weights.append(np.full(count, w, dtype=np.float32))
-        else:
-            weights.append(np.asarray(w, dtype=np.float32))
-        m._next_block()
-    if not ids:
+    """Whoosh 3's posting blocks as they are stored, the term's whole extent parsed in one pass: per block a length
+    (negative for the last), a pickled header (postings, last id, ...), then a zlib-compressed pickle of (id deltas
+    counted from 0 in each block, weights, values), the weights None when all are 1 and a single float when all are
+    equal. One conversion to numpy and one cumulative sum for the whole list, instead of one per block."""
+    extent = m._length[0] if isinstance(m._length, tuple) else m._length  # (Whoosh's term info keeps a 1-tuple)
+    buf = m._postfile.get(m._startoffset, extent)
+    if buf[:4] != WHOOSH3_HEADER_MAGIC:
+        return _walk(m)
+    head = io.BytesIO(buf)
+    deltas: list[int] = []
+    weights: list[float] = []
+    starts: list[int] = []  # where each block's ids begin in `deltas`
+    lasts: list[int] = []  # each block's last id
+    pos = 4
+    while pos < len(buf):
+        length = int.from_bytes(buf[pos:pos + 4], "big", signed=True)
+        head.seek(pos + 4)
+        count, last, _, compressed, _, _ = pickle.load(head)
+        data = buf[head.tell():pos + 4 + abs(length)]
+        ids, w, _ = pickle.loads(zlib.decompress(data) if compressed else data)
+        starts.append(len(deltas))
+        lasts.append(last)
+        deltas.extend(ids)
+        weights.extend([1.0] * count if w is None else [float(w)] * count if isinstance(w, (int, float)) else w)
+        if length < 0:
+            break
+        pos += 4 + abs(length)
+    if not deltas:
         return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
-    return np.concatenate(ids).astype(np.int32), np.concatenate(weights)
+    steps = np.array(deltas, dtype=np.int64)
+    steps[starts[1:]] -= np.array(lasts[:-1], dtype=np.int64)  # each block counts from 0: from the last block's end
+    return np.cumsum(steps).astype(np.int32), np.array(weights, dtype=np.float32)
 
 
 def _walk(m: Matcher) -> tuple[np.ndarray, np.ndarray]:
