@@ -151,3 +151,24 @@ def test_the_cache_bound_is_a_setting_and_a_bad_value_keeps_the_default(monkeypa
         monkeypatch.setenv("CLIPINDEX_POSTING_CACHE_MB", bad)
         assert _cache_bytes() == int(CACHE_MB * (1 << 20))
     assert "CLIPINDEX_POSTING_CACHE_MB" in caplog.text
+
+
+def test_postings_read_from_many_threads_at_once(built: SearchIndex) -> None:
+    """Searches in other threads read the same segment's postings file: reads by position only, no shared seek."""
+    import sys
+    from concurrent.futures import ThreadPoolExecutor
+
+    readers = [sub.reader() for sub, _ in built.searcher().leaf_searchers()]
+    terms = [("keys", "river"), ("stem", "bridg"), ("keys", "word399")]
+    want = [[read_postings(r, f, t)[0].tolist() for f, t in terms] for r in readers]
+
+    def read_all(_: int) -> list[list[list[int]]]:
+        return [[read_postings(r, f, t)[0].tolist() for f, t in terms] for r in readers for _ in range(5)][::5]
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads take turns every few bytecodes, inside any read that is not atomic
+    try:
+        with ThreadPoolExecutor(8) as pool:
+            assert all(got == want for got in pool.map(read_all, range(32)))
+    finally:
+        sys.setswitchinterval(interval)

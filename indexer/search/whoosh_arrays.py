@@ -25,7 +25,7 @@ from collections import OrderedDict
 from typing import Any
 
 import numpy as np
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3LeafMatcher
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermsReader
 from whoosh.matching import Matcher
 from whoosh.matching.wrappers import WrappingMatcher
 from whoosh.searching import Searcher
@@ -103,27 +103,34 @@ CACHE = PostingCache()
 
 
 def read_postings(reader: Any, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
-    """A term's postings in one segment, deleted documents included: (ids int32, weights float32)."""
+    """A term's postings in one segment, deleted documents included: (ids int32, weights float32).
+
+    Read from the term's entry and its extent of the postings file by position only: a matcher would seek and read
+    the segment's one shared postings file, and searches in other threads read the same file."""
     if not reader.doc_frequency(field, text):
         return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
-    matcher = reader.postings(field, text)
-    if isinstance(matcher, WrappingMatcher):  # the deletions filter (applied per reader by `Leaves`) has moved
-        matcher = matcher.child  # its child past the deleted documents at the start: back to the first block
-        matcher.reset()
-    if isinstance(matcher, W3LeafMatcher):
-        return _read_blocks(matcher)
-    return _walk(matcher)
+    terms = getattr(reader, "_terms", None)
+    if not isinstance(terms, W3TermsReader):  # another codec: Whoosh's matcher, one posting at a time
+        matcher = reader.postings(field, text)
+        if isinstance(matcher, WrappingMatcher):  # the deletions filter (applied per reader by `Leaves`) has moved
+            matcher = matcher.child  # its child past the deleted documents at the start: back to the first one
+            matcher.reset()
+        return _walk(matcher)
+    info = terms.term_info(field, reader._text_to_bytes(field, text))
+    if info.is_inlined():  # a term with one posting keeps it in its entry
+        ids, weights, _ = info.inlined_postings()
+        return np.asarray(ids, dtype=np.int32), np.asarray(weights, dtype=np.float32)
+    offset, length = info.extent()
+    return _read_blocks(terms._postfile.get(offset, length[0] if isinstance(length, tuple) else length))
 
 
-def _read_blocks(m: W3LeafMatcher) -> tuple[np.ndarray, np.ndarray]:
-    """Whoosh 3's posting blocks as they are stored, the term's whole extent parsed in one pass: per block a length
-    (negative for the last), a pickled header (postings, last id, ...), then a zlib-compressed pickle of (id deltas
-    counted from 0 in each block, weights, values), the weights None when all are 1 and a single float when all are
-    equal. One conversion to numpy and one cumulative sum for the whole list, instead of one per block."""
-    extent = m._length[0] if isinstance(m._length, tuple) else m._length  # (Whoosh's term info keeps a 1-tuple)
-    buf = m._postfile.get(m._startoffset, extent)
+def _read_blocks(buf: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """Whoosh 3's posting blocks as they are stored, the term's whole extent parsed in one pass: a 4-byte tag, then
+    per block a length (negative for the last), a pickled header (postings, last id, ...), then a zlib-compressed
+    pickle of (id deltas counted from 0 in each block, weights, values), the weights None when all are 1 and a single
+    float when all are equal. One conversion to numpy and one cumulative sum for the whole list."""
     if buf[:4] != WHOOSH3_HEADER_MAGIC:
-        return _walk(m)
+        raise ValueError(f"not a Whoosh 3 posting list (tag {buf[:4]!r})")
     head = io.BytesIO(buf)
     deltas: list[int] = []
     weights: list[float] = []
@@ -151,7 +158,7 @@ def _read_blocks(m: W3LeafMatcher) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _walk(m: Matcher) -> tuple[np.ndarray, np.ndarray]:
-    """Any other matcher (a term with one posting is stored inline, in the term's entry), one posting at a time."""
+    """Another codec's matcher, one posting at a time."""
     ids, weights = [], []
     while m.is_active():
         ids.append(m.id())
