@@ -5,6 +5,10 @@ stored inline, deleted documents and filters."""
 from __future__ import annotations
 
 import random
+import sys
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
 import numpy as np
 import pytest
@@ -153,10 +157,36 @@ def test_the_cache_bound_is_a_setting_and_a_bad_value_keeps_the_default(monkeypa
     assert "CLIPINDEX_POSTING_CACHE_MB" in caplog.text
 
 
+def _rapid_turns() -> Iterator[None]:
+    """Threads take turns every few bytecodes, inside any read that is not atomic."""
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(interval)
+
+
+def test_filters_and_counts_computed_from_many_threads_at_once(built: SearchIndex) -> None:
+    """What still goes through Whoosh's matchers (a filter's documents, a video's passage count) takes turns: the
+    matchers seek in the segment's one postings file."""
+    searcher = built.searcher()
+    filters = [Filter(channel=f"ch{n}") for n in range(3)] + [Filter(video=f"file:{b}-{n}") for b in range(3)
+                                                            for n in range(0, 40, 5)]
+    want = [built._allowed(searcher, f).nonzero()[0].tolist() for f in filters]  # type: ignore[union-attr]
+    counts = [built.passage_count(f.video, searcher) for f in filters if f.video]
+
+    def compute(_: int) -> tuple[list[list[int]], list[int]]:
+        built._filters.clear()  # each call walks the filter's postings again
+        masks = [built._allowed(searcher, f).nonzero()[0].tolist() for f in filters]  # type: ignore[union-attr]
+        return masks, [built.passage_count(f.video, searcher) for f in filters if f.video]
+
+    with contextmanager(_rapid_turns)(), ThreadPoolExecutor(8) as pool:
+        assert all(got == (want, counts) for got in pool.map(compute, range(16)))
+
+
 def test_postings_read_from_many_threads_at_once(built: SearchIndex) -> None:
     """Searches in other threads read the same segment's postings file: reads by position only, no shared seek."""
-    import sys
-    from concurrent.futures import ThreadPoolExecutor
 
     readers = [sub.reader() for sub, _ in built.searcher().leaf_searchers()]
     terms = [("keys", "river"), ("stem", "bridg"), ("keys", "word399")]
@@ -165,10 +195,5 @@ def test_postings_read_from_many_threads_at_once(built: SearchIndex) -> None:
     def read_all(_: int) -> list[list[list[int]]]:
         return [[read_postings(r, f, t)[0].tolist() for f, t in terms] for r in readers for _ in range(5)][::5]
 
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)  # threads take turns every few bytecodes, inside any read that is not atomic
-    try:
-        with ThreadPoolExecutor(8) as pool:
-            assert all(got == want for got in pool.map(read_all, range(32)))
-    finally:
-        sys.setswitchinterval(interval)
+    with contextmanager(_rapid_turns)(), ThreadPoolExecutor(8) as pool:
+        assert all(got == want for got in pool.map(read_all, range(32)))

@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import pickle
 import struct
+import threading
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -123,6 +124,9 @@ class SearchIndex(PassageIndex):
         self._searcher: Searcher | None = None
         self._leaves: Leaves | None = None  # the searcher's segments, for whoosh_arrays
         self._filters: dict[tuple[int, Filter], tuple[Searcher, np.ndarray]] = {}
+        # Whoosh's matchers seek and read in a segment's one postings file, which every thread's searches share:
+        # the few reads that go through them (filters, passage counts) take turns
+        self._walk_lock = threading.Lock()
         super().__init__(path)
 
     def _open_folder(self, folder: Path) -> None:
@@ -196,7 +200,8 @@ class SearchIndex(PassageIndex):
 
     def passage_count(self, video_id: str, searcher: Searcher | None = None) -> int:
         s = searcher or self.searcher()
-        return sum(1 for _ in s.document_numbers(video_id=video_id))
+        with self._walk_lock:
+            return sum(1 for _ in s.document_numbers(video_id=video_id))
 
     def _allowed(self, searcher: Searcher, flt: Filter | None) -> np.ndarray | None:
         """The documents a filter lets through (a mask over document numbers), cached per commit: computing them
@@ -211,7 +216,8 @@ class SearchIndex(PassageIndex):
         if entry is not None and entry[0] is searcher:
             return entry[1]
         found = np.zeros(searcher.doc_count_all(), dtype=bool)
-        found[np.fromiter(searcher.docs_for_query(_filter_query(flt)), dtype=np.int64)] = True
+        with self._walk_lock:
+            found[np.fromiter(searcher.docs_for_query(_filter_query(flt)), dtype=np.int64)] = True
         with self._read_lock:
             if len(self._filters) >= 64:
                 self._filters.clear()
