@@ -296,13 +296,13 @@ def quote_search(found: Candidates, text: str, variants: dict[str | None, tuple[
 
     def align_best() -> list[Hit]:
         """The pool's `want` best aligned (each passage once per search), within the search's time budget; where the
-        cut falls among passages tied with the best order score, up to 3x `want` of those (the cut would otherwise
-        choose among equals by full-text score, which knows no word order)."""
+        cut falls among passages tied with the best order score, up to 2 x QUOTE_ALIGN more of those (the cut would
+        otherwise choose among equals by full-text score, which knows no word order)."""
         nonlocal timed_out
         hits = []
         n = want
         if len(pool) > want and pool[want - 1][0] == pool[0][0]:
-            while n < min(len(pool), 3 * want) and pool[n][0] == pool[0][0]:
+            while n < min(len(pool), want + 2 * QUOTE_ALIGN) and pool[n][0] == pool[0][0]:
                 n += 1
         for _, c in pool[:n]:
             if time.monotonic() - started > TIME_BUDGET_S:
