@@ -147,6 +147,31 @@ def test_uzbek_bulletin() -> None:
     assert any("zilzila" in " ".join(c.keywords).lower() for c in chapters)  # the earthquake
 
 
+def test_the_model_is_loaded_only_for_a_transcript_it_reads(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The packaged model (72 MB of weights, about 160 MB resident) was loaded for an empty transcript and for an
+    Uzbek one, which it does not read (segmentation falls back to words and pauses there)."""
+    from indexer.chapters import segment as module
+    from indexer.chapters.segment import method
+
+    loads: list[int] = []
+
+    def counting() -> None:
+        loads.append(1)
+        return None  # as without the package: words and pauses
+
+    monkeypatch.setattr(module, "default_embedder", counting)
+    assert segment(Transcript("file:empty", "en", "captions", "", ())) == []
+    uz = stories("uz")
+    transcript, truth = captions([uz[i] for i in ["uz-bank", "uz-silk", "uz-earthquake"]], "uz", seed=3)
+    chapters = segment(transcript)
+    assert near(starts(chapters), truth, 0.01) and loads == []
+    assert {c.method for c in chapters} == {"lexical + pauses (no embedding model for language 'uz')"}
+    assert method(transcript) == "lexical + pauses (no embedding model for language 'uz')" and loads == []
+    ru = stories("ru")
+    transcript, _ = captions([ru[i] for i in ["ru-bank", "ru-fire"]], "ru")
+    assert method(transcript) == "lexical + pauses (no embedding model installed)" and loads  # a language it reads
+
+
 def test_language_without_a_stop_word_list() -> None:
     """German read as an undetermined language, so no list applies: the words the transcript uses everywhere stand
     in for one."""

@@ -34,6 +34,11 @@ COVERED = frozenset(
 WEAK = frozenset({"uz"})
 
 
+def covers(language: str | None, languages: frozenset[str] = COVERED - WEAK) -> bool:
+    """Whether the model is used for this language (the packaged model's, by default: known without loading it)."""
+    return bool(language) and (language or "").split("-")[0].lower() in languages
+
+
 @dataclass(frozen=True)
 class Embedder:
     """`encode(texts)` gives one L2-normalised row per text; `name` goes into the chapter source."""
@@ -43,7 +48,7 @@ class Embedder:
     languages: frozenset[str] = COVERED - WEAK
 
     def covers(self, language: str | None) -> bool:
-        return bool(language) and (language or "").split("-")[0].lower() in self.languages
+        return covers(language, self.languages)
 
 
 def embed_text(sentence: str) -> str:

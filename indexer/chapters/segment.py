@@ -40,7 +40,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from indexer.chapters import scorer
-from indexer.chapters.embed import Embedder, band_cosine, default_embedder, standardised, window_cosine
+from indexer.chapters.embed import Embedder, band_cosine, covers, default_embedder, standardised, window_cosine
 from indexer.chapters.paths import _best, _exactly
 from indexer.chapters.titles import Reading, content, describe, headlines, prefix, read, stop_words
 from indexer.errors import InvalidInput
@@ -102,10 +102,10 @@ def segment(
     alone, which is also what runs when the model is not installed or does not cover the transcript's language
     (`method` says which).
     """
-    model = _model(embedder, transcript.language)
+    sentences = transcript.sentences()
+    model = _model(embedder, transcript.language) if sentences else None  # no model loaded for nothing to read
     lo = min(max_length, LEXICAL_MIN if model is None else scorer.FLOOR) if min_length is None else min_length
     _check(lo, max_length, count)
-    sentences = transcript.sentences()
     if not sentences:
         return []
     p = params or SegmentParams()
@@ -142,14 +142,18 @@ def method(transcript: Transcript, embedder: Embedder | None | str = DEFAULT) ->
         return f"{model.name} + lexical + pauses"
     if embedder is None:
         return "lexical + pauses"
-    if embedder == DEFAULT and default_embedder() is None:
+    if embedder == DEFAULT and covers(transcript.language) and default_embedder() is None:
         return "lexical + pauses (no embedding model installed)"
     return f"lexical + pauses (no embedding model for language {transcript.language!r})"
 
 
 def _model(embedder: Embedder | None | str, language: str) -> Embedder | None:
-    model = default_embedder() if embedder == DEFAULT else embedder
-    return model if isinstance(model, Embedder) and model.covers(language) else None
+    """The model to use for this language, if any; the packaged one is loaded only for a language it covers."""
+    if embedder == DEFAULT:
+        model = default_embedder() if covers(language) else None
+    else:
+        model = embedder if isinstance(embedder, Embedder) else None
+    return model if model is not None and model.covers(language) else None
 
 
 def _check(min_length: float, max_length: float, count: int | None) -> None:
