@@ -2,6 +2,8 @@
 
   .venv/bin/python bench/fit_chapters.py PATH                 (PATH: a SpeechTopSeg checkout or bare git dir)
   .venv/bin/python bench/fit_chapters.py PATH --limit 20 --check val
+  .venv/bin/python bench/fit_chapters.py PATH --limit 100 --curve 20,40,60,80      (the learning curve, no fit)
+  .venv/bin/python bench/fit_chapters.py PATH --limit 100 --loso 1000,3000         (how --l2 is chosen, no fit)
 
 Reads the programmes of the train lists (the first --limit of each set) whose sentence embeddings are in the cache of
 bench/eval_chapters_real.py (fill it first: `eval_chapters_real.py PATH --split train --limit 20 --fill-cache`;
@@ -12,7 +14,7 @@ positive where it is the gap nearest to a true chapter start. Then:
    all sets pooled, where "opens", "follows" and "closes" are the 384 embedding dimensions of the sentence after
    the gap, the one after that and the one before the gap, each less the programme's mean sentence
    (scorer.sentences_at): the three directions of indexer/chapters/probe.py (1,152 weights; hence the L2 strength,
-   chosen by leave-one-set-out AUC on the train lists: 1,000-3,000 best, 0.878 with two directions);
+   chosen by leave-one-set-out AUC on the train lists (--loso): 3,000 best at 60 and at 100 programmes a set);
 2. the dynamic programme's knobs, on a small grid: the penalty per boundary (so that the count of chapters comes out
    right), the weight of segment's pair cohesion beside the scorer and the weight of the chapter-length prior
    (scorer.length_cost; its centre and spread are the train chapters' log-lengths); objective: F1@10s minus Pk,
@@ -21,7 +23,10 @@ positive where it is the gap nearest to a true chapter start. Then:
    training programmes better than new ones, and knobs chosen there would trust the scorer too much;
 3. with --check val (or test, once), the fitted method on that split, per set.
 
-It prints the constants to paste into indexer/chapters/scorer.py, and with --write-probe writes the two directions
+--curve measures what more train programmes buy: the first --limit a set in five folds, each segmented with fits
+on the first N a set of the other folds, so that every N is scored on the same programmes (eighth pass).
+
+It prints the constants to paste into indexer/chapters/scorer.py, and with --write-probe writes the three directions
 into indexer/chapters/probe.py. The data has no licence: nothing of it is written anywhere but the embedding cache
 in /tmp (the directions are weights over the model's dimensions).
 """
@@ -115,9 +120,19 @@ def starts(params: SegmentParams, embedder: Embedder) -> Method:
 BASE = len(scorer.FEATURES) - len(scorer.SHIFTS)  # the features before the probe directions
 
 
+_examples: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+
 def examples(b: Bulletin, embedder: Embedder) -> tuple[np.ndarray, np.ndarray]:
     """The gap features of one programme and their labels (1 at the gap nearest each true chapter start); in place
-    of the probe columns, the (centred) embeddings of the sentences they read, whose weights are the directions."""
+    of the probe columns, the (centred) embeddings of the sentences they read, whose weights are the directions
+    (remembered: the curve and the grid fit many times)."""
+    if b.name not in _examples:
+        _examples[b.name] = _examples_of(b, embedder)
+    return _examples[b.name]
+
+
+def _examples_of(b: Bulletin, embedder: Embedder) -> tuple[np.ndarray, np.ndarray]:
     sentences, bags, rows = inputs(b, embedder)
     rows = rows.astype(np.float64)
     x = np.hstack([scorer.gap_features(rows, window_similarity(bags, 3))[:, :BASE], *scorer.sentences_at(rows)])
@@ -184,8 +199,9 @@ def usable(data: dict[str, list[Bulletin]], embedder: Embedder) -> dict[str, lis
     return out
 
 
-def objective(data: dict[str, list[Bulletin]], params: SegmentParams, embedder: Embedder) -> tuple[float, ...]:
-    rows = [score(starts(params, embedder), group) for group in data.values() if group]
+def objective(data: dict[str, list[Bulletin]], params: SegmentParams, embedder: Embedder,
+              method: Method | None = None) -> tuple[float, ...]:
+    rows = [score(method or starts(params, embedder), group) for group in data.values() if group]
     pk, f10 = float(np.mean([r["pk"] for r in rows])), float(np.mean([r["f10"] for r in rows]))
     ratio = sum(r["found"] for r in rows) / max(1, sum(r["true"] for r in rows))
     return f10 - pk, pk, f10, ratio
@@ -199,6 +215,58 @@ def constants(coef: np.ndarray) -> str:
 
 def synthetic(params: SegmentParams, bulletins: Sequence[Bulletin]) -> dict[str, float]:
     return bulletin_score(bulletin_method(params), bulletins)
+
+
+def auc(scores: np.ndarray, y: np.ndarray) -> float:
+    """The chance that a boundary gap scores above a gap that is none (ties count as below)."""
+    ranks = np.empty(len(scores))
+    ranks[np.argsort(scores)] = np.arange(1, len(scores) + 1)
+    pos = y > 0.5
+    n1, n0 = int(pos.sum()), int((~pos).sum())
+    return float((ranks[pos].sum() - n1 * (n1 + 1) / 2) / max(1, n1 * n0))
+
+
+def gap_auc(group: Sequence[Bulletin], embedder: Embedder, model: dict[str, tuple[np.ndarray, float]]) -> float:
+    """AUC of the gaps of these programmes (pooled), each scored with the fit model[its name]."""
+    xs, ys = zip(*(examples(b, embedder) for b in group))
+    scores = np.concatenate([x @ model[b.name][0] + model[b.name][1] for b, x in zip(group, xs)])
+    return auc(scores, np.concatenate(ys))
+
+
+def loso(train: dict[str, list[Bulletin]], embedder: Embedder, l2s: Sequence[float]) -> None:
+    """--loso: per L2, each set's gaps scored with a fit on the other six sets (how the L2 strength is chosen)."""
+    for l2 in l2s:
+        aucs = {}
+        for name, group in train.items():
+            fitted = fit([b for other, g in train.items() if other != name for b in g], embedder, l2)
+            aucs[name] = gap_auc(group, embedder, {b.name: fitted for b in group})
+        print(f"leave-one-set-out AUC, L2 {l2:g}: mean {np.mean(list(aucs.values())):.4f}; "
+              + " ".join(f"{k} {v:.3f}" for k, v in aucs.items()), flush=True)
+
+
+def curve(train: dict[str, list[Bulletin]], embedder: Embedder, l2: float, sizes: Sequence[int],
+          penalties: Sequence[float], folds: int = 5) -> None:
+    """--curve: the learning curve on the same programmes. Each set's train programmes (the first --limit) are cut
+    into `folds` consecutive folds; fold k is segmented with a fit on the first N programmes a set of the other folds,
+    so every N is scored on the same programmes by fits that never saw them (scorer.py's knobs but the penalty)."""
+    fold = {b.name: i * folds // len(g) for g in train.values() for i, b in enumerate(g)}
+    for n in sizes:
+        fitted = [fit([b for g in train.values() for b in [c for c in g if fold[c.name] != k][:n]], embedder, l2)
+                  for k in range(folds)]
+        model = {name: fitted[k] for name, k in fold.items()}
+        mean_auc = np.mean([gap_auc(g, embedder, model) for g in train.values()])
+        for pen in penalties:
+            params = SegmentParams(scorer_weight=1.0, scorer_penalty=pen, model_cohesion=scorer.COHESION,
+                                   length_weight=scorer.LENGTH_WEIGHT)
+            segmented = starts(params, embedder)
+
+            def method(b: Bulletin, segmented: Method = segmented, model: dict = model) -> list[float]:
+                install(*model[b.name])
+                return segmented(b)
+
+            obj, pk, f10, ratio = objective(train, params, embedder, method)
+            print(f"  {n} a set, penalty {pen:+.2f}: F1@10 {f10:.4f} - Pk {pk:.4f} = {obj:.4f}, found/true "
+                  f"{ratio:.2f}, AUC {mean_auc:.4f}", flush=True)
 
 
 def write_probe(directions: Sequence[np.ndarray], note: str) -> None:
@@ -227,6 +295,9 @@ def main() -> None:
     ap.add_argument("--save", help="with --no-grid: write the fitted weights to this JSON file")
     ap.add_argument("--no-grid", action="store_true", help="fit the regression only; keep scorer.py's knobs")
     ap.add_argument("--check", choices=["val", "test"], help="then score the fitted method on this split")
+    ap.add_argument("--curve", help="instead: the learning curve at these sizes a set (e.g. 20,40,60,80; 5 folds)")
+    ap.add_argument("--penalties", default="-0.75,-0.5", help="with --curve")
+    ap.add_argument("--loso", help="instead: leave-one-set-out AUC at these L2 strengths (e.g. 1000,3000)")
     args = ap.parse_args()
     model = default_embedder()
     if model is None:
@@ -236,6 +307,13 @@ def main() -> None:
     t0 = time.time()
     train = usable(load(root, list(SETS), "train", args.limit), embedder)
     print("train programmes with cached embeddings: " + ", ".join(f"{k} {len(v)}" for k, v in train.items()))
+    if args.curve or args.loso:
+        if args.curve:
+            curve(train, embedder, args.l2, [int(n) for n in args.curve.split(",")],
+                  [float(p) for p in args.penalties.split(",")])
+        if args.loso:
+            loso(train, embedder, [float(x) for x in args.loso.split(",")])
+        return
     everything = [b for group in train.values() for b in group]
     coef, intercept = fit(everything, embedder, args.l2, list(filter(None, args.drop.split(","))))
     gaps = sum(len(inputs(b, embedder)[0]) - 1 for b in everything)
