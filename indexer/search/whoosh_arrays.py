@@ -28,6 +28,7 @@ import numpy as np
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermsReader
 from whoosh.matching import Matcher
 from whoosh.matching.wrappers import WrappingMatcher
+from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 
 from indexer.search.query import AllOf, BestOf, CountOf, Q, Term
@@ -107,16 +108,21 @@ def read_postings(reader: Any, field: str, text: str) -> tuple[np.ndarray, np.nd
 
     Read from the term's entry and its extent of the postings file by position only: a matcher would seek and read
     the segment's one shared postings file, and searches in other threads read the same file."""
-    if not reader.doc_frequency(field, text):
-        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
     terms = getattr(reader, "_terms", None)
     if not isinstance(terms, W3TermsReader):  # another codec: Whoosh's matcher, one posting at a time
+        if not reader.doc_frequency(field, text):
+            return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
         matcher = reader.postings(field, text)
         if isinstance(matcher, WrappingMatcher):  # the deletions filter (applied per reader by `Leaves`) has moved
             matcher = matcher.child  # its child past the deleted documents at the start: back to the first one
             matcher.reset()
         return _walk(matcher)
-    info = terms.term_info(field, reader._text_to_bytes(field, text))
+    try:  # one lookup of the term's entry, which holds its document frequency too
+        info = terms.term_info(field, reader._text_to_bytes(field, text))
+    except TermNotFound:
+        info = None
+    if info is None or not info.doc_frequency():
+        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
     if info.is_inlined():  # a term with one posting keeps it in its entry
         ids, weights, _ = info.inlined_postings()
         return np.asarray(ids, dtype=np.int32), np.asarray(weights, dtype=np.float32)
