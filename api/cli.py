@@ -300,7 +300,16 @@ app.add_typer(correction_app, name="correction")
 app.add_typer(reel_app, name="reel")
 
 
+# The commands that may run the recogniser: they start again once with its heap settings (indexer.asr.heap).
+RECOGNISING = frozenset({"ingest", "serve", "worker"})
+
+
 def main() -> None:
+    command = next((a for a in sys.argv[1:] if not a.startswith("-")), None)
+    if command in RECOGNISING:
+        from indexer.asr.heap import restart_tuned
+
+        restart_tuned()
     app()
 
 

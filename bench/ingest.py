@@ -74,10 +74,16 @@ def child(engine: str, model: str, batch: int, audio: str) -> None:
                       "batch": getattr(eng, "batch", 1)}))
 
 
-def run_child(engine: str, model: str, batch: int, audio: Path) -> dict:
-    env = dict(os.environ)
+def run_child(engine: str, model: str, batch: int, audio: Path, *, plain_heap: bool = False) -> dict:
+    """One ASR run in a fresh process. faster-whisper runs with the heap settings the `clipindex` command starts
+    with (indexer.asr.heap), unless `plain_heap`; openai-whisper with glibc's defaults, as its users run it."""
+    from indexer.asr.heap import VARIABLE, tuned_environ
+
+    env = {k: v for k, v in os.environ.items() if k != VARIABLE}
     if engine == "openai-whisper":
         env["OMP_WAIT_POLICY"] = "PASSIVE"  # without it PyTorch runs ~5x slower on 2 vCPUs
+    elif not plain_heap:
+        env = tuned_environ(env)
     out = subprocess.run([sys.executable, __file__, "--child", engine, model, str(batch), str(audio)],
                          check=True, capture_output=True, text=True, env=env)
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -88,19 +94,22 @@ def asr_table(audio: Path, truth: str, models: list[str], with_openai: bool) -> 
 
     rows = []
     for model in models:
-        # 0: the default, batch chosen from the machine; 1: the sequential path (CLIPINDEX_BATCH_SIZE=1)
-        configs = [("faster-whisper", 0), ("faster-whisper", 1)] + ([("openai-whisper", 0)] if with_openai else [])
+        # 0: the default, batch chosen from the machine; 1: the sequential path (CLIPINDEX_BATCH_SIZE=1); the
+        # default again with glibc's own heap settings, to show what indexer.asr.heap's settings are worth
+        configs = [("faster-whisper", 0, False), ("faster-whisper", 0, True), ("faster-whisper", 1, False)]
+        configs += [("openai-whisper", 0, False)] if with_openai else []
         group = []
-        for engine, batch in configs:
-            r = run_child(engine, model, batch, audio)
+        for engine, batch, plain in configs:
+            r = run_child(engine, model, batch, audio, plain_heap=plain)
             if engine == "openai-whisper":
                 kind = " fp32"
             else:
                 kind = f" default, batch {r['batch']}" if batch == 0 else " int8 sequential"
+                kind += ", plain heap" if plain else ""
             r.update(engine=engine + kind, model=model,
                      wer=jiwer.wer(norm(truth), norm(r.pop("text"))))
             group.append(r)
-            print(f"  {r['engine']:<34} {model:<8} wall {r['wall']:7.1f} s  {r['duration'] / r['wall']:5.1f}x "
+            print(f"  {r['engine']:<44} {model:<8} wall {r['wall']:7.1f} s  {r['duration'] / r['wall']:5.1f}x "
                   f"real time  peak RSS {r['rss_mb']:6.0f} MB  WER {r['wer']:.3f}", flush=True)
         if with_openai:
             ref = group[-1]["wall"]
@@ -176,6 +185,9 @@ def main() -> None:
         engine, model, batch, audio = args.child
         child(engine, model, int(batch), audio)
         return
+    from indexer.asr.heap import restart_tuned
+
+    restart_tuned()  # the whole ingest below runs as under the `clipindex` command
     print(f"# bench/ingest.py  {time.strftime('%Y-%m-%d')}  {platform.machine()}, {os.cpu_count()} cores, "
           f"Python {platform.python_version()}")
     with tempfile.TemporaryDirectory() as tmp:

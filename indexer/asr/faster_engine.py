@@ -11,7 +11,6 @@ and its whole mel spectrogram). Each window's segments are checked before they a
 
 from __future__ import annotations
 
-import ctypes
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +22,7 @@ from indexer.asr.audio import SAMPLE_RATE, open_audio
 from indexer.asr.batching import choose_batch_size
 from indexer.asr.engine import ProgressFn, Transcription
 from indexer.asr.guard import find_gaps, find_loops, replace_range
+from indexer.asr.heap import release_memory
 from indexer.asr.modelpath import ResolvedModel
 from indexer.errors import ModelError
 from indexer.models import Segment, Word
@@ -139,6 +139,7 @@ class FasterWhisperEngine:
         out = []
         for s in segments:
             out.append(_segment(s, offset))
+            release_memory()  # a batch's buffers, before the next batch decodes (indexer.asr.heap)
             if progress:
                 progress(offset + s.end)
         return out
@@ -160,15 +161,6 @@ def _segment(s: Any, offset: float) -> Segment:
 
 def _r(x: float, digits: int = 3) -> float:
     return round(float(x), digits)
-
-
-def release_memory() -> None:
-    """Hand freed heap pages back to the system after each window (glibc keeps them otherwise, and a long input's
-    peak RSS creeps up window after window). A no-op where glibc's malloc_trim is not available."""
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
 
 
 def _cuda_available() -> bool:
