@@ -22,6 +22,7 @@ from api.cli_articles import article_app, correction_app, keys_app
 from api.cli_common import DataDir, JsonOut, Quiet, clock, emit, err, errors, out, progress, service
 from api.cli_ops import migrate_store, queue_worker, status
 from api.cli_reels import reel_app
+from indexer.asr.heap import restart_tuned
 from indexer.config import load_settings
 from indexer.errors import ClipindexError, InvalidInput
 from indexer.ingest.types import CaptionPolicy, IngestOptions, IngestResult
@@ -307,8 +308,6 @@ RECOGNISING = frozenset({"ingest", "serve", "worker"})
 def main() -> None:
     command = next((a for a in sys.argv[1:] if not a.startswith("-")), None)
     if command in RECOGNISING:
-        from indexer.asr.heap import restart_tuned
-
         restart_tuned()
     app()
 

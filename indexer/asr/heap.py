@@ -51,7 +51,7 @@ def tuned_environ(environ: Mapping[str, str]) -> dict[str, str]:
 
 def restart_tuned() -> None:
     """Re-execute this process once with the heap settings when it was started without them (the `clipindex`
-    command calls this first). Returns only when nothing needs to change."""
+    command calls this first). Returns only when it does not restart."""
     if not on_glibc() or VARIABLE in os.environ:
         return
     argv = list(getattr(sys, "orig_argv", None) or [])
@@ -59,7 +59,10 @@ def restart_tuned() -> None:
         return
     sys.stdout.flush()
     sys.stderr.flush()
-    os.execve(sys.executable, [sys.executable, *argv[1:]], tuned_environ(os.environ))
+    try:
+        os.execve(sys.executable, [sys.executable, *argv[1:]], tuned_environ(os.environ))
+    except OSError:  # the interpreter cannot be run again (a frozen or embedded one): go on without the settings
+        return
 
 
 def release_memory() -> None:
