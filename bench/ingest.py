@@ -4,7 +4,9 @@ Run:  .venv/bin/python bench/ingest.py            (about 15 minutes on a 2-core 
       .venv/bin/python bench/ingest.py --quick    (tiny.en only, no 60-minute memory run)
       .venv/bin/python bench/ingest.py --models base --share-models base --no-memory   (the default model, 5 min)
 
-Every ASR run is a separate process, so peak RSS is that run's own. The speech is the project's own story texts
+Every ASR run is a separate process, so peak RSS is that run's own. faster-whisper runs with the heap settings the
+`clipindex` command restarts with (indexer/asr/heap.py), and once more with glibc's defaults to show their worth;
+openai-whisper with glibc's defaults. The speech is the project's own story texts
 (tests/fixtures/texts) synthesised with espeak-ng; WER is measured against those texts.
 """
 
