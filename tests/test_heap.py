@@ -24,10 +24,11 @@ main()
 """
 
 
-def _run(args: list[str], env_value: str | None = None) -> list[str]:
-    env = {k: v for k, v in os.environ.items() if k != VARIABLE}
+def _run(args: list[str], env_value: str | None = None, **more: str) -> list[str]:
+    env = {k: v for k, v in os.environ.items() if k not in (VARIABLE, "CLIPINDEX_BATCH_SIZE")}
     if env_value is not None:
         env[VARIABLE] = env_value
+    env.update(more)
     done = subprocess.run([sys.executable, "-c", PROBE.format(var=VARIABLE, args=args)], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
@@ -45,6 +46,8 @@ def test_other_commands_and_a_users_own_setting_are_left_alone() -> None:
     assert _run(["ingest", "--help"], env_value="") == ["start", "at exit ''"]
     assert _run(["serve", "--help"], env_value="glibc.malloc.arena_max=4") == [
         "start", "at exit 'glibc.malloc.arena_max=4'"]
+    # the sequential path is slower with the settings
+    assert _run(["worker", "--help"], CLIPINDEX_BATCH_SIZE="1") == ["start", "at exit None"]
 
 
 def test_the_environment_for_a_child_keeps_a_users_own_setting() -> None:

@@ -12,13 +12,13 @@ lower peak RSS (docs/benchmarks.md, `bench/ingest.py`).
 glibc reads these settings only when a process starts (`mallopt` cannot set a threshold above 32 MB, and an arena
 limit set later leaves the arenas that threads already own), so the `clipindex` command restarts itself once with
 them in its environment (`restart_tuned`). A `GLIBC_TUNABLES` already set, even empty, is left as it is: that is how
-to opt out. Elsewhere than glibc Linux nothing changes.
+to opt out. Nor does it restart for the sequential path (`CLIPINDEX_BATCH_SIZE=1`), which the settings make 6% slower
+and 90 MB larger. Elsewhere than glibc Linux nothing changes.
 
 `release_memory` hands the heap's free pages back after each decoded segment (so between two batches) and after each
 window of audio: the trimming the settings turn off while a batch decodes happens between batches instead, so the
 peak stays nearly flat over a long input: a 60-minute input peaked at 864-878 MB (tiny.en; 827-884 MB with glibc's
-defaults), 1.21-1.52x a 5-minute one's, whose peak moves with where the attention buffers land. The sequential path
-(`CLIPINDEX_BATCH_SIZE=1`) gains nothing from the settings: 6% slower, 90 MB more.
+defaults), 1.21-1.52x a 5-minute one's, whose peak moves with where the attention buffers land.
 """
 
 from __future__ import annotations
@@ -53,6 +53,8 @@ def restart_tuned() -> None:
     """Re-execute this process once with the heap settings when it was started without them (the `clipindex`
     command calls this first). Returns only when it does not restart."""
     if not on_glibc() or VARIABLE in os.environ:
+        return
+    if os.environ.get("CLIPINDEX_BATCH_SIZE", "").strip() == "1":  # the sequential path: the settings slow it
         return
     argv = list(getattr(sys, "orig_argv", None) or [])
     if not argv or not sys.executable:
