@@ -10,10 +10,11 @@ one arena for every thread) the faults fall to about 0.16 million, and the recog
 lower peak RSS (docs/benchmarks.md, `bench/ingest.py`).
 
 glibc reads these settings only when a process starts (`mallopt` cannot set a threshold above 32 MB, and an arena
-limit set later leaves the arenas that threads already own), so the `clipindex` command restarts itself once with
-them in its environment (`restart_tuned`). A `GLIBC_TUNABLES` already set, even empty, is left as it is: that is how
-to opt out. Nor does it restart for the sequential path (`CLIPINDEX_BATCH_SIZE=1`), which the settings make 6% slower
-and 90 MB larger. Elsewhere than glibc Linux nothing changes.
+limit set later leaves the arenas that threads already own), so the `clipindex` commands that may transcribe
+(`ingest`, `serve`, `worker`) restart once with them in their environment (`restart_tuned`). A `GLIBC_TUNABLES`
+already set, even empty, is left as it is: that is how to opt out. Nor do they restart for the sequential path
+(`CLIPINDEX_BATCH_SIZE=1`), which the settings make 6% slower and 90 MB larger. Elsewhere than glibc Linux nothing
+changes.
 
 `release_memory` hands the heap's free pages back after each decoded segment (so between two batches) and after each
 window of audio: the trimming the settings turn off while a batch decodes happens between batches instead, so the
