@@ -18,8 +18,8 @@ changes.
 
 `release_memory` hands the heap's free pages back after each decoded segment (so between two batches) and after each
 window of audio: the trimming the settings turn off while a batch decodes happens between batches instead, so the
-peak stays nearly flat over a long input: a 60-minute input peaked at 864-878 MB (tiny.en; 827-884 MB with glibc's
-defaults), 1.21-1.52x a 5-minute one's, whose peak moves with where the attention buffers land.
+peak stays nearly flat over a long input: a 60-minute input peaked at 788-878 MB (tiny.en; 827-884 MB with glibc's
+defaults), 1.04-1.52x a 5-minute one's, whose peak moves with where the attention buffers land.
 """
 
 from __future__ import annotations
