@@ -84,8 +84,8 @@ def run_child(engine: str, model: str, batch: int, audio: Path, *, plain_heap: b
     env = {k: v for k, v in os.environ.items() if k != VARIABLE}
     if engine == "openai-whisper":
         env["OMP_WAIT_POLICY"] = "PASSIVE"  # without it PyTorch runs ~5x slower on 2 vCPUs
-    elif not plain_heap and batch != 1:  # the commands do not restart for the sequential path (indexer.asr.heap)
-        env = tuned_environ(env)
+    elif not plain_heap:  # as the commands would start with this batch setting (none for the sequential path)
+        env = tuned_environ({**env, "CLIPINDEX_BATCH_SIZE": str(batch)})
     out = subprocess.run([sys.executable, __file__, "--child", engine, model, str(batch), str(audio)],
                          check=True, capture_output=True, text=True, env=env)
     return json.loads(out.stdout.strip().splitlines()[-1])

@@ -52,6 +52,7 @@ def test_other_commands_and_a_users_own_setting_are_left_alone() -> None:
 
 def test_the_environment_for_a_child_keeps_a_users_own_setting() -> None:
     assert tuned_environ({VARIABLE: "glibc.malloc.arena_max=4"})[VARIABLE] == "glibc.malloc.arena_max=4"
+    assert VARIABLE not in tuned_environ({"CLIPINDEX_BATCH_SIZE": " 1 "})
     env = tuned_environ({"PATH": "/bin"})
     assert env["PATH"] == "/bin"
     assert env.get(VARIABLE) == (TUNABLES if on_glibc() else None)

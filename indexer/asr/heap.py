@@ -43,27 +43,26 @@ def on_glibc() -> bool:
 
 
 def tuned_environ(environ: Mapping[str, str]) -> dict[str, str]:
-    """`environ` with the heap settings added, unless it sets its own or this is not glibc Linux."""
+    """`environ` with the heap settings added, unless it sets its own, asks for the sequential path (which the
+    settings slow) or this is not glibc Linux."""
     env = dict(environ)
-    if on_glibc() and VARIABLE not in env:
+    sequential = env.get("CLIPINDEX_BATCH_SIZE", "").strip() == "1"
+    if on_glibc() and VARIABLE not in env and not sequential:
         env[VARIABLE] = TUNABLES
     return env
 
 
 def restart_tuned() -> None:
-    """Re-execute this process once with the heap settings when it was started without them (the `clipindex`
-    command calls this first). Returns only when it does not restart."""
-    if not on_glibc() or VARIABLE in os.environ:
-        return
-    if os.environ.get("CLIPINDEX_BATCH_SIZE", "").strip() == "1":  # the sequential path: the settings slow it
-        return
+    """Re-execute this process once with the heap settings when `tuned_environ` adds them to its environment (the
+    `clipindex` command calls this first). Returns only when it does not restart."""
+    env = tuned_environ(os.environ)
     argv = list(getattr(sys, "orig_argv", None) or [])
-    if not argv or not sys.executable:
+    if VARIABLE in os.environ or VARIABLE not in env or not argv or not sys.executable:
         return
     sys.stdout.flush()
     sys.stderr.flush()
     try:
-        os.execve(sys.executable, [sys.executable, *argv[1:]], tuned_environ(os.environ))
+        os.execve(sys.executable, [sys.executable, *argv[1:]], env)
     except OSError:  # the interpreter cannot be run again (a frozen or embedded one): go on without the settings
         return
 
