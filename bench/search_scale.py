@@ -9,6 +9,8 @@ Run:  .venv/bin/python bench/search_scale.py --passages 10000          (2-3 minu
       --diagnose             for each quote missed at rank 1: its candidates stage by stage, and why (search_diagnose)
       --warm                 every query once before the timed run (the caches a long-running server has filled)
       --bulk-segment N       Whoosh: bulk-load with Whoosh's multi-process writer, N passages a commit, no merges
+      --parse-postings       Whoosh: parse every posting list from Whoosh's blocks, not from the decoded files (as
+                             before whoosh_decoded); by default the missing files are decoded, timed, before the run
 
 Corpus (made here, nothing downloaded or committed): half-hour programmes of broadcast-like sentences in English,
 Russian and Uzbek (Latin and Cyrillic), one caption cue per sentence. Each sentence is one of the project's own
@@ -290,6 +292,8 @@ def main() -> None:
     ap.add_argument("--backend", choices=SEARCH_BACKENDS, default="whoosh", help="the search index backend")
     ap.add_argument("--warm", action="store_true",
                     help="run every query once before the timed run (caches hold every term the queries read)")
+    ap.add_argument("--parse-postings", action="store_true",
+                    help="Whoosh: ignore the decoded posting files and parse Whoosh's blocks (the code before them)")
     ap.add_argument("--profile", action="store_true", help="cProfile the queries and print the top functions")
     ap.add_argument("--diagnose", action="store_true",
                     help="for each quote not found at rank 1: its candidates, where the true passage was, and why")
@@ -373,8 +377,27 @@ def build(args: argparse.Namespace, data: Path) -> tuple[PassageIndex, int, list
     return ix, bulk, lines, make_queries(pool, args.queries, rng)
 
 
+def whoosh_postings(ix: PassageIndex, parse: bool) -> str:
+    """Whoosh: the large segments' postings decoded to disk now (as the child process after a commit does), timed;
+    or, with `parse`, the decoded files ignored. Says which."""
+    from indexer.search import whoosh_decoded  # deferred: the Whoosh backend's module, for Whoosh runs only
+
+    folder = Path(ix._index().storage.folder)  # type: ignore[attr-defined]
+    if parse:
+        whoosh_decoded.MIN_DOCS = sys.maxsize  # no segment is large enough: every list parsed, as before
+        return "posting lists parsed from Whoosh's blocks (--parse-postings: the decoded files ignored)"
+    t0 = time.perf_counter()
+    n = whoosh_decoded.decode_missing(folder)
+    secs = time.perf_counter() - t0
+    mb = sum(p.stat().st_size for p in folder.glob(f"*{whoosh_decoded.SUFFIX}")) / 1e6
+    return (f"posting lists decoded beside the segments of {whoosh_decoded.MIN_DOCS:,} passages or more: {mb:.0f} MB"
+            f" in all; {n} segments decoded just now in {secs:.1f} s")
+
+
 def measure(args: argparse.Namespace, ix: PassageIndex, bulk: int, lines: list[str], queries: list[Query],
             load0: tuple[float, float, float]) -> None:
+    if args.backend == "whoosh":
+        lines = lines + [whoosh_postings(ix, args.parse_postings)]
     size = dir_mb(ix.path)
     # open the searcher; with --warm, every query once first (a long-running server that has read its terms)
     run_queries(ix, queries if args.warm else queries[:5] + queries[-5:])

@@ -51,6 +51,7 @@ from indexer.search.base import (  # some re-exported (__all__): tests and bench
 )
 from indexer.search.query import Filter
 from indexer.search.whoosh_arrays import Leaves
+from indexer.search.whoosh_decoded import decode_later, lacking
 from indexer.search.whoosh_query import Saturated, WhooshCandidates
 from indexer.search.whoosh_views import install as read_segments_in_place
 from indexer.store.files import exclusive
@@ -94,6 +95,12 @@ def _tiered(writer: IndexWriter, segments: list[Any]) -> list[Any]:
         writer.add_reader(reader)
         reader.close()
     return ordered[MERGE_AT:]
+
+
+def _decode_new(ix: Any) -> None:
+    """After a commit: decode the postings of its large segments on disk, in a child process (whoosh_decoded)."""
+    if lacking(ix.storage.folder, ix._segments()):
+        decode_later(ix.storage.folder)
 
 
 class _Writer:
@@ -153,15 +160,18 @@ class SearchIndex(PassageIndex):
                 raise
             if not w.is_closed:
                 w.commit(mergetype=_tiered)
+                _decode_new(self._ix)
 
     def _build(self, folder: Path, items: Items, progress: Progress | None) -> int:
-        w = _open(folder).writer()
+        ix = _open(folder)
+        w = ix.writer()
         try:
             total = write_items(_Writer(w), items, progress, replace=False)
         except BaseException:
             w.cancel()
             raise
         w.commit()
+        _decode_new(ix)
         return total
 
     # ---- reading -------------------------------------------------------------------------------------------------

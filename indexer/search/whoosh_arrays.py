@@ -8,9 +8,10 @@ intersects and ranks them in a few passes. Scores are Whoosh's own for the same 
 saturating term frequency times idf; sums for `AnyOf` and `AllOf`, the best part for `BestOf`; a term's boost), so
 this changes the speed, not the ranking.
 
-Segments never change once written, so a term's postings in a segment are read once and kept (`PostingCache`, least
-recently used out first, bounded in bytes); what does change, the deleted documents of a segment, is applied per
-reader (`Leaves`).
+Segments never change once written, so a term's postings in a segment are read once and kept: a large segment's
+decoded on disk beside it (whoosh_decoded), a small one's, or a large one's before its file is there, in memory
+(`PostingCache`, least recently used out first, bounded in bytes); what does change, the deleted documents of a
+segment, is applied per reader (`Leaves`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import logging
 import os
 import pickle
 import threading
+import time
 import zlib
 from collections import OrderedDict
 from typing import Any
@@ -32,6 +34,7 @@ from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 
 from indexer.search.query import AllOf, BestOf, CountOf, Q, Term
+from indexer.search.whoosh_decoded import Decoded, decode_later, open_decoded, wanted
 
 log = logging.getLogger(__name__)
 K1 = 1.2  # BM25's saturation of term frequency (`Saturated`)
@@ -65,6 +68,8 @@ DENSE_FRACTION = 16  # a union of more postings than 1/16 of the documents is su
 
 Postings = tuple[np.ndarray, np.ndarray]  # (document numbers, ascending, int64; scores or weights, float64)
 EMPTY: Postings = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
+NONE = (np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32))  # a segment's empty list, as read
+RECHECK_S = 2.0  # how often a reader looks again for the decoded files its large segments lacked
 
 
 class PostingCache:
@@ -103,15 +108,17 @@ class PostingCache:
 CACHE = PostingCache()
 
 
-def read_postings(reader: Any, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
-    """A term's postings in one segment, deleted documents included: (ids int32, weights float32).
+def read_postings(reader: Any, field: str, text: str, decoded: Decoded | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """A term's postings in one segment, deleted documents included: (ids int32, weights float32, or the decoded
+    file's integer weights).
 
-    Read from the term's entry and its extent of the postings file by position only: a matcher would seek and read
-    the segment's one shared postings file, and searches in other threads read the same file."""
+    Read from the term's entry and, by position only, from the segment's decoded file when there is one, else its
+    extent of the postings file: a matcher would seek and read the segment's one shared postings file, and searches
+    in other threads read the same file."""
     terms = getattr(reader, "_terms", None)
     if not isinstance(terms, W3TermsReader):  # another codec: Whoosh's matcher, one posting at a time
         if not reader.doc_frequency(field, text):
-            return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
+            return NONE
         matcher = reader.postings(field, text)
         if isinstance(matcher, WrappingMatcher):  # the deletions filter (applied per reader by `Leaves`) has moved
             matcher = matcher.child  # its child past the deleted documents at the start: back to the first one
@@ -122,15 +129,18 @@ def read_postings(reader: Any, field: str, text: str) -> tuple[np.ndarray, np.nd
     except TermNotFound:
         info = None
     if info is None or not info.doc_frequency():
-        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
+        return NONE
     if info.is_inlined():  # a term with one posting keeps it in its entry
         ids, weights, _ = info.inlined_postings()
         return np.asarray(ids, dtype=np.int32), np.asarray(weights, dtype=np.float32)
     offset, length = info.extent()
-    return _read_blocks(terms._postfile.get(offset, length[0] if isinstance(length, tuple) else length))
+    found = decoded.at(offset) if decoded is not None else None
+    if found is not None:
+        return found
+    return read_extent(terms._postfile.get(offset, length[0] if isinstance(length, tuple) else length))
 
 
-def _read_blocks(buf: bytes) -> tuple[np.ndarray, np.ndarray]:
+def read_extent(buf: bytes) -> tuple[np.ndarray, np.ndarray]:
     """Whoosh 3's posting blocks as they are stored, the term's whole extent parsed in one pass: a 4-byte tag, then
     per block a length (negative for the last), a pickled header (postings, last id, ...), then a zlib-compressed
     pickle of (id deltas counted from 0 in each block, weights, values), the weights None when all are 1 and a single
@@ -157,7 +167,7 @@ def _read_blocks(buf: bytes) -> tuple[np.ndarray, np.ndarray]:
             break
         pos += 4 + abs(length)
     if not deltas:
-        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
+        return NONE
     steps = np.array(deltas, dtype=np.int64)
     steps[starts[1:]] -= np.array(lasts[:-1], dtype=np.int64)  # each block counts from 0: from the last block's end
     return np.cumsum(steps).astype(np.int32), np.array(weights, dtype=np.float32)
@@ -174,13 +184,14 @@ def _walk(m: Matcher) -> tuple[np.ndarray, np.ndarray]:
 
 
 class Leaves:
-    """One searcher's segments: where each one's document numbers start, and which of its documents are deleted.
-    Built once per searcher (per commit)."""
+    """One searcher's segments: where each one's document numbers start, which of its documents are deleted, and
+    its decoded postings when they are on disk. Built once per searcher (per commit)."""
 
     def __init__(self, searcher: Searcher, folder: str, cache: PostingCache = CACHE) -> None:
         self.searcher, self.folder, self.cache = searcher, folder, cache
         self.doc_count_all = int(searcher.doc_count_all())
-        self._leaves: list[tuple[Any, int, str | None, np.ndarray | None]] = []
+        self._leaves: list[tuple[Any, int, str | None, np.ndarray | None, Decoded | None]] = []
+        self._missing: list[int] = []  # the large segments whose decoded file was not there
         for sub, offset in searcher.leaf_searchers():
             reader = sub.reader()
             alive = None
@@ -188,15 +199,42 @@ class Leaves:
                 alive = np.ones(reader.doc_count_all(), dtype=bool)
                 alive[np.fromiter(reader.deleted_docs_set, dtype=np.int64)] = False
             segment = reader.segment()  # None for a reader of no segment (an empty index)
-            self._leaves.append((reader, int(offset), segment.segment_id() if segment else None, alive))
+            segid = segment.segment_id() if segment else None
+            decoded = None
+            if segid is not None and wanted(reader):
+                decoded = open_decoded(folder, segid)
+                if decoded is None:
+                    self._missing.append(len(self._leaves))
+            self._leaves.append((reader, int(offset), segid, alive, decoded))
+        self._checked = time.monotonic()
+        if self._missing:
+            decode_later(folder)
+
+    def _look_again(self) -> None:
+        """Pick up the decoded files that a decoder has written since (at most every RECHECK_S)."""
+        now = time.monotonic()
+        if now - self._checked < RECHECK_S:
+            return
+        self._checked = now
+        still = []
+        for i in self._missing:
+            reader, offset, segid, alive, _ = self._leaves[i]
+            decoded = open_decoded(self.folder, segid or "")
+            if decoded is None:
+                still.append(i)
+            else:
+                self._leaves[i] = (reader, offset, segid, alive, decoded)  # one item replaced: safe under the GIL
+        self._missing = still
 
     def term(self, field: str, text: str) -> Postings:
         """The term's live postings across segments: (document numbers in the searcher, weights)."""
+        if self._missing:
+            self._look_again()
         ids: list[np.ndarray] = []
         weights: list[np.ndarray] = []
-        for reader, offset, segid, alive in self._leaves:
-            if segid is None:
-                local, w = read_postings(reader, field, text)
+        for reader, offset, segid, alive, decoded in self._leaves:
+            if segid is None or decoded is not None:  # nothing to keep: an empty index's, or mapped from disk
+                local, w = read_postings(reader, field, text, decoded)
             else:
                 local, w = self.cache.get((self.folder, segid, field, text),
                                           lambda r=reader: read_postings(r, field, text))

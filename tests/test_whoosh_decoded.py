@@ -1,0 +1,202 @@
+"""Whoosh's postings decoded on disk beside each large segment (indexer/search/whoosh_decoded.py): the same lists
+as parsing Whoosh's blocks gives, written after a commit by a child process, picked up by readers that started
+without them, removed with their segment, and ignored (then written again) when damaged."""
+
+from __future__ import annotations
+
+import fcntl
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+from whoosh import index as whoosh_index
+from whoosh.fields import TEXT, Schema
+
+from indexer.search import index as search_index
+from indexer.search import whoosh_arrays, whoosh_decoded
+from indexer.search.index import MAX_SEGMENTS, SearchIndex
+from indexer.search.whoosh_arrays import read_postings
+from indexer.search.whoosh_decoded import decode, decode_missing, open_decoded, path_for, wait_children
+from tests.test_search import make_transcript, video
+from tests.test_whoosh_arrays import QUERIES, _arrays, _sentences, _whoosh
+
+
+@pytest.fixture
+def decode_all(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every segment counts as large (here and in the decoder's child processes)."""
+    monkeypatch.setenv("CLIPINDEX_DECODED_MIN_DOCS", "0")
+    monkeypatch.setattr(whoosh_decoded, "MIN_DOCS", 0)
+
+
+@pytest.fixture
+def no_child(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No decoder process starts: the test decodes when it wants to."""
+    for module in (whoosh_arrays, search_index):
+        monkeypatch.setattr(module, "decode_later", lambda folder: None)
+
+
+def _add(ix: SearchIndex, rng: random.Random, batch: int, videos: int = 40) -> None:
+    items = []
+    for n in range(videos):
+        vid = f"file:{batch}-{n}"
+        tr, _ = make_transcript(vid, _sentences(rng, 30))
+        items.append((video(vid, channel=f"ch{n % 3}"), tr, []))
+    ix.add_many(items)
+
+
+def _built(path: Path) -> SearchIndex:
+    rng = random.Random(11)
+    ix = SearchIndex(path)
+    for batch in range(3):  # a commit each: several segments
+        _add(ix, rng, batch)
+    for n in range(0, 30, 7):  # re-adding deletes the old passages: segments with deleted documents
+        vid = f"file:1-{n}"
+        tr, _ = make_transcript(vid, _sentences(rng, 12))
+        ix.add(video(vid, channel="ch0"), tr)
+    return ix
+
+
+def _folder(ix: SearchIndex) -> Path:
+    return Path(ix._index().storage.folder)
+
+
+def _segments(ix: SearchIndex) -> list[str]:
+    return [sub.reader().segment().segment_id() for sub, _ in ix.searcher().leaf_searchers()]
+
+
+def test_decoded_lists_equal_the_parsed_ones(tmp_path: Path, decode_all: None) -> None:
+    ix = _built(tmp_path / "index")
+    wait_children()
+    folder = _folder(ix)
+    decode_missing(folder)
+    readers = [sub.reader() for sub, _ in ix.searcher().leaf_searchers()]
+    assert len(readers) >= 3 and any(r.has_deletions() for r in readers)
+    compared = long_lists = 0
+    for reader in readers:
+        decoded = open_decoded(folder, reader.segment().segment_id())
+        assert decoded is not None and decoded.weights.dtype == np.uint8  # term counts: whole and small
+        for field in ("stem", "keys", "pairs"):
+            for text in (t.decode() for t in reader.lexicon(field)):
+                want = read_postings(reader, field, text)
+                got = read_postings(reader, field, text, decoded)
+                assert got[0].tolist() == want[0].tolist(), (field, text)
+                assert got[1].astype(np.float32).tolist() == want[1].tolist(), (field, text)
+                compared += 1
+                long_lists += len(want[0]) > 128
+    assert compared > 1000 and long_lists, "lists of one posting and of several blocks"
+    assert read_postings(readers[0], "keys", "absentword", open_decoded(folder, _segments(ix)[0]))[0].size == 0
+
+
+def test_searches_give_whooshs_hits_with_the_files_and_without(tmp_path: Path, decode_all: None) -> None:
+    ix = _built(tmp_path / "index")
+    wait_children()
+    decode_missing(_folder(ix))
+    ix._leaves = None  # a new reader: it finds the files
+    found = ix._candidates(None)
+    assert all(leaf[4] is not None for leaf in found.leaves._leaves), "every segment read from its file"
+    for q in QUERIES:
+        want, got = _whoosh(ix, q), _arrays(ix, q)
+        assert want and got.keys() == want.keys()
+        assert max(abs(got[d] - want[d]) for d in want) < 1e-9
+
+
+def test_a_commit_decodes_in_a_child_and_a_merge_removes_the_old_files(tmp_path: Path, decode_all: None) -> None:
+    rng = random.Random(3)
+    ix = SearchIndex(tmp_path / "index")
+    _add(ix, rng, 0, videos=4)
+    wait_children()
+    folder = _folder(ix)
+    seen = set(_segments(ix))
+    assert [path_for(folder, s).exists() for s in seen] == [True]
+    for batch in range(1, MAX_SEGMENTS + 1):  # the tiered policy merges the five smallest at ten segments
+        _add(ix, rng, batch, videos=4)
+        wait_children()
+        seen |= set(_segments(ix))
+    now = set(_segments(ix))
+    assert len(seen - now) == 5, "five merged away"
+    assert not any(path_for(folder, s).exists() for s in seen - now), "their files went with them"
+    assert all(path_for(folder, s).exists() for s in now), "the merged segment decoded too"
+    assert not list(folder.glob("*.part*"))
+
+
+def test_a_reader_picks_up_files_written_after_it_opened(tmp_path: Path, decode_all: None, no_child: None,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(whoosh_arrays, "RECHECK_S", 0.0)
+    ix = _built(tmp_path / "index")
+    leaves = ix._candidates(None).leaves
+    assert len(leaves._missing) == len(_segments(ix))
+    want = _arrays(ix, QUERIES[2])
+    decode_missing(_folder(ix))
+    assert _arrays(ix, QUERIES[2]) == want
+    assert not leaves._missing and all(leaf[4] is not None for leaf in leaves._leaves)
+
+
+def test_a_damaged_file_is_ignored_removed_and_written_again(tmp_path: Path, decode_all: None,
+                                                             caplog: pytest.LogCaptureFixture) -> None:
+    ix = _built(tmp_path / "index")
+    wait_children()
+    folder = _folder(ix)
+    decode_missing(folder)
+    segment = _segments(ix)[0]
+    path = path_for(folder, segment)
+    whole = path.read_bytes()
+    want = _arrays(ix, QUERIES[3])
+    for damage in (whole[: len(whole) // 2], b"NOTMINE!" + whole[8:], whole[:200] + b"\xff" * (len(whole) - 200)):
+        path.write_bytes(damage)
+        whoosh_decoded._opened.clear()
+        ix._leaves = None
+        assert open_decoded(folder, segment) is None
+        assert "ignoring and removing" in caplog.text
+        assert not path.exists()
+        assert _arrays(ix, QUERIES[3]) == want  # parsed from Whoosh's blocks meanwhile
+        caplog.clear()
+        decode_missing(folder)
+        assert path.read_bytes() == whole
+
+
+def test_one_decoder_at_a_time(tmp_path: Path, decode_all: None, no_child: None) -> None:
+    ix = _built(tmp_path / "index")
+    folder = _folder(ix)
+    stale = path_for(folder, _segments(ix)[0]).with_suffix(".decoded.part99999")
+    stale.write_bytes(b"left by a decoder that died")
+    with (folder / whoosh_decoded.LOCK).open("a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        assert decode_missing(folder) == 0, "another process holds the lock: nothing done"
+        fcntl.flock(held, fcntl.LOCK_UN)
+    assert stale.exists()
+    assert decode_missing(folder) == len(_segments(ix))
+    assert not stale.exists()
+    assert decode_missing(folder) == 0, "nothing left"
+
+
+def test_small_segments_are_left_to_the_parse_path(tmp_path: Path) -> None:
+    ix = _built(tmp_path / "index")  # 2,000 documents a segment is the default bound; these hold about 200
+    wait_children()
+    assert whoosh_decoded.MIN_DOCS > max(sub.reader().doc_count_all() for sub, _ in ix.searcher().leaf_searchers())
+    assert decode_missing(_folder(ix)) == 0
+    assert not list(_folder(ix).glob("*.decoded"))
+
+
+def test_weights_with_a_fraction_are_kept_as_float32(tmp_path: Path) -> None:
+    ix = whoosh_index.create_in(str(tmp_path), Schema(body=TEXT(field_boost=1.5)))
+    with ix.writer() as w:
+        for n in range(300):
+            w.add_document(body=f"river river town n{n % 7}")
+    with ix.reader() as reader:
+        path = decode(tmp_path, reader)
+        assert path is not None
+        decoded = open_decoded(tmp_path, reader.segment().segment_id())
+        assert decoded is not None and decoded.weights.dtype == np.float32
+        ids, weights = read_postings(reader, "body", "river", decoded)
+        assert len(ids) == 300 and set(weights.tolist()) == {3.0}
+        ids, weights = read_postings(reader, "body", "n3", decoded)
+        assert ids.tolist() == list(range(3, 300, 7)) and set(weights.tolist()) == {1.5}
+
+
+@pytest.mark.parametrize("raw, want", [("", 2000), ("0", 0), ("50000", 50000), ("-3", 2000), ("many", 2000)])
+def test_the_size_setting(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, raw: str,
+                          want: int) -> None:
+    monkeypatch.setenv("CLIPINDEX_DECODED_MIN_DOCS", raw)
+    assert whoosh_decoded._min_docs() == want
+    assert ("is not a whole number" in caplog.text) == (raw in ("-3", "many"))
