@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import fcntl
 import random
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -45,7 +46,10 @@ def _add(ix: SearchIndex, rng: random.Random, batch: int, videos: int = 40) -> N
     ix.add_many(items)
 
 
-def _built(path: Path) -> SearchIndex:
+@pytest.fixture(scope="module")
+def original(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An index of several segments with deleted documents, no decoded files; each test searches a copy."""
+    path = tmp_path_factory.mktemp("decoded") / "index"
     rng = random.Random(11)
     ix = SearchIndex(path)
     for batch in range(3):  # a commit each: several segments
@@ -54,7 +58,15 @@ def _built(path: Path) -> SearchIndex:
         vid = f"file:1-{n}"
         tr, _ = make_transcript(vid, _sentences(rng, 12))
         ix.add(video(vid, channel="ch0"), tr)
-    return ix
+    wait_children()
+    assert not list(path.rglob(f"*{whoosh_decoded.SUFFIX}")), "small segments: none decoded by default"
+    return path
+
+
+@pytest.fixture
+def built(original: Path, tmp_path: Path) -> SearchIndex:
+    shutil.copytree(original, tmp_path / "index")
+    return SearchIndex(tmp_path / "index")
 
 
 def _folder(ix: SearchIndex) -> Path:
@@ -65,9 +77,8 @@ def _segments(ix: SearchIndex) -> list[str]:
     return [sub.reader().segment().segment_id() for sub, _ in ix.searcher().leaf_searchers()]
 
 
-def test_decoded_lists_equal_the_parsed_ones(tmp_path: Path, decode_all: None) -> None:
-    ix = _built(tmp_path / "index")
-    wait_children()
+def test_decoded_lists_equal_the_parsed_ones(built: SearchIndex, decode_all: None) -> None:
+    ix = built
     folder = _folder(ix)
     decode_missing(folder)
     readers = [sub.reader() for sub, _ in ix.searcher().leaf_searchers()]
@@ -88,9 +99,8 @@ def test_decoded_lists_equal_the_parsed_ones(tmp_path: Path, decode_all: None) -
     assert read_postings(readers[0], "keys", "absentword", open_decoded(folder, _segments(ix)[0]))[0].size == 0
 
 
-def test_searches_give_whooshs_hits_with_the_files_and_without(tmp_path: Path, decode_all: None) -> None:
-    ix = _built(tmp_path / "index")
-    wait_children()
+def test_searches_give_whooshs_hits_with_the_files_and_without(built: SearchIndex, decode_all: None) -> None:
+    ix = built
     decode_missing(_folder(ix))
     ix._leaves = None  # a new reader: it finds the files
     found = ix._candidates(None)
@@ -101,6 +111,7 @@ def test_searches_give_whooshs_hits_with_the_files_and_without(tmp_path: Path, d
         assert max(abs(got[d] - want[d]) for d in want) < 1e-9
 
 
+@pytest.mark.slow
 def test_a_commit_decodes_in_a_child_and_a_merge_removes_the_old_files(tmp_path: Path, decode_all: None) -> None:
     rng = random.Random(3)
     ix = SearchIndex(tmp_path / "index")
@@ -120,10 +131,10 @@ def test_a_commit_decodes_in_a_child_and_a_merge_removes_the_old_files(tmp_path:
     assert not list(folder.glob("*.part*"))
 
 
-def test_a_reader_picks_up_files_written_after_it_opened(tmp_path: Path, decode_all: None, no_child: None,
+def test_a_reader_picks_up_files_written_after_it_opened(built: SearchIndex, decode_all: None, no_child: None,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(whoosh_arrays, "RECHECK_S", 0.0)
-    ix = _built(tmp_path / "index")
+    ix = built
     leaves = ix._candidates(None).leaves
     assert len(leaves._missing) == len(_segments(ix))
     want = _arrays(ix, QUERIES[2])
@@ -132,10 +143,9 @@ def test_a_reader_picks_up_files_written_after_it_opened(tmp_path: Path, decode_
     assert not leaves._missing and all(leaf[4] is not None for leaf in leaves._leaves)
 
 
-def test_a_damaged_file_is_ignored_removed_and_written_again(tmp_path: Path, decode_all: None,
+def test_a_damaged_file_is_ignored_removed_and_written_again(built: SearchIndex, decode_all: None, no_child: None,
                                                              caplog: pytest.LogCaptureFixture) -> None:
-    ix = _built(tmp_path / "index")
-    wait_children()
+    ix = built
     folder = _folder(ix)
     decode_missing(folder)
     segment = _segments(ix)[0]
@@ -155,8 +165,8 @@ def test_a_damaged_file_is_ignored_removed_and_written_again(tmp_path: Path, dec
         assert path.read_bytes() == whole
 
 
-def test_one_decoder_at_a_time(tmp_path: Path, decode_all: None, no_child: None) -> None:
-    ix = _built(tmp_path / "index")
+def test_one_decoder_at_a_time(built: SearchIndex, decode_all: None, no_child: None) -> None:
+    ix = built
     folder = _folder(ix)
     stale = path_for(folder, _segments(ix)[0]).with_suffix(".decoded.part99999")
     stale.write_bytes(b"left by a decoder that died")
@@ -170,8 +180,9 @@ def test_one_decoder_at_a_time(tmp_path: Path, decode_all: None, no_child: None)
     assert decode_missing(folder) == 0, "nothing left"
 
 
-def test_small_segments_are_left_to_the_parse_path(tmp_path: Path) -> None:
-    ix = _built(tmp_path / "index")  # 2,000 documents a segment is the default bound; these hold about 200
+def test_small_segments_are_left_to_the_parse_path(built: SearchIndex) -> None:
+    ix = built  # 2,000 documents a segment is the default bound; these hold about 200
+    built.searcher()
     wait_children()
     assert whoosh_decoded.MIN_DOCS > max(sub.reader().doc_count_all() for sub, _ in ix.searcher().leaf_searchers())
     assert decode_missing(_folder(ix)) == 0
