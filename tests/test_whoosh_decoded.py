@@ -7,6 +7,8 @@ from __future__ import annotations
 import fcntl
 import random
 import shutil
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -173,9 +175,11 @@ def test_one_decoder_at_a_time(built: SearchIndex, decode_all: None, no_child: N
     with (folder / whoosh_decoded.LOCK).open("a") as held:
         fcntl.flock(held, fcntl.LOCK_EX)
         assert decode_missing(folder) == 0, "another process holds the lock: nothing done"
+        waiting = ThreadPoolExecutor(1).submit(decode_missing, folder, True)
+        time.sleep(0.3)
+        assert not waiting.done(), "told to wait: it waits for the lock"
         fcntl.flock(held, fcntl.LOCK_UN)
-    assert stale.exists()
-    assert decode_missing(folder) == len(_segments(ix))
+    assert waiting.result(timeout=60) == len(_segments(ix)), "then it does what is left"
     assert not stale.exists()
     assert decode_missing(folder) == 0, "nothing left"
 

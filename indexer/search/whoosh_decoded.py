@@ -246,10 +246,10 @@ def _write(folder: str | Path, segment_id: str, terms: Any, entries: np.ndarray,
     return path
 
 
-def decode_missing(folder: str | Path) -> int:
+def decode_missing(folder: str | Path, wait: bool = False) -> int:
     """Decode every large segment of the index in `folder` that has no file yet, under the folder's lock (another
-    process holding it is decoding already: nothing is done); repeated until the latest commit's segments are all
-    done. Returns how many files were written."""
+    process holding it is decoding already: nothing is done, or with `wait` this waits for it and then does what is
+    left); repeated until the latest commit's segments are all done. Returns how many files were written."""
     from whoosh import index  # deferred: whoosh is imported by the index modules anyway
 
     folder = Path(folder)
@@ -257,7 +257,7 @@ def decode_missing(folder: str | Path) -> int:
     tried: set[str] = set()  # each segment once: one that fails is told and left to the parse path
     with (folder / LOCK).open("a") as handle:
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(handle, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             return 0
         while True:
