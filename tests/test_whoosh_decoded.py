@@ -154,7 +154,9 @@ def test_a_damaged_file_is_ignored_removed_and_written_again(built: SearchIndex,
     path = path_for(folder, segment)
     whole = path.read_bytes()
     want = _arrays(ix, QUERIES[3])
-    for damage in (whole[: len(whole) // 2], b"NOTMINE!" + whole[8:], whole[:200] + b"\xff" * (len(whole) - 200)):
+    assert b'"weight_type": "<u1"' in whole
+    for damage in (whole[: len(whole) // 2], b"NOTMINE!" + whole[8:], whole[:200] + b"\xff" * (len(whole) - 200),
+                   whole.replace(b'"weight_type": "<u1"', b'"weight_type": "|O8"', 1), b""):
         path.write_bytes(damage)
         whoosh_decoded._opened.clear()
         ix._leaves = None

@@ -52,8 +52,7 @@ HEADER = 4096
 ALIGN = 64
 SUFFIX = ".decoded"
 LOCK = "decoded.lock"  # not a name Whoosh's clean-up matches
-
-
+WEIGHT_TYPES = ("<u1", "<u2", "<f4")
 DEFAULT_MIN_DOCS = 2000
 
 
@@ -114,15 +113,17 @@ class Decoded:
         if head["segment"] != segment_id or head["end"] != len(buf):
             raise ValueError(f"written for {head['segment']!r}, {head['end']} bytes; found {len(buf)} bytes")
         n, m = int(head["terms"]), int(head["postings"])
+        if head["weight_type"] not in WEIGHT_TYPES:
+            raise ValueError(f"weights of type {head['weight_type']!r}")
 
-        def array(name: str, dtype: str, count: int) -> np.ndarray:
+        def column(name: str, dtype: str, count: int) -> np.ndarray:
             return np.frombuffer(buf, dtype=dtype, count=count, offset=int(head[name]))
 
-        self.offsets = array("offsets", "<i8", n)
-        self.starts = array("starts", "<i8", n)
-        self.counts = array("counts", "<i8", n)
-        self.ids = array("ids", "<i4", m)
-        self.weights = array("weights", head["weight_type"], m)
+        self.offsets = column("offsets", "<i8", n)
+        self.starts = column("starts", "<i8", n)
+        self.counts = column("counts", "<i8", n)
+        self.ids = column("ids", "<i4", m)
+        self.weights = column("weights", head["weight_type"], m)
         if n and (self.starts[-1] + self.counts[-1] > m or np.any(self.offsets[1:] <= self.offsets[:-1])):
             raise ValueError("its term table does not fit its arrays")
 
@@ -164,7 +165,7 @@ def _aligned(pos: int) -> int:
 
 
 def _weights_type(max_weight: float) -> str:
-    return "<u1" if max_weight < 256 else "<u2" if max_weight < 65536 else "<f4"
+    return WEIGHT_TYPES[0] if max_weight < 256 else WEIGHT_TYPES[1] if max_weight < 65536 else WEIGHT_TYPES[2]
 
 
 def decode(folder: str | Path, reader: Any) -> Path | None:
