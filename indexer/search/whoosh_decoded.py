@@ -14,7 +14,7 @@ segment, the counts, the weights' type, where each array starts), then four arra
 - `ids` (int32): document numbers within the segment, ascending per term, deleted documents included (a reader
   applies its own deletions);
 - `weights`: the term frequencies, as uint8 or uint16 when they are whole numbers that fit, float32 otherwise.
-About 5 bytes a posting (a fifth more disk on the index measured in docs/benchmarks.md). Every process maps the
+About 5 bytes a posting (a quarter more disk on the indexes measured in docs/benchmarks.md). Every process maps the
 same pages, so the operating system's page cache holds one copy for all of a host's searchers.
 
 Whoosh deletes a merged-away segment's files, and these with them: their names match its segment pattern. Segments
