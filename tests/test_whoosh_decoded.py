@@ -7,6 +7,8 @@ from __future__ import annotations
 import fcntl
 import random
 import shutil
+import subprocess
+import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -217,3 +219,15 @@ def test_the_size_setting(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCap
     monkeypatch.setenv("CLIPINDEX_DECODED_MIN_DOCS", raw)
     assert whoosh_decoded._min_docs() == want
     assert ("is not a whole number" in caplog.text) == (raw in ("-3", "many"))
+
+
+def test_the_decoder_process_says_why_it_failed(tmp_path: Path) -> None:
+    def decoder(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "indexer.search.whoosh_decoded", *args], capture_output=True,
+                              text=True, timeout=120, cwd=Path(__file__).resolve().parents[1])
+
+    failed = decoder(str(tmp_path))  # a folder with no index in it
+    assert failed.returncode == 1 and f"decoding the postings of {tmp_path} failed" in failed.stderr
+    gone = decoder(str(tmp_path / "swept"))  # a generation swept away meanwhile: nothing to tell
+    assert gone.returncode == 0 and gone.stderr == ""
+    assert decoder().returncode == 2
