@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import importlib.util
+import logging
+import math
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from indexer.errors import InvalidInput
+
+log = logging.getLogger(__name__)
+N = TypeVar("N", int, float)
 
 ENGINES = ("faster-whisper", "openai-whisper")
 CAPTION_POLICIES = ("auto", "only", "never")
@@ -102,3 +107,18 @@ def _convert(name: str, raw: str, kind: type) -> Any:
         return int(raw) if kind is int else float(raw) if kind is float else raw
     except ValueError:
         raise InvalidInput(f"CLIPINDEX_{name.upper()}={raw!r} is not a valid {kind.__name__}") from None
+
+
+def lenient_number(name: str, default: N, kind: Callable[[str], N], what: str, most: float = math.inf) -> N:
+    """A number from the environment that a module reads once, at import (a bound of the search process, not a
+    Settings field): unset, `default`; a value that is not `what` (a `kind` from 0 to `most`) is reported and
+    `default` used, not fatal: a search server must start."""
+    raw = os.environ.get(name, "").strip()
+    try:
+        value = kind(raw) if raw else default
+        if not 0 <= value <= most:  # (NaN too)
+            raise ValueError
+    except ValueError:
+        log.warning("%s=%r is not %s: using %s", name, raw[:40], what, default)
+        return default
+    return value

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import io
 import logging
-import os
 import pickle
 import threading
 import time
@@ -33,6 +32,7 @@ from whoosh.matching.wrappers import WrappingMatcher
 from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 
+from indexer.config import lenient_number
 from indexer.search.query import AllOf, BestOf, CountOf, Q, Term
 from indexer.search.whoosh_decoded import Decoded, decode_later, open_decoded, wanted
 
@@ -49,16 +49,8 @@ CACHE_MB = 1024.0  # the posting arrays one process may keep: the common words' 
 
 
 def _cache_bytes() -> int:
-    """CLIPINDEX_POSTING_CACHE_MB, or CACHE_MB when unset; a value that is not a number >= 0 is reported, not fatal
-    (a search server must start)."""
-    raw = os.environ.get("CLIPINDEX_POSTING_CACHE_MB", "").strip()
-    try:
-        mb = float(raw) if raw else CACHE_MB
-        if not 0 <= mb <= 1e6:  # (NaN and infinity too)
-            raise ValueError
-    except ValueError:
-        log.warning("CLIPINDEX_POSTING_CACHE_MB=%r is not a number of megabytes >= 0: using %s", raw[:40], CACHE_MB)
-        mb = CACHE_MB
+    """CLIPINDEX_POSTING_CACHE_MB, or CACHE_MB when unset (infinity refused too)."""
+    mb = lenient_number("CLIPINDEX_POSTING_CACHE_MB", CACHE_MB, float, "a number of megabytes >= 0", most=1e6)
     return int(mb * (1 << 20))
 
 

@@ -45,6 +45,8 @@ from typing import Any
 
 import numpy as np
 
+from indexer.config import lenient_number
+
 log = logging.getLogger(__name__)
 
 MAGIC = b"CLIPDEC1"
@@ -57,17 +59,8 @@ DEFAULT_MIN_DOCS = 2000
 
 
 def _min_docs() -> int:
-    """CLIPINDEX_DECODED_MIN_DOCS, or DEFAULT_MIN_DOCS: the smallest segment decoded to disk (documents); a value
-    that is not a whole number >= 0 is reported, not fatal (a search server must start)."""
-    raw = os.environ.get("CLIPINDEX_DECODED_MIN_DOCS", "").strip()
-    try:
-        value = int(raw) if raw else DEFAULT_MIN_DOCS
-        if value < 0:
-            raise ValueError
-    except ValueError:
-        log.warning("CLIPINDEX_DECODED_MIN_DOCS=%r is not a whole number >= 0: using %d", raw[:40], DEFAULT_MIN_DOCS)
-        value = DEFAULT_MIN_DOCS
-    return value
+    """CLIPINDEX_DECODED_MIN_DOCS, or DEFAULT_MIN_DOCS: the smallest segment decoded to disk (documents)."""
+    return lenient_number("CLIPINDEX_DECODED_MIN_DOCS", DEFAULT_MIN_DOCS, int, "a whole number >= 0")
 
 
 MIN_DOCS = _min_docs()
