@@ -164,8 +164,6 @@ def _weights_type(max_weight: float) -> str:
 def decode(folder: str | Path, reader: Any) -> Path | None:
     """Write `reader`'s segment's postings decoded (the caller holds the folder's lock); the file's path, or None
     for a codec this module does not read."""
-    from indexer.search.whoosh_arrays import read_extent  # deferred: whoosh_arrays imports this module
-
     terms = _terms(reader)
     if terms is None:
         return None
@@ -186,18 +184,19 @@ def decode(folder: str | Path, reader: Any) -> Path | None:
     entries = np.stack([np.frombuffer(a, dtype=np.int64)[order] for a in (starts, lengths, counts)], axis=1)
     kind = _weights_type(top)
     try:
-        return _write(folder, segment_id, terms, entries, kind, read_extent)
+        return _write(folder, segment_id, terms, entries, kind)
     except _NotWhole:  # a weight with a fraction: kept as float32
-        return _write(folder, segment_id, terms, entries, "<f4", read_extent)
+        return _write(folder, segment_id, terms, entries, "<f4")
 
 
 class _NotWhole(Exception):
     pass
 
 
-def _write(folder: str | Path, segment_id: str, terms: Any, entries: np.ndarray, kind: str,
-           read_extent: Any) -> Path:
+def _write(folder: str | Path, segment_id: str, terms: Any, entries: np.ndarray, kind: str) -> Path:
     """`entries`: (offset, length, postings) rows, by offset."""
+    from indexer.search.whoosh_arrays import read_extent  # deferred: whoosh_arrays imports this module
+
     n, m = len(entries), int(entries[:, 2].sum())
     layout: dict[str, Any] = {}
     pos = HEADER
