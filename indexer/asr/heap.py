@@ -25,10 +25,11 @@ defaults), 1.04-1.52x a 5-minute one's, whose peak moves with where the attentio
 from __future__ import annotations
 
 import ctypes
+import functools
 import os
 import platform
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 VARIABLE = "GLIBC_TUNABLES"
 TUNABLES = ":".join((
@@ -67,10 +68,18 @@ def restart_tuned() -> None:
         return
 
 
+@functools.cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    try:
+        return ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return None
+
+
 def release_memory() -> None:
     """Hand freed heap pages back to the system (glibc keeps them otherwise, and a long input's peak RSS creeps up
-    window after window). A no-op where glibc's `malloc_trim` is missing."""
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
+    window after window). A no-op where glibc's `malloc_trim` is missing. Called after every decoded segment, so
+    libc is looked up once."""
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
