@@ -18,6 +18,10 @@ story sentences (bench/data/search/stories.json) with about a third of its words
 Zipf law, from that language's vocabulary: the stories' words first, then made-up words in the same script. So
 lengths, scripts, numbers and word frequencies look like speech, and nearly every sentence is new. Transcripts
 are made exactly as a caption import makes them (word times spread by characters).
+With --sentences PATH the programmes are real news instead: SpeechTopSeg's broadcasts (fetch the public repository
+sakshishukla1996/SpeechTopSeg; it has no licence, so nothing of it is committed) in English, French, German,
+Italian, Spanish and Portuguese, whole programmes of its train lists in random order joined into half hours of one
+language, each sentence a cue at its own time.
 
 How it is loaded: most passages through the index interface, 10,000 passages a commit (`SearchIndex.add_many`: the
 size to be measured, reached quickly); then --step-passages video by video the way the ingest chain's index step
@@ -140,14 +144,52 @@ def programmes(n_passages: int, seed: int) -> Iterator[Programme]:
             end = t + WORD_S * len(text.split())
             cues.append(Cue(round(t, 2), round(end, 2), text))
             t = end + PAUSE_S
-        vid = f"file:scale{seed}-{k:07d}"
-        video = Video(id=vid, source=vid, title=f"Programme {k}", channel=f"ch{k % 7}",
-                      published=f"20{20 + k % 6}-{1 + k % 12:02d}-{1 + k % 28:02d}", language=lang)
-        tr = from_cues(vid, cues, language=lang, kind="file")
-        count = len(build_passages(tr))
-        total += count
+        p = _programme(k, seed, lang, cues)
+        total += p.passages
         k += 1
-        yield Programme(video, cues, tr, count)
+        yield p
+
+
+def real_programmes(n_passages: int, seed: int, source: str) -> Iterator[Programme]:
+    """Half-hour programmes of real broadcast sentences until they hold n_passages passages: the news programmes of
+    SpeechTopSeg's train lists (Euronews in six languages, Tagesschau; a fetched copy, never committed), in a random
+    order, each appended whole, with its own sentence times, to the next programme of its language. Past the end of
+    the lists they are used again in another order (their sentences then said twice: a tie for any method)."""
+    from bench.eval_chapters_real import SETS, data_root, programme  # deferred: only this corpus reads that data
+
+    root = data_root(source)
+    listed = [(name, i) for name in SETS for i in (root / name / "train.lst").read_text().split()]
+    rng = random.Random(seed)
+    open_: dict[str, tuple[list[Cue], float]] = {}  # language -> (cues so far, where the next programme starts)
+    total = k = 0
+    while total < n_passages:
+        rng.shuffle(listed)
+        for name, i in listed:
+            real = programme(root / name / "json" / f"{i}.json", f"{name}/{i}", SETS[name], "train")
+            if real is None:
+                continue
+            lang = real.language
+            cues, at = open_.get(lang, ([], 0.0))
+            cues += [Cue(round(at + s.start, 2), round(at + s.end, 2), s.text) for s in real.transcript.segments]
+            at = max(at + real.duration, cues[-1].end) + PAUSE_S
+            open_[lang] = (cues, at)
+            if at < PROGRAMME_S:
+                continue
+            del open_[lang]
+            made = _programme(k, seed, lang, cues)
+            yield made
+            total += made.passages
+            k += 1
+            if total >= n_passages:
+                return
+
+
+def _programme(k: int, seed: int, lang: str, cues: list[Cue]) -> Programme:
+    vid = f"file:scale{seed}-{k:07d}"
+    video = Video(id=vid, source=vid, title=f"Programme {k}", channel=f"ch{k % 7}",
+                  published=f"20{20 + k % 6}-{1 + k % 12:02d}-{1 + k % 28:02d}", language=lang)
+    tr = from_cues(vid, cues, language=lang, kind="file")
+    return Programme(video, cues, tr, len(build_passages(tr)))
 
 
 @dataclass(frozen=True)
@@ -297,6 +339,9 @@ def main() -> None:
     ap.add_argument("--profile", action="store_true", help="cProfile the queries and print the top functions")
     ap.add_argument("--diagnose", action="store_true",
                     help="for each quote not found at rank 1: its candidates, where the true passage was, and why")
+    ap.add_argument("--sentences", metavar="SPEECHTOPSEG",
+                    help="programmes of real broadcast sentences from a fetched SpeechTopSeg copy (checkout or bare "
+                         "git dir; its train lists) instead of made ones")
     ap.add_argument("--keep", type=Path, metavar="DIR",
                     help="build into DIR and keep it there (index, queries, load figures) for --reuse")
     ap.add_argument("--reuse", type=Path, metavar="DIR", help="search the index and queries --keep left in DIR")
@@ -333,7 +378,8 @@ def report(args: argparse.Namespace, data: Path, load0: tuple[float, float, floa
 def build(args: argparse.Namespace, data: Path) -> tuple[PassageIndex, int, list[str], list[Query]]:
     """The corpus made and loaded; (the index, passages, what the loading measured, the queries)."""
     rng = random.Random(args.seed + 1)
-    gen = programmes(args.passages, args.seed)
+    gen = (real_programmes(args.passages, args.seed, args.sentences) if args.sentences
+           else programmes(args.passages, args.seed))
     svc = Clipindex(Settings(data_dir=data, search_backend=args.backend).resolved())
     ix = open_index(index_dir(svc.settings.data_dir, args.backend), args.backend)
     pool: list[Programme] = []  # the programmes queries are taken from (all of them would not fit in memory)
@@ -352,7 +398,9 @@ def build(args: argparse.Namespace, data: Path) -> tuple[PassageIndex, int, list
         pool += rng.sample(chunk, min(len(chunk), 20))
     how = (f"Whoosh's writer in {args.bulk_procs} processes, a segment each per {args.bulk_segment:,} passages, no "
            f"merges" if args.bulk_segment else "add_many, one commit per 10,000 passages")
-    lines = [f"bulk load through the index ({how}): {bulk} passages, "
+    lines = [f"corpus: real news sentences from {args.sentences}" if args.sentences else
+             "corpus: made sentences (bench/data/search/stories.json recombined)",
+             f"bulk load through the index ({how}): {bulk} passages, "
              f"{bulk / max(bulk_s, 1e-9):.0f}/s (generated in {gen_s:.0f} s)"]
     for batched in (False, True):
         progs = take(gen, args.step_passages)
@@ -439,10 +487,11 @@ def measure(args: argparse.Namespace, ix: PassageIndex, bulk: int, lines: list[s
         pstats.Stats(prof).sort_stats("tottime").print_stats(30)
     bulk_mode = f" --bulk-segment {args.bulk_segment} --bulk-procs {args.bulk_procs}" if args.bulk_segment else ""
     passages = bulk if args.reuse else args.passages
+    corpus = f" --sentences {args.sentences}" if args.sentences else ""
     print(f"reproduce: .venv/bin/python bench/search_scale.py --passages {passages} --queries {args.queries} "
           f"--seed {args.seed} --step-passages {args.step_passages} --service-passages {args.service_passages} "
-          f"--backend {args.backend}{bulk_mode}" + (f" (built with --keep, searched with --reuse {args.reuse})"
-                                                     if args.reuse else ""))
+          f"--backend {args.backend}{bulk_mode}{corpus}" + (f" (built with --keep, searched with --reuse {args.reuse})"
+                                                              if args.reuse else ""))
 
 
 if __name__ == "__main__":
