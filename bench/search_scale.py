@@ -154,14 +154,16 @@ def real_programmes(n_passages: int, seed: int, source: str) -> Iterator[Program
     """Half-hour programmes of real broadcast sentences until they hold n_passages passages: the news programmes of
     SpeechTopSeg's train lists (Euronews in six languages, Tagesschau; a fetched copy, never committed), in a random
     order, each appended whole, with its own sentence times, to the next programme of its language. Past the end of
-    the lists they are used again in another order (their sentences then said twice: a tie for any method)."""
+    the lists (about 170,000 passages) the programmes come again in another order, each with its sentences shuffled,
+    so the passages are new but every sentence is said again elsewhere (a quote within one is then a tie, which the
+    R@1 count accepts as the same words said)."""
     from bench.eval_chapters_real import SETS, data_root, programme  # deferred: only this corpus reads that data
 
     root = data_root(source)
     listed = [(name, i) for name in SETS for i in (root / name / "train.lst").read_text().split()]
     rng = random.Random(seed)
     open_: dict[str, tuple[list[Cue], float]] = {}  # language -> (cues so far, where the next programme starts)
-    total = k = 0
+    total = k = again = 0
     while total < n_passages:
         rng.shuffle(listed)
         for name, i in listed:
@@ -170,8 +172,13 @@ def real_programmes(n_passages: int, seed: int, source: str) -> Iterator[Program
                 continue
             lang = real.language
             cues, at = open_.get(lang, ([], 0.0))
-            cues += [Cue(round(at + s.start, 2), round(at + s.end, 2), s.text) for s in real.transcript.segments]
-            at = max(at + real.duration, cues[-1].end) + PAUSE_S
+            if again:  # the sentences in another order, each keeping its length
+                for s in rng.sample(real.transcript.segments, len(real.transcript.segments)):
+                    cues.append(Cue(round(at, 2), round(at + s.end - s.start, 2), s.text))
+                    at += s.end - s.start + PAUSE_S
+            else:
+                cues += [Cue(round(at + s.start, 2), round(at + s.end, 2), s.text) for s in real.transcript.segments]
+                at = max(at + real.duration, cues[-1].end) + PAUSE_S
             open_[lang] = (cues, at)
             if at < PROGRAMME_S:
                 continue
@@ -182,6 +189,7 @@ def real_programmes(n_passages: int, seed: int, source: str) -> Iterator[Program
             k += 1
             if total >= n_passages:
                 return
+        again += 1
 
 
 def _programme(k: int, seed: int, lang: str, cues: list[Cue]) -> Programme:
