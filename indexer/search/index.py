@@ -13,7 +13,8 @@ passage so a search never re-analyses one.
 
 What is common to every backend (generations, batched commits, the search modes) is in base.py and query.py; this
 module answers the full-text questions (`_WhooshCandidates`) and writes (one writer at a time: Whoosh's lock is
-retried for up to 30 s, `IndexBusy` after that), merging by a tiered policy (`_tiered`).
+retried for up to 30 s, `IndexBusy` after that), merging by a tiered policy in a child process (`_tiered`,
+whoosh_merge).
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ from indexer.search.base import (  # some re-exported (__all__): tests and bench
 from indexer.search.query import Filter
 from indexer.search.whoosh_arrays import Leaves
 from indexer.search.whoosh_decoded import decode_later, lacking
+from indexer.search.whoosh_merge import HARD_LIMIT, MAX_SEGMENTS, merge_later, pick
 from indexer.search.whoosh_query import Saturated, WhooshCandidates
 from indexer.search.whoosh_views import install as read_segments_in_place
 from indexer.store.files import exclusive
@@ -59,7 +61,6 @@ from indexer.store.files import exclusive
 read_segments_in_place()  # Whoosh copied each segment part it opened into memory (whoosh_views)
 
 FORMAT = "clipindex-passages/3"
-MAX_SEGMENTS, MERGE_AT = 10, 5  # segments a commit leaves alone; how many of the smallest one merge joins
 # what a read meets when a writer in another process replaced the files it was opening (a stress test saw each)
 REPLACED_UNDER_A_READER = (FileNotFoundError, zlib.error, pickle.UnpicklingError, EOFError, struct.error)
 
@@ -83,23 +84,28 @@ def _open(path: Path) -> Any:
 
 
 def _tiered(writer: IndexWriter, segments: list[Any]) -> list[Any]:
-    """Whoosh merge policy: nothing until there are MAX_SEGMENTS segments, then the MERGE_AT smallest into one.
-    Segments so grow by about MERGE_AT times per level and each passage is rewritten a few times in all, where
-    Whoosh's default merged the small segments again at nearly every commit (2/3 of caption-ingest time). Fewer
-    segments search faster (a query builds its matchers once per segment): 10 is the compromise."""
-    if len(segments) < MAX_SEGMENTS:
+    """Whoosh merge policy: nothing below HARD_LIMIT segments (a child process merges the MERGE_AT smallest once
+    there are MAX_SEGMENTS, outside the write lock: whoosh_merge); past it, the commit merges them itself. Segments
+    so grow by about MERGE_AT times per level and each passage is rewritten a few times in all, where Whoosh's
+    default merged the small segments again at nearly every commit (2/3 of caption-ingest time). Fewer segments
+    search faster (a query reads each term once per segment): 10 is the compromise."""
+    if len(segments) < HARD_LIMIT:
         return segments
-    ordered = sorted(segments, key=lambda seg: seg.doc_count_all())
-    for seg in ordered[:MERGE_AT]:
+    chosen = pick(segments)
+    for seg in chosen:
         reader = SegmentReader(writer.storage, writer.schema, seg)
         writer.add_reader(reader)
         reader.close()
-    return ordered[MERGE_AT:]
+    return [seg for seg in segments if seg not in chosen]
 
 
-def _decode_new(ix: Any) -> None:
-    """After a commit: decode the postings of its large segments on disk, in a child process (whoosh_decoded)."""
-    if lacking(ix.storage.folder, ix._segments()):
+def _after_commit(ix: Any) -> None:
+    """Start the child processes a commit calls for: a merger once MAX_SEGMENTS segments are there (whoosh_merge),
+    a decoder while a large segment lacks its decoded postings (whoosh_decoded)."""
+    segments = ix._segments()
+    if len(segments) >= MAX_SEGMENTS:
+        merge_later(ix.storage.folder)  # it decodes what it makes, and what is missing, when it is done
+    if lacking(ix.storage.folder, segments):
         decode_later(ix.storage.folder)
 
 
@@ -160,7 +166,7 @@ class SearchIndex(PassageIndex):
                 raise
             if not w.is_closed:
                 w.commit(mergetype=_tiered)
-                _decode_new(self._ix)
+                _after_commit(self._ix)
 
     def _build(self, folder: Path, items: Items, progress: Progress | None) -> int:
         ix = _open(folder)
@@ -171,7 +177,7 @@ class SearchIndex(PassageIndex):
             w.cancel()
             raise
         w.commit()
-        _decode_new(ix)
+        _after_commit(ix)
         return total
 
     # ---- reading -------------------------------------------------------------------------------------------------

@@ -1,0 +1,230 @@
+"""Whoosh's segments merged in the background, outside the index's write lock, so no commit waits for a merge.
+
+Why: Whoosh merges inside a commit, holding the index's one write lock, and merges at a few hundred passages a
+second in Python. With the tiered policy (nothing until MAX_SEGMENTS segments, then the MERGE_AT smallest into one)
+the commit that reached the tenth segment rewrote the five smallest before it returned: at 100,000 passages that
+was five segments of 10,000 passages, five minutes, during which every index step waited (3 passages/s over a
+thousand passages, against 227/s batched when no merge fell in). Ingest should keep a steady rate.
+
+How: a commit adds its segment and merges nothing (below HARD_LIMIT segments). When it leaves MAX_SEGMENTS or more,
+it starts a child process (`python -m indexer.search.whoosh_merge FOLDER`, niced; one per folder, by the lock file
+`merge.lock`) that, while commits go on:
+1. reads the table of contents and picks the MERGE_AT smallest segments, noting which of their documents are
+   deleted;
+2. writes their live documents into one new segment with Whoosh's own writer, in a work folder of its own
+   (`merge.tmp`: a commit's clean-up removes files in the index folder that no segment names, and would take a
+   segment still being written there);
+3. takes the write lock for a moment: reads the table of contents again, carries over the deletions made meanwhile
+   (a document deleted since step 1 is deleted in the new segment too: its number there is its rank among the
+   live ones), moves the new segment in and writes the next generation's table with the five replaced by it. If a
+   picked segment is gone (a commit past HARD_LIMIT merged it, the index was cleared), the work is dropped.
+Then it merges again while MAX_SEGMENTS remain, and decodes the new large segments' postings (whoosh_decoded).
+
+Past HARD_LIMIT segments (a merger that cannot keep up, or cannot start) a commit merges the smallest itself, as
+before: searches slow with many segments, so ingest is held back instead. A merger that dies leaves the index as it
+was: its work folder is cleared by the next one, a moved-in segment that no table names is removed by the next
+commit's clean-up.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from indexer.search.base import LOCK_TIMEOUT_S
+
+log = logging.getLogger(__name__)
+
+MAX_SEGMENTS, MERGE_AT = 10, 5  # segments left alone; how many of the smallest one merge joins
+HARD_LIMIT = 30  # segments past which a commit merges itself
+LOCK = "merge.lock"  # not names Whoosh's clean-up matches (its own temporary folder is MAIN.tmp)
+WORK = "merge.tmp"
+
+
+def pick(segments: list[Any]) -> list[Any]:
+    """The segments one merge joins: the MERGE_AT smallest once there are MAX_SEGMENTS, else none."""
+    if len(segments) < MAX_SEGMENTS:
+        return []
+    return sorted(segments, key=lambda seg: seg.doc_count_all())[:MERGE_AT]
+
+
+class _Staged:
+    """What Whoosh's SegmentWriter reads of an index, with the work folder as its storage: the segment it writes
+    goes there, while the segments it reads stay where they are."""
+
+    def __init__(self, storage: Any, indexname: str, toc: Any) -> None:
+        self.storage, self.indexname, self._toc = storage, indexname, toc
+
+    def _read_toc(self) -> Any:
+        return self._toc
+
+
+def merge_once(folder: str | Path) -> bool:
+    """One merge of the index in `folder` if it has MAX_SEGMENTS segments (the caller holds LOCK). Returns whether
+    the index changed."""
+    from whoosh import index  # deferred: whoosh is imported by the index modules anyway; so are the three below
+    from whoosh.filedb.filestore import FileStorage
+    from whoosh.reading import SegmentReader
+    from whoosh.writing import SegmentWriter
+
+    folder = Path(folder)
+    ix = index.open_dir(str(folder))
+    toc = ix._read_toc()
+    chosen = pick(toc.segments)
+    if not chosen:
+        return False
+    work = folder / WORK
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir()
+    try:
+        writer = SegmentWriter(_Staged(FileStorage(str(work)), ix.indexname, toc), _lk=False)
+        live: list[tuple[str, set[int], int, np.ndarray]] = []  # segment, deleted then, first new number, live docs
+        try:
+            for seg in chosen:
+                deleted = set(seg.deleted_docs())
+                docs = np.setdiff1d(np.arange(seg.doc_count_all()), np.fromiter(deleted, np.int64, len(deleted)))
+                live.append((seg.segment_id(), deleted, writer.docnum, docs))
+                reader = SegmentReader(ix.storage, toc.schema, seg)
+                try:
+                    writer.add_reader(reader)  # its live documents, numbered on in order
+                finally:
+                    reader.close()
+            merged = writer._finalize_segment()
+        finally:
+            writer._tempstorage.destroy()
+        return _swap(ix, folder, work, merged, live)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _swap(ix: Any, folder: Path, work: Path, merged: Any, live: list[tuple[str, set[int], int, np.ndarray]]) -> bool:
+    """Under the write lock: the merged segment in place of its sources, with the deletions made since."""
+    from whoosh.index import TOC, clean_files  # deferred: as in merge_once
+    from whoosh.util.filelock import try_for
+
+    lock = ix.lock("WRITELOCK")
+    if not try_for(lock.acquire, timeout=LOCK_TIMEOUT_S, delay=0.05):
+        log.warning("merging %s: the write lock stayed taken for %.0f s; the merge is dropped", folder,
+                    LOCK_TIMEOUT_S)
+        return False
+    try:
+        now = ix._read_toc()
+        current = {seg.segment_id(): seg for seg in now.segments}
+        if any(segment_id not in current for segment_id, *_ in live):
+            return False  # merged or cleared meanwhile
+        for segment_id, deleted, first, docs in live:
+            since = sorted(set(current[segment_id].deleted_docs()) - deleted)
+            for number in first + np.searchsorted(docs, since):
+                merged.delete_document(int(number))
+        for name in os.listdir(work):
+            os.replace(work / name, folder / name)
+        replaced = {segment_id for segment_id, *_ in live}
+        segments = [seg for seg in now.segments if seg.segment_id() not in replaced] + [merged]
+        TOC(now.schema, segments, now.generation + 1).write(ix.storage, ix.indexname)
+        clean_files(ix.storage, ix.indexname, now.generation + 1, segments)
+        return True
+    finally:
+        lock.release()
+
+
+def _segment_count(folder: Path) -> int:
+    from whoosh import index  # deferred: as in merge_once
+
+    return len(index.open_dir(str(folder))._segments())
+
+
+def merge_all(folder: str | Path) -> int:
+    """Merge until fewer than MAX_SEGMENTS segments remain, under the folder's merge lock; returns how many merges
+    were made. Another process holding the lock is merging already: nothing is done here, and that one looks at
+    the segments again after it lets the lock go (so a commit that found the lock taken is seen)."""
+    folder = Path(folder)
+    made = idle = 0
+    while idle < 3:  # three rounds without a merge while segments remain: the lock stays taken, or they keep going
+        before = made
+        with (folder / LOCK).open("a") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return made
+            while merge_once(folder):
+                made += 1
+        if _segment_count(folder) < MAX_SEGMENTS:
+            break
+        idle = 0 if made > before else idle + 1
+    return made
+
+
+def _merging(folder: Path) -> bool:
+    """Whether a merger holds the folder's lock now."""
+    with (folder / LOCK).open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        return False  # closing the file lets the lock go
+
+
+_children: list[subprocess.Popen[bytes]] = []
+_children_lock = threading.Lock()
+
+
+def merge_later(folder: str | Path) -> None:
+    """After a commit that left MAX_SEGMENTS segments or more: start a merger in a child process, unless one holds
+    the folder's lock (it looks again when it lets go). Never raises: past HARD_LIMIT segments the commits merge
+    themselves."""
+    folder = Path(folder)
+    try:
+        if _merging(folder):
+            return
+        child = subprocess.Popen(
+            [sys.executable, "-m", "indexer.search.whoosh_merge", str(folder)],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,  # its stderr is ours: a failure is told
+            cwd=str(Path(__file__).resolve().parents[2]), start_new_session=True)
+    except OSError as e:
+        log.warning("could not start the segment merger for %s: %s", folder, e)
+        return
+    with _children_lock:
+        _children[:] = [c for c in _children if c.poll() is None] + [child]
+
+
+def wait_children(timeout: float = 300.0) -> None:
+    """Wait for this process's mergers (tests, benches)."""
+    with _children_lock:
+        children = list(_children)
+    for child in children:
+        child.wait(timeout)
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 1:
+        print("usage: python -m indexer.search.whoosh_merge INDEX_FOLDER", file=sys.stderr)
+        return 2
+    from indexer.search.whoosh_decoded import decode_missing  # deferred: only the child decodes after merging
+    from indexer.search.whoosh_views import install
+
+    install()  # the segments' parts read in place, not copied
+    try:
+        os.nice(10)  # behind searches and ingests on the same host
+    except OSError:
+        pass
+    try:
+        if merge_all(argv[0]):
+            decode_missing(argv[0], wait=True)  # the new segment's postings, after any decoder running now
+    except Exception as e:
+        if Path(argv[0]).is_dir():  # else the folder went (a generation swept, a test's directory): nothing to tell
+            print(f"clipindex: merging the segments of {argv[0]} failed: {e!r}", file=sys.stderr)
+            return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

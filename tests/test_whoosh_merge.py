@@ -1,0 +1,170 @@
+"""Whoosh's segments merged outside the write lock (indexer/search/whoosh_merge.py): a commit no longer merges, the
+merger's segment holds exactly the live passages (deletions made while it worked carried over), commits go on while
+it works, and a merge whose segments went meanwhile, or a merger that died, leaves the index as it was."""
+
+from __future__ import annotations
+
+import random
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+from whoosh.writing import SegmentWriter
+
+from indexer.search import index as search_index
+from indexer.search import whoosh_merge
+from indexer.search.index import MAX_SEGMENTS, SearchIndex
+from indexer.search.whoosh_merge import HARD_LIMIT, MERGE_AT, WORK, merge_all, merge_once, wait_children
+from tests.test_search import make_transcript, video
+from tests.test_whoosh_arrays import _sentences
+
+
+@pytest.fixture
+def no_merger(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No merger process starts: the test merges when it wants to."""
+    monkeypatch.setattr(search_index, "merge_later", lambda folder: None)
+
+
+def _add(ix: SearchIndex, name: str, rng: random.Random, sentences: int = 6) -> None:
+    tr, _ = make_transcript(name, _sentences(rng, sentences))
+    ix.add(video(name), tr)  # a commit: a segment
+
+
+def _segments(ix: SearchIndex) -> list[Any]:
+    return list(ix._index()._segments())
+
+
+def _folder(ix: SearchIndex) -> Path:
+    return Path(ix._index().storage.folder)
+
+
+def _state(ix: SearchIndex) -> tuple[set[str], list[str], list[set[str]]]:
+    """What a reader sees: the videos, every live passage's id, and which videos a few searches find (all of them:
+    the order of passages that score alike follows document numbers, which a merge changes)."""
+    with ix._index().searcher() as s:
+        passages = sorted(fields["pid"] for fields in s.all_stored_fields())
+    found = [{h.video_id for h in ix.search(q, limit=100).hits} for q in ("bridge council", "word203 end", "river water")]
+    return ix.video_ids(), passages, found
+
+
+def _filled(path: Path, commits: int) -> SearchIndex:
+    rng = random.Random(5)
+    ix = SearchIndex(path)
+    for n in range(commits):
+        _add(ix, f"file:v{n}", rng)
+    return ix
+
+
+def test_a_commit_leaves_merging_to_the_merger_which_keeps_every_passage(tmp_path: Path, no_merger: None) -> None:
+    ix = _filled(tmp_path / "index", MAX_SEGMENTS + 2)
+    assert len(_segments(ix)) == MAX_SEGMENTS + 2, "no commit merged (before: the tenth commit merged five)"
+    before = _state(ix)
+    smallest = sorted(_segments(ix), key=lambda s: s.doc_count_all())[:MERGE_AT]
+    assert merge_all(_folder(ix)) == 1
+    after = _segments(ix)
+    assert len(after) == MAX_SEGMENTS - 2 and not {s.segment_id() for s in smallest} & {s.segment_id() for s in after}
+    assert sum(s.doc_count_all() for s in after) == len(before[1])
+    assert _state(SearchIndex(tmp_path / "index")) == before == _state(ix)
+    assert not (_folder(ix) / WORK).exists()
+
+
+def test_deletions_made_while_the_merger_works_are_carried_over(tmp_path: Path, no_merger: None,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    ix = _filled(tmp_path / "index", MAX_SEGMENTS)
+    ix.delete("file:v1")  # deleted before: left out of the merged segment
+    smallest = {s.segment_id() for s in sorted(_segments(ix), key=lambda s: s.doc_count_all())[:MERGE_AT]}
+    victims = [v for v in sorted(ix.video_ids()) if v != "file:v1"][:4]
+    real_swap = whoosh_merge._swap
+
+    def swap_after_deletes(*args: Any) -> bool:
+        other = SearchIndex(tmp_path / "index")  # another process's writer, while the merged segment is written
+        for v in victims:
+            other.delete(v)
+        return real_swap(*args)
+
+    monkeypatch.setattr(whoosh_merge, "_swap", swap_after_deletes)
+    assert merge_once(_folder(ix))
+    assert not smallest & {s.segment_id() for s in _segments(ix)}, "the five smallest were replaced"
+    fresh = SearchIndex(tmp_path / "index")
+    gone = set(victims) | {"file:v1"}
+    assert fresh.video_ids() == {f"file:v{n}" for n in range(MAX_SEGMENTS)} - gone
+    assert all(fresh.passage_count(v) == 0 for v in gone)
+    assert not any(h.video_id in gone for h in fresh.search("harbour bridge council word17").hits)
+
+
+def test_commits_go_on_while_a_merge_is_written(tmp_path: Path, no_merger: None,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    ix = _filled(tmp_path / "index", MAX_SEGMENTS)
+    reading, go_on = threading.Event(), threading.Event()
+    real_add_reader = SegmentWriter.add_reader
+
+    def held(self: SegmentWriter, reader: Any) -> None:
+        reading.set()
+        assert go_on.wait(30)
+        real_add_reader(self, reader)
+
+    monkeypatch.setattr(SegmentWriter, "add_reader", held)
+    result: list[bool] = []
+    merger = threading.Thread(target=lambda: result.append(merge_once(_folder(ix))))
+    merger.start()
+    try:
+        assert reading.wait(30)
+        writer = SearchIndex(tmp_path / "index")
+        _add(writer, "file:during", random.Random(9))  # would raise IndexBusy if the merge held the lock
+        writer.delete("file:v9")
+    finally:
+        go_on.set()
+        merger.join(60)
+    assert result == [True]
+    fresh = SearchIndex(tmp_path / "index")
+    assert "file:during" in fresh.video_ids() and "file:v9" not in fresh.video_ids()
+    assert len(_segments(fresh)) == MAX_SEGMENTS + 1 - MERGE_AT + 1
+
+
+def test_a_merge_whose_segments_went_meanwhile_is_dropped(tmp_path: Path, no_merger: None,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    ix = _filled(tmp_path / "index", MAX_SEGMENTS)
+    real_swap = whoosh_merge._swap
+
+    def swap_after_clear(*args: Any) -> bool:
+        SearchIndex(tmp_path / "index").clear()
+        return real_swap(*args)
+
+    monkeypatch.setattr(whoosh_merge, "_swap", swap_after_clear)
+    assert not merge_once(_folder(ix))
+    fresh = SearchIndex(tmp_path / "index")
+    assert fresh.video_ids() == set() and fresh.search("harbour").hits == []
+    assert not (_folder(ix) / WORK).exists()
+    assert not [p for p in _folder(ix).iterdir() if p.suffix == ".seg"], "the merged segment went too"
+
+
+def test_what_a_dead_merger_left_is_cleared(tmp_path: Path, no_merger: None) -> None:
+    ix = _filled(tmp_path / "index", MAX_SEGMENTS)
+    folder = _folder(ix)
+    (folder / WORK).mkdir()
+    (folder / WORK / "MAIN_deadbeefdeadbeef.seg").write_bytes(b"half a segment")
+    orphan = folder / "MAIN_0123456789abcdef.seg"  # moved in, but the merger died before the table was written
+    orphan.write_bytes(b"a segment no table names")
+    before = _state(ix)
+    assert merge_all(folder) == 1
+    assert not (folder / WORK).exists() and not orphan.exists()
+    assert _state(SearchIndex(tmp_path / "index")) == before
+
+
+def test_past_the_hard_limit_a_commit_merges_itself(tmp_path: Path, no_merger: None) -> None:
+    ix = _filled(tmp_path / "index", HARD_LIMIT + 1)
+    assert len(_segments(ix)) == HARD_LIMIT + 1 - MERGE_AT  # 30, less five, and the one they became
+    assert len(ix.video_ids()) == HARD_LIMIT + 1
+
+
+@pytest.mark.slow
+def test_the_merger_process_runs_after_commits_and_keeps_up(tmp_path: Path) -> None:
+    rng = random.Random(8)
+    ix = SearchIndex(tmp_path / "index")
+    for n in range(3 * MAX_SEGMENTS):
+        _add(ix, f"file:v{n}", rng, sentences=3)
+    wait_children()
+    assert len(_segments(ix)) < MAX_SEGMENTS
+    assert len(ix.video_ids()) == 3 * MAX_SEGMENTS
+    assert not (_folder(ix) / WORK).exists()
