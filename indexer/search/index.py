@@ -53,7 +53,7 @@ from indexer.search.base import (  # some re-exported (__all__): tests and bench
 from indexer.search.query import Filter
 from indexer.search.whoosh_arrays import Leaves
 from indexer.search.whoosh_decoded import decode_later, lacking
-from indexer.search.whoosh_merge import HARD_LIMIT, MAX_SEGMENTS, merge_later, pick
+from indexer.search.whoosh_merge import HARD_LIMIT, MAX_SEGMENTS, again_if_replaced, merge_later, pick
 from indexer.search.whoosh_query import Saturated, WhooshCandidates
 from indexer.search.whoosh_views import install as read_segments_in_place
 from indexer.store.files import exclusive
@@ -77,7 +77,7 @@ def _open(path: Path) -> Any:
     marker = path / "clipindex.json"
     with exclusive(path / "create.lock"):  # two processes opening a fresh directory create it once
         if index.exists_in(str(path)) and marker.exists() and json.loads(marker.read_text()).get("format") == FORMAT:
-            return index.open_dir(str(path))
+            return again_if_replaced(lambda: index.open_dir(str(path)))
         ix = index.create_in(str(path), _schema())  # a projection: an unknown format is simply rebuilt
         marker.write_text(json.dumps({"format": FORMAT}))
         return ix
@@ -102,7 +102,7 @@ def _tiered(writer: IndexWriter, segments: list[Any]) -> list[Any]:
 def _after_commit(ix: Any) -> None:
     """Start the child processes a commit calls for: a merger once MAX_SEGMENTS segments are there (whoosh_merge),
     a decoder while a large segment lacks its decoded postings (whoosh_decoded)."""
-    segments = ix._segments()
+    segments = again_if_replaced(ix._segments)
     if len(segments) >= MAX_SEGMENTS:
         merge_later(ix.storage.folder)  # it decodes what it makes, and what is missing, when it is done
     if lacking(ix.storage.folder, segments):
@@ -146,7 +146,7 @@ class SearchIndex(PassageIndex):
         self._ix, self._searcher = _open(folder), None
 
     def _exists(self, folder: Path) -> bool:
-        return bool(index.exists_in(str(folder)))
+        return bool(again_if_replaced(lambda: index.exists_in(str(folder))))
 
     def _index(self) -> Any:
         self._sync_generation()

@@ -35,19 +35,33 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
 from indexer.search.base import LOCK_TIMEOUT_S
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 MAX_SEGMENTS, MERGE_AT = 10, 5  # segments left alone; how many of the smallest one merge joins
 HARD_LIMIT = 30  # segments past which a commit merges itself
 LOCK = "merge.lock"  # not names Whoosh's clean-up matches (its own temporary folder is MAIN.tmp)
 WORK = "merge.tmp"
+
+
+def again_if_replaced(read: Callable[[], T]) -> T:
+    """A read of the index's table of contents outside the write lock, again if its file went between Whoosh's
+    listing and opening it (a commit or a merge wrote the next one and removed it). The last attempt raises."""
+    for attempt in range(1, 6):
+        try:
+            return read()
+        except FileNotFoundError:
+            time.sleep(0.01 * attempt)
+    return read()
 
 
 def pick(segments: list[Any]) -> list[Any]:
@@ -77,8 +91,8 @@ def merge_once(folder: str | Path) -> bool:
     from whoosh.writing import SegmentWriter
 
     folder = Path(folder)
-    ix = index.open_dir(str(folder))
-    toc = ix._read_toc()
+    ix = again_if_replaced(lambda: index.open_dir(str(folder)))
+    toc = again_if_replaced(ix._read_toc)
     chosen = pick(toc.segments)
     if not chosen:
         return False
@@ -139,7 +153,7 @@ def _swap(ix: Any, folder: Path, work: Path, merged: Any, live: list[tuple[str, 
 def _segment_count(folder: Path) -> int:
     from whoosh import index  # deferred: as in merge_once
 
-    return len(index.open_dir(str(folder))._segments())
+    return len(again_if_replaced(lambda: index.open_dir(str(folder))._segments()))
 
 
 def merge_all(folder: str | Path) -> int:
