@@ -436,19 +436,23 @@ def build(args: argparse.Namespace, data: Path) -> tuple[PassageIndex, int, list
 def whoosh_postings(ix: PassageIndex, parse: bool) -> str:
     """Whoosh: the large segments' postings decoded to disk now (as the child process after a commit does), timed;
     or, with `parse`, the decoded files ignored. Says which."""
-    from indexer.search import whoosh_decoded  # deferred: the Whoosh backend's module, for Whoosh runs only
+    from indexer.search import whoosh_decoded, whoosh_merge  # deferred: the Whoosh backend's, for Whoosh runs only
 
     folder = Path(ix._index().storage.folder)  # type: ignore[attr-defined]
+    t0 = time.perf_counter()
+    whoosh_merge.wait_children(timeout=3600)  # mergers the load's commits started: the timed run waits for them
+    merged = time.perf_counter() - t0
     if parse:
         whoosh_decoded.MIN_DOCS = sys.maxsize  # no segment is large enough: every list parsed, as before
         return "posting lists parsed from Whoosh's blocks (--parse-postings: the decoded files ignored)"
     t0 = time.perf_counter()
-    whoosh_decoded.wait_children(timeout=3600)  # decoders the load's commits started: the timed run waits for them
+    whoosh_decoded.wait_children(timeout=3600)  # and the decoders
     n = whoosh_decoded.decode_missing(folder, wait=True)
     secs = time.perf_counter() - t0
     mb = sum(p.stat().st_size for p in folder.glob(f"*{whoosh_decoded.SUFFIX}")) / 1e6
     return (f"posting lists decoded beside the segments of {whoosh_decoded.MIN_DOCS:,} passages or more: {mb:.0f} MB"
-            f" in all; before the timed run, {secs:.1f} s waiting for the decoders and decoding {n} segments")
+            f" in all; before the timed run, {merged:.1f} s waiting for the mergers, {secs:.1f} s for the decoders and"
+            f" decoding {n} segments")
 
 
 def measure(args: argparse.Namespace, ix: PassageIndex, bulk: int, lines: list[str], queries: list[Query],
