@@ -44,7 +44,8 @@ def _state(ix: SearchIndex) -> tuple[set[str], list[str], list[set[str]]]:
     the order of passages that score alike follows document numbers, which a merge changes)."""
     with ix._index().searcher() as s:
         passages = sorted(fields["pid"] for fields in s.all_stored_fields())
-    found = [{h.video_id for h in ix.search(q, limit=100).hits} for q in ("bridge council", "word203 end", "river water")]
+    queries = ("bridge council", "word203 end", "river water")
+    found = [{h.video_id for h in ix.search(q, limit=100).hits} for q in queries]
     return ix.video_ids(), passages, found
 
 

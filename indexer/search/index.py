@@ -76,7 +76,8 @@ def _open(path: Path) -> Any:
     path.mkdir(parents=True, exist_ok=True)
     marker = path / "clipindex.json"
     with exclusive(path / "create.lock"):  # two processes opening a fresh directory create it once
-        if index.exists_in(str(path)) and marker.exists() and json.loads(marker.read_text()).get("format") == FORMAT:
+        ours = marker.exists() and json.loads(marker.read_text()).get("format") == FORMAT
+        if ours and again_if_replaced(lambda: index.exists_in(str(path))):
             return again_if_replaced(lambda: index.open_dir(str(path)))
         ix = index.create_in(str(path), _schema())  # a projection: an unknown format is simply rebuilt
         marker.write_text(json.dumps({"format": FORMAT}))

@@ -302,23 +302,9 @@ def wait_children(timeout: float = 120.0) -> None:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 1:
-        print("usage: python -m indexer.search.whoosh_decoded INDEX_FOLDER", file=sys.stderr)
-        return 2
-    from indexer.search.whoosh_views import install  # deferred: only the child reads segments this way
+    from indexer.search.whoosh_views import child_main  # deferred: only the child reads segments that way
 
-    install()  # the segments' parts read in place, not copied (a large segment's postings are hundreds of MB)
-    try:
-        os.nice(10)  # behind searches and ingests on the same host
-    except OSError:
-        pass
-    try:
-        decode_missing(argv[0])
-    except Exception as e:
-        if Path(argv[0]).is_dir():  # else the folder went (a generation swept, a test's directory): nothing to tell
-            print(f"clipindex: decoding the postings of {argv[0]} failed: {e!r}", file=sys.stderr)
-            return 1
-    return 0
+    return child_main(argv, "indexer.search.whoosh_decoded", decode_missing, "decoding the postings")
 
 
 if __name__ == "__main__":

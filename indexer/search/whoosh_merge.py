@@ -218,26 +218,17 @@ def wait_children(timeout: float = 300.0) -> None:
         child.wait(timeout)
 
 
-def main(argv: list[str]) -> int:
-    if len(argv) != 1:
-        print("usage: python -m indexer.search.whoosh_merge INDEX_FOLDER", file=sys.stderr)
-        return 2
+def _merge_and_decode(folder: str) -> None:
     from indexer.search.whoosh_decoded import decode_missing  # deferred: only the child decodes after merging
-    from indexer.search.whoosh_views import install
 
-    install()  # the segments' parts read in place, not copied
-    try:
-        os.nice(10)  # behind searches and ingests on the same host
-    except OSError:
-        pass
-    try:
-        if merge_all(argv[0]):
-            decode_missing(argv[0], wait=True)  # the new segment's postings, after any decoder running now
-    except Exception as e:
-        if Path(argv[0]).is_dir():  # else the folder went (a generation swept, a test's directory): nothing to tell
-            print(f"clipindex: merging the segments of {argv[0]} failed: {e!r}", file=sys.stderr)
-            return 1
-    return 0
+    if merge_all(folder):
+        decode_missing(folder, wait=True)  # the new segment's postings, after any decoder running now
+
+
+def main(argv: list[str]) -> int:
+    from indexer.search.whoosh_views import child_main  # deferred: only the child reads segments that way
+
+    return child_main(argv, "indexer.search.whoosh_merge", _merge_and_decode, "merging the segments")
 
 
 if __name__ == "__main__":

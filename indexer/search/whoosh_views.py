@@ -16,6 +16,10 @@ through `View`, in Python, a microsecond or two slower per call than `BytesIO`.
 from __future__ import annotations
 
 import io
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from whoosh.filedb import structfile
@@ -89,3 +93,24 @@ def _init(self: Any, buf: Any, name: str | None = None, onclose: Any = None) -> 
 def install() -> None:
     """Have Whoosh's `BufferFile` read its buffer in place (idempotent)."""
     structfile.BufferFile.__init__ = _init
+
+
+def child_main(argv: list[str], module: str, work: Callable[[str], object], what: str) -> int:
+    """The entry of a background child over an index folder (the merger, the postings decoder): the segments read
+    in place, niced behind searches and ingests on the same host, and a failure told on stderr (the parent's)
+    unless the folder went meanwhile (a generation swept, a test's directory)."""
+    if len(argv) != 1:
+        print(f"usage: python -m {module} INDEX_FOLDER", file=sys.stderr)
+        return 2
+    install()  # a large segment's postings are hundreds of MB: not copied
+    try:
+        os.nice(10)
+    except OSError:
+        pass
+    try:
+        work(argv[0])
+    except Exception as e:
+        if Path(argv[0]).is_dir():
+            print(f"clipindex: {what} of {argv[0]} failed: {e!r}", file=sys.stderr)
+            return 1
+    return 0
