@@ -10,12 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from whoosh.reading import SegmentReader
 from whoosh.writing import SegmentWriter
 
 from indexer.search import index as search_index
 from indexer.search import whoosh_merge
 from indexer.search.index import MAX_SEGMENTS, SearchIndex
-from indexer.search.whoosh_merge import HARD_LIMIT, MERGE_AT, WORK, merge_all, merge_once, wait_children
+from indexer.search.whoosh_merge import HARD_LIMIT, MERGE_AT, WORK, merge_all, merge_once, pick, wait_children
 from tests.test_search import make_transcript, video
 from tests.test_whoosh_arrays import _sentences
 
@@ -37,6 +38,16 @@ def _segments(ix: SearchIndex) -> list[Any]:
 
 def _folder(ix: SearchIndex) -> Path:
     return Path(ix._index().storage.folder)
+
+
+def _videos_in(ix: SearchIndex, segment: Any) -> str:
+    """The one video a segment of these tests holds (a commit each)."""
+    reader = SegmentReader(ix._index().storage, ix._index().schema, segment)
+    try:
+        [video_id] = {fields["video_id"] for fields in reader.all_stored_fields()}
+    finally:
+        reader.close()
+    return str(video_id)
 
 
 def _state(ix: SearchIndex) -> tuple[set[str], list[str], list[set[str]]]:
@@ -73,9 +84,11 @@ def test_a_commit_leaves_merging_to_the_merger_which_keeps_every_passage(tmp_pat
 def test_deletions_made_while_the_merger_works_are_carried_over(tmp_path: Path, no_merger: None,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     ix = _filled(tmp_path / "index", MAX_SEGMENTS)
-    ix.delete("file:v1")  # deleted before: left out of the merged segment
-    smallest = {s.segment_id() for s in sorted(_segments(ix), key=lambda s: s.doc_count_all())[:MERGE_AT]}
-    victims = [v for v in sorted(ix.video_ids()) if v != "file:v1"][:4]
+    chosen = pick(_segments(ix))
+    in_chosen = sorted(_videos_in(ix, seg) for seg in chosen)
+    ix.delete(in_chosen[0])  # deleted before: left out of the merged segment
+    victims = in_chosen[1:4] + sorted(ix.video_ids() - set(in_chosen))[:1]  # three in it, one elsewhere
+    smallest = {s.segment_id() for s in chosen}
     real_swap = whoosh_merge._swap
 
     def swap_after_deletes(*args: Any) -> bool:
@@ -85,10 +98,13 @@ def test_deletions_made_while_the_merger_works_are_carried_over(tmp_path: Path, 
         return real_swap(*args)
 
     monkeypatch.setattr(whoosh_merge, "_swap", swap_after_deletes)
+    before_ids = {s.segment_id() for s in _segments(ix)}
     assert merge_once(_folder(ix))
     assert not smallest & {s.segment_id() for s in _segments(ix)}, "the five smallest were replaced"
+    merged = [s for s in _segments(ix) if s.segment_id() not in before_ids]
+    assert len(merged) == 1 and merged[0].deleted_count() > 0, "the deletions made meanwhile, carried over"
     fresh = SearchIndex(tmp_path / "index")
-    gone = set(victims) | {"file:v1"}
+    gone = set(victims) | {in_chosen[0]}
     assert fresh.video_ids() == {f"file:v{n}" for n in range(MAX_SEGMENTS)} - gone
     assert all(fresh.passage_count(v) == 0 for v in gone)
     assert not any(h.video_id in gone for h in fresh.search("harbour bridge council word17").hits)
