@@ -5,6 +5,7 @@ Run:  .venv/bin/python bench/search_scale.py --passages 10000          (2-3 minu
       .venv/bin/python bench/search_scale.py --passages 10000 --profile   (cProfile of the queries, top functions)
       --service-passages N   also ingests N passages as caption files through the whole service
       --backend tantivy      the same on the tantivy backend (CLIPINDEX_SEARCH_BACKEND; default whoosh)
+      --sentences PATH       programmes of real news sentences from a fetched SpeechTopSeg copy (see Corpus)
       --keep DIR / --reuse DIR   build into DIR and keep it; later runs search it again without building
       --diagnose             for each quote missed at rank 1: its candidates stage by stage, and why (search_diagnose)
       --warm                 every query once before the timed run (the caches a long-running server has filled)
