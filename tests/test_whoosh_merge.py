@@ -9,6 +9,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from whoosh.reading import SegmentReader
 from whoosh.writing import SegmentWriter
@@ -114,14 +115,14 @@ def test_commits_go_on_while_a_merge_is_written(tmp_path: Path, no_merger: None,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     ix = _filled(tmp_path / "index", MAX_SEGMENTS)
     reading, go_on = threading.Event(), threading.Event()
-    real_add_reader = SegmentWriter.add_reader
+    real_write_per_doc = SegmentWriter.write_per_doc
 
-    def held(self: SegmentWriter, reader: Any) -> None:
+    def held(self: SegmentWriter, fieldnames: Any, reader: Any) -> Any:
         reading.set()
         assert go_on.wait(30)
-        real_add_reader(self, reader)
+        return real_write_per_doc(self, fieldnames, reader)
 
-    monkeypatch.setattr(SegmentWriter, "add_reader", held)
+    monkeypatch.setattr(SegmentWriter, "write_per_doc", held)
     result: list[bool] = []
     merger = threading.Thread(target=lambda: result.append(merge_once(_folder(ix))))
     merger.start()
@@ -185,3 +186,68 @@ def test_the_merger_process_runs_after_commits_and_keeps_up(tmp_path: Path) -> N
     assert len(_segments(ix)) < MAX_SEGMENTS
     assert len(ix.video_ids()) == 3 * MAX_SEGMENTS
     assert not (_folder(ix) / WORK).exists()
+
+
+def _merged_by(way: str, ix: SearchIndex, work: Path) -> Any:
+    """The five smallest segments merged into `work`, by whoosh_merge's writer or by Whoosh's own `add_reader`;
+    a reader on the result."""
+    from whoosh.filedb.filestore import FileStorage
+
+    from indexer.search.whoosh_decoded import open_decoded
+
+    work.mkdir()
+    wix = ix._index()
+    toc = wix._read_toc()
+    chosen = pick(toc.segments)
+    readers = [SegmentReader(wix.storage, toc.schema, seg) for seg in chosen]
+    writer = SegmentWriter(whoosh_merge._Staged(FileStorage(str(work)), wix.indexname, toc), _lk=False)
+    if way == "ours":
+        live = []
+        first = 0
+        for seg in chosen:
+            docs = np.array([d for d in range(seg.doc_count_all()) if not seg.is_deleted(d)], dtype=np.int64)
+            live.append((seg.segment_id(), set(seg.deleted_docs()), first, docs))
+            first += len(docs)
+        decoded = [open_decoded(_folder(ix), seg.segment_id()) for seg in chosen]
+        merged = whoosh_merge._write(writer, readers, decoded, live)
+    else:
+        for reader in readers:
+            writer.add_reader(reader)
+        merged = writer._finalize_segment()
+    writer._tempstorage.destroy()
+    return SegmentReader(FileStorage(str(work)), toc.schema, merged)
+
+
+def _everything(reader: Any) -> dict[str, Any]:
+    postings = {}
+    for field, text in reader.all_terms():
+        info = reader.term_info(field, text)
+        m, items = reader.postings(field, text), []
+        while m.is_active():
+            items.append((m.id(), m.weight(), m.value()))
+            m.next()
+        postings[(field, text)] = (items, info.weight(), info.doc_frequency(), info.min_length(), info.max_length(),
+                                   info.max_weight())
+    lengths = {(d, f): reader.doc_field_length(d, f) for d in range(reader.doc_count_all())
+               for f in ("stem", "keys", "pairs")}
+    return {"docs": reader.doc_count_all(), "stored": list(reader.all_stored_fields()), "lengths": lengths,
+            "postings": postings}
+
+
+def test_our_merge_writes_the_segment_whoosh_would(tmp_path: Path, no_merger: None,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from indexer.search import whoosh_decoded
+
+    monkeypatch.setattr(whoosh_decoded, "MIN_DOCS", 0)
+    monkeypatch.setattr(search_index, "decode_later", lambda folder: None)
+    rng = random.Random(21)
+    ix = SearchIndex(tmp_path / "index")
+    for n in range(MAX_SEGMENTS):
+        _add(ix, f"file:v{n}", rng, sentences=40 if n % 3 == 0 else 8)
+    chosen = pick(_segments(ix))
+    ix.delete(_videos_in(ix, chosen[1]))  # a source with deleted passages
+    assert whoosh_decoded.decode(_folder(ix), SegmentReader(ix._index().storage, ix._index().schema, chosen[0]))
+    ours, whooshs = _merged_by("ours", ix, tmp_path / "a"), _merged_by("whoosh", ix, tmp_path / "b")
+    mine, theirs = _everything(ours), _everything(whooshs)
+    assert mine["docs"] > 0 and any(len(v[0]) > 1 and v[0][0][1] > 1 for v in mine["postings"].values())
+    assert mine == theirs

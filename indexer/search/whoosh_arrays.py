@@ -100,7 +100,8 @@ class PostingCache:
 CACHE = PostingCache()
 
 
-def read_postings(reader: Any, field: str, text: str, decoded: Decoded | None = None) -> tuple[np.ndarray, np.ndarray]:
+def read_postings(reader: Any, field: str, text: str | bytes, decoded: Decoded | None = None
+                  ) -> tuple[np.ndarray, np.ndarray]:
     """A term's postings in one segment, deleted documents included: (ids int32, weights float32, or the decoded
     file's integer weights).
 
