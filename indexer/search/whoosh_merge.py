@@ -11,9 +11,9 @@ it starts a child process (`python -m indexer.search.whoosh_merge FOLDER`, niced
 `merge.lock`) that, while commits go on:
 1. reads the table of contents and picks the MERGE_AT smallest segments, noting which of their documents are
    deleted;
-2. writes their live documents into one new segment with Whoosh's own writer, in a work folder of its own
-   (`merge.tmp`: a commit's clean-up removes files in the index folder that no segment names, and would take a
-   segment still being written there);
+2. writes their live documents into one new segment (`_write`: Whoosh's field writer fed each term's postings as
+   arrays, in order) in a work folder of its own (`merge.tmp`: a commit's clean-up removes files in the index
+   folder that no segment names, and would take a segment still being written there);
 3. takes the write lock for a moment: reads the table of contents again, carries over the deletions made meanwhile
    (a document deleted since step 1 is deleted in the new segment too: its number there is its rank among the
    live ones), moves the new segment in and writes the next generation's table with the five replaced by it. If a
