@@ -92,7 +92,7 @@ def merge_once(folder: str | Path) -> bool:
     from whoosh.reading import SegmentReader
     from whoosh.writing import SegmentWriter
 
-    from indexer.search.whoosh_decoded import open_decoded
+    from indexer.search.whoosh_decoded import open_decoded  # deferred: with the whoosh imports above
 
     folder = Path(folder)
     ix = again_if_replaced(lambda: index.open_dir(str(folder)))
@@ -138,7 +138,7 @@ def _write(writer: Any, readers: list[Any], decoded: list[Any], live: list[tuple
     from whoosh.formats import Existence, Frequency
     from whoosh.system import emptybytes, pack_uint
 
-    from indexer.search.whoosh_arrays import read_postings
+    from indexer.search.whoosh_arrays import read_postings  # deferred: with the whoosh imports above
 
     schema = writer.schema
     formats = {name: schema[name].format for name in schema.names() if schema[name].indexed}
