@@ -46,6 +46,7 @@ from typing import Any
 import numpy as np
 
 from indexer.config import lenient_number
+from indexer.search.whoosh_views import child_main, start_child
 
 log = logging.getLogger(__name__)
 
@@ -284,13 +285,9 @@ def decode_later(folder: str | Path) -> None:
         running = _children.get(folder)
         if running is not None and running.poll() is None:
             return
-        try:
-            _children[folder] = subprocess.Popen(
-                [sys.executable, "-m", "indexer.search.whoosh_decoded", str(folder)],
-                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,  # its stderr is ours: a failure is told
-                cwd=str(Path(__file__).resolve().parents[2]), start_new_session=True)
-        except OSError as e:
-            log.warning("could not start the postings decoder for %s: %s", folder, e)
+        child = start_child("indexer.search.whoosh_decoded", folder, "postings decoder")
+        if child is not None:
+            _children[folder] = child
 
 
 def wait_children(timeout: float = 120.0) -> None:
@@ -302,8 +299,6 @@ def wait_children(timeout: float = 120.0) -> None:
 
 
 def main(argv: list[str]) -> int:
-    from indexer.search.whoosh_views import child_main  # deferred: only the child reads segments that way
-
     return child_main(argv, "indexer.search.whoosh_decoded", decode_missing, "decoding the postings")
 
 

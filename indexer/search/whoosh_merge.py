@@ -45,6 +45,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from indexer.search.base import LOCK_TIMEOUT_S
+from indexer.search.whoosh_views import child_main, start_child
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -273,12 +274,11 @@ def merge_later(folder: str | Path) -> None:
     try:
         if _merging(folder):
             return
-        child = subprocess.Popen(
-            [sys.executable, "-m", "indexer.search.whoosh_merge", str(folder)],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,  # its stderr is ours: a failure is told
-            cwd=str(Path(__file__).resolve().parents[2]), start_new_session=True)
     except OSError as e:
         log.warning("could not start the segment merger for %s: %s", folder, e)
+        return
+    child = start_child("indexer.search.whoosh_merge", folder, "segment merger")
+    if child is None:
         return
     with _children_lock:
         _children[:] = [c for c in _children if c.poll() is None] + [child]
@@ -300,8 +300,6 @@ def _merge_and_decode(folder: str) -> None:
 
 
 def main(argv: list[str]) -> int:
-    from indexer.search.whoosh_views import child_main  # deferred: only the child reads segments that way
-
     return child_main(argv, "indexer.search.whoosh_merge", _merge_and_decode, "merging the segments")
 
 

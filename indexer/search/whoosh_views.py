@@ -16,13 +16,17 @@ through `View`, in Python, a microsecond or two slower per call than `BytesIO`.
 from __future__ import annotations
 
 import io
+import logging
 import os
+import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from whoosh.filedb import structfile
+
+log = logging.getLogger(__name__)
 
 PEEK = 1024  # what the unpickler may look ahead at (Whoosh's pickles here are tens of bytes)
 
@@ -114,3 +118,16 @@ def child_main(argv: list[str], module: str, work: Callable[[str], object], what
             print(f"clipindex: {what} of {argv[0]} failed: {e!r}", file=sys.stderr)
             return 1
     return 0
+
+
+def start_child(module: str, folder: Path, what: str) -> subprocess.Popen[bytes] | None:
+    """Start `python -m module folder` (a `child_main`) in a session of its own, so it finishes its work if this
+    process ends; None, with a warning, if it cannot start (the caller's work is then done another way)."""
+    try:
+        return subprocess.Popen(
+            [sys.executable, "-m", module, str(folder)],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,  # its stderr is ours: a failure is told
+            cwd=str(Path(__file__).resolve().parents[2]), start_new_session=True)
+    except OSError as e:
+        log.warning("could not start the %s for %s: %s", what, folder, e)
+        return None
