@@ -56,9 +56,12 @@ from indexer.search.whoosh_decoded import decode_later, lacking
 from indexer.search.whoosh_merge import HARD_LIMIT, MAX_SEGMENTS, again_if_replaced, merge_later, pick
 from indexer.search.whoosh_query import Saturated, WhooshCandidates
 from indexer.search.whoosh_views import install as read_segments_in_place
+from indexer.search.whoosh_write import add_document
+from indexer.search.whoosh_write import install as install_writer
 from indexer.store.files import exclusive
 
 read_segments_in_place()  # Whoosh copied each segment part it opened into memory (whoosh_views)
+POOL_LIMIT = 2_000_000  # postings a writer holds before it commits (about 13,000 passages, 150 MB)
 
 FORMAT = "clipindex-passages/3"
 # what a read meets when a writer in another process replaced the files it was opening (a stress test saw each)
@@ -111,16 +114,29 @@ def _after_commit(ix: Any) -> None:
 
 
 class _Writer:
-    """base.Writer over a Whoosh IndexWriter."""
+    """base.Writer over a Whoosh IndexWriter. A writer whose postings pass POOL_LIMIT (a rebuild, a large
+    `add_many`) commits them and goes on with a new writer: its pool (whoosh_write.Postings) is held in memory,
+    where Whoosh's own spilled sorted runs to disk."""
 
-    def __init__(self, w: IndexWriter) -> None:
-        self.w = w
+    def __init__(self, ix: Any, w: IndexWriter, timeout: float = LOCK_TIMEOUT_S) -> None:
+        self.ix, self.w, self.timeout = ix, install_writer(w), timeout
 
     def delete_video(self, video_id: str) -> None:
         self.w.delete_by_term("video_id", video_id)
 
     def add(self, doc: dict[str, Any]) -> None:
-        self.w.add_document(**doc)
+        add_document(self.w, doc)
+        if getattr(self.w.pool, "size", 0) >= POOL_LIMIT:
+            self.commit()
+            try:
+                self.w = install_writer(self.ix.writer(timeout=self.timeout, delay=0.05))
+            except LockError:
+                raise IndexBusy("the search index is locked by another writer; try again") from None
+
+    def commit(self) -> None:
+        if not self.w.is_closed:
+            self.w.commit(mergetype=_tiered)
+            _after_commit(self.ix)
 
     def clear(self) -> None:
         self.w.commit(mergetype=CLEAR)
@@ -160,25 +176,23 @@ class SearchIndex(PassageIndex):
                 w = self._index().writer(timeout=timeout, delay=0.05)
             except LockError:
                 raise IndexBusy(f"the search index at {self.path} is locked by another writer; try again") from None
+            writer = _Writer(self._ix, w, timeout)
             try:
-                yield _Writer(w)
+                yield writer
             except BaseException:
-                w.cancel()
+                writer.w.cancel()
                 raise
-            if not w.is_closed:
-                w.commit(mergetype=_tiered)
-                _after_commit(self._ix)
+            writer.commit()
 
     def _build(self, folder: Path, items: Items, progress: Progress | None) -> int:
         ix = _open(folder)
-        w = ix.writer()
+        writer = _Writer(ix, ix.writer())
         try:
-            total = write_items(_Writer(w), items, progress, replace=False)
+            total = write_items(writer, items, progress, replace=False)
         except BaseException:
-            w.cancel()
+            writer.w.cancel()
             raise
-        w.commit()
-        _after_commit(ix)
+        writer.commit()
         return total
 
     # ---- reading -------------------------------------------------------------------------------------------------

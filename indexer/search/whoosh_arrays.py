@@ -120,8 +120,13 @@ def read_postings(reader: Any, field: str, text: str | bytes, decoded: Decoded |
     try:  # one lookup of the term's entry, which holds its document frequency too
         info = terms.term_info(field, reader._text_to_bytes(field, text))
     except TermNotFound:
-        info = None
-    if info is None or not info.doc_frequency():
+        return NONE
+    return postings_of(terms, info, decoded)
+
+
+def postings_of(terms: W3TermsReader, info: Any, decoded: Decoded | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """`read_postings` from the term's entry in the segment's term table (a merge reads the table in order)."""
+    if not info.doc_frequency():
         return NONE
     if info.is_inlined():  # a term with one posting keeps it in its entry
         ids, weights, _ = info.inlined_postings()

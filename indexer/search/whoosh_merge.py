@@ -116,6 +116,10 @@ def merge_once(folder: str | Path) -> bool:
         writer = SegmentWriter(_Staged(FileStorage(str(work)), ix.indexname, toc), _lk=False)
         try:
             merged = _write(writer, readers, [open_decoded(folder, seg.segment_id()) for seg in chosen], live)
+        except FileNotFoundError:
+            if _gone(ix, chosen):
+                return False  # a commit past HARD_LIMIT merged a source meanwhile (its files went): dropped
+            raise
         finally:
             writer._tempstorage.destroy()
         return _swap(ix, folder, work, merged, live)
@@ -132,19 +136,18 @@ def _write(writer: Any, readers: list[Any], decoded: list[Any], live: list[tuple
     Whoosh's own way (`add_reader`) walks every posting through a matcher and a pool that pickles each one, sorts
     them and reads them back: about half of a merge's time in a profile. The postings of each term are already in
     order in each source and the sources' documents are numbered on one after the other, so here each term's
-    postings are read as arrays (from the decoded files where there are some: whoosh_arrays.read_postings),
-    renumbered and handed to Whoosh's field writer in order. The same segment as `add_reader` writes (a test
-    compares them); Whoosh's way is kept for a schema with other posting formats."""
+    postings are read as arrays, the term tables in order (from the decoded files where there are some:
+    whoosh_arrays.postings_of),
+    renumbered and written a whole term at a time (whoosh_write.Terms). The same segment as `add_reader` writes (a
+    test compares them); Whoosh's way is kept for a schema or codec that whoosh_write does not know."""
     from whoosh.codec.whoosh3 import W3TermsReader  # deferred: as in merge_once
-    from whoosh.formats import Existence, Frequency
-    from whoosh.system import emptybytes, pack_uint
 
-    from indexer.search.whoosh_arrays import read_postings  # deferred: with the whoosh imports above
+    from indexer.search.whoosh_arrays import postings_of  # deferred: with the whoosh imports above
+    from indexer.search.whoosh_write import Lengths, Terms, supported
 
     schema = writer.schema
-    formats = {name: schema[name].format for name in schema.names() if schema[name].indexed}
-    plain = all(type(f) in (Existence, Frequency) and f.field_boost == 1.0 for f in formats.values())
-    if not plain or not all(isinstance(getattr(r, "_terms", None), W3TermsReader) for r in readers):
+    indexed = [name for name in schema.names() if schema[name].indexed]
+    if not supported(writer) or not all(isinstance(getattr(r, "_terms", None), W3TermsReader) for r in readers):
         for reader in readers:
             writer.add_reader(reader)
         return writer._finalize_segment()
@@ -155,44 +158,49 @@ def _write(writer: Any, readers: list[Any], decoded: list[Any], live: list[tuple
         to[docs] = first + np.arange(len(docs))
         renumber.append(to)
 
-    def postings() -> Any:
-        terms = heapq.merge(*[_tagged(r.all_terms(), i) for i, r in enumerate(readers)])
-        for (field, text), sources in itertools.groupby(terms, key=lambda term: term[:2]):
-            counted = type(formats[field]) is Frequency  # its value is the count; Existence's is empty
-            for _, _, i in sources:
-                ids, weights = read_postings(readers[i], field, text, decoded[i])
-                new = renumber[i][ids]
-                keep = new >= 0
-                for doc, weight in zip(new[keep].tolist(), weights[keep].tolist()):
-                    yield field, text, doc, float(weight), pack_uint(int(weight)) if counted else emptybytes
-
     writer._added = True
     writer.perdocwriter.close()
-    lengths = _Lengths(writer.per_document_reader(), formats, writer.docnum) if writer.codec.length_stats else None
-    writer.fieldwriter.add_postings(schema, lengths, postings())
+    lengths = Lengths(writer.per_document_reader(), indexed, writer.docnum) if writer.codec.length_stats else None
+    out = Terms(writer.fieldwriter)
+    terms = heapq.merge(*[_tagged(r, i) for i, r in enumerate(readers)])
+    for field, fieldterms in itertools.groupby(terms, key=lambda term: term[0]):
+        column = lengths.column(field) if lengths is not None else None
+        started = False  # a field is started at its first term with a live posting, as Whoosh's writer does
+        for (_, text), sources in itertools.groupby(fieldterms, key=lambda term: term[:2]):
+            ids: list[int] = []
+            weights: list[float] = []
+            for _, _, i, info in sources:
+                got, w = postings_of(readers[i]._terms, info, decoded[i])
+                new = renumber[i][got]
+                keep = new >= 0
+                ids += new[keep].tolist()
+                weights += w[keep].astype(np.float64).tolist()
+            if ids:
+                if not started:
+                    out.start_field(field, schema[field])
+                    started = True
+                out.write_term(text, ids, weights, [column[d] for d in ids] if column else [0] * len(ids))
+        if started:
+            out.finish_field()
+    writer.fieldwriter.close()
     writer._close_segment()
     writer._assemble_segment()
     return writer.get_segment()
 
 
-class _Lengths:
-    """The new segment's field lengths, read once per field: Whoosh's field writer asks for the length of each
-    posting's document (for its blocks' bounds), and its per-document reader answers each question from disk."""
-
-    def __init__(self, reader: Any, fields: Any, count: int) -> None:
-        try:
-            self._lengths = {f: [reader.doc_field_length(d, f) for d in range(count)] for f in fields}
-        finally:
-            reader.close()
-
-    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int:
-        return self._lengths[fieldname][docnum]
+def _gone(ix: Any, chosen: list[Any]) -> bool:
+    """Whether a segment of `chosen` is no longer in the index's table of contents."""
+    now = {seg.segment_id() for seg in again_if_replaced(ix._read_toc).segments}
+    return any(seg.segment_id() not in now for seg in chosen)
 
 
-def _tagged(terms: Any, source: int) -> Any:
-    """A reader's (field, text) terms, in order, each with the reader's place."""
-    for field, text in terms:
-        yield field, text, source
+def _tagged(reader: Any, source: int) -> Any:
+    """A segment's terms in order, as (field, text, the reader's place, the term's entry): its term table read
+    from start to end, not looked up term by term."""
+    schema = reader.schema
+    for (field, text), info in reader._terms.items():
+        if field in schema:
+            yield field, text, source, info
 
 
 def _swap(ix: Any, folder: Path, work: Path, merged: Any, live: list[tuple[str, set[int], int, np.ndarray]]) -> bool:

@@ -20,6 +20,7 @@ import logging
 import os
 import subprocess
 import sys
+import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -115,7 +116,7 @@ def child_main(argv: list[str], module: str, work: Callable[[str], object], what
         work(argv[0])
     except Exception as e:
         if Path(argv[0]).is_dir():
-            print(f"clipindex: {what} of {argv[0]} failed: {e!r}", file=sys.stderr)
+            print(f"clipindex: {what} of {argv[0]} failed: {e!r}\n{traceback.format_exc()}", file=sys.stderr)
             return 1
     return 0
 

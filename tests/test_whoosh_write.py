@@ -1,0 +1,133 @@
+"""Whoosh segments written a term at a time (indexer/search/whoosh_write.py): a commit's files are byte for byte
+those Whoosh's own writer makes for the same documents, and what the module does not know goes through Whoosh."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+from typing import Any
+
+import pytest
+from whoosh import index
+from whoosh.analysis import SpaceSeparatedTokenizer
+from whoosh.fields import ID, STORED, TEXT, Schema
+from whoosh.qparser import QueryParser
+from whoosh.writing import PostingPool
+
+from indexer.search import whoosh_write
+from indexer.search.index import _schema
+from indexer.search.passages import documents
+from indexer.search.whoosh_write import Postings, Terms
+from tests.test_search import make_transcript, video
+from tests.test_whoosh_arrays import _sentences
+
+RUSSIAN = ["Мост через реку закрыли после наводнения.", "Городской совет обсудит ремонт моста в среду.",
+           "Жители говорят, что вода поднялась за ночь."]
+
+
+def _docs() -> list[dict[str, Any]]:
+    """Passages of several videos: common words repeated (counts above 1, terms in more than a block of 128
+    passages), rare words (one passage), Russian and Uzbek text, a video without channel or date."""
+    rng = random.Random(3)
+    docs: list[dict[str, Any]] = []
+    for n in range(24):
+        tr, _ = make_transcript(f"file:v{n}", _sentences(rng, 80))
+        docs += documents(video(f"file:v{n}"), tr, [])
+    tr, _ = make_transcript("file:ru", RUSSIAN * 4, language="ru")
+    docs += documents(video("file:ru", language="ru", channel="", published=""), tr, [])
+    tr, _ = make_transcript("file:uz", ["Ko'prik yopildi va suv ko'tarildi."] * 6, language="uz")
+    docs += documents(video("file:uz", language="uz"), tr, [])
+    return docs
+
+
+def _written(folder: Path, schema: Schema, docs: list[dict[str, Any]], ours: bool) -> dict[str, bytes]:
+    """The files of one commit of `docs` (segment files loose, the segment's random name drawn alike)."""
+    folder.mkdir()
+    ix = index.create_in(str(folder), schema)
+    random.seed(11)  # Whoosh names the segment from `random`
+    w = ix.writer(compound=False)
+    if ours:
+        whoosh_write.install(w)
+        for doc in docs:
+            whoosh_write.add_document(w, doc)
+    else:
+        for doc in docs:
+            w.add_document(**doc)
+    w.commit()
+    return {p.name: p.read_bytes() for p in folder.iterdir() if not p.name.endswith("LOCK")}
+
+
+def test_a_commit_writes_the_files_whoosh_would(tmp_path: Path) -> None:
+    docs = _docs()
+    theirs = _written(tmp_path / "whoosh", _schema(), docs, ours=False)
+    mine = _written(tmp_path / "ours", _schema(), docs, ours=True)
+    assert sorted(mine) == sorted(theirs) and any(name.endswith(".pst") for name in mine)
+    for name in theirs:
+        assert mine[name] == theirs[name], name
+    with index.open_dir(str(tmp_path / "ours")).searcher() as s:  # what the test relies on is in the files
+        reader = s.reader()
+        assert reader.doc_frequency("stem", "end") > 128, "a term past one block"
+        terms = [(f, t) for f, t in reader.all_terms() if f == "stem"]
+        assert any(reader.frequency(f, t) > reader.doc_frequency(f, t) for f, t in terms), "counts above 1"
+        assert any(not t.isascii() for _, t in terms), "Cyrillic terms"
+        assert len(list(s.documents(video_id="file:ru"))) > 0
+
+
+def test_write_term_splits_long_lists_into_blocks_as_whoosh_does(tmp_path: Path) -> None:
+    """Lengths missing in some blocks (0), weights that are not all alike, and a list of exactly two blocks."""
+    schema = Schema(body=TEXT(analyzer=SpaceSeparatedTokenizer(), phrase=False), tag=ID)
+    docs = [{"body": ("alpha " * (1 + n % 3) + ("beta " if n % 2 else "") + f"w{n}").strip(), "tag": f"t{n % 5}"}
+            for n in range(300)] + [{"tag": "none"}] * 3
+    theirs = _written(tmp_path / "whoosh", schema, docs, ours=False)
+    mine = _written(tmp_path / "ours", schema, docs, ours=True)
+    assert mine == theirs
+
+
+def test_another_schema_is_left_to_whoosh(tmp_path: Path) -> None:
+    schema = Schema(body=TEXT(stored=True), tag=ID(stored=True))  # positions, Whoosh's analyser: not ours
+    ix = index.create_in(str(tmp_path), schema)
+    w = whoosh_write.install(ix.writer())
+    assert isinstance(w.pool, PostingPool)
+    whoosh_write.add_document(w, {"body": "The bridge closed after the flood", "tag": "a"})
+    w.commit()
+    with ix.searcher() as s:
+        hits = s.search(QueryParser("body", schema).parse('"bridge closed"'))
+        assert [h["tag"] for h in hits] == ["a"]
+
+
+def test_a_document_with_boosts_is_added_by_whoosh(tmp_path: Path) -> None:
+    ws = SpaceSeparatedTokenizer()
+    schema = Schema(body=TEXT(analyzer=ws, phrase=False), doc=STORED)
+    docs = [{"body": "flood bridge", "doc": 1, "_boost": 2.0}, {"body": "flood", "doc": 2}]
+    assert _written(tmp_path / "a", schema, docs, ours=True) == _written(tmp_path / "b", schema, docs, ours=False)
+
+
+def test_terms_must_come_in_order(tmp_path: Path) -> None:
+    ix = index.create_in(str(tmp_path), _schema())
+    w = whoosh_write.install(ix.writer())
+    assert isinstance(w.pool, Postings)
+    terms = Terms(w.fieldwriter)
+    terms.start_field("stem", _schema()["stem"])
+    terms.write_term(b"river", [0], [1.0], [1])
+    with pytest.raises(ValueError, match="terms must increase"):
+        terms.write_term(b"bridge", [0], [1.0], [1])
+    w.cancel()
+
+
+def test_a_large_batch_is_committed_in_pieces(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A rebuild's one writer holds its postings in memory: past POOL_LIMIT it commits them and goes on."""
+    from indexer.search import index as search_index
+
+    monkeypatch.setattr(search_index, "POOL_LIMIT", 2000)
+    monkeypatch.setattr(search_index, "merge_later", lambda folder: None)
+    rng = random.Random(4)
+    items = []
+    for n in range(6):
+        tr, _ = make_transcript(f"file:b{n}", _sentences(rng, 80))
+        items.append((video(f"file:b{n}"), tr, []))
+    ix = search_index.SearchIndex(tmp_path / "index")
+    total = ix.rebuild(items)
+    assert total == sum(len(documents(v, tr, [])) for v, tr, _ in items)
+    assert len(ix._index()._segments()) > 2, "committed in pieces"
+    assert ix.video_ids() == {f"file:b{n}" for n in range(6)}
+    assert sum(ix.passage_count(f"file:b{n}") for n in range(6)) == total
