@@ -6,8 +6,10 @@ temporary git worktree).
     .venv/bin/python bench/index_rate.py /tmp/r100k --passages 20000 --sentences SPEECHTOPSEG --against HEAD~3
 
 Prints for each tree: passages a second over the whole run and over each thousand (the slowest thousand is what a
-merge that holds up the commits costs), the segments at the end, and how long the background merger went on after
-the last commit. Whoosh only (tantivy merges in its own threads). Each run is a child process, one after the other.
+merge that holds up the commits costs), the segments at the end, how long the background merger went on after the
+last commit, and the CPU time of the children (the merger and the postings decoder). With `--rate` the passages come
+no faster than that: merging then keeps up, and its CPU time is what the policy costs a host that also transcribes.
+Whoosh only (tantivy merges in its own threads). Each run is a child process, one after the other.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -25,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def child(root: Path, folder: Path, passages: int, seed: int, sentences: str | None) -> None:
+def child(root: Path, folder: Path, passages: int, seed: int, sentences: str | None, rate: float) -> None:
     """One run, in the tree at `root` (its code imported from there)."""
     sys.path.insert(0, str(root))
     from bench.search_scale import programmes, real_programmes, take
@@ -39,6 +42,8 @@ def child(root: Path, folder: Path, passages: int, seed: int, sentences: str | N
     done = mark = 0
     rates = []
     for p in progs:
+        if rate:  # an ingest slower than the index can go: what merging costs when it keeps up
+            time.sleep(max(0.0, t0 + done / rate - time.perf_counter()))
         ix.enqueue(p.video, p.transcript, [])
         done += p.passages
         if done - mark >= 1000:
@@ -55,9 +60,10 @@ def child(root: Path, folder: Path, passages: int, seed: int, sentences: str | N
     except ImportError:  # a revision before the background merger
         pass
     waited = time.perf_counter() - t1
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
     print(f"  {done} passages in {secs:.1f} s = {done / secs:.0f} passages/s; slowest thousand "
-          f"{min(rates, default=0):.0f}/s; segments {before} -> {after}; the merger went on {waited:.0f} s after",
-          flush=True)
+          f"{min(rates, default=0):.0f}/s; segments {before} -> {after}; the merger went on {waited:.0f} s after; "
+          f"its CPU (children's) {children.ru_utime + children.ru_stime:.0f} s", flush=True)
     print("  each thousand, passages/s: " + " ".join(f"{r:.0f}" for r in rates), flush=True)
 
 
@@ -68,10 +74,12 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=11, help="the programmes added (another seed than the kept ones')")
     ap.add_argument("--sentences", metavar="SPEECHTOPSEG", help="real news sentences, as search_scale.py reads them")
     ap.add_argument("--against", metavar="REV", help="also run the tree at this git revision, first")
+    ap.add_argument("--rate", type=float, default=0.0, metavar="PASSAGES_S",
+                    help="hand the index step at most this many passages a second (default: as fast as it goes)")
     ap.add_argument("--child", nargs=2, metavar=("ROOT", "FOLDER"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
-        child(Path(args.child[0]), Path(args.child[1]), args.passages, args.seed, args.sentences)
+        child(Path(args.child[0]), Path(args.child[1]), args.passages, args.seed, args.sentences, args.rate)
         return
     source = args.kept / "index"
     if not (args.kept / "scale.json").exists() or not source.is_dir():
@@ -86,15 +94,16 @@ def main() -> None:
             subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), args.against],
                            check=True, capture_output=True)
             trees.insert(0, (f"at {args.against}", tree))
-        print(f"{args.passages} passages batched into a copy of {source} (seed {args.seed}); load average at the "
-              f"start {os.getloadavg()[0]:.2f}", flush=True)
+        pace = f"at most {args.rate:g} a second" if args.rate else "as fast as they go"
+        print(f"{args.passages} passages batched into a copy of {source} (seed {args.seed}), {pace}; load average "
+              f"at the start {os.getloadavg()[0]:.2f}", flush=True)
         for name, tree in trees:
             folder = work / "index"
             shutil.rmtree(folder, ignore_errors=True)
             shutil.copytree(source, folder)
             print(f"{name}:", flush=True)
             cmd = [sys.executable, str(Path(__file__).resolve()), str(args.kept), "--passages", str(args.passages),
-                   "--seed", str(args.seed), "--child", str(tree), str(folder)]
+                   "--seed", str(args.seed), "--rate", str(args.rate), "--child", str(tree), str(folder)]
             if args.sentences:
                 cmd += ["--sentences", args.sentences]
             subprocess.run(cmd, check=True, cwd=str(tree))

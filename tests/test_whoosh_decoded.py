@@ -20,9 +20,10 @@ from whoosh.fields import TEXT, Schema
 
 from indexer.search import index as search_index
 from indexer.search import whoosh_arrays, whoosh_decoded
-from indexer.search.index import MAX_SEGMENTS, SearchIndex
+from indexer.search.index import SearchIndex
 from indexer.search.whoosh_arrays import read_postings
 from indexer.search.whoosh_decoded import decode, decode_missing, open_decoded, path_for, wait_children
+from indexer.search.whoosh_merge import MERGE_AT
 from indexer.search.whoosh_merge import wait_children as wait_for_mergers
 from tests.test_search import make_transcript, video
 from tests.test_whoosh_arrays import QUERIES, _arrays, _sentences, _whoosh
@@ -125,7 +126,7 @@ def test_a_commit_decodes_in_a_child_and_a_merge_removes_the_old_files(tmp_path:
     folder = _folder(ix)
     seen = set(_segments(ix))
     assert [path_for(folder, s).exists() for s in seen] == [True]
-    for batch in range(1, MAX_SEGMENTS + 1):  # the merger merges the five smallest at ten segments
+    for batch in range(1, MERGE_AT):  # five small segments: the merger merges them
         _add(ix, rng, batch, videos=4)
         seen |= set(_segments(ix))
         wait_for_mergers()  # it decodes the segment it made

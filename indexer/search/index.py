@@ -53,7 +53,7 @@ from indexer.search.base import (  # some re-exported (__all__): tests and bench
 from indexer.search.query import Filter
 from indexer.search.whoosh_arrays import Leaves
 from indexer.search.whoosh_decoded import decode_later, lacking
-from indexer.search.whoosh_merge import HARD_LIMIT, MAX_SEGMENTS, again_if_replaced, merge_later, pick
+from indexer.search.whoosh_merge import HARD_LIMIT, MAX_SEGMENTS, again_if_replaced, merge_later, pick, smallest
 from indexer.search.whoosh_query import Saturated, WhooshCandidates
 from indexer.search.whoosh_views import install as read_segments_in_place
 from indexer.search.whoosh_write import add_document
@@ -88,14 +88,13 @@ def _open(path: Path) -> Any:
 
 
 def _tiered(writer: IndexWriter, segments: list[Any]) -> list[Any]:
-    """Whoosh merge policy: nothing below HARD_LIMIT segments (a child process merges the MERGE_AT smallest once
-    there are MAX_SEGMENTS, outside the write lock: whoosh_merge); past it, the commit merges them itself. Segments
-    so grow by about MERGE_AT times per level and each passage is rewritten a few times in all, where Whoosh's
-    default merged the small segments again at nearly every commit (2/3 of caption-ingest time). Fewer segments
-    search faster (a query reads each term once per segment): 10 is the compromise."""
+    """Whoosh merge policy: nothing below HARD_LIMIT segments (a child process merges, outside the write lock, what
+    whoosh_merge.pick picks: five segments of one size tier); past it, the commit merges the five smallest itself.
+    Segments so grow by about five times per tier and each passage is rewritten a few times in all, where Whoosh's
+    default merged the small segments again at nearly every commit (2/3 of caption-ingest time)."""
     if len(segments) < HARD_LIMIT:
         return segments
-    chosen = pick(segments)
+    chosen = smallest(segments)
     for seg in chosen:
         reader = SegmentReader(writer.storage, writer.schema, seg)
         writer.add_reader(reader)
@@ -104,10 +103,10 @@ def _tiered(writer: IndexWriter, segments: list[Any]) -> list[Any]:
 
 
 def _after_commit(ix: Any) -> None:
-    """Start the child processes a commit calls for: a merger once MAX_SEGMENTS segments are there (whoosh_merge),
-    a decoder while a large segment lacks its decoded postings (whoosh_decoded)."""
+    """Start the child processes a commit calls for: a merger when there is a merge to make (whoosh_merge.pick), a
+    decoder while a large segment lacks its decoded postings (whoosh_decoded)."""
     segments = again_if_replaced(ix._segments)
-    if len(segments) >= MAX_SEGMENTS:
+    if pick(segments):
         merge_later(ix.storage.folder)  # it decodes what it makes, and what is missing, when it is done
     if lacking(ix.storage.folder, segments):
         decode_later(ix.storage.folder)

@@ -1,27 +1,35 @@
 """Whoosh's segments merged in the background, outside the index's write lock, so no commit waits for a merge.
 
 Why: Whoosh merges inside a commit, holding the index's one write lock, and merges at a few hundred passages a
-second in Python. With the tiered policy (nothing until MAX_SEGMENTS segments, then the MERGE_AT smallest into one)
-the commit that reached the tenth segment rewrote the five smallest before it returned: at 100,000 passages that
-was five segments of 10,000 passages, five minutes, during which every index step waited (3 passages/s over a
-thousand passages, against 227/s batched when no merge fell in). Ingest should keep a steady rate.
+second in Python. The commit that reached the tenth segment rewrote the five smallest before it returned: at
+100,000 passages that was five segments of 10,000 passages, five minutes, during which every index step waited (3
+passages/s over a thousand passages, against 227/s batched when no merge fell in). Ingest should keep a steady rate.
 
-How: a commit adds its segment and merges nothing (below HARD_LIMIT segments). When it leaves MAX_SEGMENTS or more,
-it starts a child process (`python -m indexer.search.whoosh_merge FOLDER`, niced; one per folder, by the lock file
+What is merged (`pick`): MERGE_AT segments of one size tier, the smallest tier that has as many. A segment's tier
+is how many times MERGE_AT its live passages are of TIER_BASE (tier 0 below TIER_BASE * MERGE_AT), so a merge joins
+segments of about one size and each passage is rewritten about once per tier (log5 of the index's size over 500:
+3-4 times up to a million passages). The policy before ("the 5 smallest once there are 10") merged the newest small
+segments into the same growing one every few commits, until it outgrew the fifth largest: a simulation of 400-
+passage commits counts 16 passages rewritten per passage added between 100,000 and 200,000 passages (100 near a
+million), against 3.5 (3.2) for the tiers, with as many segments on average (7-9). Past MAX_SEGMENTS segments the
+MERGE_AT smallest are merged whatever their tiers, which bounds the segments a search reads.
+
+How: a commit adds its segment and merges nothing (below HARD_LIMIT segments). When `pick` finds a merge, it starts
+a child process (`python -m indexer.search.whoosh_merge FOLDER`, niced; one per folder, by the lock file
 `merge.lock`) that, while commits go on:
-1. reads the table of contents and picks the MERGE_AT smallest segments, noting which of their documents are
-   deleted;
-2. writes their live documents into one new segment (`_write`: Whoosh's field writer fed each term's postings as
-   arrays, in order) in a work folder of its own (`merge.tmp`: a commit's clean-up removes files in the index
+1. reads the table of contents and picks the segments, noting which of their documents are deleted;
+2. writes their live documents into one new segment (`_write`: each term's postings read as arrays and written
+   whole, whoosh_write) in a work folder of its own (`merge.tmp`: a commit's clean-up removes files in the index
    folder that no segment names, and would take a segment still being written there);
 3. takes the write lock for a moment: reads the table of contents again, carries over the deletions made meanwhile
    (a document deleted since step 1 is deleted in the new segment too: its number there is its rank among the
    live ones), moves the new segment in and writes the next generation's table with the five replaced by it. If a
    picked segment is gone (a commit past HARD_LIMIT merged it, the index was cleared), the work is dropped.
-Then it merges again while MAX_SEGMENTS remain, and decodes the new large segments' postings (whoosh_decoded).
+Then it merges again while `pick` finds a merge, and decodes the new large segments' postings (whoosh_decoded).
 
-Past HARD_LIMIT segments (a merger that cannot keep up, or cannot start) a commit merges the smallest itself, as
-before: searches slow with many segments, so ingest is held back instead. A merger that dies leaves the index as it
+Past HARD_LIMIT segments (a merger that cannot keep up, or cannot start) a commit merges the MERGE_AT smallest
+itself, as before: searches slow with many segments, so ingest is held back instead (the smallest, not `pick`'s: a
+large tier's merge would hold the write lock for minutes). A merger that dies leaves the index as it
 was: its work folder is cleared by the next one, a moved-in segment that no table names is removed by the next
 commit's clean-up.
 """
@@ -50,7 +58,9 @@ from indexer.search.whoosh_views import child_main, start_child
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-MAX_SEGMENTS, MERGE_AT = 10, 5  # segments left alone; how many of the smallest one merge joins
+MERGE_AT = 5  # segments one merge joins: of one size tier, a tier being MERGE_AT times the one below
+TIER_BASE = 500  # passages: tier 0 holds the segments below TIER_BASE * MERGE_AT
+MAX_SEGMENTS = 20  # past this many the MERGE_AT smallest are merged, whatever their tiers
 HARD_LIMIT = 30  # segments past which a commit merges itself
 LOCK = "merge.lock"  # not names Whoosh's clean-up matches (its own temporary folder is MAIN.tmp)
 WORK = "merge.tmp"
@@ -67,11 +77,29 @@ def again_if_replaced(read: Callable[[], T]) -> T:
     return read()
 
 
+def tier(passages: int) -> int:
+    """A segment's size tier: 0 below TIER_BASE * MERGE_AT live passages, 1 below MERGE_AT times that, ..."""
+    level, bound = 0, TIER_BASE * MERGE_AT
+    while passages >= bound:
+        level, bound = level + 1, bound * MERGE_AT
+    return level
+
+
 def pick(segments: list[Any]) -> list[Any]:
-    """The segments one merge joins: the MERGE_AT smallest once there are MAX_SEGMENTS, else none."""
-    if len(segments) < MAX_SEGMENTS:
-        return []
-    return sorted(segments, key=lambda seg: seg.doc_count_all())[:MERGE_AT]
+    """The segments one merge joins: the MERGE_AT smallest of the smallest tier that has MERGE_AT segments; else,
+    with MAX_SEGMENTS segments or more, the MERGE_AT smallest; else none."""
+    tiers: dict[int, list[Any]] = {}
+    for seg in segments:
+        tiers.setdefault(tier(seg.doc_count()), []).append(seg)
+    for level in sorted(tiers):
+        if len(tiers[level]) >= MERGE_AT:
+            return smallest(tiers[level])
+    return smallest(segments) if len(segments) >= MAX_SEGMENTS else []
+
+
+def smallest(segments: list[Any]) -> list[Any]:
+    """The MERGE_AT segments with the fewest live passages."""
+    return sorted(segments, key=lambda seg: seg.doc_count())[:MERGE_AT]
 
 
 class _Staged:
@@ -86,8 +114,8 @@ class _Staged:
 
 
 def merge_once(folder: str | Path) -> bool:
-    """One merge of the index in `folder` if it has MAX_SEGMENTS segments (the caller holds LOCK). Returns whether
-    the index changed."""
+    """One merge of the index in `folder` if `pick` finds one (the caller holds LOCK). Returns whether the index
+    changed."""
     from whoosh import index  # deferred: whoosh is imported by the index modules anyway; so are the three below
     from whoosh.filedb.filestore import FileStorage
     from whoosh.reading import SegmentReader
@@ -233,16 +261,17 @@ def _swap(ix: Any, folder: Path, work: Path, merged: Any, live: list[tuple[str, 
         lock.release()
 
 
-def _segment_count(folder: Path) -> int:
+def _due(folder: Path) -> bool:
+    """Whether `pick` finds a merge in the index now."""
     from whoosh import index  # deferred: as in merge_once
 
-    return len(again_if_replaced(lambda: index.open_dir(str(folder))._segments()))
+    return bool(pick(again_if_replaced(lambda: index.open_dir(str(folder))._segments())))
 
 
 def merge_all(folder: str | Path) -> int:
-    """Merge until fewer than MAX_SEGMENTS segments remain, under the folder's merge lock; returns how many merges
-    were made. Another process holding the lock is merging already: nothing is done here, and that one looks at
-    the segments again after it lets the lock go (so a commit that found the lock taken is seen)."""
+    """Merge until `pick` finds nothing more, under the folder's merge lock; returns how many merges were made.
+    Another process holding the lock is merging already: nothing is done here, and that one looks at the segments
+    again after it lets the lock go (so a commit that found the lock taken is seen)."""
     folder = Path(folder)
     made = idle = 0
     while idle < 3:  # three rounds without a merge while segments remain: the lock stays taken, or they keep going
@@ -254,7 +283,7 @@ def merge_all(folder: str | Path) -> int:
                 return made
             while merge_once(folder):
                 made += 1
-        if _segment_count(folder) < MAX_SEGMENTS:
+        if not _due(folder):
             break
         idle = 0 if made > before else idle + 1
     return made
@@ -275,7 +304,7 @@ _children_lock = threading.Lock()
 
 
 def merge_later(folder: str | Path) -> None:
-    """After a commit that left MAX_SEGMENTS segments or more: start a merger in a child process, unless one holds
+    """After a commit that left a merge to make (`pick`): start a merger in a child process, unless one holds
     the folder's lock (it looks again when it lets go). Never raises: past HARD_LIMIT segments the commits merge
     themselves."""
     folder = Path(folder)

@@ -69,9 +69,9 @@ class Terms:
         self._level = fieldwriter._codec._compression
         self._prefix = b""
         self._sized = False  # the field's values are 4-byte counts (Frequency), else none (Existence)
-        # A block's compressed data by its pickle: most terms occur in one passage with one count, and the blocks
-        # of one passage's such terms are the same bytes (compressing a few bytes costs as much as a term's other
-        # work together)
+        # A small block's compressed data by its pickle: most terms occur once in one passage or in two that
+        # overlap, so many blocks of a segment are the same bytes (compressing a few bytes costs about as much as
+        # the term's other work together)
         self._packed: dict[bytes, bytes] = {}
 
     def start_field(self, name: str, fieldobj: Any) -> None:
