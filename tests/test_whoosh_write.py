@@ -131,3 +131,33 @@ def test_a_large_batch_is_committed_in_pieces(tmp_path: Path, monkeypatch: pytes
     assert len(ix._index()._segments()) > 2, "committed in pieces"
     assert ix.video_ids() == {f"file:b{n}" for n in range(6)}
     assert sum(ix.passage_count(f"file:b{n}") for n in range(6)) == total
+
+
+def test_a_large_batch_that_cannot_take_the_lock_again_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                                               ) -> None:
+    """Between its pieces another writer took the index: IndexBusy, the pieces committed before it kept."""
+    from indexer.errors import IndexBusy
+    from indexer.search import index as search_index
+
+    monkeypatch.setattr(search_index, "POOL_LIMIT", 500)
+    monkeypatch.setattr(search_index, "merge_later", lambda folder: None)
+    held: list[Any] = []
+    real_after = search_index._after_commit
+
+    def another_writer_takes_the_lock(ix: Any) -> None:
+        real_after(ix)
+        if not held:
+            held.append(ix.writer())
+
+    monkeypatch.setattr(search_index, "_after_commit", another_writer_takes_the_lock)
+    ix = search_index.SearchIndex(tmp_path / "index")
+    wix = ix._index()
+    tr, _ = make_transcript("file:c0", _sentences(random.Random(6), 200))
+    docs = documents(video("file:c0"), tr, [])
+    writer = search_index._Writer(wix, wix.writer(), timeout=0.2)
+    with pytest.raises(IndexBusy, match="locked by another writer"):
+        for doc in docs:
+            writer.add(doc)
+    writer.cancel()  # its writer is the one it committed: nothing to drop, no error
+    held[0].cancel()
+    assert 0 < ix.passage_count("file:c0") < len(docs)

@@ -303,7 +303,8 @@ class PassageIndex(ABC):
         return self.add_many([(video, transcript, chapters)])
 
     def add_many(self, items: Items, progress: Progress | None = None) -> int:
-        """Index many videos with one writer and one commit (for a rebuild); progress(video_id, passages)."""
+        """Index many videos with one writer and one commit (for a rebuild; Whoosh commits every 2,000,000
+        postings, index.POOL_LIMIT); progress(video_id, passages)."""
         with self._session() as w:
             return write_items(w, items, progress, replace=True)
 

@@ -130,12 +130,18 @@ class _Writer:
             try:
                 self.w = install_writer(self.ix.writer(timeout=self.timeout, delay=0.05))
             except LockError:
-                raise IndexBusy("the search index is locked by another writer; try again") from None
+                raise IndexBusy(f"the search index at {self.ix.storage.folder} is locked by another writer; try "
+                                "again") from None
 
     def commit(self) -> None:
         if not self.w.is_closed:
             self.w.commit(mergetype=_tiered)
             _after_commit(self.ix)
+
+    def cancel(self) -> None:
+        """Drop what the writer holds (a commit it made past POOL_LIMIT stays)."""
+        if not self.w.is_closed:
+            self.w.cancel()
 
     def clear(self) -> None:
         self.w.commit(mergetype=CLEAR)
@@ -179,7 +185,7 @@ class SearchIndex(PassageIndex):
             try:
                 yield writer
             except BaseException:
-                writer.w.cancel()
+                writer.cancel()
                 raise
             writer.commit()
 
@@ -189,7 +195,7 @@ class SearchIndex(PassageIndex):
         try:
             total = write_items(writer, items, progress, replace=False)
         except BaseException:
-            writer.w.cancel()
+            writer.cancel()
             raise
         writer.commit()
         return total
