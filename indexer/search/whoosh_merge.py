@@ -165,9 +165,9 @@ def _write(writer: Any, readers: list[Any], decoded: list[Any], live: list[tuple
     them and reads them back: about half of a merge's time in a profile. The postings of each term are already in
     order in each source and the sources' documents are numbered on one after the other, so here each term's
     postings are read as arrays, the term tables in order (from the decoded files where there are some:
-    whoosh_arrays.postings_of),
-    renumbered and written a whole term at a time (whoosh_write.Terms). The same segment as `add_reader` writes (a
-    test compares them); Whoosh's way is kept for a schema or codec that whoosh_write does not know."""
+    whoosh_arrays.postings_of), renumbered and written a whole term at a time (whoosh_write.Terms). The same
+    segment as `add_reader` writes (a test compares them); Whoosh's way is kept for a schema or codec that
+    whoosh_write does not know."""
     from whoosh.codec.whoosh3 import W3TermsReader  # deferred: as in merge_once
 
     from indexer.search.whoosh_arrays import postings_of  # deferred: with the whoosh imports above
@@ -207,7 +207,7 @@ def _write(writer: Any, readers: list[Any], decoded: list[Any], live: list[tuple
                 if not started:
                     out.start_field(field, schema[field])
                     started = True
-                out.write_term(text, ids, weights, [column[d] for d in ids] if column else [0] * len(ids))
+                out.write_term(text, ids, weights, column)
         if started:
             out.finish_field()
     writer.fieldwriter.close()

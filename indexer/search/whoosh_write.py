@@ -25,7 +25,7 @@ import struct
 import zlib
 from array import array
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pickle import dumps
 from typing import Any
 
@@ -33,8 +33,9 @@ from whoosh.analysis import RegexTokenizer
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3FieldWriter, W3TermInfo
 from whoosh.filedb.filetables import _lengths
 from whoosh.formats import Existence, Frequency
-from whoosh.system import emptybytes, pack_int, pack_long, pack_uint, pack_ushort, unpack_uint
+from whoosh.system import pack_int, pack_long, pack_ushort, unpack_uint
 from whoosh.util.numeric import length_to_byte
+from whoosh.writing import SegmentWriter
 
 _INFO = W3TermInfo._struct.pack
 _LENGTHS = _lengths.pack  # a term table row's key and value lengths
@@ -46,10 +47,13 @@ def _counts(n: int, *counts: int) -> bytes:
 
 
 def supported(writer: Any) -> bool:
-    """Whether `write_term` writes this writer's segments as Whoosh would: the W3 codec without inlined postings,
-    and only formats whose values are empty (Existence) or the count (Frequency), unboosted."""
+    """Whether `write_term` writes this writer's segments as Whoosh would: one process's writer (Whoosh's
+    multi-process one reads its pool's sorted runs), the W3 codec without inlined postings, and only formats whose
+    values are empty (Existence) or the count (Frequency), unboosted."""
     codec = writer.codec
-    if type(codec) is not W3Codec or codec._inlinelimit > 1 or type(writer.fieldwriter) is not W3FieldWriter:
+    if type(writer) is not SegmentWriter or type(codec) is not W3Codec or codec._inlinelimit > 1:
+        return False
+    if type(writer.fieldwriter) is not W3FieldWriter:
         return False
     schema = writer.schema
     return all(type(schema[n].format) in (Existence, Frequency) and schema[n].format.field_boost == 1.0
@@ -83,11 +87,12 @@ class Terms:
         self._fw.finish_field()
 
     def write_term(self, btext: bytes, ids: Sequence[int], weights: Sequence[float],
-                   lengths: Sequence[int | None], counts: Sequence[int] | None = None) -> None:
-        """One term's postings: document numbers ascending (ints), weights (floats), each document's field length
-        as Whoosh's length reader gives it (0 or None for none) and, for a Frequency field, the counts (its
-        values; the weights, unboosted, by default). What W3PostingsWriter and W3FieldWriter write for the same
-        postings, block by block."""
+                   lengths: Sequence[int | None] | None, counts: Sequence[int] | None = None) -> None:
+        """One term's postings: document numbers ascending (ints), weights (floats) and, for a Frequency field,
+        the counts (its values; the weights, unboosted, by default). `lengths`: the field's length in each document
+        of the segment by number, as Whoosh's length reader gives it (0 or None for none; `Lengths.column`), or
+        None without lengths. What W3PostingsWriter and W3FieldWriter write for the same postings, block by
+        block."""
         post, limit, level, packed = self._post, self._limit, self._level, self._packed
         start = post.tell()
         total = 0.0
@@ -98,7 +103,7 @@ class Terms:
         for b in range(0, n, limit):
             bids, bweights = ids[b:b + limit], weights[b:b + limit]
             bcounts = counts[b:b + limit] if counts is not None else [int(w) for w in bweights]
-            present = [x for x in lengths[b:b + limit] if x]
+            present = [x for x in (lengths[d] for d in bids) if x] if lengths else []
             low = min(present) if present else None
             high = max(present) if present else 0
             top = max(bweights)
@@ -164,13 +169,11 @@ class Postings:
         self._writer = writer
         self._spaced = {name for name in writer.schema.names() if _spaced(writer.schema[name])}
         self._terms: dict[str, dict[bytes, tuple[list[int], list[float], list[int]]]] = {}  # ids, weights, counts
-        self.fieldnames: set[str] = set()
         self._ordered = True
         self.size = 0  # postings held
 
     def add(self, item: tuple[str, bytes, int, float, bytes | None]) -> None:
         fieldname, btext, docnum, weight, value = item  # the value is the count or empty: see `supported`
-        self.fieldnames.add(fieldname)
         ids, weights, counts = self._terms.setdefault(fieldname, {}).setdefault(btext, ([], [], []))
         if ids and docnum <= ids[-1]:
             self._ordered = False
@@ -199,7 +202,6 @@ class Postings:
                         raise ValueError(f"{value!r} is not unicode")
                     counts = Counter(field.analyzer.expression.findall(value))
                     if counts:
-                        self.fieldnames.add(name)
                         self.size += len(counts)
                         terms = self._terms.setdefault(name, {})
                         for text, count in counts.items():
@@ -234,17 +236,8 @@ class Postings:
                 ids, weights, counts = fieldterms[btext]
                 if not self._ordered:
                     ids, weights, counts = _in_order(ids, weights, counts)
-                terms.write_term(btext, ids, weights, [column[d] for d in ids] if column else [0] * len(ids),
-                                 counts)
+                terms.write_term(btext, ids, weights, column, counts)
             terms.finish_field()
-
-    def iter_postings(self) -> Iterator[tuple[str, bytes, int, float, bytes]]:
-        """Whoosh's posting tuples, in its order (for code that flushes the writer the Whoosh way)."""
-        for name in sorted(self._terms):
-            counted = type(self._writer.schema[name].format) is Frequency
-            for btext in sorted(self._terms[name]):
-                for docnum, weight, count in zip(*_in_order(*self._terms[name][btext])):
-                    yield name, btext, docnum, weight, pack_uint(count) if counted else emptybytes
 
     def cleanup(self) -> None:
         self._terms.clear()
@@ -275,8 +268,6 @@ class Lengths:
     def column(self, fieldname: str) -> list[int | None]:
         return self._lengths[fieldname]
 
-    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int | None:
-        return self._lengths[fieldname][docnum]
 
 
 def install(writer: Any) -> Any:
