@@ -157,15 +157,17 @@ def test_deletions_made_while_the_merger_works_are_carried_over(tmp_path: Path, 
 def test_commits_go_on_while_a_merge_is_written(tmp_path: Path, no_merger: None,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     ix = _filled(tmp_path / "index", MAX_SEGMENTS)
-    reading, go_on = threading.Event(), threading.Event()
-    real_write_per_doc = SegmentWriter.write_per_doc
+    from indexer.search import whoosh_write
 
-    def held(self: SegmentWriter, fieldnames: Any, reader: Any) -> Any:
+    reading, go_on = threading.Event(), threading.Event()
+    real_copy = whoosh_write.copy_documents
+
+    def held(*args: Any) -> Any:  # the merge is copying its sources' documents
         reading.set()
         assert go_on.wait(30)
-        return real_write_per_doc(self, fieldnames, reader)
+        return real_copy(*args)
 
-    monkeypatch.setattr(SegmentWriter, "write_per_doc", held)
+    monkeypatch.setattr(whoosh_write, "copy_documents", held)
     result: list[bool] = []
     merger = threading.Thread(target=lambda: result.append(merge_once(_folder(ix))))
     merger.start()
@@ -274,15 +276,26 @@ def _everything(reader: Any) -> dict[str, Any]:
     lengths = {(d, f): reader.doc_field_length(d, f) for d in range(reader.doc_count_all())
                for f in ("stem", "keys", "pairs")}
     return {"docs": reader.doc_count_all(), "stored": list(reader.all_stored_fields()), "lengths": lengths,
-            "postings": postings}
+            "postings": postings, "totals": {f: reader.field_length(f) for f in ("stem", "keys", "pairs")}}
 
 
-def test_our_merge_writes_the_segment_whoosh_would(tmp_path: Path, no_merger: None,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    from indexer.search import whoosh_decoded
+@pytest.mark.parametrize("compress_from", [0, 64])
+def test_our_merge_writes_the_segment_whoosh_would(tmp_path: Path, no_merger: None, monkeypatch: pytest.MonkeyPatch,
+                                                   compress_from: int) -> None:
+    """Segments with every posting block compressed (0, as Whoosh writes them) or the small ones plain (64)."""
+    from indexer.search import whoosh_decoded, whoosh_write
 
+    monkeypatch.setattr(whoosh_write, "COMPRESS_FROM", compress_from)
     monkeypatch.setattr(whoosh_decoded, "MIN_DOCS", 0)
     monkeypatch.setattr(search_index, "decode_later", lambda folder: None)
+    shifts: list[int] = []  # the terms copied from one source: as they are (0) or numbered on (above 0)
+    real_copy_term = whoosh_write.Terms.copy_term
+
+    def copy_term(self: Any, btext: bytes, row: bytes, extent: bytes, shift: int) -> None:
+        shifts.append(shift)
+        real_copy_term(self, btext, row, extent, shift)
+
+    monkeypatch.setattr(whoosh_write.Terms, "copy_term", copy_term)
     rng = random.Random(21)
     ix = SearchIndex(tmp_path / "index")
     for n in range(MAX_SEGMENTS):
@@ -292,5 +305,7 @@ def test_our_merge_writes_the_segment_whoosh_would(tmp_path: Path, no_merger: No
     assert whoosh_decoded.decode(_folder(ix), SegmentReader(ix._index().storage, ix._index().schema, chosen[0]))
     ours, whooshs = _merged_by("ours", ix, tmp_path / "a"), _merged_by("whoosh", ix, tmp_path / "b")
     mine, theirs = _everything(ours), _everything(whooshs)
+    assert 0 in shifts and any(shifts), "terms copied as they were and numbered on"
+    assert len(shifts) < len(mine["postings"]), "and terms of several sources or with deletions written anew"
     assert mine["docs"] > 0 and any(len(v[0]) > 1 and v[0][0][1] > 1 for v in mine["postings"].values())
     assert mine == theirs

@@ -1,5 +1,6 @@
-"""Whoosh segments written a term at a time (indexer/search/whoosh_write.py): a commit's files are byte for byte
-those Whoosh's own writer makes for the same documents, and what the module does not know goes through Whoosh."""
+"""Whoosh segments written a term at a time (indexer/search/whoosh_write.py): with every block compressed, a commit's
+files are byte for byte those Whoosh's own writer makes for the same documents; with the small blocks left plain (the
+default) Whoosh reads the same postings from them; what the module does not know goes through Whoosh."""
 
 from __future__ import annotations
 
@@ -40,6 +41,12 @@ def _docs() -> list[dict[str, Any]]:
     return docs
 
 
+@pytest.fixture
+def every_block_compressed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As Whoosh's own writer does (whoosh_write.COMPRESS_FROM 0), so the files can be compared byte for byte."""
+    monkeypatch.setattr(whoosh_write, "COMPRESS_FROM", 0)
+
+
 def _written(folder: Path, schema: Schema, docs: list[dict[str, Any]], ours: bool) -> dict[str, bytes]:
     """The files of one commit of `docs` (segment files loose, the segment's random name drawn alike)."""
     folder.mkdir()
@@ -57,7 +64,7 @@ def _written(folder: Path, schema: Schema, docs: list[dict[str, Any]], ours: boo
     return {p.name: p.read_bytes() for p in folder.iterdir() if not p.name.endswith("LOCK")}
 
 
-def test_a_commit_writes_the_files_whoosh_would(tmp_path: Path) -> None:
+def test_a_commit_writes_the_files_whoosh_would(tmp_path: Path, every_block_compressed: None) -> None:
     docs = _docs()
     theirs = _written(tmp_path / "whoosh", _schema(), docs, ours=False)
     mine = _written(tmp_path / "ours", _schema(), docs, ours=True)
@@ -73,7 +80,50 @@ def test_a_commit_writes_the_files_whoosh_would(tmp_path: Path) -> None:
         assert len(list(s.documents(video_id="file:ru"))) > 0
 
 
-def test_write_term_splits_long_lists_into_blocks_as_whoosh_does(tmp_path: Path) -> None:
+def _blocks(folder: Path) -> list[tuple[int, int]]:
+    """Each posting block of an index's one segment as (postings in it, its compression level), read from the
+    blocks' headers through the term table."""
+    import io
+    import pickle
+
+    out = []
+    with index.open_dir(str(folder)).reader() as reader:
+        terms = reader._terms
+        for _, info in terms.items():
+            offset, length = info.extent()
+            data = terms._postfile.get(offset, length[0] if isinstance(length, tuple) else length)
+            assert data[:4] == whoosh_write.WHOOSH3_HEADER_MAGIC
+            pos, head = 4, io.BytesIO(data)
+            while pos < len(data):
+                size = int.from_bytes(data[pos:pos + 4], "big", signed=True)
+                head.seek(pos + 4)
+                count, _, _, level, _, _ = pickle.load(head)
+                out.append((count, level))
+                pos += 4 + abs(size)
+    return out
+
+
+def test_small_blocks_are_stored_plain_and_whoosh_reads_the_same_postings(tmp_path: Path) -> None:
+    """By default a block whose pickle is under COMPRESS_FROM bytes is not compressed (its header says level 0):
+    Whoosh's own reader finds every posting, weight, count and term statistic it finds in its own writer's files,
+    and the postings file is no larger."""
+    from tests.test_whoosh_merge import _everything
+
+    docs = _docs()
+    _written(tmp_path / "whoosh", _schema(), docs, ours=False)
+    mine = _written(tmp_path / "ours", _schema(), docs, ours=True)
+    [postings] = [data for name, data in mine.items() if name.endswith(".pst")]
+    [theirs] = [p.read_bytes() for p in (tmp_path / "whoosh").iterdir() if p.name.endswith(".pst")]
+    assert {level for _, level in _blocks(tmp_path / "ours")} == {0, 3}, "small blocks plain, large ones compressed"
+    assert {level for _, level in _blocks(tmp_path / "whoosh")} == {3}
+    assert len(postings) <= len(theirs)
+    with index.open_dir(str(tmp_path / "ours")).reader() as ours, \
+            index.open_dir(str(tmp_path / "whoosh")).reader() as whooshs:
+        assert _everything(ours) == _everything(whooshs)
+
+
+def test_write_term_splits_long_lists_into_blocks_as_whoosh_does(tmp_path: Path, every_block_compressed: None
+                                                                 ) -> None:
     """Lengths missing in some blocks (0), weights that are not all alike, and a list of exactly two blocks."""
     schema = Schema(body=TEXT(analyzer=SpaceSeparatedTokenizer(), phrase=False), tag=ID)
     docs = [{"body": ("alpha " * (1 + n % 3) + ("beta " if n % 2 else "") + f"w{n}").strip(), "tag": f"t{n % 5}"}
@@ -95,7 +145,7 @@ def test_another_schema_is_left_to_whoosh(tmp_path: Path) -> None:
         assert [h["tag"] for h in hits] == ["a"]
 
 
-def test_a_document_with_boosts_is_added_by_whoosh(tmp_path: Path) -> None:
+def test_a_document_with_boosts_is_added_by_whoosh(tmp_path: Path, every_block_compressed: None) -> None:
     ws = SpaceSeparatedTokenizer()
     schema = Schema(body=TEXT(analyzer=ws, phrase=False), doc=STORED)
     docs = [{"body": "flood bridge", "doc": 1, "_boost": 2.0}, {"body": "flood", "doc": 2}]

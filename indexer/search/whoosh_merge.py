@@ -18,9 +18,11 @@ How: a commit adds its segment and merges nothing (below HARD_LIMIT segments). W
 a child process (`python -m indexer.search.whoosh_merge FOLDER`, niced; one per folder, by the lock file
 `merge.lock`) that, while commits go on:
 1. reads the table of contents and picks the segments, noting which of their documents are deleted;
-2. writes their live documents into one new segment (`_write`: each term's postings read as arrays and written
-   whole, whoosh_write) in a work folder of its own (`merge.tmp`: a commit's clean-up removes files in the index
-   folder that no segment names, and would take a segment still being written there);
+2. writes their live documents into one new segment (`_write`: a term that one segment has alone copied, its
+   blocks as they are or with the document numbers moved up; the others' postings read as arrays and written whole;
+   stored fields copied as they are stored: whoosh_write) in a work folder of its own (`merge.tmp`: a commit's
+   clean-up removes files in the index folder that no segment names, and would take a segment still being written
+   there);
 3. takes the write lock for a moment: reads the table of contents again, carries over the deletions made meanwhile
    (a document deleted since step 1 is deleted in the new segment too: its number there is its rank among the
    live ones), moves the new segment in and writes the next generation's table with the five replaced by it. If a
@@ -42,15 +44,19 @@ import itertools
 import logging
 import os
 import shutil
+import struct
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Callable
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, TypeVar
 
 import numpy as np
+from whoosh.codec.whoosh3 import W3TermInfo
+from whoosh.filedb.filetables import _lengths
 
 from indexer.search.base import LOCK_TIMEOUT_S
 from indexer.search.whoosh_views import child_main, start_child
@@ -62,6 +68,9 @@ MERGE_AT = 5  # segments one merge joins: of one size tier, a tier being MERGE_A
 TIER_BASE = 500  # passages: tier 0 holds the segments below TIER_BASE * MERGE_AT
 MAX_SEGMENTS = 20  # past this many the MERGE_AT smallest are merged, whatever their tiers
 HARD_LIMIT = 30  # segments past which a commit merges itself
+_ROW_LENGTHS = _lengths.unpack_from  # a term table row's key and value lengths
+_ROW_SIZE = W3TermInfo._struct.size  # a row's value: the term's statistics, then where its postings lie
+_EXTENT = struct.Struct("!qi")  # pack_long and pack_int: the postings' offset and length
 LOCK = "merge.lock"  # not names Whoosh's clean-up matches (its own temporary folder is MAIN.tmp)
 WORK = "merge.tmp"
 
@@ -102,6 +111,18 @@ def smallest(segments: list[Any]) -> list[Any]:
     return sorted(segments, key=lambda seg: seg.doc_count())[:MERGE_AT]
 
 
+def in_merge_order(segments: list[Any]) -> list[Any]:
+    """The order a merge writes its segments' documents in: the largest segment without deleted documents first,
+    then the others as given. The first one's documents keep their numbers, so each of its terms that no other
+    segment has is copied as it is (`Terms.copy_term`): most of a merge's terms when one segment is much larger than
+    the rest (past MAX_SEGMENTS)."""
+    whole = [seg for seg in segments if not seg.has_deletions()]
+    if not whole:
+        return segments
+    first = max(whole, key=lambda seg: seg.doc_count_all())
+    return [first] + [seg for seg in segments if seg is not first]
+
+
 class _Staged:
     """What Whoosh's SegmentWriter reads of an index, with the work folder as its storage: the segment it writes
     goes there, while the segments it reads stay where they are."""
@@ -126,7 +147,7 @@ def merge_once(folder: str | Path) -> bool:
     folder = Path(folder)
     ix = again_if_replaced(lambda: index.open_dir(str(folder)))
     toc = again_if_replaced(ix._read_toc)
-    chosen = pick(toc.segments)
+    chosen = in_merge_order(pick(toc.segments))
     if not chosen:
         return False
     work = folder / WORK
@@ -171,7 +192,7 @@ def _write(writer: Any, readers: list[Any], decoded: list[Any], live: list[tuple
     from whoosh.codec.whoosh3 import W3TermsReader  # deferred: as in merge_once
 
     from indexer.search.whoosh_arrays import postings_of  # deferred: with the whoosh imports above
-    from indexer.search.whoosh_write import Lengths, Terms, supported
+    from indexer.search.whoosh_write import Lengths, Terms, copy_documents, copyable, supported
 
     schema = writer.schema
     indexed = [name for name in schema.names() if schema[name].indexed]
@@ -180,25 +201,46 @@ def _write(writer: Any, readers: list[Any], decoded: list[Any], live: list[tuple
             writer.add_reader(reader)
         return writer._finalize_segment()
     renumber = []
+    copy = copyable(writer, readers)
+    copied: dict[str, list[np.ndarray]] = {name: [] for name in indexed}  # each source's length bytes, by field
     for reader, (_, _, first, docs) in zip(readers, live):
-        writer.write_per_doc(set(schema.names()), reader)  # stored fields and lengths, live documents in order
+        if copy:  # stored fields and lengths, live documents in order
+            for name, length_bytes in copy_documents(writer, reader, docs, indexed).items():
+                copied[name].append(length_bytes)
+        else:
+            writer.write_per_doc(set(schema.names()), reader)
         to = np.full(reader.doc_count_all(), -1, np.int64)
         to[docs] = first + np.arange(len(docs))
         renumber.append(to)
 
     writer._added = True
     writer.perdocwriter.close()
-    lengths = Lengths(writer.per_document_reader(), indexed, writer.docnum) if writer.codec.length_stats else None
+    lengths = None
+    if writer.codec.length_stats:
+        lengths = (Lengths({name: np.concatenate(parts) for name, parts in copied.items()}) if copy else
+                   Lengths.of_segment(writer.per_document_reader(), indexed, writer.docnum))
     out = Terms(writer.fieldwriter)
-    terms = heapq.merge(*[_tagged(r, i) for i, r in enumerate(readers)])
-    for field, fieldterms in itertools.groupby(terms, key=lambda term: term[0]):
+    # where a source has no deleted documents its terms' postings keep their order, numbered on from `first`
+    shifts = [first if len(docs) == reader.doc_count_all() else None
+              for reader, (_, _, first, docs) in zip(readers, live)]
+    terms = heapq.merge(*[_rows(r, i) for i, r in enumerate(readers)])
+    for field, fieldterms in itertools.groupby(terms, key=itemgetter(0)):
         column = lengths.column(field) if lengths is not None else None
         started = False  # a field is started at its first term with a live posting, as Whoosh's writer does
-        for (_, text), sources in itertools.groupby(fieldterms, key=lambda term: term[:2]):
+        for (_, text), group in itertools.groupby(fieldterms, key=itemgetter(0, 1)):
+            sources = list(group)
+            if len(sources) == 1 and shifts[sources[0][2]] is not None and not sources[0][3][0]:  # not inlined
+                _, _, i, row = sources[0]
+                if not started:
+                    out.start_field(field, schema[field])
+                    started = True
+                offset, length = _EXTENT.unpack_from(row, _ROW_SIZE)
+                out.copy_term(text, row, readers[i]._terms._postfile.get(offset, length), shifts[i])
+                continue
             ids: list[int] = []
             weights: list[float] = []
-            for _, _, i, info in sources:
-                got, w = postings_of(readers[i]._terms, info, decoded[i])
+            for _, _, i, row in sources:
+                got, w = postings_of(readers[i]._terms, W3TermInfo.from_bytes(row), decoded[i])
                 new = renumber[i][got]
                 keep = new >= 0
                 ids += new[keep].tolist()
@@ -222,13 +264,22 @@ def _gone(ix: Any, chosen: list[Any]) -> bool:
     return any(seg.segment_id() not in now for seg in chosen)
 
 
-def _tagged(reader: Any, source: int) -> Any:
-    """A segment's terms in order, as (field, text, the reader's place, the term's entry): its term table read
-    from start to end, not looked up term by term."""
+def _rows(reader: Any, source: int) -> Any:
+    """A segment's terms in order, as (field, text, the reader's place, the term's row in its table): the table
+    read whole and split here (Whoosh reads each row's lengths, key and value with a call each, and decodes the
+    value)."""
     schema = reader.schema
-    for (field, text), info in reader._terms.items():
+    table = reader._terms._tindex
+    names = reader._terms._fieldunmap
+    data = table.dbfile.get(table.startofdata, table.endofdata - table.startofdata)
+    pos, end = 0, len(data)
+    while pos < end:
+        keylen, datalen = _ROW_LENGTHS(data, pos)
+        pos += 8
+        field = names[int.from_bytes(data[pos:pos + 2], "big")]
         if field in schema:
-            yield field, text, source, info
+            yield field, data[pos + 2:pos + keylen], source, data[pos + keylen:pos + keylen + datalen]
+        pos += keylen + datalen
 
 
 def _swap(ix: Any, folder: Path, work: Path, merged: Any, live: list[tuple[str, set[int], int, np.ndarray]]) -> bool:

@@ -1,4 +1,4 @@
-"""Whoosh segments written a term at a time: the same files, byte for byte, as Whoosh's own writer makes.
+"""Whoosh segments written a term at a time, in Whoosh's own file format.
 
 Why: at 100,000 passages a commit spent half its time in Whoosh's segment writer and most of the rest feeding it
 (profile of 5,063 real-news passages in 9 commits: 27.5 s of 54.8 s writing the postings, 7.6 s adding the
@@ -11,34 +11,60 @@ calls are the work. Here:
   expression and a Counter per field, and each term's postings are kept as lists in document order (nothing to sort
   but the terms);
 - `write_term` writes a term's postings (arrays in document order) in Whoosh's block format directly: the same
-  block size, the same pickled and compressed tuples, the same term statistics;
-- the merger (whoosh_merge) writes its terms through `write_term` too.
+  block size, the same pickled tuples, the same term statistics; a block under COMPRESS_FROM bytes is stored
+  uncompressed (its header says so, and Whoosh's reader reads it by that), which is smaller and cheaper for the
+  one- or two-posting blocks that most terms have;
+- the merger (whoosh_merge) writes its terms through `write_term` too, copies the terms that only one of its
+  segments has (`copy_term`: the blocks as they are, or with the document numbers moved up) and the documents'
+  stored fields as the compressed bytes they are (`copy_documents`).
 
 What the files must hold is Whoosh's W3 codec's format (whoosh/codec/whoosh3.py): a test writes the same documents
-both ways and compares the files. Anything this module does not know (another codec, inlined postings, positions,
-boosts) goes through Whoosh's own code.
+both ways and compares the files byte for byte (with COMPRESS_FROM 0, every block compressed as Whoosh does), and
+what Whoosh's reader reads from them (by default). Anything this module does not know (another codec, inlined
+postings, positions, boosts) goes through Whoosh's own code.
 """
 
 from __future__ import annotations
 
+import io
 import struct
 import zlib
 from array import array
 from collections import Counter
 from collections.abc import Sequence
-from pickle import dumps
+from pickle import dumps, load, loads
 from typing import Any
 
+import numpy as np
 from whoosh.analysis import RegexTokenizer
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3FieldWriter, W3TermInfo
+from whoosh.codec.whoosh3 import (
+    LENGTHS_COLUMN,
+    STORED_COLUMN,
+    WHOOSH3_HEADER_MAGIC,
+    W3Codec,
+    W3FieldWriter,
+    W3PerDocReader,
+    W3PerDocWriter,
+    W3TermInfo,
+    _lenfield,
+)
+from whoosh.columns import VarBytesColumn
 from whoosh.filedb.filetables import _lengths
 from whoosh.formats import Existence, Frequency
 from whoosh.system import pack_int, pack_long, pack_ushort, unpack_uint
-from whoosh.util.numeric import length_to_byte
+from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
-_INFO = W3TermInfo._struct.pack
+_ROW = W3TermInfo._struct  # a term table row: flags, weight, postings, min/max length bytes, max weight, first/last id
+_INFO = _ROW.pack
 _LENGTHS = _lengths.pack  # a term table row's key and value lengths
+_BYTE_LENGTH = np.array([0] + [byte_to_length(b) for b in range(1, 256)], dtype=np.int64)  # a length byte's length
+# A block whose pickle is shorter than this many bytes is stored as it is, its header saying so (compression level
+# 0), as Whoosh's reader allows: zlib makes such a block no smaller (a one-posting block: 60 bytes, 61 compressed)
+# and compressing it cost as much as the rest of its term's work (most terms of a segment have a posting or two).
+# Of the thresholds tried on real passages (48-128), 64 gave the smallest postings file (1% below Whoosh's; 128: 9%
+# above). 0: every block compressed, as Whoosh's own writer does.
+COMPRESS_FROM = 64
 
 
 def _counts(n: int, *counts: int) -> bytes:
@@ -92,8 +118,8 @@ class Terms:
         the counts (its values; the weights, unboosted, by default). `lengths`: the field's length in each document
         of the segment by number, as Whoosh's length reader gives it (0 or None for none; `Lengths.column`), or
         None without lengths. What W3PostingsWriter and W3FieldWriter write for the same postings, block by
-        block."""
-        post, limit, level, packed = self._post, self._limit, self._level, self._packed
+        block, but for the small blocks left uncompressed (COMPRESS_FROM)."""
+        post, limit, level, packed, plain_below = self._post, self._limit, self._level, self._packed, COMPRESS_FROM
         start = post.tell()
         total = 0.0
         maxweight: float = 0
@@ -128,15 +154,16 @@ class Terms:
                 mini = tuple(stored)
             values = _counts(len(bcounts), *bcounts) if self._sized else None
             data = dumps((tuple(deltas), mini, values), 2)
-            if level:
-                small = len(data) < 64
+            compressed = level if len(data) >= plain_below else 0
+            if compressed:
+                small = len(data) < 64  # with COMPRESS_FROM 0
                 found = packed.get(data) if small else None
                 if found is None:
                     found = zlib.compress(data, level)
                     if small:
                         packed[data] = found
                 data = found
-            info = dumps((len(bids), bids[-1], top, level, length_to_byte(low), length_to_byte(high)), 2)
+            info = dumps((len(bids), bids[-1], top, compressed, length_to_byte(low), length_to_byte(high)), 2)
             size = len(info) + len(data)
             post.write(pack_int(-size if b + limit >= n else size))
             post.write(info)
@@ -144,6 +171,50 @@ class Terms:
         row = _INFO(False, total, n, 0 if minlength is None else length_to_byte(minlength),
                     length_to_byte(maxlength), maxweight, ids[0], ids[-1])
         self._add(self._prefix + btext, row + pack_long(start) + pack_int(post.tell() - start))
+
+    def copy_term(self, btext: bytes, row: bytes, extent: bytes, shift: int) -> None:
+        """A term whose postings all come from one segment of a merge (`row`: its term-table row there, `extent`:
+        its posting blocks), its documents kept in order and numbered `shift` higher: the blocks copied as they are
+        (shift 0) or with each block's first id and last id moved up (the other ids are deltas), the row with its
+        new place and first and last ids; its statistics and lengths are the same documents'. A merge's terms
+        mostly occur in one of its segments (a word pair, a rare word): decoding them and writing them again was
+        most of its time."""
+        if shift:
+            extent = self._shifted(extent, shift)
+        post = self._post
+        start = post.tell()
+        post.write(extent)
+        if shift:
+            flags, weight, df, low, high, top, first, last = _ROW.unpack_from(row)
+            head = _INFO(flags, weight, df, low, high, top, first + shift, last + shift)
+        else:
+            head = row[:_ROW.size]
+        self._add(self._prefix + btext, head + pack_long(start) + pack_int(len(extent)))
+
+    def _shifted(self, extent: bytes, shift: int) -> bytes:
+        """A term's posting blocks with the document numbers moved up by `shift`; each block stored plain or
+        compressed by COMPRESS_FROM, as `write_term` stores it."""
+        if extent[:4] != WHOOSH3_HEADER_MAGIC:
+            raise ValueError(f"not a Whoosh 3 posting list (tag {extent[:4]!r})")
+        out = [WHOOSH3_HEADER_MAGIC]
+        head = io.BytesIO(extent)
+        pos = 4
+        while pos < len(extent):
+            size = int.from_bytes(extent[pos:pos + 4], "big", signed=True)
+            head.seek(pos + 4)
+            count, last, top, level, low, high = load(head)
+            data = extent[head.tell():pos + 4 + abs(size)]
+            deltas, weights, values = loads(zlib.decompress(data) if level else data)
+            data = dumps(((deltas[0] + shift,) + deltas[1:], weights, values), 2)
+            level = self._level if len(data) >= COMPRESS_FROM else 0
+            if level:
+                data = zlib.compress(data, level)
+            info = dumps((count, last + shift, top, level, low, high), 2)
+            out += [pack_int(-(len(info) + len(data)) if size < 0 else len(info) + len(data)), info, data]
+            if size < 0:
+                break
+            pos += 4 + abs(size)
+        return b"".join(out)
 
     def _add(self, key: bytes, value: bytes) -> None:
         """OrderedHashWriter.add(key, value): the term table's row, its place in the ordered index and the hash."""
@@ -257,17 +328,76 @@ def _in_order(ids: list[int], weights: list[float], counts: list[int]) -> tuple[
 
 
 class Lengths:
-    """A segment's field lengths, read once per field, as Whoosh's per-document reader gives them."""
+    """A segment's field lengths by document, as Whoosh's per-document reader gives them (0 for none)."""
 
-    def __init__(self, reader: Any, fields: Any, count: int) -> None:
+    def __init__(self, columns: dict[str, np.ndarray]) -> None:
+        self._lengths = {name: _BYTE_LENGTH[column].tolist() for name, column in columns.items()}
+
+    @classmethod
+    def of_segment(cls, reader: Any, fields: Any, count: int) -> Lengths:
+        """The lengths of a segment's `count` documents from its per-document reader (closed after)."""
         try:
-            self._lengths = {f: [reader.doc_field_length(d, f) for d in range(count)] for f in fields}
+            return cls({name: length_bytes(reader, name, count) for name in fields})
         finally:
             reader.close()
 
-    def column(self, fieldname: str) -> list[int | None]:
+    def column(self, fieldname: str) -> list[int]:
         return self._lengths[fieldname]
 
+
+def length_bytes(perdoc: Any, fieldname: str, count: int) -> np.ndarray:
+    """A field's length byte for each of a segment's `count` documents (0: none), its column read at once (Whoosh's
+    reader unpacks one document at a time). `perdoc`: W3's per-document reader."""
+    out = np.zeros(count, dtype=np.uint8)
+    column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+    if column is not None:
+        n = min(column._count, count)  # the column ends at its last document with a length
+        if n:
+            out[:n] = np.frombuffer(column._dbfile.get(column._basepos, n), dtype=np.uint8)
+    return out
+
+
+def copyable(writer: Any, readers: Sequence[Any]) -> bool:
+    """Whether `copy_documents` can copy these source segments' documents into the writer's segment: W3's
+    per-document files on both sides and a schema without columns or vectors."""
+    schema = writer.schema
+    return (type(writer.perdocwriter) is W3PerDocWriter
+            and all(type(getattr(r, "_perdoc", None)) is W3PerDocReader for r in readers)
+            and not any(schema[name].column_type or schema[name].vector for name in schema.names()))
+
+
+def copy_documents(writer: Any, reader: Any, docs: np.ndarray, fields: Sequence[str]) -> dict[str, np.ndarray]:
+    """What `writer.write_per_doc` does for a merge's source segment (`reader`; its live documents `docs`, in
+    order), where `copyable`: each document's stored fields copied as the compressed pickle they are (Whoosh
+    unpickles, pickles and compresses each one again), and the field lengths read a column at a time. Returns the
+    length bytes of the copied documents for each of `fields` (the indexed ones)."""
+    pdw, src = writer.perdocwriter, reader._perdoc
+    base = writer.docnum
+    stored = src._cached_reader("_stored", STORED_COLUMN)
+    if stored is not None:
+        raw_in, raw_out = stored._child, pdw._get_column("_stored")._child  # below the pickling: compressed bytes
+        get, put = VarBytesColumn.Reader.__getitem__, VarBytesColumn.Writer.add
+        for k, doc in enumerate(docs.tolist()):
+            value = get(raw_in, doc)
+            if value:  # Whoosh stores nothing for a document without stored fields
+                put(raw_out, base + k, value)
+    copied = {}
+    for name in fields:
+        column = length_bytes(src, name, reader.doc_count_all())[docs]
+        copied[name] = column
+        present = np.flatnonzero(column)
+        if not len(present):
+            continue
+        lenfield = _lenfield(name)
+        if not pdw._has_column(lenfield):
+            pdw._create_column(lenfield, LENGTHS_COLUMN)
+        out = pdw._get_column(lenfield)
+        for k, value in zip((base + present).tolist(), column[present].tolist()):
+            out.add(k, value)
+        pdw._fieldlengths[name] += int(_BYTE_LENGTH[column].sum())
+    pdw._doccount += len(docs)
+    writer.docnum += len(docs)
+    return copied
 
 
 def install(writer: Any) -> Any:
@@ -295,6 +425,6 @@ def flush_segment(writer: Any) -> None:
     lengths = None
     if writer.codec.length_stats:
         names = [n for n in writer.schema.names() if writer.schema[n].indexed]
-        lengths = Lengths(writer.per_document_reader(), names, writer.docnum)
+        lengths = Lengths.of_segment(writer.per_document_reader(), names, writer.docnum)
     writer.pool.flush(lengths)
     writer.fieldwriter.close()
