@@ -1,6 +1,7 @@
-"""Whoosh segments written a term at a time (indexer/search/whoosh_write.py): with every block compressed, a commit's
-files are byte for byte those Whoosh's own writer makes for the same documents; with the small blocks left plain (the
-default) Whoosh reads the same postings from them; what the module does not know goes through Whoosh."""
+"""Whoosh segments written a term at a time (indexer/search/whoosh_write.py, whoosh_pool.py): with every block
+compressed, a commit's files are byte for byte those Whoosh's own writer makes for the same documents; with the small
+blocks left plain (the default) Whoosh reads the same postings from them; what the modules do not know goes through
+Whoosh."""
 
 from __future__ import annotations
 
@@ -15,10 +16,11 @@ from whoosh.fields import ID, STORED, TEXT, Schema
 from whoosh.qparser import QueryParser
 from whoosh.writing import PostingPool
 
-from indexer.search import whoosh_write
+from indexer.search import whoosh_pool, whoosh_write
 from indexer.search.index import _schema
 from indexer.search.passages import documents
-from indexer.search.whoosh_write import Postings, Terms
+from indexer.search.whoosh_pool import Postings
+from indexer.search.whoosh_write import Terms
 from tests.test_search import make_transcript, video
 from tests.test_whoosh_arrays import _sentences
 
@@ -54,9 +56,9 @@ def _written(folder: Path, schema: Schema, docs: list[dict[str, Any]], ours: boo
     random.seed(11)  # Whoosh names the segment from `random`
     w = ix.writer(compound=False)
     if ours:
-        whoosh_write.install(w)
+        whoosh_pool.install(w)
         for doc in docs:
-            whoosh_write.add_document(w, doc)
+            whoosh_pool.add_document(w, doc)
     else:
         for doc in docs:
             w.add_document(**doc)
@@ -136,9 +138,9 @@ def test_write_term_splits_long_lists_into_blocks_as_whoosh_does(tmp_path: Path,
 def test_another_schema_is_left_to_whoosh(tmp_path: Path) -> None:
     schema = Schema(body=TEXT(stored=True), tag=ID(stored=True))  # positions, Whoosh's analyser: not ours
     ix = index.create_in(str(tmp_path), schema)
-    w = whoosh_write.install(ix.writer())
+    w = whoosh_pool.install(ix.writer())
     assert isinstance(w.pool, PostingPool)
-    whoosh_write.add_document(w, {"body": "The bridge closed after the flood", "tag": "a"})
+    whoosh_pool.add_document(w, {"body": "The bridge closed after the flood", "tag": "a"})
     w.commit()
     with ix.searcher() as s:
         hits = s.search(QueryParser("body", schema).parse('"bridge closed"'))
@@ -154,7 +156,7 @@ def test_a_document_with_boosts_is_added_by_whoosh(tmp_path: Path, every_block_c
 
 def test_terms_must_come_in_order(tmp_path: Path) -> None:
     ix = index.create_in(str(tmp_path), _schema())
-    w = whoosh_write.install(ix.writer())
+    w = whoosh_pool.install(ix.writer())
     assert isinstance(w.pool, Postings)
     terms = Terms(w.fieldwriter)
     terms.start_field("stem", _schema()["stem"])

@@ -54,10 +54,10 @@ from indexer.search.query import Filter
 from indexer.search.whoosh_arrays import Leaves
 from indexer.search.whoosh_decoded import decode_later, lacking
 from indexer.search.whoosh_merge import HARD_LIMIT, MAX_SEGMENTS, again_if_replaced, merge_later, pick, smallest
+from indexer.search.whoosh_pool import add_document
+from indexer.search.whoosh_pool import install as install_writer
 from indexer.search.whoosh_query import Saturated, WhooshCandidates
 from indexer.search.whoosh_views import install as read_segments_in_place
-from indexer.search.whoosh_write import add_document
-from indexer.search.whoosh_write import install as install_writer
 from indexer.store.files import exclusive
 
 read_segments_in_place()  # Whoosh copied each segment part it opened into memory (whoosh_views)
@@ -114,7 +114,7 @@ def _after_commit(ix: Any) -> None:
 
 class _Writer:
     """base.Writer over a Whoosh IndexWriter. A writer whose postings pass POOL_LIMIT (a rebuild, a large
-    `add_many`) commits them and goes on with a new writer: its pool (whoosh_write.Postings) is held in memory,
+    `add_many`) commits them and goes on with a new writer: its pool (whoosh_pool.Postings) is held in memory,
     where Whoosh's own spilled sorted runs to disk."""
 
     def __init__(self, ix: Any, w: IndexWriter, timeout: float = LOCK_TIMEOUT_S) -> None:
