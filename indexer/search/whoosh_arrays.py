@@ -23,6 +23,7 @@ import threading
 import time
 import zlib
 from collections import OrderedDict
+from itertools import accumulate
 from typing import Any
 
 import numpy as np
@@ -136,6 +137,30 @@ def postings_of(terms: W3TermsReader, info: Any, decoded: Decoded | None = None)
     if found is not None:
         return found
     return read_extent(terms._postfile.get(offset, length[0] if isinstance(length, tuple) else length))
+
+
+def parse_extent(buf: bytes) -> tuple[list[int], list[float]]:
+    """A term's postings as Python lists (document numbers ascending, weights), parsed from Whoosh 3's blocks as
+    stored (see `read_extent`) without numpy, whose calls cost more than the parsing for the one- or two-posting
+    lists that most terms have (a merge of small segments, a segment decoded after a merge)."""
+    if buf[:4] != WHOOSH3_HEADER_MAGIC:
+        raise ValueError(f"not a Whoosh 3 posting list (tag {buf[:4]!r})")
+    head = io.BytesIO(buf)
+    ids: list[int] = []
+    weights: list[float] = []
+    pos, end = 4, len(buf)
+    while pos < end:
+        length = int.from_bytes(buf[pos:pos + 4], "big", signed=True)
+        head.seek(pos + 4)
+        count, _, _, compressed, _, _ = pickle.load(head)
+        data = buf[head.tell():pos + 4 + abs(length)]
+        deltas, w, _ = pickle.loads(zlib.decompress(data) if compressed else data)
+        ids += accumulate(deltas)  # each block's first id is whole, the others count from the one before
+        weights += [1.0] * count if w is None else [float(w)] * count if isinstance(w, (int, float)) else w
+        if length < 0:
+            break
+        pos += 4 + abs(length)
+    return ids, weights
 
 
 def read_extent(buf: bytes) -> tuple[np.ndarray, np.ndarray]:

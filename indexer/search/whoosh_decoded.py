@@ -196,7 +196,7 @@ class _NotWhole(Exception):
 
 def _write(folder: str | Path, segment_id: str, terms: Any, entries: np.ndarray, kind: str) -> Path:
     """`entries`: (offset, length, postings) rows, by offset."""
-    from indexer.search.whoosh_arrays import read_extent  # deferred: whoosh_arrays imports this module
+    from indexer.search.whoosh_arrays import parse_extent  # deferred: whoosh_arrays imports this module
 
     n, m = len(entries), int(entries[:, 2].sum())
     layout: dict[str, Any] = {}
@@ -221,17 +221,24 @@ def _write(folder: str | Path, segment_id: str, terms: Any, entries: np.ndarray,
             np.ndarray((count,), dtype=dtype, buffer=out, offset=int(layout[name]))
             for name, dtype, count in (("offsets", "<i8", n), ("starts", "<i8", n), ("counts", "<i8", n),
                                        ("ids", "<i4", m), ("weights", kind, m)))
-        at = 0
-        for i, (offset, length, df) in enumerate(entries.tolist()):
-            got, w = read_extent(terms._postfile.get(offset, length))
+        # parsed into one typed array each (numpy's calls per list cost more than parsing most of them: 43 us a
+        # term), written at once
+        all_ids, all_weights = array("i"), array("f")  # Whoosh's blocks hold the weights as 32-bit floats
+        get = terms._postfile.get
+        for offset, length, df in entries.tolist():
+            got, w = parse_extent(get(offset, length))
             if len(got) != df:
                 raise ValueError(f"a list of {len(got)} postings where its term says {df}")
-            if kind != "<f4" and np.any(w != np.round(w)):
-                raise _NotWhole
-            offsets[i], starts[i], counts[i] = offset, at, df
-            ids[at:at + df] = got
-            weights[at:at + df] = w
-            at += df
+            all_ids.extend(got)
+            all_weights.extend(w)
+        wanted = np.frombuffer(all_weights, dtype=np.float32)
+        if kind != "<f4" and np.any(wanted != np.round(wanted)):
+            raise _NotWhole
+        offsets[:] = entries[:, 0]
+        counts[:] = entries[:, 2]
+        starts[:] = np.cumsum(entries[:, 2]) - entries[:, 2]
+        ids[:] = np.frombuffer(all_ids, dtype=np.int32)
+        weights[:] = wanted
         out.flush()
         del out, offsets, starts, counts, ids, weights
         os.replace(part, path)

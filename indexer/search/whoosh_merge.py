@@ -191,7 +191,7 @@ def _write(writer: Any, readers: list[Any], decoded: list[Any], live: list[tuple
     whoosh_write does not know."""
     from whoosh.codec.whoosh3 import W3TermsReader  # deferred: as in merge_once
 
-    from indexer.search.whoosh_arrays import postings_of  # deferred: with the whoosh imports above
+    from indexer.search.whoosh_arrays import parse_extent, postings_of  # deferred: with the whoosh imports above
     from indexer.search.whoosh_write import Lengths, Terms, copy_documents, copyable, supported
 
     schema = writer.schema
@@ -223,6 +223,7 @@ def _write(writer: Any, readers: list[Any], decoded: list[Any], live: list[tuple
     # where a source has no deleted documents its terms' postings keep their order, numbered on from `first`
     shifts = [first if len(docs) == reader.doc_count_all() else None
               for reader, (_, _, first, docs) in zip(readers, live)]
+    renumbered = [to.tolist() if shift is None and d is None else [] for to, shift, d in zip(renumber, shifts, decoded)]
     terms = heapq.merge(*[_rows(r, i) for i, r in enumerate(readers)])
     for field, fieldterms in itertools.groupby(terms, key=itemgetter(0)):
         column = lengths.column(field) if lengths is not None else None
@@ -240,11 +241,24 @@ def _write(writer: Any, readers: list[Any], decoded: list[Any], live: list[tuple
             ids: list[int] = []
             weights: list[float] = []
             for _, _, i, row in sources:
-                got, w = postings_of(readers[i]._terms, W3TermInfo.from_bytes(row), decoded[i])
+                if decoded[i] is None and not row[0]:  # a small segment's list: parsed without numpy
+                    offset, length = _EXTENT.unpack_from(row, _ROW_SIZE)
+                    listed, w = parse_extent(readers[i]._terms._postfile.get(offset, length))
+                    if shifts[i] is not None:
+                        ids += [d + shifts[i] for d in listed]
+                        weights += w
+                    else:
+                        to = renumbered[i]
+                        for d, x in zip(listed, w):
+                            if to[d] >= 0:
+                                ids.append(to[d])
+                                weights.append(x)
+                    continue
+                got, wa = postings_of(readers[i]._terms, W3TermInfo.from_bytes(row), decoded[i])
                 new = renumber[i][got]
                 keep = new >= 0
                 ids += new[keep].tolist()
-                weights += w[keep].astype(np.float64).tolist()
+                weights += wa[keep].astype(np.float64).tolist()
             if ids:
                 if not started:
                     out.start_field(field, schema[field])
