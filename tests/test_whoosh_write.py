@@ -213,3 +213,24 @@ def test_a_large_batch_that_cannot_take_the_lock_again_says_so(tmp_path: Path, m
     writer.cancel()  # its writer is the one it committed: nothing to drop, no error
     held[0].cancel()
     assert 0 < ix.passage_count("file:c0") < len(docs)
+
+
+def test_a_blocks_first_id_moved_in_its_bytes_is_what_pickling_again_gives() -> None:
+    """The merge moves a copied block's first id up in the pickle's bytes: the same bytes as pickling the moved
+    tuple (ids of every size class: one byte, two, four), and None where it cannot (past 32 bits, not protocol 2)."""
+    import pickle
+
+    from indexer.search.whoosh_write import _moved_first
+
+    rng = random.Random(8)
+    for _ in range(3000):
+        n = rng.choice([1, 2, 3, 4, 60])
+        first = rng.choice([0, 7, 255, 256, 65535, 65536, 10**6])
+        ids = (first, *(rng.randint(1, 300) for _ in range(n - 1)))
+        weights = rng.choice([None, 2.0, tuple(float(rng.randint(1, 4)) for _ in range(n))])
+        values = rng.choice([None, b"\x00\x00\x00\x01" * n])
+        shift = rng.choice([0, 1, 200, 70_000])
+        moved = _moved_first(pickle.dumps((ids, weights, values), 2), shift)
+        assert moved == pickle.dumps(((first + shift, *ids[1:]), weights, values), 2)
+    assert _moved_first(pickle.dumps(((5,), None, None), 2), 2**31) is None
+    assert _moved_first(pickle.dumps(((5,), None, None), 4), 1) is None

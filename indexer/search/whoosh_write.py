@@ -31,6 +31,7 @@ import struct
 import zlib
 from array import array
 from collections.abc import Sequence
+from hashlib import md5
 from pickle import dumps, load, loads
 from typing import Any
 
@@ -47,7 +48,7 @@ from whoosh.codec.whoosh3 import (
     _lenfield,
 )
 from whoosh.columns import VarBytesColumn
-from whoosh.filedb.filetables import _lengths
+from whoosh.filedb.filetables import _lengths, md5_hash
 from whoosh.formats import Existence, Frequency
 from whoosh.system import pack_int, pack_long, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
@@ -83,6 +84,35 @@ def supported(writer: Any) -> bool:
     return all(type(schema[n].format) in (Existence, Frequency) and schema[n].format.field_boost == 1.0
                and not schema[n].vector and not schema[n].separate_spelling()
                for n in schema.names() if schema[n].indexed)
+
+
+def _moved_first(data: bytes, shift: int) -> bytes | None:
+    """An uncompressed block's pickle, (ids, weights, values), with its first id (the one not stored as a delta)
+    `shift` higher, changed in the bytes themselves (unpickling and pickling it again cost more than the rest of a
+    copied term's work); None where the pickle is not laid out as protocol 2 lays out such a tuple: the ids' tuple
+    first, its first item a whole number (MARK before a tuple of more than three)."""
+    if data[:2] != b"\x80\x02":
+        return None
+    at = 3 if data[2] == 0x28 else 2
+    op = data[at]
+    if op == 0x4B:  # BININT1
+        value, end = data[at + 1], at + 2
+    elif op == 0x4D:  # BININT2
+        value, end = int.from_bytes(data[at + 1:at + 3], "little"), at + 3
+    elif op == 0x4A:  # BININT
+        value, end = int.from_bytes(data[at + 1:at + 5], "little", signed=True), at + 5
+    else:
+        return None
+    value += shift
+    if 0 <= value < 256:
+        code = b"K" + bytes((value,))
+    elif 0 <= value < 65536:
+        code = b"M" + value.to_bytes(2, "little")
+    elif value < 2 ** 31:
+        code = b"J" + value.to_bytes(4, "little", signed=True)
+    else:
+        return None
+    return data[:at] + code + data[end:]
 
 
 class Terms:
@@ -202,11 +232,15 @@ class Terms:
             head.seek(pos + 4)
             count, last, top, level, low, high = load(head)
             data = extent[head.tell():pos + 4 + abs(size)]
-            deltas, weights, values = loads(zlib.decompress(data) if level else data)
-            data = dumps(((deltas[0] + shift,) + deltas[1:], weights, values), 2)
-            level = self._level if len(data) >= COMPRESS_FROM else 0
-            if level:
-                data = zlib.compress(data, level)
+            moved = None if level else _moved_first(data, shift)
+            if moved is None:
+                deltas, weights, values = loads(zlib.decompress(data) if level else data)
+                data = dumps(((deltas[0] + shift,) + deltas[1:], weights, values), 2)
+                level = self._level if len(data) >= COMPRESS_FROM else 0
+                if level:
+                    data = zlib.compress(data, level)
+            else:
+                data = moved
             info = dumps((count, last + shift, top, level, low, high), 2)
             out += [pack_int(-(len(info) + len(data)) if size < 0 else len(info) + len(data)), info, data]
             if size < 0:
@@ -221,10 +255,11 @@ class Terms:
             raise ValueError(f"terms must increase: {tindex.lastkey!r}..{key!r}")
         pos = tfile.tell()
         tindex.index.append(pos)
-        tfile.write(_LENGTHS(len(key), len(value)))
-        tfile.write(key)
-        tfile.write(value)
-        h = tindex.hashfn(key)
+        tfile.write(_LENGTHS(len(key), len(value)) + key + value)
+        if tindex.hashfn is md5_hash:  # its low 32 bits, without the hex string between
+            h = int.from_bytes(md5(key, usedforsecurity=False).digest()[12:], "big")
+        else:
+            h = tindex.hashfn(key)
         tindex.buckets[h & 255].append((h, pos))
         tindex.lastkey = key
 
