@@ -71,6 +71,7 @@ HARD_LIMIT = 30  # segments past which a commit merges itself
 _ROW_LENGTHS = _lengths.unpack_from  # a term table row's key and value lengths
 _ROW_SIZE = W3TermInfo._struct.size  # a row's value: the term's statistics, then where its postings lie
 _EXTENT = struct.Struct("!qi")  # pack_long and pack_int: the postings' offset and length
+TABLE_CHUNK = 1 << 22  # bytes of a term table read at once (a large segment's table is hundreds of MB)
 LOCK = "merge.lock"  # not names Whoosh's clean-up matches (its own temporary folder is MAIN.tmp)
 WORK = "merge.tmp"
 
@@ -280,14 +281,23 @@ def _gone(ix: Any, chosen: list[Any]) -> bool:
 
 def _rows(reader: Any, source: int) -> Any:
     """A segment's terms in order, as (field, text, the reader's place, the term's row in its table): the table
-    read whole and split here (Whoosh reads each row's lengths, key and value with a call each, and decodes the
-    value)."""
+    read a TABLE_CHUNK at a time and split here (Whoosh reads each row's lengths, key and value with a call each,
+    and decodes the value)."""
     schema = reader.schema
     table = reader._terms._tindex
     names = reader._terms._fieldunmap
-    data = table.dbfile.get(table.startofdata, table.endofdata - table.startofdata)
-    pos, end = 0, len(data)
-    while pos < end:
+    start, end = table.startofdata, table.endofdata
+    data, pos = b"", 0
+    while True:
+        left = len(data) - pos
+        if left < 8 or left < 8 + sum(_ROW_LENGTHS(data, pos)):  # the next row is not all read yet
+            if start >= end:
+                if left:
+                    raise ValueError(f"a term table ends inside a row ({left} bytes left)")
+                return
+            take = min(TABLE_CHUNK, end - start)
+            data, pos, start = data[pos:] + table.dbfile.get(start, take), 0, start + take
+            continue
         keylen, datalen = _ROW_LENGTHS(data, pos)
         pos += 8
         field = names[int.from_bytes(data[pos:pos + 2], "big")]
