@@ -85,8 +85,7 @@ def test_a_commit_writes_the_files_whoosh_would(tmp_path: Path, every_block_comp
 def _blocks(folder: Path) -> list[tuple[int, int]]:
     """Each posting block of an index's one segment as (postings in it, its compression level), read from the
     blocks' headers through the term table."""
-    import io
-    import pickle
+    from indexer.search.whoosh_arrays import blocks
 
     out = []
     with index.open_dir(str(folder)).reader() as reader:
@@ -94,14 +93,7 @@ def _blocks(folder: Path) -> list[tuple[int, int]]:
         for _, info in terms.items():
             offset, length = info.extent()
             data = terms._postfile.get(offset, length[0] if isinstance(length, tuple) else length)
-            assert data[:4] == whoosh_write.WHOOSH3_HEADER_MAGIC
-            pos, head = 4, io.BytesIO(data)
-            while pos < len(data):
-                size = int.from_bytes(data[pos:pos + 4], "big", signed=True)
-                head.seek(pos + 4)
-                count, _, _, level, _, _ = pickle.load(head)
-                out.append((count, level))
-                pos += 4 + abs(size)
+            out += [(header[0], header[3]) for header, _, _ in blocks(data)]
     return out
 
 

@@ -23,6 +23,7 @@ import threading
 import time
 import zlib
 from collections import OrderedDict
+from collections.abc import Iterator
 from itertools import accumulate
 from typing import Any
 
@@ -139,61 +140,45 @@ def postings_of(terms: W3TermsReader, info: Any, decoded: Decoded | None = None)
     return read_extent(terms._postfile.get(offset, length[0] if isinstance(length, tuple) else length))
 
 
-def parse_extent(buf: bytes) -> tuple[list[int], list[float]]:
-    """A term's postings as Python lists (document numbers ascending, weights), parsed from Whoosh 3's blocks as
-    stored (see `read_extent`) without numpy, whose calls cost more than the parsing for the one- or two-posting
-    lists that most terms have (a merge of small segments, a segment decoded after a merge)."""
+def blocks(buf: bytes) -> Iterator[tuple[tuple[Any, ...], bytes, bool]]:
+    """Whoosh 3's posting blocks of a term's extent as they are stored: a 4-byte tag, then per block a length
+    (negative for the last), a pickled header (postings, last id, top weight, compression level, shortest and
+    longest length bytes), then the block's data, a pickle of (ids, weights, values), zlib-compressed where the
+    header's level says so. Yields (header, data as stored, whether it is the last block)."""
     if buf[:4] != WHOOSH3_HEADER_MAGIC:
         raise ValueError(f"not a Whoosh 3 posting list (tag {buf[:4]!r})")
     head = io.BytesIO(buf)
-    ids: list[int] = []
-    weights: list[float] = []
     pos, end = 4, len(buf)
     while pos < end:
         length = int.from_bytes(buf[pos:pos + 4], "big", signed=True)
         head.seek(pos + 4)
-        count, _, _, compressed, _, _ = pickle.load(head)
-        data = buf[head.tell():pos + 4 + abs(length)]
-        deltas, w, _ = pickle.loads(zlib.decompress(data) if compressed else data)
-        ids += accumulate(deltas)  # each block's first id is whole, the others count from the one before
-        weights += [1.0] * count if w is None else [float(w)] * count if isinstance(w, (int, float)) else w
+        header = pickle.load(head)
+        yield header, buf[head.tell():pos + 4 + abs(length)], length < 0
         if length < 0:
-            break
+            return
         pos += 4 + abs(length)
+
+
+def parse_extent(buf: bytes) -> tuple[list[int], list[float]]:
+    """A term's postings as Python lists (document numbers ascending, weights), parsed from its blocks (`blocks`)
+    without numpy, whose calls cost more than the parsing for the one- or two-posting lists that most terms have (a
+    merge of small segments, a segment decoded after a merge). In a block's data the first id is whole and the
+    others count from the one before; the weights are None when all are 1 and a single number when all are equal."""
+    ids: list[int] = []
+    weights: list[float] = []
+    for (count, _, _, compressed, _, _), data, _ in blocks(buf):
+        deltas, w, _ = pickle.loads(zlib.decompress(data) if compressed else data)
+        ids += accumulate(deltas)
+        weights += [1.0] * count if w is None else [float(w)] * count if isinstance(w, (int, float)) else w
     return ids, weights
 
 
 def read_extent(buf: bytes) -> tuple[np.ndarray, np.ndarray]:
-    """Whoosh 3's posting blocks as they are stored, the term's whole extent parsed in one pass: a 4-byte tag, then
-    per block a length (negative for the last), a pickled header (postings, last id, ...), then a zlib-compressed
-    pickle of (id deltas counted from 0 in each block, weights, values), the weights None when all are 1 and a single
-    float when all are equal. One conversion to numpy and one cumulative sum for the whole list."""
-    if buf[:4] != WHOOSH3_HEADER_MAGIC:
-        raise ValueError(f"not a Whoosh 3 posting list (tag {buf[:4]!r})")
-    head = io.BytesIO(buf)
-    deltas: list[int] = []
-    weights: list[float] = []
-    starts: list[int] = []  # where each block's ids begin in `deltas`
-    lasts: list[int] = []  # each block's last id
-    pos = 4
-    while pos < len(buf):
-        length = int.from_bytes(buf[pos:pos + 4], "big", signed=True)
-        head.seek(pos + 4)
-        count, last, _, compressed, _, _ = pickle.load(head)
-        data = buf[head.tell():pos + 4 + abs(length)]
-        ids, w, _ = pickle.loads(zlib.decompress(data) if compressed else data)
-        starts.append(len(deltas))
-        lasts.append(last)
-        deltas.extend(ids)
-        weights.extend([1.0] * count if w is None else [float(w)] * count if isinstance(w, (int, float)) else w)
-        if length < 0:
-            break
-        pos += 4 + abs(length)
-    if not deltas:
+    """A term's postings as arrays (int32 document numbers, float32 weights): `parse_extent`, converted once."""
+    ids, weights = parse_extent(buf)
+    if not ids:
         return NONE
-    steps = np.array(deltas, dtype=np.int64)
-    steps[starts[1:]] -= np.array(lasts[:-1], dtype=np.int64)  # each block counts from 0: from the last block's end
-    return np.cumsum(steps).astype(np.int32), np.array(weights, dtype=np.float32)
+    return np.array(ids, dtype=np.int32), np.array(weights, dtype=np.float32)
 
 
 def _walk(m: Matcher) -> tuple[np.ndarray, np.ndarray]:

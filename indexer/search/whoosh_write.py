@@ -26,13 +26,12 @@ postings, positions, boosts) goes through Whoosh's own code.
 
 from __future__ import annotations
 
-import io
 import struct
 import zlib
 from array import array
 from collections.abc import Sequence
 from hashlib import md5
-from pickle import dumps, load, loads
+from pickle import dumps, loads
 from typing import Any
 
 import numpy as np
@@ -53,6 +52,8 @@ from whoosh.formats import Existence, Frequency
 from whoosh.system import pack_int, pack_long, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
+
+from indexer.search.whoosh_arrays import blocks
 
 _ROW = W3TermInfo._struct  # a term table row: flags, weight, postings, min/max length bytes, max weight, first/last id
 _INFO = _ROW.pack
@@ -220,18 +221,11 @@ class Terms:
         self._add(self._prefix + btext, head + pack_long(start) + pack_int(len(extent)))
 
     def _shifted(self, extent: bytes, shift: int) -> bytes:
-        """A term's posting blocks with the document numbers moved up by `shift`; each block stored plain or
-        compressed by COMPRESS_FROM, as `write_term` stores it."""
-        if extent[:4] != WHOOSH3_HEADER_MAGIC:
-            raise ValueError(f"not a Whoosh 3 posting list (tag {extent[:4]!r})")
+        """A term's posting blocks with the document numbers moved up by `shift`; a plain block's first id moved in
+        its bytes (`_moved_first`), another one's block stored plain or compressed by COMPRESS_FROM, as
+        `write_term` stores it."""
         out = [WHOOSH3_HEADER_MAGIC]
-        head = io.BytesIO(extent)
-        pos = 4
-        while pos < len(extent):
-            size = int.from_bytes(extent[pos:pos + 4], "big", signed=True)
-            head.seek(pos + 4)
-            count, last, top, level, low, high = load(head)
-            data = extent[head.tell():pos + 4 + abs(size)]
+        for (count, last, top, level, low, high), data, final in blocks(extent):
             moved = None if level else _moved_first(data, shift)
             if moved is None:
                 deltas, weights, values = loads(zlib.decompress(data) if level else data)
@@ -242,10 +236,7 @@ class Terms:
             else:
                 data = moved
             info = dumps((count, last + shift, top, level, low, high), 2)
-            out += [pack_int(-(len(info) + len(data)) if size < 0 else len(info) + len(data)), info, data]
-            if size < 0:
-                break
-            pos += 4 + abs(size)
+            out += [pack_int(-(len(info) + len(data)) if final else len(info) + len(data)), info, data]
         return b"".join(out)
 
     def _add(self, key: bytes, value: bytes) -> None:
