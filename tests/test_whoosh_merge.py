@@ -284,11 +284,11 @@ def test_our_merge_writes_the_segment_whoosh_would(tmp_path: Path, no_merger: No
                                                    compress_from: int) -> None:
     """Segments with every posting block compressed (0, as Whoosh writes them) or the small ones plain (64); the
     term tables read in pieces that end inside rows (0) or whole (64)."""
-    from indexer.search import whoosh_decoded, whoosh_write
+    from indexer.search import whoosh_arrays, whoosh_decoded, whoosh_write
 
     monkeypatch.setattr(whoosh_write, "COMPRESS_FROM", compress_from)
     if compress_from == 0:
-        monkeypatch.setattr(whoosh_merge, "TABLE_CHUNK", 97)
+        monkeypatch.setattr(whoosh_arrays, "TABLE_CHUNK", 97)
     monkeypatch.setattr(whoosh_decoded, "MIN_DOCS", 0)
     monkeypatch.setattr(search_index, "decode_later", lambda folder: None)
     shifts: list[int] = []  # the terms copied from one source: as they are (0) or numbered on (above 0)

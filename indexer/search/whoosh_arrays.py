@@ -19,6 +19,7 @@ from __future__ import annotations
 import io
 import logging
 import pickle
+import struct
 import threading
 import time
 import zlib
@@ -28,7 +29,8 @@ from itertools import accumulate
 from typing import Any
 
 import numpy as np
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermsReader
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo, W3TermsReader
+from whoosh.filedb.filetables import _lengths
 from whoosh.matching import Matcher
 from whoosh.matching.wrappers import WrappingMatcher
 from whoosh.reading import TermNotFound
@@ -62,6 +64,10 @@ DENSE_FRACTION = 16  # a union of more postings than 1/16 of the documents is su
 
 Postings = tuple[np.ndarray, np.ndarray]  # (document numbers, ascending, int64; scores or weights, float64)
 EMPTY: Postings = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
+_ROW_LENGTHS = _lengths.unpack_from  # a term table row's key and value lengths
+_ROW_SIZE = W3TermInfo._struct.size  # a row's value: the term's statistics, then where its postings lie
+_EXTENT = struct.Struct("!qi")  # pack_long and pack_int: the postings' offset and length
+TABLE_CHUNK = 1 << 22  # bytes of a term table read at once (a large segment's table is hundreds of MB)
 NONE = (np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32))  # a segment's empty list, as read
 RECHECK_S = 2.0  # how often a reader looks again for the decoded files its large segments lacked
 
@@ -138,6 +144,38 @@ def postings_of(terms: W3TermsReader, info: Any, decoded: Decoded | None = None)
     if found is not None:
         return found
     return read_extent(terms._postfile.get(offset, length[0] if isinstance(length, tuple) else length))
+
+
+def term_rows(reader: Any, source: int) -> Iterator[tuple[str, bytes, int, bytes]]:
+    """A segment's terms in order, as (field, text, `source`, the term's row in its table; the merge reads its
+    segments' tables side by side): the table read a TABLE_CHUNK at a time and split here (Whoosh reads each row's
+    lengths, key and value with a call each, and decodes the value)."""
+    schema = reader.schema
+    table = reader._terms._tindex
+    names = reader._terms._fieldunmap
+    start, end = table.startofdata, table.endofdata
+    data, pos = b"", 0
+    while True:
+        left = len(data) - pos
+        if left < 8 or left < 8 + sum(_ROW_LENGTHS(data, pos)):  # the next row is not all read yet
+            if start >= end:
+                if left:
+                    raise ValueError(f"a term table ends inside a row ({left} bytes left)")
+                return
+            take = min(TABLE_CHUNK, end - start)
+            data, pos, start = data[pos:] + table.dbfile.get(start, take), 0, start + take
+            continue
+        keylen, datalen = _ROW_LENGTHS(data, pos)
+        pos += 8
+        field = names[int.from_bytes(data[pos:pos + 2], "big")]
+        if field in schema:
+            yield field, data[pos + 2:pos + keylen], source, data[pos + keylen:pos + keylen + datalen]
+        pos += keylen + datalen
+
+
+def row_extent(row: bytes) -> tuple[int, int]:
+    """Where a term's postings lie in its segment's postings file (offset, length), from its term table row."""
+    return _EXTENT.unpack_from(row, _ROW_SIZE)
 
 
 def blocks(buf: bytes) -> Iterator[tuple[tuple[Any, ...], bytes, bool]]:

@@ -44,7 +44,6 @@ import itertools
 import logging
 import os
 import shutil
-import struct
 import subprocess
 import sys
 import threading
@@ -56,7 +55,6 @@ from typing import Any, TypeVar
 
 import numpy as np
 from whoosh.codec.whoosh3 import W3TermInfo
-from whoosh.filedb.filetables import _lengths
 
 from indexer.search.base import LOCK_TIMEOUT_S
 from indexer.search.whoosh_views import child_main, start_child
@@ -68,10 +66,6 @@ MERGE_AT = 5  # segments one merge joins: of one size tier, a tier being MERGE_A
 TIER_BASE = 500  # passages: tier 0 holds the segments below TIER_BASE * MERGE_AT
 MAX_SEGMENTS = 20  # past this many the MERGE_AT smallest are merged, whatever their tiers
 HARD_LIMIT = 30  # segments past which a commit merges itself
-_ROW_LENGTHS = _lengths.unpack_from  # a term table row's key and value lengths
-_ROW_SIZE = W3TermInfo._struct.size  # a row's value: the term's statistics, then where its postings lie
-_EXTENT = struct.Struct("!qi")  # pack_long and pack_int: the postings' offset and length
-TABLE_CHUNK = 1 << 22  # bytes of a term table read at once (a large segment's table is hundreds of MB)
 LOCK = "merge.lock"  # not names Whoosh's clean-up matches (its own temporary folder is MAIN.tmp)
 WORK = "merge.tmp"
 
@@ -192,7 +186,8 @@ def _write(writer: Any, readers: list[Any], decoded: list[Any], live: list[tuple
     whoosh_write does not know."""
     from whoosh.codec.whoosh3 import W3TermsReader  # deferred: as in merge_once
 
-    from indexer.search.whoosh_arrays import parse_extent, postings_of  # deferred: with the whoosh imports above
+    # deferred: with the whoosh imports above
+    from indexer.search.whoosh_arrays import parse_extent, postings_of, row_extent, term_rows
     from indexer.search.whoosh_write import Lengths, Terms, copy_documents, copyable, supported
 
     schema = writer.schema
@@ -225,28 +220,30 @@ def _write(writer: Any, readers: list[Any], decoded: list[Any], live: list[tuple
     shifts = [first if len(docs) == reader.doc_count_all() else None
               for reader, (_, _, first, docs) in zip(readers, live)]
     renumbered = [to.tolist() if shift is None and d is None else [] for to, shift, d in zip(renumber, shifts, decoded)]
-    terms = heapq.merge(*[_rows(r, i) for i, r in enumerate(readers)])
+    terms = heapq.merge(*[term_rows(r, i) for i, r in enumerate(readers)])
     for field, fieldterms in itertools.groupby(terms, key=itemgetter(0)):
         column = lengths.column(field) if lengths is not None else None
         started = False  # a field is started at its first term with a live posting, as Whoosh's writer does
         for (_, text), group in itertools.groupby(fieldterms, key=itemgetter(0, 1)):
             sources = list(group)
-            if len(sources) == 1 and shifts[sources[0][2]] is not None and not sources[0][3][0]:  # not inlined
-                _, _, i, row = sources[0]
+            _, _, i, row = sources[0]
+            shift = shifts[i]
+            if len(sources) == 1 and shift is not None and not row[0]:  # one source, documents in order; not inlined
                 if not started:
                     out.start_field(field, schema[field])
                     started = True
-                offset, length = _EXTENT.unpack_from(row, _ROW_SIZE)
-                out.copy_term(text, row, readers[i]._terms._postfile.get(offset, length), shifts[i])
+                offset, length = row_extent(row)
+                out.copy_term(text, row, readers[i]._terms._postfile.get(offset, length), shift)
                 continue
             ids: list[int] = []
             weights: list[float] = []
             for _, _, i, row in sources:
                 if decoded[i] is None and not row[0]:  # a small segment's list: parsed without numpy
-                    offset, length = _EXTENT.unpack_from(row, _ROW_SIZE)
+                    offset, length = row_extent(row)
                     listed, w = parse_extent(readers[i]._terms._postfile.get(offset, length))
-                    if shifts[i] is not None:
-                        ids += [d + shifts[i] for d in listed]
+                    shift = shifts[i]
+                    if shift is not None:
+                        ids += [d + shift for d in listed]
                         weights += w
                     else:
                         to = renumbered[i]
@@ -277,33 +274,6 @@ def _gone(ix: Any, chosen: list[Any]) -> bool:
     """Whether a segment of `chosen` is no longer in the index's table of contents."""
     now = {seg.segment_id() for seg in again_if_replaced(ix._read_toc).segments}
     return any(seg.segment_id() not in now for seg in chosen)
-
-
-def _rows(reader: Any, source: int) -> Any:
-    """A segment's terms in order, as (field, text, the reader's place, the term's row in its table): the table
-    read a TABLE_CHUNK at a time and split here (Whoosh reads each row's lengths, key and value with a call each,
-    and decodes the value)."""
-    schema = reader.schema
-    table = reader._terms._tindex
-    names = reader._terms._fieldunmap
-    start, end = table.startofdata, table.endofdata
-    data, pos = b"", 0
-    while True:
-        left = len(data) - pos
-        if left < 8 or left < 8 + sum(_ROW_LENGTHS(data, pos)):  # the next row is not all read yet
-            if start >= end:
-                if left:
-                    raise ValueError(f"a term table ends inside a row ({left} bytes left)")
-                return
-            take = min(TABLE_CHUNK, end - start)
-            data, pos, start = data[pos:] + table.dbfile.get(start, take), 0, start + take
-            continue
-        keylen, datalen = _ROW_LENGTHS(data, pos)
-        pos += 8
-        field = names[int.from_bytes(data[pos:pos + 2], "big")]
-        if field in schema:
-            yield field, data[pos + 2:pos + keylen], source, data[pos + keylen:pos + keylen + datalen]
-        pos += keylen + datalen
 
 
 def _swap(ix: Any, folder: Path, work: Path, merged: Any, live: list[tuple[str, set[int], int, np.ndarray]]) -> bool:
