@@ -35,12 +35,14 @@ def _run(args: list[str], env_value: str | None = None, **more: str) -> list[str
     return [line for line in done.stdout.splitlines() if line.startswith(("start", "at exit"))]
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not on_glibc(), reason="the settings are glibc's")
 def test_a_recognising_command_restarts_once_with_the_settings() -> None:
     assert _run(["ingest", "--help"]) == ["start", "start", f"at exit {TUNABLES!r}"]
     assert _run(["worker", "--help"]) == ["start", "start", f"at exit {TUNABLES!r}"]
 
 
+@pytest.mark.slow
 def test_other_commands_and_a_users_own_setting_are_left_alone() -> None:
     assert _run(["videos", "--help"]) == ["start", "at exit None"]
     assert _run(["ingest", "--help"], env_value="") == ["start", "at exit ''"]

@@ -75,6 +75,7 @@ def _segments(ix: PassageIndex) -> int:
     return int(ix._searcher().num_segments)  # type: ignore[attr-defined]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("search_backend", SLOW_ON_TANTIVY)  # tantivy syncs each commit to disk: 0.1 s each here
 def test_frequent_commits_keep_the_segments_bounded(tmp_path: Path, search_backend: str) -> None:
     ix = _index(search_backend, tmp_path / "index")

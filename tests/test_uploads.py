@@ -48,6 +48,7 @@ def _uploads(service: Clipindex) -> list[Path]:
     return sorted(folder.iterdir()) if folder.exists() else []
 
 
+@pytest.mark.slow
 def test_a_failed_upload_is_removed_and_named_as_the_user_named_it(server: tuple[httpx.Client, Clipindex]) -> None:
     client, service = server
     job = _upload(client, "Council meeting.mp4", b"these are minutes, not a video\n" * 50)

@@ -116,6 +116,7 @@ def test_postings_read_by_blocks_equal_whooshs_walk(built: SearchIndex) -> None:
             assert ids.tolist() == sorted(set(ids.tolist())) and weights.min() >= 1
 
 
+@pytest.mark.slow
 def test_every_list_parsed_without_numpy_equals_whooshs_walk(built: SearchIndex) -> None:
     """parse_extent (the merge's, the decoder's and, through read_extent, the queries' parser) reads every term's
     postings as Whoosh's own matcher walks them: one block or several, compressed or stored plain."""

@@ -83,6 +83,7 @@ def _segments(ix: SearchIndex) -> list[str]:
     return [sub.reader().segment().segment_id() for sub, _ in ix.searcher().leaf_searchers()]
 
 
+@pytest.mark.slow
 def test_decoded_lists_equal_the_parsed_ones(built: SearchIndex, decode_all: None) -> None:
     ix = built
     folder = _folder(ix)

@@ -66,6 +66,7 @@ def _written(folder: Path, schema: Schema, docs: list[dict[str, Any]], ours: boo
     return {p.name: p.read_bytes() for p in folder.iterdir() if not p.name.endswith("LOCK")}
 
 
+@pytest.mark.slow
 def test_a_commit_writes_the_files_whoosh_would(tmp_path: Path, every_block_compressed: None) -> None:
     docs = _docs()
     theirs = _written(tmp_path / "whoosh", _schema(), docs, ours=False)
@@ -97,6 +98,7 @@ def _blocks(folder: Path) -> list[tuple[int, int]]:
     return out
 
 
+@pytest.mark.slow
 def test_small_blocks_are_stored_plain_and_whoosh_reads_the_same_postings(tmp_path: Path) -> None:
     """By default a block whose pickle is under COMPRESS_FROM bytes is not compressed (its header says level 0):
     Whoosh's own reader finds every posting, weight, count and term statistic it finds in its own writer's files,
