@@ -60,16 +60,33 @@ _INFO = _ROW.pack
 _LENGTHS = _lengths.pack  # a term table row's key and value lengths
 _BYTE_LENGTH = np.array([0] + [byte_to_length(b) for b in range(1, 256)], dtype=np.int64)  # a length byte's length
 # A block whose pickle is shorter than this many bytes is stored as it is, its header saying so (compression level
-# 0), as Whoosh's reader allows: zlib makes such a block no smaller (a one-posting block: 60 bytes, 61 compressed)
-# and compressing it cost as much as the rest of its term's work (most terms of a segment have a posting or two).
-# Of the thresholds tried on real passages (48-128), 64 gave the smallest postings file (1% below Whoosh's; 128: 9%
-# above). 0: every block compressed, as Whoosh's own writer does.
-COMPRESS_FROM = 64
+# 0), as Whoosh's reader allows. zlib gains a few bytes at most on such a block (one or two postings: 60-90 bytes,
+# 3-10 fewer compressed) and compressing it costs as much as the rest of its term's work, and three terms in four of
+# a commit have one or two postings. bench/write_terms.py on 800 real-news passages: 64 -> 96 bytes
+# leaves zlib 13% of the blocks instead of 74% and writes a term 24% faster (57.1 -> 42.1 us) for a postings file 2%
+# larger; 128 saves 1% more time for 1% more bytes. 0: every block compressed, as Whoosh's own writer does.
+COMPRESS_FROM = 96
 
 
-def _counts(n: int, *counts: int) -> bytes:
-    """Frequency's values of a block: each count as Whoosh's pack_uint writes it."""
-    return struct.pack(f"!{n}I", *counts)
+_COUNTS: dict[int, struct.Struct] = {}
+
+
+def _count_struct(n: int) -> struct.Struct:
+    """How Frequency's values of an n-posting block are written: each count as Whoosh's pack_uint writes it."""
+    found = _COUNTS.get(n)
+    if found is None:
+        found = _COUNTS[n] = struct.Struct(f"!{n}I")
+    return found
+
+
+_BYTES = [length_to_byte(n) for n in range(4096)]  # length_to_byte bisects a table; most lengths are small
+
+
+def _byte(length: int | None) -> int:
+    """length_to_byte(length) (0 for None)."""
+    if length is None:
+        return 0
+    return _BYTES[length] if 0 <= length < 4096 else length_to_byte(length)
 
 
 def supported(writer: Any) -> bool:
@@ -148,58 +165,67 @@ class Terms:
         of the segment by number, as Whoosh's length reader gives it (0 or None for none; `Lengths.column`), or
         None without lengths. What W3PostingsWriter and W3FieldWriter write for the same postings, block by
         block, but for the small blocks left uncompressed (COMPRESS_FROM)."""
-        post, limit, level, packed, plain_below = self._post, self._limit, self._level, self._packed, COMPRESS_FROM
+        post, limit = self._post, self._limit
         start = post.tell()
-        total = 0.0
-        maxweight: float = 0
-        minlength: int | None = None
-        maxlength = 0
+        post.write(WHOOSH3_HEADER_MAGIC)
         n = len(ids)
-        for b in range(0, n, limit):
-            bids, bweights = ids[b:b + limit], weights[b:b + limit]
-            bcounts = counts[b:b + limit] if counts is not None else [int(w) for w in bweights]
-            present = [x for x in (lengths[d] for d in bids) if x] if lengths else []
-            low = min(present) if present else None
-            high = max(present) if present else 0
-            top = max(bweights)
-            if top <= 0:
-                top = 0  # the block's maximum starts at the integer 0
-            stored = array("f", bweights).tolist()  # Whoosh holds a block's weights as 32-bit floats
-            total += sum(stored)
-            maxweight = max(maxweight, top)
-            if b == 0:
-                post.write(WHOOSH3_HEADER_MAGIC)
-            if minlength is None or low is None:
-                minlength = low if minlength is None else minlength
-            else:
-                minlength = min(minlength, low)
-            maxlength = max(maxlength, high)
-            deltas = [bids[0]] + [bids[i] - bids[i - 1] for i in range(1, len(bids))]
-            if all(w == 1.0 for w in stored):
-                mini: Any = None
-            elif all(w == stored[0] for w in stored):
-                mini = stored[0]
-            else:
-                mini = tuple(stored)
-            values = _counts(len(bcounts), *bcounts) if self._sized else None
-            data = dumps((tuple(deltas), mini, values), 2)
-            compressed = level if len(data) >= plain_below else 0
-            if compressed:
-                small = len(data) < 64  # with COMPRESS_FROM 0
-                found = packed.get(data) if small else None
-                if found is None:
-                    found = zlib.compress(data, level)
-                    if small:
-                        packed[data] = found
-                data = found
-            info = dumps((len(bids), bids[-1], top, compressed, length_to_byte(low), length_to_byte(high)), 2)
-            size = len(info) + len(data)
-            post.write(pack_int(-size if b + limit >= n else size))
-            post.write(info)
-            post.write(data)
-        row = _INFO(False, total, n, 0 if minlength is None else length_to_byte(minlength),
-                    length_to_byte(maxlength), maxweight, ids[0], ids[-1])
+        if n <= limit:  # nearly every term: one block, and its statistics are the term's
+            maxweight, total, minlength, maxlength = self._block(ids, weights, counts, lengths, True)
+        else:
+            total = 0.0
+            maxweight = 0
+            minlength = None
+            maxlength = 0
+            for b in range(0, n, limit):
+                e = b + limit
+                top, subtotal, low, high = self._block(ids[b:e], weights[b:e], None if counts is None else
+                                                       counts[b:e], lengths, e >= n)
+                total += subtotal
+                maxweight = max(maxweight, top)
+                if minlength is None or low is None:
+                    minlength = low if minlength is None else minlength
+                else:
+                    minlength = min(minlength, low)
+                maxlength = max(maxlength, high)
+        row = _INFO(False, total, n, _byte(minlength), _byte(maxlength), maxweight, ids[0], ids[-1])
         self._add(self._prefix + btext, row + pack_long(start) + pack_int(post.tell() - start))
+
+    def _block(self, bids: Sequence[int], bweights: Sequence[float], bcounts: Sequence[int] | None,
+               lengths: Sequence[int | None] | None, final: bool) -> tuple[float, float, int | None, int]:
+        """Write one block of a term's postings (at most the codec's block limit); its highest weight, the sum of
+        its weights as stored, and the shortest and longest field length among its documents (None and 0: none)."""
+        nb = len(bids)
+        present = [x for d in bids if (x := lengths[d])] if lengths else None
+        low = min(present) if present else None
+        high = max(present) if present else 0
+        top = max(bweights)
+        if top <= 0:
+            top = 0  # the block's maximum starts at the integer 0
+        stored = array("f", bweights).tolist()  # Whoosh holds a block's weights as 32-bit floats
+        total = 0.0
+        total += sum(stored)
+        first = bids[0]
+        deltas = (first,) if nb == 1 else (first, *[b - a for a, b in zip(bids, bids[1:])])
+        w = stored[0]
+        mini: Any = (None if w == 1.0 else w) if stored.count(w) == nb else tuple(stored)
+        if self._sized:
+            values = _count_struct(nb).pack(*(bcounts if bcounts is not None else [int(x) for x in bweights]))
+        else:
+            values = None
+        data = dumps((deltas, mini, values), 2)
+        level = self._level if len(data) >= COMPRESS_FROM else 0
+        if level:
+            small = len(data) < 64  # with COMPRESS_FROM 0
+            found = self._packed.get(data) if small else None
+            if found is None:
+                found = zlib.compress(data, level)
+                if small:
+                    self._packed[data] = found
+            data = found
+        info = dumps((nb, bids[-1], top, level, _byte(low), _byte(high)), 2)
+        size = len(info) + len(data)
+        self._post.write(pack_int(-size if final else size) + info + data)
+        return top, total, low, high
 
     def copy_term(self, btext: bytes, row: bytes, extent: bytes, shift: int) -> None:
         """A term whose postings all come from one segment of a merge (`row`: its term-table row there, `extent`:
