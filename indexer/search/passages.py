@@ -58,20 +58,25 @@ def _units(words: Sequence[Word], transcript: Transcript) -> list[tuple[int, int
 def documents(video: Video, transcript: Transcript, chapters: Sequence[Chapter]) -> list[dict[str, Any]]:
     words = transcript.words
     lang = primary_language(transcript.language or video.language)
-    tokens = tokenize([w.text for w in words], lang)  # once: passages overlap
+    texts = [w.text for w in words]
+    tokens = tokenize(texts, lang)  # once, and each word's times and stem: passages overlap
     firsts = [t.first for t in tokens]
+    stems_of = [stem(t.text, lang) for t in tokens]
+    starts, ends = [round(w.start, 3) for w in words], [round(w.end, 3) for w in words]
     docs = []
     for n, p in enumerate(build_passages(transcript)):
-        pw = words[p.first_word:p.last_word + 1]
-        toks = [t._replace(first=t.first - p.first_word, last=t.last - p.first_word) for t in
-                tokens[bisect_left(firsts, p.first_word):bisect_right(firsts, p.last_word)] if t.last <= p.last_word]
+        a, b = p.first_word, p.last_word + 1
+        lo, hi = bisect_left(firsts, a), bisect_right(firsts, p.last_word)
+        while hi > lo and tokens[hi - 1].last > p.last_word:  # a token ending past the passage stays out
+            hi -= 1
+        toks = tokens[lo:hi]
         chaps = [[c.start, c.end, c.title] for c in chapters if c.start < p.end and c.end > p.start]
-        stems, keys = " ".join(stem(t.text, lang) for t in toks), " ".join(t.key for t in toks)
+        stems, keys = " ".join(stems_of[lo:hi]), " ".join(t.key for t in toks)
         # keys and stems are stored too: a search reads them instead of deriving them again for every hit
         doc = dict(title=video.title, start=p.start, end=p.end, first_word=p.first_word, chapters=chaps,
-                   starts=[round(w.start, 3) for w in pw], ends=[round(w.end, 3) for w in pw],
-                   words=[w.text for w in pw], tokens=" ".join(t.text for t in toks), keys=keys, stems=stems,
-                   tok_first=[t.first for t in toks], tok_last=[t.last for t in toks])
+                   starts=starts[a:b], ends=ends[a:b], words=texts[a:b],
+                   tokens=" ".join(t.text for t in toks), keys=keys, stems=stems,
+                   tok_first=[t.first - a for t in toks], tok_last=[t.last - a for t in toks])
         fields: dict[str, Any] = dict(
             pid=f"{video.id}#{n}", video_id=video.id, language=lang or "", doc=doc, stem=stems, keys=keys,
             pairs=" ".join(word_pairs(toks)))
