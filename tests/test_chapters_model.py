@@ -139,6 +139,24 @@ def test_scorer_features_are_finite_on_degenerate_transcripts() -> None:
     assert not scorer.gap_features(np.eye(4)[:3], np.array([0.0, 1.0]))[:, -len(scorer.SHIFTS):].any()
 
 
+def test_the_second_stage_weighs_every_pair_of_columns_once() -> None:
+    """The log-odds are a weight per column plus a weight per product of two columns (each with itself too), in
+    numpy's upper-triangle order; the shipped weights give products a say (not all 0) and stay finite."""
+    rng = np.random.default_rng(3)
+    features = rng.normal(size=(7, len(scorer.FEATURES)))
+    products = scorer.pair_products(features)
+    k = len(scorer.FEATURES)
+    assert products.shape == (7, k * (k + 1) // 2) == (7, len(scorer.PAIR_COEF))
+    i, j = 2, 17
+    column = list(zip(*scorer.PAIRS)).index((i, j))
+    assert np.allclose(products[:, column], features[:, i] * features[:, j])
+    assert np.isfinite(scorer.PAIR_COEF).all() and np.abs(scorer.PAIR_COEF).max() > 0
+    bent = features.copy()
+    bent[:, i] *= 2.0  # the log-odds move by more than the column's own weight says: the products move too
+    linear_part = (bent - features) @ scorer.COEF
+    assert not np.allclose(scorer.boundary_logodds(bent) - scorer.boundary_logodds(features), linear_part)
+
+
 def test_probe_columns_read_the_sentences_around_each_gap_against_the_programmes_mean() -> None:
     """Gap g reads sentence g + 1 on "opens", g + 2 on "follows" (the last sentence where that runs past the end)
     and g on "closes", each less the programme's mean sentence: a component every sentence of the programme
