@@ -12,7 +12,7 @@ calls are the work. Here:
   but the terms);
 - `write_term` writes a term's postings (arrays in document order) in Whoosh's block format directly: the same
   block size, the same pickled tuples, the same term statistics; a block under COMPRESS_FROM bytes is stored
-  uncompressed (its header says so, and Whoosh's reader reads it by that), which is smaller and cheaper for the
+  uncompressed (its header says so, and Whoosh's reader reads it by that), which is cheaper and hardly larger for the
   one- or two-posting blocks that most terms have;
 - the merger (whoosh_merge) writes its terms through `write_term` too, copies the terms that only one of its
   segments has (`copy_term`: the blocks as they are, or with the document numbers moved up) and the documents'
