@@ -190,8 +190,7 @@ def install(coef: np.ndarray, intercept: float, stage: Stage | None = None) -> N
     """Make segment() use these weights (raw units, as fit gives them) from now on: the first stage's directions,
     and the second stage's weights where there is one (else the first stage's own, linear, with the probe columns
     weighing 1)."""
-    dim = (len(coef) - BASE) // len(scorer.SHIFTS)
-    scorer.DIRECTIONS = tuple(coef[BASE + i * dim : BASE + (i + 1) * dim] for i in range(len(scorer.SHIFTS)))
+    scorer.DIRECTIONS = directions_of(coef)
     if stage is None:
         scorer.COEF = np.concatenate([coef[:BASE], np.ones(len(scorer.SHIFTS))])
         scorer.PAIR_COEF = np.zeros(len(scorer.PAIRS[0]))
@@ -200,13 +199,18 @@ def install(coef: np.ndarray, intercept: float, stage: Stage | None = None) -> N
         scorer.COEF, scorer.PAIR_COEF, scorer.INTERCEPT = stage
 
 
+def directions_of(coef: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The first stage's directions (scorer.SHIFTS' order), from its weights as `fit` gives them."""
+    dim = (len(coef) - BASE) // len(scorer.SHIFTS)
+    return tuple(coef[BASE + i * dim : BASE + (i + 1) * dim] for i in range(len(scorer.SHIFTS)))
+
+
 def columns(b: Bulletin, embedder: Embedder, coef: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """A programme's scorer columns (scorer.FEATURES: the probe columns read with these first-stage directions) and
     its labels."""
     x, y = examples(b, embedder)
     dim = (len(coef) - BASE) // len(scorer.SHIFTS)
-    read = [x[:, BASE + i * dim : BASE + (i + 1) * dim] @ coef[BASE + i * dim : BASE + (i + 1) * dim]
-            for i in range(len(scorer.SHIFTS))]
+    read = [x[:, BASE + i * dim : BASE + (i + 1) * dim] @ d for i, d in enumerate(directions_of(coef))]
     return np.hstack([x[:, :BASE], np.stack(read, axis=1)]), y
 
 
@@ -226,17 +230,23 @@ def second_stage(group: Sequence[Bulletin], embedder: Embedder, directions: dict
     return w[: f.shape[1]], w[f.shape[1] :], b0 - float((w * mu).sum())
 
 
-def fit_model(group: Sequence[Bulletin], embedder: Embedder, l2: float, stage_l2: float, folds: int
-              ) -> tuple[np.ndarray, float, Stage]:
-    """Both stages on these programmes: the first on all of them, the second on directions cross-fitted in `folds`
-    folds (consecutive programmes of each set)."""
-    coef, intercept = fit(group, embedder, l2)
+def cross_directions(group: Sequence[Bulletin], embedder: Embedder, l2: float, folds: int) -> dict[str, np.ndarray]:
+    """For each programme, the first stage's weights fitted without its fold (`folds` folds of consecutive
+    programmes of each set): what `second_stage` reads its direction columns with."""
     by_set: dict[str, list[Bulletin]] = {}
     for b in group:
         by_set.setdefault(b.name.split("/")[0], []).append(b)
     fold = {b.name: i * folds // len(g) for g in by_set.values() for i, b in enumerate(g)}
     outside = {k: fit([b for b in group if fold[b.name] != k], embedder, l2)[0] for k in range(folds)}
-    return coef, intercept, second_stage(group, embedder, {b.name: outside[fold[b.name]] for b in group}, stage_l2)
+    return {b.name: outside[fold[b.name]] for b in group}
+
+
+def fit_model(group: Sequence[Bulletin], embedder: Embedder, l2: float, stage_l2: float, folds: int
+              ) -> tuple[np.ndarray, float, Stage]:
+    """Both stages on these programmes: the first on all of them, the second on directions cross-fitted in `folds`
+    folds."""
+    coef, intercept = fit(group, embedder, l2)
+    return coef, intercept, second_stage(group, embedder, cross_directions(group, embedder, l2, folds), stage_l2)
 
 
 def usable(data: dict[str, list[Bulletin]], embedder: Embedder) -> dict[str, list[Bulletin]]:
@@ -378,8 +388,8 @@ def main() -> None:
     print(f"{gaps} gaps, {sum(len(b.truth) for b in everything)} boundaries; first stage in {time.time() - t0:.0f} s")
     for name, c in zip(scorer.FEATURES[:BASE], coef):
         print(f"  {name:18} {c:+.3f}")
-    _, _, stage = fit_model(everything, embedder, args.l2, args.stage_l2, args.folds) if args.stage_l2 else (
-        coef, intercept, None)
+    stage = second_stage(everything, embedder, cross_directions(everything, embedder, args.l2, args.folds),
+                         args.stage_l2) if args.stage_l2 else None
     install(coef, intercept, stage)  # what segment() reads from now on
     print("  " + " ".join(f"|{n}| {np.linalg.norm(d):.2f}" for n, d in zip(probe.NAMES, scorer.DIRECTIONS)))
     # The story length the intercept's prior stands for: sentences per story, averaged over the train programmes.

@@ -182,10 +182,8 @@ class Terms:
                                                        counts[b:e], lengths, e >= n)
                 total += subtotal
                 maxweight = max(maxweight, top)
-                if minlength is None or low is None:
-                    minlength = low if minlength is None else minlength
-                else:
-                    minlength = min(minlength, low)
+                if low is not None:
+                    minlength = low if minlength is None else min(minlength, low)
                 maxlength = max(maxlength, high)
         row = _INFO(False, total, n, _byte(minlength), _byte(maxlength), maxweight, ids[0], ids[-1])
         self._add(self._prefix + btext, row + pack_long(start) + pack_int(post.tell() - start))
@@ -202,8 +200,7 @@ class Terms:
         if top <= 0:
             top = 0  # the block's maximum starts at the integer 0
         stored = array("f", bweights).tolist()  # Whoosh holds a block's weights as 32-bit floats
-        total = 0.0
-        total += sum(stored)
+        total = sum(stored, 0.0)
         first = bids[0]
         deltas = (first,) if nb == 1 else (first, *[b - a for a, b in zip(bids, bids[1:])])
         w = stored[0]
@@ -212,20 +209,25 @@ class Terms:
             values = _count_struct(nb).pack(*(bcounts if bcounts is not None else [int(x) for x in bweights]))
         else:
             values = None
-        data = dumps((deltas, mini, values), 2)
-        level = self._level if len(data) >= COMPRESS_FROM else 0
-        if level:
-            small = len(data) < 64  # with COMPRESS_FROM 0
-            found = self._packed.get(data) if small else None
-            if found is None:
-                found = zlib.compress(data, level)
-                if small:
-                    self._packed[data] = found
-            data = found
+        level, data = self._stored(dumps((deltas, mini, values), 2))
         info = dumps((nb, bids[-1], top, level, _byte(low), _byte(high)), 2)
         size = len(info) + len(data)
         self._post.write(pack_int(-size if final else size) + info + data)
         return top, total, low, high
+
+    def _stored(self, data: bytes) -> tuple[int, bytes]:
+        """A block's pickle as it is stored, with its compression level: plain under COMPRESS_FROM bytes, else
+        compressed (a small block's compressed bytes kept by its pickle: many blocks of a segment are alike)."""
+        level = self._level if len(data) >= COMPRESS_FROM else 0
+        if not level:
+            return 0, data
+        small = len(data) < 64  # with COMPRESS_FROM 0
+        found = self._packed.get(data) if small else None
+        if found is None:
+            found = zlib.compress(data, level)
+            if small:
+                self._packed[data] = found
+        return level, found
 
     def copy_term(self, btext: bytes, row: bytes, extent: bytes, shift: int) -> None:
         """A term whose postings all come from one segment of a merge (`row`: its term-table row there, `extent`:
@@ -255,10 +257,7 @@ class Terms:
             moved = None if level else _moved_first(data, shift)
             if moved is None:
                 deltas, weights, values = loads(zlib.decompress(data) if level else data)
-                data = dumps(((deltas[0] + shift,) + deltas[1:], weights, values), 2)
-                level = self._level if len(data) >= COMPRESS_FROM else 0
-                if level:
-                    data = zlib.compress(data, level)
+                level, data = self._stored(dumps(((deltas[0] + shift,) + deltas[1:], weights, values), 2))
             else:
                 data = moved
             info = dumps((count, last + shift, top, level, low, high), 2)
