@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import time
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date
@@ -23,6 +22,7 @@ from indexer.chapters.formats import vtt_chapters, youtube_description
 from indexer.config import Settings
 from indexer.distributed.transport import job_notifier
 from indexer.errors import ClipindexError, IngestError, InvalidInput, NotFound
+from indexer.ingest import uploads
 from indexer.ingest.context import StepContext, StepProgress
 from indexer.ingest.plan import Plan, article_ref, check_options, plan
 from indexer.ingest.types import (
@@ -179,11 +179,11 @@ class Clipindex:
         except (ClipindexError, MediaError) as exc:
             if job.upload_name is None:
                 raise
-            self._drop_upload(Path(job.source))
+            uploads.drop(self.settings.data_dir, self.store, Path(job.source))
             raise type(exc)(str(exc).replace(Path(job.source).name, job.upload_name)) from None
         # a duplicate, or a forced re-ingest (the video keeps playing its first copy): this copy is not needed
         if job.upload_name is not None and (job.options.force or all(r.status != "ingested" for r in results)):
-            self._drop_upload(Path(job.source))
+            uploads.drop(self.settings.data_dir, self.store, Path(job.source))
         if job.upload_name is not None:
             results = tuple(replace(r, source=job.upload_name) for r in results)
         return IngestJobResult(results)
@@ -191,26 +191,12 @@ class Clipindex:
     def sweep_failed_uploads(self) -> int:
         """Clean up after upload jobs that failed without their worker cleaning up (it died on every attempt): the
         half-made video and the uploaded file go. Idempotent and cheap when there is nothing to do."""
-        jobs = self.jobs.list(limit=200, state="failed")
-        failed = (IngestJob.from_dict(job.payload) for job in jobs if job.kind == "ingest")
-        left = [work for work in failed if work.upload_name and Path(work.source).exists()]
-        if not left:
-            return 0
-        transcribed = set(self.store.transcribed_ids())
-        for video in self.store.list_videos():
-            if video.id not in transcribed and any(video.source == work.source for work in left):
-                self._forget(video.id)
+        left = uploads.stranded(self.jobs)
+        for video_id in uploads.half_made(self.store, left) if left else ():
+            self._forget(video_id)
         for work in left:
-            self._drop_upload(Path(work.source))
+            uploads.drop(self.settings.data_dir, self.store, Path(work.source))
         return len(left)
-
-    def _drop_upload(self, path: Path) -> None:
-        """Remove an uploaded file unless a stored video plays from it."""
-        folder = (self.settings.data_dir / "uploads").resolve()
-        path = path.resolve()
-        in_use = any(v.media_path and Path(v.media_path).resolve() == path for v in self.store.list_videos())
-        if path.parent == folder and not in_use:
-            path.unlink(missing_ok=True)
 
     def submit_remote_url(self, url: str, options: IngestOptions) -> Job:
         """For untrusted callers (HTTP): only allowed hosts, public addresses, every redirect checked."""
@@ -231,13 +217,8 @@ class Clipindex:
         return fetch_url(final)
 
     def upload_path(self, filename: str) -> Path:
-        """A fresh path inside the data directory for an uploaded file; only its (known) extension is kept."""
-        suffix = Path(filename or "").suffix.lower()
-        if suffix not in sources.MEDIA_EXTS | {".vtt", ".srt"}:
-            raise InvalidInput(f"unsupported file type {suffix or '(none)'!r}: upload a media or caption file")
-        folder = self.settings.data_dir / "uploads"
-        folder.mkdir(parents=True, exist_ok=True)
-        return folder / f"{uuid.uuid4().hex}{suffix}"
+        """A fresh path inside the data directory for an uploaded file (indexer.ingest.uploads)."""
+        return uploads.new_path(self.settings.data_dir, filename)
 
     def media_file(self, ref: str) -> Path:
         """The video's media file: inside the data directory or a configured media root, or exactly the file the

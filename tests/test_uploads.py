@@ -13,6 +13,8 @@ import httpx
 import pytest
 
 from indexer.config import Settings
+from indexer.errors import InvalidInput
+from indexer.ingest import uploads
 from indexer.models import Video
 from indexer.service import Clipindex, IngestOptions
 from indexer.store.files import PARTIAL_STALE_S, partial_path, sweep_partials
@@ -84,6 +86,27 @@ def test_an_upload_whose_workers_all_died_is_cleaned_up(settings: Settings) -> N
     assert service.sweep_failed_uploads() == 1
     assert not upload.exists() and service.videos() == []
     assert service.sweep_failed_uploads() == 0, "nothing left to do the second time"
+
+
+def test_an_upload_is_removed_only_from_the_uploads_folder_and_only_when_no_video_plays_it(
+        settings: Settings, tmp_path: Path) -> None:
+    service = Clipindex(settings)
+    played, relative, spare = (uploads.new_path(settings.data_dir, name) for name in ("A.MP4", "c.webm", "b.srt"))
+    assert played.parent == relative.parent == spare.parent == settings.data_dir / "uploads"
+    assert [p.suffix for p in (played, relative, spare)] == [".mp4", ".webm", ".srt"] and played.stem != spare.stem
+    outside = tmp_path / "elsewhere.mp4"
+    for path in (played, relative, spare, outside):
+        path.write_bytes(b"media")
+    service.store.put_video(Video(id="file:played", source=str(played), title="played", media_path=str(played)))
+    service.store.put_video(Video(id="file:relative", source="c.webm", title="relative",
+                                  media_path=f"uploads/{relative.name}"))  # as a download's path is stored
+    for path in (played, relative, spare, outside):
+        uploads.drop(settings.data_dir, service.store, path)
+    assert played.exists() and relative.exists(), "a stored video plays from them"
+    assert not spare.exists()
+    assert outside.exists(), "only the uploads folder is ever emptied"
+    with pytest.raises(InvalidInput, match="unsupported file type '.exe'"):
+        uploads.new_path(settings.data_dir, "../../notes.exe")
 
 
 def test_a_partial_upload_goes_when_its_writer_is_gone_and_only_then(tmp_path: Path) -> None:

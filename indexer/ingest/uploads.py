@@ -1,0 +1,54 @@
+"""Uploaded files: where one is written, when it goes, and which ones failed jobs left behind.
+
+An upload is written to a fresh name in the data directory's `uploads` folder (only its extension is kept from the
+name the user gave), queued as an ingest job, and removed again when its ingest fails, duplicates a video already
+in the archive, or is forced (the video keeps playing its first copy). A file that a stored video plays from is
+never removed. The service (`Clipindex`) calls these; the HTTP API and the worker call the service.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+from indexer.errors import InvalidInput
+from indexer.ingest.types import IngestJob
+from indexer.store.db import Store
+from indexer.store.jobs import JobQueue
+from media import sources
+
+FOLDER = "uploads"
+CAPTION_EXTS = frozenset({".vtt", ".srt"})
+
+
+def new_path(data_dir: Path, filename: str) -> Path:
+    """A fresh path inside the data directory for an uploaded file; only its (known) extension is kept."""
+    suffix = Path(filename or "").suffix.lower()
+    if suffix not in sources.MEDIA_EXTS | CAPTION_EXTS:
+        raise InvalidInput(f"unsupported file type {suffix or '(none)'!r}: upload a media or caption file")
+    folder = data_dir / FOLDER
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{uuid.uuid4().hex}{suffix}"
+
+
+def drop(data_dir: Path, store: Store, path: Path) -> None:
+    """Remove an uploaded file unless a stored video plays from it (a media path is read as `media_file` reads it:
+    relative to the data directory, or absolute); a path outside the uploads folder is left."""
+    folder = (data_dir / FOLDER).resolve()
+    path = path.resolve()
+    in_use = any(v.media_path and (data_dir / v.media_path).resolve() == path for v in store.list_videos())
+    if path.parent == folder and not in_use:
+        path.unlink(missing_ok=True)
+
+
+def stranded(jobs: JobQueue) -> list[IngestJob]:
+    """Failed upload jobs whose file is still there: their workers died on every attempt before cleaning up."""
+    failed = (IngestJob.from_dict(job.payload) for job in jobs.list(limit=200, state="failed") if job.kind == "ingest")
+    return [work for work in failed if work.upload_name and Path(work.source).exists()]
+
+
+def half_made(store: Store, left: list[IngestJob]) -> list[str]:
+    """The videos that those jobs stored before they failed, without a transcript: they go with the files."""
+    transcribed = set(store.transcribed_ids())
+    sources_left = {work.source for work in left}
+    return [v.id for v in store.list_videos() if v.id not in transcribed and v.source in sources_left]
