@@ -129,6 +129,20 @@ def test_write_term_splits_long_lists_into_blocks_as_whoosh_does(tmp_path: Path,
     assert mine == theirs
 
 
+def test_terms_of_one_or_two_postings_are_written_as_whoosh_writes_them(tmp_path: Path, every_block_compressed: None
+                                                                        ) -> None:
+    """The short path of most terms (Terms._whole): one or two postings, counts of 1 and more, alike or not, in a
+    counted field and in an ID field (no counts, no lengths), and a document without the counted field."""
+    schema = Schema(body=TEXT(analyzer=SpaceSeparatedTokenizer(), phrase=False), tag=ID)
+    docs = [{"body": "solo twice twice same same", "tag": "one"},
+            {"body": "same same pair triple triple triple", "tag": "two"},
+            {"tag": "two"},
+            {"body": "pair mixed", "tag": "alone"},
+            {"body": "mixed mixed triple triple triple"}]
+    assert _written(tmp_path / "ours", schema, docs, ours=True) == _written(tmp_path / "whoosh", schema, docs,
+                                                                            ours=False)
+
+
 def test_another_schema_is_left_to_whoosh(tmp_path: Path) -> None:
     schema = Schema(body=TEXT(stored=True), tag=ID(stored=True))  # positions, Whoosh's analyser: not ours
     ix = index.create_in(str(tmp_path), schema)

@@ -50,7 +50,11 @@ from indexer.text.normalize import primary_language
 
 LOCK_TIMEOUT_S = 30.0
 COMMIT_DELAY_S = 1.0  # a video handed to `enqueue` is committed (searchable everywhere) this long after, at most
-MAX_BATCH = 400  # passages: more waiting than this are committed by `enqueue` itself, so a commit stays short
+# passages: more waiting than this are committed by `enqueue` itself, so a commit stays short (about 3 s). Larger
+# batches write fewer terms a passage (a commit's word pairs and rare words are shared by more passages) and leave
+# fewer small segments to merge: 400 -> 1,000 made a caption ingest's index step at 100k passages faster (docs/
+# benchmarks.md, "Larger batches"). Only a burst fills one: a Whisper ingest's video comes every minute or so.
+MAX_BATCH = 1000
 CURRENT = "CURRENT"  # names the generation in use
 KEEP_OLD_S = 600.0  # a replaced generation is kept this long for readers that still have it open
 READ_ATTEMPTS = 5

@@ -60,16 +60,21 @@ class Postings:
                 if name in self._spaced:
                     if not isinstance(value, str):
                         raise ValueError(f"{value!r} is not unicode")
-                    counts = Counter(field.analyzer.expression.findall(value))
+                    words = field.analyzer.expression.findall(value)
+                    counts = Counter(words)
                     if counts:
                         self.size += len(counts)
                         terms = self._terms.setdefault(name, {})
                         for text, count in counts.items():
-                            ids, weights, freqs = terms.setdefault(text.encode("utf-8"), ([], [], []))
-                            ids.append(docnum)
-                            weights.append(float(count))
-                            freqs.append(count)
-                    length = sum(counts.values()) if field.scorable else 0
+                            key = text.encode("utf-8")
+                            held = terms.get(key)
+                            if held is None:  # most of a commit's terms: a list each, made once
+                                terms[key] = ([docnum], [float(count)], [count])
+                            else:
+                                held[0].append(docnum)
+                                held[1].append(float(count))
+                                held[2].append(count)
+                    length = len(words) if field.scorable else 0
                 elif field.indexed:
                     for btext, freq, weight, vbytes in field.index(value):
                         length += freq if field.scorable else 0
