@@ -99,7 +99,7 @@ def test_an_upload_is_removed_only_from_the_uploads_folder_and_only_when_no_vide
         path.write_bytes(b"media")
     service.store.put_video(Video(id="file:played", source=str(played), title="played", media_path=str(played)))
     service.store.put_video(Video(id="file:relative", source="c.webm", title="relative",
-                                  media_path=f"uploads/{relative.name}"))  # as a download's path is stored
+                                  media_path=f"uploads/{relative.name}"))  # relative, as the fetch step stores one
     for path in (played, relative, spare, outside):
         uploads.drop(settings.data_dir, service.store, path)
     assert played.exists() and relative.exists(), "a stored video plays from them"

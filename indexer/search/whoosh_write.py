@@ -69,7 +69,7 @@ COMPRESS_FROM = 96
 
 
 _COUNTS: dict[int, struct.Struct] = {}
-_F32, _F32S = struct.Struct("f"), struct.Struct("2f")  # a float as a 32-bit float holds it; two
+_F32, _F32S = struct.Struct("f"), struct.Struct("2f")  # one weight, and two, as a block holds them: 32-bit floats
 
 
 def _count_struct(n: int) -> struct.Struct:
@@ -202,7 +202,7 @@ class Terms:
         if n <= 2:
             lo = lengths[first] if lengths else None
             hi = lengths[last] if lengths else None
-            low = (lo if not hi or hi > lo else hi) if lo else hi  # the shortest present length (lo and hi: 0/None)
+            low = (lo if not hi or hi > lo else hi) if lo else hi  # the shorter length present (0 and None: none)
             high = (lo if not hi or lo > hi else hi) if lo else hi
             low, high = (_byte(low), _byte(high)) if low else (0, 0)
             if n == 1:
