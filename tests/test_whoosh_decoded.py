@@ -19,7 +19,7 @@ from whoosh import index as whoosh_index
 from whoosh.fields import TEXT, Schema
 
 from indexer.search import index as search_index
-from indexer.search import whoosh_arrays, whoosh_decoded
+from indexer.search import whoosh_arrays, whoosh_decoded, whoosh_merge
 from indexer.search.index import SearchIndex
 from indexer.search.whoosh_arrays import read_postings
 from indexer.search.whoosh_decoded import decode, decode_missing, open_decoded, path_for, wait_children
@@ -236,3 +236,37 @@ def test_the_decoder_process_says_why_it_failed(tmp_path: Path) -> None:
     gone = decoder(str(tmp_path / "swept"))  # a generation swept away meanwhile: nothing to tell
     assert gone.returncode == 0 and gone.stderr == ""
     assert decoder().returncode == 2
+
+
+@pytest.mark.slow
+def test_a_merge_writes_the_merged_segments_file_as_the_decoder_would(tmp_path: Path, decode_all: None,
+                                                                      no_child: None,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search_index, "merge_later", lambda folder: None)  # the test merges
+    monkeypatch.setattr(whoosh_decoded.Gathered, "SPILL", 100)  # the postings written out many times, in chunks
+    rng = random.Random(5)
+    ix = SearchIndex(tmp_path / "index")
+    for batch in range(MERGE_AT):
+        _add(ix, rng, batch, videos=3 + 2 * batch)  # segments of different sizes
+    tr, _ = make_transcript("file:2-1", _sentences(rng, 12))
+    ix.add(video("file:2-1", channel="ch1"), tr)  # its old passages deleted: a source renumbered
+    folder = _folder(ix)
+    with whoosh_index.open_dir(str(folder)).reader() as top:
+        leaves = [r for r, _ in top.leaf_readers()]
+        assert any(r.has_deletions() for r in leaves)
+        # all but the smallest decoded: lists taken from the sources' files, shifted or renumbered, and parsed
+        for reader in sorted(leaves, key=lambda r: r.doc_count_all())[1:]:
+            decode(folder, reader)
+    before = set(_segments(ix))
+    assert whoosh_merge.merge_once(folder)
+    [merged] = set(_segments(ix)) - before
+    made = path_for(folder, merged).read_bytes()
+    assert not list(folder.glob("*.part*")) and not (folder / whoosh_merge.WORK).exists()
+    path_for(folder, merged).unlink()
+    with whoosh_index.open_dir(str(folder)).reader() as top:
+        [reader] = [r for r, _ in top.leaf_readers() if r.segment().segment_id() == merged]
+        assert decode(folder, reader) == path_for(folder, merged)
+        assert reader.doc_count_all() > 50
+    assert path_for(folder, merged).read_bytes() == made, "the same file as the decoder writes from the segment"
+    decoded = open_decoded(folder, merged)
+    assert decoded is not None and len(decoded.offsets) > 1000

@@ -165,14 +165,14 @@ def _weights_type(max_weight: float) -> str:
 def decode(folder: str | Path, reader: Any) -> Path | None:
     """Write `reader`'s segment's postings decoded (the caller holds the folder's lock); the file's path, or None
     for a codec this module does not read."""
+    from indexer.search.whoosh_arrays import parse_extent  # deferred: whoosh_arrays imports this module
+
     terms = _terms(reader)
     if terms is None:
         return None
-    segment_id = reader.segment().segment_id()
     # every term with a postings list of its own: where it starts, its length in bytes, its postings (typed arrays:
-    # a large merged segment has millions of terms)
+    # a large merged segment has millions of terms), parsed in the order the lists lie in the file
     starts, lengths, counts = array("q"), array("q"), array("q")
-    top = 0.0
     for _key, info in terms.items():
         if info.is_inlined() or not info.doc_frequency():
             continue
@@ -180,71 +180,134 @@ def decode(folder: str | Path, reader: Any) -> Path | None:
         starts.append(offset)
         lengths.append(length[0] if isinstance(length, tuple) else length)
         counts.append(info.doc_frequency())
-        top = max(top, info.max_weight())
     order = np.argsort(np.frombuffer(starts, dtype=np.int64), kind="stable")
     entries = np.stack([np.frombuffer(a, dtype=np.int64)[order] for a in (starts, lengths, counts)], axis=1)
-    kind = _weights_type(top)
-    try:
-        return _write(folder, segment_id, terms, entries, kind)
-    except _NotWhole:  # a weight with a fraction: kept as float32
-        return _write(folder, segment_id, terms, entries, "<f4")
+    get = terms._postfile.get
+    with Gathered(folder, reader.segment().segment_id()) as gathered:
+        for offset, length, df in entries.tolist():
+            ids, weights = parse_extent(get(offset, length))
+            if len(ids) != df:
+                raise ValueError(f"a list of {len(ids)} postings where its term says {df}")
+            gathered.add(offset, ids, weights)
+        return gathered.write()
 
 
-class _NotWhole(Exception):
-    pass
+class Gathered:
+    """A segment's postings lists taken one at a time, in the order they lie in its postings file, and written as
+    its decoded file in `folder` (`write`). The decoder reads them from the segment; a merge (whoosh_merge) hands over
+    each list as it writes it, so a merged segment comes with its file and nothing reads it again.
 
+    The postings wait in two files, not in memory (a large merge's lists are hundreds of megabytes): `spill` with
+    `.ids` and `.weights` added, by default beside the file with `.part<pid>` names (Whoosh's clean-up and a later
+    decoder take any that a dead process leaves). A merge's work folder needs other names: Whoosh gathers the new
+    segment's files there by their names into its compound file. Use it as a context manager: the spills are
+    removed at the end, written or not."""
 
-def _write(folder: str | Path, segment_id: str, terms: Any, entries: np.ndarray, kind: str) -> Path:
-    """`entries`: (offset, length, postings) rows, by offset."""
-    from indexer.search.whoosh_arrays import parse_extent  # deferred: whoosh_arrays imports this module
+    SPILL = 1 << 20  # postings kept in memory between writes to the files
 
-    n, m = len(entries), int(entries[:, 2].sum())
-    layout: dict[str, Any] = {}
-    pos = HEADER
-    for name, size in (("offsets", 8 * n), ("starts", 8 * n), ("counts", 8 * n), ("ids", 4 * m),
-                       ("weights", np.dtype(kind).itemsize * m)):
-        layout[name] = pos = _aligned(pos)
-        pos += size
-    head = {"segment": segment_id, "terms": n, "postings": m, "weight_type": kind, "end": pos, **layout}
-    path = path_for(folder, segment_id)
-    part = path.with_name(f"{path.name}.part{os.getpid()}")  # Whoosh's clean-up takes it too once the segment goes
-    try:
-        with part.open("wb") as handle:
-            handle.truncate(pos)
-        out = np.memmap(part, mode="r+", dtype=np.uint8)
-        out[:8] = np.frombuffer(MAGIC, dtype=np.uint8)
+    def __init__(self, folder: str | Path, segment_id: str, spill: Path | None = None) -> None:
+        self.path = path = path_for(folder, segment_id)
+        self._segment = segment_id
+        self._part = path.with_name(f"{path.name}.part{os.getpid()}")
+        spill = spill or self._part
+        self._spills = [spill.with_name(f"{spill.name}.{kind}") for kind in ("ids", "weights")]
+        self._handles: list[Any] = []
+        self._offsets, self._counts = array("q"), array("q")
+        self._ids, self._weights = array("i"), array("f")  # Whoosh's blocks hold the weights as 32-bit floats
+        self._postings = 0
+        self._top = 0.0
+        self._whole = True
+
+    def __enter__(self) -> Gathered:
+        self._handles = [spill.open("wb") for spill in self._spills]
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for handle in self._handles:
+            handle.close()
+        for leftover in (self._part, *self._spills):
+            leftover.unlink(missing_ok=True)
+
+    def add(self, offset: int, ids: Any, weights: Any) -> None:
+        """One term's list: `offset`, where it starts in the segment's postings file (higher than the last one's);
+        its document numbers and weights (lists, or numpy arrays)."""
+        if self._offsets and offset <= self._offsets[-1]:
+            raise ValueError(f"a list at {offset}, after one at {self._offsets[-1]}")
+        self._offsets.append(offset)
+        self._counts.append(len(ids))
+        if isinstance(ids, np.ndarray):
+            self._ids.frombytes(ids.astype(np.int32, copy=False).tobytes())
+            self._weights.frombytes(np.asarray(weights, dtype=np.float32).tobytes())
+        else:
+            self._ids.extend(ids)
+            self._weights.extend(weights)
+        if len(self._ids) >= self.SPILL:
+            self._spill()
+
+    def add_copied(self, offset: int, extent: bytes, decoded: Decoded | None, source_offset: int, shift: int
+                   ) -> None:
+        """A list that a merge copies from one source segment (`extent`: its blocks there, at `source_offset`),
+        its documents numbered `shift` higher: taken from the source's decoded file where it has one, else parsed."""
+        from indexer.search.whoosh_arrays import parse_extent  # deferred: whoosh_arrays imports this module
+
+        found = decoded.at(source_offset) if decoded is not None else None
+        if found is not None:
+            ids, weights = found
+            self.add(offset, ids.astype(np.int32) + shift if shift else ids, weights)
+            return
+        listed, parsed = parse_extent(extent)
+        self.add(offset, [d + shift for d in listed] if shift else listed, parsed)
+
+    def _spill(self) -> None:
+        got = np.frombuffer(self._weights, dtype=np.float32)
+        if len(got):
+            self._top = max(self._top, float(got.max()))
+            self._whole = self._whole and not np.any(got != np.round(got))
+        del got  # it holds the array's buffer, which the array may not resize under it
+        self._postings += len(self._ids)
+        self._ids.tofile(self._handles[0])
+        self._weights.tofile(self._handles[1])
+        del self._ids[:], self._weights[:]
+
+    def write(self) -> Path:
+        """The file, written beside its spills and renamed into place; its path."""
+        self._spill()
+        for handle in self._handles:
+            handle.flush()
+        n, m = len(self._offsets), self._postings
+        kind = _weights_type(self._top) if self._whole else "<f4"
+        layout: dict[str, Any] = {}
+        pos = HEADER
+        for name, size in (("offsets", 8 * n), ("starts", 8 * n), ("counts", 8 * n), ("ids", 4 * m),
+                           ("weights", np.dtype(kind).itemsize * m)):
+            layout[name] = pos = _aligned(pos)
+            pos += size
+        head = {"segment": self._segment, "terms": n, "postings": m, "weight_type": kind,
+                "end": pos, **layout}
         raw = json.dumps(head).encode()
         if 8 + len(raw) > HEADER:
             raise ValueError("header too long")
+        with self._part.open("wb") as handle:
+            handle.truncate(pos)
+        out = np.memmap(self._part, mode="r+", dtype=np.uint8)
+        out[:8] = np.frombuffer(MAGIC, dtype=np.uint8)
         out[8:8 + len(raw)] = np.frombuffer(raw, dtype=np.uint8)
-        offsets, starts, counts, ids, weights = (
-            np.ndarray((count,), dtype=dtype, buffer=out, offset=int(layout[name]))
-            for name, dtype, count in (("offsets", "<i8", n), ("starts", "<i8", n), ("counts", "<i8", n),
-                                       ("ids", "<i4", m), ("weights", kind, m)))
-        # parsed into one typed array each (numpy's calls per list cost more than parsing most of them: 43 us a
-        # term), written at once
-        all_ids, all_weights = array("i"), array("f")  # Whoosh's blocks hold the weights as 32-bit floats
-        get = terms._postfile.get
-        for offset, length, df in entries.tolist():
-            got, w = parse_extent(get(offset, length))
-            if len(got) != df:
-                raise ValueError(f"a list of {len(got)} postings where its term says {df}")
-            all_ids.extend(got)
-            all_weights.extend(w)
-        wanted = np.frombuffer(all_weights, dtype=np.float32)
-        if kind != "<f4" and np.any(wanted != np.round(wanted)):
-            raise _NotWhole
-        offsets[:] = entries[:, 0]
-        counts[:] = entries[:, 2]
-        starts[:] = np.cumsum(entries[:, 2]) - entries[:, 2]
-        ids[:] = np.frombuffer(all_ids, dtype=np.int32)
-        weights[:] = wanted
+        counts = np.frombuffer(self._counts, dtype=np.int64)
+        for name, values in (("offsets", np.frombuffer(self._offsets, dtype=np.int64)), ("counts", counts),
+                             ("starts", np.cumsum(counts) - counts)):
+            np.ndarray((n,), dtype="<i8", buffer=out, offset=int(layout[name]))[:] = values
+        for (name, dtype), spill in zip((("ids", "<i4"), ("weights", kind)), self._spills):
+            if not m:
+                continue
+            source = np.memmap(spill, mode="r", dtype=np.int32 if name == "ids" else np.float32)
+            target = np.ndarray((m,), dtype=dtype, buffer=out, offset=int(layout[name]))
+            for at in range(0, m, self.SPILL):  # a chunk at a time: no second copy of a large segment in memory
+                target[at:at + self.SPILL] = source[at:at + self.SPILL]
+            del source, target
         out.flush()
-        del out, offsets, starts, counts, ids, weights
-        os.replace(part, path)
-    finally:
-        part.unlink(missing_ok=True)
-    return path
+        del out
+        os.replace(self._part, self.path)
+        return self.path
 
 
 def decode_missing(folder: str | Path, wait: bool = False) -> int:

@@ -38,6 +38,7 @@ commit's clean-up.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import heapq
 import itertools
@@ -68,6 +69,7 @@ MAX_SEGMENTS = 20  # past this many the MERGE_AT smallest are merged, whatever t
 HARD_LIMIT = 30  # segments past which a commit merges itself
 LOCK = "merge.lock"  # not names Whoosh's clean-up matches (its own temporary folder is MAIN.tmp)
 WORK = "merge.tmp"
+SPILL = "gathered"  # in WORK: the postings kept for the decoded file (whoosh_decoded.Gathered) until it is written
 
 
 def again_if_replaced(read: Callable[[], T]) -> T:
@@ -159,7 +161,7 @@ def merge_once(folder: str | Path) -> bool:
     try:
         writer = SegmentWriter(_Staged(FileStorage(str(work)), ix.indexname, toc), _lk=False)
         try:
-            merged = _write(writer, readers, [open_decoded(folder, seg.segment_id()) for seg in chosen], live)
+            merged = _write(writer, readers, [open_decoded(folder, seg.segment_id()) for seg in chosen], live, work)
         except FileNotFoundError:
             if _gone(ix, chosen):
                 return False  # a commit past HARD_LIMIT merged a source meanwhile (its files went): dropped
@@ -173,8 +175,8 @@ def merge_once(folder: str | Path) -> bool:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def _write(writer: Any, readers: list[Any], decoded: list[Any], live: list[tuple[str, set[int], int, np.ndarray]]
-           ) -> Any:
+def _write(writer: Any, readers: list[Any], decoded: list[Any], live: list[tuple[str, set[int], int, np.ndarray]],
+           work: Path | None = None) -> Any:
     """The readers' live documents written as one segment; returns it.
 
     Whoosh's own way (`add_reader`) walks every posting through a matcher and a pool that pickles each one, sorts
@@ -183,11 +185,14 @@ def _write(writer: Any, readers: list[Any], decoded: list[Any], live: list[tuple
     postings are read as arrays, the term tables in order (from the decoded files where there are some:
     whoosh_arrays.postings_of), renumbered and written a whole term at a time (whoosh_write.Terms). The same
     segment as `add_reader` writes (a test compares them); Whoosh's way is kept for a schema or codec that
-    whoosh_write does not know."""
+    whoosh_write does not know.
+
+    With `work`, a segment large enough to be decoded (whoosh_decoded.MIN_DOCS) gets its decoded file there too,
+    from the lists as they are written: the decoder would read the whole segment again after the merge (a third
+    of the merger's CPU time at 100,000 passages, every tier), and searches would parse its lists until then."""
     from whoosh.codec.whoosh3 import W3TermsReader  # deferred: as in merge_once
 
-    # deferred: with the whoosh imports above
-    from indexer.search.whoosh_arrays import parse_extent, postings_of, row_extent, term_rows
+    from indexer.search.whoosh_decoded import MIN_DOCS, Gathered  # deferred: with the whoosh imports above
     from indexer.search.whoosh_write import Lengths, Terms, copy_documents, copyable, supported
 
     schema = writer.schema
@@ -220,6 +225,27 @@ def _write(writer: Any, readers: list[Any], decoded: list[Any], live: list[tuple
     shifts = [first if len(docs) == reader.doc_count_all() else None
               for reader, (_, _, first, docs) in zip(readers, live)]
     renumbered = [to.tolist() if shift is None and d is None else [] for to, shift, d in zip(renumber, shifts, decoded)]
+    with contextlib.ExitStack() as stack:
+        total = sum(len(docs) for *_, docs in live)
+        gathered = (stack.enter_context(Gathered(work, writer.newsegment.segment_id(), work / SPILL))
+                    if work is not None and total >= MIN_DOCS else None)
+        _write_terms(writer, readers, decoded, out, lengths, shifts, renumber, renumbered, gathered)
+        writer.fieldwriter.close()
+        writer._close_segment()
+        writer._assemble_segment()
+        if gathered is not None:
+            gathered.write()
+    return writer.get_segment()
+
+
+def _write_terms(writer: Any, readers: list[Any], decoded: list[Any], out: Any, lengths: Any,
+                 shifts: list[int | None], renumber: list[np.ndarray], renumbered: list[list[int]],
+                 gathered: Any) -> None:
+    """`_write`'s terms: the sources' term tables side by side, each term's postings copied or renumbered and
+    written (and handed to `gathered`, a whoosh_decoded.Gathered, when there is one)."""
+    from indexer.search.whoosh_arrays import parse_extent, postings_of, row_extent, term_rows  # deferred: as in _write
+
+    schema = writer.schema
     terms = heapq.merge(*[term_rows(r, i) for i, r in enumerate(readers)])
     for field, fieldterms in itertools.groupby(terms, key=itemgetter(0)):
         column = lengths.column(field) if lengths is not None else None
@@ -233,7 +259,10 @@ def _write(writer: Any, readers: list[Any], decoded: list[Any], live: list[tuple
                     out.start_field(field, schema[field])
                     started = True
                 offset, length = row_extent(row)
-                out.copy_term(text, row, readers[i]._terms._postfile.get(offset, length), shift)
+                extent = readers[i]._terms._postfile.get(offset, length)
+                if gathered is not None:
+                    gathered.add_copied(out.tell(), extent, decoded[i], offset, shift)
+                out.copy_term(text, row, extent, shift)
                 continue
             ids: list[int] = []
             weights: list[float] = []
@@ -261,13 +290,11 @@ def _write(writer: Any, readers: list[Any], decoded: list[Any], live: list[tuple
                 if not started:
                     out.start_field(field, schema[field])
                     started = True
+                if gathered is not None:
+                    gathered.add(out.tell(), ids, weights)
                 out.write_term(text, ids, weights, column)
         if started:
             out.finish_field()
-    writer.fieldwriter.close()
-    writer._close_segment()
-    writer._assemble_segment()
-    return writer.get_segment()
 
 
 def _gone(ix: Any, chosen: list[Any]) -> bool:

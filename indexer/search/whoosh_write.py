@@ -159,6 +159,10 @@ class Terms:
     def finish_field(self) -> None:
         self._fw.finish_field()
 
+    def tell(self) -> int:
+        """Where the next term's postings start in the postings file (its term-table row says so)."""
+        return self._post.tell()
+
     def write_term(self, btext: bytes, ids: Sequence[int], weights: Sequence[float],
                    lengths: Sequence[int | None] | None, counts: Sequence[int] | None = None) -> None:
         """One term's postings: document numbers ascending (ints), weights (floats) and, for a Frequency field,
