@@ -20,9 +20,11 @@ same pages, so the operating system's page cache holds one copy for all of a hos
 Whoosh deletes a merged-away segment's files, and these with them: their names match its segment pattern. Segments
 under `MIN_DOCS` documents are left to the parse path (their lists are short and the posting cache keeps them).
 
-Decoding runs in a child process (`python -m indexer.search.whoosh_decoded FOLDER`), started after a commit and
-when a reader finds a large segment without its file: a search server's threads never wait for it and never share
-the interpreter lock with it. Until the file is there, reads parse the blocks as before; a file that does not read
+A merge (whoosh_merge) writes its new segment's file itself, from the lists as it writes them (`Gathered`), so a
+merged segment is read from its file as soon as it is in the index. Other segments (a commit's, an index written
+before) are decoded in a child process (`python -m indexer.search.whoosh_decoded FOLDER`), started after a commit
+and when a reader finds a large segment without its file: a search server's threads never wait for it and never
+share the interpreter lock with it. Until the file is there, reads parse the blocks as before; a file that does not read
 back as written is ignored, removed and decoded again.
 """
 
@@ -121,10 +123,15 @@ class Decoded:
         if n and (self.starts[-1] + self.counts[-1] > m or np.any(self.offsets[1:] <= self.offsets[:-1])):
             raise ValueError("its term table does not fit its arrays")
 
+    def index(self, offset: int) -> int | None:
+        """The row of the term whose list starts at `offset` in the segment's postings file, or None."""
+        i = int(np.searchsorted(self.offsets, offset))
+        return None if i == len(self.offsets) or self.offsets[i] != offset else i
+
     def at(self, offset: int) -> tuple[np.ndarray, np.ndarray] | None:
         """The postings of the term whose list starts at `offset` in the segment's postings file, or None."""
-        i = int(np.searchsorted(self.offsets, offset))
-        if i == len(self.offsets) or self.offsets[i] != offset:
+        i = self.index(offset)
+        if i is None:
             return None
         start, count = int(self.starts[i]), int(self.counts[i])
         return self.ids[start:start + count], self.weights[start:start + count]
@@ -217,6 +224,9 @@ class Gathered:
         self._postings = 0
         self._top = 0.0
         self._whole = True
+        # copied lists that follow each other in a source's decoded file, taken at once: (the source, its first
+        # and past-the-last rows, the shift); a large merge copies millions of lists, most of them in such runs
+        self._run: tuple[Decoded, int, int, int] | None = None
 
     def __enter__(self) -> Gathered:
         self._handles = [spill.open("wb") for spill in self._spills]
@@ -231,6 +241,8 @@ class Gathered:
     def add(self, offset: int, ids: Any, weights: Any) -> None:
         """One term's list: `offset`, where it starts in the segment's postings file (higher than the last one's);
         its document numbers and weights (lists, or numpy arrays)."""
+        if self._run is not None:
+            self._take_run()
         if self._offsets and offset <= self._offsets[-1]:
             raise ValueError(f"a list at {offset}, after one at {self._offsets[-1]}")
         self._offsets.append(offset)
@@ -250,15 +262,46 @@ class Gathered:
         its documents numbered `shift` higher: taken from the source's decoded file where it has one, else parsed."""
         from indexer.search.whoosh_arrays import parse_extent  # deferred: whoosh_arrays imports this module
 
-        found = decoded.at(source_offset) if decoded is not None else None
-        if found is not None:
-            ids, weights = found
-            self.add(offset, ids.astype(np.int32) + shift if shift else ids, weights)
-            return
+        if decoded is not None:
+            run = self._run
+            if (run is not None and run[0] is decoded and run[3] == shift and run[2] < len(decoded.offsets)
+                    and decoded.offsets[run[2]] == source_offset):  # the next row of the run
+                self._next_offset(offset)
+                self._run = (decoded, run[1], run[2] + 1, shift)
+                return
+            row = decoded.index(source_offset)
+            if row is not None:
+                if run is not None:
+                    self._take_run()
+                self._next_offset(offset)
+                self._run = (decoded, row, row + 1, shift)
+                return
         listed, parsed = parse_extent(extent)
         self.add(offset, [d + shift for d in listed] if shift else listed, parsed)
 
+    def _next_offset(self, offset: int) -> None:
+        if self._offsets and offset <= self._offsets[-1]:
+            raise ValueError(f"a list at {offset}, after one at {self._offsets[-1]}")
+        self._offsets.append(offset)
+
+    def _take_run(self) -> None:
+        """The lists of the run of copied rows (their offsets are in already): counts, ids and weights at once."""
+        assert self._run is not None
+        decoded, first, end, shift = self._run
+        self._run = None
+        counts = decoded.counts[first:end]
+        self._counts.frombytes(counts.astype(np.int64).tobytes())
+        start = int(decoded.starts[first])
+        stop = int(decoded.starts[end - 1] + counts[-1])
+        ids = decoded.ids[start:stop]
+        self._ids.frombytes((ids + np.int32(shift) if shift else ids).astype(np.int32, copy=False).tobytes())
+        self._weights.frombytes(decoded.weights[start:stop].astype(np.float32).tobytes())
+        if len(self._ids) >= self.SPILL:
+            self._spill()
+
     def _spill(self) -> None:
+        if self._run is not None:
+            self._take_run()
         got = np.frombuffer(self._weights, dtype=np.float32)
         if len(got):
             self._top = max(self._top, float(got.max()))
