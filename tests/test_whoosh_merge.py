@@ -17,7 +17,16 @@ from whoosh.writing import SegmentWriter
 from indexer.search import index as search_index
 from indexer.search import whoosh_merge
 from indexer.search.index import MAX_SEGMENTS, SearchIndex
-from indexer.search.whoosh_merge import HARD_LIMIT, MERGE_AT, WORK, merge_all, merge_once, pick, wait_children
+from indexer.search.whoosh_merge import (
+    HARD_LIMIT,
+    MERGE_AT,
+    WORK,
+    lasting,
+    merge_all,
+    merge_once,
+    pick,
+    wait_children,
+)
 from tests.test_search import make_transcript, video
 from tests.test_whoosh_arrays import _sentences
 
@@ -105,6 +114,14 @@ def test_a_merge_joins_segments_of_one_size() -> None:
     spread = [_Size(n) for base in (100, 3_000, 15_000, 70_000, 400_000) for n in (base, base + 1, base + 2, base + 3)]
     assert len(spread) == MAX_SEGMENTS and not pick(spread[:-1])
     assert sorted(s.passages for s in pick(spread)) == [100, 101, 102, 103, 3_000]
+
+
+def test_a_merge_knows_whether_its_segment_is_merged_again_at_once() -> None:
+    small = [_Size(n) for n in (1_000, 1_000, 1_000, 1_000, 1_000)]  # they make one of 5,000, tier 1
+    three = [_Size(n) for n in (5_200, 5_100, 5_000)]
+    four = three + [_Size(4_900)]
+    assert lasting([_Size(90_000), *three, *small], small), "a fourth of its tier: it stays"
+    assert not lasting([_Size(90_000), *four, *small], small), "the fifth: merged into one of 25,000 at once"
 
 
 def test_each_passage_is_rewritten_about_once_per_tier() -> None:

@@ -53,10 +53,11 @@ from indexer.search.base import (  # some re-exported (__all__): tests and bench
 from indexer.search.query import Filter
 from indexer.search.whoosh_arrays import Leaves
 from indexer.search.whoosh_decoded import decode_later, lacking
-from indexer.search.whoosh_merge import HARD_LIMIT, MAX_SEGMENTS, again_if_replaced, merge_later, pick, smallest
+from indexer.search.whoosh_merge import HARD_LIMIT, MAX_SEGMENTS, merge_later, pick, smallest
 from indexer.search.whoosh_pool import add_document
 from indexer.search.whoosh_pool import install as install_writer
 from indexer.search.whoosh_query import Saturated, WhooshCandidates
+from indexer.search.whoosh_views import again_if_replaced
 from indexer.search.whoosh_views import install as read_segments_in_place
 from indexer.store.files import exclusive
 

@@ -27,7 +27,9 @@ a child process (`python -m indexer.search.whoosh_merge FOLDER`, niced; one per 
    (a document deleted since step 1 is deleted in the new segment too: its number there is its rank among the
    live ones), moves the new segment in and writes the next generation's table with the five replaced by it. If a
    picked segment is gone (a commit past HARD_LIMIT merged it, the index was cleared), the work is dropped.
-Then it merges again while `pick` finds a merge, and decodes the new large segments' postings (whoosh_decoded).
+Then it merges again while `pick` finds a merge. A new segment of whoosh_decoded.MIN_DOCS passages or more that
+`pick` would not merge again at once (`lasting`) gets its decoded postings written during the merge, so searches
+read it from them as soon as it is in; after the last merge the decoder does any large segment still without.
 
 Past HARD_LIMIT segments (a merger that cannot keep up, or cannot start) a commit merges the MERGE_AT smallest
 itself, as before: searches slow with many segments, so ingest is held back instead (the smallest, not `pick`'s: a
@@ -48,20 +50,18 @@ import shutil
 import subprocess
 import sys
 import threading
-import time
-from collections.abc import Callable
 from operator import itemgetter
 from pathlib import Path
-from typing import Any, TypeVar
+from types import SimpleNamespace
+from typing import Any
 
 import numpy as np
 from whoosh.codec.whoosh3 import W3TermInfo
 
 from indexer.search.base import LOCK_TIMEOUT_S
-from indexer.search.whoosh_views import child_main, start_child
+from indexer.search.whoosh_views import again_if_replaced, child_main, start_child
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 MERGE_AT = 5  # segments one merge joins: of one size tier, a tier being MERGE_AT times the one below
 TIER_BASE = 500  # passages: tier 0 holds the segments below TIER_BASE * MERGE_AT
@@ -70,17 +70,6 @@ HARD_LIMIT = 30  # segments past which a commit merges itself
 LOCK = "merge.lock"  # not names Whoosh's clean-up matches (its own temporary folder is MAIN.tmp)
 WORK = "merge.tmp"
 SPILL = "gathered"  # in WORK: the postings kept for the decoded file (whoosh_decoded.Gathered) until it is written
-
-
-def again_if_replaced(read: Callable[[], T]) -> T:
-    """A read of the index's table of contents outside the write lock, again if its file went between Whoosh's
-    listing and opening it (a commit or a merge wrote the next one and removed it). The last attempt raises."""
-    for attempt in range(1, 6):
-        try:
-            return read()
-        except FileNotFoundError:
-            time.sleep(0.01 * attempt)
-    return read()
 
 
 def tier(passages: int) -> int:
@@ -106,6 +95,15 @@ def pick(segments: list[Any]) -> list[Any]:
 def smallest(segments: list[Any]) -> list[Any]:
     """The MERGE_AT segments with the fewest live passages."""
     return sorted(segments, key=lambda seg: seg.doc_count())[:MERGE_AT]
+
+
+def lasting(segments: list[Any], chosen: list[Any]) -> bool:
+    """Whether the segment that merging `chosen` makes stays in the index for now: `pick` would not merge it again
+    at once. Such a segment gets its decoded postings written during the merge; one merged again at once is left to
+    the decoder, which runs after the last merge (gathering its lists would cost as much as decoding it)."""
+    size = sum(seg.doc_count() for seg in chosen)
+    made = SimpleNamespace(doc_count=lambda: size)
+    return all(seg is not made for seg in pick([seg for seg in segments if seg not in chosen] + [made]))
 
 
 def in_merge_order(segments: list[Any]) -> list[Any]:
@@ -139,7 +137,7 @@ def merge_once(folder: str | Path) -> bool:
     from whoosh.reading import SegmentReader
     from whoosh.writing import SegmentWriter
 
-    from indexer.search.whoosh_decoded import open_decoded  # deferred: with the whoosh imports above
+    from indexer.search import whoosh_decoded  # deferred: with the whoosh imports above
 
     folder = Path(folder)
     ix = again_if_replaced(lambda: index.open_dir(str(folder)))
@@ -161,7 +159,9 @@ def merge_once(folder: str | Path) -> bool:
     try:
         writer = SegmentWriter(_Staged(FileStorage(str(work)), ix.indexname, toc), _lk=False)
         try:
-            merged = _write(writer, readers, [open_decoded(folder, seg.segment_id()) for seg in chosen], live, work)
+            decoded = [whoosh_decoded.open_decoded(folder, seg.segment_id()) for seg in chosen]
+            gather = first >= whoosh_decoded.MIN_DOCS and lasting(toc.segments, chosen)
+            merged = _write(writer, readers, decoded, live, work if gather else None)
         except FileNotFoundError:
             if _gone(ix, chosen):
                 return False  # a commit past HARD_LIMIT merged a source meanwhile (its files went): dropped
@@ -187,12 +187,11 @@ def _write(writer: Any, readers: list[Any], decoded: list[Any], live: list[tuple
     segment as `add_reader` writes (a test compares them); Whoosh's way is kept for a schema or codec that
     whoosh_write does not know.
 
-    With `work`, a segment large enough to be decoded (whoosh_decoded.MIN_DOCS) gets its decoded file there too,
-    from the lists as they are written: the decoder would read the whole segment again after the merge (a third
-    of the merger's CPU time at 100,000 passages, every tier), and searches would parse its lists until then."""
+    With `work`, the segment's decoded file is written there too, from the lists as they are written: searches read
+    it from its file at once, and no decoder reads it all again after."""
     from whoosh.codec.whoosh3 import W3TermsReader  # deferred: as in merge_once
 
-    from indexer.search.whoosh_decoded import MIN_DOCS, Gathered  # deferred: with the whoosh imports above
+    from indexer.search.whoosh_decoded import Gathered  # deferred: with the whoosh imports above
     from indexer.search.whoosh_write import Lengths, Terms, copy_documents, copyable, supported
 
     schema = writer.schema
@@ -225,10 +224,8 @@ def _write(writer: Any, readers: list[Any], decoded: list[Any], live: list[tuple
     shifts = [first if len(docs) == reader.doc_count_all() else None
               for reader, (_, _, first, docs) in zip(readers, live)]
     renumbered = [to.tolist() if shift is None and d is None else [] for to, shift, d in zip(renumber, shifts, decoded)]
-    with contextlib.ExitStack() as stack:
-        total = sum(len(docs) for *_, docs in live)
-        gathered = (stack.enter_context(Gathered(work, writer.newsegment.segment_id(), work / SPILL))
-                    if work is not None and total >= MIN_DOCS else None)
+    gathered = Gathered(work, writer.newsegment.segment_id(), work / SPILL) if work is not None else None
+    with gathered or contextlib.nullcontext():
         _write_terms(writer, readers, decoded, out, lengths, shifts, renumber, renumbered, gathered)
         writer.fieldwriter.close()
         writer._close_segment()

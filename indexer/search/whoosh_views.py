@@ -20,14 +20,16 @@ import logging
 import os
 import subprocess
 import sys
+import time
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from whoosh.filedb import structfile
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 PEEK = 1024  # what the unpickler may look ahead at (Whoosh's pickles here are tens of bytes)
 
@@ -86,6 +88,17 @@ class View(io.RawIOBase):
     def close(self) -> None:
         self._buf.release()
         super().close()
+
+
+def again_if_replaced(read: Callable[[], T]) -> T:
+    """A read of the index's table of contents outside the write lock, again if its file went between Whoosh's
+    listing and opening it (a commit or a merge wrote the next one and removed it). The last attempt raises."""
+    for attempt in range(1, 6):
+        try:
+            return read()
+        except FileNotFoundError:
+            time.sleep(0.01 * attempt)
+    return read()
 
 
 def _init(self: Any, buf: Any, name: str | None = None, onclose: Any = None) -> None:
