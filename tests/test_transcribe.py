@@ -17,6 +17,7 @@ from indexer.asr.batching import UNKNOWN_MODEL_BYTES, auto_batch_size, available
 from indexer.asr.engine import Transcription
 from indexer.asr.faster_engine import FasterWhisperEngine, _guard
 from indexer.asr.modelpath import resolve_model
+from indexer.asr.vad import install as install_vad_memory
 from indexer.errors import ModelError
 from indexer.models import Segment, Word, split_sentences
 from media.ffmpeg import extract_audio
@@ -228,3 +229,48 @@ def test_progress_reports_audio_seconds_from_the_start(tiny: FasterWhisperEngine
     assert all(a <= b for a, b in zip(seen, seen[1:])), seen
     assert seen[-1] == pytest.approx(run.duration, abs=0.05)
     assert len(seen) >= run.duration / 30.0  # at least once a window
+
+
+def test_the_vad_model_answers_the_same_audio_again_without_running() -> None:
+    from faster_whisper import vad
+
+    remembering = install_vad_memory()
+    assert vad.get_vad_model() is remembering and install_vad_memory() is remembering, "installed once"
+    rng = np.random.default_rng(4)
+    a, b = (rng.normal(0, 0.1, 512 * 40).astype(np.float32) for _ in range(2))
+    runs = remembering.runs
+    first = remembering(a)
+    assert remembering(a.copy()) is first and remembering.runs == runs + 1, "equal samples: not run again"
+    other = remembering(b)
+    assert remembering.runs == runs + 2 and other is not first
+    again = remembering(a)
+    assert remembering.runs == runs + 3 and np.array_equal(again, first), "only the last audio is kept"
+    a[:] = 0  # the caller's array changed after the call: the kept copy did not
+    assert remembering.runs == runs + 3 and remembering(a) is not again and remembering.runs == runs + 4
+
+
+@pytest.mark.slow
+def test_the_pipeline_and_the_gap_guard_share_one_vad_pass_per_window(tiny: FasterWhisperEngine, speech_en: tuple,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    import faster_whisper.transcribe as fw_transcribe
+    from faster_whisper import vad
+
+    asked: list[int] = []
+
+    def counted(real: object) -> object:
+        def call(audio: np.ndarray, *args: object, **kwargs: object) -> object:
+            asked.append(len(audio))
+            return real(audio, *args, **kwargs)  # type: ignore[operator]
+        return call
+
+    monkeypatch.setattr(vad, "get_speech_timestamps", counted(vad.get_speech_timestamps))  # the guard's
+    monkeypatch.setattr(fw_transcribe, "get_speech_timestamps", counted(fw_transcribe.get_speech_timestamps))
+    windowed = FasterWhisperEngine(tiny.resolved, device="cpu", window_s=30.0, batch_size=2)
+    windowed._load()
+    remembering = install_vad_memory()
+    runs = remembering.runs
+    run = windowed.transcribe(speech_en[0])
+    assert list(run.segments)
+    windows = -(-run.duration // 30.0)
+    assert len(asked) >= 2 * windows, "the pipeline and the guard both asked, for every window"
+    assert remembering.runs - runs <= len(asked) / 2, "the model ran once for the two"

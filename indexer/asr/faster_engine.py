@@ -3,8 +3,9 @@
 The faster-whisper engine reads the 16 kHz WAV in windows of `window_s` seconds, cut at the quietest moment near each
 window's end, so memory stays flat however long the input is (faster-whisper would otherwise hold the whole waveform
 and its whole mel spectrogram). Each window's segments are checked before they are yielded:
-- a stretch of speech (by the Silero VAD that faster-whisper ships) with no decoded words is re-decoded with sampling
-  temperatures and without the previous text as prompt; if it stays empty a warning names the time range;
+- a stretch of speech (by the Silero VAD that faster-whisper ships; its pass over the window is the one the batched
+  pipeline made, indexer.asr.vad) with no decoded words is re-decoded with sampling temperatures and without the
+  previous text as prompt; if it stays empty a warning names the time range;
 - a repetition loop (the same short phrase over and over) is re-decoded the same way; if it persists the repeats are
   dropped and a warning is recorded.
 """
@@ -24,6 +25,7 @@ from indexer.asr.engine import ProgressFn, Transcription
 from indexer.asr.guard import find_gaps, find_loops, replace_range
 from indexer.asr.heap import release_memory
 from indexer.asr.modelpath import ResolvedModel
+from indexer.asr.vad import install as remember_speech_probabilities
 from indexer.errors import ModelError
 from indexer.models import Segment, Word
 
@@ -78,6 +80,8 @@ class FasterWhisperEngine:
                 )
             except Exception as exc:  # noqa: BLE001 - CTranslate2 raises plain RuntimeError/ValueError
                 raise ModelError(f"cannot load Whisper model {self.model_name!r}: {exc}") from None
+            if self.vad:
+                remember_speech_probabilities()  # the pipeline's VAD pass over a window serves the guard too
         return self._model
 
     def transcribe(
