@@ -19,7 +19,7 @@ from whoosh import index as whoosh_index
 from whoosh.fields import TEXT, Schema
 
 from indexer.search import index as search_index
-from indexer.search import whoosh_arrays, whoosh_decoded, whoosh_merge
+from indexer.search import whoosh_arrays, whoosh_decoded, whoosh_gather, whoosh_merge
 from indexer.search.index import SearchIndex
 from indexer.search.whoosh_arrays import read_postings
 from indexer.search.whoosh_decoded import decode, decode_missing, open_decoded, path_for, wait_children
@@ -243,7 +243,7 @@ def test_a_merge_writes_the_merged_segments_file_as_the_decoder_would(tmp_path: 
                                                                       no_child: None,
                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(search_index, "merge_later", lambda folder: None)  # the test merges
-    monkeypatch.setattr(whoosh_decoded.Gathered, "SPILL", 100)  # the postings written out many times, in chunks
+    monkeypatch.setattr(whoosh_gather.Gathered, "SPILL", 100)  # the postings written out many times, in chunks
     rng = random.Random(5)
     ix = SearchIndex(tmp_path / "index")
     for batch in range(MERGE_AT):
@@ -270,3 +270,31 @@ def test_a_merge_writes_the_merged_segments_file_as_the_decoder_would(tmp_path: 
     assert path_for(folder, merged).read_bytes() == made, "the same file as the decoder writes from the segment"
     decoded = open_decoded(folder, merged)
     assert decoded is not None and len(decoded.offsets) > 1000
+
+
+@pytest.mark.slow
+def test_a_merge_whose_gathering_fails_still_merges_and_leaves_the_file_to_the_decoder(
+        built: SearchIndex, decode_all: None, no_child: None, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    def full_disk(self: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(whoosh_gather.Gathered, "_spill", full_disk)
+    monkeypatch.setattr(whoosh_merge, "pick", lambda segments: list(segments))  # every segment, in one merge
+    monkeypatch.setattr(whoosh_merge, "lasting", lambda segments, chosen: True)
+    ix, folder = built, _folder(built)
+    before = _state(ix)
+    assert whoosh_merge.merge_once(folder)
+    [merged] = _segments(ix)
+    assert not path_for(folder, merged).exists() and "left to the decoder" in caplog.text
+    assert not list(folder.glob("*.part*")) and not (folder / whoosh_merge.WORK).exists()
+    assert _state(ix) == before, "the same passages and hits"
+    monkeypatch.undo()
+    monkeypatch.setattr(whoosh_decoded, "MIN_DOCS", 0)
+    assert decode_missing(folder) == 1 and open_decoded(folder, merged) is not None
+
+
+def _state(ix: SearchIndex) -> tuple[list[str], list[list[str]]]:
+    with ix._index().searcher() as s:
+        passages = sorted(fields["pid"] for fields in s.all_stored_fields())
+    return passages, [sorted(h.video_id for h in ix.search(q, limit=50).hits) for q in ("bridge council", "river")]

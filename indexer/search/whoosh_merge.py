@@ -191,7 +191,7 @@ def _write(writer: Any, readers: list[Any], decoded: list[Any], live: list[tuple
     it from its file at once, and no decoder reads it all again after."""
     from whoosh.codec.whoosh3 import W3TermsReader  # deferred: as in merge_once
 
-    from indexer.search.whoosh_decoded import Gathered  # deferred: with the whoosh imports above
+    from indexer.search.whoosh_gather import Gathered  # deferred: with the whoosh imports above
     from indexer.search.whoosh_write import Lengths, Terms, copy_documents, copyable, supported
 
     schema = writer.schema
@@ -224,7 +224,7 @@ def _write(writer: Any, readers: list[Any], decoded: list[Any], live: list[tuple
     shifts = [first if len(docs) == reader.doc_count_all() else None
               for reader, (_, _, first, docs) in zip(readers, live)]
     renumbered = [to.tolist() if shift is None and d is None else [] for to, shift, d in zip(renumber, shifts, decoded)]
-    gathered = Gathered(work, writer.newsegment.segment_id(), work / SPILL) if work is not None else None
+    gathered = Gathered(work, writer.newsegment.segment_id(), work / SPILL, tolerant=True) if work is not None else None
     with gathered or contextlib.nullcontext():
         _write_terms(writer, readers, decoded, out, lengths, shifts, renumber, renumbered, gathered)
         writer.fieldwriter.close()
