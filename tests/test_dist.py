@@ -5,6 +5,7 @@ the middle of recognition loses nothing: its step is redelivered and completes o
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import itertools
 import os
 import signal
@@ -53,6 +54,7 @@ def dist_settings(tmp_path: Path, postgres: Server, redis_server: Server) -> Set
 def _env(settings: Settings) -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": str(ROOT), "CLIPINDEX_DATA_DIR": str(settings.data_dir),
             "CLIPINDEX_MODEL": "tiny.en", "CLIPINDEX_LEASE_S": str(settings.lease_s),
+            "CLIPINDEX_WINDOW_S": str(settings.window_s),
             "CLIPINDEX_DATABASE_URL": settings.database_url, "CLIPINDEX_BROKER_URL": settings.broker_url}
 
 
@@ -103,6 +105,9 @@ def test_a_worker_killed_mid_recognition_is_redelivered_and_completes_once(dist_
                                                                            tmp_path: Path) -> None:
     long_audio = tmp_path / "long.wav"
     long_speech(media_dir, long_audio)
+    # windows of 10 s: the position moves past a fifth after the first one, seconds before the end (in one window
+    # the batch's segments come together and the step ends moments after)
+    dist_settings = dataclasses.replace(dist_settings, window_s=10.0)
     service = Clipindex(dist_settings)
     first = _worker(dist_settings)
     try:
