@@ -87,8 +87,13 @@ class Gathered:
         self._run: tuple[Decoded, int, int, int] | None = None
 
     def __enter__(self) -> Gathered:
-        self._handles = [spill.open("wb") for spill in self._spills]
+        self._open()
         return self
+
+    @_unless_failed
+    def _open(self) -> None:
+        for spill in self._spills:
+            self._handles.append(spill.open("wb"))
 
     def __exit__(self, *exc: object) -> None:
         for handle in self._handles:

@@ -69,7 +69,7 @@ MAX_SEGMENTS = 20  # past this many the MERGE_AT smallest are merged, whatever t
 HARD_LIMIT = 30  # segments past which a commit merges itself
 LOCK = "merge.lock"  # not names Whoosh's clean-up matches (its own temporary folder is MAIN.tmp)
 WORK = "merge.tmp"
-SPILL = "gathered"  # in WORK: the postings kept for the decoded file (whoosh_decoded.Gathered) until it is written
+SPILL = "gathered"  # in WORK: the postings kept for the decoded file (whoosh_gather.Gathered) until it is written
 
 
 def tier(passages: int) -> int:
