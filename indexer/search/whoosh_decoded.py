@@ -20,11 +20,12 @@ same pages, so the operating system's page cache holds one copy for all of a hos
 Whoosh deletes a merged-away segment's files, and these with them: their names match its segment pattern. Segments
 under `MIN_DOCS` documents are left to the parse path (their lists are short and the posting cache keeps them).
 
-A merge (whoosh_merge) writes its new segment's file itself, from the lists as it writes them (`whoosh_gather`), so a
-merged segment is read from its file as soon as it is in the index. Other segments (a commit's, an index written
-before) are decoded in a child process (`python -m indexer.search.whoosh_decoded FOLDER`), started after a commit
-and when a reader finds a large segment without its file: a search server's threads never wait for it and never
-share the interpreter lock with it. Until the file is there, reads parse the blocks as before; a file that does not read
+A merge (whoosh_merge) writes its new segment's file itself, from the lists as it writes them (`whoosh_gather`),
+when the segment stays (is not merged again at once), so it is read from its file as soon as it is in. Other
+segments (a commit's, an index written before) are decoded in a child process (`python -m
+indexer.search.whoosh_decoded FOLDER`), started after a commit and when a reader finds a large segment without its
+file: a search server's threads never wait for it and never share the interpreter lock with it. Until the file is
+there, reads parse the blocks as before; a file that does not read
 back as written is ignored, removed and decoded again.
 """
 
