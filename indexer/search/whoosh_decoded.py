@@ -25,8 +25,8 @@ when the segment stays (is not merged again at once), so it is read from its fil
 segments (a commit's, an index written before) are decoded in a child process (`python -m
 indexer.search.whoosh_decoded FOLDER`), started after a commit and when a reader finds a large segment without its
 file: a search server's threads never wait for it and never share the interpreter lock with it. Until the file is
-there, reads parse the blocks as before; a file that does not read
-back as written is ignored, removed and decoded again.
+there, reads parse the blocks as before; a file that does not read back as written is ignored, removed and decoded
+again.
 """
 
 from __future__ import annotations
