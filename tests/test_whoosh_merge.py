@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import random
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -329,3 +330,25 @@ def test_our_merge_writes_the_segment_whoosh_would(tmp_path: Path, no_merger: No
     assert len(shifts) < len(mine["postings"]), "and terms of several sources or with deletions written anew"
     assert mine["docs"] > 0 and any(len(v[0]) > 1 and v[0][0][1] > 1 for v in mine["postings"].values())
     assert mine == theirs
+
+
+def test_a_merger_whose_merges_are_taken_by_a_burst_of_commits_waits_and_merges_after(
+        tmp_path: Path, no_merger: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past HARD_LIMIT the commits merge the smallest segments themselves, so a merger's picks keep going from under
+    it while a burst lasts. It used to give up after three such rounds, and with the burst over no commit was left to
+    start another: the index stayed at HARD_LIMIT segments. Now it waits between rounds, longer each time."""
+    ix = _filled(tmp_path / "index", 2 * MERGE_AT)
+    dropped = []
+    real = whoosh_merge.merge_once
+
+    def taken_during_the_burst(folder: Path) -> bool:
+        if len(dropped) < whoosh_merge.IDLE_ROUNDS - 1:
+            dropped.append(time.monotonic())
+            return False  # what merge_once returns when a commit merged a picked segment meanwhile
+        return real(folder)
+
+    monkeypatch.setattr(whoosh_merge, "IDLE_WAIT_S", 0.05)
+    monkeypatch.setattr(whoosh_merge, "merge_once", taken_during_the_burst)
+    assert merge_all(_folder(ix)) >= 2 and not pick(_segments(ix))
+    waits = [b - a for a, b in zip(dropped, dropped[1:])]
+    assert all(w >= 0.05 * 2 ** i for i, w in enumerate(waits)), waits

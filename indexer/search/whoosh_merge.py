@@ -50,6 +50,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
 from operator import itemgetter
 from pathlib import Path
 from types import SimpleNamespace
@@ -69,6 +70,8 @@ MAX_SEGMENTS = 20  # past this many the MERGE_AT smallest are merged, whatever t
 HARD_LIMIT = 30  # segments past which a commit merges itself
 LOCK = "merge.lock"  # not names Whoosh's clean-up matches (its own temporary folder is MAIN.tmp)
 WORK = "merge.tmp"
+IDLE_ROUNDS = 5  # a merger gives up after this many rounds in which a merge was due and none was made ...
+IDLE_WAIT_S = 0.25  # ... waiting this long before the second, twice as long before each next one (3.75 s in all)
 SPILL = "gathered"  # in WORK: the postings kept for the decoded file (whoosh_gather.Gathered) until it is written
 
 
@@ -343,7 +346,9 @@ def merge_all(folder: str | Path) -> int:
     again after it lets the lock go (so a commit that found the lock taken is seen)."""
     folder = Path(folder)
     made = idle = 0
-    while idle < 3:  # three rounds without a merge while segments remain: the lock stays taken, or they keep going
+    while idle < IDLE_ROUNDS:  # rounds without a merge while one is due: the write lock stays taken, or commits
+        if idle:  # past HARD_LIMIT merge the segments picked first; waiting lets a burst of them pass
+            time.sleep(IDLE_WAIT_S * 2 ** (idle - 1))
         before = made
         with (folder / LOCK).open("a") as handle:
             try:
