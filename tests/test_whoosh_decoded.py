@@ -27,6 +27,7 @@ from indexer.search.whoosh_merge import MERGE_AT
 from indexer.search.whoosh_merge import wait_children as wait_for_mergers
 from tests.test_search import make_transcript, video
 from tests.test_whoosh_arrays import QUERIES, _arrays, _sentences, _whoosh
+from tests.test_whoosh_merge import _state
 
 
 @pytest.fixture
@@ -292,9 +293,3 @@ def test_a_merge_whose_gathering_fails_still_merges_and_leaves_the_file_to_the_d
     monkeypatch.undo()
     monkeypatch.setattr(whoosh_decoded, "MIN_DOCS", 0)
     assert decode_missing(folder) == 1 and open_decoded(folder, merged) is not None
-
-
-def _state(ix: SearchIndex) -> tuple[list[str], list[list[str]]]:
-    with ix._index().searcher() as s:
-        passages = sorted(fields["pid"] for fields in s.all_stored_fields())
-    return passages, [sorted(h.video_id for h in ix.search(q, limit=50).hits) for q in ("bridge council", "river")]

@@ -107,9 +107,7 @@ class Gathered:
         its document numbers and weights (lists, or numpy arrays)."""
         if self._run is not None:
             self._take_run()
-        if self._offsets and offset <= self._offsets[-1]:
-            raise ValueError(f"a list at {offset}, after one at {self._offsets[-1]}")
-        self._offsets.append(offset)
+        self._next_offset(offset)
         self._counts.append(len(ids))
         if isinstance(ids, np.ndarray):
             self._ids.frombytes(ids.astype(np.int32, copy=False).tobytes())
