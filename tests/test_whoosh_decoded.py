@@ -23,8 +23,8 @@ from indexer.search import whoosh_arrays, whoosh_decoded, whoosh_gather, whoosh_
 from indexer.search.index import SearchIndex
 from indexer.search.whoosh_arrays import read_postings
 from indexer.search.whoosh_decoded import decode, decode_missing, open_decoded, path_for, wait_children
-from indexer.search.whoosh_merge import MERGE_AT
 from indexer.search.whoosh_merge import wait_children as wait_for_mergers
+from indexer.search.whoosh_policy import MERGE_AT
 from tests.test_search import make_transcript, video
 from tests.test_whoosh_arrays import QUERIES, _arrays, _sentences, _whoosh
 from tests.test_whoosh_merge import _state

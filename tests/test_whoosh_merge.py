@@ -18,16 +18,8 @@ from whoosh.writing import SegmentWriter
 from indexer.search import index as search_index
 from indexer.search import whoosh_merge
 from indexer.search.index import MAX_SEGMENTS, SearchIndex
-from indexer.search.whoosh_merge import (
-    HARD_LIMIT,
-    MERGE_AT,
-    WORK,
-    lasting,
-    merge_all,
-    merge_once,
-    pick,
-    wait_children,
-)
+from indexer.search.whoosh_merge import WORK, merge_all, merge_once, wait_children
+from indexer.search.whoosh_policy import HARD_LIMIT, MERGE_AT, lasting, pick
 from tests.test_search import make_transcript, video
 from tests.test_whoosh_arrays import _sentences
 

@@ -53,7 +53,8 @@ from indexer.search.base import (  # some re-exported (__all__): tests and bench
 from indexer.search.query import Filter
 from indexer.search.whoosh_arrays import Leaves
 from indexer.search.whoosh_decoded import decode_later, lacking
-from indexer.search.whoosh_merge import HARD_LIMIT, MAX_SEGMENTS, merge_later, pick, smallest
+from indexer.search.whoosh_merge import merge_later
+from indexer.search.whoosh_policy import HARD_LIMIT, MAX_SEGMENTS, pick, smallest
 from indexer.search.whoosh_pool import add_document
 from indexer.search.whoosh_pool import install as install_writer
 from indexer.search.whoosh_query import Saturated, WhooshCandidates
@@ -90,7 +91,7 @@ def _open(path: Path) -> Any:
 
 def _tiered(writer: IndexWriter, segments: list[Any]) -> list[Any]:
     """Whoosh merge policy: nothing below HARD_LIMIT segments (a child process merges, outside the write lock, what
-    whoosh_merge.pick picks: five segments of one size tier); past it, the commit merges the five smallest itself.
+    whoosh_policy.pick picks: five segments of one size tier); past it, the commit merges the five smallest itself.
     Segments so grow by about five times per tier and each passage is rewritten a few times in all, where Whoosh's
     default merged the small segments again at nearly every commit (2/3 of caption-ingest time)."""
     if len(segments) < HARD_LIMIT:
@@ -104,7 +105,7 @@ def _tiered(writer: IndexWriter, segments: list[Any]) -> list[Any]:
 
 
 def _after_commit(ix: Any) -> None:
-    """Start the child processes a commit calls for: a merger when there is a merge to make (whoosh_merge.pick), a
+    """Start the child processes a commit calls for: a merger when there is a merge to make (whoosh_policy.pick), a
     decoder while a large segment lacks its decoded postings (whoosh_decoded)."""
     segments = again_if_replaced(ix._segments)
     if pick(segments):

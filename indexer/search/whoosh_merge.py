@@ -5,14 +5,7 @@ second in Python. The commit that reached the tenth segment rewrote the five sma
 100,000 passages that was five segments of 10,000 passages, five minutes, during which every index step waited (3
 passages/s over a thousand passages, against 227/s batched when no merge fell in). Ingest should keep a steady rate.
 
-What is merged (`pick`): MERGE_AT segments of one size tier, the smallest tier that has as many. A segment's tier
-is how many times MERGE_AT its live passages are of TIER_BASE (tier 0 below TIER_BASE * MERGE_AT), so a merge joins
-segments of about one size and each passage is rewritten about once per tier (log5 of the index's size over 500:
-3-4 times up to a million passages). The policy before ("the 5 smallest once there are 10") merged the newest small
-segments into the same growing one every few commits, until it outgrew the fifth largest: a simulation of 400-
-passage commits counts 16 passages rewritten per passage added between 100,000 and 200,000 passages (100 near a
-million), against 3.5 (3.2) for the tiers, with as many segments on average (7-9). Past MAX_SEGMENTS segments the
-MERGE_AT smallest are merged whatever their tiers, which bounds the segments a search reads.
+What is merged: see whoosh_policy (`pick`), so each passage is rewritten about once per size tier.
 
 How: a commit adds its segment and merges nothing (below HARD_LIMIT segments). When `pick` finds a merge, it starts
 a child process (`python -m indexer.search.whoosh_merge FOLDER`, niced; one per folder, by the lock file
@@ -53,72 +46,22 @@ import threading
 import time
 from operator import itemgetter
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
 from whoosh.codec.whoosh3 import W3TermInfo
 
 from indexer.search.base import LOCK_TIMEOUT_S
+from indexer.search.whoosh_policy import in_merge_order, lasting, pick
 from indexer.search.whoosh_views import again_if_replaced, child_main, start_child
 
 log = logging.getLogger(__name__)
 
-MERGE_AT = 5  # segments one merge joins: of one size tier, a tier being MERGE_AT times the one below
-TIER_BASE = 500  # passages: tier 0 holds the segments below TIER_BASE * MERGE_AT
-MAX_SEGMENTS = 20  # past this many the MERGE_AT smallest are merged, whatever their tiers
-HARD_LIMIT = 30  # segments past which a commit merges itself
 LOCK = "merge.lock"  # not names Whoosh's clean-up matches (its own temporary folder is MAIN.tmp)
 WORK = "merge.tmp"
 IDLE_ROUNDS = 5  # a merger gives up after this many rounds in which a merge was due and none was made ...
 IDLE_WAIT_S = 0.25  # ... waiting this long before the second, twice as long before each next one (3.75 s in all)
 SPILL = "gathered"  # in WORK: the postings kept for the decoded file (whoosh_gather.Gathered) until it is written
-
-
-def tier(passages: int) -> int:
-    """A segment's size tier: 0 below TIER_BASE * MERGE_AT live passages, 1 below MERGE_AT times that, ..."""
-    level, bound = 0, TIER_BASE * MERGE_AT
-    while passages >= bound:
-        level, bound = level + 1, bound * MERGE_AT
-    return level
-
-
-def pick(segments: list[Any]) -> list[Any]:
-    """The segments one merge joins: the MERGE_AT smallest of the smallest tier that has MERGE_AT segments; else,
-    with MAX_SEGMENTS segments or more, the MERGE_AT smallest; else none."""
-    tiers: dict[int, list[Any]] = {}
-    for seg in segments:
-        tiers.setdefault(tier(seg.doc_count()), []).append(seg)
-    for level in sorted(tiers):
-        if len(tiers[level]) >= MERGE_AT:
-            return smallest(tiers[level])
-    return smallest(segments) if len(segments) >= MAX_SEGMENTS else []
-
-
-def smallest(segments: list[Any]) -> list[Any]:
-    """The MERGE_AT segments with the fewest live passages."""
-    return sorted(segments, key=lambda seg: seg.doc_count())[:MERGE_AT]
-
-
-def lasting(segments: list[Any], chosen: list[Any]) -> bool:
-    """Whether the segment that merging `chosen` makes stays in the index for now: `pick` would not merge it again
-    at once. Such a segment gets its decoded postings written during the merge; one merged again at once is left to
-    the decoder, which runs after the last merge (gathering its lists would cost as much as decoding it)."""
-    size = sum(seg.doc_count() for seg in chosen)
-    made = SimpleNamespace(doc_count=lambda: size)
-    return all(seg is not made for seg in pick([seg for seg in segments if seg not in chosen] + [made]))
-
-
-def in_merge_order(segments: list[Any]) -> list[Any]:
-    """The order a merge writes its segments' documents in: the largest segment without deleted documents first,
-    then the others as given. The first one's documents keep their numbers, so each of its terms that no other
-    segment has is copied as it is (`Terms.copy_term`): most of a merge's terms when one segment is much larger than
-    the rest (past MAX_SEGMENTS)."""
-    whole = [seg for seg in segments if not seg.has_deletions()]
-    if not whole:
-        return segments
-    first = max(whole, key=lambda seg: seg.doc_count_all())
-    return [first] + [seg for seg in segments if seg is not first]
 
 
 class _Staged:
