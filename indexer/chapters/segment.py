@@ -43,6 +43,7 @@ from indexer.chapters import scorer
 from indexer.chapters.embed import Embedder, band_cosine, covers, default_embedder, standardised, window_cosine
 from indexer.chapters.paths import _best, _exactly
 from indexer.chapters.titles import Reading, content, describe, headlines, prefix, read, stop_words
+from indexer.chapters.units import units
 from indexer.errors import InvalidInput
 from indexer.models import Chapter, Sentence, Transcript, Video
 from indexer.text.normalize import Token
@@ -102,7 +103,7 @@ def segment(
     alone, which is also what runs when the model is not installed or does not cover the transcript's language
     (`method` says which).
     """
-    sentences = transcript.sentences()
+    sentences = units(transcript)  # long sentences cut into pieces
     model = _model(embedder, transcript.language) if sentences else None  # no model loaded for nothing to read
     lo = min(max_length, LEXICAL_MIN if model is None else scorer.FLOOR) if min_length is None else min_length
     _check(lo, max_length, count)
