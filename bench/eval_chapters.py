@@ -227,6 +227,8 @@ def even_split(b: Bulletin) -> list[float]:
     """The true number of chapters, equally long, each start moved to the nearest sentence start."""
     starts = [s.start for s in b.transcript.sentences()[1:]]
     n = len(b.truth) + 1
+    if not starts:  # one sentence (a transcript without punctuation): nowhere to move a start to
+        return []
     return sorted({min(starts, key=lambda s: abs(s - b.duration * i / n)) for i in range(1, n)})
 
 

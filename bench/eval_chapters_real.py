@@ -29,6 +29,7 @@ import json
 import os
 import platform
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -82,12 +83,18 @@ def data_root(path: str | None) -> Path:
     sys.exit(f"{root} holds no {DATA}: is it a copy of SpeechTopSeg?")
 
 
-def programme(path: Path, name: str, language: str, split: str) -> Bulletin | None:
+# sentence and clause marks, as automatic captions lack them (--unpunctuated)
+UNPUNCTUATED = re.compile(r"[.,;:!?\u2026\u00bf\u00a1]+(?=\s|$)")
+
+
+def programme(path: Path, name: str, language: str, split: str, bare: bool = False) -> Bulletin | None:
     raw = json.loads(path.read_text(encoding="utf-8"))
     items = [s for chapter in raw.get("sentences") or [] for s in chapter]
     segments: list[Segment] = []
     for s in items:
         text = " ".join(str(s.get("sentence") or "").split())
+        if bare:
+            text = " ".join(UNPUNCTUATED.sub("", text).split())
         if not text:
             continue
         # A missing time (the transcriber's last segment often has no end) is filled at ~14 characters a second.
@@ -107,11 +114,12 @@ def programme(path: Path, name: str, language: str, split: str) -> Bulletin | No
                     truth, duration)
 
 
-def load(root: Path, sets: Sequence[str], split: str, limit: int | None) -> dict[str, list[Bulletin]]:
+def load(root: Path, sets: Sequence[str], split: str, limit: int | None, bare: bool = False
+         ) -> dict[str, list[Bulletin]]:
     out = {}
     for name in sets:
         ids = (root / name / f"{split}.lst").read_text().split()[:limit]
-        progs = [programme(root / name / "json" / f"{i}.json", f"{name}/{i}", SETS[name], split)
+        progs = [programme(root / name / "json" / f"{i}.json", f"{name}/{i}", SETS[name], split, bare)
                  for i in ids if (root / name / "json" / f"{i}.json").is_file()]
         out[name] = [p for p in progs if p]
     return out
@@ -246,6 +254,8 @@ def main() -> None:
     ap.add_argument("--limit", type=int, help="the first N programmes of each list")
     ap.add_argument("--cache", default="/tmp/clipindex-chapter-embeddings")
     ap.add_argument("--no-model", action="store_true", help="leave the embedding model out")
+    ap.add_argument("--unpunctuated", action="store_true",
+                    help="the sentences' punctuation taken out, as automatic captions come")
     ap.add_argument("--fill-cache", action="store_true", help="only compute the embeddings")
     ap.add_argument("--tune", action="store_true", help="the development grid the defaults came from")
     ap.add_argument("--titles", type=int, metavar="N", help="title measures, and N random chapters to read")
@@ -255,7 +265,7 @@ def main() -> None:
     unknown = [s for s in sets if s not in SETS]
     if unknown:
         sys.exit(f"unknown sets {unknown}; known: {', '.join(SETS)}")
-    data = load(root, sets, args.split, args.limit)
+    data = load(root, sets, args.split, args.limit, args.unpunctuated)
     model = None if args.no_model else default_embedder()
     embedder = cached(model, Path(args.cache)) if model else None
     t0 = time.time()

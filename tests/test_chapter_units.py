@@ -9,7 +9,7 @@ import pytest
 
 from indexer.chapters.embed import default_embedder
 from indexer.chapters.segment import segment
-from indexer.chapters.units import MIN_WORDS, UNIT_S, UNIT_WORDS, units
+from indexer.chapters.units import LONG_S, MIN_WORDS, UNIT_S, units
 from indexer.models import Segment, Transcript, Word
 from tests.test_segment import captions, starts, stories
 
@@ -26,36 +26,41 @@ def spoken(texts: list[str], pause_after: dict[int, float] | None = None) -> Tra
     return Transcript("test:units", "en", "captions", "file", segments)
 
 
-def test_short_sentences_are_the_units() -> None:
-    transcript = spoken(["The council met on Monday.", "It voted for the new bridge.", "Work starts in May."])
+def test_sentences_one_could_say_in_a_breath_are_the_units() -> None:
+    long_one = " ".join(f"w{i}" for i in range(100)) + "."  # 40 s: long, but a sentence a recogniser writes
+    loop = " ".join(["Afrika,"] * 170) + "."  # a recogniser's loop: many words in little time
+    transcript = spoken(["The council met on Monday.", "It voted for the new bridge.", long_one])
     assert units(transcript) == transcript.sentences()
+    looping = Transcript("test:loop", "de", "captions", "file", tuple(
+        Segment(i * 0.1, i * 0.1 + 0.08, w, (Word(i * 0.1, i * 0.1 + 0.08, w),)) for i, w in enumerate(loop.split())))
+    assert len(units(looping)) == len(looping.sentences()) == 1
 
 
-def test_a_long_sentence_is_cut_into_the_fewest_pieces_within_both_limits() -> None:
-    words = [f"w{i}" for i in range(70)]
-    words[22] += ","  # a clause mark near the first even place (after word 23 of 70 / 3)
-    transcript = spoken([" ".join(words) + "."])
-    pieces = units(transcript)
-    assert len(pieces) == 3  # 70 words: ceil(70 / 30); 28 s: ceil(28 / 12)
-    assert pieces[0].first_word == 0 and pieces[-1].last_word == 69
+def test_a_long_sentence_is_cut_into_the_fewest_pieces_within_the_limits() -> None:
+    words = [f"w{i}" for i in range(160)]  # 64 s: six pieces of about 27 words
+    words[24] += ","  # a clause mark two words before the first even place
+    pieces = units(spoken([" ".join(words)]))
+    assert len(pieces) == 6
+    assert pieces[0].first_word == 0 and pieces[-1].last_word == 159
     assert all(b.first_word == a.last_word + 1 for a, b in zip(pieces, pieces[1:]))  # contiguous, nothing lost
-    assert pieces[0].last_word == 22  # cut after the comma, not at the even place (word 23)
-    assert all(MIN_WORDS <= p.last_word - p.first_word + 1 <= UNIT_WORDS for p in pieces)
-    assert all(p.end - p.start <= UNIT_S for p in pieces)
-    assert pieces[1].text.split()[0] == "w23" and pieces[0].start == 0.0
+    assert pieces[0].last_word == 24 and pieces[1].text.split()[0] == "w25"  # after the comma, not at word 27
+    assert all(MIN_WORDS <= p.last_word - p.first_word + 1 and p.end - p.start <= UNIT_S for p in pieces)
 
 
 def test_a_cut_goes_to_the_longest_pause_near_its_place() -> None:
-    text = " ".join(f"w{i}" for i in range(40))  # 16 s: two pieces, evenly at word 20
-    pieces = units(spoken([text], pause_after={17: 0.8}))
-    assert [p.first_word for p in pieces] == [0, 18]
-    assert units(spoken([text]))[1].first_word == 20  # no pause, no mark: the even place
+    text = " ".join(f"w{i}" for i in range(160))
+    pieces = units(spoken([text], pause_after={21: 0.8}))
+    assert pieces[1].first_word == 22 and pieces[0].end < pieces[1].start - 0.8
+    even = units(spoken([text]))  # no pause, no mark: even pieces
+    assert all(25 <= p.last_word - p.first_word + 1 <= 29 for p in even), [p.first_word for p in even]
 
 
-def test_few_words_over_a_long_time_stay_one_unit() -> None:
-    transcript = spoken(["a b c d e f g."], pause_after=dict.fromkeys(range(6), 1.8))  # 13.5 s, no 2 s pause
-    assert len(transcript.sentences()) == 1 and transcript.words[-1].end > UNIT_S
-    assert len(units(transcript)) == 1  # under 2 x MIN_WORDS words: no piece would be long enough
+def test_a_slow_sentence_is_cut_by_time() -> None:
+    transcript = spoken([" ".join("abcdefghijklmnopqrstuvwxyz0123") + "."], pause_after=dict.fromkeys(range(29), 1.8))
+    assert len(transcript.sentences()) == 1 and transcript.words[-1].end > LONG_S  # 64 s, its pauses under 2 s
+    pieces = units(transcript)
+    assert len(pieces) >= 5 and all(p.end - p.start <= UNIT_S and p.last_word - p.first_word + 1 >= MIN_WORDS
+                                    for p in pieces)
 
 
 def _unpunctuated(language: str, ids: list[str]) -> tuple[Transcript, list[float]]:

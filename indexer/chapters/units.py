@@ -1,18 +1,18 @@
 """The units a transcript is segmented in: its sentences, with the long ones cut into pieces.
 
-Why. A story can only start where a unit starts, and a unit is embedded from its first embed.EMBED_WORDS words. A
-transcript without sentence punctuation (most automatic captions; speech recognisers on some languages) is one
-"sentence" between pauses of two seconds, and captions-only ingests have no pauses at all: the whole programme was
-one unit and one chapter. Punctuated recognisers also join the end of one story to the start of the next into one
-run-on sentence: on SpeechTopSeg's train lists 24-41% of Euronews' time is in sentences over 12 s, and in English 27%
-of the true chapter starts lie more than 8 s into their sentence, where no boundary could be placed.
+Why. A story can only start where a unit starts. A transcript without sentence punctuation (most automatic
+captions; speech recognisers on some languages) is one "sentence" between pauses of two seconds, and a captions-only
+ingest has no pauses at all: the whole programme was one unit, and one chapter.
 
-How. A sentence over UNIT_S seconds or UNIT_WORDS words is cut into pieces of MIN_WORDS to UNIT_WORDS words and at
-most UNIT_S seconds. Where it is cut is chosen over the whole sentence (a dynamic programme): each cut costs CUT_COST
-and gains 1 after a word ending in a clause mark (, ; : and the like) and the pause before the next word (up to 1 s),
-and pieces far from the sentence's even length cost a little. So cuts fall at the clauses and pauses where a speaker
-breaks, and, where there are none, evenly. A sentence that cannot be cut within the limits (a few words spread over a
-long time) is cut evenly by words, or kept whole.
+How. A sentence over LONG_S seconds, which no speaker says in one breath and a punctuating recogniser hardly writes
+(0.1-0.4% of Euronews' sentences are over 30 s), is cut into pieces of at most UNIT_S seconds and at least MIN_WORDS
+words. Time decides, not words: a recogniser's loop ("Afrika, Afrika, ..." 173 times in 23 s, seen on Euronews)
+packs many words into little time, and cut into pieces by words it made 20 identical units, each read as a story of
+its own (one German programme's Pk 0.10 -> 0.47). Where it is cut is chosen over the whole sentence (a dynamic
+programme): each cut costs CUT_COST and gains 1 after a word ending in a clause mark (, ; : and the like) and the
+pause before the next word (up to 1 s), and pieces far from the sentence's even length cost a little. So cuts fall
+at the clauses and pauses where a speaker breaks, and, where there are none, evenly. A sentence that cannot be cut
+within the limits (a few words spread over a long time) is cut evenly by words, or kept whole.
 """
 
 from __future__ import annotations
@@ -23,20 +23,21 @@ from collections.abc import Sequence
 
 from indexer.models import Sentence, Transcript, Word
 
+LONG_S = 60.0  # seconds: a sentence over this is cut (the scorer was fitted on the recognisers' sentences)
 UNIT_S = 12.0  # seconds: about twice a news sentence's median length (6-8 s on Euronews, 4.5 s on Tagesschau)
-UNIT_WORDS = 30  # words: about what the embedding reads of a unit (embed.EMBED_WORDS)
+UNIT_WORDS = 100  # words: a piece's bound where words carry no times worth the name (all at one instant)
 MIN_WORDS = 4  # no piece shorter than this
 CUT_COST = 0.5  # what a cut costs: one at a clause mark or a pause of half a second or more pays for itself
 CLAUSE_END = re.compile(r"[,;:\u2014\u2013\u060c\u061b\u3001\uff0c\uff1b]['\"\u201d\u00bb)\]]*$")
 
 
 def units(transcript: Transcript) -> list[Sentence]:
-    """The transcript's sentences, each over UNIT_S seconds or UNIT_WORDS words cut into pieces (see the module)."""
+    """The transcript's sentences, each over LONG_S seconds cut into pieces (see the module)."""
     words = transcript.words
     out: list[Sentence] = []
     for s in transcript.sentences():
         n = s.last_word - s.first_word + 1
-        if (s.end - s.start <= UNIT_S and n <= UNIT_WORDS) or n < 2 * MIN_WORDS:
+        if s.end - s.start <= LONG_S or n < 2 * MIN_WORDS:
             out.append(s)
             continue
         firsts = _cuts(words, s.first_word, s.last_word)
@@ -47,7 +48,7 @@ def units(transcript: Transcript) -> list[Sentence]:
 def _cuts(words: Sequence[Word], first: int, last: int) -> list[int]:
     """The first word of each piece of words[first..last] (see the module)."""
     n = last - first + 1
-    even = n / max(math.ceil(n / UNIT_WORDS), math.ceil((words[last].end - words[first].start) / UNIT_S))
+    even = n / max(math.ceil(n / UNIT_WORDS), math.ceil((words[last].end - words[first].start) / UNIT_S), 1)
     gain = [0.0] * (n + 1)  # of a cut before word first + j
     for j in range(1, n):
         pause = max(0.0, words[first + j].start - words[first + j - 1].end)
