@@ -53,18 +53,17 @@ def _cuts(words: Sequence[Word], first: int, last: int) -> list[int]:
     for j in range(1, n):
         pause = max(0.0, words[first + j].start - words[first + j - 1].end)
         gain[j] = (1.0 if CLAUSE_END.search(words[first + j - 1].text.strip()) else 0.0) + min(pause, 1.0) - CUT_COST
-    best: list[float | None] = [0.0] + [None] * n  # best[j]: words first..first+j-1 cut into pieces
+    best = [0.0] + [-math.inf] * n  # best[j]: words first..first+j-1 cut into pieces (-inf: no way within limits)
     back = [0] * (n + 1)
     for j in range(MIN_WORDS, n + 1):
         for i in range(max(0, j - UNIT_WORDS), j - MIN_WORDS + 1):
-            before = best[i]
-            if before is None or words[first + j - 1].end - words[first + i].start > UNIT_S:
+            if best[i] == -math.inf or words[first + j - 1].end - words[first + i].start > UNIT_S:
                 continue
-            value = before + gain[j] - 0.1 * ((j - i - even) / even) ** 2
-            if best[j] is None or value > best[j]:  # type: ignore[operator]
+            value = best[i] + gain[j] - 0.1 * ((j - i - even) / even) ** 2
+            if value > best[j]:
                 best[j], back[j] = value, i
-    if best[n] is None:  # no cut within the limits: evenly by words, as many pieces as MIN_WORDS allows
-        k = min(math.ceil(n / UNIT_WORDS) or 1, n // MIN_WORDS) if n > UNIT_WORDS else 1
+    if best[n] == -math.inf:  # no cut within the limits: evenly by words, as many pieces as MIN_WORDS allows
+        k = min(math.ceil(n / UNIT_WORDS), n // MIN_WORDS) if n > UNIT_WORDS else 1
         return [first + round(j * n / k) for j in range(k)]
     cuts, j = [], n
     while j > 0:
