@@ -167,17 +167,17 @@ def test_deletions_made_while_the_merger_works_are_carried_over(tmp_path: Path, 
 def test_commits_go_on_while_a_merge_is_written(tmp_path: Path, no_merger: None,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     ix = _filled(tmp_path / "index", MAX_SEGMENTS)
-    from indexer.search import whoosh_write
+    from indexer.search import whoosh_perdoc
 
     reading, go_on = threading.Event(), threading.Event()
-    real_copy = whoosh_write.copy_documents
+    real_copy = whoosh_perdoc.copy_documents
 
     def held(*args: Any) -> Any:  # the merge is copying its sources' documents
         reading.set()
         assert go_on.wait(30)
         return real_copy(*args)
 
-    monkeypatch.setattr(whoosh_write, "copy_documents", held)
+    monkeypatch.setattr(whoosh_perdoc, "copy_documents", held)
     result: list[bool] = []
     merger = threading.Thread(target=lambda: result.append(merge_once(_folder(ix))))
     merger.start()

@@ -138,7 +138,8 @@ def _write(writer: Any, readers: list[Any], decoded: list[Any], live: list[tuple
     from whoosh.codec.whoosh3 import W3TermsReader  # deferred: as in merge_once
 
     from indexer.search.whoosh_gather import Gathered  # deferred: with the whoosh imports above
-    from indexer.search.whoosh_write import Lengths, Terms, copy_documents, copyable, supported
+    from indexer.search.whoosh_perdoc import Lengths, copy_documents, copyable
+    from indexer.search.whoosh_write import Terms, supported
 
     schema = writer.schema
     indexed = [name for name in schema.names() if schema[name].indexed]

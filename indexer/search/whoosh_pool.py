@@ -17,7 +17,8 @@ from whoosh.analysis import RegexTokenizer
 from whoosh.formats import Frequency
 from whoosh.system import unpack_uint
 
-from indexer.search.whoosh_write import Lengths, Terms, supported
+from indexer.search.whoosh_perdoc import Lengths
+from indexer.search.whoosh_write import Terms, supported
 
 
 class Postings:

@@ -34,23 +34,16 @@ from hashlib import md5
 from pickle import dumps, loads
 from typing import Any
 
-import numpy as np
 from whoosh.codec.whoosh3 import (
-    LENGTHS_COLUMN,
-    STORED_COLUMN,
     WHOOSH3_HEADER_MAGIC,
     W3Codec,
     W3FieldWriter,
-    W3PerDocReader,
-    W3PerDocWriter,
     W3TermInfo,
-    _lenfield,
 )
-from whoosh.columns import VarBytesColumn
 from whoosh.filedb.filetables import _lengths, md5_hash
 from whoosh.formats import Existence, Frequency
 from whoosh.system import pack_int, pack_long, pack_ushort
-from whoosh.util.numeric import byte_to_length, length_to_byte
+from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
 from indexer.search.whoosh_arrays import blocks
@@ -58,7 +51,6 @@ from indexer.search.whoosh_arrays import blocks
 _ROW = W3TermInfo._struct  # a term table row: flags, weight, postings, min/max length bytes, max weight, first/last id
 _INFO = _ROW.pack
 _LENGTHS = _lengths.pack  # a term table row's key and value lengths
-_BYTE_LENGTH = np.array([0] + [byte_to_length(b) for b in range(1, 256)], dtype=np.int64)  # a length byte's length
 # A block whose pickle is shorter than this many bytes is stored as it is, its header saying so (compression level
 # 0), as Whoosh's reader allows. zlib gains a few bytes at most on such a block (one or two postings: 60-90 bytes,
 # 3-10 fewer compressed) and compressing it costs as much as the rest of its term's work, and three terms in four of
@@ -332,76 +324,3 @@ class Terms:
             h = tindex.hashfn(key)
         tindex.buckets[h & 255].append((h, pos))
         tindex.lastkey = key
-
-
-class Lengths:
-    """A segment's field lengths by document, as Whoosh's per-document reader gives them (0 for none)."""
-
-    def __init__(self, columns: dict[str, np.ndarray]) -> None:
-        self._lengths = {name: _BYTE_LENGTH[column].tolist() for name, column in columns.items()}
-
-    @classmethod
-    def of_segment(cls, reader: Any, fields: Any, count: int) -> Lengths:
-        """The lengths of a segment's `count` documents from its per-document reader (closed after)."""
-        try:
-            return cls({name: length_bytes(reader, name, count) for name in fields})
-        finally:
-            reader.close()
-
-    def column(self, fieldname: str) -> list[int]:
-        return self._lengths[fieldname]
-
-
-def length_bytes(perdoc: Any, fieldname: str, count: int) -> np.ndarray:
-    """A field's length byte for each of a segment's `count` documents (0: none), its column read at once (Whoosh's
-    reader unpacks one document at a time). `perdoc`: W3's per-document reader."""
-    out = np.zeros(count, dtype=np.uint8)
-    column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-    if column is not None:
-        n = min(column._count, count)  # the column ends at its last document with a length
-        if n:
-            out[:n] = np.frombuffer(column._dbfile.get(column._basepos, n), dtype=np.uint8)
-    return out
-
-
-def copyable(writer: Any, readers: Sequence[Any]) -> bool:
-    """Whether `copy_documents` can copy these source segments' documents into the writer's segment: W3's
-    per-document files on both sides and a schema without columns or vectors."""
-    schema = writer.schema
-    return (type(writer.perdocwriter) is W3PerDocWriter
-            and all(type(getattr(r, "_perdoc", None)) is W3PerDocReader for r in readers)
-            and not any(schema[name].column_type or schema[name].vector for name in schema.names()))
-
-
-def copy_documents(writer: Any, reader: Any, docs: np.ndarray, fields: Sequence[str]) -> dict[str, np.ndarray]:
-    """What `writer.write_per_doc` does for a merge's source segment (`reader`; its live documents `docs`, in
-    order), where `copyable`: each document's stored fields copied as the compressed pickle they are (Whoosh
-    unpickles, pickles and compresses each one again), and the field lengths read a column at a time. Returns the
-    length bytes of the copied documents for each of `fields` (the indexed ones)."""
-    pdw, src = writer.perdocwriter, reader._perdoc
-    base = writer.docnum
-    stored = src._cached_reader("_stored", STORED_COLUMN)
-    if stored is not None:
-        raw_in, raw_out = stored._child, pdw._get_column("_stored")._child  # below the pickling: compressed bytes
-        get, put = VarBytesColumn.Reader.__getitem__, VarBytesColumn.Writer.add
-        for k, doc in enumerate(docs.tolist()):
-            value = get(raw_in, doc)
-            if value:  # Whoosh stores nothing for a document without stored fields
-                put(raw_out, base + k, value)
-    copied = {}
-    for name in fields:
-        column = length_bytes(src, name, reader.doc_count_all())[docs]
-        copied[name] = column
-        present = np.flatnonzero(column)
-        if not len(present):
-            continue
-        lenfield = _lenfield(name)
-        if not pdw._has_column(lenfield):
-            pdw._create_column(lenfield, LENGTHS_COLUMN)
-        out = pdw._get_column(lenfield)
-        for k, value in zip((base + present).tolist(), column[present].tolist()):
-            out.add(k, value)
-        pdw._fieldlengths[name] += int(_BYTE_LENGTH[column].sum())
-    pdw._doccount += len(docs)
-    writer.docnum += len(docs)
-    return copied
