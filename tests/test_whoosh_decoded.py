@@ -141,6 +141,32 @@ def test_a_commit_decodes_in_a_child_and_a_merge_removes_the_old_files(tmp_path:
     assert not list(folder.glob("*.part*"))
 
 
+def test_a_segment_merged_away_while_it_is_decoded_leaves_no_file(tmp_path: Path, decode_all: None, no_child: None,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """The merge's clean-up runs before the decoder's file is in (a race CI met): the decoder removes its file."""
+    monkeypatch.setattr(search_index, "merge_later", lambda folder: None)
+    rng = random.Random(5)
+    ix = SearchIndex(tmp_path / "index")
+    for batch in range(MERGE_AT):
+        _add(ix, rng, batch, videos=4)
+    folder = _folder(ix)
+    before = set(_segments(ix))
+    real_decode = whoosh_decoded.decode
+    merged: list[bool] = []
+
+    def merged_meanwhile(where: Path, reader: object) -> Path | None:
+        if not merged:  # the first segment read is merged away (and its folder cleaned) before its file is in
+            merged.append(whoosh_merge.merge_once(where))
+        return real_decode(where, reader)
+
+    monkeypatch.setattr(whoosh_decoded, "decode", merged_meanwhile)
+    decode_missing(folder)
+    now = set(_segments(ix))
+    assert merged == [True] and before - now
+    assert not any(path_for(folder, s).exists() for s in before - now), "a file for a segment no longer there"
+    assert not list(folder.glob("*.part*"))
+
+
 def test_a_reader_picks_up_files_written_after_it_opened(built: SearchIndex, decode_all: None, no_child: None,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(whoosh_arrays, "RECHECK_S", 0.0)

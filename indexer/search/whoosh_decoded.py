@@ -48,7 +48,7 @@ from typing import Any
 import numpy as np
 
 from indexer.config import lenient_number
-from indexer.search.whoosh_views import child_main, start_child
+from indexer.search.whoosh_views import again_if_replaced, child_main, start_child
 
 log = logging.getLogger(__name__)
 
@@ -217,13 +217,25 @@ def decode_missing(folder: str | Path, wait: bool = False) -> int:
                     for stale in folder.glob(f"{segment_id}{SUFFIX}.part*"):
                         stale.unlink(missing_ok=True)  # a decoder that died (the lock says none runs now)
                     try:
-                        written += decode(folder, reader) is not None
+                        path = decode(folder, reader)
+                        if path is not None and segment_id not in _segment_ids(folder):
+                            # merged away while it was read: the merge's clean-up ran before the file was in
+                            path.unlink(missing_ok=True)
+                            path = None
+                        written += path is not None
                     except FAILURES as e:
                         if not folder.is_dir():
                             raise
                         log.warning("could not decode the postings of %s in %s: %r", segment_id, folder, e)
             if not todo:
                 return written
+
+
+def _segment_ids(folder: Path) -> set[str]:
+    """The segments the index's latest table of contents names."""
+    from whoosh import index  # deferred: as in decode_missing
+
+    return {seg.segment_id() for seg in again_if_replaced(lambda: index.open_dir(str(folder))._segments())}
 
 
 _children: dict[Path, subprocess.Popen[bytes]] = {}
