@@ -63,6 +63,25 @@ def test_a_slow_sentence_is_cut_by_time() -> None:
                                     for p in pieces)
 
 
+
+def test_a_few_words_held_long_leave_the_rest_of_the_sentence_cut_by_time() -> None:
+    """Six words held over 30 s (a cue left on screen over music) admit no piece within UNIT_S. That stretch may run
+    over; the rest is cut as everywhere else (before: the whole sentence fell back to pieces of 100 words, 40 s)."""
+    words, t = [], 0.0
+    for i in range(300):  # 120 s of words 0.4 s apart, no marks, no pauses, but words 149-154 last 5 s each
+        length = 5.0 if 149 <= i <= 154 else 0.4
+        words.append(Word(round(t, 3), round(t + length, 3), f"w{i}"))
+        t += length
+    transcript = Transcript("test:held", "en", "captions", "file", (Segment(0.0, t, "", tuple(words)),))
+    assert len(transcript.sentences()) == 1
+    pieces = units(transcript)
+    assert pieces[0].first_word == 0 and pieces[-1].last_word == 299
+    assert all(b.first_word == a.last_word + 1 for a, b in zip(pieces, pieces[1:]))
+    assert all(p.last_word - p.first_word + 1 >= MIN_WORDS for p in pieces)
+    over = [(p.first_word, p.last_word) for p in pieces if p.end - p.start > UNIT_S]
+    assert 1 <= len(over) <= 2 and all(146 <= a and b <= 157 for a, b in over), over  # only around the held words
+    assert len(pieces) >= 12
+
 def _unpunctuated(language: str, ids: list[str]) -> tuple[Transcript, list[float]]:
     """A bulletin as automatic captions give it: no sentence marks at all and no pause longer than 1.2 s."""
     texts = [[re.sub(r"[.!?,;:]", "", s) for s in stories(language)[i]] for i in ids]
