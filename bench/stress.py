@@ -39,6 +39,8 @@ ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
 sys.path.insert(0, str(ROOT))
 
+import numpy as np  # noqa: E402
+
 from indexer.config import load_settings  # noqa: E402
 from indexer.search.passages import build_passages  # noqa: E402
 from indexer.service import Clipindex  # noqa: E402
@@ -47,6 +49,7 @@ EXE = [sys.executable, str(ROOT / ".venv" / "bin" / "clipindex")]
 WORD = "council"  # in every base story
 KILL_EVERY_S = 20.0
 REINDEX_EVERY_S = 60.0
+SEARCH_TIMEOUT_S = 30.0
 
 
 class Load:
@@ -63,6 +66,8 @@ class Load:
         self.server: subprocess.Popen[bytes] | None = None
         self.t0 = time.monotonic()
         self.events: list[tuple[float, str]] = []  # what happened when: the context printed beside a failure
+        self.latencies: list[float] = []  # seconds each answered HTTP search took
+        self.restarts: list[float] = []  # seconds from a server's kill until its successor answered
 
     def note(self, what: str) -> None:
         with self.lock:
@@ -147,18 +152,30 @@ def ingest_loop(load: Load, sources: list[tuple[Path, str]], seed: int) -> None:
 def http_searcher(load: Load) -> None:
     while load.running():
         url = f"http://127.0.0.1:{load.port}/v1/search?" + urllib.parse.urlencode({"q": WORD, "limit": 5})
+        t = time.monotonic()
         try:
-            with urllib.request.urlopen(url, timeout=30) as answer:
+            with urllib.request.urlopen(url, timeout=SEARCH_TIMEOUT_S) as answer:
                 hits = json.loads(answer.read())["hits"]
+            with load.lock:
+                load.latencies.append(time.monotonic() - t)
             load.count("searches answered")
             if not hits:
                 load.count("empty answers")
                 load.note("EMPTY answer over HTTP")
         except urllib.error.HTTPError as exc:
             load.error(f"HTTP search: {exc.code} {exc.read()[:200]!r}")
-        except (OSError, http.client.HTTPException):  # the server was killed: it is being restarted
-            load.count("searches refused while the server restarted")
-            time.sleep(0.2)
+        except (OSError, http.client.HTTPException) as exc:
+            if _timed_out(exc):  # a server took the request and did not answer in time: slow, not restarting
+                load.count(f"HTTP searches not answered within {SEARCH_TIMEOUT_S:.0f} s")
+                load.note("HTTP search timed out")
+            else:  # the server was killed: it is being restarted
+                load.count("searches refused while the server restarted")
+                time.sleep(0.2)
+
+
+def _timed_out(exc: BaseException) -> bool:
+    """A timeout while reading the answer, or one that urllib wrapped while connecting."""
+    return isinstance(exc, TimeoutError) or isinstance(getattr(exc, "reason", None), TimeoutError)
 
 
 def cli_searcher(load: Load) -> None:
@@ -181,11 +198,13 @@ def killer(load: Load, seed: int) -> None:
         with load.lock:
             victims = [(pid, role, proc) for pid, (role, proc) in load.children.items()]
         if load.server is not None and rng.random() < 0.2:
+            killed = time.monotonic()
             load.server.send_signal(signal.SIGKILL)
             load.server.wait()
             load.count("kills: server")
             load.note("server killed")
             load.start_server()
+            load.restarts.append(time.monotonic() - killed)
             load.note("server answers again")
         elif victims:
             pid, role, proc = rng.choice(victims)
@@ -283,6 +302,13 @@ def main() -> None:
           f"{load0[0]:.2f}, at end {os.getloadavg()[0]:.2f}; {elapsed / 60:.1f} minutes, seed {args.seed}")
     for what, n in sorted(load.counts.items()):
         print(f"{what}: {n}")
+    if load.latencies:
+        p50, p95, p99 = (float(x) for x in np.percentile(load.latencies, [50, 95, 99]))
+        print(f"HTTP search latency under this load: p50 {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, "
+              f"p99 {p99 * 1000:.0f} ms, max {max(load.latencies):.1f} s")
+    if load.restarts:
+        print(f"server restarts, from the kill until the new server answered: median {np.median(load.restarts):.1f} s, "
+              f"max {max(load.restarts):.1f} s")
     print(f"empty answers on a non-empty archive: {load.counts['empty answers']} (target 0)")
     for line in load.context("EMPTY"):
         print(f"  {line}")
