@@ -12,6 +12,7 @@ import json
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, cast
@@ -177,19 +178,26 @@ def search(
 
 
 @app.command()
-def reindex(data_dir: DataDir = None, quiet: Quiet = False) -> None:
+def reindex(data_dir: DataDir = None, quiet: Quiet = False, chapters: Annotated[bool, typer.Option(
+        "--chapters", help="First segment every transcript into chapters again, as ingest does (after an upgrade: "
+        "the creator's chapters stay).")] = False) -> None:
     """Rebuild the search index from the store (the store is the source of truth).
 
-    Example: clipindex reindex
+    Example: clipindex reindex --chapters
     """
     with errors():
         svc = service(data_dir)
         with progress(quiet) as report:
-            def step(done: int, total: int) -> None:
-                if report:
-                    report("index", "reindex", done / max(total, 1), f"{done}/{total} videos")
+            def step(subject: str, what: str) -> Callable[[int, int], None]:
+                def done_of(done: int, total: int) -> None:
+                    if report:
+                        report(subject, what, done / max(total, 1), f"{done}/{total} videos")
+                return done_of
 
-            passages = svc.index.reindex(step)
+            videos = svc.resegment_all(step("archive", "chapters")) if chapters else None
+            passages = svc.index.reindex(step("index", "reindex"))
+    if videos is not None:
+        out.print(f"segmented {videos} videos into chapters again", markup=False)
     out.print(f"indexed {passages} passages", markup=False)
 
 

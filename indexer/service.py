@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import cached_property
@@ -338,6 +338,20 @@ class Clipindex:
         self.store.put_chapters(tr.video_id, "computed", computed)
         self.index.index_video(tr.video_id)
         return computed
+
+    def resegment_all(self, progress: Callable[[int, int], None] | None = None) -> int:
+        """Segment every transcribed video again as ingest does (after an upgrade of clipindex); the creator's
+        chapters stay. The index still holds the old titles until it is rebuilt (`clipindex reindex --chapters`)."""
+        from indexer.chapters.segment import segment  # deferred: numpy and the text layer, for this command only
+
+        ids = self.store.transcribed_ids()
+        for done, video_id in enumerate(ids, 1):
+            tr = self.store.get_transcript(video_id)
+            if tr is not None:  # deleted meanwhile
+                self.store.put_chapters(video_id, "computed", segment(tr))
+            if progress:
+                progress(done, len(ids))
+        return len(ids)
 
     def render_chapters(self, ref: str, fmt: str, source: ChapterSource | None = None) -> str:
         items = self.chapters(ref)

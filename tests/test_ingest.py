@@ -13,7 +13,9 @@ from api.cli import app
 from indexer.asr.engine import Engine, EngineChoice
 from indexer.config import Settings
 from indexer.errors import IngestError
+from indexer.models import Chapter
 from indexer.service import Clipindex, IngestOptions
+from tests.conftest import FIXTURES
 
 runner = CliRunner()
 
@@ -131,6 +133,41 @@ def test_caption_file_import_with_youtube_url(settings: Settings, tmp_path: Path
     assert words[0]["start"] == 1.0 and words[-1]["end"] == 7.0
     assert all(a["end"] <= b["start"] for a, b in zip(words, words[1:]))
 
+
+
+def test_reindex_with_chapters_segments_every_video_again_and_hits_carry_the_new_titles(settings: Settings) -> None:
+    """After an upgrade an archive keeps the chapters its ingest computed. `clipindex reindex --chapters` segments
+    every transcript again as ingest does, keeps the creator's chapters, and rebuilds the index with the new titles."""
+    svc = Clipindex(settings)
+    for name, language in (("captions_uz.srt", "uz"), ("captions_ru.vtt", "ru")):
+        [done] = svc.ingest(str(FIXTURES / name), IngestOptions(language=language))
+        assert done.video_id is not None
+    svc.index.flush()  # the ingest's batched commit, before the chapters are changed behind the index's back
+    ids = svc.store.transcribed_ids()
+    assert len(ids) == 2
+    fresh = {v: svc.store.get_chapters(v, "computed") for v in ids}
+    assert all(fresh.values())
+    for v in ids:  # what an older version computed: one chapter, in the index too
+        end = svc.store.get_transcript(v).segments[-1].end  # type: ignore[union-attr]
+        svc.store.put_chapters(v, "computed", [Chapter(v, 0.0, end, "Old title", method="old")])
+    uz = next(v for v in ids if svc.store.get_transcript(v).language == "uz")  # type: ignore[union-attr]
+    ru = next(v for v in ids if v != uz)
+    creator = [Chapter(ru, 0.0, 5.0, "The creator's own", source="creator")]
+    svc.store.put_chapters(ru, "creator", creator)
+
+    def hit_chapter() -> str | None:
+        [hit] = Clipindex(settings).search("byudjetini tasdiqladi", limit=1).hits
+        return hit.chapter
+
+    code, out, err = cli(settings, "reindex", "--quiet")
+    assert code == 0 and "segmented" not in out, err
+    assert hit_chapter() == "Old title", "a plain reindex keeps the stored chapters"
+    code, out, err = cli(settings, "reindex", "--chapters", "--quiet")
+    assert code == 0, err
+    assert "segmented 2 videos into chapters again" in out
+    assert {v: svc.store.get_chapters(v, "computed") for v in ids} == fresh, "as its ingest segmented it"
+    assert svc.store.get_chapters(ru, "creator") == creator, "the creator's chapters stay"
+    assert hit_chapter() == fresh[uz][0].title != "Old title"
 
 @pytest.mark.slow
 def test_sidecar_captions_are_used_for_a_local_file(settings: Settings, media_dir: Path, tmp_path: Path) -> None:
