@@ -194,7 +194,7 @@ def reindex(data_dir: DataDir = None, quiet: Quiet = False, chapters: Annotated[
                         report(subject, what, done / max(total, 1), f"{done}/{total} videos")
                 return done_of
 
-            videos = svc.resegment_all(step("archive", "chapters")) if chapters else None
+            videos = svc.chapters.resegment_all(step("archive", "chapters")) if chapters else None
             passages = svc.index.reindex(step("index", "reindex"))
     if videos is not None:
         out.print(f"segmented {videos} videos into chapters again", markup=False)
@@ -223,9 +223,9 @@ def chapters(
         if source not in (None, "computed", "creator"):
             raise InvalidInput("--source must be computed or creator")
         if recompute:
-            svc.recompute_chapters(video, min_length=min_length, max_length=max_length, count=count)
+            svc.chapters.recompute(video, min_length=min_length, max_length=max_length, count=count)
             source = source or "computed"
-        text = svc.render_chapters(video, "json" if as_json else fmt, cast(ChapterSource | None, source))
+        text = svc.chapters.render(video, "json" if as_json else fmt, cast(ChapterSource | None, source))
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 

@@ -1,15 +1,15 @@
 """The one service: everything clipindex can do. The CLI, the HTTP API and the workers call only this object.
 
-`Clipindex` does ingest, videos, transcripts and chapters itself, and composes three services built with what they
-need passed in: `index` (the search index as a projection of the store), `articles` and `reels` (these two on first
-use, so that commands which need neither do not import them); plus the store's `jobs` queue and API `keys`.
+`Clipindex` does ingest, videos and transcripts itself, and composes four services built with what they need passed
+in: `index` (the search index as a projection of the store), `chapters` (indexer.chapters.service), `articles` and
+`reels` (these two on first use, so that commands which need neither do not import them); plus the store's `jobs`
+queue and API `keys`.
 """
 
 from __future__ import annotations
 
-import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import cached_property
@@ -17,8 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from indexer import deeplinks, formats, refs
-from indexer.chapters.display import shown
-from indexer.chapters.formats import vtt_chapters, youtube_description
+from indexer.chapters.service import ChapterService
 from indexer.config import Settings
 from indexer.distributed.transport import job_notifier
 from indexer.errors import ClipindexError, IngestError, InvalidInput, NotFound
@@ -36,7 +35,7 @@ from indexer.ingest.types import (
     StepOptions,
 )
 from indexer.languages import check_language
-from indexer.models import Chapter, ChapterSource, SearchMode, Transcript, Video, WordSource
+from indexer.models import SearchMode, Transcript, Video, WordSource
 from indexer.search.service import SearchService
 from indexer.store import owners
 from indexer.store.corrections import Correction, Corrections
@@ -83,6 +82,7 @@ class Clipindex:
         self.jobs = JobQueue(self.store, settings.lease_s, notify=job_notifier(settings.broker_url))
         self.keys = KeyRing(self.store)
         self.index = SearchService(self.store, settings)
+        self.chapters = ChapterService(self.store, self.index, self.transcript)
 
     # The article and reel services are built on first use: listing videos or printing a transcript needs neither.
     @cached_property
@@ -318,53 +318,6 @@ class Clipindex:
     def corrections(self, ref: str) -> list[Correction]:
         """The video's corrections, oldest first, reverted ones included."""
         return Corrections(self.store).list(refs.resolve_video(self.store, ref))
-
-    # chapters ---------------------------------------------------------------------------------------------------
-    def chapters(self, ref: str) -> list[Chapter]:
-        """Both kinds, creator chapters first (they are what viewers see), then the computed ones."""
-        video_id = refs.resolve_video(self.store, ref)
-        items = self.store.get_chapters(video_id)
-        if self.store.get_transcript(video_id) is None and not items:
-            raise NotFound(f"video {video_id!r} has no transcript yet: its ingest stopped early; add it again to "
-                           "resume")
-        return sorted(items, key=lambda c: (c.source != "creator", c.start))
-
-    def recompute_chapters(self, ref: str, *, min_length: float | None = None, max_length: float = 600.0,
-                           count: int | None = None) -> list[Chapter]:
-        from indexer.chapters.segment import segment  # deferred: numpy and the text layer, for this command only
-
-        tr = self.transcript(ref)
-        computed = segment(tr, min_length=min_length, max_length=max_length, count=count)
-        self.store.put_chapters(tr.video_id, "computed", computed)
-        self.index.index_video(tr.video_id)
-        return computed
-
-    def resegment_all(self, progress: Callable[[int, int], None] | None = None) -> int:
-        """Segment every transcribed video again as ingest does (after an upgrade of clipindex); the creator's
-        chapters stay. The index still holds the old titles until it is rebuilt (`clipindex reindex --chapters`)."""
-        from indexer.chapters.segment import segment  # deferred: numpy and the text layer, for this command only
-
-        ids = self.store.transcribed_ids()
-        for done, video_id in enumerate(ids, 1):
-            tr = self.store.get_transcript(video_id)
-            if tr is not None:  # deleted meanwhile
-                self.store.put_chapters(video_id, "computed", segment(tr))
-            if progress:
-                progress(done, len(ids))
-        return len(ids)
-
-    def render_chapters(self, ref: str, fmt: str, source: ChapterSource | None = None) -> str:
-        items = self.chapters(ref)
-        chosen = [c for c in items if c.source == source] if source else shown(items)
-        if fmt == "youtube":
-            return youtube_description(chosen)
-        if fmt == "vtt":
-            return vtt_chapters(chosen)
-        if fmt == "json":
-            return json.dumps([{"start": c.start, "end": c.end, "title": c.title, "keywords": list(c.keywords),
-                                "source": c.source, "method": c.method} for c in (chosen if source else items)],
-                              ensure_ascii=False, indent=1)
-        raise InvalidInput(f"unknown format {fmt!r}: choose youtube, vtt or json")
 
     # search -----------------------------------------------------------------------------------------------------
     def search(self, query: str, *, mode: SearchMode | None = None, video: str | None = None,

@@ -63,7 +63,6 @@ def test_a_slow_sentence_is_cut_by_time() -> None:
                                     for p in pieces)
 
 
-
 def test_a_few_words_held_long_leave_the_rest_of_the_sentence_cut_by_time() -> None:
     """Six words held over 30 s (a cue left on screen over music) admit no piece within UNIT_S. That stretch may run
     over; the rest is cut as everywhere else (before: the whole sentence fell back to pieces of 100 words, 40 s)."""
@@ -81,6 +80,7 @@ def test_a_few_words_held_long_leave_the_rest_of_the_sentence_cut_by_time() -> N
     over = [(p.first_word, p.last_word) for p in pieces if p.end - p.start > UNIT_S]
     assert 1 <= len(over) <= 2 and all(146 <= a and b <= 157 for a, b in over), over  # only around the held words
     assert len(pieces) >= 12
+
 
 def _unpunctuated(language: str, ids: list[str]) -> tuple[Transcript, list[float]]:
     """A bulletin as automatic captions give it: no sentence marks at all and no pause longer than 1.2 s."""

@@ -134,7 +134,6 @@ def test_caption_file_import_with_youtube_url(settings: Settings, tmp_path: Path
     assert all(a["end"] <= b["start"] for a, b in zip(words, words[1:]))
 
 
-
 def test_reindex_with_chapters_segments_every_video_again_and_hits_carry_the_new_titles(settings: Settings) -> None:
     """After an upgrade an archive keeps the chapters its ingest computed. `clipindex reindex --chapters` segments
     every transcript again as ingest does, keeps the creator's chapters, and rebuilds the index with the new titles."""
@@ -168,6 +167,7 @@ def test_reindex_with_chapters_segments_every_video_again_and_hits_carry_the_new
     assert {v: svc.store.get_chapters(v, "computed") for v in ids} == fresh, "as its ingest segmented it"
     assert svc.store.get_chapters(ru, "creator") == creator, "the creator's chapters stay"
     assert hit_chapter() == fresh[uz][0].title != "Old title"
+
 
 @pytest.mark.slow
 def test_sidecar_captions_are_used_for_a_local_file(settings: Settings, media_dir: Path, tmp_path: Path) -> None:

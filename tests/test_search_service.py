@@ -121,7 +121,7 @@ def test_recompute_without_options_segments_as_ingest_does(ingested: tuple[Clipi
         return real(transcript, **options)
 
     monkeypatch.setattr(seg, "segment", spy)
-    svc.recompute_chapters(video_id)
-    svc.recompute_chapters(video_id, min_length=45.0)
+    svc.chapters.recompute(video_id)
+    svc.chapters.recompute(video_id, min_length=45.0)
     assert [c["min_length"] for c in calls] == [None, 45.0]
 

@@ -38,4 +38,4 @@ def search(
 def chapters(video_id: str, service: Service, _read: ReadAccess) -> list[ChapterOut]:
     return [ChapterOut(start=c.start, end=c.end, title=c.title, keywords=list(c.keywords),
                        source=c.source, method=c.method)
-            for c in service.chapters(video_id)]
+            for c in service.chapters.get(video_id)]

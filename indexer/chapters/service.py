@@ -1,0 +1,69 @@
+"""A video's chapters as the product offers them: both lists, computing them again (one video, or the whole archive
+after an upgrade), and the two list formats. `Clipindex.chapters` is this object; the CLI and the HTTP API call it
+there. Segmentation itself is indexer.chapters.segment."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from indexer import refs
+from indexer.chapters.display import shown
+from indexer.chapters.formats import vtt_chapters, youtube_description
+from indexer.errors import InvalidInput
+from indexer.models import Chapter, ChapterSource, Transcript
+from indexer.search.service import SearchService
+from indexer.store.db import Store
+
+
+class ChapterService:
+    """Given the store, the search index (which holds the chapter titles its hits show) and `transcript(ref)`, the
+    stored transcript or NotFound (Clipindex.transcript)."""
+
+    def __init__(self, store: Store, index: SearchService, transcript: Callable[[str], Transcript]) -> None:
+        self.store, self.index, self.transcript = store, index, transcript
+
+    def get(self, ref: str) -> list[Chapter]:
+        """Both kinds, creator chapters first (they are what viewers see), then the computed ones."""
+        video_id = refs.resolve_video(self.store, ref)
+        items = self.store.get_chapters(video_id)
+        if not items:
+            self.transcript(video_id)  # NotFound if its ingest stopped before the transcript
+        return sorted(items, key=lambda c: (c.source != "creator", c.start))
+
+    def recompute(self, ref: str, *, min_length: float | None = None, max_length: float = 600.0,
+                  count: int | None = None) -> list[Chapter]:
+        from indexer.chapters.segment import segment  # deferred: numpy and the text layer, for this command only
+
+        tr = self.transcript(ref)
+        computed = segment(tr, min_length=min_length, max_length=max_length, count=count)
+        self.store.put_chapters(tr.video_id, "computed", computed)
+        self.index.index_video(tr.video_id)
+        return computed
+
+    def resegment_all(self, progress: Callable[[int, int], None] | None = None) -> int:
+        """Segment every transcribed video again as ingest does (after an upgrade of clipindex); the creator's
+        chapters stay. The index still holds the old titles until it is rebuilt (`clipindex reindex --chapters`)."""
+        from indexer.chapters.segment import segment  # deferred: as in recompute
+
+        ids = self.store.transcribed_ids()
+        for done, video_id in enumerate(ids, 1):
+            tr = self.store.get_transcript(video_id)
+            if tr is not None:  # deleted meanwhile
+                self.store.put_chapters(video_id, "computed", segment(tr))
+            if progress:
+                progress(done, len(ids))
+        return len(ids)
+
+    def render(self, ref: str, fmt: str, source: ChapterSource | None = None) -> str:
+        items = self.get(ref)
+        chosen = [c for c in items if c.source == source] if source else shown(items)
+        if fmt == "youtube":
+            return youtube_description(chosen)
+        if fmt == "vtt":
+            return vtt_chapters(chosen)
+        if fmt == "json":
+            return json.dumps([{"start": c.start, "end": c.end, "title": c.title, "keywords": list(c.keywords),
+                                "source": c.source, "method": c.method} for c in (chosen if source else items)],
+                              ensure_ascii=False, indent=1)
+        raise InvalidInput(f"unknown format {fmt!r}: choose youtube, vtt or json")
