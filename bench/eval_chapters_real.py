@@ -114,11 +114,11 @@ def programme(path: Path, name: str, language: str, split: str, bare: bool = Fal
                     truth, duration)
 
 
-def load(root: Path, sets: Sequence[str], split: str, limit: int | None, bare: bool = False
+def load(root: Path, sets: Sequence[str], split: str, limit: int | None, bare: bool = False, skip: int = 0
          ) -> dict[str, list[Bulletin]]:
     out = {}
     for name in sets:
-        ids = (root / name / f"{split}.lst").read_text().split()[:limit]
+        ids = (root / name / f"{split}.lst").read_text().split()[skip:][:limit]
         progs = [programme(root / name / "json" / f"{i}.json", f"{name}/{i}", SETS[name], split, bare)
                  for i in ids if (root / name / "json" / f"{i}.json").is_file()]
         out[name] = [p for p in progs if p]
@@ -218,6 +218,21 @@ def tune(data: dict[str, list[Bulletin]], embedder: Embedder | None) -> None:
     print(f"best: F1@10 {best[2]:.3f} Pk {best[1]:.3f} {best[3]}")
 
 
+def cut_grid(data: dict[str, list[Bulletin]], embedder: Embedder | None) -> None:
+    """The log-odds added at gaps inside cut sentences (scorer.CUT_SHIFT), over a grid; run it on unpunctuated
+    train programmes past those the scorer was fitted on (--split train --skip 60 --unpunctuated). Objective as in
+    `tune`: F1@10s minus Pk, averaged over the sets."""
+    if not embedder:
+        sys.exit("the cut shift weighs the fitted scorer's log-odds: it needs the embedding model")
+    for shift in (0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0):
+        rows = {name: score(ours(SegmentParams(cut_shift=shift), embedder), group) for name, group in data.items()}
+        pk, f10 = float(np.mean([r["pk"] for r in rows.values()])), float(np.mean([r["f10"] for r in rows.values()]))
+        ratio = sum(r["found"] for r in rows.values()) / max(1, sum(r["true"] for r in rows.values()))
+        each = " ".join(f"{name.split('_')[-1][:2]} {r['pk']:.3f}/{r['f10']:.3f}" for name, r in rows.items())
+        print(f"  shift {shift:3.1f}: F1@10 - Pk {f10 - pk:.3f} (Pk {pk:.3f}, F1@10 {f10:.3f}), found/true {ratio:.2f}"
+              f" | {each}", flush=True)
+
+
 def titles(data: dict[str, list[Bulletin]], embedder: Embedder | None, show: int, seed: int = 1) -> None:
     """How the headlines of our chapters measure up: 3-8 words, every word said in the chapter (names as spelled
     there), distinct within the programme, and how many are a run of words of the chapter's first three sentences
@@ -251,13 +266,16 @@ def main() -> None:
     ap.add_argument("path", nargs="?", default=os.environ.get("SPEECHTOPSEG"))
     ap.add_argument("--split", default="val", choices=["train", "val", "test"])
     ap.add_argument("--sets", default=",".join(SETS))
-    ap.add_argument("--limit", type=int, help="the first N programmes of each list")
+    ap.add_argument("--limit", type=int, help="the first N programmes of each list (after --skip)")
+    ap.add_argument("--skip", type=int, default=0,
+                    help="leave out the first N of each list (train programmes past those a fit used)")
     ap.add_argument("--cache", default="/tmp/clipindex-chapter-embeddings")
     ap.add_argument("--no-model", action="store_true", help="leave the embedding model out")
     ap.add_argument("--unpunctuated", action="store_true",
                     help="the sentences' punctuation taken out, as automatic captions come")
     ap.add_argument("--fill-cache", action="store_true", help="only compute the embeddings")
     ap.add_argument("--tune", action="store_true", help="the development grid the defaults came from")
+    ap.add_argument("--cut-grid", action="store_true", help="the grid scorer.CUT_SHIFT came from")
     ap.add_argument("--titles", type=int, metavar="N", help="title measures, and N random chapters to read")
     args = ap.parse_args()
     root = data_root(args.path)
@@ -265,7 +283,7 @@ def main() -> None:
     unknown = [s for s in sets if s not in SETS]
     if unknown:
         sys.exit(f"unknown sets {unknown}; known: {', '.join(SETS)}")
-    data = load(root, sets, args.split, args.limit, args.unpunctuated)
+    data = load(root, sets, args.split, args.limit, args.unpunctuated, args.skip)
     model = None if args.no_model else default_embedder()
     embedder = cached(model, Path(args.cache)) if model else None
     t0 = time.time()
@@ -279,6 +297,9 @@ def main() -> None:
         return
     if args.tune:
         tune(data, embedder)
+        return
+    if args.cut_grid:
+        cut_grid(data, embedder)
         return
     if args.titles is not None:
         titles(data, embedder, args.titles)

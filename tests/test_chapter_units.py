@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pytest
 
 from indexer.chapters.embed import default_embedder
-from indexer.chapters.segment import segment
-from indexer.chapters.units import LONG_S, MIN_WORDS, UNIT_S, units
+from indexer.chapters.segment import SegmentParams, boundary_gains, segment
+from indexer.chapters.units import LONG_S, MIN_WORDS, UNIT_S, cut_gaps, units
 from indexer.models import Segment, Transcript, Word
 from tests.test_segment import captions, starts, stories
 
@@ -80,6 +81,31 @@ def test_a_few_words_held_long_leave_the_rest_of_the_sentence_cut_by_time() -> N
     over = [(p.first_word, p.last_word) for p in pieces if p.end - p.start > UNIT_S]
     assert 1 <= len(over) <= 2 and all(146 <= a and b <= 157 for a, b in over), over  # only around the held words
     assert len(pieces) >= 12
+
+
+def test_the_gaps_inside_a_cut_sentence_are_told_from_sentence_ends() -> None:
+    long_one = " ".join(f"w{i}" for i in range(160))  # 64 s without a mark: cut into six pieces
+    transcript = spoken(["The council met on Monday.", long_one + ".", "It voted for the new bridge."])
+    pieces = units(transcript)
+    assert len(pieces) == 8
+    assert cut_gaps(transcript, pieces) == [False] + [True] * 5 + [False]
+    assert cut_gaps(transcript, transcript.sentences()) == [False, False]
+
+
+def test_a_gap_inside_a_cut_sentence_gets_the_cut_shift_and_no_other_gap_does() -> None:
+    """The fitted scorer reads a gap between two pieces of one sentence as weaker than a sentence end, so the count
+    of unpunctuated programmes came out low; `cut_shift` adds log-odds at those gaps alone."""
+    transcript = spoken(["The council met on Monday.", " ".join(f"w{i}" for i in range(160)) + ".",
+                         "It voted for the new bridge."])
+    pieces = units(transcript)
+    rows = np.random.default_rng(3).normal(size=(len(pieces), 384)).astype(np.float32)
+    rows /= np.linalg.norm(rows, axis=1, keepdims=True)
+    bags = [p.text.lower().split() for p in pieces]
+    cut = cut_gaps(transcript, pieces)
+    plain = boundary_gains(pieces, bags, SegmentParams(cut_shift=0.0), rows, cut)
+    shifted = boundary_gains(pieces, bags, SegmentParams(cut_shift=1.5), rows, cut)
+    assert np.allclose(shifted - plain, [0.0] + [1.5 if c else 0.0 for c in cut] + [0.0])
+    assert np.allclose(boundary_gains(pieces, bags, SegmentParams(cut_shift=1.5), rows), plain)  # no cuts given
 
 
 def _unpunctuated(language: str, ids: list[str]) -> tuple[Transcript, list[float]]:

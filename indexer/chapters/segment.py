@@ -43,7 +43,7 @@ from indexer.chapters import scorer
 from indexer.chapters.embed import Embedder, band_cosine, covers, default_embedder, standardised, window_cosine
 from indexer.chapters.paths import _best, _exactly
 from indexer.chapters.titles import Reading, content, describe, headlines, prefix, read, stop_words
-from indexer.chapters.units import units
+from indexer.chapters.units import cut_gaps, units
 from indexer.errors import InvalidInput
 from indexer.models import Chapter, Sentence, Transcript, Video
 from indexer.text.normalize import Token
@@ -76,6 +76,7 @@ class SegmentParams:
     scorer_weight: float = scorer.SCALE
     scorer_penalty: float = scorer.PENALTY
     story_prior: float = 1.0  # x scorer.prior_shift: the programme's own story length sets the prior (0: train's)
+    cut_shift: float = scorer.CUT_SHIFT  # log-odds added at a gap that units cut inside a long sentence
     model_cohesion: float = scorer.COHESION
     length_weight: float = scorer.LENGTH_WEIGHT  # x scorer.length_cost per chapter, with the model (0: no prior)
 
@@ -123,7 +124,7 @@ def segment(
         how = method(transcript, embedder)
         rows = model.encode([s.text for s in sentences]) if model else None
         cohesion = Cohesion(bags, p.band, p.gamma, rows, p)
-        gains = boundary_gains(sentences, bags, p, rows)
+        gains = boundary_gains(sentences, bags, p, rows, cut_gaps(transcript, sentences))
         prior = p.length_weight if model and min_length is None else 0.0  # the news default only
         starts = (
             _exactly(cohesion, gains, times, count, lo, max_length)
@@ -234,8 +235,9 @@ def band_similarity(bags: Sequence[Bag], band: int) -> np.ndarray:
 
 
 def boundary_gains(sentences: Sequence[Sentence], bags: Sequence[Bag], p: SegmentParams,
-                   rows: np.ndarray | None = None) -> np.ndarray:
-    """gains[i]: the bonus for a chapter starting at sentence i (0 for the first sentence and the end)."""
+                   rows: np.ndarray | None = None, cut: Sequence[bool] | None = None) -> np.ndarray:
+    """gains[i]: the bonus for a chapter starting at sentence i (0 for the first sentence and the end). `cut`: for
+    each gap, whether it lies inside a sentence that units cut (it gets `cut_shift` more log-odds)."""
     gaps = p.pause_weight * pause_excess(sentences, p.pause_cap)
     if p.depth_weight:
         gaps = gaps + p.depth_weight * scorer.depth(window_similarity(bags, p.window))
@@ -244,7 +246,10 @@ def boundary_gains(sentences: Sequence[Sentence], bags: Sequence[Bag], p: Segmen
     if rows is not None and p.scorer_weight and len(sentences) > 1:
         features = scorer.gap_features(rows, window_similarity(bags, 3))
         prior = p.story_prior * scorer.prior_shift(rows) if p.story_prior else 0.0
-        gaps = gaps + p.scorer_weight * (scorer.boundary_logodds(features) + prior - p.scorer_penalty)
+        logodds = scorer.boundary_logodds(features) + prior - p.scorer_penalty
+        if cut is not None and p.cut_shift:
+            logodds = logodds + p.cut_shift * np.asarray(cut, dtype=float)
+        gaps = gaps + p.scorer_weight * logodds
     return np.concatenate(([0.0], gaps, [0.0]))
 
 

@@ -49,6 +49,13 @@ def units(transcript: Transcript) -> list[Sentence]:
     return out
 
 
+def cut_gaps(transcript: Transcript, pieces: Sequence[Sentence]) -> list[bool]:
+    """For each gap between consecutive units (`units(transcript)`): True where it lies inside one of the
+    transcript's sentences, a cut that units made rather than a sentence's end."""
+    starts = {s.first_word for s in transcript.sentences()}
+    return [u.first_word not in starts for u in pieces[1:]]
+
+
 def _cuts(words: Sequence[Word], first: int, last: int) -> list[int]:
     """The first word of each piece of words[first..last] (see the module)."""
     n = last - first + 1
