@@ -21,7 +21,16 @@ import pytest
 
 from indexer.chapters import scorer
 from indexer.chapters.formats import vtt_chapters, youtube_description
-from indexer.chapters.segment import Cohesion, _best, band_similarity, creator_chapters, segment
+from indexer.chapters.segment import (
+    Cohesion,
+    SegmentParams,
+    _best,
+    band_similarity,
+    creator_chapters,
+    lexical_penalty,
+    lexical_rows,
+    segment,
+)
 from indexer.chapters.titles import prefix, read
 from indexer.errors import InvalidInput
 from indexer.models import Chapter, Segment, Transcript, Video, Word
@@ -78,6 +87,42 @@ def test_bulletin_boundaries_found_at_story_starts() -> None:
     chapters = segment(transcript, embedder=None)
     assert near(starts(chapters), truth, 0.01), (starts(chapters), truth)
     assert [c.source for c in chapters] == ["computed"] * 5
+
+
+def _bags(transcript: Transcript) -> list[list[str]]:
+    return [[prefix(4)(t) for t in toks] for toks in read([s.text for s in transcript.sentences()], "en").sentences]
+
+
+def test_hashed_word_rows_keep_what_sentences_share() -> None:
+    rows = lexical_rows([["harb", "ferr", "stor"], ["harb", "ferr", "stor"], ["elec", "parl"], []])
+    assert rows.shape == (4, 512)
+    assert rows[0] @ rows[1] == pytest.approx(1.0) and abs(rows[0] @ rows[2]) < 0.5 and not rows[3].any()
+
+
+def test_without_the_model_a_programme_of_long_reports_pays_for_each_boundary_and_a_bulletin_does_not() -> None:
+    """Words and pauses alone cut real news stories into their paragraphs (about twice the true count), so each
+    boundary costs something when the programme's own words say its stories are long; a bulletin of short items,
+    which needs every boundary, pays nothing and keeps the chapters it had."""
+    en = stories("en")
+    bulletin, truth = captions([en[i] for i in ["en-rail", "en-vaccine", "en-museum", "en-harvest", "en-bridge"]], "en")
+    assert lexical_penalty(_bags(bulletin), 1.0) == 0.0
+    assert starts(segment(bulletin, embedder=None)) == starts(segment(bulletin, embedder=None,
+                                                                      params=SegmentParams(lexical_penalty=0.0)))
+    rng = random.Random(5)  # four reports of 16 sentences, each naming its topic, among words any report may use
+    topics = [["harbour", "ferry", "storm", "captain", "waves", "coast"],
+              ["election", "parliament", "ballot", "minister", "vote", "coalition"],
+              ["vaccine", "clinic", "doctors", "patients", "trial", "dose"],
+              ["orchestra", "concert", "violin", "composer", "stage", "audience"]]
+    filler = [f"word{k}" for k in range(150)]
+    texts = [[" ".join(rng.sample(t, 3) + rng.sample(filler, 5)).capitalize() + "." for _ in range(16)] for t in topics]
+    reports, truth = captions(texts, "en", story_gap=0.4)  # no pause tells the stories apart
+    assert lexical_penalty(_bags(reports), 1.0) > 1.0
+    costed = starts(segment(reports, embedder=None))
+    free = starts(segment(reports, embedder=None, params=SegmentParams(lexical_penalty=0.0)))
+    assert len(costed) < len(free), (costed, free)
+    assert all(any(abs(f - t) < 0.01 for f in costed) for t in truth), (costed, truth)
+    assert starts(segment(reports, embedder=None, min_length=20)) == starts(
+        segment(reports, embedder=None, min_length=20, params=SegmentParams(lexical_penalty=0.0)))  # a minimum given
 
 
 def test_boundaries_without_pauses_come_from_the_words() -> None:

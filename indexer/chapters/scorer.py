@@ -295,10 +295,10 @@ def story_length(rows: np.ndarray, reach: int = 200) -> float:
     return float(max(2, min(n, reach)))
 
 
-def prior_shift(rows: np.ndarray) -> float:
+def prior_shift(rows: np.ndarray, typical: float = TYPICAL) -> float:
     """Log-odds to add at every gap: the prior odds of a story start for this programme's story length, against the
-    train programmes' (TYPICAL sentences), which the fitted intercept holds."""
-    return _logit(1.0 / story_length(rows)) - _logit(1.0 / TYPICAL)
+    train programmes' (`typical` sentences; TYPICAL for the embeddings, which the fitted intercept holds)."""
+    return _logit(1.0 / story_length(rows)) - _logit(1.0 / typical)
 
 
 def _logit(p: float) -> float:

@@ -32,6 +32,7 @@ The knobs were tuned on development bulletins and measured on held-out ones: ben
 from __future__ import annotations
 
 import math
+import zlib
 from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -52,6 +53,12 @@ __all__ = ["SegmentParams", "creator_chapters", "method", "segment"]
 
 DEFAULT = "default"  # segment(embedder=DEFAULT): the packaged model when it is installed
 LEXICAL_MIN = 30.0  # seconds: segment()'s shortest chapter without the model when the caller sets none
+# ... and what each boundary costs then, less the prior shift of the programme's own story length as its words
+# tell it (`lexical_penalty`): on real news words and pauses alone found about twice the true count, a story's
+# paragraphs read as stories, where bulletins of short items need every boundary (benchmarks.md)
+LEXICAL_PENALTY = 1.0
+LEXICAL_TYPICAL = 5.0  # sentences: the train lists' mean story length as `lexical_rows` tell it (12.5 true)
+HASHED = 512  # width of the hashed tf-idf rows the story length is read from
 
 Bag = list[str]  # a sentence's content words, each as its prefix key: what cohesion compares
 
@@ -79,6 +86,10 @@ class SegmentParams:
     cut_shift: float = scorer.CUT_SHIFT  # log-odds added at a gap that units cut inside a long sentence
     model_cohesion: float = scorer.COHESION
     length_weight: float = scorer.LENGTH_WEIGHT  # x scorer.length_cost per chapter, with the model (0: no prior)
+    # Without the model, when the caller sets no minimum (news, as ingest runs it): a cost per boundary, so that
+    # words and pauses alone do not cut a news story into its paragraphs, and optionally the length prior
+    lexical_penalty: float = LEXICAL_PENALTY
+    lexical_length_weight: float = 0.0
 
 
 def segment(
@@ -125,7 +136,11 @@ def segment(
         rows = model.encode([s.text for s in sentences]) if model else None
         cohesion = Cohesion(bags, p.band, p.gamma, rows, p)
         gains = boundary_gains(sentences, bags, p, rows, cut_gaps(transcript, sentences))
-        prior = p.length_weight if model and min_length is None else 0.0  # the news default only
+        prior = 0.0
+        if min_length is None:  # the news default only
+            prior = p.length_weight if model else p.lexical_length_weight
+            if not model and p.lexical_penalty:
+                gains[1:-1] -= lexical_penalty(bags, p.lexical_penalty)
         starts = (
             _exactly(cohesion, gains, times, count, lo, max_length)
             if count is not None
@@ -229,6 +244,30 @@ def band_similarity(bags: Sequence[Bag], band: int) -> np.ndarray:
             near = dist <= band
             np.add.at(sims, (rows[:-step][near], dist[near]), vals[:-step][near] * vals[step:][near])
     return sims
+
+
+def lexical_rows(bags: Sequence[Bag], width: int = HASHED) -> np.ndarray:
+    """Each sentence's tf-idf vector (the weights of band_similarity), its keys hashed into `width` columns with a
+    sign each, L2-normalised: cosines close to the full vectors', in a fixed width whatever the vocabulary."""
+    n = len(bags)
+    counts = [Counter(b) for b in bags]
+    df = Counter(k for c in counts for k in c)
+    rows = np.zeros((n, width), dtype=np.float32)
+    for i, c in enumerate(counts):
+        for k, tf in c.items():
+            h = zlib.crc32(k.encode())
+            rows[i, h % width] += (1.0 if h & (1 << 31) else -1.0) * tf * math.log((n + 1) / df[k])
+    norms = np.linalg.norm(rows, axis=1, keepdims=True)
+    return rows / np.where(norms > 0, norms, 1.0)
+
+
+def lexical_penalty(bags: Sequence[Bag], base: float) -> float:
+    """What a boundary costs without the model: `base`, less the prior shift of the programme's story length read
+    from its words (scorer.story_length on `lexical_rows`), never below 0: a bulletin of short items keeps every
+    boundary it had, a news programme of long reports loses the ones inside its stories."""
+    if len(bags) < 3:
+        return 0.0
+    return max(0.0, base - scorer.prior_shift(lexical_rows(bags), LEXICAL_TYPICAL))
 
 
 # --- boundary bonuses -------------------------------------------------------------------------------------------
