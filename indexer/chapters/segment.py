@@ -87,9 +87,8 @@ class SegmentParams:
     model_cohesion: float = scorer.COHESION
     length_weight: float = scorer.LENGTH_WEIGHT  # x scorer.length_cost per chapter, with the model (0: no prior)
     # Without the model, when the caller sets no minimum (news, as ingest runs it): a cost per boundary, so that
-    # words and pauses alone do not cut a news story into its paragraphs, and optionally the length prior
+    # words and pauses alone do not cut a news story into its paragraphs (`lexical_penalty`)
     lexical_penalty: float = LEXICAL_PENALTY
-    lexical_length_weight: float = 0.0
 
 
 def segment(
@@ -135,12 +134,10 @@ def segment(
         how = method(transcript, embedder)
         rows = model.encode([s.text for s in sentences]) if model else None
         cohesion = Cohesion(bags, p.band, p.gamma, rows, p)
-        gains = boundary_gains(sentences, bags, p, rows, cut_gaps(transcript, sentences))
-        prior = 0.0
-        if min_length is None:  # the news default only
-            prior = p.length_weight if model else p.lexical_length_weight
-            if not model and p.lexical_penalty:
-                gains[1:-1] -= lexical_penalty(bags, p.lexical_penalty)
+        gains = boundary_gains(sentences, bags, p, rows, cut_gaps(transcript, sentences) if model else None)
+        prior = p.length_weight if model and min_length is None else 0.0  # the news default only
+        if not model and min_length is None and p.lexical_penalty:
+            gains[1:-1] -= lexical_penalty(bags, p.lexical_penalty)
         starts = (
             _exactly(cohesion, gains, times, count, lo, max_length)
             if count is not None
@@ -227,9 +224,7 @@ class Cohesion:
 def band_similarity(bags: Sequence[Bag], band: int) -> np.ndarray:
     """sims[i, d]: tf-idf cosine of sentences i and i + d, for 1 <= d <= band (column 0 unused)."""
     n = len(bags)
-    counts = [Counter(b) for b in bags]
-    df = Counter(k for c in counts for k in c)
-    weights = [{k: tf * math.log((n + 1) / df[k]) for k, tf in c.items()} for c in counts]
+    weights, df = _tfidf(bags)
     postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
     for i, w in enumerate(weights):
         norm = math.sqrt(sum(v * v for v in w.values())) or 1.0
@@ -246,17 +241,21 @@ def band_similarity(bags: Sequence[Bag], band: int) -> np.ndarray:
     return sims
 
 
-def lexical_rows(bags: Sequence[Bag], width: int = HASHED) -> np.ndarray:
-    """Each sentence's tf-idf vector (the weights of band_similarity), its keys hashed into `width` columns with a
-    sign each, L2-normalised: cosines close to the full vectors', in a fixed width whatever the vocabulary."""
-    n = len(bags)
+def _tfidf(bags: Sequence[Bag]) -> tuple[list[dict[str, float]], Counter[str]]:
+    """Each sentence's keys weighed tf x log((n + 1) / df) over the transcript's sentences, and the keys' df."""
     counts = [Counter(b) for b in bags]
     df = Counter(k for c in counts for k in c)
-    rows = np.zeros((n, width), dtype=np.float32)
-    for i, c in enumerate(counts):
-        for k, tf in c.items():
+    return [{k: tf * math.log((len(bags) + 1) / df[k]) for k, tf in c.items()} for c in counts], df
+
+
+def lexical_rows(bags: Sequence[Bag], width: int = HASHED) -> np.ndarray:
+    """Each sentence's tf-idf vector (`_tfidf`, as band_similarity weighs it), its keys hashed into `width` columns
+    with a sign each, L2-normalised: cosines close to the full vectors', in a fixed width whatever the vocabulary."""
+    rows = np.zeros((len(bags), width), dtype=np.float32)
+    for i, weights in enumerate(_tfidf(bags)[0]):
+        for k, v in weights.items():
             h = zlib.crc32(k.encode())
-            rows[i, h % width] += (1.0 if h & (1 << 31) else -1.0) * tf * math.log((n + 1) / df[k])
+            rows[i, h % width] += v if h & (1 << 31) else -v
     norms = np.linalg.norm(rows, axis=1, keepdims=True)
     return rows / np.where(norms > 0, norms, 1.0)
 
