@@ -91,7 +91,7 @@ def _depths(settings: Settings) -> dict[str, int] | None:
     from indexer.distributed.transport import queue_depths  # deferred: redis, only with a broker
 
     try:
-        return queue_depths(settings.broker_url)
+        return queue_depths(settings)
     except Exception as exc:  # noqa: BLE001 - redis' own errors; the store's half of the answer still helps
         raise ClipindexError(f"cannot read the queues at the broker: {type(exc).__name__}: {exc}") from None
 

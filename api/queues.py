@@ -59,7 +59,7 @@ class _Process:
 
 def declare(settings: Settings, proc: _Process) -> Any:
     """The broker with this process's two actors and the four queues declared on it."""
-    broker = transport.broker(settings.broker_url)
+    broker = transport.broker(settings)
 
     def step(video_id: str, name: str) -> None:
         _run_step(proc, video_id, name)
@@ -105,7 +105,7 @@ def reconcile(service: Clipindex) -> int:
         expired = [r.id for r in conn.execute(jobs.select().where(jobs.c.state == "running",
                                                                   jobs.c.lease_expires < now))]
     for job_id in [j.id for j in stale] + expired:
-        transport.send_job(service.settings.broker_url, job_id)
+        transport.send_job(service.settings, job_id)
     return len(stale) + len(expired)
 
 

@@ -42,6 +42,7 @@ class Settings:
     output_dir: str = ""  # where `reel render` may write (default: the current directory)
     database_url: str = ""  # the store: "" for the SQLite file in the data directory, or postgresql+psycopg://...
     broker_url: str = ""  # "" runs jobs in-process (today's way); redis://... sends steps to Dramatiq workers
+    dead_worker_s: float = 10.0  # a Dramatiq worker silent this long is dead: its unacknowledged steps go to another
     search_backend: str = "whoosh"  # the passage index: whoosh (nothing to install) or tantivy (the scale extra)
 
     @property
@@ -85,6 +86,8 @@ def load_settings(env: Mapping[str, str] | None = None, **flags: Any) -> Setting
     _check_search_backend(settings.search_backend)
     if settings.broker_url and not settings.broker_url.startswith(("redis://", "rediss://", "unix://")):
         raise InvalidInput("CLIPINDEX_BROKER_URL must be a redis:// URL (Dramatiq's Redis broker)")
+    if not settings.dead_worker_s >= 2.0:  # live workers poll Redis about once a second
+        raise InvalidInput(f"CLIPINDEX_DEAD_WORKER_S must be at least 2 seconds, not {settings.dead_worker_s}")
     return settings.resolved()
 
 

@@ -22,8 +22,9 @@ import pytest
 pytest.importorskip("dramatiq", reason="the multi-machine extra: pip install -e '.[scale]' (or run .ci/setup)")
 
 from api.queues import _consumer, _Process, _run_step  # noqa: E402 - after the skip above
-from indexer.config import Settings
+from indexer.config import Settings, load_settings
 from indexer.distributed import transport
+from indexer.errors import InvalidInput
 from indexer.models import Video
 from indexer.search.passages import build_passages
 from indexer.service import Clipindex, IngestOptions
@@ -48,13 +49,14 @@ _redis_db = itertools.count(1)
 def dist_settings(tmp_path: Path, postgres: Server, redis_server: Server) -> Settings:  # noqa: F811 - fixtures
     """A fresh PostgreSQL database and a Redis database of its own (Redis has 16) for each test."""
     broker = redis_server.url.rsplit("/", 1)[0] + f"/{next(_redis_db) % 16}"
-    return settings_for(tmp_path, database_url=new_database(postgres), broker_url=broker, lease_s=3.0)
+    return settings_for(tmp_path, database_url=new_database(postgres), broker_url=broker, lease_s=3.0,
+                        dead_worker_s=4.0)
 
 
 def _env(settings: Settings) -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": str(ROOT), "CLIPINDEX_DATA_DIR": str(settings.data_dir),
             "CLIPINDEX_MODEL": "tiny.en", "CLIPINDEX_LEASE_S": str(settings.lease_s),
-            "CLIPINDEX_WINDOW_S": str(settings.window_s),
+            "CLIPINDEX_WINDOW_S": str(settings.window_s), "CLIPINDEX_DEAD_WORKER_S": str(settings.dead_worker_s),
             "CLIPINDEX_DATABASE_URL": settings.database_url, "CLIPINDEX_BROKER_URL": settings.broker_url}
 
 
@@ -76,9 +78,19 @@ def test_a_duplicate_delivery_of_a_done_step_does_nothing(dist_settings: Setting
 
 
 def test_a_second_recognition_waits_in_redis_not_in_a_busy_worker(dist_settings: Settings) -> None:
-    broker = transport.broker(dist_settings.broker_url)
+    broker = transport.broker(dist_settings)
     assert _consumer(broker, "asr", 1).queue_prefetch == 1, "hours of audio are not held by a worker already busy"
     assert _consumer(broker, "cpu", 2).queue_prefetch == 4, "short steps keep Dramatiq's prefetch"
+    assert broker.heartbeat_timeout == 4000, "a worker silent for CLIPINDEX_DEAD_WORKER_S is taken for dead"
+
+
+def test_a_dead_worker_timeout_is_read_from_the_environment_and_checked(tmp_path: Path) -> None:
+    assert load_settings(env={"CLIPINDEX_DEAD_WORKER_S": "2.5"}).dead_worker_s == 2.5
+    for bad in ("1", "0", "-3", "nan"):
+        with pytest.raises(InvalidInput, match="CLIPINDEX_DEAD_WORKER_S must be at least 2 seconds"):
+            load_settings(env={"CLIPINDEX_DEAD_WORKER_S": bad})
+    with pytest.raises(InvalidInput, match="CLIPINDEX_DEAD_WORKER_S='soon' is not a valid float"):
+        load_settings(env={"CLIPINDEX_DEAD_WORKER_S": "soon"})
 
 
 def test_an_ingest_job_runs_through_the_queues(dist_settings: Settings) -> None:

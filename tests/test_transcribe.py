@@ -46,6 +46,17 @@ def transcribed(tiny: FasterWhisperEngine, speech_en: tuple[Path, dict]) -> tupl
     return run, list(run.segments)
 
 
+@pytest.fixture(scope="session")
+def windowed(tiny: FasterWhisperEngine, speech_en: tuple[Path, dict]) -> tuple[Transcription, list[Segment],
+                                                                               list[float]]:
+    """The same speech in windows of 30 s, with the progress it reported (one run for the tests that read either)."""
+    engine = FasterWhisperEngine(tiny.resolved, device="cpu", window_s=30.0)
+    engine._model = tiny._model
+    seen: list[float] = []
+    run = engine.transcribe(speech_en[0], progress=seen.append)
+    return run, list(run.segments), seen
+
+
 @pytest.mark.slow
 def test_word_error_rate_on_synthesised_bulletin(transcribed: tuple, speech_en: tuple[Path, dict]) -> None:
     _run, segs = transcribed
@@ -99,14 +110,11 @@ def test_windows_cover_the_audio_exactly_and_cut_in_quiet(speech_en: tuple[Path,
 
 
 @pytest.mark.slow
-def test_short_windows_give_the_same_words(tiny: FasterWhisperEngine, speech_en: tuple, transcribed: tuple) -> None:
+def test_short_windows_give_the_same_words(speech_en: tuple, transcribed: tuple, windowed: tuple) -> None:
     """Windows (which bound memory) cost no accuracy: cuts fall in pauses, so no word is split."""
-    windowed = FasterWhisperEngine(tiny.resolved, device="cpu", window_s=30.0)
-    windowed._model = tiny._model
-    run = windowed.transcribe(speech_en[0])
     truth = _norm(" ".join(s["text"] for s in speech_en[1]["sentences"]))
     whole = jiwer.wer(truth, _norm(" ".join(s.text for s in transcribed[1])))
-    parts = jiwer.wer(truth, _norm(" ".join(s.text for s in run.segments)))
+    parts = jiwer.wer(truth, _norm(" ".join(s.text for s in windowed[1])))
     assert parts <= whole + 0.03, (parts, whole)
 
 
@@ -217,14 +225,10 @@ def test_the_default_batched_path_is_as_accurate_as_the_sequential_one(
 
 
 @pytest.mark.slow
-def test_progress_reports_audio_seconds_from_the_start(tiny: FasterWhisperEngine, speech_en: tuple) -> None:
+def test_progress_reports_audio_seconds_from_the_start(windowed: tuple) -> None:
     """The position is reported before the first batch is decoded (a batch of 30 s chunks reports only when all of
     them are done, so a short file would otherwise go from nothing to its end), and then never goes back."""
-    windowed = FasterWhisperEngine(tiny.resolved, device="cpu", window_s=30.0)
-    windowed._model = tiny._model
-    seen: list[float] = []
-    run = windowed.transcribe(speech_en[0], progress=seen.append)
-    segs = list(run.segments)
+    run, segs, seen = windowed
     assert segs and seen[0] == 0.0
     assert all(a <= b for a, b in zip(seen, seen[1:])), seen
     assert seen[-1] == pytest.approx(run.duration, abs=0.05)

@@ -46,7 +46,7 @@ def _await_step(video_id: str, step: StepName, ctx: StepContext) -> None:
                 raise IngestError(run.error or f"{step} of {video_id} failed")
             if not live(run) and (_stale(run, base) or time.monotonic() - sent > RESEND_S):
                 queue = queue_for(video_id, step, ctx)
-                send(ctx.settings.broker_url, STEP_ACTOR, queue, video_id, step)
+                send(ctx.settings, STEP_ACTOR, queue, video_id, step)
                 sent = time.monotonic()
                 base = run.attempt if run is not None else 0
             state = (_where(run, queue), run.progress if run is not None and live(run) else 0.0)

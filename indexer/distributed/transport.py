@@ -13,6 +13,8 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from indexer.config import Settings
+
 log = logging.getLogger("clipindex.dist")
 
 QUEUES = ("asr", "cpu", "index", "jobs")
@@ -21,50 +23,53 @@ STEP_QUEUE: dict[str, str] = {"fetch": "cpu", "audio": "cpu", "transcript": "asr
 STEP_ACTOR = "clipindex_step"
 JOB_ACTOR = "clipindex_job"
 NAMESPACE = "clipindex"  # the Redis key prefix, so a shared Redis can serve other Dramatiq users too
-# A worker that stops sending heartbeats for this long is dead: its unacknowledged messages go back on their queue.
-# Live workers poll Redis at least once a second even while every thread is busy (the delay-queue consumers), so a
-# long recognition is never taken for dead; the maintenance chance makes some poll notice a dead one within seconds.
-HEARTBEAT_TIMEOUT_MS = 10_000
+# A worker that stops sending heartbeats for Settings.dead_worker_s (CLIPINDEX_DEAD_WORKER_S, 10 s by default) is
+# dead: its unacknowledged messages go back on their queue. Every process of a deployment should have the same value
+# (one with a longer one is only slower to call a worker dead). Live workers poll Redis at least once a second even
+# while every thread is busy (the delay-queue consumers), so a long recognition is never taken for dead; the
+# maintenance chance makes some poll notice a dead one within seconds.
 MAINTENANCE_CHANCE = 50_000  # per million commands
 STEP_TIME_LIMIT_MS = 12 * 3600 * 1000  # hour-long recordings on a CPU take hours; a stuck step is seen by its lease
 JOB_TIME_LIMIT_MS = 48 * 3600 * 1000  # a coordinator waits for every step of every video of a playlist
 
-_brokers: dict[str, Any] = {}
+_brokers: dict[tuple[str, float], Any] = {}
 _lock = threading.Lock()
 
 
-def broker(url: str) -> Any:
-    """The process's Dramatiq Redis broker for `url` (one per process: its connection pool is not fork-safe, so a
-    process builds its own on first use)."""
+def broker(settings: Settings) -> Any:
+    """The process's Dramatiq Redis broker at `settings.broker_url` (one per process: its connection pool is not
+    fork-safe, so a process builds its own on first use)."""
+    url, dead_worker_s = settings.broker_url, settings.dead_worker_s
     with _lock:
-        if url not in _brokers:
+        key = (url, dead_worker_s)
+        if key not in _brokers:
             # deferred: Dramatiq and redis are needed only when a broker is configured
             from dramatiq.brokers.redis import RedisBroker
 
-            _brokers[url] = RedisBroker(url=url, namespace=NAMESPACE, heartbeat_timeout=HEARTBEAT_TIMEOUT_MS,
+            _brokers[key] = RedisBroker(url=url, namespace=NAMESPACE, heartbeat_timeout=round(dead_worker_s * 1000),
                                         maintenance_chance=MAINTENANCE_CHANCE)
-        return _brokers[url]
+        return _brokers[key]
 
 
-def send(url: str, actor: str, queue: str, *args: str) -> None:
+def send(settings: Settings, actor: str, queue: str, *args: str) -> None:
     from dramatiq import Message  # deferred: only with a broker
 
-    broker(url).enqueue(Message(queue_name=queue, actor_name=actor, args=args, kwargs={}, options={}))
+    broker(settings).enqueue(Message(queue_name=queue, actor_name=actor, args=args, kwargs={}, options={}))
 
 
-def send_job(url: str, job_id: str) -> None:
-    send(url, JOB_ACTOR, "jobs", job_id)
+def send_job(settings: Settings, job_id: str) -> None:
+    send(settings, JOB_ACTOR, "jobs", job_id)
 
 
-def job_notifier(broker_url: str) -> Callable[[str], None] | None:
+def job_notifier(settings: Settings) -> Callable[[str], None] | None:
     """What the job queue calls after a submit: a message to the `jobs` queue (None without a broker). A failed send
     loses nothing: the job is in the store and the workers' reconciler sends it again."""
-    if not broker_url:
+    if not settings.broker_url:
         return None
 
     def notify(job_id: str) -> None:
         try:
-            send_job(broker_url, job_id)
+            send_job(settings, job_id)
         except Exception:  # noqa: BLE001 - the store has the job; the reconciler re-sends it
             log.warning("could not send job %s to the broker; a worker's reconciler will pick it up", job_id,
                         exc_info=True)
@@ -72,7 +77,7 @@ def job_notifier(broker_url: str) -> Callable[[str], None] | None:
     return notify
 
 
-def queue_depths(url: str) -> dict[str, int]:
+def queue_depths(settings: Settings) -> dict[str, int]:
     """Messages waiting (or delayed for a retry) on each queue."""
-    client = broker(url).client
+    client = broker(settings).client
     return {q: int(client.llen(f"{NAMESPACE}:{q}")) + int(client.llen(f"{NAMESPACE}:{q}.DQ")) for q in QUEUES}
