@@ -20,6 +20,10 @@ from indexer.errors import EngineUnavailable, ModelError
 from indexer.models import Segment
 from media.ffmpeg import ffmpeg_binary
 
+# one test process computes the session fixtures (the converted model, its transcriptions) for all of these tests
+pytestmark = pytest.mark.xdist_group("openai-engine")
+
+
 BULLETIN = (
     "Good evening. Firefighters in the northern district spent most of Tuesday night fighting a blaze "
     "at a disused paper mill. Nobody was hurt, but smoke drifted across three villages, and schools there "

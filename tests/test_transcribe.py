@@ -23,6 +23,9 @@ from indexer.models import Segment, Word, split_sentences
 from media.ffmpeg import extract_audio
 from tests.conftest import FIXTURES
 
+# one test process computes the session fixtures (the model, its transcriptions) for all of these tests
+pytestmark = pytest.mark.xdist_group("transcribe")
+
 
 def _norm(text: str) -> str:
     return " ".join("".join(c for c in w.lower() if c.isalnum()) for w in text.split())
