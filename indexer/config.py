@@ -86,8 +86,9 @@ def load_settings(env: Mapping[str, str] | None = None, **flags: Any) -> Setting
     _check_search_backend(settings.search_backend)
     if settings.broker_url and not settings.broker_url.startswith(("redis://", "rediss://", "unix://")):
         raise InvalidInput("CLIPINDEX_BROKER_URL must be a redis:// URL (Dramatiq's Redis broker)")
-    if not settings.dead_worker_s >= 2.0:  # live workers poll Redis about once a second
-        raise InvalidInput(f"CLIPINDEX_DEAD_WORKER_S must be at least 2 seconds, not {settings.dead_worker_s}")
+    if not 2.0 <= settings.dead_worker_s <= 86400.0:  # live workers poll Redis about once a second
+        raise InvalidInput(f"CLIPINDEX_DEAD_WORKER_S must be at least 2 seconds and at most a day, not "
+                           f"{settings.dead_worker_s}")
     return settings.resolved()
 
 
