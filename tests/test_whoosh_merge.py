@@ -285,8 +285,10 @@ def _everything(reader: Any) -> dict[str, Any]:
                                    info.max_weight())
     lengths = {(d, f): reader.doc_field_length(d, f) for d in range(reader.doc_count_all())
                for f in ("stem", "keys", "pairs")}
+    keys = reader.column_reader("keys", translate=False) if reader.has_column("keys") else None
     return {"docs": reader.doc_count_all(), "stored": list(reader.all_stored_fields()), "lengths": lengths,
-            "postings": postings, "totals": {f: reader.field_length(f) for f in ("stem", "keys", "pairs")}}
+            "postings": postings, "totals": {f: reader.field_length(f) for f in ("stem", "keys", "pairs")},
+            "keys column": None if keys is None else [keys[d] for d in range(reader.doc_count_all())]}
 
 
 @pytest.mark.parametrize("compress_from", [0, 64])
@@ -294,7 +296,7 @@ def test_our_merge_writes_the_segment_whoosh_would(tmp_path: Path, no_merger: No
                                                    compress_from: int) -> None:
     """Segments with every posting block compressed (0, as Whoosh writes them) or the small ones plain (64); the
     term tables read in pieces that end inside rows (0) or whole (64)."""
-    from indexer.search import whoosh_arrays, whoosh_decoded, whoosh_write
+    from indexer.search import whoosh_arrays, whoosh_decoded, whoosh_perdoc, whoosh_write
 
     monkeypatch.setattr(whoosh_write, "COMPRESS_FROM", compress_from)
     if compress_from == 0:
@@ -309,6 +311,14 @@ def test_our_merge_writes_the_segment_whoosh_would(tmp_path: Path, no_merger: No
         real_copy_term(self, btext, row, extent, shift)
 
     monkeypatch.setattr(whoosh_write.Terms, "copy_term", copy_term)
+    copied_documents: list[int] = []  # the documents copied as their bytes (stored passages, the keys column)
+    real_copy_documents = whoosh_perdoc.copy_documents
+
+    def copy_documents(writer: Any, reader: Any, docs: np.ndarray, fields: Any) -> Any:
+        copied_documents.append(len(docs))
+        return real_copy_documents(writer, reader, docs, fields)
+
+    monkeypatch.setattr(whoosh_perdoc, "copy_documents", copy_documents)
     rng = random.Random(21)
     ix = SearchIndex(tmp_path / "index")
     for n in range(MAX_SEGMENTS):
@@ -321,6 +331,8 @@ def test_our_merge_writes_the_segment_whoosh_would(tmp_path: Path, no_merger: No
     assert 0 in shifts and any(shifts), "terms copied as they were and numbered on"
     assert len(shifts) < len(mine["postings"]), "and terms of several sources or with deletions written anew"
     assert mine["docs"] > 0 and any(len(v[0]) > 1 and v[0][0][1] > 1 for v in mine["postings"].values())
+    assert sum(copied_documents) == mine["docs"], "every document copied as its bytes"
+    assert mine["keys column"] and all(mine["keys column"]), "the keys column carried over, for every passage"
     assert mine == theirs
 
 

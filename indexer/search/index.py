@@ -9,7 +9,10 @@ Text is analysed once, in Python, by indexer.text.normalize (folding, numbers as
 where the language is known), and stored as space-separated tokens in three fields: `stem` (stemmed with the
 passage's language), `keys` (cross-script skeletons) and `pairs` (adjacent key pairs, so word order counts without
 storing positions). The on-disk schema thus holds only Whoosh's own classes, and the tokens are stored with the
-passage so a search never re-analyses one.
+passage so a search never re-analyses one. `keys` is also kept as a column of plain bytes beside the stored passages:
+a quote search ranks a few hundred candidates by their keys (query._order_score) before it aligns the best few dozen,
+and reading a whole stored passage (a zlib-compressed pickle of its words and times) for that was a third of a quote's
+time at 100,000 passages.
 
 What is common to every backend (generations, batched commits, the search modes) is in base.py and query.py; this
 module answers the full-text questions (`_WhooshCandidates`) and writes (one writer at a time: Whoosh's lock is
@@ -65,7 +68,7 @@ from indexer.store.files import exclusive
 read_segments_in_place()  # Whoosh copied each segment part it opened into memory (whoosh_views)
 POOL_LIMIT = 2_000_000  # postings a writer holds before it commits (about 13,000 passages, 150 MB)
 
-FORMAT = "clipindex-passages/3"
+FORMAT = "clipindex-passages/4"  # 4: the `keys` column
 # what a read meets when a writer in another process replaced the files it was opening (a stress test saw each)
 REPLACED_UNDER_A_READER = (FileNotFoundError, zlib.error, pickle.UnpicklingError, EOFError, struct.error)
 
@@ -73,7 +76,8 @@ REPLACED_UNDER_A_READER = (FileNotFoundError, zlib.error, pickle.UnpicklingError
 def _schema() -> Schema:
     ws = SpaceSeparatedTokenizer()
     return Schema(pid=ID(stored=True, unique=True), video_id=ID(stored=True), channel=ID, language=ID(stored=True),
-                  published=ID, stem=TEXT(analyzer=ws, phrase=False), keys=TEXT(analyzer=ws, phrase=False),
+                  published=ID, stem=TEXT(analyzer=ws, phrase=False),
+                  keys=TEXT(analyzer=ws, phrase=False, sortable=True),  # kept as a column too: whoosh_query reads it
                   pairs=TEXT(analyzer=ws, phrase=False), doc=STORED)
 
 

@@ -23,6 +23,7 @@ import struct
 import threading
 import time
 import zlib
+from bisect import bisect_right
 from collections import OrderedDict
 from collections.abc import Iterator
 from itertools import accumulate
@@ -252,6 +253,8 @@ class Leaves:
                 if decoded is None:
                     self._missing.append(len(self._leaves))
             self._leaves.append((reader, int(offset), segid, alive, decoded))
+        self._starts = [offset for _, offset, _, _, _ in self._leaves]
+        self._columns: dict[str, list[Any]] = {}  # by field: each segment's column reader, None where it has none
         self._checked = time.monotonic()
         if self._missing:
             decode_later(folder)
@@ -271,6 +274,18 @@ class Leaves:
             else:
                 self._leaves[i] = (reader, offset, segid, alive, decoded)  # one item replaced: safe under the GIL
         self._missing = still
+
+    def column_text(self, field: str, docnum: int) -> str | None:
+        """A column-keeping field's text (a `sortable` TEXT's) for a document by its number in the searcher, read
+        from the column's plain bytes; None where the document's segment keeps no such column."""
+        readers = self._columns.get(field)
+        if readers is None:  # two threads may both build them: the same readers
+            readers = self._columns[field] = [
+                reader.column_reader(field, translate=False) if segid is not None and reader.has_column(field)
+                else None for reader, _, segid, _, _ in self._leaves]
+        leaf = bisect_right(self._starts, docnum) - 1
+        column = readers[leaf]
+        return None if column is None else bytes(column[docnum - self._starts[leaf]]).decode("utf-8")
 
     def term(self, field: str, text: str) -> Postings:
         """The term's live postings across segments: (document numbers in the searcher, weights)."""

@@ -48,17 +48,25 @@ def length_bytes(perdoc: Any, fieldname: str, count: int) -> np.ndarray:
 
 def copyable(writer: Any, readers: Sequence[Any]) -> bool:
     """Whether `copy_documents` can copy these source segments' documents into the writer's segment: W3's
-    per-document files on both sides and a schema without columns or vectors."""
+    per-document files on both sides and a schema without vectors whose columns are all plain bytes (a `sortable`
+    TEXT field's: the index's `keys`)."""
     schema = writer.schema
     return (type(writer.perdocwriter) is W3PerDocWriter
             and all(type(getattr(r, "_perdoc", None)) is W3PerDocReader for r in readers)
-            and not any(schema[name].column_type or schema[name].vector for name in schema.names()))
+            and not any(schema[name].vector for name in schema.names())
+            and all(type(schema[name].column_type) is VarBytesColumn for name in _columns(schema)))
+
+
+def _columns(schema: Any) -> list[str]:
+    """The schema's fields that keep a column."""
+    return [name for name in schema.names() if schema[name].column_type]
 
 
 def copy_documents(writer: Any, reader: Any, docs: np.ndarray, fields: Sequence[str]) -> dict[str, np.ndarray]:
     """What `writer.write_per_doc` does for a merge's source segment (`reader`; its live documents `docs`, in
     order), where `copyable`: each document's stored fields copied as the compressed pickle they are (Whoosh
-    unpickles, pickles and compresses each one again), and the field lengths read a column at a time. Returns the
+    unpickles, pickles and compresses each one again), its column values as their bytes, and the field lengths read
+    a column at a time. Returns the
     length bytes of the copied documents for each of `fields` (the indexed ones)."""
     pdw, src = writer.perdocwriter, reader._perdoc
     base = writer.docnum
@@ -70,6 +78,15 @@ def copy_documents(writer: Any, reader: Any, docs: np.ndarray, fields: Sequence[
             value = get(raw_in, doc)
             if value:  # Whoosh stores nothing for a document without stored fields
                 put(raw_out, base + k, value)
+    for name in _columns(writer.schema):  # plain bytes, each document's as it is (a missing one reads as empty)
+        if src.has_column(name):
+            column_type = writer.schema[name].column_type
+            source = src.column_reader(name, column_type)
+            if not pdw._has_column(name):
+                pdw._create_column(name, column_type)
+            out_column = pdw._get_column(name)
+            for k, doc in enumerate(docs.tolist()):
+                out_column.add(base + k, source[doc])
     copied = {}
     for name in fields:
         column = length_bytes(src, name, reader.doc_count_all())[docs]
