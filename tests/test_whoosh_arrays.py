@@ -9,6 +9,7 @@ import sys
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -222,11 +223,24 @@ def test_postings_read_from_many_threads_at_once(built: SearchIndex) -> None:
         assert all(got == want for got in pool.map(read_all, range(32)))
 
 
-def test_each_passages_keys_read_from_the_column_are_its_stored_keys(built: SearchIndex) -> None:
-    found = built._candidates(None)
+def test_each_passages_keys_read_from_the_column_are_its_stored_keys(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from indexer.search import index as search_index
+
+    monkeypatch.setattr(search_index, "merge_later", lambda folder: None)  # the segments stay apart
+    rng = random.Random(9)
+    ix = SearchIndex(tmp_path / "index")
+    for batch in range(3):
+        items = []
+        for n in range(8):
+            vid = f"file:{batch}-{n}"
+            items.append((video(vid), make_transcript(vid, _sentences(rng, 20))[0], []))
+        ix.add_many(items)
+    ix.add(video("file:1-3"), make_transcript("file:1-3", _sentences(rng, 5))[0])  # a segment with deletions
+    found = ix._candidates(None)
     searcher = found.searcher
     alive = [d for d in range(searcher.doc_count_all()) if not searcher.reader().is_deleted(d)]
-    assert len(found.leaves._leaves) > 1 and len(alive) > 400
+    assert len(found.leaves._leaves) == 4 and len(alive) > 40
     for d in alive:
         text = found.leaves.column_text("keys", d)
         assert text is not None and text == searcher.stored_fields(d)["doc"]["keys"]
