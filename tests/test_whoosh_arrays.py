@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -263,3 +264,36 @@ def test_a_quote_ranks_its_pool_by_the_keys_column_and_reads_only_the_passages_i
     result = built.search('"river bridge water council town road"', mode="quote")
     assert result.hits and len(ranked) >= 100
     assert len(reads) <= query.QUOTE_ALIGN * 3 < len(ranked)
+
+
+def test_an_index_made_before_the_keys_column_is_searched_as_before(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """The schema is stored with a Whoosh index, so one made before `keys` kept a column has none: its candidates'
+    keys come from their stored passages, and a quote finds the same passages as in an index with the column."""
+    from whoosh.analysis import SpaceSeparatedTokenizer
+    from whoosh.fields import TEXT
+
+    from indexer.search import index as search_index
+
+    rng = random.Random(12)
+    programmes = [(f"file:p{n}", _sentences(rng, 25)) for n in range(6)]
+    quote = programmes[3][1][7].rstrip(".")
+    new_schema = search_index._schema
+
+    def old_schema() -> Any:
+        schema = new_schema()
+        schema.remove("keys")
+        schema.add("keys", TEXT(analyzer=SpaceSeparatedTokenizer(), phrase=False))
+        return schema
+
+    found = {}
+    for name, schema in (("old", old_schema), ("new", new_schema)):
+        monkeypatch.setattr(search_index, "_schema", schema)
+        ix = SearchIndex(tmp_path / name)
+        ix.add_many([(video(vid), make_transcript(vid, sentences)[0], []) for vid, sentences in programmes])
+        monkeypatch.setattr(search_index, "_schema", new_schema)  # as this code opens it
+        ix = SearchIndex(tmp_path / name)
+        candidates = ix._candidates(None)
+        assert (candidates.leaves.column_text("keys", 0) is None) == (name == "old")
+        found[name] = [(h.video_id, h.start, h.end, h.score) for h in ix.search(f'"{quote}"', mode="quote").hits]
+    assert found["old"] and found["old"] == found["new"]

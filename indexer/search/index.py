@@ -68,7 +68,9 @@ from indexer.store.files import exclusive
 read_segments_in_place()  # Whoosh copied each segment part it opened into memory (whoosh_views)
 POOL_LIMIT = 2_000_000  # postings a writer holds before it commits (about 13,000 passages, 150 MB)
 
-FORMAT = "clipindex-passages/4"  # 4: the `keys` column
+FORMAT = "clipindex-passages/3"
+# An index made before `keys` kept a column has none (the schema is stored with the index): it is searched as
+# before, each candidate's keys read from its stored passage, until `clipindex reindex` builds one with it.
 # what a read meets when a writer in another process replaced the files it was opening (a stress test saw each)
 REPLACED_UNDER_A_READER = (FileNotFoundError, zlib.error, pickle.UnpicklingError, EOFError, struct.error)
 
