@@ -1,6 +1,6 @@
 """Whoosh's candidates read as numpy arrays (indexer/search/whoosh_arrays.py): the same documents and scores as
 Whoosh's own matchers give for the same query tree, over many segments, posting lists longer than a block, terms
-stored inline, deleted documents and filters."""
+stored inline, deleted documents and filters; and the `keys` column that a quote's pool is ranked from."""
 
 from __future__ import annotations
 
