@@ -109,7 +109,7 @@ class Found:
     __slots__ = ("key", "score", "_load", "_load_keys")
 
     def __init__(self, key: Hashable, score: float, load: Callable[[], dict[str, Any]],
-                 load_keys: Callable[[], str] | None = None) -> None:
+                 load_keys: Callable[[], str | None] | None = None) -> None:
         self.key, self.score, self._load, self._load_keys = key, score, load, load_keys
 
     def fields(self) -> dict[str, Any]:
@@ -117,8 +117,10 @@ class Found:
         return self._load()
 
     def keys(self) -> list[str]:
-        """The passage's token keys in order (the stored passage's "keys")."""
-        return (self._load_keys() if self._load_keys else str(self.fields()["doc"]["keys"])).split()
+        """The passage's token keys in order (the stored passage's "keys"; `load_keys` may give None for a passage
+        it cannot read them for, which then reads them from the stored passage)."""
+        text = self._load_keys() if self._load_keys else None
+        return (str(self.fields()["doc"]["keys"]) if text is None else text).split()
 
 
 class Candidates(Protocol):

@@ -62,31 +62,32 @@ def _columns(schema: Any) -> list[str]:
     return [name for name in schema.names() if schema[name].column_type]
 
 
+def _copy_bytes(source: Any, out: Any, docs: np.ndarray, base: int, *, empty: bool) -> None:
+    """The entries of `docs` in a column of bytes (`source`, a VarBytes reader or one below it) added to a column
+    writer as they are, numbered on from `base`; an empty entry too where `empty`."""
+    get, put = VarBytesColumn.Reader.__getitem__, VarBytesColumn.Writer.add
+    for k, doc in enumerate(docs.tolist()):
+        value = get(source, doc)
+        if value or empty:
+            put(out, base + k, value)
+
+
 def copy_documents(writer: Any, reader: Any, docs: np.ndarray, fields: Sequence[str]) -> dict[str, np.ndarray]:
     """What `writer.write_per_doc` does for a merge's source segment (`reader`; its live documents `docs`, in
     order), where `copyable`: each document's stored fields copied as the compressed pickle they are (Whoosh
     unpickles, pickles and compresses each one again), its column values as their bytes, and the field lengths read
-    a column at a time. Returns the
-    length bytes of the copied documents for each of `fields` (the indexed ones)."""
+    a column at a time. Returns the length bytes of the copied documents for each of `fields` (the indexed ones)."""
     pdw, src = writer.perdocwriter, reader._perdoc
     base = writer.docnum
     stored = src._cached_reader("_stored", STORED_COLUMN)
-    if stored is not None:
-        raw_in, raw_out = stored._child, pdw._get_column("_stored")._child  # below the pickling: compressed bytes
-        get, put = VarBytesColumn.Reader.__getitem__, VarBytesColumn.Writer.add
-        for k, doc in enumerate(docs.tolist()):
-            value = get(raw_in, doc)
-            if value:  # Whoosh stores nothing for a document without stored fields
-                put(raw_out, base + k, value)
+    if stored is not None:  # below the pickling: compressed bytes; Whoosh stores nothing for a document without any
+        _copy_bytes(stored._child, pdw._get_column("_stored")._child, docs, base, empty=False)
     for name in _columns(writer.schema):  # plain bytes, each document's as it is (a missing one reads as empty)
         if src.has_column(name):
             column_type = writer.schema[name].column_type
-            source = src.column_reader(name, column_type)
             if not pdw._has_column(name):
                 pdw._create_column(name, column_type)
-            out_column = pdw._get_column(name)
-            for k, doc in enumerate(docs.tolist()):
-                out_column.add(base + k, source[doc])
+            _copy_bytes(src.column_reader(name, column_type), pdw._get_column(name), docs, base, empty=True)
     copied = {}
     for name in fields:
         column = length_bytes(src, name, reader.doc_count_all())[docs]

@@ -54,14 +54,11 @@ class WhooshCandidates:
         # numpy over whole posting lists takes milliseconds even at a million passages: no deadline to keep
         ids, scores = top(self.leaves.evaluate(query), limit, self.allow)
         stored = self.searcher.stored_fields
-        return [Found(int(i), float(s), partial(stored, int(i)), partial(self._keys, int(i)))
+        # keys from the index's `keys` column (plain bytes), where the stored passage is a compressed pickle (about
+        # 0.1 ms to read, and a quote reads a few hundred candidates' keys); an index without the column gives None
+        keys = self.leaves.column_text
+        return [Found(int(i), float(s), partial(stored, int(i)), partial(keys, "keys", int(i)))
                 for i, s in zip(ids, scores)]
-
-    def _keys(self, docnum: int) -> str:
-        """A passage's keys from the index's `keys` column (plain bytes), else from its stored passage (a pickle,
-        compressed: about 0.1 ms to read, where a quote reads a few hundred candidates' keys)."""
-        text = self.leaves.column_text("keys", docnum)
-        return text if text is not None else str(self.searcher.stored_fields(docnum)["doc"]["keys"])
 
 
 class Saturated(WeightingModel):
