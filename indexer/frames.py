@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import tempfile
+import threading
 from pathlib import Path
 
 from indexer.errors import NotFound
@@ -15,6 +17,9 @@ from media import ffmpeg
 
 FRAME_WIDTH = 320
 STEP_S = 0.5  # moments this close share a frame: search hits cluster, and the cache stays small
+# A result list asks for a dozen frames at once. Run as many ffmpeg at a time as there are cores, so the first
+# thumbnails arrive in a fraction of a second instead of all of them together after the whole batch.
+_DECODERS = threading.BoundedSemaphore(max(1, os.cpu_count() or 1))
 
 
 def frame_at(data_dir: Path, video_id: str, media: Path, at: float, duration: float | None) -> Path:
@@ -27,15 +32,21 @@ def frame_at(data_dir: Path, video_id: str, media: Path, at: float, duration: fl
     if out.is_file():
         return out
     folder.mkdir(parents=True, exist_ok=True)
-    tmp = folder / f"{slot}.{os.getpid()}.part.jpg"
-    try:
-        # -ss before -i seeks by keyframe then decodes to the moment: fast and exact enough for a thumbnail
-        ffmpeg.run(["-protocol_whitelist", "file", "-ss", f"{slot * STEP_S:.2f}", "-i", "file:" + str(media),
-                    "-frames:v", "1", "-an", "-sn", "-vf", f"scale={FRAME_WIDTH}:-2", "-q:v", "5",
-                    "-f", "image2", "file:" + str(tmp)])
-        if not tmp.is_file() or tmp.stat().st_size == 0:
-            raise NotFound(f"no picture at {at:.1f} s")
-        os.replace(tmp, out)
-    finally:
-        tmp.unlink(missing_ok=True)
+    with _DECODERS:
+        if out.is_file():  # made by another request while this one waited
+            return out
+        # a name of its own: two requests for one moment in one process must not write the same file
+        fd, name = tempfile.mkstemp(prefix=f"{slot}.", suffix=".part.jpg", dir=folder)
+        os.close(fd)
+        tmp = Path(name)
+        try:
+            # -ss before -i seeks by keyframe then decodes to the moment: fast and exact enough for a thumbnail
+            ffmpeg.run(["-protocol_whitelist", "file", "-ss", f"{slot * STEP_S:.2f}", "-i", "file:" + str(media),
+                        "-frames:v", "1", "-an", "-sn", "-vf", f"scale={FRAME_WIDTH}:-2", "-q:v", "5",
+                        "-f", "image2", "file:" + str(tmp)])
+            if tmp.stat().st_size == 0:
+                raise NotFound(f"no picture at {at:.1f} s")
+            os.replace(tmp, out)
+        finally:
+            tmp.unlink(missing_ok=True)
     return out
