@@ -139,7 +139,7 @@ def test_the_page_plays_and_shows_frames_when_reads_need_a_key(browser: Browser,
     wait_until(lambda: page.evaluate(ready), 20, "the video's metadata to load")
     page.goto(f"{locked.url}/#/?q=library&mode=keyword")
     thumb = page.locator("img.thumb").first
-    expect(thumb).to_have_js_property("complete", True)
+    expect(thumb).to_have_js_property("complete", True, timeout=30_000)  # ffmpeg cuts it on first request
     assert thumb.evaluate("i => i.naturalWidth") > 0
     assert page.evaluate("document.cookie") == ""  # the pass is out of the page's scripts' reach
     ctx.close()
