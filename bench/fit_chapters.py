@@ -71,7 +71,7 @@ from indexer.chapters.segment import (  # noqa: E402
     window_similarity,
 )
 from indexer.chapters.titles import content, prefix, read, stop_words  # noqa: E402
-from indexer.chapters.units import units  # noqa: E402
+from indexer.chapters.units import cut_gaps, units  # noqa: E402
 from indexer.models import Sentence  # noqa: E402
 
 
@@ -117,7 +117,8 @@ def starts(params: SegmentParams, embedder: Embedder) -> Method:
             return []
         cohesion = Cohesion(bags, params.band, params.gamma, rows, params)
         lo = scorer.FLOOR if params.length_weight else 30.0  # segment()'s default minimum with the model (or before)
-        found = _best(cohesion, boundary_gains(sentences, bags, params, rows), times, lo, 600.0, params.length_weight)
+        gains = boundary_gains(sentences, bags, params, rows, cut_gaps(b.transcript, sentences))
+        found = _best(cohesion, gains, times, lo, 600.0, params.length_weight)
         return [times[s] for s in found[1:]]
 
     return method
