@@ -151,7 +151,7 @@ class Clipindex:
 
     def _result(self, p: Plan, status: IngestStatus) -> IngestResult:
         video = self.store.get_video(p.video_id)
-        tr = self.store.get_transcript(p.video_id)
+        tr = self.store.transcript_head(p.video_id)
         return IngestResult(p.source, video.id, status, video.title, tr.source if tr else None,
                             video.language, video.duration, tr.warnings if tr else ())
 
@@ -264,7 +264,7 @@ class Clipindex:
                           channel=(channel.strip() or None) if channel is not None else video.channel,
                           published=(published or None) if published is not None else video.published)
         self.store.put_video(changed)
-        if self.store.get_transcript(video.id) is not None:
+        if self.store.transcript_head(video.id) is not None:
             self.index.index_video(video.id)  # titles, channels and dates are searched and filtered on
         return changed
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import multiprocessing
 import sqlite3
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -40,10 +41,46 @@ def test_transcript_round_trip_and_replace(store_url: str) -> None:  # noqa: F81
     tr = Transcript("file:abc", "uz", "captions", "file", (Segment(0.0, 1.0, "Salom dunyo!", words),), ("w",))
     store.put_transcript(tr)
     assert store.get_transcript("file:abc") == tr
+    assert store.transcript_head("file:abc") == Transcript("file:abc", "uz", "captions", "file", (), ("w",))
     shorter = Transcript("file:abc", "uz", "captions", "file", ())
     store.put_transcript(shorter)
     assert store.get_transcript("file:abc") == shorter
     assert store.delete_video("file:abc") and store.get_transcript("file:abc") is None
+    assert store.transcript_head("file:abc") is None
+
+
+def _forked_child_writes(store: Store) -> None:
+    """Runs in a forked child: the parent's pooled connections are not the child's to use."""
+    assert store.engine.pool.checkedin() == 0, "the child starts with an empty pool"
+    store.put_video(Video(id="file:child", source="/c.mp4", title="from the child"))
+
+
+def test_a_forked_child_opens_its_own_connections(store_url: str) -> None:  # noqa: F811 - the fixture
+    store = Store(store_url)
+    _video(store)
+    assert store.engine.pool.checkedin() >= 1, "the parent keeps a connection for its next use"
+    child = multiprocessing.get_context("fork").Process(target=_forked_child_writes, args=(store,))
+    child.start()
+    child.join(60)
+    assert child.exitcode == 0
+    # the parent's own connection still works after the child has exited
+    assert {v.id for v in store.list_videos()} == {"file:abc", "file:child"}
+    _video(store, "file:after")
+    assert store.get_video("file:after").title == "x"
+
+
+def test_many_threads_share_the_store(store_url: str) -> None:  # noqa: F811 - the fixture
+    store = Store(store_url)
+    _video(store)
+
+    def work(k: int) -> str:
+        _video(store, f"file:t{k}")
+        return store.get_video(f"file:t{k}").id
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        done = list(pool.map(work, range(48)))
+    assert done == [f"file:t{k}" for k in range(48)]
+    assert len(store.list_videos()) == 49
 
 
 def test_a_step_is_claimed_once_until_its_lease_expires(store_url: str) -> None:  # noqa: F811 - the fixture

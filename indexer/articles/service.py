@@ -118,7 +118,7 @@ class ArticleService:
         return LinkedArticle(self.saved.put(article, links), article, tuple(links))
 
     def _link(self, article: Article, video_id: str) -> ArticleLinks:
-        if self.store.get_transcript(video_id) is None:
+        if self.store.transcript_head(video_id) is None:
             raise NotFound(f"video {video_id!r} has no transcript yet: run its ingest again to resume")
         return link_to_video(self.store, self.settings, self.engine_factory, article, video_id, self.rescorer)
 

@@ -203,7 +203,7 @@ def _chapters(video_id: str, ctx: StepContext) -> ChaptersResult:
 
 
 def _index(video_id: str, ctx: StepContext) -> IndexResult:
-    _require_transcript(video_id, ctx)
+    _require_transcript(video_id, ctx, words=False)  # the index reads the words itself
     ctx.progress(0.0, "indexing")
     # batched: committed with other videos' passages within about a second, so ingest does not wait on a commit
     # and merge per video; a crash before that commit is repaired by the index's reconcile with the store
@@ -222,8 +222,8 @@ def _article(video_id: str, ctx: StepContext) -> ArticleResult:
     return ArticleResult(store.put(article, [*others, links]), sum(p.covered for p in links.paragraphs))
 
 
-def _require_transcript(video_id: str, ctx: StepContext) -> Transcript:
-    tr = ctx.store.get_transcript(video_id)
+def _require_transcript(video_id: str, ctx: StepContext, *, words: bool = True) -> Transcript:
+    tr = (ctx.store.get_transcript if words else ctx.store.transcript_head)(video_id)
     if tr is None:
         raise IngestError(f"{video_id} has no transcript yet")
     return tr

@@ -12,7 +12,7 @@ import json
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
@@ -154,8 +154,14 @@ class Store:
         segs = tuple(Segment(r["start"], r["end"], r["text"], tuple(stored_word(w, origin)
                                                                     for w in json.loads(r["words"])))
                      for r in rows)
-        return Transcript(video_id, head["language"], head["engine"], head["model"], segs,
-                          tuple(json.loads(head["warnings"])))
+        return replace(_transcript_head(video_id, head), segments=segs)
+
+    def transcript_head(self, video_id: str) -> Transcript | None:
+        """The transcript's language, source and warnings without its segments (`segments` is empty), or None when
+        the video has none yet: what a check or a summary needs, without decoding every word."""
+        with self.tx() as conn:
+            head = conn.execute(sa.select(transcripts).where(transcripts.c.video_id == video_id)).mappings().first()
+        return None if head is None else _transcript_head(video_id, head)
 
     def transcript_sources(self) -> dict[str, str]:
         with self.tx() as conn:
@@ -263,6 +269,11 @@ class Store:
 
 def _version(conn: Connection) -> int:
     return int(conn.execute(sa.select(sa.func.max(schema_version.c.version))).scalar() or 0)
+
+
+def _transcript_head(video_id: str, head: Any) -> Transcript:
+    warnings = tuple(json.loads(head["warnings"]))
+    return Transcript(video_id, head["language"], head["engine"], head["model"], (), warnings)
 
 
 def stored_word(row: list[Any], origin: WordSource) -> Word:

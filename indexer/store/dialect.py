@@ -1,7 +1,8 @@
 """What differs between the store's two databases, kept in one place so the store itself is one body of Core code.
 
-SQLite (the default, one machine): a file in the data directory, WAL mode, `synchronous=FULL`, a connection per use
-(SQLite connections are cheap and must not cross threads), and a file lock so processes opening a fresh store take
+SQLite (the default, one machine): a file in the data directory, WAL mode, `synchronous=FULL`, a few pooled
+connections (lent to one thread at a time; opening one costs about 2 ms with its pragmas, and an ingest makes dozens
+of short transactions a video), dropped in a forked child, and a file lock so processes opening a fresh store take
 turns at creating it. PostgreSQL 15 through psycopg 3 (several machines): a small connection pool that checks a
 connection before lending it (a database restart must not fail the next request), and a transaction-scoped advisory
 lock for the migrations. Claims use `SELECT ... FOR UPDATE SKIP LOCKED` on both: SQLAlchemy leaves the clause out on
@@ -10,6 +11,8 @@ SQLite, whose conditional UPDATE under its single writer already decides the one
 
 from __future__ import annotations
 
+import os
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -44,11 +47,30 @@ def make_engine(url: str) -> Engine:
     if path is None:
         if url.startswith("postgresql://"):  # plain libpq URLs mean psycopg 3 here, never psycopg2
             url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-        return sa.create_engine(url, pool_size=4, max_overflow=8, pool_pre_ping=True, pool_recycle=1800)
+        engine = sa.create_engine(url, pool_size=4, max_overflow=8, pool_pre_ping=True, pool_recycle=1800)
+        _pooled.add(engine)
+        return engine
     path.parent.mkdir(parents=True, exist_ok=True)
-    engine = sa.create_engine(f"sqlite:///{path}", poolclass=sa.pool.NullPool)
+    # four kept open, any number more while busy (closed when returned); each serves one thread at a time, so it may
+    # pass between threads (check_same_thread off)
+    engine = sa.create_engine(f"sqlite:///{path}", poolclass=sa.pool.QueuePool, pool_size=4, max_overflow=-1,
+                              connect_args={"check_same_thread": False})
     sa.event.listen(engine, "connect", _pragmas)
+    _pooled.add(engine)
     return engine
+
+
+# A forked child must not use its parent's open connections (a PostgreSQL socket, an SQLite file handle and its locks):
+# its pools start empty, and the parent's connections are left to the parent (dispose(close=False)).
+_pooled: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+def _forget_pools() -> None:
+    for engine in list(_pooled):
+        engine.dispose(close=False)
+
+
+os.register_at_fork(after_in_child=_forget_pools)
 
 
 def _pragmas(dbapi_conn: Any, _record: Any) -> None:
