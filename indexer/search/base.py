@@ -137,6 +137,14 @@ def write_items(w: Writer, items: Items, progress: Progress | None, *, replace: 
     return total
 
 
+def commit_batch(w: Writer, batch: dict[str, list[dict[str, Any]]]) -> None:
+    """Write a batch of `enqueue`d passages: each video's replace those it had."""
+    for video_id, docs in batch.items():
+        w.delete_video(video_id)
+        for doc in docs:
+            w.add(doc)
+
+
 class PassageIndex(ABC):
     """The passage index in one directory, on one backend. Thread-safe; one writer at a time across processes."""
 
@@ -255,11 +263,7 @@ class PassageIndex(ABC):
             if not batch:
                 return 0
             try:
-                with self._session(timeout) as w:
-                    for video_id, docs in batch.items():
-                        w.delete_video(video_id)
-                        for doc in docs:
-                            w.add(doc)
+                self._commit_batch(batch, timeout)
             except BaseException:
                 with self._pending_lock:  # newer passages of a video win over the batch's
                     self._pending = {**batch, **self._pending}
@@ -268,6 +272,11 @@ class PassageIndex(ABC):
             finally:
                 self._committing = False
             return len(batch)
+
+    def _commit_batch(self, batch: dict[str, list[dict[str, Any]]], timeout: float) -> None:
+        """One commit of a batch: each video's passages replace those it had (under the write lock)."""
+        with self._session(timeout) as w:
+            commit_batch(w, batch)
 
     def _flush_loop(self) -> None:
         while True:

@@ -42,6 +42,7 @@ from whoosh.searching import Searcher
 from whoosh.writing import CLEAR, IndexWriter, LockError
 
 from indexer.errors import IndexBusy
+from indexer.search import whoosh_commits
 from indexer.search.base import (  # some re-exported (__all__): tests and benches import them from here
     COMMIT_DELAY_S,
     CURRENT,
@@ -125,8 +126,8 @@ class _Writer:
     `add_many`) commits them and goes on with a new writer: its pool (whoosh_pool.Postings) is held in memory,
     where Whoosh's own spilled sorted runs to disk."""
 
-    def __init__(self, ix: Any, w: IndexWriter, timeout: float = LOCK_TIMEOUT_S) -> None:
-        self.ix, self.w, self.timeout = ix, install_writer(w), timeout
+    def __init__(self, ix: Any, w: IndexWriter, timeout: float = LOCK_TIMEOUT_S, after_commit: bool = True) -> None:
+        self.ix, self.w, self.timeout, self.after_commit = ix, install_writer(w), timeout, after_commit
 
     def delete_video(self, video_id: str) -> None:
         self.w.delete_by_term("video_id", video_id)
@@ -144,7 +145,8 @@ class _Writer:
     def commit(self) -> None:
         if not self.w.is_closed:
             self.w.commit(mergetype=_tiered)
-            _after_commit(self.ix)
+            if self.after_commit:
+                _after_commit(self.ix)
 
     def cancel(self) -> None:
         """Drop what the writer holds (a commit it made past POOL_LIMIT stays)."""
@@ -183,19 +185,28 @@ class SearchIndex(PassageIndex):
         return self._ix
 
     @contextmanager
-    def _session(self, timeout: float = LOCK_TIMEOUT_S) -> Iterator[_Writer]:
+    def _session(self, timeout: float = LOCK_TIMEOUT_S, after_commit: bool = True) -> Iterator[_Writer]:
+        """`after_commit=False`: start no merger or decoder after the commit (whoosh_commits' child, whose parent
+        does)."""
         with self._write_lock:
             try:
                 w = self._index().writer(timeout=timeout, delay=0.05)
             except LockError:
                 raise IndexBusy(f"the search index at {self.path} is locked by another writer; try again") from None
-            writer = _Writer(self._ix, w, timeout)
+            writer = _Writer(self._ix, w, timeout, after_commit)
             try:
                 yield writer
             except BaseException:
                 writer.cancel()
                 raise
             writer.commit()
+
+    def _commit_batch(self, batch: dict[str, list[dict[str, Any]]], timeout: float) -> None:
+        """A bulk ingest's batches are written by a child process (whoosh_commits), the rest here."""
+        if whoosh_commits.wanted(batch) and whoosh_commits.commit(self.path, batch, timeout):
+            _after_commit(self._index())
+            return
+        super()._commit_batch(batch, timeout)
 
     def _build(self, folder: Path, items: Items, progress: Progress | None) -> int:
         ix = _open(folder)

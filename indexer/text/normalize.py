@@ -104,8 +104,10 @@ def pieces(text: str) -> list[str]:
     return out
 
 
-def split_words(text: str, language: str | None = None) -> list[str]:
-    """The pieces of one string, folded ('%' becomes the language's word for percent)."""
+@lru_cache(maxsize=200_000)
+def split_words(text: str, language: str | None = None) -> tuple[str, ...]:
+    """The pieces of one string, folded ('%' becomes the language's word for percent). Cached: a transcript is read
+    word by word, and words repeat (indexing, chapters and article links all read the same words)."""
     out = []
     for m in _TOKEN_RE.finditer(text):
         kind, piece = m.lastgroup, m.group()
@@ -119,7 +121,7 @@ def split_words(text: str, language: str | None = None) -> list[str]:
             out.append(piece.replace(",", "") if _THOUSANDS_RE.search(piece) else piece.replace(",", "."))
         else:
             out.append(_PERCENT.get(language or "", "percent"))
-    return out
+    return tuple(out)
 
 
 def tokenize(words: Sequence[str], language: str | None = None, *, variants: bool = False,
