@@ -7,9 +7,16 @@ temporary git worktree).
 
 Prints for each tree: passages a second over the whole run and over each thousand (the slowest thousand is what a
 merge that holds up the commits costs), the segments at the end, how long the background merger went on after the
-last commit, and the CPU time of the children (the merger and the postings decoder). With `--rate` the passages come
-no faster than that: merging then keeps up, and its CPU time is what the policy costs a host that also transcribes.
-Whoosh only (tantivy merges in its own threads). Each run is a child process, one after the other.
+last commit, and the CPU time of the children (the merger, the postings decoder and the committer). With `--rate`
+the passages come no faster than that: merging then keeps up, and its CPU time is what the policy costs a host that
+also transcribes. Whoosh only (tantivy merges in its own threads). Each run is a child process, one after the other.
+
+With `--service` the programmes go in as caption files through the whole service instead (`Clipindex.ingest`, every
+step: captions, chapters, index, onto a copy of the kept store and index), and it prints passages a second, times
+real time, and the seconds each step took; `--no-model` leaves the chapters' sentence-embedding model out (as for a
+language it does not cover), `--both` runs each tree with and without it:
+
+    .venv/bin/python bench/index_rate.py /tmp/r100k --service --both --passages 3000 --sentences SPEECHTOPSEG
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -60,11 +68,58 @@ def child(root: Path, folder: Path, passages: int, seed: int, sentences: str | N
     except ImportError:  # a revision before the background merger
         pass
     waited = time.perf_counter() - t1
+    try:
+        from indexer.search import whoosh_commits
+        whoosh_commits.stop()  # its CPU is counted with the other children's once it has ended
+    except ImportError:  # a revision that committed in the process itself
+        pass
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     print(f"  {done} passages in {secs:.1f} s = {done / secs:.0f} passages/s; slowest thousand "
           f"{min(rates, default=0):.0f}/s; segments {before} -> {after}; the merger went on {waited:.0f} s after; "
           f"its CPU (children's) {children.ru_utime + children.ru_stime:.0f} s", flush=True)
     print("  each thousand, passages/s: " + " ".join(f"{r:.0f}" for r in rates), flush=True)
+
+
+def service_child(root: Path, data: Path, passages: int, seed: int, sentences: str | None, model: bool) -> None:
+    """One caption ingest through the whole service, in the tree at `root`, onto the copied data folder `data`."""
+    import collections
+
+    sys.path.insert(0, str(root))
+    import indexer.chapters.embed as embed
+    import indexer.ingest.steps as steps
+    from bench.search_scale import ingest_through_service, programmes, real_programmes, take
+    from indexer.config import Settings
+    from indexer.service import Clipindex
+
+    if not model:
+        embed._loaded[:] = [None]  # what default_embedder() finds when the package is missing
+    spent: collections.Counter[str] = collections.Counter()
+
+    def timed(name: str, fn: Callable[..., object]) -> Callable[..., object]:
+        def run(video_id: str, ctx: object) -> object:
+            t = time.perf_counter()
+            try:
+                return fn(video_id, ctx)
+            finally:
+                spent[name] += time.perf_counter() - t
+        return run
+
+    for name, fn in list(steps.STEP_FUNCTIONS.items()):
+        steps.STEP_FUNCTIONS[name] = timed(name, fn)  # type: ignore[assignment]
+    gen = real_programmes(10**9, seed, sentences) if sentences else programmes(10**9, seed)
+    progs = take(gen, passages)
+    svc = Clipindex(Settings(data_dir=data, search_backend="whoosh").resolved())
+    caps = data.parent / "captions"
+    caps.mkdir()
+    n, secs = ingest_through_service(svc, progs, caps)
+    t1 = time.perf_counter()
+    from indexer.search import whoosh_merge
+    whoosh_merge.wait_children(3600)
+    heard = sum(p.transcript.segments[-1].end for p in progs)
+    how = "with the chapters' model" if model else "without the chapters' model"
+    print(f"  {how}: {len(progs)} programmes, {n} passages in {secs:.1f} s = {n / secs:.1f} passages/s, "
+          f"{heard / secs:.0f}x real time; the merger went on {time.perf_counter() - t1:.0f} s after; seconds per "
+          "step: " + ", ".join(f"{k} {v:.1f}" for k, v in spent.most_common() if v >= 0.05), flush=True)
 
 
 def main() -> None:
@@ -76,8 +131,17 @@ def main() -> None:
     ap.add_argument("--against", metavar="REV", help="also run the tree at this git revision, first")
     ap.add_argument("--rate", type=float, default=0.0, metavar="PASSAGES_S",
                     help="hand the index step at most this many passages a second (default: as fast as it goes)")
+    ap.add_argument("--service", action="store_true",
+                    help="caption files through the whole service (every ingest step) instead of the index step")
+    ap.add_argument("--no-model", action="store_true", help="--service: without the chapters' embedding model")
+    ap.add_argument("--both", action="store_true", help="--service: with the model and without it")
     ap.add_argument("--child", nargs=2, metavar=("ROOT", "FOLDER"), help=argparse.SUPPRESS)
+    ap.add_argument("--model", choices=("yes", "no"), help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.child and args.model:
+        service_child(Path(args.child[0]), Path(args.child[1]), args.passages, args.seed, args.sentences,
+                      args.model == "yes")
+        return
     if args.child:
         child(Path(args.child[0]), Path(args.child[1]), args.passages, args.seed, args.sentences, args.rate)
         return
@@ -94,6 +158,22 @@ def main() -> None:
             subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), args.against],
                            check=True, capture_output=True)
             trees.insert(0, (f"at {args.against}", tree))
+        if args.service:
+            models = ["yes", "no"] if args.both else ["no" if args.no_model else "yes"]
+            print(f"{args.passages} passages as caption files through the service onto a copy of {args.kept} (seed "
+                  f"{args.seed}); load average at the start {os.getloadavg()[0]:.2f}", flush=True)
+            for name, tree in trees:
+                print(f"{name}:", flush=True)
+                for model in models:
+                    shutil.rmtree(work / "run", ignore_errors=True)
+                    shutil.copytree(args.kept, work / "run" / "data")
+                    cmd = [sys.executable, str(Path(__file__).resolve()), str(args.kept), "--passages",
+                           str(args.passages), "--seed", str(args.seed), "--model", model, "--child", str(tree),
+                           str(work / "run" / "data")]
+                    subprocess.run(cmd + (["--sentences", args.sentences] if args.sentences else []), check=True,
+                                   cwd=str(tree))
+            print(f"load average at the end {os.getloadavg()[0]:.2f}")
+            return
         pace = f"at most {args.rate:g} a second" if args.rate else "as fast as they go"
         print(f"{args.passages} passages batched into a copy of {source} (seed {args.seed}), {pace}; load average "
               f"at the start {os.getloadavg()[0]:.2f}", flush=True)
