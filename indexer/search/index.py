@@ -17,7 +17,7 @@ time at 100,000 passages.
 What is common to every backend (generations, batched commits, the search modes) is in base.py and query.py; this
 module answers the full-text questions (`_WhooshCandidates`) and writes (one writer at a time: Whoosh's lock is
 retried for up to 30 s, `IndexBusy` after that), merging by a tiered policy in a child process (`_tiered`,
-whoosh_merge).
+whoosh_merge); a bulk ingest's batched commits are made by another child (whoosh_commits).
 """
 
 from __future__ import annotations

@@ -142,8 +142,12 @@ def main() -> None:
             root, batch, timeout = pickle.load(inbox)
         except EOFError:
             return
-        pickle.dump(_answer(root, batch, timeout), outbox, protocol=pickle.HIGHEST_PROTOCOL)
-        outbox.flush()
+        answer = _answer(root, batch, timeout)
+        try:
+            pickle.dump(answer, outbox, protocol=pickle.HIGHEST_PROTOCOL)
+            outbox.flush()
+        except OSError:  # the parent has gone (its batch is committed all the same)
+            return
 
 
 if __name__ == "__main__":
