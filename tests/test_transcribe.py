@@ -139,6 +139,47 @@ def test_a_skipped_stretch_of_speech_is_re_decoded(tiny: FasterWhisperEngine, sp
     assert result.warnings == []
 
 
+@pytest.mark.slow
+def test_a_word_that_loops_inside_itself_is_re_decoded(tiny: FasterWhisperEngine, speech_en: tuple,
+                                                       transcribed: tuple) -> None:
+    """Simulate the batched pipeline's loop inside one word (seen in a 60-minute input): a segment's words after the
+    first become one "word" of a syllable repeated to the token limit, spanning the speech. The gap check sees its
+    times cover the speech; the loop check finds it, and the re-decoded words replace it."""
+    wav, _truth = speech_en
+    with wave.open(str(wav), "rb") as w:
+        samples = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2").astype(np.float32) / 32768.0
+    run, segs = transcribed
+    target = max(segs, key=lambda s: len(s.words))
+    first = target.words[0]
+    garbage = Word(target.words[1].start, target.end, "Ad" + "é" + "dé" * 40, 0.1)
+    broken = [s if s is not target else Segment(s.start, s.end, f"{first.text} {garbage.text}", (first, garbage))
+              for s in segs]
+    assert asrguard.find_gaps(samples, 0.0, broken) == []  # its times cover the speech it lost
+    assert asrguard.find_loops(broken) == [(target.start, target.end)]
+    result = Transcription("en", 1.0, run.duration, iter(()))
+    repaired = _guard(tiny, samples, 0.0, broken, result, "transcribe")
+    words = [w for s in repaired for w in s.words]
+    assert not any(asrguard.stutters(w) for w in words)
+    inside = [w for w in words if target.start <= w.start <= target.end]
+    assert len(inside) >= 0.8 * len(target.words), (len(inside), len(target.words))
+    assert result.warnings == []
+
+
+def test_a_word_that_stutters_is_a_loop_and_is_dropped_if_it_stays() -> None:
+    assert asrguard.stutters(Word(0, 30, "Adédédédédédédédédédédé"))
+    assert asrguard.stutters(Word(0, 30, "Кукукукукукукукукуку"))
+    for fine in ("Hahahaha!", "Mississippi", "1000000000", "cooperation", "Aaaah"):
+        assert not asrguard.stutters(Word(0, 1, fine)), fine
+    segs = [Segment(0, 30, "Samuel Adédédédédédédédédédédé",
+                    (Word(0, 0.5, "Samuel"), Word(0.6, 30, "Adédédédédédédédédédédé")))]
+    assert asrguard.find_loops(segs) == [(0, 30)]
+    still = [Segment(0, 30, "Samuel Abe dédédédédédédédédé", (Word(0, 0.5, "Samuel"), Word(0.6, 1.0, "Abe"),
+                                                            Word(1.1, 30, "dédédédédédédédédé")))]
+    new, note = asrguard.replace_range(segs, still, 0.0, 30.0)
+    assert [w.text for s in new for w in s.words] == ["Samuel", "Abe"]
+    assert note == "a repetition loop at 0:00-0:30 persisted after re-decoding; repeats were dropped"
+
+
 def test_loop_detection_and_collapse() -> None:
     looped = [Word(i * 0.3, i * 0.3 + 0.2, t) for i, t in enumerate("we will we will we will we will rock".split())]
     assert asrguard.loop_length([w.text for w in looped]) == 2

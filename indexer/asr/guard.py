@@ -2,10 +2,15 @@
 
 - A gap: a stretch of speech (Silero VAD says so) where no word was decoded. Seen here: tiny.en with greedy decoding
   skipped 88 s of speech without a sign.
-- A loop: the same short phrase repeated many times in a row, Whisper's classic hallucination.
+- A loop: the same short phrase repeated many times in a row, Whisper's classic hallucination. Also inside one
+  word: a syllable repeated until the chunk's token limit ("Adédédédédé..."), which the batched pipeline left in
+  place of 25 s of speech in a 60-minute input (bench/ingest.py's memory run, tiny.en): one "word" whose times
+  cover the speech, so the gap check saw nothing missing.
 """
 
 from __future__ import annotations
+
+import re
 
 import numpy as np
 
@@ -16,6 +21,9 @@ SAMPLE_RATE = 16000
 MIN_GAP_S = 8.0  # speech this long with no word in it is a gap
 PAUSE_S = 3.0  # speech regions closer than this count as one stretch of speech
 LOOP_REPEATS = 4  # an n-gram (n <= 6) repeated this many times in a row is a loop
+# inside a word: a unit of 1-4 letters 8 times in a row (laughter written out, "hahaha", stays below that; digits
+# never count: "1000000000" is a number)
+STUTTER_RE = re.compile(r"([^\W\d_]{1,4}?)\1{7,}")
 
 
 def find_gaps(samples: np.ndarray, offset: float, segs: list[Segment]) -> list[tuple[float, float]]:
@@ -59,7 +67,12 @@ def _uncovered(a: float, b: float, covered: list[tuple[float, float]]) -> list[t
 
 
 def find_loops(segs: list[Segment]) -> list[tuple[float, float]]:
-    return [(s.start, s.end) for s in segs if loop_length(_tokens(s.words)) > 0]
+    return [(s.start, s.end) for s in segs if loop_length(_tokens(s.words)) > 0 or any(map(stutters, s.words))]
+
+
+def stutters(word: Word) -> bool:
+    """A word that is a loop inside itself: a short unit repeated many times in a row."""
+    return STUTTER_RE.search(word.text.lower()) is not None
 
 
 def loop_length(tokens: list[str]) -> int:
@@ -100,8 +113,8 @@ def replace_range(
     where = f"{clock(start)}-{clock(end)}"
     if not inside:
         note = f"no words could be decoded for speech at {where}"
-    elif loop_length(_tokens(inside)):
-        inside = collapse_loops(inside)
+    elif loop_length(_tokens(inside)) or any(map(stutters, inside)):
+        inside = collapse_loops([w for w in inside if not stutters(w)])
         note = f"a repetition loop at {where} persisted after re-decoding; repeats were dropped"
     new = [seg for seg in (_without(s, start, end) for s in segs) if seg is not None]
     added = _rebuild(inside)
