@@ -67,7 +67,12 @@ def _uncovered(a: float, b: float, covered: list[tuple[float, float]]) -> list[t
 
 
 def find_loops(segs: list[Segment]) -> list[tuple[float, float]]:
-    return [(s.start, s.end) for s in segs if loop_length(_tokens(s.words)) > 0 or any(map(stutters, s.words))]
+    return [(s.start, s.end) for s in segs if has_loop(s.words)]
+
+
+def has_loop(words: tuple[Word, ...] | list[Word]) -> bool:
+    """Repeated words (`loop_length`) or a word that loops inside itself (`stutters`)."""
+    return loop_length(_tokens(words)) > 0 or any(map(stutters, words))
 
 
 def stutters(word: Word) -> bool:
@@ -113,7 +118,7 @@ def replace_range(
     where = f"{clock(start)}-{clock(end)}"
     if not inside:
         note = f"no words could be decoded for speech at {where}"
-    elif loop_length(_tokens(inside)) or any(map(stutters, inside)):
+    elif has_loop(inside):
         inside = collapse_loops([w for w in inside if not stutters(w)])
         note = f"a repetition loop at {where} persisted after re-decoding; repeats were dropped"
     new = [seg for seg in (_without(s, start, end) for s in segs) if seg is not None]

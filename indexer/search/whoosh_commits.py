@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from indexer.errors import ClipindexError
+from indexer.search.whoosh_views import start_child
 
 CHILD_MIN_PASSAGES = 200  # a batch this large starts the child; smaller ones are committed in place until then
 log = logging.getLogger(__name__)
@@ -39,7 +40,7 @@ _failed = False  # the child could not be started: commit in place from now on
 
 def wanted(batch: Batch) -> bool:
     """Whether this batch goes to the child: it runs already, or the batch is large enough to start it."""
-    running = _child is not None and _child.poll() is None
+    running = child_pid() is not None
     return not _failed and (running or sum(len(docs) for docs in batch.values()) >= CHILD_MIN_PASSAGES)
 
 
@@ -77,14 +78,10 @@ def stop() -> None:
 
 def _running() -> subprocess.Popen[bytes] | None:
     global _child, _failed
-    if _child is not None and _child.poll() is None:
+    if child_pid() is not None:
         return _child
-    try:
-        _child = subprocess.Popen([sys.executable, "-m", __name__], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                  cwd=str(Path(__file__).resolve().parents[2]), start_new_session=True)
-    except OSError as exc:
-        log.warning("could not start the index committer: %s; committing in this process", exc)
-        _child, _failed = None, True
+    _child = start_child(__name__, None, "index committer (committing in this process)", pipes=True)
+    _failed = _child is None
     return _child
 
 

@@ -134,14 +134,16 @@ def child_main(argv: list[str], module: str, work: Callable[[str], object], what
     return 0
 
 
-def start_child(module: str, folder: Path, what: str) -> subprocess.Popen[bytes] | None:
-    """Start `python -m module folder` (a `child_main`) in a session of its own, so it finishes its work if this
-    process ends; None, with a warning, if it cannot start (the caller's work is then done another way)."""
+def start_child(module: str, folder: Path | None, what: str, *, pipes: bool = False) -> subprocess.Popen[bytes] | None:
+    """Start `python -m module folder` (a `child_main`; `folder` None: no argument) in a session of its own, so it
+    finishes its work if this process ends; None, with a warning, if it cannot start (the caller's work is then done
+    another way). `pipes`: its stdin and stdout are pipes to this process (else closed)."""
+    stream = subprocess.PIPE if pipes else subprocess.DEVNULL
     try:
         return subprocess.Popen(
-            [sys.executable, "-m", module, str(folder)],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,  # its stderr is ours: a failure is told
+            [sys.executable, "-m", module, *([str(folder)] if folder is not None else [])],
+            stdin=stream, stdout=stream,  # its stderr is ours: a failure is told
             cwd=str(Path(__file__).resolve().parents[2]), start_new_session=True)
     except OSError as e:
-        log.warning("could not start the %s for %s: %s", what, folder, e)
+        log.warning("could not start the %s%s: %s", what, f" for {folder}" if folder is not None else "", e)
         return None
