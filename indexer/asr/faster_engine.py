@@ -7,7 +7,13 @@ and its whole mel spectrogram). Each window's segments are checked before they a
   pipeline made, indexer.asr.vad) with no decoded words is re-decoded with sampling temperatures and without the
   previous text as prompt; if it stays empty a warning names the time range;
 - a repetition loop (the same short phrase over and over) is re-decoded the same way; if it persists the repeats are
-  dropped and a warning is recorded.
+  dropped and a warning is recorded;
+- a chunk whose decoding stopped at the token limit is re-decoded on the sequential path, which goes on past it.
+  CTranslate2 stops a Whisper decoding at half the text context (224 of 448 tokens, the sample length of Whisper's
+  reference decoder). The sequential path then carries on from the last timestamp; the batched pipeline decodes each
+  chunk of up to 30 s in one go without timestamps, so the rest of the chunk's speech was lost without a sign
+  (unless it was 8 s or more: a gap). Russian read at a news pace filled the limit in 21-28 s (about 2.3 tokens a
+  word; base), and scripts that Whisper's tokenizer writes byte by byte fill it sooner.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ import numpy as np
 from indexer.asr.audio import SAMPLE_RATE, open_audio
 from indexer.asr.batching import choose_batch_size
 from indexer.asr.engine import ProgressFn, Transcription
-from indexer.asr.guard import find_gaps, find_loops, replace_range
+from indexer.asr.guard import find_gaps, find_loops, merge, replace_range
 from indexer.asr.heap import release_memory
 from indexer.asr.modelpath import ResolvedModel
 from indexer.asr.vad import install as remember_speech_probabilities
@@ -109,8 +115,8 @@ class FasterWhisperEngine:
         for offset, samples in _chain(first, rest):
             if progress:  # the position before a window's first batch: a batch can take many seconds to report
                 progress(offset)
-            segs = self._decode(samples, offset, result.language, task, progress)
-            segs = _guard(self, samples, offset, segs, result, task)
+            segs, full = self._decode(samples, offset, result.language, task, progress)
+            segs = _guard(self, samples, offset, segs, result, task, full)
             release_memory()
             yield from segs
             if progress:
@@ -127,26 +133,34 @@ class FasterWhisperEngine:
         temperature: float | tuple[float, ...] = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0),
         condition: bool = True,
         batched: bool = True,
-    ) -> list[Segment]:
+    ) -> tuple[list[Segment], list[tuple[float, float]]]:
+        """The window's segments, and the (start, end) of each batched chunk that stopped at the token limit."""
         model = self._load()
         kwargs: dict[str, Any] = dict(
             language=language, task=task, beam_size=self.beam_size, word_timestamps=True,
             vad_filter=self.vad, temperature=temperature, condition_on_previous_text=condition,
         )
-        if batched and self.batch > 1:
+        batched = batched and self.batch > 1
+        if batched:
             from faster_whisper import BatchedInferencePipeline  # deferred, as WhisperModel above
 
             kwargs.pop("condition_on_previous_text")
             segments, _ = BatchedInferencePipeline(model).transcribe(samples, batch_size=self.batch, **kwargs)
         else:
             segments, _ = model.transcribe(samples, **kwargs)
-        out = []
+        out: list[Segment] = []
+        cut: list[int] = []
+        limit = model.max_length // 2  # CTranslate2's: see the module docstring
         for s in segments:
+            if batched and len(s.tokens or ()) >= limit:
+                cut.append(len(out))
             out.append(_segment(s, offset))
             release_memory()  # a batch's buffers, before the next batch decodes (indexer.asr.heap)
             if progress:
                 progress(offset + s.end)
-        return out
+        # a chunk's lost speech lies between its first word and the next chunk's (its segment ends at its last word)
+        ends = [seg.start for seg in out[1:]] + [offset + samples.size / SAMPLE_RATE]
+        return out, [(out[i].start, ends[i]) for i in cut]
 
 
 def _chain(first: tuple[float, np.ndarray], rest: Iterator[tuple[float, np.ndarray]]):
@@ -183,13 +197,19 @@ def _guard(
     segs: list[Segment],
     result: Transcription,
     task: str,
+    full: list[tuple[float, float]] | tuple[()] = (),
 ) -> list[Segment]:
-    for start, end in find_loops(segs) + find_gaps(samples, offset, segs):
+    suspect = find_loops(segs) + find_gaps(samples, offset, segs)
+    # a loop that ran to the token limit is both a loop and a full chunk: each stretch is re-decoded once
+    for start, end in merge(sorted(suspect + list(full)), 1.0):
         lo, hi = max(start - 0.5 - offset, 0.0), min(end + 0.5 - offset, samples.size / SAMPLE_RATE)
         piece = samples[int(lo * SAMPLE_RATE) : int(hi * SAMPLE_RATE)]
+        # a chunk that only ran out of tokens is decoded as at first (beam search), a loop or a gap by sampling;
         # sequentially: only that path falls back through the temperatures (the batched one samples at the first)
-        redo = engine._decode(piece, offset + lo, result.language, task, temperature=(0.2, 0.4, 0.6),
-                              condition=False, batched=False)
+        failed = any(a < end and start < b for a, b in suspect)
+        redo, _ = engine._decode(piece, offset + lo, result.language, task,
+                                 temperature=(0.2, 0.4, 0.6) if failed else (0.0, 0.2, 0.4, 0.6),
+                                 condition=False, batched=False)
         segs, note = replace_range(segs, redo, offset + lo, offset + hi)
         if note:
             result.warnings.append(note)

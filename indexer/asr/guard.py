@@ -31,7 +31,7 @@ def find_gaps(samples: np.ndarray, offset: float, segs: list[Segment]) -> list[t
     from faster_whisper.vad import VadOptions, get_speech_timestamps  # deferred: loads the VAD model's runtime
 
     speech = get_speech_timestamps(samples, VadOptions(min_silence_duration_ms=500, speech_pad_ms=100))
-    regions = _merge([(offset + r["start"] / SAMPLE_RATE, offset + r["end"] / SAMPLE_RATE) for r in speech],
+    regions = merge([(offset + r["start"] / SAMPLE_RATE, offset + r["end"] / SAMPLE_RATE) for r in speech],
                      PAUSE_S)
     covered = sorted((w.start - 1.0, w.end + 1.0) for s in segs for w in s.words)
     gaps: list[tuple[float, float]] = []
@@ -40,12 +40,12 @@ def find_gaps(samples: np.ndarray, offset: float, segs: list[Segment]) -> list[t
     return gaps
 
 
-def _merge(regions: list[tuple[float, float]], pause: float) -> list[tuple[float, float]]:
-    """Join speech regions separated by less than `pause` (the breaths between sentences)."""
+def merge(regions: list[tuple[float, float]], pause: float) -> list[tuple[float, float]]:
+    """Join time ranges (sorted by start) that overlap or lie less than `pause` apart."""
     out: list[tuple[float, float]] = []
     for a, b in regions:
         if out and a - out[-1][1] < pause:
-            out[-1] = (out[-1][0], b)
+            out[-1] = (out[-1][0], max(out[-1][1], b))
         else:
             out.append((a, b))
     return out
@@ -112,11 +112,19 @@ def _tokens(words: tuple[Word, ...] | list[Word]) -> list[str]:
 def replace_range(
     segs: list[Segment], redo: list[Segment], start: float, end: float
 ) -> tuple[list[Segment], str | None]:
-    """Swap the words whose midpoint lies in [start, end] for the re-decoded ones; return a warning if it failed."""
+    """Swap the words whose midpoint lies in [start, end] for the re-decoded ones; return a warning if it failed.
+
+    When the re-decoding finds no word there, the first decoding's words stay, less their repeats: a loop that
+    sampling could not break still holds the words said before it, and a chunk that ran out of tokens its start.
+    """
     inside = [w for s in redo for w in s.words if start <= (w.start + w.end) / 2 <= end]
     note = None
     where = f"{clock(start)}-{clock(end)}"
-    if not inside:
+    first = [w for s in segs for w in s.words if start <= (w.start + w.end) / 2 <= end]
+    if not inside and first:
+        inside = collapse_loops([w for w in first if not stutters(w)])
+        note = f"speech at {where} could not be decoded again; the first decoding was kept, repeats dropped"
+    elif not inside:
         note = f"no words could be decoded for speech at {where}"
     elif has_loop(inside):
         inside = collapse_loops([w for w in inside if not stutters(w)])
