@@ -16,6 +16,7 @@ from indexer.asr.audio import read_windows
 from indexer.asr.batching import UNKNOWN_MODEL_BYTES, auto_batch_size, available_memory, choose_batch_size, model_size
 from indexer.asr.engine import Transcription
 from indexer.asr.faster_engine import FasterWhisperEngine, _guard
+from indexer.asr.limit import ALIGNED, Watch
 from indexer.asr.modelpath import resolve_model
 from indexer.asr.vad import install as install_vad_memory
 from indexer.errors import ModelError
@@ -190,6 +191,33 @@ def test_a_chunk_that_runs_out_of_tokens_is_decoded_again_to_its_end(tiny: Faste
     wer = jiwer.wer(said, _norm(" ".join(s.text for s in segs)))
     assert wer < 0.10, f"WER {wer:.3f}"  # 0.02 here; 0.20 when the cut chunks were kept as they came
     assert run.warnings == []
+
+
+
+def test_a_chunk_at_the_limit_is_noted_and_aligned_on_its_first_tokens_only() -> None:
+    """The pipeline aligns a batch's words in one call padded to the longest chunk: a chunk at the limit (decoded
+    again anyway) is cut to its first tokens there, so one loop does not double the batch's alignment memory."""
+    seen: list[list[list[dict]]] = []
+
+    class Model:
+        max_length = 448
+        frames_per_second = 100
+
+        def add_word_timestamps(self, chunks: list[list[dict]], *rest: object) -> float:
+            seen.append([[dict(piece) for piece in chunk] for chunk in chunks])
+            return 1.5
+
+    watch = Watch(Model())
+    chunks = [[{"seek": 0, "tokens": list(range(80))}],
+              [{"seek": 3000, "tokens": list(range(150))}, {"seek": 3000, "tokens": list(range(74))}],
+              [{"seek": 6100, "tokens": list(range(223))}]]
+    assert watch.add_word_timestamps(chunks, "tokenizer", "encoder output", 3000) == 1.5
+    assert [[len(p["tokens"]) for p in chunk] for chunk in seen[0]] == [[80], [ALIGNED, 0], [223]]
+    assert watch.starts == [0.0, 30.0, 61.0] and watch.full == [1]
+    assert watch.ranges(100.0, 190.0) == [(130.0, 161.0)]
+    watch.add_word_timestamps([[{"seek": 8000, "tokens": list(range(224))}]], "tokenizer", "encoder output", 3000)
+    assert watch.ranges(100.0, 190.0) == [(130.0, 161.0), (180.0, 190.0)]
+    assert watch.max_length == 448  # everything else is the model's
 
 
 def test_a_word_that_stutters_is_a_loop_and_is_dropped_if_it_stays() -> None:

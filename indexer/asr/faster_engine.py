@@ -8,12 +8,8 @@ and its whole mel spectrogram). Each window's segments are checked before they a
   previous text as prompt; if it stays empty a warning names the time range;
 - a repetition loop (the same short phrase over and over) is re-decoded the same way; if it persists the repeats are
   dropped and a warning is recorded;
-- a chunk whose decoding stopped at the token limit is re-decoded on the sequential path, which goes on past it.
-  CTranslate2 stops a Whisper decoding at half the text context (224 of 448 tokens, the sample length of Whisper's
-  reference decoder). The sequential path then carries on from the last timestamp; the batched pipeline decodes each
-  chunk of up to 30 s in one go without timestamps, so the rest of the chunk's speech was lost without a sign
-  (unless it was 8 s or more: a gap). Russian read at a news pace filled the limit in 21-28 s (about 2.3 tokens a
-  word; base), and scripts that Whisper's tokenizer writes byte by byte fill it sooner.
+- a chunk of the batched pipeline whose decoding stopped at the token limit is re-decoded on the sequential path,
+  which goes on past it (indexer.asr.limit).
 """
 
 from __future__ import annotations
@@ -30,6 +26,7 @@ from indexer.asr.batching import choose_batch_size
 from indexer.asr.engine import ProgressFn, Transcription
 from indexer.asr.guard import find_gaps, find_loops, merge, replace_range
 from indexer.asr.heap import release_memory
+from indexer.asr.limit import Watch
 from indexer.asr.modelpath import ResolvedModel
 from indexer.asr.vad import install as remember_speech_probabilities
 from indexer.errors import ModelError
@@ -140,27 +137,22 @@ class FasterWhisperEngine:
             language=language, task=task, beam_size=self.beam_size, word_timestamps=True,
             vad_filter=self.vad, temperature=temperature, condition_on_previous_text=condition,
         )
-        batched = batched and self.batch > 1
-        if batched:
+        watch = None
+        if batched and self.batch > 1:
             from faster_whisper import BatchedInferencePipeline  # deferred, as WhisperModel above
 
             kwargs.pop("condition_on_previous_text")
-            segments, _ = BatchedInferencePipeline(model).transcribe(samples, batch_size=self.batch, **kwargs)
+            watch = Watch(model)
+            segments, _ = BatchedInferencePipeline(watch).transcribe(samples, batch_size=self.batch, **kwargs)
         else:
             segments, _ = model.transcribe(samples, **kwargs)
-        out: list[Segment] = []
-        cut: list[int] = []
-        limit = model.max_length // 2  # CTranslate2's: see the module docstring
+        out = []
         for s in segments:
-            if batched and len(s.tokens or ()) >= limit:
-                cut.append(len(out))
             out.append(_segment(s, offset))
             release_memory()  # a batch's buffers, before the next batch decodes (indexer.asr.heap)
             if progress:
                 progress(offset + s.end)
-        # a chunk's lost speech lies between its first word and the next chunk's (its segment ends at its last word)
-        ends = [seg.start for seg in out[1:]] + [offset + samples.size / SAMPLE_RATE]
-        return out, [(out[i].start, ends[i]) for i in cut]
+        return out, watch.ranges(offset, offset + samples.size / SAMPLE_RATE) if watch else []
 
 
 def _chain(first: tuple[float, np.ndarray], rest: Iterator[tuple[float, np.ndarray]]):
