@@ -29,6 +29,7 @@ from indexer.asr.heap import release_memory
 from indexer.asr.limit import Watch
 from indexer.asr.modelpath import ResolvedModel
 from indexer.asr.vad import install as remember_speech_probabilities
+from indexer.asr.vad import speech_for_language
 from indexer.errors import ModelError
 from indexer.models import Segment, Word
 
@@ -95,7 +96,7 @@ class FasterWhisperEngine:
                                                         self.model_name, self.window_s)
         prob = 1.0
         if language is None:
-            language, prob, _ = model.detect_language(first[1][: 30 * SAMPLE_RATE])
+            language, prob, _ = model.detect_language(speech_for_language(first[1]))
         result = Transcription(language=language, language_probability=float(prob), duration=duration,
                                segments=iter(()))
         result.segments = self._segments(first, windows, result, task, progress)
