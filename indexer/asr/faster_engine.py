@@ -192,16 +192,21 @@ def _guard(
     task: str,
     full: list[tuple[float, float]] | tuple[()] = (),
 ) -> list[Segment]:
-    suspect = find_loops(segs) + find_gaps(samples, offset, segs)
+    loops, gaps, full = find_loops(segs), find_gaps(samples, offset, segs), list(full)
     # a loop that ran to the token limit is both a loop and a full chunk: each stretch is re-decoded once
-    for start, end in merge(sorted(suspect + list(full)), 1.0):
+    for start, end in merge(sorted(loops + gaps + full), 1.0):
         lo, hi = max(start - 0.5 - offset, 0.0), min(end + 0.5 - offset, samples.size / SAMPLE_RATE)
         piece = samples[int(lo * SAMPLE_RATE) : int(hi * SAMPLE_RATE)]
-        # a chunk that only ran out of tokens is decoded as at first (beam search), a loop or a gap by sampling;
-        # sequentially: only that path falls back through the temperatures (the batched one samples at the first)
-        failed = any(a < end and start < b for a, b in suspect)
+
+        def meets(ranges: list[tuple[float, float]], start: float = start, end: float = end) -> bool:
+            return any(a < end and start < b for a, b in ranges)
+
+        # a loop, or speech Whisper skipped, is decoded again by sampling; a chunk that only ran out of tokens (its
+        # lost end may show as a gap) as at first, with beam search. Sequentially: only that path falls back
+        # through the temperatures (the batched one samples at the first).
+        sample = meets(loops) or (meets(gaps) and not meets(full))
         redo, _ = engine._decode(piece, offset + lo, result.language, task,
-                                 temperature=(0.2, 0.4, 0.6) if failed else (0.0, 0.2, 0.4, 0.6),
+                                 temperature=(0.2, 0.4, 0.6) if sample else (0.0, 0.2, 0.4, 0.6),
                                  condition=False, batched=False)
         segs, note = replace_range(segs, redo, offset + lo, offset + hi)
         if note:
