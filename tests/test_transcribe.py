@@ -130,8 +130,7 @@ def test_a_skipped_stretch_of_speech_is_re_decoded(tiny: FasterWhisperEngine, sp
                                                    transcribed: tuple) -> None:
     """Simulate Whisper's silent skip: drop every word after 10 s and let the guard find and refill the gap."""
     wav, _truth = speech_en
-    with wave.open(str(wav), "rb") as w:
-        samples = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2").astype(np.float32) / 32768.0
+    samples = _samples(wav)
     run, segs = transcribed
     kept = [s for s in segs if s.end <= 10.0]
     result = Transcription("en", 1.0, run.duration, iter(()))
@@ -150,8 +149,7 @@ def test_a_word_that_loops_inside_itself_is_re_decoded(tiny: FasterWhisperEngine
     first become one "word" of a syllable repeated to the token limit, spanning the speech. The gap check sees its
     times cover the speech; the loop check finds it, and the re-decoded words replace it."""
     wav, _truth = speech_en
-    with wave.open(str(wav), "rb") as w:
-        samples = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2").astype(np.float32) / 32768.0
+    samples = _samples(wav)
     run, segs = transcribed
     target = max(segs, key=lambda s: len(s.words))
     first = target.words[0]
@@ -180,8 +178,7 @@ def test_a_chunk_that_runs_out_of_tokens_is_decoded_again_to_its_end(tiny: Faste
     wav, truth = speech_en
     engine = FasterWhisperEngine(tiny.resolved, device="cpu", batch_size=4)
     engine._load().max_length = 128  # its own model: the session's keeps the real context
-    with wave.open(str(wav), "rb") as w:
-        samples = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2").astype(np.float32) / 32768.0
+    samples = _samples(wav)
     said = _norm(" ".join(s["text"] for s in truth["sentences"]))
 
     cut_short, full = engine._decode(samples, 0.0, "en", "transcribe")
