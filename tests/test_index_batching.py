@@ -57,8 +57,9 @@ def test_enqueue_commits_itself_when_a_full_batch_waits(tmp_path: Path, monkeypa
     assert other.passage_count("file:a") == other.passage_count("file:b") == 1  # two: committed by enqueue
 
 
-def test_a_video_enqueued_again_is_replaced_and_a_deleted_one_never_lands(tmp_path: Path,
-                                                                          search_backend: str) -> None:
+def test_a_video_enqueued_again_is_replaced_and_a_deleted_one_never_lands(tmp_path: Path, search_backend: str,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(base, "COMMIT_DELAY_S", 600.0)  # no background commit between the steps below
     ix = _index(search_backend, tmp_path / "index")
     ix.enqueue(Video("file:a", "a.mp4", "a"), _transcript("file:a", "the old bridge was closed"))
     ix.flush()

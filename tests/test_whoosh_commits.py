@@ -13,6 +13,7 @@ import pytest
 
 from indexer.errors import IndexBusy
 from indexer.models import Segment, Transcript, Video, Word
+from indexer.search import base as search_base
 from indexer.search import whoosh_commits
 from indexer.search.index import MAX_SEGMENTS, SearchIndex
 from indexer.search.whoosh_merge import wait_children as wait_for_mergers
@@ -30,6 +31,13 @@ def _video(n: int, text: str) -> tuple[Video, Transcript]:
     vid = f"file:{n}"
     return Video(vid, f"{n}.mp4", str(n)), Transcript(vid, "en", "captions", "file",
                                                      (Segment(0.0, words[-1].end, text, words),))
+
+
+@pytest.fixture(autouse=True)
+def _no_background_commits(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests commit with `flush` and count what it committed. The background flusher commits a batch on its own
+    COMMIT_DELAY_S after `enqueue`: on a loaded machine it once came first, and `flush` found nothing to commit."""
+    monkeypatch.setattr(search_base, "COMMIT_DELAY_S", 600.0)
 
 
 def test_a_batch_committed_by_the_child_is_searchable_here_and_elsewhere(tmp_path: Path) -> None:
