@@ -218,6 +218,9 @@ def test_a_chunk_at_the_limit_is_noted_and_aligned_on_its_first_tokens_only() ->
     watch.add_word_timestamps([[{"seek": 8000, "tokens": list(range(224))}]], "tokenizer", "encoder output", 3000)
     assert watch.ranges(100.0, 190.0) == [(130.0, 161.0), (180.0, 190.0)]
     assert watch.max_length == 448  # everything else is the model's
+    odd = Watch(Model())  # chunks of some other faster-whisper: aligned as they come, nothing noted
+    assert odd.add_word_timestamps([[{"offset": 0, "ids": [1, 2]}]], "tokenizer", "encoder output", 3000) == 1.5
+    assert odd.ranges(0.0, 30.0) == [] and seen[-1] == [[{"offset": 0, "ids": [1, 2]}]]
 
 
 def test_a_word_that_stutters_is_a_loop_and_is_dropped_if_it_stays() -> None:

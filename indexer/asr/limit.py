@@ -16,7 +16,10 @@ first `ALIGNED` tokens: its first words keep their times (the guard keeps them i
 
 from __future__ import annotations
 
+import logging
 from typing import Any
+
+log = logging.getLogger(__name__)
 
 ALIGNED = 96  # tokens of a chunk at the limit that are aligned: about as many as a 30 s chunk of English holds
 
@@ -40,6 +43,15 @@ class Watch:
         return getattr(self._model, name)
 
     def add_word_timestamps(self, chunks: list[list[dict]], *args: Any, **kwargs: Any) -> Any:
+        try:
+            self._note(chunks)
+        except (KeyError, TypeError, IndexError):  # another faster-whisper's chunks: aligned as they come
+            log.warning("faster-whisper's chunks are not as expected: chunks at the token limit go unnoticed")
+            self.full.clear()
+            self._limit = 1 << 30  # nothing noted for the rest of this decoding
+        return self._model.add_word_timestamps(chunks, *args, **kwargs)
+
+    def _note(self, chunks: list[list[dict]]) -> None:
         for chunk in chunks:
             if not chunk:
                 continue
@@ -47,7 +59,6 @@ class Watch:
             if sum(len(piece["tokens"]) for piece in chunk) >= self._limit:
                 self.full.append(len(self.starts) - 1)
                 _keep_first(chunk, ALIGNED)
-        return self._model.add_word_timestamps(chunks, *args, **kwargs)
 
     def ranges(self, offset: float, end: float) -> list[tuple[float, float]]:
         """Absolute (start, end) of each chunk that reached the limit: to the next chunk's start, or to `end`."""
