@@ -15,7 +15,7 @@ from rapidfuzz import fuzz
 from indexer.asr import guard as asrguard
 from indexer.asr.audio import read_windows
 from indexer.asr.batching import UNKNOWN_MODEL_BYTES, auto_batch_size, available_memory, choose_batch_size, model_size
-from indexer.asr.engine import Transcription
+from indexer.asr.engine import UNSURE, Transcription, unsure_language
 from indexer.asr.faster_engine import FasterWhisperEngine, _guard
 from indexer.asr.limit import ALIGNED, Watch
 from indexer.asr.modelpath import resolve_model
@@ -280,6 +280,7 @@ def test_shipped_base_model_is_joined_once_and_detects_language(tmp_path: Path, 
     assert (Path(model.path) / "model.bin").stat().st_mtime == mtime
     run = FasterWhisperEngine(model, device="cpu").transcribe(speech_en[0])
     assert run.language == "en" and run.language_probability > 0.5
+    assert run.warnings == []  # sure of it: nothing to say
 
 
 
@@ -300,6 +301,14 @@ def test_the_language_is_told_from_speech_not_from_a_jingle_before_it(tmp_path: 
     assert speech_for_language(np.zeros(16000 * 40, dtype=np.float32)).size == 30 * 16000  # no speech: the start
     run = FasterWhisperEngine(resolve_model("base", tmp_path), device="cpu").transcribe(wav)
     assert run.language == "ru", (run.language, run.language_probability)
+    assert bool(run.warnings) == (run.language_probability < UNSURE)  # espeak-ng's voice: base is 0.36-0.43 sure
+
+
+def test_a_language_the_model_is_unsure_of_is_named_in_a_warning() -> None:
+    assert unsure_language("ru", 0.93) == []
+    [note] = unsure_language("hu", 0.31)
+    assert note.startswith("the spoken language was detected as 'hu' with probability 0.31 only")
+    assert "--language" in note
 
 
 def test_batch_size_follows_the_cores_and_the_memory() -> None:

@@ -17,6 +17,16 @@ from indexer.models import Segment
 
 ProgressFn = Callable[[float], None]  # seconds of audio done
 Task = Literal["transcribe", "translate"]
+UNSURE = 0.5  # a detected language the model gives less probability than this is named in a warning
+
+
+def unsure_language(language: str, probability: float) -> list[str]:
+    """The warning for a detected language the model was unsure of (none when it was sure): every word after is
+    decoded in that language, so a wrong guess spoils the whole transcript, and the user can say which it is."""
+    if probability >= UNSURE:
+        return []
+    return [f"the spoken language was detected as {language!r} with probability {probability:.2f} only; if that is "
+            "wrong, ingest again with the language given (--language and --force; over HTTP `language` and `force`)"]
 
 
 @dataclass
