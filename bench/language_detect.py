@@ -2,7 +2,8 @@
 
 Whisper names the language from one 30 s window. The engines used to hand it the first 30 s of the audio; they now
 hand it the first 30 s of speech that Silero VAD finds in the first window (indexer.asr.vad.speech_for_language).
-This bench reads the same clips both ways and prints the accuracy per language and per opening, side by side.
+This bench reads the same clips both ways and prints the accuracy per language and per opening, side by side, and
+how many of the wrong and of the right detections carry the engines' warning (a probability under UNSURE).
 
 Clips: news sentences read by espeak-ng (about 40 s each), behind one of four openings: none, 12 s of a tone and 20 s
 of pink noise, 30 s of a chord, 5 s of silence. English, Russian and Uzbek come from the project's own stories
@@ -33,6 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from indexer.asr.engine import UNSURE  # noqa: E402
 from indexer.asr.modelpath import resolve_model  # noqa: E402
 from indexer.asr.vad import speech_for_language  # noqa: E402
 from media.ffmpeg import run as ffmpeg  # noqa: E402
@@ -125,6 +127,7 @@ def main() -> None:
 
     right: dict[tuple[str, str, str], int] = defaultdict(int)
     wrong: dict[tuple[str, str], list[str]] = defaultdict(list)
+    warned: dict[tuple[str, bool], int] = defaultdict(int)  # (how, right) -> detections under UNSURE (a warning)
     started = time.perf_counter()
     print(f"# bench/language_detect.py  {time.strftime('%Y-%m-%d')}  {platform.machine()}, {os.cpu_count()} cores, "
           f"load {os.getloadavg()[0]:.2f}, model {args.model}, {args.clips} clips a language")
@@ -137,8 +140,9 @@ def main() -> None:
                     audio = samples(make_clip(work, language, text, opening, k))
                     for how, chosen in (("first 30 s of audio", audio[: 30 * RATE]),
                                         ("first 30 s of speech", speech_for_language(audio))):
-                        said = model.detect_language(chosen)[0]
+                        said, probability, _ = model.detect_language(chosen)
                         right[(language, opening, how)] += said == language
+                        warned[(how, said == language)] += probability < UNSURE
                         if said != language:
                             wrong[(language, how)].append(f"{opening}: {said}")
     hows = ("first 30 s of audio", "first 30 s of speech")
@@ -157,6 +161,10 @@ def main() -> None:
         print(f"| {language} | " + " | ".join(cells) + f" | {sums[0]} -> {sums[1]} of {args.clips * len(OPENINGS)} |")
     n = args.clips * len(OPENINGS) * len(texts)
     print(f"\nall: {totals[hows[0]]} -> {totals[hows[1]]} of {n} correct")
+    for how in hows:
+        wrong_n = n - totals[how]
+        print(f"  {how}: a warning (probability < {UNSURE}) on {warned[(how, False)]} of {wrong_n} wrong and "
+              f"{warned[(how, True)]} of {totals[how]} right")
     for (language, how), said in sorted(wrong.items()):
         print(f"  wrong, {language}, {how}: {', '.join(said)}")
     print(f"\n{time.perf_counter() - started:.0f} s; load {os.getloadavg()[0]:.2f}")
