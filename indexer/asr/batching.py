@@ -8,10 +8,13 @@ the model file's size (base, 145 MB on disk: 620 MB peak at 2, 830 MB at 4, 1030
 
 The rule: the largest power of two up to 2 per core (16 at most; 16 on a GPU, whose memory is not read here) whose
 chunks fit in a quarter of the memory available now; 1 (the sequential path) where not even 2 fit. On 2 cores that is
-4. Batch 8 was about 7% faster there, but its peak memory depends on what a batch holds: over a 60-minute input one
-300 s window took the peak 300 MB above the others, 1.53-1.62x a 5-minute input's (the long-file target is 1.5x);
-batch 4 kept it to 1.39x (tiny.en, 901 against 647 MB). 16 was no faster than 8 (a window rarely holds more than 11
-chunks).
+4. Batch 8 was about 7% faster there, but over a 60-minute input one 300 s window took its peak 300 MB above the
+others, 1.53-1.62x a 5-minute input's (the long-file target is 1.5x), where batch 4 kept 1.39x (tiny.en, 901 against
+647 MB). That window held a loop run to the token limit, whose alignment was padded over the whole batch; since such
+a chunk is aligned on its first tokens only (indexer.asr.limit), batch 8's ratio is 1.14 (1,163 against 1,017 MB).
+Batch 4 stays: batch 8 was 7-8% faster with base (13.2-13.4 s against 14.1-14.6 s for 4.5 minutes) but peaked 45%
+higher (1,356-1,379 MB against 934 MB), and a machine runs other workers beside it. 16 was no faster than 8 (a
+window rarely holds more than 11 chunks).
 CLIPINDEX_BATCH_SIZE overrides it: 1 for the sequential path, N for N.
 """
 
