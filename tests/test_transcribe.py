@@ -294,7 +294,7 @@ def test_the_language_is_told_from_speech_not_from_a_jingle_before_it(tmp_path: 
     subprocess.run(["espeak-ng", "-v", "ru", "-s", "190", "-w", str(spoken), " ".join(story["paragraphs"])],
                    check=True)
     run_ffmpeg(["-f", "lavfi", "-i", "sine=frequency=440:duration=12,volume=0.3",
-                "-f", "lavfi", "-i", "anoisesrc=d=20:c=pink:a=0.2", "-i", str(spoken),
+                "-f", "lavfi", "-i", "anoisesrc=d=20:c=pink:a=0.2:seed=7", "-i", str(spoken),
                 "-filter_complex", "[0][1][2]concat=n=3:v=0:a=1", "-ar", "16000", "-ac", "1", str(wav)])
     samples = _samples(wav)
     assert speech_for_language(samples).size == 30 * 16000
