@@ -197,14 +197,10 @@ def _guard(
     for start, end in merge(sorted(loops + gaps + full), 1.0):
         lo, hi = max(start - 0.5 - offset, 0.0), min(end + 0.5 - offset, samples.size / SAMPLE_RATE)
         piece = samples[int(lo * SAMPLE_RATE) : int(hi * SAMPLE_RATE)]
-
-        def meets(ranges: list[tuple[float, float]], start: float = start, end: float = end) -> bool:
-            return any(a < end and start < b for a, b in ranges)
-
         # a loop, or speech Whisper skipped, is decoded again by sampling; a chunk that only ran out of tokens (its
         # lost end may show as a gap) as at first, with beam search. Sequentially: only that path falls back
         # through the temperatures (the batched one samples at the first).
-        sample = meets(loops) or (meets(gaps) and not meets(full))
+        sample = _meets(loops, start, end) or (_meets(gaps, start, end) and not _meets(full, start, end))
         redo, _ = engine._decode(piece, offset + lo, result.language, task,
                                  temperature=(0.2, 0.4, 0.6) if sample else (0.0, 0.2, 0.4, 0.6),
                                  condition=False, batched=False)
@@ -212,3 +208,8 @@ def _guard(
         if note:
             result.warnings.append(note)
     return segs
+
+
+def _meets(ranges: list[tuple[float, float]], start: float, end: float) -> bool:
+    """Whether any of `ranges` overlaps (start, end)."""
+    return any(a < end and start < b for a, b in ranges)

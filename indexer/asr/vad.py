@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from indexer.asr.audio import SAMPLE_RATE
+
 _installed = threading.Lock()
 
 
@@ -55,7 +57,7 @@ def install() -> Remembering:
         return remembering
 
 
-def speech_for_language(samples: np.ndarray, seconds: float = 30.0, rate: int = 16000) -> np.ndarray:
+def speech_for_language(samples: np.ndarray, seconds: float = 30.0) -> np.ndarray:
     """The first `seconds` of speech in `samples` (Silero VAD's regions, joined), for language detection; the first
     `seconds` of the audio when the VAD hears no speech there.
 
@@ -65,7 +67,7 @@ def speech_for_language(samples: np.ndarray, seconds: float = 30.0, rate: int = 
     """
     from faster_whisper.vad import get_speech_timestamps  # deferred: faster-whisper pulls CTranslate2 and onnxruntime
 
-    want = int(seconds * rate)
+    want = int(seconds * SAMPLE_RATE)
     regions = get_speech_timestamps(samples)  # plain options: a `Remembering` model answers the pipeline from it
     speech = np.concatenate([samples[r["start"]:r["end"]] for r in regions]) if regions else samples[:0]
     return speech[:want] if speech.size else samples[:want]

@@ -144,7 +144,7 @@ class Store:
 
     def get_transcript(self, video_id: str) -> Transcript | None:
         with self.tx() as conn:
-            head = conn.execute(sa.select(transcripts).where(transcripts.c.video_id == video_id)).mappings().first()
+            head = _head_row(conn, video_id)
             if head is None:
                 return None
             rows = conn.execute(
@@ -160,7 +160,7 @@ class Store:
         """The transcript's language, source and warnings without its segments (`segments` is empty), or None when
         the video has none yet: what a check or a summary needs, without decoding every word."""
         with self.tx() as conn:
-            head = conn.execute(sa.select(transcripts).where(transcripts.c.video_id == video_id)).mappings().first()
+            head = _head_row(conn, video_id)
         return None if head is None else _transcript_head(video_id, head)
 
     def transcript_sources(self) -> dict[str, str]:
@@ -269,6 +269,11 @@ class Store:
 
 def _version(conn: Connection) -> int:
     return int(conn.execute(sa.select(sa.func.max(schema_version.c.version))).scalar() or 0)
+
+
+def _head_row(conn: Connection, video_id: str) -> Any:
+    """The transcript's row of `transcripts` (language, source, warnings), or None."""
+    return conn.execute(sa.select(transcripts).where(transcripts.c.video_id == video_id)).mappings().first()
 
 
 def _transcript_head(video_id: str, head: Any) -> Transcript:
