@@ -6,10 +6,11 @@ temporary git worktree).
     .venv/bin/python bench/index_rate.py /tmp/r100k --passages 20000 --sentences SPEECHTOPSEG --against HEAD~3
 
 Prints for each tree: passages a second over the whole run and over each thousand (the slowest thousand is what a
-merge that holds up the commits costs), the segments at the end, how long the background merger went on after the
-last commit, and the CPU time of the children (the merger, the postings decoder and the committer). With `--rate`
-the passages come no faster than that: merging then keeps up, and its CPU time is what the policy costs a host that
-also transcribes. Whoosh only (tantivy merges in its own threads). Each run is a child process, one after the other.
+merge that holds up the commits costs), the segments at the end and the most seen after a thousand, how long the
+background merger went on after the last commit, and the CPU time of the children (the merger, the postings decoder
+and the committer). With `--rate` the passages come no faster than that: merging then keeps up, and its CPU time is
+what the policy costs a host that also transcribes. Whoosh only (tantivy merges in its own threads). Each run is a
+child process, one after the other.
 
 With `--service` the programmes go in as caption files through the whole service instead (`Clipindex.ingest`, every
 step: captions, chapters, index, onto a copy of the kept store and index), and it prints passages a second, times
@@ -49,6 +50,7 @@ def child(root: Path, folder: Path, passages: int, seed: int, sentences: str | N
     t0 = last = time.perf_counter()
     done = mark = 0
     rates = []
+    most = before
     for p in progs:
         if rate:  # an ingest slower than the index can go: what merging costs when it keeps up
             time.sleep(max(0.0, t0 + done / rate - time.perf_counter()))
@@ -58,6 +60,7 @@ def child(root: Path, folder: Path, passages: int, seed: int, sentences: str | N
             now = time.perf_counter()
             rates.append((done - mark) / (now - last))
             mark, last = done, now
+            most = max(most, len(ix._index()._segments()))
     ix.flush()
     secs = time.perf_counter() - t0
     after = len(ix._index()._segments())
@@ -75,7 +78,8 @@ def child(root: Path, folder: Path, passages: int, seed: int, sentences: str | N
         pass
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     print(f"  {done} passages in {secs:.1f} s = {done / secs:.0f} passages/s; slowest thousand "
-          f"{min(rates, default=0):.0f}/s; segments {before} -> {after}; the merger went on {waited:.0f} s after; "
+          f"{min(rates, default=0):.0f}/s; segments {before} -> {after} (at most {most}); "
+          f"the merger went on {waited:.0f} s after; "
           f"its CPU (children's) {children.ru_utime + children.ru_stime:.0f} s", flush=True)
     print("  each thousand, passages/s: " + " ".join(f"{r:.0f}" for r in rates), flush=True)
 

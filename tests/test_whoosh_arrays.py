@@ -228,7 +228,7 @@ def test_each_passages_keys_read_from_the_column_are_its_stored_keys(tmp_path: P
                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     from indexer.search import index as search_index
 
-    monkeypatch.setattr(search_index, "merge_later", lambda folder: None)  # the segments stay apart
+    monkeypatch.setattr(search_index, "merge_later", lambda folder, lane: None)  # the segments stay apart
     rng = random.Random(9)
     ix = SearchIndex(tmp_path / "index")
     for batch in range(3):

@@ -144,7 +144,7 @@ def test_a_commit_decodes_in_a_child_and_a_merge_removes_the_old_files(tmp_path:
 def test_a_segment_merged_away_while_it_is_decoded_leaves_no_file(tmp_path: Path, decode_all: None, no_child: None,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     """The merge's clean-up runs before the decoder's file is in (a race CI met): the decoder removes its file."""
-    monkeypatch.setattr(search_index, "merge_later", lambda folder: None)
+    monkeypatch.setattr(search_index, "merge_later", lambda folder, lane: None)
     rng = random.Random(5)
     ix = SearchIndex(tmp_path / "index")
     for batch in range(MERGE_AT):
@@ -269,7 +269,7 @@ def test_the_decoder_process_says_why_it_failed(tmp_path: Path) -> None:
 def test_a_merge_writes_the_merged_segments_file_as_the_decoder_would(tmp_path: Path, decode_all: None,
                                                                       no_child: None,
                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(search_index, "merge_later", lambda folder: None)  # the test merges
+    monkeypatch.setattr(search_index, "merge_later", lambda folder, lane: None)  # the test merges
     monkeypatch.setattr(whoosh_gather.Gathered, "SPILL", 100)  # the postings written out many times, in chunks
     rng = random.Random(5)
     ix = SearchIndex(tmp_path / "index")
@@ -307,7 +307,7 @@ def test_a_merge_whose_gathering_fails_still_merges_and_leaves_the_file_to_the_d
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(whoosh_gather.Gathered, "_spill", full_disk)
-    monkeypatch.setattr(whoosh_merge, "pick", lambda segments: list(segments))  # every segment, in one merge
+    monkeypatch.setattr(whoosh_merge, "pick", lambda segments, lane=None: list(segments))  # every segment, in one merge
     monkeypatch.setattr(whoosh_merge, "lasting", lambda segments, chosen: True)
     ix, folder = built, _folder(built)
     before = _state(ix)

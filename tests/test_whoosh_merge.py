@@ -18,8 +18,8 @@ from whoosh.writing import SegmentWriter
 from indexer.search import index as search_index
 from indexer.search import whoosh_merge
 from indexer.search.index import MAX_SEGMENTS, SearchIndex
-from indexer.search.whoosh_merge import WORK, merge_all, merge_once, wait_children
-from indexer.search.whoosh_policy import HARD_LIMIT, MERGE_AT, lasting, pick
+from indexer.search.whoosh_merge import LOCKS, WORKS, merge_all, merge_once, wait_children
+from indexer.search.whoosh_policy import HARD_LIMIT, LANE_TIER, LANES, LARGE, MERGE_AT, SMALL, lasting, pick, tier
 from tests.test_search import make_transcript, video
 from tests.test_whoosh_arrays import _sentences
 
@@ -27,7 +27,7 @@ from tests.test_whoosh_arrays import _sentences
 @pytest.fixture
 def no_merger(monkeypatch: pytest.MonkeyPatch) -> None:
     """No merger process starts: the test merges when it wants to."""
-    monkeypatch.setattr(search_index, "merge_later", lambda folder: None)
+    monkeypatch.setattr(search_index, "merge_later", lambda folder, lane: None)
 
 
 def _add(ix: SearchIndex, name: str, rng: random.Random, sentences: int = 6) -> None:
@@ -63,6 +63,11 @@ def _state(ix: SearchIndex) -> tuple[set[str], list[str], list[set[str]]]:
     return ix.video_ids(), passages, found
 
 
+def _work_left(folder: Path) -> bool:
+    """Whether a merger's work folder (of either lane) is still there."""
+    return any((folder / work).exists() for work in WORKS.values())
+
+
 def _filled(path: Path, commits: int) -> SearchIndex:
     rng = random.Random(5)
     ix = SearchIndex(path)
@@ -82,7 +87,7 @@ def test_a_commit_leaves_merging_to_the_merger_which_keeps_every_passage(tmp_pat
     assert not pick(after) and not first & {s.segment_id() for s in after}
     assert sum(s.doc_count_all() for s in after) == len(before[1])
     assert _state(SearchIndex(tmp_path / "index")) == before == _state(ix)
-    assert not (_folder(ix) / WORK).exists()
+    assert not _work_left(_folder(ix))
 
 
 class _Size:
@@ -208,21 +213,97 @@ def test_a_merge_whose_segments_went_meanwhile_is_dropped(tmp_path: Path, no_mer
     assert not merge_once(_folder(ix))
     fresh = SearchIndex(tmp_path / "index")
     assert fresh.video_ids() == set() and fresh.search("harbour").hits == []
-    assert not (_folder(ix) / WORK).exists()
+    assert not _work_left(_folder(ix))
     assert not [p for p in _folder(ix).iterdir() if p.suffix == ".seg"], "the merged segment went too"
 
 
 def test_what_a_dead_merger_left_is_cleared(tmp_path: Path, no_merger: None) -> None:
     ix = _filled(tmp_path / "index", MAX_SEGMENTS)
     folder = _folder(ix)
-    (folder / WORK).mkdir()
-    (folder / WORK / "MAIN_deadbeefdeadbeef.seg").write_bytes(b"half a segment")
+    for work in WORKS.values():  # a dead merger in each lane
+        (folder / work).mkdir()
+        (folder / work / "MAIN_deadbeefdeadbeef.seg").write_bytes(b"half a segment")
     orphan = folder / "MAIN_0123456789abcdef.seg"  # moved in, but the merger died before the table was written
     orphan.write_bytes(b"a segment no table names")
     before = _state(ix)
     assert merge_all(folder) >= 1
-    assert not (folder / WORK).exists() and not orphan.exists()
+    assert not _work_left(folder) and not orphan.exists()
     assert _state(SearchIndex(tmp_path / "index")) == before
+
+
+def test_the_lanes_split_the_segments_by_size_and_never_pick_the_same() -> None:
+    """A bulk load's twenty segments of 50,000 and a few commits' small ones: the large lane merges five of the
+    former, the small lane the latter, at the same time."""
+    bulk = [_Size(50_000) for _ in range(20)]
+    small = [_Size(n) for n in (400, 390, 380, 420, 410)]
+    assert pick(bulk + small, SMALL) == sorted(small, key=lambda s: s.passages)
+    assert len(pick(bulk + small, LARGE)) == MERGE_AT and all(s in bulk for s in pick(bulk + small, LARGE))
+    assert pick(bulk + small) == pick(bulk + small, SMALL), "the whole index's next merge: the small one first"
+    spread = [_Size(n) for base in (100, 3_000, 15_000, 70_000, 400_000) for n in (base, base + 1, base + 2, base + 3)]
+    assert sorted(s.passages for s in pick(spread, SMALL)) == [100, 101, 102, 103, 3_000], "past MAX_SEGMENTS"
+    assert pick(spread, LARGE) == [], "the small lane has segments to bound the count with"
+    lone = spread[7:]  # one small segment left: past MAX_SEGMENTS the large lane merges its five smallest
+    lone += [_Size(2_000_000 + n) for n in range(4)] + [_Size(9_000_000 + n) for n in range(3)]  # no tier full
+    assert len(lone) == MAX_SEGMENTS
+    assert pick(lone, SMALL) == [] and sorted(s.passages for s in pick(lone, LARGE)) == [
+        15_000, 15_001, 15_002, 15_003, 70_000]
+    rng = random.Random(3)
+    for _ in range(300):
+        segments = [_Size(int(rng.lognormvariate(8, 2.5)) + 1) for _ in range(rng.randrange(1, 35))]
+        mine, theirs = pick(segments, SMALL), pick(segments, LARGE)
+        assert not {id(s) for s in mine} & {id(s) for s in theirs}
+        assert all(tier(s.passages) < LANE_TIER for s in mine) and all(tier(s.passages) >= LANE_TIER for s in theirs)
+
+
+def test_while_the_large_lane_merges_the_small_segments_stay_few() -> None:
+    """The bulk load's twenty segments of 50,000, then 400-passage commits, each merge made as soon as its lane is
+    free; a large merge keeps its lane busy for a commit per 2,000 passages it writes. With one lane the small
+    segments waited behind the large merges and reached HARD_LIMIT (where the commits merge themselves)."""
+    def most_segments(lanes: tuple[str | None, ...]) -> int:
+        segments = [_Size(50_000) for _ in range(20)]
+        busy = dict.fromkeys(lanes, 0)
+        most = 0
+        for _ in range(600):
+            segments.append(_Size(400))
+            for lane in lanes:
+                busy[lane] -= 1
+                if busy[lane] <= 0 and (chosen := pick(segments, lane)):
+                    segments = [s for s in segments if all(s is not c for c in chosen)]
+                    segments.append(_Size(sum(c.passages for c in chosen)))
+                    busy[lane] = segments[-1].passages // 2_000 if tier(segments[-1].passages) > LANE_TIER else 1
+            most = max(most, len(segments))
+        return most
+
+    assert most_segments((None,)) >= HARD_LIMIT
+    assert most_segments(LANES) < HARD_LIMIT
+
+
+def test_a_lane_merges_only_its_own_segments(tmp_path: Path, no_merger: None) -> None:
+    ix = _filled(tmp_path / "index", MERGE_AT + 1)
+    before = [seg.segment_id() for seg in _segments(ix)]
+    assert not merge_once(_folder(ix), LARGE), "every segment is small"
+    assert [seg.segment_id() for seg in _segments(ix)] == before
+    assert merge_once(_folder(ix), SMALL)
+    assert len(_segments(ix)) == 2 and len(ix.video_ids()) == MERGE_AT + 1 and not _work_left(_folder(ix))
+
+
+@pytest.mark.slow
+def test_small_segments_are_merged_while_a_large_merge_holds_its_lane(tmp_path: Path) -> None:
+    """The large lane's lock held all along, as by a merger writing a segment of 250,000 passages for minutes:
+    the commits' small segments are still merged by their own lane's merger, in a child process. With one merger
+    per index they waited, and the commits reached HARD_LIMIT and merged themselves."""
+    import fcntl
+
+    rng = random.Random(8)
+    ix = SearchIndex(tmp_path / "index")
+    folder = _folder(ix)
+    with (folder / LOCKS[LARGE]).open("a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        for n in range(3 * MAX_SEGMENTS):
+            _add(ix, f"file:v{n}", rng, sentences=3)
+        wait_children()
+        assert len(_segments(ix)) < MAX_SEGMENTS
+        assert len(ix.video_ids()) == 3 * MAX_SEGMENTS and not _work_left(folder)
 
 
 def test_past_the_hard_limit_a_commit_merges_itself(tmp_path: Path, no_merger: None) -> None:
@@ -240,7 +321,7 @@ def test_the_merger_process_runs_after_commits_and_keeps_up(tmp_path: Path) -> N
     wait_children()
     assert len(_segments(ix)) < MAX_SEGMENTS
     assert len(ix.video_ids()) == 3 * MAX_SEGMENTS
-    assert not (_folder(ix) / WORK).exists()
+    assert not _work_left(_folder(ix))
 
 
 def _merged_by(way: str, ix: SearchIndex, work: Path) -> Any:
@@ -345,11 +426,11 @@ def test_a_merger_whose_merges_are_taken_by_a_burst_of_commits_waits_and_merges_
     dropped = []
     real = whoosh_merge.merge_once
 
-    def taken_during_the_burst(folder: Path) -> bool:
+    def taken_during_the_burst(folder: Path, lane: str | None = None) -> bool:
         if len(dropped) < whoosh_merge.IDLE_ROUNDS - 1:
             dropped.append(time.monotonic())
             return False  # what merge_once returns when a commit merged a picked segment meanwhile
-        return real(folder)
+        return real(folder, lane)
 
     monkeypatch.setattr(whoosh_merge, "IDLE_WAIT_S", 0.05)
     monkeypatch.setattr(whoosh_merge, "merge_once", taken_during_the_burst)

@@ -179,7 +179,7 @@ def test_a_large_batch_is_committed_in_pieces(tmp_path: Path, monkeypatch: pytes
     from indexer.search import index as search_index
 
     monkeypatch.setattr(search_index, "POOL_LIMIT", 2000)
-    monkeypatch.setattr(search_index, "merge_later", lambda folder: None)
+    monkeypatch.setattr(search_index, "merge_later", lambda folder, lane: None)
     rng = random.Random(4)
     items = []
     for n in range(6):
@@ -200,7 +200,7 @@ def test_a_large_batch_that_cannot_take_the_lock_again_says_so(tmp_path: Path, m
     from indexer.search import index as search_index
 
     monkeypatch.setattr(search_index, "POOL_LIMIT", 500)
-    monkeypatch.setattr(search_index, "merge_later", lambda folder: None)
+    monkeypatch.setattr(search_index, "merge_later", lambda folder, lane: None)
     held: list[Any] = []
     real_after = search_index._after_commit
 

@@ -58,7 +58,7 @@ from indexer.search.query import Filter
 from indexer.search.whoosh_arrays import Leaves
 from indexer.search.whoosh_decoded import decode_later, lacking
 from indexer.search.whoosh_merge import merge_later
-from indexer.search.whoosh_policy import HARD_LIMIT, MAX_SEGMENTS, pick, smallest
+from indexer.search.whoosh_policy import HARD_LIMIT, LANES, MAX_SEGMENTS, pick, smallest
 from indexer.search.whoosh_pool import add_document
 from indexer.search.whoosh_pool import install as install_writer
 from indexer.search.whoosh_query import Saturated, WhooshCandidates
@@ -112,11 +112,12 @@ def _tiered(writer: IndexWriter, segments: list[Any]) -> list[Any]:
 
 
 def _after_commit(ix: Any) -> None:
-    """Start the child processes a commit calls for: a merger when there is a merge to make (whoosh_policy.pick), a
-    decoder while a large segment lacks its decoded postings (whoosh_decoded)."""
+    """Start the child processes a commit calls for: a merger for each lane with a merge to make
+    (whoosh_policy.pick), a decoder while a large segment lacks its decoded postings (whoosh_decoded)."""
     segments = again_if_replaced(ix._segments)
-    if pick(segments):
-        merge_later(ix.storage.folder)  # it decodes what it makes, and what is missing, when it is done
+    for lane in LANES:
+        if pick(segments, lane):
+            merge_later(ix.storage.folder, lane)  # it decodes what it makes, and what is missing, when it is done
     if lacking(ix.storage.folder, segments):
         decode_later(ix.storage.folder)
 

@@ -7,9 +7,10 @@ passages/s over a thousand passages, against 227/s batched when no merge fell in
 
 What is merged: see whoosh_policy (`pick`), so each passage is rewritten about once per size tier.
 
-How: a commit adds its segment and merges nothing (below HARD_LIMIT segments). When `pick` finds a merge, it starts
-a child process (`python -m indexer.search.whoosh_merge FOLDER`, niced; one per folder, by the lock file
-`merge.lock`) that, while commits go on:
+How: a commit adds its segment and merges nothing (below HARD_LIMIT segments). When `pick` finds a merge for a
+lane (whoosh_policy: small segments and large ones), it starts a child process for that lane (`python -m
+indexer.search.whoosh_merge FOLDER small|large`, niced; one per lane and folder, by the lane's lock file, so a merge
+of large segments that takes minutes does not hold up the small ones) that, while commits go on:
 1. reads the table of contents and picks the segments, noting which of their documents are deleted;
 2. writes their live documents into one new segment (`_write`: a term that one segment has alone copied, its
    blocks as they are or with the document numbers moved up; the others' postings read as arrays and written whole;
@@ -19,10 +20,12 @@ a child process (`python -m indexer.search.whoosh_merge FOLDER`, niced; one per 
 3. takes the write lock for a moment: reads the table of contents again, carries over the deletions made meanwhile
    (a document deleted since step 1 is deleted in the new segment too: its number there is its rank among the
    live ones), moves the new segment in and writes the next generation's table with the five replaced by it. If a
-   picked segment is gone (a commit past HARD_LIMIT merged it, the index was cleared), the work is dropped.
-Then it merges again while `pick` finds a merge. A new segment of whoosh_decoded.MIN_DOCS passages or more that
-`pick` would not merge again at once (`lasting`) gets its decoded postings written during the merge, so searches
-read it from them as soon as it is in; after the last merge the decoder does any large segment still without.
+   picked segment is gone (a commit past HARD_LIMIT merged it, the other lane took it, the index was cleared), the
+   work is dropped.
+Then it merges again while `pick` finds a merge for its lane. A new segment of whoosh_decoded.MIN_DOCS passages or
+more that `pick` would not merge again at once (`lasting`) gets its decoded postings written during the merge, so
+searches read it from them as soon as it is in; after the last merge the decoder does any large segment still
+without.
 
 Past HARD_LIMIT segments (a merger that cannot keep up, or cannot start) a commit merges the MERGE_AT smallest
 itself, as before: searches slow with many segments, so ingest is held back instead (the smallest, not `pick`'s: a
@@ -52,13 +55,15 @@ import numpy as np
 from whoosh.codec.whoosh3 import W3TermInfo
 
 from indexer.search.base import LOCK_TIMEOUT_S
-from indexer.search.whoosh_policy import in_merge_order, lasting, pick
+from indexer.search.whoosh_policy import LANES, LARGE, SMALL, in_merge_order, lasting, pick
 from indexer.search.whoosh_views import again_if_replaced, child_main, start_child
 
 log = logging.getLogger(__name__)
 
-LOCK = "merge.lock"  # not names Whoosh's clean-up matches (its own temporary folder is MAIN.tmp)
+LOCK = "merge.lock"  # the large lane's: not names Whoosh's clean-up matches (its own temporary folder is MAIN.tmp)
 WORK = "merge.tmp"
+LOCKS = {LARGE: LOCK, SMALL: "merge-small.lock"}  # per lane (whoosh_policy.LANES)
+WORKS = {LARGE: WORK, SMALL: "merge-small.tmp"}
 IDLE_ROUNDS = 5  # a merger gives up after this many rounds in which a merge was due and none was made ...
 IDLE_WAIT_S = 0.25  # ... waiting this long before the second, twice as long before each next one (3.75 s in all)
 SPILL = "gathered"  # in WORK: the postings kept for the decoded file (whoosh_gather.Gathered) until it is written
@@ -75,9 +80,9 @@ class _Staged:
         return self._toc
 
 
-def merge_once(folder: str | Path) -> bool:
-    """One merge of the index in `folder` if `pick` finds one (the caller holds LOCK). Returns whether the index
-    changed."""
+def merge_once(folder: str | Path, lane: str | None = None) -> bool:
+    """One merge of the index in `folder` if `pick` finds one for `lane` (the caller holds the lane's lock; None:
+    the lane of the merge `pick` finds for the whole index). Returns whether the index changed."""
     from whoosh import index  # deferred: whoosh is imported by the index modules anyway; so are the three below
     from whoosh.filedb.filestore import FileStorage
     from whoosh.reading import SegmentReader
@@ -88,10 +93,11 @@ def merge_once(folder: str | Path) -> bool:
     folder = Path(folder)
     ix = again_if_replaced(lambda: index.open_dir(str(folder)))
     toc = again_if_replaced(ix._read_toc)
-    chosen = in_merge_order(pick(toc.segments))
+    lane = lane or (SMALL if pick(toc.segments, SMALL) else LARGE)
+    chosen = in_merge_order(pick(toc.segments, lane))
     if not chosen:
         return False
-    work = folder / WORK
+    work = folder / WORKS[lane]
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir()
     live: list[tuple[str, set[int], int, np.ndarray]] = []  # segment, deleted then, first new number, live docs
@@ -110,7 +116,7 @@ def merge_once(folder: str | Path) -> bool:
             merged = _write(writer, readers, decoded, live, work if gather else None)
         except FileNotFoundError:
             if _gone(ix, chosen):
-                return False  # a commit past HARD_LIMIT merged a source meanwhile (its files went): dropped
+                return False  # a commit past HARD_LIMIT (or the other lane) merged a source meanwhile: dropped
             raise
         finally:
             writer._tempstorage.destroy()
@@ -277,39 +283,62 @@ def _swap(ix: Any, folder: Path, work: Path, merged: Any, live: list[tuple[str, 
         lock.release()
 
 
-def _due(folder: Path) -> bool:
-    """Whether `pick` finds a merge in the index now."""
+def _due(folder: Path, lane: str) -> bool:
+    """Whether `pick` finds a merge for the lane in the index now."""
     from whoosh import index  # deferred: as in merge_once
 
-    return bool(pick(again_if_replaced(lambda: index.open_dir(str(folder))._segments())))
+    return bool(pick(again_if_replaced(lambda: index.open_dir(str(folder))._segments()), lane))
 
 
-def merge_all(folder: str | Path) -> int:
-    """Merge until `pick` finds nothing more, under the folder's merge lock; returns how many merges were made.
-    Another process holding the lock is merging already: nothing is done here, and that one looks at the segments
-    again after it lets the lock go (so a commit that found the lock taken is seen)."""
+def merge_all(folder: str | Path, lane: str | None = None) -> int:
+    """Merge until `pick` finds nothing more for the lane (None: both, in turn, until neither finds one), under the
+    lane's lock; returns how many merges were made. Another process holding the lock is merging already: nothing
+    is done here, and that one looks at the segments again after it lets the lock go (so a commit that found the
+    lock taken is seen)."""
     folder = Path(folder)
+    if lane is None:
+        made = 0
+        while rounds := sum(merge_all(folder, each) for each in LANES):
+            made += rounds
+        return made
     made = idle = 0
     while idle < IDLE_ROUNDS:  # rounds without a merge while one is due: the write lock stays taken, or commits
         if idle:  # past HARD_LIMIT merge the segments picked first; waiting lets a burst of them pass
             time.sleep(IDLE_WAIT_S * 2 ** (idle - 1))
         before = made
-        with (folder / LOCK).open("a") as handle:
+        with (folder / LOCKS[lane]).open("a") as handle:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 return made
-            while merge_once(folder):
+            if not made:
+                _clear_stale(folder, lane)
+            while merge_once(folder, lane):
                 made += 1
-        if not _due(folder):
+        if not _due(folder, lane):
             break
         idle = 0 if made > before else idle + 1
     return made
 
 
-def _merging(folder: Path) -> bool:
-    """Whether a merger holds the folder's lock now."""
-    with (folder / LOCK).open("a") as handle:
+def _clear_stale(folder: Path, lane: str) -> None:
+    """Remove what a dead merger of another lane left in its work folder (its own lane's is cleared by each merge):
+    a large lane's half-written segment can be gigabytes, and that lane may not run again for a long time. Only
+    while that lane's lock is free, and held here meanwhile, so no live merger's work is taken."""
+    for other in LANES:
+        if other == lane or not (folder / WORKS[other]).exists():
+            continue
+        with (folder / LOCKS[other]).open("a") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                continue
+            shutil.rmtree(folder / WORKS[other], ignore_errors=True)
+
+
+def _merging(folder: Path, lane: str) -> bool:
+    """Whether a merger holds the lane's lock on the folder now."""
+    with (folder / LOCKS[lane]).open("a") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -321,18 +350,18 @@ _children: list[subprocess.Popen[bytes]] = []
 _children_lock = threading.Lock()
 
 
-def merge_later(folder: str | Path) -> None:
-    """After a commit that left a merge to make (`pick`): start a merger in a child process, unless one holds
-    the folder's lock (it looks again when it lets go). Never raises: past HARD_LIMIT segments the commits merge
-    themselves."""
+def merge_later(folder: str | Path, lane: str) -> None:
+    """After a commit that left a merge to make for the lane (`pick`): start a merger for it in a child process,
+    unless one holds the lane's lock on the folder (it looks again when it lets go). Never raises: past HARD_LIMIT
+    segments the commits merge themselves."""
     folder = Path(folder)
     try:
-        if _merging(folder):
+        if _merging(folder, lane):
             return
     except OSError as e:
         log.warning("could not start the segment merger for %s: %s", folder, e)
         return
-    child = start_child("indexer.search.whoosh_merge", folder, "segment merger")
+    child = start_child("indexer.search.whoosh_merge", folder, f"segment merger ({lane} segments)", choice=lane)
     if child is None:
         return
     with _children_lock:
@@ -347,15 +376,15 @@ def wait_children(timeout: float = 300.0) -> None:
         child.wait(timeout)
 
 
-def _merge_and_decode(folder: str) -> None:
+def _merge_and_decode(folder: str, lane: str | None = None) -> None:
     from indexer.search.whoosh_decoded import decode_missing  # deferred: only the child decodes after merging
 
-    if merge_all(folder):
+    if merge_all(folder, lane):
         decode_missing(folder, wait=True)  # the new segment's postings, after any decoder running now
 
 
 def main(argv: list[str]) -> int:
-    return child_main(argv, "indexer.search.whoosh_merge", _merge_and_decode, "merging the segments")
+    return child_main(argv, "indexer.search.whoosh_merge", _merge_and_decode, "merging the segments", LANES)
 
 
 if __name__ == "__main__":

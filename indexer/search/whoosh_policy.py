@@ -9,6 +9,15 @@ segments into the same growing one every few commits, until it outgrew the fifth
 passage commits counts 16 passages rewritten per passage added between 100,000 and 200,000 passages (100 near a
 million), against 3.5 (3.2) for the tiers, with as many segments on average (7-9). Past MAX_SEGMENTS segments the
 MERGE_AT smallest are merged whatever their tiers, which bounds the segments a search reads.
+
+Two lanes, so a large merge never holds up the small ones. A merge of five large segments takes minutes (at a
+million passages, after a bulk load left twenty of 50,000: 250,000 passages a merge, about six minutes here). With
+one merger per index, the small segments that commits add meanwhile waited behind it, reached HARD_LIMIT, and the
+commits merged them themselves (the slowest thousand passages of an index step at 87/s against 368/s overall). So
+each index has a merger per lane (whoosh_merge): the SMALL lane merges only segments below LANE_TIER (under 12,500
+live passages), the LARGE lane only the others, so the lanes never pick the same segment. Past MAX_SEGMENTS the
+small lane merges up to five of its own while it has two or more, else the large lane its five smallest: the
+segments stay bounded as before, and no merge mixes the lanes' segments.
 """
 
 from __future__ import annotations
@@ -20,6 +29,9 @@ MERGE_AT = 5  # segments one merge joins: of one size tier, a tier being MERGE_A
 TIER_BASE = 500  # passages: tier 0 holds the segments below TIER_BASE * MERGE_AT
 MAX_SEGMENTS = 20  # past this many the MERGE_AT smallest are merged, whatever their tiers
 HARD_LIMIT = 30  # segments past which a commit merges itself
+SMALL, LARGE = "small", "large"
+LANES = (SMALL, LARGE)
+LANE_TIER = 2  # the SMALL lane merges segments of the tiers below this, the LARGE lane the rest
 
 
 def tier(passages: int) -> int:
@@ -30,16 +42,25 @@ def tier(passages: int) -> int:
     return level
 
 
-def pick(segments: list[Any]) -> list[Any]:
+def pick(segments: list[Any], lane: str | None = None) -> list[Any]:
     """The segments one merge joins: the MERGE_AT smallest of the smallest tier that has MERGE_AT segments; else,
-    with MAX_SEGMENTS segments or more, the MERGE_AT smallest; else none."""
+    with MAX_SEGMENTS segments or more, the MERGE_AT smallest; else none. `lane` (SMALL, LARGE): only the merges
+    that lane makes (the module docstring); None: the small lane's merge, else the large one's."""
+    if lane is None:
+        return pick(segments, SMALL) or pick(segments, LARGE)
+    small = [seg for seg in segments if tier(seg.doc_count()) < LANE_TIER]
+    mine = small if lane == SMALL else [seg for seg in segments if tier(seg.doc_count()) >= LANE_TIER]
     tiers: dict[int, list[Any]] = {}
-    for seg in segments:
+    for seg in mine:
         tiers.setdefault(tier(seg.doc_count()), []).append(seg)
     for level in sorted(tiers):
         if len(tiers[level]) >= MERGE_AT:
             return smallest(tiers[level])
-    return smallest(segments) if len(segments) >= MAX_SEGMENTS else []
+    if len(segments) < MAX_SEGMENTS:
+        return []
+    if lane == SMALL:
+        return smallest(small) if len(small) >= 2 else []
+    return smallest(mine) if len(small) < 2 and len(mine) >= 2 else []
 
 
 def smallest(segments: list[Any]) -> list[Any]:

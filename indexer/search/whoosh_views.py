@@ -113,12 +113,15 @@ def install() -> None:
     structfile.BufferFile.__init__ = _init
 
 
-def child_main(argv: list[str], module: str, work: Callable[[str], object], what: str) -> int:
+def child_main(argv: list[str], module: str, work: Callable[..., object], what: str,
+               choices: tuple[str, ...] = ()) -> int:
     """The entry of a background child over an index folder (the merger, the postings decoder): the segments read
     in place, niced behind searches and ingests on the same host, and a failure told on stderr (the parent's)
-    unless the folder went meanwhile (a generation swept, a test's directory)."""
-    if len(argv) != 1:
-        print(f"usage: python -m {module} INDEX_FOLDER", file=sys.stderr)
+    unless the folder went meanwhile (a generation swept, a test's directory). `choices`: the values a second
+    argument may take (`work(folder, choice)`); without one, `work(folder)`."""
+    if not (len(argv) == 1 or (len(argv) == 2 and argv[1] in choices)):
+        print(f"usage: python -m {module} INDEX_FOLDER" + (f" [{'|'.join(choices)}]" if choices else ""),
+              file=sys.stderr)
         return 2
     install()  # a large segment's postings are hundreds of MB: not copied
     try:
@@ -126,7 +129,7 @@ def child_main(argv: list[str], module: str, work: Callable[[str], object], what
     except OSError:
         pass
     try:
-        work(argv[0])
+        work(*argv)
     except Exception as e:
         if Path(argv[0]).is_dir():
             print(f"clipindex: {what} of {argv[0]} failed: {e!r}\n{traceback.format_exc()}", file=sys.stderr)
@@ -134,14 +137,16 @@ def child_main(argv: list[str], module: str, work: Callable[[str], object], what
     return 0
 
 
-def start_child(module: str, folder: Path | None, what: str, *, pipes: bool = False) -> subprocess.Popen[bytes] | None:
-    """Start `python -m module folder` (a `child_main`; `folder` None: no argument) in a session of its own, so it
-    finishes its work if this process ends; None, with a warning, if it cannot start (the caller's work is then done
-    another way). `pipes`: its stdin and stdout are pipes to this process (else closed)."""
+def start_child(module: str, folder: Path | None, what: str, *, pipes: bool = False,
+                choice: str | None = None) -> subprocess.Popen[bytes] | None:
+    """Start `python -m module folder [choice]` (a `child_main`; `folder` None: no argument) in a session of its
+    own, so it finishes its work if this process ends; None, with a warning, if it cannot start (the caller's work
+    is then done another way). `pipes`: its stdin and stdout are pipes to this process (else closed)."""
     stream = subprocess.PIPE if pipes else subprocess.DEVNULL
+    args = [str(folder)] if folder is not None else []
     try:
         return subprocess.Popen(
-            [sys.executable, "-m", module, *([str(folder)] if folder is not None else [])],
+            [sys.executable, "-m", module, *args, *([choice] if choice else [])],
             stdin=stream, stdout=stream,  # its stderr is ours: a failure is told
             cwd=str(Path(__file__).resolve().parents[2]), start_new_session=True)
     except OSError as e:
