@@ -114,10 +114,11 @@ PAIR_COEF = np.array([
 TREES = boost.load()  # the last stage (None: the linear log-odds are the scorer's)
 # The dynamic programme's knobs, chosen on a grid by the same script (train lists, cross-fitted, with the
 # short-bulletin check); with the trees, by bench/fit_boost.py (each set segmented with trees fitted on the others).
+# PENALTY is subtracted from each boundary's log-odds (after the story-length prior below); the trees' grid chose
+# the linear scorer's value again.
 LINEAR_PENALTY = -0.25
 TREES_PENALTY = -0.25
-PENALTY = LINEAR_PENALTY if TREES is None else TREES_PENALTY  # subtracted from each boundary's log-odds (after the
-# story-length prior below)
+PENALTY = LINEAR_PENALTY if TREES is None else TREES_PENALTY
 # The intercept holds the train programmes' prior: about one story start per TYPICAL sentences (their mean, measured
 # by bench/fit_chapters.py). A programme whose own embeddings say its stories are shorter or longer gets the prior
 # odds of its story length instead (prior_shift): the same model then sizes the count to 3-sentence bulletin items
