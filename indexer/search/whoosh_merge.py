@@ -47,6 +47,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
@@ -306,10 +307,8 @@ def merge_all(folder: str | Path, lane: str | None = None) -> int:
         if idle:  # past HARD_LIMIT merge the segments picked first; waiting lets a burst of them pass
             time.sleep(IDLE_WAIT_S * 2 ** (idle - 1))
         before = made
-        with (folder / LOCKS[lane]).open("a") as handle:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
+        with _lane_lock(folder, lane) as taken:
+            if not taken:
                 return made
             if not made:
                 _clear_stale(folder, lane)
@@ -328,22 +327,28 @@ def _clear_stale(folder: Path, lane: str) -> None:
     for other in LANES:
         if other == lane or not (folder / WORKS[other]).exists():
             continue
-        with (folder / LOCKS[other]).open("a") as handle:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                continue
-            shutil.rmtree(folder / WORKS[other], ignore_errors=True)
+        with _lane_lock(folder, other) as taken:
+            if taken:
+                shutil.rmtree(folder / WORKS[other], ignore_errors=True)
 
 
 def _merging(folder: Path, lane: str) -> bool:
     """Whether a merger holds the lane's lock on the folder now."""
+    with _lane_lock(folder, lane) as taken:
+        return not taken
+
+
+@contextlib.contextmanager
+def _lane_lock(folder: Path, lane: str) -> Iterator[bool]:
+    """The lane's lock on the folder, taken without waiting: yields whether it was (another process holds it when
+    not); let go on leaving, as the file closes."""
     with (folder / LOCKS[lane]).open("a") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            return True
-        return False  # closing the file lets the lock go
+            yield False
+            return
+        yield True
 
 
 _children: list[subprocess.Popen[bytes]] = []
