@@ -41,14 +41,39 @@ class Cue:
 
 def read_captions(path: Path) -> list[Cue]:
     """Parse a .vtt or .srt file (by content, not name); rolling auto-captions are merged."""
+    return load_captions(path)[0]
+
+
+def load_captions(path: Path) -> tuple[list[Cue], str | None]:
+    """The cues of a .vtt or .srt file, and the language its WebVTT header names (`Language: ru`, as YouTube writes
+    it), if any."""
     if not path.is_file():
         raise CaptionError(f"{path.name}: no such file")
     if path.stat().st_size > MAX_BYTES:
         raise CaptionError(f"{path.name}: too large for a caption file")
-    cues = parse_captions(decode_captions(path.read_bytes(), path.name))
+    text = decode_captions(path.read_bytes(), path.name)
+    cues = parse_captions(text)
     if not cues:
         raise CaptionError(f"{path.name}: no caption cues found (expected WebVTT or SRT)")
-    return cues
+    return cues, header_language(text)
+
+
+_HEADER_LANGUAGE = re.compile(r"^language\s*:\s*([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]+)*\s*$", re.IGNORECASE)
+
+
+def header_language(text: str) -> str | None:
+    """The lower-case primary code of a WebVTT header's `Language:` line ("pt-BR" gives "pt"), or None: SRT has no
+    header, and a header line after the first cue's timing is cue text, not metadata."""
+    lines = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if not lines or not lines[0].startswith("WEBVTT"):
+        return None
+    for line in lines[1:]:
+        if not line.strip() or "-->" in line:
+            return None
+        m = _HEADER_LANGUAGE.match(line.strip())
+        if m:
+            return m.group(1).lower()
+    return None
 
 
 def decode_captions(raw: bytes, name: str) -> str:

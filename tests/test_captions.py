@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from media.captions import Cue, parse_captions, read_captions, write_srt, write_vtt
+from media.captions import Cue, header_language, load_captions, parse_captions, read_captions, write_srt, write_vtt
 from media.errors import CaptionError
 
 VTT = """WEBVTT
@@ -117,3 +117,23 @@ def test_rolling_fixture_gives_back_every_word_once_at_its_time() -> None:
     words = [w for c in read_captions(fixtures / "rolling_auto_en.vtt") for w in c.words]
     assert [w.text for w in words] == [w["text"] for w in truth["words"]]
     assert all(abs(w.start - t["start"]) < 0.002 for w, t in zip(words, truth["words"]))
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("WEBVTT\nKind: captions\nLanguage: ru\n\n00:00:01.000 --> 00:00:02.000\nДа\n", "ru"),
+    ("\ufeffWEBVTT\r\nLanguage: pt-BR\r\n\r\n00:00:01.000 --> 00:00:02.000\r\nSim\r\n", "pt"),
+    ("WEBVTT\nlanguage:EN\n\n00:00:01.000 --> 00:00:02.000\nYes\n", "en"),
+    ("WEBVTT\nLanguage: English\n\n00:00:01.000 --> 00:00:02.000\nYes\n", None),  # not a code
+    ("WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nLanguage: de\n", None),  # cue text, not the header
+    ("1\n00:00:01,000 --> 00:00:02,000\nLanguage: de\n", None),  # SRT has no header
+])
+def test_the_webvtt_header_names_the_language(text: str, code: str | None) -> None:
+    assert header_language(text) == code
+
+
+def test_load_captions_gives_the_cues_and_the_header_language(tmp_path: Path) -> None:
+    path = tmp_path / "a.vtt"
+    path.write_text("WEBVTT\nLanguage: uz\n\n00:00:01.000 --> 00:00:02.500\nSalom dunyo\n", encoding="utf-8")
+    cues, language = load_captions(path)
+    assert [(c.start, c.end, c.text) for c in cues] == [(1.0, 2.5, "Salom dunyo")] and language == "uz"
+    assert read_captions(path) == cues

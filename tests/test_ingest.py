@@ -134,6 +134,40 @@ def test_caption_file_import_with_youtube_url(settings: Settings, tmp_path: Path
     assert all(a["end"] <= b["start"] for a, b in zip(words, words[1:]))
 
 
+def test_a_caption_file_that_names_no_language_is_read_for_it(settings: Settings, tmp_path: Path) -> None:
+    """A caption file ingested without --language used to be "und": the chapters then went without the embedding
+    model (covered languages only) and titles and search without the language's stop words. Now the language is
+    the WebVTT header's, else read from the words; --language still decides when given."""
+    svc = Clipindex(settings)
+    english = tmp_path / "council.srt"
+    english.write_text("1\n00:00:01,000 --> 00:00:05,000\nThe city council voted on Monday to close the old bridge\n\n"
+                       "2\n00:00:05,500 --> 00:00:09,000\nfor repairs that will take most of the summer.\n",
+                       encoding="utf-8")
+    unclear = tmp_path / "numbers.srt"
+    unclear.write_text("1\n00:00:01,000 --> 00:00:03,000\n2024 - 2025\n", encoding="utf-8")
+    said = {}
+    for path in (FIXTURES / "captions_ru.vtt", FIXTURES / "captions_uz.srt", english, unclear):
+        [done] = svc.ingest(str(path), IngestOptions())
+        assert done.status == "ingested", done.error
+        said[path.name] = svc.store.get_transcript(done.video_id).language  # type: ignore[arg-type,union-attr]
+    assert said == {"captions_ru.vtt": "ru", "captions_uz.srt": "uz", "council.srt": "en", "numbers.srt": "und"}
+
+    ru = next(v for v in svc.store.transcribed_ids() if svc.store.get_transcript(v).language == "ru")  # type: ignore[union-attr]
+    [first, *_] = svc.store.get_chapters(ru, "computed")
+    assert first.method.startswith("e5-small"), "Russian is the model's: its chapters use it"
+    assert [h.video_id for h in svc.search("поднялся почти на два метра", language="ru").hits][:1] == [ru]
+
+    named = tmp_path / "said.vtt"
+    named.write_text("WEBVTT\nKind: captions\nLanguage: uz\n\n00:00:01.000 --> 00:00:04.000\n"
+                     "Городской совет утвердил бюджет.\n", encoding="utf-8")
+    [done] = svc.ingest(str(named), IngestOptions())
+    assert svc.store.get_transcript(done.video_id).language == "uz", "the header is the file's word"  # type: ignore[arg-type,union-attr]
+    other = tmp_path / "other.srt"
+    other.write_text(english.read_text(encoding="utf-8").replace("bridge", "tunnel"), encoding="utf-8")
+    [done] = svc.ingest(str(other), IngestOptions(language="de"))
+    assert svc.store.get_transcript(done.video_id).language == "de", "--language wins"  # type: ignore[arg-type,union-attr]
+
+
 def test_reindex_with_chapters_segments_every_video_again_and_hits_carry_the_new_titles(settings: Settings) -> None:
     """After an upgrade an archive keeps the chapters its ingest computed. `clipindex reindex --chapters` segments
     every transcript again as ingest does, keeps the creator's chapters, and rebuilds the index with the new titles."""

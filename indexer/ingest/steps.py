@@ -8,7 +8,8 @@ yet, in order, so a crash in any step loses nothing already committed and the sa
    video+audio with keep_video, unless subtitles make media unnecessary); a local file is used in place, with a
    sidecar .vtt/.srt when present; a caption/transcript file needs nothing fetched.
 2. audio: ffmpeg extracts 16 kHz mono WAV; skipped when the transcript comes from captions.
-3. transcript: from captions, or from the ASR engine.
+3. transcript: from captions (their language: --language, YouTube's, the WebVTT header's, else read from the
+   words), or from the ASR engine.
 4. chapters: topic segmentation (computed) and the creator's own chapters, both stored.
 5. index: the video's passages go into the search index.
 6. article: the article given at ingest is linked to the video.
@@ -40,9 +41,11 @@ from indexer.ingest.types import (
     StepOptions,
     TranscriptResult,
 )
+from indexer.languages import WHISPER_LANGUAGES
 from indexer.models import Transcript
 from indexer.search.service import SearchService
 from indexer.store.files import audio_path, work_dir
+from indexer.text.language import UNDETERMINED, detect_language
 from media import captions as capmod
 from media import ffmpeg, sources
 
@@ -164,10 +167,24 @@ def _from_captions(video_id: str, path: Path, fetched: FetchResult, opts: StepOp
             raise InvalidInput(f"{path.name}: not UTF-8 text, so not a transcript JSON") from None
         except InvalidInput as exc:
             raise InvalidInput(f"{path.name}: {exc}") from None
-        return replace(tr, language=opts.language or tr.language)
-    language = opts.language or fetched.caption_language or "und"
-    cues = capmod.read_captions(path)
-    return formats.from_cues(video_id, cues, language=language.split("-")[0], kind=fetched.caption_kind or "file")
+        return replace(tr, language=opts.language or _known(tr.language) or _read_language(tr))
+    cues, header = capmod.load_captions(path)
+    tr = formats.from_cues(video_id, cues, language=UNDETERMINED, kind=fetched.caption_kind or "file")
+    language = opts.language or _known(fetched.caption_language) or _known(header) or _read_language(tr)
+    return replace(tr, language=language)
+
+
+def _known(code: str | None) -> str | None:
+    """A caption's or file's language code as the archive keeps it ("pt-BR" is "pt"), or None when it is not one
+    Whisper knows ("und", a made-up tag)."""
+    primary = (code or "").split("-")[0].split("_")[0].lower()
+    return primary if primary in WHISPER_LANGUAGES else None
+
+
+def _read_language(tr: Transcript) -> str:
+    """The language of a caption file that does not say: read from its words (script, then stop words), since
+    chapters, titles and search all go by it; "und" when the text does not tell."""
+    return detect_language(" ".join(s.text for s in tr.segments))
 
 
 def _check_within(tr: Transcript, duration: float | None, name: str) -> None:
