@@ -164,3 +164,20 @@ def test_search_scoring_keeps_a_swap_cheap_and_quote_checks_do_not() -> None:
     assert "swapped" in [op.kind for op in searched.ops] and "swapped" not in [op.kind for op in checked.ops]
     assert searched.score > checked.score
     assert align(tokenize_text("completely unrelated words"), spoken) is None
+
+
+def test_a_long_text_that_quotes_another_language_at_length_is_read_by_its_stretches() -> None:
+    """A Portuguese programme with a long German interview: as a whole neither language's stop words lead by the
+    margin (before: "und", so its chapters went without the embedding model); three stretches of five are
+    Portuguese."""
+    pt = ("O governo anunciou que a ponte vai ficar fechada até sexta-feira e que os engenheiros estão no local "
+          "para avaliar os danos causados pela cheia do rio. ")
+    de = ("Der Bürgermeister sagte, dass die Brücke nicht vor Freitag geöffnet wird, und die Feuerwehr ist noch "
+          "immer mit den Schäden beschäftigt, die das Hochwasser hinterlassen hat. ")
+    stretch = 2000
+    portuguese, german = pt * (stretch // len(pt) + 1), de * (stretch // len(de) + 1)
+    mixed = portuguese * 2 + german * 2 + portuguese
+    assert detect_language(portuguese * 5) == "pt" and detect_language(german * 5) == "de"
+    from indexer.text.language import _by_stop_words, languages
+    assert _by_stop_words(mixed, [k for k in languages() if k != "ru"]) == "und", "the whole misses the margin"
+    assert detect_language(mixed) == "pt"

@@ -3,7 +3,9 @@
 Why no model: an article's language decides how it is linked (directly, or through a translation of the speech),
 and loading an article must not download anything. The script settles most languages outright (Greek, Hebrew,
 Korean, Thai...); Cyrillic is told apart by the letters only Uzbek, Ukrainian or Kazakh use; Latin-script languages
-by the share of their words that are stop words (indexer.text.stopwords), counted on the text's folded words.
+by the share of their words that are stop words (indexer.text.stopwords), counted on the text's folded words; a
+long text whose whole is unclear (a programme with a long untranslated interview) goes by the majority of its
+stretches.
 "und" (undetermined) when the text is too short or no language stands out.
 """
 
@@ -11,12 +13,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 
 from indexer.text.normalize import fold, pieces
 from indexer.text.stopwords import languages, stop_words
 
 UNDETERMINED = "und"
 _MIN_LETTERS = 20
+_VOTE_CHARS = 2000  # past this length a text's stretches of this size vote (_by_vote); 30 of them at most
+_VOTES = 30
 _SCRIPTS = [("CYRILLIC", "cyrl"), ("ARABIC", "ar"), ("GREEK", "el"), ("HEBREW", "he"), ("HANGUL", "ko"),
             ("HIRAGANA", "ja"), ("KATAKANA", "ja"), ("CJK", "zh"), ("DEVANAGARI", "hi"), ("THAI", "th"),
             ("GEORGIAN", "ka"), ("ARMENIAN", "hy"), ("LATIN", "latn")]
@@ -35,7 +40,8 @@ def detect_language(text: str) -> str:
     if script == "cyrl":
         return _cyrillic(text)
     if script == "latn":
-        return _by_stop_words(text, [k for k in languages() if k not in _CYRILLIC_LISTS])
+        latin = [k for k in languages() if k not in _CYRILLIC_LISTS]
+        return _by_stop_words(text, latin) if len(text) < _VOTE_CHARS else _by_vote(text, latin)
     if script == "ar" and re.search("[پچژگ]", text):
         return "fa"
     return "ja" if script == "zh" and counts.get("ja") else script
@@ -60,6 +66,24 @@ def _cyrillic(text: str) -> str:
     if re.search("[әөұүңһ]", lower):
         return "kk"
     return _by_stop_words(text, ["ru"], floor=0.05)
+
+
+def _by_vote(text: str, candidates: list[str]) -> str:
+    """A long text that quotes another language at length (a news programme with an interview left untranslated,
+    an article with a long foreign quote) may miss the stop-word margin as a whole: then each stretch of about
+    `_VOTE_CHARS` characters is read on its own, and the language of most of the stretches wins."""
+    whole = _by_stop_words(text, candidates)
+    if whole != UNDETERMINED:
+        return whole
+    words = text[:_VOTE_CHARS * _VOTES].split()
+    size = max(1, len(words) * _VOTE_CHARS // max(1, len(" ".join(words))))
+    votes = Counter(_by_stop_words(" ".join(words[i:i + size]), candidates) for i in range(0, len(words), size))
+    votes.pop(UNDETERMINED, None)
+    if not votes:
+        return UNDETERMINED
+    lang, n = votes.most_common(1)[0]
+    stretches = -(-len(words) // size)
+    return lang if n > stretches / 2 else UNDETERMINED
 
 
 def _by_stop_words(text: str, candidates: list[str], floor: float = 0.08) -> str:
