@@ -6,6 +6,7 @@ sakshishukla1996/SpeechTopSeg and give this script its path, either a checkout o
 
   .venv/bin/python bench/eval_chapters_real.py /path/to/SpeechTopSeg --split val
   .venv/bin/python bench/eval_chapters_real.py /path/to/SpeechTopSeg --split val --sets euronews_en --limit 20
+  .venv/bin/python bench/eval_chapters_real.py /path/to/SpeechTopSeg --split val --limit 5 --ingest
 
 Each programme is a JSON file: automatic transcription sentences with start and end times, grouped by chapter, and
 the chapter times the broadcaster gave. A programme becomes a caption-like transcript (one cue per sentence, its
@@ -261,6 +262,39 @@ def titles(data: dict[str, list[Bulletin]], embedder: Embedder | None, show: int
         print(f"- [{name}] **{title}** | {first[:160]}")
 
 
+def through_ingest(data: dict[str, list[Bulletin]]) -> None:
+    """The programmes as SRT files through the whole ingest (`Clipindex.ingest`, every step, no --language), as a
+    newsroom adds caption files: the chapters as stored, and the language each transcript got. The embeddings are
+    computed afresh (no cache): this also times a caption ingest."""
+    from indexer.config import load_settings
+    from indexer.service import Clipindex, IngestOptions
+    from media.captions import Cue, write_srt
+
+    work = Path(tempfile.mkdtemp(prefix="clipindex-eval-ingest-"))
+    atexit.register(shutil.rmtree, work, ignore_errors=True)
+    svc = Clipindex(load_settings(data_dir=work / "data"))
+    print("\nThrough the ingest, SRT files without --language: Pk, F1@10s, found/true, languages the transcripts got")
+    pks_all, f10_all = [], []
+    for name, group in data.items():
+        t0 = time.time()
+        pks, hits, n_true, n_found, languages = [], 0, 0, 0, Counter()
+        for k, b in enumerate(group):
+            srt = work / f"{name}-{k}.srt"
+            srt.write_text(write_srt([Cue(s.start, s.end, s.text) for s in b.transcript.segments]), encoding="utf-8")
+            [done] = svc.ingest(str(srt), IngestOptions())
+            if done.video_id is None:
+                sys.exit(f"{b.name}: {done.error}")
+            found = [c.start for c in svc.store.get_chapters(done.video_id, "computed")[1:]]
+            languages[done.language or "?"] += 1
+            pks.append(pk_wd(b.truth, found, b.duration)[0])
+            n_true, n_found, hits = n_true + len(b.truth), n_found + len(found), hits + matched(b.truth, found, 10)
+        pks_all.append(float(np.mean(pks)))
+        f10_all.append(2 * hits / max(1, n_true + n_found))
+        print(f"{name:12} {pks_all[-1]:5.3f} {f10_all[-1]:5.3f} {n_found:>5}/{n_true:<5} "
+              f"{dict(languages.most_common())} ({len(group)} programmes, {time.time() - t0:.0f} s)", flush=True)
+    print(f"{'mean':12} {np.mean(pks_all):5.3f} {np.mean(f10_all):5.3f}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("path", nargs="?", default=os.environ.get("SPEECHTOPSEG"))
@@ -277,6 +311,8 @@ def main() -> None:
     ap.add_argument("--tune", action="store_true", help="the development grid the defaults came from")
     ap.add_argument("--cut-grid", action="store_true", help="the grid scorer.CUT_SHIFT came from")
     ap.add_argument("--titles", type=int, metavar="N", help="title measures, and N random chapters to read")
+    ap.add_argument("--ingest", action="store_true",
+                    help="the programmes as SRT files through the whole ingest, without --language")
     args = ap.parse_args()
     root = data_root(args.path)
     sets = args.sets.split(",")
@@ -300,6 +336,9 @@ def main() -> None:
         return
     if args.cut_grid:
         cut_grid(data, embedder)
+        return
+    if args.ingest:
+        through_ingest(data)
         return
     if args.titles is not None:
         titles(data, embedder, args.titles)
