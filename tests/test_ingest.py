@@ -168,6 +168,22 @@ def test_a_caption_file_that_names_no_language_is_read_for_it(settings: Settings
     assert svc.store.get_transcript(done.video_id).language == "de", "--language wins"  # type: ignore[arg-type,union-attr]
 
 
+def test_reindex_with_chapters_names_the_language_an_older_version_left_undetermined(settings: Settings) -> None:
+    svc = Clipindex(settings)
+    [done] = svc.ingest(str(FIXTURES / "captions_ru.vtt"), IngestOptions())
+    ru = done.video_id
+    assert ru is not None
+    end = svc.store.get_transcript(ru).segments[-1].end  # type: ignore[union-attr]
+    svc.store.set_language(ru, "und")  # as a caption file was stored before its language was read
+    svc.store.put_chapters(ru, "computed", [Chapter(ru, 0.0, end, "Old title", method="lexical + pauses")])
+    assert svc.video(ru).language == "und"
+    code, out, err = cli(settings, "reindex", "--chapters", "--quiet")
+    assert code == 0, err
+    assert svc.store.get_transcript(ru).language == "ru" and svc.video(ru).language == "ru"  # type: ignore[union-attr]
+    assert svc.store.get_chapters(ru, "computed")[0].method.startswith("e5-small")
+    assert [h.video_id for h in svc.search("поднялся почти на два метра", language="ru").hits][:1] == [ru]
+
+
 def test_reindex_with_chapters_segments_every_video_again_and_hits_carry_the_new_titles(settings: Settings) -> None:
     """After an upgrade an archive keeps the chapters its ingest computed. `clipindex reindex --chapters` segments
     every transcript again as ingest does, keeps the creator's chapters, and rebuilds the index with the new titles."""

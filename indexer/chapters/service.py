@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 
 from indexer import refs
 from indexer.chapters.display import shown
@@ -14,6 +15,7 @@ from indexer.errors import InvalidInput
 from indexer.models import Chapter, ChapterSource, Transcript
 from indexer.search.service import SearchService
 from indexer.store.db import Store
+from indexer.text.language import UNDETERMINED, detect_language
 
 
 class ChapterService:
@@ -43,12 +45,18 @@ class ChapterService:
 
     def resegment_all(self, progress: Callable[[int, int], None] | None = None) -> int:
         """Segment every transcribed video again as ingest does (after an upgrade of clipindex); the creator's
-        chapters stay. The index still holds the old titles until it is rebuilt (`clipindex reindex --chapters`)."""
+        chapters stay. A transcript stored as "und" is read for its language first, as ingest now does. The index
+        still holds the old titles until it is rebuilt (`clipindex reindex --chapters`)."""
         from indexer.chapters.segment import segment  # deferred: as in recompute
 
         ids = self.store.transcribed_ids()
         for done, video_id in enumerate(ids, 1):
             tr = self.store.get_transcript(video_id)
+            if tr is not None and tr.language == UNDETERMINED:  # a caption file an older version left unnamed
+                language = detect_language(" ".join(s.text for s in tr.segments))
+                if language != UNDETERMINED:
+                    self.store.set_language(video_id, language)
+                    tr = replace(tr, language=language)
             if tr is not None:  # deleted meanwhile
                 self.store.put_chapters(video_id, "computed", segment(tr))
             if progress:

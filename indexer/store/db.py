@@ -142,6 +142,14 @@ class Store:
             conn.execute(videos.update().where(videos.c.id == tr.video_id).values(
                 language=tr.language, updated_at=time.time()))
 
+    def set_language(self, video_id: str, language: str) -> None:
+        """Name the language of a stored transcript (and its video), its words untouched: for transcripts an older
+        version stored as "und" (undetermined)."""
+        with self.tx() as conn:
+            conn.execute(transcripts.update().where(transcripts.c.video_id == video_id).values(language=language))
+            conn.execute(videos.update().where(videos.c.id == video_id).values(language=language,
+                                                                                updated_at=time.time()))
+
     def get_transcript(self, video_id: str) -> Transcript | None:
         with self.tx() as conn:
             head = _head_row(conn, video_id)
