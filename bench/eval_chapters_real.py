@@ -40,6 +40,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -262,25 +263,39 @@ def titles(data: dict[str, list[Bulletin]], embedder: Embedder | None, show: int
         print(f"- [{name}] **{title}** | {first[:160]}")
 
 
-def through_ingest(data: dict[str, list[Bulletin]]) -> None:
+def caption_cues(b: Bulletin, cue_words: int | None) -> list[Any]:
+    """A programme as caption cues: one a sentence, or (`cue_words`) cues of that many words that ignore sentence
+    ends, as broadcast captions come, each timed from its words."""
+    from media.captions import Cue
+
+    if not cue_words:
+        return [Cue(s.start, s.end, s.text) for s in b.transcript.segments]
+    words = [w for s in b.transcript.segments for w in s.words]
+    return [Cue(min(w.start for w in run), max(w.end for w in run), " ".join(w.text for w in run))
+            for run in (words[k:k + cue_words] for k in range(0, len(words), cue_words))]
+
+
+def through_ingest(data: dict[str, list[Bulletin]], cue_words: int | None = None) -> None:
     """The programmes as SRT files through the whole ingest (`Clipindex.ingest`, every step, no --language), as a
     newsroom adds caption files: the chapters as stored, and the language each transcript got. The embeddings are
     computed afresh (no cache): this also times a caption ingest."""
     from indexer.config import load_settings
     from indexer.service import Clipindex, IngestOptions
-    from media.captions import Cue, write_srt
+    from media.captions import write_srt
 
     work = Path(tempfile.mkdtemp(prefix="clipindex-eval-ingest-"))
     atexit.register(shutil.rmtree, work, ignore_errors=True)
     svc = Clipindex(load_settings(data_dir=work / "data"))
-    print("\nThrough the ingest, SRT files without --language: Pk, F1@10s, found/true, languages the transcripts got")
+    cues = f"cues of {cue_words} words" if cue_words else "a cue a sentence"
+    print(f"\nThrough the ingest, SRT files ({cues}) without --language: Pk, F1@10s, found/true, languages the "
+          "transcripts got")
     pks_all, f10_all = [], []
     for name, group in data.items():
         t0 = time.time()
         pks, hits, n_true, n_found, languages = [], 0, 0, 0, Counter()
         for k, b in enumerate(group):
             srt = work / f"{name}-{k}.srt"
-            srt.write_text(write_srt([Cue(s.start, s.end, s.text) for s in b.transcript.segments]), encoding="utf-8")
+            srt.write_text(write_srt(caption_cues(b, cue_words)), encoding="utf-8")
             [done] = svc.ingest(str(srt), IngestOptions())
             if done.video_id is None:
                 sys.exit(f"{b.name}: {done.error}")
@@ -313,6 +328,8 @@ def main() -> None:
     ap.add_argument("--titles", type=int, metavar="N", help="title measures, and N random chapters to read")
     ap.add_argument("--ingest", action="store_true",
                     help="the programmes as SRT files through the whole ingest, without --language")
+    ap.add_argument("--cue-words", type=int, metavar="N",
+                    help="with --ingest: caption cues of N words that ignore sentence ends (default: a cue a sentence)")
     args = ap.parse_args()
     root = data_root(args.path)
     sets = args.sets.split(",")
@@ -338,7 +355,7 @@ def main() -> None:
         cut_grid(data, embedder)
         return
     if args.ingest:
-        through_ingest(data)
+        through_ingest(data, args.cue_words)
         return
     if args.titles is not None:
         titles(data, embedder, args.titles)
