@@ -181,3 +181,37 @@ def test_a_long_text_that_quotes_another_language_at_length_is_read_by_its_stret
     from indexer.text.language import _by_stop_words, languages
     assert _by_stop_words(mixed, [k for k in languages() if k != "ru"]) == "und", "the whole misses the margin"
     assert detect_language(mixed) == "pt"
+
+
+OTHER_LANGUAGES = {  # one sentence each, in languages without a stop-word list here, or that share a script
+    "sv": "Kommunfullmäktige beslutade i går att den gamla bron ska stängas under hela sommaren, eftersom "
+          "ingenjörerna har hittat allvarliga skador på pelarna efter översvämningen.",
+    "hu": "A városi tanács tegnap úgy döntött, hogy a régi hidat egész nyáron lezárják, mert a mérnökök súlyos "
+          "károkat találtak a pilléreken az árvíz után.",
+    "ca": "El consell municipal va decidir ahir que el pont vell estarà tancat tot l'estiu, perquè els enginyers "
+          "han trobat danys greus als pilars després de la riuada.",
+    "bg": "Общинският съвет реши вчера старият мост да бъде затворен през цялото лято, защото инженерите са "
+          "открили сериозни повреди по стълбовете след наводнението.",
+}
+CYRILLIC_BY_LETTERS = {  # Uzbek's letters are partly these languages' too
+    "kk": "Қалалық кеңес кеше ескі көпірді бүкіл жаз бойы жабу туралы шешім қабылдады, өйткені инженерлер су "
+          "тасқынынан кейін тіректерде елеулі зақым тапты.",
+    "be": "Гарадскі савет учора вырашыў, што стары мост будзе зачынены ўсё лета, бо інжынеры пасля паводкі знайшлі "
+          "сур'ёзныя пашкоджанні апор.",
+    "tg": "Шӯрои шаҳр дирӯз қарор кард, ки пули кӯҳна тамоми тобистон баста мешавад, зеро муҳандисон пас аз обхезӣ "
+          "дар сутунҳо зарари ҷиддӣ ёфтанд.",
+    "uz": "Шаҳар кенгаши кеча эски кўприкни бутун ёз давомида ёпишга қарор қилди, чунки муҳандислар тошқиндан кейин "
+          "устунларда жиддий шикастланишлар топди.",
+}
+
+
+def test_languages_without_a_stop_word_list_are_named_by_cld3_and_cyrillic_ones_by_their_letters(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Swedish and Hungarian were "und", Catalan "es" and Bulgarian "ru"; Kazakh, Belarusian and Tajik were
+    "uz" (their letters are partly Uzbek's)."""
+    for code, text in {**OTHER_LANGUAGES, **CYRILLIC_BY_LETTERS}.items():
+        assert detect_language(text) == code, code
+    from indexer.text import language
+    monkeypatch.setattr(language, "_cld3_reader", [None])  # as without the `models` extra
+    assert [detect_language(t) for t in OTHER_LANGUAGES.values()] == ["und", "und", "es", "ru"]
+    assert {detect_language(t) for t in CYRILLIC_BY_LETTERS.values()} == set(CYRILLIC_BY_LETTERS)

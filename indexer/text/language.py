@@ -1,20 +1,30 @@
-"""Which language a text is in, without a model: its script first, then its stop words.
+"""Which language a text is in: its script first, then its letters and stop words, then CLD3 where installed.
 
-Why no model: an article's language decides how it is linked (directly, or through a translation of the speech),
-and loading an article must not download anything. The script settles most languages outright (Greek, Hebrew,
-Korean, Thai...); Cyrillic is told apart by the letters only Uzbek, Ukrainian or Kazakh use; Latin-script languages
-by the share of their words that are stop words (indexer.text.stopwords), counted on the text's folded words; a
-long text whose whole is unclear (a programme with a long untranslated interview) goes by the majority of its
-stretches.
+Why nothing that downloads: an article's language decides how it is linked (directly, or through a translation of
+the speech), a caption file's decides its chapters and search, and neither may download anything. The script
+settles most languages outright (Greek, Hebrew, Korean, Thai...); Cyrillic is told apart by the letters only Tajik,
+Belarusian, Kazakh, Uzbek or Ukrainian use; Latin-script languages by the share of their words that are stop words
+(indexer.text.stopwords, eleven languages), counted on the text's folded words; a long text whose whole is unclear
+(a programme with a long untranslated interview) goes by the majority of its stretches.
+
+Then Google's CLD3 (the `cld3-py` package of the `models` extra: a small neural network compiled into the wheel,
+107 languages) reads the text too. Where it is sure (reliable, probability 0.9 or more; 0.7 where the first reading
+found nothing) of a language Whisper knows, its answer wins: it knows the languages that have no stop-word list
+here (Swedish, Czech, Hungarian ...) and tells Bulgarian or Serbian from Russian and Catalan from Spanish, which
+stop words cannot. Uzbek stays ours: CLD3 reads Uzbek Cyrillic as Tajik. Without the package, the first reading
+stands.
 "und" (undetermined) when the text is too short or no language stands out.
 """
 
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from collections import Counter
+from typing import Any
 
+from indexer.languages import WHISPER_LANGUAGES
 from indexer.text.normalize import fold, pieces
 from indexer.text.stopwords import languages, stop_words
 
@@ -29,7 +39,14 @@ _CYRILLIC_LISTS = ("ru",)  # stop-word lists written in Cyrillic (Uzbek's is in 
 
 
 def detect_language(text: str) -> str:
-    """ISO 639-1 code of the text's language by script and stop words, or "und" when the text is too short/unclear."""
+    """ISO 639-1 code of the text's language (as Whisper names it), or "und" when the text is too short/unclear."""
+    own = _own_reading(text)
+    if own == "uz":
+        return own
+    return _cld3(text, _CLD3_SURE if own != UNDETERMINED else _CLD3_ENOUGH) or own
+
+
+def _own_reading(text: str) -> str:
     counts = _script_counts(text[:20000])
     total = sum(counts.values())
     if total < _MIN_LETTERS:
@@ -58,14 +75,49 @@ def _script_counts(text: str) -> dict[str, int]:
 
 
 def _cyrillic(text: str) -> str:
+    """By letters that one of these languages alone uses (Uzbek's ў қ ғ ҳ are partly Tajik's, Kazakh's and
+    Belarusian's too, so those are asked first), else Russian if its stop words are there."""
     lower = text.lower()
+    if re.search("[ӣӯҷ]", lower):
+        return "tg"
+    if "ў" in lower and "і" in lower:
+        return "be"
+    if re.search("[әөұүңһ]", lower):
+        return "kk"
     if re.search("[ўқғҳ]", lower):
         return "uz"
     if re.search("[іїєґ]", lower) and not re.search("[ыэ]", lower):
         return "uk"
-    if re.search("[әөұүңһ]", lower):
-        return "kk"
     return _by_stop_words(text, ["ru"], floor=0.05)
+
+
+_CLD3_SURE = 0.9  # the probability at which CLD3 overrules the first reading
+_CLD3_ENOUGH = 0.7  # ... and at which it names a text the first reading left undetermined
+_CLD3_BYTES = 20000
+_CLD3_NAMES = {"iw": "he", "jv": "jw", "fil": "tl"}  # CLD3's codes that Whisper spells otherwise
+_cld3_lock = threading.Lock()
+_cld3_reader: list[Any] = []
+
+
+def _cld3(text: str, floor: float) -> str | None:
+    """CLD3's reading of the text when it is reliable and `floor` sure of a language Whisper knows; None without the
+    package."""
+    with _cld3_lock:
+        if not _cld3_reader:
+            try:
+                import gcld3  # deferred: optional (the `models` extra), a compiled network of about 1 MB
+            except ImportError:
+                _cld3_reader.append(None)
+            else:
+                _cld3_reader.append(gcld3.NNetLanguageIdentifier(min_num_bytes=0, max_num_bytes=_CLD3_BYTES))
+        reader = _cld3_reader[0]
+        if reader is None:
+            return None
+        found = reader.FindLanguage(text=text[:_CLD3_BYTES])
+    code = _CLD3_NAMES.get(found.language, found.language)
+    if not found.is_reliable or found.probability < floor or code not in WHISPER_LANGUAGES:
+        return None
+    return str(code)
 
 
 def _by_vote(text: str, candidates: list[str]) -> str:
