@@ -41,7 +41,7 @@ _CYRILLIC_LISTS = ("ru",)  # stop-word lists written in Cyrillic (Uzbek's is in 
 def detect_language(text: str) -> str:
     """ISO 639-1 code of the text's language (as Whisper names it), or "und" when the text is too short/unclear."""
     own = _own_reading(text)
-    if own == "uz":
+    if own == "uz" or sum(c.isalpha() for c in text[:20000]) < _MIN_LETTERS:  # too short for anyone to tell
         return own
     return _cld3(text, _CLD3_SURE if own != UNDETERMINED else _CLD3_ENOUGH) or own
 
