@@ -168,6 +168,23 @@ def test_a_caption_file_that_names_no_language_is_read_for_it(settings: Settings
     assert svc.store.get_transcript(done.video_id).language == "de", "--language wins"  # type: ignore[arg-type,union-attr]
 
 
+def test_a_search_without_a_language_reads_the_query_in_the_archive_languages(settings: Settings,
+                                                                                  tmp_path: Path) -> None:
+    """A query without --language was read plainly and as English, Russian and Uzbek only, so in a German archive
+    "Pfeiler" did not find "Pfeilern" (the German stemmer joins them) unless the user named the language."""
+    svc = Clipindex(settings)
+    german = tmp_path / "brücke.srt"
+    german.write_text("1\n00:00:01,000 --> 00:00:06,000\nDer Stadtrat hat beschlossen, die alte Brücke zu sperren.\n\n"
+                      "2\n00:00:06,500 --> 00:00:12,000\nDie Ingenieure haben schwere Schäden an den Pfeilern "
+                      "gefunden.\n", encoding="utf-8")
+    [done] = svc.ingest(str(german), IngestOptions())
+    assert done.language == "de"
+    assert svc.index.archive_languages() == ["de"]
+    [hit] = svc.search("Pfeiler").hits
+    assert hit.video_id == done.video_id and hit.text == "Pfeilern"
+    assert svc.search("Pfeiler", language="de").hits[0].text == "Pfeilern"
+
+
 def test_reindex_with_chapters_names_the_language_an_older_version_left_undetermined(settings: Settings) -> None:
     svc = Clipindex(settings)
     [done] = svc.ingest(str(FIXTURES / "captions_ru.vtt"), IngestOptions())

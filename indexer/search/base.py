@@ -334,12 +334,13 @@ class PassageIndex(ABC):
     # ---- reading -------------------------------------------------------------------------------------------------
     def search(self, query: str, *, mode: str | None = None, video: str | None = None, channel: str | None = None,
                language: str | None = None, after: str | None = None, before: str | None = None,
-               limit: int = 10, offset: int = 0) -> SearchResult:
-        """Search passages (see query.py). Raises InvalidInput for a query or option it cannot take."""
+               limit: int = 10, offset: int = 0, languages: Sequence[str] | None = None) -> SearchResult:
+        """Search passages (see query.py); without a `language` filter the query is read in each of `languages` (the
+        archive's) too. Raises InvalidInput for a query or option it cannot take."""
         mode, text = parse_query(query, mode)
         check_page(limit, offset)
         flt = build_filter(video, channel, primary_language(language), after, before)
-        variants = query_variants(text, primary_language(language))
+        variants = query_variants(text, primary_language(language), languages)
         started = time.monotonic()
 
         def read() -> SearchResult:

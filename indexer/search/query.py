@@ -18,7 +18,7 @@ from indexer.errors import InvalidInput
 from indexer.models import Hit, SearchMode
 from indexer.search.passages import word_pairs
 from indexer.text import align
-from indexer.text.normalize import Token, stem, tokenize_text
+from indexer.text.normalize import Token, primary_language, stem, tokenize_text
 
 MAX_QUERY_CHARS = 1000
 MAX_QUOTE_WORDS = 64
@@ -33,7 +33,9 @@ TIME_BUDGET_S = 1.8  # for a quote search: a full-text stage starts, and a candi
 # (a full-text query itself runs to its end: milliseconds on both backends, even at a million passages)
 QUOTE_OPEN = '"\u201c\u201d\u201e\u201f\u00ab'  # a query starting with one of these is a quote
 QUOTE_CHARS = QUOTE_OPEN + "\u00bb"
-QUERY_LANGUAGES = (None, "en", "ru", "uz")  # without a language filter, a query is read as each of these
+QUERY_LANGUAGES = (None, "en", "ru", "uz")  # without a language filter or the archive's languages, a query is read
+# as each of these (a search service passes its archive's languages instead: SearchService.search)
+ARCHIVE_LANGUAGES = 8  # at most this many of an archive's languages, those with most videos
 
 
 @dataclass(frozen=True)
@@ -191,9 +193,18 @@ def _iso(value: str | None, name: str) -> str | None:
         raise InvalidInput(f"{name} must be a date as YYYY-MM-DD (got {value[:40]!r})") from None
 
 
-def query_variants(text: str, language: str | None) -> dict[str | None, tuple[Token, ...]]:
-    """The query tokenised under each language it may be in (number words and stemmers differ by language)."""
-    langs = (language,) if language else QUERY_LANGUAGES
+def query_variants(text: str, language: str | None, languages: Sequence[str] | None = None
+                   ) -> dict[str | None, tuple[Token, ...]]:
+    """The query tokenised under each language it may be in (number words and stemmers differ by language): the
+    filter's language, else plainly and as each of the archive's `languages` (a passage is stemmed in its own), else
+    as QUERY_LANGUAGES."""
+    if language:
+        langs: Sequence[str | None] = (language,)
+    elif languages is None:
+        langs = QUERY_LANGUAGES
+    else:
+        codes = [primary_language(code) for code in languages]
+        langs = (None, *dict.fromkeys(c for c in codes if c))[: ARCHIVE_LANGUAGES + 1]
     return {lang: tokenize_text(text, lang)[:MAX_QUOTE_WORDS * 2] for lang in langs}
 
 

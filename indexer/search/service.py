@@ -9,6 +9,7 @@ index itself is opened lazily, so a command that never searches never imports Wh
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
@@ -17,6 +18,8 @@ from indexer.config import Settings
 from indexer.models import Chapter, SearchMode, Transcript, Video
 from indexer.store.db import Store
 from indexer.store.files import exclusive
+
+LANGUAGES_TTL_S = 10.0  # a video in a language new to the archive is searched in it within this long
 
 if TYPE_CHECKING:  # Whoosh is imported only by commands that search
     from indexer.search.base import PassageIndex
@@ -27,6 +30,7 @@ class SearchService:
     def __init__(self, store: Store, settings: Settings) -> None:
         self.store = store
         self.settings = settings
+        self._languages: tuple[float, list[str]] | None = None  # (when read, the archive's languages)
 
     @property
     def backend(self) -> PassageIndex:
@@ -38,9 +42,18 @@ class SearchService:
     def search(self, query: str, *, mode: SearchMode | None = None, video: str | None = None,
                channel: str | None = None, language: str | None = None, after: str | None = None,
                before: str | None = None, limit: int = 10, offset: int = 0) -> SearchResult:
-        """Raw hits (no links); `video` is a resolved video id. Reads only."""
+        """Raw hits (no links); `video` is a resolved video id. Reads only. Without a language filter the query is
+        read in each of the archive's languages (their stemmers and number words), as its passages were."""
         return self.backend.search(query, mode=mode, video=video, channel=channel, language=language, after=after,
-                                   before=before, limit=limit, offset=offset)
+                                   before=before, limit=limit, offset=offset,
+                                   languages=None if language else self.archive_languages())
+
+    def archive_languages(self) -> list[str]:
+        """The store's transcript languages, most videos first; read again at most every LANGUAGES_TTL_S."""
+        now = time.monotonic()
+        if self._languages is None or now - self._languages[0] > LANGUAGES_TTL_S:
+            self._languages = (now, self.store.languages())
+        return self._languages[1]
 
     def index_video(self, video_id: str, *, batched: bool = False) -> int:
         """(Re)index one video's passages from the store; 0 when it has no transcript. `batched`: in the next

@@ -142,6 +142,14 @@ class Store:
             conn.execute(videos.update().where(videos.c.id == tr.video_id).values(
                 language=tr.language, updated_at=time.time()))
 
+    def languages(self) -> list[str]:
+        """The languages of the stored transcripts, the one with most videos first ("und" left out)."""
+        n = sa.func.count()
+        with self.tx() as conn:
+            rows = conn.execute(sa.select(transcripts.c.language, n).group_by(transcripts.c.language)
+                                .order_by(n.desc(), transcripts.c.language)).all()
+        return [str(r[0]) for r in rows if r[0] and r[0] != "und"]
+
     def set_language(self, video_id: str, language: str) -> None:
         """Name the language of a stored transcript (and its video), its words untouched: for transcripts an older
         version stored as "und" (undetermined)."""
