@@ -41,7 +41,7 @@ _CYRILLIC_LISTS = ("ru",)  # stop-word lists written in Cyrillic (Uzbek's is in 
 def detect_language(text: str) -> str:
     """ISO 639-1 code of the text's language (as Whisper names it), or "und" when the text is too short/unclear."""
     own = _own_reading(text)
-    if own == "uz" or sum(c.isalpha() for c in text[:20000]) < _MIN_LETTERS:  # too short for anyone to tell
+    if own == "uz" or sum(_script_counts(text[:20000]).values()) < _MIN_LETTERS:  # too short for anyone to tell
         return own
     return _cld3(text, _CLD3_SURE if own != UNDETERMINED else _CLD3_ENOUGH) or own
 
@@ -65,12 +65,13 @@ def _own_reading(text: str) -> str:
 
 
 def _script_counts(text: str) -> dict[str, int]:
+    """Letters per script; each distinct character is looked up once (a programme's text has a few hundred)."""
     counts: dict[str, int] = {}
-    for ch in text:
+    for ch, n in Counter(text).items():
         if ch.isalpha():
             name = unicodedata.name(ch, "")
             script = next((code for prefix, code in _SCRIPTS if name.startswith(prefix)), "other")
-            counts[script] = counts.get(script, 0) + 1
+            counts[script] = counts.get(script, 0) + n
     return counts
 
 
