@@ -49,6 +49,18 @@ def test_transcript_round_trip_and_replace(store_url: str) -> None:  # noqa: F81
     assert store.transcript_head("file:abc") is None
 
 
+def test_the_archive_languages_and_naming_a_transcript_language(store_url: str) -> None:  # noqa: F811 - the fixture
+    store = Store(store_url)
+    for vid, language in (("file:a", "de"), ("file:b", "ru"), ("file:c", "de"), ("file:d", "und")):
+        _video(store, vid)
+        store.put_transcript(Transcript(vid, language, "captions", "file", (Segment(0.0, 1.0, "x", ()),)))
+    assert store.languages() == ["de", "ru"], "most videos first, und left out"
+    store.set_language("file:d", "ru")
+    assert store.languages() == ["de", "ru"] and store.find_video("file:d").language == "ru"  # type: ignore[union-attr]
+    assert store.get_transcript("file:d") == Transcript("file:d", "ru", "captions", "file",
+                                                        (Segment(0.0, 1.0, "x", ()),)), "its words untouched"
+
+
 def _forked_child_writes(store: Store) -> None:
     """Runs in a forked child: the parent's pooled connections are not the child's to use."""
     assert store.engine.pool.checkedin() == 0, "the child starts with an empty pool"
