@@ -199,6 +199,9 @@ def test_reindex_with_chapters_names_the_language_an_older_version_left_undeterm
     assert svc.store.get_transcript(ru).language == "ru" and svc.video(ru).language == "ru"  # type: ignore[union-attr]
     assert svc.store.get_chapters(ru, "computed")[0].method.startswith("e5-small")
     assert [h.video_id for h in svc.search("поднялся почти на два метра", language="ru").hits][:1] == [ru]
+    svc.store.set_language(ru, "und")
+    assert Clipindex(settings).chapters.recompute(ru)[0].method.startswith("e5-small"), "one video, the same way"
+    assert svc.video(ru).language == "ru"
 
 
 def test_reindex_with_chapters_segments_every_video_again_and_hits_carry_the_new_titles(settings: Settings) -> None:

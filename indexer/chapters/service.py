@@ -37,7 +37,7 @@ class ChapterService:
                   count: int | None = None) -> list[Chapter]:
         from indexer.chapters.segment import segment  # deferred: numpy and the text layer, for this command only
 
-        tr = self.transcript(ref)
+        tr = self._named(self.transcript(ref))
         computed = segment(tr, min_length=min_length, max_length=max_length, count=count)
         self.store.put_chapters(tr.video_id, "computed", computed)
         self.index.index_video(tr.video_id)
@@ -45,23 +45,29 @@ class ChapterService:
 
     def resegment_all(self, progress: Callable[[int, int], None] | None = None) -> int:
         """Segment every transcribed video again as ingest does (after an upgrade of clipindex); the creator's
-        chapters stay. A transcript stored as "und" is read for its language first, as ingest now does. The index
-        still holds the old titles until it is rebuilt (`clipindex reindex --chapters`)."""
+        chapters stay. A transcript stored as "und" is read for its language first (`_named`), as ingest now does.
+        The index still holds the old titles until it is rebuilt (`clipindex reindex --chapters`)."""
         from indexer.chapters.segment import segment  # deferred: as in recompute
 
         ids = self.store.transcribed_ids()
         for done, video_id in enumerate(ids, 1):
             tr = self.store.get_transcript(video_id)
-            if tr is not None and tr.language == UNDETERMINED:  # a caption file an older version left unnamed
-                language = detect_language(" ".join(s.text for s in tr.segments))
-                if language != UNDETERMINED:
-                    self.store.set_language(video_id, language)
-                    tr = replace(tr, language=language)
             if tr is not None:  # deleted meanwhile
-                self.store.put_chapters(video_id, "computed", segment(tr))
+                self.store.put_chapters(video_id, "computed", segment(self._named(tr)))
             if progress:
                 progress(done, len(ids))
         return len(ids)
+
+    def _named(self, tr: Transcript) -> Transcript:
+        """A transcript an older version stored as "und" (a caption file that named no language), with the language
+        its words show, stored as well, as ingest now reads it; any other transcript as it is."""
+        if tr.language != UNDETERMINED:
+            return tr
+        language = detect_language(" ".join(s.text for s in tr.segments))
+        if language == UNDETERMINED:
+            return tr
+        self.store.set_language(tr.video_id, language)
+        return replace(tr, language=language)
 
     def render(self, ref: str, fmt: str, source: ChapterSource | None = None) -> str:
         items = self.get(ref)
