@@ -183,6 +183,11 @@ def test_a_search_without_a_language_reads_the_query_in_the_archive_languages(se
     [hit] = svc.search("Pfeiler").hits
     assert hit.video_id == done.video_id and hit.text == "Pfeilern"
     assert svc.search("Pfeiler", language="de").hits[0].text == "Pfeilern"
+    # keywords go by their content words: "die" and "an" are German stop words, and "Preise" is said nowhere
+    assert svc.search("die Preise an", mode="keyword").hits == []
+    [hit] = svc.search("die Pfeiler an", mode="keyword").hits
+    assert hit.text == "Pfeilern", "only the content word is the hit"
+    assert svc.search("die an", mode="keyword").hits, "stop words alone are still searched"
 
 
 def test_reindex_with_chapters_names_the_language_an_older_version_left_undetermined(settings: Settings) -> None:

@@ -19,6 +19,7 @@ from indexer.models import Hit, SearchMode
 from indexer.search.passages import word_pairs
 from indexer.text import align
 from indexer.text.normalize import Token, primary_language, stem, tokenize_text
+from indexer.text.stopwords import function_words
 
 MAX_QUERY_CHARS = 1000
 MAX_QUOTE_WORDS = 64
@@ -263,8 +264,9 @@ def _keyword_query(groups: dict[str, set[str]], every: bool = False) -> Q:
 def keyword_search(found: Candidates, variants: dict[str | None, tuple[Token, ...]], limit: int,
                    offset: int) -> SearchResult:
     groups = _groups(variants, found, MAX_TERMS)
+    content = _content_words(groups, variants)
     want = min(500, 3 * (offset + limit) + 10)
-    query = _keyword_query(groups)
+    query = _keyword_query(content)
     top: list[Found] = []
     if len(groups) > 1:  # passages with every word first: intersecting skips through the long posting lists
         top = found.top(_keyword_query(groups, every=True), want)
@@ -272,14 +274,24 @@ def keyword_search(found: Candidates, variants: dict[str | None, tuple[Token, ..
         more = found.top(query, want)
         have = {h.key for h in top}
         top += [h for h in more if h.key not in have][:want - len(top)]
-    stems = {s for group in groups.values() for s in group}
-    keys = set(groups)
+    stems = {s for group in content.values() for s in group}
+    keys = set(content)
     best = top[0].score if top and top[0].score > 0 else 1.0
     # passages are read (their stored fields) only until the page is full: most of a hit's cost
     hits, read = _dedupe_until((_keyword_hit(h.fields(), h.score / best, stems, keys) for h in top), offset + limit)
     matched = len(top) if len(top) < want else max(len(top), min(found.estimate(query), found.doc_count()))
     total = max(len(hits), round(matched * len(hits) / max(read, 1)))  # overlapping passages count once
     return SearchResult(hits[offset:offset + limit], "keyword", total)
+
+
+def _content_words(groups: dict[str, set[str]], variants: dict[str | None, tuple[Token, ...]]
+                   ) -> dict[str, set[str]]:
+    """A keyword query's words less its languages' function words (articles, prepositions ...), when some other word
+    is left: the query for the passages that hold any of the words, and the words a hit marks. "цены на хлеб" over
+    an archive without bread found passages for "на" alone, and a hit spanned every "на" of its passage. Passages
+    with every word, function words included, still come first; a query of function words alone keeps them all."""
+    listed = {t.key for lang, toks in variants.items() if lang for t in toks if t.text in function_words(lang)}
+    return {k: v for k, v in groups.items() if k not in listed} or groups
 
 
 def _keyword_hit(fields: dict[str, Any], score: float, stems: set[str], keys: set[str]) -> Hit:

@@ -1,7 +1,8 @@
 """Stop words per language: the function words that say nothing about a topic, and say much about the language.
 
-One table serves two readers: chapter titles and cohesion skip these words (a title of "the said that" names no
-story), and article language detection counts them (a text that is 30% "der die und" is German). Each list holds
+One table serves three readers: chapter titles and cohesion skip these words (a title of "the said that" names no
+story), language detection counts them (a text that is 30% "der die und" is German), and a keyword search leaves
+out the function words alone (`function_words`) when the query has other words. Each list holds
 the language's most frequent function words plus, for the news languages of our archive (en, ru, uz), the verbs
 of saying, calendar words and small numbers that every news story repeats.
 
@@ -16,68 +17,86 @@ from functools import lru_cache
 
 from indexer.text.normalize import fold, primary_language
 
+# The function words: articles, pronouns, prepositions, conjunctions, auxiliaries.
 _LISTS = {
-    "en": """a about above according after again against all also am an and any are as at be because been before
-being below between both but by can could did do does doing down during each even few for from further had has
-have having he her here hers him his how i if in into is it its itself just may me might more most much must my no
-nor not now of off on once only or other our ours out over own same she should so some such than that the their
-theirs them then there these they this those through to too under until up upon very was we were what when where
-which while who whom why will with would yet you your yours said says say told one two new year years last next
-week today yesterday tomorrow monday tuesday wednesday thursday friday saturday sunday january february april june
-july august september october november december""",
-    "ru": """а без более бы был была были было быть в вам вас весь во вот все всё всего всех вы где да даже для до
-его её ее если есть ещё еще же за здесь и из или им их к как какой когда кто ли либо мы на над не него нее неё нет ни
+    "en": """a about above according after again against all also am an and any are as at be because been before being
+below between both but by can could did do does doing down during each even few for from further had has have having
+he her here hers him his how i if in into is it its itself just may me might more most much must my no nor not now
+of off on once only or other our ours out over own same she should so some such than that the their theirs them then
+there these they this those through to too under until up upon very was we were what when where which while who whom
+why will with would yet you your yours""",
+    "ru": """а без более бы был была были было быть в вам вас весь во вот все всё всего всех вы где да даже для до его
+её ее если есть ещё еще же за здесь и из или им их к как какой когда кто ли либо мы на над не него нее неё нет ни
 них но ну о об он она они оно от очень по под после при про с со так также там те тем то того тоже той только том ту
 ты у уже хотя чем через что чтобы эта эти это этого этой этом этот я может могут будет будут который которая которые
-которое году года год сказал сказала заявил заявила сообщил сообщила один два три свой свои свою своего своей
-своих сегодня вчера завтра теперь""",
-    "uz": """va bilan uchun bu u ular ham esa lekin ammo biroq yoki hamda chunki agar yana eng juda har barcha hamma
-biz men siz sen shu o'sha ushbu mazkur bo'yicha kabi qadar keyin oldin so'ng bo'ldi bo'lgan bo'lib bo'ladi edi emas
-deb dedi qildi qilib etdi ekan hali endi faqat hatto orqali tomonidan ko'ra haqida yil yili yilda bir ikki uch bor
-yo'q da de ga ni ning dan mumkin kerak o'z o'zi ya'ni ba'zi ayrim nima qanday qachon qayerda kim aytdi aytishicha
-ma'lum bugun kecha ertaga hozir""",
-    "de": """der die das den dem des ein eine einer einen einem eines und oder aber doch sondern denn dass ob wenn
-als wie weil da nicht kein keine ist sind war waren wird werden wurde wurden hat haben hatte hatten sein bin bist
-seid kann können muss soll sollen will wollen auch noch schon nur sehr so mit von zu zum zur auf für an am im in
-ins aus bei nach vor über unter durch gegen ohne um bis seit ich du er sie es wir ihr man sich mich mir dich dir
-ihn ihm ihnen uns euch sein seine seiner ihre ihrer dieser diese dieses jener hier dort dann jetzt heute sagte
-sagt""",
-    "fr": """le la les un une des du de et ou mais donc car ni que qui quoi dont où ce cet cette ces
-il elle ils elles on je tu nous vous me te se lui leur leurs son sa ses mon ma mes ton ta tes notre votre est
-sont était étaient être a ont avait avaient avoir fait sera été pas ne plus très aussi bien tout tous toute
-toutes dans sur sous pour par avec sans entre vers chez au aux en y comme si quand selon a déclaré dit""",
-    "es": """el la los las lo un una unos unas y o u e pero sino ni que quien quienes cual cuando donde como porque
-si no ya más muy también tan todo todos toda todas de del al a en con sin por para entre sobre hasta desde hacia
-según es son era eran fue fueron ser estar está están estaba ha han había haber hay se le les me te nos os su sus
-mi mis tu yo él ella ellos ellas nosotros usted ustedes este esta estos estas ese esa eso dijo afirmó""",
-    "it": """il lo la i gli le un uno una e ed o ma però che chi cui non più molto anche come quando dove perché se
-già ancora di del dello della dei degli delle a al allo alla ai agli alle da dal dalla dai in nel nello nella
-nei negli nelle con su sul sulla per tra fra è sono era erano essere stato stata ha hanno aveva avere si ci ne mi
-ti vi lo suo sua suoi sue loro questo questa questi queste quello quella io tu lui lei noi voi ha detto""",
-    "pt": """o a os as um uma uns umas e ou mas nem que quem qual quando onde como porque se não já mais muito
-também tão todo todos toda todas de do da dos das a ao aos à às em no na nos nas num numa com sem por pelo pela
-pelos pelas para entre sobre até desde é são era eram foi foram ser estar está estão estava tem têm tinha ter há
-se lhe lhes me te nos seu sua seus suas meu minha eu ele ela eles elas você este esta isto esse essa isso disse""",
-    "nl": """de het een en of maar want dus dat die dit deze wie wat waar wanneer hoe omdat als niet geen ook nog al
-wel zeer heel meer veel van voor op in aan met bij naar uit over door tot tegen onder tussen zonder om te is zijn
-was waren wordt worden werd werden heeft hebben had hadden kan kunnen moet zal zou wil ik jij je hij zij ze wij we
-jullie u men er hier daar nu dan zich mij me hem haar ons hun mijn zijn haar onze zei""",
-    "tr": """ve veya ile ama fakat ancak çünkü ki de da bu şu o bir her hiç çok daha en gibi için kadar sonra önce
-göre karşı ile olarak olan oldu olduğu olduğunu değil var yok ise mi mı mu mü ben sen biz siz onlar bunu şunu onu
-bunun onun bana sana ona bize kendi ne nasıl neden nerede kim hangi şimdi yine artık sadece dedi söyledi
-açıkladı""",
-    "pl": """i w we na z ze do od po za przez przy o u nad pod przed między bez dla a ale lub albo czy że żeby bo
-jak gdy kiedy gdzie co kto który która które nie tak też już jeszcze tylko bardzo się to ten ta te tego tej tym
-jest są był była było byli być będzie może ma mają miał jego jej ich mu mi go je nas was ja ty on ona ono my wy oni
-one swój swoje powiedział powiedziała""",
+которое свой свои свою своего своей своих теперь""",
+    "uz": """va bilan uchun bu u ular ham esa lekin ammo biroq yoki hamda chunki agar yana eng juda har barcha hamma biz
+men siz sen shu o'sha ushbu mazkur bo'yicha kabi qadar keyin oldin so'ng bo'ldi bo'lgan bo'lib bo'ladi edi emas deb
+qildi qilib etdi ekan hali endi faqat hatto orqali tomonidan ko'ra haqida bor yo'q da de ga ni ning dan mumkin kerak
+o'z o'zi ya'ni ba'zi ayrim nima qanday qachon qayerda kim ma'lum hozir""",
+    "de": """der die das den dem des ein eine einer einen einem eines und oder aber doch sondern denn dass ob wenn als
+wie weil da nicht kein keine ist sind war waren wird werden wurde wurden hat haben hatte hatten sein bin bist seid
+kann können muss soll sollen will wollen auch noch schon nur sehr so mit von zu zum zur auf für an am im in ins aus
+bei nach vor über unter durch gegen ohne um bis seit ich du er sie es wir ihr man sich mich mir dich dir ihn ihm
+ihnen uns euch sein seine seiner ihre ihrer dieser diese dieses jener hier dort dann jetzt heute""",
+    "fr": """le la les un une des du de et ou mais donc car ni que qui quoi dont où ce cet cette ces il elle ils elles
+on je tu nous vous me te se lui leur leurs son sa ses mon ma mes ton ta tes notre votre est sont était étaient être
+a ont avait avaient avoir fait sera été pas ne plus très aussi bien tout tous toute toutes dans sur sous pour par
+avec sans entre vers chez au aux en y comme si quand selon a""",
+    "es": """el la los las lo un una unos unas y o u e pero sino ni que quien quienes cual cuando donde como porque si
+no ya más muy también tan todo todos toda todas de del al a en con sin por para entre sobre hasta desde hacia según
+es son era eran fue fueron ser estar está están estaba ha han había haber hay se le les me te nos os su sus mi mis
+tu yo él ella ellos ellas nosotros usted ustedes este esta estos estas ese esa eso""",
+    "it": """il lo la i gli le un uno una e ed o ma però che chi cui non più molto anche come quando dove perché se già
+ancora di del dello della dei degli delle a al allo alla ai agli alle da dal dalla dai in nel nello nella nei negli
+nelle con su sul sulla per tra fra è sono era erano essere stato stata ha hanno aveva avere si ci ne mi ti vi lo suo
+sua suoi sue loro questo questa questi queste quello quella io tu lui lei noi voi ha""",
+    "pt": """o a os as um uma uns umas e ou mas nem que quem qual quando onde como porque se não já mais muito também
+tão todo todos toda todas de do da dos das a ao aos à às em no na nos nas num numa com sem por pelo pela pelos pelas
+para entre sobre até desde é são era eram foi foram ser estar está estão estava tem têm tinha ter há se lhe lhes me
+te nos seu sua seus suas meu minha eu ele ela eles elas você este esta isto esse essa isso""",
+    "nl": """de het een en of maar want dus dat die dit deze wie wat waar wanneer hoe omdat als niet geen ook nog al wel
+zeer heel meer veel van voor op in aan met bij naar uit over door tot tegen onder tussen zonder om te is zijn was
+waren wordt worden werd werden heeft hebben had hadden kan kunnen moet zal zou wil ik jij je hij zij ze wij we
+jullie u men er hier daar nu dan zich mij me hem haar ons hun mijn zijn haar onze""",
+    "tr": """ve veya ile ama fakat ancak çünkü ki de da bu şu o bir her hiç çok daha en gibi için kadar sonra önce göre
+karşı ile olarak olan oldu olduğu olduğunu değil var yok ise mi mı mu mü ben sen biz siz onlar bunu şunu onu bunun
+onun bana sana ona bize kendi ne nasıl neden nerede kim hangi şimdi yine artık sadece""",
+    "pl": """i w we na z ze do od po za przez przy o u nad pod przed między bez dla a ale lub albo czy że żeby bo jak
+gdy kiedy gdzie co kto który która które nie tak też już jeszcze tylko bardzo się to ten ta te tego tej tym jest są
+był była było byli być będzie może ma mają miał jego jej ich mu mi go je nas was ja ty on ona ono my wy oni one swój
+swoje""",
+}
+
+# Words every news story repeats (saying, calendar, small numbers): no topic, but worth a search.
+_NEWS = {
+    "en": """said says say told one two new year years last next week today yesterday tomorrow monday tuesday wednesday
+thursday friday saturday sunday january february april june july august september october november december""",
+    "ru": """году года год сказал сказала заявил заявила сообщил сообщила один два три сегодня вчера завтра""",
+    "uz": """dedi yil yili yilda bir ikki uch aytdi aytishicha bugun kecha ertaga""",
+    "de": """sagte sagt""",
+    "fr": """déclaré dit""",
+    "es": """dijo afirmó""",
+    "it": """detto""",
+    "pt": """disse""",
+    "nl": """zei""",
+    "tr": """dedi söyledi açıkladı""",
+    "pl": """powiedział powiedziała""",
 }
 
 
 @lru_cache(maxsize=64)
 def stop_words(language: str | None) -> frozenset[str]:
-    """The folded stop words of a language ('en-US' reads as 'en'); empty for a language without a list."""
-    words = _LISTS.get(primary_language(language) or "", "")
-    return frozenset(fold(w) for w in words.split())
+    """The folded stop words of a language ('en-US' reads as 'en'): its function words and its news words; empty
+    for a language without a list."""
+    code = primary_language(language) or ""
+    return frozenset(fold(w) for w in (_LISTS.get(code, "") + " " + _NEWS.get(code, "")).split())
+
+
+@lru_cache(maxsize=64)
+def function_words(language: str | None) -> frozenset[str]:
+    """The folded function words alone: what a keyword search may leave out (a weekday or "said" it may not)."""
+    return frozenset(fold(w) for w in _LISTS.get(primary_language(language) or "", "").split())
 
 
 def languages() -> tuple[str, ...]:
