@@ -182,8 +182,9 @@ def _known(code: str | None) -> str | None:
 
 
 def _read_language(tr: Transcript) -> str:
-    """The language of a caption file that does not say: read from its words (script, then stop words), since
-    chapters, titles and search all go by it; "und" when the text does not tell."""
+    """The language of a caption file that does not say: read from its words (indexer.text.language: the script,
+    letters and stop words, then CLD3), since chapters, titles and search all go by it; "und" when they do not
+    tell."""
     return detect_language(" ".join(s.text for s in tr.segments))
 
 
