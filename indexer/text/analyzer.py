@@ -15,7 +15,7 @@ from whoosh.analysis import Token as WhooshToken
 from whoosh.analysis import Tokenizer
 from whoosh.lang import has_stemmer
 
-from indexer.text.normalize import primary_language, stem, tokenize
+from indexer.text.normalize import PREFIX_STEMS, primary_language, stem, tokenize
 
 _tokens_of = tokenize  # ClipTokenizer.__call__ has a parameter named `tokenize`
 
@@ -48,6 +48,6 @@ class ClipTokenizer(Tokenizer):
 
 
 def clip_analyzer(language: str | None = None) -> ClipTokenizer:
-    """Whoosh analyzer: our tokens, stemmed when the language is known and has a stemmer."""
+    """Whoosh analyzer: our tokens, stemmed when the language is known and has a stemmer (or prefix stems)."""
     lang = primary_language(language)
-    return ClipTokenizer(lang, stemming=bool(lang and has_stemmer(lang)))
+    return ClipTokenizer(lang, stemming=bool(lang and (has_stemmer(lang) or lang in PREFIX_STEMS)))
