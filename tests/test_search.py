@@ -159,6 +159,7 @@ def test_whoosh_analyzer_stems_known_languages_and_finds_phrases(tmp_path: Path)
         assert len(s.search(Phrase("body", ["91", "deleg"]))) == 1
     # no Uzbek Snowball stemmer: a word's first six letters join its inflected forms
     assert [t.text for t in clip_analyzer("uz")("byudjetini byudjetga бюджетини")] == ["byudje", "byudje", "бюджет"]
+    assert {t.text for t in clip_analyzer("uk")("Україна України Україні")} == {"україн"}  # nor a Ukrainian one
 
 
 # ---- align ---------------------------------------------------------------------------------------------------------

@@ -157,9 +157,10 @@ def _stemmer(language: str) -> Callable[[str], str] | None:
     return stemmer_for_language(language) if has_stemmer(language) else None
 
 
-# Suffixing (Turkic) languages that Whoosh has no stemmer for: a word's stem is its first letters, as chapters key
-# inflected forms (indexer.chapters.titles.prefix). Uzbek "byudjet", "byudjetini", "byudjetga" meet as "byudje".
-PREFIX_STEMS = {"uz": 6, "kk": 6, "tr": 6, "az": 6, "ky": 6, "tk": 6}
+# Suffixing languages that Whoosh has no stemmer for (Turkic, Slavic): a word's stem is its first letters, as
+# chapters key inflected forms (indexer.chapters.titles.prefix). Uzbek "byudjet", "byudjetini", "byudjetga" meet as
+# "byudje"; Ukrainian "Україна", "України" as "україн".
+PREFIX_STEMS = dict.fromkeys("uz kk tr az ky tk uk pl cs sk bg sr hr bs sl mk be".split(), 6)
 
 
 @lru_cache(maxsize=200_000)
