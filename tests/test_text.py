@@ -215,3 +215,22 @@ def test_languages_without_a_stop_word_list_are_named_by_cld3_and_cyrillic_ones_
     monkeypatch.setattr(language, "_cld3_reader", [None])  # as without the `models` extra
     assert [detect_language(t) for t in OTHER_LANGUAGES.values()] == ["und", "und", "es", "ru"]
     assert {detect_language(t) for t in CYRILLIC_BY_LETTERS.values()} == set(CYRILLIC_BY_LETTERS)
+
+
+def test_a_long_text_in_two_scripts_goes_by_most_of_its_stretches(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Russian programme with long English interviews: no script holds 60% of its letters (before: "und" where
+    CLD3 was not there to say)."""
+    ru = ("Городской совет в понедельник решил закрыть старый мост на всё лето, потому что инженеры после "
+          "наводнения нашли серьёзные повреждения опор и не могут сказать, когда его откроют. ")
+    en = ("The council said on Tuesday that the bridge will stay closed until the engineers have checked it, and "
+          "that the work could take most of the summer if the damage is as bad as they fear. ")
+    stretch = 2000
+    russian, english = ru * (stretch // len(ru) + 1), en * (stretch // len(en) + 1)
+    mixed = russian + english + russian + english + russian + english + russian
+    from indexer.text.language import _script_counts
+    counts = _script_counts(mixed[:20000])
+    assert max(counts.values()) < 0.6 * sum(counts.values()), "no script holds most of it"
+    assert detect_language(mixed) == "ru"
+    from indexer.text import language
+    monkeypatch.setattr(language, "_cld3_reader", [None])  # the first reading alone
+    assert detect_language(mixed) == "ru"

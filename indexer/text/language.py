@@ -2,10 +2,11 @@
 
 Why nothing that downloads: an article's language decides how it is linked (directly, or through a translation of
 the speech), a caption file's decides its chapters and search, and neither may download anything. The script
-settles most languages outright (Greek, Hebrew, Korean, Thai...); Cyrillic is told apart by the letters only Tajik,
-Belarusian, Kazakh, Uzbek or Ukrainian use; Latin-script languages by the share of their words that are stop words
-(indexer.text.stopwords, eleven languages), counted on the text's folded words; a long text whose whole is unclear
-(a programme with a long untranslated interview) goes by the majority of its stretches.
+settles most languages outright (Greek, Hebrew, Korean, Thai...); Cyrillic is told apart by the letters only
+Tajik, Belarusian, Kazakh, Uzbek or Ukrainian use; Latin-script languages by the share of their words that are stop
+words (indexer.text.stopwords, eleven languages), counted on the text's folded words. A long text whose whole is
+unclear (a programme with a long untranslated interview, in the same script or another) goes by the language of
+most of its stretches.
 
 Then Google's CLD3 (the `cld3-py` package of the `models` extra: a small neural network compiled into the wheel,
 107 languages) reads the text too. Where it is sure (reliable, probability 0.9 or more; 0.7 where the first reading
@@ -22,6 +23,7 @@ import re
 import threading
 import unicodedata
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 from indexer.languages import WHISPER_LANGUAGES
@@ -52,8 +54,8 @@ def _own_reading(text: str) -> str:
     if total < _MIN_LETTERS:
         return UNDETERMINED
     script, n = max(counts.items(), key=lambda kv: kv[1])
-    if n < 0.6 * total or script == "other":
-        return UNDETERMINED
+    if n < 0.6 * total or script == "other":  # no script holds most of it: a long text goes by its stretches
+        return _majority(text, _own_reading) if len(text) >= 2 * _VOTE_CHARS else UNDETERMINED
     if script == "cyrl":
         return _cyrillic(text)
     if script == "latn":
@@ -123,14 +125,20 @@ def _cld3(text: str, floor: float) -> str | None:
 
 def _by_vote(text: str, candidates: list[str]) -> str:
     """A long text that quotes another language at length (a news programme with an interview left untranslated,
-    an article with a long foreign quote) may miss the stop-word margin as a whole: then each stretch of about
-    `_VOTE_CHARS` characters is read on its own, and the language of most of the stretches wins."""
+    an article with a long foreign quote) may miss the stop-word margin as a whole: then its stretches vote."""
     whole = _by_stop_words(text, candidates)
     if whole != UNDETERMINED:
         return whole
+    return _majority(text, lambda stretch: _by_stop_words(stretch, candidates))
+
+
+def _majority(text: str, read: Callable[[str], str]) -> str:
+    """Each stretch of about `_VOTE_CHARS` characters read on its own; the language of most of the stretches (of
+    all of them, undetermined ones included), or "und". A Russian programme with Uzbek or English interviews in
+    another script, or a Latin-script one with long foreign quotes, is in the language most of it is in."""
     words = text[:_VOTE_CHARS * _VOTES].split()
     size = max(1, len(words) * _VOTE_CHARS // max(1, len(" ".join(words))))
-    votes = Counter(_by_stop_words(" ".join(words[i:i + size]), candidates) for i in range(0, len(words), size))
+    votes = Counter(read(" ".join(words[i:i + size])) for i in range(0, len(words), size))
     votes.pop(UNDETERMINED, None)
     if not votes:
         return UNDETERMINED
