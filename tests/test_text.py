@@ -166,6 +166,11 @@ def test_search_scoring_keeps_a_swap_cheap_and_quote_checks_do_not() -> None:
     assert align(tokenize_text("completely unrelated words"), spoken) is None
 
 
+def _stretch(sentence: str, size: int = 2000) -> str:
+    """A sentence said again and again: one stretch of the language detector's vote (language._VOTE_CHARS)."""
+    return sentence * (size // len(sentence) + 1)
+
+
 def test_a_long_text_that_quotes_another_language_at_length_is_read_by_its_stretches() -> None:
     """A Portuguese programme with a long German interview: as a whole neither language's stop words lead by the
     margin (before: "und", so its chapters went without the embedding model); three stretches of five are
@@ -174,8 +179,7 @@ def test_a_long_text_that_quotes_another_language_at_length_is_read_by_its_stret
           "para avaliar os danos causados pela cheia do rio. ")
     de = ("Der Bürgermeister sagte, dass die Brücke nicht vor Freitag geöffnet wird, und die Feuerwehr ist noch "
           "immer mit den Schäden beschäftigt, die das Hochwasser hinterlassen hat. ")
-    stretch = 2000
-    portuguese, german = pt * (stretch // len(pt) + 1), de * (stretch // len(de) + 1)
+    portuguese, german = _stretch(pt), _stretch(de)
     mixed = portuguese * 2 + german * 2 + portuguese
     assert detect_language(portuguese * 5) == "pt" and detect_language(german * 5) == "de"
     from indexer.text.language import _by_stop_words, languages
@@ -224,8 +228,7 @@ def test_a_long_text_in_two_scripts_goes_by_most_of_its_stretches(monkeypatch: p
           "наводнения нашли серьёзные повреждения опор и не могут сказать, когда его откроют. ")
     en = ("The council said on Tuesday that the bridge will stay closed until the engineers have checked it, and "
           "that the work could take most of the summer if the damage is as bad as they fear. ")
-    stretch = 2000
-    russian, english = ru * (stretch // len(ru) + 1), en * (stretch // len(en) + 1)
+    russian, english = _stretch(ru), _stretch(en)
     mixed = russian + english + russian + english + russian + english + russian
     from indexer.text.language import _script_counts
     counts = _script_counts(mixed[:20000])
