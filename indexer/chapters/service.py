@@ -63,7 +63,7 @@ class ChapterService:
         its words show, stored as well, as ingest now reads it; any other transcript as it is."""
         if tr.language != UNDETERMINED:
             return tr
-        language = detect_language(" ".join(s.text for s in tr.segments))
+        language = detect_language(tr.text)
         if language == UNDETERMINED:
             return tr
         self.store.set_language(tr.video_id, language)

@@ -185,7 +185,7 @@ def _read_language(tr: Transcript) -> str:
     """The language of a caption file that does not say: read from its words (indexer.text.language: the script,
     letters and stop words, then CLD3), since chapters, titles and search all go by it; "und" when they do not
     tell."""
-    return detect_language(" ".join(s.text for s in tr.segments))
+    return detect_language(tr.text)
 
 
 def _check_within(tr: Transcript, duration: float | None, name: str) -> None:

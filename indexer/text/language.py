@@ -42,14 +42,18 @@ _CYRILLIC_LISTS = ("ru",)  # stop-word lists written in Cyrillic (Uzbek's is in 
 
 def detect_language(text: str) -> str:
     """ISO 639-1 code of the text's language (as Whisper names it), or "und" when the text is too short/unclear."""
-    own = _own_reading(text)
-    if own == "uz" or sum(_script_counts(text[:20000]).values()) < _MIN_LETTERS:  # too short for anyone to tell
+    counts = _script_counts(text[:20000])
+    if sum(counts.values()) < _MIN_LETTERS:  # too short for anyone to tell
+        return UNDETERMINED
+    own = _own_reading(text, counts)
+    if own == "uz":
         return own
     return _cld3(text, _CLD3_SURE if own != UNDETERMINED else _CLD3_ENOUGH) or own
 
 
-def _own_reading(text: str) -> str:
-    counts = _script_counts(text[:20000])
+def _own_reading(text: str, counts: dict[str, int] | None = None) -> str:
+    """The reading by script, letters and stop words (`counts`: the text's `_script_counts`, where known)."""
+    counts = _script_counts(text[:20000]) if counts is None else counts
     total = sum(counts.values())
     if total < _MIN_LETTERS:
         return UNDETERMINED
