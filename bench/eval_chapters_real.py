@@ -289,23 +289,25 @@ def through_ingest(data: dict[str, list[Bulletin]], cue_words: int | None = None
     cues = f"cues of {cue_words} words" if cue_words else "a cue a sentence"
     print(f"\nThrough the ingest, SRT files ({cues}) without --language: Pk, F1@10s, found/true, languages the "
           "transcripts got")
+    languages: Counter[str] = Counter()
+
+    def ingested(b: Bulletin) -> list[float]:
+        srt = work / f"{b.name.replace('/', '-')}.srt"
+        srt.write_text(write_srt(caption_cues(b, cue_words)), encoding="utf-8")
+        [done] = svc.ingest(str(srt), IngestOptions())
+        if done.video_id is None:
+            sys.exit(f"{b.name}: {done.error}")
+        languages[done.language or "?"] += 1
+        return [c.start for c in svc.store.get_chapters(done.video_id, "computed")[1:]]
+
     pks_all, f10_all = [], []
     for name, group in data.items():
         t0 = time.time()
-        pks, hits, n_true, n_found, languages = [], 0, 0, 0, Counter()
-        for k, b in enumerate(group):
-            srt = work / f"{name}-{k}.srt"
-            srt.write_text(write_srt(caption_cues(b, cue_words)), encoding="utf-8")
-            [done] = svc.ingest(str(srt), IngestOptions())
-            if done.video_id is None:
-                sys.exit(f"{b.name}: {done.error}")
-            found = [c.start for c in svc.store.get_chapters(done.video_id, "computed")[1:]]
-            languages[done.language or "?"] += 1
-            pks.append(pk_wd(b.truth, found, b.duration)[0])
-            n_true, n_found, hits = n_true + len(b.truth), n_found + len(found), hits + matched(b.truth, found, 10)
-        pks_all.append(float(np.mean(pks)))
-        f10_all.append(2 * hits / max(1, n_true + n_found))
-        print(f"{name:12} {pks_all[-1]:5.3f} {f10_all[-1]:5.3f} {n_found:>5}/{n_true:<5} "
+        languages.clear()
+        r = score(ingested, group)
+        pks_all.append(r["pk"])
+        f10_all.append(r["f10"])
+        print(f"{name:12} {r['pk']:5.3f} {r['f10']:5.3f} {r['found']:>5}/{r['true']:<5} "
               f"{dict(languages.most_common())} ({len(group)} programmes, {time.time() - t0:.0f} s)", flush=True)
     print(f"{'mean':12} {np.mean(pks_all):5.3f} {np.mean(f10_all):5.3f}")
 
