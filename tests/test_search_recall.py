@@ -53,7 +53,7 @@ def test_a_misremembered_quote_is_found_among_many_similar_passages(tmp_path: Pa
 def test_a_candidates_keys_are_its_stored_keys_whatever_its_title(tmp_path: Path, search_backend: str) -> None:
     """The pool is ranked on keys read without decoding the whole passage (tantivy): a title that looks like the
     keys' field in the stored JSON must not be taken for it."""
-    from indexer.search.query import AnyOf, Term
+    from indexer.search.terms import AnyOf, Term
 
     ix = make_index(search_backend, tmp_path / "index")
     tr, _ = make_transcript("file:t", [SAID])
@@ -66,7 +66,7 @@ def test_a_candidates_keys_are_its_stored_keys_whatever_its_title(tmp_path: Path
 def test_count_of_ranks_by_how_many_terms_a_passage_holds_then_by_score(tmp_path: Path, search_backend: str) -> None:
     """The quote's last candidate stage (`CountOf`): a passage holding all three words first, whatever the others'
     term frequencies; among passages holding as many, the higher full-text score first (both backends)."""
-    from indexer.search.query import AnyOf, CountOf, Term
+    from indexer.search.terms import AnyOf, CountOf, Term
 
     ix = make_index(search_backend, tmp_path / "index")
     texts = {"file:all": "Pelican ferry harbour.",

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from indexer.search.index import SearchIndex
-from indexer.search.query import AllOf, AnyOf, BestOf, Filter, Q, Term
+from indexer.search.terms import AllOf, AnyOf, BestOf, Filter, Q, Term
 from indexer.search.whoosh_arrays import CACHE_MB, PostingCache, _cache_bytes, _walk, read_postings, top
 from indexer.search.whoosh_query import compile_query
 from tests.test_search import make_transcript, video

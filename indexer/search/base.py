@@ -1,7 +1,7 @@
 """The passage index, whatever its backend: generations, batched commits, the write lock, and search.
 
 A backend (Whoosh in index.py, tantivy in tantivy_index.py) opens an index folder, writes passages in one writer
-session, builds a complete index in a fresh folder, and answers a search's full-text questions (query.Candidates).
+session, builds a complete index in a fresh folder, and answers a search's full-text questions (terms.Candidates).
 Everything else is here, once:
 
 - Generations: the index directory holds generation folders named in CURRENT (or the directory itself, "."), so a
@@ -36,8 +36,6 @@ from indexer.errors import IndexBusy, InvalidInput
 from indexer.models import Chapter, Transcript, Video
 from indexer.search.passages import documents
 from indexer.search.query import (
-    Candidates,
-    Filter,
     SearchResult,
     build_filter,
     check_page,
@@ -46,6 +44,7 @@ from indexer.search.query import (
     query_variants,
     quote_search,
 )
+from indexer.search.terms import Candidates, Filter
 from indexer.text.normalize import primary_language
 
 LOCK_TIMEOUT_S = 30.0

@@ -54,7 +54,7 @@ from indexer.search.base import (  # some re-exported (__all__): tests and bench
     open_index,
     write_items,
 )
-from indexer.search.query import Filter
+from indexer.search.terms import Filter
 from indexer.search.whoosh_arrays import Leaves
 from indexer.search.whoosh_decoded import decode_later, lacking
 from indexer.search.whoosh_merge import merge_later

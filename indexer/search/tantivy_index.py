@@ -28,7 +28,7 @@ from typing import Any
 import tantivy
 
 from indexer.search.base import LOCK_TIMEOUT_S, Items, PassageIndex, Progress, file_lock, write_items
-from indexer.search.query import AllOf, AnyOf, BestOf, CountOf, Filter, Found, Q
+from indexer.search.terms import AllOf, AnyOf, BestOf, CountOf, Filter, Found, Q
 from indexer.store.files import exclusive
 
 FORMAT = "clipindex-passages-tantivy/1"
@@ -188,7 +188,7 @@ class TantivyIndex(PassageIndex):
 
 
 class TantivyCandidates:
-    """query.Candidates on one tantivy searcher: the filter is a scoreless required clause of every query."""
+    """terms.Candidates on one tantivy searcher: the filter is a scoreless required clause of every query."""
 
     quote_pool = 100  # a top-100 costs tantivy little more than a top-30 (about 1 ms at 100,000 passages)
     quote_close_match = 1.0  # and so does the words stage: skipped only after a word-for-word match

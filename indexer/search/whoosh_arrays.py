@@ -38,7 +38,7 @@ from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 
 from indexer.config import lenient_number
-from indexer.search.query import AllOf, BestOf, CountOf, Q, Term
+from indexer.search.terms import AllOf, BestOf, CountOf, Q, Term
 from indexer.search.whoosh_decoded import Decoded, decode_later, open_decoded, wanted
 
 log = logging.getLogger(__name__)

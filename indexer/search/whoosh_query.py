@@ -1,5 +1,5 @@
-"""The Whoosh side of a search: the top candidates for a query.Q (whoosh_arrays: numpy over the posting lists),
-query.Q as Whoosh queries (for Whoosh's own estimate of a result's size), and BM25's saturation as a Whoosh
+"""The Whoosh side of a search: the top candidates for a terms.Q (whoosh_arrays: numpy over the posting lists),
+terms.Q as Whoosh queries (for Whoosh's own estimate of a result's size), and BM25's saturation as a Whoosh
 weighting (the scores whoosh_arrays reproduces, kept for Whoosh's own searches of the index)."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from whoosh.query import And, DisjunctionMax, Or, Query, Term
 from whoosh.scoring import BaseScorer, WeightingModel
 from whoosh.searching import Searcher
 
-from indexer.search.query import AllOf, AnyOf, BestOf, CountOf, Found, Q
+from indexer.search.terms import AllOf, AnyOf, BestOf, CountOf, Found, Q
 from indexer.search.whoosh_arrays import Leaves, saturated, top
 
 
@@ -28,7 +28,7 @@ def compile_query(q: Q) -> Query:
 
 
 class WhooshCandidates:
-    """query.Candidates on one Whoosh searcher (its `Leaves`), through a filter's documents (a mask over document
+    """terms.Candidates on one Whoosh searcher (its `Leaves`), through a filter's documents (a mask over document
     numbers, None for all)."""
 
     quote_pool = 100
