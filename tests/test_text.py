@@ -221,6 +221,19 @@ def test_languages_without_a_stop_word_list_are_named_by_cld3_and_cyrillic_ones_
     assert {detect_language(t) for t in CYRILLIC_BY_LETTERS.values()} == set(CYRILLIC_BY_LETTERS)
 
 
+def test_croatian_is_named_though_cld3_shares_its_probability_with_bosnian_and_serbian() -> None:
+    """CLD3 read this Croatian as Bosnian at 0.53 (or Croatian at 0.51): below its floor, so the text was "und",
+    and its chapters went without the model. Any of the three standards is right for Whisper and the model."""
+    hr = ("Gradsko vijeće jučer je odlučilo da će stari most biti zatvoren cijelo ljeto, jer su inženjeri nakon "
+          "poplave pronašli ozbiljna oštećenja na stupovima. Gradonačelnik je rekao da popravak neće biti gotov "
+          "prije jeseni, a prijevoznici traže novu liniju preko grada.")
+    assert detect_language(hr) in {"hr", "bs", "sr"}
+    sr = "Градско веће јуче је одлучило да ће стари мост бити затворен цело лето, јер су инжењери нашли оштећења."
+    assert detect_language(sr) == "sr"
+    # the halved floor is for those three alone: a text CLD3 is unsure of stays undetermined
+    assert detect_language("Ok ok ok, yes no maybe, la la la la la, hmm hmm hmm, 12 34 56 78.") == "und"
+
+
 def test_a_long_text_in_two_scripts_goes_by_most_of_its_stretches(monkeypatch: pytest.MonkeyPatch) -> None:
     """A Russian programme with long English interviews: no script holds 60% of its letters (before: "und" where
     CLD3 was not there to say)."""
