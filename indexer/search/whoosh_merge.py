@@ -94,8 +94,11 @@ def merge_once(folder: str | Path, lane: str | None = None) -> bool:
     folder = Path(folder)
     ix = again_if_replaced(lambda: index.open_dir(str(folder)))
     toc = again_if_replaced(ix._read_toc)
-    lane = lane or (SMALL if pick(toc.segments, SMALL) else LARGE)
-    chosen = in_merge_order(pick(toc.segments, lane))
+    found: list[Any] = []
+    if lane is None:  # the small lane's merge if there is one, else the large lane's
+        found = pick(toc.segments, SMALL)
+        lane = SMALL if found else LARGE
+    chosen = in_merge_order(found or pick(toc.segments, lane))
     if not chosen:
         return False
     work = folder / WORKS[lane]

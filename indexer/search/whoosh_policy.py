@@ -48,11 +48,13 @@ def pick(segments: list[Any], lane: str | None = None) -> list[Any]:
     that lane makes (the module docstring); None: the small lane's merge, else the large one's."""
     if lane is None:
         return pick(segments, SMALL) or pick(segments, LARGE)
-    small = [seg for seg in segments if tier(seg.doc_count()) < LANE_TIER]
-    mine = small if lane == SMALL else [seg for seg in segments if tier(seg.doc_count()) >= LANE_TIER]
+    levels = [(seg, tier(seg.doc_count())) for seg in segments]
+    small = [seg for seg, level in levels if level < LANE_TIER]
     tiers: dict[int, list[Any]] = {}
-    for seg in mine:
-        tiers.setdefault(tier(seg.doc_count()), []).append(seg)
+    for seg, level in levels:
+        if (level < LANE_TIER) == (lane == SMALL):
+            tiers.setdefault(level, []).append(seg)
+    mine = small if lane == SMALL else [seg for level in tiers.values() for seg in level]
     for level in sorted(tiers):
         if len(tiers[level]) >= MERGE_AT:
             return smallest(tiers[level])
