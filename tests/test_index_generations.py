@@ -80,8 +80,10 @@ def test_a_filtered_search_after_a_rebuild_finds_the_new_generations_documents(t
 
 @pytest.mark.slow
 @pytest.mark.parametrize("how, search_backend", [  # the format check is shared code: once per backend is enough
-    ("format changed by an upgrade", "whoosh"), ("folder deleted", "whoosh"),
-    pytest.param("folder deleted", "tantivy", marks=pytest.mark.skipif(not HAS_TANTIVY, reason="no tantivy"))])
+    ("format changed by an upgrade", "whoosh"), ("folder deleted", "whoosh"), ("stems changed by an upgrade", "whoosh"),
+    pytest.param("folder deleted", "tantivy", marks=pytest.mark.skipif(not HAS_TANTIVY, reason="no tantivy")),
+    pytest.param("stems changed by an upgrade", "tantivy",
+                 marks=pytest.mark.skipif(not HAS_TANTIVY, reason="no tantivy"))])
 def test_a_command_line_search_refills_an_index_that_lost_everything(tmp_path: Path, how: str,
                                                                      search_backend: str) -> None:
     """Before, the CLI answered "no matches" on a full archive until someone thought of `clipindex reindex`."""
@@ -93,10 +95,12 @@ def test_a_command_line_search_refills_an_index_that_lost_everything(tmp_path: P
     subprocess.run([*cli, "ingest", str(fixture), "--language", "ru", "--quiet", "--data-dir", str(data)],
                    check=True, capture_output=True, env=env)
     assert (folder / "clipindex.json").exists(), "the backend's own folder"
+    marker = folder / "clipindex.json"
     if how == "folder deleted":
         shutil.rmtree(folder)
+    elif how == "stems changed by an upgrade":  # the backend's format as it is, the passages stemmed otherwise
+        marker.write_text(json.dumps({**json.loads(marker.read_text()), "stems": "stems/1"}))
     else:
-        marker = folder / "clipindex.json"
         marker.write_text(json.dumps({"format": "clipindex-passages/0"}))
     found = subprocess.run([*cli, "search", "мост", "--json", "--data-dir", str(data)], capture_output=True,
                            text=True, check=True, env=env)

@@ -22,7 +22,6 @@ whoosh_merge); a bulk ingest's batched commits are made by another child (whoosh
 
 from __future__ import annotations
 
-import json
 import pickle
 import struct
 import threading
@@ -54,6 +53,7 @@ from indexer.search.base import (  # some re-exported (__all__): tests and bench
     open_index,
     write_items,
 )
+from indexer.search.passages import same_marker, write_marker
 from indexer.search.terms import Filter
 from indexer.search.whoosh_arrays import Leaves
 from indexer.search.whoosh_decoded import decode_later, lacking
@@ -88,11 +88,10 @@ def _open(path: Path) -> Any:
     path.mkdir(parents=True, exist_ok=True)
     marker = path / "clipindex.json"
     with exclusive(path / "create.lock"):  # two processes opening a fresh directory create it once
-        ours = marker.exists() and json.loads(marker.read_text()).get("format") == FORMAT
-        if ours and again_if_replaced(lambda: index.exists_in(str(path))):
+        if same_marker(marker, FORMAT) and again_if_replaced(lambda: index.exists_in(str(path))):
             return again_if_replaced(lambda: index.open_dir(str(path)))
         ix = index.create_in(str(path), _schema())  # a projection: an unknown format is simply rebuilt
-        marker.write_text(json.dumps({"format": FORMAT}))
+        write_marker(marker, FORMAT)
         return ix
 
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import zlib
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, NamedTuple
 
 from indexer.models import Chapter, Transcript, Video, Word
-from indexer.text.normalize import Token, primary_language, stem, tokenize
+from indexer.text.normalize import STEMS_VERSION, Token, primary_language, stem, tokenize
 
 PAIR_SAMPLE = 2  # one word pair in PAIR_SAMPLE is indexed (see _pairs)
 WINDOW_TARGET_S, WINDOW_MAX_S, UNIT_MAX_S, MAX_WORDS = 40.0, 60.0, 20.0, 180
@@ -19,6 +21,22 @@ class Passage(NamedTuple):
     last_word: int
     start: float
     end: float
+
+
+def write_marker(path: Path, index_format: str) -> None:
+    """Say in an index folder's marker file how its passages were made: the backend's format, and the stems."""
+    path.write_text(json.dumps({"format": index_format, "stems": STEMS_VERSION}))
+
+
+def same_marker(path: Path, index_format: str) -> bool:
+    """Whether the index beside this marker was made as this code makes one. An index of another format, or made
+    with other stems (an upgrade that stems a language anew), is recreated empty and refilled from the store: a
+    query's stems would miss the words of passages stemmed otherwise."""
+    try:
+        found = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return False
+    return isinstance(found, dict) and found.get("format") == index_format and found.get("stems") == STEMS_VERSION
 
 
 def build_passages(transcript: Transcript) -> list[Passage]:

@@ -28,6 +28,7 @@ from typing import Any
 import tantivy
 
 from indexer.search.base import LOCK_TIMEOUT_S, Items, PassageIndex, Progress, file_lock, write_items
+from indexer.search.passages import same_marker, write_marker
 from indexer.search.terms import AllOf, AnyOf, BestOf, CountOf, Filter, Found, Q
 from indexer.store.files import exclusive
 
@@ -60,10 +61,10 @@ def _open(folder: Path) -> Any:
     folder.mkdir(parents=True, exist_ok=True)
     marker = folder / "clipindex.json"
     with exclusive(folder / "create.lock"):  # two processes opening a fresh directory create it once
-        same = marker.exists() and json.loads(marker.read_text()).get("format") == FORMAT
+        same = same_marker(marker, FORMAT)
         ix = tantivy.Index(_schema(), str(folder), reuse=same and tantivy.Index.exists(str(folder)))
         if not same:  # a projection: an unknown format is simply recreated, empty, and refilled from the store
-            marker.write_text(json.dumps({"format": FORMAT}))
+            write_marker(marker, FORMAT)
         return ix
 
 

@@ -13,9 +13,8 @@ from typing import Any
 
 from whoosh.analysis import Token as WhooshToken
 from whoosh.analysis import Tokenizer
-from whoosh.lang import has_stemmer
 
-from indexer.text.normalize import PREFIX_STEMS, primary_language, stem, tokenize
+from indexer.text.normalize import has_stems, primary_language, stem, tokenize
 
 _tokens_of = tokenize  # ClipTokenizer.__call__ has a parameter named `tokenize`
 
@@ -50,4 +49,4 @@ class ClipTokenizer(Tokenizer):
 def clip_analyzer(language: str | None = None) -> ClipTokenizer:
     """Whoosh analyzer: our tokens, stemmed when the language is known and has a stemmer (or prefix stems)."""
     lang = primary_language(language)
-    return ClipTokenizer(lang, stemming=bool(lang and (has_stemmer(lang) or lang in PREFIX_STEMS)))
+    return ClipTokenizer(lang, stemming=has_stems(lang))

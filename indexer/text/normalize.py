@@ -12,7 +12,7 @@ users type "ninety-one", "twenty twenty-five", "dont" or "ozbek". So:
 - runs of number words become digits (indexer.text.numbers);
 - every token also gets a *key*, its coarse Latin skeleton (indexer.text.translit), so "Toshkent" finds "Тошкент";
 - on request, written variants are folded too ("it's" -> "it is", "colour" -> "color": indexer.text.variants);
-- stemming happens only where the language is known and Whoosh has a stemmer for it (see `stem`).
+- stemming happens only where the language is known and has a stemmer measured to help it (see `stem`).
 """
 
 from __future__ import annotations
@@ -154,13 +154,35 @@ def _stemmer(language: str) -> Callable[[str], str] | None:
     # deferred: Whoosh takes a tenth of a second to import, and only search stems (chapters and articles do not)
     from whoosh.lang import has_stemmer, stemmer_for_language
 
-    return stemmer_for_language(language) if has_stemmer(language) else None
+    if has_stemmer(language):
+        return stemmer_for_language(language)
+    algorithm = SNOWBALL_STEMS.get(language)
+    if algorithm is None:
+        return None
+    import snowballstemmer  # deferred, as Whoosh above
+
+    return snowballstemmer.stemmer(algorithm).stemWord
 
 
-# Suffixing languages that Whoosh has no stemmer for (Turkic, Slavic): a word's stem is its first letters, as
-# chapters key inflected forms (indexer.chapters.titles.prefix). Uzbek "byudjet", "byudjetini", "byudjetga" meet as
-# "byudje"; Ukrainian "Україна", "України" as "україн".
-PREFIX_STEMS = dict.fromkeys("uz kk tr az ky tk uk pl cs sk bg sr hr bs sl mk be".split(), 6)
+# Stems for the languages Whoosh has no stemmer for, each chosen by bench/eval_stems.py on Universal Dependencies
+# treebanks (the way that best joins a lemma's forms and keeps other lemmas apart, F1 over the tokens of a dev list;
+# docs/benchmarks.md). Where the snowballstemmer package has an algorithm that won, it stems; Serbian's serves
+# Croatian and Bosnian too, and reads Serbian Cyrillic into the Latin stems, so both scripts meet.
+SNOWBALL_STEMS = {"pl": "polish", "cs": "czech", "sr": "serbian", "hr": "serbian", "bs": "serbian", "el": "greek",
+                  "id": "indonesian", "lt": "lithuanian", "et": "estonian", "fa": "persian"}
+# Elsewhere a word's stem is its first letters, as chapters key inflected forms (indexer.chapters.titles.prefix):
+# five for the Turkic languages (Turkish, Uzbek and Kazakh measured; Azerbaijani, Kyrgyz and Turkmen by kinship) and
+# Basque, six for the Slavic ones without an algorithm and Latvian, seven for Armenian. Uzbek "byudjet",
+# "byudjetini", "byudjetga" meet as "byudj"; Ukrainian "Україна", "України" as "україн".
+PREFIX_STEMS = {**dict.fromkeys("tr uz kk az ky tk eu".split(), 5), **dict.fromkeys("uk be bg sk sl mk lv".split(), 6),
+                "hy": 7}
+# Which stems an index holds: kept beside the index, so that one built with other stems is rebuilt from the store
+STEMS_VERSION = "stems/2"
+
+
+def has_stems(language: str | None) -> bool:
+    """Whether `stem` changes words of this language (a stemmer, or prefix stems)."""
+    return bool(language) and (language in PREFIX_STEMS or _stemmer(language or "") is not None)
 
 
 @lru_cache(maxsize=200_000)
@@ -173,7 +195,16 @@ def stem(text: str, language: str | None) -> str:
     if fn:
         return fn(text)
     n = PREFIX_STEMS.get(language)
-    return text[:n] if n else text
+    return first_letters(text, n) if n else text
+
+
+def first_letters(text: str, n: int) -> str:
+    """`text` up to its n-th letter: an apostrophe inside a word (Uzbek "o'zbek") is kept, not counted."""
+    for i, ch in enumerate(text):
+        n -= ch.isalpha()
+        if n == 0:
+            return text[: i + 1]
+    return text
 
 
 def clip_analyzer(language: str | None = None) -> ClipTokenizer:
