@@ -132,7 +132,30 @@ def _secs(h: str | None, m: str, s: str, frac: str) -> float:
 
 
 def _clean(body: str) -> str:
-    return " ".join(html.unescape(_TAG.sub("", body)).split())
+    """A cue's spoken words: markup, entities and what captions add for the deaf and hard of hearing gone."""
+    return " ".join(" ".join(_speech(line) for line in html.unescape(_TAG.sub("", body)).split("\n")).split())
+
+
+# What captions write that nobody said, in any language: sound in square brackets ("[Music]", "[ APPLAUSE ]",
+# "[музыка]"); a parenthesis that holds a line alone ("(laughter)") or only capitals ("(SIGHS)"); music notes; the
+# broadcast speaker-change mark ">>"; and a speaker's name in capitals before a colon ("ANCHOR:", ">> JOHN SMITH:").
+# A name is taken for one only after ">>" or where the line goes on in lower case: a caption file written all in
+# capitals ("THE MINISTER SAID: WE WILL ...") keeps its words.
+_SOUND = re.compile(r"\[[^\[\]\n]{0,80}\]|[♪♫♬]")
+_ALONE = re.compile(r"^\s*\([^()]{0,80}\)\s*$")
+_SHOUTED = re.compile(r"\(([^()a-z]{0,80})\)")
+_LABEL = re.compile(r"^\s*(>>+|-)?\s*([^\W\d_][^\W\d_'.-]*(?:[ '.-][^\W\d_]+){0,3})\s*:\s+")
+
+
+def _speech(line: str) -> str:
+    line = _SOUND.sub(" ", line)
+    line = "" if _ALONE.match(line) else _SHOUTED.sub(lambda m: " " if m[1].upper() != m[1].lower() else m[0], line)
+    label = _LABEL.match(line)
+    if label and label[2] == label[2].upper() != label[2].lower():
+        rest = line[label.end():]
+        if (label[1] or "").startswith(">>") or rest != rest.upper():
+            line = rest
+    return re.sub(r"^\s*>>+\s*", "", line)
 
 
 def _merge_rolling(raw: list[tuple[float, float, str]]) -> list[Cue]:

@@ -137,3 +137,51 @@ def test_load_captions_gives_the_cues_and_the_header_language(tmp_path: Path) ->
     cues, language = load_captions(path)
     assert [(c.start, c.end, c.text) for c in cues] == [(1.0, 2.5, "Salom dunyo")] and language == "uz"
     assert read_captions(path) == cues
+
+
+ANNOTATED = """1
+00:00:00,000 --> 00:00:03,000
+[Music]
+
+2
+00:00:03,000 --> 00:00:06,000
+>> ANCHOR: Good evening, the council met today.
+
+3
+00:00:06,000 --> 00:00:09,000
+>> JOHN SMITH: WE WILL NOT CLOSE THE BRIDGE.
+
+4
+00:00:09,000 --> 00:00:11,000
+(APPLAUSE)
+
+5
+00:00:11,000 --> 00:00:14,000
+- MAYOR: Thank you. [ crowd cheering ] ♪ The repairs (in euros) cost more.
+
+6
+00:00:14,000 --> 00:00:17,000
+THE MINISTER SAID: WE WILL NOT WITHDRAW.
+
+7
+00:00:17,000 --> 00:00:19,000
+(смех)
+
+8
+00:00:19,000 --> 00:00:22,000
+[музыка] ВЕДУЩИЙ: Добрый вечер.
+"""
+
+
+def test_sound_cues_and_speaker_names_are_not_taken_for_speech() -> None:
+    """A caption file's "[Music]", "(APPLAUSE)" and "ANCHOR:" were words of the transcript: a search for "music"
+    found the jingle, and the words were timed as if they had been said."""
+    cues = parse_captions(ANNOTATED)
+    assert [c.text for c in cues] == [
+        "Good evening, the council met today.",
+        "WE WILL NOT CLOSE THE BRIDGE.",
+        "Thank you. The repairs (in euros) cost more.",
+        "THE MINISTER SAID: WE WILL NOT WITHDRAW.",  # all in capitals, no ">>": a name cannot be told from words
+        "Добрый вечер.",
+    ]
+    assert [c.start for c in cues] == [3.0, 6.0, 11.0, 14.0, 19.0], "cues of sound alone are gone"

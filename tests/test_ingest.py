@@ -275,3 +275,18 @@ def test_unknown_video_and_format(svc: Clipindex, settings: Settings) -> None:
     assert code == 3 and "no video" in err
     with pytest.raises(IngestError):
         list(svc.ingest("/definitely/missing.wav", IngestOptions()))
+
+
+def test_a_caption_files_sound_cues_are_neither_searched_nor_timed(settings: Settings, tmp_path: Path) -> None:
+    srt = tmp_path / "evening.srt"
+    srt.write_text("1\n00:00:00,000 --> 00:00:04,000\n[Music]\n\n"
+                   "2\n00:00:04,000 --> 00:00:08,000\n>> ANCHOR: Good evening, the council closed the bridge.\n\n"
+                   "3\n00:00:08,000 --> 00:00:10,000\n(APPLAUSE)\n", encoding="utf-8")
+    svc = Clipindex(settings)
+    [done] = svc.ingest(str(srt), IngestOptions(language="en"))
+    assert done.status == "ingested", done.error
+    transcript = svc.store.get_transcript(done.video_id)  # type: ignore[arg-type]
+    assert transcript is not None and transcript.text == "Good evening, the council closed the bridge."
+    assert transcript.words[0].start == 4.0, "the first word is timed from its own cue, not from the jingle"
+    assert not svc.search("music", mode="keyword").hits and not svc.search("anchor applause", mode="keyword").hits
+    assert svc.search("council bridge", mode="keyword").hits
