@@ -237,13 +237,15 @@ def cut_grid(data: dict[str, list[Bulletin]], embedder: Embedder | None) -> None
 
 def titles(data: dict[str, list[Bulletin]], embedder: Embedder | None, show: int, seed: int = 1) -> None:
     """How the headlines of our chapters measure up: 3-8 words, every word said in the chapter (names as spelled
-    there), distinct within the programme, and how many are a run of words of the chapter's first three sentences
-    (the lead, where news says what a story is about); then `show` random chapters with title and first sentence."""
+    there), distinct within the programme, how many are a run of words of the chapter's first three sentences
+    (the lead, where news says what a story is about), and how many a run of words anywhere in it (the rest are its
+    salient words listed); then `show` random chapters with title and first sentence."""
     rng = random.Random(seed)
-    print("\nTitles: share of chapters whose title is 3-8 words / faithful / distinct in its programme / from its lead")
+    print("\nTitles: share of chapters whose title is 3-8 words / faithful / distinct in its programme / from its lead"
+          " / a run of its words (not a list of keywords)")
     shown: list[tuple[str, str, str]] = []
     for name, group in data.items():
-        n = short = faithful = distinct = lead = 0
+        n = short = faithful = distinct = lead = run = 0
         for b in group:
             sentences = units(b.transcript)
             chapters = segment(b.transcript, embedder=embedder)
@@ -257,8 +259,10 @@ def titles(data: dict[str, list[Bulletin]], embedder: Embedder | None, show: int
                 faithful += all(w.casefold() in said for w in words)
                 distinct += seen[c.title.casefold()] == 1
                 lead += c.title.casefold() in " ".join(inside[:3]).casefold()
+                run += c.title.casefold() in " ".join(inside).casefold()
                 shown.append((name, c.title, inside[0]))
-        print(f"{name:12} {n:5} chapters: {short / n:.2f} / {faithful / n:.2f} / {distinct / n:.2f} / {lead / n:.2f}")
+        print(f"{name:12} {n:5} chapters: {short / n:.2f} / {faithful / n:.2f} / {distinct / n:.2f} / {lead / n:.2f}"
+              f" / {run / n:.2f}")
     for name, title, first in rng.sample(shown, min(show, len(shown))):
         print(f"- [{name}] **{title}** | {first[:160]}")
 

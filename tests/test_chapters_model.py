@@ -378,3 +378,38 @@ def test_spaceless_scripts_keep_salient_word_titles() -> None:
     transcript = one_sentence_each(["東京都庁で新しい展示が始まりました。", "展示は東京の歴史を紹介します。"], "ja")
     (chapter,) = segment(transcript, embedder=None)
     assert chapter.title and len(chapter.title) < 30
+
+
+def test_a_recognisers_loop_does_not_take_over_the_title() -> None:
+    """A loop ("Afrika, Afrika, ..." 60 times in one sentence, as a recogniser wrote on Euronews) made its word the
+    chapter's most salient by far: no phrase of the lead scored beside it, and the title was a keyword list
+    ("Finnland Grenzübergängen Afrika")."""
+    transcript = one_sentence_each([
+        "Finnland erwägt, seine Grenzen zu Russland komplett zu schließen.",
+        "Rund 150 Migranten kamen an finnischen Grenzübergängen im Norden an.",
+        "Bereits im November hatte Finnland vier Grenzübergänge geschlossen, " + "Afrika, " * 60 + "sagte er.",
+        "Moskau weist den Vorwurf zurück.",
+    ], "de")
+    (chapter,) = segment(transcript, embedder=None)
+    assert "Afrika" not in chapter.title
+    said = " ".join(s.text for s in transcript.segments)
+    assert chapter.title.casefold() in said.casefold(), "a run of the chapter's words, not a list of keywords"
+
+
+def test_a_chapter_whose_lead_names_nothing_of_it_is_titled_from_its_other_sentences() -> None:
+    """A boundary a few sentences early puts the story before's end in a chapter's lead, whose words are the story
+    before's: its phrases scored nothing, and the chapter was titled by its salient words listed ("Polonia ambiente
+    farmacéutica" on Euronews)."""
+    from indexer.chapters.titles import content, headlines, read, stop_words
+
+    first = ["The council closed the old bridge on Monday.", "Engineers found cracks in the bridge pillars.",
+             "The bridge stays closed all summer."]
+    second = ["The engineers found cracks.", "The old bridge stays closed.", "The council met on Monday.",
+              "Thousands of dead fish washed up along the Oder river.",
+              "Fishermen on the Oder blame a toxic algae bloom."]
+    reading = read(first + second, "en")
+    stop = stop_words("en", reading.sentences)
+    kept = [content(t, stop) for t in reading.sentences]
+    groups = [[t for toks in kept[:3] for t in toks], [t for toks in kept[3:] for t in toks]]
+    titles = headlines([first, second], "en", groups, reading, stop, ["Bridge cracks", "Oder fish algae"])
+    assert "Oder" in titles[1] and titles[1].casefold() in " ".join(second).casefold(), titles

@@ -316,7 +316,9 @@ def window_similarity(bags: Sequence[Bag], window: int) -> np.ndarray:
 def _chapters(video_id: str, times: list[float], kept: Sequence[Sequence[Token]], reading: Reading,
               starts: list[int], texts: Sequence[str], language: str, stop: set[str]) -> list[Chapter]:
     ends = [*starts[1:], len(times) - 1]
-    groups = [[t for toks in kept[s:e] for t in toks] for s, e in zip(starts, ends)]
+    # a word counts twice a sentence at most: a recogniser's loop ("die Kupinsk" 60 times in one sentence) made it
+    # the chapter's most salient word and its title, where every phrase of the lead scored nothing beside it
+    groups = [[t for toks in kept[s:e] for t in _twice_at_most(toks)] for s, e in zip(starts, ends)]
     described = describe(groups, reading)
     titles = headlines([texts[s:e] for s, e in zip(starts, ends)], language, groups, reading, stop,
                        [title for title, _ in described])
@@ -324,6 +326,18 @@ def _chapters(video_id: str, times: list[float], kept: Sequence[Sequence[Token]]
         Chapter(video_id, times[s], times[e], title, keywords, "computed")
         for s, e, title, (_, keywords) in zip(starts, ends, titles, described)
     ]
+
+
+def _twice_at_most(tokens: Sequence[Token]) -> list[Token]:
+    """The tokens, each word's third and later occurrences left out (a sentence says a word twice at most; a
+    recogniser's loop says it dozens of times)."""
+    seen: Counter[str] = Counter()
+    out = []
+    for t in tokens:
+        seen[t.text] += 1
+        if seen[t.text] <= 2:
+            out.append(t)
+    return out
 
 
 def creator_chapters(video: Video, transcript: Transcript | None = None) -> list[Chapter]:

@@ -264,7 +264,9 @@ def headlines(
 ) -> list[str]:
     """A headline for each chapter: the best phrase of its first `lead` sentences (news says what a story is about
     first), weighed by the chapter's salient words (tf x idf over the chapters, names counted up), distinct within
-    the video. A chapter with no such phrase keeps its `fallback` title (the salient words)."""
+    the video. Where the lead holds none (a boundary a sentence early puts the story before's last sentences there),
+    the best phrase of the chapter's other sentences; a chapter with no phrase at all keeps its `fallback` title
+    (the salient words)."""
     key = prefix(6)
     everywhere = set.intersection(*({key(t) for t in g} for g in groups)) if len(groups) > 1 else set()
     used: set[str] = set()
@@ -272,12 +274,20 @@ def headlines(
     for sentences, ranks, spare in zip(chapters, salient(groups, reading, key), fallback):
         top = ranks[0][1] if ranks else 1.0
         weights = {k: v / top for k, v in ranks if k not in everywhere}
-        phrases = [replace(ph, score=ph.score * (1.0 - 0.3 * i)) for i, s in enumerate(sentences[:lead])
-                   for ph in headline_phrases(s, language, weights, stop, key)]
-        phrases.sort(key=lambda p: -p.score)
-        title = next((p.text for p in phrases if p.score > 0 and p.text.casefold() not in used), spare)
+        title = (_best_phrase(sentences[:lead], 0.3, language, weights, stop, key, used)
+                 or _best_phrase(sentences[lead:], 0.05, language, weights, stop, key, used) or spare)
         if title.casefold() in used:
             title = _numbered(title, used)
         used.add(title.casefold())
         out.append(title)
     return out
+
+
+def _best_phrase(sentences: Sequence[str], decay: float, language: str | None, weights: dict[str, float],
+                 stop: set[str], key: Callable[[Token], str], used: set[str]) -> str | None:
+    """The best-scoring phrase of these sentences not yet used in the video, each sentence's phrases worth `decay`
+    less than the one before's (down to a tenth); None where none scores above zero."""
+    phrases = [replace(ph, score=ph.score * max(0.1, 1.0 - decay * i)) for i, s in enumerate(sentences)
+               for ph in headline_phrases(s, language, weights, stop, key)]
+    phrases.sort(key=lambda p: -p.score)
+    return next((p.text for p in phrases if p.score > 0 and p.text.casefold() not in used), None)
