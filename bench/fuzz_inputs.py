@@ -8,7 +8,9 @@ Every case is a file made from the project's own fixtures and broken on purpose,
             samples, a video with no audio, an audio stream of 0.05 s), an empty file, text or random bytes named
             as media;
   captions  random bytes, truncated, flipped bytes, cues far beyond 48 h, negative and inverted times, NUL
-            bytes, invalid UTF-8, a 5 MB line, JSON of the wrong shape, JSON nested 100,000 deep.
+            bytes, invalid UTF-8, a 5 MB line, JSON of the wrong shape, JSON nested 100,000 deep, TTML that
+            attacks its parser (entity expansion, an external entity, nesting 100,000 deep, a million untimed
+            paragraphs).
 
 Each case runs `clipindex ingest FILE --quiet` as a new process in a data directory of its own, with the tiny.en
 model. An outcome is good when the process either exits 0 (the file was readable after all; a partial one only
@@ -44,7 +46,7 @@ FIXTURES = ROOT / "tests" / "fixtures"
 EXE = [sys.executable, str(ROOT / ".venv" / "bin" / "clipindex")]
 MP4, OPUS = FIXTURES / "report_en.mp4", FIXTURES / "speech_en.opus"
 CAPTIONS = [FIXTURES / "captions_ru.vtt", FIXTURES / "captions_uz.srt", FIXTURES / "rolling_auto_en.vtt",
-            FIXTURES / "captions_ru.json"]
+            FIXTURES / "captions_ru.json", FIXTURES / "captions_en.ttml"]
 
 Maker = Callable[[random.Random, Path], Path]
 
@@ -211,9 +213,26 @@ def cap_json(rng: random.Random, out: Path) -> Path:
     return _copy_bytes(Path("x.json"), out, body)
 
 
+def cap_xml(rng: random.Random, out: Path) -> Path:
+    """TTML that attacks its parser: entity expansion ("billion laughs"), an external entity, nesting 100,000 deep,
+    a million paragraphs without times, times in units it does not know."""
+    laughs = "".join(f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">' for i in range(1, 10))
+    body = rng.choice([
+        f'<?xml version="1.0"?><!DOCTYPE tt [<!ENTITY l0 "ha">{laughs}]><tt><body><p begin="1s" end="2s">&l9;</p>'
+        "</body></tt>",
+        '<?xml version="1.0"?><!DOCTYPE tt [<!ENTITY x SYSTEM "file:///etc/passwd">]><tt><body>'
+        '<p begin="1s" end="2s">&x;</p></body></tt>',
+        '<tt><body><div><p begin="1s" end="2s">' + "<span>" * 100_000 + "x" + "</span>" * 100_000
+        + "</p></div></body></tt>",
+        "<tt><body><div>" + "<p>untimed</p>" * 1_000_000 + "</div></body></tt>",
+        '<tt><body><p begin="1 fortnight" end="2s">x</p></body></tt>'])
+    return _copy_bytes(Path("x.ttml"), out, body.encode())
+
+
 CAPTION_CASES: list[tuple[str, Maker]] = [
     ("random bytes", cap_random), ("truncated", cap_truncated), ("flipped bytes", cap_flipped),
-    ("impossible times", cap_times), ("odd bytes", cap_bytes), ("malformed JSON", cap_json)]
+    ("impossible times", cap_times), ("odd bytes", cap_bytes), ("malformed JSON", cap_json),
+    ("hostile TTML", cap_xml)]
 
 
 # ---- running ------------------------------------------------------------------------------------------------------

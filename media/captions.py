@@ -1,4 +1,5 @@
-"""Caption files: WebVTT and SRT in and out, and YouTube's rolling auto-captions merged into plain cues.
+"""Caption files: WebVTT and SRT in and out, TTML (media.ttml) and YouTube's SBV in, and YouTube's rolling
+auto-captions merged into plain cues.
 
 YouTube's auto-captions repeat each line in the next cue (the "rolling" display) and mark every new word with an
 inline timestamp (`<00:00:01.230><c> word</c>`); between cues sit 10 ms cues that only repeat the finished line.
@@ -14,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from media import ttml
 from media.errors import CaptionError
 
 _TIME = r"(?:(\d+):)?(\d{1,2}):(\d{2})[.,](\d{1,3})"
@@ -40,13 +42,13 @@ class Cue:
 
 
 def read_captions(path: Path) -> list[Cue]:
-    """Parse a .vtt or .srt file (by content, not name); rolling auto-captions are merged."""
+    """Parse a WebVTT, SRT, TTML or SBV file (by content, not name); rolling auto-captions are merged."""
     return load_captions(path)[0]
 
 
 def load_captions(path: Path) -> tuple[list[Cue], str | None]:
-    """The cues of a .vtt or .srt file, and the language its WebVTT header names (`Language: ru`, as YouTube writes
-    it), if any."""
+    """The cues of a caption file, and the language it names, if any: a WebVTT header's `Language: ru` (as YouTube
+    writes it), a TTML document's `xml:lang`."""
     if not path.is_file():
         raise CaptionError(f"{path.name}: no such file")
     if path.stat().st_size > MAX_BYTES:
@@ -54,7 +56,7 @@ def load_captions(path: Path) -> tuple[list[Cue], str | None]:
     text = decode_captions(path.read_bytes(), path.name)
     cues = parse_captions(text)
     if not cues:
-        raise CaptionError(f"{path.name}: no caption cues found (expected WebVTT or SRT)")
+        raise CaptionError(f"{path.name}: no caption cues found (expected WebVTT, SRT, TTML or SBV)")
     return cues, header_language(text)
 
 
@@ -62,8 +64,11 @@ _HEADER_LANGUAGE = re.compile(r"^language\s*:\s*([A-Za-z]{2,3})(?:[-_][A-Za-z0-9
 
 
 def header_language(text: str) -> str | None:
-    """The lower-case primary code of a WebVTT header's `Language:` line ("pt-BR" gives "pt"), or None: SRT has no
-    header, and a header line after the first cue's timing is cue text, not metadata."""
+    """The lower-case primary code of a WebVTT header's `Language:` line ("pt-BR" gives "pt") or of a TTML
+    document's `xml:lang`, or None: SRT and SBV have no header, and a header line after the first cue's timing is
+    cue text, not metadata."""
+    if ttml.looks_like_ttml(text):
+        return ttml.language(text)
     lines = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
     if not lines or not lines[0].startswith("WEBVTT"):
         return None
@@ -103,7 +108,13 @@ def decode_captions(raw: bytes, name: str) -> str:
 def parse_captions(text: str) -> list[Cue]:
     if "\x00" in text:
         raise CaptionError("binary data is not a caption file")
-    raw = list(_raw_cues(text.replace("\r\n", "\n").replace("\r", "\n")))
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if ttml.looks_like_ttml(text):
+        raw = ttml.cue_bodies(text)
+    elif _SBV_LINE.match(text.lstrip("\ufeff \n")):
+        raw = list(_sbv_cues(text))
+    else:
+        raw = list(_raw_cues(text))
     if any(_INLINE.search(body) for _, _, body in raw):
         return _merge_rolling(raw)
     return _merge_repeats([Cue(s, e, _clean(body)) for s, e, body in raw if _clean(body)])
@@ -125,6 +136,24 @@ def _raw_cues(text: str) -> Iterable[tuple[float, float, str]]:
         if end > MAX_CUE_S:
             raise CaptionError(f"cue time beyond {MAX_CUE_S // 3600} hours: {lines[idx][:80]!r}")
         yield start, end, "\n".join(lines[idx + 1 :])
+
+
+_SBV_LINE = re.compile(rf"^\s*{_TIME}\s*,\s*{_TIME}\s*$", re.MULTILINE)
+
+
+def _sbv_cues(text: str) -> Iterable[tuple[float, float, str]]:
+    """YouTube's SubViewer format: blocks of a `0:00:01.000,0:00:04.000` line and the cue's text."""
+    for block in re.split(r"\n\s*\n+", text.lstrip("\ufeff").strip()):
+        lines = block.split("\n")
+        m = _SBV_LINE.match(lines[0])
+        if not m:
+            raise CaptionError(f"bad SBV timing line: {lines[0][:80]!r}")
+        start, end = _secs(*m.groups()[:4]), _secs(*m.groups()[4:])
+        if end < start:
+            raise CaptionError(f"cue ends before it starts: {lines[0][:80]!r}")
+        if end > MAX_CUE_S:
+            raise CaptionError(f"cue time beyond {MAX_CUE_S // 3600} hours: {lines[0][:80]!r}")
+        yield start, end, "\n".join(lines[1:])
 
 
 def _secs(h: str | None, m: str, s: str, frac: str) -> float:

@@ -18,7 +18,8 @@ from media.ffmpeg import ffmpeg_binary
 
 MEDIA_EXTS = {".mp4", ".mkv", ".webm", ".mov", ".avi", ".m4v", ".mp3", ".m4a", ".aac", ".wav", ".opus", ".ogg",
               ".oga", ".flac", ".wma", ".mpg", ".mpeg", ".ts", ".3gp"}
-CAPTION_EXTS = {".vtt", ".srt", ".json"}
+SUBTITLE_EXTS = (".vtt", ".srt", ".ttml", ".dfxp", ".sbv")  # caption files media.captions reads
+CAPTION_EXTS = {*SUBTITLE_EXTS, ".json"}  # and clipindex's own transcript JSON
 MAX_URL_CHARS = 2000
 _YT_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
 ProgressFn = Callable[[float, float | None], None]  # bytes done, bytes total (if known)

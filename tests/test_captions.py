@@ -185,3 +185,69 @@ def test_sound_cues_and_speaker_names_are_not_taken_for_speech() -> None:
         "Добрый вечер.",
     ]
     assert [c.start for c in cues] == [3.0, 6.0, 11.0, 14.0, 19.0], "cues of sound alone are gone"
+
+
+TTML = """<?xml version="1.0" encoding="UTF-8"?>
+<tt xmlns="http://www.w3.org/ns/ttml" xmlns:ttp="http://www.w3.org/ns/ttml#parameter"
+    xmlns:tts="http://www.w3.org/ns/ttml#styling" xml:lang="ru-RU" ttp:frameRate="25">
+  <head><styling><style xml:id="s1" tts:color="white"/></styling></head>
+  <body>
+    <div begin="00:00:10.000">
+      <p begin="00:00:01.000" end="00:00:03.500" style="s1">Городской совет<br/>утвердил бюджет.</p>
+      <p begin="4s" dur="2500ms"><span tts:fontStyle="italic">Мэр сказал:</span> мы не уйдём.</p>
+      <p begin="00:00:07:12" end="00:00:09:00">[музыка]</p>
+      <p><span begin="10s" end="11s">Слово</span> <span begin="11s" end="12s">за словом.</span></p>
+    </div>
+  </body>
+</tt>
+"""
+
+
+def test_ttml_paragraphs_are_cues_timed_in_the_documents_own_units(tmp_path: Path) -> None:
+    """Broadcast captions (EBU-TT-D, IMSC, DFXP) come as TTML: it was refused as "no caption cues found"."""
+    path = tmp_path / "evening.ttml"
+    path.write_text(TTML, encoding="utf-8")
+    cues, language = load_captions(path)
+    assert language == "ru", "xml:lang names it"
+    assert [(c.start, c.end, c.text) for c in cues] == [
+        (11.0, 13.5, "Городской совет утвердил бюджет."),  # the div's begin, then the paragraph's; <br/> a space
+        (14.0, 16.5, "Мэр сказал: мы не уйдём."),  # an offset and a duration; the span's words kept
+        (20.0, 21.0, "Слово"), (21.0, 22.0, "за словом."),  # an untimed paragraph: its timed spans
+    ]  # "[музыка]" at 00:00:07:12 (frames of 25 a second) is a sound, not words
+    ticks = ('<tt xmlns="http://www.w3.org/2006/10/ttaf1" xmlns:ttp="http://www.w3.org/ns/ttml#parameter" '
+             'ttp:tickRate="10000000"><body><div><p begin="15000000t" end="40000000t">Good evening.</p>'
+             '<p begin="00:00:05:15" end="00:00:06.5">Frames.</p></div></body></tt>')
+    assert [(c.start, c.end) for c in parse_captions(ticks)] == [(1.5, 4.0), (5.5, 6.5)]  # DFXP's namespace; 30 fps
+
+
+@pytest.mark.parametrize("body, message", [
+    ('<?xml version="1.0"?><!DOCTYPE tt [<!ENTITY a "aaaa">]><tt><body><p begin="1s" end="2s">&a;</p></body></tt>',
+     "document type declaration"),
+    ('<tt><body><p begin="1s" end="2s">unclosed</body></tt>', "not well-formed XML"),
+    ('<html><body><p>hello</p></body></html>', "not a TTML <tt> document"),
+    ('<tt><body><p begin="soon" end="2s">x</p></body></tt>', "bad caption time 'soon'"),
+    ('<tt><body><p begin="5s" end="2s">x</p></body></tt>', "ends before it starts"),
+    ('<tt><body><p>never timed</p></body></tt>', "no caption cues found"),
+    ('<tt><body><p begin="1s" end="2s">' + "<span>" * 5000 + "x" + "</span>" * 5000 + "</p></body></tt>",
+     "nested too deeply"),
+    ("<tt><body><p>" + "<br/>" * 2_000_001 + "</p></body></tt>", "too many to be captions"),
+])
+def test_bad_ttml_is_refused_with_a_reason(tmp_path: Path, body: str, message: str) -> None:
+    path = tmp_path / "bad.ttml"
+    path.write_text(body, encoding="utf-8")
+    with pytest.raises(CaptionError, match=message):
+        load_captions(path)
+
+
+def test_sbv_blocks_are_cues(tmp_path: Path) -> None:
+    """YouTube Studio's SubViewer export: a `0:00:01.000,0:00:04.500` line, then the text."""
+    path = tmp_path / "studio.sbv"
+    path.write_text("0:00:01.000,0:00:04.500\nThe council approved\nthe budget.\n\n"
+                    "0:00:05.000,0:00:08.250\n>> MAYOR: We will not leave the talks.\n", encoding="utf-8")
+    cues, language = load_captions(path)
+    assert language is None
+    assert [(c.start, c.end, c.text) for c in cues] == [(1.0, 4.5, "The council approved the budget."),
+                                                         (5.0, 8.25, "We will not leave the talks.")]
+    path.write_text("0:00:01.000,0:00:04.500\nfine\n\n0:00:09.000,0:00:05.000\nbackwards\n", encoding="utf-8")
+    with pytest.raises(CaptionError, match="ends before it starts"):
+        load_captions(path)

@@ -290,3 +290,23 @@ def test_a_caption_files_sound_cues_are_neither_searched_nor_timed(settings: Set
     assert transcript.words[0].start == 4.0, "the first word is timed from its own cue, not from the jingle"
     assert not svc.search("music", mode="keyword").hits and not svc.search("anchor applause", mode="keyword").hits
     assert svc.search("council bridge", mode="keyword").hits
+
+
+def test_a_ttml_file_is_ingested_in_the_language_it_names(settings: Settings, tmp_path: Path) -> None:
+    """Broadcast TTML (here EBU-TT-D style, Uzbek) and YouTube's SBV were refused as unsupported files."""
+    ttml = tmp_path / "kechki.ttml"
+    ttml.write_text('<?xml version="1.0" encoding="UTF-8"?>\n<tt xmlns="http://www.w3.org/ns/ttml" xml:lang="uz">'
+                    '<body><div><p begin="00:00:01.000" end="00:00:04.000">Shahar kengashi byudjetni tasdiqladi.</p>'
+                    '<p begin="00:00:04.500" end="00:00:08.000">Hokim so\'zga chiqdi.</p></div></body></tt>',
+                    encoding="utf-8")
+    sbv = tmp_path / "studio.sbv"
+    sbv.write_text("0:00:01.000,0:00:04.000\nThe river rose two metres overnight.\n", encoding="utf-8")
+    code, out, err = cli(settings, "ingest", str(ttml), str(sbv), "--json")
+    assert code == 0, err
+    done = json.loads(out)
+    assert [d["status"] for d in done] == ["ingested", "ingested"], done
+    svc = Clipindex(settings)
+    languages = {svc.store.get_transcript(d["video_id"]).language for d in done}  # type: ignore[union-attr]
+    assert "uz" in languages
+    [hit] = svc.search("byudjetga", mode="keyword").hits
+    assert 1.0 < hit.start < 4.0 and hit.text == "byudjetni", "timed inside its paragraph's 1-4 s"

@@ -125,3 +125,15 @@ def test_a_partial_upload_goes_when_its_writer_is_gone_and_only_then(tmp_path: P
     assert sorted(sweep_partials(tmp_path)) == sorted([killed, old])
     assert live.is_file() and unnamed.is_file() and not killed.exists() and not old.exists()
     assert sweep_partials(tmp_path / "none") == []
+
+
+@pytest.mark.slow
+def test_a_ttml_upload_is_ingested(server: tuple[httpx.Client, Clipindex]) -> None:
+    client, service = server
+    ttml = (b'<tt xmlns="http://www.w3.org/ns/ttml" xml:lang="en"><body><div>'
+            b'<p begin="1s" end="4s">The council closed the old bridge.</p></div></body></tt>')
+    job = _upload(client, "council.ttml", ttml)
+    assert job["state"] == "done", job
+    [video] = service.videos()
+    assert service.store.get_transcript(video.id).language == "en", "the xml:lang it names"  # type: ignore[union-attr]
+    assert [p.suffix for p in _uploads(service)] == [".ttml"] and service.search("bridge").hits

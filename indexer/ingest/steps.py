@@ -6,7 +6,7 @@ yet, in order, so a crash in any step loses nothing already committed and the sa
 
 1. fetch: a URL through yt-dlp (metadata, creator chapters; subtitles when the caption policy allows; audio, or
    video+audio with keep_video, unless subtitles make media unnecessary); a local file is used in place, with a
-   sidecar .vtt/.srt when present; a caption/transcript file needs nothing fetched.
+   sidecar caption file (.vtt, .srt, .ttml, .dfxp, .sbv) when present; a caption/transcript file needs nothing fetched.
 2. audio: ffmpeg extracts 16 kHz mono WAV; skipped when the transcript comes from captions.
 3. transcript: from captions (their language: --language, YouTube's, the WebVTT header's, else read from the
    words), or from the ASR engine.
@@ -75,12 +75,13 @@ def _fetch(video_id: str, ctx: StepContext) -> FetchResult:
 
 def _fetch_local(path: Path, opts: StepOptions) -> FetchResult:
     if opts.captions != "never":
-        for ext in (".vtt", ".srt"):
+        for ext in sources.SUBTITLE_EXTS:
             sidecar = path.with_suffix(ext)
             if sidecar.is_file():
                 return FetchResult(media=str(path), captions=str(sidecar), caption_kind="sidecar")
     if opts.captions == "only":
-        raise IngestError(f"{path.name}: no sidecar .vtt/.srt beside it, and --captions only forbids Whisper")
+        raise IngestError(f"{path.name}: no sidecar caption file ({', '.join(sources.SUBTITLE_EXTS)}) beside it, "
+                          "and --captions only forbids Whisper")
     return FetchResult(media=str(path))
 
 

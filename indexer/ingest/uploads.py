@@ -18,7 +18,7 @@ from indexer.store.jobs import JobQueue
 from media import sources
 
 FOLDER = "uploads"
-CAPTION_EXTS = frozenset({".vtt", ".srt"})
+CAPTION_EXTS = frozenset(sources.SUBTITLE_EXTS)
 
 
 def new_path(data_dir: Path, filename: str) -> Path:
