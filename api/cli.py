@@ -124,7 +124,7 @@ def videos(data_dir: DataDir = None, as_json: JsonOut = False) -> None:
 @app.command()
 def transcript(
     video: Annotated[str, typer.Argument(help="Video id (see `clipindex videos`), YouTube id or URL.")],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="txt, srt, vtt or json (every word with "
+    fmt: Annotated[str, typer.Option("--format", "-f", help="txt, srt, vtt, ttml or json (every word with "
                                                              "start, end, probability).")] = "txt",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead.")] = None,
     data_dir: DataDir = None,

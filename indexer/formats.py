@@ -1,4 +1,4 @@
-"""Transcript formats: read from caption cues and from our JSON; written as txt, srt, vtt and JSON."""
+"""Transcript formats: read from caption cues and from our JSON; written as txt, srt, vtt, ttml and JSON."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from typing import Any, Literal, get_args
 from indexer.errors import InvalidInput
 from indexer.models import Segment, Transcript, Video, Word, WordSource
 from media.captions import MAX_CUE_S, Cue, write_srt, write_vtt
+from media.ttml import write_ttml
 
-TranscriptFormat = Literal["txt", "srt", "vtt", "json"]
+TranscriptFormat = Literal["txt", "srt", "vtt", "ttml", "json"]
 FORMATS: tuple[TranscriptFormat, ...] = get_args(TranscriptFormat)
 VIDEO_FIELDS = ("id", "title", "url", "channel", "published", "duration", "language")  # what JSON exports name
 JSON_FORMAT = "clipindex-transcript/1"
@@ -95,6 +96,8 @@ def render(tr: Transcript, fmt: str, video: Video | None = None) -> str:
         return write_srt(cues)
     if fmt == "vtt":
         return write_vtt(cues)
+    if fmt == "ttml":
+        return write_ttml(((c.start, c.end, c.text) for c in cues), tr.language)
     if fmt == "txt":
         return "\n".join(s.text.strip() for s in tr.segments if s.text.strip()) + "\n"
     raise InvalidInput(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")

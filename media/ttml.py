@@ -1,5 +1,5 @@
 """TTML caption files (W3C Timed Text: broadcast EBU-TT-D and IMSC, Netflix and Amazon deliveries, the older DFXP):
-their paragraphs as timed cue bodies, for media.captions to clean like any other cue.
+their paragraphs as timed cue bodies, for media.captions to clean like any other cue; and cues written as TTML.
 
 What is read. Every `<p>` with a time (`begin` and `end`, or `begin` and `dur`) is a cue; its text is everything
 inside it, `<br/>` a line break. A `<p>` without a time gives a cue for each timed `<span>` in it (captions timed
@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Iterable
 from dataclasses import dataclass
+from xml.sax.saxutils import escape, quoteattr
 
 from media.errors import CaptionError
 
@@ -33,6 +35,24 @@ class _Rates:
     ticks: float = 1.0  # ticks a second, ttp:tickRate (1 when unset, as TTML says without a frame rate)
 
 
+def write_ttml(cues: Iterable[tuple[float, float, str]], language: str | None = None) -> str:
+    """(start, end, text) cues as a TTML document, one timed paragraph each, times as media clock times to the
+    millisecond; `language` (ISO 639-1; "und" or None for none) goes into xml:lang."""
+    lang = language if language and language != "und" else ""
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
+             f'<tt xmlns="http://www.w3.org/ns/ttml" xmlns:ttp="http://www.w3.org/ns/ttml#parameter" '
+             f'ttp:timeBase="media" xml:lang={quoteattr(lang)}>', "  <body>", "    <div>"]
+    for start, end, text in cues:
+        body = "<br/>".join(escape(line) for line in text.split("\n"))
+        lines.append(f'      <p begin="{_clock(start)}" end="{_clock(end)}">{body}</p>')
+    return "\n".join([*lines, "    </div>", "  </body>", "</tt>", ""])
+
+
+def _clock(seconds: float) -> str:
+    ms = round(max(0.0, seconds) * 1000)
+    return f"{ms // 3_600_000:02d}:{ms // 60_000 % 60:02d}:{ms // 1000 % 60:02d}.{ms % 1000:03d}"
+
+
 def looks_like_ttml(text: str) -> bool:
     """Whether caption text is XML (TTML or DFXP) rather than WebVTT, SRT or SBV."""
     return text.lstrip("\ufeff \t\r\n").startswith("<")
@@ -45,7 +65,8 @@ def language(text: str) -> str | None:
 
 
 def cue_bodies(text: str) -> list[tuple[float, float, str]]:
-    """(start, end, text) of each timed paragraph (or timed span of an untimed paragraph), in document order."""
+    """(start, end, body) of each timed paragraph (or timed span of an untimed paragraph), in document order; the
+    body as a WebVTT cue's is written, `&`, `<` and `>` escaped, for media.captions to clean the same way."""
     if re.search(r"<!(DOCTYPE|ENTITY)", text, re.IGNORECASE):
         raise CaptionError("XML with a document type declaration is not accepted as captions")
     if text.count("<") > 2 * MAX_ELEMENTS:  # a tag opens and closes each; an element costs some 300 bytes parsed
@@ -80,13 +101,13 @@ def _walk(el: ET.Element, offset: float, rates: _Rates, out: list[tuple[float, f
 def _paragraph(p: ET.Element, offset: float, rates: _Rates, out: list[tuple[float, float, str]]) -> None:
     span = _span_of(p, offset, rates)
     if span is not None:
-        out.append((*span, _text(p)))
+        out.append((*span, escape(_text(p))))
         return
     for child in p.iter():
         if child is not p and _local(child.tag) == "span":
             timed = _span_of(child, offset, rates)
             if timed is not None:
-                out.append((*timed, _text(child)))
+                out.append((*timed, escape(_text(child))))
 
 
 def _span_of(el: ET.Element, offset: float, rates: _Rates) -> tuple[float, float] | None:

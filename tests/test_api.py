@@ -90,6 +90,8 @@ def test_upload_ingest_then_read_everything(api: Api, media_dir: Path) -> None:
         assert tr["language"] == "en" and tr["segments"][0]["words"][0]["start"] >= 0
         srt = c.get(f"/v1/videos/{video_id}/transcript", params={"format": "srt"})
         assert srt.headers["content-type"].startswith("application/x-subrip") and " --> " in srt.text
+        ttml = c.get(f"/v1/videos/{video_id}/transcript", params={"format": "ttml"})
+        assert ttml.headers["content-type"].startswith("application/ttml+xml") and 'xml:lang="en"' in ttml.text
 
         whole = c.get(f"/media/{video_id}")
         part = c.get(f"/media/{video_id}", headers={"Range": "bytes=100-199"})

@@ -1,4 +1,4 @@
-"""Transcript formats: caption cues in, our JSON both ways, and txt, srt, vtt and json out."""
+"""Transcript formats: caption cues in, our JSON both ways, and txt, srt, vtt, ttml and json out."""
 
 from __future__ import annotations
 
@@ -96,6 +96,15 @@ def test_vtt_escapes_markup_and_reads_back() -> None:
     assert vtt.startswith("WEBVTT\n\n00:00:00.500 --> 00:00:02.250\n")
     assert "00:01:01.125 --> 01:02:05.500\nBridge &lt;closed&gt; &amp; \"open\" --&gt;\n" in vtt
     assert [(c.start, c.end) for c in parse_captions(vtt)] == [(0.5, 2.25), (61.125, 3725.5)]
+
+
+def test_ttml_escapes_markup_names_the_language_and_reads_back() -> None:
+    ttml = render(TRANSCRIPT, "ttml")
+    assert 'xml:lang="ru"' in ttml
+    assert '<p begin="00:01:01.125" end="01:02:05.500">Bridge &lt;closed&gt; &amp; "open" --&gt;</p>' in ttml
+    back = parse_captions(ttml)
+    assert [(c.start, c.end, c.text) for c in back] == [(0.5, 2.25, "Мэр сказал: мост закрыт."),
+                                                         (61.125, 3725.5, 'Bridge <closed> & "open" -->')]
 
 
 def test_json_render_is_to_json_and_unknown_formats_are_refused() -> None:

@@ -182,7 +182,7 @@ def frame(video_id: str, service: Service, _read: ReadAccess,
 
 @router.get("/{video_id}/transcript", responses={**ERRORS, 200: {"content": {
     "application/json": {"schema": {"$ref": "#/components/schemas/TranscriptOut"}},
-    "text/plain": {}, "text/vtt": {}, "application/x-subrip": {}}}}, response_model=None)
+    "text/plain": {}, "text/vtt": {}, "application/x-subrip": {}, "application/ttml+xml": {}}}}, response_model=None)
 def get_transcript(video_id: str, service: Service, _read: ReadAccess, format: str = "json") -> Response:
     if format not in FORMATS:
         raise InvalidInput(f"format must be one of {', '.join(FORMATS)}")
@@ -191,7 +191,8 @@ def get_transcript(video_id: str, service: Service, _read: ReadAccess, format: s
         out = TranscriptOut(video_id=tr.video_id, language=tr.language, engine=tr.engine, model=tr.model,
                             warnings=list(tr.warnings), segments=[asdict(s) for s in tr.segments])  # type: ignore[misc]
         return Response(out.model_dump_json(), media_type="application/json")
-    media = {"srt": "application/x-subrip", "vtt": "text/vtt", "txt": "text/plain"}[format]
+    media = {"srt": "application/x-subrip", "vtt": "text/vtt", "ttml": "application/ttml+xml",
+             "txt": "text/plain"}[format]
     return Response(service.render_transcript(video_id, format), media_type=f"{media}; charset=utf-8")
 
 

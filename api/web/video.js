@@ -42,7 +42,7 @@ async function videoView(id, params) {
   showDetails(video);
   player = makePlayer(video, start, end);
   $("#transcript-exports").replaceChildren(exportLinks(`/v1/videos/${encodeURIComponent(video.id)}/transcript`,
-    [["srt", "SRT"], ["vtt", "WebVTT"], ["txt", "Text"], ["json", "JSON"]]));
+    [["srt", "SRT"], ["vtt", "WebVTT"], ["ttml", "TTML"], ["txt", "Text"], ["json", "JSON"]]));
   try {
     const transcript = await api(`/v1/videos/${encodeURIComponent(video.id)}/transcript`);
     if (!alive(root)) return;
