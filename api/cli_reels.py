@@ -162,7 +162,7 @@ def reel_render(
 @reel_app.command("export")
 def reel_export(
     reel: Annotated[str, typer.Argument(help="Reel id or title.")],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="otio, edl, fcpxml, srt, vtt or json.")] = "otio",
+    fmt: Annotated[str, typer.Option("--format", "-f", help="otio, edl, fcpxml, srt, vtt, ttml or json.")] = "otio",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead.")] = None,
     data_dir: DataDir = None,
 ) -> None:

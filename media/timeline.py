@@ -29,11 +29,12 @@ from media.captions import CaptionWord, Cue, write_srt, write_vtt
 from media.editors import EditClip, EditList, conform_note, write_edl, write_fcpxml
 from media.errors import MediaError
 from media.timecode import FrameRate, edl_rate, frame_rate, timecode_rate, to_timecode
+from media.ttml import write_ttml
 
 if TYPE_CHECKING:
     import opentimelineio as otio
 
-ExportFormat = Literal["otio", "edl", "fcpxml", "srt", "vtt", "json"]
+ExportFormat = Literal["otio", "edl", "fcpxml", "srt", "vtt", "ttml", "json"]
 # suffix and media type of each export, for the CLI's file names and the API's downloads
 EXPORT_FORMATS: dict[str, tuple[str, str]] = {
     "otio": (".otio", "application/json"),
@@ -41,6 +42,7 @@ EXPORT_FORMATS: dict[str, tuple[str, str]] = {
     "fcpxml": (".fcpxml", "application/xml"),
     "srt": (".srt", "application/x-subrip"),
     "vtt": (".vtt", "text/vtt"),
+    "ttml": (".ttml", "application/ttml+xml"),
     "json": (".json", "application/json"),
 }
 MIN_CUE_S = 0.05  # a cue sliver left at a clip's edge would only flash on screen
@@ -149,6 +151,8 @@ def export_reel(
         return write_srt(reel_cues(clips))
     if fmt == "vtt":
         return write_vtt(reel_cues(clips))
+    if fmt == "ttml":
+        return write_ttml((c.start, c.end, c.text) for c in reel_cues(clips))
     if fmt == "json":
         return json.dumps(manifest(clips, title), indent=2, ensure_ascii=False) + "\n"
     if fmt == "otio":

@@ -17,7 +17,7 @@ import opentimelineio as otio
 import pytest
 
 import media.render as render_mod
-from media.captions import CaptionWord, Cue, read_captions, write_srt
+from media.captions import CaptionWord, Cue, parse_captions, read_captions, write_srt
 from media.errors import FfmpegError, MediaError
 from media.ffmpeg import ffmpeg_binary, probe
 from media.render import (
@@ -378,6 +378,9 @@ def test_srt_vtt_and_manifest_exports(media: Path) -> None:
         "00:00:06,000 --> 00:00:08,000"]
     assert "A tone from the second report" in srt and "Volunteers filled sandbags" in srt
     assert export_reel(clips, "vtt").startswith("WEBVTT")
+    ttml = parse_captions(export_reel(clips, "ttml"))  # the same cues, as broadcast delivery takes them
+    assert [(c.start, c.end) for c in ttml] == [(0.0, 2.0), (2.2, 3.0), (3.0, 4.5), (6.0, 8.0)]
+    assert [c.text for c in ttml] == [c.text for c in parse_captions(srt)]
     doc = json.loads(export_reel(clips, "json", title="Floods"))
     assert doc["duration"] == pytest.approx(8.0)
     first = doc["clips"][0]
@@ -385,7 +388,7 @@ def test_srt_vtt_and_manifest_exports(media: Path) -> None:
                                                                                    "00:00:01:00")
     assert first["link"] == "https://www.youtube.com/watch?v=aaaaaaaaaaa&t=1s"
     assert [c["reel_start"] for c in doc["clips"]] == [0.0, 3.0, 5.5]
-    assert set(EXPORT_FORMATS) == {"otio", "edl", "fcpxml", "srt", "vtt", "json"}
+    assert set(EXPORT_FORMATS) == {"otio", "edl", "fcpxml", "srt", "vtt", "ttml", "json"}
 
 
 def test_exports_refuse_bad_reels(media: Path) -> None:

@@ -13,7 +13,8 @@ from api.deps import ReadAccess, Service, WriteKey
 from api.routes.videos import ERRORS, job_out
 from api.schemas import JobOut
 from indexer.errors import InvalidInput, NotFound
-from indexer.reels.service import HitRef
+from indexer.reels.service import ExportFormat, HitRef
+from media.timeline import EXPORT_FORMATS
 
 router = APIRouter(tags=["reels"])
 
@@ -136,16 +137,14 @@ def render(reel_id: str, body: RenderIn, service: Service, _key: WriteKey) -> Jo
 @router.get("/v1/reels/{reel_id}/export", responses={**ERRORS, 200: {"content": {"text/plain": {}}}},
             response_class=Response)
 def export(reel_id: str, service: Service, _read: ReadAccess,
-           format: Annotated[Literal["otio", "edl", "fcpxml", "srt", "vtt", "json"], Query()] = "otio") -> Response:
+           format: Annotated[ExportFormat, Query()] = "otio") -> Response:
     """The reel's timeline (OTIO, EDL, FCPXML), captions or manifest. When an EDL had to conform sources to its one
     frame rate, the `X-Clipindex-Warnings` header says which clips and how."""
-    kinds = {"json": "application/json", "vtt": "text/vtt", "srt": "application/x-subrip",
-             "fcpxml": "application/xml", "otio": "application/json", "edl": "text/plain"}
     exported = service.reels.export_file(reel_id, format)
     headers = {"Content-Disposition": f'attachment; filename="reel.{format}"'}
     if exported.warnings:  # e.g. sources conformed to the EDL's one frame rate (the notes are plain ASCII)
         headers["X-Clipindex-Warnings"] = " | ".join(exported.warnings)
-    return Response(exported.text, media_type=f"{kinds[format]}; charset=utf-8", headers=headers)
+    return Response(exported.text, media_type=f"{EXPORT_FORMATS[format][1]}; charset=utf-8", headers=headers)
 
 
 @router.get("/v1/renders/{name}", response_class=FileResponse, responses=ERRORS)

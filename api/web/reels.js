@@ -64,7 +64,7 @@ function reelCard(reel, byId) {
     const conform = el("p", { class: "state state-empty conform-note", role: "note" });
     card.append(renderBox(reel), el("p", { class: "exports-line" }, "Export the timeline: ",
       exportLinks(`/v1/reels/${encodeURIComponent(reel.id)}/export`,
-        [["otio", "OTIO"], ["edl", "EDL"], ["fcpxml", "FCPXML"], ["srt", "SRT"], ["vtt", "WebVTT"], ["json", "JSON"]])),
+        [["otio", "OTIO"], ["edl", "EDL"], ["fcpxml", "FCPXML"], ["srt", "SRT"], ["vtt", "WebVTT"], ["ttml", "TTML"], ["json", "JSON"]])),
       conform);
     showConform(reel, conform);
   }

@@ -34,9 +34,8 @@ from media.render import (
     UnsupportedCodec,
     render_reel,
 )
-from media.timeline import TimelineClip, export_reel, export_warnings
+from media.timeline import ExportFormat, TimelineClip, export_reel, export_warnings
 
-ExportFormat = Literal["otio", "edl", "fcpxml", "srt", "vtt", "json"]
 EXPORTS: tuple[ExportFormat, ...] = get_args(ExportFormat)
 CaptionMode = Literal["burn", "sidecar", "none"]
 CAPTION_MODES: tuple[CaptionMode, ...] = get_args(CaptionMode)
