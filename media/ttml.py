@@ -124,11 +124,16 @@ def _span_of(el: ET.Element, offset: float, rates: _Rates) -> tuple[float, float
     return start, stop
 
 
+_NOT_SHOWN = frozenset({"metadata", "desc", "title", "agent", "name", "copyright", "actor", "set", "style"})
+
+
 def _text(el: ET.Element) -> str:
-    """The element's text with its markup gone and `<br/>` as a line break."""
+    """The element's text with its markup gone and `<br/>` as a line break; metadata (`<ttm:desc>` and the like)
+    is not shown, so it is not speech."""
     parts = [el.text or ""]
     for child in el:
-        parts.append("\n" if _local(child.tag) == "br" else _text(child))
+        name = _local(child.tag)
+        parts.append("\n" if name == "br" else "" if name in _NOT_SHOWN else _text(child))
         parts.append(child.tail or "")
     return "".join(parts)
 

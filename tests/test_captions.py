@@ -218,6 +218,10 @@ def test_ttml_paragraphs_are_cues_timed_in_the_documents_own_units(tmp_path: Pat
              'ttp:tickRate="10000000"><body><div><p begin="15000000t" end="40000000t">Good evening.</p>'
              '<p begin="00:00:05:15" end="00:00:06.5">Frames.</p></div></body></tt>')
     assert [(c.start, c.end) for c in parse_captions(ticks)] == [(1.5, 4.0), (5.5, 6.5)]  # DFXP's namespace; 30 fps
+    described = ('<tt xmlns="http://www.w3.org/ns/ttml" xmlns:ttm="http://www.w3.org/ns/ttml#metadata"><body><div>'
+                 '<p begin="1s" end="2s"><metadata><ttm:desc>speaker: anchor</ttm:desc></metadata>Good evening.</p>'
+                 '</div></body></tt>')
+    assert [c.text for c in parse_captions(described)] == ["Good evening."], "metadata is not speech"
 
 
 @pytest.mark.parametrize("body, message", [
