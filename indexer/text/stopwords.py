@@ -38,7 +38,10 @@ o'z o'zi ya'ni ba'zi ayrim nima qanday qachon qayerda kim ma'lum hozir""",
 wie weil da nicht kein keine ist sind war waren wird werden wurde wurden hat haben hatte hatten sein bin bist seid
 kann können muss soll sollen will wollen auch noch schon nur sehr so mit von zu zum zur auf für an am im in ins aus
 bei nach vor über unter durch gegen ohne um bis seit ich du er sie es wir ihr man sich mich mir dich dir ihn ihm
-ihnen uns euch sein seine seiner ihre ihrer dieser diese dieses jener hier dort dann jetzt heute""",
+ihnen uns euch sein seine seiner ihre ihrer dieser diese dieses jener hier dort dann jetzt heute diesem diesen jene
+jenem jenen jenes beim vom zwischen während wegen seinem seinen seines ihrem ihren ihres unser unsere unserem unseren
+unserer unseres welche welcher welches welchem welchen dessen deren worden sei seien wäre wären würde würden hätte
+hätten habe sowie""",
     "fr": """le la les un une des du de et ou mais donc car ni que qui quoi dont où ce cet cette ces il elle ils elles
 on je tu nous vous me te se lui leur leurs son sa ses mon ma mes ton ta tes notre votre est sont était étaient être
 a ont avait avaient avoir fait sera été pas ne plus très aussi bien tout tous toute toutes dans sur sous pour par
