@@ -22,7 +22,6 @@ from xml.sax.saxutils import escape, quoteattr
 
 from media.errors import CaptionError
 
-_PARAMETER = "{http://www.w3.org/ns/ttml#parameter}"
 _CLOCK = re.compile(r"^(\d+):(\d{2}):(\d{2})(?:(\.\d+)|:(\d+)(?:\.(\d+))?)?$")
 _OFFSET = re.compile(r"^(\d+(?:\.\d+)?)(h|ms|m|s|f|t)$")
 MAX_CUE_S = 48 * 3600
@@ -160,20 +159,23 @@ def _time(value: str | None, rates: _Rates, default: float | None = None) -> flo
 
 
 def _rates(root: ET.Element) -> _Rates:
+    # the parameters by local name: TTML's parameter namespace, DFXP's older ones, or none at all
+    given = {_local(name): value for name, value in root.attrib.items()}
+
     def number(name: str, default: float) -> float:
-        raw = root.get(_PARAMETER + name) or root.get(name)
+        raw = given.get(name)
         try:
             return float(raw) if raw else default
         except ValueError:
             raise CaptionError(f"bad ttp:{name} {raw!r}") from None
 
     frames = number("frameRate", 30.0)
-    multiplier = (root.get(_PARAMETER + "frameRateMultiplier") or "1 1").split()
+    multiplier = (given.get("frameRateMultiplier") or "1 1").split()
     try:
         frames *= float(multiplier[0]) / float(multiplier[1]) if len(multiplier) == 2 else 1.0
     except (ValueError, ZeroDivisionError):
         raise CaptionError(f"bad ttp:frameRateMultiplier {' '.join(multiplier)!r}") from None
-    ticks = number("tickRate", frames if root.get(_PARAMETER + "frameRate") else 1.0)
+    ticks = number("tickRate", frames if given.get("frameRate") else 1.0)
     if frames <= 0 or ticks <= 0:
         raise CaptionError("ttp:frameRate and ttp:tickRate must be positive")
     return _Rates(frames, ticks)

@@ -214,10 +214,14 @@ def test_ttml_paragraphs_are_cues_timed_in_the_documents_own_units(tmp_path: Pat
         (14.0, 16.5, "Мэр сказал: мы не уйдём."),  # an offset and a duration; the span's words kept
         (20.0, 21.0, "Слово"), (21.0, 22.0, "за словом."),  # an untimed paragraph: its timed spans
     ]  # "[музыка]" at 00:00:07:12 (frames of 25 a second) is a sound, not words
-    ticks = ('<tt xmlns="http://www.w3.org/2006/10/ttaf1" xmlns:ttp="http://www.w3.org/ns/ttml#parameter" '
+    ticks = ('<tt xmlns="http://www.w3.org/2006/10/ttaf1" xmlns:ttp="http://www.w3.org/2006/10/ttaf1#parameter" '
              'ttp:tickRate="10000000"><body><div><p begin="15000000t" end="40000000t">Good evening.</p>'
              '<p begin="00:00:05:15" end="00:00:06.5">Frames.</p></div></body></tt>')
-    assert [(c.start, c.end) for c in parse_captions(ticks)] == [(1.5, 4.0), (5.5, 6.5)]  # DFXP's namespace; 30 fps
+    assert [(c.start, c.end) for c in parse_captions(ticks)] == [(1.5, 4.0), (5.5, 6.5)]  # DFXP's namespaces; 30 fps
+    ntsc = ('<tt xmlns="http://www.w3.org/ns/ttml" xmlns:ttp="http://www.w3.org/ns/ttml#parameter" ttp:frameRate="30"'
+            ' ttp:frameRateMultiplier="1000 1001"><body><p begin="00:00:01:15" end="00:01:00:00">x</p></body></tt>')
+    [cue] = parse_captions(ntsc)
+    assert cue.start == pytest.approx(1 + 15 / (30 * 1000 / 1001)) and cue.end == 60.0  # frames count at 29.97
     described = ('<tt xmlns="http://www.w3.org/ns/ttml" xmlns:ttm="http://www.w3.org/ns/ttml#metadata"><body><div>'
                  '<p begin="1s" end="2s"><metadata><ttm:desc>speaker: anchor</ttm:desc></metadata>Good evening.</p>'
                  '</div></body></tt>')
