@@ -1,5 +1,5 @@
-"""Caption files: WebVTT and SRT in and out, TTML (media.ttml) and YouTube's SBV in, and YouTube's rolling
-auto-captions merged into plain cues.
+"""Caption files: WebVTT and SRT in and out, TTML (media.ttml), EBU STL (media.stl) and YouTube's SBV in, and
+YouTube's rolling auto-captions merged into plain cues.
 
 YouTube's auto-captions repeat each line in the next cue (the "rolling" display) and mark every new word with an
 inline timestamp (`<00:00:01.230><c> word</c>`); between cues sit 10 ms cues that only repeat the finished line.
@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from media import ttml
+from media import stl, ttml
 from media.errors import CaptionError
 
 _TIME = r"(?:(\d+):)?(\d{1,2}):(\d{2})[.,](\d{1,3})"
@@ -42,7 +42,7 @@ class Cue:
 
 
 def read_captions(path: Path) -> list[Cue]:
-    """Parse a WebVTT, SRT, TTML or SBV file (by content, not name); rolling auto-captions are merged."""
+    """Parse a WebVTT, SRT, TTML, EBU STL or SBV file (by content, not name); rolling auto-captions are merged."""
     return load_captions(path)[0]
 
 
@@ -53,10 +53,14 @@ def load_captions(path: Path) -> tuple[list[Cue], str | None]:
         raise CaptionError(f"{path.name}: no such file")
     if path.stat().st_size > MAX_BYTES:
         raise CaptionError(f"{path.name}: too large for a caption file")
-    text = decode_captions(path.read_bytes(), path.name)
-    cues = parse_captions(text)
+    raw = path.read_bytes()
+    if stl.looks_like_stl(raw):  # binary: its text is in the code table its header names
+        text, cues = "", _cues(stl.cue_bodies(raw))
+    else:
+        text = decode_captions(raw, path.name)
+        cues = parse_captions(text)
     if not cues:
-        raise CaptionError(f"{path.name}: no caption cues found (expected WebVTT, SRT, TTML or SBV)")
+        raise CaptionError(f"{path.name}: no caption cues found (expected WebVTT, SRT, TTML, EBU STL or SBV)")
     return cues, header_language(text)
 
 
@@ -115,6 +119,11 @@ def parse_captions(text: str) -> list[Cue]:
         raw = list(_sbv_cues(text))
     else:
         raw = list(_raw_cues(text))
+    return _cues(raw)
+
+
+def _cues(raw: list[tuple[float, float, str]]) -> list[Cue]:
+    """Cues from (start, end, body) as a file gives them: rolling auto-captions merged, the rest cleaned."""
     if any(_INLINE.search(body) for _, _, body in raw):
         return _merge_rolling(raw)
     return _merge_repeats([Cue(s, e, _clean(body)) for s, e, body in raw if _clean(body)])

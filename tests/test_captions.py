@@ -259,3 +259,58 @@ def test_sbv_blocks_are_cues(tmp_path: Path) -> None:
     path.write_text("0:00:01.000,0:00:04.500\nfine\n\n0:00:09.000,0:00:05.000\nbackwards\n", encoding="utf-8")
     with pytest.raises(CaptionError, match="ends before it starts"):
         load_captions(path)
+
+
+def stl_bytes(subtitles: list[tuple[tuple[int, int, int, int], tuple[int, int, int, int], bytes, int, int]],
+         table: bytes = b"00", start: bytes = b"10000000", disk: bytes = b"STL25.01") -> bytes:
+    """An EBU STL file: a GSI block (code page, disk format, character table, programme start), then one TTI block
+    a (time in, time out, text, extension block number, comment flag)."""
+    gsi = bytearray(b" " * 1024)
+    gsi[0:3], gsi[3:11], gsi[11], gsi[12:14] = b"850", disk, ord("A"), table
+    gsi[256:264] = start
+    blocks = b""
+    for n, (tin, tout, text, extension, comment) in enumerate(subtitles):
+        tti = bytearray(128)
+        tti[0], tti[1:3], tti[3], tti[4], tti[5:9], tti[9:13] = 1, n.to_bytes(2, "little"), 0xFF, extension, \
+            bytes(tin), bytes(tout)
+        tti[13], tti[14], tti[15] = 20, 2, comment
+        tti[16:128] = text.ljust(112, b"\x8f")[:112]
+        blocks += bytes(tti)
+    return bytes(gsi) + blocks
+
+
+def test_ebu_stl_subtitles_are_cues_in_their_code_table(tmp_path: Path) -> None:
+    """European broadcasters' subtitle archives are EBU STL: binary, refused before as "binary data"."""
+    latin = stl_bytes([
+        ((10, 0, 1, 0), (10, 0, 3, 12), b"\x0d\x07Le caf\xc2e est ferm\xc2e\x8a\x8ajusqu'\xc1a lundi.", 0xFF, 0),
+        ((10, 0, 4, 0), (10, 0, 6, 0), b"A note for the editor", 0xFF, 1),  # a comment: not shown
+        ((10, 0, 6, 0), (10, 0, 9, 0), b"Die Stra\xfbe nach \xe8\xc2od\xc2z ist", 0x00, 0),  # goes on in the next
+        ((0, 0, 0, 0), (0, 0, 0, 0), b" wieder offen. \x80[Musik]\x81", 0xFF, 0),
+    ])
+    path = tmp_path / "programme.stl"
+    path.write_bytes(latin)
+    cues, language = load_captions(path)
+    assert language is None
+    assert [(c.start, c.end, c.text) for c in cues] == [
+        (1.0, 3.48, "Le café est fermé jusqu'à lundi."),  # times from the programme's start, 10:00:00:00
+        (6.0, 9.0, "Die Straße nach Łódź ist wieder offen."),
+    ]
+    cyrillic = stl_bytes([((10, 0, 2, 0), (10, 0, 5, 0), "Мост закрыт до пятницы.".encode("iso8859_5"), 0xFF, 0)],
+                    table=b"01", start=b"        ")  # no start given: counted from the hour of the first
+    path.write_bytes(cyrillic)
+    assert [(c.start, c.text) for c in load_captions(path)[0]] == [(2.0, "Мост закрыт до пятницы.")]
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda raw: raw[:1100], "shorter than its header"),
+    (lambda raw: raw[:3] + b"STL99.01" + raw[11:], "unknown EBU STL disk format"),
+    (lambda raw: raw[:12] + b"09" + raw[14:], "unknown EBU STL character code table"),
+    (lambda raw: raw[:1024 + 5] + bytes([10, 0, 99, 0]) + raw[1024 + 9:], "bad EBU STL time code"),
+    (lambda raw: raw[:1024 + 9] + bytes([9, 0, 0, 0]) + raw[1024 + 13:], "ends before it starts"),
+])
+def test_bad_ebu_stl_is_refused_with_a_reason(tmp_path: Path, change: object, message: str) -> None:
+    good = stl_bytes([((10, 0, 1, 0), (10, 0, 3, 0), b"Good evening.", 0xFF, 0)])
+    path = tmp_path / "bad.stl"
+    path.write_bytes(change(good))  # type: ignore[operator]
+    with pytest.raises(CaptionError, match=message):
+        load_captions(path)

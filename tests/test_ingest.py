@@ -16,6 +16,7 @@ from indexer.errors import IngestError
 from indexer.models import Chapter
 from indexer.service import Clipindex, IngestOptions
 from tests.conftest import FIXTURES
+from tests.test_captions import stl_bytes
 
 runner = CliRunner()
 
@@ -293,7 +294,8 @@ def test_a_caption_files_sound_cues_are_neither_searched_nor_timed(settings: Set
 
 
 def test_a_ttml_file_is_ingested_in_the_language_it_names(settings: Settings, tmp_path: Path) -> None:
-    """Broadcast TTML (here EBU-TT-D style, Uzbek) and YouTube's SBV were refused as unsupported files."""
+    """Broadcast TTML (here EBU-TT-D style, Uzbek), EBU STL (Cyrillic) and YouTube's SBV were refused as
+    unsupported files."""
     ttml = tmp_path / "kechki.ttml"
     ttml.write_text('<?xml version="1.0" encoding="UTF-8"?>\n<tt xmlns="http://www.w3.org/ns/ttml" xml:lang="uz">'
                     '<body><div><p begin="00:00:01.000" end="00:00:04.000">Shahar kengashi byudjetni tasdiqladi.</p>'
@@ -301,10 +303,13 @@ def test_a_ttml_file_is_ingested_in_the_language_it_names(settings: Settings, tm
                     encoding="utf-8")
     sbv = tmp_path / "studio.sbv"
     sbv.write_text("0:00:01.000,0:00:04.000\nThe river rose two metres overnight.\n", encoding="utf-8")
-    code, out, err = cli(settings, "ingest", str(ttml), str(sbv), "--json")
+    stl = tmp_path / "archive.stl"
+    stl.write_bytes(stl_bytes([((10, 0, 1, 0), (10, 0, 4, 0), "Мост закрыт до пятницы.".encode("iso8859_5"), 0xFF, 0)],
+                              table=b"01"))
+    code, out, err = cli(settings, "ingest", str(ttml), str(sbv), str(stl), "--json")
     assert code == 0, err
     done = json.loads(out)
-    assert [d["status"] for d in done] == ["ingested", "ingested"], done
+    assert [d["status"] for d in done] == ["ingested", "ingested", "ingested"], done
     svc = Clipindex(settings)
     languages = {svc.store.get_transcript(d["video_id"]).language for d in done}  # type: ignore[union-attr]
     assert "uz" in languages
