@@ -175,19 +175,27 @@ def _clean(body: str) -> str:
 
 
 # What captions write that nobody said, in any language: sound in square brackets ("[Music]", "[ APPLAUSE ]",
-# "[музыка]"); a parenthesis that holds a line alone ("(laughter)") or only capitals ("(SIGHS)"); music notes; the
-# broadcast speaker-change mark ">>"; and a speaker's name in capitals before a colon ("ANCHOR:", ">> JOHN SMITH:").
-# A name is taken for one only after ">>" or where the line goes on in lower case: a caption file written all in
-# capitals ("THE MINISTER SAID: WE WILL ...") keeps its words.
+# "[музыка]"); a parenthesis that holds a line alone ("(laughter)") or capitals that are no acronym ("(SIGHS)");
+# music notes; the broadcast speaker-change mark ">>"; and a speaker's name in capitals before a colon ("ANCHOR:",
+# ">> JOHN SMITH:"). A name is taken for one only after ">>" or where the line goes on in lower case: a caption file
+# written all in capitals ("THE MINISTER SAID: WE WILL ...") keeps its words.
 _SOUND = re.compile(r"\[[^\[\]\n]{0,80}\]|[♪♫♬]")
 _ALONE = re.compile(r"^\s*\([^()]{0,80}\)\s*$")
 _SHOUTED = re.compile(r"\(([^()a-z]{0,80})\)")
 _LABEL = re.compile(r"^\s*(>>+|-)?\s*([^\W\d_][^\W\d_'.-]*(?:[ '.-][^\W\d_]+){0,3})\s*:\s+")
 
 
+def _sound_or_acronym(m: re.Match[str]) -> str:
+    """A parenthesis in capitals inside a line: a sound ("(SIGHS)", "(CROWD CHEERING)") is dropped; an acronym of
+    up to four letters ("(EU)", "(NATO)") is the writer's and stays."""
+    inside = m[1].strip()
+    letters = sum(c.isalpha() for c in inside)
+    return " " if letters and inside.upper() != inside.lower() and (letters > 4 or " " in inside) else m[0]
+
+
 def _speech(line: str) -> str:
     line = _SOUND.sub(" ", line)
-    line = "" if _ALONE.match(line) else _SHOUTED.sub(lambda m: " " if m[1].upper() != m[1].lower() else m[0], line)
+    line = "" if _ALONE.match(line) else _SHOUTED.sub(_sound_or_acronym, line)
     label = _LABEL.match(line)
     if label and label[2] == label[2].upper() != label[2].lower():
         rest = line[label.end():]

@@ -157,7 +157,7 @@ ANNOTATED = """1
 
 5
 00:00:11,000 --> 00:00:14,000
-- MAYOR: Thank you. [ crowd cheering ] ♪ The repairs (in euros) cost more.
+- MAYOR: Thank you. [ crowd cheering ] ♪ The repairs (in euros) cost more (EU) (SIGHS) (CROWD BOOS)
 
 6
 00:00:14,000 --> 00:00:17,000
@@ -180,7 +180,7 @@ def test_sound_cues_and_speaker_names_are_not_taken_for_speech() -> None:
     assert [c.text for c in cues] == [
         "Good evening, the council met today.",
         "WE WILL NOT CLOSE THE BRIDGE.",
-        "Thank you. The repairs (in euros) cost more.",
+        "Thank you. The repairs (in euros) cost more (EU)",  # an acronym stays; sounds in capitals go
         "THE MINISTER SAID: WE WILL NOT WITHDRAW.",  # all in capitals, no ">>": a name cannot be told from words
         "Добрый вечер.",
     ]
