@@ -299,6 +299,9 @@ def test_ebu_stl_subtitles_are_cues_in_their_code_table(tmp_path: Path) -> None:
                     table=b"01", start=b"        ")  # no start given: counted from the hour of the first
     path.write_bytes(cyrillic)
     assert [(c.start, c.text) for c in load_captions(path)[0]] == [(2.0, "Мост закрыт до пятницы.")]
+    from_zero = stl_bytes([((0, 0, 2, 0), (0, 0, 5, 0), b"Timed from zero.", 0xFF, 0)])  # under a start of 10:00
+    path.write_bytes(from_zero)
+    assert [(c.start, c.end) for c in load_captions(path)[0]] == [(2.0, 5.0)]
 
 
 @pytest.mark.parametrize("change, message", [
