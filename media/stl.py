@@ -54,11 +54,11 @@ def cue_bodies(raw: bytes) -> list[tuple[float, float, str]]:
     if table != b"00" and table not in _TABLES:
         raise CaptionError(f"unknown EBU STL character code table {table!r}")
     start = _gsi_time(raw[256:264], fps)  # the programme's start time code: cue times are counted from it
-    first_in = _tti_time(raw[GSI_BYTES + 5: GSI_BYTES + 9], fps)
-    if not start or first_in < start:
-        # none given, yet subtitles from 10:00:00:00 (the usual start), or subtitles timed from zero under a start
-        # of 10:00:00:00: count from the hour of the first one
-        start = first_in // 3600 * 3600
+    last = GSI_BYTES + (len(raw) - GSI_BYTES) // TTI_BYTES * TTI_BYTES - TTI_BYTES
+    if not start or _tti_time(raw[last + 5: last + 9], fps) < start:
+        # none given, yet subtitles from 10:00:00:00 (the usual start), or every subtitle before the start given
+        # (timed from zero under 10:00:00:00): count from the hour of the first subtitle
+        start = _tti_time(raw[GSI_BYTES + 5: GSI_BYTES + 9], fps) // 3600 * 3600
     out: list[tuple[float, float, str]] = []
     text, first = "", None
     for at in range(GSI_BYTES, len(raw) - TTI_BYTES + 1, TTI_BYTES):
