@@ -38,7 +38,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=N
 def ingest(
     sources: Annotated[list[str], typer.Argument(
         help="YouTube video/playlist/channel URLs, media files, or caption/transcript files (.vtt, .srt, .ttml, "
-             ".dfxp, .stl, .sbv, .json).")],
+             ".dfxp, .stl, .scc, .sbv, .json).")],
     article: Annotated[str | None, typer.Option(help="The article (URL or file) this report belongs to.")] = None,
     language: Annotated[str | None, typer.Option(help="Spoken language code (en, ru, uz ...); else detected.")] = None,
     model: Annotated[str | None, typer.Option(help="Whisper model name or CTranslate2 directory.")] = None,

@@ -46,7 +46,8 @@ FIXTURES = ROOT / "tests" / "fixtures"
 EXE = [sys.executable, str(ROOT / ".venv" / "bin" / "clipindex")]
 MP4, OPUS = FIXTURES / "report_en.mp4", FIXTURES / "speech_en.opus"
 CAPTIONS = [FIXTURES / "captions_ru.vtt", FIXTURES / "captions_uz.srt", FIXTURES / "rolling_auto_en.vtt",
-            FIXTURES / "captions_ru.json", FIXTURES / "captions_en.ttml", FIXTURES / "captions_ru.stl"]
+            FIXTURES / "captions_ru.json", FIXTURES / "captions_en.ttml", FIXTURES / "captions_ru.stl",
+            FIXTURES / "captions_en.scc"]
 
 Maker = Callable[[random.Random, Path], Path]
 

@@ -1,5 +1,5 @@
-"""Caption files: WebVTT and SRT in and out, TTML (media.ttml), EBU STL (media.stl) and YouTube's SBV in, and
-YouTube's rolling auto-captions merged into plain cues.
+"""Caption files: WebVTT and SRT in and out, TTML (media.ttml), EBU STL (media.stl), Scenarist SCC (media.scc) and
+YouTube's SBV in, and YouTube's rolling auto-captions merged into plain cues.
 
 YouTube's auto-captions repeat each line in the next cue (the "rolling" display) and mark every new word with an
 inline timestamp (`<00:00:01.230><c> word</c>`); between cues sit 10 ms cues that only repeat the finished line.
@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from media import stl, ttml
+from media import scc, stl, ttml
 from media.errors import CaptionError
 
 _TIME = r"(?:(\d+):)?(\d{1,2}):(\d{2})[.,](\d{1,3})"
@@ -42,7 +42,8 @@ class Cue:
 
 
 def read_captions(path: Path) -> list[Cue]:
-    """Parse a WebVTT, SRT, TTML, EBU STL or SBV file (by content, not name); rolling auto-captions are merged."""
+    """Parse a WebVTT, SRT, TTML, EBU STL, SCC or SBV file (by content, not name); rolling auto-captions are
+    merged."""
     return load_captions(path)[0]
 
 
@@ -60,7 +61,7 @@ def load_captions(path: Path) -> tuple[list[Cue], str | None]:
         text = decode_captions(raw, path.name)
         cues = parse_captions(text)
     if not cues:
-        raise CaptionError(f"{path.name}: no caption cues found (expected WebVTT, SRT, TTML, EBU STL or SBV)")
+        raise CaptionError(f"{path.name}: no caption cues found (expected WebVTT, SRT, TTML, EBU STL, SCC or SBV)")
     return cues, header_language(text)
 
 
@@ -115,6 +116,8 @@ def parse_captions(text: str) -> list[Cue]:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if ttml.looks_like_ttml(text):
         raw = ttml.cue_bodies(text)
+    elif scc.looks_like_scc(text):
+        raw = scc.cue_bodies(text)
     elif _SBV_LINE.match(text.lstrip("\ufeff \n")):
         raw = list(_sbv_cues(text))
     else:

@@ -18,7 +18,7 @@ from media.ffmpeg import ffmpeg_binary
 
 MEDIA_EXTS = {".mp4", ".mkv", ".webm", ".mov", ".avi", ".m4v", ".mp3", ".m4a", ".aac", ".wav", ".opus", ".ogg",
               ".oga", ".flac", ".wma", ".mpg", ".mpeg", ".ts", ".3gp"}
-SUBTITLE_EXTS = (".vtt", ".srt", ".ttml", ".dfxp", ".stl", ".sbv")  # caption files media.captions reads
+SUBTITLE_EXTS = (".vtt", ".srt", ".ttml", ".dfxp", ".stl", ".scc", ".sbv")  # caption files media.captions reads
 CAPTION_EXTS = {*SUBTITLE_EXTS, ".json"}  # and clipindex's own transcript JSON
 MAX_URL_CHARS = 2000
 _YT_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")

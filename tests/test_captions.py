@@ -317,3 +317,68 @@ def test_bad_ebu_stl_is_refused_with_a_reason(tmp_path: Path, change: object, me
     path.write_bytes(change(good))  # type: ignore[operator]
     with pytest.raises(CaptionError, match=message):
         load_captions(path)
+
+
+def _odd(b: int) -> int:
+    return b | 0x80 if bin(b).count("1") % 2 == 0 else b
+
+
+CONTROL = {"RCL": (0x14, 0x20), "EOC": (0x14, 0x2F), "EDM": (0x14, 0x2C), "ENM": (0x14, 0x2E), "CR": (0x14, 0x2D),
+           "RU2": (0x14, 0x25), "RDC": (0x14, 0x29), "BS": (0x14, 0x21), "PAC15": (0x14, 0x40),
+           "PAC14": (0x13, 0x60), "CC2": (0x1C, 0x20), "HALF": (0x11, 0x32), "E_ACUTE": (0x12, 0x21)}
+
+
+def scc_line(timecode: str, *parts: str) -> str:
+    """One SCC line: control codes by name (sent twice, as encoders do) and text (two characters a pair)."""
+    words: list[str] = []
+    for part in parts:
+        if part in CONTROL:
+            b1, b2 = CONTROL[part]
+            words += [f"{_odd(b1):02x}{_odd(b2):02x}"] * 2
+            continue
+        data = part.encode("ascii")
+        data += b"\x00" * (len(data) % 2)
+        words += [f"{_odd(data[i]):02x}{_odd(data[i + 1]):02x}" for i in range(0, len(data), 2)]
+    return f"{timecode}\t{' '.join(words)}"
+
+
+def test_scc_pop_on_roll_up_and_paint_on_captions_are_cues(tmp_path: Path) -> None:
+    """North American broadcast delivers CEA-608 captions as Scenarist SCC: refused before."""
+    lines = ["Scenarist_SCC V1.0", "",
+             scc_line("00:00:01:00", "RCL", "ENM", "PAC14", "Good evening,", "PAC15", "the council met."),
+             scc_line("00:00:02:00", "EOC"),
+             scc_line("00:00:05:00", "RCL", "ENM", "PAC15", "CAFE", "E_ACUTE", " prices rose 2", "HALF", "%."),
+             scc_line("00:00:06:00", "EOC"),
+             scc_line("00:00:09:00", "EDM"),
+             scc_line("00:10:00;00", "RU2", "CR", "The bridge will stay"),
+             scc_line("00:10:01;00", "CR", "closed until Fridax", "BS", "y."),
+             scc_line("00:10:02;00", "CC2", "Otra lengua."),  # the second channel: skipped
+             scc_line("00:10:03;00", "CR"),
+             scc_line("00:10:20;00", "RDC", "PAC15", "Painted words."),
+             scc_line("00:10:23;00", "EDM")]
+    path = tmp_path / "news.scc"
+    path.write_text("\n".join(lines) + "\n", encoding="ascii")
+    cues, language = load_captions(path)
+    assert language is None
+    assert [c.text for c in cues] == ["Good evening, the council met.", "CAFÉ prices rose 2½%.",
+                                      "The bridge will stay", "closed until Friday.", "Painted words."]
+    # shown at its EOC, and until the next caption's EOC replaces it (loading that one out of sight hides nothing)
+    assert cues[0].start == pytest.approx(2.002, abs=0.002) and cues[0].end == pytest.approx(6.006, abs=0.01)
+    assert cues[1].end == pytest.approx(9.009, abs=0.01), "shown from its EOC until erased"
+    # drop-frame time code keeps to the clock: 00:10:00;00 is 600 s (non-drop 00:10:00:00 would be 600.6 s); the
+    # row starts with its first character, four frames after the two control codes sent twice
+    assert cues[2].start == pytest.approx(600 + 4 / 29.97, abs=0.002)
+    painted = ((620 * 30 - 18) / 29.97 + 4 / 29.97, (623 * 30 - 18) / 29.97)  # 18 frame numbers dropped by 10:20
+    assert (cues[4].start, cues[4].end) == pytest.approx(painted, abs=0.003)
+
+
+@pytest.mark.parametrize("body, message", [
+    ("Scenarist_SCC V1.0\n\n00:00:01:00\t9420 zz20\n", "bad SCC line 3"),
+    ("Scenarist_SCC V1.0\n\n00:00:61:00\t9420 9420\n", "bad SCC time code"),
+    ("Scenarist_SCC V1.0\n\n00:00:01:00\t9420 9420 9420\n", "no caption cues found"),
+])
+def test_bad_scc_is_refused_with_a_reason(tmp_path: Path, body: str, message: str) -> None:
+    path = tmp_path / "bad.scc"
+    path.write_text(body, encoding="ascii")
+    with pytest.raises(CaptionError, match=message):
+        load_captions(path)

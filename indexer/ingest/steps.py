@@ -6,7 +6,7 @@ yet, in order, so a crash in any step loses nothing already committed and the sa
 
 1. fetch: a URL through yt-dlp (metadata, creator chapters; subtitles when the caption policy allows; audio, or
    video+audio with keep_video, unless subtitles make media unnecessary); a local file is used in place, with a
-   sidecar caption file (.vtt, .srt, .ttml, .dfxp, .stl, .sbv) when present; a caption/transcript file needs
+   sidecar caption file (.vtt, .srt, .ttml, .dfxp, .stl, .scc, .sbv) when present; a caption/transcript file needs
    nothing fetched.
 2. audio: ffmpeg extracts 16 kHz mono WAV; skipped when the transcript comes from captions.
 3. transcript: from captions (their language: --language, YouTube's, the WebVTT header's, else read from the
