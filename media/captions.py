@@ -139,14 +139,7 @@ def _raw_cues(text: str) -> Iterable[tuple[float, float, str]]:
         idx = next((i for i, line in enumerate(lines) if "-->" in line), None)
         if idx is None:
             continue
-        m = _CUE_LINE.match(lines[idx])
-        if not m:
-            raise CaptionError(f"bad cue timing line: {lines[idx][:80]!r}")
-        start, end = _secs(*m.groups()[:4]), _secs(*m.groups()[4:])
-        if end < start:
-            raise CaptionError(f"cue ends before it starts: {lines[idx][:80]!r}")
-        if end > MAX_CUE_S:
-            raise CaptionError(f"cue time beyond {MAX_CUE_S // 3600} hours: {lines[idx][:80]!r}")
+        start, end = _timing(_CUE_LINE.match(lines[idx]), lines[idx], "cue")
         yield start, end, "\n".join(lines[idx + 1 :])
 
 
@@ -157,15 +150,20 @@ def _sbv_cues(text: str) -> Iterable[tuple[float, float, str]]:
     """YouTube's SubViewer format: blocks of a `0:00:01.000,0:00:04.000` line and the cue's text."""
     for block in re.split(r"\n\s*\n+", text.lstrip("\ufeff").strip()):
         lines = block.split("\n")
-        m = _SBV_LINE.match(lines[0])
-        if not m:
-            raise CaptionError(f"bad SBV timing line: {lines[0][:80]!r}")
-        start, end = _secs(*m.groups()[:4]), _secs(*m.groups()[4:])
-        if end < start:
-            raise CaptionError(f"cue ends before it starts: {lines[0][:80]!r}")
-        if end > MAX_CUE_S:
-            raise CaptionError(f"cue time beyond {MAX_CUE_S // 3600} hours: {lines[0][:80]!r}")
+        start, end = _timing(_SBV_LINE.match(lines[0]), lines[0], "SBV")
         yield start, end, "\n".join(lines[1:])
+
+
+def _timing(m: re.Match[str] | None, line: str, kind: str) -> tuple[float, float]:
+    """A timing line's start and end, checked: it parses, ends after it starts, and within MAX_CUE_S."""
+    if not m:
+        raise CaptionError(f"bad {kind} timing line: {line[:80]!r}")
+    start, end = _secs(*m.groups()[:4]), _secs(*m.groups()[4:])
+    if end < start:
+        raise CaptionError(f"cue ends before it starts: {line[:80]!r}")
+    if end > MAX_CUE_S:
+        raise CaptionError(f"cue time beyond {MAX_CUE_S // 3600} hours: {line[:80]!r}")
+    return start, end
 
 
 def _secs(h: str | None, m: str, s: str, frac: str) -> float:
