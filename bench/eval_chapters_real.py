@@ -52,6 +52,7 @@ from eval_chapters import Bulletin, even_split, matched, no_boundaries, pk_wd, t
 
 from indexer.chapters.embed import Embedder, default_embedder, embed_text  # noqa: E402
 from indexer.chapters.segment import SegmentParams, segment  # noqa: E402
+from indexer.chapters.titles import _reading  # noqa: E402
 from indexer.chapters.units import units  # noqa: E402
 from indexer.models import Segment, Transcript  # noqa: E402
 
@@ -238,14 +239,15 @@ def cut_grid(data: dict[str, list[Bulletin]], embedder: Embedder | None) -> None
 def titles(data: dict[str, list[Bulletin]], embedder: Embedder | None, show: int, seed: int = 1) -> None:
     """How the headlines of our chapters measure up: 3-8 words, every word said in the chapter (names as spelled
     there), distinct within the programme, how many are a run of words of the chapter's first three sentences
-    (the lead, where news says what a story is about), and how many a run of words anywhere in it (the rest are its
-    salient words listed); then `show` random chapters with title and first sentence."""
+    (the lead, where news says what a story is about), how many a run of words anywhere in it (the rest are its
+    salient words listed), and how many come from a sentence the text layer does not read as another language than
+    the transcript's (untranslated interviews are); then `show` random chapters with title and first sentence."""
     rng = random.Random(seed)
     print("\nTitles: share of chapters whose title is 3-8 words / faithful / distinct in its programme / from its lead"
-          " / a run of its words (not a list of keywords)")
+          " / a run of its words (not a list of keywords) / from a sentence not read as another language")
     shown: list[tuple[str, str, str]] = []
     for name, group in data.items():
-        n = short = faithful = distinct = lead = run = 0
+        n = short = faithful = distinct = lead = run = own = 0
         for b in group:
             sentences = units(b.transcript)
             chapters = segment(b.transcript, embedder=embedder)
@@ -260,9 +262,11 @@ def titles(data: dict[str, list[Bulletin]], embedder: Embedder | None, show: int
                 distinct += seen[c.title.casefold()] == 1
                 lead += c.title.casefold() in " ".join(inside[:3]).casefold()
                 run += c.title.casefold() in " ".join(inside).casefold()
+                source = next((s for s in inside if c.title.casefold() in s.casefold()), None)
+                own += source is not None and _reading(source, b.transcript.language) != "other"
                 shown.append((name, c.title, inside[0]))
         print(f"{name:12} {n:5} chapters: {short / n:.2f} / {faithful / n:.2f} / {distinct / n:.2f} / {lead / n:.2f}"
-              f" / {run / n:.2f}")
+              f" / {run / n:.2f} / {own / n:.3f}")
     for name, title, first in rng.sample(shown, min(show, len(shown))):
         print(f"- [{name}] **{title}** | {first[:160]}")
 

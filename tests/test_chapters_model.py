@@ -413,3 +413,24 @@ def test_a_chapter_whose_lead_names_nothing_of_it_is_titled_from_its_other_sente
     groups = [[t for toks in kept[:3] for t in toks], [t for toks in kept[3:] for t in toks]]
     titles = headlines([first, second], "en", groups, reading, stop, ["Bridge cracks", "Oder fish algae"])
     assert "Oder" in titles[1] and titles[1].casefold() in " ".join(second).casefold(), titles
+
+
+def test_a_title_is_in_the_transcripts_language_where_the_chapter_allows() -> None:
+    """An English programme's chapter that opens on an untranslated French interview was titled in French ("Sur les
+    prix des hôtels pendant les Jeux"): a sentence the text layer reads as another language now comes last."""
+    transcript = one_sentence_each([
+        "Les prix des hôtels à Paris ont triplé pendant les Jeux olympiques selon les professionnels du tourisme.",
+        "Paris hotel prices have already tripled for the Olympic Games.",
+        "Visitors may find fewer rooms available in Paris this summer.",
+        "Some hotels have already been fully booked since the spring.",
+        "The city expects millions of visitors during the Games.",
+    ], "en")
+    (chapter,) = segment(transcript, embedder=None)
+    english = " ".join(s.text for s in transcript.segments[1:]).casefold()
+    assert chapter.title.casefold() in english, chapter.title
+    french = one_sentence_each([
+        "Les prix des hôtels à Paris ont triplé pendant les Jeux olympiques selon les professionnels du tourisme.",
+        "Les visiteurs trouveront moins de chambres à Paris cet été.",
+    ], "fr")
+    (chapter,) = segment(french, embedder=None)
+    assert "hôtels" in chapter.title or "Paris" in chapter.title, "a French transcript keeps its French lead"

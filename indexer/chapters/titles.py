@@ -29,6 +29,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from indexer.text import stopwords
+from indexer.text.language import UNDETERMINED, detect_language
 from indexer.text.normalize import Token, no_spaces, pieces, tokenize
 
 _LETTER = re.compile(r"[^\W\d_]")
@@ -266,15 +267,22 @@ def headlines(
     first), weighed by the chapter's salient words (tf x idf over the chapters, names counted up), distinct within
     the video. Where the lead holds none (a boundary a sentence early puts the story before's last sentences there),
     the best phrase of the chapter's other sentences; a chapter with no phrase at all keeps its `fallback` title
-    (the salient words)."""
+    (the salient words). Sentences in another language than the transcript's (an interview left untranslated) are
+    read last: a title is in the transcript's language where the chapter allows."""
     key = prefix(6)
     everywhere = set.intersection(*({key(t) for t in g} for g in groups)) if len(groups) > 1 else set()
     used: set[str] = set()
     out = []
-    for sentences, ranks, spare in zip(chapters, salient(groups, reading, key), fallback):
+    reads = [[_reading(s, language) for s in sentences] for sentences in chapters]
+    if sum(r == "other" for r in _flat(reads)) > FOREIGN_MOST * max(1, len(_flat(reads))):
+        reads = [["own"] * len(r) for r in reads]  # mostly "another" language: the transcript's own is in doubt
+    for sentences, ranks, spare, read_as in zip(chapters, salient(groups, reading, key), fallback, reads):
         top = ranks[0][1] if ranks else 1.0
         weights = {k: v / top for k, v in ranks if k not in everywhere}
-        title = (_best_phrase(sentences[:lead], 0.3, language, weights, stop, key, used)
+        own = [s if r == "own" else "" for s, r in zip(sentences, read_as)]  # positions kept for the decay
+        title = (_best_phrase(own[:lead], 0.3, language, weights, stop, key, used)
+                 or _best_phrase(own[lead:], 0.05, language, weights, stop, key, used)
+                 or _best_phrase(sentences[:lead], 0.3, language, weights, stop, key, used)
                  or _best_phrase(sentences[lead:], 0.05, language, weights, stop, key, used) or spare)
         if title.casefold() in used:
             title = _numbered(title, used)
@@ -291,3 +299,28 @@ def _best_phrase(sentences: Sequence[str], decay: float, language: str | None, w
                for ph in headline_phrases(s, language, weights, stop, key)]
     phrases.sort(key=lambda p: -p.score)
     return next((p.text for p in phrases if p.score > 0 and p.text.casefold() not in used), None)
+
+
+FOREIGN_WORDS = 8  # a sentence shorter than this is not told to be in another language (names, greetings)
+FOREIGN_STOP_SHARE = 0.08  # a sentence whose words are this often the transcript language's function words is its
+FOREIGN_MOST = 0.3  # past this share of sentences in "another" language, the transcript's own language is in doubt
+
+
+def _reading(sentence: str, language: str | None) -> str:
+    """"own" where a sentence is in the transcript's language: its function words say so (a Spanish sentence read as
+    Galician still says "de" and "la"), or, long enough to tell, the text layer's detector does; "other" where the
+    detector reads a long one as another language (an interview left untranslated); "unknown" for a short one
+    without function words ("Thank you", a name). Languages without a function-word list are "own" throughout."""
+    own = stopwords.stop_words(language or "")
+    if not own:
+        return "own"
+    words = [t.text for t in tokenize(sentence.split(), language)]
+    if words and sum(w in own for w in words) >= FOREIGN_STOP_SHARE * len(words):
+        return "own"
+    if len(words) < FOREIGN_WORDS:
+        return "unknown"
+    return "own" if detect_language(sentence) in (language, UNDETERMINED) else "other"
+
+
+def _flat(nested: Sequence[Sequence[str]]) -> list[str]:
+    return [x for row in nested for x in row]
