@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response
@@ -151,6 +152,14 @@ def export(reel_id: str, service: Service, _read: ReadAccess,
 def download(name: str, service: Service, _read: ReadAccess) -> FileResponse:
     folder = service.reels.render_dir().resolve()
     path = (folder / name).resolve()
-    if path.parent != folder or not path.is_file() or path.suffix not in (".mp4", ".srt", ".vtt"):
+    if path.parent != folder or path.suffix not in (".mp4", ".srt", ".vtt") or not _is_file(path):
         raise NotFound(f"no rendered file {name!r}")
     return FileResponse(path, filename=path.name)
+
+
+def _is_file(path: Path) -> bool:
+    """Whether a file is there; a name the file system cannot hold (too long, say) is none."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
