@@ -178,8 +178,9 @@ def _clean(body: str) -> str:
 # What captions write that nobody said, in any language: sound in square brackets ("[Music]", "[ APPLAUSE ]",
 # "[музыка]"); a parenthesis that holds a line alone ("(laughter)") or capitals that are no acronym ("(SIGHS)");
 # music notes; the broadcast speaker-change mark ">>"; and a speaker's name in capitals before a colon ("ANCHOR:",
-# ">> JOHN SMITH:"). A name is taken for one only after ">>" or where the line goes on in lower case: a caption file
-# written all in capitals ("THE MINISTER SAID: WE WILL ...") keeps its words.
+# ">> JOHN SMITH:"). A name is taken for one only after ">>", or where the line goes on in lower case and the name is
+# of two words or five letters at least: a caption file written all in capitals ("THE MINISTER SAID: WE WILL ...")
+# keeps its words, and so does a line that opens on an acronym ("США: санкции продлены", "NATO: talks resume").
 _SOUND = re.compile(r"\[[^\[\]\n]{0,80}\]|[♪♫♬]")
 _ALONE = re.compile(r"^\s*\([^()]{0,80}\)\s*$")
 _SHOUTED = re.compile(r"\(([^()a-z]{0,80})\)")
@@ -200,7 +201,8 @@ def _speech(line: str) -> str:
     label = _LABEL.match(line)
     if label and label[2] == label[2].upper() != label[2].lower():
         rest = line[label.end():]
-        if (label[1] or "").startswith(">>") or rest != rest.upper():
+        named = " " in label[2].strip() or sum(c.isalpha() for c in label[2]) >= 5  # "США:" and "NATO:" are words
+        if (label[1] or "").startswith(">>") or (named and rest != rest.upper()):
             line = rest
     return re.sub(r"^\s*>>+\s*", "", line)
 

@@ -185,6 +185,11 @@ def test_sound_cues_and_speaker_names_are_not_taken_for_speech() -> None:
         "Добрый вечер.",
     ]
     assert [c.start for c in cues] == [3.0, 6.0, 11.0, 14.0, 19.0], "cues of sound alone are gone"
+    acronyms = parse_captions("1\n00:00:01,000 --> 00:00:03,000\nСША: санкции продлены.\n\n"
+                              "2\n00:00:03,000 --> 00:00:05,000\nNATO: talks resume today.\n\n"
+                              "3\n00:00:05,000 --> 00:00:07,000\n>> UN: a speaker after the mark.\n")
+    assert [c.text for c in acronyms] == ["США: санкции продлены.", "NATO: talks resume today.",
+                                          "a speaker after the mark."]
 
 
 TTML = """<?xml version="1.0" encoding="UTF-8"?>
