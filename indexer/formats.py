@@ -7,11 +7,12 @@ from typing import Any, Literal, get_args
 
 from indexer.errors import InvalidInput
 from indexer.models import Segment, Transcript, Video, Word, WordSource
-from media.captions import MAX_CUE_S, Cue, write_srt, write_vtt
-from media.ttml import write_ttml
+from media.captions import MAX_CUE_S, Cue, write_srt, write_ttml, write_vtt
 
 TranscriptFormat = Literal["txt", "srt", "vtt", "ttml", "json"]
 FORMATS: tuple[TranscriptFormat, ...] = get_args(TranscriptFormat)
+MEDIA_TYPES: dict[TranscriptFormat, str] = {"txt": "text/plain", "srt": "application/x-subrip", "vtt": "text/vtt",
+                                            "ttml": "application/ttml+xml", "json": "application/json"}
 VIDEO_FIELDS = ("id", "title", "url", "channel", "published", "duration", "language")  # what JSON exports name
 JSON_FORMAT = "clipindex-transcript/1"
 
@@ -97,7 +98,7 @@ def render(tr: Transcript, fmt: str, video: Video | None = None) -> str:
     if fmt == "vtt":
         return write_vtt(cues)
     if fmt == "ttml":
-        return write_ttml(((c.start, c.end, c.text) for c in cues), tr.language)
+        return write_ttml(cues, tr.language)
     if fmt == "txt":
         return "\n".join(s.text.strip() for s in tr.segments if s.text.strip()) + "\n"
     raise InvalidInput(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")

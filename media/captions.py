@@ -1,5 +1,5 @@
-"""Caption files: WebVTT and SRT in and out, TTML (media.ttml), EBU STL (media.stl), Scenarist SCC (media.scc) and
-YouTube's SBV in, and YouTube's rolling auto-captions merged into plain cues.
+"""Caption files: WebVTT, SRT and TTML (read by media.ttml) in and out, EBU STL (media.stl), Scenarist SCC
+(media.scc) and YouTube's SBV in, and YouTube's rolling auto-captions merged into plain cues.
 
 YouTube's auto-captions repeat each line in the next cue (the "rolling" display) and mark every new word with an
 inline timestamp (`<00:00:01.230><c> word</c>`); between cues sit 10 ms cues that only repeat the finished line.
@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from xml.sax.saxutils import quoteattr
 
 from media import scc, stl, ttml
 from media.errors import CaptionError
@@ -126,7 +127,11 @@ def parse_captions(text: str) -> list[Cue]:
 
 
 def _cues(raw: list[tuple[float, float, str]]) -> list[Cue]:
-    """Cues from (start, end, body) as a file gives them: rolling auto-captions merged, the rest cleaned."""
+    """Cues from (start, end, body) as a file gives them, none past MAX_CUE_S: rolling auto-captions merged, the
+    rest cleaned."""
+    late = next((end for _, end, _ in raw if end > MAX_CUE_S), None)
+    if late is not None:
+        raise CaptionError(f"cue time beyond {MAX_CUE_S // 3600} hours: {format_timestamp(late)}")
     if any(_INLINE.search(body) for _, _, body in raw):
         return _merge_rolling(raw)
     return _merge_repeats([Cue(s, e, _clean(body)) for s, e, body in raw if _clean(body)])
@@ -155,14 +160,12 @@ def _sbv_cues(text: str) -> Iterable[tuple[float, float, str]]:
 
 
 def _timing(m: re.Match[str] | None, line: str, kind: str) -> tuple[float, float]:
-    """A timing line's start and end, checked: it parses, ends after it starts, and within MAX_CUE_S."""
+    """A timing line's start and end, checked: it parses and ends after it starts (`_cues` bounds the times)."""
     if not m:
         raise CaptionError(f"bad {kind} timing line: {line[:80]!r}")
     start, end = _secs(*m.groups()[:4]), _secs(*m.groups()[4:])
     if end < start:
         raise CaptionError(f"cue ends before it starts: {line[:80]!r}")
-    if end > MAX_CUE_S:
-        raise CaptionError(f"cue time beyond {MAX_CUE_S // 3600} hours: {line[:80]!r}")
     return start, end
 
 
@@ -295,6 +298,19 @@ def write_srt(cues: Iterable[Cue]) -> str:
 def write_vtt(cues: Iterable[Cue]) -> str:
     blocks = [f"{format_timestamp(c.start)} --> {format_timestamp(c.end)}\n{vtt_text(c.text)}\n" for c in cues]
     return "WEBVTT\n\n" + "\n".join(blocks)
+
+
+def write_ttml(cues: Iterable[Cue], language: str | None = None) -> str:
+    """Cues as a TTML document, one timed paragraph each, times as media clock times to the millisecond; `language`
+    (ISO 639-1; "und" or None for none) goes into xml:lang."""
+    lang = language if language and language != "und" else ""
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
+             f'<tt xmlns="http://www.w3.org/ns/ttml" xmlns:ttp="http://www.w3.org/ns/ttml#parameter" '
+             f'ttp:timeBase="media" xml:lang={quoteattr(lang)}>', "  <body>", "    <div>"]
+    for c in cues:
+        body = "<br/>".join(vtt_text(line) for line in c.text.split("\n"))
+        lines.append(f'      <p begin="{format_timestamp(c.start)}" end="{format_timestamp(c.end)}">{body}</p>')
+    return "\n".join([*lines, "    </div>", "  </body>", "</tt>", ""])
 
 
 def vtt_text(text: str) -> str:

@@ -19,11 +19,11 @@ standard one sent before them, as decoders show them.
 from __future__ import annotations
 
 import re
+from xml.sax.saxutils import escape
 
 from media.errors import CaptionError
 
 FPS = 30000 / 1001
-MAX_CUE_S = 48 * 3600
 _LINE = re.compile(r"^(\d{1,2}):(\d{2}):(\d{2})([:;.,])(\d{2})\s+((?:[0-9A-Fa-f]{4}\s*)*)$")
 _STANDARD = {0x2A: "á", 0x5C: "é", 0x5E: "í", 0x5F: "ó", 0x60: "ú", 0x7B: "ç", 0x7C: "÷", 0x7D: "Ñ", 0x7E: "ñ",
              0x7F: "█"}
@@ -48,8 +48,6 @@ def cue_bodies(text: str) -> list[tuple[float, float, str]]:
         if not m:
             raise CaptionError(f"bad SCC line {number}: {line.strip()[:80]!r}")
         t = _seconds(*m.groups()[:5])
-        if t > MAX_CUE_S:
-            raise CaptionError(f"SCC time beyond {MAX_CUE_S // 3600} hours on line {number}")
         for i, word in enumerate(m.group(6).split()):
             decoder.pair(int(word[:2], 16) & 0x7F, int(word[2:], 16) & 0x7F, t + i / FPS)
     decoder.finish()
@@ -164,20 +162,16 @@ class _Decoder:
     def _roll(self, t: float) -> None:
         text = "".join(self.row).strip()
         if text and self.row_at is not None:
-            self.cues.append((self.row_at, max(t, self.row_at), _escape(text)))
+            self.cues.append((self.row_at, max(t, self.row_at), escape(text)))
         self.row, self.row_at = [], None
 
     def _erase(self, t: float) -> None:
         """What is on screen goes: a cue of it ends now."""
         text = "\n".join(r.strip() for r in self.shown if r.strip())
         if text and self.shown_at is not None:
-            self.cues.append((self.shown_at, max(t, self.shown_at), _escape(text)))
+            self.cues.append((self.shown_at, max(t, self.shown_at), escape(text)))
         self.shown, self.shown_at = [], None
 
     def finish(self) -> None:
         self._roll(self.now)
         self._erase(self.now)
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -17,6 +17,7 @@ combines with the letter after it (0xC2 then "e" is "é"); the other bytes from 
 from __future__ import annotations
 
 import unicodedata
+from xml.sax.saxutils import escape
 
 from media.errors import CaptionError
 
@@ -75,7 +76,7 @@ def cue_bodies(raw: bytes) -> list[tuple[float, float, str]]:
         if end < begin:
             raise CaptionError(f"an EBU STL subtitle ends before it starts (block {at // TTI_BYTES - 8})")
         if begin >= 0:  # before the programme's start: a test card's subtitle, not the programme's
-            out.append((begin, end, _escape(text)))
+            out.append((begin, end, escape(text)))
         text, first = "", None
     return out
 
@@ -119,7 +120,3 @@ def _tti_time(field: bytes, fps: float) -> float:
     if m > 59 or s > 59 or f >= fps + 1:
         raise CaptionError(f"bad EBU STL time code {h:02d}:{m:02d}:{s:02d}:{f:02d}")
     return h * 3600 + m * 60 + s + f / fps
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

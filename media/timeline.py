@@ -25,11 +25,10 @@ from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from media.captions import CaptionWord, Cue, write_srt, write_vtt
+from media.captions import CaptionWord, Cue, write_srt, write_ttml, write_vtt
 from media.editors import EditClip, EditList, conform_note, write_edl, write_fcpxml
 from media.errors import MediaError
 from media.timecode import FrameRate, edl_rate, frame_rate, timecode_rate, to_timecode
-from media.ttml import write_ttml
 
 if TYPE_CHECKING:
     import opentimelineio as otio
@@ -152,7 +151,7 @@ def export_reel(
     if fmt == "vtt":
         return write_vtt(reel_cues(clips))
     if fmt == "ttml":
-        return write_ttml((c.start, c.end, c.text) for c in reel_cues(clips))
+        return write_ttml(reel_cues(clips))
     if fmt == "json":
         return json.dumps(manifest(clips, title), indent=2, ensure_ascii=False) + "\n"
     if fmt == "otio":

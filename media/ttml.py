@@ -1,5 +1,5 @@
 """TTML caption files (W3C Timed Text: broadcast EBU-TT-D and IMSC, Netflix and Amazon deliveries, the older DFXP):
-their paragraphs as timed cue bodies, for media.captions to clean like any other cue; and cues written as TTML.
+their paragraphs as timed cue bodies, for media.captions to clean like any other cue (which also writes TTML).
 
 What is read. Every `<p>` with a time (`begin` and `end`, or `begin` and `dur`) is a cue; its text is everything
 inside it, `<br/>` a line break. A `<p>` without a time gives a cue for each timed `<span>` in it (captions timed
@@ -16,15 +16,13 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable
 from dataclasses import dataclass
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import escape
 
 from media.errors import CaptionError
 
 _CLOCK = re.compile(r"^(\d+):(\d{2}):(\d{2})(?:(\.\d+)|:(\d+)(?:\.(\d+))?)?$")
 _OFFSET = re.compile(r"^(\d+(?:\.\d+)?)(h|ms|m|s|f|t)$")
-MAX_CUE_S = 48 * 3600
 MAX_ELEMENTS = 1_000_000  # a 48-hour programme timed word by word has about 700,000 (spans and paragraphs)
 
 
@@ -32,24 +30,6 @@ MAX_ELEMENTS = 1_000_000  # a 48-hour programme timed word by word has about 700
 class _Rates:
     frames: float = 30.0  # frames a second, ttp:frameRate x ttp:frameRateMultiplier
     ticks: float = 1.0  # ticks a second, ttp:tickRate (1 when unset, as TTML says without a frame rate)
-
-
-def write_ttml(cues: Iterable[tuple[float, float, str]], language: str | None = None) -> str:
-    """(start, end, text) cues as a TTML document, one timed paragraph each, times as media clock times to the
-    millisecond; `language` (ISO 639-1; "und" or None for none) goes into xml:lang."""
-    lang = language if language and language != "und" else ""
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
-             f'<tt xmlns="http://www.w3.org/ns/ttml" xmlns:ttp="http://www.w3.org/ns/ttml#parameter" '
-             f'ttp:timeBase="media" xml:lang={quoteattr(lang)}>', "  <body>", "    <div>"]
-    for start, end, text in cues:
-        body = "<br/>".join(escape(line) for line in text.split("\n"))
-        lines.append(f'      <p begin="{_clock(start)}" end="{_clock(end)}">{body}</p>')
-    return "\n".join([*lines, "    </div>", "  </body>", "</tt>", ""])
-
-
-def _clock(seconds: float) -> str:
-    ms = round(max(0.0, seconds) * 1000)
-    return f"{ms // 3_600_000:02d}:{ms // 60_000 % 60:02d}:{ms // 1000 % 60:02d}.{ms % 1000:03d}"
 
 
 def looks_like_ttml(text: str) -> bool:
@@ -118,8 +98,6 @@ def _span_of(el: ET.Element, offset: float, rates: _Rates) -> tuple[float, float
     stop = offset + _time(end, rates) if end is not None else start + _time(dur, rates)
     if stop < start:
         raise CaptionError(f"a caption ends before it starts: begin={begin!r} end={end or dur!r}")
-    if stop > MAX_CUE_S:
-        raise CaptionError(f"caption time beyond {MAX_CUE_S // 3600} hours: {end or dur!r}")
     return start, stop
 
 

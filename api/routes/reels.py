@@ -14,8 +14,7 @@ from api.deps import ReadAccess, Service, WriteKey
 from api.routes.videos import ERRORS, job_out
 from api.schemas import JobOut
 from indexer.errors import InvalidInput, NotFound
-from indexer.reels.service import ExportFormat, HitRef
-from media.timeline import EXPORT_FORMATS
+from indexer.reels.service import MEDIA_TYPES, ExportFormat, HitRef
 
 router = APIRouter(tags=["reels"])
 
@@ -145,7 +144,7 @@ def export(reel_id: str, service: Service, _read: ReadAccess,
     headers = {"Content-Disposition": f'attachment; filename="reel.{format}"'}
     if exported.warnings:  # e.g. sources conformed to the EDL's one frame rate (the notes are plain ASCII)
         headers["X-Clipindex-Warnings"] = " | ".join(exported.warnings)
-    return Response(exported.text, media_type=f"{EXPORT_FORMATS[format][1]}; charset=utf-8", headers=headers)
+    return Response(exported.text, media_type=f"{MEDIA_TYPES[format]}; charset=utf-8", headers=headers)
 
 
 @router.get("/v1/renders/{name}", response_class=FileResponse, responses=ERRORS)

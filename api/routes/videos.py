@@ -27,7 +27,7 @@ from api.schemas import (
     VideoPatchIn,
 )
 from indexer.errors import InvalidInput
-from indexer.formats import FORMATS
+from indexer.formats import FORMATS, MEDIA_TYPES
 from indexer.ingest.plan import check_options
 from indexer.ingest.types import CaptionPolicy, IngestOptions
 from indexer.service import Clipindex
@@ -191,8 +191,7 @@ def get_transcript(video_id: str, service: Service, _read: ReadAccess, format: s
         out = TranscriptOut(video_id=tr.video_id, language=tr.language, engine=tr.engine, model=tr.model,
                             warnings=list(tr.warnings), segments=[asdict(s) for s in tr.segments])  # type: ignore[misc]
         return Response(out.model_dump_json(), media_type="application/json")
-    media = {"srt": "application/x-subrip", "vtt": "text/vtt", "ttml": "application/ttml+xml",
-             "txt": "text/plain"}[format]
+    media = MEDIA_TYPES[format]  # checked against FORMATS above
     return Response(service.render_transcript(video_id, format), media_type=f"{media}; charset=utf-8")
 
 

@@ -274,7 +274,8 @@ def headlines(
     used: set[str] = set()
     out = []
     reads = [[_reading(s, language) for s in sentences] for sentences in chapters]
-    if sum(r == "other" for r in _flat(reads)) > FOREIGN_MOST * max(1, len(_flat(reads))):
+    every = [r for row in reads for r in row]
+    if every.count("other") > FOREIGN_MOST * max(1, len(every)):
         reads = [["own"] * len(r) for r in reads]  # mostly "another" language: the transcript's own is in doubt
     for sentences, ranks, spare, read_as in zip(chapters, salient(groups, reading, key), fallback, reads):
         top = ranks[0][1] if ranks else 1.0
@@ -320,7 +321,3 @@ def _reading(sentence: str, language: str | None) -> str:
     if len(words) < FOREIGN_WORDS:
         return "unknown"
     return "own" if detect_language(sentence) in (language, UNDETERMINED) else "other"
-
-
-def _flat(nested: Sequence[Sequence[str]]) -> list[str]:
-    return [x for row in nested for x in row]

@@ -34,9 +34,10 @@ from media.render import (
     UnsupportedCodec,
     render_reel,
 )
-from media.timeline import ExportFormat, TimelineClip, export_reel, export_warnings
+from media.timeline import EXPORT_FORMATS, ExportFormat, TimelineClip, export_reel, export_warnings
 
 EXPORTS: tuple[ExportFormat, ...] = get_args(ExportFormat)
+MEDIA_TYPES = {fmt: media_type for fmt, (_, media_type) in EXPORT_FORMATS.items()}  # of each export, for downloads
 CaptionMode = Literal["burn", "sidecar", "none"]
 CAPTION_MODES: tuple[CaptionMode, ...] = get_args(CaptionMode)
 
