@@ -48,21 +48,19 @@ def pick(segments: list[Any], lane: str | None = None) -> list[Any]:
     that lane makes (the module docstring); None: the small lane's merge, else the large one's."""
     if lane is None:
         return pick(segments, SMALL) or pick(segments, LARGE)
-    levels = [(seg, tier(seg.doc_count())) for seg in segments]
-    small = [seg for seg, level in levels if level < LANE_TIER]
     tiers: dict[int, list[Any]] = {}
-    for seg, level in levels:
-        if (level < LANE_TIER) == (lane == SMALL):
-            tiers.setdefault(level, []).append(seg)
-    mine = small if lane == SMALL else [seg for level in tiers.values() for seg in level]
+    for seg in segments:
+        tiers.setdefault(tier(seg.doc_count()), []).append(seg)
+    small = [seg for level in sorted(tiers) if level < LANE_TIER for seg in tiers[level]]
+    large = [seg for level in sorted(tiers) if level >= LANE_TIER for seg in tiers[level]]
     for level in sorted(tiers):
-        if len(tiers[level]) >= MERGE_AT:
+        if (level < LANE_TIER) == (lane == SMALL) and len(tiers[level]) >= MERGE_AT:
             return smallest(tiers[level])
     if len(segments) < MAX_SEGMENTS:
         return []
     if lane == SMALL:
         return smallest(small) if len(small) >= 2 else []
-    return smallest(mine) if len(small) < 2 and len(mine) >= 2 else []
+    return smallest(large) if len(small) < 2 and len(large) >= 2 else []
 
 
 def smallest(segments: list[Any]) -> list[Any]:
