@@ -132,7 +132,9 @@ def load(root: Path, sets: Sequence[str], split: str, limit: int | None, bare: b
 
 
 def cached(model: Embedder, folder: Path) -> Embedder:
-    """The model's encode, remembered on disk per list of texts (what the model reads of them)."""
+    """The model's encode, remembered on disk per list of texts (what the model reads of them), a folder per
+    engine."""
+    folder = folder / model.engine if model.engine else folder
     folder.mkdir(parents=True, exist_ok=True)
 
     def encode(texts: Sequence[str]) -> np.ndarray:

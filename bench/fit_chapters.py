@@ -76,7 +76,9 @@ from indexer.models import Sentence  # noqa: E402
 
 
 def cache_only(folder: Path, model: Embedder) -> Embedder:
-    """The cached embeddings of bench/eval_chapters_real.py; a list not in the cache is an error."""
+    """The cached embeddings of bench/eval_chapters_real.py (its folder for the model's engine); a list not in the
+    cache is an error."""
+    folder = folder / model.engine if model.engine else folder
 
     def encode(texts: Sequence[str]) -> np.ndarray:
         path = folder / f"{digest(texts)}.npy"

