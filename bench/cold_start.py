@@ -70,21 +70,23 @@ class Tree:
         return env
 
 
-def srt_clock(seconds: float) -> str:
-    ms = round(seconds * 1000)
-    return f"{ms // 3_600_000:02d}:{ms // 60_000 % 60:02d}:{ms // 1000 % 60:02d},{ms % 1000:03d}"
+def paced_srt(words: list[str], words_per_s: float = WORDS_PER_S) -> str:
+    """Words as SRT, as a reader says them: one cue per sentence-sized chunk of 12 words, 0.3 s between cues."""
+    from media.captions import Cue, write_srt  # deferred: the project's code is what the children time
+
+    cues, t = [], 0.5
+    for i in range(0, len(words), 12):
+        chunk = words[i:i + 12]
+        end = t + len(chunk) / words_per_s
+        cues.append(Cue(t, end, " ".join(chunk)))
+        t = end + 0.3
+    return write_srt(cues)
 
 
 def stories_srt(stories: list[Path]) -> str:
-    """Stories read one after another, as SRT: one cue per sentence-sized chunk of 12 words, at a speaking pace."""
-    words = " ".join(" ".join(json.loads(s.read_text(encoding="utf-8"))["paragraphs"]) for s in stories).split()
-    cues, t = [], 0.5
-    for n, i in enumerate(range(0, len(words), 12), 1):
-        chunk = words[i:i + 12]
-        end = t + len(chunk) / WORDS_PER_S
-        cues.append(f"{n}\n{srt_clock(t)} --> {srt_clock(end)}\n{' '.join(chunk)}\n")
-        t = end + 0.3
-    return "\n".join(cues)
+    """Stories read one after another, as SRT."""
+    return paced_srt(" ".join(" ".join(json.loads(s.read_text(encoding="utf-8"))["paragraphs"])
+                              for s in stories).split())
 
 
 def programme_srt(n: int, stories: list[Path]) -> str:

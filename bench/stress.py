@@ -214,20 +214,12 @@ def killer(load: Load, seed: int) -> None:
 
 
 def story_srt(story: Path, path: Path) -> Path:
-    """A story of the project's own as SRT, one cue per 12 words at a speaking pace."""
-    words = " ".join(json.loads(story.read_text(encoding="utf-8"))["paragraphs"]).split()
-    cues, t = [], 0.5
-    for n, i in enumerate(range(0, len(words), 12), 1):
-        end = t + len(words[i:i + 12]) / 2.6
-        cues.append(f"{n}\n{_clock(t)} --> {_clock(end)}\n{' '.join(words[i:i + 12])}\n")
-        t = end + 0.3
-    path.write_text("\n".join(cues), encoding="utf-8")
+    """A story of the project's own as SRT, as bench/cold_start.py writes them."""
+    from cold_start import paced_srt  # deferred: a sibling bench script, on the path when this one runs
+
+    path.write_text(paced_srt(" ".join(json.loads(story.read_text(encoding="utf-8"))["paragraphs"]).split()),
+                    encoding="utf-8")
     return path
-
-
-def _clock(seconds: float) -> str:
-    ms = round(seconds * 1000)
-    return f"{ms // 3_600_000:02d}:{ms // 60_000 % 60:02d}:{ms // 1000 % 60:02d},{ms % 1000:03d}"
 
 
 def _exception_line(block: str) -> str:

