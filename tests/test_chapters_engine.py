@@ -177,3 +177,22 @@ def test_threads_share_one_engine(engine: e5_ct2.Engine) -> None:
         together = list(pool.map(engine.query, parts * 3))
     for k, rows in enumerate(together):
         assert np.allclose(rows, alone[k % 4], atol=1e-5)
+
+
+@pytest.mark.slow
+def test_a_conversion_on_a_read_only_disk_is_used_as_it_is(tmp_path: Path) -> None:
+    """A cache prepared in advance (an image, a shared mount) and then made read-only: loaded, not converted again
+    into a temporary folder (marking it in use fails there)."""
+    folder = e5_ct2.ensure(PACKED, tmp_path)
+    done = folder / "done"
+    real_utime = os.utime
+
+    def read_only(path: object, *args: object, **kwargs: object) -> None:
+        if Path(str(path)) == done:
+            raise OSError(30, "Read-only file system")
+        real_utime(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(e5_ct2.os, "utime", read_only)
+        mp.setattr(e5_ct2, "convert", lambda *a: pytest.fail("converted again"))
+        assert e5_ct2.load(PACKED, tmp_path).query(["a test"]).shape == (1, 384)

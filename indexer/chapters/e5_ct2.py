@@ -307,7 +307,10 @@ def ensure(packed_path: Path, root: Path) -> Path:
     version) are removed."""
     folder = root / cache_key(packed_path)
     if (folder / "done").is_file():
-        os.utime(folder / "done")  # in use: kept by other versions' pruning
+        try:
+            os.utime(folder / "done")  # in use: kept by other versions' pruning
+        except OSError:
+            pass  # a cache prepared in advance on a read-only disk: used as it is
         return folder
     root.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="." + PREFIX, dir=root))
@@ -331,12 +334,13 @@ def _prune(root: Path, keep: Path) -> None:
     """Remove other conversions unused for STALE_S, and temporary folders a killed conversion left a day ago."""
     now = time.time()
     for old in root.glob(f"*{PREFIX}*"):
-        mark = old / "done" if old.name.startswith(PREFIX) else old
+        finished = old.name.startswith(PREFIX)
+        mark = old / "done" if finished and (old / "done").exists() else old
         try:
             age = now - mark.stat().st_mtime
         except OSError:
-            age = now - old.stat().st_mtime if old.exists() else 0.0
-        if old != keep and age > (STALE_S if old.name.startswith(PREFIX) else 86_400):
+            continue  # removed meanwhile by another process
+        if old != keep and age > (STALE_S if finished else 86_400):
             shutil.rmtree(old, ignore_errors=True)
 
 
