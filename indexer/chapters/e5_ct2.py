@@ -112,7 +112,7 @@ class Packed:
 
 
 def convert(packed: Packed, folder: Path) -> None:
-    """Write `packed` as a CTranslate2 encoder (int8) and its tokenizer's tables into `folder`."""
+    """Write `packed` as a CTranslate2 encoder (COMPUTE weights) and its tokenizer's tables into `folder`."""
     # deferred: CTranslate2's converter classes, needed only for a conversion (once per machine)
     from ctranslate2.converters.utils import fuse_linear
     from ctranslate2.specs import common_spec, transformer_spec
