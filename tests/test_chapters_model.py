@@ -435,3 +435,35 @@ def test_a_title_is_in_the_transcripts_language_where_the_chapter_allows() -> No
     ], "fr")
     (chapter,) = segment(french, embedder=None)
     assert "hôtels" in chapter.title or "Paris" in chapter.title, "a French transcript keeps its French lead"
+
+
+def test_a_title_from_a_stretch_that_lost_its_capitals_spells_names_as_the_transcript_does() -> None:
+    """Euronews' Spanish captions hold unpunctuated lower-case runs ("... el dictador ferdinand marcos conmoción
+    ..."), and a title cut from one wrote the name in lower case although the programme writes "Ferdinand Marcos"
+    elsewhere. Words the transcript writes in lower case in ordinary prose keep it ("china" beside "China")."""
+    from indexer.chapters.titles import capitals, recased
+
+    caseless = ("tras arrasar en las elecciones de mayo sucede así a rodrigo duterte en su discurso marcos llamó a "
+                "la unidad nacional como su padre el dictador ferdinand marcos conmoción entre los profesionales")
+    texts = [
+        "Ferdinand Marcos Jr. juró este jueves el cargo como presidente de Filipinas.",
+        "Es el hijo del dictador Ferdinand Marcos, expulsado en 1986.",
+        "Tras arrasar en las elecciones de mayo " + caseless,
+        "La familia Marcos volvió del exilio, y Rodrigo Duterte se fue.",
+        "El Presidente de China habló de la soberanía china sobre Hong Kong.",
+        "Los Profesionales del sector y los profesionales de la salud protestaron.",
+    ]
+    names = capitals(texts)
+    assert names["ferdinand"] == "Ferdinand" and names["marcos"] == "Marcos" and names["rodrigo"] == "Rodrigo"
+    assert "el" not in names and "la" not in names and "tras" not in names  # capitalised only at a sentence's start
+    assert "china" not in names and "profesionales" not in names  # lower case in ordinary prose too
+    assert "presidente" not in names  # capitalised, but lower case only in ordinary prose
+    assert recased("padre el dictador ferdinand marcos", names) == "Padre el dictador Ferdinand Marcos"
+    assert recased("la ONU felicitó a marcos, y a Filipinas", names) == "La ONU felicitó a Marcos, y a Filipinas"
+    assert capitals(list(reversed(texts))) == names  # whichever form the transcript writes first
+    transcript = one_sentence_each([  # the run is where the chapter's words meet: its title comes from there
+        "Marcos ganó.", "Habló Ferdinand Marcos.", "tras arrasar en las elecciones de mayo el hijo del dictador "
+        "ferdinand marcos juró el cargo de presidente de filipinas ante miles de seguidores en manila",
+        "Filipinas celebra."], "es")
+    (chapter,) = segment(transcript, embedder=None)
+    assert "Ferdinand Marcos" in chapter.title, chapter.title
