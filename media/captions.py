@@ -50,20 +50,20 @@ def read_captions(path: Path) -> list[Cue]:
 
 def load_captions(path: Path) -> tuple[list[Cue], str | None]:
     """The cues of a caption file, and the language it names, if any: a WebVTT header's `Language: ru` (as YouTube
-    writes it), a TTML document's `xml:lang`."""
+    writes it), a TTML document's `xml:lang`, an EBU STL header's language code."""
     if not path.is_file():
         raise CaptionError(f"{path.name}: no such file")
     if path.stat().st_size > MAX_BYTES:
         raise CaptionError(f"{path.name}: too large for a caption file")
     raw = path.read_bytes()
-    if stl.looks_like_stl(raw):  # binary: its text is in the code table its header names
-        text, cues = "", _cues(stl.cue_bodies(raw))
+    if stl.looks_like_stl(raw):  # binary: its text is in the code table its header names, as is its language
+        cues, named = _cues(stl.cue_bodies(raw)), stl.language(raw)
     else:
         text = decode_captions(raw, path.name)
-        cues = parse_captions(text)
+        cues, named = parse_captions(text), header_language(text)
     if not cues:
         raise CaptionError(f"{path.name}: no caption cues found (expected WebVTT, SRT, TTML, EBU STL, SCC or SBV)")
-    return cues, header_language(text)
+    return cues, named
 
 
 _HEADER_LANGUAGE = re.compile(r"^language\s*:\s*([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]+)*\s*$", re.IGNORECASE)

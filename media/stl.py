@@ -4,7 +4,8 @@ their subtitles as timed cue bodies, for media.captions to clean like any other 
 Layout. A 1,024-byte General Subtitle Information block (GSI), then 128-byte Text and Timing Information blocks
 (TTI). The GSI says the frame rate (its disk format code: `STL25.01` is 25 frames a second, `STL30.01` 30), the
 character code table of the text (`00` Latin, ISO 6937; `01` Latin/Cyrillic, ISO 8859-5; `02` Arabic, 8859-6; `03`
-Greek, 8859-7; `04` Hebrew, 8859-8) and the programme's start time code (often 10:00:00:00), which cue times are
+Greek, 8859-7; `04` Hebrew, 8859-8), the language (`09` English, `56` Russian, `47` Uzbek ...: `language`) and the
+programme's start time code (often 10:00:00:00), which cue times are
 counted from. Each TTI gives a time code in and out (hours, minutes, seconds, frames, a byte each) and 112 bytes of
 text; a subtitle too long for one block goes on in the next ones (its extension block number is 0xFF in the last);
 comment blocks and user data are skipped.
@@ -37,6 +38,27 @@ _LATIN = dict(zip(range(0xA0, 0x100), (
     "ΩÆĐªĦ\u0000ĲĿŁØŒºÞŦŊŉ"  # 0xE0-0xEF
     "ĸæđðħıĳŀłøœßþŧŋ\u00ad"  # 0xF0-0xFF
 )))
+
+
+# EBU Tech 3264's language codes (the GSI's LC field, two hexadecimal digits at bytes 14-15) as ISO 639-1 codes, for
+# the languages that have one: 01-2B the European languages, 45-7F the others (Flemish as Dutch, Moldavian as
+# Romanian, Dari as Persian; Sranan Tongo, Serbo-Croat, Ruthenian and Papiamento have none). 00 is "not known".
+_LANGUAGES = {
+    **dict(zip(range(0x01, 0x2C), (
+        "sq br ca hr cy cs da de en es eo et eu fo fr fy ga gd gl is it se la lv lb lt hu mt nl no oc pl pt ro rm "
+        "sr sk sl fi sv tr nl wa").split())),
+    **{code: lang for code, lang in zip(range(0x45, 0x80), (
+        "zu vi uz ur uk th te tt ta tg sw - so si sn - - ru qu ps pa fa - or ne nd mr ro ms mg mk lo ko km kk kn ja "
+        "id hi he ha gn gu el ka ff fa cv zh my bg bn be bm az as hy ar am").split()) if lang != "-"},
+}
+
+
+def language(raw: bytes) -> str | None:
+    """The language an EBU STL file's header names (ISO 639-1), or None where it names none or one without a code."""
+    try:
+        return _LANGUAGES.get(int(bytes(raw[14:16]).decode("ascii"), 16))
+    except (UnicodeDecodeError, ValueError):
+        return None
 
 
 def looks_like_stl(raw: bytes) -> bool:

@@ -267,11 +267,11 @@ def test_sbv_blocks_are_cues(tmp_path: Path) -> None:
 
 
 def stl_bytes(subtitles: list[tuple[tuple[int, int, int, int], tuple[int, int, int, int], bytes, int, int]],
-         table: bytes = b"00", start: bytes = b"10000000", disk: bytes = b"STL25.01") -> bytes:
-    """An EBU STL file: a GSI block (code page, disk format, character table, programme start), then one TTI block
-    a (time in, time out, text, extension block number, comment flag)."""
+         table: bytes = b"00", start: bytes = b"10000000", disk: bytes = b"STL25.01", language: bytes = b"  ") -> bytes:
+    """An EBU STL file: a GSI block (code page, disk format, character table, language, programme start), then one
+    TTI block a (time in, time out, text, extension block number, comment flag)."""
     gsi = bytearray(b" " * 1024)
-    gsi[0:3], gsi[3:11], gsi[11], gsi[12:14] = b"850", disk, ord("A"), table
+    gsi[0:3], gsi[3:11], gsi[11], gsi[12:14], gsi[14:16] = b"850", disk, ord("A"), table, language
     gsi[256:264] = start
     blocks = b""
     for n, (tin, tout, text, extension, comment) in enumerate(subtitles):
@@ -307,6 +307,21 @@ def test_ebu_stl_subtitles_are_cues_in_their_code_table(tmp_path: Path) -> None:
     from_zero = stl_bytes([((0, 0, 2, 0), (0, 0, 5, 0), b"Timed from zero.", 0xFF, 0)])  # under a start of 10:00
     path.write_bytes(from_zero)
     assert [(c.start, c.end) for c in load_captions(path)[0]] == [(2.0, 5.0)]
+
+
+@pytest.mark.parametrize("code, language", [
+    (b"56", "ru"), (b"47", "uz"), (b"09", "en"), (b"0F", "fr"), (b"0f", "fr"), (b"7F", "am"), (b"2A", "nl"),
+    (b"00", None), (b"  ", None), (b"50", None), (b"2C", None), (b"ZZ", None), (b"\xff\xfe", None),
+])
+def test_an_ebu_stl_file_names_its_language_by_its_code(tmp_path: Path, code: bytes, language: str | None) -> None:
+    """The GSI block's language code (EBU Tech 3264) as ISO 639-1, as a TTML document's xml:lang: "56" Russian, "47"
+    Uzbek; "00" (not known), blanks, a language without an ISO 639-1 code ("50", Sranan Tongo), an unassigned or
+    garbled code name none."""
+    text = "Мост закрыт до пятницы.".encode("iso8859_5")
+    path = tmp_path / "programme.stl"
+    path.write_bytes(stl_bytes([((10, 0, 2, 0), (10, 0, 5, 0), text, 0xFF, 0)], table=b"01", language=code))
+    cues, named = load_captions(path)
+    assert named == language and [c.text for c in cues] == ["Мост закрыт до пятницы."]
 
 
 @pytest.mark.parametrize("change, message", [

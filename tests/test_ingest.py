@@ -295,7 +295,7 @@ def test_a_caption_files_sound_cues_are_neither_searched_nor_timed(settings: Set
 
 def test_a_ttml_file_is_ingested_in_the_language_it_names(settings: Settings, tmp_path: Path) -> None:
     """Broadcast TTML (here EBU-TT-D style, Uzbek), EBU STL (Cyrillic) and YouTube's SBV were refused as
-    unsupported files."""
+    unsupported files; an STL header's language code, like TTML's xml:lang, names the language."""
     ttml = tmp_path / "kechki.ttml"
     ttml.write_text('<?xml version="1.0" encoding="UTF-8"?>\n<tt xmlns="http://www.w3.org/ns/ttml" xml:lang="uz">'
                     '<body><div><p begin="00:00:01.000" end="00:00:04.000">Shahar kengashi byudjetni tasdiqladi.</p>'
@@ -306,12 +306,15 @@ def test_a_ttml_file_is_ingested_in_the_language_it_names(settings: Settings, tm
     stl = tmp_path / "archive.stl"
     stl.write_bytes(stl_bytes([((10, 0, 1, 0), (10, 0, 4, 0), "Мост закрыт до пятницы.".encode("iso8859_5"), 0xFF, 0)],
                               table=b"01"))
-    code, out, err = cli(settings, "ingest", str(ttml), str(sbv), str(stl), "--json")
+    named = tmp_path / "named.stl"  # two words tell no language: the header's code (47, Uzbek) does
+    named.write_bytes(stl_bytes([((10, 0, 1, 0), (10, 0, 3, 0), "Кўприк ёпилди.".encode("iso8859_5"), 0xFF,
+                                  0)], table=b"01", language=b"47"))
+    code, out, err = cli(settings, "ingest", str(ttml), str(sbv), str(stl), str(named), "--json")
     assert code == 0, err
     done = json.loads(out)
-    assert [d["status"] for d in done] == ["ingested", "ingested", "ingested"], done
+    assert [d["status"] for d in done] == ["ingested"] * 4, done
     svc = Clipindex(settings)
-    languages = {svc.store.get_transcript(d["video_id"]).language for d in done}  # type: ignore[union-attr]
-    assert "uz" in languages
+    languages = [svc.store.get_transcript(d["video_id"]).language for d in done]  # type: ignore[union-attr]
+    assert languages[0] == "uz" and languages[3] == "uz", languages
     [hit] = svc.search("byudjetga", mode="keyword").hits
     assert 1.0 < hit.start < 4.0 and hit.text == "byudjetni", "timed inside its paragraph's 1-4 s"
