@@ -104,10 +104,13 @@ class Packed:
             out = np.frombuffer(self.data, np.float32, count, offset)
         else:
             blocks = np.frombuffer(self.data, np.uint8, size, offset).reshape(-1, 18)
-            scale = blocks[:, :2].copy().view(np.float16).astype(np.float32)
-            nibbles = blocks[:, 2:]
-            low, high = (nibbles & 15).astype(np.int8) - 8, (nibbles >> 4).astype(np.int8) - 8
-            out = (np.concatenate([low, high], axis=1).astype(np.float32) * scale).reshape(-1)[:count]
+            full = np.empty((len(blocks), 32), dtype=np.float32)
+            for a in range(0, len(blocks), 1 << 18):  # a slice at a time: the word embeddings are 384 MB as floats
+                part = blocks[a:a + (1 << 18)]
+                scale = part[:, :2].copy().view(np.float16).astype(np.float32)
+                full[a:a + len(part), :16] = ((part[:, 2:] & 15).astype(np.float32) - 8) * scale
+                full[a:a + len(part), 16:] = ((part[:, 2:] >> 4).astype(np.float32) - 8) * scale
+            out = full.reshape(-1)[:count]
         return out.reshape(rows or -1, cols or -1) if rows or cols else out
 
 
@@ -123,8 +126,7 @@ def convert(packed: Packed, folder: Path) -> None:
         layernorm_embedding=True)
     spec = transformer_spec.TransformerEncoderModelSpec(encoder)
     spec.encoder.scale_embeddings = False
-    words = packed.tensor("emb.word", cols=h)
-    spec.encoder.embeddings[0].weight = words
+    spec.encoder.embeddings[0].weight = packed.tensor("emb.word", cols=h)  # held by the spec alone: freed as quantised
     spec.encoder.position_encodings.encodings = packed.tensor("emb.pos", cols=h) + packed.tensor("emb.type", cols=h)[0]
     _norm(spec.encoder.layernorm_embedding, packed, "emb.ln")
     for i, layer in enumerate(spec.encoder.layer):
@@ -135,7 +137,7 @@ def convert(packed: Packed, folder: Path) -> None:
         _linear(layer.ffn.linear_0, packed, f"l{i}.fi", packed.ffn)
         _linear(layer.ffn.linear_1, packed, f"l{i}.fo", h)
         _norm(layer.ffn.layer_norm, packed, f"l{i}.oln")
-    spec.register_vocabulary([str(i) for i in range(len(words))])  # ids go in as they are
+    spec.register_vocabulary([str(i) for i in range(packed.directory["emb.word"][1] // h)])  # ids go in as they are
     spec.config.unk_token = str(packed.unk)
     spec.config.layer_norm_epsilon = packed.eps
     if any("\n" in p for p in packed.pieces):
