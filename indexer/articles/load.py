@@ -60,6 +60,12 @@ class Article:
         return "\n\n".join(p.text for p in self.paragraphs)
 
     @property
+    def spelling(self) -> tuple[str, ...]:
+        """Its title and paragraphs: how it writes the story's names (for chapter titles cut from a transcript
+        that writes them in lower case, indexer.chapters.casing)."""
+        return (self.title, *(p.text for p in self.paragraphs))
+
+    @property
     def quotes(self) -> list[tuple[Paragraph, Quote]]:
         return [(p, q) for p in self.paragraphs for q in p.quotes]
 

@@ -99,6 +99,7 @@ def segment(
     count: int | None = None,
     params: SegmentParams | None = None,
     embedder: Embedder | None | str = DEFAULT,
+    spelling: Sequence[str] = (),
 ) -> list[Chapter]:
     """Chapters covering the whole transcript, from 0 s to the last word's end, each starting at a sentence start.
 
@@ -112,7 +113,8 @@ def segment(
 
     `embedder`: a sentence-embedding model, the packaged one by default, or None for lexical cohesion and pauses
     alone, which is also what runs when the model is not installed or does not cover the transcript's language
-    (`method` says which).
+    (`method` says which). `spelling`: texts that write the story's names (the paragraphs of the article that goes
+    with the video), for titles cut from a transcript that writes them in lower case (indexer.chapters.casing).
     """
     sentences = units(transcript)  # long sentences cut into pieces
     model = _model(embedder, transcript.language) if sentences else None  # no model loaded for nothing to read
@@ -144,7 +146,7 @@ def segment(
             else _best(cohesion, gains, times, lo, max_length, prior)
         )
     texts = [s.text for s in sentences]
-    found = _chapters(transcript.video_id, times, kept, reading, starts, texts, transcript.language, stop)
+    found = _chapters(transcript.video_id, times, kept, reading, starts, texts, transcript.language, stop, spelling)
     return [replace(c, method=how) for c in found]
 
 
@@ -314,14 +316,15 @@ def window_similarity(bags: Sequence[Bag], window: int) -> np.ndarray:
 
 
 def _chapters(video_id: str, times: list[float], kept: Sequence[Sequence[Token]], reading: Reading,
-              starts: list[int], texts: Sequence[str], language: str, stop: set[str]) -> list[Chapter]:
+              starts: list[int], texts: Sequence[str], language: str, stop: set[str],
+              spelling: Sequence[str]) -> list[Chapter]:
     ends = [*starts[1:], len(times) - 1]
     # a word counts twice a sentence at most: a recogniser's loop ("die Kupinsk" 60 times in one sentence) made it
     # the chapter's most salient word and its title, where every phrase of the lead scored nothing beside it
     groups = [[t for toks in kept[s:e] for t in _twice_at_most(toks)] for s, e in zip(starts, ends)]
     described = describe(groups, reading)
     titles = headlines([texts[s:e] for s, e in zip(starts, ends)], language, groups, reading, stop,
-                       [title for title, _ in described])
+                       [title for title, _ in described], spelling=spelling)
     return [
         Chapter(video_id, times[s], times[e], title, keywords, "computed")
         for s, e, title, (_, keywords) in zip(starts, ends, titles, described)

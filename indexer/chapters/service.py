@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from indexer import refs
+from indexer.articles.store import ArticleStore
 from indexer.chapters.display import shown
 from indexer.chapters.formats import vtt_chapters, youtube_description
 from indexer.errors import InvalidInput
@@ -38,7 +39,8 @@ class ChapterService:
         from indexer.chapters.segment import segment  # deferred: numpy and the text layer, for this command only
 
         tr = self._named(self.transcript(ref))
-        computed = segment(tr, min_length=min_length, max_length=max_length, count=count)
+        computed = segment(tr, min_length=min_length, max_length=max_length, count=count,
+                           spelling=self._spelling(tr.video_id))
         self.store.put_chapters(tr.video_id, "computed", computed)
         self.index.index_video(tr.video_id)
         return computed
@@ -53,10 +55,15 @@ class ChapterService:
         for done, video_id in enumerate(ids, 1):
             tr = self.store.get_transcript(video_id)
             if tr is not None:  # deleted meanwhile
-                self.store.put_chapters(video_id, "computed", segment(self._named(tr)))
+                self.store.put_chapters(video_id, "computed", segment(self._named(tr),
+                                                                      spelling=self._spelling(video_id)))
             if progress:
                 progress(done, len(ids))
         return len(ids)
+
+    def _spelling(self, video_id: str) -> list[str]:
+        """The texts of the articles linked to the video, whose spelling of names its titles follow, as at ingest."""
+        return [text for article, _ in ArticleStore(self.store).for_video(video_id) for text in article.spelling]
 
     def _named(self, tr: Transcript) -> Transcript:
         """A transcript an older version stored as "und" (a caption file that named no language), with the language

@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
+from indexer.chapters.casing import capitals, recased
 from indexer.text import stopwords
 from indexer.text.language import UNDETERMINED, detect_language
 from indexer.text.normalize import Token, no_spaces, pieces, tokenize
@@ -261,19 +262,21 @@ def _clean(words: list[str]) -> str:
 
 def headlines(
     chapters: Sequence[Sequence[str]], language: str | None, groups: Sequence[Sequence[Token]], reading: Reading,
-    stop: set[str], fallback: Sequence[str], lead: int = 3,
+    stop: set[str], fallback: Sequence[str], lead: int = 3, spelling: Sequence[str] = (),
 ) -> list[str]:
     """A headline for each chapter: the best phrase of its first `lead` sentences (news says what a story is about
     first), weighed by the chapter's salient words (tf x idf over the chapters, names counted up), distinct within
     the video. Where the lead holds none (a boundary a sentence early puts the story before's last sentences there),
     the best phrase of the chapter's other sentences; a chapter with no phrase at all keeps its `fallback` title
     (the salient words). Sentences in another language than the transcript's (an interview left untranslated) are
-    read last: a title is in the transcript's language where the chapter allows."""
+    read last: a title is in the transcript's language where the chapter allows. A title word from text that lost
+    its capitals is spelled as the transcript, or `spelling` (the video's article), writes it (indexer.chapters.
+    casing)."""
     key = prefix(6)
     everywhere = set.intersection(*({key(t) for t in g} for g in groups)) if len(groups) > 1 else set()
     used: set[str] = set()
     out = []
-    names = capitals([s for sentences in chapters for s in sentences])
+    names = capitals([s for sentences in chapters for s in sentences], spelling)
     reads = [[_reading(s, language) for s in sentences] for sentences in chapters]
     every = [r for row in reads for r in row]
     if every.count("other") > FOREIGN_MOST * max(1, len(every)):
@@ -292,54 +295,6 @@ def headlines(
         used.add(title.casefold())
         out.append(title)
     return out
-
-
-CASELESS_RUN = 20  # words in a row without a capital or a punctuation mark: a stretch that lost its capitals
-
-
-def capitals(texts: Sequence[str]) -> dict[str, str]:
-    """Names that a stretch of the transcript wrote in lower case, by that form: words written capitalised in
-    mid-sentence somewhere and in lower case only inside a caseless stretch (CASELESS_RUN words in a row without a
-    capital or a punctuation mark, as a recogniser's or a captioner's unpunctuated run: "... el dictador ferdinand
-    marcos conmoción entre ..." beside "Ferdinand Marcos" elsewhere). A word the transcript also writes in lower
-    case in ordinary prose keeps its lower case ("morgen" beside "Morgen", "china" beside "China"); a sentence's
-    first word is not counted, since its capital says nothing."""
-    capital: dict[str, Counter[str]] = {}
-    caseless: set[str] = set()
-    ordinary: set[str] = set()
-    for text in texts:
-        words = text.split()
-        run = 0  # lower-case words in a row before this one
-        for i, word in enumerate([*words, "."]):
-            if word.isalpha() and word == word.lower():
-                run += 1
-                continue
-            (caseless if run >= CASELESS_RUN else ordinary).update(words[i - run:i])
-            run = 0
-            core = word.strip(_EDGE)
-            if i == len(words) or not core:
-                continue
-            if core == core.lower():
-                ordinary.add(core)  # a lower-case word beside punctuation: prose that has its marks
-            elif i > 0 and core[:1].isupper():
-                capital.setdefault(core.lower(), Counter())[core] += 1
-    return {lower: forms.most_common(1)[0][0] for lower, forms in capital.items()
-            if lower in caseless and lower not in ordinary}
-
-
-def recased(title: str, names: dict[str, str]) -> str:
-    """`title` with each word written all in lower case that `names` (capitals()) knows in its capitalised form."""
-    words = []
-    for word in title.split(" "):
-        core = word.strip(_EDGE)
-        if core and core == core.lower() and core in names:
-            word = word.replace(core, names[core], 1)
-        words.append(word)
-    text = " ".join(words)
-    return text[:1].upper() + text[1:]
-
-
-_EDGE = " ,;:.!?…—–-'’\"«»“”()"
 
 
 def _best_phrase(sentences: Sequence[str], decay: float, language: str | None, weights: dict[str, float],

@@ -215,7 +215,8 @@ def _from_asr(video_id: str, audio: Path, opts: StepOptions, ctx: StepContext) -
 def _chapters(video_id: str, ctx: StepContext) -> ChaptersResult:
     tr = _require_transcript(video_id, ctx)
     ctx.progress(0.0, "segmenting")
-    computed = segment(tr)
+    article = ctx.store.get_options(video_id, StepOptions).article
+    computed = segment(tr, spelling=article.spelling if article else ())  # names in titles as the article writes them
     creator = creator_chapters(ctx.store.get_video(video_id), tr)
     ctx.store.put_chapters(video_id, "computed", computed)
     ctx.store.put_chapters(video_id, "creator", creator)

@@ -1,0 +1,97 @@
+"""Capitals for titles cut from text that lost them: a name in a chapter title is spelled as the transcript, or the
+article that goes with the video, writes it.
+
+Why. Titles are runs of the transcript's own words (indexer.chapters.titles), and some transcripts write names in
+lower case: YouTube's automatic captions nearly throughout ("president biden met zelensky in kyiv"), captioners'
+and recognisers' unpunctuated runs now and then (Euronews: "... el dictador ferdinand marcos conmoción ..." beside
+"Ferdinand Marcos" elsewhere). A title cut there read "Padre el dictador ferdinand marcos".
+
+How. A word takes a capitalised form where it stands in a caseless stretch (CASELESS_RUN words in a row without a
+capital or a punctuation mark, or anywhere in a transcript that writes almost no capitals) and the transcript writes
+that form in mid-sentence, or else the article does and never writes the word in lower case. A word the transcript
+also writes in lower case in ordinary prose keeps it ("morgen" beside "Morgen", "china" beside "China"). A
+sentence's first word is not counted: its capital says nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+
+CASELESS_RUN = 20  # words in a row without a capital or a punctuation mark: a stretch that lost its capitals
+FEW_CAPITALS = 0.01  # a transcript with capitals on fewer of its words than this lost them all (automatic captions)
+_EDGE = " ,;:.!?…—–-'’\"«»“”()"
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
+
+
+def capitals(texts: Sequence[str], spelling: Sequence[str] = ()) -> dict[str, str]:
+    """The capitalised form of each word that `texts` (a transcript's sentences) write in lower case only inside a
+    caseless stretch, by its lower-case form: from `texts` themselves, else from `spelling` (an article's
+    paragraphs)."""
+    own, caseless, ordinary = _tally(texts)
+    named = sum(forms.total() for word, forms in own.items() if len(word) > 1)  # "I" is no sign of names kept
+    if named < FEW_CAPITALS * sum(len(t.split()) for t in texts):
+        caseless |= ordinary  # automatic captions: no word's lower case says anything
+        ordinary = set()
+    article, lower = _tally_article(spelling)
+    out = {}
+    for word in caseless - ordinary:
+        if word in own:
+            out[word] = own[word].most_common(1)[0][0]
+        elif word in article and word not in lower:
+            out[word] = article[word].most_common(1)[0][0]
+    return out
+
+
+def recased(title: str, names: dict[str, str]) -> str:
+    """`title` with each word written all in lower case that `names` (capitals()) knows in its capitalised form."""
+    words = []
+    for word in title.split(" "):
+        core = word.strip(_EDGE)
+        if core and core == core.lower() and core in names:
+            word = word.replace(core, names[core], 1)
+        words.append(word)
+    text = " ".join(words)
+    return text[:1].upper() + text[1:]
+
+
+def _tally(texts: Iterable[str]) -> tuple[dict[str, Counter[str]], set[str], set[str]]:
+    """Capitalised mid-sentence forms by lower case; lower-case words seen in caseless stretches; and in prose."""
+    capital: dict[str, Counter[str]] = {}
+    caseless: set[str] = set()
+    ordinary: set[str] = set()
+    for text in texts:
+        words = text.split()
+        run = 0  # lower-case words in a row before this one
+        for i, word in enumerate([*words, "."]):
+            if word.isalpha() and word == word.lower():
+                run += 1
+                continue
+            (caseless if run >= CASELESS_RUN else ordinary).update(words[i - run:i])
+            run = 0
+            core = word.strip(_EDGE)
+            if i == len(words) or not core:
+                continue
+            if core == core.lower():
+                ordinary.add(core)  # a lower-case word beside punctuation: prose that has its marks
+            elif i > 0 and core[:1].isupper():
+                capital.setdefault(core.lower(), Counter())[core] += 1
+    return capital, caseless, ordinary
+
+
+def _tally_article(paragraphs: Iterable[str]) -> tuple[dict[str, Counter[str]], set[str]]:
+    """An article's capitalised mid-sentence forms by lower case, and every word it writes in lower case."""
+    capital: dict[str, Counter[str]] = {}
+    lower: set[str] = set()
+    for paragraph in paragraphs:
+        for sentence in _SENTENCE_END.split(paragraph):
+            for i, word in enumerate(sentence.split()):
+                core = word.strip(_EDGE)
+                if not core:
+                    continue
+                if core == core.lower():
+                    lower.add(core)
+                elif i > 0 and core[:1].isupper():
+                    capital.setdefault(core.lower(), Counter())[core] += 1
+    return capital, lower
