@@ -7,6 +7,7 @@ sakshishukla1996/SpeechTopSeg and give this script its path, either a checkout o
   .venv/bin/python bench/eval_chapters_real.py /path/to/SpeechTopSeg --split val
   .venv/bin/python bench/eval_chapters_real.py /path/to/SpeechTopSeg --split val --sets euronews_en --limit 20
   .venv/bin/python bench/eval_chapters_real.py /path/to/SpeechTopSeg --split val --limit 5 --ingest
+  .venv/bin/python bench/eval_chapters_real.py /path/to/SpeechTopSeg --split val --limit 10 --casing
 
 Each programme is a JSON file: automatic transcription sentences with start and end times, grouped by chapter, and
 the chapter times the broadcaster gave. A programme becomes a caption-like transcript (one cue per sentence, its
@@ -273,6 +274,38 @@ def titles(data: dict[str, list[Bulletin]], embedder: Embedder | None, show: int
         print(f"- [{name}] **{title}** | {first[:160]}")
 
 
+def casing(root: Path, sets: Sequence[str], split: str, limit: int | None, embedder: Embedder | None) -> None:
+    """Titles as from automatic captions: each programme in lower case without punctuation, segmented without and
+    with its own cased text as the article (a best case: a real article names most of what a report says). A title
+    word (past the first) counts as a name where the programme writes it capitalised in mid-sentence more often
+    than not; it is right where the title spells it as the programme does most."""
+    edge = " ,;:.!?…—–-'’\"«»“”()"
+    cased, bare = load(root, sets, split, limit), load(root, sets, split, limit, bare=True)
+    tally: Counter[tuple[str, str]] = Counter()
+    for name in cased:
+        for bc, bb in zip(cased[name], bare[name]):
+            forms: dict[str, Counter[str]] = {}
+            for s in bc.transcript.segments:
+                for w in s.text.split()[1:]:
+                    if w.strip(edge):
+                        forms.setdefault(w.strip(edge).lower(), Counter())[w.strip(edge)] += 1
+            truth = {k: v.most_common(1)[0][0] for k, v in forms.items()}
+            lower = tuple(replace(s, text=s.text.lower(), words=tuple(replace(w, text=w.text.lower()) for w in s.words))
+                          for s in bb.transcript.segments)
+            transcript = replace(bb.transcript, segments=lower)
+            for how, spelling in (("without", ()), ("with the article", [s.text for s in bc.transcript.segments])):
+                for c in segment(transcript, embedder=embedder, spelling=spelling):
+                    for w in (w.strip(edge) for w in c.title.split()[1:]):
+                        kind = "name" if truth.get(w.lower(), "")[:1].isupper() else "lower"
+                        tally[how, kind] += w.lower() in truth
+                        tally[how, kind + " right"] += truth.get(w.lower()) == w
+    print("\nTitles from automatic captions (lower case, no punctuation): title words the programme writes "
+          "capitalised, spelled so / lower-case words kept")
+    for how in ("without", "with the article"):
+        print(f"{how:17} {tally[how, 'name right']} of {tally[how, 'name']} / {tally[how, 'lower right']} of "
+              f"{tally[how, 'lower']}")
+
+
 def caption_cues(b: Bulletin, cue_words: int | None) -> list[Any]:
     """A programme as caption cues: one a sentence, or (`cue_words`) cues of that many words that ignore sentence
     ends, as broadcast captions come, each timed from its words."""
@@ -338,6 +371,8 @@ def main() -> None:
     ap.add_argument("--tune", action="store_true", help="the development grid the defaults came from")
     ap.add_argument("--cut-grid", action="store_true", help="the grid scorer.CUT_SHIFT came from")
     ap.add_argument("--titles", type=int, metavar="N", help="title measures, and N random chapters to read")
+    ap.add_argument("--casing", action="store_true",
+                    help="titles from the programmes as automatic captions, without and with an article's spelling")
     ap.add_argument("--ingest", action="store_true",
                     help="the programmes as SRT files through the whole ingest, without --language")
     ap.add_argument("--cue-words", type=int, metavar="N",
@@ -371,6 +406,9 @@ def main() -> None:
         return
     if args.titles is not None:
         titles(data, embedder, args.titles)
+        return
+    if args.casing:
+        casing(root, sets, args.split, args.limit, embedder)
         return
     report(data, methods(embedder), args.split)
     print(f"\n{time.time() - t0:.0f} s; {platform.machine()}, {time.strftime('%Y-%m-%d')}, "
