@@ -5,10 +5,9 @@ Layout. A 1,024-byte General Subtitle Information block (GSI), then 128-byte Tex
 (TTI). The GSI says the frame rate (its disk format code: `STL25.01` is 25 frames a second, `STL30.01` 30), the
 character code table of the text (`00` Latin, ISO 6937; `01` Latin/Cyrillic, ISO 8859-5; `02` Arabic, 8859-6; `03`
 Greek, 8859-7; `04` Hebrew, 8859-8), the language (`09` English, `56` Russian, `47` Uzbek ...: `language`) and the
-programme's start time code (often 10:00:00:00), which cue times are
-counted from. Each TTI gives a time code in and out (hours, minutes, seconds, frames, a byte each) and 112 bytes of
-text; a subtitle too long for one block goes on in the next ones (its extension block number is 0xFF in the last);
-comment blocks and user data are skipped.
+programme's start time code (often 10:00:00:00), which cue times are counted from. Each TTI gives a time code in and
+out (hours, minutes, seconds, frames, a byte each) and 112 bytes of text; a subtitle too long for one block goes on
+in the next ones (its extension block number is 0xFF in the last); comment blocks and user data are skipped.
 
 Text bytes: 0x8A is a line break, 0x8F fills; 0x80-0x85 (italics, underline, boxing) and the teletext controls
 below 0x20 (colours, double height) are display, not words. In the Latin table a byte 0xC1-0xCF is an accent that
