@@ -57,6 +57,10 @@ def test_titles_of_automatic_captions_spell_names_as_the_article_does() -> None:
     names = ("Marcos", "Kishida", "Tokyo", "Ferdinand", "Manila", "South China Sea")
     found = [w for w in names if w.casefold() in spelled.title.casefold()]
     assert found and all(w in spelled.title for w in found), spelled.title
+    # the chapter's keywords, the same words as the transcript's, spelled as the article does
+    assert [k.casefold() for k in spelled.keywords] == [k.casefold() for k in plain.keywords]
+    assert {"Marcos", "Tokyo"} & set(spelled.keywords) and not {"marcos", "tokyo"} & set(spelled.keywords), \
+        spelled.keywords
 
 
 def test_an_ingest_with_its_article_titles_the_chapters_with_the_articles_spelling(settings: Settings,

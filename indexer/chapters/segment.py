@@ -41,6 +41,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from indexer.chapters import scorer
+from indexer.chapters.casing import capitals
 from indexer.chapters.embed import Embedder, band_cosine, covers, default_embedder, standardised, window_cosine
 from indexer.chapters.paths import _best, _exactly
 from indexer.chapters.titles import Reading, content, describe, headlines, prefix, read, stop_words
@@ -323,10 +324,11 @@ def _chapters(video_id: str, times: list[float], kept: Sequence[Sequence[Token]]
     # the chapter's most salient word and its title, where every phrase of the lead scored nothing beside it
     groups = [[t for toks in kept[s:e] for t in _twice_at_most(toks)] for s, e in zip(starts, ends)]
     described = describe(groups, reading)
+    names = capitals(texts, spelling)  # names that text without capitals writes in lower case (chapters.casing)
     titles = headlines([texts[s:e] for s, e in zip(starts, ends)], language, groups, reading, stop,
-                       [title for title, _ in described], spelling=spelling)
+                       [title for title, _ in described], names=names)
     return [
-        Chapter(video_id, times[s], times[e], title, keywords, "computed")
+        Chapter(video_id, times[s], times[e], title, tuple(names.get(k, k) for k in keywords), "computed")
         for s, e, title, (_, keywords) in zip(starts, ends, titles, described)
     ]
 

@@ -262,7 +262,7 @@ def _clean(words: list[str]) -> str:
 
 def headlines(
     chapters: Sequence[Sequence[str]], language: str | None, groups: Sequence[Sequence[Token]], reading: Reading,
-    stop: set[str], fallback: Sequence[str], lead: int = 3, spelling: Sequence[str] = (),
+    stop: set[str], fallback: Sequence[str], lead: int = 3, names: dict[str, str] | None = None,
 ) -> list[str]:
     """A headline for each chapter: the best phrase of its first `lead` sentences (news says what a story is about
     first), weighed by the chapter's salient words (tf x idf over the chapters, names counted up), distinct within
@@ -270,13 +270,13 @@ def headlines(
     the best phrase of the chapter's other sentences; a chapter with no phrase at all keeps its `fallback` title
     (the salient words). Sentences in another language than the transcript's (an interview left untranslated) are
     read last: a title is in the transcript's language where the chapter allows. A title word from text that lost
-    its capitals is spelled as the transcript, or `spelling` (the video's article), writes it (indexer.chapters.
-    casing)."""
+    its capitals takes its form in `names` (indexer.chapters.casing.capitals: as the transcript, or the video's
+    article, writes it)."""
     key = prefix(6)
     everywhere = set.intersection(*({key(t) for t in g} for g in groups)) if len(groups) > 1 else set()
     used: set[str] = set()
     out = []
-    names = capitals([s for sentences in chapters for s in sentences], spelling)
+    names = capitals([s for sentences in chapters for s in sentences]) if names is None else names
     reads = [[_reading(s, language) for s in sentences] for sentences in chapters]
     every = [r for row in reads for r in row]
     if every.count("other") > FOREIGN_MOST * max(1, len(every)):
