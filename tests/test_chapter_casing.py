@@ -38,7 +38,14 @@ def test_an_articles_capitals_name_what_automatic_captions_write_in_lower_case()
         "senate": "Senate"}
     assert "president" not in names  # the article writes it in lower case too ("The president said")
     assert "the" not in names and "agreement" not in names  # capitalised only where a sentence starts
-    assert "japan" not in names  # the article writes "Japan's" and "Japanese", never "Japan" itself
+    assert names["japan"] == "Japan"  # the article writes "Japan's": the part before the apostrophe names it
+    elided = capitals(["le président a parlé de europe et de union et de bruxelles devant les députés à "
+                       "strasbourg hier soir pendant une heure et demie"],
+                      ["Le président parle de l'Europe à Strasbourg.", "L'Union et Bruxelles l'ont entendu."])
+    assert {k: elided.get(k) for k in ("europe", "strasbourg", "bruxelles", "union")} == {
+        "europe": "Europe", "strasbourg": "Strasbourg", "bruxelles": "Bruxelles",
+        "union": "Union"}  # "L'Union" opens its sentence with the "L", not with "Union"
+    assert "président" not in elided and "ont" not in elided  # "l'ont": a lower-case part
     assert capitals(AUTO) == {}  # nothing to go by without the article
     assert recased("marcos and kishida signed an agreement", names) == "Marcos and Kishida signed an agreement"
 

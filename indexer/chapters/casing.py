@@ -23,6 +23,7 @@ CASELESS_RUN = 20  # words in a row without a capital or a punctuation mark: a s
 FEW_CAPITALS = 0.01  # a transcript with capitals on fewer of its words than this lost them all (automatic captions)
 _EDGE = " ,;:.!?…—–-'’\"«»“”()"
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
+_APOSTROPHE = re.compile(r"['’]")
 
 
 def capitals(texts: Sequence[str], spelling: Sequence[str] = ()) -> dict[str, str]:
@@ -88,10 +89,15 @@ def _tally_article(paragraphs: Iterable[str]) -> tuple[dict[str, Counter[str]], 
         for sentence in _SENTENCE_END.split(paragraph):
             for i, word in enumerate(sentence.split()):
                 core = word.strip(_EDGE)
-                if not core:
-                    continue
-                if core == core.lower():
-                    lower.add(core)
-                elif i > 0 and core[:1].isupper():
-                    capital.setdefault(core.lower(), Counter())[core] += 1
+                # the word, and its parts either side of an apostrophe: "Japan's" names "Japan", "l'Europe" "Europe"
+                pieces = _APOSTROPHE.split(core)
+                parts = [(core, i == 0)] + ([(p, i == 0 and j == 0) for j, p in enumerate(pieces) if len(p) > 1]
+                                            if len(pieces) > 1 else [])
+                for part, initial in parts:
+                    if not part:
+                        continue
+                    if part == part.lower():
+                        lower.add(part)
+                    elif not initial and part[:1].isupper():
+                        capital.setdefault(part.lower(), Counter())[part] += 1
     return capital, lower
