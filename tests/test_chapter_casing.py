@@ -13,6 +13,7 @@ from indexer.chapters.casing import capitals, recased
 from indexer.chapters.segment import segment
 from indexer.config import Settings
 from indexer.service import Clipindex
+from media.captions import Cue, write_vtt
 from tests.test_chapters_model import one_sentence_each
 
 # As YouTube's automatic captions write a report: no capitals, no punctuation.
@@ -75,10 +76,9 @@ def test_an_ingest_with_its_article_titles_the_chapters_with_the_articles_spelli
     vtt = tmp_path / "auto.vtt"
     cues, t = [], 0.0
     for sentence in AUTO * 2:
-        end = t + len(sentence) / 14
-        cues.append(f"{_clock(t)} --> {_clock(end)}\n{sentence}\n")
-        t = end + 0.4
-    vtt.write_text("WEBVTT\n\n" + "\n".join(cues), encoding="utf-8")
+        cues.append(Cue(t, t + len(sentence) / 14, sentence))
+        t = cues[-1].end + 0.4
+    vtt.write_text(write_vtt(cues), encoding="utf-8")
     article = tmp_path / "article.md"
     article.write_text("# " + ARTICLE[0] + "\n\n" + "\n\n".join(ARTICLE[1:]) + "\n", encoding="utf-8")
     env = {"CLIPINDEX_DATA_DIR": str(settings.data_dir)}
@@ -94,8 +94,3 @@ def test_an_ingest_with_its_article_titles_the_chapters_with_the_articles_spelli
     again = svc.chapters.recompute(done["video_id"])  # the article linked to the video still spells them
     assert [c.title for c in again] == titles
 
-
-def _clock(seconds: float) -> str:
-    from media.captions import format_timestamp
-
-    return format_timestamp(seconds)

@@ -441,7 +441,7 @@ def test_a_title_from_a_stretch_that_lost_its_capitals_spells_names_as_the_trans
     """Euronews' Spanish captions hold unpunctuated lower-case runs ("... el dictador ferdinand marcos conmoción
     ..."), and a title cut from one wrote the name in lower case although the programme writes "Ferdinand Marcos"
     elsewhere. Words the transcript writes in lower case in ordinary prose keep it ("china" beside "China")."""
-    from indexer.chapters.titles import capitals, recased
+    from indexer.chapters.casing import capitals, recased
 
     caseless = ("tras arrasar en las elecciones de mayo sucede así a rodrigo duterte en su discurso marcos llamó a "
                 "la unidad nacional como su padre el dictador ferdinand marcos conmoción entre los profesionales")

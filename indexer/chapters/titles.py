@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from indexer.chapters.casing import capitals, recased
+from indexer.chapters.casing import recased
 from indexer.text import stopwords
 from indexer.text.language import UNDETERMINED, detect_language
 from indexer.text.normalize import Token, no_spaces, pieces, tokenize
@@ -270,13 +270,12 @@ def headlines(
     the best phrase of the chapter's other sentences; a chapter with no phrase at all keeps its `fallback` title
     (the salient words). Sentences in another language than the transcript's (an interview left untranslated) are
     read last: a title is in the transcript's language where the chapter allows. A title word from text that lost
-    its capitals takes its form in `names` (indexer.chapters.casing.capitals: as the transcript, or the video's
-    article, writes it)."""
+    its capitals takes its form in `names`, if given (indexer.chapters.casing.capitals: as the transcript, or the
+    video's article, writes it; segment gives them)."""
     key = prefix(6)
     everywhere = set.intersection(*({key(t) for t in g} for g in groups)) if len(groups) > 1 else set()
     used: set[str] = set()
     out = []
-    names = capitals([s for sentences in chapters for s in sentences]) if names is None else names
     reads = [[_reading(s, language) for s in sentences] for sentences in chapters]
     every = [r for row in reads for r in row]
     if every.count("other") > FOREIGN_MOST * max(1, len(every)):
@@ -289,7 +288,7 @@ def headlines(
                  or _best_phrase(own[lead:], 0.05, language, weights, stop, key, used)
                  or _best_phrase(sentences[:lead], 0.3, language, weights, stop, key, used)
                  or _best_phrase(sentences[lead:], 0.05, language, weights, stop, key, used) or spare)
-        title = recased(title, names)
+        title = recased(title, names or {})
         if title.casefold() in used:
             title = _numbered(title, used)
         used.add(title.casefold())
