@@ -94,3 +94,14 @@ def test_an_ingest_with_its_article_titles_the_chapters_with_the_articles_spelli
     again = svc.chapters.recompute(done["video_id"])  # the article linked to the video still spells them
     assert [c.title for c in again] == titles
 
+
+
+def test_elided_words_keep_a_caseless_stretch_and_take_their_parts_capitals() -> None:
+    """An unpunctuated run in Italian or French is full of elisions ("dell'unione"): they neither end the caseless
+    stretch nor keep their parts from the transcript's capitals."""
+    text = ["La presidente della Commissione ha parlato a Bruxelles dell'Unione europea.",
+            "oggi a bruxelles la presidente ha detto che i paesi dell'unione devono spendere di più per la difesa "
+            "e che la commissione presenterà un piano entro marzo per tutti"]
+    names = capitals(text)
+    assert names.get("bruxelles") == "Bruxelles" and names.get("unione") == "Unione", names
+    assert recased("paesi dell'unione a bruxelles", names) == "Paesi dell'Unione a Bruxelles"

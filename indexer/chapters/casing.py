@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 CASELESS_RUN = 20  # words in a row without a capital or a punctuation mark: a stretch that lost its capitals
 FEW_CAPITALS = 0.01  # a transcript with capitals on fewer of its words than this lost them all (automatic captions)
 _EDGE = " ,;:.!?…—–-'’\"«»“”()"
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
 _APOSTROPHE = re.compile(r"['’]")
+_PIECES = re.compile(r"(['’])")  # split keeping the apostrophes
 
 
 def capitals(texts: Sequence[str], spelling: Sequence[str] = ()) -> dict[str, str]:
@@ -50,8 +51,12 @@ def recased(title: str, names: dict[str, str]) -> str:
     words = []
     for word in title.split(" "):
         core = word.strip(_EDGE)
-        if core and core == core.lower() and core in names:
-            word = word.replace(core, names[core], 1)
+        if core and core == core.lower():
+            if core in names:
+                word = word.replace(core, names[core], 1)
+            elif _APOSTROPHE.search(core):  # "dell'unione" -> "dell'Unione", "japan's" -> "Japan's"
+                spelled = "".join(names.get(p, p) if len(p) > 1 else p for p in _PIECES.split(core))
+                word = word.replace(core, spelled, 1)
         words.append(word)
     text = " ".join(words)
     return text[:1].upper() + text[1:]
@@ -66,18 +71,14 @@ def _tally(texts: Iterable[str]) -> tuple[dict[str, Counter[str]], set[str], set
         words = text.split()
         run = 0  # lower-case words in a row before this one
         for i, word in enumerate([*words, "."]):
-            if word.isalpha() and word == word.lower():
+            if _APOSTROPHE.sub("", word).isalpha() and word == word.lower():  # "dell'unione" too: no mark in it
                 run += 1
                 continue
-            (caseless if run >= CASELESS_RUN else ordinary).update(words[i - run:i])
+            for part in _parts(words[i - run:i]):
+                (caseless if run >= CASELESS_RUN else ordinary).add(part)
             run = 0
-            core = word.strip(_EDGE)
-            if i == len(words) or not core:
-                continue
-            if core == core.lower():
-                ordinary.add(core)  # a lower-case word beside punctuation: prose that has its marks
-            elif i > 0 and core[:1].isupper():
-                capital.setdefault(core.lower(), Counter())[core] += 1
+            if i < len(words):
+                _count([word], i == 0, capital, ordinary)  # a lower-case word beside a mark: prose with its marks
     return capital, caseless, ordinary
 
 
@@ -87,17 +88,35 @@ def _tally_article(paragraphs: Iterable[str]) -> tuple[dict[str, Counter[str]], 
     lower: set[str] = set()
     for paragraph in paragraphs:
         for sentence in _SENTENCE_END.split(paragraph):
-            for i, word in enumerate(sentence.split()):
-                core = word.strip(_EDGE)
-                # the word, and its parts either side of an apostrophe: "Japan's" names "Japan", "l'Europe" "Europe"
-                pieces = _APOSTROPHE.split(core)
-                parts = [(core, i == 0)] + ([(p, i == 0 and j == 0) for j, p in enumerate(pieces) if len(p) > 1]
-                                            if len(pieces) > 1 else [])
-                for part, initial in parts:
-                    if not part:
-                        continue
-                    if part == part.lower():
-                        lower.add(part)
-                    elif not initial and part[:1].isupper():
-                        capital.setdefault(part.lower(), Counter())[part] += 1
+            words = sentence.split()
+            if words:
+                _count(words[:1], True, capital, lower)
+                _count(words[1:], False, capital, lower)
     return capital, lower
+
+
+def _count(words: Iterable[str], initial: bool, capital: dict[str, Counter[str]], lower: set[str]) -> None:
+    """Each word's capitalised forms into `capital` (unless it opens a sentence: `initial`) and its lower-case ones
+    into `lower`; the parts either side of an apostrophe count too ("Japan's" names "Japan", "l'Europe" "Europe"),
+    and the part after one never opens a sentence ("L'Union": the "L" does)."""
+    for word in words:
+        core = word.strip(_EDGE)
+        pieces = _APOSTROPHE.split(core)
+        parts = [(core, initial)]
+        if len(pieces) > 1:
+            parts += [(p, initial and j == 0) for j, p in enumerate(pieces) if len(p) > 1]
+        for part, first in parts:
+            if part == part.lower():
+                if part:
+                    lower.add(part)
+            elif not first and part[:1].isupper():
+                capital.setdefault(part.lower(), Counter())[part] += 1
+
+
+def _parts(words: Iterable[str]) -> Iterator[str]:
+    """Lower-case words as they stand, and the parts of an elided one ("dell'unione": "dell", "unione")."""
+    for word in words:
+        yield word
+        pieces = _APOSTROPHE.split(word)
+        if len(pieces) > 1:
+            yield from (p for p in pieces if len(p) > 1)
