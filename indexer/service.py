@@ -163,12 +163,12 @@ class Clipindex:
     # background jobs ------------------------------------------------------------------------------------------
     def submit_ingest(self, source: str, options: IngestOptions) -> Job:
         """Queue an ingest for a worker; options are checked now so a bad request fails before it is queued."""
-        check_options(options)
+        check_untrusted(options)
         return self.jobs.submit("ingest", IngestJob(source, options, untrusted=True))
 
     def submit_upload(self, path: Path, filename: str, options: IngestOptions) -> Job:
         """Queue the ingest of an uploaded file (written to `upload_path`); the user knows it as `filename`."""
-        check_options(options)
+        check_untrusted(options)
         return self.jobs.submit("ingest", IngestJob(str(path), options, untrusted=True, upload_name=filename))
 
     def run_ingest_job(self, job: IngestJob, progress: ProgressFn | None = None) -> IngestJobResult:
@@ -200,6 +200,7 @@ class Clipindex:
 
     def submit_remote_url(self, url: str, options: IngestOptions) -> Job:
         """For untrusted callers (HTTP): only allowed hosts, public addresses, every redirect checked."""
+        check_untrusted(options)  # before any address is looked up
         try:
             final = netguard.follow_redirects(url, self.settings.allowed_host_list, self.url_probe, self.resolver)
         except MediaError as exc:
@@ -304,7 +305,8 @@ class Clipindex:
                       source: WordSource = "editor") -> Correction:
         """Replace the transcript's words in [start, end] with `text` (provenance `source`); search finds them."""
         video_id = refs.resolve_video(self.store, ref)
-        correction = Corrections(self.store).apply(video_id, start, end, text, source)
+        duration = self.store.get_video(video_id).duration
+        correction = Corrections(self.store).apply(video_id, start, end, text, source, duration)
         self.index.index_video(video_id)
         return correction
 
@@ -364,3 +366,13 @@ def _bind(progress: ProgressFn | None, video_id: str) -> StepProgress | None:
 
 
 __all__ = ["Clipindex", "ClipindexError", "IngestOptions", "IngestResult", "VideoSummary"]
+
+
+def check_untrusted(options: IngestOptions) -> None:
+    """An HTTP caller's options, before its job is queued: as any caller's, and its article a URL (the worker's
+    ingest checks that again, for jobs queued by an older version)."""
+    check_options(options)
+    if options.article:
+        from indexer.articles.load import require_url  # deferred: the article loader pulls the text layer
+
+        require_url(options.article)

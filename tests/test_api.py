@@ -10,7 +10,8 @@ import httpx
 import pytest
 
 from indexer.config import Settings
-from indexer.ingest.types import IngestJob
+from indexer.errors import InvalidInput
+from indexer.ingest.types import IngestJob, IngestOptions
 from indexer.service import Clipindex
 from tests.apiserver import running
 from tests.waiting import wait_until
@@ -191,12 +192,36 @@ def test_path_traversal_is_confined(api: Api, media_dir: Path) -> None:
     ({"content": b"url=x", "headers": {"Content-Type": "text/plain"}}, 415, "multipart/form-data"),
     ({"files": {"file": ("notes.exe", b"MZ", "application/octet-stream")}}, 400, "unsupported file type"),
     ({"files": {"other": ("a.wav", b"RIFF", "audio/wav")}}, 400, "'file' part"),
+    # an article named by a path would have the worker read the server's files and serve them as the article
+    ({"json": {"url": "https://youtu.be/dQw4w9WgXcQ", "article": "/etc/hostname"}}, 400, "http(s) URL"),
+    ({"json": {"url": "https://youtu.be/dQw4w9WgXcQ", "article": "file:///etc/hostname"}}, 400, "http(s) URL"),
+    ({"files": {"file": ("a.srt", b"1\n00:00:01,000 --> 00:00:02,000\nhi\n", "text/plain")},
+      "data": {"article": "/etc/hostname"}}, 400, "http(s) URL"),
+    ({"content": b'{"url": ' + b"[" * 5000 + b"]" * 5000 + b"}", "headers": {"Content-Type": "application/json"}},
+     400, "nested too deeply"),
 ])
 def test_bad_ingest_requests(api: Api, kwargs: dict, status: int, message: str) -> None:
     with api.client() as c:
         r = c.post("/v1/videos", **kwargs)
     assert r.status_code == status and message in r.json()["error"], r.text
     assert "Traceback" not in r.text
+    assert api.service.jobs.list() == []
+
+
+def test_an_untrusted_ingest_never_reads_a_server_file_as_its_article(settings: Settings, tmp_path: Path) -> None:
+    """The worker checks again what the request was checked for: a job queued by an older version, or any other
+    caller that marks its ingest untrusted, cannot have a file on the server loaded as the article."""
+    secret = tmp_path / "secret.md"
+    secret.write_text("# Keys\n\nThe database password is hunter2.\n")
+    captions = tmp_path / "a.srt"
+    captions.write_text("1\n00:00:01,000 --> 00:00:03,000\nThe bridge stays closed.\n")
+    service = Clipindex(settings)
+    with pytest.raises(InvalidInput, match="http"):
+        list(service.ingest(str(captions), IngestOptions(article=str(secret)), untrusted=True))
+    assert service.store.list_videos() == []
+    with pytest.raises(InvalidInput, match="http"):
+        service.articles.add(str(secret), fetch=service.public_fetch)
+    assert service.articles.list() == []
 
 
 def test_jobs_errors_and_cancel(api: Api, settings: Settings) -> None:

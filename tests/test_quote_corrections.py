@@ -66,6 +66,18 @@ def test_a_correction_rewrites_words_with_provenance_is_searchable_and_reverts(
     assert [c.id for c in svc.corrections(video_id)] == [fix.id]
 
 
+def test_a_correction_past_the_videos_end_is_refused(captioned: tuple[Clipindex, str]) -> None:
+    """Words written at 400 s of an 8-second video would show in its captions and search, at a time no player
+    reaches."""
+    svc, video_id = captioned
+    before = svc.transcript(video_id).words
+    for start, end in ((400.0, 500.0), (1e6, 1e6 + 1), (7.0, 12.0)):
+        with pytest.raises(InvalidInput, match="within the video"):
+            svc.correct_words(video_id, start, end, "past the end")
+    assert svc.transcript(video_id).words == before and svc.corrections(video_id) == []
+    svc.correct_words(video_id, 7.5, 8.5, "Monday.")  # up to the end, give or take a frame
+
+
 @pytest.mark.slow
 def test_a_later_correction_must_be_reverted_first(captioned: tuple[Clipindex, str]) -> None:
     svc, video_id = captioned

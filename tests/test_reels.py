@@ -165,6 +165,9 @@ def test_http_reel_render_job_and_download(two_videos: tuple[Clipindex, str, str
         assert video.status_code == 200 and len(video.content) > 1000
         assert c.get("/v1/renders/..%2Fclipindex.db").status_code == 404
         assert c.get("/v1/renders/" + "x" * 300 + ".mp4").status_code == 404, "a name too long for the disk: none"
+        for name in ("%00", "a%00.mp4", "clip.mp4%00.txt"):  # a NUL byte: no file system holds the name
+            r = c.get("/v1/renders/" + name)
+            assert r.status_code == 404 and "error" in r.json(), r.text
         assert c.get(f"/v1/reels/{reel['id']}/export", params={"format": "edl"}).text.startswith("TITLE:")
         ttml = c.get(f"/v1/reels/{reel['id']}/export", params={"format": "ttml"})
         assert ttml.headers["content-type"].startswith("application/ttml+xml") and "<tt " in ttml.text

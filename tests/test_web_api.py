@@ -87,7 +87,9 @@ def test_article_json_and_exports_do_not_show_server_paths(archive: tuple) -> No
     body = client.get(f"/v1/articles/{summary['id']}").text
     html = client.get(f"/v1/articles/{summary['id']}/export", params={"format": "html"}).text
     jsonld = client.get(f"/v1/articles/{summary['id']}/export", params={"format": "jsonld"}).text
-    for text in (body, html, jsonld):
+    video = client.get(f"/v1/videos/{video_id}")
+    assert video.json()["article"] == "report_en_article.md", video.text  # by its name, as the source is
+    for text in (body, html, jsonld, video.text, client.get("/v1/videos").text):
         at = text.find(str(root))
         assert at < 0, text[max(at - 200, 0):at + 200]
     assert f'href="/media/{video_id}#t=' in html

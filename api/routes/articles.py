@@ -11,7 +11,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.deps import ReadAccess, Service, WriteKey
 from api.routes.videos import ERRORS
 from api.schemas import ArticleSummaryOut, CorrectionOut, LinkedArticleOut, VideoArticleOut
-from indexer.errors import InvalidInput
 
 router = APIRouter(tags=["articles"])
 
@@ -25,8 +24,6 @@ class ArticleIn(BaseModel):
 
 @router.post("/v1/articles", status_code=201, responses=ERRORS, response_model=LinkedArticleOut)
 def add_article(body: ArticleIn, service: Service, _key: WriteKey) -> LinkedArticleOut:
-    if not body.url.lower().startswith(("http://", "https://")):
-        raise InvalidInput("over HTTP, an article is given by its http(s) URL")
     linked = service.articles.add(body.url, body.videos, fetch=service.public_fetch)
     return _public(linked.to_dict())
 

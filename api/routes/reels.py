@@ -150,15 +150,18 @@ def export(reel_id: str, service: Service, _read: ReadAccess,
 @router.get("/v1/renders/{name}", response_class=FileResponse, responses=ERRORS)
 def download(name: str, service: Service, _read: ReadAccess) -> FileResponse:
     folder = service.reels.render_dir().resolve()
-    path = (folder / name).resolve()
-    if path.parent != folder or path.suffix not in (".mp4", ".srt", ".vtt") or not _is_file(path):
+    path = _rendered(folder, name)
+    if path is None:
         raise NotFound(f"no rendered file {name!r}")
     return FileResponse(path, filename=path.name)
 
 
-def _is_file(path: Path) -> bool:
-    """Whether a file is there; a name the file system cannot hold (too long, say) is none."""
+def _rendered(folder: Path, name: str) -> Path | None:
+    """The rendered file `name` in `folder`, or None: a name that leaves the folder, is no render's, is not there,
+    or that the file system cannot hold (too long, a NUL byte) names none."""
     try:
-        return path.is_file()
-    except OSError:
-        return False
+        path = (folder / name).resolve()
+        found = path.parent == folder and path.suffix in (".mp4", ".srt", ".vtt") and path.is_file()
+    except (OSError, ValueError):  # ValueError: an embedded NUL byte
+        return None
+    return path if found else None

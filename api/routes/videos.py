@@ -28,9 +28,8 @@ from api.schemas import (
 )
 from indexer.errors import InvalidInput
 from indexer.formats import FORMATS, MEDIA_TYPES
-from indexer.ingest.plan import check_options
 from indexer.ingest.types import CaptionPolicy, IngestOptions
-from indexer.service import Clipindex
+from indexer.service import Clipindex, check_untrusted
 from indexer.store.files import partial_path
 from indexer.store.jobs import Job
 
@@ -87,6 +86,8 @@ async def _from_json(request: Request, service: Clipindex) -> Job:
         body = IngestIn.model_validate(json.loads(await request.body()))
     except (ValueError, ValidationError) as exc:
         raise InvalidInput(f"bad request body: {_first_error(exc)}") from None
+    except RecursionError:  # json.loads on brackets nested thousands deep
+        raise InvalidInput("bad request body: nested too deeply") from None
     options = IngestOptions(**body.model_dump(exclude={"url"}))
     return service.submit_remote_url(body.url, options)
 
@@ -107,11 +108,9 @@ async def _from_upload(request: Request, service: Clipindex) -> Job:
         force=fields.get("force", "").lower() in ("1", "true", "yes"),
         accept_partial=fields.get("accept_partial", "").lower() in ("1", "true", "yes"),
         url=None)
-    if options.article and not options.article.lower().startswith(("http://", "https://")):
-        raise InvalidInput("over HTTP, an article must be given as an http(s) URL")
     target = service.upload_path(upload.filename or "")
     options = IngestOptions(**{**asdict(options), "title": options.title or _stem(upload.filename)})
-    check_options(options)
+    check_untrusted(options)  # before the upload is written
     tmp = partial_path(target)  # named after this process: if it dies now, the next start removes it
     try:
         with tmp.open("wb") as out:
@@ -161,7 +160,8 @@ def get_video(video_id: str, service: Service, _read: ReadAccess) -> VideoDetail
     summary = service.video_summary(video.id)
     return VideoDetailOut(
         **asdict(summary), source=_public_source(video.source), description=video.description,
-        article=video.article, media_url=f"/media/{video.id}" if video.media_path else None,
+        article=_public_source(video.article) if video.article else None,
+        media_url=f"/media/{video.id}" if video.media_path else None,
         creator_chapters=[{"start": s, "end": e, "title": t} for s, e, t in video.creator_chapters])
 
 

@@ -82,6 +82,13 @@ class Article:
 
 # --- loading -------------------------------------------------------------------------------------------------------
 
+def require_url(source: str) -> None:
+    """Refuse anything but an http(s) URL: what an untrusted caller (HTTP) may name as an article. A path would have
+    the server read its own files and hand their text back as the article's."""
+    if not source.lower().startswith(("http://", "https://")):
+        raise InvalidInput("over HTTP, an article must be given as an http(s) URL")
+
+
 def load_article(source: str, *, fetch: Callable[[str], bytes] | None = None) -> Article:
     """An Article from an http(s) URL, a saved HTML page, a Markdown file or a plain-text file."""
     if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", source):

@@ -17,7 +17,7 @@ from typing import Literal
 from indexer import deeplinks, refs
 from indexer.articles.export import export_html, export_jsonld, text_fragment_url
 from indexer.articles.link import ArticleLinks, ParagraphLink
-from indexer.articles.load import Article, load_article
+from indexer.articles.load import Article, load_article, require_url
 from indexer.articles.quotecheck import Basis, QuoteStatus, WordDiff, quote_detail
 from indexer.articles.render import render_text
 from indexer.articles.store import ArticleStore, article_id
@@ -102,6 +102,9 @@ class ArticleService:
         return make_rescorer(self.settings)
 
     def load(self, source: str, fetch: Fetch | None = None) -> Article:
+        """`fetch` comes from an untrusted caller (HTTP: only public addresses), who may name URLs only."""
+        if fetch is not None:
+            require_url(source)
         return load_article(source, fetch=fetch)
 
     def add(self, source: str, videos: list[str] | None = None, *, fetch: Fetch | None = None) -> LinkedArticle:

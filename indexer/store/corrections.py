@@ -29,6 +29,7 @@ from indexer.store.db import Store, stored_word, word_row
 from indexer.store.schema import corrections, segments, transcripts
 
 MAX_WORDS = 200  # one correction is an edit of a passage, not a new transcript
+END_SLACK_S = 1.0  # a container's duration and its last word's end may disagree by a frame or two
 
 
 @dataclass(frozen=True)
@@ -49,8 +50,10 @@ class Corrections:
     def __init__(self, store: Store) -> None:
         self.store = store
 
-    def apply(self, video_id: str, start: float, end: float, text: str, source: WordSource) -> Correction:
-        """Replace the words in [start, end] with `text`'s words, in one transaction."""
+    def apply(self, video_id: str, start: float, end: float, text: str, source: WordSource,
+              duration: float | None = None) -> Correction:
+        """Replace the words in [start, end] with `text`'s words, in one transaction; [start, end] lies within the
+        video (`duration`, else where its transcript ends)."""
         if source not in ("editor", "article"):
             raise InvalidInput(f"a correction's source is 'editor' or 'article', not {source!r}")
         if not (0 <= start < end) or end - start > 600:
@@ -60,6 +63,10 @@ class Corrections:
             raise InvalidInput(f"a correction writes at most {MAX_WORDS} words")
         with self.store.tx() as conn:
             segs = _lock_and_read(conn, video_id)
+            last = duration or max((s.end for s in segs), default=0.0)
+            if end > last + END_SLACK_S:
+                raise InvalidInput(f"a correction must lie within the video, which ends at {last:.2f} s "
+                                   f"(not {end:.2f} s)")
             flat = [(k, w) for k, s in enumerate(segs) for w in s.words]
             hit = [i for i, (_k, w) in enumerate(flat) if start <= (w.start + w.end) / 2 <= end]
             if not hit and not tokens:
