@@ -7,7 +7,8 @@ from typing import Any, Literal, get_args
 
 from indexer.errors import InvalidInput
 from indexer.models import Segment, Transcript, Video, Word, WordSource
-from media.captions import MAX_CUE_S, Cue, write_srt, write_ttml, write_vtt
+from media.captions import MAX_CUE_S, CaptionWord, Cue, write_srt, write_ttml, write_vtt
+from media.readable import readable_cues, spells
 
 TranscriptFormat = Literal["txt", "srt", "vtt", "ttml", "json"]
 FORMATS: tuple[TranscriptFormat, ...] = get_args(TranscriptFormat)
@@ -92,7 +93,7 @@ def _segment(s: dict[str, Any]) -> Segment:
 def render(tr: Transcript, fmt: str, video: Video | None = None) -> str:
     if fmt == "json":
         return to_json(tr, video)
-    cues = [Cue(s.start, s.end, s.text) for s in tr.segments if s.text.strip()]
+    cues = caption_cues(tr)
     if fmt == "srt":
         return write_srt(cues)
     if fmt == "vtt":
@@ -102,3 +103,18 @@ def render(tr: Transcript, fmt: str, video: Video | None = None) -> str:
     if fmt == "txt":
         return "\n".join(s.text.strip() for s in tr.segments if s.text.strip()) + "\n"
     raise InvalidInput(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")
+
+
+def caption_cues(tr: Transcript) -> list[Cue]:
+    """The transcript as caption cues, each with its timed words: a caption file's cues as they came; a recogniser's
+    segments (up to 30 s of speech each) cut into cues a viewer can read (media.readable)."""
+    out: list[Cue] = []
+    for s in tr.segments:
+        if not s.text.strip():
+            continue
+        words = tuple(CaptionWord(w.start, w.end, w.text) for w in s.words)
+        if tr.engine == "captions" or not words or not spells(words, s.text):
+            out.append(Cue(s.start, s.end, s.text.strip(), words))
+        else:
+            out.extend(readable_cues(words))
+    return out

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from media.captions import CaptionWord, Cue, write_srt, write_ttml, write_vtt
 from media.editors import EditClip, EditList, conform_note, write_edl, write_fcpxml
 from media.errors import MediaError
+from media.readable import join_words, spells
 from media.timecode import FrameRate, edl_rate, frame_rate, timecode_rate, to_timecode
 
 if TYPE_CHECKING:
@@ -115,12 +116,17 @@ def _rebase_cue(span: Placement, cue: Cue) -> Cue | None:
     if end - start < MIN_CUE_S:
         return None
     shift = span.reel_start - span.source_in
-    words = tuple(
-        CaptionWord(max(w.start, start) + shift, min(w.end, end) + shift, w.text)
-        for w in cue.words
-        if w.end > start and w.start < end
-    )
-    return Cue(start + shift, end + shift, cue.text, words)
+    if not cue.words or not spells(cue.words, cue.text):
+        words = tuple(CaptionWord(max(w.start, start) + shift, min(w.end, end) + shift, w.text)
+                      for w in cue.words if w.end > start and w.start < end)
+        return Cue(start + shift, end + shift, cue.text, words)
+    # the words said in the clip: a clip that cuts a cue shows what it plays, not the cue's other words
+    inside = [w for w in cue.words if start <= (w.start + w.end) / 2 <= end]
+    if not inside:
+        return None
+    text = cue.text if len(inside) == len(cue.words) else join_words(w.text for w in inside)
+    words = tuple(CaptionWord(max(w.start, start) + shift, min(w.end, end) + shift, w.text) for w in inside)
+    return Cue(start + shift, end + shift, text, words)
 
 
 def reel_cues(clips: Sequence[TimelineClip]) -> list[Cue]:

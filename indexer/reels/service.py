@@ -15,6 +15,7 @@ from indexer import deeplinks, refs
 from indexer.chapters.display import display_chapters
 from indexer.config import Settings
 from indexer.errors import InvalidInput, NotFound
+from indexer.formats import caption_cues
 from indexer.models import Clip, ClipOrigin, Record, Reel, Video
 from indexer.reels.clips import make_clip
 from indexer.reels.store import ReelStore
@@ -245,7 +246,7 @@ class ReelService:
 
     def _cues(self, video_id: str) -> tuple[Cue, ...]:
         tr = self.store.get_transcript(video_id)
-        return tuple(Cue(s.start, s.end, s.text) for s in tr.segments if s.text.strip()) if tr else ()
+        return tuple(caption_cues(tr)) if tr else ()
 
     @staticmethod
     def _fetchable(video: Video) -> bool:

@@ -1,0 +1,85 @@
+"""Caption cues a viewer can read, made from timed words.
+
+Why a module of its own: a recogniser's segment runs up to 30 s (a whole Whisper window), and a caption file written
+from one cue per segment shows a paragraph for half a minute; a clip cut from a cue must show the words said in the
+clip, not the whole cue. Both need words joined back into text the way their script writes it: Whisper's words carry
+their own leading space, a caption file's words were split at spaces, and Chinese, Japanese or Thai put none between
+words.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from media.captions import CaptionWord, Cue
+
+CUE_WIDTH = 84  # two lines of 42 characters, as broadcast and web captions keep them
+CUE_SECONDS = 7.0  # the longest a cue stays on screen
+BREAK_SHARE = 0.4  # a cue ends at its last clause mark when that mark is at least this far into it
+# scripts written without spaces between words (Thai, Lao, Myanmar, Khmer, kana, CJK ideographs, full-width forms)
+_NO_SPACE = re.compile(r"[\u0E00-\u0EFF\u1000-\u109F\u1780-\u17FF\u3040-\u30FF\u3400-\u4DBF\u4E00-\u9FFF"
+                       r"\uF900-\uFAFF\uFF00-\uFFEF]")
+_WIDE = re.compile(r"[\u1100-\u115F\u2E80-\uA4CF\uAC00-\uD7A3\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFF60\uFFE0-\uFFE6]")
+_SENTENCE_END = re.compile(r"[.!?…。！？]['\"»”’)\]]*$")
+_CLAUSE_END = re.compile(r"[.!?…;:,。！？、，；：]['\"»”’)\]]*$")
+
+
+def join_words(texts: Iterable[str]) -> str:
+    """Words as one line: as they come where they carry their own leading space (Whisper's), else a space between
+    two words unless both sides are of a script written without spaces."""
+    parts = [t for t in texts if t.strip()]
+    if any(t[:1].isspace() for t in parts[1:]):
+        return "".join(parts).strip()
+    out = ""
+    for word in (t.strip() for t in parts):
+        if out and not (_NO_SPACE.match(out[-1]) and _NO_SPACE.match(word[0])):
+            out += " "
+        out += word
+    return out
+
+
+def spells(words: Iterable[CaptionWord], text: str) -> bool:
+    """Whether `words` joined are `text` (spaces aside): only then may a cue's text be rebuilt from a part of them
+    (a file may time some of a cue's words only)."""
+    return join_words(w.text for w in words).split() == text.split()
+
+
+def width(text: str) -> int:
+    """Columns `text` takes on screen: East Asian wide characters count two."""
+    return len(text) + len(_WIDE.findall(text))
+
+
+def readable_cues(words: Sequence[CaptionWord]) -> list[Cue]:
+    """Timed words as cues of at most CUE_WIDTH columns and CUE_SECONDS (a single longer word stays whole), each
+    ending at a sentence's end, else a clause mark, where one falls late enough in it."""
+    out: list[Cue] = []
+    run: list[CaptionWord] = []
+    for word in words:
+        if not word.text.strip():
+            continue
+        while run and (width(join_words(w.text for w in (*run, word))) > CUE_WIDTH
+                       or word.end - run[0].start > CUE_SECONDS):
+            cut = _break(run)
+            out.append(_cue(run[:cut]))
+            run = run[cut:]
+        run.append(word)
+    if run:
+        out.append(_cue(run))
+    return out
+
+
+def _break(run: Sequence[CaptionWord]) -> int:
+    """How many of `run`'s words the cue takes: up to its last sentence end if that is late enough, else up to its
+    last clause mark (a comma ...) if that is, else all."""
+    for mark in (_SENTENCE_END, _CLAUSE_END):
+        for k in range(len(run) - 1, 0, -1):
+            if k + 1 < BREAK_SHARE * len(run):
+                break
+            if mark.search(run[k].text.strip()):
+                return k + 1
+    return len(run)
+
+
+def _cue(words: Sequence[CaptionWord]) -> Cue:
+    return Cue(words[0].start, max(w.end for w in words), join_words(w.text for w in words), tuple(words))

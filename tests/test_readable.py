@@ -1,0 +1,94 @@
+"""Caption cues from timed words (media.readable): a recogniser's long segments as cues a viewer can read, and a
+clip's captions holding only the words said in the clip."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from indexer.config import Settings
+from indexer.formats import caption_cues, render
+from indexer.models import Segment, Transcript, Word
+from indexer.service import Clipindex, IngestOptions
+from media.captions import CaptionWord, Cue, parse_captions, write_srt
+from media.readable import CUE_SECONDS, CUE_WIDTH, join_words, readable_cues, width
+from media.timeline import Placement, rebase_cues
+from tests.conftest import ffmpeg
+
+# a Whisper window: one 24-second segment, its words with their own leading spaces
+SENTENCES = ("The Green River rose two metres overnight.", "Crews closed the old bridge before dawn, and "
+             "volunteers filled sandbags at every fire station in the city.", "The mayor said the bridge stays "
+             "closed until engineers inspect its pylons on Monday.")
+
+
+def whisper_segment(start: float = 10.0, seconds_a_word: float = 0.4) -> Segment:
+    texts = [f" {w}" for s in SENTENCES for w in s.split()]
+    words = tuple(Word(round(start + i * seconds_a_word, 3), round(start + (i + 1) * seconds_a_word, 3), t, 0.9)
+                  for i, t in enumerate(texts))
+    return Segment(start, words[-1].end, "".join(texts), words)
+
+
+def test_words_join_as_their_script_writes_them() -> None:
+    assert join_words([" The", " river,", " rose."]) == "The river, rose."  # Whisper's own spaces
+    assert join_words(["Мэр", "сказал:", "мост", "закрыт."]) == "Мэр сказал: мост закрыт."  # split at spaces
+    assert join_words(["洪水", "で", "橋が", "閉鎖"]) == "洪水で橋が閉鎖"  # Japanese: no spaces between words
+    assert join_words(["น้ำ", "ท่วม"]) == "น้ำท่วม"
+    assert join_words(["Tokyo", "東京", "2026"]) == "Tokyo 東京 2026"
+    assert width("東京") == 4 and width("Tokyo") == 5
+
+
+def test_a_long_segment_becomes_cues_a_viewer_can_read() -> None:
+    seg = whisper_segment()
+    cues = readable_cues([CaptionWord(w.start, w.end, w.text) for w in seg.words])
+    assert len(cues) >= 3
+    assert all(width(c.text) <= CUE_WIDTH and c.end - c.start <= CUE_SECONDS + 1e-9 for c in cues), cues
+    assert " ".join(c.text for c in cues) == seg.text.strip()  # every word once, in order
+    assert cues[0].text == SENTENCES[0], "a cue ends where a sentence does when one ends late enough in it"
+    assert all(c.words and c.start == c.words[0].start and c.end == c.words[-1].end for c in cues)
+    # one word longer than a cue stays whole
+    (alone,) = readable_cues([CaptionWord(0.0, 9.0, "x" * 100)])
+    assert alone.text == "x" * 100
+
+
+def test_transcript_exports_cut_a_recognisers_segments_and_keep_a_caption_files_cues() -> None:
+    seg = whisper_segment()
+    asr = Transcript("file:a", "en", "faster-whisper", "base", (seg,))
+    back = parse_captions(render(asr, "srt"))
+    assert len(back) == len(caption_cues(asr)) >= 3 and back[0].text == SENTENCES[0]
+    assert back[0].start == pytest.approx(10.0) and back[-1].end == pytest.approx(seg.end)
+    captions = Transcript("file:b", "en", "captions", "file", (seg,))
+    (kept,) = parse_captions(render(captions, "srt"))  # the captioner's cue, however long, as it came
+    assert kept.text == seg.text.strip()
+
+
+def test_a_clip_that_cuts_a_cue_shows_only_the_words_said_in_it() -> None:
+    seg = whisper_segment(start=0.0, seconds_a_word=0.5)
+    cue = Cue(seg.start, seg.end, seg.text.strip(), tuple(CaptionWord(w.start, w.end, w.text) for w in seg.words))
+    # the clip plays 1.0-3.5 s of the cue: the words whose middles fall there
+    got = rebase_cues([Placement(0.0, 1.0, 3.5)], [[cue]])
+    assert [c.text for c in got] == ["River rose two metres overnight."]
+    assert got[0].start == 0.0 and got[0].end == pytest.approx(2.5)
+    # a cue the clip touches without any of its words stays out
+    assert rebase_cues([Placement(0.0, 1.0, 3.5)], [[Cue(3.4, 6.0, "Later words", (
+        CaptionWord(4.1, 5.0, "Later"), CaptionWord(5.0, 6.0, "words")))]]) == []
+
+
+@pytest.mark.slow
+def test_a_reels_captions_hold_the_words_of_each_clip(settings: Settings, tmp_path: Path) -> None:
+    """A caption file's long cue, clipped in its middle: the reel's SRT shows the middle's words, not the cue."""
+    words = "Вода уходит из города , но главного инженера Петра Иванова ждут на мосту в понедельник утром".split()
+    cues = [Cue(0.0, 2.0, "Новости."), Cue(2.0, 2.0 + len(words) * 0.5, " ".join(words)), Cue(12.0, 14.0, "Конец.")]
+    media = tmp_path / "news.mp4"
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=s=160x90:r=25", "-f", "lavfi", "-i", "sine=f=440", "-t", "15",
+           "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", str(media))
+    media.with_suffix(".srt").write_text(write_srt(cues), encoding="utf-8")  # its sidecar captions
+    svc = Clipindex(settings)
+    [done] = list(svc.ingest(str(media), IngestOptions(language="ru", keep_video=True)))
+    said = [w for w in svc.transcript(str(done.video_id)).words if w.text == "Иванова"][0]
+    reel = svc.reels.new("Мост")
+    svc.reels.add_range(reel.id, str(done.video_id), said.end + 0.01, 13.0, pad=0.0)
+    srt = svc.reels.export(reel.id, "srt")
+    texts = [c.text for c in parse_captions(srt)]
+    assert texts[0].startswith("ждут на мосту") and "Иванова" not in srt and "Вода" not in srt, srt
+    assert texts[-1] == "Конец."
