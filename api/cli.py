@@ -241,7 +241,9 @@ def delete(
     """
     with errors():
         removed = service(data_dir).delete_video(video)
-    out.print(f"deleted {removed}", markup=False)
+    out.print(f"deleted {removed.video_id}", markup=False)
+    for r in removed.reels:
+        out.print(f"  {r.clips} clip{'s' if r.clips > 1 else ''} of it left reel {r.reel} “{r.title}”", markup=False)
 
 
 @app.command()

@@ -119,6 +119,8 @@ class CorrectionOut(BaseModel):
 
 class DeletedOut(BaseModel):
     deleted: str
+    reels: list[dict[str, Any]] = Field(default_factory=list, description=(
+        "The reels that lost clips with the video: {reel, title, clips} each (clips: how many were its)."))
 
 
 class HitOut(BaseModel):

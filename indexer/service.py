@@ -68,6 +68,19 @@ class VideoSummary:
     has_video: bool = False  # a picture to show (else audio only, or captions only)
 
 
+@dataclass(frozen=True)
+class ReelClips:
+    reel: str
+    title: str
+    clips: int
+
+
+@dataclass(frozen=True)
+class DeletedVideo:
+    video_id: str
+    reels: tuple[ReelClips, ...] = ()  # the reels that lost clips with it
+
+
 class Clipindex:
     def __init__(self, settings: Settings, *, ytdl: sources.YtdlOptions | None = None,
                  engine_factory: EngineFactory | None = None,
@@ -109,17 +122,18 @@ class Clipindex:
         single = len(plans) == 1 and plans[0].source == source
         for p in plans:
             try:
-                yield self._ingest_one(p, options, progress, article)
+                yield self._ingest_one(p, options, progress, article, untrusted)
             except (IngestError, InvalidInput) as exc:
                 if single:  # one video: its error is the command's error
                     raise
                 yield IngestResult(p.source, p.video_id, "failed", error=str(exc))
 
     def _ingest_one(self, p: Plan, options: IngestOptions, progress: ProgressFn | None,
-                    article: Article | None) -> IngestResult:
+                    article: Article | None, untrusted: bool) -> IngestResult:
         existing = self.store.find_video(p.video_id)
         runs = self.store.step_status(p.video_id) if existing else {}
         if existing and all(s in runs and runs[s].status == "done" for s in STEPS) and not options.force:
+            self._refresh(existing, p, IngestOptions(), untrusted)  # a moved file: found again where it is now
             return self._result(p, "skipped")
         if existing and options.force:
             busy = [s for s, run in runs.items() if run.status == "running" and (run.lease_expires or 0) > time.time()
@@ -133,8 +147,8 @@ class Clipindex:
                 id=p.video_id, source=p.source, title=p.title or p.source, url=p.url, duration=p.duration,
                 media_path=p.path if p.kind == "file" else None, has_video=p.has_video,
                 article=article_ref(options.article)))
-        elif options.article:
-            self.store.put_video(replace(existing, article=article_ref(options.article)))
+        else:
+            self._refresh(existing, p, options, untrusted)
         self.store.set_options(p.video_id, p.step_options(options, article))
         # deferred: the chain's steps pull every subsystem (ASR, chapters, search, articles); only ingest runs them
         from indexer.ingest.steps import run_chain
@@ -148,6 +162,19 @@ class Clipindex:
                 self._forget(p.video_id)
             raise
         return self._result(p, "ingested")
+
+    def _refresh(self, video: Video, p: Plan, options: IngestOptions, untrusted: bool) -> None:
+        """What a new ingest of a known video says of it: the title, URL and article it names, and where a local file
+        is now when the one recorded is gone (moved or renamed). An upload's copy is removed after a duplicate's
+        ingest, so an untrusted caller's path is never recorded over the first."""
+        new = replace(video, title=options.title or video.title, url=options.url or video.url,
+                      article=article_ref(options.article) if options.article else video.article)
+        recorded = Path(video.media_path) if video.media_path else None
+        if p.kind == "file" and p.path and not untrusted and recorded and recorded.is_absolute() \
+                and not recorded.is_file():
+            new = replace(new, media_path=p.path, source=p.source)
+        if new != video:
+            self.store.put_video(new)
 
     def _result(self, p: Plan, status: IngestStatus) -> IngestResult:
         video = self.store.get_video(p.video_id)
@@ -295,10 +322,12 @@ class Clipindex:
         tr = self.transcript(ref)
         return formats.render(tr, fmt, self.store.get_video(tr.video_id))
 
-    def delete_video(self, ref: str) -> str:
+    def delete_video(self, ref: str) -> DeletedVideo:
+        """Remove a video and everything made of it; its clips leave the reels that held them (which are named)."""
         video_id = refs.resolve_video(self.store, ref)
+        held = self.reels.saved.holding(video_id)
         self._forget(video_id)
-        return video_id
+        return DeletedVideo(video_id, tuple(ReelClips(*h) for h in held))
 
     # corrections of the stored transcript -------------------------------------------------------------------------
     def correct_words(self, ref: str, start: float, end: float, text: str,

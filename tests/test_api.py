@@ -100,7 +100,7 @@ def test_upload_ingest_then_read_everything(api: Api, media_dir: Path) -> None:
         assert part.content == whole.content[100:200]
         assert part.headers["content-range"] == f"bytes 100-199/{len(whole.content)}"
 
-        assert c.delete(f"/v1/videos/{video_id}").json() == {"deleted": video_id}
+        assert c.delete(f"/v1/videos/{video_id}").json() == {"deleted": video_id, "reels": []}
         assert c.get(f"/v1/videos/{video_id}").status_code == 404
 
 

@@ -261,6 +261,33 @@ def test_sidecar_captions_are_used_for_a_local_file(settings: Settings, media_di
     assert json.loads(out)[0]["transcript"] == "faster-whisper:tiny.en"
 
 
+def test_a_moved_file_is_found_where_it_is_now_and_force_takes_a_new_title(settings: Settings, media_dir: Path,
+                                                                           tmp_path: Path) -> None:
+    """A newsroom reorganises its folders: the archive plays and clips the file where it now is, not where it was."""
+    media = tmp_path / "story.mp4"
+    shutil.copy(media_dir / "report.mp4", media)
+    (tmp_path / "story.srt").write_text("1\n00:00:00,000 --> 00:00:03,000\nThe river rose two metres.\n")
+    svc = Clipindex(settings)
+    [first] = list(svc.ingest(str(media), IngestOptions()))
+    moved = tmp_path / "archive" / "2026" / "flood.mp4"
+    moved.parent.mkdir(parents=True)
+    media.rename(moved)
+    (tmp_path / "story.srt").rename(moved.with_suffix(".srt"))
+    [again] = list(svc.ingest(str(moved), IngestOptions()))
+    assert again.status == "skipped" and again.video_id == first.video_id
+    video = svc.store.get_video(str(first.video_id))
+    assert video.media_path == str(moved.resolve()) and video.title == "story"
+    [forced] = list(svc.ingest(str(moved), IngestOptions(force=True, title="Flood, the second day",
+                                                       url="https://www.youtube.com/watch?v=dQw4w9WgXcQ")))
+    video = svc.store.get_video(str(first.video_id))
+    assert forced.status == "ingested" and video.title == "Flood, the second day"
+    assert video.url == "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
+    copy = tmp_path / "copy.mp4"  # the same content elsewhere, the recorded file still there: nothing moves
+    shutil.copy(moved, copy)
+    list(svc.ingest(str(copy), IngestOptions(captions="never", model="tiny.en", force=True)))
+    assert svc.store.get_video(str(first.video_id)).media_path == str(moved.resolve())
+
+
 @pytest.mark.slow
 def test_json_transcript_round_trip(svc: Clipindex, media_dir: Path, tmp_path: Path) -> None:
     [result] = list(svc.ingest(str(media_dir / "speech.wav"), IngestOptions()))

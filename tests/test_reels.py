@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from api.cli import app
 from indexer.config import Settings
+from indexer.errors import InvalidInput
 from indexer.reels.clips import snap
 from indexer.service import Clipindex, IngestOptions
 from media.ffmpeg import probe
@@ -125,6 +126,38 @@ def test_bad_clips(two_videos: tuple[Clipindex, str, str], settings: Settings) -
         result = runner.invoke(app, ["reel", "add", reel, *[a.replace("{small}", small) for a in args]], env=env)
         assert result.exit_code != 0 and message in result.stderr and "Traceback" not in result.stderr, args
         assert svc.reels.get(reel).clips == (), args
+
+
+def test_a_sound_only_file_is_refused_when_its_clip_is_added(two_videos: tuple[Clipindex, str, str],
+                                                              media_dir: Path, tmp_path: Path) -> None:
+    """Before, the clip went in and the render failed later, naming the file by an upload's internal name."""
+    svc, _small, _large = two_videos
+    radio = tmp_path / "radio.wav"
+    shutil.copy(media_dir / "speech.wav", radio)
+    radio.with_suffix(".srt").write_text("1\n00:00:00,500 --> 00:00:02,500\nThe river rose.\n")
+    [done] = list(svc.ingest(str(radio), IngestOptions()))
+    reel = svc.reels.new("Radio").id
+    with pytest.raises(InvalidInput, match="sound only"):
+        svc.reels.add_range(reel, str(done.video_id), 0.5, 2.0)
+    assert svc.reels.get(reel).clips == ()
+
+
+def test_deleting_a_video_names_the_reels_that_lose_its_clips(two_videos: tuple[Clipindex, str, str],
+                                                               settings: Settings, media_dir: Path,
+                                                               tmp_path: Path) -> None:
+    svc, small, _large = two_videos
+    story = tmp_path / "story.mp4"
+    ffmpeg("-i", str(media_dir / "report.mp4"), "-t", "3", "-c", "copy", str(story))  # another file, other content
+    story.with_suffix(".srt").write_text("1\n00:00:00,500 --> 00:00:02,500\nThe river rose.\n")
+    [done] = list(svc.ingest(str(story), IngestOptions()))
+    week, other = svc.reels.new("Flood week"), svc.reels.new("Other")
+    for _ in range(2):
+        svc.reels.add_range(week.id, str(done.video_id), 0.5, 2.0)
+    svc.reels.add_range(week.id, small, 0.0, 1.0)
+    svc.reels.add_range(other.id, small, 0.0, 1.0)
+    out = cli(settings, "delete", str(done.video_id))
+    assert f"2 clips of it left reel {week.id} “Flood week”" in out and other.id not in out, out
+    assert [c.video_id for c in svc.reels.get(week.id).clips] == [small]
 
 
 def test_bad_renders_leave_nothing(two_videos: tuple[Clipindex, str, str], settings: Settings,

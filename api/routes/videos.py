@@ -214,4 +214,5 @@ def revert_correction(video_id: str, correction_id: str, service: Service, _key:
 
 @router.delete("/{video_id}", response_model=DeletedOut, responses=ERRORS)
 def delete_video(video_id: str, service: Service, _key: WriteKey) -> DeletedOut:
-    return DeletedOut(deleted=service.delete_video(video_id))
+    removed = service.delete_video(video_id)
+    return DeletedOut(deleted=removed.video_id, reels=[asdict(r) for r in removed.reels])

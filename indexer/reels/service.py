@@ -133,6 +133,9 @@ class ReelService:
         if not v.media_path and not self._fetchable(v):  # refused now, not by a failed render later
             raise InvalidInput(f"“{v.title}” was added from its captions only, so there is no picture or sound to "
                                "cut a clip from: add the video again with its media first")
+        if v.media_path and not v.has_video and not self._fetchable(v):
+            raise InvalidInput(f"“{v.title}” is sound only (its file has no picture), and a reel's clips are cut "
+                               "from video: add the video file of the report instead")
         tr = self.store.get_transcript(video_id)
         duration = v.duration or (tr.words[-1].end if tr and tr.words else 0.0)
         clip = make_clip(tr, duration, start, end, pad=pad, how=snap_to, label=label or v.title, origin=origin,

@@ -47,6 +47,15 @@ class ReelStore:
         return Reel(rid, title, tuple(Clip(c["video_id"], c["start"], c["end"], c["label"], c["origin"])
                                       for c in rows))
 
+    def holding(self, video_id: str) -> list[tuple[str, str, int]]:
+        """The reels with clips of `video_id`: each one's id, title and how many of its clips are that video's."""
+        with self.store.tx() as conn:
+            rows = conn.execute(
+                sa.select(reels.c.id, reels.c.title, sa.func.count())
+                .join(reel_clips, reel_clips.c.reel_id == reels.c.id).where(reel_clips.c.video_id == video_id)
+                .group_by(reels.c.id, reels.c.title).order_by(reels.c.id)).all()
+        return [(r[0], r[1], int(r[2])) for r in rows]
+
     def rename(self, rid: str, title: str) -> Reel:
         with self.store.tx() as conn:
             conn.execute(reels.update().where(reels.c.id == rid).values(title=title, updated_at=time.time()))
