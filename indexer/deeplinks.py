@@ -2,7 +2,8 @@
 
 - YouTube: `https://www.youtube.com/watch?v=ID&t=83s` and `https://www.youtube.com/embed/ID?start=83&end=97`
   (whole seconds: the start rounded down so the moment is not missed, the end rounded up);
-- local media: the media URL with a `#t=83.2,97.0` fragment, which browsers' players honour.
+- local media: the media URL with a `#t=83.2,97.0` fragment, which browsers' players honour (tenths of a second,
+  the start rounded down and the end up, as for YouTube).
 
 YouTube ids are parsed in exactly one place, `media.sources.youtube_id`; `youtube_id` here also reads the
 archive's own `yt:ID` video ids.
@@ -54,7 +55,7 @@ def watch_url(ref: str, start: float, end: float | None = None, *, embed: bool =
         video = Video(f"yt:{yt}", ref, "")
         return watch_links(video, start, start + 1 if end is None else end)["embed" if embed else "watch"]
     base = ref.split("#")[0]
-    return base + (f"#t={start:.1f}" if end is None else _fragment(start, max(end, start)))
+    return base + (f"#t={_down(start):.1f}" if end is None else _fragment(start, max(end, start)))
 
 
 def media_url(data_dir: Path, video: Video, media_base: str | None = None) -> str | None:
@@ -67,4 +68,9 @@ def media_url(data_dir: Path, video: Video, media_base: str | None = None) -> st
 
 
 def _fragment(start: float, end: float) -> str:
-    return f"#t={start:.1f},{end:.1f}"
+    """A media fragment to a tenth of a second, widened outwards (a start rounded up would cut the first word)."""
+    return f"#t={_down(start):.1f},{math.ceil(round(end * 10, 6)) / 10:.1f}"
+
+
+def _down(seconds: float) -> float:
+    return math.floor(round(seconds * 10, 6)) / 10

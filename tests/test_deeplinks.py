@@ -74,6 +74,10 @@ def test_watch_url_for_youtube_refs() -> None:
 def test_watch_url_for_media_with_an_open_or_a_closed_end() -> None:
     assert watch_url("https://cdn.example/a.mp4", 83.24) == "https://cdn.example/a.mp4#t=83.2"
     assert watch_url("https://cdn.example/a.mp4", 83.24, 97.06) == "https://cdn.example/a.mp4#t=83.2,97.1"
+    # widened outwards: the player starts before the first word and stops after the last
+    assert watch_url("https://cdn.example/a.mp4", 22.87, 23.65) == "https://cdn.example/a.mp4#t=22.8,23.7"
+    assert watch_url("https://cdn.example/a.mp4", 32.2, 37.0) == "https://cdn.example/a.mp4#t=32.2,37.0"
+    assert watch_url("https://cdn.example/a.mp4", 83.29) == "https://cdn.example/a.mp4#t=83.2"
     # an old fragment is replaced, not appended to; a backwards end is clamped to the start
     assert watch_url("/media/file:abc#t=1,2", 30.0, 20.0) == "/media/file:abc#t=30.0,30.0"
     assert watch_url("/media/file:abc", -5.0) == "/media/file:abc#t=0.0"
