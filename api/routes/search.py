@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query
 from api.deps import ReadAccess, Service
 from api.routes.videos import ERRORS
 from api.schemas import ChapterOut, HitOut, SearchOut
+from indexer.search.query import MAX_LIMIT, MAX_OFFSET
 
 router = APIRouter(tags=["search"])
 
@@ -25,8 +26,8 @@ def search(
     language: Annotated[str | None, Query(max_length=16)] = None,
     after: Annotated[str | None, Query(max_length=10, description="YYYY-MM-DD")] = None,
     before: Annotated[str | None, Query(max_length=10, description="YYYY-MM-DD")] = None,
-    limit: Annotated[int, Query(ge=1, le=100)] = 10,
-    offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 10,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> SearchOut:
     result = service.search(q, mode=mode, video=video, channel=channel, language=language, after=after,
                             before=before, limit=limit, offset=offset, media_base="/media")

@@ -23,8 +23,11 @@ from indexer.text.normalize import Token, primary_language, stem, tokenize_text
 from indexer.text.stopwords import function_words
 
 MAX_QUERY_CHARS = 1000
+MAX_LIMIT = 100  # hits a page
+MAX_OFFSET = 1000  # pages past this are no search a person makes
 MAX_QUOTE_WORDS = 64
 MAX_TERMS = 32
+TOTAL_SAMPLE = 40  # a keyword total is estimated from at least this many passages read (overlaps count once)
 QUOTE_TERMS = 10  # the rarest quote terms fetch the candidates
 QUOTE_MIN_WORDS = 6
 MIN_QUOTE_SCORE = 0.4
@@ -71,10 +74,10 @@ def parse_query(query: str, mode: str | None) -> tuple[str, str]:
 
 
 def check_page(limit: int, offset: int) -> None:
-    if not 1 <= limit <= 100:
-        raise InvalidInput(f"limit must be between 1 and 100 (got {limit})")
-    if not 0 <= offset <= 1000:
-        raise InvalidInput(f"offset must be between 0 and 1000 (got {offset})")
+    if not 1 <= limit <= MAX_LIMIT:
+        raise InvalidInput(f"limit must be between 1 and {MAX_LIMIT} (got {limit})")
+    if not 0 <= offset <= MAX_OFFSET:
+        raise InvalidInput(f"offset must be between 0 and {MAX_OFFSET} (got {offset})")
 
 
 def build_filter(video: str | None, channel: str | None, language: str | None, after: str | None,
@@ -179,7 +182,8 @@ def keyword_search(found: Candidates, variants: dict[str | None, tuple[Token, ..
     keys = set(content)
     best = top[0].score if top and top[0].score > 0 else 1.0
     # passages are read (their stored fields) only until the page is full: most of a hit's cost
-    hits, read = _dedupe_until((_keyword_hit(h.fields(), h.score / best, stems, keys) for h in top), offset + limit)
+    hits, read = _dedupe_until((_keyword_hit(h.fields(), h.score / best, stems, keys) for h in top), offset + limit,
+                               TOTAL_SAMPLE)
     matched = len(top) if len(top) < want else max(len(top), min(found.estimate(query), found.doc_count()))
     total = max(len(hits), round(matched * len(hits) / max(read, 1)))  # overlapping passages count once
     return SearchResult(hits[offset:offset + limit], "keyword", total)
@@ -300,14 +304,14 @@ def _dedupe(hits: Iterable[Hit]) -> list[Hit]:
     return _dedupe_until(hits, None)[0]
 
 
-def _dedupe_until(hits: Iterable[Hit], enough: int | None) -> tuple[list[Hit], int]:
-    """_dedupe, stopping once `enough` are kept; (kept, how many hits were read)."""
+def _dedupe_until(hits: Iterable[Hit], enough: int | None, sample: int = 0) -> tuple[list[Hit], int]:
+    """_dedupe, stopping once `enough` are kept and at least `sample` read; (kept, how many hits were read)."""
     kept: list[Hit] = []
     read = 0
     for h in hits:
         read += 1
         if not any(k.video_id == h.video_id and h.start < k.end and k.start < h.end for k in kept):
             kept.append(h)
-            if enough is not None and len(kept) >= enough:
-                break
+        if enough is not None and len(kept) >= enough and read >= sample:
+            break
     return kept, read
