@@ -27,7 +27,8 @@ MAX_LIMIT = 100  # hits a page
 MAX_OFFSET = 1000  # pages past this are no search a person makes
 MAX_QUOTE_WORDS = 64
 MAX_TERMS = 32
-TOTAL_SAMPLE = 40  # a keyword total is estimated from at least this many passages read (overlaps count once)
+TOTAL_SAMPLE = 40  # a keyword total is estimated from at least this many passages read (overlaps count once),
+FEW_MATCHES = 200  # where no more than this many passages match (else from the page's own)
 QUOTE_TERMS = 10  # the rarest quote terms fetch the candidates
 QUOTE_MIN_WORDS = 6
 MIN_QUOTE_SCORE = 0.4
@@ -169,7 +170,7 @@ def keyword_search(found: Candidates, variants: dict[str | None, tuple[Token, ..
                    offset: int) -> SearchResult:
     groups = _groups(variants, found, MAX_TERMS)
     content = _content_words(groups, variants)
-    want = min(500, 3 * (offset + limit) + 10)
+    want = min(500, max(3 * (offset + limit) + 10, TOTAL_SAMPLE))
     query = _keyword_query(content)
     top: list[Found] = []
     if len(groups) > 1:  # passages with every word first: intersecting skips through the long posting lists
@@ -181,10 +182,12 @@ def keyword_search(found: Candidates, variants: dict[str | None, tuple[Token, ..
     stems = {s for group in content.values() for s in group}
     keys = set(content)
     best = top[0].score if top and top[0].score > 0 else 1.0
-    # passages are read (their stored fields) only until the page is full: most of a hit's cost
-    hits, read = _dedupe_until((_keyword_hit(h.fields(), h.score / best, stems, keys) for h in top), offset + limit,
-                               TOTAL_SAMPLE)
     matched = len(top) if len(top) < want else max(len(top), min(found.estimate(query), found.doc_count()))
+    # passages are read (their stored fields: most of a hit's cost) until the page is full, and where the matches
+    # are few enough for someone to page through them all, until the total's sample is read too
+    sample = TOTAL_SAMPLE if matched <= FEW_MATCHES else 0
+    hits, read = _dedupe_until((_keyword_hit(h.fields(), h.score / best, stems, keys) for h in top), offset + limit,
+                               sample)
     total = max(len(hits), round(matched * len(hits) / max(read, 1)))  # overlapping passages count once
     return SearchResult(hits[offset:offset + limit], "keyword", total)
 
