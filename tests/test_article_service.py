@@ -120,6 +120,42 @@ def test_cli_show_and_exports(linked: tuple[Clipindex, str, Path]) -> None:
     assert json.loads(again.stdout)["links"][0]["video_id"] == video_id, "the video is found by search"
 
 
+HOSTILE_CAPTIONS = """WEBVTT
+
+00:00:01.000 --> 00:00:06.000
+The river rose two metres overnight and flooded the lower streets of the old town on Friday.
+
+00:00:06.000 --> 00:00:10.000
+Nobody crosses that bridge until I know it will hold.
+"""
+
+
+def test_jsonld_export_cannot_close_the_script_block_it_is_pasted_into(settings: Settings, tmp_path: Path) -> None:
+    """JSON-LD goes into <script type="application/ld+json">: a "</script>" in a title or paragraph closed the block
+    and whatever followed ran as the page's HTML."""
+    svc = Clipindex(settings)
+    captions = tmp_path / "flood.vtt"
+    captions.write_text(HOSTILE_CAPTIONS, encoding="utf-8")
+    title = "Flood </script><script>alert(1)</script>"
+    [result] = list(svc.ingest(str(captions), IngestOptions(
+        title=title, language="en", url="https://www.youtube.com/watch?v=dQw4w9WgXcQ")))
+    assert result.video_id is not None
+    page = tmp_path / "hostile.txt"
+    page.write_text("<img src=x onerror=alert(1)>\n\nThe river rose two metres overnight & flooded the lower streets "
+                    "of the old town on Friday </script>.\n\nThe mayor said: \"Nobody crosses that bridge until I "
+                    "know it will hold.\"\n", encoding="utf-8")
+    aid = svc.articles.add(str(page), [result.video_id]).id
+    env = {"CLIPINDEX_DATA_DIR": str(settings.data_dir)}
+    exported = runner.invoke(app, ["article", "export", aid, "--format", "jsonld"], env=env)
+    assert exported.exit_code == 0, exported.stderr
+    assert not {"<", ">", "&"} & set(exported.stdout), exported.stdout
+    doc = json.loads(exported.stdout)
+    assert doc["name"] == title and doc["associatedArticle"]["headline"] == "<img src=x onerror=alert(1)>"
+    assert doc["hasPart"][0]["name"].endswith("& flooded the lower streets of the old town on Friday </script>.")
+    assert doc["hasPart"][0]["url"].endswith("&t=1s")
+    assert json.loads(svc.articles.render(aid, "jsonld", media_base="/media")) == doc  # what HTTP serves
+
+
 @pytest.mark.parametrize("content, message", [(b"", "empty"), (b"\x00\x01\x02binary", "binary"),
                                               (b"<html><body><nav>Home</nav></body></html>", "")])
 def test_bad_articles_fail_before_any_work(settings: Settings, tmp_path: Path, content: bytes, message: str) -> None:

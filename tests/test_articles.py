@@ -125,6 +125,34 @@ def test_quote_styles(text: str, expected: list[tuple[str, str, int]]) -> None:
     assert all(text[q.start:q.end] == q.text for q in found)
 
 
+@pytest.mark.parametrize("text, said", [
+    ("«Paxtakor» jamoasi «Nasaf»ni mag‘lub etdi. «Bu mavsumning eng oson o‘yini bo‘ldi», dedi murabbiy.",
+     "Bu mavsumning eng oson o‘yini bo‘ldi"),
+    ("«Пахтакор» жамоаси «Насаф»ни мағлуб этди. «Бу мавсумнинг энг осон ўйини бўлди», деди мураббий.",
+     "Бу мавсумнинг энг осон ўйини бўлди"),
+    ("“Fenerbahçe”yi yendik. “Bu sezonun en zor maçıydı”, dedi teknik direktör.", "Bu sezonun en zor maçıydı"),
+], ids=["uz-latin", "uz-cyrillic", "tr"])
+def test_a_closing_mark_before_a_case_suffix_still_closes(text: str, said: str) -> None:
+    """Uzbek, Turkish and Kazakh write case endings after the closing guillemet; a mark that never closed there
+    turned the next real quote into a quote inside a quote, which is never checked."""
+    found = find_quotes(text)
+    assert [(q.text, q.depth) for q in found] == [(said, 0)]
+    assert all(text[q.start:q.end] == q.text for q in found)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("В матче со «Спартаком» игроки «Рубина» не забили. «Мы сыграли плохо», — сказал тренер.",
+     [("Мы сыграли плохо", 0)]),
+    ("He wrote for „Die Zeit“ and the “Daily Courier” before “we all went home,” he said.",
+     [("we all went home,", 0)]),
+    ("“Never,” she said.", [("Never,", 0)]),
+    ("Он назвал решение «ошибкой».", [("ошибкой", 0)]),
+], ids=["clubs", "papers", "one-word-reply", "one-word-quote"])
+def test_quoted_names_are_not_quotes_of_speech(text: str, expected: list[tuple[str, int]]) -> None:
+    """A club, party or paper named in quote marks was checked against the speech and reported "not found"."""
+    assert [(q.text, q.depth) for q in find_quotes(text)] == expected
+
+
 @pytest.mark.parametrize("text, speaker", [
     ('"We had enough," said Tom Baker, who runs the club.', "Tom Baker"),
     ('"We are not asking for the moon," said union representative Gary Walsh on the picket line.', "Gary Walsh"),

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
 import pytest
 
+from indexer.articles.quotecheck import WordDiff
 from indexer.config import Settings
 from indexer.errors import InvalidInput, NotFound
 from indexer.service import Clipindex, IngestOptions
@@ -75,7 +77,7 @@ def test_a_correction_past_the_videos_end_is_refused(captioned: tuple[Clipindex,
         with pytest.raises(InvalidInput, match="within the video"):
             svc.correct_words(video_id, start, end, "past the end")
     assert svc.transcript(video_id).words == before and svc.corrections(video_id) == []
-    svc.correct_words(video_id, 7.5, 8.5, "Monday.")  # up to the end, give or take a frame
+    svc.correct_words(video_id, 7.5, 8.5, "Tuesday.")  # up to the end, give or take a frame
 
 
 @pytest.mark.slow
@@ -98,6 +100,71 @@ def test_a_later_correction_must_be_reverted_first(captioned: tuple[Clipindex, s
         svc.correct_words(video_id, 1.0, 2.0, "x", source="asr")  # type: ignore[arg-type]
 
 
+def test_a_correction_that_changes_nothing_is_refused(captioned: tuple[Clipindex, str]) -> None:
+    """A correction writing the words already there recorded an edit that was none, and its revert order then
+    stood in the way of real ones."""
+    svc, video_id = captioned
+    closed = next(w for w in svc.transcript(video_id).words if w.text.strip() == "closed.")
+    with pytest.raises(InvalidInput, match="already read 'closed.'"):
+        svc.correct_words(video_id, closed.start, closed.end, "closed.")
+    assert svc.corrections(video_id) == []
+    svc.correct_words(video_id, closed.start, closed.end, "Closed.")  # to an editor, case is an edit
+
+
+def test_revert_is_refused_while_a_later_correction_overlaps_its_span(captioned: tuple[Clipindex, str]) -> None:
+    """Matching the corrected words alone let an earlier correction be reverted under a later one that covers the
+    same moment; whichever words the later one touched, it is reverted first."""
+    svc, video_id = captioned
+    words = svc.transcript(video_id).words
+    bridge = next(w for w in words if w.text.strip() == "bridge")
+    will = next(w for w in words if w.text.strip() == "will")
+    first = svc.correct_words(video_id, bridge.start, bridge.end, "viaduct")
+    later = svc.correct_words(video_id, (bridge.start + bridge.end) / 2 + 0.01, will.end, "shall")
+    with pytest.raises(InvalidInput, match="revert the later correction first"):
+        svc.revert_correction(video_id, first.id)
+    svc.revert_correction(video_id, later.id)
+    svc.revert_correction(video_id, first.id)
+    assert svc.transcript(video_id).words == words
+
+
+def _heard_by_audio(svc: Clipindex, page: Path, video_id: str, spoken: str, article: str) -> str:
+    """An article linked to the video with the check a re-scoring of its audio would store: the audio prefers the
+    article's word to the transcript's (a captions-only video has no audio to re-score)."""
+    aid = svc.articles.add(str(page), [video_id]).id
+    linked = svc.articles.get(aid)
+    [links] = linked.links
+    said = next(w for w in svc.transcript(video_id).words if w.text.strip(" .,") == spoken)
+    diff = WordDiff(article, spoken, said.start, said.end, 0.4, audio=2.0, alike=0.8)
+    paragraphs = tuple(replace(p, quotes=tuple(replace(q, status="probably verbatim", basis="audio", differences=(),
+                                                       misheard=(diff,)) for q in p.quotes))
+                       for p in links.paragraphs)
+    svc.articles.saved.put(linked.article, [replace(links, paragraphs=paragraphs)])
+    return aid
+
+
+def test_article_corrections_read_the_transcript_as_it_is_now(captioned: tuple[Clipindex, str],
+                                                              tmp_path: Path) -> None:
+    """Two articles quote the same words: once the first one's wording is in the transcript, the second one's
+    checks (made before) must not write it again, nor write over words that are no longer the ones it heard."""
+    svc, video_id = captioned
+    pages = []
+    for name in ("first", "second", "third"):
+        pages.append(tmp_path / f"{name}.txt")
+        pages[-1].write_text(f"Bridge {name}\n\nThe mayor spoke on Monday. “The bridge will stay shut,” she "
+                             "said.\n", encoding="utf-8")
+    first, second = (_heard_by_audio(svc, p, video_id, "closed", "shut") for p in pages[:2])
+    stale = _heard_by_audio(svc, pages[2], video_id, "closed", "sealed")
+    [fix] = svc.articles.correct_transcripts(first)
+    assert [w.text.strip() for w in fix.before] == ["closed."] and fix.text == "shut"
+    assert svc.articles.correct_transcripts(second) == []
+    assert svc.articles.correct_transcripts(stale) == [], "the transcript no longer says what its check heard"
+    assert [c.id for c in svc.corrections(video_id)] == [fix.id]
+    assert "shut." in [w.text.strip() for w in svc.transcript(video_id).words]
+    for aid in (second, stale):
+        [check] = svc.articles.get(aid).links[0].quotes
+        assert check.status == "verbatim", "checks made before the transcript changed are made again"
+
+
 @pytest.mark.slow
 def test_concurrent_corrections_both_land(captioned: tuple[Clipindex, str], settings: Settings) -> None:
     svc, video_id = captioned
@@ -106,8 +173,8 @@ def test_concurrent_corrections_both_land(captioned: tuple[Clipindex, str], sett
 
     def fix(service: Clipindex, start: float, text: str) -> None:
         try:
-            for _ in range(5):
-                service.correct_words(video_id, start, start + 0.4, text)
+            for k in range(5):
+                service.correct_words(video_id, start, start + 0.4, f"{text}{k}")
         except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
             errors.append(exc)
 
@@ -119,7 +186,7 @@ def test_concurrent_corrections_both_land(captioned: tuple[Clipindex, str], sett
     assert not errors
     assert len(svc.corrections(video_id)) == 10
     texts = [t for t, _s in _words(svc, video_id)]
-    assert "A" in texts and "B" in texts
+    assert "A4" in texts and "B4" in texts
 
 
 def test_the_migration_adds_the_table_to_an_existing_store(settings: Settings) -> None:

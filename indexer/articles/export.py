@@ -2,12 +2,14 @@
 
 - `text_fragment_url`: the article URL with a `#:~:text=` fragment that scrolls to and highlights one paragraph;
 - `export_html`: an HTML fragment for a CMS (paragraphs, checked quotes, "play from" links or players);
-- `export_jsonld`: schema.org VideoObject with the linked paragraphs as key-moment Clips.
+- `export_jsonld`: schema.org VideoObject with the linked paragraphs as key-moment Clips (`jsonld_text` writes it
+  for a script block).
 """
 
 from __future__ import annotations
 
 import html
+import json
 import math
 import re
 import urllib.parse
@@ -136,6 +138,14 @@ def export_jsonld(article: Article, links: ArticleLinks, video: Video, media: st
     }
     doc["hasPart"] = _clips(article, links, ref)
     return {k: v for k, v in doc.items() if v not in (None, [], "")}
+
+
+def jsonld_text(doc: dict[str, Any]) -> str:
+    """JSON-LD as text to paste into a page's `<script type="application/ld+json">`: the parser of a script block
+    knows nothing of JSON, so a "</script>" in any article or video text would end the block there. `<`, `>` and
+    `&` (which can only stand inside strings) are written as JSON escapes, which parse to the same strings."""
+    text = json.dumps(doc, ensure_ascii=False, indent=1)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def _clips(article: Article, links: ArticleLinks, ref: str | None) -> list[dict[str, Any]]:

@@ -3,11 +3,12 @@
 Why by hand and not a parser: quote marks differ by language and house style, and a quote check needs every quote
 located to the character. Straight and curly double quotes, guillemets (either direction), low-high quotes („...“
 and ‚...‘) are paired with a stack, so a quote inside a quote (the speaker quoting someone) stays inside its outer
-quote (depth 1) and a lone mark (an apostrophe, an inch sign) opens nothing. A quote opened at the start of a
-paragraph and never closed runs to the paragraph's end (the convention for quotes that go on into the next
-paragraph). The speaker is read from the attribution around the quote ("..., said Tom Baker", "She told reporters:
-..."), with speech verbs in the languages we know; "he"/"she" resolve to the last person named before the quote, or
-to the previous speaker.
+quote (depth 1) and a lone mark (an apostrophe, an inch sign) opens nothing. A guillemet or a curly double mark
+closes even before a letter (a case ending: «Nasaf»ni). A quote opened at the start of a paragraph and never closed
+runs to the paragraph's end (the convention for quotes that go on into the next paragraph). A name in quote marks
+(«Спартак», „Die Zeit“) is not a quote: it reports no one's words. The speaker is read from the attribution around
+the quote ("..., said Tom Baker", "She told reporters: ..."), with speech verbs in the languages we know;
+"he"/"she" resolve to the last person named before the quote, or to the previous speaker.
 """
 
 from __future__ import annotations
@@ -36,10 +37,17 @@ _CLOSERS = {'"': '"', "“": "”", "„": "“”", "«": "»", "»": "«", "�
 _MARKS = set(_CLOSERS) | set("".join(_CLOSERS.values()))
 _OPEN_AFTER = set(" \t\n([{—–-/") | _MARKS  # what may stand before an opening mark
 _CLOSE_BEFORE = set(" \t\n.,;:!?)]}—–-…") | _MARKS  # what may follow a closing mark
+# Double marks that never stand for an apostrophe or an inch: a letter after a closing one is a case ending
+# («Nasaf»ni, “Fenerbahçe”yi in Uzbek, Kazakh, Turkish), and the mark still closes.
+_SUFFIXED = set("«»“”")
+# A name or title in quote marks (a club, a party, a paper): one or two capitalised words and no punctuation that
+# ends a phrase. Not a quote of speech, so not a quote to check; a one-word reply ("Never," she said) keeps its comma.
+_NAME = re.compile(r"[^\W\d_][\w'’‘.-]*(?:\s+[^\W\d_][\w'’‘.-]*)?(?<=\w)")
 
 
 def find_quotes(text: str) -> list[Quote]:
-    """Direct quotes in one paragraph, outermost first by position; speakers are left to `attribute`."""
+    """Direct quotes in one paragraph, outermost first by position, names in quote marks left out; speakers are
+    left to `attribute`."""
     stack: list[tuple[str, int]] = []
     found: list[Quote] = []
     for i, ch in enumerate(text):
@@ -48,7 +56,8 @@ def find_quotes(text: str) -> list[Quote]:
         before = text[i - 1] if i else " "
         after = text[i + 1] if i + 1 < len(text) else " "
         can_open = (before in _OPEN_AFTER or ch in "«„") and (not after.isspace() or ch == "«")
-        can_close = (not before.isspace() or ch == "»") and (after in _CLOSE_BEFORE or not after.isalnum())
+        can_close = (not before.isspace() or ch == "»") and (
+            ch in _SUFFIXED or after in _CLOSE_BEFORE or not after.isalnum())
         if ch in "’‘" and before.isalnum() and after.isalnum():
             continue  # an apostrophe: don’t, o‘zbek
         level = next((k for k in range(len(stack) - 1, -1, -1) if ch in _CLOSERS[stack[k][0]]), None)
@@ -60,8 +69,13 @@ def find_quotes(text: str) -> list[Quote]:
             stack.append((ch, i))
     if stack and stack[0][1] == 0:  # a quote that goes on into the next paragraph
         found.append(_quote(text, 1, len(text), stack[0][0], 0))
-    found = [q for q in found if q.text]
+    found = [q for q in found if q.text and not is_name(q.text)]
     return sorted(found, key=lambda q: (q.start, q.depth))
+
+
+def is_name(text: str) -> bool:
+    """True for quoted text that names something («Спартаком», „Die Zeit“) rather than reports speech."""
+    return _NAME.fullmatch(text) is not None and all(w[0].isupper() for w in text.split())
 
 
 def _quote(text: str, start: int, end: int, marks: str, depth: int) -> Quote:

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 from typing import Literal
 
 from indexer import deeplinks, refs
-from indexer.articles.export import export_html, export_jsonld, text_fragment_url
+from indexer.articles.export import export_html, export_jsonld, jsonld_text, text_fragment_url
 from indexer.articles.link import ArticleLinks, ParagraphLink
 from indexer.articles.load import Article, load_article, require_url
 from indexer.articles.quotecheck import Basis, QuoteStatus, WordDiff, quote_detail
@@ -28,8 +28,9 @@ from indexer.config import Settings
 from indexer.errors import InvalidInput, NotFound
 from indexer.models import Video
 from indexer.search.service import SearchService
-from indexer.store.corrections import Correction, Corrections
+from indexer.store.corrections import Correction, Corrections, in_span
 from indexer.store.db import Store
+from indexer.text.normalize import tokenize
 
 ExportFormat = Literal["text", "json", "html", "jsonld"]
 EXPORT_FORMATS: tuple[ExportFormat, ...] = ("text", "json", "html", "jsonld")
@@ -143,17 +144,33 @@ class ArticleService:
         "article", reversible through Clipindex.revert_correction), re-index the video and re-check the article."""
         linked = self.get(ref)
         made: list[Correction] = []
+        considered = False
         for links in linked.links:
             fixes = [d for q in links.quotes if q.basis == "audio" for d in q.misheard
                      if d.audio is not None and d.audio > 0 and d.article and d.spoken]
-            for d in sorted(fixes, key=lambda d: -d.start):  # from the end, so earlier times stay valid
-                made.append(Corrections(self.store).apply(links.video_id, d.start, d.end, d.article, "article"))
-            if fixes:
+            done = [self._correct(links.video_id, links.transcript_language, d)
+                    for d in sorted(fixes, key=lambda d: -d.start)]  # from the end, so earlier times stay valid
+            made += [c for c in done if c is not None]
+            considered = considered or bool(fixes)
+            if any(done):
                 self.search.index_video(links.video_id)
-        if made:
+        if considered:  # corrected now, or its checks saw words that have changed since: either way they are stale
             relinked = [self._link(linked.article, lk.video_id) for lk in linked.links]
             self.saved.put(linked.article, relinked)
         return made
+
+    def _correct(self, video_id: str, language: str, diff: WordDiff) -> Correction | None:
+        """Write one confirmed article wording, judged against the transcript as it is now, not as the check saw
+        it: another article's correction (or an editor's) may have changed those words since. Nothing is written
+        where they already read as the article's, nor where they no longer read as what the check heard (the audio
+        was weighed against those words, not these)."""
+        transcript = self.store.get_transcript(video_id)
+        if transcript is None:
+            raise NotFound(f"video {video_id!r} has no transcript to correct")
+        now = _reading([w.text for w in transcript.words if in_span(w, diff.start, diff.end)], language)
+        if now == _reading(diff.article.split(), language) or now != _reading(diff.spoken.split(), language):
+            return None
+        return Corrections(self.store).apply(video_id, diff.start, diff.end, diff.article, "article")
 
     def list(self) -> list[ArticleSummary]:
         return [ArticleSummary(a, t, u, tuple(v)) for a, t, u, v in self.saved.summaries()]
@@ -186,7 +203,7 @@ class ArticleService:
         media = deeplinks.media_url(self.settings.data_dir, video, media_base) if media_base else None
         if fmt == "html":
             return export_html(article, links[0], video, media=media)
-        return json.dumps(export_jsonld(article, links[0], video, media), ensure_ascii=False, indent=1)
+        return jsonld_text(export_jsonld(article, links[0], video, media))
 
     def _watch(self, video_id: str) -> Callable[[float, float], str]:
         video = self.store.get_video(video_id)
@@ -222,6 +239,11 @@ def _paragraph(text: str, link: ParagraphLink | None) -> ParagraphView:
     if link is None:
         return ParagraphView(text, None, None, 0.0, quotes)
     return ParagraphView(text, link.start, link.end, link.score, quotes)
+
+
+def _reading(words: Sequence[str], language: str) -> list[str]:
+    """Words as a quote check reads them (case, punctuation and written variants folded)."""
+    return [t.text for t in tokenize(words, language, variants=True)]
 
 
 def _days_apart(article: Article, video: Video) -> int:

@@ -7,8 +7,10 @@ provenance (`Word.source`: "editor", or "article" for an article wording the aud
 keep the transcript's own ("asr" or "caption").
 
 A correction replaces the words whose middle lies in [start, end]. When as many words are written as are replaced
-they keep their times; otherwise the span's time is shared out by word length. A correction is reverted by putting
-the replaced words back, which is refused while a later correction has changed the same words (revert that first).
+they keep their times; otherwise the span's time is shared out by word length. A correction that would write the
+words already there is refused: it would record an edit that is none. A correction is reverted by putting the
+replaced words back, which is refused while a later correction still in force overlaps its moment (revert that
+first), whether or not it changed the same words.
 """
 
 from __future__ import annotations
@@ -68,11 +70,14 @@ class Corrections:
                 raise InvalidInput(f"a correction must lie within the video, which ends at {last:.2f} s "
                                    f"(not {end:.2f} s)")
             flat = [(k, w) for k, s in enumerate(segs) for w in s.words]
-            hit = [i for i, (_k, w) in enumerate(flat) if start <= (w.start + w.end) / 2 <= end]
+            hit = [i for i, (_k, w) in enumerate(flat) if in_span(w, start, end)]
             if not hit and not tokens:
                 raise InvalidInput(f"no words between {start:.2f} s and {end:.2f} s to remove")
             before = tuple(flat[i][1] for i in hit)
             after = _new_words(tokens, before, start, end, source)
+            if before and _texts(after) == _texts(before):
+                raise InvalidInput(f"the words between {start:.2f} s and {end:.2f} s already read "
+                                   f"{' '.join(_texts(before))!r}: nothing to correct")
             at = hit[0] if hit else sum(1 for _k, w in flat if w.end <= start)
             _write(conn, video_id, segs, at, len(hit), after)
             correction = Correction(f"cor_{uuid.uuid4().hex[:12]}", video_id, start, end, " ".join(tokens), source,
@@ -83,7 +88,7 @@ class Corrections:
         return correction
 
     def revert(self, video_id: str, correction_id: str) -> Correction:
-        """Put back the words a correction replaced; refused when later edits changed those words."""
+        """Put back the words a correction replaced; refused when later edits changed those words or overlap them."""
         with self.store.tx() as conn:
             segs = _lock_and_read(conn, video_id)
             row = conn.execute(sa.select(corrections).where(corrections.c.id == correction_id,
@@ -96,6 +101,10 @@ class Corrections:
             flat = [w for s in segs for w in s.words]
             at = _find(flat, correction.after, correction.start) if correction.after else \
                 sum(1 for w in flat if w.end <= correction.before[0].start)  # a removal: put the words back there
+            later = _later_over(conn, correction)
+            if later is not None:
+                raise InvalidInput(f"correction {later} overlaps correction {correction_id} and was made after it: "
+                                   "revert the later correction first")
             if at is None:
                 raise InvalidInput(f"the words of correction {correction_id} have changed since (a later "
                                    "correction or a new transcript): revert the later correction first")
@@ -109,6 +118,38 @@ class Corrections:
             rows = conn.execute(sa.select(corrections).where(corrections.c.video_id == video_id)
                                 .order_by(corrections.c.created_at)).mappings().all()
         return [_correction(r) for r in rows]
+
+
+def in_span(word: Word, start: float, end: float) -> bool:
+    """Whether a correction of [start, end] replaces this word: its middle lies in the span."""
+    return start <= (word.start + word.end) / 2 <= end
+
+
+def _texts(words: Sequence[Word]) -> list[str]:
+    """Words as a reader sees them. Case and punctuation count: to an editor "us" -> "US" is a correction."""
+    return [w.text.strip() for w in words]
+
+
+def _later_over(conn: Connection, correction: Correction) -> str | None:
+    """The id of a later correction still in force that overlaps this one's moment, or None. Its words may match
+    the ones this one wrote (it wrote the same words again) or lie beside them; either way, reverting this one first
+    would leave the later one describing words that are no longer there."""
+    rows = conn.execute(sa.select(corrections).where(
+        corrections.c.video_id == correction.video_id, corrections.c.created_at > correction.created_at,
+        corrections.c.reverted_at.is_(None)).order_by(corrections.c.created_at.desc())).mappings().all()
+    lo, hi = _extent(correction)
+    for row in rows:
+        start, end = _extent(_correction(row))
+        if start < hi and lo < end:
+            return str(row["id"])
+    return None
+
+
+def _extent(correction: Correction) -> tuple[float, float]:
+    """The time a correction touches: its span and the words it replaced and wrote (a word whose middle lies in the
+    span may reach beyond it)."""
+    words = correction.before + correction.after
+    return (min([correction.start, *(w.start for w in words)]), max([correction.end, *(w.end for w in words)]))
 
 
 def _lock_and_read(conn: Connection, video_id: str) -> list[Segment]:
