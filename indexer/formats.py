@@ -64,30 +64,55 @@ def to_json(tr: Transcript, video: Video | None = None) -> str:
     return json.dumps(doc, ensure_ascii=False, indent=1)
 
 
+class _Missing(Exception):
+    """A field the format requires is not there; its message names the field and where it was looked for."""
+
+
 def from_json(raw: str, video_id: str) -> Transcript:
+    """Our JSON back into a transcript: segments in time order, a segment without words given words spread over it
+    (as a caption cue's are), so that search and chapters see it. A document without a word is refused, as a caption
+    file without a cue is: it would add a video nothing can find."""
     try:
         doc = json.loads(raw)
         if not isinstance(doc, dict) or doc.get("format") != JSON_FORMAT:
             raise ValueError(f"not a {JSON_FORMAT} document")
-        segs = tuple(_segment(s) for s in doc["segments"])
-        return Transcript(video_id, str(doc["language"]), str(doc["engine"]), str(doc["model"]), segs,
-                          tuple(str(w) for w in doc.get("warnings", [])))
+        segments, language, engine, model = (_field(doc, name, "") for name in ("segments", "language", "engine",
+                                                                                "model"))
+        segs = tuple(sorted((_segment(s, n) for n, s in enumerate(segments, 1)), key=lambda seg: seg.start))
+        tr = Transcript(video_id, str(language), str(engine), str(model), segs,
+                        tuple(str(w) for w in doc.get("warnings", [])))
     except RecursionError:
         raise InvalidInput("the transcript JSON does not parse: nested too deeply") from None
+    except _Missing as exc:
+        raise InvalidInput(f"the transcript JSON has no {exc.args[0]}") from None
     except (ValueError, KeyError, TypeError) as exc:
         raise InvalidInput(f"the transcript JSON does not parse: {exc}") from None
+    if not tr.words:
+        raise InvalidInput("the transcript JSON holds no words: no segment has any text")
+    return tr
 
 
-def _segment(s: dict[str, Any]) -> Segment:
-    words = tuple(Word(float(w["start"]), float(w["end"]), str(w["text"]), float(w.get("probability", 1.0)),
-                       w["source"] if w.get("source") in get_args(WordSource) else "asr")
-                  for w in s.get("words", []))
-    start, end = float(s["start"]), float(s["end"])
+def _field(d: dict[str, Any], name: str, where: str) -> Any:
+    if name not in d:
+        raise _Missing(f'"{name}" field{where}')
+    return d[name]
+
+
+def _segment(s: dict[str, Any], n: int) -> Segment:
+    words = tuple(_word(w, n) for w in s.get("words", []))
+    start, end, text = (_field(s, name, f" in segment {n}") for name in ("start", "end", "text"))
+    start, end, text = float(start), float(end), str(text)
     if end < start or any(w.end < w.start for w in words):
         raise ValueError("a segment or word ends before it starts")
     if not 0 <= start <= end <= MAX_CUE_S or any(not 0 <= w.start <= w.end <= MAX_CUE_S for w in words):
         raise ValueError(f"a time is negative, not a number, or beyond {MAX_CUE_S // 3600} hours")
-    return Segment(start, end, str(s["text"]), words)
+    return Segment(start, end, text, words or spread_words(text, start, end))
+
+
+def _word(w: dict[str, Any], n: int) -> Word:
+    start, end, text = (_field(w, name, f" in a word of segment {n}") for name in ("start", "end", "text"))
+    source: WordSource = w["source"] if w.get("source") in get_args(WordSource) else "asr"
+    return Word(float(start), float(end), str(text), float(w.get("probability", 1.0)), source)
 
 
 def render(tr: Transcript, fmt: str, video: Video | None = None) -> str:

@@ -3,13 +3,18 @@
 
 YouTube's auto-captions repeat each line in the next cue (the "rolling" display) and mark every new word with an
 inline timestamp (`<00:00:01.230><c> word</c>`); between cues sit 10 ms cues that only repeat the finished line.
-Merging keeps each spoken word once, with its own time where the file gives one.
+Merging keeps each spoken word once, with its own time where the file gives one. A file is taken for rolling
+captions by what it does throughout (`_is_rolling`), not by one inline timestamp: a plain WebVTT file may time a word
+here and there, and keeps every cue.
+
+Cues come out in time order, whatever order the file lists them in (search, chapters and the check that captions end
+within their media all read words in order); in WebVTT and SRT a timing line always starts a cue, blank line before
+it or not. The text of a cue is cleaned by media.cuetext.
 """
 
 from __future__ import annotations
 
 import codecs
-import html
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -17,12 +22,11 @@ from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
 from media import scc, stl, ttml
+from media.cuetext import INLINE, SHIELD, clean
 from media.errors import CaptionError
 
 _TIME = r"(?:(\d+):)?(\d{1,2}):(\d{2})[.,](\d{1,3})"
 _CUE_LINE = re.compile(rf"^\s*{_TIME}\s*-->\s*{_TIME}")
-_INLINE = re.compile(r"<(\d+:)?(\d{1,2}):(\d{2})\.(\d{3})>")
-_TAG = re.compile(r"</?[^>]+>")
 MAX_BYTES = 50 * 1024 * 1024
 MAX_CUE_S = 48 * 3600  # no broadcast runs longer: a later time is a broken file
 
@@ -132,20 +136,31 @@ def _cues(raw: list[tuple[float, float, str]]) -> list[Cue]:
     late = next((end for _, end, _ in raw if end > MAX_CUE_S), None)
     if late is not None:
         raise CaptionError(f"cue time beyond {MAX_CUE_S // 3600} hours: {format_timestamp(late)}")
-    if any(_INLINE.search(body) for _, _, body in raw):
+    raw = sorted(raw, key=lambda cue: cue[0])
+    if _is_rolling(raw):
         return _merge_rolling(raw)
-    return _merge_repeats([Cue(s, e, _clean(body)) for s, e, body in raw if _clean(body)])
+    return _merge_repeats([_plain(s, e, body) for s, e, body in raw if clean(body)])
 
 
-def _raw_cues(text: str) -> Iterable[tuple[float, float, str]]:
-    # only truly empty lines end a cue: YouTube's auto-captions open each cue with a line holding one space
-    for block in re.split(r"\n\n+", text.strip()):
-        lines = block.split("\n")
-        idx = next((i for i, line in enumerate(lines) if "-->" in line), None)
-        if idx is None:
-            continue
-        start, end = _timing(_CUE_LINE.match(lines[idx]), lines[idx], "cue")
-        yield start, end, "\n".join(lines[idx + 1 :])
+def _raw_cues(text: str) -> list[tuple[float, float, str]]:
+    """(start, end, body) of each WebVTT or SRT cue. Only truly empty lines end a cue: YouTube's auto-captions open
+    each cue with a line holding one space. A timing line starts a cue even where no blank line ends the one before
+    (and a cue number just above it is the new cue's); lines outside cues (the header, NOTE and STYLE blocks, cue
+    identifiers) are skipped, and a line with "-->" that opens a block must be a good timing line."""
+    cues: list[tuple[float, float, list[str]]] = []
+    body: list[str] | None = None  # the open cue's lines, None between cues
+    for line in text.lstrip("\ufeff").split("\n"):
+        timing = _CUE_LINE.match(line)
+        if timing or (body is None and "-->" in line):
+            if body and body[-1].strip().isdigit():
+                body.pop()
+            body = []
+            cues.append((*_timing(timing, line, "cue"), body))
+        elif not line:
+            body = None
+        elif body is not None:
+            body.append(line)
+    return [(start, end, "\n".join(lines)) for start, end, lines in cues]
 
 
 _SBV_LINE = re.compile(rf"^\s*{_TIME}\s*,\s*{_TIME}\s*$", re.MULTILINE)
@@ -173,72 +188,62 @@ def _secs(h: str | None, m: str, s: str, frac: str) -> float:
     return int(h or 0) * 3600 + int(m) * 60 + int(s) + int(frac.ljust(3, "0")) / 1000
 
 
-def _clean(body: str) -> str:
-    """A cue's spoken words: markup, entities and what captions add for the deaf and hard of hearing gone."""
-    return " ".join(" ".join(_speech(line) for line in html.unescape(_TAG.sub("", body)).split("\n")).split())
+def _is_rolling(raw: list[tuple[float, float, str]]) -> bool:
+    """YouTube's rolling auto-captions, told by what the whole file does: word times in a good share of the cues
+    (there about every other one; the rest are the 10 ms cues that repeat the finished line) and most cues repeating
+    a line of the cue before. One timed word in a plain file does not make it rolling: merged as rolling, every cue
+    without word times was dropped."""
+    timed = sum(bool(INLINE.search(body)) for _, _, body in raw)
+    lines = [{clean(line) for line in body.split("\n")} - {""} for _, _, body in raw]
+    repeats = sum(bool(before & now) for before, now in zip(lines, lines[1:]))
+    return len(raw) > 1 and 0 < timed and 3 * timed >= len(raw) and 2 * repeats >= len(raw) - 1
 
 
-# What captions write that nobody said, in any language: sound in square brackets ("[Music]", "[ APPLAUSE ]",
-# "[музыка]"); a parenthesis that holds a line alone ("(laughter)") or capitals that are no acronym ("(SIGHS)");
-# music notes; the broadcast speaker-change mark ">>"; and a speaker's name in capitals before a colon ("ANCHOR:",
-# ">> JOHN SMITH:"). A name is taken for one only after ">>", or where the line goes on in lower case and the name is
-# of two words or five letters at least: a caption file written all in capitals ("THE MINISTER SAID: WE WILL ...")
-# keeps its words, and so does a line that opens on an acronym ("США: санкции продлены", "NATO: talks resume").
-_SOUND = re.compile(r"\[[^\[\]\n]{0,80}\]|[♪♫♬]")
-_ALONE = re.compile(r"^\s*\([^()]{0,80}\)\s*$")
-_SHOUTED = re.compile(r"\(([^()a-z]{0,80})\)")
-_LABEL = re.compile(r"^\s*(>>+|-)?\s*([^\W\d_][^\W\d_'.-]*(?:[ '.-][^\W\d_]+){0,3})\s*:\s+")
-
-
-def _sound_or_acronym(m: re.Match[str]) -> str:
-    """A parenthesis in capitals inside a line: a sound ("(SIGHS)", "(CROWD CHEERING)") is dropped; an acronym of
-    up to four letters ("(EU)", "(NATO)") is the writer's and stays."""
-    inside = m[1].strip()
-    letters = sum(c.isalpha() for c in inside)
-    return " " if letters and inside.upper() != inside.lower() and (letters > 4 or " " in inside) else m[0]
-
-
-def _speech(line: str) -> str:
-    line = _SOUND.sub(" ", line)
-    line = "" if _ALONE.match(line) else _SHOUTED.sub(_sound_or_acronym, line)
-    label = _LABEL.match(line)
-    if label and label[2] == label[2].upper() != label[2].lower():
-        rest = line[label.end():]
-        named = " " in label[2].strip() or sum(c.isalpha() for c in label[2]) >= 5  # "США:" and "NATO:" are words
-        if (label[1] or "").startswith(">>") or (named and rest != rest.upper()):
-            line = rest
-    return re.sub(r"^\s*>>+\s*", "", line)
+def _plain(start: float, end: float, body: str) -> Cue:
+    """A cue of a plain file; one that times some of its words (WebVTT's inline timestamps) keeps those times."""
+    if not INLINE.search(body):
+        return Cue(start, end, clean(body))
+    words = _timed_words(body, start, end)
+    return Cue(start, end, " ".join(w.text for w in words), tuple(words))
 
 
 def _merge_rolling(raw: list[tuple[float, float, str]]) -> list[Cue]:
-    """Keep only the lines that carry inline word times: each new word appears there exactly once."""
+    """Each line once: a line that repeats one of the cue before is the rolling display's echo. A new line carries
+    inline word times for all but its first word; a line of one word carries none, and keeps the cue's time."""
     cues: list[Cue] = []
+    before: set[str] = set()
     for start, end, body in raw:
-        for line in body.split("\n"):
-            if not _INLINE.search(line):
+        lines = body.split("\n")
+        for line in lines:
+            if not INLINE.search(line) and clean(line) in before:
                 continue
             words = _timed_words(line, start, end)
             if words:
                 cues.append(Cue(words[0].start, end, " ".join(w.text for w in words), tuple(words)))
+        before = {clean(line) for line in lines}
     return _fix_word_ends(cues)
 
 
 def _timed_words(line: str, cue_start: float, cue_end: float) -> list[CaptionWord]:
-    parts = _INLINE.split(line)
+    """The words of a cue's text with inline times: the words after a time are spread by length up to the next
+    time (or the cue's end), so a cue that times one word still times the others; each word ends where the next
+    starts. Times out of order or outside the cue are held within it."""
+    parts = INLINE.split(line)
     # split() interleaves text with the 4 captured groups of each timestamp
     times, texts = [cue_start], [parts[0]]
     for i in range(1, len(parts), 5):
         h, m, s, ms = parts[i : i + 4]
-        times.append(_secs((h or "").rstrip(":") or None, m, s, ms))
+        times.append(min(max(_secs((h or "").rstrip(":") or None, m, s, ms), times[-1]), cue_end))
         texts.append(parts[i + 4])
-    words: list[CaptionWord] = []
-    for t, chunk in zip(times, texts):
-        for token in _clean(chunk).split():
-            words.append(CaptionWord(t, t, token))
-    return [
-        CaptionWord(w.start, words[i + 1].start if i + 1 < len(words) else cue_end, w.text)
-        for i, w in enumerate(words)
-    ]
+    starts: list[tuple[float, str]] = []
+    for t, until, chunk in zip(times, [*times[1:], cue_end], texts):
+        tokens = clean(chunk).split()
+        total, done = sum(len(token) + 1 for token in tokens), 0
+        for token in tokens:
+            starts.append((round(t + (until - t) * done / total, 3), token))
+            done += len(token) + 1
+    return [CaptionWord(t, starts[i + 1][0] if i + 1 < len(starts) else cue_end, token)
+            for i, (t, token) in enumerate(starts)]
 
 
 def _fix_word_ends(cues: list[Cue]) -> list[Cue]:
@@ -254,18 +259,19 @@ def _fix_word_ends(cues: list[Cue]) -> list[Cue]:
 
 
 def _merge_repeats(cues: list[Cue]) -> list[Cue]:
-    """Drop text a cue repeats from the one before (rolling captions without word times)."""
+    """Drop text a cue repeats from the one before (rolling captions without word times), and its timed words."""
     out: list[Cue] = []
     for cue in cues:
-        text = cue.text
+        text, words = cue.text, cue.words
         if out:
             prev = out[-1].text
             if text == prev or prev.endswith(text):
                 continue
             overlap = _overlap(prev, text)
+            words = words[len(text[:overlap].split()):]
             text = text[overlap:].strip()
         if text:
-            out.append(Cue(cue.start, cue.end, text))
+            out.append(Cue(cue.start, cue.end, text, words))
     return out
 
 
@@ -289,7 +295,7 @@ def format_timestamp(seconds: float, sep: str = ".") -> str:
 
 def write_srt(cues: Iterable[Cue]) -> str:
     blocks = [
-        f"{i}\n{format_timestamp(c.start, ',')} --> {format_timestamp(c.end, ',')}\n{c.text}\n"
+        f"{i}\n{format_timestamp(c.start, ',')} --> {format_timestamp(c.end, ',')}\n{srt_text(c.text)}\n"
         for i, c in enumerate(cues, 1)
     ]
     return "\n".join(blocks)
@@ -311,6 +317,18 @@ def write_ttml(cues: Iterable[Cue], language: str | None = None) -> str:
         body = "<br/>".join(vtt_text(line) for line in c.text.split("\n"))
         lines.append(f'      <p begin="{format_timestamp(c.start)}" end="{format_timestamp(c.end)}">{body}</p>')
     return "\n".join([*lines, "    </div>", "  </body>", "</tt>", ""])
+
+
+_TAG_LIKE = re.compile(r"<(?=/?\s*[A-Za-z0-9_])")
+
+
+def srt_text(text: str) -> str:
+    """Text for an SRT cue, where `<` has no escape (players show `&lt;` as it is). A `<` before a letter, digit or
+    `_`, spaces between or not (`<heute>`, `<b and c>`, `x < y`), opens a tag for players: ffmpeg's SubRip decoder
+    (mpv, Jellyfin, Plex) hides `<heute>`, VLC hides what follows up to the next `>` or the cue's end. There the `<`
+    is followed by an invisible WORD JOINER, which neither takes for a tag (nor shows, burnt in by libass) and
+    media.cuetext drops on reading; any other `<` (`<-`, `<<`) is written as it is."""
+    return _TAG_LIKE.sub("<" + SHIELD, text)
 
 
 def vtt_text(text: str) -> str:

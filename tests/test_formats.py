@@ -66,16 +66,43 @@ def _doc(**changes: object) -> str:
 
 @pytest.mark.parametrize("raw", [
     "", "{not json", "[]", '"a string"', json.dumps({"format": "something else"}),
-    _doc(format="clipindex-transcript/2"), _doc(segments=5), _doc(segments=[{"start": 1.0}]),
+    _doc(format="clipindex-transcript/2"), _doc(segments=5),
     _doc(segments=[{"start": "soon", "end": 2.0, "text": "x"}]),
     _doc(segments=[{"start": 2.0, "end": 1.0, "text": "backwards"}]),
     _doc(segments=[{"start": 0.0, "end": 2.0, "text": "x", "words": [{"start": 1.5, "end": 1.0, "text": "x"}]}]),
-    _doc(segments=[{"start": 0.0, "end": 2.0, "text": "x", "words": [{"end": 1.0, "text": "x"}]}]),
-    json.dumps({k: v for k, v in json.loads(to_json(TRANSCRIPT)).items() if k != "language"}),
 ])
 def test_bad_json_is_invalid_input(raw: str) -> None:
     with pytest.raises(InvalidInput, match="the transcript JSON does not parse"):
         from_json(raw, "file:x")
+
+
+@pytest.mark.parametrize("raw, message", [
+    (json.dumps({k: v for k, v in json.loads(to_json(TRANSCRIPT)).items() if k != "language"}),
+     'the transcript JSON has no "language" field$'),  # was "does not parse: 'language'"
+    (_doc(segments=[{"start": 0.0, "end": 1.0, "text": "x"}, {"start": 1.0}]),
+     'the transcript JSON has no "end" field in segment 2$'),
+    (_doc(segments=[{"start": 0.0, "end": 2.0, "text": "x", "words": [{"end": 1.0, "text": "x"}]}]),
+     'the transcript JSON has no "start" field in a word of segment 1$'),
+])
+def test_a_missing_field_is_named(raw: str, message: str) -> None:
+    with pytest.raises(InvalidInput, match=message):
+        from_json(raw, "file:x")
+
+
+@pytest.mark.parametrize("segments", [[], [{"start": 0.0, "end": 1.0, "text": "  ", "words": []}]])
+def test_a_json_without_words_is_refused_as_a_caption_file_without_cues_is(segments: list[object]) -> None:
+    """Zero segments, or only empty ones, were accepted and added a video with nothing in it."""
+    with pytest.raises(InvalidInput, match="^the transcript JSON holds no words: no segment has any text$"):
+        from_json(_doc(segments=segments), "file:x")
+
+
+def test_json_segments_without_words_get_words_spread_over_them_in_time_order() -> None:
+    """Segments with text but empty `words` were stored without words: search and chapters could not see them."""
+    tr = from_json(_doc(segments=[{"start": 5.0, "end": 6.0, "text": "overnight."},
+                                  {"start": 1.0, "end": 4.0, "text": "The river rose", "words": []}]), "file:x")
+    assert [(w.start, w.end, w.text, w.source) for w in tr.words] == [
+        (1.0, 1.8, "The", "caption"), (1.8, 3.0, "river", "caption"), (3.0, 4.0, "rose", "caption"),
+        (5.0, 6.0, "overnight.", "caption")]
 
 
 def test_txt_is_one_line_per_segment_without_empty_ones() -> None:

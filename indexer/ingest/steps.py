@@ -191,10 +191,11 @@ def _read_language(tr: Transcript) -> str:
 
 
 def _check_within(tr: Transcript, duration: float | None, name: str) -> None:
-    """Captions that run past the end of the media they belong to are for another video, or broken."""
-    words = tr.words
-    if duration and words and words[-1].start > duration + CAPTION_SLACK_S:
-        raise IngestError(f"{name}: the captions run to {clock(words[-1].start)}, past the end of the media "
+    """Captions that run past the end of the media they belong to are for another video, or broken. The latest end
+    counts, not the last word's: a file may list a late cue first, or end on a word that runs on for an hour."""
+    end = max((w.end for w in tr.words), default=0.0)
+    if duration and end > duration + CAPTION_SLACK_S:
+        raise IngestError(f"{name}: the captions run to {clock(end)}, past the end of the media "
                           f"({clock(duration)})")
 
 

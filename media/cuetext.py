@@ -1,0 +1,60 @@
+"""A caption cue's text as the words said: markup, entities and what captions add for the deaf and hard of hearing
+taken out (read by media.captions for WebVTT, SRT and SBV, and for the bodies media.ttml, media.scc and media.stl
+hand it, escaped as a WebVTT cue's).
+
+Only real markup is markup: SRT's formatting tags (`<i>`, `<b>`, `<u>`, `<s>`, `<font ...>`, `<br>`), WebVTT's
+(`<c.class>`, `<v Speaker>`, `<lang de>`, `<ruby>`, `<rt>`) and WebVTT's inline timestamps. A literal `<` in an SRT
+cue ("fell to <3% this year, while growth was > 2%") is text: taking everything between `<` and `>` for a tag ate
+the words. media.captions.srt_text writes such a `<` so that players read it as text too.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+INLINE = re.compile(r"<(\d+:)?(\d{1,2}):(\d{2})\.(\d{3})>")  # a WebVTT timestamp: the time of the words after it
+_TAG = re.compile(r"</?(?:[ibusc]|ruby|rt)(?:\.[^\s<>]*)?>"  # formatting, with WebVTT's classes (<c.yellow>)
+                  r"|<(?:v|lang)(?:\.[^\s<>]*)?(?:[ \t][^<>\n]*)?>|</(?:v|lang)>"  # a voice, a language
+                  r"|<font(?:\s[^<>]*)?>|</font>"
+                  r"|<(?:\d+:)?\d{1,2}:\d{2}\.\d{3}>", re.IGNORECASE)
+_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
+SHIELD = "\u2060"  # WORD JOINER: after a `<` that players would take for a tag's (media.captions.srt_text)
+
+
+def clean(body: str) -> str:
+    """A cue's spoken words: markup, entities and what captions add for the deaf and hard of hearing gone."""
+    text = html.unescape(_TAG.sub("", _BREAK.sub("\n", body)).replace("<" + SHIELD, "<"))
+    return " ".join(" ".join(_speech(line) for line in text.split("\n")).split())
+
+
+# What captions write that nobody said, in any language: sound in square brackets ("[Music]", "[ APPLAUSE ]",
+# "[музыка]"); a parenthesis that holds a line alone ("(laughter)") or capitals that are no acronym ("(SIGHS)");
+# music notes; the broadcast speaker-change mark ">>"; and a speaker's name in capitals before a colon ("ANCHOR:",
+# ">> JOHN SMITH:"). A name is taken for one only after ">>", or where the line goes on in lower case and the name is
+# of two words or five letters at least: a caption file written all in capitals ("THE MINISTER SAID: WE WILL ...")
+# keeps its words, and so does a line that opens on an acronym ("США: санкции продлены", "NATO: talks resume").
+_SOUND = re.compile(r"\[[^\[\]\n]{0,80}\]|[♪♫♬]")
+_ALONE = re.compile(r"^\s*\([^()]{0,80}\)\s*$")
+_SHOUTED = re.compile(r"\(([^()a-z]{0,80})\)")
+_LABEL = re.compile(r"^\s*(>>+|-)?\s*([^\W\d_][^\W\d_'.-]*(?:[ '.-][^\W\d_]+){0,3})\s*:\s+")
+
+
+def _sound_or_acronym(m: re.Match[str]) -> str:
+    """A parenthesis in capitals inside a line: a sound ("(SIGHS)", "(CROWD CHEERING)") is dropped; an acronym of
+    up to four letters ("(EU)", "(NATO)") is the writer's and stays."""
+    inside = m[1].strip()
+    letters = sum(c.isalpha() for c in inside)
+    return " " if letters and inside.upper() != inside.lower() and (letters > 4 or " " in inside) else m[0]
+
+
+def _speech(line: str) -> str:
+    line = _SOUND.sub(" ", line)
+    line = "" if _ALONE.match(line) else _SHOUTED.sub(_sound_or_acronym, line)
+    label = _LABEL.match(line)
+    if label and label[2] == label[2].upper() != label[2].lower():
+        rest = line[label.end():]
+        named = " " in label[2].strip() or sum(c.isalpha() for c in label[2]) >= 5  # "США:" and "NATO:" are words
+        if (label[1] or "").startswith(">>") or (named and rest != rest.upper()):
+            line = rest
+    return re.sub(r"^\s*>>+\s*", "", line)
