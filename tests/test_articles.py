@@ -446,6 +446,21 @@ def test_html_export_escapes_untrusted_text_and_links_moments(tmp_path: Path) ->
     assert 'href="/media/file:abc#t=61.5,' in export_html(article, links, local, media="/media/file:abc")
 
 
+def test_html_export_marks_every_checked_quote_after_a_nested_one(tmp_path: Path) -> None:
+    """Checks count a paragraph's quotes nested ones included: counted over the outer ones alone, the quote after
+    a quote within a quote went unmarked."""
+    path = tmp_path / "nested.md"
+    path.write_text("The mayor said: “Crews told me ‘the bridge will hold’ and they were right about that.” "
+                    "Later she added: “Nobody crosses it until Monday at the earliest.”\n", encoding="utf-8")
+    article = load_article(str(path))
+    assert [q.depth for q in article.paragraphs[0].quotes] == [0, 1, 0]
+    transcript, _starts = timed(["Crews told me the bridge will hold and they were right about that.",
+                                 "Nobody crosses it until Monday at the earliest."], start=10.0)
+    out = export_html(article, link_article(article, transcript), Video("yt:dQw4w9WgXcQ", "", "Flood"))
+    assert out.count('class="clipindex-quote') == 2, out
+    assert "Nobody crosses it until Monday at the earliest.</span>" in out
+
+
 def test_jsonld_is_a_schema_org_video_object_with_clips(flood: Article,
                                                         report: tuple[Transcript, dict[int, float]]) -> None:
     links = link_article(flood, report[0])

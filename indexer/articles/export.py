@@ -75,12 +75,11 @@ def export_html(article: Article, links: ArticleLinks, video: Video, *, embed: b
 
 
 def _marked(p: Paragraph, link: ParagraphLink | None) -> str:
-    checks = {c.quote: c for c in (link.quotes if link else ())}
-    top = [q for q in p.quotes if q.depth == 0]
+    checks = {c.quote: c for c in (link.quotes if link else ())}  # by index into all the paragraph's quotes
     out, pos = [], 0
-    for k, q in enumerate(top):
+    for k, q in enumerate(p.quotes):
         check = checks.get(k)
-        if check is None or q.start < pos:
+        if q.depth or check is None or q.start < pos:
             continue
         said = quote_detail(check)
         title = f' title="{_esc(said)}"' if said else ""
