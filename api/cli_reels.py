@@ -145,7 +145,7 @@ def reel_render(
         svc = service(data_dir)
         allowed = Path(svc.settings.output_dir).expanduser() if svc.settings.output_dir else Path.cwd()
         allowed.mkdir(parents=True, exist_ok=True)
-        output = output if output.is_absolute() else allowed / output  # relative to the output directory
+        output = _output_path(output, allowed)
         with progress(quiet) as report:
             def step(fraction: float) -> None:
                 if report:
@@ -157,6 +157,16 @@ def reel_render(
               markup=False)
     for warning in result.warnings:
         err.print(f"warning: {warning}", markup=False)
+
+
+def _output_path(output: Path, allowed: Path) -> Path:
+    """Where `-o` points: a relative path from the current directory, as a shell user means it, where that lies in
+    the output directory (`-o out/flood.mp4` beside `CLIPINDEX_OUTPUT_DIR=./out`); else from the output directory
+    (`-o flood.mp4` run from elsewhere). The renderer refuses anything outside it."""
+    if output.is_absolute():
+        return output
+    here = (Path.cwd() / output).resolve()
+    return here if here.is_relative_to(allowed.resolve()) else allowed / output
 
 
 @reel_app.command("export")

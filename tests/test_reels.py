@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 from api.cli import app
 from indexer.config import Settings
 from indexer.errors import InvalidInput
+from indexer.models import Clip
 from indexer.reels.clips import snap
 from indexer.service import Clipindex, IngestOptions
 from media.ffmpeg import probe
@@ -107,6 +108,21 @@ def test_reel_from_range_chapter_and_hit_renders_and_exports(two_videos: tuple[C
     assert len(manifest["clips"]) == len(clips)
 
 
+def test_a_relative_output_path_is_read_from_the_current_directory_inside_the_output_one(
+        two_videos: tuple[Clipindex, str, str], settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`-o out/short.mp4`, run beside CLIPINDEX_OUTPUT_DIR=./out, wrote to out/out/short.mp4 (and failed: no such
+    folder); `-o short.mp4` run from elsewhere still lands in the output directory."""
+    svc, small, _large = two_videos
+    reel = svc.reels.new("short").id
+    svc.reels.add_range(reel, small, 0.5, 1.5)
+    monkeypatch.chdir(settings.data_dir)
+    assert "wrote" in cli(settings, "reel", "render", reel, "-o", "out/short.mp4", "--fast")
+    assert (settings.data_dir / "out" / "short.mp4").is_file() and not (settings.data_dir / "out" / "out").exists()
+    monkeypatch.chdir(settings.data_dir.parent)
+    assert "wrote" in cli(settings, "reel", "render", reel, "-o", "short2.mp4", "--fast")
+    assert (settings.data_dir / "out" / "short2.mp4").is_file()
+
+
 BAD_CLIPS = [
     (["--video", "{small}", "--start", "500", "--end", "510"], "past the video's end"),
     (["--video", "{small}", "--start", "4", "--end", "2"], "start < end"),
@@ -176,7 +192,8 @@ def test_bad_renders_leave_nothing(two_videos: tuple[Clipindex, str, str], setti
     assert not (settings.data_dir.parent / "escape.mp4").exists()
     audio = next(iter(svc.ingest(str(media_dir / "speech.wav"), IngestOptions()))).video_id
     sound = svc.reels.new("sound only").id
-    svc.reels.add_range(sound, str(audio), 0.5, 2.0)
+    # refused when added now; a clip of it stored before that check fails the render with a clear error
+    svc.reels.saved.set_clips(sound, [Clip(str(audio), 0.5, 2.0, "speech", "range")])
     result = runner.invoke(app, ["reel", "render", sound, "-o", "y.mp4"], env=env)
     assert result.exit_code != 0 and "video stream" in result.stderr
     assert (set(out.glob("*.mp4")) if out.exists() else set()) == before
