@@ -23,7 +23,7 @@ from indexer.distributed.transport import job_notifier
 from indexer.errors import ClipindexError, IngestError, InvalidInput, NotFound
 from indexer.ingest import uploads
 from indexer.ingest.context import StepContext, StepProgress
-from indexer.ingest.plan import Plan, article_ref, check_options, plan
+from indexer.ingest.plan import TITLE_MAX, Plan, article_ref, check_line, check_options, plan
 from indexer.ingest.types import (
     STEPS,
     IngestJob,
@@ -286,6 +286,10 @@ class Clipindex:
         video = self.video(ref)
         if title is not None and not title.strip():
             raise InvalidInput("a title cannot be empty")
+        if title is not None:
+            check_line(title, "a title", TITLE_MAX)
+        if channel is not None:
+            check_line(channel, "a channel", 200)
         if published and not _iso_date(published):
             raise InvalidInput(f"{published!r} is not a date (YYYY-MM-DD)")
         changed = replace(video, title=title.strip() if title is not None else video.title,

@@ -197,6 +197,8 @@ def test_path_traversal_is_confined(api: Api, media_dir: Path) -> None:
     ({"json": {"url": "https://youtu.be/dQw4w9WgXcQ", "article": "file:///etc/hostname"}}, 400, "http(s) URL"),
     ({"files": {"file": ("a.srt", b"1\n00:00:01,000 --> 00:00:02,000\nhi\n", "text/plain")},
       "data": {"article": "/etc/hostname"}}, 400, "http(s) URL"),
+    ({"files": {"file": ("a.srt", b"1\n00:00:01,000 --> 00:00:02,000\nhi\n", "text/plain")},
+      "data": {"title": "x" * 5000}}, 400, "at most 300 characters"),
     ({"content": b'{"url": ' + b"[" * 5000 + b"]" * 5000 + b"}", "headers": {"Content-Type": "application/json"}},
      400, "nested too deeply"),
 ])

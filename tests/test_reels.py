@@ -130,6 +130,9 @@ BAD_CLIPS = [
     (["--chapter", "{small}", "99"], "does not exist"),
     (["--hit", "not json"], "must be JSON"),
     (["--hit", '{"video_id": "x"}'], "video_id, start and end"),
+    (["--hit", '{"video_id": null, "start": 1, "end": 2}'], "video_id, start and end"),
+    (["--hit", '{"video_id": "{small}", "start": true, "end": 2}'], "video_id, start and end"),
+    (["--hit", '[1, 2]'], "video_id, start and end"),
 ]
 
 

@@ -368,6 +368,7 @@ def test_bad_queries_get_a_clear_error(idx: tuple, bad: str, message: str) -> No
 @pytest.mark.parametrize("option, message", [
     ({"mode": "fuzzy"}, "unknown search mode"), ({"after": "yesterday"}, "YYYY-MM-DD"), ({"limit": 0}, "limit"),
     ({"offset": -1}, "offset"), ({"after": "2025-02-01", "before": "2025-01-01"}, "later than"),
+    ({"after": "20250201"}, "YYYY-MM-DD"), ({"before": "2025-W09-1"}, "YYYY-MM-DD"),  # ISO 8601, not a date we store
 ])
 def test_bad_options_get_a_clear_error(idx: tuple, option: dict, message: str) -> None:
     with pytest.raises(InvalidInput, match=message):

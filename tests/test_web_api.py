@@ -204,6 +204,13 @@ def test_video_metadata_can_be_corrected(archive: tuple) -> None:
                                                       "published": "2025-03-14"})
     assert r.status_code == 200 and r.json()["title"] == "Green River floods", r.text
     assert client.patch(f"/v1/videos/{video_id}", json={"published": "14/03/2025"}).status_code == 400
+    for bad in ({"title": "Green\x00River"}, {"channel": "Metro\ndesk"}, {"title": "x\ty"}):  # one-line text only
+        r = client.patch(f"/v1/videos/{video_id}", json=bad)
+        assert r.status_code == 400 and "control characters" in r.json()["error"], r.text
+    assert client.get(f"/v1/videos/{video_id}").json()["title"] == "Green River floods"
+    for dates in ({"after": "20250301"}, {"before": "2025-W09-1"}):  # ISO 8601 forms no stored date is written in
+        r = client.get("/v1/search", params={"q": "library", **dates})
+        assert r.status_code == 400 and "YYYY-MM-DD" in r.json()["error"], r.text
     hits = client.get("/v1/search", params={"q": "library", "after": "2025-03-01"}).json()["hits"]
     assert hits and hits[0]["title"] == "Green River floods"
     client.patch(f"/v1/videos/{video_id}", json={"title": "River report", "channel": "", "published": ""})

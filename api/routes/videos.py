@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import unicodedata
 from dataclasses import asdict
 from typing import Annotated, Any, cast
 
@@ -28,6 +29,7 @@ from api.schemas import (
 )
 from indexer.errors import InvalidInput
 from indexer.formats import FORMATS, MEDIA_TYPES
+from indexer.ingest.plan import TITLE_MAX
 from indexer.ingest.types import CaptionPolicy, IngestOptions
 from indexer.service import Clipindex, check_untrusted
 from indexer.store.files import partial_path
@@ -139,7 +141,8 @@ def _stem(filename: str | None) -> str:
     """A title from a file's name until someone gives a better one: "council_meeting-2025" reads "council meeting
     2025" (the page's "Edit details" corrects it)."""
     stem = os.path.splitext(_base_name(filename) or "upload")[0] or "upload"
-    return " ".join(stem.replace("_", " ").replace("-", " ").split()) or stem
+    stem = "".join(" " if unicodedata.category(c) == "Cc" else c for c in stem)
+    return (" ".join(stem.replace("_", " ").replace("-", " ").split()) or "upload")[:TITLE_MAX]
 
 
 def _first_error(exc: Exception) -> str:

@@ -7,6 +7,7 @@ repeated ingest is recognised without touching the network. Bad input raises her
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -37,7 +38,21 @@ class Plan:
                            o.accept_partial)
 
 
+TITLE_MAX = 300  # characters in a video's title (a channel's name: 200)
+
+
+def check_line(text: str, what: str, limit: int) -> None:
+    """A title or a name shown on one line: no control characters (a NUL, a line break) and at most `limit`
+    characters."""
+    if any(unicodedata.category(c) == "Cc" for c in text):
+        raise InvalidInput(f"{what} cannot hold control characters (line breaks, tabs, NUL)")
+    if len(text.strip()) > limit:
+        raise InvalidInput(f"{what} can be at most {limit} characters (this one has {len(text.strip())})")
+
+
 def check_options(o: IngestOptions) -> None:
+    if o.title is not None:
+        check_line(o.title, "a title", TITLE_MAX)
     if o.captions not in CAPTION_POLICIES:
         raise InvalidInput(f"--captions must be one of {', '.join(CAPTION_POLICIES)}, not {o.captions!r}")
     if o.engine is not None and o.engine not in ENGINES:

@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Any, Literal, TypeGuard, get_args
 
 from indexer import deeplinks, refs
 from indexer.chapters.display import display_chapters
@@ -79,10 +79,17 @@ class HitRef:
     @classmethod
     def parse(cls, hit: Mapping[str, Any]) -> HitRef:
         """From a search hit as JSON; a clear error when it is not one."""
-        try:
-            return cls(str(hit["video_id"]), float(hit["start"]), float(hit["end"]), str(hit.get("text", "")))
-        except (KeyError, TypeError, ValueError):
-            raise InvalidInput("a hit needs video_id, start and end (as `clipindex search --json` prints)") from None
+        video_id, start, end = (hit.get(k) for k in ("video_id", "start", "end")) if isinstance(hit, Mapping) \
+            else (None, None, None)
+        if not (isinstance(video_id, str) and video_id.strip() and _seconds(start) and _seconds(end)):
+            raise InvalidInput("a hit needs video_id, start and end (a video id, and seconds), as `clipindex search "
+                               "--json` prints")
+        return cls(video_id, float(start), float(end), str(hit.get("text", "")))
+
+
+def _seconds(value: Any) -> TypeGuard[float]:
+    """A time as JSON gives one: a number, and not true or false (which Python counts as 1 and 0)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 class ReelService:

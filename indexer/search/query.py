@@ -94,9 +94,12 @@ def _iso(value: str | None, name: str) -> str | None:
     if not value:
         return None
     try:
-        return date.fromisoformat(value.strip()).isoformat()
+        day = date.fromisoformat(value.strip()).isoformat()
     except ValueError:
-        raise InvalidInput(f"{name} must be a date as YYYY-MM-DD (got {value[:40]!r})") from None
+        day = None
+    if day != value.strip():  # Python also reads "20260201" and "2026-W09-1"; a video's date is stored as YYYY-MM-DD
+        raise InvalidInput(f"{name} must be a date as YYYY-MM-DD (got {value[:40]!r})")
+    return day
 
 
 def query_variants(text: str, language: str | None, languages: Sequence[str] | None = None
