@@ -9,7 +9,7 @@ alignment, hit spans, dedupe, paging) is here, once, for every backend.
 from __future__ import annotations
 
 import time
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -29,6 +29,7 @@ MAX_QUOTE_WORDS = 64
 MAX_TERMS = 32
 TOTAL_SAMPLE = 40  # a keyword total is estimated from at least this many passages read (overlaps count once),
 FEW_MATCHES = 200  # where no more than this many passages match (else from the page's own)
+MOMENT_GAP_S = 10.0  # a keyword hit's matched words further apart than this are two moments
 QUOTE_TERMS = 10  # the rarest quote terms fetch the candidates
 QUOTE_MIN_WORDS = 6
 MIN_QUOTE_SCORE = 0.4
@@ -189,9 +190,17 @@ def keyword_search(found: Candidates, variants: dict[str | None, tuple[Token, ..
     # passages are read (their stored fields: most of a hit's cost) until the page is full, and where the matches
     # are few enough for someone to page through them all, until the total's sample is read too
     sample = TOTAL_SAMPLE if matched <= FEW_MATCHES else 0
-    hits, read = _dedupe_until((_keyword_hit(h.fields(), h.score / best, stems, keys) for h in top), offset + limit,
-                               sample)
-    total = max(len(hits), round(matched * len(hits) / max(read, 1)))  # overlapping passages count once
+    passages = 0
+
+    def moments() -> Iterator[Hit]:
+        nonlocal passages
+        for h in top:
+            passages += 1
+            yield from _keyword_hits(h.fields(), h.score / best, stems, keys)
+
+    hits, _read = _dedupe_until(moments(), offset + limit, sample)
+    total = max(len(hits), round(matched * len(hits) / max(passages, 1)))  # overlapping passages count once
+    hits.sort(key=lambda h: -h.score)  # a passage's second moment may rank below the next passage's first
     return SearchResult(hits[offset:offset + limit], "keyword", total)
 
 
@@ -205,13 +214,29 @@ def _content_words(groups: dict[str, set[str]], variants: dict[str | None, tuple
     return {k: v for k, v in groups.items() if k not in listed} or groups
 
 
-def _keyword_hit(fields: dict[str, Any], score: float, stems: set[str], keys: set[str]) -> Hit:
-    """The passage's matched words are highlighted; the hit spans the first to the last of them."""
+def _keyword_hits(fields: dict[str, Any], score: float, stems: set[str], keys: set[str]) -> list[Hit]:
+    """The passage's moments: each run of matched words (highlighted) that follow each other within MOMENT_GAP_S, the
+    run with the most of the query's words first, scored down by the share of them it holds. A passage runs to 40-60
+    s, and one that says "budget" at its start and again at its end holds two moments: spanned as one, Play and "Add
+    to reel" took the whole passage."""
     doc = fields["doc"]
-    hit = [t for t, s in zip(_tokens(fields), doc["stems"].split()) if t.key in keys or s in stems]
-    marked = sorted({i for t in hit for i in range(t.first, t.last + 1)})
-    first, last = (marked[0], marked[-1]) if marked else (0, len(fields["doc"]["words"]) - 1)
-    return _hit(fields, first, last, marked, score, "keyword", ())
+    starts, ends = doc["starts"], doc["ends"]
+    runs: list[list[tuple[Token, str]]] = []
+    for t, s in zip(_tokens(fields), doc["stems"].split()):
+        if t.key in keys or s in stems:
+            if runs and starts[t.first] - ends[runs[-1][-1][0].last] <= MOMENT_GAP_S:
+                runs[-1].append((t, s if s in stems else t.key))
+            else:
+                runs.append([(t, s if s in stems else t.key)])
+    if not runs:
+        return [_hit(fields, 0, len(doc["words"]) - 1, (), score, "keyword", ())]
+    held = [len({what for _, what in run}) for run in runs]
+    order = sorted(range(len(runs)), key=lambda k: (-held[k], -len(runs[k]), k))
+    out = []
+    for k in order:
+        marked = sorted({i for t, _ in runs[k] for i in range(t.first, t.last + 1)})
+        out.append(_hit(fields, marked[0], marked[-1], marked, score * held[k] / held[order[0]], "keyword", ()))
+    return out
 
 
 def quote_search(found: Candidates, text: str, variants: dict[str | None, tuple[Token, ...]], limit: int,
