@@ -120,8 +120,9 @@ def test_revert_is_refused_while_a_later_correction_overlaps_its_span(captioned:
     will = next(w for w in words if w.text.strip() == "will")
     first = svc.correct_words(video_id, bridge.start, bridge.end, "viaduct")
     later = svc.correct_words(video_id, (bridge.start + bridge.end) / 2 + 0.01, will.end, "shall")
-    with pytest.raises(InvalidInput, match="revert the later correction first"):
+    with pytest.raises(InvalidInput, match="revert the later correction first") as refused:
         svc.revert_correction(video_id, first.id)
+    assert "at 0:0" in str(refused.value) and "“shall”" in str(refused.value), "named as the page shows it"
     svc.revert_correction(video_id, later.id)
     svc.revert_correction(video_id, first.id)
     assert svc.transcript(video_id).words == words

@@ -25,6 +25,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from indexer.deeplinks import clock
 from indexer.errors import InvalidInput, NotFound
 from indexer.models import Segment, Word, WordSource
 from indexer.store.db import Store, stored_word, word_row
@@ -102,9 +103,9 @@ class Corrections:
             at = _find(flat, correction.after, correction.start) if correction.after else \
                 sum(1 for w in flat if w.end <= correction.before[0].start)  # a removal: put the words back there
             later = _later_over(conn, correction)
-            if later is not None:
-                raise InvalidInput(f"correction {later} overlaps correction {correction_id} and was made after it: "
-                                   "revert the later correction first")
+            if later is not None:  # named by what an editor sees (its time and words), and by its id for the API
+                raise InvalidInput(f"a later correction covers these words (at {clock(later.start)}, "
+                                   f"“{later.text or 'removed'}”, {later.id}): revert the later correction first")
             if at is None:
                 raise InvalidInput(f"the words of correction {correction_id} have changed since (a later "
                                    "correction or a new transcript): revert the later correction first")
@@ -130,8 +131,8 @@ def _texts(words: Sequence[Word]) -> list[str]:
     return [w.text.strip() for w in words]
 
 
-def _later_over(conn: Connection, correction: Correction) -> str | None:
-    """The id of a later correction still in force that overlaps this one's moment, or None. Its words may match
+def _later_over(conn: Connection, correction: Correction) -> Correction | None:
+    """The latest correction made after this one, still in force, that overlaps its moment, or None. Its words may match
     the ones this one wrote (it wrote the same words again) or lie beside them; either way, reverting this one first
     would leave the later one describing words that are no longer there."""
     rows = conn.execute(sa.select(corrections).where(
@@ -139,9 +140,10 @@ def _later_over(conn: Connection, correction: Correction) -> str | None:
         corrections.c.reverted_at.is_(None)).order_by(corrections.c.created_at.desc())).mappings().all()
     lo, hi = _extent(correction)
     for row in rows:
-        start, end = _extent(_correction(row))
+        later = _correction(row)
+        start, end = _extent(later)
         if start < hi and lo < end:
-            return str(row["id"])
+            return later
     return None
 
 
