@@ -184,6 +184,19 @@ def test_path_traversal_is_confined(api: Api, media_dir: Path) -> None:
         assert job["result"]["videos"][0]["title"] == "evil"
 
 
+def test_an_uploads_name_is_shown_as_the_user_wrote_it(api: Api) -> None:
+    """Browsers send a quote in a multipart file name as %22 (the HTML standard's form encoding): the page showed
+    'Mayor %22Bridge%22 report'."""
+    body = (b'--b\r\nContent-Disposition: form-data; name="file"; filename="Mayor %22Bridge%22%0Areport.srt"\r\n\r\n'
+            b"1\n00:00:01,000 --> 00:00:03,000\nThe bridge stays closed.\n\r\n--b--\r\n")
+    with api.client() as c:
+        r = c.post("/v1/videos", content=body, headers={"Content-Type": "multipart/form-data; boundary=b"})
+        assert r.status_code == 202, r.text
+        job = wait_job(c, r.json()["id"])
+    [video] = job["result"]["videos"]
+    assert video["title"] == 'Mayor "Bridge" report' and video["source"] == 'Mayor "Bridge" report.srt', video
+
+
 @pytest.mark.parametrize("kwargs, status, message", [
     ({"content": b"{not json", "headers": {"Content-Type": "application/json"}}, 400, "not valid JSON"),
     ({"json": {"url": "https://youtu.be/dQw4w9WgXcQ", "color": "red"}}, 400, "color"),

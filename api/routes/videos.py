@@ -133,8 +133,12 @@ def _public_source(source: str) -> str:
 
 
 def _base_name(filename: str | None) -> str:
-    """The client's file name without any folder it names (it is shown to the user, never used as a path)."""
-    return os.path.basename((filename or "").replace("\\", "/"))[:200]
+    """The client's file name without any folder it names (it is shown to the user, never used as a path). Browsers
+    send `"`, a line feed and a carriage return in a multipart file name as %22, %0A and %0D (the HTML standard's
+    form encoding): the quote is read back, so the name is shown as the user wrote it, and a line break as a space
+    (a message names the file on one line)."""
+    name = (filename or "").replace("%22", '"').replace("%0A", " ").replace("%0D", " ")
+    return os.path.basename(name.replace("\\", "/"))[:200]
 
 
 def _stem(filename: str | None) -> str:
