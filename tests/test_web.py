@@ -16,7 +16,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect, sync_playwright
 
 from indexer.service import Clipindex, IngestOptions
 from tests.apiserver import running
@@ -33,7 +33,8 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 # the screenshots docs/web.md shows: written there only when asked (CLIPINDEX_SCREENSHOTS=docs/web), so that a test
 # run leaves the working tree as it found it
 SHOTS = Path(os.environ.get("CLIPINDEX_SCREENSHOTS") or Path(tempfile.gettempdir()) / "clipindex-screenshots")
-PHONE = {"width": 375, "height": 740}
+PHONE: ViewportSize = {"width": 375, "height": 740}
+DESKTOP: ViewportSize = {"width": 1280, "height": 860}
 
 
 class Site:
@@ -123,6 +124,36 @@ def _select_words(page: Page, first: int, last: int) -> None:
         r.setEnd(w[b].firstChild, w[b].firstChild.length);
         const s = getSelection(); s.removeAllRanges(); s.addRange(r); }""", [first, last])
     expect(page.locator("#selection-bar")).to_be_visible()
+
+
+def _drag_words(page: Page, first: int, last: int) -> None:
+    """Drag the mouse from word `first` to word `last`, as a reader selects them: no script makes the selection."""
+    spans = page.locator("#transcript .word")
+    spans.nth(first).scroll_into_view_if_needed()
+    a, b = spans.nth(first).bounding_box(), spans.nth(last).bounding_box()
+    assert a and b
+    page.mouse.move(a["x"] + 2, a["y"] + a["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(b["x"] + b["width"] - 2, b["y"] + b["height"] / 2, steps=8)
+    # the bar waits for the release: shown mid-drag, it would push the words down under the pointer
+    assert page.evaluate("getSelection().toString().length > 0 && document.querySelector('#selection-bar').hidden")
+    page.mouse.up()
+
+
+def _seek_watch(page: Page) -> None:
+    """Where the player is sought to next, caught at the seek itself (a loaded machine plays on before it is read)."""
+    page.evaluate("""() => { const v = document.querySelector('video'); window.seekedTo = null;
+        v.addEventListener('seeked', () => { window.seekedTo = v.currentTime; }, { once: true }); }""")
+
+
+def _sought(page: Page) -> float:
+    wait_until(lambda: page.evaluate("window.seekedTo !== null"), 20, "the player to seek", interval=0.05)
+    return float(page.evaluate("window.seekedTo"))
+
+
+def _focused_word(page: Page) -> int | None:
+    index = page.evaluate("() => document.activeElement && document.activeElement.dataset.i")
+    return None if index is None else int(index)
 
 
 def _media_ready(page: Page) -> None:
@@ -246,6 +277,225 @@ def test_select_words_copy_play_and_clip_then_edit_render_and_download_the_reel(
     expect(page.locator(".reel")).to_have_count(len(site.service.reels.list()))
 
 
+def test_a_mouse_drag_across_words_selects_them(context: BrowserContext, site: Site, console: Console) -> None:
+    """A drag with the mouse, not a range made in script: Chromium starts no text selection on a focusable element,
+    and every word was one (the transcript's roving tabindex), so a drag selected nothing and the bar never came."""
+    page = _page(context, console, site)
+    page.goto(f"{site.url}/#/video/{site.video_id}")
+    _media_ready(page)
+    words = site.service.transcript(site.video_id).words
+    first = next(i for i, w in enumerate(words) if w.text.lower().startswith("volunteers"))
+    last = first + 3
+    _drag_words(page, first, last)
+    expect(page.locator("#selection-bar")).to_be_visible()
+    expect(page.locator("#selection-label")).to_contain_text("4 words selected")
+    assert page.evaluate("getSelection().toString()").split() == [w.text for w in words[first:last + 1]]
+    page.click("#sel-copy")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert " ".join(w.text for w in words[first:last + 1]) in copied
+    _seek_watch(page)
+    page.click("#sel-play")
+    assert abs(_sought(page) - words[first].start) < 0.5
+    # a plain click on a word plays from it and makes it the transcript's one tab stop: the arrows go on from there
+    target = last + 3
+    _seek_watch(page)
+    page.locator("#transcript .word").nth(target).click()
+    assert abs(_sought(page) - words[target].start) < 0.5
+    expect(page.locator("#selection-bar")).to_be_hidden()
+    assert _focused_word(page) == target
+    assert page.evaluate("[...document.querySelectorAll('#transcript .word[tabindex=\"0\"]')].map(w => w.dataset.i)"
+                         ) == [str(target)]
+    page.keyboard.press("ArrowRight")
+    assert _focused_word(page) == target + 1
+    page.keyboard.press("Shift+ArrowRight")
+    expect(page.locator("#selection-label")).to_contain_text("2 words selected")
+    page.keyboard.press("Escape")
+    expect(page.locator("#selection-bar")).to_be_hidden()
+    # a drag from the word that has the focus (the tab stop itself) selects too, and leaves it the tab stop
+    assert _focused_word(page) == target + 2
+    _drag_words(page, target + 2, target + 4)
+    expect(page.locator("#selection-label")).to_contain_text("3 words selected")
+    assert page.evaluate("getSelection().toString()").split() == [w.text for w in words[target + 2:target + 5]]
+    assert page.evaluate("[...document.querySelectorAll('#transcript .word[tabindex=\"0\"]')].map(w => w.dataset.i)"
+                         ) == [str(target + 2)]
+    page.locator("#transcript .word").nth(first).dblclick()  # a double click takes one word
+    expect(page.locator("#selection-label")).to_contain_text("1 word selected")
+
+
+@pytest.fixture(scope="module")
+def long_video(site: Site) -> str:
+    """Two and a half minutes of picture and silence with a caption every two seconds: a transcript longer than its
+    box, for the transcript to scroll as the video plays."""
+    library = site.root / "long"
+    library.mkdir()
+    media = library / "long.mp4"
+    ffmpeg("-f", "lavfi", "-i", "color=c=navy:s=160x90:r=5", "-f", "lavfi", "-i", "anullsrc=r=16000:cl=mono",
+           "-t", "150", "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", "-b:a", "24k", str(media))
+    stamp = lambda s: f"00:{s // 60:02d}:{s % 60:02d}.000"  # noqa: E731
+    cues = [f"{stamp(s)} --> {stamp(s + 2)}\nMarker {s} of the long count keeps ticking along here."
+            for s in range(0, 150, 2)]
+    (library / "long.vtt").write_text("WEBVTT\n\n" + "\n\n".join(cues) + "\n", encoding="utf-8")
+    [result] = list(site.service.ingest(str(media), IngestOptions(title="Long count")))
+    return str(result.video_id)
+
+
+def test_the_transcript_scrolls_the_playing_word_into_view(context: BrowserContext, site: Site, console: Console,
+                                                           long_video: str) -> None:
+    """The word being said stays inside the transcript's box (it was scrolled above it: offsetTop was measured from
+    the page, scrollTop from the box)."""
+    page = _page(context, console, site, key=False)
+    page.goto(f"{site.url}/#/video/{quote(long_video, safe='')}?t=100")
+    _media_ready(page)
+    page.evaluate("document.querySelector('video').play()")
+    inside = """() => { const w = document.querySelector('#transcript .word.current');
+        if (!w || parseFloat(w.dataset.start) < 99) return null;
+        const r = w.getBoundingClientRect(), b = document.querySelector('#transcript').getBoundingClientRect();
+        return [r.top >= b.top && r.bottom <= b.bottom, r.top, r.bottom, b.top, b.bottom, w.dataset.start]; }"""
+    first = wait_until(lambda: page.evaluate(inside), 20, "the word at 1:40 to be the current one")
+    assert first[0], first
+    assert page.evaluate("document.querySelector('#transcript').scrollTop") > 0
+    later_ = wait_until(lambda: (seen := page.evaluate(inside)) and float(seen[5]) >= float(first[5]) + 2 and seen,
+                        20, "the transcript to follow on")
+    assert later_[0], later_
+
+
+def test_a_correction_is_never_empty_and_the_bar_goes_with_the_old_words(context: BrowserContext, site: Site,
+                                                                         console: Console) -> None:
+    page = _page(context, console, site)
+    page.goto(f"{site.url}/#/video/{site.video_id}")
+    words = site.service.transcript(site.video_id).words
+    at = next(i for i, w in enumerate(words) if w.text.lower().startswith("wednesday"))
+    _select_words(page, at, at)
+    page.click("#sel-fix")
+    page.fill("#fix-text", "   ")  # spaces: trimmed to nothing, which would delete the word
+    page.click("#fix-form button[type=submit]")
+    expect(page.locator("#toast")).to_contain_text("cannot be empty")
+    assert site.service.corrections(site.video_id) == [] or all(
+        c.reverted_at for c in site.service.corrections(site.video_id))
+    expect(page.locator("#transcript .word").nth(at)).to_have_text(words[at].text)
+    page.fill("#fix-text", "Thursday.")
+    page.click("#fix-form button[type=submit]")
+    expect(page.locator(".word.edited")).to_have_text("Thursday.")
+    # the words were drawn anew and the selection went with the old ones: so does its bar
+    expect(page.locator("#selection-bar")).to_be_hidden()
+    expect(page.locator("#fix-form")).to_be_hidden()
+    _select_words(page, at - 1, at)  # a new selection of the new words works as ever
+    expect(page.locator("#selection-label")).to_contain_text("2 words selected")
+    page.get_by_role("button", name=re.compile("Undo the correction")).click()
+    expect(page.locator(".word.edited")).to_have_count(0)
+    expect(page.locator("#selection-bar")).to_be_hidden()
+
+
+def test_add_to_reel_fills_an_existing_reel_and_leaves_no_empty_one(context: BrowserContext, site: Site,
+                                                                   console: Console) -> None:
+    console.allowed.add(400)
+    for reel in site.service.reels.list():
+        site.service.reels.delete(reel.id)
+    page = _page(context, console, site)  # a browser that remembers no reel
+    # no reel at all, and a clip the server refuses: the reel made for it goes again
+    page.goto(f"{site.url}/#/video/{site.captions_id}")
+    _select_words(page, 0, 2)
+    page.click("#sel-reel")
+    expect(page.locator("#toast")).to_contain_text("captions only")
+    assert site.service.reels.list() == []
+    assert page.evaluate("localStorage.getItem('clipindex-reel')") is None
+    # reels there, none remembered here: the newest one is filled, none is made
+    site.service.reels.new("Morning desk")
+    desk = site.service.reels.new("Desk reel")
+    page.goto(f"{site.url}/#/?q=library%20sandbags&mode=keyword")
+    hits = page.locator(".hit")
+    expect(hits).to_have_count(2)
+    first, second = (hits.nth(i).locator(".actions button").first for i in (0, 1))
+    first.click()
+    expect(page.locator("#toast")).to_contain_text("Desk reel")
+    expect(first).to_have_text("Added (1 clip in Desk reel)")
+    assert [r.title for r in site.service.reels.list()] == ["Morning desk", "Desk reel"]
+    assert len(site.service.reels.get(desk.id).clips) == 1
+    assert page.evaluate("localStorage.getItem('clipindex-reel')") == desk.id
+    first.click()  # again: not added twice unasked
+    expect(page.locator("#toast")).to_contain_text("Already added")
+    assert len(site.service.reels.get(desk.id).clips) == 1
+    second.click()  # the next hit: its own label, and the first one's count is not left to go stale
+    expect(second).to_have_text("Added (2 clips in Desk reel)")
+    expect(first).not_to_contain_text("1 clip")
+    # in a transcript: the bar's button speaks of the selection it added, not of the next one
+    page.goto(f"{site.url}/#/video/{site.video_id}")
+    _select_words(page, 3, 5)
+    page.click("#sel-reel")
+    expect(page.locator("#sel-reel")).to_have_text("Added (3 clips in Desk reel)")
+    _select_words(page, 7, 9)
+    expect(page.locator("#sel-reel")).to_have_text("Add to reel")
+    page.click("#sel-reel")
+    expect(page.locator("#sel-reel")).to_have_text("Added (4 clips in Desk reel)")
+    assert len(site.service.reels.list()) == 2
+
+
+def test_more_results_only_when_there_are_more(context: BrowserContext, site: Site, console: Console) -> None:
+    """Twenty hits (a page's worth) for one word, twenty-one for another: "More results" for the second only."""
+    library = site.root / "wildlife"
+    library.mkdir()
+    for i in range(21):
+        cue = library / f"brief{i}.vtt"
+        said = "The wombat and the quokka" if i else "The wombat alone"
+        cue.write_text(f"WEBVTT\n\n00:00:00.500 --> 00:00:04.000\n{said} crossed road number {i} today.\n",
+                       encoding="utf-8")
+        list(site.service.ingest(str(cue), IngestOptions(title=f"Wildlife brief {i}")))
+    page = _page(context, console, site, key=False)
+    page.goto(f"{site.url}/#/?q=quokka&mode=keyword")
+    expect(page.locator("#search-status")).to_contain_text("20 of 20")
+    expect(page.locator(".hit")).to_have_count(20)
+    expect(page.locator("#more")).to_be_hidden()
+    page.goto(f"{site.url}/#/?q=wombat&mode=keyword")
+    expect(page.locator(".hit")).to_have_count(20)
+    expect(page.locator("#more")).to_be_visible()
+    page.click("#more")
+    expect(page.locator(".hit")).to_have_count(21)
+    expect(page.locator("#search-status")).to_contain_text("21 of 21")
+    expect(page.locator("#more")).to_be_hidden()
+
+
+def test_long_unbroken_titles_do_not_widen_the_page(browser: Browser, site: Site, console: Console) -> None:
+    """A title with no break in it (a pasted URL, a run of letters) wraps inside its box at a phone's width and a
+    desktop's, wherever it shows: a video's page, the list, search results, jobs and reels."""
+    long = "W" * 300
+    library = site.root / "long_titles"
+    library.mkdir()
+    cue = library / "long_title.vtt"
+    cue.write_text("WEBVTT\n\n00:00:00.500 --> 00:00:04.000\nThe pangolin read https://example.org/"
+                   + "a" * 120 + " aloud.\n", encoding="utf-8")
+    [captions] = list(site.service.ingest(str(cue), IngestOptions(title=long)))
+    reel = site.service.reels.new("R" * 200)
+    site.service.reels.add_range(reel.id, site.video_id, 0.5, 3.0, label="L" * 200)
+    upload = site.root / "upload.vtt"
+    upload.write_text("WEBVTT\n\n00:00:00.500 --> 00:00:02.000\nAn upload with a long name.\n", encoding="utf-8")
+    client = browser.new_context()
+    response = client.request.post(f"{site.url}/v1/videos", headers={"Authorization": f"Bearer {site.secret}"},
+                                   multipart={"file": {"name": "U" * 150 + ".vtt", "mimeType": "text/vtt",
+                                                       "buffer": upload.read_bytes()}})
+    assert response.status == 202, response.text()
+    job = response.json()["id"]
+    client.close()
+    wait_until(lambda: site.service.jobs.get(job).state == "done", 60, "the upload's job")
+    for viewport in (PHONE, DESKTOP):
+        ctx = browser.new_context(viewport=viewport)
+        page = ctx.new_page()
+        console.watch(page)
+        page.goto(f"{site.url}/#/")
+        page.evaluate("k => localStorage.setItem('clipindex-key', k)", site.secret)
+        for where, shown in [(f"#/video/{quote(str(captions.video_id), safe='')}", long), ("#/videos", long),
+                             ("#/?q=pangolin&mode=keyword", long), ("#/jobs", "U" * 150), ("#/reels", "R" * 200)]:
+            page.goto(f"{site.url}/{where}")
+            expect(page.locator("main")).to_contain_text(shown)
+            if "q=" in where:
+                expect(page.locator(".snippet").first).to_contain_text("example.org")
+            wide = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+            culprits = page.evaluate("""() => [...document.querySelectorAll('main *')]
+                .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+                .map(e => e.tagName + '.' + e.className + '#' + e.id).slice(0, 12)""")
+            assert wide[0] <= wide[1], (viewport, where, wide, culprits)
+        ctx.close()
+
+
 @pytest.mark.slow
 def test_a_reel_whose_edl_is_conformed_says_so_before_the_download(context: BrowserContext, site: Site,
                                                                    console: Console) -> None:
@@ -365,9 +615,11 @@ def test_api_docs_work_offline(browser: Browser, site: Site, console: Console) -
     ctx.close()
 
 
-@pytest.mark.parametrize("route", ["#/", "#/videos", "video", "#/ingest", "#/jobs", "#/reels"])
+@pytest.mark.parametrize("route", ["#/", "#/?q=library%20sandbags&mode=keyword", "#/videos", "video", "#/ingest",
+                                   "#/jobs", "#/reels"])
 def test_phone_width_fits_and_targets_are_finger_sized(browser: Browser, site: Site, console: Console,
                                                         route: str) -> None:
+    """Every button, link (inline ones too: a video's title, a hit's time) and field, at least 44 px tall."""
     ctx = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
     page = ctx.new_page()
     console.watch(page)
@@ -379,8 +631,10 @@ def test_phone_width_fits_and_targets_are_finger_sized(browser: Browser, site: S
         _media_ready(page)
     else:
         page.wait_for_load_state("networkidle")
+    if "q=" in route:
+        expect(page.locator(".hit").first).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), route
-    small = page.evaluate("""() => [...document.querySelectorAll('button, a.btn, select, input, nav a, summary')]
+    small = page.evaluate("""() => [...document.querySelectorAll('button, a, select, input, summary')]
         .filter(e => e.offsetParent !== null && !e.closest('.transcript') && e.type !== 'checkbox')
         .filter(e => { const r = e.getBoundingClientRect(); return r.height < 43.5 && r.width > 0; })
         .map(e => (e.textContent || e.name || e.id || e.tagName).trim().slice(0, 30))""")

@@ -96,10 +96,16 @@ async function setupCorrections(video, words, selection) {
   form.onsubmit = async (e) => {
     e.preventDefault();
     if (!span) return;
+    const text = $("#fix-text").value.trim();
+    if (!text) {  // spaces alone would reach the server as nothing, which takes the words out: not from this page
+      toast("Not corrected: type what was said. A correction cannot be empty (this page does not delete words).", "error");
+      $("#fix-text").focus();
+      return;
+    }
     // the words whose middle lies inside [start, end] are replaced: give the selected words' own edges
     try {
       await api(`/v1/videos/${encodeURIComponent(video.id)}/corrections`,
-        { json: { start: span.start, end: span.end, text: $("#fix-text").value.trim() }, write: true });
+        { json: { start: span.start, end: span.end, text }, write: true });
       form.hidden = true;
       toast("Corrected. Search now finds the corrected words.");
       reloadTranscript(video);

@@ -34,10 +34,12 @@ async function fillFilters(params) {
     pick.append(el("option", { value: params.get("video"), text: params.get("video") }));
 }
 
+const PAGE = 20;  // hits shown a page; one more is asked for, to know whether "More results" has any to show
+
 async function runSearch(params, offset, root) {
   const status = $("#search-status");
   const p = new URLSearchParams(params);
-  p.set("limit", "20");
+  p.set("limit", String(PAGE + 1));
   p.set("offset", String(offset));
   setState(status, "loading", "Searching…");
   try {
@@ -45,16 +47,20 @@ async function runSearch(params, offset, root) {
     if (!alive(root)) return;
     const byId = new Map(list.map((v) => [v.id, v]));
     if (offset === 0) $("#results").replaceChildren();
-    for (const hit of result.hits) addHit(hit, byId.get(hit.video_id), result.mode);
-    const shown = offset + result.hits.length;
+    const more = result.hits.length > PAGE;
+    const hits = result.hits.slice(0, PAGE);
+    for (const hit of hits) addHit(hit, byId.get(hit.video_id), result.mode);
+    const shown = offset + hits.length;
     const what = result.mode === "quote" ? "where this quote was said" : "passages with these words";
-    if (shown) setState(status, "ok", `${shown} of about ${result.total} ${what}` +
+    // the total is the server's estimate; where no more came back, what is shown is all there is
+    const of = more ? `of about ${Math.max(result.total, shown + 1)}` : `of ${shown}`;
+    if (shown) setState(status, "ok", `${shown} ${of} ${what}` +
       (result.timed_out ? " (the search stopped early: narrow it with filters for more)" : ""));
     else setState(status, "empty", result.mode === "quote"
       ? "Nobody said anything close to this quote in the archive." : "No passage has these words.");
     undatedNote(params, list);
     searchState = { params, offset: shown };
-    $("#more").hidden = result.hits.length < 20;
+    $("#more").hidden = !more;
   } catch (err) {
     if (alive(root)) setState(status, "error", `The search did not work: ${err.message}`);
   }
@@ -133,23 +139,58 @@ async function copyQuote(text, title, videoId, start, end) {
   return quote;
 }
 
-// The reel that "Add to reel" fills: the one last chosen on the Reels page, else a new one made on the spot.
+// The reel that "Add to reel" fills: the one chosen in this browser (on the Reels page, or filled last) while it
+// exists; else the reel made last, as a browser that never chose one would otherwise make yet another; else a new
+// one, which is deleted again if the server refuses the clip (a captions-only video, say) so that no empty reel stays.
+async function reelToFill() {
+  const reels = await api("/v1/reels");
+  const chosen = reels.find((r) => r.id === localStorage.getItem("clipindex-reel"));
+  if (chosen) return { id: chosen.id, made: false };
+  if (reels.length)  // the most recently changed where the server says when, else the newest (the list's last)
+    return { id: reels.reduce((a, b) => ((b.updated_at || 0) >= (a.updated_at || 0) ? b : a)).id, made: false };
+  const made = await api("/v1/reels", { json: { title: `Reel of ${new Date().toLocaleDateString()}` }, write: true });
+  return { id: made.id, made: true };
+}
+
+const ADD_LABEL = "Add to reel";
+
+// An "Add to reel" button back to its first state: for a new selection, whose words have not been added yet.
+function resetAdded(button) {
+  if (!button) return;
+  button.textContent = ADD_LABEL;
+  delete button.dataset.added;
+  delete button.dataset.again;
+}
+
+// Adds a clip from a hit, a chapter or selected words. The button then says where it went; pressed again, it asks
+// before adding the same moment a second time. Another button's count would go stale as clips are added: it keeps
+// only where its clip went.
 async function addToReel(body, button) {
+  if (button.dataset.added && !button.dataset.again) {
+    button.dataset.again = "1";
+    button.textContent = "Add it again?";
+    toast(`Already added to “${button.dataset.added}”. Press “Add it again?” to add it a second time.`, "note");
+    return;
+  }
   const original = button.textContent;
   button.disabled = true;
   try {
-    let reel = localStorage.getItem("clipindex-reel");
-    if (reel) {
-      try { await api(`/v1/reels/${encodeURIComponent(reel)}`); } catch (err) { if (err.status === 404) reel = null; else throw err; }
+    const target = await reelToFill();
+    let r;
+    try {
+      r = await api(`/v1/reels/${encodeURIComponent(target.id)}/clips`, { json: body, write: true });
+    } catch (err) {
+      if (target.made) await api(`/v1/reels/${encodeURIComponent(target.id)}`, { method: "DELETE", write: true }).catch(() => {});
+      throw err;
     }
-    if (!reel) {
-      const made = await api("/v1/reels", { json: { title: `Reel of ${new Date().toLocaleDateString()}` }, write: true });
-      reel = made.id;
-      localStorage.setItem("clipindex-reel", reel);
-    }
-    const r = await api(`/v1/reels/${encodeURIComponent(reel)}/clips`, { json: body, write: true });
-    button.textContent = `Added (${r.clips.length} clips in ${r.title})`;
-    toast(`Added to “${r.title}”: ${r.clips.length} clips, ${clock(r.duration)}.`);
+    localStorage.setItem("clipindex-reel", r.id);
+    for (const other of document.querySelectorAll("[data-added]"))
+      if (other !== button && !other.dataset.again) other.textContent = `Added to ${other.dataset.added}`;
+    const clips = `${r.clips.length} clip${r.clips.length === 1 ? "" : "s"}`;
+    button.dataset.added = r.title;
+    delete button.dataset.again;
+    button.textContent = `Added (${clips} in ${r.title})`;
+    toast(`Added to “${r.title}”: ${clips}, ${clock(r.duration)}.`);
   } catch (err) {
     button.textContent = original;
     toast(`Not added: ${err.message}`, "error");

@@ -3,7 +3,16 @@
 // Shift+arrows extend or shrink a selection word by word (Shift+Home/End to the line's edge), Tab then reaches the
 // selection's buttons, Escape clears it. The selection made is the browser's own, so the mouse and the keyboard feed
 // one path (selectedRange in video.js) and the same bar.
+// The mouse: Chromium starts no text selection when a drag begins on a focusable element, and every word is one (the
+// roving tabindex), so the word pressed gives up its tabindex until the button is released. While it is down, the
+// selection's bar waits (showing or hiding it would move the words under the pointer, mid-drag or mid-click) and the
+// transcript does not scroll to follow the player.
 "use strict";
+
+let pressedWord = null;  // the word whose tabindex is lifted while a mouse button is down on it
+let pressing = false;    // a mouse button is down in the transcript
+
+function transcriptPressed() { return pressing; }
 
 // Select words a..b (either order) as the browser's selection, as a drag across them would.
 function selectWords(words, a, b) {
@@ -31,24 +40,47 @@ function lineOf(words, i) {
   return [a, b];
 }
 
-function keyboardSelection(words, box) {
+// `settled` is called when a mouse button is released in the transcript: the selection is final then.
+function keyboardSelection(words, box, settled) {
   let anchor = null, head = null;  // where the keyboard selection began and where it ends now (word indices)
   let focused = 0;
-  const focusWord = (i) => {
+  const focusWord = (i, options) => {
     if (!words.length) return;
     i = Math.max(0, Math.min(words.length - 1, i));
     words[focused].span.tabIndex = -1;
     words[i].span.tabIndex = 0;
     focused = i;
-    words[i].span.focus();
+    words[i].span.focus(options);
   };
   words.forEach((w, i) => { w.span.tabIndex = i === 0 ? 0 : -1; });
-  box.onfocusin = (e) => {  // a click or a script focusing a word makes it the transcript's tab stop
+  box.onfocusin = (e) => {  // a script (or a screen reader) focusing a word makes it the transcript's tab stop
     const span = e.target.closest && e.target.closest(".word");
     if (!span || Number(span.dataset.i) === focused) return;
     if (words[focused]) words[focused].span.tabIndex = -1;
     focused = Number(span.dataset.i);
     span.tabIndex = 0;
+  };
+  const release = () => {  // the pressed word is focusable again, and the selection's bar catches up
+    window.removeEventListener("mouseup", release, true);
+    window.removeEventListener("blur", release);
+    if (pressedWord) pressedWord.tabIndex = Number(pressedWord.dataset.i) === focused ? 0 : -1;
+    pressedWord = null;
+    if (!pressing) return;
+    pressing = false;
+    if (settled) settled();
+  };
+  box.onmousedown = (e) => {
+    release();  // a press whose release was never seen (outside the window, say) ends here
+    if (e.button !== 0) return;
+    pressing = true;
+    const span = e.target.closest && e.target.closest(".word");
+    if (span) { pressedWord = span; span.removeAttribute("tabindex"); }
+    window.addEventListener("mouseup", release, true);
+    window.addEventListener("blur", release);
+  };
+  box.onclick = (e) => {  // a plain click (no text selected) makes the word the tab stop, as a keyboard user's would be
+    const span = e.target.closest && e.target.closest(".word");
+    if (span && !selectedRange()) focusWord(Number(span.dataset.i), { preventScroll: true });
   };
   const extend = (i, target) => {
     const now = selectedRange();
@@ -60,6 +92,7 @@ function keyboardSelection(words, box) {
     selectWords(words, anchor, head);
   };
   box.onkeydown = (e) => {
+    if (!["Shift", "Control", "Alt", "Meta"].includes(e.key)) release();  // typing: no drag goes on (Shift may)
     const span = e.target.closest && e.target.closest(".word");
     if (!span || e.altKey || e.ctrlKey || e.metaKey) return;
     const i = Number(span.dataset.i);

@@ -141,8 +141,7 @@ function renderTranscript(video, tr) {
     box.append(p);
   }
   if (player && player.media) follow(player.media, words);
-  keyboardSelection(words, box);
-  setupSelection(video, words);
+  keyboardSelection(words, box, setupSelection(video, words));
 }
 
 function follow(media, list) {
@@ -165,8 +164,12 @@ function follow(media, list) {
     if (span) {
       span.classList.add("current");
       const box = $("#transcript");
-      if (box && (span.offsetTop < box.scrollTop || span.offsetTop > box.scrollTop + box.clientHeight - 40))
-        box.scrollTop = span.offsetTop - box.clientHeight / 3;
+      if (box && !transcriptPressed()) {  // not under a reader's drag: the words would move beneath the pointer
+        // measured on screen: the word's offsetTop counts from the page, not from the box that scrolls
+        const at = span.getBoundingClientRect(), view = box.getBoundingClientRect();
+        if (at.top < view.top || at.bottom > view.bottom - 40)
+          box.scrollTop += at.top - view.top - box.clientHeight / 3;
+      }
     }
   });
 }
@@ -191,17 +194,25 @@ function selectedRange() {
   return [Number(picked[0].dataset.i), Number(picked[picked.length - 1].dataset.i)];
 }
 
+// The selection's bar, set up anew each time the words are drawn (a correction or its undo draws them again): the
+// selection of the words before has gone with them, and so do the bar, its label and the correction form.
+// Returns the function that brings the bar up to date with the selection.
 function setupSelection(video, words) {
   const bar = $("#selection-bar");
   let current = null;
+  bar.hidden = true;
+  $("#selection-label").textContent = "";
+  $("#fix-form").hidden = true;
+  resetAdded($("#sel-reel"));
   const update = () => {
-    if (!alive(bar)) return;
+    if (!alive(bar) || transcriptPressed()) return;  // a drag goes on: the bar waits for the button's release
     const range = selectedRange();
     if (!range) {
       if (!$("#fix-form").hidden) return;
       if (current) $("#selection-live").textContent = "Selection cleared";
       bar.hidden = true; current = null; return;
     }
+    if (!current || range[0] !== current[0] || range[1] !== current[1]) resetAdded($("#sel-reel"));  // a new span
     current = range;
     const [a, b] = range;
     const label = `${b - a + 1} word${a === b ? "" : "s"} selected, ${clock(words[a].start)}–${clock(words[b].end)}`;
@@ -222,6 +233,7 @@ function setupSelection(video, words) {
     addToReel({ video: video.id, start: s.start, end: s.end, snap: "word", pad: 0, label: s.text.slice(0, 200) }, e.target);
   };
   setupCorrections(video, words, () => (current ? span() : null));
+  return update;
 }
 
 async function loadChapters(id, root) {
