@@ -303,3 +303,22 @@ def test_the_api_killed_mid_upload_leaves_no_file_and_no_job(dist_settings: Sett
     assert done.state == "done", done.error
     assert len(service.jobs.list()) == 1 and len(service.videos()) == 1, "one job, one video"
     assert not [n for n in _files(uploads) if n.endswith(".part")]
+
+
+def test_a_store_or_broker_that_cannot_be_reached_is_one_line(tmp_path: Path) -> None:
+    """Their drivers' errors came out as Rich tracebacks of 300-530 lines."""
+    from typer.testing import CliRunner
+
+    from api.cli import app
+
+    captions = tmp_path / "a.srt"
+    captions.write_text("1\n00:00:01,000 --> 00:00:03,000\nThe bridge stays closed.\n")
+    cases = [
+        (["videos"], {"CLIPINDEX_DATABASE_URL": "postgresql+psycopg://clipindex@127.0.0.1:1/archive"},
+         "the store cannot be used"),
+        (["ingest", str(captions)], {"CLIPINDEX_BROKER_URL": "redis://127.0.0.1:1/0"}, "the broker cannot be reached"),
+    ]
+    for args, env, message in cases:
+        result = CliRunner().invoke(app, args, env={"CLIPINDEX_DATA_DIR": str(tmp_path / "data"), **env})
+        assert result.exit_code == 1 and message in result.stderr, result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr, result.stderr
