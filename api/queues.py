@@ -85,6 +85,9 @@ def _run_step(proc: _Process, video_id: str, name: str) -> None:
         return
     step = cast(StepName, name)  # checked just above
     store = proc.service.store
+    if store.find_video(video_id) is None:  # deleted while its message waited: nothing to do, nothing to retry
+        log.info("%s of %s: the video is gone (deleted): message dropped", step, video_id)
+        return
     run = store.step_status(video_id).get(step)
     if run is not None and (run.status == "done" or live(run)):
         return  # a duplicate delivery: the step is done or in a live worker's hands

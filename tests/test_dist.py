@@ -77,6 +77,28 @@ def test_a_duplicate_delivery_of_a_done_step_does_nothing(dist_settings: Setting
     assert store.step_status("file:abc")["audio"].attempt == 1
 
 
+def test_a_deleted_videos_step_is_dropped_and_its_chain_fails_at_once(dist_settings: Settings) -> None:
+    """A video deleted mid-ingest: its job stayed "running" for good, and its step, sent again every 300 s, failed
+    on the store's foreign key and went back to Dramatiq's retries each time."""
+    proc = _Process(dist_settings, Clipindex(dist_settings))
+    proc.service.store.put_video(Video("file:gone", "/x.mp4", "x"))
+    proc.service.store.delete_video("file:gone")
+    _run_step(proc, "file:gone", "audio")  # no error for Dramatiq to retry, and no step row made
+    assert proc.service.store.step_status("file:gone") == {}
+    service = Clipindex(dist_settings)
+    worker = _worker(dist_settings, "cpu,jobs")  # no index worker: the chain waits at its index step
+    try:
+        job = service.submit_ingest(str(FIXTURES / "captions_ru.vtt"), IngestOptions(language="ru"))
+        wait_until(lambda: service.jobs.get(job.id).step == "index", 60, "the chain to wait at its index step")
+        [video] = service.videos()
+        service.delete_video(video.id)
+        failed = wait_until(lambda: (j := service.jobs.get(job.id)).state in ("done", "failed") and j, 30,
+                            "the job to end after its video was deleted")
+    finally:
+        stop_processes(worker)
+    assert failed.state == "failed" and "deleted" in (failed.error or ""), failed
+
+
 def test_a_second_recognition_waits_in_redis_not_in_a_busy_worker(dist_settings: Settings) -> None:
     broker = transport.broker(dist_settings)
     assert _consumer(broker, "asr", 1).queue_prefetch == 1, "hours of audio are not held by a worker already busy"

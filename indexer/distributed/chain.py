@@ -42,6 +42,8 @@ def _await_step(video_id: str, step: StepName, ctx: StepContext) -> None:
             run = ctx.store.step_status(video_id).get(step)
             if run is not None and run.status == "done":
                 return
+            if run is None and ctx.store.find_video(video_id) is None:  # its rows go with the video
+                raise IngestError(f"{step} of {video_id} stopped: the video was deleted during its ingest")
             if run is not None and run.status == "failed" and run.attempt > base:
                 raise IngestError(run.error or f"{step} of {video_id} failed")
             if not live(run) and (_stale(run, base) or time.monotonic() - sent > RESEND_S):
