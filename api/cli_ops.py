@@ -20,15 +20,19 @@ from indexer.errors import ClipindexError, InvalidInput
 def migrate_store(
     to: Annotated[str, typer.Option("--to", help="The target store: postgresql+psycopg://USER:PASS@HOST/DB, or "
                                                   "sqlite:///PATH to copy back.")],
-    source: Annotated[str | None, typer.Option("--from", help="The source store URL [default: this data directory's "
-                                                              "store, or CLIPINDEX_DATABASE_URL].")] = None,
+    source: Annotated[str | None, typer.Option("--from", help="The source store URL [default: "
+                                                              "CLIPINDEX_DATABASE_URL, or this data directory's "
+                                                              "SQLite store when that is unset or is the target].")
+                      ] = None,
     data_dir: DataDir = None,
     as_json: JsonOut = False,
 ) -> None:
     """Copy every table of a store into another (SQLite -> PostgreSQL, or back), without loss and idempotently.
 
-    Both ends are migrated to the current schema first; rows are upserted by key, so running it again changes
-    nothing and an interrupted copy is finished by the next run. Rows only the target has are kept.
+    Both ends are migrated to the current schema first; only what the target lacks is written (a row it holds is
+    kept as it is there, a video's segments and chapters copied whole or not at all), so running it again changes
+    nothing, an interrupted copy is finished by the next run, and a run after the target went into service never
+    puts older rows back over its edits.
 
     Example: clipindex migrate-store --to postgresql+psycopg://clipindex@db.internal/clipindex
     """
@@ -39,7 +43,9 @@ def migrate_store(
 
     with errors():
         settings = load_settings(data_dir=data_dir)
-        src, dst = Store(source or settings.store_url), Store(to)
+        # README's order: CLIPINDEX_DATABASE_URL exported first, then this copy to it from the machine's SQLite file
+        default = settings.store_url if settings.database_url and settings.database_url != to else settings.db_path
+        src, dst = Store(source or default), Store(to)
         err.print(f"copying {describe(src.engine)} -> {describe(dst.engine)}", markup=False)
         started = time.monotonic()
         report = copy_store(src, dst)
@@ -49,8 +55,8 @@ def migrate_store(
                                        "seconds": round(time.monotonic() - started, 2)}))
         else:
             for t in report:
-                out.print(f"{t.table:15} {t.rows:9} rows" + (f"  {t.missing} MISSING" if t.missing else ""),
-                          markup=False)
+                out.print(f"{t.table:15} {t.rows:9} rows" + (f"  {t.missing} MISSING" if t.missing else "")
+                          + (f"  ({t.kept} kept as the target has them)" if t.kept else ""), markup=False)
             out.print(f"done in {time.monotonic() - started:.1f} s", markup=False)
         if lost:
             raise ClipindexError(f"{lost} rows did not arrive in the target; run the command again")

@@ -4,6 +4,7 @@ loss, idempotently."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import subprocess
 import sys
@@ -91,7 +92,10 @@ def test_migrate_store_copies_an_archive_there_and_back_without_loss(tmp_path: P
     svc.jobs.submit("ingest", IngestJob("/elsewhere.wav"))
     svc.keys.create("newsroom")
     pg_url = new_database(postgres)
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "CLIPINDEX_DATA_DIR": str(settings.data_dir)}
+    # as README has it: the database URL exported first, then `migrate-store --to "$CLIPINDEX_DATABASE_URL"`,
+    # which copies from this data directory's SQLite store (the source was the target: "the same store")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "CLIPINDEX_DATA_DIR": str(settings.data_dir),
+           "CLIPINDEX_DATABASE_URL": pg_url}
     first = subprocess.run([sys.executable, "-m", "api.cli", "migrate-store", "--to", pg_url], env=env,
                            capture_output=True, text=True, timeout=120)
     assert first.returncode == 0, first.stderr
@@ -101,8 +105,19 @@ def test_migrate_store_copies_an_archive_there_and_back_without_loss(tmp_path: P
     assert target.get_transcript(str(done.video_id)) == source.get_transcript(str(done.video_id))
     report = copy_store(source, target)  # again: nothing changes, nothing is duplicated
     assert _rows(target) == _rows(source) and all(t.missing == 0 for t in report)
+    # the target goes into service: a title corrected there, the transcript made again with fewer segments
+    vid = str(done.video_id)
+    target.put_video(dataclasses.replace(target.get_video(vid), title="Edited in the newsroom"))
+    shorter = source.get_transcript(vid)
+    assert shorter is not None and len(shorter.segments) > 1
+    target.put_transcript(dataclasses.replace(shorter, segments=shorter.segments[:1]))
+    again = {t.table: t for t in copy_store(source, target)}  # run again by mistake: the target's rows stay
+    assert target.get_video(vid).title == "Edited in the newsroom"
+    assert target.get_transcript(vid).segments == shorter.segments[:1], "no older segments mixed in"
+    assert again["videos"].kept == 1 and again["segments"].kept == len(shorter.segments)
+    assert all(t.missing == 0 for t in again.values())
     back = Store(tmp_path / "back" / "clipindex.db")
     copy_store(target, back)
-    assert _rows(back) == _rows(source), "and back to SQLite, still equal"
+    assert _rows(back) == _rows(target), "and back to SQLite, equal to the store in service"
     pg_settings = load_settings(env={}, data_dir=settings.data_dir, database_url=pg_url)
     assert Clipindex(pg_settings).search("Каменке").hits, "the PostgreSQL store serves the same archive"
