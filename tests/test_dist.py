@@ -99,6 +99,29 @@ def test_a_deleted_videos_step_is_dropped_and_its_chain_fails_at_once(dist_setti
     assert failed.state == "failed" and "deleted" in (failed.error or ""), failed
 
 
+def test_a_step_message_lost_with_redis_is_sent_again_within_the_dead_worker_time(dist_settings: Settings) -> None:
+    """Redis restarted without its data while a step waited on its queue: the coordinator sent it again only after
+    300 s, and nothing said the ingest was stuck."""
+    service = Clipindex(dist_settings)
+    coordinator = _worker(dist_settings, "cpu,jobs")  # no index worker yet: the chain waits at its index step
+    indexer = None
+    try:
+        job = service.submit_ingest(str(FIXTURES / "captions_ru.vtt"), IngestOptions(language="ru"))
+        wait_until(lambda: service.jobs.get(job.id).step == "index", 60, "the chain to wait at its index step")
+        client = transport.broker(dist_settings).client
+        wait_until(lambda: client.llen(f"{transport.NAMESPACE}:index") == 1, 10, "the index step's message")
+        client.flushdb()  # what a restart without persistence leaves: no queues, no messages
+        indexer = _worker(dist_settings, "index")
+        started = time.monotonic()
+        done = wait_until(lambda: (j := service.jobs.get(job.id)).state in ("done", "failed") and j, 60,
+                          "the job to finish once its step is sent again")
+        took = time.monotonic() - started
+    finally:
+        stop_processes(coordinator, *([indexer] if indexer else []))
+    assert done.state == "done", done.error
+    assert took < dist_settings.dead_worker_s + 20, took  # not RESEND_S (300 s)
+
+
 def test_a_second_recognition_waits_in_redis_not_in_a_busy_worker(dist_settings: Settings) -> None:
     broker = transport.broker(dist_settings)
     assert _consumer(broker, "asr", 1).queue_prefetch == 1, "hours of audio are not held by a worker already busy"

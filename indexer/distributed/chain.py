@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 
-from indexer.distributed.transport import STEP_ACTOR, STEP_QUEUE, send
+from indexer.distributed.transport import STEP_ACTOR, STEP_QUEUE, held, send
 from indexer.errors import Cancelled, IngestError
 from indexer.ingest.context import StepContext
 from indexer.ingest.types import STEPS, FetchResult, StepName
@@ -22,7 +22,9 @@ from indexer.store.schema import step_runs
 # file's steps take a fraction of a second each and a recognition minutes. Progress is passed on (a write to the job
 # row) when it changed, and at least every REPORT_S, which is how soon the job's cancel is seen here.
 POLL_S, POLL_MAX_S, REPORT_S = 0.1, 1.0, 1.0
-RESEND_S = 300.0  # a step still not taken this long after it was sent: the message may be lost (Redis restarted)
+# A step still not taken this long after it was sent is sent again, whatever the broker says; sooner (after
+# CLIPINDEX_DEAD_WORKER_S) where the broker no longer holds its message (Redis restarted without its data).
+RESEND_S = 300.0
 
 
 def run_distributed(video_id: str, ctx: StepContext) -> None:
@@ -35,7 +37,7 @@ def _await_step(video_id: str, step: StepName, ctx: StepContext) -> None:
     if first is not None and first.status == "done":
         return
     base = first.attempt if first is not None else 0  # a failure from before this run is retried, not reported
-    sent, queue = -RESEND_S, STEP_QUEUE[step]
+    sent, queue, message = -RESEND_S, STEP_QUEUE[step], ""
     wait, shown, shown_at = POLL_S, ("", -1.0), 0.0
     try:
         while True:
@@ -46,9 +48,11 @@ def _await_step(video_id: str, step: StepName, ctx: StepContext) -> None:
                 raise IngestError(f"{step} of {video_id} stopped: the video was deleted during its ingest")
             if run is not None and run.status == "failed" and run.attempt > base:
                 raise IngestError(run.error or f"{step} of {video_id} failed")
-            if not live(run) and (_stale(run, base) or time.monotonic() - sent > RESEND_S):
+            waited = time.monotonic() - sent
+            if not live(run) and (_stale(run, base) or waited > RESEND_S or (
+                    waited > ctx.settings.dead_worker_s and not held(ctx.settings, queue, message))):
                 queue = queue_for(video_id, step, ctx)
-                send(ctx.settings, STEP_ACTOR, queue, video_id, step)
+                message = send(ctx.settings, STEP_ACTOR, queue, video_id, step)
                 sent = time.monotonic()
                 base = run.attempt if run is not None else 0
             state = (_where(run, queue), run.progress if run is not None and live(run) else 0.0)

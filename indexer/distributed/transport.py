@@ -51,10 +51,24 @@ def broker(settings: Settings) -> Any:
         return _brokers[key]
 
 
-def send(settings: Settings, actor: str, queue: str, *args: str) -> None:
+def send(settings: Settings, actor: str, queue: str, *args: str) -> str:
+    """Send a message; its id (`held` tells whether the broker still has it)."""
     from dramatiq import Message  # deferred: only with a broker
 
-    broker(settings).enqueue(Message(queue_name=queue, actor_name=actor, args=args, kwargs={}, options={}))
+    message: Any = Message(queue_name=queue, actor_name=actor, args=args, kwargs={}, options={})
+    broker(settings).enqueue(message)
+    return str(message.message_id)
+
+
+def held(settings: Settings, queue: str, message_id: str) -> bool:
+    """Whether the broker still holds a message: waiting, delayed for a retry, or taken and not yet acknowledged
+    (Dramatiq keeps each message's body in its queue's `.msgs` hash until the worker acknowledges it). False after a
+    Redis restart without persistence lost it; True when the broker cannot be asked (nothing is sent again then)."""
+    try:
+        client = broker(settings).client
+        return any(client.hexists(f"{NAMESPACE}:{q}.msgs", message_id) for q in (queue, f"{queue}.DQ"))
+    except Exception:  # noqa: BLE001 - redis' own errors: the broker is away, and the coordinator asks again later
+        return True
 
 
 def send_job(settings: Settings, job_id: str) -> None:
