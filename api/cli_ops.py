@@ -8,13 +8,16 @@ import signal
 import threading
 import time
 from dataclasses import asdict
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from api.cli_common import DataDir, JsonOut, err, errors, out
 from indexer.config import Settings, load_settings
 from indexer.errors import ClipindexError, InvalidInput
+
+if TYPE_CHECKING:
+    from indexer.store.status import WorkStatus
 
 
 def migrate_store(
@@ -74,10 +77,20 @@ def status(data_dir: DataDir = None, as_json: JsonOut = False) -> None:
     with errors():
         settings = load_settings(data_dir=data_dir)
         work = work_status(Store(settings.store_url))
-        depths = _depths(settings)
+        try:
+            depths, away = _depths(settings), None
+        except ClipindexError as exc:  # the store's half of the answer still helps: it is printed, then this
+            depths, away = None, exc
     if as_json:
-        out.print_json(json.dumps({"queues": depths, **asdict(work)}))
-        return
+        out.print_json(json.dumps({"queues": depths, **asdict(work), **({"error": str(away)} if away else {})}))
+    else:
+        _print_status(depths, work)
+    if away:
+        err.print(f"error: {away}", markup=False, highlight=False)
+        raise typer.Exit(1)
+
+
+def _print_status(depths: dict[str, int] | None, work: WorkStatus) -> None:
     if depths is not None:
         out.print("queues   " + "  ".join(f"{q} {n}" for q, n in depths.items()), markup=False)
     out.print("jobs     " + ("  ".join(f"{s} {n}" for s, n in sorted(work.jobs.items())) or "none"), markup=False)

@@ -367,3 +367,8 @@ def test_a_store_or_broker_that_cannot_be_reached_is_one_line(tmp_path: Path) ->
         result = CliRunner().invoke(app, args, env={"CLIPINDEX_DATA_DIR": str(tmp_path / "data"), **env})
         assert result.exit_code == 1 and message in result.stderr, result.stderr
         assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr, result.stderr
+    # `status` with the broker away still prints what the store says, then the error
+    result = CliRunner().invoke(app, ["status"], env={"CLIPINDEX_DATA_DIR": str(tmp_path / "data"),
+                                                      "CLIPINDEX_BROKER_URL": "redis://127.0.0.1:1/0"})
+    assert result.exit_code == 1 and "cannot read the queues" in result.stderr, result.stderr
+    assert "jobs " in result.stdout and "running  0 step(s)" in result.stdout, result.stdout
