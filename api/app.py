@@ -23,7 +23,15 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from api.routes import articles, jobs, media, reels, search, session, videos
 from api.worker import Worker
 from indexer.config import Settings
-from indexer.errors import ClipindexError, EngineUnavailable, IndexBusy, InvalidInput, ModelError, NotFound
+from indexer.errors import (
+    ClipindexError,
+    EngineUnavailable,
+    IndexBusy,
+    InvalidInput,
+    ModelError,
+    NotFound,
+    unreachable,
+)
 from indexer.service import Clipindex
 from indexer.store.files import sweep_partials
 from indexer.store.passes import ReadPasses
@@ -39,6 +47,7 @@ ERROR_STATUS: list[tuple[type[BaseException], int]] = [
     (ClipindexError, 400), (MediaError, 400),
 ]
 SMALL_BODY = 1 << 20  # JSON requests
+UNREACHABLE_RETRY_S = 10  # Retry-After when the store or the broker is down
 Message = MutableMapping[str, Any]
 
 
@@ -170,6 +179,10 @@ def _errors(app: FastAPI) -> None:
         return JSONResponse({"error": f"{where}: {first.get('msg')}" if where else str(first.get("msg"))}, 422)
 
     async def unexpected(_request: Request, exc: Exception) -> JSONResponse:
+        away = unreachable(exc)
+        if away:  # the store or the broker is down: the client may try again, and is told why
+            log.warning("%s", away)
+            return JSONResponse({"error": away}, 503, headers={"Retry-After": str(UNREACHABLE_RETRY_S)})
         log.exception("unexpected error", exc_info=exc)
         return JSONResponse({"error": "internal error"}, 500)
 

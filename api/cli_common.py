@@ -17,7 +17,7 @@ from rich.console import Console
 
 from indexer import deeplinks
 from indexer.config import load_settings
-from indexer.errors import ClipindexError, InvalidInput, NotFound
+from indexer.errors import ClipindexError, InvalidInput, NotFound, unreachable
 from media.errors import MediaError
 
 if TYPE_CHECKING:
@@ -48,27 +48,11 @@ def errors() -> Iterator[None]:
         err.print(f"error: {exc}", markup=False, highlight=False)
         raise typer.Exit(code) from None
     except Exception as exc:
-        message = unreachable(exc)
+        message = unreachable(exc)  # a store or broker that is away: one line, not its driver's traceback
         if message is None:
             raise
         err.print(f"error: {message}", markup=False, highlight=False)
         raise typer.Exit(1) from None
-
-
-def unreachable(exc: BaseException) -> str | None:
-    """One line for a store or broker that cannot be reached (a server down, a wrong address or database name), or
-    None for any other error. Their drivers' own errors ran to hundreds of lines of traceback."""
-    kind, module = type(exc).__name__, type(exc).__module__
-    if module.startswith("sqlalchemy") and kind in ("OperationalError", "InterfaceError"):
-        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
-        return (f"the store cannot be used: {reason[0] if reason else kind} (check CLIPINDEX_DATABASE_URL and that "
-                "its database server runs)")
-    if (module.split(".")[0] in ("redis", "dramatiq") and "Connection" in kind) or \
-            (module.startswith("redis") and kind == "TimeoutError"):
-        reason = str(exc).strip().splitlines()
-        return (f"the broker cannot be reached: {reason[0] if reason else kind} (check CLIPINDEX_BROKER_URL and that "
-                "Redis runs)")
-    return None
 
 
 def service(data_dir: Path | None, **flags: Any) -> Clipindex:

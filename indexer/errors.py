@@ -72,3 +72,19 @@ def as_ingest_error() -> Iterator[None]:
         yield
     except MediaError as exc:
         raise IngestError(str(exc)) from None
+
+
+def unreachable(exc: BaseException) -> str | None:
+    """One line for a store or broker that cannot be reached (a server down, a wrong address or database name), or
+    None for any other error. Their drivers' own errors ran to hundreds of lines of traceback."""
+    kind, module = type(exc).__name__, type(exc).__module__
+    if module.startswith("sqlalchemy") and kind in ("OperationalError", "InterfaceError"):
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+        return (f"the store cannot be used: {reason[0] if reason else kind} (check CLIPINDEX_DATABASE_URL and that "
+                "its database server runs)")
+    if (module.split(".")[0] in ("redis", "dramatiq") and "Connection" in kind) or \
+            (module.startswith("redis") and kind == "TimeoutError"):
+        reason = str(exc).strip().splitlines()
+        return (f"the broker cannot be reached: {reason[0] if reason else kind} (check CLIPINDEX_BROKER_URL and that "
+                "Redis runs)")
+    return None

@@ -121,3 +121,22 @@ def test_migrate_store_copies_an_archive_there_and_back_without_loss(tmp_path: P
     assert _rows(back) == _rows(target), "and back to SQLite, equal to the store in service"
     pg_settings = load_settings(env={}, data_dir=settings.data_dir, database_url=pg_url)
     assert Clipindex(pg_settings).search("Каменке").hits, "the PostgreSQL store serves the same archive"
+
+
+def test_the_api_answers_503_while_its_store_cannot_be_used(tmp_path: Path, postgres: Server) -> None:  # noqa: F811
+    """A database gone from under a running server answered 500 "internal error"; now 503, why, and when to retry."""
+    import httpx
+    import psycopg
+
+    from tests.apiserver import running
+
+    url = new_database(postgres)
+    service = Clipindex(load_settings(env={}, data_dir=tmp_path / "data", database_url=url))
+    with running(service, workers=0) as base, httpx.Client(base_url=base, timeout=30) as client:
+        assert client.get("/v1/videos").status_code == 200
+        service.store.engine.dispose()
+        with psycopg.connect(postgres.url.replace("+psycopg", ""), autocommit=True) as admin:
+            admin.execute(f"DROP DATABASE {url.rsplit('/', 1)[1]} WITH (FORCE)")  # a generated name
+        r = client.get("/v1/videos")
+    assert r.status_code == 503 and r.headers["retry-after"] == "10", r.text
+    assert r.json()["error"].startswith("the store cannot be used") and "Traceback" not in r.text
