@@ -18,6 +18,7 @@ from urllib.parse import quote
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect, sync_playwright
 
+from indexer.models import Word
 from indexer.service import Clipindex, IngestOptions
 from tests.apiserver import running
 from tests.conftest import FIXTURES, ffmpeg, settings_for
@@ -359,16 +360,24 @@ def test_the_transcript_scrolls_the_playing_word_into_view(context: BrowserConte
     assert later_[0], later_
 
 
-def test_a_correction_is_never_empty_and_the_bar_goes_with_the_old_words(context: BrowserContext, site: Site,
-                                                                         console: Console) -> None:
+def _correct_word(context: BrowserContext, console: Console, site: Site, starting: str,
+                  text: str) -> tuple[Page, list[Word], int]:
+    """The video's page, its first word starting with `starting` selected and `text` submitted as its correction;
+    the page, the transcript's words before, and the word's index."""
     page = _page(context, console, site)
     page.goto(f"{site.url}/#/video/{site.video_id}")
     words = site.service.transcript(site.video_id).words
-    at = next(i for i, w in enumerate(words) if w.text.lower().startswith("wednesday"))
+    at = next(i for i, w in enumerate(words) if w.text.lower().startswith(starting))
     _select_words(page, at, at)
     page.click("#sel-fix")
-    page.fill("#fix-text", "   ")  # spaces: trimmed to nothing, which would delete the word
+    page.fill("#fix-text", text)
     page.click("#fix-form button[type=submit]")
+    return page, words, at
+
+
+def test_a_correction_is_never_empty_and_the_bar_goes_with_the_old_words(context: BrowserContext, site: Site,
+                                                                         console: Console) -> None:
+    page, words, at = _correct_word(context, console, site, "wednesday", "   ")  # spaces: trimmed to nothing
     expect(page.locator("#toast")).to_contain_text("cannot be empty")
     assert site.service.corrections(site.video_id) == [] or all(
         c.reverted_at for c in site.service.corrections(site.video_id))
@@ -533,14 +542,7 @@ def test_a_captions_only_clip_is_refused_with_a_reason(context: BrowserContext, 
 
 def test_a_misheard_word_is_corrected_in_place_and_then_found(context: BrowserContext, site: Site,
                                                                console: Console) -> None:
-    page = _page(context, console, site)
-    page.goto(f"{site.url}/#/video/{site.video_id}")
-    words = site.service.transcript(site.video_id).words
-    at = next(i for i, w in enumerate(words) if w.text.lower().startswith("firefighters"))
-    _select_words(page, at, at)
-    page.click("#sel-fix")
-    page.fill("#fix-text", "Fire-crews")
-    page.click("#fix-form button[type=submit]")
+    page, words, at = _correct_word(context, console, site, "firefighters", "Fire-crews")
     expect(page.locator(".word.edited")).to_have_text("Fire-crews")
     expect(page.locator("#corrections")).to_contain_text("Fire-crews")
     page.goto(f"{site.url}/#/?q=Fire-crews&mode=keyword")
