@@ -177,3 +177,18 @@ class Reel:
     @property
     def duration(self) -> float:
         return sum(c.end - c.start for c in self.clips)
+
+
+@dataclass(frozen=True)
+class ReelClips:
+    """A reel that held clips of a deleted video: its id, title, and how many of its clips were that video's."""
+
+    reel: str
+    title: str
+    clips: int
+
+
+@dataclass(frozen=True)
+class DeletedVideo:
+    video_id: str
+    reels: tuple[ReelClips, ...] = ()  # the reels that lost clips with it

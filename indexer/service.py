@@ -23,7 +23,7 @@ from indexer.distributed.transport import job_notifier
 from indexer.errors import ClipindexError, IngestError, InvalidInput, NotFound
 from indexer.ingest import uploads
 from indexer.ingest.context import StepContext, StepProgress
-from indexer.ingest.plan import TITLE_MAX, Plan, article_ref, check_line, check_options, plan
+from indexer.ingest.plan import TITLE_MAX, Plan, article_ref, check_line, check_options, check_untrusted, plan
 from indexer.ingest.types import (
     STEPS,
     IngestJob,
@@ -35,7 +35,7 @@ from indexer.ingest.types import (
     StepOptions,
 )
 from indexer.languages import check_language
-from indexer.models import SearchMode, Transcript, Video, WordSource
+from indexer.models import DeletedVideo, ReelClips, SearchMode, Transcript, Video, WordSource
 from indexer.search.service import SearchService
 from indexer.store import owners
 from indexer.store.corrections import Correction, Corrections
@@ -66,19 +66,6 @@ class VideoSummary:
     channel: str | None
     published: str | None
     has_video: bool = False  # a picture to show (else audio only, or captions only)
-
-
-@dataclass(frozen=True)
-class ReelClips:
-    reel: str
-    title: str
-    clips: int
-
-
-@dataclass(frozen=True)
-class DeletedVideo:
-    video_id: str
-    reels: tuple[ReelClips, ...] = ()  # the reels that lost clips with it
 
 
 class Clipindex:
@@ -400,12 +387,3 @@ def _bind(progress: ProgressFn | None, video_id: str) -> StepProgress | None:
 
 __all__ = ["Clipindex", "ClipindexError", "IngestOptions", "IngestResult", "VideoSummary"]
 
-
-def check_untrusted(options: IngestOptions) -> None:
-    """An HTTP caller's options, before its job is queued: as any caller's, and its article a URL (the worker's
-    ingest checks that again, for jobs queued by an older version)."""
-    check_options(options)
-    if options.article:
-        from indexer.articles.load import require_url  # deferred: the article loader pulls the text layer
-
-        require_url(options.article)

@@ -29,9 +29,9 @@ from api.schemas import (
 )
 from indexer.errors import InvalidInput
 from indexer.formats import FORMATS, MEDIA_TYPES
-from indexer.ingest.plan import TITLE_MAX
+from indexer.ingest.plan import TITLE_MAX, check_untrusted
 from indexer.ingest.types import CaptionPolicy, IngestOptions
-from indexer.service import Clipindex, check_untrusted
+from indexer.service import Clipindex
 from indexer.store.files import partial_path
 from indexer.store.jobs import Job
 

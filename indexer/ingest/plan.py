@@ -113,3 +113,13 @@ def article_ref(article: str | None) -> str | None:
     if article is None or sources.is_url(article):
         return article
     return str(Path(article).expanduser().resolve())
+
+
+def check_untrusted(options: IngestOptions) -> None:
+    """An HTTP caller's options, before its job is queued: as any caller's, and its article a URL (the worker's
+    ingest checks that again, for jobs queued by an older version)."""
+    check_options(options)
+    if options.article:
+        from indexer.articles.load import require_url  # deferred: the article loader pulls the text layer
+
+        require_url(options.article)
