@@ -147,7 +147,8 @@ def test_a_closing_mark_before_a_case_suffix_still_closes(text: str, said: str) 
      [("we all went home,", 0)]),
     ("“Never,” she said.", [("Never,", 0)]),
     ("Он назвал решение «ошибкой».", [("ошибкой", 0)]),
-], ids=["clubs", "papers", "one-word-reply", "one-word-quote"])
+    ("«Нет», — ответил министр. «Никогда!» — добавил он.", [("Нет", 0), ("Никогда!", 0)]),
+], ids=["clubs", "papers", "one-word-reply", "one-word-quote", "russian-replies"])
 def test_quoted_names_are_not_quotes_of_speech(text: str, expected: list[tuple[str, int]]) -> None:
     """A club, party or paper named in quote marks was checked against the speech and reported "not found"."""
     assert [(q.text, q.depth) for q in find_quotes(text)] == expected

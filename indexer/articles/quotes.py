@@ -42,6 +42,7 @@ _CLOSE_BEFORE = set(" \t\n.,;:!?)]}—–-…") | _MARKS  # what may follow a cl
 _SUFFIXED = set("«»“”")
 # A name or title in quote marks (a club, a party, a paper): one or two capitalised words and no punctuation that
 # ends a phrase. Not a quote of speech, so not a quote to check; a one-word reply ("Never," she said) keeps its comma.
+_DASH_AFTER = re.compile(r"\s*[,!?…]?\s*[—–]")
 _NAME = re.compile(r"[^\W\d_][\w'’‘.-]*(?:\s+[^\W\d_][\w'’‘.-]*)?(?<=\w)")
 
 
@@ -69,13 +70,20 @@ def find_quotes(text: str) -> list[Quote]:
             stack.append((ch, i))
     if stack and stack[0][1] == 0:  # a quote that goes on into the next paragraph
         found.append(_quote(text, 1, len(text), stack[0][0], 0))
-    found = [q for q in found if q.text and not is_name(q.text)]
+    found = [q for q in found if q.text and not (is_name(q.text) and not _reply(text, q))]
     return sorted(found, key=lambda q: (q.start, q.depth))
 
 
 def is_name(text: str) -> bool:
     """True for quoted text that names something («Спартаком», „Die Zeit“) rather than reports speech."""
     return _NAME.fullmatch(text) is not None and all(w[0].isupper() for w in text.split())
+
+
+def _reply(text: str, q: Quote) -> bool:
+    """Whether the quote is followed by speech's own punctuation after its closing mark: a comma, mark or none, then
+    a dash, as Russian, Ukrainian or Uzbek introduce the speaker («Нет», — ответил он). A name is never followed so."""
+    close = text.find(q.marks[-1], q.end) if len(q.marks) > 1 else -1
+    return close >= 0 and _DASH_AFTER.match(text, close + 1) is not None
 
 
 def _quote(text: str, start: int, end: int, marks: str, depth: int) -> Quote:
