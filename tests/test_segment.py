@@ -397,6 +397,23 @@ def test_title_keeps_the_spoken_form_of_names() -> None:
     assert "Индию" in keywords or "шахматный" in keywords
 
 
+def test_a_title_keeps_the_preposition_that_governs_its_first_word() -> None:
+    """Russian titles cut after a preposition read wrong ("Реке Каменке за ночь поднялся почти", "Городе открылась
+    ..."): the preposition decides the case of the word after it, so it comes along; English keeps starting on
+    its first content word."""
+    ru = [Segment(0.0, 6.0, "Уровень воды в реке Каменке за ночь поднялся почти на два метра.", ()),
+          Segment(6.5, 12.0, "В реке Каменке спасатели укрепляют дамбу у моста.", ())]
+    en = [Segment(0.0, 6.0, "Water in the Kamenka river rose almost two metres overnight.", ()),
+          Segment(6.5, 12.0, "In the Kamenka river rescuers are strengthening the dam by the bridge.", ())]
+    for segs, language in ((ru, "ru"), (en, "en")):
+        words = tuple(replace(s, words=tuple(Word(s.start + i * 0.4, s.start + i * 0.4 + 0.3, w)
+                                             for i, w in enumerate(s.text.split()))) for s in segs)
+        (chapter,) = segment(Transcript("file:r", language, "captions", "file", words), embedder=None, count=1)
+        first = chapter.title.split()[0].casefold()
+        assert (first in ("в", "на", "за") if language == "ru" else first not in ("in", "the")), chapter.title
+        assert "Каменке" in chapter.title or "Kamenka" in chapter.title, chapter.title
+
+
 def test_tokens_fold_case_accents_and_apostrophes() -> None:
     reading = read(["Ёлка O‘zbekiston o'zbekiston Café 2024 two", "東京都庁"])
     # digits are left out, number words stay words
