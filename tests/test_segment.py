@@ -414,6 +414,22 @@ def test_a_title_keeps_the_preposition_that_governs_its_first_word() -> None:
         assert "Каменке" in chapter.title or "Kamenka" in chapter.title, chapter.title
 
 
+def test_an_english_quote_in_a_russian_report_lends_no_function_words_to_the_keywords() -> None:
+    """Keywords of a Russian report quoting an English speaker held "will", "not" and "from"."""
+    texts = ["Министр иностранных дел встретился с послом в Вашингтоне во вторник вечером.",
+             "We will not withdraw from the talks, we will not give up, said the ambassador.",
+             "Переговоры о торговом соглашении между двумя странами продолжатся в следующем месяце.",
+             "Посол заявил журналистам, что переговоры будут продолжены в прежнем составе.",
+             "Министр добавил, что торговое соглашение может быть подписано уже летом."]
+    segs = tuple(Segment(i * 6.0, i * 6.0 + 5.0, t, tuple(Word(i * 6.0 + k * 0.3, i * 6.0 + k * 0.3 + 0.25, w)
+                                                         for k, w in enumerate(t.split())))
+                 for i, t in enumerate(texts))
+    (chapter,) = segment(Transcript("file:q", "ru", "captions", "file", segs), embedder=None, count=1)
+    lowered = {k.casefold() for k in chapter.keywords}
+    assert not lowered & {"will", "not", "from", "we", "the"}, chapter.keywords
+    assert lowered & {"переговоры", "посол", "послом", "withdraw", "talks"}, chapter.keywords
+
+
 def test_tokens_fold_case_accents_and_apostrophes() -> None:
     reading = read(["Ёлка O‘zbekiston o'zbekiston Café 2024 two", "東京都庁"])
     # digits are left out, number words stay words

@@ -92,13 +92,15 @@ def _plain(text: str) -> str:
 
 
 def stop_words(language: str, sentences: Sequence[Sequence[Token]], parts: int = 10, share: float = 0.7) -> set[str]:
-    """The text layer's list for `language` plus the words used almost everywhere in this transcript.
+    """The text layer's list for `language` (and the function words of lists in other scripts than the transcript's,
+    for quotes in them) plus the words used almost everywhere in this transcript.
 
     The transcript is cut into `parts` stretches (fewer for a short one, at least two sentences each); a word present
     in at least `share` of them is spread too evenly to say anything about topics. Below three stretches, only the
     built-in list is used.
     """
-    stop = set(stopwords.stop_words(language))
+    written = stopwords.script_of(t.text for sentence in sentences[:200] for t in sentence)
+    stop = set(stopwords.stop_words(language)) | stopwords.function_words_outside(written)
     parts = min(parts, len(sentences) // 2)
     if parts < 3:
         return stop
