@@ -34,7 +34,9 @@ def youtube_description(chapters: Sequence[Chapter]) -> str:
 def _merge_short(spans: list[tuple[float, float, str]]) -> list[tuple[float, float, str]]:
     """(start, length, title) with the first at 0 and each lasting 10 s or more up to the next start (or the end).
 
-    A short chapter is merged with its neighbour, and the merged chapter keeps the longer one's title.
+    A short chapter is merged into the one before it, so the next keeps its own start (merged forward, it took the
+    next one's title 9 s early, inside the story before); only a short first chapter, which must start at 0, takes
+    the next one in. A merged chapter keeps the longer one's title.
     """
     if not spans:
         return []
@@ -44,7 +46,12 @@ def _merge_short(spans: list[tuple[float, float, str]]) -> list[tuple[float, flo
         start = 0.0 if i == 0 else start
         length = (spans[i + 1][0] if i + 1 < len(spans) else end) - start
         if out and start - out[-1][0] < YOUTUBE_MIN_CHAPTER:
-            out.append(_join(out.pop(), (start, length, title)))
+            short = out.pop()
+            if out:
+                out.append(_join(out.pop(), short))
+                out.append((start, length, title))
+            else:
+                out.append(_join(short, (start, length, title)))
         else:
             out.append((start, length, title))
     if len(out) > 1 and end - out[-1][0] < YOUTUBE_MIN_CHAPTER:
