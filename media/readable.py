@@ -22,18 +22,22 @@ _NO_SPACE = re.compile(r"[\u0E00-\u0EFF\u1000-\u109F\u1780-\u17FF\u3040-\u30FF\u
                        r"\uF900-\uFAFF\uFF00-\uFFEF]")
 _WIDE = re.compile(r"[\u1100-\u115F\u2E80-\uA4CF\uAC00-\uD7A3\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFF60\uFFE0-\uFFE6]")
 _SENTENCE_END = re.compile(r"[.!?…。！？]['\"»”’)\]]*$")
+# a piece that goes on the word before it: closing punctuation, or a mark followed by the rest of a word or number
+_ATTACHED = re.compile(r"[,.;:!?%)\]}»”…]+(?!\w)|[.,\-‐]\w|['’]\w{1,3}(?!\w)")  # ... "'s", "'ll" clitics
 _CLAUSE_END = re.compile(r"[.!?…;:,。！？、，；：]['\"»”’)\]]*$")
 
 
 def join_words(texts: Iterable[str]) -> str:
     """Words as one line: as they come where they carry their own leading space (Whisper's), else a space between
-    two words unless both sides are of a script written without spaces."""
+    two words, but none where both sides are of a script written without spaces, nor before a piece that goes on the
+    word before it: the recogniser hears "4.2", "12,000", "well-known" and "it's" as two tokens each (".2", ",000",
+    "-known", "'s"), stored without their spacing, and a space there wrote "4 .2"."""
     parts = [t for t in texts if t.strip()]
     if any(t[:1].isspace() for t in parts[1:]):
         return "".join(parts).strip()
     out = ""
     for word in (t.strip() for t in parts):
-        if out and not (_NO_SPACE.match(out[-1]) and _NO_SPACE.match(word[0])):
+        if out and not (_NO_SPACE.match(out[-1]) and _NO_SPACE.match(word[0])) and not _ATTACHED.match(word):
             out += " "
         out += word
     return out
@@ -42,7 +46,7 @@ def join_words(texts: Iterable[str]) -> str:
 def spells(words: Iterable[CaptionWord], text: str) -> bool:
     """Whether `words` joined are `text` (spaces aside): only then may a cue's text be rebuilt from a part of them
     (a file may time some of a cue's words only)."""
-    return join_words(w.text for w in words).split() == text.split()
+    return "".join(join_words(w.text for w in words).split()) == "".join(text.split())
 
 
 def width(text: str) -> int:

@@ -38,6 +38,25 @@ def test_words_join_as_their_script_writes_them() -> None:
     assert width("東京") == 4 and width("Tokyo") == 5
 
 
+def test_pieces_the_recogniser_splits_off_a_word_join_it_again() -> None:
+    """Whisper hears "4.2", "12,000", "well-known" as two tokens each, stored without their spacing: joined with a
+    space they read "4 .2", the cue no longer spelled its segment, and a 27 s segment stayed one cue of 423
+    characters."""
+    assert join_words(["cost", "4", ".2", "million"]) == "cost 4.2 million"
+    assert join_words(["about", "12", ",000", "fans", "at", "a", "well", "-known", "club", "it", "'s"]) == \
+        "about 12,000 fans at a well-known club it's"
+    assert join_words(["wait", "-", "what", "the", "'quote'"]) == "wait - what the 'quote'"
+    text = ("The repairs will cost 4.2 million dollars, the council said on Monday, and about 12,000 fans of the "
+            "well-known club will have to travel by ferry until the bridge reopens in the spring.")
+    tokens = [t for w in text.split() for t in (w.replace("4.2", "4 .2").replace("12,000", "12 ,000")
+                                                 .replace("well-known", "well -known").split())]
+    words = tuple(Word(i * 0.4, i * 0.4 + 0.35, t, 0.9) for i, t in enumerate(tokens))
+    seg = Segment(0.0, words[-1].end, " " + text, words)
+    cues = caption_cues(Transcript("file:n", "en", "faster-whisper", "base", (seg,)))
+    assert len(cues) >= 3 and all(width(c.text) <= CUE_WIDTH for c in cues), [c.text for c in cues]
+    assert " ".join(c.text for c in cues) == text
+
+
 def test_a_long_segment_becomes_cues_a_viewer_can_read() -> None:
     seg = whisper_segment()
     cues = readable_cues([CaptionWord(w.start, w.end, w.text) for w in seg.words])

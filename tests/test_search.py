@@ -359,6 +359,16 @@ def test_a_keyword_said_twice_in_a_passage_is_two_moments(tmp_path: Path, search
     assert len(budget) == 2 and budget[0][1] <= starts[1] and budget[1][0] >= starts[4], budget
 
 
+def test_a_hits_text_joins_what_the_recogniser_split(tmp_path: Path, search_backend: str) -> None:
+    """Whisper's "12,000" comes as "12" and ",000": a hit's text read "12 ,000 fans" and "well -known"."""
+    ix = make_index(search_backend, tmp_path / "index")
+    tr, _ = make_transcript("yt:fans", ["About 12 ,000 fans of the well -known club came to the stadium."])
+    ix.add(video("yt:fans"), tr, [])
+    [hit] = ix.search("stadium fans", limit=5).hits
+    assert "12,000 fans" in hit.text or "well-known club" in hit.text, hit.text
+    assert " ,000" not in hit.text and " -known" not in hit.text, hit.text
+
+
 def test_russian_and_uzbek_text_in_any_script(idx: tuple) -> None:
     ix, starts = idx
     top = ix.search("министр заявил что переговоры продолжатся в 2025 году").hits[0]

@@ -21,6 +21,7 @@ from indexer.search.terms import AllOf, AnyOf, BestOf, Candidates, CountOf, Filt
 from indexer.text import align
 from indexer.text.normalize import Token, primary_language, stem, tokenize_text
 from indexer.text.stopwords import function_words
+from media.readable import join_words
 
 MAX_QUERY_CHARS = 1000
 MAX_LIMIT = 100  # hits a page
@@ -320,7 +321,7 @@ def _hit(fields: dict[str, Any], first: int, last: int, marked: Sequence[int], s
     words = doc["words"]
     start, end = doc["starts"][first], doc["ends"][last]
     return Hit(video_id=fields["video_id"], title=doc["title"], start=start, end=end,
-               text=" ".join(w.strip() for w in words[first:last + 1]),
+               text=join_words(words[first:last + 1]),  # "12,000" as said, not "12 ,000"
                snippet=align.highlight(words, marked, first, last), score=round(min(score, 1.0), 4),
                mode=mode, chapter=_chapter(doc["chapters"], start), differences=differences)
 
