@@ -140,7 +140,8 @@ def transcript(
 
 @app.command()
 def search(
-    query: Annotated[str, typer.Argument(help="A quote (in double quotes, or 6 words or more) or keywords.")],
+    query: Annotated[list[str], typer.Argument(help="A quote (in double quotes, or 6 words or more) or keywords; "
+                                                   "several words may follow one another unquoted.")],
     mode: Annotated[str | None, typer.Option(help="quote or keyword (else chosen from the query).")] = None,
     video: Annotated[str | None, typer.Option(help="Only this video.")] = None,
     channel: Annotated[str | None, typer.Option(help="Only this channel.")] = None,
@@ -161,7 +162,7 @@ def search(
         svc.index.refill_if_empty(lambda n: err.print(
             f"the search index is empty (new after an upgrade, or deleted): adding the archive's {n} transcribed "
             "videos to it first"))
-        result = svc.search(query, mode=cast(SearchMode | None, mode), video=video, channel=channel,
+        result = svc.search(" ".join(query), mode=cast(SearchMode | None, mode), video=video, channel=channel,
                             language=language, after=after, before=before, limit=limit, offset=offset)
     if as_json:
         out.print(json.dumps([asdict(h) for h in result.hits], ensure_ascii=False, indent=1))

@@ -80,6 +80,9 @@ def test_cli_search_and_chapters(ingested: tuple[Clipindex, str]) -> None:
     hits = json.loads(result.stdout)
     assert hits[0]["video_id"] == video_id and {"start", "end", "text", "snippet", "score", "chapter",
                                                 "links"} <= hits[0].keys()
+    # keywords unquoted, as README's tour writes them ("Got unexpected extra argument" before)
+    result = runner.invoke(app, ["search", "bridge", "Friday", "--language", "en", "--json"], env=env)
+    assert result.exit_code == 0 and json.loads(result.stdout)[0]["video_id"] == video_id, result.stderr
     result = runner.invoke(app, ["chapters", video_id, "--format", "youtube"], env=env)
     assert result.exit_code == 0 and result.stdout.startswith("00:00 ")
     result = runner.invoke(app, ["chapters", video_id, "--format", "json"], env=env)
