@@ -40,6 +40,9 @@ def test_what_can_be_read_is_ingested_with_a_warning_when_asked(settings: Settin
     assert result.status == "ingested"
     assert any("truncated or damaged" in w for w in result.warnings), result.warnings
     assert any("truncated or damaged" in w for w in svc.transcript(str(result.video_id)).warnings)
+    # as long as what decodes (0:1x), not the 0:46 its header claims: clips and reels are bounded by it
+    assert result.duration is not None and result.duration < 20, result.duration
+    assert svc.store.get_video(str(result.video_id)).duration == result.duration
 
 
 @pytest.mark.slow

@@ -135,6 +135,8 @@ def _audio(video_id: str, ctx: StepContext) -> AudioResult:
         if not ctx.store.get_options(video_id, StepOptions).accept_partial:
             dst.unlink(missing_ok=True)
             raise IngestError(f"{problem} (to keep what can be read, ingest it with --accept-partial)")
+        # the video is as long as what decodes: players, clips and reels are bounded by it, not by the header's claim
+        ctx.store.put_video(replace(ctx.store.get_video(video_id), duration=decoded))
         return AudioResult(audio=str(dst), warnings=(problem,))
     return AudioResult(audio=str(dst))
 
