@@ -261,6 +261,16 @@ def test_sidecar_captions_are_used_for_a_local_file(settings: Settings, media_di
     assert json.loads(out)[0]["transcript"] == "faster-whisper:tiny.en"
 
 
+def test_every_step_ends_its_progress_at_100_percent(settings: Settings, tmp_path: Path) -> None:
+    """The chapters and index steps report no progress of their own: their bars stood at 0% when the ingest ended."""
+    captions = tmp_path / "a.srt"
+    captions.write_text("1\n00:00:01,000 --> 00:00:03,000\nThe bridge stays closed until Friday.\n")
+    seen: dict[str, float] = {}
+    list(Clipindex(settings).ingest(str(captions), IngestOptions(language="en"),
+                                    lambda _video, step, fraction, _detail: seen.__setitem__(step, fraction)))
+    assert seen.get("chapters") == 1.0 and seen.get("index") == 1.0, seen
+
+
 def test_a_moved_file_is_found_where_it_is_now_and_force_takes_a_new_title(settings: Settings, media_dir: Path,
                                                                            tmp_path: Path) -> None:
     """A newsroom reorganises its folders: the archive plays and clips the file where it now is, not where it was."""

@@ -57,6 +57,8 @@ def run_step(video_id: str, step: StepName, ctx: StepContext, fn: StepFn) -> boo
         ctx.store.fail_step(video_id, step, ctx.owner, str(exc) or type(exc).__name__)
         raise
     ctx.store.finish_step(video_id, step, ctx.owner, result)
+    if ctx.on_progress:  # a step that reports no progress of its own (chapters, index) ends at 100% too
+        ctx.on_progress(step, 1.0, "")
     return True
 
 
