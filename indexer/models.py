@@ -173,6 +173,7 @@ class Reel:
     id: str
     title: str
     clips: tuple[Clip, ...] = ()
+    updated_at: float | None = None  # seconds since the epoch: when its title or clips last changed
 
     @property
     def duration(self) -> float:

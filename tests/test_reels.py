@@ -208,8 +208,11 @@ def test_http_reel_render_job_and_download(two_videos: tuple[Clipindex, str, str
     auth = {"Authorization": f"Bearer {secret}"}
     with running(svc, workers=1) as url, httpx.Client(base_url=url, headers=auth, timeout=60) as c:
         reel = c.post("/v1/reels", json={"title": "web"}).json()
+        later = c.post("/v1/reels", json={"title": "made after"}).json()
         r = c.post(f"/v1/reels/{reel['id']}/clips", json={"video": small, "start": 0.5, "end": 2.5})
         assert r.status_code == 201 and len(r.json()["clips"]) == 1
+        listed = {x["id"]: x["updated_at"] for x in c.get("/v1/reels").json()}  # the page fills the one changed last
+        assert listed[reel["id"]] > listed[later["id"]] >= later["updated_at"] > 0, listed
         job = c.post(f"/v1/reels/{reel['id']}/render", json={"fast": False}).json()
         state = wait_until(lambda: (j := c.get(f"/v1/jobs/{job['id']}").json())["state"] not in ("queued", "running")
                            and j, 120, "the render job to finish", interval=0.2)

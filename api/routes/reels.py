@@ -68,11 +68,12 @@ class ReelOut(BaseModel):
     title: str
     clips: list[ClipOut]
     duration: float
+    updated_at: float | None = Field(default=None, description="When its title or clips last changed (Unix time).")
 
 
 def reel_out(reel: Any) -> ReelOut:
     return ReelOut(id=reel.id, title=reel.title, clips=[ClipOut(**asdict(c)) for c in reel.clips],
-                   duration=reel.duration)
+                   duration=reel.duration, updated_at=reel.updated_at)
 
 
 @router.post("/v1/reels", status_code=201, response_model=ReelOut, responses=ERRORS)

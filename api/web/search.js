@@ -140,13 +140,13 @@ async function copyQuote(text, title, videoId, start, end) {
 }
 
 // The reel that "Add to reel" fills: the one chosen in this browser (on the Reels page, or filled last) while it
-// exists; else the reel made last, as a browser that never chose one would otherwise make yet another; else a new
+// exists; else the reel changed last, as a browser that never chose one would otherwise make yet another; else a new
 // one, which is deleted again if the server refuses the clip (a captions-only video, say) so that no empty reel stays.
 async function reelToFill() {
   const reels = await api("/v1/reels");
   const chosen = reels.find((r) => r.id === localStorage.getItem("clipindex-reel"));
   if (chosen) return { id: chosen.id, made: false };
-  if (reels.length)  // the most recently changed where the server says when, else the newest (the list's last)
+  if (reels.length)  // the one changed last (its updated_at)
     return { id: reels.reduce((a, b) => ((b.updated_at || 0) >= (a.updated_at || 0) ? b : a)).id, made: false };
   const made = await api("/v1/reels", { json: { title: `Reel of ${new Date().toLocaleDateString()}` }, write: true });
   return { id: made.id, made: true };

@@ -24,7 +24,7 @@ class ReelStore:
         now = time.time()
         with self.store.tx() as conn:
             conn.execute(reels.insert().values(id=rid, title=title, created_at=now, updated_at=now))
-        return Reel(rid, title)
+        return Reel(rid, title, (), now)
 
     def ids(self) -> list[str]:
         with self.store.tx() as conn:
@@ -39,13 +39,13 @@ class ReelStore:
 
     def get(self, rid: str) -> Reel:
         with self.store.tx() as conn:
-            title = conn.execute(sa.select(reels.c.title).where(reels.c.id == rid)).scalar_one_or_none()
-            if title is None:  # deleted since its id was read (a listing racing a delete)
+            row = conn.execute(sa.select(reels.c.title, reels.c.updated_at).where(reels.c.id == rid)).first()
+            if row is None:  # deleted since its id was read (a listing racing a delete)
                 raise NotFound(f"no reel {rid!r}")
             rows = conn.execute(sa.select(reel_clips).where(reel_clips.c.reel_id == rid)
                                 .order_by(reel_clips.c.position)).mappings().all()
-        return Reel(rid, title, tuple(Clip(c["video_id"], c["start"], c["end"], c["label"], c["origin"])
-                                      for c in rows))
+        return Reel(rid, row.title, tuple(Clip(c["video_id"], c["start"], c["end"], c["label"], c["origin"])
+                                          for c in rows), row.updated_at)
 
     def holding(self, video_id: str) -> list[tuple[str, str, int]]:
         """The reels with clips of `video_id`: each one's id, title and how many of its clips are that video's."""
