@@ -65,6 +65,7 @@ def original(tmp_path_factory: pytest.TempPathFactory) -> Path:
         vid = f"file:1-{n}"
         tr, _ = make_transcript(vid, _sentences(rng, 12))
         ix.add(video(vid, channel="ch0"), tr)
+    wait_for_mergers()  # a merger its commits started must be done: tests copy the folder, which it rewrites
     wait_children()
     assert not list(path.rglob(f"*{whoosh_decoded.SUFFIX}")), "small segments: none decoded by default"
     return path
