@@ -167,11 +167,18 @@ _SBV_LINE = re.compile(rf"^\s*{_TIME}\s*,\s*{_TIME}\s*$", re.MULTILINE)
 
 
 def _sbv_cues(text: str) -> Iterable[tuple[float, float, str]]:
-    """YouTube's SubViewer format: blocks of a `0:00:01.000,0:00:04.000` line and the cue's text."""
+    """YouTube's SubViewer format: blocks of a `0:00:01.000,0:00:04.000` line and the cue's text. A timing line starts
+    a cue whether or not a blank line ends the one before (as in WebVTT and SRT); a block's first line must be one."""
     for block in re.split(r"\n\s*\n+", text.lstrip("\ufeff").strip()):
         lines = block.split("\n")
-        start, end = _timing(_SBV_LINE.match(lines[0]), lines[0], "SBV")
-        yield start, end, "\n".join(lines[1:])
+        _timing(_SBV_LINE.match(lines[0]), lines[0], "SBV")
+        cue: list[str] = []
+        for line in [*lines, lines[0]]:  # the first line again, as a sentinel that ends the last cue
+            if _SBV_LINE.match(line) and cue:
+                start, end = _timing(_SBV_LINE.match(cue[0]), cue[0], "SBV")
+                yield start, end, "\n".join(cue[1:])
+                cue = []
+            cue.append(line)
 
 
 def _timing(m: re.Match[str] | None, line: str, kind: str) -> tuple[float, float]:

@@ -135,6 +135,10 @@ def test_srt_cues_without_blank_lines_between_them_stay_apart() -> None:
     numbered = "1\n00:00:01,000 --> 00:00:04,000\nFirst line,\nsecond line.\n2\n00:00:04,500 --> 00:00:06,000\nNext.\n"
     assert [c.text for c in parse_captions(numbered)] == ["First line, second line.", "Next."], \
         "the number above a timing line is the next cue's"
+    sbv = ("0:00:01.000,0:00:04.000\nBridge closed.\n0:00:04.500,0:00:06.000\nNo blank line.\n\n"
+           "0:00:07.000,0:00:08.000\nEnd.\n")
+    assert [(c.start, c.end, c.text) for c in parse_captions(sbv)] == [
+        (1.0, 4.0, "Bridge closed."), (4.5, 6.0, "No blank line."), (7.0, 8.0, "End.")], "SBV alike"
 
 
 def test_a_literal_angle_bracket_in_srt_is_text_and_only_real_tags_are_markup() -> None:
