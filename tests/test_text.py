@@ -243,8 +243,8 @@ def test_a_long_text_in_two_scripts_goes_by_most_of_its_stretches(monkeypatch: p
           "that the work could take most of the summer if the damage is as bad as they fear. ")
     russian, english = _stretch(ru), _stretch(en)
     mixed = russian + english + russian + english + russian + english + russian
-    from indexer.text.language import _script_counts
-    counts = _script_counts(mixed[:20000])
+    from indexer.text.scripts import script_counts
+    counts = script_counts(mixed[:20000])
     assert max(counts.values()) < 0.6 * sum(counts.values()), "no script holds most of it"
     assert detect_language(mixed) == "ru"
     from indexer.text import language

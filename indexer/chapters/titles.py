@@ -32,6 +32,7 @@ from indexer.chapters.casing import recased
 from indexer.text import stopwords
 from indexer.text.language import UNDETERMINED, detect_language
 from indexer.text.normalize import Token, no_spaces, pieces, tokenize
+from indexer.text.scripts import main_script
 
 _LETTER = re.compile(r"[^\W\d_]")
 
@@ -99,7 +100,7 @@ def stop_words(language: str, sentences: Sequence[Sequence[Token]], parts: int =
     in at least `share` of them is spread too evenly to say anything about topics. Below three stretches, only the
     built-in list is used.
     """
-    written = stopwords.script_of(t.text for sentence in sentences[:200] for t in sentence)
+    written = main_script(" ".join(t.text for sentence in sentences[:200] for t in sentence))
     stop = set(stopwords.stop_words(language)) | stopwords.function_words_outside(written)
     parts = min(parts, len(sentences) // 2)
     if parts < 3:

@@ -23,28 +23,25 @@ from __future__ import annotations
 
 import re
 import threading
-import unicodedata
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
 from indexer.languages import WHISPER_LANGUAGES
 from indexer.text.normalize import fold, pieces
+from indexer.text.scripts import script_counts
 from indexer.text.stopwords import languages, stop_words
 
 UNDETERMINED = "und"
 _MIN_LETTERS = 20
 _VOTE_CHARS = 2000  # past this length a text's stretches of this size vote (_by_vote); 30 of them at most
 _VOTES = 30
-_SCRIPTS = [("CYRILLIC", "cyrl"), ("ARABIC", "ar"), ("GREEK", "el"), ("HEBREW", "he"), ("HANGUL", "ko"),
-            ("HIRAGANA", "ja"), ("KATAKANA", "ja"), ("CJK", "zh"), ("DEVANAGARI", "hi"), ("THAI", "th"),
-            ("GEORGIAN", "ka"), ("ARMENIAN", "hy"), ("LATIN", "latn")]
 _CYRILLIC_LISTS = ("ru",)  # stop-word lists written in Cyrillic (Uzbek's is in Latin: its Cyrillic has own letters)
 
 
 def detect_language(text: str) -> str:
     """ISO 639-1 code of the text's language (as Whisper names it), or "und" when the text is too short/unclear."""
-    counts = _script_counts(text[:20000])
+    counts = script_counts(text[:20000])
     if sum(counts.values()) < _MIN_LETTERS:  # too short for anyone to tell
         return UNDETERMINED
     own = _own_reading(text, counts)
@@ -57,8 +54,8 @@ def detect_language(text: str) -> str:
 
 
 def _own_reading(text: str, counts: dict[str, int] | None = None) -> str:
-    """The reading by script, letters and stop words (`counts`: the text's `_script_counts`, where known)."""
-    counts = _script_counts(text[:20000]) if counts is None else counts
+    """The reading by script, letters and stop words (`counts`: the text's `script_counts`, where known)."""
+    counts = script_counts(text[:20000]) if counts is None else counts
     total = sum(counts.values())
     if total < _MIN_LETTERS:
         return UNDETERMINED
@@ -73,17 +70,6 @@ def _own_reading(text: str, counts: dict[str, int] | None = None) -> str:
     if script == "ar" and re.search("[پچژگ]", text):
         return "fa"
     return "ja" if script == "zh" and counts.get("ja") else script
-
-
-def _script_counts(text: str) -> dict[str, int]:
-    """Letters per script; each distinct character is looked up once (a programme's text has a few hundred)."""
-    counts: dict[str, int] = {}
-    for ch, n in Counter(text).items():
-        if ch.isalpha():
-            name = unicodedata.name(ch, "")
-            script = next((code for prefix, code in _SCRIPTS if name.startswith(prefix)), "other")
-            counts[script] = counts.get(script, 0) + n
-    return counts
 
 
 def _cyrillic(text: str) -> str:

@@ -13,12 +13,10 @@ words a transcript uses everywhere).
 
 from __future__ import annotations
 
-import unicodedata
-from collections import Counter
-from collections.abc import Iterable
 from functools import lru_cache
 
 from indexer.text.normalize import fold, primary_language
+from indexer.text.scripts import main_script
 
 # The function words: articles, pronouns, prepositions, conjunctions, auxiliaries.
 _LISTS = {
@@ -107,19 +105,13 @@ def function_words(language: str | None) -> frozenset[str]:
 
 @lru_cache(maxsize=16)
 def function_words_outside(script: str | None) -> frozenset[str]:
-    """The function words of every list, written in another script than `script` (LATIN, CYRILLIC ... as `script_of`
-    names it): in a Russian report, a quote in English ("will", "not", "from") says nothing of its topics either.
-    Words of the same script are left out (English "die" or "also" may be content words in another Latin-script
-    language; Uzbek written in Cyrillic has "она", mother). Empty for no script."""
+    """The function words of every list, written in another script than `script` (as indexer.text.scripts names
+    it): in a Russian report, a quote in English ("will", "not", "from") says nothing of its topics either. Words of
+    the same script are left out (English "die" or "also" may be content words in another Latin-script language;
+    Uzbek written in Cyrillic has "она", mother). Empty for no script."""
     if script is None:
         return frozenset()
-    return frozenset(w for code in _LISTS for w in function_words(code) if script_of([w]) not in (script, None))
-
-
-def script_of(words: Iterable[str]) -> str | None:
-    """The script most of the words' first letters are written in (LATIN, CYRILLIC, ARABIC ...), or None."""
-    scripts = Counter(unicodedata.name(c, "?").split()[0] for w in words for c in w[:1] if c.isalpha())
-    return scripts.most_common(1)[0][0] if scripts else None
+    return frozenset(w for code in _LISTS for w in function_words(code) if main_script(w) not in (script, None))
 
 
 def languages() -> tuple[str, ...]:
