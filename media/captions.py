@@ -124,7 +124,7 @@ def parse_captions(text: str) -> list[Cue]:
     elif scc.looks_like_scc(text):
         raw = scc.cue_bodies(text)
     elif _SBV_LINE.match(text.lstrip("\ufeff \n")):
-        raw = list(_sbv_cues(text))
+        raw = _sbv_cues(text)
     else:
         raw = list(_raw_cues(text))
     return _cues(raw)
@@ -166,19 +166,21 @@ def _raw_cues(text: str) -> list[tuple[float, float, str]]:
 _SBV_LINE = re.compile(rf"^\s*{_TIME}\s*,\s*{_TIME}\s*$", re.MULTILINE)
 
 
-def _sbv_cues(text: str) -> Iterable[tuple[float, float, str]]:
+def _sbv_cues(text: str) -> list[tuple[float, float, str]]:
     """YouTube's SubViewer format: blocks of a `0:00:01.000,0:00:04.000` line and the cue's text. A timing line starts
     a cue whether or not a blank line ends the one before (as in WebVTT and SRT); a block's first line must be one."""
-    for block in re.split(r"\n\s*\n+", text.lstrip("\ufeff").strip()):
-        lines = block.split("\n")
-        _timing(_SBV_LINE.match(lines[0]), lines[0], "SBV")
-        cue: list[str] = []
-        for line in [*lines, lines[0]]:  # the first line again, as a sentinel that ends the last cue
-            if _SBV_LINE.match(line) and cue:
-                start, end = _timing(_SBV_LINE.match(cue[0]), cue[0], "SBV")
-                yield start, end, "\n".join(cue[1:])
-                cue = []
-            cue.append(line)
+    cues: list[tuple[float, float, list[str]]] = []
+    opened = False  # inside a block: its first line was a timing line
+    for line in text.lstrip("\ufeff").split("\n"):
+        timing = _SBV_LINE.match(line)
+        if not line.strip():
+            opened = False
+        elif timing or not opened:
+            cues.append((*_timing(timing, line, "SBV"), []))
+            opened = True
+        else:
+            cues[-1][2].append(line)
+    return [(start, end, "\n".join(lines)) for start, end, lines in cues]
 
 
 def _timing(m: re.Match[str] | None, line: str, kind: str) -> tuple[float, float]:
@@ -201,9 +203,11 @@ def _is_rolling(raw: list[tuple[float, float, str]]) -> bool:
     a line of the cue before. One timed word in a plain file does not make it rolling: merged as rolling, every cue
     without word times was dropped."""
     timed = sum(bool(INLINE.search(body)) for _, _, body in raw)
+    if len(raw) < 2 or not timed or 3 * timed < len(raw):  # most files: no line is read again for repeats
+        return False
     lines = [{clean(line) for line in body.split("\n")} - {""} for _, _, body in raw]
     repeats = sum(bool(before & now) for before, now in zip(lines, lines[1:]))
-    return len(raw) > 1 and 0 < timed and 3 * timed >= len(raw) and 2 * repeats >= len(raw) - 1
+    return 2 * repeats >= len(raw) - 1
 
 
 def _plain(start: float, end: float, body: str) -> Cue:

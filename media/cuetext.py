@@ -16,8 +16,7 @@ import re
 INLINE = re.compile(r"<(\d+:)?(\d{1,2}):(\d{2})\.(\d{3})>")  # a WebVTT timestamp: the time of the words after it
 _TAG = re.compile(r"</?(?:[ibusc]|ruby|rt)(?:\.[^\s<>]*)?>"  # formatting, with WebVTT's classes (<c.yellow>)
                   r"|<(?:v|lang)(?:\.[^\s<>]*)?(?:[ \t][^<>\n]*)?>|</(?:v|lang)>"  # a voice, a language
-                  r"|<font(?:\s[^<>]*)?>|</font>"
-                  r"|<(?:\d+:)?\d{1,2}:\d{2}\.\d{3}>", re.IGNORECASE)
+                  r"|<font(?:\s[^<>]*)?>|</font>|" + INLINE.pattern, re.IGNORECASE)
 _BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
 SHIELD = "\u2060"  # WORD JOINER: after a `<` that players would take for a tag's (media.captions.srt_text)
 

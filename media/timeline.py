@@ -116,15 +116,16 @@ def _rebase_cue(span: Placement, cue: Cue) -> Cue | None:
     if end - start < MIN_CUE_S:
         return None
     shift = span.reel_start - span.source_in
-    if not cue.words or not spells(cue.words, cue.text):
-        words = tuple(CaptionWord(max(w.start, start) + shift, min(w.end, end) + shift, w.text)
-                      for w in cue.words if w.end > start and w.start < end)
-        return Cue(start + shift, end + shift, cue.text, words)
-    # the words said in the clip: a clip that cuts a cue shows what it plays, not the cue's other words
-    inside = [w for w in cue.words if start <= (w.start + w.end) / 2 <= end]
-    if not inside:
-        return None
-    text = cue.text if len(inside) == len(cue.words) else join_words(w.text for w in inside)
+    text = cue.text
+    if cue.words and spells(cue.words, cue.text):
+        # the words said in the clip: a clip that cuts a cue shows what it plays, not the cue's other words
+        inside = [w for w in cue.words if start <= (w.start + w.end) / 2 <= end]
+        if not inside:
+            return None
+        if len(inside) < len(cue.words):
+            text = join_words(w.text for w in inside)
+    else:  # words that do not spell the cue (a file timed some of them): its text as it is, the words it overlaps
+        inside = [w for w in cue.words if w.end > start and w.start < end]
     words = tuple(CaptionWord(max(w.start, start) + shift, min(w.end, end) + shift, w.text) for w in inside)
     return Cue(start + shift, end + shift, text, words)
 

@@ -42,8 +42,9 @@ _CLOSE_BEFORE = set(" \t\n.,;:!?)]}—–-…") | _MARKS  # what may follow a cl
 _SUFFIXED = set("«»“”")
 # A name or title in quote marks (a club, a party, a paper): one or two capitalised words and no punctuation that
 # ends a phrase. Not a quote of speech, so not a quote to check; a one-word reply ("Never," she said) keeps its comma.
-_DASH_AFTER = re.compile(r"\s*[,!?…]?\s*[—–]")
 _NAME = re.compile(r"[^\W\d_][\w'’‘.-]*(?:\s+[^\W\d_][\w'’‘.-]*)?(?<=\w)")
+# ... unless speech's own punctuation follows the closing mark: a dash that introduces the speaker («Нет», — он)
+_DASH_AFTER = re.compile(r"\s*[,!?…]?\s*[—–]")
 
 
 def find_quotes(text: str) -> list[Quote]:

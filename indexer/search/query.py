@@ -199,7 +199,7 @@ def keyword_search(found: Candidates, variants: dict[str | None, tuple[Token, ..
             passages += 1
             yield from _keyword_hits(h.fields(), h.score / best, stems, keys)
 
-    hits, _read = _dedupe_until(moments(), offset + limit, sample)
+    hits = _dedupe_until(moments(), offset + limit, sample)
     total = max(len(hits), round(matched * len(hits) / max(passages, 1)))  # overlapping passages count once
     hits.sort(key=lambda h: -h.score)  # a passage's second moment may rank below the next passage's first
     return SearchResult(hits[offset:offset + limit], "keyword", total)
@@ -225,10 +225,11 @@ def _keyword_hits(fields: dict[str, Any], score: float, stems: set[str], keys: s
     runs: list[list[tuple[Token, str]]] = []
     for t, s in zip(_tokens(fields), doc["stems"].split()):
         if t.key in keys or s in stems:
+            match = (t, s if s in stems else t.key)  # the query word it is: its stem where that matched
             if runs and starts[t.first] - ends[runs[-1][-1][0].last] <= MOMENT_GAP_S:
-                runs[-1].append((t, s if s in stems else t.key))
+                runs[-1].append(match)
             else:
-                runs.append([(t, s if s in stems else t.key)])
+                runs.append([match])
     if not runs:
         return [_hit(fields, 0, len(doc["words"]) - 1, (), score, "keyword", ())]
     held = [len({what for _, what in run}) for run in runs]
@@ -333,11 +334,11 @@ def _chapter(chapters: list[list[Any]], t: float) -> str | None:
 
 def _dedupe(hits: Iterable[Hit]) -> list[Hit]:
     """Overlapping passages find the same words twice: keep the first (best) of overlapping spans."""
-    return _dedupe_until(hits, None)[0]
+    return _dedupe_until(hits, None)
 
 
-def _dedupe_until(hits: Iterable[Hit], enough: int | None, sample: int = 0) -> tuple[list[Hit], int]:
-    """_dedupe, stopping once `enough` are kept and at least `sample` read; (kept, how many hits were read)."""
+def _dedupe_until(hits: Iterable[Hit], enough: int | None, sample: int = 0) -> list[Hit]:
+    """_dedupe, stopping once `enough` are kept and at least `sample` read."""
     kept: list[Hit] = []
     read = 0
     for h in hits:
@@ -346,4 +347,4 @@ def _dedupe_until(hits: Iterable[Hit], enough: int | None, sample: int = 0) -> t
             kept.append(h)
         if enough is not None and len(kept) >= enough and read >= sample:
             break
-    return kept, read
+    return kept
