@@ -369,6 +369,21 @@ def test_a_hits_text_joins_what_the_recogniser_split(tmp_path: Path, search_back
     assert " ,000" not in hit.text and " -known" not in hit.text, hit.text
 
 
+def test_a_scale_word_alone_finds_the_numbers_said_with_it(idx: tuple) -> None:
+    """"four million pounds" is indexed as the number 4000000, and a search for "million" (the number 1000000) found
+    nothing: a newsroom looks for "million" to find every sum. The word said is marked in the hit."""
+    ix, starts = idx
+    hits = ix.search("million", mode="keyword", limit=10).hits
+    found = {h.video_id: h for h in hits}
+    assert set(found) == {"yt:flood", "file:ru", "file:uz"}, [(h.video_id, h.snippet) for h in hits]
+    assert "<mark>four million</mark> pounds" in found["yt:flood"].snippet
+    assert found["yt:flood"].text == "four million"
+    assert "<mark>девяносто один миллион</mark> рублей" in ix.search("миллион", language="ru").hits[0].snippet
+    assert ix.search("million pounds", mode="keyword").hits[0].video_id == "yt:flood"
+    assert ix.search("thousand", mode="keyword", limit=10).hits[0].video_id == "file:ru"  # две тысячи двадцать пятом
+    assert not ix.search("billion", mode="keyword").hits
+
+
 def test_russian_and_uzbek_text_in_any_script(idx: tuple) -> None:
     ix, starts = idx
     top = ix.search("министр заявил что переговоры продолжатся в 2025 году").hits[0]

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from indexer.models import Chapter, Transcript, Video, Word
-from indexer.text.normalize import STEMS_VERSION, Token, primary_language, stem, tokenize
+from indexer.text.normalize import STEMS_VERSION, Token, number_scales, primary_language, stem, tokenize
 
 PAIR_SAMPLE = 2  # one word pair in PAIR_SAMPLE is indexed (see _pairs)
 WINDOW_TARGET_S, WINDOW_MAX_S, UNIT_MAX_S, MAX_WORDS = 40.0, 60.0, 20.0, 180
@@ -80,6 +80,7 @@ def documents(video: Video, transcript: Transcript, chapters: Sequence[Chapter])
     tokens = tokenize(texts, lang)  # once, and each word's times and stem: passages overlap
     firsts = [t.first for t in tokens]
     stems_of = [stem(t.text, lang) for t in tokens]
+    scales = {k: number_scales(t, texts, lang) for k, t in enumerate(tokens) if t.text[:1].isdigit()}
     starts, ends = [round(w.start, 3) for w in words], [round(w.end, 3) for w in words]
     docs = []
     for n, p in enumerate(build_passages(transcript)):
@@ -95,8 +96,11 @@ def documents(video: Video, transcript: Transcript, chapters: Sequence[Chapter])
                    starts=starts[a:b], ends=ends[a:b], words=texts[a:b],
                    tokens=" ".join(t.text for t in toks), keys=keys, stems=stems,
                    tok_first=[t.first - a for t in toks], tok_last=[t.last - a for t in toks])
+        # "3 million" is searchable as "million" too (indexed only: the stored stems stay one per token)
+        said = " ".join(s for k in range(lo, hi) for s in scales.get(k, ()))
         fields: dict[str, Any] = dict(
-            pid=f"{video.id}#{n}", video_id=video.id, language=lang or "", doc=doc, stem=stems, keys=keys,
+            pid=f"{video.id}#{n}", video_id=video.id, language=lang or "", doc=doc,
+            stem=f"{stems} {said}" if said else stems, keys=keys,
             pairs=" ".join(word_pairs(toks)))
         if video.channel:
             fields["channel"] = video.channel.strip().casefold()

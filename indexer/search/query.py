@@ -19,7 +19,7 @@ from indexer.models import Hit, SearchMode
 from indexer.search.passages import word_pairs
 from indexer.search.terms import AllOf, AnyOf, BestOf, Candidates, CountOf, Filter, Found, Q, Term
 from indexer.text import align
-from indexer.text.normalize import Token, primary_language, stem, tokenize_text
+from indexer.text.normalize import Token, number_scales, primary_language, stem, tokenize_text
 from indexer.text.stopwords import function_words
 from media.readable import join_words
 
@@ -224,6 +224,8 @@ def _keyword_hits(fields: dict[str, Any], score: float, stems: set[str], keys: s
     starts, ends = doc["starts"], doc["ends"]
     runs: list[list[tuple[Token, str]]] = []
     for t, s in zip(_tokens(fields), doc["stems"].split()):
+        if t.key not in keys and s not in stems and t.text[:1].isdigit():  # "million" in "3 million" (passages.py)
+            s = next((v for v in number_scales(t, doc["words"], fields["language"] or None) if v in stems), s)
         if t.key in keys or s in stems:
             match = (t, s if s in stems else t.key)  # the query word it is: its stem where that matched
             if runs and starts[t.first] - ends[runs[-1][-1][0].last] <= MOMENT_GAP_S:

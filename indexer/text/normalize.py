@@ -24,14 +24,15 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
 from indexer.text.numbers import merge as merge_numbers
+from indexer.text.numbers import scale_values
 from indexer.text.translit import APOSTROPHES, key
 from indexer.text.variants import apply as apply_variants
 
 if TYPE_CHECKING:
     from indexer.text.analyzer import ClipTokenizer
 
-__all__ = ["Token", "clip_analyzer", "fold", "key", "no_spaces", "pieces", "primary_language", "split_words", "stem",
-           "tokenize", "tokenize_text"]
+__all__ = ["Token", "clip_analyzer", "fold", "key", "no_spaces", "number_scales", "pieces", "primary_language",
+           "split_words", "stem", "tokenize", "tokenize_text"]
 
 _TOKEN_RE = re.compile(
     r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![^\W_])|\d+(?:[.,]\d+)?(?![^\W_]))"
@@ -143,6 +144,17 @@ def tokenize(words: Sequence[str], language: str | None = None, *, variants: boo
     return [Token(text, key(text), raw[a][1], raw[b][2]) for text, a, b in merged]
 
 
+def number_scales(token: Token, words: Sequence[str], language: str | None = None) -> list[str]:
+    """The scale words a number token was said with, as the tokens a query of each alone makes: "3 million" is the
+    token 3000000, and a query "million" is 1000000. The index holds these beside the number, so that a search for
+    the word said finds it (the number's own token is left out)."""
+    if not token.text[:1].isdigit() or token.first == token.last and token.text == words[token.first]:
+        return []
+    lang = primary_language(language)
+    pieces = [p for w in words[token.first:token.last + 1] for p in split_words(w, lang)]
+    return [v for v in scale_values(pieces, lang) if v != token.text]
+
+
 @lru_cache(maxsize=512)
 def tokenize_text(text: str, language: str | None = None) -> tuple[Token, ...]:
     """Tokens of a free text, with word indices into `text.split()` (cached: queries repeat)."""
@@ -177,7 +189,8 @@ SNOWBALL_STEMS = {"pl": "polish", "cs": "czech", "sr": "serbian", "hr": "serbian
 PREFIX_STEMS = {**dict.fromkeys("tr uz kk az ky tk eu".split(), 5), **dict.fromkeys("uk be bg sk sl mk lv".split(), 6),
                 "hy": 7}
 # Which stems an index holds: kept beside the index, so that one built with other stems is rebuilt from the store
-STEMS_VERSION = "stems/2"
+# (3: a number said with a scale word holds that word's number too, number_scales)
+STEMS_VERSION = "stems/3"
 
 
 def has_stems(language: str | None) -> bool:

@@ -146,6 +146,14 @@ def merge(pieces: Sequence[str], stops: Sequence[bool], language: str | None) ->
     return out
 
 
+def scale_values(pieces: Sequence[str], language: str | None) -> list[str]:
+    """The scale words among a number's folded pieces ("hundred", "million", "тысяч", "ming"), each as the number it
+    is alone: "three million" is the token 3000000, and this gives 1000000, the token of a query "million"."""
+    find = lookup(language)
+    found = (find(p) for p in pieces if not p[:1].isdigit())
+    return list(dict.fromkeys(fmt(e[0]) for e in found if e and e[1] in ("hundred", "scale")))
+
+
 def _is_year_pair(prev: tuple[str, int, int], value: float, prev_piece: str) -> bool:
     """'nineteen ninety', 'twenty twenty-five': two spoken numbers 18..20 and 10..99 in a row read as a year."""
     text, first, last = prev
