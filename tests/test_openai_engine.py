@@ -231,7 +231,9 @@ def test_openai_engine_is_close_to_int8_faster_whisper(openai_run: tuple, bullet
 def test_openai_engine_words_are_timed_in_order_inside_the_audio(openai_run: tuple) -> None:
     run, segs, done = openai_run
     words = [w for s in segs for w in s.words]
-    assert run.language == "en" and run.language_probability == 1.0 and run.warnings == []
+    assert run.language == "en" and run.language_probability == 1.0
+    [note] = run.warnings  # no language given: an English-only model took the speech as English unheard
+    assert "'tiny.en' is English-only" in note and "--model base" in note
     assert 18 < run.duration < 30 and words
     assert all(w.text == w.text.strip() and w.text for w in words)
     assert all(0 <= w.start <= w.end <= run.duration + 0.05 for w in words)

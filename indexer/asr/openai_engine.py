@@ -17,7 +17,7 @@ import numpy as np
 
 from indexer.asr.audio import SAMPLE_RATE, open_audio
 from indexer.asr.ct2_to_openai import encode_alignment_heads, ensure_checkpoint
-from indexer.asr.engine import ProgressFn, Transcription, unsure_language
+from indexer.asr.engine import ProgressFn, Transcription, english_only, unsure_language
 from indexer.asr.vad import speech_for_language
 from indexer.errors import EngineUnavailable, ModelError
 from indexer.models import Segment, Word
@@ -56,13 +56,14 @@ class OpenAIWhisperEngine:
         self, audio: Path, *, language: str | None = None, task: str = "transcribe", progress: ProgressFn | None = None
     ) -> Transcription:
         model = self._load()
+        notes = english_only(self.model_name, language, model.is_multilingual)
         duration, language, first, windows = open_audio(audio, language, model.is_multilingual, self.model_name,
                                                         self.window_s)
         prob = 1.0
         if language is None:
             language, prob = self._detect_language(speech_for_language(first[1]))
         result = Transcription(language=language, language_probability=prob, duration=duration, segments=iter(()),
-                               warnings=unsure_language(language, prob))
+                               warnings=[*notes, *unsure_language(language, prob)])
         result.segments = self._segments(first, windows, language, task, progress)
         return result
 
