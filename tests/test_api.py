@@ -99,6 +99,15 @@ def test_upload_ingest_then_read_everything(api: Api, media_dir: Path) -> None:
         assert whole.status_code == 200 and part.status_code == 206
         assert part.content == whole.content[100:200]
         assert part.headers["content-range"] == f"bytes 100-199/{len(whole.content)}"
+        suffix = c.get(f"/media/{video_id}", headers={"Range": "bytes=-100"})
+        assert suffix.status_code == 206 and suffix.content == whole.content[-100:]
+        # bad ranges are errors as every other: JSON, not Starlette's plain text
+        for bad, status in [("items=0-10", 400), ("bytes=abc", 400), ("bytes=20-10", 400), ("bytes=-", 400),
+                            (f"bytes={len(whole.content)}-", 416)]:
+            r = c.get(f"/media/{video_id}", headers={"Range": bad})
+            assert r.status_code == status, (bad, r.status_code, r.text)
+            assert "range" in r.json()["error"].lower(), bad
+        assert r.headers["content-range"] == f"bytes */{len(whole.content)}"
 
         assert c.delete(f"/v1/videos/{video_id}").json() == {"deleted": video_id, "reels": []}
         assert c.get(f"/v1/videos/{video_id}").status_code == 404

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import mimetypes
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse
 
 from api.deps import ReadAccess, Service
+from api.ranges import file_response
 from api.routes.videos import ERRORS
 
 router = APIRouter(tags=["media"])
 
 
 @router.get("/media/{video_id}", response_class=FileResponse, responses=ERRORS)
-def media(video_id: str, service: Service, _read: ReadAccess) -> FileResponse:
+def media(video_id: str, request: Request, service: Service, _read: ReadAccess) -> FileResponse:
     path = service.media_file(video_id)
     kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     if path.suffix == ".mkv":
         kind = "video/x-matroska"
-    return FileResponse(path, media_type=kind)
+    return file_response(request, path, media_type=kind)

@@ -6,11 +6,12 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import ReadAccess, Service, WriteKey
+from api.ranges import file_response
 from api.routes.videos import ERRORS, job_out
 from api.schemas import JobOut
 from indexer.errors import InvalidInput, NotFound
@@ -149,12 +150,12 @@ def export(reel_id: str, service: Service, _read: ReadAccess,
 
 
 @router.get("/v1/renders/{name}", response_class=FileResponse, responses=ERRORS)
-def download(name: str, service: Service, _read: ReadAccess) -> FileResponse:
+def download(name: str, request: Request, service: Service, _read: ReadAccess) -> FileResponse:
     folder = service.reels.render_dir().resolve()
     path = _rendered(folder, name)
     if path is None:
         raise NotFound(f"no rendered file {name!r}")
-    return FileResponse(path, filename=path.name)
+    return file_response(request, path, filename=path.name)
 
 
 def _rendered(folder: Path, name: str) -> Path | None:

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
 from api.deps import ReadAccess, Service, WriteKey
+from api.ranges import file_response
 from api.schemas import (
     CorrectionIn,
     CorrectionOut,
@@ -180,11 +181,11 @@ def edit_video(video_id: str, body: VideoPatchIn, service: Service, _key: WriteK
 
 
 @router.get("/{video_id}/frame", response_class=FileResponse, responses=ERRORS)
-def frame(video_id: str, service: Service, _read: ReadAccess,
+def frame(video_id: str, request: Request, service: Service, _read: ReadAccess,
           t: Annotated[float, Query(ge=0, le=1e6, description="Seconds from the start.")] = 0.0) -> FileResponse:
     """A small JPEG of the video at second t, for result lists (made once, then cached)."""
-    return FileResponse(service.frame(video_id, t), media_type="image/jpeg",
-                        headers={"Cache-Control": "max-age=86400"})
+    return file_response(request, service.frame(video_id, t), media_type="image/jpeg",
+                         headers={"Cache-Control": "max-age=86400"})
 
 
 @router.get("/{video_id}/transcript", responses={**ERRORS, 200: {"content": {
