@@ -163,3 +163,16 @@ def test_real_10_fps_and_29_97_sources_export_from_the_cli_and_http(settings: Se
         assert answer.status_code == 200 and "* CONFORM:" in answer.text
         assert "source at 10 fps" in answer.headers["x-clipindex-warnings"]
         assert "x-clipindex-warnings" not in c.get(f"/v1/reels/{cctv}/export", params={"format": "otio"}).headers
+        # a source moved away: its rate cannot be read, and the export says what it assumed (it said nothing, and
+        # gave an editor 29.97 drop-frame footage as 25 fps non-drop)
+        (library / "ntsc.mp4").rename(library / "ntsc-moved.mp4")
+        ntsc = reels["ntsc.mp4"]
+        answer = c.get(f"/v1/reels/{ntsc}/export", params={"format": "fcpxml"})
+        note = answer.headers["x-clipindex-warnings"]
+        assert f"clip 1 ({ids['ntsc.mp4']}): no media file" in note and "25 fps" in note and "ingest" in note
+        assert "x-clipindex-warnings" not in c.get(f"/v1/reels/{ntsc}/export", params={"format": "srt"}).headers
+    result = runner.invoke(app, ["reel", "export", reels["ntsc.mp4"], "--format", "edl"], env=env)
+    assert result.exit_code == 0 and "no media file to read the frame rate from" in result.stderr
+    next(iter(svc.ingest(str(library / "ntsc-moved.mp4"), IngestOptions())))  # found again where it is now
+    result = runner.invoke(app, ["reel", "export", reels["ntsc.mp4"], "--format", "edl"], env=env)
+    assert "FCM: DROP FRAME" in result.stdout and "warning" not in result.stderr

@@ -38,6 +38,8 @@ from media.render import (
 from media.timeline import EXPORT_FORMATS, ExportFormat, TimelineClip, export_reel, export_warnings
 
 EXPORTS: tuple[ExportFormat, ...] = get_args(ExportFormat)
+FRAMED = ("otio", "edl", "fcpxml", "json")  # exports that count frames (captions are timed in seconds)
+ASSUMED_FPS = 25.0  # a clip's frame rate when no media file tells it (the export then says so)
 MEDIA_TYPES = {fmt: media_type for fmt, (_, media_type) in EXPORT_FORMATS.items()}  # of each export, for downloads
 CaptionMode = Literal["burn", "sidecar", "none"]
 CAPTION_MODES: tuple[CaptionMode, ...] = get_args(CaptionMode)
@@ -235,18 +237,29 @@ class ReelService:
         if fmt not in EXPORTS:
             raise InvalidInput(f"unknown format {fmt!r}: choose one of {', '.join(EXPORTS)}")
         reel = self._nonempty(ref)
-        clips = [self._timeline_clip(c) for c in reel.clips]
-        return ReelExport(export_reel(clips, fmt, reel.title), export_warnings(clips, fmt))
+        clips, guessed = [], []
+        for n, c in enumerate(reel.clips, 1):
+            clip, known = self._timeline_clip(c)
+            clips.append(clip)
+            if not known and fmt in FRAMED:
+                guessed.append(f"clip {n} ({c.video_id})")
+        notes = () if not guessed else (
+            f"{', '.join(guessed)}: no media file to read the frame rate from (moved, deleted, or never downloaded): "
+            f"timed at {ASSUMED_FPS:g} fps; ingest a moved file again from where it is now, then export again",)
+        return ReelExport(export_reel(clips, fmt, reel.title), (*notes, *export_warnings(clips, fmt)))
 
-    def _timeline_clip(self, c: Clip) -> TimelineClip:
+    def _timeline_clip(self, c: Clip) -> tuple[TimelineClip, bool]:
+        """The clip as a timeline sees it, and whether its frame rate was read from its media (else ASSUMED_FPS)."""
         video = self.store.get_video(c.video_id)
         media = self._local_media(video.media_path)
         info = probe(media) if media and media.is_file() else None
         media_link = deeplinks.media_url(self.settings.data_dir, video)
         link = deeplinks.watch_links(video, c.start, c.end, media_link).get("watch", "")
-        return TimelineClip(media or Path(video.id.replace(":", "_")), c.start, c.end,
-                            (info.fps if info and info.fps else 25.0), c.label, video.id, link, video.duration,
+        known = bool(info and info.fps)
+        clip = TimelineClip(media or Path(video.id.replace(":", "_")), c.start, c.end,
+                            info.fps if info and info.fps else ASSUMED_FPS, c.label, video.id, link, video.duration,
                             self._cues(c.video_id), info.width if info else None, info.height if info else None)
+        return clip, known
 
     def _nonempty(self, ref: str) -> Reel:
         reel = self.get(ref)
