@@ -21,17 +21,24 @@ CARD_COLOUR = "0x1c2541"
 
 
 def video_filter(i: int, span: float, fmt: OutputFormat) -> str:
+    """The clip's picture on the input's clock, where 0 is the in point (ffmpeg's input seek makes it so, for both
+    streams alike): a picture that starts after the sound (a camera's late first frame, a clip from 0 of such a
+    file) is padded with its first frame, never moved onto the sound's start (it played 0.5 s early)."""
     w, h = fmt.width, fmt.height
-    return (f"[{i}:v:0]trim=duration={span:.6f},setpts=PTS-STARTPTS,fps={fmt.fps:g},"
+    return (f"[{i}:v:0]trim=start=0:end={span:.6f},fps={fmt.fps:g}:start_time=0,"
             f"scale={w}:{h}:force_original_aspect_ratio=decrease,pad={w}:{h}:(ow-iw)/2:(oh-ih)/2,"
             f"setsar=1,format=yuv420p[v{i}]")
 
 
-def audio_filter(source: str | None, span: float, opts: RenderOptions, label: str) -> str:
-    """Exactly `span` seconds of 48 kHz stereo (silence for a silent source), faded in and out."""
+def audio_filter(source: str | None, span: float, opts: RenderOptions, label: str, *, clock: bool = False) -> str:
+    """Exactly `span` seconds of 48 kHz stereo (silence for a silent source), faded in and out. With `clock`, the
+    sound keeps the input's clock as video_filter does (sound that starts late is padded with silence); without, it
+    starts where its first sample is (fast mode cuts the sound from its first video frame itself)."""
     rate = opts.sample_rate
     head = source or f"anullsrc=r={rate}:cl=stereo,"
-    chain = (f"{head}atrim=duration={span:.6f},asetpts=PTS-STARTPTS,aresample={rate},"
+    start = f"atrim=start=0:end={span:.6f},aresample={rate}:first_pts=0" if clock and source else \
+        f"atrim=duration={span:.6f},asetpts=PTS-STARTPTS,aresample={rate}"
+    chain = (f"{head}{start},"
              f"aformat=sample_fmts=fltp:sample_rates={rate}:channel_layouts=stereo,"
              f"apad=whole_dur={span:.6f},atrim=duration={span:.6f}")
     fade = min(opts.fade_s, span / 4)

@@ -142,6 +142,24 @@ def test_accurate_cuts_land_on_the_requested_frames(accurate: RenderResult, medi
 
 
 @pytest.mark.slow
+def test_a_picture_that_starts_after_its_sound_keeps_its_place(media: Path, tmp_path: Path) -> None:
+    """A file whose first frame comes 0.48 s after its first sample (cameras and recorders write such files): a clip
+    from 0 moved the picture onto the sound's start, so every frame played 0.48 s early against its words."""
+    late = tmp_path / "late.mp4"
+    ffmpeg("-itsoffset", "0.48", "-i", str(media / "a.mp4"), "-i", str(media / "a.mp4"), "-map", "0:v", "-map",
+           "1:a", "-c", "copy", str(late))
+    clips = [ClipSource(late, 0.0, 3.0, "from the start"), ClipSource(late, 1.0, 3.0, "later")]
+    result = render_reel(clips, tmp_path / "reel.mp4", RenderOptions(), allowed_dir=tmp_path)
+    fps, images = frames(result.path)
+    for clip, placed in zip(clips, result.clips):
+        for into in (0.2, 1.0, 1.8):  # seconds into the clip: the source frame due then, on the sound's clock
+            due = max(0.0, clip.start + into - 0.48) * 25
+            shown = frame_number(images[round((placed.reel_start + into) * fps)])
+            assert shown in {math.floor(due) % 50, math.ceil(due) % 50}, (clip.label, into, shown, due)
+    assert_in_step(result.path)
+
+
+@pytest.mark.slow
 def test_audio_fades_to_silence_at_each_cut(accurate: RenderResult) -> None:
     with av.open(str(accurate.path)) as container:
         stream = container.streams.audio[0]
