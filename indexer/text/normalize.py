@@ -71,11 +71,18 @@ def primary_language(language: str | None) -> str | None:
     return code or None
 
 
+# Letters written two ways for one sound, folded to one: Turkish dotless ı (case-folding turns "I" into "i", so
+# "IŞIKLAR" and "ışıklar" never met), Arabic alef maqsura and the Persian forms of yeh and kaf; the Arabic tatweel
+# (a stretching stroke inside a word) is dropped.
+_LETTERS = str.maketrans({"ı": "i", "ى": "ي", "ی": "ي", "ک": "ك", "ـ": None})
+
+
 @lru_cache(maxsize=200_000)
 def fold(word: str) -> str:
-    """Case-fold, unify apostrophes, strip Latin accents; Cyrillic letters keep their breves (й, ў), ё -> е."""
+    """Case-fold, unify apostrophes, strip Latin accents and other marks; Cyrillic letters keep their breves (й, ў),
+    ё -> е; the letters of _LETTERS folded."""
     out = []
-    for ch in word.casefold():
+    for ch in word.casefold().translate(_LETTERS):
         if "\u0400" <= ch <= "\u04ff":
             out.append("е" if ch == "ё" else ch)
         elif ch in APOSTROPHES:
@@ -83,6 +90,16 @@ def fold(word: str) -> str:
         else:
             out.extend(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
     return "".join(out).strip("'")
+
+
+def _composed(text: str) -> str:
+    """Text in composed form (NFC), less the marks that stay apart from their letter (Arabic vowel marks, the
+    shadda, Russian stress accents, Hebrew points): the word pattern ends a word at a mark, so "Mu\u0308ller" (NFD,
+    as macOS writes files), "الكُلى" and "моло́ко" fell into pieces that matched nothing."""
+    if text.isascii():
+        return text
+    text = unicodedata.normalize("NFC", text)
+    return "".join(c for c in text if not unicodedata.combining(c)) if any(map(unicodedata.combining, text)) else text
 
 
 def no_spaces(text: str) -> bool:
@@ -110,7 +127,7 @@ def split_words(text: str, language: str | None = None) -> tuple[str, ...]:
     """The pieces of one string, folded ('%' becomes the language's word for percent). Cached: a transcript is read
     word by word, and words repeat (indexing, chapters and article links all read the same words)."""
     out = []
-    for m in _TOKEN_RE.finditer(text):
+    for m in _TOKEN_RE.finditer(_composed(text)):
         kind, piece = m.lastgroup, m.group()
         if kind == "word":
             for word in _bigrams(piece):
