@@ -25,7 +25,8 @@ def video_filter(i: int, span: float, fmt: OutputFormat) -> str:
     streams alike): a picture that starts after the sound (a camera's late first frame, a clip from 0 of such a
     file) is padded with its first frame, never moved onto the sound's start (it played 0.5 s early)."""
     w, h = fmt.width, fmt.height
-    return (f"[{i}:v:0]trim=start=0:end={span:.6f},fps={fmt.fps:g}:start_time=0,"
+    # the second trim: a first frame a fraction of a frame after 0 (AAC's priming in Matroska) made one frame more
+    return (f"[{i}:v:0]trim=start=0:end={span:.6f},fps={fmt.fps:g}:start_time=0,trim=end={span:.6f},"
             f"scale={w}:{h}:force_original_aspect_ratio=decrease,pad={w}:{h}:(ow-iw)/2:(oh-ih)/2,"
             f"setsar=1,format=yuv420p[v{i}]")
 
@@ -131,3 +132,35 @@ def seek_input(media: Path, at: float, span: float | None, *flags: str) -> list[
     seek = ["-ss", f"{math.floor(at * 1e6) / 1e6:.6f}"] if at > 0 else []
     limit = ["-t", f"{span + 0.5:.6f}"] if span is not None else []
     return [*seek, *limit, *flags, "-protocol_whitelist", "file", "-i", file_url(media)]
+
+
+# Containers without a seek index (broadcast captures: MPEG transport and program streams). ffmpeg's seek in them
+# lands by byte position after the keyframe before the in point, and the frames up to the next keyframe cannot be
+# decoded: a clip started up to a keyframe interval late, out of step with its sound. Fast mode copies whole GOPs
+# from the keyframe a seek lands on, and lands exactly only in MP4/MOV: in Matroska (whose index lists some
+# keyframes only) and the containers above it copied from an earlier keyframe and repeated frames.
+UNINDEXED = frozenset({"mpegts", "mpeg"})
+MP4_FAMILY = "mov"  # the demuxer name PyAV gives MP4, MOV and M4A: "mov,mp4,m4a,3gp,3g2,mj2"
+
+
+def indexed_copy(media: Path, container_name: str, work: Path, copies: dict[Path, Path], fast: bool) -> Path:
+    """The file to cut from: the media itself, or its streams copied (not encoded) into MP4 in the render's work
+    directory, once per render, where its container seeks inexactly (UNINDEXED; in fast mode, anything but MP4/MOV).
+    The copy starts at 0 on the clock the transcript's times count from, as the source does once ffmpeg opens it.
+    Where MP4 cannot hold a stream, accurate mode copies into Matroska, whose index is enough for a decoding seek."""
+    kind = container_name.split(",")[0]
+    if not (kind in UNINDEXED or fast and kind != MP4_FAMILY):
+        return media
+    source = media.resolve()
+    if source not in copies:
+        n = len(copies)
+        for suffix, muxer in ((".mp4", "mp4"), (".mkv", "matroska"))[:1 if fast else 2]:
+            copies[source] = work / f"source-{n}{suffix}"
+            try:
+                run(["-protocol_whitelist", "file", "-i", file_url(source), "-map", "0:v:0?", "-map", "0:a:0?",
+                     "-c", "copy", "-f", muxer, str(copies[source])])
+                break
+            except FfmpegError:
+                if muxer == "matroska" or fast:
+                    raise
+    return copies[source]

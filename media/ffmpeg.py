@@ -36,6 +36,7 @@ class MediaInfo:
     height: int | None = None
     fps: float | None = None
     sample_rate: int | None = None
+    container: str = ""  # the demuxer's name ("mov,mp4,m4a,3gp,3g2,mj2", "mpegts" ...)
 
 
 @lru_cache(maxsize=1)
@@ -80,6 +81,7 @@ def _info(container: av.container.InputContainer) -> MediaInfo:
         height=video.codec_context.height if video else None,
         fps=float(video.average_rate) if video and video.average_rate else None,
         sample_rate=audio.codec_context.sample_rate if audio else None,
+        container=container.format.name or "",
     )
 
 

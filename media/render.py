@@ -21,6 +21,7 @@ import tempfile
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 from typing import Literal
 
@@ -33,6 +34,7 @@ from media.ffargs import (
     drawtext_works,
     file_url,
     filter_value,
+    indexed_copy,
     seek_input,
     title_card,
     video_encoder,
@@ -88,6 +90,9 @@ def render_reel(
     with tempfile.TemporaryDirectory(dir=target.parent, prefix=".clipindex-render-") as tmp:
         work = Path(tmp).resolve()
         part = work / f"reel{target.suffix}"
+        copies: dict[Path, Path] = {}
+        clips = [replace(c, media=indexed_copy(c.media, i.container, work, copies, opts.fast))
+                 for c, i in zip(clips, infos)]
         render = _render_fast if opts.fast else _render_accurate
         placed, fmt, warnings = render(clips, infos, opts, work, part, progress or (lambda _: None))
         cues = _reel_cues(clips, placed)
