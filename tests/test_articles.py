@@ -397,6 +397,28 @@ def test_text_fragment_escapes_commas_dashes_ampersands_and_non_latin() -> None:
     assert "%D0%9C%D1%8D%D1%80" in text_fragment_url("https://example.org/b", ru, ru)
 
 
+def test_text_fragment_of_a_paragraph_with_sharp_s_is_start_and_end() -> None:
+    """The page is searched case-folded, where "ß" is "ss": the end never matched, and the whole paragraph went in."""
+    para = ("Dreißig Tonnen Stahl wurden am Dienstag über die Straße gebracht, während die Feuerwehr die Umleitung "
+            "an der alten Brücke sicherte.")
+    start, end = _directive(text_fragment_url("https://example.org/d", para, "Kopf " + para + " Fuß"))
+    assert start == "Dreißig Tonnen Stahl" and end == "alten Brücke sicherte."
+
+
+def test_chinese_and_japanese_html_articles_are_read(tmp_path: Path) -> None:
+    """Paragraphs were counted in words between spaces: a Chinese page of four paragraphs was one word a paragraph,
+    and "no article text found"."""
+    paras = ["北京市交通委员会今天宣布，地铁十九号线将在下个月全线开通运营。",
+             "李明在新闻发布会上说：“我们绝不会降低安全标准。”",
+             "新线路连接城南和城北，沿途设有十二座车站，预计每天运送乘客四十万人次。",
+             "附近居民表示，施工期间的噪音问题已经得到改善，他们期待早日乘坐新线路。"]
+    page = tmp_path / "zh.html"
+    page.write_text("<html lang='zh'><body><article><h1>地铁新线</h1>" + "".join(f"<p>{p}</p>" for p in paras)
+                    + "</article></body></html>", encoding="utf-8")
+    article = load_article(str(page))
+    assert [p.text for p in article.paragraphs] == paras
+
+
 def test_text_fragment_grows_until_unique() -> None:
     para = "The council said the bridge will stay closed while engineers check every stone of its old foundations."
     page = ("The council said the bridge will reopen soon, in a statement last year. " + para)

@@ -13,6 +13,7 @@ from indexer.articles.link import link_article
 from indexer.articles.load import load_article
 from indexer.articles.quotecheck import WordDiff
 from indexer.articles.quotes import attribute, find_quotes
+from indexer.articles.render import render_text
 from indexer.articles.verdict import VerdictSettings, critical, misheard, sound_alike
 from indexer.asr.engine import make_engine
 from indexer.asr.rescore import make_rescorer
@@ -100,6 +101,10 @@ def test_without_audio_the_check_says_captions_and_only_sound_alike_words_are_mi
     [check] = link_article(load_article(str(_article(tmp_path, SAID))), captions).quotes
     assert (check.status, check.basis) == ("probably verbatim", "captions")
     assert [(d.article, d.spoken) for d in check.misheard] == [("hit", "kit")] and not check.differences
+    article = load_article(str(_article(tmp_path, SAID)))  # shown as the captions' word, not as audio heard
+    shown = render_text("art:x", article, [link_article(article, captions)])
+    assert "the captions say 'kit'" in shown and "near spelling of the article's 'hit'" in shown
+    assert "recogniser" not in shown and "audio fits" not in shown
     for wrong in (SAID.replace("forty", "fourteen"), SAID.replace("not ", ""), SAID.replace("hit", "flood")):
         [check] = link_article(load_article(str(_article(tmp_path, wrong))), captions).quotes
         assert check.status == "differs" and check.basis == "captions", wrong

@@ -36,8 +36,9 @@ def text_fragment_url(article_url: str, paragraph_text: str, page_text: str) -> 
         if len(words) <= 8:
             break
         head, tail = " ".join(words[:k]), " ".join(words[-k:])
-        end = _find(page, tail.casefold(), at + len(head))
-        if _find(page, head.casefold(), 0) == at and end + len(tail) == at + len(para):
+        # lengths as case-folded, as the page is: "ß" folds to "ss", and the end never matched in such a paragraph
+        end = _find(page, tail.casefold(), at + len(head.casefold()))
+        if _find(page, head.casefold(), 0) == at and end + len(tail.casefold()) == at + len(para.casefold()):
             directive = f"{_encode(head)},{_encode(tail)}"
             break
     return f"{article_url.split('#')[0]}#:~:text={directive}"

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from indexer.articles.quotes import Quote, attribute, find_quotes
 from indexer.errors import InvalidInput
 from indexer.text.language import detect_language
+from indexer.text.normalize import pieces
 
 if TYPE_CHECKING:
     from markdown_it.token import Token as MdToken
@@ -191,7 +192,8 @@ def _from_html(data: bytes, *, source: str, url: str | None = None, path: str | 
         texts = [_squash("".join(el.itertext())) for el in doc.iter(*blocks)
                  if not any(a.tag in blocks for a in el.iterancestors())]
     texts = [t for t in texts if t]
-    if sum(len(t.split()) for t in texts) < 20 or max((len(t.split()) for t in texts), default=0) < 8:
+    counts = [len(pieces(t)) for t in texts]  # words as search reads them: Chinese or Japanese has no spaces
+    if sum(counts) < 20 or max(counts, default=0) < 8:
         raise InvalidInput(f"no article text found in {source}")
     try:
         page = lxml.html.document_fromstring(data)

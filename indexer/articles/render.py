@@ -33,7 +33,10 @@ def render_text(aid: str, article: Article, links: list[ArticleLinks],
             lines.append(f"    quote {q.status}{basis}: \u201c{q.text}\u201d{who}")
             lines.extend(f"      article says {d.article!r}, speaker said {d.spoken!r} at {clock(d.start)}"
                          for d in q.differences)
-            lines.extend(f"      the recogniser heard {d.spoken!r} at {clock(d.start)}; the audio fits the article's "
-                         f"{d.article!r} about as well" for d in q.misheard)
+            heard = [f"the recogniser heard {d.spoken!r} at {clock(d.start)}; the audio fits the article's "
+                     f"{d.article!r} about as well" for d in q.misheard] if q.basis != "captions" else [
+                f"the captions say {d.spoken!r} at {clock(d.start)}, a near spelling of the article's {d.article!r} "
+                "(no audio to hear it in: the captions may have it wrong)" for d in q.misheard]
+            lines.extend(f"      {line}" for line in heard)
         lines.append("")
     return "\n".join(lines)
