@@ -8,12 +8,13 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from indexer.config import load_settings
-from indexer.errors import InvalidInput
-from indexer.ingest.context import StepContext, _claim
+from indexer.errors import Cancelled, InvalidInput
+from indexer.ingest.context import StepContext, _claim, run_step
 from indexer.ingest.types import IngestJob
 from indexer.models import Video
 from indexer.service import Clipindex, IngestOptions
@@ -89,3 +90,23 @@ def test_force_refuses_to_start_over_under_a_live_run(tmp_path: Path) -> None:
     assert svc.store.claim_step(video_id, "index", dead, 600)
     [again] = svc.ingest(source, IngestOptions(language="ru", force=True))
     assert again.status == "ingested", "a run whose process is gone does not block --force"
+
+
+def test_a_video_deleted_under_its_step_is_a_cancellation_not_a_missing_file(tmp_path: Path) -> None:
+    """`clipindex delete` during an ingest removes the video's audio: the transcript step, opening it a moment
+    later, died with a FileNotFoundError traceback in the CLI (1 run in 5), where a delete a moment earlier is met
+    as a cancellation. A missing file of a video still there stays an error."""
+    store = Store(tmp_path / "clipindex.db")
+    store.put_video(Video("file:abc", "/x.mp4", "x"))
+    ctx = StepContext(store, load_settings(env={}, data_dir=tmp_path, lease_s=600))
+
+    def deleted_under(video_id: str, _ctx: StepContext) -> Any:
+        store.delete_video(video_id)
+        return (tmp_path / "audio.wav").read_bytes()
+
+    with pytest.raises(Cancelled, match="audio of file:abc was cancelled: the video was deleted"):
+        run_step("file:abc", "audio", ctx, deleted_under)
+    store.put_video(Video("file:def", "/y.mp4", "y"))
+    with pytest.raises(FileNotFoundError):
+        run_step("file:def", "audio", ctx, lambda _v, _c: (tmp_path / "gone.wav").read_bytes())
+    assert store.step_status("file:def")["audio"].status == "failed"

@@ -15,7 +15,7 @@ from indexer.config import Settings
 from indexer.errors import IngestError
 from indexer.models import Chapter
 from indexer.service import Clipindex, IngestOptions
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, ffmpeg
 from tests.test_captions import stl_bytes
 
 runner = CliRunner()
@@ -259,6 +259,14 @@ def test_sidecar_captions_are_used_for_a_local_file(settings: Settings, media_di
     assert json.loads(out)[0]["transcript"] == "captions:sidecar"
     code, out, err = cli(settings, "ingest", str(media), "--captions", "never", "--force", "--json")
     assert json.loads(out)[0]["transcript"] == "faster-whisper:tiny.en"
+    # a broadcast delivery names both in capitals (CLIP.MP4, CLIP.SRT): Whisper ran, or --captions only failed
+    shouting = tmp_path / "CLIP.MP4"
+    ffmpeg("-i", str(media_dir / "report.mp4"), "-c", "copy", "-metadata", "comment=delivery", "-f", "mp4",
+           str(shouting))  # another file (ids are content hashes)
+    (tmp_path / "CLIP.SRT").write_text("1\n00:00:00,000 --> 00:00:03,000\nThe river rose two metres.\n")
+    code, out, err = cli(settings, "ingest", str(shouting), "--captions", "only", "--title", "Shouting", "--json")
+    assert code == 0, err
+    assert json.loads(out)[0]["transcript"] == "captions:sidecar"
 
 
 def test_every_step_ends_its_progress_at_100_percent(settings: Settings, tmp_path: Path) -> None:

@@ -53,6 +53,13 @@ def run_step(video_id: str, step: StepName, ctx: StepContext, fn: StepFn) -> boo
     try:
         with as_ingest_error():
             result = fn(video_id, ctx)
+    except OSError as exc:
+        # a video deleted under its step takes its files with it: the step then meets a missing file (a traceback
+        # in the CLI), where a delete a moment earlier is met as a cancellation
+        if ctx.store.find_video(video_id) is None:
+            raise Cancelled(f"{step} of {video_id} was cancelled: the video was deleted") from None
+        ctx.store.fail_step(video_id, step, ctx.owner, str(exc) or type(exc).__name__)
+        raise
     except BaseException as exc:
         ctx.store.fail_step(video_id, step, ctx.owner, str(exc) or type(exc).__name__)
         raise

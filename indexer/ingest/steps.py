@@ -77,9 +77,9 @@ def _fetch(video_id: str, ctx: StepContext) -> FetchResult:
 def _fetch_local(path: Path, opts: StepOptions) -> FetchResult:
     if opts.captions != "never":
         for ext in sources.SUBTITLE_EXTS:
-            sidecar = path.with_suffix(ext)
-            if sidecar.is_file():
-                return FetchResult(media=str(path), captions=str(sidecar), caption_kind="sidecar")
+            for sidecar in (path.with_suffix(ext), path.with_suffix(ext.upper())):  # CLIP.MP4 comes with CLIP.STL
+                if sidecar.is_file():
+                    return FetchResult(media=str(path), captions=str(sidecar), caption_kind="sidecar")
     if opts.captions == "only":
         raise IngestError(f"{path.name}: no sidecar caption file ({', '.join(sources.SUBTITLE_EXTS)}) beside it, "
                           "and --captions only forbids Whisper")
