@@ -170,8 +170,10 @@ class Clipindex:
                             video.language, video.duration, tr.warnings if tr else ())
 
     def _forget(self, video_id: str) -> None:
-        self.index.forget(video_id)
+        # the store first: an index step committing this video's passages after the index's delete below finds it
+        # gone there and takes them out again (PassageIndex.flush)
         self.store.delete_video(video_id)
+        self.index.forget(video_id)
         remove_files(self.settings.data_dir, video_id)
 
     # background jobs ------------------------------------------------------------------------------------------

@@ -173,3 +173,21 @@ def test_a_read_that_meets_a_table_cut_short_is_run_again(tmp_path: Path, damage
         return len(index.search("flood bridge").hits)
 
     assert index._reading(read) > 0 and len(attempts) == 2
+
+
+def test_a_video_deleted_while_its_passages_wait_for_a_batched_commit_stays_deleted(
+        tmp_path: Path, search_backend: str) -> None:
+    """An ingest's index step queues a video's passages; `clipindex delete` in another process takes the video from
+    the store and from the index; the queued commit then put the passages back: searches over live videos answered
+    "no matches" (the page was filled with the deleted video's hits, dropped afterwards)."""
+    ingesting = _index(search_backend, tmp_path / "index")  # the ingest's process
+    deleting = _index(search_backend, tmp_path / "index")  # `clipindex delete`, another process
+    alive = {"file:gone", "file:live"}
+    ingesting.exists = alive.__contains__  # the store, as SearchService sets it
+    deleting.add(Video("file:live", "live.mp4", "live"), _transcript("file:live", 2))
+    ingesting.enqueue(Video("file:gone", "gone.mp4", "gone"), _transcript("file:gone", 1))
+    alive.discard("file:gone")  # the store's delete first (Clipindex._forget), then the index's
+    deleting.delete("file:gone")
+    ingesting.flush()
+    assert deleting.video_ids() == {"file:live"}
+    assert [h.video_id for h in deleting.search("flood bridge", limit=1).hits] == ["file:live"]

@@ -163,6 +163,7 @@ class PassageIndex(ABC):
         self._committing = False  # a batch has left the queue and its commit is under way
         self._wake = threading.Event()
         self._flusher: threading.Thread | None = None
+        self.exists: Callable[[str], bool] | None = None  # whether the store still has a video (set by the service)
         self._open_folder(self._folder(self._generation))
 
     # ---- what a backend provides ---------------------------------------------------------------------------------
@@ -263,6 +264,11 @@ class PassageIndex(ABC):
                 return 0
             try:
                 self._commit_batch(batch, timeout)
+                # a video deleted while queued: its delete took it from the store, then from the index, and this
+                # commit put it back (searches then answered short pages); its passages go again
+                gone = [v for v in batch if self.exists and not self.exists(v)]
+                if gone:
+                    self._commit_batch(dict.fromkeys(gone, []), timeout)
             except BaseException:
                 with self._pending_lock:  # newer passages of a video win over the batch's
                     self._pending = {**batch, **self._pending}

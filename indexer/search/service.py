@@ -61,7 +61,12 @@ class SearchService:
         entry = self._entry(video_id)
         if entry is None:
             return 0
-        return self.backend.enqueue(*entry) if batched else self.backend.add(*entry)
+        backend = self.backend
+        backend.exists = self._exists
+        return backend.enqueue(*entry) if batched else backend.add(*entry)
+
+    def _exists(self, video_id: str) -> bool:
+        return self.store.find_video(video_id) is not None
 
     def flush(self) -> None:
         """Commit the passages that batched index steps of this process hold."""
