@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
+from urllib.parse import parse_qs, urlparse
 
 from media.errors import SourceError, UnsupportedSource, VideoUnavailable
 from media.ffmpeg import ffmpeg_binary
@@ -150,8 +150,11 @@ def _translate(url: str, exc: Exception) -> SourceError:
 def expand(url: str, opts: YtdlOptions, limit: int | None = None) -> list[str]:
     """The video URLs behind a playlist or channel URL (newest first where dates are known); a video URL alone."""
     check_url(url, opts)
-    # look a little past the limit so "newest first" can sort a playlist that is not in date order
-    ydl = _ydl(opts, extract_flat="in_playlist", noplaylist=False, playlistend=limit * 5 if limit else None)
+    # a channel lists its videos newest first: a little past the limit is enough for "newest first" to sort; a
+    # playlist may be in any order (a series oldest first), so all of it is read (its listing only, not the videos)
+    playlist = "list" in parse_qs(urlparse(url).query)
+    ydl = _ydl(opts, extract_flat="in_playlist", noplaylist=False,
+               playlistend=limit * 5 if limit and not playlist else None)
     info = _extract(ydl, url)
     if info.get("_type") not in ("playlist", "multi_video"):
         return [url]

@@ -95,6 +95,15 @@ def test_playlist_newest_first_with_limit(settings: Settings, fake_youtube: Path
     assert [v.id for v in svc.videos()] == ["yt:VidWithSubs"], "the failed video left nothing behind"
 
 
+def test_a_playlist_oldest_first_gives_its_newest_videos(fake_youtube: Path) -> None:
+    """Only the first 5 x limit entries were read: a series listed oldest first never gave its newest videos."""
+    series = [(f"Episode{n:04d}", f"202601{n:02d}") for n in range(1, 13)]
+    FakeYoutubePlaylistIE.playlists = {"PLseries": series}
+    opts = sources.YtdlOptions(allow_file_urls=True, extractors=(FakeYoutubeIE(), FakeYoutubePlaylistIE()))
+    urls = sources.expand("https://www.youtube.com/playlist?list=PLseries", opts, limit=2)
+    assert urls == ["https://www.youtube.com/watch?v=Episode0012", "https://www.youtube.com/watch?v=Episode0011"]
+
+
 @pytest.mark.parametrize("video_id, message", [("PrivateVid0", "unavailable"), ("GoneVideo00", "unavailable")])
 def test_private_or_removed_video(settings: Settings, fake_youtube: Path, video_id: str, message: str) -> None:
     svc = service(settings)
