@@ -47,6 +47,13 @@ def test_marks_and_letters_written_two_ways_fold_to_one_word() -> None:
     assert [t.key for t in tokenize_text("Kadıköy KADIKÖY Kadikoy")] == ["kadikoi"] * 3
 
 
+def test_uzbek_cyrillic_yo_meets_its_latin_spelling() -> None:
+    """Folding made ё an е (as Russian writes it), so "ёмғир" never met "yomg'ir" in Uzbek; Russian keeps ё = е."""
+    for cyrillic, latin_form in [("ёмғир", "yomg'ir"), ("Ёрдамсиз", "yordamsiz"), ("ёпилди", "yopildi")]:
+        assert [t.key for t in tokenize_text(cyrillic, "uz")] == [t.key for t in tokenize_text(latin_form, "uz")]
+    assert texts("ещё Семёнов", "ru") == texts("еще Семенов", "ru") == ["еще", "семенов"]
+
+
 def test_tokens_point_back_to_their_words() -> None:
     toks = tokenize("The well-known 2,000 people".split(), "en")
     assert [(t.text, t.first, t.last) for t in toks] == [("the", 0, 0), ("well", 1, 1), ("known", 1, 1),

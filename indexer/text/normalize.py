@@ -127,6 +127,9 @@ def split_words(text: str, language: str | None = None) -> tuple[str, ...]:
     """The pieces of one string, folded ('%' becomes the language's word for percent). Cached: a transcript is read
     word by word, and words repeat (indexing, chapters and article links all read the same words)."""
     out = []
+    if language == "uz" and ("ё" in text or "Ё" in text):
+        # Uzbek's Cyrillic ё is Latin "yo" ("ёмғир", "yomg'ir"); folding makes ё an е, as Russian writes it for ё
+        text = text.replace("ё", "йо").replace("Ё", "Йо")
     for m in _TOKEN_RE.finditer(_composed(text)):
         kind, piece = m.lastgroup, m.group()
         if kind == "word":
