@@ -20,6 +20,10 @@ BREAK_SHARE = 0.4  # a cue ends at its last clause mark when that mark is at lea
 # scripts written without spaces between words (Thai, Lao, Myanmar, Khmer, kana, CJK ideographs, full-width forms)
 _NO_SPACE = re.compile(r"[\u0E00-\u0EFF\u1000-\u109F\u1780-\u17FF\u3040-\u30FF\u3400-\u4DBF\u4E00-\u9FFF"
                        r"\uF900-\uFAFF\uFF00-\uFFEF]")
+_CJK_CHARS = "\u3040-\u30FF\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF"  # kana and ideographs: a word a character
+_CJK = re.compile(f"[{_CJK_CHARS}]")
+_OPENING = "“‘「『（《〈([{"  # marks that go on the character after them
+_CJK_UNITS = re.compile(f"[^\\w\\s]*[{_CJK_CHARS}][^{_CJK_CHARS}{_OPENING}\\w\\s]*|[^{_CJK_CHARS}\\s]+")
 _WIDE = re.compile(r"[\u1100-\u115F\u2E80-\uA4CF\uAC00-\uD7A3\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFF60\uFFE0-\uFFE6]")
 _SENTENCE_END = re.compile(r"[.!?…。！？]['\"»”’)\]]*$")
 # a piece that goes on the word before it: closing punctuation, or a mark followed by the rest of a word or number
@@ -37,10 +41,27 @@ def join_words(texts: Iterable[str]) -> str:
         return "".join(parts).strip()
     out = ""
     for word in (t.strip() for t in parts):
-        if out and not (_NO_SPACE.match(out[-1]) and _NO_SPACE.match(word[0])) and not _ATTACHED.match(word):
+        if out and spaced(out, word):
             out += " "
         out += word
     return out
+
+
+def spaced(before: str, word: str) -> bool:
+    """Whether a space goes between text and the word written after it (join_words' rule)."""
+    return not (_NO_SPACE.match(_edge(reversed(before))) and _NO_SPACE.match(_edge(word))) and not _ATTACHED.match(word)
+
+
+def _edge(chars: Iterable[str]) -> str:
+    """The first letter or digit of `chars` (punctuation passed over: "说：" and "“我" meet as 说 and 我), or ""."""
+    return next((c for c in chars if c.isalnum()), "")
+
+
+def split_spaceless(token: str) -> list[str]:
+    """A caption's text between spaces as words: Chinese and Japanese one character each (punctuation on it, an
+    opening mark on the character after), anything else as it is. A caption file times cues, not words: a whole
+    Chinese cue stored as one word made every hit, mark and quote check span the cue. join_words puts them back."""
+    return _CJK_UNITS.findall(token) if _CJK.search(token) else [token]
 
 
 def spells(words: Iterable[CaptionWord], text: str) -> bool:

@@ -118,6 +118,11 @@ def test_plain_text_file() -> None:
     ("The players’ union won’t say it, and the 12\" pipe burst.", []),
     ("Prices rose 5‚5 per cent, a number ‚nobody expected.", []),
     ("“This quote goes on into the next paragraph", [("This quote goes on into the next paragraph", "“", 0)]),
+    # Chinese and Japanese: no space around the marks (a mark after "：" or a character was never a quote)
+    ("他说：“我们绝不会降低安全标准。”李明又说：“不会。”",
+     [("我们绝不会降低安全标准。", "“”", 0), ("不会。", "“”", 0)]),
+    ("知事は「私たちは『決して』見捨てません」と述べた。",
+     [("私たちは『決して』見捨てません", "「」", 0), ("決して", "『』", 1)]),
 ])
 def test_quote_styles(text: str, expected: list[tuple[str, str, int]]) -> None:
     found = find_quotes(text)

@@ -18,6 +18,7 @@ from indexer.articles.verdict import VerdictSettings, critical, misheard, sound_
 from indexer.asr.engine import make_engine
 from indexer.asr.rescore import make_rescorer
 from indexer.config import Settings
+from indexer.formats import spread_words
 from indexer.models import Segment, Transcript, Word
 from indexer.text.polarity import flips_polarity
 from tests.conftest import ffmpeg
@@ -94,6 +95,19 @@ def _article(tmp_path: Path, quote: str) -> Path:
     path = tmp_path / "a.txt"
     path.write_text(f"Housing\n\nMayor Helen Carter spoke on Monday. “{quote}” she said.\n", encoding="utf-8")
     return path
+
+
+def test_a_japanese_quote_is_checked_character_by_character(tmp_path: Path) -> None:
+    """「」 were no quote marks, and a Japanese quote checked against a caption cue named the whole cue."""
+    said = "知事は記者会見で、私たちは子育て世帯を決して見捨てませんと述べました。"
+    captions = Transcript("file:ja", "ja", "captions", "file", (Segment(1.0, 9.0, said, spread_words(said, 1.0, 9.0)),))
+    page = tmp_path / "ja.md"
+    page.write_text("# 子育て\n\n知事は「私たちは子育て世帯を決して見捨てません」と述べました。"
+                    "知事は「私たちは高齢者世帯を決して見捨てません」とも述べました。\n", encoding="utf-8")
+    first, second = link_article(load_article(str(page)), captions).quotes
+    assert (first.status, first.basis) == ("verbatim", "captions")
+    assert second.status == "differs"
+    assert [(d.article, d.spoken) for d in second.differences] == [("高齢者", "子育て")]
 
 
 def test_without_audio_the_check_says_captions_and_only_sound_alike_words_are_misheard(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from indexer.formats import caption_cues, render
 from indexer.models import Segment, Transcript, Word
 from indexer.service import Clipindex, IngestOptions
 from media.captions import CaptionWord, Cue, parse_captions, write_srt
-from media.readable import CUE_SECONDS, CUE_WIDTH, join_words, readable_cues, width
+from media.readable import CUE_SECONDS, CUE_WIDTH, join_words, readable_cues, split_spaceless, width
 from media.timeline import Placement, rebase_cues
 from tests.conftest import ffmpeg
 
@@ -111,3 +111,13 @@ def test_a_reels_captions_hold_the_words_of_each_clip(settings: Settings, tmp_pa
     texts = [c.text for c in parse_captions(srt)]
     assert texts[0].startswith("ждут на мосту") and "Иванова" not in srt and "Вода" not in srt, srt
     assert texts[-1] == "Конец."
+
+
+def test_chinese_and_japanese_captions_are_read_a_character_a_word_and_written_back_without_spaces() -> None:
+    units = split_spaceless("他说：“我们绝不会降低安全标准。”")
+    assert units[:4] == ["他", "说：", "“我", "们"] and units[-1] == "准。”"
+    assert join_words(units) == "他说：“我们绝不会降低安全标准。”"
+    assert join_words(split_spaceless("東京都の「新しい」駅")) == "東京都の「新しい」駅"
+    assert split_spaceless("COVID-19疫苗") == ["COVID-19", "疫", "苗"] and split_spaceless("hello") == ["hello"]
+    assert join_words(["He", "said,", "“We", "will", "not”", "4", ".2"]) == "He said, “We will not” 4.2"
+

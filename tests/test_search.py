@@ -23,6 +23,7 @@ from indexer.search.passages import build_passages
 from indexer.search.query import parse_query
 from indexer.text.align import align, locate
 from indexer.text.normalize import clip_analyzer, key, tokenize_text
+from media.readable import split_spaceless
 
 FLOOD = [
     "The river rose two metres overnight in the old town of Leaford.",
@@ -382,6 +383,25 @@ def test_a_scale_word_alone_finds_the_numbers_said_with_it(idx: tuple) -> None:
     assert ix.search("million pounds", mode="keyword").hits[0].video_id == "yt:flood"
     assert ix.search("thousand", mode="keyword", limit=10).hits[0].video_id == "file:ru"  # две тысячи двадцать пятом
     assert not ix.search("billion", mode="keyword").hits
+
+
+def test_chinese_read_a_character_a_word_is_found_by_what_is_typed(tmp_path: Path, search_backend: str) -> None:
+    """A Chinese caption cue was one word (hits, marks and quote differences spanned the cue), and words of one
+    character never made the bigrams a typed query makes ("李明" met nothing in "李" "明")."""
+    said = ["北京市交通委员会主任李明在新闻发布会上介绍了项目进展。", "他说，我们绝不会降低安全标准。"]
+    words, t = [], 0.0
+    for sentence in said:
+        for unit in split_spaceless(sentence):
+            words.append(Word(round(t, 3), round(t + 0.2, 3), unit))
+            t += 0.25
+    ix = make_index(search_backend, tmp_path / "index")
+    ix.add(video("file:zh", language="zh"), Transcript("file:zh", "zh", "captions", "file", (
+        Segment(0.0, words[-1].end, "".join(said), tuple(words)),)), [])
+    [hit] = ix.search("李明", limit=5).hits
+    assert (hit.start, hit.end, hit.text) == (words[10].start, words[11].end, "李明")
+    assert "主任<mark>李明</mark>在新闻" in hit.snippet
+    [quote] = ix.search('"我们决不会降低安全标准"', limit=1).hits
+    assert quote.text == "我们绝不会降低安全标准。" and quote.differences == ("'决' was said as '绝'",)
 
 
 def test_russian_and_uzbek_text_in_any_script(idx: tuple) -> None:

@@ -62,6 +62,12 @@ def test_tokens_point_back_to_their_words() -> None:
 
 def test_spaceless_scripts_become_bigrams_and_pieces_keep_the_written_form() -> None:
     assert texts("東京都庁") == ["東京", "京都", "都庁"]
+    # across words too (a recogniser's or a caption's characters), never across punctuation
+    toks = tokenize(["李", "明", "在", "发布会", "上", "说，", "我们"], "zh")
+    assert [(t.text, t.first, t.last) for t in toks] == [
+        ("李明", 0, 1), ("明在", 1, 2), ("在发", 2, 3), ("发布", 3, 3), ("布会", 3, 3), ("会上", 3, 4), ("上说", 4, 5),
+        ("我们", 6, 6)]
+    assert [t.text for t in tokenize_text("李明在发布会上说，我们")] == [t.text for t in toks]
     assert pieces("Tashkent’s mayor, 62% — well-known!") == ["Tashkent’s", "mayor", "62", "%", "well", "known"]
 
 

@@ -31,8 +31,9 @@ from rapidfuzz import fuzz, process
 
 from indexer.articles.quotes import Quote
 from indexer.models import Word
-from indexer.text.align import QUOTE_CHECK, Alignment, Op, align
-from indexer.text.normalize import Token, tokenize
+from indexer.text.align import QUOTE_CHECK, Alignment, Op, align, differing
+from indexer.text.normalize import Token, text_words, tokenize
+from media.readable import join_words
 
 QuoteStatus = Literal["verbatim", "differs", "probably verbatim", "not found"]
 Basis = Literal["audio", "captions"]  # what a check's verdict rests on: the audio re-scored, or the stored text only
@@ -128,7 +129,7 @@ def quote_tokens(text: str, language: str) -> tuple[list[Token], set[int], list[
     surfaces: list[str] = []
     free: set[int] = set()
     for part in _PARTS.split(text):
-        raws = part.split()
+        raws = text_words(part)  # Chinese or Japanese a character each, as their speech is read
         offset = len(surfaces)
         toks += [t._replace(first=t.first + offset, last=t.last + offset)
                  for t in tokenize(raws, language, variants=True)]
@@ -188,9 +189,10 @@ def _diffs(ops: list[Op], near: float, qtoks: Sequence[Token], surfaces: list[st
             start, end = float(words[ssrc[0]].start), float(words[ssrc[-1]].end)
         else:  # words the quote adds: the moment between the spoken words around them
             start = end = _gap_time(ops, ops.index(group[0]), spoken, words)
-        spoken_text = " ".join(_EDGE.sub("", words[w].text.strip()) for w in ssrc)
+        spoken_text = join_words(_EDGE.sub("", words[w].text.strip()) for w in ssrc)
         confidence = float(min((words[w].probability for w in ssrc), default=1.0))
-        out.append(WordDiff(" ".join(surfaces[w] for w in qsrc), spoken_text, start, end, round(confidence, 3)))
+        article_text, spoken_text = differing(join_words(surfaces[w] for w in qsrc), spoken_text)
+        out.append(WordDiff(article_text, spoken_text, start, end, round(confidence, 3)))
     return tuple(out)
 
 

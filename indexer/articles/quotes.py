@@ -33,7 +33,7 @@ class Quote:
 
 
 # opening mark -> the marks that may close it
-_CLOSERS = {'"': '"', "“": "”", "„": "“”", "«": "»", "»": "«", "‚": "‘’", "‘": "’"}
+_CLOSERS = {'"': '"', "“": "”", "„": "“”", "«": "»", "»": "«", "‚": "‘’", "‘": "’", "「": "」", "『": "』"}
 _MARKS = set(_CLOSERS) | set("".join(_CLOSERS.values()))
 _OPEN_AFTER = set(" \t\n([{—–-/") | _MARKS  # what may stand before an opening mark
 _CLOSE_BEFORE = set(" \t\n.,;:!?)]}—–-…") | _MARKS  # what may follow a closing mark
@@ -57,9 +57,12 @@ def find_quotes(text: str) -> list[Quote]:
             continue
         before = text[i - 1] if i else " "
         after = text[i + 1] if i + 1 < len(text) else " "
-        can_open = (before in _OPEN_AFTER or ch in "«„") and (not after.isspace() or ch == "«")
+        # Chinese and Japanese put no space around quotes: 他说：“……。”李明又说 (any of their characters, U+3000 on,
+        # may stand on either side of a mark; 「」 and 『』 are theirs alone)
+        wide = before >= "\u3000" or after >= "\u3000"
+        can_open = (before in _OPEN_AFTER or ch in "«„「『" or wide) and (not after.isspace() or ch == "«")
         can_close = (not before.isspace() or ch == "»") and (
-            ch in _SUFFIXED or after in _CLOSE_BEFORE or not after.isalnum())
+            ch in _SUFFIXED or after in _CLOSE_BEFORE or not after.isalnum() or wide)
         if ch in "’‘" and before.isalnum() and after.isalnum():
             continue  # an apostrophe: don’t, o‘zbek
         level = next((k for k in range(len(stack) - 1, -1, -1) if ch in _CLOSERS[stack[k][0]]), None)

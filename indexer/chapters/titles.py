@@ -66,7 +66,7 @@ def read(texts: Sequence[str], language: str | None = None) -> Reading:
         words = [w for w in pieces(text) if _LETTER.search(w)]
         offset = len(written)
         toks = tuple(t._replace(first=t.first + offset, last=t.last + offset)
-                     for t in tokenize(words, language, numbers=False) if _is_word(t))
+                     for t in tokenize(words, language, numbers=False, runs=False) if _is_word(t))
         written += words
         if toks:
             initial.add(toks[0].first)

@@ -34,7 +34,8 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from indexer.models import Word
-from indexer.text.normalize import Token, key, tokenize, tokenize_text
+from indexer.text.normalize import Token, key, no_spaces, text_words, tokenize, tokenize_text
+from media.readable import join_words, spaced
 
 NEAR = 0.6  # key similarity from which two different words count as "almost the same" (a misspelling, a mishearing)
 GAP_QUOTE = 0.7  # a quote word that was not said
@@ -287,17 +288,30 @@ def describe(op: Op, quote: Sequence[Token], quote_words: Sequence[str], spoken:
         q2, s2 = _words(quote, quote_words, op.quote + 1), _words(spoken, spoken_words, op.spoken + 1)
         return f"'{q} {q2}' was said in the other order: '{s} {s2}'"
     if op.kind == "changed":
+        q, s = differing(q, s)
         return f"'{q}' was said as '{s}'"
     if op.kind == "missing":
         return f"'{q}' was not said"
     return f"'{s}' was said but is not in the quote"
 
 
+def differing(a: str, b: str) -> tuple[str, str]:
+    """Two character bigrams of a spaceless script less what they share ("们决", "们绝" -> "决", "绝"): a changed
+    character is two changed bigrams, and each named the character beside it too. Other words stay whole."""
+    if " " in a + b or not (no_spaces(a) and no_spaces(b)):
+        return a, b
+    while len(a) > 1 and len(b) > 1 and a[0] == b[0]:
+        a, b = a[1:], b[1:]
+    while len(a) > 1 and len(b) > 1 and a[-1] == b[-1]:
+        a, b = a[:-1], b[:-1]
+    return a, b
+
+
 def _words(tokens: Sequence[Token], words: Sequence[str], index: int | None) -> str:
     if index is None:
         return ""
     tok = tokens[index]
-    return " ".join(w.strip().strip(_STRIP) or w.strip() for w in words[tok.first:tok.last + 1])
+    return join_words(w.strip().strip(_STRIP) or w.strip() for w in words[tok.first:tok.last + 1])
 
 
 def locate(quote: str, words: Sequence[Word], language: str | None = None) -> Match | None:
@@ -316,9 +330,9 @@ def locate_in(quote: str, texts: Sequence[str], times: Sequence[Sequence[float]]
     first, last = spoken[found.first].first, spoken[found.last].last
     matched = sorted({w for op in found.ops if op.spoken is not None and op.similarity >= NEAR
                       for w in range(spoken[op.spoken].first, spoken[op.spoken + (op.kind == "swapped")].last + 1)})
-    diffs = tuple(describe(op, qtokens, quote.split(), spoken, texts) for op in found.ops
-                  if op.kind not in ("same", "skipped"))
-    text = " ".join(t.strip() for t in texts[first:last + 1])
+    diffs = tuple(dict.fromkeys(describe(op, qtokens, text_words(quote), spoken, texts) for op in found.ops
+                                if op.kind not in ("same", "skipped")))  # two bigrams of one character: one line
+    text = join_words(texts[first:last + 1])
     return Match(first, last, times[first][0], times[last][1], found.score, text, tuple(matched), diffs)
 
 
@@ -330,12 +344,14 @@ def highlight(words: Sequence[str], marked: Iterable[int], first: int, last: int
     marks = set(marked)
     lo = max(0, first - SNIPPET_CONTEXT)
     hi = min(len(words), lo + SNIPPET_WORDS, max(last + 1 + SNIPPET_CONTEXT, lo + 2 * SNIPPET_CONTEXT))
-    parts = []
+    out: list[str] = []
     for i in range(lo, hi):
         w = html.escape(words[i].strip())
         if i in marks and (i == lo or i - 1 not in marks):
             w = "<mark>" + w
         if i in marks and (i == hi - 1 or i + 1 not in marks):
             w += "</mark>"
-        parts.append(w)
-    return ("\u2026 " if lo else "") + " ".join(parts) + (" \u2026" if hi < len(words) else "")
+        if out and spaced(words[i - 1].strip(), words[i].strip()):  # none between Chinese characters
+            out.append(" ")
+        out.append(w)
+    return ("\u2026 " if lo else "") + "".join(out) + (" \u2026" if hi < len(words) else "")

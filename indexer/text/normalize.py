@@ -27,12 +27,13 @@ from indexer.text.numbers import merge as merge_numbers
 from indexer.text.numbers import scale_values
 from indexer.text.translit import APOSTROPHES, key
 from indexer.text.variants import apply as apply_variants
+from media.readable import split_spaceless
 
 if TYPE_CHECKING:
     from indexer.text.analyzer import ClipTokenizer
 
 __all__ = ["Token", "clip_analyzer", "fold", "key", "no_spaces", "number_scales", "pieces", "primary_language",
-           "split_words", "stem", "tokenize", "tokenize_text"]
+           "split_words", "stem", "text_words", "tokenize", "tokenize_text"]
 
 _TOKEN_RE = re.compile(
     r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![^\W_])|\d+(?:[.,]\d+)?(?![^\W_]))"
@@ -123,9 +124,10 @@ def pieces(text: str) -> list[str]:
 
 
 @lru_cache(maxsize=200_000)
-def split_words(text: str, language: str | None = None) -> tuple[str, ...]:
-    """The pieces of one string, folded ('%' becomes the language's word for percent). Cached: a transcript is read
-    word by word, and words repeat (indexing, chapters and article links all read the same words)."""
+def split_words(text: str, language: str | None = None, *, whole: bool = False) -> tuple[str, ...]:
+    """The pieces of one string, folded ('%' becomes the language's word for percent); a word of a spaceless script
+    as its bigrams, or `whole`. Cached: a transcript is read word by word, and words repeat (indexing, chapters and
+    article links all read the same words)."""
     out = []
     if language == "uz" and ("ё" in text or "Ё" in text):
         # Uzbek's Cyrillic ё is Latin "yo" ("ёмғир", "yomg'ir"); folding makes ё an е, as Russian writes it for ё
@@ -133,7 +135,7 @@ def split_words(text: str, language: str | None = None) -> tuple[str, ...]:
     for m in _TOKEN_RE.finditer(_composed(text)):
         kind, piece = m.lastgroup, m.group()
         if kind == "word":
-            for word in _bigrams(piece):
+            for word in (piece,) if whole else _bigrams(piece):
                 folded = fold(word)
                 ordinal = _ORDINAL_RE.fullmatch(folded)  # "14th" reads as "fourteenth", which becomes "14"
                 if folded:
@@ -146,14 +148,15 @@ def split_words(text: str, language: str | None = None) -> tuple[str, ...]:
 
 
 def tokenize(words: Sequence[str], language: str | None = None, *, variants: bool = False,
-             numbers: bool = True) -> list[Token]:
+             numbers: bool = True, runs: bool = True) -> list[Token]:
     """Normalised tokens of a word sequence (Whisper words, or a query split on spaces), numbers merged.
 
     `variants`: fold written variants as well (contractions, spelling), for callers comparing two texts.
     `numbers=False` leaves number words as words, for callers that count words rather than match them (chapters).
+    `runs=False` reads each word of a spaceless script alone (a caller that made its bigrams already).
     """
     lang = primary_language(language)
-    raw = [(piece, i, i) for i, w in enumerate(words) for piece in split_words(w, lang)]
+    raw = _raw_pieces(words, lang) if runs else [(p, i, i) for i, w in enumerate(words) for p in split_words(w, lang)]
     if variants:
         raw = apply_variants(raw, lang)
     if not numbers:
@@ -162,6 +165,34 @@ def tokenize(words: Sequence[str], language: str | None = None, *, variants: boo
              for k, (_, _, last) in enumerate(raw)]  # numbers never run across a comma or a full stop
     merged = merge_numbers([p for p, _, _ in raw], stops, lang)
     return [Token(text, key(text), raw[a][1], raw[b][2]) for text, a, b in merged]
+
+
+def _raw_pieces(words: Sequence[str], lang: str | None) -> list[tuple[str, int, int]]:
+    """Each word's folded pieces (piece, first word, last word); a run of a spaceless script as its bigrams, across
+    words too. A recogniser (and a caption file cut into characters) gives Chinese or Japanese as words of one or two
+    characters: bigrams word by word never made "李明" of "李" "明", so a query typed whole met nothing."""
+    raw: list[tuple[str, int, int]] = []
+    run: list[tuple[str, int]] = []  # (character, word) of the spaceless run being read
+
+    def close() -> None:
+        if len(run) == 1:
+            raw.append((run[0][0], run[0][1], run[0][1]))
+        raw.extend((a + b, i, j) for (a, i), (b, j) in zip(run, run[1:]))
+        run.clear()
+
+    for i, w in enumerate(words):
+        for n, piece in enumerate(split_words(w, lang, whole=True)):
+            if piece.isascii() or not no_spaces(piece):
+                close()
+                raw.append((piece, i, i))
+                continue
+            # a run goes on into this word when nothing stands between (a comma or a full stop ends it)
+            if not (run and n == 0 and run[-1][1] == i - 1 and no_spaces(words[i - 1].rstrip()[-1:])
+                    and no_spaces(w.lstrip()[:1])):
+                close()
+            run.extend((c, i) for c in piece)
+    close()
+    return raw
 
 
 def number_scales(token: Token, words: Sequence[str], language: str | None = None) -> list[str]:
@@ -175,10 +206,15 @@ def number_scales(token: Token, words: Sequence[str], language: str | None = Non
     return [v for v in scale_values(pieces, lang) if v != token.text]
 
 
+def text_words(text: str) -> list[str]:
+    """A free text's words: between spaces, and Chinese or Japanese a character each (as caption files are read)."""
+    return [word for token in text.split() for word in split_spaceless(token)]
+
+
 @lru_cache(maxsize=512)
 def tokenize_text(text: str, language: str | None = None) -> tuple[Token, ...]:
-    """Tokens of a free text, with word indices into `text.split()` (cached: queries repeat)."""
-    return tuple(tokenize(text.split(), language))
+    """Tokens of a free text, with word indices into `text_words(text)` (cached: queries repeat)."""
+    return tuple(tokenize(text_words(text), language))
 
 
 @lru_cache(maxsize=16)
