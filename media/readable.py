@@ -49,7 +49,13 @@ def join_words(texts: Iterable[str]) -> str:
 
 def spaced(before: str, word: str) -> bool:
     """Whether a space goes between text and the word written after it (join_words' rule)."""
-    return not (_NO_SPACE.match(_edge(reversed(before))) and _NO_SPACE.match(_edge(word))) and not _ATTACHED.match(word)
+    first = word[:1]
+    if first.isalnum():  # nothing attached starts with a letter or digit
+        if first < "\u0e00":  # the common case: a word of an alphabet (none below U+0E00 goes without spaces)
+            return True
+    elif _ATTACHED.match(word):
+        return False
+    return not (_NO_SPACE.match(_edge(reversed(before))) and _NO_SPACE.match(_edge(word)))
 
 
 def _edge(chars: Iterable[str]) -> str:

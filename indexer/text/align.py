@@ -345,13 +345,16 @@ def highlight(words: Sequence[str], marked: Iterable[int], first: int, last: int
     lo = max(0, first - SNIPPET_CONTEXT)
     hi = min(len(words), lo + SNIPPET_WORDS, max(last + 1 + SNIPPET_CONTEXT, lo + 2 * SNIPPET_CONTEXT))
     out: list[str] = []
+    before = ""
     for i in range(lo, hi):
-        w = html.escape(words[i].strip())
+        said = words[i].strip()
+        w = html.escape(said)
         if i in marks and (i == lo or i - 1 not in marks):
             w = "<mark>" + w
         if i in marks and (i == hi - 1 or i + 1 not in marks):
             w += "</mark>"
-        if out and spaced(words[i - 1].strip(), words[i].strip()):  # none between Chinese characters
+        if out and spaced(before, said):  # none between Chinese characters, nor before ",000"
             out.append(" ")
         out.append(w)
+        before = said
     return ("\u2026 " if lo else "") + "".join(out) + (" \u2026" if hi < len(words) else "")

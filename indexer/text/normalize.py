@@ -156,7 +156,10 @@ def tokenize(words: Sequence[str], language: str | None = None, *, variants: boo
     `runs=False` reads each word of a spaceless script alone (a caller that made its bigrams already).
     """
     lang = primary_language(language)
-    raw = _raw_pieces(words, lang) if runs else [(p, i, i) for i, w in enumerate(words) for p in split_words(w, lang)]
+    if runs and _NO_SPACES.search("".join(words)):  # one search over the text: most texts need no runs
+        raw = _raw_pieces(words, lang)
+    else:
+        raw = [(p, i, i) for i, w in enumerate(words) for p in split_words(w, lang)]
     if variants:
         raw = apply_variants(raw, lang)
     if not numbers:
