@@ -102,9 +102,14 @@ class Match:
     start: float
     end: float
     score: float
-    text: str  # the words as spoken
+    said: tuple[str, ...]  # the words as spoken
     matched_words: tuple[int, ...]  # indices of words that match a quote word (for highlighting)
     differences: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        """The words as spoken, as one line (joined when asked: a search locates a quote in many passages)."""
+        return join_words(self.said)
 
 
 def similarity(quote: Sequence[Token], spoken: Sequence[Token]) -> np.ndarray:
@@ -311,7 +316,8 @@ def _words(tokens: Sequence[Token], words: Sequence[str], index: int | None) -> 
     if index is None:
         return ""
     tok = tokens[index]
-    return join_words(w.strip().strip(_STRIP) or w.strip() for w in words[tok.first:tok.last + 1])
+    span = [w.strip().strip(_STRIP) or w.strip() for w in words[tok.first:tok.last + 1]]
+    return span[0] if len(span) == 1 else join_words(span)
 
 
 def locate(quote: str, words: Sequence[Word], language: str | None = None) -> Match | None:
@@ -330,10 +336,12 @@ def locate_in(quote: str, texts: Sequence[str], times: Sequence[Sequence[float]]
     first, last = spoken[found.first].first, spoken[found.last].last
     matched = sorted({w for op in found.ops if op.spoken is not None and op.similarity >= NEAR
                       for w in range(spoken[op.spoken].first, spoken[op.spoken + (op.kind == "swapped")].last + 1)})
-    diffs = tuple(dict.fromkeys(describe(op, qtokens, text_words(quote), spoken, texts) for op in found.ops
-                                if op.kind not in ("same", "skipped")))  # two bigrams of one character: one line
-    text = join_words(texts[first:last + 1])
-    return Match(first, last, times[first][0], times[last][1], found.score, text, tuple(matched), diffs)
+    changed = [op for op in found.ops if op.kind not in ("same", "skipped")]
+    quote_words = text_words(quote) if changed else []
+    # two bigrams of one changed character: one line
+    diffs = tuple(dict.fromkeys(describe(op, qtokens, quote_words, spoken, texts) for op in changed))
+    return Match(first, last, times[first][0], times[last][1], found.score, tuple(texts[first:last + 1]),
+                 tuple(matched), diffs)
 
 
 SNIPPET_CONTEXT, SNIPPET_WORDS = 10, 60
