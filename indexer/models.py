@@ -10,6 +10,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Literal, TypeVar
 
+from media.readable import join_words
+
 SearchMode = Literal["quote", "keyword"]
 ChapterSource = Literal["computed", "creator"]  # topic segmentation, or the video's own chapter list
 ClipOrigin = Literal["hit", "chapter", "range"]  # what the producer picked a clip from
@@ -125,7 +127,7 @@ def split_sentences(words: Iterable[Word]) -> Iterator[Sentence]:
 
 
 def _sentence(buf: list[Word], first: int) -> Sentence:
-    text = " ".join(w.text.strip() for w in buf)
+    text = join_words(w.text for w in buf)  # "4.2" and Chinese as written, not "4 .2", "北 京"
     return Sentence(buf[0].start, buf[-1].end, text, first, first + len(buf) - 1)
 
 

@@ -36,6 +36,7 @@ from indexer.errors import InvalidInput
 from indexer.models import Chapter, Segment, Transcript, Video, Word
 from indexer.text.normalize import fold
 from indexer.text.stopwords import stop_words
+from media.readable import split_spaceless
 
 STORIES = Path(__file__).resolve().parents[1] / "bench" / "data" / "chapters"
 
@@ -380,6 +381,25 @@ def test_titles_are_short_distinct_phrases_of_their_chapter() -> None:
         assert 5 <= len(c.keywords) <= 8, c.keywords
     text = transcript.text
     assert all(w in text or w[0].lower() + w[1:] in text for c in chapters for w in c.title.split())
+
+
+def test_chinese_titles_are_clauses_of_their_chapter_not_character_pairs() -> None:
+    """Chinese has no spaces to cut a headline at: titles were bigram keywords ("京市 府周 车站", "二 布 明")."""
+    metro = ["北京市政府周二宣布，将在明年春季开通一条新的地铁线路。", "这条线路全长三十二公里，共设二十个车站。",
+             "新线路将连接首都国际机场和城市东部的商业区。", "地铁公司表示，新线路每天可运送乘客四十万人次。"]
+    flood = ["南方多个省份连日暴雨，河水水位持续上涨。", "当地政府已经转移了两万多名居民。",
+             "气象部门预计，未来三天降雨仍将持续。", "救援人员正在加固河堤，防止洪水进入城区。"]
+    segments, t = [], 0.0
+    for sentence in metro + flood:
+        units = [Word(round(t + 0.3 * k, 3), round(t + 0.3 * k + 0.25, 3), u, 1.0, "caption")
+                 for k, u in enumerate(split_spaceless(sentence))]
+        segments.append(Segment(units[0].start, units[-1].end, sentence, tuple(units)))
+        t = units[-1].end + (3.0 if sentence is metro[-1] else 0.5)
+    transcript = Transcript("file:zh", "zh", "captions", "file", tuple(segments))
+    chapters = segment(transcript, embedder=None, count=2)
+    for chapter, story in zip(chapters, (metro, flood)):
+        assert " " not in chapter.title and 4 <= len(chapter.title) <= 14, chapter.title
+        assert any(chapter.title in sentence for sentence in story), chapter.title
 
 
 def test_repeated_stories_still_get_distinct_titles() -> None:

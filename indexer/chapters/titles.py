@@ -223,8 +223,10 @@ def headline_phrases(sentence: str, language: str | None, weights: dict[str, flo
     starting and ending on a content word; it scores the `weights` of the best `NAMED` distinct keys it holds (the
     chapter's salient words), less a little per word and more for cutting a phrase at either end, so a run that
     names the story's who and what in few words wins.
-    Scripts written without spaces have no words to cut at: they get none.
+    Scripts written without spaces have no words to cut at: their runs are a clause's characters (_spaceless).
     """
+    if no_spaces(sentence):
+        return _spaceless(sentence, language, weights, key)
     raw = sentence.split()
     owner: list[int] = []  # written piece -> whitespace word
     for i, w in enumerate(raw):
@@ -256,6 +258,25 @@ def headline_phrases(sentence: str, language: str | None, weights: dict[str, flo
                 out.append(Phrase(score, _clean(raw[a - governed: b + 1])))
             if _BREAK.search(raw[b]):
                 break
+    return sorted(out, key=lambda p: -p.score)
+
+
+_CLAUSE = re.compile(r"[\s，、；：。！？,;:!?…「」『』“”\"（）()《》]+")
+
+
+def _spaceless(sentence: str, language: str | None, weights: dict[str, float], key: Callable[[Token], str],
+               shortest: int = 4, longest: int = 14) -> list[Phrase]:
+    """Headline runs of a sentence in Chinese or Japanese: a clause whole where it is short enough, else its first
+    `shortest`..`longest` characters (a news clause names its subject first: 北京市政府周二宣布), scored as word runs
+    are, by the chapter's salient bigrams they hold, less a little per character and more for a cut clause. Titles
+    of bigram keywords ("京市 府周 车站") read as nothing."""
+    out = []
+    for clause in _CLAUSE.split(sentence):
+        ends = [len(clause)] if len(clause) <= longest else range(shortest, longest + 1)
+        for end in ends if len(clause) >= shortest else ():
+            seen = {key(t) for t in tokenize([clause[:end]], language, numbers=False)}
+            score = sum(sorted((weights.get(k, 0.0) for k in seen), reverse=True)[:NAMED]) - 0.02 * end
+            out.append(Phrase(score - CUT * (end < len(clause)), clause[:end]))
     return sorted(out, key=lambda p: -p.score)
 
 

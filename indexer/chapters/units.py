@@ -25,6 +25,7 @@ import re
 from collections.abc import Sequence
 
 from indexer.models import Sentence, Transcript, Word
+from media.readable import join_words
 
 LONG_S = 60.0  # seconds: a sentence over this is cut (the scorer was fitted on the recognisers' sentences)
 UNIT_S = 12.0  # seconds: about twice a news sentence's median length (6-8 s on Euronews, 4.5 s on Tagesschau)
@@ -94,5 +95,5 @@ def _best_cuts(words: Sequence[Word], first: int, n: int, gain: list[float], eve
 
 
 def _piece(words: Sequence[Word], first: int, last: int) -> Sentence:
-    return Sentence(words[first].start, words[last].end, " ".join(w.text.strip() for w in words[first:last + 1]),
+    return Sentence(words[first].start, words[last].end, join_words(w.text for w in words[first:last + 1]),
                     first, last)
