@@ -23,7 +23,17 @@ from indexer.distributed.transport import job_notifier
 from indexer.errors import ClipindexError, IngestError, InvalidInput, NotFound
 from indexer.ingest import uploads
 from indexer.ingest.context import StepContext, StepProgress
-from indexer.ingest.plan import TITLE_MAX, Plan, article_ref, check_line, check_options, check_untrusted, plan
+from indexer.ingest.plan import (
+    REPLACED,
+    TITLE_MAX,
+    Plan,
+    article_ref,
+    check_line,
+    check_options,
+    check_untrusted,
+    plan,
+    replaced_in_place,
+)
 from indexer.ingest.types import (
     STEPS,
     IngestJob,
@@ -250,6 +260,8 @@ class Clipindex:
             raise NotFound(f"the media of “{video.title}” lies outside the folders this server may read")
         if not path.is_file():
             raise NotFound(f"the media file of “{video.title}” has been moved or deleted")
+        if replaced_in_place(self.store, video.id, path):
+            raise NotFound(REPLACED.format(title=video.title))
         return path
 
     def _ingested_in_place(self, video: Video, path: Path) -> bool:

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from api.cli import app
 from indexer.asr.engine import Engine, EngineChoice
 from indexer.config import Settings
-from indexer.errors import IngestError
+from indexer.errors import IngestError, NotFound
 from indexer.models import Chapter
 from indexer.service import Clipindex, IngestOptions
 from tests.conftest import FIXTURES, ffmpeg
@@ -304,6 +304,27 @@ def test_a_moved_file_is_found_where_it_is_now_and_force_takes_a_new_title(setti
     shutil.copy(moved, copy)
     list(svc.ingest(str(copy), IngestOptions(captions="never", model="tiny.en", force=True)))
     assert svc.store.get_video(str(first.video_id)).media_path == str(moved.resolve())
+
+
+def test_a_file_replaced_in_place_is_not_served_as_the_old_video(settings: Settings, media_dir: Path,
+                                                                   tmp_path: Path) -> None:
+    """An editor exports a new cut under the old name: the old video's player, frames and clips showed the new
+    report at the old transcript's times. Now it says its file was replaced; the new file is a video of its own."""
+    media = tmp_path / "story.mp4"
+    shutil.copy(media_dir / "report.mp4", media)
+    (tmp_path / "story.srt").write_text("1\n00:00:00,000 --> 00:00:03,000\nThe river rose two metres.\n")
+    svc = Clipindex(settings)
+    [first] = list(svc.ingest(str(media), IngestOptions(keep_video=True)))
+    assert svc.media_file(str(first.video_id)) == media.resolve()
+    reel = svc.reels.new("Flood").id
+    svc.reels.add_range(reel, str(first.video_id), 0.5, 2.0, snap_to="none")
+    ffmpeg("-i", str(media_dir / "report.mp4"), "-t", "3", "-c", "copy", "-f", "mp4", str(media))  # a new cut
+    for read in (lambda: svc.media_file(str(first.video_id)), lambda: svc.frame(str(first.video_id), 1.0),
+                 lambda: svc.reels.render(reel, tmp_path / "out.mp4", allowed_dir=tmp_path)):
+        with pytest.raises(NotFound, match="has been replaced by another since it was ingested"):
+            read()
+    [second] = list(svc.ingest(str(media), IngestOptions()))
+    assert second.video_id != first.video_id and svc.media_file(str(second.video_id)) == media.resolve()
 
 
 @pytest.mark.slow

@@ -20,6 +20,7 @@ from media import ffmpeg, sources
 
 if TYPE_CHECKING:
     from indexer.articles.load import Article
+    from indexer.store.db import Store
 
 
 @dataclass(frozen=True)
@@ -34,8 +35,25 @@ class Plan:
     has_video: bool = False
 
     def step_options(self, o: IngestOptions, article: Article | None) -> StepOptions:
+        size = Path(self.path).stat().st_size if self.kind == "file" and self.path else None
         return StepOptions(self.kind, self.path, o.captions, o.keep_video, o.language, o.model, o.engine, article,
-                           o.accept_partial)
+                           o.accept_partial, size)
+
+
+REPLACED = ("the media file of “{title}” has been replaced by another since it was ingested: ingest the new file as a "
+            "video of its own (and delete this one if it is no longer wanted)")
+
+
+def replaced_in_place(store: Store, video_id: str, path: Path) -> bool:
+    """Whether the file a video was ingested from in place now holds other media (another size): an editor exported
+    a new cut under the old name, and the old video's player, frames and clips showed the new one at the old
+    transcript's times. Ids are content hashes, so the new file, ingested, is another video."""
+    try:
+        options = store.get_options(video_id, StepOptions)
+    except TypeError:  # no options stored (made before they were): nothing to compare
+        return False
+    return (options.size is not None and options.path is not None and Path(options.path).resolve() == path
+            and path.is_file() and path.stat().st_size != options.size)
 
 
 TITLE_MAX = 300  # characters in a video's title (a channel's name: 200)

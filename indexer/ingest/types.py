@@ -68,6 +68,7 @@ class StepOptions(Record):
     engine: str | None = None
     article: Article | None = None
     accept_partial: bool = False  # loaded (and so checked) before the chain starts; linked by its last step
+    size: int | None = None  # a local media file's bytes at ingest: one replaced in place since is told apart
 
     def to_dict(self) -> dict[str, Any]:
         data = super().to_dict()
