@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer.articles.export import export_html, export_jsonld, text_fragment_url
+from indexer.articles.export import _clip_name, export_html, export_jsonld, text_fragment_url
 from indexer.articles.link import ArticleLinks, link_article
 from indexer.articles.load import Article, load_article
 from indexer.articles.quotes import find_quotes
@@ -408,6 +408,13 @@ def test_text_fragment_of_a_paragraph_with_sharp_s_is_start_and_end() -> None:
             "an der alten Brücke sicherte.")
     start, end = _directive(text_fragment_url("https://example.org/d", para, "Kopf " + para + " Fuß"))
     assert start == "Dreißig Tonnen Stahl" and end == "alten Brücke sicherte."
+
+
+def test_a_key_moment_is_named_by_its_paragraphs_first_sentence_in_any_script() -> None:
+    """Chinese and Japanese end a sentence without a space after it: the JSON-LD Clip took the whole paragraph."""
+    assert _clip_name("北京市政府周二宣布开通新线路。这条线路全长三十二公里。") == "北京市政府周二宣布开通新线路。"
+    assert _clip_name("知事は発表しました！来年から始まります。") == "知事は発表しました！"
+    assert _clip_name("The river rose. It fell again.") == "The river rose."
 
 
 def test_chinese_and_japanese_html_articles_are_read(tmp_path: Path) -> None:

@@ -166,7 +166,7 @@ def _clips(article: Article, links: ArticleLinks, ref: str | None) -> list[dict[
 
 
 def _clip_name(text: str) -> str:
-    first = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0]
+    first = re.split(r"(?<=[.!?])\s|(?<=[。！？])", text, maxsplit=1)[0]  # Chinese and Japanese end without a space
     return shorten(first, 100)
 
 
