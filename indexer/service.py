@@ -365,12 +365,20 @@ class Clipindex:
         if language is not None:
             check_language(language)
         video_id = refs.resolve_video(self.store, video) if video else None
-        result = self.index.search(query, mode=mode, video=video_id, channel=channel, language=language,
-                                   after=after, before=before, limit=limit, offset=offset)
-        found = {vid: self.store.find_video(vid) for vid in {h.video_id for h in result.hits}}
-        videos = {vid: v for vid, v in found.items() if v is not None}
+        ask = limit
+        while True:
+            result = self.index.search(query, mode=mode, video=video_id, channel=channel, language=language,
+                                       after=after, before=before, limit=ask, offset=offset)
+            found = {vid: self.store.find_video(vid) for vid in {h.video_id for h in result.hits}}
+            videos = {vid: v for vid, v in found.items() if v is not None}
+            live = [h for h in result.hits if h.video_id in videos]
+            # hits of a video deleted while the index still held it (until the next reconcile) are dropped, and the
+            # page is filled from further down, once: a page of them came back empty
+            if len(live) >= limit or len(result.hits) < ask or ask > limit:
+                break
+            ask = limit + len(result.hits) - len(live)
         hits = [replace(h, links=self._hit_links(videos[h.video_id], h.start, h.end, media_base))
-                for h in result.hits if h.video_id in videos]
+                for h in live[:limit]]
         return replace(result, hits=hits)
 
     def _hit_links(self, video: Video, start: float, end: float, media_base: str | None) -> dict[str, str]:

@@ -130,3 +130,21 @@ def test_recompute_without_options_segments_as_ingest_does(ingested: tuple[Clipi
     svc.chapters.recompute(video_id, min_length=45.0)
     assert [c["min_length"] for c in calls] == [None, 45.0]
 
+
+
+def test_hits_of_a_video_gone_from_the_store_do_not_empty_the_page(backend_settings: Settings,
+                                                                   tmp_path: Path) -> None:
+    """Until the next reconcile an index may hold a deleted video's passages (a delete whose index commit failed):
+    their hits were dropped after the index had filled the page, so `--limit 2` answered "no matches"."""
+    svc = Clipindex(backend_settings)
+    ids = []
+    for n, words in enumerate(["the budget vote was delayed again", "the budget vote passed at last",
+                               "a budget budget budget debate budget"]):
+        cues = tmp_path / f"c{n}.srt"
+        cues.write_text(f"1\n00:00:01,000 --> 00:00:04,000\n{words}.\n", encoding="utf-8")
+        ids.append(next(iter(svc.ingest(str(cues), IngestOptions(language="en")))).video_id)
+    svc.index.flush()
+    svc.store.delete_video(str(ids[2]))  # the store forgot it; the index still holds it, ranked first
+    assert svc.index.search("budget", limit=1).hits[0].video_id == ids[2]
+    hits = svc.search("budget", limit=2).hits
+    assert sorted(h.video_id for h in hits) == sorted(ids[:2])
