@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from indexer.models import Word
-from indexer.text.align import QUOTE_CHECK, SEARCH, align, locate
+from indexer.text.align import QUOTE_CHECK, SEARCH, align, locate, locate_in
 from indexer.text.language import detect_language
 from indexer.text.normalize import fold, pieces, tokenize, tokenize_text
 from indexer.text.stopwords import stop_words
@@ -171,6 +171,22 @@ def test_quote_check_scoring_joins_words_skips_at_free_positions_and_counts_near
     assert [op.kind for op in free.ops].count("skipped") == 3
     near = align(tokenize(["negotiation"], "en"), tokenize(["the", "negotiations"], "en"), QUOTE_CHECK)
     assert near is not None and near.ops[0].kind == "changed" and near.score > 0.9  # a spelling, not a change
+
+
+def test_a_changed_word_at_a_quotes_edge_stays_in_its_sentence() -> None:
+    """A dissimilar pair at the span's end was dropped as a word the user added: "'месяца' was not said", and the
+    clip stopped before "года". In the sentence of the rest it is a changed word; in the next sentence, not said."""
+    said = "Мы восстановим мост до конца года. Потом будет другое.".split()
+    times = [(i * 0.4, i * 0.4 + 0.3) for i in range(len(said))]
+    m = locate_in("мы восстановим мост до конца месяца", said, times, "ru")
+    assert m is not None and m.text == "Мы восстановим мост до конца года." and m.differences == (
+        "'месяца' was said as 'года'",)
+    said = "Мы восстановим мост до конца. Года идут.".split()
+    m = locate_in("мы восстановим мост до конца месяца", said, times, "ru")
+    assert m is not None and m.text == "Мы восстановим мост до конца." and m.differences == ("'месяца' was not said",)
+    said = "Теперь мы восстановим мост до конца года.".split()  # the first word, in the sentence: changed, kept
+    m = locate_in("вчера мы восстановим мост", said, times, "ru")
+    assert m is not None and m.first_word == 0 and m.differences == ("'вчера' was said as 'Теперь'",)
 
 
 def test_a_word_dropped_after_the_quotes_first_word_is_reported_dropped() -> None:

@@ -25,8 +25,9 @@ The score in 0..1 is one minus the word-level edit cost over the quote length: a
 from __future__ import annotations
 
 import html
+import re
 import string
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -136,10 +137,11 @@ class _Steps:
 
 
 def align(quote: Sequence[Token], spoken: Sequence[Token], scoring: Scoring = SEARCH,
-          free: Iterable[int] = ()) -> Alignment | None:
+          free: Iterable[int] = (), ends: Callable[[int], bool] | None = None) -> Alignment | None:
     """Best fitting alignment of the whole quote inside spoken; None when no word is even similar.
 
-    `free`: quote token indices after which spoken words may be skipped at no cost.
+    `free`: quote token indices after which spoken words may be skipped at no cost. `ends(j)`: whether a sentence
+    ends with spoken token j (a dissimilar pair at the span's edge is kept inside the sentence; _trim).
     """
     if not quote or not spoken:
         return None
@@ -149,7 +151,7 @@ def align(quote: Sequence[Token], spoken: Sequence[Token], scoring: Scoring = SE
         return None
     steps = _steps(sim, scoring, joins, set(free))
     ops = _traceback(_fill(steps), steps, sim)
-    ops = _trim(ops) if scoring.trim else ops
+    ops = _trim(ops, ends) if scoring.trim else ops
     pairs = [op for op in ops if op.spoken is not None and op.quote is not None]
     if not pairs:
         return None
@@ -261,20 +263,31 @@ def _end(h: list[list[float]], pair: list[list[float]], jq: list[list[bool]] | N
     return next((j for j in ends if paired(j)), ends[0])
 
 
-def _trim(ops: list[Op]) -> list[Op]:
-    """Dissimilar pairs at the span's ends become missing quote words, so the span starts at a real match."""
+def _trim(ops: list[Op], ends: Callable[[int], bool] | None = None) -> list[Op]:
+    """Dissimilar pairs at the span's ends become missing quote words, so the span starts at a real match; but where
+    `ends` tells sentences apart, such a pair right beside the span's matches and in their sentence stays a changed
+    word: "до конца месяца" against "до конца года." was "'месяца' was not said", the span cut before "года", where
+    a word said in another sentence (the one before or after) is more likely not the quote's."""
     def weak(op: Op) -> bool:
         return op.spoken is not None and op.similarity < TRIM_BELOW
 
-    def untrimmed(seq: list[Op]) -> list[Op]:
+    def in_sentence(a: int | None, b: int | None) -> bool:  # spoken tokens a < b, in one sentence
+        return ends is not None and a is not None and b is not None and not any(map(ends, range(a, b)))
+
+    def untrimmed(seq: list[Op], forward: bool) -> list[Op]:
         k = 0
         while k < len(seq) and (weak(seq[k]) or seq[k].kind in ("missing", "extra")):
             k += 1
         if k == len(seq):
             return seq
-        return [Op("missing", op.quote, None) for op in seq[:k] if op.quote is not None] + seq[k:]
+        keep = k  # weak pairs next to the first match, each in the sentence of the one after it, stay
+        while keep > 0 and seq[keep - 1].kind == "changed" and (
+                in_sentence(seq[keep - 1].spoken, seq[keep].spoken) if forward
+                else in_sentence(seq[keep].spoken, seq[keep - 1].spoken)):
+            keep -= 1
+        return [Op("missing", op.quote, None) for op in seq[:keep] if op.quote is not None] + seq[keep:]
 
-    return untrimmed(untrimmed(ops)[::-1])[::-1]
+    return untrimmed(untrimmed(ops, True)[::-1], False)[::-1]
 
 
 def _score(ops: Sequence[Op], quote_len: int, near: float = NEAR) -> float:
@@ -330,7 +343,7 @@ def locate_in(quote: str, texts: Sequence[str], times: Sequence[Sequence[float]]
     """`locate` on plain word texts and (start, end) pairs; `spoken` may pass tokenize(texts, language)."""
     qtokens = tokenize_text(quote, language)
     spoken = tokenize(texts, language) if spoken is None else spoken
-    found = align(qtokens, spoken)
+    found = align(qtokens, spoken, ends=lambda j: _SENTENCE_END.search(texts[spoken[j].last].strip()) is not None)
     if found is None:
         return None
     first, last = spoken[found.first].first, spoken[found.last].last
@@ -345,6 +358,7 @@ def locate_in(quote: str, texts: Sequence[str], times: Sequence[Sequence[float]]
 
 
 SNIPPET_CONTEXT, SNIPPET_WORDS = 10, 60
+_SENTENCE_END = re.compile(r"[.!?\u2026\u3002\uff01\uff1f]['\"\u00bb\u201d\u2019)\]]*$")
 
 
 def highlight(words: Sequence[str], marked: Iterable[int], first: int, last: int) -> str:
