@@ -218,3 +218,20 @@ def test_corrections_over_http_need_a_key(captioned: tuple[Clipindex, str]) -> N
         assert c.delete(f"/v1/videos/{video_id}/corrections/cor_x", headers=auth).status_code == 404
         bad = c.post(f"/v1/videos/{video_id}/corrections", json={"start": 3, "end": 1, "text": "x"}, headers=auth)
         assert bad.status_code == 400 and "error" in bad.json()
+
+
+def test_a_correction_of_chinese_words_leaves_the_line_as_it_was_written(settings: Settings, tmp_path: Path) -> None:
+    """A correction rewrote its segment's text with a space between every word: a Chinese line read "今 天 上 午，"
+    in every transcript export for good, an undone correction too."""
+    svc = Clipindex(settings)
+    path = tmp_path / "zh.srt"
+    path.write_text("1\n00:00:01,000 --> 00:00:06,000\n今天上午，国家统计局发布了经济数据。\n", encoding="utf-8")
+    [result] = list(svc.ingest(str(path), IngestOptions(language="zh")))
+    video_id = str(result.video_id)
+    words = svc.transcript(video_id).words
+    data = [w for w in words if w.text.startswith(("经", "济", "数", "据"))]
+    fix = svc.correct_words(video_id, data[0].start, data[-1].end, "经济指标。", source="editor")  # "据。" was one word
+    assert svc.transcript(video_id).segments[0].text == "今天上午，国家统计局发布了经济指标。"
+    svc.revert_correction(video_id, fix.id)
+    assert svc.transcript(video_id).segments[0].text == "今天上午，国家统计局发布了经济数据。"
+    assert "今天上午，国家统计局发布了经济数据。" in svc.render_transcript(video_id, "srt")

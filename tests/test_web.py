@@ -340,6 +340,50 @@ def long_video(site: Site) -> str:
     return str(result.video_id)
 
 
+@pytest.fixture(scope="module")
+def scripts(site: Site) -> dict[str, str]:
+    """An Arabic and a Chinese report from caption files: a right-to-left script and one without spaces."""
+    library = site.root / "scripts"
+    library.mkdir()
+    texts = {"ar": ["قال وزير المالية إن الميزانية سترتفع بنسبة 3.5% العام المقبل.",
+                    "من جهته، قال صندوق النقد الدولي IMF إن الخطة واقعية."],
+             "zh": ["今天上午，国家统计局发布了经济数据。", "天气预报说，明天有大雨。"]}
+    ids = {}
+    for lang, lines in texts.items():
+        cues = [f"{n + 1}\n00:00:0{2 * n},000 --> 00:00:0{2 * n + 1},900\n{line}" for n, line in enumerate(lines)]
+        path = library / f"{lang}.srt"
+        path.write_text("\n\n".join(cues) + "\n", encoding="utf-8")
+        [result] = list(site.service.ingest(str(path), IngestOptions(title=f"Report {lang}", language=lang)))
+        ids[lang] = str(result.video_id)
+    return ids
+
+
+def test_arabic_runs_right_to_left_and_chinese_without_spaces(context: BrowserContext, site: Site, console: Console,
+                                                             scripts: dict[str, str]) -> None:
+    """Arabic lines ran left to right (a final full stop at the reader's start, an IMF clause out of order) and the
+    arrow keys went against the text; Chinese showed and copied a space between every character."""
+    page = _page(context, console, site)
+    page.goto(f"{site.url}/#/video/{scripts['ar']}")
+    line = page.locator("#transcript p").first
+    expect(line).to_have_attribute("dir", "rtl")
+    page.locator("#transcript .word").first.focus()
+    page.keyboard.press("ArrowLeft")  # the next word, on the left in a right-to-left line
+    assert _focused_word(page) == 1
+    page.goto(f"{site.url}/#/video/{scripts['zh']}")
+    expect(page.locator("#transcript p").first).to_have_text("今天上午，国家统计局发布了经济数据。")
+    words = [w.text for w in site.service.transcript(scripts["zh"]).words]
+    first = words.index("经")
+    _select_words(page, first, first + 3)
+    page.click("#sel-copy")
+    assert page.evaluate("navigator.clipboard.readText()").startswith("“经济数据")
+    page.goto(f"{site.url}/#/")
+    page.fill("#q", "经济")
+    page.keyboard.press("Enter")
+    snippet = page.locator(f".group:has(a[href*='{quote(scripts['zh'], safe='')}']) .snippet").first
+    expect(snippet).to_contain_text("发布了经济数据。")
+    expect(snippet).not_to_contain_text("天气预报")  # keyword snippets keep the sentences with a match, in Chinese too
+
+
 def test_the_transcript_scrolls_the_playing_word_into_view(context: BrowserContext, site: Site, console: Console,
                                                            long_video: str) -> None:
     """The word being said stays inside the transcript's box (it was scrolled above it: offsetTop was measured from

@@ -16,6 +16,30 @@ function el(tag, attrs = {}, ...children) {
   return node;
 }
 
+// Words joined as their script writes them (the server's media/readable.py join_words): no space between two
+// characters of a script written without spaces (Chinese, Japanese, Thai ...; punctuation passed over, so "说：" and
+// "“我" meet), nor before a piece that goes on the word before it (",000", ".2", "-known", "'s").
+const NO_SPACE = /[\u0E00-\u0EFF\u1000-\u109F\u1780-\u17FF\u3040-\u30FF\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF\uFF00-\uFFEF]/u;
+const ATTACHED = /^(?:[,.;:!?%)\]}»”…]+(?![\p{L}\p{N}_])|[.,\-‐][\p{L}\p{N}_]|['’][\p{L}\p{N}_]{1,3}(?![\p{L}\p{N}_]))/u;
+const LETTER = /[\p{L}\p{N}]/u;
+function edgeLetter(text, last) {
+  const chars = Array.from(text);
+  if (last) chars.reverse();
+  return chars.find((c) => LETTER.test(c)) || "";
+}
+function spaced(before, word) {
+  if (ATTACHED.test(word)) return false;
+  return !(NO_SPACE.test(edgeLetter(before, true)) && NO_SPACE.test(edgeLetter(word, false)));
+}
+function joinWords(texts) {
+  let out = "";
+  for (const t of texts.map((x) => String(x).trim()).filter(Boolean)) out += (out && spaced(out, t) ? " " : "") + t;
+  return out;
+}
+// Right-to-left languages: their lines run from the right (lang alone does not set the direction)
+const RTL = new Set(["ar", "he", "fa", "ur", "ps", "sd", "ug", "yi", "dv", "ckb", "ku"]);
+function textDir(language) { return RTL.has(String(language || "").split("-")[0].toLowerCase()) ? "rtl" : "auto"; }
+
 function clock(s) {
   s = Math.max(0, Math.floor(s || 0));
   const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), sec = String(s % 60).padStart(2, "0");

@@ -14,7 +14,7 @@ function quoteLine(q) {
   const [kind, words] = QUOTE_LOOK[q.status] || ["neutral", q.status];
   const basis = q.basis === "captions" ? " (checked against captions, not the audio)" : q.basis === "audio" ? " (checked against the audio)" : "";
   const line = el("p", { class: `quote quote-${kind}`, "data-status": q.status },
-    el("span", { class: "quote-status", text: `${words}${basis}` }), " ", el("q", { text: q.text }));
+    el("span", { class: "quote-status", text: `${words}${basis}` }), " ", el("q", { text: q.text, dir: "auto" }));
   if (q.detail) line.append(el("span", { class: "quote-detail", text: ` ${q.detail}` }));
   if (q.start !== null && q.start !== undefined)
     line.append(" ", el("button", { type: "button", class: "link", text: `play ${clock(q.start)}`, onclick: () => player.seek(q.start) }));
@@ -38,7 +38,7 @@ async function loadArticle(id, root) {
   $("#article-title").textContent = links.title || "Article";
   const list = el("ol", { class: "article" });
   for (const p of links.paragraphs || []) {
-    const li = el("li", {}, el("p", { text: p.text }));
+    const li = el("li", {}, el("p", { text: p.text, dir: "auto" }));  // an Arabic article's paragraphs run from the right
     if (p.start !== null && p.start !== undefined)
       li.append(el("button", { type: "button", class: "secondary small", text: `Play from ${clock(p.start)}`, onclick: () => player.seek(p.start, p.end) }));
     else li.append(el("p", { class: "hint", text: "Not covered by the video." }));
@@ -127,7 +127,7 @@ async function listCorrections(video) {
   if (!alive(box)) return;
   box.hidden = !live.length;
   box.replaceChildren(el("h3", { text: "Corrections" }), ...live.map((c) => el("p", {},
-    `${clock(c.start)}: “${c.before.map((w) => String(w.text).trim()).join(" ")}” → “${c.text}” `,
+    `${clock(c.start)}: “${joinWords(c.before.map((w) => w.text))}” → “${c.text}” `,
     el("button", { type: "button", class: "secondary small", text: "Undo", "aria-label": `Undo the correction at ${clock(c.start)}`,
       onclick: async () => {
         try {

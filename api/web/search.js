@@ -93,11 +93,13 @@ function videoGroup(video, id) {
 
 // Keyword hits show the sentences that hold a match, not the whole passage around them.
 function trimmed(snippet) {
-  // a sentence ends at . ! ? or …, perhaps followed by a closing quote (escaped) and the end of a mark
-  const sentences = String(snippet).split(/(?<=[.!?…](?:&quot;|&#x27;|[”»)])?(?:<\/mark>)?)\s+(?=\S)/);
+  // a sentence ends at . ! ? … (or Chinese, Japanese, Arabic 。！？؟), perhaps followed by a closing quote (escaped)
+  // and the end of a mark; Chinese and Japanese put no space after it
+  const sentences = String(snippet).split(
+    /(?<=[.!?…؟](?:&quot;|&#x27;|[”»)])?(?:<\/mark>)?)\s+(?=\S)|(?<=[。！？](?:[”」』)])?(?:<\/mark>)?)\s*(?=\S)/);
   const keep = sentences.filter((s) => s.includes("<mark>") || s.includes("</mark>"));
   if (!keep.length || keep.length === sentences.length) return snippet;
-  let text = keep.join(" ");
+  let text = keep.reduce((out, s) => out + (out && spaced(out, s.replace(/<\/?mark>/g, "")) ? " " : "") + s, "");
   const opens = (text.match(/<mark>/g) || []).length, closes = (text.match(/<\/mark>/g) || []).length;
   if (closes > opens) text = `<mark>${text}`;
   if (opens > closes) text = `${text}</mark>`;
@@ -114,7 +116,7 @@ function addHit(hit, video, mode) {
   const body = el("div", { class: "hit-body" },
     el("p", { class: "when" }, el("a", { href: at, text: `${clock(hit.start)}–${clock(hit.end)}` }),
       hit.chapter ? el("span", { class: "chapter", text: ` · ${hit.chapter}` }) : null),
-    el("p", { class: "snippet" }, marked(mode === "keyword" ? trimmed(hit.snippet) : hit.snippet)));
+    el("p", { class: "snippet", dir: "auto" }, marked(mode === "keyword" ? trimmed(hit.snippet) : hit.snippet)));
   if (hit.differences && hit.differences.length)
     body.append(el("p", { class: "diff", text: `Said differently: ${hit.differences.join("; ")}` }));
   const actions = el("p", { class: "actions" },

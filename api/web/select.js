@@ -96,7 +96,9 @@ function keyboardSelection(words, box, settled) {
     const span = e.target.closest && e.target.closest(".word");
     if (!span || e.altKey || e.ctrlKey || e.metaKey) return;
     const i = Number(span.dataset.i);
-    const targets = { ArrowRight: (h) => h + 1, ArrowLeft: (h) => h - 1,
+    // in a right-to-left line the next word is on the left
+    const ahead = getComputedStyle(span.parentElement || span).direction === "rtl" ? -1 : 1;
+    const targets = { ArrowRight: (h) => h + ahead, ArrowLeft: (h) => h - ahead,
       Home: (h) => lineOf(words, h)[0], End: (h) => lineOf(words, h)[1] };
     if (e.key in targets) {
       e.preventDefault();

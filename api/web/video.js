@@ -123,7 +123,8 @@ function renderTranscript(video, tr) {
   box.replaceChildren();
   if (!tr.segments.length) box.append(el("p", { class: "state state-empty", text: "No words were recognised in this video." }));
   for (const seg of tr.segments) {
-    const p = el("p", { lang: tr.language });
+    const p = el("p", { lang: tr.language, dir: textDir(tr.language) });
+    let before = "";
     for (const raw of seg.words) {
       const w = { ...raw, text: String(raw.text).trim() };  // Whisper-style words may carry a leading space
       const i = words.length;
@@ -135,7 +136,9 @@ function renderTranscript(video, tr) {
           : unsure ? "Hard to hear: check it" : null });
       span.addEventListener("click", () => { if (!selectedRange()) player.seek(w.start); });
       span.addEventListener("keydown", (e) => { if (e.key === "Enter") { e.preventDefault(); player.seek(w.start); } });
-      p.append(span, " ");
+      if (before && spaced(before, w.text)) p.append(" ");  // none between Chinese characters
+      p.append(span);
+      before = w.text;
       words.push({ ...w, span });
     }
     box.append(p);
@@ -223,7 +226,7 @@ function setupSelection(video, words) {
   document.onselectionchange = update;
   const span = () => {
     const [a, b] = current;
-    return { a, b, start: words[a].start, end: words[b].end, text: words.slice(a, b + 1).map((w) => w.text).join(" ") };
+    return { a, b, start: words[a].start, end: words[b].end, text: joinWords(words.slice(a, b + 1).map((w) => w.text)) };
   };
   $("#sel-copy").onclick = () => { if (current) { const s = span(); copyQuote(s.text, video.title, video.id, s.start, s.end); } };
   $("#sel-play").onclick = () => { if (current) { const s = span(); player.seek(s.start, s.end); } };

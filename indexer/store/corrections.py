@@ -30,6 +30,7 @@ from indexer.errors import InvalidInput, NotFound
 from indexer.models import Segment, Word, WordSource
 from indexer.store.db import Store, stored_word, word_row
 from indexer.store.schema import corrections, segments, transcripts
+from media.readable import join_words
 
 MAX_WORDS = 200  # one correction is an edit of a passage, not a new transcript
 END_SLACK_S = 1.0  # a container's duration and its last word's end may disagree by a frame or two
@@ -208,7 +209,7 @@ def _write(conn: Connection, video_id: str, segs: list[Segment], at: int, count:
             words.extend(new)
         if tuple(words) != seg.words:
             changed.append(k)
-            segs[k] = replace(seg, words=tuple(words), text=" ".join(w.text.strip() for w in words))
+            segs[k] = replace(seg, words=tuple(words), text=join_words(w.text for w in words))  # 北京, not 北 京
     for k in changed:
         conn.execute(segments.update().where(segments.c.video_id == video_id, segments.c.idx == k).values(
             text=segs[k].text, words=json.dumps([word_row(w) for w in segs[k].words], ensure_ascii=False)))
