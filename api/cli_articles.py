@@ -138,8 +138,9 @@ def article_correct(
 ) -> None:
     """Write the article's wording into the transcript where the audio prefers it to what the recogniser wrote.
 
-    Only quotes checked "probably verbatim" against the audio qualify, and only where the re-scored audio fits the
-    article's words better. Each change is a correction with source "article", undone with
+    Only words the recogniser misheard qualify (a quote's `misheard` list, whether the quote as a whole reads
+    "probably verbatim" or "differs" on other words), and only where the re-scored audio fits the article's words
+    better. Each change is a correction with source "article", undone with
     `clipindex correction revert VIDEO ID`; search finds the corrected words at once.
 
     Example: clipindex article correct art:3f9a1c
