@@ -28,6 +28,8 @@ _WIDE = re.compile(r"[\u1100-\u115F\u2E80-\uA4CF\uAC00-\uD7A3\uF900-\uFAFF\uFE30
 _SENTENCE_END = re.compile(r"[.!?…。！？]['\"»”’)\]]*$")
 # a piece that goes on the word before it: closing punctuation, or a mark followed by the rest of a word or number
 _ATTACHED = re.compile(r"[,.;:!?%)\]}»”…]+(?!\w)|[.,\-‐]\w|['’]\w{1,3}(?!\w)")  # ... "'s", "'ll" clitics
+# a word an apostrophe elides into the next: one or two letters (l', d', c', j', n'), or ending in qu (qu', lorsqu')
+_ELIDED = re.compile(r"(?:^|[\s(«“\"])(?:[^\W\d_]{1,2}|[^\W\d_]*qu)$", re.IGNORECASE)
 _CLAUSE_END = re.compile(r"[.!?…;:,。！？、，；：]['\"»”’)\]]*$")
 
 
@@ -53,8 +55,8 @@ def spaced(before: str, word: str) -> bool:
     if first.isalnum():  # nothing attached starts with a letter or digit
         if first < "\u0e00":  # the common case: a word of an alphabet (none below U+0E00 goes without spaces)
             return True
-    elif _ATTACHED.match(word):
-        return False
+    elif _ATTACHED.match(word) or first in "'’" and word[1:2].isalpha() and _ELIDED.search(before):
+        return False  # ",000", "'s"; and a recogniser's French "l" "'heure": l'heure
     return not (_NO_SPACE.match(_edge(reversed(before))) and _NO_SPACE.match(_edge(word)))
 
 

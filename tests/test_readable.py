@@ -121,3 +121,10 @@ def test_chinese_and_japanese_captions_are_read_a_character_a_word_and_written_b
     assert split_spaceless("COVID-19疫苗") == ["COVID-19", "疫", "苗"] and split_spaceless("hello") == ["hello"]
     assert join_words(["He", "said,", "“We", "will", "not”", "4", ".2"]) == "He said, “We will not” 4.2"
 
+
+def test_a_recognisers_french_elisions_are_written_as_one_word() -> None:
+    """Captions and titles read "l 'heure" and "qu 'un": the piece after the apostrophe goes on the elided word."""
+    assert join_words(["C", "'est", "l", "'heure", "du", "journal", "lorsqu", "'il", "pleut"]) == \
+        "C'est l'heure du journal lorsqu'il pleut"
+    assert join_words(["he", "said", "'Hello'"]) == "he said 'Hello'"
+

@@ -47,6 +47,18 @@ def test_marks_and_letters_written_two_ways_fold_to_one_word() -> None:
     assert [t.key for t in tokenize_text("Kadıköy KADIKÖY Kadikoy")] == ["kadikoi"] * 3
 
 
+def test_a_recognisers_elisions_are_one_word_as_typed() -> None:
+    """Whisper writes French "l'heure" and "c'est" as "l" "'heure": tokens "l", "heure" never met a query "l'heure",
+    and a quote typed as written scored 0.69. English clitics come back too; a quoted word stays apart."""
+    said = ["C", "'est", "l", "'heure", "du", "journal", "lorsqu", "'il", "pleut"]
+    assert [t.text for t in tokenize(said, "fr")] == [t.text for t in tokenize_text(
+        "C'est l'heure du journal lorsqu'il pleut", "fr")] == ["c'est", "l'heure", "du", "journal", "lorsqu'il",
+                                                            "pleut"]
+    assert [(t.first, t.last) for t in tokenize(said, "fr")][:2] == [(0, 1), (2, 3)]
+    assert texts("I don 't know", "en") == ["i", "don't", "know"]
+    assert texts("he said 'no' and 'Hello'", "en") == ["he", "said", "no", "and", "hello"]
+
+
 def test_uzbek_cyrillic_yo_meets_its_latin_spelling() -> None:
     """Folding made ё an е (as Russian writes it), so "ёмғир" never met "yomg'ir" in Uzbek; Russian keeps ё = е."""
     for cyrillic, latin_form in [("ёмғир", "yomg'ir"), ("Ёрдамсиз", "yordamsiz"), ("ёпилди", "yopildi")]:

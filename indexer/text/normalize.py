@@ -160,6 +160,7 @@ def tokenize(words: Sequence[str], language: str | None = None, *, variants: boo
         raw = _raw_pieces(words, lang)
     else:
         raw = [(p, i, i) for i, w in enumerate(words) for p in split_words(w, lang)]
+    raw = _elided(raw, words)
     if variants:
         raw = apply_variants(raw, lang)
     if not numbers:
@@ -168,6 +169,26 @@ def tokenize(words: Sequence[str], language: str | None = None, *, variants: boo
              for k, (_, _, last) in enumerate(raw)]  # numbers never run across a comma or a full stop
     merged = merge_numbers([p for p, _, _ in raw], stops, lang)
     return [Token(text, key(text), raw[a][1], raw[b][2]) for text, a, b in merged]
+
+
+def _elided(raw: list[tuple[str, int, int]], words: Sequence[str]) -> list[tuple[str, int, int]]:
+    """A recogniser writes "l'heure", "c'est", "qu'un", "don't" as two words ("l", "'heure"): the piece after the
+    apostrophe goes back on the word before, as a caption file or a typed query writes it, where it is a clitic (3
+    letters at most) or the word before an elision (1-2 letters, or ending in "qu"). A quoted word after a space
+    ("said 'Hello'", "said 'no'") stays apart. Without this, "l'heure" typed met nothing of a French recording."""
+    if not any(w[:1] in APOSTROPHES for w in words):
+        return raw
+    out: list[tuple[str, int, int]] = []
+    for piece, a, b in raw:
+        word = words[a]
+        if out and a == b and out[-1][2] == a - 1 and word[:1] in APOSTROPHES and out[-1][0].isalpha() \
+                and word.rstrip(_STOPS)[-1:] not in APOSTROPHES \
+                and (len(piece) <= 3 or len(out[-1][0]) <= 2 or out[-1][0].endswith("qu")):
+            text, first, _ = out.pop()
+            out.append((f"{text}'{piece}", first, b))
+        else:
+            out.append((piece, a, b))
+    return out
 
 
 def _raw_pieces(words: Sequence[str], lang: str | None) -> list[tuple[str, int, int]]:
