@@ -31,14 +31,14 @@ def video_filter(i: int, span: float, fmt: OutputFormat) -> str:
             f"setsar=1,format=yuv420p[v{i}]")
 
 
-def audio_filter(source: str | None, span: float, opts: RenderOptions, label: str, *, clock: bool = False) -> str:
-    """Exactly `span` seconds of 48 kHz stereo (silence for a silent source), faded in and out. With `clock`, the
-    sound keeps the input's clock as video_filter does (sound that starts late is padded with silence); without, it
-    starts where its first sample is (fast mode cuts the sound from its first video frame itself)."""
+def audio_filter(source: str | None, span: float, opts: RenderOptions, label: str) -> str:
+    """Exactly `span` seconds of 48 kHz stereo (silence for a silent source), faded in and out, on the input's
+    clock as video_filter's picture is: sound that starts after the in point (a capture whose sound comes late) is
+    padded with silence, never moved onto the clip's first frame (it played 0.48 s early)."""
     rate = opts.sample_rate
     head = source or f"anullsrc=r={rate}:cl=stereo,"
-    start = f"atrim=start=0:end={span:.6f},aresample={rate}:first_pts=0" if clock and source else \
-        f"atrim=duration={span:.6f},asetpts=PTS-STARTPTS,aresample={rate}"
+    start = f"atrim=start=0:end={span:.6f},aresample={rate}:first_pts=0" if source else \
+        f"atrim=duration={span:.6f},aresample={rate}"
     chain = (f"{head}{start},"
              f"aformat=sample_fmts=fltp:sample_rates={rate}:channel_layouts=stereo,"
              f"apad=whole_dur={span:.6f},atrim=duration={span:.6f}")
@@ -144,23 +144,26 @@ MP4_FAMILY = "mov"  # the demuxer name PyAV gives MP4, MOV and M4A: "mov,mp4,m4a
 
 
 def indexed_copy(media: Path, container_name: str, work: Path, copies: dict[Path, Path], fast: bool) -> Path:
-    """The file to cut from: the media itself, or its streams copied (not encoded) into MP4 in the render's work
-    directory, once per render, where its container seeks inexactly (UNINDEXED; in fast mode, anything but MP4/MOV).
-    The copy starts at 0 on the clock the transcript's times count from, as the source does once ffmpeg opens it.
-    Where MP4 cannot hold a stream, accurate mode copies into Matroska, whose index is enough for a decoding seek."""
+    """The file to cut from: the media itself, or its streams copied (not encoded) into another container in the
+    render's work directory, once per render, where its own seeks inexactly (UNINDEXED; in fast mode, anything but
+    MP4/MOV). The copy starts at 0 on the clock the transcript's times count from, as the source does once ffmpeg
+    opens it. Fast mode copies into MP4. Accurate mode copies into Matroska: in MP4 the seek lands on the keyframe
+    whose decode time comes before the in point, and an open-GOP MPEG-2 stream's leading B-frames were lost (cuts
+    2-3 frames late); Matroska's lands a keyframe earlier, and decoding from there drops nothing. Where the copy
+    fails all the same, accurate mode cuts from the source itself, as it did before copies."""
     kind = container_name.split(",")[0]
     if not (kind in UNINDEXED or fast and kind != MP4_FAMILY):
         return media
     source = media.resolve()
     if source not in copies:
-        n = len(copies)
-        for suffix, muxer in ((".mp4", "mp4"), (".mkv", "matroska"))[:1 if fast else 2]:
-            copies[source] = work / f"source-{n}{suffix}"
-            try:
-                run(["-protocol_whitelist", "file", "-i", file_url(source), "-map", "0:v:0?", "-map", "0:a:0?",
-                     "-c", "copy", "-f", muxer, str(copies[source])])
-                break
-            except FfmpegError:
-                if muxer == "matroska" or fast:
-                    raise
+        copy = work / f"source-{len(copies)}{'.mp4' if fast else '.mkv'}"
+        try:
+            # genpts: a program stream's packets may carry no timestamp, which Matroska cannot write
+            run(["-fflags", "+genpts", "-protocol_whitelist", "file", "-i", file_url(source), "-map", "0:v:0?",
+                 "-map", "0:a:0?", "-c", "copy", "-f", "mp4" if fast else "matroska", str(copy)])
+            copies[source] = copy
+        except FfmpegError:
+            if fast:
+                raise
+            copies[source] = source
     return copies[source]

@@ -223,7 +223,7 @@ def _render_accurate(
         end = min(clip.end, info.duration)
         args += seek_input(clip.media, clip.start, end - clip.start)
         graph += [video_filter(i, end - clip.start, fmt), audio_filter(
-            f"[{i}:a:0]" if info.has_audio else None, end - clip.start, opts, f"[a{i}]", clock=True)]
+            f"[{i}:a:0]" if info.has_audio else None, end - clip.start, opts, f"[a{i}]")]
         pads.append(f"[v{i}][a{i}]")
         placed.append(RenderedClip(clip.label, clip.start, clip.end, clip.start, end, at, at + end - clip.start))
         at += end - clip.start

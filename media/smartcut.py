@@ -191,6 +191,21 @@ def _scan(media: Path, start: float, end: float, seek: bool) -> list[tuple[float
     return out
 
 
+TS_PACKET = 188
+NULL_PACKET = b"\x47\x1f\xff\x10" + b"\xff" * (TS_PACKET - 4)  # PID 0x1FFF: every demuxer skips it
+MIN_PACKETS = 64
+
+
+def _padded(piece: Path) -> None:
+    """A piece of one or two small frames is a few MPEG-TS packets, which ffmpeg's probe took for an MPEG program
+    stream (score 25): the concat read no frame of it and none after it, and the reel lost its picture from there,
+    silently. Null packets after it make enough of a transport stream to be known as one."""
+    size = piece.stat().st_size
+    if size < MIN_PACKETS * TS_PACKET:
+        with piece.open("ab") as f:
+            f.write(NULL_PACKET * (MIN_PACKETS - size // TS_PACKET))
+
+
 def cut_video(clips: Sequence[tuple[Path, CutPlan, StreamMatch]], work: Path) -> Path:
     """Every clip's pieces (encoded to match its source, or copied) in one ffmpeg run, and the concat listing that
     joins them."""
@@ -207,6 +222,8 @@ def cut_video(clips: Sequence[tuple[Path, CutPlan, StreamMatch]], work: Path) ->
             listing += [f"file {name}", f"duration {piece.duration:.6f}"]
             n += 1
     run([*inputs, *outputs])
+    for k in range(n):
+        _padded(work / f"p{k:04d}.ts")
     path = work / "video.ffconcat"
     path.write_text("\n".join(listing) + "\n")
     return path

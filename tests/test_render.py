@@ -261,29 +261,55 @@ def test_fast_mode_cuts_on_the_requested_frames(media: Path, tmp_path: Path) -> 
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("suffix", [".ts", ".mkv"])
-def test_broadcast_and_matroska_sources_cut_on_the_requested_frames(suffix: str, tmp_path: Path) -> None:
-    """MPEG-TS has no seek index: a clip started at the next keyframe (up to a GOP late, out of step with its
-    sound), in both modes. Matroska indexes some keyframes only: fast mode copied from an earlier one and showed
-    a stretch twice. Keyframes every 37 frames, so a GOP's slip shows in the frame numbers (mod 50)."""
+@pytest.mark.parametrize("suffix, codec", [(".ts", "libx264"), (".mkv", "libx264"), (".ts", "mpeg2video"),
+                                           (".mpg", "mpeg2video")])
+def test_broadcast_and_matroska_sources_cut_on_the_requested_frames(suffix: str, codec: str, tmp_path: Path) -> None:
+    """MPEG-TS and -PS have no seek index: a clip started at the next keyframe (up to a GOP late, out of step with
+    its sound), in both modes. Matroska indexes some keyframes only: fast mode copied from an earlier one and showed
+    a stretch twice. An open-GOP MPEG-2 stream copied into MP4 lost the B-frames before a cut's keyframe (2-3 frames
+    late, a one-frame clip gone), and a program stream's copy failed for packets without timestamps. A clip of two
+    small frames was a piece the concat took for a program stream: the reel's picture ended there. Keyframes every
+    37 frames, so a GOP's slip shows in the frame numbers (mod 50)."""
     made = tmp_path / "odd.mp4"
     ffmpeg("-f", "lavfi", "-i", numbered("320x240", 25, 12), "-f", "lavfi", "-i", "sine=f=440:r=48000:d=12",
-           "-c:v", "libx264", "-preset", "ultrafast", "-g", "37", "-keyint_min", "37", "-sc_threshold", "0",
-           "-c:a", "aac", str(made))
+           "-c:v", codec, *(["-preset", "ultrafast"] if codec == "libx264" else ["-bf", "2", "-q:v", "3"]),
+           "-g", "37", "-keyint_min", "37", "-sc_threshold", "0",
+           "-c:a", "aac" if codec == "libx264" else "mp2", "-f", "mp4" if codec == "libx264" else "mpegts", str(made))
     source = tmp_path / f"odd{suffix}"
-    ffmpeg("-i", str(made), "-c", "copy", *(["-f", "mpegts"] if suffix == ".ts" else []), str(source))
-    clips = [ClipSource(source, s, e) for s, e in [(0.0, 2.0), (3.1, 5.0), (8.0, 11.0)]]
-    for fast in (False, True):
+    muxer = {".ts": ["-f", "mpegts"], ".mpg": ["-f", "vob"], ".mkv": []}[suffix]
+    ffmpeg("-i", str(made), "-c", "copy", *muxer, str(source))
+    spans = [(0.0, 2.0), (3.1, 5.0), (7.04, 7.12), (8.0, 11.0)]
+    clips = [ClipSource(source, s, e) for s, e in spans]
+    for fast in (False, True) if codec == "libx264" else (False,):  # fast mode encodes H.264 only
         result = render_reel(clips, tmp_path / f"reel-{fast}.mp4", RenderOptions(fast=fast), allowed_dir=tmp_path)
         fps, images = frames(result.path)
         for clip, placed in zip(clips, result.clips):
-            for into in (0.0, 0.6, 1.5):
+            for into in (t for t in (0.0, 0.6, 1.5) if t < clip.end - clip.start):
                 due = round((clip.start + into) * 25)
                 shown = frame_number(images[round((placed.reel_start + into) * fps)])
                 # within two frames: a copied stream's clock may start a fraction of a frame after its sound's
                 # (AAC's priming); a slip to the next keyframe or a repeated GOP is 10-37 frames
                 assert min(abs(shown - due % 50), 50 - abs(shown - due % 50)) <= 2, (fast, clip.start, into, shown, due)
-        assert probe(result.path).duration == pytest.approx(sum(c.end - c.start for c in clips), abs=0.1)
+        length = sum(e - s for s, e in spans)
+        assert probe(result.path).duration == pytest.approx(length, abs=0.1)
+        assert len(images) / fps == pytest.approx(length, abs=0.15), "the picture runs the reel's length"
+
+
+@pytest.mark.slow
+def test_sound_that_starts_after_its_picture_keeps_its_place_in_fast_mode(media: Path, tmp_path: Path) -> None:
+    """A capture whose sound starts 0.48 s after its picture: fast mode moved the sound onto the clip's first frame,
+    so every word played 0.48 s early (accurate mode kept it)."""
+    late = tmp_path / "late-sound.mp4"
+    ffmpeg("-i", str(media / "a.mp4"), "-itsoffset", "0.48", "-f", "lavfi", "-i", "sine=f=440:r=48000:d=10",
+           "-map", "0:v", "-map", "1:a", "-c:v", "copy", "-c:a", "aac", "-t", "10", str(late))
+    for fast in (False, True):
+        result = render_reel([ClipSource(late, 0.0, 3.0)], tmp_path / f"r-{fast}.mp4", RenderOptions(fast=fast),
+                             allowed_dir=tmp_path)
+        with av.open(str(result.path)) as container:
+            sound = np.concatenate([f.to_ndarray()[0] for f in container.decode(audio=0)])
+        quiet = np.abs(sound[int(0.05 * 48000):int(0.4 * 48000)]).max()
+        loud = np.abs(sound[int(0.6 * 48000):int(2.5 * 48000)]).max()
+        assert quiet < 0.01 < loud, (fast, quiet, loud)
 
 
 @pytest.mark.slow

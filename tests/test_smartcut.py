@@ -18,7 +18,7 @@ import pytest
 
 from media.ffmpeg import ffmpeg_binary
 from media.render import ClipSource, IncompatibleSources, RenderOptions, render_reel
-from media.smartcut import plan_cut, stream_match
+from media.smartcut import _padded, plan_cut, stream_match
 
 FPS = 25
 NUMBERED = (f"color=c=black:s=64x36:r={FPS}:d=24,geq=lum='20+4*mod(N,50)':cb='40+8*mod(trunc(N/50),20)':cr=128,"
@@ -104,3 +104,16 @@ def test_sources_that_differ_only_in_level_and_sample_rate_render_fast(long_gop:
     with pytest.raises(IncompatibleSources, match="accurate mode"):
         render_reel([*clips, ClipSource(different, 0.0, 1.0)], tmp_path / "x.mp4", RenderOptions(fast=True),
                     allowed_dir=tmp_path)
+
+
+def test_a_piece_of_two_small_frames_is_read_as_a_transport_stream(tmp_path: Path) -> None:
+    """Two flat frames make a piece of 9 MPEG-TS packets, which ffmpeg's probe did not know: the concat read no frame
+    of it and none after it, and a fast reel lost its picture from there on."""
+    piece = tmp_path / "p0000.ts"
+    subprocess.run([ffmpeg_binary(), "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i",
+                    "color=c=gray:s=320x180:r=25:d=0.08", "-c:v", "libx264", "-preset", "ultrafast", "-f", "mpegts",
+                    str(piece)], check=True)
+    _padded(piece)
+    with av.open(str(piece)) as container:
+        assert container.format.name == "mpegts"
+        assert sum(1 for _ in container.decode(video=0)) == 2
