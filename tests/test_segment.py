@@ -398,8 +398,27 @@ def test_chinese_titles_are_clauses_of_their_chapter_not_character_pairs() -> No
     transcript = Transcript("file:zh", "zh", "captions", "file", tuple(segments))
     chapters = segment(transcript, embedder=None, count=2)
     for chapter, story in zip(chapters, (metro, flood)):
-        assert " " not in chapter.title and 4 <= len(chapter.title) <= 14, chapter.title
+        assert " " not in chapter.title and 4 <= len(chapter.title) <= 16, chapter.title
         assert any(chapter.title in sentence for sentence in story), chapter.title
+
+
+def test_a_japanese_title_cut_from_a_long_clause_ends_at_a_word() -> None:
+    """A clause longer than a title is cut: before a particle after a word, not inside one ("…新しい子育て")."""
+    care = ["東京都は火曜日、来年の春から新しい子育て支援制度を始めると発表しました。",
+            "十八歳以下の子どもがいる世帯に毎月五千円を支給します。", "子育て支援制度の財源は都の予算から確保されます。"]
+    rain = ["気象庁は九州地方に大雨特別警報を発表しました。", "川の氾濫のおそれがあり、住民に避難を呼びかけています。",
+            "大雨は明日の朝まで続く見込みです。"]
+    segments, t = [], 0.0
+    for sentence in care + rain:
+        units = [Word(round(t + 0.3 * k, 3), round(t + 0.3 * k + 0.25, 3), u, 1.0, "caption")
+                 for k, u in enumerate(split_spaceless(sentence))]
+        segments.append(Segment(units[0].start, units[-1].end, sentence, tuple(units)))
+        t = units[-1].end + (3.0 if sentence is care[-1] else 0.5)
+    chapters = segment(Transcript("file:ja", "ja", "captions", "file", tuple(segments)), embedder=None, count=2)
+    for chapter, story in zip(chapters, (care, rain)):
+        clause = next(c for s in story for c in re.split("[、。]", s) if chapter.title in c)
+        rest = clause[len(chapter.title):] if clause.startswith(chapter.title) else "?"
+        assert rest == "" or rest[0] in "をがはにでとへもの", (chapter.title, clause)
 
 
 def test_repeated_stories_still_get_distinct_titles() -> None:
