@@ -405,7 +405,8 @@ def test_chinese_titles_are_clauses_of_their_chapter_not_character_pairs() -> No
 def test_a_japanese_title_cut_from_a_long_clause_ends_at_a_word() -> None:
     """A clause longer than a title is cut: before a particle after a word, not inside one ("…新しい子育て")."""
     care = ["東京都は火曜日、来年の春から新しい子育て支援制度を始めると発表しました。",
-            "十八歳以下の子どもがいる世帯に毎月五千円を支給します。", "子育て支援制度の財源は都の予算から確保されます。"]
+            "十八歳以下の子どもがいる世帯に毎月五千円を支給します。",
+            "子育て支援制度の財源は都の予算から確保されます。"]
     rain = ["気象庁は九州地方に大雨特別警報を発表しました。", "川の氾濫のおそれがあり、住民に避難を呼びかけています。",
             "大雨は明日の朝まで続く見込みです。"]
     segments, t = [], 0.0
