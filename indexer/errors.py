@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from media.errors import MediaError
+from media.errors import MediaError, VideoUnavailable
 
 
 class ClipindexError(Exception):
@@ -51,6 +51,10 @@ class IngestError(ClipindexError):
     pass
 
 
+class Unavailable(IngestError):
+    """A private, removed or otherwise unavailable video (an entry of a playlist may be one)."""
+
+
 class IndexBusy(ClipindexError):
     """Another process holds the index's write lock for longer than we wait: the caller may retry."""
 
@@ -71,7 +75,7 @@ def as_ingest_error() -> Iterator[None]:
     try:
         yield
     except MediaError as exc:
-        raise IngestError(str(exc)) from None
+        raise (Unavailable if isinstance(exc, VideoUnavailable) else IngestError)(str(exc)) from None
 
 
 def unreachable(exc: BaseException) -> str | None:

@@ -20,7 +20,7 @@ from indexer import deeplinks, formats, refs
 from indexer.chapters.service import ChapterService
 from indexer.config import Settings
 from indexer.distributed.transport import job_notifier
-from indexer.errors import ClipindexError, IngestError, InvalidInput, NotFound
+from indexer.errors import ClipindexError, IngestError, InvalidInput, NotFound, Unavailable
 from indexer.ingest import uploads
 from indexer.ingest.context import StepContext, StepProgress
 from indexer.ingest.plan import (
@@ -117,12 +117,17 @@ class Clipindex:
         fetch = self.public_fetch if untrusted else None
         article = self.articles.load(options.article, fetch) if options.article else None
         single = len(plans) == 1 and plans[0].source == source
+        counted = 0  # a playlist's entries past --limit stand in for unavailable ones (private, removed)
         for p in plans:
+            if options.limit and counted >= options.limit:
+                break
             try:
                 yield self._ingest_one(p, options, progress, article, untrusted)
+                counted += 1
             except (IngestError, InvalidInput) as exc:
                 if single:  # one video: its error is the command's error
                     raise
+                counted += not isinstance(exc, Unavailable)
                 yield IngestResult(p.source, p.video_id, "failed", error=str(exc))
 
     def _ingest_one(self, p: Plan, options: IngestOptions, progress: ProgressFn | None,

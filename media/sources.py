@@ -147,8 +147,9 @@ def _translate(url: str, exc: Exception) -> SourceError:
     return SourceError(f"{url}: {msg}")
 
 
-def expand(url: str, opts: YtdlOptions, limit: int | None = None) -> list[str]:
-    """The video URLs behind a playlist or channel URL (newest first where dates are known); a video URL alone."""
+def expand(url: str, opts: YtdlOptions, limit: int | None = None, spare: int = 0) -> list[str]:
+    """The video URLs behind a playlist or channel URL (newest first where dates are known); a video URL alone. With
+    a limit, `spare` times as many again after the first `limit`, where the listing has them."""
     check_url(url, opts)
     # a channel lists its videos newest first: a little past the limit is enough for "newest first" to sort; a
     # playlist may be in any order (a series oldest first), so all of it is read (its listing only, not the videos)
@@ -160,13 +161,14 @@ def expand(url: str, opts: YtdlOptions, limit: int | None = None) -> list[str]:
         return [url]
     entries = [e for e in info.get("entries") or [] if e]
     if any("entries" in e or e.get("_type") == "playlist" for e in entries):  # a channel's tabs
-        entries = [v for tab in entries for v in (expand(tab.get("url") or "", opts, limit) if tab.get("url") else [])]
-        return entries[:limit] if limit else entries
+        entries = [v for tab in entries for v in (expand(tab.get("url") or "", opts, limit, spare)
+                                                  if tab.get("url") else [])]
+        return entries[:limit * (1 + spare)] if limit else entries
     if entries and all(e.get("timestamp") or e.get("upload_date") for e in entries):
         entries.sort(key=lambda e: e.get("timestamp") or int(e.get("upload_date") or 0), reverse=True)
     urls = [e.get("url") or e.get("webpage_url") for e in entries]
     out = [u for u in urls if u]
-    return out[:limit] if limit else out
+    return out[:limit * (1 + spare)] if limit else out
 
 
 def fetch_info(url: str, opts: YtdlOptions) -> RemoteVideo:

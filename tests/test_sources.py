@@ -104,6 +104,20 @@ def test_a_playlist_oldest_first_gives_its_newest_videos(fake_youtube: Path) -> 
     assert urls == ["https://www.youtube.com/watch?v=Episode0012", "https://www.youtube.com/watch?v=Episode0011"]
 
 
+@pytest.mark.slow
+def test_unavailable_entries_do_not_count_against_the_limit(settings: Settings, fake_youtube: Path) -> None:
+    """`--limit 1` on a playlist whose newest entries are private or removed ingested nothing: the next entry now
+    stands in for each unavailable one, and the failures are still reported."""
+    FakeYoutubePlaylistIE.playlists = {"PLmixed": [
+        ("VidWithSubs", "20261020"), ("PrivateVid0", "20261103"), ("GoneVideo00", "20261104")]}
+    svc = service(settings)
+    results = list(svc.ingest("https://www.youtube.com/playlist?list=PLmixed", IngestOptions(limit=1,
+                                                                                             captions="only")))
+    assert [(r.video_id, r.status) for r in results] == [
+        ("yt:GoneVideo00", "failed"), ("yt:PrivateVid0", "failed"), ("yt:VidWithSubs", "ingested")]
+    assert [v.id for v in svc.videos()] == ["yt:VidWithSubs"]
+
+
 @pytest.mark.parametrize("video_id, message", [("PrivateVid0", "unavailable"), ("GoneVideo00", "unavailable")])
 def test_private_or_removed_video(settings: Settings, fake_youtube: Path, video_id: str, message: str) -> None:
     svc = service(settings)

@@ -56,6 +56,7 @@ def replaced_in_place(store: Store, video_id: str, path: Path) -> bool:
             and path.is_file() and path.stat().st_size != options.size)
 
 
+SPARE = 4  # times --limit: a playlist's entries kept past the limit, to stand in for unavailable ones
 TITLE_MAX = 300  # characters in a video's title (a channel's name: 200)
 
 
@@ -88,7 +89,12 @@ def check_options(o: IngestOptions) -> None:
 def plan(source: str, options: IngestOptions, ytdl: sources.YtdlOptions) -> list[Plan]:
     with as_ingest_error():
         if sources.is_url(source):
-            return [_plan_url(u, ytdl) for u in sources.expand(source, ytdl, options.limit)]
+            # past the limit too, where that costs nothing (YouTube's ids are read from the URL): the ingest takes
+            # the next entries in place of unavailable ones, and stops at the limit
+            urls = sources.expand(source, ytdl, options.limit, spare=SPARE)
+            if options.limit and not all(sources.youtube_id(u) for u in urls):
+                urls = urls[:options.limit]
+            return [_plan_url(u, ytdl) for u in urls]
         return [_plan_path(source, options)]
 
 
