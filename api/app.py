@@ -190,4 +190,22 @@ def _errors(app: FastAPI) -> None:
         app.add_exception_handler(cls, domain)
     app.add_exception_handler(StarletteHTTPException, http)
     app.add_exception_handler(RequestValidationError, validation)
+    # the store's and the broker's errors by their own classes: Starlette answers a handler of Exception itself and
+    # then raises the error again, for the server to log: 190 lines of traceback for each request while the store
+    # was down, after the one-line warning
+    for driver in _driver_errors():
+        app.add_exception_handler(driver, unexpected)
     app.add_exception_handler(Exception, unexpected)
+
+
+def _driver_errors() -> list[type[Exception]]:
+    """The store's driver errors, and the broker's where its client is installed (the `scale` extra)."""
+    from sqlalchemy.exc import DBAPIError  # deferred: SQLAlchemy is already loaded by the store when a server runs
+
+    errors: list[type[Exception]] = [DBAPIError]
+    try:
+        from redis.exceptions import ConnectionError as RedisConnectionError  # deferred: an optional package
+        from redis.exceptions import TimeoutError as RedisTimeoutError
+    except ImportError:
+        return errors
+    return [*errors, RedisConnectionError, RedisTimeoutError]

@@ -5,6 +5,7 @@ loss, idempotently."""
 from __future__ import annotations
 
 import dataclasses
+import logging
 import os
 import subprocess
 import sys
@@ -124,7 +125,8 @@ def test_migrate_store_copies_an_archive_there_and_back_without_loss(tmp_path: P
 
 
 def test_the_api_answers_503_while_its_store_cannot_be_used(tmp_path: Path, postgres: Server) -> None:  # noqa: F811
-    """A database gone from under a running server answered 500 "internal error"; now 503, why, and when to retry."""
+    """A database gone from under a running server answered 500 "internal error"; now 503, why, and when to retry,
+    and the server's log says so in one line (the answer was followed by 190 lines of traceback a request)."""
     import httpx
     import psycopg
 
@@ -132,11 +134,23 @@ def test_the_api_answers_503_while_its_store_cannot_be_used(tmp_path: Path, post
 
     url = new_database(postgres)
     service = Clipindex(load_settings(env={}, data_dir=tmp_path / "data", database_url=url))
+    records: list[logging.LogRecord] = []
+    catch = logging.Handler()
+    catch.emit = records.append  # type: ignore[method-assign]
     with running(service, workers=0) as base, httpx.Client(base_url=base, timeout=30) as client:
         assert client.get("/v1/videos").status_code == 200
         service.store.engine.dispose()
         with psycopg.connect(postgres.url.replace("+psycopg", ""), autocommit=True) as admin:
             admin.execute(f"DROP DATABASE {url.rsplit('/', 1)[1]} WITH (FORCE)")  # a generated name
-        r = client.get("/v1/videos")
+        for name in ("uvicorn.error", "clipindex.api"):  # the server's own loggers (uvicorn's do not propagate)
+            logging.getLogger(name).addHandler(catch)
+        try:
+            r = client.get("/v1/videos")
+        finally:
+            for name in ("uvicorn.error", "clipindex.api"):
+                logging.getLogger(name).removeHandler(catch)
     assert r.status_code == 503 and r.headers["retry-after"] == "10", r.text
     assert r.json()["error"].startswith("the store cannot be used") and "Traceback" not in r.text
+    assert [rec.getMessage()[:26] for rec in records] == ["the store cannot be used: "], [
+        (rec.name, rec.getMessage()[:80]) for rec in records]
+    assert not any(rec.exc_info for rec in records)
