@@ -372,3 +372,29 @@ def test_a_store_or_broker_that_cannot_be_reached_is_one_line(tmp_path: Path) ->
                                                       "CLIPINDEX_BROKER_URL": "redis://127.0.0.1:1/0"})
     assert result.exit_code == 1 and "cannot read the queues" in result.stderr, result.stderr
     assert "jobs " in result.stdout and "running  0 step(s)" in result.stdout, result.stdout
+
+
+def test_a_coordinator_waits_for_a_broker_that_cannot_be_reached(tmp_path: Path) -> None:
+    """Redis restarting while a job's coordinator sends a step's message: the ConnectionError failed the job's run
+    (an attempt of three spent, 100 lines of traceback), though its steps were healthy. Now the coordinator waits for
+    the broker, as the step's worker does for its store, and goes on when the step is done."""
+    from indexer.distributed.chain import _await_step
+    from indexer.ingest.context import StepContext
+    from tests.servers import free_port
+
+    settings = settings_for(tmp_path, broker_url=f"redis://127.0.0.1:{free_port()}/0", lease_s=3.0)  # nothing there
+    service = Clipindex(settings)
+    service.store.put_video(Video("file:abc", "/x.mp4", "x"))
+    ctx = StepContext(service.store, settings)
+
+    def the_step_runs_elsewhere() -> None:
+        time.sleep(1.5)
+        worker = owners.new_owner("worker")
+        assert service.store.claim_step("file:abc", "fetch", worker, 60)
+        service.store.finish_step("file:abc", "fetch", worker)
+
+    runner = threading.Thread(target=the_step_runs_elsewhere)
+    runner.start()
+    _await_step("file:abc", "fetch", ctx, [time.monotonic()])  # the run reached the broker before (a step sent)
+    runner.join()
+    assert service.store.step_status("file:abc")["fetch"].status == "done"

@@ -8,10 +8,11 @@ run_chain would; a cancelled ingest sets the step's cancel flag, which its worke
 
 from __future__ import annotations
 
+import logging
 import time
 
 from indexer.distributed.transport import STEP_ACTOR, STEP_QUEUE, held, send
-from indexer.errors import Cancelled, IngestError
+from indexer.errors import Cancelled, IngestError, unreachable
 from indexer.ingest.context import StepContext
 from indexer.ingest.types import STEPS, FetchResult, StepName
 from indexer.store import owners
@@ -25,14 +26,19 @@ POLL_S, POLL_MAX_S, REPORT_S = 0.1, 1.0, 1.0
 # A step still not taken this long after it was sent is sent again, whatever the broker says; sooner (after
 # CLIPINDEX_DEAD_WORKER_S) where the broker no longer holds its message (Redis restarted without its data).
 RESEND_S = 300.0
+BROKER_WAIT_S = 2.0  # between tries while the broker cannot be reached
+BROKER_PATIENCE_S = 600.0  # how long a run waits for a broker it reached before
+
+log = logging.getLogger(__name__)
 
 
 def run_distributed(video_id: str, ctx: StepContext) -> None:
+    reached: list[float] = []  # when the broker was last reached by this run: set once a message went out
     for step in STEPS:
-        _await_step(video_id, step, ctx)
+        _await_step(video_id, step, ctx, reached)
 
 
-def _await_step(video_id: str, step: StepName, ctx: StepContext) -> None:
+def _await_step(video_id: str, step: StepName, ctx: StepContext, reached: list[float] | None = None) -> None:
     first = ctx.store.step_status(video_id).get(step)
     if first is not None and first.status == "done":
         return
@@ -49,12 +55,24 @@ def _await_step(video_id: str, step: StepName, ctx: StepContext) -> None:
             if run is not None and run.status == "failed" and run.attempt > base:
                 raise IngestError(run.error or f"{step} of {video_id} failed")
             waited = time.monotonic() - sent
-            if not live(run) and (_stale(run, base) or waited > RESEND_S or (
-                    waited > ctx.settings.dead_worker_s and not held(ctx.settings, queue, message))):
-                queue = queue_for(video_id, step, ctx)
-                message = send(ctx.settings, STEP_ACTOR, queue, video_id, step)
-                sent = time.monotonic()
-                base = run.attempt if run is not None else 0
+            try:
+                if not live(run) and (_stale(run, base) or waited > RESEND_S or (
+                        waited > ctx.settings.dead_worker_s and not held(ctx.settings, queue, message))):
+                    queue = queue_for(video_id, step, ctx)
+                    message = send(ctx.settings, STEP_ACTOR, queue, video_id, step)
+                    sent = time.monotonic()
+                    base = run.attempt if run is not None else 0
+                    if reached is not None:
+                        reached[:] = [sent]
+            except Exception as exc:  # noqa: BLE001 - the broker's client raises its own kinds; others go on up
+                # the broker gone after this run reached it (Redis restarting): the step runs on where it is, and
+                # the next message waits for the broker, up to BROKER_PATIENCE_S; the job failed, and an attempt
+                # was spent, for a blip. A broker never reached (a wrong address) is the run's error at once.
+                away = unreachable(exc)
+                if away is None or not reached or time.monotonic() - reached[0] > BROKER_PATIENCE_S:
+                    raise
+                log.warning("%s; %s of %s waits for it", away, step, video_id)
+                time.sleep(BROKER_WAIT_S)
             state = (_where(run, queue), run.progress if run is not None and live(run) else 0.0)
             if ctx.on_progress and (state != shown or time.monotonic() - shown_at >= REPORT_S):
                 ctx.on_progress(step, state[1], state[0])
