@@ -6,13 +6,14 @@ from __future__ import annotations
 import io
 import pickle
 import random
+import time
 from pathlib import Path
 
 import pytest
 from whoosh.filedb.structfile import BufferFile
 
 import indexer.search.index  # noqa: F401  (the Whoosh backend: importing it installs the in-place reads)
-from indexer.search.whoosh_views import View
+from indexer.search.whoosh_views import View, start_child
 from tests.test_search import make_index, make_transcript, video
 
 
@@ -75,3 +76,15 @@ def test_a_searched_index_holds_no_copy_of_its_segments(tmp_path: Path) -> None:
     assert len(opened) == 3
     for reader in opened:
         assert isinstance(reader._terms._postfile.file, View)  # was a BytesIO copy of the segment's postings
+
+
+def test_a_background_child_that_ends_is_reaped_at_once() -> None:
+    """A merger or decoder child that had finished stayed a zombie under a long-lived index worker until the next
+    child started (seen for over 90 s); it is waited for as soon as it ends."""
+    child = start_child("json.tool", None, "test child")  # reads its empty stdin and ends at once
+    assert child is not None
+    stat = Path(f"/proc/{child.pid}/stat")
+    deadline = time.monotonic() + 10
+    while stat.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not stat.exists(), "still there, unreaped: " + stat.read_text().split()[2]

@@ -20,6 +20,7 @@ import logging
 import os
 import subprocess
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Callable
@@ -145,10 +146,13 @@ def start_child(module: str, folder: Path | None, what: str, *, pipes: bool = Fa
     stream = subprocess.PIPE if pipes else subprocess.DEVNULL
     args = [str(folder)] if folder is not None else []
     try:
-        return subprocess.Popen(
+        child = subprocess.Popen(
             [sys.executable, "-m", module, *args, *([choice] if choice else [])],
             stdin=stream, stdout=stream,  # its stderr is ours: a failure is told
             cwd=str(Path(__file__).resolve().parents[2]), start_new_session=True)
     except OSError as e:
         log.warning("could not start the %s%s: %s", what, f" for {folder}" if folder is not None else "", e)
         return None
+    if not pipes:  # reaped when it ends: it stayed a zombie under a long-lived worker until the next child started
+        threading.Thread(target=child.wait, daemon=True, name=f"reap-{module}").start()
+    return child
