@@ -15,6 +15,7 @@ import typer
 from api.cli_common import DataDir, JsonOut, err, errors, out
 from indexer.config import Settings, load_settings
 from indexer.errors import ClipindexError, InvalidInput
+from indexer.store import owners
 
 if TYPE_CHECKING:
     from indexer.store.status import WorkStatus
@@ -97,6 +98,8 @@ def _print_status(depths: dict[str, int] | None, work: WorkStatus) -> None:
     out.print(f"running  {len(work.running)} step(s)", markup=False)
     for r in work.running:
         lease = f"lease {r.lease_left_s:.0f} s left" if r.lease_left_s >= 0 else "LEASE EXPIRED"
+        if owners.gone(r.worker):  # a process of this host that has ended: another takes the step at once
+            lease += ", ITS PROCESS HAS ENDED"
         out.print(f"  {r.video_id} {r.step} {r.progress:.0%} on {r.worker} ({lease}, attempt {r.attempt})",
                   markup=False)
     out.print(f"failed   {len(work.failed)} step(s)", markup=False)

@@ -110,3 +110,20 @@ def test_a_video_deleted_under_its_step_is_a_cancellation_not_a_missing_file(tmp
     with pytest.raises(FileNotFoundError):
         run_step("file:def", "audio", ctx, lambda _v, _c: (tmp_path / "gone.wav").read_bytes())
     assert store.step_status("file:def")["audio"].status == "failed"
+
+
+def test_status_says_a_steps_process_has_ended(tmp_path: Path) -> None:
+    """Right after a worker was killed, `clipindex status` showed its step running with 118 s of lease left, with
+    nothing to tell that its process is gone (another takes it at once)."""
+    from typer.testing import CliRunner
+
+    from api.cli import app
+
+    db = tmp_path / "clipindex.db"
+    Store(db).put_video(Video("file:abc", "/x.mp4", "x"))
+    _in_a_process_that_dies(
+        "from pathlib import Path\nfrom indexer.store.db import Store\nfrom indexer.store.owners import new_owner\n"
+        f"assert Store(Path({str(db)!r})).claim_step('file:abc', 'audio', new_owner('ingest'), 600)")
+    result = CliRunner().invoke(app, ["status"], env={"CLIPINDEX_DATA_DIR": str(tmp_path)})
+    line = next(row for row in result.stdout.splitlines() if "file:abc audio" in row)
+    assert "s left, ITS PROCESS HAS ENDED" in line, result.stdout
