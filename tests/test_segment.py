@@ -383,20 +383,26 @@ def test_titles_are_short_distinct_phrases_of_their_chapter() -> None:
     assert all(w in text or w[0].lower() + w[1:] in text for c in chapters for w in c.title.split())
 
 
+def _read_a_character_a_word(stories: list[list[str]], language: str) -> Transcript:
+    """Stories of Chinese or Japanese sentences as a caption file reads them (a character a word), 3 s apart."""
+    segments, t = [], 0.0
+    for story in stories:
+        for sentence in story:
+            units = [Word(round(t + 0.3 * k, 3), round(t + 0.3 * k + 0.25, 3), u, 1.0, "caption")
+                     for k, u in enumerate(split_spaceless(sentence))]
+            segments.append(Segment(units[0].start, units[-1].end, sentence, tuple(units)))
+            t = units[-1].end + 0.5
+        t += 2.5
+    return Transcript(f"file:{language}", language, "captions", "file", tuple(segments))
+
+
 def test_chinese_titles_are_clauses_of_their_chapter_not_character_pairs() -> None:
     """Chinese has no spaces to cut a headline at: titles were bigram keywords ("京市 府周 车站", "二 布 明")."""
     metro = ["北京市政府周二宣布，将在明年春季开通一条新的地铁线路。", "这条线路全长三十二公里，共设二十个车站。",
              "新线路将连接首都国际机场和城市东部的商业区。", "地铁公司表示，新线路每天可运送乘客四十万人次。"]
     flood = ["南方多个省份连日暴雨，河水水位持续上涨。", "当地政府已经转移了两万多名居民。",
              "气象部门预计，未来三天降雨仍将持续。", "救援人员正在加固河堤，防止洪水进入城区。"]
-    segments, t = [], 0.0
-    for sentence in metro + flood:
-        units = [Word(round(t + 0.3 * k, 3), round(t + 0.3 * k + 0.25, 3), u, 1.0, "caption")
-                 for k, u in enumerate(split_spaceless(sentence))]
-        segments.append(Segment(units[0].start, units[-1].end, sentence, tuple(units)))
-        t = units[-1].end + (3.0 if sentence is metro[-1] else 0.5)
-    transcript = Transcript("file:zh", "zh", "captions", "file", tuple(segments))
-    chapters = segment(transcript, embedder=None, count=2)
+    chapters = segment(_read_a_character_a_word([metro, flood], "zh"), embedder=None, count=2)
     for chapter, story in zip(chapters, (metro, flood)):
         assert " " not in chapter.title and 4 <= len(chapter.title) <= 16, chapter.title
         assert any(chapter.title in sentence for sentence in story), chapter.title
@@ -409,13 +415,7 @@ def test_a_japanese_title_cut_from_a_long_clause_ends_at_a_word() -> None:
             "子育て支援制度の財源は都の予算から確保されます。"]
     rain = ["気象庁は九州地方に大雨特別警報を発表しました。", "川の氾濫のおそれがあり、住民に避難を呼びかけています。",
             "大雨は明日の朝まで続く見込みです。"]
-    segments, t = [], 0.0
-    for sentence in care + rain:
-        units = [Word(round(t + 0.3 * k, 3), round(t + 0.3 * k + 0.25, 3), u, 1.0, "caption")
-                 for k, u in enumerate(split_spaceless(sentence))]
-        segments.append(Segment(units[0].start, units[-1].end, sentence, tuple(units)))
-        t = units[-1].end + (3.0 if sentence is care[-1] else 0.5)
-    chapters = segment(Transcript("file:ja", "ja", "captions", "file", tuple(segments)), embedder=None, count=2)
+    chapters = segment(_read_a_character_a_word([care, rain], "ja"), embedder=None, count=2)
     for chapter, story in zip(chapters, (care, rain)):
         clause = next(c for s in story for c in re.split("[、。]", s) if chapter.title in c)
         rest = clause[len(chapter.title):] if clause.startswith(chapter.title) else "?"
