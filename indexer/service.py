@@ -31,8 +31,10 @@ from indexer.ingest.plan import (
     check_line,
     check_options,
     check_untrusted,
+    ingested_in_place,
     plan,
     replaced_in_place,
+    stored_options,
 )
 from indexer.ingest.types import (
     STEPS,
@@ -42,7 +44,6 @@ from indexer.ingest.types import (
     IngestResult,
     IngestStatus,
     ProgressFn,
-    StepOptions,
 )
 from indexer.languages import check_language
 from indexer.models import DeletedVideo, ReelClips, SearchMode, Transcript, Video, WordSource
@@ -260,22 +261,15 @@ class Clipindex:
         if not video.media_path:
             raise NotFound(f"“{video.title}” has no media to play: its transcript came from captions")
         path = (self.settings.data_dir / video.media_path).resolve()
+        options = stored_options(self.store, video.id)  # read once: a player asks again for every range it plays
         if not any(path.is_relative_to(root) for root in self.settings.media_root_list) \
-                and not self._ingested_in_place(video, path):
+                and not ingested_in_place(options, path):
             raise NotFound(f"the media of “{video.title}” lies outside the folders this server may read")
         if not path.is_file():
             raise NotFound(f"the media file of “{video.title}” has been moved or deleted")
-        if replaced_in_place(self.store, video.id, path):
+        if replaced_in_place(options, path):
             raise NotFound(REPLACED.format(title=video.title))
         return path
-
-    def _ingested_in_place(self, video: Video, path: Path) -> bool:
-        try:
-            options = self.store.get_options(video.id, StepOptions)
-        except TypeError:  # no ingest options stored: nothing was ever ingested in place for it
-            return False
-        return (options.kind == "file" and options.path is not None and Path(options.path).resolve() == path
-                and path.suffix.lower() in sources.MEDIA_EXTS)
 
     def frame(self, ref: str, at: float) -> Path:
         """A small JPEG of the video at `at` seconds (cached): what a search result shows beside its words."""

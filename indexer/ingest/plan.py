@@ -44,16 +44,26 @@ REPLACED = ("the media file of “{title}” has been replaced by another since 
             "video of its own (and delete this one if it is no longer wanted)")
 
 
-def replaced_in_place(store: Store, video_id: str, path: Path) -> bool:
+def stored_options(store: Store, video_id: str) -> StepOptions | None:
+    """The options a video was ingested with, or None for a video stored before options were."""
+    try:
+        return store.get_options(video_id, StepOptions)
+    except TypeError:  # no options stored (made before they were)
+        return None
+
+
+def ingested_in_place(options: StepOptions | None, path: Path) -> bool:
+    """Whether `path` is exactly the local media file the video was ingested from (`clipindex ingest PATH`)."""
+    return (options is not None and options.kind == "file" and options.path is not None
+            and Path(options.path).resolve() == path and path.suffix.lower() in sources.MEDIA_EXTS)
+
+
+def replaced_in_place(options: StepOptions | None, path: Path) -> bool:
     """Whether the file a video was ingested from in place now holds other media (another size): an editor exported
     a new cut under the old name, and the old video's player, frames and clips showed the new one at the old
     transcript's times. Ids are content hashes, so the new file, ingested, is another video."""
-    try:
-        options = store.get_options(video_id, StepOptions)
-    except TypeError:  # no options stored (made before they were): nothing to compare
-        return False
-    return (options.size is not None and options.path is not None and Path(options.path).resolve() == path
-            and path.is_file() and path.stat().st_size != options.size)
+    return (options is not None and options.size is not None and options.path is not None
+            and Path(options.path).resolve() == path and path.is_file() and path.stat().st_size != options.size)
 
 
 SPARE = 4  # times --limit: a playlist's entries kept past the limit, to stand in for unavailable ones

@@ -16,7 +16,7 @@ from indexer.chapters.display import display_chapters
 from indexer.config import Settings
 from indexer.errors import InvalidInput, NotFound
 from indexer.formats import caption_cues
-from indexer.ingest.plan import REPLACED, replaced_in_place
+from indexer.ingest.plan import REPLACED, replaced_in_place, stored_options
 from indexer.models import Clip, ClipOrigin, Record, Reel, Video
 from indexer.reels.clips import make_clip
 from indexer.reels.store import ReelStore
@@ -284,7 +284,7 @@ class ReelService:
         """The video's media with its video stream; YouTube sources are fetched on demand and cached."""
         video = self.store.get_video(video_id)
         media = self._local_media(video.media_path)
-        if media and replaced_in_place(self.store, video_id, media):
+        if media and replaced_in_place(stored_options(self.store, video_id), media):
             raise NotFound(REPLACED.format(title=video.title))
         if video.has_video and media and media.is_file():
             return media
