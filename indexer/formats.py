@@ -7,8 +7,9 @@ from typing import Any, Literal, get_args
 
 from indexer.errors import InvalidInput
 from indexer.models import Segment, Transcript, Video, Word, WordSource
+from indexer.text.normalize import text_words
 from media.captions import MAX_CUE_S, CaptionWord, Cue, write_srt, write_ttml, write_vtt
-from media.readable import readable_cues, spells, split_spaceless
+from media.readable import readable_cues, spells
 
 TranscriptFormat = Literal["txt", "srt", "vtt", "ttml", "json"]
 FORMATS: tuple[TranscriptFormat, ...] = get_args(TranscriptFormat)
@@ -32,7 +33,7 @@ def from_cues(video_id: str, cues: list[Cue], *, language: str, kind: str) -> Tr
 
 
 def spread_words(text: str, start: float, end: float) -> tuple[Word, ...]:
-    tokens = [word for token in text.split() for word in split_spaceless(token)]
+    tokens = text_words(text)
     if not tokens:
         return ()
     weights = [len(t) + 1 for t in tokens]

@@ -37,7 +37,8 @@ class Record:
         return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in data.items() if k in known})
 
 # A sentence ends at terminal punctuation of any script Whisper writes (Latin, Cyrillic, CJK, Arabic, Devanagari).
-_SENTENCE_END = re.compile(r"[.!?\u2026\u3002\uff01\uff1f\u061f\u0964]['\"\u201d\u00bb)\]]*$")
+# a word that ends a sentence: . ! ? … (Chinese and Japanese 。！？, Arabic ؟, Devanagari ।), a closing mark after it
+_SENTENCE_END = re.compile(r"[.!?\u2026\u3002\uff01\uff1f\u061f\u0964]['\"\u201d\u00bb\u2019)\]]*$")
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,11 @@ class Transcript:
         return list(split_sentences(self.words))
 
 
+def ends_sentence(word: str) -> bool:
+    """Whether a sentence ends with this word (its terminal punctuation, perhaps inside a closing quote)."""
+    return _SENTENCE_END.search(word.strip()) is not None
+
+
 def split_sentences(words: Iterable[Word]) -> Iterator[Sentence]:
     """Group words into sentences at terminal punctuation (or at a pause of 2 s or more)."""
     buf: list[Word] = []
@@ -119,7 +125,7 @@ def split_sentences(words: Iterable[Word]) -> Iterator[Sentence]:
             yield _sentence(buf, first)
             buf, first = [], i
         buf.append(w)
-        if _SENTENCE_END.search(w.text.strip()):
+        if ends_sentence(w.text):
             yield _sentence(buf, first)
             buf, first = [], i + 1
     if buf:

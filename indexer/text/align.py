@@ -25,7 +25,6 @@ The score in 0..1 is one minus the word-level edit cost over the quote length: a
 from __future__ import annotations
 
 import html
-import re
 import string
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -34,7 +33,7 @@ from typing import Literal
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from indexer.models import Word
+from indexer.models import Word, ends_sentence
 from indexer.text.normalize import Token, key, no_spaces, text_words, tokenize, tokenize_text
 from media.readable import join_words, spaced
 
@@ -343,7 +342,7 @@ def locate_in(quote: str, texts: Sequence[str], times: Sequence[Sequence[float]]
     """`locate` on plain word texts and (start, end) pairs; `spoken` may pass tokenize(texts, language)."""
     qtokens = tokenize_text(quote, language)
     spoken = tokenize(texts, language) if spoken is None else spoken
-    found = align(qtokens, spoken, ends=lambda j: _SENTENCE_END.search(texts[spoken[j].last].strip()) is not None)
+    found = align(qtokens, spoken, ends=lambda j: ends_sentence(texts[spoken[j].last]))
     if found is None:
         return None
     first, last = spoken[found.first].first, spoken[found.last].last
@@ -358,7 +357,6 @@ def locate_in(quote: str, texts: Sequence[str], times: Sequence[Sequence[float]]
 
 
 SNIPPET_CONTEXT, SNIPPET_WORDS = 10, 60
-_SENTENCE_END = re.compile(r"[.!?\u2026\u3002\uff01\uff1f]['\"\u00bb\u201d\u2019)\]]*$")
 
 
 def highlight(words: Sequence[str], marked: Iterable[int], first: int, last: int) -> str:
