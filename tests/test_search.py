@@ -601,3 +601,27 @@ def test_the_time_budget_cuts_a_quote_search_short(idx: tuple, monkeypatch: pyte
     assert r.timed_out and r.hits == []
     r = idx[0].search("the flood", channel="valley news")  # a keyword search has no alignment stage to cut
     assert not r.timed_out and r.hits
+
+
+def test_umlauts_typed_as_two_letters_find_the_word_where_nothing_holds_the_typed_one(tmp_path: Path,
+                                                                                    search_backend: str) -> None:
+    """A keyboard without umlauts types "Muenchen" for "München" and "Groesse" for "Größe": a keyword search found
+    nothing. The spelling is read as the umlaut only where no passage holds the word as typed, so "neuen" still
+    finds "neuen" and not "neun"."""
+    ix = make_index(search_backend, tmp_path / "index")
+    tr, starts = make_transcript("file:de", [
+        "Der Stadtrat von München hat am Dienstag getagt.",
+        "Die Größe der neuen Halle überrascht viele Bürger.",
+        "Die Kosten liegen bei neun Millionen Euro."], "de")
+    ix.add(video("file:de", language="de"), tr, [])
+    for typed, said, sentence in (("Muenchen", "München", 0), ("Groesse", "Größe", 1), ("Buerger", "Bürger.", 1),
+                                  ("GROESSE Halle", "Größe der neuen Halle", 1), ("ueberrascht", "überrascht", 1),
+                                  ("Muenchens", "München", 0)):
+        for language in ("de", None):
+            hits = ix.search(typed, mode="keyword", language=language, languages=["de"], limit=5).hits
+            assert hits, (typed, language)
+            assert hits[0].text == said and starts[sentence] <= hits[0].start, (typed, hits[0].text, hits[0].start)
+            assert f"<mark>{said.split()[0]}" in hits[0].snippet, hits[0].snippet
+    neuen = ix.search("neuen", mode="keyword", language="de", limit=5).hits
+    assert [h.text for h in neuen] == ["neuen"], [h.text for h in neuen]
+    assert [h.text for h in ix.search("neun", mode="keyword", language="de", limit=5).hits] == ["neun"]

@@ -8,6 +8,7 @@ alignment, hit spans, dedupe, paging) is here, once, for every backend.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from indexer.models import Hit, SearchMode
 from indexer.search.passages import word_pairs
 from indexer.search.terms import AllOf, AnyOf, BestOf, Candidates, CountOf, Filter, Found, Q, Term
 from indexer.text import align
-from indexer.text.normalize import Token, number_scales, primary_language, stem, tokenize_text
+from indexer.text.normalize import Token, key, number_scales, primary_language, stem, tokenize_text
 from indexer.text.stopwords import function_words
 from media.readable import join_words
 
@@ -44,6 +45,8 @@ QUOTE_CHARS = QUOTE_OPEN + "\u00bb"
 QUERY_LANGUAGES = (None, "en", "ru", "uz")  # without a language filter or the archive's languages, a query is read
 # as each of these (a search service passes its archive's languages instead: SearchService.search)
 ARCHIVE_LANGUAGES = 8  # at most this many of an archive's languages, those with most videos
+_UMLAUT = {"ae": "a", "oe": "o", "ue": "u"}  # an umlaut as a token's text holds it: folded (lower case, no marks)
+_DIGRAPH = re.compile("|".join(_UMLAUT))
 
 
 @dataclass(frozen=True)
@@ -122,10 +125,36 @@ def query_variants(text: str, language: str | None, languages: Sequence[str] | N
 def _groups(variants: dict[str | None, tuple[Token, ...]], found: Candidates, cap: int) -> dict[str, set[str]]:
     """Query words by key, with their stems under each language variant; the `cap` rarest when there are more."""
     groups: dict[str, set[str]] = {}
+    spelled: dict[str, str | None] = {}  # a word no passage holds -> its umlaut spelling that some passage holds
     for lang, toks in variants.items():
         for t in toks:
-            groups.setdefault(t.key, set()).add(stem(t.text, lang))
+            if t.key not in spelled:
+                spelled[t.key] = _umlauts_held(found, t, variants)
+            alt = spelled[t.key]
+            if alt is None:
+                groups.setdefault(t.key, set()).add(stem(t.text, lang))
+            else:  # the group is the held word's: its key finds and marks it, as do both spellings' stems
+                groups.setdefault(key(alt), set()).update((stem(t.text, lang), stem(alt, lang)))
     return {k: groups[k] for k in _rarest(found, "keys", groups, cap)}
+
+
+def _umlauts_held(found: Candidates, word: Token, languages: Iterable[str | None]) -> str | None:
+    """`word` with its "ae", "oe" or "ue" written as the umlaut they stand for, where some passage holds that
+    spelling (or, read in one of the `languages`, its stem: "Muenchens" finds "München") and none holds the word as
+    typed: a keyboard without umlauts types "Muenchen" for "München" and
+    "Groesse" for "Größe". Only for a word that no passage holds: folding every "ue" would make "neuen" meet "neun"."""
+    spots = [m.start() for m in _DIGRAPH.finditer(word.text)][:3]
+    if not spots or found.doc_frequency("keys", word.key):
+        return None
+    for chosen in range(2 ** len(spots) - 1, 0, -1):  # every digraph an umlaut first
+        text = word.text
+        for bit, at in reversed(list(enumerate(spots))):
+            if chosen >> bit & 1:
+                text = text[:at] + _UMLAUT[text[at:at + 2]] + text[at + 2:]
+        if found.doc_frequency("keys", key(text)) or any(found.doc_frequency("stem", stem(text, lang))
+                                                         for lang in languages if lang):
+            return text
+    return None
 
 
 def _rarest(found: Candidates, field: str, terms: Iterable[str], cap: int) -> list[str]:
