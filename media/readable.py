@@ -25,12 +25,12 @@ _CJK = re.compile(f"[{_CJK_CHARS}]")
 _OPENING = "“‘「『（《〈([{"  # marks that go on the character after them
 _CJK_UNITS = re.compile(f"[^\\w\\s]*[{_CJK_CHARS}][^{_CJK_CHARS}{_OPENING}\\w\\s]*|[^{_CJK_CHARS}\\s]+")
 _WIDE = re.compile(r"[\u1100-\u115F\u2E80-\uA4CF\uAC00-\uD7A3\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFF60\uFFE0-\uFFE6]")
-_SENTENCE_END = re.compile(r"[.!?…。！？]['\"»”’)\]]*$")
+_SENTENCE_END = re.compile(r"[.!?…。！？؟।]['\"»”’)\]]*$")  # as models.ends_sentence: Arabic ؟, Hindi ।
 # a piece that goes on the word before it: closing punctuation, or a mark followed by the rest of a word or number
 _ATTACHED = re.compile(r"[,.;:!?%)\]}»”…]+(?!\w)|[.,\-‐]\w|['’]\w{1,3}(?!\w)")  # ... "'s", "'ll" clitics
 # a word an apostrophe elides into the next: one or two letters (l', d', c', j', n'), or ending in qu (qu', lorsqu')
 _ELIDED = re.compile(r"(?:^|[\s(«“\"])(?:[^\W\d_]{1,2}|[^\W\d_]*qu)$", re.IGNORECASE)
-_CLAUSE_END = re.compile(r"[.!?…;:,。！？、，；：]['\"»”’)\]]*$")
+_CLAUSE_END = re.compile(r"[.!?…;:,。！？、，；：؟।،؛]['\"»”’)\]]*$")  # Arabic's comma ، and semicolon ؛ too
 
 
 def join_words(texts: Iterable[str]) -> str:

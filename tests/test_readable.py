@@ -128,3 +128,16 @@ def test_a_recognisers_french_elisions_are_written_as_one_word() -> None:
         "C'est l'heure du journal lorsqu'il pleut"
     assert join_words(["he", "said", "'Hello'"]) == "he said 'Hello'"
 
+
+
+@pytest.mark.parametrize("sentences", [
+    ("هل ستفتح الحكومة الجسر القديم قبل نهاية الأسبوع؟", "قال الوزير إن المهندسين سيفحصون الأعمدة يوم الاثنين المقبل"),
+    ("क्या सरकार सप्ताह के अंत से पहले पुराना पुल खोलेगी।", "मंत्री ने कहा कि इंजीनियर सोमवार को खंभों की जांच करेंगे"),
+])
+def test_a_cue_ends_where_an_arabic_or_hindi_sentence_does(sentences: tuple[str, str]) -> None:
+    """A cue broke at a sentence's end only where it ended in . ! ? or the CJK stops: an Arabic question (؟) or a
+    Hindi sentence (।) ran on into the next sentence's first words."""
+    texts = [w for s in sentences for w in s.split()]
+    words = [CaptionWord(i * 0.5, i * 0.5 + 0.45, t) for i, t in enumerate(texts)]
+    cues = readable_cues(words)
+    assert len(cues) >= 2 and cues[0].text == sentences[0], [c.text for c in cues]
