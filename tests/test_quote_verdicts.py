@@ -110,6 +110,24 @@ def test_a_japanese_quote_is_checked_character_by_character(tmp_path: Path) -> N
     assert [(d.article, d.spoken) for d in second.differences] == [("高齢者", "子育て")]
 
 
+def test_a_word_added_before_the_quotes_last_word_keeps_that_word_in_the_span(tmp_path: Path) -> None:
+    """Kazakh "кеңейтуді тоқтатамыз" ("we will stop extending") said as "кеңейтуді ешқашан тоқтатпаймыз" ("we will
+    never stop extending"): the check read "'тоқтатамыз' was said as 'ешқашан'" and its span ended before the verb
+    said, so the reader never heard the reversed meaning. The span now holds the verb, and "ешқашан" is a word the
+    speaker added (a negation: critical). A word unlike the quote's stays a changed word."""
+    said = "Мэр сөз сөйледі. Біз метро желісін кеңейтуді ешқашан тоқтатпаймыз. Жұмыс жалғасады."
+    captions = _timed(said, "kk")
+    page = tmp_path / "kk.md"
+    page.write_text("# Метро\n\nӘкім: «Біз метро желісін кеңейтуді тоқтатамыз», деді.\n", encoding="utf-8")
+    [check] = link_article(load_article(str(page)), captions).quotes
+    assert check.status == "differs" and check.spoken == "Біз метро желісін кеңейтуді ешқашан тоқтатпаймыз.", check
+    assert [(d.article, d.spoken, d.critical) for d in check.differences] == [("", "ешқашан", True)]
+    english = _timed("The mayor spoke. We will always keep building the line. Work goes on.")
+    page.write_text("# Line\n\nThe mayor said: “never stop building the line”.\n", encoding="utf-8")
+    [check] = link_article(load_article(str(page)), english).quotes
+    assert [(d.article, d.spoken) for d in check.differences] == [("never stop", "always keep")], check
+
+
 def test_without_audio_the_check_says_captions_and_only_sound_alike_words_are_misheard(tmp_path: Path) -> None:
     captions = _timed(SAID.replace("hit", "kit"))
     [check] = link_article(load_article(str(_article(tmp_path, SAID))), captions).quotes

@@ -30,8 +30,8 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from indexer.articles.quotes import Quote
-from indexer.models import Word
-from indexer.text.align import QUOTE_CHECK, Alignment, Op, align, differing
+from indexer.models import Word, ends_sentence
+from indexer.text.align import QUOTE_CHECK, Alignment, Op, align, differing, score_ops
 from indexer.text.normalize import Token, text_words, tokenize
 from media.readable import join_words
 
@@ -40,6 +40,9 @@ Basis = Literal["audio", "captions"]  # what a check's verdict rests on: the aud
 _PARTS = re.compile(r"\.\.\.|…|\[[^\]]*\]")  # where a quote leaves speech out: an ellipsis, [an insertion]
 _EDGE = re.compile(r"^\W+|\W+$")
 REGIONS = 4  # alignments tried per quote: the paragraph's span and the places the quote's words cluster most
+REACH = 2  # an edge word of the quote paired with a dissimilar word may pair with one this many words further out,
+REACH_ALIKE = 0.75  # at least this alike (key similarity: "never" and "we" are 0.57),
+REACH_MARGIN = 0.2  # and this much more alike than the word it was paired with
 
 
 @dataclass(frozen=True)
@@ -112,12 +115,49 @@ def check_quote(quote: Quote, spoken: Sequence[Token], words: Sequence[Word], la
         return base
     if best.score < found_min:
         return replace(base, score=round(best.score, 3))
+    best = _reach_edges(best, qtoks, spoken, words, near)
     said = [w for op in best.ops if op.spoken is not None for w in (spoken[op.spoken].first, spoken[op.spoken].last)]
     first, last = min(said), max(said)
     diffs = _diffs(list(best.ops), near, qtoks, surfaces, spoken, words)
     return QuoteCheck(paragraph, number, quote.text, quote.speaker, "differs" if diffs else "verbatim",
                       round(best.score, 3), float(words[first].start), float(words[last].end),
                       " ".join(w.text.strip() for w in words[first:last + 1]), diffs, via_translation)
+
+
+def _reach_edges(found: Alignment, qtoks: Sequence[Token], spoken: Sequence[Token], words: Sequence[Word],
+                 near: float) -> Alignment:
+    """The quote's first or last word, paired with a dissimilar word at the span's edge, paired instead with a word
+    like it said up to REACH words further out in the same sentence, the words between added. The alignment counts
+    both as one change each way, so it ended the span early: "кеңейтуді тоқтатамыз" ("we will stop") against
+    "кеңейтуді ешқашан тоқтатпаймыз" ("we will never stop") read "'тоқтатамыз' was said as 'ешқашан'", and the
+    verb said, the reversed meaning, was left out of the span."""
+    ops = list(found.ops)
+    pairs = [k for k, op in enumerate(ops) if op.quote is not None and op.spoken is not None]
+    if not pairs:
+        return found
+    for k, step in ((pairs[-1], 1), (pairs[0], -1)):
+        op = ops[k]
+        edge_word = len(qtoks) - 1 if step == 1 else 0
+        at = op.spoken
+        if op.kind != "changed" or op.similarity >= near or op.quote != edge_word or at is None:
+            continue
+        reach = []
+        for j in range(at + step, at + step * (REACH + 1), step):
+            inner = min(j, j - step)  # the spoken token on the sentence's inner side of the step
+            if not 0 <= j < len(spoken) or ends_sentence(words[spoken[inner].last].text):
+                break
+            reach.append(j)
+        alike = {j: fuzz.ratio(qtoks[edge_word].key, spoken[j].key) / 100.0 for j in reach}
+        best_j = max(alike, key=lambda j: (alike[j], -abs(j - at)), default=None)
+        if best_j is None or alike[best_j] < REACH_ALIKE or alike[best_j] < op.similarity + REACH_MARGIN:
+            continue
+        between = [Op("extra", None, j) for j in range(at, best_j, step)]
+        moved = Op("same" if alike[best_j] >= 1.0 else "changed", op.quote, best_j, alike[best_j])
+        ops[k:k + 1] = between + [moved] if step == 1 else [moved] + between[::-1]
+    if ops == list(found.ops):
+        return found
+    said = [op.spoken for op in ops if op.spoken is not None and op.quote is not None]
+    return Alignment(min(said), max(said), score_ops(ops, len(qtoks), near), tuple(ops))
 
 
 def quote_tokens(text: str, language: str) -> tuple[list[Token], set[int], list[str]]:

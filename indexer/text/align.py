@@ -156,7 +156,7 @@ def align(quote: Sequence[Token], spoken: Sequence[Token], scoring: Scoring = SE
         return None
     first, last = pairs[0].spoken, pairs[-1].spoken
     assert first is not None and last is not None
-    return Alignment(first, last + (pairs[-1].kind == "swapped"), _score(ops, len(quote), scoring.near), tuple(ops))
+    return Alignment(first, last + (pairs[-1].kind == "swapped"), score_ops(ops, len(quote), scoring.near), tuple(ops))
 
 
 def _steps(sim: np.ndarray, scoring: Scoring, joins: tuple[np.ndarray, np.ndarray] | None, free: set[int]) -> _Steps:
@@ -289,7 +289,8 @@ def _trim(ops: list[Op], ends: Callable[[int], bool] | None = None) -> list[Op]:
     return untrimmed(untrimmed(ops, True)[::-1], False)[::-1]
 
 
-def _score(ops: Sequence[Op], quote_len: int, near: float = NEAR) -> float:
+def score_ops(ops: Sequence[Op], quote_len: int, near: float = NEAR) -> float:
+    """1 less the ops' edit cost a quote word (a near spelling costs its distance, a swap half a word more)."""
     cost = sum(1.0 - op.similarity if op.kind == "changed" and op.similarity >= near
                else SWAP_COST + 1.0 - op.similarity if op.kind == "swapped"
                else 0.0 if op.kind in ("same", "skipped") else 1.0 for op in ops)
