@@ -6,9 +6,10 @@ page keeps in a cookie (PASS_COOKIE, indexer/store/passes.py), which is what let
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Sequence
+from typing import Annotated, NamedTuple, TypeVar
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Query, Request, Response
 
 from indexer.service import Clipindex
 from indexer.store.keys import ApiKey
@@ -23,6 +24,28 @@ def get_service(request: Request) -> Clipindex:
 
 
 Service = Annotated[Clipindex, Depends(get_service)]
+T = TypeVar("T")
+
+
+class Page(NamedTuple):
+    """Which part of a listing a client asks for: the whole of it unless it names a limit."""
+
+    limit: int | None
+    offset: int
+
+    def of(self, items: Sequence[T], response: Response) -> list[T]:
+        """The page of `items` (listed oldest first, so pages stay put as items are added), with the whole count in
+        `X-Total-Count`."""
+        response.headers["X-Total-Count"] = str(len(items))
+        return list(items[self.offset:None if self.limit is None else self.offset + self.limit])
+
+
+def _page(limit: Annotated[int | None, Query(ge=1, le=1000, description="At most this many (default: all).")] = None,
+          offset: Annotated[int, Query(ge=0, description="Skip this many first.")] = 0) -> Page:
+    return Page(limit, offset)
+
+
+Paging = Annotated[Page, Depends(_page)]
 
 
 def _presented(request: Request) -> str | None:

@@ -3,7 +3,8 @@
 Why: Starlette's FileResponse answers a malformed range with a plain-text 400 and one past the end with an empty 416,
 where every other error of the API is JSON `{"error": ...}`; a client reading errors as JSON failed on them. The
 header is read here first, by the same rules (RFC 9110's byte ranges, as Starlette applies them), and refused with a
-JSON answer; a header that passes is then served by Starlette as before.
+JSON answer; a header that passes is then served by Starlette as before. The routes that serve files take HEAD as
+well as GET (link checkers and players ask for the headers alone), and `If-None-Match` gets its 304.
 """
 
 from __future__ import annotations
@@ -13,15 +14,22 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import HTTPException, Request
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, Response
 
 _PART = re.compile(r"([0-9]*)-([0-9]*)")
 
 
-def file_response(request: Request, path: Path, **options: Any) -> FileResponse:
-    """A FileResponse for `path`, once the request's `Range` header (if any) is known to be one it can serve."""
-    check_range(request.headers.get("range"), path.stat().st_size)
-    return FileResponse(path, **options)
+def file_response(request: Request, path: Path, **options: Any) -> Response:
+    """A FileResponse for `path`, once the request's `Range` header (if any) is known to be one it can serve; a 304
+    without the body when the request's `If-None-Match` names the file's ETag (a player or a page that has it)."""
+    stat = path.stat()
+    check_range(request.headers.get("range"), stat.st_size)
+    response = FileResponse(path, stat_result=stat, **options)
+    etag = response.headers["etag"]
+    if etag in {tag.strip().removeprefix("W/") for tag in request.headers.get("if-none-match", "").split(",")}:
+        kept = {k: v for k, v in response.headers.items() if k in ("etag", "last-modified", "cache-control")}
+        return Response(status_code=304, headers=kept)
+    return response
 
 
 def check_range(header: str | None, size: int) -> None:

@@ -9,6 +9,7 @@ queue and API `keys`.
 from __future__ import annotations
 
 import time
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date
@@ -284,18 +285,20 @@ class Clipindex:
                      published: str | None = None) -> Video:
         """Correct what the archive says about a video (None leaves a field as it is; "" clears channel/date)."""
         video = self.video(ref)
-        if title is not None and not title.strip():
-            raise InvalidInput("a title cannot be empty")
-        if title is not None:
+        changes: dict[str, str | None] = {}  # only these are written: an edit of the title racing one of the channel
+        if title is not None:  # (or a delete) must not write back the rest of the row as it was read
             check_line(title, "a title", TITLE_MAX)
-        if channel is not None:
+            if not title.strip():
+                raise InvalidInput("a title cannot be empty")
+            changes["title"] = title.strip()
+        if channel is not None:  # composed, as typed on any system: the search's channel filter compares it
             check_line(channel, "a channel", 200)
-        if published and not _iso_date(published):
-            raise InvalidInput(f"{published!r} is not a date (YYYY-MM-DD)")
-        changed = replace(video, title=title.strip() if title is not None else video.title,
-                          channel=(channel.strip() or None) if channel is not None else video.channel,
-                          published=(published or None) if published is not None else video.published)
-        self.store.put_video(changed)
+            changes["channel"] = unicodedata.normalize("NFC", channel.strip()) or None
+        if published is not None:
+            if published and not _iso_date(published):
+                raise InvalidInput(f"{published!r} is not a date (YYYY-MM-DD)")
+            changes["published"] = published or None
+        changed = self.store.update_video(video.id, **changes) if changes else video
         if self.store.transcript_head(video.id) is not None:
             self.index.index_video(video.id)  # titles, channels and dates are searched and filtered on
         return changed

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import shutil
 import subprocess
 from dataclasses import replace
 from pathlib import Path
@@ -11,6 +12,8 @@ from typing import Any
 import pytest
 
 from indexer.config import Settings, load_settings
+from indexer.formats import spread_words
+from indexer.models import Segment, Transcript, Video
 from indexer.service import Clipindex
 from media.ffmpeg import ffmpeg_binary
 
@@ -72,6 +75,20 @@ def media_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def settings_for(root: Path, **overrides: Any) -> Settings:
     """Settings for a test's archive in `root / "data"`: no environment, the tiny.en model, file URLs allowed."""
     return load_settings(env={}, data_dir=root / "data", model="tiny.en", allow_file_urls=True, **overrides)
+
+
+def stored_video(svc: Clipindex, video_id: str = "file:stored") -> str:
+    """A video whose clips can be cut (its media a copy of the fixture report in the data directory, which the
+    server plays; 120 s of captions over it), put in the store directly: tests of reels and edits need no ingest."""
+    said = " ".join(f"Sentence {n} of the report is said here." for n in range(1, 40))
+    library = svc.settings.data_dir / "library"
+    library.mkdir(parents=True, exist_ok=True)
+    media = str(shutil.copy(FIXTURES / "report_en.mp4", library / f"{video_id.replace(':', '-')}.mp4"))
+    svc.store.put_video(Video(id=video_id, source=media, title="Stored", media_path=media, has_video=True,
+                              duration=120.0))
+    svc.store.put_transcript(Transcript(video_id, "en", "captions", "file",
+                                        (Segment(0.0, 118.0, said, spread_words(said, 0.0, 118.0)),)))
+    return video_id
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from indexer.errors import InvalidInput
 from indexer.ingest.types import IngestJob, IngestOptions
 from indexer.service import Clipindex
 from tests.apiserver import running
+from tests.conftest import stored_video
 from tests.waiting import wait_until
 
 
@@ -269,3 +270,38 @@ def test_a_failing_job_reports_its_error(api: Api, media_dir: Path) -> None:
         job = wait_job(c, r.json()["id"])
     assert job["state"] == "failed" and "not a media file" in job["error"]
     assert api.service.videos() == []
+
+
+def test_listings_page_files_answer_head_and_edits_keep_their_contract(api: Api) -> None:
+    """What an integrating CMS met: listings ignored `limit`; HEAD was a 405 on media; an ETag the client held was
+    sent in full again; a render with no body was a 422; `format=VTT` a 400; a reel title took a NUL and line breaks;
+    an edit of a video deleted meanwhile brought it back."""
+    for n in range(3):
+        stored_video(api.service, f"file:page{n}")
+    with api.client() as c:
+        r = c.get("/v1/videos", params={"limit": 2, "offset": 1})
+        assert r.status_code == 200 and [v["id"] for v in r.json()] == ["file:page1", "file:page2"], r.text
+        assert r.headers["x-total-count"] == "3"
+        assert len(c.get("/v1/videos").json()) == 3
+        for bad in ({"limit": 0}, {"offset": -1}, {"limit": 5000}):
+            assert c.get("/v1/videos", params=bad).status_code == 422
+            assert c.get("/v1/reels", params=bad).status_code == 422
+        assert c.get("/v1/jobs", params={"limit": 0}).status_code == 422
+        head = c.head("/media/file:page0")
+        got = c.get("/media/file:page0")
+        assert head.status_code == 200 and head.content == b"" and got.status_code == 200
+        assert head.headers["content-length"] == got.headers["content-length"] == str(len(got.content))
+        again = c.get("/media/file:page0", headers={"If-None-Match": got.headers["etag"]})
+        assert again.status_code == 304 and again.content == b"" and again.headers["etag"] == got.headers["etag"]
+        assert c.get("/v1/videos/file:page0/transcript", params={"format": "VTT"}).text.startswith("WEBVTT")
+        reel = c.post("/v1/reels", json={"title": "Flood week"}).json()["id"]
+        for bad_title in ("a\nb", "nul\x00"):
+            r = c.post("/v1/reels", json={"title": bad_title})
+            assert r.status_code == 400 and "control characters" in r.json()["error"], r.text
+        assert c.post(f"/v1/reels/{reel}/clips", json={"video": "file:page0", "start": 3, "end": 6}).status_code == 201
+        job = c.post(f"/v1/reels/{reel}/render")
+        assert job.status_code == 202, job.text
+        c.delete(f"/v1/jobs/{job.json()['id']}")
+        api.service.store.delete_video("file:page2")
+        r = c.patch("/v1/videos/file:page2", json={"title": "late"})
+        assert r.status_code == 404 and api.service.store.find_video("file:page2") is None

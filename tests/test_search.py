@@ -625,3 +625,13 @@ def test_umlauts_typed_as_two_letters_find_the_word_where_nothing_holds_the_type
     neuen = ix.search("neuen", mode="keyword", language="de", limit=5).hits
     assert [h.text for h in neuen] == ["neuen"], [h.text for h in neuen]
     assert [h.text for h in ix.search("neun", mode="keyword", language="de", limit=5).hits] == ["neun"]
+
+
+def test_a_channel_filter_meets_the_name_however_its_accents_are_encoded(tmp_path: Path, search_backend: str) -> None:
+    """A channel typed on macOS comes decomposed ("Te\u0301le\u0301"): the filter compared code points and found
+    nothing under the composed name the archive held, and the other way round."""
+    ix = make_index(search_backend, tmp_path / "index")
+    tr, _ = make_transcript("file:geneve", ["Le pont du Mont-Blanc reste fermé jusqu'à lundi."], "fr")
+    ix.add(video("file:geneve", channel="Te\u0301le\u0301 Gene\u0300ve", language="fr"), tr, [])
+    for typed in ("Télé Genève", "Te\u0301le\u0301 Gene\u0300ve", "TÉLÉ GENÈVE"):
+        assert [h.video_id for h in ix.search("pont", channel=typed).hits] == ["file:geneve"], typed

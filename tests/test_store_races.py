@@ -1,15 +1,22 @@
-"""Many processes on one fresh data directory: the schema is created once, a video row is an upsert."""
+"""Many processes on one fresh data directory: the schema is created once, a video row is an upsert; many editors of
+one reel or one video at once each keep their change."""
 
 from __future__ import annotations
 
 import multiprocessing
 import threading
+from collections.abc import Callable
+from dataclasses import asdict
 from pathlib import Path
 
 import pytest
 
-from indexer.models import Video
+from indexer.errors import NotFound
+from indexer.models import Clip, Video
+from indexer.reels.service import RenderJob
+from indexer.service import Clipindex
 from indexer.store.db import MIGRATIONS, Store
+from tests.conftest import stored_video
 
 
 def _open_stores(paths: list[str], start: multiprocessing.synchronize.Barrier, out: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
@@ -70,3 +77,85 @@ def test_an_upsert_keeps_when_the_video_was_first_added(tmp_path: Path) -> None:
     store.put_video(Video(id="file:b", source="/b.mp4", title="b"))
     store.put_video(Video(id="file:a", source="/a.mp4", title="a, renamed"))
     assert [(v.id, v.title) for v in store.list_videos()] == [("file:a", "a, renamed"), ("file:b", "b")]
+
+
+def _at_once(calls: list[Callable[[], object]]) -> list[str]:
+    """Run the calls in threads started together; what each raised, if anything."""
+    start = threading.Barrier(len(calls))
+    errors: list[str] = []
+
+    def run(call: Callable[[], object]) -> None:
+        start.wait(10)
+        try:
+            call()
+        except Exception as exc:  # noqa: BLE001 - the test reads what went wrong
+            errors.append(f"{type(exc).__name__}: {exc}")
+
+    threads = [threading.Thread(target=run, args=(c,)) for c in calls]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return errors
+
+
+def test_editors_changing_one_reel_at_once_each_keep_their_change(svc: Clipindex) -> None:
+    """Each clip edit read the reel in one transaction and wrote its clips back in the next: 20 adds at once, all
+    answered 201, left 6 clips, and two trims of different clips lost one."""
+    video = stored_video(svc)
+    reel = svc.reels.new("Race").id
+    assert _at_once([lambda n=n: svc.reels.add_range(reel, video, 3.0 * n, 3.0 * n + 2.0)  # type: ignore[misc]
+                     for n in range(20)]) == []
+    assert len(svc.reels.get(reel).clips) == 20
+    assert _at_once([lambda: svc.reels.remove_clip(reel, 1) for _ in range(8)]) == []
+    clips = svc.reels.get(reel).clips
+    assert len(clips) == 12
+    wanted = {n: (clips[n - 1].start + 0.5, clips[n - 1].end + 0.5) for n in (1, 4, 7, 10)}
+    assert _at_once([lambda n=n: svc.reels.trim_clip(reel, n, *wanted[n]) for n in wanted]) == []  # type: ignore[misc]
+    trimmed = svc.reels.get(reel).clips
+    for n, (start, end) in wanted.items():
+        assert trimmed[n - 1].start <= start and trimmed[n - 1].end >= end > clips[n - 1].end, (n, trimmed[n - 1])
+
+
+def test_a_clip_added_as_its_reel_or_video_is_deleted_is_not_found(svc: Clipindex) -> None:
+    """A clip written after the reel's or the video's delete failed on the foreign key: a 500 for the API."""
+    video = stored_video(svc)
+    reel = svc.reels.new("Gone").id
+    svc.reels.get(reel)
+    svc.reels.delete(reel)
+    with pytest.raises(NotFound, match="deleted"):
+        svc.reels.saved.set_clips(reel, [Clip(video, 1.0, 2.0)])
+    other = svc.reels.new("Other").id
+    svc.store.delete_video(video)
+    with pytest.raises(NotFound, match="deleted"):
+        svc.reels.saved.set_clips(other, [Clip(video, 1.0, 2.0)])
+
+
+def test_editing_a_video_keeps_other_edits_and_never_brings_a_deleted_one_back(svc: Clipindex) -> None:
+    """An edit wrote back the whole row it had read, by an upsert: a title edit undid a channel edit made at the same
+    moment, and an edit racing a delete brought the deleted video back with no transcript."""
+    video = stored_video(svc)
+    for n in range(5):
+        assert _at_once([lambda n=n: svc.update_video(video, title=f"T{n}"),  # type: ignore[misc]
+                         lambda n=n: svc.update_video(video, channel=f"C{n}")]) == []  # type: ignore[misc]
+        assert (svc.video(video).title, svc.video(video).channel) == (f"T{n}", f"C{n}")
+    svc.update_video(video, channel="Te\u0301le\u0301 Gene\u0300ve")
+    assert svc.video(video).channel == "Télé Genève"  # composed, as the search filter compares it
+    svc.store.delete_video(video)
+    with pytest.raises(NotFound):
+        svc.store.update_video(video, title="late")
+    assert svc.store.find_video(video) is None
+
+
+def test_a_render_job_renders_the_reel_as_it_was_when_asked_for(svc: Clipindex) -> None:
+    """The job held the reel's id only, and a worker rendered the clips as they were when it ran: a producer who
+    removed two clips after pressing Render got a 2 s film, "done", with no word of it."""
+    video = stored_video(svc)
+    reel = svc.reels.new("Asked").id
+    for n in range(3):
+        svc.reels.add_range(reel, video, 10.0 * n, 10.0 * n + 2.0)
+    asked = svc.reels.get(reel).clips
+    job = svc.reels.submit_render(reel)
+    svc.reels.remove_clip(reel, 1)
+    svc.reels.remove_clip(reel, 1)
+    assert RenderJob.from_dict(svc.jobs.get(job.id).payload).clips == tuple(asdict(c) for c in asked)

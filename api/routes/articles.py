@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.deps import ReadAccess, Service, WriteKey
+from api.deps import Paging, ReadAccess, Service, WriteKey
 from api.routes.videos import ERRORS
 from api.schemas import ArticleSummaryOut, CorrectionOut, LinkedArticleOut, VideoArticleOut
 
@@ -29,8 +29,9 @@ def add_article(body: ArticleIn, service: Service, _key: WriteKey) -> LinkedArti
 
 
 @router.get("/v1/articles", response_model=list[ArticleSummaryOut], responses=ERRORS)
-def list_articles(service: Service, _read: ReadAccess) -> list[ArticleSummaryOut]:
-    return [ArticleSummaryOut.model_validate(asdict(a)) for a in service.articles.list()]
+def list_articles(service: Service, _read: ReadAccess, page: Paging, response: Response) -> list[ArticleSummaryOut]:
+    """The articles, oldest first (`limit` and `offset` page them; `X-Total-Count` says how many)."""
+    return [ArticleSummaryOut.model_validate(asdict(a)) for a in page.of(service.articles.list(), response)]
 
 
 @router.get("/v1/articles/{article_id}", responses=ERRORS, response_model=LinkedArticleOut)

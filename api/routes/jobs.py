@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 
 from api.deps import ReadAccess, Service, WriteKey
 from api.routes.videos import ERRORS, job_out
@@ -12,8 +14,9 @@ router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
 
 
 @router.get("", response_model=list[JobOut], responses=ERRORS)
-def list_jobs(service: Service, _read: ReadAccess, state: str | None = None, limit: int = 50) -> list[JobOut]:
-    return [job_out(j) for j in service.jobs.list(min(max(limit, 1), 500), state)]
+def list_jobs(service: Service, _read: ReadAccess, state: str | None = None,
+              limit: Annotated[int, Query(ge=1, le=500, description="The newest this many.")] = 50) -> list[JobOut]:
+    return [job_out(j) for j in service.jobs.list(limit, state)]
 
 
 @router.get("/{job_id}", response_model=JobOut, responses=ERRORS)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import mimetypes
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse
 
 from api.deps import ReadAccess, Service
@@ -14,8 +14,8 @@ from api.routes.videos import ERRORS
 router = APIRouter(tags=["media"])
 
 
-@router.get("/media/{video_id}", response_class=FileResponse, responses=ERRORS)
-def media(video_id: str, request: Request, service: Service, _read: ReadAccess) -> FileResponse:
+@router.api_route("/media/{video_id}", methods=["GET", "HEAD"], response_class=FileResponse, responses=ERRORS)
+def media(video_id: str, request: Request, service: Service, _read: ReadAccess) -> Response:
     path = service.media_file(video_id)
     kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     if path.suffix == ".mkv":

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.deps import ReadAccess, Service, WriteKey
+from api.deps import Paging, ReadAccess, Service, WriteKey
 from api.ranges import file_response
 from api.routes.videos import ERRORS, job_out
 from api.schemas import JobOut
@@ -83,8 +83,9 @@ def new_reel(body: ReelIn, service: Service, _key: WriteKey) -> ReelOut:
 
 
 @router.get("/v1/reels", response_model=list[ReelOut], responses=ERRORS)
-def list_reels(service: Service, _read: ReadAccess) -> list[ReelOut]:
-    return [reel_out(r) for r in service.reels.list()]
+def list_reels(service: Service, _read: ReadAccess, page: Paging, response: Response) -> list[ReelOut]:
+    """The reels, oldest first (`limit` and `offset` page them; `X-Total-Count` says how many)."""
+    return [reel_out(r) for r in page.of(service.reels.list(), response)]
 
 
 @router.get("/v1/reels/{reel_id}", response_model=ReelOut, responses=ERRORS)
@@ -132,7 +133,9 @@ def remove_clip(reel_id: str, position: int, service: Service, _key: WriteKey) -
 
 
 @router.post("/v1/reels/{reel_id}/render", status_code=202, response_model=JobOut, responses=ERRORS)
-def render(reel_id: str, body: RenderIn, service: Service, _key: WriteKey) -> JobOut:
+def render(reel_id: str, service: Service, _key: WriteKey, body: RenderIn | None = None) -> JobOut:
+    """Queue a render of the reel as it is now (no body: accurate, no captions)."""
+    body = body or RenderIn()
     return job_out(service.reels.submit_render(reel_id, fast=body.fast, captions=body.captions))
 
 
@@ -149,8 +152,8 @@ def export(reel_id: str, service: Service, _read: ReadAccess,
     return Response(exported.text, media_type=f"{MEDIA_TYPES[format]}; charset=utf-8", headers=headers)
 
 
-@router.get("/v1/renders/{name}", response_class=FileResponse, responses=ERRORS)
-def download(name: str, request: Request, service: Service, _read: ReadAccess) -> FileResponse:
+@router.api_route("/v1/renders/{name}", methods=["GET", "HEAD"], response_class=FileResponse, responses=ERRORS)
+def download(name: str, request: Request, service: Service, _read: ReadAccess) -> Response:
     folder = service.reels.render_dir().resolve()
     path = _rendered(folder, name)
     if path is None:

@@ -14,7 +14,7 @@ from fastapi.responses import FileResponse
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
-from api.deps import ReadAccess, Service, WriteKey
+from api.deps import Paging, ReadAccess, Service, WriteKey
 from api.ranges import file_response
 from api.schemas import (
     CorrectionIn,
@@ -158,8 +158,9 @@ def _first_error(exc: Exception) -> str:
 
 
 @router.get("", response_model=list[VideoOut], responses=ERRORS)
-def list_videos(service: Service, _read: ReadAccess) -> list[VideoOut]:
-    return [VideoOut(**asdict(v)) for v in service.videos()]
+def list_videos(service: Service, _read: ReadAccess, page: Paging, response: Response) -> list[VideoOut]:
+    """The archive's videos, oldest first (`limit` and `offset` page them; `X-Total-Count` says how many)."""
+    return [VideoOut(**asdict(v)) for v in page.of(service.videos(), response)]
 
 
 @router.get("/{video_id}", response_model=VideoDetailOut, responses=ERRORS)
@@ -180,9 +181,9 @@ def edit_video(video_id: str, body: VideoPatchIn, service: Service, _key: WriteK
     return get_video(video.id, service, None)
 
 
-@router.get("/{video_id}/frame", response_class=FileResponse, responses=ERRORS)
+@router.api_route("/{video_id}/frame", methods=["GET", "HEAD"], response_class=FileResponse, responses=ERRORS)
 def frame(video_id: str, request: Request, service: Service, _read: ReadAccess,
-          t: Annotated[float, Query(ge=0, le=1e6, description="Seconds from the start.")] = 0.0) -> FileResponse:
+          t: Annotated[float, Query(ge=0, le=1e6, description="Seconds from the start.")] = 0.0) -> Response:
     """A small JPEG of the video at second t, for result lists (made once, then cached)."""
     return file_response(request, service.frame(video_id, t), media_type="image/jpeg",
                          headers={"Cache-Control": "max-age=86400"})
@@ -192,6 +193,7 @@ def frame(video_id: str, request: Request, service: Service, _read: ReadAccess,
     "application/json": {"schema": {"$ref": "#/components/schemas/TranscriptOut"}},
     "text/plain": {}, "text/vtt": {}, "application/x-subrip": {}, "application/ttml+xml": {}}}}, response_model=None)
 def get_transcript(video_id: str, service: Service, _read: ReadAccess, format: str = "json") -> Response:
+    format = format.lower()  # "VTT" as a file's extension is often written
     if format not in FORMATS:
         raise InvalidInput(f"format must be one of {', '.join(FORMATS)}")
     if format == "json":

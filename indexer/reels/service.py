@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
@@ -16,7 +17,7 @@ from indexer.chapters.display import display_chapters
 from indexer.config import Settings
 from indexer.errors import InvalidInput, NotFound
 from indexer.formats import caption_cues
-from indexer.ingest.plan import REPLACED, replaced_in_place, stored_options
+from indexer.ingest.plan import REPLACED, check_line, replaced_in_place, stored_options
 from indexer.models import Clip, ClipOrigin, Record, Reel, Video
 from indexer.reels.clips import make_clip
 from indexer.reels.store import ReelStore
@@ -53,6 +54,7 @@ class RenderJob(Record):
     reel: str
     fast: bool = False
     captions: CaptionMode = "none"
+    clips: tuple[Clip, ...] = ()  # the reel's clips when the render was asked for (none: as they are when it runs)
 
 
 @dataclass(frozen=True)
@@ -106,16 +108,10 @@ class ReelService:
 
     # reels ------------------------------------------------------------------------------------------------------
     def new(self, title: str) -> Reel:
-        title = title.strip()
-        if not title or len(title) > 200:
-            raise InvalidInput("a reel needs a title of 1 to 200 characters")
-        return self.saved.create(title)
+        return self.saved.create(_title(title))
 
     def rename(self, ref: str, title: str) -> Reel:
-        title = title.strip()
-        if not title or len(title) > 200:
-            raise InvalidInput("a reel needs a title of 1 to 200 characters")
-        return self.saved.rename(self.saved.resolve(ref), title)
+        return self.saved.rename(self.saved.resolve(ref), _title(title))
 
     def list(self) -> list[Reel]:
         reels = []
@@ -150,7 +146,7 @@ class ReelService:
         duration = v.duration or (tr.words[-1].end if tr and tr.words else 0.0)
         clip = make_clip(tr, duration, start, end, pad=pad, how=snap_to, label=label or v.title, origin=origin,
                          video_id=video_id)
-        return self.saved.set_clips(reel.id, [*reel.clips, clip])
+        return self.saved.edit(reel.id, lambda clips: [*clips, clip])
 
     def add_hit(self, ref: str, hit: HitRef, *, pad: float = 0.5, snap_to: str = "word") -> Reel:
         return self.add_range(ref, hit.video_id, hit.start, hit.end, pad=pad, snap_to=snap_to,
@@ -165,39 +161,50 @@ class ReelService:
                               origin="chapter")
 
     def trim_clip(self, ref: str, position: int, start: float, end: float) -> Reel:
-        """Move a clip's edges (snapped out to whole words); its label and origin stay."""
+        """Move a clip's edges (snapped out to whole words); its label and origin stay. Where another edit has put a
+        clip of another video at `position` since the reel was read, nothing changes (InvalidInput)."""
         reel = self.get(ref)
-        if not 1 <= position <= len(reel.clips):
-            raise InvalidInput(f"no clip {position}: the reel has {len(reel.clips)}")
-        old = reel.clips[position - 1]
+        old = _at(list(reel.clips), position)
         v = self.store.get_video(old.video_id)
         tr = self.store.get_transcript(old.video_id)
         duration = v.duration or (tr.words[-1].end if tr and tr.words else 0.0)
         clip = make_clip(tr, duration, start, end, how="word", label=old.label, origin=old.origin,
                          video_id=old.video_id)
-        return self.saved.set_clips(reel.id, [clip if i == position else c for i, c in enumerate(reel.clips, 1)])
+
+        def trim(clips: list[Clip]) -> list[Clip]:
+            now = _at(clips, position)
+            if (now.video_id, now.label) != (old.video_id, old.label):
+                raise InvalidInput(f"clip {position} changed while it was trimmed (another edit moved or removed "
+                                   "clips): read the reel again")
+            return [clip if i == position else c for i, c in enumerate(clips, 1)]
+
+        return self.saved.edit(reel.id, trim)
 
     def move_clip(self, ref: str, position: int, to: int) -> Reel:
-        reel = self.get(ref)
-        clips = list(reel.clips)
-        if not (1 <= position <= len(clips) and 1 <= to <= len(clips)):
-            raise InvalidInput(f"positions run from 1 to {len(clips)}")
-        clips.insert(to - 1, clips.pop(position - 1))
-        return self.saved.set_clips(reel.id, clips)
+        def move(clips: list[Clip]) -> list[Clip]:
+            if not (1 <= position <= len(clips) and 1 <= to <= len(clips)):
+                raise InvalidInput(f"positions run from 1 to {len(clips)}")
+            clips.insert(to - 1, clips.pop(position - 1))
+            return clips
+
+        return self.saved.edit(self.saved.resolve(ref), move)
 
     def remove_clip(self, ref: str, position: int) -> Reel:
-        reel = self.get(ref)
-        if not 1 <= position <= len(reel.clips):
-            raise InvalidInput(f"no clip {position}: the reel has {len(reel.clips)}")
-        return self.saved.set_clips(reel.id, [c for i, c in enumerate(reel.clips, 1) if i != position])
+        def remove(clips: list[Clip]) -> list[Clip]:
+            _at(clips, position)
+            return [c for i, c in enumerate(clips, 1) if i != position]
+
+        return self.saved.edit(self.saved.resolve(ref), remove)
 
     # render and export ------------------------------------------------------------------------------------------
     def render(self, ref: str, out: Path, *, allowed_dir: Path, fast: bool = False, captions: str = "none",
-               titles: bool = False, progress: Callable[[float], None] | None = None) -> RenderResult:
-        reel = self._nonempty(ref)
+               titles: bool = False, progress: Callable[[float], None] | None = None,
+               as_asked: tuple[Clip, ...] = ()) -> RenderResult:
+        """Render the reel's clips (`as_asked`: these clips instead, the reel as it was when a job was queued)."""
+        chosen = as_asked or self._nonempty(ref).clips
         clips = [ClipSource(self._video_file(c.video_id), c.start, c.end, c.label,
                             title=(c.label or None) if titles else None, cues=self._cues(c.video_id))
-                 for c in reel.clips]
+                 for c in chosen]
         try:
             return render_reel(clips, out, RenderOptions(fast=fast, captions=captions),  # type: ignore[arg-type]
                                progress, allowed_dir=allowed_dir)
@@ -216,16 +223,18 @@ class ReelService:
         return folder
 
     def submit_render(self, ref: str, *, fast: bool = False, captions: str = "none") -> Job:
-        """Queue a render (HTTP): the MP4 goes to the data directory's renders/ folder."""
+        """Queue a render (HTTP): the MP4 goes to the data directory's renders/ folder. It renders the reel as it is
+        now: an editor who goes on changing the reel while the render waits for a worker gets what was asked for."""
         reel = self._nonempty(ref)
         if captions not in CAPTION_MODES:
             raise InvalidInput("captions must be burn, sidecar or none")
-        return self.jobs.submit("render", RenderJob(reel.id, fast, captions))
+        return self.jobs.submit("render", RenderJob(reel.id, fast, captions, reel.clips))
 
     def run_render_job(self, job: RenderJob, progress: Callable[[float], None]) -> RenderJobResult:
         name = f"{job.reel.replace(':', '-')}-{uuid.uuid4().hex[:8]}.mp4"
+        asked = tuple(Clip(**c) if isinstance(c, Mapping) else c for c in job.clips)  # a payload holds plain dicts
         result = self.render(job.reel, self.render_dir() / name, allowed_dir=self.render_dir(), fast=job.fast,
-                             captions=job.captions, progress=progress)
+                             captions=job.captions, progress=progress, as_asked=asked)
         files = (result.path.name, *(p.name for p in result.sidecars))
         return RenderJobResult(f"/v1/renders/{result.path.name}", files, result.duration, result.mode,
                                tuple(result.warnings))
@@ -302,3 +311,18 @@ class ReelService:
         if media and media.is_file():
             return media  # rendering reports that it has no video stream
         raise NotFound(f"video {video_id} has no media file to cut clips from")
+
+
+def _at(clips: list[Clip], position: int) -> Clip:
+    """The clip at a position counted from 1; InvalidInput when the reel has none there."""
+    if not 1 <= position <= len(clips):
+        raise InvalidInput(f"no clip {position}: the reel has {len(clips)}")
+    return clips[position - 1]
+
+
+def _title(title: str) -> str:
+    """A reel's title as stored: one line (exports and the page show it as one), composed, 1 to 200 characters."""
+    check_line(title, "a reel's title", 200)
+    if not title.strip():
+        raise InvalidInput("a reel needs a title of 1 to 200 characters")
+    return unicodedata.normalize("NFC", title.strip())

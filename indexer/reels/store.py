@@ -1,10 +1,12 @@
-"""Reels in the store: a reel row and its clips in order. A reel's clips are rewritten whole, in one transaction."""
+"""Reels in the store: a reel row and its clips in order. A reel's clips are rewritten whole, in one transaction that
+takes the store's write lock before it reads them (`edit`): two editors changing one reel at once each change the
+clips as the other left them, where a read in one transaction and a write in the next lost one of the two."""
 
 from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import sqlalchemy as sa
 
@@ -13,6 +15,7 @@ from indexer.errors import NotFound
 from indexer.models import Clip, Reel
 from indexer.store.db import Store
 from indexer.store.schema import reel_clips, reels
+from indexer.store.schema import videos as video_table
 
 
 class ReelStore:
@@ -42,10 +45,8 @@ class ReelStore:
             row = conn.execute(sa.select(reels.c.title, reels.c.updated_at).where(reels.c.id == rid)).first()
             if row is None:  # deleted since its id was read (a listing racing a delete)
                 raise NotFound(f"no reel {rid!r}")
-            rows = conn.execute(sa.select(reel_clips).where(reel_clips.c.reel_id == rid)
-                                .order_by(reel_clips.c.position)).mappings().all()
-        return Reel(rid, row.title, tuple(Clip(c["video_id"], c["start"], c["end"], c["label"], c["origin"])
-                                          for c in rows), row.updated_at)
+            clips = _clips(conn, rid)
+        return Reel(rid, row.title, tuple(clips), row.updated_at)
 
     def holding(self, video_id: str) -> list[tuple[str, str, int]]:
         """The reels with clips of `video_id`: each one's id, title and how many of its clips are that video's."""
@@ -58,7 +59,9 @@ class ReelStore:
 
     def rename(self, rid: str, title: str) -> Reel:
         with self.store.tx() as conn:
-            conn.execute(reels.update().where(reels.c.id == rid).values(title=title, updated_at=time.time()))
+            if not conn.execute(reels.update().where(reels.c.id == rid).values(title=title,
+                                                                               updated_at=time.time())).rowcount:
+                raise NotFound(f"no reel {rid!r}: it was deleted")
         return self.get(rid)
 
     def delete(self, rid: str) -> None:
@@ -67,11 +70,33 @@ class ReelStore:
             conn.execute(reels.delete().where(reels.c.id == rid))
 
     def set_clips(self, rid: str, clips: Sequence[Clip]) -> Reel:
-        with self.store.tx() as conn:
-            conn.execute(reel_clips.delete().where(reel_clips.c.reel_id == rid))
-            if clips:
-                conn.execute(reel_clips.insert(), [
-                    {"reel_id": rid, "position": i, "video_id": c.video_id, "start": c.start, "end": c.end,
-                     "label": c.label, "origin": c.origin} for i, c in enumerate(clips, 1)])
-            conn.execute(reels.update().where(reels.c.id == rid).values(updated_at=time.time()))
+        return self.edit(rid, lambda _: list(clips))
+
+    def edit(self, rid: str, change: Callable[[list[Clip]], list[Clip]]) -> Reel:
+        """Replace the reel's clips with `change(its clips as stored now)`, in one transaction that takes the write
+        lock first (a row update: on SQLite a transaction that read first could not wait for the lock later). `change`
+        may raise (a position the reel no longer has) and then nothing is written. A reel or a clip's video deleted
+        meanwhile is NotFound."""
+        try:
+            with self.store.tx() as conn:
+                if conn.execute(reels.update().where(reels.c.id == rid).values(updated_at=time.time())).rowcount == 0:
+                    raise NotFound(f"no reel {rid!r}: it was deleted")
+                clips = change(_clips(conn, rid))
+                videos = {c.video_id for c in clips}
+                held = set(conn.execute(sa.select(video_table.c.id).where(video_table.c.id.in_(videos))).scalars())
+                if videos - held:
+                    raise NotFound(f"no video {sorted(videos - held)[0]!r}: it was deleted")
+                conn.execute(reel_clips.delete().where(reel_clips.c.reel_id == rid))
+                if clips:
+                    conn.execute(reel_clips.insert(), [
+                        {"reel_id": rid, "position": i, "video_id": c.video_id, "start": c.start, "end": c.end,
+                         "label": c.label, "origin": c.origin} for i, c in enumerate(clips, 1)])
+        except sa.exc.IntegrityError as exc:  # PostgreSQL: a video deleted after the check above, before the insert
+            raise NotFound("a clip's video was deleted while the reel was changed") from exc
         return self.get(rid)
+
+
+def _clips(conn: sa.engine.Connection, rid: str) -> list[Clip]:
+    rows = conn.execute(sa.select(reel_clips).where(reel_clips.c.reel_id == rid)
+                        .order_by(reel_clips.c.position)).mappings().all()
+    return [Clip(c["video_id"], c["start"], c["end"], c["label"], c["origin"]) for c in rows]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 import zlib
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
@@ -103,7 +104,7 @@ def documents(video: Video, transcript: Transcript, chapters: Sequence[Chapter])
             stem=f"{stems} {said}" if said else stems, keys=keys,
             pairs=" ".join(word_pairs(toks)))
         if video.channel:
-            fields["channel"] = video.channel.strip().casefold()
+            fields["channel"] = channel_key(video.channel)
         if video.published:
             fields["published"] = video.published[:10]
         docs.append(fields)
@@ -118,3 +119,8 @@ def word_pairs(toks: Sequence[Token]) -> list[str]:
     pairs = (f"{a.key}_{b.key}" for a, b in zip(toks, toks[1:]))
     return [p for p in pairs if zlib.crc32(p.encode()) % PAIR_SAMPLE == 0]
 
+
+def channel_key(channel: str) -> str:
+    """A channel name as the index holds it and a filter compares it: composed (a name typed on macOS comes
+    decomposed, "Te\u0301le\u0301" for "Télé"), case-folded."""
+    return unicodedata.normalize("NFC", channel.strip()).casefold()

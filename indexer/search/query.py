@@ -17,7 +17,7 @@ from typing import Any
 
 from indexer.errors import InvalidInput
 from indexer.models import Hit, SearchMode
-from indexer.search.passages import word_pairs
+from indexer.search.passages import channel_key, word_pairs
 from indexer.search.terms import AllOf, AnyOf, BestOf, Candidates, CountOf, Filter, Found, Q, Term
 from indexer.text import align
 from indexer.text.normalize import Token, key, number_scales, primary_language, stem, tokenize_text
@@ -91,7 +91,7 @@ def build_filter(video: str | None, channel: str | None, language: str | None, a
     lo, hi = _iso(after, "after"), _iso(before, "before")
     if lo and hi and lo > hi:
         raise InvalidInput(f"--after {lo} is later than --before {hi}")
-    flt = Filter(video or None, channel.strip().casefold() if channel else None, language or None, lo, hi)
+    flt = Filter(video or None, channel_key(channel) if channel else None, language or None, lo, hi)
     return flt if flt != Filter() else None
 
 

@@ -88,6 +88,16 @@ class Store:
         with self.tx() as conn:
             upsert(conn, videos, [{**row, "created_at": now, "updated_at": now}], update=[*row, "updated_at"])
 
+    def update_video(self, video_id: str, **changes: str | None) -> Video:
+        """Change some of a video's fields (title, channel, published ...) and only those, in one statement: an
+        edit racing another edit of another field, or a delete, neither undoes the other nor brings the video back
+        (put_video writes the whole row it was given). NotFound when the video is gone."""
+        with self.tx() as conn:
+            if not conn.execute(videos.update().where(videos.c.id == video_id)
+                                .values(**changes, updated_at=time.time())).rowcount:
+                raise NotFound(f"no video {video_id!r}")
+        return self.get_video(video_id)
+
     def set_options(self, video_id: str, options: Record) -> None:
         """The options the video's ingest steps read (a worker anywhere needs nothing else)."""
         data = json.dumps(options.to_dict(), ensure_ascii=False)
