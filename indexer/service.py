@@ -136,6 +136,7 @@ class Clipindex:
                     article: Article | None, untrusted: bool) -> IngestResult:
         existing = self.store.find_video(p.video_id)
         runs = self.store.step_status(p.video_id) if existing else {}
+        kept = None  # a forced run's step runs as they were, put back if it fails at its first step
         if existing and all(s in runs and runs[s].status == "done" for s in STEPS) and not options.force:
             self._refresh(existing, p, IngestOptions(), untrusted)  # a moved file: found again where it is now
             return self._result(p, "skipped")
@@ -145,7 +146,7 @@ class Clipindex:
             if busy:  # starting over under a live run would pull its steps from under it
                 raise InvalidInput(f"{p.video_id} is being ingested by another process right now ({busy[0]}); "
                                    "run --force again when it has finished")
-            self.store.reset_steps(p.video_id, list(STEPS))
+            kept = self.store.reset_steps(p.video_id, list(STEPS))
         if not existing:
             self.store.put_video(Video(
                 id=p.video_id, source=p.source, title=p.title or p.source, url=p.url, duration=p.duration,
@@ -164,6 +165,8 @@ class Clipindex:
         except (IngestError, InvalidInput):
             if not existing:  # bad input: leave no half-made video behind
                 self._forget(p.video_id)
+            elif kept is not None and self.store.step_status(p.video_id).keys() <= {"fetch"}:
+                self.store.restore_steps(p.video_id, kept)  # refused at its first step: the video stays as it was
             raise
         return self._result(p, "ingested")
 

@@ -7,7 +7,8 @@
     ├── NotMedia               the file is not a media container ffmpeg can read (or is truncated/empty)
     ├── NoAudioStream          a media file without any audio stream
     ├── FfmpegError            ffmpeg ran and failed
-    └── CaptionError           a caption file that does not parse
+    ├── CaptionError           a caption file that does not parse
+    └── RenderError            a reel that cannot be rendered (its subclasses: media/render_types.py)
 """
 
 from __future__ import annotations

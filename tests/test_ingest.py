@@ -269,6 +269,25 @@ def test_sidecar_captions_are_used_for_a_local_file(settings: Settings, media_di
     assert json.loads(out)[0]["transcript"] == "captions:sidecar"
 
 
+def test_a_forced_ingest_refused_at_its_first_step_leaves_the_video_as_it_was(settings: Settings, media_dir: Path,
+                                                                               tmp_path: Path) -> None:
+    """`ingest --force --captions only` of a file whose sidecar captions are gone failed, as it should, but left every
+    step reset and the new options stored: the next plain `ingest` transcribed the video again from the start."""
+    media = tmp_path / "story.mp4"
+    shutil.copy(media_dir / "report.mp4", media)
+    (tmp_path / "story.srt").write_text("1\n00:00:00,000 --> 00:00:03,000\nThe river rose two metres.\n")
+    svc = Clipindex(settings)
+    [first] = list(svc.ingest(str(media), IngestOptions()))
+    assert first.video_id is not None
+    runs = {s: (r.status, r.attempt) for s, r in svc.store.step_status(first.video_id).items()}
+    (tmp_path / "story.srt").unlink()
+    with pytest.raises(IngestError, match="no sidecar caption file"):
+        list(svc.ingest(str(media), IngestOptions(captions="only", force=True)))
+    assert {s: (r.status, r.attempt) for s, r in svc.store.step_status(first.video_id).items()} == runs
+    [again] = list(svc.ingest(str(media), IngestOptions()))
+    assert again.status == "skipped" and again.transcript == "captions:sidecar"
+
+
 def test_every_step_ends_its_progress_at_100_percent(settings: Settings, tmp_path: Path) -> None:
     """The chapters and index steps report no progress of their own: their bars stood at 0% when the ingest ended."""
     captions = tmp_path / "a.srt"

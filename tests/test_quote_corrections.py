@@ -235,3 +235,27 @@ def test_a_correction_of_chinese_words_leaves_the_line_as_it_was_written(setting
     svc.revert_correction(video_id, fix.id)
     assert svc.transcript(video_id).segments[0].text == "今天上午，国家统计局发布了经济数据。"
     assert "今天上午，国家统计局发布了经济数据。" in svc.render_transcript(video_id, "srt")
+
+
+def test_corrections_hold_over_a_new_transcript_of_the_video(captioned: tuple[Clipindex, str], tmp_path: Path) -> None:
+    """`ingest --force` wrote a new transcript without the corrections, while the corrections list still showed them
+    in force, and the article's checks and search went by the old words. They are now written into the new
+    transcript, and a revert puts back the new transcript's own words."""
+    svc, video_id = captioned
+    pylons = next(w for w in svc.transcript(video_id).words if w.text.strip().startswith("pylons"))
+    fix = svc.correct_words(video_id, pylons.start, pylons.end, "viaduct piers", source="editor")
+    mayor = next(w for w in svc.transcript(video_id).words if w.text.strip() == "mayor")
+    gone = svc.correct_words(video_id, mayor.start, mayor.end, "", source="editor")  # a word removed
+    svc.revert_correction(video_id, gone.id)
+    later = svc.correct_words(video_id, mayor.start, mayor.end, "governor", source="editor")
+    [again] = list(svc.ingest(str(tmp_path / "briefing.vtt"), IngestOptions(language="en", force=True)))
+    assert again.status == "ingested"
+    words = _words(svc, video_id)
+    assert ("viaduct", "editor") in words and ("governor", "editor") in words and ("pylons", "caption") not in words
+    assert svc.search("viaduct", mode="keyword").hits and not svc.search("pylons", mode="keyword").hits
+    assert [c.id for c in svc.corrections(video_id) if c.reverted_at is None] == [fix.id, later.id]
+    svc.revert_correction(video_id, later.id)
+    svc.revert_correction(video_id, fix.id)
+    assert _words(svc, video_id) == [(w.strip(), "caption") for w in
+                                     "The mayor said the bridge will stay closed. Crews from Tashkent will inspect "
+                                     "the pylons on Monday.".split()]

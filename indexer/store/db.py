@@ -51,6 +51,15 @@ class StepRun:
     cancel: bool
 
 
+@dataclass(frozen=True)
+class StepsKept:
+    """Step runs as they were before `Store.reset_steps`, with the video's ingest options then."""
+
+    steps: tuple[str, ...]
+    rows: tuple[dict[str, Any], ...]
+    options: str | None
+
+
 class Store:
     def __init__(self, where: Path | str) -> None:
         """`where`: the SQLite file's path, or a URL (sqlite:///PATH, postgresql+psycopg://USER:PASS@HOST/DB)."""
@@ -281,9 +290,23 @@ class Store:
                 step_runs.c.video_id == video_id, step_runs.c.step == step, step_runs.c.lease_owner == owner
             ).values(status="failed", lease_owner=None, lease_expires=None, error=error, updated_at=time.time()))
 
-    def reset_steps(self, video_id: str, steps: list[str]) -> None:
+    def reset_steps(self, video_id: str, steps: list[str]) -> StepsKept:
+        """Forget the steps' runs, so that they run again; what they were, and the video's ingest options, come back
+        to be put back (`restore_steps`) if the new run fails before it changes anything."""
         with self.tx() as conn:
+            kept = conn.execute(sa.select(step_runs).where(step_runs.c.video_id == video_id,
+                                                           step_runs.c.step.in_(steps))).mappings().all()
+            options = conn.execute(sa.select(videos.c.ingest_options).where(videos.c.id == video_id)).scalar()
             conn.execute(step_runs.delete().where(step_runs.c.video_id == video_id, step_runs.c.step.in_(steps)))
+        return StepsKept(tuple(steps), tuple(dict(r) for r in kept), options)
+
+    def restore_steps(self, video_id: str, kept: StepsKept) -> None:
+        """Put back the step runs and ingest options that `reset_steps` took away."""
+        with self.tx() as conn:
+            conn.execute(step_runs.delete().where(step_runs.c.video_id == video_id, step_runs.c.step.in_(kept.steps)))
+            if kept.rows:
+                conn.execute(step_runs.insert(), list(kept.rows))
+            conn.execute(videos.update().where(videos.c.id == video_id).values(ingest_options=kept.options))
 
     def step_result(self, video_id: str, step: str, kind: type[R]) -> R:
         """What a finished step left for later steps (an empty record when it left nothing)."""
