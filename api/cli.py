@@ -224,10 +224,15 @@ def chapters(
         svc = service(data_dir)
         if source not in (None, "computed", "creator"):
             raise InvalidInput("--source must be computed or creator")
+        if not recompute and (count is not None or min_length is not None or max_length != 600.0):
+            raise InvalidInput("--count, --min-length and --max-length choose how to segment again: add --recompute")
         if recompute:
             svc.chapters.recompute(video, min_length=min_length, max_length=max_length, count=count)
             source = source or "computed"
         text = svc.chapters.render(video, "json" if as_json else fmt, cast(ChapterSource | None, source))
+    if fmt == "youtube" and not as_json and len(text.splitlines()) < 3:  # chapters under 10 s are merged for it
+        err.print("warning: YouTube shows chapters only from three of 10 s or more; this list has "
+                  f"{len(text.splitlines())}", markup=False)
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 

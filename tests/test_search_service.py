@@ -93,6 +93,12 @@ def test_cli_search_and_chapters(ingested: tuple[Clipindex, str]) -> None:
     result = runner.invoke(app, ["chapters", video_id, "--format", "vtt", "--recompute", "--count", "2",
                                  "--min-length", "2"], env=env)
     assert result.exit_code == 0 and result.stdout.startswith("WEBVTT") and result.stdout.count(" --> ") == 2
+    # options of a new segmentation without --recompute were ignored without a word; a list YouTube will not show
+    # (under three chapters of 10 s) was printed as if it would do
+    result = runner.invoke(app, ["chapters", video_id, "--count", "3"], env=env)
+    assert result.exit_code == 2 and "add --recompute" in result.stderr
+    result = runner.invoke(app, ["chapters", video_id, "--recompute", "--count", "2", "--min-length", "2"], env=env)
+    assert result.exit_code == 0 and "warning: YouTube shows chapters only from three" in result.stderr
     for bad in (["search", ""], ["search", "x" * 5000], ["search", "flood", "--after", "yesterday"],
                 ["chapters", video_id, "--format", "pdf"]):
         result = runner.invoke(app, bad, env=env)
