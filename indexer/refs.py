@@ -32,9 +32,11 @@ def pick_one(ref: str, ids: Iterable[str], *, what: str, listing: str, prefix: s
 
 
 def _starts(candidate: str, ref: str, prefix: str) -> bool:
+    """Whether `ref` begins `candidate` past its kind ("file:", "art:"): "art:" or "file" alone name no one thing
+    (an API client that built a URL from an empty id got the only article back)."""
     tail = candidate.split(":", 1)[-1] if not prefix else candidate[len(prefix):] if candidate.startswith(prefix) \
         else candidate
-    return candidate.startswith(ref) or tail.startswith(ref)
+    return (candidate.startswith(ref) and len(ref) > candidate.find(":") + 1) or tail.startswith(ref)
 
 
 def resolve_video(store: Store, ref: str) -> str:

@@ -12,8 +12,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from indexer.errors import InvalidInput, NotFound
 from indexer.ingest.types import AudioResult, FetchResult
 from indexer.models import Chapter, Segment, Transcript, Video, Word
+from indexer.refs import pick_one
 from indexer.store.db import MIGRATIONS, Store
 from indexer.store.schema import schema_version, step_runs
 from tests.servers import postgres, store_url  # noqa: F401 - fixtures
@@ -154,3 +156,18 @@ def test_chapters_keep_their_method_through_an_upgrade_and_a_round_trip(store_ur
     fresh = [Chapter("file:abc", 0.0, 10.0, "New", ("flood",), "computed", "e5-small + lexical + pauses")]
     upgraded.put_chapters("file:abc", "computed", fresh)
     assert upgraded.get_chapters("file:abc") == fresh
+
+
+def test_a_reference_names_a_thing_by_its_id_or_a_unique_prefix_past_its_kind() -> None:
+    """"art:" alone named the only article (an API client that built its URL from an empty id got it back), and
+    "file" the only local video."""
+    arts = ["art:3f9a1c77", "art:3f0b2d11"]
+    assert pick_one("art:3f9a", arts, what="article", listing="x", prefix="art:") == "art:3f9a1c77"
+    assert pick_one("3f9a", arts, what="article", listing="x", prefix="art:") == "art:3f9a1c77"
+    with pytest.raises(InvalidInput, match="matches 3 articles"):
+        pick_one("art:3f", arts + ["art:3fff0000"], what="article", listing="x", prefix="art:")
+    for kind_only in ("art:", "art", "file", "file:"):
+        with pytest.raises(NotFound):
+            pick_one(kind_only, ["art:3f9a1c77"] if kind_only.startswith("art") else ["file:a5133234"],
+                     what="thing", listing="x", prefix="art:" if kind_only.startswith("art") else "")
+    assert pick_one("a513", ["file:a5133234"], what="video", listing="x") == "file:a5133234"
