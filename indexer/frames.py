@@ -41,7 +41,7 @@ def frame_at(data_dir: Path, video_id: str, media: Path, at: float, duration: fl
         tmp = Path(name)
         try:
             # -ss before -i seeks by keyframe then decodes to the moment: fast and exact enough for a thumbnail
-            ffmpeg.run(["-protocol_whitelist", "file", "-ss", f"{slot * STEP_S:.2f}", "-i", "file:" + str(media),
+            ffmpeg.run(["-ss", f"{slot * STEP_S:.2f}", *ffmpeg.source_input(media),
                         "-frames:v", "1", "-an", "-sn", "-vf", f"scale={FRAME_WIDTH}:-2", "-q:v", "5",
                         "-f", "image2", "file:" + str(tmp)])
             if tmp.stat().st_size == 0:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from media.captions import Cue, write_srt
 from media.errors import FfmpegError
-from media.ffmpeg import run
+from media.ffmpeg import run, source_input
 from media.render_types import OUTPUT_FORMATS, OutputFormat, RenderOptions
 
 CARD_COLOUR = "0x1c2541"
@@ -131,7 +131,7 @@ def seek_input(media: Path, at: float, span: float | None, *flags: str) -> list[
     # rounded down to the microsecond: in fast mode the seek must land on the keyframe itself, never after it
     seek = ["-ss", f"{math.floor(at * 1e6) / 1e6:.6f}"] if at > 0 else []
     limit = ["-t", f"{span + 0.5:.6f}"] if span is not None else []
-    return [*seek, *limit, *flags, "-protocol_whitelist", "file", "-i", file_url(media)]
+    return [*seek, *limit, *flags, *source_input(media)]
 
 
 # Containers without a seek index (broadcast captures: MPEG transport and program streams). ffmpeg's seek in them
@@ -159,7 +159,7 @@ def indexed_copy(media: Path, container_name: str, work: Path, copies: dict[Path
         copy = work / f"source-{len(copies)}{'.mp4' if fast else '.mkv'}"
         try:
             # genpts: a program stream's packets may carry no timestamp, which Matroska cannot write
-            run(["-fflags", "+genpts", "-protocol_whitelist", "file", "-i", file_url(source), "-map", "0:v:0?",
+            run(["-fflags", "+genpts", *source_input(source), "-map", "0:v:0?",
                  "-map", "0:a:0?", "-c", "copy", "-f", "mp4" if fast else "matroska", str(copy)])
             copies[source] = copy
         except FfmpegError:

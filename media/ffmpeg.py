@@ -2,7 +2,10 @@
 
 Command lines are built with ffmpeg-python and run as argument lists, never through a shell. Inputs are passed as
 `file:` URLs with a protocol whitelist of `file` alone, so a crafted name or playlist cannot make ffmpeg open a
-network or concatenation protocol.
+network or concatenation protocol. A file is also opened with the demuxer the probe found in it (`source_input`),
+and one that begins as a playlist is no media (`probe`): the `file` protocol still lets a playlist name any file the
+server can read, and a file made to be MPEG-TS to the probe (PyAV's newer libavformat) and an HLS playlist to the
+ffmpeg binary would have had another file on the server transcribed, its frames served, in place of the upload.
 """
 
 from __future__ import annotations
@@ -50,12 +53,23 @@ def ffmpeg_binary() -> str:
     return str(imageio_ffmpeg.get_ffmpeg_exe())
 
 
+# how the formats that name other files begin: an HLS playlist, ffmpeg's concat list, a DASH manifest (read anywhere
+# in the first 4 KB, as ffmpeg's probe reads it)
+_PLAYLISTS = (b"#EXTM3U", b"ffconcat")
+_MANIFEST = b"<MPD"
+
+
 def probe(path: Path) -> MediaInfo:
-    """Read the container's streams and duration; NotMedia for anything ffmpeg cannot demux."""
+    """Read the container's streams and duration; NotMedia for anything ffmpeg cannot demux, and for a playlist or
+    manifest (it names other files, which are not the upload's to read)."""
     if not path.is_file():
         raise NotMedia(f"{path.name}: no such file")
     if path.stat().st_size == 0:
         raise NotMedia(f"{path.name}: the file is empty")
+    with path.open("rb") as f:
+        head = f.read(4096)
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(_PLAYLISTS) or _MANIFEST in head:
+        raise NotMedia(f"{path.name}: a playlist or manifest that names other files, not media")
     import av  # deferred: PyAV takes 0.1 s to import, and only commands that read media need it
 
     try:
@@ -97,6 +111,39 @@ def _stream_duration(stream: av.stream.Stream | None) -> float:
     return float(stream.duration * stream.time_base)
 
 
+def source_input(path: Path) -> list[str]:
+    """ffmpeg's input options for a source file: the `file` protocol alone, and the demuxer the probe found (`-f`),
+    so the binary reads the file as the container that was checked and never probes it as something else (a
+    playlist). Where this machine's ffmpeg lacks that demuxer (PyAV's libavformat may be newer) it probes as before."""
+    demuxer = _demuxer(str(path.resolve()), *_stamp(path))
+    return ["-protocol_whitelist", "file", *(["-f", demuxer] if demuxer else []), "-i", _file_url(path)]
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    stat = path.stat()
+    return stat.st_mtime_ns, stat.st_size
+
+
+@lru_cache(maxsize=256)
+def _demuxer(path: str, _mtime: int, _size: int) -> str | None:
+    """The demuxer the probe reads `path` with, by the name this machine's ffmpeg knows it; cached per file version
+    (a search result's frames ask for one file many times)."""
+    name = probe(Path(path)).container.split(",")[0]
+    return name if name in _binary_demuxers() else None
+
+
+@lru_cache(maxsize=1)
+def _binary_demuxers() -> frozenset[str]:
+    listing = subprocess.run([ffmpeg_binary(), "-hide_banner", "-demuxers"], capture_output=True, text=True,
+                             check=False).stdout
+    names: set[str] = set()
+    for line in listing.splitlines():
+        parts = line.split()
+        if len(parts) >= 2 and parts[0] in ("D", "DE"):
+            names.update(parts[1].split(","))
+    return frozenset(names)
+
+
 def extract_audio(src: Path, dst: Path, progress: ProgressFn | None = None) -> MediaInfo:
     """Write 16 kHz mono 16-bit PCM WAV (what Whisper wants) to dst, atomically; returns the source's info."""
     info = probe(src)
@@ -109,8 +156,9 @@ def extract_audio(src: Path, dst: Path, progress: ProgressFn | None = None) -> M
         _file_url(tmp), format="wav", vn=None, sn=None, dn=None, ac=1, ar=SAMPLE_RATE, acodec="pcm_s16le"
     )
     args = stream.get_args()
+    at = args.index("-i")  # the input as every source is opened (source_input), then the output's options
     try:
-        run(["-protocol_whitelist", "file", *args], progress=progress)
+        run([*source_input(src), *args[at + 2:]], progress=progress)
         os.replace(tmp, dst)
     finally:
         tmp.unlink(missing_ok=True)

@@ -15,6 +15,7 @@ from indexer.config import Settings
 from indexer.errors import IngestError, NotFound
 from indexer.models import Chapter
 from indexer.service import Clipindex, IngestOptions
+from media.ffmpeg import source_input
 from tests.conftest import FIXTURES, ffmpeg
 from tests.test_captions import stl_bytes
 
@@ -116,6 +117,28 @@ def test_bad_input_one_line_error_nothing_left(
     assert "Traceback" not in err + out
     assert Clipindex(settings).videos() == []
     assert not any((settings.data_dir / "media").glob("*")) if (settings.data_dir / "media").exists() else True
+
+
+def test_a_file_that_begins_as_a_playlist_is_no_media_and_sources_open_as_probed(settings: Settings, media_dir: Path,
+                                                                                   tmp_path: Path) -> None:
+    """An upload made of an HLS playlist naming a file elsewhere on the server, then 3 s of MPEG-TS: the probe (PyAV)
+    read the MPEG-TS, the ffmpeg binary the playlist, and the other file was transcribed and its frames served."""
+    private = tmp_path / "outside" / "interview.mp4"
+    private.parent.mkdir()
+    shutil.copy(media_dir / "report.mp4", private)
+    decoy = tmp_path / "decoy.ts"
+    ffmpeg("-f", "lavfi", "-i", "testsrc=size=160x90:rate=25:duration=3", "-f", "lavfi", "-i", "sine=duration=3",
+           "-c:v", "mpeg2video", "-c:a", "mp2", "-f", "mpegts", str(decoy))
+    playlist = f"#EXTM3U\n#EXT-X-TARGETDURATION:50\n#EXTINF:46.0,\nfile://{private}\n#EXT-X-ENDLIST\n"
+    clip = tmp_path / "clip.ts"
+    clip.write_bytes(playlist.encode() + decoy.read_bytes())
+    svc = Clipindex(settings)
+    with pytest.raises(IngestError, match="a playlist or manifest that names other files, not media"):
+        list(svc.ingest(str(clip), IngestOptions(keep_video=True)))
+    assert svc.videos() == []
+    # every ffmpeg run opens a source with the demuxer the probe found, never one the binary guesses anew
+    assert source_input(decoy)[:4] == ["-protocol_whitelist", "file", "-f", "mpegts"]
+    assert source_input(media_dir / "report.mp4")[2:4] == ["-f", "mov"]
 
 
 def test_caption_file_import_with_youtube_url(settings: Settings, tmp_path: Path) -> None:
