@@ -247,11 +247,11 @@ class Clipindex:
         """Fetch an article for an untrusted caller: any host, but only public addresses, redirects included."""
         from indexer.articles.load import fetch_url  # deferred: the article loader pulls the text layer
 
-        try:
-            final = netguard.follow_redirects(url, None, self.url_probe, self.resolver)
+        try:  # the pre-flight gives the clear error; the opener checks every hop and address of the real request
+            return fetch_url(netguard.follow_redirects(url, None, self.url_probe, self.resolver),
+                             netguard.public_opener(self.resolver))
         except MediaError as exc:
             raise InvalidInput(str(exc)) from None
-        return fetch_url(final)
 
     def upload_path(self, filename: str) -> Path:
         """A fresh path inside the data directory for an uploaded file (indexer.ingest.uploads)."""

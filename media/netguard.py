@@ -5,6 +5,11 @@ redirects to 127.0.0.1, a private range or a link-local address (cloud metadata)
 Hosts are resolved and every address they resolve to must be public (not private, loopback, link-local, multicast,
 reserved or unspecified): this also catches numeric tricks such as `http://2130706433/` (decimal for 127.0.0.1) or
 `http://0x7f.1/`. A server that refuses HEAD is asked with GET, so its redirect is checked too.
+
+What the server fetches itself (an article page) goes through `public_opener`: every redirect of the real request
+is checked as above, and the connection is made to an address checked when it is made. A pre-flight alone was not
+enough: a server may answer HEAD with 200 and GET with a redirect to 127.0.0.1, or a name may resolve to a public
+address for the check and to a private one a moment later (DNS rebinding).
 """
 
 from __future__ import annotations
@@ -12,10 +17,14 @@ from __future__ import annotations
 import ipaddress
 import socket
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlparse
 
 from media import sources
 from media.errors import UnsupportedSource
+
+if TYPE_CHECKING:
+    import urllib.request
 
 Resolver = Callable[[str], list[str]]
 # (url) -> (status, location header or None); a HEAD request that does not follow redirects
@@ -93,3 +102,65 @@ def http_probe(url: str, timeout: float = 10.0) -> tuple[int, str | None]:
         raise UnsupportedSource(f"cannot reach {parsed.hostname}: {exc}") from None
     finally:
         conn.close()
+
+
+def public_opener(resolve: Resolver = system_resolver, *, timeout: float = 10.0) -> urllib.request.OpenerDirector:
+    """A urllib opener for pages an untrusted caller names: http(s) only, every redirect checked (`check_url` with
+    `resolve`), and each connection made to an address of the host that is public when it connects."""
+    # deferred: http.client, ssl and urllib pull in much (email, certificates); only a server fetching an article does
+    import http.client
+    import ssl
+    import urllib.request
+
+    context = ssl.create_default_context()
+
+    class Redirects(urllib.request.HTTPRedirectHandler):
+        max_redirections = MAX_REDIRECTS
+
+        def redirect_request(self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str) -> Any:
+            check_url(newurl, None, resolve)
+            return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+    class Plain(http.client.HTTPConnection):
+        def connect(self) -> None:
+            self.sock = _public_socket(self.host, self.port, timeout)
+
+    class Secure(http.client.HTTPSConnection):
+        def connect(self) -> None:
+            self.sock = context.wrap_socket(_public_socket(self.host, self.port, timeout), server_hostname=self.host)
+
+    class PlainHandler(urllib.request.HTTPHandler):
+        def http_open(self, req: Any) -> Any:
+            return self.do_open(Plain, req)
+
+    class SecureHandler(urllib.request.HTTPSHandler):
+        def https_open(self, req: Any) -> Any:
+            return self.do_open(Secure, req)
+
+    opener = urllib.request.OpenerDirector()
+    for handler in (PlainHandler(), SecureHandler(), Redirects(), urllib.request.HTTPErrorProcessor(),
+                    urllib.request.HTTPDefaultErrorHandler()):
+        opener.add_handler(handler)
+    return opener
+
+
+def _public_socket(host: str, port: int, timeout: float) -> socket.socket:
+    """A TCP connection to `host`, made only when every address it resolves to now is public, to one of those."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError):
+        raise UnsupportedSource(f"cannot resolve host {host!r}") from None
+    for info in infos:
+        if not is_public(str(info[4][0])):
+            raise UnsupportedSource(f"host {host!r} resolves to a non-public address ({info[4][0]})")
+    error: OSError | None = None
+    for family, kind, proto, _name, address in infos:
+        sock = socket.socket(family, kind, proto)
+        sock.settimeout(timeout)
+        try:
+            sock.connect(address)
+            return sock
+        except OSError as exc:
+            sock.close()
+            error = exc
+    raise error or OSError(f"cannot connect to {host}")

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import http.server
+import socket
+import threading
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -13,6 +18,8 @@ from indexer.config import Settings
 from indexer.errors import InvalidInput
 from indexer.ingest.types import IngestJob, IngestOptions
 from indexer.service import Clipindex
+from media import netguard
+from media.errors import UnsupportedSource
 from tests.apiserver import running
 from tests.conftest import stored_video
 from tests.waiting import wait_until
@@ -247,6 +254,66 @@ def test_an_untrusted_ingest_never_reads_a_server_file_as_its_article(settings: 
     with pytest.raises(InvalidInput, match="http"):
         service.articles.add(str(secret), fetch=service.public_fetch)
     assert service.articles.list() == []
+
+
+class _Hops(http.server.BaseHTTPRequestHandler):
+    """A page server: HEAD answers 200 (what a pre-flight sees), GET a redirect to `target`; `/admin` is the page
+    that only the server's own network may read."""
+
+    target = ""
+    seen: list[str] = []
+
+    def do_HEAD(self) -> None:  # noqa: N802 - http.server's name
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.end_headers()
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+        self.seen.append(self.path)
+        if self.path == "/admin":
+            body = b"<html><body><h1>Internal</h1><p>db_password=hunter2 and more text here.</p></body></html>"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
+        self.send_response(302)
+        self.send_header("Location", self.target)
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_an_article_fetch_follows_no_hop_to_the_servers_own_network(settings: Settings,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pre-flight's HEAD was answered 200; the real GET, followed by urllib, was redirected to 127.0.0.1, and the
+    internal page became an article any reader could read back. A name is resolved here as DNS would answer it."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Hops)
+    port = server.server_address[1]
+    _Hops.target, _Hops.seen = f"http://127.0.0.1:{port}/admin", []
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    real = socket.getaddrinfo
+
+    def dns(host: object, *args: Any, **kwargs: Any) -> Any:  # the attacker's public name, served from loopback
+        return real("127.0.0.1" if host == "attacker.example" else host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", dns)
+    service = Clipindex(settings, resolver=lambda host: ["93.184.216.34"] if host == "attacker.example"
+                        else ["127.0.0.1"], url_probe=lambda url: (200, None))
+    try:
+        with pytest.raises(InvalidInput, match="non-public address"):
+            service.articles.add(f"http://attacker.example:{port}/story", fetch=service.public_fetch)
+    finally:
+        server.shutdown()
+    assert "/admin" not in _Hops.seen and service.articles.list() == []
+    # each redirect of the real request is checked on its own, whatever its host's connection would say
+    redirects = next(h for h in netguard.public_opener(lambda host: ["10.0.0.7"]).handlers
+                     if isinstance(h, urllib.request.HTTPRedirectHandler))
+    with pytest.raises(UnsupportedSource, match="non-public address"):
+        redirects.redirect_request(urllib.request.Request("http://news.example/a"), None, 302, "Found", {},
+                                   "http://inside.example/admin")
 
 
 def test_jobs_errors_and_cancel(api: Api, settings: Settings) -> None:

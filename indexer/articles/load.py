@@ -99,9 +99,10 @@ def load_article(source: str, *, fetch: Callable[[str], bytes] | None = None) ->
     return _from_file(Path(source))
 
 
-def fetch_url(url: str) -> bytes:
-    """GET an http(s) page: timeout, size cap, redirects only to http(s), HTML content types only."""
-    opener = urllib.request.build_opener(_SafeRedirects)
+def fetch_url(url: str, opener: urllib.request.OpenerDirector | None = None) -> bytes:
+    """GET an http(s) page: timeout, size cap, redirects only to http(s), HTML content types only. `opener`: how to
+    reach it (an untrusted caller's: media.netguard.public_opener)."""
+    opener = opener or urllib.request.build_opener(_SafeRedirects)
     request = urllib.request.Request(url, headers={"User-Agent": "clipindex/0.1 (article linking)"})
     try:
         with opener.open(request, timeout=FETCH_TIMEOUT) as response:
