@@ -29,6 +29,8 @@ _TIME = r"(?:(\d+):)?(\d{1,2}):(\d{2})[.,](\d{1,3})"
 _CUE_LINE = re.compile(rf"^\s*{_TIME}\s*-->\s*{_TIME}")
 MAX_BYTES = 50 * 1024 * 1024
 MAX_CUE_S = 48 * 3600  # no broadcast runs longer: a later time is a broken file
+MAX_CUES = 250_000  # 48 hours at a cue every 0.7 s (rolling captions come merged): more is no real programme's, and
+# every read of the transcript (its page, an export) would have to build them all
 
 
 @dataclass(frozen=True)
@@ -137,9 +139,11 @@ def _cues(raw: list[tuple[float, float, str]]) -> list[Cue]:
     if late is not None:
         raise CaptionError(f"cue time beyond {MAX_CUE_S // 3600} hours: {format_timestamp(late)}")
     raw = sorted(raw, key=lambda cue: cue[0])
-    if _is_rolling(raw):
-        return _merge_rolling(raw)
-    return _merge_repeats([_plain(s, e, body) for s, e, body in raw if clean(body)])
+    cues = _merge_rolling(raw) if _is_rolling(raw) else _merge_repeats([_plain(s, e, body) for s, e, body in raw
+                                                                         if clean(body)])
+    if len(cues) > MAX_CUES:
+        raise CaptionError(f"{len(cues):,} cues: more than the {MAX_CUES:,} a caption file may hold")
+    return cues
 
 
 def _raw_cues(text: str) -> list[tuple[float, float, str]]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import http.server
+import json
+import re
 import socket
 import threading
 import urllib.request
@@ -14,6 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
+from api.schemas import TranscriptOut
 from indexer.config import Settings
 from indexer.errors import InvalidInput
 from indexer.ingest.types import IngestJob, IngestOptions
@@ -372,3 +375,19 @@ def test_listings_page_files_answer_head_and_edits_keep_their_contract(api: Api)
         api.service.store.delete_video("file:page2")
         r = c.patch("/v1/videos/file:page2", json={"title": "late"})
         assert r.status_code == 404 and api.service.store.find_video("file:page2") is None
+
+
+def test_the_api_schema_resolves_and_a_transcript_answers_in_its_shape(api: Api) -> None:
+    """The transcript's answer named a schema ("TranscriptOut") that the document did not hold; the answer was built
+    as one model (1.2 GB for a 48-hour caption file's transcript) and is now written a segment at a time."""
+    video = stored_video(api.service)
+    with api.client() as c:
+        schema = c.get("/openapi.json").json()
+        refs = {m for m in re.findall(r'"\$ref": ?"#/components/schemas/([^"]+)"', json.dumps(schema))}
+        assert refs and refs <= schema["components"]["schemas"].keys(), refs - schema["components"]["schemas"].keys()
+        r = c.get(f"/v1/videos/{video}/transcript")
+        assert r.status_code == 200 and r.headers["content-type"] == "application/json"
+        out = TranscriptOut.model_validate(r.json())
+        stored = api.service.transcript(video)
+        assert [w.text for s in out.segments for w in s.words] == [w.text for w in stored.words]
+        assert (out.video_id, out.language, out.engine) == (video, "en", "captions")

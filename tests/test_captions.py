@@ -4,7 +4,18 @@ from pathlib import Path
 
 import pytest
 
-from media.captions import Cue, header_language, load_captions, parse_captions, read_captions, write_srt, write_vtt
+from media import captions
+from media.captions import (
+    MAX_CUES,
+    Cue,
+    format_timestamp,
+    header_language,
+    load_captions,
+    parse_captions,
+    read_captions,
+    write_srt,
+    write_vtt,
+)
 from media.errors import CaptionError
 
 VTT = """WEBVTT
@@ -402,3 +413,21 @@ def test_bad_scc_is_refused_with_a_reason(tmp_path: Path, body: str, message: st
     path.write_text(body, encoding="ascii")
     with pytest.raises(CaptionError, match=message):
         load_captions(path)
+
+
+def test_a_caption_file_of_more_cues_than_any_programme_holds_is_refused(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """A million 150 ms cues (42 MB, 41.7 h: within the size and time limits) made every read of the transcript build
+    them all: one JSON request took a minute and 1.6 GB. The bound (250,000, 48 hours at a cue every 0.7 s) is
+    tried here at 1,000, which writes a small file."""
+    assert MAX_CUES == 250_000
+    monkeypatch.setattr(captions, "MAX_CUES", 1000)
+    path = tmp_path / "many.srt"
+    with path.open("w") as f:
+        for i in range(1001):
+            start = i * 0.15
+            f.write(f"{i + 1}\n{format_timestamp(start, ',')} --> {format_timestamp(start + 0.14, ',')}\nw{i}\n\n")
+    with pytest.raises(CaptionError, match="1,001 cues: more than the 1,000 a caption file may hold"):
+        read_captions(path)
+    path.write_text(path.read_text().rsplit("1001\n", 1)[0])
+    assert len(read_captions(path)) == 1000

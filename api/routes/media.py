@@ -14,7 +14,8 @@ from api.routes.videos import ERRORS
 router = APIRouter(tags=["media"])
 
 
-@router.api_route("/media/{video_id}", methods=["GET", "HEAD"], response_class=FileResponse, responses=ERRORS)
+@router.get("/media/{video_id}", response_class=FileResponse, responses=ERRORS)
+@router.head("/media/{video_id}", include_in_schema=False)  # the headers alone: players and link checkers ask
 def media(video_id: str, request: Request, service: Service, _read: ReadAccess) -> Response:
     path = service.media_file(video_id)
     kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"

@@ -152,7 +152,8 @@ def export(reel_id: str, service: Service, _read: ReadAccess,
     return Response(exported.text, media_type=f"{MEDIA_TYPES[format]}; charset=utf-8", headers=headers)
 
 
-@router.api_route("/v1/renders/{name}", methods=["GET", "HEAD"], response_class=FileResponse, responses=ERRORS)
+@router.get("/v1/renders/{name}", response_class=FileResponse, responses=ERRORS)
+@router.head("/v1/renders/{name}", include_in_schema=False)
 def download(name: str, request: Request, service: Service, _read: ReadAccess) -> Response:
     folder = service.reels.render_dir().resolve()
     path = _rendered(folder, name)

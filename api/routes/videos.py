@@ -6,11 +6,12 @@ import json
 import os
 import shutil
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import asdict
 from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, StreamingResponse
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
@@ -32,6 +33,7 @@ from indexer.errors import InvalidInput
 from indexer.formats import FORMATS, MEDIA_TYPES
 from indexer.ingest.plan import TITLE_MAX, check_untrusted
 from indexer.ingest.types import CaptionPolicy, IngestOptions
+from indexer.models import Transcript
 from indexer.service import Clipindex
 from indexer.store.files import partial_path
 from indexer.store.jobs import Job
@@ -44,7 +46,7 @@ _INGEST_BODY = {
     "requestBody": {
         "required": True,
         "content": {
-            "application/json": {"schema": {"$ref": "#/components/schemas/IngestIn"}},
+            "application/json": {"schema": IngestIn.model_json_schema()},  # a request read by hand: inline
             "multipart/form-data": {"schema": {
                 "type": "object", "required": ["file"],
                 "properties": {"file": {"type": "string", "format": "binary"},
@@ -181,7 +183,8 @@ def edit_video(video_id: str, body: VideoPatchIn, service: Service, _key: WriteK
     return get_video(video.id, service, None)
 
 
-@router.api_route("/{video_id}/frame", methods=["GET", "HEAD"], response_class=FileResponse, responses=ERRORS)
+@router.get("/{video_id}/frame", response_class=FileResponse, responses=ERRORS)
+@router.head("/{video_id}/frame", include_in_schema=False)
 def frame(video_id: str, request: Request, service: Service, _read: ReadAccess,
           t: Annotated[float, Query(ge=0, le=1e6, description="Seconds from the start.")] = 0.0) -> Response:
     """A small JPEG of the video at second t, for result lists (made once, then cached)."""
@@ -189,18 +192,14 @@ def frame(video_id: str, request: Request, service: Service, _read: ReadAccess,
                          headers={"Cache-Control": "max-age=86400"})
 
 
-@router.get("/{video_id}/transcript", responses={**ERRORS, 200: {"content": {
-    "application/json": {"schema": {"$ref": "#/components/schemas/TranscriptOut"}},
+@router.get("/{video_id}/transcript", responses={**ERRORS, 200: {"model": TranscriptOut, "content": {
     "text/plain": {}, "text/vtt": {}, "application/x-subrip": {}, "application/ttml+xml": {}}}}, response_model=None)
 def get_transcript(video_id: str, service: Service, _read: ReadAccess, format: str = "json") -> Response:
     format = format.lower()  # "VTT" as a file's extension is often written
     if format not in FORMATS:
         raise InvalidInput(f"format must be one of {', '.join(FORMATS)}")
-    if format == "json":
-        tr = service.transcript(video_id)
-        out = TranscriptOut(video_id=tr.video_id, language=tr.language, engine=tr.engine, model=tr.model,
-                            warnings=list(tr.warnings), segments=[asdict(s) for s in tr.segments])  # type: ignore[misc]
-        return Response(out.model_dump_json(), media_type="application/json")
+    if format == "json":  # written a segment at a time: a 48-hour caption file's transcript took 1.2 GB as one model
+        return StreamingResponse(_transcript_json(service.transcript(video_id)), media_type="application/json")
     media = MEDIA_TYPES[format]  # checked against FORMATS above
     return Response(service.render_transcript(video_id, format), media_type=f"{media}; charset=utf-8")
 
@@ -226,3 +225,21 @@ def revert_correction(video_id: str, correction_id: str, service: Service, _key:
 def delete_video(video_id: str, service: Service, _key: WriteKey) -> DeletedOut:
     removed = service.delete_video(video_id)
     return DeletedOut(deleted=removed.video_id, reels=[asdict(r) for r in removed.reels])
+
+
+def _transcript_json(tr: Transcript) -> Iterator[str]:
+    """TranscriptOut's JSON, in pieces of about 64 KB (a piece a segment made a long transcript's answer slow)."""
+    head = {"video_id": tr.video_id, "language": tr.language, "engine": tr.engine, "model": tr.model,
+            "warnings": list(tr.warnings)}
+    piece = [json.dumps(head, ensure_ascii=False, separators=(",", ":"))[:-1] + ',"segments":[']
+    size = 0
+    for k, s in enumerate(tr.segments):
+        words = [{"start": w.start, "end": w.end, "text": w.text, "probability": w.probability, "source": w.source}
+                 for w in s.words]
+        piece.append(("," if k else "") + json.dumps({"start": s.start, "end": s.end, "text": s.text,
+                                                      "words": words}, ensure_ascii=False, separators=(",", ":")))
+        size += len(piece[-1])
+        if size > 65536:
+            yield "".join(piece)
+            piece, size = [], 0
+    yield "".join(piece) + "]}"
