@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
+from urllib.parse import quote
 
 from media.captions import CaptionWord, Cue, write_srt, write_ttml, write_vtt
 from media.editors import EditClip, EditList, conform_note, write_edl, write_fcpxml
@@ -65,6 +66,12 @@ class TimelineClip:
     cues: tuple[Cue, ...] = ()  # captions of the source, in source time (any cues outside the range are dropped)
     width: int | None = None  # the picture's size, when known (FCPXML formats carry it)
     height: int | None = None
+
+    @property
+    def media_url(self) -> str:
+        """The URL an editor's timeline links the media by: the file's own where its path is absolute (this machine,
+        or storage every machine mounts), else the name alone, relative to where the timeline is saved."""
+        return self.media.resolve().as_uri() if self.media.is_absolute() else quote(self.media.as_posix())
 
 
 @dataclass(frozen=True)
@@ -195,7 +202,7 @@ def _edit_clip(index: int, clip: TimelineClip) -> EditClip:
     rate = frame_rate(clip.fps)
     first, last = _frames(clip, rate)
     whole = rate.frame(max(clip.media_duration or 0.0, clip.end))
-    return EditClip(_one_line(clip.label) or f"clip {index}", clip.media.resolve().as_uri(), clip.media.name, rate,
+    return EditClip(_one_line(clip.label) or f"clip {index}", clip.media_url, clip.media.name, rate,
                     first, last, whole, clip.width, clip.height)
 
 
@@ -226,7 +233,7 @@ def _otio_clip(index: int, clip: TimelineClip) -> otio.schema.Clip:
     rt = otio.opentime.RationalTime
     whole = exact.frame(max(clip.media_duration or 0.0, clip.end))
     available = otio.opentime.TimeRange(rt(0, rate), rt(whole, rate))
-    ref = otio.schema.ExternalReference(target_url=clip.media.resolve().as_uri(), available_range=available)
+    ref = otio.schema.ExternalReference(target_url=clip.media_url, available_range=available)
     used = otio.opentime.TimeRange(rt(first, rate), rt(last - first, rate))
     metadata = {"clipindex": {"source": clip.source, "link": clip.link, "in": clip.start, "out": clip.end}}
     name = _one_line(clip.label) or f"clip {index}"

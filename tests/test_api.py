@@ -16,13 +16,16 @@ from typing import Any
 import httpx
 import pytest
 
+from api.routes.media import MEDIA_TYPES
 from api.schemas import TranscriptOut
 from indexer.config import Settings
 from indexer.errors import InvalidInput
+from indexer.ingest.plan import check_untrusted
 from indexer.ingest.types import IngestJob, IngestOptions
 from indexer.service import Clipindex
 from media import netguard
 from media.errors import UnsupportedSource
+from media.sources import MEDIA_EXTS
 from tests.apiserver import running
 from tests.conftest import stored_video
 from tests.waiting import wait_until
@@ -391,3 +394,31 @@ def test_the_api_schema_resolves_and_a_transcript_answers_in_its_shape(api: Api)
         stored = api.service.transcript(video)
         assert [w.text for s in out.segments for w in s.words] == [w.text for w in stored.words]
         assert (out.video_id, out.language, out.engine) == (video, "en", "captions")
+
+
+def test_a_reel_export_over_http_names_media_without_the_servers_folders(api: Api) -> None:
+    """Reel exports gave any reader the server's absolute paths (/home/<user>/..., the data directory). Over HTTP
+    the media is its file's name, relative to where the timeline is saved; the CLI's exports keep full paths."""
+    video = stored_video(api.service)
+    reel = api.service.reels.new("Paths").id
+    api.service.reels.add_range(reel, video, 3.0, 6.0)
+    folder = str(api.service.settings.data_dir)
+    with api.client() as c:
+        for fmt in ("json", "edl", "fcpxml", "otio"):
+            text = c.get(f"/v1/reels/{reel}/export", params={"format": fmt}).text
+            assert folder not in text and "/work" not in text and "file-stored.mp4" in text, (fmt, text[:600])
+    assert folder in api.service.reels.export(reel, "edl")
+
+
+def test_an_http_caller_names_a_model_and_media_types_are_the_projects(api: Api) -> None:
+    """A model over HTTP was looked up as a folder of the server's working directory first; `/media` took its types
+    from the host's mime.types, which named ".ts" a Qt translation file."""
+    with pytest.raises(InvalidInput, match="over HTTP, a model is one of the Whisper names"):
+        check_untrusted(IngestOptions(model="evilmodel"))
+    check_untrusted(IngestOptions(model="base"))
+    assert MEDIA_EXTS <= MEDIA_TYPES.keys() and MEDIA_TYPES[".ts"] == "video/mp2t"
+    video = stored_video(api.service)
+    with api.client() as c:
+        assert c.head(f"/media/{video}").headers["content-type"] == "video/mp4"
+        r = c.post("/v1/videos", json={"url": "https://www.youtube.com/watch?v=aaaaaaaaaaa", "model": "evilmodel"})
+        assert r.status_code == 400 and "a model is one of the Whisper names" in r.json()["error"], r.text

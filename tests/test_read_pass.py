@@ -69,7 +69,8 @@ def test_a_pass_is_issued_for_a_key_and_checked(tmp_path: Path) -> None:
     assert passes.verify(token, now=expires) is None  # expired
     key_id, stamp, mac = token.split(".")
     forged = [f"{key_id}.{int(stamp) + 3600}.{mac}", f"{key_id}.{stamp}.{mac[:-1]}{'0' if mac[-1] != '0' else '1'}",
-              f"{keys.create('other')[0].id}.{stamp}.{mac}", f"{key_id}.{stamp}", "", "x" * 300, f"{key_id}.-5.{mac}"]
+              f"{keys.create('other')[0].id}.{stamp}.{mac}", f"{key_id}.{stamp}", "", "x" * 300, f"{key_id}.-5.{mac}",
+              f"{key_id}.\u00b2\u00b2.{mac}"]  # "²" is a digit to str.isdigit, not to int(): a 500 and a traceback
     assert [passes.verify(t, now=1001.0) for t in forged] == [None] * len(forged)
     # every process on the data directory shares the one secret, kept private to its owner
     assert ReadPasses(tmp_path, keys).verify(token, now=1001.0) == key

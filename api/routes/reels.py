@@ -145,7 +145,7 @@ def export(reel_id: str, service: Service, _read: ReadAccess,
            format: Annotated[ExportFormat, Query()] = "otio") -> Response:
     """The reel's timeline (OTIO, EDL, FCPXML), captions or manifest. When an EDL had to conform sources to its one
     frame rate, the `X-Clipindex-Warnings` header says which clips and how."""
-    exported = service.reels.export_file(reel_id, format)
+    exported = service.reels.export_file(reel_id, format, media_base="/media")
     headers = {"Content-Disposition": f'attachment; filename="reel.{format}"'}
     if exported.warnings:  # e.g. sources conformed to the EDL's one frame rate (the notes are plain ASCII)
         headers["X-Clipindex-Warnings"] = " | ".join(exported.warnings)

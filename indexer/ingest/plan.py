@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from indexer.asr.modelpath import KNOWN_NAMES
 from indexer.config import ENGINES
 from indexer.errors import IngestError, InvalidInput, as_ingest_error
 from indexer.ingest.types import CAPTION_POLICIES, IngestOptions, SourceKind, StepOptions
@@ -153,6 +154,8 @@ def check_untrusted(options: IngestOptions) -> None:
     """An HTTP caller's options, before its job is queued: as any caller's, and its article a URL (the worker's
     ingest checks that again, for jobs queued by an older version)."""
     check_options(options)
+    if options.model is not None and options.model not in KNOWN_NAMES:  # a name, never a folder on the server
+        raise InvalidInput(f"over HTTP, a model is one of the Whisper names ({', '.join(sorted(KNOWN_NAMES))})")
     if options.article:
         from indexer.articles.load import require_url  # deferred: the article loader pulls the text layer
 

@@ -242,14 +242,16 @@ class ReelService:
     def export(self, ref: str, fmt: str) -> str:
         return self.export_file(ref, fmt).text
 
-    def export_file(self, ref: str, fmt: str) -> ReelExport:
-        """The export's text and what it had to change to say it (frame rates an EDL cannot express)."""
+    def export_file(self, ref: str, fmt: str, media_base: str | None = None) -> ReelExport:
+        """The export's text and what it had to change to say it (frame rates an EDL cannot express). `media_base`
+        (an HTTP caller's): local media is named by its file's name alone and linked under it, since a server's
+        folders are no reader's business (an editor relinks media by name)."""
         if fmt not in EXPORTS:
             raise InvalidInput(f"unknown format {fmt!r}: choose one of {', '.join(EXPORTS)}")
         reel = self._nonempty(ref)
         clips, guessed = [], []
         for n, c in enumerate(reel.clips, 1):
-            clip, known = self._timeline_clip(c)
+            clip, known = self._timeline_clip(c, media_base)
             clips.append(clip)
             if not known and fmt in FRAMED:
                 guessed.append(f"clip {n} ({c.video_id})")
@@ -258,12 +260,13 @@ class ReelService:
             f"timed at {ASSUMED_FPS:g} fps; ingest a moved file again from where it is now, then export again",)
         return ReelExport(export_reel(clips, fmt, reel.title), (*notes, *export_warnings(clips, fmt)))
 
-    def _timeline_clip(self, c: Clip) -> tuple[TimelineClip, bool]:
+    def _timeline_clip(self, c: Clip, media_base: str | None) -> tuple[TimelineClip, bool]:
         """The clip as a timeline sees it, and whether its frame rate was read from its media (else ASSUMED_FPS)."""
         video = self.store.get_video(c.video_id)
         media = self._local_media(video.media_path)
         info = probe(media) if media and media.is_file() else None
-        media_link = deeplinks.media_url(self.settings.data_dir, video)
+        media_link = deeplinks.media_url(self.settings.data_dir, video, media_base)
+        media = Path(media.name) if media and media_base is not None else media
         link = deeplinks.watch_links(video, c.start, c.end, media_link).get("watch", "")
         known = bool(info and info.fps)
         clip = TimelineClip(media or Path(video.id.replace(":", "_")), c.start, c.end,

@@ -38,7 +38,7 @@ class ReadPasses:
     def verify(self, token: str, now: float | None = None) -> ApiKey | None:
         """The live key a pass was issued for, or None when it is malformed, forged, expired or its key revoked."""
         parts = token.split(".")
-        if len(token) > 200 or len(parts) != 3 or not parts[1].isdigit():
+        if len(token) > 200 or len(parts) != 3 or not (parts[1].isascii() and parts[1].isdigit()):  # "²" is a digit
             return None
         key_id, expires, mac = parts[0], int(parts[1]), parts[2]
         if not hmac.compare_digest(mac.encode("ascii", "replace"), self._mac(key_id, expires).encode("ascii")):
