@@ -164,6 +164,10 @@ def search(
             "videos to it first"))
         result = svc.search(" ".join(query), mode=cast(SearchMode | None, mode), video=video, channel=channel,
                             language=language, after=after, before=before, limit=limit, offset=offset)
+        undated = [v for v in svc.store.list_videos() if not v.published] if after or before else []
+    if undated:  # as the page says it: a date filter cannot match a video without a date
+        err.print(f"note: {len(undated)} video{'s have' if len(undated) > 1 else ' has'} no date, so --after and "
+                  "--before leave them out (PATCH /v1/videos/ID or the page's Edit details gives one)", markup=False)
     if as_json:
         out.print(json.dumps([asdict(h) for h in result.hits], ensure_ascii=False, indent=1))
         return

@@ -99,6 +99,10 @@ def test_cli_search_and_chapters(ingested: tuple[Clipindex, str]) -> None:
     assert result.exit_code == 2 and "add --recompute" in result.stderr
     result = runner.invoke(app, ["chapters", video_id, "--recompute", "--count", "2", "--min-length", "2"], env=env)
     assert result.exit_code == 0 and "warning: YouTube shows chapters only from three" in result.stderr
+    # a date filter leaves out every video without a date (all local files): the page said so, the CLI did not
+    result = runner.invoke(app, ["search", "bridge", "--after", "2020-01-01"], env=env)
+    assert result.exit_code == 0 and "note: 1 video has no date, so --after and --before leave them out" \
+        in result.stderr, result.stderr
     for bad in (["search", ""], ["search", "x" * 5000], ["search", "flood", "--after", "yesterday"],
                 ["chapters", video_id, "--format", "pdf"]):
         result = runner.invoke(app, bad, env=env)
