@@ -53,20 +53,8 @@ def test_the_same_video_written_at_once_by_many_writers_is_one_row(tmp_path: Pat
     writers = [Store(path) for _ in range(6)]
     errors: list[str] = []
     for n in range(10):
-        start = threading.Barrier(len(writers))
-
-        def put(store: Store, n: int = n, start: threading.Barrier = start) -> None:
-            start.wait(10)
-            try:
-                store.put_video(Video(id=f"file:{n}", source="/x.mp4", title=f"take {n}"))
-            except Exception as exc:  # noqa: BLE001 - collected and asserted below
-                errors.append(f"{type(exc).__name__}: {exc}")
-
-        threads = [threading.Thread(target=put, args=(w,)) for w in writers]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(30)
+        errors += _at_once([lambda w=w, n=n: w.put_video(Video(id=f"file:{n}", source="/x.mp4",  # type: ignore[misc]
+                                                               title=f"take {n}")) for w in writers])
     assert errors == []
     assert [v.id for v in Store(path).list_videos()] == [f"file:{n}" for n in range(10)]
 
