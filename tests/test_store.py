@@ -171,3 +171,13 @@ def test_a_reference_names_a_thing_by_its_id_or_a_unique_prefix_past_its_kind() 
             pick_one(kind_only, ["art:3f9a1c77"] if kind_only.startswith("art") else ["file:a5133234"],
                      what="thing", listing="x", prefix="art:" if kind_only.startswith("art") else "")
     assert pick_one("a513", ["file:a5133234"], what="video", listing="x") == "file:a5133234"
+
+
+def test_a_store_in_a_folder_named_in_any_script_opens(tmp_path: Path) -> None:
+    """The schema's lock was looked for under the percent-encoded path ("архив" as "%D0%B0..."): every command in a
+    data directory named in Cyrillic (a newsroom laptop's home folder) failed with a traceback."""
+    folder = tmp_path / "архив ünï 📼"
+    store = Store(folder / "clipindex.db")
+    store.put_video(Video(id="file:a", source="/a.mp4", title="Мост"))
+    assert [v.title for v in Store(folder / "clipindex.db").list_videos()] == ["Мост"]
+    assert (folder / "clipindex.db.migrate.lock").exists() and not list(tmp_path.glob("%*"))

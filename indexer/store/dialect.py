@@ -86,7 +86,9 @@ def _pragmas(dbapi_conn: Any, _record: Any) -> None:
 def migrating(engine: Engine) -> Iterator[Connection]:
     """One transaction in which one process at a time migrates the schema. SQLite runs DDL outside its write lock,
     hence a file lock beside the database; PostgreSQL's DDL is transactional and an advisory lock serialises it."""
-    path = sqlite_path(str(engine.url))
+    # the URL's database as given: str(engine.url) percent-encodes it ("архив" became "%D0%B0..."), and the lock was
+    # looked for in a folder that does not exist
+    path = Path(engine.url.database or "") if engine.url.get_backend_name() == "sqlite" else None
     if path is not None:
         with exclusive(path.with_name(path.name + ".migrate.lock")), engine.begin() as conn:
             yield conn
