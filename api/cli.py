@@ -12,7 +12,8 @@ import json
 import signal
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, cast
@@ -25,7 +26,7 @@ from api.cli_ops import migrate_store, queue_worker, status
 from api.cli_reels import reel_app
 from indexer.asr.heap import restart_tuned
 from indexer.config import load_settings
-from indexer.errors import ClipindexError, InvalidInput
+from indexer.errors import ClipindexError, IndexBusy, IngestError, InvalidInput
 from indexer.ingest.types import CaptionPolicy, IngestOptions, IngestResult
 from indexer.models import ChapterSource, SearchMode
 from media.errors import MediaError
@@ -65,6 +66,11 @@ def ingest(
                          captions=cast(CaptionPolicy, captions),  # checked by the service
                          keep_video=keep_video, force=force, limit=limit, url=url, title=title,
                          accept_partial=accept_partial)
+    with _terminate_as_interrupt():
+        _ingest(sources, opts, data_dir, quiet, as_json)
+
+
+def _ingest(sources: list[str], opts: IngestOptions, data_dir: Path | None, quiet: bool, as_json: bool) -> None:
     failed = 0
     with errors():
         svc = service(data_dir)
@@ -86,8 +92,31 @@ def ingest(
                         _print_result(results[-1])
         if as_json:
             out.print(json.dumps([asdict(r) for r in results], ensure_ascii=False, indent=1))
+        try:  # the index steps' passages, before the command says it is done (else the exit's commit could fail)
+            svc.index.flush()
+        except (IndexBusy, OSError) as exc:
+            raise IngestError(f"the videos are stored, but the search index could not be written ({exc}): run the "
+                              "same command again when it can be (it adds them), or `clipindex reindex`") from None
     if failed:
         raise typer.Exit(1)
+
+
+@contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM as Ctrl-C (finished steps kept, queued index passages committed at exit); it killed the process
+    before the index steps' commit, and the videos were never searchable."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _print_result(r: IngestResult) -> None:

@@ -139,6 +139,7 @@ class Clipindex:
         kept = None  # a forced run's step runs as they were, put back if it fails at its first step
         if existing and all(s in runs and runs[s].status == "done" for s in STEPS) and not options.force:
             self._refresh(existing, p, IngestOptions(), untrusted)  # a moved file: found again where it is now
+            self.index.index_if_missing(p.video_id)  # its index commit failed (a full disk, a busy index): now
             return self._result(p, "skipped")
         if existing and options.force:
             busy = [s for s, run in runs.items() if run.status == "running" and (run.lease_expires or 0) > time.time()

@@ -141,6 +141,22 @@ def test_a_file_that_begins_as_a_playlist_is_no_media_and_sources_open_as_probed
     assert source_input(media_dir / "report.mp4")[2:4] == ["-f", "mov"]
 
 
+def test_ingesting_again_adds_a_video_whose_index_commit_was_lost(settings: Settings) -> None:
+    """An index step only queues its passages; the commit follows within a second, or at the command's exit. When
+    that commit failed (a full disk, an index busy past the lock's patience, SIGTERM before it), the ingest had said
+    "ingested", its index step was done, and ingesting again said "skipped" and left the video unsearchable."""
+    code, out, err = cli(settings, "ingest", str(FIXTURES / "captions_ru.vtt"), str(FIXTURES / "captions_uz.srt"),
+                         "--json")
+    assert code == 0, err
+    video_id = json.loads(out)[0]["video_id"]
+    Clipindex(settings).index.backend.delete(video_id)  # what a lost commit leaves: the store has it, the index not
+    assert cli(settings, "search", "Каменку", "--json")[1].strip() == "[]"
+    code, out, err = cli(settings, "ingest", str(FIXTURES / "captions_ru.vtt"), "--json")
+    assert code == 0 and json.loads(out)[0]["status"] == "skipped", err
+    code, out, _ = cli(settings, "search", "Каменку", "--json")
+    assert [h["video_id"] for h in json.loads(out)][:1] == [video_id]
+
+
 def test_caption_file_import_with_youtube_url(settings: Settings, tmp_path: Path) -> None:
     vtt = tmp_path / "report.ru.vtt"
     vtt.write_text("WEBVTT\n\n00:00:01.000 --> 00:00:04.000\nГородской совет утвердил бюджет.\n\n"

@@ -304,7 +304,8 @@ class PassageIndex(ABC):
         try:
             self.flush()
         except Exception:  # noqa: BLE001 - at exit: reconcile adds what did not get in
-            log.warning("uncommitted passages at exit; `reconcile` (server start-up) adds them", exc_info=True)
+            log.warning("uncommitted passages at exit: ingesting the same sources again adds them, as do `clipindex "
+                        "reindex` and a server's start-up", exc_info=True)
 
     def _commit_own_first(self) -> None:
         """This process's own passages are searchable at once for its own searches: those still queued are

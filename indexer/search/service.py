@@ -65,6 +65,12 @@ class SearchService:
         backend.exists = self._exists
         return backend.enqueue(*entry) if batched else backend.add(*entry)
 
+    def index_if_missing(self, video_id: str) -> None:
+        """Index a stored video the index lacks, in the next batched commit (a commit that failed after its index step
+        was recorded done: a full disk, an index busy past the lock's patience, a process killed before its commit)."""
+        if self.backend.passage_count(video_id) == 0:
+            self.index_video(video_id, batched=True)
+
     def _exists(self, video_id: str) -> bool:
         return self.store.find_video(video_id) is not None
 
