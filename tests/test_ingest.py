@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -20,6 +23,14 @@ from tests.conftest import FIXTURES, ffmpeg
 from tests.test_captions import stl_bytes
 
 runner = CliRunner()
+
+
+def subprocess_cli(settings: Settings, *args: str) -> tuple[int, str, str]:
+    """The command in a process of its own: one that opens the index afresh (this one keeps its index open)."""
+    env = {**os.environ, "CLIPINDEX_DATA_DIR": str(settings.data_dir), "CLIPINDEX_MODEL": "tiny.en"}
+    done = subprocess.run([sys.executable, "-m", "api.cli", *args], env=env, capture_output=True, text=True,
+                          timeout=300, check=False)
+    return done.returncode, done.stdout, done.stderr
 
 
 def cli(settings: Settings, *args: str) -> tuple[int, str, str]:
@@ -155,6 +166,27 @@ def test_ingesting_again_adds_a_video_whose_index_commit_was_lost(settings: Sett
     assert code == 0 and json.loads(out)[0]["status"] == "skipped", err
     code, out, _ = cli(settings, "search", "Каменку", "--json")
     assert [h["video_id"] for h in json.loads(out)][:1] == [video_id]
+
+
+@pytest.mark.slow
+def test_a_damaged_index_table_of_contents_is_made_again_from_the_store(settings: Settings) -> None:
+    """A garbled `.toc` (a full disk, a crash mid-write) failed every search, ingest and even `reindex` with an
+    UnpicklingError traceback: the documented recovery itself failed."""
+    code, out, err = cli(settings, "ingest", str(FIXTURES / "captions_ru.vtt"), str(FIXTURES / "captions_uz.srt"))
+    assert code == 0, err
+    tocs = list((settings.data_dir / "index").rglob("_MAIN_*.toc"))
+    assert tocs
+    for toc in tocs:
+        raw = bytearray(toc.read_bytes())
+        raw[10:210] = b" " * 200
+        toc.write_bytes(bytes(raw))
+    code, out, err = subprocess_cli(settings, "search", "Каменку")
+    assert code == 0 and "Каменку" in out and "Traceback" not in err, (out, err)
+    for toc in (settings.data_dir / "index").rglob("_MAIN_*.toc"):
+        toc.write_bytes(b"\x80\x04garbled")
+    code, out, err = subprocess_cli(settings, "reindex", "--quiet")
+    assert code == 0 and "Traceback" not in err, err
+    assert "Каменку" in subprocess_cli(settings, "search", "Каменку")[1]
 
 
 def test_caption_file_import_with_youtube_url(settings: Settings, tmp_path: Path) -> None:

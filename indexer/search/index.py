@@ -22,6 +22,7 @@ whoosh_merge); a bulk ingest's batched commits are made by another child (whoosh
 
 from __future__ import annotations
 
+import logging
 import pickle
 import struct
 import threading
@@ -75,6 +76,12 @@ FORMAT = "clipindex-passages/3"
 # what a read meets when a writer in another process replaced the files it was opening (a stress test saw each)
 REPLACED_UNDER_A_READER = (FileNotFoundError, zlib.error, pickle.UnpicklingError, EOFError, struct.error)
 
+log = logging.getLogger(__name__)
+# what reading a damaged table of contents raises: Whoosh unpickles it and checks its header (IndexError for a
+# "different architecture", IndexVersionError ...); never OSError (a full disk, a permission: the index may be whole)
+DAMAGED = (index.IndexError, pickle.UnpicklingError, EOFError, struct.error, ValueError, KeyError, AttributeError,
+           ImportError, TypeError)
+
 
 def _schema() -> Schema:
     ws = SpaceSeparatedTokenizer()
@@ -88,8 +95,13 @@ def _open(path: Path) -> Any:
     path.mkdir(parents=True, exist_ok=True)
     marker = path / "clipindex.json"
     with exclusive(path / "create.lock"):  # two processes opening a fresh directory create it once
-        if same_marker(marker, FORMAT) and again_if_replaced(lambda: index.exists_in(str(path))):
-            return again_if_replaced(lambda: index.open_dir(str(path)))
+        if same_marker(marker, FORMAT):
+            try:
+                if again_if_replaced(lambda: index.exists_in(str(path))):
+                    return again_if_replaced(lambda: index.open_dir(str(path)))
+            except DAMAGED as exc:  # a table of contents a full disk or a crash garbled: reindex failed on it too
+                log.warning("the search index at %s is damaged (%s: %s); it is made again, empty, and refilled "
+                            "from the store", path, type(exc).__name__, exc)
         ix = index.create_in(str(path), _schema())  # a projection: an unknown format is simply rebuilt
         write_marker(marker, FORMAT)
         return ix
@@ -178,7 +190,10 @@ class SearchIndex(PassageIndex):
         self._ix, self._searcher = _open(folder), None
 
     def _exists(self, folder: Path) -> bool:
-        return bool(again_if_replaced(lambda: index.exists_in(str(folder))))
+        try:
+            return bool(again_if_replaced(lambda: index.exists_in(str(folder))))
+        except DAMAGED:  # opened again, and so made again (_open)
+            return False
 
     def _index(self) -> Any:
         self._sync_generation()
