@@ -17,7 +17,7 @@ from rich.console import Console
 
 from indexer import deeplinks
 from indexer.config import load_settings
-from indexer.errors import ClipindexError, InvalidInput, NotFound, unreachable
+from indexer.errors import ClipindexError, InvalidInput, NotFound, disk_trouble, unreachable
 from media.errors import MediaError
 
 if TYPE_CHECKING:
@@ -48,7 +48,7 @@ def errors() -> Iterator[None]:
         err.print(f"error: {exc}", markup=False, highlight=False)
         raise typer.Exit(code) from None
     except Exception as exc:
-        message = unreachable(exc)  # a store or broker that is away: one line, not its driver's traceback
+        message = unreachable(exc) or disk_trouble(exc)  # a store away, a full disk: one line, not a traceback
         if message is None:
             raise
         err.print(f"error: {message}", markup=False, highlight=False)

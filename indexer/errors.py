@@ -17,6 +17,7 @@ message; it is the one place that translation happens.
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -82,8 +83,12 @@ def unreachable(exc: BaseException) -> str | None:
     """One line for a store or broker that cannot be reached (a server down, a wrong address or database name), or
     None for any other error. Their drivers' own errors ran to hundreds of lines of traceback."""
     kind, module = type(exc).__name__, type(exc).__module__
+    orig = getattr(exc, "orig", None)
+    own = _sqlite(str(orig).strip()) if module.startswith("sqlalchemy") and type(orig).__module__ == "sqlite3" else None
+    if own is not None:  # the store's file on this machine's disk: what to do about it, not a database server
+        return own
     if module.startswith("sqlalchemy") and kind in ("OperationalError", "InterfaceError"):
-        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+        reason = str(orig or exc).strip().splitlines()
         return (f"the store cannot be used: {reason[0] if reason else kind} (check CLIPINDEX_DATABASE_URL and that "
                 "its database server runs)")
     if (module.split(".")[0] in ("redis", "dramatiq") and "Connection" in kind) or \
@@ -92,3 +97,30 @@ def unreachable(exc: BaseException) -> str | None:
         return (f"the broker cannot be reached: {reason[0] if reason else kind} (check CLIPINDEX_BROKER_URL and that "
                 "Redis runs)")
     return None
+
+
+def _sqlite(reason: str) -> str | None:
+    """The SQLite store's own trouble, said with what to do about it (it was blamed on a database server)."""
+    text = reason.lower()
+    if "full" in text or "i/o error" in text:
+        return f"the store cannot be written: {reason} (free space on the disk that holds the data directory)"
+    if "readonly" in text or "read-only" in text:
+        return f"the store cannot be written: {reason} (the data directory or its clipindex.db is read-only)"
+    if "malformed" in text or "not a database" in text:
+        return (f"the store is damaged: {reason} (restore clipindex.db from a backup, or recover what it holds with "
+                "`sqlite3 clipindex.db .recover`)")
+    if "unable to open" in text:
+        return f"the store cannot be opened: {reason} (does the data directory exist, and may it be written?)"
+    return None
+
+
+def disk_trouble(exc: BaseException) -> str | None:
+    """One line for a file the system would not write or read (a full disk, a read-only or forbidden folder), or None.
+    They came out of the command line as tracebacks."""
+    if not isinstance(exc, OSError) or exc.errno not in _DISK_ERRNOS:
+        return None
+    where = f": {exc.filename}" if exc.filename else ""
+    return f"{exc.strerror or exc}{where}"
+
+
+_DISK_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
@@ -15,7 +16,7 @@ from typer.testing import CliRunner
 from api.cli import app
 from indexer.asr.engine import Engine, EngineChoice
 from indexer.config import Settings
-from indexer.errors import IngestError, NotFound
+from indexer.errors import IngestError, NotFound, disk_trouble
 from indexer.models import Chapter
 from indexer.service import Clipindex, IngestOptions
 from media.ffmpeg import source_input
@@ -187,6 +188,23 @@ def test_a_damaged_index_table_of_contents_is_made_again_from_the_store(settings
     code, out, err = subprocess_cli(settings, "reindex", "--quiet")
     assert code == 0 and "Traceback" not in err, err
     assert "Каменку" in subprocess_cli(settings, "search", "Каменку")[1]
+
+
+def test_a_damaged_store_or_a_full_disk_is_one_line_that_says_what_to_do(settings: Settings) -> None:
+    """A garbled clipindex.db gave 448 lines of traceback on every command; SQLite's "disk is full" was blamed on a
+    database server ("check CLIPINDEX_DATABASE_URL"); a full disk outside the store was a raw traceback."""
+    assert cli(settings, "ingest", str(FIXTURES / "captions_ru.vtt"))[0] == 0
+    db = settings.data_dir / "clipindex.db"
+    db.write_bytes(b"not a database at all " * 300)
+    for wal in settings.data_dir.glob("clipindex.db-*"):
+        wal.unlink()
+    code, out, err = subprocess_cli(settings, "videos")
+    assert code == 1 and err.count("\n") == 1, err
+    assert err.startswith("error: the store is damaged: file is not a database"), err
+    assert "sqlite3 clipindex.db .recover" in err and "CLIPINDEX_DATABASE_URL" not in err
+    assert disk_trouble(OSError(errno.ENOSPC, "No space left on device", "/data/index/x.seg")) == \
+        "No space left on device: /data/index/x.seg"
+    assert disk_trouble(ValueError("x")) is None and disk_trouble(OSError(errno.ENOENT, "gone")) is None
 
 
 def test_caption_file_import_with_youtube_url(settings: Settings, tmp_path: Path) -> None:
