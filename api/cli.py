@@ -95,6 +95,7 @@ def _ingest(sources: list[str], opts: IngestOptions, data_dir: Path | None, quie
         try:  # the index steps' passages, before the command says it is done (else the exit's commit could fail)
             svc.index.flush()
         except (IndexBusy, OSError) as exc:
+            svc.index.backend.discard_pending()
             raise IngestError(f"the videos are stored, but the search index could not be written ({exc}): run the "
                               "same command again when it can be (it adds them), or `clipindex reindex`") from None
     if failed:

@@ -304,7 +304,7 @@ class Clipindex:
             changes["published"] = published or None
         changed = self.store.update_video(video.id, **changes) if changes else video
         if self.store.transcript_head(video.id) is not None:
-            self.index.index_video(video.id)  # titles, channels and dates are searched and filtered on
+            self.index.index_edit(video.id, "the change")  # titles, channels and dates are searched and filtered on
         return changed
 
     # reading ----------------------------------------------------------------------------------------------------
@@ -347,14 +347,14 @@ class Clipindex:
         video_id = refs.resolve_video(self.store, ref)
         duration = self.store.get_video(video_id).duration
         correction = Corrections(self.store).apply(video_id, start, end, text, source, duration)
-        self.index.index_video(video_id)
+        self.index.index_edit(video_id, f"correction {correction.id}")
         return correction
 
     def revert_correction(self, ref: str, correction_id: str) -> Correction:
         """Put back the words a correction replaced, and re-index the video."""
         video_id = refs.resolve_video(self.store, ref)
         correction = Corrections(self.store).revert(video_id, correction_id)
-        self.index.index_video(video_id)
+        self.index.index_edit(video_id, f"the revert of {correction_id}")
         return correction
 
     def corrections(self, ref: str) -> list[Correction]:

@@ -303,9 +303,9 @@ class PassageIndex(ABC):
     def _flush_at_exit(self) -> None:
         try:
             self.flush()
-        except Exception:  # noqa: BLE001 - at exit: reconcile adds what did not get in
-            log.warning("uncommitted passages at exit: ingesting the same sources again adds them, as do `clipindex "
-                        "reindex` and a server's start-up", exc_info=True)
+        except Exception as exc:  # noqa: BLE001 - at exit: reconcile adds what did not get in
+            log.warning("uncommitted passages at exit (%s): ingesting the same sources again adds them, as do "
+                        "`clipindex reindex` and a server's start-up", exc)
 
     def _commit_own_first(self) -> None:
         """This process's own passages are searchable at once for its own searches: those still queued are
@@ -326,6 +326,12 @@ class PassageIndex(ABC):
         postings, index.POOL_LIMIT); progress(video_id, passages)."""
         with self._session() as w:
             return write_items(w, items, progress, replace=True)
+
+    def discard_pending(self) -> None:
+        """Forget the passages queued for the next commit (after a commit that failed: ingesting those videos
+        again adds them), so the exit does not try again on a full disk or a lock that stays taken."""
+        with self._pending_lock:
+            self._pending = {}
 
     def delete(self, video_id: str) -> None:
         with self._pending_lock:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from indexer.chapters.display import display_chapters
 from indexer.config import Settings
+from indexer.errors import IndexBusy
 from indexer.models import Chapter, SearchMode, Transcript, Video
 from indexer.store.db import Store
 from indexer.store.files import exclusive
@@ -64,6 +65,16 @@ class SearchService:
         backend = self.backend
         backend.exists = self._exists
         return backend.enqueue(*entry) if batched else backend.add(*entry)
+
+    def index_edit(self, video_id: str, edit: str) -> None:
+        """Index a video again after an edit the store already holds (a correction, its revert, new details). Where
+        the index cannot be written (a full disk, busy past the lock's patience) the error says the edit is kept, so
+        no one tries it again ("nothing to correct") and a reindex brings search up to date."""
+        try:
+            self.index_video(video_id)
+        except (IndexBusy, OSError) as exc:
+            raise IndexBusy(f"{edit} is stored, but the search index could not be updated ({exc}): `clipindex "
+                            "reindex` brings it up to date") from None
 
     def index_if_missing(self, video_id: str) -> None:
         """Index a stored video the index lacks, in the next batched commit (a commit that failed after its index step
