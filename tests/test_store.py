@@ -181,3 +181,13 @@ def test_a_store_in_a_folder_named_in_any_script_opens(tmp_path: Path) -> None:
     store.put_video(Video(id="file:a", source="/a.mp4", title="Мост"))
     assert [v.title for v in Store(folder / "clipindex.db").list_videos()] == ["Мост"]
     assert (folder / "clipindex.db.migrate.lock").exists() and not list(tmp_path.glob("%*"))
+
+
+def test_a_store_already_up_to_date_is_opened_without_writing_its_migration_lock(tmp_path: Path) -> None:
+    """Every command opened the migration's lock file for writing, so none could run on a read-only data directory
+    (an archive's backup, a snapshot) and each said so with a traceback."""
+    path = tmp_path / "clipindex.db"
+    Store(path)
+    lock = tmp_path / "clipindex.db.migrate.lock"
+    lock.unlink()
+    assert Store(path).schema_version() == len(MIGRATIONS) and not lock.exists()

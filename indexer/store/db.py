@@ -70,7 +70,11 @@ class Store:
 
     def migrate(self) -> int:
         """Bring the schema up to date. Processes that open a fresh store at the same moment take turns, so the
-        tables are created once (see dialect.migrating)."""
+        tables are created once (see dialect.migrating). A store already up to date is only read: every command
+        took the migration's lock, a file it must write, and none could read an archive on a read-only share."""
+        with self.engine.connect() as conn:
+            if sa.inspect(conn).has_table(schema_version.name) and _version(conn) == len(MIGRATIONS):
+                return len(MIGRATIONS)
         with migrating(self.engine) as conn:
             schema_version.create(conn, checkfirst=True)
             current = _version(conn)
