@@ -264,7 +264,9 @@ def chapters(
             svc.chapters.recompute(video, min_length=min_length, max_length=max_length, count=count)
             source = source or "computed"
         text = svc.chapters.render(video, "json" if as_json else fmt, cast(ChapterSource | None, source))
-    if fmt == "youtube" and not as_json and len(text.splitlines()) < 3:  # chapters under 10 s are merged for it
+    if fmt == "youtube" and not as_json and not text.strip():
+        err.print(f"note: the video has no {source + ' ' if source else ''}chapters", markup=False)
+    elif fmt == "youtube" and not as_json and len(text.splitlines()) < 3:  # chapters under 10 s are merged for it
         err.print("warning: YouTube shows chapters only from three of 10 s or more; this list has "
                   f"{len(text.splitlines())}", markup=False)
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
