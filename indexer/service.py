@@ -87,7 +87,8 @@ class Clipindex:
                  url_probe: netguard.Probe = netguard.http_probe) -> None:
         self.settings = settings
         self.store = Store(settings.store_url)
-        self.ytdl = ytdl or sources.YtdlOptions(allow_file_urls=settings.allow_file_urls)
+        self.ytdl = replace(ytdl or sources.YtdlOptions(allow_file_urls=settings.allow_file_urls),  # the check of
+                            public_check=netguard.public_check(resolver, settings.allow_file_urls))  # HTTP callers
         self.engine_factory = engine_factory
         self.resolver = resolver
         self.url_probe = url_probe
@@ -155,7 +156,7 @@ class Clipindex:
                 article=article_ref(options.article)))
         else:
             self._refresh(existing, p, options, untrusted)
-        self.store.set_options(p.video_id, p.step_options(options, article))
+        self.store.set_options(p.video_id, replace(p.step_options(options, article), public_only=untrusted))
         # deferred: the chain's steps pull every subsystem (ASR, chapters, search, articles); only ingest runs them
         from indexer.ingest.steps import run_chain
 

@@ -164,3 +164,13 @@ def _public_socket(host: str, port: int, timeout: float) -> socket.socket:
             sock.close()
             error = exc
     raise error or OSError(f"cannot connect to {host}")
+
+
+def public_check(resolve: Resolver = system_resolver, allow_file_urls: bool = False) -> Callable[[str], None]:
+    """The check each URL an untrusted caller's yt-dlp extraction names must pass (sources.YtdlOptions): http(s) to
+    an address that is public (file: URLs too where the settings allow them, as the tests drive yt-dlp)."""
+    def check(url: str) -> None:
+        if not (allow_file_urls and url.lower().startswith("file:")):
+            check_url(url, None, resolve)
+
+    return check

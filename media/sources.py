@@ -32,6 +32,11 @@ class YtdlOptions:
     allow_file_urls: bool = False  # tests drive the real code path through file:// URLs
     extractors: Sequence[Any] = ()  # extra InfoExtractor instances tried first (tests use a fake YouTube)
     max_filesize: int | None = None
+    # an untrusted caller's ingest (public_only): every URL yt-dlp found to fetch (the page it landed on, each format,
+    # each subtitle track) passes `public_check` first (media.netguard.public_check: public addresses only), and the
+    # generic extractor, which follows any page's redirects and embedded media, is not used
+    public_only: bool = False
+    public_check: Callable[[str], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -102,6 +107,8 @@ def _params(opts: YtdlOptions, **extra: Any) -> dict[str, Any]:
     }
     if opts.max_filesize:
         params["max_filesize"] = opts.max_filesize
+    if opts.public_only:
+        params["allowed_extractors"] = ["default", "-generic"]
     params.update(extra)
     return params
 
@@ -176,7 +183,23 @@ def fetch_info(url: str, opts: YtdlOptions) -> RemoteVideo:
     info = _extract(_ydl(opts), url)
     if info.get("_type") == "playlist":
         raise UnsupportedSource(f"{url}: a playlist; its videos are ingested one by one")
+    if opts.public_only:
+        for found in _urls(info):
+            if opts.public_check is None:
+                raise UnsupportedSource(f"{url}: no address check for an untrusted caller's fetch")
+            opts.public_check(found)
     return to_remote(info)
+
+
+def _urls(info: dict[str, Any]) -> list[str]:
+    """Every URL an extraction names for fetching: the page, the formats (and their manifests and fragment
+    bases), the subtitle tracks."""
+    found = [info.get("webpage_url"), info.get("url"), info.get("manifest_url")]
+    for f in [*(info.get("formats") or []), *(info.get("requested_formats") or [])]:
+        found += [f.get("url"), f.get("manifest_url"), f.get("fragment_base_url")]
+    for tracks in (info.get("subtitles") or {}, info.get("automatic_captions") or {}):
+        found += [t.get("url") for lang in tracks.values() for t in lang or []]
+    return list(dict.fromkeys(str(u) for u in found if u))
 
 
 def to_remote(info: dict[str, Any]) -> RemoteVideo:

@@ -45,7 +45,7 @@ class FakeYoutubeIE(InfoExtractor):
         }
         for kind in ("subtitles", "automatic_captions"):
             for lang, path in spec.get(kind, {}).items():
-                info[kind][lang] = [{"ext": "vtt", "url": Path(path).as_uri()}]
+                info[kind][lang] = [{"ext": "vtt", "url": path if isinstance(path, str) else Path(path).as_uri()}]
         return info
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import http.server
 import json
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -165,3 +167,45 @@ def test_a_reel_fetches_youtube_video_on_demand(settings: Settings, fake_youtube
     assert len(cached) == 1, "the video is cached for the next render"
     svc.reels.render(reel, tmp_path / "again.mp4", allowed_dir=tmp_path)
     assert list((settings.data_dir / "media").glob("*/video/media.*")) == cached
+
+
+def test_an_http_callers_ingest_fetches_nothing_from_the_servers_own_network(settings: Settings,
+                                                                             fake_youtube: Path) -> None:
+    """The pre-flight checked the URL a caller gave; what yt-dlp then fetched (the formats and subtitle tracks an
+    extraction names, a page the generic extractor follows) went anywhere, 127.0.0.1 included, and an internal
+    recording was ingested and served. For an HTTP caller's ingest every such URL is checked first; the operator's
+    own command line is not limited."""
+    inside = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Inside)
+    threading.Thread(target=inside.serve_forever, daemon=True).start()
+    _Inside.seen = []
+    subs = f"http://127.0.0.1:{inside.server_address[1]}/internal.vtt"
+    FakeYoutubeIE.videos["InsideSubs1"] = {"media": FakeYoutubeIE.videos["VidWithSubs"]["media"],
+                                           "subtitles": {"en": subs}, "title": "Inside"}
+    opts = sources.YtdlOptions(allow_file_urls=True, extractors=(FakeYoutubeIE(), FakeYoutubePlaylistIE()))
+    svc = Clipindex(settings, ytdl=opts, resolver=lambda host: ["93.184.216.34"] if "youtube" in host else [host])
+    try:
+        with pytest.raises(IngestError, match="non-public address"):
+            list(svc.ingest("https://www.youtube.com/watch?v=InsideSubs1", IngestOptions(), untrusted=True))
+        assert _Inside.seen == [] and svc.videos() == []
+        [ok] = list(svc.ingest("https://www.youtube.com/watch?v=InsideSubs1", IngestOptions()))
+        assert ok.transcript == "captions:manual" and _Inside.seen == ["/internal.vtt"]
+    finally:
+        inside.shutdown()
+
+
+class _Inside(http.server.BaseHTTPRequestHandler):
+    """A server on the machine's own network: a subtitle track only the server itself should reach."""
+
+    seen: list[str] = []
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+        self.seen.append(self.path)
+        body = MANUAL_VTT.encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/vtt")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass

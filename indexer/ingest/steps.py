@@ -88,7 +88,8 @@ def _fetch_local(path: Path, opts: StepOptions) -> FetchResult:
 
 
 def _fetch_remote(video_id: str, url: str, opts: StepOptions, ctx: StepContext) -> FetchResult:
-    info = sources.fetch_info(url, ctx.ytdl)
+    ytdl = replace(ctx.ytdl, public_only=True) if opts.public_only else ctx.ytdl
+    info = sources.fetch_info(url, ytdl)
     video = ctx.store.get_video(video_id)
     ctx.store.put_video(replace(
         video, title=info.title, url=info.webpage_url or url, channel=info.channel, published=info.published,
@@ -98,12 +99,12 @@ def _fetch_remote(video_id: str, url: str, opts: StepOptions, ctx: StepContext) 
     result = FetchResult()
     picked = sources.pick_subtitles(info, opts.language) if opts.captions != "never" else None
     if picked:
-        sub = sources.download_subtitles(info.webpage_url or url, picked[0], picked[1], folder, ctx.ytdl)
+        sub = sources.download_subtitles(info.webpage_url or url, picked[0], picked[1], folder, ytdl)
         result = FetchResult(captions=str(sub), caption_kind=picked[0], caption_language=picked[1])
     elif opts.captions == "only":
         raise IngestError(f"{url}: the video has no subtitles, and --captions only forbids Whisper")
     if not picked or opts.keep_video:
-        result = replace(result, media=str(_download(url, folder, opts, ctx)))
+        result = replace(result, media=str(_download(url, folder, opts, replace(ctx, ytdl=ytdl))))
     return result
 
 

@@ -69,6 +69,7 @@ class StepOptions(Record):
     article: Article | None = None
     accept_partial: bool = False  # loaded (and so checked) before the chain starts; linked by its last step
     size: int | None = None  # a local media file's bytes at ingest: one replaced in place since is told apart
+    public_only: bool = False  # an untrusted (HTTP) caller's: what yt-dlp fetches is checked (YtdlOptions.public_only)
 
     def to_dict(self) -> dict[str, Any]:
         data = super().to_dict()
