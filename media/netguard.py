@@ -24,6 +24,7 @@ from media import sources
 from media.errors import UnsupportedSource
 
 if TYPE_CHECKING:
+    import http.client
     import urllib.request
 
 Resolver = Callable[[str], list[str]]
@@ -83,11 +84,11 @@ def follow_redirects(url: str, allowed_hosts: Iterable[str] | None, probe: Probe
 
 
 def http_probe(url: str, timeout: float = 10.0) -> tuple[int, str | None]:
-    """A HEAD request that reports a redirect instead of following it."""
-    import http.client  # deferred: http.client pulls ssl and email; only URL ingest from HTTP callers probes
-
+    """A HEAD request that reports a redirect instead of following it, over a connection to an address that is
+    public when it connects (the check before it resolved the name once; a name may resolve anew elsewhere)."""
+    plain, secure = _connections(timeout)
     parsed = urlparse(url)
-    conn_cls = http.client.HTTPSConnection if parsed.scheme == "https" else http.client.HTTPConnection
+    conn_cls = secure if parsed.scheme == "https" else plain
     conn = conn_cls(parsed.hostname or "", parsed.port, timeout=timeout)
     try:
         path = (parsed.path or "/") + (f"?{parsed.query}" if parsed.query else "")
@@ -107,12 +108,9 @@ def http_probe(url: str, timeout: float = 10.0) -> tuple[int, str | None]:
 def public_opener(resolve: Resolver = system_resolver, *, timeout: float = 10.0) -> urllib.request.OpenerDirector:
     """A urllib opener for pages an untrusted caller names: http(s) only, every redirect checked (`check_url` with
     `resolve`), and each connection made to an address of the host that is public when it connects."""
-    # deferred: http.client, ssl and urllib pull in much (email, certificates); only a server fetching an article does
-    import http.client
-    import ssl
-    import urllib.request
+    import urllib.request  # deferred: urllib pulls in much (email, http.client); only a server fetching pages does
 
-    context = ssl.create_default_context()
+    plain, secure = _connections(timeout)
 
     class Redirects(urllib.request.HTTPRedirectHandler):
         max_redirections = MAX_REDIRECTS
@@ -120,6 +118,30 @@ def public_opener(resolve: Resolver = system_resolver, *, timeout: float = 10.0)
         def redirect_request(self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str) -> Any:
             check_url(newurl, None, resolve)
             return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+    class PlainHandler(urllib.request.HTTPHandler):
+        def http_open(self, req: Any) -> Any:
+            return self.do_open(plain, req)
+
+    class SecureHandler(urllib.request.HTTPSHandler):
+        def https_open(self, req: Any) -> Any:
+            return self.do_open(secure, req)
+
+    opener = urllib.request.OpenerDirector()
+    for handler in (PlainHandler(), SecureHandler(), Redirects(), urllib.request.HTTPErrorProcessor(),
+                    urllib.request.HTTPDefaultErrorHandler()):
+        opener.add_handler(handler)
+    return opener
+
+
+def _connections(timeout: float) -> tuple[type[http.client.HTTPConnection], type[http.client.HTTPSConnection]]:
+    """HTTP and HTTPS connection classes that connect only to public addresses (`_public_socket`); HTTPS verifies the
+    certificate for the host's name."""
+    # deferred: http.client and ssl pull in much (email, certificates); only a server fetching for a caller uses them
+    import http.client
+    import ssl
+
+    context = ssl.create_default_context()
 
     class Plain(http.client.HTTPConnection):
         def connect(self) -> None:
@@ -129,19 +151,7 @@ def public_opener(resolve: Resolver = system_resolver, *, timeout: float = 10.0)
         def connect(self) -> None:
             self.sock = context.wrap_socket(_public_socket(self.host, self.port, timeout), server_hostname=self.host)
 
-    class PlainHandler(urllib.request.HTTPHandler):
-        def http_open(self, req: Any) -> Any:
-            return self.do_open(Plain, req)
-
-    class SecureHandler(urllib.request.HTTPSHandler):
-        def https_open(self, req: Any) -> Any:
-            return self.do_open(Secure, req)
-
-    opener = urllib.request.OpenerDirector()
-    for handler in (PlainHandler(), SecureHandler(), Redirects(), urllib.request.HTTPErrorProcessor(),
-                    urllib.request.HTTPDefaultErrorHandler()):
-        opener.add_handler(handler)
-    return opener
+    return Plain, Secure
 
 
 def _public_socket(host: str, port: int, timeout: float) -> socket.socket:

@@ -9,6 +9,7 @@ import shutil
 import socket
 import subprocess
 import threading
+import time
 import urllib.parse
 import wave
 from collections.abc import Iterator
@@ -553,3 +554,34 @@ def test_real_speech_report_links_its_article(flood: Article, tmp_path: Path) ->
         start = links[k].start
         assert start is not None and abs(start - truth[k]) <= 3.0, (k, links[k], truth[k])
     assert [k for k, link in links.items() if not link.covered] == [1, 3, 5]
+
+
+def test_an_article_page_that_drips_is_given_up_after_the_fetch_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each read waited within the socket's timeout, so a server sending a few bytes every few seconds held the
+    request (an API worker's thread) for as long as it liked. The whole page must now arrive within FETCH_TIMEOUT
+    (set to 1 s here, for a page that takes 4 s)."""
+    from indexer.articles import load
+
+    class Drip(SimpleHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.end_headers()
+            for _ in range(20):
+                self.wfile.write(b"<p>slow</p>" * 3)
+                self.wfile.flush()
+                time.sleep(0.2)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Drip)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setattr(load, "FETCH_TIMEOUT", 1.0)
+    started = time.monotonic()
+    try:
+        with pytest.raises(InvalidInput, match="did not arrive within 1 s"):
+            load.fetch_url(f"http://127.0.0.1:{server.server_address[1]}/story")
+    finally:
+        server.shutdown()
+    assert time.monotonic() - started < 2.5

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.server
+import socket
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,6 +12,8 @@ import pytest
 from typer.testing import CliRunner
 
 from api.cli import app
+from media import netguard
+from media.errors import UnsupportedSource
 from media.netguard import http_probe, is_public
 
 
@@ -69,5 +72,14 @@ def no_head_server() -> Iterator[str]:
         server.server_close()
 
 
-def test_a_server_that_refuses_head_still_has_its_redirect_checked(no_head_server: str) -> None:
-    assert http_probe(no_head_server) == (302, "http://169.254.169.254/latest/meta-data/")
+def test_a_server_that_refuses_head_still_has_its_redirect_checked(no_head_server: str,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    # the probe connects only to a public address, checked as it connects: the pre-flight's own request went to any
+    # address the name resolved to by then (DNS rebinding), and its errors told which internal ports were open
+    with pytest.raises(UnsupportedSource, match="non-public address"):
+        http_probe(no_head_server)
+    port = int(no_head_server.rsplit(":", 1)[1].split("/")[0])
+    # the network, faked: cdn.example is a public host, reached here on loopback
+    monkeypatch.setattr(netguard, "_public_socket", lambda host, _port, timeout: socket.create_connection(
+        ("127.0.0.1", port), timeout) if host == "cdn.example" else pytest.fail(host))
+    assert http_probe(f"http://cdn.example:{port}/video") == (302, "http://169.254.169.254/latest/meta-data/")

@@ -15,6 +15,7 @@ All failures are `InvalidInput` with a one-line message.
 from __future__ import annotations
 
 import re
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
@@ -109,7 +110,7 @@ def fetch_url(url: str, opener: urllib.request.OpenerDirector | None = None) -> 
             ctype = response.headers.get_content_type() if response.headers.get("Content-Type") else ""
             if ctype and ctype not in HTML_TYPES:
                 raise InvalidInput(f"cannot use {url}: not an HTML page (content type {ctype})")
-            data: bytes = response.read(MAX_BYTES + 1)
+            data = _read_by(response, time.monotonic() + FETCH_TIMEOUT, url)
     except urllib.error.HTTPError as e:
         raise InvalidInput(f"cannot fetch {url}: HTTP {e.code} {e.reason}") from None
     except urllib.error.URLError as e:
@@ -119,6 +120,22 @@ def fetch_url(url: str, opener: urllib.request.OpenerDirector | None = None) -> 
     if len(data) > MAX_BYTES:
         raise InvalidInput(f"cannot use {url}: larger than {MAX_BYTES // 1_000_000} MB")
     return data
+
+
+def _read_by(response: Any, deadline: float, url: str) -> bytes:
+    """The body, up to MAX_BYTES + 1, read by `deadline`: a server that sends a few bytes every few seconds held a
+    request (an API worker's thread) for as long as it liked, each read within the socket's timeout."""
+    chunks: list[bytes] = []
+    size = 0
+    while size <= MAX_BYTES:
+        if time.monotonic() > deadline:
+            raise InvalidInput(f"cannot fetch {url}: the page did not arrive within {FETCH_TIMEOUT:g} s")
+        chunk = response.read1(65536)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
 
 
 class _SafeRedirects(urllib.request.HTTPRedirectHandler):
