@@ -53,10 +53,11 @@ def ffmpeg_binary() -> str:
     return str(imageio_ffmpeg.get_ffmpeg_exe())
 
 
-# how the formats that name other files begin: an HLS playlist, ffmpeg's concat list, a DASH manifest (read anywhere
-# in the first 4 KB, as ffmpeg's probe reads it)
-_PLAYLISTS = (b"#EXTM3U", b"ffconcat")
-_MANIFEST = b"<MPD"
+# how the formats that name other files begin: an HLS playlist, ffmpeg's concat list (each perhaps behind an ID3 tag,
+# which ffmpeg's probe skips), a DASH manifest (anywhere in what ffmpeg's probe reads, in any case)
+_PLAYLISTS = (b"#extm3u", b"ffconcat")
+_MANIFEST = b"<mpd"
+_PROBED = 1 << 20
 
 
 def probe(path: Path) -> MediaInfo:
@@ -67,8 +68,8 @@ def probe(path: Path) -> MediaInfo:
     if path.stat().st_size == 0:
         raise NotMedia(f"{path.name}: the file is empty")
     with path.open("rb") as f:
-        head = f.read(4096)
-    if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(_PLAYLISTS) or _MANIFEST in head:
+        head = f.read(_PROBED).lower()
+    if _names_other_files(head):
         raise NotMedia(f"{path.name}: a playlist or manifest that names other files, not media")
     import av  # deferred: PyAV takes 0.1 s to import, and only commands that read media need it
 
@@ -111,12 +112,22 @@ def _stream_duration(stream: av.stream.Stream | None) -> float:
     return float(stream.duration * stream.time_base)
 
 
+def _names_other_files(head: bytes) -> bool:
+    """Whether a file's first bytes (lower-cased) are a playlist's or a manifest's."""
+    if head.startswith(b"id3") and len(head) >= 10:  # an ID3v2 tag: 10 bytes, then its size in 7-bit bytes
+        head = head[10 + sum((b & 0x7F) << (7 * (3 - i)) for i, b in enumerate(head[6:10])):]
+    return head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(_PLAYLISTS) or (_MANIFEST in head and b"dash" in head)
+
+
 def source_input(path: Path) -> list[str]:
     """ffmpeg's input options for a source file: the `file` protocol alone, and the demuxer the probe found (`-f`),
     so the binary reads the file as the container that was checked and never probes it as something else (a
-    playlist). Where this machine's ffmpeg lacks that demuxer (PyAV's libavformat may be newer) it probes as before."""
+    playlist). A container this machine's ffmpeg cannot read (PyAV's libavformat may be newer) is refused: left to
+    probe, the binary could read the file as something else."""
     demuxer = _demuxer(str(path.resolve()), *_stamp(path))
-    return ["-protocol_whitelist", "file", *(["-f", demuxer] if demuxer else []), "-i", _file_url(path)]
+    if demuxer is None:
+        raise NotMedia(f"{path.name}: a container ({probe(path).container}) this machine's ffmpeg cannot read")
+    return ["-protocol_whitelist", "file", "-f", demuxer, "-i", _file_url(path)]
 
 
 def _stamp(path: Path) -> tuple[int, int]:

@@ -19,7 +19,8 @@ from indexer.config import Settings
 from indexer.errors import IngestError, NotFound, disk_trouble
 from indexer.models import Chapter
 from indexer.service import Clipindex, IngestOptions
-from media.ffmpeg import source_input
+from media.errors import NotMedia
+from media.ffmpeg import probe, source_input
 from tests.conftest import FIXTURES, ffmpeg
 from tests.test_captions import stl_bytes
 
@@ -148,6 +149,13 @@ def test_a_file_that_begins_as_a_playlist_is_no_media_and_sources_open_as_probed
     with pytest.raises(IngestError, match="a playlist or manifest that names other files, not media"):
         list(svc.ingest(str(clip), IngestOptions(keep_video=True)))
     assert svc.videos() == []
+    # ffmpeg's own probe skips an ID3 tag and reads a DASH manifest in any case, anywhere in its first bytes
+    id3 = b"ID3\x04\x00\x00\x00\x00\x00\x15" + b"\x00" * 21
+    dash = b"\x00" * 5000 + b'<mpd xmlns="urn:mpeg:dash:schema:mpd:2011"><Period/></mpd>'
+    for name, body in (("id3.mp3", id3 + playlist.encode()), ("lower.mp4", dash + decoy.read_bytes())):
+        (tmp_path / name).write_bytes(body)
+        with pytest.raises(NotMedia, match="names other files"):
+            probe(tmp_path / name)
     # every ffmpeg run opens a source with the demuxer the probe found, never one the binary guesses anew
     assert source_input(decoy)[:4] == ["-protocol_whitelist", "file", "-f", "mpegts"]
     assert source_input(media_dir / "report.mp4")[2:4] == ["-f", "mov"]
