@@ -84,6 +84,8 @@ def unreachable(exc: BaseException) -> str | None:
     None for any other error. Their drivers' own errors ran to hundreds of lines of traceback."""
     kind, module = type(exc).__name__, type(exc).__module__
     orig = getattr(exc, "orig", None)
+    if getattr(orig, "sqlstate", None) in ("40P01", "40001"):  # PostgreSQL's deadlock, serialization failure
+        return "another change to the same things came at the same moment: try again"
     own = _sqlite(str(orig).strip()) if module.startswith("sqlalchemy") and type(orig).__module__ == "sqlite3" else None
     if own is not None:  # the store's file on this machine's disk: what to do about it, not a database server
         return own

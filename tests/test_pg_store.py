@@ -10,14 +10,20 @@ import os
 import subprocess
 import sys
 import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 
+import psycopg
 import pytest
 import sqlalchemy as sa
 
 from indexer.config import load_settings
+from indexer.errors import NotFound, unreachable
+from indexer.formats import spread_words
 from indexer.ingest.types import IngestJob
-from indexer.models import Video
+from indexer.models import Clip, Segment, Transcript, Video
+from indexer.reels.store import ReelStore
 from indexer.service import Clipindex, IngestOptions
 from indexer.store.copy import copy_store
 from indexer.store.db import MIGRATIONS, Store
@@ -154,3 +160,65 @@ def test_the_api_answers_503_while_its_store_cannot_be_used(tmp_path: Path, post
     assert [rec.getMessage()[:26] for rec in records] == ["the store cannot be used: "], [
         (rec.name, rec.getMessage()[:80]) for rec in records]
     assert not any(rec.exc_info for rec in records)
+
+
+def test_writers_take_shared_rows_in_one_order_so_none_deadlocks(store_url: str) -> None:  # noqa: F811
+    """On PostgreSQL two transactions that lock the same rows in opposite orders deadlock, and one fails (a 503 over
+    HTTP): a reel's delete took its clips before its row while a clip edit took the row first; a video's delete took
+    its segments before its transcript while a correction took the transcript first; and its cascade into a reel's
+    clips met a clip insert's check of the video. Each pair is run here with the first writer paused between its two
+    locks, the second writer started meanwhile."""
+    store = Store(store_url)
+    said = "The bridge stays closed until Friday."
+    for vid in ("file:a", "file:b"):
+        store.put_video(Video(vid, f"/{vid}.mp4", vid, media_path=f"/{vid}.mp4", has_video=True, duration=9.0))
+        store.put_transcript(Transcript(vid, "en", "captions", "file",
+                                        (Segment(0.0, 3.0, said, spread_words(said, 0.0, 3.0)),)))
+    reels = ReelStore(store)
+    errors: list[str] = []
+
+    def second(call: Callable[[], object]) -> threading.Thread:
+        def run() -> None:
+            try:
+                call()
+            except Exception as exc:  # noqa: BLE001 - asserted below
+                errors.append(repr(exc))
+        thread = threading.Thread(target=run)
+        thread.start()
+        return thread
+
+    def paused(then: Callable[[], object]) -> Callable[[list[Clip]], list[Clip]]:
+        def change(clips: list[Clip]) -> list[Clip]:  # runs after edit's lock on the reel row, before its writes
+            waiting.append(second(then))
+            time.sleep(1.5)  # PostgreSQL's deadlock_timeout is 1 s
+            return [*clips, Clip("file:a", 1.0, 2.0)]
+        return change
+
+    waiting: list[threading.Thread] = []
+    reel = reels.create("Week").id
+    reels.set_clips(reel, [Clip("file:a", 0.0, 1.0)])
+    reels.edit(reel, paused(lambda: reels.delete(reel)))
+    waiting.pop().join(30)
+    with pytest.raises(NotFound):  # the reel is deleted once the edit has written its clips
+        reels.get(reel)
+    other = reels.create("Other").id
+    reels.set_clips(other, [Clip("file:a", 0.0, 1.0)])
+    reels.edit(other, paused(lambda: store.delete_video("file:a")))
+    with store.engine.begin() as conn:  # a correction: the transcript's row first, its segments after
+        conn.execute(sa.text("UPDATE transcripts SET video_id = video_id WHERE video_id = 'file:b'"))
+        waiting.append(second(lambda: store.delete_video("file:b")))
+        time.sleep(1.5)
+        conn.execute(sa.text("UPDATE segments SET text = text WHERE video_id = 'file:b'"))
+    for thread in waiting:
+        thread.join(30)
+    assert errors == []
+    assert store.list_videos() == [] and reels.get(other).clips == ()
+
+
+def test_a_deadlock_is_said_as_a_clash_not_as_a_database_away() -> None:
+    """PostgreSQL's deadlock and serialization errors were answered "the store cannot be used ... check
+    CLIPINDEX_DATABASE_URL and that its database server runs" while the database ran."""
+    for clash in (psycopg.errors.DeadlockDetected("deadlock detected"),
+                  psycopg.errors.SerializationFailure("could not serialize access")):
+        said = unreachable(sa.exc.OperationalError("UPDATE reels", {}, clash))
+        assert said == "another change to the same things came at the same moment: try again"

@@ -45,7 +45,7 @@ from indexer.ingest.types import (
 from indexer.languages import WHISPER_LANGUAGES
 from indexer.models import Transcript
 from indexer.search.service import SearchService
-from indexer.store.corrections import Corrections
+from indexer.store.corrections import replay_in
 from indexer.store.files import audio_path, work_dir
 from indexer.text.language import UNDETERMINED, detect_language
 from media import captions as capmod
@@ -158,8 +158,8 @@ def _transcript(video_id: str, ctx: StepContext) -> TranscriptResult:
         silent = (f"no words were recognised in {clock(heard)} of audio: silence, music only, or a language the "
                   "model does not know",) if not tr.words and heard > SILENT_WARN_S else ()
         tr = replace(tr, warnings=(*audio.warnings, *silent, *tr.warnings))
-    ctx.store.put_transcript(tr)
-    Corrections(ctx.store).replay(video_id)  # an editor's corrections hold over a new transcript of the video
+    # an editor's corrections hold over a new transcript of the video, written into it in its own transaction
+    ctx.store.put_transcript(tr, then=lambda conn: replay_in(conn, video_id))
     video = ctx.store.get_video(video_id)
     if not video.duration and tr.words:  # captions with no media: the last word is the best length there is
         ctx.store.put_video(replace(video, duration=max(w.end for w in tr.words)))

@@ -172,10 +172,9 @@ class ReelService:
                          video_id=old.video_id)
 
         def trim(clips: list[Clip]) -> list[Clip]:
-            now = _at(clips, position)
-            if (now.video_id, now.label) != (old.video_id, old.label):
-                raise InvalidInput(f"clip {position} changed while it was trimmed (another edit moved or removed "
-                                   "clips): read the reel again")
+            if _at(clips, position) != old:  # the whole clip: another clip of the video may carry the same label
+                raise InvalidInput(f"clip {position} changed while it was trimmed (another edit trimmed, moved or "
+                                   "removed clips): read the reel again")
             return [clip if i == position else c for i, c in enumerate(clips, 1)]
 
         return self.saved.edit(reel.id, trim)

@@ -65,7 +65,8 @@ class ReelStore:
         return self.get(rid)
 
     def delete(self, rid: str) -> None:
-        with self.store.tx() as conn:
+        with self.store.tx() as conn:  # the reel's row before its clips, as `edit` takes them (else a deadlock)
+            conn.execute(reels.update().where(reels.c.id == rid).values(updated_at=time.time()))
             conn.execute(reel_clips.delete().where(reel_clips.c.reel_id == rid))
             conn.execute(reels.delete().where(reels.c.id == rid))
 

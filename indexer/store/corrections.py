@@ -115,38 +115,38 @@ class Corrections:
             conn.execute(corrections.update().where(corrections.c.id == correction_id).values(reverted_at=now))
         return replace(correction, reverted_at=now)
 
-    def replay(self, video_id: str) -> int:
-        """Write the corrections in force into a new transcript of the video (`ingest --force`, the transcript step
-        run again), oldest first, each over the words now in its span; each then records the words it replaced in
-        this transcript, so that a revert puts those back. How many were written. Without this a new transcript
-        dropped every correction, while the corrections list, the article's checks and search still counted them."""
-        with self.store.tx() as conn:
-            rows = conn.execute(sa.select(corrections).where(corrections.c.video_id == video_id,
-                                                             corrections.c.reverted_at.is_(None))
-                                .order_by(corrections.c.created_at)).mappings().all()
-            if not rows:
-                return 0
-            segs = _lock_and_read(conn, video_id)
-            for row in rows:
-                correction = _correction(row)
-                flat = [w for s in segs for w in s.words]
-                if not flat:
-                    break
-                hit = [i for i, w in enumerate(flat) if in_span(w, correction.start, correction.end)]
-                before = tuple(flat[i] for i in hit)
-                after = _new_words(correction.text.split(), before, correction.start, correction.end,
-                                   correction.source)
-                at = hit[0] if hit else sum(1 for w in flat if w.end <= correction.start)
-                _write(conn, video_id, segs, at, len(hit), after)
-                conn.execute(corrections.update().where(corrections.c.id == correction.id).values(
-                    before=_dump(before), after=_dump(after)))
-        return len(rows)
-
     def list(self, video_id: str) -> list[Correction]:
         with self.store.tx() as conn:
             rows = conn.execute(sa.select(corrections).where(corrections.c.video_id == video_id)
                                 .order_by(corrections.c.created_at)).mappings().all()
         return [_correction(r) for r in rows]
+
+
+def replay_in(conn: Connection, video_id: str) -> int:
+    """Write the corrections in force into a new transcript of the video (`ingest --force`, the transcript step run
+    again: Store.put_transcript runs this in its transaction), oldest first, each over the words now in its span;
+    each then records the words it replaced in this transcript, so that a revert puts those back. How many were
+    written. Without this a new transcript dropped every correction, while the corrections list, the article's checks
+    and search still counted them."""
+    rows = conn.execute(sa.select(corrections).where(corrections.c.video_id == video_id,
+                                                     corrections.c.reverted_at.is_(None))
+                        .order_by(corrections.c.created_at)).mappings().all()
+    if not rows:
+        return 0
+    segs = _lock_and_read(conn, video_id)
+    for row in rows:
+        correction = _correction(row)
+        flat = [w for s in segs for w in s.words]
+        if not flat:
+            break
+        hit = [i for i, w in enumerate(flat) if in_span(w, correction.start, correction.end)]
+        before = tuple(flat[i] for i in hit)
+        after = _new_words(correction.text.split(), before, correction.start, correction.end, correction.source)
+        at = hit[0] if hit else sum(1 for w in flat if w.end <= correction.start)
+        _write(conn, video_id, segs, at, len(hit), after)
+        conn.execute(corrections.update().where(corrections.c.id == correction.id).values(
+            before=_dump(before), after=_dump(after)))
+    return len(rows)
 
 
 def in_span(word: Word, start: float, end: float) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -26,6 +26,8 @@ from indexer.store.schema import (
     MIGRATIONS,
     chapters,
     corrections,
+    reel_clips,
+    reels,
     schema_version,
     segments,
     step_runs,
@@ -145,18 +147,26 @@ class Store:
         return [_video(r) for r in rows]
 
     def delete_video(self, video_id: str) -> bool:
+        """Remove the video and all made of it. Rows are taken in the order every writer takes them (on PostgreSQL
+        two transactions that lock the same rows in opposite orders deadlock): the reels that hold its clips before
+        their clips (ReelStore.edit), the transcript before its segments (corrections, put_transcript)."""
         with self.tx() as conn:
+            held = sa.select(reel_clips.c.reel_id).where(reel_clips.c.video_id == video_id)
+            conn.execute(reels.update().where(reels.c.id.in_(held)).values(updated_at=time.time()))
+            conn.execute(reel_clips.delete().where(reel_clips.c.video_id == video_id))
             conn.execute(sa.text("DELETE FROM article_links WHERE video_id = :v"), {"v": video_id})
-            for table in (segments, transcripts, step_runs, chapters, corrections):
+            for table in (transcripts, segments, step_runs, chapters, corrections):
                 conn.execute(table.delete().where(table.c.video_id == video_id))
             return conn.execute(videos.delete().where(videos.c.id == video_id)).rowcount > 0
 
     # transcripts ----------------------------------------------------------------------------------------------
-    def put_transcript(self, tr: Transcript) -> None:
-        """Replace the video's transcript in one transaction: readers see the old one or the new one, whole."""
+    def put_transcript(self, tr: Transcript, then: Callable[[Connection], object] | None = None) -> None:
+        """Replace the video's transcript in one transaction: readers see the old one or the new one, whole. `then`
+        runs in the same transaction, after it (the corrections written into it: a correction made between the two
+        would have recorded its own words as the ones it replaced)."""
         with self.tx() as conn:
-            conn.execute(segments.delete().where(segments.c.video_id == tr.video_id))
-            conn.execute(transcripts.delete().where(transcripts.c.video_id == tr.video_id))
+            conn.execute(transcripts.delete().where(transcripts.c.video_id == tr.video_id))  # before its segments:
+            conn.execute(segments.delete().where(segments.c.video_id == tr.video_id))  # as corrections lock them
             conn.execute(transcripts.insert().values(
                 video_id=tr.video_id, language=tr.language, engine=tr.engine, model=tr.model,
                 warnings=json.dumps(list(tr.warnings)), created_at=time.time()))
@@ -164,6 +174,8 @@ class Store:
                 conn.execute(segments.insert(), [_segment_row(tr.video_id, i, s) for i, s in enumerate(tr.segments)])
             conn.execute(videos.update().where(videos.c.id == tr.video_id).values(
                 language=tr.language, updated_at=time.time()))
+            if then is not None:
+                then(conn)
 
     def languages(self) -> list[str]:
         """The languages of the stored transcripts, the one with most videos first ("und" left out)."""
