@@ -81,8 +81,9 @@ def probe(path: Path) -> MediaInfo:
 
 
 def _info(container: av.container.InputContainer) -> MediaInfo:
-    audio = next(iter(container.streams.audio), None)
-    video = next((s for s in container.streams.video if not _is_cover_art(s)), None)
+    # a stream whose codec this build cannot name has no codec context: as good as no stream (a damaged header)
+    audio = next((s for s in container.streams.audio if s.codec_context is not None), None)
+    video = next((s for s in container.streams.video if s.codec_context is not None and not _is_cover_art(s)), None)
     duration = container.duration / 1_000_000 if container.duration else _stream_duration(audio or video)
     if not duration or duration <= 0:
         raise NotMedia(f"{Path(container.name).name}: the media has no duration (empty or truncated)")

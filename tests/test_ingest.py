@@ -500,3 +500,16 @@ def test_a_ttml_file_is_ingested_in_the_language_it_names(settings: Settings, tm
     assert languages[0] == "uz" and languages[3] == "uz", languages
     [hit] = svc.search("byudjetga", mode="keyword").hits
     assert 1.0 < hit.start < 4.0 and hit.text == "byudjetni", "timed inside its paragraph's 1-4 s"
+
+
+def test_a_stream_whose_codec_cannot_be_named_is_no_stream(tmp_path: Path) -> None:
+    """One flipped bit in the MP4's "minf" box name left its video stream without a codec context, and the probe
+    failed with an AttributeError traceback (`bench/fuzz_inputs.py --seed 46`, header flips)."""
+    data = bytearray((FIXTURES / "report_en.mp4").read_bytes())
+    at = data.find(b"minf")
+    assert at > 0, "the fixture changed"
+    data[at + 2] ^= 1 << 3
+    damaged = tmp_path / "damaged.mp4"
+    damaged.write_bytes(bytes(data))
+    info = probe(damaged)
+    assert info.has_audio and not info.has_video and info.video_codec is None
