@@ -25,6 +25,7 @@ from api.worker import Worker
 from indexer.config import Settings
 from indexer.errors import (
     ClipindexError,
+    Conflict,
     EngineUnavailable,
     IndexBusy,
     InvalidInput,
@@ -43,8 +44,8 @@ WEB = Path(__file__).parent / "web"
 DOCS_ASSETS = Path(importlib.util.find_spec("fastapi_offline").origin or "").parent / "static"  # type: ignore[union-attr]
 # the one table from domain errors to HTTP statuses: the first class that matches wins
 ERROR_STATUS: list[tuple[type[BaseException], int]] = [
-    (NotFound, 404), (InvalidInput, 400), (ModelError, 503), (EngineUnavailable, 503), (IndexBusy, 503),
-    (ClipindexError, 400), (MediaError, 400),
+    (NotFound, 404), (InvalidInput, 400), (Conflict, 409), (ModelError, 503), (EngineUnavailable, 503),
+    (IndexBusy, 503), (ClipindexError, 400), (MediaError, 400),
 ]
 SMALL_BODY = 1 << 20  # JSON requests
 UNREACHABLE_RETRY_S = 10  # Retry-After when the store or the broker is down

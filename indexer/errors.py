@@ -3,6 +3,7 @@
     ClipindexError
     ├── NotFound                 an id (video, article, reel, job ...) that the store does not hold
     ├── InvalidInput             a bad option value: unknown language code, bad format name ...
+    ├── Conflict                 the thing changed since the caller read it (a reel edited in another window)
     ├── ModelError               no Whisper model could be found or loaded
     ├── EngineUnavailable        an ASR engine whose packages are not installed
     ├── TranscriptionError       the engine failed on this audio
@@ -29,6 +30,10 @@ class ClipindexError(Exception):
 
 
 class NotFound(ClipindexError):
+    pass
+
+
+class Conflict(ClipindexError):
     pass
 
 

@@ -422,3 +422,28 @@ def test_an_http_caller_names_a_model_and_media_types_are_the_projects(api: Api)
         assert c.head(f"/media/{video}").headers["content-type"] == "video/mp4"
         r = c.post("/v1/videos", json={"url": "https://www.youtube.com/watch?v=aaaaaaaaaaa", "model": "evilmodel"})
         assert r.status_code == 400 and "a model is one of the Whisper names" in r.json()["error"], r.text
+
+
+def test_a_clip_named_by_its_place_in_a_reel_another_editor_changed_is_refused(api: Api) -> None:
+    """Clip edits name a clip by its position: an editor whose page was out of date (another had removed clip 1)
+    removed "clip 2", and the server removed the clip after the one meant; a trim after a reorder moved another
+    clip's edges. With the reel's updated_at as read in If-Match, a reel changed since is a 409."""
+    video = stored_video(api.service)
+    with api.client() as c:
+        reel = c.post("/v1/reels", json={"title": "Desk"}).json()["id"]
+        for start in (3.0, 10.0, 20.0):
+            seen = c.post(f"/v1/reels/{reel}/clips", json={"video": video, "start": start, "end": start + 2}).json()
+        stale = {"If-Match": f'"{seen["updated_at"]}"'}
+        assert c.delete(f"/v1/reels/{reel}/clips/1", headers=stale).status_code == 200  # editor A
+        for call in (lambda: c.delete(f"/v1/reels/{reel}/clips/2", headers=stale),  # editor B, out of date
+                     lambda: c.patch(f"/v1/reels/{reel}/clips/1", json={"start": 3, "end": 6}, headers=stale),
+                     lambda: c.post(f"/v1/reels/{reel}/clips/2/move", json={"to": 1}, headers=stale),
+                     lambda: c.patch(f"/v1/reels/{reel}", json={"title": "Old"}, headers=stale)):
+            r = call()
+            assert r.status_code == 409 and "changed elsewhere" in r.json()["error"], r.text
+        now = c.get(f"/v1/reels/{reel}").json()
+        assert [(k["start"] > 9, k["start"] > 19) for k in now["clips"]] == [(True, False), (True, True)]
+        fresh = {"If-Match": f'W/"{now["updated_at"]}"'}
+        assert c.delete(f"/v1/reels/{reel}/clips/2", headers=fresh).status_code == 200
+        assert c.patch(f"/v1/reels/{reel}", json={"title": "New"}, headers={"If-Match": "soon"}).status_code == 400
+        assert c.patch(f"/v1/reels/{reel}", json={"title": "New"}).json()["title"] == "New"  # no header: as before

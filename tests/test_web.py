@@ -688,3 +688,23 @@ def test_phone_width_fits_and_targets_are_finger_sized(browser: Browser, site: S
     if route in ("#/", "video", "#/reels"):
         _shot(page, f"phone-{route.strip('#/') or 'search'}")
     ctx.close()
+
+
+def test_a_reel_changed_in_another_window_is_not_edited_by_the_clip_number_this_one_shows(
+        context: BrowserContext, site: Site, console: Console) -> None:
+    """Another editor removed clip 1; this page, out of date, showed the old list, and its "Remove clip 2" removed
+    the clip after the one meant, with "Clip removed.". The page now names the reel version it shows: the server
+    refuses (409), the page says so and shows the reel as it is."""
+    console.allowed.add(409)
+    reel = site.service.reels.new("Two desks").id
+    for start in (1.0, 9.0, 17.0):
+        site.service.reels.add_range(reel, site.video_id, start, start + 3.0, label=f"from {start:g}")
+    page = _page(context, console, site)
+    page.goto(f"{site.url}/#/reels")
+    card = page.locator(".reel", has_text="Two desks")
+    expect(card.locator(".clip")).to_have_count(3)
+    site.service.reels.remove_clip(reel, 1)  # the other editor
+    card.get_by_role("button", name="Remove clip 2").click()
+    expect(page.locator("#toast")).to_contain_text("changed elsewhere")
+    expect(card.locator(".clip")).to_have_count(2)  # shown as it is now, nothing more removed
+    assert [c.label for c in site.service.reels.get(reel).clips] == ["from 9", "from 17"]

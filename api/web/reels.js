@@ -25,12 +25,19 @@ async function reelsView() {
   }
 }
 
+// Clips are named by their place in the reel as this page shows it: the request says which version that was
+// (If-Match), and a reel changed meanwhile in another window or by another editor is refused (409) instead of an
+// edit of whatever clip holds that place now. Either way the page then shows the reel as it is.
 async function reelCall(reel, path, options, message) {
+  const headers = reel.updated_at == null ? {} : { "If-Match": `"${reel.updated_at}"` };
   try {
-    await api(`/v1/reels/${encodeURIComponent(reel.id)}${path}`, { ...options, write: true });
+    await api(`/v1/reels/${encodeURIComponent(reel.id)}${path}`, { ...options, headers, write: true });
     if (message) toast(message);
-    reelsView();
-  } catch (err) { toast(err.message, "error"); }
+  } catch (err) {
+    toast(err.status === 409 ? "The reel was changed elsewhere meanwhile (another window or editor): it is shown " +
+      "as it is now. Do it again if it is still wanted." : err.message, "error");
+  }
+  reelsView();
 }
 
 function reelCard(reel, byId) {

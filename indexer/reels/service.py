@@ -110,8 +110,10 @@ class ReelService:
     def new(self, title: str) -> Reel:
         return self.saved.create(_title(title))
 
-    def rename(self, ref: str, title: str) -> Reel:
-        return self.saved.rename(self.saved.resolve(ref), _title(title))
+    def rename(self, ref: str, title: str, seen: float | None = None) -> Reel:
+        """`seen` (here and for the clip edits below): the reel's `updated_at` as the caller read it; Conflict when
+        another edit has changed it since (ReelStore.edit)."""
+        return self.saved.rename(self.saved.resolve(ref), _title(title), seen)
 
     def list(self) -> list[Reel]:
         reels = []
@@ -160,7 +162,7 @@ class ReelService:
         return self.add_range(ref, video, c.start, c.end, pad=pad, snap_to="sentence", label=c.title,
                               origin="chapter")
 
-    def trim_clip(self, ref: str, position: int, start: float, end: float) -> Reel:
+    def trim_clip(self, ref: str, position: int, start: float, end: float, seen: float | None = None) -> Reel:
         """Move a clip's edges (snapped out to whole words); its label and origin stay. Where another edit has put a
         clip of another video at `position` since the reel was read, nothing changes (InvalidInput)."""
         reel = self.get(ref)
@@ -177,23 +179,23 @@ class ReelService:
                                    "removed clips): read the reel again")
             return [clip if i == position else c for i, c in enumerate(clips, 1)]
 
-        return self.saved.edit(reel.id, trim)
+        return self.saved.edit(reel.id, trim, seen)
 
-    def move_clip(self, ref: str, position: int, to: int) -> Reel:
+    def move_clip(self, ref: str, position: int, to: int, seen: float | None = None) -> Reel:
         def move(clips: list[Clip]) -> list[Clip]:
             if not (1 <= position <= len(clips) and 1 <= to <= len(clips)):
                 raise InvalidInput(f"positions run from 1 to {len(clips)}")
             clips.insert(to - 1, clips.pop(position - 1))
             return clips
 
-        return self.saved.edit(self.saved.resolve(ref), move)
+        return self.saved.edit(self.saved.resolve(ref), move, seen)
 
-    def remove_clip(self, ref: str, position: int) -> Reel:
+    def remove_clip(self, ref: str, position: int, seen: float | None = None) -> Reel:
         def remove(clips: list[Clip]) -> list[Clip]:
             _at(clips, position)
             return [c for i, c in enumerate(clips, 1) if i != position]
 
-        return self.saved.edit(self.saved.resolve(ref), remove)
+        return self.saved.edit(self.saved.resolve(ref), remove, seen)
 
     # render and export ------------------------------------------------------------------------------------------
     def render(self, ref: str, out: Path, *, allowed_dir: Path, fast: bool = False, captions: str = "none",

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 import sqlalchemy as sa
 
 from indexer import refs
-from indexer.errors import NotFound
+from indexer.errors import Conflict, NotFound
 from indexer.models import Clip, Reel
 from indexer.store.db import Store
 from indexer.store.schema import reel_clips, reels
@@ -57,11 +57,9 @@ class ReelStore:
                 .group_by(reels.c.id, reels.c.title).order_by(reels.c.id)).all()
         return [(r[0], r[1], int(r[2])) for r in rows]
 
-    def rename(self, rid: str, title: str) -> Reel:
+    def rename(self, rid: str, title: str, seen: float | None = None) -> Reel:
         with self.store.tx() as conn:
-            if not conn.execute(reels.update().where(reels.c.id == rid).values(title=title,
-                                                                               updated_at=time.time())).rowcount:
-                raise NotFound(f"no reel {rid!r}: it was deleted")
+            _take(conn, rid, seen, title=title)
         return self.get(rid)
 
     def delete(self, rid: str) -> None:
@@ -73,15 +71,15 @@ class ReelStore:
     def set_clips(self, rid: str, clips: Sequence[Clip]) -> Reel:
         return self.edit(rid, lambda _: list(clips))
 
-    def edit(self, rid: str, change: Callable[[list[Clip]], list[Clip]]) -> Reel:
+    def edit(self, rid: str, change: Callable[[list[Clip]], list[Clip]], seen: float | None = None) -> Reel:
         """Replace the reel's clips with `change(its clips as stored now)`, in one transaction that takes the write
         lock first (a row update: on SQLite a transaction that read first could not wait for the lock later). `change`
         may raise (a position the reel no longer has) and then nothing is written. A reel or a clip's video deleted
-        meanwhile is NotFound."""
+        meanwhile is NotFound. `seen`: the reel's `updated_at` as the caller read it; Conflict when it has changed
+        since (a clip named by its position in a page another editor's edit has outdated is not the clip meant)."""
         try:
             with self.store.tx() as conn:
-                if conn.execute(reels.update().where(reels.c.id == rid).values(updated_at=time.time())).rowcount == 0:
-                    raise NotFound(f"no reel {rid!r}: it was deleted")
+                _take(conn, rid, seen)
                 clips = change(_clips(conn, rid))
                 videos = {c.video_id for c in clips}
                 held = set(conn.execute(sa.select(video_table.c.id).where(video_table.c.id.in_(videos))).scalars())
@@ -101,3 +99,15 @@ def _clips(conn: sa.engine.Connection, rid: str) -> list[Clip]:
     rows = conn.execute(sa.select(reel_clips).where(reel_clips.c.reel_id == rid)
                         .order_by(reel_clips.c.position)).mappings().all()
     return [Clip(c["video_id"], c["start"], c["end"], c["label"], c["origin"]) for c in rows]
+
+
+def _take(conn: sa.engine.Connection, rid: str, seen: float | None, **values: str) -> None:
+    """Lock the reel's row by updating it (with `values`), only where its `updated_at` is still `seen` when given:
+    NotFound for a reel gone, Conflict for one changed since the caller read it."""
+    where = reels.c.id == rid if seen is None else (reels.c.id == rid) & (reels.c.updated_at == seen)
+    if conn.execute(reels.update().where(where).values(**values, updated_at=time.time())).rowcount:
+        return
+    if conn.execute(sa.select(reels.c.id).where(reels.c.id == rid)).first() is None:
+        raise NotFound(f"no reel {rid!r}: it was deleted")
+    raise Conflict("the reel was changed elsewhere (another window or editor) since it was read: read it again, "
+                   "then do this again if it is still wanted")
