@@ -102,6 +102,8 @@ class CorrectionIn(BaseModel):
     start: float = Field(ge=0, description="Seconds: the words whose middle lies in [start, end] are replaced.")
     end: float = Field(gt=0)
     text: str = Field(max_length=2000, description="The words said there; empty removes the words.")
+    was: str | None = Field(default=None, max_length=4000, description="The words the editor saw there: where the "
+                            "transcript reads otherwise now (another correction), the answer is 409.")
 
 
 class CorrectionOut(BaseModel):

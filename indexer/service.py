@@ -342,12 +342,13 @@ class Clipindex:
         return DeletedVideo(video_id, tuple(ReelClips(*h) for h in held))
 
     # corrections of the stored transcript -------------------------------------------------------------------------
-    def correct_words(self, ref: str, start: float, end: float, text: str,
-                      source: WordSource = "editor") -> Correction:
-        """Replace the transcript's words in [start, end] with `text` (provenance `source`); search finds them."""
+    def correct_words(self, ref: str, start: float, end: float, text: str, source: WordSource = "editor",
+                      was: str | None = None) -> Correction:
+        """Replace the transcript's words in [start, end] with `text` (provenance `source`); search finds them.
+        `was`: the words the editor saw there (Conflict where another correction has changed them since)."""
         video_id = refs.resolve_video(self.store, ref)
         duration = self.store.get_video(video_id).duration
-        correction = Corrections(self.store).apply(video_id, start, end, text, source, duration)
+        correction = Corrections(self.store).apply(video_id, start, end, text, source, duration, was)
         self.index.index_edit(video_id, f"correction {correction.id}")
         return correction
 

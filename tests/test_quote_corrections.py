@@ -12,7 +12,7 @@ import pytest
 
 from indexer.articles.quotecheck import WordDiff
 from indexer.config import Settings
-from indexer.errors import InvalidInput, NotFound
+from indexer.errors import Conflict, InvalidInput, NotFound
 from indexer.service import Clipindex, IngestOptions
 from tests.apiserver import running
 
@@ -259,3 +259,20 @@ def test_corrections_hold_over_a_new_transcript_of_the_video(captioned: tuple[Cl
     assert _words(svc, video_id) == [(w.strip(), "caption") for w in
                                      "The mayor said the bridge will stay closed. Crews from Tashkent will inspect "
                                      "the pylons on Monday.".split()]
+
+
+def test_a_correction_of_words_another_editor_changed_meanwhile_is_refused(captioned: tuple[Clipindex, str]) -> None:
+    """Corrections name their words by time: an editor whose page still showed "pylons" corrected them after another
+    editor had written "piers" there, and the first editor's correction was overwritten without a word. With the
+    words the editor saw (`was`), the second is a conflict and the first stands."""
+    svc, video_id = captioned
+    pylons = next(w for w in svc.transcript(video_id).words if w.text.strip().startswith("pylons"))
+    svc.correct_words(video_id, pylons.start, pylons.end, "piers", was="pylons")  # editor A
+    with pytest.raises(Conflict, match="now read 'piers', not 'pylons': someone corrected them meanwhile"):
+        svc.correct_words(video_id, pylons.start, pylons.end, "pillars", was="pylons")  # editor B, out of date
+    assert ("piers", "editor") in _words(svc, video_id) and len(svc.corrections(video_id)) == 1
+    with running(svc) as url, httpx.Client(base_url=url) as c:
+        _key, secret = svc.keys.create("desk")
+        r = c.post(f"/v1/videos/{video_id}/corrections", headers={"Authorization": f"Bearer {secret}"},
+                   json={"start": pylons.start, "end": pylons.end, "text": "pillars", "was": "pylons"})
+        assert r.status_code == 409 and "someone corrected them meanwhile" in r.json()["error"], r.text

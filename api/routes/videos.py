@@ -212,7 +212,8 @@ def list_corrections(video_id: str, service: Service, _read: ReadAccess) -> list
 @router.post("/{video_id}/corrections", status_code=201, response_model=CorrectionOut, responses=ERRORS,
              summary="Replace the transcript's words in [start, end] with the given text (reversible)")
 def correct_words(video_id: str, body: CorrectionIn, service: Service, _key: WriteKey) -> CorrectionOut:
-    return CorrectionOut.model_validate(asdict(service.correct_words(video_id, body.start, body.end, body.text)))
+    return CorrectionOut.model_validate(asdict(service.correct_words(video_id, body.start, body.end, body.text,
+                                                                     was=body.was)))
 
 
 @router.delete("/{video_id}/corrections/{correction_id}", response_model=CorrectionOut, responses=ERRORS,

@@ -105,11 +105,14 @@ async function setupCorrections(video, words, selection) {
     // the words whose middle lies inside [start, end] are replaced: give the selected words' own edges
     try {
       await api(`/v1/videos/${encodeURIComponent(video.id)}/corrections`,
-        { json: { start: span.start, end: span.end, text }, write: true });
+        { json: { start: span.start, end: span.end, text, was: span.text }, write: true });
       form.hidden = true;
       toast("Corrected. Search now finds the corrected words.");
       reloadTranscript(video);
-    } catch (err) { toast(`Not corrected: ${err.message}`, "error"); }
+    } catch (err) {
+      toast(`Not corrected: ${err.message}`, "error");
+      if (err.status === 409) { form.hidden = true; reloadTranscript(video); }  // shown as it reads now
+    }
   };
   listCorrections(video);
 }

@@ -184,13 +184,21 @@ function selectedRange() {
   if (!sel || sel.isCollapsed || !box || !sel.rangeCount) return null;
   const range = sel.getRangeAt(0);
   if (!box.contains(range.commonAncestorContainer)) return null;
-  const picked = [...box.querySelectorAll(".word")].filter((w) => range.intersectsNode(w) && w.textContent.trim());
   const trimmedEdge = (w, atStart) => {  // a selection that only touches a word's edge does not take the word
     const node = w.firstChild;
     if (atStart && range.startContainer === node) return range.startOffset >= node.length;
     if (!atStart && range.endContainer === node) return range.endOffset === 0;
     return false;
   };
+  // Where both ends lie inside words (a click, a drag, Shift+arrows), they are the answer: testing every word of a
+  // four-hour transcript against the range took a second a keystroke. Otherwise every word is tested.
+  const inWord = (node) => (node.nodeType === 3 ? node.parentElement : null)?.closest(".word");
+  const first = inWord(range.startContainer), last = inWord(range.endContainer);
+  if (first && last && first.textContent.trim() && last.textContent.trim() &&
+      !trimmedEdge(first, true) && !trimmedEdge(last, false)) {
+    return [Number(first.dataset.i), Number(last.dataset.i)];
+  }
+  const picked = [...box.querySelectorAll(".word")].filter((w) => range.intersectsNode(w) && w.textContent.trim());
   while (picked.length && trimmedEdge(picked[0], true)) picked.shift();
   while (picked.length && trimmedEdge(picked[picked.length - 1], false)) picked.pop();
   if (!picked.length) return null;

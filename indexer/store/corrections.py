@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from indexer.deeplinks import clock
-from indexer.errors import InvalidInput, NotFound
+from indexer.errors import Conflict, InvalidInput, NotFound
 from indexer.models import Segment, Word, WordSource
 from indexer.store.db import Store, stored_word, word_row
 from indexer.store.schema import corrections, segments, transcripts
@@ -55,9 +55,10 @@ class Corrections:
         self.store = store
 
     def apply(self, video_id: str, start: float, end: float, text: str, source: WordSource,
-              duration: float | None = None) -> Correction:
+              duration: float | None = None, was: str | None = None) -> Correction:
         """Replace the words in [start, end] with `text`'s words, in one transaction; [start, end] lies within the
-        video (`duration`, else where its transcript ends)."""
+        video (`duration`, else where its transcript ends). `was`: the words the caller saw there; Conflict where
+        they read otherwise now (two editors on one transcript: the second overwrote the first's correction)."""
         if source not in ("editor", "article"):
             raise InvalidInput(f"a correction's source is 'editor' or 'article', not {source!r}")
         if not (0 <= start < end) or end - start > 600:
@@ -76,6 +77,10 @@ class Corrections:
             if not hit and not tokens:
                 raise InvalidInput(f"no words between {start:.2f} s and {end:.2f} s to remove")
             before = tuple(flat[i][1] for i in hit)
+            if was is not None and join_words(_texts(before)) != " ".join(was.split()):
+                raise Conflict(f"the words between {start:.2f} s and {end:.2f} s now read "
+                               f"{join_words(_texts(before))!r}, not {was.strip()!r}: someone corrected them "
+                               "meanwhile; read the transcript again")
             after = _new_words(tokens, before, start, end, source)
             if before and _texts(after) == _texts(before):
                 raise InvalidInput(f"the words between {start:.2f} s and {end:.2f} s already read "
