@@ -16,7 +16,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, ViewportSize, expect, sync_playwright
 
 from indexer.models import Word
 from indexer.service import Clipindex, IngestOptions
@@ -708,3 +708,33 @@ def test_a_reel_changed_in_another_window_is_not_edited_by_the_clip_number_this_
     expect(page.locator("#toast")).to_contain_text("changed elsewhere")
     expect(card.locator(".clip")).to_have_count(2)  # shown as it is now, nothing more removed
     assert [c.label for c in site.service.reels.get(reel).clips] == ["from 9", "from 17"]
+
+
+def test_a_keyboard_stays_where_it_was_after_a_reel_action(context: BrowserContext, site: Site,
+                                                           console: Console) -> None:
+    """Every reel action drew the view again and left the keyboard on the page as a whole, and the Trim tools closed
+    after each one-word step: trimming a clip from the keyboard took a dozen Tabs a word."""
+    reel = site.service.reels.new("Keys desk").id
+    for start in (1.0, 9.0, 17.0):
+        site.service.reels.add_range(reel, site.video_id, start, start + 3.0, label=f"from {start:g}")
+    page = _page(context, console, site)
+    page.goto(f"{site.url}/#/reels")
+    card = page.locator(".reel", has_text="Keys desk")
+    card.get_by_role("button", name="Trim clip 1").click()
+    later = card.get_by_role("button", name="End of clip 1 one word later")
+    ends = []
+
+    def press(button: Locator) -> None:  # Enter on it, then wait until the view is drawn again (the old one gone)
+        button.focus()
+        pressed = button.element_handle()
+        page.keyboard.press("Enter")
+        page.wait_for_function("(node) => !node.isConnected", arg=pressed)
+
+    for _ in range(2):
+        press(later)
+        expect(later).to_be_focused()  # drawn again, the tools open, the key on the same button
+        ends.append(site.service.reels.get(reel).clips[0].end)
+    assert ends[0] < ends[1], ends
+    press(card.get_by_role("button", name="Move clip 3 up"))
+    expect(card.get_by_role("button", name="Move clip 2 up")).to_be_focused()  # the clip moved, and the key with it
+    assert [c.label for c in site.service.reels.get(reel).clips] == ["from 1", "from 17", "from 9"]

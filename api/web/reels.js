@@ -28,7 +28,9 @@ async function reelsView() {
 // Clips are named by their place in the reel as this page shows it: the request says which version that was
 // (If-Match), and a reel changed meanwhile in another window or by another editor is refused (409) instead of an
 // edit of whatever clip holds that place now. Either way the page then shows the reel as it is.
-async function reelCall(reel, path, options, message) {
+// The view is drawn again after every action; `keep` puts the keyboard back where it was: on the control with the
+// same label (`focus`), with the clip's Trim tools open again where they were (`trim`: the clip's number).
+async function reelCall(reel, path, options, message, keep = {}) {
   const headers = reel.updated_at == null ? {} : { "If-Match": `"${reel.updated_at}"` };
   try {
     await api(`/v1/reels/${encodeURIComponent(reel.id)}${path}`, { ...options, headers, write: true });
@@ -37,7 +39,13 @@ async function reelCall(reel, path, options, message) {
     toast(err.status === 409 ? "The reel was changed elsewhere meanwhile (another window or editor): it is shown " +
       "as it is now. Do it again if it is still wanted." : err.message, "error");
   }
-  reelsView();
+  await reelsView();
+  const card = [...document.querySelectorAll("#reel-list .reel")].find((c) => c.dataset.reel === reel.id);
+  if (!card) return;
+  const item = keep.trim && card.querySelectorAll(".clip")[keep.trim - 1];
+  if (item && item.openTrim) await item.openTrim();
+  const target = keep.focus && [...card.querySelectorAll("button")].find((b) => b.getAttribute("aria-label") === keep.focus);
+  if (target) target.focus();
 }
 
 function reelCard(reel, byId) {
@@ -94,17 +102,21 @@ function clipItem(reel, c, i, video) {
   const from = video && video.title !== c.label ? `${video.title}, ` : "";
   const when = el("span", { class: "meta", text: ` ${from}${clock(c.start)}–${clock(c.end)} (${(c.end - c.start).toFixed(1)} s)` });
   const item = el("li", { class: "clip" }, el("div", {}, label, when));
+  item.openTrim = () => trimTools(item, reel, c, n);
   const row = el("div", { class: "clip-tools" },
     n > 1 ? el("button", { type: "button", class: "secondary", text: "↑", "aria-label": `Move clip ${n} up`,
-      onclick: () => reelCall(reel, `/clips/${n}/move`, { json: { to: n - 1 } }) }) : null,
+      onclick: () => reelCall(reel, `/clips/${n}/move`, { json: { to: n - 1 } }, "",
+        { focus: n - 1 > 1 ? `Move clip ${n - 1} up` : "Move clip 1 down" }) }) : null,
     n < last ? el("button", { type: "button", class: "secondary", text: "↓", "aria-label": `Move clip ${n} down`,
-      onclick: () => reelCall(reel, `/clips/${n}/move`, { json: { to: n + 1 } }) }) : null,
+      onclick: () => reelCall(reel, `/clips/${n}/move`, { json: { to: n + 1 } }, "",
+        { focus: n + 1 < last ? `Move clip ${n + 1} down` : `Move clip ${n + 1} up` }) }) : null,
     el("button", { type: "button", class: "secondary", text: "Preview", "aria-label": `Preview clip ${n}`,
       onclick: () => previewClip(item, c, video) }),
     el("button", { type: "button", class: "secondary", text: "Trim", "aria-label": `Trim clip ${n}`,
-      onclick: () => trimTools(item, reel, c, n) }),
+      onclick: () => item.openTrim() }),
     el("button", { type: "button", class: "danger", text: "Remove", "aria-label": `Remove clip ${n}`,
-      onclick: () => reelCall(reel, `/clips/${n}`, { method: "DELETE" }, "Clip removed.") }));
+      onclick: () => reelCall(reel, `/clips/${n}`, { method: "DELETE" }, "Clip removed.",
+        { focus: `Remove clip ${Math.min(n, last - 1)}` }) }));
   item.append(row);
   return item;
 }
@@ -141,15 +153,15 @@ async function trimTools(item, reel, c, n) {
     };
     return el("span", { class: "edge" }, `${name === "start" ? "Starts at" : "Ends after"} ${text(value)} `,
       el("button", { type: "button", class: "secondary", text: "◀ word", "aria-label": `${name === "start" ? "Start" : "End"} of clip ${n} one word earlier`,
-        onclick: () => move(name, step(list, value, -1)) }),
+        onclick: (e) => move(name, step(list, value, -1), e.currentTarget.getAttribute("aria-label")) }),
       el("button", { type: "button", class: "secondary", text: "word ▶", "aria-label": `${name === "start" ? "Start" : "End"} of clip ${n} one word later`,
-        onclick: () => move(name, step(list, value, 1)) }));
+        onclick: (e) => move(name, step(list, value, 1), e.currentTarget.getAttribute("aria-label")) }));
   };
-  const move = (name, t) => {
+  const move = (name, t, pressed) => {  // the Trim tools open again, the key on the button pressed
     if (t === undefined) return;
     const body = { start: name === "start" ? t : c.start, end: name === "end" ? t : c.end };
     if (body.end <= body.start) { toast("A clip keeps at least one word.", "error"); return; }
-    reelCall(reel, `/clips/${n}`, { method: "PATCH", json: body });
+    reelCall(reel, `/clips/${n}`, { method: "PATCH", json: body }, "", { trim: n, focus: pressed });
   };
   item.append(el("div", { class: "trim" }, edge("start", c.start, starts), edge("end", c.end, ends)));
 }
