@@ -690,18 +690,23 @@ def test_phone_width_fits_and_targets_are_finger_sized(browser: Browser, site: S
     ctx.close()
 
 
+def _three_clip_reel(context: BrowserContext, console: Console, site: Site, title: str) -> tuple[str, Page, Locator]:
+    """A reel of three clips ("from 1", "from 9", "from 17"), and the Reels page with its card."""
+    reel = site.service.reels.new(title).id
+    for start in (1.0, 9.0, 17.0):
+        site.service.reels.add_range(reel, site.video_id, start, start + 3.0, label=f"from {start:g}")
+    page = _page(context, console, site)
+    page.goto(f"{site.url}/#/reels")
+    return reel, page, page.locator(".reel", has_text=title)
+
+
 def test_a_reel_changed_in_another_window_is_not_edited_by_the_clip_number_this_one_shows(
         context: BrowserContext, site: Site, console: Console) -> None:
     """Another editor removed clip 1; this page, out of date, showed the old list, and its "Remove clip 2" removed
     the clip after the one meant, with "Clip removed.". The page now names the reel version it shows: the server
     refuses (409), the page says so and shows the reel as it is."""
     console.allowed.add(409)
-    reel = site.service.reels.new("Two desks").id
-    for start in (1.0, 9.0, 17.0):
-        site.service.reels.add_range(reel, site.video_id, start, start + 3.0, label=f"from {start:g}")
-    page = _page(context, console, site)
-    page.goto(f"{site.url}/#/reels")
-    card = page.locator(".reel", has_text="Two desks")
+    reel, page, card = _three_clip_reel(context, console, site, "Two desks")
     expect(card.locator(".clip")).to_have_count(3)
     site.service.reels.remove_clip(reel, 1)  # the other editor
     card.get_by_role("button", name="Remove clip 2").click()
@@ -714,12 +719,7 @@ def test_a_keyboard_stays_where_it_was_after_a_reel_action(context: BrowserConte
                                                            console: Console) -> None:
     """Every reel action drew the view again and left the keyboard on the page as a whole, and the Trim tools closed
     after each one-word step: trimming a clip from the keyboard took a dozen Tabs a word."""
-    reel = site.service.reels.new("Keys desk").id
-    for start in (1.0, 9.0, 17.0):
-        site.service.reels.add_range(reel, site.video_id, start, start + 3.0, label=f"from {start:g}")
-    page = _page(context, console, site)
-    page.goto(f"{site.url}/#/reels")
-    card = page.locator(".reel", has_text="Keys desk")
+    reel, page, card = _three_clip_reel(context, console, site, "Keys desk")
     card.get_by_role("button", name="Trim clip 1").click()
     later = card.get_by_role("button", name="End of clip 1 one word later")
     ends = []
