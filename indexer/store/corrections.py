@@ -72,11 +72,9 @@ class Corrections:
             if end > last + END_SLACK_S:
                 raise InvalidInput(f"a correction must lie within the video, which ends at {last:.2f} s "
                                    f"(not {end:.2f} s)")
-            flat = [(k, w) for k, s in enumerate(segs) for w in s.words]
-            hit = [i for i, (_k, w) in enumerate(flat) if in_span(w, start, end)]
-            if not hit and not tokens:
+            before, at = _span(segs, start, end)
+            if not before and not tokens:
                 raise InvalidInput(f"no words between {start:.2f} s and {end:.2f} s to remove")
-            before = tuple(flat[i][1] for i in hit)
             if was is not None and join_words(_texts(before)) != " ".join(was.split()):
                 raise Conflict(f"the words between {start:.2f} s and {end:.2f} s now read "
                                f"{join_words(_texts(before))!r}, not {was.strip()!r}: someone corrected them "
@@ -85,8 +83,7 @@ class Corrections:
             if before and _texts(after) == _texts(before):
                 raise InvalidInput(f"the words between {start:.2f} s and {end:.2f} s already read "
                                    f"{' '.join(_texts(before))!r}: nothing to correct")
-            at = hit[0] if hit else sum(1 for _k, w in flat if w.end <= start)
-            _write(conn, video_id, segs, at, len(hit), after)
+            _write(conn, video_id, segs, at, len(before), after)
             correction = Correction(f"cor_{uuid.uuid4().hex[:12]}", video_id, start, end, " ".join(tokens), source,
                                     before, after, time.time())
             conn.execute(corrections.insert().values(
@@ -141,17 +138,22 @@ def replay_in(conn: Connection, video_id: str) -> int:
     segs = _lock_and_read(conn, video_id)
     for row in rows:
         correction = _correction(row)
-        flat = [w for s in segs for w in s.words]
-        if not flat:
+        if not any(s.words for s in segs):
             break
-        hit = [i for i, w in enumerate(flat) if in_span(w, correction.start, correction.end)]
-        before = tuple(flat[i] for i in hit)
+        before, at = _span(segs, correction.start, correction.end)
         after = _new_words(correction.text.split(), before, correction.start, correction.end, correction.source)
-        at = hit[0] if hit else sum(1 for w in flat if w.end <= correction.start)
-        _write(conn, video_id, segs, at, len(hit), after)
+        _write(conn, video_id, segs, at, len(before), after)
         conn.execute(corrections.update().where(corrections.c.id == correction.id).values(
             before=_dump(before), after=_dump(after)))
     return len(rows)
+
+
+def _span(segs: Sequence[Segment], start: float, end: float) -> tuple[tuple[Word, ...], int]:
+    """The words a correction of [start, end] replaces (in_span), and where in the transcript's words they begin (or
+    where words written into a span that held none go)."""
+    flat = [w for s in segs for w in s.words]
+    hit = [i for i, w in enumerate(flat) if in_span(w, start, end)]
+    return tuple(flat[i] for i in hit), hit[0] if hit else sum(1 for w in flat if w.end <= start)
 
 
 def in_span(word: Word, start: float, end: float) -> bool:
