@@ -57,7 +57,11 @@ def check_url(url: str, allowed_hosts: Iterable[str] | None, resolve: Resolver =
         raise UnsupportedSource("URLs with credentials are refused")
     if allowed_hosts is not None and not host_allowed(host, allowed_hosts):
         raise UnsupportedSource(f"host {host!r} is not on the allowed list ({', '.join(sorted(allowed_hosts))})")
-    for address in resolve(host):
+    _require_public(host, resolve(host))
+
+
+def _require_public(host: str, addresses: Iterable[str]) -> None:
+    for address in addresses:
         if not is_public(address):
             raise UnsupportedSource(f"host {host!r} resolves to a non-public address ({address})")
 
@@ -160,9 +164,7 @@ def _public_socket(host: str, port: int, timeout: float) -> socket.socket:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError):
         raise UnsupportedSource(f"cannot resolve host {host!r}") from None
-    for info in infos:
-        if not is_public(str(info[4][0])):
-            raise UnsupportedSource(f"host {host!r} resolves to a non-public address ({info[4][0]})")
+    _require_public(host, [str(info[4][0]) for info in infos])
     error: OSError | None = None
     for family, kind, proto, _name, address in infos:
         sock = socket.socket(family, kind, proto)
