@@ -6,7 +6,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -72,18 +72,19 @@ class ReelOut(BaseModel):
     updated_at: float | None = Field(default=None, description="When its title or clips last changed (Unix time).")
 
 
-Seen = Annotated[str | None, Header(alias="If-Match", description='The reel\'s `updated_at` as read: "1796.25"')]
-
-
-def _version(seen: str | None) -> float | None:
+def _version(if_match: Annotated[str | None, Header(
+        alias="If-Match", description='The reel\'s `updated_at` as read: "1796.25"')] = None) -> float | None:
     """The reel version an If-Match header names (quoted, perhaps weak), or None where none is sent."""
-    if seen is None or not seen.strip() or seen.strip() == "*":
+    if if_match is None or not if_match.strip() or if_match.strip() == "*":
         return None
     try:
-        return float(seen.strip().removeprefix("W/").strip('"'))
+        return float(if_match.strip().removeprefix("W/").strip('"'))
     except ValueError:
-        raise InvalidInput(f"If-Match must name the reel's updated_at, as \"1796499789.79\" (got {seen[:40]!r})"
+        raise InvalidInput(f"If-Match must name the reel's updated_at, as \"1796499789.79\" (got {if_match[:40]!r})"
                            ) from None
+
+
+Seen = Annotated[float | None, Depends(_version)]  # the reel's version a write was made on (ReelStore.edit)
 
 
 def reel_out(reel: Any) -> ReelOut:
@@ -110,7 +111,7 @@ def get_reel(reel_id: str, service: Service, _read: ReadAccess) -> ReelOut:
 @router.patch("/v1/reels/{reel_id}", response_model=ReelOut, responses=ERRORS)
 def rename_reel(reel_id: str, body: ReelIn, service: Service, _key: WriteKey, seen: Seen = None) -> ReelOut:
     """Rename the reel (with `If-Match: "<updated_at>"`, only if no one changed it since: else 409)."""
-    return reel_out(service.reels.rename(reel_id, body.title, _version(seen)))
+    return reel_out(service.reels.rename(reel_id, body.title, seen))
 
 
 @router.delete("/v1/reels/{reel_id}", response_model=dict[str, str], responses=ERRORS)
@@ -137,18 +138,18 @@ def trim_clip(reel_id: str, position: int, body: TrimIn, service: Service, _key:
     """Move a clip's edges; they snap out to whole words. A clip is named by its position: send the reel's
     `updated_at` as read in `If-Match: "<updated_at>"`, and a reel changed since (the position may hold another clip
     now) is a 409 instead of an edit of the wrong clip. The same holds for moving and removing a clip."""
-    return reel_out(service.reels.trim_clip(reel_id, position, body.start, body.end, _version(seen)))
+    return reel_out(service.reels.trim_clip(reel_id, position, body.start, body.end, seen))
 
 
 @router.post("/v1/reels/{reel_id}/clips/{position}/move", response_model=ReelOut, responses=ERRORS)
 def move_clip(reel_id: str, position: int, body: MoveIn, service: Service, _key: WriteKey,
               seen: Seen = None) -> ReelOut:
-    return reel_out(service.reels.move_clip(reel_id, position, body.to, _version(seen)))
+    return reel_out(service.reels.move_clip(reel_id, position, body.to, seen))
 
 
 @router.delete("/v1/reels/{reel_id}/clips/{position}", response_model=ReelOut, responses=ERRORS)
 def remove_clip(reel_id: str, position: int, service: Service, _key: WriteKey, seen: Seen = None) -> ReelOut:
-    return reel_out(service.reels.remove_clip(reel_id, position, _version(seen)))
+    return reel_out(service.reels.remove_clip(reel_id, position, seen))
 
 
 @router.post("/v1/reels/{reel_id}/render", status_code=202, response_model=JobOut, responses=ERRORS)
