@@ -54,15 +54,16 @@ def to_json(tr: Transcript, video: Video | None = None) -> str:
         "engine": tr.engine,
         "model": tr.model,
         "warnings": list(tr.warnings),
-        "segments": [
-            {"start": s.start, "end": s.end, "text": s.text,
-             "words": [{"start": w.start, "end": w.end, "text": w.text, "probability": w.probability,
-                        "source": w.source}
-                       for w in s.words]}
-            for s in tr.segments
-        ],
+        "segments": [segment_record(s) for s in tr.segments],
     }
     return json.dumps(doc, ensure_ascii=False, indent=1)
+
+
+def segment_record(s: Segment) -> dict[str, Any]:
+    """A segment as JSON writes it, every word with its times, probability and source (this format's, the API's)."""
+    return {"start": s.start, "end": s.end, "text": s.text,
+            "words": [{"start": w.start, "end": w.end, "text": w.text, "probability": w.probability,
+                       "source": w.source} for w in s.words]}
 
 
 class _Missing(Exception):

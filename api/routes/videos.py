@@ -30,7 +30,7 @@ from api.schemas import (
     VideoPatchIn,
 )
 from indexer.errors import InvalidInput
-from indexer.formats import FORMATS, MEDIA_TYPES
+from indexer.formats import FORMATS, MEDIA_TYPES, segment_record
 from indexer.ingest.plan import TITLE_MAX, check_untrusted
 from indexer.ingest.types import CaptionPolicy, IngestOptions
 from indexer.models import Transcript
@@ -235,10 +235,7 @@ def _transcript_json(tr: Transcript) -> Iterator[str]:
     piece = [json.dumps(head, ensure_ascii=False, separators=(",", ":"))[:-1] + ',"segments":[']
     size = 0
     for k, s in enumerate(tr.segments):
-        words = [{"start": w.start, "end": w.end, "text": w.text, "probability": w.probability, "source": w.source}
-                 for w in s.words]
-        piece.append(("," if k else "") + json.dumps({"start": s.start, "end": s.end, "text": s.text,
-                                                      "words": words}, ensure_ascii=False, separators=(",", ":")))
+        piece.append(("," if k else "") + json.dumps(segment_record(s), ensure_ascii=False, separators=(",", ":")))
         size += len(piece[-1])
         if size > 65536:
             yield "".join(piece)
