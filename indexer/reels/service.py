@@ -163,8 +163,9 @@ class ReelService:
                               origin="chapter")
 
     def trim_clip(self, ref: str, position: int, start: float, end: float, seen: float | None = None) -> Reel:
-        """Move a clip's edges (snapped out to whole words); its label and origin stay. Where another edit has put a
-        clip of another video at `position` since the reel was read, nothing changes (InvalidInput)."""
+        """Move a clip's edges (snapped out to whole words); its label and origin stay. Where another edit has changed
+        the clip at `position` since the reel was read (trimmed it, or put another there), nothing changes
+        (InvalidInput)."""
         reel = self.get(ref)
         old = _at(list(reel.clips), position)
         v = self.store.get_video(old.video_id)
