@@ -9,10 +9,8 @@ queue and API `keys`.
 from __future__ import annotations
 
 import time
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -26,16 +24,15 @@ from indexer.ingest import uploads
 from indexer.ingest.context import StepContext, StepProgress
 from indexer.ingest.plan import (
     REPLACED,
-    TITLE_MAX,
     Plan,
     article_ref,
-    check_line,
     check_options,
     check_untrusted,
     ingested_in_place,
     plan,
     replaced_in_place,
     stored_options,
+    video_changes,
 )
 from indexer.ingest.types import (
     STEPS,
@@ -290,19 +287,9 @@ class Clipindex:
                      published: str | None = None) -> Video:
         """Correct what the archive says about a video (None leaves a field as it is; "" clears channel/date)."""
         video = self.video(ref)
-        changes: dict[str, str | None] = {}  # only these are written: an edit of the title racing one of the channel
-        if title is not None:  # (or a delete) must not write back the rest of the row as it was read
-            check_line(title, "a title", TITLE_MAX)
-            if not title.strip():
-                raise InvalidInput("a title cannot be empty")
-            changes["title"] = title.strip()
-        if channel is not None:  # composed, as typed on any system: the search's channel filter compares it
-            check_line(channel, "a channel", 200)
-            changes["channel"] = unicodedata.normalize("NFC", channel.strip()) or None
-        if published is not None:
-            if published and not _iso_date(published):
-                raise InvalidInput(f"{published!r} is not a date (YYYY-MM-DD)")
-            changes["published"] = published or None
+        # only the fields given are written: an edit of the title racing one of the channel (or a delete) must not
+        # write back the rest of the row as it was read
+        changes = video_changes(title, channel, published)
         changed = self.store.update_video(video.id, **changes) if changes else video
         if self.store.transcript_head(video.id) is not None:
             self.index.index_edit(video.id, "the change")  # titles, channels and dates are searched and filtered on
@@ -394,13 +381,6 @@ class Clipindex:
                                                                               media_base))
         article = self.articles.link_for(video.id, start, end)
         return {**links, "article": article} if article else links
-
-
-def _iso_date(text: str) -> bool:
-    try:
-        return date.fromisoformat(text).isoformat() == text
-    except ValueError:
-        return False
 
 
 def _summary(v: Video, transcript: str | None) -> VideoSummary:

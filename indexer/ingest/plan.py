@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import unicodedata
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -78,6 +79,32 @@ def check_line(text: str, what: str, limit: int) -> None:
         raise InvalidInput(f"{what} cannot hold control characters (line breaks, tabs, NUL)")
     if len(text.strip()) > limit:
         raise InvalidInput(f"{what} can be at most {limit} characters (this one has {len(text.strip())})")
+
+
+def video_changes(title: str | None, channel: str | None, published: str | None) -> dict[str, str | None]:
+    """What a caller's edit of a video's details writes, each field checked (None leaves a field as it is; ""
+    clears the channel or the date); the channel composed, as the search's channel filter compares it."""
+    changes: dict[str, str | None] = {}
+    if title is not None:
+        check_line(title, "a title", TITLE_MAX)
+        if not title.strip():
+            raise InvalidInput("a title cannot be empty")
+        changes["title"] = title.strip()
+    if channel is not None:
+        check_line(channel, "a channel", 200)
+        changes["channel"] = unicodedata.normalize("NFC", channel.strip()) or None
+    if published is not None:
+        if published and not _iso_date(published):
+            raise InvalidInput(f"{published!r} is not a date (YYYY-MM-DD)")
+        changes["published"] = published or None
+    return changes
+
+
+def _iso_date(text: str) -> bool:
+    try:
+        return date.fromisoformat(text).isoformat() == text
+    except ValueError:
+        return False
 
 
 def check_options(o: IngestOptions) -> None:
