@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -59,8 +60,8 @@ class ReelStore:
 
     def rename(self, rid: str, title: str, seen: float | None = None) -> Reel:
         with self.store.tx() as conn:
-            _take(conn, rid, seen, title=title)
-        return self.get(rid)
+            head = _take(conn, rid, seen, title=title)
+            return Reel(rid, head.title, tuple(_clips(conn, rid)), head.updated_at)
 
     def delete(self, rid: str) -> None:
         with self.store.tx() as conn:  # the reel's row before its clips, as `edit` takes them (else a deadlock)
@@ -76,10 +77,11 @@ class ReelStore:
         lock first (a row update: on SQLite a transaction that read first could not wait for the lock later). `change`
         may raise (a position the reel no longer has) and then nothing is written. A reel or a clip's video deleted
         meanwhile is NotFound. `seen`: the reel's `updated_at` as the caller read it; Conflict when it has changed
-        since (a clip named by its position in a page another editor's edit has outdated is not the clip meant)."""
+        since (a clip named by its position in a page another editor's edit has outdated is not the clip meant).
+        Returns the reel as this transaction wrote it (read after it, a delete just after could answer NotFound)."""
         try:
             with self.store.tx() as conn:
-                _take(conn, rid, seen)
+                head = _take(conn, rid, seen)
                 clips = change(_clips(conn, rid))
                 videos = {c.video_id for c in clips}
                 held = set(conn.execute(sa.select(video_table.c.id).where(video_table.c.id.in_(videos))).scalars())
@@ -92,7 +94,7 @@ class ReelStore:
                          "label": c.label, "origin": c.origin} for i, c in enumerate(clips, 1)])
         except sa.exc.IntegrityError as exc:  # PostgreSQL: a video deleted after the check above, before the insert
             raise NotFound("a clip's video was deleted while the reel was changed") from exc
-        return self.get(rid)
+        return Reel(rid, head.title, tuple(clips), head.updated_at)
 
 
 def _clips(conn: sa.engine.Connection, rid: str) -> list[Clip]:
@@ -101,12 +103,15 @@ def _clips(conn: sa.engine.Connection, rid: str) -> list[Clip]:
     return [Clip(c["video_id"], c["start"], c["end"], c["label"], c["origin"]) for c in rows]
 
 
-def _take(conn: sa.engine.Connection, rid: str, seen: float | None, **values: str) -> None:
-    """Lock the reel's row by updating it (with `values`), only where its `updated_at` is still `seen` when given:
-    NotFound for a reel gone, Conflict for one changed since the caller read it."""
+def _take(conn: sa.engine.Connection, rid: str, seen: float | None, **values: str) -> sa.Row[Any]:
+    """Lock the reel's row by updating it (with `values`), only where its `updated_at` is still `seen` when given;
+    its title and updated_at as written. NotFound for a reel gone, Conflict for one changed since the caller read
+    it."""
     where = reels.c.id == rid if seen is None else (reels.c.id == rid) & (reels.c.updated_at == seen)
-    if conn.execute(reels.update().where(where).values(**values, updated_at=time.time())).rowcount:
-        return
+    row = conn.execute(reels.update().where(where).values(**values, updated_at=time.time())
+                       .returning(reels.c.title, reels.c.updated_at)).first()
+    if row is not None:
+        return row
     if conn.execute(sa.select(reels.c.id).where(reels.c.id == rid)).first() is None:
         raise NotFound(f"no reel {rid!r}: it was deleted")
     raise Conflict("the reel was changed elsewhere (another window or editor) since it was read: read it again, "
