@@ -90,7 +90,8 @@ function makePlayer(video, start, end) {
     box.replaceChildren(media);
     let sought = false;  // a word clicked before the metadata arrived wins over the start from the link
     let stopAt = null;
-    media.addEventListener("loadedmetadata", () => { if (!sought) media.currentTime = start; }, { once: true });
+    // a link without a time plays from the start as loaded: no seek to 0, whose late "seeked" would look like a click's
+    media.addEventListener("loadedmetadata", () => { if (!sought && start > 0) media.currentTime = start; }, { once: true });
     media.addEventListener("timeupdate", () => {
       if (stopAt !== null && media.currentTime >= stopAt) { media.pause(); stopAt = null; }
     });
