@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated, cast
+from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 
@@ -30,6 +30,9 @@ from indexer.errors import ClipindexError, IndexBusy, IngestError, InvalidInput
 from indexer.ingest.types import CaptionPolicy, IngestOptions, IngestResult
 from indexer.models import ChapterSource, SearchMode
 from media.errors import MediaError
+
+if TYPE_CHECKING:
+    from indexer.store.status import VideoSummary
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   help="clipindex: a searchable archive of moments from video reports and their articles.")
@@ -148,8 +151,14 @@ def videos(data_dir: DataDir = None, as_json: JsonOut = False) -> None:
         column.overflow = "fold"
     for r in rows:
         table.add_row(r.id, r.title, clock(r.duration) if r.duration else "", r.language or "", r.transcript or "",
-                      r.state)
+                      _state(r))
     out.print(table)
+
+
+def _state(r: VideoSummary) -> str:
+    """incomplete (index failed), ingesting (transcript running): the steps that have not finished, said."""
+    steps = ", ".join(f"{step} {state}" for step, state in r.unfinished.items())
+    return f"{r.state} ({steps})" if steps else r.state
 
 
 @app.command()

@@ -48,7 +48,11 @@ class VideoOut(BaseModel):
     duration: float | None
     language: str | None
     transcript: str | None
-    state: Literal["ready", "incomplete"]
+    state: Literal["ready", "ingesting", "incomplete"] = Field(description=(
+        "ready: transcribed and indexed, every step of its ingest finished; ingesting: a step runs now; "
+        "incomplete: a step failed, was cut off or has not run (ingest it again to resume)."))
+    unfinished: dict[str, str] = Field(default_factory=dict, description=(
+        "The steps of its ingest that have not finished: step -> failed, running, cut off or not run."))
     url: str | None
     channel: str | None
     published: str | None

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 from indexer import deeplinks, formats, refs
 from indexer.chapters.service import ChapterService
@@ -52,6 +52,7 @@ from indexer.store.db import Store
 from indexer.store.files import remove_files
 from indexer.store.jobs import Job, JobQueue
 from indexer.store.keys import KeyRing
+from indexer.store.status import VideoSummary, video_summaries
 from media import netguard, sources
 from media.errors import MediaError
 
@@ -61,20 +62,6 @@ if TYPE_CHECKING:
     from indexer.asr.engine import EngineFactory
     from indexer.reels.service import ReelService
     from indexer.search.query import SearchResult
-
-
-@dataclass(frozen=True)
-class VideoSummary:
-    id: str
-    title: str
-    duration: float | None
-    language: str | None
-    transcript: str | None
-    state: Literal["ready", "incomplete"]  # incomplete: its ingest stopped before the transcript
-    url: str | None
-    channel: str | None
-    published: str | None
-    has_video: bool = False  # a picture to show (else audio only, or captions only)
 
 
 class Clipindex:
@@ -297,12 +284,11 @@ class Clipindex:
 
     # reading ----------------------------------------------------------------------------------------------------
     def videos(self) -> list[VideoSummary]:
-        sources_by_id = self.store.transcript_sources()
-        return [_summary(v, sources_by_id.get(v.id)) for v in self.store.list_videos()]
+        return video_summaries(self.store, self.store.list_videos())
 
     def video_summary(self, ref: str) -> VideoSummary:
-        video = self.video(ref)
-        return _summary(video, self.store.transcript_sources().get(video.id))
+        [summary] = video_summaries(self.store, [self.video(ref)])
+        return summary
 
     def video(self, ref: str) -> Video:
         return self.store.get_video(refs.resolve_video(self.store, ref))
@@ -381,12 +367,6 @@ class Clipindex:
                                                                               media_base))
         article = self.articles.link_for(video.id, start, end)
         return {**links, "article": article} if article else links
-
-
-def _summary(v: Video, transcript: str | None) -> VideoSummary:
-    return VideoSummary(v.id, v.title, v.duration, v.language, transcript,
-                        "ready" if transcript else "incomplete", v.url, v.channel, v.published,
-                        v.has_video)
 
 
 def _bind(progress: ProgressFn | None, video_id: str) -> StepProgress | None:

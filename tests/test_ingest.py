@@ -18,6 +18,7 @@ from indexer.asr.engine import Engine, EngineChoice
 from indexer.config import Settings
 from indexer.errors import IngestError, NotFound, disk_trouble
 from indexer.models import Chapter
+from indexer.search.service import SearchService
 from indexer.service import Clipindex, IngestOptions
 from media.errors import NotMedia
 from media.ffmpeg import probe, source_input
@@ -513,3 +514,33 @@ def test_a_stream_whose_codec_cannot_be_named_is_no_stream(tmp_path: Path) -> No
     damaged.write_bytes(bytes(data))
     info = probe(damaged)
     assert info.has_audio and not info.has_video and info.video_codec is None
+
+
+def test_a_video_is_ready_only_when_its_ingest_ran_to_the_end(settings: Settings,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """`videos` said "ready" for any video with a transcript: one whose index step had failed (a full disk) was
+    "ready" and search found nothing in it, and one whose chapters step ran at that moment was "ready" too."""
+    def full_disk(*_args: object, **_kwargs: object) -> int:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(SearchService, "index_video", full_disk)
+    svc = Clipindex(settings)
+    with pytest.raises(OSError):
+        list(svc.ingest(str(FIXTURES / "captions_ru.vtt"), IngestOptions()))
+    [summary] = svc.videos()
+    assert summary.transcript and summary.state == "incomplete" and summary.unfinished == {"index": "failed"}
+    code, out, _ = cli(settings, "videos", "--json")
+    assert code == 0 and json.loads(out)[0]["unfinished"] == {"index": "failed"}
+    table = cli(settings, "videos")[1]
+    assert all(word in table for word in ("incomplete", "(index", "failed)")), table  # the table folds long cells
+    monkeypatch.undo()
+    [result] = list(Clipindex(settings).ingest(str(FIXTURES / "captions_ru.vtt"), IngestOptions()))
+    assert result.status == "ingested"
+    assert svc.video_summary(summary.id).state == "ready" and svc.video_summary(summary.id).unfinished == {}
+    svc.store.reset_steps(summary.id, ["chapters"])  # a re-run of the chapters step, held by a live worker
+    assert svc.store.claim_step(summary.id, "chapters", "worker-1", 60.0)
+    running = svc.video_summary(summary.id)
+    assert (running.state, running.unfinished) == ("ingesting", {"chapters": "running"})
+    assert svc.store.claim_step(summary.id, "chapters", "worker-1", -1.0)  # its worker gone: the lease ran out
+    assert svc.video_summary(summary.id).unfinished == {"chapters": "cut off"}
+    assert svc.video_summary(summary.id).state == "incomplete"

@@ -124,7 +124,7 @@ function clipItem(reel, c, i, video) {
 function previewClip(item, c, video) {
   const old = item.querySelector(".preview");
   if (old) { old.remove(); return; }
-  if (!video || video.state !== "ready") return;
+  if (!video || !video.transcript) return;  // a clip's video has its media once it has a transcript
   const box = el("div", { class: "preview" });
   const media = el(video.has_video ? "video" : "audio", { controls: true, preload: "metadata",
     src: `/media/${encodeURIComponent(c.video_id)}#t=${c.start},${c.end}` });

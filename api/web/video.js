@@ -15,7 +15,7 @@ async function videosView() {
     setState($("#videos-status"), "ok", `${list.length} video${list.length === 1 ? "" : "s"}`);
     for (const v of list) {
       const facts = [niceDate(v.published) || "no date", v.channel, duration(v.duration), madeBy(v.transcript),
-        v.state === "incomplete" ? "not finished: add it again to resume" : null];
+        stateNote(v)];
       $("#video-list").append(el("li", { class: "card" },
         el("h2", {}, el("a", { href: `#/video/${encodeURIComponent(v.id)}`, text: v.title })),
         el("p", { class: "meta", text: facts.filter(Boolean).join(" · ") })));
@@ -76,6 +76,14 @@ function showDetails(video) {
       toast("Details saved.");
     } catch (err) { toast(`Not saved: ${err.message}`, "error"); }
   };
+}
+
+// what a listing says of a video that is not ready: which steps did not finish, and what to do
+function stateNote(v) {
+  const steps = Object.entries(v.unfinished || {}).map(([step, state]) => `${step} ${state}`).join(", ");
+  if (v.state === "ingesting") return `being ingested${steps ? ` (${steps})` : ""}`;
+  if (v.state === "incomplete") return `not finished${steps ? ` (${steps})` : ""}: add it again to resume`;
+  return null;
 }
 
 function youtubeId(video) {

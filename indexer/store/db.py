@@ -214,11 +214,6 @@ class Store:
             head = _head_row(conn, video_id)
         return None if head is None else _transcript_head(video_id, head)
 
-    def transcript_sources(self) -> dict[str, str]:
-        with self.tx() as conn:
-            rows = conn.execute(sa.select(transcripts.c.video_id, transcripts.c.engine, transcripts.c.model)).all()
-        return {r.video_id: f"{r.engine}:{r.model}" for r in rows}
-
     def transcribed_ids(self) -> list[str]:
         """Videos that have a transcript, oldest first."""
         with self.tx() as conn:

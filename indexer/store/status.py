@@ -1,15 +1,65 @@
 """Where the work stands, read from the store: jobs by state, the steps running now (on which worker, with how much
-lease left) and the steps that failed, with their error. `clipindex status` prints it beside the queue depths."""
+lease left) and the steps that failed, with their error (`clipindex status` prints it beside the queue depths); and
+each video's state as `videos` lists it: ready only when its ingest ran to the end."""
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Literal
 
 import sqlalchemy as sa
 
+from indexer.models import Video
 from indexer.store.db import Store
-from indexer.store.schema import jobs, step_runs
+from indexer.store.schema import jobs, step_runs, transcripts
+
+# ready: a transcript, and every step its ingest ran finished, the index step among them (so search finds it);
+# ingesting: a step runs now; incomplete: no transcript, or a step failed, was cut off or did not run (ingest it again)
+VideoState = Literal["ready", "ingesting", "incomplete"]
+STEP_STATES = {"failed": "failed", "pending": "not run", "running": "cut off"}  # a live running step: "running"
+
+
+@dataclass(frozen=True)
+class VideoSummary:
+    id: str
+    title: str
+    duration: float | None
+    language: str | None
+    transcript: str | None  # engine:model that made it, None before the transcript step
+    state: VideoState
+    url: str | None
+    channel: str | None
+    published: str | None
+    has_video: bool = False  # a picture to show (else audio only, or captions only)
+    unfinished: dict[str, str] = field(default_factory=dict)  # step -> failed | running | cut off | not run
+
+
+def video_summaries(store: Store, listed: list[Video]) -> list[VideoSummary]:
+    """The videos with their state, read in one transaction (a listing of every video makes two queries)."""
+    now = time.time()
+    one = [listed[0].id] if len(listed) == 1 else None
+    with store.tx() as conn:
+        made = sa.select(transcripts.c.video_id, transcripts.c.engine, transcripts.c.model)
+        runs = sa.select(step_runs.c.video_id, step_runs.c.step, step_runs.c.status, step_runs.c.lease_expires)
+        if one:
+            made, runs = made.where(transcripts.c.video_id.in_(one)), runs.where(step_runs.c.video_id.in_(one))
+        sources = {r.video_id: f"{r.engine}:{r.model}" for r in conn.execute(made)}
+        steps: dict[str, dict[str, str]] = {}
+        for r in conn.execute(runs.order_by(step_runs.c.updated_at)):
+            live = r.status == "running" and (r.lease_expires or 0) > now
+            steps.setdefault(r.video_id, {})[r.step] = "running" if live else STEP_STATES.get(r.status, r.status)
+    return [_summary(v, sources.get(v.id), steps.get(v.id)) for v in listed]
+
+
+def _summary(v: Video, transcript: str | None, steps: dict[str, str] | None) -> VideoSummary:
+    unfinished = {step: state for step, state in (steps or {}).items() if state != "done"}
+    if steps and "index" not in steps and transcript and not unfinished:
+        unfinished["index"] = "not run"  # its ingest stopped (or waits) between the transcript and the index
+    state: VideoState = ("ingesting" if "running" in unfinished.values()
+                         else "ready" if transcript and not unfinished else "incomplete")
+    return VideoSummary(v.id, v.title, v.duration, v.language, transcript, state, v.url, v.channel, v.published,
+                        v.has_video, unfinished)
 
 
 @dataclass(frozen=True)
