@@ -10,10 +10,20 @@ from collections.abc import Sequence
 from typing import Annotated, NamedTuple, TypeVar
 
 from fastapi import Depends, HTTPException, Query, Request, Response
+from pydantic import BeforeValidator
 
 from indexer.service import Clipindex
 from indexer.store.keys import ApiKey
 from indexer.store.passes import ReadPasses
+
+
+def _lower(value: object) -> object:
+    return value.lower() if isinstance(value, str) else value
+
+
+# a choice among names (a format, a state) read whatever its case ("VTT", as a file's extension is often written);
+# a name outside the choice is a 422 that lists the names, on every endpoint alike
+AnyCase = BeforeValidator(_lower)
 
 PASS_COOKIE = "clipindex_read"
 

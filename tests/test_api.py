@@ -325,14 +325,14 @@ def test_an_article_fetch_follows_no_hop_to_the_servers_own_network(settings: Se
 def test_jobs_errors_and_cancel(api: Api, settings: Settings) -> None:
     with api.client() as c:
         assert c.get("/v1/jobs/nope").status_code == 404
-        assert c.get("/v1/videos/nope/transcript", params={"format": "doc"}).status_code == 400
-        assert c.get("/v1/jobs", params={"state": "sleeping"}).status_code == 400
+        assert c.get("/v1/videos/nope/transcript", params={"format": "doc"}).status_code == 422
+        assert c.get("/v1/jobs", params={"state": "sleeping"}).status_code == 422
     queued = api.service.jobs.submit("ingest", IngestJob("/nowhere.wav"))
     cancelled = api.service.jobs.cancel(queued.id)
     assert cancelled.state == "cancelled"
     with api.client() as c:
         r = c.delete(f"/v1/jobs/{queued.id}")
-        assert r.status_code == 400 and "already cancelled" in r.json()["error"]
+        assert r.status_code == 409 and "already cancelled" in r.json()["error"]
 
 
 @pytest.mark.slow
@@ -447,3 +447,31 @@ def test_a_clip_named_by_its_place_in_a_reel_another_editor_changed_is_refused(a
         assert c.delete(f"/v1/reels/{reel}/clips/2", headers=fresh).status_code == 200
         assert c.patch(f"/v1/reels/{reel}", json={"title": "New"}, headers={"If-Match": "soon"}).status_code == 400
         assert c.patch(f"/v1/reels/{reel}", json={"title": "New"}).json()["title"] == "New"  # no header: as before
+
+
+def test_like_faults_get_like_statuses_on_every_endpoint(api: Api) -> None:
+    """A format or state outside its names was a 400 on transcripts and jobs but a 422 on exports, and "EDL" was
+    refused where "VTT" was read; a clip position the reel lacks was a 400, not a 404; cancelling a finished job
+    and undoing an undone correction were 400s, where a clash with the thing's state is a 409."""
+    video = stored_video(api.service)
+    reel = api.service.reels.new("Statuses").id
+    api.service.reels.add_range(reel, video, 3.0, 6.0)
+    with api.client() as c:
+        for url, bad in ((f"/v1/videos/{video}/transcript", "docx"), (f"/v1/reels/{reel}/export", "docx"),
+                         ("/v1/jobs", None)):
+            r = c.get(url, params={"format" if bad else "state": bad or "sleeping"})
+            assert r.status_code == 422, (url, r.text)
+        assert c.get(f"/v1/videos/{video}/transcript", params={"format": "VTT"}).text.startswith("WEBVTT")
+        assert "TITLE:" in c.get(f"/v1/reels/{reel}/export", params={"format": "EDL"}).text
+        assert c.get("/v1/jobs", params={"state": "Queued"}).status_code == 200
+        for call in (lambda: c.delete(f"/v1/reels/{reel}/clips/2"), lambda: c.delete(f"/v1/reels/{reel}/clips/0"),
+                     lambda: c.patch(f"/v1/reels/{reel}/clips/5", json={"start": 3, "end": 6}),
+                     lambda: c.post(f"/v1/reels/{reel}/clips/2/move", json={"to": 1})):
+            r = call()
+            assert r.status_code == 404 and "no clip" in r.json()["error"], r.text
+        r = c.post(f"/v1/reels/{reel}/clips/1/move", json={"to": 3})
+        assert r.status_code == 400 and "positions run from 1 to 1" in r.json()["error"], r.text
+        r = c.get("/v1/search", params={"q": "report", "after": "2026-01-01", "before": "2025-01-01"})
+        assert r.status_code == 400 and "--" not in r.json()["error"], r.text  # no CLI flags named over HTTP
+        declared = c.get("/openapi.json").json()["paths"]["/v1/jobs/{job_id}"]["delete"]["responses"]
+        assert {"404", "409"} <= declared.keys()

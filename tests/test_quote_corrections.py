@@ -61,7 +61,7 @@ def test_a_correction_rewrites_words_with_provenance_is_searchable_and_reverts(
     assert undone.reverted_at is not None
     assert svc.transcript(video_id).words == original.words
     assert svc.search("pylons", mode="keyword").hits and not svc.search("viaduct", mode="keyword").hits
-    with pytest.raises(InvalidInput, match="already reverted"):
+    with pytest.raises(Conflict, match="already reverted"):
         svc.revert_correction(video_id, fix.id)
     with pytest.raises(NotFound):
         svc.revert_correction(video_id, "cor_nope")
@@ -214,7 +214,7 @@ def test_corrections_over_http_need_a_key(captioned: tuple[Clipindex, str]) -> N
         assert c.delete(f"/v1/videos/{video_id}/corrections/{fix['id']}").status_code == 401
         undone = c.delete(f"/v1/videos/{video_id}/corrections/{fix['id']}", headers=auth)
         assert undone.status_code == 200 and undone.json()["reverted_at"]
-        assert c.delete(f"/v1/videos/{video_id}/corrections/{fix['id']}", headers=auth).status_code == 400
+        assert c.delete(f"/v1/videos/{video_id}/corrections/{fix['id']}", headers=auth).status_code == 409
         assert c.delete(f"/v1/videos/{video_id}/corrections/cor_x", headers=auth).status_code == 404
         bad = c.post(f"/v1/videos/{video_id}/corrections", json={"start": 3, "end": 1, "text": "x"}, headers=auth)
         assert bad.status_code == 400 and "error" in bad.json()

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.deps import Paging, ReadAccess, Service, WriteKey
+from api.deps import AnyCase, Paging, ReadAccess, Service, WriteKey
 from api.routes.videos import ERRORS
 from api.schemas import ArticleSummaryOut, CorrectionOut, LinkedArticleOut, VideoArticleOut
 
@@ -51,7 +51,7 @@ def _public(linked: dict[str, Any]) -> LinkedArticleOut:
 @router.get("/v1/articles/{article_id}/export", responses={**ERRORS, 200: {"content": {
     "text/html": {}, "application/ld+json": {}}}}, response_class=Response)
 def export_article(article_id: str, service: Service, _read: ReadAccess,
-                   format: Annotated[Literal["html", "jsonld"], Query()] = "html") -> Response:
+                   format: Annotated[Literal["html", "jsonld"], AnyCase, Query()] = "html") -> Response:
     text = service.articles.render(article_id, format, media_base="/media")
     kind = "text/html; charset=utf-8" if format == "html" else "application/ld+json"
     return Response(text, media_type=kind)

@@ -6,15 +6,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.deps import ReadAccess, Service, WriteKey
+from api.deps import AnyCase, ReadAccess, Service, WriteKey
 from api.routes.videos import ERRORS, job_out
 from api.schemas import JobOut
+from indexer.store.jobs import JobState
 
 router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
 
 
 @router.get("", response_model=list[JobOut], responses=ERRORS)
-def list_jobs(service: Service, _read: ReadAccess, state: str | None = None,
+def list_jobs(service: Service, _read: ReadAccess, state: Annotated[JobState | None, AnyCase, Query()] = None,
               limit: Annotated[int, Query(ge=1, le=500, description="The newest this many.")] = 50) -> list[JobOut]:
     return [job_out(j) for j in service.jobs.list(limit, state)]
 

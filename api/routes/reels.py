@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.deps import Paging, ReadAccess, Service, WriteKey
+from api.deps import AnyCase, Paging, ReadAccess, Service, WriteKey
 from api.ranges import file_response
 from api.routes.videos import ERRORS, job_out
 from api.schemas import JobOut
@@ -162,7 +162,7 @@ def render(reel_id: str, service: Service, _key: WriteKey, body: RenderIn | None
 @router.get("/v1/reels/{reel_id}/export", responses={**ERRORS, 200: {"content": {"text/plain": {}}}},
             response_class=Response)
 def export(reel_id: str, service: Service, _read: ReadAccess,
-           format: Annotated[ExportFormat, Query()] = "otio") -> Response:
+           format: Annotated[ExportFormat, AnyCase, Query()] = "otio") -> Response:
     """The reel's timeline (OTIO, EDL, FCPXML), captions or manifest. When an EDL had to conform sources to its one
     frame rate, the `X-Clipindex-Warnings` header says which clips and how."""
     exported = service.reels.export_file(reel_id, format, media_base="/media")

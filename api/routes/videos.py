@@ -15,7 +15,7 @@ from fastapi.responses import FileResponse, StreamingResponse
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
-from api.deps import Paging, ReadAccess, Service, WriteKey
+from api.deps import AnyCase, Paging, ReadAccess, Service, WriteKey
 from api.ranges import file_response
 from api.schemas import (
     CorrectionIn,
@@ -30,7 +30,7 @@ from api.schemas import (
     VideoPatchIn,
 )
 from indexer.errors import InvalidInput
-from indexer.formats import FORMATS, MEDIA_TYPES, segment_record
+from indexer.formats import MEDIA_TYPES, TranscriptFormat, segment_record
 from indexer.ingest.plan import TITLE_MAX, check_untrusted
 from indexer.ingest.types import CaptionPolicy, IngestOptions
 from indexer.models import Transcript
@@ -39,7 +39,7 @@ from indexer.store.files import partial_path
 from indexer.store.jobs import Job
 
 router = APIRouter(prefix="/v1/videos", tags=["videos"])
-ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorOut} for code in (400, 401, 404, 413, 422)}
+ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorOut} for code in (400, 401, 404, 409, 413, 422, 503)}
 UPLOAD_FIELDS = ("article", "language", "captions", "keep_video", "force", "title", "accept_partial")
 
 _INGEST_BODY = {
@@ -194,13 +194,11 @@ def frame(video_id: str, request: Request, service: Service, _read: ReadAccess,
 
 @router.get("/{video_id}/transcript", responses={**ERRORS, 200: {"model": TranscriptOut, "content": {
     "text/plain": {}, "text/vtt": {}, "application/x-subrip": {}, "application/ttml+xml": {}}}}, response_model=None)
-def get_transcript(video_id: str, service: Service, _read: ReadAccess, format: str = "json") -> Response:
-    format = format.lower()  # "VTT" as a file's extension is often written
-    if format not in FORMATS:
-        raise InvalidInput(f"format must be one of {', '.join(FORMATS)}")
+def get_transcript(video_id: str, service: Service, _read: ReadAccess,
+                   format: Annotated[TranscriptFormat, AnyCase, Query()] = "json") -> Response:
     if format == "json":  # written a segment at a time: a 48-hour caption file's transcript took 1.2 GB as one model
         return StreamingResponse(_transcript_json(service.transcript(video_id)), media_type="application/json")
-    media = MEDIA_TYPES[format]  # checked against FORMATS above
+    media = MEDIA_TYPES[format]
     return Response(service.render_transcript(video_id, format), media_type=f"{media}; charset=utf-8")
 
 

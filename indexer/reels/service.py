@@ -15,7 +15,7 @@ from typing import Any, Literal, TypeGuard, get_args
 from indexer import deeplinks, refs
 from indexer.chapters.display import display_chapters
 from indexer.config import Settings
-from indexer.errors import InvalidInput, NotFound
+from indexer.errors import Conflict, InvalidInput, NotFound
 from indexer.formats import caption_cues
 from indexer.ingest.plan import REPLACED, check_line, replaced_in_place, stored_options
 from indexer.models import Clip, ClipOrigin, Record, Reel, Video
@@ -165,7 +165,7 @@ class ReelService:
     def trim_clip(self, ref: str, position: int, start: float, end: float, seen: float | None = None) -> Reel:
         """Move a clip's edges (snapped out to whole words); its label and origin stay. Where another edit has changed
         the clip at `position` since the reel was read (trimmed it, or put another there), nothing changes
-        (InvalidInput)."""
+        (Conflict)."""
         reel = self.get(ref)
         old = _at(list(reel.clips), position)
         v = self.store.get_video(old.video_id)
@@ -176,7 +176,7 @@ class ReelService:
 
         def trim(clips: list[Clip]) -> list[Clip]:
             if _at(clips, position) != old:  # the whole clip: another clip of the video may carry the same label
-                raise InvalidInput(f"clip {position} changed while it was trimmed (another edit trimmed, moved or "
+                raise Conflict(f"clip {position} changed while it was trimmed (another edit trimmed, moved or "
                                    "removed clips): read the reel again")
             return [clip if i == position else c for i, c in enumerate(clips, 1)]
 
@@ -184,7 +184,8 @@ class ReelService:
 
     def move_clip(self, ref: str, position: int, to: int, seen: float | None = None) -> Reel:
         def move(clips: list[Clip]) -> list[Clip]:
-            if not (1 <= position <= len(clips) and 1 <= to <= len(clips)):
+            _at(clips, position)  # the clip moved must exist (NotFound); where it goes is the request's to check
+            if not 1 <= to <= len(clips):
                 raise InvalidInput(f"positions run from 1 to {len(clips)}")
             clips.insert(to - 1, clips.pop(position - 1))
             return clips
@@ -319,9 +320,10 @@ class ReelService:
 
 
 def _at(clips: list[Clip], position: int) -> Clip:
-    """The clip at a position counted from 1; InvalidInput when the reel has none there."""
+    """The clip at a position counted from 1; NotFound when the reel has none there (over HTTP a position is part
+    of the clip's address: a 404, as for a reel or video that does not exist)."""
     if not 1 <= position <= len(clips):
-        raise InvalidInput(f"no clip {position}: the reel has {len(clips)}")
+        raise NotFound(f"no clip {position}: the reel has {len(clips)}")
     return clips[position - 1]
 
 

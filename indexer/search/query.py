@@ -90,7 +90,7 @@ def build_filter(video: str | None, channel: str | None, language: str | None, a
                  before: str | None) -> Filter | None:
     lo, hi = _iso(after, "after"), _iso(before, "before")
     if lo and hi and lo > hi:
-        raise InvalidInput(f"--after {lo} is later than --before {hi}")
+        raise InvalidInput(f"after ({lo}) is later than before ({hi}): no date is both")
     flt = Filter(video or None, channel_key(channel) if channel else None, language or None, lo, hi)
     return flt if flt != Filter() else None
 

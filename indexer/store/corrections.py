@@ -101,7 +101,7 @@ class Corrections:
                 raise NotFound(f"video {video_id} has no correction {correction_id!r}")
             correction = _correction(row)
             if correction.reverted_at is not None:
-                raise InvalidInput(f"correction {correction_id} is already reverted")
+                raise Conflict(f"correction {correction_id} is already reverted")
             flat = [w for s in segs for w in s.words]
             at = _find(flat, correction.after, correction.start) if correction.after else \
                 sum(1 for w in flat if w.end <= correction.before[0].start)  # a removal: put the words back there

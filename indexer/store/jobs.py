@@ -18,7 +18,7 @@ from typing import Any, Literal, get_args
 
 import sqlalchemy as sa
 
-from indexer.errors import InvalidInput, NotFound
+from indexer.errors import Conflict, InvalidInput, NotFound
 from indexer.models import Record
 from indexer.store import owners
 from indexer.store.db import Store
@@ -94,7 +94,7 @@ class JobQueue:
         """A queued job is cancelled at once; a running one when its worker next reports progress."""
         job = self.get(job_id)
         if job.state in FINAL:
-            raise InvalidInput(f"job {job_id} is already {job.state}")
+            raise Conflict(f"job {job_id} is already {job.state}")
         with self.store.tx() as conn:
             conn.execute(jobs.update().where(jobs.c.id == job_id, jobs.c.state == "queued")
                          .values(state="cancelled", cancel=True, updated_at=time.time()))
