@@ -143,6 +143,41 @@ def test_without_audio_the_check_says_captions_and_only_sound_alike_words_are_mi
         assert check.differences and all(d.start > 0 for d in check.differences)
 
 
+def test_a_reversed_meaning_is_never_excused_or_missed_against_captions(tmp_path: Path) -> None:
+    """Against captions, a critical difference that looked alike was excused: "ever" / "never", "eine" / "keine" and
+    Arabic "سنسمح" / "لن نسمح" came back "probably verbatim". A negation said just before or after the quoted words,
+    in the same sentence, was outside the span and never seen: "No new taxes will be introduced" quoted as “New taxes
+    will be introduced” was "verbatim". Uzbek's and Kazakh's negative verb suffix was not seen at all."""
+    cases = [
+        ("en", "The chancellor spoke. No new taxes will be introduced this year, she said.",
+         "Chancellor Ann Reid: “New taxes will be introduced this year,” she said.", ("", "No")),
+        ("ru", "Министр заявил. Не будем повышать тарифы на проезд в этом году.",
+         "Министр Иван Петров: «Будем повышать тарифы на проезд в этом году», сказал он.", ("", "Не")),
+        ("de", "Der Sprecher sagte es klar. Das akzeptieren wir nicht. Dann ging er.",
+         "Sprecher Jan Lang: „Das akzeptieren wir“, sagte er.", ("", "nicht")),
+        ("de", "Wir haben keine Angst vor den Arbeitgebern, sagte sie.",
+         "Sprecherin Eva Lang: „Wir haben eine Angst vor den Arbeitgebern“, sagte sie.", ("eine", "keine")),
+        ("en", "The plan had never been costed, he said.",
+         "Leader Tom Hale said the plan had “ever been costed”, calling it a fantasy.", ("ever", "never")),
+        ("uz", "Vazir gapirdi. Biz soliqlarni oshirmaymiz, dedi u.",
+         "Vazir Aziz Karimov: «Biz soliqlarni oshiramiz», dedi u.", ("oshiramiz", "oshirmaymiz")),
+    ]
+    for language, said, paragraph, difference in cases:
+        page = tmp_path / f"{language}.md"
+        page.write_text(f"# Story\n\n{paragraph}\n", encoding="utf-8")
+        [check] = link_article(load_article(str(page)), _timed(said, language)).quotes
+        assert check.status == "differs" and not check.misheard, (language, check)
+        assert [(d.article, d.spoken) for d in check.differences] == [difference], (language, check)
+    # the article's own words beside the quote carry the negation: the quote is the speaker's words, as said
+    page = tmp_path / "own.md"
+    page.write_text("# Story\n\nChancellor Ann Reid promised there would be no “new taxes this year”.\n",
+                    encoding="utf-8")
+    [check] = link_article(load_article(str(page)), _timed("There will be no new taxes this year, she said.")).quotes
+    assert check.status == "verbatim", check
+    assert flips_polarity("سنسمح", "لن نسمح", "ar") and flips_polarity("тоқтатамыз", "тоқтатпаймыз", "kk")
+    assert flips_polarity("oshirmaymiz", "оширамиз", "uz") and not flips_polarity("kitob", "kitoblar", "uz")
+
+
 @pytest.fixture(scope="module")
 def spoken(tmp_path_factory: pytest.TempPathFactory) -> Path:
     d = tmp_path_factory.mktemp("said")

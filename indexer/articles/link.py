@@ -137,7 +137,8 @@ def link_article(article: Article, transcript: Transcript, *, translated: list[S
         span = spans.get(p.index)
         region = (units[max(span[0] - 1, 0)].first, units[min(span[1] + 1, len(units) - 1)].last) if span else None
         checks = tuple(judge(check_quote(q, spoken, words, lang_a, near=cfg.near, found_min=cfg.found_min,
-                                         paragraph=p.index, number=k, region=region, via_translation=via),
+                                         paragraph=p.index, number=k, region=region, via_translation=via,
+                                         around=(p.text[:q.start], p.text[q.end:])),
                              words, None if via else scorer, cfg.verdict, lang_a)
                        for k, q in enumerate(p.quotes) if q.depth == 0)
         if span:

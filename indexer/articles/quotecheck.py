@@ -32,7 +32,8 @@ from rapidfuzz import fuzz, process
 from indexer.articles.quotes import Quote
 from indexer.models import Word, ends_sentence
 from indexer.text.align import QUOTE_CHECK, Alignment, Op, align, differing, score_ops
-from indexer.text.normalize import Token, text_words, tokenize
+from indexer.text.normalize import Token, split_words, text_words, tokenize
+from indexer.text.polarity import negations
 from media.readable import join_words
 
 QuoteStatus = Literal["verbatim", "differs", "probably verbatim", "not found"]
@@ -43,6 +44,7 @@ REGIONS = 4  # alignments tried per quote: the paragraph's span and the places t
 REACH = 2  # an edge word of the quote paired with a dissimilar word may pair with one this many words further out,
 REACH_ALIKE = 0.75  # at least this alike (key similarity: "never" and "we" are 0.57),
 REACH_MARGIN = 0.2  # and this much more alike than the word it was paired with
+BESIDE = 2  # a negation said this many words or fewer outside a quote's span, in its sentence, is the quote's
 
 
 @dataclass(frozen=True)
@@ -94,11 +96,11 @@ def spoken_tokens(words: Sequence[Word], language: str) -> list[Token]:
 
 def check_quote(quote: Quote, spoken: Sequence[Token], words: Sequence[Word], language: str, *, near: float,
                 found_min: float, paragraph: int = 0, number: int = 0, region: tuple[int, int] | None = None,
-                via_translation: bool = False) -> QuoteCheck:
+                via_translation: bool = False, around: tuple[str, str] = ("", "")) -> QuoteCheck:
     """A quote against spoken words: its best alignment in `region` (word indices) or wherever its words cluster.
 
     `near`: word similarity from which two spellings are the same word; `found_min`: the score below which the
-    quote counts as not found.
+    quote counts as not found; `around`: the article's own text before and after the quote in its paragraph.
     """
     qtoks, free, surfaces = quote_tokens(quote.text, language)
     base = QuoteCheck(paragraph, number, quote.text, quote.speaker, "not found", 0.0, via_translation=via_translation)
@@ -115,7 +117,8 @@ def check_quote(quote: Quote, spoken: Sequence[Token], words: Sequence[Word], la
         return base
     if best.score < found_min:
         return replace(base, score=round(best.score, 3))
-    best = _reach_edges(best, qtoks, spoken, words, near)
+    best = _negation_beside(_reach_edges(best, qtoks, spoken, words, near), len(qtoks), spoken, words, language,
+                            around, near)
     said = [w for op in best.ops if op.spoken is not None for w in (spoken[op.spoken].first, spoken[op.spoken].last)]
     first, last = min(said), max(said)
     diffs = _diffs(list(best.ops), near, qtoks, surfaces, spoken, words)
@@ -158,6 +161,37 @@ def _reach_edges(found: Alignment, qtoks: Sequence[Token], spoken: Sequence[Toke
         return found
     said = [op.spoken for op in ops if op.spoken is not None and op.quote is not None]
     return Alignment(min(said), max(said), score_ops(ops, len(qtoks), near), tuple(ops))
+
+
+def _negation_beside(found: Alignment, quoted: int, spoken: Sequence[Token], words: Sequence[Word], language: str,
+                     around: tuple[str, str], near: float) -> Alignment:
+    """A negation said just outside the quoted words, in the same sentence, taken into the span as words the quote
+    leaves out: "No new taxes will be introduced" quoted as “New taxes will be introduced”, or German's
+    sentence-final "nicht" ("Das akzeptieren wir nicht" quoted as „Das akzeptieren wir“), reverses what was said,
+    and an alignment that lets a quote begin anywhere in the speech had called it verbatim. Unless the article's
+    own words beside the quote carry the negation (there would be no “new taxes this year”)."""
+    said = [op.spoken for op in found.ops if op.spoken is not None]
+    if not said:
+        return found
+    ops = list(found.ops)
+    for step, edge, beside in ((-1, min(said), around[0]), (1, max(said), around[1])):
+        reach = []
+        for j in range(edge + step, edge + step * (BESIDE + 1), step):
+            inner = min(j, j - step)  # the spoken token on the sentence's inner side of the step
+            if not 0 <= j < len(spoken) or ends_sentence(words[spoken[inner].last].text):
+                break
+            reach.append(j)
+        said_no = [j for j in reach if negations([words[w].text for w in range(spoken[j].first, spoken[j].last + 1)],
+                                                   language)]
+        near_words = split_words(beside, language)
+        if not said_no or negations(near_words[-BESIDE:] if step == -1 else near_words[:BESIDE], language):
+            continue
+        taken = [Op("extra", None, j) for j in reach[:reach.index(said_no[-1]) + 1]]
+        ops = taken[::-1] + ops if step == -1 else ops + taken
+    if len(ops) == len(found.ops):
+        return found
+    said = [op.spoken for op in ops if op.spoken is not None]
+    return Alignment(min(said), max(said), score_ops(ops, quoted, near), tuple(ops))
 
 
 def quote_tokens(text: str, language: str) -> tuple[list[Token], set[int], list[str]]:

@@ -98,9 +98,11 @@ def judge(check: QuoteCheck, words: Sequence[Word], scorer: SpanScorer | None,
 
 
 def misheard(d: WordDiff, cfg: VerdictSettings, *, audio: bool) -> bool:
-    """A difference that is likely the recogniser's: by the audio's margin when it was re-scored, else by sound."""
+    """A difference that is likely the recogniser's: by the audio's margin when it was re-scored, else by sound. A
+    critical one (a number, a negation on one side) is never excused by sound alone: "ever" / "never" and "eine" /
+    "keine" look alike and say the opposite, and without the audio nothing tells which was said."""
     if not audio:
-        return bool(d.article and d.spoken and d.alike >= cfg.alike_min)
+        return bool(d.article and d.spoken and d.alike >= cfg.alike_min and not d.critical)
     if d.audio is None:
         return False
     margin = (cfg.margin_critical if d.critical else cfg.margin_alike if d.alike >= cfg.alike_min

@@ -3,8 +3,10 @@
 Why: a quote check must never excuse a dropped "not" as the recogniser's slip. indexer.articles.verdict holds a
 difference that flips a statement's polarity (a negation word on one side only) to the strict bar it keeps for
 numbers and for words added or dropped. The lists hold the free-standing negation words of the languages the
-project meets; a negation written inside a word (Uzbek's verb suffix -ma-, a German "un-") is not seen, so such a
-difference is judged as any other. Words compare folded (indexer.text.normalize.fold: case and accents).
+project meets. A negation written inside a word is seen where it is a verb's suffix in Uzbek and Kazakh (one verb
+said two ways, one with -ma- / -ма-, -ме-, -ба-, -бе-, -па-, -пе- after the stem: "oshiramiz" / "oshirmaymiz",
+"тоқтатамыз" / "тоқтатпаймыз", in either script); a German "un-" is not. Words compare folded
+(indexer.text.normalize.fold: case and accents).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from indexer.text.normalize import fold, primary_language, split_words
+from indexer.text.translit import latin
 
 _WORDS: dict[str, str] = {
     "en": "not no never nobody nothing none neither nor nowhere cannot can't won't don't doesn't didn't isn't aren't "
@@ -26,6 +29,7 @@ _WORDS: dict[str, str] = {
     "it": "non mai nessuno nessuna niente nulla né senza",
     "pt": "não nunca ninguém nada nenhum nenhuma nem sem",
     "tr": "değil yok hiç asla hiçbir",
+    "ar": "لا لن لم ليس ليست لست لسنا ليسوا غير بدون أبدا أبداً",  # not "ما": as often "what" as "not"
 }
 _FOLDED: dict[str, frozenset[str]] = {lang: frozenset(fold(w) for w in words.split())
                                       for lang, words in _WORDS.items()}
@@ -40,5 +44,30 @@ def negations(words: Iterable[str], language: str | None = None) -> int:
 
 
 def flips_polarity(a: str, b: str, language: str | None = None) -> bool:
-    """True when one wording holds a negation and the other none (French "ne ... pas" is one negation, not two)."""
-    return (negations(split_words(a, language), language) > 0) != (negations(split_words(b, language), language) > 0)
+    """True when one wording holds a negation and the other none (French "ne ... pas" is one negation, not two), or
+    when one verb is said with a negative suffix on one side only (Uzbek, Kazakh)."""
+    if (negations(split_words(a, language), language) > 0) != (negations(split_words(b, language), language) > 0):
+        return True
+    return primary_language(language) in _SUFFIXED and _suffix_flip(a, b)
+
+
+# the negative suffix right after a verb's stem: Uzbek -ma-; Kazakh -ма-/-ме-, -ба-/-бе-, -па-/-пе- (as Latin)
+_SUFFIXED = {"uz", "kk"}
+_NEGATIVE_SUFFIXES = ("ma", "me", "ba", "be", "pa", "pe")
+_STEM_MIN = 3
+
+
+def _suffix_flip(a: str, b: str) -> bool:
+    """One word said two ways, one of them with the negative suffix after the stem they share."""
+    words_a, words_b = split_words(a), split_words(b)
+    if len(words_a) != 1 or len(words_b) != 1:
+        return False
+    x, y = (latin(fold(w)) for w in (words_a[0], words_b[0]))
+    shared = 0
+    while shared < min(len(x), len(y)) and x[shared] == y[shared]:
+        shared += 1
+    if shared < _STEM_MIN:
+        return False
+    rest_x, rest_y = x[shared:], y[shared:]
+    negative = [len(r) >= 3 and r.startswith(_NEGATIVE_SUFFIXES) for r in (rest_x, rest_y)]
+    return negative[0] != negative[1]
