@@ -432,6 +432,25 @@ def test_chinese_and_japanese_html_articles_are_read(tmp_path: Path) -> None:
     assert [p.text for p in article.paragraphs] == paras
 
 
+def test_words_either_side_of_a_line_break_or_a_block_stay_apart(tmp_path: Path) -> None:
+    """A paragraph split by <br> and a block quote with its <cite> glued words: "overnightand",
+    "blankets.Hot soup.", "sooner”Helen Carter"; the glued text reached exports and the #:~:text= links."""
+    page = tmp_path / "br.html"
+    page.write_text(
+        "<html lang='en'><body><article><h1>Kingsford flood</h1>"
+        "<p>The river rose nearly three metres overnight<br>and cut the town in two, the Environment Agency said.</p>"
+        "<p>Volunteers brought blankets.<br/>Hot soup.<br/>Dry clothes through the night, and stayed on.</p>"
+        "<blockquote><p>We will not reopen the bridge until it is safe, not one day sooner</p>"
+        "<cite>Helen Carter, mayor</cite></blockquote>"
+        "<p>Schools will stay <em>closed</em> until Friday, the <a href='/c'>council</a> said on Tuesday.</p>"
+        "</article></body></html>", encoding="utf-8")
+    text = " ".join(p.text for p in load_article(str(page)).paragraphs)
+    assert "overnight and cut" in text and "blankets. Hot soup. Dry clothes" in text, text
+    assert "not one day sooner Helen Carter" in text, text
+    assert "stay closed until" in text and "the council said" in text  # inline elements join as written
+    assert "overnight and cut" in load_article(str(page)).page_text
+
+
 def test_text_fragment_grows_until_unique() -> None:
     para = "The council said the bridge will stay closed while engineers check every stone of its old foundations."
     page = ("The council said the bridge will reopen soon, in a statement last year. " + para)
