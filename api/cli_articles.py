@@ -97,6 +97,21 @@ def article_list(data_dir: DataDir = None, as_json: JsonOut = False) -> None:
         out.print(f"{a.id}  {a.title}  -> {', '.join(a.videos) or 'no video'}", markup=False)
 
 
+@article_app.command("delete")
+def article_delete(
+    article: Annotated[str, typer.Argument(help="Article id (see `clipindex article list`) or URL.")],
+    video: Annotated[str | None, typer.Option(help="Only unlink it from this video.")] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Forget an article (a duplicate, one linked by mistake) and its links, or only its link to one video.
+
+    Example: clipindex article delete art:3f9a1c --video yt:dQw4w9WgXcQ
+    """
+    with errors():
+        aid = service(data_dir).articles.delete(article, video)
+    out.print(f"unlinked {aid} from {video}" if video else f"deleted {aid}", markup=False)
+
+
 @article_app.command("show")
 def article_show(
     article: Annotated[str, typer.Argument(help="Article id (see `clipindex article list`) or URL.")],

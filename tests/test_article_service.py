@@ -11,10 +11,12 @@ import pytest
 from typer.testing import CliRunner
 
 from api.cli import app
+from indexer.articles.load import load_article
 from indexer.config import Settings
 from indexer.service import Clipindex, IngestOptions
 from tests.apiserver import running
 from tests.conftest import FIXTURES, settings_for
+from tests.test_web_api import sentence_vtt
 
 runner = CliRunner()
 URL = "https://courier.example.org/2026/11/river-flood"
@@ -179,3 +181,86 @@ def test_http_article_endpoints(linked: tuple[Clipindex, str, Path]) -> None:
         r = c.post("/v1/articles", json={"url": "http://127.0.0.1:9/x"}, headers={"Authorization": f"Bearer {secret}"})
         assert r.status_code == 400 and "non-public" in r.json()["error"]
         assert c.post("/v1/articles", json={"url": URL}).status_code == 401
+
+
+def test_an_article_linked_to_one_more_video_keeps_the_others_and_can_be_unlinked(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`article add --video B` dropped the article's link to video A without a word; an ingest with the article
+    after its page had changed (a paragraph added at the top) kept A's links, which name paragraphs by place, so
+    every moment and quote check of A sat one paragraph too low. A duplicate or a wrong article could not be
+    deleted, and the same saved page typed as a relative and an absolute path was two articles."""
+    svc = Clipindex(settings_for(tmp_path / "data"))
+    ids = []
+    for name in ("early", "late"):
+        vtt = sentence_vtt(FIXTURES / "report_en.json", tmp_path / f"{name}.vtt")
+        with vtt.open("a", encoding="utf-8") as f:  # two editions: the late one ends with a line of its own
+            f.write("\n01:50.000 --> 01:52.000\nThat was the late edition.\n" if name == "late" else "")
+        [result] = list(svc.ingest(str(vtt), IngestOptions(title=f"{name} edition")))
+        ids.append(result.video_id)
+    early, late = ids
+    md = (FIXTURES / "report_en_article.md").read_text(encoding="utf-8")
+    page = tmp_path / "story.md"
+    page.write_text(md, encoding="utf-8")
+    first = svc.articles.add(str(page), [early])
+    svc.articles.add(str(page), [late])
+    assert [a.videos for a in svc.articles.list()] == [(early, late)]
+    before = {p.paragraph: p.start for p in svc.articles.get(first.id).links[0].paragraphs if p.start is not None}
+    # the page changes: an update at the top, which neither video covers; then it is linked to the late edition
+    title, rest = md.split("\n", 1)
+    page.write_text(f"{title}\n\nUPDATE: the council will meet on Monday to plan the repairs of the town hall roof."
+                    f"\n{rest}", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)  # the same file by a relative path: the same article
+    relinked = svc.articles.add("story.md", [late])
+    assert relinked.id == first.id and len(svc.articles.list()) == 1
+    [of_early] = [lk for lk in svc.articles.get(first.id).links if lk.video_id == early]
+    after = {p.paragraph: p.start for p in of_early.paragraphs if p.start is not None}
+    assert 0 not in after and after == {k + 1: v for k, v in before.items()}, (before, after)
+    code = runner.invoke(app, ["article", "delete", first.id, "--video", late,
+                               "--data-dir", str(svc.settings.data_dir)])
+    assert code.exit_code == 0 and "unlinked" in code.output, code.output
+    assert [a.videos for a in svc.articles.list()] == [(early,)]
+    _key, secret = svc.keys.create("desk")
+    auth = {"Authorization": f"Bearer {secret}"}
+    with running(svc, workers=0) as url, httpx.Client(base_url=url) as c:
+        assert c.delete(f"/v1/articles/{first.id}").status_code == 401
+        r = c.delete(f"/v1/articles/{first.id}", headers=auth)
+        assert r.status_code == 200 and r.json() == {"deleted": first.id}, r.text
+        assert c.delete(f"/v1/articles/{first.id}", headers=auth).status_code == 404
+    assert svc.articles.list() == []
+
+
+def test_a_page_fetched_by_url_is_the_article_its_canonical_address_names(tmp_path: Path) -> None:
+    """The story fetched through a redirect, its AMP copy, or with tracking parameters were three articles; the
+    canonical address on the page's own site keys them as one. Another site's canonical address is not taken."""
+    body = "".join(f"<p>{line}</p>" for line in (FIXTURES / "report_en_article.md").read_text().splitlines()[2:]
+                   if line.strip())
+    page = (f"<html lang='en'><head><link rel='canonical' href='{URL}'></head><body><article><h1>River</h1>{body}"
+            "</article></body></html>").encode()
+    for fetched in (URL + "?utm_source=feed", "https://amp.courier.example.org/2026/11/river-flood.amp"):
+        assert load_article(fetched, fetch=lambda _url: page).url == URL
+    assert load_article("https://other.example.net/copy", fetch=lambda _url: page).url == \
+        "https://other.example.net/copy"
+
+
+def test_a_correction_of_the_words_said_checks_the_article_again(tmp_path: Path) -> None:
+    """An editor's correction of the transcript left the article's quote check citing the words as they were before:
+    "speaker said 'eighteen'" after the transcript was corrected to "eight"; its revert likewise."""
+    svc = Clipindex(settings_for(tmp_path / "data"))
+    vtt = sentence_vtt(FIXTURES / "report_en.json", tmp_path / "report.vtt")
+    [result] = list(svc.ingest(str(vtt), IngestOptions()))
+    video = str(result.video_id)
+    page = tmp_path / "story.md"
+    page.write_text((FIXTURES / "report_en_article.md").read_text(encoding="utf-8").replace("hard hit", "heavy hit"),
+                    encoding="utf-8")
+    linked = svc.articles.add(str(page), [video])
+
+    def quote_differences() -> list[tuple[str, str]]:
+        checks = [q for lk in svc.articles.get(linked.id).links for q in lk.quotes]
+        return [(d.article, d.spoken) for q in checks for d in q.differences]
+
+    assert quote_differences() == [("heavy", "hard")]
+    [hard] = [w for w in svc.transcript(video).words if w.text.strip(",.").lower() == "hard"]
+    fix = svc.correct_words(video, hard.start, hard.end, "heavy")
+    assert quote_differences() == []
+    svc.revert_correction(video, fix.id)
+    assert quote_differences() == [("heavy", "hard")]

@@ -39,6 +39,16 @@ def get_article(article_id: str, service: Service, _read: ReadAccess) -> LinkedA
     return _public(service.articles.get(article_id).to_dict())
 
 
+@router.delete("/v1/articles/{article_id}", response_model=dict[str, str], responses=ERRORS)
+def delete_article(article_id: str, service: Service, _key: WriteKey,
+                   video: Annotated[str | None, Query(max_length=200, description=(
+                       "Only unlink the article from this video; without it, the article and all its links go."))]
+                   = None) -> dict[str, str]:
+    """Forget an article (a duplicate, or one linked by mistake), or only its link to one video."""
+    deleted = service.articles.delete(article_id, video)
+    return {"deleted": deleted, **({"video": video} if video else {})}
+
+
 def _public(linked: dict[str, Any]) -> LinkedArticleOut:
     """An article as a client may see it: where it was loaded from on the server's disk stays on the server."""
     article = dict(linked["article"])

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
@@ -97,7 +98,7 @@ def load_article(source: str, *, fetch: Callable[[str], bytes] | None = None) ->
         if not source.lower().startswith(("http://", "https://")):
             raise InvalidInput(f"only http and https URLs can be fetched: {source}")
         return _from_url(source, fetch or fetch_url)
-    return _from_file(Path(source))
+    return _from_file(Path(source).absolute())  # one file, one article, however its path was typed
 
 
 def fetch_url(url: str, opener: urllib.request.OpenerDirector | None = None) -> bytes:
@@ -224,15 +225,25 @@ def _from_html(data: bytes, *, source: str, url: str | None = None, path: str | 
     title = meta.get("title") or _first_words(texts[0])
     language = detect_language(" ".join(texts))
     return _article(source, title, texts, language if language != "und" else (declared or "und"),
-                    published=meta.get("date"), url=url or _canonical(page), path=path, fmt="html",
+                    published=meta.get("date"), url=_canonical(page, url), path=path, fmt="html",
                     page_text=page_text)
 
 
-def _canonical(page: Any) -> str | None:
+def _canonical(page: Any, fetched: str | None = None) -> str | None:
+    """The address the page gives for itself (its canonical link, or og:url): a saved page's only address, and for a
+    page fetched by URL the one its article is known by, so that the story reached through a redirect, its AMP copy
+    or a link with tracking parameters is one article. A fetched page may name only an address on its own site (a
+    page must not take over another site's article)."""
     for href in page.xpath("//link[@rel='canonical']/@href|//meta[@property='og:url']/@content"):
-        if str(href).lower().startswith(("http://", "https://")):
-            return str(href)
-    return None
+        href = str(href).strip()
+        if href.lower().startswith(("http://", "https://")) and (fetched is None or _site(href) == _site(fetched)):
+            return href
+    return fetched
+
+
+def _site(url: str) -> str:
+    host = (urllib.parse.urlsplit(url).hostname or "").lower()
+    return re.sub(r"^(www|m|amp|mobile)\.", "", host)
 
 
 def _from_markdown(text: str, source: str) -> Article:

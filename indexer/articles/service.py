@@ -119,7 +119,23 @@ class ArticleService:
             links = [lk for lk in links if any(p.covered for p in lk.paragraphs)]
             if not links:
                 raise NotFound(f"no video in the archive covers {article.title!r}: pass --video to link it by hand")
+        links = self.saved.with_others(article, links, lambda vid: self._link(article, vid))  # others stay
         return LinkedArticle(self.saved.put(article, links), article, tuple(links))
+
+    def delete(self, ref: str, video: str | None = None) -> str:
+        """Forget an article (a duplicate, a wrong one) and its links; with `video`, only its link to that video."""
+        aid = self._resolve(ref)
+        self.saved.delete(aid, refs.resolve_video(self.store, video) if video else None)
+        return aid
+
+    def recheck_video(self, video_id: str) -> int:
+        """The video's words have changed (a correction, or its revert): each article linked to it is linked to it
+        again, so that its quote checks cite the words as they read now. How many articles were."""
+        pairs = self.saved.for_video(video_id)
+        for article, _links in pairs:
+            others = [lk for lk in self.saved.links_of(article) if lk.video_id != video_id]
+            self.saved.put(article, [self._link(article, video_id), *others])
+        return len(pairs)
 
     def _link(self, article: Article, video_id: str) -> ArticleLinks:
         if self.store.transcript_head(video_id) is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from collections.abc import Callable
 
 import sqlalchemy as sa
 
@@ -55,6 +56,34 @@ class ArticleStore:
             return self.get(article_id(article))[1]
         except NotFound:
             return []
+
+    def with_others(self, article: Article, links: list[ArticleLinks],
+                    relink: Callable[[str], ArticleLinks]) -> list[ArticleLinks]:
+        """`links` and the article's stored links to other videos, kept: linking an article to one more video must
+        not drop the others. Those links name paragraphs by their place, so where the article's text has changed
+        since (a paragraph added at the top), each is made again against the new text (`relink`; a video without
+        a transcript now loses its link)."""
+        try:
+            stored, old = self.get(article_id(article))
+        except NotFound:
+            return links
+        named = {lk.video_id for lk in links}
+        others = [lk for lk in old if lk.video_id not in named]
+        if others and [p.text for p in stored.paragraphs] != [p.text for p in article.paragraphs]:
+            others = [relink(o.video_id) for o in others if self.store.transcript_head(o.video_id) is not None]
+        return [*links, *others]
+
+    def delete(self, aid: str, video_id: str | None = None) -> None:
+        """Forget the article and its links; with `video_id`, only its link to that video."""
+        with self.store.tx() as conn:
+            if video_id is None:
+                conn.execute(article_links.delete().where(article_links.c.article_id == aid))
+                gone = conn.execute(articles.delete().where(articles.c.id == aid)).rowcount
+            else:
+                gone = conn.execute(article_links.delete().where(article_links.c.article_id == aid,
+                                                                 article_links.c.video_id == video_id)).rowcount
+        if not gone:
+            raise NotFound(f"article {aid} is not linked to video {video_id}" if video_id else f"no article {aid!r}")
 
     def summaries(self) -> list[tuple[str, str, str | None, list[str]]]:
         """(id, title, url, linked video ids) for every article."""

@@ -244,9 +244,10 @@ def _article(video_id: str, ctx: StepContext) -> ArticleResult:
         return ArticleResult(skipped="no article")
     ctx.progress(0.0, "linking the article")
     store = ArticleStore(ctx.store)
-    others = [lk for lk in store.links_of(article) if lk.video_id != video_id]
     links = link_to_video(ctx.store, ctx.settings, ctx.engine_factory, article, video_id)
-    return ArticleResult(store.put(article, [*others, links]), sum(p.covered for p in links.paragraphs))
+    kept = store.with_others(article, [links],
+                             lambda other: link_to_video(ctx.store, ctx.settings, ctx.engine_factory, article, other))
+    return ArticleResult(store.put(article, kept), sum(p.covered for p in links.paragraphs))
 
 
 def _require_transcript(video_id: str, ctx: StepContext, *, words: bool = True) -> Transcript:
