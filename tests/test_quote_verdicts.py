@@ -161,6 +161,9 @@ def test_a_reversed_meaning_is_never_excused_or_missed_against_captions(tmp_path
          "Leader Tom Hale said the plan had “ever been costed”, calling it a fantasy.", ("ever", "never")),
         ("uz", "Vazir gapirdi. Biz soliqlarni oshirmaymiz, dedi u.",
          "Vazir Aziz Karimov: «Biz soliqlarni oshiramiz», dedi u.", ("oshiramiz", "oshirmaymiz")),
+        ("de", "Im Hafen warten sechzig Schiffe auf die Abfertigung, sagte er.",  # a number changed, alike letters
+         "Sprecher Jan Lang: „Im Hafen warten sechzehn Schiffe auf die Abfertigung“, sagte er.",
+         ("sechzehn", "sechzig")),
     ]
     for language, said, paragraph, difference in cases:
         page = tmp_path / f"{language}.md"
@@ -176,6 +179,10 @@ def test_a_reversed_meaning_is_never_excused_or_missed_against_captions(tmp_path
     assert check.status == "verbatim", check
     assert flips_polarity("سنسمح", "لن نسمح", "ar") and flips_polarity("тоқтатамыз", "тоқтатпаймыз", "kk")
     assert flips_polarity("oshirmaymiz", "оширамиз", "uz") and not flips_polarity("kitob", "kitoblar", "uz")
+    page.write_text("# Story\n\nSprecher Jan Lang: „Wir verlieren jeden Tag 12 Millionen Euro“, sagte er.\n",
+                    encoding="utf-8")  # the same number, in digits and in words: no difference
+    [check] = link_article(load_article(str(page)), _timed("Wir verlieren jeden Tag zwölf Millionen Euro.", "de")).quotes
+    assert check.status == "verbatim", check
 
 
 @pytest.fixture(scope="module")

@@ -624,7 +624,8 @@ def test_umlauts_typed_as_two_letters_find_the_word_where_nothing_holds_the_type
             assert f"<mark>{said.split()[0]}" in hits[0].snippet, hits[0].snippet
     neuen = ix.search("neuen", mode="keyword", language="de", limit=5).hits
     assert [h.text for h in neuen] == ["neuen"], [h.text for h in neuen]
-    assert [h.text for h in ix.search("neun", mode="keyword", language="de", limit=5).hits] == ["neun"]
+    # "neun Millionen" is one number, 9000000; a search for the word said before the scale still finds it
+    assert [h.text for h in ix.search("neun", mode="keyword", language="de", limit=5).hits] == ["neun Millionen"]
 
 
 def test_a_channel_filter_meets_the_name_however_its_accents_are_encoded(tmp_path: Path, search_backend: str) -> None:

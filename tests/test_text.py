@@ -91,6 +91,11 @@ def test_spaceless_scripts_become_bigrams_and_pieces_keep_the_written_form() -> 
     ("sixty-two per cent", "62%", "en"), ("5 000", "5000", "en"), ("1 250 000", "1,250,000", "en"),
     ("девяносто один", "91", "ru"), ("две тысячи двадцать пятом", "2025", "ru"), ("сорок процентов", "40%", "ru"),
     ("ikki ming yigirma beshinchi", "2025", "uz"), ("икки минг", "2000", "uz"), ("o‘n to‘rt", "14", "uz"),
+    # German says a number below a million as one word; French in pieces, with its sixties and four-twenties
+    ("zwölf", "12", "de"), ("sechzehn Schiffe", "16 Schiffe", "de"), ("Dreihundertfünfundzwanzig", "325", "de"),
+    ("zweitausendsechzehn", "2016", "de"), ("zwölf Millionen", "12000000", "de"), ("eine Million", "1000000", "de"),
+    ("dix-sept", "17", "fr"), ("soixante-douze", "72", "fr"), ("quatre-vingts", "80", "fr"),
+    ("quatre-vingt-dix-neuf", "99", "fr"), ("vingt et un", "21", "fr"), ("deux mille vingt-cinq", "2025", "fr"),
 ])
 def test_number_words_and_digits_read_alike(spoken: str, written: str, language: str) -> None:
     variants = "per cent" in spoken
@@ -103,6 +108,9 @@ def test_numbers_stop_at_punctuation_and_uzbek_words_only_count_in_uzbek() -> No
     assert texts("o'n ming", "en") == ["o'n", "ming"]
     assert texts("o'n ming", "uz") == ["10000"]
     assert texts("1990s 14th", "en") == ["1990s", "14"]
+    # a German or French article is not the number one, nor a word that holds "und" or "hundert" a number
+    assert texts("ein Hund im Grund, Hunderte", "de") == ["ein", "hund", "im", "grund", "hunderte"]
+    assert texts("un homme", "fr") == ["un", "homme"] and texts("sechzehn", "de") != texts("sechzig", "de")
 
 
 # --- transliteration ------------------------------------------------------------------------------------------------

@@ -269,8 +269,9 @@ SNOWBALL_STEMS = {"pl": "polish", "cs": "czech", "sr": "serbian", "hr": "serbian
 PREFIX_STEMS = {**dict.fromkeys("tr uz kk az ky tk eu".split(), 5), **dict.fromkeys("uk be bg sk sl mk lv".split(), 6),
                 "hy": 7}
 # Which stems an index holds: kept beside the index, so that one built with other stems is rebuilt from the store
-# (3: a number said with a scale word holds that word's number too, number_scales)
-STEMS_VERSION = "stems/3"
+# (3: a number said with a scale word holds that word's number too, number_scales; 4: German and French number
+# words read as numbers)
+STEMS_VERSION = "stems/4"
 
 
 def has_stems(language: str | None) -> bool:

@@ -1,4 +1,5 @@
-"""Number words and digits: runs of spoken or written numbers become one digit string, in English, Russian and Uzbek.
+"""Number words and digits: runs of spoken or written numbers become one digit string, in English, Russian, Uzbek,
+German and French (indexer.text.numbers_de_fr).
 
 Why: Whisper writes "91", "2025" and "5,000"; caption files write "5 000"; people type and newsrooms print
 "ninety-one", "twenty twenty-five", "две тысячи двадцать пятом", "ikki ming". A quote or a paragraph only meets the
@@ -20,6 +21,7 @@ import re
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 
+from indexer.text import numbers_de_fr
 from indexer.text.translit import key
 
 # Number words: word -> (value, kind). Kinds drive which word may follow which (see _NEXT).
@@ -94,10 +96,11 @@ def _uz_table() -> dict[str, NumEntry]:
 
 # Which kind of number word may follow which; None is the start of a number.
 _NEXT: dict[str | None, set[str]] = {
-    None: {"digit", "unit", "teen", "tens", "hundred", "hundreds", "scale"},
+    None: {"digit", "unit", "teen", "tens", "hundred", "hundreds", "scale", "tens60", "unit4"},
     "digit": {"hundred", "scale"}, "unit": {"hundred", "scale"}, "teen": {"hundred", "scale"},
-    "tens": {"unit", "hundred", "scale"}, "hundred": {"unit", "teen", "tens", "scale"},
-    "hundreds": {"unit", "teen", "tens", "scale"}, "scale": {"unit", "teen", "tens", "hundreds"},
+    "tens": {"unit", "hundred", "scale"}, "hundred": {"unit", "teen", "tens", "scale", "tens60", "unit4"},
+    "hundreds": {"unit", "teen", "tens", "scale"}, "scale": {"unit", "teen", "tens", "hundreds", "tens60", "unit4"},
+    **numbers_de_fr.NEXT,
 }
 _AND = ("and", "и", "va")
 _GROUP_RE = re.compile(r"\d{3}")
@@ -115,11 +118,16 @@ def number_table(language: str | None) -> dict[str, NumEntry]:
         return _uz_table()
     if language == "en":
         return _en_table()
+    if language == "fr":
+        return numbers_de_fr.french_table()
     return {**_en_table(), **_ru_table()}
 
 
 def lookup(language: str | None) -> Lookup:
-    """The number-word lookup of a language: Uzbek words are looked up by key (Latin or Cyrillic, any apostrophe)."""
+    """The number-word lookup of a language: Uzbek words are looked up by key (Latin or Cyrillic, any apostrophe),
+    German ones parsed whole (a number below a million is one word)."""
+    if language == "de":
+        return numbers_de_fr.german
     table = number_table(language)
     return (lambda t: table.get(key(t))) if language == "uz" else table.get
 
@@ -148,10 +156,18 @@ def merge(pieces: Sequence[str], stops: Sequence[bool], language: str | None) ->
 
 def scale_values(pieces: Sequence[str], language: str | None) -> list[str]:
     """The scale words among a number's folded pieces ("hundred", "million", "тысяч", "ming"), each as the number it
-    is alone: "three million" is the token 3000000, and this gives 1000000, the token of a query "million"."""
+    is alone, and the number said before the first of them: "three million" is the token 3000000, and this gives
+    1000000 and 3, the tokens of a query "million" or "three"."""
     find = lookup(language)
-    found = (find(p) for p in pieces if not p[:1].isdigit())
-    return list(dict.fromkeys(fmt(e[0]) for e in found if e and e[1] in ("hundred", "scale")))
+    scales = [(k, e[0]) for k, e in enumerate(None if p[:1].isdigit() else find(p) for p in pieces)
+              if e and e[1] in ("hundred", "scale")]
+    values = [fmt(value) for _, value in scales]
+    before = scales[0][0] if scales else 0
+    if before:
+        used, value, _ = parse(pieces[:before], [False] * before, find)
+        if used == before:
+            values.append(fmt(value))
+    return list(dict.fromkeys(values))
 
 
 def _is_year_pair(prev: tuple[str, int, int], value: float, prev_piece: str) -> bool:
@@ -177,10 +193,15 @@ def parse(pieces: Sequence[str], stops: Sequence[bool], find: Lookup) -> tuple[i
             if find(pieces[j + 1]):
                 j += 1
                 continue
-        if piece == "a" and last is None and j + 1 < len(pieces) and (find(pieces[j + 1]) or ("", ""))[1] in (
-                "hundred", "scale"):
-            j += 1  # "a hundred", "a million"
+        if piece in numbers_de_fr.ARTICLES and last is None and j + 1 < len(pieces) and \
+                (find(pieces[j + 1]) or ("", ""))[1] in ("hundred", "scale"):
+            j += 1  # "a hundred", "a million", "eine Million"
             continue
+        if piece == "et" and last in ("tens", "tens60") and j + 1 < len(pieces):  # "vingt et un", "soixante et onze"
+            after = pieces[j + 1]
+            if after in ("un", "une") or (find(after) or ("", ""))[1] == "teen":
+                cur, j, last = (cur + 1, j + 2, "unit") if after in ("un", "une") else (cur, j + 1, last)
+                continue
         if piece == "point" and last in ("unit", "teen", "tens") and j + 1 < len(pieces):
             digits = _decimal_digits(pieces[j + 1:], find)
             if digits:
@@ -190,6 +211,9 @@ def parse(pieces: Sequence[str], stops: Sequence[bool], find: Lookup) -> tuple[i
         if entry is None or entry[1] not in _NEXT[last]:
             break
         value, kind = entry
+        if kind == "tens" and last == "unit4":  # "quatre-vingts": four twenties, which may take a teen after
+            cur, last, j = cur * value, "tens60", j + 1
+            continue
         if kind == "hundred":
             if cur >= 100:
                 break
