@@ -119,6 +119,11 @@ def test_plain_text_file() -> None:
     ("The players’ union won’t say it, and the 12\" pipe burst.", []),
     ("Prices rose 5‚5 per cent, a number ‚nobody expected.", []),
     ("“This quote goes on into the next paragraph", [("This quote goes on into the next paragraph", "“", 0)]),
+    # straight single marks (CMSs without typographic quotes, British style) were never quotes, so never checked;
+    # an apostrophe (a possessive, o'zbek, rock 'n' roll) is still none
+    ("'We will not raise taxes this year,' she said.", [("We will not raise taxes this year,", "''", 0)]),
+    ("The teachers' union met. 'We are ready,' its o'zbek leader said.", [("We are ready,", "''", 0)]),
+    ("Rock 'n' roll is back, and don't forget it.", []),
     # Chinese and Japanese: no space around the marks (a mark after "：" or a character was never a quote)
     ("他说：“我们绝不会降低安全标准。”李明又说：“不会。”",
      [("我们绝不会降低安全标准。", "“”", 0), ("不会。", "“”", 0)]),
@@ -449,6 +454,34 @@ def test_words_either_side_of_a_line_break_or_a_block_stay_apart(tmp_path: Path)
     assert "not one day sooner Helen Carter" in text, text
     assert "stay closed until" in text and "the council said" in text  # inline elements join as written
     assert "overnight and cut" in load_article(str(page)).page_text
+
+
+def test_boxes_inside_the_story_are_not_its_paragraphs(tmp_path: Path) -> None:
+    """What a site puts inside its story was kept as paragraphs, linked or "not covered", and exported: a "read
+    also" link, an ad label, a subscription box, a typo notice, an embedded tweet, and a pull quote (its quote then
+    checked twice). A story inside a section whose class names a box word ("social-affairs") stays."""
+    story = ["Строительство нового моста через реку начнётся весной и займёт три года, сообщили в мэрии.",
+             "Жители Заречного района ждут этот мост уже двадцать лет. «Я уже и не надеялась его увидеть», — "
+             "призналась пенсионерка Галина Петровна.",
+             "Стоимость проекта оценивается в четыре миллиарда рублей, из них половину даст область."]
+    page = tmp_path / "inbody.html"
+    page.write_text(
+        "<html lang='ru'><head><meta charset='utf-8'><title>Мост</title></head><body>"
+        "<section class='social-affairs'><article><h1>Мост через реку начнут строить весной</h1>"
+        f"<p>{story[0]}</p>"
+        "<p><strong>Читайте также:</strong> <a href='/x'>Мэрия объявила конкурс на проект набережной</a></p>"
+        "<blockquote class='pull'><p>«Я уже и не надеялась его увидеть»</p><cite>Галина Петровна</cite></blockquote>"
+        f"<p>{story[1]}</p>"
+        "<div class='adfox'>Реклама</div>"
+        "<p class='subscribe-box'>Подписывайтесь на наш Telegram-канал, чтобы первыми узнавать главные новости.</p>"
+        "<blockquote class='twitter-tweet'><p>Мост будет! Наконец-то решение принято, поздравляем всех жителей "
+        "района pic.twitter.com/abc</p>— Заречье (@zarechye) March 12, 2026</blockquote>"
+        f"<p>{story[2]}</p>"
+        "<p><em>Нашли опечатку? Выделите текст и нажмите Ctrl+Enter, чтобы сообщить редакции.</em></p>"
+        "</article></section></body></html>", encoding="utf-8")
+    article = load_article(str(page))
+    assert [p.text for p in article.paragraphs] == story
+    assert "Читайте также" in article.page_text  # the page as the browser shows it stays whole
 
 
 def test_text_fragment_grows_until_unique() -> None:

@@ -11,7 +11,7 @@ import pytest
 
 from indexer.articles.link import link_article
 from indexer.articles.load import load_article
-from indexer.articles.quotecheck import WordDiff
+from indexer.articles.quotecheck import WordDiff, quote_detail
 from indexer.articles.quotes import attribute, find_quotes
 from indexer.articles.render import render_text
 from indexer.articles.verdict import VerdictSettings, critical, misheard, sound_alike
@@ -137,6 +137,9 @@ def test_without_audio_the_check_says_captions_and_only_sound_alike_words_are_mi
     shown = render_text("art:x", article, [link_article(article, captions)])
     assert "the captions say 'kit'" in shown and "near spelling of the article's 'hit'" in shown
     assert "recogniser" not in shown and "audio fits" not in shown
+    # the API's and the web page's line too: it said "the recogniser heard", and the page showed the basis twice
+    assert quote_detail(check).startswith("the captions say 'kit' where the article has 'hit'")
+    assert "checked against" in quote_detail(check) and "checked against" not in quote_detail(check, basis=False)
     for wrong in (SAID.replace("forty", "fourteen"), SAID.replace("not ", ""), SAID.replace("hit", "flood")):
         [check] = link_article(load_article(str(_article(tmp_path, wrong))), captions).quotes
         assert check.status == "differs" and check.basis == "captions", wrong

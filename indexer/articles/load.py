@@ -200,8 +200,12 @@ def _from_html(data: bytes, *, source: str, url: str | None = None, path: str | 
     import lxml.html
     import trafilatura
 
-    xml = trafilatura.extract(data, url=url, output_format="xml", with_metadata=True, include_comments=False,
-                              include_tables=False, date_extraction_params={"extensive_search": False})
+    page = trafilatura.load_html(data)  # decoded as the page declares, or as its bytes read (no charset named)
+    if page is None:
+        raise InvalidInput(f"no article text found in {source}")
+    xml = trafilatura.extract(_without_boxes(page), url=url, output_format="xml", with_metadata=True,
+                              include_comments=False, include_tables=False,
+                              date_extraction_params={"extensive_search": False})
     texts: list[str] = []
     meta: dict[str, str] = {}
     if xml:
@@ -210,14 +214,10 @@ def _from_html(data: bytes, *, source: str, url: str | None = None, path: str | 
         blocks = ("p", "item", "quote")
         texts = [_squash(_spaced_text(el)) for el in doc.iter(*blocks)
                  if not any(a.tag in blocks for a in el.iterancestors())]
-    texts = [t for t in texts if t]
+    texts = _story_only([t for t in texts if t])
     counts = [len(pieces(t)) for t in texts]  # words as search reads them: Chinese or Japanese has no spaces
     if sum(counts) < 20 or max(counts, default=0) < 8:
         raise InvalidInput(f"no article text found in {source}")
-    try:
-        page = lxml.html.document_fromstring(data)
-    except (ValueError, lxml.etree.ParserError):
-        raise InvalidInput(f"no article text found in {source}") from None
     declared = (page.get("lang") or "").split("-")[0].lower()
     for bad in page.xpath("//script|//style|//noscript|//template"):
         bad.drop_tree()
@@ -227,6 +227,59 @@ def _from_html(data: bytes, *, source: str, url: str | None = None, path: str | 
     return _article(source, title, texts, language if language != "und" else (declared or "und"),
                     published=meta.get("date"), url=_canonical(page, url), path=path, fmt="html",
                     page_text=page_text)
+
+
+# Boxes that news sites put inside an article's body, named by their class or id: ads, promotions, subscription
+# and newsletter boxes, "read also" and related links, share bars, typo notices, and embedded posts (a tweet's text
+# is not the story's); AMP's embeds by their tags. Matched as whole parts of a class or id ("ad-slot", "adfox",
+# "twitter-tweet"), and only on a box of little text: a section classed "social-affairs" that holds the story stays.
+_BOX = re.compile(r"(?:^|[\s_-])(?:ads?|adv|advert\w*|adfox|adriver|banner|promo\w*|sponsor\w*|subscri\w*|newsletter|"
+                  r"related|read-?also|see-?also|read-?more|share|sharing|social|outbrain|taboola|typo|orphus|"
+                  r"twitter-tweet|instagram-media|tiktok-embed|fb-post|telegram-post|embed)(?:$|[\s_-])", re.I)
+_BOX_TAGS = ("amp-ad", "amp-embed", "amp-twitter", "amp-instagram", "amp-facebook", "amp-iframe", "amp-sticky-ad")
+BOX_MAX_CHARS = 600
+_KEYS = re.compile(r"\bctrl\s*\+\s*enter\b", re.I)  # "select the typo and press Ctrl+Enter", in any language
+
+
+def _without_boxes(page: Any) -> Any:
+    """A copy of the page without the boxes a site puts inside its story (the page itself stays whole: a text
+    fragment must be unique in the page as the browser shows it)."""
+    import copy
+
+    clean = copy.deepcopy(page)
+    boxes = [el for el in clean.iter() if isinstance(el.tag, str) and (
+        el.tag in _BOX_TAGS or _BOX.search(f"{el.get('class') or ''} {el.get('id') or ''}"))]
+    for el in boxes:
+        if el.getparent() is not None and len(_squash(_spaced_text(el))) <= BOX_MAX_CHARS:
+            el.drop_tree()
+    for el in clean.iter("p", "div", "li"):  # a paragraph that is a link to another story, with a label before it
+        text = _squash(_spaced_text(el))
+        linked = sum(len(_squash(a.text_content())) for a in el.iter("a"))
+        if text and (linked >= 0.6 * len(text) and len(text) <= 250 or _KEYS.search(text)) and \
+                el.getparent() is not None and len(text) <= BOX_MAX_CHARS:
+            el.drop_tree()
+    return clean
+
+
+PULL_CREDIT_WORDS = 8  # a pull quote's credit ("Helen Carter, mayor") beside the quote
+
+
+def _story_only(texts: list[str]) -> list[str]:
+    """The paragraphs less a pull quote: a block whose words all stand in another, longer paragraph, in order, or
+    whose quote does with at most a short credit beside it (its quote would be checked twice)."""
+    def folded(text: str) -> str:
+        return " ".join(re.findall(r"\w+", text.casefold()))
+
+    whole = [folded(t) for t in texts]
+
+    def repeated(k: int) -> bool:
+        quotes = sorted(find_quotes(texts[k]), key=lambda q: len(q.text))[-1:]
+        said = folded(quotes[0].text) if quotes else whole[k]
+        credit = len(whole[k].split()) - len(said.split())
+        return len(said.split()) >= 5 and credit <= PULL_CREDIT_WORDS and any(
+            j != k and len(whole[j]) > len(whole[k]) and said in whole[j] for j in range(len(texts)))
+
+    return [t for k, t in enumerate(texts) if not repeated(k)]
 
 
 def _canonical(page: Any, fetched: str | None = None) -> str | None:

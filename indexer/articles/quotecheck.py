@@ -77,14 +77,17 @@ class QuoteCheck:
     misheard: tuple[WordDiff, ...] = ()  # changes that are likely the recogniser's: what it heard, and the article
 
 
-def quote_detail(check: QuoteCheck) -> str:
-    """One line for people: the changes a "differs" verdict rests on, or what the recogniser heard."""
-    against = "" if check.basis == "audio" else " (checked against captions, not the audio)"
+def quote_detail(check: QuoteCheck, *, basis: bool = True) -> str:
+    """One line for people: the changes a "differs" verdict rests on, or what the recogniser (or, without audio,
+    the captions) has where the article differs. `basis`: say what the check rests on (a caller that shows
+    `check.basis` beside it leaves it out)."""
+    against = "" if check.basis == "audio" or not basis else " (checked against captions, not the audio)"
+    heard = "the recogniser heard" if check.basis == "audio" else "the captions say"
     if check.differences:
         return "; ".join(f"article: {d.article!r}, said: {d.spoken!r} at {d.start:.1f} s"
                          for d in check.differences) + against
     if check.misheard:
-        return "; ".join(f"the recogniser heard {d.spoken!r} where the article has {d.article!r} at {d.start:.1f} s"
+        return "; ".join(f"{heard} {d.spoken!r} where the article has {d.article!r} at {d.start:.1f} s"
                          for d in check.misheard) + against
     return ""
 

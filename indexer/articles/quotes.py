@@ -33,7 +33,8 @@ class Quote:
 
 
 # opening mark -> the marks that may close it
-_CLOSERS = {'"': '"', "“": "”", "„": "“”", "«": "»", "»": "«", "‚": "‘’", "‘": "’", "「": "」", "『": "』"}
+_CLOSERS = {'"': '"', "“": "”", "„": "“”", "«": "»", "»": "«", "‚": "‘’", "‘": "’", "「": "」", "『": "』",
+            "'": "'"}  # straight single marks: CMSs without typographic quotes, and British style
 _MARKS = set(_CLOSERS) | set("".join(_CLOSERS.values()))
 _OPEN_AFTER = set(" \t\n([{—–-/") | _MARKS  # what may stand before an opening mark
 _CLOSE_BEFORE = set(" \t\n.,;:!?)]}—–-…") | _MARKS  # what may follow a closing mark
@@ -63,8 +64,8 @@ def find_quotes(text: str) -> list[Quote]:
         can_open = (before in _OPEN_AFTER or ch in "«„「『" or wide) and (not after.isspace() or ch == "«")
         can_close = (not before.isspace() or ch == "»") and (
             ch in _SUFFIXED or after in _CLOSE_BEFORE or not after.isalnum() or wide)
-        if ch in "’‘" and before.isalnum() and after.isalnum():
-            continue  # an apostrophe: don’t, o‘zbek
+        if ch in "’‘'" and before.isalnum() and after.isalnum():
+            continue  # an apostrophe: don’t, o‘zbek, o'zbek
         level = next((k for k in range(len(stack) - 1, -1, -1) if ch in _CLOSERS[stack[k][0]]), None)
         if can_close and level is not None:
             mark, at = stack[level]
@@ -74,7 +75,7 @@ def find_quotes(text: str) -> list[Quote]:
             stack.append((ch, i))
     if stack and stack[0][1] == 0:  # a quote that goes on into the next paragraph
         found.append(_quote(text, 1, len(text), stack[0][0], 0))
-    found = [q for q in found if q.text and not (is_name(q.text) and not _reply(text, q))]
+    found = [q for q in found if sum(c.isalnum() for c in q.text) > 1 and not (is_name(q.text) and not _reply(text, q))]
     return sorted(found, key=lambda q: (q.start, q.depth))
 
 

@@ -250,7 +250,7 @@ class ArticleService:
 
 
 def _paragraph(text: str, link: ParagraphLink | None) -> ParagraphView:
-    quotes = tuple(QuoteView(q.text, q.status, q.speaker, q.start, quote_detail(q), q.basis, q.differences,
+    quotes = tuple(QuoteView(q.text, q.status, q.speaker, q.start, quote_detail(q, basis=False), q.basis, q.differences,
                              q.misheard) for q in (link.quotes if link else ()))
     if link is None:
         return ParagraphView(text, None, None, 0.0, quotes)
