@@ -184,7 +184,8 @@ def test_a_reversed_meaning_is_never_excused_or_missed_against_captions(tmp_path
     assert flips_polarity("oshirmaymiz", "оширамиз", "uz") and not flips_polarity("kitob", "kitoblar", "uz")
     page.write_text("# Story\n\nSprecher Jan Lang: „Wir verlieren jeden Tag 12 Millionen Euro“, sagte er.\n",
                     encoding="utf-8")  # the same number, in digits and in words: no difference
-    [check] = link_article(load_article(str(page)), _timed("Wir verlieren jeden Tag zwölf Millionen Euro.", "de")).quotes
+    said = _timed("Wir verlieren jeden Tag zwölf Millionen Euro.", "de")
+    [check] = link_article(load_article(str(page)), said).quotes
     assert check.status == "verbatim", check
 
 
