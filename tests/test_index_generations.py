@@ -13,9 +13,12 @@ from pathlib import Path
 
 import pytest
 
+from indexer.config import Settings
 from indexer.models import Chapter, Segment, Transcript, Video, Word
-from indexer.search.base import CURRENT, PassageIndex, index_class, index_dir
-from tests.conftest import HAS_TANTIVY
+from indexer.search.base import PassageIndex, index_class, index_dir
+from indexer.search.generations import CURRENT
+from indexer.service import Clipindex, IngestOptions
+from tests.conftest import FIXTURES, HAS_TANTIVY
 
 
 def _index(backend: str, path: Path) -> PassageIndex:
@@ -109,3 +112,30 @@ def test_a_command_line_search_refills_an_index_that_lost_everything(tmp_path: P
     again = subprocess.run([*cli, "search", "мост", "--json", "--data-dir", str(data)], capture_output=True,
                            text=True, check=True, env=env)
     assert json.loads(again.stdout) and again.stderr == "", "the second search only reads"
+
+
+def test_edits_made_while_a_reindex_builds_are_in_the_index_it_switches_to(backend_settings: Settings) -> None:
+    """A correction, or a video's new channel, made while `reindex` built went into the generation it then
+    replaced: the store had the change, and search went back to the old words and the old channel, until the next
+    reindex. Writers note what they change; the rebuild writes those videos again after it switches."""
+    svc = Clipindex(backend_settings)
+    for name in ("captions_ru.vtt", "captions_uz.srt"):
+        assert [r.status for r in svc.ingest(str(FIXTURES / name), IngestOptions())] == ["ingested"]
+    first, second = (v.id for v in svc.videos())
+    [word] = [w for w in svc.transcript(first).words if w.text.strip(",.") == "Каменку"][:1]
+    editor = Clipindex(backend_settings)  # another writer: an API server, a CLI command
+    edited: list[str] = []
+
+    def meanwhile(done: int, _total: int) -> None:  # both videos read into the new generation, before its switch
+        if done == 2 and not edited:
+            editor.correct_words(first, word.start, word.end, "Заречье")
+            editor.update_video(second, channel="Moved Channel")
+            edited.append("done")
+
+    assert svc.index.reindex(meanwhile) > 0 and edited
+    hits = svc.search("Заречье", mode="keyword").hits
+    assert [h.video_id for h in hits] == [first], hits
+    assert not [h for h in svc.search("Каменку", mode="keyword", limit=50).hits
+                if h.video_id == first and abs(h.start - word.start) < 0.05]  # the words replaced are gone
+    said = next(w.text.strip(",.") for w in svc.transcript(second).words if len(w.text) > 6)
+    assert [h.video_id for h in svc.search(said, channel="Moved Channel", mode="keyword").hits][:1] == [second]

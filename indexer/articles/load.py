@@ -14,6 +14,7 @@ All failures are `InvalidInput` with a one-line message.
 
 from __future__ import annotations
 
+import copy
 import re
 import time
 import urllib.error
@@ -244,8 +245,6 @@ _KEYS = re.compile(r"\bctrl\s*\+\s*enter\b", re.I)  # "select the typo and press
 def _without_boxes(page: Any) -> Any:
     """A copy of the page without the boxes a site puts inside its story (the page itself stays whole: a text
     fragment must be unique in the page as the browser shows it)."""
-    import copy
-
     clean = copy.deepcopy(page)
     boxes = [el for el in clean.iter() if isinstance(el.tag, str) and (
         el.tag in _BOX_TAGS or _BOX.search(f"{el.get('class') or ''} {el.get('id') or ''}"))]

@@ -17,16 +17,14 @@ Everything else is here, once:
 from __future__ import annotations
 
 import atexit
-import fcntl
 import logging
-import os
 import shutil
 import threading
 import time
 import uuid
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, ClassVar, Protocol, TypeVar
 
@@ -34,6 +32,17 @@ from indexer.config import MISSING_TANTIVY
 from indexer.config import SEARCH_BACKENDS as BACKENDS
 from indexer.errors import IndexBusy, InvalidInput
 from indexer.models import Chapter, Transcript, Video
+from indexer.search.generations import (
+    REBUILD_LOCK,
+    changes_since,
+    current_generation,
+    file_lock,
+    journal_start,
+    note_changes,
+    publish,
+    sweep,
+    sweep_unless_rebuilding,
+)
 from indexer.search.passages import documents
 from indexer.search.query import (
     SearchResult,
@@ -54,8 +63,6 @@ COMMIT_DELAY_S = 1.0  # a video handed to `enqueue` is committed (searchable eve
 # fewer small segments to merge: 400 -> 1,000 made a caption ingest's index step at 100k passages faster (docs/
 # benchmarks.md, "Larger batches"). Only a burst fills one: a Whisper ingest's video comes every minute or so.
 MAX_BATCH = 1000
-CURRENT = "CURRENT"  # names the generation in use
-KEEP_OLD_S = 600.0  # a replaced generation is kept this long for readers that still have it open
 READ_ATTEMPTS = 5
 Items = Iterable[tuple[Video, Transcript, Sequence[Chapter]]]
 Progress = Callable[[str, int], None]
@@ -71,54 +78,6 @@ class Writer(Protocol):
     def add(self, doc: dict[str, Any]) -> None: ...
 
     def clear(self) -> None: ...
-
-
-def current_generation(root: Path) -> str:
-    """The generation readers and writers use: a folder named in CURRENT, or "." (the root itself: indexes made
-    before generations, and a fresh one until its first rebuild)."""
-    try:
-        return (root / CURRENT).read_text(encoding="ascii").strip() or "."
-    except FileNotFoundError:
-        return "."
-
-
-def _publish(root: Path, name: str) -> None:
-    """Point every reader and writer, in every process, at another generation: one atomic rename."""
-    tmp = root / f".{CURRENT}.{uuid.uuid4().hex}"
-    tmp.write_text(name, encoding="ascii")
-    os.replace(tmp, root / CURRENT)
-
-
-def _sweep(root: Path, current: str, root_files: Sequence[str]) -> None:
-    """Remove generations no one should still be reading: not current, and untouched for KEEP_OLD_S (a reader
-    that still held one would have run again on the current generation: see PassageIndex._reading)."""
-    cutoff = time.time() - KEEP_OLD_S
-    for old in root.glob("g-*"):
-        if old.name != current and old.stat().st_mtime < cutoff:
-            shutil.rmtree(old, ignore_errors=True)
-    if current != ".":  # the files of the index as it was before generations
-        for stale in (p for pattern in root_files for p in root.glob(pattern)):
-            if stale.is_file() and stale.stat().st_mtime < cutoff:
-                stale.unlink(missing_ok=True)
-
-
-@contextmanager
-def file_lock(lock: Path, timeout: float, what: Path) -> Iterator[None]:
-    """An exclusive fcntl lock on `lock`, retried for `timeout` s (0: tried once); IndexBusy after that."""
-    with lock.open("a") as handle:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise IndexBusy(f"the search index at {what} is locked by another writer; try again") from None
-                time.sleep(0.05)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def write_items(w: Writer, items: Items, progress: Progress | None, *, replace: bool) -> int:
@@ -165,6 +124,7 @@ class PassageIndex(ABC):
         self._flusher: threading.Thread | None = None
         self.exists: Callable[[str], bool] | None = None  # whether the store still has a video (set by the service)
         self._open_folder(self._folder(self._generation))
+        sweep_unless_rebuilding(self.path, self._generation, self.root_files)
 
     # ---- what a backend provides ---------------------------------------------------------------------------------
     @abstractmethod
@@ -218,19 +178,26 @@ class PassageIndex(ABC):
             self._generation = generation
         return folder
 
-    def rebuild(self, items: Items, progress: Progress | None = None) -> int:
+    def rebuild(self, items: Items, progress: Progress | None = None,
+                catch_up: Callable[[set[str]], None] | None = None) -> int:
         """Build a new generation from `items` beside the current one and switch to it when it is complete. A
-        rebuild that stops part-way leaves the current generation in use, untouched."""
+        rebuild that stops part-way leaves the current generation in use, untouched. `catch_up` gets the videos
+        other writers changed meanwhile (written into the generation being replaced), after the switch, to write
+        them again (generations.py: the journal). One rebuild at a time (IndexBusy while another runs)."""
         name = f"g-{uuid.uuid4().hex[:12]}"
-        try:
-            total = self._build(self.path / name, items, progress)
-        except BaseException:
-            shutil.rmtree(self.path / name, ignore_errors=True)
-            raise
-        with self._write_lock:
-            _publish(self.path, name)
-            self._sync_generation()
-        _sweep(self.path, name, self.root_files)
+        with file_lock(self.path / REBUILD_LOCK, LOCK_TIMEOUT_S, self.path):
+            offset = journal_start(self.path)
+            try:
+                total = self._build(self.path / name, items, progress)
+            except BaseException:
+                shutil.rmtree(self.path / name, ignore_errors=True)
+                raise
+            with self._write_lock:
+                publish(self.path, name)
+                self._sync_generation()
+            if catch_up:
+                catch_up(changes_since(self.path, offset))
+            sweep(self.path, name, self.root_files)
         return total
 
     # ---- writing -------------------------------------------------------------------------------------------------
@@ -239,6 +206,7 @@ class PassageIndex(ABC):
         from now; returns the number of passages. Until then a search in this process commits them first; a
         crash before the commit loses them from the index only: the store has them, and `reconcile` adds them."""
         docs = documents(video, transcript, chapters)  # the analysis, outside any lock
+        note_changes(self.path, [video.id])
         with self._pending_lock:
             if not self._pending:
                 self._pending_since = time.monotonic()
@@ -324,8 +292,13 @@ class PassageIndex(ABC):
     def add_many(self, items: Items, progress: Progress | None = None) -> int:
         """Index many videos with one writer and one commit (for a rebuild; Whoosh commits every 2,000,000
         postings, index.POOL_LIMIT); progress(video_id, passages)."""
+        def noted() -> Items:  # each video noted before it is written (generations.py: the journal)
+            for item in items:
+                note_changes(self.path, [item[0].id])
+                yield item
+
         with self._session() as w:
-            return write_items(w, items, progress, replace=True)
+            return write_items(w, noted(), progress, replace=True)
 
     def discard_pending(self) -> None:
         """Forget the passages queued for the next commit (after a commit that failed: ingesting those videos
@@ -334,6 +307,7 @@ class PassageIndex(ABC):
             self._pending = {}
 
     def delete(self, video_id: str) -> None:
+        note_changes(self.path, [video_id])
         with self._pending_lock:
             self._pending.pop(video_id, None)
         with self._session() as w:

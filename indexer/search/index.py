@@ -45,7 +45,6 @@ from indexer.errors import IndexBusy
 from indexer.search import whoosh_commits
 from indexer.search.base import (  # some re-exported (__all__): tests and benches import them from here
     COMMIT_DELAY_S,
-    CURRENT,
     LOCK_TIMEOUT_S,
     MAX_BATCH,
     Items,
@@ -54,6 +53,7 @@ from indexer.search.base import (  # some re-exported (__all__): tests and bench
     open_index,
     write_items,
 )
+from indexer.search.generations import CURRENT
 from indexer.search.passages import same_marker, write_marker
 from indexer.search.terms import Filter
 from indexer.search.whoosh_arrays import Leaves

@@ -118,9 +118,19 @@ class SearchService:
             if progress:
                 progress(done, len(ready))
 
-        total = index.rebuild(items(), step)
+        total = index.rebuild(items(), step, self._catch_up)
         self.reconcile()  # videos indexed into the old generation while this one was built
         return total
+
+    def _catch_up(self, changed: set[str]) -> None:
+        """Write again, from the store, the videos other writers changed while a rebuild built: a correction, new
+        details or a forced ingest went into the generation the rebuild replaced."""
+        for video_id in sorted(changed):
+            if self._entry(video_id) is None:
+                self.backend.delete(video_id)
+            else:
+                self.index_video(video_id, batched=True)
+        self.backend.flush()
 
     def refill_if_empty(self, announce: Callable[[int], None] | None = None) -> int:
         """Refill an index that holds nothing while the store has transcripts: one recreated because an upgrade

@@ -27,7 +27,8 @@ from typing import Any
 
 import tantivy
 
-from indexer.search.base import LOCK_TIMEOUT_S, Items, PassageIndex, Progress, file_lock, write_items
+from indexer.search.base import LOCK_TIMEOUT_S, Items, PassageIndex, Progress, write_items
+from indexer.search.generations import file_lock
 from indexer.search.passages import same_marker, write_marker
 from indexer.search.terms import AllOf, AnyOf, BestOf, CountOf, Filter, Found, Q
 from indexer.store.files import exclusive
