@@ -636,3 +636,35 @@ def test_a_channel_filter_meets_the_name_however_its_accents_are_encoded(tmp_pat
     ix.add(video("file:geneve", channel="Te\u0301le\u0301 Gene\u0300ve", language="fr"), tr, [])
     for typed in ("Télé Genève", "Te\u0301le\u0301 Gene\u0300ve", "TÉLÉ GENÈVE"):
         assert [h.video_id for h in ix.search("pont", channel=typed).hits] == ["file:geneve"], typed
+
+
+def test_keyword_pages_reach_every_moment_and_the_total_counts_what_the_filter_lets_through(
+        tmp_path: Path, search_backend: str) -> None:
+    """A keyword search read at most 500 passages, so past about 400 moments its pages came back empty while the
+    total said thousands; on Whoosh the total counted passages the filter left out and deleted ones, and moved with
+    the page's size (6,614 with one hit a page, 13,228 with ten)."""
+    ix = make_index(search_backend, tmp_path / "index")
+    filler = "the council met again today and talked about roads schools parks and the river"
+    said = [f"the budget was discussed in part {k}" if k % 4 == 0 else f"{filler} part {k}" for k in range(28)]
+    items = []
+    for n in range(120):  # 7 moments of "budget" a video, 30 s and more apart
+        vid = f"file:{n:03d}"
+        tr, _ = make_transcript(vid, said)
+        items.append((video(vid, published="2026-02-01" if n % 4 == 0 else "2025-02-01"), tr, []))
+    ix.add_many(items)
+    moments = 120 * 7
+    deep = ix.search("budget", mode="keyword", limit=100, offset=700)
+    assert len(deep.hits) == 100, (len(deep.hits), deep.total)
+    reached = {(h.video_id, round(h.start)) for k in range(0, 900, 100)
+               for h in ix.search("budget", mode="keyword", limit=100, offset=k).hits}
+    assert len(reached) == moments
+    # an estimate (the moments its first passages hold, times the passages that match), but one of the right size,
+    # the same from page to page, through the filter, and without deleted passages
+    totals = [ix.search("budget", mode="keyword", limit=n).total for n in (1, 10, 100)]
+    assert all(0.7 * moments <= t <= 1.5 * moments for t in totals) and max(totals) <= 1.15 * min(totals), totals
+    dated = ix.search("budget", mode="keyword", after="2026-01-01").total
+    assert 0.7 * moments / 4 <= dated <= 1.5 * moments / 4, dated  # one video in four is dated 2026
+    for n in range(0, 120, 2):
+        ix.delete(f"file:{n:03d}")
+    left = ix.search("budget", mode="keyword").total
+    assert 0.7 * moments / 2 <= left <= 1.5 * moments / 2, left

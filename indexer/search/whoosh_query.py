@@ -14,7 +14,7 @@ from whoosh.scoring import BaseScorer, WeightingModel
 from whoosh.searching import Searcher
 
 from indexer.search.terms import AllOf, AnyOf, BestOf, CountOf, Found, Q
-from indexer.search.whoosh_arrays import Leaves, saturated, top
+from indexer.search.whoosh_arrays import Leaves, Postings, saturated, top
 
 
 def compile_query(q: Q) -> Query:
@@ -39,6 +39,7 @@ class WhooshCandidates:
 
     def __init__(self, leaves: Leaves, allow: np.ndarray | None) -> None:
         self.leaves, self.searcher, self.allow = leaves, leaves.searcher, allow
+        self._last: tuple[Q, Postings] | None = None  # the query last evaluated, and its matches
 
     def doc_frequency(self, field: str, term: str) -> int:
         return int(self.searcher.doc_frequency(field, term))
@@ -47,12 +48,20 @@ class WhooshCandidates:
         return int(self.searcher.doc_count())
 
     def estimate(self, query: Q) -> int:
-        # Results.estimated_length() would run the query again through the filter: term statistics instead
-        return int(compile_query(query).estimate_size(self.searcher.reader()))
+        """The passages that match, counted exactly through the filter, deleted ones left out: term statistics
+        counted every passage of the index, deleted ones until merged away (a search filtered to 145 matches said
+        9,280). The query's evaluation is the one `top` just made, where it made it."""
+        ids, _scores = self._evaluate(query)
+        return int(self.allow[ids].sum()) if self.allow is not None and len(ids) else len(ids)
+
+    def _evaluate(self, query: Q) -> Postings:
+        if self._last is None or self._last[0] is not query:
+            self._last = (query, self.leaves.evaluate(query))
+        return self._last[1]
 
     def top(self, query: Q, limit: int) -> list[Found]:
         # numpy over whole posting lists takes milliseconds even at a million passages: no deadline to keep
-        ids, scores = top(self.leaves.evaluate(query), limit, self.allow)
+        ids, scores = top(self._evaluate(query), limit, self.allow)
         stored = self.searcher.stored_fields
         # keys from the index's `keys` column (plain bytes), where the stored passage is a compressed pickle (about
         # 0.1 ms to read, and a quote reads a few hundred candidates' keys); an index without the column gives None
