@@ -230,7 +230,9 @@ def reindex(data_dir: DataDir = None, quiet: Quiet = False, chapters: Annotated[
 
     Example: clipindex reindex --chapters
     """
-    with errors():
+    # stopped part-way (Ctrl-C, or SIGTERM as one), the half-built generation goes and the one in use stays
+    with errors("the index in use is unchanged; run `clipindex reindex` again to rebuild it"), \
+            _terminate_as_interrupt():
         svc = service(data_dir)
         with progress(quiet) as report:
             def step(subject: str, what: str) -> Callable[[int, int], None]:

@@ -36,12 +36,16 @@ JsonOut = Annotated[bool, typer.Option("--json", help="Machine-readable output."
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")]
 
 
+RESUMES = "finished steps are kept; run the same command again to resume"
+
+
 @contextmanager
-def errors() -> Iterator[None]:
+def errors(interrupted: str = RESUMES) -> Iterator[None]:
+    """Errors as one line and an exit code; `interrupted`: what Ctrl-C (or SIGTERM, where it is one) leaves."""
     try:
         yield
     except KeyboardInterrupt:
-        err.print("interrupted: finished steps are kept; run the same command again to resume")
+        err.print(f"interrupted: {interrupted}")
         raise typer.Exit(130) from None
     except tuple(cls for cls, _ in EXIT_CODES) as exc:
         code = next(c for cls, c in EXIT_CODES if isinstance(exc, cls))

@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -139,3 +142,27 @@ def test_edits_made_while_a_reindex_builds_are_in_the_index_it_switches_to(backe
                 if h.video_id == first and abs(h.start - word.start) < 0.05]  # the words replaced are gone
     said = next(w.text.strip(",.") for w in svc.transcript(second).words if len(w.text) > 6)
     assert [h.video_id for h in svc.search(said, channel="Moved Channel", mode="keyword").hits][:1] == [second]
+
+
+@pytest.mark.slow
+def test_a_reindex_stopped_by_sigterm_leaves_no_half_built_folder_and_says_so(settings: Settings) -> None:
+    """SIGTERM killed `reindex` without a word (exit 143) and left its half-built generation on disk; Ctrl-C said
+    "finished steps are kept; run the same command again to resume", which a reindex does not do."""
+    svc = Clipindex(settings)
+    for n in range(500):
+        vid = f"file:{n:04d}"
+        video, transcript, _ = _video(n)
+        svc.store.put_video(replace(video, id=vid))
+        svc.store.put_transcript(replace(transcript, video_id=vid))
+    index = settings.data_dir / "index"
+    env = {**os.environ, "CLIPINDEX_DATA_DIR": str(settings.data_dir)}
+    proc = subprocess.Popen([sys.executable, "-m", "api.cli", "reindex", "--quiet"], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not list(index.glob("g-*")) and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.005)  # the new generation's folder: the build has begun
+    proc.send_signal(signal.SIGTERM)
+    _out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, (proc.returncode, err)
+    assert "interrupted: the index in use is unchanged" in err and "resume" not in err, err
+    assert not list(index.glob("g-*")), list(index.glob("g-*"))
