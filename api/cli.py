@@ -134,13 +134,15 @@ def _print_result(r: IngestResult) -> None:
 
 
 @app.command()
-def videos(data_dir: DataDir = None, as_json: JsonOut = False) -> None:
-    """List the videos in the archive.
+def videos(data_dir: DataDir = None, as_json: JsonOut = False,
+           limit: Annotated[int | None, typer.Option(min=1, help="At most this many (default: all).")] = None,
+           offset: Annotated[int, typer.Option(min=0, help="Skip this many first (oldest first).")] = 0) -> None:
+    """List the videos in the archive, oldest first.
 
-    Example: clipindex videos --json
+    Example: clipindex videos --limit 50 --offset 100
     """
     with errors():
-        rows = service(data_dir).videos()
+        rows = service(data_dir).videos(limit, offset)
     if as_json:
         out.print(json.dumps([asdict(r) for r in rows], ensure_ascii=False, indent=1))
         return

@@ -49,6 +49,11 @@ class Page(NamedTuple):
         response.headers["X-Total-Count"] = str(len(items))
         return list(items[self.offset:None if self.limit is None else self.offset + self.limit])
 
+    def counted(self, page: Sequence[T], total: int, response: Response) -> list[T]:
+        """A page the store read itself (`limit` and `offset` in its query), with the whole count."""
+        response.headers["X-Total-Count"] = str(total)
+        return list(page)
+
 
 def _page(limit: Annotated[int | None, Query(ge=1, le=1000, description="At most this many (default: all).")] = None,
           offset: Annotated[int, Query(ge=0, description="Skip this many first.")] = 0) -> Page:

@@ -283,8 +283,12 @@ class Clipindex:
         return changed
 
     # reading ----------------------------------------------------------------------------------------------------
-    def videos(self) -> list[VideoSummary]:
-        return video_summaries(self.store, self.store.list_videos())
+    def videos(self, limit: int | None = None, offset: int = 0) -> list[VideoSummary]:
+        """The archive's videos oldest first, or a page of them (`video_count` says how many in all)."""
+        return video_summaries(self.store, self.store.list_videos(limit, offset))
+
+    def video_count(self) -> int:
+        return self.store.count_videos()
 
     def video_summary(self, ref: str) -> VideoSummary:
         [summary] = video_summaries(self.store, [self.video(ref)])

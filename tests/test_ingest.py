@@ -22,7 +22,7 @@ from indexer.search.service import SearchService
 from indexer.service import Clipindex, IngestOptions
 from media.errors import NotMedia
 from media.ffmpeg import probe, source_input
-from tests.conftest import FIXTURES, ffmpeg
+from tests.conftest import FIXTURES, ffmpeg, stored_video
 from tests.test_captions import stl_bytes
 
 runner = CliRunner()
@@ -544,3 +544,16 @@ def test_a_video_is_ready_only_when_its_ingest_ran_to_the_end(settings: Settings
     assert svc.store.claim_step(summary.id, "chapters", "worker-1", -1.0)  # its worker gone: the lease ran out
     assert svc.video_summary(summary.id).unfinished == {"chapters": "cut off"}
     assert svc.video_summary(summary.id).state == "incomplete"
+
+
+def test_videos_lists_a_page_of_the_archive(settings: Settings) -> None:
+    """`clipindex videos` printed every video of the archive, 4,004 table lines for 2,000 videos; it pages now, as
+    the API does, and a page reads only its own rows."""
+    svc = Clipindex(settings)
+    for n in range(4):
+        stored_video(svc, f"file:page{n}")
+    code, out, err = cli(settings, "videos", "--limit", "2", "--offset", "1", "--json")
+    assert code == 0, err
+    assert [v["id"] for v in json.loads(out)] == ["file:page1", "file:page2"]
+    assert [v.id for v in svc.videos(10, 3)] == ["file:page3"] and svc.video_count() == 4
+    assert cli(settings, "videos", "--limit", "0")[0] == 2

@@ -162,7 +162,8 @@ def _first_error(exc: Exception) -> str:
 @router.get("", response_model=list[VideoOut], responses=ERRORS)
 def list_videos(service: Service, _read: ReadAccess, page: Paging, response: Response) -> list[VideoOut]:
     """The archive's videos, oldest first (`limit` and `offset` page them; `X-Total-Count` says how many)."""
-    return [VideoOut(**asdict(v)) for v in page.of(service.videos(), response)]
+    listed = service.videos(page.limit, page.offset)  # the page alone is read: the end of a long list costs no more
+    return [VideoOut(**asdict(v)) for v in page.counted(listed, service.video_count(), response)]
 
 
 @router.get("/{video_id}", response_model=VideoDetailOut, responses=ERRORS)

@@ -141,10 +141,16 @@ class Store:
         with self.tx() as conn:
             return list(conn.execute(sa.select(videos.c.id).order_by(videos.c.created_at)).scalars().all())
 
-    def list_videos(self) -> list[Video]:
+    def list_videos(self, limit: int | None = None, offset: int = 0) -> list[Video]:
+        """The videos oldest first (the id breaks ties, so pages stay put); `limit` and `offset` page them."""
+        query = sa.select(videos).order_by(videos.c.created_at, videos.c.id).offset(offset)
         with self.tx() as conn:
-            rows = conn.execute(sa.select(videos).order_by(videos.c.created_at)).mappings().all()
+            rows = conn.execute(query.limit(limit) if limit is not None else query).mappings().all()
         return [_video(r) for r in rows]
+
+    def count_videos(self) -> int:
+        with self.tx() as conn:
+            return int(conn.execute(sa.select(sa.func.count()).select_from(videos)).scalar() or 0)
 
     def delete_video(self, video_id: str) -> bool:
         """Remove the video and all made of it. Rows are taken in the order every writer takes them (on PostgreSQL
