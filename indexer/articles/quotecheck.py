@@ -147,12 +147,7 @@ def _reach_edges(found: Alignment, qtoks: Sequence[Token], spoken: Sequence[Toke
         at = op.spoken
         if op.kind != "changed" or op.similarity >= near or op.quote != edge_word or at is None:
             continue
-        reach = []
-        for j in range(at + step, at + step * (REACH + 1), step):
-            inner = min(j, j - step)  # the spoken token on the sentence's inner side of the step
-            if not 0 <= j < len(spoken) or ends_sentence(words[spoken[inner].last].text):
-                break
-            reach.append(j)
+        reach = _in_sentence(at, step, REACH, spoken, words)
         alike = {j: fuzz.ratio(qtoks[edge_word].key, spoken[j].key) / 100.0 for j in reach}
         best_j = max(alike, key=lambda j: (alike[j], -abs(j - at)), default=None)
         if best_j is None or alike[best_j] < REACH_ALIKE or alike[best_j] < op.similarity + REACH_MARGIN:
@@ -164,6 +159,17 @@ def _reach_edges(found: Alignment, qtoks: Sequence[Token], spoken: Sequence[Toke
         return found
     said = [op.spoken for op in ops if op.spoken is not None and op.quote is not None]
     return Alignment(min(said), max(said), score_ops(ops, len(qtoks), near), tuple(ops))
+
+
+def _in_sentence(at: int, step: int, most: int, spoken: Sequence[Token], words: Sequence[Word]) -> list[int]:
+    """Up to `most` spoken tokens on from token `at` (a step of 1 or -1), while they stay in its sentence."""
+    reach = []
+    for j in range(at + step, at + step * (most + 1), step):
+        inner = min(j, j - step)  # the spoken token on the sentence's inner side of the step
+        if not 0 <= j < len(spoken) or ends_sentence(words[spoken[inner].last].text):
+            break
+        reach.append(j)
+    return reach
 
 
 def _negation_beside(found: Alignment, quoted: int, spoken: Sequence[Token], words: Sequence[Word], language: str,
@@ -178,12 +184,7 @@ def _negation_beside(found: Alignment, quoted: int, spoken: Sequence[Token], wor
         return found
     ops = list(found.ops)
     for step, edge, beside in ((-1, min(said), around[0]), (1, max(said), around[1])):
-        reach = []
-        for j in range(edge + step, edge + step * (BESIDE + 1), step):
-            inner = min(j, j - step)  # the spoken token on the sentence's inner side of the step
-            if not 0 <= j < len(spoken) or ends_sentence(words[spoken[inner].last].text):
-                break
-            reach.append(j)
+        reach = _in_sentence(edge, step, BESIDE, spoken, words)
         said_no = [j for j in reach if negations([words[w].text for w in range(spoken[j].first, spoken[j].last + 1)],
                                                    language)]
         near_words = split_words(beside, language)
