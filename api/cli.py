@@ -302,6 +302,34 @@ def delete(
 
 
 @app.command()
+def compact(data_dir: DataDir = None, quiet: Quiet = False) -> None:
+    """Give back the disk space of deleted videos: rebuild the search index without their passages (the old copy
+    goes ten minutes later, once no reader can hold it) and compact the store (SQLite: VACUUM).
+
+    Example: clipindex compact
+    """
+    from indexer.store.dialect import vacuum  # deferred: the one command that needs it
+
+    with errors("the index in use and the store are unchanged"), _terminate_as_interrupt():
+        svc = service(data_dir)
+        url = svc.store.engine.url
+        files = [Path(f"{url.database}{end}") for end in ("", "-wal")] if url.get_backend_name() == "sqlite" else []
+
+        def size() -> float:
+            return sum(f.stat().st_size for f in files if f.exists()) / 1e6
+
+        before = size()
+        with progress(quiet) as report:
+            passages = svc.index.reindex(
+                (lambda done, total: report("index", "compact", done / max(total, 1), f"{done}/{total} videos"))
+                if report else None)
+        vacuum(svc.store.engine)
+    out.print(f"indexed {passages} passages", markup=False)
+    if files:
+        out.print(f"store {before:.1f} MB -> {size():.1f} MB", markup=False)
+
+
+@app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,

@@ -557,3 +557,21 @@ def test_videos_lists_a_page_of_the_archive(settings: Settings) -> None:
     assert [v["id"] for v in json.loads(out)] == ["file:page1", "file:page2"]
     assert [v.id for v in svc.videos(10, 3)] == ["file:page3"] and svc.video_count() == 4
     assert cli(settings, "videos", "--limit", "0")[0] == 2
+
+
+def test_compact_gives_back_the_space_of_deleted_videos(settings: Settings) -> None:
+    """Deleting videos gave no disk space back, and no command did: the store kept its size (SQLite's free pages)
+    and the index its deleted passages."""
+    svc = Clipindex(settings)
+    for n in range(30):
+        svc.index.index_video(stored_video(svc, f"file:gone{n}"))
+    for n in range(1, 30):
+        svc.delete_video(f"file:gone{n}")
+    def store_size() -> int:  # the file and its write-ahead log
+        return sum(p.stat().st_size for p in settings.data_dir.glob("clipindex.db*") if p.suffix != ".lock")
+
+    before = store_size()
+    code, out, err = cli(settings, "compact", "--quiet")
+    assert code == 0 and "indexed" in out and "store " in out, (out, err)
+    assert store_size() < before / 2, (out, before, store_size())
+    assert {h.video_id for h in svc.search("Sentence", mode="keyword", limit=50).hits} == {"file:gone0"}

@@ -139,6 +139,16 @@ def insert_missing(conn: Connection, table: sa.Table, row: dict[str, Any]) -> No
     conn.execute(insert(conn, table).values(**row).on_conflict_do_nothing(index_elements=keys))
 
 
+def vacuum(engine: Engine) -> None:
+    """Give the space of deleted rows back: SQLite's VACUUM rewrites the file (it needs as much free disk as the
+    store, and waits for other writers); PostgreSQL's plain VACUUM keeps the space for new rows, without locking
+    the tables (VACUUM FULL, which returns it to the system, is left to its administrator)."""
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("VACUUM")
+        if engine.url.get_backend_name() == "sqlite":  # the rewrite went to the WAL: into the file, the WAL emptied
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
 def describe(engine: Engine) -> str:
     """The store's URL without its password, fit for logs and `clipindex status`."""
     return engine.url.render_as_string(hide_password=True)
