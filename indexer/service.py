@@ -326,16 +326,16 @@ class Clipindex:
         video_id = refs.resolve_video(self.store, ref)
         duration = self.store.get_video(video_id).duration
         correction = Corrections(self.store).apply(video_id, start, end, text, source, duration, was)
-        self.articles.recheck_video(video_id)  # its articles' quote checks cite the words as they read now
         self.index.index_edit(video_id, f"correction {correction.id}")
+        self.articles.recheck_video(video_id)  # its articles' quote checks cite the words as they read now
         return correction
 
     def revert_correction(self, ref: str, correction_id: str) -> Correction:
         """Put back the words a correction replaced, and re-index the video."""
         video_id = refs.resolve_video(self.store, ref)
         correction = Corrections(self.store).revert(video_id, correction_id)
-        self.articles.recheck_video(video_id)
         self.index.index_edit(video_id, f"the revert of {correction_id}")
+        self.articles.recheck_video(video_id)
         return correction
 
     def corrections(self, ref: str) -> list[Correction]:
