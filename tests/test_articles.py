@@ -482,6 +482,11 @@ def test_boxes_inside_the_story_are_not_its_paragraphs(tmp_path: Path) -> None:
     article = load_article(str(page))
     assert [p.text for p in article.paragraphs] == story
     assert "Читайте также" in article.page_text  # the page as the browser shows it stays whole
+    brief = tmp_path / "brief.html"  # a short story whose body's class names a box word is a story, not a box
+    brief.write_text("<html lang='ru'><head><meta charset='utf-8'></head><body><article><h1>Мост</h1>"
+                     f"<div class='story js-share'><p>{story[0]}</p><p>{story[2]}</p></div></article></body></html>",
+                     encoding="utf-8")
+    assert [p.text for p in load_article(str(brief)).paragraphs] == [story[0], story[2]]
 
 
 def test_text_fragment_grows_until_unique() -> None:

@@ -233,7 +233,8 @@ def _from_html(data: bytes, *, source: str, url: str | None = None, path: str | 
 # Boxes that news sites put inside an article's body, named by their class or id: ads, promotions, subscription
 # and newsletter boxes, "read also" and related links, share bars, typo notices, and embedded posts (a tweet's text
 # is not the story's); AMP's embeds by their tags. Matched as whole parts of a class or id ("ad-slot", "adfox",
-# "twitter-tweet"), and only on a box of little text: a section classed "social-affairs" that holds the story stays.
+# "twitter-tweet"), and only on a box of little text and at most one paragraph: a section classed "social-affairs"
+# that holds the story stays.
 _BOX = re.compile(r"(?:^|[\s_-])(?:ads?|adv|advert\w*|adfox|adriver|banner|promo\w*|sponsor\w*|subscri\w*|newsletter|"
                   r"related|read-?also|see-?also|read-?more|share|sharing|social|outbrain|taboola|typo|orphus|"
                   r"twitter-tweet|instagram-media|tiktok-embed|fb-post|telegram-post|embed)(?:$|[\s_-])", re.I)
@@ -248,8 +249,9 @@ def _without_boxes(page: Any) -> Any:
     clean = copy.deepcopy(page)
     boxes = [el for el in clean.iter() if isinstance(el.tag, str) and (
         el.tag in _BOX_TAGS or _BOX.search(f"{el.get('class') or ''} {el.get('id') or ''}"))]
-    for el in boxes:
-        if el.getparent() is not None and len(_squash(_spaced_text(el))) <= BOX_MAX_CHARS:
+    for el in boxes:  # a box holds little text and at most one paragraph: a short story's body named "share-..." stays
+        if el.getparent() is not None and len(_squash(_spaced_text(el))) <= BOX_MAX_CHARS and \
+                sum(1 for _ in el.iter("p")) <= 1:
             el.drop_tree()
     for el in clean.iter("p", "div", "li"):  # a paragraph that is a link to another story, with a label before it
         text = _squash(_spaced_text(el))
