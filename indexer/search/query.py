@@ -29,7 +29,9 @@ MAX_LIMIT = 100  # hits a page
 MAX_OFFSET = 1000  # pages past this are no search a person makes
 MAX_QUOTE_WORDS = 64
 MAX_TERMS = 32
-TOTAL_SAMPLE = 40  # a keyword total is estimated from at least this many moments read (overlaps count once)
+TOTAL_SAMPLE = 40  # a keyword total is estimated from at least this many moments read (overlaps count once),
+FEW_MATCHES = 200  # where no more than this many passages match,
+PAGE_SAMPLE = 10  # else from at least this many (a page of ten reads them anyway)
 MOMENT_GAP_S = 10.0  # a keyword hit's matched words further apart than this are two moments
 QUOTE_TERMS = 10  # the rarest quote terms fetch the candidates
 QUOTE_MIN_WORDS = 6
@@ -218,20 +220,23 @@ def keyword_search(found: Candidates, variants: dict[str | None, tuple[Token, ..
     keys = set(content)
     best = top[0].score if top and top[0].score > 0 else 1.0
     matched = len(top) if len(top) < want else max(len(top), min(found.estimate(query), found.doc_count()))
-    # passages are read (their stored fields: most of a hit's cost) until the page is full and the total's sample
-    # is read: moments a passage holds, from the same first moments whatever the page's size, so the total of one
-    # query stays the same from page to page (from the page's own passages, a page of 1 said 6,614, one of 10 13,228)
-    sample = TOTAL_SAMPLE
-    passages = 0
+    # passages are read (their stored fields: most of a hit's cost, 0.7 ms each at 100k passages) until the page is
+    # full and the total's sample is read: the first TOTAL_SAMPLE moments where the matches are few enough for
+    # someone to page through them all, else the first PAGE_SAMPLE. The total is the moments those first ones hold
+    # per passage read, times the passages that match: the same for every page of a query (from each page's own
+    # passages, a page of one hit said 6,614 and a page of ten 13,228)
+    sample = TOTAL_SAMPLE if matched <= FEW_MATCHES else PAGE_SAMPLE
+    read_by: dict[int, int] = {}  # a moment (its id) -> the passages read up to its own
 
     def moments() -> Iterator[Hit]:
-        nonlocal passages
-        for h in top:
-            passages += 1
-            yield from _keyword_hits(h.fields(), h.score / best, stems, keys)
+        for n, h in enumerate(top, 1):
+            for hit in _keyword_hits(h.fields(), h.score / best, stems, keys):
+                read_by[id(hit)] = n
+                yield hit
 
-    hits = _dedupe_until(moments(), offset + limit, sample)
-    total = max(len(hits), round(matched * len(hits) / max(passages, 1)))  # overlapping passages count once
+    hits = _dedupe_until(moments(), max(offset + limit, sample))
+    basis = hits[:sample]  # overlapping passages count once
+    total = max(len(hits), round(matched * len(basis) / read_by[id(basis[-1])])) if basis else 0
     hits.sort(key=lambda h: -h.score)  # a passage's second moment may rank below the next passage's first
     return SearchResult(hits[offset:offset + limit], "keyword", total)
 
@@ -370,17 +375,15 @@ def _dedupe(hits: Iterable[Hit]) -> list[Hit]:
     return _dedupe_until(hits, None)
 
 
-def _dedupe_until(hits: Iterable[Hit], enough: int | None, sample: int = 0) -> list[Hit]:
-    """_dedupe, stopping once `enough` are kept and at least `sample` read."""
+def _dedupe_until(hits: Iterable[Hit], enough: int | None) -> list[Hit]:
+    """_dedupe, stopping once `enough` are kept."""
     kept: list[Hit] = []
     by_video: dict[str, list[Hit]] = {}  # a deep page keeps a thousand: each is compared with its own video's only
-    read = 0
     for h in hits:
-        read += 1
         same = by_video.setdefault(h.video_id, [])
         if not any(h.start < k.end and k.start < h.end for k in same):
             kept.append(h)
             same.append(h)
-        if enough is not None and len(kept) >= enough and read >= sample:
+        if enough is not None and len(kept) >= enough:
             break
     return kept
