@@ -14,7 +14,6 @@ All failures are `InvalidInput` with a one-line message.
 
 from __future__ import annotations
 
-import copy
 import re
 import time
 import urllib.error
@@ -25,6 +24,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from indexer.articles.html import canonical, spaced_text, squash, story_only, without_boxes
 from indexer.articles.quotes import Quote, attribute, find_quotes
 from indexer.errors import InvalidInput
 from indexer.text.language import detect_language
@@ -204,7 +204,7 @@ def _from_html(data: bytes, *, source: str, url: str | None = None, path: str | 
     page = trafilatura.load_html(data)  # decoded as the page declares, or as its bytes read (no charset named)
     if page is None:
         raise InvalidInput(f"no article text found in {source}")
-    xml = trafilatura.extract(_without_boxes(page), url=url, output_format="xml", with_metadata=True,
+    xml = trafilatura.extract(without_boxes(page), url=url, output_format="xml", with_metadata=True,
                               include_comments=False, include_tables=False,
                               date_extraction_params={"extensive_search": False})
     texts: list[str] = []
@@ -213,91 +213,21 @@ def _from_html(data: bytes, *, source: str, url: str | None = None, path: str | 
         doc = lxml.etree.fromstring(xml.encode("utf-8"))
         meta = {k: str(v) for k, v in doc.attrib.items()}
         blocks = ("p", "item", "quote")
-        texts = [_squash(_spaced_text(el)) for el in doc.iter(*blocks)
+        texts = [squash(spaced_text(el)) for el in doc.iter(*blocks)
                  if not any(a.tag in blocks for a in el.iterancestors())]
-    texts = _story_only([t for t in texts if t])
+    texts = story_only([t for t in texts if t])
     counts = [len(pieces(t)) for t in texts]  # words as search reads them: Chinese or Japanese has no spaces
     if sum(counts) < 20 or max(counts, default=0) < 8:
         raise InvalidInput(f"no article text found in {source}")
     declared = (page.get("lang") or "").split("-")[0].lower()
     for bad in page.xpath("//script|//style|//noscript|//template"):
         bad.drop_tree()
-    page_text = _squash(_spaced_text(page))
+    page_text = squash(spaced_text(page))
     title = meta.get("title") or _first_words(texts[0])
     language = detect_language(" ".join(texts))
     return _article(source, title, texts, language if language != "und" else (declared or "und"),
-                    published=meta.get("date"), url=_canonical(page, url), path=path, fmt="html",
+                    published=meta.get("date"), url=canonical(page, url), path=path, fmt="html",
                     page_text=page_text)
-
-
-# Boxes that news sites put inside an article's body, named by their class or id: ads, promotions, subscription
-# and newsletter boxes, "read also" and related links, share bars, typo notices, and embedded posts (a tweet's text
-# is not the story's); AMP's embeds by their tags. Matched as whole parts of a class or id ("ad-slot", "adfox",
-# "twitter-tweet"), and only on a box of little text and at most one paragraph: a section classed "social-affairs"
-# that holds the story stays.
-_BOX = re.compile(r"(?:^|[\s_-])(?:ads?|adv|advert\w*|adfox|adriver|banner|promo\w*|sponsor\w*|subscri\w*|newsletter|"
-                  r"related|read-?also|see-?also|read-?more|share|sharing|social|outbrain|taboola|typo|orphus|"
-                  r"twitter-tweet|instagram-media|tiktok-embed|fb-post|telegram-post|embed)(?:$|[\s_-])", re.I)
-_BOX_TAGS = ("amp-ad", "amp-embed", "amp-twitter", "amp-instagram", "amp-facebook", "amp-iframe", "amp-sticky-ad")
-BOX_MAX_CHARS = 600
-_KEYS = re.compile(r"\bctrl\s*\+\s*enter\b", re.I)  # "select the typo and press Ctrl+Enter", in any language
-
-
-def _without_boxes(page: Any) -> Any:
-    """A copy of the page without the boxes a site puts inside its story (the page itself stays whole: a text
-    fragment must be unique in the page as the browser shows it)."""
-    clean = copy.deepcopy(page)
-    boxes = [el for el in clean.iter() if isinstance(el.tag, str) and (
-        el.tag in _BOX_TAGS or _BOX.search(f"{el.get('class') or ''} {el.get('id') or ''}"))]
-    for el in boxes:  # a box holds little text and at most one paragraph: a short story's body named "share-..." stays
-        if el.getparent() is not None and len(_squash(_spaced_text(el))) <= BOX_MAX_CHARS and \
-                sum(1 for _ in el.iter("p")) <= 1:
-            el.drop_tree()
-    for el in clean.iter("p", "div", "li"):  # a paragraph that is a link to another story, with a label before it
-        text = _squash(_spaced_text(el))
-        linked = sum(len(_squash(a.text_content())) for a in el.iter("a"))
-        if text and (linked >= 0.6 * len(text) and len(text) <= 250 or _KEYS.search(text)) and \
-                el.getparent() is not None and len(text) <= BOX_MAX_CHARS:
-            el.drop_tree()
-    return clean
-
-
-PULL_CREDIT_WORDS = 8  # a pull quote's credit ("Helen Carter, mayor") beside the quote
-
-
-def _story_only(texts: list[str]) -> list[str]:
-    """The paragraphs less a pull quote: a block whose words all stand in another, longer paragraph, in order, or
-    whose quote does with at most a short credit beside it (its quote would be checked twice)."""
-    def folded(text: str) -> str:
-        return " ".join(re.findall(r"\w+", text.casefold()))
-
-    whole = [folded(t) for t in texts]
-
-    def repeated(k: int) -> bool:
-        quotes = sorted(find_quotes(texts[k]), key=lambda q: len(q.text))[-1:]
-        said = folded(quotes[0].text) if quotes else whole[k]
-        credit = len(whole[k].split()) - len(said.split())
-        return len(said.split()) >= 5 and credit <= PULL_CREDIT_WORDS and any(
-            j != k and len(whole[j]) > len(whole[k]) and said in whole[j] for j in range(len(texts)))
-
-    return [t for k, t in enumerate(texts) if not repeated(k)]
-
-
-def _canonical(page: Any, fetched: str | None = None) -> str | None:
-    """The address the page gives for itself (its canonical link, or og:url): a saved page's only address, and for a
-    page fetched by URL the one its article is known by, so that the story reached through a redirect, its AMP copy
-    or a link with tracking parameters is one article. A fetched page may name only an address on its own site (a
-    page must not take over another site's article)."""
-    for href in page.xpath("//link[@rel='canonical']/@href|//meta[@property='og:url']/@content"):
-        href = str(href).strip()
-        if href.lower().startswith(("http://", "https://")) and (fetched is None or _site(href) == _site(fetched)):
-            return href
-    return fetched
-
-
-def _site(url: str) -> str:
-    host = (urllib.parse.urlsplit(url).hostname or "").lower()
-    return re.sub(r"^(www|m|amp|mobile)\.", "", host)
 
 
 def _from_markdown(text: str, source: str) -> Article:
@@ -312,7 +242,7 @@ def _from_markdown(text: str, source: str) -> Article:
     for before, token in zip([None, *tokens], tokens):
         if token.type != "inline":
             continue
-        words = _squash(_md_text(token.children or []))
+        words = squash(_md_text(token.children or []))
         if before is not None and before.type == "heading_open":
             if not title and before.tag == "h1":
                 title = words
@@ -344,7 +274,7 @@ def _from_text(text: str, source: str) -> Article:
     blocks = [b for b in re.split(r"\n\s*\n", text.strip()) if b.strip()]
     if len(blocks) == 1 and text.count("\n") > 1:  # no blank lines: one paragraph per line
         blocks = [ln for ln in text.splitlines() if ln.strip()]
-    texts = [_squash(b) for b in blocks]
+    texts = [squash(b) for b in blocks]
     title = ""
     if len(texts) > 1 and len(texts[0]) <= 150 and "\n" not in blocks[0].strip() and not texts[0].endswith("."):
         title = texts.pop(0)
@@ -376,40 +306,7 @@ def _article(source: str, title: str, texts: list[str], language: str, *, publis
                 speaker = q.speaker or speaker
             quotes.append(q)
         paragraphs.append(Paragraph(i, text, tuple(quotes)))
-    return Article(source, _squash(title), tuple(paragraphs), language, published, url, path, fmt, page_text)
-
-
-# where a line break or a block ends inside an element, its words part: "overnight<br>and" is two words, and a
-# blockquote's <p> and its <cite> are not one ("sooner”Helen Carter"); inline elements (<a>, <em>) join as written
-_BREAKS = frozenset({"lb", "br", "p", "div", "item", "li", "quote", "blockquote", "cite", "head", "h1", "h2", "h3",
-                     "h4", "h5", "h6", "figcaption", "td", "th", "tr", "section", "article", "header", "footer",
-                     "ul", "ol", "dd", "dt", "row", "cell", "list", "aside", "figure", "address", "hr"})
-
-
-def _spaced_text(root: Any) -> str:
-    """An element's text with a space where a line break or a block starts or ends inside it."""
-    out: list[str] = []
-
-    def walk(el: Any) -> None:
-        parts = el.tag in _BREAKS if isinstance(el.tag, str) else False
-        if parts:
-            out.append(" ")
-        if isinstance(el.tag, str):  # not a comment or a processing instruction
-            out.append(el.text or "")
-            for child in el:
-                walk(child)
-        if parts:
-            out.append(" ")
-        out.append(el.tail or "")
-
-    out.append(root.text or "")
-    for child in root:
-        walk(child)
-    return "".join(out)
-
-
-def _squash(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
+    return Article(source, squash(title), tuple(paragraphs), language, published, url, path, fmt, page_text)
 
 
 def _first_words(text: str, n: int = 10) -> str:

@@ -1,0 +1,116 @@
+"""An article page's HTML, read as its story: the boxes a site puts inside it left out, words kept apart where a
+line break or a block parts them, and the address the page gives for itself. indexer.articles.load calls these
+around trafilatura, which finds the story's paragraphs."""
+
+from __future__ import annotations
+
+import copy
+import re
+import urllib.parse
+from typing import Any
+
+from indexer.articles.quotes import find_quotes
+
+# Boxes that news sites put inside an article's body, named by their class or id: ads, promotions, subscription
+# and newsletter boxes, "read also" and related links, share bars, typo notices, and embedded posts (a tweet's text
+# is not the story's); AMP's embeds by their tags. Matched as whole parts of a class or id ("ad-slot", "adfox",
+# "twitter-tweet"), and only on a box of little text and at most one paragraph: a section classed "social-affairs"
+# that holds the story stays.
+_BOX = re.compile(r"(?:^|[\s_-])(?:ads?|adv|advert\w*|adfox|adriver|banner|promo\w*|sponsor\w*|subscri\w*|newsletter|"
+                  r"related|read-?also|see-?also|read-?more|share|sharing|social|outbrain|taboola|typo|orphus|"
+                  r"twitter-tweet|instagram-media|tiktok-embed|fb-post|telegram-post|embed)(?:$|[\s_-])", re.I)
+_BOX_TAGS = ("amp-ad", "amp-embed", "amp-twitter", "amp-instagram", "amp-facebook", "amp-iframe", "amp-sticky-ad")
+BOX_MAX_CHARS = 600
+_KEYS = re.compile(r"\bctrl\s*\+\s*enter\b", re.I)  # "select the typo and press Ctrl+Enter", in any language
+
+
+def without_boxes(page: Any) -> Any:
+    """A copy of the page without the boxes a site puts inside its story (the page itself stays whole: a text
+    fragment must be unique in the page as the browser shows it)."""
+    clean = copy.deepcopy(page)
+    boxes = [el for el in clean.iter() if isinstance(el.tag, str) and (
+        el.tag in _BOX_TAGS or _BOX.search(f"{el.get('class') or ''} {el.get('id') or ''}"))]
+    for el in boxes:  # a box holds little text and at most one paragraph: a short story's body named "share-..." stays
+        if el.getparent() is not None and len(squash(spaced_text(el))) <= BOX_MAX_CHARS and \
+                sum(1 for _ in el.iter("p")) <= 1:
+            el.drop_tree()
+    for el in clean.iter("p", "div", "li"):  # a paragraph that is a link to another story, with a label before it
+        text = squash(spaced_text(el))
+        linked = sum(len(squash(a.text_content())) for a in el.iter("a"))
+        if text and (linked >= 0.6 * len(text) and len(text) <= 250 or _KEYS.search(text)) and \
+                el.getparent() is not None and len(text) <= BOX_MAX_CHARS:
+            el.drop_tree()
+    return clean
+
+
+PULL_CREDIT_WORDS = 8  # a pull quote's credit ("Helen Carter, mayor") beside the quote
+
+
+def story_only(texts: list[str]) -> list[str]:
+    """The paragraphs less a pull quote: a block whose words all stand in another, longer paragraph, in order, or
+    whose quote does with at most a short credit beside it (its quote would be checked twice)."""
+    def folded(text: str) -> str:
+        return " ".join(re.findall(r"\w+", text.casefold()))
+
+    whole = [folded(t) for t in texts]
+
+    def repeated(k: int) -> bool:
+        quotes = sorted(find_quotes(texts[k]), key=lambda q: len(q.text))[-1:]
+        said = folded(quotes[0].text) if quotes else whole[k]
+        credit = len(whole[k].split()) - len(said.split())
+        return len(said.split()) >= 5 and credit <= PULL_CREDIT_WORDS and any(
+            j != k and len(whole[j]) > len(whole[k]) and said in whole[j] for j in range(len(texts)))
+
+    return [t for k, t in enumerate(texts) if not repeated(k)]
+
+
+def canonical(page: Any, fetched: str | None = None) -> str | None:
+    """The address the page gives for itself (its canonical link, or og:url): a saved page's only address, and for a
+    page fetched by URL the one its article is known by, so that the story reached through a redirect, its AMP copy
+    or a link with tracking parameters is one article. A fetched page may name only an address on its own site (a
+    page must not take over another site's article)."""
+    for href in page.xpath("//link[@rel='canonical']/@href|//meta[@property='og:url']/@content"):
+        href = str(href).strip()
+        if href.lower().startswith(("http://", "https://")) and (fetched is None or site(href) == site(fetched)):
+            return href
+    return fetched
+
+
+def site(url: str) -> str:
+    host = (urllib.parse.urlsplit(url).hostname or "").lower()
+    return re.sub(r"^(www|m|amp|mobile)\.", "", host)
+
+
+# where a line break or a block ends inside an element, its words part: "overnight<br>and" is two words, and a
+# blockquote's <p> and its <cite> are not one ("sooner”Helen Carter"); inline elements (<a>, <em>) join as written
+_BREAKS = frozenset({"lb", "br", "p", "div", "item", "li", "quote", "blockquote", "cite", "head", "h1", "h2", "h3",
+                     "h4", "h5", "h6", "figcaption", "td", "th", "tr", "section", "article", "header", "footer",
+                     "ul", "ol", "dd", "dt", "row", "cell", "list", "aside", "figure", "address", "hr"})
+
+
+def spaced_text(root: Any) -> str:
+    """An element's text with a space where a line break or a block starts or ends inside it."""
+    out: list[str] = []
+
+    def walk(el: Any) -> None:
+        parts = el.tag in _BREAKS if isinstance(el.tag, str) else False
+        if parts:
+            out.append(" ")
+        if isinstance(el.tag, str):  # not a comment or a processing instruction
+            out.append(el.text or "")
+            for child in el:
+                walk(child)
+        if parts:
+            out.append(" ")
+        out.append(el.tail or "")
+
+    out.append(root.text or "")
+    for child in root:
+        walk(child)
+    return "".join(out)
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
