@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from indexer.text.numbers import merge as merge_numbers
 from indexer.text.numbers import scale_values
-from indexer.text.translit import APOSTROPHES, key
+from indexer.text.translit import APOSTROPHES, key, spelled_in_latin
 from indexer.text.variants import apply as apply_variants
 from media.readable import split_spaceless
 
@@ -268,9 +268,10 @@ SNOWBALL_STEMS = {"pl": "polish", "cs": "czech", "sr": "serbian", "hr": "serbian
 # "byudjetini", "byudjetga" meet as "byudj"; Ukrainian "Україна", "України" as "україн".
 PREFIX_STEMS = {**dict.fromkeys("tr uz kk az ky tk eu".split(), 5), **dict.fromkeys("uk be bg sk sl mk lv".split(), 6),
                 "hy": 7}
+LATIN_STEMS = {"uz"}  # languages written in Cyrillic and in Latin letters, whose stems are taken in Latin
 # Which stems an index holds: kept beside the index, so that one built with other stems is rebuilt from the store
 # (3: a number said with a scale word holds that word's number too, number_scales; 4: German and French number
-# words read as numbers)
+# words read as numbers, Uzbek stems in Latin letters, "ye" after a vowel keyed as "e")
 STEMS_VERSION = "stems/4"
 
 
@@ -289,6 +290,8 @@ def stem(text: str, language: str | None) -> str:
     if fn:
         return fn(text)
     n = PREFIX_STEMS.get(language)
+    if language in LATIN_STEMS:  # Uzbek is written in both scripts: its stems are taken in Latin letters, so that
+        text = spelled_in_latin(text)  # "мактабларда" and "maktabda" meet as "makta", "ўзбек" and "o'zbek" as "o'zbe"
     return first_letters(text, n) if n else text
 
 

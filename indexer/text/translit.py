@@ -24,13 +24,22 @@ _CYR_LAT.update({"ж": "j", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch", "�
                  "ё": "e", "ў": "o'", "ғ": "g'", "ң": "ng"})
 _KEY_STEPS = (("shch", "ş"), ("sh", "ş"), ("ch", "ç"), ("zh", "j"), ("kh", "x"), ("ts", "c"), ("h", "x"),
               ("y", "i"), ("w", "v"), ("q", "k"))
+# "ye" after a vowel is how Latin spellings write a Cyrillic е there ("Mirziyoyev" / "Мирзиёев", "Sergeyev" /
+# "Сергеев"), which transliterates as "e"; one spelling may write it either way ("Alekseev", "Alekseyev")
+_VOWEL_YE = re.compile(r"(?<=[aeiouy])ye")
 _DOUBLE_RE = re.compile(r"(.)\1+")
 
 
 @lru_cache(maxsize=200_000)
 def latin(text: str) -> str:
     """Folded text in Latin letters: Cyrillic transliterated, apostrophes dropped ("o'zbek", "ўзбек" -> "ozbek")."""
-    return _APOS_RE.sub("", "".join(_CYR_LAT.get(c, c) for c in text))
+    return _APOS_RE.sub("", spelled_in_latin(text))
+
+
+def spelled_in_latin(text: str) -> str:
+    """Folded text with its Cyrillic letters in Latin ones, apostrophe letters kept ("ўзбек" -> "o'zbek", as
+    Uzbek's Latin spelling writes it: o' and g' are letters of their own, "so'z" is not "soz")."""
+    return "".join(_CYR_LAT.get(c, c) for c in text)
 
 
 @lru_cache(maxsize=200_000)
@@ -38,7 +47,7 @@ def key(text: str) -> str:
     """Coarse Latin skeleton: transliterate Cyrillic, drop apostrophes, merge common romanisation variants."""
     if text[:1].isdigit():
         return text  # numbers are compared exactly ("1998" is not "198")
-    s = latin(text)
+    s = _VOWEL_YE.sub("e", latin(text))
     for a, b in _KEY_STEPS:
         s = s.replace(a, b)
     s = _DOUBLE_RE.sub(r"\1", s)
