@@ -686,3 +686,20 @@ def test_an_uzbek_keyword_finds_its_inflected_forms_in_either_script(tmp_path: P
         found = {h.video_id for h in ix.search(query, mode="keyword", language="uz", limit=10).hits}
         assert found == {"file:lat", "file:cyr"}, (query, found)
     assert {h.video_id for h in ix.search("fermerlar", mode="keyword", language="uz").hits} == {"file:cyr"}
+
+
+def test_a_french_or_italian_word_is_found_after_an_elided_article(tmp_path: Path, search_backend: str) -> None:
+    """Captions write "L'inflation" and "l'heure" as one word: its stem was "l'inflat", so a keyword search for
+    "inflation" or "heure" found nothing."""
+    ix = make_index(search_backend, tmp_path / "index")
+    french, _ = make_transcript("file:fr", ["L'inflation recule enfin selon la banque centrale",
+                                           "Il est l'heure du journal du soir"], "fr")
+    italian, _ = make_transcript("file:it", ["Il bilancio dell'anno è stato approvato ieri"], "it")
+    ix.add(video("file:fr", language="fr"), french, [])
+    ix.add(video("file:it", language="it"), italian, [])
+    for query, language, said in (("inflation", "fr", "L'inflation"), ("heure", "fr", "l'heure"),
+                                  ("anno", "it", "dell'anno"), ("l'inflation", "fr", "L'inflation")):
+        hits = ix.search(query, mode="keyword", language=language).hits
+        assert hits and hits[0].text == said, (query, [h.text for h in hits])
+    hits = ix.search("inflation", mode="keyword", languages=["fr", "it"]).hits  # no filter: the archive's languages
+    assert [h.video_id for h in hits] == ["file:fr"]

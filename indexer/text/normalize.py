@@ -269,9 +269,15 @@ SNOWBALL_STEMS = {"pl": "polish", "cs": "czech", "sr": "serbian", "hr": "serbian
 PREFIX_STEMS = {**dict.fromkeys("tr uz kk az ky tk eu".split(), 5), **dict.fromkeys("uk be bg sk sl mk lv".split(), 6),
                 "hy": 7}
 LATIN_STEMS = {"uz"}  # languages written in Cyrillic and in Latin letters, whose stems are taken in Latin
+# the words that elide before a vowel, their stem the word after the apostrophe: French "l'heure", "qu'il",
+# "jusqu'au"; Italian "dell'anno", "un'altra"; Catalan "l'any", "d'aquí"
+ELIDED = {"fr": frozenset("l d j m n s t c qu jusqu lorsqu puisqu quoiqu presqu".split()),
+          "it": frozenset("l d c un dell all dall nell sull coll quest quell bell sant tutt".split()),
+          "ca": frozenset("l d s n m t".split())}
 # Which stems an index holds: kept beside the index, so that one built with other stems is rebuilt from the store
 # (3: a number said with a scale word holds that word's number too, number_scales; 4: German and French number
-# words read as numbers, Uzbek stems in Latin letters, "ye" after a vowel keyed as "e")
+# words read as numbers, Uzbek stems in Latin letters, "ye" after a vowel keyed as "e", elisions off French,
+# Italian and Catalan stems)
 STEMS_VERSION = "stems/4"
 
 
@@ -286,6 +292,10 @@ def stem(text: str, language: str | None) -> str:
     token itself (unknown language, no stemmer, digits)."""
     if not language or text[:1].isdigit():
         return text
+    elided = ELIDED.get(language)
+    if elided and "'" in text:  # "l'inflation" is "inflation" to its stemmer: a search for "inflation" finds it
+        before, _, after = text.partition("'")
+        text = after if before in elided and after else text
     fn = _stemmer(language)
     if fn:
         return fn(text)
