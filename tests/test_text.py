@@ -96,6 +96,8 @@ def test_spaceless_scripts_become_bigrams_and_pieces_keep_the_written_form() -> 
     ("zweitausendsechzehn", "2016", "de"), ("zwölf Millionen", "12000000", "de"), ("eine Million", "1000000", "de"),
     ("dix-sept", "17", "fr"), ("soixante-douze", "72", "fr"), ("quatre-vingts", "80", "fr"),
     ("quatre-vingt-dix-neuf", "99", "fr"), ("vingt et un", "21", "fr"), ("deux mille vingt-cinq", "2025", "fr"),
+    # "%" in the language's words: it was English "percent" in every language but Russian and Uzbek
+    ("zwanzig Prozent", "20%", "de"), ("vingt pour cent", "20 %", "fr"),
 ])
 def test_number_words_and_digits_read_alike(spoken: str, written: str, language: str) -> None:
     variants = "per cent" in spoken

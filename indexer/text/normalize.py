@@ -46,7 +46,9 @@ _NO_SPACES = re.compile(
 )
 _ORDINAL_RE = re.compile(r"(\d+)(?:st|nd|rd|th)")
 _THOUSANDS_RE = re.compile(r",\d{3}")
-_PERCENT = {"ru": "процентов", "uz": "foiz"}
+# "%" as the language's words for it, so "20%" meets "zwanzig Prozent", "vingt pour cent" (English elsewhere)
+_PERCENT = {"ru": ("процентов",), "uz": ("foiz",), "uk": ("відсотків",), "kk": ("пайыз",), "de": ("prozent",),
+            "fr": ("pour", "cent"), "es": ("por", "ciento"), "it": ("per", "cento"), "pt": ("por", "cento")}
 _STOPS = ".,;:!?\u2026"
 
 
@@ -143,7 +145,7 @@ def split_words(text: str, language: str | None = None, *, whole: bool = False) 
         elif kind == "num":
             out.append(piece.replace(",", "") if _THOUSANDS_RE.search(piece) else piece.replace(",", "."))
         else:
-            out.append(_PERCENT.get(language or "", "percent"))
+            out.extend(_PERCENT.get(language or "", ("percent",)))
     return tuple(out)
 
 
@@ -277,7 +279,7 @@ ELIDED = {"fr": frozenset("l d j m n s t c qu jusqu lorsqu puisqu quoiqu presqu"
 # Which stems an index holds: kept beside the index, so that one built with other stems is rebuilt from the store
 # (3: a number said with a scale word holds that word's number too, number_scales; 4: German and French number
 # words read as numbers, Uzbek stems in Latin letters, "ye" after a vowel keyed as "e", elisions off French,
-# Italian and Catalan stems)
+# Italian and Catalan stems, "%" in the words of German, French, Spanish, Italian, Portuguese, Ukrainian, Kazakh)
 STEMS_VERSION = "stems/4"
 
 
