@@ -314,3 +314,14 @@ def test_a_long_text_in_two_scripts_goes_by_most_of_its_stretches(monkeypatch: p
     from indexer.text import language
     monkeypatch.setattr(language, "_cld3_reader", [None])  # the first reading alone
     assert detect_language(mixed) == "ru"
+
+
+def test_invisible_characters_copied_with_a_quote_do_not_split_its_words() -> None:
+    """A soft hyphen, a zero-width space or a word joiner pasted from a web page cut a word in two: the quote scored
+    0.85 and named one word twice, "not said" and "said as"."""
+    assert texts("we will not with\u200bdraw from the nego\u00adtiations", "en") == \
+        texts("we will not withdraw from the negotiations", "en")
+    words = "we will not withdraw from the negotiations".split()
+    timed = [Word(i * 0.5, i * 0.5 + 0.4, w) for i, w in enumerate(words)]
+    found = locate("we will not wi\u2060thdraw from the nego\u00adtiations", timed, "en")
+    assert found is not None and found.score == 1.0 and not found.differences, found

@@ -95,13 +95,18 @@ def fold(word: str) -> str:
     return "".join(out).strip("'")
 
 
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+
+
 def _composed(text: str) -> str:
     """Text in composed form (NFC), less the marks that stay apart from their letter (Arabic vowel marks, the
     shadda, Russian stress accents, Hebrew points): the word pattern ends a word at a mark, so "Mu\u0308ller" (NFD,
-    as macOS writes files), "الكُلى" and "моло́ко" fell into pieces that matched nothing."""
+    as macOS writes files), "الكُلى" and "моло́ко" fell into pieces that matched nothing. Invisible format
+    characters go too (a soft hyphen, a zero-width space or joiner, a direction mark, copied with a web page's
+    text): "nego\u00adtiations" was two words."""
     if text.isascii():
         return text
-    text = unicodedata.normalize("NFC", text)
+    text = unicodedata.normalize("NFC", _INVISIBLE.sub("", text))
     return "".join(c for c in text if not unicodedata.combining(c)) if any(map(unicodedata.combining, text)) else text
 
 
