@@ -637,6 +637,11 @@ def test_a_channel_filter_meets_the_name_however_its_accents_are_encoded(tmp_pat
     ix.add(video("file:geneve", channel="Te\u0301le\u0301 Gene\u0300ve", language="fr"), tr, [])
     for typed in ("Télé Genève", "Te\u0301le\u0301 Gene\u0300ve", "TÉLÉ GENÈVE"):
         assert [h.video_id for h in ix.search("pont", channel=typed).hits] == ["file:geneve"], typed
+    # Uzbek's letter ʻ typed as a keyboard's ', and a name typed with two spaces, found nothing
+    uz, _ = make_transcript("file:uz", ["Toshkentda yangi ko'prik ochildi"], "uz")
+    ix.add(video("file:uz", channel="O\u02bbzbekiston  24", language="uz"), uz, [])
+    for typed in ("O'zbekiston 24", "Oʻzbekiston 24", "o’zbekiston   24"):
+        assert [h.video_id for h in ix.search("Toshkentda", channel=typed).hits] == ["file:uz"], typed
 
 
 def test_keyword_pages_reach_every_moment_and_the_total_counts_what_the_filter_lets_through(
