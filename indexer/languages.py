@@ -15,6 +15,9 @@ uz fo ht ps tk nn mt sa lb my bo tl mg as tt haw ln ha ba jw su yue
 
 
 def check_language(code: str) -> str:
-    if code not in WHISPER_LANGUAGES:
+    """The Whisper code a language is named by, read in any case and from a longer tag ("EN", "en-US", "uz_Latn"
+    are "en", "en", "uz"); InvalidInput for one Whisper does not know."""
+    primary = code.strip().lower().replace("_", "-").split("-")[0]
+    if primary not in WHISPER_LANGUAGES:
         raise InvalidInput(f"unknown language code {code!r}: use a Whisper language code such as en, ru, uz")
-    return code
+    return primary

@@ -98,7 +98,7 @@ class Clipindex:
     def ingest(self, source: str, options: IngestOptions, progress: ProgressFn | None = None, *,
                untrusted: bool = False) -> Iterator[IngestResult]:
         """Ingest one SOURCE (a playlist yields one result per video). Bad input raises before anything is stored."""
-        check_options(options)
+        options = check_options(options)
         plans = plan(source, options, self.ytdl)
         # the article is loaded (and so checked) before any work, and linked as the chain's last step
         fetch = self.public_fetch if untrusted else None
@@ -350,7 +350,7 @@ class Clipindex:
         """Quote or keyword search; hits carry watch/embed links and the article paragraph that reports the moment
         (media_base: URL prefix for local media, else file: URIs)."""
         if language is not None:
-            check_language(language)
+            language = check_language(language)
         video_id = refs.resolve_video(self.store, video) if video else None
         ask = limit
         while True:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -107,7 +107,8 @@ def _iso_date(text: str) -> bool:
         return False
 
 
-def check_options(o: IngestOptions) -> None:
+def check_options(o: IngestOptions) -> IngestOptions:
+    """The options checked, as the ingest uses them (a language named "EN" or "en-US" is "en")."""
     if o.title is not None:
         check_line(o.title, "a title", TITLE_MAX)
     if o.captions not in CAPTION_POLICIES:
@@ -115,13 +116,14 @@ def check_options(o: IngestOptions) -> None:
     if o.engine is not None and o.engine not in ENGINES:
         raise InvalidInput(f"unknown engine {o.engine!r}: choose one of {', '.join(ENGINES)}")
     if o.language is not None:
-        check_language(o.language)
+        o = replace(o, language=check_language(o.language))
     if o.limit is not None and o.limit < 1:
         raise InvalidInput("--limit must be at least 1")
     if o.article and not sources.is_url(o.article) and not Path(o.article).expanduser().is_file():
         raise InvalidInput(f"--article {o.article}: neither a URL nor an existing file")
     if o.url:
         sources.check_url(o.url, sources.YtdlOptions())
+    return o
 
 
 def plan(source: str, options: IngestOptions, ytdl: sources.YtdlOptions) -> list[Plan]:
