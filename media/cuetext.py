@@ -39,6 +39,11 @@ _SHOUTED = re.compile(r"\(([^()a-z]{0,80})\)")
 _LABEL = re.compile(r"^\s*(>>+|-)?\s*([^\W\d_][^\W\d_'.-]*(?:[ '.-][^\W\d_]+){0,3})\s*:\s+")
 
 
+# a line opened by a change of speaker: broadcast's ">>", or a dash before the words ("- He met the prime
+# minister."), never a word of its own: it was stored as one, shown in hits and given a share of the cue's time
+_TURN = re.compile(r"^\s*(?:>>+|[-\u2010-\u2015](?=\s))\s*")
+
+
 def _sound_or_acronym(m: re.Match[str]) -> str:
     """A parenthesis in capitals inside a line: a sound ("(SIGHS)", "(CROWD CHEERING)") is dropped; an acronym of
     up to four letters ("(EU)", "(NATO)") is the writer's and stays."""
@@ -56,4 +61,4 @@ def _speech(line: str) -> str:
         named = " " in label[2].strip() or sum(c.isalpha() for c in label[2]) >= 5  # "США:" and "NATO:" are words
         if (label[1] or "").startswith(">>") or (named and rest != rest.upper()):
             line = rest
-    return re.sub(r"^\s*>>+\s*", "", line)
+    return _TURN.sub("", line)

@@ -201,6 +201,11 @@ def test_sound_cues_and_speaker_names_are_not_taken_for_speech() -> None:
                               "3\n00:00:05,000 --> 00:00:07,000\n>> UN: a speaker after the mark.\n")
     assert [c.text for c in acronyms] == ["США: санкции продлены.", "NATO: talks resume today.",
                                           "a speaker after the mark."]
+    # a dash that opens a line marks a change of speaker: it was a spoken word, shown in hits and timed
+    turns = parse_captions("1\n00:00:01,000 --> 00:00:05,000\n- President Zelenskyy arrived in Kyiv.\n"
+                           "– He met the prime minister.\n\n2\n00:00:05,000 --> 00:00:07,000\n-5 degrees tonight.\n")
+    assert [c.text for c in turns] == ["President Zelenskyy arrived in Kyiv. He met the prime minister.",
+                                       "-5 degrees tonight."]
 
 
 TTML = """<?xml version="1.0" encoding="UTF-8"?>
