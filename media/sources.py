@@ -168,14 +168,24 @@ def expand(url: str, opts: YtdlOptions, limit: int | None = None, spare: int = 0
         return [url]
     entries = [e for e in info.get("entries") or [] if e]
     if any("entries" in e or e.get("_type") == "playlist" for e in entries):  # a channel's tabs
-        entries = [v for tab in entries for v in (expand(tab.get("url") or "", opts, limit, spare)
-                                                  if tab.get("url") else [])]
-        return entries[:limit * (1 + spare)] if limit else entries
+        entries = [v for tab in entries for v in _tab_entries(tab, opts, limit, spare)]
     if entries and all(e.get("timestamp") or e.get("upload_date") for e in entries):
         entries.sort(key=lambda e: e.get("timestamp") or int(e.get("upload_date") or 0), reverse=True)
     urls = [e.get("url") or e.get("webpage_url") for e in entries]
     out = [u for u in urls if u]
+    if not out:  # said, not an ingest of nothing that exits 0 (a job "done", the page saying "Added")
+        raise VideoUnavailable(f"{url}: no video there (an empty playlist or channel, or one yt-dlp cannot list)")
     return out[:limit * (1 + spare)] if limit else out
+
+
+def _tab_entries(tab: dict[str, Any], opts: YtdlOptions, limit: int | None, spare: int) -> list[dict[str, Any]]:
+    """A channel tab's videos (Videos, Live, Shorts): those its listing already holds, else its own listing read.
+    A channel with more than a Videos tab comes as a playlist of tabs, each naming itself by `webpage_url` and
+    holding its entries: only tabs with a `url` were read, so such a channel gave no video at all, and no word."""
+    if tab.get("entries") is not None:
+        return [e for e in tab.get("entries") or [] if e and e.get("_type") != "playlist"]
+    address = tab.get("url") or tab.get("webpage_url")
+    return [{"url": u} for u in expand(address, opts, limit, spare)] if address else []
 
 
 def fetch_info(url: str, opts: YtdlOptions) -> RemoteVideo:

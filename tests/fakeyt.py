@@ -64,3 +64,26 @@ class FakeYoutubePlaylistIE(InfoExtractor):
             for vid, date in self.playlists[list_id]
         ]
         return self.playlist_result(entries, list_id, "A playlist")
+
+
+class FakeYoutubeChannelIE(InfoExtractor):
+    """A channel's root as yt-dlp gives one with more than a Videos tab: a playlist of its tabs, each naming itself
+    by `webpage_url` (no `url`) and holding its entries already listed."""
+
+    _VALID_URL = r"https://www\.youtube\.com/@(?P<id>[A-Za-z0-9_-]+)$"
+    channels: dict[str, dict[str, list[tuple[str, str]]]] = {}  # handle -> tab -> [(video id, upload date)]
+
+    @classmethod
+    def ie_key(cls) -> str:
+        return "YoutubeChannel"  # beside the playlists' fake, which takes the key "YoutubeTab"
+
+    def _real_extract(self, url: str) -> dict[str, Any]:
+        handle = self._match_id(url)
+        tabs = []
+        for tab, videos in self.channels[handle].items():
+            entries = [self.url_result(f"https://www.youtube.com/watch?v={vid}", "Youtube", vid, upload_date=date)
+                       for vid, date in videos]
+            tabs.append({**self.playlist_result(entries, f"{handle}-{tab}", f"{handle} - {tab}"),
+                         "webpage_url": f"https://www.youtube.com/@{handle}/{tab}",
+                         "extractor": "youtube:tab", "extractor_key": "YoutubeTab"})
+        return self.playlist_result(tabs, handle, handle)

@@ -14,8 +14,8 @@ from indexer.config import Settings
 from indexer.errors import IngestError
 from indexer.service import Clipindex, IngestOptions
 from media import sources
-from media.errors import UnsupportedSource
-from tests.fakeyt import FakeYoutubeIE, FakeYoutubePlaylistIE
+from media.errors import UnsupportedSource, VideoUnavailable
+from tests.fakeyt import FakeYoutubeChannelIE, FakeYoutubeIE, FakeYoutubePlaylistIE
 
 MANUAL_VTT = ("WEBVTT\n\n00:00:00.500 --> 00:00:03.000\nThe river rose two metres.\n\n"
               "00:00:03.500 --> 00:00:06.000\nVolunteers filled sandbags.\n")
@@ -104,6 +104,24 @@ def test_a_playlist_oldest_first_gives_its_newest_videos(fake_youtube: Path) -> 
     opts = sources.YtdlOptions(allow_file_urls=True, extractors=(FakeYoutubeIE(), FakeYoutubePlaylistIE()))
     urls = sources.expand("https://www.youtube.com/playlist?list=PLseries", opts, limit=2)
     assert urls == ["https://www.youtube.com/watch?v=Episode0012", "https://www.youtube.com/watch?v=Episode0011"]
+
+
+def test_a_channel_with_several_tabs_gives_the_videos_of_each(fake_youtube: Path) -> None:
+    """A channel with a Live or Shorts tab beside its Videos comes as a playlist of tabs that name themselves by
+    `webpage_url` and hold their entries: only tabs with a `url` were read, so it gave no video, exit 0, a job
+    "done" and the page saying "Added". An empty channel now says so."""
+    FakeYoutubeChannelIE.channels = {
+        "CityNews": {"videos": [("CityVid0001", "20261101"), ("CityVid0002", "20261103")],
+                     "streams": [("CityLive001", "20261102")]},
+        "Silent": {"videos": []}}
+    opts = sources.YtdlOptions(allow_file_urls=True,
+                               extractors=(FakeYoutubeIE(), FakeYoutubeChannelIE(), FakeYoutubePlaylistIE()))
+    urls = sources.expand("https://www.youtube.com/@CityNews", opts)
+    assert [sources.youtube_id(u) for u in urls] == ["CityVid0002", "CityLive001", "CityVid0001"]  # newest first
+    newest = sources.expand("https://www.youtube.com/@CityNews", opts, limit=1)
+    assert [sources.youtube_id(u) for u in newest] == ["CityVid0002"]
+    with pytest.raises(VideoUnavailable, match="no video there"):
+        sources.expand("https://www.youtube.com/@Silent", opts)
 
 
 @pytest.mark.slow
