@@ -125,7 +125,9 @@ def _terminate_as_interrupt() -> Iterator[None]:
 
 def _print_result(r: IngestResult) -> None:
     if r.status == "failed":
-        err.print(f"error: {r.source}: {r.error}", markup=False, highlight=False)
+        said = str(r.error)  # most errors name their source first: "URL: URL: ..." was printed
+        err.print(f"error: {said if said.startswith(r.source) else f'{r.source}: {said}'}", markup=False,
+                  highlight=False)
         return
     length = clock(r.duration) if r.duration else "?"
     out.print(f"{r.status}: {r.video_id}  {r.title}  [{length}, {r.language}, {r.transcript}]", markup=False)

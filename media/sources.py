@@ -24,7 +24,8 @@ MAX_URL_CHARS = 2000
 _YT_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
 ProgressFn = Callable[[float, float | None], None]  # bytes done, bytes total (if known)
 _UNAVAILABLE = ("private video", "video unavailable", "has been removed", "not available", "members-only",
-                "sign in to confirm", "account associated", "copyright", "blocked it in your country")
+                "sign in to confirm", "account associated", "copyright", "blocked it in your country",
+                "premieres in", "live event will begin", "is live now")  # not yet: the next entry is taken
 
 
 @dataclass(frozen=True)
@@ -193,6 +194,10 @@ def fetch_info(url: str, opts: YtdlOptions) -> RemoteVideo:
     info = _extract(_ydl(opts), url)
     if info.get("_type") == "playlist":
         raise UnsupportedSource(f"{url}: a playlist; its videos are ingested one by one")
+    if info.get("is_live") or info.get("live_status") in ("is_live", "is_upcoming"):
+        # a broadcast going on: yt-dlp would record from now to its end, and title it with today's time; once it
+        # has ended, its recording and captions are whole, and a later run takes it
+        raise VideoUnavailable(f"{url}: is live now: it is ingested once the broadcast has ended")
     if opts.public_only:
         for found in _urls(info):
             if opts.public_check is None:
@@ -239,8 +244,11 @@ def to_remote(info: dict[str, Any]) -> RemoteVideo:
 
 
 def pick_subtitles(video: RemoteVideo, language: str | None) -> tuple[str, str] | None:
-    """(kind, language) of the best existing subtitles: manual first, then the original-language auto-captions."""
-    want = language or video.language
+    """(kind, language) of the best existing subtitles: manual first, then the original-language auto-captions.
+    Where neither the caller nor the page names the language, YouTube's "<lang>-orig" automatic track names the
+    spoken one: a Russian video listing an English translation before its Russian subtitles was stored as English."""
+    spoken = next((k[:-len("-orig")] for k in video.automatic_captions if k.endswith("-orig")), None)
+    want = language or video.language or spoken
     manual = [k for k in video.subtitles if k != "live_chat"]
     for lang in manual:
         if want is None or _same_lang(lang, want):

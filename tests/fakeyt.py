@@ -27,6 +27,8 @@ class FakeYoutubeIE(InfoExtractor):
         spec = self.videos[video_id]
         if spec.get("private"):
             raise ExtractorError("Private video. Sign in if you've been granted access to this video", expected=True)
+        if spec.get("premiere"):
+            raise ExtractorError(f"{video_id}: Premieres in 10 hours", expected=True)
         media: Path = spec["media"]
         info: dict[str, Any] = {
             "id": video_id, "title": spec.get("title", "A report"), "channel": "City News",
@@ -42,6 +44,7 @@ class FakeYoutubeIE(InfoExtractor):
                  "acodec": "aac"},
             ],
             "subtitles": {}, "automatic_captions": {},
+            "is_live": bool(spec.get("live")), "live_status": "is_live" if spec.get("live") else "not_live",
         }
         for kind in ("subtitles", "automatic_captions"):
             for lang, path in spec.get(kind, {}).items():

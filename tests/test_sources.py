@@ -138,6 +138,34 @@ def test_unavailable_entries_do_not_count_against_the_limit(settings: Settings, 
     assert [v.id for v in svc.videos()] == ["yt:VidWithSubs"]
 
 
+def test_a_premiere_or_a_live_broadcast_gives_its_place_to_the_next_entry(settings: Settings, fake_youtube: Path,
+                                                                          tmp_path: Path) -> None:
+    """A scheduled premiere counted against `--limit`, so a daily run got one video fewer; a broadcast that was live
+    was stored as a finished, "ready" video titled with the download time, its transcript a part of it, and skipped
+    by every later run. Both are reported and the next entry taken, as a private one is."""
+    FakeYoutubeIE.videos.update({"Premiere001": {"media": fake_youtube, "premiere": True},
+                                 "LiveNow0001": {"media": fake_youtube, "live": True, "title": "Election night LIVE"}})
+    FakeYoutubePlaylistIE.playlists = {"PLday": [
+        ("VidWithSubs", "20261020"), ("Premiere001", "20261105"), ("LiveNow0001", "20261104")]}
+    svc = service(settings)
+    results = list(svc.ingest("https://www.youtube.com/playlist?list=PLday", IngestOptions(limit=1,
+                                                                                           captions="only")))
+    assert [(r.video_id, r.status) for r in results] == [
+        ("yt:Premiere001", "failed"), ("yt:LiveNow0001", "failed"), ("yt:VidWithSubs", "ingested")]
+    assert "is live now" in str(results[1].error) and [v.id for v in svc.videos()] == ["yt:VidWithSubs"]
+
+
+def test_the_spoken_languages_subtitles_are_taken_over_a_translations() -> None:
+    """A Russian video listing English subtitles (a translation) before its Russian ones was stored as an English
+    transcript; YouTube's "ru-orig" automatic track names the spoken language."""
+    track = [{"ext": "vtt", "url": "https://example.org/t.vtt"}]
+    video = sources.RemoteVideo("yt:MultiSub001", "u", "u", "Дума", None, None, None, None, None, (),
+                                subtitles={"en": track, "ru": track},
+                                automatic_captions={"en": track, "ru-orig": track, "ru": track})
+    assert sources.pick_subtitles(video, None) == ("manual", "ru")
+    assert sources.pick_subtitles(video, "en") == ("manual", "en")  # asked for: the translation
+
+
 @pytest.mark.parametrize("video_id, message", [("PrivateVid0", "unavailable"), ("GoneVideo00", "unavailable")])
 def test_private_or_removed_video(settings: Settings, fake_youtube: Path, video_id: str, message: str) -> None:
     svc = service(settings)
