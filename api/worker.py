@@ -115,16 +115,26 @@ class Worker:
     def _ingest(self, job: Job, cancelled: threading.Event) -> IngestJobResult:
         work = IngestJob.from_dict(job.payload)
         clock = AudioClock()
+        at = [0, 1]  # a playlist's videos done, of how many: the job's bar is the whole playlist's, not a video's
 
         def progress(video_id: str, step: StepName, fraction: float, _detail: str) -> None:
             if cancelled.is_set():
                 raise JobCancelled("cancelled")
             audio = clock.position(fraction, self.service.store.find_video(video_id)) if step == "transcript" else None
-            if not self.queue.heartbeat(job.id, self.owner, overall(step, fraction), step, audio):
+            whole = (at[0] + overall(step, fraction)) / at[1]
+            if not self.queue.heartbeat(job.id, self.owner, whole, step, audio):
                 cancelled.set()
                 raise JobCancelled("cancelled")
 
-        done = self.service.run_ingest_job(work, progress)
+        def position(done: int, count: int) -> None:
+            at[:] = [done, max(count, 1)]
+            if at[1] > 1:  # a new clock for each video; its place in the playlist at once
+                clock.first = None
+                if not self.queue.heartbeat(job.id, self.owner, done / count, "fetch"):
+                    cancelled.set()
+                    raise JobCancelled("cancelled")
+
+        done = self.service.run_ingest_job(work, progress, position)
         failed = [r for r in done.videos if r.status == "failed"]
         if failed and len(failed) == len(done.videos):
             raise ClipindexError("; ".join(str(r.error) for r in failed))

@@ -41,6 +41,7 @@ from indexer.ingest.types import (
     IngestOptions,
     IngestResult,
     IngestStatus,
+    Position,
     ProgressFn,
 )
 from indexer.languages import check_language
@@ -96,8 +97,9 @@ class Clipindex:
 
     # ingest ---------------------------------------------------------------------------------------------------
     def ingest(self, source: str, options: IngestOptions, progress: ProgressFn | None = None, *,
-               untrusted: bool = False) -> Iterator[IngestResult]:
-        """Ingest one SOURCE (a playlist yields one result per video). Bad input raises before anything is stored."""
+               untrusted: bool = False, position: Position | None = None) -> Iterator[IngestResult]:
+        """Ingest one SOURCE (a playlist yields one result per video). Bad input raises before anything is stored.
+        `position(k, n)` hears, before each video, how many of the n expected are done (a job's progress)."""
         options = check_options(options)
         plans = plan(source, options, self.ytdl)
         # the article is loaded (and so checked) before any work, and linked as the chain's last step
@@ -105,9 +107,12 @@ class Clipindex:
         article = self.articles.load(options.article, fetch) if options.article else None
         single = len(plans) == 1 and plans[0].source == source
         counted = 0  # a playlist's entries past --limit stand in for unavailable ones (private, removed)
+        expected = min(len(plans), options.limit) if options.limit else len(plans)
         for p in plans:
             if options.limit and counted >= options.limit:
                 break
+            if position:
+                position(min(counted, expected - 1), expected)
             try:
                 yield self._ingest_one(p, options, progress, article, untrusted)
                 counted += 1
@@ -193,11 +198,13 @@ class Clipindex:
         check_untrusted(options)
         return self.jobs.submit("ingest", IngestJob(str(path), options, untrusted=True, upload_name=filename))
 
-    def run_ingest_job(self, job: IngestJob, progress: ProgressFn | None = None) -> IngestJobResult:
+    def run_ingest_job(self, job: IngestJob, progress: ProgressFn | None = None,
+                       position: Position | None = None) -> IngestJobResult:
         """A queued ingest, as a worker runs it. An uploaded file that fails or duplicates a video already in the
         archive is removed, and errors name it as the user did, not by its internal name."""
         try:
-            results = tuple(self.ingest(job.source, job.options, progress, untrusted=job.untrusted))
+            results = tuple(self.ingest(job.source, job.options, progress, untrusted=job.untrusted,
+                                        position=position))
         except (ClipindexError, MediaError) as exc:
             if job.upload_name is None:
                 raise

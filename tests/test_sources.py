@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from api.worker import Worker
 from indexer.config import Settings
 from indexer.errors import IngestError
+from indexer.ingest.types import IngestJob
 from indexer.service import Clipindex, IngestOptions
 from media import sources
 from media.errors import UnsupportedSource, VideoUnavailable
@@ -255,3 +257,28 @@ class _Inside(http.server.BaseHTTPRequestHandler):
 
     def log_message(self, *args: object) -> None:
         pass
+
+
+def test_a_playlist_jobs_progress_is_the_whole_playlists(settings: Settings, fake_youtube: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """A playlist job's bar was its current video's: 100% after the first of twelve, and back to 5% at the next."""
+    FakeYoutubeIE.videos.update({f"Series{n:05d}": {"media": fake_youtube, "subtitles": {"en": fake_youtube},
+                                                    "title": f"Part {n}"} for n in range(3)})
+    FakeYoutubePlaylistIE.playlists = {"PLthree": [(f"Series{n:05d}", f"2026110{n + 1}") for n in range(3)]}
+    svc = service(settings)
+    seen: list[float] = []
+    beat = svc.jobs.heartbeat
+
+    def recorded(job_id: str, owner: str, progress: float | None = None, *args: object) -> bool:
+        if progress is not None:
+            seen.append(progress)
+        return beat(job_id, owner, progress, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(svc.jobs, "heartbeat", recorded)
+    job = svc.jobs.submit("ingest", IngestJob("https://www.youtube.com/playlist?list=PLthree",
+                                              IngestOptions(captions="only"), untrusted=False))
+    Worker(svc).run_once()
+    finished = svc.jobs.get(job.id)
+    assert finished.state == "done" and len(svc.videos()) == 3, (finished.error, finished.result)
+    assert seen and all(b >= a - 1e-9 for a, b in zip(seen, seen[1:])), seen  # it never goes back
+    assert max(p for p in seen if p < 0.34) > 0.2 and min(p for p in seen if p > 0.34) < 0.4, seen  # a third each

@@ -6,6 +6,7 @@ something names the HTTP status it expects). Screenshots go to docs/web/, which 
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -18,8 +19,10 @@ from urllib.parse import quote
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, ViewportSize, expect, sync_playwright
 
+from indexer.ingest.types import IngestJobResult, IngestResult
 from indexer.models import Word
 from indexer.service import Clipindex, IngestOptions
+from indexer.store.schema import jobs as jobs_table
 from tests.apiserver import running
 from tests.conftest import FIXTURES, ffmpeg, settings_for
 from tests.test_web_api import library_with_report, sentence_vtt
@@ -622,6 +625,29 @@ def test_jobs_survive_navigation_and_reload_and_can_be_cancelled(context: Browse
     expect(news.locator(".state")).to_have_text("Added", timeout=180_000)
     news.get_by_role("link", name="Open the video").click()
     expect(page.locator(".word").first).to_be_visible()
+
+
+def test_a_playlist_job_that_added_some_videos_says_which_failed_and_why(context: BrowserContext, site: Site,
+                                                                        console: Console) -> None:
+    """A playlist job whose entries partly failed said "Added", offered "Open" for videos that were never stored
+    (each a 404), and hid the reasons."""
+    now = time.time()
+    result = IngestJobResult((
+        IngestResult("https://www.youtube.com/watch?v=PrivNew0001", "yt:PrivNew0001", "failed",
+                     error="https://www.youtube.com/watch?v=PrivNew0001: the video is unavailable (Private video)"),
+        IngestResult(site.video_id, site.video_id, "ingested", title="River report")))
+    with site.service.store.tx() as conn:  # a job as a worker leaves it: written here, so no worker takes it
+        conn.execute(jobs_table.insert().values(
+            id="playlistjob", kind="ingest", payload=json.dumps({"source": "https://www.youtube.com/playlist?list=PL"}),
+            state="done", progress=1.0, attempts=1, max_attempts=3, cancel=False, created_at=now, updated_at=now,
+            result=json.dumps(result.to_dict())))
+    page = _page(context, console, site)
+    page.goto(f"{site.url}/#/jobs?job=playlistjob")
+    card = page.locator(".job[data-job=playlistjob]")
+    expect(card.locator(".state")).to_have_text("Added 1 of 2: 1 could not be added")
+    expect(card.locator(".job-failures")).to_contain_text("Private video")
+    assert card.get_by_role("link").count() == 1 and "PrivNew0001" not in (card.get_by_role("link").first.get_attribute(
+        "href") or "")
 
 
 def test_a_wrong_key_is_reported_in_words(context: BrowserContext, site: Site, console: Console) -> None:

@@ -47,7 +47,12 @@ function jobLine(job) {
     }
     return `${STEP_WORDS[job.step] || "Working"}…`;
   }
-  if (job.state === "done") return job.kind === "render" ? "Rendered" : "Added";
+  if (job.state === "done") {
+    if (job.kind === "render") return "Rendered";
+    const videos = (job.result && job.result.videos) || [];
+    const failed = videos.filter((v) => v.status === "failed").length;
+    return failed ? `Added ${videos.length - failed} of ${videos.length}: ${failed} could not be added` : "Added";
+  }
   if (job.state === "cancelled") return "Cancelled";
   return `Failed: ${job.error ? pageWords(job.error) : "no reason was given"}`;
 }
@@ -67,7 +72,17 @@ function jobCard(job, highlight) {
         catch (err) { toast(`Not cancelled: ${err.message}`, "error"); e.target.disabled = false; }
       } })));
   }
-  const done = job.result && job.result.videos ? job.result.videos.filter((v) => v.video_id) : [];
+  // a video that failed was not stored: no link to it (a 404), but what went wrong, one line each
+  const videos = job.result && job.result.videos ? job.result.videos : [];
+  const done = videos.filter((v) => v.video_id && v.status !== "failed");
+  const failed = videos.filter((v) => v.status === "failed");
+  if (job.state === "done" && failed.length) {
+    const list = el("ul", { class: "job-failures" });
+    for (const v of failed.slice(0, 10))
+      list.append(el("li", { class: "meta", text: `${v.title || v.video_id || v.source}: ${pageWords(v.error || "failed")}` }));
+    if (failed.length > 10) list.append(el("li", { class: "meta", text: `and ${failed.length - 10} more` }));
+    card.append(list);
+  }
   if (job.state === "done" && done.length) {
     const links = el("p", { class: "actions" });
     for (const v of done.slice(0, 5))

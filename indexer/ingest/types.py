@@ -23,6 +23,7 @@ CAPTION_POLICIES: tuple[CaptionPolicy, ...] = get_args(CaptionPolicy)
 IngestStatus = Literal["ingested", "skipped", "failed"]
 
 ProgressFn = Callable[[str, StepName, float, str], None]  # video id, step, fraction 0..1, detail
+Position = Callable[[int, int], None]  # a playlist's videos done so far, of how many
 
 
 @dataclass(frozen=True)
