@@ -126,35 +126,31 @@ def test_a_channel_with_several_tabs_gives_the_videos_of_each(fake_youtube: Path
         sources.expand("https://www.youtube.com/@Silent", opts)
 
 
-@pytest.mark.slow
-def test_unavailable_entries_do_not_count_against_the_limit(settings: Settings, fake_youtube: Path) -> None:
-    """`--limit 1` on a playlist whose newest entries are private or removed ingested nothing: the next entry now
-    stands in for each unavailable one, and the failures are still reported."""
-    FakeYoutubePlaylistIE.playlists = {"PLmixed": [
-        ("VidWithSubs", "20261020"), ("PrivateVid0", "20261103"), ("GoneVideo00", "20261104")]}
+@pytest.mark.parametrize("entries, extra, failed", [
+    # private and removed entries
+    ([("VidWithSubs", "20261020"), ("PrivateVid0", "20261103"), ("GoneVideo00", "20261104")], {},
+     ["yt:GoneVideo00", "yt:PrivateVid0"]),
+    # a premiere to come, and a broadcast live now
+    ([("VidWithSubs", "20261020"), ("Premiere001", "20261105"), ("LiveNow0001", "20261104")],
+     {"Premiere001": {"premiere": True}, "LiveNow0001": {"live": True, "title": "Election night LIVE"}},
+     ["yt:Premiere001", "yt:LiveNow0001"]),
+])
+def test_an_entry_that_cannot_be_had_now_gives_its_place_to_the_next(
+        settings: Settings, fake_youtube: Path, entries: list[tuple[str, str]], extra: dict[str, dict[str, object]],
+        failed: list[str]) -> None:
+    """`--limit 1` on a playlist whose newest entries are private or removed ingested nothing; a scheduled premiere
+    still counted against the limit, so a daily run got one video fewer; a broadcast that was live was stored as a
+    finished, "ready" video titled with the download time, its transcript a part of it, and skipped by every later
+    run. Each now gives its place to the next entry, and is reported."""
+    FakeYoutubeIE.videos.update({vid: {"media": fake_youtube, **spec} for vid, spec in extra.items()})
+    FakeYoutubePlaylistIE.playlists = {"PLmixed": entries}
     svc = service(settings)
     results = list(svc.ingest("https://www.youtube.com/playlist?list=PLmixed", IngestOptions(limit=1,
                                                                                              captions="only")))
-    assert [(r.video_id, r.status) for r in results] == [
-        ("yt:GoneVideo00", "failed"), ("yt:PrivateVid0", "failed"), ("yt:VidWithSubs", "ingested")]
+    assert [(r.video_id, r.status) for r in results] == [*((f, "failed") for f in failed),
+                                                         ("yt:VidWithSubs", "ingested")]
     assert [v.id for v in svc.videos()] == ["yt:VidWithSubs"]
-
-
-def test_a_premiere_or_a_live_broadcast_gives_its_place_to_the_next_entry(settings: Settings, fake_youtube: Path,
-                                                                          tmp_path: Path) -> None:
-    """A scheduled premiere counted against `--limit`, so a daily run got one video fewer; a broadcast that was live
-    was stored as a finished, "ready" video titled with the download time, its transcript a part of it, and skipped
-    by every later run. Both are reported and the next entry taken, as a private one is."""
-    FakeYoutubeIE.videos.update({"Premiere001": {"media": fake_youtube, "premiere": True},
-                                 "LiveNow0001": {"media": fake_youtube, "live": True, "title": "Election night LIVE"}})
-    FakeYoutubePlaylistIE.playlists = {"PLday": [
-        ("VidWithSubs", "20261020"), ("Premiere001", "20261105"), ("LiveNow0001", "20261104")]}
-    svc = service(settings)
-    results = list(svc.ingest("https://www.youtube.com/playlist?list=PLday", IngestOptions(limit=1,
-                                                                                           captions="only")))
-    assert [(r.video_id, r.status) for r in results] == [
-        ("yt:Premiere001", "failed"), ("yt:LiveNow0001", "failed"), ("yt:VidWithSubs", "ingested")]
-    assert "is live now" in str(results[1].error) and [v.id for v in svc.videos()] == ["yt:VidWithSubs"]
+    assert all("unavailable" in str(r.error) or "is live now" in str(r.error) for r in results[:-1]), results
 
 
 def test_the_spoken_languages_subtitles_are_taken_over_a_translations() -> None:
