@@ -13,6 +13,8 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import threading
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -177,11 +179,19 @@ def extract_audio(src: Path, dst: Path, progress: ProgressFn | None = None) -> M
     return info
 
 
+ERROR_LINES = 50  # the last lines of ffmpeg's errors kept, for the one a failure reports
+
+
 def run(args: list[str], progress: ProgressFn | None = None) -> None:
     """Run ffmpeg with these arguments (no shell); raise FfmpegError with its last error line on failure."""
     cmd = [ffmpeg_binary(), "-hide_banner", "-nostdin", "-y", "-loglevel", "error", "-progress", "pipe:1", *args]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    assert proc.stdout is not None
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, errors="replace")
+    assert proc.stdout is not None and proc.stderr is not None
+    # its errors are read as they come, on a thread of their own: read only once the progress ended, a damaged file
+    # whose errors filled the pipe (64 KB) left ffmpeg waiting to write them and this waiting for its progress
+    tail: deque[str] = deque(maxlen=ERROR_LINES)
+    drain = threading.Thread(target=tail.extend, args=(proc.stderr,), daemon=True)
+    drain.start()
     try:
         for line in proc.stdout:
             if progress and line.startswith("out_time_us="):
@@ -192,9 +202,10 @@ def run(args: list[str], progress: ProgressFn | None = None) -> None:
         proc.kill()  # a cancelled job (the progress callback raised) must not leave ffmpeg running
         proc.wait()
         raise
-    err = proc.stderr.read() if proc.stderr else ""
-    if proc.wait() != 0:
-        last = next((x for x in reversed(err.strip().splitlines()) if x.strip()), "unknown error")
+    code = proc.wait()
+    drain.join()
+    if code != 0:
+        last = next((x for x in reversed(tail) if x.strip()), "unknown error")
         raise FfmpegError(f"ffmpeg failed: {last.strip()}")
 
 

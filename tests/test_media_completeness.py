@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from indexer.config import Settings
 from indexer.errors import IngestError
 from indexer.service import Clipindex, IngestOptions
+from media.errors import FfmpegError
 from media.ffmpeg import run
 from tests.conftest import FIXTURES
 
@@ -52,3 +54,22 @@ def test_audio_without_a_word_is_ingested_with_a_warning(settings: Settings, tmp
     [result] = Clipindex(settings).ingest(str(silence), IngestOptions(language="en"))
     assert result.status == "ingested"
     assert any("no words were recognised in 0:30 of audio" in w for w in result.warnings), result.warnings
+
+
+def test_ffmpeg_that_writes_many_errors_is_read_to_its_end() -> None:
+    """A damaged MP4 (a fuzzed one, bits flipped) made ffmpeg write its errors faster than anyone read them: once
+    the pipe held 64 KB, ffmpeg waited to write and clipindex waited for its progress, and the ingest hung for ever.
+    Its errors are read as they come now. (Here a filter that logs every audio frame stands in for the errors.)"""
+    finished = threading.Event()
+
+    def chatty() -> None:
+        run(["-loglevel", "info", "-f", "lavfi", "-i", "sine=duration=60", "-af", "ashowinfo", "-f", "null",
+                    "-"])
+        finished.set()
+
+    worker = threading.Thread(target=chatty, daemon=True)
+    worker.start()
+    worker.join(120)
+    assert finished.is_set(), "ffmpeg and clipindex waited on each other"
+    with pytest.raises(FfmpegError, match="ffmpeg failed: .*No such"):
+        run(["-i", "file:/nonexistent/input.wav", "-f", "null", "-"])  # the last error line is still said
