@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from dataclasses import replace
 
 from indexer.errors import ClipindexError, JobCancelled
 from indexer.ingest.types import STEPS, IngestJob, IngestJobResult, StepName
@@ -134,7 +135,7 @@ class Worker:
                     cancelled.set()
                     raise JobCancelled("cancelled")
 
-        done = self.service.run_ingest_job(work, progress, position)
+        done = _own_work(self.service.run_ingest_job(work, progress, position), job, self.service)
         failed = [r for r in done.videos if r.status == "failed"]
         if failed and len(failed) == len(done.videos):
             raise ClipindexError("; ".join(str(r.error) for r in failed))
@@ -147,3 +148,14 @@ class Worker:
                 raise JobCancelled("cancelled")
 
         return self.service.reels.run_render_job(RenderJob.from_dict(job.payload), progress)
+
+
+def _own_work(done: IngestJobResult, job: Job, service: Clipindex) -> IngestJobResult:
+    """A job resumed after its worker died finds the videos its first attempt added already done: they read
+    "skipped" ("Already in the archive" on the page), though this job added them. Those added since the job was
+    asked for read "ingested"."""
+    if job.attempts <= 1:
+        return done
+    skipped = [r.video_id for r in done.videos if r.status == "skipped" and r.video_id]
+    ours = service.store.added_since(skipped, job.created_at)
+    return IngestJobResult(tuple(replace(r, status="ingested") if r.video_id in ours else r for r in done.videos))

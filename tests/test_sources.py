@@ -6,6 +6,7 @@ import http.server
 import json
 import shutil
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from indexer.config import Settings
 from indexer.errors import IngestError
 from indexer.ingest.types import IngestJob
 from indexer.service import Clipindex, IngestOptions
+from indexer.store.schema import jobs as jobs_table
 from media import sources
 from media.errors import UnsupportedSource, VideoUnavailable
 from tests.fakeyt import FakeYoutubeChannelIE, FakeYoutubeIE, FakeYoutubePlaylistIE
@@ -278,3 +280,24 @@ def test_a_playlist_jobs_progress_is_the_whole_playlists(settings: Settings, fak
     assert finished.state == "done" and len(svc.videos()) == 3, (finished.error, finished.result)
     assert seen and all(b >= a - 1e-9 for a, b in zip(seen, seen[1:])), seen  # it never goes back
     assert max(p for p in seen if p < 0.34) > 0.2 and min(p for p in seen if p > 0.34) < 0.4, seen  # a third each
+
+
+def test_a_resumed_job_reports_the_videos_its_first_attempt_added_as_its_own(settings: Settings,
+                                                                           fake_youtube: Path) -> None:
+    """A job whose worker died part-way was resumed, and reported the videos its first attempt had added as
+    "skipped": the page said "Already in the archive" of videos this job had added."""
+    svc = service(settings)
+    playlist = "https://www.youtube.com/playlist?list=PLnews"
+    job = svc.jobs.submit("ingest", IngestJob(playlist, IngestOptions(captions="only"), untrusted=False))
+    assert svc.jobs.claim("worker-that-dies") is not None  # its first attempt adds one video, then its worker dies
+    list(svc.ingest("https://www.youtube.com/watch?v=VidWithSubs", IngestOptions(captions="only")))
+    with svc.store.tx() as conn:
+        conn.execute(jobs_table.update().where(jobs_table.c.id == job.id).values(lease_expires=time.time() - 1))
+    Worker(svc).run_once()  # the second attempt
+    result = svc.jobs.get(job.id).result or {}
+    assert {v["video_id"]: v["status"] for v in result["videos"]}["yt:VidWithSubs"] == "ingested", result
+    list(svc.ingest("https://www.youtube.com/watch?v=VidWithSubs", IngestOptions(captions="only")))
+    again = svc.jobs.submit("ingest", IngestJob(playlist, IngestOptions(captions="only"), untrusted=False))
+    Worker(svc).run_once()  # a new job, a video it did not add: "skipped"
+    statuses = {v["video_id"]: v["status"] for v in (svc.jobs.get(again.id).result or {})["videos"]}
+    assert statuses["yt:VidWithSubs"] == "skipped"

@@ -148,6 +148,14 @@ class Store:
             rows = conn.execute(query.limit(limit) if limit is not None else query).mappings().all()
         return [_video(r) for r in rows]
 
+    def added_since(self, video_ids: list[str], since: float) -> set[str]:
+        """Which of these videos were added to the store at or after `since` (a time.time())."""
+        if not video_ids:
+            return set()
+        with self.tx() as conn:
+            return set(conn.execute(sa.select(videos.c.id).where(videos.c.id.in_(video_ids),
+                                                                 videos.c.created_at >= since)).scalars())
+
     def count_videos(self) -> int:
         with self.tx() as conn:
             return int(conn.execute(sa.select(sa.func.count()).select_from(videos)).scalar() or 0)
