@@ -138,7 +138,8 @@ def _print_result(r: IngestResult) -> None:
 @app.command()
 def videos(data_dir: DataDir = None, as_json: JsonOut = False,
            limit: Annotated[int | None, typer.Option(min=1, help="At most this many (default: all).")] = None,
-           offset: Annotated[int, typer.Option(min=0, help="Skip this many first (oldest first).")] = 0) -> None:
+           offset: Annotated[int, typer.Option(min=0, max=1_000_000_000,
+                                               help="Skip this many first (oldest first).")] = 0) -> None:
     """List the videos in the archive, oldest first.
 
     Example: clipindex videos --limit 50 --offset 100

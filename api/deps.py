@@ -55,8 +55,11 @@ class Page(NamedTuple):
         return list(page)
 
 
+OFFSET_MAX = 1_000_000_000  # a listing's offset: past any archive, and within what a database's OFFSET takes
+
+
 def _page(limit: Annotated[int | None, Query(ge=1, le=1000, description="At most this many (default: all).")] = None,
-          offset: Annotated[int, Query(ge=0, description="Skip this many first.")] = 0) -> Page:
+          offset: Annotated[int, Query(ge=0, le=OFFSET_MAX, description="Skip this many first.")] = 0) -> Page:
     return Page(limit, offset)
 
 
