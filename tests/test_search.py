@@ -644,6 +644,7 @@ def test_a_channel_filter_meets_the_name_however_its_accents_are_encoded(tmp_pat
         assert [h.video_id for h in ix.search("Toshkentda", channel=typed).hits] == ["file:uz"], typed
 
 
+@pytest.mark.slow  # 840 moments, past what the old cap reached
 def test_keyword_pages_reach_every_moment_and_the_total_counts_what_the_filter_lets_through(
         tmp_path: Path, search_backend: str) -> None:
     """A keyword search read at most 500 passages, so past about 400 moments its pages came back empty while the
