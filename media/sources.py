@@ -186,7 +186,12 @@ def _tab_entries(tab: dict[str, Any], opts: YtdlOptions, limit: int | None, spar
     if tab.get("entries") is not None:
         return [e for e in tab.get("entries") or [] if e and e.get("_type") != "playlist"]
     address = tab.get("url") or tab.get("webpage_url")
-    return [{"url": u} for u in expand(address, opts, limit, spare)] if address else []
+    if not address:
+        return []
+    try:
+        return [{"url": u} for u in expand(address, opts, limit, spare)]
+    except VideoUnavailable:  # an empty tab (no Shorts yet): the channel's other tabs still count
+        return []
 
 
 def fetch_info(url: str, opts: YtdlOptions) -> RemoteVideo:

@@ -74,7 +74,8 @@ class FakeYoutubeChannelIE(InfoExtractor):
     by `webpage_url` (no `url`) and holding its entries already listed."""
 
     _VALID_URL = r"https://www\.youtube\.com/@(?P<id>[A-Za-z0-9_-]+)$"
-    channels: dict[str, dict[str, list[tuple[str, str]]]] = {}  # handle -> tab -> [(video id, upload date)]
+    # handle -> tab -> [(video id, upload date)], or a playlist id: a tab listed by its address only
+    channels: dict[str, dict[str, list[tuple[str, str]] | str]] = {}
 
     @classmethod
     def ie_key(cls) -> str:
@@ -84,6 +85,9 @@ class FakeYoutubeChannelIE(InfoExtractor):
         handle = self._match_id(url)
         tabs = []
         for tab, videos in self.channels[handle].items():
+            if isinstance(videos, str):
+                tabs.append(self.url_result(f"https://www.youtube.com/playlist?list={videos}", "YoutubeTab"))
+                continue
             entries = [self.url_result(f"https://www.youtube.com/watch?v={vid}", "Youtube", vid, upload_date=date)
                        for vid, date in videos]
             tabs.append({**self.playlist_result(entries, f"{handle}-{tab}", f"{handle} - {tab}"),

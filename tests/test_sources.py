@@ -116,8 +116,9 @@ def test_a_channel_with_several_tabs_gives_the_videos_of_each(fake_youtube: Path
     "done" and the page saying "Added". An empty channel now says so."""
     FakeYoutubeChannelIE.channels = {
         "CityNews": {"videos": [("CityVid0001", "20261101"), ("CityVid0002", "20261103")],
-                     "streams": [("CityLive001", "20261102")]},
+                     "streams": [("CityLive001", "20261102")], "shorts": "PLnoShorts"},  # an empty tab: no error
         "Silent": {"videos": []}}
+    FakeYoutubePlaylistIE.playlists = {"PLnoShorts": []}
     opts = sources.YtdlOptions(allow_file_urls=True,
                                extractors=(FakeYoutubeIE(), FakeYoutubeChannelIE(), FakeYoutubePlaylistIE()))
     urls = sources.expand("https://www.youtube.com/@CityNews", opts)
