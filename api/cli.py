@@ -12,8 +12,6 @@ import json
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, cast
@@ -21,8 +19,21 @@ from typing import TYPE_CHECKING, Annotated, cast
 import typer
 
 from api.cli_articles import article_app, correction_app, keys_app
-from api.cli_common import DataDir, JsonOut, Quiet, clock, emit, err, errors, out, progress, service
-from api.cli_ops import migrate_store, queue_worker, status
+from api.cli_common import (
+    DataDir,
+    JsonOut,
+    Quiet,
+    clock,
+    emit,
+    err,
+    errors,
+    out,
+    progress,
+    service,
+    terminate_as_interrupt,
+    videos_done,
+)
+from api.cli_ops import compact, migrate_store, queue_worker, status
 from api.cli_reels import reel_app
 from indexer.asr.heap import restart_tuned
 from indexer.config import load_settings
@@ -69,7 +80,7 @@ def ingest(
                          captions=cast(CaptionPolicy, captions),  # checked by the service
                          keep_video=keep_video, force=force, limit=limit, url=url, title=title,
                          accept_partial=accept_partial)
-    with _terminate_as_interrupt():
+    with terminate_as_interrupt():
         _ingest(sources, opts, data_dir, quiet, as_json)
 
 
@@ -103,24 +114,6 @@ def _ingest(sources: list[str], opts: IngestOptions, data_dir: Path | None, quie
                               "same command again when it can be (it adds them), or `clipindex reindex`") from None
     if failed:
         raise typer.Exit(1)
-
-
-@contextmanager
-def _terminate_as_interrupt() -> Iterator[None]:
-    """SIGTERM as Ctrl-C (finished steps kept, queued index passages committed at exit); it killed the process
-    before the index steps' commit, and the videos were never searchable."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def interrupt(_signum: int, _frame: object) -> None:
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 def _print_result(r: IngestResult) -> None:
@@ -237,17 +230,11 @@ def reindex(data_dir: DataDir = None, quiet: Quiet = False, chapters: Annotated[
     """
     # stopped part-way (Ctrl-C, or SIGTERM as one), the half-built generation goes and the one in use stays
     with errors("the index in use is unchanged; run `clipindex reindex` again to rebuild it"), \
-            _terminate_as_interrupt():
+            terminate_as_interrupt():
         svc = service(data_dir)
         with progress(quiet) as report:
-            def step(subject: str, what: str) -> Callable[[int, int], None]:
-                def done_of(done: int, total: int) -> None:
-                    if report:
-                        report(subject, what, done / max(total, 1), f"{done}/{total} videos")
-                return done_of
-
-            videos = svc.chapters.resegment_all(step("archive", "chapters")) if chapters else None
-            passages = svc.index.reindex(step("index", "reindex"))
+            videos = svc.chapters.resegment_all(videos_done(report, "archive", "chapters")) if chapters else None
+            passages = svc.index.reindex(videos_done(report, "index", "reindex"))
     if videos is not None:
         out.print(f"segmented {videos} videos into chapters again", markup=False)
     out.print(f"indexed {passages} passages", markup=False)
@@ -302,34 +289,6 @@ def delete(
     out.print(f"deleted {removed.video_id}", markup=False)
     for r in removed.reels:
         out.print(f"  {r.clips} clip{'s' if r.clips > 1 else ''} of it left reel {r.reel} “{r.title}”", markup=False)
-
-
-@app.command()
-def compact(data_dir: DataDir = None, quiet: Quiet = False) -> None:
-    """Give back the disk space of deleted videos: rebuild the search index without their passages (the old copy
-    goes ten minutes later, once no reader can hold it) and compact the store (SQLite: VACUUM).
-
-    Example: clipindex compact
-    """
-    from indexer.store.dialect import vacuum  # deferred: the one command that needs it
-
-    with errors("the index in use and the store are unchanged"), _terminate_as_interrupt():
-        svc = service(data_dir)
-        url = svc.store.engine.url
-        files = [Path(f"{url.database}{end}") for end in ("", "-wal")] if url.get_backend_name() == "sqlite" else []
-
-        def size() -> float:
-            return sum(f.stat().st_size for f in files if f.exists()) / 1e6
-
-        before = size()
-        with progress(quiet) as report:
-            passages = svc.index.reindex(
-                (lambda done, total: report("index", "compact", done / max(total, 1), f"{done}/{total} videos"))
-                if report else None)
-        vacuum(svc.store.engine)
-    out.print(f"indexed {passages} passages", markup=False)
-    if files:
-        out.print(f"store {before:.1f} MB -> {size():.1f} MB", markup=False)
 
 
 @app.command()
@@ -390,6 +349,7 @@ def worker(
                 t.join(timeout=10)
 
 
+app.command()(compact)
 app.command("migrate-store")(migrate_store)
 app.command()(status)
 app.add_typer(keys_app, name="keys")

@@ -6,8 +6,10 @@ Errors are translated once, by `errors()`: a one-line message on stderr and a no
 from __future__ import annotations
 
 import os
+import signal
 import sys
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -107,3 +109,28 @@ def emit(text: str, output: Path | None) -> None:
 def clock(seconds: float | None) -> str:
     """Durations and times as the CLI prints them: to the nearest second."""
     return deeplinks.clock(round(seconds or 0))
+
+
+@contextmanager
+def terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM as Ctrl-C (finished steps kept, queued index passages committed at exit); it killed the process
+    before the index steps' commit, and the videos were never searchable."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def videos_done(report: Any, subject: str, what: str) -> Callable[[int, int], None] | None:
+    """A progress callback that shows videos done of how many on `progress`'s bar (None without a bar)."""
+    if report is None:
+        return None
+    return lambda done, total: report(subject, what, done / max(total, 1), f"{done}/{total} videos")

@@ -1,5 +1,6 @@
-"""Operating clipindex on several machines: `clipindex migrate-store`, `clipindex status`, and `clipindex worker` when a
-broker is configured (Dramatiq consumers, see api/queues.py). Registered on the main app by api/cli.py."""
+"""Operating an archive: `clipindex compact` (the disk space of deleted videos given back), and on several machines
+`clipindex migrate-store`, `clipindex status`, and `clipindex worker` when a broker is configured (Dramatiq
+consumers, see api/queues.py). Registered on the main app by api/cli.py."""
 
 from __future__ import annotations
 
@@ -8,11 +9,23 @@ import signal
 import threading
 import time
 from dataclasses import asdict
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from api.cli_common import DataDir, JsonOut, err, errors, out
+from api.cli_common import (
+    DataDir,
+    JsonOut,
+    Quiet,
+    err,
+    errors,
+    out,
+    progress,
+    service,
+    terminate_as_interrupt,
+    videos_done,
+)
 from indexer.config import Settings, load_settings
 from indexer.errors import ClipindexError, InvalidInput
 from indexer.store import owners
@@ -134,3 +147,28 @@ def queue_worker(queues: str | None, workers: int, data_dir: DataDir) -> None:
             run(settings, names, workers, stop)
         except KeyboardInterrupt:
             stop.set()
+
+
+def compact(data_dir: DataDir = None, quiet: Quiet = False) -> None:
+    """Give back the disk space of deleted videos: rebuild the search index without their passages (the old copy
+    goes ten minutes later, once no reader can hold it) and compact the store (SQLite: VACUUM).
+
+    Example: clipindex compact
+    """
+    from indexer.store.dialect import vacuum  # deferred: the one command that needs it
+
+    with errors("the index in use and the store are unchanged"), terminate_as_interrupt():
+        svc = service(data_dir)
+        url = svc.store.engine.url
+        files = [Path(f"{url.database}{end}") for end in ("", "-wal")] if url.get_backend_name() == "sqlite" else []
+
+        def size() -> float:
+            return sum(f.stat().st_size for f in files if f.exists()) / 1e6
+
+        before = size()
+        with progress(quiet) as report:
+            passages = svc.index.reindex(videos_done(report, "index", "compact"))
+        vacuum(svc.store.engine)
+    out.print(f"indexed {passages} passages", markup=False)
+    if files:
+        out.print(f"store {before:.1f} MB -> {size():.1f} MB", markup=False)
