@@ -118,22 +118,23 @@ class Worker:
         clock = AudioClock()
         at = [0, 1]  # a playlist's videos done, of how many: the job's bar is the whole playlist's, not a video's
 
-        def progress(video_id: str, step: StepName, fraction: float, _detail: str) -> None:
-            if cancelled.is_set():
-                raise JobCancelled("cancelled")
-            audio = clock.position(fraction, self.service.store.find_video(video_id)) if step == "transcript" else None
-            whole = (at[0] + overall(step, fraction)) / at[1]
+        def beat(whole: float, step: str, audio: AudioPosition | None = None) -> None:
             if not self.queue.heartbeat(job.id, self.owner, whole, step, audio):
                 cancelled.set()
                 raise JobCancelled("cancelled")
 
+        def progress(video_id: str, step: StepName, fraction: float, _detail: str) -> None:
+            if cancelled.is_set():
+                raise JobCancelled("cancelled")
+            audio = clock.position(fraction, self.service.store.find_video(video_id)) if step == "transcript" else None
+            beat((at[0] + overall(step, fraction)) / at[1], step, audio)
+
         def position(done: int, count: int) -> None:
+            nonlocal clock
             at[:] = [done, max(count, 1)]
             if at[1] > 1:  # a new clock for each video; its place in the playlist at once
-                clock.first = None
-                if not self.queue.heartbeat(job.id, self.owner, done / count, "fetch"):
-                    cancelled.set()
-                    raise JobCancelled("cancelled")
+                clock = AudioClock()
+                beat(done / count, "fetch")
 
         done = _own_work(self.service.run_ingest_job(work, progress, position), job, self.service)
         failed = [r for r in done.videos if r.status == "failed"]

@@ -23,6 +23,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from indexer import formats
+from indexer.articles.link import ArticleLinks
 from indexer.articles.store import ArticleStore
 from indexer.articles.videolinks import link_to_video
 from indexer.asr.audio import wav_duration
@@ -244,10 +245,13 @@ def _article(video_id: str, ctx: StepContext) -> ArticleResult:
         return ArticleResult(skipped="no article")
     ctx.progress(0.0, "linking the article")
     store = ArticleStore(ctx.store)
-    links = link_to_video(ctx.store, ctx.settings, ctx.engine_factory, article, video_id)
-    kept = store.with_others(article, [links],
-                             lambda other: link_to_video(ctx.store, ctx.settings, ctx.engine_factory, article, other))
-    return ArticleResult(store.put(article, kept), sum(p.covered for p in links.paragraphs))
+
+    def link(vid: str) -> ArticleLinks:  # this video, and the article's others where its text changed
+        return link_to_video(ctx.store, ctx.settings, ctx.engine_factory, article, vid)
+
+    links = link(video_id)
+    return ArticleResult(store.put(article, store.with_others(article, [links], link)),
+                         sum(p.covered for p in links.paragraphs))
 
 
 def _require_transcript(video_id: str, ctx: StepContext, *, words: bool = True) -> Transcript:

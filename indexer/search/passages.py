@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import unicodedata
 import zlib
 from bisect import bisect_left, bisect_right
@@ -13,7 +12,7 @@ from typing import Any, NamedTuple
 
 from indexer.models import Chapter, Transcript, Video, Word
 from indexer.text.normalize import STEMS_VERSION, Token, number_scales, primary_language, stem, tokenize
-from indexer.text.translit import APOSTROPHES
+from indexer.text.translit import one_apostrophe
 
 PAIR_SAMPLE = 2  # one word pair in PAIR_SAMPLE is indexed (see _pairs)
 WINDOW_TARGET_S, WINDOW_MAX_S, UNIT_MAX_S, MAX_WORDS = 40.0, 60.0, 20.0, 180
@@ -122,12 +121,9 @@ def word_pairs(toks: Sequence[Token]) -> list[str]:
     return [p for p in pairs if zlib.crc32(p.encode()) % PAIR_SAMPLE == 0]
 
 
-_APOSTROPHE = re.compile(f"[{APOSTROPHES}]")
-
-
 def channel_key(channel: str) -> str:
     """A channel name as the index holds it and a filter compares it: composed (a name typed on macOS comes
     decomposed, "Te\u0301le\u0301" for "Télé"), case-folded, its apostrophes one character ("Oʻzbekiston 24", as
     Uzbek writes it, and "O'zbekiston 24", as a keyboard types it) and its spaces single."""
-    name = _APOSTROPHE.sub("'", unicodedata.normalize("NFC", channel))
+    name = one_apostrophe(unicodedata.normalize("NFC", channel))
     return " ".join(name.split()).casefold()

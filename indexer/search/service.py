@@ -126,10 +126,8 @@ class SearchService:
         """Write again, from the store, the videos other writers changed while a rebuild built: a correction, new
         details or a forced ingest went into the generation the rebuild replaced."""
         for video_id in sorted(changed):
-            if self._entry(video_id) is None:
+            if self.index_video(video_id, batched=True) == 0:  # no transcript now (deleted): no passages either
                 self.backend.delete(video_id)
-            else:
-                self.index_video(video_id, batched=True)
         self.backend.flush()
 
     def refill_if_empty(self, announce: Callable[[int], None] | None = None) -> int:

@@ -23,13 +23,14 @@ _DE_TEENS = {"zehn": 10, "elf": 11, "zwolf": 12, "dreizehn": 13, "vierzehn": 14,
              "siebzehn": 17, "achtzehn": 18, "neunzehn": 19}
 _DE_TENS = {"zwanzig": 20, "dreissig": 30, "vierzig": 40, "funfzig": 50, "sechzig": 60, "siebzig": 70,
             "achtzig": 80, "neunzig": 90}
+_DE_BELOW_HUNDRED = {**_DE_UNITS, **_DE_TEENS, **_DE_TENS}  # the words said alone
 _DE_SCALES = {"million": 1e6, "millionen": 1e6, "milliarde": 1e9, "milliarden": 1e9, "billion": 1e12,
               "billionen": 1e12}
 
 
 def _below_hundred(s: str) -> int | None:
-    if s in _DE_UNITS or s in _DE_TEENS or s in _DE_TENS:
-        return {**_DE_UNITS, **_DE_TEENS, **_DE_TENS}[s]
+    if s in _DE_BELOW_HUNDRED:
+        return _DE_BELOW_HUNDRED[s]
     unit, joined, tens = s.partition("und")  # "fünfundzwanzig": five and twenty
     if joined and unit in _DE_IN_COMPOUNDS and _DE_IN_COMPOUNDS[unit] > 0 and tens in _DE_TENS:
         return _DE_IN_COMPOUNDS[unit] + _DE_TENS[tens]

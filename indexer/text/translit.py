@@ -36,6 +36,11 @@ def latin(text: str) -> str:
     return _APOS_RE.sub("", spelled_in_latin(text))
 
 
+def one_apostrophe(text: str) -> str:
+    """Text with every apostrophe character as "'" (Uzbek's ʻ, a keyboard's ', a typesetter's ’)."""
+    return _APOS_RE.sub("'", text)
+
+
 def spelled_in_latin(text: str) -> str:
     """Folded text with its Cyrillic letters in Latin ones, apostrophe letters kept ("ўзбек" -> "o'zbek", as
     Uzbek's Latin spelling writes it: o' and g' are letters of their own, "so'z" is not "soz")."""
