@@ -31,6 +31,7 @@ from indexer.errors import (
     InvalidInput,
     ModelError,
     NotFound,
+    ReadOnlyArchive,
     unreachable,
 )
 from indexer.service import Clipindex
@@ -45,7 +46,7 @@ DOCS_ASSETS = Path(importlib.util.find_spec("fastapi_offline").origin or "").par
 # the one table from domain errors to HTTP statuses: the first class that matches wins
 ERROR_STATUS: list[tuple[type[BaseException], int]] = [
     (NotFound, 404), (InvalidInput, 400), (Conflict, 409), (ModelError, 503), (EngineUnavailable, 503),
-    (IndexBusy, 503), (ClipindexError, 400), (MediaError, 400),
+    (IndexBusy, 503), (ReadOnlyArchive, 503), (ClipindexError, 400), (MediaError, 400),
 ]
 SMALL_BODY = 1 << 20  # JSON requests
 UNREACHABLE_RETRY_S = 10  # Retry-After when the store or the broker is down
@@ -93,6 +94,11 @@ def create_app(settings: Settings, *, service: Clipindex | None = None, workers:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if svc.store.read_only:  # a read-only share or a mounted backup: nothing in the background may write it
+            log.warning("the archive in %s cannot be written: it is served for reading as it is; ingests, edits "
+                        "and jobs are refused", svc.settings.data_dir)
+            yield
+            return
         for path in sweep_partials(svc.settings.data_dir / "uploads"):  # uploads a killed server was writing
             log.info("removed %s, left part-written by a server that is gone", path.name)
         # the index is a projection of the store: make it match, in the background, so the server answers at once

@@ -334,6 +334,7 @@ def worker(
         return
     with errors():
         svc = service(data_dir)
+        svc.store.must_write()
         stop = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
         threads = [threading.Thread(target=Worker(svc).run, args=(stop,), daemon=True) for _ in range(max(workers, 1))]

@@ -9,6 +9,7 @@
     ├── TranscriptionError       the engine failed on this audio
     ├── IngestError              a step of the ingest chain failed (wraps media errors)
     ├── IndexBusy                the search index is locked by another writer: try again shortly
+    ├── ReadOnlyArchive          the archive is on a folder that cannot be written, and this needs to write it
     └── Cancelled                work stopped because someone asked for it to stop
         └── JobCancelled         a background job was cancelled while a worker ran it
 
@@ -65,6 +66,11 @@ class IndexBusy(ClipindexError):
     """Another process holds the index's write lock for longer than we wait: the caller may retry."""
 
     retry_after_s = 5
+
+
+class ReadOnlyArchive(ClipindexError):
+    """The data directory cannot be written (a read-only share, a mounted backup): it is read as it is, and what
+    needs to write it is refused."""
 
 
 class Cancelled(ClipindexError):

@@ -54,6 +54,7 @@ from indexer.search.query import (
     quote_search,
 )
 from indexer.search.terms import Candidates, Filter
+from indexer.store.files import read_only_folder
 from indexer.text.normalize import primary_language
 
 LOCK_TIMEOUT_S = 30.0
@@ -112,6 +113,7 @@ class PassageIndex(ABC):
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
+        self.read_only = read_only_folder(self.path)  # searched as it is: the service neither refills nor reconciles
         self.path.mkdir(parents=True, exist_ok=True)
         self._generation = current_generation(self.path)
         self._write_lock = threading.RLock()  # flush takes it around _session, which takes it too

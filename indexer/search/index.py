@@ -54,7 +54,7 @@ from indexer.search.base import (  # some re-exported (__all__): tests and bench
     write_items,
 )
 from indexer.search.generations import CURRENT
-from indexer.search.passages import same_marker, write_marker
+from indexer.search.passages import readable_as_it_is, same_marker, write_marker
 from indexer.search.terms import Filter
 from indexer.search.whoosh_arrays import Leaves
 from indexer.search.whoosh_decoded import decode_later, lacking
@@ -65,7 +65,7 @@ from indexer.search.whoosh_pool import install as install_writer
 from indexer.search.whoosh_query import Saturated, WhooshCandidates
 from indexer.search.whoosh_views import again_if_replaced
 from indexer.search.whoosh_views import install as read_segments_in_place
-from indexer.store.files import exclusive
+from indexer.store.files import exclusive, read_only_folder
 
 read_segments_in_place()  # Whoosh copied each segment part it opened into memory (whoosh_views)
 POOL_LIMIT = 2_000_000  # postings a writer holds before it commits (about 13,000 passages, 150 MB)
@@ -92,6 +92,9 @@ def _schema() -> Schema:
 
 
 def _open(path: Path) -> Any:
+    if read_only_folder(path):  # a read-only share or a mounted backup: searched as it is, or not at all
+        readable_as_it_is(path, FORMAT, lambda: again_if_replaced(lambda: index.exists_in(str(path))))
+        return again_if_replaced(lambda: index.open_dir(str(path)))
     path.mkdir(parents=True, exist_ok=True)
     marker = path / "clipindex.json"
     with exclusive(path / "create.lock"):  # two processes opening a fresh directory create it once

@@ -6,10 +6,11 @@ import json
 import unicodedata
 import zlib
 from bisect import bisect_left, bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from indexer.errors import ReadOnlyArchive
 from indexer.models import Chapter, Transcript, Video, Word
 from indexer.text.normalize import STEMS_VERSION, Token, number_scales, primary_language, stem, tokenize
 from indexer.text.translit import one_apostrophe
@@ -39,6 +40,15 @@ def same_marker(path: Path, index_format: str) -> bool:
     except (OSError, ValueError):
         return False
     return isinstance(found, dict) and found.get("format") == index_format and found.get("stems") == STEMS_VERSION
+
+
+def readable_as_it_is(folder: Path, index_format: str, exists: Callable[[], bool]) -> None:
+    """ReadOnlyArchive unless the index in `folder`, which cannot be written, can be searched as it is: one of this
+    format and stems (it cannot be made again there, nor refilled)."""
+    if not (same_marker(folder / "clipindex.json", index_format) and exists()):
+        raise ReadOnlyArchive(f"the search index at {folder} is read-only and was made by another version of "
+                              "clipindex (or not at all): open the archive once where it can be written, or run "
+                              "`clipindex reindex` there")
 
 
 def build_passages(transcript: Transcript) -> list[Passage]:

@@ -102,6 +102,7 @@ class SearchService:
     def reindex(self, progress: Callable[[int, int], None] | None = None) -> int:
         """Rebuild the whole index from the store beside the one in use, then switch to it (searches never see an
         empty or half-built index); returns the number of passages."""
+        self.store.must_write()
         index = self.backend
         ready = self.store.transcribed_ids()
         done = 0
@@ -136,7 +137,7 @@ class SearchService:
         command line, whose searches would otherwise answer "no matches" until someone ran `reindex`. Processes
         that find it empty at once take turns, and those after the first find it full. Returns the number of
         videos added (`announce` hears it first); 0, after one cheap count, when the index has passages."""
-        if not self.backend.is_empty():
+        if self.backend.read_only or not self.backend.is_empty():
             return 0
         with exclusive(self.backend.path / "refill.lock"):
             missing = len(self.store.transcribed_ids()) if self.backend.is_empty() else 0
@@ -147,8 +148,11 @@ class SearchService:
         return missing
 
     def reconcile(self) -> None:
-        """Make the index hold exactly the store's transcribed videos."""
+        """Make the index hold exactly the store's transcribed videos (an index that cannot be written is left as it
+        is: it is searched as the archive was when it was copied or mounted)."""
         index = self.backend
+        if index.read_only:
+            return
         indexed = index.video_ids()
         ready = set(self.store.transcribed_ids())
         for stale in indexed - ready:

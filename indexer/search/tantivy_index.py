@@ -27,11 +27,12 @@ from typing import Any
 
 import tantivy
 
+from indexer.errors import ReadOnlyArchive
 from indexer.search.base import LOCK_TIMEOUT_S, Items, PassageIndex, Progress, write_items
 from indexer.search.generations import file_lock
-from indexer.search.passages import same_marker, write_marker
+from indexer.search.passages import readable_as_it_is, same_marker, write_marker
 from indexer.search.terms import AllOf, AnyOf, BestOf, CountOf, Filter, Found, Q
-from indexer.store.files import exclusive
+from indexer.store.files import exclusive, read_only_folder
 
 FORMAT = "clipindex-passages-tantivy/1"
 HEAP_BYTES = 64_000_000  # the writer's buffer: a batch of a few hundred passages fits many times over
@@ -59,6 +60,14 @@ def _schema() -> Any:
 
 
 def _open(folder: Path) -> Any:
+    if read_only_folder(folder):  # a read-only share or a mounted backup: searched as it is, or not at all
+        readable_as_it_is(folder, FORMAT, lambda: bool(tantivy.Index.exists(str(folder))))
+        try:
+            return tantivy.Index(_schema(), str(folder), reuse=True)
+        except ValueError as exc:  # tantivy writes a lock file to read its list of segments
+            raise ReadOnlyArchive(f"the tantivy index at {folder} cannot be searched on a read-only folder (tantivy "
+                                  f"writes a lock file to open it: {exc}); copy the archive where it can be "
+                                  "written to search it (the whoosh backend reads its index in place)") from None
     folder.mkdir(parents=True, exist_ok=True)
     marker = folder / "clipindex.json"
     with exclusive(folder / "create.lock"):  # two processes opening a fresh directory create it once

@@ -19,9 +19,17 @@ from typing import Any, Literal, TypeVar
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from indexer.errors import NotFound
+from indexer.errors import NotFound, ReadOnlyArchive
 from indexer.models import Chapter, ChapterSource, Record, Segment, Transcript, Video, Word, WordSource
-from indexer.store.dialect import insert_missing, make_engine, migrating, sqlite_path, store_url, upsert
+from indexer.store.dialect import (
+    insert_missing,
+    make_engine,
+    migrating,
+    read_only,
+    sqlite_path,
+    store_url,
+    upsert,
+)
 from indexer.store.schema import (
     MIGRATIONS,
     chapters,
@@ -68,6 +76,9 @@ class Store:
         self.url = store_url(where)
         self.path = sqlite_path(self.url)  # None for PostgreSQL
         self.engine: Engine = make_engine(self.url)
+        # on a folder that cannot be written, the store is read as it is (dialect.read_only): nothing runs that
+        # would write it (workers, the index's reconciling), and each write is refused with a message that says why
+        self.read_only = self.path is not None and read_only(self.path)
         self.migrate()
 
     def migrate(self) -> int:
@@ -77,6 +88,9 @@ class Store:
         with self.engine.connect() as conn:
             if sa.inspect(conn).has_table(schema_version.name) and _version(conn) == len(MIGRATIONS):
                 return len(MIGRATIONS)
+        if self.read_only:
+            raise ReadOnlyArchive(f"the store {self.path} is read-only and was made by another version of clipindex: "
+                                  "open the archive once where it can be written, to bring it up to date")
         with migrating(self.engine) as conn:
             schema_version.create(conn, checkfirst=True)
             current = _version(conn)
@@ -84,6 +98,13 @@ class Store:
                 step(conn)
                 conn.execute(schema_version.insert().values(version=version))
             return len(MIGRATIONS)
+
+    def must_write(self) -> None:
+        """ReadOnlyArchive, before work that writes all along (a worker, a rebuild), on a store that cannot be
+        written: each of its writes would fail in turn."""
+        if self.read_only:
+            raise ReadOnlyArchive(f"the archive in {self.path.parent if self.path else self.url} cannot be written "
+                                  "(a read-only folder): it can be searched and read, not changed")
 
     def schema_version(self) -> int:
         with self.tx() as conn:

@@ -19,13 +19,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Connection, Engine
 
-from indexer.errors import InvalidInput
+from indexer.errors import InvalidInput, ReadOnlyArchive
 from indexer.store.files import exclusive
 
 MIGRATION_LOCK = 0x636C6970  # any constant every clipindex process agrees on ("clip")
@@ -55,11 +56,31 @@ def make_engine(url: str) -> Engine:
     path.parent.mkdir(parents=True, exist_ok=True)
     # four kept open, any number more while busy (closed when returned); each serves one thread at a time, so it may
     # pass between threads (check_same_thread off)
-    engine = sa.create_engine(f"sqlite:///{path}", poolclass=sa.pool.QueuePool, pool_size=4, max_overflow=-1,
+    engine = sa.create_engine(_sqlite_target(path), poolclass=sa.pool.QueuePool, pool_size=4, max_overflow=-1,
                               connect_args={"check_same_thread": False})
-    sa.event.listen(engine, "connect", _pragmas)
+    sa.event.listen(engine, "connect", _read_only_pragmas if read_only(path) else _pragmas)
     _pooled.add(engine)
     return engine
+
+
+def read_only(path: Path) -> bool:
+    """Whether an SQLite store is on a folder this process may not write (a read-only share, a mounted backup):
+    it is then opened for reading only, and any write fails with ReadOnlyArchive."""
+    return path.exists() and not os.access(path.parent, os.W_OK)
+
+
+def _sqlite_target(path: Path) -> str:
+    if not read_only(path):
+        return f"sqlite:///{path}"
+    # a store in WAL mode is opened read-only only beside its -shm file, or as immutable: a writer closed cleanly
+    # removes both -wal and -shm, and nothing may change files on a read-only folder, so immutable is true there
+    lacking_shm = not path.with_name(path.name + "-shm").exists()
+    wal = path.with_name(path.name + "-wal")
+    if lacking_shm and wal.exists() and wal.stat().st_size:  # immutable would read the store without them
+        raise ReadOnlyArchive(f"{path} is on a read-only folder with changes in {wal.name} but no "
+                              f"{path.name}-shm, without which SQLite cannot read them: copy the archive with that "
+                              "file, or open it once where it can be written")
+    return f"sqlite:///file:{quote(str(path))}?mode=ro{'&immutable=1' if lacking_shm else ''}&uri=true"
 
 
 # A forked child must not use its parent's open connections (a PostgreSQL socket, an SQLite file handle and its locks):
@@ -91,6 +112,13 @@ def _pragmas(dbapi_conn: Any, _record: Any) -> None:
             time.sleep(0.02)
     cur.execute("PRAGMA synchronous=FULL")
     cur.execute("PRAGMA foreign_keys=ON")
+    cur.close()
+
+
+def _read_only_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute("PRAGMA query_only=ON")
     cur.close()
 
 

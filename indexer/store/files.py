@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import os
 import shutil
 import time
 from collections.abc import Iterator
@@ -29,6 +30,11 @@ def exclusive(lock: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def read_only_folder(folder: Path) -> bool:
+    """An existing folder this process may not write: a read-only share or a mounted backup of an archive."""
+    return folder.is_dir() and not os.access(folder, os.W_OK)
 
 
 def safe_name(video_id: str) -> str:
