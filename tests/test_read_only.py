@@ -153,7 +153,8 @@ def test_a_read_only_archive_is_served_for_reading(tmp_path: Path) -> None:
             with pytest.raises(urllib.error.HTTPError) as refused:
                 urllib.request.urlopen(request, timeout=30)
             assert refused.value.code == 503
-            assert "cannot be written" in json.loads(refused.value.read())["error"]
+            assert "cannot be written (a read-only folder)" in json.loads(refused.value.read())["error"]
+            assert refused.value.headers.get("Retry-After") is None  # trying again will not help
         finally:
             stop_processes(server)  # type: ignore[arg-type]
     log = server.stderr.read() if server.stderr else ""

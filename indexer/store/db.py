@@ -112,8 +112,13 @@ class Store:
 
     @contextmanager
     def tx(self) -> Iterator[Connection]:
-        with self.engine.begin() as conn:
-            yield conn
+        try:
+            with self.engine.begin() as conn:
+                yield conn
+        except sa.exc.OperationalError as exc:
+            if self.read_only and "readonly" in str(exc.orig):  # said as the archive's state, not as a fault
+                self.must_write()
+            raise
 
     # videos ---------------------------------------------------------------------------------------------------
     def put_video(self, video: Video) -> None:
