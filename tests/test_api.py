@@ -438,7 +438,8 @@ def test_a_clip_named_by_its_place_in_a_reel_another_editor_changed_is_refused(a
         for call in (lambda: c.delete(f"/v1/reels/{reel}/clips/2", headers=stale),  # editor B, out of date
                      lambda: c.patch(f"/v1/reels/{reel}/clips/1", json={"start": 3, "end": 6}, headers=stale),
                      lambda: c.post(f"/v1/reels/{reel}/clips/2/move", json={"to": 1}, headers=stale),
-                     lambda: c.patch(f"/v1/reels/{reel}", json={"title": "Old"}, headers=stale)):
+                     lambda: c.patch(f"/v1/reels/{reel}", json={"title": "Old"}, headers=stale),
+                     lambda: c.delete(f"/v1/reels/{reel}", headers=stale)):  # it took clips B had not seen
             r = call()
             assert r.status_code == 409 and "changed elsewhere" in r.json()["error"], r.text
         now = c.get(f"/v1/reels/{reel}").json()
@@ -447,6 +448,8 @@ def test_a_clip_named_by_its_place_in_a_reel_another_editor_changed_is_refused(a
         assert c.delete(f"/v1/reels/{reel}/clips/2", headers=fresh).status_code == 200
         assert c.patch(f"/v1/reels/{reel}", json={"title": "New"}, headers={"If-Match": "soon"}).status_code == 400
         assert c.patch(f"/v1/reels/{reel}", json={"title": "New"}).json()["title"] == "New"  # no header: as before
+        latest = {"If-Match": f'"{c.get(f"/v1/reels/{reel}").json()["updated_at"]}"'}
+        assert c.delete(f"/v1/reels/{reel}", headers=latest).json() == {"deleted": reel}
 
 
 def test_like_faults_get_like_statuses_on_every_endpoint(api: Api) -> None:

@@ -115,8 +115,9 @@ def rename_reel(reel_id: str, body: ReelIn, service: Service, _key: WriteKey, se
 
 
 @router.delete("/v1/reels/{reel_id}", response_model=dict[str, str], responses=ERRORS)
-def delete_reel(reel_id: str, service: Service, _key: WriteKey) -> dict[str, str]:
-    return {"deleted": service.reels.delete(reel_id)}
+def delete_reel(reel_id: str, service: Service, _key: WriteKey, seen: Seen = None) -> dict[str, str]:
+    """Delete the reel and its clips (with `If-Match: "<updated_at>"`, only if no one changed it since: else 409)."""
+    return {"deleted": service.reels.delete(reel_id, seen)}
 
 
 @router.post("/v1/reels/{reel_id}/clips", status_code=201, response_model=ReelOut, responses=ERRORS)

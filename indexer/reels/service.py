@@ -127,9 +127,9 @@ class ReelService:
     def get(self, ref: str) -> Reel:
         return self.saved.get(self.saved.resolve(ref))
 
-    def delete(self, ref: str) -> str:
+    def delete(self, ref: str, seen: float | None = None) -> str:
         rid = self.saved.resolve(ref)
-        self.saved.delete(rid)
+        self.saved.delete(rid, seen)
         return rid
 
     # clips ------------------------------------------------------------------------------------------------------

@@ -63,9 +63,11 @@ class ReelStore:
             head = _take(conn, rid, seen, title=title)
             return Reel(rid, head.title, tuple(_clips(conn, rid)), head.updated_at)
 
-    def delete(self, rid: str) -> None:
+    def delete(self, rid: str, seen: float | None = None) -> None:
+        """`seen`, as for `edit`: Conflict when the reel changed since the caller read it (a stale window's delete
+        took the clips another editor had added meanwhile)."""
         with self.store.tx() as conn:  # the reel's row before its clips, as `edit` takes them (else a deadlock)
-            conn.execute(reels.update().where(reels.c.id == rid).values(updated_at=time.time()))
+            _take(conn, rid, seen)
             conn.execute(reel_clips.delete().where(reel_clips.c.reel_id == rid))
             conn.execute(reels.delete().where(reels.c.id == rid))
 
