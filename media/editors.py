@@ -16,7 +16,9 @@ sequence at the list's rate; each clip's in point and length are whole frames of
 from __future__ import annotations
 
 import re
+import unicodedata
 import xml.etree.ElementTree as ET
+from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -45,15 +47,24 @@ class EditList:
     clips: tuple[EditClip, ...]
 
 
+def one_line(text: str) -> str:
+    """A name for an EDL comment or an XML attribute: one line, without control characters (a NUL or an ESC in a
+    clip label or a file name made the FCPXML unreadable XML and put raw bytes in the EDL) or the code points XML
+    cannot hold."""
+    kept = "".join(" " if unicodedata.category(c) in ("Cc", "Cs") or c in "\ufffe\uffff" else c for c in text)
+    return " ".join(kept.split())
+
+
 def write_edl(edits: EditList) -> str:
     rate = edits.rate
     lines = [f"TITLE: {edits.title}", f"FCM: {'DROP FRAME' if rate.drop_frame else 'NON-DROP FRAME'}", ""]
     record = 0
+    reels = reel_names(edits.clips)
     for number, clip in enumerate(edits.clips, 1):
         first, last = (rate.frame(clip.rate.seconds(f)) for f in (clip.first, clip.last))
         last = max(last, first + 1)
         times = [to_timecode(f, rate) for f in (first, last, record, record + last - first)]
-        lines.append(f"{number:03d}  {_reel(clip.file_name):<8} V     C        {' '.join(times)}")
+        lines.append(f"{number:03d}  {reels[clip.url]:<8} V     C        {' '.join(times)}")
         lines += [f"* FROM CLIP NAME:  {clip.name}", f"* FROM CLIP: {clip.url}"]
         if note := conform_note(clip.rate, rate):
             lines.append(f"* CONFORM: {note}")
@@ -71,9 +82,21 @@ def conform_note(source: FrameRate, target: FrameRate) -> str:
     return f"source at {source.label()}{kind}; timecode here at {target.label()}, {how}"
 
 
-def _reel(file_name: str) -> str:
-    """An 8-character reel name from the file's name (CMX3600 reels are short and alphanumeric)."""
-    return re.sub(r"[^A-Za-z0-9]", "", file_name)[:8] or "AX"
+def reel_names(clips: Iterable[EditClip]) -> dict[str, str]:
+    """An 8-character reel name for each source file, from its name (CMX3600 reels are short and alphanumeric), and
+    distinct: an editor's system conforms by reel name and timecode, so "report_2024_a.mp4" and "report_2024_b.mp4",
+    both "report20", linked both events to one file. A name another file took ends in a number instead."""
+    names: dict[str, str] = {}  # source URL -> reel name
+    for clip in clips:
+        if clip.url in names:
+            continue
+        stem = re.sub(r"[^A-Za-z0-9]", "", clip.file_name)[:8] or "AX"
+        name, n = stem, 1
+        while name in names.values():
+            n += 1
+            name = f"{stem[:8 - len(str(n))]}{n}"
+        names[clip.url] = name
+    return names
 
 
 def write_fcpxml(edits: EditList) -> str:

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import quote
 
 from media.captions import CaptionWord, Cue, write_srt, write_ttml, write_vtt
-from media.editors import EditClip, EditList, conform_note, write_edl, write_fcpxml
+from media.editors import EditClip, EditList, conform_note, one_line, write_edl, write_fcpxml
 from media.errors import MediaError
 from media.readable import join_words, spells
 from media.timecode import FrameRate, edl_rate, frame_rate, timecode_rate, to_timecode
@@ -195,14 +195,14 @@ def edit_list(clips: Sequence[TimelineClip], title: str = "reel", rate: float | 
     """The reel in whole frames of each source's exact rate, for the EDL and FCPXML writers."""
     check_clips(clips)
     target = frame_rate(rate) if rate else reel_rate(c.fps for c in clips)
-    return EditList(_one_line(title) or "reel", target, tuple(_edit_clip(i, c) for i, c in enumerate(clips, 1)))
+    return EditList(one_line(title) or "reel", target, tuple(_edit_clip(i, c) for i, c in enumerate(clips, 1)))
 
 
 def _edit_clip(index: int, clip: TimelineClip) -> EditClip:
     rate = frame_rate(clip.fps)
     first, last = _frames(clip, rate)
     whole = rate.frame(max(clip.media_duration or 0.0, clip.end))
-    return EditClip(_one_line(clip.label) or f"clip {index}", clip.media_url, clip.media.name, rate,
+    return EditClip(one_line(clip.label) or f"clip {index}", clip.media_url, one_line(clip.media.name), rate,
                     first, last, whole, clip.width, clip.height)
 
 
@@ -211,7 +211,7 @@ def to_otio(clips: Sequence[TimelineClip], title: str = "reel") -> otio.schema.T
     import opentimelineio as otio  # deferred, as everywhere here
 
     check_clips(clips)
-    timeline = otio.schema.Timeline(name=_one_line(title) or "reel")
+    timeline = otio.schema.Timeline(name=one_line(title) or "reel")
     track = otio.schema.Track(name="V1", kind=otio.schema.TrackKind.Video)
     timeline.tracks.append(track)
     for i, clip in enumerate(clips, 1):
@@ -236,7 +236,7 @@ def _otio_clip(index: int, clip: TimelineClip) -> otio.schema.Clip:
     ref = otio.schema.ExternalReference(target_url=clip.media_url, available_range=available)
     used = otio.opentime.TimeRange(rt(first, rate), rt(last - first, rate))
     metadata = {"clipindex": {"source": clip.source, "link": clip.link, "in": clip.start, "out": clip.end}}
-    name = _one_line(clip.label) or f"clip {index}"
+    name = one_line(clip.label) or f"clip {index}"
     return otio.schema.Clip(name=name, media_reference=ref, source_range=used, metadata=metadata)
 
 
@@ -282,6 +282,3 @@ def _fraction(value: Fraction) -> str:
     return str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
 
 
-def _one_line(text: str) -> str:
-    # EDL comments and XML names are one line; a newline in a label would start a bogus EDL event
-    return " ".join(text.split())

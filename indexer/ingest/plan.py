@@ -19,6 +19,7 @@ from indexer.errors import IngestError, InvalidInput, as_ingest_error
 from indexer.ingest.types import CAPTION_POLICIES, IngestOptions, SourceKind, StepOptions
 from indexer.languages import check_language
 from media import ffmpeg, sources
+from media.editors import one_line
 
 if TYPE_CHECKING:
     from indexer.articles.load import Article
@@ -156,11 +157,11 @@ def _plan_path(source: str, options: IngestOptions) -> Plan:
     if path.suffix.lower() in sources.CAPTION_EXTS:
         yt = sources.youtube_id(options.url or "")
         vid = f"yt:{yt}" if yt else f"file:{file_hash(path)}"
-        return Plan(source, "captions", vid, str(path), options.title or path.stem, options.url)
+        return Plan(source, "captions", vid, str(path), options.title or one_line(path.stem), options.url)
     info = ffmpeg.probe(path)
     if not info.has_audio:
         raise IngestError(f"{path.name}: the media has no audio stream")
-    return Plan(source, "file", f"file:{file_hash(path)}", str(path), options.title or path.stem, options.url,
+    return Plan(source, "file", f"file:{file_hash(path)}", str(path), options.title or one_line(path.stem), options.url,
                 info.duration, info.has_video)
 
 

@@ -11,6 +11,7 @@ from typing import Literal, get_args
 
 from indexer.errors import InvalidInput
 from indexer.models import Clip, ClipOrigin, Transcript, Word, split_sentences
+from media.editors import one_line
 
 Snap = Literal["word", "sentence", "none"]
 SNAPS: tuple[Snap, ...] = get_args(Snap)
@@ -46,4 +47,5 @@ def make_clip(tr: Transcript | None, duration: float, start: float, end: float, 
     start, end = snap(words, start, min(end, duration), mode)
     start, end = snap(words, max(start - pad, 0.0), min(end + pad, duration), mode)
     owner = video_id or (tr.video_id if tr else "")
-    return Clip(owner, round(start, 3), round(min(end, duration), 3), label[:200], origin)
+    # a label in any export and on a terminal is one line of text: a hit's words or a title may hold a NUL or an ESC
+    return Clip(owner, round(start, 3), round(min(end, duration), 3), one_line(label)[:200], origin)
