@@ -16,6 +16,7 @@ from media.captions import Cue, write_srt
 from media.errors import FfmpegError
 from media.ffmpeg import run, source_input
 from media.render_types import OUTPUT_FORMATS, OutputFormat, RenderOptions
+from media.timecode import frame_rate
 
 CARD_COLOUR = "0x1c2541"
 
@@ -26,9 +27,18 @@ def video_filter(i: int, span: float, fmt: OutputFormat) -> str:
     file) is padded with its first frame, never moved onto the sound's start (it played 0.5 s early)."""
     w, h = fmt.width, fmt.height
     # the second trim: a first frame a fraction of a frame after 0 (AAC's priming in Matroska) made one frame more
-    return (f"[{i}:v:0]trim=start=0:end={span:.6f},fps={fmt.fps:g}:start_time=0,trim=end={span:.6f},"
+    # round=down: the first frame, up to a frame after 0, fills the first slot (rounded to the nearest, one half a
+    # frame late moved to the second slot, and the first slot showed it twice)
+    return (f"[{i}:v:0]trim=start=0:end={span:.6f},fps={rate_text(fmt.fps)}:start_time=0:round=down,"
+            f"trim=end={span:.6f},"
             f"scale={w}:{h}:force_original_aspect_ratio=decrease,pad={w}:{h}:(ow-iw)/2:(oh-ih)/2,"
             f"setsar=1,format=yuv420p[v{i}]")
+
+
+def rate_text(fps: float) -> str:
+    """A frame rate as ffmpeg should read it: NTSC's exactly (29.97 written as a decimal was read as 2997/100)."""
+    exact = frame_rate(fps).exact
+    return f"{exact.numerator}/{exact.denominator}"
 
 
 def audio_filter(source: str | None, span: float, opts: RenderOptions, label: str) -> str:
@@ -60,7 +70,7 @@ def burn_captions(graph: list[str], cues: Sequence[Cue], work: Path) -> str:
 
 def title_card(i: int, text: str, opts: RenderOptions, fmt: OutputFormat, work: Path, text_ok: bool) -> list[str]:
     size = f"{fmt.width}x{fmt.height}"
-    card = f"color=c={CARD_COLOUR}:s={size}:r={fmt.fps:g}:d={opts.title_s:.3f},setsar=1,format=yuv420p"
+    card = f"color=c={CARD_COLOUR}:s={size}:r={rate_text(fmt.fps)}:d={opts.title_s:.3f},setsar=1,format=yuv420p"
     if text_ok:
         card += "".join("," + f for f in card_text(i, text, fmt, work))
     silence = f"anullsrc=r={opts.sample_rate}:cl=stereo,atrim=duration={opts.title_s:.3f},aformat=sample_fmts=fltp"
@@ -96,7 +106,7 @@ def drawtext_works() -> bool:
 
 def video_encoder(opts: RenderOptions, fmt: OutputFormat) -> list[str]:
     return ["-c:v", "libx264", "-preset", opts.preset, "-crf", str(opts.crf), "-pix_fmt", "yuv420p",
-            "-r", f"{fmt.fps:g}"]
+            "-r", rate_text(fmt.fps)]
 
 
 def container(part: Path) -> list[str]:

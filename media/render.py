@@ -61,7 +61,8 @@ from media.render_types import (
     UnsupportedCodec,
 )
 from media.smartcut import cut_video, plan_cut, stream_match
-from media.timeline import Placement, rebase_cues
+from media.timecode import frame_rate
+from media.timeline import FRAME_TOL_S, Placement, rebase_cues, reel_span, render_rate
 
 # the names callers import from here: render_reel and what it takes and gives
 __all__ = ["CaptionMode", "ClipSource", "EmptyReel", "IncompatibleSources", "InvalidClip", "MissingMedia",
@@ -191,7 +192,7 @@ def _check_fast(clips: Sequence[ClipSource], infos: Sequence[MediaInfo], opts: R
 
 def output_format(infos: Sequence[MediaInfo], opts: RenderOptions) -> OutputFormat:
     """The reel's size and rate: as asked, else the largest source fitted within 1280x720 (720x1280 upright)."""
-    fps = opts.fps or (25.0 if max(i.fps or 25.0 for i in infos) <= 25.5 else 30.0)
+    fps = opts.fps or render_rate(i.fps or 0.0 for i in infos)
     if opts.width and opts.height:
         return OutputFormat(opts.width, opts.height, fps)
     w, h = max(((i.width or 0, i.height or 0) for i in infos), key=lambda s: s[0] * s[1])
@@ -220,19 +221,27 @@ def _render_accurate(
             graph += title_card(i, clip.title, opts, fmt, work, text_ok)
             pads.append(f"[tv{i}][ta{i}]")
             at += opts.title_s
-        end = min(clip.end, info.duration)
-        args += seek_input(clip.media, clip.start, end - clip.start)
-        graph += [video_filter(i, end - clip.start, fmt), audio_filter(
-            f"[{i}:a:0]" if info.has_audio else None, end - clip.start, opts, f"[a{i}]")]
+        # from the clip's first frame, for whole frames of the reel: picture and sound start and end together, as
+        # in fast mode (from the in point, the first frame came a fraction of a frame late and was shown twice)
+        first, span = _frames_shown(clip, info, fmt)
+        args += seek_input(clip.media, max(first - FRAME_TOL_S, 0.0), span)
+        graph += [video_filter(i, span, fmt), audio_filter(
+            f"[{i}:a:0]" if info.has_audio else None, span, opts, f"[a{i}]")]
         pads.append(f"[v{i}][a{i}]")
-        placed.append(RenderedClip(clip.label, clip.start, clip.end, clip.start, end, at, at + end - clip.start))
-        at += end - clip.start
+        placed.append(RenderedClip(clip.label, clip.start, clip.end, first, first + span, at, at + span))
+        at += span
     graph.append(f"{''.join(pads)}concat=n={len(pads)}:v=1:a=1[vcat][acat]")
     video = burn_captions(graph, _reel_cues(clips, placed), work) if opts.captions == "burn" else "[vcat]"
     args += ["-filter_complex", ";".join(graph), "-map", video, "-map", "[acat]", *video_encoder(opts, fmt),
              *audio_encoder(opts), *container(part)]
     run(args, progress=lambda s: progress(min(s / at, 1.0)))
     return placed, fmt, warnings
+
+
+def _frames_shown(clip: ClipSource, info: MediaInfo, fmt: OutputFormat) -> tuple[float, float]:
+    """The time of the clip's first frame, and its length on the reel (timeline.reel_span)."""
+    fps = info.fps or fmt.fps
+    return reel_span(clip.start, min(clip.end, info.duration), fps, fmt.fps, frame_rate(fps).frame(info.duration))
 
 
 # --- fast mode: smart cut (media/smartcut.py): encode around each cut, copy between keyframes; audio re-cut exactly ---

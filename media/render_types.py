@@ -76,7 +76,7 @@ class ClipSource:
 class RenderOptions:
     width: int | None = None  # output size; default: the largest source, fitted within 1280x720
     height: int | None = None
-    fps: float | None = None  # default 25 when no source is faster than 25 fps, else 30
+    fps: float | None = None  # default: the sources' own when they share one of at most 30 fps, else 25 or 30
     sample_rate: int = 48000  # AAC stereo
     fast: bool = False  # smart cut: same cuts, video copied between keyframes; no normalising, titles, burned captions
     captions: CaptionMode = "none"

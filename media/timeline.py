@@ -97,14 +97,64 @@ def check_clips(clips: Sequence[TimelineClip]) -> None:
             raise TimelineError(f"clip {i}: frame rate must be positive, got {clip.fps}")
 
 
+FRAME_TOL_S = 1e-3  # container timestamps are rounded: a frame this close after a cut belongs to the clip
+
+
+def source_frames(start: float, end: float, rate: FrameRate, whole: int | None = None) -> tuple[int, int]:
+    """The clip's frames as both render modes show them and every export names them: from the first frame at or
+    after `start` to the first at or after `end` (exclusive), on the source's frame grid; one frame at least, and
+    none past the media's last (`whole` frames) when it is known. Exports rounded to the nearest frame, and an in
+    point in the first half of a frame named the frame before the one the render began on."""
+    first = math.ceil((Fraction(start) - Fraction(FRAME_TOL_S)) * rate.exact)
+    last = math.ceil((Fraction(end) - Fraction(FRAME_TOL_S)) * rate.exact)
+    if whole:
+        first, last = min(first, whole - 1), min(last, whole)
+    first = max(first, 0)
+    return first, max(last, first + 1)
+
+
+def render_rate(rates: Iterable[float]) -> float:
+    """The rendered reel's picture rate: the sources' own when they share one broadcast rate of at most 30 fps (a
+    29.97 or 23.976 reel stays so, every source frame shown once), else 25 (every source at 25 fps or slower) or
+    30."""
+    distinct = {frame_rate(r).exact for r in rates if r and r > 0}
+    if len(distinct) == 1 and (rate := distinct.pop()) <= 30 and FrameRate(rate).standard:
+        return float(rate)
+    return 25.0 if distinct and max(distinct) <= Fraction(51, 2) else 30.0
+
+
+def reel_span(start: float, end: float, fps: float, reel_fps: float, whole: int | None = None) -> tuple[float, float]:
+    """Where a clip of a source at `fps` starts (its first frame's time) and how long it lasts on a reel of
+    `reel_fps`: its frames' length at the source's own rate (`source_frames`), else the asked length from its first
+    frame, in whole frames of the reel. Whole frames, so that picture and sound end together and the next clip starts
+    where the picture says: lengths in exact seconds drifted a frame every few clips."""
+    rate = frame_rate(fps)
+    first, last = source_frames(start, end, rate, whole)
+    begin = float(rate.seconds(first))
+    length = float(rate.seconds(last - first)) if rate == frame_rate(reel_fps) else end - begin
+    return begin, max(1, round(length * reel_fps)) / reel_fps
+
+
 def placements(clips: Sequence[TimelineClip]) -> list[Placement]:
-    """The clips back to back on the reel, in order."""
+    """The clips back to back on the reel, in order, each from its first frame for its frames' length (as rendered
+    at the reel's default rate, `render_rate`)."""
+    fps = render_rate(c.fps for c in clips)
     out: list[Placement] = []
     at = 0.0
     for clip in clips:
-        out.append(Placement(at, clip.start, clip.end))
-        at += clip.end - clip.start
+        whole = frame_rate(clip.fps).frame(clip.media_duration) if clip.media_duration else None
+        first, span = reel_span(clip.start, clip.end, clip.fps, fps, whole)
+        out.append(Placement(at, first, first + span))
+        at += span
     return out
+
+
+def _shown(clip: TimelineClip) -> tuple[float, float]:
+    """The time of the clip's first frame and its frames' length, in seconds."""
+    rate = frame_rate(clip.fps)
+    whole = rate.frame(clip.media_duration) if clip.media_duration else None
+    first, last = source_frames(clip.start, clip.end, rate, whole)
+    return float(rate.seconds(first)), float(rate.seconds(last - first))
 
 
 def rebase_cues(spans: Sequence[Placement], cues_per_clip: Sequence[Iterable[Cue]]) -> list[Cue]:
@@ -220,8 +270,7 @@ def to_otio(clips: Sequence[TimelineClip], title: str = "reel") -> otio.schema.T
 
 
 def _frames(clip: TimelineClip, rate: FrameRate) -> tuple[int, int]:
-    first, last = rate.frame(clip.start), rate.frame(clip.end)
-    return first, max(last, first + 1)
+    return source_frames(clip.start, clip.end, rate, rate.frame(clip.media_duration) if clip.media_duration else None)
 
 
 def _otio_clip(index: int, clip: TimelineClip) -> otio.schema.Clip:
@@ -252,6 +301,7 @@ def manifest(clips: Sequence[TimelineClip], title: str = "reel") -> dict[str, An
 
 
 def _manifest_entry(index: int, clip: TimelineClip, span: Placement) -> dict[str, Any]:
+    shown = _shown(clip)
     return {
         "index": index,
         "label": clip.label,
@@ -259,8 +309,8 @@ def _manifest_entry(index: int, clip: TimelineClip, span: Placement) -> dict[str
         "media": str(clip.media),
         "in": round(clip.start, 3),
         "out": round(clip.end, 3),
-        "in_timecode": timecode(clip.start, clip.fps),
-        "out_timecode": timecode(clip.end, clip.fps),
+        "in_timecode": timecode(shown[0], clip.fps),  # the frames the EDL names, counted alike
+        "out_timecode": timecode(shown[0] + shown[1], clip.fps),
         "fps": clip.fps,
         "rate": _fraction(frame_rate(clip.fps).exact),
         "timecode_rate": _fraction(timecode_rate(frame_rate(clip.fps)).exact),

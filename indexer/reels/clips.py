@@ -32,8 +32,14 @@ def snap(words: Sequence[Word], start: float, end: float, how: Snap) -> tuple[fl
     return start, end
 
 
+MIN_CLIP_S = 0.1  # the shortest clip a reel takes: at least a frame at 10 fps and up
+
+
 def make_clip(tr: Transcript | None, duration: float, start: float, end: float, *, pad: float = 0.0,
-              how: str = "word", label: str = "", origin: ClipOrigin = "range", video_id: str = "") -> Clip:
+              how: str = "word", label: str = "", origin: ClipOrigin = "range", video_id: str = "",
+              frame_s: float = 0.0) -> Clip:
+    """`frame_s`: one frame of the video, where its media tells (a clip shorter than MIN_CLIP_S or a frame was
+    stored, and then every render of its reel failed on it)."""
     if how not in SNAPS:
         raise InvalidInput(f"--snap must be one of {', '.join(SNAPS)}")
     if not (start >= 0 and end > start):
@@ -46,6 +52,10 @@ def make_clip(tr: Transcript | None, duration: float, start: float, end: float, 
     mode: Snap = how  # checked against SNAPS above
     start, end = snap(words, start, min(end, duration), mode)
     start, end = snap(words, max(start - pad, 0.0), min(end + pad, duration), mode)
+    shortest = max(MIN_CLIP_S, frame_s)
+    if min(end, duration) - start < shortest - 1e-6:  # the video's end may have cut it short
+        raise InvalidInput(f"the clip {start:.3f}-{min(end, duration):.3f} s is too short to render: a clip lasts "
+                           f"at least {shortest:.3g} s (the video ends at {duration:.3f} s)")
     owner = video_id or (tr.video_id if tr else "")
     # a label in any export and on a terminal is one line of text: a hit's words or a title may hold a NUL or an ESC
     return Clip(owner, round(start, 3), round(min(end, duration), 3), one_line(label)[:200], origin)

@@ -147,7 +147,7 @@ class ReelService:
         tr = self.store.get_transcript(video_id)
         duration = v.duration or (tr.words[-1].end if tr and tr.words else 0.0)
         clip = make_clip(tr, duration, start, end, pad=pad, how=snap_to, label=label or v.title, origin=origin,
-                         video_id=video_id)
+                         video_id=video_id, frame_s=self._frame_s(v))
         return self.saved.edit(reel.id, lambda clips: [*clips, clip])
 
     def add_hit(self, ref: str, hit: HitRef, *, pad: float = 0.5, snap_to: str = "word") -> Reel:
@@ -172,7 +172,7 @@ class ReelService:
         tr = self.store.get_transcript(old.video_id)
         duration = v.duration or (tr.words[-1].end if tr and tr.words else 0.0)
         clip = make_clip(tr, duration, start, end, how="word", label=old.label, origin=old.origin,
-                         video_id=old.video_id)
+                         video_id=old.video_id, frame_s=self._frame_s(v))
 
         def trim(clips: list[Clip]) -> list[Clip]:
             if _at(clips, position) != old:  # the whole clip: another clip of the video may carry the same label
@@ -286,6 +286,15 @@ class ReelService:
     def _cues(self, video_id: str) -> tuple[Cue, ...]:
         tr = self.store.get_transcript(video_id)
         return tuple(caption_cues(tr)) if tr else ()
+
+    def _frame_s(self, video: Video) -> float:
+        """One frame of the video's picture, read from its media where it is here (0 where it is not)."""
+        media = self._local_media(video.media_path)
+        try:
+            fps = probe(media).fps if media and media.is_file() and video.has_video else None
+        except MediaError:  # damaged or replaced: the render says so, with the reason
+            return 0.0
+        return 1 / fps if fps else 0.0
 
     @staticmethod
     def _fetchable(video: Video) -> bool:
