@@ -179,15 +179,15 @@ def _check_fast(clips: Sequence[ClipSource], infos: Sequence[MediaInfo], opts: R
         raise RenderError("burned-in captions need a re-encode: use accurate mode (not --fast)")
     if any(c.title for c in clips):
         raise RenderError("title cards need a re-encode: use accurate mode (not --fast)")
-    signatures: dict[tuple[object, ...], tuple[str, MediaInfo]] = {}
-    for clip, info in zip(clips, infos):
-        signatures.setdefault(_video_signature(clip.media), (clip.media.name, info))  # UnsupportedCodec if unmatched
+    signatures: dict[tuple[object, ...], str] = {}
+    for clip in clips:
+        signatures.setdefault(_video_signature(clip.media), clip.media.name)  # UnsupportedCodec if unmatched
     if len(signatures) > 1:
-        a, b = list(signatures.values())[:2]
-        described = [f"{n} is {i.video_codec} {i.width}x{i.height} at {i.fps or 0:g} fps" for n, i in (a, b)]
+        (first, a), (second, b) = list(signatures.items())[:2]
+        differ = "; ".join(f"{what}: {x} in {a}, {y} in {b}" for what, x, y in zip(SIGNATURE, first, second) if x != y)
         raise IncompatibleSources(f"fast mode joins pieces of the sources' own video, so every source must have "
-                                  f"the same codec, size, pixel format, frame rate and B-frames, but "
-                                  f"{' and '.join(described)} (or their B-frames differ): use accurate mode")
+                                  f"the same codec, size, pixel format, frame rate and B-frames, but {differ}: use "
+                                  "accurate mode")
 
 
 def output_format(infos: Sequence[MediaInfo], opts: RenderOptions) -> OutputFormat:
@@ -285,6 +285,9 @@ def _encode_sound(clips: Sequence[ClipSource], infos: Sequence[MediaInfo], place
     total = placed[-1].reel_end
     run([*args, "-filter_complex", ";".join(graph), "-map", "[acat]", *audio_encoder(opts), "-f", "mp4", str(out)],
         progress=lambda s: progress(min(s / total, 0.99)))
+
+
+SIGNATURE = ("codec", "width", "height", "pixel format", "frame rate", "B-frame delay (frames)")
 
 
 def _video_signature(media: Path) -> tuple[object, ...]:

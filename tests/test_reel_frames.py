@@ -12,7 +12,7 @@ import pytest
 from indexer.errors import InvalidInput
 from indexer.service import Clipindex
 from media.ffmpeg import probe
-from media.render import ClipSource, RenderOptions, RenderResult, render_reel
+from media.render import ClipSource, IncompatibleSources, RenderOptions, RenderResult, render_reel
 from media.timeline import TimelineClip, export_reel
 from tests.conftest import settings_for, stored_video
 from tests.test_render import ffmpeg, frame_number, frames, numbered
@@ -95,3 +95,15 @@ def test_a_clip_shorter_than_a_frame_is_refused_when_added(tmp_path: Path) -> No
             svc.reels.add_range(reel.id, video, start, end, snap_to="none")
     added = svc.reels.add_range(reel.id, video, 5.0, 5.2, snap_to="none")
     assert len(added.clips) == 1
+
+
+def test_fast_mode_names_what_differs_between_sources(source: Path, tmp_path: Path) -> None:
+    """Sources alike but for their B-frames were described identically ("h264 320x240 at 25 fps" twice)."""
+    reordered = tmp_path / "bframes.mp4"
+    ffmpeg("-f", "lavfi", "-i", numbered("320x240", FPS, 4), "-c:v", "libx264", "-preset", "veryfast", "-bf", "2",
+           str(reordered))
+    clips = [ClipSource(source, 1.0, 2.0), ClipSource(reordered, 1.0, 2.0)]
+    with pytest.raises(IncompatibleSources) as refused:
+        render_reel(clips, tmp_path / "x.mp4", RenderOptions(fast=True), allowed_dir=tmp_path)
+    assert "B-frame delay (frames): 0 in n25.mp4, " in str(refused.value)
+    assert "codec" not in str(refused.value).split("but ", 1)[1]  # only what differs
