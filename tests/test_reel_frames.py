@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from indexer.errors import InvalidInput
+from indexer.errors import IngestError, InvalidInput
+from indexer.ingest.types import IngestOptions
 from indexer.service import Clipindex
 from media.ffmpeg import probe
 from media.render import ClipSource, IncompatibleSources, RenderOptions, RenderResult, render_reel
@@ -107,3 +108,23 @@ def test_fast_mode_names_what_differs_between_sources(source: Path, tmp_path: Pa
         render_reel(clips, tmp_path / "x.mp4", RenderOptions(fast=True), allowed_dir=tmp_path)
     assert "B-frame delay (frames): 0 in n25.mp4, " in str(refused.value)
     assert "codec" not in str(refused.value).split("but ", 1)[1]  # only what differs
+
+
+def test_silent_b_roll_is_added_with_its_captions_and_cut_into_a_reel(tmp_path: Path) -> None:
+    """A video without sound was refused ("no audio stream") even with its caption file beside it, though a reel
+    gives a silent source silence: a producer could not use B-roll."""
+    roll = tmp_path / "broll.mp4"
+    ffmpeg("-f", "lavfi", "-i", numbered("320x240", FPS, 6), "-c:v", "libx264", "-preset", "ultrafast", str(roll))
+    svc = Clipindex(settings_for(tmp_path))
+    with pytest.raises(IngestError, match="no audio stream .*broll.srt"):
+        list(svc.ingest(str(roll), IngestOptions()))
+    roll.with_suffix(".srt").write_text("1\n00:00:00,500 --> 00:00:03,000\nCrews clear the flooded road.\n",
+                                        encoding="utf-8")
+    [done] = list(svc.ingest(str(roll), IngestOptions()))
+    assert done.transcript == "captions:sidecar"
+    reel = svc.reels.add_range(svc.reels.new("B-roll").id, done.video_id, 0.5, 3.0)
+    (tmp_path / "out").mkdir()
+    rendered = svc.reels.render(reel.id, tmp_path / "out" / "roll.mp4", allowed_dir=tmp_path / "out")
+    info = probe(rendered.path)
+    assert info.has_video and info.has_audio  # the silence a silent source gets
+    assert rendered.duration == pytest.approx(2.5, abs=1 / FPS)

@@ -159,10 +159,20 @@ def _plan_path(source: str, options: IngestOptions) -> Plan:
         vid = f"yt:{yt}" if yt else f"file:{file_hash(path)}"
         return Plan(source, "captions", vid, str(path), options.title or one_line(path.stem), options.url)
     info = ffmpeg.probe(path)
-    if not info.has_audio:
-        raise IngestError(f"{path.name}: the media has no audio stream")
+    if not info.has_audio and (options.captions == "never" or sidecar(path) is None):  # nothing to transcribe
+        raise IngestError(f"{path.name}: the media has no audio stream (a silent video is added with its captions: "
+                          f"a caption file beside it, such as {path.stem}.srt)")
     return Plan(source, "file", f"file:{file_hash(path)}", str(path), options.title or one_line(path.stem), options.url,
                 info.duration, info.has_video)
+
+
+def sidecar(path: Path) -> Path | None:
+    """The caption file beside a media file (CLIP.MP4 comes with CLIP.STL), or None."""
+    for ext in sources.SUBTITLE_EXTS:
+        for found in (path.with_suffix(ext), path.with_suffix(ext.upper())):
+            if found.is_file():
+                return found
+    return None
 
 
 def file_hash(path: Path) -> str:

@@ -32,6 +32,7 @@ from indexer.chapters.segment import creator_chapters, segment
 from indexer.deeplinks import clock
 from indexer.errors import IngestError, InvalidInput
 from indexer.ingest.context import StepContext, StepFn, run_step
+from indexer.ingest.plan import sidecar
 from indexer.ingest.types import (
     STEPS,
     ArticleResult,
@@ -77,11 +78,9 @@ def _fetch(video_id: str, ctx: StepContext) -> FetchResult:
 
 
 def _fetch_local(path: Path, opts: StepOptions) -> FetchResult:
-    if opts.captions != "never":
-        for ext in sources.SUBTITLE_EXTS:
-            for sidecar in (path.with_suffix(ext), path.with_suffix(ext.upper())):  # CLIP.MP4 comes with CLIP.STL
-                if sidecar.is_file():
-                    return FetchResult(media=str(path), captions=str(sidecar), caption_kind="sidecar")
+    found = sidecar(path) if opts.captions != "never" else None
+    if found:
+        return FetchResult(media=str(path), captions=str(found), caption_kind="sidecar")
     if opts.captions == "only":
         raise IngestError(f"{path.name}: no sidecar caption file ({', '.join(sources.SUBTITLE_EXTS)}) beside it, "
                           "and --captions only forbids Whisper")
