@@ -16,7 +16,7 @@ import subprocess
 import threading
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -42,6 +42,7 @@ class MediaInfo:
     fps: float | None = None
     sample_rate: int | None = None
     container: str = ""  # the demuxer's name ("mov,mp4,m4a,3gp,3g2,mj2", "mpegts" ...)
+    rotation: int = 0  # degrees the picture is turned when played (a phone's display matrix): see `turned`
 
 
 @lru_cache(maxsize=1)
@@ -101,6 +102,25 @@ def _info(container: av.container.InputContainer) -> MediaInfo:
         sample_rate=audio.codec_context.sample_rate if audio else None,
         container=container.format.name or "",
     )
+
+
+def turned(path: Path, info: MediaInfo) -> MediaInfo:
+    """`info` with the picture as players show it: a phone video stored 640x360 with a display rotation of 90
+    degrees is 360x640 (ffmpeg turns its frames upright when decoding them), and says by how much it is turned.
+    Read from the first decoded frame, which carries the display matrix (the probe's streams do not)."""
+    if not info.has_video:
+        return info
+    import av  # deferred, as in probe
+
+    try:
+        with av.open(str(path), metadata_errors="ignore") as container:
+            frame = next(container.decode(video=0), None)
+    except av.error.FFmpegError:
+        return info  # the render reads it again, and says what is wrong
+    degrees = round(getattr(frame, "rotation", 0) or 0) % 360
+    if degrees in (90, 270):
+        return replace(info, width=info.height, height=info.width, rotation=degrees)
+    return replace(info, rotation=degrees)
 
 
 def _is_cover_art(stream: av.stream.Stream) -> bool:

@@ -40,7 +40,7 @@ from media.ffargs import (
     video_encoder,
     video_filter,
 )
-from media.ffmpeg import MediaInfo, probe, run
+from media.ffmpeg import MediaInfo, probe, run, turned
 from media.render_types import (
     OUTPUT_FORMATS,
     CaptionMode,
@@ -146,6 +146,7 @@ def _probe_video(path: Path, index: int) -> MediaInfo:
     info = probe(path)
     if not info.has_video:
         raise NoVideoStream(f"clip {index}: {path.name} has no video stream")
+    info = turned(path, info)  # an upright phone video makes an upright reel (it was pillarboxed in landscape)
     for kind, codec in (("video", info.video_codec), ("audio", info.audio_codec)):
         if codec is not None and not decodable(codec):
             raise UnsupportedCodec(f"clip {index}: {path.name}: ffmpeg cannot decode its {kind} codec {codec!r}")
@@ -179,6 +180,11 @@ def _check_fast(clips: Sequence[ClipSource], infos: Sequence[MediaInfo], opts: R
         raise RenderError("burned-in captions need a re-encode: use accurate mode (not --fast)")
     if any(c.title for c in clips):
         raise RenderError("title cards need a re-encode: use accurate mode (not --fast)")
+    for clip, info in zip(clips, infos):
+        if info.rotation:  # its copied pictures would play turned: the encoded ones are turned upright
+            raise IncompatibleSources(f"fast mode copies the source's own pictures, but {clip.media.name} is "
+                                      f"stored turned by {info.rotation} degrees (a phone's video) and would change "
+                                      "orientation at each copied stretch: use accurate mode")
     signatures: dict[tuple[object, ...], str] = {}
     for clip in clips:
         signatures.setdefault(_video_signature(clip.media), clip.media.name)  # UnsupportedCodec if unmatched

@@ -128,3 +128,21 @@ def test_silent_b_roll_is_added_with_its_captions_and_cut_into_a_reel(tmp_path: 
     info = probe(rendered.path)
     assert info.has_video and info.has_audio  # the silence a silent source gets
     assert rendered.duration == pytest.approx(2.5, abs=1 / FPS)
+
+
+def test_an_upright_phone_video_makes_an_upright_reel(tmp_path: Path) -> None:
+    """Stored 320x180 with a display rotation of 90 degrees, as phones write it: the reel was landscape with the
+    upright picture small in its middle, and fast mode's copied stretches played on their side."""
+    coded = tmp_path / "coded.mp4"
+    ffmpeg("-f", "lavfi", "-i", f"color=black:s=320x180:r={FPS}:d=3,drawbox=x=0:y=0:w=320:h=90:color=white:t=fill",
+           "-c:v", "libx264", "-preset", "ultrafast", str(coded))
+    phone = tmp_path / "phone.mp4"
+    ffmpeg("-i", str(coded), "-c", "copy", "-metadata:s:v:0", "rotate=90", str(phone))
+    result = render_reel([ClipSource(phone, 0.5, 2.5)], tmp_path / "reel.mp4", allowed_dir=tmp_path)
+    assert (result.width, result.height) == (180, 320)
+    _, images = frames(result.path)
+    left, right = images[0][:, :90].mean(), images[0][:, 90:].mean()
+    assert max(left, right) > 200 and min(left, right) < 30  # the coded top half stands on one side: full frame
+    with pytest.raises(IncompatibleSources, match="turned by 90 degrees"):
+        render_reel([ClipSource(phone, 0.5, 2.5)], tmp_path / "fast.mp4", RenderOptions(fast=True),
+                    allowed_dir=tmp_path)
