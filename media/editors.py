@@ -38,6 +38,7 @@ class EditClip:
     whole: int  # frames in the whole media
     width: int | None = None
     height: int | None = None
+    origin: Fraction = Fraction(0)  # seconds: the media's own timecode at its first frame
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,7 @@ def write_edl(edits: EditList) -> str:
     record = 0
     reels = reel_names(edits.clips)
     for number, clip in enumerate(edits.clips, 1):
-        first, last = (rate.frame(clip.rate.seconds(f)) for f in (clip.first, clip.last))
+        first, last = (rate.frame(clip.rate.seconds(f) + clip.origin) for f in (clip.first, clip.last))
         last = max(last, first + 1)
         times = [to_timecode(f, rate) for f in (first, last, record, record + last - first)]
         lines.append(f"{number:03d}  {reels[clip.url]:<8} V     C        {' '.join(times)}")
@@ -122,12 +123,13 @@ def write_fcpxml(edits: EditList) -> str:
         clip_format = format_id(clip.rate, clip.width, clip.height)
         if clip.url not in assets:
             assets[clip.url] = f"r{len(formats) + len(assets) + 1}"
-            ET.SubElement(resources, "asset", id=assets[clip.url], name=clip.file_name, src=clip.url, start="0s",
+            ET.SubElement(resources, "asset", id=assets[clip.url], name=clip.file_name, src=clip.url,
+                          start=xml_time(clip.origin),
                           duration=xml_time(clip.rate.seconds(max(clip.whole, clip.last))), format=clip_format,
                           hasVideo="1", hasAudio="1")
         length = max(1, edits.rate.frame(clip.rate.seconds(clip.last - clip.first)))
         spine_items.append(dict(name=clip.name, ref=assets[clip.url], offset=xml_time(edits.rate.seconds(offset)),
-                                start=xml_time(clip.rate.seconds(clip.first)),
+                                start=xml_time(clip.rate.seconds(clip.first) + clip.origin),
                                 duration=xml_time(edits.rate.seconds(length)), format=clip_format,
                                 tcFormat=_tc_format(clip.rate)))
         offset += length

@@ -11,6 +11,7 @@ ffmpeg binary would have had another file on the server transcribed, its frames 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import threading
@@ -43,6 +44,7 @@ class MediaInfo:
     sample_rate: int | None = None
     container: str = ""  # the demuxer's name ("mov,mp4,m4a,3gp,3g2,mj2", "mpegts" ...)
     rotation: int = 0  # degrees the picture is turned when played (a phone's display matrix): see `turned`
+    timecode: str | None = None  # the timecode of its first frame, as cameras and broadcast files carry it
 
 
 @lru_cache(maxsize=1)
@@ -101,7 +103,17 @@ def _info(container: av.container.InputContainer) -> MediaInfo:
         fps=float(video.average_rate) if video and video.average_rate else None,
         sample_rate=audio.codec_context.sample_rate if audio else None,
         container=container.format.name or "",
+        timecode=_start_timecode(container),
     )
+
+
+_TIMECODE = re.compile(r"\d{2}:\d{2}:\d{2}[:;.]\d{2}")
+
+
+def _start_timecode(container: av.container.InputContainer) -> str | None:
+    """The start timecode a file carries (a QuickTime `tmcd` track, MXF's or Matroska's tag), or None."""
+    found = [s.metadata.get("timecode", "") for s in container.streams] + [container.metadata.get("timecode", "")]
+    return next((t for t in found if _TIMECODE.fullmatch(t)), None)
 
 
 def turned(path: Path, info: MediaInfo) -> MediaInfo:

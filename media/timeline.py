@@ -30,7 +30,15 @@ from media.captions import CaptionWord, Cue, write_srt, write_ttml, write_vtt
 from media.editors import EditClip, EditList, conform_note, one_line, write_edl, write_fcpxml
 from media.errors import MediaError
 from media.readable import join_words, spells
-from media.timecode import FrameRate, edl_rate, frame_rate, timecode_rate, to_timecode
+from media.timecode import (
+    FrameRate,
+    TimecodeError,
+    edl_rate,
+    frame_rate,
+    from_timecode,
+    timecode_rate,
+    to_timecode,
+)
 
 if TYPE_CHECKING:
     import opentimelineio as otio
@@ -66,6 +74,19 @@ class TimelineClip:
     cues: tuple[Cue, ...] = ()  # captions of the source, in source time (any cues outside the range are dropped)
     width: int | None = None  # the picture's size, when known (FCPXML formats carry it)
     height: int | None = None
+    start_timecode: str | None = None  # the media's own timecode at its first frame (a camera's 10:00:00:00)
+
+    @property
+    def origin(self) -> Fraction:
+        """The media's first frame on its own timecode clock, in seconds: editors conform a source by its timecode,
+        so every in point an export names is counted from there (0 for a file that carries none)."""
+        if not self.start_timecode:
+            return Fraction(0)
+        rate = timecode_rate(frame_rate(self.fps))
+        try:
+            return rate.seconds(from_timecode(self.start_timecode, rate))
+        except TimecodeError:  # a tag that does not count at the file's rate: counted from zero
+            return Fraction(0)
 
     @property
     def media_url(self) -> str:
@@ -253,7 +274,7 @@ def _edit_clip(index: int, clip: TimelineClip) -> EditClip:
     first, last = _frames(clip, rate)
     whole = rate.frame(max(clip.media_duration or 0.0, clip.end))
     return EditClip(one_line(clip.label) or f"clip {index}", clip.media_url, one_line(clip.media.name), rate,
-                    first, last, whole, clip.width, clip.height)
+                    first, last, whole, clip.width, clip.height, clip.origin)
 
 
 def to_otio(clips: Sequence[TimelineClip], title: str = "reel") -> otio.schema.Timeline:
@@ -281,9 +302,10 @@ def _otio_clip(index: int, clip: TimelineClip) -> otio.schema.Clip:
     first, last = _frames(clip, exact)
     rt = otio.opentime.RationalTime
     whole = exact.frame(max(clip.media_duration or 0.0, clip.end))
-    available = otio.opentime.TimeRange(rt(0, rate), rt(whole, rate))
+    origin = exact.frame(clip.origin)  # the media's own timecode, as the EDL and FCPXML count
+    available = otio.opentime.TimeRange(rt(origin, rate), rt(whole, rate))
     ref = otio.schema.ExternalReference(target_url=clip.media_url, available_range=available)
-    used = otio.opentime.TimeRange(rt(first, rate), rt(last - first, rate))
+    used = otio.opentime.TimeRange(rt(origin + first, rate), rt(last - first, rate))
     metadata = {"clipindex": {"source": clip.source, "link": clip.link, "in": clip.start, "out": clip.end}}
     name = one_line(clip.label) or f"clip {index}"
     return otio.schema.Clip(name=name, media_reference=ref, source_range=used, metadata=metadata)
@@ -309,8 +331,8 @@ def _manifest_entry(index: int, clip: TimelineClip, span: Placement) -> dict[str
         "media": str(clip.media),
         "in": round(clip.start, 3),
         "out": round(clip.end, 3),
-        "in_timecode": timecode(shown[0], clip.fps),  # the frames the EDL names, counted alike
-        "out_timecode": timecode(shown[0] + shown[1], clip.fps),
+        "in_timecode": timecode(shown[0] + float(clip.origin), clip.fps),  # the frames the EDL names, alike
+        "out_timecode": timecode(shown[0] + shown[1] + float(clip.origin), clip.fps),
         "fps": clip.fps,
         "rate": _fraction(frame_rate(clip.fps).exact),
         "timecode_rate": _fraction(timecode_rate(frame_rate(clip.fps)).exact),

@@ -3,6 +3,8 @@ them, and the reel names an EDL's events are conformed by."""
 
 from __future__ import annotations
 
+import json
+import subprocess
 import unicodedata
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -11,6 +13,7 @@ import opentimelineio as otio
 import pytest
 
 from indexer.reels.clips import make_clip
+from media.ffmpeg import ffmpeg_binary, probe
 from media.timeline import TimelineClip, export_reel
 
 HOSTILE = "Mayor: \"we stay\"\u0007 end\u0000 \u001b[31mred\u001b[0m\ufffe"
@@ -59,3 +62,27 @@ def test_a_file_name_without_letters_still_names_a_reel(tmp_path: Path, name: st
     clips = [TimelineClip(tmp_path / name, 0.0, 1.0, 25.0), TimelineClip(tmp_path / f"2{name}", 0.0, 1.0, 25.0)]
     events = [line.split()[1] for line in export_reel(clips, "edl", rate=25.0).splitlines() if line[:3].isdigit()]
     assert len(set(events)) == 2 and all(e.isalnum() for e in events)
+
+
+def test_exports_count_in_points_on_the_media_s_own_timecode(tmp_path: Path) -> None:
+    """A camera file that starts at 10:00:00:00: the EDL said 00:00:01:00 and the FCPXML started the file at 0s, so
+    a conform by timecode found no media there (or other frames)."""
+    plain = tmp_path / "plain.mp4"
+    subprocess.run([ffmpeg_binary(), "-v", "error", "-f", "lavfi", "-i", "testsrc2=s=160x90:r=25:d=4", "-c:v",
+                    "libx264", "-preset", "ultrafast", str(plain)], check=True)
+    camera = tmp_path / "camera.mp4"
+    subprocess.run([ffmpeg_binary(), "-v", "error", "-i", str(plain), "-c", "copy", "-timecode", "10:00:00:00",
+                    str(camera)], check=True)
+    assert probe(camera).timecode == "10:00:00:00" and probe(plain).timecode is None
+    clips = [TimelineClip(camera, 1.0, 3.0, 25.0, "cam", media_duration=4.0, start_timecode=probe(camera).timecode),
+             TimelineClip(plain, 1.0, 2.0, 25.0, "plain", media_duration=4.0)]
+    events = [line.split() for line in export_reel(clips, "edl", rate=25.0).splitlines() if line[:3].isdigit()]
+    assert [e[4:8] for e in events] == [["10:00:01:00", "10:00:03:00", "00:00:00:00", "00:00:02:00"],
+                                        ["00:00:01:00", "00:00:02:00", "00:00:02:00", "00:00:03:00"]]
+    root = ET.fromstring(export_reel(clips, "fcpxml").split("\n\n", 1)[1])
+    assert [a.get("start") for a in root.iter("asset")] == ["36000s", "0s"]
+    assert [c.get("start") for c in root.iter("asset-clip")] == ["36001s", "1s"]
+    back = list(otio.adapters.read_from_string(export_reel(clips, "otio"), "otio_json").find_clips())
+    assert back[0].source_range.start_time.to_timecode() == "10:00:01:00"
+    manifest = json.loads(export_reel(clips, "json"))
+    assert [c["in_timecode"] for c in manifest["clips"]] == ["10:00:01:00", "00:00:01:00"]
