@@ -39,6 +39,7 @@ class EditClip:
     width: int | None = None
     height: int | None = None
     origin: Fraction = Fraction(0)  # seconds: the media's own timecode at its first frame
+    has_audio: bool = False  # the event takes the source's sound too (channels A1, A2 and V)
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,8 @@ def write_edl(edits: EditList) -> str:
         first, last = (rate.frame(clip.rate.seconds(f) + clip.origin) for f in (clip.first, clip.last))
         last = max(last, first + 1)
         times = [to_timecode(f, rate) for f in (first, last, record, record + last - first)]
-        lines.append(f"{number:03d}  {reels[clip.url]:<8} V     C        {' '.join(times)}")
+        channels = "AA/V" if clip.has_audio else "V"  # a conform of picture-only events had no sound
+        lines.append(f"{number:03d}  {reels[clip.url]:<8} {channels:<5} C        {' '.join(times)}")
         lines += [f"* FROM CLIP NAME:  {clip.name}", f"* FROM CLIP: {clip.url}"]
         if note := conform_note(clip.rate, rate):
             lines.append(f"* CONFORM: {note}")

@@ -75,6 +75,7 @@ class TimelineClip:
     width: int | None = None  # the picture's size, when known (FCPXML formats carry it)
     height: int | None = None
     start_timecode: str | None = None  # the media's own timecode at its first frame (a camera's 10:00:00:00)
+    has_audio: bool = False  # its sound comes with it: EDL events A1/A2 and V, an OTIO audio track
 
     @property
     def origin(self) -> Fraction:
@@ -274,11 +275,12 @@ def _edit_clip(index: int, clip: TimelineClip) -> EditClip:
     first, last = _frames(clip, rate)
     whole = rate.frame(max(clip.media_duration or 0.0, clip.end))
     return EditClip(one_line(clip.label) or f"clip {index}", clip.media_url, one_line(clip.media.name), rate,
-                    first, last, whole, clip.width, clip.height, clip.origin)
+                    first, last, whole, clip.width, clip.height, clip.origin, clip.has_audio)
 
 
 def to_otio(clips: Sequence[TimelineClip], title: str = "reel") -> otio.schema.Timeline:
-    """An OTIO timeline with one video track of the clips, each at its own exact rate."""
+    """An OTIO timeline with a video track of the clips, each at its own exact rate, and an audio track of their
+    sound where any has sound (a gap under a silent one): a conform without it had no sound."""
     import opentimelineio as otio  # deferred, as everywhere here
 
     check_clips(clips)
@@ -287,6 +289,12 @@ def to_otio(clips: Sequence[TimelineClip], title: str = "reel") -> otio.schema.T
     timeline.tracks.append(track)
     for i, clip in enumerate(clips, 1):
         track.append(_otio_clip(i, clip))
+    if any(c.has_audio for c in clips):
+        sound = otio.schema.Track(name="A1", kind=otio.schema.TrackKind.Audio)
+        timeline.tracks.append(sound)
+        for i, (clip, picture) in enumerate(zip(clips, track), 1):
+            sound.append(_otio_clip(i, clip) if clip.has_audio else otio.schema.Gap(
+                source_range=picture.source_range))
     return timeline
 
 

@@ -86,3 +86,17 @@ def test_exports_count_in_points_on_the_media_s_own_timecode(tmp_path: Path) -> 
     assert back[0].source_range.start_time.to_timecode() == "10:00:01:00"
     manifest = json.loads(export_reel(clips, "json"))
     assert [c["in_timecode"] for c in manifest["clips"]] == ["10:00:01:00", "00:00:01:00"]
+
+
+def test_events_take_the_sound_of_sources_that_have_it(tmp_path: Path) -> None:
+    """Every EDL event was picture only (V) and the OTIO timeline had one video track: a conform had no sound."""
+    clips = [TimelineClip(tmp_path / "talk.mp4", 1.0, 3.0, 25.0, "talk", has_audio=True),
+             TimelineClip(tmp_path / "broll.mp4", 0.0, 2.0, 25.0, "b-roll")]
+    edl = export_reel(clips, "edl", rate=25.0)
+    assert [line.split()[2] for line in edl.splitlines() if line[:3].isdigit()] == ["AA/V", "V"]
+    read = otio.adapters.read_from_string(edl, "cmx_3600", rate=25.0)
+    assert [[c.name for c in t.find_clips()] for t in read.tracks] == [["talk", "b-roll"], ["talk"], ["talk"]]
+    timeline = otio.adapters.read_from_string(export_reel(clips, "otio"), "otio_json")
+    assert [(t.kind, [type(c).__name__ for c in t]) for t in timeline.tracks] == [
+        ("Video", ["Clip", "Clip"]), ("Audio", ["Clip", "Gap"])]
+    assert timeline.tracks[1].duration() == timeline.tracks[0].duration()  # the gap keeps the sound in step
