@@ -6,15 +6,26 @@
 // page trades the key for a read pass that the server keeps in an HttpOnly cookie (reads only, for 12 hours), and
 // renews it hourly while the page is in use. Without a key there is nothing to trade.
 let passRenewed = 0;
+let refusedKey = null;  // a key the server refused: not offered again on every change of view
 async function readPass(force = false) {
-  if (!apiKey() || (!force && Date.now() - passRenewed < 3600e3)) return null;
+  if (!apiKey() || apiKey() === refusedKey || (!force && Date.now() - passRenewed < 3600e3)) return null;
   try {
     const pass = await api("/v1/session", { method: "POST", write: true });
     passRenewed = Date.now();
+    keyLabel(true);
     return pass;
   } catch (err) {
-    return null;  // a wrong key is said where it is used, in words
+    if (err.status === 401) { refusedKey = apiKey(); keyLabel(false); }
+    return null;  // a wrong key is also said where it is used, in words
   }
+}
+
+// The panel's summary: a check mark only for a key the server has taken, a cross for one it refused.
+function keyLabel(valid = null) {
+  const summary = $("#key-summary");
+  if (!apiKey()) summary.textContent = "API key";
+  else if (valid === false) summary.textContent = "API key ✗ (not valid)";
+  else if (valid === true) summary.textContent = "API key ✓";
 }
 
 async function route() {
@@ -36,19 +47,42 @@ async function route() {
 
 function keyPanel() {
   const input = $("#api-key");
-  const summary = $("#key-summary");
-  const label = () => { summary.textContent = apiKey() ? "API key ✓" : "API key"; };
+  const panel = $("#key-panel");
   input.value = apiKey();
-  label();
-  $("#key-form").addEventListener("submit", (e) => {
+  $("#key-summary").textContent = "API key";  // until the server has said whether it knows the key
+  keyLabel();
+  panel.addEventListener("keydown", (e) => {
+    if (e.key !== "Escape" || !panel.open) return;
     e.preventDefault();
-    localStorage.setItem("clipindex-key", input.value.trim());
-    label();
-    $("#key-panel").open = false;
-    toast(input.value.trim() ? "Key saved in this browser." : "Key removed from this browser.");
-    if (!apiKey()) { passRenewed = 0; api("/v1/session", { method: "DELETE" }).catch(() => {}); return; }
+    panel.open = false;
+    $("#key-summary").focus();
+  });
+  $("#key-form").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const key = input.value.trim();
+    localStorage.setItem("clipindex-key", key);
+    refusedKey = null;
+    panel.open = false;
+    if (!key) {
+      keyLabel();
+      toast("Key removed from this browser.");
+      passRenewed = 0;
+      api("/v1/session", { method: "DELETE" }).catch(() => {});
+      return;
+    }
+    // the server is asked at once whether it knows the key, rather than let the next edit find out
+    const pass = await readPass(true);
+    if (apiKey() !== key) return;  // another key was saved meanwhile
+    if (refusedKey === key) {
+      toast("This key is not valid (unknown or revoked): check it and paste it again.", "error");
+      panel.open = true;
+      input.focus();
+      input.select();
+      return;
+    }
+    toast(pass ? "Key saved in this browser." : "Key saved in this browser; the server could not check it now.");
     // on a server that asks a key for reads, the view is shown again now that its media and frames may load
-    readPass(true).then((pass) => { if (pass && pass.read_auth) route(); });
+    if (pass && pass.read_auth) route();
   });
 }
 

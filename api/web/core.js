@@ -96,11 +96,15 @@ const PAGE_WORDS = [
   [/--captions only forbids Whisper/g, "“Captions only” was chosen (choose another Transcript option)"],
   [/ingest it with --accept-partial/g, "add it from the command line with --accept-partial"],
   [/pass --video to link it by hand/g, "link it from the video's own page"],
-  [/--after (\S+) is later than --before (\S+)/g, "the From date $1 is later than the Until date $2"],
+  [/after \((\S+?)\) is later than before \((\S+?)\)(?:: no date is both)?/g,
+    "the From date $1 is later than the Until date $2"],
+  [/an API key is required: send 'Authorization: Bearer <key>'/g, "this archive asks an API key even to read it"],
 ];
 function pageWords(message) {
   return PAGE_WORDS.reduce((text, [pattern, words]) => text.replace(pattern, words), String(message));
 }
+// A message ended as a sentence: one that ends in "?" (is the server still running?) takes no full stop after it.
+function sentence(message) { return /[.?!…]$/.test(String(message)) ? String(message) : `${message}.`; }
 
 function apiKey() { return localStorage.getItem("clipindex-key") || ""; }
 
@@ -124,7 +128,7 @@ async function api(path, options = {}) {
   const body = type.includes("json") ? await response.json() : await response.text();
   if (!response.ok) {
     let msg = pageWords((body && body.error) || `the server answered ${response.status}`);
-    if (response.status === 401) msg = `${msg}. Check the API key (the “API key” button at the top).`;
+    if (response.status === 401) msg = `${sentence(msg)} Check the API key (the “API key” button at the top).`;
     throw new ApiError(msg, response.status);
   }
   return options.withHeaders ? { body, headers: response.headers } : body;

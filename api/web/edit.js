@@ -93,9 +93,10 @@ async function setupCorrections(video, words, selection) {
     $("#fix-text").select();
   };
   $("#fix-cancel").onclick = () => { form.hidden = true; };
+  const save = form.querySelector("button[type=submit]");
   form.onsubmit = async (e) => {
     e.preventDefault();
-    if (!span) return;
+    if (!span || save.disabled) return;  // a second press while the first is on its way would be refused as stale
     const text = $("#fix-text").value.trim();
     if (!text) {  // spaces alone would reach the server as nothing, which takes the words out: not from this page
       toast("Not corrected: type what was said. A correction cannot be empty (this page does not delete words).", "error");
@@ -103,23 +104,35 @@ async function setupCorrections(video, words, selection) {
       return;
     }
     // the words whose middle lies inside [start, end] are replaced: give the selected words' own edges
+    save.disabled = true;
     try {
       await api(`/v1/videos/${encodeURIComponent(video.id)}/corrections`,
         { json: { start: span.start, end: span.end, text, was: span.text }, write: true });
       form.hidden = true;
       toast("Corrected. Search now finds the corrected words.");
-      reloadTranscript(video);
+      await reloadTranscript(video, span.start);  // the keyboard goes to the corrected words
     } catch (err) {
       toast(`Not corrected: ${err.message}`, "error");
-      if (err.status === 409) { form.hidden = true; reloadTranscript(video); }  // shown as it reads now
+      if (err.status === 409) { form.hidden = true; await reloadTranscript(video, span.start); }  // shown as it reads now
+    } finally {
+      save.disabled = false;
+      if (!form.hidden && document.activeElement === document.body) $("#fix-text").focus();  // disabling took it
     }
   };
   listCorrections(video);
 }
 
-async function reloadTranscript(video) {
-  const tr = await api(`/v1/videos/${encodeURIComponent(video.id)}/transcript`);
-  if (alive($("#transcript"))) renderTranscript(video, tr);
+// The transcript drawn again after a correction or its undo; `at` (seconds): the word there takes the focus, which
+// would otherwise fall to the page's top with the form or the Undo button that had it.
+async function reloadTranscript(video, at = null) {
+  let tr;
+  try { tr = await api(`/v1/videos/${encodeURIComponent(video.id)}/transcript`); } catch (err) { toast(err.message, "error"); return; }
+  if (!alive($("#transcript"))) return;
+  renderTranscript(video, tr);
+  if (at === null) return;
+  const spans = [...document.querySelectorAll("#transcript .word")];
+  const word = spans.find((w) => parseFloat(w.dataset.start) >= at - 0.05) || spans[spans.length - 1];
+  if (word) word.focus();
 }
 
 async function listCorrections(video) {
@@ -129,14 +142,16 @@ async function listCorrections(video) {
   const box = $("#corrections");
   if (!alive(box)) return;
   box.hidden = !live.length;
+  // each wording isolated in its own direction: two Arabic ones with the arrow between them read "new ← old"
   box.replaceChildren(el("h3", { text: "Corrections" }), ...live.map((c) => el("p", {},
-    `${clock(c.start)}: “${joinWords(c.before.map((w) => w.text))}” → “${c.text}” `,
+    `${clock(c.start)}: “`, el("bdi", { text: joinWords(c.before.map((w) => w.text)) }), "” → “",
+    el("bdi", { text: c.text }), "” ",
     el("button", { type: "button", class: "secondary small", text: "Undo", "aria-label": `Undo the correction at ${clock(c.start)}`,
       onclick: async () => {
         try {
           await api(`/v1/videos/${encodeURIComponent(video.id)}/corrections/${encodeURIComponent(c.id)}`, { method: "DELETE", write: true });
           toast("Correction undone.");
-          reloadTranscript(video);
+          await reloadTranscript(video, c.start);
         } catch (err) { toast(err.message, "error"); }
       } }))));
 }

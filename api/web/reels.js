@@ -9,7 +9,8 @@ async function reelsView() {
       const reel = await api("/v1/reels", { json: { title: $("#reel-title").value }, write: true });
       localStorage.setItem("clipindex-reel", reel.id);
       toast(`Created “${reel.title}”: clips you add now go there.`);
-      reelsView();
+      await reelsView();
+      focusCard(reel.id);
     } catch (err) { setState($("#reels-status"), "error", `Not created: ${err.message}`); }
   });
   try {
@@ -46,6 +47,15 @@ async function reelCall(reel, path, options, message, keep = {}) {
   if (item && item.openTrim) await item.openTrim();
   const target = keep.focus && [...card.querySelectorAll("button")].find((b) => b.getAttribute("aria-label") === keep.focus);
   if (target) target.focus();
+  else if (keep.focus !== undefined) focusCard(reel.id);  // the button went (a rename refused, say): its reel, then
+}
+
+// The keyboard's place after an action whose button has gone (a new reel, a rename, "Add clips here"): the reel's
+// title, from which Tab goes on to its tools, rather than the top of the page.
+function focusCard(id) {
+  const card = [...document.querySelectorAll("#reel-list .reel")].find((c) => c.dataset.reel === id);
+  const heading = card && card.querySelector("h2");
+  if (heading) { heading.tabIndex = -1; heading.focus(); }
 }
 
 function reelCard(reel, byId) {
@@ -56,13 +66,18 @@ function reelCard(reel, byId) {
   const tools = el("p", { class: "actions" },
     current ? el("span", { class: "pill", text: "Adding clips here" })
       : el("button", { type: "button", class: "secondary", text: "Add clips here",
-        onclick: () => { localStorage.setItem("clipindex-reel", reel.id); reelsView(); } }),
+        onclick: async () => { localStorage.setItem("clipindex-reel", reel.id); await reelsView(); focusCard(reel.id); } }),
     el("button", { type: "button", class: "secondary", text: "Rename", "aria-label": `Rename ${reel.title}`, onclick: () => {
       const form = el("form", { class: "row" }, el("input", { value: reel.title, maxlength: "200", "aria-label": "New title", required: true }),
         el("button", { type: "submit", text: "Save" }));
-      form.onsubmit = (e) => { e.preventDefault(); reelCall(reel, "", { method: "PATCH", json: { title: form.elements[0].value } }, "Renamed."); };
+      form.onsubmit = (e) => {
+        e.preventDefault();
+        const to = form.elements[0].value;
+        reelCall(reel, "", { method: "PATCH", json: { title: to } }, "Renamed.", { focus: `Rename ${to.trim()}` });
+      };
       title.replaceChildren(form);
       form.elements[0].focus();
+      form.elements[0].select();  // typing replaces the old title, as a rename usually wants
     } }),
     el("button", { type: "button", class: "danger", text: "Delete", "aria-label": `Delete ${reel.title}`, onclick: (e) => {
       if (e.target.dataset.armed) { reelCall(reel, "", { method: "DELETE" }, `Deleted “${reel.title}”.`); return; }
@@ -98,9 +113,10 @@ async function showConform(reel, node) {
 
 function clipItem(reel, c, i, video) {
   const n = i + 1, last = reel.clips.length;
-  const label = el("span", { class: "clip-label", text: `${c.label || (video ? video.title : c.video_id)}` });
-  const from = video && video.title !== c.label ? `${video.title}, ` : "";
-  const when = el("span", { class: "meta", text: ` ${from}${clock(c.start)}–${clock(c.end)} (${(c.end - c.start).toFixed(1)} s)` });
+  // each title in its own direction (dir=auto isolates it): after an Arabic title, "0:05–0:10" would read "0:10–0:05"
+  const label = el("span", { class: "clip-label", dir: "auto", text: `${c.label || (video ? video.title : c.video_id)}` });
+  const from = video && video.title !== c.label ? [el("span", { dir: "auto", text: video.title }), ", "] : [];
+  const when = el("span", { class: "meta" }, " ", ...from, `${clock(c.start)}–${clock(c.end)} (${(c.end - c.start).toFixed(1)} s)`);
   const item = el("li", { class: "clip" }, el("div", {}, label, when));
   item.openTrim = () => trimTools(item, reel, c, n);
   const row = el("div", { class: "clip-tools" },

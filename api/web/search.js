@@ -13,14 +13,40 @@ async function searchView(params) {
     for (const [k, v] of new FormData(form)) if (v) p.set(k, v);
     location.hash = `#/?${p}`;
   });
-  $("#more").addEventListener("click", () => runSearch(searchState.params, searchState.offset, root));
+  // one page a press: a second press (a double click) while the page loads would ask for the same offset again
+  $("#more").addEventListener("click", async (e) => {
+    const more = e.currentTarget;
+    if (more.disabled || !searchState) return;
+    more.disabled = true;
+    try {
+      await runSearch(searchState.params, searchState.offset, root);
+      // Back from a result comes here again: the link says how many were shown, to show them all again
+      const p = new URLSearchParams(searchState.params);
+      p.set("shown", String(searchState.offset));
+      history.replaceState(history.state, "", `#/?${p}`);
+    } finally {
+      const hadFocus = document.activeElement === more || document.activeElement === document.body;
+      more.disabled = false;
+      if (hadFocus && !more.hidden) more.focus();  // disabling it dropped a keyboard user's place
+    }
+  });
+  // and the place on the page, kept with this entry of the history when a result is opened
+  $("#results").addEventListener("click", (e) => {
+    if (e.target.closest("a")) history.replaceState({ ...history.state, scrollY: window.scrollY }, "");
+  }, true);
+  const shown = Math.min(Math.max(Number(params.get("shown")) || PAGE, PAGE), MOST);
+  params.delete("shown");
   for (const [k, v] of params) if (form.elements[k]) form.elements[k].value = v;
   try { await fillFilters(params); } catch (err) { /* the filters stay "all"; the search itself says what failed */ }
   if (!alive(root)) return;
   for (const k of ["video", "channel"]) if (params.get(k)) form.elements[k].value = params.get(k);
   if (["video", "channel", "language", "after", "before", "mode"].some((k) => params.get(k)))
     $(".filters-box").open = true;
-  if (params.get("q")) runSearch(params, 0, root);
+  if (params.get("q")) {
+    await runSearch(params, 0, root, shown);
+    const y = history.state && history.state.scrollY;
+    if (y && alive(root)) window.scrollTo(0, y);
+  }
   else setState($("#search-status"), "empty", "Type a quote as you remember it, or a few keywords.");
 }
 
@@ -35,11 +61,12 @@ async function fillFilters(params) {
 }
 
 const PAGE = 20;  // hits shown a page; one more is asked for, to know whether "More results" has any to show
+const MOST = 99;  // the most shown again at once (the server gives 100 a request)
 
-async function runSearch(params, offset, root) {
+async function runSearch(params, offset, root, count = PAGE) {
   const status = $("#search-status");
   const p = new URLSearchParams(params);
-  p.set("limit", String(PAGE + 1));
+  p.set("limit", String(count + 1));
   p.set("offset", String(offset));
   setState(status, "loading", "Searching…");
   try {
@@ -47,8 +74,8 @@ async function runSearch(params, offset, root) {
     if (!alive(root)) return;
     const byId = new Map(list.map((v) => [v.id, v]));
     if (offset === 0) $("#results").replaceChildren();
-    const more = result.hits.length > PAGE;
-    const hits = result.hits.slice(0, PAGE);
+    const more = result.hits.length > count;
+    const hits = result.hits.slice(0, count);
     for (const hit of hits) addHit(hit, byId.get(hit.video_id), result.mode);
     const shown = offset + hits.length;
     const what = result.mode === "quote" ? "where this quote was said" : "passages with these words";
@@ -106,24 +133,31 @@ function trimmed(snippet) {
   return `… ${text.replace(/^…\s*/, "").replace(/\s*…$/, "")} …`;
 }
 
+let hitCount = 0;  // ids for the controls' names
+
 function addHit(hit, video, mode) {
   const list = videoGroup(video, hit.video_id).querySelector(".hits");
+  // twenty "Play" buttons read alike in a screen reader's list: each is named by its own words, its time and title
+  const id = `hit${++hitCount}`;
+  const title = video ? video.title : hit.title || hit.video_id;
+  const named = (role) => ({ id: `${id}-${role}`, "aria-labelledby": `${id}-${role} ${id}-when ${id}-title` });
   const at = `#/video/${encodeURIComponent(hit.video_id)}?t=${hit.start.toFixed(2)}&end=${hit.end.toFixed(2)}`;
   const thumb = video && video.has_video
     ? el("img", { class: "thumb", alt: `Frame at ${clock(hit.start)}`, loading: "lazy", width: "160", height: "90",
       src: `/v1/videos/${encodeURIComponent(hit.video_id)}/frame?t=${hit.start.toFixed(1)}` })
     : el("div", { class: "thumb thumb-none", "aria-hidden": "true", text: video && !video.has_video ? "♪" : "" });
   const body = el("div", { class: "hit-body" },
-    el("p", { class: "when" }, el("a", { href: at, text: `${clock(hit.start)}–${clock(hit.end)}` }),
+    el("span", { id: `${id}-title`, hidden: true, text: title }),
+    el("p", { class: "when" }, el("a", { href: at, id: `${id}-when`, text: `${clock(hit.start)}–${clock(hit.end)}` }),
       hit.chapter ? el("span", { class: "chapter", text: ` · ${hit.chapter}` }) : null),
     el("p", { class: "snippet", dir: "auto" }, marked(mode === "keyword" ? trimmed(hit.snippet) : hit.snippet)));
   if (hit.differences && hit.differences.length)
     body.append(el("p", { class: "diff", text: `Said differently: ${hit.differences.join("; ")}` }));
   const actions = el("p", { class: "actions" },
-    el("a", { class: "btn", href: at, text: "Play" }),
-    el("button", { type: "button", class: "secondary", text: "Add to reel",
+    el("a", { class: "btn", href: at, text: "Play", ...named("play") }),
+    el("button", { type: "button", class: "secondary", text: "Add to reel", ...named("reel"),
       onclick: (e) => addToReel({ hit: { video_id: hit.video_id, start: hit.start, end: hit.end, text: hit.text } }, e.target) }),
-    el("button", { type: "button", class: "secondary", text: "Copy quote",
+    el("button", { type: "button", class: "secondary", text: "Copy quote", ...named("copy"),
       onclick: () => copyQuote(hit.text, video ? video.title : hit.title, hit.video_id, hit.start, hit.end) }));
   if (hit.links && hit.links.watch && /^https?:/.test(hit.links.watch))
     actions.append(el("a", { class: "btn secondary", href: hit.links.watch, text: "On YouTube", rel: "noopener", target: "_blank" }));
@@ -155,6 +189,11 @@ async function reelToFill() {
 }
 
 const ADD_LABEL = "Add to reel";
+// a reel's title as a button shows it: a pasted slug or URL would make the button, and the page, as wide as itself
+function shortTitle(title, most = 40) {
+  const chars = Array.from(String(title));
+  return chars.length > most ? `${chars.slice(0, most - 1).join("")}…` : String(title);
+}
 
 // An "Add to reel" button back to its first state: for a new selection, whose words have not been added yet.
 function resetAdded(button) {
@@ -187,11 +226,11 @@ async function addToReel(body, button) {
     }
     localStorage.setItem("clipindex-reel", r.id);
     for (const other of document.querySelectorAll("[data-added]"))
-      if (other !== button && !other.dataset.again) other.textContent = `Added to ${other.dataset.added}`;
+      if (other !== button && !other.dataset.again) other.textContent = `Added to ${shortTitle(other.dataset.added)}`;
     const clips = `${r.clips.length} clip${r.clips.length === 1 ? "" : "s"}`;
     button.dataset.added = r.title;
     delete button.dataset.again;
-    button.textContent = `Added (${clips} in ${r.title})`;
+    button.textContent = `Added (${clips} in ${shortTitle(r.title)})`;
     toast(`Added to “${r.title}”: ${clips}, ${clock(r.duration)}.`);
   } catch (err) {
     button.textContent = original;

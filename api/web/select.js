@@ -40,10 +40,11 @@ function lineOf(words, i) {
   return [a, b];
 }
 
-// `settled` is called when a mouse button is released in the transcript: the selection is final then.
-function keyboardSelection(words, box, settled) {
+// `settled` is called when a mouse button is released in the transcript: the selection is final then. `first`: the
+// word that is the tab stop at first (the one at the moment the link named).
+function keyboardSelection(words, box, settled, first = 0) {
   let anchor = null, head = null;  // where the keyboard selection began and where it ends now (word indices)
-  let focused = 0;
+  let focused = Math.max(0, Math.min(words.length - 1, first));
   const focusWord = (i, options) => {
     if (!words.length) return;
     i = Math.max(0, Math.min(words.length - 1, i));
@@ -52,7 +53,14 @@ function keyboardSelection(words, box, settled) {
     focused = i;
     words[i].span.focus(options);
   };
-  words.forEach((w, i) => { w.span.tabIndex = i === 0 ? 0 : -1; });
+  words.forEach((w, i) => { w.span.tabIndex = i === focused ? 0 : -1; });
+  // the player moves the tab stop along with the word being played, while the keyboard is elsewhere
+  box.moveStop = (i) => {
+    if (!words[i] || i === focused) return;
+    if (words[focused]) words[focused].span.tabIndex = -1;
+    if (pressedWord !== words[i].span) words[i].span.tabIndex = 0;
+    focused = i;
+  };
   box.onfocusin = (e) => {  // a script (or a screen reader) focusing a word makes it the transcript's tab stop
     const span = e.target.closest && e.target.closest(".word");
     if (!span || Number(span.dataset.i) === focused) return;

@@ -29,6 +29,11 @@ let player = null;
 
 async function videoView(id, params) {
   const root = show("#video-view");
+  // past the player and the chapters in one key press: to the transcript's tab stop (the word at the moment)
+  $("#skip-transcript").onclick = () => {
+    const word = $("#transcript .word[tabindex='0']");
+    if (word) word.focus(); else $("#transcript").scrollIntoView();  // still loading: at least in sight
+  };
   const start = parseFloat(params.get("t") || "0") || 0;
   const end = parseFloat(params.get("end") || "0") || 0;
   let video;
@@ -94,10 +99,12 @@ function youtubeId(video) {
 function makePlayer(video, start, end) {
   const box = $("#player");
   if (video.media_url) {
-    const media = el(video.has_video ? "video" : "audio", { controls: true, preload: "metadata", src: video.media_url });
+    const media = el(video.has_video ? "video" : "audio", { controls: true, preload: "metadata", src: video.media_url,
+      "aria-label": `${video.has_video ? "Video" : "Audio"}: ${video.title}` });
     box.replaceChildren(media);
     let sought = false;  // a word clicked before the metadata arrived wins over the start from the link
     let stopAt = null;
+    let waiting = null;  // a click's play, held back until it is clear that no second click makes it a double click
     // a link without a time plays from the start as loaded: no seek to 0, whose late "seeked" would look like a click's
     media.addEventListener("loadedmetadata", () => { if (!sought && start > 0) media.currentTime = start; }, { once: true });
     media.addEventListener("timeupdate", () => {
@@ -109,7 +116,23 @@ function makePlayer(video, start, end) {
     }, { once: true });
     return {
       media,
-      seek(t, until = null) { sought = true; stopAt = until; media.currentTime = t; media.play().catch(() => {}); },
+      start,
+      seek(t, until = null, { hold = 0 } = {}) {
+        clearTimeout(waiting ? waiting.timer : null);
+        waiting = hold ? { time: media.currentTime, paused: media.paused, sought } : null;
+        sought = true; stopAt = until; media.currentTime = t;
+        if (!hold) { media.play().catch(() => {}); return; }
+        waiting.timer = setTimeout(() => { waiting = null; media.play().catch(() => {}); }, hold);
+      },
+      // the click was the first of a double click, which selects a word: its seek is taken back, and nothing plays
+      unseek() {
+        if (!waiting) return;
+        clearTimeout(waiting.timer);
+        media.currentTime = waiting.time;
+        sought = waiting.sought;
+        if (waiting.paused) media.pause();
+        waiting = null;
+      },
     };
   }
   const yt = youtubeId(video);
@@ -118,13 +141,24 @@ function makePlayer(video, start, end) {
       title: `YouTube player: ${video.title}`, allow: "autoplay; encrypted-media; picture-in-picture", allowfullscreen: true,
       src: `https://www.youtube-nocookie.com/embed/${yt}?start=${Math.floor(t)}${until ? `&end=${Math.ceil(until)}` : ""}&autoplay=${t ? 1 : 0}` });
     box.replaceChildren(frame(start, end));
-    return { seek(t, until = null) { box.replaceChildren(frame(t, until)); }, media: null };
+    return { seek(t, until = null) { box.replaceChildren(frame(t, until)); }, unseek() {}, media: null, start };
   }
   box.replaceChildren(el("p", { class: "state state-empty", text: "No picture or sound here: this transcript came from captions only." }));
-  return { seek() {}, media: null };
+  return { seek() {}, unseek() {}, media: null, start };
 }
 
 const UNSURE = 0.5;  // a word the recogniser gave less than even odds
+const DOUBLE_CLICK_MS = 350;
+
+// The word at `t` seconds (the last one started by then), as an index, or null.
+function wordAt(words, t) {
+  let lo = 0, hi = words.length - 1, found = null;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (words[mid].start <= t) { found = mid; lo = mid + 1; } else hi = mid - 1;
+  }
+  return found;
+}
 
 function renderTranscript(video, tr) {
   const box = $("#transcript");
@@ -143,7 +177,11 @@ function renderTranscript(video, tr) {
       const span = el("span", { class: cls, "data-i": String(i), "data-start": w.start, text: w.text,
         title: w.source === "editor" ? "Corrected by an editor" : w.source === "article" ? "Corrected to the article's wording"
           : unsure ? "Hard to hear: check it" : null });
-      span.addEventListener("click", () => { if (!selectedRange()) player.seek(w.start); });
+      // a double click selects the word: the first click's play waits for the time a second click could take
+      span.addEventListener("click", (e) => {
+        if (e.detail > 1) player.unseek();
+        else if (!selectedRange()) player.seek(w.start, null, { hold: DOUBLE_CLICK_MS });
+      });
       span.addEventListener("keydown", (e) => { if (e.key === "Enter") { e.preventDefault(); player.seek(w.start); } });
       if (before && spaced(before, w.text)) p.append(" ");  // none between Chinese characters
       p.append(span);
@@ -153,7 +191,10 @@ function renderTranscript(video, tr) {
     box.append(p);
   }
   if (player && player.media) follow(player.media, words);
-  keyboardSelection(words, box, setupSelection(video, words));
+  // Tab enters the transcript at the moment the link named, or at the word playing, not back at its first word
+  const media = player && player.media;
+  const at = media && media.currentTime > 0 ? media.currentTime : (player && player.start) || 0;
+  keyboardSelection(words, box, setupSelection(video, words), wordAt(words, at) || 0);
 }
 
 function follow(media, list) {
@@ -164,11 +205,7 @@ function follow(media, list) {
   media.addEventListener("timeupdate", () => {
     const words = media.transcriptWords;
     const t = media.currentTime;
-    let lo = 0, hi = words.length - 1, found = null;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (words[mid].start <= t) { found = mid; lo = mid + 1; } else hi = mid - 1;
-    }
+    const found = wordAt(words, t);
     const span = found !== null && t <= words[found].end + 0.3 ? words[found].span : null;
     if (span === current) return;
     if (current) current.classList.remove("current");
@@ -176,6 +213,9 @@ function follow(media, list) {
     if (span) {
       span.classList.add("current");
       const box = $("#transcript");
+      // not under the keyboard: in the words, or in the bar whose Escape goes back to the word it came from
+      const keys = document.activeElement;
+      if (box && box.moveStop && !box.contains(keys) && !$("#selection-bar").contains(keys)) box.moveStop(found);
       if (box && !transcriptPressed()) {  // not under a reader's drag: the words would move beneath the pointer
         // measured on screen: the word's offsetTop counts from the page, not from the box that scrolls
         const at = span.getBoundingClientRect(), view = box.getBoundingClientRect();
@@ -256,11 +296,16 @@ function setupSelection(video, words) {
   return update;
 }
 
+const FOLDED_CHAPTERS = 12;  // more chapters than this are shown folded
+
 async function loadChapters(id, root) {
   try {
     const chapters = await api(`/v1/videos/${encodeURIComponent(id)}/chapters`);
     if (!alive(root)) return;
     if (!chapters.length) $("#chapters").append(el("li", { class: "state state-empty", text: "No chapters." }));
+    // a long video's chapters (hundreds, two tab stops each) fold away: the transcript is what is worked on
+    $("#chapters-title").textContent = chapters.length ? `Chapters (${chapters.length})` : "Chapters";
+    $("#chapters-box").open = chapters.length <= FOLDED_CHAPTERS;
     for (const c of chapters) {
       const n = $("#chapters").children.length + 1;
       $("#chapters").append(el("li", {}, el("button", { type: "button", class: "link", text: `${clock(c.start)} ${c.title}`,
