@@ -9,6 +9,7 @@ queue and API `keys`.
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import replace
 from functools import cached_property
@@ -97,9 +98,11 @@ class Clipindex:
 
     # ingest ---------------------------------------------------------------------------------------------------
     def ingest(self, source: str, options: IngestOptions, progress: ProgressFn | None = None, *,
-               untrusted: bool = False, position: Position | None = None) -> Iterator[IngestResult]:
+               untrusted: bool = False, position: Position | None = None,
+               job: str | None = None) -> Iterator[IngestResult]:
         """Ingest one SOURCE (a playlist yields one result per video). Bad input raises before anything is stored.
-        `position(k, n)` hears, before each video, how many of the n expected are done (a job's progress)."""
+        `position(k, n)` hears, before each video, how many of the n expected are done (a job's progress). `job`:
+        the queued job's token; a retry of a forced job resumes after the steps its first run finished."""
         options = check_options(options)
         plans = plan(source, options, self.ytdl)
         # the article is loaded (and so checked) before any work, and linked as the chain's last step
@@ -114,7 +117,7 @@ class Clipindex:
             if position:
                 position(min(counted, expected - 1), expected)
             try:
-                yield self._ingest_one(p, options, progress, article, untrusted)
+                yield self._ingest_one(p, options, progress, article, untrusted, job)
                 counted += 1
             except (IngestError, InvalidInput) as exc:
                 if single:  # one video: its error is the command's error
@@ -123,7 +126,7 @@ class Clipindex:
                 yield IngestResult(p.source, p.video_id, "failed", error=str(exc))
 
     def _ingest_one(self, p: Plan, options: IngestOptions, progress: ProgressFn | None,
-                    article: Article | None, untrusted: bool) -> IngestResult:
+                    article: Article | None, untrusted: bool, job: str | None = None) -> IngestResult:
         existing = self.store.find_video(p.video_id)
         runs = self.store.step_status(p.video_id) if existing else {}
         kept = None  # a forced run's step runs as they were, put back if it fails at its first step
@@ -131,7 +134,10 @@ class Clipindex:
             self._refresh(existing, p, IngestOptions(), untrusted)  # a moved file: found again where it is now
             self.index.index_if_missing(p.video_id)  # its index commit failed (a full disk, a busy index): now
             return self._result(p, "skipped")
-        if existing and options.force:
+        # a forced job's retry (its coordinator died) finds the steps its first run reset: they are not reset again
+        stored = stored_options(self.store, p.video_id) if existing and job else None
+        again = stored is not None and stored.forced_by == job
+        if existing and options.force and not again:
             busy = [s for s, run in runs.items() if run.status == "running" and (run.lease_expires or 0) > time.time()
                     and not owners.gone(run.lease_owner)]
             if busy:  # starting over under a live run would pull its steps from under it
@@ -145,7 +151,8 @@ class Clipindex:
                 article=article_ref(options.article)))
         else:
             self._refresh(existing, p, options, untrusted)
-        self.store.set_options(p.video_id, replace(p.step_options(options, article), public_only=untrusted))
+        self.store.set_options(p.video_id, replace(p.step_options(options, article), public_only=untrusted,
+                                                   forced_by=job if options.force else None))
         # deferred: the chain's steps pull every subsystem (ASR, chapters, search, articles); only ingest runs them
         from indexer.ingest.steps import run_chain
 
@@ -191,12 +198,13 @@ class Clipindex:
     def submit_ingest(self, source: str, options: IngestOptions) -> Job:
         """Queue an ingest for a worker; options are checked now so a bad request fails before it is queued."""
         check_untrusted(options)
-        return self.jobs.submit("ingest", IngestJob(source, options, untrusted=True))
+        return self.jobs.submit("ingest", IngestJob(source, options, untrusted=True, token=uuid.uuid4().hex))
 
     def submit_upload(self, path: Path, filename: str, options: IngestOptions) -> Job:
         """Queue the ingest of an uploaded file (written to `upload_path`); the user knows it as `filename`."""
         check_untrusted(options)
-        return self.jobs.submit("ingest", IngestJob(str(path), options, untrusted=True, upload_name=filename))
+        return self.jobs.submit("ingest", IngestJob(str(path), options, untrusted=True, upload_name=filename,
+                                                    token=uuid.uuid4().hex))
 
     def run_ingest_job(self, job: IngestJob, progress: ProgressFn | None = None,
                        position: Position | None = None) -> IngestJobResult:
@@ -204,7 +212,7 @@ class Clipindex:
         archive is removed, and errors name it as the user did, not by its internal name."""
         try:
             results = tuple(self.ingest(job.source, job.options, progress, untrusted=job.untrusted,
-                                        position=position))
+                                        position=position, job=job.token))
         except (ClipindexError, MediaError) as exc:
             if job.upload_name is None:
                 raise

@@ -15,6 +15,7 @@ import pytest
 from indexer.config import load_settings
 from indexer.errors import Cancelled, InvalidInput
 from indexer.ingest.context import StepContext, _claim, run_step
+from indexer.ingest.steps import STEP_FUNCTIONS
 from indexer.ingest.types import IngestJob
 from indexer.models import Video
 from indexer.service import Clipindex, IngestOptions
@@ -127,3 +128,28 @@ def test_status_says_a_steps_process_has_ended(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["status"], env={"CLIPINDEX_DATA_DIR": str(tmp_path)})
     line = next(row for row in result.stdout.splitlines() if "file:abc audio" in row)
     assert "s left, ITS PROCESS HAS ENDED" in line, result.stdout
+
+
+def test_a_forced_job_taken_again_after_its_coordinator_died_redoes_no_finished_step(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every run of a forced job reset the steps: a coordinator that died after the transcript was made left a retry
+    that recognised the whole video again (and fetched and extracted its audio again). A new forced job still
+    starts over."""
+    svc = Clipindex(load_settings(env={}, data_dir=tmp_path / "data"))
+    source = str(FIXTURES / "captions_ru.vtt")
+    [first] = svc.ingest(source, IngestOptions(language="ru"))
+    made: list[str] = []
+    transcribe = STEP_FUNCTIONS["transcript"]
+
+    def counted(video_id: str, ctx: StepContext) -> Any:
+        made.append(video_id)
+        return transcribe(video_id, ctx)
+
+    monkeypatch.setitem(STEP_FUNCTIONS, "transcript", counted)
+    forced = IngestJob(source, IngestOptions(language="ru", force=True), untrusted=False, token="job-1")
+    assert [r.status for r in svc.run_ingest_job(forced).videos] == ["ingested"]
+    assert made == [first.video_id]
+    again = svc.run_ingest_job(IngestJob.from_dict(forced.to_dict()))  # the same job, as its retry reads it back
+    assert [r.status for r in again.videos] == ["ingested"] and made == [first.video_id]
+    svc.run_ingest_job(IngestJob(source, IngestOptions(language="ru", force=True), untrusted=False, token="job-2"))
+    assert made == [first.video_id] * 2

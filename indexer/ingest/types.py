@@ -71,6 +71,7 @@ class StepOptions(Record):
     accept_partial: bool = False  # loaded (and so checked) before the chain starts; linked by its last step
     size: int | None = None  # a local media file's bytes at ingest: one replaced in place since is told apart
     public_only: bool = False  # an untrusted (HTTP) caller's: what yt-dlp fetches is checked (YtdlOptions.public_only)
+    forced_by: str | None = None  # the queued job whose --force reset the steps: its retries do not reset them again
 
     def to_dict(self) -> dict[str, Any]:
         data = super().to_dict()
@@ -140,12 +141,14 @@ class IngestJob(Record):
     options: IngestOptions = IngestOptions()
     untrusted: bool = True  # from an HTTP caller: an article is fetched only from public addresses
     upload_name: str | None = None  # the source is an uploaded file, which the user knows by this name
+    token: str | None = None  # this job, through every retry of it (a forced job resets the steps once)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> IngestJob:
-        upload = data.get("upload_name")
+        upload, token = data.get("upload_name"), data.get("token")
         return IngestJob(str(data["source"]), IngestOptions.from_dict(data.get("options") or {}),
-                         bool(data.get("untrusted", True)), str(upload) if upload else None)
+                         bool(data.get("untrusted", True)), str(upload) if upload else None,
+                         str(token) if token else None)
 
 
 @dataclass(frozen=True)
