@@ -80,9 +80,8 @@ def load_settings(env: Mapping[str, str] | None = None, **flags: Any) -> Setting
         raise InvalidInput(f"unknown engine {settings.engine!r}: choose one of {', '.join(ENGINES)}")
     if settings.device not in ("auto", "cpu", "cuda"):
         raise InvalidInput(f"unknown device {settings.device!r}: choose auto, cpu or cuda")
-    if settings.database_url and not settings.database_url.startswith(("sqlite:///", "postgresql")):
-        raise InvalidInput(f"CLIPINDEX_DATABASE_URL must be sqlite:///PATH or postgresql+psycopg://..., not "
-                           f"{settings.database_url.split('://')[0]}://...")
+    if settings.database_url:
+        _check_database_url(settings.database_url)
     _check_search_backend(settings.search_backend)
     if settings.broker_url and not settings.broker_url.startswith(("redis://", "rediss://", "unix://")):
         raise InvalidInput("CLIPINDEX_BROKER_URL must be a redis:// URL (Dramatiq's Redis broker)")
@@ -90,6 +89,29 @@ def load_settings(env: Mapping[str, str] | None = None, **flags: Any) -> Setting
         raise InvalidInput(f"CLIPINDEX_DEAD_WORKER_S must be at least 2 seconds and at most a day, not "
                            f"{settings.dead_worker_s}")
     return settings.resolved()
+
+
+DATABASE_FORM = "sqlite:///PATH or postgresql+psycopg://USER:PASSWORD@HOST:PORT/DATABASE"
+
+
+def _check_database_url(url: str) -> None:
+    """InvalidInput, in one line that never shows the password, for a URL the store could not use: a typo gave
+    an 80-line traceback (a port "5543x", a missing slash, the `+psycopg2` driver most guides name)."""
+    scheme, sep, _ = url.partition("://")
+    if not sep or not scheme or any(c.isspace() for c in scheme):
+        raise InvalidInput(f"CLIPINDEX_DATABASE_URL is not a URL: it must be {DATABASE_FORM}")
+    import sqlalchemy as sa  # deferred: only a store on a server needs its URL read here
+
+    try:
+        parsed = sa.engine.make_url(url)
+        _port = parsed.port
+    except (sa.exc.ArgumentError, ValueError):
+        raise InvalidInput(f"CLIPINDEX_DATABASE_URL ({scheme}://...) cannot be read: it must be {DATABASE_FORM}, "
+                           "its port a number") from None
+    if parsed.drivername not in ("sqlite", "postgresql", "postgresql+psycopg") or (
+            parsed.drivername == "sqlite" and not url.startswith("sqlite:///")):
+        hint = " (psycopg 3, which clipindex installs, is +psycopg)" if parsed.drivername.startswith("postgres") else ""
+        raise InvalidInput(f"CLIPINDEX_DATABASE_URL must be {DATABASE_FORM}, not {parsed.drivername}://...{hint}")
 
 
 def _check_search_backend(backend: str) -> None:

@@ -374,6 +374,26 @@ def test_a_store_or_broker_that_cannot_be_reached_is_one_line(tmp_path: Path) ->
     assert "jobs " in result.stdout and "running  0 step(s)" in result.stdout, result.stdout
 
 
+@pytest.mark.parametrize("url, said", [
+    ("postgresql+psycopg2://clipindex:Hunter2secret@127.0.0.1:5432/archive", "is +psycopg"),
+    ("postgresql+psycopg://clipindex:Hunter2secret@127.0.0.1:5543x/archive", "its port a number"),
+    ("postgresql+psycopg:/clipindex:Hunter2secret@127.0.0.1:5432/archive", "is not a URL"),
+    ("clipindex:Hunter2secret@127.0.0.1:5432/archive", "is not a URL"),
+    ("mysql://clipindex:Hunter2secret@db/archive", "not mysql://..."),
+])
+def test_a_mistyped_database_url_is_one_line_without_its_password(url: str, said: str, tmp_path: Path) -> None:
+    """A typo gave an 80-line traceback (ModuleNotFoundError for +psycopg2, ValueError for the port, ArgumentError),
+    and a URL without "://" was printed back whole, password included."""
+    from typer.testing import CliRunner
+
+    from api.cli import app
+
+    result = CliRunner().invoke(app, ["videos"], env={"CLIPINDEX_DATA_DIR": str(tmp_path / "data"),
+                                                      "CLIPINDEX_DATABASE_URL": url})
+    assert result.exit_code != 0 and said in result.stderr, result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "Hunter2secret" not in result.output, result.output
+
+
 def test_a_coordinator_waits_for_a_broker_that_cannot_be_reached(tmp_path: Path) -> None:
     """Redis restarting while a job's coordinator sends a step's message: the ConnectionError failed the job's run
     (an attempt of three spent, 100 lines of traceback), though its steps were healthy. Now the coordinator waits for
