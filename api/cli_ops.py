@@ -134,15 +134,18 @@ def _depths(settings: Settings) -> dict[str, int] | None:
 def queue_worker(queues: str | None, workers: int, data_dir: DataDir) -> None:
     """`clipindex worker` with CLIPINDEX_BROKER_URL: consume the named queues until SIGTERM or Ctrl-C."""
     from api.queues import run  # deferred: Dramatiq and the whole service, for this command only
+    from indexer.asr.engine import check_engine  # deferred with it
 
     with errors():
         settings = load_settings(data_dir=data_dir)
         if not settings.broker_url:
             raise InvalidInput("--queues needs a broker: set CLIPINDEX_BROKER_URL=redis://HOST:6379/0")
         names = (queues or "asr,cpu,index,jobs").split(",")
+        # a worker that transcribes, without the model it would use, is refused here, not by every job it takes
+        engine = f" (transcribing with {check_engine(settings)})" if "asr" in names else ""
         stop = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
-        err.print(f"consuming {', '.join(names)} from the broker; Ctrl-C stops", markup=False)
+        err.print(f"consuming {', '.join(names)} from the broker{engine}; Ctrl-C stops", markup=False)
         try:
             run(settings, names, workers, stop)
         except KeyboardInterrupt:

@@ -394,6 +394,20 @@ def test_a_mistyped_database_url_is_one_line_without_its_password(url: str, said
     assert len(result.stderr.strip().splitlines()) == 1 and "Hunter2secret" not in result.output, result.output
 
 
+def test_a_transcribing_worker_without_its_model_refuses_to_start(tmp_path: Path) -> None:
+    """It started cleanly and failed every job it took, at once and for good: always the free worker, it took
+    nearly all of them, each upload deleted with its job, and its own log said nothing."""
+    from typer.testing import CliRunner
+
+    from api.cli import app
+
+    env = {"CLIPINDEX_DATA_DIR": str(tmp_path / "data"), "CLIPINDEX_BROKER_URL": "redis://127.0.0.1:1/0",
+           "CLIPINDEX_MODEL": "small"}
+    result = CliRunner().invoke(app, ["worker", "--queues", "asr"], env=env)
+    assert result.exit_code == 1 and "model 'small' is not available offline" in result.stderr, result.output
+    assert "consuming" not in result.output
+
+
 def test_a_coordinator_waits_for_a_broker_that_cannot_be_reached(tmp_path: Path) -> None:
     """Redis restarting while a job's coordinator sends a step's message: the ConnectionError failed the job's run
     (an attempt of three spent, 100 lines of traceback), though its steps were healthy. Now the coordinator waits for

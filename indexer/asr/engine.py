@@ -6,6 +6,7 @@ never transcribe.
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,6 +14,7 @@ from typing import Literal, Protocol
 
 from indexer.asr.modelpath import resolve_model
 from indexer.config import Settings
+from indexer.errors import EngineUnavailable
 from indexer.models import Segment
 
 ProgressFn = Callable[[float], None]  # seconds of audio done
@@ -68,6 +70,16 @@ class EngineChoice:
 
 
 EngineFactory = Callable[[Settings, EngineChoice], Engine]
+
+
+def check_engine(settings: Settings) -> str:
+    """What a worker that transcribes will use, checked before it takes any job (ModelError, EngineUnavailable):
+    one started with a model its machine lacks failed every job it took, at once, so it was always the free worker
+    and took nearly all of them. Returns "ENGINE MODEL" for its log."""
+    model = resolve_model(settings.model, settings.data_dir / "cache", settings.allow_download)
+    if settings.engine == "openai-whisper" and importlib.util.find_spec("whisper") is None:
+        raise EngineUnavailable("openai-whisper is not installed: pip install 'clipindex[openai]'")
+    return f"{settings.engine} {model.name}"
 
 
 def make_engine(settings: Settings, choice: EngineChoice | None = None) -> Engine:
