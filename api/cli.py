@@ -223,7 +223,9 @@ def search(
 @app.command()
 def reindex(data_dir: DataDir = None, quiet: Quiet = False, chapters: Annotated[bool, typer.Option(
         "--chapters", help="First segment every transcript into chapters again, as ingest does (after an upgrade: "
-        "the creator's chapters stay).")] = False) -> None:
+        "the creator's chapters stay).")] = False, missing: Annotated[bool, typer.Option(
+        "--missing", help="Only add the videos the index lacks and drop those the store no longer has (after "
+        "migrate-store into a running archive), in place.")] = False) -> None:
     """Rebuild the search index from the store (the store is the source of truth).
 
     Example: clipindex reindex --chapters
@@ -231,7 +233,16 @@ def reindex(data_dir: DataDir = None, quiet: Quiet = False, chapters: Annotated[
     # stopped part-way (Ctrl-C, or SIGTERM as one), the half-built generation goes and the one in use stays
     with errors("the index in use is unchanged; run `clipindex reindex` again to rebuild it"), \
             terminate_as_interrupt():
+        if missing and chapters:
+            raise InvalidInput("--missing adds the videos the index lacks as they are: run --chapters on its own")
         svc = service(data_dir)
+        if missing:
+            svc.store.must_write()
+            before = svc.index.backend.video_ids()
+            svc.index.reconcile()
+            after = svc.index.backend.video_ids()
+            out.print(f"added {len(after - before)} videos, dropped {len(before - after)}", markup=False)
+            return
         with progress(quiet) as report:
             videos = svc.chapters.resegment_all(videos_done(report, "archive", "chapters")) if chapters else None
             passages = svc.index.reindex(videos_done(report, "index", "reindex"))

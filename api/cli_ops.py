@@ -77,6 +77,10 @@ def migrate_store(
             out.print(f"done in {time.monotonic() - started:.1f} s", markup=False)
         if lost:
             raise ClipindexError(f"{lost} rows did not arrive in the target; run the command again")
+        added = sum(t.rows - t.kept for t in report if t.table == "videos")
+        if added:  # the target's search index (on its own machines) has never seen them
+            err.print(f"{added} video(s) copied: run `clipindex reindex --missing` where the target's search index "
+                      "is (with its data directory) so that search finds them", markup=False)
 
 
 def status(data_dir: DataDir = None, as_json: JsonOut = False) -> None:

@@ -5,6 +5,7 @@ loss, idempotently."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
 import os
 import subprocess
@@ -226,3 +227,26 @@ def test_a_deadlock_is_said_as_a_clash_not_as_a_database_away() -> None:
                   psycopg.errors.SerializationFailure("could not serialize access")):
         said = unreachable(sa.exc.OperationalError("UPDATE reels", {}, clash))
         assert said == "another change to the same things came at the same moment: try again"
+
+
+def test_videos_copied_into_a_running_archive_are_found_after_reindex_missing(tmp_path: Path) -> None:
+    """migrate-store into an archive already in service: the copied videos were listed "ready" and never found by
+    search (its index had never seen them) until a server restarted. The copy says what to run; that run adds them
+    and only them."""
+    laptop, newsroom = (load_settings(env={}, data_dir=tmp_path / name) for name in ("laptop", "newsroom"))
+    [copied] = Clipindex(laptop).ingest(str(FIXTURES / "captions_ru.vtt"), IngestOptions(language="ru"))
+    [own] = Clipindex(newsroom).ingest(str(FIXTURES / "captions_uz.srt"), IngestOptions(language="uz"))
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "CLIPINDEX_DATA_DIR": str(newsroom.data_dir)}
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "api.cli", *args], env=env, capture_output=True, text=True,
+                              timeout=120)
+
+    moved = cli("migrate-store", "--from", f"sqlite:///{laptop.db_path}", "--to", f"sqlite:///{newsroom.db_path}")
+    assert moved.returncode == 0 and "run `clipindex reindex --missing`" in moved.stderr, moved.stderr
+    quote = ["search", "Уровень воды в реке Каменке", "--json"]
+    assert json.loads(cli(*quote).stdout) == []  # the index in service has not seen it
+    added = cli("reindex", "--missing")
+    assert added.returncode == 0 and "added 1 videos, dropped 0" in added.stdout, added.stderr
+    assert [h["video_id"] for h in json.loads(cli(*quote).stdout)][:1] == [copied.video_id]
+    assert own.video_id in Clipindex(newsroom).index.backend.video_ids()
