@@ -24,7 +24,7 @@ pytest.importorskip("dramatiq", reason="the multi-machine extra: pip install -e 
 from api.queues import _consumer, _Process, _run_step  # noqa: E402 - after the skip above
 from indexer.config import Settings, load_settings
 from indexer.distributed import transport
-from indexer.errors import InvalidInput
+from indexer.errors import IngestError, InvalidInput
 from indexer.models import Video
 from indexer.search.passages import build_passages
 from indexer.service import Clipindex, IngestOptions
@@ -406,6 +406,24 @@ def test_a_transcribing_worker_without_its_model_refuses_to_start(tmp_path: Path
     result = CliRunner().invoke(app, ["worker", "--queues", "asr"], env=env)
     assert result.exit_code == 1 and "model 'small' is not available offline" in result.stderr, result.output
     assert "consuming" not in result.output
+
+
+def test_a_local_file_a_worker_cannot_see_is_said_so(tmp_path: Path) -> None:
+    """`clipindex ingest story.opus` on a machine whose workers do not mount its folder: "story.opus: no such
+    file", though the file was right there where the command ran."""
+    from indexer.ingest.context import StepContext
+    from indexer.ingest.steps import STEP_FUNCTIONS
+    from indexer.ingest.types import StepOptions
+    from indexer.models import Video
+
+    settings = settings_for(tmp_path, broker_url="redis://127.0.0.1:1/0")
+    svc = Clipindex(settings)
+    elsewhere = tmp_path / "laptop" / "story.opus"  # on the machine that ran the command, not on this one
+    svc.store.put_video(Video("file:story", str(elsewhere), "story"))
+    svc.store.set_options("file:story", StepOptions("file", str(elsewhere)))
+    with pytest.raises(IngestError, match=r"story.opus cannot be read on .*, where this step runs: with several "
+                                          "machines, a local file must be on a path every machine mounts"):
+        STEP_FUNCTIONS["fetch"]("file:story", StepContext(svc.store, settings))
 
 
 def test_a_coordinator_waits_for_a_broker_that_cannot_be_reached(tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ yet, in order, so a crash in any step loses nothing already committed and the sa
 from __future__ import annotations
 
 import os
+import socket
 from dataclasses import replace
 from pathlib import Path
 
@@ -70,11 +71,25 @@ def run_chain(video_id: str, ctx: StepContext) -> None:
 
 def _fetch(video_id: str, ctx: StepContext) -> FetchResult:
     opts = ctx.store.get_options(video_id, StepOptions)
+    if opts.kind in ("captions", "file"):
+        _readable_here(Path(str(opts.path)), ctx)
     if opts.kind == "captions":
         return FetchResult(captions=opts.path, caption_kind="file")
     if opts.kind == "file":
         return _fetch_local(Path(str(opts.path)), opts)
     return _fetch_remote(video_id, ctx.store.get_video(video_id).source, opts, ctx)
+
+
+def _readable_here(path: Path, ctx: StepContext) -> None:
+    """A local file the ingest was given, as this worker sees it: with several machines, a file on the machine
+    that ran `clipindex ingest` only was "no such file", though it was right there."""
+    if path.is_file():
+        return
+    if ctx.settings.broker_url:
+        raise IngestError(f"{path} cannot be read on {socket.gethostname()}, where this step runs: with several "
+                          "machines, a local file must be on a path every machine mounts (the shared data "
+                          "directory)")
+    raise IngestError(f"{path}: no such file (moved or deleted since the ingest began)")
 
 
 def _fetch_local(path: Path, opts: StepOptions) -> FetchResult:
