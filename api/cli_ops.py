@@ -119,9 +119,11 @@ def _print_status(depths: dict[str, int] | None, work: WorkStatus) -> None:
             lease += ", ITS PROCESS HAS ENDED"
         out.print(f"  {r.video_id} {r.step} {r.progress:.0%} on {r.worker} ({lease}, attempt {r.attempt})",
                   markup=False)
-    out.print(f"failed   {len(work.failed)} step(s)", markup=False)
-    for f in work.failed:
-        out.print(f"  {f.video_id} {f.step} (attempt {f.attempt}): {f.error}", markup=False)
+    for name, steps in (("failed", work.failed), ("cancelled", work.cancelled)):
+        if steps or name == "failed":
+            out.print(f"{name:<8} {len(steps)} step(s)", markup=False)
+        for f in steps:
+            out.print(f"  {f.video_id} {f.step} (attempt {f.attempt}): {f.error}", markup=False)
 
 
 def _depths(settings: Settings) -> dict[str, int] | None:

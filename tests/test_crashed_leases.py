@@ -153,3 +153,31 @@ def test_a_forced_job_taken_again_after_its_coordinator_died_redoes_no_finished_
     assert [r.status for r in again.videos] == ["ingested"] and made == [first.video_id]
     svc.run_ingest_job(IngestJob(source, IngestOptions(language="ru", force=True), untrusted=False, token="job-2"))
     assert made == [first.video_id] * 2
+
+
+def test_status_lists_a_cancelled_step_apart_from_failures(tmp_path: Path) -> None:
+    """A job a user cancelled was listed under "failed N step(s)", where an operator's alerting looks."""
+    from typer.testing import CliRunner
+
+    from api.cli import app
+
+    store = Store(tmp_path / "clipindex.db")
+    for vid in ("file:asked", "file:broken"):
+        store.put_video(Video(vid, "/x.mp4", "x"))
+    ctx = StepContext(store, load_settings(env={}, data_dir=tmp_path, lease_s=600))
+
+    def stopped(video_id: str, _ctx: StepContext) -> Any:
+        raise Cancelled(f"transcript of {video_id} was cancelled")
+
+    def broken(_video_id: str, _ctx: StepContext) -> Any:
+        raise OSError("the disk is full")
+
+    for vid, fn, kind in (("file:asked", stopped, Cancelled), ("file:broken", broken, OSError)):
+        with pytest.raises(kind):
+            run_step(vid, "transcript", ctx, fn)
+    out = CliRunner().invoke(app, ["status"], env={"CLIPINDEX_DATA_DIR": str(tmp_path)}).stdout
+    failed, cancelled = out.split("failed ", 1)[1].split("cancelled ", 1)
+    assert "file:broken" in failed and "file:asked" not in failed, out
+    assert cancelled.startswith("1 step(s)") and "file:asked transcript" in cancelled, out
+    assert store.claim_step("file:asked", "transcript", "ingest@again", 600)  # resumed: not cancelled at once
+    assert store.heartbeat("file:asked", "transcript", "ingest@again", 600, 0.1)

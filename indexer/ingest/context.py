@@ -61,7 +61,7 @@ def run_step(video_id: str, step: StepName, ctx: StepContext, fn: StepFn) -> boo
         ctx.store.fail_step(video_id, step, ctx.owner, str(exc) or type(exc).__name__)
         raise
     except BaseException as exc:
-        ctx.store.fail_step(video_id, step, ctx.owner, str(exc) or type(exc).__name__)
+        ctx.store.fail_step(video_id, step, ctx.owner, str(exc) or type(exc).__name__, isinstance(exc, Cancelled))
         raise
     ctx.store.finish_step(video_id, step, ctx.owner, result)
     if ctx.on_progress:  # a step that reports no progress of its own (chapters, index) ends at 100% too

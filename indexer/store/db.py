@@ -335,11 +335,14 @@ class Store:
             ).values(status="done", progress=1.0, lease_owner=None, lease_expires=None,
                      result=json.dumps(result.to_dict() if result else {}, ensure_ascii=False), updated_at=time.time()))
 
-    def fail_step(self, video_id: str, step: str, owner: str, error: str) -> None:
+    def fail_step(self, video_id: str, step: str, owner: str, error: str, cancelled: bool = False) -> None:
+        """`cancelled`: it stopped because someone asked (kept in its cancel flag, which the next claim clears)."""
+        asked = {"cancel": True} if cancelled else {}
         with self.tx() as conn:
             conn.execute(step_runs.update().where(
                 step_runs.c.video_id == video_id, step_runs.c.step == step, step_runs.c.lease_owner == owner
-            ).values(status="failed", lease_owner=None, lease_expires=None, error=error, updated_at=time.time()))
+            ).values(status="failed", lease_owner=None, lease_expires=None, error=error, updated_at=time.time(),
+                     **asked))
 
     def reset_steps(self, video_id: str, steps: list[str]) -> StepsKept:
         """Forget the steps' runs, so that they run again; what they were, and the video's ingest options, come back

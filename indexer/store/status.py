@@ -88,6 +88,7 @@ class WorkStatus:
     jobs: dict[str, int]
     running: list[RunningStep]
     failed: list[FailedStep]
+    cancelled: list[FailedStep]  # stopped because someone asked: apart from failures, which an operator is paged for
 
 
 def work_status(store: Store, limit: int = 50) -> WorkStatus:
@@ -97,10 +98,13 @@ def work_status(store: Store, limit: int = 50) -> WorkStatus:
             sa.select(jobs.c.state, sa.func.count()).group_by(jobs.c.state))}
         running = conn.execute(sa.select(step_runs).where(step_runs.c.status == "running")
                                .order_by(step_runs.c.updated_at).limit(limit)).mappings().all()
-        failed = conn.execute(sa.select(step_runs).where(step_runs.c.status == "failed")
-                              .order_by(step_runs.c.updated_at.desc()).limit(limit)).mappings().all()
+        stopped = {kind: conn.execute(sa.select(step_runs).where(step_runs.c.status == "failed", asked)
+                                      .order_by(step_runs.c.updated_at.desc()).limit(limit)).mappings().all()
+                   for kind, asked in (("failed", step_runs.c.cancel.is_not(True)),
+                                       ("cancelled", step_runs.c.cancel.is_(True)))}
     return WorkStatus(
         counts,
         [RunningStep(r["video_id"], r["step"], r["lease_owner"], (r["lease_expires"] or now) - now, r["progress"],
                      r["attempt"]) for r in running],
-        [FailedStep(r["video_id"], r["step"], r["error"], r["attempt"], r["updated_at"]) for r in failed])
+        *([FailedStep(r["video_id"], r["step"], r["error"], r["attempt"], r["updated_at"]) for r in stopped[kind]]
+          for kind in ("failed", "cancelled")))
