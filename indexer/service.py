@@ -218,8 +218,9 @@ class Clipindex:
                 raise
             uploads.drop(self.settings.data_dir, self.store, Path(job.source))
             raise type(exc)(str(exc).replace(Path(job.source).name, job.upload_name)) from None
-        # a duplicate, or a forced re-ingest (the video keeps playing its first copy): this copy is not needed
-        if job.upload_name is not None and (job.options.force or all(r.status != "ingested" for r in results)):
+        # a duplicate, a forced re-ingest (the video keeps playing its first copy), or the same file uploaded twice
+        # at once (both runs "ingested", one copy played): a copy no video plays from or was made from goes
+        if job.upload_name is not None:
             uploads.drop(self.settings.data_dir, self.store, Path(job.source))
         if job.upload_name is not None:
             results = tuple(replace(r, source=job.upload_name) for r in results)

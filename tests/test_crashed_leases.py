@@ -181,3 +181,21 @@ def test_status_lists_a_cancelled_step_apart_from_failures(tmp_path: Path) -> No
     assert cancelled.startswith("1 step(s)") and "file:asked transcript" in cancelled, out
     assert store.claim_step("file:asked", "transcript", "ingest@again", 600)  # resumed: not cancelled at once
     assert store.heartbeat("file:asked", "transcript", "ingest@again", 600, 0.1)
+
+
+def test_the_same_file_uploaded_twice_at_once_leaves_one_copy(tmp_path: Path) -> None:
+    """Two uploads of one file, ingested at the same moment: both runs found the video unfinished and reported
+    "ingested", so neither dropped its copy, and the one no video plays from stayed in uploads/ for good."""
+    from indexer.ingest import uploads
+
+    svc = Clipindex(load_settings(env={}, data_dir=tmp_path / "data"))
+    copies = [uploads.new_path(svc.settings.data_dir, "hearing.vtt") for _ in range(2)]
+    for copy in copies:
+        copy.write_bytes((FIXTURES / "captions_ru.vtt").read_bytes())
+    jobs = [IngestJob(str(c), IngestOptions(language="ru"), upload_name="hearing.vtt", token=f"j{i}")
+            for i, c in enumerate(copies)]
+    [first] = svc.run_ingest_job(jobs[0]).videos
+    svc.store.reset_steps(str(first.video_id), ["index", "article"])  # the second run starts before these end
+    [second] = svc.run_ingest_job(jobs[1]).videos
+    assert (first.status, second.status) == ("ingested", "ingested") and first.video_id == second.video_id
+    assert [c.exists() for c in copies] == [True, False]  # the copy the video was made from stays

@@ -32,11 +32,12 @@ def new_path(data_dir: Path, filename: str) -> Path:
 
 
 def drop(data_dir: Path, store: Store, path: Path) -> None:
-    """Remove an uploaded file unless a stored video plays from it (a media path is read as `media_file` reads it:
-    relative to the data directory, or absolute); a path outside the uploads folder is left."""
+    """Remove an uploaded file unless a stored video plays from it or was made from it (a media path is read as
+    `media_file` reads it: relative to the data directory, or absolute); a path outside the uploads folder is left."""
     folder = (data_dir / FOLDER).resolve()
     path = path.resolve()
-    in_use = any(v.media_path and (data_dir / v.media_path).resolve() == path for v in store.list_videos())
+    in_use = any((v.media_path and (data_dir / v.media_path).resolve() == path) or v.source == str(path)
+                 for v in store.list_videos())
     if path.parent == folder and not in_use:
         path.unlink(missing_ok=True)
 
