@@ -9,7 +9,9 @@ does, when a command runs), so `--help` and usage errors stay fast; bench/cold_s
 from __future__ import annotations
 
 import json
+import logging
 import signal
+import socket
 import sys
 import threading
 from dataclasses import asdict
@@ -340,6 +342,8 @@ def worker(
     """
     from api.worker import Worker  # deferred: the worker pulls the service (SQLAlchemy) and the reel service
 
+    # a worker's log is read beside other machines' (journald, a shared file): each line says when and from where
+    logging.basicConfig(level=logging.WARNING, format=f"%(asctime)s {socket.gethostname()} %(name)s: %(message)s")
     if queues is not None or load_settings(data_dir=data_dir).broker_url:
         queue_worker(queues, workers, data_dir)
         return

@@ -8,6 +8,7 @@ import contextlib
 import dataclasses
 import itertools
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -424,6 +425,21 @@ def test_a_local_file_a_worker_cannot_see_is_said_so(tmp_path: Path) -> None:
     with pytest.raises(IngestError, match=r"story.opus cannot be read on .*, where this step runs: with several "
                                           "machines, a local file must be on a path every machine mounts"):
         STEP_FUNCTIONS["fetch"]("file:story", StepContext(svc.store, settings))
+
+
+@pytest.mark.slow  # a worker process, waiting for its first connection error
+def test_a_workers_log_lines_say_when_and_where(tmp_path: Path) -> None:
+    """Lined up across machines, "Consumer encountered a connection error" said neither when nor which machine."""
+    env = {**os.environ, "CLIPINDEX_DATA_DIR": str(tmp_path / "data"), "CLIPINDEX_BROKER_URL": "redis://127.0.0.1:1/0"}
+    proc = subprocess.Popen([sys.executable, "-m", "api.cli", "worker", "--queues", "cpu"], env=env,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        lines = iter(proc.stderr.readline, "") if proc.stderr else iter(())
+        logged = next(line for line in lines if "connection error" in line)
+    finally:
+        proc.terminate()
+        proc.wait(30)
+    assert re.match(rf"\d{{4}}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ {re.escape(socket.gethostname())} dramatiq", logged), logged
 
 
 def test_a_coordinator_waits_for_a_broker_that_cannot_be_reached(tmp_path: Path) -> None:
