@@ -18,7 +18,14 @@ from indexer.models import Chapter
 from indexer.service import IngestOptions
 from indexer.store.schema import jobs as jobs_table
 from tests.conftest import ffmpeg
-from tests.test_web import Console, Site, browser, console, site  # noqa: F401 - fixtures used by name
+from tests.test_web import (  # noqa: F401 - fixtures used by name
+    Console,
+    Site,
+    _select_words,  # the same drag as the page's own tests
+    browser,
+    console,
+    site,
+)
 from tests.waiting import wait_until
 
 pytestmark = pytest.mark.slow
@@ -119,15 +126,6 @@ def _tab_to_a_word(page: Page, most: int = 120) -> int:
         if page.evaluate("document.activeElement.classList.contains('word')"):
             return n
     raise AssertionError(f"{most} Tabs never reached the transcript")
-
-
-def _select_words(page: Page, first: int, last: int) -> None:
-    expect(page.locator("#transcript .word").nth(last)).to_be_attached()
-    page.evaluate("""([a, b]) => { const w = document.querySelectorAll('#transcript .word');
-        const r = document.createRange(); r.setStart(w[a].firstChild, 0);
-        r.setEnd(w[b].firstChild, w[b].firstChild.length);
-        const s = getSelection(); s.removeAllRanges(); s.addRange(r); }""", [first, last])
-    expect(page.locator("#selection-bar")).to_be_visible()
 
 
 def _no_pending(page: Page) -> None:
