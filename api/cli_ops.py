@@ -141,6 +141,8 @@ def queue_worker(queues: str | None, workers: int, data_dir: DataDir) -> None:
     """`clipindex worker` with CLIPINDEX_BROKER_URL: consume the named queues until SIGTERM or Ctrl-C."""
     from api.queues import run  # deferred: Dramatiq and the whole service, for this command only
     from indexer.asr.engine import check_engine  # deferred with it
+    from indexer.ingest.uploads import foreign_data_dir
+    from indexer.store.db import Store
 
     with errors():
         settings = load_settings(data_dir=data_dir)
@@ -149,6 +151,8 @@ def queue_worker(queues: str | None, workers: int, data_dir: DataDir) -> None:
         names = (queues or "asr,cpu,index,jobs").split(",")
         # a worker that transcribes, without the model it would use, is refused here, not by every job it takes
         engine = f" (transcribing with {check_engine(settings)})" if "asr" in names else ""
+        if elsewhere := foreign_data_dir(settings.data_dir, Store(settings.store_url)):
+            err.print(f"warning: {elsewhere}", markup=False, highlight=False)
         stop = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
         err.print(f"consuming {', '.join(names)} from the broker{engine}; Ctrl-C stops", markup=False)

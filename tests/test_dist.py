@@ -442,6 +442,35 @@ def test_a_workers_log_lines_say_when_and_where(tmp_path: Path) -> None:
     assert re.match(rf"\d{{4}}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ {re.escape(socket.gethostname())} dramatiq", logged), logged
 
 
+def test_a_worker_on_another_data_directory_is_warned(tmp_path: Path) -> None:
+    """A worker whose machine mounts the share elsewhere (or not at all) started without a word: its audio went
+    where no other machine looks, the next step failed with a raw errno, and the job's upload stayed."""
+    from indexer.ingest.uploads import foreign_data_dir, new_path
+    from indexer.models import Video
+    from indexer.store.db import Store
+
+    shared, private = tmp_path / "shared", tmp_path / "private"
+    store = Store(shared / "clipindex.db")
+    assert foreign_data_dir(private, store) is None  # an archive that keeps nothing there yet
+    upload = new_path(shared, "report.mp4")
+    upload.write_bytes(b"media")
+    store.put_video(Video("file:abc", str(upload), "report", media_path=str(upload)))
+    assert foreign_data_dir(shared, store) is None
+    warned = foreign_data_dir(private, store)  # the share is there, at another path than this machine's setting
+    assert warned is not None and "is the shared data directory mounted here" in warned and upload.name in warned
+    env = {**os.environ, "CLIPINDEX_DATA_DIR": str(private), "CLIPINDEX_BROKER_URL": "redis://127.0.0.1:1/0",
+           "CLIPINDEX_DATABASE_URL": f"sqlite:///{shared / 'clipindex.db'}"}
+    proc = subprocess.Popen([sys.executable, "-m", "api.cli", "worker", "--queues", "cpu"], env=env,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        lines = iter(proc.stderr.readline, "") if proc.stderr else iter(())
+        first = next(lines)
+    finally:
+        proc.terminate()
+        proc.wait(30)
+    assert first.startswith(f"warning: the data directory {private} holds none"), first
+
+
 def test_a_coordinator_waits_for_a_broker_that_cannot_be_reached(tmp_path: Path) -> None:
     """Redis restarting while a job's coordinator sends a step's message: the ConnectionError failed the job's run
     (an attempt of three spent, 100 lines of traceback), though its steps were healthy. Now the coordinator waits for

@@ -42,6 +42,22 @@ def drop(data_dir: Path, store: Store, path: Path) -> None:
         path.unlink(missing_ok=True)
 
 
+def foreign_data_dir(data_dir: Path, store: Store, sample: int = 20) -> str | None:
+    """A warning when this data directory holds none of the newest files the archive keeps in its data directory
+    (downloads, uploads): a worker whose machine mounts the share elsewhere, or not at all, started without a word,
+    wrote its work where no other machine looks, and the next step failed with a raw errno. None when it holds
+    some, or when the archive keeps none there yet."""
+    newest = store.list_videos(limit=sample, offset=max(store.count_videos() - sample, 0))
+    kept = [Path(v.media_path) for v in newest if v.media_path and (
+        not Path(v.media_path).is_absolute() or Path(v.media_path).parent.name == FOLDER)]
+    here = data_dir.resolve()
+    if not kept or any((found := (here / p).resolve()).is_file() and found.is_relative_to(here) for p in kept):
+        return None
+    return (f"the data directory {data_dir} holds none of the {len(kept)} newest files the archive keeps in its "
+            f"data directory (such as {kept[-1]}): is the shared data directory mounted here, at the same path as on "
+            "the other machines?")
+
+
 def stranded(jobs: JobQueue) -> list[IngestJob]:
     """Failed upload jobs whose file is still there: their workers died on every attempt before cleaning up."""
     failed = (IngestJob.from_dict(job.payload) for job in jobs.list(limit=200, state="failed") if job.kind == "ingest")
