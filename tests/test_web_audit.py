@@ -482,3 +482,21 @@ def test_a_stale_delete_shows_the_reel_as_it_is_now(page: Page, site: Site, cons
     expect(page.locator("#toast")).to_contain_text("changed elsewhere")
     expect(card.locator(".clip")).to_have_count(2)
     assert len(site.service.reels.get(reel.id).clips) == 2
+
+
+def test_a_results_play_opens_the_video_playing_from_its_moment(page: Page, site: Site) -> None:  # noqa: F811
+    """Play opened the video paused at the moment: a button named Play that did not play."""
+    page.goto(f"{site.url}/#/?q=%22the%20water%20is%20falling%22")
+    hit = page.locator(".group").first.locator(".hit").first
+    start = float(re.search(r"t=([\d.]+)", hit.get_by_role("link", name=re.compile(r"^Play")).get_attribute("href")
+                            or "").group(1))  # type: ignore[union-attr]
+    hit.get_by_role("link", name=re.compile(r"^Play")).click()
+    expect(page.locator("#video-title")).to_have_text("River report")
+    wait_until(lambda: page.evaluate("(() => { const m = document.querySelector('#player video'); "
+                                     "return m && !m.paused && m.currentTime > 0 ? m.currentTime : 0; })()"),
+               30, "the video to play")
+    assert page.evaluate("document.querySelector('#player video').currentTime") >= start - 0.5
+    page.goto(f"{site.url}/#/video/{site.video_id}?t={start:.2f}")  # the time's own link still opens it paused
+    wait_until(lambda: page.evaluate("document.querySelector('#player video') && "
+                                     "document.querySelector('#player video').readyState >= 1"), 30, "its metadata")
+    assert page.evaluate("document.querySelector('#player video').paused")

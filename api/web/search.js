@@ -154,7 +154,7 @@ function addHit(hit, video, mode) {
   if (hit.differences && hit.differences.length)
     body.append(el("p", { class: "diff", text: `Said differently: ${hit.differences.join("; ")}` }));
   const actions = el("p", { class: "actions" },
-    el("a", { class: "btn", href: at, text: "Play", ...named("play") }),
+    el("a", { class: "btn", href: `${at}&play=1`, text: "Play", ...named("play") }),  // opens it playing
     el("button", { type: "button", class: "secondary", text: "Add to reel", ...named("reel"),
       onclick: (e) => addToReel({ hit: { video_id: hit.video_id, start: hit.start, end: hit.end, text: hit.text } }, e.target) }),
     el("button", { type: "button", class: "secondary", text: "Copy quote", ...named("copy"),

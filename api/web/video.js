@@ -45,7 +45,7 @@ async function videoView(id, params) {
   }
   if (!alive(root)) return;
   showDetails(video);
-  player = makePlayer(video, start, end);
+  player = makePlayer(video, start, end, params.get("play") === "1");
   $("#transcript-exports").replaceChildren(exportLinks(`/v1/videos/${encodeURIComponent(video.id)}/transcript`,
     [["srt", "SRT"], ["vtt", "WebVTT"], ["ttml", "TTML"], ["txt", "Text"], ["json", "JSON"]]));
   try {
@@ -96,7 +96,7 @@ function youtubeId(video) {
   return m ? m[1] : null;
 }
 
-function makePlayer(video, start, end) {
+function makePlayer(video, start, end, autoplay = false) {
   const box = $("#player");
   if (video.media_url) {
     const media = el(video.has_video ? "video" : "audio", { controls: true, preload: "metadata", src: video.media_url,
@@ -106,7 +106,12 @@ function makePlayer(video, start, end) {
     let stopAt = null;
     let waiting = null;  // a click's play, held back until it is clear that no second click makes it a double click
     // a link without a time plays from the start as loaded: no seek to 0, whose late "seeked" would look like a click's
-    media.addEventListener("loadedmetadata", () => { if (!sought && start > 0) media.currentTime = start; }, { once: true });
+    // a result's Play opens the video playing from its moment (a click on this page: the browser allows it)
+    media.addEventListener("loadedmetadata", () => {
+      if (sought) return;
+      if (start > 0) media.currentTime = start;
+      if (autoplay) media.play().catch(() => {});
+    }, { once: true });
     media.addEventListener("timeupdate", () => {
       if (stopAt !== null && media.currentTime >= stopAt) { media.pause(); stopAt = null; }
     });
