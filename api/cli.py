@@ -291,6 +291,8 @@ def chapters(
 @app.command()
 def delete(
     video: Annotated[str, typer.Argument(help="Video id (see `clipindex videos`).")],
+    force: Annotated[bool, typer.Option("--force", help="Also take its clips out of the reels that hold them "
+                                                        "(without it, such a video is not deleted).")] = False,
     data_dir: DataDir = None,
 ) -> None:
     """Remove a video, its transcript and its downloaded files from the archive.
@@ -298,7 +300,7 @@ def delete(
     Example: clipindex delete yt:dQw4w9WgXcQ
     """
     with errors():
-        removed = service(data_dir).delete_video(video)
+        removed = service(data_dir).delete_video(video, force)
     out.print(f"deleted {removed.video_id}", markup=False)
     for r in removed.reels:
         out.print(f"  {r.clips} clip{'s' if r.clips > 1 else ''} of it left reel {r.reel} “{r.title}”", markup=False)

@@ -20,7 +20,7 @@ from indexer import deeplinks, formats, refs
 from indexer.chapters.service import ChapterService
 from indexer.config import Settings
 from indexer.distributed.transport import job_notifier
-from indexer.errors import ClipindexError, IngestError, InvalidInput, NotFound, Unavailable
+from indexer.errors import ClipindexError, Conflict, IngestError, InvalidInput, NotFound, Unavailable
 from indexer.ingest import uploads
 from indexer.ingest.context import StepContext, StepProgress
 from indexer.ingest.plan import (
@@ -327,10 +327,15 @@ class Clipindex:
         tr = self.transcript(ref)
         return formats.render(tr, fmt, self.store.get_video(tr.video_id))
 
-    def delete_video(self, ref: str) -> DeletedVideo:
-        """Remove a video and everything made of it; its clips leave the reels that held them (which are named)."""
+    def delete_video(self, ref: str, force: bool = False) -> DeletedVideo:
+        """Remove a video and everything made of it. Where reels hold clips of it, Conflict unless `force`: then the
+        clips leave the reels (which are named). A producer's reel lost its clips to a colleague's delete unasked."""
         video_id = refs.resolve_video(self.store, ref)
         held = self.reels.saved.holding(video_id)
+        if held and not force:
+            named = ", ".join(f"“{title}” ({n})" for _rid, title, n in held[:3]) + (" ..." if len(held) > 3 else "")
+            raise Conflict(f"reels hold {sum(n for *_, n in held)} clip(s) of {video_id}: {named}; delete it with "
+                           "force to take its clips out of them too, or remove them first")
         self._forget(video_id)
         return DeletedVideo(video_id, tuple(ReelClips(*h) for h in held))
 

@@ -452,6 +452,21 @@ def test_a_clip_named_by_its_place_in_a_reel_another_editor_changed_is_refused(a
         assert c.delete(f"/v1/reels/{reel}", headers=latest).json() == {"deleted": reel}
 
 
+def test_a_video_whose_clips_reels_hold_is_deleted_only_with_force(api: Api) -> None:
+    """A delete took the video's clips out of every reel that held them, unasked: a producer's reel emptied by a
+    colleague's clean-up."""
+    video = stored_video(api.service)
+    with api.client() as c:
+        reel = c.post("/v1/reels", json={"title": "Desk"}).json()["id"]
+        c.post(f"/v1/reels/{reel}/clips", json={"video": video, "start": 3.0, "end": 5.0})
+        refused = c.delete(f"/v1/videos/{video}")
+        assert refused.status_code == 409 and "reels hold 1 clip(s)" in refused.json()["error"], refused.text
+        assert len(c.get(f"/v1/reels/{reel}").json()["clips"]) == 1 and c.get(f"/v1/videos/{video}").is_success
+        done = c.delete(f"/v1/videos/{video}", params={"force": "true"}).json()
+        assert done["deleted"] == video and [r["reel"] for r in done["reels"]] == [reel]
+        assert c.get(f"/v1/reels/{reel}").json()["clips"] == []
+
+
 def test_like_faults_get_like_statuses_on_every_endpoint(api: Api) -> None:
     """A format or state outside its names was a 400 on transcripts and jobs but a 422 on exports, and "EDL" was
     refused where "VTT" was read; a clip position the reel lacks was a 400, not a 404; cancelling a finished job

@@ -176,7 +176,11 @@ def test_deleting_a_video_names_the_reels_that_lose_its_clips(two_videos: tuple[
         svc.reels.add_range(week.id, str(done.video_id), 0.5, 2.0)
     svc.reels.add_range(week.id, small, 0.0, 1.0)
     svc.reels.add_range(other.id, small, 0.0, 1.0)
-    out = cli(settings, "delete", str(done.video_id))
+    env = {"CLIPINDEX_DATA_DIR": str(settings.data_dir)}
+    refused = runner.invoke(app, ["delete", str(done.video_id)], env=env)  # a producer's reel is not emptied unasked
+    assert refused.exit_code == 1 and "reels hold 2 clip(s)" in refused.stderr and "“Flood week” (2)" in refused.stderr
+    assert len(svc.reels.get(week.id).clips) == 3 and svc.store.find_video(str(done.video_id)) is not None
+    out = cli(settings, "delete", str(done.video_id), "--force")
     assert f"2 clips of it left reel {week.id} “Flood week”" in out and other.id not in out, out
     assert [c.video_id for c in svc.reels.get(week.id).clips] == [small]
 

@@ -222,8 +222,12 @@ def revert_correction(video_id: str, correction_id: str, service: Service, _key:
 
 
 @router.delete("/{video_id}", response_model=DeletedOut, responses=ERRORS)
-def delete_video(video_id: str, service: Service, _key: WriteKey) -> DeletedOut:
-    removed = service.delete_video(video_id)
+def delete_video(video_id: str, service: Service, _key: WriteKey,
+                 force: Annotated[bool, Query(description="Also take its clips out of the reels that hold them "
+                                                          "(without it, such a video is a 409).")] = False
+                 ) -> DeletedOut:
+    """Delete the video and everything made of it; a video whose clips reels hold is a 409 unless `force`."""
+    removed = service.delete_video(video_id, force)
     return DeletedOut(deleted=removed.video_id, reels=[asdict(r) for r in removed.reels])
 
 
