@@ -164,8 +164,7 @@ def placements(clips: Sequence[TimelineClip]) -> list[Placement]:
     out: list[Placement] = []
     at = 0.0
     for clip in clips:
-        whole = frame_rate(clip.fps).frame(clip.media_duration) if clip.media_duration else None
-        first, span = reel_span(clip.start, clip.end, clip.fps, fps, whole)
+        first, span = reel_span(clip.start, clip.end, clip.fps, fps, _whole(clip, frame_rate(clip.fps)))
         out.append(Placement(at, first, first + span))
         at += span
     return out
@@ -174,9 +173,13 @@ def placements(clips: Sequence[TimelineClip]) -> list[Placement]:
 def _shown(clip: TimelineClip) -> tuple[float, float]:
     """The time of the clip's first frame and its frames' length, in seconds."""
     rate = frame_rate(clip.fps)
-    whole = rate.frame(clip.media_duration) if clip.media_duration else None
-    first, last = source_frames(clip.start, clip.end, rate, whole)
+    first, last = _frames(clip, rate)
     return float(rate.seconds(first)), float(rate.seconds(last - first))
+
+
+def _whole(clip: TimelineClip, rate: FrameRate) -> int | None:
+    """The media's frames, when its length is known."""
+    return rate.frame(clip.media_duration) if clip.media_duration else None
 
 
 def rebase_cues(spans: Sequence[Placement], cues_per_clip: Sequence[Iterable[Cue]]) -> list[Cue]:
@@ -299,7 +302,7 @@ def to_otio(clips: Sequence[TimelineClip], title: str = "reel") -> otio.schema.T
 
 
 def _frames(clip: TimelineClip, rate: FrameRate) -> tuple[int, int]:
-    return source_frames(clip.start, clip.end, rate, rate.frame(clip.media_duration) if clip.media_duration else None)
+    return source_frames(clip.start, clip.end, rate, _whole(clip, rate))
 
 
 def _otio_clip(index: int, clip: TimelineClip) -> otio.schema.Clip:

@@ -27,7 +27,7 @@ from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Connection, Engine
 
 from indexer.errors import InvalidInput, ReadOnlyArchive
-from indexer.store.files import exclusive
+from indexer.store.files import exclusive, read_only_folder
 
 MIGRATION_LOCK = 0x636C6970  # any constant every clipindex process agrees on ("clip")
 
@@ -66,7 +66,7 @@ def make_engine(url: str) -> Engine:
 def read_only(path: Path) -> bool:
     """Whether an SQLite store is on a folder this process may not write (a read-only share, a mounted backup):
     it is then opened for reading only, and any write fails with ReadOnlyArchive."""
-    return path.exists() and not os.access(path.parent, os.W_OK)
+    return path.exists() and read_only_folder(path.parent)
 
 
 def _sqlite_target(path: Path) -> str:
