@@ -104,7 +104,7 @@ def _check_database_url(url: str) -> None:
 
     try:
         parsed = sa.engine.make_url(url)
-        _port = parsed.port
+        _port = parsed.port  # read to check it: a port that is not a number raises here, not at connecting
     except (sa.exc.ArgumentError, ValueError):
         raise InvalidInput(f"CLIPINDEX_DATABASE_URL ({scheme}://...) cannot be read: it must be {DATABASE_FORM}, "
                            "its port a number") from None
