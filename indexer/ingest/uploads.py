@@ -8,6 +8,7 @@ never removed. The service (`Clipindex`) calls these; the HTTP API and the worke
 
 from __future__ import annotations
 
+import os
 import uuid
 from pathlib import Path
 
@@ -35,10 +36,9 @@ def drop(data_dir: Path, store: Store, path: Path) -> None:
     """Remove an uploaded file unless a stored video plays from it or was made from it (a media path is read as
     `media_file` reads it: relative to the data directory, or absolute); a path outside the uploads folder is left."""
     folder = (data_dir / FOLDER).resolve()
-    path = path.resolve()
-    in_use = any((v.media_path and (data_dir / v.media_path).resolve() == path) or v.source == str(path)
-                 for v in store.list_videos())
-    if path.parent == folder and not in_use:
+    given, path = str(path), path.resolve()
+    if path.parent == folder and not store.uses_file(
+            sorted({given, str(path), os.path.relpath(path, data_dir), os.path.relpath(path, data_dir.resolve())})):
         path.unlink(missing_ok=True)
 
 

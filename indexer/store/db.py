@@ -186,6 +186,13 @@ class Store:
         with self.tx() as conn:
             return int(conn.execute(sa.select(sa.func.count()).select_from(videos)).scalar() or 0)
 
+    def uses_file(self, names: list[str]) -> bool:
+        """Whether a video plays from (media path) or was made from (source) a file known by any of `names`: one
+        query, where reading every video to ask took seconds at 100,000 of them."""
+        with self.tx() as conn:
+            return conn.execute(sa.select(videos.c.id).where(
+                videos.c.media_path.in_(names) | videos.c.source.in_(names)).limit(1)).first() is not None
+
     def delete_video(self, video_id: str) -> bool:
         """Remove the video and all made of it. Rows are taken in the order every writer takes them (on PostgreSQL
         two transactions that lock the same rows in opposite orders deadlock): the reels that hold its clips before
