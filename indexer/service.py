@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import suppress
 from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
@@ -20,7 +21,7 @@ from indexer import deeplinks, formats, refs
 from indexer.chapters.service import ChapterService
 from indexer.config import Settings
 from indexer.distributed.transport import job_notifier
-from indexer.errors import ClipindexError, Conflict, IngestError, InvalidInput, NotFound, Unavailable
+from indexer.errors import ClipindexError, Conflict, IndexBusy, IngestError, InvalidInput, NotFound, Unavailable
 from indexer.ingest import uploads
 from indexer.ingest.context import StepContext, StepProgress
 from indexer.ingest.plan import (
@@ -165,6 +166,9 @@ class Clipindex:
                 self._forget(p.video_id)
             elif kept is not None and self.store.step_status(p.video_id).keys() <= {"fetch"}:
                 self.store.restore_steps(p.video_id, kept)  # refused at its first step: the video stays as it was
+            else:  # its new title or URL is stored: search shows them too, not the failed run's old ones
+                with suppress(IndexBusy, OSError):  # the ingest's own error is the one to tell
+                    self.index.index_video(p.video_id)
             raise
         return self._result(p, "ingested")
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from indexer.config import load_settings
-from indexer.errors import Cancelled, InvalidInput
+from indexer.errors import Cancelled, IngestError, InvalidInput
 from indexer.ingest.context import StepContext, _claim, run_step
 from indexer.ingest.steps import STEP_FUNCTIONS
 from indexer.ingest.types import IngestJob
@@ -199,3 +199,21 @@ def test_the_same_file_uploaded_twice_at_once_leaves_one_copy(tmp_path: Path) ->
     [second] = svc.run_ingest_job(jobs[1]).videos
     assert (first.status, second.status) == ("ingested", "ingested") and first.video_id == second.video_id
     assert [c.exists() for c in copies] == [True, False]  # the copy the video was made from stays
+
+
+def test_a_failed_forced_run_leaves_search_with_the_title_the_store_has(tmp_path: Path) -> None:
+    """A forced re-ingest with a new title that failed at its transcript step: `videos` showed the new title and
+    search hits the old one."""
+    from tests.conftest import ffmpeg
+
+    svc = Clipindex(load_settings(env={}, data_dir=tmp_path / "data"))
+    report = tmp_path / "report.mp4"
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=s=160x90:r=25:d=4", "-f", "lavfi", "-i", "sine=d=4", "-c:v", "libx264",
+           "-preset", "ultrafast", "-c:a", "aac", str(report))
+    report.with_suffix(".srt").write_text("1\n00:00:00,500 --> 00:00:03,000\nThe bridge stays closed.\n")
+    [first] = svc.ingest(str(report), IngestOptions(title="Old title"))
+    report.with_suffix(".srt").write_text("not captions at all")  # the next run's transcript step fails on it
+    with pytest.raises(IngestError):
+        list(svc.ingest(str(report), IngestOptions(title="New title", force=True)))
+    assert svc.video(str(first.video_id)).title == "New title"
+    assert [h.title for h in svc.search("bridge stays closed").hits] == ["New title"]

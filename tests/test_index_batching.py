@@ -70,6 +70,20 @@ def test_a_video_enqueued_again_is_replaced_and_a_deleted_one_never_lands(tmp_pa
     assert ix.search("bridge").hits == [] and ix.video_ids() == {"file:a"}
 
 
+def test_a_video_written_at_once_is_not_put_back_by_an_older_batch(tmp_path: Path, search_backend: str,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """An ingest's index step queues the video for the next batched commit; a correction or a new title a moment
+    later writes it at once. The batch, committed after it, put the old passages back: the edit was lost from
+    search (a failed forced re-ingest's new title, seen in an operator's audit)."""
+    monkeypatch.setattr(base, "COMMIT_DELAY_S", 600.0)  # no background commit between the steps below
+    ix = _index(search_backend, tmp_path / "index")
+    ix.enqueue(Video("file:a", "a.mp4", "Old title"), _transcript("file:a", "the old bridge was closed"))
+    ix.add(Video("file:a", "a.mp4", "New title"), _transcript("file:a", "the new tunnel was opened"))
+    ix.flush()
+    assert ix.search("bridge").hits == []
+    assert [h.title for h in ix.search("tunnel").hits] == ["New title"]
+
+
 def _segments(ix: PassageIndex) -> int:
     if ix.backend == "whoosh":
         return len(ix.searcher().reader().leaf_readers())  # type: ignore[attr-defined]

@@ -297,6 +297,10 @@ class PassageIndex(ABC):
         def noted() -> Items:  # each video noted before it is written (generations.py: the journal)
             for item in items:
                 note_changes(self.path, [item[0].id])
+                # what an ingest queued of the video is older than this: committed after it, it put back the
+                # passages as they were (a correction or a new title made a moment after an ingest was lost)
+                with self._pending_lock:
+                    self._pending.pop(item[0].id, None)
                 yield item
 
         with self._session() as w:
