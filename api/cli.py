@@ -295,7 +295,8 @@ def delete(
                                                         "(without it, such a video is not deleted).")] = False,
     data_dir: DataDir = None,
 ) -> None:
-    """Remove a video, its transcript and its downloaded files from the archive.
+    """Remove a video and what was made of it: transcript, passages, downloaded and uploaded files, stills, renders
+    holding its clips, the records of its jobs (see docs/architecture.md, "Deleting a video").
 
     Example: clipindex delete yt:dQw4w9WgXcQ
     """
@@ -304,6 +305,11 @@ def delete(
     out.print(f"deleted {removed.video_id}", markup=False)
     for r in removed.reels:
         out.print(f"  {r.clips} clip{'s' if r.clips > 1 else ''} of it left reel {r.reel} “{r.title}”", markup=False)
+    for name in removed.renders:
+        out.print(f"  render {name} removed (it held clips of it)", markup=False)
+    for aid in removed.articles:
+        out.print(f"  article {aid} is now linked to no video (`clipindex article delete {aid}` removes it)",
+                  markup=False)
 
 
 @app.command()

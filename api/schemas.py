@@ -127,6 +127,10 @@ class DeletedOut(BaseModel):
     deleted: str
     reels: list[dict[str, Any]] = Field(default_factory=list, description=(
         "The reels that lost clips with the video: {reel, title, clips} each (clips: how many were its)."))
+    renders: list[str] = Field(default_factory=list, description=(
+        "The rendered files removed with the video (they held its clips)."))
+    articles: list[str] = Field(default_factory=list, description=(
+        "The articles now linked to no video (kept: DELETE /v1/articles/{id} removes one)."))
 
 
 class HitOut(BaseModel):

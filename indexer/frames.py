@@ -6,13 +6,13 @@ video id and a number, never from what a client sent, so a request cannot point 
 
 from __future__ import annotations
 
-import hashlib
 import os
 import tempfile
 import threading
 from pathlib import Path
 
 from indexer.errors import NotFound
+from indexer.store.files import frames_dir
 from media import ffmpeg
 
 FRAME_WIDTH = 320
@@ -27,7 +27,7 @@ def frame_at(data_dir: Path, video_id: str, media: Path, at: float, duration: fl
     last = max((duration or 0.0) - 0.1, 0.0)
     at = min(max(at, 0.0), last) if duration else max(at, 0.0)
     slot = int(at / STEP_S)
-    folder = data_dir / "frames" / hashlib.sha1(video_id.encode()).hexdigest()[:16]
+    folder = frames_dir(data_dir, video_id)
     out = folder / f"{slot}.jpg"
     if out.is_file():
         return out

@@ -201,3 +201,5 @@ class ReelClips:
 class DeletedVideo:
     video_id: str
     reels: tuple[ReelClips, ...] = ()  # the reels that lost clips with it
+    renders: tuple[str, ...] = ()  # the rendered files removed with it (they held its clips)
+    articles: tuple[str, ...] = ()  # the articles it leaves linked to no video (kept: their text is the newsroom's)

@@ -21,7 +21,7 @@ from indexer import deeplinks, formats, refs
 from indexer.chapters.service import ChapterService
 from indexer.config import Settings
 from indexer.distributed.transport import job_notifier
-from indexer.errors import ClipindexError, Conflict, IndexBusy, IngestError, InvalidInput, NotFound, Unavailable
+from indexer.errors import ClipindexError, IndexBusy, IngestError, InvalidInput, NotFound, Unavailable
 from indexer.ingest import uploads
 from indexer.ingest.context import StepContext, StepProgress
 from indexer.ingest.plan import (
@@ -194,9 +194,12 @@ class Clipindex:
     def _forget(self, video_id: str) -> None:
         # the store first: an index step committing this video's passages after the index's delete below finds it
         # gone there and takes them out again (PassageIndex.flush)
+        video = self.store.find_video(video_id)
         self.store.delete_video(video_id)
         self.index.forget(video_id)
         remove_files(self.settings.data_dir, video_id)
+        if video and video.media_path:  # an upload's copy is the archive's own: the source's original went on living
+            uploads.drop(self.settings.data_dir, self.store, self.settings.data_dir / video.media_path)
 
     # background jobs ------------------------------------------------------------------------------------------
     def submit_ingest(self, source: str, options: IngestOptions) -> Job:
@@ -332,16 +335,21 @@ class Clipindex:
         return formats.render(tr, fmt, self.store.get_video(tr.video_id))
 
     def delete_video(self, ref: str, force: bool = False) -> DeletedVideo:
-        """Remove a video and everything made of it. Where reels hold clips of it, Conflict unless `force`: then the
-        clips leave the reels (which are named). A producer's reel lost its clips to a colleague's delete unasked."""
+        """Remove a video and everything made of it: its rows, passages and files, the renders that hold its clips,
+        and the records of the jobs that name it. Where reels hold clips of it, Conflict unless `force`: then the
+        clips leave the reels. The answer names those reels, the renders removed and the articles left with no
+        video (an erasure request may take them too)."""
         video_id = refs.resolve_video(self.store, ref)
-        held = self.reels.saved.holding(video_id)
-        if held and not force:
-            named = ", ".join(f"“{title}” ({n})" for _rid, title, n in held[:3]) + (" ..." if len(held) > 3 else "")
-            raise Conflict(f"reels hold {sum(n for *_, n in held)} clip(s) of {video_id}: {named}; delete it with "
-                           "force to take its clips out of them too, or remove them first")
+        from indexer.articles.store import ArticleStore  # deferred: the article layer, for this command only
+
+        held = self.reels.held(video_id, force)
+        articles = ArticleStore(self.store)
+        linked = {aid for aid, _title, _url, videos in articles.summaries() if video_id in videos}
         self._forget(video_id)
-        return DeletedVideo(video_id, tuple(ReelClips(*h) for h in held))
+        renders = self.reels.forget_renders(video_id)
+        self.jobs.forget([job.id for job in self.jobs.naming(video_id, "ingest")])
+        alone = tuple(sorted(aid for aid, _title, _url, videos in articles.summaries() if aid in linked and not videos))
+        return DeletedVideo(video_id, tuple(ReelClips(*h) for h in held), renders, alone)
 
     # corrections of the stored transcript -------------------------------------------------------------------------
     def correct_words(self, ref: str, start: float, end: float, text: str, source: WordSource = "editor",

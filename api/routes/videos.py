@@ -226,9 +226,11 @@ def delete_video(video_id: str, service: Service, _key: WriteKey,
                  force: Annotated[bool, Query(description="Also take its clips out of the reels that hold them "
                                                           "(without it, such a video is a 409).")] = False
                  ) -> DeletedOut:
-    """Delete the video and everything made of it; a video whose clips reels hold is a 409 unless `force`."""
+    """Delete the video and everything made of it (its renders and job records too); a video whose clips reels
+    hold is a 409 unless `force`."""
     removed = service.delete_video(video_id, force)
-    return DeletedOut(deleted=removed.video_id, reels=[asdict(r) for r in removed.reels])
+    return DeletedOut(deleted=removed.video_id, reels=[asdict(r) for r in removed.reels],
+                      renders=list(removed.renders), articles=list(removed.articles))
 
 
 def _transcript_json(tr: Transcript) -> Iterator[str]:

@@ -220,6 +220,27 @@ class ReelService:
             note = f"rendered accurately instead of fast: {exc}".replace(": use accurate mode", "")
             return replace(result, warnings=(note, *result.warnings))
 
+    def held(self, video_id: str, force: bool) -> tuple[tuple[str, str, int], ...]:
+        """The reels that hold clips of a video to be deleted (id, title, clips); Conflict unless `force`: a
+        producer's reel lost its clips to a colleague's delete unasked."""
+        held = tuple(self.saved.holding(video_id))
+        if held and not force:
+            named = ", ".join(f"“{title}” ({n})" for _rid, title, n in held[:3]) + (" ..." if len(held) > 3 else "")
+            raise Conflict(f"reels hold {sum(n for *_, n in held)} clip(s) of {video_id}: {named}; delete it with "
+                           "force to take its clips out of them too, or remove them first")
+        return held
+
+    def forget_renders(self, video_id: str) -> tuple[str, ...]:
+        """Remove the rendered files that hold clips of a video being deleted, and the jobs that made them (their
+        records kept its clips' labels: its words); returns the files' names. They stayed, still served."""
+        made = self.jobs.naming(video_id, "render")
+        names = tuple(Path(f).name for job in made if job.state == "done" and job.result
+                      for f in RenderJobResult.from_dict(job.result).files)
+        for name in names:
+            (self.render_dir() / name).unlink(missing_ok=True)
+        self.jobs.forget([job.id for job in made])
+        return names
+
     def render_dir(self) -> Path:
         folder = self.settings.data_dir / "renders"
         folder.mkdir(parents=True, exist_ok=True)

@@ -52,8 +52,15 @@ def audio_path(data_dir: Path, video_id: str) -> Path:
     return data_dir / "audio" / f"{safe_name(video_id)}.wav"
 
 
+def frames_dir(data_dir: Path, video_id: str) -> Path:
+    """The cached stills of a video (indexer.frames)."""
+    return data_dir / "frames" / hashlib.sha1(video_id.encode()).hexdigest()[:16]
+
+
 def remove_files(data_dir: Path, video_id: str) -> None:
+    """The files the archive made of a video: downloads, audio, cached stills (they stayed after a delete)."""
     shutil.rmtree(work_dir(data_dir, video_id), ignore_errors=True)
+    shutil.rmtree(frames_dir(data_dir, video_id), ignore_errors=True)
     audio_path(data_dir, video_id).unlink(missing_ok=True)
 
 

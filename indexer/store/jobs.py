@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
@@ -89,6 +89,20 @@ class JobQueue:
             query = query.where(jobs.c.state == state)
         with self.store.tx() as conn:
             return [_job(r) for r in conn.execute(query).mappings().all()]
+
+    def naming(self, video_id: str, kind: str | None = None) -> tuple[Job, ...]:
+        """The finished jobs whose request or result names the video (an ingest's result, a render's clips)."""
+        needle = json.dumps(video_id)
+        query = sa.select(jobs).where(jobs.c.state.in_(FINAL), jobs.c.payload.contains(needle, autoescape=True)
+                                      | jobs.c.result.contains(needle, autoescape=True))
+        with self.store.tx() as conn:
+            return tuple(_job(r) for r in conn.execute(query if kind is None else query.where(jobs.c.kind == kind))
+                         .mappings().all())
+
+    def forget(self, job_ids: Collection[str]) -> None:
+        """Remove finished jobs: what they name was deleted, and a job's record kept its title and words."""
+        with self.store.tx() as conn:
+            conn.execute(jobs.delete().where(jobs.c.id.in_(job_ids), jobs.c.state.in_(FINAL)))
 
     def cancel(self, job_id: str) -> Job:
         """A queued job is cancelled at once; a running one when its worker next reports progress."""
