@@ -112,6 +112,13 @@ def create_app(settings: Settings, *, service: Clipindex | None = None, workers:
         stop.set()
         for t in threads:
             t.join(timeout=5)
+        # uvicorn re-raises SIGTERM once it has shut down, so no exit handler of this process runs: what the index
+        # holds for its next commit is committed, and the store's WAL written into its file, here
+        try:
+            svc.index.backend.flush()
+        except Exception:  # noqa: BLE001 - the store has it: the next start's reconcile adds it
+            log.exception("the index's last commit failed at shutdown")
+        svc.store.close()
 
     app = FastAPI(title="clipindex", version="1", lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="Search video reports by quote, link them to articles, and assemble highlights.")

@@ -22,6 +22,7 @@ from sqlalchemy.engine import Connection, Engine
 from indexer.errors import NotFound, ReadOnlyArchive
 from indexer.models import Chapter, ChapterSource, Record, Segment, Transcript, Video, Word, WordSource
 from indexer.store.dialect import (
+    close,
     insert_missing,
     make_engine,
     migrating,
@@ -98,6 +99,10 @@ class Store:
                 step(conn)
                 conn.execute(schema_version.insert().values(version=version))
             return len(MIGRATIONS)
+
+    def close(self) -> None:
+        """The WAL written into the store's file and the connections closed (dialect.close); it opens again on use."""
+        close(self.engine)
 
     def must_write(self) -> None:
         """ReadOnlyArchive, before work that writes all along (a worker, a rebuild), on a store that cannot be

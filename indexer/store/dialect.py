@@ -11,6 +11,7 @@ SQLite, whose conditional UPDATE under its single writer already decides the one
 
 from __future__ import annotations
 
+import atexit
 import os
 import sqlite3
 import time
@@ -94,6 +95,26 @@ def _forget_pools() -> None:
 
 
 os.register_at_fork(after_in_child=_forget_pools)
+
+
+def close(engine: Engine) -> None:
+    """Write an SQLite store's WAL into its file and close its connections: the file alone is then the whole
+    store, as a backup that copies only clipindex.db (or a restore that leaves a stale -wal beside an older copy)
+    expects. A stopped server left every change it made since it started in the -wal. Other processes may still
+    use the store: then the checkpoint writes what it can, and their last close finishes it."""
+    if engine.url.get_backend_name() == "sqlite":
+        try:
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sa.exc.DBAPIError:  # read-only, or busy: nothing to write here, or another process's to finish
+            pass
+    engine.dispose()
+
+
+@atexit.register
+def _close_all() -> None:
+    for engine in list(_pooled):
+        close(engine)
 
 
 def _pragmas(dbapi_conn: Any, _record: Any) -> None:
