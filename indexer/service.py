@@ -52,7 +52,7 @@ from indexer.search.service import SearchService
 from indexer.store import owners
 from indexer.store.corrections import Correction, Corrections
 from indexer.store.db import Store
-from indexer.store.files import remove_files
+from indexer.store.files import in_archive, remove_files
 from indexer.store.jobs import Job, JobQueue
 from indexer.store.keys import KeyRing
 from indexer.store.status import VideoSummary, video_summaries
@@ -148,8 +148,8 @@ class Clipindex:
         if not existing:
             self.store.put_video(Video(
                 id=p.video_id, source=p.source, title=p.title or p.source, url=p.url, duration=p.duration,
-                media_path=p.path if p.kind == "file" else None, has_video=p.has_video,
-                article=article_ref(options.article)))
+                media_path=in_archive(self.settings.data_dir, p.path) if p.kind == "file" and p.path else None,
+                has_video=p.has_video, article=article_ref(options.article)))
         else:
             self._refresh(existing, p, options, untrusted)
         self.store.set_options(p.video_id, replace(p.step_options(options, article), public_only=untrusted,

@@ -56,3 +56,27 @@ def test_a_server_stopped_by_sigterm_leaves_its_changes_in_the_store_file(tmp_pa
     shutil.copy(settings.data_dir / "clipindex.db", alone)  # the file alone, as a careless backup takes it
     titles = [t for (t,) in sqlite3.connect(alone).execute("SELECT title FROM reels")]
     assert titles == ["Evening bulletin"]
+
+
+def test_an_archive_moved_elsewhere_still_plays_its_uploads(tmp_path: Path) -> None:
+    """An upload was recorded by its absolute path: moved or restored elsewhere, the archive's player, stills and
+    renders pointed into the old place (404, or the live archive's file from a restored copy)."""
+    from api.worker import Worker
+    from indexer.ingest import uploads
+    from indexer.ingest.types import IngestJob, IngestOptions
+    from tests.conftest import FIXTURES
+
+    svc = Clipindex(settings_for(tmp_path / "old"))
+    upload = uploads.new_path(svc.settings.data_dir, "hearing.mp4")
+    shutil.copy(FIXTURES / "report_en.mp4", upload)
+    shutil.copy(FIXTURES / "report_en.json", upload.with_suffix(".json"))
+    job = svc.jobs.submit("ingest", IngestJob(str(upload), IngestOptions(), upload_name="hearing.mp4", token="t"))
+    Worker(svc).run_once()
+    [done] = svc.jobs.get(job.id).result["videos"]
+    svc.index.backend.flush()  # as a stopped server leaves it
+    svc.store.close()
+    shutil.move(str(tmp_path / "old"), str(tmp_path / "new"))
+    moved = Clipindex(settings_for(tmp_path / "new"))
+    media = moved.media_file(done["video_id"])
+    assert media.is_file() and media.is_relative_to(tmp_path / "new")
+    assert moved.frame(done["video_id"], 2.0).is_file()

@@ -52,6 +52,16 @@ def audio_path(data_dir: Path, video_id: str) -> Path:
     return data_dir / "audio" / f"{safe_name(video_id)}.wav"
 
 
+def in_archive(data_dir: Path, path: str) -> str:
+    """A file's path as the store records it: relative to the data directory when it lies inside (an upload), so
+    the archive can be moved or restored elsewhere (an upload recorded by its absolute path played from the old
+    place, or not at all); any other path as given."""
+    try:
+        return str(Path(path).relative_to(data_dir.resolve()))
+    except ValueError:
+        return path
+
+
 def frames_dir(data_dir: Path, video_id: str) -> Path:
     """The cached stills of a video (indexer.frames)."""
     return data_dir / "frames" / hashlib.sha1(video_id.encode()).hexdigest()[:16]
