@@ -12,7 +12,7 @@ import threading
 from pathlib import Path
 
 from indexer.errors import NotFound
-from indexer.store.files import frames_dir
+from indexer.store.files import frames_dir, read_only_folder
 from media import ffmpeg
 
 FRAME_WIDTH = 320
@@ -28,6 +28,8 @@ def frame_at(data_dir: Path, video_id: str, media: Path, at: float, duration: fl
     at = min(max(at, 0.0), last) if duration else max(at, 0.0)
     slot = int(at / STEP_S)
     folder = frames_dir(data_dir, video_id)
+    if read_only_folder(data_dir):  # a read-only archive: its stills are cached in this machine's temp folder
+        folder = Path(tempfile.gettempdir()) / "clipindex-frames" / frames_dir(data_dir, video_id).relative_to(data_dir)
     out = folder / f"{slot}.jpg"
     if out.is_file():
         return out

@@ -26,7 +26,7 @@ import pytest
 from indexer.config import Settings
 from indexer.ingest.types import IngestOptions
 from indexer.service import Clipindex
-from tests.conftest import FIXTURES, HAS_TANTIVY, settings_for
+from tests.conftest import FIXTURES, HAS_TANTIVY, settings_for, stored_video
 from tests.servers import free_port, stop_processes
 from tests.waiting import wait_until
 
@@ -135,6 +135,7 @@ def test_a_read_only_archive_is_searched_and_refuses_writes(tmp_path: Path, clos
 def test_a_read_only_archive_is_served_for_reading(tmp_path: Path) -> None:
     settings, video_id = _archive(tmp_path)
     _key, secret = Clipindex(settings).keys.create("tests")
+    with_media = stored_video(Clipindex(settings))  # its stills are made on request
     data = settings.data_dir
     before = _fingerprint(data)
     port = free_port()
@@ -147,6 +148,8 @@ def test_a_read_only_archive_is_served_for_reading(tmp_path: Path) -> None:
             wait_until(lambda: _get(f"{base}/v1/videos"), 60, "the server to answer")
             hits = json.loads(_get(f"{base}/v1/search?q=%D0%9A%D0%B0%D0%BC%D0%B5%D0%BD%D0%BA%D0%B5") or "{}")
             assert hits["hits"][0]["video_id"] == video_id
+            with urllib.request.urlopen(f"{base}/v1/videos/{with_media}/frame?t=2", timeout=60) as still:
+                assert still.headers["content-type"] == "image/jpeg" and still.read(3) == b"\xff\xd8\xff"
             request = urllib.request.Request(f"{base}/v1/reels", data=b'{"title": "x"}', method="POST",
                                              headers={"Authorization": f"Bearer {secret}",
                                                       "Content-Type": "application/json"})
