@@ -123,7 +123,8 @@ def test_upload_ingest_then_read_everything(api: Api, media_dir: Path) -> None:
             assert "range" in r.json()["error"].lower(), bad
         assert r.headers["content-range"] == f"bytes */{len(whole.content)}"
 
-        assert c.delete(f"/v1/videos/{video_id}").json() == {"deleted": video_id, "reels": []}
+        assert c.delete(f"/v1/videos/{video_id}").json() == {"deleted": video_id, "reels": [], "renders": [],
+                                                               "articles": []}
         assert c.get(f"/v1/videos/{video_id}").status_code == 404
 
 

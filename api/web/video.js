@@ -220,7 +220,9 @@ function follow(media, list) {
       const box = $("#transcript");
       // not under the keyboard: in the words, or in the bar whose Escape goes back to the word it came from
       const keys = document.activeElement;
-      if (box && box.moveStop && !box.contains(keys) && !$("#selection-bar").contains(keys)) box.moveStop(found);
+      // only while it plays: a seek's word (a click's, which lands a hair before the word clicked) is not moved to
+      if (box && box.moveStop && !media.paused && !media.seeking && !box.contains(keys)
+          && !$("#selection-bar").contains(keys)) box.moveStop(found);
       if (box && !transcriptPressed()) {  // not under a reader's drag: the words would move beneath the pointer
         // measured on screen: the word's offsetTop counts from the page, not from the box that scrolls
         const at = span.getBoundingClientRect(), view = box.getBoundingClientRect();
