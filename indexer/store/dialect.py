@@ -101,10 +101,12 @@ def close(engine: Engine) -> None:
     """Write an SQLite store's WAL into its file and close its connections: the file alone is then the whole
     store, as a backup that copies only clipindex.db (or a restore that leaves a stale -wal beside an older copy)
     expects. A stopped server left every change it made since it started in the -wal. Other processes may still
-    use the store: then the checkpoint writes what it can, and their last close finishes it."""
+    use the store: then the checkpoint gives up after a moment (it waits for their writer and readers, which the
+    store's 30 s busy timeout would have made every command's exit do), and their last close finishes it."""
     if engine.url.get_backend_name() == "sqlite":
         try:
             with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.exec_driver_sql("PRAGMA busy_timeout=200")
                 conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         except sa.exc.DBAPIError:  # read-only, or busy: nothing to write here, or another process's to finish
             pass
