@@ -178,10 +178,9 @@ class Clipindex:
         ingest, so an untrusted caller's path is never recorded over the first."""
         new = replace(video, title=options.title or video.title, url=options.url or video.url,
                       article=article_ref(options.article) if options.article else video.article)
-        recorded = Path(video.media_path) if video.media_path else None
-        if p.kind == "file" and p.path and not untrusted and recorded and recorded.is_absolute() \
-                and not recorded.is_file():
-            new = replace(new, media_path=p.path, source=p.source)
+        recorded = self.settings.data_dir / video.media_path if video.media_path else None  # an absolute one as is
+        if p.kind == "file" and p.path and not untrusted and recorded and not recorded.is_file():
+            new = replace(new, media_path=in_archive(self.settings.data_dir, p.path), source=p.source)
         if new != video:
             self.store.put_video(new)
 
