@@ -240,10 +240,8 @@ def reindex(data_dir: DataDir = None, quiet: Quiet = False, chapters: Annotated[
         svc = service(data_dir)
         if missing:
             svc.store.must_write()
-            before = svc.index.backend.video_ids()
-            svc.index.reconcile()
-            after = svc.index.backend.video_ids()
-            out.print(f"added {len(after - before)} videos, dropped {len(before - after)}", markup=False)
+            added, dropped = svc.index.reconcile()
+            out.print(f"added {added} videos, dropped {dropped}", markup=False)
             return
         with progress(quiet) as report:
             videos = svc.chapters.resegment_all(videos_done(report, "archive", "chapters")) if chapters else None

@@ -147,16 +147,17 @@ class SearchService:
                 self.reconcile()
         return missing
 
-    def reconcile(self) -> None:
-        """Make the index hold exactly the store's transcribed videos (an index that cannot be written is left as it
-        is: it is searched as the archive was when it was copied or mounted)."""
+    def reconcile(self) -> tuple[int, int]:
+        """Make the index hold exactly the store's transcribed videos; returns how many videos it added (with
+        passages) and dropped. An index that cannot be written is left as it is: it is searched as the archive was
+        when it was copied or mounted."""
         index = self.backend
         if index.read_only:
-            return
+            return 0, 0
         indexed = index.video_ids()
         ready = set(self.store.transcribed_ids())
         for stale in indexed - ready:
             index.delete(stale)
-        for missing in sorted(ready - indexed):
-            self.index_video(missing, batched=True)
+        added = sum(self.index_video(missing, batched=True) > 0 for missing in sorted(ready - indexed))
         index.flush()
+        return added, len(indexed - ready)
