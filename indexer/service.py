@@ -339,15 +339,15 @@ class Clipindex:
         clips leave the reels. The answer names those reels, the renders removed and the articles left with no
         video (an erasure request may take them too)."""
         video_id = refs.resolve_video(self.store, ref)
-        from indexer.articles.store import ArticleStore  # deferred: the article layer, for this command only
+        from indexer.articles.store import ArticleStore, article_id  # deferred: the article layer, for this only
 
         held = self.reels.held(video_id, force)
         articles = ArticleStore(self.store)
-        linked = {aid for aid, _title, _url, videos in articles.summaries() if video_id in videos}
+        linked = {article_id(article) for article, _links in articles.for_video(video_id)}  # not every article
         self._forget(video_id)
         renders = self.reels.forget_renders(video_id)
         self.jobs.forget([job.id for job in self.jobs.naming(video_id, "ingest")])
-        alone = tuple(sorted(aid for aid, _title, _url, videos in articles.summaries() if aid in linked and not videos))
+        alone = tuple(sorted(aid for aid in linked if not articles.get(aid)[1]))
         return DeletedVideo(video_id, tuple(ReelClips(*h) for h in held), renders, alone)
 
     # corrections of the stored transcript -------------------------------------------------------------------------
