@@ -29,7 +29,7 @@ def frame_at(data_dir: Path, video_id: str, media: Path, at: float, duration: fl
     slot = int(at / STEP_S)
     folder = frames_dir(data_dir, video_id)
     if read_only_folder(data_dir):  # a read-only archive: its stills are cached in this machine's temp folder
-        folder = Path(tempfile.gettempdir()) / "clipindex-frames" / frames_dir(data_dir, video_id).relative_to(data_dir)
+        folder = Path(tempfile.gettempdir()) / "clipindex-frames" / folder.relative_to(data_dir)
     out = folder / f"{slot}.jpg"
     if out.is_file():
         return out
