@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from indexer.models import Chapter
 from media.captions import format_timestamp, vtt_text
+from media.editors import one_line
 
 YOUTUBE_MIN_CHAPTER = 10.0  # seconds; YouTube also wants the list to start at 00:00 and hold three or more entries
 
@@ -71,7 +72,7 @@ def _clock(seconds: float, hours: bool) -> str:
 
 
 def _one_line(title: str) -> str:
-    return " ".join(title.split()) or "Chapter"
+    return one_line(title) or "Chapter"
 
 
 def vtt_chapters(chapters: Sequence[Chapter]) -> str:
