@@ -164,7 +164,8 @@ def queue_worker(queues: str | None, workers: int, data_dir: DataDir) -> None:
 
 def compact(data_dir: DataDir = None, quiet: Quiet = False) -> None:
     """Give back the disk space of deleted videos: rebuild the search index without their passages (the old copy
-    goes ten minutes later, once no reader can hold it) and compact the store (SQLite: VACUUM).
+    goes ten minutes later, once no reader can hold it), remove the jobs that finished longer ago than
+    CLIPINDEX_JOB_RETENTION_DAYS (30; workers do that hourly too) and compact the store (SQLite: VACUUM).
 
     Example: clipindex compact
     """
@@ -181,7 +182,11 @@ def compact(data_dir: DataDir = None, quiet: Quiet = False) -> None:
         before = size()
         with progress(quiet) as report:
             passages = svc.index.reindex(videos_done(report, "index", "compact"))
+        pruned = svc.jobs.prune(force=True)
         vacuum(svc.store.engine)
     out.print(f"indexed {passages} passages", markup=False)
+    if svc.jobs.retention_s > 0:
+        out.print(f"removed {pruned} finished job{'' if pruned == 1 else 's'} older than "
+                  f"{svc.settings.job_retention_days:g} days", markup=False)
     if files:
         out.print(f"store {before:.1f} MB -> {size():.1f} MB", markup=False)

@@ -140,6 +140,8 @@ def run(settings: Settings, queues: Iterable[str], cpu_threads: int, stop: threa
             if "jobs" in wanted:
                 try:
                     reconcile(proc.service)
+                    proc.service.sweep_failed_uploads()  # as an idle in-process worker does (api/worker.py)
+                    proc.service.jobs.prune()
                 except Exception:  # noqa: BLE001 - the reconciler outlives a broker or database hiccup
                     log.warning("reconcile failed", exc_info=True)
     finally:

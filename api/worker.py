@@ -68,6 +68,7 @@ class Worker:
             try:
                 if self.run_once() is None:
                     self.service.sweep_failed_uploads()  # idle: tidy after jobs whose workers all died
+                    self.queue.prune()  # and remove jobs finished longer ago than the retention (hourly at most)
                     stop.wait(self.poll_s)
             except Exception:  # noqa: BLE001 - a worker outlives any one job's surprise
                 log.exception("worker %s: unexpected error", self.owner)

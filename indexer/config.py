@@ -35,6 +35,7 @@ class Settings:
     allow_download: bool = False  # let faster-whisper fetch a model by name from its hub
     allow_file_urls: bool = False  # accept file:// URLs in ingest (tests, local mirrors)
     lease_s: float = 120.0  # a step's lease; a worker that stops renewing it loses the step
+    job_retention_days: float = 30.0  # finished jobs older than this are removed (0: kept for ever)
     allowed_hosts: str = "youtube.com,youtu.be,youtube-nocookie.com"  # hosts the API may be asked to fetch from
     max_upload_mb: float = 2048.0
     read_auth: bool = False  # require an API key for read endpoints too
@@ -88,6 +89,9 @@ def load_settings(env: Mapping[str, str] | None = None, **flags: Any) -> Setting
     if not 2.0 <= settings.dead_worker_s <= 86400.0:  # live workers poll Redis about once a second
         raise InvalidInput(f"CLIPINDEX_DEAD_WORKER_S must be at least 2 seconds and at most a day, not "
                            f"{settings.dead_worker_s}")
+    if not settings.job_retention_days >= 0:  # also refuses nan
+        raise InvalidInput(f"CLIPINDEX_JOB_RETENTION_DAYS must be 0 (keep every job) or more, not "
+                           f"{settings.job_retention_days}")
     return settings.resolved()
 
 

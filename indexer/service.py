@@ -79,7 +79,8 @@ class Clipindex:
         self.engine_factory = engine_factory
         self.resolver = resolver
         self.url_probe = url_probe
-        self.jobs = JobQueue(self.store, settings.lease_s, notify=job_notifier(settings))
+        self.jobs = JobQueue(self.store, settings.lease_s, notify=job_notifier(settings),
+                             retention_s=settings.job_retention_days * 86_400)
         self.keys = KeyRing(self.store)
         self.index = SearchService(self.store, settings)
         self.chapters = ChapterService(self.store, self.index, self.transcript)

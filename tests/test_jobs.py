@@ -6,17 +6,22 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from api.worker import overall
-from indexer.config import Settings
+from api.worker import Worker, overall
+from indexer.config import Settings, load_settings
+from indexer.errors import InvalidInput, NotFound
 from indexer.ingest.types import IngestJob
 from indexer.service import Clipindex, IngestOptions
 from indexer.store.jobs import JobQueue
+from indexer.store.schema import jobs
 from tests.conftest import long_speech
+from tests.test_ingest import cli
 from tests.waiting import wait_until
 
 
@@ -80,3 +85,57 @@ def test_a_job_whose_worker_keeps_dying_fails_after_its_attempts(settings: Setti
     assert queue.claim("c") is None
     failed = queue.get(job.id)
     assert failed.state == "failed" and "stopped before finishing" in str(failed.error)
+
+
+def _finished(queue: JobQueue, state: str, days_ago: float) -> str:
+    """A job in `state` whose last change was `days_ago` days ago (set in the store: claims take the oldest job)."""
+    job = queue.submit("ingest", IngestJob("/x.wav"))
+    with queue.store.tx() as conn:
+        conn.execute(jobs.update().where(jobs.c.id == job.id).values(
+            state=state, updated_at=time.time() - days_ago * 86_400,
+            lease_owner="w" if state == "running" else None, lease_expires=time.time() + 600))
+    return job.id
+
+
+def test_finished_jobs_older_than_the_retention_are_pruned(settings: Settings) -> None:
+    """Finished jobs were never removed: each keeps its request, result and error, one more row per upload and
+    render for as long as the archive lives."""
+    queue = Clipindex(replace(settings, job_retention_days=30)).jobs
+    old = [_finished(queue, state, 31) for state in ("done", "failed", "cancelled")]
+    young = _finished(queue, "done", 29)
+    waiting, running = _finished(queue, "queued", 40), _finished(queue, "running", 40)
+    assert queue.prune() == 3
+    assert {job.id for job in queue.list(limit=10)} == {young, waiting, running}
+    for job_id in old:
+        with pytest.raises(NotFound):
+            queue.get(job_id)
+    _finished(queue, "done", 31)
+    assert queue.prune() == 0, "asked again within the hour: the store is not read"
+    assert queue.prune(force=True) == 1
+
+
+def test_a_retention_of_0_keeps_every_job_and_a_negative_one_is_refused(settings: Settings) -> None:
+    queue = Clipindex(replace(settings, job_retention_days=0)).jobs
+    kept = _finished(queue, "done", 3650)
+    assert queue.prune(force=True) == 0 and queue.get(kept).state == "done"
+    for bad in ("-1", "nan"):
+        with pytest.raises(InvalidInput, match="CLIPINDEX_JOB_RETENTION_DAYS"):
+            load_settings({"CLIPINDEX_JOB_RETENTION_DAYS": bad})
+
+
+def test_an_idle_worker_and_compact_prune_old_jobs(settings: Settings) -> None:
+    service = Clipindex(settings)
+    gone = _finished(service.jobs, "done", 31)
+    stop = threading.Event()
+    worker = threading.Thread(target=Worker(service, poll_s=0.05).run, args=(stop,))
+    worker.start()
+    try:
+        wait_until(lambda: not service.jobs.list(), timeout=10, what=f"job {gone} pruned by the idle worker")
+    finally:
+        stop.set()
+        worker.join()
+    _finished(service.jobs, "failed", 45)
+    _finished(service.jobs, "done", 1)
+    code, out, err = cli(settings, "compact", "--quiet")
+    assert code == 0 and "removed 1 finished job older than 30 days" in out, (out, err)
+    assert [job.state for job in service.jobs.list()] == ["done"]

@@ -28,6 +28,7 @@ JobKind = Literal["ingest", "render"]
 JobState = Literal["queued", "running", "done", "failed", "cancelled"]
 STATES: tuple[JobState, ...] = get_args(JobState)
 FINAL: tuple[JobState, ...] = ("done", "failed", "cancelled")
+PRUNE_EVERY_S = 3600.0  # idle workers ask for a prune every poll; the store is read once an hour at most
 
 
 @dataclass(frozen=True)
@@ -58,10 +59,13 @@ class AudioPosition:
 
 
 class JobQueue:
-    def __init__(self, store: Store, lease_s: float = 120.0, notify: Callable[[str], None] | None = None) -> None:
+    def __init__(self, store: Store, lease_s: float = 120.0, notify: Callable[[str], None] | None = None,
+                 retention_s: float = 0.0) -> None:
         self.store = store
         self.lease_s = lease_s
         self.notify = notify  # told each new job's id once it is stored (a distributed transport sends it on)
+        self.retention_s = retention_s  # finished jobs older than this are pruned; 0 keeps them all
+        self._pruned_at = 0.0
 
     def submit(self, kind: JobKind, payload: Record, max_attempts: int = 3) -> Job:
         now = time.time()
@@ -103,6 +107,18 @@ class JobQueue:
         """Remove finished jobs: what they name was deleted, and a job's record kept its title and words."""
         with self.store.tx() as conn:
             conn.execute(jobs.delete().where(jobs.c.id.in_(job_ids), jobs.c.state.in_(FINAL)))
+
+    def prune(self, *, now: float | None = None, force: bool = False) -> int:
+        """Remove the jobs that finished (done, failed or cancelled) longer ago than the retention, and return how
+        many went: each keeps its request, result and error, so the table would otherwise grow with every upload and
+        render for as long as the archive lives. At most once an hour unless `force`; never with no retention."""
+        now = time.time() if now is None else now
+        if self.retention_s <= 0 or (not force and now - self._pruned_at < PRUNE_EVERY_S):
+            return 0
+        self._pruned_at = now
+        with self.store.tx() as conn:
+            return conn.execute(jobs.delete().where(jobs.c.state.in_(FINAL),
+                                                    jobs.c.updated_at < now - self.retention_s)).rowcount
 
     def cancel(self, job_id: str) -> Job:
         """A queued job is cancelled at once; a running one when its worker next reports progress."""
