@@ -359,6 +359,7 @@ class Clipindex:
         video_id = refs.resolve_video(self.store, ref)
         duration = self.store.get_video(video_id).duration
         correction = Corrections(self.store).apply(video_id, start, end, text, source, duration, was)
+        self.chapters.retitle(video_id)  # a misheard name put right in the words is put right in the titles
         self.index.index_edit(video_id, f"correction {correction.id}")
         self.articles.recheck_video(video_id)  # its articles' quote checks cite the words as they read now
         return correction
@@ -367,6 +368,7 @@ class Clipindex:
         """Put back the words a correction replaced, and re-index the video."""
         video_id = refs.resolve_video(self.store, ref)
         correction = Corrections(self.store).revert(video_id, correction_id)
+        self.chapters.retitle(video_id)
         self.index.index_edit(video_id, f"the revert of {correction_id}")
         self.articles.recheck_video(video_id)
         return correction

@@ -68,6 +68,49 @@ def test_a_correction_rewrites_words_with_provenance_is_searchable_and_reverts(
     assert [c.id for c in svc.corrections(video_id)] == [fix.id]
 
 
+STORIES = (
+    "Mayor Karimova opened the new flood barrier in Tashkent on Monday.",
+    "The barrier protects four thousand homes along the river.",
+    "Engineers spent two years building the concrete walls.",
+    "Residents said the water reached their doors last spring.",
+    "The council paid for the work with a loan from the bank.",
+    "Karimova said the city would build a second barrier next year.",
+    "Farmers in the Fergana valley expect a record cotton harvest this autumn.",
+    "Rain in the spring filled the reservoirs above the fields.",
+    "Prices for cotton fell on world markets in the summer.",
+    "The growers union asked the government for cheaper fuel.",
+    "Tractor drivers worked through the night to finish the picking.",
+    "The harvest ends in November when the first frost arrives.",
+)
+
+
+def test_a_correction_puts_the_name_right_in_the_chapter_titles_too(settings: Settings, tmp_path: Path) -> None:
+    """A corrected name stayed misspelt in the computed chapter's title, in the chapter list and in every search
+    hit's chapter, until someone ran `chapters --recompute` (which could also move the chapters)."""
+    svc = Clipindex(settings)
+    path = tmp_path / "bulletin.vtt"
+    path.write_text("WEBVTT\n\n" + "".join(f"00:{n * 10 // 60:02d}:{n * 10 % 60:02d}.000 --> "
+                                           f"00:{n * 10 // 60:02d}:{n * 10 % 60 + 9:02d}.000\n{text}\n\n"
+                                           for n, text in enumerate(STORIES)), encoding="utf-8")
+    [result] = list(svc.ingest(str(path), IngestOptions(title="Bulletin", language="en")))
+    video_id = str(result.video_id)
+    before = svc.chapters.get(video_id)
+    assert [c.title for c in before][0] == "Mayor Karimova opened the new flood barrier" and len(before) == 2
+    heard = [w for w in svc.transcript(video_id).words if w.text.strip(".").endswith("Karimova")]
+    fixes = [svc.correct_words(video_id, w.start, w.end, "Kerimova", was="Karimova") for w in heard]
+    after = svc.chapters.get(video_id)
+    assert after[0].title == "Mayor Kerimova opened the new flood barrier"
+    assert "Kerimova" in after[0].keywords and "Karimova" not in after[0].keywords
+    assert [(c.start, c.end, c.method) for c in after] == [(c.start, c.end, c.method) for c in before]
+    assert after[1] == before[1], "the other story's chapter is as it was"
+    [hit] = svc.search("Kerimova opened the new flood barrier").hits
+    assert hit.chapter == "Mayor Kerimova opened the new flood barrier"
+    for fix in reversed(fixes):
+        svc.revert_correction(video_id, fix.id)
+    assert svc.chapters.get(video_id) == before
+    assert svc.search("Karimova opened the new flood barrier").hits[0].chapter == before[0].title
+
+
 def test_a_correction_past_the_videos_end_is_refused(captioned: tuple[Clipindex, str]) -> None:
     """Words written at 400 s of an 8-second video would show in its captions and search, at a time no player
     reaches."""
@@ -161,6 +204,7 @@ def test_article_corrections_read_the_transcript_as_it_is_now(captioned: tuple[C
     assert svc.articles.correct_transcripts(stale) == [], "the transcript no longer says what its check heard"
     assert [c.id for c in svc.corrections(video_id)] == [fix.id]
     assert "shut." in [w.text.strip() for w in svc.transcript(video_id).words]
+    assert [c.title for c in svc.chapters.get(video_id)] == ["Mayor said the bridge will stay shut"]
     for aid in (second, stale):
         [check] = svc.articles.get(aid).links[0].quotes
         assert check.status == "verbatim", "checks made before the transcript changed are made again"

@@ -597,6 +597,19 @@ def test_a_misheard_word_is_corrected_in_place_and_then_found(context: BrowserCo
     expect(page.locator(".word.edited")).to_have_count(0)
 
 
+def test_a_corrected_name_is_corrected_in_the_chapter_list_at_once(context: BrowserContext, site: Site,
+                                                                   console: Console) -> None:
+    """The chapter list kept the misheard name after its correction until the page was loaded again (and the
+    chapter's title kept it for good)."""
+    page, _words, _at = _correct_word(context, console, site, "carter", "Carver")
+    chapters = page.locator("#chapters")
+    expect(chapters).to_contain_text("Mayor Helen Carver said")
+    expect(chapters.locator("li")).to_have_count(len(site.service.chapters.get(site.video_id)))
+    page.get_by_role("button", name=re.compile("Undo the correction")).click()
+    expect(chapters).to_contain_text("Mayor Helen Carter said")
+    expect(chapters).not_to_contain_text("Carver")
+
+
 def test_jobs_survive_navigation_and_reload_and_can_be_cancelled(context: BrowserContext, site: Site,
                                                                  console: Console, media_dir: Path) -> None:
     long = site.root / "Evening news.wav"

@@ -129,6 +129,7 @@ async function reloadTranscript(video, at = null) {
   try { tr = await api(`/v1/videos/${encodeURIComponent(video.id)}/transcript`); } catch (err) { toast(err.message, "error"); return; }
   if (!alive($("#transcript"))) return;
   renderTranscript(video, tr);
+  loadChapters(video.id, $("#transcript"));  // a corrected name is corrected in the chapter titles too
   if (at === null) return;
   const spans = [...document.querySelectorAll("#transcript .word")];
   const word = spans.find((w) => parseFloat(w.dataset.start) >= at - 0.05) || spans[spans.length - 1];

@@ -309,6 +309,7 @@ async function loadChapters(id, root) {
   try {
     const chapters = await api(`/v1/videos/${encodeURIComponent(id)}/chapters`);
     if (!alive(root)) return;
+    $("#chapters").replaceChildren();  // drawn again after a correction, which titles the chapters anew
     if (!chapters.length) $("#chapters").append(el("li", { class: "state state-empty", text: "No chapters." }));
     // a long video's chapters (hundreds, two tab stops each) fold away: the transcript is what is worked on
     $("#chapters-title").textContent = chapters.length ? `Chapters (${chapters.length})` : "Chapters";

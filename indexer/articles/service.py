@@ -24,6 +24,7 @@ from indexer.articles.store import ArticleStore, article_id
 from indexer.articles.videolinks import link_to_video
 from indexer.asr.engine import EngineFactory
 from indexer.asr.rescore import Rescorer, make_rescorer
+from indexer.chapters.service import retitle
 from indexer.config import Settings
 from indexer.errors import InvalidInput, NotFound
 from indexer.models import Video
@@ -169,6 +170,7 @@ class ArticleService:
             made += [c for c in done if c is not None]
             considered = considered or bool(fixes)
             if any(done):
+                retitle(self.store, links.video_id)  # as an editor's correction does (Clipindex.correct_words)
                 self.search.index_video(links.video_id)
         if considered:  # corrected now, or its checks saw words that have changed since: either way they are stale
             relinked = [self._link(linked.article, lk.video_id) for lk in linked.links]

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import math
 import zlib
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -50,7 +50,7 @@ from indexer.errors import InvalidInput
 from indexer.models import Chapter, Sentence, Transcript, Video
 from indexer.text.normalize import Token
 
-__all__ = ["SegmentParams", "creator_chapters", "method", "segment"]
+__all__ = ["SegmentParams", "creator_chapters", "method", "retitled", "segment"]
 
 DEFAULT = "default"  # segment(embedder=DEFAULT): the packaged model when it is installed
 LEXICAL_MIN = 30.0  # seconds: segment()'s shortest chapter without the model when the caller sets none
@@ -124,9 +124,7 @@ def segment(
     if not sentences:
         return []
     p = params or SegmentParams()
-    reading = read([s.text for s in sentences], transcript.language)
-    stop = stop_words(transcript.language, reading.sentences)
-    kept = [content(t, stop) for t in reading.sentences]
+    reading, stop, kept = _read(sentences, transcript.language)
     key = prefix(p.stem)
     bags = [[key(t) for t in toks] for toks in kept]
     times = _boundary_times(sentences)
@@ -149,6 +147,31 @@ def segment(
     texts = [s.text for s in sentences]
     found = _chapters(transcript.video_id, times, kept, reading, starts, texts, transcript.language, stop, spelling)
     return [replace(c, method=how) for c in found]
+
+
+def retitled(transcript: Transcript, chapters: Sequence[Chapter], spelling: Sequence[str] = ()) -> list[Chapter]:
+    """The computed `chapters` (in time order) with their titles and keywords made again from the transcript's words
+    as they read now, each chapter's bounds and method kept: after a correction, the name it puts right in the words
+    is put right in the titles too. Chapters whose starts no longer fall on distinct sentences are left as they
+    are."""
+    sentences = units(transcript)
+    if not sentences or not chapters:
+        return list(chapters)
+    times = _boundary_times(sentences)
+    starts = [0] + [bisect_left(times, c.start - 1e-6, 1, len(times) - 1) for c in chapters[1:]]
+    if any(a >= b for a, b in zip(starts, starts[1:])):
+        return list(chapters)
+    reading, stop, kept = _read(sentences, transcript.language)
+    found = _chapters(transcript.video_id, times, kept, reading, starts, [s.text for s in sentences],
+                      transcript.language, stop, spelling)
+    return [replace(old, title=new.title, keywords=new.keywords) for old, new in zip(chapters, found)]
+
+
+def _read(sentences: Sequence[Sentence], language: str) -> tuple[Reading, set[str], list[list[Token]]]:
+    """The sentences' tokens, the programme's stop words, and each sentence's content words."""
+    reading = read([s.text for s in sentences], language)
+    stop = stop_words(language, reading.sentences)
+    return reading, stop, [content(t, stop) for t in reading.sentences]
 
 
 def method(transcript: Transcript, embedder: Embedder | None | str = DEFAULT) -> str:

@@ -45,6 +45,11 @@ class ChapterService:
         self.index.index_video(tr.video_id)
         return computed
 
+    def retitle(self, video_id: str) -> bool:
+        """After a correction or its revert: the computed chapters titled again from the words as they now read
+        (where a title changed; their bounds stay). The caller indexes the video again, as it does for the words."""
+        return retitle(self.store, video_id)
+
     def resegment_all(self, progress: Callable[[int, int], None] | None = None) -> int:
         """Segment every transcribed video again as ingest does (after an upgrade of clipindex); the creator's
         chapters stay. A transcript stored as "und" is read for its language first (`_named`), as ingest now does.
@@ -62,8 +67,7 @@ class ChapterService:
         return len(ids)
 
     def _spelling(self, video_id: str) -> list[str]:
-        """The texts of the articles linked to the video, whose spelling of names its titles follow, as at ingest."""
-        return [text for article, _ in ArticleStore(self.store).for_video(video_id) for text in article.spelling]
+        return spelling(self.store, video_id)
 
     def _named(self, tr: Transcript) -> Transcript:
         """A transcript an older version stored as "und" (a caption file that named no language), with the language
@@ -88,3 +92,23 @@ class ChapterService:
                                 "source": c.source, "method": c.method} for c in (chosen if source else items)],
                               ensure_ascii=False, indent=1)
         raise InvalidInput(f"unknown format {fmt!r}: choose youtube, vtt or json")
+
+
+def spelling(store: Store, video_id: str) -> list[str]:
+    """The texts of the articles linked to the video, whose spelling of names its titles follow, as at ingest."""
+    return [text for article, _ in ArticleStore(store).for_video(video_id) for text in article.spelling]
+
+
+def retitle(store: Store, video_id: str) -> bool:
+    """ChapterService.retitle, for the article service's corrections too; True where a title or keywords changed."""
+    from indexer.chapters.segment import retitled  # deferred: numpy and the text layer, as in recompute
+
+    old = store.get_chapters(video_id, "computed")
+    transcript = store.get_transcript(video_id) if old else None
+    if transcript is None:
+        return False
+    new = retitled(transcript, old, spelling(store, video_id))
+    if new == old:
+        return False
+    store.put_chapters(video_id, "computed", new)
+    return True
