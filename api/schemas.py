@@ -35,6 +35,11 @@ class JobOut(BaseModel):
     audio_done: float | None = Field(default=None, description="While transcribing: seconds of audio done.")
     audio_total: float | None = Field(default=None, description="While transcribing: seconds of audio in all.")
     eta_s: float | None = Field(default=None, description="While transcribing: estimated seconds left.")
+    stalled_s: float | None = Field(default=None, description=(
+        "While running: seconds since its worker last reported, once it has missed two reports (it may have died); "
+        "progress and eta_s are then its last report's."))
+    takeover_s: float | None = Field(default=None, description=(
+        "With stalled_s: seconds until another worker may take the job over (0: the next free one does)."))
     error: str | None
     attempts: int
     result: dict[str, Any] | None

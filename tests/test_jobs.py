@@ -139,3 +139,19 @@ def test_an_idle_worker_and_compact_prune_old_jobs(settings: Settings) -> None:
     code, out, err = cli(settings, "compact", "--quiet")
     assert code == 0 and "removed 1 finished job older than 30 days" in out, (out, err)
     assert [job.state for job in service.jobs.list()] == ["done"]
+
+
+def test_a_job_is_stalled_once_its_worker_missed_two_reports(settings: Settings) -> None:
+    queue = JobQueue(Clipindex(settings).store, lease_s=120.0)
+    job = queue.submit("ingest", IngestJob("/x.wav"))
+    assert queue.stalled(job) is None, "queued: no worker to miss a report"
+    running = queue.claim("w")
+    assert running is not None and running.lease_expires is not None
+    taken = running.lease_expires
+    assert queue.stalled(running, now=taken - 120 + 59) is None, "within two reports (one every 30 s)"
+    stall = queue.stalled(running, now=taken - 120 + 61)
+    assert stall is not None and stall.silent_s == pytest.approx(61) and stall.takeover_s == pytest.approx(59)
+    late = queue.stalled(running, now=taken + 5)
+    assert late is not None and late.takeover_s == 0.0
+    queue.finish(job.id, "w", "done")
+    assert queue.get(job.id).lease_expires is None and queue.stalled(queue.get(job.id)) is None

@@ -16,10 +16,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, ViewportSize, expect, sync_playwright
 
-from indexer.ingest.types import IngestJobResult, IngestResult
+from indexer.ingest.types import IngestJob, IngestJobResult, IngestResult
 from indexer.models import Word
 from indexer.service import Clipindex, IngestOptions
 from indexer.store.schema import jobs as jobs_table
@@ -608,6 +609,35 @@ def test_a_corrected_name_is_corrected_in_the_chapter_list_at_once(context: Brow
     page.get_by_role("button", name=re.compile("Undo the correction")).click()
     expect(chapters).to_contain_text("Mayor Helen Carter said")
     expect(chapters).not_to_contain_text("Carver")
+
+
+def test_a_job_whose_worker_stopped_reporting_says_so(context: BrowserContext, site: Site, console: Console) -> None:
+    """A job whose worker died on another machine went on showing its last progress and estimate, with no word
+    that nothing was happening, until its lease ran out and another worker took it."""
+    queue = site.service.jobs
+    silent = queue.submit("ingest", IngestJob("/shared/Night bulletin.mp4"))
+    fresh = queue.submit("ingest", IngestJob("/shared/Morning bulletin.mp4"))
+    now = time.time()
+    with queue.store.tx() as conn:  # both running on another host: one renewed its lease 90 s ago, one just now
+        for job, renewed in ((silent, now - 90), (fresh, now)):
+            conn.execute(jobs_table.update().where(jobs_table.c.id == job.id).values(
+                state="running", step="transcript", lease_owner="worker@elsewhere:1:1",
+                lease_expires=renewed + queue.lease_s, audio_done=60.0, audio_total=600.0, audio_left=30.0))
+    try:
+        got = {j["id"]: j for j in httpx.get(f"{site.url}/v1/jobs", params={"state": "running"}).json()}
+        assert 89 <= got[silent.id]["stalled_s"] <= 100 and 20 <= got[silent.id]["takeover_s"] <= 30
+        assert got[fresh.id]["stalled_s"] is None and got[fresh.id]["takeover_s"] is None
+        page = _page(context, console, site)
+        page.goto(f"{site.url}/#/jobs")
+        expect(page.locator(".job", has_text="Night bulletin").locator(".state")).to_contain_text(
+            re.compile(r"Its worker has not reported for 1 min \d+ s: another worker takes the job over in about "
+                       r"\d+ s"))
+        expect(page.locator(".job", has_text="Morning bulletin").locator(".state")).to_contain_text(
+            "Transcribing: 1:00 of 10:00, about 30 s left")
+    finally:
+        with queue.store.tx() as conn:
+            conn.execute(jobs_table.update().where(jobs_table.c.id.in_([silent.id, fresh.id])).values(
+                state="cancelled", lease_owner=None, lease_expires=None))
 
 
 def test_jobs_survive_navigation_and_reload_and_can_be_cancelled(context: BrowserContext, site: Site,

@@ -157,7 +157,8 @@ def remove_clip(reel_id: str, position: int, service: Service, _key: WriteKey, s
 def render(reel_id: str, service: Service, _key: WriteKey, body: RenderIn | None = None) -> JobOut:
     """Queue a render of the reel as it is now (no body: accurate, no captions)."""
     body = body or RenderIn()
-    return job_out(service.reels.submit_render(reel_id, fast=body.fast, captions=body.captions))
+    job = service.reels.submit_render(reel_id, fast=body.fast, captions=body.captions)
+    return job_out(job, service.jobs)
 
 
 @router.get("/v1/reels/{reel_id}/export", responses={**ERRORS, 200: {"content": {"text/plain": {}}}},

@@ -36,7 +36,7 @@ from indexer.ingest.types import CaptionPolicy, IngestOptions
 from indexer.models import Transcript
 from indexer.service import Clipindex
 from indexer.store.files import partial_path
-from indexer.store.jobs import Job
+from indexer.store.jobs import Job, JobQueue
 
 router = APIRouter(prefix="/v1/videos", tags=["videos"])
 ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorOut} for code in (400, 401, 404, 409, 413, 422, 503)}
@@ -58,11 +58,13 @@ _INGEST_BODY = {
 }
 
 
-def job_out(job: Job) -> JobOut:
-    audio = job.audio
+def job_out(job: Job, queue: JobQueue) -> JobOut:
+    audio, stall = job.audio, queue.stalled(job)
     return JobOut(id=job.id, kind=job.kind, title=_job_title(job), state=job.state, step=job.step,
                   progress=job.progress, audio_done=audio.done if audio else None,
-                  audio_total=audio.total if audio else None, eta_s=audio.left if audio else None, error=job.error,
+                  audio_total=audio.total if audio else None, eta_s=audio.left if audio else None,
+                  stalled_s=round(stall.silent_s, 1) if stall else None,
+                  takeover_s=round(stall.takeover_s, 1) if stall else None, error=job.error,
                   attempts=job.attempts, result=job.result, created_at=job.created_at, updated_at=job.updated_at)
 
 
@@ -80,9 +82,9 @@ def _job_title(job: Job) -> str:
 async def create_video(request: Request, service: Service, _key: WriteKey) -> JobOut:
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if kind == "application/json":
-        return job_out(await _from_json(request, service))
+        return job_out(await _from_json(request, service), service.jobs)
     if kind == "multipart/form-data":
-        return job_out(await _from_upload(request, service))
+        return job_out(await _from_upload(request, service), service.jobs)
     raise HTTPException(415, "send application/json with a url, or multipart/form-data with a file")
 
 

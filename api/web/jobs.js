@@ -41,6 +41,10 @@ const STEP_WORDS = { fetch: "Fetching", audio: "Reading the audio", transcript: 
 function jobLine(job) {
   if (job.state === "queued") return "Waiting for a free worker";
   if (job.state === "running") {
+    if (job.stalled_s !== null && job.stalled_s !== undefined) {  // its worker may have died: no estimate holds
+      const when = job.takeover_s > 0 ? `in about ${duration(Math.max(job.takeover_s, 1))}` : "as soon as one is free";
+      return `Its worker has not reported for ${duration(job.stalled_s)}: another worker takes the job over ${when}`;
+    }
     if (job.audio_total) {
       const left = job.eta_s !== null && job.eta_s !== undefined ? `, about ${duration(Math.max(job.eta_s, 1))} left` : "";
       return `Transcribing: ${clock(job.audio_done)} of ${clock(job.audio_total)}${left}`;

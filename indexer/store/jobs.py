@@ -46,6 +46,7 @@ class Job:
     created_at: float
     updated_at: float
     audio: AudioPosition | None = None  # while transcribing: where in the audio the job is
+    lease_expires: float | None = None  # while running: when another worker may take it over, unless renewed
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,15 @@ class AudioPosition:
     done: float
     total: float
     left: float | None = None
+
+
+@dataclass(frozen=True)
+class Stall:
+    """A running job whose worker stopped reporting: seconds since its last report, and until it may be taken over
+    (0: now, by the next free worker)."""
+
+    silent_s: float
+    takeover_s: float
 
 
 class JobQueue:
@@ -107,6 +117,16 @@ class JobQueue:
         """Remove finished jobs: what they name was deleted, and a job's record kept its title and words."""
         with self.store.tx() as conn:
             conn.execute(jobs.delete().where(jobs.c.id.in_(job_ids), jobs.c.state.in_(FINAL)))
+
+    def stalled(self, job: Job, now: float | None = None) -> Stall | None:
+        """For a running job whose worker has missed two reports in a row (it renews the lease every quarter of it):
+        how long it has been silent and how soon another worker takes the job over; None for any other job. Its
+        progress and estimate are then the last ones reported, not a worker's current ones."""
+        if job.state != "running" or job.lease_expires is None:
+            return None
+        now = time.time() if now is None else now
+        silent = now - (job.lease_expires - self.lease_s)
+        return Stall(silent, max(job.lease_expires - now, 0.0)) if silent > self.lease_s / 2 else None
 
     def prune(self, *, now: float | None = None, force: bool = False) -> int:
         """Remove the jobs that finished (done, failed or cancelled) longer ago than the retention, and return how
@@ -218,4 +238,5 @@ def _job(row: Any) -> Job:
                row["error"], json.loads(row["result"]) if row["result"] else None, row["attempts"],
                row["max_attempts"], row["created_at"], row["updated_at"],
                AudioPosition(row["audio_done"], row["audio_total"], row["audio_left"])
-               if row["audio_done"] is not None and row["audio_total"] is not None else None)
+               if row["audio_done"] is not None and row["audio_total"] is not None else None,
+               row["lease_expires"] if row["state"] == "running" else None)
