@@ -33,7 +33,7 @@ from indexer.articles.quotes import Quote
 from indexer.models import Word, ends_sentence
 from indexer.text.align import QUOTE_CHECK, Alignment, Op, align, differing, score_ops
 from indexer.text.normalize import Token, split_words, text_words, tokenize
-from indexer.text.polarity import negations
+from indexer.text.polarity import flips_polarity, negations
 from media.readable import join_words
 
 QuoteStatus = Literal["verbatim", "differs", "probably verbatim", "not found"]
@@ -124,7 +124,7 @@ def check_quote(quote: Quote, spoken: Sequence[Token], words: Sequence[Word], la
                             around, near)
     said = [w for op in best.ops if op.spoken is not None for w in (spoken[op.spoken].first, spoken[op.spoken].last)]
     first, last = min(said), max(said)
-    diffs = _diffs(list(best.ops), near, qtoks, surfaces, spoken, words)
+    diffs = _diffs(list(best.ops), near, qtoks, surfaces, spoken, words, language)
     return QuoteCheck(paragraph, number, quote.text, quote.speaker, "differs" if diffs else "verbatim",
                       round(best.score, 3), float(words[first].start), float(words[last].end),
                       " ".join(w.text.strip() for w in words[first:last + 1]), diffs, via_translation)
@@ -239,16 +239,24 @@ def _regions(quote: Sequence[Token], spoken: Sequence[Token], region: tuple[int,
     return out
 
 
-def _mark(op: Op, near: float) -> str:
-    """'=' same (or spelled almost the same), '~' changed, '-' not said, '+' said but not quoted, '.' skipped."""
-    if op.kind == "same" or (op.kind == "changed" and op.similarity >= near):
+def _mark(op: Op, near: float, opposite: bool = False) -> str:
+    """'=' same (or spelled almost the same, unless `opposite`: the two spellings are a word and its negation),
+    '~' changed, '-' not said, '+' said but not quoted, '.' skipped."""
+    if op.kind == "same" or (op.kind == "changed" and op.similarity >= near and not opposite):
         return "="
     return {"changed": "~", "missing": "-", "extra": "+", "skipped": "."}.get(op.kind, "~")
 
 
+def _opposite(op: Op, qtoks: Sequence[Token], spoken: Sequence[Token], language: str) -> bool:
+    """A pair spelled almost the same that says the opposite: "constitutional" / "unconstitutional",
+    "to'xtatamiz" / "to'xtatmaymiz" (indexer.text.polarity)."""
+    return (op.kind == "changed" and op.quote is not None and op.spoken is not None
+            and flips_polarity(qtoks[op.quote].text, spoken[op.spoken].text, language))
+
+
 def _diffs(ops: list[Op], near: float, qtoks: Sequence[Token], surfaces: list[str], spoken: Sequence[Token],
-           words: Sequence[Word]) -> tuple[WordDiff, ...]:
-    marks = [_mark(op, near) for op in ops]
+           words: Sequence[Word], language: str) -> tuple[WordDiff, ...]:
+    marks = [_mark(op, near, _opposite(op, qtoks, spoken, language)) for op in ops]
     groups: list[list[Op]] = []
     for k, op in enumerate(ops):
         if marks[k] in "=.":

@@ -5,8 +5,11 @@ difference that flips a statement's polarity (a negation word on one side only) 
 numbers and for words added or dropped. The lists hold the free-standing negation words of the languages the
 project meets. A negation written inside a word is seen where it is a verb's suffix in Uzbek and Kazakh (one verb
 said two ways, one with -ma- / -ма-, -ме-, -ба-, -бе-, -па-, -пе- after the stem: "oshiramiz" / "oshirmaymiz",
-"тоқтатамыз" / "тоқтатпаймыз", in either script); a German "un-" is not. Words compare folded
-(indexer.text.normalize.fold: case and accents).
+"тоқтатамыз" / "тоқтатпаймыз", in either script), and where it is a prefix that the language makes opposites with (one
+word is the other with the prefix before it: "unconstitutional", "illégale", "unverantwortlich", "неприемлемо",
+"noqonuniy"; without a dictionary "information" / "formation" reads so too: a pair that differs anyway, now held
+to the strict bar). Words compare folded (indexer.text.normalize.fold: case and accents). Antonyms that share no form
+("increase" / "decrease") are not seen.
 """
 
 from __future__ import annotations
@@ -48,7 +51,41 @@ def flips_polarity(a: str, b: str, language: str | None = None) -> bool:
     when one verb is said with a negative suffix on one side only (Uzbek, Kazakh)."""
     if (negations(split_words(a, language), language) > 0) != (negations(split_words(b, language), language) > 0):
         return True
-    return primary_language(language) in _SUFFIXED and _suffix_flip(a, b)
+    suffixed = primary_language(language) in _SUFFIXED
+    return any(_prefix_flip(x, y, language) or (suffixed and _suffix_flip(x, y)) for x, y in _word_pairs(a, b))
+
+
+def _word_pairs(a: str, b: str) -> list[tuple[str, str]]:
+    """The two wordings' words side by side, where they have as many ("qo'llab-quvvatlamaymiz" is two words, as is
+    "an unprecedented"); none otherwise."""
+    words_a, words_b = split_words(a), split_words(b)
+    return list(zip(words_a, words_b)) if len(words_a) == len(words_b) else []
+
+
+# prefixes that make a word's opposite, per language, as `latin` writes them (folded, Cyrillic in Latin letters)
+_PREFIXES: dict[str, tuple[str, ...]] = {
+    "en": ("un", "in", "im", "il", "ir", "dis", "non"),
+    "fr": ("in", "im", "il", "ir", "de", "des", "mal", "non"),
+    "de": ("un", "nicht", "miss"),
+    "ru": ("ne", "bez", "bes"),
+    "uk": ("ne", "bez"),
+    "es": ("in", "im", "i", "des", "dis", "no"),
+    "it": ("in", "im", "il", "ir", "i", "dis", "s", "non"),
+    "pt": ("in", "im", "i", "des", "dis", "nao"),
+    "uz": ("no", "be"),
+    "kk": ("bey",),
+}
+_ANY_PREFIX = tuple(sorted({p for prefixes in _PREFIXES.values() for p in prefixes}))
+_REST_MIN = 4  # letters the word keeps after the prefix: "in" + "to" is not an opposite
+
+
+def _prefix_flip(a: str, b: str, language: str | None) -> bool:
+    """One word said two ways, one of them with a prefix that makes it its opposite ("constitutional" /
+    "unconstitutional"): a spelling this close counts as the same word elsewhere, so it is named here."""
+    shorter, longer = sorted((latin(fold(w)) for w in (a, b)), key=len)
+    if len(shorter) < _REST_MIN or len(longer) == len(shorter) or not longer.endswith(shorter):
+        return False
+    return longer[:-len(shorter)] in _PREFIXES.get(primary_language(language) or "", _ANY_PREFIX)
 
 
 # the negative suffix right after a verb's stem: Uzbek -ma-; Kazakh -ма-/-ме-, -ба-/-бе-, -па-/-пе- (as Latin)
@@ -59,10 +96,7 @@ _STEM_MIN = 3
 
 def _suffix_flip(a: str, b: str) -> bool:
     """One word said two ways, one of them with the negative suffix after the stem they share."""
-    words_a, words_b = split_words(a), split_words(b)
-    if len(words_a) != 1 or len(words_b) != 1:
-        return False
-    x, y = (latin(fold(w)) for w in (words_a[0], words_b[0]))
+    x, y = (latin(fold(w)) for w in (a, b))
     shared = 0
     while shared < min(len(x), len(y)) and x[shared] == y[shared]:
         shared += 1
