@@ -141,6 +141,48 @@ def test_a_word_and_its_opposite_spelled_almost_alike_differ(tmp_path: Path, lan
     assert difference.critical and flips_polarity(difference.article, difference.spoken, language), difference
 
 
+def _spoken(text: str, language: str = "en") -> Transcript:
+    """Words as a recogniser writes them: each after a space (" not")."""
+    plain = _timed(text, language)
+    words = tuple(replace(w, text=f" {w.text}") for w in plain.words)
+    return replace(plain, segments=(replace(plain.segments[0], words=words),))
+
+
+@pytest.mark.parametrize(("language", "said", "quoted", "left_out"), [
+    ("en", "We will not, under any circumstances, close the children's hospital.",
+     "We will … close the children's hospital.", "not under any circumstances"),
+    ("en", "We will never raise taxes this year.", "We will [...] raise taxes this year.", "never"),
+    ("de", "Wir werden die Steuern auf keinen Fall erhöhen.", "Wir werden die Steuern […] erhöhen.", "auf keinen Fall"),
+    ("en", "We will raise taxes this year.", "We will [not] raise taxes this year.", ""),
+])
+def test_an_ellipsis_or_a_bracket_cannot_hide_a_negation(tmp_path: Path, language: str, said: str, quoted: str,
+                                                        left_out: str) -> None:
+    """Speech an ellipsis leaves out is free, and a bracket's words were dropped: "We will … close the hospital"
+    for "We will not, under any circumstances, close the hospital" was verbatim, as was "We will [not] raise
+    taxes" for "We will raise taxes"."""
+    page = tmp_path / "a.md"
+    page.write_text(f"# News\n\nThe mayor spoke on Monday: “{quoted}”\n", encoding="utf-8")
+    [check] = link_article(load_article(str(page)), _spoken(f"The mayor spoke. {said}", language)).quotes
+    assert check.status == "differs", check
+    [difference] = check.differences
+    assert (difference.spoken, difference.critical) == (left_out, True) if left_out else \
+        (difference.article, difference.spoken) == ("not", ""), difference
+    page.write_text("# News\n\nThe mayor spoke: “We will … close the children's hospital.”\n", encoding="utf-8")
+    [fine] = link_article(load_article(str(page)), _spoken(
+        "The mayor spoke. We will, after a long debate in the council, close the children's hospital.")).quotes
+    assert fine.status == "verbatim", "speech left out with no negation in it is the editor's right"
+
+
+def test_a_negation_said_beside_the_quote_is_seen_in_a_recognisers_words(tmp_path: Path) -> None:
+    """A recogniser writes each word after a space, and " not" was not read as a negation: the negation said just
+    before a quote ("No new taxes ...") was found only in caption files' words."""
+    page = tmp_path / "a.md"
+    page.write_text("# News\n\nThe minister spoke: “New taxes will be introduced this year.”\n", encoding="utf-8")
+    [check] = link_article(load_article(str(page)), _spoken(
+        "The minister spoke. No new taxes will be introduced this year.")).quotes
+    assert check.status == "differs" and [d.spoken for d in check.differences] == ["No"], check
+
+
 def test_near_spellings_that_are_not_opposites_stay_the_same_word(tmp_path: Path) -> None:
     page = tmp_path / "a.md"
     page.write_text("# News\n\nThe minister spoke: “We will meet President Zelenskyy in the capital tomorrow.”\n",

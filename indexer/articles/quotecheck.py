@@ -9,7 +9,9 @@ any stretch of speech) where:
   "per cent"/"percent", "four hundred"/"400"), so house style is not reported as a change;
 - a word spelled almost the same counts as the same word (a recogniser's spelling), and two words written as one
   ("any more"/"anymore") too;
-- an ellipsis or a [bracketed insertion] in the quote allows skipped speech there.
+- an ellipsis or a [bracketed insertion] in the quote allows skipped speech there, unless that speech holds a
+  negation (then it is words the quote leaves out); an insertion that says "not" is read as words said;
+- a word and its opposite are never the same word, however alike they are spelled (indexer.text.polarity).
 
 The alignment runs on the paragraph's own span first, plus the places anywhere in the transcript where the quote's
 rarer words cluster (a quote may be said before or after the paragraph's moment). No difference: `verbatim`; enough
@@ -39,6 +41,7 @@ from media.readable import join_words
 QuoteStatus = Literal["verbatim", "differs", "probably verbatim", "not found"]
 Basis = Literal["audio", "captions"]  # what a check's verdict rests on: the audio re-scored, or the stored text only
 _PARTS = re.compile(r"\.\.\.|…|\[[^\]]*\]")  # where a quote leaves speech out: an ellipsis, [an insertion]
+_BRACKET = re.compile(r"\[([^\]]*)\]")
 _EDGE = re.compile(r"^\W+|\W+$")
 REGIONS = 4  # alignments tried per quote: the paragraph's span and the places the quote's words cluster most
 REACH = 2  # an edge word of the quote paired with a dissimilar word may pair with one this many words further out,
@@ -122,6 +125,7 @@ def check_quote(quote: Quote, spoken: Sequence[Token], words: Sequence[Word], la
         return replace(base, score=round(best.score, 3))
     best = _negation_beside(_reach_edges(best, qtoks, spoken, words, near), len(qtoks), spoken, words, language,
                             around, near)
+    best = _negation_left_out(best, len(qtoks), spoken, words, language, near)
     said = [w for op in best.ops if op.spoken is not None for w in (spoken[op.spoken].first, spoken[op.spoken].last)]
     first, last = min(said), max(said)
     diffs = _diffs(list(best.ops), near, qtoks, surfaces, spoken, words, language)
@@ -198,6 +202,27 @@ def _negation_beside(found: Alignment, quoted: int, spoken: Sequence[Token], wor
     return Alignment(min(said), max(said), score_ops(ops, quoted, near), tuple(ops))
 
 
+def _negation_left_out(found: Alignment, quoted: int, spoken: Sequence[Token], words: Sequence[Word], language: str,
+                       near: float) -> Alignment:
+    """Speech an ellipsis or a [bracket] leaves out is free, unless it holds a negation: "We will … close the
+    hospital" for "We will not, under any circumstances, close the hospital" printed the opposite of what was said,
+    and was verbatim. Such a stretch is taken as words the quote leaves out, so the check shows it."""
+    ops = list(found.ops)
+    k = 0
+    while k < len(ops):
+        end = k
+        while end < len(ops) and ops[end].kind == "skipped":
+            end += 1
+        run = [op.spoken for op in ops[k:end] if op.spoken is not None]
+        if run and negations([words[w].text for j in run for w in range(spoken[j].first, spoken[j].last + 1)],
+                             language):
+            ops[k:end] = [Op("extra", None, j) for j in run]
+        k = max(end, k + 1)
+    if ops == list(found.ops):
+        return found
+    return replace(found, score=score_ops(ops, quoted, near), ops=tuple(ops))
+
+
 def quote_tokens(text: str, language: str) -> tuple[list[Token], set[int], list[str]]:
     """Tokens of a quote, the tokens after which speech may be skipped, and its words as printed (no punctuation).
 
@@ -206,6 +231,8 @@ def quote_tokens(text: str, language: str) -> tuple[list[Token], set[int], list[
     toks: list[Token] = []
     surfaces: list[str] = []
     free: set[int] = set()
+    # an insertion that says "not" is read as words said: "We will [not] raise taxes" needs the "not" in the speech
+    text = _BRACKET.sub(lambda m: m[1] if negations(split_words(m[1], language), language) else m[0], text)
     for part in _PARTS.split(text):
         raws = text_words(part)  # Chinese or Japanese a character each, as their speech is read
         offset = len(surfaces)
@@ -235,7 +262,7 @@ def _regions(quote: Sequence[Token], spoken: Sequence[Token], region: tuple[int,
         if len(out) >= REGIONS or mass[start] <= 0:
             break
         if all(abs(int(start) - lo) >= m for lo, _ in out[1 if region else 0:]):
-            out.append((max(int(start) - 3, 0), min(int(start) + 2 * m + 3, len(s))))  # room for an ellipsis
+            out.append((max(int(start) - m - 3, 0), min(int(start) + 2 * m + 3, len(s))))  # room for an ellipsis
     return out
 
 

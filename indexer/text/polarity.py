@@ -43,7 +43,7 @@ def negations(words: Iterable[str], language: str | None = None) -> int:
     """How many of `words` are negation words of `language` (of any listed language when it is unknown or not
     listed)."""
     known = _FOLDED.get(primary_language(language) or "", _ANY)
-    return sum(fold(w.strip(".,;:!?…\"'«»“”„()")) in known for w in words)
+    return sum(fold(w.strip().strip(".,;:!?…\"'«»“”„()")) in known for w in words)  # a recogniser's " not" too
 
 
 def flips_polarity(a: str, b: str, language: str | None = None) -> bool:
