@@ -183,6 +183,20 @@ def test_a_negation_said_beside_the_quote_is_seen_in_a_recognisers_words(tmp_pat
     assert check.status == "differs" and [d.spoken for d in check.differences] == ["No"], check
 
 
+def test_a_german_thousand_is_not_a_decimal_in_a_quote(tmp_path: Path) -> None:
+    """German writes thousands with dots (and Whisper writes German numbers so): "2.500 Euro" read as 2.5 made
+    „2,5 Euro“ a verbatim quote of it, a thousandfold error, and „25.000“ differ from a spoken "25 000"."""
+    page = tmp_path / "a.md"
+    page.write_text("# Schulen\n\nDie Ministerin sagte: „Jede Schule bekommt 2,5 Euro für neue Computer.“\n\n"
+                    "Der Minister sagte: „Wir bauen insgesamt 25.000 neue Wohnungen.“\n", encoding="utf-8")
+    money, homes = link_article(load_article(str(page)), _timed(
+        "Die Ministerin sprach. Jede Schule bekommt 2.500 Euro für neue Computer. Der Minister sprach. Wir bauen "
+        "insgesamt 25 000 neue Wohnungen.", "de")).quotes
+    assert money.status == "differs" and [(d.article, d.spoken, d.critical) for d in money.differences] == [
+        ("2,5", "2.500", True)], money
+    assert homes.status == "verbatim", homes
+
+
 def test_near_spellings_that_are_not_opposites_stay_the_same_word(tmp_path: Path) -> None:
     page = tmp_path / "a.md"
     page.write_text("# News\n\nThe minister spoke: “We will meet President Zelenskyy in the capital tomorrow.”\n",

@@ -98,10 +98,20 @@ def test_spaceless_scripts_become_bigrams_and_pieces_keep_the_written_form() -> 
     ("quatre-vingt-dix-neuf", "99", "fr"), ("vingt et un", "21", "fr"), ("deux mille vingt-cinq", "2025", "fr"),
     # "%" in the language's words: it was English "percent" in every language but Russian and Uzbek
     ("zwanzig Prozent", "20%", "de"), ("vingt pour cent", "20 %", "fr"),
+    # ... in each of its forms ("3%" was "3 процентов", so "три процента" differed)
+    ("три процента", "3%", "ru"), ("один процент", "1%", "ru"), ("два відсотки", "2%", "uk"),
+    # thousands grouped with dots where decimals take a comma: "25.000" was 25 and "2.500" two and a half
+    ("25 000 Soldaten", "25.000 Soldaten", "de"), ("zweitausendfünfhundert Euro", "2.500 Euro", "de"),
+    ("2000", "2.000", "fr"), ("1500000", "1.500.000", "ru"), ("2,5", "2,5", "de"), ("2.5", "2.500", "en"),
 ])
 def test_number_words_and_digits_read_alike(spoken: str, written: str, language: str) -> None:
     variants = "per cent" in spoken
     assert texts(spoken, language, variants) == texts(written, language, variants)
+
+
+def test_dot_grouped_thousands_are_not_decimals() -> None:
+    assert texts("2.500 Euro", "de") == ["2500", "euro"] and texts("2,5 Euro", "de") == ["2.5", "euro"]
+    assert texts("25.000,5", "es") == ["25000.5"] and texts("2.500", "en") == ["2.5"]
 
 
 def test_numbers_stop_at_punctuation_and_uzbek_words_only_count_in_uzbek() -> None:

@@ -36,7 +36,8 @@ __all__ = ["Token", "clip_analyzer", "fold", "key", "no_spaces", "number_scales"
            "split_words", "stem", "text_words", "tokenize", "tokenize_text"]
 
 _TOKEN_RE = re.compile(
-    r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![^\W_])|\d+(?:[.,]\d+)?(?![^\W_]))"
+    r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![^\W_])|\d{1,3}(?:\.\d{3})+(?:,\d+)?(?![^\W_])"
+    r"|\d+(?:[.,]\d+)?(?![^\W_]))"
     rf"|(?P<word>[^\W_]+(?:[{APOSTROPHES}][^\W_]+)*)"
     r"|(?P<pct>%)"
 )
@@ -46,9 +47,16 @@ _NO_SPACES = re.compile(
 )
 _ORDINAL_RE = re.compile(r"(\d+)(?:st|nd|rd|th)")
 _THOUSANDS_RE = re.compile(r",\d{3}")
+_DOT_GROUPS = re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?")
+# languages whose decimal mark is a dot, where "2.500" is two and a half; elsewhere it is 2500 ("2.500 Euro",
+# "25.000 soldats", and Whisper writes German thousands so), as "2,5" there is two and a half
+_DOT_DECIMALS = frozenset("en zh ja ko th he hi ar fa ur ms tl sw ta te bn my km lo".split())
 # "%" as the language's words for it, so "20%" meets "zwanzig Prozent", "vingt pour cent" (English elsewhere)
 _PERCENT = {"ru": ("процентов",), "uz": ("foiz",), "uk": ("відсотків",), "kk": ("пайыз",), "de": ("prozent",),
             "fr": ("pour", "cent"), "es": ("por", "ciento"), "it": ("per", "cento"), "pt": ("por", "cento")}
+# ... and the word's other forms as that word, so "3%" meets "три процента" as "7%" meets "семь процентов"
+_PERCENT_FORMS = {"ru": frozenset("процент процента процентов процентам процентами процентах проценте".split()),
+                  "uk": frozenset("відсоток відсотки відсотка відсотків відсоткам відсотками відсотках".split())}
 _STOPS = ".,;:!?\u2026"
 
 
@@ -145,13 +153,24 @@ def split_words(text: str, language: str | None = None, *, whole: bool = False) 
             for word in (piece,) if whole else _bigrams(piece):
                 folded = fold(word)
                 ordinal = _ORDINAL_RE.fullmatch(folded)  # "14th" reads as "fourteenth", which becomes "14"
-                if folded:
+                if folded in _PERCENT_FORMS.get(primary_language(language) or "", ()):
+                    out.extend(_PERCENT[primary_language(language) or ""])
+                elif folded:
                     out.append(ordinal.group(1) if ordinal else folded)
         elif kind == "num":
-            out.append(piece.replace(",", "") if _THOUSANDS_RE.search(piece) else piece.replace(",", "."))
+            out.append(_number(piece, language))
         else:
             out.extend(_PERCENT.get(language or "", ("percent",)))
     return tuple(out)
+
+
+def _number(piece: str, language: str | None) -> str:
+    """A number as written, with a dot for its decimal mark and no grouping: "20,000" and, outside the languages
+    that write decimals with a dot, "20.000" -> "20000"; "2,5" -> "2.5"."""
+    lang = primary_language(language)
+    if lang and lang not in _DOT_DECIMALS and _DOT_GROUPS.fullmatch(piece):
+        return piece.replace(".", "").replace(",", ".")
+    return piece.replace(",", "") if _THOUSANDS_RE.search(piece) else piece.replace(",", ".")
 
 
 def tokenize(words: Sequence[str], language: str | None = None, *, variants: bool = False,
@@ -284,8 +303,10 @@ ELIDED = {"fr": frozenset("l d j m n s t c qu jusqu lorsqu puisqu quoiqu presqu"
 # Which stems an index holds: kept beside the index, so that one built with other stems is rebuilt from the store
 # (3: a number said with a scale word holds that word's number too, number_scales; 4: German and French number
 # words read as numbers, Uzbek stems in Latin letters, "ye" after a vowel keyed as "e", elisions off French,
-# Italian and Catalan stems, "%" in the words of German, French, Spanish, Italian, Portuguese, Ukrainian, Kazakh)
-STEMS_VERSION = "stems/4"
+# Italian and Catalan stems, "%" in the words of German, French, Spanish, Italian, Portuguese, Ukrainian, Kazakh;
+# 5: "25.000" is 25000 outside the languages that write decimals with a dot, Russian and Ukrainian percent words
+# in every form)
+STEMS_VERSION = "stems/5"
 
 
 def has_stems(language: str | None) -> bool:
