@@ -143,7 +143,7 @@ def split_words(text: str, language: str | None = None, *, whole: bool = False) 
     """The pieces of one string, folded ('%' becomes the language's word for percent); a word of a spaceless script
     as its bigrams, or `whole`. Cached: a transcript is read word by word, and words repeat (indexing, chapters and
     article links all read the same words)."""
-    out = []
+    out: list[str] = []
     if language == "uz" and ("ё" in text or "Ё" in text):
         # Uzbek's Cyrillic ё is Latin "yo" ("ёмғир", "yomg'ir"); folding makes ё an е, as Russian writes it for ё
         text = text.replace("ё", "йо").replace("Ё", "Йо")
