@@ -133,6 +133,8 @@ def article_export(
     fmt: Annotated[str, typer.Option("--format", "-f", help="html (a fragment for a CMS) or jsonld (schema.org).")]
     = "html",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead.")] = None,
+    video: Annotated[str | None, typer.Option(
+        help="The video whose moments to export, where the article is linked to several.")] = None,
     data_dir: DataDir = None,
 ) -> None:
     """Export an article annotated with its video moments, as HTML or schema.org JSON-LD.
@@ -142,7 +144,7 @@ def article_export(
     with errors():
         if fmt not in ("html", "jsonld"):
             raise InvalidInput("--format must be html or jsonld")
-        emit(service(data_dir).articles.render(article, fmt) + "\n", output)
+        emit(service(data_dir).articles.render(article, fmt, video=video) + "\n", output)
 
 
 @article_app.command("correct")

@@ -13,9 +13,10 @@ from typer.testing import CliRunner
 from api.cli import app
 from indexer.articles.load import load_article
 from indexer.config import Settings
+from indexer.errors import InvalidInput
 from indexer.service import Clipindex, IngestOptions
 from tests.apiserver import running
-from tests.conftest import FIXTURES, settings_for
+from tests.conftest import FIXTURES, settings_for, stored_video
 from tests.test_web_api import sentence_vtt
 
 runner = CliRunner()
@@ -264,3 +265,36 @@ def test_a_correction_of_the_words_said_checks_the_article_again(tmp_path: Path)
     assert quote_differences() == []
     svc.revert_correction(video, fix.id)
     assert quote_differences() == [("heavy", "hard")]
+
+
+def test_an_article_linked_to_two_videos_shows_both_and_exports_the_one_asked_for(tmp_path: Path) -> None:
+    """`article show` and the exports read the first linked video only: a quote the second video shows to differ
+    (the speaker said "not") read "not covered by the video" and "quote not found", the only alarm hidden."""
+    svc = Clipindex(settings_for(tmp_path / "data"))
+    ids = []
+    for name, said in (("library", "We will keep the library open all summer."),
+                       ("pool", "The pool will not close in August, the mayor said.")):
+        vtt = tmp_path / f"{name}.vtt"
+        vtt.write_text(f"WEBVTT\n\n00:00:01.000 --> 00:00:05.000\nThe mayor spoke at the town hall.\n\n"
+                       f"00:00:05.000 --> 00:00:09.000\n{said}\n", encoding="utf-8")
+        [result] = list(svc.ingest(str(vtt), IngestOptions(title=name, language="en")))
+        ids.append(str(result.video_id))
+    library, pool = ids
+    page = tmp_path / "summer.md"
+    page.write_text("# Summer in town\n\nThe mayor spoke at the town hall: “We will keep the library open all "
+                    "summer.”\n\nShe also said: “The pool will close in August.”\n", encoding="utf-8")
+    aid = svc.articles.add(str(page), [library, pool]).id
+    text = svc.articles.render(aid, "text")
+    assert f"quote verbatim in {library} (against captions): “We will keep the library open all summer.”" in text
+    assert f"quote differs in {pool} (against captions): “The pool will close in August.”" in text
+    assert "article says '', speaker said 'not'" in text and "quote not found" not in text, text
+    assert f"-> {pool}  0:05-0:09" in text, text
+    with pytest.raises(InvalidInput, match="linked to 2 videos .*say which one") as refused:
+        svc.articles.render(aid, "html")
+    assert library in str(refused.value) and pool in str(refused.value)
+    assert "pool" in svc.articles.render(aid, "jsonld", video=pool).lower()
+    with pytest.raises(InvalidInput, match="not linked to"):
+        svc.articles.render(aid, "html", video=stored_video(svc))
+    code = runner.invoke(app, ["article", "export", aid, "--video", library, "--data-dir",
+                               str(svc.settings.data_dir)])
+    assert code.exit_code == 0 and "library open all summer" in code.output, code.output

@@ -61,8 +61,11 @@ def _public(linked: dict[str, Any]) -> LinkedArticleOut:
 @router.get("/v1/articles/{article_id}/export", responses={**ERRORS, 200: {"content": {
     "text/html": {}, "application/ld+json": {}}}}, response_class=Response)
 def export_article(article_id: str, service: Service, _read: ReadAccess,
-                   format: Annotated[Literal["html", "jsonld"], AnyCase, Query()] = "html") -> Response:
-    text = service.articles.render(article_id, format, media_base="/media")
+                   format: Annotated[Literal["html", "jsonld"], AnyCase, Query()] = "html",
+                   video: Annotated[str | None, Query(
+                       description="The video whose moments to export, where the article is linked to several.")]
+                   = None) -> Response:
+    text = service.articles.render(article_id, format, media_base="/media", video=video)
     kind = "text/html; charset=utf-8" if format == "html" else "application/ld+json"
     return Response(text, media_type=kind)
 

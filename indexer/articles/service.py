@@ -204,9 +204,10 @@ class ArticleService:
         return refs.pick_one(ref, [a for a, *_ in summaries], what="article", listing="clipindex article list",
                              prefix="art:", also=by_url)
 
-    def render(self, ref: str, fmt: str, media_base: str | None = None) -> str:
-        """The article as JSON, text, an HTML fragment or JSON-LD; media_base: where local media is served over
-        HTTP (the exports then link a local video there; without it they link only public URLs)."""
+    def render(self, ref: str, fmt: str, media_base: str | None = None, video: str | None = None) -> str:
+        """The article as JSON, text (with every linked video), an HTML fragment or JSON-LD (with one video:
+        `video`, needed where several are linked); media_base: where local media is served over HTTP (the exports
+        then link a local video there; without it they link only public URLs)."""
         if fmt not in EXPORT_FORMATS:
             raise InvalidInput(f"unknown format {fmt!r}: choose one of {', '.join(EXPORT_FORMATS)}")
         linked = self.get(ref)
@@ -214,19 +215,35 @@ class ArticleService:
         if fmt == "json":
             return json.dumps(linked.to_dict(), ensure_ascii=False, indent=1)
         if fmt == "text":
-            return render_text(linked.id, article, list(links), self._watch(links[0].video_id) if links else None)
-        if not links:
-            raise InvalidInput(f"article {linked.id} is linked to no video")
-        video = self.store.get_video(links[0].video_id)
-        media = deeplinks.media_url(self.settings.data_dir, video, media_base) if media_base else None
+            return render_text(linked.id, article, list(links), self._watch)
+        link = self._one_link(linked.id, links, video)
+        shown = self.store.get_video(link.video_id)
+        media = deeplinks.media_url(self.settings.data_dir, shown, media_base) if media_base else None
         if fmt == "html":
-            return export_html(article, links[0], video, media=media)
-        return jsonld_text(export_jsonld(article, links[0], video, media))
+            return export_html(article, link, shown, media=media)
+        return jsonld_text(export_jsonld(article, link, shown, media))
 
-    def _watch(self, video_id: str) -> Callable[[float, float], str]:
+    def _one_link(self, aid: str, links: Sequence[ArticleLinks], video: str | None) -> ArticleLinks:
+        """The links to the video an export is for: `video`, or the only one linked (an export of the first of
+        several showed its "not covered" where another video covered the paragraph and its alarms)."""
+        if not links:
+            raise InvalidInput(f"article {aid} is linked to no video")
+        if video is not None:
+            video_id = refs.resolve_video(self.store, video)
+            chosen = [lk for lk in links if lk.video_id == video_id]
+            if not chosen:
+                raise InvalidInput(f"article {aid} is not linked to {video_id}: it is linked to "
+                                   f"{', '.join(lk.video_id for lk in links)}")
+            return chosen[0]
+        if len(links) > 1:
+            raise InvalidInput(f"article {aid} is linked to {len(links)} videos "
+                               f"({', '.join(lk.video_id for lk in links)}): say which one to export")
+        return links[0]
+
+    def _watch(self, video_id: str, start: float, end: float) -> str:
         video = self.store.get_video(video_id)
         media = deeplinks.media_url(self.settings.data_dir, video)
-        return lambda start, end: deeplinks.watch_links(video, start, end, media).get("watch", "")
+        return deeplinks.watch_links(video, start, end, media).get("watch", "")
 
     def for_video(self, ref: str) -> VideoArticle:
         """The first article linked to this video, with each paragraph's moment and quote checks."""
