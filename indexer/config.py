@@ -63,6 +63,10 @@ class Settings:
     def media_root_list(self) -> list[Path]:
         return [self.data_dir, *(Path(p).expanduser().resolve() for p in self.media_roots.split(":") if p.strip())]
 
+    def __post_init__(self) -> None:  # a script's Settings(data_dir="archive") gets a path, as load_settings gives
+        if not isinstance(self.data_dir, Path):
+            object.__setattr__(self, "data_dir", Path(self.data_dir))
+
     def resolved(self) -> Settings:
         return replace(self, data_dir=self.data_dir.expanduser().resolve())
 

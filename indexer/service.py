@@ -72,7 +72,7 @@ class Clipindex:
                  engine_factory: EngineFactory | None = None,
                  resolver: netguard.Resolver = netguard.system_resolver,
                  url_probe: netguard.Probe = netguard.http_probe) -> None:
-        self.settings = settings
+        self.settings = settings = settings.resolved()  # Settings() as a script makes it: "~" is the home folder
         self.store = Store(settings.store_url)
         self.ytdl = replace(ytdl or sources.YtdlOptions(allow_file_urls=settings.allow_file_urls),  # the check of
                             public_check=netguard.public_check(resolver, settings.allow_file_urls))  # HTTP callers

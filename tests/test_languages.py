@@ -3,6 +3,7 @@ from pathlib import Path
 import pytest
 from faster_whisper.tokenizer import _LANGUAGE_CODES
 
+from indexer.config import Settings
 from indexer.errors import InvalidInput
 from indexer.languages import WHISPER_LANGUAGES, check_language
 from indexer.service import Clipindex, IngestOptions
@@ -28,3 +29,25 @@ def test_a_language_is_read_in_any_case_and_from_a_longer_tag(tmp_path: Path) ->
     [result] = list(svc.ingest(str(FIXTURES / "captions_ru.vtt"), IngestOptions(language="RU")))
     assert svc.transcript(str(result.video_id)).language == "ru"
     assert svc.search("Каменку", language="ru-RU", mode="keyword").hits
+
+
+def test_a_video_in_a_language_new_to_the_archive_is_found_at_once(tmp_path: Path) -> None:
+    """The archive's languages were read again at most every 10 s, and the process's own ingest did not refresh
+    them: a script that searched, ingested Russian captions and searched again found nothing for 10 s."""
+    svc = Clipindex(settings_for(tmp_path))
+    assert svc.search("реке", mode="keyword").hits == []
+    [result] = list(svc.ingest(str(FIXTURES / "captions_ru.vtt"), IngestOptions(title="Паводок")))
+    hits = svc.search("реки Каменки", mode="keyword").hits  # other forms: found through the Russian stems
+    assert hits and hits[0].video_id == result.video_id
+
+
+def test_settings_made_by_a_script_are_read_as_load_settings_reads_them(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """`Clipindex(Settings())` made a folder named "~" in the current directory, and a data folder given as a str
+    failed with an AttributeError."""
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.chdir(tmp_path)
+    assert Clipindex(Settings(model="tiny.en")).settings.data_dir == tmp_path / "home" / ".clipindex"
+    assert not (tmp_path / "~").exists()
+    made = Clipindex(Settings(data_dir="archive", model="tiny.en"))  # type: ignore[arg-type]
+    assert made.settings.data_dir == tmp_path / "archive" and (tmp_path / "archive").is_dir()

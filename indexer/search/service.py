@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from indexer.chapters.display import display_chapters
@@ -21,6 +22,8 @@ from indexer.store.db import Store
 from indexer.store.files import exclusive
 
 LANGUAGES_TTL_S = 10.0  # a video in a language new to the archive is searched in it within this long
+# ... at once where this process indexed it (an ingest step has a SearchService of its own): languages indexed here
+_INDEXED: dict[Path, set[str]] = {}
 
 if TYPE_CHECKING:  # Whoosh is imported only by commands that search
     from indexer.search.base import PassageIndex
@@ -52,7 +55,8 @@ class SearchService:
     def archive_languages(self) -> list[str]:
         """The store's transcript languages, most videos first; read again at most every LANGUAGES_TTL_S."""
         now = time.monotonic()
-        if self._languages is None or now - self._languages[0] > LANGUAGES_TTL_S:
+        if (self._languages is None or now - self._languages[0] > LANGUAGES_TTL_S
+                or not _INDEXED.get(self.settings.data_dir, set()) <= set(self._languages[1])):
             self._languages = (now, self.store.languages())
         return self._languages[1]
 
@@ -64,6 +68,7 @@ class SearchService:
             return 0
         backend = self.backend
         backend.exists = self._exists
+        _INDEXED.setdefault(self.settings.data_dir, set()).add(entry[1].language)
         return backend.enqueue(*entry) if batched else backend.add(*entry)
 
     def index_edit(self, video_id: str, edit: str) -> None:
