@@ -20,7 +20,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.routes import articles, jobs, media, reels, search, session, videos
+from api.routes import articles, health, jobs, media, reels, search, session, videos
 from api.worker import Worker
 from indexer.config import Settings
 from indexer.errors import (
@@ -104,8 +104,9 @@ def create_app(settings: Settings, *, service: Clipindex | None = None, workers:
         # the index is a projection of the store: make it match, in the background, so the server answers at once
         # (searches meanwhile see the index as it was, which is complete for every video it holds)
         threads = [threading.Thread(target=_reconcile, args=(svc,), daemon=True, name="reconcile")]
-        threads += [threading.Thread(target=Worker(svc).run, args=(stop,), daemon=True, name=f"worker-{i}")
-                    for i in range(workers)]
+        _app.state.workers = [threading.Thread(target=Worker(svc).run, args=(stop,), daemon=True,
+                                               name=f"worker-{i}") for i in range(workers)]  # /readyz checks them
+        threads += _app.state.workers
         for t in threads:
             t.start()
         yield
@@ -126,7 +127,7 @@ def create_app(settings: Settings, *, service: Clipindex | None = None, workers:
     app.state.service = svc
     app.state.passes = ReadPasses(settings.data_dir, svc.keys)
     for router in (videos.router, jobs.router, media.router, search.router, articles.router, reels.router,
-                   session.router):
+                   session.router, health.router):
         app.include_router(router)
     _errors(app)
     app.add_middleware(BodyLimit, upload_limit=int(settings.max_upload_mb * 1024 * 1024))

@@ -122,6 +122,7 @@ class PassageIndex(ABC):
         self._pending_since = 0.0
         self._pending_lock = threading.Lock()
         self._committing = False  # a batch has left the queue and its commit is under way
+        self.failing: str | None = None  # why the last commit failed, until one succeeds (a readiness probe reads it)
         self._wake = threading.Event()
         self._flusher: threading.Thread | None = None
         self.exists: Callable[[str], bool] | None = None  # whether the store still has a video (set by the service)
@@ -266,7 +267,9 @@ class PassageIndex(ABC):
                 time.sleep(due)  # more videos join the batch meanwhile
             try:
                 self.flush()
-            except Exception:  # noqa: BLE001 - kept for the next attempt; the store is the truth either way
+                self.failing = None
+            except Exception as exc:  # noqa: BLE001 - kept for the next attempt; the store is the truth either way
+                self.failing = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
                 log.warning("could not commit the search index at %s; retrying", self.path, exc_info=True)
                 time.sleep(COMMIT_DELAY_S)
 

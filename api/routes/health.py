@@ -1,0 +1,66 @@
+"""Probes for a supervisor or a load balancer: `/healthz` (the process answers) and `/readyz` (it can do its work:
+the store answers, the search index opens and its last commit did not fail, and the worker threads it started are
+alive). Neither needs a key, and neither says more than what failed: a probe is often reachable from outside."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from api.deps import Service
+
+router = APIRouter(tags=["health"])
+log = logging.getLogger(__name__)
+
+
+@router.get("/healthz", summary="The process answers (liveness)")
+def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/readyz", summary="The server can do its work (readiness): 503 with what failed when not",
+            responses={503: {"description": "not ready: `checks` names what failed"}})
+def readyz(request: Request, service: Service) -> JSONResponse:
+    checks = {"store": _store(service), "index": _index(service),
+              "workers": _workers(getattr(request.app.state, "workers", []))}
+    ready = all(v == "ok" for v in checks.values())
+    body: dict[str, Any] = {"status": "ready" if ready else "not ready", "checks": checks,
+                            "read_only": service.store.read_only, "oldest_queued_s": _oldest_queued(service)}
+    return JSONResponse(body, status_code=200 if ready else 503)
+
+
+def _store(service: Any) -> str:
+    try:
+        service.jobs.list(limit=1)
+    except Exception as exc:  # noqa: BLE001 - any failure to read the store makes the server unready
+        log.warning("readiness: the store cannot be read", exc_info=True)
+        return f"cannot be read ({type(exc).__name__})"
+    return "ok"
+
+
+def _index(service: Any) -> str:
+    try:
+        backend = service.index.backend
+    except Exception as exc:  # noqa: BLE001 - as above, for the index
+        log.warning("readiness: the search index cannot be opened", exc_info=True)
+        return f"cannot be opened ({type(exc).__name__})"
+    failing = getattr(backend, "failing", None)
+    return f"its last commit failed ({failing}): new videos are not searchable yet" if failing else "ok"
+
+
+def _workers(threads: list[threading.Thread]) -> str:
+    dead = [t.name for t in threads if not t.is_alive()]
+    return f"stopped: {', '.join(dead)}" if dead else "ok"
+
+
+def _oldest_queued(service: Any) -> float | None:
+    try:
+        queued = service.jobs.list(limit=500, state="queued")
+    except Exception:  # noqa: BLE001 - reported by the store check
+        return None
+    return round(time.time() - min(j.created_at for j in queued), 1) if queued else None
