@@ -35,7 +35,7 @@ from indexer.errors import (
     unreachable,
 )
 from indexer.service import Clipindex
-from indexer.store.files import sweep_partials
+from indexer.store.files import sweep_partials, sweep_render_work
 from indexer.store.passes import ReadPasses
 from media.errors import MediaError
 
@@ -101,6 +101,8 @@ def create_app(settings: Settings, *, service: Clipindex | None = None, workers:
             return
         for path in sweep_partials(svc.settings.data_dir / "uploads"):  # uploads a killed server was writing
             log.info("removed %s, left part-written by a server that is gone", path.name)
+        for path in sweep_render_work(svc.settings.data_dir / "renders"):  # renders a killed server was making
+            log.info("removed %s, a render's work left by a server that is gone", path.name)
         # the index is a projection of the store: make it match, in the background, so the server answers at once
         # (searches meanwhile see the index as it was, which is complete for every video it holds)
         threads = [threading.Thread(target=_reconcile, args=(svc,), daemon=True, name="reconcile")]
