@@ -7,12 +7,15 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from api.deps import Service
+
+if TYPE_CHECKING:
+    from indexer.service import Clipindex
 
 router = APIRouter(tags=["health"])
 log = logging.getLogger(__name__)
@@ -34,7 +37,7 @@ def readyz(request: Request, service: Service) -> JSONResponse:
     return JSONResponse(body, status_code=200 if ready else 503)
 
 
-def _store(service: Any) -> str:
+def _store(service: Clipindex) -> str:
     try:
         service.jobs.list(limit=1)
     except Exception as exc:  # noqa: BLE001 - any failure to read the store makes the server unready
@@ -43,7 +46,7 @@ def _store(service: Any) -> str:
     return "ok"
 
 
-def _index(service: Any) -> str:
+def _index(service: Clipindex) -> str:
     try:
         backend = service.index.backend
     except Exception as exc:  # noqa: BLE001 - as above, for the index
@@ -58,7 +61,7 @@ def _workers(threads: list[threading.Thread]) -> str:
     return f"stopped: {', '.join(dead)}" if dead else "ok"
 
 
-def _oldest_queued(service: Any) -> float | None:
+def _oldest_queued(service: Clipindex) -> float | None:
     try:
         queued = service.jobs.list(limit=500, state="queued")
     except Exception:  # noqa: BLE001 - reported by the store check

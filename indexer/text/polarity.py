@@ -48,7 +48,8 @@ def negations(words: Iterable[str], language: str | None = None) -> int:
 
 def flips_polarity(a: str, b: str, language: str | None = None) -> bool:
     """True when one wording holds a negation and the other none (French "ne ... pas" is one negation, not two), or
-    when one verb is said with a negative suffix on one side only (Uzbek, Kazakh)."""
+    when one word is said with a negative prefix, or a verb with a negative suffix (Uzbek, Kazakh), on one side
+    only."""
     if (negations(split_words(a, language), language) > 0) != (negations(split_words(b, language), language) > 0):
         return True
     suffixed = primary_language(language) in _SUFFIXED
