@@ -144,6 +144,8 @@ def split_words(text: str, language: str | None = None, *, whole: bool = False) 
     as its bigrams, or `whole`. Cached: a transcript is read word by word, and words repeat (indexing, chapters and
     article links all read the same words)."""
     out: list[str] = []
+    lang = primary_language(language)  # once, not per word: a number's reading and the forms of "percent" need it
+    percent_forms = _PERCENT_FORMS.get(lang or "", frozenset())
     if language == "uz" and ("ё" in text or "Ё" in text):
         # Uzbek's Cyrillic ё is Latin "yo" ("ёмғир", "yomg'ir"); folding makes ё an е, as Russian writes it for ё
         text = text.replace("ё", "йо").replace("Ё", "Йо")
@@ -153,21 +155,20 @@ def split_words(text: str, language: str | None = None, *, whole: bool = False) 
             for word in (piece,) if whole else _bigrams(piece):
                 folded = fold(word)
                 ordinal = _ORDINAL_RE.fullmatch(folded)  # "14th" reads as "fourteenth", which becomes "14"
-                if folded in _PERCENT_FORMS.get(primary_language(language) or "", ()):
-                    out.extend(_PERCENT[primary_language(language) or ""])
+                if folded in percent_forms:
+                    out.extend(_PERCENT[lang or ""])
                 elif folded:
                     out.append(ordinal.group(1) if ordinal else folded)
         elif kind == "num":
-            out.append(_number(piece, language))
+            out.append(_number(piece, lang))
         else:
             out.extend(_PERCENT.get(language or "", ("percent",)))
     return tuple(out)
 
 
-def _number(piece: str, language: str | None) -> str:
+def _number(piece: str, lang: str | None) -> str:
     """A number as written, with a dot for its decimal mark and no grouping: "20,000" and, outside the languages
-    that write decimals with a dot, "20.000" -> "20000"; "2,5" -> "2.5"."""
-    lang = primary_language(language)
+    that write decimals with a dot (`lang`: a primary code), "20.000" -> "20000"; "2,5" -> "2.5"."""
     if lang and lang not in _DOT_DECIMALS and _DOT_GROUPS.fullmatch(piece):
         return piece.replace(".", "").replace(",", ".")
     return piece.replace(",", "") if _THOUSANDS_RE.search(piece) else piece.replace(",", ".")
