@@ -16,6 +16,7 @@ from api.deps import Service
 
 if TYPE_CHECKING:
     from indexer.service import Clipindex
+    from indexer.store.jobs import Job
 
 router = APIRouter(tags=["health"])
 log = logging.getLogger(__name__)
@@ -29,21 +30,23 @@ def healthz() -> dict[str, str]:
 @router.get("/readyz", summary="The server can do its work (readiness): 503 with what failed when not",
             responses={503: {"description": "not ready: `checks` names what failed"}})
 def readyz(request: Request, service: Service) -> JSONResponse:
-    checks = {"store": _store(service), "index": _index(service),
+    store, queued = _queued(service)  # the store's check is this read of the waiting jobs
+    checks = {"store": store, "index": _index(service),
               "workers": _workers(getattr(request.app.state, "workers", []))}
     ready = all(v == "ok" for v in checks.values())
+    oldest = round(time.time() - min(j.created_at for j in queued), 1) if queued else None
     body: dict[str, Any] = {"status": "ready" if ready else "not ready", "checks": checks,
-                            "read_only": service.store.read_only, "oldest_queued_s": _oldest_queued(service)}
+                            "read_only": service.store.read_only, "oldest_queued_s": oldest}
     return JSONResponse(body, status_code=200 if ready else 503)
 
 
-def _store(service: Clipindex) -> str:
+def _queued(service: Clipindex) -> tuple[str, list[Job]]:
+    """"ok" and the newest 500 queued jobs, or why the store cannot be read and none."""
     try:
-        service.jobs.list(limit=1)
+        return "ok", service.jobs.list(limit=500, state="queued")
     except Exception as exc:  # noqa: BLE001 - any failure to read the store makes the server unready
         log.warning("readiness: the store cannot be read", exc_info=True)
-        return f"cannot be read ({type(exc).__name__})"
-    return "ok"
+        return f"cannot be read ({type(exc).__name__})", []
 
 
 def _index(service: Clipindex) -> str:
@@ -59,11 +62,3 @@ def _index(service: Clipindex) -> str:
 def _workers(threads: list[threading.Thread]) -> str:
     dead = [t.name for t in threads if not t.is_alive()]
     return f"stopped: {', '.join(dead)}" if dead else "ok"
-
-
-def _oldest_queued(service: Clipindex) -> float | None:
-    try:
-        queued = service.jobs.list(limit=500, state="queued")
-    except Exception:  # noqa: BLE001 - reported by the store check
-        return None
-    return round(time.time() - min(j.created_at for j in queued), 1) if queued else None
