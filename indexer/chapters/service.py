@@ -40,7 +40,7 @@ class ChapterService:
 
         tr = self._named(self.transcript(ref))
         computed = segment(tr, min_length=min_length, max_length=max_length, count=count,
-                           spelling=self._spelling(tr.video_id))
+                           spelling=spelling(self.store, tr.video_id))
         self.store.put_chapters(tr.video_id, "computed", computed)
         self.index.index_video(tr.video_id)
         return computed
@@ -61,13 +61,10 @@ class ChapterService:
             tr = self.store.get_transcript(video_id)
             if tr is not None:  # deleted meanwhile
                 self.store.put_chapters(video_id, "computed", segment(self._named(tr),
-                                                                      spelling=self._spelling(video_id)))
+                                                                      spelling=spelling(self.store, video_id)))
             if progress:
                 progress(done, len(ids))
         return len(ids)
-
-    def _spelling(self, video_id: str) -> list[str]:
-        return spelling(self.store, video_id)
 
     def _named(self, tr: Transcript) -> Transcript:
         """A transcript an older version stored as "und" (a caption file that named no language), with the language
