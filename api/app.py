@@ -38,6 +38,7 @@ from indexer.service import Clipindex
 from indexer.store.files import sweep_partials, sweep_render_work
 from indexer.store.passes import ReadPasses
 from media.errors import MediaError
+from media.render import WORK_PREFIX
 
 log = logging.getLogger("clipindex.api")
 WEB = Path(__file__).parent / "web"
@@ -101,7 +102,7 @@ def create_app(settings: Settings, *, service: Clipindex | None = None, workers:
             return
         for path in sweep_partials(svc.settings.data_dir / "uploads"):  # uploads a killed server was writing
             log.info("removed %s, left part-written by a server that is gone", path.name)
-        for path in sweep_render_work(svc.settings.data_dir / "renders"):  # renders a killed server was making
+        for path in sweep_render_work(svc.settings.data_dir / "renders", WORK_PREFIX):  # a killed server's renders
             log.info("removed %s, a render's work left by a server that is gone", path.name)
         # the index is a projection of the store: make it match, in the background, so the server answers at once
         # (searches meanwhile see the index as it was, which is complete for every video it holds)

@@ -67,8 +67,9 @@ from media.timeline import FRAME_TOL_S, Placement, rebase_cues, reel_span, rende
 # the names callers import from here: render_reel and what it takes and gives
 __all__ = ["CaptionMode", "ClipSource", "EmptyReel", "IncompatibleSources", "InvalidClip", "MissingMedia",
            "NoVideoStream", "OutputNotAllowed", "RenderError", "RenderMode", "RenderOptions", "RenderResult",
-           "RenderedClip", "UnsupportedCodec", "decodable", "filter_value", "render_reel"]
+           "RenderedClip", "UnsupportedCodec", "WORK_PREFIX", "decodable", "filter_value", "render_reel"]
 
+WORK_PREFIX = ".clipindex-render-"  # a render's working folder beside its output (a killed server's is swept)
 END_SLACK_S = 0.05  # containers round durations; a clip may end this far past the probed end
 
 
@@ -88,7 +89,7 @@ def render_reel(
     if any(target == c.media.resolve() for c in clips):
         raise OutputNotAllowed(f"{target.name}: the output would overwrite one of the reel's sources")
     _check_fast(clips, infos, opts)
-    with tempfile.TemporaryDirectory(dir=target.parent, prefix=".clipindex-render-") as tmp:
+    with tempfile.TemporaryDirectory(dir=target.parent, prefix=WORK_PREFIX) as tmp:
         work = Path(tmp).resolve()
         part = work / f"reel{target.suffix}"
         copies: dict[Path, Path] = {}

@@ -97,14 +97,12 @@ def sweep_partials(folder: Path) -> list[Path]:
     return gone
 
 
-RENDER_WORK = ".clipindex-render-"  # the prefix media.render gives its working folder beside a reel's output
-
-
-def sweep_render_work(folder: Path) -> list[Path]:
-    """Remove the working folders of renders whose process was killed (their Python never ran its clean-up): those
-    in which nothing was written for PARTIAL_STALE_S, each holding up to a whole reel. A live render writes on."""
+def sweep_render_work(folder: Path, prefix: str) -> list[Path]:
+    """Remove the working folders (named `prefix`..., media.render's) of renders whose process was killed (their
+    Python never ran its clean-up): those in which nothing was written for PARTIAL_STALE_S, each holding up to a
+    whole reel. A live render writes on."""
     gone = []
-    for work in folder.glob(f"{RENDER_WORK}*") if folder.is_dir() else ():
+    for work in folder.glob(f"{prefix}*") if folder.is_dir() else ():
         try:
             newest = max([work.stat().st_mtime, *(p.stat().st_mtime for p in work.iterdir())])
         except FileNotFoundError:  # finished (removed) meanwhile
