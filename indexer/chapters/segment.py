@@ -389,13 +389,12 @@ def creator_chapters(video: Video, transcript: Transcript | None = None) -> list
 def _span_keywords(transcript: Transcript, spans: list[tuple[float, float]]) -> list[tuple[str, ...]]:
     """Keywords per span from the sentences whose middle falls in it (the last span takes any overhang)."""
     sentences = transcript.sentences()
-    reading = read([s.text for s in sentences], transcript.language)
-    stop = stop_words(transcript.language, reading.sentences)
+    reading, _stop, kept = _read(sentences, transcript.language)
     groups: list[list[Token]] = [[] for _ in spans]
     starts = [a for a, _ in spans]
-    for s, toks in zip(sentences, reading.sentences):
+    for s, words in zip(sentences, kept):
         mid = (s.start + s.end) / 2
         i = bisect_right(starts, mid) - 1
         if i >= 0 and (mid < spans[i][1] or i == len(spans) - 1):
-            groups[i].extend(content(toks, stop))
+            groups[i].extend(words)
     return [kw for _, kw in describe(groups, reading)]
