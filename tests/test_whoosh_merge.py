@@ -18,10 +18,12 @@ from whoosh.writing import SegmentWriter
 from indexer.search import index as search_index
 from indexer.search import whoosh_merge
 from indexer.search.index import MAX_SEGMENTS, SearchIndex
+from indexer.search.whoosh_arrays import CACHE
 from indexer.search.whoosh_merge import LOCKS, WORKS, merge_all, merge_once, wait_children
 from indexer.search.whoosh_policy import HARD_LIMIT, LANE_TIER, LANES, LARGE, MERGE_AT, SMALL, lasting, pick, tier
 from tests.test_search import make_transcript, video
 from tests.test_whoosh_arrays import _sentences
+from tests.waiting import wait_until
 
 
 @pytest.fixture
@@ -437,3 +439,37 @@ def test_a_merger_whose_merges_are_taken_by_a_burst_of_commits_waits_and_merges_
     assert merge_all(_folder(ix)) >= 2 and not pick(_segments(ix))
     waits = [b - a for a, b in zip(dropped, dropped[1:])]
     assert all(w >= 0.05 * 2 ** i for i, w in enumerate(waits)), waits
+
+
+def _deleted_files_mapped(folder: Path) -> list[str]:
+    """The files under `folder` that this process still maps or holds open although they were deleted."""
+    held = {line.split(None, 5)[-1].strip() for line in Path("/proc/self/maps").read_text().splitlines()}
+    for fd in Path("/proc/self/fd").iterdir():
+        try:
+            held.add(str(fd.readlink()))
+        except OSError:
+            continue  # closed meanwhile
+    return sorted(h for h in held if h.startswith(str(folder)) and h.endswith("(deleted)"))
+
+
+def test_an_idle_process_lets_go_of_the_segments_a_merge_deleted(tmp_path: Path, no_merger: None,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """Searches (filtered ones too) read segments that a merge then replaced. The old searchers were only dropped,
+    and a filter cache kept up to 64 of them: an idle server held the deleted segments' files open and mapped, their
+    disk space never freed. A searcher that went stale is now closed once no read uses it."""
+    monkeypatch.setattr(search_index, "READER_CHECK_S", 0.1)
+    ix = _filled(tmp_path / "index", MAX_SEGMENTS + 2)
+    for n in range(MAX_SEGMENTS + 2):
+        assert {h.video_id for h in ix.search("bridge council", video=f"file:v{n}").hits} <= {f"file:v{n}"}
+    said = _state(ix)[2]
+    before = {s.segment_id() for s in _segments(ix)}
+
+    def cached() -> set[str]:  # the segments whose posting lists the process keeps
+        return {key[1] for key in list(CACHE._entries) if key[0] == str(_folder(ix))}
+
+    assert before & cached()
+    assert merge_all(_folder(ix)) >= 2  # as the merger process would: segments searched are deleted
+    assert not before & {s.segment_id() for s in _segments(ix)}
+    wait_until(lambda: not _deleted_files_mapped(tmp_path), 10, "the deleted segments let go")
+    wait_until(lambda: not before & cached(), 10, "the deleted segments' posting lists dropped")
+    assert _state(ix)[2] == said and said[0]  # and the index reads on, from the merged segments

