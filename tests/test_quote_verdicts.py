@@ -123,6 +123,14 @@ OPPOSITES = [  # (language, said, quoted): one word of the quote is the spoken w
      "Biz bu loyihani to‘xtatamiz va ish o‘rinlarini saqlaymiz."),
     ("uz", "Hukumat xususiy investorlarni qo'llab-quvvatlamaydi.",
      "Hukumat xususiy investorlarni qo‘llab-quvvatlaydi."),
+    # Turkish and Azerbaijani negate a verb with -ma-/-me- after its stem, as Uzbek does: "probably verbatim"
+    ("tr", "Banka başkanı: Faiz oranlarını bu yıl artırmayacağız.", "Faiz oranlarını bu yıl artıracağız"),
+    ("az", "Nazir dedi: Biz gediş haqqını bu il artırmayacağıq.", "Biz gediş haqqını bu il artıracağıq"),
+    # Persian negates a verb with the prefix ن ("we will not raise" / "we will raise"), the ZWNJ inside it written,
+    # left out, or typed as a space: "verbatim"
+    ("fa", "وزیر گفت ما مالیات خانواده‌ها را امسال افزایش نمی‌دهیم.", "ما مالیات خانواده‌ها را امسال افزایش می‌دهیم"),
+    ("fa", "وزیر گفت ما مالیات خانواده‌ها را امسال افزایش نمی‌دهیم.", "ما مالیات خانواده‌ها را امسال افزایش میدهیم"),
+    ("fa", "وزیر گفت ما مالیات خانواده‌ها را امسال افزایش نمی‌دهیم.", "ما مالیات خانواده‌ها را امسال افزایش می دهیم"),
 ]
 
 
@@ -139,6 +147,8 @@ def test_a_word_and_its_opposite_spelled_almost_alike_differ(tmp_path: Path, lan
     assert check.status == "differs", check
     [difference] = check.differences
     assert difference.critical and flips_polarity(difference.article, difference.spoken, language), difference
+    # as written: repr printed Persian's zero-width non-joiner as an escape ('نمی\\u200cدهیم')
+    assert f"said: '{difference.spoken}'" in quote_detail(check)
 
 
 def _spoken(text: str, language: str = "en") -> Transcript:

@@ -80,6 +80,12 @@ class QuoteCheck:
     misheard: tuple[WordDiff, ...] = ()  # changes that are likely the recogniser's: what it heard, and the article
 
 
+def quoted(text: str) -> str:
+    """A wording in single quotes as it is written (`repr` showed Persian's zero-width non-joiner, and other
+    invisible letters, as escapes: 'نمی\\u200cدهیم')."""
+    return f"'{text}'"
+
+
 def quote_detail(check: QuoteCheck, *, basis: bool = True) -> str:
     """One line for people: the changes a "differs" verdict rests on, or what the recogniser (or, without audio,
     the captions) has where the article differs. `basis`: say what the check rests on (a caller that shows
@@ -87,10 +93,10 @@ def quote_detail(check: QuoteCheck, *, basis: bool = True) -> str:
     against = "" if check.basis == "audio" or not basis else " (checked against captions, not the audio)"
     heard = "the recogniser heard" if check.basis == "audio" else "the captions say"
     if check.differences:
-        return "; ".join(f"article: {d.article!r}, said: {d.spoken!r} at {d.start:.1f} s"
+        return "; ".join(f"article: {quoted(d.article)}, said: {quoted(d.spoken)} at {d.start:.1f} s"
                          for d in check.differences) + against
     if check.misheard:
-        return "; ".join(f"{heard} {d.spoken!r} where the article has {d.article!r} at {d.start:.1f} s"
+        return "; ".join(f"{heard} {quoted(d.spoken)} where the article has {quoted(d.article)} at {d.start:.1f} s"
                          for d in check.misheard) + against
     return ""
 
@@ -131,7 +137,7 @@ def check_quote(quote: Quote, spoken: Sequence[Token], words: Sequence[Word], la
     diffs = _diffs(list(best.ops), near, qtoks, surfaces, spoken, words, language)
     return QuoteCheck(paragraph, number, quote.text, quote.speaker, "differs" if diffs else "verbatim",
                       round(best.score, 3), float(words[first].start), float(words[last].end),
-                      " ".join(w.text.strip() for w in words[first:last + 1]), diffs, via_translation)
+                      join_words(w.text for w in words[first:last + 1]), diffs, via_translation)
 
 
 def _reach_edges(found: Alignment, qtoks: Sequence[Token], spoken: Sequence[Token], words: Sequence[Word],

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from indexer.articles.link import ArticleLinks, ParagraphLink
 from indexer.articles.load import Article
-from indexer.articles.quotecheck import QuoteCheck
+from indexer.articles.quotecheck import QuoteCheck, quoted
 from indexer.deeplinks import clock
 
 
@@ -58,11 +58,11 @@ def _quote_lines(video_id: str | None, q: QuoteCheck) -> str:
     who = f" ({q.speaker})" if q.speaker else ""
     where = f" in {video_id}" if video_id and q.status != "not found" else ""
     lines = [f"    quote {q.status}{where}{basis}: \u201c{q.text}\u201d{who}"]
-    lines.extend(f"      article says {d.article!r}, speaker said {d.spoken!r} at {clock(d.start)}"
+    lines.extend(f"      article says {quoted(d.article)}, speaker said {quoted(d.spoken)} at {clock(d.start)}"
                  for d in q.differences)
-    heard = [f"the recogniser heard {d.spoken!r} at {clock(d.start)}; the audio fits the article's "
-             f"{d.article!r} about as well" for d in q.misheard] if q.basis != "captions" else [
-        f"the captions say {d.spoken!r} at {clock(d.start)}, a near spelling of the article's {d.article!r} "
-        "(no audio to hear it in: the captions may have it wrong)" for d in q.misheard]
+    heard = [f"the recogniser heard {quoted(d.spoken)} at {clock(d.start)}; the audio fits the article's "
+             f"{quoted(d.article)} about as well" for d in q.misheard] if q.basis != "captions" else [
+        f"the captions say {quoted(d.spoken)} at {clock(d.start)}, a near spelling of the article's "
+        f"{quoted(d.article)} (no audio to hear it in: the captions may have it wrong)" for d in q.misheard]
     lines.extend(f"      {line}" for line in heard)
     return "\n".join(lines)

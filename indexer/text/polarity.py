@@ -3,13 +3,14 @@
 Why: a quote check must never excuse a dropped "not" as the recogniser's slip. indexer.articles.verdict holds a
 difference that flips a statement's polarity (a negation word on one side only) to the strict bar it keeps for
 numbers and for words added or dropped. The lists hold the free-standing negation words of the languages the
-project meets. A negation written inside a word is seen where it is a verb's suffix in Uzbek and Kazakh (one verb
-said two ways, one with -ma- / -ма-, -ме-, -ба-, -бе-, -па-, -пе- after the stem: "oshiramiz" / "oshirmaymiz",
-"тоқтатамыз" / "тоқтатпаймыз", in either script), and where it is a prefix that the language makes opposites with (one
-word is the other with the prefix before it: "unconstitutional", "illégale", "unverantwortlich", "неприемлемо",
-"noqonuniy"; without a dictionary "information" / "formation" reads so too: a pair that differs anyway, now held
-to the strict bar). Words compare folded (indexer.text.normalize.fold: case and accents). Antonyms that share no form
-("increase" / "decrease") are not seen.
+project meets. A negation written inside a word is seen where it is a verb's suffix in Uzbek, Kazakh, Turkish and
+Azerbaijani (one verb said two ways, one with -ma- / -ма-, -ме-, -ба-, -бе-, -па-, -пе- / -me- / -mə- after the stem:
+"oshiramiz" / "oshirmaymiz", "тоқтатамыз" / "тоқтатпаймыз", "artıracağız" / "artırmayacağız"), and where it is a
+prefix that the language makes opposites with (one word is the other with the prefix before it: "unconstitutional",
+"illégale", "unverantwortlich", "неприемлемо", "noqonuniy", Persian's verbs "نمی‌دهیم" / "می‌دهیم"; without a
+dictionary "information" / "formation" reads so too: a pair that differs anyway, now held to the strict bar). Words
+compare folded (indexer.text.normalize.fold: case and accents). Antonyms that share no form ("increase" / "decrease")
+are not seen.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ _WORDS: dict[str, str] = {
     "it": "non mai nessuno nessuna niente nulla né senza",
     "pt": "não nunca ninguém nada nenhum nenhuma nem sem",
     "tr": "değil yok hiç asla hiçbir",
+    "az": "deyil yox heç heçvaxt heçkim heçnə heçbir",
+    "fa": "نه نیست نیستند نیستیم نبود نبودند هرگز هیچ بدون نمی",  # نمی: the verb's prefix, typed with a space
     "ar": "لا لن لم ليس ليست لست لسنا ليسوا غير بدون أبدا أبداً",  # not "ما": as often "what" as "not"
 }
 _FOLDED: dict[str, frozenset[str]] = {lang: frozenset(fold(w) for w in words.split())
@@ -48,12 +51,13 @@ def negations(words: Iterable[str], language: str | None = None) -> int:
 
 def flips_polarity(a: str, b: str, language: str | None = None) -> bool:
     """True when one wording holds a negation and the other none (French "ne ... pas" is one negation, not two), or
-    when one word is said with a negative prefix, or a verb with a negative suffix (Uzbek, Kazakh), on one side
-    only."""
+    when one word is said with a negative prefix, or a verb with a negative suffix (Uzbek, Kazakh, Turkish,
+    Azerbaijani), on one side only."""
     if (negations(split_words(a, language), language) > 0) != (negations(split_words(b, language), language) > 0):
         return True
-    suffixed = primary_language(language) in _SUFFIXED
-    return any(_prefix_flip(x, y, language) or (suffixed and _suffix_flip(x, y)) for x, y in _word_pairs(a, b))
+    suffixes = _SUFFIXED.get(primary_language(language) or "")
+    pairs = _word_pairs(a, b) or [("".join(split_words(a)), "".join(split_words(b)))]  # "می دهیم" for "نمی‌دهیم"
+    return any(_prefix_flip(x, y, language) or bool(suffixes and _suffix_flip(x, y, suffixes)) for x, y in pairs)
 
 
 def _word_pairs(a: str, b: str) -> list[tuple[str, str]]:
@@ -75,27 +79,38 @@ _PREFIXES: dict[str, tuple[str, ...]] = {
     "pt": ("in", "im", "i", "des", "dis", "nao"),
     "uz": ("no", "be"),
     "kk": ("bey",),
+    "fa": ("ن", "نا", "بی"),  # a verb's na-/ne- ("نمی‌دهیم" / "می‌دهیم", "نرفت" / "رفت"), "نامناسب", "بی‌دقت"
 }
 _ANY_PREFIX = tuple(sorted({p for prefixes in _PREFIXES.values() for p in prefixes}))
 _REST_MIN = 4  # letters the word keeps after the prefix: "in" + "to" is not an opposite
+_REST_MIN_BY_LANGUAGE = {"fa": 3}  # Persian writes no short vowels: "رفت" (went) is three letters
 
 
 def _prefix_flip(a: str, b: str, language: str | None) -> bool:
     """One word said two ways, one of them with a prefix that makes it its opposite ("constitutional" /
     "unconstitutional"): a spelling this close counts as the same word elsewhere, so it is named here."""
-    shorter, longer = sorted((latin(fold(w)) for w in (a, b)), key=len)
-    if len(shorter) < _REST_MIN or len(longer) == len(shorter) or not longer.endswith(shorter):
+    shorter, longer = sorted((latin(fold(w)).replace(_ZWNJ, "") for w in (a, b)), key=len)
+    lang = primary_language(language) or ""
+    if len(shorter) < _REST_MIN_BY_LANGUAGE.get(lang, _REST_MIN) or len(longer) == len(shorter) or \
+            not longer.endswith(shorter):
         return False
-    return longer[:-len(shorter)] in _PREFIXES.get(primary_language(language) or "", _ANY_PREFIX)
+    return longer[:-len(shorter)] in _PREFIXES.get(lang, _ANY_PREFIX)
 
 
-# the negative suffix right after a verb's stem: Uzbek -ma-; Kazakh -ма-/-ме-, -ба-/-бе-, -па-/-пе- (as Latin)
-_SUFFIXED = {"uz", "kk"}
-_NEGATIVE_SUFFIXES = ("ma", "me", "ba", "be", "pa", "pe")
+_ZWNJ = "\u200c"  # Persian's zero-width non-joiner, inside a word ("می‌دهیم"), written or left out alike
+
+# the negative suffix right after a verb's stem: Uzbek -ma-; Kazakh -ма-/-ме-, -ба-/-бе-, -па-/-пе- (as Latin);
+# Turkish -ma-/-me- ("artıracağız" / "artırmayacağız"); Azerbaijani -ma-/-mə-
+_SUFFIXED = {
+    "uz": ("ma",),
+    "kk": ("ma", "me", "ba", "be", "pa", "pe"),
+    "tr": ("ma", "me"),
+    "az": ("ma", "me", "mə"),
+}
 _STEM_MIN = 3
 
 
-def _suffix_flip(a: str, b: str) -> bool:
+def _suffix_flip(a: str, b: str, suffixes: tuple[str, ...]) -> bool:
     """One word said two ways, one of them with the negative suffix after the stem they share."""
     x, y = (latin(fold(w)) for w in (a, b))
     shared = 0
@@ -104,5 +119,5 @@ def _suffix_flip(a: str, b: str) -> bool:
     if shared < _STEM_MIN:
         return False
     rest_x, rest_y = x[shared:], y[shared:]
-    negative = [len(r) >= 3 and r.startswith(_NEGATIVE_SUFFIXES) for r in (rest_x, rest_y)]
+    negative = [len(r) >= 3 and r.startswith(suffixes) for r in (rest_x, rest_y)]
     return negative[0] != negative[1]
