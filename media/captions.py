@@ -22,6 +22,7 @@ from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
 from media import scc, stl, ttml
+from media.codepages import decode_legacy
 from media.cuetext import INLINE, SHIELD, clean
 from media.errors import CaptionError
 
@@ -54,9 +55,10 @@ def read_captions(path: Path) -> list[Cue]:
     return load_captions(path)[0]
 
 
-def load_captions(path: Path) -> tuple[list[Cue], str | None]:
+def load_captions(path: Path, language: str | None = None) -> tuple[list[Cue], str | None]:
     """The cues of a caption file, and the language it names, if any: a WebVTT header's `Language: ru` (as YouTube
-    writes it), a TTML document's `xml:lang`, an EBU STL header's language code."""
+    writes it), a TTML document's `xml:lang`, an EBU STL header's language code. `language`: the one the caller
+    knows, whose code page a file that is not Unicode is read in."""
     if not path.is_file():
         raise CaptionError(f"{path.name}: no such file")
     if path.stat().st_size > MAX_BYTES:
@@ -65,7 +67,7 @@ def load_captions(path: Path) -> tuple[list[Cue], str | None]:
     if stl.looks_like_stl(raw):  # binary: its text is in the code table its header names, as is its language
         cues, named = _cues(stl.cue_bodies(raw)), stl.language(raw)
     else:
-        text = decode_captions(raw, path.name)
+        text = decode_captions(raw, path.name, language)
         cues, named = parse_captions(text), header_language(text)
     if not cues:
         raise CaptionError(f"{path.name}: no caption cues found (expected WebVTT, SRT, TTML, EBU STL, SCC or SBV)")
@@ -93,9 +95,9 @@ def header_language(text: str) -> str | None:
     return None
 
 
-def decode_captions(raw: bytes, name: str) -> str:
-    """Caption bytes as text: UTF-8 (with or without BOM), UTF-16 or UTF-32 with a BOM, else the single-byte
-    encoding broadcast tools write: Windows-1252 for Western text, Windows-1251 when the text reads as Cyrillic."""
+def decode_captions(raw: bytes, name: str, language: str | None = None) -> str:
+    """Caption bytes as text: UTF-8 (with or without BOM), UTF-16 or UTF-32 with a BOM, else the legacy code page
+    broadcast tools write, the one `language` uses or the one whose reading reads best (media.codepages)."""
     for bom, codec in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
                        (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
         if raw.startswith(bom):
@@ -109,12 +111,7 @@ def decode_captions(raw: bytes, name: str) -> str:
         pass
     if b"\x00" in raw[:8192]:
         raise CaptionError(f"{name}: binary data is not a caption file")
-    western = raw.decode("cp1252", errors="replace")
-    letters = [c for c in western if c.isalpha()]
-    # Cyrillic bytes read as Windows-1252 turn every letter into an accented one; Western text has few of those
-    if letters and sum(not c.isascii() for c in letters) > len(letters) / 2:
-        return raw.decode("cp1251", errors="replace")
-    return western
+    return decode_legacy(raw, name, language)
 
 
 def parse_captions(text: str) -> list[Cue]:

@@ -190,7 +190,7 @@ def _from_captions(video_id: str, path: Path, fetched: FetchResult, opts: StepOp
         except InvalidInput as exc:
             raise InvalidInput(f"{path.name}: {exc}") from None
         return replace(tr, language=opts.language or _known(tr.language) or _read_language(tr))
-    cues, header = capmod.load_captions(path)
+    cues, header = capmod.load_captions(path, opts.language or _known(fetched.caption_language))
     tr = formats.from_cues(video_id, cues, language=UNDETERMINED, kind=fetched.caption_kind or "file")
     language = opts.language or _known(fetched.caption_language) or _known(header) or _read_language(tr)
     return replace(tr, language=language)

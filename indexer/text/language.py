@@ -36,6 +36,7 @@ UNDETERMINED = "und"
 _MIN_LETTERS = 20
 _VOTE_CHARS = 2000  # past this length a text's stretches of this size vote (_by_vote); 30 of them at most
 _VOTES = 30
+_TURKIC_LETTERS = re.compile("[ıİğĞşŞəƏ]")  # Turkish and Azerbaijani letters that Uzbek's Latin alphabet has not
 _CYRILLIC_LISTS = ("ru",)  # stop-word lists written in Cyrillic (Uzbek's is in Latin: its Cyrillic has own letters)
 
 
@@ -45,8 +46,10 @@ def detect_language(text: str) -> str:
     if sum(counts.values()) < _MIN_LETTERS:  # too short for anyone to tell
         return UNDETERMINED
     own = _own_reading(text, counts)
-    if own == "uz":
+    if own == "uz" and not _TURKIC_LETTERS.search(text):
         return own
+    if own == "uz":  # Turkish and Azerbaijani share Uzbek's short words ("bir", "bu"), not these letters
+        return _cld3(text, _CLD3_ENOUGH) or ("az" if re.search("[əƏ]", text) else "tr")
     found = _cld3(text, _CLD3_SURE if own != UNDETERMINED else _CLD3_ENOUGH)
     if found in _NOT_LATIN and counts.get("latn", 0) >= 0.6 * sum(counts.values()):
         return own  # CLD3 read Latin letters as a language Whisper writes in another script ("la la la": Japanese)
