@@ -48,7 +48,8 @@ if TYPE_CHECKING:
     from indexer.store.status import VideoSummary
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
-                  help="clipindex: a searchable archive of moments from video reports and their articles.")
+                  help="clipindex: a searchable archive of moments from video reports and their articles.",
+                  epilog="Example: clipindex ingest report.mp4 --article story.html")
 
 
 @app.command()

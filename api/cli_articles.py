@@ -16,7 +16,8 @@ from indexer.errors import InvalidInput
 if TYPE_CHECKING:  # a type only: importing the store (SQLAlchemy) would slow every command's start, --help too
     from indexer.store.corrections import Correction
 
-keys_app = typer.Typer(no_args_is_help=True, help="API keys for the HTTP API's write endpoints.")
+keys_app = typer.Typer(no_args_is_help=True, help="API keys for the HTTP API's write endpoints.",
+                       epilog="Example: clipindex keys create newsroom-cms")
 
 
 @keys_app.command("create")
@@ -60,7 +61,8 @@ def keys_revoke(key_id: Annotated[str, typer.Argument(help="The key's id, as `ke
     out.print(f"revoked {key.id} ({key.name})", markup=False)
 
 
-article_app = typer.Typer(no_args_is_help=True, help="Articles: link them to video moments and check their quotes.")
+article_app = typer.Typer(no_args_is_help=True, help="Articles: link them to video moments and check their quotes.",
+                          epilog="Example: clipindex article add https://example.org/news/flood --video yt:dQw4w9WgXcQ")
 
 
 @article_app.command("add")
@@ -168,7 +170,8 @@ def article_correct(
                  "transcript's")
 
 
-correction_app = typer.Typer(no_args_is_help=True, help="Corrections of a video's stored transcript (reversible).")
+correction_app = typer.Typer(no_args_is_help=True, help="Corrections of a video's stored transcript (reversible).",
+                             epilog='Example: clipindex correction add file:9c1e 12.3 13.1 "residence"')
 Video = Annotated[str, typer.Argument(help="Video id or unique prefix (see `clipindex videos`).")]
 
 

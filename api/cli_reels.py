@@ -12,7 +12,8 @@ import typer
 from api.cli_common import DataDir, JsonOut, Quiet, clock, emit, err, errors, out, progress, service
 from indexer.errors import InvalidInput
 
-reel_app = typer.Typer(no_args_is_help=True, help="Highlight reels: clips from hits, chapters or ranges.")
+reel_app = typer.Typer(no_args_is_help=True, help="Highlight reels: clips from hits, chapters or ranges.",
+                       epilog='Example: clipindex reel new "Flood week highlights"')
 Snap = Annotated[str, typer.Option(help="Snap clip edges to word or sentence boundaries, or none.")]
 Pad = Annotated[float | None, typer.Option(help="Seconds added before and after (default 0.5 for hits, else 0).")]
 
