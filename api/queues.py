@@ -101,7 +101,7 @@ def _run_step(proc: _Process, video_id: str, name: str) -> None:
 def reconcile(service: Clipindex) -> int:
     """Re-send jobs that wait in the store without a live coordinator (a lost message, a dead worker)."""
     now = time.time()
-    stale = [j for j in service.jobs.list(limit=500, state="queued") if now - j.updated_at > RECONCILE_S]
+    stale = service.jobs.waiting_untouched(RECONCILE_S)
     with service.store.tx() as conn:
         from indexer.store.schema import jobs  # deferred: only the reconciler reads leases directly
 

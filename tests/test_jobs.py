@@ -11,6 +11,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+import httpx
 import pytest
 
 from api.worker import Worker, overall
@@ -20,6 +21,7 @@ from indexer.ingest.types import IngestJob
 from indexer.service import Clipindex, IngestOptions
 from indexer.store.jobs import JobQueue
 from indexer.store.schema import jobs
+from tests.apiserver import running
 from tests.conftest import long_speech
 from tests.test_ingest import cli
 from tests.waiting import wait_until
@@ -155,3 +157,20 @@ def test_a_job_is_stalled_once_its_worker_missed_two_reports(settings: Settings)
     assert late is not None and late.takeover_s == 0.0
     queue.finish(job.id, "w", "done")
     assert queue.get(job.id).lease_expires is None and queue.stalled(queue.get(job.id)) is None
+
+
+def test_the_oldest_waiting_job_is_seen_behind_a_long_queue(settings: Settings) -> None:
+    """`/readyz` and the broker's reconciler read the newest 500 queued jobs: behind a backlog of 500 newer ones,
+    the probe named a job minutes old as the oldest and the reconciler never sent the oldest again."""
+    svc = Clipindex(settings)
+    queue = svc.jobs
+    oldest = _finished(queue, "queued", 1 / 24)  # waiting, untouched, for an hour
+    with queue.store.tx() as conn:
+        conn.execute(jobs.update().where(jobs.c.id == oldest).values(created_at=time.time() - 3600))
+    for _ in range(500):
+        queue.submit("ingest", IngestJob("/x.wav"))
+    with running(svc, workers=0) as url, httpx.Client(base_url=url) as client:
+        ready = client.get("/readyz").json()
+    assert 3590 < ready["oldest_queued_s"] < 3700, ready
+    assert [job.id for job in queue.waiting_untouched(60)] == [oldest]
+    assert len(queue.waiting_untouched(0, limit=500)) == 500 and queue.waiting_untouched(0)[0].id == oldest

@@ -16,7 +16,6 @@ from api.deps import Service
 
 if TYPE_CHECKING:
     from indexer.service import Clipindex
-    from indexer.store.jobs import Job
 
 router = APIRouter(tags=["health"])
 log = logging.getLogger(__name__)
@@ -30,23 +29,23 @@ def healthz() -> dict[str, str]:
 @router.get("/readyz", summary="The server can do its work (readiness): 503 with what failed when not",
             responses={503: {"description": "not ready: `checks` names what failed"}})
 def readyz(request: Request, service: Service) -> JSONResponse:
-    store, queued = _queued(service)  # the store's check is this read of the waiting jobs
+    store, since = _oldest_waiting(service)  # the store's check is this read of the waiting jobs
     checks = {"store": store, "index": _index(service),
               "workers": _workers(getattr(request.app.state, "workers", []))}
     ready = all(v == "ok" for v in checks.values())
-    oldest = round(time.time() - min(j.created_at for j in queued), 1) if queued else None
+    oldest = round(time.time() - since, 1) if since is not None else None
     body: dict[str, Any] = {"status": "ready" if ready else "not ready", "checks": checks,
                             "read_only": service.store.read_only, "oldest_queued_s": oldest}
     return JSONResponse(body, status_code=200 if ready else 503)
 
 
-def _queued(service: Clipindex) -> tuple[str, list[Job]]:
-    """"ok" and the newest 500 queued jobs, or why the store cannot be read and none."""
+def _oldest_waiting(service: Clipindex) -> tuple[str, float | None]:
+    """"ok" and when the oldest queued job was created (None: none waits), or why the store cannot be read."""
     try:
-        return "ok", service.jobs.list(limit=500, state="queued")
+        return "ok", service.jobs.oldest_waiting()
     except Exception as exc:  # noqa: BLE001 - any failure to read the store makes the server unready
         log.warning("readiness: the store cannot be read", exc_info=True)
-        return f"cannot be read ({type(exc).__name__})", []
+        return f"cannot be read ({type(exc).__name__})", None
 
 
 def _index(service: Clipindex) -> str:

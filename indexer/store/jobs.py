@@ -104,6 +104,21 @@ class JobQueue:
         with self.store.tx() as conn:
             return [_job(r) for r in conn.execute(query).mappings().all()]
 
+    def oldest_waiting(self) -> float | None:
+        """When the oldest job still waiting (queued) was created; None when none waits. One query, however long
+        the queue (the newest 500 of a longer one named a younger job)."""
+        with self.store.tx() as conn:
+            found = conn.execute(sa.select(sa.func.min(jobs.c.created_at)).where(jobs.c.state == "queued")).scalar()
+        return None if found is None else float(found)
+
+    def waiting_untouched(self, idle_s: float, limit: int = 500) -> tuple[Job, ...]:
+        """Queued jobs nobody has touched for `idle_s` seconds, oldest first (a reconciler sends them again: the
+        oldest must not wait behind a burst of newer ones)."""
+        query = sa.select(jobs).where(jobs.c.state == "queued", jobs.c.updated_at < time.time() - idle_s) \
+            .order_by(jobs.c.created_at).limit(limit)
+        with self.store.tx() as conn:
+            return tuple(_job(r) for r in conn.execute(query).mappings().all())
+
     def naming(self, video_id: str, kind: str | None = None) -> tuple[Job, ...]:
         """The finished jobs whose request or result names the video (an ingest's result, a render's clips)."""
         needle = json.dumps(video_id)
