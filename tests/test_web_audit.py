@@ -175,6 +175,43 @@ def test_arabic_clip_times_and_a_correction_read_in_order(page: Page, site: Site
     assert old is not None and new is not None and old < arrow < new, (old, arrow, new)
 
 
+COP_TITLE = "مؤتمر COP29 في باكو"  # "the COP29 conference in Baku": Arabic around a Latin name
+COP_CHAPTER = "انطلق مؤتمر COP29 للمناخ"
+
+
+def test_arabic_titles_with_a_latin_name_read_right_to_left(page: Page, site: Site) -> None:  # noqa: F811
+    """A video's title and its chapters' titles had no direction: "مؤتمر COP29 في باكو" was laid out left to right,
+    so an Arabic reader, reading from the right, read "in Baku COP29 conference". Each title is now isolated in its
+    own direction: its first word is the rightmost, in the list, on the video's page, in its chapters and hits."""
+    path = site.root / "cop.vtt"
+    path.write_text("WEBVTT\n\n00:00:01.000 --> 00:00:05.000\nانطلق مؤتمر COP29 للمناخ في باكو اليوم\n",
+                    encoding="utf-8")
+    [result] = list(site.service.ingest(str(path), IngestOptions(title=COP_TITLE, language="ar")))
+    video_id = str(result.video_id)
+    site.service.store.put_chapters(video_id, "computed", [Chapter(video_id, 0.0, 5.0, COP_CHAPTER)])
+    site.service.index.index_video(video_id)
+
+    def first_word_rightmost(selector: str, first: str) -> None:
+        at, name = (page.evaluate(LEFT_OF, [selector, t]) for t in (first, "COP29"))
+        assert at is not None and name is not None and at > name, (selector, at, name)
+
+    page.goto(f"{site.url}/#/videos")
+    page.locator("#video-list h2", has_text="COP29").evaluate("h => h.id = 'cop-item'")
+    first_word_rightmost("#cop-item", "مؤتمر")
+    page.goto(f"{site.url}/#/video/{quote(video_id, safe='')}")
+    expect(page.locator("#video-title")).to_have_text(COP_TITLE)
+    first_word_rightmost("#video-title", "مؤتمر")
+    expect(page.locator("#chapters")).to_contain_text(COP_CHAPTER)
+    first_word_rightmost("#chapters", "انطلق")
+    page.goto(f"{site.url}/#/?q=" + quote("مؤتمر"))
+    group = page.locator(".group", has_text="COP29")
+    expect(group.locator(".chapter")).to_contain_text(COP_CHAPTER)
+    group.locator("h2").evaluate("h => h.id = 'cop-group'")
+    group.locator(".chapter").first.evaluate("c => c.id = 'cop-chapter'")
+    first_word_rightmost("#cop-group", "مؤتمر")
+    first_word_rightmost("#cop-chapter", "انطلق")
+
+
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
 def test_an_added_button_with_a_long_reel_title_does_not_widen_the_page(
         browser: Browser, site: Site, console: Console, viewport: dict[str, int]) -> None:  # noqa: F811

@@ -111,7 +111,7 @@ function videoGroup(video, id) {
   if (group) return group;
   const facts = video ? [niceDate(video.published) || "no date", video.channel, duration(video.duration)] : [];
   group = el("article", { class: "group", id: key },
-    el("h2", {}, el("a", { href: `#/video/${encodeURIComponent(id)}`, text: video ? video.title : id })),
+    el("h2", {}, el("a", { href: `#/video/${encodeURIComponent(id)}`, dir: "auto", text: video ? video.title : id })),
     el("p", { class: "meta", text: facts.filter(Boolean).join(" · ") }),
     el("ol", { class: "hits" }));
   $("#results").append(group);
@@ -149,7 +149,7 @@ function addHit(hit, video, mode) {
   const body = el("div", { class: "hit-body" },
     el("span", { id: `${id}-title`, hidden: true, text: title }),
     el("p", { class: "when" }, el("a", { href: at, id: `${id}-when`, text: `${clock(hit.start)}–${clock(hit.end)}` }),
-      hit.chapter ? el("span", { class: "chapter", text: ` · ${hit.chapter}` }) : null),
+      hit.chapter ? el("span", { class: "chapter" }, " · ", el("bdi", { text: hit.chapter })) : null),
     el("p", { class: "snippet", dir: "auto" }, marked(mode === "keyword" ? trimmed(hit.snippet) : hit.snippet)));
   if (hit.differences && hit.differences.length)
     body.append(el("p", { class: "diff", text: `Said differently: ${hit.differences.join("; ")}` }));

@@ -17,7 +17,7 @@ async function videosView() {
       const facts = [niceDate(v.published) || "no date", v.channel, duration(v.duration), madeBy(v.transcript),
         stateNote(v)];
       $("#video-list").append(el("li", { class: "card" },
-        el("h2", {}, el("a", { href: `#/video/${encodeURIComponent(v.id)}`, text: v.title })),
+        el("h2", {}, el("a", { href: `#/video/${encodeURIComponent(v.id)}`, dir: "auto", text: v.title })),
         el("p", { class: "meta", text: facts.filter(Boolean).join(" · ") })));
     }
   } catch (err) {
@@ -316,8 +316,9 @@ async function loadChapters(id, root) {
     $("#chapters-box").open = chapters.length <= FOLDED_CHAPTERS;
     for (const c of chapters) {
       const n = $("#chapters").children.length + 1;
-      $("#chapters").append(el("li", {}, el("button", { type: "button", class: "link", text: `${clock(c.start)} ${c.title}`,
-        onclick: () => player.seek(c.start) }), " ",
+      // the title isolated in its own direction (bdi): an Arabic title beside a Latin name read scrambled
+      $("#chapters").append(el("li", {}, el("button", { type: "button", class: "link", onclick: () => player.seek(c.start) },
+        `${clock(c.start)} `, el("bdi", { text: c.title })), " ",
         c.source === chapters[0].source ? el("button", { type: "button", class: "secondary small", text: "Add to reel",
           "aria-label": `Add chapter ${c.title} to the reel`, onclick: (e) => addToReel({ video: id, chapter: n }, e.target) }) : null));
     }
