@@ -28,12 +28,16 @@ def clean(body: str) -> str:
 
 
 # What captions write that nobody said, in any language: sound in square brackets ("[Music]", "[ APPLAUSE ]",
-# "[музыка]"); a parenthesis that holds a line alone ("(laughter)") or capitals that are no acronym ("(SIGHS)");
-# music notes; the broadcast speaker-change mark ">>"; and a speaker's name in capitals before a colon ("ANCHOR:",
-# ">> JOHN SMITH:"). A name is taken for one only after ">>", or where the line goes on in lower case and the name is
-# of two words or five letters at least: a caption file written all in capitals ("THE MINISTER SAID: WE WILL ...")
-# keeps its words, and so does a line that opens on an acronym ("США: санкции продлены", "NATO: talks resume").
-_SOUND = re.compile(r"\[[^\[\]\n]{0,80}\]|[♪♫♬]")
+# "[музыка]", and the full-width and lenticular ones of Chinese and Japanese captions: "［音楽］", "【拍手】"); a
+# parenthesis that holds a line alone ("(laughter)") or capitals that are no acronym ("(SIGHS)"); music notes; the
+# broadcast speaker-change mark ">>"; and a speaker's name in capitals before a colon ("ANCHOR:", ">> JOHN SMITH:").
+# A name is taken for one only after ">>", or where the line goes on in lower case and the name is of two words or
+# five letters at least: a caption file written all in capitals ("THE MINISTER SAID: WE WILL ...") keeps its words,
+# and so does a line that opens on an acronym ("США: санкции продлены", "NATO: talks resume").
+_SOUND = re.compile(r"\[[^\[\]\n]{0,80}\]|［[^［］\n]{0,80}］|【[^【】\n]{0,80}】|〔[^〔〕\n]{0,80}〕|[♪♫♬]")
+# Chinese and Japanese captions write sound and the speaker in full-width parentheses ("（拍手）", "（知事）来年…"),
+# never the words said
+_FULL_WIDTH_NOTE = re.compile(r"（[^（）\n]{0,20}）")
 _ALONE = re.compile(r"^\s*\([^()]{0,80}\)\s*$")
 _SHOUTED = re.compile(r"\(([^()a-z]{0,80})\)")
 _LABEL = re.compile(r"^\s*(>>+|-)?\s*([^\W\d_][^\W\d_'.-]*(?:[ '.-][^\W\d_]+){0,3})\s*:\s+")
@@ -53,7 +57,7 @@ def _sound_or_acronym(m: re.Match[str]) -> str:
 
 
 def _speech(line: str) -> str:
-    line = _SOUND.sub(" ", line)
+    line = _FULL_WIDTH_NOTE.sub("", _SOUND.sub(" ", line))
     line = "" if _ALONE.match(line) else _SHOUTED.sub(_sound_or_acronym, line)
     label = _LABEL.match(line)
     if label and label[2] == label[2].upper() != label[2].lower():

@@ -1,7 +1,9 @@
-"""Caption files in the legacy code pages of their region (media/codepages.py): read in the right one, with or
-without the language named, and refused where no code page reads as text. Before, anything that was not UTF-8 was
-read as Windows-1252, or 1251 when it looked Cyrillic: Arabic, Turkish, Chinese and Japanese files were stored as
-nonsense ("ГЪбдК ЗбНЯжгЙ", "ÝSTANBUL'DA") and the ingest said it went well."""
+"""Caption files as other regions' tools write them. Their legacy code pages (media/codepages.py): read in the
+right one, with or without the language named, and refused where no code page reads as text. Before, anything that
+was not UTF-8 was read as Windows-1252, or 1251 when it looked Cyrillic: Arabic, Turkish, Chinese and Japanese files
+were stored as nonsense ("ГЪбдК ЗбНЯжгЙ", "ÝSTANBUL'DA") and the ingest said it went well. And Chinese and Japanese
+captions' notes for the deaf and hard of hearing, in full-width brackets, which were taken for speech
+(media/cuetext.py)."""
 
 from __future__ import annotations
 
@@ -78,3 +80,16 @@ def test_a_turkish_file_in_windows_1254_is_searchable_as_spoken(settings: Settin
     assert code == 0, err
     [hit] = json.loads(out)
     assert hit["text"].startswith("İstanbul'da bugün büyük bir yangın") and hit["start"] == 2.0
+
+
+@pytest.mark.parametrize(("body", "said"), [
+    ("［音楽］", ""), ("（拍手）", ""), ("【拍手】ありがとうございます", "ありがとうございます"),
+    ("（知事）来年の春から新しい制度を始めます。", "来年の春から新しい制度を始めます。"),  # the speaker
+    ("市长说（笑）我们绝不会提高票价", "市长说我们绝不会提高票价"), ("〔雨の音〕", ""),
+])
+def test_full_width_notes_for_the_deaf_are_not_speech(tmp_path: Path, body: str, said: str) -> None:
+    """Japanese captions for the deaf and hard of hearing write sound and speakers as "［音楽］", "（拍手）" and
+    "（知事）": each was a word said, a search hit with a time, and the speaker's title a word at the line's start."""
+    path = _srt(tmp_path / "sdh.srt", (body, "東京都は火曜日、発表しました。"), "utf-8")
+    cues, _ = load_captions(path)
+    assert [c.text for c in cues] == ([said] if said else []) + ["東京都は火曜日、発表しました。"]
