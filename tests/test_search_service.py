@@ -158,3 +158,20 @@ def test_hits_of_a_video_gone_from_the_store_do_not_empty_the_page(backend_setti
     assert svc.index.search("budget", limit=1).hits[0].video_id == ids[2]
     hits = svc.search("budget", limit=2).hits
     assert sorted(h.video_id for h in hits) == sorted(ids[:2])
+
+
+@pytest.mark.parametrize("query", ["「我们决不会提高地铁票价」", "『我们决不会提高地铁票价』", "我们决不会提高地铁票价"])
+def test_a_chinese_quote_in_corner_brackets_or_none_is_checked_as_a_quote(settings: Settings, tmp_path: Path,
+                                                                          query: str) -> None:
+    """「」 and 『』 opened no quote, and a quote without marks is one "word" to a count of spaces: each went to
+    keyword search, which found the passage at 1.0 and never said that 决 was said 绝."""
+    srt = tmp_path / "metro.srt"
+    srt.write_text("1\n00:00:01,000 --> 00:00:04,000\n北京市政府周二宣布了新的公共交通计划。\n\n"
+                   "2\n00:00:05,000 --> 00:00:08,500\n市长说：“我们绝不会提高地铁票价。”\n", encoding="utf-8")
+    svc = Clipindex(settings)
+    [done] = list(svc.ingest(str(srt), IngestOptions(language="zh")))
+    found = svc.search(query)
+    assert found.mode == "quote"
+    [hit] = found.hits
+    assert hit.video_id == done.video_id and hit.start >= 5.0
+    assert list(hit.differences) == ["'决' was said as '绝'"]

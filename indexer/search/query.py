@@ -20,7 +20,16 @@ from indexer.models import Hit, SearchMode
 from indexer.search.passages import channel_key, word_pairs
 from indexer.search.terms import AllOf, AnyOf, BestOf, Candidates, CountOf, Filter, Found, Q, Term
 from indexer.text import align
-from indexer.text.normalize import Token, key, number_scales, primary_language, stem, tokenize_text
+from indexer.text.normalize import (
+    Token,
+    key,
+    no_spaces,
+    number_scales,
+    primary_language,
+    stem,
+    text_words,
+    tokenize_text,
+)
 from indexer.text.stopwords import function_words
 from media.readable import join_words
 
@@ -41,8 +50,9 @@ WORDS_POOL = 3  # the words stage reads 3x the backend's quote pool: its terms a
 # passage that says them in the quote's order often ranks below a hundred that hold as many (100k: R@1 0.937 -> 0.950)
 TIME_BUDGET_S = 1.8  # for a quote search: a full-text stage starts, and a candidate is aligned, only within it
 # (a full-text query itself runs to its end: milliseconds on both backends, even at a million passages)
-QUOTE_OPEN = '"\u201c\u201d\u201e\u201f\u00ab'  # a query starting with one of these is a quote
-QUOTE_CHARS = QUOTE_OPEN + "\u00bb"
+# a query starting with one of these is a quote: “ ” „ ‟ « ‹, and Chinese and Japanese corner brackets 「 『
+QUOTE_OPEN = '"\u201c\u201d\u201e\u201f\u00ab\u2039\u300c\u300e'
+QUOTE_CHARS = QUOTE_OPEN + "\u00bb\u203a\u300d\u300f"
 QUERY_LANGUAGES = (None, "en", "ru", "uz")  # without a language filter or the archive's languages, a query is read
 # as each of these (a search service passes its archive's languages instead: SearchService.search)
 ARCHIVE_LANGUAGES = 8  # at most this many of an archive's languages, those with most videos
@@ -73,7 +83,8 @@ def parse_query(query: str, mode: str | None) -> tuple[str, str]:
         text = text.replace(ch, " ")
     if not tokenize_text(text):
         raise InvalidInput("the search query has no words to search for")
-    words = len(text.split())
+    # a script written without spaces counts its characters, about two a word ("我们绝不会提高地铁票价": 6 words)
+    words = (len(text_words(text)) + 1) // 2 if no_spaces(text) else len(text.split())
     chosen = mode if mode in ("quote", "keyword") else "quote" if quoted or words >= QUOTE_MIN_WORDS else "keyword"
     if chosen == "quote" and words > MAX_QUOTE_WORDS:
         raise InvalidInput(f"a quote can have at most {MAX_QUOTE_WORDS} words (this one has {words}); shorten it")
