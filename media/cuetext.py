@@ -13,6 +13,9 @@ from __future__ import annotations
 import html
 import re
 
+# languages written right to left (an export says so: an Arabic paragraph or cue around a Latin name reads backwards
+# where the reader's default, left to right, lays it out)
+RIGHT_TO_LEFT = frozenset("ar fa he ur ps yi ckb dv sd ug".split())
 INLINE = re.compile(r"<(\d+:)?(\d{1,2}):(\d{2})\.(\d{3})>")  # a WebVTT timestamp: the time of the words after it
 _TAG = re.compile(r"</?(?:[ibusc]|ruby|rt)(?:\.[^\s<>]*)?>"  # formatting, with WebVTT's classes (<c.yellow>)
                   r"|<(?:v|lang)(?:\.[^\s<>]*)?(?:[ \t][^<>\n]*)?>|</(?:v|lang)>"  # a voice, a language

@@ -20,6 +20,7 @@ from indexer.articles.load import Article, Paragraph
 from indexer.articles.quotecheck import quote_detail
 from indexer.deeplinks import clock, watch_url, youtube_id
 from indexer.models import Video
+from media.cuetext import RIGHT_TO_LEFT
 
 
 def text_fragment_url(article_url: str, paragraph_text: str, page_text: str) -> str:
@@ -62,12 +63,14 @@ def export_html(article: Article, links: ArticleLinks, video: Video, *, embed: b
     that serves a local video's media (e.g. /media/ID); a server's file paths are never written out."""
     ref = _video_ref(video, media)
     by_index = {link.paragraph: link for link in links.paragraphs}
-    out = [f'<div class="clipindex-article" data-video="{_esc(video.id)}" lang="{_esc(article.language)}">']
+    lang = (article.language or "").split("-")[0].lower()
+    rtl = ' dir="rtl"' if lang in RIGHT_TO_LEFT else ""
+    out = [f'<div class="clipindex-article" data-video="{_esc(video.id)}" lang="{_esc(article.language)}"{rtl}>']
     for p in article.paragraphs:
         link = by_index.get(p.index)
         out.append(f'<p data-paragraph="{p.index}">{_marked(p, link)}</p>')
         if link is not None and link.start is not None and ref:
-            out.append(_moment(ref, link.start, link.end or link.start, embed, video.title))
+            out.append(_moment(ref, link.start, link.end or link.start, embed, video.title, lang))
     if links.via_translation:
         out.append('<p class="clipindex-note">Linked through an English translation of the speech; '
                    "times are approximate.</p>")
@@ -93,7 +96,18 @@ def _marked(p: Paragraph, link: ParagraphLink | None) -> str:
     return "".join(out)
 
 
-def _moment(ref: str, start: float, end: float, embed: bool, title: str) -> str:
+# the moment's link in the article's language (the readers'), English for the others; {t} is the time (1:23)
+PLAY_FROM = {
+    "en": "play from {t}", "ru": "смотреть с {t}", "uk": "дивитися з {t}", "uz": "{t} dan ko‘rish",
+    "kk": "{t} бастап көру", "tr": "izle: {t}", "az": "izlə: {t}", "fr": "lire à partir de {t}",
+    "de": "ab {t} abspielen", "es": "reproducir desde {t}", "it": "riproduci da {t}",
+    "pt": "reproduzir a partir de {t}", "pl": "odtwórz od {t}", "nl": "afspelen vanaf {t}",
+    "ar": "تشغيل من {t}", "fa": "پخش از {t}", "he": "הפעלה מ־{t}", "zh": "从 {t} 播放", "ja": "{t} から再生",
+    "ko": "{t}부터 재생",
+}
+
+
+def _moment(ref: str, start: float, end: float, embed: bool, title: str, language: str = "en") -> str:
     if embed and youtube_id(ref):
         src = _esc(watch_url(ref, start, end, embed=True))
         return (f'<iframe class="clipindex-player" src="{src}" width="560" height="315" title="{_esc(title)}" '
@@ -102,7 +116,7 @@ def _moment(ref: str, start: float, end: float, embed: bool, title: str) -> str:
     if embed:
         return f'<video class="clipindex-player" controls preload="none" src="{url}"></video>'
     return (f'<p class="clipindex-moment"><a href="{url}" target="_blank" rel="noopener">'
-            f"▶ play from {clock(start)}</a></p>")
+            f"▶ {_esc(PLAY_FROM.get(language, PLAY_FROM['en']).format(t=clock(start)))}</a></p>")
 
 
 def _video_ref(video: Video, media: str | None = None) -> str | None:

@@ -1,0 +1,50 @@
+"""Exports of right-to-left material say their direction, and the article fragment's moment links speak the
+article's language: an Arabic article's HTML fragment for the CMS had `lang="ar"` but no direction (an Arabic
+paragraph around a Latin name then reads backwards in a left-to-right page) and an English "▶ play from" under every
+paragraph; an Arabic transcript's TTML had no `tts:direction`, whose default is left to right."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from indexer.articles.export import export_html
+from indexer.articles.link import link_article
+from indexer.articles.load import load_article
+from indexer.models import Video
+from media.captions import Cue, write_ttml
+from tests.test_articles import timed
+
+TTML = "{http://www.w3.org/ns/ttml}"
+STYLING = "{http://www.w3.org/ns/ttml#styling}"
+
+
+def test_an_arabic_articles_fragment_runs_right_to_left_with_its_links_in_arabic(tmp_path: Path) -> None:
+    said = "أعلنت الحكومة اليوم عن ميزانية جديدة لعام 2025 في مؤتمر COP29 الذي عقد في باكو."
+    page = tmp_path / "budget.md"
+    page.write_text(f"# الميزانية\n\n{said}\n", encoding="utf-8")
+    article = load_article(str(page))
+    assert article.language == "ar"
+    transcript, _ = timed([said], start=83.0, language="ar")
+    out = export_html(article, link_article(article, transcript), Video("yt:dQw4w9WgXcQ", "x", "الميزانية"))
+    assert out.startswith('<div class="clipindex-article" data-video="yt:dQw4w9WgXcQ" lang="ar" dir="rtl">')
+    assert "▶ تشغيل من 1:23</a>" in out and "play from" not in out
+
+
+def test_an_english_fragment_keeps_its_direction_and_words(tmp_path: Path) -> None:
+    said = "The river rose two metres overnight and flooded the lower streets of the old town on Friday."
+    page = tmp_path / "flood.md"
+    page.write_text(f"# Flood\n\n{said}\n", encoding="utf-8")
+    article = load_article(str(page))
+    transcript, _ = timed([said], start=61.5)
+    out = export_html(article, link_article(article, transcript), Video("yt:dQw4w9WgXcQ", "x", "Flood"))
+    assert 'dir="rtl"' not in out and "▶ play from 1:01</a>" in out
+
+
+def test_ttml_of_a_right_to_left_language_says_so_on_each_paragraph() -> None:
+    cues = [Cue(0.0, 2.0, "انطلق مؤتمر COP29 للمناخ"), Cue(2.0, 4.0, "في باكو اليوم")]
+    for language, direction in (("ar", "rtl"), ("fa", "rtl"), ("he", "rtl"), ("en", None), ("ru", None)):
+        root = ET.fromstring(write_ttml(cues, language))
+        paragraphs = root.findall(f"./{TTML}body/{TTML}div/{TTML}p")
+        assert len(paragraphs) == 2
+        assert {p.get(f"{STYLING}direction") for p in paragraphs} == {direction}, language
