@@ -175,3 +175,14 @@ def test_a_chinese_quote_in_corner_brackets_or_none_is_checked_as_a_quote(settin
     [hit] = found.hits
     assert hit.video_id == done.video_id and hit.start >= 5.0
     assert list(hit.differences) == ["'决' was said as '绝'"]
+
+
+def test_azerbaijani_typed_without_its_schwa_finds_the_words(settings: Settings, tmp_path: Path) -> None:
+    """Keyboards without "ə" type "e": "Gence" found nothing of "Gəncədə", as "Igdir" finds "Iğdır"."""
+    srt = tmp_path / "xeber.srt"
+    srt.write_text("1\n00:00:01,000 --> 00:00:04,000\nGəncədə yeni körpü açıldı.\n\n"
+                   "2\n00:00:05,000 --> 00:00:08,000\nNəqliyyat naziri sərnişinlərə müraciət etdi.\n", encoding="utf-8")
+    svc = Clipindex(settings)
+    [done] = list(svc.ingest(str(srt), IngestOptions(language="az")))
+    for typed, start in (("Gence korpu", 1.0), ("neqliyyat naziri", 5.0), ("Gəncə", 1.0)):
+        assert [(h.video_id, h.start) for h in svc.search(typed).hits] == [(done.video_id, start)], typed

@@ -83,9 +83,10 @@ def primary_language(language: str | None) -> str | None:
 
 
 # Letters written two ways for one sound, folded to one: Turkish dotless ı (case-folding turns "I" into "i", so
-# "IŞIKLAR" and "ışıklar" never met), Arabic alef maqsura and the Persian forms of yeh and kaf; the Arabic tatweel
+# "IŞIKLAR" and "ışıklar" never met), Azerbaijani ə, which keyboards without it type as "e" ("Gence" for "Gəncə"),
+# Arabic alef maqsura and the Persian forms of yeh and kaf; the Arabic tatweel
 # (a stretching stroke inside a word) is dropped.
-_LETTERS = str.maketrans({"ı": "i", "ى": "ي", "ی": "ي", "ک": "ك", "ـ": None})
+_LETTERS = str.maketrans({"ı": "i", "ə": "e", "ى": "ي", "ی": "ي", "ک": "ك", "ـ": None})
 
 
 @lru_cache(maxsize=200_000)
@@ -306,8 +307,8 @@ ELIDED = {"fr": frozenset("l d j m n s t c qu jusqu lorsqu puisqu quoiqu presqu"
 # words read as numbers, Uzbek stems in Latin letters, "ye" after a vowel keyed as "e", elisions off French,
 # Italian and Catalan stems, "%" in the words of German, French, Spanish, Italian, Portuguese, Ukrainian, Kazakh;
 # 5: "25.000" is 25000 outside the languages that write decimals with a dot, Russian and Ukrainian percent words
-# in every form)
-STEMS_VERSION = "stems/5"
+# in every form; 6: Azerbaijani "ə" folded to "e", as keyboards without it type it)
+STEMS_VERSION = "stems/6"
 
 
 def has_stems(language: str | None) -> bool:
