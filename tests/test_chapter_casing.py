@@ -105,3 +105,17 @@ def test_elided_words_keep_a_caseless_stretch_and_take_their_parts_capitals() ->
     names = capitals(text)
     assert names.get("bruxelles") == "Bruxelles" and names.get("unione") == "Unione", names
     assert recased("paesi dell'unione a bruxelles", names) == "Paesi dell'Unione a Bruxelles"
+
+
+def test_turkish_names_take_the_articles_dotted_and_dotless_capitals() -> None:
+    """Python's lower() makes "i" of "I" and "i" with a combining dot of "İ": the article's "İzmir" and "Iğdır"
+    never met the captions' "izmir" and "ığdır", and a title opening on "i" was capitalised "I" ("Itfaiye")."""
+    auto = ["yangın çıktı itfaiye ekipleri izmir ve ığdır bölgesine sevk edildi vali ali yılmaz söyledi ki "
+            "ekipler sabaha kadar çalışacak ve izmir halkı evlerine dönebilecek"]
+    article = ["İzmir'de büyük bir yangın çıktı.", "İtfaiye ekipleri İzmir ve Iğdır'dan geldi, dedi Vali Ali Yılmaz."]
+    names = capitals(auto, article, "tr")
+    assert {k: names.get(k) for k in ("izmir", "ığdır", "ali", "yılmaz")} == {
+        "izmir": "İzmir", "ığdır": "Iğdır", "ali": "Ali", "yılmaz": "Yılmaz"}
+    assert recased("itfaiye ekipleri izmir ve ığdır", names, "tr") == "İtfaiye ekipleri İzmir ve Iğdır"
+    assert recased("ışıklar söndü", {}, "tr") == "Işıklar söndü"
+    assert recased("international talks", {}, "en") == "International talks"

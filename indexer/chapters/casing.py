@@ -19,6 +19,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 
+TURKIC = frozenset({"tr", "az"})  # languages with a dotted and a dotless i, each with its own capital
 CASELESS_RUN = 20  # words in a row without a capital or a punctuation mark: a stretch that lost its capitals
 FEW_CAPITALS = 0.01  # a transcript with capitals on fewer of its words than this lost them all (automatic captions)
 _EDGE = " ,;:.!?…—–-'’\"«»“”()"
@@ -27,42 +28,58 @@ _APOSTROPHE = re.compile(r"['’]")
 _PIECES = re.compile(r"(['’])")  # split keeping the apostrophes
 
 
-def capitals(texts: Sequence[str], spelling: Sequence[str] = ()) -> dict[str, str]:
+def lower(text: str, language: str | None = None) -> str:
+    """Lower case as the language writes it: Turkish and Azerbaijani "I" is "ı" and "İ" is "i" (Python's lower()
+    makes "i" of the one and "i" with a combining dot of the other, so "İzmir" and "Iğdır" never met "izmir" and
+    "ığdır")."""
+    if language in TURKIC:
+        text = text.replace("I", "ı").replace("İ", "i")
+    return text.lower()
+
+
+def upper_first(text: str, language: str | None = None) -> str:
+    """The text with its first letter a capital, as the language writes it (Turkish "i" is "İ": "İtfaiye")."""
+    first = text[:1]
+    if language in TURKIC and first in "iı":
+        return ("İ" if first == "i" else "I") + text[1:]
+    return first.upper() + text[1:]
+
+
+def capitals(texts: Sequence[str], spelling: Sequence[str] = (), language: str | None = None) -> dict[str, str]:
     """The capitalised form of each word that `texts` (a transcript's sentences) write in lower case only inside a
     caseless stretch, by its lower-case form: from `texts` themselves, else from `spelling` (an article's
     paragraphs)."""
-    own, caseless, ordinary = _tally(texts)
+    own, caseless, ordinary = _tally(texts, language)
     named = sum(forms.total() for word, forms in own.items() if len(word) > 1)  # "I" is no sign of names kept
     if named < FEW_CAPITALS * sum(len(t.split()) for t in texts):
         caseless |= ordinary  # automatic captions: no word's lower case says anything
         ordinary = set()
-    article, lower = _tally_article(spelling)
+    article, lowered = _tally_article(spelling, language)
     out = {}
     for word in caseless - ordinary:
         if word in own:
             out[word] = own[word].most_common(1)[0][0]
-        elif word in article and word not in lower:
+        elif word in article and word not in lowered:
             out[word] = article[word].most_common(1)[0][0]
     return out
 
 
-def recased(title: str, names: dict[str, str]) -> str:
+def recased(title: str, names: dict[str, str], language: str | None = None) -> str:
     """`title` with each word written all in lower case that `names` (capitals()) knows in its capitalised form."""
     words = []
     for word in title.split(" "):
         core = word.strip(_EDGE)
-        if core and core == core.lower():
+        if core and core == lower(core, language):
             if core in names:
                 word = word.replace(core, names[core], 1)
             elif _APOSTROPHE.search(core):  # "dell'unione" -> "dell'Unione", "japan's" -> "Japan's"
                 spelled = "".join(names.get(p, p) if len(p) > 1 else p for p in _PIECES.split(core))
                 word = word.replace(core, spelled, 1)
         words.append(word)
-    text = " ".join(words)
-    return text[:1].upper() + text[1:]
+    return upper_first(" ".join(words), language)
 
 
-def _tally(texts: Iterable[str]) -> tuple[dict[str, Counter[str]], set[str], set[str]]:
+def _tally(texts: Iterable[str], language: str | None) -> tuple[dict[str, Counter[str]], set[str], set[str]]:
     """Capitalised mid-sentence forms by lower case; lower-case words seen in caseless stretches; and in prose."""
     capital: dict[str, Counter[str]] = {}
     caseless: set[str] = set()
@@ -71,33 +88,35 @@ def _tally(texts: Iterable[str]) -> tuple[dict[str, Counter[str]], set[str], set
         words = text.split()
         run = 0  # lower-case words in a row before this one
         for i, word in enumerate([*words, "."]):
-            if _APOSTROPHE.sub("", word).isalpha() and word == word.lower():  # "dell'unione" too: no mark in it
+            # "dell'unione" too: no mark in it
+            if _APOSTROPHE.sub("", word).isalpha() and word == lower(word, language):
                 run += 1
                 continue
             for part in _parts(words[i - run:i]):
                 (caseless if run >= CASELESS_RUN else ordinary).add(part)
             run = 0
             if i < len(words):
-                _count([word], i == 0, capital, ordinary)  # a lower-case word beside a mark: prose with its marks
+                _count([word], i == 0, capital, ordinary, language)  # a lower-case word beside a mark: prose
     return capital, caseless, ordinary
 
 
-def _tally_article(paragraphs: Iterable[str]) -> tuple[dict[str, Counter[str]], set[str]]:
+def _tally_article(paragraphs: Iterable[str], language: str | None) -> tuple[dict[str, Counter[str]], set[str]]:
     """An article's capitalised mid-sentence forms by lower case, and every word it writes in lower case."""
     capital: dict[str, Counter[str]] = {}
-    lower: set[str] = set()
+    lowered: set[str] = set()
     for paragraph in paragraphs:
         for sentence in _SENTENCE_END.split(paragraph):
             words = sentence.split()
             if words:
-                _count(words[:1], True, capital, lower)
-                _count(words[1:], False, capital, lower)
-    return capital, lower
+                _count(words[:1], True, capital, lowered, language)
+                _count(words[1:], False, capital, lowered, language)
+    return capital, lowered
 
 
-def _count(words: Iterable[str], initial: bool, capital: dict[str, Counter[str]], lower: set[str]) -> None:
+def _count(words: Iterable[str], initial: bool, capital: dict[str, Counter[str]], lowered: set[str],
+           language: str | None) -> None:
     """Each word's capitalised forms into `capital` (unless it opens a sentence: `initial`) and its lower-case ones
-    into `lower`; the parts either side of an apostrophe count too ("Japan's" names "Japan", "l'Europe" "Europe"),
+    into `lowered`; the parts either side of an apostrophe count too ("Japan's" names "Japan", "l'Europe" "Europe"),
     and the part after one never opens a sentence ("L'Union": the "L" does)."""
     for word in words:
         core = word.strip(_EDGE)
@@ -106,11 +125,11 @@ def _count(words: Iterable[str], initial: bool, capital: dict[str, Counter[str]]
         if len(pieces) > 1:
             parts += [(p, initial and j == 0) for j, p in enumerate(pieces) if len(p) > 1]
         for part, first in parts:
-            if part == part.lower():
+            if part == lower(part, language):
                 if part:
-                    lower.add(part)
+                    lowered.add(part)
             elif not first and part[:1].isupper():
-                capital.setdefault(part.lower(), Counter())[part] += 1
+                capital.setdefault(lower(part, language), Counter())[part] += 1
 
 
 def _parts(words: Iterable[str]) -> Iterator[str]:

@@ -347,7 +347,7 @@ def _chapters(video_id: str, times: list[float], kept: Sequence[Sequence[Token]]
     # the chapter's most salient word and its title, where every phrase of the lead scored nothing beside it
     groups = [[t for toks in kept[s:e] for t in _twice_at_most(toks)] for s, e in zip(starts, ends)]
     described = describe(groups, reading)
-    names = capitals(texts, spelling)  # names that text without capitals writes in lower case (chapters.casing)
+    names = capitals(texts, spelling, language)  # names text without capitals writes in lower case (chapters.casing)
     titles = headlines([texts[s:e] for s, e in zip(starts, ends)], language, groups, reading, stop,
                        [title for title, _ in described], names=names)
     return [

@@ -351,7 +351,7 @@ def headlines(
                  or _best_phrase(own[lead:], 0.05, language, weights, stop, key, used)
                  or _best_phrase(sentences[:lead], 0.3, language, weights, stop, key, used)
                  or _best_phrase(sentences[lead:], 0.05, language, weights, stop, key, used) or spare)
-        title = recased(title, names or {})
+        title = recased(title, names or {}, language)
         if title.casefold() in used:
             title = _numbered(title, used)
         used.add(title.casefold())
