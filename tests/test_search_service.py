@@ -186,3 +186,17 @@ def test_azerbaijani_typed_without_its_schwa_finds_the_words(settings: Settings,
     [done] = list(svc.ingest(str(srt), IngestOptions(language="az")))
     for typed, start in (("Gence korpu", 1.0), ("neqliyyat naziri", 5.0), ("Gəncə", 1.0)):
         assert [(h.video_id, h.start) for h in svc.search(typed).hits] == [(done.video_id, start)], typed
+
+
+def test_a_japanese_keyword_search_is_not_matched_by_verb_endings_alone(settings: Settings, tmp_path: Path) -> None:
+    """Japanese is indexed as character pairs, and "地震が発生しました" (an earthquake occurred) over an archive
+    with no earthquake came back as a 15-second hit scored 1.0, matched on the polite past ending しました alone."""
+    srt = tmp_path / "tokyo.srt"
+    srt.write_text("1\n00:00:01,000 --> 00:00:05,000\n東京都は火曜日、新しい子育て支援制度を発表しました。\n\n"
+                   "2\n00:00:20,000 --> 00:00:25,000\n気象庁によりますと、雨は週末まで降り続く見込みです。\n",
+                   encoding="utf-8")
+    svc = Clipindex(settings)
+    [done] = list(svc.ingest(str(srt), IngestOptions(language="ja")))
+    assert svc.search("地震が発生しました", mode="keyword").hits == []
+    [hit] = svc.search("子育て支援が発表されました", mode="keyword").hits  # the content words still find it
+    assert hit.video_id == done.video_id and 1.0 <= hit.start < hit.end <= 5.0
