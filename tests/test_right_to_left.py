@@ -1,7 +1,8 @@
-"""Exports of right-to-left material say their direction, and the article fragment's moment links speak the
-article's language: an Arabic article's HTML fragment for the CMS had `lang="ar"` but no direction (an Arabic
-paragraph around a Latin name then reads backwards in a left-to-right page) and an English "▶ play from" under every
-paragraph; an Arabic transcript's TTML had no `tts:direction`, whose default is left to right."""
+"""Right-to-left material: exports say its direction, a Persian page keeps the non-joiners inside its words, and
+the article fragment's moment links speak the article's language. An Arabic article's HTML fragment for the CMS
+had `lang="ar"` but no direction (an Arabic paragraph around a Latin name then reads backwards in a left-to-right
+page) and an English "▶ play from" under every paragraph; an Arabic transcript's TTML had no `tts:direction`, whose
+default is left to right."""
 
 from __future__ import annotations
 
@@ -48,3 +49,18 @@ def test_ttml_of_a_right_to_left_language_says_so_on_each_paragraph() -> None:
         paragraphs = root.findall(f"./{TTML}body/{TTML}div/{TTML}p")
         assert len(paragraphs) == 2
         assert {p.get(f"{STYLING}direction") for p in paragraphs} == {direction}, language
+
+
+def test_a_persian_html_article_keeps_its_zero_width_non_joiners(tmp_path: Path) -> None:
+    """trafilatura drops every character that does not print: the page's "خیابان‌ها" and "می‌کنند" were stored,
+    shown and exported as "خیابانها" and "میکنند" (the letters join: misspelt), and the quote no longer read as
+    the page writes it."""
+    story = ("در شیراز سیل خیابان‌ها را فرا گرفت و مردم شهر از ساعت‌های اولیه صبح برای کمک به همسایگان خود به خیابان "
+             "آمدند. استاندار فارس گفت که «نیروهای امداد تمام شب کار می‌کنند».")
+    page = tmp_path / "shiraz.html"
+    page.write_text(f"<html lang='fa'><head><title>سیل در شیراز</title></head><body><article><h1>سیل در شیراز</h1>"
+                    f"<p>{story}</p><p>{story.replace('شیراز', 'مرودشت')}</p></article></body></html>",
+                    encoding="utf-8")
+    article = load_article(str(page))
+    assert article.paragraphs[0].text == story
+    assert [q.text for q in article.paragraphs[0].quotes] == ["نیروهای امداد تمام شب کار می‌کنند"]

@@ -114,3 +114,18 @@ def squash(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+
+
+_JOINED = re.compile(r"\w+(?:[\u200c\u200d]\w+)+")  # a word with a zero-width (non-)joiner inside
+_WORD = re.compile(r"\w+")
+
+
+def joiners_back(text: str, page_text: str) -> str:
+    """`text` with the zero-width non-joiners (and joiners) put back that trafilatura took out of its words, as the
+    page writes them. trafilatura drops every character that does not print, and Persian writes one inside many
+    words ("خیابان‌ها", "می‌کنند"): without it the letters join, a misspelling in the stored, shown and exported
+    article, and text fragments built from it are not on the page."""
+    joined = {m[0].replace("\u200c", "").replace("\u200d", ""): m[0] for m in _JOINED.finditer(page_text)}
+    if not joined:
+        return text
+    return _WORD.sub(lambda m: joined.get(m[0], m[0]), text)

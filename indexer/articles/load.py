@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from indexer.articles.html import canonical, spaced_text, squash, story_only, without_boxes
+from indexer.articles.html import canonical, joiners_back, spaced_text, squash, story_only, without_boxes
 from indexer.articles.quotes import Quote, attribute, find_quotes
 from indexer.errors import InvalidInput
 from indexer.text.language import detect_language
@@ -223,7 +223,8 @@ def _from_html(data: bytes, *, source: str, url: str | None = None, path: str | 
     for bad in page.xpath("//script|//style|//noscript|//template"):
         bad.drop_tree()
     page_text = squash(spaced_text(page))
-    title = meta.get("title") or _first_words(texts[0])
+    texts = [joiners_back(t, page_text) for t in texts]
+    title = joiners_back(meta.get("title") or _first_words(texts[0]), page_text)
     language = detect_language(" ".join(texts))
     return _article(source, title, texts, language if language != "und" else (declared or "und"),
                     published=meta.get("date"), url=canonical(page, url), path=path, fmt="html",

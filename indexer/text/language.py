@@ -37,8 +37,8 @@ _MIN_LETTERS = 20
 _VOTE_CHARS = 2000  # past this length a text's stretches of this size vote (_by_vote); 30 of them at most
 _VOTES = 30
 _TURKIC_LETTERS = re.compile("[ıİğĞşŞəƏ]")  # Turkish and Azerbaijani letters that Uzbek's Latin alphabet has not
-_CYRILLIC_LISTS = ("ru",)
-_SPACELESS_LISTS = ("ja", "zh")  # read by their script, not their stop words  # stop-word lists written in Cyrillic (Uzbek's is in Latin: its Cyrillic has own letters)
+_CYRILLIC_LISTS = ("ru",)  # stop-word lists written in Cyrillic (Uzbek's is in Latin: its Cyrillic has own letters)
+_SPACELESS_LISTS = ("ja", "zh")  # read by their script, not their stop words
 
 
 def detect_language(text: str) -> str:

@@ -72,10 +72,11 @@ był była było byli być będzie może ma mają miał jego jej ich mu mi go je
 swoje""",
     # scripts written without spaces are read as character bigrams (indexer.text.normalize): the bigrams of
     # Japanese verb endings and particles, and Chinese function words of two characters
-    "ja": """ます まし しま した です でし ませ せん ない ので から まで こと もの よう これ それ この その ため には では
-とは ても でも など して され れる れた られ なっ なる によ につ つい いて おり てい いる いま ある あり りま って った""",
-    "zh": """我们 他们 你们 这个 那个 一个 这些 那些 没有 不是 就是 可以 因为 所以 但是 已经 还是 如果 这样 我們 他們
-這個 那個 這些 沒有 因為 所以 但是 已經 還是 這樣""",
+    "ja": """ます まし しま した です でし ませ せん ない ので から まで こと もの よう これ それ この
+その ため には では とは ても でも など して され れる れた られ なっ なる によ につ つい いて おり てい
+いる いま ある あり りま って った""",
+    "zh": """我们 他们 你们 这个 那个 一个 这些 那些 没有 不是 就是 可以 因为 所以 但是 已经 还是 如果
+这样 我們 他們 這個 那個 這些 沒有 因為 所以 但是 已經 還是 這樣""",
 }
 
 # Words every news story repeats (saying, calendar, small numbers): no topic, but worth a search.
