@@ -160,7 +160,8 @@ def test_hits_of_a_video_gone_from_the_store_do_not_empty_the_page(backend_setti
     assert sorted(h.video_id for h in hits) == sorted(ids[:2])
 
 
-@pytest.mark.parametrize("query", ["「我们决不会提高地铁票价」", "『我们决不会提高地铁票价』", "我们决不会提高地铁票价"])
+@pytest.mark.parametrize("query", ["「我们决不会提高地铁票价」", "『我们决不会提高地铁票价』",
+                                   "我们决不会提高地铁票价"])
 def test_a_chinese_quote_in_corner_brackets_or_none_is_checked_as_a_quote(settings: Settings, tmp_path: Path,
                                                                           query: str) -> None:
     """「」 and 『』 opened no quote, and a quote without marks is one "word" to a count of spaces: each went to
