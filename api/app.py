@@ -5,6 +5,7 @@ Errors are translated once, through ERROR_STATUS; anything unexpected becomes a 
 
 from __future__ import annotations
 
+import errno
 import importlib.util
 import logging
 import threading
@@ -201,6 +202,10 @@ def _errors(app: FastAPI) -> None:
         if away:  # the store or the broker is down: the client may try again, and is told why
             log.warning("%s", away)
             return JSONResponse({"error": away}, 503, headers={"Retry-After": str(UNREACHABLE_RETRY_S)})
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):  # an upload, a render's folder
+            log.error("the disk is full: %s", exc)  # the operator's log names the file; the caller gets no path
+            return JSONResponse({"error": "the server's disk is full: nothing was kept; try again once space has "
+                                          "been freed"}, 507)
         log.exception("unexpected error", exc_info=exc)
         return JSONResponse({"error": "internal error"}, 500)
 
@@ -211,7 +216,7 @@ def _errors(app: FastAPI) -> None:
     # the store's and the broker's errors by their own classes: Starlette answers a handler of Exception itself and
     # then raises the error again, for the server to log: 190 lines of traceback for each request while the store
     # was down, after the one-line warning
-    for driver in _driver_errors():
+    for driver in [*_driver_errors(), OSError]:  # OSError: a full disk answers 507, not a dropped connection
         app.add_exception_handler(driver, unexpected)
     app.add_exception_handler(Exception, unexpected)
 

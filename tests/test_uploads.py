@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import subprocess
 import sys
@@ -12,6 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from api.routes import videos as videos_route
 from indexer.config import Settings
 from indexer.errors import InvalidInput
 from indexer.ingest import uploads
@@ -137,3 +139,21 @@ def test_a_ttml_upload_is_ingested(server: tuple[httpx.Client, Clipindex]) -> No
     [video] = service.videos()
     assert service.store.get_transcript(video.id).language == "en", "the xml:lang it names"  # type: ignore[union-attr]
     assert [p.suffix for p in _uploads(service)] == [".ttml"] and service.search("bridge").hits
+
+
+def test_an_upload_onto_a_full_disk_is_a_clear_507_and_leaves_nothing(server: tuple[httpx.Client, Clipindex],
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The disk filling while an upload was written answered 500 "internal error": the newsroom's uploader could
+    not tell a full disk from a bug, nor that trying again later would do."""
+    client, service = server
+
+    def full(*_args: object, **_kwargs: object) -> None:  # the disk fills while the upload is written
+        raise OSError(errno.ENOSPC, "No space left on device", str(service.settings.data_dir / "uploads" / "x"))
+
+    monkeypatch.setattr(videos_route.shutil, "copyfileobj", full)
+    r = client.post("/v1/videos", files={"file": ("flood.mp4", b"\0" * 4096, "video/mp4")})
+    assert r.status_code == 507, r.text
+    assert r.json() == {"error": "the server's disk is full: nothing was kept; try again once space has been freed"}
+    assert _uploads(service) == [] and service.jobs.list() == []
+    monkeypatch.undo()
+    assert client.get("/readyz").status_code == 200  # and the server goes on
