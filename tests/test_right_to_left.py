@@ -64,3 +64,30 @@ def test_a_persian_html_article_keeps_its_zero_width_non_joiners(tmp_path: Path)
     article = load_article(str(page))
     assert article.paragraphs[0].text == story
     assert [q.text for q in article.paragraphs[0].quotes] == ["نیروهای امداد تمام شب کار می‌کنند"]
+
+
+def test_persian_and_vocalised_arabic_chapter_keywords_are_whole_words() -> None:
+    """Keywords were read from the text as written, where a non-joiner or a vowel mark ended a word: a Persian
+    chapter's keywords were "ها" and "می" (halves of "خیابان‌ها", "می‌کنند") beside "را" and "که", and a vocalised
+    Arabic one's "ال", "وم", "يز" (pieces of "الْيَوْمَ", "مِيزَانِيَّةٍ")."""
+    from indexer.chapters.segment import segment
+    from indexer.formats import spread_words
+    from indexer.models import Segment, Transcript
+
+    cues = {
+        "fa": ["دولت امروز بودجه سال آینده را به مجلس ارائه کرد.", "وزیر اقتصاد گفت که مالیات خانواده‌ها را افزایش "
+               "نمی‌دهیم.", "در شیراز سیل خیابان‌ها را پس از باران شدید فرا گرفت.",
+               "استاندار فارس گفت که نیروهای امداد تمام شب کار می‌کنند."],
+        "ar": ["أَعْلَنَتِ الْحُكُومَةُ الْيَوْمَ عَنْ مِيزَانِيَّةٍ جَدِيدَةٍ لِلْعَامِ الْمُقْبِلِ.",
+               "وَقَالَ وَزِيرُ الْمَالِيَّةِ إِنَّ الضَّرَائِبَ لَنْ تَرْتَفِعَ هَذَا الْعَامَ.",
+               "وَفِي الْإِسْكَنْدَرِيَّةِ غَمَرَتِ الْأَمْطَارُ الْغَزِيرَةُ شَوَارِعَ الْمَدِينَةِ."],
+    }
+    for language, said in cues.items():
+        segments = tuple(Segment(4.0 * n, 4.0 * n + 4, text, spread_words(text, 4.0 * n, 4.0 * n + 4))
+                         for n, text in enumerate(said))
+        chapters = segment(Transcript("file:x", language, "captions", "file", segments), embedder=None)
+        text = " ".join(said)
+        words = set(text.replace(".", " ").replace(":", " ").split())
+        keywords = [k for c in chapters for k in c.keywords]
+        assert keywords and set(keywords) <= words, (language, keywords)
+        assert not {"را", "که", "ها", "می", "ال", "وم"} & set(keywords), (language, keywords)

@@ -268,6 +268,10 @@ def _script(ch: str) -> str:
     return "katakana" if "\u30a0" <= ch <= "\u30ff" else ""
 
 
+def _hiragana(ch: str) -> bool:
+    return "\u3041" <= ch <= "\u309f"
+
+
 _PARTICLES = frozenset("をがはにでとへもの")
 _CLAUSE = re.compile(r"[\s，、；：。！？,;:!?…「」『』“”\"（）()《》]+")
 
@@ -285,10 +289,11 @@ def _spaceless(sentence: str, language: str | None, weights: dict[str, float], k
             seen = {key(t) for t in tokenize([clause[:end]], language, numbers=False)}
             score = sum(sorted((weights.get(k, 0.0) for k in seen), reverse=True)[:NAMED]) - 0.02 * end
             # a cut costs less before a Japanese particle after a word (子育て支援制度|を), more inside a run of
-            # kanji or katakana (支|援)
+            # kanji or katakana (支|援) or inside a verb's ending in hiragana (発表しまし|た: no word as said)
             cut = end < len(clause)
             word_end = cut and clause[end] in _PARTICLES and _script(clause[end - 1]) != ""
-            inside = cut and _script(clause[end - 1]) == _script(clause[end]) != ""
+            inside = cut and (_script(clause[end - 1]) == _script(clause[end]) != "" or (
+                _hiragana(clause[end - 1]) and _hiragana(clause[end]) and clause[end] not in _PARTICLES))
             score -= CUT * cut - CUT / 2 * word_end + CUT / 2 * inside
             out.append(Phrase(score, clause[:end]))
     return sorted(out, key=lambda p: -p.score)

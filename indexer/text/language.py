@@ -38,7 +38,7 @@ _VOTE_CHARS = 2000  # past this length a text's stretches of this size vote (_by
 _VOTES = 30
 _TURKIC_LETTERS = re.compile("[ıİğĞşŞəƏ]")  # Turkish and Azerbaijani letters that Uzbek's Latin alphabet has not
 _CYRILLIC_LISTS = ("ru",)  # stop-word lists written in Cyrillic (Uzbek's is in Latin: its Cyrillic has own letters)
-_SPACELESS_LISTS = ("ja", "zh")  # read by their script, not their stop words
+_OTHER_SCRIPT_LISTS = ("ja", "zh", "ar", "fa")  # read by their script, not their stop words
 
 
 def detect_language(text: str) -> str:
@@ -69,7 +69,7 @@ def _own_reading(text: str, counts: dict[str, int] | None = None) -> str:
     if script == "cyrl":
         return _cyrillic(text)
     if script == "latn":
-        latin = [k for k in languages() if k not in _CYRILLIC_LISTS + _SPACELESS_LISTS]
+        latin = [k for k in languages() if k not in _CYRILLIC_LISTS + _OTHER_SCRIPT_LISTS]
         return _by_stop_words(text, latin) if len(text) < _VOTE_CHARS else _by_vote(text, latin)
     if script == "ar" and re.search("[پچژگ]", text):
         return "fa"

@@ -131,10 +131,18 @@ def _bigrams(word: str) -> list[str]:
     return [word[i:i + 2] for i in range(len(word) - 1)]
 
 
+# a word as written, with the marks that stay apart from their letter inside it (Arabic vowel marks, Hebrew points,
+# combining accents) and Persian's zero-width non-joiner (or joiner) between its parts: "خانواده‌ها" and "الْحُكُومَةُ"
+# are one word each, where the letters alone made "خانواده" and "ها", "ال" and "ح"
+_MARK = "\u0300-\u036f\u0483-\u0489\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed"
+_WRITTEN_RE = re.compile(_TOKEN_RE.pattern.replace(
+    "(?P<word>[^\\W_]+", f"(?P<word>[^\\W_](?:[^\\W_]|[{_MARK}]|[\u200c\u200d](?=[^\\W_]))*"))
+
+
 def pieces(text: str) -> list[str]:
     """The word-like pieces of a text as written: words (bigrams in spaceless scripts), numbers, '%'."""
     out: list[str] = []
-    for m in _TOKEN_RE.finditer(text):
+    for m in _WRITTEN_RE.finditer(text):
         out.extend(_bigrams(m.group()) if m.lastgroup == "word" else (m.group(),))
     return out
 

@@ -70,6 +70,10 @@ onun bana sana ona bize kendi ne nasıl neden nerede kim hangi şimdi yine artı
 gdy kiedy gdzie co kto który która które nie tak też już jeszcze tylko bardzo się to ten ta te tego tej tym jest są
 był była było byli być będzie może ma mają miał jego jej ich mu mi go je nas was ja ty on ona ono my wy oni one swój
 swoje""",
+    "ar": """في من إلى الى على عن مع هذا هذه ذلك تلك التي الذي الذين أن إن ان كان كانت قد لا لم لن ما هو هي هم
+و أو او ثم بعد قبل حتى عند كل بين منذ أي وقد وفي ومن إلى وهو وهي""",
+    "fa": """و در به از که این آن را با برای است بود شد شده می هم تا یا اما اگر چه نیز باید بر هر خود ما من او
+آنها دیگر پس چون همه یک هیچ""",
     # scripts written without spaces are read as character bigrams (indexer.text.normalize): the bigrams of
     # Japanese verb endings and particles, and Chinese function words of two characters
     "ja": """ます まし しま した です でし ませ せん ない ので から まで こと もの よう これ それ この
@@ -93,6 +97,8 @@ thursday friday saturday sunday january february april june july august septembe
     "nl": """zei""",
     "tr": """dedi söyledi açıkladı""",
     "pl": """powiedział powiedziała""",
+    "ar": """قال وقال قالت أعلن اليوم أمس""",
+    "fa": """گفت گفته امروز دیروز""",
     "ja": """述べ 発表 語っ""",
     "zh": """表示 宣布""",
 }
