@@ -131,3 +131,21 @@ def test_the_model_finds_the_stories_of_unpunctuated_captions() -> None:
     found = starts(chapters)
     assert sum(any(abs(f - t) <= 5.0 for f in found) for t in truth) >= 3, (found, truth)
     assert len(found) <= len(truth) + 2, (found, truth)
+
+
+
+def test_a_japanese_title_does_not_end_inside_a_verbs_ending() -> None:
+    """A 16-character cut could fall inside the polite past of 発表しました: "新しい子育て支援制度を発表しまし" is no
+    word as said. A cut inside a verb's hiragana ending now costs as one inside a kanji word does; a cut before a
+    particle, or between the verb's kanji and its ending, does not."""
+    from indexer.chapters.titles import _spaceless, prefix
+    from indexer.text.normalize import tokenize
+
+    key = prefix(6)
+    sentence = "新しい子育て支援制度を発表しました"
+    weights = {key(t): 1.0 for t in tokenize([sentence], "ja", numbers=False)}
+    weights.update({k: 2.0 for k in ("発表", "表し", "しま", "まし")})  # a chapter about what was announced
+    best = _spaceless(sentence, "ja", weights, key)[0].text
+    assert best.startswith("新しい子育て支援制度") and best not in ("新しい子育て支援制度を発表し",
+                                                            "新しい子育て支援制度を発表しま",
+                                                            "新しい子育て支援制度を発表しまし"), best

@@ -272,6 +272,17 @@ def _hiragana(ch: str) -> bool:
     return "\u3041" <= ch <= "\u309f"
 
 
+def _inside_ending(clause: str, end: int) -> bool:
+    """Whether a cut before clause[end] falls inside the hiragana that end a word written in kanji or katakana (a
+    verb's or adjective's ending: 発表しまし|た), not before a particle."""
+    if not (_hiragana(clause[end - 1]) and _hiragana(clause[end])) or clause[end] in _PARTICLES:
+        return False
+    start = end - 1
+    while start > 0 and _hiragana(clause[start - 1]) and clause[start - 1] not in _PARTICLES:
+        start -= 1
+    return start > 0 and _script(clause[start - 1]) != ""
+
+
 _PARTICLES = frozenset("をがはにでとへもの")
 _CLAUSE = re.compile(r"[\s，、；：。！？,;:!?…「」『』“”\"（）()《》]+")
 
@@ -289,11 +300,13 @@ def _spaceless(sentence: str, language: str | None, weights: dict[str, float], k
             seen = {key(t) for t in tokenize([clause[:end]], language, numbers=False)}
             score = sum(sorted((weights.get(k, 0.0) for k in seen), reverse=True)[:NAMED]) - 0.02 * end
             # a cut costs less before a Japanese particle after a word (子育て支援制度|を), more inside a run of
-            # kanji or katakana (支|援) or inside a verb's ending in hiragana (発表しまし|た: no word as said)
+            # kanji or katakana (支|援); none is made inside the hiragana ending of a word written in kanji
+            # (発表しまし|た: no word as said)
             cut = end < len(clause)
+            if cut and _inside_ending(clause, end):
+                continue
             word_end = cut and clause[end] in _PARTICLES and _script(clause[end - 1]) != ""
-            inside = cut and (_script(clause[end - 1]) == _script(clause[end]) != "" or (
-                _hiragana(clause[end - 1]) and _hiragana(clause[end]) and clause[end] not in _PARTICLES))
+            inside = cut and _script(clause[end - 1]) == _script(clause[end]) != ""
             score -= CUT * cut - CUT / 2 * word_end + CUT / 2 * inside
             out.append(Phrase(score, clause[:end]))
     return sorted(out, key=lambda p: -p.score)
