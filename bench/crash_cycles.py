@@ -2,7 +2,7 @@
 --queues ...` processes, all started here. Each cycle submits an ingest job (a small caption file of its own), waits a
 random moment, and SIGKILLs a random worker, which is started again. At the end every job must be done once: one
 video each, its transcript whole, its passages in the index exactly once, no step left running. Prints the count of
-cycles, losses and duplicates.
+cycles, losses and duplicates; exits 1 when any job was lost or doubled.
 
     .venv/bin/python bench/crash_cycles.py --cycles 200 --workers 3
 """
@@ -23,6 +23,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from indexer.config import Settings, load_settings  # noqa: E402 - after the path above
+from indexer.search.base import PassageIndex  # noqa: E402
+from indexer.search.passages import build_passages  # noqa: E402
 from indexer.service import Clipindex, IngestOptions  # noqa: E402
 from tests.servers import new_database, start_postgres, start_redis, stop_all, stop_processes  # noqa: E402
 
@@ -86,9 +88,10 @@ def main() -> None:
         time.sleep(3)  # the index consumer's last batched commit
     finally:
         stop_processes(*procs)
-    report(service, jobs, kills, time.monotonic() - started)
+    lost, duplicates = report(service, jobs, kills, time.monotonic() - started)
     print(f"  given up after 3 worker deaths and submitted again: {len(given_up)}")
     stop_all()
+    sys.exit(1 if lost or duplicates else 0)  # a run that lost or doubled a job fails
 
 
 def drain(service: Clipindex, jobs: list[str], timeout: float = 600) -> None:
@@ -100,25 +103,39 @@ def drain(service: Clipindex, jobs: list[str], timeout: float = 600) -> None:
         time.sleep(1)
 
 
-def report(service: Clipindex, jobs: list[str], kills: int, seconds: float) -> None:
+def indexed_pids(index: PassageIndex, video_id: str) -> list[str] | None:
+    """The ids of the video's passages as the index holds them, one per indexed document (Whoosh only; None on
+    another backend, where the passage count alone is compared)."""
+    if index.backend != "whoosh":
+        return None
+    searcher = index.searcher()  # type: ignore[attr-defined]
+    return [searcher.stored_fields(n)["pid"] for n in searcher.document_numbers(video_id=video_id)]
+
+
+def report(service: Clipindex, jobs: list[str], kills: int, seconds: float) -> tuple[int, int]:
+    """Print what the cycles left and return (losses, duplicates). Each video is compared with the passages its own
+    stored transcript makes: compared with the first video's count, a video indexed twice everywhere looked whole."""
     states = [service.jobs.get(j) for j in jobs]
     videos = service.store.video_ids()
     index = service.index.backend
-    expected = index.passage_count(videos[0]) if videos else 0
     not_done = [j for j in states if j.state != "done"]
     lost = len(not_done) + max(len(jobs) - len(videos), 0)
     duplicates = 0
     for vid in videos:
         tr = service.store.get_transcript(vid)
+        expected = len(build_passages(tr)) if tr is not None else 0
         count = index.passage_count(vid)
+        pids = indexed_pids(index, vid)
         steps = service.store.step_status(vid)
         lost += (tr is None or len(tr.segments) < CUES or count < expected or count == 0
                  or any(s.status != "done" for s in steps.values()))
-        duplicates += (tr is not None and len(tr.segments) > CUES) or count > expected
+        duplicates += ((tr is not None and len(tr.segments) > CUES) or count > expected
+                       or (pids is not None and len(pids) != len(set(pids))))
     print(f"cycles {len(jobs)}  kills {kills}  videos {len(videos)}  losses {lost}  duplicates {duplicates}  "
           f"({seconds:.0f} s; {sum(j.attempts for j in states) - len(states)} job re-runs after kills)")
     for j in not_done[:5]:
         print(f"  job {j.id} {j.state}: {j.error}")
+    return lost, duplicates
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ Every ASR run is a separate process, so peak RSS is that run's own. faster-whisp
 `clipindex` command restarts with (indexer/asr/heap.py), and once more with glibc's defaults to show their worth;
 openai-whisper with glibc's defaults. The speech is the project's own story texts
 (tests/fixtures/texts) synthesised with espeak-ng; WER is measured against those texts.
+The memory run states a target (peak RSS of an hour at most 1.5x that of a few minutes): a miss exits 1.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 TEXTS = ROOT / "tests" / "fixtures" / "texts"
+RSS_RATIO_TARGET = 1.5  # peak RSS of an hour of audio over that of a few minutes; exit status 1 above it
 
 
 def norm(text: str) -> str:
@@ -225,8 +227,13 @@ def main() -> None:
             run(["-protocol_whitelist", "file", "-stream_loop", str(loops), "-i", str(audio), "-t", "3600",
                  "-c:a", "pcm_s16le", str(long_audio)])
             long = run_child("faster-whisper", "tiny.en", 0, long_audio)
+            ratio = long["rss_mb"] / short["rss_mb"]
             print(f"  {short['duration'] / 60:5.1f} min: {short['rss_mb']:6.0f} MB   {long['duration'] / 60:5.1f} min: "
-                  f"{long['rss_mb']:6.0f} MB   ratio {long['rss_mb'] / short['rss_mb']:.2f} (target <= 1.5)")
+                  f"{long['rss_mb']:6.0f} MB   ratio {ratio:.2f} (target <= {RSS_RATIO_TARGET:g})")
+            if ratio > RSS_RATIO_TARGET:
+                print(f"OVER the target: peak RSS grows {ratio:.2f}x from {short['duration'] / 60:.1f} min to "
+                      f"{long['duration'] / 60:.1f} min of audio")
+                sys.exit(1)
 
 
 if __name__ == "__main__":

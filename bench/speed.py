@@ -14,6 +14,7 @@ the code must do and the times are measured here, on the same inputs, against th
 - chapters: segment() on tests/test_segment.py's three-hour caption transcript, with the default options and then
   with count=12; the test asserted under 10 s for both (test_three_hours_get_sensible_lengths).
 Each case reports the median and the slowest of its runs; CPU time beside wall time shows what other load took.
+The exit status is 1 when any case's slowest run is OVER its limit.
 """
 
 from __future__ import annotations
@@ -53,13 +54,18 @@ def timed(work: Callable[[], object], repeat: int) -> tuple[list[float], list[fl
     return wall, cpu
 
 
+OVER: list[str] = []  # the cases whose slowest run missed its limit
+
+
 def row(case: str, wall: list[float], cpu: list[float], limit_s: float) -> str:
     def ms(seconds: float) -> str:
         return f"{seconds * 1000:.2f} ms" if seconds < 0.1 else f"{seconds:.2f} s"
 
-    verdict = "within" if max(wall) < limit_s else "OVER"
+    within = max(wall) < limit_s
+    if not within:
+        OVER.append(case)
     return (f"| {case} | {len(wall)} | {ms(statistics.median(wall))} | {ms(max(wall))} | "
-            f"{ms(statistics.median(cpu))} | {ms(limit_s)} ({verdict}) |")
+            f"{ms(statistics.median(cpu))} | {ms(limit_s)} ({'within' if within else 'OVER'}) |")
 
 
 def both_modes(ix: SearchIndex, query: str) -> None:
@@ -99,6 +105,9 @@ def main() -> None:
 
     print(f"\nload average after: {os.getloadavg()[0]:.2f}")
     print("reproduce: .venv/bin/python bench/speed.py" + (f" --repeat {args.repeat}" if args.repeat != 5 else ""))
+    if OVER:
+        print(f"\nOVER the limit: {len(OVER)} case(s): {'; '.join(OVER)}")
+        sys.exit(1)
 
 
 if __name__ == "__main__":

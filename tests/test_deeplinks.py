@@ -23,7 +23,7 @@ def test_clock_rounds_down_to_whole_seconds(seconds: float, shown: str) -> None:
 @pytest.mark.parametrize("ref", [
     f"yt:{YT}", f"https://www.youtube.com/watch?v={YT}", f"https://www.youtube.com/watch?v={YT}&t=83s",
     f"https://youtu.be/{YT}", f"https://m.youtube.com/shorts/{YT}", f"https://www.youtube.com/embed/{YT}?start=3",
-    f"https://www.youtube-nocookie.com/embed/{YT}",
+    f"https://www.youtube-nocookie.com/embed/{YT}", f"https://m.youtube.com/watch?v={YT}",
 ])
 def test_youtube_id_reads_archive_ids_and_every_url_form(ref: str) -> None:
     assert youtube_id(ref) == YT
@@ -31,7 +31,8 @@ def test_youtube_id_reads_archive_ids_and_every_url_form(ref: str) -> None:
 
 @pytest.mark.parametrize("ref", [
     "yt:", "file:3f2a9c", "https://www.youtube.com/watch?v=short", f"https://example.org/watch?v={YT}",
-    f"https://www.youtube.com.evil.example/watch?v={YT}", "/srv/media/report.mp4", "",
+    f"https://www.youtube.com.evil.example/watch?v={YT}", f"https://notyoutube.com/watch?v={YT}",
+    "/srv/media/report.mp4", "",
 ])
 def test_youtube_id_is_none_for_anything_else(ref: str) -> None:
     assert youtube_id(ref) is None
@@ -67,6 +68,8 @@ def test_watch_url_for_youtube_refs() -> None:
     assert watch_url(f"yt:{YT}", 83.9, 90.0) == f"https://www.youtube.com/watch?v={YT}&t=83s"
     assert watch_url(f"https://youtu.be/{YT}", 83.9, 90.1, embed=True) == (
         f"https://www.youtube.com/embed/{YT}?start=83&end=91")
+    assert watch_url(f"https://www.youtube.com/watch?v={YT}&list=PL1", 5, None) == (
+        f"https://www.youtube.com/watch?v={YT}&t=5s")  # the playlist is left behind
     # an open end still makes an embed of at least one second
     assert watch_url(f"yt:{YT}", 83.0, embed=True) == f"https://www.youtube.com/embed/{YT}?start=83&end=84"
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -33,14 +35,23 @@ def _transcript(video_id: str, text: str) -> Transcript:
 
 
 @pytest.mark.slow
-def test_an_enqueued_video_is_searchable_here_at_once_and_elsewhere_within_the_delay(tmp_path: Path,
-                                                                                   search_backend: str) -> None:
+def test_an_enqueued_video_is_searchable_here_at_once_and_elsewhere_within_the_delay(
+        tmp_path: Path, search_backend: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The background committer's own waits are recorded (and still slept): together they stay within the delay.
+    # How long a commit takes on the clock is bench/index_rate.py's to measure, not a test's.
+    waited: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        if threading.current_thread() is ingest._flusher:
+            waited.append(seconds)
+        time.sleep(seconds)
+
+    monkeypatch.setattr(base, "time", SimpleNamespace(monotonic=time.monotonic, sleep=sleep))
     # two processes' views
     ingest, server = _index(search_backend, tmp_path / "index"), _index(search_backend, tmp_path / "index")
     ingest.enqueue(Video("file:a", "a.mp4", "a"), _transcript("file:a", "the ferry left the harbour at dawn"))
-    enqueued = time.monotonic()
-    wait_until(lambda: server.passage_count("file:a"), COMMIT_DELAY_S + 5, "the batched commit")
-    assert time.monotonic() - enqueued < COMMIT_DELAY_S + 5
+    wait_until(lambda: server.passage_count("file:a"), 60, "the batched commit")  # 60 s: catches a hang only
+    assert sum(waited) <= COMMIT_DELAY_S, f"the committer waited {waited} s before committing"
     ingest.enqueue(Video("file:b", "b.mp4", "b"), _transcript("file:b", "the storm closed the coastal road"))
     assert [h.video_id for h in ingest.search("coastal road").hits] == ["file:b"]  # its own search commits first
     assert server.search("coastal road").hits

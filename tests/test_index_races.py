@@ -15,6 +15,7 @@ import pytest
 
 from indexer.config import Settings
 from indexer.models import Segment, Transcript, Video, Word
+from indexer.search import base
 from indexer.search.base import PassageIndex, index_class
 from indexer.service import Clipindex, IngestOptions
 from tests.apiserver import running
@@ -176,18 +177,28 @@ def test_a_read_that_meets_a_table_cut_short_is_run_again(tmp_path: Path, damage
 
 
 def test_a_video_deleted_while_its_passages_wait_for_a_batched_commit_stays_deleted(
-        tmp_path: Path, search_backend: str) -> None:
+        backend_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     """An ingest's index step queues a video's passages; `clipindex delete` in another process takes the video from
     the store and from the index; the queued commit then put the passages back: searches over live videos answered
     "no matches" (the page was filled with the deleted video's hits, dropped afterwards)."""
-    ingesting = _index(search_backend, tmp_path / "index")  # the ingest's process
-    deleting = _index(search_backend, tmp_path / "index")  # `clipindex delete`, another process
-    alive = {"file:gone", "file:live"}
-    ingesting.exists = alive.__contains__  # the store, as SearchService sets it
-    deleting.add(Video("file:live", "live.mp4", "live"), _transcript("file:live", 2))
-    ingesting.enqueue(Video("file:gone", "gone.mp4", "gone"), _transcript("file:gone", 1))
-    alive.discard("file:gone")  # the store's delete first (Clipindex._forget), then the index's
-    deleting.delete("file:gone")
-    ingesting.flush()
-    assert deleting.video_ids() == {"file:live"}
+    monkeypatch.setattr(base, "COMMIT_DELAY_S", 600.0)  # the queued commit waits until this test makes it
+    ingesting = Clipindex(backend_settings)  # the ingest's process
+    for video_id, n in (("file:gone", 1), ("file:live", 2)):
+        ingesting.store.put_video(Video(video_id, f"{video_id[5:]}.mp4", video_id[5:]))
+        ingesting.store.put_transcript(_transcript(video_id, n))
+    ingesting.index.index_video("file:live")
+    assert ingesting.index.index_video("file:gone", batched=True) > 0  # queued for the next commit
+    queued_in = ingesting.index.backend
+    # `clipindex delete` in another process: a store and an index object of its own (one per directory and process)
+    ingest_process = base._OPEN
+    monkeypatch.setattr(base, "_OPEN", {})
+    deleting = Clipindex(backend_settings)
+    assert deleting.index.backend is not queued_in
+    deleting.delete_video("file:gone")
+    assert deleting.index.backend.video_ids() == {"file:live"}
+    monkeypatch.setattr(base, "_OPEN", ingest_process)
+    ingesting.index.flush()  # the queued commit, in the ingest's process
+    assert ingesting.store.find_video("file:gone") is None
+    assert queued_in.video_ids() == deleting.index.backend.video_ids() == {"file:live"}
     assert [h.video_id for h in deleting.search("flood bridge", limit=1).hits] == ["file:live"]
+    assert [h.video_id for h in ingesting.search("flood bridge").hits] == ["file:live"]

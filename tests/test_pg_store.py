@@ -15,7 +15,6 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import psycopg
 import pytest
 import sqlalchemy as sa
 
@@ -223,6 +222,7 @@ def test_writers_take_shared_rows_in_one_order_so_none_deadlocks(store_url: str)
 def test_a_deadlock_is_said_as_a_clash_not_as_a_database_away() -> None:
     """PostgreSQL's deadlock and serialization errors were answered "the store cannot be used ... check
     CLIPINDEX_DATABASE_URL and that its database server runs" while the database ran."""
+    psycopg = pytest.importorskip("psycopg", reason="the multi-machine extra: pip install -e '.[scale]'")
     for clash in (psycopg.errors.DeadlockDetected("deadlock detected"),
                   psycopg.errors.SerializationFailure("could not serialize access")):
         said = unreachable(sa.exc.OperationalError("UPDATE reels", {}, clash))

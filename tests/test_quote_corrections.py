@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from contextlib import closing
 from dataclasses import replace
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from indexer.articles.quotecheck import WordDiff
 from indexer.config import Settings
 from indexer.errors import Conflict, InvalidInput, NotFound
 from indexer.service import Clipindex, IngestOptions
+from indexer.store.db import MIGRATIONS
 from tests.apiserver import running
 
 VTT = """WEBVTT
@@ -234,10 +236,29 @@ def test_concurrent_corrections_both_land(captioned: tuple[Clipindex, str], sett
     assert "A4" in texts and "B4" in texts
 
 
-def test_the_migration_adds_the_table_to_an_existing_store(settings: Settings) -> None:
-    Clipindex(settings)
-    tables = {r[0] for r in sqlite3.connect(settings.db_path).execute("SELECT name FROM sqlite_master")}
-    assert "corrections" in tables
+def _tables(db_path: Path) -> set[str]:
+    with closing(sqlite3.connect(db_path)) as db:
+        return {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+
+
+def test_the_migration_adds_the_table_to_an_existing_store(captioned: tuple[Clipindex, str],
+                                                           settings: Settings) -> None:
+    """A store made before corrections existed (schema 5) gets their table when a newer clipindex opens it, keeps
+    what it held, and takes corrections."""
+    svc, video_id = captioned
+    svc.store.close()
+    with closing(sqlite3.connect(settings.db_path)) as db, db:  # the store as version 5 left it
+        db.execute("DROP TABLE corrections")
+        db.execute("DELETE FROM schema_version WHERE version >= 6")
+    assert "corrections" not in _tables(settings.db_path)
+    upgraded = Clipindex(settings)
+    assert upgraded.store.schema_version() == len(MIGRATIONS)
+    assert "corrections" in _tables(settings.db_path)
+    assert [w for w, _source in _words(upgraded, video_id)][:3] == ["The", "mayor", "said"]
+    bridge = next(w for w in upgraded.transcript(video_id).words if w.text.strip() == "bridge")
+    fix = upgraded.correct_words(video_id, bridge.start, bridge.end, "viaduct", source="editor")
+    assert [c.id for c in upgraded.corrections(video_id)] == [fix.id]
+    assert ("viaduct", "editor") in _words(upgraded, video_id)
 
 
 @pytest.mark.slow

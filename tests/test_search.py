@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import threading
@@ -22,7 +23,7 @@ from indexer.search.base import PassageIndex, index_class
 from indexer.search.passages import build_passages
 from indexer.search.query import parse_query
 from indexer.text.align import align, locate
-from indexer.text.normalize import clip_analyzer, key, tokenize_text
+from indexer.text.normalize import clip_analyzer, tokenize_text
 from media.readable import split_spaceless
 
 FLOOD = [
@@ -117,39 +118,7 @@ def own_idx(tmp_path: Path, search_backend: str) -> tuple[PassageIndex, dict[str
     return news_index(tmp_path / "index", search_backend)
 
 
-# ---- textnorm ------------------------------------------------------------------------------------------------------
-def texts(s: str, language: str | None = None) -> list[str]:
-    return [t.text for t in tokenize_text(s, language)]
-
-
-@pytest.mark.parametrize("spoken, written, language", [
-    ("ninety-one", "91", "en"), ("twenty twenty-five", "2025", "en"), ("two thousand and twenty five", "2025", "en"),
-    ("nineteen ninety-eight", "1998", "en"), ("four million", "4,000,000", "en"), ("two point five", "2.5", "en"),
-    ("девяносто один", "91", "ru"), ("две тысячи двадцать пятом", "2025", "ru"),
-    ("ikki ming yigirma beshinchi", "2025", "uz"), ("икки минг", "2000", "uz"), ("sixty-two percent", "62%", "en"),
-])
-def test_number_words_and_digits_normalise_alike(spoken: str, written: str, language: str) -> None:
-    assert texts(spoken, language) == texts(written, language)
-
-
-def test_numbers_stop_at_punctuation_and_count_sequences_stay_apart() -> None:
-    assert texts("eleven thirty. three four five", "en") == ["11", "30", "3", "4", "5"]
-    assert texts("Uzbek o'n is not English on", "en")[-1] == "on"
-
-
-def test_folding_apostrophes_accents_and_cyrillic_letters() -> None:
-    assert texts("Oʻzbekiston O‘zbekiston O'zbekiston O`zbekiston") == ["o'zbekiston"] * 4
-    assert texts("CAFÉ Naïve, «résumé»!") == ["cafe", "naive", "resume"]
-    assert texts("Ёлкино Йошкар") == ["елкино", "йошкар"]  # ё folds to е, й stays й
-    assert key("ozbekiston") == key("o'zbekiston") == tokenize_text("Ўзбекистон")[0].key
-
-
-@pytest.mark.parametrize("latin, cyrillic", [("Toshkent", "Тошкент"), ("Moskva", "Москва"), ("Shoigu", "Шойгу"),
-                                             ("Dmitry", "Дмитрий"), ("Yeltsin", "Ельцин"), ("Chorvoq", "Чорвоқ")])
-def test_latin_and_cyrillic_spellings_share_a_key(latin: str, cyrillic: str) -> None:
-    assert tokenize_text(latin)[0].key == tokenize_text(cyrillic)[0].key
-
-
+# ---- the analyzer (normalisation itself: tests/test_text.py) -------------------------------------------------------
 def test_whoosh_analyzer_stems_known_languages_and_finds_phrases(tmp_path: Path) -> None:
     ix = whoosh_index.create_in(str(tmp_path), Schema(body=TEXT(analyzer=clip_analyzer("en"), stored=True)))
     with ix.writer() as w:
@@ -446,17 +415,56 @@ HOSTILE = [
 ]
 
 
+# What each HOSTILE query finds when it is read as the words it holds, per mode (keyword, quote): the top hit's video
+# and words that hit says; () for no hit at all; a string for the InvalidInput message; ANY where the words find
+# nothing worth pinning down (the query must still answer, and answer as its plain words do).
+ANY = object()
+HOSTILE_FINDS: dict[str, tuple[object, object]] = {
+    HOSTILE[0]: (("yt:elect", "withdraw"), ("yt:elect", "we will not withdraw")),
+    HOSTILE[1]: (("yt:elect", "withdraw"), ("yt:elect", "we will not withdraw")),
+    "*iver": ((), ()),  # as a wildcard it would find "river"
+    "rive*": ((), ()),
+    "mayor AND (bridge OR": (("yt:flood", "mayor", "bridge"), ANY),
+    "title:flood": (("yt:flood", "flood"), ("yt:flood", "flood")),  # as a field query: the video's title only
+    "bridge~2^3 NOT mayor": (("yt:flood", "mayor", "bridge"), ()),  # NOT excluded nothing, ~ and ^ are spaces
+    "[a TO z]": ((), ()),  # as a range it would match every passage
+    "«мост»": (("file:ru", "мост"), ("file:ru", "мост")),
+    "„Friday“": (("yt:flood", "friday"), ("yt:flood", "friday")),
+    HOSTILE[10]: ("no words", "no words"),
+    HOSTILE[11]: ((), "at most 64 words"),
+    HOSTILE[12]: (ANY, ()),
+    HOSTILE[13]: (ANY, ANY),
+}
+
+
+def _moments(ix: PassageIndex, query: str, mode: str) -> list[tuple]:
+    return [(h.video_id, h.start, h.end, h.text, h.score) for h in ix.search(query, mode=mode, limit=20).hits]
+
+
+@pytest.mark.parametrize("mode", ["keyword", "quote"])
 @pytest.mark.parametrize("query", HOSTILE)
-def test_hostile_queries_are_words_not_syntax(idx: tuple, query: str) -> None:
+def test_hostile_queries_are_words_not_syntax(idx: tuple, query: str, mode: str) -> None:
     # how long they take is measured by bench/speed.py
     ix, _ = idx
-    try:
-        r = ix.search(query, mode="keyword")
-        r2 = ix.search(query, mode="quote")
-    except InvalidInput as e:  # only a clear message about the query, never a parser error
-        assert "a quote can have at most 64 words" in str(e) or "no words" in str(e)
+    expected = HOSTILE_FINDS[query][mode == "quote"]
+    if isinstance(expected, str):  # only a clear message about the query, never a parser error
+        with pytest.raises(InvalidInput, match=expected):
+            ix.search(query, mode=mode)
         return
-    assert r.mode == "keyword" and r2.mode == "quote"
+    result = ix.search(query, mode=mode, limit=20)
+    assert result.mode == mode
+    if expected == ():
+        assert result.hits == [] and result.total == 0
+    elif expected is not ANY:
+        assert isinstance(expected, tuple)
+        video_id, *words = expected
+        top = result.hits[0] if result.hits else None
+        assert top is not None and top.video_id == video_id, result.hits[:3]
+        marked = " ".join(re.findall(r"<mark>(.*?)</mark>", top.snippet)).lower()
+        assert all(w in marked for w in words), top.snippet
+    # the same moments as the query's words in lower case with its punctuation left out ("and", "not" are words)
+    plain = re.sub(r"[^\w\s]", " ", query).lower()
+    assert _moments(ix, query, mode) == _moments(ix, plain, mode)
 
 
 def test_quote_detection() -> None:

@@ -45,16 +45,6 @@ def service(settings: Settings) -> Clipindex:
     return Clipindex(settings, ytdl=opts)
 
 
-def test_youtube_ids_without_network() -> None:
-    for url in ("https://www.youtube.com/watch?v=dQw4w9WgXcQ&t=83s", "https://youtu.be/dQw4w9WgXcQ",
-                "https://m.youtube.com/shorts/dQw4w9WgXcQ", "https://www.youtube.com/embed/dQw4w9WgXcQ?start=3"):
-        assert sources.youtube_id(url) == "dQw4w9WgXcQ"
-    assert sources.youtube_id("https://www.youtube.com/watch?v=short") is None
-    assert sources.youtube_id("https://example.org/watch?v=dQw4w9WgXcQ") is None
-    assert sources.youtube_id("https://notyoutube.com/watch?v=dQw4w9WgXcQ") is None, "another site's name"
-    assert sources.youtube_id("https://m.youtube.com/watch?v=dQw4w9WgXcQ") == "dQw4w9WgXcQ"
-
-
 @pytest.mark.slow
 def test_manual_subtitles_are_preferred_and_no_media_is_downloaded(settings: Settings, fake_youtube: Path) -> None:
     svc = service(settings)

@@ -11,11 +11,13 @@ from pathlib import Path
 
 import pytest
 
+from api.worker import Worker
 from indexer.errors import NotFound
 from indexer.models import Clip, Video
 from indexer.reels.service import RenderJob
 from indexer.service import Clipindex
 from indexer.store.db import MIGRATIONS, Store
+from media.ffmpeg import probe
 from tests.conftest import stored_video
 
 
@@ -135,15 +137,25 @@ def test_editing_a_video_keeps_other_edits_and_never_brings_a_deleted_one_back(s
     assert svc.store.find_video(video) is None
 
 
+@pytest.mark.slow  # a real render of 6 s (ffmpeg)
 def test_a_render_job_renders_the_reel_as_it_was_when_asked_for(svc: Clipindex) -> None:
     """The job held the reel's id only, and a worker rendered the clips as they were when it ran: a producer who
     removed two clips after pressing Render got a 2 s film, "done", with no word of it."""
     video = stored_video(svc)
     reel = svc.reels.new("Asked").id
     for n in range(3):
-        svc.reels.add_range(reel, video, 10.0 * n, 10.0 * n + 2.0)
+        svc.reels.add_range(reel, video, 10.0 * n, 10.0 * n + 2.0, snap_to="none")
     asked = svc.reels.get(reel).clips
     job = svc.reels.submit_render(reel)
     svc.reels.remove_clip(reel, 1)
     svc.reels.remove_clip(reel, 1)
+    assert len(svc.reels.get(reel).clips) == 1
     assert RenderJob.from_dict(svc.jobs.get(job.id).payload).clips == tuple(asdict(c) for c in asked)
+    Worker(svc).run_once()  # the worker renders after the edits
+    done = svc.jobs.get(job.id)
+    assert done.state == "done", done.error
+    asked_s = sum(c.end - c.start for c in asked)
+    assert asked_s == pytest.approx(6.0)
+    assert done.result["duration"] == pytest.approx(asked_s, abs=0.2)
+    film = svc.reels.render_dir() / Path(done.result["file"]).name
+    assert probe(film).duration == pytest.approx(asked_s, abs=0.2), "the three clips asked for, not the one left"

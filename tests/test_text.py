@@ -88,6 +88,7 @@ def test_spaceless_scripts_become_bigrams_and_pieces_keep_the_written_form() -> 
 @pytest.mark.parametrize("spoken, written, language", [
     ("ninety-one", "91", "en"), ("twenty twenty-five", "2025", "en"), ("two thousand and twenty five", "2025", "en"),
     ("a hundred and five", "105", "en"), ("two point five", "2.5", "en"), ("the fifth", "the 5", "en"),
+    ("nineteen ninety-eight", "1998", "en"), ("four million", "4,000,000", "en"), ("sixty-two percent", "62%", "en"),
     ("sixty-two per cent", "62%", "en"), ("5 000", "5000", "en"), ("1 250 000", "1,250,000", "en"),
     ("девяносто один", "91", "ru"), ("две тысячи двадцать пятом", "2025", "ru"), ("сорок процентов", "40%", "ru"),
     ("ikki ming yigirma beshinchi", "2025", "uz"), ("икки минг", "2000", "uz"), ("o‘n to‘rt", "14", "uz"),
@@ -118,6 +119,7 @@ def test_numbers_stop_at_punctuation_and_uzbek_words_only_count_in_uzbek() -> No
     assert texts("eleven thirty. three four five", "en") == ["11", "30", "3", "4", "5"]
     assert texts("nineteen, ninety", "en") == ["19", "90"]
     assert texts("o'n ming", "en") == ["o'n", "ming"]
+    assert texts("Uzbek o'n is not English on", "en")[-1] == "on"
     assert texts("o'n ming", "uz") == ["10000"]
     assert texts("1990s 14th", "en") == ["1990s", "14"]
     # a German or French article is not the number one, nor a word that holds "und" or "hundert" a number
@@ -172,7 +174,10 @@ def test_stop_words_per_language_are_folded() -> None:
     ("O prefeito disse que a ponte não será aberta antes de sexta-feira e que os bombeiros estão no local.", "pt"),
     ("El alcalde dijo que el puente no se abrirá antes del viernes y que los bomberos están en el lugar.", "es"),
     ("De burgemeester zei dat de brug niet voor vrijdag open gaat en dat de brandweer ter plaatse is.", "nl"),
+    ("Der Bürgermeister sagte, dass die Brücke nicht vor Freitag geöffnet wird, und die Feuerwehr ist da.", "de"),
+    ("Le maire a dit que le pont ne sera pas ouvert avant vendredi et que les pompiers sont sur place.", "fr"),
     ("Flood.", "und"),
+    ("Xqzt vbnm plkj wrtg hjkl zxcv bnmq wert yuio pasd fghj klzx.", "und"),  # no language's words
 ])
 def test_language_by_script_and_stop_words(text: str, language: str) -> None:
     assert detect_language(text) == language

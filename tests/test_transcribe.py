@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import wave
 from pathlib import Path
@@ -12,12 +13,13 @@ import numpy as np
 import pytest
 from rapidfuzz import fuzz
 
+from indexer.asr import faster_engine, limit
 from indexer.asr import guard as asrguard
 from indexer.asr.audio import read_windows
 from indexer.asr.batching import UNKNOWN_MODEL_BYTES, auto_batch_size, available_memory, choose_batch_size, model_size
 from indexer.asr.engine import UNSURE, Transcription, unsure_language
 from indexer.asr.faster_engine import FasterWhisperEngine, _guard
-from indexer.asr.limit import ALIGNED, Watch
+from indexer.asr.limit import Watch
 from indexer.asr.modelpath import resolve_model
 from indexer.asr.vad import install as install_vad_memory
 from indexer.asr.vad import speech_for_language
@@ -194,33 +196,42 @@ def test_a_chunk_that_runs_out_of_tokens_is_decoded_again_to_its_end(tiny: Faste
 
 
 
-def test_a_chunk_at_the_limit_is_noted_and_aligned_on_its_first_tokens_only() -> None:
+@pytest.mark.slow  # one batched decoding of the speech with the real tiny.en model
+def test_a_chunk_at_the_limit_is_noted_and_aligned_on_its_first_tokens_only(
+        tiny: FasterWhisperEngine, speech_en: tuple, monkeypatch: pytest.MonkeyPatch) -> None:
     """The pipeline aligns a batch's words in one call padded to the longest chunk: a chunk at the limit (decoded
-    again anyway) is cut to its first tokens there, so one loop does not double the batch's alignment memory."""
-    seen: list[list[list[dict]]] = []
+    again anyway) is cut to its first tokens there, so one loop does not double the batch's alignment memory. The
+    real model's alignment is watched (not replaced): what reaches it is recorded, and it aligns as ever."""
+    engine = FasterWhisperEngine(tiny.resolved, device="cpu", batch_size=4)
+    model = engine._load()
+    model.max_length = 128  # its own model: the limit (64 tokens) falls inside most chunks of this speech
+    monkeypatch.setattr(limit, "ALIGNED", 16)  # well under that limit, so a cut chunk shows
+    aligned: list[int] = []  # the tokens of each chunk as the real alignment got them, in order
+    align_words = model.add_word_timestamps
 
-    class Model:
-        max_length = 448
-        frames_per_second = 100
+    def watched_alignment(chunks: list[list[dict]], *args: object, **kwargs: object) -> object:
+        aligned.extend(sum(len(piece["tokens"]) for piece in chunk) for chunk in chunks if chunk)
+        return align_words(chunks, *args, **kwargs)
 
-        def add_word_timestamps(self, chunks: list[list[dict]], *rest: object) -> float:
-            seen.append([[dict(piece) for piece in chunk] for chunk in chunks])
-            return 1.5
+    model.add_word_timestamps = watched_alignment
+    watches: list[Watch] = []
 
-    watch = Watch(Model())
-    chunks = [[{"seek": 0, "tokens": list(range(80))}],
-              [{"seek": 3000, "tokens": list(range(150))}, {"seek": 3000, "tokens": list(range(74))}],
-              [{"seek": 6100, "tokens": list(range(223))}]]
-    assert watch.add_word_timestamps(chunks, "tokenizer", "encoder output", 3000) == 1.5
-    assert [[len(p["tokens"]) for p in chunk] for chunk in seen[0]] == [[80], [ALIGNED, 0], [223]]
-    assert watch.starts == [0.0, 30.0, 61.0] and watch.full == [1]
-    assert watch.ranges(100.0, 190.0) == [(130.0, 161.0)]
-    watch.add_word_timestamps([[{"seek": 8000, "tokens": list(range(224))}]], "tokenizer", "encoder output", 3000)
-    assert watch.ranges(100.0, 190.0) == [(130.0, 161.0), (180.0, 190.0)]
-    assert watch.max_length == 448  # everything else is the model's
-    odd = Watch(Model())  # chunks of some other faster-whisper: aligned as they come, nothing noted
-    assert odd.add_word_timestamps([[{"offset": 0, "ids": [1, 2]}]], "tokenizer", "encoder output", 3000) == 1.5
-    assert odd.ranges(0.0, 30.0) == [] and seen[-1] == [[{"offset": 0, "ids": [1, 2]}]]
+    def watch(wrapped: object) -> Watch:
+        watches.append(Watch(wrapped))
+        return watches[-1]
+
+    monkeypatch.setattr(faster_engine, "Watch", watch)
+    samples = _samples(speech_en[0])
+    segments, full = engine._decode(samples, 0.0, "en", "transcribe")
+    [seen] = watches
+    assert segments and any(s.words for s in segments), "the real alignment still timed the words"
+    assert len(aligned) == len(seen.starts) >= 3 and len(seen.full) >= 2, (aligned, seen.full)
+    assert [aligned[i] for i in seen.full] == [16] * len(seen.full), "each chunk at the limit: its first 16 only"
+    assert all(0 < n < 64 for i, n in enumerate(aligned) if i not in seen.full), "the others as they came"
+    # the stretches decoded again: each chunk at the limit, from its start to the next chunk's (or the window's end)
+    bounds = [*seen.starts, samples.size / 16000]
+    assert full == [(bounds[i], bounds[i + 1]) for i in seen.full]
+    assert all(a < b for a, b in full)
 
 
 def test_a_word_that_stutters_is_a_loop_and_is_dropped_if_it_stays() -> None:
@@ -342,7 +353,11 @@ def test_batch_setting_overrides_and_memory_is_read(tmp_path: Path) -> None:
     meminfo = tmp_path / "meminfo"
     meminfo.write_text("MemTotal:       24000000 kB\nMemFree:         100 kB\nMemAvailable:   2000000 kB\n")
     assert available_memory(meminfo) == 2_048_000_000
-    assert isinstance(available_memory(tmp_path / "missing"), (int, type(None)))
+    old_kernel = tmp_path / "meminfo-before-3.14"  # no MemAvailable line
+    old_kernel.write_text("MemTotal:       24000000 kB\nMemFree:         100 kB\n")
+    for unread in (tmp_path / "missing", old_kernel):  # the free pages the C library counts, read just now
+        free = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+        assert free > 0 and available_memory(unread) == pytest.approx(free, rel=0.05)
     assert choose_batch_size(1, cuda=False, model_path=str(tmp_path)) == 1
     assert choose_batch_size(6, cuda=False, model_path=str(tmp_path)) == 6
     assert model_size(str(tmp_path)) == UNKNOWN_MODEL_BYTES  # no model.bin: sized as base
