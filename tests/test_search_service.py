@@ -166,38 +166,44 @@ def test_a_chinese_quote_in_corner_brackets_or_none_is_checked_as_a_quote(settin
                                                                           query: str) -> None:
     """「」 and 『』 opened no quote, and a quote without marks is one "word" to a count of spaces: each went to
     keyword search, which found the passage at 1.0 and never said that 决 was said 绝."""
-    srt = tmp_path / "metro.srt"
-    srt.write_text("1\n00:00:01,000 --> 00:00:04,000\n北京市政府周二宣布了新的公共交通计划。\n\n"
-                   "2\n00:00:05,000 --> 00:00:08,500\n市长说：“我们绝不会提高地铁票价。”\n", encoding="utf-8")
-    svc = Clipindex(settings)
-    [done] = list(svc.ingest(str(srt), IngestOptions(language="zh")))
+    svc, video_id = _ingested(settings, tmp_path, [(1, 4, "北京市政府周二宣布了新的公共交通计划。"),
+                                                   (5, 8.5, "市长说：“我们绝不会提高地铁票价。”")], "zh")
     found = svc.search(query)
     assert found.mode == "quote"
     [hit] = found.hits
-    assert hit.video_id == done.video_id and hit.start >= 5.0
+    assert hit.video_id == video_id and hit.start >= 5.0
     assert list(hit.differences) == ["'决' was said as '绝'"]
 
 
 def test_azerbaijani_typed_without_its_schwa_finds_the_words(settings: Settings, tmp_path: Path) -> None:
     """Keyboards without "ə" type "e": "Gence" found nothing of "Gəncədə", as "Igdir" finds "Iğdır"."""
-    srt = tmp_path / "xeber.srt"
-    srt.write_text("1\n00:00:01,000 --> 00:00:04,000\nGəncədə yeni körpü açıldı.\n\n"
-                   "2\n00:00:05,000 --> 00:00:08,000\nNəqliyyat naziri sərnişinlərə müraciət etdi.\n", encoding="utf-8")
-    svc = Clipindex(settings)
-    [done] = list(svc.ingest(str(srt), IngestOptions(language="az")))
+    svc, video_id = _ingested(settings, tmp_path, [(1, 4, "Gəncədə yeni körpü açıldı."),
+                                                   (5, 8, "Nəqliyyat naziri sərnişinlərə müraciət etdi.")], "az")
     for typed, start in (("Gence korpu", 1.0), ("neqliyyat naziri", 5.0), ("Gəncə", 1.0)):
-        assert [(h.video_id, h.start) for h in svc.search(typed).hits] == [(done.video_id, start)], typed
+        assert [(h.video_id, h.start) for h in svc.search(typed).hits] == [(video_id, start)], typed
 
 
 def test_a_japanese_keyword_search_is_not_matched_by_verb_endings_alone(settings: Settings, tmp_path: Path) -> None:
     """Japanese is indexed as character pairs, and "地震が発生しました" (an earthquake occurred) over an archive
     with no earthquake came back as a 15-second hit scored 1.0, matched on the polite past ending しました alone."""
-    srt = tmp_path / "tokyo.srt"
-    srt.write_text("1\n00:00:01,000 --> 00:00:05,000\n東京都は火曜日、新しい子育て支援制度を発表しました。\n\n"
-                   "2\n00:00:20,000 --> 00:00:25,000\n気象庁によりますと、雨は週末まで降り続く見込みです。\n",
-                   encoding="utf-8")
-    svc = Clipindex(settings)
-    [done] = list(svc.ingest(str(srt), IngestOptions(language="ja")))
+    cues = [(1.0, 5.0, "東京都は火曜日、新しい子育て支援制度を発表しました。"),
+            (20.0, 25.0, "気象庁によりますと、雨は週末まで降り続く見込みです。")]
+    svc, video_id = _ingested(settings, tmp_path, cues, "ja")
     assert svc.search("地震が発生しました", mode="keyword").hits == []
     [hit] = svc.search("子育て支援が発表されました", mode="keyword").hits  # the content words still find it
-    assert hit.video_id == done.video_id and 1.0 <= hit.start < hit.end <= 5.0
+    assert hit.video_id == video_id and 1.0 <= hit.start < hit.end <= 5.0
+
+
+def _ingested(settings: Settings, tmp_path: Path, cues: list[tuple[float, float, str]],
+              language: str) -> tuple[Clipindex, str]:
+    """A service whose archive holds one video made from caption cues (start, end, text) in `language`."""
+    srt = tmp_path / "cues.srt"
+    srt.write_text("".join(f"{n}\n{_srt_time(a)} --> {_srt_time(b)}\n{text}\n\n"
+                           for n, (a, b, text) in enumerate(cues, 1)), encoding="utf-8")
+    svc = Clipindex(settings)
+    [done] = list(svc.ingest(str(srt), IngestOptions(language=language)))
+    return svc, str(done.video_id)
+
+
+def _srt_time(t: float) -> str:
+    return f"00:00:{int(t):02d},{round(t % 1 * 1000):03d}"
