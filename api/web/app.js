@@ -28,6 +28,9 @@ function keyLabel(valid = null) {
   else if (valid === true) summary.textContent = "API key ✓";
 }
 
+const VIEW_TITLES = { "": "Search", videos: "Videos", video: "Video", ingest: "Add a video", jobs: "Jobs",
+  reels: "Reels" };
+
 async function route() {
   await readPass();
   const [path, query] = location.hash.slice(1).split("?");
@@ -36,7 +39,9 @@ async function route() {
   const name = parts[0] === "video" ? "videos" : parts[0] || "search";
   for (const a of document.querySelectorAll("[data-nav]"))
     if (a.dataset.nav === name) a.setAttribute("aria-current", "page"); else a.removeAttribute("aria-current");
-  document.title = "clipindex";
+  // each view its own title (a screen reader's first words, a browser tab's name); a video's page names the video
+  const q = parts[0] ? "" : params.get("q");
+  document.title = `${q ? `“${q}” · ` : ""}${VIEW_TITLES[parts[0] || ""] || "Search"} · clipindex`;
   if (parts[0] === "video" && parts[1]) return videoView(decodeURIComponent(parts[1]), params);
   if (parts[0] === "videos") return videosView();
   if (parts[0] === "ingest") return ingestView();
@@ -63,6 +68,7 @@ function keyPanel() {
     localStorage.setItem("clipindex-key", key);
     refusedKey = null;
     panel.open = false;
+    $("#key-summary").focus();  // the form is gone: the keyboard goes on from the panel's summary, not the top
     if (!key) {
       keyLabel();
       toast("Key removed from this browser.");

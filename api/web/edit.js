@@ -92,7 +92,20 @@ async function setupCorrections(video, words, selection) {
     $("#fix-text").focus();
     $("#fix-text").select();
   };
-  $("#fix-cancel").onclick = () => { form.hidden = true; };
+  // closing the form (Cancel, or Escape in it) gives the keyboard back to the transcript's word it came from (the
+  // selection's bar may go with the selection that typing in the form took away)
+  const close = () => {
+    form.hidden = true;
+    const back = $("#transcript .word[tabindex='0']");
+    if (back) back.focus();
+  };
+  $("#fix-cancel").onclick = close;
+  form.addEventListener("keydown", (e) => {
+    if (e.key !== "Escape") return;
+    e.preventDefault();
+    e.stopPropagation();  // the selection stays: Escape there would clear it too
+    close();
+  });
   const save = form.querySelector("button[type=submit]");
   form.onsubmit = async (e) => {
     e.preventDefault();
@@ -129,7 +142,7 @@ async function reloadTranscript(video, at = null) {
   try { tr = await api(`/v1/videos/${encodeURIComponent(video.id)}/transcript`); } catch (err) { toast(err.message, "error"); return; }
   if (!alive($("#transcript"))) return;
   renderTranscript(video, tr);
-  loadChapters(video.id, $("#transcript"));  // a corrected name is corrected in the chapter titles too
+  loadChapters(video.id, $("#transcript"), video.language);  // a corrected name is corrected in the chapter titles too
   if (at === null) return;
   const spans = [...document.querySelectorAll("#transcript .word")];
   const word = spans.find((w) => parseFloat(w.dataset.start) >= at - 0.05) || spans[spans.length - 1];

@@ -140,6 +140,8 @@ function addHit(hit, video, mode) {
   // twenty "Play" buttons read alike in a screen reader's list: each is named by its own words, its time and title
   const id = `hit${++hitCount}`;
   const title = video ? video.title : hit.title || hit.video_id;
+  // the words in their language, so that a screen reader reads Russian as Russian (the page is English)
+  const spoken = video && video.language && video.language !== "und" ? video.language : null;
   const named = (role) => ({ id: `${id}-${role}`, "aria-labelledby": `${id}-${role} ${id}-when ${id}-title` });
   const at = `#/video/${encodeURIComponent(hit.video_id)}?t=${hit.start.toFixed(2)}&end=${hit.end.toFixed(2)}`;
   const thumb = video && video.has_video
@@ -149,8 +151,8 @@ function addHit(hit, video, mode) {
   const body = el("div", { class: "hit-body" },
     el("span", { id: `${id}-title`, hidden: true, text: title }),
     el("p", { class: "when" }, el("a", { href: at, id: `${id}-when`, text: `${clock(hit.start)}–${clock(hit.end)}` }),
-      hit.chapter ? el("span", { class: "chapter" }, " · ", el("bdi", { text: hit.chapter })) : null),
-    el("p", { class: "snippet", dir: "auto" }, marked(mode === "keyword" ? trimmed(hit.snippet) : hit.snippet)));
+      hit.chapter ? el("span", { class: "chapter" }, " · ", el("bdi", { lang: spoken, text: hit.chapter })) : null),
+    el("p", { class: "snippet", dir: "auto", lang: spoken }, marked(mode === "keyword" ? trimmed(hit.snippet) : hit.snippet)));
   if (hit.differences && hit.differences.length)
     body.append(el("p", { class: "diff", text: `Said differently: ${hit.differences.join("; ")}` }));
   const actions = el("p", { class: "actions" },

@@ -78,6 +78,7 @@ function keyboardSelection(words, box, settled, first = 0) {
     if (settled) settled();
   };
   box.onmousedown = (e) => {
+    barVisited = false;  // a selection made anew with the mouse
     release();  // a press whose release was never seen (outside the window, say) ends here
     if (e.button !== 0) return;
     pressing = true;
@@ -90,7 +91,13 @@ function keyboardSelection(words, box, settled, first = 0) {
     const span = e.target.closest && e.target.closest(".word");
     if (span && !selectedRange()) focusWord(Number(span.dataset.i), { preventScroll: true });
   };
+  // Tab from a selected word leads to the selection's bar once; after the bar, Tab goes on past the transcript (the
+  // bar's last button led back into the words, whose Tab sent it to the bar again: the corrections and the article
+  // could not be reached)
+  let barVisited = false;
+  $("#selection-bar").addEventListener("focusin", () => { barVisited = true; });
   const extend = (i, target) => {
+    barVisited = false;
     const now = selectedRange();
     // no keyboard selection yet, or the mouse made or changed it: a new one starts at the focused word
     if (anchor === null || !now || now[0] !== Math.min(anchor, head) || now[1] !== Math.max(anchor, head))
@@ -120,7 +127,7 @@ function keyboardSelection(words, box, settled, first = 0) {
       e.preventDefault();
       anchor = head = null;
       clearSelection();
-    } else if (e.key === "Tab" && !e.shiftKey && selectedRange() && !$("#selection-bar").hidden) {
+    } else if (e.key === "Tab" && !e.shiftKey && selectedRange() && !$("#selection-bar").hidden && !barVisited) {
       e.preventDefault();  // from the selection to what can be done with it
       $("#sel-copy").focus();
     }

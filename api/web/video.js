@@ -55,7 +55,7 @@ async function videoView(id, params) {
   } catch (err) {
     if (alive(root)) $("#transcript").replaceChildren(el("p", { class: "state state-error", text: err.message }));
   }
-  loadChapters(video.id, root);
+  loadChapters(video.id, root, video.language);
   loadArticle(video.id, root);
 }
 
@@ -78,6 +78,7 @@ function showDetails(video) {
       videoCache = null;
       showDetails(saved);
       $("#edit-box").open = false;
+      $("#edit-box summary").focus();  // the form folded away: the keyboard stays where it was
       toast("Details saved.");
     } catch (err) { toast(`Not saved: ${err.message}`, "error"); }
   };
@@ -101,6 +102,11 @@ function makePlayer(video, start, end, autoplay = false) {
   if (video.media_url) {
     const media = el(video.has_video ? "video" : "audio", { controls: true, preload: "metadata", src: video.media_url,
       "aria-label": `${video.has_video ? "Video" : "Audio"}: ${video.title}` });
+    // captions in the picture (a deaf editor, full screen): the transcript as WebVTT, which the server writes
+    if (video.has_video)
+      media.append(el("track", { kind: "captions", default: true, label: "Transcript",
+        srclang: video.language && video.language !== "und" ? video.language : null,
+        src: `/v1/videos/${encodeURIComponent(video.id)}/transcript?format=vtt` }));
     box.replaceChildren(media);
     let sought = false;  // a word clicked before the metadata arrived wins over the start from the link
     let stopAt = null;
@@ -305,7 +311,8 @@ function setupSelection(video, words) {
 
 const FOLDED_CHAPTERS = 12;  // more chapters than this are shown folded
 
-async function loadChapters(id, root) {
+async function loadChapters(id, root, language) {
+  const lang = language && language !== "und" ? language : null;  // a screen reader reads the titles in theirs
   try {
     const chapters = await api(`/v1/videos/${encodeURIComponent(id)}/chapters`);
     if (!alive(root)) return;
@@ -318,9 +325,10 @@ async function loadChapters(id, root) {
       const n = $("#chapters").children.length + 1;
       // the title isolated in its own direction (bdi): an Arabic title beside a Latin name read scrambled
       $("#chapters").append(el("li", {}, el("button", { type: "button", class: "link", onclick: () => player.seek(c.start) },
-        `${clock(c.start)} `, el("bdi", { text: c.title })), " ",
+        `${clock(c.start)} `, el("bdi", { lang, text: c.title })), " ",
+        // the name begins with the words shown (a voice user says "Add to reel")
         c.source === chapters[0].source ? el("button", { type: "button", class: "secondary small", text: "Add to reel",
-          "aria-label": `Add chapter ${c.title} to the reel`, onclick: (e) => addToReel({ video: id, chapter: n }, e.target) }) : null));
+          "aria-label": `Add to reel: chapter ${c.title}`, onclick: (e) => addToReel({ video: id, chapter: n }, e.target) }) : null));
     }
   } catch (err) {
     if (alive(root)) $("#chapters").append(el("li", { class: "state state-empty", text: "No chapters." }));
