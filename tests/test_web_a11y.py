@@ -118,3 +118,34 @@ def test_words_in_another_language_say_so(context: BrowserContext, site: Site, c
     assert chapters
     expect(page.locator("#chapters bdi").first).to_have_attribute("lang", "ru")
     expect(page.get_by_role("button", name="Add to reel: chapter").first).to_be_visible()
+
+
+def _luminance(rgb: str) -> float:
+    """Relative luminance of a CSS rgb()/rgba() colour, as WCAG defines it."""
+    r, g, b = (int(v) / 255 for v in rgb[rgb.index("(") + 1:rgb.index(")")].split(",")[:3])
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in (r, g, b)]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def _contrast(a: str, b: str) -> float:
+    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def test_fields_and_word_states_are_seen_without_a_faint_shade(context: BrowserContext, site: Site,  # noqa: F811
+                                                              console: Console) -> None:  # noqa: F811
+    """A field's edge was 1.36:1 against the page, and a corrected word, the word being played and a word hard to
+    hear differed from the others by a shade of 1.14-2.95:1 only (1.4.11, 1.4.1)."""
+    page = _page(context, console, site)
+    page.goto(f"{site.url}/#/?q=bridge")
+    edge = page.evaluate("getComputedStyle(document.querySelector('#search-form input')).borderTopColor")
+    assert _contrast(edge, "rgb(255, 255, 255)") >= 3.0, edge
+    page.goto(f"{site.url}/#/video/{quote(site.video_id, safe='')}")
+    expect(page.locator("#transcript .word").first).to_be_attached()
+    marks = page.evaluate("""() => { const w = document.querySelector('#transcript .word');
+        const look = (cls) => { w.className = 'word ' + cls; const s = getComputedStyle(w);
+          return [s.outlineStyle, s.textDecorationLine, s.textDecorationColor]; };
+        return { current: look('current'), edited: look('edited'), unsure: look('unsure') }; }""")
+    assert marks["current"][0] != "none", marks
+    assert marks["edited"][1] == "underline" and marks["unsure"][1] == "underline", marks
+    assert _contrast(marks["unsure"][2], "rgb(255, 255, 255)") >= 3.0, marks
