@@ -168,6 +168,7 @@ def test_the_engine_setting(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogC
     assert np.allclose(fallback.encode([sentence])[0], slow.encode([sentence])[0], atol=1e-6)
 
 
+@pytest.mark.slow  # a conversion of its own: 3-4 s and 1.2 GB where the CPU has int16
 def test_a_cpu_without_int16_runs_the_model_in_float32(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                        caplog: pytest.LogCaptureFixture) -> None:
     """CTranslate2 on AMD's CPUs has no 16-bit integer products: the model is converted to 32-bit floats there (a
