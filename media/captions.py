@@ -270,12 +270,21 @@ def _fix_word_ends(cues: list[Cue]) -> list[Cue]:
     return out
 
 
+ECHO_GAP_S = 0.25  # a roll-up display's next cue follows straight on: a repeat after a pause is said again
+ECHO_SHARE = 0.5  # of the cues that follow straight on, the share that echo the one before in a roll-up file
+ECHO_WORDS = 64  # the echo is a line or two: looked for among the last words of the cue before
+
+
 def _merge_repeats(cues: list[Cue]) -> list[Cue]:
-    """Drop text a cue repeats from the one before (rolling captions without word times), and its timed words."""
+    """Drop text a cue repeats from the one before in a roll-up file (rolling captions without word times), and its
+    timed words. A plain file keeps every cue: two members' "Point of order, Mr Speaker." and the Speaker's "Order."
+    before and after a break were said twice, and the second was dropped."""
+    if not _rolls_up(cues):
+        return cues
     out: list[Cue] = []
     for cue in cues:
         text, words = cue.text, cue.words
-        if out:
+        if out and cue.start - out[-1].end <= ECHO_GAP_S:
             prev = out[-1].text
             if text == prev or prev.endswith(text):
                 continue
@@ -287,10 +296,21 @@ def _merge_repeats(cues: list[Cue]) -> list[Cue]:
     return out
 
 
+def _rolls_up(cues: list[Cue]) -> bool:
+    """Whether the file repeats the cue before throughout, as a roll-up display does: of the cues that follow
+    straight on, at least two and ECHO_SHARE of them echo the one before."""
+    following = [(a.text, b.text) for a, b in zip(cues, cues[1:]) if b.start - a.end <= ECHO_GAP_S]
+    echoes = sum(1 for prev, text in following if text == prev or prev.endswith(text) or _overlap(prev, text))
+    return echoes >= 2 and echoes >= ECHO_SHARE * len(following)
+
+
 def _overlap(prev: str, text: str) -> int:
-    """Length of the longest word-aligned suffix of prev that text starts with."""
-    words = prev.split()
+    """Length of the longest word-aligned suffix of prev (of its last ECHO_WORDS words) that text starts with."""
+    words = prev.split()[-ECHO_WORDS:]
+    first = text.split(" ", 1)[0]
     for k in range(len(words)):
+        if words[k] != first:  # the tail must start with text's first word: most start points are passed at once
+            continue
         tail = " ".join(words[k:])
         if text == tail or text.startswith(tail + " "):
             return len(tail)

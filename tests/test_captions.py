@@ -91,6 +91,21 @@ def test_rolling_without_word_times_drops_repeated_lines() -> None:
     assert [c.text for c in parse_captions(text)] == ["the council met", "and voted", "to close the bridge"]
 
 
+def test_a_plain_file_keeps_every_cue_a_second_speaker_or_a_later_moment_repeats() -> None:
+    """Every file was read as if it could roll up: a cue that repeated the cue before, or its end, was dropped as
+    an echo, whoever said it and however much later. Two members' "Point of order, Mr Speaker.", the Speaker's
+    "Order." before and after a 50-minute break, and a reply of "the budget." were lost from the transcript."""
+    said = [(1, "JOHN SMITH: Point of order, Mr Speaker."), (4, "ANGELA RAYNER: Point of order, Mr Speaker."),
+            (7, "MR SPEAKER: I will take the points of order after the statement."), (10, "MR SPEAKER: Order."),
+            (3000, "MR SPEAKER: Order."),
+            (3003, "MR SPEAKER: The sitting is resumed after the division on the budget."),
+            (3006, "ED DAVEY: the budget.")]
+    srt = "\n".join(f"{n}\n{format_timestamp(t, ',')} --> {format_timestamp(t + 2, ',')}\n{text}\n"
+                    for n, (t, text) in enumerate(said, 1))
+    cues = parse_captions(srt)
+    assert [(c.start, c.text) for c in cues] == [(float(t), text.split(": ", 1)[1]) for t, text in said]
+
+
 def test_round_trip_srt_and_vtt() -> None:
     cues = [Cue(0.0, 1.5, "one & <two>"), Cue(3601.25, 3603.0, "three")]
     again = parse_captions(write_srt(cues))
