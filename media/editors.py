@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
 
-from media.timecode import FrameRate, to_timecode, xml_time
+from media.timecode import FrameRate, TimecodeError, to_timecode, xml_time
 
 
 @dataclass(frozen=True)
@@ -66,6 +66,10 @@ def write_edl(edits: EditList) -> str:
         first, last = (rate.frame(clip.rate.seconds(f) + clip.origin) for f in (clip.first, clip.last))
         last = max(last, first + 1)
         times = [to_timecode(f, rate) for f in (first, last, record, record + last - first)]
+        if any(len(t) > 11 or t >= "24" for t in times):  # CMX3600 counts on a 24-hour clock
+            raise TimecodeError(f"clip {number}: an EDL counts time on a 24-hour clock, and this clip is at "
+                                f"{times[0]} of its source ({times[2]} of the reel): export it as OTIO or FCPXML, "
+                                "which count on")
         channels = "AA/V" if clip.has_audio else "V"  # a conform of picture-only events had no sound
         lines.append(f"{number:03d}  {reels[clip.url]:<8} {channels:<5} C        {' '.join(times)}")
         lines += [f"* FROM CLIP NAME:  {clip.name}", f"* FROM CLIP: {clip.url}"]

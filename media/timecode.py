@@ -98,7 +98,9 @@ def timecode_rate(rate: FrameRate) -> FrameRate:
 
 
 def to_timecode(frame: int, rate: FrameRate) -> str:
-    """HH:MM:SS:FF for a frame number; drop-frame (HH:MM:SS;FF) at 29.97 and 59.94."""
+    """HH:MM:SS:FF for a frame number; drop-frame (HH:MM:SS;FF) at 29.97 and 59.94. Past 24 hours the hours go on
+    counting (25:00:00:00): a clock that wrapped wrote a clip at 25 h as one at 1 h. An EDL, whose clock is 24 hours,
+    refuses such a time (media.editors.write_edl)."""
     if frame < 0:
         raise TimecodeError(f"frame {frame} is before the start")
     fps = rate.nominal
@@ -108,7 +110,7 @@ def to_timecode(frame: int, rate: FrameRate) -> str:
     minutes, rest = divmod(rest, fps * 60)
     seconds, frames = divmod(rest, fps)
     sep = ";" if rate.drop_frame else ":"
-    return f"{hours % 24:02d}:{minutes:02d}:{seconds:02d}{sep}{frames:02d}"
+    return f"{hours:02d}:{minutes:02d}:{seconds:02d}{sep}{frames:02d}"
 
 
 def _drop_frame_count(frame: int, fps: int) -> int:

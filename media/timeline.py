@@ -248,7 +248,10 @@ def export_reel(
 
         return str(otio.adapters.write_to_string(to_otio(clips, title), "otio_json"))
     if fmt == "edl":
-        return write_edl(edit_list(clips, title, rate))
+        try:
+            return write_edl(edit_list(clips, title, rate))
+        except TimecodeError as exc:
+            raise TimelineError(str(exc)) from None
     if fmt == "fcpxml":
         return write_fcpxml(edit_list(clips, title, rate))
     raise TimelineError(f"unknown export format {fmt!r}; expected one of {', '.join(EXPORT_FORMATS)}")

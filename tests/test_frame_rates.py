@@ -17,7 +17,7 @@ from api.cli import app
 from indexer.config import Settings
 from indexer.service import Clipindex, IngestOptions
 from media.timecode import TimecodeError, edl_rate, frame_rate, from_timecode, to_timecode
-from media.timeline import TimelineClip, export_reel, export_warnings, timeline_rate
+from media.timeline import TimelineClip, TimelineError, export_reel, export_warnings, timeline_rate
 from tests.apiserver import running
 from tests.conftest import ffmpeg
 
@@ -176,3 +176,18 @@ def test_real_10_fps_and_29_97_sources_export_from_the_cli_and_http(settings: Se
     next(iter(svc.ingest(str(library / "ntsc-moved.mp4"), IngestOptions())))  # found again where it is now
     result = runner.invoke(app, ["reel", "export", reels["ntsc.mp4"], "--format", "edl"], env=env)
     assert "FCM: DROP FRAME" in result.stdout and "warning" not in result.stderr
+
+
+def test_a_clip_past_24_hours_keeps_its_hours_and_an_edl_refuses_it(tmp_path: Path) -> None:
+    """A reel from hour 25 of a 30-hour sitting: the EDL and the JSON manifest wrapped the clock at 24 hours and
+    wrote the clip at 01:00:00:00, the same as one an hour into the source, without a word."""
+    media = tmp_path / "sitting.mp4"
+    late = TimelineClip(media, 25 * 3600.0, 25 * 3600.0 + 12, 25.0, "the vote", media_duration=30 * 3600.0)
+    early = TimelineClip(media, 3600.0, 3612.0, 25.0, "the opening", media_duration=30 * 3600.0)
+    assert to_timecode(25 * 3600 * 25, frame_rate(25)) == "25:00:00:00"
+    manifest = export_reel([early, late], "json")
+    assert '"in_timecode": "25:00:00:00"' in manifest and '"in_timecode": "01:00:00:00"' in manifest
+    with pytest.raises(TimelineError, match="clip 2: an EDL counts time on a 24-hour clock.*25:00:00:00.*OTIO"):
+        export_reel([early, late], "edl")
+    assert "01:00:00:00" in export_reel([early], "edl")
+    assert export_reel([early, late], "fcpxml") and export_reel([early, late], "otio")
