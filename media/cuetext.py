@@ -43,7 +43,10 @@ _SOUND = re.compile(r"\[[^\[\]\n]{0,80}\]|［[^［］\n]{0,80}］|【[^【】\n]
 _FULL_WIDTH_NOTE = re.compile(r"（[^（）\n]{0,20}）")
 _ALONE = re.compile(r"^\s*\([^()]{0,80}\)\s*$")
 _SHOUTED = re.compile(r"\(([^()a-z]{0,80})\)")
-_LABEL = re.compile(r"^\s*(>>+|-)?\s*([^\W\d_][^\W\d_'.-]*(?:[ '.-][^\W\d_]+){0,3})\s*:\s+")
+# a label's words: a name may hold an apostrophe or a hyphen, and a title ends with an abbreviation's dot ("MR.
+# MCCONNELL:", "SEN. SCHUMER:"); up to six ("THE SECRETARY OF STATE FOR HEALTH:"), and a party after it ("(D-NY)")
+_NAME_WORD = r"[^\W\d_]+(?:['’-][^\W\d_]+)*\.?"
+_LABEL = re.compile(rf"^\s*(>>+|-)?\s*({_NAME_WORD}(?:\s+{_NAME_WORD}){{0,5}})(?:\s*\([^()\n]{{1,20}}\))?\s*:\s+")
 
 
 # a line opened by a change of speaker: broadcast's ">>", or a dash before the words ("- He met the prime

@@ -444,3 +444,18 @@ def test_a_caption_file_of_more_cues_than_any_programme_holds_is_refused(tmp_pat
         read_captions(path)
     path.write_text(path.read_text().rsplit("1001\n", 1)[0])
     assert len(read_captions(path)) == 1000
+
+
+@pytest.mark.parametrize(("line", "said"), [
+    (">> MR. MCCONNELL: vote on the nomination tomorrow", "vote on the nomination tomorrow"),
+    ("SEN. SCHUMER: No, we will not.", "No, we will not."),
+    ("THE SECRETARY OF STATE FOR HEALTH: We will publish the plan.", "We will publish the plan."),
+    ("REP. JEFFRIES (D-NY): Thank you, Madam Speaker.", "Thank you, Madam Speaker."),
+    ("США: санкции продлены", "США: санкции продлены"),  # an acronym opens the line: words said
+    ("THE MINISTER SAID: WE WILL GO", "THE MINISTER SAID: WE WILL GO"),  # all in capitals: kept
+])
+def test_speaker_labels_with_titles_and_long_names_are_not_speech(line: str, said: str) -> None:
+    """A label with an abbreviation's dot ("MR. MCCONNELL:", "SEN.") or of more than four words ("THE SECRETARY OF
+    STATE FOR HEALTH:") stayed in every cue's text: hits on words never said, "MR" in chapter titles, and quotes
+    across two cues broken by the name between them."""
+    assert [c.text for c in parse_captions(f"1\n00:00:01,000 --> 00:00:03,000\n{line}\n")] == [said]
