@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from api.cli import app
 from indexer.config import Settings
 from indexer.service import Clipindex, IngestOptions
+from media.captions import format_timestamp
 from tests.apiserver import running
 
 # every test searches a video transcribed by the real tiny.en model
@@ -194,16 +195,31 @@ def test_a_japanese_keyword_search_is_not_matched_by_verb_endings_alone(settings
     assert hit.video_id == video_id and 1.0 <= hit.start < hit.end <= 5.0
 
 
+def test_keyword_pages_are_slices_of_one_ranking(settings: Settings, tmp_path: Path) -> None:
+    """Each page sorted the moments it had read, and a deeper page read more: over a phrase said 140 times in a
+    sitting, pages of 10 showed one lone word's moment on 13 pages, and 36 moments on none."""
+    said = ["The honourable member for Leeds asked about the trains again.", "The honourable gentleman left early.",
+            "The house debated the budget for the coming year at length."]
+    cues = [(20.0 * n, 20.0 * n + 3.5, said[n % 3]) for n in range(150)]  # moments apart (MOMENT_GAP_S)
+    svc, video_id = _ingested(settings, tmp_path, cues, "en")
+    whole = svc.search("honourable member", video=video_id, mode="keyword", limit=100).hits
+    whole += svc.search("honourable member", video=video_id, mode="keyword", limit=100, offset=100).hits
+    pages, offset = [], 0
+    while page := svc.search("honourable member", video=video_id, mode="keyword", limit=10, offset=offset).hits:
+        pages += page
+        offset += 10
+    moments = [(h.start, h.end) for h in pages]
+    assert len(moments) == len(set(moments)) == len(whole) >= 50  # no moment twice, none left out
+    assert moments == [(h.start, h.end) for h in whole]
+    assert all(a.score >= b.score for a, b in zip(pages, pages[1:]))  # best first, across pages
+
+
 def _ingested(settings: Settings, tmp_path: Path, cues: list[tuple[float, float, str]],
               language: str) -> tuple[Clipindex, str]:
     """A service whose archive holds one video made from caption cues (start, end, text) in `language`."""
     srt = tmp_path / "cues.srt"
-    srt.write_text("".join(f"{n}\n{_srt_time(a)} --> {_srt_time(b)}\n{text}\n\n"
+    srt.write_text("".join(f"{n}\n{format_timestamp(a, ',')} --> {format_timestamp(b, ',')}\n{text}\n\n"
                            for n, (a, b, text) in enumerate(cues, 1)), encoding="utf-8")
     svc = Clipindex(settings)
     [done] = list(svc.ingest(str(srt), IngestOptions(language=language)))
     return svc, str(done.video_id)
-
-
-def _srt_time(t: float) -> str:
-    return f"00:00:{int(t):02d},{round(t % 1 * 1000):03d}"

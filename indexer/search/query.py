@@ -8,6 +8,8 @@ alignment, hit spans, dedupe, paging) is here, once, for every backend.
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import re
 import time
 from collections.abc import Hashable, Iterable, Iterator, Sequence
@@ -240,15 +242,25 @@ def keyword_search(found: Candidates, variants: dict[str | None, tuple[Token, ..
     read_by: dict[int, int] = {}  # a moment (its id) -> the passages read up to its own
 
     def moments() -> Iterator[Hit]:
+        """The moments best first, lazily. A passage's first moment has its score and its others less, and the
+        passages come best first: a moment waits until no passage still to come can outrank it. So every page is
+        a slice of one ranking: each page sorted the moments it had read, and more were read for a deeper page, so
+        a lone word's moment closed page after page and others were on none."""
+        waiting: list[tuple[float, int, Hit]] = []  # (-score, order read, moment)
+        order = itertools.count()
         for n, h in enumerate(top, 1):
-            for hit in _keyword_hits(h.fields(), h.score / best, stems, keys):
+            head = h.score / best
+            while waiting and -waiting[0][0] > head:
+                yield heapq.heappop(waiting)[2]
+            for hit in _keyword_hits(h.fields(), head, stems, keys):
                 read_by[id(hit)] = n
-                yield hit
+                heapq.heappush(waiting, (-hit.score, next(order), hit))
+        while waiting:
+            yield heapq.heappop(waiting)[2]
 
     hits = _dedupe_until(moments(), max(offset + limit, sample))
     basis = hits[:sample]  # overlapping passages count once
     total = max(len(hits), round(matched * len(basis) / read_by[id(basis[-1])])) if basis else 0
-    hits.sort(key=lambda h: -h.score)  # a passage's second moment may rank below the next passage's first
     return SearchResult(hits[offset:offset + limit], "keyword", total)
 
 
