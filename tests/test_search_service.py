@@ -214,6 +214,19 @@ def test_keyword_pages_are_slices_of_one_ranking(settings: Settings, tmp_path: P
     assert all(a.score >= b.score for a, b in zip(pages, pages[1:]))  # best first, across pages
 
 
+@pytest.mark.slow  # 300 passages aligned: 2 s
+def test_a_quote_said_more_than_a_hundred_times_is_reachable_to_its_last(settings: Settings, tmp_path: Path) -> None:
+    """The quote search aligned at most 200 passages whatever the page: a formula said 300 times in a sitting was
+    reachable to its 131st saying, and nothing of the sitting's last hours could be found."""
+    cues = [(30.0 * n, 30.0 * n + 4, "I thank the honourable member for her question." if n % 2 else
+             f"The house turned to item {n} on the order paper.") for n in range(300)]
+    svc, video_id = _ingested(settings, tmp_path, cues, "en")
+    quote = '"I thank the honourable member for her question"'
+    found = [h for offset in (0, 100) for h in svc.search(quote, video=video_id, limit=100, offset=offset).hits]
+    assert len({h.start for h in found}) == 150  # every saying, once
+    assert max(h.start for h in found) >= 30.0 * 299
+
+
 def _ingested(settings: Settings, tmp_path: Path, cues: list[tuple[float, float, str]],
               language: str) -> tuple[Clipindex, str]:
     """A service whose archive holds one video made from caption cues (start, end, text) in `language`."""

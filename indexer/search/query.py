@@ -312,7 +312,9 @@ def quote_search(found: Candidates, text: str, variants: dict[str | None, tuple[
     Why a pool: in an archive, hundreds of passages share most of a quote's common words, so the full-text score
     alone often puts the passage that holds them in the quote's order below the first few dozen, and a misremembered
     quote loses its rarest terms. Reading a passage's keys costs a fraction of aligning it (about 1 ms)."""
-    want = min(200, max(QUOTE_ALIGN, 2 * (offset + limit)))
+    # a moment stands in about two passages (they overlap by half): twice the page's end, however deep (a cap of 200
+    # left a formula said 300 times reachable to its 131st, its last hours never; the time budget still holds)
+    want = max(QUOTE_ALIGN, 2 * (offset + limit))
     quote_keys = {tuple(t.key for t in toks) for toks in variants.values() if toks}
     pool: list[tuple[int, Found]] = []  # (order score, candidate), best first
     aligned: dict[Hashable, Hit | None] = {}
