@@ -543,3 +543,31 @@ def test_vtt_chapters_track() -> None:
     assert text.startswith("WEBVTT\n\n")
     assert "1\n00:00:00.000 --> 00:01:05.500\nFloods\n" in text
     assert "2\n00:01:05.500 --> 01:02:05.250\nRates &amp; &lt;prices&gt;\n" in text
+
+
+
+def test_a_silence_longer_than_the_limit_lengthens_only_its_own_chapter() -> None:
+    """A break longer than max_length (a division, a suspension, a music bed) made every chapter that held it too
+    long, so no list kept the limit and it was dropped for the whole video: a sitting with a 15-minute break got
+    chapters of ten minutes where five were asked for (or one of two hours)."""
+    names = list(stories("en"))
+    words: list[Word] = []
+    t, gap = 1.0, 900.0
+    for k in range(12):  # twelve topics, each debated for ten minutes, its sentences said again and again
+        story = stories("en")[names[k % len(names)]]
+        end, i = t + 600, 0
+        while t < end:
+            if k == 6 and i == 0:
+                t += gap  # the sitting is suspended
+            for w in story[i % len(story)].split():
+                words.append(Word(round(t, 3), round(t + 0.35, 3), w))
+                t += 0.4
+            t += 0.6
+            i += 1
+    cues = [tuple(words[i:i + 8]) for i in range(0, len(words), 8)]
+    transcript = Transcript("test:sitting", "en", "captions", "file",
+                            tuple(Segment(c[0].start, c[-1].end, " ".join(w.text for w in c), c) for c in cues))
+    chapters = segment(transcript, max_length=300)
+    long = [c for c in chapters if c.end - c.start > 300]
+    assert len(chapters) >= 24, [round(c.end - c.start) for c in chapters]
+    assert len(long) == 1 and long[0].end - long[0].start <= 300 + gap, [round(c.end - c.start) for c in chapters]

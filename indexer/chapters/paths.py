@@ -23,9 +23,25 @@ if TYPE_CHECKING:  # segment imports this module: the class is only named in ann
 def _best(cohesion: Cohesion, gains: np.ndarray, times: list[float], lo: float, hi: float,
           prior: float = 0.0) -> list[int]:
     """The best-scoring chapter starts with every chapter lo..hi seconds long (hi is dropped if impossible), each
-    chapter but the last less `prior` x scorer.length_cost of its length."""
+    chapter but the last less `prior` x scorer.length_cost of its length. A silence longer than hi counts as hi
+    (_silences_capped)."""
+    times = _silences_capped(times, hi)
     return (_best_path(cohesion, gains, times, lo, hi, prior) or _best_path(cohesion, gains, times, lo, math.inf, prior)
             or [0])
+
+
+def _silences_capped(times: list[float], hi: float) -> list[float]:
+    """The units' times with each unit (to the next one's start) counted as at most `hi` long. A suspension, a
+    division or a music bed longer than `hi` made every chapter that held it too long, so no list kept the limit
+    and it was dropped for the whole video: a two-hour sitting with a 15-minute break became one chapter. Now only
+    the chapter that holds such a silence runs past `hi`, by the silence."""
+    if math.isinf(hi) or len(times) < 2 or max(b - a for a, b in zip(times, times[1:])) <= hi:
+        return times
+    longest = 0.99 * hi  # under hi, whatever the sums round to: a chapter of the silence alone keeps the limit
+    out = [times[0]]
+    for a, b in zip(times, times[1:]):
+        out.append(out[-1] + min(b - a, longest))
+    return out
 
 
 def _best_path(cohesion: Cohesion, gains: np.ndarray, times: list[float], lo: float, hi: float,
@@ -59,6 +75,7 @@ def _exactly(
     """Exactly `count` chapters (at most one per sentence), `lo` seconds or longer where possible, and none longer
     than twice the average or `hi`, whichever is more, so that no chapter swallows most of the video."""
     k = min(count, len(times) - 1)
+    times = _silences_capped(times, hi)
     cap = max(hi, 2 * (times[-1] - times[0]) / k)
     for lo_, hi_ in ((lo, cap), (lo, math.inf), (0.0, math.inf)):
         starts = _best_k(cohesion, gains, times, k, lo_, hi_)
