@@ -10,8 +10,10 @@ import pytest
 
 from indexer.chapters.embed import default_embedder
 from indexer.chapters.segment import SegmentParams, boundary_gains, segment
+from indexer.chapters.titles import _spaceless, prefix
 from indexer.chapters.units import LONG_S, MIN_WORDS, UNIT_S, cut_gaps, units
 from indexer.models import Segment, Transcript, Word
+from indexer.text.normalize import tokenize
 from tests.test_segment import captions, starts, stories
 
 
@@ -138,9 +140,6 @@ def test_a_japanese_title_does_not_end_inside_a_verbs_ending() -> None:
     """A 16-character cut could fall inside the polite past of 発表しました: "新しい子育て支援制度を発表しまし" is no
     word as said. A cut inside a verb's hiragana ending now costs as one inside a kanji word does; a cut before a
     particle, or between the verb's kanji and its ending, does not."""
-    from indexer.chapters.titles import _spaceless, prefix
-    from indexer.text.normalize import tokenize
-
     key = prefix(6)
     sentence = "新しい子育て支援制度を発表しました"
     weights = {key(t): 1.0 for t in tokenize([sentence], "ja", numbers=False)}

