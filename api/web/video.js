@@ -227,8 +227,9 @@ function follow(media, list) {
       // not under the keyboard: in the words, or in the bar whose Escape goes back to the word it came from
       const keys = document.activeElement;
       // only while it plays: a seek's word (a click's, which lands a hair before the word clicked) is not moved to
+      // nor under a press: pressing a word takes its tab stop away until the release, and the playing word took it
       if (box && box.moveStop && !media.paused && !media.seeking && !box.contains(keys)
-          && !$("#selection-bar").contains(keys)) box.moveStop(found);
+          && !$("#selection-bar").contains(keys) && !transcriptPressed()) box.moveStop(found);
       if (box && !transcriptPressed()) {  // not under a reader's drag: the words would move beneath the pointer
         // measured on screen: the word's offsetTop counts from the page, not from the box that scrolls
         const at = span.getBoundingClientRect(), view = box.getBoundingClientRect();
