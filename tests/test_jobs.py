@@ -159,6 +159,7 @@ def test_a_job_is_stalled_once_its_worker_missed_two_reports(settings: Settings)
     assert queue.get(job.id).lease_expires is None and queue.stalled(queue.get(job.id)) is None
 
 
+@pytest.mark.slow  # 501 jobs and a server: 1 s
 def test_the_oldest_waiting_job_is_seen_behind_a_long_queue(settings: Settings) -> None:
     """`/readyz` and the broker's reconciler read the newest 500 queued jobs: behind a backlog of 500 newer ones,
     the probe named a job minutes old as the oldest and the reconciler never sent the oldest again."""

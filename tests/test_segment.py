@@ -546,6 +546,7 @@ def test_vtt_chapters_track() -> None:
 
 
 
+@pytest.mark.slow  # two hours of speech through the model: 1 s
 def test_a_silence_longer_than_the_limit_lengthens_only_its_own_chapter() -> None:
     """A break longer than max_length (a division, a suspension, a music bed) made every chapter that held it too
     long, so no list kept the limit and it was dropped for the whole video: a sitting with a 15-minute break got

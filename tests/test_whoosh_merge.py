@@ -452,6 +452,7 @@ def _deleted_files_mapped(folder: Path) -> list[str]:
     return sorted(h for h in held if h.startswith(str(folder)) and h.endswith("(deleted)"))
 
 
+@pytest.mark.slow  # a dozen commits and a merge: 1.3 s
 def test_an_idle_process_lets_go_of_the_segments_a_merge_deleted(tmp_path: Path, no_merger: None,
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     """Searches (filtered ones too) read segments that a merge then replaced. The old searchers were only dropped,
