@@ -12,6 +12,8 @@ from api.cli import app
 from indexer.chapters.casing import capitals, recased
 from indexer.chapters.segment import segment
 from indexer.config import Settings
+from indexer.formats import spread_words
+from indexer.models import Segment, Transcript
 from indexer.service import Clipindex
 from media.captions import Cue, write_vtt
 from tests.test_chapters_model import one_sentence_each
@@ -119,3 +121,10 @@ def test_turkish_names_take_the_articles_dotted_and_dotless_capitals() -> None:
     assert recased("itfaiye ekipleri izmir ve ığdır", names, "tr") == "İtfaiye ekipleri İzmir ve Iğdır"
     assert recased("ışıklar söndü", {}, "tr") == "Işıklar söndü"
     assert recased("international talks", {}, "en") == "International talks"
+    # and through segment: a title cut from the captions opens with the capital Turkish writes ("İzmir", not "Izmir")
+    said = ("itfaiye ekipleri izmir ve ığdır bölgesine sevk edildi vali ali yılmaz söyledi ki ekipler sabaha kadar "
+            "çalışacak ve izmir halkı evlerine dönebilecek dedi")
+    transcript = Transcript("file:tr", "tr", "captions", "auto", tuple(
+        Segment(10.0 * n, 10.0 * n + 9, said, spread_words(said, 10.0 * n, 10.0 * n + 9)) for n in range(3)))
+    (chapter,) = segment(transcript, embedder=None, spelling=article)
+    assert chapter.title[:1] in ("İ", "I") and not chapter.title.startswith(("Izmir", "Itfaiye")), chapter.title

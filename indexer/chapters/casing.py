@@ -40,7 +40,7 @@ def lower(text: str, language: str | None = None) -> str:
 def upper_first(text: str, language: str | None = None) -> str:
     """The text with its first letter a capital, as the language writes it (Turkish "i" is "İ": "İtfaiye")."""
     first = text[:1]
-    if language in TURKIC and first in "iı":
+    if language in TURKIC and first in ("i", "ı"):
         return ("İ" if first == "i" else "I") + text[1:]
     return first.upper() + text[1:]
 

@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from indexer.chapters.casing import recased
+from indexer.chapters.casing import recased, upper_first
 from indexer.text import stopwords
 from indexer.text.language import UNDETERMINED, detect_language
 from indexer.text.normalize import Token, no_spaces, pieces, tokenize
@@ -255,7 +255,7 @@ def headline_phrases(sentence: str, language: str | None, weights: dict[str, flo
                 score = sum(sorted((weights.get(k, 0.0) for k in seen), reverse=True)[:NAMED]) - 0.05 * (b + 1 - a)
                 score -= CUT * (inside[a] + inside[b + 1])
                 # the preposition comes along, as a part of the word it governs (a ninth word at most)
-                out.append(Phrase(score, _clean(raw[a - governed: b + 1])))
+                out.append(Phrase(score, _clean(raw[a - governed: b + 1], language)))
             if _BREAK.search(raw[b]):
                 break
     return sorted(out, key=lambda p: -p.score)
@@ -335,10 +335,9 @@ def governs(raw: Sequence[str], a: int, language: str | None) -> int:
     return int(raw[a - 1].strip("\"“”„«»(").casefold() in _GOVERNING.get(language or "", frozenset()))
 
 
-def _clean(words: list[str]) -> str:
+def _clean(words: list[str], language: str | None) -> str:
     text = " ".join(w.translate(_QUOTES) for w in words).strip(" ,;:.!?…—–-'’")
-    text = " ".join(text.split())
-    return text[:1].upper() + text[1:]
+    return upper_first(" ".join(text.split()), language)  # Turkish "izmir ..." opens "İzmir", not "Izmir"
 
 
 def headlines(
