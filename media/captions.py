@@ -23,7 +23,7 @@ from xml.sax.saxutils import quoteattr
 
 from media import scc, stl, ttml
 from media.codepages import decode_legacy
-from media.cuetext import INLINE, RIGHT_TO_LEFT, SHIELD, clean
+from media.cuetext import INLINE, SHIELD, clean, right_to_left
 from media.errors import CaptionError
 
 _TIME = r"(?:(\d+):)?(\d{1,2}):(\d{2})[.,](\d{1,3})"
@@ -343,7 +343,7 @@ def write_ttml(cues: Iterable[Cue], language: str | None = None) -> str:
     (ISO 639-1; "und" or None for none) goes into xml:lang."""
     lang = language if language and language != "und" else ""
     # TTML's paragraphs run left to right unless told: a right-to-left language's are, each
-    rtl = ' tts:direction="rtl"' if lang.split("-")[0].lower() in RIGHT_TO_LEFT else ""
+    rtl = ' tts:direction="rtl"' if right_to_left(lang) else ""
     lines = ['<?xml version="1.0" encoding="UTF-8"?>',
              f'<tt xmlns="http://www.w3.org/ns/ttml" xmlns:ttp="http://www.w3.org/ns/ttml#parameter" '
              f'xmlns:tts="http://www.w3.org/ns/ttml#styling" ttp:timeBase="media" xml:lang={quoteattr(lang)}>',

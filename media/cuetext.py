@@ -14,8 +14,14 @@ import html
 import re
 
 # languages written right to left (an export says so: an Arabic paragraph or cue around a Latin name reads backwards
-# where the reader's default, left to right, lays it out)
-RIGHT_TO_LEFT = frozenset("ar fa he ur ps yi ckb dv sd ug".split())
+# where the reader's default, left to right, lays it out); the web page's list (api/web/core.js RTL) is the same
+RIGHT_TO_LEFT = frozenset("ar fa he ur ps yi ckb dv sd ug ku".split())
+
+
+def right_to_left(language: str | None) -> bool:
+    """Whether a language code ("ar", "fa-IR") names a language written right to left."""
+    return (language or "").split("-")[0].lower() in RIGHT_TO_LEFT
+
 INLINE = re.compile(r"<(\d+:)?(\d{1,2}):(\d{2})\.(\d{3})>")  # a WebVTT timestamp: the time of the words after it
 _TAG = re.compile(r"</?(?:[ibusc]|ruby|rt)(?:\.[^\s<>]*)?>"  # formatting, with WebVTT's classes (<c.yellow>)
                   r"|<(?:v|lang)(?:\.[^\s<>]*)?(?:[ \t][^<>\n]*)?>|</(?:v|lang)>"  # a voice, a language

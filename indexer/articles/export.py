@@ -20,7 +20,8 @@ from indexer.articles.load import Article, Paragraph
 from indexer.articles.quotecheck import quote_detail
 from indexer.deeplinks import clock, watch_url, youtube_id
 from indexer.models import Video
-from media.cuetext import RIGHT_TO_LEFT
+from indexer.text.normalize import primary_language
+from media.cuetext import right_to_left
 
 
 def text_fragment_url(article_url: str, paragraph_text: str, page_text: str) -> str:
@@ -63,8 +64,8 @@ def export_html(article: Article, links: ArticleLinks, video: Video, *, embed: b
     that serves a local video's media (e.g. /media/ID); a server's file paths are never written out."""
     ref = _video_ref(video, media)
     by_index = {link.paragraph: link for link in links.paragraphs}
-    lang = (article.language or "").split("-")[0].lower()
-    rtl = ' dir="rtl"' if lang in RIGHT_TO_LEFT else ""
+    lang = primary_language(article.language) or ""
+    rtl = ' dir="rtl"' if right_to_left(lang) else ""
     out = [f'<div class="clipindex-article" data-video="{_esc(video.id)}" lang="{_esc(article.language)}"{rtl}>']
     for p in article.paragraphs:
         link = by_index.get(p.index)
