@@ -91,14 +91,13 @@ class PostingCache:
                 self._entries.move_to_end(key)
                 return found
         found = read()  # outside the lock: other threads' lookups go on while this one reads from disk
-        size = found[0].nbytes + found[1].nbytes + ENTRY_OVERHEAD
+        size = _cost(found)
         with self._lock:
             if key not in self._entries and size <= self.max_bytes:
                 self._entries[key] = found
                 self._bytes += size
                 while self._bytes > self.max_bytes:
-                    _, (ids, weights) = self._entries.popitem(last=False)
-                    self._bytes -= ids.nbytes + weights.nbytes + ENTRY_OVERHEAD
+                    self._bytes -= _cost(self._entries.popitem(last=False)[1])
         return found
 
     def keep_only(self, folder: str, segments: set[str]) -> None:
@@ -107,12 +106,16 @@ class PostingCache:
         with self._lock:
             gone = [key for key in self._entries if key[0] == folder and key[1] not in segments]
             for key in gone:
-                ids, weights = self._entries.pop(key)
-                self._bytes -= ids.nbytes + weights.nbytes + ENTRY_OVERHEAD
+                self._bytes -= _cost(self._entries.pop(key))
 
     @property
     def nbytes(self) -> int:
         return self._bytes
+
+
+def _cost(lists: tuple[np.ndarray, np.ndarray]) -> int:
+    """The bytes a cache entry counts for: its two arrays and its own overhead."""
+    return lists[0].nbytes + lists[1].nbytes + ENTRY_OVERHEAD
 
 
 CACHE = PostingCache()
