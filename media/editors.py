@@ -66,7 +66,7 @@ def write_edl(edits: EditList) -> str:
         first, last = (rate.frame(clip.rate.seconds(f) + clip.origin) for f in (clip.first, clip.last))
         last = max(last, first + 1)
         times = [to_timecode(f, rate) for f in (first, last, record, record + last - first)]
-        if any(len(t) > 11 or t >= "24" for t in times):  # CMX3600 counts on a 24-hour clock
+        if any(int(t.split(":", 1)[0]) >= 24 for t in times):  # CMX3600 counts on a 24-hour clock
             raise TimecodeError(f"clip {number}: an EDL counts time on a 24-hour clock, and this clip is at "
                                 f"{times[0]} of its source ({times[2]} of the reel): export it as OTIO or FCPXML, "
                                 "which count on")
