@@ -35,12 +35,17 @@ if TYPE_CHECKING:
 __all__ = ["Token", "clip_analyzer", "fold", "key", "no_spaces", "number_scales", "pieces", "primary_language",
            "split_words", "stem", "text_words", "tokenize", "tokenize_text"]
 
-_TOKEN_RE = re.compile(
-    r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![^\W_])|\d{1,3}(?:\.\d{3})+(?:,\d+)?(?![^\W_])"
-    r"|\d+(?:[.,]\d+)?(?![^\W_]))"
-    rf"|(?P<word>[^\W_]+(?:[{APOSTROPHES}][^\W_]+)*)"
-    r"|(?P<pct>%)"
-)
+def _token_re(letters: str) -> re.Pattern[str]:
+    """Numbers, words (`letters`: a run of a word's letters; parts joined by an apostrophe) and '%'."""
+    return re.compile(
+        r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![^\W_])|\d{1,3}(?:\.\d{3})+(?:,\d+)?(?![^\W_])"
+        r"|\d+(?:[.,]\d+)?(?![^\W_]))"
+        rf"|(?P<word>{letters}(?:[{APOSTROPHES}]{letters})*)"
+        r"|(?P<pct>%)"
+    )
+
+
+_TOKEN_RE = _token_re(r"[^\W_]+")
 # Scripts written without spaces between words: Thai, Lao, Myanmar, Khmer, kana, CJK ideographs.
 _NO_SPACES = re.compile(
     r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
@@ -135,8 +140,7 @@ def _bigrams(word: str) -> list[str]:
 # combining accents) and Persian's zero-width non-joiner (or joiner) between its parts: "خانواده‌ها" and "الْحُكُومَةُ"
 # are one word each, where the letters alone made "خانواده" and "ها", "ال" and "ح"
 _MARK = "\u0300-\u036f\u0483-\u0489\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed"
-_WRITTEN_RE = re.compile(_TOKEN_RE.pattern.replace(
-    "(?P<word>[^\\W_]+", f"(?P<word>[^\\W_](?:[^\\W_]|[{_MARK}]|[\u200c\u200d](?=[^\\W_]))*"))
+_WRITTEN_RE = _token_re(rf"[^\W_](?:[^\W_]|[{_MARK}]|[\u200c\u200d](?=[^\W_]))*")
 
 
 def pieces(text: str) -> list[str]:
