@@ -46,14 +46,13 @@ from indexer.search.generations import (
 from indexer.search.passages import documents
 from indexer.search.query import (
     SearchResult,
-    build_filter,
     check_page,
     keyword_search,
     parse_query,
     query_variants,
     quote_search,
 )
-from indexer.search.terms import Candidates, Filter
+from indexer.search.terms import Candidates, Filter, build_filter
 from indexer.store.files import read_only_folder
 from indexer.text.normalize import primary_language
 

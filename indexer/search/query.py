@@ -14,13 +14,12 @@ import re
 import time
 from collections.abc import Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from indexer.errors import InvalidInput
 from indexer.models import Hit, SearchMode
-from indexer.search.passages import channel_key, word_pairs
-from indexer.search.terms import AllOf, AnyOf, BestOf, Candidates, CountOf, Filter, Found, Q, Term
+from indexer.search.passages import word_pairs
+from indexer.search.terms import AllOf, AnyOf, BestOf, Candidates, CountOf, Found, Q, Term
 from indexer.text import align
 from indexer.text.normalize import (
     Token,
@@ -98,27 +97,6 @@ def check_page(limit: int, offset: int) -> None:
         raise InvalidInput(f"limit must be between 1 and {MAX_LIMIT} (got {limit})")
     if not 0 <= offset <= MAX_OFFSET:
         raise InvalidInput(f"offset must be between 0 and {MAX_OFFSET} (got {offset})")
-
-
-def build_filter(video: str | None, channel: str | None, language: str | None, after: str | None,
-                 before: str | None) -> Filter | None:
-    lo, hi = _iso(after, "after"), _iso(before, "before")
-    if lo and hi and lo > hi:
-        raise InvalidInput(f"after ({lo}) is later than before ({hi}): no date is both")
-    flt = Filter(video or None, channel_key(channel) if channel else None, language or None, lo, hi)
-    return flt if flt != Filter() else None
-
-
-def _iso(value: str | None, name: str) -> str | None:
-    if not value:
-        return None
-    try:
-        day = date.fromisoformat(value.strip()).isoformat()
-    except ValueError:
-        day = None
-    if day != value.strip():  # Python also reads "20260201" and "2026-W09-1"; a video's date is stored as YYYY-MM-DD
-        raise InvalidInput(f"{name} must be a date as YYYY-MM-DD (got {value[:40]!r})")
-    return day
 
 
 def query_variants(text: str, language: str | None, languages: Sequence[str] | None = None

@@ -1,13 +1,18 @@
 """What a search asks of a full-text backend: the query tree (`Term`, `AnyOf`, `AllOf`, `BestOf`, `CountOf`) under a
-`Filter`, and the `Candidates` it answers with (`Found` passages). Backend-neutral: Whoosh (index.py, whoosh_query.py)
-and tantivy (tantivy_index.py) each translate these; indexer/search/query.py builds them and does the rest.
+`Filter` (made from a search's options by `build_filter`), and the `Candidates` it answers with (`Found` passages).
+Backend-neutral: Whoosh (index.py, whoosh_query.py) and tantivy (tantivy_index.py) each translate these;
+indexer/search/query.py builds them and does the rest.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Protocol, TypeAlias
+
+from indexer.errors import InvalidInput
+from indexer.search.passages import channel_key
 
 
 @dataclass(frozen=True)
@@ -64,6 +69,29 @@ class Filter:
     @property
     def dated(self) -> bool:
         return bool(self.after or self.before)
+
+
+def build_filter(video: str | None, channel: str | None, language: str | None, after: str | None,
+                 before: str | None) -> Filter | None:
+    """The filter a search's options ask for (None for none); InvalidInput for a date not written YYYY-MM-DD, or an
+    `after` later than `before`."""
+    lo, hi = _iso(after, "after"), _iso(before, "before")
+    if lo and hi and lo > hi:
+        raise InvalidInput(f"after ({lo}) is later than before ({hi}): no date is both")
+    flt = Filter(video or None, channel_key(channel) if channel else None, language or None, lo, hi)
+    return flt if flt != Filter() else None
+
+
+def _iso(value: str | None, name: str) -> str | None:
+    if not value:
+        return None
+    try:
+        day = date.fromisoformat(value.strip()).isoformat()
+    except ValueError:
+        day = None
+    if day != value.strip():  # Python also reads "20260201" and "2026-W09-1"; a video's date is stored as YYYY-MM-DD
+        raise InvalidInput(f"{name} must be a date as YYYY-MM-DD (got {value[:40]!r})")
+    return day
 
 
 class Found:
