@@ -47,9 +47,9 @@ def detect_language(text: str) -> str:
     if sum(counts.values()) < _MIN_LETTERS:  # too short for anyone to tell
         return UNDETERMINED
     own = _own_reading(text, counts)
-    if own == "uz" and not _TURKIC_LETTERS.search(text):
-        return own
     if own == "uz":  # Turkish and Azerbaijani share Uzbek's short words ("bir", "bu"), not these letters
+        if not _TURKIC_LETTERS.search(text):
+            return own
         return _cld3(text, _CLD3_ENOUGH) or ("az" if re.search("[əƏ]", text) else "tr")
     found = _cld3(text, _CLD3_SURE if own != UNDETERMINED else _CLD3_ENOUGH)
     if found in _NOT_LATIN and counts.get("latn", 0) >= 0.6 * sum(counts.values()):

@@ -71,7 +71,7 @@ gdy kiedy gdzie co kto który która które nie tak też już jeszcze tylko bard
 był była było byli być będzie może ma mają miał jego jej ich mu mi go je nas was ja ty on ona ono my wy oni one swój
 swoje""",
     "ar": """في من إلى الى على عن مع هذا هذه ذلك تلك التي الذي الذين أن إن ان كان كانت قد لا لم لن ما هو هي هم
-و أو او ثم بعد قبل حتى عند كل بين منذ أي وقد وفي ومن إلى وهو وهي""",
+و أو او ثم بعد قبل حتى عند كل بين منذ أي وقد وفي ومن وهو وهي""",
     "fa": """و در به از که این آن را با برای است بود شد شده می هم تا یا اما اگر چه نیز باید بر هر خود ما من او
 آنها دیگر پس چون همه یک هیچ""",
     # scripts written without spaces are read as character bigrams (indexer.text.normalize): the bigrams of
@@ -80,7 +80,7 @@ swoje""",
 その ため には では とは ても でも など して され れる れた られ なっ なる によ につ つい いて おり てい
 いる いま ある あり りま って った""",
     "zh": """我们 他们 你们 这个 那个 一个 这些 那些 没有 不是 就是 可以 因为 所以 但是 已经 还是 如果
-这样 我們 他們 這個 那個 這些 沒有 因為 所以 但是 已經 還是 這樣""",
+这样 我們 他們 這個 那個 這些 沒有 因為 已經 還是 這樣""",
 }
 
 # Words every news story repeats (saying, calendar, small numbers): no topic, but worth a search.
