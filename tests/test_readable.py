@@ -4,6 +4,7 @@ clip's captions holding only the words said in the clip."""
 from __future__ import annotations
 
 from pathlib import Path
+from unittest.mock import patch
 
 import pytest
 
@@ -13,8 +14,8 @@ from indexer.models import Segment, Transcript, Word
 from indexer.service import Clipindex, IngestOptions
 from media.captions import CaptionWord, Cue, parse_captions, write_srt
 from media.readable import CUE_SECONDS, CUE_WIDTH, join_words, readable_cues, split_spaceless, width
-from media.timeline import Placement, rebase_cues
-from tests.conftest import ffmpeg
+from media.timeline import Placement, TimelineClip, rebase_cues
+from tests.conftest import ffmpeg, stored_video
 
 # a Whisper window: one 24-second segment, its words with their own leading spaces
 SENTENCES = ("The Green River rose two metres overnight.", "Crews closed the old bridge before dawn, and "
@@ -111,6 +112,29 @@ def test_a_reels_captions_hold_the_words_of_each_clip(settings: Settings, tmp_pa
     texts = [c.text for c in parse_captions(srt)]
     assert texts[0].startswith("ждут на мосту") and "Иванова" not in srt and "Вода" not in srt, srt
     assert texts[-1] == "Конец."
+
+
+def test_a_reel_reads_each_videos_transcript_once_and_keeps_only_its_clips_cues(settings: Settings) -> None:
+    """Every clip read its video's whole transcript again and kept all its cues: twenty clips of a 30-hour
+    recording held twenty copies of it (2 GB) for one export."""
+    svc = Clipindex(settings)
+    video = stored_video(svc)
+    reel = svc.reels.new("Desk")
+    spans = [(10.0, 14.0), (40.0, 45.0), (70.0, 72.0), (90.0, 95.0)]
+    for start, end in spans:
+        svc.reels.add_range(reel.id, video, start, end, snap_to="none")
+    reads = []
+    real = svc.store.get_transcript
+    svc.store.get_transcript = lambda video_id: reads.append(video_id) or real(video_id)  # type: ignore[method-assign]
+    made: list[TimelineClip] = []
+    with patch("indexer.reels.service.export_reel", lambda clips, fmt, title: made.extend(clips) or ""):
+        svc.reels.export(reel.id, "otio")
+    assert reads == [video]
+    for clip, (start, end) in zip(made, spans):
+        assert clip.cues and all(c.end > start and c.start < end for c in clip.cues)
+    srt = parse_captions(svc.reels.export(reel.id, "srt"))
+    assert reads == [video, video]
+    assert srt[0].start == 0.0 and srt[-1].end == pytest.approx(sum(e - s for s, e in spans), abs=0.01)
 
 
 def test_chinese_and_japanese_captions_are_read_a_character_a_word_and_written_back_without_spaces() -> None:

@@ -205,8 +205,9 @@ class ReelService:
                as_asked: tuple[Clip, ...] = ()) -> RenderResult:
         """Render the reel's clips (`as_asked`: these clips instead, the reel as it was when a job was queued)."""
         chosen = as_asked or self._nonempty(ref).clips
+        read: dict[str, tuple[Cue, ...]] = {}
         clips = [ClipSource(self._video_file(c.video_id), c.start, c.end, c.label,
-                            title=(c.label or None) if titles else None, cues=self._cues(c.video_id))
+                            title=(c.label or None) if titles else None, cues=self._cues(c, read))
                  for c in chosen]
         try:
             return render_reel(clips, out, RenderOptions(fast=fast, captions=captions),  # type: ignore[arg-type]
@@ -274,8 +275,9 @@ class ReelService:
             raise InvalidInput(f"unknown format {fmt!r}: choose one of {', '.join(EXPORTS)}")
         reel = self._nonempty(ref)
         clips, guessed = [], []
+        read: dict[str, tuple[Cue, ...]] = {}
         for n, c in enumerate(reel.clips, 1):
-            clip, known = self._timeline_clip(c, media_base)
+            clip, known = self._timeline_clip(c, media_base, read)
             clips.append(clip)
             if not known and fmt in FRAMED:
                 guessed.append(f"clip {n} ({c.video_id})")
@@ -284,7 +286,8 @@ class ReelService:
             f"timed at {ASSUMED_FPS:g} fps; ingest a moved file again from where it is now, then export again",)
         return ReelExport(export_reel(clips, fmt, reel.title), (*notes, *export_warnings(clips, fmt)))
 
-    def _timeline_clip(self, c: Clip, media_base: str | None) -> tuple[TimelineClip, bool]:
+    def _timeline_clip(self, c: Clip, media_base: str | None,
+                       read: dict[str, tuple[Cue, ...]]) -> tuple[TimelineClip, bool]:
         """The clip as a timeline sees it, and whether its frame rate was read from its media (else ASSUMED_FPS)."""
         video = self.store.get_video(c.video_id)
         media = self._local_media(video.media_path)
@@ -295,7 +298,7 @@ class ReelService:
         known = bool(info and info.fps)
         clip = TimelineClip(media or Path(video.id.replace(":", "_")), c.start, c.end,
                             info.fps if info and info.fps else ASSUMED_FPS, c.label, video.id, link, video.duration,
-                            self._cues(c.video_id), info.width if info else None, info.height if info else None,
+                            self._cues(c, read), info.width if info else None, info.height if info else None,
                             info.timecode if info else None, bool(info and info.has_audio))
         return clip, known
 
@@ -305,9 +308,14 @@ class ReelService:
             raise InvalidInput(f"reel “{reel.title}” has no clips yet: add some first")
         return reel
 
-    def _cues(self, video_id: str) -> tuple[Cue, ...]:
-        tr = self.store.get_transcript(video_id)
-        return tuple(caption_cues(tr)) if tr else ()
+    def _cues(self, clip: Clip, read: dict[str, tuple[Cue, ...]]) -> tuple[Cue, ...]:
+        """The caption cues that overlap a clip. `read` holds each video's cues once per render or export: a reel
+        of many clips from one long programme read and kept its whole transcript again for every clip (2 GB for
+        twenty clips of a 30-hour recording)."""
+        if clip.video_id not in read:
+            tr = self.store.get_transcript(clip.video_id)
+            read[clip.video_id] = tuple(caption_cues(tr)) if tr else ()
+        return tuple(cue for cue in read[clip.video_id] if cue.end > clip.start and cue.start < clip.end)
 
     def _frame_s(self, video: Video) -> float:
         """One frame of the video's picture, read from its media where it is here (0 where it is not)."""
