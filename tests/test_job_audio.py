@@ -7,9 +7,9 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from indexer.ingest.types import IngestJob
-from indexer.store.db import MIGRATIONS, Store
+from indexer.store.db import Store
 from indexer.store.jobs import AudioPosition, JobQueue
-from indexer.store.schema import jobs, schema_version
+from indexer.store.schema import MIGRATIONS, jobs, schema_version
 from tests.servers import new_database, postgres, store_url  # noqa: F401 - fixtures
 
 

@@ -26,10 +26,10 @@ from indexer.models import Clip, Segment, Transcript, Video
 from indexer.reels.store import ReelStore
 from indexer.service import Clipindex, IngestOptions
 from indexer.store.copy import copy_store
-from indexer.store.db import MIGRATIONS, Store
+from indexer.store.db import Store
 from indexer.store.dialect import vacuum
 from indexer.store.jobs import JobQueue
-from indexer.store.schema import meta, schema_version
+from indexer.store.schema import MIGRATIONS, meta, schema_version
 from tests.conftest import FIXTURES
 from tests.servers import Server, new_database, postgres, store_url  # noqa: F401 - fixtures
 

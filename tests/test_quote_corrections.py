@@ -15,7 +15,7 @@ from indexer.articles.quotecheck import WordDiff
 from indexer.config import Settings
 from indexer.errors import Conflict, InvalidInput, NotFound
 from indexer.service import Clipindex, IngestOptions
-from indexer.store.db import MIGRATIONS
+from indexer.store.schema import MIGRATIONS
 from tests.apiserver import running
 
 VTT = """WEBVTT

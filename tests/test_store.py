@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from indexer.errors import InvalidInput, NotFound
+from indexer.errors import Conflict, InvalidInput, NotFound
 from indexer.ingest.types import AudioResult, FetchResult
 from indexer.models import Chapter, Segment, Transcript, Video, Word
 from indexer.refs import pick_one
-from indexer.store.db import MIGRATIONS, Store
-from indexer.store.schema import schema_version, step_runs
+from indexer.store.db import Store
+from indexer.store.schema import MIGRATIONS, schema_version, step_runs
 from tests.servers import postgres, store_url  # noqa: F401 - fixtures
 
 
@@ -181,6 +181,44 @@ def test_a_store_in_a_folder_named_in_any_script_opens(tmp_path: Path) -> None:
     store.put_video(Video(id="file:a", source="/a.mp4", title="Мост"))
     assert [v.title for v in Store(folder / "clipindex.db").list_videos()] == ["Мост"]
     assert (folder / "clipindex.db.migrate.lock").exists() and not list(tmp_path.glob("%*"))
+
+
+def test_a_migration_that_fails_half_way_leaves_the_store_as_it_was(store_url: str,  # noqa: F811 - the fixture
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """On SQLite a migration's CREATE TABLE was kept on its own when a later step failed (or the process was
+    killed): the schema's version stayed behind, and every later opening failed on "table ... already exists"."""
+    from indexer.store import schema
+
+    store = Store(store_url)
+    _video(store)
+    extra = sa.Table("made_by_a_later_version", sa.MetaData(), sa.Column("id", sa.Integer, primary_key=True))
+
+    def failing(conn: sa.engine.Connection) -> None:
+        extra.create(conn)
+        raise OSError("killed half-way")
+
+    monkeypatch.setattr(schema, "MIGRATIONS", [*MIGRATIONS, failing])
+    with pytest.raises(OSError, match="killed half-way"):
+        Store(store_url)
+    with store.engine.connect() as conn:
+        assert not sa.inspect(conn).has_table(extra.name)
+    assert store.schema_version() == len(MIGRATIONS)
+    monkeypatch.setattr(schema, "MIGRATIONS", [*MIGRATIONS, lambda conn: extra.create(conn)])
+    assert Store(store_url).schema_version() == len(MIGRATIONS) + 1  # the next opening migrates, as if never tried
+    assert [v.id for v in store.list_videos()] == ["file:abc"]
+    with store.tx() as conn:
+        extra.drop(conn)  # PostgreSQL's database outlives the test
+
+
+def test_a_store_a_newer_clipindex_migrated_is_refused(tmp_path: Path) -> None:
+    """An older clipindex opened and wrote a store a newer one had migrated: what it did not know it left out."""
+    path = tmp_path / "clipindex.db"
+    Store(path)
+    with sqlite3.connect(path) as db:
+        db.execute("INSERT INTO schema_version (version) VALUES (?)", (len(MIGRATIONS) + 1,))
+    with pytest.raises(Conflict, match=f"made by a newer clipindex \\(schema {len(MIGRATIONS) + 1}; this version "
+                                       f"knows {len(MIGRATIONS)}\\)"):
+        Store(path)
 
 
 def test_a_store_already_up_to_date_is_opened_without_writing_its_migration_lock(tmp_path: Path) -> None:

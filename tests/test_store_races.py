@@ -16,7 +16,8 @@ from indexer.errors import NotFound
 from indexer.models import Clip, Video
 from indexer.reels.service import RenderJob
 from indexer.service import Clipindex
-from indexer.store.db import MIGRATIONS, Store
+from indexer.store.db import Store
+from indexer.store.schema import MIGRATIONS
 from media.ffmpeg import probe
 from tests.conftest import stored_video
 

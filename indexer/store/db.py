@@ -25,22 +25,21 @@ from indexer.store.dialect import (
     close,
     insert_missing,
     make_engine,
-    migrating,
     read_only,
     sqlite_path,
     store_url,
     upsert,
 )
 from indexer.store.schema import (
-    MIGRATIONS,
     chapters,
     corrections,
+    migrate,
     reel_clips,
     reels,
-    schema_version,
     segments,
     step_runs,
     transcripts,
+    version_of,
     videos,
 )
 
@@ -83,22 +82,8 @@ class Store:
         self.migrate()
 
     def migrate(self) -> int:
-        """Bring the schema up to date. Processes that open a fresh store at the same moment take turns, so the
-        tables are created once (see dialect.migrating). A store already up to date is only read: every command
-        took the migration's lock, a file it must write, and none could read an archive on a read-only share."""
-        with self.engine.connect() as conn:
-            if sa.inspect(conn).has_table(schema_version.name) and _version(conn) == len(MIGRATIONS):
-                return len(MIGRATIONS)
-        if self.read_only:
-            raise ReadOnlyArchive(f"the store {self.path} is read-only and was made by another version of clipindex: "
-                                  "open the archive once where it can be written, to bring it up to date")
-        with migrating(self.engine) as conn:
-            schema_version.create(conn, checkfirst=True)
-            current = _version(conn)
-            for version, step in enumerate(MIGRATIONS[current:], start=current + 1):
-                step(conn)
-                conn.execute(schema_version.insert().values(version=version))
-            return len(MIGRATIONS)
+        """Bring the schema up to date (schema.migrate)."""
+        return migrate(self.engine, str(self.path or "database"), self.read_only)
 
     def close(self) -> None:
         """The WAL written into the store's file and the connections closed (dialect.close); it opens again on use."""
@@ -113,7 +98,7 @@ class Store:
 
     def schema_version(self) -> int:
         with self.tx() as conn:
-            return _version(conn)
+            return version_of(conn)
 
     @contextmanager
     def tx(self) -> Iterator[Connection]:
@@ -380,10 +365,6 @@ class Store:
             raw = conn.execute(sa.select(step_runs.c.result).where(step_runs.c.video_id == video_id,
                                                                    step_runs.c.step == step)).scalar()
         return kind.from_dict(json.loads(raw or "{}"))
-
-
-def _version(conn: Connection) -> int:
-    return int(conn.execute(sa.select(sa.func.max(schema_version.c.version))).scalar() or 0)
 
 
 def _head_row(conn: Connection, video_id: str) -> Any:

@@ -154,6 +154,10 @@ def migrating(engine: Engine) -> Iterator[Connection]:
     path = Path(engine.url.database or "") if engine.url.get_backend_name() == "sqlite" else None
     if path is not None:
         with exclusive(path.with_name(path.name + ".migrate.lock")), engine.begin() as conn:
+            # Python's sqlite3 begins a transaction only before a row is written, so a CREATE TABLE ran and was kept on
+            # its own: a migration killed after it left the table without its version, and every later opening
+            # failed on "table ... already exists". Begun here, the whole migration is one transaction.
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
             yield conn
         return
     with engine.begin() as conn:

@@ -6,8 +6,13 @@ migration that has shipped: append a new one.
 
 from __future__ import annotations
 
+import logging
+
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
+
+from indexer.errors import Conflict, ReadOnlyArchive
+from indexer.store.dialect import migrating
 
 meta = sa.MetaData()
 
@@ -67,6 +72,8 @@ step_runs = sa.Table(
 )
 
 schema_version = sa.Table("schema_version", meta, sa.Column("version", sa.Integer, nullable=False))
+
+log = logging.getLogger(__name__)
 
 
 def _migration_1(conn: Connection) -> None:
@@ -231,3 +238,41 @@ MIGRATIONS = [_migration_1, _migration_2, _migration_3, _migration_4, _migration
               _migration_8]
 
 
+
+
+def version_of(conn: Connection) -> int:
+    return int(conn.execute(sa.select(sa.func.max(schema_version.c.version))).scalar() or 0)
+
+
+def migrate(engine: Engine, where: str, read_only: bool) -> int:
+    """Bring a store's schema up to date (Store.migrate). Processes that open a fresh store at the same moment take
+    turns, so the tables are created once (see dialect.migrating), and the steps run all or none: a process killed
+    half-way leaves the old schema. A store already up to date is only read: every command took the migration's
+    lock, a file it must write, and none could read an archive on a read-only share."""
+    with engine.connect() as conn:
+        if sa.inspect(conn).has_table(schema_version.name) and _known(version_of(conn), where) == len(MIGRATIONS):
+            return len(MIGRATIONS)
+    if read_only:
+        raise ReadOnlyArchive(f"the store {where} is read-only and was made by another version of clipindex: open "
+                              "the archive once where it can be written, to bring it up to date")
+    with migrating(engine) as conn:
+        schema_version.create(conn, checkfirst=True)
+        current = _known(version_of(conn), where)
+        for version, step in enumerate(MIGRATIONS[current:], start=current + 1):
+            step(conn)
+            conn.execute(schema_version.insert().values(version=version))
+    if 0 < current < len(MIGRATIONS):
+        log.warning("the store %s was brought from schema %d to %d: clipindex versions before this one can no longer "
+                    "open it", where, current, len(MIGRATIONS))
+    return len(MIGRATIONS)
+
+
+def _known(version: int, where: str) -> int:
+    """The store's schema version, where this code knows it. A store a newer clipindex migrated is refused: an older
+    version writing it would leave out what it does not know (an editor's corrections were lost from a transcript
+    while still listed as in force)."""
+    if version > len(MIGRATIONS):
+        raise Conflict(f"the store {where} was made by a newer clipindex (schema {version}; this version knows "
+                       f"{len(MIGRATIONS)}): upgrade clipindex, or restore the archive's backup from before the "
+                       "upgrade")
+    return version
