@@ -206,7 +206,7 @@ def test_article_corrections_read_the_transcript_as_it_is_now(captioned: tuple[C
     assert svc.articles.correct_transcripts(stale) == [], "the transcript no longer says what its check heard"
     assert [c.id for c in svc.corrections(video_id)] == [fix.id]
     assert "shut." in [w.text.strip() for w in svc.transcript(video_id).words]
-    assert [c.title for c in svc.chapters.get(video_id)] == ["Mayor said the bridge will stay shut"]
+    assert [c.title for c in svc.chapters.get(video_id)] == ["The mayor said the bridge will stay shut"]
     for aid in (second, stale):
         [check] = svc.articles.get(aid).links[0].quotes
         assert check.status == "verbatim", "checks made before the transcript changed are made again"

@@ -31,7 +31,7 @@ from indexer.chapters.segment import (
     lexical_rows,
     segment,
 )
-from indexer.chapters.titles import prefix, read
+from indexer.chapters.titles import headline_phrases, prefix, read
 from indexer.errors import InvalidInput
 from indexer.models import Chapter, Segment, Transcript, Video, Word
 from indexer.text.normalize import fold
@@ -238,8 +238,7 @@ def test_language_without_a_stop_word_list() -> None:
     transcript, truth = captions(texts, "und")
     chapters = segment(transcript, embedder=None, min_length=15)
     assert near(starts(chapters), truth, 0.01), (starts(chapters), truth)
-    assert all(c.title.split()[0].lower() not in {"der", "die"} for c in chapters)
-    assert all(c.title.split()[-1].lower() not in {"der", "die"} for c in chapters)
+    assert all(c.title.split()[-1].lower() not in {"der", "die"} for c in chapters)  # a clause's start may be one
 
 
 def test_cohesion_sums_match_brute_force() -> None:
@@ -279,7 +278,7 @@ def test_empty_and_one_sentence_transcripts() -> None:
     chapters = segment(one, embedder=None)
     assert len(chapters) == 1
     assert (chapters[0].start, chapters[0].end) == (0.0, words[-1].end)
-    assert chapters[0].title == "Mayor opened the bridge"  # the sentence's run of words, not its first "The"
+    assert chapters[0].title == "The mayor opened the bridge"  # the clause whole: a headline a cut does not make
     assert len(segment(one, embedder=None, count=5)) == 1
 
 
@@ -376,11 +375,23 @@ def test_titles_are_short_distinct_phrases_of_their_chapter() -> None:
     for c in chapters:
         words = c.title.split()
         assert 3 <= len(words) <= 8, c.title
-        assert {fold(words[0]), fold(words[-1])}.isdisjoint(stop_words("en")), c.title
+        assert whole_at_function_words(c.title, transcript.text, stop_words("en")), c.title
         assert c.title.lower() in transcript.text.lower(), c.title
         assert 5 <= len(c.keywords) <= 8, c.keywords
     text = transcript.text
     assert all(w in text or w[0].lower() + w[1:] in text for c in chapters for w in c.title.split())
+
+
+def whole_at_function_words(title: str, text: str, stop: frozenset[str]) -> bool:
+    """Whether a title starts on a function word only where its clause starts, and ends on one only where its
+    clause ends ("The city club won the cup" may start on "The"; "... won the" is cut off)."""
+    words, said = [fold(w) for w in title.split()], text.split()
+    for at in range(len(said) - len(words) + 1):
+        if [fold(w.strip(",;:.!?")) for w in said[at:at + len(words)]] == words:
+            opens = at == 0 or said[at - 1].endswith((",", ";", ":", ".", "!", "?"))
+            closes = at + len(words) == len(said) or said[at + len(words) - 1].endswith((",", ";", ":", ".", "!", "?"))
+            return (opens or words[0] not in stop) and (closes or words[-1] not in stop)
+    return False
 
 
 def _read_a_character_a_word(stories: list[list[str]], language: str) -> Transcript:
@@ -439,8 +450,8 @@ def test_title_keeps_the_spoken_form_of_names() -> None:
 
 def test_a_title_keeps_the_preposition_that_governs_its_first_word() -> None:
     """Russian titles cut after a preposition read wrong ("Реке Каменке за ночь поднялся почти", "Городе открылась
-    ..."): the preposition decides the case of the word after it, so it comes along; English keeps starting on
-    its first content word."""
+    ..."): the preposition decides the case of the word after it, so a run that starts after one keeps it; an English
+    run that starts in mid-clause starts on its first content word."""
     ru = [Segment(0.0, 6.0, "Уровень воды в реке Каменке за ночь поднялся почти на два метра.", ()),
           Segment(6.5, 12.0, "В реке Каменке спасатели укрепляют дамбу у моста.", ())]
     en = [Segment(0.0, 6.0, "Water in the Kamenka river rose almost two metres overnight.", ()),
@@ -449,9 +460,38 @@ def test_a_title_keeps_the_preposition_that_governs_its_first_word() -> None:
         words = tuple(replace(s, words=tuple(Word(s.start + i * 0.4, s.start + i * 0.4 + 0.3, w)
                                              for i, w in enumerate(s.text.split()))) for s in segs)
         (chapter,) = segment(Transcript("file:r", language, "captions", "file", words), embedder=None, count=1)
-        first = chapter.title.split()[0].casefold()
-        assert (first in ("в", "на", "за") if language == "ru" else first not in ("in", "the")), chapter.title
         assert "Каменке" in chapter.title or "Kamenka" in chapter.title, chapter.title
+        for sentence in (s.text for s in segs):
+            for phrase in headline_phrases(sentence, language, {"kamenk": 1.0, "каменк": 1.0}, set(
+                    stop_words(language)), prefix(6)):
+                first = phrase.text.split()[0].casefold()
+                opens = sentence.casefold().startswith(phrase.text.casefold())
+                assert opens or (first != "реке" if language == "ru" else first not in ("in", "the")), phrase
+
+
+@pytest.mark.parametrize("sentence, language, best, never", [  # the best starts with `best`; `never` is no run
+    # the negation stays with its verb: "Podemos fazer nada" says the opposite
+    ("Não podemos fazer nada, disse o presidente da câmara.", "pt", "Não podemos fazer nada", "Podemos fazer nada"),
+    # the subject stays: a start after "into" left "Southern Gaza" as the one who urges (a run still, not the best)
+    ("Israeli troops move deeper into southern Gaza urging civilians to leave.", "en", "Israeli troops move deeper",
+     None),
+    # a question keeps its mark: made a statement, it says something no one said
+    ("¿Quién sustituirá a Boris Johnson como líder?", "es", "¿Quién sustituirá a Boris Johnson como líder?",
+     "¿Quién sustituirá a Boris Johnson como líder"),
+    # no conjunction opens a headline, and none ends on a preposition ("près", "contre")
+    ("Mais surtout les risques liés à l'intelligence artificielle.", "fr",
+     "Surtout les risques liés à l'intelligence artificielle", "Mais surtout les risques liés à l'intelligence"),
+    ("Un bus est tombé mardi soir d'un pont près de Venise.", "fr", "Un bus est tombé mardi soir d'un pont",
+     "Bus est tombé mardi soir d'un pont près"),
+])
+def test_a_headline_keeps_what_its_clause_says(sentence: str, language: str, best: str, never: str | None) -> None:
+    """Runs were cut anywhere between a function word and a content word: an editor rejected 61% of the titles of
+    42 real programmes, most for a subject left behind, a dangling end or a lost negation (every content word
+    weighs the same here)."""
+    stop = set(stop_words(language))
+    weights = {prefix(6)(t): 1.0 for t in read([sentence], language).sentences[0] if t.text not in stop}
+    phrases = [p.text for p in headline_phrases(sentence, language, weights, stop, prefix(6))]
+    assert phrases[0].startswith(best) and never not in phrases, phrases[:5]
 
 
 def test_an_english_quote_in_a_russian_report_lends_no_function_words_to_the_keywords() -> None:

@@ -31,7 +31,8 @@ from functools import lru_cache
 from indexer.chapters.casing import recased, upper_first
 from indexer.text import stopwords
 from indexer.text.language import UNDETERMINED, detect_language
-from indexer.text.normalize import Token, no_spaces, pieces, tokenize
+from indexer.text.normalize import Token, fold, no_spaces, pieces, tokenize
+from indexer.text.polarity import negations
 from indexer.text.scripts import main_script
 
 _LETTER = re.compile(r"[^\W\d_]")
@@ -219,10 +220,12 @@ def headline_phrases(sentence: str, language: str | None, weights: dict[str, flo
                      key: Callable[[Token], str], shortest: int = 3, longest: int = 8) -> list[Phrase]:
     """The word runs of one sentence that could title its chapter, best first.
 
-    A run is `shortest`..`longest` words as written, inside one clause (it crosses no comma, colon or full stop),
-    starting and ending on a content word; it scores the `weights` of the best `NAMED` distinct keys it holds (the
-    chapter's salient words), less a little per word and more for cutting a phrase at either end, so a run that
-    names the story's who and what in few words wins.
+    A run is `shortest`..`longest` words as written, inside one clause (it crosses no comma, colon or full stop);
+    it scores the `weights` of the best `NAMED` distinct keys it holds (the chapter's salient words), less a little
+    per word and more for each end that cuts its clause, so a whole clause that names the story's who and what in
+    few words wins (_cuts says what a cut costs). A run never ends on a function word unless its clause does, never
+    stops just before a negation nor starts just after one ("Não | podemos fazer nada" says the opposite), and a
+    question keeps its question mark.
     Scripts written without spaces have no words to cut at: their runs are a clause's characters (_spaceless).
     """
     if no_spaces(sentence):
@@ -240,25 +243,94 @@ def headline_phrases(sentence: str, language: str | None, weights: dict[str, flo
         if t.text not in stop:
             keys[owner[t.first]].add(key(t))
             content_word[owner[t.first]] = True
-    # A run that starts or stops inside a phrase ("in the old" of "in the old town") reads as cut off.
-    inside = [i > 0 and content_word[i - 1] and content_word[i] and not _BREAK.search(raw[i - 1])
-              for i in range(len(raw) + 1)[:-1]] + [False]
+    words = _Words(raw, content_word, language)
     out = []
     for a in range(len(raw)):
-        if not content_word[a]:
+        start_cost = words.start_cost(a)
+        if start_cost is None:
             continue
         seen: set[str] = set()
         governed = governs(raw, a, language)
         for b in range(a, min(len(raw), a + longest)):
             seen |= keys[b]
-            if b + 1 - a >= min(shortest, len(raw)) and content_word[b]:
+            end_cost = words.end_cost(b)
+            if b + 1 - a >= min(shortest, len(raw)) and end_cost is not None:
                 score = sum(sorted((weights.get(k, 0.0) for k in seen), reverse=True)[:NAMED]) - 0.05 * (b + 1 - a)
-                score -= CUT * (inside[a] + inside[b + 1])
                 # the preposition comes along, as a part of the word it governs (a ninth word at most)
-                out.append(Phrase(score, _clean(raw[a - governed: b + 1], language)))
+                text = _clean(raw[a - governed: b + 1], language)
+                out.append(Phrase(score - start_cost - end_cost, text + "?" * words.asks(b)))
             if _BREAK.search(raw[b]):
                 break
     return sorted(out, key=lambda p: -p.score)
+
+
+SKIP = 0.3  # a run's cost for leaving out the function words that open its clause ("The | mayor opened the bridge")
+BEFORE_FUNCTION = 0.3  # a cut's cost, as a share of CUT, where the clause goes on with a function word
+COMMA = 0.2  # a run's cost for each end at a comma (_Words._after_comma)
+AFTER_FUNCTION = 1.0  # a start in mid-clause, as a share of CUT, after a function word ("into | southern Gaza")
+SUBJECT = 1.5  # and after a content word: what a clause says first is mostly its subject ("river | rose two metres")
+
+
+class _Words:
+    """The words of one sentence as a headline's ends see them: clauses, content words, numbers, negations."""
+
+    def __init__(self, raw: Sequence[str], content_word: Sequence[bool], language: str | None) -> None:
+        self.raw = raw
+        # a number carries a phrase on ("la 7e fois", "5 piani") though it is no title word
+        self.solid = [c or any(ch.isdigit() for ch in w) for c, w in zip(content_word, raw)]
+        self.negation = [negations([w], language) > 0 for w in raw] + [False]
+        # a clause starts past the conjunctions that open it ("Mais | surtout les risques", "Und | nun ...")
+        opener = stopwords.openers(language)
+        self.clause_start: list[int] = []
+        for i in range(len(raw)):
+            first = i if i == 0 or _BREAK.search(raw[i - 1]) else self.clause_start[-1]
+            if first == i - 1 and self._opens(raw[i - 1], opener) and not _BREAK.search(raw[i - 1]):
+                first = i
+            self.clause_start.append(first)
+        self.clause_end = [0] * len(raw)
+        last = len(raw) - 1
+        for i in reversed(range(len(raw))):
+            if _BREAK.search(raw[i]):
+                last = i
+            self.clause_end[i] = last
+
+    @staticmethod
+    def _opens(word: str, opener: frozenset[str]) -> bool:
+        return fold(word.strip("\"“”„«»(")) in opener  # "¿qué" asks: it is no "que"
+
+    def start_cost(self, a: int) -> float | None:
+        """What starting at word `a` costs: nothing at its clause's start (past its conjunctions), SKIP after the
+        clause's opening function words, a cut inside it (a subject left behind: more after a content word); None
+        where a run cannot start (a conjunction opening the clause, a function word in mid-clause, just after a
+        negation)."""
+        first = self.clause_start[a]
+        if a < len(self.raw) - 1 and self.clause_start[a + 1] == a + 1 and not _BREAK.search(self.raw[a]):
+            return None  # a conjunction that opens the clause
+        if a == first:
+            return self._after_comma(a - 1) if a == 0 or _BREAK.search(self.raw[a - 1]) else 0.0
+        if not self.solid[a] or self.negation[a - 1] or not _LETTER.search(self.raw[a]):
+            return None
+        if not any(self.solid[first:a]):
+            return SKIP
+        return CUT * (SUBJECT if self.solid[a - 1] else AFTER_FUNCTION)
+
+    def end_cost(self, b: int) -> float | None:
+        """What ending at word `b` costs: nothing at its clause's end, else a cut (less where a function word opens
+        what is left); None where a run cannot end there (on a function word, or before a negation)."""
+        if b == self.clause_end[b]:
+            return self._after_comma(b)
+        if not self.solid[b] or self.negation[b + 1]:
+            return None
+        return CUT if self.solid[b + 1] else CUT * BEFORE_FUNCTION
+
+    def _after_comma(self, i: int) -> float:
+        """COMMA where word `i` ends with a comma inside the sentence: a clause begun or ended at a comma may be a
+        list's last items or an aside ("Louise Bruce et Alexei Ekimov", "máxima autoridad de la Iglesia")."""
+        return COMMA if 0 <= i < len(self.raw) - 1 and self.raw[i].endswith((",", "，", "،")) else 0.0
+
+    def asks(self, b: int) -> bool:
+        """Whether a run ending at word `b` ends a question (its mark is kept: a question made a statement lies)."""
+        return self.raw[b].rstrip("\"”»’)").endswith(("?", "？"))
 
 
 def _script(ch: str) -> str:

@@ -25,7 +25,7 @@ below between both but by can could did do does doing down during each even few 
 he her here hers him his how i if in into is it its itself just may me might more most much must my no nor not now
 of off on once only or other our ours out over own same she should so some such than that the their theirs them then
 there these they this those through to too under until up upon very was we were what when where which while who whom
-why will with would yet you your yours""",
+why will with would yet you your yours like across since amid among around within without""",
     "ru": """а без более бы был была были было быть в вам вас весь во вот все всё всего всех вы где да даже для до его
 её ее если есть ещё еще же за здесь и из или им их к как какой когда кто ли либо мы на над не него нее неё нет ни
 них но ну о об он она они оно от очень по под после при про с со так также там те тем то того тоже той только том ту
@@ -46,19 +46,22 @@ hätten habe sowie""",
     "fr": """le la les un une des du de et ou mais donc car ni que qui quoi dont où ce cet cette ces il elle ils elles
 on je tu nous vous me te se lui leur leurs son sa ses mon ma mes ton ta tes notre votre est sont était étaient être
 a ont avait avaient avoir fait sera été pas ne plus très aussi bien tout tous toute toutes dans sur sous pour par
-avec sans entre vers chez au aux en y comme si quand selon a""",
+avec sans entre vers chez au aux en y comme si quand selon a près lors depuis après avant pendant contre""",
     "es": """el la los las lo un una unos unas y o u e pero sino ni que quien quienes cual cuando donde como porque si
 no ya más muy también tan todo todos toda todas de del al a en con sin por para entre sobre hasta desde hacia según
 es son era eran fue fueron ser estar está están estaba ha han había haber hay se le les me te nos os su sus mi mis
-tu yo él ella ellos ellas nosotros usted ustedes este esta estos estas ese esa eso""",
+tu yo él ella ellos ellas nosotros usted ustedes este esta estos estas ese esa eso tras durante contra ante bajo
+mediante""",
     "it": """il lo la i gli le un uno una e ed o ma però che chi cui non più molto anche come quando dove perché se già
 ancora di del dello della dei degli delle a al allo alla ai agli alle da dal dalla dai in nel nello nella nei negli
 nelle con su sul sulla per tra fra è sono era erano essere stato stata ha hanno aveva avere si ci ne mi ti vi lo suo
-sua suoi sue loro questo questa questi queste quello quella io tu lui lei noi voi ha""",
+sua suoi sue loro questo questa questi queste quello quella io tu lui lei noi voi ha dopo durante contro presso
+secondo col""",
     "pt": """o a os as um uma uns umas e ou mas nem que quem qual quando onde como porque se não já mais muito também
 tão todo todos toda todas de do da dos das a ao aos à às em no na nos nas num numa com sem por pelo pela pelos pelas
 para entre sobre até desde é são era eram foi foram ser estar está estão estava tem têm tinha ter há se lhe lhes me
-te nos seu sua seus suas meu minha eu ele ela eles elas você este esta isto esse essa isso""",
+te nos seu sua seus suas meu minha eu ele ela eles elas você este esta isto esse essa isso após durante
+contra devido perante sob""",
     "nl": """de het een en of maar want dus dat die dit deze wie wat waar wanneer hoe omdat als niet geen ook nog al wel
 zeer heel meer veel van voor op in aan met bij naar uit over door tot tegen onder tussen zonder om te is zijn was
 waren wordt worden werd werden heeft hebben had hadden kan kunnen moet zal zou wil ik jij je hij zij ze wij we
@@ -104,6 +107,24 @@ thursday friday saturday sunday january february april june july august septembe
 }
 
 
+# Words that open a clause without being a part of what it says (conjunctions, subordinators): a headline cut from
+# the clause leaves them out ("Mais surtout les risques ...", "Und nun die Wettervorhersage ...").
+_OPENERS = {
+    "en": "and but or so yet while whereas although though because as if when since meanwhile also",
+    "de": "und aber oder doch denn sondern dass ob weil wenn als während obwohl nachdem bevor damit nun auch",
+    "fr": "et mais ou donc car or que si quand lorsque puisque parce alors tandis bien",
+    "es": "y e o u pero sino que si cuando mientras aunque porque pues así entonces también",
+    "it": "e ed o ma però che se quando mentre anche perché poiché così quindi",
+    "pt": "e ou mas porém que se quando enquanto embora porque pois assim então também",
+    "nl": "en maar of want dus dat als wanneer terwijl omdat hoewel ook",
+    "ru": "и а но или да что чтобы если когда пока хотя потому поэтому также тоже ведь однако",
+    "uk": "і й та а але чи що щоб якщо коли поки хоча тому також однак",
+    "uz": "va ammo lekin biroq yoki hamda chunki agar esa ham",
+    "tr": "ve ama fakat ancak veya çünkü ki eğer",
+    "pl": "i a ale lub albo czy że żeby bo gdy kiedy jeśli także też",
+}
+
+
 @lru_cache(maxsize=64)
 def stop_words(language: str | None) -> frozenset[str]:
     """The folded stop words of a language ('en-US' reads as 'en'): its function words and its news words; empty
@@ -127,6 +148,12 @@ def function_words_outside(script: str | None) -> frozenset[str]:
     if script is None:
         return frozenset()
     return frozenset(w for code in _LISTS for w in function_words(code) if main_script(w) not in (script, None))
+
+
+@lru_cache(maxsize=64)
+def openers(language: str | None) -> frozenset[str]:
+    """The folded words that open a clause without being part of what it says (_OPENERS); empty without a list."""
+    return frozenset(fold(w) for w in _OPENERS.get(primary_language(language) or "", "").split())
 
 
 def languages() -> tuple[str, ...]:
