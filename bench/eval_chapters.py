@@ -45,8 +45,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from indexer.chapters.reading import content, prefix, read, stop_words  # noqa: E402
 from indexer.chapters.segment import SegmentParams, segment  # noqa: E402
-from indexer.chapters.titles import content, prefix, read, stop_words  # noqa: E402
 from indexer.models import Segment, Transcript, Word  # noqa: E402
 
 DATA = ROOT / "bench" / "data" / "chapters"

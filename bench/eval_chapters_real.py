@@ -56,6 +56,8 @@ from indexer.chapters.segment import SegmentParams, segment  # noqa: E402
 from indexer.chapters.titles import _reading  # noqa: E402
 from indexer.chapters.units import units  # noqa: E402
 from indexer.models import Segment, Transcript  # noqa: E402
+from indexer.text.normalize import fold  # noqa: E402
+from indexer.text.stopwords import openers, stop_words  # noqa: E402
 
 SETS = {  # set -> transcript language
     "euronews_en": "en",
@@ -243,18 +245,22 @@ def titles(data: dict[str, list[Bulletin]], embedder: Embedder | None, show: int
     """How the headlines of our chapters measure up: 3-8 words, every word said in the chapter (names as spelled
     there), distinct within the programme, how many are a run of words of the chapter's first three sentences
     (the lead, where news says what a story is about), how many a run of words anywhere in it (the rest are its
-    salient words listed), and how many come from a sentence the text layer does not read as another language than
-    the transcript's (untranslated interviews are); then `show` random chapters with title and first sentence."""
+    salient words listed), how many come from a sentence the text layer does not read as another language than
+    the transcript's (untranslated interviews are); then how many of those runs keep what their clause says: start
+    where it starts (past its conjunctions, or past nothing but function words), end where it ends or on a word that
+    is not a function word; then `show` random chapters with title and first sentence."""
     rng = random.Random(seed)
     print("\nTitles: share of chapters whose title is 3-8 words / faithful / distinct in its programme / from its lead"
-          " / a run of its words (not a list of keywords) / from a sentence not read as another language")
+          " / a run of its words (not a list of keywords) / from a sentence not read as another language"
+          " / opens its clause / closes it or ends on a content word")
     shown: list[tuple[str, str, str]] = []
     for name, group in data.items():
-        n = short = faithful = distinct = lead = run = own = 0
+        n = short = faithful = distinct = lead = run = own = opens = closes = 0
         for b in group:
             sentences = units(b.transcript)
             chapters = segment(b.transcript, embedder=embedder)
             seen = Counter(c.title.casefold() for c in chapters)
+            stop = stop_words(b.transcript.language) | openers(b.transcript.language)
             for c in chapters:
                 inside = [s.text for s in sentences if c.start <= s.start < c.end] or [""]
                 words = c.title.split()
@@ -267,11 +273,36 @@ def titles(data: dict[str, list[Bulletin]], embedder: Embedder | None, show: int
                 run += c.title.casefold() in " ".join(inside).casefold()
                 source = next((s for s in inside if c.title.casefold() in s.casefold()), None)
                 own += source is not None and _reading(source, b.transcript.language) != "other"
+                start, end = _clause_edges(c.title, inside, stop)
+                opens, closes = opens + start, closes + end
                 shown.append((name, c.title, inside[0]))
         print(f"{name:12} {n:5} chapters: {short / n:.2f} / {faithful / n:.2f} / {distinct / n:.2f} / {lead / n:.2f}"
-              f" / {run / n:.2f} / {own / n:.3f}")
+              f" / {run / n:.2f} / {own / n:.3f} / {opens / n:.2f} / {closes / n:.2f}")
     for name, title, first in rng.sample(shown, min(show, len(shown))):
         print(f"- [{name}] **{title}** | {first[:160]}")
+
+
+_EDGE = " ,;:.!?…—–-'’\"“”„«»()[]{}¿¡"
+
+
+def _clause_edges(title: str, sentences: Sequence[str], stop: frozenset[str]) -> tuple[bool, bool]:
+    """Whether a title, found in one of the sentences, starts where its clause starts (nothing before it in the
+    clause but function words and conjunctions) and ends where its clause ends or on a word that is no function
+    word."""
+    want = [fold(w.strip(_EDGE)) for w in title.split() if w.strip(_EDGE)]
+    for sentence in sentences:
+        raw = sentence.split()
+        said = [fold(w.strip(_EDGE)) for w in raw]
+        for at in range(len(raw) - len(want) + 1):
+            if said[at:at + len(want)] != want:
+                continue
+            before = at
+            while before > 0 and not re.search(r"[,;:.!?…]$", raw[before - 1]):
+                before -= 1
+            last = at + len(want) - 1
+            closes = last == len(raw) - 1 or bool(re.search(r"[,;:.!?…]$", raw[last])) or want[-1] not in stop
+            return all(w in stop for w in said[before:at]), closes
+    return False, False
 
 
 def casing(root: Path, sets: Sequence[str], split: str, limit: int | None, embedder: Embedder | None) -> None:

@@ -62,6 +62,7 @@ from eval_chapters_real import SETS, Method, data_root, load, ours, score  # noq
 
 from indexer.chapters import probe, scorer  # noqa: E402
 from indexer.chapters.embed import Embedder, default_embedder, embed_text  # noqa: E402
+from indexer.chapters.reading import content, prefix, read, stop_words  # noqa: E402
 from indexer.chapters.segment import (  # noqa: E402
     Cohesion,
     SegmentParams,
@@ -70,7 +71,6 @@ from indexer.chapters.segment import (  # noqa: E402
     boundary_gains,
     window_similarity,
 )
-from indexer.chapters.titles import content, prefix, read, stop_words  # noqa: E402
 from indexer.chapters.units import cut_gaps, units  # noqa: E402
 from indexer.models import Sentence  # noqa: E402
 

@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 
 from indexer.chapters.embed import default_embedder
+from indexer.chapters.phrases import _spaceless
+from indexer.chapters.reading import prefix
 from indexer.chapters.segment import SegmentParams, boundary_gains, segment
-from indexer.chapters.titles import _spaceless, prefix
 from indexer.chapters.units import LONG_S, MIN_WORDS, UNIT_S, cut_gaps, units
 from indexer.models import Segment, Transcript, Word
 from indexer.text.normalize import tokenize

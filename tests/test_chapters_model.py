@@ -17,8 +17,8 @@ import pytest
 
 from indexer.chapters import scorer
 from indexer.chapters.embed import Embedder, default_embedder
+from indexer.chapters.reading import content, prefix, read
 from indexer.chapters.segment import SegmentParams, boundary_gains, method, segment
-from indexer.chapters.titles import content, prefix, read
 from indexer.models import Segment, Transcript, Word
 from indexer.text.stopwords import stop_words
 from tests.test_segment import captions, near, starts, stories, whole_at_function_words
@@ -407,7 +407,8 @@ def test_a_chapter_whose_lead_names_nothing_of_it_is_titled_from_its_other_sente
     """A boundary a few sentences early puts the story before's end in a chapter's lead, whose words are the story
     before's: its phrases scored nothing, and the chapter was titled by its salient words listed ("Polonia ambiente
     farmacéutica" on Euronews)."""
-    from indexer.chapters.titles import content, headlines, read, stop_words
+    from indexer.chapters.reading import content, read, stop_words
+    from indexer.chapters.titles import headlines
 
     first = ["The council closed the old bridge on Monday.", "Engineers found cracks in the bridge pillars.",
              "The bridge stays closed all summer."]

@@ -21,6 +21,8 @@ import pytest
 
 from indexer.chapters import scorer
 from indexer.chapters.formats import vtt_chapters, youtube_description
+from indexer.chapters.phrases import headline_phrases
+from indexer.chapters.reading import prefix, read
 from indexer.chapters.segment import (
     Cohesion,
     SegmentParams,
@@ -31,7 +33,6 @@ from indexer.chapters.segment import (
     lexical_rows,
     segment,
 )
-from indexer.chapters.titles import headline_phrases, prefix, read
 from indexer.errors import InvalidInput
 from indexer.models import Chapter, Segment, Transcript, Video, Word
 from indexer.text.normalize import fold

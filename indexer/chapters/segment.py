@@ -44,7 +44,8 @@ from indexer.chapters import scorer
 from indexer.chapters.casing import capitals
 from indexer.chapters.embed import Embedder, band_cosine, covers, default_embedder, standardised, window_cosine
 from indexer.chapters.paths import _best, _exactly
-from indexer.chapters.titles import Reading, content, describe, headlines, prefix, read, stop_words
+from indexer.chapters.reading import Reading, content, prefix, read, stop_words
+from indexer.chapters.titles import describe, headlines
 from indexer.chapters.units import cut_gaps, units
 from indexer.errors import InvalidInput
 from indexer.models import Chapter, Sentence, Transcript, Video

@@ -302,7 +302,7 @@ def _stemmer(language: str) -> Callable[[str], str] | None:
 # Croatian and Bosnian too, and reads Serbian Cyrillic into the Latin stems, so both scripts meet.
 SNOWBALL_STEMS = {"pl": "polish", "cs": "czech", "sr": "serbian", "hr": "serbian", "bs": "serbian", "el": "greek",
                   "id": "indonesian", "lt": "lithuanian", "et": "estonian", "fa": "persian"}
-# Elsewhere a word's stem is its first letters, as chapters key inflected forms (indexer.chapters.titles.prefix):
+# Elsewhere a word's stem is its first letters, as chapters key inflected forms (indexer.chapters.reading.prefix):
 # five for the Turkic languages (Turkish, Uzbek and Kazakh measured; Azerbaijani, Kyrgyz and Turkmen by kinship) and
 # Basque, six for the Slavic ones without an algorithm and Latvian, seven for Armenian. Uzbek "byudjet",
 # "byudjetini", "byudjetga" meet as "byudj"; Ukrainian "Україна", "України" as "україн".

@@ -1,0 +1,226 @@
+"""Headline phrases: the runs of a sentence's own words that could title its chapter, scored by the chapter's
+salient words and by where they cut the sentence (indexer.chapters.titles chooses among them).
+
+A run keeps what its clause says: it starts where the clause starts (past its conjunctions) or pays for leaving a
+subject behind, ends on a function word only where the clause does, never starts after or stops before a negation,
+and a question keeps its mark. Scripts written without spaces are cut into a clause's characters instead.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from indexer.chapters.casing import upper_first
+from indexer.chapters.reading import LETTER, read
+from indexer.text import stopwords
+from indexer.text.normalize import Token, fold, no_spaces, pieces, tokenize
+from indexer.text.polarity import negations
+
+_BREAK = re.compile(r"[,;:.!?…—–]$|^[—–-]+$")  # a clause ends after a word written with one of these
+_QUOTES = str.maketrans("", "", "\"“”„«»‹›()[]{}")
+CUT = 1.0  # a headline's cost for each end that cuts a run of content words
+NAMED = 5  # salient words a headline gets credit for: past that, a longer run only reads longer
+
+
+@dataclass(frozen=True)
+class Phrase:
+    score: float
+    text: str
+
+
+def headline_phrases(sentence: str, language: str | None, weights: dict[str, float], stop: set[str],
+                     key: Callable[[Token], str], shortest: int = 3, longest: int = 8) -> list[Phrase]:
+    """The word runs of one sentence that could title its chapter, best first.
+
+    A run is `shortest`..`longest` words as written, inside one clause (it crosses no comma, colon or full stop);
+    it scores the `weights` of the best `NAMED` distinct keys it holds (the chapter's salient words), less a little
+    per word and more for each end that cuts its clause, so a whole clause that names the story's who and what in
+    few words wins (_cuts says what a cut costs). A run never ends on a function word unless its clause does, never
+    stops just before a negation nor starts just after one ("Não | podemos fazer nada" says the opposite), and a
+    question keeps its question mark.
+    Scripts written without spaces have no words to cut at: their runs are a clause's characters (_spaceless).
+    """
+    if no_spaces(sentence):
+        return _spaceless(sentence, language, weights, key)
+    raw = sentence.split()
+    owner: list[int] = []  # written piece -> whitespace word
+    for i, w in enumerate(raw):
+        owner += [i] * sum(1 for p in pieces(w) if LETTER.search(p))
+    toks = read([sentence], language).sentences[0]
+    if not toks or any(no_spaces(t.text) for t in toks) or len(owner) <= max(t.last for t in toks):
+        return []
+    keys: list[set[str]] = [set() for _ in raw]
+    content_word = [False] * len(raw)
+    for t in toks:
+        if t.text not in stop:
+            keys[owner[t.first]].add(key(t))
+            content_word[owner[t.first]] = True
+    words = _Words(raw, content_word, language)
+    out = []
+    for a in range(len(raw)):
+        start_cost = words.start_cost(a)
+        if start_cost is None:
+            continue
+        seen: set[str] = set()
+        governed = governs(raw, a, language)
+        for b in range(a, min(len(raw), a + longest)):
+            seen |= keys[b]
+            end_cost = words.end_cost(b)
+            if b + 1 - a >= min(shortest, len(raw)) and end_cost is not None:
+                score = sum(sorted((weights.get(k, 0.0) for k in seen), reverse=True)[:NAMED]) - 0.05 * (b + 1 - a)
+                # the preposition comes along, as a part of the word it governs (a ninth word at most)
+                text = _clean(raw[a - governed: b + 1], language)
+                out.append(Phrase(score - start_cost - end_cost, text + "?" * words.asks(b)))
+            if _BREAK.search(raw[b]):
+                break
+    return sorted(out, key=lambda p: -p.score)
+
+
+SKIP = 0.3  # a run's cost for leaving out the function words that open its clause ("The | mayor opened the bridge")
+BEFORE_FUNCTION = 0.3  # a cut's cost, as a share of CUT, where the clause goes on with a function word
+COMMA = 0.2  # a run's cost for each end at a comma (_Words._after_comma)
+AFTER_FUNCTION = 1.0  # a start in mid-clause, as a share of CUT, after a function word ("into | southern Gaza")
+SUBJECT = 1.5  # and after a content word: what a clause says first is mostly its subject ("river | rose two metres")
+
+
+class _Words:
+    """The words of one sentence as a headline's ends see them: clauses, content words, numbers, negations."""
+
+    def __init__(self, raw: Sequence[str], content_word: Sequence[bool], language: str | None) -> None:
+        self.raw = raw
+        # a number carries a phrase on ("la 7e fois", "5 piani") though it is no title word
+        self.solid = [c or any(ch.isdigit() for ch in w) for c, w in zip(content_word, raw)]
+        self.negation = [negations([w], language) > 0 for w in raw] + [False]
+        # a clause starts past the conjunctions that open it ("Mais | surtout les risques", "Und | nun ...")
+        opener = stopwords.openers(language)
+        self.clause_start: list[int] = []
+        for i in range(len(raw)):
+            first = i if i == 0 or _BREAK.search(raw[i - 1]) else self.clause_start[-1]
+            if first == i - 1 and self._opens(raw[i - 1], opener) and not _BREAK.search(raw[i - 1]):
+                first = i
+            self.clause_start.append(first)
+        self.clause_end = [0] * len(raw)
+        last = len(raw) - 1
+        for i in reversed(range(len(raw))):
+            if _BREAK.search(raw[i]):
+                last = i
+            self.clause_end[i] = last
+
+    @staticmethod
+    def _opens(word: str, opener: frozenset[str]) -> bool:
+        return fold(word.strip("\"“”„«»(")) in opener  # "¿qué" asks: it is no "que"
+
+    def start_cost(self, a: int) -> float | None:
+        """What starting at word `a` costs: nothing at its clause's start (past its conjunctions), SKIP after the
+        clause's opening function words, a cut inside it (a subject left behind: more after a content word); None
+        where a run cannot start (a conjunction opening the clause, a function word in mid-clause, just after a
+        negation)."""
+        first = self.clause_start[a]
+        if a < len(self.raw) - 1 and self.clause_start[a + 1] == a + 1 and not _BREAK.search(self.raw[a]):
+            return None  # a conjunction that opens the clause
+        if a == first:
+            return self._after_comma(a - 1) if a == 0 or _BREAK.search(self.raw[a - 1]) else 0.0
+        if not self.solid[a] or self.negation[a - 1] or not LETTER.search(self.raw[a]):
+            return None
+        if not any(self.solid[first:a]):
+            return SKIP
+        return CUT * (SUBJECT if self.solid[a - 1] else AFTER_FUNCTION)
+
+    def end_cost(self, b: int) -> float | None:
+        """What ending at word `b` costs: nothing at its clause's end, else a cut (less where a function word opens
+        what is left); None where a run cannot end there (on a function word, or before a negation)."""
+        if b == self.clause_end[b]:
+            return self._after_comma(b)
+        if not self.solid[b] or self.negation[b + 1]:
+            return None
+        return CUT if self.solid[b + 1] else CUT * BEFORE_FUNCTION
+
+    def _after_comma(self, i: int) -> float:
+        """COMMA where word `i` ends with a comma inside the sentence: a clause begun or ended at a comma may be a
+        list's last items or an aside ("Louise Bruce et Alexei Ekimov", "máxima autoridad de la Iglesia")."""
+        return COMMA if 0 <= i < len(self.raw) - 1 and self.raw[i].endswith((",", "，", "،")) else 0.0
+
+    def asks(self, b: int) -> bool:
+        """Whether a run ending at word `b` ends a question (its mark is kept: a question made a statement lies)."""
+        return self.raw[b].rstrip("\"”»’)").endswith(("?", "？"))
+
+
+def _script(ch: str) -> str:
+    """"kanji" or "katakana" for a character of a run that makes one Japanese word, else ""."""
+    if "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf":
+        return "kanji"
+    return "katakana" if "\u30a0" <= ch <= "\u30ff" else ""
+
+
+def _hiragana(ch: str) -> bool:
+    return "\u3041" <= ch <= "\u309f"
+
+
+def _inside_ending(clause: str, end: int) -> bool:
+    """Whether a cut before clause[end] falls inside the hiragana that end a word written in kanji or katakana (a
+    verb's or adjective's ending: 発表しまし|た), not before a particle."""
+    if not (_hiragana(clause[end - 1]) and _hiragana(clause[end])) or clause[end] in _PARTICLES:
+        return False
+    start = end - 1
+    while start > 0 and _hiragana(clause[start - 1]) and clause[start - 1] not in _PARTICLES:
+        start -= 1
+    return start > 0 and _script(clause[start - 1]) != ""
+
+
+_PARTICLES = frozenset("をがはにでとへもの")
+_CLAUSE = re.compile(r"[\s，、；：。！？,;:!?…「」『』“”\"（）()《》]+")
+
+
+def _spaceless(sentence: str, language: str | None, weights: dict[str, float], key: Callable[[Token], str],
+               shortest: int = 4, longest: int = 16) -> list[Phrase]:
+    """Headline runs of a sentence in Chinese or Japanese: a clause whole where it is short enough, else its first
+    `shortest`..`longest` characters (a news clause names its subject first: 北京市政府周二宣布), scored as word runs
+    are, by the chapter's salient bigrams they hold, less a little per character and more for a cut clause. Titles
+    of bigram keywords ("京市 府周 车站") read as nothing."""
+    out = []
+    for clause in _CLAUSE.split(sentence):
+        ends = [len(clause)] if len(clause) <= longest else range(shortest, longest + 1)
+        for end in ends if len(clause) >= shortest else ():
+            seen = {key(t) for t in tokenize([clause[:end]], language, numbers=False)}
+            score = sum(sorted((weights.get(k, 0.0) for k in seen), reverse=True)[:NAMED]) - 0.02 * end
+            # a cut costs less before a Japanese particle after a word (子育て支援制度|を), more inside a run of
+            # kanji or katakana (支|援); none is made inside the hiragana ending of a word written in kanji
+            # (発表しまし|た: no word as said)
+            cut = end < len(clause)
+            if cut and _inside_ending(clause, end):
+                continue
+            word_end = cut and clause[end] in _PARTICLES and _script(clause[end - 1]) != ""
+            inside = cut and _script(clause[end - 1]) == _script(clause[end]) != ""
+            score -= CUT * cut - CUT / 2 * word_end + CUT / 2 * inside
+            out.append(Phrase(score, clause[:end]))
+    return sorted(out, key=lambda p: -p.score)
+
+
+# Prepositions that decide the case of the word after them, in languages that write no article between: a title
+# cut after one reads wrong ("эфире новости" from "в эфире новости", "реке Каменке" from "в реке Каменке"), so a
+# title that starts right after one keeps it, as a part of that word (it may make a ninth word: a title that left it
+# out for room lost its subject instead). Elsewhere (English "in Tokyo", or German, where an article stands between)
+# a run's first content word reads well alone.
+GOVERNING = {
+    "ru": "в во на о об обо с со к ко у из от до по за для без при про под подо над перед через между среди после",
+    "uk": "в у на о об з із зі зо к до від по за для без при про під над перед через між серед після",
+    "be": "у ў на аб з са к да ад па за для без пры пра пад над перад праз паміж",
+    "pl": "w we na o z ze do od po za dla bez przy pod nad przed przez między u ku",
+    "cs": "v ve na o z ze do od po za pro bez při pod nad před přes mezi u k ke",
+    "sk": "v vo na o z zo do od po za pre bez pri pod nad pred cez medzi u k ku",
+}
+_GOVERNING = {lang: frozenset(words.split()) for lang, words in GOVERNING.items()}
+
+
+def governs(raw: Sequence[str], a: int, language: str | None) -> int:
+    """1 when the word before raw[a] is a preposition that governs it (GOVERNING) in the same clause, else 0."""
+    if a == 0 or _BREAK.search(raw[a - 1]):
+        return 0
+    return int(raw[a - 1].strip("\"“”„«»(").casefold() in _GOVERNING.get(language or "", frozenset()))
+
+
+def _clean(words: list[str], language: str | None) -> str:
+    text = " ".join(w.translate(_QUOTES) for w in words).strip(" ,;:.!?…—–-'’")
+    return upper_first(" ".join(text.split()), language)  # Turkish "izmir ..." opens "İzmir", not "Izmir"
