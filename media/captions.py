@@ -23,7 +23,7 @@ from xml.sax.saxutils import quoteattr
 
 from media import scc, stl, ttml
 from media.codepages import decode_legacy
-from media.cuetext import INLINE, SHIELD, clean, right_to_left
+from media.cuetext import CONTROL, INLINE, SHIELD, clean, right_to_left
 from media.errors import CaptionError
 
 _TIME = r"(?:(\d+):)?(\d{1,2}):(\d{2})[.,](\d{1,3})"
@@ -363,9 +363,9 @@ def srt_text(text: str) -> str:
     (mpv, Jellyfin, Plex) hides `<heute>`, VLC hides what follows up to the next `>` or the cue's end. There the `<`
     is followed by an invisible WORD JOINER, which neither takes for a tag (nor shows, burnt in by libass) and
     media.cuetext drops on reading; any other `<` (`<-`, `<<`) is written as it is."""
-    return _TAG_LIKE.sub("<" + SHIELD, text)
+    return _TAG_LIKE.sub("<" + SHIELD, CONTROL.sub("", text))
 
 
 def vtt_text(text: str) -> str:
     """Text made safe for a WebVTT cue: "-->" would end the cue text early; & and < are markup in WebVTT."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return CONTROL.sub("", text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

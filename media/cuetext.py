@@ -3,7 +3,8 @@ taken out (read by media.captions for WebVTT, SRT and SBV, and for the bodies me
 hand it, escaped as a WebVTT cue's).
 
 Only real markup is markup: SRT's formatting tags (`<i>`, `<b>`, `<u>`, `<s>`, `<font ...>`, `<br>`), WebVTT's
-(`<c.class>`, `<v Speaker>`, `<lang de>`, `<ruby>`, `<rt>`) and WebVTT's inline timestamps. A literal `<` in an SRT
+(`<c.class>`, `<v Speaker>`, `<lang de>`, `<ruby>`, `<rt>`), WebVTT's inline timestamps, and SubStation Alpha's
+override blocks that SRT files carry (`{\\an8}`, `{\\i1}`); control characters are dropped too. A literal `<` in an SRT
 cue ("fell to <3% this year, while growth was > 2%") is text: taking everything between `<` and `>` for a tag ate
 the words. media.captions.srt_text writes such a `<` so that players read it as text too.
 """
@@ -25,14 +26,18 @@ def right_to_left(language: str | None) -> bool:
 INLINE = re.compile(r"<(\d+:)?(\d{1,2}):(\d{2})\.(\d{3})>")  # a WebVTT timestamp: the time of the words after it
 _TAG = re.compile(r"</?(?:[ibusc]|ruby|rt)(?:\.[^\s<>]*)?>"  # formatting, with WebVTT's classes (<c.yellow>)
                   r"|<(?:v|lang)(?:\.[^\s<>]*)?(?:[ \t][^<>\n]*)?>|</(?:v|lang)>"  # a voice, a language
-                  r"|<font(?:\s[^<>]*)?>|</font>|" + INLINE.pattern, re.IGNORECASE)
+                  r"|<font(?:\s[^<>]*)?>|</font>|" + INLINE.pattern  # a font, a time
+                  + r"|\{\\[^{}\n]*\}", re.IGNORECASE)  # SubStation Alpha's overrides in SRT: {\an8}, {\i1}
+# control characters (BEL, ESC, BS from teletext and STL conversions): no reader shows them, and XML 1.0 forbids them,
+# so a TTML export holding one was a file no parser (clipindex's own included) would read
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
 SHIELD = "\u2060"  # WORD JOINER: after a `<` that players would take for a tag's (media.captions.srt_text)
 
 
 def clean(body: str) -> str:
     """A cue's spoken words: markup, entities and what captions add for the deaf and hard of hearing gone."""
-    text = html.unescape(_TAG.sub("", _BREAK.sub("\n", body)).replace("<" + SHIELD, "<"))
+    text = CONTROL.sub("", html.unescape(_TAG.sub("", _BREAK.sub("\n", body)).replace("<" + SHIELD, "<")))
     return " ".join(" ".join(_speech(line) for line in text.split("\n")).split())
 
 

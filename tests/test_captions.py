@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from media.captions import (
     parse_captions,
     read_captions,
     write_srt,
+    write_ttml,
     write_vtt,
 )
 from media.errors import CaptionError
@@ -68,6 +70,20 @@ def test_vtt_with_settings_entities_and_tags() -> None:
     assert [c.start for c in cues] == [1.0, 5.0]
     assert cues[0].end == 4.5
     assert cues[1].text == "Мэр сказал: «мы не уйдём» с переговоров."
+
+
+def test_substation_overrides_and_control_characters_are_not_words() -> None:
+    """An SRT cue opened by "{\\an8}" (SubStation Alpha's top placement, which Aegisub and broadcasters' tools write)
+    kept it in its first word: in exports, in search ("an8" found it) and in a chapter title. Control characters
+    from a teletext conversion were kept too, and the TTML export holding them was no XML any parser reads."""
+    srt = ("1\n00:00:01,000 --> 00:00:03,000\n{\\an8}Уровень воды {\\i1}поднялся{\\i0}\n\n"
+           "2\n00:00:03,500 --> 00:00:05,000\nThe bridge\x07 is\x1b closed {until Friday}.\n")
+    cues = parse_captions(srt)
+    assert [c.text for c in cues] == ["Уровень воды поднялся", "The bridge is closed {until Friday}."]
+    written = Cue(0.0, 1.0, "a correction\x0b typed\x08 in")  # an editor's words reach the writers directly
+    root = ET.fromstring(write_ttml([*cues, written], "ru"))
+    said = " ".join("".join(p.itertext()) for p in root.iter("{http://www.w3.org/ns/ttml}p"))
+    assert "a correction typed in" in said and "\x0b" not in write_vtt([written]) + write_srt([written])
 
 
 def test_srt_with_hours_and_comma_millis() -> None:
