@@ -16,6 +16,7 @@ from indexer.config import Settings
 from indexer.errors import Conflict, InvalidInput, NotFound
 from indexer.service import Clipindex, IngestOptions
 from indexer.store.schema import MIGRATIONS
+from media.captions import parse_captions
 from tests.apiserver import running
 
 VTT = """WEBVTT
@@ -300,6 +301,54 @@ def test_a_correction_of_chinese_words_leaves_the_line_as_it_was_written(setting
     svc.revert_correction(video_id, fix.id)
     assert svc.transcript(video_id).segments[0].text == "今天上午，国家统计局发布了经济数据。"
     assert "今天上午，国家统计局发布了经济数据。" in svc.render_transcript(video_id, "srt")
+
+
+GAPPED = """1
+00:00:01,000 --> 00:00:03,000
+The old bridge is closed.
+
+2
+00:00:05,000 --> 00:00:07,000
+Der Schaden ist groß.
+
+3
+00:00:08,000 --> 00:00:10,000
+Crews inspect the pylons today.
+"""
+
+
+def _cues(svc: Clipindex, video_id: str) -> list[tuple[float, float, str]]:
+    return [(c.start, c.end, c.text) for c in parse_captions(svc.render_transcript(video_id, "srt"))]
+
+
+def test_corrections_keep_each_word_in_the_cue_of_its_time(settings: Settings, tmp_path: Path) -> None:
+    """Words went into a cue by their place in the word list, never by their time, and no cue's times changed: words
+    written into the gap between two cues showed in the next cue a second late (and a reel of that moment left them
+    out), a removed cue's words came back inside its neighbour, and a correction across two cues, undone, left a word
+    in the wrong cue for good."""
+    svc = Clipindex(settings)
+    path = tmp_path / "gapped.srt"
+    path.write_text(GAPPED, encoding="utf-8")
+    [result] = list(svc.ingest(str(path), IngestOptions(language="en")))
+    video = str(result.video_id)
+    before = _cues(svc, video)
+    added = svc.correct_words(video, 3.3, 4.7, "The mayor apologised.")
+    assert _cues(svc, video) == [before[0], (3.3, 4.7, "The mayor apologised."), *before[1:]]
+    # a reel's captions keep the words whose middle lies in their cue's time
+    assert all(s.start <= (w.start + w.end) / 2 <= s.end for s in svc.transcript(video).segments for w in s.words)
+    svc.revert_correction(video, added.id)
+    assert _cues(svc, video) == before
+
+    removed = svc.correct_words(video, 5.0, 7.0, "")  # a cue taken out whole, then put back
+    assert [text for *_, text in _cues(svc, video)] == [before[0][2], before[2][2]]
+    svc.revert_correction(video, removed.id)
+    assert _cues(svc, video) == before
+
+    words = svc.transcript(video).words
+    across = svc.correct_words(video, words[3].start, words[6].end, "are shut. The harm")  # "is closed. Der Schaden"
+    assert [text for *_, text in _cues(svc, video)][:2] == ["The old bridge are shut.", "The harm ist groß."]
+    svc.revert_correction(video, across.id)
+    assert _cues(svc, video) == before
 
 
 def test_corrections_hold_over_a_new_transcript_of_the_video(captioned: tuple[Clipindex, str], tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -224,29 +225,62 @@ def _new_words(tokens: list[str], before: Sequence[Word], start: float, end: flo
 
 def _write(conn: Connection, video_id: str, segs: list[Segment], at: int, count: int,
            new: Sequence[Word]) -> None:
-    """Replace flat words [at, at + count) with `new`; the new words go into the segment of the first one replaced
-    (or where they are inserted), and every segment whose words changed is rewritten."""
-    owner = [k for k, s in enumerate(segs) for _w in s.words]
-    if not owner:
+    """Replace flat words [at, at + count) with `new`, and rewrite every segment whose words changed. A new word goes
+    into the segment (a caption file's cue) whose time holds its middle, and the segment stretches to hold it; words
+    said between segments make a segment of their own. By their place in the word list, words written into the gap
+    between two cues went into the next one (shown a second late, missing from a reel's captions, which keep the
+    words inside a cue's time), and a revert put a removed cue's words into its neighbour for good. A segment left
+    without words stays, empty (no cue is made of it), so that a revert puts its words back where they were."""
+    if not any(seg.words for seg in segs):
         raise InvalidInput("the transcript has no words to correct")
-    home = owner[at] if at < len(owner) else owner[-1]
-    pos, changed = 0, []
+    pos, kept = 0, []
+    for seg in segs:
+        kept.append([w for i, w in enumerate(seg.words, pos) if not at <= i < at + count])
+        pos += len(seg.words)
+    starts = [seg.start for seg in segs]
+    home = [_holding(segs, starts, (w.start + w.end) / 2) for w in new]
+    for i in range(1, len(home)):  # a word in a gap inside the run goes with the words before it
+        home[i] = home[i - 1] if home[i] is None else home[i]
+    for i in reversed(range(len(home) - 1)):  # and one at its start with those after it
+        home[i] = home[i + 1] if home[i] is None else home[i]
+    placed: list[list[Word]] = [[] for _ in segs]
+    for w, k in zip(new, home):
+        if k is not None:
+            placed[k].append(w)
+    out, first_moved = [], None
     for k, seg in enumerate(segs):
-        words: list[Word] = []
-        for w in seg.words:
-            if pos == at and k == home:
-                words.extend(new)
-            if not at <= pos < at + count:
-                words.append(w)
-            pos += 1
-        if k == home and at >= pos:  # inserted after the segment's last word
-            words.extend(new)
+        words = kept[k]
+        if placed[k]:
+            where = bisect_left([w.start for w in words], placed[k][0].start)
+            words = words[:where] + placed[k] + words[where:]
         if tuple(words) != seg.words:
-            changed.append(k)
-            segs[k] = replace(seg, words=tuple(words), text=join_words(w.text for w in words))  # 北京, not 北 京
+            start = min(seg.start, words[0].start) if words else seg.start
+            end = max(seg.end, words[-1].end) if words else seg.end
+            seg = replace(seg, start=start, end=end, text=join_words(w.text for w in words), words=tuple(words))  # 北京
+        out.append(seg)
+    if new and home[0] is None:  # the whole run said between segments: a segment of its own
+        first_moved = bisect_left([seg.start for seg in out], new[0].start)
+        out.insert(first_moved, Segment(new[0].start, new[-1].end, join_words(w.text for w in new), tuple(new)))
+    changed = [k for k in range(len(out)) if k >= len(segs) or out[k] != segs[k]]
+    if first_moved is not None:  # the segments after a new one move up a place: rewritten from there on
+        conn.execute(segments.delete().where(segments.c.video_id == video_id, segments.c.idx >= first_moved))
+        conn.execute(segments.insert(), [_row(video_id, k, seg) for k, seg in enumerate(out) if k >= first_moved])
+        changed = [k for k in changed if k < first_moved]
     for k in changed:
         conn.execute(segments.update().where(segments.c.video_id == video_id, segments.c.idx == k).values(
-            text=segs[k].text, words=json.dumps([word_row(w) for w in segs[k].words], ensure_ascii=False)))
+            **{c: v for c, v in _row(video_id, k, out[k]).items() if c in ("start", "end", "text", "words")}))
+    segs[:] = out
+
+
+def _holding(segs: Sequence[Segment], starts: Sequence[float], moment: float) -> int | None:
+    """The segment whose time holds `moment` (the later of two that touch there), or None between segments."""
+    k = bisect_right(starts, moment) - 1
+    return k if k >= 0 and segs[k].end >= moment else None
+
+
+def _row(video_id: str, idx: int, seg: Segment) -> dict[str, Any]:
+    return dict(video_id=video_id, idx=idx, start=seg.start, end=seg.end, text=seg.text,
+                words=json.dumps([word_row(w) for w in seg.words], ensure_ascii=False))
 
 
 def _find(flat: Sequence[Word], words: Sequence[Word], near: float) -> int | None:
