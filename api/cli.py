@@ -200,8 +200,8 @@ def search(
     with errors():
         svc = service(data_dir)
         svc.index.refill_if_empty(lambda n: err.print(
-            f"the search index is empty (new after an upgrade, or deleted): adding the archive's {n} transcribed "
-            "videos to it first"))
+            f"the search index lacks {n} of the archive's transcribed videos (new after an upgrade, deleted, or a "
+            "refill that was stopped): adding them first"))
         result = svc.search(" ".join(query), mode=cast(SearchMode | None, mode), video=video, channel=channel,
                             language=language, after=after, before=before, limit=limit, offset=offset)
         undated = [v for v in svc.store.list_videos() if not v.published] if after or before else []

@@ -111,7 +111,7 @@ def test_a_command_line_search_refills_an_index_that_lost_everything(tmp_path: P
     found = subprocess.run([*cli, "search", "мост", "--json", "--data-dir", str(data)], capture_output=True,
                            text=True, check=True, env=env)
     assert json.loads(found.stdout), found.stderr
-    assert "adding the archive's 1 transcribed videos" in found.stderr
+    assert "the search index lacks 1 of the archive's transcribed videos" in found.stderr
     again = subprocess.run([*cli, "search", "мост", "--json", "--data-dir", str(data)], capture_output=True,
                            text=True, check=True, env=env)
     assert json.loads(again.stdout) and again.stderr == "", "the second search only reads"

@@ -52,3 +52,37 @@ def test_an_archive_switched_to_tantivy_is_refilled_in_its_own_folder(settings: 
     assert switched.index.refill_if_empty() == 1
     assert {h.video_id for h in switched.search("Каменке").hits} == {done.video_id}  # said at two moments
     assert svc.search("Каменке").hits, "the Whoosh index is left as it was"
+
+
+def test_a_refill_stopped_part_way_is_finished_by_the_next_search(settings: Settings, tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """An upgrade's first search refills the recreated index; stopped part-way (Ctrl-C, a service stop), the index
+    it left held some videos, so no later search refilled it again: the others stayed unsearchable for good while
+    `videos` listed them as ready."""
+    svc = Clipindex(settings)
+    words = ["zqalphax", "zqbravox", "zqcharliex", "zqdeltax"]
+    for n, word in enumerate(words):
+        path = tmp_path / f"report{n}.srt"
+        path.write_text(f"1\n00:00:01,000 --> 00:00:04,000\nThe council spoke of {word} today.\n", encoding="utf-8")
+        list(svc.ingest(str(path), IngestOptions(language="en")))
+    upgraded = Clipindex(settings)
+    upgraded.index.flush()
+    upgraded.index.backend.clear()  # emptied, as an upgrade that changes the index's format recreates it
+    real, done = upgraded.index.index_video, []
+
+    def stopped(video_id: str, *, batched: bool = False) -> int:
+        if len(done) == 2:
+            upgraded.index.flush()  # two videos' passages committed, as a long refill commits batch by batch
+            raise KeyboardInterrupt
+        done.append(video_id)
+        return real(video_id, batched=batched)
+
+    monkeypatch.setattr(upgraded.index, "index_video", stopped)
+    with pytest.raises(KeyboardInterrupt):
+        upgraded.index.refill_if_empty()
+    monkeypatch.undo()
+    again = Clipindex(upgraded.settings)
+    assert not again.index.backend.is_empty()
+    assert again.index.refill_if_empty() == 2
+    assert all(again.search(word, mode="keyword").hits for word in words)
+    assert again.index.refill_if_empty() == 0  # finished: the next search counts nothing

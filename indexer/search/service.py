@@ -28,6 +28,7 @@ _INDEXED: dict[Path, set[str]] = {}
 if TYPE_CHECKING:  # Whoosh is imported only by commands that search
     from indexer.search.base import PassageIndex
     from indexer.search.query import SearchResult
+REFILLING = "refilling"  # a file in the index folder while refill_if_empty fills it
 
 
 class SearchService:
@@ -138,18 +139,26 @@ class SearchService:
 
     def refill_if_empty(self, announce: Callable[[int], None] | None = None) -> int:
         """Refill an index that holds nothing while the store has transcripts: one recreated because an upgrade
-        changed its format, or whose folder was deleted. The server reconciles at start-up; this is for the
-        command line, whose searches would otherwise answer "no matches" until someone ran `reindex`. Processes
-        that find it empty at once take turns, and those after the first find it full. Returns the number of
-        videos added (`announce` hears it first); 0, after one cheap count, when the index has passages."""
-        if self.backend.read_only or not self.backend.is_empty():
+        changed its format, or whose folder was deleted; and finish a refill that was stopped (REFILLING marks one
+        under way: a refill killed part-way left an index that was no longer empty, so it was never finished, and
+        the rest of the archive stayed unsearchable while listed as ready). The server reconciles at start-up; this
+        is for the command line, whose searches would otherwise answer "no matches" until someone ran `reindex`.
+        Processes that find it empty at once take turns, and those after the first find it full. Returns the number
+        of videos added (`announce` hears it first); 0, after one cheap count, when the index has passages and no
+        refill was left unfinished."""
+        unfinished = self.backend.path / REFILLING
+        if self.backend.read_only or not (unfinished.exists() or self.backend.is_empty()):
             return 0
         with exclusive(self.backend.path / "refill.lock"):
-            missing = len(self.store.transcribed_ids()) if self.backend.is_empty() else 0
+            if not (unfinished.exists() or self.backend.is_empty()):
+                return 0
+            missing = len(set(self.store.transcribed_ids()) - self.backend.video_ids())
             if missing:
                 if announce:
                     announce(missing)
+                unfinished.touch()
                 self.reconcile()
+            unfinished.unlink(missing_ok=True)
         return missing
 
     def reconcile(self) -> tuple[int, int]:
