@@ -1,10 +1,11 @@
 """TTML caption files (W3C Timed Text: broadcast EBU-TT-D and IMSC, Netflix and Amazon deliveries, the older DFXP):
 their paragraphs as timed cue bodies, for media.captions to clean like any other cue (which also writes TTML).
 
-What is read. Every `<p>` with a time (`begin` and `end`, or `begin` and `dur`) is a cue; its text is everything
-inside it, `<br/>` a line break. A `<p>` without a time gives a cue for each timed `<span>` in it (captions timed
-word by word). Times are relative to the enclosing `<body>`'s and `<div>`s' `begin`, as TTML's default parallel
-timing says. A time is a clock time (`00:01:02.500`, or `00:01:02:12` in frames of `ttp:frameRate`, with its
+What is read. Every `<p>` is a cue, timed as TTML's default parallel timing says: its `begin` counts from its
+`<div>`'s and `<body>`'s, and one that gives no `end` nor `dur` ends with the `<div>` or `<body>` around it (a
+`<div begin dur>` may time its paragraphs alone); one that gives a `begin` and no end anywhere ends where the next
+caption begins (or OPEN_END_S later). Its text is everything inside it, `<br/>` a line break. A `<p>` without a
+time of its own gives a cue for each timed `<span>` in it (captions timed word by word). A time is a clock time (`00:01:02.500`, or `00:01:02:12` in frames of `ttp:frameRate`, with its
 `ttp:frameRateMultiplier`) or an offset (`1.5s`, `1500ms`, `2m`, `1h`, `30f`, `90000t` in ticks of `ttp:tickRate`).
 Elements are matched by their local name, so the TTML1/TTML2 namespace and DFXP's older ones all read.
 
@@ -14,8 +15,10 @@ reach outside themselves), and the parser is the standard library's, which resol
 
 from __future__ import annotations
 
+import math
 import re
 import xml.etree.ElementTree as ET
+from bisect import bisect_right
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
@@ -61,43 +64,80 @@ def cue_bodies(text: str) -> list[tuple[float, float, str]]:
     body = next((el for el in root if _local(el.tag) == "body"), None)
     try:
         if body is not None:
-            _walk(body, 0.0, rates, out)
+            _walk(body, (0.0, None), rates, out)
+        out = _open_ends(out)
     except RecursionError:  # captions are a few levels deep; a file nested thousands deep is something else
         raise CaptionError("XML nested too deeply to be captions") from None
     return out
 
 
-def _walk(el: ET.Element, offset: float, rates: _Rates, out: list[tuple[float, float, str]]) -> None:
-    begin = offset + _time(el.get("begin"), rates, 0.0)
+def _walk(el: ET.Element, within: _Interval, rates: _Rates, out: list[tuple[float, float, str]]) -> None:
+    """The paragraphs of a <body> or <div>, timed as TTML's time containment says: an element's begin counts from
+    its parent's, and one that gives no end (nor dur) of its own ends with its parent. A paragraph timed by its
+    <div> alone, or given a begin but no end, was dropped without a word."""
+    own = _interval(el, within, rates)
+    if own is None:
+        return
     for child in el:
         name = _local(child.tag)
         if name == "p":
-            _paragraph(child, begin, rates, out)
+            _paragraph(child, own, rates, out)
         elif name in ("div", "body"):
-            _walk(child, begin, rates, out)
+            _walk(child, own, rates, out)
 
 
-def _paragraph(p: ET.Element, offset: float, rates: _Rates, out: list[tuple[float, float, str]]) -> None:
-    span = _span_of(p, offset, rates)
-    if span is not None:
-        out.append((*span, escape(_text(p))))
+def _paragraph(p: ET.Element, within: _Interval, rates: _Rates, out: list[tuple[float, float, str]]) -> None:
+    own = _interval(p, within, rates)
+    if own is None:
         return
-    for child in p.iter():
-        if child is not p and _local(child.tag) == "span":
-            timed = _span_of(child, offset, rates)
-            if timed is not None:
-                out.append((*timed, escape(_text(child))))
+    spans = [child for child in p.iter() if child is not p and _local(child.tag) == "span" and _timed(child)]
+    if spans and not _timed(p):  # an untimed paragraph of timed words: each timed span is a cue
+        for child in spans:
+            timed = _interval(child, own, rates)
+            if timed is not None and timed[1] is not None:
+                out.append((timed[0], timed[1], escape(_text(child))))
+    elif own[1] is not None:
+        out.append((own[0], own[1], escape(_text(p))))
+    elif p.get("begin") is not None:  # a begin and no end anywhere: shown until the next caption (_open_ends)
+        out.append((own[0], math.nan, escape(_text(p))))
 
 
-def _span_of(el: ET.Element, offset: float, rates: _Rates) -> tuple[float, float] | None:
-    """An element's (start, end) in the document's time, or None when it gives no time of its own."""
+OPEN_END_S = 5.0  # how long a caption that gives a begin but no end, and has none after it, stays up
+
+
+def _open_ends(cues: list[tuple[float, float, str]]) -> list[tuple[float, float, str]]:
+    """Each caption that gave a begin and no end (TTML: it ends with the document) ends where the next one begins,
+    or OPEN_END_S after its begin where none follows."""
+    starts = sorted(start for start, _, _ in cues)
+    out = []
+    for start, end, body in cues:
+        if math.isnan(end):
+            later = starts[bisect_right(starts, start):]
+            end = later[0] if later else start + OPEN_END_S
+        out.append((start, end, body))
+    return out
+
+
+_Interval = tuple[float, float | None]  # begin and end in the document's time; None: no end given anywhere above
+
+
+def _timed(el: ET.Element) -> bool:
+    return any(el.get(name) is not None for name in ("begin", "end", "dur"))
+
+
+def _interval(el: ET.Element, within: _Interval, rates: _Rates) -> _Interval | None:
+    """An element's begin and end in the document's time, inside its parent's `within` (cut to it); None where it
+    lies wholly outside its parent's time."""
     begin, end, dur = el.get("begin"), el.get("end"), el.get("dur")
-    if begin is None or (end is None and dur is None):
-        return None
-    start = offset + _time(begin, rates)
-    stop = offset + _time(end, rates) if end is not None else start + _time(dur, rates)
-    if stop < start:
+    start = within[0] + _time(begin, rates, 0.0)
+    stop = within[0] + _time(end, rates) if end is not None else start + _time(dur, rates) if dur is not None \
+        else within[1]
+    if stop is not None and stop < start:
         raise CaptionError(f"a caption ends before it starts: begin={begin!r} end={end or dur!r}")
+    if within[1] is not None:
+        stop = within[1] if stop is None else min(stop, within[1])
+        if stop <= start and start >= within[1]:
+            return None
     return start, stop
 
 

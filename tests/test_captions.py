@@ -273,6 +273,21 @@ def test_ttml_paragraphs_are_cues_timed_in_the_documents_own_units(tmp_path: Pat
     assert [c.text for c in parse_captions(described)] == ["Good evening."], "metadata is not speech"
 
 
+def test_ttml_paragraphs_take_the_time_of_what_holds_them() -> None:
+    """Paragraphs timed by their <div> alone, given a begin and no end, or untimed inside a <div begin dur> were
+    dropped without a word: three lines of five lost from a delivery that TTML's time containment times fully."""
+    inherit = ('<tt xmlns="http://www.w3.org/ns/ttml" xml:lang="fr"><body>'
+               '<div begin="00:00:01.000" end="00:00:04.000"><p>Premier, minuté sur le div.</p></div>'
+               '<div><p begin="00:00:04.500" end="00:00:07.000">Deuxième.</p><p begin="00:00:07.500">Troisième.</p>'
+               '</div><div begin="00:00:10.000" dur="3s"><p begin="0s" end="2s">Quatrième.</p><p>Cinquième.</p>'
+               '<p begin="1s" end="9s">Sixième, coupé à la fin du div.</p><p begin="5s" end="6s">Hors du div.</p>'
+               '</div></body></tt>')
+    assert [(c.start, c.end, c.text) for c in parse_captions(inherit)] == [
+        (1.0, 4.0, "Premier, minuté sur le div."), (4.5, 7.0, "Deuxième."),
+        (7.5, 10.0, "Troisième."),  # no end anywhere: it ends where the next caption begins
+        (10.0, 12.0, "Quatrième."), (10.0, 13.0, "Cinquième."), (11.0, 13.0, "Sixième, coupé à la fin du div.")]
+
+
 @pytest.mark.parametrize("body, message", [
     ('<?xml version="1.0"?><!DOCTYPE tt [<!ENTITY a "aaaa">]><tt><body><p begin="1s" end="2s">&a;</p></body></tt>',
      "document type declaration"),
