@@ -5,8 +5,9 @@ What is read. Every `<p>` is a cue, timed as TTML's default parallel timing says
 `<div>`'s and `<body>`'s, and one that gives no `end` nor `dur` ends with the `<div>` or `<body>` around it (a
 `<div begin dur>` may time its paragraphs alone); one that gives a `begin` and no end anywhere ends where the next
 caption begins (or OPEN_END_S later). Its text is everything inside it, `<br/>` a line break. A `<p>` without a
-time of its own gives a cue for each timed `<span>` in it (captions timed word by word). A time is a clock time (`00:01:02.500`, or `00:01:02:12` in frames of `ttp:frameRate`, with its
-`ttp:frameRateMultiplier`) or an offset (`1.5s`, `1500ms`, `2m`, `1h`, `30f`, `90000t` in ticks of `ttp:tickRate`).
+time of its own gives a cue for each timed `<span>` in it (captions timed word by word). A time is a clock time
+(`00:01:02.500`, or `00:01:02:12` in frames of `ttp:frameRate`, with its `ttp:frameRateMultiplier`) or an offset
+(`1.5s`, `1500ms`, `2m`, `1h`, `30f`, `90000t` in ticks of `ttp:tickRate`).
 Elements are matched by their local name, so the TTML1/TTML2 namespace and DFXP's older ones all read.
 
 Untrusted input: a document type declaration is refused before parsing (entities are how XML files blow up or
