@@ -37,9 +37,9 @@ def headline_phrases(sentence: str, language: str | None, weights: dict[str, flo
     A run is `shortest`..`longest` words as written, inside one clause (it crosses no comma, colon or full stop);
     it scores the `weights` of the best `NAMED` distinct keys it holds (the chapter's salient words), less a little
     per word and more for each end that cuts its clause, so a whole clause that names the story's who and what in
-    few words wins (_cuts says what a cut costs). A run never ends on a function word unless its clause does, never
-    stops just before a negation nor starts just after one ("Não | podemos fazer nada" says the opposite), and a
-    question keeps its question mark.
+    few words wins (_Words says what each end costs). A run never ends on a function word unless its clause does,
+    never stops just before a negation nor starts just after one ("Não | podemos fazer nada" says the opposite), and
+    a question keeps its question mark.
     Scripts written without spaces have no words to cut at: their runs are a clause's characters (_spaceless).
     """
     if no_spaces(sentence):
