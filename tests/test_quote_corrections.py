@@ -351,6 +351,7 @@ def test_corrections_keep_each_word_in_the_cue_of_its_time(settings: Settings, t
     assert _cues(svc, video) == before
 
 
+@pytest.mark.slow  # 2-3 s: the quick lane stays under a minute
 def test_corrections_hold_over_a_new_transcript_of_the_video(captioned: tuple[Clipindex, str], tmp_path: Path) -> None:
     """`ingest --force` wrote a new transcript without the corrections, while the corrections list still showed them
     in force, and the article's checks and search went by the old words. They are now written into the new

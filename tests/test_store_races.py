@@ -90,6 +90,7 @@ def _at_once(calls: list[Callable[[], object]]) -> list[str]:
     return errors
 
 
+@pytest.mark.slow  # 2-3 s: the quick lane stays under a minute
 def test_editors_changing_one_reel_at_once_each_keep_their_change(svc: Clipindex) -> None:
     """Each clip edit read the reel in one transaction and wrote its clips back in the next: 20 adds at once, all
     answered 201, left 6 clips, and two trims of different clips lost one."""
