@@ -29,7 +29,7 @@ from sqlalchemy.engine import Connection
 from indexer.deeplinks import clock
 from indexer.errors import Conflict, InvalidInput, NotFound
 from indexer.models import Segment, Word, WordSource
-from indexer.store.db import Store, stored_word, word_row
+from indexer.store.db import Store, segment_row, stored_word
 from indexer.store.schema import corrections, segments, transcripts
 from media.readable import join_words
 
@@ -256,19 +256,21 @@ def _write(conn: Connection, video_id: str, segs: list[Segment], at: int, count:
         if tuple(words) != seg.words:
             start = min(seg.start, words[0].start) if words else seg.start
             end = max(seg.end, words[-1].end) if words else seg.end
-            seg = replace(seg, start=start, end=end, text=join_words(w.text for w in words), words=tuple(words))  # 北京
+            # the text joined as its script writes it: 北京, not 北 京
+            seg = replace(seg, start=start, end=end, text=join_words(w.text for w in words), words=tuple(words))
         out.append(seg)
     if new and home[0] is None:  # the whole run said between segments: a segment of its own
         first_moved = bisect_left([seg.start for seg in out], new[0].start)
         out.insert(first_moved, Segment(new[0].start, new[-1].end, join_words(w.text for w in new), tuple(new)))
-    changed = [k for k in range(len(out)) if k >= len(segs) or out[k] != segs[k]]
+    kept_places = len(segs) if first_moved is None else first_moved
     if first_moved is not None:  # the segments after a new one move up a place: rewritten from there on
         conn.execute(segments.delete().where(segments.c.video_id == video_id, segments.c.idx >= first_moved))
-        conn.execute(segments.insert(), [_row(video_id, k, seg) for k, seg in enumerate(out) if k >= first_moved])
-        changed = [k for k in changed if k < first_moved]
-    for k in changed:
+        conn.execute(segments.insert(), [segment_row(video_id, k, seg) for k, seg in enumerate(out)
+                                          if k >= first_moved])
+    for k in (k for k in range(kept_places) if out[k] != segs[k]):
+        row = segment_row(video_id, k, out[k])
         conn.execute(segments.update().where(segments.c.video_id == video_id, segments.c.idx == k).values(
-            **{c: v for c, v in _row(video_id, k, out[k]).items() if c in ("start", "end", "text", "words")}))
+            start=row["start"], end=row["end"], text=row["text"], words=row["words"]))
     segs[:] = out
 
 
@@ -276,11 +278,6 @@ def _holding(segs: Sequence[Segment], starts: Sequence[float], moment: float) ->
     """The segment whose time holds `moment` (the later of two that touch there), or None between segments."""
     k = bisect_right(starts, moment) - 1
     return k if k >= 0 and segs[k].end >= moment else None
-
-
-def _row(video_id: str, idx: int, seg: Segment) -> dict[str, Any]:
-    return dict(video_id=video_id, idx=idx, start=seg.start, end=seg.end, text=seg.text,
-                words=json.dumps([word_row(w) for w in seg.words], ensure_ascii=False))
 
 
 def _find(flat: Sequence[Word], words: Sequence[Word], near: float) -> int | None:

@@ -208,7 +208,7 @@ class Store:
                 video_id=tr.video_id, language=tr.language, engine=tr.engine, model=tr.model,
                 warnings=json.dumps(list(tr.warnings)), created_at=time.time()))
             if tr.segments:
-                conn.execute(segments.insert(), [_segment_row(tr.video_id, i, s) for i, s in enumerate(tr.segments)])
+                conn.execute(segments.insert(), [segment_row(tr.video_id, i, s) for i, s in enumerate(tr.segments)])
             conn.execute(videos.update().where(videos.c.id == tr.video_id).values(
                 language=tr.language, updated_at=time.time()))
             if then is not None:
@@ -388,7 +388,7 @@ def word_row(w: Word) -> list[Any]:
     return [*row, w.source] if w.source in ("article", "editor") else row
 
 
-def _segment_row(video_id: str, idx: int, s: Segment) -> dict[str, Any]:
+def segment_row(video_id: str, idx: int, s: Segment) -> dict[str, Any]:
     words = [word_row(w) for w in s.words]
     return {"video_id": video_id, "idx": idx, "start": s.start, "end": s.end, "text": s.text,
             "words": json.dumps(words, ensure_ascii=False)}
