@@ -137,7 +137,7 @@ def _interval(el: ET.Element, within: _Interval, rates: _Rates) -> _Interval | N
         raise CaptionError(f"a caption ends before it starts: begin={begin!r} end={end or dur!r}")
     if within[1] is not None:
         stop = within[1] if stop is None else min(stop, within[1])
-        if stop <= start and start >= within[1]:
+        if start >= within[1]:
             return None
     return start, stop
 

@@ -121,7 +121,7 @@ class _Words:
         if a < len(self.raw) - 1 and self.clause_start[a + 1] == a + 1 and not _BREAK.search(self.raw[a]):
             return None  # a conjunction that opens the clause
         if a == first:
-            return self._after_comma(a - 1) if a == 0 or _BREAK.search(self.raw[a - 1]) else 0.0
+            return self._after_comma(a - 1)
         if not self.solid[a] or self.negation[a - 1] or not LETTER.search(self.raw[a]):
             return None
         if not any(self.solid[first:a]):
