@@ -25,6 +25,7 @@ from media import scc, stl, ttml
 from media.codepages import decode_legacy
 from media.cuetext import CONTROL, INLINE, SHIELD, clean, right_to_left
 from media.errors import CaptionError
+from media.lines import laid_out, timed
 
 _TIME = r"(?:(\d+):)?(\d{1,2}):(\d{2})[.,](\d{1,3})"
 _CUE_LINE = re.compile(rf"^\s*{_TIME}\s*-->\s*{_TIME}")
@@ -326,21 +327,24 @@ def format_timestamp(seconds: float, sep: str = ".") -> str:
 
 
 def write_srt(cues: Iterable[Cue]) -> str:
+    """Cues as SubRip, laid out as media.lines lays them out (lines of 42 columns, times that do not overlap)."""
     blocks = [
-        f"{i}\n{format_timestamp(c.start, ',')} --> {format_timestamp(c.end, ',')}\n{srt_text(c.text)}\n"
-        for i, c in enumerate(cues, 1)
+        f"{i}\n{format_timestamp(c.start, ',')} --> {format_timestamp(c.end, ',')}\n{srt_text(laid_out(c.text))}\n"
+        for i, c in enumerate(timed(cues), 1)
     ]
     return "\n".join(blocks)
 
 
 def write_vtt(cues: Iterable[Cue]) -> str:
-    blocks = [f"{format_timestamp(c.start)} --> {format_timestamp(c.end)}\n{vtt_text(c.text)}\n" for c in cues]
+    """Cues as WebVTT, laid out as write_srt lays them out."""
+    blocks = [f"{format_timestamp(c.start)} --> {format_timestamp(c.end)}\n{vtt_text(laid_out(c.text))}\n"
+              for c in timed(cues)]
     return "WEBVTT\n\n" + "\n".join(blocks)
 
 
 def write_ttml(cues: Iterable[Cue], language: str | None = None) -> str:
-    """Cues as a TTML document, one timed paragraph each, times as media clock times to the millisecond; `language`
-    (ISO 639-1; "und" or None for none) goes into xml:lang."""
+    """Cues as a TTML document, one timed paragraph each (laid out as write_srt lays them out), times as media clock
+    times to the millisecond; `language` (ISO 639-1; "und" or None for none) goes into xml:lang."""
     lang = language if language and language != "und" else ""
     # TTML's paragraphs run left to right unless told: a right-to-left language's are, each
     rtl = ' tts:direction="rtl"' if right_to_left(lang) else ""
@@ -348,8 +352,8 @@ def write_ttml(cues: Iterable[Cue], language: str | None = None) -> str:
              f'<tt xmlns="http://www.w3.org/ns/ttml" xmlns:ttp="http://www.w3.org/ns/ttml#parameter" '
              f'xmlns:tts="http://www.w3.org/ns/ttml#styling" ttp:timeBase="media" xml:lang={quoteattr(lang)}>',
              "  <body>", "    <div>"]
-    for c in cues:
-        body = "<br/>".join(vtt_text(line) for line in c.text.split("\n"))
+    for c in timed(cues):
+        body = "<br/>".join(vtt_text(line) for line in laid_out(c.text).split("\n"))
         lines.append(f'      <p begin="{format_timestamp(c.start)}" end="{format_timestamp(c.end)}"{rtl}>{body}</p>')
     return "\n".join([*lines, "    </div>", "  </body>", "</tt>", ""])
 

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from media.captions import CaptionWord, Cue
+from media.lines import width
 
 CUE_WIDTH = 84  # two lines of 42 characters, as broadcast and web captions keep them
 CUE_SECONDS = 7.0  # the longest a cue stays on screen
@@ -24,7 +25,6 @@ _CJK_CHARS = "\u3040-\u30FF\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF"  # kana and 
 _CJK = re.compile(f"[{_CJK_CHARS}]")
 _OPENING = "“‘「『（《〈([{"  # marks that go on the character after them
 _CJK_UNITS = re.compile(f"[^\\w\\s]*[{_CJK_CHARS}][^{_CJK_CHARS}{_OPENING}\\w\\s]*|[^{_CJK_CHARS}\\s]+")
-_WIDE = re.compile(r"[\u1100-\u115F\u2E80-\uA4CF\uAC00-\uD7A3\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFF60\uFFE0-\uFFE6]")
 _SENTENCE_END = re.compile(r"[.!?…。！？؟।]['\"»”’)\]]*$")  # as models.ends_sentence: Arabic ؟, Hindi ।
 # a piece that goes on the word before it: closing punctuation, or a mark followed by the rest of a word or number
 _ATTACHED = re.compile(r"[,.;:!?%)\]}»”…]+(?!\w)|[.,\-‐]\w|['’]\w{1,3}(?!\w)")  # ... "'s", "'ll" clitics
@@ -76,11 +76,6 @@ def spells(words: Iterable[CaptionWord], text: str) -> bool:
     """Whether `words` joined are `text` (spaces aside): only then may a cue's text be rebuilt from a part of them
     (a file may time some of a cue's words only)."""
     return "".join(join_words(w.text for w in words).split()) == "".join(text.split())
-
-
-def width(text: str) -> int:
-    """Columns `text` takes on screen: East Asian wide characters count two."""
-    return len(text) + len(_WIDE.findall(text))
 
 
 def readable_cues(words: Sequence[CaptionWord]) -> list[Cue]:

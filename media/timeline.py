@@ -76,6 +76,7 @@ class TimelineClip:
     height: int | None = None
     start_timecode: str | None = None  # the media's own timecode at its first frame (a camera's 10:00:00:00)
     has_audio: bool = False  # its sound comes with it: EDL events A1/A2 and V, an OTIO audio track
+    language: str | None = None  # its speech's language (ISO 639-1), for the captions a reel's export carries
 
     @property
     def origin(self) -> Fraction:
@@ -216,6 +217,13 @@ def reel_cues(clips: Sequence[TimelineClip]) -> list[Cue]:
     return rebase_cues(placements(clips), [c.cues for c in clips])
 
 
+def reel_language(clips: Sequence[TimelineClip]) -> str | None:
+    """The language of a reel's captions: its clips' when all that have captions agree; else None (the TTML's
+    xml:lang is left empty rather than name one language for speech in several)."""
+    spoken = {c.language for c in clips if c.cues}
+    return spoken.pop() if len(spoken) == 1 else None
+
+
 def timeline_rate(rates: Iterable[float]) -> float:
     """The EDL's rate for a reel (as a float, for OpenTimelineIO's reader): see `reel_rate`."""
     return float(reel_rate(rates).exact)
@@ -240,7 +248,7 @@ def export_reel(
     if fmt == "vtt":
         return write_vtt(reel_cues(clips))
     if fmt == "ttml":
-        return write_ttml(reel_cues(clips))
+        return write_ttml(reel_cues(clips), reel_language(clips))
     if fmt == "json":
         return json.dumps(manifest(clips, title), indent=2, ensure_ascii=False) + "\n"
     if fmt == "otio":

@@ -299,7 +299,7 @@ class ReelService:
         clip = TimelineClip(media or Path(video.id.replace(":", "_")), c.start, c.end,
                             info.fps if info and info.fps else ASSUMED_FPS, c.label, video.id, link, video.duration,
                             self._cues(c, read), info.width if info else None, info.height if info else None,
-                            info.timecode if info else None, bool(info and info.has_audio))
+                            info.timecode if info else None, bool(info and info.has_audio), video.language)
         return clip, known
 
     def _nonempty(self, ref: str) -> Reel:
