@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from indexer.chapters.casing import recased
+from indexer.chapters.courtesy import Courtesy
 from indexer.chapters.phrases import headline_phrases
 from indexer.chapters.reading import Reading, prefix
 from indexer.text import stopwords
@@ -109,12 +110,14 @@ def headlines(
 ) -> list[str]:
     """A headline for each chapter: the best phrase of its first `lead` sentences (news says what a story is about
     first), weighed by the chapter's salient words (tf x idf over the chapters, names counted up), distinct within
-    the video. Where the lead holds none (a boundary a sentence early puts the story before's last sentences there),
-    the best phrase of the chapter's other sentences; a chapter with no phrase at all keeps its `fallback` title
-    (the salient words). Sentences in another language than the transcript's (an interview left untranslated) are
-    read last: a title is in the transcript's language where the chapter allows. A title word from text that lost
-    its capitals takes its form in `names`, if given (indexer.chapters.casing.capitals: as the transcript, or the
-    video's article, writes it; segment gives them)."""
+    the video. Where the lead holds none (a boundary a sentence early puts the story before's last sentences
+    there), the best phrase of the chapter's other sentences; a chapter with no phrase at all keeps its `fallback`
+    title (the salient words). Sentences in another language than the transcript's (an interview left
+    untranslated) are read last: a title is in the transcript's language where the chapter allows. So are the
+    programme's greetings and station lines (indexer.chapters.courtesy), and no run of its other sentences may say
+    one (a long greeting goes on to tell the news). A title word from text that lost its capitals takes its form in
+    `names`, if given (indexer.chapters.casing.capitals: as the transcript, or the video's article, writes it;
+    segment gives them)."""
     key = prefix(6)
     everywhere = set.intersection(*({key(t) for t in g} for g in groups)) if len(groups) > 1 else set()
     used: set[str] = set()
@@ -123,12 +126,15 @@ def headlines(
     every = [r for row in reads for r in row]
     if every.count("other") > FOREIGN_MOST * max(1, len(every)):
         reads = [["own"] * len(r) for r in reads]  # mostly "another" language: the transcript's own is in doubt
+    polite = Courtesy(chapters, language)
+    for row, marks in zip(reads, polite.sentences):
+        row[:] = ["courtesy" if c else r for r, c in zip(row, marks)]
     for sentences, ranks, spare, read_as in zip(chapters, salient(groups, reading, key), fallback, reads):
         top = ranks[0][1] if ranks else 1.0
         weights = {k: v / top for k, v in ranks if k not in everywhere}
         own = [s if r == "own" else "" for s, r in zip(sentences, read_as)]  # positions kept for the decay
-        title = (_best_phrase(own[:lead], 0.3, language, weights, stop, key, used)
-                 or _best_phrase(own[lead:], 0.05, language, weights, stop, key, used)
+        title = (_best_phrase(own[:lead], 0.3, language, weights, stop, key, used, polite.said)
+                 or _best_phrase(own[lead:], 0.05, language, weights, stop, key, used, polite.said)
                  or _best_phrase(sentences[:lead], 0.3, language, weights, stop, key, used)
                  or _best_phrase(sentences[lead:], 0.05, language, weights, stop, key, used) or spare)
         title = recased(title, names or {}, language)
@@ -140,13 +146,16 @@ def headlines(
 
 
 def _best_phrase(sentences: Sequence[str], decay: float, language: str | None, weights: dict[str, float],
-                 stop: set[str], key: Callable[[Token], str], used: set[str]) -> str | None:
-    """The best-scoring phrase of these sentences not yet used in the video, each sentence's phrases worth `decay`
-    less than the one before's (down to a tenth); None where none scores above zero."""
+                 stop: set[str], key: Callable[[Token], str], used: set[str],
+                 courteous: Callable[[str], bool] | None = None) -> str | None:
+    """The best-scoring phrase of these sentences not yet used in the video (nor `courteous`, where given), each
+    sentence's phrases worth `decay` less than the one before's (down to a tenth); None where none scores above
+    zero."""
     phrases = [replace(ph, score=ph.score * max(0.1, 1.0 - decay * i)) for i, s in enumerate(sentences)
                for ph in headline_phrases(s, language, weights, stop, key)]
     phrases.sort(key=lambda p: -p.score)
-    return next((p.text for p in phrases if p.score > 0 and p.text.casefold() not in used), None)
+    return next((p.text for p in phrases if p.score > 0 and p.text.casefold() not in used
+                 and not (courteous and courteous(p.text))), None)
 
 
 FOREIGN_WORDS = 8  # a sentence shorter than this is not told to be in another language (names, greetings)

@@ -125,6 +125,42 @@ _OPENERS = {
 }
 
 
+# What a presenter says to open or close a programme, or an interviewee to end an answer (greetings, welcomes,
+# thanks, see-you-tomorrows; not "thanks to", "gracias a", nor a farewell that headlines use: "Adiós a las descargas
+# piratas"): a sentence that opens with one is no headline ("Hola, bienvenidos a Euronews hoy", "Guten
+# Abend, meine Damen und Herren"). Phrases, separated by "|".
+_COURTESY = {
+    "en": "hello | hi | welcome | good evening | good morning | good afternoon | good night | thank you | see you",
+    "de": """hallo | guten abend | guten morgen | guten tag | willkommen | herzlich willkommen |
+meine damen und herren | ich begrüße | wir begrüßen | vielen dank | danke | bis morgen""",
+    "fr": """bonjour | bonsoir | bienvenue | merci | à bientôt | à demain | mesdames et messieurs""",
+    "es": """hola | bienvenidos | bienvenidas | bienvenido | bienvenida | saludos | buenas noches | buenos días |
+buenas tardes | muchas gracias | hasta mañana | hasta luego""",
+    "it": "buongiorno | buonasera | buona sera | benvenuti | benvenute | benvenuto | ciao | grazie mille | a domani",
+    "pt": """olá | bem-vindos | bem-vindas | bem-vindo | boa noite | bom dia | boa tarde | obrigado | obrigada |
+muito obrigado | até amanhã""",
+    "nl": """hallo | goedenavond | goedemorgen | goedemiddag | welkom | dank u | bedankt""",
+    "ru": """здравствуйте | добрый вечер | доброе утро | добрый день | добро пожаловать | приветствую | спасибо |
+благодарю""",
+    "uk": """вітаю | добрий вечір | доброго вечора | добрий день | доброго дня | ласкаво просимо | дякую""",
+    "uz": """assalomu alaykum | xayrli kech | xayrli kun | xush kelibsiz | salom | rahmat | ассалому алайкум |
+хайрли кеч | хайрли кун | хуш келибсиз | салом | рахмат""",
+    "tr": """merhaba | iyi akşamlar | iyi günler | günaydın | hoş geldiniz | teşekkürler | teşekkür ederim""",
+    "pl": """dzień dobry | dobry wieczór | witam | witamy | dziękuję | dziękujemy""",
+    "ar": """مساء الخير | صباح الخير | أهلا | مرحبا | السلام عليكم | شكرا""",
+    "fa": """سلام | عصر بخیر | شب بخیر | خوش آمدید | ممنون | متشکرم""",
+    "ja": """こんばんは | こんにちは | おはようございます | ありがとうございました | ありがとうございます""",
+    "zh": """大家好 | 晚上好 | 早上好 | 欢迎收看 | 欢迎 | 谢谢""",
+}
+
+
+@lru_cache(maxsize=64)
+def courtesies(language: str | None) -> tuple[str, ...]:
+    """The folded phrases of _COURTESY (words joined by one space); empty without a list."""
+    phrases = _COURTESY.get(primary_language(language) or "", "").split("|")
+    return tuple(" ".join(fold(w) for w in p.replace("-", " ").split()) for p in phrases if p.strip())
+
+
 @lru_cache(maxsize=64)
 def stop_words(language: str | None) -> frozenset[str]:
     """The folded stop words of a language ('en-US' reads as 'en'): its function words and its news words; empty
