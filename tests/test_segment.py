@@ -541,6 +541,21 @@ def test_a_long_greeting_tells_the_news_and_a_later_greeting_names_no_programme(
     assert not Courtesy(chapters, "xx").said("Saludos desde Euronews"), "a language without a list has none"
 
 
+def test_a_chapter_of_no_words_is_named_by_its_start_in_no_language() -> None:
+    """A chapter without a word to name it was titled "Chapter 1", in English whatever the transcript's language;
+    the chapter lists wrote "Chapter" for a chapter without a title."""
+    texts = ["2024, 2025, 2026.", "17, 18, 19.", "300 400 500.", "1 2 3 4 5.", "6 7 8 9 10."] * 4
+    segs = tuple(Segment(i * 6.0, i * 6.0 + 5.0, t, tuple(Word(i * 6.0 + k * 0.3, i * 6.0 + k * 0.3 + 0.25, w)
+                                                         for k, w in enumerate(t.split())))
+                 for i, t in enumerate(texts))
+    chapters = segment(Transcript("file:n", "uz", "captions", "file", segs), embedder=None, count=2)
+    minutes, seconds = divmod(int(chapters[1].start), 60)
+    assert [c.title for c in chapters] == ["00:00", f"{minutes:02d}:{seconds:02d}"]
+    untitled = [Chapter("v", 0.0, 20.0, ""), Chapter("v", 20.0, 40.0, "Suv toshqini"), Chapter("v", 40.0, 3700.0, " ")]
+    assert youtube_description(untitled).splitlines() == ["0:00:00 0:00:00", "0:00:20 Suv toshqini", "0:00:40 0:00:40"]
+    assert "Chapter" not in vtt_chapters(untitled) and "\n0:00:40\n" in vtt_chapters(untitled)
+
+
 def test_an_english_quote_in_a_russian_report_lends_no_function_words_to_the_keywords() -> None:
     """Keywords of a Russian report quoting an English speaker held "will", "not" and "from"."""
     texts = ["Министр иностранных дел встретился с послом в Вашингтоне во вторник вечером.",

@@ -28,7 +28,7 @@ def youtube_description(chapters: Sequence[Chapter]) -> str:
     spans = _merge_short(sorted((c.start, c.end, c.title) for c in chapters))
     hours = bool(chapters) and max(c.end for c in chapters) >= 3600
     # YouTube refuses descriptions that contain angle brackets.
-    return "".join(f"{_clock(start, hours)} {_one_line(title.replace('<', ' ').replace('>', ' '))}\n"
+    return "".join(f"{clock(start, hours)} {_one_line(title.replace('<', ' ').replace('>', ' '), start, hours)}\n"
                    for start, _, title in spans)
 
 
@@ -65,21 +65,24 @@ def _join(a: tuple[float, float, str], b: tuple[float, float, str]) -> tuple[flo
     return a[0], a[1] + b[1], a[2] if a[1] >= b[1] else b[2]
 
 
-def _clock(seconds: float, hours: bool) -> str:
+def clock(seconds: float, hours: bool) -> str:
+    """A time as a chapter list writes it: MM:SS, or H:MM:SS in a list that runs past an hour."""
     s = int(seconds)
     h, m = divmod(s // 60, 60)
     return f"{h}:{m:02d}:{s % 60:02d}" if hours else f"{s // 60:02d}:{s % 60:02d}"
 
 
-def _one_line(title: str) -> str:
-    return one_line(title) or "Chapter"
+def _one_line(title: str, start: float, hours: bool) -> str:
+    """The title on one line; a chapter without one is named by its start, in no language."""
+    return one_line(title) or clock(start, hours)
 
 
 def vtt_chapters(chapters: Sequence[Chapter]) -> str:
     """A WebVTT chapters track (`<track kind="chapters">`): one cue per chapter, its text the title."""
+    hours = any(c.end >= 3600 for c in chapters)
     cues = [
         f"{i}\n{format_timestamp(c.start)} --> {format_timestamp(max(c.end, c.start))}\n"
-        f"{vtt_text(_one_line(c.title))}\n"
+        f"{vtt_text(_one_line(c.title, c.start, hours))}\n"
         for i, c in enumerate(sorted(chapters, key=lambda c: c.start), start=1)
     ]
     return "\n".join(["WEBVTT\n", *cues])

@@ -82,9 +82,10 @@ def describe(
 def _distinct_title(
     keys: list[str], forms: dict[str, str], order: dict[str, int], size: int, used: set[str]
 ) -> str:
-    """The top `size` keys in spoken order; on a clash, swap in lower-ranked keys, and number the title last."""
+    """The top `size` keys in spoken order; on a clash, swap in lower-ranked keys, and number the title last; ""
+    without keys (a chapter of no words: its caller names it by its start, in no language)."""
     if not keys:
-        return _numbered("Chapter", used, 1)
+        return ""
     head = keys[: max(1, size - 1)]
     for extra in [keys[len(head) :][:1]] + [[k] for k in keys[len(head) + 1 :]] + [[]]:
         title = _title([*head, *extra], forms, order)
@@ -98,7 +99,9 @@ def _title(keys: list[str], forms: dict[str, str], order: dict[str, int]) -> str
     return text[:1].upper() + text[1:]
 
 
-def _numbered(base: str, used: set[str], n: int = 2) -> str:
+def _numbered(base: str, used: set[str]) -> str:
+    """A title already used, numbered from 2 on ("Floods 2") until it is not."""
+    n = 2
     while f"{base} {n}".casefold() in used:
         n += 1
     return f"{base} {n}"
@@ -138,7 +141,7 @@ def headlines(
                  or _best_phrase(sentences[:lead], 0.3, language, weights, stop, key, used)
                  or _best_phrase(sentences[lead:], 0.05, language, weights, stop, key, used) or spare)
         title = recased(title, names or {}, language)
-        if title.casefold() in used:
+        if title and title.casefold() in used:
             title = _numbered(title, used)
         used.add(title.casefold())
         out.append(title)
