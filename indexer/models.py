@@ -116,16 +116,31 @@ def ends_sentence(word: str) -> bool:
     return _SENTENCE_END.search(word.strip()) is not None
 
 
+# a word written with dots between letters ("U.S.", "z.B.", "u.a.", "e.g.") or an initial ("J.")
+_DOTTED = re.compile(r"[^\W\d_]{1,3}(?:\.[^\W\d_]{1,3})+\.|[^\W\d_]\.")
+
+
+def runs_on(word: str, following: str) -> bool:
+    """Whether a sentence goes on past a word that ends in a full stop: an abbreviation written with dots before a
+    word in lower case ("U.S. officials", "u.a. in Berlin"), or an initial before any word ("J. K. Rowling")."""
+    word, first = word.strip(), following.strip()[:1]
+    if not first or not _DOTTED.fullmatch(word):
+        return False
+    return first.islower() or (len(word) == 2 and word[0].isupper() and first.isupper())
+
+
 def split_sentences(words: Iterable[Word]) -> Iterator[Sentence]:
-    """Group words into sentences at terminal punctuation (or at a pause of 2 s or more)."""
+    """Group words into sentences at terminal punctuation (or at a pause of 2 s or more); a full stop of an
+    abbreviation or an initial the sentence goes on past (`runs_on`) ends none."""
     buf: list[Word] = []
     first = 0
-    for i, w in enumerate(words):
+    items = list(words)
+    for i, w in enumerate(items):
         if buf and w.start - buf[-1].end >= 2.0:
             yield _sentence(buf, first)
             buf, first = [], i
         buf.append(w)
-        if ends_sentence(w.text):
+        if ends_sentence(w.text) and not (i + 1 < len(items) and runs_on(w.text, items[i + 1].text)):
             yield _sentence(buf, first)
             buf, first = [], i + 1
     if buf:

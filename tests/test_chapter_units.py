@@ -13,7 +13,7 @@ from indexer.chapters.phrases import _spaceless
 from indexer.chapters.reading import prefix
 from indexer.chapters.segment import SegmentParams, boundary_gains, segment
 from indexer.chapters.units import LONG_S, MIN_WORDS, UNIT_S, cut_gaps, units
-from indexer.models import Segment, Transcript, Word
+from indexer.models import Segment, Transcript, Word, split_sentences
 from indexer.text.normalize import tokenize
 from tests.test_segment import captions, starts, stories
 
@@ -149,3 +149,18 @@ def test_a_japanese_title_does_not_end_inside_a_verbs_ending() -> None:
     assert best.startswith("新しい子育て支援制度") and best not in ("新しい子育て支援制度を発表し",
                                                             "新しい子育て支援制度を発表しま",
                                                             "新しい子育て支援制度を発表しまし"), best
+
+
+def test_a_sentence_goes_on_past_an_abbreviation_or_an_initial() -> None:
+    """Every full stop ended a sentence: "U.S." and "u.a." cut sentences in two, and a chapter could start (and a
+    title be cut) at "officials say ..." or "in Berlin ..."."""
+    def sentences(text: str) -> list[str]:
+        words = [Word(i * 0.5, i * 0.5 + 0.4, w) for i, w in enumerate(text.split())]
+        return [s.text for s in split_sentences(words)]
+
+    assert sentences("U.S. officials say the talks go on. Die Preise stiegen u.a. in Berlin.") == [
+        "U.S. officials say the talks go on.", "Die Preise stiegen u.a. in Berlin."]
+    assert sentences("Das sagte J. K. Rowling gestern. Es regnete.") == [
+        "Das sagte J. K. Rowling gestern.", "Es regnete."]
+    assert sentences("He lives in the U.S. The rest stayed home.") == ["He lives in the U.S.", "The rest stayed home."]
+    assert sentences("Он приехал в г. москва утром. Потом уехал.") == ["Он приехал в г. москва утром.", "Потом уехал."]
