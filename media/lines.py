@@ -35,6 +35,7 @@ OVERFLOW = 1000.0  # a column past LINE_WIDTH costs this: a line longer than tha
 AFTER_SENTENCE = -12.0  # a break after a sentence's end (the cost's units: columns of imbalance, squared / width)
 AFTER_CLAUSE = -6.0  # after a comma, colon, semicolon or dash
 AFTER_SHORT_WORD = 8.0  # after a word of one or two letters, which goes with the word after it
+MOST_LINES = 3  # a cue of more lines than this is filled line after line
 
 
 def width(text: str) -> int:
@@ -77,16 +78,22 @@ def _cuts(text: str) -> list[tuple[int, int]]:
 
 
 def _best(text: str, cuts: Sequence[tuple[int, int]], count: int, line_width: int) -> list[str] | None:
-    """The cheapest `count` lines, or None where there are fewer places to break."""
+    """The cheapest `count` lines, or None where there are fewer places to break. Past MOST_LINES (a caption file's
+    paragraph of a cue), lines are filled one after another instead: no screen shows such a cue whole anyway."""
     if len(cuts) < count - 1:
         return None
-    target = width(text) / count
     bounds = [(0, 0), *cuts, (len(text), len(text))]
+    columns = [0]  # columns[i]: the width of text[:i]
+    for ch in text:
+        columns.append(columns[-1] + 1 + bool(_WIDE.match(ch)))
+    costs = [_break_cost(text[max(0, end - 8):end]) for end, _ in bounds[:-1]] + [0.0]
+    if count > MOST_LINES:
+        return _filled(text, bounds, columns, line_width)
+    target = columns[-1] / count
 
     def line_cost(a: int, b: int) -> float:
-        w = width(text[bounds[a][1]:bounds[b][0]])
-        cost = (w - target) ** 2 / max(1.0, target) + OVERFLOW * max(0, w - line_width)
-        return cost + (_break_cost(text[:bounds[b][0]]) if b < len(bounds) - 1 else 0.0)
+        w = columns[bounds[b][0]] - columns[bounds[a][1]]
+        return (w - target) ** 2 / max(1.0, target) + OVERFLOW * max(0, w - line_width) + costs[b]
 
     # best[k][j]: the cost of k + 1 lines that end at bound j, and where the line before ends
     best: list[dict[int, tuple[float, int]]] = [{j: (line_cost(0, j), 0) for j in range(1, len(bounds))}]
@@ -102,6 +109,18 @@ def _best(text: str, cuts: Sequence[tuple[int, int]], count: int, line_width: in
     ends.reverse()
     starts = [0, *ends[:-1]]
     return [text[bounds[a][1]:bounds[b][0]].strip() for a, b in zip(starts, ends)]
+
+
+def _filled(text: str, bounds: Sequence[tuple[int, int]], columns: Sequence[int], line_width: int) -> list[str]:
+    """Lines filled one after another up to `line_width` (a word wider than a line on a line of its own)."""
+    lines, start = [], 0
+    for j in range(1, len(bounds)):
+        last = j == len(bounds) - 1
+        if not last and columns[bounds[j + 1][0]] - columns[bounds[start][1]] <= line_width:
+            continue  # the next word fits on this line too
+        lines.append(text[bounds[start][1]:bounds[j][0]].strip())
+        start = j
+    return lines
 
 
 def _break_cost(before: str) -> float:

@@ -86,3 +86,14 @@ def test_a_reel_s_ttml_names_its_clips_language_when_they_share_one(tmp_path: Pa
 
     assert 'xml:lang="uz"' in export_reel([clip(0, "uz"), clip(10, "uz")], "ttml")
     assert 'xml:lang=""' in export_reel([clip(0, "uz"), clip(10, "ru")], "ttml")
+
+
+def test_a_paragraph_of_a_cue_is_filled_line_after_line_and_loses_nothing() -> None:
+    """A caption file's cue may hold a paragraph; laid out by the cost of every way to break it, one of 2,000
+    characters took seconds and a transcript of such cues minutes (the API's export timed out)."""
+    text = " ".join([LONG, RUSSIAN] * 10)
+    lines = laid_out(text).split("\n")
+    assert len(lines) > 3 and all(width(line) <= LINE_WIDTH for line in lines)
+    assert " ".join(lines) == text
+    cjk = laid_out(CHINESE * 8).split("\n")
+    assert all(width(line) <= LINE_WIDTH for line in cjk) and "".join(cjk) == CHINESE * 8

@@ -248,6 +248,7 @@ class _Inside(http.server.BaseHTTPRequestHandler):
         pass
 
 
+@pytest.mark.slow  # 4 s: three videos through a playlist job, for the quick lane to stay near a minute
 def test_a_playlist_jobs_progress_is_the_whole_playlists(settings: Settings, fake_youtube: Path,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     """A playlist job's bar was its current video's: 100% after the first of twelve, and back to 5% at the next."""

@@ -180,6 +180,7 @@ def test_a_reader_picks_up_files_written_after_it_opened(built: SearchIndex, dec
     assert not leaves._missing and all(leaf[4] is not None for leaf in leaves._leaves)
 
 
+@pytest.mark.slow  # 3-4 s: builds and decodes its own index, for the quick lane to stay near a minute
 def test_a_damaged_file_is_ignored_removed_and_written_again(built: SearchIndex, decode_all: None, no_child: None,
                                                              caplog: pytest.LogCaptureFixture) -> None:
     ix = built
