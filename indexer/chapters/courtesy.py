@@ -39,9 +39,8 @@ class Courtesy:
         polite = {w for p in self.phrases for w in p} | stopwords.stop_words(language)
         words = [[_WORD.findall(s) for s in sentences] for sentences in chapters]
         greets = [[self._greets(raw) for raw in row] for row in words]
-        opening = [raw for row, flags in zip(words, greets) for raw, g in zip(row, flags)][:OPENING]
-        said = [raw for raw, g in zip(opening, [g for flags in greets for g in flags]) if g]
-        self.names = {fold(w) for raw in said for w in raw[1:STATION_WORDS]
+        opening = [(raw, g) for row, flags in zip(words, greets) for raw, g in zip(row, flags)][:OPENING]
+        self.names = {fold(w) for raw, g in opening if g for w in raw[1:STATION_WORDS]
                       if w[:1].isupper() and len(w) > 2 and "'" not in fold(w) and fold(w) not in polite}
         # per chapter, which sentences are courtesies throughout: short greetings and station lines
         self.sentences = [[len(raw) <= STATION_WORDS and (g or self._names(raw)) for raw, g in zip(row, flags)]
