@@ -118,13 +118,19 @@ def ends_sentence(word: str) -> bool:
 
 # a word written with dots between letters ("U.S.", "z.B.", "u.a.", "e.g.") or an initial ("J.")
 _DOTTED = re.compile(r"[^\W\d_]{1,3}(?:\.[^\W\d_]{1,3})+\.|[^\W\d_]\.")
+_TITLE = re.compile(r"[^\W\d_][^\W\d_]\.")  # "Mr.", "Dr.", "St.": a capital and a small letter before a name
 
 
 def runs_on(word: str, following: str) -> bool:
     """Whether a sentence goes on past a word that ends in a full stop: an abbreviation written with dots before a
-    word in lower case ("U.S. officials", "u.a. in Berlin"), or an initial before any word ("J. K. Rowling")."""
+    word in lower case ("U.S. officials", "u.a. in Berlin"), an initial before any word ("J. K. Rowling"), or a
+    title of two letters before a name ("Dr. Fauci", "St. Petersburg")."""
     word, first = word.strip(), following.strip()[:1]
-    if not first or not _DOTTED.fullmatch(word):
+    if not first:
+        return False
+    if _TITLE.fullmatch(word) and word[0].isupper() and word[1].islower():
+        return first.isupper()
+    if not _DOTTED.fullmatch(word):
         return False
     return first.islower() or (len(word) == 2 and word[0].isupper() and first.isupper())
 

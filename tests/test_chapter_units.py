@@ -163,4 +163,7 @@ def test_a_sentence_goes_on_past_an_abbreviation_or_an_initial() -> None:
     assert sentences("Das sagte J. K. Rowling gestern. Es regnete.") == [
         "Das sagte J. K. Rowling gestern.", "Es regnete."]
     assert sentences("He lives in the U.S. The rest stayed home.") == ["He lives in the U.S.", "The rest stayed home."]
+    assert sentences("Dr. Fauci flew to St. Petersburg. It rained.") == [
+        "Dr. Fauci flew to St. Petersburg.", "It rained."]
+    assert sentences("Es ist so. Er ging.") == ["Es ist so.", "Er ging."], "two letters in lower case end a sentence"
     assert sentences("Он приехал в г. москва утром. Потом уехал.") == ["Он приехал в г. москва утром.", "Потом уехал."]
