@@ -86,9 +86,9 @@ def _best(text: str, cuts: Sequence[tuple[int, int]], count: int, line_width: in
     columns = [0]  # columns[i]: the width of text[:i]
     for ch in text:
         columns.append(columns[-1] + 1 + bool(_WIDE.match(ch)))
-    costs = [_break_cost(text[max(0, end - 8):end]) for end, _ in bounds[:-1]] + [0.0]
     if count > MOST_LINES:
         return _filled(text, bounds, columns, line_width)
+    costs = [_break_cost(text[max(0, end - 8):end]) for end, _ in bounds[:-1]] + [0.0]
     target = columns[-1] / count
 
     def line_cost(a: int, b: int) -> float:
