@@ -26,7 +26,7 @@ def youtube_description(chapters: Sequence[Chapter]) -> str:
     YouTube will not turn them into chapters; callers that need to know can count the lines.
     """
     spans = _merge_short(sorted((c.start, c.end, c.title) for c in chapters))
-    hours = bool(chapters) and max(c.end for c in chapters) >= 3600
+    hours = _past_an_hour(chapters)
     # YouTube refuses descriptions that contain angle brackets.
     return "".join(f"{clock(start, hours)} {_one_line(title.replace('<', ' ').replace('>', ' '), start, hours)}\n"
                    for start, _, title in spans)
@@ -65,6 +65,11 @@ def _join(a: tuple[float, float, str], b: tuple[float, float, str]) -> tuple[flo
     return a[0], a[1] + b[1], a[2] if a[1] >= b[1] else b[2]
 
 
+def _past_an_hour(chapters: Sequence[Chapter]) -> bool:
+    """Whether a list's times need hours (its video reaches an hour): then every line writes them."""
+    return any(c.end >= 3600 for c in chapters)
+
+
 def clock(seconds: float, hours: bool) -> str:
     """A time as a chapter list writes it: MM:SS, or H:MM:SS in a list that runs past an hour."""
     s = int(seconds)
@@ -79,7 +84,7 @@ def _one_line(title: str, start: float, hours: bool) -> str:
 
 def vtt_chapters(chapters: Sequence[Chapter]) -> str:
     """A WebVTT chapters track (`<track kind="chapters">`): one cue per chapter, its text the title."""
-    hours = any(c.end >= 3600 for c in chapters)
+    hours = _past_an_hour(chapters)
     cues = [
         f"{i}\n{format_timestamp(c.start)} --> {format_timestamp(max(c.end, c.start))}\n"
         f"{vtt_text(_one_line(c.title, c.start, hours))}\n"
