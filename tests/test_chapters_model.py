@@ -475,3 +475,27 @@ def test_a_title_from_a_stretch_that_lost_its_capitals_spells_names_as_the_trans
         "Filipinas celebra."], "es")
     (chapter,) = segment(transcript, embedder=None)
     assert "Ferdinand Marcos" in chapter.title, chapter.title
+
+
+def test_an_interview_in_a_related_language_is_no_title_though_it_says_a_few_of_the_own_words() -> None:
+    """Titles of real programmes were in another language: "Die private Investitionen in Afrika ermöglicht" in an
+    English programme, "Serbia should deliver on the fact recognition" in a French one. The function words of the
+    transcript's language said such a sentence was its own ("in", "on" and "a" are English, "a" and "on" French)."""
+    transcript = one_sentence_each([
+        "Wir wollen die private Investitionen in Afrika und in der Ukraine ermöglichen, sagte Scholz in Berlin.",
+        "German Chancellor Olaf Scholz welcomed African leaders to a summit on private investment in Berlin.",
+        "The summit wants private investment in Africa to grow.",
+        "Several African leaders asked for lower interest rates.",
+        "The next summit will be held in Africa.",
+    ], "en")
+    (chapter,) = segment(transcript, embedder=None)
+    english = " ".join(s.text for s in transcript.segments[1:]).casefold()
+    assert chapter.title.casefold() in english, chapter.title
+    french = one_sentence_each([
+        "Serbia should deliver on the fact of recognition of Kosovo, said a diplomat in Brussels on Monday.",
+        "La Serbie et le Kosovo se sont retrouvés à Bruxelles pour de nouvelles négociations lundi.",
+        "Les négociations entre la Serbie et le Kosovo sont au point mort depuis des mois.",
+        "Bruxelles demande à Belgrade de reconnaître le Kosovo.",
+    ], "fr")
+    (chapter,) = segment(french, embedder=None)
+    assert chapter.title.casefold() in " ".join(s.text for s in french.segments[1:]).casefold(), chapter.title

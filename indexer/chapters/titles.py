@@ -17,7 +17,7 @@ from indexer.chapters.phrases import headline_phrases
 from indexer.chapters.reading import Reading, prefix
 from indexer.text import stopwords
 from indexer.text.language import UNDETERMINED, detect_language
-from indexer.text.normalize import Token, tokenize
+from indexer.text.normalize import Token, primary_language, tokenize
 
 
 def salient(
@@ -163,20 +163,36 @@ def _best_phrase(sentences: Sequence[str], decay: float, language: str | None, w
 
 FOREIGN_WORDS = 8  # a sentence shorter than this is not told to be in another language (names, greetings)
 FOREIGN_STOP_SHARE = 0.08  # a sentence whose words are this often the transcript language's function words is its
+FOREIGN_LEAD = 2  # another language's function words this many times the own language's: the sentence may be in it
 FOREIGN_MOST = 0.3  # past this share of sentences in "another" language, the transcript's own language is in doubt
 
 
 def _reading(sentence: str, language: str | None) -> str:
     """"own" where a sentence is in the transcript's language: its function words say so (a Spanish sentence read as
-    Galician still says "de" and "la"), or, long enough to tell, the text layer's detector does; "other" where the
-    detector reads a long one as another language (an interview left untranslated); "unknown" for a short one
+    Galician still says "de" and "la") and no other language's say more (_foreign_function_words), or, long enough to
+    tell, the text layer's detector does; "other" where the detector reads a long one as another language (an
+    interview left untranslated); "unknown" for a short one
     without function words ("Thank you", a name). Languages without a function-word list are "own" throughout."""
     own = stopwords.stop_words(language or "")
     if not own:
         return "own"
     words = [t.text for t in tokenize(sentence.split(), language)]
     if words and sum(w in own for w in words) >= FOREIGN_STOP_SHARE * len(words):
-        return "own"
-    if len(words) < FOREIGN_WORDS:
+        if len(words) < FOREIGN_WORDS or not _foreign_function_words(words, language):
+            return "own"
+    elif len(words) < FOREIGN_WORDS:
         return "unknown"
     return "own" if detect_language(sentence) in (language, UNDETERMINED) else "other"
+
+
+def _foreign_function_words(words: Sequence[str], language: str | None) -> bool:
+    """Whether another language's function words are at least FOREIGN_LEAD times as frequent in these words as the
+    transcript language's: a few of the own list's words occur in any sentence of a related language ("on", "a"
+    in English and French; "in", "die" in English and German), so their share alone took an untranslated
+    interview for the transcript's language. The detector then has the last word (_reading)."""
+    def share(code: str | None) -> int:
+        listed = stopwords.function_words(code)
+        return sum(w in listed for w in words)
+    own = share(language)
+    return any(share(code) >= FOREIGN_LEAD * max(own, 1) for code in stopwords.languages()
+               if code != primary_language(language))
