@@ -496,6 +496,23 @@ def test_a_headline_keeps_what_its_clause_says(sentence: str, language: str, bes
     assert phrases[0].startswith(best) and never not in phrases, phrases[:5]
 
 
+@pytest.mark.parametrize("sentence, language, cut", [
+    ("Le président américain Joe Biden a condamné le meurtre d'un garçon musulman dans l'Illinois.", "fr",
+     "Le président américain Joe Biden a condamné"),
+    ("Il premier israeliano Benjamin Netanyahu ha portato il miliardario americano Elon Musk nel kibbutz.", "it",
+     "Il premier israeliano Benjamin Netanyahu ha portato"),
+])
+def test_a_headline_does_not_stop_before_an_article_that_opens_the_object(sentence: str, language: str,
+                                                                          cut: str) -> None:
+    """Titles of real programmes stopped where the verb's object began: "Le président américain Joe Biden a condamné
+    | le meurtre ...". A cut before a function word cost a third of a cut before a content word, which suits "opened
+    the bridge | in June" and not an article. Judged blind on the 135 val titles it changed: 85 better, 18 worse."""
+    stop = set(stop_words(language))
+    weights = {prefix(6)(t): 1.0 for t in read([sentence], language).sentences[0] if t.text not in stop}
+    phrases = [p.text for p in headline_phrases(sentence, language, weights, stop, prefix(6))]
+    assert phrases[0] != cut and cut in phrases, phrases[:5]
+
+
 @pytest.mark.parametrize("language, greeting, station, farewell", [
     ("ru", "Добрый вечер, в эфире Вести Ташкент.", "Это Вести Ташкент, главные новости дня.",
      "Спасибо, что были с нами, до завтра."),

@@ -79,7 +79,7 @@ def headline_phrases(sentence: str, language: str | None, weights: dict[str, flo
 
 
 SKIP = 0.3  # a run's cost for leaving out the function words that open its clause ("The | mayor opened the bridge")
-BEFORE_FUNCTION = 0.3  # a cut's cost, as a share of CUT, where the clause goes on with a function word
+BEFORE_FUNCTION = 0.3  # a cut's cost, as a share of CUT, where the clause goes on with a function word (no article)
 COMMA = 0.2  # a run's cost for each end at a comma (_Words._after_comma)
 AFTER_FUNCTION = 1.0  # a start in mid-clause, as a share of CUT, after a function word ("into | southern Gaza")
 SUBJECT = 1.5  # and after a content word: what a clause says first is mostly its subject ("river | rose two metres")
@@ -93,6 +93,8 @@ class _Words:
         # a number carries a phrase on ("la 7e fois", "5 piani") though it is no title word
         self.solid = [c or any(ch.isdigit() for ch in w) for c, w in zip(content_word, raw)]
         self.negation = [negations([w], language) > 0 for w in raw] + [False]
+        article = stopwords.articles(language)  # "l'armée" opens with one too
+        self.article = [fold(w.strip("\"“”„«»(")).split("'")[0] in article for w in raw]
         # a clause starts past the conjunctions that open it ("Mais | surtout les risques", "Und | nun ...")
         opener = stopwords.openers(language)
         self.clause_start: list[int] = []
@@ -129,13 +131,14 @@ class _Words:
         return CUT * (SUBJECT if self.solid[a - 1] else AFTER_FUNCTION)
 
     def end_cost(self, b: int) -> float | None:
-        """What ending at word `b` costs: nothing at its clause's end, else a cut (less where a function word opens
-        what is left); None where a run cannot end there (on a function word, or before a negation)."""
+        """What ending at word `b` costs: nothing at its clause's end, else a cut (less where a function word other
+        than an article opens what is left: "opened the bridge | in June", not "a reçu | le prix"); None where a run
+        cannot end there (on a function word, or before a negation)."""
         if b == self.clause_end[b]:
             return self._after_comma(b)
         if not self.solid[b] or self.negation[b + 1]:
             return None
-        return CUT if self.solid[b + 1] else CUT * BEFORE_FUNCTION
+        return CUT if self.solid[b + 1] or self.article[b + 1] else CUT * BEFORE_FUNCTION
 
     def _after_comma(self, i: int) -> float:
         """COMMA where word `i` ends with a comma inside the sentence: a clause begun or ended at a comma may be a

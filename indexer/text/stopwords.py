@@ -125,6 +125,20 @@ _OPENERS = {
 }
 
 
+# Articles: a word that opens a noun phrase, which belongs with the verb or noun before it ("a reçu | le Ballon
+# d'or", "hat | einen Mann festgenommen"): a headline that stops before one has lost its object. Words that are as
+# often a preposition are left out (French "du", "des"; Portuguese "a"). Elided forms are listed without their
+# apostrophe ("l'" as "l"). Languages without articles (Russian, Polish, Turkish, Uzbek ...) have no list.
+_ARTICLES = {
+    "en": "the a an",
+    "de": "der die das den dem des ein eine einen einem einer eines",
+    "fr": "le la les l un une",
+    "es": "el la los las un una unos unas",
+    "it": "il lo la i gli le l un uno una",
+    "pt": "o os as um uma uns umas",
+    "nl": "de het een",
+}
+
 # What a presenter says to open or close a programme, or an interviewee to end an answer (greetings, welcomes,
 # thanks, see-you-tomorrows; not "thanks to", "gracias a", nor a farewell that headlines use: "Adiós a las descargas
 # piratas"): a sentence that opens with one is no headline ("Hola, bienvenidos a Euronews hoy", "Guten
@@ -190,6 +204,12 @@ def function_words_outside(script: str | None) -> frozenset[str]:
 def openers(language: str | None) -> frozenset[str]:
     """The folded words that open a clause without being part of what it says (_OPENERS); empty without a list."""
     return frozenset(fold(w) for w in _OPENERS.get(primary_language(language) or "", "").split())
+
+
+@lru_cache(maxsize=64)
+def articles(language: str | None) -> frozenset[str]:
+    """The folded articles of a language (_ARTICLES); empty without a list."""
+    return frozenset(fold(w) for w in _ARTICLES.get(primary_language(language) or "", "").split())
 
 
 def languages() -> tuple[str, ...]:
