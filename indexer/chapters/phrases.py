@@ -94,7 +94,12 @@ class _Words:
         self.solid = [c or any(ch.isdigit() for ch in w) for c, w in zip(content_word, raw)]
         self.negation = [negations([w], language) > 0 for w in raw] + [False]
         article = stopwords.articles(language)  # "l'armée" opens with one too
-        self.article = [fold(w.strip("\"“”„«»(")).split("'")[0] in article for w in raw]
+        folded = [fold(w.strip("\"“”„«»(")) for w in raw]
+        self.article = [f.split("'")[0] in article for f in folded]
+        # what a clause may open with and a headline leave out: articles, and the news words of the stop list
+        # (a day, "yesterday"), not a preposition, an auxiliary or a pronoun ("In | Frankreich sind ...")
+        news = stopwords.stop_words(language) - stopwords.function_words(language)
+        self.light = [a or f in news for a, f in zip(self.article, folded)]
         # a clause starts past the conjunctions that open it ("Mais | surtout les risques", "Und | nun ...")
         opener = stopwords.openers(language)
         self.clause_start: list[int] = []
@@ -126,8 +131,8 @@ class _Words:
             return self._after_comma(a - 1)
         if not self.solid[a] or self.negation[a - 1] or not LETTER.search(self.raw[a]):
             return None
-        if not any(self.solid[first:a]):
-            return SKIP
+        if not any(self.solid[first:a]):  # past light words a headline's style; past a preposition, its sense
+            return SKIP if all(self.light[first:a]) else CUT * AFTER_FUNCTION
         return CUT * (SUBJECT if self.solid[a - 1] else AFTER_FUNCTION)
 
     def end_cost(self, b: int) -> float | None:
