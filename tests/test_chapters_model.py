@@ -499,3 +499,25 @@ def test_an_interview_in_a_related_language_is_no_title_though_it_says_a_few_of_
     ], "fr")
     (chapter,) = segment(french, embedder=None)
     assert chapter.title.casefold() in " ".join(s.text for s in french.segments[1:]).casefold(), chapter.title
+
+
+def test_a_chapter_is_titled_by_its_lead_sentence_over_the_attribution_after_it() -> None:
+    """A German chapter whose lead said the news ("Deutschland will die Reform des EU-Asylrechts nicht weiter
+    blockieren") was titled by the sentence after it, which names the speaker and not the news ("Bundeskanzler Scholz
+    heute auf einer Kabinettssitzung klargestellt"): a name there outweighed the lead's third less. Each lead sentence
+    now counts 0.45 less than the one before; judged blind on the 301 val titles it changed: 177 better, 85 worse."""
+    from indexer.chapters.reading import stop_words
+    from indexer.chapters.titles import headlines
+
+    first = ["Germany will stop blocking the reform of European asylum rules.",
+             "Chancellor Scholz made this clear at a cabinet meeting in Berlin today.",
+             "Scholz said Berlin wants a deal before the European elections."]
+    second = ["Thousands of dead fish washed up along the Oder river.",
+              "Fishermen on the Oder blame a toxic algae bloom.",
+              "The river authority took samples of the water."]
+    reading = read(first + second, "en")
+    stop = stop_words("en", reading.sentences)
+    kept = [content(t, stop) for t in reading.sentences]
+    groups = [[t for toks in kept[:3] for t in toks], [t for toks in kept[3:] for t in toks]]
+    titles = headlines([first, second], "en", groups, reading, stop, ["Scholz asylum", "Oder fish"])
+    assert titles[0].startswith("Germany will stop blocking"), titles

@@ -136,9 +136,9 @@ def headlines(
         top = ranks[0][1] if ranks else 1.0
         weights = {k: v / top for k, v in ranks if k not in everywhere}
         own = [s if r == "own" else "" for s, r in zip(sentences, read_as)]  # positions kept for the decay
-        title = (_best_phrase(own[:lead], 0.3, language, weights, stop, key, used, polite.said)
+        title = (_best_phrase(own[:lead], LEAD_DECAY, language, weights, stop, key, used, polite.said)
                  or _best_phrase(own[lead:], 0.05, language, weights, stop, key, used, polite.said)
-                 or _best_phrase(sentences[:lead], 0.3, language, weights, stop, key, used)
+                 or _best_phrase(sentences[:lead], LEAD_DECAY, language, weights, stop, key, used)
                  or _best_phrase(sentences[lead:], 0.05, language, weights, stop, key, used) or spare)
         title = recased(title, names or {}, language)
         if title and title.casefold() in used:
@@ -161,6 +161,7 @@ def _best_phrase(sentences: Sequence[str], decay: float, language: str | None, w
                  and not (courteous and courteous(p.text))), None)
 
 
+LEAD_DECAY = 0.45  # each lead sentence's phrases are worth this much less than the one before's (news leads with it)
 FOREIGN_WORDS = 8  # a sentence shorter than this is not told to be in another language (names, greetings)
 FOREIGN_STOP_SHARE = 0.08  # a sentence whose words are this often the transcript language's function words is its
 FOREIGN_LEAD = 2  # another language's function words this many times the own language's: the sentence may be in it
