@@ -78,7 +78,7 @@ def headline_phrases(sentence: str, language: str | None, weights: dict[str, flo
     return sorted(out, key=lambda p: -p.score)
 
 
-SKIP = 0.3  # a run's cost for leaving out the function words that open its clause ("The | mayor opened the bridge")
+SKIP = 0.3  # a run's cost for leaving out the articles and news words opening its clause ("The | mayor opened ...")
 BEFORE_FUNCTION = 0.3  # a cut's cost, as a share of CUT, where the clause goes on with a function word (no article)
 COMMA = 0.2  # a run's cost for each end at a comma (_Words._after_comma)
 AFTER_FUNCTION = 1.0  # a start in mid-clause, as a share of CUT, after a function word ("into | southern Gaza")
@@ -98,7 +98,7 @@ class _Words:
         self.article = [f.split("'")[0] in article for f in folded]
         # what a clause may open with and a headline leave out: articles, and the news words of the stop list
         # (a day, "yesterday"), not a preposition, an auxiliary or a pronoun ("In | Frankreich sind ...")
-        news = stopwords.stop_words(language) - stopwords.function_words(language)
+        news = stopwords.news_words(language)
         self.light = [a or f in news for a, f in zip(self.article, folded)]
         # a clause starts past the conjunctions that open it ("Mais | surtout les risques", "Und | nun ...")
         opener = stopwords.openers(language)

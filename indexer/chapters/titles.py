@@ -172,8 +172,8 @@ def _reading(sentence: str, language: str | None) -> str:
     """"own" where a sentence is in the transcript's language: its function words say so (a Spanish sentence read as
     Galician still says "de" and "la") and no other language's say more (_foreign_function_words), or, long enough to
     tell, the text layer's detector does; "other" where the detector reads a long one as another language (an
-    interview left untranslated); "unknown" for a short one
-    without function words ("Thank you", a name). Languages without a function-word list are "own" throughout."""
+    interview left untranslated); "unknown" for a short one without function words ("Thank you", a name).
+    Languages without a function-word list are "own" throughout."""
     own = stopwords.stop_words(language or "")
     if not own:
         return "own"

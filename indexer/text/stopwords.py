@@ -207,6 +207,12 @@ def openers(language: str | None) -> frozenset[str]:
 
 
 @lru_cache(maxsize=64)
+def news_words(language: str | None) -> frozenset[str]:
+    """The folded news words alone (days, "yesterday", verbs of saying): stop words that are no function words."""
+    return stop_words(language) - function_words(language)
+
+
+@lru_cache(maxsize=64)
 def articles(language: str | None) -> frozenset[str]:
     """The folded articles of a language (_ARTICLES); empty without a list."""
     return frozenset(fold(w) for w in _ARTICLES.get(primary_language(language) or "", "").split())
