@@ -18,7 +18,9 @@ import pytest
 from indexer.chapters import scorer
 from indexer.chapters.embed import Embedder, default_embedder
 from indexer.chapters.reading import content, prefix, read
+from indexer.chapters.reading import stop_words as chapter_stop_words
 from indexer.chapters.segment import SegmentParams, boundary_gains, method, segment
+from indexer.chapters.titles import headlines
 from indexer.models import Segment, Transcript, Word
 from indexer.text.stopwords import stop_words
 from tests.test_segment import captions, near, starts, stories, whole_at_function_words
@@ -408,35 +410,26 @@ def test_a_chapter_whose_lead_names_nothing_of_it_is_titled_from_its_other_sente
     """A boundary a few sentences early puts the story before's end in a chapter's lead, whose words are the story
     before's: its phrases scored nothing, and the chapter was titled by its salient words listed ("Polonia ambiente
     farmacéutica" on Euronews)."""
-    from indexer.chapters.reading import content, read, stop_words
-    from indexer.chapters.titles import headlines
-
     first = ["The council closed the old bridge on Monday.", "Engineers found cracks in the bridge pillars.",
              "The bridge stays closed all summer."]
     second = ["The engineers found cracks.", "The old bridge stays closed.", "The council closed it on Monday.",
               "Thousands of dead fish washed up along the Oder river.",
               "Fishermen on the Oder blame a toxic algae bloom."]
-    reading = read(first + second, "en")
-    stop = stop_words("en", reading.sentences)
-    kept = [content(t, stop) for t in reading.sentences]
-    groups = [[t for toks in kept[:3] for t in toks], [t for toks in kept[3:] for t in toks]]
-    titles = headlines([first, second], "en", groups, reading, stop, ["Bridge cracks", "Oder fish algae"])
+    titles = _english_headlines(first, second, ["Bridge cracks", "Oder fish algae"])
     assert "Oder" in titles[1] and titles[1].casefold() in " ".join(second).casefold(), titles
 
 
 def test_a_title_is_in_the_transcripts_language_where_the_chapter_allows() -> None:
     """An English programme's chapter that opens on an untranslated French interview was titled in French ("Sur les
     prix des hôtels pendant les Jeux"): a sentence the text layer reads as another language now comes last."""
-    transcript = one_sentence_each([
+    title, english = _one_chapter_title([
         "Les prix des hôtels à Paris ont triplé pendant les Jeux olympiques selon les professionnels du tourisme.",
         "Paris hotel prices have already tripled for the Olympic Games.",
         "Visitors may find fewer rooms available in Paris this summer.",
         "Some hotels have already been fully booked since the spring.",
         "The city expects millions of visitors during the Games.",
     ], "en")
-    (chapter,) = segment(transcript, embedder=None)
-    english = " ".join(s.text for s in transcript.segments[1:]).casefold()
-    assert chapter.title.casefold() in english, chapter.title
+    assert title.casefold() in english, title
     french = one_sentence_each([
         "Les prix des hôtels à Paris ont triplé pendant les Jeux olympiques selon les professionnels du tourisme.",
         "Les visiteurs trouveront moins de chambres à Paris cet été.",
@@ -481,24 +474,27 @@ def test_an_interview_in_a_related_language_is_no_title_though_it_says_a_few_of_
     """Titles of real programmes were in another language: "Die private Investitionen in Afrika ermöglicht" in an
     English programme, "Serbia should deliver on the fact recognition" in a French one. The function words of the
     transcript's language said such a sentence was its own ("in", "on" and "a" are English, "a" and "on" French)."""
-    transcript = one_sentence_each([
+    title, english = _one_chapter_title([
         "Wir wollen die private Investitionen in Afrika und in der Ukraine ermöglichen, sagte Scholz in Berlin.",
         "German Chancellor Olaf Scholz welcomed African leaders to a summit on private investment in Berlin.",
         "The summit wants private investment in Africa to grow.",
         "Several African leaders asked for lower interest rates.",
         "The next summit will be held in Africa.",
     ], "en")
-    (chapter,) = segment(transcript, embedder=None)
-    english = " ".join(s.text for s in transcript.segments[1:]).casefold()
-    assert chapter.title.casefold() in english, chapter.title
-    french = one_sentence_each([
+    assert title.casefold() in english, title
+    title, french = _one_chapter_title([
         "Serbia should deliver on the fact of recognition of Kosovo, said a diplomat in Brussels on Monday.",
         "La Serbie et le Kosovo se sont retrouvés à Bruxelles pour de nouvelles négociations lundi.",
         "Les négociations entre la Serbie et le Kosovo sont au point mort depuis des mois.",
         "Bruxelles demande à Belgrade de reconnaître le Kosovo.",
     ], "fr")
-    (chapter,) = segment(french, embedder=None)
-    assert chapter.title.casefold() in " ".join(s.text for s in french.segments[1:]).casefold(), chapter.title
+    assert title.casefold() in french, title
+
+
+def _one_chapter_title(sentences: list[str], language: str) -> tuple[str, str]:
+    """The title of a one-chapter transcript of these sentences, and its sentences after the first, case-folded."""
+    (chapter,) = segment(one_sentence_each(sentences, language), embedder=None)
+    return chapter.title, " ".join(sentences[1:]).casefold()
 
 
 def test_a_chapter_is_titled_by_its_lead_sentence_over_the_attribution_after_it() -> None:
@@ -506,18 +502,20 @@ def test_a_chapter_is_titled_by_its_lead_sentence_over_the_attribution_after_it(
     blockieren") was titled by the sentence after it, which names the speaker and not the news ("Bundeskanzler Scholz
     heute auf einer Kabinettssitzung klargestellt"): a name there outweighed the lead's third less. Each lead sentence
     now counts 0.45 less than the one before; judged blind on the 301 val titles it changed: 177 better, 85 worse."""
-    from indexer.chapters.reading import stop_words
-    from indexer.chapters.titles import headlines
-
     first = ["Germany will stop blocking the reform of European asylum rules.",
              "Chancellor Scholz made this clear at a cabinet meeting in Berlin today.",
              "Scholz said Berlin wants a deal before the European elections."]
     second = ["Thousands of dead fish washed up along the Oder river.",
               "Fishermen on the Oder blame a toxic algae bloom.",
               "The river authority took samples of the water."]
+    titles = _english_headlines(first, second, ["Scholz asylum", "Oder fish"])
+    assert titles[0].startswith("Germany will stop blocking"), titles
+
+
+def _english_headlines(first: list[str], second: list[str], fallback: list[str]) -> list[str]:
+    """titles.headlines of two English chapters (the first one's 3 sentences, then the rest)."""
     reading = read(first + second, "en")
-    stop = stop_words("en", reading.sentences)
+    stop = chapter_stop_words("en", reading.sentences)
     kept = [content(t, stop) for t in reading.sentences]
     groups = [[t for toks in kept[:3] for t in toks], [t for toks in kept[3:] for t in toks]]
-    titles = headlines([first, second], "en", groups, reading, stop, ["Scholz asylum", "Oder fish"])
-    assert titles[0].startswith("Germany will stop blocking"), titles
+    return headlines([first, second], "en", groups, reading, stop, fallback)
