@@ -238,8 +238,6 @@ MIGRATIONS = [_migration_1, _migration_2, _migration_3, _migration_4, _migration
               _migration_8]
 
 
-
-
 def version_of(conn: Connection) -> int:
     return int(conn.execute(sa.select(sa.func.max(schema_version.c.version))).scalar() or 0)
 

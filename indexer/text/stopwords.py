@@ -179,14 +179,13 @@ def courtesies(language: str | None) -> tuple[str, ...]:
 def stop_words(language: str | None) -> frozenset[str]:
     """The folded stop words of a language ('en-US' reads as 'en'): its function words and its news words; empty
     for a language without a list."""
-    code = primary_language(language) or ""
-    return frozenset(fold(w) for w in (_LISTS.get(code, "") + " " + _NEWS.get(code, "")).split())
+    return _folded(language, _LISTS, _NEWS)
 
 
 @lru_cache(maxsize=64)
 def function_words(language: str | None) -> frozenset[str]:
     """The folded function words alone: what a keyword search may leave out (a weekday or "said" it may not)."""
-    return frozenset(fold(w) for w in _LISTS.get(primary_language(language) or "", "").split())
+    return _folded(language, _LISTS)
 
 
 @lru_cache(maxsize=16)
@@ -203,7 +202,7 @@ def function_words_outside(script: str | None) -> frozenset[str]:
 @lru_cache(maxsize=64)
 def openers(language: str | None) -> frozenset[str]:
     """The folded words that open a clause without being part of what it says (_OPENERS); empty without a list."""
-    return frozenset(fold(w) for w in _OPENERS.get(primary_language(language) or "", "").split())
+    return _folded(language, _OPENERS)
 
 
 @lru_cache(maxsize=64)
@@ -215,7 +214,13 @@ def news_words(language: str | None) -> frozenset[str]:
 @lru_cache(maxsize=64)
 def articles(language: str | None) -> frozenset[str]:
     """The folded articles of a language (_ARTICLES); empty without a list."""
-    return frozenset(fold(w) for w in _ARTICLES.get(primary_language(language) or "", "").split())
+    return _folded(language, _ARTICLES)
+
+
+def _folded(language: str | None, *tables: dict[str, str]) -> frozenset[str]:
+    """The folded words that these tables list for a language ('en-US' reads as 'en'); empty where none does."""
+    code = primary_language(language) or ""
+    return frozenset(fold(w) for table in tables for w in table.get(code, "").split())
 
 
 def languages() -> tuple[str, ...]:
