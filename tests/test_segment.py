@@ -531,6 +531,28 @@ def test_a_headline_keeps_the_preposition_or_auxiliary_that_opens_its_clause(sen
     assert phrases[0] == best, phrases[:5]
 
 
+@pytest.mark.parametrize("sentence, language, best", [
+    ("While the storm moved north overnight, the river rose two metres in Tashkent.", "en",
+     "The river rose two metres in Tashkent"),
+    ("Die Feuerwehr hat drei Brücken gesperrt, nachdem der Fluss Tschirtschik über die Ufer trat.", "de",
+     "Die Feuerwehr hat drei Brücken gesperrt"),
+    # a clause opened by a preposition that holds an auxiliary tells the story: no scene
+    ("En Italia ha comenzado el juicio por el puente Morandi, en el que murieron 43 personas.", "es",
+     "Comenzado el juicio por el puente Morandi"),
+])
+def test_a_headline_tells_the_main_clause_and_not_the_scene_set_before_or_after_it(sentence: str, language: str,
+                                                                                   best: str) -> None:
+    """A complete clause that only set the scene made a title of real programmes: "Selon l'Organisation mondiale de
+    la santé", "Sebbene la zona sia abitata", "..., alors qu'une manifestation pro-palestinienne avait été
+    interdite". A clause opened by a subordinator, or by a preposition and holding no auxiliary, now costs
+    phrases.FRAME where the sentence has another clause. Judged blind on the val titles it changed: at half a cut
+    61 better, 22 worse, 10 equal (of 93); a whole cut then changed 48 more, 25 better, 14 worse, 9 equal."""
+    stop = set(stop_words(language))
+    weights = {prefix(6)(t): 1.0 for t in read([sentence], language).sentences[0] if t.text not in stop}
+    phrases = [p.text for p in headline_phrases(sentence, language, weights, stop, prefix(6))]
+    assert phrases[0] == best, phrases[:5]
+
+
 @pytest.mark.parametrize("language, greeting, station, farewell", [
     ("ru", "Добрый вечер, в эфире Вести Ташкент.", "Это Вести Ташкент, главные новости дня.",
      "Спасибо, что были с нами, до завтра."),

@@ -82,6 +82,7 @@ SKIP = 0.3  # a run's cost for leaving out the articles and news words opening i
 BEFORE_FUNCTION = 0.3  # a cut's cost, as a share of CUT, where the clause goes on with a function word (no article)
 COMMA = 0.2  # a run's cost for each end at a comma (_Words._after_comma)
 AFTER_FUNCTION = 1.0  # a start in mid-clause, as a share of CUT, after a function word ("into | southern Gaza")
+FRAME = 1.0  # a run's cost inside a clause that sets the scene for another (_Words._frames): where, when, why
 SUBJECT = 1.5  # and after a content word: what a clause says first is mostly its subject ("river | rose two metres")
 
 
@@ -114,12 +115,40 @@ class _Words:
             if _BREAK.search(raw[i]):
                 last = i
             self.clause_end[i] = last
+        self.frame = self._frames(folded, opener, language)
+
+    def _frames(self, folded: Sequence[str], opener: frozenset[str], language: str | None) -> list[bool]:
+        """Per word, whether its clause sets the scene for another clause of the sentence rather than telling the
+        story: it opens with a subordinator ("..., alors qu'une manifestation avait été interdite"), or with a
+        preposition and holds no auxiliary ("Selon l'OMS, ...", but "En Italia ha comenzado el juicio ..., en el que
+        ..."). A sentence of one clause has no frame (stopwords.scene_openers)."""
+        raw = self.raw
+        frame = [False] * len(raw)
+        if not any(_BREAK.search(w) for w in raw[:-1]):
+            return frame
+        subordinator, preposition = stopwords.scene_openers(language)
+        auxiliary = stopwords.auxiliaries(language)
+        starts = [i for i in range(len(raw)) if i == 0 or _BREAK.search(raw[i - 1])]
+        for i in starts:
+            end = self.clause_end[i]
+            first = folded[i].split("'")[0]
+            second = folded[i + 1].split("'")[0] if i < end else ""
+            scene = (first in subordinator or (first in opener and second in subordinator)
+                     or (first in preposition
+                         and not any(w.strip("\"“”„«»(),;:.!?").casefold() in auxiliary for w in raw[i:end + 1])))
+            frame[i:end + 1] = [scene] * (end + 1 - i)
+        return frame
 
     @staticmethod
     def _opens(word: str, opener: frozenset[str]) -> bool:
         return fold(word.strip("\"“”„«»(")) in opener  # "¿qué" asks: it is no "que"
 
     def start_cost(self, a: int) -> float | None:
+        """What starting at word `a` costs (_start_cost), and FRAME more inside a clause that sets the scene."""
+        cost = self._start_cost(a)
+        return None if cost is None else cost + FRAME * self.frame[a]
+
+    def _start_cost(self, a: int) -> float | None:
         """What starting at word `a` costs: nothing at its clause's start (past its conjunctions), SKIP after the
         clause's opening function words, a cut inside it (a subject left behind: more after a content word); None
         where a run cannot start (a conjunction opening the clause, a function word in mid-clause, just after a

@@ -139,6 +139,44 @@ _ARTICLES = {
     "nl": "de het een",
 }
 
+# Words that open a clause setting the scene for the story rather than telling it: subordinating conjunctions and
+# relative words ("..., alors qu'une manifestation avait été interdite", "As war rages on in Gaza, ..."), and, in
+# languages that set a fronted place or time off with a comma, prepositions ("Selon l'OMS, ...", "In his Christmas
+# message, ..."). German and Dutch put the verb straight after a fronted phrase ("Am Nachmittag feuert die Hamas
+# ..."): only their conjunctions are listed. Elided forms are listed without their apostrophe ("qu'une" as "qu").
+_SUBORDINATORS = {
+    "en": "because although though while whereas when whenever if unless since as after before until once whether "
+          "which who whom whose where",
+    "de": "dass weil wenn als ob obwohl obgleich nachdem bevor damit während sobald seitdem falls indem wo wie wer um",
+    "fr": "que qu quand lorsque lorsqu puisque puisqu parce comme si tandis quoique afin dont qui",
+    "es": "que porque cuando mientras aunque si como donde cuyo cuya quien quienes pues",
+    "it": "che perché poiché quando mentre sebbene benché se come dove cui affinché nonostante",
+    "pt": "que porque quando enquanto embora se como onde cujo cuja quem pois",
+    "nl": "dat omdat als wanneer terwijl hoewel nadat voordat zodat indien wie waar",
+    "ru": "что чтобы если когда хотя потому поскольку пока который которая которое которые где",
+    "uk": "що щоб якщо коли хоча тому оскільки поки який яка яке які де",
+}
+_PREPOSITIONS = {
+    "en": "in on at after before during since until following amid despite according with without for from "
+          "under over across throughout by like unlike",
+    "fr": "dans selon depuis après avant pendant malgré avec sans pour par sur sous chez en à au aux entre vers face "
+          "lors dès durant",
+    "es": "en tras según desde durante para por con sin ante bajo sobre entre hacia hasta a al de del",
+    "it": "in con per tra fra su da di a secondo dopo prima durante nel nella nei nelle negli nello sul sulla sui dal "
+          "dalla dai del della al alla ai agli allo",
+    "pt": "em no na nos nas com para por pelo pela sem sobre entre segundo após durante desde até de do da dos das "
+          "ao aos à às num numa",
+}
+# The finite auxiliaries and copulas of those languages, as written (lower case: Italian "è" is no "e"): a clause
+# opened by a preposition that holds one tells the story itself ("En Italia ha comenzado el juicio ...,").
+_AUXILIARIES = {
+    "en": "is are was were has have had will would can could may might must should",
+    "fr": "est sont était étaient ont avait avaient sera seront va vont fut peut doit",
+    "es": "es son era eran fue fueron ha han había habían será serán está están estaba va van puede",
+    "it": "è sono era erano fu ha hanno aveva avevano sarà saranno sta stanno può deve",
+    "pt": "é são era eram foi foram tem têm tinha tinham há será serão está estão vai vão pode deve",
+}
+
 # What a presenter says to open or close a programme, or an interviewee to end an answer (greetings, welcomes,
 # thanks, see-you-tomorrows; not "thanks to", "gracias a", nor a farewell that headlines use: "Adiós a las descargas
 # piratas"): a sentence that opens with one is no headline ("Hola, bienvenidos a Euronews hoy", "Guten
@@ -209,6 +247,19 @@ def openers(language: str | None) -> frozenset[str]:
 def news_words(language: str | None) -> frozenset[str]:
     """The folded news words alone (days, "yesterday", verbs of saying): stop words that are no function words."""
     return stop_words(language) - function_words(language)
+
+
+@lru_cache(maxsize=64)
+def scene_openers(language: str | None) -> tuple[frozenset[str], frozenset[str]]:
+    """The folded subordinators and the folded scene-setting prepositions of a language (_SUBORDINATORS,
+    _PREPOSITIONS); empty sets without a list."""
+    return _folded(language, _SUBORDINATORS), _folded(language, _PREPOSITIONS)
+
+
+@lru_cache(maxsize=64)
+def auxiliaries(language: str | None) -> frozenset[str]:
+    """The finite auxiliaries and copulas of a language, lower case with their accents (_AUXILIARIES)."""
+    return frozenset(_AUXILIARIES.get(primary_language(language) or "", "").split())
 
 
 @lru_cache(maxsize=64)
