@@ -22,7 +22,7 @@ import pytest
 from indexer.chapters import scorer
 from indexer.chapters.courtesy import Courtesy
 from indexer.chapters.formats import vtt_chapters, youtube_description
-from indexer.chapters.phrases import headline_phrases
+from indexer.chapters.phrases import headline_phrases, named_subjects
 from indexer.chapters.reading import prefix, read
 from indexer.chapters.segment import (
     Cohesion,
@@ -551,6 +551,35 @@ def test_a_headline_tells_the_main_clause_and_not_the_scene_set_before_or_after_
     weights = {prefix(6)(t): 1.0 for t in read([sentence], language).sentences[0] if t.text not in stop}
     phrases = [p.text for p in headline_phrases(sentence, language, weights, stop, prefix(6))]
     assert phrases[0] == best, phrases[:5]
+
+
+@pytest.mark.parametrize("sentence, language, best", [
+    ("El presidente colombiano, Gustavo Petro, ha suspendido la erradicación de la coca.", "es",
+     "Gustavo Petro ha suspendido la erradicación"),
+    ("The US Secretary of State, Antony Blinken, arrived in Amman on Friday.", "en",
+     "Antony Blinken arrived in Amman on Friday"),
+])
+def test_a_headline_joins_a_name_set_off_by_commas_to_its_predicate(sentence: str, language: str,
+                                                                    best: str) -> None:
+    """"El presidente colombiano, Gustavo Petro, ha suspendido ..." gave titles of the role alone ("The US Secretary
+    of State") or of a predicate without its subject ("Has called it a war on children"), since a run stayed
+    between two commas. A name set off by commas now joins the clause after it when that clause is its predicate
+    (phrases.named_subjects). Judged blind on the 28 val titles it changed: 21 better, 6 worse, 1 equal."""
+    stop = set(stop_words(language))
+    weights = {prefix(6)(t): 1.0 for t in read([sentence], language).sentences[0] if t.text not in stop}
+    phrases = [p.text for p in headline_phrases(sentence, language, weights, stop, prefix(6))]
+    assert phrases[0] == best, phrases[:5]
+
+
+def test_a_name_set_off_by_commas_is_not_joined_to_a_clause_that_is_no_predicate() -> None:
+    """A relative clause ("Al-Shifa, où sont réfugiés ..."), a list ("Ursula von der Leyen, et le président ...")
+    or a second description after an article ("Hassan Nasrallah, der Anführer ...") keeps its comma."""
+    for sentence, language in [
+        ("Le plus grand hôpital de Gaza, Al-Shifa, où sont réfugiés 50 000 personnes, a été bombardé.", "fr"),
+        ("La présidente de la Commission, Ursula von der Leyen, et le président du Conseil sont à Kyiv.", "fr"),
+        ("Der Anführer der Miliz, Hassan Nasrallah, der Anführer der Hisbollah, sprach am Freitag.", "de"),
+    ]:
+        assert named_subjects(sentence.split(), language) == sentence.split(), sentence
 
 
 @pytest.mark.parametrize("language, greeting, station, farewell", [

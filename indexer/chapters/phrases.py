@@ -57,7 +57,18 @@ def headline_phrases(sentence: str, language: str | None, weights: dict[str, flo
         if t.text not in stop:
             keys[owner[t.first]].add(key(t))
             content_word[owner[t.first]] = True
-    words = _Words(raw, content_word, language)
+    best: dict[str, float] = {}
+    named = named_subjects(raw, language)  # the same words, read as well with a name joined to its predicate
+    for words in [raw] + ([named] if named != raw else []):
+        for phrase in _runs(_Words(words, content_word, language), keys, weights, shortest, longest):
+            best[phrase.text] = max(phrase.score, best.get(phrase.text, phrase.score))
+    return sorted((Phrase(score, text) for text, score in best.items()), key=lambda p: -p.score)
+
+
+def _runs(words: _Words, keys: Sequence[set[str]], weights: dict[str, float], shortest: int,
+          longest: int) -> list[Phrase]:
+    """Every run of `words` that headline_phrases allows, scored."""
+    raw, language = words.raw, words.language
     out = []
     for a in range(len(raw)):
         start_cost = words.start_cost(a)
@@ -75,7 +86,36 @@ def headline_phrases(sentence: str, language: str | None, weights: dict[str, flo
                 out.append(Phrase(score - start_cost - end_cost, text + "?" * words.asks(b)))
             if _BREAK.search(raw[b]):
                 break
-    return sorted(out, key=lambda p: -p.score)
+    return out
+
+
+def named_subjects(raw: list[str], language: str | None) -> list[str]:
+    """The words of a sentence with the comma after a name set off in mid-sentence taken away where the clause after
+    it is that name's predicate: in "El presidente colombiano, Gustavo Petro, ha suspendido la erradicación ...", a
+    run may read "Gustavo Petro ha suspendido la erradicación", the headline that news writes, where the role before
+    the name would leave no room for what he did. A name here is 1-5 words set off by commas, the first and the last
+    capitalised (short particles between: "Ursula von der Leyen"); its predicate opens in lower case and with no
+    conjunction, subordinator or preposition ("Al-Shifa, où sont réfugiés ..." is no predicate)."""
+    out = list(raw)
+    subordinator, preposition = stopwords.scene_openers(language)
+    opener, article = stopwords.openers(language), stopwords.articles(language)
+    starts = [i for i in range(1, len(raw)) if raw[i - 1].endswith((",", "，"))]
+    for a in starts:
+        end = next((j for j in range(a, min(len(raw) - 1, a + 5)) if _BREAK.search(raw[j])), None)
+        if end is None or not raw[end].endswith(",") or not _name(raw[a:end + 1]):
+            continue
+        after = fold(raw[end + 1].strip("\"“”„«»("))
+        if raw[end + 1][:1].islower() and after not in subordinator | preposition | opener | article:
+            out[end] = raw[end][:-1]
+    return out
+
+
+def _name(words: Sequence[str]) -> bool:
+    """Whether these words read as a name: the first and the last capitalised, any between capitalised or a short
+    particle ("von der", "de", "bin")."""
+    bare = [w.strip("\"“”„«»(),") for w in words]
+    return (all(bare) and bare[0][:1].isupper() and bare[-1][:1].isupper()
+            and all(w[:1].isupper() or len(w) <= 3 for w in bare) and not any(ch.isdigit() for w in bare for ch in w))
 
 
 SKIP = 0.3  # a run's cost for leaving out the articles and news words opening its clause ("The | mayor opened ...")
@@ -90,7 +130,7 @@ class _Words:
     """The words of one sentence as a headline's ends see them: clauses, content words, numbers, negations."""
 
     def __init__(self, raw: Sequence[str], content_word: Sequence[bool], language: str | None) -> None:
-        self.raw = raw
+        self.raw, self.language = raw, language
         # a number carries a phrase on ("la 7e fois", "5 piani") though it is no title word
         self.solid = [c or any(ch.isdigit() for ch in w) for c, w in zip(content_word, raw)]
         self.negation = [negations([w], language) > 0 for w in raw] + [False]
@@ -258,6 +298,6 @@ def governs(raw: Sequence[str], a: int, language: str | None) -> int:
     return int(raw[a - 1].strip("\"“”„«»(").casefold() in _GOVERNING.get(language or "", frozenset()))
 
 
-def _clean(words: list[str], language: str | None) -> str:
+def _clean(words: Sequence[str], language: str | None) -> str:
     text = " ".join(w.translate(_QUOTES) for w in words).strip(" ,;:.!?…—–-'’")
     return upper_first(" ".join(text.split()), language)  # Turkish "izmir ..." opens "İzmir", not "Izmir"
