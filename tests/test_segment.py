@@ -22,7 +22,7 @@ import pytest
 from indexer.chapters import scorer
 from indexer.chapters.courtesy import Courtesy
 from indexer.chapters.formats import vtt_chapters, youtube_description
-from indexer.chapters.phrases import headline_phrases, named_subjects
+from indexer.chapters.phrases import asides_left_out, headline_phrases, named_subjects
 from indexer.chapters.reading import prefix, read
 from indexer.chapters.segment import (
     Cohesion,
@@ -580,6 +580,34 @@ def test_a_name_set_off_by_commas_is_not_joined_to_a_clause_that_is_no_predicate
         ("Der Anführer der Miliz, Hassan Nasrallah, der Anführer der Hisbollah, sprach am Freitag.", "de"),
     ]:
         assert named_subjects(sentence.split(), language) == sentence.split(), sentence
+
+
+@pytest.mark.parametrize("sentence, language, best", [
+    ("Jacques Delors, former president of the European Commission, has died aged 98.", "en",
+     "Jacques Delors has died aged 98"),
+    ("Jesus Osil Baena, figure mexicaine LGBT, a été retrouvé mort à son domicile.", "fr",
+     "Jesus Osil Baena a été retrouvé mort"),
+])
+def test_a_headline_joins_a_name_to_its_predicate_past_the_aside_between(sentence: str, language: str,
+                                                                         best: str) -> None:
+    """"Jacques Delors, former president of the European Commission, has died ..." was titled by the aside or by a
+    later sentence ("Delors laid the foundations"): the name and what happened to him were two clauses apart. A
+    reading without the aside now competes (phrases.asides_left_out). Judged blind on the 13 val titles it changed
+    (with French "a" read as an auxiliary): 10 better, 1 worse, 2 equal."""
+    stop = set(stop_words(language))
+    weights = {prefix(6)(t): 1.0 for t in read([sentence], language).sentences[0] if t.text not in stop}
+    phrases = [p.text for p in headline_phrases(sentence, language, weights, stop, prefix(6))]
+    assert phrases[0] == best, phrases[:5]
+
+
+def test_no_aside_is_left_out_after_a_sentence_s_first_words_that_only_its_capital_makes_a_name() -> None:
+    """A sentence's first capital says nothing: "En Europa" is a place phrase, German capitalises every noun."""
+    for sentence, language in [
+        ("En Europa, los temporales de viento, dos de ellos en Italia, han dejado 14 muertos.", "es"),
+        ("Menschen in Teilen Europas, vor allem im Norden, bereiten sich auf Sturm vor.", "de"),
+        ("Macron, and his wife Brigitte, visited the hospital on Friday.", "en"),
+    ]:
+        assert asides_left_out(sentence.split(), language) == [], sentence
 
 
 @pytest.mark.parametrize("language, greeting, station, farewell", [

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from indexer.chapters.casing import upper_first
 from indexer.chapters.reading import LETTER, read
 from indexer.text import stopwords
-from indexer.text.normalize import Token, fold, no_spaces, pieces, tokenize
+from indexer.text.normalize import Token, fold, no_spaces, pieces, primary_language, tokenize
 from indexer.text.polarity import negations
 
 _BREAK = re.compile(r"[,;:.!?…—–]$|^[—–-]+$")  # a clause ends after a word written with one of these
@@ -58,9 +58,14 @@ def headline_phrases(sentence: str, language: str | None, weights: dict[str, flo
             keys[owner[t.first]].add(key(t))
             content_word[owner[t.first]] = True
     best: dict[str, float] = {}
-    named = named_subjects(raw, language)  # the same words, read as well with a name joined to its predicate
-    for words in [raw] + ([named] if named != raw else []):
-        for phrase in _runs(_Words(words, content_word, language), keys, weights, shortest, longest):
+    # the same words, read as well with a name joined to its predicate, or to it past an aside
+    named = named_subjects(raw, language)
+    readings = [list(enumerate(raw))] + ([list(enumerate(named))] if named != raw else [])
+    readings += asides_left_out(named, language)
+    for reading in readings:
+        at = [i for i, _ in reading]
+        words = _Words([w for _, w in reading], [content_word[i] for i in at], language)
+        for phrase in _runs(words, [keys[i] for i in at], weights, shortest, longest):
             best[phrase.text] = max(phrase.score, best.get(phrase.text, phrase.score))
     return sorted((Phrase(score, text) for text, score in best.items()), key=lambda p: -p.score)
 
@@ -97,17 +102,61 @@ def named_subjects(raw: list[str], language: str | None) -> list[str]:
     capitalised (short particles between: "Ursula von der Leyen"); its predicate opens in lower case and with no
     conjunction, subordinator or preposition ("Al-Shifa, où sont réfugiés ..." is no predicate)."""
     out = list(raw)
-    subordinator, preposition = stopwords.scene_openers(language)
-    opener, article = stopwords.openers(language), stopwords.articles(language)
     starts = [i for i in range(1, len(raw)) if raw[i - 1].endswith((",", "，"))]
     for a in starts:
         end = next((j for j in range(a, min(len(raw) - 1, a + 5)) if _BREAK.search(raw[j])), None)
         if end is None or not raw[end].endswith(",") or not _name(raw[a:end + 1]):
             continue
-        after = fold(raw[end + 1].strip("\"“”„«»("))
-        if raw[end + 1][:1].islower() and after not in subordinator | preposition | opener | article:
+        if _predicate(raw[end + 1], language):
             out[end] = raw[end][:-1]
     return out
+
+
+def asides_left_out(raw: list[str], language: str | None) -> list[list[tuple[int, str]]]:
+    """For each name that opens a clause and is followed by an aside between commas and then by its predicate
+    ("Jacques Delors, former president of the European Commission, has died aged 98"), the words without the aside
+    with their indices, the name's comma taken away ("Jacques Delors has died aged 98"). An aside is 1-12 words and
+    opens in lower case, not with a conjunction ("Macron, and his wife, ..."); the predicate as named_subjects
+    wants it."""
+    out = []
+    opener = stopwords.openers(language)
+    for a in [0] + [i for i in range(1, len(raw)) if raw[i - 1].endswith((",", "，"))]:
+        end = next((j for j in range(a, min(len(raw) - 1, a + 5)) if _BREAK.search(raw[j])), None)
+        if end is None or not raw[end].endswith(",") or not _name(raw[a:end + 1]):
+            continue
+        if a == 0 and not _opening_name(raw[:end + 1], language):
+            continue
+        aside = end + 1
+        close = next((j for j in range(aside, min(len(raw) - 1, aside + 12)) if _BREAK.search(raw[j])), None)
+        if (close is None or not raw[close].endswith(",") or not raw[aside][:1].islower()
+                or fold(raw[aside]) in opener):
+            continue
+        if _predicate(raw[close + 1], language):
+            out.append([(i, raw[i][:-1] if i == end else raw[i]) for i in range(len(raw)) if not aside <= i <= close])
+    return out
+
+
+def _opening_name(words: Sequence[str], language: str | None) -> bool:
+    """Whether the words that open a sentence read as a name though its first capital says nothing: two words or
+    more, each capitalised, the first no function word ("En Europa", "Sarà Riyadh" are none), in a language that
+    does not capitalise its nouns ("Menschen in Teilen Europas")."""
+    return (len(words) >= 2 and primary_language(language) not in NOUNS_CAPITALISED
+            and all(w[:1].isupper() for w in words) and fold(words[0]) not in stopwords.stop_words(language))
+
+
+NOUNS_CAPITALISED = {"de", "lb"}  # German and Luxembourgish write every noun with a capital
+
+
+def _predicate(word: str, language: str | None) -> bool:
+    """Whether a clause that opens with this word may be the predicate of a name before it: it opens in lower case,
+    with an auxiliary (French "a", which folds as "à" does) or with no conjunction, subordinator, preposition or
+    article."""
+    bare = word.strip("\"“”„«»(")
+    if not bare[:1].islower():
+        return False
+    subordinator, preposition = stopwords.scene_openers(language)
+    no_predicate = subordinator | preposition | stopwords.openers(language) | stopwords.articles(language)
+    return bare.casefold() in stopwords.auxiliaries(language) or fold(bare) not in no_predicate
 
 
 def _name(words: Sequence[str]) -> bool:

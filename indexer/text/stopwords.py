@@ -171,7 +171,7 @@ _PREPOSITIONS = {
 # opened by a preposition that holds one tells the story itself ("En Italia ha comenzado el juicio ...,").
 _AUXILIARIES = {
     "en": "is are was were has have had will would can could may might must should",
-    "fr": "est sont était étaient ont avait avaient sera seront va vont fut peut doit",
+    "fr": "est sont était étaient a ont avait avaient sera seront va vont fut peut doit",
     "es": "es son era eran fue fueron ha han había habían será serán está están estaba va van puede",
     "it": "è sono era erano fu ha hanno aveva avevano sarà saranno sta stanno può deve",
     "pt": "é são era eram foi foram tem têm tinha tinham há será serão está estão vai vão pode deve",
