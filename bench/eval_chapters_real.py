@@ -244,11 +244,12 @@ def cut_grid(data: dict[str, list[Bulletin]], embedder: Embedder | None) -> None
 def titles(data: dict[str, list[Bulletin]], embedder: Embedder | None, show: int, seed: int = 1) -> None:
     """How the headlines of our chapters measure up: 3-8 words, every word said in the chapter (names as spelled
     there), distinct within the programme, how many are a run of words of the chapter's first three sentences
-    (the lead, where news says what a story is about), how many a run of words anywhere in it (the rest are its
-    salient words listed), how many come from a sentence the text layer does not read as another language than
-    the transcript's (untranslated interviews are); then how many of those runs keep what their clause says: start
-    where it starts (past its conjunctions, or past nothing but function words), end where it ends or on a word that
-    is not a function word; then `show` random chapters with title and first sentence."""
+    (the lead, where news says what a story is about; a name joined to its predicate past an aside counts as a
+    run), how many a run of words anywhere in it (the rest are its salient words listed), how many come from a
+    sentence the text layer does not read as another language than the transcript's (untranslated interviews
+    are); then how many of those runs keep what their clause says: start where it starts (past its conjunctions,
+    or past nothing but function words), end where it ends or on a word that is not a function word; then `show`
+    random chapters with title and first sentence."""
     rng = random.Random(seed)
     print("\nTitles: share of chapters whose title is 3-8 words / faithful / distinct in its programme / from its lead"
           " / a run of its words (not a list of keywords) / from a sentence not read as another language"
@@ -269,9 +270,9 @@ def titles(data: dict[str, list[Bulletin]], embedder: Embedder | None, show: int
                 short += 3 <= len(words) <= 8
                 faithful += all(w.casefold() in said for w in words)
                 distinct += seen[c.title.casefold()] == 1
-                lead += c.title.casefold() in " ".join(inside[:3]).casefold()
-                run += c.title.casefold() in " ".join(inside).casefold()
-                source = next((s for s in inside if c.title.casefold() in s.casefold()), None)
+                lead += any(_match(c.title, s) for s in inside[:3])
+                run += any(_match(c.title, s) for s in inside)
+                source = next((s for s in inside if _match(c.title, s)), None)
                 own += source is not None and _reading(source, b.transcript.language) != "other"
                 start, end = _clause_edges(c.title, inside, stop)
                 opens, closes = opens + start, closes + end
@@ -285,23 +286,44 @@ def titles(data: dict[str, list[Bulletin]], embedder: Embedder | None, show: int
 _EDGE = " ,;:.!?…—–-'’\"“”„«»()[]{}¿¡"
 
 
-def _clause_edges(title: str, sentences: Sequence[str], stop: frozenset[str]) -> tuple[bool, bool]:
-    """Whether a title, found in one of the sentences, starts where its clause starts (nothing before it in the
-    clause but function words and conjunctions) and ends where its clause ends or on a word that is no function
-    word."""
+def _match(title: str, sentence: str) -> tuple[int, int] | None:
+    """Where a title's words are the sentence's (the first and the last word's places), as a run of them or as two
+    runs with an aside left out between ("Jacques Delors | has died ..."); commas and quotes do not count."""
     want = [fold(w.strip(_EDGE)) for w in title.split() if w.strip(_EDGE)]
+    said = [fold(w.strip(_EDGE)) for w in sentence.split()]
+    if not want:
+        return None
+    for at in range(len(said) - len(want) + 1):
+        if said[at:at + len(want)] == want:
+            return at, at + len(want) - 1
+    for k in range(1, len(want)):
+        for at in range(len(said) - k + 1):
+            if said[at:at + k] != want[:k]:
+                continue
+            rest = len(want) - k
+            for at2 in range(at + k + 1, len(said) - rest + 1):
+                if said[at2:at2 + rest] == want[k:]:
+                    return at, at2 + rest - 1
+    return None
+
+
+def _clause_edges(title: str, sentences: Sequence[str], stop: frozenset[str]) -> tuple[bool, bool]:
+    """Whether a title, found in one of the sentences (_match), starts where its clause starts (nothing before it in
+    the clause but function words and conjunctions) and ends where its clause ends or on a word that is no function
+    word."""
+    last_word = fold(title.split()[-1].strip(_EDGE)) if title.split() else ""
     for sentence in sentences:
+        found = _match(title, sentence)
+        if found is None:
+            continue
         raw = sentence.split()
         said = [fold(w.strip(_EDGE)) for w in raw]
-        for at in range(len(raw) - len(want) + 1):
-            if said[at:at + len(want)] != want:
-                continue
-            before = at
-            while before > 0 and not re.search(r"[,;:.!?…]$", raw[before - 1]):
-                before -= 1
-            last = at + len(want) - 1
-            closes = last == len(raw) - 1 or bool(re.search(r"[,;:.!?…]$", raw[last])) or want[-1] not in stop
-            return all(w in stop for w in said[before:at]), closes
+        at, last = found
+        before = at
+        while before > 0 and not re.search(r"[,;:.!?…]$", raw[before - 1]):
+            before -= 1
+        closes = last == len(raw) - 1 or bool(re.search(r"[,;:.!?…]$", raw[last])) or last_word not in stop
+        return all(w in stop for w in said[before:at]), closes
     return False, False
 
 
