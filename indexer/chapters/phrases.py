@@ -102,12 +102,9 @@ def named_subjects(raw: list[str], language: str | None) -> list[str]:
     capitalised (short particles between: "Ursula von der Leyen"); its predicate opens in lower case and with no
     conjunction, subordinator or preposition ("Al-Shifa, où sont réfugiés ..." is no predicate)."""
     out = list(raw)
-    starts = [i for i in range(1, len(raw)) if raw[i - 1].endswith((",", "，"))]
-    for a in starts:
-        end = next((j for j in range(a, min(len(raw) - 1, a + 5)) if _BREAK.search(raw[j])), None)
-        if end is None or not raw[end].endswith(",") or not _name(raw[a:end + 1]):
-            continue
-        if _predicate(raw[end + 1], language):
+    for a in range(1, len(raw)):
+        end = _name_at(raw, a) if raw[a - 1].endswith(",") else None
+        if end is not None and _predicate(raw[end + 1], language):
             out[end] = raw[end][:-1]
     return out
 
@@ -120,11 +117,9 @@ def asides_left_out(raw: list[str], language: str | None) -> list[list[tuple[int
     wants it."""
     out = []
     opener = stopwords.openers(language)
-    for a in [0] + [i for i in range(1, len(raw)) if raw[i - 1].endswith((",", "，"))]:
-        end = next((j for j in range(a, min(len(raw) - 1, a + 5)) if _BREAK.search(raw[j])), None)
-        if end is None or not raw[end].endswith(",") or not _name(raw[a:end + 1]):
-            continue
-        if a == 0 and not _opening_name(raw[:end + 1], language):
+    for a in [0] + [i for i in range(1, len(raw)) if raw[i - 1].endswith(",")]:
+        end = _name_at(raw, a)
+        if end is None or (a == 0 and not _opening_name(raw[:end + 1], language)):
             continue
         aside = end + 1
         close = next((j for j in range(aside, min(len(raw) - 1, aside + 12)) if _BREAK.search(raw[j])), None)
@@ -157,6 +152,13 @@ def _predicate(word: str, language: str | None) -> bool:
     subordinator, preposition = stopwords.scene_openers(language)
     no_predicate = subordinator | preposition | stopwords.openers(language) | stopwords.articles(language)
     return bare.casefold() in stopwords.auxiliaries(language) or fold(bare) not in no_predicate
+
+
+def _name_at(raw: Sequence[str], a: int) -> int | None:
+    """The last word of a name of 1-5 words that starts at raw[a] and ends with a comma, where the sentence goes on
+    after it (_name); None where there is none."""
+    end = next((j for j in range(a, min(len(raw) - 1, a + 5)) if _BREAK.search(raw[j])), None)
+    return end if end is not None and raw[end].endswith(",") and _name(raw[a:end + 1]) else None
 
 
 def _name(words: Sequence[str]) -> bool:
