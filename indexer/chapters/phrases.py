@@ -34,7 +34,8 @@ def headline_phrases(sentence: str, language: str | None, weights: dict[str, flo
                      key: Callable[[Token], str], shortest: int = 3, longest: int = 8) -> list[Phrase]:
     """The word runs of one sentence that could title its chapter, best first.
 
-    A run is `shortest`..`longest` words as written, inside one clause (it crosses no comma, colon or full stop);
+    A run is `shortest`..`longest` words as written, inside one clause (it crosses no comma, colon or full stop,
+    but a name set off by commas may join its predicate: named_subjects, asides_left_out);
     it scores the `weights` of the best `NAMED` distinct keys it holds (the chapter's salient words), less a little
     per word and more for each end that cuts its clause, so a whole clause that names the story's who and what in
     few words wins (_Words says what each end costs). A run never ends on a function word unless its clause does,
