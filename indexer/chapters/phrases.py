@@ -20,6 +20,7 @@ from indexer.text.polarity import negations
 
 _BREAK = re.compile(r"[,;:.!?…—–]$|^[—–-]+$")  # a clause ends after a word written with one of these
 _QUOTES = str.maketrans("", "", "\"“”„«»‹›()[]{}")
+_OPENING_MARKS = "\"“”„«»("  # quotes and brackets a word may open with, stripped before it is looked up
 CUT = 1.0  # a headline's cost for each end that cuts a run of content words
 NAMED = 5  # salient words a headline gets credit for: past that, a longer run only reads longer
 
@@ -147,7 +148,7 @@ def _predicate(word: str, language: str | None) -> bool:
     """Whether a clause that opens with this word may be the predicate of a name before it: it opens in lower case,
     with an auxiliary (French "a", which folds as "à" does) or with no conjunction, subordinator, preposition or
     article."""
-    bare = word.strip("\"“”„«»(")
+    bare = word.strip(_OPENING_MARKS)
     if not bare[:1].islower():
         return False
     subordinator, preposition = stopwords.scene_openers(language)
@@ -187,7 +188,7 @@ class _Words:
         self.solid = [c or any(ch.isdigit() for ch in w) for c, w in zip(content_word, raw)]
         self.negation = [negations([w], language) > 0 for w in raw] + [False]
         article = stopwords.articles(language)  # "l'armée" opens with one too
-        folded = [fold(w.strip("\"“”„«»(")) for w in raw]
+        folded = [fold(w.strip(_OPENING_MARKS)) for w in raw]
         self.article = [f.split("'")[0] in article for f in folded]
         # what a clause may open with and a headline leave out: articles, and the news words of the stop list
         # (a day, "yesterday"), not a preposition, an auxiliary or a pronoun ("In | Frankreich sind ...")
@@ -233,7 +234,7 @@ class _Words:
 
     @staticmethod
     def _opens(word: str, opener: frozenset[str]) -> bool:
-        return fold(word.strip("\"“”„«»(")) in opener  # "¿qué" asks: it is no "que"
+        return fold(word.strip(_OPENING_MARKS)) in opener  # "¿qué" asks: it is no "que"
 
     def start_cost(self, a: int) -> float | None:
         """What starting at word `a` costs (_start_cost), and FRAME more inside a clause that sets the scene."""
@@ -347,7 +348,7 @@ def governs(raw: Sequence[str], a: int, language: str | None) -> int:
     """1 when the word before raw[a] is a preposition that governs it (GOVERNING) in the same clause, else 0."""
     if a == 0 or _BREAK.search(raw[a - 1]):
         return 0
-    return int(raw[a - 1].strip("\"“”„«»(").casefold() in _GOVERNING.get(language or "", frozenset()))
+    return int(raw[a - 1].strip(_OPENING_MARKS).casefold() in _GOVERNING.get(language or "", frozenset()))
 
 
 def _clean(words: Sequence[str], language: str | None) -> str:
