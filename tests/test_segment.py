@@ -22,7 +22,7 @@ import pytest
 from indexer.chapters import scorer
 from indexer.chapters.courtesy import Courtesy
 from indexer.chapters.formats import vtt_chapters, youtube_description
-from indexer.chapters.phrases import asides_left_out, headline_phrases, named_subjects
+from indexer.chapters.phrases import asides_left_out, headline_phrases, named_subjects, times_left_out
 from indexer.chapters.reading import prefix, read
 from indexer.chapters.segment import (
     Cohesion,
@@ -595,6 +595,45 @@ def test_no_aside_is_left_out_after_a_sentence_s_first_words_that_only_its_capit
         ("Macron, and his wife Brigitte, visited the hospital on Friday.", "en"),
     ]:
         assert asides_left_out(sentence.split(), language) == [], sentence
+
+
+@pytest.mark.parametrize("sentence, language, best", [
+    ("Viele Arztpraxen in Sachsen sind heute aus Protest geschlossen geblieben.", "de",
+     "Viele Arztpraxen in Sachsen sind aus Protest geschlossen"),
+    ("Las tropas rusas bombardearon el pasado domingo el puerto de Odesa.", "es",
+     "Las tropas rusas bombardearon el puerto de Odesa"),
+    ("O governo aprovou esta sexta-feira o novo orçamento do Estado.", "pt",
+     "O governo aprovou o novo orçamento do Estado"),
+    ("Police in Leeds arrested on Sunday two men suspected of arson.", "en",
+     "Police in Leeds arrested two men suspected"),
+])
+def test_a_headline_leaves_out_the_day_said_in_mid_clause(sentence: str, language: str, best: str) -> None:
+    """News says when in mid-clause ("Das russische Militär hat am Donnerstag ...", "Le président a signé ce jeudi
+    ..."), and with 8 words the day took the place of the object: "Le président Vladimir Poutine a signé", "Una
+    terrible tormenta de granizo provocó el martes". A headline now reads the sentence without a day said in
+    mid-clause, too (phrases.times_left_out), and both readings compete. Judged blind on the val titles it changed:
+    34 better, 7 worse, 16 equal (of 57)."""
+    _best_is(sentence, language, best)
+
+
+def test_a_day_that_opens_or_ends_its_clause_or_follows_a_preposition_stays() -> None:
+    """Only a time between words of its clause is left out, with the words that lead and follow it, and not after a
+    function word that governs it."""
+    for sentence, language, short in [
+        ("Il governo ha approvato ieri sera la legge sul clima.", "it", "Il governo ha approvato la legge sul clima."),
+        ("Un bus est tombé mardi soir d'un pont.", "fr", "Un bus est tombé d'un pont."),
+        ("Das Militär hat am Donnerstag Ziele angegriffen.", "de", "Das Militär hat Ziele angegriffen."),
+    ]:
+        assert " ".join(w for _, w in times_left_out(list(enumerate(sentence.split())), language)) == short
+    for sentence, language in [
+        ("Dans la nuit de samedi à dimanche, la tempête a frappé la Bretagne.", "fr"),
+        ("Seit Montag streiken die Ärzte in Bayern.", "de"),
+        ("The strike at the port began on Monday.", "en"),
+        ("Am Sonntag wird in Polen gewählt.", "de"),
+    ]:
+        reading = list(enumerate(sentence.split()))
+        assert times_left_out(reading, language) == reading, sentence
+    assert times_left_out(list(enumerate("Ayer llovió.".split())), "xx") == list(enumerate(["Ayer", "llovió."]))
 
 
 @pytest.mark.parametrize("language, greeting, station, farewell", [

@@ -64,6 +64,7 @@ def headline_phrases(sentence: str, language: str | None, weights: dict[str, flo
     named = named_subjects(raw, language)
     readings = [list(enumerate(raw))] + ([list(enumerate(named))] if named != raw else [])
     readings += asides_left_out(named, language)
+    readings += [short for r in readings if (short := times_left_out(r, language)) != r]
     for reading in readings:
         at = [i for i, _ in reading]
         words = _Words([w for _, w in reading], [content_word[i] for i in at], language)
@@ -131,6 +132,37 @@ def asides_left_out(raw: list[str], language: str | None) -> list[list[tuple[int
         if _predicate(raw[close + 1], language):
             out.append([(i, raw[i][:-1] if i == end else raw[i]) for i in range(len(raw)) if not aside <= i <= close])
     return out
+
+
+def times_left_out(reading: list[tuple[int, str]], language: str | None) -> list[tuple[int, str]]:
+    """A sentence's words (with their indices) without the times it names in mid-clause, as a headline leaves them
+    out: "Viele Arztpraxen in Deutschland sind heute geschlossen geblieben" reads "... sind geschlossen geblieben",
+    "Le président a signé ce jeudi un projet de loi" reads "Le président a signé un projet de loi"
+    (stopwords.times: a day or "today", the words that lead it, "ce", "am", and those that follow, "matin").
+    A time stays where it opens or ends its clause, and where a function word other than an auxiliary stands
+    before it ("dans la nuit de samedi", "seit Montag")."""
+    core, lead, trail = stopwords.times(language)
+    if not core:
+        return reading
+    words = [w for _, w in reading]
+    folded = [fold(w.strip(_OPENING_MARKS).rstrip(",;:.!?…")) for w in words]
+    function, auxiliary = stopwords.function_words(language), stopwords.auxiliaries(language)
+    drop: set[int] = set()
+    for k in range(1, len(words) - 1):
+        if folded[k] not in core or k in drop:
+            continue
+        first = k
+        while first > 1 and folded[first - 1] in lead and not _BREAK.search(words[first - 1]):
+            first -= 1
+        last = k
+        while last + 1 < len(words) and folded[last + 1] in core | trail and not _BREAK.search(words[last]):
+            last += 1
+        before = words[first - 1]
+        if (_BREAK.search(before) or _BREAK.search(words[last]) or last == len(words) - 1
+                or (folded[first - 1] in function and before.casefold() not in auxiliary)):
+            continue
+        drop.update(range(first, last + 1))
+    return [iw for j, iw in enumerate(reading) if j not in drop]
 
 
 def _opening_name(words: Sequence[str], language: str | None) -> bool:

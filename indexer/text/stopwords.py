@@ -175,6 +175,27 @@ _AUXILIARIES = {
     "es": "es son era eran fue fueron ha han había habían será serán está están estaba va van puede",
     "it": "è sono era erano fu ha hanno aveva avevano sarà saranno sta stanno può deve",
     "pt": "é são era eram foi foram tem têm tinha tinham há será serão está estão vai vão pode deve",
+    "de": "ist sind war waren hat haben hatte hatten wird werden wurde wurden kann können muss müssen soll sollen",
+}
+
+# When a story happened, as news says it in mid-clause and a headline leaves it out ("Viele Arztpraxen sind heute
+# geschlossen geblieben", "Le président a signé ce jeudi un projet de loi"): the days and their neighbours, then
+# the words that may lead them ("on", "am", "ce", "el pasado"), then those that may follow ("matin", "Abend",
+# "scorso"). Three strings separated by "|".
+_TIMES = {
+    "en": """today yesterday tonight monday tuesday wednesday thursday friday saturday sunday |
+on this last next early late | morning afternoon evening night""",
+    "de": """heute gestern montag dienstag mittwoch donnerstag freitag samstag sonntag montagabend dienstagabend
+mittwochabend donnerstagabend freitagabend samstagabend sonntagabend | am an diesem vergangenen letzten kommenden
+bereits schon erst noch | morgen vormittag mittag nachmittag abend nacht früh""",
+    "fr": """aujourd'hui hier lundi mardi mercredi jeudi vendredi samedi dimanche | ce cette le dès | matin midi
+après-midi soir dernier prochain""",
+    "es": """hoy ayer anoche lunes martes miércoles jueves viernes sábado domingo | el este esta pasado próximo |
+pasado""",
+    "it": """oggi ieri stamattina stasera lunedì martedì mercoledì giovedì venerdì sabato domenica | lo questo questa |
+mattina pomeriggio sera notte scorso scorsa prossimo prossima""",
+    "pt": """hoje ontem segunda-feira terça-feira quarta-feira quinta-feira sexta-feira sábado domingo | neste nesta na
+no o a esta este | passado passada""",
 }
 
 # What a presenter says to open or close a programme, or an interviewee to end an answer (greetings, welcomes,
@@ -260,6 +281,15 @@ def scene_openers(language: str | None) -> tuple[frozenset[str], frozenset[str]]
 def auxiliaries(language: str | None) -> frozenset[str]:
     """The finite auxiliaries and copulas of a language, lower case with their accents (_AUXILIARIES)."""
     return frozenset(_AUXILIARIES.get(primary_language(language) or "", "").split())
+
+
+@lru_cache(maxsize=64)
+def times(language: str | None) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """The folded time words of a language, those that may lead them and those that may follow them (_TIMES); empty
+    sets without a list."""
+    core, lead, trail = (frozenset(fold(w) for w in part.split())
+                         for part in _TIMES.get(primary_language(language) or "", "||").split("|"))
+    return core, lead, trail
 
 
 @lru_cache(maxsize=64)
