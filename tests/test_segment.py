@@ -476,11 +476,14 @@ def _best_is(sentence: str, language: str, best: str) -> None:
     assert phrases[0] == best, phrases[:5]
 
 
-def _phrases(sentence: str, language: str) -> list[str]:
-    """headline_phrases of one sentence, best first, where every content word weighs the same."""
+def _phrases(sentence: str, language: str, salient: dict[str, float] | None = None) -> list[str]:
+    """headline_phrases of one sentence, best first, where every content word weighs the same, or as `salient`
+    weighs it (a word's weight as the chapter's salient words give it, by its first six letters; others 1.0)."""
     stop = set(stop_words(language))
-    weights = {prefix(6)(t): 1.0 for t in read([sentence], language).sentences[0] if t.text not in stop}
-    return [p.text for p in headline_phrases(sentence, language, weights, stop, prefix(6))]
+    key = prefix(6)
+    weights = {key(t): (salient or {}).get(key(t), 1.0) for t in read([sentence], language).sentences[0]
+               if t.text not in stop}
+    return [p.text for p in headline_phrases(sentence, language, weights, stop, key)]
 
 
 @pytest.mark.parametrize("sentence, language, best, never", [  # the best starts with `best`; `never` is no run
@@ -523,7 +526,7 @@ def test_a_headline_does_not_stop_before_an_article_that_opens_the_object(senten
 
 @pytest.mark.parametrize("sentence, language, best", [
     ("In Frankreich sind am Sonntag Zehntausende Menschen gegen Antisemitismus auf die Straße gegangen.", "de",
-     "In Frankreich sind am Sonntag Zehntausende Menschen"),
+     "Zehntausende Menschen gegen Antisemitismus auf die Straße gegangen"),
     ("Sono stati raccolti 100 milioni di dollari per l'acquisto di nuovi treni.", "it",
      "Sono stati raccolti 100 milioni di dollari"),
 ])
@@ -532,7 +535,9 @@ def test_a_headline_keeps_the_preposition_or_auxiliary_that_opens_its_clause(sen
     """A headline could leave out any function words that open its clause for a small cost, which suits an article
     ("The | mayor opened ...") but turned a place into the subject ("Frankreich sind am Sonntag ...") and a passive
     into a participle ("Stati raccolti ..."). Now only articles and the news words (a day, "yesterday") go for that
-    cost. Judged blind on the 142 val titles it changed: 76 better, 43 worse, 23 equal."""
+    cost. Judged blind on the 142 val titles it changed: 76 better, 43 worse, 23 equal. (A German clause's subject
+    after its verb may open a headline for that cost since: the place stays out, with the whole fronted phrase.)"""
+    assert not any(p.startswith("Frankreich") for p in _phrases(sentence, language)[:3])
     _best_is(sentence, language, best)
 
 
@@ -634,6 +639,24 @@ def test_a_day_that_opens_or_ends_its_clause_or_follows_a_preposition_stays() ->
         reading = list(enumerate(sentence.split()))
         assert times_left_out(reading, language) == reading, sentence
     assert times_left_out(list(enumerate("Ayer llovió.".split())), "xx") == list(enumerate(["Ayer", "llovió."]))
+
+
+def test_a_german_headline_may_start_at_the_subject_after_the_verb_that_follows_a_fronted_phrase() -> None:
+    """German puts the finite verb second: "In mehreren deutschen Städten sind zehntausende Menschen auf die Straßen
+    gegangen" gave "In mehreren deutschen Städten sind zehntausende Menschen" (cut before what they did), or a run
+    from inside the fronted phrase, "Aserbaidschan sind fast alle armenischstämmigen Bewohner geflohen". A run that
+    starts at the subject after that verb now costs what leaving out a clause's opening articles costs
+    (phrases.SKIP) instead of a cut. Judged blind on the val titles it changed: 39 better, 6 worse, 1 equal (of
+    46); on unseen train programmes 10 better, 2 worse, 1 equal (of 13)."""
+    sentence = "Im Streit um die Renten haben die Gewerkschaften zu Warnstreiks aufgerufen."
+    salient = {"streit": 0.3, "renten": 0.5}  # the chapter tells of the strike; the pensions are its background
+    assert _phrases(sentence, "de", salient)[0] == "Gewerkschaften zu Warnstreiks aufgerufen"
+    # a clause that opens with its subject keeps it: the words after its verb are no subject
+    sentence = "Die Weltgesundheitsorganisation ist besorgt über eine Zunahme von Atemwegserkrankungen."
+    assert not _phrases(sentence, "de")[0].startswith("Besorgt")
+    # nor in a language that puts the verb elsewhere
+    sentence = "In Madrid han los sindicatos convocado huelgas por las pensiones."
+    assert "Sindicatos convocado huelgas por las pensiones" not in _phrases(sentence, "es")[:1]
 
 
 @pytest.mark.parametrize("language, greeting, station, farewell", [

@@ -174,6 +174,7 @@ def _opening_name(words: Sequence[str], language: str | None) -> bool:
 
 
 NOUNS_CAPITALISED = {"de", "lb"}  # German and Luxembourgish write every noun with a capital
+V2_LANGUAGES = {"de", "nl"}  # the finite verb comes second in a main clause, straight after a fronted phrase
 
 
 def _predicate(word: str, language: str | None) -> bool:
@@ -241,6 +242,7 @@ class _Words:
                 last = i
             self.clause_end[i] = last
         self.frame = self._frames(folded, opener, language)
+        self.after_verb = self._after_verb(folded, language)
 
     def _frames(self, folded: Sequence[str], opener: frozenset[str], language: str | None) -> list[bool]:
         """Per word, whether its clause sets the scene for another clause of the sentence rather than telling the
@@ -264,6 +266,23 @@ class _Words:
             frame[i:end + 1] = [scene] * (end + 1 - i)
         return frame
 
+    def _after_verb(self, folded: Sequence[str], language: str | None) -> list[bool]:
+        """Per word, whether it follows the finite auxiliary (and articles) of a German or Dutch clause that opens
+        with a prepositional phrase: those languages put the verb second, so the subject comes right after it and
+        opens what the clause tells ("In Ungarn hat die | Regierung eine Fragebogenaktion gestartet")."""
+        raw = self.raw
+        out = [False] * len(raw)
+        if primary_language(language) not in V2_LANGUAGES:
+            return out
+        auxiliary, fronting = stopwords.auxiliaries(language), stopwords.prepositions(language)
+        for i in range(1, len(raw)):
+            j = i - 1
+            while j > 0 and self.article[j] and not _BREAK.search(raw[j - 1]):
+                j -= 1
+            first = self.clause_start[i]
+            out[i] = raw[j].casefold() in auxiliary and j > first and folded[first] in fronting
+        return out
+
     @staticmethod
     def _opens(word: str, opener: frozenset[str]) -> bool:
         return fold(word.strip(_OPENING_MARKS)) in opener  # "¿qué" asks: it is no "que"
@@ -275,7 +294,8 @@ class _Words:
 
     def _start_cost(self, a: int) -> float | None:
         """What starting at word `a` costs: nothing at its clause's start (past its conjunctions), SKIP after the
-        clause's opening function words, a cut inside it (a subject left behind: more after a content word); None
+        clause's opening function words or at the subject after a German or Dutch verb that follows a fronted phrase
+        (_after_verb), a cut inside it elsewhere (a subject left behind: more after a content word); None
         where a run cannot start (a conjunction opening the clause, a function word in mid-clause, just after a
         negation)."""
         first = self.clause_start[a]
@@ -287,6 +307,8 @@ class _Words:
             return None
         if not any(self.solid[first:a]):  # past light words a headline's style; past a preposition, its sense
             return SKIP if all(self.light[first:a]) else CUT * AFTER_FUNCTION
+        if self.after_verb[a]:
+            return SKIP
         return CUT * (SUBJECT if self.solid[a - 1] else AFTER_FUNCTION)
 
     def end_cost(self, b: int) -> float | None:

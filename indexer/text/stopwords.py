@@ -167,6 +167,14 @@ _PREPOSITIONS = {
     "pt": "em no na nos nas com para por pelo pela sem sobre entre segundo após durante desde até de do da dos das "
           "ao aos à às num numa",
 }
+# German and Dutch prepositions: a clause they open sets no scene apart (the verb follows straight after the phrase,
+# "In Ungarn hat die Regierung ..."), so scene_openers leaves them out; a headline may start at the subject after
+# that verb.
+_FRONTING = {
+    "de": "in im am an ans auf aus bei beim mit nach von vom zu zum zur über unter vor hinter neben zwischen durch "
+          "für gegen ohne um seit während wegen trotz laut",
+    "nl": "in op aan bij met na van voor naar over onder tussen door tegen zonder om sinds tijdens",
+}
 # The finite auxiliaries and copulas of those languages, as written (lower case: Italian "è" is no "e"): a clause
 # opened by a preposition that holds one tells the story itself ("En Italia ha comenzado el juicio ...,").
 _AUXILIARIES = {
@@ -176,6 +184,7 @@ _AUXILIARIES = {
     "it": "è sono era erano fu ha hanno aveva avevano sarà saranno sta stanno può deve",
     "pt": "é são era eram foi foram tem têm tinha tinham há será serão está estão vai vão pode deve",
     "de": "ist sind war waren hat haben hatte hatten wird werden wurde wurden kann können muss müssen soll sollen",
+    "nl": "is zijn was waren heeft hebben had hadden wordt worden werd werden kan kunnen moet moeten zal zullen",
 }
 
 # When a story happened, as news says it in mid-clause and a headline leaves it out ("Viele Arztpraxen sind heute
@@ -275,6 +284,12 @@ def scene_openers(language: str | None) -> tuple[frozenset[str], frozenset[str]]
     """The folded subordinators and the folded scene-setting prepositions of a language (_SUBORDINATORS,
     _PREPOSITIONS); empty sets without a list."""
     return _folded(language, _SUBORDINATORS), _folded(language, _PREPOSITIONS)
+
+
+@lru_cache(maxsize=64)
+def prepositions(language: str | None) -> frozenset[str]:
+    """The folded prepositions that may open a clause: scene_openers' and, for German and Dutch, _FRONTING's."""
+    return _folded(language, _PREPOSITIONS, _FRONTING)
 
 
 @lru_cache(maxsize=64)
