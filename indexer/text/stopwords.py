@@ -167,16 +167,16 @@ _PREPOSITIONS = {
     "pt": "em no na nos nas com para por pelo pela sem sobre entre segundo após durante desde até de do da dos das "
           "ao aos à às num numa",
 }
-# German and Dutch prepositions: a clause they open sets no scene apart (the verb follows straight after the phrase,
-# "In Ungarn hat die Regierung ..."), so scene_openers leaves them out; a headline may start at the subject after
-# that verb.
+# German and Dutch prepositions, which scene_openers leaves out: the verb follows straight after a phrase they open,
+# with no comma ("In Ungarn hat die Regierung ..."), and a headline may start at the subject after that verb.
 _FRONTING = {
     "de": "in im am an ans auf aus bei beim mit nach von vom zu zum zur über unter vor hinter neben zwischen durch "
           "für gegen ohne um seit während wegen trotz laut",
     "nl": "in op aan bij met na van voor naar over onder tussen door tegen zonder om sinds tijdens",
 }
-# The finite auxiliaries and copulas of those languages, as written (lower case: Italian "è" is no "e"): a clause
-# opened by a preposition that holds one tells the story itself ("En Italia ha comenzado el juicio ...,").
+# The finite auxiliaries and copulas, as written (lower case: Italian "è" is no "e"): a clause opened by a
+# preposition that holds one tells the story itself ("En Italia ha comenzado el juicio ...,"); in German and Dutch,
+# one after a fronted phrase is followed by the subject.
 _AUXILIARIES = {
     "en": "is are was were has have had will would can could may might must should",
     "fr": "est sont était étaient a ont avait avaient sera seront va vont fut peut doit",
