@@ -22,7 +22,7 @@ import pytest
 from indexer.chapters import scorer
 from indexer.chapters.courtesy import Courtesy
 from indexer.chapters.formats import vtt_chapters, youtube_description
-from indexer.chapters.phrases import asides_left_out, headline_phrases, named_subjects, times_left_out
+from indexer.chapters.phrases import headline_phrases
 from indexer.chapters.reading import prefix, read
 from indexer.chapters.segment import (
     Cohesion,
@@ -34,6 +34,7 @@ from indexer.chapters.segment import (
     lexical_rows,
     segment,
 )
+from indexer.chapters.variants import asides_left_out, named_subjects, times_left_out
 from indexer.errors import InvalidInput
 from indexer.models import Chapter, Segment, Transcript, Video, Word
 from indexer.text.normalize import fold
@@ -575,7 +576,7 @@ def test_a_headline_joins_a_name_to_its_predicate_across_commas(sentence: str, l
     of State") or of a predicate without its subject ("Has called it a war on children"), and "Jacques Delors,
     former president of the European Commission, has died ..." the aside, since a run stayed between two commas. A
     name set off by commas now joins the clause after it when that clause is its predicate
-    (phrases.named_subjects), and a name that opens a clause joins it past an aside (phrases.asides_left_out).
+    (variants.named_subjects), and a name that opens a clause joins it past an aside (variants.asides_left_out).
     Judged blind on the val titles they changed: 21 better, 6 worse, 1 equal (of 28); past an aside, with French
     "a" read as an auxiliary, 10 better, 1 worse, 2 equal (of 13)."""
     _best_is(sentence, language, best)
@@ -616,7 +617,7 @@ def test_a_headline_leaves_out_the_day_said_in_mid_clause(sentence: str, languag
     """News says when in mid-clause ("Das russische Militär hat am Donnerstag ...", "Le président a signé ce jeudi
     ..."), and with 8 words the day took the place of the object: "Le président Vladimir Poutine a signé", "Una
     terrible tormenta de granizo provocó el martes". A headline now reads the sentence without a day said in
-    mid-clause, too (phrases.times_left_out), and both readings compete. Judged blind on the val titles it changed:
+    mid-clause, too (variants.times_left_out), and both readings compete. Judged blind on the val titles it changed:
     34 better, 7 worse, 16 equal (of 57)."""
     _best_is(sentence, language, best)
 

@@ -14,13 +14,12 @@ from dataclasses import dataclass
 
 from indexer.chapters.casing import upper_first
 from indexer.chapters.reading import LETTER, read
+from indexer.chapters.variants import BREAK, OPENING_MARKS, asides_left_out, named_subjects, times_left_out
 from indexer.text import stopwords
 from indexer.text.normalize import Token, fold, no_spaces, pieces, primary_language, tokenize
 from indexer.text.polarity import negations
 
-_BREAK = re.compile(r"[,;:.!?…—–]$|^[—–-]+$")  # a clause ends after a word written with one of these
 _QUOTES = str.maketrans("", "", "\"“”„«»‹›()[]{}")
-_OPENING_MARKS = "\"“”„«»("  # quotes and brackets a word may open with, stripped before it is looked up
 CUT = 1.0  # a headline's cost for each end that cuts a run of content words
 NAMED = 5  # salient words a headline gets credit for: past that, a longer run only reads longer
 
@@ -92,116 +91,12 @@ def _runs(words: _Words, keys: Sequence[set[str]], weights: dict[str, float], sh
                 # the preposition comes along, as a part of the word it governs (a ninth word at most)
                 text = _clean(raw[a - governed: b + 1], language)
                 out.append(Phrase(score - start_cost - end_cost, text + "?" * words.asks(b)))
-            if _BREAK.search(raw[b]):
+            if BREAK.search(raw[b]):
                 break
     return out
 
 
-def named_subjects(raw: list[str], language: str | None) -> list[str]:
-    """The words of a sentence with the comma after a name set off in mid-sentence taken away where the clause after
-    it is that name's predicate: in "El presidente colombiano, Gustavo Petro, ha suspendido la erradicación ...", a
-    run may read "Gustavo Petro ha suspendido la erradicación", the headline that news writes, where the role before
-    the name would leave no room for what he did. A name here is 1-5 words set off by commas, the first and the last
-    capitalised (short particles between: "Ursula von der Leyen"); its predicate opens in lower case and with no
-    conjunction, subordinator or preposition ("Al-Shifa, où sont réfugiés ..." is no predicate)."""
-    out = list(raw)
-    for a in range(1, len(raw)):
-        end = _name_at(raw, a) if raw[a - 1].endswith(",") else None
-        if end is not None and _predicate(raw[end + 1], language):
-            out[end] = raw[end][:-1]
-    return out
-
-
-def asides_left_out(raw: list[str], language: str | None) -> list[list[tuple[int, str]]]:
-    """For each name that opens a clause and is followed by an aside between commas and then by its predicate
-    ("Jacques Delors, former president of the European Commission, has died aged 98"), the words without the aside
-    with their indices, the name's comma taken away ("Jacques Delors has died aged 98"). An aside is 1-12 words and
-    opens in lower case, not with a conjunction ("Macron, and his wife, ..."); the predicate as named_subjects
-    wants it."""
-    out = []
-    opener = stopwords.openers(language)
-    for a in [0] + [i for i in range(1, len(raw)) if raw[i - 1].endswith(",")]:
-        end = _name_at(raw, a)
-        if end is None or (a == 0 and not _opening_name(raw[:end + 1], language)):
-            continue
-        aside = end + 1
-        close = next((j for j in range(aside, min(len(raw) - 1, aside + 12)) if _BREAK.search(raw[j])), None)
-        if (close is None or not raw[close].endswith(",") or not raw[aside][:1].islower()
-                or fold(raw[aside]) in opener):
-            continue
-        if _predicate(raw[close + 1], language):
-            out.append([(i, raw[i][:-1] if i == end else raw[i]) for i in range(len(raw)) if not aside <= i <= close])
-    return out
-
-
-def times_left_out(reading: list[tuple[int, str]], language: str | None) -> list[tuple[int, str]]:
-    """A sentence's words (with their indices) without the times it names in mid-clause, as a headline leaves them
-    out: "Viele Arztpraxen in Deutschland sind heute geschlossen geblieben" reads "... sind geschlossen geblieben",
-    "Le président a signé ce jeudi un projet de loi" reads "Le président a signé un projet de loi"
-    (stopwords.times: a day or "today", the words that lead it, "ce", "am", and those that follow, "matin").
-    A time stays where it opens or ends its clause, and where a function word other than an auxiliary stands
-    before it ("dans la nuit de samedi", "seit Montag")."""
-    core, lead, trail = stopwords.times(language)
-    if not core:
-        return reading
-    words = [w for _, w in reading]
-    folded = [fold(w.strip(_OPENING_MARKS).rstrip(",;:.!?…")) for w in words]
-    function, auxiliary = stopwords.function_words(language), stopwords.auxiliaries(language)
-    drop: set[int] = set()
-    for k in range(1, len(words) - 1):
-        if folded[k] not in core or k in drop:
-            continue
-        first = k
-        while first > 1 and folded[first - 1] in lead and not _BREAK.search(words[first - 1]):
-            first -= 1
-        last = k
-        while last + 1 < len(words) and folded[last + 1] in core | trail and not _BREAK.search(words[last]):
-            last += 1
-        before = words[first - 1]
-        if (_BREAK.search(before) or _BREAK.search(words[last]) or last == len(words) - 1
-                or (folded[first - 1] in function and before.casefold() not in auxiliary)):
-            continue
-        drop.update(range(first, last + 1))
-    return [iw for j, iw in enumerate(reading) if j not in drop]
-
-
-def _opening_name(words: Sequence[str], language: str | None) -> bool:
-    """Whether the words that open a sentence read as a name though its first capital says nothing: two words or
-    more, each capitalised, the first no function word ("En Europa", "Sarà Riyadh" are none), in a language that
-    does not capitalise its nouns ("Menschen in Teilen Europas")."""
-    return (len(words) >= 2 and primary_language(language) not in NOUNS_CAPITALISED
-            and all(w[:1].isupper() for w in words) and fold(words[0]) not in stopwords.stop_words(language))
-
-
-NOUNS_CAPITALISED = {"de", "lb"}  # German and Luxembourgish write every noun with a capital
 V2_LANGUAGES = {"de", "nl"}  # the finite verb comes second in a main clause, straight after a fronted phrase
-
-
-def _predicate(word: str, language: str | None) -> bool:
-    """Whether a clause that opens with this word may be the predicate of a name before it: it opens in lower case,
-    with an auxiliary (French "a", which folds as "à" does) or with no conjunction, subordinator, preposition or
-    article."""
-    bare = word.strip(_OPENING_MARKS)
-    if not bare[:1].islower():
-        return False
-    subordinator, preposition = stopwords.scene_openers(language)
-    no_predicate = subordinator | preposition | stopwords.openers(language) | stopwords.articles(language)
-    return bare.casefold() in stopwords.auxiliaries(language) or fold(bare) not in no_predicate
-
-
-def _name_at(raw: Sequence[str], a: int) -> int | None:
-    """The last word of a name of 1-5 words that starts at raw[a] and ends with a comma, where the sentence goes on
-    after it (_name); None where there is none."""
-    end = next((j for j in range(a, min(len(raw) - 1, a + 5)) if _BREAK.search(raw[j])), None)
-    return end if end is not None and raw[end].endswith(",") and _name(raw[a:end + 1]) else None
-
-
-def _name(words: Sequence[str]) -> bool:
-    """Whether these words read as a name: the first and the last capitalised, any between capitalised or a short
-    particle ("von der", "de", "bin")."""
-    bare = [w.strip("\"“”„«»(),") for w in words]
-    return (all(bare) and bare[0][:1].isupper() and bare[-1][:1].isupper()
-            and all(w[:1].isupper() or len(w) <= 3 for w in bare) and not any(ch.isdigit() for w in bare for ch in w))
 
 
 SKIP = 0.3  # a run's cost for leaving out the articles and news words opening its clause ("The | mayor opened ...")
@@ -221,7 +116,7 @@ class _Words:
         self.solid = [c or any(ch.isdigit() for ch in w) for c, w in zip(content_word, raw)]
         self.negation = [negations([w], language) > 0 for w in raw] + [False]
         article = stopwords.articles(language)  # "l'armée" opens with one too
-        folded = [fold(w.strip(_OPENING_MARKS)) for w in raw]
+        folded = [fold(w.strip(OPENING_MARKS)) for w in raw]
         self.article = [f.split("'")[0] in article for f in folded]
         # what a clause may open with and a headline leave out: articles, and the news words of the stop list
         # (a day, "yesterday"), not a preposition, an auxiliary or a pronoun ("In | Frankreich sind ...")
@@ -231,14 +126,14 @@ class _Words:
         opener = stopwords.openers(language)
         self.clause_start: list[int] = []
         for i in range(len(raw)):
-            first = i if i == 0 or _BREAK.search(raw[i - 1]) else self.clause_start[-1]
-            if first == i - 1 and self._opens(raw[i - 1], opener) and not _BREAK.search(raw[i - 1]):
+            first = i if i == 0 or BREAK.search(raw[i - 1]) else self.clause_start[-1]
+            if first == i - 1 and self._opens(raw[i - 1], opener) and not BREAK.search(raw[i - 1]):
                 first = i
             self.clause_start.append(first)
         self.clause_end = [0] * len(raw)
         last = len(raw) - 1
         for i in reversed(range(len(raw))):
-            if _BREAK.search(raw[i]):
+            if BREAK.search(raw[i]):
                 last = i
             self.clause_end[i] = last
         self.frame = self._frames(folded, opener, language)
@@ -251,11 +146,11 @@ class _Words:
         ..."). A sentence of one clause has no frame (stopwords.scene_openers)."""
         raw = self.raw
         frame = [False] * len(raw)
-        if not any(_BREAK.search(w) for w in raw[:-1]):
+        if not any(BREAK.search(w) for w in raw[:-1]):
             return frame
         subordinator, preposition = stopwords.scene_openers(language)
         auxiliary = stopwords.auxiliaries(language)
-        starts = [i for i in range(len(raw)) if i == 0 or _BREAK.search(raw[i - 1])]
+        starts = [i for i in range(len(raw)) if i == 0 or BREAK.search(raw[i - 1])]
         for i in starts:
             end = self.clause_end[i]
             first = folded[i].split("'")[0]
@@ -277,7 +172,7 @@ class _Words:
         auxiliary, fronting = stopwords.auxiliaries(language), stopwords.prepositions(language)
         for i in range(1, len(raw)):
             j = i - 1
-            while j > 0 and self.article[j] and not _BREAK.search(raw[j - 1]):
+            while j > 0 and self.article[j] and not BREAK.search(raw[j - 1]):
                 j -= 1
             first = self.clause_start[i]
             out[i] = raw[j].casefold() in auxiliary and j > first and folded[first] in fronting
@@ -285,7 +180,7 @@ class _Words:
 
     @staticmethod
     def _opens(word: str, opener: frozenset[str]) -> bool:
-        return fold(word.strip(_OPENING_MARKS)) in opener  # "¿qué" asks: it is no "que"
+        return fold(word.strip(OPENING_MARKS)) in opener  # "¿qué" asks: it is no "que"
 
     def start_cost(self, a: int) -> float | None:
         """What starting at word `a` costs (_start_cost), and FRAME more inside a clause that sets the scene."""
@@ -299,7 +194,7 @@ class _Words:
         where a run cannot start (a conjunction opening the clause, a function word in mid-clause, just after a
         negation)."""
         first = self.clause_start[a]
-        if a < len(self.raw) - 1 and self.clause_start[a + 1] == a + 1 and not _BREAK.search(self.raw[a]):
+        if a < len(self.raw) - 1 and self.clause_start[a + 1] == a + 1 and not BREAK.search(self.raw[a]):
             return None  # a conjunction that opens the clause
         if a == first:
             return self._after_comma(a - 1)
@@ -400,9 +295,9 @@ _GOVERNING = {lang: frozenset(words.split()) for lang, words in GOVERNING.items(
 
 def governs(raw: Sequence[str], a: int, language: str | None) -> int:
     """1 when the word before raw[a] is a preposition that governs it (GOVERNING) in the same clause, else 0."""
-    if a == 0 or _BREAK.search(raw[a - 1]):
+    if a == 0 or BREAK.search(raw[a - 1]):
         return 0
-    return int(raw[a - 1].strip(_OPENING_MARKS).casefold() in _GOVERNING.get(language or "", frozenset()))
+    return int(raw[a - 1].strip(OPENING_MARKS).casefold() in _GOVERNING.get(language or "", frozenset()))
 
 
 def _clean(words: Sequence[str], language: str | None) -> str:

@@ -1,0 +1,121 @@
+"""Other readings of a sentence's words that a headline may take (indexer.chapters.phrases scores the runs of
+each): a name set off by commas joined to its predicate, an aside after a name left out, a day said in mid-clause
+left out. Each keeps the words' indices in the sentence, so a run's words are still looked up as said.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from indexer.text import stopwords
+from indexer.text.normalize import fold, primary_language
+
+BREAK = re.compile(r"[,;:.!?…—–]$|^[—–-]+$")  # a clause ends after a word written with one of these
+OPENING_MARKS = "\"“”„«»("  # quotes and brackets a word may open with, stripped before it is looked up
+
+
+def named_subjects(raw: list[str], language: str | None) -> list[str]:
+    """The words of a sentence with the comma after a name set off in mid-sentence taken away where the clause after
+    it is that name's predicate: in "El presidente colombiano, Gustavo Petro, ha suspendido la erradicación ...", a
+    run may read "Gustavo Petro ha suspendido la erradicación", the headline that news writes, where the role before
+    the name would leave no room for what he did. A name here is 1-5 words set off by commas, the first and the last
+    capitalised (short particles between: "Ursula von der Leyen"); its predicate opens in lower case and with no
+    conjunction, subordinator or preposition ("Al-Shifa, où sont réfugiés ..." is no predicate)."""
+    out = list(raw)
+    for a in range(1, len(raw)):
+        end = _name_at(raw, a) if raw[a - 1].endswith(",") else None
+        if end is not None and _predicate(raw[end + 1], language):
+            out[end] = raw[end][:-1]
+    return out
+
+
+def asides_left_out(raw: list[str], language: str | None) -> list[list[tuple[int, str]]]:
+    """For each name that opens a clause and is followed by an aside between commas and then by its predicate
+    ("Jacques Delors, former president of the European Commission, has died aged 98"), the words without the aside
+    with their indices, the name's comma taken away ("Jacques Delors has died aged 98"). An aside is 1-12 words and
+    opens in lower case, not with a conjunction ("Macron, and his wife, ..."); the predicate as named_subjects
+    wants it."""
+    out = []
+    opener = stopwords.openers(language)
+    for a in [0] + [i for i in range(1, len(raw)) if raw[i - 1].endswith(",")]:
+        end = _name_at(raw, a)
+        if end is None or (a == 0 and not _opening_name(raw[:end + 1], language)):
+            continue
+        aside = end + 1
+        close = next((j for j in range(aside, min(len(raw) - 1, aside + 12)) if BREAK.search(raw[j])), None)
+        if (close is None or not raw[close].endswith(",") or not raw[aside][:1].islower()
+                or fold(raw[aside]) in opener):
+            continue
+        if _predicate(raw[close + 1], language):
+            out.append([(i, raw[i][:-1] if i == end else raw[i]) for i in range(len(raw)) if not aside <= i <= close])
+    return out
+
+
+def times_left_out(reading: list[tuple[int, str]], language: str | None) -> list[tuple[int, str]]:
+    """A sentence's words (with their indices) without the times it names in mid-clause, as a headline leaves them
+    out: "Viele Arztpraxen in Deutschland sind heute geschlossen geblieben" reads "... sind geschlossen geblieben",
+    "Le président a signé ce jeudi un projet de loi" reads "Le président a signé un projet de loi"
+    (stopwords.times: a day or "today", the words that lead it, "ce", "am", and those that follow, "matin").
+    A time stays where it opens or ends its clause, and where a function word other than an auxiliary stands
+    before it ("dans la nuit de samedi", "seit Montag")."""
+    core, lead, trail = stopwords.times(language)
+    if not core:
+        return reading
+    words = [w for _, w in reading]
+    folded = [fold(w.strip(OPENING_MARKS).rstrip(",;:.!?…")) for w in words]
+    function, auxiliary = stopwords.function_words(language), stopwords.auxiliaries(language)
+    drop: set[int] = set()
+    for k in range(1, len(words) - 1):
+        if folded[k] not in core or k in drop:
+            continue
+        first = k
+        while first > 1 and folded[first - 1] in lead and not BREAK.search(words[first - 1]):
+            first -= 1
+        last = k
+        while last + 1 < len(words) and folded[last + 1] in core | trail and not BREAK.search(words[last]):
+            last += 1
+        before = words[first - 1]
+        if (BREAK.search(before) or BREAK.search(words[last]) or last == len(words) - 1
+                or (folded[first - 1] in function and before.casefold() not in auxiliary)):
+            continue
+        drop.update(range(first, last + 1))
+    return [iw for j, iw in enumerate(reading) if j not in drop]
+
+
+def _opening_name(words: Sequence[str], language: str | None) -> bool:
+    """Whether the words that open a sentence read as a name though its first capital says nothing: two words or
+    more, each capitalised, the first no function word ("En Europa", "Sarà Riyadh" are none), in a language that
+    does not capitalise its nouns ("Menschen in Teilen Europas")."""
+    return (len(words) >= 2 and primary_language(language) not in NOUNS_CAPITALISED
+            and all(w[:1].isupper() for w in words) and fold(words[0]) not in stopwords.stop_words(language))
+
+
+NOUNS_CAPITALISED = {"de", "lb"}  # German and Luxembourgish write every noun with a capital
+
+
+def _predicate(word: str, language: str | None) -> bool:
+    """Whether a clause that opens with this word may be the predicate of a name before it: it opens in lower case,
+    with an auxiliary (French "a", which folds as "à" does) or with no conjunction, subordinator, preposition or
+    article."""
+    bare = word.strip(OPENING_MARKS)
+    if not bare[:1].islower():
+        return False
+    subordinator, preposition = stopwords.scene_openers(language)
+    no_predicate = subordinator | preposition | stopwords.openers(language) | stopwords.articles(language)
+    return bare.casefold() in stopwords.auxiliaries(language) or fold(bare) not in no_predicate
+
+
+def _name_at(raw: Sequence[str], a: int) -> int | None:
+    """The last word of a name of 1-5 words that starts at raw[a] and ends with a comma, where the sentence goes on
+    after it (_name); None where there is none."""
+    end = next((j for j in range(a, min(len(raw) - 1, a + 5)) if BREAK.search(raw[j])), None)
+    return end if end is not None and raw[end].endswith(",") and _name(raw[a:end + 1]) else None
+
+
+def _name(words: Sequence[str]) -> bool:
+    """Whether these words read as a name: the first and the last capitalised, any between capitalised or a short
+    particle ("von der", "de", "bin")."""
+    bare = [w.strip("\"“”„«»(),") for w in words]
+    return (all(bare) and bare[0][:1].isupper() and bare[-1][:1].isupper()
+            and all(w[:1].isupper() or len(w) <= 3 for w in bare) and not any(ch.isdigit() for w in bare for ch in w))
