@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from indexer.chapters import scorer
+from indexer.chapters import phrases, scorer
 from indexer.chapters.courtesy import Courtesy
 from indexer.chapters.formats import vtt_chapters, youtube_description
 from indexer.chapters.phrases import headline_phrases
@@ -652,12 +652,19 @@ def test_a_german_headline_may_start_at_the_subject_after_the_verb_that_follows_
     sentence = "Im Streit um die Renten haben die Gewerkschaften zu Warnstreiks aufgerufen."
     salient = {"streit": 0.3, "renten": 0.5}  # the chapter tells of the strike; the pensions are its background
     assert _phrases(sentence, "de", salient)[0] == "Gewerkschaften zu Warnstreiks aufgerufen"
-    # a clause that opens with its subject keeps it: the words after its verb are no subject
-    sentence = "Die Weltgesundheitsorganisation ist besorgt über eine Zunahme von Atemwegserkrankungen."
-    assert not _phrases(sentence, "de")[0].startswith("Besorgt")
-    # nor in a language that puts the verb elsewhere
-    sentence = "In Madrid han los sindicatos convocado huelgas por las pensiones."
-    assert "Sindicatos convocado huelgas por las pensiones" not in _phrases(sentence, "es")[:1]
+    # the cost itself: only after a fronted phrase's verb, and only in a language that puts the verb second
+    for sentence, language, word, cost in [
+        ("Im Streit um die Renten haben die Gewerkschaften zu Warnstreiks aufgerufen.", "de", "Gewerkschaften",
+         phrases.SKIP),
+        # a clause that opens with its subject keeps it: the words after its verb are no subject
+        ("Die Weltgesundheitsorganisation ist besorgt über eine Zunahme von Atemwegserkrankungen.", "de", "besorgt",
+         phrases.CUT * phrases.AFTER_FUNCTION),
+        ("En Madrid han salido miles de personas a la calle.", "es", "salido", phrases.CUT * phrases.AFTER_FUNCTION),
+    ]:
+        raw = sentence.split()
+        stop = stop_words(language)
+        words = phrases._Words(raw, [fold(w.strip(".")) not in stop for w in raw], language)
+        assert words.start_cost(raw.index(word)) == cost, sentence
 
 
 @pytest.mark.parametrize("language, greeting, station, farewell", [
