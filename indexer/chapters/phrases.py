@@ -14,7 +14,14 @@ from dataclasses import dataclass
 
 from indexer.chapters.casing import upper_first
 from indexer.chapters.reading import LETTER, read
-from indexer.chapters.variants import BREAK, OPENING_MARKS, asides_left_out, named_subjects, times_left_out
+from indexer.chapters.variants import (
+    BREAK,
+    OPENING_MARKS,
+    asides_left_out,
+    auxiliary,
+    named_subjects,
+    times_left_out,
+)
 from indexer.text import stopwords
 from indexer.text.normalize import Token, fold, no_spaces, pieces, primary_language, tokenize
 from indexer.text.polarity import negations
@@ -149,7 +156,6 @@ class _Words:
         if not any(BREAK.search(w) for w in raw[:-1]):
             return frame
         subordinator, preposition = stopwords.scene_openers(language)
-        auxiliary = stopwords.auxiliaries(language)
         starts = [i for i in range(len(raw)) if i == 0 or BREAK.search(raw[i - 1])]
         for i in starts:
             end = self.clause_end[i]
@@ -157,7 +163,7 @@ class _Words:
             second = folded[i + 1].split("'")[0] if i < end else ""
             scene = (first in subordinator or (first in opener and second in subordinator)
                      or (first in preposition
-                         and not any(w.strip("\"“”„«»(),;:.!?").casefold() in auxiliary for w in raw[i:end + 1])))
+                         and not any(auxiliary(w, language) for w in raw[i:end + 1])))
             frame[i:end + 1] = [scene] * (end + 1 - i)
         return frame
 
@@ -169,13 +175,13 @@ class _Words:
         out = [False] * len(raw)
         if primary_language(language) not in V2_LANGUAGES:
             return out
-        auxiliary, fronting = stopwords.auxiliaries(language), stopwords.prepositions(language)
+        fronting = stopwords.prepositions(language)
         for i in range(1, len(raw)):
             j = i - 1
             while j > 0 and self.article[j] and not BREAK.search(raw[j - 1]):
                 j -= 1
             first = self.clause_start[i]
-            out[i] = raw[j].casefold() in auxiliary and j > first and folded[first] in fronting
+            out[i] = auxiliary(raw[j], language) and j > first and folded[first] in fronting
         return out
 
     @staticmethod

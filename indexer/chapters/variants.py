@@ -13,6 +13,13 @@ from indexer.text.normalize import fold, primary_language
 
 BREAK = re.compile(r"[,;:.!?…—–]$|^[—–-]+$")  # a clause ends after a word written with one of these
 OPENING_MARKS = "\"“”„«»("  # quotes and brackets a word may open with, stripped before it is looked up
+_MARKS = "\"“”„«»(),;:.!?"  # the quotes, brackets and punctuation around a written word
+
+
+def auxiliary(word: str, language: str | None) -> bool:
+    """Whether a written word is one of the language's finite auxiliaries or copulas (stopwords.auxiliaries), the
+    marks around it aside."""
+    return word.strip(_MARKS).casefold() in stopwords.auxiliaries(language)
 
 
 def named_subjects(raw: list[str], language: str | None) -> list[str]:
@@ -64,7 +71,7 @@ def times_left_out(reading: list[tuple[int, str]], language: str | None) -> list
         return reading
     words = [w for _, w in reading]
     folded = [fold(w.strip(OPENING_MARKS).rstrip(",;:.!?…")) for w in words]
-    function, auxiliary = stopwords.function_words(language), stopwords.auxiliaries(language)
+    function, goes_on = stopwords.function_words(language), core | trail
     drop: set[int] = set()
     for k in range(1, len(words) - 1):
         if folded[k] not in core or k in drop:
@@ -73,11 +80,11 @@ def times_left_out(reading: list[tuple[int, str]], language: str | None) -> list
         while first > 1 and folded[first - 1] in lead and not BREAK.search(words[first - 1]):
             first -= 1
         last = k
-        while last + 1 < len(words) and folded[last + 1] in core | trail and not BREAK.search(words[last]):
+        while last + 1 < len(words) and folded[last + 1] in goes_on and not BREAK.search(words[last]):
             last += 1
         before = words[first - 1]
         if (BREAK.search(before) or BREAK.search(words[last]) or last == len(words) - 1
-                or (folded[first - 1] in function and before.casefold() not in auxiliary)):
+                or (folded[first - 1] in function and not auxiliary(before, language))):
             continue
         drop.update(range(first, last + 1))
     return [iw for j, iw in enumerate(reading) if j not in drop]
@@ -103,7 +110,7 @@ def _predicate(word: str, language: str | None) -> bool:
         return False
     subordinator, preposition = stopwords.scene_openers(language)
     no_predicate = subordinator | preposition | stopwords.openers(language) | stopwords.articles(language)
-    return bare.casefold() in stopwords.auxiliaries(language) or fold(bare) not in no_predicate
+    return auxiliary(bare, language) or fold(bare) not in no_predicate
 
 
 def _name_at(raw: Sequence[str], a: int) -> int | None:
