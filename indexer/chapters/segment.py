@@ -43,7 +43,7 @@ import numpy as np
 from indexer.chapters import scorer
 from indexer.chapters.casing import capitals
 from indexer.chapters.embed import Embedder, band_cosine, covers, default_embedder, standardised, window_cosine
-from indexer.chapters.formats import clock
+from indexer.chapters.formats import clock, past_an_hour
 from indexer.chapters.paths import _best, _exactly
 from indexer.chapters.reading import Reading, content, prefix, read, stop_words
 from indexer.chapters.titles import describe, headlines
@@ -352,7 +352,7 @@ def _chapters(video_id: str, times: list[float], kept: Sequence[Sequence[Token]]
     names = capitals(texts, spelling, language)  # names text without capitals writes in lower case (chapters.casing)
     titles = headlines([texts[s:e] for s, e in zip(starts, ends)], language, groups, reading, stop,
                        [title for title, _ in described], names=names)
-    hours = times[-1] >= 3600
+    hours = past_an_hour(times[-1])
     return [  # a chapter of no words is named by its start: "Chapter 2" was English in every transcript
         Chapter(video_id, times[s], times[e], title or clock(times[s], hours), tuple(names.get(k, k) for k in keywords),
                 "computed")
