@@ -270,11 +270,12 @@ def titles(data: dict[str, list[Bulletin]], embedder: Embedder | None, show: int
                 short += 3 <= len(words) <= 8
                 faithful += all(w.casefold() in said for w in words)
                 distinct += seen[c.title.casefold()] == 1
-                lead += any(_match(c.title, s) for s in inside[:3])
-                run += any(_match(c.title, s) for s in inside)
-                source = next((s for s in inside if _match(c.title, s)), None)
-                own += source is not None and _reading(source, b.transcript.language) != "other"
-                start, end = _clause_edges(c.title, inside, stop)
+                found = [(s, _match(c.title, s)) for s in inside]  # each sentence read for the title once
+                lead += any(at for _, at in found[:3])
+                run += any(at for _, at in found)
+                source, at = next(((s, at) for s, at in found if at), ("", None))
+                own += at is not None and _reading(source, b.transcript.language) != "other"
+                start, end = _clause_edges(c.title, source, at, stop)
                 opens, closes = opens + start, closes + end
                 shown.append((name, c.title, inside[0]))
         print(f"{name:12} {n:5} chapters: {short / n:.2f} / {faithful / n:.2f} / {distinct / n:.2f} / {lead / n:.2f}"
@@ -307,24 +308,22 @@ def _match(title: str, sentence: str) -> tuple[int, int] | None:
     return None
 
 
-def _clause_edges(title: str, sentences: Sequence[str], stop: frozenset[str]) -> tuple[bool, bool]:
-    """Whether a title, found in one of the sentences (_match), starts where its clause starts (nothing before it in
-    the clause but function words and conjunctions) and ends where its clause ends or on a word that is no function
-    word."""
+def _clause_edges(title: str, sentence: str, found: tuple[int, int] | None,
+                  stop: frozenset[str]) -> tuple[bool, bool]:
+    """Whether a title, found in a sentence at `found` (_match; None: in none), starts where its clause starts
+    (nothing before it in the clause but function words and conjunctions) and ends where its clause ends or on a
+    word that is no function word."""
+    if found is None:
+        return False, False
     last_word = fold(title.split()[-1].strip(_EDGE)) if title.split() else ""
-    for sentence in sentences:
-        found = _match(title, sentence)
-        if found is None:
-            continue
-        raw = sentence.split()
-        said = [fold(w.strip(_EDGE)) for w in raw]
-        at, last = found
-        before = at
-        while before > 0 and not re.search(r"[,;:.!?…]$", raw[before - 1]):
-            before -= 1
-        closes = last == len(raw) - 1 or bool(re.search(r"[,;:.!?…]$", raw[last])) or last_word not in stop
-        return all(w in stop for w in said[before:at]), closes
-    return False, False
+    raw = sentence.split()
+    said = [fold(w.strip(_EDGE)) for w in raw]
+    at, last = found
+    before = at
+    while before > 0 and not re.search(r"[,;:.!?…]$", raw[before - 1]):
+        before -= 1
+    closes = last == len(raw) - 1 or bool(re.search(r"[,;:.!?…]$", raw[last])) or last_word not in stop
+    return all(w in stop for w in said[before:at]), closes
 
 
 def casing(root: Path, sets: Sequence[str], split: str, limit: int | None, embedder: Embedder | None) -> None:
