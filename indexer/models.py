@@ -10,6 +10,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Literal, TypeVar
 
+from media.lines import SENTENCE_END
 from media.readable import join_words
 
 SearchMode = Literal["quote", "keyword"]
@@ -36,9 +37,6 @@ class Record:
         known = {f.name for f in fields(cls)}  # type: ignore[arg-type]
         return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in data.items() if k in known})
 
-# A sentence ends at terminal punctuation of any script Whisper writes (Latin, Cyrillic, CJK, Arabic, Devanagari).
-# a word that ends a sentence: . ! ? … (Chinese and Japanese 。！？, Arabic ؟, Devanagari ।), a closing mark after it
-_SENTENCE_END = re.compile(r"[.!?\u2026\u3002\uff01\uff1f\u061f\u0964]['\"\u201d\u00bb\u2019)\]]*$")
 
 
 @dataclass(frozen=True)
@@ -113,7 +111,7 @@ class Transcript:
 
 def ends_sentence(word: str) -> bool:
     """Whether a sentence ends with this word (its terminal punctuation, perhaps inside a closing quote)."""
-    return _SENTENCE_END.search(word.strip()) is not None
+    return SENTENCE_END.search(word.strip()) is not None
 
 
 # a word written with dots between letters ("U.S.", "z.B.", "u.a.", "e.g.") or an initial ("J.")

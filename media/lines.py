@@ -25,7 +25,9 @@ _WIDE = re.compile(r"[\u1100-\u115F\u2E80-\uA4CF\uAC00-\uD7A3\uF900-\uFAFF\uFE30
 # where a line may break between two characters: kana, CJK ideographs and full-width forms, a word a character (Thai,
 # Lao, Khmer and Myanmar write words of several letters without spaces: their lines break at spaces only)
 _CHARACTER_WORDS = re.compile(r"[\u3040-\u30FF\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF\uFF00-\uFFEF]")
-_SENTENCE_END = re.compile(r"[.!?…。！？؟।]['\"»”’)\]」』]*$")
+# a text that ends a sentence: . ! ? … (Chinese and Japanese 。！？, Arabic ؟, Devanagari ।), closing marks after it;
+# the one check for captions' cues and lines and for a transcript's sentences (indexer.models.ends_sentence)
+SENTENCE_END = re.compile(r"[.!?…。！？؟।]['\"»”’)\]」』]*$")
 _CLAUSE_END = re.compile(r"[;:,、，；：،؛\-–—]['\"»”’)\]」』]*$")
 _CLOSING = "、。，．！？；：）」』】》〉…・ー,.!?;:)]}»”’%"  # marks that stay on the character before them
 _OPENING = "「『【《〈（([{«“‘"  # marks that stay on the character after them
@@ -125,7 +127,7 @@ def _filled(text: str, bounds: Sequence[tuple[int, int]], columns: Sequence[int]
 
 def _break_cost(before: str) -> float:
     """What ending a line after `before` costs (negative: a good place)."""
-    if _SENTENCE_END.search(before):
+    if SENTENCE_END.search(before):
         return AFTER_SENTENCE
     if _CLAUSE_END.search(before):
         return AFTER_CLAUSE

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from media.captions import CaptionWord, Cue
-from media.lines import width
+from media.lines import SENTENCE_END, width
 
 CUE_WIDTH = 84  # two lines of 42 characters, as broadcast and web captions keep them
 CUE_SECONDS = 7.0  # the longest a cue stays on screen
@@ -25,7 +25,6 @@ _CJK_CHARS = "\u3040-\u30FF\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF"  # kana and 
 _CJK = re.compile(f"[{_CJK_CHARS}]")
 _OPENING = "“‘「『（《〈([{"  # marks that go on the character after them
 _CJK_UNITS = re.compile(f"[^\\w\\s]*[{_CJK_CHARS}][^{_CJK_CHARS}{_OPENING}\\w\\s]*|[^{_CJK_CHARS}\\s]+")
-_SENTENCE_END = re.compile(r"[.!?…。！？؟।]['\"»”’)\]]*$")  # as models.ends_sentence: Arabic ؟, Hindi ।
 # a piece that goes on the word before it: closing punctuation, or a mark followed by the rest of a word or number
 _ATTACHED = re.compile(r"[,.;:!?%)\]}»”…]+(?!\w)|[.,\-‐]\w|['’]\w{1,3}(?!\w)")  # ... "'s", "'ll" clitics
 # a word an apostrophe elides into the next: one or two letters (l', d', c', j', n'), or ending in qu (qu', lorsqu')
@@ -100,7 +99,7 @@ def readable_cues(words: Sequence[CaptionWord]) -> list[Cue]:
 def _break(run: Sequence[CaptionWord]) -> int:
     """How many of `run`'s words the cue takes: up to its last sentence end if that is late enough, else up to its
     last clause mark (a comma ...) if that is, else all."""
-    for mark in (_SENTENCE_END, _CLAUSE_END):
+    for mark in (SENTENCE_END, _CLAUSE_END):
         for k in range(len(run) - 1, 0, -1):
             if k + 1 < BREAK_SHARE * len(run):
                 break

@@ -10,7 +10,7 @@ import pytest
 
 from indexer.config import Settings
 from indexer.formats import caption_cues, render
-from indexer.models import Segment, Transcript, Word
+from indexer.models import Segment, Transcript, Word, ends_sentence
 from indexer.service import Clipindex, IngestOptions
 from media.captions import CaptionWord, Cue, parse_captions, write_srt
 from media.readable import CUE_SECONDS, CUE_WIDTH, join_words, readable_cues, split_spaceless, width
@@ -165,3 +165,18 @@ def test_a_cue_ends_where_an_arabic_or_hindi_sentence_does(sentences: tuple[str,
     words = [CaptionWord(i * 0.5, i * 0.5 + 0.45, t) for i, t in enumerate(texts)]
     cues = readable_cues(words)
     assert len(cues) >= 2 and cues[0].text == sentences[0], [c.text for c in cues]
+
+
+def test_a_sentence_ends_inside_japanese_corner_brackets() -> None:
+    """A quoted Japanese sentence ends in 。」 or 。』: the cues and a transcript's sentences each had their own check
+    for a sentence's end, and neither read those brackets as closing marks, so the quote ran on into the next one."""
+    first = ["大臣は", "「橋は", "月曜日に", "必ず", "開きます。」"]
+    second = ["技師たちが", "柱を", "調べました", "と", "述べた"]
+    words = [CaptionWord(i * 1.0, i * 1.0 + 0.9, t) for i, t in enumerate(first + second)]
+    cues = readable_cues(words)
+    assert len(cues) >= 2 and cues[0].text == join_words(first), [c.text for c in cues]
+    assert ends_sentence("開きます。」") and ends_sentence("『終わり。』") and not ends_sentence("「橋は")
+    spoken = tuple(Word(w.start, w.end, w.text) for w in words)
+    segment = Segment(0.0, 10.0, join_words(first + second), spoken)
+    transcript = Transcript("file:ja", "ja", "captions", "file", (segment,))
+    assert [(s.first_word, s.last_word) for s in transcript.sentences()] == [(0, 4), (5, 9)]
