@@ -16,10 +16,13 @@ from indexer.chapters.casing import upper_first
 from indexer.chapters.reading import LETTER, read
 from indexer.chapters.variants import (
     BREAK,
+    NOUNS_CAPITALISED,
     OPENING_MARKS,
     asides_left_out,
     auxiliary,
     named_subjects,
+    opens_predicate,
+    reads_as_name,
     times_left_out,
 )
 from indexer.text import stopwords
@@ -103,6 +106,7 @@ def _runs(words: _Words, keys: Sequence[set[str]], weights: dict[str, float], sh
     return out
 
 
+PEOPLES_CAPITALISED = {"en", "nl"}  # "the Russian army", "de Russische president": an adjective that reads as a name
 V2_LANGUAGES = {"de", "nl"}  # the finite verb comes second in a main clause, straight after a fronted phrase
 
 
@@ -145,6 +149,7 @@ class _Words:
             self.clause_end[i] = last
         self.frame = self._frames(folded, opener, language)
         self.after_verb = self._after_verb(folded, language)
+        self.named = self._named_after_role(folded, language)
 
     def _frames(self, folded: Sequence[str], opener: frozenset[str], language: str | None) -> list[bool]:
         """Per word, whether its clause sets the scene for another clause of the sentence rather than telling the
@@ -184,6 +189,42 @@ class _Words:
             out[i] = auxiliary(raw[j], language) and j > first and folded[first] in fronting
         return out
 
+    def _named_after_role(self, folded: Sequence[str], language: str | None) -> list[bool]:
+        """Per word, whether it opens a name that follows its role at the start of its clause and is followed by
+        its predicate: "Le Premier ministre britannique | Rishi Sunak a limogé ...", "L'ex presidente americano |
+        Donald Trump potrebbe annunciare ...". A headline names the person and leaves the role out, which leaves
+        room for what the person did. The role is the clause's words before the name: an article first, then
+        articles and content words, the last in lower case. A function word of another kind says the clause holds
+        more than a role: an auxiliary (it went on past its subject), or a preposition ("Les propos du secrétaire
+        général de l'ONU | Antonio Guterres ont ...": the name is not the subject). Only in languages with
+        articles that write nouns and a people's adjectives in lower case: in German every noun looks like a name,
+        in English "The annual | Muslim pilgrimage" would read as one, and without articles a clause's start says
+        nothing of where a role begins."""
+        raw = self.raw
+        out = [False] * len(raw)
+        if not stopwords.articles(language) or primary_language(language) in NOUNS_CAPITALISED | PEOPLES_CAPITALISED:
+            return out
+        for a in range(1, len(raw) - 1):
+            first = self.clause_start[a]
+            before = re.split(r"['’]", raw[a - 1].strip(OPENING_MARKS))[-1]  # "d'Antonio" is no role word
+            if (a == first or not self.article[first] or not raw[a][:1].isupper()
+                    or not (self.solid[a - 1] and before[:1].islower() and len(before) > 3)):
+                continue
+            if not all(self.solid[k] or self.article[k] for k in range(first, a)):
+                continue
+            out[a] = any(self._name_then_predicate(a, e, language) for e in range(a, min(len(raw) - 1, a + 5)))
+        return out
+
+    def _name_then_predicate(self, a: int, e: int, language: str | None) -> bool:
+        """Whether raw[a..e] is a name within one clause and its predicate opens right after it (not a particle
+        of a longer name: "Ursula | von der Leyen")."""
+        raw = self.raw
+        if any(BREAK.search(w) for w in raw[a:e + 1]) or not reads_as_name(raw[a:e + 1]):
+            return False
+        after = raw[e + 1]
+        particle = len(after) <= 3 and e + 2 < len(raw) and raw[e + 2][:1].isupper()
+        return opens_predicate(after, language) and not particle
+
     @staticmethod
     def _opens(word: str, opener: frozenset[str]) -> bool:
         return fold(word.strip(OPENING_MARKS)) in opener  # "¿qué" asks: it is no "que"
@@ -208,7 +249,7 @@ class _Words:
             return None
         if not any(self.solid[first:a]):  # past light words a headline's style; past a preposition, its sense
             return SKIP if all(self.light[first:a]) else CUT * AFTER_FUNCTION
-        if self.after_verb[a]:
+        if self.after_verb[a] or self.named[a]:
             return SKIP
         return CUT * (SUBJECT if self.solid[a - 1] else AFTER_FUNCTION)
 

@@ -32,7 +32,7 @@ def named_subjects(raw: list[str], language: str | None) -> list[str]:
     out = list(raw)
     for a in range(1, len(raw)):
         end = _name_at(raw, a) if raw[a - 1].endswith(",") else None
-        if end is not None and _predicate(raw[end + 1], language):
+        if end is not None and opens_predicate(raw[end + 1], language):
             out[end] = raw[end][:-1]
     return out
 
@@ -54,7 +54,7 @@ def asides_left_out(raw: list[str], language: str | None) -> list[list[tuple[int
         if (close is None or not raw[close].endswith(",") or not raw[aside][:1].islower()
                 or fold(raw[aside]) in opener):
             continue
-        if _predicate(raw[close + 1], language):
+        if opens_predicate(raw[close + 1], language):
             out.append([(i, raw[i][:-1] if i == end else raw[i]) for i in range(len(raw)) if not aside <= i <= close])
     return out
 
@@ -101,7 +101,7 @@ def _opening_name(words: Sequence[str], language: str | None) -> bool:
 NOUNS_CAPITALISED = {"de", "lb"}  # German and Luxembourgish write every noun with a capital
 
 
-def _predicate(word: str, language: str | None) -> bool:
+def opens_predicate(word: str, language: str | None) -> bool:
     """Whether a clause that opens with this word may be the predicate of a name before it: it opens in lower case,
     with an auxiliary (French "a", which folds as "à" does) or with no conjunction, subordinator, preposition or
     article."""
@@ -115,12 +115,12 @@ def _predicate(word: str, language: str | None) -> bool:
 
 def _name_at(raw: Sequence[str], a: int) -> int | None:
     """The last word of a name of 1-5 words that starts at raw[a] and ends with a comma, where the sentence goes on
-    after it (_name); None where there is none."""
+    after it (reads_as_name); None where there is none."""
     end = next((j for j in range(a, min(len(raw) - 1, a + 5)) if BREAK.search(raw[j])), None)
-    return end if end is not None and raw[end].endswith(",") and _name(raw[a:end + 1]) else None
+    return end if end is not None and raw[end].endswith(",") and reads_as_name(raw[a:end + 1]) else None
 
 
-def _name(words: Sequence[str]) -> bool:
+def reads_as_name(words: Sequence[str]) -> bool:
     """Whether these words read as a name: the first and the last capitalised, any between capitalised or a short
     particle ("von der", "de", "bin")."""
     bare = [w.strip("\"“”„«»(),") for w in words]
