@@ -723,6 +723,31 @@ def test_a_programme_s_greetings_and_station_lines_are_no_headline(
         assert not set(title) <= set(said), f"{chapter.title!r}: a courtesy, not the story"
 
 
+def test_a_programme_line_is_no_headline_and_names_no_programme() -> None:
+    """Presenters lead into the news and out of it with lines about the programme itself: Spanish Euronews chapters
+    were titled "Comenzamos con los titulares", "Pueden acompañarnos ahora para ver las claves" or "Les presentamos
+    las noticias más destacadas y comenzamos" (10 of the val titles changed, all in Spanish; "Boris Johnson anuncia
+    su dimisión", "Cientos de manifestantes asaltaron el Palacio Presidencial"). A sentence that opens with a
+    programme line (stopwords.programme_lines) now competes last, whatever its length, no run may open with one,
+    and the names in it are no programme's."""
+    chapters = [["Hola y bienvenidos a Euronews hoy.", "Comenzamos en Irak, donde continúan los disturbios en Bagdad.",
+                 "Cientos de manifestantes asaltaron el Palacio Presidencial."],
+                ["Boris Johnson anuncia su dimisión.", "No olviden que pueden seguirnos en televisión, internet y en "
+                 "las redes sociales, cada día y a toda hora, con las últimas noticias."]]
+    polite = Courtesy(chapters, "es")
+    assert polite.names == {"euronews"}  # not "Irak" nor "Bagdad"
+    assert polite.sentences == [[True, True, False], [False, True]]
+    assert polite.said("Comenzamos en Irak") and polite.said("Presentamos las claves de la actualidad")
+    assert not polite.said("Cientos de manifestantes asaltaron el Palacio Presidencial")
+    english = Courtesy([["Good evening.", "Let's start by looking at our top stories.", "The river rose."]], "en")
+    assert english.sentences == [[True, True, False]] and english.said("Let's start by looking at our top stories")
+    texts = list(stories("en").values())[:2]
+    first = ["Good evening and welcome to Newsline.", "Let's start by looking at our top stories.", *texts[0]]
+    transcript, _ = captions([first, texts[1]], "en")
+    title = segment(transcript, embedder=None, count=2)[0].title
+    assert "top stories" not in title.casefold() and title.casefold() in " ".join(texts[0]).casefold(), title
+
+
 def test_a_long_greeting_tells_the_news_and_a_later_greeting_names_no_programme() -> None:
     """Programme names were first read from any greeting: "Boris Johnson" of "Bienvenidos a nuestro informativo en
     donde podrán ver cómo el primer ministro británico, Boris Johnson, ...", and "Tel Aviv" of a presenter's

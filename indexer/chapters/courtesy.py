@@ -36,6 +36,7 @@ class Courtesy:
 
     def __init__(self, chapters: Sequence[Sequence[str]], language: str | None) -> None:
         self.phrases = [p.split() for p in stopwords.courtesies(language)]
+        self.lines = [p.split() for p in stopwords.programme_lines(language)]
         polite = {w for p in self.phrases for w in p} | stopwords.stop_words(language)
         words = [[_WORD.findall(s) for s in sentences] for sentences in chapters]
         greets = [[self._greets(raw) for raw in row] for row in words]
@@ -43,13 +44,15 @@ class Courtesy:
         self.names = {fold(w) for raw, g in opening if g for w in raw[1:STATION_WORDS]
                       if w[:1].isupper() and len(w) > 2 and "'" not in fold(w) and fold(w) not in polite}
         # per chapter, which sentences are courtesies throughout: short greetings and station lines
-        self.sentences = [[len(raw) <= STATION_WORDS and (g or self._names(raw)) for raw, g in zip(row, flags)]
-                          for row, flags in zip(words, greets)]
+        # programme lines of any length: what follows one is the programme's plan, a list of its channels or a
+        # story's first words cut from the sentence that holds them ("Les presentamos ... y comenzamos con ...")
+        self.sentences = [[(len(raw) <= STATION_WORDS and (g or self._names(raw))) or self._opens(raw, self.lines)
+                           for raw, g in zip(row, flags)] for row, flags in zip(words, greets)]
 
     def said(self, text: str) -> bool:
-        """Whether a run of words (a title) greets or names the programme."""
+        """Whether a run of words (a title) greets, names the programme or leads into it (a programme line)."""
         raw = _WORD.findall(text)
-        return self._greets(raw) or self._names(raw)
+        return self._greets(raw) or self._names(raw) or self._opens(raw, self.lines)
 
     def _names(self, raw: Sequence[str]) -> bool:
         return any(fold(w) in self.names for w in raw)
@@ -57,8 +60,13 @@ class Courtesy:
     def _greets(self, raw: Sequence[str]) -> bool:
         """Whether words open with one of the courtesy phrases (where a phrase is a word of a script written without
         spaces, the sentence's word may go on past it: "欢迎收看新闻联播")."""
+        return self._opens(raw, self.phrases)
+
+    @staticmethod
+    def _opens(raw: Sequence[str], phrases: Sequence[Sequence[str]]) -> bool:
+        """Whether one of `phrases` starts among the first COURTESY_OPENING words."""
         folded = [fold(w) for w in raw[:COURTESY_OPENING + 3]]
-        for p in self.phrases:
+        for p in phrases:
             for i in range(min(COURTESY_OPENING, len(folded))):
                 if folded[i:i + len(p)] == p or len(p) == 1 and p[0] >= "\u3040" and folded[i].startswith(p[0]):
                     return True

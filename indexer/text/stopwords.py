@@ -236,10 +236,35 @@ muito obrigado | até amanhã""",
 }
 
 
+# What a presenter says of the programme itself, to lead into the news or out of it ("Comenzamos con los
+# titulares", "Let's start by looking at our top stories", "Pueden seguirnos en televisión"): a sentence that opens
+# with one is no headline either, though it may go on to tell the news ("Comenzamos en Irak, donde ..."), and it
+# names no programme. Phrases, separated by "|".
+_PROGRAMME = {
+    "en": "let's start | let's begin | let us start | we begin | we start | stay with us | you can follow us",
+    "de": "wir beginnen | wir starten | bleiben sie | sie können uns",
+    "fr": "commençons | nous commençons | restez avec nous | n'oubliez pas | vous pouvez nous suivre",
+    "es": """comenzamos | empezamos | presentamos | dejamos | pueden seguir | pueden seguirnos |
+pueden acompañarnos | sigan con nosotros | no olviden | tenemos muchas cosas | gracias por""",
+    "it": "iniziamo | cominciamo | restate con noi | non dimenticate | potete seguirci | grazie per",
+    "pt": "começamos | comecemos | fique connosco | fiquem connosco | não se esqueça | podem seguir-nos",
+}
+
+
 @lru_cache(maxsize=64)
 def courtesies(language: str | None) -> tuple[str, ...]:
     """The folded phrases of _COURTESY (words joined by one space); empty without a list."""
-    phrases = _COURTESY.get(primary_language(language) or "", "").split("|")
+    return _phrases(_COURTESY, language)
+
+
+@lru_cache(maxsize=64)
+def programme_lines(language: str | None) -> tuple[str, ...]:
+    """The folded phrases of _PROGRAMME (words joined by one space); empty without a list."""
+    return _phrases(_PROGRAMME, language)
+
+
+def _phrases(table: dict[str, str], language: str | None) -> tuple[str, ...]:
+    phrases = table.get(primary_language(language) or "", "").split("|")
     return tuple(" ".join(fold(w) for w in p.replace("-", " ").split()) for p in phrases if p.strip())
 
 
