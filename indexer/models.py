@@ -38,7 +38,6 @@ class Record:
         return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in data.items() if k in known})
 
 
-
 @dataclass(frozen=True)
 class Word:
     start: float

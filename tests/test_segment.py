@@ -739,6 +739,9 @@ def test_a_programme_line_is_no_headline_and_names_no_programme() -> None:
     assert polite.sentences == [[True, True, False], [False, True]]
     assert polite.said("Comenzamos en Irak") and polite.said("Presentamos las claves de la actualidad")
     assert not polite.said("Cientos de manifestantes asaltaron el Palacio Presidencial")
+    # the same words in the news are no programme line
+    assert not polite.said("Los combates pueden seguir durante semanas")
+    assert not Courtesy([["Guten Abend.", "Wie lange bleiben sie in Gaza?"]], "de").sentences[0][1]
     english = Courtesy([["Good evening.", "Let's start by looking at our top stories.", "The river rose."]], "en")
     assert english.sentences == [[True, True, False]] and english.said("Let's start by looking at our top stories")
     texts = list(stories("en").values())[:2]

@@ -242,9 +242,9 @@ muito obrigado | até amanhã""",
 # names no programme. Phrases, separated by "|".
 _PROGRAMME = {
     "en": "let's start | let's begin | let us start | we begin | we start | stay with us | you can follow us",
-    "de": "wir beginnen | wir starten | bleiben sie | sie können uns",
+    "de": "wir beginnen | wir starten | bleiben sie dran | bleiben sie bei uns",
     "fr": "commençons | nous commençons | restez avec nous | n'oubliez pas | vous pouvez nous suivre",
-    "es": """comenzamos | empezamos | presentamos | dejamos | pueden seguir | pueden seguirnos |
+    "es": """comenzamos | empezamos | presentamos | dejamos | pueden seguir viendo | pueden seguirnos |
 pueden acompañarnos | sigan con nosotros | no olviden | tenemos muchas cosas | gracias por""",
     "it": "iniziamo | cominciamo | restate con noi | non dimenticate | potete seguirci | grazie per",
     "pt": "começamos | comecemos | fique connosco | fiquem connosco | não se esqueça | podem seguir-nos",
