@@ -206,9 +206,10 @@ class _Words:
             return out
         for a in range(1, len(raw) - 1):
             first = self.clause_start[a]
+            if a == first or not raw[a][:1].isupper() or not self.article[first] or not self.solid[a - 1]:
+                continue
             before = re.split(r"['’]", raw[a - 1].strip(OPENING_MARKS))[-1]  # "d'Antonio" is no role word
-            if (a == first or not self.article[first] or not raw[a][:1].isupper()
-                    or not (self.solid[a - 1] and before[:1].islower() and len(before) > 3)):
+            if not (before[:1].islower() and len(before) > 3):
                 continue
             if not all(self.solid[k] or self.article[k] for k in range(first, a)):
                 continue
