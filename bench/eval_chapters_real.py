@@ -245,24 +245,26 @@ def titles(data: dict[str, list[Bulletin]], embedder: Embedder | None, show: int
     """How the headlines of our chapters measure up: 3-8 words, every word said in the chapter (names as spelled
     there), distinct within the programme, how many are a run of words of the chapter's first three sentences
     (the lead, where news says what a story is about; a name joined to its predicate past an aside counts as a
-    run), how many a run of words anywhere in it (the rest are its salient words listed), how many come from a
-    sentence the text layer does not read as another language than the transcript's (untranslated interviews
-    are); then how many of those runs keep what their clause says: start where it starts (past its conjunctions,
-    or past nothing but function words), end where it ends or on a word that is not a function word; then `show`
-    random chapters with title and first sentence."""
+    run), how many a run of words anywhere in it (the rest are its salient words listed), how many echo no other
+    title of the programme (_echoed), how many come from a sentence the text layer does not read as another
+    language than the transcript's (untranslated interviews are); then how many of those runs keep what their
+    clause says: start where it starts (past its conjunctions, or past nothing but function words), end where it
+    ends or on a word that is not a function word; then `show` random chapters with title and first sentence."""
     rng = random.Random(seed)
     print("\nTitles: share of chapters whose title is 3-8 words / faithful / distinct in its programme / from its lead"
-          " / a run of its words (not a list of keywords) / from a sentence not read as another language"
+          " / a run of its words (not a list of keywords) / echoes no other title / from a sentence not read as another"
+          " language"
           " / opens its clause / closes it or ends on a content word")
     shown: list[tuple[str, str, str]] = []
     for name, group in data.items():
-        n = short = faithful = distinct = lead = run = own = opens = closes = 0
+        n = short = faithful = distinct = lead = run = unechoed = own = opens = closes = 0
         for b in group:
             sentences = units(b.transcript)
             chapters = segment(b.transcript, embedder=embedder)
             seen = Counter(c.title.casefold() for c in chapters)
             stop = stop_words(b.transcript.language) | openers(b.transcript.language)
-            for c in chapters:
+            echoed = _echoed([c.title for c in chapters])
+            for c, echo in zip(chapters, echoed):
                 inside = [s.text for s in sentences if c.start <= s.start < c.end] or [""]
                 words = c.title.split()
                 said = " ".join(inside).casefold()
@@ -273,15 +275,24 @@ def titles(data: dict[str, list[Bulletin]], embedder: Embedder | None, show: int
                 found = [(s, _match(c.title, s)) for s in inside]  # each sentence read for the title once
                 lead += any(at for _, at in found[:3])
                 run += any(at for _, at in found)
+                unechoed += not echo
                 source, at = next(((s, at) for s, at in found if at), ("", None))
                 own += at is not None and _reading(source, b.transcript.language) != "other"
                 start, end = _clause_edges(c.title, source, at, stop)
                 opens, closes = opens + start, closes + end
                 shown.append((name, c.title, inside[0]))
         print(f"{name:12} {n:5} chapters: {short / n:.2f} / {faithful / n:.2f} / {distinct / n:.2f} / {lead / n:.2f}"
-              f" / {run / n:.2f} / {own / n:.3f} / {opens / n:.2f} / {closes / n:.2f}")
+              f" / {run / n:.2f} / {unechoed / n:.3f} / {own / n:.3f} / {opens / n:.2f} / {closes / n:.2f}")
     for name, title, first in rng.sample(shown, min(show, len(shown))):
         print(f"- [{name}] **{title}** | {first[:160]}")
+
+
+def _echoed(titles: list[str]) -> list[bool]:
+    """Per title, whether another title of the same programme says much the same: of the two titles' words of 4
+    letters or more (case-folded), they share two at least and 60% of the shorter title's."""
+    words = [{w for w in re.findall(r"\w+", t.casefold()) if len(w) > 3} for t in titles]
+    return [any(j != i and len(a & b) >= 2 and len(a & b) >= 0.6 * min(len(a), len(b)) for j, b in enumerate(words))
+            for i, a in enumerate(words)]
 
 
 _EDGE = " ,;:.!?…—–-'’\"“”„«»()[]{}¿¡"

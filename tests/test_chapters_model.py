@@ -519,3 +519,26 @@ def _english_headlines(first: list[str], second: list[str], fallback: list[str])
     kept = [content(t, stop) for t in reading.sentences]
     groups = [[t for toks in kept[:3] for t in toks], [t for toks in kept[3:] for t in toks]]
     return headlines([first, second], "en", groups, reading, stop, fallback)
+
+
+def test_a_programmes_opening_headline_and_the_story_it_announces_get_titles_that_differ() -> None:
+    """A programme's opening announces its first story in nearly the words of the story's own lead, and the two
+    chapters were titled alike ("Xi Jinping e Joe Biden si incontrano", then "Xi Jinping e Joe Biden"): only an
+    identical title was passed over. The story keeps the headline (its salient words are the phrase's) and the
+    opening takes its next best phrase; judged blind on the 42 val chapter pairs it changed: 29 better, 9 worse."""
+    chapters = [
+        ["Good evening and welcome.", "Floods have closed the main bridge in Dresden.",
+         "We also look at the weather."],
+        ["Floods closed the main bridge in Dresden on Monday.", "It is the busiest crossing of the city.",
+         "Engineers say it stays closed until the water goes down."],
+        ["Fishermen count thousands of dead fish along the Oder.", "A toxic algae bloom killed the fish.",
+         "Poland and Germany blame each other for the Oder disaster."],
+    ]
+    reading = read([s for c in chapters for s in c], "en")
+    stop = chapter_stop_words("en", reading.sentences)
+    kept = [content(t, stop) for t in reading.sentences]
+    groups = [[t for toks in kept[3 * i:3 * i + 3] for t in toks] for i in range(3)]
+    titles = headlines(chapters, "en", groups, reading, stop, ["Opening", "Dresden", "Oder"])
+    assert "bridge in Dresden" in titles[1], titles
+    words = [{w for w in t.casefold().split() if len(w) > 3} for t in titles]
+    assert len(words[0] & words[1]) < 2, titles

@@ -13,8 +13,8 @@ from dataclasses import replace
 
 from indexer.chapters.casing import recased
 from indexer.chapters.courtesy import Courtesy
-from indexer.chapters.phrases import headline_phrases
-from indexer.chapters.reading import Reading, prefix
+from indexer.chapters.phrases import Phrase, headline_phrases
+from indexer.chapters.reading import Reading, prefix, read
 from indexer.text import stopwords
 from indexer.text.language import UNDETERMINED, detect_language
 from indexer.text.normalize import Token, primary_language, tokenize
@@ -120,11 +120,11 @@ def headlines(
     programme's greetings and station lines (indexer.chapters.courtesy), and no run of its other sentences may say
     one (a long greeting goes on to tell the news). A title word from text that lost its capitals takes its form in
     `names`, if given (indexer.chapters.casing.capitals: as the transcript, or the video's article, writes it;
-    segment gives them)."""
+    segment gives them). Distinct means more than another string: a phrase that echoes a title already given
+    (_echoes: most of its content words) is passed over for the chapter's next best, where it has one."""
     key = prefix(6)
     everywhere = set.intersection(*({key(t) for t in g} for g in groups)) if len(groups) > 1 else set()
     used: set[str] = set()
-    out = []
     reads = [[_reading(s, language) for s in sentences] for sentences in chapters]
     every = [r for row in reads for r in row]
     if every.count("other") > FOREIGN_MOST * max(1, len(every)):
@@ -132,33 +132,82 @@ def headlines(
     polite = Courtesy(chapters, language)
     for row, marks in zip(reads, polite.sentences):
         row[:] = ["courtesy" if c else r for r, c in zip(row, marks)]
-    for sentences, ranks, spare, read_as in zip(chapters, salient(groups, reading, key), fallback, reads):
+    chains = []
+    for sentences, ranks, read_as in zip(chapters, salient(groups, reading, key), reads):
         top = ranks[0][1] if ranks else 1.0
         weights = {k: v / top for k, v in ranks if k not in everywhere}
         own = [s if r == "own" else "" for s, r in zip(sentences, read_as)]  # positions kept for the decay
-        title = (_best_phrase(own[:lead], LEAD_DECAY, language, weights, stop, key, used, polite.said)
-                 or _best_phrase(own[lead:], 0.05, language, weights, stop, key, used, polite.said)
-                 or _best_phrase(sentences[:lead], LEAD_DECAY, language, weights, stop, key, used)
-                 or _best_phrase(sentences[lead:], 0.05, language, weights, stop, key, used) or spare)
-        title = recased(title, names or {}, language)
+        chains.append(_Chain([(own[:lead], LEAD_DECAY, polite.said), (own[lead:], 0.05, polite.said),
+                              (sentences[:lead], LEAD_DECAY, None), (sentences[lead:], 0.05, None)],
+                             language, weights, stop, key))
+    out = [""] * len(chapters)
+    taken: list[set[str]] = []  # the content keys of each title given so far
+    # the chapter whose best phrase scores highest chooses first: of a programme's opening headlines and the story
+    # one of them announces, the story (whose salient words the phrase holds) keeps the phrase
+    for c in sorted(range(len(chapters)), key=lambda c: -chains[c].best()):
+        found = chains[c].choose(used, lambda text: _echoes(_keys(text, language, stop, key), taken))
+        title = recased(found or fallback[c], names or {}, language)
         if title and title.casefold() in used:
             title = _numbered(title, used)
         used.add(title.casefold())
-        out.append(title)
+        taken.append(_keys(title, language, stop, key))
+        out[c] = title
     return out
 
 
-def _best_phrase(sentences: Sequence[str], decay: float, language: str | None, weights: dict[str, float],
-                 stop: set[str], key: Callable[[Token], str], used: set[str],
-                 courteous: Callable[[str], bool] | None = None) -> str | None:
-    """The best-scoring phrase of these sentences not yet used in the video (nor `courteous`, where given), each
-    sentence's phrases worth `decay` less than the one before's (down to a tenth); None where none scores above
-    zero."""
+ECHO = 0.6  # two titles of a video that share this share of the shorter one's content words (two at least) echo
+
+
+def _keys(text: str, language: str | None, stop: set[str], key: Callable[[Token], str]) -> set[str]:
+    return {key(t) for t in read([text], language).sentences[0] if t.text not in stop}
+
+
+def _echoes(keys: set[str], taken: Sequence[set[str]]) -> bool:
+    """Whether a title of these content keys says what a title already given says: "Xi Jinping e Joe Biden" after
+    "Xi Jinping e Joe Biden si incontrano" (a programme's opening headline and the story it announces)."""
+    return any(len(shared := keys & other) >= 2 and len(shared) >= ECHO * min(len(keys), len(other))
+               for other in taken)
+
+
+class _Chain:
+    """A chapter's phrases, level by level (its own lead, its own other sentences, then any lead and any other
+    sentence), each level computed when it is first needed."""
+
+    def __init__(self, levels: list[tuple[Sequence[str], float, Callable[[str], bool] | None]],
+                 language: str | None, weights: dict[str, float], stop: set[str],
+                 key: Callable[[Token], str]) -> None:
+        self.levels, self.language, self.weights, self.stop, self.key = levels, language, weights, stop, key
+        self.done: dict[int, list[Phrase]] = {}
+
+    def level(self, i: int) -> list[Phrase]:
+        if i not in self.done:
+            sentences, decay, courteous = self.levels[i]
+            self.done[i] = _phrases(sentences, decay, self.language, self.weights, self.stop, self.key, courteous)
+        return self.done[i]
+
+    def best(self) -> float:
+        """The score of the first level's best phrase (0 without one)."""
+        return next((p[0].score for i in range(len(self.levels)) if (p := self.level(i))), 0.0)
+
+    def choose(self, used: set[str], echoes: Callable[[str], bool]) -> str | None:
+        """The best phrase of the first level that has one not yet used in the video; of those, the best that
+        echoes no title given, where there is one."""
+        for i in range(len(self.levels)):
+            fresh = [p.text for p in self.level(i) if p.text.casefold() not in used]
+            if fresh:
+                return next((text for text in fresh if not echoes(text)), fresh[0])
+        return None
+
+
+def _phrases(sentences: Sequence[str], decay: float, language: str | None, weights: dict[str, float],
+             stop: set[str], key: Callable[[Token], str], courteous: Callable[[str], bool] | None = None
+             ) -> list[Phrase]:
+    """The phrases of these sentences that score above zero, best first, but those `courteous` says are courtesies
+    (where given); each sentence's phrases are worth `decay` less than the one before's (down to a tenth)."""
     phrases = [replace(ph, score=ph.score * max(0.1, 1.0 - decay * i)) for i, s in enumerate(sentences)
                for ph in headline_phrases(s, language, weights, stop, key)]
     phrases.sort(key=lambda p: -p.score)
-    return next((p.text for p in phrases if p.score > 0 and p.text.casefold() not in used
-                 and not (courteous and courteous(p.text))), None)
+    return [p for p in phrases if p.score > 0 and not (courteous and courteous(p.text))]
 
 
 LEAD_DECAY = 0.45  # each lead sentence's phrases are worth this much less than the one before's (news leads with it)
