@@ -26,7 +26,7 @@ def youtube_description(chapters: Sequence[Chapter]) -> str:
     YouTube will not turn them into chapters; callers that need to know can count the lines.
     """
     spans = _merge_short(sorted((c.start, c.end, c.title) for c in chapters))
-    hours = past_an_hour(max((c.end for c in chapters), default=0.0))
+    hours = _reaches_an_hour(chapters)
     # YouTube refuses descriptions that contain angle brackets.
     return "".join(f"{clock(start, hours)} {_one_line(title.replace('<', ' ').replace('>', ' '), start, hours)}\n"
                    for start, _, title in spans)
@@ -65,6 +65,11 @@ def _join(a: tuple[float, float, str], b: tuple[float, float, str]) -> tuple[flo
     return a[0], a[1] + b[1], a[2] if a[1] >= b[1] else b[2]
 
 
+def _reaches_an_hour(chapters: Sequence[Chapter]) -> bool:
+    """past_an_hour for a list of chapters: whether the last of them ends an hour or more in."""
+    return past_an_hour(max((c.end for c in chapters), default=0.0))
+
+
 def past_an_hour(end: float) -> bool:
     """Whether the times of a list that ends at `end` seconds need hours (its video reaches an hour): then every
     line writes them."""
@@ -85,7 +90,7 @@ def _one_line(title: str, start: float, hours: bool) -> str:
 
 def vtt_chapters(chapters: Sequence[Chapter]) -> str:
     """A WebVTT chapters track (`<track kind="chapters">`): one cue per chapter, its text the title."""
-    hours = past_an_hour(max((c.end for c in chapters), default=0.0))
+    hours = _reaches_an_hour(chapters)
     cues = [
         f"{i}\n{format_timestamp(c.start)} --> {format_timestamp(max(c.end, c.start))}\n"
         f"{vtt_text(_one_line(c.title, c.start, hours))}\n"
