@@ -2,15 +2,16 @@
 salient words and by where they cut the sentence (indexer.chapters.titles chooses among them).
 
 A run keeps what its clause says: it starts where the clause starts (past its conjunctions) or pays for leaving a
-subject behind, ends on a function word only where the clause does, never starts after or stops before a negation,
-and a question keeps its mark. Scripts written without spaces are cut into a clause's characters instead.
+subject behind, ends on a function word only where the clause does, stops before a noun's "of" only where it cannot
+go on past that noun, never starts after or stops before a negation, and a question keeps its mark. Scripts written
+without spaces are cut into a clause's characters instead.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from indexer.chapters.casing import upper_first
 from indexer.chapters.reading import LETTER, read
@@ -93,6 +94,7 @@ def _runs(words: _Words, keys: Sequence[set[str]], weights: dict[str, float], sh
             continue
         seen: set[str] = set()
         governed = governs(raw, a, language)
+        ends: list[tuple[int, float, Phrase]] = []
         for b in range(a, min(len(raw), a + longest)):
             seen |= keys[b]
             end_cost = words.end_cost(b)
@@ -100,9 +102,23 @@ def _runs(words: _Words, keys: Sequence[set[str]], weights: dict[str, float], sh
                 score = sum(sorted((weights.get(k, 0.0) for k in seen), reverse=True)[:NAMED]) - 0.05 * (b + 1 - a)
                 # the preposition comes along, as a part of the word it governs (a ninth word at most)
                 text = _clean(raw[a - governed: b + 1], language)
-                out.append(Phrase(score - start_cost - end_cost, text + "?" * words.asks(b)))
+                ends.append((b, end_cost, Phrase(score - start_cost - end_cost, text + "?" * words.asks(b))))
             if BREAK.search(raw[b]):
                 break
+        out += _carried_on(ends, words)
+    return out
+
+
+def _carried_on(ends: list[tuple[int, float, Phrase]], words: _Words) -> list[Phrase]:
+    """The runs from one start (their last word, end cost and phrase); one that stops before a preposition joining a
+    noun to the one before ("Dos heridos tras la explosión | de un arsenal") costs a full cut where a run from the
+    same start goes on past that noun to an easy end (the clause's, or before a function word of another kind)."""
+    out = []
+    for i, (b, cost, phrase) in enumerate(ends):
+        if words.genitive[b + 1] and not BREAK.search(words.raw[b]) and any(
+                c <= CUT * BEFORE_FUNCTION and not words.genitive[e + 1] for e, c, _ in ends[i + 1:]):
+            phrase = replace(phrase, score=phrase.score - (CUT - cost))
+        out.append(phrase)
     return out
 
 
@@ -129,6 +145,8 @@ class _Words:
         article = stopwords.articles(language)  # "l'armée" opens with one too
         folded = [fold(w.strip(OPENING_MARKS)) for w in raw]
         self.article = [f.split("'")[0] in article for f in folded]
+        genitive = stopwords.genitives(language)
+        self.genitive = [f.split("'")[0] in genitive for f in folded] + [False]
         # what a clause may open with and a headline leave out: articles, and the news words of the stop list
         # (a day, "yesterday"), not a preposition, an auxiliary or a pronoun ("In | Frankreich sind ...")
         news = stopwords.news_words(language)

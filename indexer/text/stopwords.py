@@ -139,6 +139,25 @@ _ARTICLES = {
     "nl": "de het een",
 }
 
+# The prepositions that join a noun to the noun before it ("the explosion | of an arsenal", "la explosión | de un
+# arsenal"), with their forms joined to an article; elided ones without their apostrophe ("d'un" as "d"). A
+# headline cut there leaves the noun before without what it names.
+_GENITIVES = {
+    "en": "of",
+    "fr": "de du des d",
+    "es": "de del",
+    "it": "di del dello della dei degli delle dell d",
+    "pt": "de do da dos das",
+    "de": "von",
+    "nl": "van",
+}
+
+
+def genitives(language: str | None) -> frozenset[str]:
+    """The folded prepositions that join a noun to the one before it (_GENITIVES); empty without a list."""
+    return _folded(language, _GENITIVES)
+
+
 # Words that open a clause setting the scene for the story rather than telling it: subordinating conjunctions and
 # relative words ("..., alors qu'une manifestation avait été interdite", "As war rages on in Gaza, ..."), and, in
 # languages that set a fronted place or time off with a comma, prepositions ("Selon l'OMS, ...", "In his Christmas
