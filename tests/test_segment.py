@@ -541,6 +541,24 @@ def test_a_headline_does_not_stop_before_the_noun_that_completes_the_one_before(
     assert phrases[0] == carried and short in phrases, phrases[:5]
 
 
+@pytest.mark.parametrize("sentence, salient, best", [
+    # the object and its participle: what was done ("Entwicklungshilfe für die palästinensischen Gebiete freigegeben")
+    ("Die Landesregierung in Sachsen hat einen Plan gegen die Dürre beschlossen.",
+     {"landes": 0.6, "sachse": 0.4, "plan": 1.0, "durre": 0.6, "beschl": 0.6}, "Plan gegen die Dürre beschlossen"),
+    # not after "dem": whom it was given to, not what was done ("... Stoltenberg versprochen" misled)
+    ("Der Bürgermeister in Sachsen hat dem Feuerwehrchef für seinen Einsatz gedankt.",
+     {"burger": 0.6, "sachse": 0.4, "feuerw": 1.0, "einsat": 0.6, "gedank": 0.6},
+     "Der Bürgermeister in Sachsen hat dem Feuerwehrchef"),
+])
+def test_a_german_headline_may_be_the_object_and_its_participle(sentence: str, salient: dict[str, float],
+                                                                 best: str) -> None:
+    """A German clause puts its participle last: a run from the clause's start stopped before it ("Die EU hat die
+    Entwicklungshilfe", "Russlands Armee hat zum ersten Mal"), and one from the object on cost a cut. From an object
+    past the auxiliary to the clause's end now costs what leaving the opening articles does. Judged blind on the 14
+    train and val titles it changed: 12 better, 2 worse."""
+    assert _phrases(sentence, "de", salient)[0] == best
+
+
 @pytest.mark.parametrize("sentence, language, best", [
     ("In Frankreich sind am Sonntag Zehntausende Menschen gegen Antisemitismus auf die Straße gegangen.", "de",
      "Zehntausende Menschen gegen Antisemitismus auf die Straße gegangen"),

@@ -17,6 +17,7 @@ from indexer.chapters.casing import upper_first
 from indexer.chapters.reading import LETTER, read
 from indexer.chapters.variants import (
     BREAK,
+    MARKS,
     NOUNS_CAPITALISED,
     OPENING_MARKS,
     asides_left_out,
@@ -98,6 +99,8 @@ def _runs(words: _Words, keys: Sequence[set[str]], weights: dict[str, float], sh
         for b in range(a, min(len(raw), a + longest)):
             seen |= keys[b]
             end_cost = words.end_cost(b)
+            if words.object_start[a] and b == words.clause_end[b]:
+                start_cost = min(start_cost, SKIP)  # the object and its participle: what was done
             if b + 1 - a >= min(shortest, len(raw)) and end_cost is not None:
                 score = sum(sorted((weights.get(k, 0.0) for k in seen), reverse=True)[:NAMED]) - 0.05 * (b + 1 - a)
                 # the preposition comes along, as a part of the word it governs (a ninth word at most)
@@ -124,6 +127,10 @@ def _carried_on(ends: list[tuple[int, float, Phrase]], words: _Words) -> list[Ph
 
 PEOPLES_CAPITALISED = {"en", "nl"}  # "the Russian army", "de Russische president": an adjective that reads as a name
 V2_LANGUAGES = {"de", "nl"}  # the finite verb comes second in a main clause, straight after a fronted phrase
+# The articles that may open a verb's direct object, in languages that end a clause with its participle and write
+# nouns with a capital, so that a lower-case last word is the participle or infinitive (German; not "dem", "der",
+# "des": whom something was given to, or whose)
+OBJECT_ARTICLES = {"de": frozenset("die das den ein eine einen".split())}
 
 
 SKIP = 0.3  # a run's cost for leaving out the articles and news words opening its clause ("The | mayor opened ...")
@@ -167,6 +174,7 @@ class _Words:
             self.clause_end[i] = last
         self.frame = self._frames(folded, opener, language)
         self.after_verb = self._after_verb(folded, language)
+        self.object_start = self._object_starts(folded, language)
         self.named = self._named_after_role(folded, language)
 
     def _frames(self, folded: Sequence[str], opener: frozenset[str], language: str | None) -> list[bool]:
@@ -205,6 +213,24 @@ class _Words:
                 j -= 1
             first = self.clause_start[i]
             out[i] = auxiliary(raw[j], language) and j > first and folded[first] in fronting
+        return out
+
+    def _object_starts(self, folded: Sequence[str], language: str | None) -> list[bool]:
+        """Per word, whether it opens a verb's object (past its article) after the finite auxiliary of a German
+        clause that ends on its participle or infinitive: from there to the clause's end is a headline of what was
+        done ("Die EU hat die | Entwicklungshilfe für die palästinensischen Gebiete freigegeben", "Russlands Armee hat
+        ... wieder die | ukrainische Hauptstadt mit Iskander-Raketen angegriffen"). The article follows the auxiliary
+        or an adverb (in lower case), not a noun or a preposition (a genitive, a place)."""
+        raw = self.raw
+        out = [False] * len(raw)
+        articles = OBJECT_ARTICLES.get(primary_language(language) or "", frozenset())
+        for a in range(2, len(raw)):
+            first, last = self.clause_start[a], raw[self.clause_end[a]].strip(MARKS)
+            if not (folded[a - 1] in articles and self.solid[a] and last[:1].islower()) or auxiliary(last, language):
+                continue
+            before = raw[a - 2]
+            if auxiliary(before, language) or (self.solid[a - 2] and before[:1].islower()):
+                out[a] = any(auxiliary(w, language) for w in raw[first + 1:a - 1])
         return out
 
     def _named_after_role(self, folded: Sequence[str], language: str | None) -> list[bool]:

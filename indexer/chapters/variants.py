@@ -13,13 +13,13 @@ from indexer.text.normalize import fold, primary_language
 
 BREAK = re.compile(r"[,;:.!?…—–]$|^[—–-]+$")  # a clause ends after a word written with one of these
 OPENING_MARKS = "\"“”„«»("  # quotes and brackets a word may open with, stripped before it is looked up
-_MARKS = "\"“”„«»(),;:.!?"  # the quotes, brackets and punctuation around a written word
+MARKS = "\"“”„«»(),;:.!?"  # the quotes, brackets and punctuation around a written word
 
 
 def auxiliary(word: str, language: str | None) -> bool:
     """Whether a written word is one of the language's finite auxiliaries or copulas (stopwords.auxiliaries), the
     marks around it aside."""
-    return word.strip(_MARKS).casefold() in stopwords.auxiliaries(language)
+    return word.strip(MARKS).casefold() in stopwords.auxiliaries(language)
 
 
 def named_subjects(raw: list[str], language: str | None) -> list[str]:
