@@ -99,13 +99,13 @@ def _runs(words: _Words, keys: Sequence[set[str]], weights: dict[str, float], sh
         for b in range(a, min(len(raw), a + longest)):
             seen |= keys[b]
             end_cost = words.end_cost(b)
-            if words.object_start[a] and b == words.clause_end[b]:
-                start_cost = min(start_cost, SKIP)  # the object and its participle: what was done
             if b + 1 - a >= min(shortest, len(raw)) and end_cost is not None:
                 score = sum(sorted((weights.get(k, 0.0) for k in seen), reverse=True)[:NAMED]) - 0.05 * (b + 1 - a)
+                # the object and its participle, to the clause's end: what was done
+                start = min(start_cost, SKIP) if words.object_start[a] and b == words.clause_end[b] else start_cost
                 # the preposition comes along, as a part of the word it governs (a ninth word at most)
                 text = _clean(raw[a - governed: b + 1], language)
-                ends.append((b, end_cost, Phrase(score - start_cost - end_cost, text + "?" * words.asks(b))))
+                ends.append((b, end_cost, Phrase(score - start - end_cost, text + "?" * words.asks(b))))
             if BREAK.search(raw[b]):
                 break
         out += _carried_on(ends, words)
