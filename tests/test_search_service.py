@@ -195,6 +195,28 @@ def test_a_japanese_keyword_search_is_not_matched_by_verb_endings_alone(settings
     assert hit.video_id == video_id and 1.0 <= hit.start < hit.end <= 5.0
 
 
+def test_a_one_character_chinese_or_japanese_word_finds_the_passages_that_say_it(backend_settings: Settings,
+                                                                                  tmp_path: Path) -> None:
+    """Chinese and Japanese are indexed as character pairs, so a word of one character (雨, rain; 火, fire) met
+    only a character standing alone between marks, and found nothing of "今天下雨" or "雨は週末まで"."""
+    svc, video_id = _ingested(backend_settings, tmp_path, [(1, 4, "北京市今天下雨，气温下降。"),
+                                                   (20, 24, "上海的地铁票价不变。"),
+                                                   (40, 44, "明天还会下大雨。")], "zh")
+    found = sorted(svc.search("雨", mode="keyword").hits, key=lambda h: h.start)
+    assert [(h.video_id, int(h.start) // 20) for h in found] == [(video_id, 0), (video_id, 2)]  # the 1st and 3rd cue
+    assert all("雨" in h.text and "<mark>" in h.snippet for h in found)
+    assert svc.search("火", mode="keyword").hits == []  # a character no passage says still finds nothing
+    [hit] = svc.search("地铁", mode="keyword").hits  # a pair as before
+    assert 20.0 <= hit.start < 24.0
+    (tmp_path / "ja").mkdir()
+    cues = [(1.0, 5.0, "東京都は火曜日、新しい制度を発表しました。"),
+            (20.0, 25.0, "気象庁によりますと、雨は週末まで降り続く見込みです。")]
+    _, ja_id = _ingested(backend_settings, tmp_path / "ja", cues, "ja")
+    found = Clipindex(backend_settings).search("雨", mode="keyword").hits
+    assert sorted((h.video_id, int(h.start) // 20) for h in found) == sorted([(video_id, 0), (video_id, 2),
+                                                                            (ja_id, 1)])
+
+
 def test_keyword_pages_are_slices_of_one_ranking(settings: Settings, tmp_path: Path) -> None:
     """Each page sorted the moments it had read, and a deeper page read more: over a phrase said 140 times in a
     sitting, pages of 10 showed one lone word's moment on 13 pages, and 36 moments on none."""

@@ -76,7 +76,7 @@ read_segments_in_place()  # Whoosh copied each segment part it opened into memor
 READER_CHECK_S = 30.0
 POOL_LIMIT = 2_000_000  # postings a writer holds before it commits (about 13,000 passages, 150 MB)
 
-FORMAT = "clipindex-passages/3"
+FORMAT = "clipindex-passages/4"
 # An index made before `keys` kept a column has none (the schema is stored with the index): it is searched as
 # before, each candidate's keys read from its stored passage, until `clipindex reindex` builds one with it.
 # what a read meets when a writer in another process replaced the files it was opening (a stress test saw each)

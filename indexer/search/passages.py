@@ -12,7 +12,15 @@ from typing import Any, NamedTuple
 
 from indexer.errors import ReadOnlyArchive
 from indexer.models import Chapter, Transcript, Video, Word
-from indexer.text.normalize import STEMS_VERSION, Token, number_scales, primary_language, stem, tokenize
+from indexer.text.normalize import (
+    STEMS_VERSION,
+    Token,
+    no_spaces,
+    number_scales,
+    primary_language,
+    stem,
+    tokenize,
+)
 from indexer.text.translit import one_apostrophe
 
 PAIR_SAMPLE = 2  # one word pair in PAIR_SAMPLE is indexed (see _pairs)
@@ -108,8 +116,9 @@ def documents(video: Video, transcript: Transcript, chapters: Sequence[Chapter])
                    starts=starts[a:b], ends=ends[a:b], words=texts[a:b],
                    tokens=" ".join(t.text for t in toks), keys=keys, stems=stems,
                    tok_first=[t.first - a for t in toks], tok_last=[t.last - a for t in toks])
-        # "3 million" is searchable as "million" too (indexed only: the stored stems stay one per token)
-        said = " ".join(s for k in range(lo, hi) for s in scales.get(k, ()))
+        # "3 million" is searchable as "million" too, and a character of Chinese or Japanese as itself (indexed only:
+        # the stored stems stay one per token)
+        said = " ".join([*(s for k in range(lo, hi) for s in scales.get(k, ())), *characters(toks)])
         fields: dict[str, Any] = dict(
             pid=f"{video.id}#{n}", video_id=video.id, language=lang or "", doc=doc,
             stem=f"{stems} {said}" if said else stems, keys=keys,
@@ -121,6 +130,20 @@ def documents(video: Video, transcript: Transcript, chapters: Sequence[Chapter])
         docs.append(fields)
     return docs
 
+
+
+def characters(toks: Sequence[Token]) -> list[str]:
+    """Each character of the passage's runs of a spaceless script (Chinese, Japanese), once per time it is said.
+    Such runs are indexed as character pairs, so a word of one character ("雨", rain) met only a character standing
+    alone between marks: "今天下雨" is "今天 天下 下雨", and none of them is "雨"."""
+    out: list[str] = []
+    for t, after in zip(toks, [*toks[1:], None]):
+        if len(t.key) == 2 and no_spaces(t.key):
+            out.append(t.key[0])
+            # the pair's second character is the next pair's first, unless the run ends here
+            if after is None or after.key[:1] != t.key[1] or len(after.key) != 2 or after.first > t.last:
+                out.append(t.key[1])
+    return out
 
 
 def word_pairs(toks: Sequence[Token]) -> list[str]:

@@ -260,9 +260,13 @@ def _keyword_hits(fields: dict[str, Any], score: float, stems: set[str], keys: s
     doc = fields["doc"]
     starts, ends = doc["starts"], doc["ends"]
     runs: list[list[tuple[Token, str]]] = []
+    # a query word of one character of Chinese or Japanese is said inside the passage's character pairs
+    chars = {k for k in keys if len(k) == 1 and no_spaces(k)}
     for t, s in zip(_tokens(fields), doc["stems"].split()):
         if t.key not in keys and s not in stems and t.text[:1].isdigit():  # "million" in "3 million" (passages.py)
             s = next((v for v in number_scales(t, doc["words"], fields["language"] or None) if v in stems), s)
+        if chars and t.key not in keys and s not in stems:
+            s = next((c for c in t.key if c in chars), s)
         if t.key in keys or s in stems:
             match = (t, s if s in stems else t.key)  # the query word it is: its stem where that matched
             if runs and starts[t.first] - ends[runs[-1][-1][0].last] <= MOMENT_GAP_S:

@@ -34,7 +34,7 @@ from indexer.search.passages import readable_as_it_is, same_marker, write_marker
 from indexer.search.terms import AllOf, AnyOf, BestOf, CountOf, Filter, Found, Q
 from indexer.store.files import exclusive, read_only_folder
 
-FORMAT = "clipindex-passages-tantivy/1"
+FORMAT = "clipindex-passages-tantivy/2"
 HEAP_BYTES = 64_000_000  # the writer's buffer: a batch of a few hundred passages fits many times over
 TOKEN_FIELDS = ("stem", "keys", "pairs")
 KEYS_AT = '"keys":"'  # where the token keys start in a stored passage's JSON
