@@ -217,6 +217,23 @@ def test_a_one_character_chinese_or_japanese_word_finds_the_passages_that_say_it
                                                                             (ja_id, 1)])
 
 
+def test_persian_typed_with_a_space_for_the_non_joiner_meets_the_word(settings: Settings, tmp_path: Path) -> None:
+    """Persian joins "mi-" and "-ha" to their word with a zero-width non-joiner, which keyboards and recognisers
+    often write as a space: a quote typed "خیابان ها ... می کند" over "خیابان‌ها ... می‌کند" was found with four
+    differences ("'ها' was not said"), and "می‌کند" typed whole found nothing of a transcript written with spaces."""
+    svc, joined = _ingested(settings, tmp_path, [(1, 5, "شهرداری تهران خیابان‌ها را پس از برف باز می‌کند."),
+                                                 (20, 25, "وزیر نیرو درباره قطعی برق سخن گفت.")], "fa")
+    (tmp_path / "spaced").mkdir()
+    _, spaced = _ingested(settings, tmp_path / "spaced", [(1, 5, "مردم در صف نان می ایستند."),
+                                                          (20, 25, "نانوایی ها از امروز باز هستند.")], "fa")
+    [hit] = svc.search("«خیابان ها را پس از برف باز می کند»").hits
+    assert (hit.video_id, hit.mode, hit.differences) == (joined, "quote", ())
+    [hit] = Clipindex(settings).search("«نانوایی‌ها از امروز باز هستند»").hits
+    assert (hit.video_id, hit.differences) == (spaced, ())
+    [hit] = Clipindex(settings).search("می‌ایستند", mode="keyword").hits
+    assert hit.video_id == spaced and "<mark>می ایستند.</mark>" in hit.snippet
+
+
 def test_keyword_pages_are_slices_of_one_ranking(settings: Settings, tmp_path: Path) -> None:
     """Each page sorted the moments it had read, and a deeper page read more: over a phrase said 140 times in a
     sitting, pages of 10 showed one lone word's moment on 13 pages, and 36 moments on none."""

@@ -201,6 +201,8 @@ def tokenize(words: Sequence[str], language: str | None = None, *, variants: boo
     else:
         raw = [(p, i, i) for i, w in enumerate(words) for p in split_words(w, lang)]
     raw = _elided(raw, words)
+    if lang == "fa":
+        raw = _persian_joined(raw, words)
     if variants:
         raw = apply_variants(raw, lang)
     if not numbers:
@@ -209,6 +211,29 @@ def tokenize(words: Sequence[str], language: str | None = None, *, variants: boo
              for k, (_, _, last) in enumerate(raw)]  # numbers never run across a comma or a full stop
     merged = merge_numbers([p for p, _, _ in raw], stops, lang)
     return [Token(text, key(text), raw[a][1], raw[b][2]) for text, a, b in merged]
+
+
+# Persian writes a verb's "mi-" and a noun's plural "-ha" (and the perfect's "-and") joined to the word by a
+# zero-width non-joiner, but a keyboard or a recogniser often puts a space there: "می کند", "خیابان ها". Folded forms.
+_FA_PREFIXES = frozenset({"مي", "نمي"})
+_FA_SUFFIXES = frozenset({"ها", "هاي", "هايي", "هايم", "هايت", "هايش", "هايمان", "هايتان", "هايشان", "ترين", "اند",
+                          "ايم", "ايد"})
+
+
+def _persian_joined(raw: list[tuple[str, int, int]], words: Sequence[str]) -> list[tuple[str, int, int]]:
+    """Persian's prefixes and suffixes written apart joined to their word, as the non-joiner writes them: "می کند"
+    is "می‌کند" and "خیابان ها" is "خیابان‌ها". A quote typed with spaces read as three changed words ("'ها' was not
+    said") where the transcript had the non-joiner, and a transcript written with spaces was not found by the word
+    typed whole. Only across a space between two words (no mark between them), each piece a whole word."""
+    out: list[tuple[str, int, int]] = []
+    for piece, a, b in raw:
+        if out and out[-1][2] == a - 1 and words[a - 1].strip()[-1:].isalpha() and words[a].strip()[:1].isalpha():
+            before = out[-1][0]
+            if (before in _FA_PREFIXES and out[-1][1] == out[-1][2]) or (piece in _FA_SUFFIXES and a == b):
+                out[-1] = (before + piece, out[-1][1], b)
+                continue
+        out.append((piece, a, b))
+    return out
 
 
 def _elided(raw: list[tuple[str, int, int]], words: Sequence[str]) -> list[tuple[str, int, int]]:
@@ -319,8 +344,9 @@ ELIDED = {"fr": frozenset("l d j m n s t c qu jusqu lorsqu puisqu quoiqu presqu"
 # words read as numbers, Uzbek stems in Latin letters, "ye" after a vowel keyed as "e", elisions off French,
 # Italian and Catalan stems, "%" in the words of German, French, Spanish, Italian, Portuguese, Ukrainian, Kazakh;
 # 5: "25.000" is 25000 outside the languages that write decimals with a dot, Russian and Ukrainian percent words
-# in every form; 6: Azerbaijani "ə" folded to "e", as keyboards without it type it)
-STEMS_VERSION = "stems/6"
+# in every form; 6: Azerbaijani "ə" folded to "e", as keyboards without it type it; 7: Persian prefixes and
+# suffixes written apart joined to their word)
+STEMS_VERSION = "stems/7"
 
 
 def has_stems(language: str | None) -> bool:
