@@ -234,6 +234,22 @@ def test_persian_typed_with_a_space_for_the_non_joiner_meets_the_word(settings: 
     assert hit.video_id == spaced and "<mark>می ایستند.</mark>" in hit.snippet
 
 
+def test_traditional_and_simplified_chinese_meet(settings: Settings, tmp_path: Path) -> None:
+    """A Taiwanese or Hong Kong report writes "臺灣的經濟", a mainland one and most recognisers "台湾的经济": a quote
+    or a word typed in the one script found nothing said in the other."""
+    svc, mainland = _ingested(settings, tmp_path, [(1, 4, "市长说：我们绝不会提高地铁票价。"),
+                                                   (20, 24, "台湾的经济今年增长了百分之三。")], "zh")
+    (tmp_path / "tw").mkdir()
+    _, taipei = _ingested(settings, tmp_path / "tw", [(1, 4, "颱風昨晚登陸臺東，氣象局發布警報。")], "zh-TW")
+    [hit] = svc.search("「我們絕不會提高地鐵票價」").hits
+    assert (hit.video_id, hit.mode, hit.differences) == (mainland, "quote", ())
+    assert "我们绝不会提高地铁票价" in hit.text  # shown as said
+    found = Clipindex(settings).search("經濟", mode="keyword").hits
+    assert [h.video_id for h in found] == [mainland] and "<mark>" in found[0].snippet
+    [hit] = Clipindex(settings).search("台风 气象局", mode="keyword").hits
+    assert hit.video_id == taipei and "颱風" in hit.text
+
+
 def test_keyword_pages_are_slices_of_one_ranking(settings: Settings, tmp_path: Path) -> None:
     """Each page sorted the moments it had read, and a deeper page read more: over a phrase said 140 times in a
     sitting, pages of 10 showed one lone word's moment on 13 pages, and 36 moments on none."""

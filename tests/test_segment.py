@@ -842,7 +842,9 @@ def test_tokens_fold_case_accents_and_apostrophes() -> None:
     assert [t.text for t in reading.sentences[0]] == ["елка", "o'zbekiston", "o'zbekiston", "cafe", "two"]
     assert [reading.surface(t) for t in reading.sentences[0]][:4] == ["Ёлка", "O‘zbekiston", "o'zbekiston", "Café"]
     assert [prefix(5)(t) for t in read(["Transcription"]).sentences[0]] == ["trans"]
-    assert [t.text for t in reading.sentences[1]] == ["東京", "京都", "都庁"]  # no spaces: character bigrams
+    # no spaces: character bigrams, a Traditional character read as Simplified (東 as 东) and shown as written
+    assert [t.text for t in reading.sentences[1]] == ["东京", "京都", "都庁"]
+    assert reading.surface(reading.sentences[1][0]) == "東京"
 
 
 # --- creator chapters and formats -------------------------------------------------------------------------------

@@ -5,6 +5,9 @@ Search, chapters and quote checks all read text through indexer.text, so these a
 
 from __future__ import annotations
 
+import importlib.metadata
+import logging
+
 import pytest
 
 from indexer.models import Word
@@ -73,7 +76,7 @@ def test_tokens_point_back_to_their_words() -> None:
 
 
 def test_spaceless_scripts_become_bigrams_and_pieces_keep_the_written_form() -> None:
-    assert texts("東京都庁") == ["東京", "京都", "都庁"]
+    assert texts("東京都庁") == ["东京", "京都", "都庁"]  # 東 read as Simplified 东 (indexer/text/hanzi.py)
     # across words too (a recogniser's or a caption's characters), never across punctuation
     toks = tokenize(["李", "明", "在", "发布会", "上", "说，", "我们"], "zh")
     assert [(t.text, t.first, t.last) for t in toks] == [
@@ -340,3 +343,21 @@ def test_invisible_characters_copied_with_a_quote_do_not_split_its_words() -> No
     timed = [Word(i * 0.5, i * 0.5 + 0.4, w) for i, w in enumerate(words)]
     found = locate("we will not wi\u2060thdraw from the nego\u00adtiations", timed, "en")
     assert found is not None and found.score == 1.0 and not found.differences, found
+
+
+def test_traditional_chinese_folds_to_simplified_and_needs_only_the_table(monkeypatch: pytest.MonkeyPatch,
+                                                                          caplog: pytest.LogCaptureFixture) -> None:
+    from indexer.text import hanzi
+
+    table = hanzi.simplified_table()
+    assert table["臺"] == "台" and table["經"] == "经" and table["東"] == "东" and "台" not in table
+    assert [t.key for t in tokenize_text("臺灣的經濟", "zh")] == [t.key for t in tokenize_text("台湾的经济", "zh")]
+    assert [t.text for t in tokenize_text("Taipei 臺北", "zh")][0] == "taipei"  # other scripts as before
+
+    def missing(name: str) -> None:
+        raise importlib.metadata.PackageNotFoundError(name)
+
+    monkeypatch.setattr(importlib.metadata, "distribution", missing)
+    with caplog.at_level(logging.WARNING):
+        assert hanzi.simplified_table() == {}
+    assert "searched apart" in caplog.text and hanzi.PACKAGE in caplog.text

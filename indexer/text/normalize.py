@@ -23,6 +23,7 @@ from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
+from indexer.text.hanzi import simplified_table
 from indexer.text.numbers import merge as merge_numbers
 from indexer.text.numbers import scale_values
 from indexer.text.translit import APOSTROPHES, key, spelled_in_latin
@@ -90,8 +91,8 @@ def primary_language(language: str | None) -> str | None:
 # Letters written two ways for one sound, folded to one: Turkish dotless ı (case-folding turns "I" into "i", so
 # "IŞIKLAR" and "ışıklar" never met), Azerbaijani ə, which keyboards without it type as "e" ("Gence" for "Gəncə"),
 # Arabic alef maqsura and the Persian forms of yeh and kaf; the Arabic tatweel
-# (a stretching stroke inside a word) is dropped.
-_LETTERS = str.maketrans({"ı": "i", "ə": "e", "ى": "ي", "ی": "ي", "ک": "ك", "ـ": None})
+# (a stretching stroke inside a word) is dropped; Traditional Chinese characters are read as Simplified (hanzi.py).
+_LETTERS = str.maketrans({"ı": "i", "ə": "e", "ى": "ي", "ی": "ي", "ک": "ك", "ـ": None, **simplified_table()})
 
 
 @lru_cache(maxsize=200_000)
@@ -345,7 +346,7 @@ ELIDED = {"fr": frozenset("l d j m n s t c qu jusqu lorsqu puisqu quoiqu presqu"
 # Italian and Catalan stems, "%" in the words of German, French, Spanish, Italian, Portuguese, Ukrainian, Kazakh;
 # 5: "25.000" is 25000 outside the languages that write decimals with a dot, Russian and Ukrainian percent words
 # in every form; 6: Azerbaijani "ə" folded to "e", as keyboards without it type it; 7: Persian prefixes and
-# suffixes written apart joined to their word)
+# suffixes written apart joined to their word, Traditional Chinese read as Simplified)
 STEMS_VERSION = "stems/7"
 
 
