@@ -21,6 +21,11 @@ if TYPE_CHECKING:  # media.captions imports this module: its Cue is a name for t
 
 LINE_WIDTH = 42  # columns a line, as broadcast and web captions keep them
 MIN_SHOWN_S = 0.7  # a cue shorter than this is held longer where the next one leaves room
+# Reading speed: columns a second a viewer reads (an East Asian character counts two, so 10 characters of Chinese or
+# Japanese): about the 17-20 characters a second that broadcasters' caption guidelines allow for adults. A cue timed
+# to fast speech is held on screen after its words, into the pause before the next cue, at most HOLD_S past its end.
+READING_SPEED = 20.0
+HOLD_S = 1.5
 _WIDE = re.compile(r"[\u1100-\u115F\u2E80-\uA4CF\uAC00-\uD7A3\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFF60\uFFE0-\uFFE6]")
 # where a line may break between two characters: kana, CJK ideographs and full-width forms, a word a character (Thai,
 # Lao, Khmer and Myanmar write words of several letters without spaces: their lines break at spaces only)
@@ -137,8 +142,10 @@ def _break_cost(before: str) -> float:
 def timed(cues: Iterable[Cue]) -> list[Cue]:
     """Cues in time order, none shown over the next: a cue that runs past the next one's start ends there (the
     next cue's words are being said), unless that would leave it less than MIN_SHOWN_S; a cue shorter than
-    MIN_SHOWN_S (a recogniser's word of 0 s) is held to MIN_SHOWN_S, or up to the next cue's start. No cue's text
-    is dropped."""
+    MIN_SHOWN_S (a recogniser's word of 0 s) is held to MIN_SHOWN_S, or up to the next cue's start; a cue too long
+    to read in its time at READING_SPEED is held on after its words, up to HOLD_S, as far as the next cue leaves
+    room (a cue of 84 columns said in 2.5 s was gone before a viewer had read half of it). No cue's text is
+    dropped."""
     out = sorted(cues, key=lambda c: (c.start, c.end))
     for i, cue in enumerate(out):
         following = out[i + 1].start if i + 1 < len(out) else None
@@ -147,6 +154,15 @@ def timed(cues: Iterable[Cue]) -> list[Cue]:
             end = following
         if end - cue.start < MIN_SHOWN_S:
             end = cue.start + MIN_SHOWN_S if following is None else max(end, min(cue.start + MIN_SHOWN_S, following))
+        readable = min(cue.start + width(cue.text) / READING_SPEED, cue.end + HOLD_S)
+        if end < readable:
+            end = readable if following is None else max(end, min(readable, following))
         if end != cue.end:
             out[i] = replace(cue, end=end)
     return out
+
+
+def too_fast(cues: Iterable[Cue]) -> list[Cue]:
+    """The cues that still go faster than READING_SPEED once `timed` has held them as long as it can: where the
+    speech outpaces what captions can show, for an editor to split or condense."""
+    return [c for c in timed(cues) if width(c.text) > READING_SPEED * (c.end - c.start) + 1e-9]

@@ -477,6 +477,19 @@ def test_a_caption_files_sound_cues_are_neither_searched_nor_timed(settings: Set
     assert svc.search("council bridge", mode="keyword").hits
 
 
+def test_a_caption_export_names_the_cues_too_fast_to_read(settings: Settings, tmp_path: Path) -> None:
+    srt = tmp_path / "fast.srt"
+    srt.write_text("1\n00:00:00,000 --> 00:00:02,500\nThe President of the United States said on Tuesday that "
+                   "the talks would go on, despite the strikes.\n\n"
+                   "2\n00:00:03,000 --> 00:00:08,000\nThe bridge stays closed.\n", encoding="utf-8")
+    [done] = Clipindex(settings).ingest(str(srt), IngestOptions(language="en"))
+    code, out, err = cli(settings, "transcript", str(done.video_id), "--format", "srt")
+    assert code == 0 and "00:00:00,000 --> 00:00:03,000" in out  # held on into the pause, up to the next cue
+    assert "1 cue(s) go faster than 20 characters a second" in err and "00:00:00.000" in err
+    code, out, err = cli(settings, "transcript", str(done.video_id), "--format", "txt")
+    assert code == 0 and "faster" not in err
+
+
 def test_a_ttml_file_is_ingested_in_the_language_it_names(settings: Settings, tmp_path: Path) -> None:
     """Broadcast TTML (here EBU-TT-D style, Uzbek), EBU STL (Cyrillic) and YouTube's SBV were refused as
     unsupported files; an STL header's language code, like TTML's xml:lang, names the language."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from media.captions import Cue, read_captions, write_srt, write_ttml, write_vtt
-from media.lines import LINE_WIDTH, MIN_SHOWN_S, laid_out, timed, width
+from media.lines import HOLD_S, LINE_WIDTH, MIN_SHOWN_S, READING_SPEED, laid_out, timed, too_fast, width
 from media.timeline import TimelineClip, export_reel
 from tests.conftest import ffmpeg
 
@@ -76,6 +76,22 @@ def test_cues_never_overlap_nor_flash_and_none_is_dropped() -> None:
     assert close[0].end == 3.0, "a cue is not cut below MIN_SHOWN_S: the next one started with it"
     ttml = write_ttml([Cue(0.0, 3.0, LONG), Cue(2.0, 5.0, "then")], "en")
     assert 'begin="00:00:00.000" end="00:00:02.000"' in ttml and ttml.count("<br/>") == 2
+
+
+def test_a_cue_too_long_to_read_in_its_time_is_held_into_the_pause_after_it() -> None:
+    """A cue of 115 characters said in 2.5 s was gone before a viewer had read half of it: it is held after its
+    words, as far as the next cue and HOLD_S allow, and what is still too fast is named for an editor."""
+    assert len(LONG) / READING_SPEED > 2.5 + HOLD_S
+    held, fits, chinese, tight = timed([Cue(0.0, 2.5, LONG), Cue(10.0, 14.0, "Short and slow."),
+                                        Cue(20.0, 22.0, CHINESE), Cue(22.5, 23.0, "Then it rained.")])
+    assert (held.start, held.end) == (0.0, 2.5 + HOLD_S)  # at most HOLD_S past its words
+    assert (fits.start, fits.end) == (10.0, 14.0)  # read in time: as it was
+    assert width(CHINESE) == 2 * len(CHINESE) and chinese.end == 22.5  # up to the next cue, not over it
+    assert tight.end == 22.5 + len("Then it rained.") / READING_SPEED  # the last cue: as long as it needs
+    assert [c.text for c in too_fast([Cue(0.0, 2.5, LONG), Cue(10.0, 14.0, "Short and slow."),
+                                      Cue(20.0, 22.0, CHINESE)])] == [LONG, CHINESE]
+    assert too_fast([Cue(0.0, 6.0, LONG)]) == []
+    assert "00:00:00,000 --> 00:00:04,000" in write_srt([Cue(0.0, 2.5, LONG)])
 
 
 def test_a_reel_s_ttml_names_its_clips_language_when_they_share_one(tmp_path: Path) -> None:
