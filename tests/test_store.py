@@ -3,6 +3,7 @@ transcripts, and step leases that only one worker wins."""
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import sqlite3
 import time
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from indexer.errors import Conflict, InvalidInput, NotFound
+from indexer.errors import ClipindexError, Conflict, InvalidInput, NotFound
 from indexer.ingest.types import AudioResult, FetchResult
 from indexer.models import Chapter, Segment, Transcript, Video, Word
 from indexer.refs import pick_one
@@ -229,3 +230,33 @@ def test_a_store_already_up_to_date_is_opened_without_writing_its_migration_lock
     lock = tmp_path / "clipindex.db.migrate.lock"
     lock.unlink()
     assert Store(path).schema_version() == len(MIGRATIONS) and not lock.exists()
+
+
+def test_a_migration_keeps_a_copy_of_the_store_from_before(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                           caplog: pytest.LogCaptureFixture) -> None:
+    """A migrated store is refused by the older clipindex, and the way back was a backup only the upgrade notes asked
+    for: an administrator who skipped that step had none. The copy is made first; one that cannot be written stops
+    the migration with the store as it was."""
+    from indexer.store import schema
+
+    path = tmp_path / "clipindex.db"
+    _video(Store(path))
+    extra = sa.Table("made_by_a_later_version", sa.MetaData(), sa.Column("id", sa.Integer, primary_key=True))
+    monkeypatch.setattr(schema, "MIGRATIONS", [*MIGRATIONS, lambda conn: extra.create(conn)])
+    blocker = tmp_path / f"clipindex.db.schema{len(MIGRATIONS)}.bak.part"
+    blocker.mkdir()  # where the copy is written first: it cannot be, as on a full disk
+    with pytest.raises(ClipindexError, match=f"not brought up to date: its copy from before \\(schema "
+                                             f"{len(MIGRATIONS)}\\) could not be written"):
+        Store(path)
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT max(version) FROM schema_version").fetchone() == (len(MIGRATIONS),)
+    blocker.rmdir()
+    with caplog.at_level(logging.WARNING):
+        assert Store(path).schema_version() == len(MIGRATIONS) + 1
+    kept = tmp_path / f"clipindex.db.schema{len(MIGRATIONS)}.bak"
+    assert f"its copy from before: {kept}" in caplog.text and not blocker.exists()
+    with sqlite3.connect(kept) as db:  # the store as it was: the old schema, every row
+        assert db.execute("SELECT max(version) FROM schema_version").fetchone() == (len(MIGRATIONS),)
+        assert db.execute("SELECT id FROM videos").fetchall() == [("file:abc",)]
+        assert not db.execute("SELECT name FROM sqlite_master WHERE name = 'made_by_a_later_version'").fetchall()
+    assert list(tmp_path.glob("*.bak")) == [kept]

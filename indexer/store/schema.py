@@ -7,11 +7,15 @@ migration that has shipped: append a new one.
 from __future__ import annotations
 
 import logging
+import os
+import sqlite3
+from contextlib import closing, suppress
+from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from indexer.errors import Conflict, ReadOnlyArchive
+from indexer.errors import ClipindexError, Conflict, ReadOnlyArchive
 from indexer.store.dialect import migrating
 
 meta = sa.MetaData()
@@ -248,11 +252,13 @@ def migrate(engine: Engine, where: str, read_only: bool) -> int:
     half-way leaves the old schema. A store already up to date is only read: every command took the migration's
     lock, a file it must write, and none could read an archive on a read-only share."""
     with engine.connect() as conn:
-        if sa.inspect(conn).has_table(schema_version.name) and _known(version_of(conn), where) == len(MIGRATIONS):
-            return len(MIGRATIONS)
+        found = _known(version_of(conn), where) if sa.inspect(conn).has_table(schema_version.name) else 0
+    if found == len(MIGRATIONS):
+        return len(MIGRATIONS)
     if read_only:
         raise ReadOnlyArchive(f"the store {where} is read-only and was made by another version of clipindex: open "
                               "the archive once where it can be written, to bring it up to date")
+    kept = _backed_up(engine, where, found) if found else None
     with migrating(engine) as conn:
         schema_version.create(conn, checkfirst=True)
         current = _known(version_of(conn), where)
@@ -261,8 +267,31 @@ def migrate(engine: Engine, where: str, read_only: bool) -> int:
             conn.execute(schema_version.insert().values(version=version))
     if 0 < current < len(MIGRATIONS):
         log.warning("the store %s was brought from schema %d to %d: clipindex versions before this one can no longer "
-                    "open it", where, current, len(MIGRATIONS))
+                    "open it%s", where, current, len(MIGRATIONS), f" (its copy from before: {kept})" if kept else "")
     return len(MIGRATIONS)
+
+
+def _backed_up(engine: Engine, where: str, version: int) -> Path | None:
+    """SQLite: a copy of the store as it is, `<file>.schema<version>.bak` beside it, before a migration changes it
+    (SQLite's online backup, so a server still running is no harm): an older clipindex can no longer open a migrated
+    store, and the way back was a backup that only the upgrade notes asked for. A copy that cannot be written (a full
+    disk) stops the migration with the store left as it was. PostgreSQL's is the administrator's (pg_dump)."""
+    if engine.url.get_backend_name() != "sqlite" or not engine.url.database or engine.url.database == ":memory:":
+        return None
+    path = Path(engine.url.database)
+    target = path.with_name(f"{path.name}.schema{version}.bak")
+    part = target.with_name(target.name + ".part")
+    try:
+        with closing(sqlite3.connect(path)) as source, closing(sqlite3.connect(part)) as copy:
+            source.backup(copy)
+        os.replace(part, target)
+    except (sqlite3.Error, OSError) as err:
+        with suppress(OSError):
+            part.unlink(missing_ok=True)
+        raise ClipindexError(f"the store {where} was not brought up to date: its copy from before (schema {version}) "
+                             f"could not be written to {target} ({err}); the copy needs as much free space as the "
+                             "store") from err
+    return target
 
 
 def _known(version: int, where: str) -> int:
