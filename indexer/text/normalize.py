@@ -223,7 +223,7 @@ _FA_SUFFIXES = frozenset({"ها", "هاي", "هايي", "هايم", "هايت", 
 
 def _persian_joined(raw: list[tuple[str, int, int]], words: Sequence[str]) -> list[tuple[str, int, int]]:
     """Persian's prefixes and suffixes written apart joined to their word, as the non-joiner writes them: "می کند"
-    is "می‌کند" and "خیابان ها" is "خیابان‌ها". A quote typed with spaces read as three changed words ("'ها' was not
+    is "می‌کند" and "خیابان ها" is "خیابان‌ها". A quote typed with spaces read as changed words ("'ها' was not
     said") where the transcript had the non-joiner, and a transcript written with spaces was not found by the word
     typed whole. Only across a space between two words (no mark between them), each piece a whole word."""
     out: list[tuple[str, int, int]] = []
