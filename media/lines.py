@@ -152,11 +152,10 @@ def timed(cues: Iterable[Cue]) -> list[Cue]:
         end = cue.end
         if following is not None and end > following and following - cue.start >= MIN_SHOWN_S:
             end = following
-        if end - cue.start < MIN_SHOWN_S:
-            end = cue.start + MIN_SHOWN_S if following is None else max(end, min(cue.start + MIN_SHOWN_S, following))
-        readable = min(cue.start + width(cue.text) / READING_SPEED, cue.end + HOLD_S)
-        if end < readable:
-            end = readable if following is None else max(end, min(readable, following))
+        # held to the longer of MIN_SHOWN_S and its reading time (at most HOLD_S past its words), room allowing
+        held = max(cue.start + MIN_SHOWN_S, min(cue.start + width(cue.text) / READING_SPEED, cue.end + HOLD_S))
+        if end < held:
+            end = held if following is None else max(end, min(held, following))
         if end != cue.end:
             out[i] = replace(cue, end=end)
     return out
