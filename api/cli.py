@@ -177,15 +177,10 @@ def transcript(
     with errors():
         svc = service(data_dir)
         emit(svc.render_transcript(video, fmt), output)
-        if fmt in ("srt", "vtt", "ttml"):
-            from indexer.formats import caption_cues  # deferred: the caption layer, for this only
-            from media.captions import format_timestamp
-            from media.lines import READING_SPEED, too_fast
+        from indexer.formats import CAPTION_FORMATS, reading_warning  # deferred: the caption layer, for this only
 
-            if fast := too_fast(caption_cues(svc.transcript(video))):
-                err.print(f"{len(fast)} cue(s) go faster than {READING_SPEED:g} characters a second even held on "
-                          f"after their words (the first at {format_timestamp(fast[0].start)}): the speech "
-                          "outpaces captions there; split or condense them.", soft_wrap=True)
+        if fmt in CAPTION_FORMATS and (warning := reading_warning(svc.transcript(video))):
+            err.print(warning, soft_wrap=True)
 
 
 @app.command()

@@ -8,11 +8,13 @@ from typing import Any, Literal, get_args
 from indexer.errors import InvalidInput
 from indexer.models import Segment, Transcript, Video, Word, WordSource
 from indexer.text.normalize import text_words
-from media.captions import MAX_CUE_S, CaptionWord, Cue, write_srt, write_ttml, write_vtt
+from media.captions import MAX_CUE_S, CaptionWord, Cue, format_timestamp, write_srt, write_ttml, write_vtt
+from media.lines import READING_SPEED, too_fast
 from media.readable import readable_cues, spells
 
 TranscriptFormat = Literal["txt", "srt", "vtt", "ttml", "json"]
 FORMATS: tuple[TranscriptFormat, ...] = get_args(TranscriptFormat)
+CAPTION_FORMATS = ("srt", "vtt", "ttml")
 MEDIA_TYPES: dict[TranscriptFormat, str] = {"txt": "text/plain", "srt": "application/x-subrip", "vtt": "text/vtt",
                                             "ttml": "application/ttml+xml", "json": "application/json"}
 VIDEO_FIELDS = ("id", "title", "url", "channel", "published", "duration", "language")  # what JSON exports name
@@ -145,3 +147,14 @@ def caption_cues(tr: Transcript) -> list[Cue]:
         else:
             out.extend(readable_cues(words))
     return out
+
+
+def reading_warning(tr: Transcript) -> str | None:
+    """How many of the transcript's caption cues go faster than READING_SPEED even held on after their words
+    (media.lines.too_fast), and where the first is, for an editor; None where none does."""
+    fast = too_fast(caption_cues(tr))
+    if not fast:
+        return None
+    return (f"{len(fast)} cue(s) go faster than {READING_SPEED:g} characters a second even held on after their words "
+            f"(the first at {format_timestamp(fast[0].start)}): the speech outpaces captions there; split or "
+            "condense them.")
