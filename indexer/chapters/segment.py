@@ -6,20 +6,18 @@ so it uses signals that need no model:
 - lexical cohesion: sentences about one story share words (after case folding, stop-word removal and prefix
   stemming: indexer/chapters/titles.py). Every pair of nearby sentences (at most `band` apart) gets a tf-idf cosine
   similarity; a chapter scores the similarity of the pairs it holds minus `gamma` times the transcript's mean pair
-  similarity. Splitting where few shared words cross the gap raises the total; splitting a cohesive story lowers it.
-  This is the dotplotting relative of TextTiling: it compares every sentence with its neighbours instead of two
-  fixed windows at each gap, which matters for news stories only three to six sentences long.
+  similarity (the dotplotting relative of TextTiling, which compares every sentence with its neighbours: news
+  stories are three to six sentences long).
 - TextTiling's depth score (how far the similarity of the windows either side of a gap dips below the peaks around
   it) adds a small bonus at each gap; it helps most where there are no pauses to go by.
 - pauses: newsreaders leave a longer silence between stories than between sentences, and Whisper's word
   timestamps show it. The part of a pause beyond the transcript's median sentence gap is a bonus for a boundary there.
-
 - with a sentence-embedding model (indexer.chapters.embed), a boundary scorer fitted on real news
   (indexer.chapters.scorer: a logistic regression over embedding and word similarities around each gap and over
   how much the sentences around it read like a story's opening or close) adds its log-odds at each gap, and the
-  pair cohesion counts a fitted fraction. Its prior odds follow the programme's own story length, read from how far
-  apart its sentences stop being alike, so that bulletins of 3-sentence items and programmes of 12-sentence reports
-  both get about their count. Without the model nothing of it runs.
+  pair cohesion counts a fitted fraction. Its prior odds follow the programme's own story length, so that bulletins
+  of 3-sentence items and programmes of 12-sentence reports both get about their count; in the programme's first
+  minutes a fitted correction reads its headlines as one chapter (indexer.chapters.opening).
 
 Dynamic programming picks the chapter starts (sentence starts) that maximise the total, with every chapter between
 `min_length` and `max_length` seconds long, or with exactly `count` chapters. No threshold is needed: `gamma` sets how
@@ -40,7 +38,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from indexer.chapters import scorer
+from indexer.chapters import opening, scorer
 from indexer.chapters.casing import capitals
 from indexer.chapters.embed import Embedder, band_cosine, covers, default_embedder, standardised, window_cosine
 from indexer.chapters.formats import clock, past_an_hour
@@ -92,6 +90,7 @@ class SegmentParams:
     # Without the model, when the caller sets no minimum (news, as ingest runs it): a cost per boundary, so that
     # words and pauses alone do not cut a news story into its paragraphs (`lexical_penalty`)
     lexical_penalty: float = LEXICAL_PENALTY
+    opening: bool = True  # with the scorer: the correction of the opening's gains (indexer.chapters.opening)
 
 
 def segment(
@@ -316,7 +315,10 @@ def boundary_gains(sentences: Sequence[Sentence], bags: Sequence[Bag], p: Segmen
         if cut is not None and p.cut_shift:
             logodds = logodds + p.cut_shift * np.asarray(cut, dtype=float)
         gaps = gaps + p.scorer_weight * logodds
-    return np.concatenate(([0.0], gaps, [0.0]))
+    gains = np.concatenate(([0.0], gaps, [0.0]))
+    if rows is not None and p.scorer_weight and p.opening:
+        gains = opening.corrected(gains, rows, np.array([s.start for s in sentences]))
+    return gains
 
 
 def pause_excess(sentences: Sequence[Sentence], cap: float) -> np.ndarray:
