@@ -18,7 +18,10 @@ below):
 - `back`: how much the sentence after the gap repeats one said before the sentence before it (a story's lead after
   its headline);
 - `adjacent`: the likeness of the two sentences either side of the gap;
-- the gap's time (log seconds), and the gain itself (the correction changes its weight a little).
+- the gap's time (log seconds), and the gain itself (the correction changes its weight a little);
+- two products: `back` x `ahead` (a repeat counts where the sentences before it announce what follows: a lead after
+  its headline, not a story's sentence that repeats its own lead) and `ahead` x the time (an announcement counts
+  less the later it is said).
 
 Every likeness is a cosine between embeddings centred on the programme's mean (as the scorer's), as a z-score
 within the programme, so that no language's usual cosine matters. The correction is the regression's log-odds less
@@ -35,12 +38,12 @@ REACH = 300.0  # seconds from the start: the gaps the correction reads (a headli
 SHARE = 0.3  # ... and at most this share of the programme: a short report has no headlines to read
 AHEAD = 25.0  # seconds: how much later a sentence's likest one must be to count as what it announces
 NONE = -3.0  # the likeness where there is nothing to compare with (the first sentences, the programme's end)
-FEATURES = ("gain", "time", "back", "ahead", "before", "after", "adjacent")
+FEATURES = ("gain", "time", "back", "ahead", "before", "after", "adjacent", "back x ahead", "ahead x time")
 
 # Fitted by bench/fit_opening.py on SpeechTopSeg's train programmes 101-200 of each list (2026-12-06): the logistic
 # regression of "a story starts at this gap" on FEATURES over every gap of the opening, and on the gain alone.
-COEF = np.array([0.830, -0.068, 0.164, -0.151, 0.095, 0.045, -0.065])
-INTERCEPT = -0.676
+COEF = np.array([0.820, 0.925, -0.060, 0.892, 0.080, 0.067, -0.063, 0.067, -0.307])
+INTERCEPT = -4.201
 GAIN_ALONE = (0.873, -0.603)  # weight and intercept of the gain alone
 
 
@@ -77,8 +80,9 @@ def features(rows: np.ndarray, starts: np.ndarray) -> np.ndarray:
     out = np.zeros((gaps, len(FEATURES) - 1))
     for g in range(gaps):
         ahead = suffix[np.arange(g + 1), np.maximum(first_later[:g + 1], g + 1)]
-        out[g] = (np.log1p(starts[g + 1]), z[g + 1, :g].max() if g >= 1 else NONE, ahead.mean(),
-                  echo[g], echo[g + 1], z[g, g + 1])
+        back, time = (z[g + 1, :g].max() if g >= 1 else NONE), np.log1p(starts[g + 1])
+        out[g] = (time, back, ahead.mean(), echo[g], echo[g + 1], z[g, g + 1], back * ahead.mean(),
+                  ahead.mean() * time)
     return out
 
 
