@@ -105,7 +105,7 @@ def test_a_gap_inside_a_cut_sentence_gets_the_cut_shift_and_no_other_gap_does() 
     rows /= np.linalg.norm(rows, axis=1, keepdims=True)
     bags = [p.text.lower().split() for p in pieces]
     cut = cut_gaps(transcript, pieces)
-    # (without the opening's correction, which weighs each gain in a programme's first minutes: indexer.chapters.opening)
+    # without the opening's correction, which weighs each gain of a programme's first minutes (chapters.opening)
     plain = boundary_gains(pieces, bags, SegmentParams(cut_shift=0.0, opening=False), rows, cut)
     shifted = boundary_gains(pieces, bags, SegmentParams(cut_shift=1.5, opening=False), rows, cut)
     assert np.allclose(shifted - plain, [0.0] + [1.5 if c else 0.0 for c in cut] + [0.0])

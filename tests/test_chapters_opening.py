@@ -12,7 +12,7 @@ import random
 import numpy as np
 import pytest
 
-from indexer.chapters import opening
+from indexer.chapters import opening, scorer
 from indexer.chapters.reading import content, prefix, read
 from indexer.chapters.segment import SegmentParams, boundary_gains
 from tests.test_chapters_model import model, one_sentence_each
@@ -42,6 +42,16 @@ def test_the_story_after_the_headlines_reads_as_their_end() -> None:
     assert back[end] > max(back[:end]) + 2.0, back
     assert ahead[end] > ahead[end + 2] + 0.5, ahead  # inside the first story, its own sentences are on the left
     assert len(found) == np.searchsorted(starts[1:], opening.REACH, side="right")  # the first 300 s only
+
+
+def test_likeness_is_the_z_score_of_every_pair_of_different_sentences() -> None:
+    """The mean and spread come from the d x d Gram matrix; they must be those of the n x n cosines less the
+    diagonal."""
+    rows = np.random.default_rng(5).normal(size=(50, 16)) + 0.3
+    x = scorer._centred(rows)
+    cosines = x @ x.T
+    pairs = cosines[~np.eye(50, dtype=bool)]
+    assert np.allclose(opening.likeness(rows, 7), (cosines[:7] - pairs.mean()) / pairs.std())
 
 
 def test_only_the_opening_is_corrected() -> None:

@@ -8,9 +8,9 @@ the run like one more topic change among them. On SpeechTopSeg's val lists the e
 (+-10 s) in 38-82% of the programmes of a set, and with that one boundary right, mean Pk would fall from 0.208 to
 0.179 (bench/fit_opening.py --oracle).
 
-`corrected` adds to the gains of the gaps in the first `REACH` seconds what tells a preview from a story, weighed by
-a logistic regression fitted on train programmes that no other fit used (bench/fit_opening.py prints the constants
-below):
+`corrected` adds to the gains of the gaps in the first `REACH` seconds (at most `SHARE` of the programme) what
+tells a preview from a story, weighed by a logistic regression fitted on train programmes that no other fit used
+(bench/fit_opening.py prints the constants below):
 
 - `ahead`: how much the sentences before the gap announce what comes after it, each one's likeness to its likest
   sentence `AHEAD` seconds or more later and after the gap (headlines announce; a story's sentences mostly do not);
