@@ -17,7 +17,8 @@ so it uses signals that need no model:
   how much the sentences around it read like a story's opening or close) adds its log-odds at each gap, and the
   pair cohesion counts a fitted fraction. Its prior odds follow the programme's own story length, so that bulletins
   of 3-sentence items and programmes of 12-sentence reports both get about their count; in the programme's first
-  minutes a fitted correction reads its headlines as one chapter (indexer.chapters.opening).
+  minutes a fitted correction reads its headlines as one chapter (indexer.chapters.opening). Without the model
+  none of it runs.
 
 Dynamic programming picks the chapter starts (sentence starts) that maximise the total, with every chapter between
 `min_length` and `max_length` seconds long, or with exactly `count` chapters. No threshold is needed: `gamma` sets how
