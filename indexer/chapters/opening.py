@@ -79,16 +79,15 @@ def features(rows: np.ndarray, starts: np.ndarray) -> np.ndarray:
     echo = suffix[np.arange(gaps + 1), first_later]
     out = np.zeros((gaps, len(FEATURES) - 1))
     for g in range(gaps):
-        ahead = suffix[np.arange(g + 1), np.maximum(first_later[:g + 1], g + 1)]
+        ahead = suffix[np.arange(g + 1), np.maximum(first_later[:g + 1], g + 1)].mean()
         back, time = (z[g + 1, :g].max() if g >= 1 else NONE), np.log1p(starts[g + 1])
-        out[g] = (time, back, ahead.mean(), echo[g], echo[g + 1], z[g, g + 1], back * ahead.mean(),
-                  ahead.mean() * time)
+        out[g] = (time, back, ahead, echo[g], echo[g + 1], z[g, g + 1], back * ahead, ahead * time)
     return out
 
 
 def corrected(gains: np.ndarray, rows: np.ndarray, starts: np.ndarray) -> np.ndarray:
     """The gains (one per sentence: 0 for the first, one per gap, 0 for the end) with the opening's correction added
-    to the gaps within REACH seconds of the start."""
+    to the gaps that `features` reads (REACH seconds from the start, at most SHARE of the programme)."""
     found = features(rows, starts)
     if not len(found):
         return gains
