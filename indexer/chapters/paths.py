@@ -123,3 +123,31 @@ def _walk_back(back: np.ndarray, n: int) -> list[int]:
         b = int(back[b])
         starts.append(b)
     return starts[::-1]
+
+
+JOIN = 0.35  # the likeness of two neighbouring chapters' mean embeddings above which they are one story (stop 61)
+
+
+def joined(starts: list[int], rows: np.ndarray, times: list[float], hi: float, threshold: float = JOIN) -> list[int]:
+    """The chapter starts with each pair of neighbouring chapters that tell one story made one chapter: while the
+    likest neighbours' mean embeddings (about the programme's mean, so what all its sentences share does not count)
+    have a cosine above `threshold`, those two are joined, the likest first, unless the two together would be longer
+    than `hi` seconds. The dynamic programme weighs sentences at most a band apart, so a story told as a report and
+    then an interview, or a match and then the other results, can come out as two chapters whose words differ at the
+    gap; their mean embeddings still say it is one story."""
+    if len(starts) < 2 or threshold <= 0:
+        return list(starts)
+    centred = rows - rows.mean(axis=0)
+    sums = np.vstack([np.zeros((1, rows.shape[1])), np.cumsum(centred, axis=0)])
+    starts = list(starts)
+    while len(starts) > 1:
+        ends = starts[1:] + [len(rows)]
+        means = np.array([sums[b] - sums[a] for a, b in zip(starts, ends)]) / np.subtract(ends, starts)[:, None]
+        means /= np.linalg.norm(means, axis=1, keepdims=True) + 1e-12
+        alike = np.einsum("ij,ij->i", means[:-1], means[1:])
+        alike[[times[ends[i + 1]] - times[starts[i]] > hi for i in range(len(alike))]] = -np.inf
+        best = int(np.argmax(alike))
+        if alike[best] <= threshold:
+            break
+        del starts[best + 1]
+    return starts

@@ -43,7 +43,7 @@ from indexer.chapters import opening, scorer
 from indexer.chapters.casing import capitals
 from indexer.chapters.embed import Embedder, band_cosine, covers, default_embedder, standardised, window_cosine
 from indexer.chapters.formats import clock, past_an_hour
-from indexer.chapters.paths import _best, _exactly
+from indexer.chapters.paths import JOIN, _best, _exactly, joined
 from indexer.chapters.reading import Reading, content, prefix, read, stop_words
 from indexer.chapters.titles import describe, headlines
 from indexer.chapters.units import cut_gaps, units
@@ -92,6 +92,7 @@ class SegmentParams:
     # words and pauses alone do not cut a news story into its paragraphs (`lexical_penalty`)
     lexical_penalty: float = LEXICAL_PENALTY
     opening: bool = True  # with the scorer: the correction of the opening's gains (indexer.chapters.opening)
+    join: float = JOIN  # with the model: neighbours whose mean embeddings are this alike are one (paths.joined; 0: off)
 
 
 def segment(
@@ -141,11 +142,11 @@ def segment(
         prior = p.length_weight if model and min_length is None else 0.0  # the news default only
         if not model and min_length is None and p.lexical_penalty:
             gains[1:-1] -= lexical_penalty(bags, p.lexical_penalty)
-        starts = (
-            _exactly(cohesion, gains, times, count, lo, max_length)
-            if count is not None
-            else _best(cohesion, gains, times, lo, max_length, prior)
-        )
+        if count is not None:
+            starts = _exactly(cohesion, gains, times, count, lo, max_length)
+        else:
+            starts = _best(cohesion, gains, times, lo, max_length, prior)
+            starts = joined(starts, rows, times, max_length, p.join) if rows is not None else starts
     texts = [s.text for s in sentences]
     found = _chapters(transcript.video_id, times, kept, reading, starts, texts, transcript.language, stop, spelling)
     return [replace(c, method=how) for c in found]
