@@ -21,6 +21,7 @@ import pytest
 
 from indexer.chapters import phrases, scorer
 from indexer.chapters.courtesy import Courtesy
+from indexer.chapters.creator import creator_chapters
 from indexer.chapters.formats import vtt_chapters, youtube_description
 from indexer.chapters.phrases import headline_phrases
 from indexer.chapters.reading import prefix, read
@@ -29,7 +30,6 @@ from indexer.chapters.segment import (
     SegmentParams,
     _best,
     band_similarity,
-    creator_chapters,
     lexical_penalty,
     lexical_rows,
     segment,

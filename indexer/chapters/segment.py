@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import math
 import zlib
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -48,10 +48,10 @@ from indexer.chapters.reading import Reading, content, prefix, read, stop_words
 from indexer.chapters.titles import describe, headlines
 from indexer.chapters.units import cut_gaps, units
 from indexer.errors import InvalidInput
-from indexer.models import Chapter, Sentence, Transcript, Video
+from indexer.models import Chapter, Sentence, Transcript
 from indexer.text.normalize import Token
 
-__all__ = ["SegmentParams", "creator_chapters", "method", "retitled", "segment"]
+__all__ = ["SegmentParams", "method", "retitled", "segment"]
 
 DEFAULT = "default"  # segment(embedder=DEFAULT): the packaged model when it is installed
 LEXICAL_MIN = 30.0  # seconds: segment()'s shortest chapter without the model when the caller sets none
@@ -374,35 +374,3 @@ def _twice_at_most(tokens: Sequence[Token]) -> list[Token]:
         if seen[t.text] <= 2:
             out.append(t)
     return out
-
-
-def creator_chapters(video: Video, transcript: Transcript | None = None) -> list[Chapter]:
-    """The video's own chapter list (from YouTube metadata), in time order, marked `source="creator"`.
-
-    Titles are kept as the creator wrote them; with a transcript, each chapter gets keywords from the words
-    spoken inside it. A missing or backwards end becomes the next chapter's start, or for the last chapter the
-    video's duration (else the end of speech).
-    """
-    items = sorted(video.creator_chapters)
-    if not items:
-        return []
-    words = transcript.words if transcript else []
-    finish = video.duration or (words[-1].end if words else items[-1][0])
-    nexts = [start for start, _, _ in items[1:]] + [max(finish, items[-1][0])]
-    spans = [(start, end if end > start else after, title.strip()) for (start, end, title), after in zip(items, nexts)]
-    keywords = _span_keywords(transcript, [(s, e) for s, e, _ in spans]) if transcript else [()] * len(spans)
-    return [Chapter(video.id, s, e, t, kw, "creator") for (s, e, t), kw in zip(spans, keywords)]
-
-
-def _span_keywords(transcript: Transcript, spans: list[tuple[float, float]]) -> list[tuple[str, ...]]:
-    """Keywords per span from the sentences whose middle falls in it (the last span takes any overhang)."""
-    sentences = transcript.sentences()
-    reading, _stop, kept = _read(sentences, transcript.language)
-    groups: list[list[Token]] = [[] for _ in spans]
-    starts = [a for a, _ in spans]
-    for s, words in zip(sentences, kept):
-        mid = (s.start + s.end) / 2
-        i = bisect_right(starts, mid) - 1
-        if i >= 0 and (mid < spans[i][1] or i == len(spans) - 1):
-            groups[i].extend(words)
-    return [kw for _, kw in describe(groups, reading)]

@@ -29,7 +29,8 @@ from indexer.articles.store import ArticleStore
 from indexer.articles.videolinks import link_to_video
 from indexer.asr.audio import wav_duration
 from indexer.asr.engine import EngineChoice, make_engine
-from indexer.chapters.segment import creator_chapters, segment
+from indexer.chapters.creator import creator_chapters
+from indexer.chapters.segment import segment
 from indexer.deeplinks import clock
 from indexer.errors import IngestError, InvalidInput
 from indexer.ingest.context import StepContext, StepFn, run_step
