@@ -29,7 +29,8 @@ from sqlalchemy.engine import Connection
 from indexer.deeplinks import clock
 from indexer.errors import Conflict, InvalidInput, NotFound
 from indexer.models import Segment, Word, WordSource
-from indexer.store.db import Store, segment_row, stored_word
+from indexer.store.db import Store
+from indexer.store.rows import segment_row, stored_word
 from indexer.store.schema import corrections, segments, transcripts
 from media.readable import join_words
 

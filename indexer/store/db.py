@@ -1,5 +1,6 @@
 """The store: SQLite or PostgreSQL through SQLAlchemy Core, the source of truth for videos, transcripts and the work
-on them (what differs between the two databases is in store/dialect.py).
+on them (what differs between the two databases is in store/dialect.py, how a row holds a video, a segment or a
+word in store/rows.py).
 
 SQLite runs in WAL mode with `synchronous=FULL` and a busy timeout; the schema is versioned (`schema_version`) and
 migrated forward at open. A transcript's words are kept per segment as a compact JSON array, so a video's words load
@@ -20,7 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from indexer.errors import NotFound, ReadOnlyArchive
-from indexer.models import Chapter, ChapterSource, Record, Segment, Transcript, Video, Word, WordSource
+from indexer.models import Chapter, ChapterSource, Record, Segment, Transcript, Video, WordSource
 from indexer.store.dialect import (
     close,
     insert_missing,
@@ -30,6 +31,7 @@ from indexer.store.dialect import (
     store_url,
     upsert,
 )
+from indexer.store.rows import segment_row, stored_head, stored_video, stored_word
 from indexer.store.schema import (
     chapters,
     corrections,
@@ -145,7 +147,7 @@ class Store:
             row = conn.execute(sa.select(videos).where(videos.c.id == video_id)).mappings().first()
         if row is None:
             raise NotFound(f"no video {video_id!r}")
-        return _video(row)
+        return stored_video(row)
 
     def find_video(self, video_id: str) -> Video | None:
         try:
@@ -162,7 +164,7 @@ class Store:
         query = sa.select(videos).order_by(videos.c.created_at, videos.c.id).offset(offset)
         with self.tx() as conn:
             rows = conn.execute(query.limit(limit) if limit is not None else query).mappings().all()
-        return [_video(r) for r in rows]
+        return [stored_video(r) for r in rows]
 
     def added_since(self, video_ids: list[str], since: float) -> set[str]:
         """Which of these videos were added to the store at or after `since` (a time.time())."""
@@ -242,14 +244,14 @@ class Store:
         segs = tuple(Segment(r["start"], r["end"], r["text"], tuple(stored_word(w, origin)
                                                                     for w in json.loads(r["words"])))
                      for r in rows)
-        return replace(_transcript_head(video_id, head), segments=segs)
+        return replace(stored_head(video_id, head), segments=segs)
 
     def transcript_head(self, video_id: str) -> Transcript | None:
         """The transcript's language, source and warnings without its segments (`segments` is empty), or None when
         the video has none yet: what a check or a summary needs, without decoding every word."""
         with self.tx() as conn:
             head = _head_row(conn, video_id)
-        return None if head is None else _transcript_head(video_id, head)
+        return None if head is None else stored_head(video_id, head)
 
     def transcribed_ids(self) -> list[str]:
         """Videos that have a transcript, oldest first."""
@@ -370,32 +372,3 @@ class Store:
 def _head_row(conn: Connection, video_id: str) -> Any:
     """The transcript's row of `transcripts` (language, source, warnings), or None."""
     return conn.execute(sa.select(transcripts).where(transcripts.c.video_id == video_id)).mappings().first()
-
-
-def _transcript_head(video_id: str, head: Any) -> Transcript:
-    warnings = tuple(json.loads(head["warnings"]))
-    return Transcript(video_id, head["language"], head["engine"], head["model"], (), warnings)
-
-
-def stored_word(row: list[Any], origin: WordSource) -> Word:
-    """A word as stored: [start, end, text, probability], plus its source where a correction wrote it (a word's
-    source is otherwise where its transcript came from: the engine or the captions)."""
-    return Word(row[0], row[1], row[2], row[3], row[4] if len(row) > 4 else origin)
-
-
-def word_row(w: Word) -> list[Any]:
-    row: list[Any] = [w.start, w.end, w.text, w.probability]
-    return [*row, w.source] if w.source in ("article", "editor") else row
-
-
-def segment_row(video_id: str, idx: int, s: Segment) -> dict[str, Any]:
-    words = [word_row(w) for w in s.words]
-    return {"video_id": video_id, "idx": idx, "start": s.start, "end": s.end, "text": s.text,
-            "words": json.dumps(words, ensure_ascii=False)}
-
-
-def _video(row: Any) -> Video:
-    data = {k: row[k] for k in Video.__dataclass_fields__ if k != "creator_chapters"}
-    data["has_video"] = bool(data["has_video"])
-    chapters = tuple(tuple(c) for c in json.loads(row["creator_chapters"] or "[]"))
-    return Video(**data, creator_chapters=chapters)
