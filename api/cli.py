@@ -2,18 +2,15 @@
 
 Each command builds the settings (defaults < CLIPINDEX_* environment < flags), calls one service method, and prints.
 Errors are translated once, by `api.cli_common.errors`. The `keys`, `article` and `reel` groups live in
-api/cli_articles.py and api/cli_reels.py. Nothing here imports the service at start-up (`api.cli_common.service`
-does, when a command runs), so `--help` and usage errors stay fast; bench/cold_start.py measures it.
+api/cli_articles.py and api/cli_reels.py; `worker`, `compact`, `migrate-store` and `status` in api/cli_ops.py.
+Nothing here imports the service at start-up (`api.cli_common.service` does, when a command runs), so `--help` and
+usage errors stay fast; bench/cold_start.py measures it.
 """
 
 from __future__ import annotations
 
 import json
-import logging
-import signal
-import socket
 import sys
-import threading
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, cast
@@ -35,7 +32,7 @@ from api.cli_common import (
     terminate_as_interrupt,
     videos_done,
 )
-from api.cli_ops import compact, migrate_store, queue_worker, status
+from api.cli_ops import compact, migrate_store, status, worker
 from api.cli_reels import reel_app
 from indexer.asr.heap import restart_tuned
 from indexer.config import load_settings
@@ -339,44 +336,7 @@ def serve(
     uvicorn.run(application, host=host, port=port, log_level="info", proxy_headers=False)
 
 
-@app.command()
-def worker(
-    workers: Annotated[int, typer.Option(help="Worker threads in this process (with a broker: threads for the cpu "
-                                              "queue).")] = 1,
-    queues: Annotated[str | None, typer.Option(help="With CLIPINDEX_BROKER_URL: the queues to consume, from asr, "
-                                                    "cpu, index, jobs [default: all]. Run index on one machine "
-                                                    "only.")] = None,
-    data_dir: DataDir = None,
-) -> None:
-    """Run background workers for queued jobs, in this process, against the same store as the server.
-
-    Example: clipindex worker --workers 1   (several machines: clipindex worker --queues asr,cpu)
-    """
-    from api.worker import Worker  # deferred: the worker pulls the service (SQLAlchemy) and the reel service
-
-    # a worker's log is read beside other machines' (journald, a shared file): each line says when and from where
-    logging.basicConfig(level=logging.WARNING, format=f"%(asctime)s {socket.gethostname()} %(name)s: %(message)s")
-    if queues is not None or load_settings(data_dir=data_dir).broker_url:
-        queue_worker(queues, workers, data_dir)
-        return
-    with errors():
-        svc = service(data_dir)
-        svc.store.must_write()
-        stop = threading.Event()
-        signal.signal(signal.SIGTERM, lambda *_: stop.set())
-        threads = [threading.Thread(target=Worker(svc).run, args=(stop,), daemon=True) for _ in range(max(workers, 1))]
-        for t in threads:
-            t.start()
-        err.print(f"{len(threads)} worker(s) waiting for jobs in {svc.settings.data_dir}; Ctrl-C stops")
-        try:
-            while not stop.wait(0.5):
-                pass
-        finally:
-            stop.set()
-            for t in threads:
-                t.join(timeout=10)
-
-
+app.command()(worker)
 app.command()(compact)
 app.command("migrate-store")(migrate_store)
 app.command()(status)

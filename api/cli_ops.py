@@ -1,11 +1,13 @@
-"""Operating an archive: `clipindex compact` (the disk space of deleted videos given back), and on several machines
-`clipindex migrate-store`, `clipindex status`, and `clipindex worker` when a broker is configured (Dramatiq
-consumers, see api/queues.py). Registered on the main app by api/cli.py."""
+"""Operating an archive: `clipindex worker` (worker threads in this process, or with a broker configured the Dramatiq
+consumers of its queues, see api/queues.py), `clipindex compact` (the disk space of deleted videos given back), and
+on several machines `clipindex migrate-store` and `clipindex status`. Registered on the main app by api/cli.py."""
 
 from __future__ import annotations
 
 import json
+import logging
 import signal
+import socket
 import threading
 import time
 from dataclasses import asdict
@@ -160,6 +162,43 @@ def queue_worker(queues: str | None, workers: int, data_dir: DataDir) -> None:
             run(settings, names, workers, stop)
         except KeyboardInterrupt:
             stop.set()
+
+
+def worker(
+    workers: Annotated[int, typer.Option(help="Worker threads in this process (with a broker: threads for the cpu "
+                                              "queue).")] = 1,
+    queues: Annotated[str | None, typer.Option(help="With CLIPINDEX_BROKER_URL: the queues to consume, from asr, "
+                                                    "cpu, index, jobs [default: all]. Run index on one machine "
+                                                    "only.")] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Run background workers for queued jobs, in this process, against the same store as the server.
+
+    Example: clipindex worker --workers 1   (several machines: clipindex worker --queues asr,cpu)
+    """
+    from api.worker import Worker  # deferred: the worker pulls the service (SQLAlchemy) and the reel service
+
+    # a worker's log is read beside other machines' (journald, a shared file): each line says when and from where
+    logging.basicConfig(level=logging.WARNING, format=f"%(asctime)s {socket.gethostname()} %(name)s: %(message)s")
+    if queues is not None or load_settings(data_dir=data_dir).broker_url:
+        queue_worker(queues, workers, data_dir)
+        return
+    with errors():
+        svc = service(data_dir)
+        svc.store.must_write()
+        stop = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        threads = [threading.Thread(target=Worker(svc).run, args=(stop,), daemon=True) for _ in range(max(workers, 1))]
+        for t in threads:
+            t.start()
+        err.print(f"{len(threads)} worker(s) waiting for jobs in {svc.settings.data_dir}; Ctrl-C stops")
+        try:
+            while not stop.wait(0.5):
+                pass
+        finally:
+            stop.set()
+            for t in threads:
+                t.join(timeout=10)
 
 
 def compact(data_dir: DataDir = None, quiet: Quiet = False) -> None:
