@@ -1,17 +1,15 @@
 """The one service: everything clipindex can do. The CLI, the HTTP API and the workers call only this object.
 
-`Clipindex` does ingest, videos and transcripts itself, and composes four services built with what they need passed
-in: `index` (the search index as a projection of the store), `chapters` (indexer.chapters.service), `articles` and
-`reels` (these two on first use, so that commands which need neither do not import them); plus the store's `jobs`
-queue and API `keys`.
+`Clipindex` does ingest, videos and transcripts itself (each video of an ingest goes through the chain, or is
+forgotten, in indexer.ingest.video), and composes four services built with what they need passed in: `index` (the
+search index as a projection of the store), `chapters` (indexer.chapters.service), `articles` and `reels` (these two
+on first use, so that commands which need neither do not import them); plus the store's `jobs` queue and API `keys`.
 """
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Iterator
-from contextlib import suppress
 from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
@@ -21,13 +19,10 @@ from indexer import deeplinks, formats, refs
 from indexer.chapters.service import ChapterService
 from indexer.config import Settings
 from indexer.distributed.transport import job_notifier
-from indexer.errors import ClipindexError, IndexBusy, IngestError, InvalidInput, NotFound, Unavailable
+from indexer.errors import ClipindexError, IngestError, InvalidInput, NotFound, Unavailable
 from indexer.ingest import uploads
-from indexer.ingest.context import StepContext, StepProgress
 from indexer.ingest.plan import (
     REPLACED,
-    Plan,
-    article_ref,
     check_options,
     check_untrusted,
     ingested_in_place,
@@ -36,23 +31,13 @@ from indexer.ingest.plan import (
     stored_options,
     video_changes,
 )
-from indexer.ingest.types import (
-    STEPS,
-    IngestJob,
-    IngestJobResult,
-    IngestOptions,
-    IngestResult,
-    IngestStatus,
-    Position,
-    ProgressFn,
-)
+from indexer.ingest.types import IngestJob, IngestJobResult, IngestOptions, IngestResult, Position, ProgressFn
+from indexer.ingest.video import VideoIngest
 from indexer.languages import check_language
 from indexer.models import DeletedVideo, ReelClips, SearchMode, Transcript, Video, WordSource
 from indexer.search.service import SearchService
-from indexer.store import owners
 from indexer.store.corrections import Correction, Corrections
 from indexer.store.db import Store
-from indexer.store.files import in_archive, remove_files
 from indexer.store.jobs import Job, JobQueue
 from indexer.store.keys import KeyRing
 from indexer.store.status import VideoSummary, video_summaries
@@ -60,7 +45,6 @@ from media import netguard, sources
 from media.errors import MediaError
 
 if TYPE_CHECKING:
-    from indexer.articles.load import Article
     from indexer.articles.service import ArticleService
     from indexer.asr.engine import EngineFactory
     from indexer.reels.service import ReelService
@@ -84,6 +68,7 @@ class Clipindex:
         self.keys = KeyRing(self.store)
         self.index = SearchService(self.store, settings)
         self.chapters = ChapterService(self.store, self.index, self.transcript)
+        self._video_ingest = VideoIngest(self.store, settings, self.index, self.ytdl, engine_factory)
 
     # The article and reel services are built on first use: listing videos or printing a transcript needs neither.
     @cached_property
@@ -119,87 +104,13 @@ class Clipindex:
             if position:
                 position(min(counted, expected - 1), expected)
             try:
-                yield self._ingest_one(p, options, progress, article, untrusted, job)
+                yield self._video_ingest.ingest_one(p, options, progress, article, untrusted, job)
                 counted += 1
             except (IngestError, InvalidInput) as exc:
                 if single:  # one video: its error is the command's error
                     raise
                 counted += not isinstance(exc, Unavailable)
                 yield IngestResult(p.source, p.video_id, "failed", error=str(exc))
-
-    def _ingest_one(self, p: Plan, options: IngestOptions, progress: ProgressFn | None,
-                    article: Article | None, untrusted: bool, job: str | None = None) -> IngestResult:
-        existing = self.store.find_video(p.video_id)
-        runs = self.store.step_status(p.video_id) if existing else {}
-        kept = None  # a forced run's step runs as they were, put back if it fails at its first step
-        if existing and all(s in runs and runs[s].status == "done" for s in STEPS) and not options.force:
-            self._refresh(existing, p, IngestOptions(), untrusted)  # a moved file: found again where it is now
-            self.index.index_if_missing(p.video_id)  # its index commit failed (a full disk, a busy index): now
-            return self._result(p, "skipped")
-        # a forced job's retry (its coordinator died) finds the steps its first run reset: they are not reset again
-        stored = stored_options(self.store, p.video_id) if existing and job else None
-        again = stored is not None and stored.forced_by == job
-        if existing and options.force and not again:
-            busy = [s for s, run in runs.items() if run.status == "running" and (run.lease_expires or 0) > time.time()
-                    and not owners.gone(run.lease_owner)]
-            if busy:  # starting over under a live run would pull its steps from under it
-                raise InvalidInput(f"{p.video_id} is being ingested by another process right now ({busy[0]}); "
-                                   "run --force again when it has finished")
-            kept = self.store.reset_steps(p.video_id, list(STEPS))
-        if not existing:
-            self.store.put_video(Video(
-                id=p.video_id, source=p.source, title=p.title or p.source, url=p.url, duration=p.duration,
-                media_path=in_archive(self.settings.data_dir, p.path) if p.kind == "file" and p.path else None,
-                has_video=p.has_video, article=article_ref(options.article)))
-        else:
-            self._refresh(existing, p, options, untrusted)
-        self.store.set_options(p.video_id, replace(p.step_options(options, article), public_only=untrusted,
-                                                   forced_by=job if options.force else None))
-        # deferred: the chain's steps pull every subsystem (ASR, chapters, search, articles); only ingest runs them
-        from indexer.ingest.steps import run_chain
-
-        ctx = StepContext(self.store, self.settings, ytdl=self.ytdl, engine_factory=self.engine_factory,
-                          on_progress=_bind(progress, p.video_id))
-        try:
-            run_chain(p.video_id, ctx)  # a step's media errors come out as IngestError (errors.as_ingest_error)
-        except (IngestError, InvalidInput):
-            if not existing:  # bad input: leave no half-made video behind
-                self._forget(p.video_id)
-            elif kept is not None and self.store.step_status(p.video_id).keys() <= {"fetch"}:
-                self.store.restore_steps(p.video_id, kept)  # refused at its first step: the video stays as it was
-            else:  # its new title or URL is stored: search shows them too, not the failed run's old ones
-                with suppress(IndexBusy, OSError):  # the ingest's own error is the one to tell
-                    self.index.index_video(p.video_id)
-            raise
-        return self._result(p, "ingested")
-
-    def _refresh(self, video: Video, p: Plan, options: IngestOptions, untrusted: bool) -> None:
-        """What a new ingest of a known video says of it: the title, URL and article it names, and where a local file
-        is now when the one recorded is gone (moved or renamed). An upload's copy is removed after a duplicate's
-        ingest, so an untrusted caller's path is never recorded over the first."""
-        new = replace(video, title=options.title or video.title, url=options.url or video.url,
-                      article=article_ref(options.article) if options.article else video.article)
-        recorded = self.settings.data_dir / video.media_path if video.media_path else None  # an absolute one as is
-        if p.kind == "file" and p.path and not untrusted and recorded and not recorded.is_file():
-            new = replace(new, media_path=in_archive(self.settings.data_dir, p.path), source=p.source)
-        if new != video:
-            self.store.put_video(new)
-
-    def _result(self, p: Plan, status: IngestStatus) -> IngestResult:
-        video = self.store.get_video(p.video_id)
-        tr = self.store.transcript_head(p.video_id)
-        return IngestResult(p.source, video.id, status, video.title, tr.source if tr else None,
-                            video.language, video.duration, tr.warnings if tr else ())
-
-    def _forget(self, video_id: str) -> None:
-        # the store first: an index step committing this video's passages after the index's delete below finds it
-        # gone there and takes them out again (PassageIndex.flush)
-        video = self.store.find_video(video_id)
-        self.store.delete_video(video_id)
-        self.index.forget(video_id)
-        remove_files(self.settings.data_dir, video_id)
-        if video and video.media_path:  # an upload's copy is the archive's own: the source's original went on living
-            uploads.drop(self.settings.data_dir, self.store, self.settings.data_dir / video.media_path)
 
     # background jobs ------------------------------------------------------------------------------------------
     def submit_ingest(self, source: str, options: IngestOptions) -> Job:
@@ -238,7 +149,7 @@ class Clipindex:
         half-made video and the uploaded file go. Idempotent and cheap when there is nothing to do."""
         left = uploads.stranded(self.jobs)
         for video_id in uploads.half_made(self.store, left) if left else ():
-            self._forget(video_id)
+            self._video_ingest.forget(video_id)
         for work in left:
             uploads.drop(self.settings.data_dir, self.store, Path(work.source))
         return len(left)
@@ -345,7 +256,7 @@ class Clipindex:
         held = self.reels.held(video_id, force)
         articles = ArticleStore(self.store)
         linked = {article_id(article) for article, _links in articles.for_video(video_id)}  # not every article
-        self._forget(video_id)
+        self._video_ingest.forget(video_id)
         renders = self.reels.forget_renders(video_id)
         self.jobs.forget([job.id for job in self.jobs.naming(video_id, "ingest")])
         alone = tuple(sorted(aid for aid in linked if not articles.get(aid)[1]))
@@ -408,12 +319,6 @@ class Clipindex:
                                                                               media_base))
         article = self.articles.link_for(video.id, start, end)
         return {**links, "article": article} if article else links
-
-
-def _bind(progress: ProgressFn | None, video_id: str) -> StepProgress | None:
-    if progress is None:
-        return None
-    return lambda step, fraction, detail: progress(video_id, step, fraction, detail)
 
 
 __all__ = ["Clipindex", "ClipindexError", "IngestOptions", "IngestResult", "VideoSummary"]
