@@ -172,11 +172,9 @@ def transcript(
     Example: clipindex transcript yt:dQw4w9WgXcQ --format srt -o report.srt
     """
     with errors():
-        svc = service(data_dir)
-        emit(svc.render_transcript(video, fmt), output)
-        from indexer.formats import CAPTION_FORMATS, reading_warning  # deferred: the caption layer, for this only
-
-        if fmt in CAPTION_FORMATS and (warning := reading_warning(svc.transcript(video))):
+        text, warning = service(data_dir).export_transcript(video, fmt)
+        emit(text, output)
+        if warning:
             err.print(warning, soft_wrap=True)
 
 

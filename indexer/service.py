@@ -240,10 +240,16 @@ class Clipindex:
         return tr
 
     def render_transcript(self, ref: str, fmt: str) -> str:
+        return self.export_transcript(ref, fmt, warn=False)[0]
+
+    def export_transcript(self, ref: str, fmt: str, warn: bool = True) -> tuple[str, str | None]:
+        """The transcript written in `fmt`, and for a caption format (with `warn`) formats.reading_warning's line
+        about cues too fast to read, None where there is none: the transcript is read once for both."""
         if fmt not in formats.FORMATS:
             raise InvalidInput(f"unknown format {fmt!r}: choose one of {', '.join(formats.FORMATS)}")
         tr = self.transcript(ref)
-        return formats.render(tr, fmt, self.store.get_video(tr.video_id))
+        text = formats.render(tr, fmt, self.store.get_video(tr.video_id))
+        return text, (formats.reading_warning(tr) if warn and fmt in formats.CAPTION_FORMATS else None)
 
     def delete_video(self, ref: str, force: bool = False) -> DeletedVideo:
         """Remove a video and everything made of it: its rows, passages and files, the renders that hold its clips,
