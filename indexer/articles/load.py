@@ -303,7 +303,7 @@ def _article(source: str, title: str, texts: list[str], language: str, *, publis
         quotes = []
         for q in find_quotes(text):
             if q.depth == 0:
-                q = replace(q, speaker=attribute(text, q, previous=speaker))
+                q = replace(q, speaker=attribute(text, q, previous=speaker, language=language))
                 speaker = q.speaker or speaker
             quotes.append(q)
         paragraphs.append(Paragraph(i, text, tuple(quotes)))

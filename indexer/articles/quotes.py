@@ -17,6 +17,17 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from indexer.articles.speakers import (
+    ARTICLES,
+    AUXILIARIES,
+    NAME_PARTICLES,
+    PRONOUNS,
+    SAYS,
+    caseless,
+    inverted_pronoun,
+    is_pronoun,
+    speaker_without_capitals,
+)
 from indexer.text.normalize import fold
 from indexer.text.stopwords import languages, stop_words
 
@@ -98,12 +109,8 @@ def _quote(text: str, start: int, end: int, marks: str, depth: int) -> Quote:
     return Quote(inner, start + lead, start + lead + len(inner), marks, None, depth)
 
 
-_VERBS = frozenset("""said says say told tells added adds explained warned noted insisted asked argued declared
-announced wrote recalled promised stressed replied admitted claimed continued shouted urged according sagte sagt
-erklärte betonte dijo afirmó explicó dit affirme déclare сказал сказала сказали заявил заявила заявили отметил
-отметила добавил добавила сообщил сообщила подчеркнул подчеркнула пояснил пояснила рассказал рассказала говорит
-dedi aytdi ta'kidladi bildirdi""".split())
-_PRONOUNS = frozenset("he she он она u er sie il elle él ella".split())
+_VERBS = SAYS  # folded: compared with fold(word)
+_PRONOUNS = PRONOUNS
 _NOT_NAMES = stop_words("en") | _PRONOUNS  # capitalised only because they open a sentence: "The", "He", "Monday"
 _TOKEN = re.compile(r"[^\W_]+(?:['’.-][^\W_]+)*|[,;:—–().!?]")
 # words that lead a place or an object in, not a person: articles, determiners, prepositions (a language's stop words
@@ -112,58 +119,91 @@ _FUNCTION = frozenset().union(*(stop_words(lang) for lang in languages())) - _VE
     "and or but и а но va ham und oder y o et ou".split())
 
 
-def attribute(text: str, quote: Quote, previous: str | None = None) -> str | None:
+def attribute(text: str, quote: Quote, previous: str | None = None, language: str | None = None) -> str | None:
     """The speaker of a quote, from the attribution after it (", said X") or before it ("X said: ..."); a pronoun
     refers back to the nearest person named before the quote (never a place or an object), else to the previous
-    speaker; None when nothing fits."""
-    tail = re.split(r"(?<=[.!?])\s", text[quote.end + 1:quote.end + 160], maxsplit=1)[0]
-    head = _TOKEN.findall(text[:max(quote.start - 1, 0)])
+    speaker; None when nothing fits. In a script without capitals, speakers.speaker_without_capitals reads it."""
+    raw_tail = text[quote.end + 1:quote.end + 160]
+    raw_head = text[:max(quote.start - 1, 0)]
+    if caseless(raw_head[-160:] + raw_tail):
+        found = speaker_without_capitals(raw_head, raw_tail, language)
+        return previous if found and is_pronoun(found) else found
+    tail = re.split(r"(?<=[.!?])\s", raw_tail, maxsplit=1)[0]
+    head = _TOKEN.findall(raw_head)
     after = _TOKEN.findall(tail)
     while after and not after[0][0].isalnum():
         after.pop(0)
-    verb = next((k for k, t in enumerate(after[:5]) if t.lower() in _VERBS), None)
+    verb = next((k for k, t in enumerate(after[:5]) if _says(t)), None)
+    sentence = head[max((k + 1 for k, t in enumerate(head) if t in ".!?"), default=0):]
     who: str | None = None
-    if verb == 0:
-        who = _name_after(after[1:])
+    if verb is not None and any(inverted_pronoun(t) for t in after[:verb + 1]):  # «...», a-t-elle dit / dit-il
+        who = after[verb].rsplit("-", 1)[-1] if "-" in after[verb] else after[0].rsplit("-", 1)[-1]
+    elif verb is not None and all(fold(t.split("-")[0]) in AUXILIARIES for t in after[:verb]):  # "ha detto X"
+        # after the verb; where nothing follows it, a speaker named before the quote (Turkish and Uzbek put the
+        # verb last: 'Erdoğan, "..." dedi.')
+        who = _name_after(after[verb + 1:]) or _opening_name(sentence)
     elif verb is not None:
         who = _name_before(after[:verb])
     else:
-        sentence = head[max((k + 1 for k, t in enumerate(head) if t in ".!?"), default=0):]
         words = [k for k, t in enumerate(sentence) if t[0].isalnum() and t.lower() != "that"]
-        spoke = next((k for k in reversed(words[-3:]) if sentence[k].lower() in _VERBS), None)
+        spoke = next((k for k in reversed(words[-3:]) if _says(sentence[k])), None)
         if spoke is not None:
             before = sentence[:spoke]
-            who = before[-1] if before and before[-1].lower() in _PRONOUNS else _nearest(before)
-    if who and who.lower() in _PRONOUNS:
+            who = before[-1] if before and fold(before[-1]) in _PRONOUNS else _nearest(before)
+    if who and fold(who) in _PRONOUNS:
         return _nearest(head) or previous
     return who
 
 
+def _says(token: str) -> bool:
+    return fold(token) in _VERBS or fold(token.split("-")[0]) in _VERBS  # "dit-il"
+
+
+def _opening_name(sentence: list[str]) -> str | None:
+    """The capitalised words that open a sentence and a comma closes, as a speaker named before the quote
+    ('Erdoğan, "..." dedi.'), else the nearest name in it."""
+    name = _run(sentence, lambda t: t[0].isupper() and fold(t) not in _NOT_NAMES)
+    if name and len(sentence) > len(name) and sentence[len(name)] == ",":
+        return " ".join(name[-4:])
+    return _nearest(sentence)
+
+
 def _name_after(tokens: list[str]) -> str | None:
-    if tokens and tokens[0].lower() in ("the", "a", "an"):
-        role = [t for t in _run(tokens[1:], lambda t: t[0].islower() and t.lower() not in _VERBS)][:4]
-        return " ".join(["the", *role]) if role else None
+    if tokens and fold(tokens[0]) in ARTICLES:  # "the mayor", "le ministre de l'Intérieur Gérald Darmanin"
+        role = _run(tokens[1:], lambda t: t[0].islower() and not _says(t))
+        name = _name(tokens[1 + len(role):])
+        if role and name and len(role) <= 4:
+            return name
+        return " ".join([tokens[0].lower(), *role[:4]]) if role else None
     k = 0
-    while k < min(len(tokens), 3) and tokens[k][0].islower() and tokens[k].lower() not in _PRONOUNS:
+    while k < min(len(tokens), 3) and tokens[k][0].islower() and fold(tokens[k]) not in _PRONOUNS:
         k += 1
-    if k < len(tokens) and tokens[k].lower() in _PRONOUNS:
+    if k < len(tokens) and fold(tokens[k]) in _PRONOUNS:
         return tokens[k]
-    name = _run(tokens[k:], lambda t: t[0].isupper())
-    return " ".join(name[:4]) or None
+    return _name(tokens[k:])
+
+
+def _name(tokens: list[str]) -> str | None:
+    """The capitalised words that open `tokens`, with the particles inside a name ("Lula da Silva"), up to four."""
+    n = 0
+    while n < len(tokens) and tokens[n][0].isalnum() and (tokens[n][0].isupper() or (
+            n and tokens[n] in NAME_PARTICLES and n + 1 < len(tokens) and tokens[n + 1][0].isupper())):
+        n += 1
+    return " ".join(tokens[:n][:4 + sum(t in NAME_PARTICLES for t in tokens[:n])]) or None
 
 
 def _name_before(tokens: list[str]) -> str | None:
     while tokens and not tokens[-1][0].isalnum():
         tokens = tokens[:-1]
-    if tokens and tokens[-1].lower() in _PRONOUNS:
+    if tokens and fold(tokens[-1]) in _PRONOUNS:
         return tokens[-1]
     name = _run(tokens[::-1], lambda t: t[0].isupper())[::-1]
     if name:
         return " ".join(name[-4:])
     rev = tokens[::-1]
-    role = _run(rev, lambda t: t[0].islower() and t.lower() != "the")
-    if role and len(rev) > len(role) and rev[len(role)].lower() == "the":  # "the mayor said"
-        return " ".join(["the", *role[:3][::-1]])
+    role = _run(rev, lambda t: t[0].islower() and fold(t) not in ARTICLES)
+    if role and len(rev) > len(role) and fold(rev[len(role)]) in ARTICLES:  # "the mayor said", "a spokesman said"
+        return " ".join([rev[len(role)].lower(), *role[:3][::-1]])
     return None
 
 
@@ -191,7 +231,7 @@ def _nearest(tokens: list[str]) -> str | None:
         prev = tokens[k - 1] if k else "."
         name = run[-2:] if prev in ".!?" else run[:4]
         nxt = next((t for t in tokens[k + len(run):] if t not in ",;"), "")
-        spoke = nxt.lower() in _VERBS or prev.lower() in _VERBS
+        spoke = _says(nxt) or _says(prev)
         led_in = fold(prev) in _FUNCTION
         if not led_in and (len(name) >= 2 or spoke) and (best is None or (spoke, k) >= best[:2]):
             best = (spoke, k, " ".join(name))

@@ -1,0 +1,62 @@
+"""Who said a quote, in the languages articles come in (indexer/articles/speakers.py, quotes.attribute).
+
+Before, the speaker was a run of capitalised words next to an English, German, French, Spanish, Russian or Uzbek
+speech verb: Arabic, Persian, Chinese and Japanese quotes never had one, and a compound tense ("ha detto il sindaco
+Roberto Galli", "a déclaré le ministre ...") or an article before the role in another language found none either.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from indexer.articles.load import load_article
+from indexer.articles.quotes import attribute, find_quotes
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+from eval_speakers import DATA, speakers  # noqa: E402
+
+CASES = json.loads(DATA.read_text(encoding="utf-8"))["cases"]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[f"{c['language']}-{k}" for k, c in enumerate(CASES)])
+def test_each_quote_gets_its_speaker(case: dict) -> None:
+    assert speakers(case["text"], case["language"]) == case["speakers"]
+
+
+@pytest.mark.parametrize("language, text, speaker", [
+    ("it", "«Non ci fermeremo», ha detto il sindaco Roberto Galli ai giornalisti.", "Roberto Galli"),
+    ("fr", "« Le pont rouvrira en juin », a assuré la maire.", "la maire"),
+    ("ar", "«لن نرفع أسعار التذاكر»، قال وزير النقل أحمد الخطيب.", "وزير النقل أحمد الخطيب"),
+    ("zh", "交通部发言人王海在记者会上表示：“我们绝不会提高票价。”", "交通部发言人王海"),
+    ("ja", "田中一郎市長は記者団に対し「来年の春から運賃を上げない」と述べた。", "田中一郎市長"),
+], ids=["it-compound-tense", "fr-role", "ar-verb-first", "zh-no-spaces", "ja-topic"])
+def test_an_article_file_carries_the_speaker(tmp_path: Path, language: str, text: str, speaker: str) -> None:
+    """Through the article loader, as ingest reads an article: its language is read from its words."""
+    path = tmp_path / "a.txt"
+    path.write_text(text + "\n", encoding="utf-8")
+    article = load_article(str(path))
+    assert article.language == language
+    assert [q.speaker for p in article.paragraphs for q in p.quotes] == [speaker]
+
+
+def test_a_pronoun_without_capitals_refers_back_to_the_previous_speaker() -> None:
+    text = "市长张伟说：“大桥将在六月重新开放。”他又说：“我们会加快工程。”"
+    first, second = find_quotes(text)
+    assert attribute(text, first, language="zh") == "市长张伟"
+    assert attribute(text, second, previous="市长张伟", language="zh") == "市长张伟"
+    assert attribute(text, second, language="zh") is None  # no one before it to refer to
+
+
+@pytest.mark.parametrize("language, text", [
+    ("ar", "افتتح الجسر يوم الاثنين. «كان الوقت مناسباً»."),
+    ("zh", "大桥周一重新开放。“是时候了。”"),
+    ("ja", "橋は月曜日に再開した。「時が来た」。"),
+    ("fa", "پل روز دوشنبه باز شد. «وقتش بود»."),
+])
+def test_no_speaker_where_the_paragraph_names_none(language: str, text: str) -> None:
+    quote = find_quotes(text)[0]
+    assert attribute(text, quote, language=language) is None
