@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from indexer.articles.html import canonical, joiners_back, spaced_text, squash, story_only, without_boxes
-from indexer.articles.quotes import Quote, attribute, find_quotes
+from indexer.articles.quotes import Quote, attribute, find_quotes, speakers_of
 from indexer.errors import InvalidInput
 from indexer.text.language import detect_language
 from indexer.text.normalize import pieces
@@ -300,12 +300,10 @@ def _article(source: str, title: str, texts: list[str], language: str, *, publis
     paragraphs: list[Paragraph] = []
     speaker: str | None = None
     for i, text in enumerate(texts):
-        quotes = []
-        for q in find_quotes(text):
-            if q.depth == 0:
-                q = replace(q, speaker=attribute(text, q, previous=speaker, language=language))
-                speaker = q.speaker or speaker
-            quotes.append(q)
+        found = find_quotes(text)
+        who = iter(speakers_of(text, found, previous=speaker, language=language))
+        quotes = [replace(q, speaker=next(who)) if q.depth == 0 else q for q in found]
+        speaker = next((q.speaker for q in reversed(quotes) if q.speaker), speaker)
         paragraphs.append(Paragraph(i, text, tuple(quotes)))
     return Article(source, squash(title), tuple(paragraphs), language, published, url, path, fmt, page_text)
 

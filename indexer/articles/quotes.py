@@ -141,22 +141,55 @@ def attribute(text: str, quote: Quote, previous: str | None = None, language: st
     elif verb is not None and all(fold(t.split("-")[0]) in AUXILIARIES for t in after[:verb]):  # "ha detto X"
         # after the verb; where nothing follows it, a speaker named before the quote (Turkish and Uzbek put the
         # verb last: 'Erdoğan, "..." dedi.')
-        who = _name_after(after[verb + 1:]) or _opening_name(sentence)
+        # verb last: 'Erdoğan, "..." dedi.'); a verb with no subject at all ("«...», ha aggiunto": Italian, Spanish,
+        # Russian and others leave it out) is the person named before
+        who = _name_after(after[verb + 1:]) or _opening_name(sentence) or _nearest(head) or previous
     elif verb is not None:
         who = _name_before(after[:verb])
-    else:
+    elif _COLON.search(raw_head):  # 'the mayor did not hide her frustration: "..."' - the clause's subject
         words = [k for k, t in enumerate(sentence) if t[0].isalnum() and t.lower() != "that"]
         spoke = next((k for k in reversed(words[-3:]) if _says(sentence[k])), None)
-        if spoke is not None:
-            before = sentence[:spoke]
-            who = before[-1] if before and fold(before[-1]) in _PRONOUNS else _nearest(before)
+        before = sentence[:spoke] if spoke is not None else sentence
+        who = (before[-1] if before and fold(before[-1]) in _PRONOUNS else None) or _nearest(before) or _subject(
+            before)
     if who and fold(who) in _PRONOUNS:
         return _nearest(head) or previous
     return who
 
 
+_COLON = re.compile(r":[\s«„“\"‚‘「『]*$")  # the head ends with a colon, perhaps before the opening mark ("clair : «")
+
+
 def _says(token: str) -> bool:
-    return fold(token) in _VERBS or fold(token.split("-")[0]) in _VERBS  # "dit-il"
+    """A speech verb, also with a pronoun after it ("dit-il") or an elided one before it ("s'inquiète")."""
+    word = fold(token)
+    return word in _VERBS or word.split("-")[0] in _VERBS or re.sub(r"^\w['’]", "", word) in _VERBS
+
+
+def speakers_of(text: str, quotes: list[Quote], previous: str | None = None, language: str | None = None
+                ) -> list[str | None]:
+    """The speaker of each quote of a paragraph in the article's voice (depth 0), in order, as `attribute` reads it
+    (`previous`: the last speaker of the paragraphs before). A quote with no attribution of its own after one that
+    has, in the same paragraph, goes on with that speaker's words ('"...," she said. "We will rebuild."')."""
+    out: list[str | None] = []
+    here: str | None = None
+    for q in quotes:
+        if q.depth == 0:
+            who = attribute(text, q, previous=here or previous, language=language) or here
+            out.append(who)
+            here = who or here
+    return out
+
+
+def _subject(tokens: list[str]) -> str | None:
+    """A role as a clause's subject, with its article: the last article in `tokens` with a lower-case word after it
+    that is no function word or verb ("le préfet", "el alcalde", "o vereador", "the mayor"; not "a été")."""
+    for k in range(len(tokens) - 2, -1, -1):
+        if fold(tokens[k]) in ARTICLES:
+            role = _run(tokens[k + 1:k + 2], lambda t: t[0].islower() and fold(t) not in _FUNCTION and not _says(t))
+            if role:
+                return f"{tokens[k].lower()} {role[0]}"
+    return None
 
 
 def _opening_name(sentence: list[str]) -> str | None:
@@ -171,7 +204,12 @@ def _opening_name(sentence: list[str]) -> str | None:
 def _name_after(tokens: list[str]) -> str | None:
     if tokens and fold(tokens[0]) in ARTICLES:  # "the mayor", "le ministre de l'Intérieur Gérald Darmanin"
         role = _run(tokens[1:], lambda t: t[0].islower() and not _says(t))
-        name = _name(tokens[1 + len(role):])
+        rest = tokens[1 + len(role):]
+        name = _name(rest)
+        if role and name and fold(role[-1]) in _FUNCTION:  # "the mayor of Kingsford", "el alcalde de Torrelavega"
+            n = len(name.split())
+            person = _name(rest[n + 1:]) if len(rest) > n + 1 and rest[n] == "," else None
+            return person or " ".join([tokens[0].lower(), *role, name])  # "..., Javier Ruiz" if it follows
         if role and name and len(role) <= 4:
             return name
         return " ".join([tokens[0].lower(), *role[:4]]) if role else None

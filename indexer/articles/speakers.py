@@ -28,16 +28,19 @@ SPEECH_VERBS = {
           "recalled promised stressed replied admitted claimed continued shouted urged according",
     "de": "sagte sagt sagten erklärte erklärt betonte betont meinte warnte fügte ergänzte",
     "fr": "dit déclaré déclare affirme affirmé explique expliqué ajoute ajouté estime souligne souligné assure "
-          "assuré indique indiqué lance lancé poursuit confie confié",
+          "assuré indique indiqué lance lancé poursuit confie confié précise précisé raconte témoigne renchérit "
+          "inquiète résume résumé",
     "es": "dijo dice afirmó explicó declaró añadió aseguró señaló indicó subrayó advirtió dicho afirmado declarado",
-    "it": "detto dichiarato spiegato aggiunto affermato sottolineato dice afferma spiega aggiunge ribadito",
-    "pt": "disse diz afirmou declarou explicou acrescentou garantiu sublinhou",
+    "it": "detto dichiarato spiegato aggiunto affermato sottolineato dice afferma spiega aggiunge ribadito "
+          "commentato raccontato",
+    "pt": "disse diz afirmou declarou explicou acrescentou garantiu sublinhou resumiu contou",
     "ru": "сказал сказала сказали заявил заявила заявили отметил отметила добавил добавила сообщил сообщила "
-          "подчеркнул подчеркнула пояснил пояснила рассказал рассказала говорит ответил ответила",
+          "подчеркнул подчеркнула пояснил пояснила рассказал рассказала говорит ответил ответила рассказывает "
+          "добавляет уточнил уточнила",
     "uk": "сказав сказала сказали заявив заявила заявили зазначив зазначила додав додала повідомив повідомила "
-          "наголосив наголосила",
-    "uz": "dedi aytdi ta'kidladi bildirdi",
-    "tr": "dedi söyledi belirtti açıkladı vurguladı kaydetti konuştu",
+          "наголосив наголосила каже розповідає розповів розповіла додає запевнив запевнила",
+    "uz": "dedi deydi aytdi ta'kidladi bildirdi",
+    "tr": "dedi söyledi belirtti açıkladı vurguladı kaydetti konuştu konuşan ekledi",
     "ar": "قال قالت يقول تقول أضاف أضافت وأضاف وأضافت أكد أكدت وأكد وأكدت صرح صرحت وصرح وقال وقالت أوضح وأوضح "
           "أعلن وأعلن",
     "fa": "گفت گفته افزود",
@@ -62,9 +65,12 @@ _ZH_AFTER = re.compile(rf"^[\s，,]*([^\s，,。！？：:；“”「」]{{1,24
 # Japanese: the name (kanji, katakana, Latin letters; の inside: 国土交通省の担当者) that は or が marks before the
 # quote
 _JA_NAME = "\u4e00-\u9fff\u30a0-\u30ffA-Za-z・ー"
-_JA_TOPIC = re.compile(rf"([{_JA_NAME}][{_JA_NAME}の]{{0,19}})(?:は|が)[^。！？「」]*$")
-_JA_SAID = re.compile(r"^\s*と(?:述べ|話し|語っ|強調し|明らかにし|説明し|指摘し|言っ|発言し)")
+_JA_TOPIC = re.compile(rf"([{_JA_NAME}][{_JA_NAME}の]{{0,19}}(?:さん|氏|様|くん|ちゃん)?)(?:は|が)[^。！？「」]*$")
+_JA_SAID = re.compile(r"^\s*と")  # the quotative particle: 「……」と述べた, と話した, と肩を落とした
 _PERSON_PRONOUNS = frozenset("هو هي او وی 他 她 彼 彼女".split())
+_AND = frozenset("و va".split())
+# where a speaker's phrase ends: "that", and the prepositions that open a place or an occasion after it
+_ENDS_PHRASE = frozenset("إن أن ان بأن في خلال أمام على عن عند لدى بعد قبل مع که در از به با برای پس پیش هنگام".split())
 _STOP_AT = re.compile(r"[.!?。！？,،;:：«»“”\"()]")
 
 
@@ -85,14 +91,17 @@ def speaker_without_capitals(head: str, tail: str, language: str | None) -> str 
     if re.search(r"[\u4e00-\u9fff]", head + tail):  # Chinese
         # "X说：“……”" before the quote first: the words after a quote that ends its sentence open the next one
         found = _ZH_BEFORE.search(re.split(r"[，,。！？；]", head.rstrip("：:，, \u3000"))[-1]) or _ZH_AFTER.match(tail)
-        return (found[1].rstrip(_ZH_ADVERBS) or found[1]) if found else None
+        if not found:
+            return None
+        who = found[1].rstrip(_ZH_ADVERBS) or found[1]
+        return who.rsplit("的", 1)[-1] or who  # 前来观赛的县长: the role, not what it did
     after = _words(tail)
     while after and _STOP_AT.fullmatch(after[0]):
         after.pop(0)
     verb = next((k for k, w in enumerate(after[:6]) if fold(w) in SAYS), None)
     if verb is not None:
-        # Arabic puts the speaker after the verb, Persian before it
-        return _phrase(after[verb + 1:]) if verb == 0 else _phrase(after[:verb][::-1], backwards=True)
+        # Arabic puts the speaker after the verb, Persian before it (the clause's subject: its first words)
+        return _phrase(after[verb + 1:]) if verb == 0 else _phrase(_clause(after[:verb]))
     sentence = _words(re.split(r"[.!?؟]\s", head)[-1])
     while sentence and _STOP_AT.fullmatch(sentence[-1]):  # "وزیر راه گفت:"
         sentence.pop()
@@ -100,7 +109,7 @@ def speaker_without_capitals(head: str, tail: str, language: str | None) -> str 
     if spoke is None:
         return None
     if spoke == len(sentence) - 1:  # "وزیر خارجه گفت:" - the speaker before the verb
-        return _phrase(sentence[:spoke][::-1], backwards=True)
+        return _phrase(_clause(sentence[:spoke]))
     return _phrase(sentence[spoke + 1:])
 
 
@@ -118,13 +127,19 @@ def _words(text: str) -> list[str]:
     return re.findall(r"[^\W_]+(?:['’.-][^\W_]+)*|[.!?。！？,،;:：«»“”\"()]", text)
 
 
-def _phrase(words: list[str], backwards: bool = False) -> str | None:
-    """Up to five words from the verb outwards, ending at a mark or at "that" (Arabic إن/أن, Persian که)."""
+def _clause(words: list[str]) -> list[str]:
+    """The words of the last clause in `words` (after its last mark), less a conjunction that opens it (و)."""
+    at = max((k + 1 for k, w in enumerate(words) if _STOP_AT.fullmatch(w)), default=0)
+    out = words[at:]
+    return out[1:] if out and out[0] in _AND else out
+
+
+def _phrase(words: list[str]) -> str | None:
+    """Up to five words of a speaker's phrase, ending at a mark, at "that" (Arabic إن/أن, Persian که) or at a
+    preposition (في, خلال, در, از: "وزير النقل أحمد الخطيب في مؤتمر صحفي")."""
     out: list[str] = []
     for w in words[:5]:
-        if _STOP_AT.fullmatch(w) or w in ("إن", "أن", "ان", "که", "بأن"):
+        if _STOP_AT.fullmatch(w) or w in _ENDS_PHRASE:
             break
         out.append(w)
-    if backwards:
-        out.reverse()
     return " ".join(out) or None
