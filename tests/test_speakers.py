@@ -75,3 +75,9 @@ def test_no_speaker_where_the_paragraph_names_none(language: str, text: str) -> 
         "colon-after-the-subject", "japanese-honorific"])
 def test_a_paragraphs_quotes_as_an_article_reads_them(language: str, text: str, expected: list[str]) -> None:
     assert speakers(text, language) == expected
+
+
+def test_a_speech_verb_just_before_the_quote_needs_no_colon() -> None:
+    """'Mayor Helen Carter said "..."' found its speaker before, with no colon; the colon rule must not lose it."""
+    text = 'Mayor Helen Carter said "the water is falling" after the meeting.'
+    assert speakers(text, "en") == ["Helen Carter"]

@@ -140,18 +140,18 @@ def attribute(text: str, quote: Quote, previous: str | None = None, language: st
         who = after[verb].rsplit("-", 1)[-1] if "-" in after[verb] else after[0].rsplit("-", 1)[-1]
     elif verb is not None and all(fold(t.split("-")[0]) in AUXILIARIES for t in after[:verb]):  # "ha detto X"
         # after the verb; where nothing follows it, a speaker named before the quote (Turkish and Uzbek put the
-        # verb last: 'Erdoğan, "..." dedi.')
         # verb last: 'Erdoğan, "..." dedi.'); a verb with no subject at all ("«...», ha aggiunto": Italian, Spanish,
         # Russian and others leave it out) is the person named before
         who = _name_after(after[verb + 1:]) or _opening_name(sentence) or _nearest(head) or previous
     elif verb is not None:
         who = _name_before(after[:verb])
-    elif _COLON.search(raw_head):  # 'the mayor did not hide her frustration: "..."' - the clause's subject
+    else:  # 'Anna Marsh said: "..."', or after a colon 'the mayor did not hide her frustration: "..."'
         words = [k for k, t in enumerate(sentence) if t[0].isalnum() and t.lower() != "that"]
         spoke = next((k for k in reversed(words[-3:]) if _says(sentence[k])), None)
-        before = sentence[:spoke] if spoke is not None else sentence
-        who = (before[-1] if before and fold(before[-1]) in _PRONOUNS else None) or _nearest(before) or _subject(
-            before)
+        if spoke is not None or _COLON.search(raw_head):  # the clause's subject
+            before = sentence[:spoke] if spoke is not None else sentence
+            who = (before[-1] if before and fold(before[-1]) in _PRONOUNS else None) or _nearest(before) or (
+                _subject(before))
     if who and fold(who) in _PRONOUNS:
         return _nearest(head) or previous
     return who
