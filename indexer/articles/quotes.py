@@ -26,6 +26,7 @@ from indexer.articles.speakers import (
     caseless,
     inverted_pronoun,
     is_pronoun,
+    says,
     speaker_without_capitals,
 )
 from indexer.text.normalize import fold
@@ -109,13 +110,11 @@ def _quote(text: str, start: int, end: int, marks: str, depth: int) -> Quote:
     return Quote(inner, start + lead, start + lead + len(inner), marks, None, depth)
 
 
-_VERBS = SAYS  # folded: compared with fold(word)
-_PRONOUNS = PRONOUNS
-_NOT_NAMES = stop_words("en") | _PRONOUNS  # capitalised only because they open a sentence: "The", "He", "Monday"
+_NOT_NAMES = stop_words("en") | PRONOUNS  # capitalised only because they open a sentence: "The", "He", "Monday"
 _TOKEN = re.compile(r"[^\W_]+(?:['’.-][^\W_]+)*|[,;:—–().!?]")
 # words that lead a place or an object in, not a person: articles, determiners, prepositions (a language's stop words
 # minus the conjunctions and speech-related words that may stand before a name)
-_FUNCTION = frozenset().union(*(stop_words(lang) for lang in languages())) - _VERBS - _PRONOUNS - frozenset(
+_FUNCTION = frozenset().union(*(stop_words(lang) for lang in languages())) - SAYS - PRONOUNS - frozenset(
     "and or but и а но va ham und oder y o et ou".split())
 
 
@@ -133,12 +132,12 @@ def attribute(text: str, quote: Quote, previous: str | None = None, language: st
     after = _TOKEN.findall(tail)
     while after and not after[0][0].isalnum():
         after.pop(0)
-    verb = next((k for k, t in enumerate(after[:5]) if _says(t)), None)
+    verb = next((k for k, t in enumerate(after[:5]) if says(t)), None)
     sentence = head[max((k + 1 for k, t in enumerate(head) if t in ".!?"), default=0):]
     who: str | None = None
     if verb is not None and any(inverted_pronoun(t) for t in after[:verb + 1]):  # «...», a-t-elle dit / dit-il
-        who = after[verb].rsplit("-", 1)[-1] if "-" in after[verb] else after[0].rsplit("-", 1)[-1]
-    elif verb is not None and all(fold(t.split("-")[0]) in AUXILIARIES for t in after[:verb]):  # "ha detto X"
+        return _nearest(head) or previous  # a pronoun: the person named before
+    if verb is not None and all(fold(t.split("-")[0]) in AUXILIARIES for t in after[:verb]):  # "ha detto X"
         # after the verb; where nothing follows it, a speaker named before the quote (Turkish and Uzbek put the
         # verb last: 'Erdoğan, "..." dedi.'); a verb with no subject at all ("«...», ha aggiunto": Italian, Spanish,
         # Russian and others leave it out) is the person named before
@@ -147,23 +146,17 @@ def attribute(text: str, quote: Quote, previous: str | None = None, language: st
         who = _name_before(after[:verb])
     else:  # 'Anna Marsh said: "..."', or after a colon 'the mayor did not hide her frustration: "..."'
         words = [k for k, t in enumerate(sentence) if t[0].isalnum() and t.lower() != "that"]
-        spoke = next((k for k in reversed(words[-3:]) if _says(sentence[k])), None)
+        spoke = next((k for k in reversed(words[-3:]) if says(sentence[k])), None)
         if spoke is not None or _COLON.search(raw_head):  # the clause's subject
             before = sentence[:spoke] if spoke is not None else sentence
-            who = (before[-1] if before and fold(before[-1]) in _PRONOUNS else None) or _nearest(before) or (
+            who = (before[-1] if before and is_pronoun(before[-1]) else None) or _nearest(before) or (
                 _subject(before))
-    if who and fold(who) in _PRONOUNS:
+    if who and is_pronoun(who):
         return _nearest(head) or previous
     return who
 
 
 _COLON = re.compile(r":[\s«„“\"‚‘「『]*$")  # the head ends with a colon, perhaps before the opening mark ("clair : «")
-
-
-def _says(token: str) -> bool:
-    """A speech verb, also with a pronoun after it ("dit-il") or an elided one before it ("s'inquiète")."""
-    word = fold(token)
-    return word in _VERBS or word.split("-")[0] in _VERBS or re.sub(r"^\w['’]", "", word) in _VERBS
 
 
 def speakers_of(text: str, quotes: list[Quote], previous: str | None = None, language: str | None = None
@@ -186,9 +179,9 @@ def _subject(tokens: list[str]) -> str | None:
     that is no function word or verb ("le préfet", "el alcalde", "o vereador", "the mayor"; not "a été")."""
     for k in range(len(tokens) - 2, -1, -1):
         if fold(tokens[k]) in ARTICLES:
-            role = _run(tokens[k + 1:k + 2], lambda t: t[0].islower() and fold(t) not in _FUNCTION and not _says(t))
-            if role:
-                return f"{tokens[k].lower()} {role[0]}"
+            role = tokens[k + 1]
+            if role[0].islower() and fold(role) not in _FUNCTION and not says(role):
+                return f"{tokens[k].lower()} {role}"
     return None
 
 
@@ -203,7 +196,7 @@ def _opening_name(sentence: list[str]) -> str | None:
 
 def _name_after(tokens: list[str]) -> str | None:
     if tokens and fold(tokens[0]) in ARTICLES:  # "the mayor", "le ministre de l'Intérieur Gérald Darmanin"
-        role = _run(tokens[1:], lambda t: t[0].islower() and not _says(t))
+        role = _run(tokens[1:], lambda t: t[0].islower() and not says(t))
         rest = tokens[1 + len(role):]
         name = _name(rest)
         if role and name and fold(role[-1]) in _FUNCTION:  # "the mayor of Kingsford", "el alcalde de Torrelavega"
@@ -214,9 +207,9 @@ def _name_after(tokens: list[str]) -> str | None:
             return name
         return " ".join([tokens[0].lower(), *role[:4]]) if role else None
     k = 0
-    while k < min(len(tokens), 3) and tokens[k][0].islower() and fold(tokens[k]) not in _PRONOUNS:
+    while k < min(len(tokens), 3) and tokens[k][0].islower() and not is_pronoun(tokens[k]):
         k += 1
-    if k < len(tokens) and fold(tokens[k]) in _PRONOUNS:
+    if k < len(tokens) and is_pronoun(tokens[k]):
         return tokens[k]
     return _name(tokens[k:])
 
@@ -233,7 +226,7 @@ def _name(tokens: list[str]) -> str | None:
 def _name_before(tokens: list[str]) -> str | None:
     while tokens and not tokens[-1][0].isalnum():
         tokens = tokens[:-1]
-    if tokens and fold(tokens[-1]) in _PRONOUNS:
+    if tokens and is_pronoun(tokens[-1]):
         return tokens[-1]
     name = _run(tokens[::-1], lambda t: t[0].isupper())[::-1]
     if name:
@@ -269,7 +262,7 @@ def _nearest(tokens: list[str]) -> str | None:
         prev = tokens[k - 1] if k else "."
         name = run[-2:] if prev in ".!?" else run[:4]
         nxt = next((t for t in tokens[k + len(run):] if t not in ",;"), "")
-        spoke = _says(nxt) or _says(prev)
+        spoke = says(nxt) or says(prev)
         led_in = fold(prev) in _FUNCTION
         if not led_in and (len(name) >= 2 or spoke) and (best is None or (spoke, k) >= best[:2]):
             best = (spoke, k, " ".join(name))

@@ -71,7 +71,8 @@ _PERSON_PRONOUNS = frozenset("هو هي او وی 他 她 彼 彼女".split())
 _AND = frozenset("و va".split())
 # where a speaker's phrase ends: "that", and the prepositions that open a place or an occasion after it
 _ENDS_PHRASE = frozenset("إن أن ان بأن في خلال أمام على عن عند لدى بعد قبل مع که در از به با برای پس پیش هنگام".split())
-_STOP_AT = re.compile(r"[.!?。！？,،;:：«»“”\"()]")
+_MARK = r"[.!?。！？,،;:：«»“”\"()]"  # marks that end a phrase
+_STOP_AT = re.compile(_MARK)
 
 
 def caseless(text: str) -> bool:
@@ -98,19 +99,25 @@ def speaker_without_capitals(head: str, tail: str, language: str | None) -> str 
     after = _words(tail)
     while after and _STOP_AT.fullmatch(after[0]):
         after.pop(0)
-    verb = next((k for k, w in enumerate(after[:6]) if fold(w) in SAYS), None)
+    verb = next((k for k, w in enumerate(after[:6]) if says(w)), None)
     if verb is not None:
         # Arabic puts the speaker after the verb, Persian before it (the clause's subject: its first words)
         return _phrase(after[verb + 1:]) if verb == 0 else _phrase(_clause(after[:verb]))
     sentence = _words(re.split(r"[.!?؟]\s", head)[-1])
     while sentence and _STOP_AT.fullmatch(sentence[-1]):  # "وزیر راه گفت:"
         sentence.pop()
-    spoke = next((k for k in range(len(sentence) - 1, -1, -1) if fold(sentence[k]) in SAYS), None)
+    spoke = next((k for k in range(len(sentence) - 1, -1, -1) if says(sentence[k])), None)
     if spoke is None:
         return None
     if spoke == len(sentence) - 1:  # "وزیر خارجه گفت:" - the speaker before the verb
         return _phrase(_clause(sentence[:spoke]))
     return _phrase(sentence[spoke + 1:])
+
+
+def says(token: str) -> bool:
+    """A speech verb, also with a pronoun after it ("dit-il") or an elided one before it ("s'inquiète")."""
+    word = fold(token)
+    return word in SAYS or word.split("-")[0] in SAYS or re.sub(r"^\w['’]", "", word) in SAYS
 
 
 def is_pronoun(who: str) -> bool:
@@ -124,7 +131,7 @@ def inverted_pronoun(token: str) -> bool:
 
 def _words(text: str) -> list[str]:
     """Words and the marks that end a phrase, in order."""
-    return re.findall(r"[^\W_]+(?:['’.-][^\W_]+)*|[.!?。！？,،;:：«»“”\"()]", text)
+    return re.findall(rf"[^\W_]+(?:['’.-][^\W_]+)*|{_MARK}", text)
 
 
 def _clause(words: list[str]) -> list[str]:
