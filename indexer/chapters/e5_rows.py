@@ -28,6 +28,8 @@ from typing import Any
 
 import numpy as np
 
+from indexer.asr.heap import release_memory
+
 VERSION = 6  # CTranslate2's binary model format that Layout understands
 TABLE = "encoder/embeddings_0/"  # the word embeddings: the variables whose first dimension is the vocabulary
 # Rows every model keeps, whatever the texts: the first ids are <s>, <pad>, </s> and <unk>; CTranslate2 pads a
@@ -175,6 +177,8 @@ class Loader:
             held = self.loaded
             if held is None or not held.covers(ids):
                 self.loaded = held = self._load(None if held is not None else ids)
+                if held.rows is None and self.subsets:
+                    release_memory()  # the cut-down model's pages, which glibc would otherwise keep (130 MB)
             return held
 
     def _load(self, ids: set[int] | None) -> Loaded:
