@@ -152,3 +152,22 @@ def test_ids_outside_the_table_are_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="outside"):
         loader.encoder({12})
     assert path.exists() and loader.loaded is None
+
+
+@pytest.mark.slow  # two loads of the model
+def test_threads_that_start_at_once_each_get_the_whole_models_vectors(folder: Path) -> None:
+    """A server's first requests arrive together: one thread's call gets the cut-down model, the others wait for it
+    and then for the whole table; no call runs on a model that lacks its rows."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    sample = texts()
+    parts = [sample[k::4] for k in range(4)]
+    whole = e5_ct2.Engine(folder, subset=False)
+    expected = [whole.query(p) for p in parts]
+    engine = e5_ct2.Engine(folder)
+    with ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(engine.query, parts * 2))
+    for k, rows in enumerate(got):
+        assert np.array_equal(rows, expected[k % 4]), k
+    assert engine.loader.subsets == 1
+    assert engine.loader.loaded is not None and engine.loader.loaded.rows is None
