@@ -135,9 +135,15 @@ def attribute(text: str, quote: Quote, previous: str | None = None, language: st
     verb = next((k for k, t in enumerate(after[:5]) if says(t)), None)
     sentence = head[max((k + 1 for k, t in enumerate(head) if t in ".!?"), default=0):]
     who: str | None = None
-    if verb is not None and any(inverted_pronoun(t) for t in after[:verb + 1]):  # «...», a-t-elle dit / dit-il
+    late = next((k for k, t in enumerate(after[:12]) if says(t)), None) if after and (
+        fold(after[0]) in _BRACKET) else None
+    if late is not None and late > 1:
+        # German's verb bracket: the subject between the auxiliary and the participle ("«...», hat der
+        # Kreisbrandmeister Peter Lang am Abend gesagt")
+        who = _name_after(after[1:late])
+    elif verb is not None and any(inverted_pronoun(t) for t in after[:verb + 1]):  # «...», a-t-elle dit / dit-il
         return _nearest(head) or previous  # a pronoun: the person named before
-    if verb is not None and all(fold(t.split("-")[0]) in AUXILIARIES for t in after[:verb]):  # "ha detto X"
+    elif verb is not None and all(_auxiliary(t) for t in after[:verb]):  # "ha detto X"
         # after the verb; where nothing follows it, a speaker named before the quote (Turkish and Uzbek put the
         # verb last: 'Erdoğan, "..." dedi.'); a verb with no subject at all ("«...», ha aggiunto": Italian, Spanish,
         # Russian and others leave it out) is the person named before
@@ -154,6 +160,13 @@ def attribute(text: str, quote: Quote, previous: str | None = None, language: st
     if who and is_pronoun(who):
         return _nearest(head) or previous
     return who
+
+
+_BRACKET = frozenset({"hat", "haben", "hatte", "hatten"})  # German auxiliaries that open a verb bracket
+
+
+def _auxiliary(token: str) -> bool:
+    return fold(token.split("-")[0]) in AUXILIARIES
 
 
 _COLON = re.compile(r":[\s«„“\"‚‘「『]*$")  # the head ends with a colon, perhaps before the opening mark ("clair : «")
@@ -205,6 +218,15 @@ def _name_after(tokens: list[str]) -> str | None:
             return person or " ".join([tokens[0].lower(), *role, name])  # "..., Javier Ruiz" if it follows
         if role and name and len(role) <= 4:
             return name
+        if not role and name:  # a capitalised role, as German writes nouns: "der Kreisbrandmeister Peter Lang"
+            words = name.split()
+            more = tokens[1 + len(words):]
+            lower = _run(more, lambda t: t[0].islower() and not says(t))
+            later = _name(more[len(lower):]) if 0 < len(lower) <= 3 and not any(
+                fold(t) in _FUNCTION for t in lower) else None  # not "... Peter Lang am Abend"
+            if later:  # "le Premier ministre Jean Castex": the role goes on in lower case, then the name
+                return later
+            return " ".join(words[1:]) if len(words) > 1 else f"{tokens[0].lower()} {words[0]}"
         return " ".join([tokens[0].lower(), *role[:4]]) if role else None
     k = 0
     while k < min(len(tokens), 3) and tokens[k][0].islower() and not is_pronoun(tokens[k]):

@@ -26,24 +26,41 @@ from indexer.text.normalize import fold
 SPEECH_VERBS = {
     "en": "said says say told tells added adds explained warned noted insisted asked argued declared announced wrote "
           "recalled promised stressed replied admitted claimed continued shouted urged according",
-    "de": "sagte sagt sagten erklärte erklärt betonte betont meinte warnte fügte ergänzte",
+    "de": "sagte sagt sagten gesagt erklärte erklärt erklärten betonte betont betonten meinte warnte warnten fügte "
+          "ergänzte kritisierte kritisierten forderte forderten bestätigte bestätigten berichtete erzählte "
+          "versicherte mahnte bekräftigte unterstrich antwortete fragte schrieb räumte kündigte teilte erinnerte "
+          "beklagte versprach widersprach",
     "fr": "dit déclaré déclare affirme affirmé explique expliqué ajoute ajouté estime souligne souligné assure "
           "assuré indique indiqué lance lancé poursuit confie confié précise précisé raconte témoigne renchérit "
-          "inquiète résume résumé",
-    "es": "dijo dice afirmó explicó declaró añadió aseguró señaló indicó subrayó advirtió dicho afirmado declarado",
+          "inquiète résume résumé critique critiqué dénonce dénoncé avertit averti reconnaît reconnu insiste "
+          "insisté rappelle rappelé confirme confirmé répond répondu martèle martelé prévient prévenu regrette "
+          "regretté admet promet promis déplore déploré déclarent affirment expliquent",
+    "es": "dijo dice afirmó explicó declaró añadió aseguró señaló indicó subrayó advirtió dicho afirmado declarado "
+          "dijeron afirmaron explicaron señalaron aseguraron criticó reconoció insistió anunció confirmó recordó "
+          "respondió sostuvo manifestó admitió denunció alertó comentó contó agregó expresó destacó reiteró "
+          "lamentó precisó prometió negó",
     "it": "detto dichiarato spiegato aggiunto affermato sottolineato dice afferma spiega aggiunge ribadito "
-          "commentato raccontato",
-    "pt": "disse diz afirmou declarou explicou acrescentou garantiu sublinhou resumiu contou",
+          "commentato raccontato criticato ammesso confessato annunciato confermato ricordato risposto avvertito "
+          "denunciato insistito precisato osservato sostenuto evidenziato assicurato promesso replicato lamentato "
+          "negato dichiara dicono spiegano",
+    "pt": "disse diz afirmou declarou explicou acrescentou garantiu sublinhou resumiu contou disseram afirmaram "
+          "criticou admitiu reconheceu anunciou confirmou lembrou respondeu alertou insistiu referiu salientou "
+          "destacou defendeu adiantou frisou assegurou avisou denunciou comentou prometeu negou lamentou",
     "ru": "сказал сказала сказали заявил заявила заявили отметил отметила добавил добавила сообщил сообщила "
           "подчеркнул подчеркнула пояснил пояснила рассказал рассказала говорит ответил ответила рассказывает "
-          "добавляет уточнил уточнила",
+          "добавляет уточнил уточнила признал признала подтвердил подтвердила предупредил предупредила "
+          "раскритиковал раскритиковала напомнил напомнила пообещал пообещала настаивает возразил возразила "
+          "считает",
     "uk": "сказав сказала сказали заявив заявила заявили зазначив зазначила додав додала повідомив повідомила "
-          "наголосив наголосила каже розповідає розповів розповіла додає запевнив запевнила",
-    "uz": "dedi deydi aytdi ta'kidladi bildirdi",
-    "tr": "dedi söyledi belirtti açıkladı vurguladı kaydetti konuştu konuşan ekledi",
+          "наголосив наголосила каже розповідає розповів розповіла додає запевнив запевнила визнав визнала "
+          "підтвердив підтвердила попередив попередила розкритикував розкритикувала нагадав нагадала пообіцяв "
+          "пообіцяла відповів відповіла",
+    "uz": "dedi deydi aytdi ta'kidladi bildirdi dedilar aytdilar ogohlantirdi tasdiqladi",
+    "tr": "dedi söyledi belirtti açıkladı vurguladı kaydetti konuştu konuşan ekledi eleştirdi uyardı doğruladı "
+          "duyurdu hatırlattı yanıtladı savundu",
     "ar": "قال قالت يقول تقول أضاف أضافت وأضاف وأضافت أكد أكدت وأكد وأكدت صرح صرحت وصرح وقال وقالت أوضح وأوضح "
           "أعلن وأعلن",
-    "fa": "گفت گفته افزود",
+    "fa": "گفت گفته افزود گفتند",
 }
 SAYS = frozenset(fold(w) for words in SPEECH_VERBS.values() for w in words.split())
 # what may stand between a quote and its speech verb and says nothing of who spoke: the auxiliary of a compound
