@@ -74,6 +74,7 @@ read_segments_in_place()  # Whoosh copied each segment part it opened into memor
 # how often an idle process looks whether its searcher went stale (a commit elsewhere): it then closes it, and so
 # frees the disk space of the segments that commit's merge deleted
 READER_CHECK_S = 30.0
+COLLECTS = 3  # ticks of the watcher that collect garbage after it closed searchers
 POOL_LIMIT = 2_000_000  # postings a writer holds before it commits (about 13,000 passages, 150 MB)
 
 FORMAT = "clipindex-passages/4"
@@ -197,6 +198,7 @@ class SearchIndex(PassageIndex):
         self._retired: list[Searcher] = []
         self._watcher: threading.Thread | None = None
         self._closed_some = False  # searchers were closed since the watcher last collected
+        self._collects = 0  # ticks left on which the watcher collects (COLLECTS after searchers were closed)
         super().__init__(path)
 
     def _open_folder(self, folder: Path) -> None:
@@ -324,9 +326,13 @@ class SearchIndex(PassageIndex):
         CACHE.keep_only(str(self._ix.storage.folder), {seg.segment_id() for seg in self._ix._segments()})
         self._close(done)
         if self._closed_some:
+            self._closed_some, self._collects = False, COLLECTS
+        if self._collects:
             # a closed segment whose mapped file some arrays still view stays mapped until they go, and they are in
-            # the searcher's reference cycles, which only the collector frees (at most every READER_CHECK_S)
-            self._closed_some = False
+            # the searcher's reference cycles, which only the collector frees (at most every READER_CHECK_S). Not
+            # once but on a few ticks: a merge in this process may still hold readers of the old segments when the
+            # watcher first sees its commit, and they become garbage only when it returns
+            self._collects -= 1
             gc.collect()
 
     def _forget_reader(self) -> None:
