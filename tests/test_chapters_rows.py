@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from indexer.chapters import e5_ct2, e5_rows
-from indexer.chapters.e5_rows import Layout, ModelFileError
+from indexer.chapters.e5_rows import Layout
+from indexer.chapters.e5_tokens import FormatError
 
 
 def _variable(name: str, array: np.ndarray, dtype: int) -> bytes:
@@ -89,7 +90,7 @@ def test_a_model_file_cut_short_is_refused(tmp_path: Path) -> None:
     whole = path.read_bytes()
     for length in (10, 40, len(whole) - 20):
         path.write_bytes(whole[:length])
-        with pytest.raises(ModelFileError):
+        with pytest.raises(FormatError):
             Layout.read(path)
 
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from indexer.articles.speakers import (
     ARTICLES,
     AUXILIARIES,
+    BRACKET,
     NAME_PARTICLES,
     PRONOUNS,
     SAYS,
@@ -136,14 +137,14 @@ def attribute(text: str, quote: Quote, previous: str | None = None, language: st
     sentence = head[max((k + 1 for k, t in enumerate(head) if t in ".!?"), default=0):]
     who: str | None = None
     late = next((k for k, t in enumerate(after[:12]) if says(t)), None) if after and (
-        fold(after[0]) in _BRACKET) else None
+        fold(after[0]) in BRACKET) else None
     if late is not None and late > 1:
         # German's verb bracket: the subject between the auxiliary and the participle ("«...», hat der
         # Kreisbrandmeister Peter Lang am Abend gesagt")
         who = _name_after(after[1:late])
     elif verb is not None and any(inverted_pronoun(t) for t in after[:verb + 1]):  # «...», a-t-elle dit / dit-il
         return _nearest(head) or previous  # a pronoun: the person named before
-    elif verb is not None and all(_auxiliary(t) for t in after[:verb]):  # "ha detto X"
+    elif verb is not None and all(fold(t.split("-")[0]) in AUXILIARIES for t in after[:verb]):  # "ha detto X"
         # after the verb; where nothing follows it, a speaker named before the quote (Turkish and Uzbek put the
         # verb last: 'Erdoğan, "..." dedi.'); a verb with no subject at all ("«...», ha aggiunto": Italian, Spanish,
         # Russian and others leave it out) is the person named before
@@ -160,13 +161,6 @@ def attribute(text: str, quote: Quote, previous: str | None = None, language: st
     if who and is_pronoun(who):
         return _nearest(head) or previous
     return who
-
-
-_BRACKET = frozenset({"hat", "haben", "hatte", "hatten"})  # German auxiliaries that open a verb bracket
-
-
-def _auxiliary(token: str) -> bool:
-    return fold(token.split("-")[0]) in AUXILIARIES
 
 
 _COLON = re.compile(r":[\s«„“\"‚‘「『]*$")  # the head ends with a colon, perhaps before the opening mark ("clair : «")

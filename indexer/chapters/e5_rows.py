@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import struct
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,16 +29,13 @@ from typing import Any
 import numpy as np
 
 from indexer.asr.heap import release_memory
+from indexer.chapters.e5_tokens import FormatError
 
 VERSION = 6  # CTranslate2's binary model format that Layout understands
 TABLE = "encoder/embeddings_0/"  # the word embeddings: the variables whose first dimension is the vocabulary
 # Rows every model keeps, whatever the texts: the first ids are <s>, <pad>, </s> and <unk>; CTranslate2 pads a
 # batch with id 0 and looks up the unknown token of config.json.
 ALWAYS = (0, 1, 2, 3)
-
-
-class ModelFileError(ValueError):
-    """A model file that says it is in the format Layout reads, but is not (cut short, damaged)."""
 
 
 @dataclass(frozen=True)
@@ -60,20 +57,20 @@ class Layout:
     @classmethod
     def read(cls, path: Path) -> Layout | None:
         """The variables of the model file at `path`; None for a file of another format version, or whose table is
-        not where this module looks. Raises ModelFileError for a file of this version that is cut short or damaged."""
+        not where this module looks. Raises FormatError for a file of this version that is cut short or damaged."""
         length = path.stat().st_size
         with path.open("rb") as f:
             def take(fmt: str) -> Any:
                 raw = f.read(struct.calcsize(fmt))
                 if len(raw) != struct.calcsize(fmt):
-                    raise ModelFileError(f"{path}: cut short at byte {f.tell()}")
+                    raise FormatError(f"{path}: cut short at byte {f.tell()}")
                 return struct.unpack(fmt, raw)
 
             def text() -> str:
                 (n,) = take("<H")
                 raw = f.read(n)
                 if len(raw) != n:
-                    raise ModelFileError(f"{path}: cut short at byte {f.tell()}")
+                    raise FormatError(f"{path}: cut short at byte {f.tell()}")
                 return raw.rstrip(b"\0").decode("utf-8", "replace")
 
             if length < 4 or take("<I")[0] != VERSION:
@@ -90,7 +87,7 @@ class Layout:
                 dtype, size = take("<BI")
                 data = f.tell()
                 if data + size > length:
-                    raise ModelFileError(f"{path}: {name} runs past the end of the file")
+                    raise FormatError(f"{path}: {name} runs past the end of the file")
                 variables.append(Variable(name, start, data, size, tuple(dims), dtype))
                 f.seek(size, 1)
         weights = next((v for v in variables if v.name == TABLE + "weight" and len(v.dims) == 2), None)
@@ -125,7 +122,7 @@ class Layout:
             at = _copy(f, done, len(out) - at, view, at)
         view.release()
         if at != total:
-            raise ModelFileError(f"{self.path}: changed while it was read")
+            raise FormatError(f"{self.path}: changed while it was read")
         return bytes(out)
 
 
@@ -139,7 +136,7 @@ def _header(v: Variable, rows: int) -> bytes:
 def _copy(f: Any, start: int, size: int, view: memoryview, at: int) -> int:
     f.seek(start)
     if f.readinto(view[at:at + size]) != size:
-        raise ModelFileError(f"{f.name}: changed while it was read")
+        raise FormatError(f"{f.name}: changed while it was read")
     return at + size
 
 
@@ -153,9 +150,9 @@ class Loaded:
     def covers(self, ids: Iterable[int]) -> bool:
         return self.rows is None or bool(np.all(self.rows[np.fromiter(ids, dtype=np.int64)] >= 0))
 
-    def renumber(self, batch: Sequence[Sequence[int]]) -> list[list[int]]:
+    def renumber(self, batch: list[list[int]]) -> list[list[int]]:
         if self.rows is None:
-            return [list(ids) for ids in batch]
+            return batch
         return [self.rows[np.asarray(ids, dtype=np.int64)].tolist() for ids in batch]
 
 

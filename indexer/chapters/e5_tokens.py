@@ -15,7 +15,7 @@ MEMO = 200_000  # tokenised words kept per process
 
 
 class FormatError(ValueError):
-    """A model file is not what this module and indexer.chapters.e5_ct2 read."""
+    """A model file is not what this module, indexer.chapters.e5_ct2 or indexer.chapters.e5_rows reads."""
 
 
 

@@ -197,8 +197,7 @@ class SearchIndex(PassageIndex):
         self._reads = 0  # reads under way (_reading): searchers set aside are closed when none is
         self._retired: list[Searcher] = []
         self._watcher: threading.Thread | None = None
-        self._closed_some = False  # searchers were closed since the watcher last collected
-        self._collects = 0  # ticks left on which the watcher collects (COLLECTS after searchers were closed)
+        self._collects = 0  # ticks left on which the watcher collects garbage (COLLECTS once searchers were closed)
         super().__init__(path)
 
     def _open_folder(self, folder: Path) -> None:
@@ -293,7 +292,8 @@ class SearchIndex(PassageIndex):
     def _close(self, searchers: list[Searcher]) -> None:
         for old in searchers:
             old.close()
-        self._closed_some = self._closed_some or bool(searchers)
+        if searchers:
+            self._collects = COLLECTS
 
     def _closable(self) -> list[Searcher]:
         """The searchers set aside, taken to be closed, when no read is under way (with the read lock held)."""
@@ -325,8 +325,6 @@ class SearchIndex(PassageIndex):
             done = self._closable()
         CACHE.keep_only(str(self._ix.storage.folder), {seg.segment_id() for seg in self._ix._segments()})
         self._close(done)
-        if self._closed_some:
-            self._closed_some, self._collects = False, COLLECTS
         if self._collects:
             # a closed segment whose mapped file some arrays still view stays mapped until they go, and they are in
             # the searcher's reference cycles, which only the collector frees (at most every READER_CHECK_S). Not
