@@ -21,7 +21,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.routes import articles, health, jobs, media, reels, search, session, videos
+from api.routes import articles, chapters, health, jobs, media, reels, search, session, videos
 from api.worker import Worker
 from indexer.config import Settings
 from indexer.errors import (
@@ -130,8 +130,8 @@ def create_app(settings: Settings, *, service: Clipindex | None = None, workers:
     _docs(app)
     app.state.service = svc
     app.state.passes = ReadPasses(settings.data_dir, svc.keys)
-    for router in (videos.router, jobs.router, media.router, search.router, articles.router, reels.router,
-                   session.router, health.router):
+    for router in (videos.router, jobs.router, media.router, search.router, chapters.router, articles.router,
+                   reels.router, session.router, health.router):
         app.include_router(router)
     _errors(app)
     app.add_middleware(BodyLimit, upload_limit=int(settings.max_upload_mb * 1024 * 1024))

@@ -28,6 +28,7 @@ from api.cli_common import (
     errors,
     out,
     progress,
+    read_text_arg,
     service,
     terminate_as_interrupt,
     videos_done,
@@ -35,6 +36,7 @@ from api.cli_common import (
 from api.cli_ops import compact, migrate_store, status, worker
 from api.cli_reels import reel_app
 from indexer.asr.heap import restart_tuned
+from indexer.chapters.edits import parse_listing
 from indexer.config import load_settings
 from indexer.errors import ClipindexError, IndexBusy, IngestError, InvalidInput
 from indexer.ingest.types import CaptionPolicy, IngestOptions, IngestResult
@@ -261,23 +263,38 @@ def chapters(
         help="With --recompute: shortest chapter, seconds (default: as at ingest, see docs/chapters.md).")] = None,
     max_length: Annotated[float, typer.Option(help="With --recompute: longest chapter, seconds.")] = 600.0,
     count: Annotated[int | None, typer.Option(help="With --recompute: exactly this many chapters.")] = None,
-    source: Annotated[str | None, typer.Option(help="computed or creator (default: creator if present).")] = None,
+    source: Annotated[str | None, typer.Option(
+        help="computed, creator or editor (default: the list shown: the editor's, else the creator's).")] = None,
+    set_list: Annotated[str | None, typer.Option("--set", help="Set the editor's chapter list from a file ('-': "
+        "standard input): '0:00 Title' lines, as a YouTube description writes them, or JSON.")] = None,
+    rename: Annotated[tuple[int, str] | None, typer.Option(
+        help="Rename chapter N of the list shown: --rename 2 'Floods in the north'.")] = None,
+    revert: Annotated[bool, typer.Option("--revert", help="Take the editor's list away.")] = False,
     data_dir: DataDir = None,
     as_json: JsonOut = False,
 ) -> None:
-    """Print a video's chapters, or compute them again, coarser or finer.
+    """Print a video's chapters, compute them again (coarser or finer), or set an editor's own list.
 
     Example: clipindex chapters yt:dQw4w9WgXcQ --recompute --count 5 --format youtube
     """
     with errors():
-        svc = service(data_dir)
-        if source not in (None, "computed", "creator"):
-            raise InvalidInput("--source must be computed or creator")
+        if source not in (None, "computed", "creator", "editor"):
+            raise InvalidInput("--source must be computed, creator or editor")
+        if sum((recompute, set_list is not None, rename is not None, revert)) > 1:
+            raise InvalidInput("--recompute, --set, --rename and --revert each change the chapters: give one")
         if not recompute and (count is not None or min_length is not None or max_length != 600.0):
             raise InvalidInput("--count, --min-length and --max-length choose how to segment again: add --recompute")
+        edits = parse_listing(read_text_arg(set_list)) if set_list is not None else None
+        svc = service(data_dir)
         if recompute:
             svc.chapters.recompute(video, min_length=min_length, max_length=max_length, count=count)
             source = source or "computed"
+        elif edits is not None:
+            svc.chapters.edit(video, edits)
+        elif rename is not None:
+            svc.chapters.rename(video, rename[0], rename[1])
+        elif revert and not svc.chapters.revert(video)[1]:
+            err.print("note: the video had no editor's chapters to take away", markup=False)
         text = svc.chapters.render(video, "json" if as_json else fmt, cast(ChapterSource | None, source))
     if fmt == "youtube" and not as_json and not text.strip():
         err.print(f"note: the video has no {source + ' ' if source else ''}chapters", markup=False)

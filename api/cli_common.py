@@ -134,3 +134,25 @@ def videos_done(report: Any, subject: str, what: str) -> Callable[[int, int], No
     if report is None:
         return None
     return lambda done, total: report(subject, what, done / max(total, 1), f"{done}/{total} videos")
+
+
+LIST_FILE_BYTES = 1 << 20  # a chapter list of a thousand lines is some tens of kB
+
+
+def read_text_arg(name: str) -> str:
+    """The UTF-8 text of a small file named on the command line, or of standard input for '-'; InvalidInput says
+    what is wrong with it (missing, a folder, too big, not UTF-8)."""
+    if name == "-":
+        data = sys.stdin.buffer.read(LIST_FILE_BYTES + 1)
+    else:
+        path = Path(name).expanduser()
+        if not path.is_file():
+            raise InvalidInput(f"{name}: no such file")
+        with path.open("rb") as f:
+            data = f.read(LIST_FILE_BYTES + 1)
+    if len(data) > LIST_FILE_BYTES:
+        raise InvalidInput(f"{name}: over {LIST_FILE_BYTES // 1024} KiB, too big for a list")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InvalidInput(f"{name}: not UTF-8 text") from None

@@ -164,9 +164,28 @@ class ChapterOut(BaseModel):
     end: float
     title: str
     keywords: list[str]
-    source: Literal["computed", "creator"]
+    source: Literal["computed", "creator", "editor"] = Field(description="computed (topic segmentation), creator "
+                                                              "(the video's own list) or editor (set here)")
     method: str = Field("", description="Computed chapters: the method that found them, e.g. 'e5-small + lexical + "
                                         "pauses', or 'lexical + pauses (no embedding model for language \'uz\')'.")
+
+
+class ChapterEditIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    start: float = Field(ge=0, le=1e7, description="Seconds; the first chapter starts at 0.")
+    title: str = Field(default="", max_length=200, description="Empty: titled from the chapter's own words.")
+
+
+class ChaptersIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    chapters: list[ChapterEditIn] = Field(min_length=1, max_length=1000, description="In time order.")
+
+
+class ChapterTitleIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    title: str = Field(min_length=1, max_length=200)
+    was: str | None = Field(default=None, max_length=400, description="The title the editor saw: where the chapter "
+                            "is titled otherwise now (another editor), the answer is 409.")
 
 
 # articles -------------------------------------------------------------------------------------------------------

@@ -281,6 +281,9 @@ def titles(data: dict[str, list[Bulletin]], embedder: Embedder | None, show: int
                 start, end = _clause_edges(c.title, source, at, stop)
                 opens, closes = opens + start, closes + end
                 shown.append((name, c.title, inside[0]))
+        if not n:  # a list shorter than --skip
+            print(f"{name:12} no programmes")
+            continue
         print(f"{name:12} {n:5} chapters: {short / n:.2f} / {faithful / n:.2f} / {distinct / n:.2f} / {lead / n:.2f}"
               f" / {run / n:.2f} / {unechoed / n:.3f} / {own / n:.3f} / {opens / n:.2f} / {closes / n:.2f}")
     for name, title, first in rng.sample(shown, min(show, len(shown))):

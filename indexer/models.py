@@ -14,7 +14,7 @@ from media.lines import SENTENCE_END
 from media.readable import join_words
 
 SearchMode = Literal["quote", "keyword"]
-ChapterSource = Literal["computed", "creator"]  # topic segmentation, or the video's own chapter list
+ChapterSource = Literal["computed", "creator", "editor"]  # topic segmentation, the video's own list, an editor's
 ClipOrigin = Literal["hit", "chapter", "range"]  # what the producer picked a clip from
 # where a stored word comes from: the recogniser, a caption file, an article wording the audio confirmed, an editor
 WordSource = Literal["asr", "caption", "article", "editor"]

@@ -1,4 +1,4 @@
-"""Search by quote or keyword, and chapters."""
+"""Search by quote or keyword."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 
 from api.deps import ReadAccess, Service
 from api.routes.videos import ERRORS
-from api.schemas import ChapterOut, HitOut, SearchOut
+from api.schemas import HitOut, SearchOut
 from indexer.search.query import MAX_LIMIT, MAX_OFFSET
 
 router = APIRouter(tags=["search"])
@@ -34,9 +34,3 @@ def search(
     return SearchOut(mode=result.mode, total=result.total, timed_out=result.timed_out,
                      hits=[HitOut(**asdict(h)) for h in result.hits])
 
-
-@router.get("/v1/videos/{video_id}/chapters", response_model=list[ChapterOut], responses=ERRORS)
-def chapters(video_id: str, service: Service, _read: ReadAccess) -> list[ChapterOut]:
-    return [ChapterOut(start=c.start, end=c.end, title=c.title, keywords=list(c.keywords),
-                       source=c.source, method=c.method)
-            for c in service.chapters.get(video_id)]

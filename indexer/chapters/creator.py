@@ -5,12 +5,8 @@ Titles are the creator's; only the keywords are computed, as segment computes th
 
 from __future__ import annotations
 
-from bisect import bisect_right
-
-from indexer.chapters.segment import _read
-from indexer.chapters.titles import describe
+from indexer.chapters.spans import described
 from indexer.models import Chapter, Transcript, Video
-from indexer.text.normalize import Token
 
 __all__ = ["creator_chapters"]
 
@@ -29,19 +25,6 @@ def creator_chapters(video: Video, transcript: Transcript | None = None) -> list
     finish = video.duration or (words[-1].end if words else items[-1][0])
     nexts = [start for start, _, _ in items[1:]] + [max(finish, items[-1][0])]
     spans = [(start, end if end > start else after, title.strip()) for (start, end, title), after in zip(items, nexts)]
-    keywords = _span_keywords(transcript, [(s, e) for s, e, _ in spans]) if transcript else [()] * len(spans)
+    keywords = [kw for _, kw in described(transcript, [(s, e) for s, e, _ in spans], titles=False)] if transcript \
+        else [()] * len(spans)
     return [Chapter(video.id, s, e, t, kw, "creator") for (s, e, t), kw in zip(spans, keywords)]
-
-
-def _span_keywords(transcript: Transcript, spans: list[tuple[float, float]]) -> list[tuple[str, ...]]:
-    """Keywords per span from the sentences whose middle falls in it (the last span takes any overhang)."""
-    sentences = transcript.sentences()
-    reading, _stop, kept = _read(sentences, transcript.language)
-    groups: list[list[Token]] = [[] for _ in spans]
-    starts = [a for a, _ in spans]
-    for s, words in zip(sentences, kept):
-        mid = (s.start + s.end) / 2
-        i = bisect_right(starts, mid) - 1
-        if i >= 0 and (mid < spans[i][1] or i == len(spans) - 1):
-            groups[i].extend(words)
-    return [kw for _, kw in describe(groups, reading)]

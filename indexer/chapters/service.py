@@ -1,5 +1,6 @@
-"""A video's chapters as the product offers them: both lists, computing them again (one video, or the whole archive
-after an upgrade), and the two list formats. `Clipindex.chapters` is this object; the CLI and the HTTP API call it
+"""A video's chapters as the product offers them: every list (computed, the creator's, an editor's), computing them
+again (one video, or the whole archive after an upgrade), an editor's own list set, renamed or taken back, and the
+list formats. `Clipindex.chapters` is this object; the CLI and the HTTP API call it
 there. Segmentation itself is indexer.chapters.segment."""
 
 from __future__ import annotations
@@ -10,9 +11,10 @@ from dataclasses import replace
 
 from indexer import refs
 from indexer.articles.store import ArticleStore
-from indexer.chapters.display import shown
+from indexer.chapters.display import ORDER, shown
+from indexer.chapters.edits import ChapterEdit, clean_title, editor_chapters
 from indexer.chapters.formats import vtt_chapters, youtube_description
-from indexer.errors import InvalidInput
+from indexer.errors import Conflict, InvalidInput
 from indexer.models import Chapter, ChapterSource, Transcript
 from indexer.search.service import SearchService
 from indexer.store.db import Store
@@ -27,12 +29,58 @@ class ChapterService:
         self.store, self.index, self.transcript = store, index, transcript
 
     def get(self, ref: str) -> list[Chapter]:
-        """Both kinds, creator chapters first (they are what viewers see), then the computed ones."""
+        """Every kind, the shown list first (an editor's, then the creator's: display.ORDER), then the others."""
         video_id = refs.resolve_video(self.store, ref)
         items = self.store.get_chapters(video_id)
         if not items:
             self.transcript(video_id)  # NotFound if its ingest stopped before the transcript
-        return sorted(items, key=lambda c: (c.source != "creator", c.start))
+        return sorted(items, key=lambda c: (ORDER.index(c.source), c.start))
+
+    def edit(self, ref: str, edits: list[ChapterEdit]) -> list[Chapter]:
+        """Set the editor's chapter list (edits.editor_chapters says what it must hold), shown from now on; the
+        search index's hits carry its titles. Returns every kind, as `get`."""
+        tr = self.transcript(ref)
+        video = self.store.get_video(tr.video_id)
+        finish = max(video.duration or 0.0, tr.segments[-1].end if tr.segments else 0.0)
+        new = editor_chapters(tr.video_id, edits, tr, finish, spelling(self.store, tr.video_id))
+        self.store.edit_chapters(tr.video_id, lambda _old: new)
+        self.index.index_video(tr.video_id)
+        return self.get(tr.video_id)
+
+    def rename(self, ref: str, number: int, title: str, was: str | None = None) -> list[Chapter]:
+        """Give chapter `number` (from 1, of the list shown) a new title. Where no editor's list exists yet, the
+        shown list becomes one, with that title changed. `was`: the title the caller saw; Conflict where it reads
+        otherwise now (another editor renamed it meanwhile)."""
+        video_id = refs.resolve_video(self.store, ref)
+        title = clean_title(title)
+        if not title:
+            raise InvalidInput("a chapter title cannot be empty")
+
+        def renamed(items: list[Chapter]) -> list[Chapter]:
+            current = shown(items)
+            if not 1 <= number <= len(current):
+                raise InvalidInput(f"chapter {number} does not exist: the video has {len(current)} (numbered from 1)")
+            if was is not None and current[number - 1].title != " ".join(was.split()):
+                raise Conflict(f"chapter {number} is now titled {current[number - 1].title!r}, not {was.strip()!r}: "
+                               "someone renamed it meanwhile")
+            return [replace(c, source="editor", method="", title=title if n == number else c.title)
+                    for n, c in enumerate(current, 1)]
+
+        if not self.store.get_chapters(video_id):
+            self.transcript(video_id)  # NotFound, as `get`, for a video without a transcript
+        self.store.edit_chapters(video_id, renamed)
+        self.index.index_video(video_id)
+        return self.get(video_id)
+
+    def revert(self, ref: str) -> tuple[list[Chapter], bool]:
+        """Take the editor's list away: the creator's or the computed chapters are shown again. Returns every kind
+        left, and whether there was an editor's list to take away."""
+        video_id = refs.resolve_video(self.store, ref)
+        had = bool(self.store.get_chapters(video_id, "editor"))
+        if had:
+            self.store.edit_chapters(video_id, lambda _old: [])
+            self.index.index_video(video_id)
+        return self.get(video_id), had
 
     def recompute(self, ref: str, *, min_length: float | None = None, max_length: float = 600.0,
                   count: int | None = None) -> list[Chapter]:

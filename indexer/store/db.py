@@ -261,25 +261,25 @@ class Store:
 
     # chapters -------------------------------------------------------------------------------------------------
     def put_chapters(self, video_id: str, source: ChapterSource, items: list[Chapter]) -> None:
-        """Replace the video's chapters of one source (computed or creator) in one transaction."""
+        """Replace the video's chapters of one source (computed, creator or editor) in one transaction."""
         with self.tx() as conn:
-            conn.execute(chapters.delete().where(chapters.c.video_id == video_id, chapters.c.source == source))
-            if items:
-                conn.execute(chapters.insert(), [
-                    {"video_id": video_id, "source": source, "idx": i, "start": c.start, "end": c.end,
-                     "title": c.title, "keywords": json.dumps(list(c.keywords), ensure_ascii=False),
-                     "method": c.method}
-                    for i, c in enumerate(items)])
+            _write_chapters(conn, video_id, source, items)
+
+    def edit_chapters(self, video_id: str, change: Callable[[list[Chapter]], list[Chapter]]) -> list[Chapter]:
+        """The editor's chapters made anew by `change` from all the video's chapters, in one transaction that holds
+        the store's write lock from before the reading: two editors at once each see the other's edit (a rename
+        read, then written, lost the one made meanwhile). NotFound without the video."""
+        with self.tx() as conn:
+            if conn.execute(videos.update().where(videos.c.id == video_id).values(id=video_id)
+                            .returning(videos.c.id)).first() is None:
+                raise NotFound(f"no video {video_id!r}")
+            new = change(_read_chapters(conn, video_id))
+            _write_chapters(conn, video_id, "editor", new)
+        return new
 
     def get_chapters(self, video_id: str, source: ChapterSource | None = None) -> list[Chapter]:
-        query = sa.select(chapters).where(chapters.c.video_id == video_id).order_by(chapters.c.source,
-                                                                                     chapters.c.idx)
-        if source is not None:
-            query = query.where(chapters.c.source == source)
         with self.tx() as conn:
-            rows = conn.execute(query).mappings().all()
-        return [Chapter(r["video_id"], r["start"], r["end"], r["title"], tuple(json.loads(r["keywords"])),
-                        r["source"], r["method"]) for r in rows]
+            return _read_chapters(conn, video_id, source)
 
     # step runs ------------------------------------------------------------------------------------------------
     def step_status(self, video_id: str) -> dict[str, StepRun]:
@@ -372,3 +372,20 @@ class Store:
 def _head_row(conn: Connection, video_id: str) -> Any:
     """The transcript's row of `transcripts` (language, source, warnings), or None."""
     return conn.execute(sa.select(transcripts).where(transcripts.c.video_id == video_id)).mappings().first()
+
+
+def _write_chapters(conn: Connection, video_id: str, source: ChapterSource, items: list[Chapter]) -> None:
+    conn.execute(chapters.delete().where(chapters.c.video_id == video_id, chapters.c.source == source))
+    if items:
+        conn.execute(chapters.insert(), [
+            {"video_id": video_id, "source": source, "idx": i, "start": c.start, "end": c.end, "title": c.title,
+             "keywords": json.dumps(list(c.keywords), ensure_ascii=False), "method": c.method}
+            for i, c in enumerate(items)])
+
+
+def _read_chapters(conn: Connection, video_id: str, source: ChapterSource | None = None) -> list[Chapter]:
+    query = sa.select(chapters).where(chapters.c.video_id == video_id).order_by(chapters.c.source, chapters.c.idx)
+    if source is not None:
+        query = query.where(chapters.c.source == source)
+    return [Chapter(r["video_id"], r["start"], r["end"], r["title"], tuple(json.loads(r["keywords"])), r["source"],
+                    r["method"]) for r in conn.execute(query).mappings().all()]
