@@ -44,7 +44,7 @@ class ChapterService:
         finish = max(video.duration or 0.0, tr.segments[-1].end if tr.segments else 0.0)
         new = editor_chapters(tr.video_id, edits, tr, finish, spelling(self.store, tr.video_id))
         self.store.edit_chapters(tr.video_id, lambda _old: new)
-        self.index.index_video(tr.video_id)
+        self.index.index_edit(tr.video_id, "the editor's chapter list")
         return self.get(tr.video_id)
 
     def rename(self, ref: str, number: int, title: str, was: str | None = None) -> list[Chapter]:
@@ -69,7 +69,7 @@ class ChapterService:
         if not self.store.get_chapters(video_id):
             self.transcript(video_id)  # NotFound, as `get`, for a video without a transcript
         self.store.edit_chapters(video_id, renamed)
-        self.index.index_video(video_id)
+        self.index.index_edit(video_id, f"the new title of chapter {number}")
         return self.get(video_id)
 
     def revert(self, ref: str) -> tuple[list[Chapter], bool]:
@@ -79,7 +79,7 @@ class ChapterService:
         had = bool(self.store.get_chapters(video_id, "editor"))
         if had:
             self.store.edit_chapters(video_id, lambda _old: [])
-            self.index.index_video(video_id)
+            self.index.index_edit(video_id, "taking the editor's chapters back")
         return self.get(video_id), had
 
     def recompute(self, ref: str, *, min_length: float | None = None, max_length: float = 600.0,
