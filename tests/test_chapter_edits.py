@@ -18,9 +18,11 @@ from indexer.chapters.edits import ChapterEdit, editor_chapters, parse_listing
 from indexer.config import Settings, load_settings
 from indexer.errors import Conflict, InvalidInput, NotFound
 from indexer.formats import spread_words
+from indexer.ingest.types import IngestOptions
 from indexer.models import Segment, Transcript, Video
 from indexer.service import Clipindex
 from tests.apiserver import running
+from tests.conftest import FIXTURES
 from tests.servers import new_database, postgres, store_url  # noqa: F401 - fixtures
 
 STORIES = [
@@ -108,6 +110,18 @@ def test_an_editors_list_is_shown_first_titled_where_left_blank_and_outlives_seg
     assert shown(svc)[0] == (0.0, "Floods in Tashkent", "editor")
     hits = svc.search("football team beat Japan", mode="keyword").hits
     assert hits and hits[0].chapter == "Football", "a hit carries the title of the chapter shown"
+
+
+def test_an_editors_list_outlives_a_new_ingest_and_a_correction_of_the_words(svc: Clipindex) -> None:
+    [done] = svc.ingest(str(FIXTURES / "captions_ru.vtt"), IngestOptions(language="ru"))
+    video_id = str(done.video_id)
+    svc.chapters.edit(video_id, [ChapterEdit(0.0, "Паводок на Каменке"), ChapterEdit(12.0)])
+    blank_title = shown(svc, video_id)[1][1]
+    assert blank_title and blank_title != "Паводок на Каменке" and not blank_title.isascii(), "titled in Russian"
+    [again] = svc.ingest(str(FIXTURES / "captions_ru.vtt"), IngestOptions(language="ru", force=True))
+    assert again.status == "ingested" and svc.store.get_chapters(video_id, "computed")
+    svc.correct_words(video_id, 0.5, 3.0, "Уровень воды в реке Каменка")
+    assert shown(svc, video_id) == [(0.0, "Паводок на Каменке", "editor"), (12.0, blank_title, "editor")]
 
 
 def test_a_rename_makes_the_shown_list_the_editors_and_checks_what_the_editor_saw(svc: Clipindex) -> None:
