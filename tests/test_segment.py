@@ -34,7 +34,7 @@ from indexer.chapters.segment import (
     lexical_rows,
     segment,
 )
-from indexer.chapters.variants import asides_left_out, named_subjects, times_left_out
+from indexer.chapters.variants import asides_left_out, named_subjects, open_bracket, times_left_out
 from indexer.errors import InvalidInput
 from indexer.models import Chapter, Segment, Transcript, Video, Word
 from indexer.text.normalize import fold
@@ -940,3 +940,33 @@ def test_a_silence_longer_than_the_limit_lengthens_only_its_own_chapter() -> Non
     long = [c for c in chapters if c.end - c.start > 300]
     assert len(chapters) >= 24, [round(c.end - c.start) for c in chapters]
     assert len(long) == 1 and long[0].end - long[0].start <= 300 + gap, [round(c.end - c.start) for c in chapters]
+
+
+@pytest.mark.parametrize("sentence, cut, whole", [
+    # a German run that stops in mid-clause on a word in lower case cuts its verb from what the verb says: it costs
+    # more than the run that stops before the verb
+    ("Der größte Eisberg der Welt ist erstmals seit drei Jahrzehnten wieder in Bewegung.",
+     "Der größte Eisberg der Welt ist erstmals", "Der größte Eisberg der Welt"),
+    ("Die Spannungen zwischen Serbien und dem Kosovo sorgen international für Besorgnis.",
+     "Die Spannungen zwischen Serbien und dem Kosovo sorgen international",
+     "Die Spannungen zwischen Serbien und dem Kosovo"),
+    # a participle after the auxiliary, or an infinitive after a modal, closes the bracket: no more than a cut there
+    ("Premierminister Rishi Sunak hat Innenministerin Suella Braverman entlassen und David Cameron zurückgeholt.",
+     None, "Premierminister Rishi Sunak hat Innenministerin Suella Braverman entlassen"),
+    ("Sie wollte nur kurz in Gaza bleiben und ihre Familie besuchen.", None, "Sie wollte nur kurz in Gaza bleiben"),
+])
+def test_a_german_title_does_not_stop_inside_the_verb_bracket(sentence: str, cut: str | None, whole: str) -> None:
+    found = _phrases(sentence, "de")
+    assert whole in found
+    if cut is not None:
+        assert cut not in found or found.index(cut) > found.index(whole), found[:5]
+    else:
+        assert found.index(whole) < 3, found[:5]
+
+
+def test_text_without_capitals_is_not_read_for_the_verb_bracket() -> None:
+    raw = "die spannungen zwischen serbien und dem kosovo sorgen international für besorgnis".split()
+    assert not any(open_bracket(raw, [True] * len(raw), [0] * len(raw), "de"))
+    raw = "Die Kampfpause im Krieg in Gaza gilt für weitere 24 Stunden.".split()
+    assert open_bracket(raw, [True] * len(raw), [0] * len(raw), "de")[6], "gilt: the finite verb, left alone"
+    assert not any(open_bracket(raw, [True] * len(raw), [0] * len(raw), "fr")), "German only"

@@ -23,6 +23,7 @@ from indexer.chapters.variants import (
     asides_left_out,
     auxiliary,
     named_subjects,
+    open_bracket,
     opens_predicate,
     reads_as_name,
     times_left_out,
@@ -176,6 +177,7 @@ class _Words:
         self.after_verb = self._after_verb(folded, language)
         self.object_start = self._object_starts(folded, language)
         self.named = self._named_after_role(folded, language)
+        self.open_bracket = open_bracket(raw, self.solid, self.clause_start, language)
 
     def _frames(self, folded: Sequence[str], opener: frozenset[str], language: str | None) -> list[bool]:
         """Per word, whether its clause sets the scene for another clause of the sentence rather than telling the
@@ -306,7 +308,7 @@ class _Words:
             return self._after_comma(b)
         if not self.solid[b] or self.negation[b + 1]:
             return None
-        return CUT if self.solid[b + 1] or self.article[b + 1] else CUT * BEFORE_FUNCTION
+        return (CUT if self.solid[b + 1] or self.article[b + 1] else CUT * BEFORE_FUNCTION) + CUT * self.open_bracket[b]
 
     def _after_comma(self, i: int) -> float:
         """COMMA where word `i` ends with a comma inside the sentence: a clause begun or ended at a comma may be a
