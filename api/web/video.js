@@ -311,27 +311,252 @@ function setupSelection(video, words) {
 }
 
 const FOLDED_CHAPTERS = 12;  // more chapters than this are shown folded
+const CHAPTER_KINDS = { editor: "An editor's chapters", creator: "The creator's chapters", computed: "Computed chapters" };
+const CHAPTER_NEAR = 1;  // seconds: "New chapter here" so close to a chapter's start would make a chapter of nothing
+const UNDO_ARMED_MS = 5000;  // the second press of "Undo chapter edits" counts within this long
+const kindName = (source) => (CHAPTER_KINDS[source] || `${source} chapters`).toLowerCase();
+
+let chapterEditsApi = null;  // whether this server takes an editor's chapters (older servers do not)
+async function takesChapterEdits() {
+  if (chapterEditsApi === null) {
+    try {
+      const spec = await api("/openapi.json");
+      const path = spec.paths && spec.paths["/v1/videos/{video_id}/chapters"];
+      chapterEditsApi = Boolean(path && path.put && spec.paths["/v1/videos/{video_id}/chapters/{number}"]);
+    } catch (err) { chapterEditsApi = false; }
+  }
+  return chapterEditsApi;
+}
+
+// The page edits chapters only with a key in this browser that the server has not refused (app.js's readPass says),
+// on a server that takes the edits: without one it shows the chapters and no edit controls.
+async function mayEditChapters() {
+  if (!apiKey() || apiKey() === refusedKey) return false;
+  return takesChapterEdits();
+}
 
 async function loadChapters(id, root, language) {
-  const lang = language && language !== "und" ? language : null;  // a screen reader reads the titles in theirs
+  const page = { id, lang: language && language !== "und" ? language : null,  // a screen reader reads the titles in theirs
+    writable: false };
   try {
-    const chapters = await api(`/v1/videos/${encodeURIComponent(id)}/chapters`);
+    const [chapters, writable] = await Promise.all([api(`/v1/videos/${encodeURIComponent(id)}/chapters`), mayEditChapters()]);
     if (!alive(root)) return;
-    $("#chapters").replaceChildren();  // drawn again after a correction, which titles the chapters anew
-    if (!chapters.length) $("#chapters").append(el("li", { class: "state state-empty", text: "No chapters." }));
-    // a long video's chapters (hundreds, two tab stops each) fold away: the transcript is what is worked on
-    $("#chapters-title").textContent = chapters.length ? `Chapters (${chapters.length})` : "Chapters";
-    $("#chapters-box").open = chapters.length <= FOLDED_CHAPTERS;
-    for (const c of chapters) {
-      const n = $("#chapters").children.length + 1;
-      // the title isolated in its own direction (bdi): an Arabic title beside a Latin name read scrambled
-      $("#chapters").append(el("li", {}, el("button", { type: "button", class: "link", onclick: () => player.seek(c.start) },
-        `${clock(c.start)} `, el("bdi", { lang, text: c.title })), " ",
-        // the name begins with the words shown (a voice user says "Add to reel")
-        c.source === chapters[0].source ? el("button", { type: "button", class: "secondary small", text: "Add to reel",
-          "aria-label": `Add to reel: chapter ${c.title}`, onclick: (e) => addToReel({ video: id, chapter: n }, e.target) }) : null));
-    }
+    page.writable = writable;
+    drawChapters(page, chapters);  // drawn again after a correction, which titles the chapters anew
   } catch (err) {
-    if (alive(root)) $("#chapters").append(el("li", { class: "state state-empty", text: "No chapters." }));
+    if (alive(root)) $("#chapters").replaceChildren(el("li", { class: "state state-empty", text: "No chapters." }));
   }
+}
+
+// The list shown (an editor's, else the creator's, else the computed one: the API gives it first), with its tools
+// where the page may write; any other kind the video keeps, folded under it.
+function drawChapters(page, chapters) {
+  const list = $("#chapters"), box = $("#chapters-box");
+  if (!alive(list)) return;
+  // the keyboard on a control drawn anew (the list redrawn after an edit that was refused) stays on its new self
+  const had = box.contains(document.activeElement) ? document.activeElement : null;
+  const label = had && had.tagName === "BUTTON" ? had.getAttribute("aria-label") || had.textContent : null;
+  const kind = chapters.length ? chapters[0].source : null;
+  const shown = chapters.filter((c) => c.source === kind);
+  list.replaceChildren(...shown.map((c, i) => chapterItem(page, shown, i)));
+  if (!shown.length) list.append(el("li", { class: "state state-empty", text: "No chapters." }));
+  const edited = kind === "editor" ? [" ", el("span", { class: "chapters-edited", id: "chapters-edited", text: "edited",
+    title: "An editor set these chapters: segmenting again does not replace them" })] : [];
+  $("#chapters-title").replaceChildren(shown.length ? `Chapters (${shown.length})` : "Chapters", ...edited);
+  // a long video's chapters (hundreds, several tab stops each) fold away: the transcript is what is worked on. Only
+  // on the first drawing: an edit or a correction draws them again without folding what the editor has open.
+  if (!box.dataset.drawn) { box.open = shown.length <= FOLDED_CHAPTERS; box.dataset.drawn = "1"; }
+  const others = [...new Set(chapters.map((c) => c.source))].filter((k) => k !== kind).map((other) => {
+    const items = chapters.filter((c) => c.source === other);
+    return el("details", { class: "other-chapters" },
+      el("summary", { text: `Also kept: ${kindName(other)} (${items.length})` }),
+      el("ol", { class: "chapters" }, ...items.map((c) => el("li", {}, chapterButton(page, c)))));
+  });
+  $("#chapters-other").replaceChildren(...others);
+  chapterTools(page, shown, kind, chapters.find((c) => c.source !== kind));
+  if (had && !had.isConnected) {
+    const same = [...box.querySelectorAll("button")].find((b) => (b.getAttribute("aria-label") || b.textContent) === label);
+    (same || $("summary", box)).focus();
+  }
+}
+
+// the title isolated in its own direction (bdi): an Arabic title beside a Latin name read scrambled
+function chapterButton(page, c) {
+  return el("button", { type: "button", class: "link chapter-title", onclick: () => player.seek(c.start) },
+    `${clock(c.start)} `, el("bdi", { lang: page.lang, text: c.title }));
+}
+
+function chapterItem(page, shown, i) {
+  const c = shown[i], n = i + 1;
+  const item = el("li", {});
+  const fill = () => item.replaceChildren(chapterButton(page, c), " ", el("span", { class: "chapter-actions" },
+    // the names begin with the words shown (a voice user says "Add to reel", "Rename")
+    el("button", { type: "button", class: "secondary small", text: "Add to reel", "aria-label": `Add to reel: chapter ${c.title}`,
+      onclick: (e) => addToReel({ video: page.id, chapter: n }, e.target) }),
+    page.writable ? el("button", { type: "button", class: "secondary small", text: "Rename",
+      "aria-label": `Rename chapter ${n}: ${c.title}`, onclick: () => renameChapter(page, item, c, n, fill) }) : null,
+    page.writable && n > 1 ? el("button", { type: "button", class: "danger small", text: "Remove",
+      "aria-label": `Remove chapter ${n}: ${c.title}`,
+      onclick: () => putChapters(page, shown, shown.filter((_, j) => j !== i),
+        `Chapter ${n} removed: its time is part of chapter ${n - 1} now.`, () => n - 1) }) : null));
+  fill();
+  return item;
+}
+
+// The title becomes a field; Enter or Save renames the chapter (`was`: the title shown, so that a rename made
+// meanwhile elsewhere is refused rather than overwritten), Escape or Cancel puts the row back as it was.
+function renameChapter(page, item, c, n, fill) {
+  const input = el("input", { value: c.title, maxlength: "200", "aria-label": `New title of chapter ${n}`, lang: page.lang,
+    dir: "auto" });
+  const save = el("button", { type: "submit", class: "small", text: "Save" });
+  const cancel = () => {
+    fill();
+    const rename = item.querySelector("button[aria-label^='Rename']");
+    if (rename) rename.focus();  // back where the keyboard came from
+  };
+  const form = el("form", { class: "chapter-rename" }, el("span", { class: "meta", text: clock(c.start) }), input, save,
+    el("button", { type: "button", class: "secondary small", text: "Cancel", onclick: cancel }));
+  form.addEventListener("keydown", (e) => {
+    if (e.key !== "Escape") return;
+    e.preventDefault();
+    e.stopPropagation();
+    cancel();
+  });
+  form.onsubmit = async (e) => {
+    e.preventDefault();
+    if (save.disabled) return;  // a second press while the first is on its way would be refused as stale
+    const title = input.value;
+    if (title.split(/\s+/).filter(Boolean).join(" ") === c.title) { fill(); focusChapter(n); return; }  // unchanged
+    save.disabled = true;
+    chapterNote("", "");
+    try {
+      const chapters = await api(`/v1/videos/${encodeURIComponent(page.id)}/chapters/${n}`,
+        { method: "PATCH", json: { title, was: c.title }, write: true });
+      drawChapters(page, chapters);
+      chapterNote("ok", `Chapter ${n} renamed.`);
+      focusChapter(n);
+    } catch (err) {
+      chapterNote("error", `Not renamed: ${sentence(err.message)}`);
+      if ([400, 404, 409].includes(err.status)) { await reloadChapters(page); focusChapter(n); return; }
+      save.disabled = false;  // the server was not reached, or the key was refused: the title typed stays
+      if (alive(input)) input.focus();
+    }
+  };
+  item.replaceChildren(form);
+  input.focus();
+  input.select();  // typing replaces the old title, as a rename usually wants
+}
+
+// Above the list: "New chapter here" (where there is a player to ask the time of) and, for an editor's list,
+// "Undo chapter edits", a second press within a few seconds confirming it (as a reel's Delete asks twice).
+function chapterTools(page, shown, kind, fallback) {
+  const tools = $("#chapter-tools");
+  tools.replaceChildren();
+  tools.hidden = true;
+  if (!page.writable) return;
+  if (player && player.media)
+    tools.append(el("button", { type: "button", class: "secondary small", text: "New chapter here",
+      title: "A chapter from the player's moment on, titled from its own words",
+      onclick: () => addChapterHere(page, shown) }));
+  tools.hidden = !tools.children.length;
+  if (kind !== "editor") return;
+  const back = fallback ? kindName(fallback.source) : null;
+  const undo = el("button", { type: "button", class: "danger small", text: "Undo chapter edits", onclick: async () => {
+    if (undo.disabled) return;
+    if (!undo.dataset.armed) {
+      undo.dataset.armed = "1";
+      undo.textContent = "Undo all chapter edits?";
+      const ask = `Press “Undo all chapter edits?” again within ${UNDO_ARMED_MS / 1000} seconds to take this list ` +
+        `away: ${back ? `the ${back} are shown again` : "the video then has no chapters"}.`;
+      chapterNote("note", ask);
+      later(() => {  // not pressed again: the button and the note go back to how they were
+        if (!alive(undo) || undo.disabled) return;
+        delete undo.dataset.armed;
+        undo.textContent = "Undo chapter edits";
+        if ($("#chapters-note").textContent === ask) chapterNote("", "");
+      }, UNDO_ARMED_MS);
+      return;
+    }
+    undo.disabled = true;
+    try {
+      const chapters = await api(`/v1/videos/${encodeURIComponent(page.id)}/chapters/edits`, { method: "DELETE", write: true });
+      drawChapters(page, chapters);
+      chapterNote("ok", back ? `Chapter edits undone: the ${back} are shown again.` : "Chapter edits undone.");
+      const next = $("#chapter-tools button") || $("#chapters-box summary");
+      if (next) next.focus();  // the button has gone with the editor's list
+    } catch (err) {
+      chapterNote("error", `Not undone: ${sentence(err.message)}`);
+      await reloadChapters(page);
+    }
+  } });
+  tools.append(undo);
+  tools.hidden = false;
+}
+
+function addChapterHere(page, shown) {
+  const media = player && player.media;
+  if (!media) return;
+  const t = Math.round(media.currentTime * 1000) / 1000;
+  const list = shown.length ? shown : [{ start: 0, title: "" }];
+  const near = list.findIndex((c) => Math.abs(c.start - t) < CHAPTER_NEAR);
+  if (near >= 0) {
+    chapterNote("error", `Not added: chapter ${near + 1} starts at ${clock(list[near].start)}, within a second of the ` +
+      `player's ${clock(t)}. Move the player to where the new chapter begins.`);
+    return;
+  }
+  const next = [...list, { start: t, title: "" }].sort((a, b) => a.start - b.start);
+  putChapters(page, shown, next, `Chapter added at ${clock(t)}, titled from its own words.`,
+    (chapters) => chapters.findIndex((c) => Math.abs(c.start - t) < 0.01) + 1);
+}
+
+// The whole list sent as the editor's (an added chapter with no title: the server titles it from its words). It is
+// built from the list this page shows, so the list is read again first: where it changed meanwhile (another window
+// or editor), the page shows it as it is now instead of sending an edit of what has gone.
+let chapterSending = false;  // one edit of the list at a time: a second press while the first is on its way waits
+async function putChapters(page, shown, next, message, focusOn) {
+  if (chapterSending) return;
+  chapterSending = true;
+  chapterNote("", "");
+  const path = `/v1/videos/${encodeURIComponent(page.id)}/chapters`;
+  const same = (a, b) => a.length === b.length && a.every((c, i) => c.start === b[i].start && c.title === b[i].title
+    && c.source === b[i].source);
+  try {
+    const now = await api(path);
+    const nowShown = now.filter((c) => now.length && c.source === now[0].source);
+    if (!same(shown, nowShown)) {
+      drawChapters(page, now);
+      chapterNote("error", "The chapters were changed meanwhile (another window or editor): they are shown as they " +
+        "are now. Do it again if it is still wanted.");
+      return;
+    }
+    const chapters = await api(path, { method: "PUT", write: true,
+      json: { chapters: next.map((c) => ({ start: c.start, title: c.title })) } });
+    drawChapters(page, chapters);
+    chapterNote("ok", message);
+    focusChapter(focusOn(chapters));
+  } catch (err) {
+    chapterNote("error", `Not changed: ${sentence(err.message)}`);
+    await reloadChapters(page);
+  } finally { chapterSending = false; }
+}
+
+async function reloadChapters(page) {
+  try {
+    drawChapters(page, await api(`/v1/videos/${encodeURIComponent(page.id)}/chapters`));
+  } catch (err) { /* the message already says what went wrong */ }
+}
+
+// The keyboard to chapter n's title (from 1), the list's tools having been drawn anew under it.
+function focusChapter(n) {
+  const item = $("#chapters").children[n - 1];
+  const title = item && item.querySelector(".chapter-title");
+  if (title) title.focus();
+}
+
+// Said beside the list: what an edit did, or why it was not done (a screen reader hears it: a polite live region).
+function chapterNote(kind, text) {
+  const note = $("#chapters-note");
+  if (!alive(note)) return;
+  if (!text) { note.textContent = ""; return; }
+  setState(note, kind, text);
 }
