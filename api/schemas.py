@@ -179,6 +179,9 @@ class ChapterEditIn(BaseModel):
 class ChaptersIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     chapters: list[ChapterEditIn] = Field(min_length=1, max_length=1000, description="In time order.")
+    was: list[ChapterEditIn] | None = Field(default=None, max_length=100000, description="The list the editor saw "
+                                            "(starts and titles): where the list shown reads otherwise now (another "
+                                            "editor), the answer is 409.")
 
 
 class ChapterTitleIn(BaseModel):

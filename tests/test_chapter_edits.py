@@ -141,6 +141,12 @@ def test_a_rename_makes_the_shown_list_the_editors_and_checks_what_the_editor_sa
         svc.chapters.rename("file:none", 1, "Title")
     assert shown(svc)[1][1] == "Council vote"
 
+    seen = [ChapterEdit(start, title) for start, title, _ in shown(svc)]
+    svc.chapters.edit(VIDEO, [ChapterEdit(0.0, "One story")], was=seen)
+    with pytest.raises(Conflict, match="changed after you read them"):  # another editor's list, set meanwhile
+        svc.chapters.edit(VIDEO, [ChapterEdit(0.0, "Two stories"), ChapterEdit(60.0)], was=seen)
+    assert shown(svc) == [(0.0, "One story", "editor")]
+
     items, had = svc.chapters.revert(VIDEO)
     assert had and {c.source for c in items} == {"computed"} and shown(svc) == computed
     assert svc.chapters.revert(VIDEO)[1] is False
@@ -210,6 +216,9 @@ def test_chapters_are_edited_over_http_with_a_key(served: tuple[str, str]) -> No
             r = c.put(path, json=bad)
             assert r.status_code == status and said in r.text, r.text
         assert c.put("/v1/videos/file:none/chapters", json=body).status_code == 404
+        stale = {**body, "was": [{"start": 0, "title": "Floods"}]}  # what another window showed before the rename
+        r = c.put(path, json=stale)
+        assert r.status_code == 409 and "changed after you read them" in r.json()["error"], r.text
         assert c.get(path).json()[2]["title"] == "Japan beaten", "a refused edit changed nothing"
         r = c.delete(f"{path}/edits")
         assert r.status_code == 200 and {x["source"] for x in r.json()} == {"computed"}, r.text

@@ -176,6 +176,22 @@ def test_remove_joins_a_chapter_into_the_one_before(context: BrowserContext, sit
     assert after[0]["end"] == pytest.approx(before[2]["start"]) and after[0]["source"] == "editor"
 
 
+def test_a_remove_after_another_editor_changed_the_list_is_refused(context: BrowserContext, site: Site,  # noqa: F811
+                                                                  console: Console) -> None:  # noqa: F811
+    """The page sends the list it shows as `was`: a list set meanwhile elsewhere is not overwritten."""
+    console.allowed.add(409)  # the server's refusal, said in its words
+    video = put_bulletin(site.service, "file:web-stale-put")
+    site.service.chapters.recompute(video, count=3)
+    page = _page(context, console, site)
+    _open(page, site, video)
+    expect(page.locator("#chapters > li")).to_have_count(3)
+    site.service.chapters.edit(video, [ChapterEdit(0.0, "Set elsewhere"), ChapterEdit(100.0)])  # behind its back
+    page.get_by_role("button", name="Remove chapter 2").click()
+    expect(page.locator("#chapters-note")).to_contain_text("changed after you read them")
+    expect(page.locator("#chapters > li")).to_have_count(2)  # the list as it is now
+    assert [c["title"] for c in _shown(site, video)][0] == "Set elsewhere"
+
+
 def test_undo_chapter_edits_asks_twice_and_brings_the_computed_list_back(
         context: BrowserContext, site: Site, console: Console) -> None:  # noqa: F811
     video = put_bulletin(site.service, "file:web-undo")

@@ -36,14 +36,22 @@ class ChapterService:
             self.transcript(video_id)  # NotFound if its ingest stopped before the transcript
         return sorted(items, key=lambda c: (ORDER.index(c.source), c.start))
 
-    def edit(self, ref: str, edits: list[ChapterEdit]) -> list[Chapter]:
+    def edit(self, ref: str, edits: list[ChapterEdit], was: list[ChapterEdit] | None = None) -> list[Chapter]:
         """Set the editor's chapter list (edits.editor_chapters says what it must hold), shown from now on; the
-        search index's hits carry its titles. Returns every kind, as `get`."""
+        search index's hits carry its titles. `was`: the list shown that the caller saw (starts and titles);
+        Conflict where it reads otherwise now (another editor changed it meanwhile). Returns every kind, as `get`."""
         tr = self.transcript(ref)
         video = self.store.get_video(tr.video_id)
         finish = max(video.duration or 0.0, tr.segments[-1].end if tr.segments else 0.0)
         new = editor_chapters(tr.video_id, edits, tr, finish, spelling(self.store, tr.video_id))
-        self.store.edit_chapters(tr.video_id, lambda _old: new)
+
+        def replaced(items: list[Chapter]) -> list[Chapter]:
+            seen = [(round(e.start, 3), " ".join(e.title.split())) for e in was or []]
+            if was is not None and seen != [(round(c.start, 3), c.title) for c in shown(items)]:
+                raise Conflict("the chapters shown changed after you read them (another editor): read them again")
+            return new
+
+        self.store.edit_chapters(tr.video_id, replaced)
         self.index.index_edit(tr.video_id, "the editor's chapter list")
         return self.get(tr.video_id)
 
