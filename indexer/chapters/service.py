@@ -47,7 +47,7 @@ class ChapterService:
 
         def replaced(items: list[Chapter]) -> list[Chapter]:
             seen = [(round(e.start, 3), " ".join(e.title.split())) for e in was or []]
-            if was is not None and seen != [(round(c.start, 3), c.title) for c in shown(items)]:
+            if was is not None and seen != [(round(c.start, 3), " ".join(c.title.split())) for c in shown(items)]:
                 raise Conflict("the chapters shown changed after you read them (another editor): read them again")
             return new
 
@@ -68,7 +68,7 @@ class ChapterService:
             current = shown(items)
             if not 1 <= number <= len(current):
                 raise InvalidInput(f"chapter {number} does not exist: the video has {len(current)} (numbered from 1)")
-            if was is not None and current[number - 1].title != " ".join(was.split()):
+            if was is not None and " ".join(current[number - 1].title.split()) != " ".join(was.split()):
                 raise Conflict(f"chapter {number} is now titled {current[number - 1].title!r}, not {was.strip()!r}: "
                                "someone renamed it meanwhile")
             return [replace(c, source="editor", method="", title=title if n == number else c.title)
