@@ -147,12 +147,13 @@ def open_bracket(raw: Sequence[str], solid: Sequence[bool], clause_start: Sequen
     Innenministerin Suella Braverman entlassen | und ..." and "Sie wollte nur kurz in Gaza bleiben | und ..." do
     not. Not in text that lost its capitals, where every word is in lower case."""
     opened = [False] * len(raw)
-    if primary_language(language) not in VERB_BRACKET or not any(w[:1].isupper() for w in raw[1:]):
+    lang = primary_language(language) or ""
+    if lang not in VERB_BRACKET or not any(w[:1].isupper() for w in raw[1:]):
         return opened
     folded = [fold(w.strip(MARKS)) for w in raw]
-    finite = stopwords.auxiliaries(language) | MODALS.get(primary_language(language) or "", frozenset())
-    subordinators = stopwords.scene_openers(language)[0] | SUBORDINATE.get(primary_language(language) or "",
-                                                                           frozenset())
+    modals = MODALS.get(lang, frozenset())
+    finite = [auxiliary(w, language) or w.strip(MARKS).casefold() in modals for w in raw]
+    subordinators = stopwords.scene_openers(language)[0] | SUBORDINATE.get(lang, frozenset())
     for b in range(1, len(raw)):
         word = raw[b].strip(MARKS)
         if not (solid[b] and word[:1].islower()) or word[:1].isdigit():
@@ -161,5 +162,5 @@ def open_bracket(raw: Sequence[str], solid: Sequence[bool], clause_start: Sequen
         subordinate = folded[first] in subordinators or (first > 0 and folded[first - 1] in subordinators
                                                           and not BREAK.search(raw[first - 1]))
         verbal = word.endswith(VERB_ENDINGS)
-        opened[b] = not (verbal and (subordinate or any(w.strip(MARKS).casefold() in finite for w in raw[first:b])))
+        opened[b] = not (verbal and (subordinate or any(finite[first:b])))
     return opened
