@@ -134,6 +134,14 @@ async function api(path, options = {}) {
   return options.withHeaders ? { body, headers: response.headers } : body;
 }
 
+// The paths of the server's API description, read once a page load and shared: which edits this server takes (an
+// older server lacks some). A description that cannot be read counts as none.
+let apiPaths = null;
+function serverPaths() {
+  if (apiPaths === null) apiPaths = api("/openapi.json").then((spec) => spec.paths || {}, () => ({}));
+  return apiPaths;
+}
+
 // A status line in one of four looks: loading, empty, error, ok (colour and words, not colour alone).
 function setState(node, kind, text) {
   if (!node) return;

@@ -68,15 +68,9 @@ function articleForm(id, box, root) {
   box.replaceChildren(status, form);
 }
 
-let correctionsApi = null;  // whether this server takes corrections (older servers do not)
+// whether this server takes corrections (older servers do not)
 async function takesCorrections() {
-  if (correctionsApi === null) {
-    try {
-      const spec = await api("/openapi.json");
-      correctionsApi = Boolean(spec.paths && spec.paths["/v1/videos/{video_id}/corrections"]);
-    } catch (err) { correctionsApi = false; }
-  }
-  return correctionsApi;
+  return Boolean((await serverPaths())["/v1/videos/{video_id}/corrections"]);
 }
 
 async function setupCorrections(video, words, selection) {

@@ -316,16 +316,10 @@ const CHAPTER_NEAR = 1;  // seconds: "New chapter here" so close to a chapter's 
 const UNDO_ARMED_MS = 5000;  // the second press of "Undo chapter edits" counts within this long
 const kindName = (source) => (CHAPTER_KINDS[source] || `${source} chapters`).toLowerCase();
 
-let chapterEditsApi = null;  // whether this server takes an editor's chapters (older servers do not)
+// whether this server takes an editor's chapters (older servers do not)
 async function takesChapterEdits() {
-  if (chapterEditsApi === null) {
-    try {
-      const spec = await api("/openapi.json");
-      const path = spec.paths && spec.paths["/v1/videos/{video_id}/chapters"];
-      chapterEditsApi = Boolean(path && path.put && spec.paths["/v1/videos/{video_id}/chapters/{number}"]);
-    } catch (err) { chapterEditsApi = false; }
-  }
-  return chapterEditsApi;
+  const paths = await serverPaths(), list = paths["/v1/videos/{video_id}/chapters"];
+  return Boolean(list && list.put && paths["/v1/videos/{video_id}/chapters/{number}"]);
 }
 
 // The page edits chapters only with a key in this browser that the server has not refused (app.js's readPass says),
