@@ -20,6 +20,7 @@ import numpy as np
 import pytest
 
 from indexer.chapters import phrases, scorer
+from indexer.chapters.bracket import open_bracket
 from indexer.chapters.courtesy import Courtesy
 from indexer.chapters.creator import creator_chapters
 from indexer.chapters.formats import vtt_chapters, youtube_description
@@ -34,7 +35,7 @@ from indexer.chapters.segment import (
     lexical_rows,
     segment,
 )
-from indexer.chapters.variants import asides_left_out, named_subjects, open_bracket, times_left_out
+from indexer.chapters.variants import asides_left_out, named_subjects, times_left_out
 from indexer.errors import InvalidInput
 from indexer.models import Chapter, Segment, Transcript, Video, Word
 from indexer.text.normalize import fold

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
+from indexer.chapters.bracket import middle_phrases_left_out, open_bracket
 from indexer.chapters.casing import upper_first
 from indexer.chapters.reading import LETTER, read
 from indexer.chapters.variants import (
@@ -23,7 +24,6 @@ from indexer.chapters.variants import (
     asides_left_out,
     auxiliary,
     named_subjects,
-    open_bracket,
     opens_predicate,
     reads_as_name,
     times_left_out,
@@ -77,20 +77,25 @@ def headline_phrases(sentence: str, language: str | None, weights: dict[str, flo
     readings = [list(enumerate(raw))] + ([list(enumerate(named))] if named != raw else [])
     readings += asides_left_out(named, language)
     readings += [short for r in readings if (short := times_left_out(r, language)) != r]
-    for reading in readings:
+    # and German main clauses without phrases of their middle field, for runs that reach the verb bracket's end
+    shorter = [(r, (gap, last), LEFT_OUT * n) for reading in readings
+               for r, gap, last, n in middle_phrases_left_out(reading, content_word, language)]
+    for reading, span, cost in [(r, None, 0.0) for r in readings] + shorter:
         at = [i for i, _ in reading]
         words = _Words([w for _, w in reading], [content_word[i] for i in at], language)
-        for phrase in _runs(words, [keys[i] for i in at], weights, shortest, longest):
-            best[phrase.text] = max(phrase.score, best.get(phrase.text, phrase.score))
+        for phrase in _runs(words, [keys[i] for i in at], weights, shortest, longest, span):
+            score = phrase.score - cost
+            best[phrase.text] = max(score, best.get(phrase.text, score))
     return sorted((Phrase(score, text) for text, score in best.items()), key=lambda p: -p.score)
 
 
 def _runs(words: _Words, keys: Sequence[set[str]], weights: dict[str, float], shortest: int,
-          longest: int) -> list[Phrase]:
-    """Every run of `words` that headline_phrases allows, scored."""
+          longest: int, span: tuple[int, int] | None = None) -> list[Phrase]:
+    """Every run of `words` that headline_phrases allows, scored; with a `span` (gap, last), only those that start
+    before word `gap` and end on word `last`."""
     raw, language = words.raw, words.language
     out = []
-    for a in range(len(raw)):
+    for a in range(len(raw) if span is None else span[0]):
         start_cost = words.start_cost(a)
         if start_cost is None:
             continue
@@ -99,7 +104,7 @@ def _runs(words: _Words, keys: Sequence[set[str]], weights: dict[str, float], sh
         ends: list[tuple[int, float, Phrase]] = []
         for b in range(a, min(len(raw), a + longest)):
             seen |= keys[b]
-            end_cost = words.end_cost(b)
+            end_cost = words.end_cost(b) if span is None or b == span[1] else None
             if b + 1 - a >= min(shortest, len(raw)) and end_cost is not None:
                 score = sum(sorted((weights.get(k, 0.0) for k in seen), reverse=True)[:NAMED]) - 0.05 * (b + 1 - a)
                 # the object and its participle, to the clause's end: what was done
@@ -135,6 +140,7 @@ OBJECT_ARTICLES = {"de": frozenset("die das den ein eine einen".split())}
 
 
 SKIP = 0.3  # a run's cost for leaving out the articles and news words opening its clause ("The | mayor opened ...")
+LEFT_OUT = 0.3  # and for each phrase of a German middle field it leaves out (bracket.middle_phrases_left_out)
 BEFORE_FUNCTION = 0.3  # a cut's cost, as a share of CUT, where the clause goes on with a function word (no article)
 COMMA = 0.2  # a run's cost for each end at a comma (_Words._after_comma)
 AFTER_FUNCTION = 1.0  # a start in mid-clause, as a share of CUT, after a function word ("into | southern Gaza")

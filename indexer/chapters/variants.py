@@ -71,7 +71,8 @@ def times_left_out(reading: list[tuple[int, str]], language: str | None) -> list
         return reading
     words = [w for _, w in reading]
     folded = [fold(w.strip(OPENING_MARKS).rstrip(",;:.!?…")) for w in words]
-    function, goes_on = stopwords.function_words(language), core | trail
+    # a preposition before it too, though the stop list lacks it ("seinen ab Sonntag geplanten Besuch")
+    function, goes_on = stopwords.function_words(language) | stopwords.prepositions(language), core | trail
     drop: set[int] = set()
     for k in range(1, len(words) - 1):
         if folded[k] not in core or k in drop:
@@ -126,41 +127,3 @@ def reads_as_name(words: Sequence[str]) -> bool:
     bare = [w.strip("\"“”„«»(),") for w in words]
     return (all(bare) and bare[0][:1].isupper() and bare[-1][:1].isupper()
             and all(w[:1].isupper() or len(w) <= 3 for w in bare) and not any(ch.isdigit() for w in bare for ch in w))
-
-
-VERB_BRACKET = {"de"}  # a finite verb opens a bracket that a participle or infinitive closes at the clause's end
-VERB_ENDINGS = ("en", "rn", "ln", "t")  # German participles and infinitives: "entlassen", "verliehen", "getötet"
-# finite verbs that a participle or infinitive follows, besides stopwords.auxiliaries' ("wollte ... bleiben")
-MODALS = {"de": frozenset("will wollen wollte wollten darf dürfen durfte durften sollte sollten konnte konnten musste "
-                          "mussten möchte möchten mag werde würde würden habe".split())}
-# words that open a clause whose verbs come last ("Warum Russland weiter Gas nach Deutschland verkaufen will")
-SUBORDINATE = {"de": frozenset("warum wann weshalb wieso wohin woher womit wodurch bis da sodass".split())}
-
-
-def open_bracket(raw: Sequence[str], solid: Sequence[bool], clause_start: Sequence[int], language: str | None
-                 ) -> list[bool]:
-    """Per word of a German sentence, whether a run that ends on it in mid-clause leaves out what its clause says:
-    a word in lower case (a verb, an adjective, an adverb: German writes its nouns with a capital) that does not
-    close the verb bracket, being no participle or infinitive after the clause's finite auxiliary or modal, nor the
-    verb at the end of a subordinate clause. "Der größte Eisberg der Welt ist erstmals | seit drei Jahrzehnten ..."
-    and "Die Kampfpause im Krieg in Gaza gilt | für ..." stop there; "Premierminister Rishi Sunak hat
-    Innenministerin Suella Braverman entlassen | und ..." and "Sie wollte nur kurz in Gaza bleiben | und ..." do
-    not. Not in text that lost its capitals, where every word is in lower case."""
-    opened = [False] * len(raw)
-    lang = primary_language(language) or ""
-    if lang not in VERB_BRACKET or not any(w[:1].isupper() for w in raw[1:]):
-        return opened
-    folded = [fold(w.strip(MARKS)) for w in raw]
-    modals = MODALS.get(lang, frozenset())
-    finite = [auxiliary(w, language) or w.strip(MARKS).casefold() in modals for w in raw]
-    subordinators = stopwords.scene_openers(language)[0] | SUBORDINATE.get(lang, frozenset())
-    for b in range(1, len(raw)):
-        word = raw[b].strip(MARKS)
-        if not (solid[b] and word[:1].islower()) or word[:1].isdigit():
-            continue
-        first = clause_start[b]
-        subordinate = folded[first] in subordinators or (first > 0 and folded[first - 1] in subordinators
-                                                          and not BREAK.search(raw[first - 1]))
-        verbal = word.endswith(VERB_ENDINGS)
-        opened[b] = not (verbal and (subordinate or any(finite[first:b])))
-    return opened

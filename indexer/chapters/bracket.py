@@ -1,0 +1,199 @@
+"""The German verb bracket, as a headline cut from a sentence meets it.
+
+A German main clause puts its finite verb second and what completes it last: a participle, an infinitive or a
+separable particle ("Israel stimmt täglichen Feuerpausen im nördlichen Gazastreifen zu"). Between the two (the
+middle field) stand the objects and the phrases of place, time and manner. A title that stops on a word in lower
+case inside the bracket leaves out what its clause says, so that end costs a cut more (open_bracket); and where the
+whole clause is longer than a title may be, prepositional phrases of the middle field may be left out, as a headline
+leaves them, so that a run reaches the bracket's end: "Israel stimmt täglichen vierstündigen Feuerpausen zu"
+(middle_phrases_left_out). Not in text that lost its capitals, where a noun cannot be told from a verb.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from itertools import combinations
+
+from indexer.chapters.variants import BREAK, MARKS, auxiliary
+from indexer.text import stopwords
+from indexer.text.normalize import fold, primary_language
+
+VERB_BRACKET = {"de"}  # a finite verb opens a bracket that a participle or infinitive closes at the clause's end
+VERB_ENDINGS = ("en", "rn", "ln", "t")  # German participles and infinitives: "entlassen", "verliehen", "getötet"
+# finite verbs that a participle or infinitive follows, besides stopwords.auxiliaries' ("wollte ... bleiben")
+MODALS = {"de": frozenset("will wollen wollte wollten darf dürfen durfte durften sollte sollten konnte konnten musste "
+                          "mussten möchte möchten mag werde würde würden habe".split())}
+# words that open a clause whose verbs come last ("Warum Russland weiter Gas nach Deutschland verkaufen will")
+SUBORDINATE = {"de": frozenset("warum wann weshalb wieso wohin woher womit wodurch bis da sodass".split())}
+# words that join a phrase to the noun before it inside a prepositional phrase: a genitive's article or
+# possessive, "von" ("mit der entscheidenden Runde ihrer Koalitionsverhandlungen")
+ATTACHED = {"de": frozenset("des der eines einer ihres ihrer seines seiner unseres unserer dieses dieser von vom"
+                            .split())}
+# the articles of the dative after "in": where something is, not where it goes ("in der Ukraine", not "in die Flucht")
+WHERE = {"de": frozenset("dem der einem einer ihrem ihrer seinem seiner diesem dieser".split())}
+COORDINATORS = {"de": frozenset("und oder sowie aber".split())}
+# what opens a noun phrase besides the articles: possessives, demonstratives, numbers and quantifiers ("in ihrer
+# Heimat", "im Rahmen eines Gefangenenaustausches fünf US-Staatsbürger freigelassen")
+DETERMINERS = {"de": frozenset(
+    "ihr ihre ihrer ihrem ihren ihres sein seine seiner seinem seinen seines unser unsere unserer unserem unseren "
+    "dieser diese diesem diesen dieses kein keine zwei drei vier funf sechs sieben acht neun zehn elf zwolf zwanzig "
+    "dreissig hundert hunderte tausend tausende mehrere viele einige zahlreiche alle beide".split())}
+LEFT_OUT = 2  # at most this many phrases of one middle field are left out in one reading
+
+
+class _Clauses:
+    """A German sentence's words as the bracket sees them: which are finite verbs, which clauses are subordinate."""
+
+    def __init__(self, raw: Sequence[str], language: str | None) -> None:
+        lang = primary_language(language) or ""
+        self.raw, self.language = raw, language
+        self.active = lang in VERB_BRACKET and any(w[:1].isupper() for w in raw[1:])
+        self.folded = [fold(w.strip(MARKS)) for w in raw]
+        modals = MODALS.get(lang, frozenset())
+        self.finite = [auxiliary(w, language) or w.strip(MARKS).casefold() in modals for w in raw]
+        self.subordinators = stopwords.scene_openers(language)[0] | SUBORDINATE.get(lang, frozenset())
+        self.coordinators = COORDINATORS.get(lang, frozenset())
+        self.attached = ATTACHED.get(lang, frozenset())
+        self.prepositions = stopwords.prepositions(language)
+        self.articles = stopwords.articles(language) | DETERMINERS.get(lang, frozenset())
+        self.where = WHERE.get(lang, frozenset())
+
+    def subordinate(self, first: int) -> bool:
+        folded = self.folded
+        return folded[first] in self.subordinators or (first > 0 and folded[first - 1] in self.subordinators
+                                                        and not BREAK.search(self.raw[first - 1]))
+
+    def lower(self, i: int) -> bool:
+        word = self.raw[i].strip(MARKS)
+        return word[:1].islower()
+
+    def upper(self, i: int) -> bool:
+        return self.raw[i].strip(MARKS)[:1].isupper()
+
+    def bracket(self, first: int, last: int, solid: Sequence[bool]) -> tuple[int, int] | None:
+        """(the finite verb, the first word of what closes its bracket) of the main clause raw[first..last], where
+        its first conjunct ends on that closing verb or particle ("hat ... Braverman entlassen | und ..."); None
+        where it has no finite verb before its end (a subordinate clause ends on it), or its first conjunct ends on
+        a noun. The finite verb is the clause's first auxiliary or modal, else its first word in lower case after a
+        capitalised one."""
+        if not self.active:
+            return None
+        raw = self.raw
+        verb = next((i for i in range(first + 1, last + 1) if self.finite[i]), None)
+        if verb is None:
+            verb = next((i for i in range(first + 1, last + 1)
+                         if solid[i] and self.lower(i) and self.upper(i - 1)
+                         and not self.raw[i].strip(MARKS)[:1].isdigit()), None)
+        if verb is None:
+            return None
+        close = None
+        for k in range(verb + 1, last + 1):
+            if k == last or self.folded[k + 1] in self.coordinators:
+                close = k
+                break
+        if close is None or not self.lower(close) or raw[close].strip(MARKS)[:1].isdigit():
+            return None
+        start = close
+        while start - 1 > verb and self.lower(start - 1):  # the verbs that close it: "arbeiten dürfen"
+            start -= 1
+        return verb, start
+
+
+def open_bracket(raw: Sequence[str], solid: Sequence[bool], clause_start: Sequence[int], language: str | None
+                 ) -> list[bool]:
+    """Per word of a German sentence, whether a run that ends on it in mid-clause leaves out what its clause says.
+    A word in lower case (a verb, an adjective, an adverb: German writes its nouns with a capital) that does not
+    close the verb bracket, being no participle or infinitive after the clause's finite auxiliary or modal, nor the
+    verb at the end of a subordinate clause: "Der größte Eisberg der Welt ist erstmals | seit drei Jahrzehnten ..."
+    and "Die Kampfpause im Krieg in Gaza gilt | für ..." stop there; "Premierminister Rishi Sunak hat
+    Innenministerin Suella Braverman entlassen | und ..." and "Sie wollte nur kurz in Gaza bleiben | und ..." do
+    not. Not in text that lost its capitals, where every word is in lower case."""
+    opened = [False] * len(raw)
+    clauses = _Clauses(raw, language)
+    if not clauses.active:
+        return opened
+    for b in range(1, len(raw)):
+        word = raw[b].strip(MARKS)
+        if not (solid[b] and word[:1].islower()) or word[:1].isdigit():
+            continue
+        first = clause_start[b]
+        verbal = word.endswith(VERB_ENDINGS)
+        opened[b] = not (verbal and (clauses.subordinate(first) or any(clauses.finite[first:b])))
+    return opened
+
+
+def middle_phrases_left_out(reading: list[tuple[int, str]], solid: Sequence[bool], language: str | None
+                            ) -> list[tuple[list[tuple[int, str]], int, int, int]]:
+    """Readings of a German sentence without one or two prepositional phrases of a main clause's middle field
+    (_phrases), each with the position in it of the first word after the first phrase left out, that of the
+    clause's last word, and how many phrases it leaves out: a run taken from such a reading must span the gap and
+    end with the clause, or it says nothing that the whole reading does not. "Aserbaidschan hat seine
+    Militäroffensive in der Kaukasusregion Bergkarabach für beendet erklärt" reads "Aserbaidschan hat seine
+    Militäroffensive für beendet erklärt"."""
+    words = [w for _, w in reading]
+    clauses = _Clauses(words, language)
+    if not clauses.active:
+        return []
+    flags = [solid[i] for i, _ in reading]
+    out = []
+    first = 0
+    while first < len(words):
+        last = next((j for j in range(first, len(words)) if BREAK.search(words[j])), len(words) - 1)
+        found = clauses.bracket(first, last, flags)
+        if found:
+            verb, close = found
+            phrases = _phrases(clauses, verb + 1, close)
+            for n in range(1, min(LEFT_OUT, len(phrases)) + 1):
+                for chosen in combinations(phrases, n):
+                    gone = {k for a, b in chosen for k in range(a, b + 1)}
+                    kept = [iw for k, iw in enumerate(reading) if k not in gone]
+                    # the first word after the first phrase, in the shorter reading
+                    out.append((kept, chosen[0][0], last - len(gone), n))
+        first = last + 1
+    return out
+
+
+def _phrases(clauses: _Clauses, start: int, end: int) -> list[tuple[int, int]]:
+    """The prepositional phrases between words start and end (exclusive) that a headline may leave out. One is a
+    preposition, words in lower case (its articles and adjectives), then its noun's capitalised words, with what
+    attaches to the noun: a genitive, "von", or another prepositional phrase right after it ("an die Opfer des
+    Angriffs der Hamas auf Israel", "in Lyon in Frankreich"). It is left alone where the words after it would hang
+    without it (a word in lower case other than an article: "mit den Rechten | leiblicher Väter"), and right
+    before the bracket's end unless it says where, with "im" or "in" and a dative ("im Westjordanland
+    durchgeführt", "in der Ukraine"): there it is mostly what the verb means ("auf die Straße gegangen", "in die
+    Flucht geschlagen", "in greifbare Nähe gerückt", "ins All gebracht")."""
+    out = []
+    k = start
+    while k < end:
+        if clauses.folded[k] not in clauses.prepositions:
+            k += 1
+            continue
+        last = _noun(clauses, k + 1, end)
+        while last is not None and last + 1 < end and (clauses.folded[last + 1] in clauses.attached
+                                                       or clauses.folded[last + 1] in clauses.prepositions):
+            last = _noun(clauses, last + 2, end)
+        if last is None:
+            k += 1
+            continue
+        after = last + 1
+        hangs = after < end and clauses.lower(after) and clauses.folded[after] not in clauses.articles
+        where = clauses.folded[k] == "im" or (clauses.folded[k] == "in" and clauses.folded[k + 1] in clauses.where)
+        if not hangs and (after < end or where):
+            out.append((k, last))
+        k = after
+    return out
+
+
+def _noun(clauses: _Clauses, j: int, end: int) -> int | None:
+    """The last word of the capitalised noun that words in lower case from j lead to, before `end`; None where
+    there is none, or where it is two capitalised words or more right before `end`."""
+    while j < end and not clauses.upper(j):
+        j += 1
+    if j >= end:
+        return None
+    last = j
+    while last + 1 < end and clauses.upper(last + 1):
+        last += 1
+    if last > j and last + 1 == end:
+        return None
+    return last

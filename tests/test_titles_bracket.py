@@ -1,0 +1,77 @@
+"""German titles that reach the end of the verb bracket: prepositional phrases of the middle field left out.
+
+A German clause puts what completes its verb last, so a title cut at eight words from a long clause had the verb
+without its participle or particle ("Eine Gruppe Rechtsextremer hat in Lyon"). indexer.chapters.bracket offers
+readings without one or two of the middle field's prepositional phrases, for runs that then reach the clause's end.
+The sentences here are the project's own.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from indexer.chapters.bracket import middle_phrases_left_out
+from indexer.chapters.phrases import headline_phrases
+from indexer.chapters.reading import prefix, read
+from indexer.text.normalize import fold
+from indexer.text.stopwords import stop_words
+
+
+def _readings(sentence: str, language: str = "de") -> list[str]:
+    """The shorter readings of a sentence, as text (its content words those outside the stop list)."""
+    raw, stop = sentence.split(), stop_words(language)
+    solid = [fold(w.strip(".,")) not in stop for w in raw]
+    return [" ".join(w for _, w in kept) for kept, _, _, _ in middle_phrases_left_out(list(enumerate(raw)), solid,
+                                                                                       language)]
+
+
+def _best(sentence: str, salient: dict[str, float]) -> list[str]:
+    """headline_phrases of one German sentence, best first, its words weighed as `salient` says (others 0.2)."""
+    stop, key = set(stop_words("de")), prefix(6)
+    weights = {key(t): salient.get(key(t), 0.2) for t in read([sentence], "de").sentences[0] if t.text not in stop}
+    return [p.text for p in headline_phrases(sentence, "de", weights, stop, key)]
+
+
+def test_a_phrase_of_place_or_circumstance_may_be_left_out() -> None:
+    found = _readings("Die Stadtverwaltung hat in der Altstadt von Regensburg einen neuen Radweg eröffnet.")
+    assert "Die Stadtverwaltung hat einen neuen Radweg eröffnet." in found, found
+    # a phrase with what attaches to it ("im Vorstand" after "nach langer Debatte") goes as one
+    found = _readings("Der Verein stimmt nach langer Debatte im Vorstand dem neuen Stadion zu.")
+    assert "Der Verein stimmt dem neuen Stadion zu." in found, found
+    assert not any("im Vorstand dem" in r for r in found), found
+
+
+def test_the_whole_clause_wins_where_it_names_the_story() -> None:
+    """Before: the clause's first eight words, without the verb ("Die Polizei hat am Morgen in einem Dorf bei")."""
+    sentence = "Die Polizei hat am Morgen in einem Dorf bei Kiel zwei Einbrecher festgenommen."
+    best = _best(sentence, {"polize": 1.0, "einbre": 1.0, "festge": 0.8})
+    assert best[0] == "Die Polizei hat zwei Einbrecher festgenommen", best[:5]
+
+
+@pytest.mark.parametrize("sentence, missing", [
+    # right before the participle, a phrase is mostly what the verb means
+    ("Die Feuerwehr hat die Bewohner des Hauses am Marktplatz in Sicherheit gebracht.", "Bewohner des Hauses gebracht"),
+    ("Die Armee hat die feindlichen Truppen nach tagelangen Kämpfen in die Flucht geschlagen.", "Truppen geschlagen"),
+    # "by a woman" is what the news is ("zum ... von einer Frau" is one phrase, right before the participle)
+    ("Die Gewerkschaft wird zum ersten Mal in ihrer Geschichte von einer Frau geführt.", "Gewerkschaft wird geführt"),
+    # what follows would hang without it: a genitive without an article
+    ("Das Gericht hat sich heute mit den Rechten leiblicher Väter befasst.", "heute leiblicher Väter"),
+    # a noun of two capitalised words right before the participle may end with the verb's object
+    ("Der Minister hat seinem Kollegen im Nahen Osten Gespräche angeboten.", "Kollegen angeboten"),
+])
+def test_what_the_verb_needs_stays(sentence: str, missing: str) -> None:
+    found = _readings(sentence)
+    assert not any(missing in r for r in found), found
+
+
+def test_only_german_text_with_its_capitals() -> None:
+    assert _readings("Die Polizei hat am Morgen in einem Dorf bei Kiel zwei Einbrecher festgenommen.")
+    assert not _readings("die polizei hat am morgen in einem dorf bei kiel zwei einbrecher festgenommen.")
+    assert not _readings("Die Polizei hat am Morgen in einem Dorf bei Kiel zwei Einbrecher festgenommen.", "nl")
+    assert not _readings("La policía ha detenido esta mañana en un pueblo cerca de Kiel a dos ladrones.", "es")
+
+
+def test_a_subordinate_clause_and_a_coordinated_one_are_left_as_they_are() -> None:
+    # the verbs come last in a subordinate clause; a main clause's first conjunct ends on a noun
+    assert not _readings("Weil die Polizei am Morgen in einem Dorf bei Kiel zwei Einbrecher festgenommen hat.")
+    assert not _readings("Der Verein baut in der Altstadt ein Stadion und zieht im Frühjahr in die neue Halle um.")
