@@ -1,6 +1,7 @@
 """Other readings of a sentence's words that a headline may take (indexer.chapters.phrases scores the runs of
 each): a name set off by commas joined to its predicate, an aside after a name left out, a day said in mid-clause
-left out. Each keeps the words' indices in the sentence, so a run's words are still looked up as said.
+left out. Each keeps the words' indices in the sentence, so a run's words are still looked up as said. And the
+prepositions that a title starting right after them keeps (governs).
 """
 
 from __future__ import annotations
@@ -127,3 +128,26 @@ def reads_as_name(words: Sequence[str]) -> bool:
     bare = [w.strip("\"“”„«»(),") for w in words]
     return (all(bare) and bare[0][:1].isupper() and bare[-1][:1].isupper()
             and all(w[:1].isupper() or len(w) <= 3 for w in bare) and not any(ch.isdigit() for w in bare for ch in w))
+
+
+# Prepositions that decide the case of the word after them, in languages that write no article between: a title
+# cut after one reads wrong ("эфире новости" from "в эфире новости", "реке Каменке" from "в реке Каменке"), so a
+# title that starts right after one keeps it, as a part of that word (it may make a ninth word: a title that left it
+# out for room lost its subject instead). Elsewhere (English "in Tokyo", or German, where an article stands between)
+# a run's first content word reads well alone.
+GOVERNING = {
+    "ru": "в во на о об обо с со к ко у из от до по за для без при про под подо над перед через между среди после",
+    "uk": "в у на о об з із зі зо к до від по за для без при про під над перед через між серед після",
+    "be": "у ў на аб з са к да ад па за для без пры пра пад над перад праз паміж",
+    "pl": "w we na o z ze do od po za dla bez przy pod nad przed przez między u ku",
+    "cs": "v ve na o z ze do od po za pro bez při pod nad před přes mezi u k ke",
+    "sk": "v vo na o z zo do od po za pre bez pri pod nad pred cez medzi u k ku",
+}
+_GOVERNING = {lang: frozenset(words.split()) for lang, words in GOVERNING.items()}
+
+
+def governs(raw: Sequence[str], a: int, language: str | None) -> int:
+    """1 when the word before raw[a] is a preposition that governs it (GOVERNING) in the same clause, else 0."""
+    if a == 0 or BREAK.search(raw[a - 1]):
+        return 0
+    return int(raw[a - 1].strip(OPENING_MARKS).casefold() in _GOVERNING.get(language or "", frozenset()))
