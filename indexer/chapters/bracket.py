@@ -38,7 +38,7 @@ DETERMINERS = {"de": frozenset(
     "ihr ihre ihrer ihrem ihren ihres sein seine seiner seinem seinen seines unser unsere unserer unserem unseren "
     "dieser diese diesem diesen dieses kein keine zwei drei vier funf sechs sieben acht neun zehn elf zwolf zwanzig "
     "dreissig hundert hunderte tausend tausende mehrere viele einige zahlreiche alle beide".split())}
-LEFT_OUT = 2  # at most this many phrases of one middle field are left out in one reading
+MOST_LEFT_OUT = 2  # at most this many phrases of one middle field are left out in one reading
 
 
 class _Clauses:
@@ -64,8 +64,7 @@ class _Clauses:
                                                         and not BREAK.search(self.raw[first - 1]))
 
     def lower(self, i: int) -> bool:
-        word = self.raw[i].strip(MARKS)
-        return word[:1].islower()
+        return self.raw[i].strip(MARKS)[:1].islower()
 
     def upper(self, i: int) -> bool:
         return self.raw[i].strip(MARKS)[:1].isupper()
@@ -78,12 +77,10 @@ class _Clauses:
         capitalised one."""
         if not self.active:
             return None
-        raw = self.raw
         verb = next((i for i in range(first + 1, last + 1) if self.finite[i]), None)
         if verb is None:
-            verb = next((i for i in range(first + 1, last + 1)
-                         if solid[i] and self.lower(i) and self.upper(i - 1)
-                         and not self.raw[i].strip(MARKS)[:1].isdigit()), None)
+            verb = next((i for i in range(first + 1, last + 1) if solid[i] and self.lower(i) and self.upper(i - 1)),
+                        None)
         if verb is None:
             return None
         close = None
@@ -91,7 +88,7 @@ class _Clauses:
             if k == last or self.folded[k + 1] in self.coordinators:
                 close = k
                 break
-        if close is None or not self.lower(close) or raw[close].strip(MARKS)[:1].isdigit():
+        if close is None or not self.lower(close):
             return None
         start = close
         while start - 1 > verb and self.lower(start - 1):  # the verbs that close it: "arbeiten dürfen"
@@ -143,7 +140,7 @@ def middle_phrases_left_out(reading: list[tuple[int, str]], solid: Sequence[bool
         if found:
             verb, close = found
             phrases = _phrases(clauses, verb + 1, close)
-            for n in range(1, min(LEFT_OUT, len(phrases)) + 1):
+            for n in range(1, min(MOST_LEFT_OUT, len(phrases)) + 1):
                 for chosen in combinations(phrases, n):
                     gone = {k for a, b in chosen for k in range(a, b + 1)}
                     kept = [iw for k, iw in enumerate(reading) if k not in gone]
