@@ -190,7 +190,8 @@ _PREPOSITIONS = {
 # with no comma ("In Ungarn hat die Regierung ..."), and a headline may start at the subject after that verb.
 _FRONTING = {
     "de": "in im am an ans auf aus bei beim mit nach von vom zu zum zur über unter vor hinter neben zwischen durch "
-          "für gegen ohne um seit während wegen trotz laut ab",
+          "für gegen ohne um seit während wegen trotz laut ab ins aufs ums innerhalb außerhalb angesichts anlässlich "
+          "aufgrund infolge entlang gemäß dank",
     "nl": "in op aan bij met na van voor naar over onder tussen door tegen zonder om sinds tijdens",
 }
 # The finite auxiliaries and copulas, as written (lower case: Italian "è" is no "e"): a clause opened by a
