@@ -110,11 +110,10 @@ def open_bracket(raw: Sequence[str], solid: Sequence[bool], clause_start: Sequen
     if not clauses.active:
         return opened
     for b in range(1, len(raw)):
-        word = raw[b].strip(MARKS)
-        if not (solid[b] and word[:1].islower()) or word[:1].isdigit():
+        if not (solid[b] and clauses.lower(b)):
             continue
         first = clause_start[b]
-        verbal = word.endswith(VERB_ENDINGS)
+        verbal = raw[b].strip(MARKS).endswith(VERB_ENDINGS)
         opened[b] = not (verbal and (clauses.subordinate(first) or any(clauses.finite[first:b])))
     return opened
 
