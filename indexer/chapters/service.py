@@ -46,8 +46,8 @@ class ChapterService:
         new = editor_chapters(tr.video_id, edits, tr, finish, spelling(self.store, tr.video_id))
 
         def replaced(items: list[Chapter]) -> list[Chapter]:
-            seen = [(round(e.start, 3), " ".join(e.title.split())) for e in was or []]
-            if was is not None and seen != [(round(c.start, 3), " ".join(c.title.split())) for c in shown(items)]:
+            seen = [(round(e.start, 3), _spaced(e.title)) for e in was or []]
+            if was is not None and seen != [(round(c.start, 3), _spaced(c.title)) for c in shown(items)]:
                 raise Conflict("the chapters shown changed after you read them (another editor): read them again")
             return new
 
@@ -68,7 +68,7 @@ class ChapterService:
             current = shown(items)
             if not 1 <= number <= len(current):
                 raise InvalidInput(f"chapter {number} does not exist: the video has {len(current)} (numbered from 1)")
-            if was is not None and " ".join(current[number - 1].title.split()) != " ".join(was.split()):
+            if was is not None and _spaced(current[number - 1].title) != _spaced(was):
                 raise Conflict(f"chapter {number} is now titled {current[number - 1].title!r}, not {was.strip()!r}: "
                                "someone renamed it meanwhile")
             return [replace(c, source="editor", method="", title=title if n == number else c.title)
@@ -165,3 +165,8 @@ def retitle(store: Store, video_id: str) -> bool:
         return False
     store.put_chapters(video_id, "computed", new)
     return True
+
+
+def _spaced(title: str) -> str:
+    """A title as an editor's `was` is compared with it: runs of spaces read as one ("A  B" was seen as "A B")."""
+    return " ".join(title.split())
