@@ -668,7 +668,9 @@ def test_jobs_survive_navigation_and_reload_and_can_be_cancelled(context: Browse
     _shot(page, "jobs")
     queued = page.locator(".job", has_text="speech.wav").filter(has_not_text="Evening")
     queued.get_by_role("button", name="Cancel").click()
-    expect(queued.locator(".state")).to_have_text("Cancelled")
+    # the DELETE and the next poll go to a server whose worker transcribes on the same cores: on a loaded machine
+    # (the CI's two test processes, the browser, the recogniser) that took over the 5 s an expectation waits for
+    expect(queued.locator(".state")).to_have_text("Cancelled", timeout=30_000)
     expect(news.locator(".state")).to_have_text("Added", timeout=180_000)
     news.get_by_role("link", name="Open the video").click()
     expect(page.locator(".word").first).to_be_visible()
