@@ -10,6 +10,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Literal, TypeVar
 
+from indexer.text.ordinals import ordinal_stop
 from media.lines import SENTENCE_END
 from media.readable import join_words
 
@@ -105,7 +106,7 @@ class Transcript:
         return " ".join(s.text.strip() for s in self.segments if s.text.strip())
 
     def sentences(self) -> list[Sentence]:
-        return list(split_sentences(self.words))
+        return list(split_sentences(self.words, self.language))
 
 
 def ends_sentence(word: str) -> bool:
@@ -132,9 +133,10 @@ def runs_on(word: str, following: str) -> bool:
     return first.islower() or (len(word) == 2 and word[0].isupper() and first.isupper())
 
 
-def split_sentences(words: Iterable[Word]) -> Iterator[Sentence]:
+def split_sentences(words: Iterable[Word], language: str | None = None) -> Iterator[Sentence]:
     """Group words into sentences at terminal punctuation (or at a pause of 2 s or more); a full stop of an
-    abbreviation or an initial the sentence goes on past (`runs_on`) ends none."""
+    abbreviation or an initial the sentence goes on past (`runs_on`), or of an ordinal number (`ordinal_stop`:
+    "am 8. Spieltag", in `language` where it names the words before one), ends none."""
     buf: list[Word] = []
     first = 0
     items = list(words)
@@ -143,7 +145,10 @@ def split_sentences(words: Iterable[Word]) -> Iterator[Sentence]:
             yield _sentence(buf, first)
             buf, first = [], i
         buf.append(w)
-        if ends_sentence(w.text) and not (i + 1 < len(items) and runs_on(w.text, items[i + 1].text)):
+        following = items[i + 1].text if i + 1 < len(items) else ""
+        before = items[i - 1].text if i else ""
+        if ends_sentence(w.text) and not (runs_on(w.text, following)
+                                          or ordinal_stop(w.text, before, following, language)):
             yield _sentence(buf, first)
             buf, first = [], i + 1
     if buf:

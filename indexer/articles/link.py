@@ -128,7 +128,7 @@ def link_article(article: Article, transcript: Transcript, *, translated: list[S
     via = translated is not None and _differs(article.language, transcript.language)
     words = _segment_words(translated or []) if via else transcript.words
     language = "en" if via else transcript.language
-    units = _segment_units(words, translated or []) if via else _sentence_units(words)
+    units = _segment_units(words, translated or []) if via else _sentence_units(words, language)
     lang_a = article.language if _known(article.language) else language  # undetermined: read it as the speech
     spans, best = _assign(article.paragraphs, units, lang_a, language, cfg)
     spoken = spoken_tokens(words, language)
@@ -171,9 +171,9 @@ def _notes(article: Article, transcript: Transcript, translated: list[Segment] |
     return ()
 
 
-def _sentence_units(words: list[Word]) -> list[_Unit]:
+def _sentence_units(words: list[Word], language: str | None) -> list[_Unit]:
     units = []
-    for s in split_sentences(words):
+    for s in split_sentences(words, language):
         for lo in range(s.first_word, s.last_word + 1, 30):  # unpunctuated captions: cut run-on "sentences"
             hi = min(lo + 29, s.last_word)
             text = " ".join(w.text.strip() for w in words[lo:hi + 1])

@@ -37,6 +37,7 @@ class Courtesy:
     def __init__(self, chapters: Sequence[Sequence[str]], language: str | None) -> None:
         self.phrases = [p.split() for p in stopwords.courtesies(language)]
         self.lines = [p.split() for p in stopwords.programme_lines(language)]
+        self.sections = [p.split() for p in stopwords.section_lines(language)]
         polite = {w for p in self.phrases for w in p} | stopwords.stop_words(language)
         words = [[_WORD.findall(s) for s in sentences] for sentences in chapters]
         greets = [[self._greets(raw) for raw in row] for row in words]
@@ -48,6 +49,12 @@ class Courtesy:
         # story's first words cut from the sentence that holds them ("Les presentamos ... y comenzamos con ...")
         self.sentences = [[(len(raw) <= STATION_WORDS and (g or self._names(raw))) or self._opens(raw, self.lines)
                            for raw, g in zip(row, flags)] for row, flags in zip(words, greets)]
+
+    def announces(self, sentence: str) -> bool:
+        """Whether a sentence opens with what a presenter says to open the programme's next part ("Und nun die
+        Wettervorhersage für morgen": stopwords.section_lines)."""
+        folded = [fold(w) for w in _WORD.findall(sentence)]
+        return any(folded[:len(p)] == p for p in self.sections)
 
     def said(self, text: str) -> bool:
         """Whether a run of words (a title) greets, names the programme or leads into it (a programme line)."""

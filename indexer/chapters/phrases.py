@@ -18,12 +18,14 @@ from indexer.chapters.casing import upper_first
 from indexer.chapters.reading import LETTER, read
 from indexer.chapters.variants import (
     BREAK,
+    INNER_STOP,
     MARKS,
     NOUNS_CAPITALISED,
     OPENING_MARKS,
     asides_left_out,
     auxiliary,
     governs,
+    inner_stops,
     named_subjects,
     opens_predicate,
     reads_as_name,
@@ -31,6 +33,7 @@ from indexer.chapters.variants import (
 )
 from indexer.text import stopwords
 from indexer.text.normalize import Token, fold, no_spaces, pieces, primary_language, tokenize
+from indexer.text.ordinals import month
 from indexer.text.polarity import negations
 
 _QUOTES = str.maketrans("", "", "\"“”„«»‹›()[]{}")
@@ -59,7 +62,7 @@ def headline_phrases(sentence: str, language: str | None, weights: dict[str, flo
     """
     if no_spaces(sentence):
         return _spaceless(sentence, language, weights, key)
-    raw = sentence.split()
+    raw = inner_stops(sentence.split(), language)
     owner: list[int] = []  # written piece -> whitespace word
     for i, w in enumerate(raw):
         owner += [i] * sum(1 for p in pieces(w) if LETTER.search(p))
@@ -70,7 +73,8 @@ def headline_phrases(sentence: str, language: str | None, weights: dict[str, flo
     content_word = [False] * len(raw)
     for t in toks:
         if t.text not in stop:
-            keys[owner[t.first]].add(key(t))
+            if not month(t.text, language):  # a date's month tells no story: "Den 21. Oktober" scores nothing
+                keys[owner[t.first]].add(key(t))
             content_word[owner[t.first]] = True
     best: dict[str, float] = {}
     # the same words, read as well with a name joined to its predicate, or to it past an aside
@@ -310,11 +314,11 @@ class _Words:
     def end_cost(self, b: int) -> float | None:
         """What ending at word `b` costs: nothing at its clause's end, else a cut (less where a function word other
         than an article opens what is left: "opened the bridge | in June", not "a reçu | le prix"); None where a run
-        cannot end there (on a function word, or before a negation)."""
+        cannot end there (on a function word or an ordinal number, or before a negation)."""
         if b == self.clause_end[b]:
             return self._after_comma(b)
-        if not self.solid[b] or self.negation[b + 1]:
-            return None
+        if not self.solid[b] or self.negation[b + 1] or self.raw[b][:-1].isdigit() and self.raw[b][-1] == INNER_STOP:
+            return None  # an ordinal number ("am 8. | Spieltag") says nothing without its noun
         return (CUT if self.solid[b + 1] or self.article[b + 1] else CUT * BEFORE_FUNCTION) + CUT * self.open_bracket[b]
 
     def _after_comma(self, i: int) -> float:
@@ -379,5 +383,5 @@ def _spaceless(sentence: str, language: str | None, weights: dict[str, float], k
 
 
 def _clean(words: Sequence[str], language: str | None) -> str:
-    text = " ".join(w.translate(_QUOTES) for w in words).strip(" ,;:.!?…—–-'’")
+    text = " ".join(w.translate(_QUOTES) for w in words).replace(INNER_STOP, ".").strip(" ,;:.!?…—–-'’")
     return upper_first(" ".join(text.split()), language)  # Turkish "izmir ..." opens "İzmir", not "Izmir"

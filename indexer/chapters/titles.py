@@ -137,7 +137,9 @@ def headlines(
         top = ranks[0][1] if ranks else 1.0
         weights = {k: v / top for k, v in ranks if k not in everywhere}
         own = [s if r == "own" else "" for s, r in zip(sentences, read_as)]  # positions kept for the decay
-        chains.append(_Chain([(own[:lead], LEAD_DECAY, polite.said), (own[lead:], 0.05, polite.said),
+        # a chapter opened by the presenter's "Und nun die Wettervorhersage für morgen" is titled from it first
+        opened = [(own[:1], LEAD_DECAY, polite.said)] if own and own[0] and polite.announces(own[0]) else []
+        chains.append(_Chain([*opened, (own[:lead], LEAD_DECAY, polite.said), (own[lead:], 0.05, polite.said),
                               (sentences[:lead], LEAD_DECAY, None), (sentences[lead:], 0.05, None)],
                              language, weights, stop, key))
     out = [""] * len(chapters)

@@ -9,18 +9,33 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from indexer.models import runs_on
 from indexer.text import stopwords
 from indexer.text.normalize import fold, primary_language
+from indexer.text.ordinals import ordinal_stop
 
 BREAK = re.compile(r"[,;:.!?…—–]$|^[—–-]+$")  # a clause ends after a word written with one of these
 OPENING_MARKS = "\"“”„«»("  # quotes and brackets a word may open with, stripped before it is looked up
 MARKS = "\"“”„«»(),;:.!?"  # the quotes, brackets and punctuation around a written word
+INNER_STOP = "\u2024"  # a full stop inside a clause, while its words are read (inner_stops)
 
 
 def auxiliary(word: str, language: str | None) -> bool:
     """Whether a written word is one of the language's finite auxiliaries or copulas (stopwords.auxiliaries), the
     marks around it aside."""
     return word.strip(MARKS).casefold() in stopwords.auxiliaries(language)
+
+
+def inner_stops(raw: list[str], language: str | None) -> list[str]:
+    """The words of a sentence with the full stops that end no clause written as INNER_STOP (so that no clause ends
+    there): an abbreviation's or an initial's ("U.S. officials", models.runs_on) and an ordinal number's ("am 8.
+    Spieltag", ordinals.ordinal_stop). phrases._clean writes them as full stops again."""
+    out = list(raw)
+    for i, word in enumerate(raw[:-1]):
+        if word.endswith(".") and (runs_on(word, raw[i + 1])
+                                   or ordinal_stop(word, raw[i - 1] if i else "", raw[i + 1], language)):
+            out[i] = word[:-1] + INNER_STOP
+    return out
 
 
 def named_subjects(raw: list[str], language: str | None) -> list[str]:

@@ -17,13 +17,14 @@ Snap = Literal["word", "sentence", "none"]
 SNAPS: tuple[Snap, ...] = get_args(Snap)
 
 
-def snap(words: Sequence[Word], start: float, end: float, how: Snap) -> tuple[float, float]:
-    """Move edges that fall inside a word (or sentence) out to its edge."""
+def snap(words: Sequence[Word], start: float, end: float, how: Snap,
+         language: str | None = None) -> tuple[float, float]:
+    """Move edges that fall inside a word (or sentence, read as `language` writes them) out to its edge."""
     if how == "none" or not words:
         return start, end
     spans = [(w.start, w.end) for w in words]
     if how == "sentence":
-        spans = [(s.start, s.end) for s in split_sentences(words)]
+        spans = [(s.start, s.end) for s in split_sentences(words, language)]
     for a, b in spans:
         if a < start < b:
             start = a
@@ -50,8 +51,9 @@ def make_clip(tr: Transcript | None, duration: float, start: float, end: float, 
         raise InvalidInput("--pad must be between 0 and 30 seconds")
     words = tr.words if tr else []
     mode: Snap = how  # checked against SNAPS above
-    start, end = snap(words, start, min(end, duration), mode)
-    start, end = snap(words, max(start - pad, 0.0), min(end + pad, duration), mode)
+    language = tr.language if tr else None
+    start, end = snap(words, start, min(end, duration), mode, language)
+    start, end = snap(words, max(start - pad, 0.0), min(end + pad, duration), mode, language)
     shortest = max(MIN_CLIP_S, frame_s)
     if min(end, duration) - start < shortest - 1e-6:  # the video's end may have cut it short
         raise InvalidInput(f"the clip {start:.3f}-{min(end, duration):.3f} s is too short to render: a clip lasts "

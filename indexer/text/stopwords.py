@@ -271,6 +271,28 @@ pueden acompañarnos | sigan con nosotros | no olviden | tenemos muchas cosas | 
 }
 
 
+# What a presenter says to open the programme's next part ("Und nun die Wettervorhersage für morgen", "And now
+# the weather", "Et maintenant, le sport"): a chapter that opens with one is titled from that sentence first.
+_SECTION = {
+    "en": "and now | now to | now for | turning now to",
+    "de": "und nun | und jetzt | nun zum | nun zur | nun zu | jetzt zum | jetzt zur",
+    "fr": "et maintenant | place à | passons à | et place à",
+    "es": "y ahora | pasamos a | vamos ahora con",
+    "it": "e ora | e adesso | passiamo a | ora passiamo",
+    "pt": "e agora | passamos agora | vamos agora",
+    "nl": "en nu | dan nu",
+    "ru": "а теперь | теперь о | переходим к",
+    "uk": "а тепер | тепер про | переходимо до",
+    "uz": "endi esa | endi",
+}
+
+
+@lru_cache(maxsize=64)
+def section_lines(language: str | None) -> tuple[str, ...]:
+    """The folded phrases of _SECTION (words joined by one space); empty without a list."""
+    return _phrases(_SECTION, language)
+
+
 @lru_cache(maxsize=64)
 def courtesies(language: str | None) -> tuple[str, ...]:
     """The folded phrases of _COURTESY (words joined by one space); empty without a list."""
