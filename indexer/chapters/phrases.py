@@ -161,6 +161,7 @@ class _Words:
         # a number carries a phrase on ("la 7e fois", "5 piani") though it is no title word
         self.solid = [c or any(ch.isdigit() for ch in w) for c, w in zip(content_word, raw)]
         self.negation = [negations([w], language) > 0 for w in raw] + [False]
+        self.ordinal = [w[:-1].isdigit() and w[-1] == INNER_STOP for w in raw]  # variants.inner_stops
         article = stopwords.articles(language)  # "l'armée" opens with one too
         folded = [fold(w.strip(OPENING_MARKS)) for w in raw]
         self.article = [f.split("'")[0] in article for f in folded]
@@ -297,13 +298,13 @@ class _Words:
         clause's opening function words or at the subject after a German or Dutch verb that follows a fronted phrase
         (_after_verb), a cut inside it elsewhere (a subject left behind: more after a content word); None
         where a run cannot start (a conjunction opening the clause, a function word in mid-clause, just after a
-        negation)."""
+        negation or an ordinal number)."""
         first = self.clause_start[a]
         if a < len(self.raw) - 1 and self.clause_start[a + 1] == a + 1 and not BREAK.search(self.raw[a]):
             return None  # a conjunction that opens the clause
         if a == first:
             return self._after_comma(a - 1)
-        if not self.solid[a] or self.negation[a - 1] or not LETTER.search(self.raw[a]):
+        if not self.solid[a] or self.negation[a - 1] or not LETTER.search(self.raw[a]) or self.ordinal[a - 1]:
             return None
         if not any(self.solid[first:a]):  # past light words a headline's style; past a preposition, its sense
             return SKIP if all(self.light[first:a]) else CUT * AFTER_FUNCTION
@@ -314,11 +315,12 @@ class _Words:
     def end_cost(self, b: int) -> float | None:
         """What ending at word `b` costs: nothing at its clause's end, else a cut (less where a function word other
         than an article opens what is left: "opened the bridge | in June", not "a reçu | le prix"); None where a run
-        cannot end there (on a function word or an ordinal number, or before a negation)."""
+        cannot end there (on a function word, an ordinal number or a word's first half written with a hyphen,
+        or before a negation)."""
         if b == self.clause_end[b]:
             return self._after_comma(b)
-        if not self.solid[b] or self.negation[b + 1] or self.raw[b][:-1].isdigit() and self.raw[b][-1] == INNER_STOP:
-            return None  # an ordinal number ("am 8. | Spieltag") says nothing without its noun
+        if not self.solid[b] or self.negation[b + 1] or self.ordinal[b] or self.raw[b].endswith("-"):
+            return None  # an ordinal ("am 8. | Spieltag") or the first half of "Metall- und Elektroindustrie"
         return (CUT if self.solid[b + 1] or self.article[b + 1] else CUT * BEFORE_FUNCTION) + CUT * self.open_bracket[b]
 
     def _after_comma(self, i: int) -> float:
