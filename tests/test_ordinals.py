@@ -59,6 +59,7 @@ def test_the_words_before_an_ordinal_are_read_in_the_transcripts_language() -> N
     assert [s.text for s in tr.sentences()] == [text], "a transcript's sentences are read in its language"
     # a month name or a word in lower case after the number goes on in any language
     assert len(_sentences("Vláda schválila zákon 8. října v Praze.", None)) == 1
+    assert len(_sentences("A parlament 2023. október 8-án ülésezett.", "hu")) == 1, "a year before its month"
     assert ordinal_stop("8.", "am", "Spieltag", "de") and not ordinal_stop("8.", "am", "Spieltag", "en")
     assert not ordinal_stop("1.5", "am", "oktober", "de"), "a decimal number is no ordinal"
 

@@ -69,8 +69,8 @@ def ordinal_stop(word: str, before: str, following: str, language: str | None = 
     nxt = following.strip().lstrip("\"“„«(")
     if not nxt:
         return False
-    if nxt[0].islower():  # not after a year: "... in 2024. hungary's ..." is a recogniser's run-on
-        return len(word.strip()) <= 4
+    if nxt[0].islower() and len(word.strip()) <= 4:  # not a year's: "... in 2024. hungary's ..." ran on
+        return True
     if month(nxt):
         return True
     return fold(before.strip().strip("\"“„«(")) in _FOLDED.get(primary_language(language) or "", frozenset())
