@@ -133,10 +133,16 @@ def runs_on(word: str, following: str) -> bool:
     return first.islower() or (len(word) == 2 and word[0].isupper() and first.isupper())
 
 
+def goes_on(word: str, before: str, following: str, language: str | None = None) -> bool:
+    """Whether a sentence goes on past a word that ends in a full stop, between `before` and `following`: the stop
+    of an abbreviation or an initial (`runs_on`) or of an ordinal number (`ordinal_stop`: "am 8. Spieltag", in
+    `language` where it names the words before one)."""
+    return runs_on(word, following) or ordinal_stop(word, before, following, language)
+
+
 def split_sentences(words: Iterable[Word], language: str | None = None) -> Iterator[Sentence]:
-    """Group words into sentences at terminal punctuation (or at a pause of 2 s or more); a full stop of an
-    abbreviation or an initial the sentence goes on past (`runs_on`), or of an ordinal number (`ordinal_stop`:
-    "am 8. Spieltag", in `language` where it names the words before one), ends none."""
+    """Group words into sentences at terminal punctuation (or at a pause of 2 s or more); a full stop the sentence
+    goes on past (`goes_on`) ends none."""
     buf: list[Word] = []
     first = 0
     items = list(words)
@@ -145,10 +151,8 @@ def split_sentences(words: Iterable[Word], language: str | None = None) -> Itera
             yield _sentence(buf, first)
             buf, first = [], i
         buf.append(w)
-        following = items[i + 1].text if i + 1 < len(items) else ""
-        before = items[i - 1].text if i else ""
-        if ends_sentence(w.text) and not (runs_on(w.text, following)
-                                          or ordinal_stop(w.text, before, following, language)):
+        if ends_sentence(w.text) and not goes_on(w.text, items[i - 1].text if i else "",
+                                                 items[i + 1].text if i + 1 < len(items) else "", language):
             yield _sentence(buf, first)
             buf, first = [], i + 1
     if buf:

@@ -9,10 +9,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from indexer.models import runs_on
+from indexer.models import goes_on
 from indexer.text import stopwords
 from indexer.text.normalize import fold, primary_language
-from indexer.text.ordinals import ordinal_stop
 
 BREAK = re.compile(r"[,;:.!?…—–]$|^[—–-]+$")  # a clause ends after a word written with one of these
 OPENING_MARKS = "\"“”„«»("  # quotes and brackets a word may open with, stripped before it is looked up
@@ -28,12 +27,11 @@ def auxiliary(word: str, language: str | None) -> bool:
 
 def inner_stops(raw: list[str], language: str | None) -> list[str]:
     """The words of a sentence with the full stops that end no clause written as INNER_STOP (so that no clause ends
-    there): an abbreviation's or an initial's ("U.S. officials", models.runs_on) and an ordinal number's ("am 8.
-    Spieltag", ordinals.ordinal_stop). phrases._clean writes them as full stops again."""
+    there): those a sentence goes on past, as models.split_sentences reads them (models.goes_on: "U.S. officials",
+    "am 8. Spieltag"). phrases._clean writes them as full stops again."""
     out = list(raw)
     for i, word in enumerate(raw[:-1]):
-        if word.endswith(".") and (runs_on(word, raw[i + 1])
-                                   or ordinal_stop(word, raw[i - 1] if i else "", raw[i + 1], language)):
+        if word.endswith(".") and goes_on(word, raw[i - 1] if i else "", raw[i + 1], language):
             out[i] = word[:-1] + INNER_STOP
     return out
 
