@@ -52,6 +52,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from eval_chapters import Bulletin, even_split, matched, no_boundaries, pk_wd, texttiling, timed_words  # noqa: E402
 
 from indexer.chapters.embed import Embedder, default_embedder, embed_text  # noqa: E402
+from indexer.chapters.headlinese import written_from  # noqa: E402
 from indexer.chapters.segment import SegmentParams, segment  # noqa: E402
 from indexer.chapters.titles import _reading  # noqa: E402
 from indexer.chapters.units import units  # noqa: E402
@@ -272,7 +273,7 @@ def titles(data: dict[str, list[Bulletin]], embedder: Embedder | None, show: int
                 short += 3 <= len(words) <= 8
                 faithful += all(w.casefold() in said for w in words)
                 distinct += seen[c.title.casefold()] == 1
-                found = [(s, _match(c.title, s)) for s in inside]  # each sentence read for the title once
+                found = [(s, _match(c.title, s, b.transcript.language)) for s in inside]  # each sentence once
                 lead += any(at for _, at in found[:3])
                 run += any(at for _, at in found)
                 unechoed += not echo
@@ -301,9 +302,11 @@ def _echoed(titles: list[str]) -> list[bool]:
 _EDGE = " ,;:.!?…—–-'’\"“”„«»()[]{}¿¡"
 
 
-def _match(title: str, sentence: str) -> tuple[int, int] | None:
-    """Where a title's words are the sentence's (the first and the last word's places), as a run of them or as two
-    runs with an aside left out between ("Jacques Delors | has died ..."); commas and quotes do not count."""
+def _match(title: str, sentence: str, language: str | None) -> tuple[int, int] | None:
+    """Where a title's words are the sentence's (the first and the last word's places), as a run of them, as two
+    runs with an aside left out between ("Jacques Delors | has died ..."), or as a run in the language's headline
+    style (headlinese.written_from: "Three children hospitalised after knife attack"); commas and quotes do not
+    count."""
     want = [fold(w.strip(_EDGE)) for w in title.split() if w.strip(_EDGE)]
     said = [fold(w.strip(_EDGE)) for w in sentence.split()]
     if not want:
@@ -319,7 +322,7 @@ def _match(title: str, sentence: str) -> tuple[int, int] | None:
             for at2 in range(at + k + 1, len(said) - rest + 1):
                 if said[at2:at2 + rest] == want[k:]:
                     return at, at2 + rest - 1
-    return None
+    return written_from(title, sentence, language)
 
 
 def _clause_edges(title: str, sentence: str, found: tuple[int, int] | None,

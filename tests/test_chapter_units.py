@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from indexer.chapters.embed import default_embedder
-from indexer.chapters.phrases import _spaceless
 from indexer.chapters.reading import prefix
 from indexer.chapters.segment import SegmentParams, boundary_gains, segment
+from indexer.chapters.spaceless import clause_runs
 from indexer.chapters.units import LONG_S, MIN_WORDS, UNIT_S, cut_gaps, units
 from indexer.models import Segment, Transcript, Word, split_sentences
 from indexer.text.normalize import tokenize
@@ -146,7 +146,7 @@ def test_a_japanese_title_does_not_end_inside_a_verbs_ending() -> None:
     sentence = "新しい子育て支援制度を発表しました"
     weights = {key(t): 1.0 for t in tokenize([sentence], "ja", numbers=False)}
     weights.update({k: 2.0 for k in ("発表", "表し", "しま", "まし")})  # a chapter about what was announced
-    best = _spaceless(sentence, "ja", weights, key)[0].text
+    best = clause_runs(sentence, "ja", weights, key, 1.0, 5)[0][1]
     assert best.startswith("新しい子育て支援制度") and best not in ("新しい子育て支援制度を発表し",
                                                             "新しい子育て支援制度を発表しま",
                                                             "新しい子育て支援制度を発表しまし"), best

@@ -15,7 +15,9 @@ from dataclasses import dataclass, replace
 
 from indexer.chapters.bracket import middle_phrases_left_out, open_bracket
 from indexer.chapters.casing import upper_first
+from indexer.chapters.headlinese import headline_style, opens_with_pronoun
 from indexer.chapters.reading import LETTER, read
+from indexer.chapters.spaceless import clause_runs
 from indexer.chapters.variants import (
     BREAK,
     INNER_STOP,
@@ -32,7 +34,7 @@ from indexer.chapters.variants import (
     times_left_out,
 )
 from indexer.text import stopwords
-from indexer.text.normalize import Token, fold, no_spaces, pieces, primary_language, tokenize
+from indexer.text.normalize import Token, fold, no_spaces, pieces, primary_language
 from indexer.text.ordinals import month
 from indexer.text.polarity import negations
 
@@ -58,10 +60,10 @@ def headline_phrases(sentence: str, language: str | None, weights: dict[str, flo
     few words wins (_Words says what each end costs). A run never ends on a function word unless its clause does,
     never stops just before a negation nor starts just after one ("Não | podemos fazer nada" says the opposite), and
     a question keeps its question mark.
-    Scripts written without spaces have no words to cut at: their runs are a clause's characters (_spaceless).
+    Scripts written without spaces have no words to cut at: their runs are a clause's characters (spaceless).
     """
     if no_spaces(sentence):
-        return _spaceless(sentence, language, weights, key)
+        return [Phrase(score, text) for score, text in clause_runs(sentence, language, weights, key, CUT, NAMED)]
     raw = inner_stops(sentence.split(), language)
     owner: list[int] = []  # written piece -> whitespace word
     for i, w in enumerate(raw):
@@ -83,11 +85,14 @@ def headline_phrases(sentence: str, language: str | None, weights: dict[str, flo
     readings += asides_left_out(named, language)
     readings += [short for r in readings if (short := times_left_out(r, language)) != r]
     # and German main clauses without phrases of their middle field, for runs that reach the verb bracket's end
+    shorter: list[tuple[list[tuple[int, str]], tuple[int, int] | None, float]]
     shorter = [(r, (gap, last), LEFT_OUT * n) for reading in readings
                for r, gap, last, n in middle_phrases_left_out(reading, content_word, language)]
+    # and as the language's headlines write it, for a clause that would have to be cut (headlinese)
+    shorter += [(styled, None, STYLED) for r in readings if (styled := headline_style(r, language)) != r]
     for reading, span, cost in [(r, None, 0.0) for r in readings] + shorter:
         at = [i for i, _ in reading]
-        words = _Words([w for _, w in reading], [content_word[i] for i in at], language)
+        words = _Words([w for _, w in reading], [content_word[i] for i in at], language, styled=cost == STYLED)
         for phrase in _runs(words, [keys[i] for i in at], weights, shortest, longest, span):
             score = phrase.score - cost
             best[phrase.text] = max(score, best.get(phrase.text, score))
@@ -146,6 +151,7 @@ OBJECT_ARTICLES = {"de": frozenset("die das den ein eine einen".split())}
 
 SKIP = 0.3  # a run's cost for leaving out the articles and news words opening its clause ("The | mayor opened ...")
 LEFT_OUT = 0.3  # and for each phrase of a German middle field it leaves out (bracket.middle_phrases_left_out)
+STYLED = 0.3  # and for leaving out the articles and auxiliaries that the language's headlines do (headlinese)
 BEFORE_FUNCTION = 0.3  # a cut's cost, as a share of CUT, where the clause goes on with a function word (no article)
 COMMA = 0.2  # a run's cost for each end at a comma (_Words._after_comma)
 AFTER_FUNCTION = 1.0  # a start in mid-clause, as a share of CUT, after a function word ("into | southern Gaza")
@@ -156,8 +162,11 @@ SUBJECT = 1.5  # and after a content word: what a clause says first is mostly it
 class _Words:
     """The words of one sentence as a headline's ends see them: clauses, content words, numbers, negations."""
 
-    def __init__(self, raw: Sequence[str], content_word: Sequence[bool], language: str | None) -> None:
+    def __init__(self, raw: Sequence[str], content_word: Sequence[bool], language: str | None,
+                 styled: bool = False) -> None:
         self.raw, self.language = raw, language
+        self.styled = styled  # read in a headline's style (headlinese): no run opens with a pronoun ("They call
+        # four-kilometer road ...") nor stops before a conjunction ("after close | and bitter race")
         # a number carries a phrase on ("la 7e fois", "5 piani") though it is no title word
         self.solid = [c or any(ch.isdigit() for ch in w) for c, w in zip(content_word, raw)]
         self.negation = [negations([w], language) > 0 for w in raw] + [False]
@@ -173,6 +182,8 @@ class _Words:
         self.light = [a or f in news for a, f in zip(self.article, folded)]
         # a clause starts past the conjunctions that open it ("Mais | surtout les risques", "Und | nun ...")
         opener = stopwords.openers(language)
+        joins = stopwords.coordinators(language)
+        self.joins = [w.strip(MARKS).casefold() in joins and not BREAK.search(w) for w in raw]
         self.clause_start: list[int] = []
         for i in range(len(raw)):
             first = i if i == 0 or BREAK.search(raw[i - 1]) else self.clause_start[-1]
@@ -298,19 +309,34 @@ class _Words:
         clause's opening function words or at the subject after a German or Dutch verb that follows a fronted phrase
         (_after_verb), a cut inside it elsewhere (a subject left behind: more after a content word); None
         where a run cannot start (a conjunction opening the clause, a function word in mid-clause, just after a
-        negation or an ordinal number)."""
+        negation, an ordinal number, or a conjunction that joins two names opening the clause: "Israel und |
+        Hamas planen ...")."""
         first = self.clause_start[a]
         if a < len(self.raw) - 1 and self.clause_start[a + 1] == a + 1 and not BREAK.search(self.raw[a]):
             return None  # a conjunction that opens the clause
+        if self.styled and opens_with_pronoun(self.raw[a], self.language):
+            return None
         if a == first:
             return self._after_comma(a - 1)
         if not self.solid[a] or self.negation[a - 1] or not LETTER.search(self.raw[a]) or self.ordinal[a - 1]:
             return None
+        j = a - 1
+        while j > first and self.article[j]:
+            j -= 1  # "La Francia e la | Germania hanno ..."
+        if self.joins[j] and self._one_word_opens(first, j - 1):
+            return None  # the second of two names that open the clause: "Russia and | Ukraine have ..."
         if not any(self.solid[first:a]):  # past light words a headline's style; past a preposition, its sense
             return SKIP if all(self.light[first:a]) else CUT * AFTER_FUNCTION
         if self.after_verb[a] or self.named[a]:
             return SKIP
         return CUT * (SUBJECT if self.solid[a - 1] else AFTER_FUNCTION)
+
+    def _one_word_opens(self, first: int, i: int) -> bool:
+        """Whether word `i` alone, past an article, opens its clause and is capitalised: the first of two joined
+        names ("Israel und", "Die USA und"), not a role that goes on to one ("Der russische Journalist und
+        Friedensnobelpreisträger Muratov")."""
+        return i >= first and self.solid[i] and self.raw[i][:1].isupper() and all(
+            self.article[k] for k in range(first, i))
 
     def end_cost(self, b: int) -> float | None:
         """What ending at word `b` costs: nothing at its clause's end, else a cut (less where a function word other
@@ -321,6 +347,8 @@ class _Words:
             return self._after_comma(b)
         if not self.solid[b] or self.negation[b + 1] or self.ordinal[b] or self.raw[b].endswith("-"):
             return None  # an ordinal ("am 8. | Spieltag") or the first half of "Metall- und Elektroindustrie"
+        if self.styled and self.joins[b + 1]:
+            return None
         return (CUT if self.solid[b + 1] or self.article[b + 1] else CUT * BEFORE_FUNCTION) + CUT * self.open_bracket[b]
 
     def _after_comma(self, i: int) -> float:
@@ -331,57 +359,6 @@ class _Words:
     def asks(self, b: int) -> bool:
         """Whether a run ending at word `b` ends a question (its mark is kept: a question made a statement lies)."""
         return self.raw[b].rstrip("\"”»’)").endswith(("?", "？"))
-
-
-def _script(ch: str) -> str:
-    """"kanji" or "katakana" for a character of a run that makes one Japanese word, else ""."""
-    if "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf":
-        return "kanji"
-    return "katakana" if "\u30a0" <= ch <= "\u30ff" else ""
-
-
-def _hiragana(ch: str) -> bool:
-    return "\u3041" <= ch <= "\u309f"
-
-
-def _inside_ending(clause: str, end: int) -> bool:
-    """Whether a cut before clause[end] falls inside the hiragana that end a word written in kanji or katakana (a
-    verb's or adjective's ending: 発表しまし|た), not before a particle."""
-    if not (_hiragana(clause[end - 1]) and _hiragana(clause[end])) or clause[end] in _PARTICLES:
-        return False
-    start = end - 1
-    while start > 0 and _hiragana(clause[start - 1]) and clause[start - 1] not in _PARTICLES:
-        start -= 1
-    return start > 0 and _script(clause[start - 1]) != ""
-
-
-_PARTICLES = frozenset("をがはにでとへもの")
-_CLAUSE = re.compile(r"[\s，、；：。！？,;:!?…「」『』“”\"（）()《》]+")
-
-
-def _spaceless(sentence: str, language: str | None, weights: dict[str, float], key: Callable[[Token], str],
-               shortest: int = 4, longest: int = 16) -> list[Phrase]:
-    """Headline runs of a sentence in Chinese or Japanese: a clause whole where it is short enough, else its first
-    `shortest`..`longest` characters (a news clause names its subject first: 北京市政府周二宣布), scored as word runs
-    are, by the chapter's salient bigrams they hold, less a little per character and more for a cut clause. Titles
-    of bigram keywords ("京市 府周 车站") read as nothing."""
-    out = []
-    for clause in _CLAUSE.split(sentence):
-        ends = [len(clause)] if len(clause) <= longest else range(shortest, longest + 1)
-        for end in ends if len(clause) >= shortest else ():
-            seen = {key(t) for t in tokenize([clause[:end]], language, numbers=False)}
-            score = sum(sorted((weights.get(k, 0.0) for k in seen), reverse=True)[:NAMED]) - 0.02 * end
-            # a cut costs less before a Japanese particle after a word (子育て支援制度|を), more inside a run of
-            # kanji or katakana (支|援); none is made inside the hiragana ending of a word written in kanji
-            # (発表しまし|た: no word as said)
-            cut = end < len(clause)
-            if cut and _inside_ending(clause, end):
-                continue
-            word_end = cut and clause[end] in _PARTICLES and _script(clause[end - 1]) != ""
-            inside = cut and _script(clause[end - 1]) == _script(clause[end]) != ""
-            score -= CUT * cut - CUT / 2 * word_end + CUT / 2 * inside
-            out.append(Phrase(score, clause[:end]))
-    return sorted(out, key=lambda p: -p.score)
 
 
 def _clean(words: Sequence[str], language: str | None) -> str:

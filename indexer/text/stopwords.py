@@ -125,6 +125,15 @@ _OPENERS = {
 }
 
 
+# Conjunctions that join words or phrases of one clause ("Russia and Ukraine", "Staats- und Regierungschefs", "tra
+# Hamas e Israele"): a headline that starts right after one in mid-clause leaves half of the pair behind ("Ukraine
+# have carried out ...", "Hamas planen ...").
+_COORDINATORS = {
+    "en": "and or nor", "de": "und oder sowie", "fr": "et ou ni", "es": "y e o u ni", "it": "e ed o od né",
+    "pt": "e ou nem", "nl": "en of", "ru": "и или либо", "uk": "і й та або чи", "uz": "va yoki hamda",
+    "tr": "ve veya ile", "pl": "i oraz lub albo",
+}
+
 # Articles: a word that opens a noun phrase, which belongs with the verb or noun before it ("a reçu | le Ballon
 # d'or", "hat | einen Mann festgenommen"): a headline that stops before one has lost its object. Words that are as
 # often a preposition are left out (French "du", "des"; Portuguese "a"). Elided forms are listed without their
@@ -338,6 +347,13 @@ def function_words_outside(script: str | None) -> frozenset[str]:
 def openers(language: str | None) -> frozenset[str]:
     """The folded words that open a clause without being part of what it says (_OPENERS); empty without a list."""
     return _folded(language, _OPENERS)
+
+
+@lru_cache(maxsize=64)
+def coordinators(language: str | None) -> frozenset[str]:
+    """The conjunctions that join words or phrases of one clause (_COORDINATORS), in lower case with their accents
+    (folded, Italian "è" and Portuguese "é", "is", would read as "e", "and"); empty without a list."""
+    return frozenset(_COORDINATORS.get(primary_language(language) or "", "").split())
 
 
 @lru_cache(maxsize=64)

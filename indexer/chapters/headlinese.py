@@ -1,0 +1,131 @@
+"""A sentence read the way a headline writes it, in languages whose headlines leave out the small words of a
+clause: English "Russia and Ukraine have carried out the largest prisoner exchange" (9 words) reads "Russia and
+Ukraine carried out largest prisoner exchange", "The EU is calling for a global alliance against migrant
+trafficking" reads "EU calling for global alliance against migrant trafficking". indexer.chapters.phrases scores
+the runs of this reading beside the sentence's own, at a cost, so it titles a chapter only where the words as said
+would have to be cut (a title is at most 8 words). Each word keeps its index in the sentence, as variants' readings
+do.
+
+Only English has a table: French, Spanish, Italian and Portuguese headlines keep their articles, and a German or
+Dutch clause without its auxiliary loses the verb bracket that tells its parts apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from indexer.chapters.variants import BREAK, MARKS
+from indexer.text.normalize import primary_language
+
+
+@dataclass(frozen=True)
+class Style:
+    articles: frozenset[str]  # left out in mid-clause, written in lower case ("The Hague" keeps its own)
+    keeps_article: frozenset[str]  # words after which an article is part of a measure: "twice a week", "such a"
+    article_before: frozenset[str]  # ... and before which: "a quarter of a billion", "in the end", "on the rise"
+    subordinators: frozenset[str]  # after one, the rest of the clause is left as said: "a plane that had been
+    # grounded" is no "plane that grounded", "warned that the situation has become" no "situation become"
+    modals: frozenset[str]  # an auxiliary after one stays: "was reported to have refused", "may have been", and
+    # after a pronoun: "There are troubled times ahead", "It is expected"
+    pronouns: frozenset[str]  # and no headline of this style opens with one: "They call four-kilometer road ..."
+    perfect: frozenset[str]  # auxiliaries left out before a participle: "has | died"
+    progressive: frozenset[str]  # ... and before a participle or a form in -ing: "is | calling", "were | killed"
+    passive: frozenset[str]  # a second auxiliary left out with the first: "has been | arrested", "are being | held"
+    participles: frozenset[str]  # past participles that do not end in -ed
+    participle_endings: tuple[str, ...]
+    progressive_ending: str
+
+
+STYLES = {
+    "en": Style(
+        articles=frozenset("the a an".split()),
+        keeps_article=frozenset("once twice times such what half quite many per".split()),
+        article_before=frozenset("""quarter third half dozen hundred thousand million billion trillion few lot couple
+            bit end rise move way run moment past future same""".split()),
+        subordinators=frozenset("that which who whom whose where when while if because although though unless "
+                                "whether".split()),  # not "after", "since": as often a preposition
+        modals=frozenset("""to will would could should may might must can cannot there here it this that these those
+            what i you he she we they""".split()),
+        pronouns=frozenset("""there here it this that these those i you he she we they it's that's there's they're
+            they've we're we've""".split()),
+        perfect=frozenset("has have had".split()),
+        progressive=frozenset("is are was were".split()),
+        passive=frozenset("been being".split()),
+        # not those written as the verb itself ("has become", "has put"): without "has" they read as the present
+        participles=frozenset("""done made taken given seen known shown found said told held won lost left sent built
+            brought bought caught fought thought kept met paid begun gone grown thrown flown drawn driven written
+            spoken broken chosen frozen stolen risen fallen beaten eaten forgotten hidden ridden shaken sworn torn worn
+            born struck stuck hung led fled spent lent heard sold laid slain sunk withdrawn overtaken undertaken
+            forbidden forgiven overseen overthrown shot understood upheld withheld""".split()),
+        participle_endings=("ed",),
+        progressive_ending="ing",
+    ),
+}
+
+
+def headline_style(reading: list[tuple[int, str]], language: str | None) -> list[tuple[int, str]]:
+    """`reading` (a sentence's words with their indices) without the articles and auxiliaries that the language's
+    headlines leave out (STYLES); `reading` itself where the language has no style or nothing is left out. A word
+    that ends its clause stays, and so does anything before a negation ("has not been", "wasn't")."""
+    style = STYLES.get(primary_language(language) or "")
+    if style is None:
+        return reading
+    words = [w for _, w in reading]
+    bare = [w.strip(MARKS) for w in words]
+    low = [b.casefold() for b in bare]
+    drop: set[int] = set()
+    subordinate = False
+    for k in range(len(words) - 1):
+        if k and BREAK.search(words[k - 1]):
+            subordinate = False
+        subordinate = subordinate or low[k] in style.subordinators
+        if subordinate or BREAK.search(words[k]) or bare[k] != words[k]:
+            continue  # in a subordinate clause, at a clause's end, or a quote or bracket opens or closes on it
+        after = low[k + 1]
+        if low[k] in style.articles and bare[k].islower() and k > 0 and not BREAK.search(words[k - 1]):
+            if (low[k - 1] not in style.keeps_article and after not in style.article_before
+                    and not any(ch.isdigit() for ch in bare[k - 1])):
+                drop.add(k)
+        elif low[k] in style.perfect | style.progressive and not (k and low[k - 1] in style.modals):
+            nxt = k + 1
+            if after in style.passive and k + 2 < len(words) and not BREAK.search(words[k + 1]):
+                nxt = k + 2  # "has been | arrested", "are being | held"
+            verb = low[nxt]
+            participle = verb in style.participles or verb.endswith(style.participle_endings)
+            ing = low[k] in style.progressive and verb.endswith(style.progressive_ending)
+            if (participle or ing) and len(verb) > 3:
+                drop.update(range(k, nxt))
+    return [iw for j, iw in enumerate(reading) if j not in drop] if drop else reading
+
+
+def opens_with_pronoun(text: str, language: str | None) -> bool:
+    """Whether a title opens with a pronoun that the language's headline style does not start with (STYLES)."""
+    style = STYLES.get(primary_language(language) or "")
+    first = text.split(maxsplit=1)[0].strip(MARKS).replace("’", "'").casefold() if text.strip() else ""
+    return style is not None and first in style.pronouns
+
+
+def written_from(title: str, text: str, language: str | None) -> tuple[int, int] | None:
+    """Where in `text` (the first and the last word's places among its words) a title's words stand as a run, or
+    as a run with only words that the language's headline style leaves out taken from it ("Three children
+    hospitalised after knife attack" from "Three children have been hospitalised after a knife attack"); None
+    where they do not. Case, quotes and punctuation around words do not count."""
+    style = STYLES.get(primary_language(language) or "")
+    small = (style.articles | style.perfect | style.progressive | style.passive) if style else frozenset()
+    want = [_bare(w) for w in title.split() if _bare(w)]
+    said = [_bare(w) for w in text.split()]
+    for at in range(len(said)):
+        k, j = 0, at
+        while k < len(want) and j < len(said):
+            if said[j] == want[k]:
+                k += 1
+            elif k == 0 or said[j] not in small:
+                break
+            j += 1
+        if want and k == len(want):
+            return at, j - 1
+    return None
+
+
+def _bare(word: str) -> str:
+    return word.strip(" ,;:.!?…—–-'’\"“”„«»()[]{}¿¡").replace("’", "'").casefold()
