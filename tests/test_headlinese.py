@@ -87,6 +87,14 @@ def test_a_headlines_style_opens_no_title_with_a_pronoun() -> None:
     assert not [t for t in found if t.startswith("They call old")], found
 
 
+def test_a_headlines_style_stops_before_no_conjunction() -> None:
+    """Restyled, "Voters elected a new mayor in the capital after a close and bitter race" has room for "after
+    close", half of "close and bitter"."""
+    found = _best("Voters elected a new mayor in the capital after a close and bitter race.", "en")
+    assert "Voters elected new mayor in capital" in found, found
+    assert not [t for t in found if t.endswith("after close")], found
+
+
 def _best(sentence: str, language: str) -> list[str]:
     stop, key = set(stop_words(language)), prefix(6)
     weights = {key(t): 0.5 for t in read([sentence], language).sentences[0] if t.text not in stop}
