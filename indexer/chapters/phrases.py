@@ -3,8 +3,9 @@ salient words and by where they cut the sentence (indexer.chapters.titles choose
 
 A run keeps what its clause says: it starts where the clause starts (past its conjunctions) or pays for leaving a
 subject behind, ends on a function word only where the clause does, stops before a noun's "of" only where it cannot
-go on past that noun, never starts after or stops before a negation, and a question keeps its mark. Scripts written
-without spaces are cut into a clause's characters instead.
+go on past that noun, never starts after or stops before a negation, and a question keeps its mark. An English
+clause is read in a headline's style as well (headlinese), at a cost. Scripts written without spaces are cut into a
+clause's characters instead (spaceless).
 """
 
 from __future__ import annotations
