@@ -26,18 +26,20 @@ def _styled(sentence: str, language: str = "en") -> str:
 @pytest.mark.parametrize(("said", "styled"), [
     ("Three children have been hospitalised after a knife attack in Dublin.",
      "Three children hospitalised after knife attack in Dublin."),
-    ("The council is calling for a new bridge over the river.", "The council calling for new bridge over river."),
+    ("The council is calling for a new bridge over the river.", "council calling for new bridge over river."),
     ("Two climbers were rescued from the glacier on Sunday.", "Two climbers rescued from glacier on Sunday."),
     ("Prisoners are being held in an old school.", "Prisoners held in old school."),
-    # a subordinate clause is left as said: "a ferry that had been grounded" is no "ferry that grounded"
+    # the article that opens a clause goes too, not one that opens a name ("The Hague", below); a subordinate
+    # clause is left as said: "a ferry that had been grounded" is no "ferry that grounded"
     ("Passengers on a ferry that had been grounded for days have landed in Oslo.",
      "Passengers on ferry that had been grounded for days have landed in Oslo."),
     # after "to", a modal or a pronoun the auxiliary stays; so does a participle written as the verb itself
-    ("The mayor was said to have refused an offer.", "The mayor said to have refused offer."),
+    ("The mayor was said to have refused an offer.", "mayor said to have refused offer."),
     ("There are hard times ahead for the harbour.", "There are hard times ahead for harbour."),
-    ("The square has become a car park.", "The square has become car park."),
+    ("The square has become a car park.", "square has become car park."),
     # a negation keeps its auxiliary, and a measure or a fixed phrase its article
-    ("The bridge has not been opened twice a year.", "The bridge has not been opened twice a year."),
+    ("The bridge has not been opened twice a year.", "bridge has not been opened twice a year."),
+    ("The Hague has been chosen as the venue.", "The Hague chosen as venue."),
     ("A quarter of a million people are on the move in the end.",
      "A quarter of a million people are on the move in the end."),
 ])

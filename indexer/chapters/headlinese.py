@@ -82,7 +82,10 @@ def headline_style(reading: list[tuple[int, str]], language: str | None) -> list
         if subordinate or BREAK.search(words[k]) or bare[k] != words[k]:
             continue  # in a subordinate clause, at a clause's end, or a quote or bracket opens or closes on it
         after = low[k + 1]
-        if low[k] in style.articles and bare[k].islower() and k > 0 and not BREAK.search(words[k - 1]):
+        if low[k] in style.articles and (k == 0 or BREAK.search(words[k - 1])):
+            if bare[k + 1][:1].islower() and after not in style.article_before:
+                drop.add(k)  # "The | oldest bakery ...", not "The Hague"
+        elif low[k] in style.articles and bare[k].islower():
             if (low[k - 1] not in style.keeps_article and after not in style.article_before
                     and not any(ch.isdigit() for ch in bare[k - 1])):
                 drop.add(k)
