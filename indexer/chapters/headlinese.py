@@ -20,7 +20,8 @@ from indexer.text.normalize import primary_language
 
 @dataclass(frozen=True)
 class Style:
-    articles: frozenset[str]  # left out in mid-clause, written in lower case ("The Hague" keeps its own)
+    articles: frozenset[str]  # left out: in mid-clause where written in lower case, and where one opens a clause
+    # before a word in lower case ("The | oldest bakery", not "The Hague")
     keeps_article: frozenset[str]  # words after which an article is part of a measure: "twice a week", "such a"
     article_before: frozenset[str]  # ... and before which: "a quarter of a billion", "in the end", "on the rise"
     subordinators: frozenset[str]  # after one, the rest of the clause is left as said: "a plane that had been
