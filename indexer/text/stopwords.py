@@ -126,8 +126,9 @@ _OPENERS = {
 
 
 # Conjunctions that join words or phrases of one clause ("Russia and Ukraine", "Staats- und Regierungschefs", "tra
-# Hamas e Israele"): a headline that starts right after one in mid-clause leaves half of the pair behind ("Ukraine
-# have carried out ...", "Hamas planen ...").
+# Hamas e Israele"): a headline that starts right after one joining the two names a clause opens with leaves half of
+# the pair behind ("Ukraine have carried out ...", "Hamas planen ..."), and one in a headline's style stops before
+# none (indexer.chapters.phrases).
 _COORDINATORS = {
     "en": "and or nor", "de": "und oder sowie", "fr": "et ou ni", "es": "y e o u ni", "it": "e ed o od né",
     "pt": "e ou nem", "nl": "en of", "ru": "и или либо", "uk": "і й та або чи", "uz": "va yoki hamda",
