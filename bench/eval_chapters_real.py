@@ -52,7 +52,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from eval_chapters import Bulletin, even_split, matched, no_boundaries, pk_wd, texttiling, timed_words  # noqa: E402
 
 from indexer.chapters.embed import Embedder, default_embedder, embed_text  # noqa: E402
-from indexer.chapters.headlinese import written_from  # noqa: E402
+from indexer.chapters.headlinese import EDGE, written_from  # noqa: E402
 from indexer.chapters.segment import SegmentParams, segment  # noqa: E402
 from indexer.chapters.titles import _reading  # noqa: E402
 from indexer.chapters.units import units  # noqa: E402
@@ -299,16 +299,13 @@ def _echoed(titles: list[str]) -> list[bool]:
             for i, a in enumerate(words)]
 
 
-_EDGE = " ,;:.!?…—–-'’\"“”„«»()[]{}¿¡"
-
-
 def _match(title: str, sentence: str, language: str | None) -> tuple[int, int] | None:
     """Where a title's words are the sentence's (the first and the last word's places), as a run of them, as two
     runs with an aside left out between ("Jacques Delors | has died ..."), or as a run in the language's headline
     style (headlinese.written_from: "Three children hospitalised after knife attack"); commas and quotes do not
     count."""
-    want = [fold(w.strip(_EDGE)) for w in title.split() if w.strip(_EDGE)]
-    said = [fold(w.strip(_EDGE)) for w in sentence.split()]
+    want = [fold(w.strip(EDGE)) for w in title.split() if w.strip(EDGE)]
+    said = [fold(w.strip(EDGE)) for w in sentence.split()]
     if not want:
         return None
     for at in range(len(said) - len(want) + 1):
@@ -332,9 +329,9 @@ def _clause_edges(title: str, sentence: str, found: tuple[int, int] | None,
     word that is no function word."""
     if found is None:
         return False, False
-    last_word = fold(title.split()[-1].strip(_EDGE)) if title.split() else ""
+    last_word = fold(title.split()[-1].strip(EDGE)) if title.split() else ""
     raw = sentence.split()
-    said = [fold(w.strip(_EDGE)) for w in raw]
+    said = [fold(w.strip(EDGE)) for w in raw]
     at, last = found
     before = at
     while before > 0 and not re.search(r"[,;:.!?…]$", raw[before - 1]):

@@ -131,5 +131,8 @@ def written_from(title: str, text: str, language: str | None) -> tuple[int, int]
     return None
 
 
+EDGE = " ,;:.!?…—–-'’\"“”„«»()[]{}¿¡"  # the marks around a written word that a title's match passes over
+
+
 def _bare(word: str) -> str:
-    return word.strip(" ,;:.!?…—–-'’\"“”„«»()[]{}¿¡").replace("’", "'").casefold()
+    return word.strip(EDGE).replace("’", "'").casefold()
