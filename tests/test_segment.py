@@ -766,7 +766,7 @@ def test_a_programme_line_is_no_headline_and_names_no_programme() -> None:
     were titled "Comenzamos con los titulares", "Pueden acompañarnos ahora para ver las claves" or "Les presentamos
     las noticias más destacadas y comenzamos" (10 of the val titles changed, all in Spanish; "Boris Johnson anuncia
     su dimisión", "Cientos de manifestantes asaltaron el Palacio Presidencial"). A sentence that opens with a
-    programme line (stopwords.programme_lines) now competes last, whatever its length, no run may open with one,
+    programme line (presenter.programme_lines) now competes last, whatever its length, no run may open with one,
     and the names in it are no programme's."""
     chapters = [["Hola y bienvenidos a Euronews hoy.", "Comenzamos en Irak, donde continúan los disturbios en Bagdad.",
                  "Cientos de manifestantes asaltaron el Palacio Presidencial."],

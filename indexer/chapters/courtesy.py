@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from indexer.text import stopwords
+from indexer.text import presenter, stopwords
 from indexer.text.normalize import fold
 
 COURTESY_OPENING = 3  # a courtesy phrase counts where it starts among a sentence's first this many words
@@ -25,7 +25,7 @@ class Courtesy:
     """The courtesies of one programme, given as its chapters' sentences in the transcript's language.
 
     A greeting opens, within its first COURTESY_OPENING words, with a greeting, a welcome, thanks or a
-    see-you-tomorrow of the language (indexer.text.stopwords.courtesies: "Hola, bienvenidos a Euronews hoy",
+    see-you-tomorrow of the language (indexer.text.presenter.courtesies: "Hola, bienvenidos a Euronews hoy",
     "Thank you very much"). The programme's names are the words capitalised in the first words of a greeting that
     opens it, neither a greeting's word nor a function word ("Tagesschau" of "Guten Abend, meine Damen und Herren,
     ich begrüße Sie zur Tagesschau"; not "Tel Aviv" of the greeting to a correspondent there, later on, nor "Boris
@@ -35,9 +35,9 @@ class Courtesy:
     """
 
     def __init__(self, chapters: Sequence[Sequence[str]], language: str | None) -> None:
-        self.phrases = [p.split() for p in stopwords.courtesies(language)]
-        self.lines = [p.split() for p in stopwords.programme_lines(language)]
-        self.sections = [p.split() for p in stopwords.section_lines(language)]
+        self.phrases = [p.split() for p in presenter.courtesies(language)]
+        self.lines = [p.split() for p in presenter.programme_lines(language)]
+        self.sections = [p.split() for p in presenter.section_lines(language)]
         polite = {w for p in self.phrases for w in p} | stopwords.stop_words(language)
         words = [[_WORD.findall(s) for s in sentences] for sentences in chapters]
         greets = [[self._greets(raw) for raw in row] for row in words]
@@ -52,7 +52,7 @@ class Courtesy:
 
     def announces(self, sentence: str) -> bool:
         """Whether a sentence opens with what a presenter says to open the programme's next part ("Und nun die
-        Wettervorhersage für morgen": stopwords.section_lines)."""
+        Wettervorhersage für morgen": presenter.section_lines)."""
         folded = [fold(w) for w in _WORD.findall(sentence)]
         return any(folded[:len(p)] == p for p in self.sections)
 
