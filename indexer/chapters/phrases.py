@@ -25,6 +25,7 @@ from indexer.chapters.variants import (
     MARKS,
     NOUNS_CAPITALISED,
     OPENING_MARKS,
+    V2_LANGUAGES,
     asides_left_out,
     auxiliary,
     governs,
@@ -32,6 +33,8 @@ from indexer.chapters.variants import (
     named_subjects,
     opens_predicate,
     reads_as_name,
+    relative_end,
+    relatives_left_out,
     times_left_out,
 )
 from indexer.text import stopwords
@@ -83,7 +86,7 @@ def headline_phrases(sentence: str, language: str | None, weights: dict[str, flo
     # the same words, read as well with a name joined to its predicate, or to it past an aside
     named = named_subjects(raw, language)
     readings = [list(enumerate(raw))] + ([list(enumerate(named))] if named != raw else [])
-    readings += asides_left_out(named, language)
+    readings += asides_left_out(named, language) + relatives_left_out(named, language)
     readings += [short for r in readings if (short := times_left_out(r, language)) != r]
     # and German main clauses without phrases of their middle field, for runs that reach the verb bracket's end
     shorter: list[tuple[list[tuple[int, str]], tuple[int, int] | None, float]]
@@ -143,7 +146,6 @@ def _carried_on(ends: list[tuple[int, float, Phrase]], words: _Words) -> list[Ph
 
 
 PEOPLES_CAPITALISED = {"en", "nl"}  # "the Russian army", "de Russische president": an adjective that reads as a name
-V2_LANGUAGES = {"de", "nl"}  # the finite verb comes second in a main clause, straight after a fronted phrase
 # The articles that may open a verb's direct object, in languages that end a clause with its participle and write
 # nouns with a capital, so that a lower-case last word is the participle or infinitive (German; not "dem", "der",
 # "des": whom something was given to, or whose)
@@ -220,7 +222,8 @@ class _Words:
             second = folded[i + 1].split("'")[0] if i < end else ""
             scene = (first in subordinator or (first in opener and second in subordinator)
                      or (first in preposition
-                         and not any(auxiliary(w, language) for w in raw[i:end + 1])))
+                         and not any(auxiliary(w, language) for w in raw[i:end + 1]))
+                     or relative_end(raw, i, language) is not None)
             frame[i:end + 1] = [scene] * (end + 1 - i)
         return frame
 
@@ -345,12 +348,21 @@ class _Words:
         cannot end there (on a function word, an ordinal number or a word's first half written with a hyphen,
         or before a negation)."""
         if b == self.clause_end[b]:
-            return self._after_comma(b)
+            return None if self._hangs(b) else self._after_comma(b)
         if not self.solid[b] or self.negation[b + 1] or self.ordinal[b] or self.raw[b].endswith("-"):
             return None  # an ordinal ("am 8. | Spieltag") or the first half of "Metall- und Elektroindustrie"
         if self.styled and self.joins[b + 1]:
             return None
         return (CUT if self.solid[b + 1] or self.article[b + 1] else CUT * BEFORE_FUNCTION) + CUT * self.open_bracket[b]
+
+    def _hangs(self, b: int) -> bool:
+        """Whether word `b`, which ends its clause, leaves the clause hanging: a conjunction ("after 14 seasons and,
+        according to ...") or, where a main clause's verb does not come last, a finite auxiliary ("Russia's war in
+        Ukraine is, as expected, dominating ..."). A German or Dutch clause ends on its auxiliary ("..., die die Hamas
+        als Geisel gehalten hatte")."""
+        word = self.raw[b].strip(MARKS).casefold()
+        return word in stopwords.coordinators(self.language) or (
+            primary_language(self.language) not in V2_LANGUAGES and auxiliary(word, self.language))
 
     def _after_comma(self, i: int) -> float:
         """COMMA where word `i` ends with a comma inside the sentence: a clause begun or ended at a comma may be a

@@ -1,7 +1,7 @@
 """Other readings of a sentence's words that a headline may take (indexer.chapters.phrases scores the runs of
-each): a name set off by commas joined to its predicate, an aside after a name left out, a day said in mid-clause
-left out. Each keeps the words' indices in the sentence, so a run's words are still looked up as said. And the
-prepositions that a title starting right after them keeps (governs).
+each): a name set off by commas joined to its predicate, an aside after a name left out, a relative clause set off
+by commas left out, a day said in mid-clause left out. Each keeps the words' indices in the sentence, so a run's
+words are still looked up as said. And the prepositions that a title starting right after them keeps (governs).
 """
 
 from __future__ import annotations
@@ -70,6 +70,56 @@ def asides_left_out(raw: list[str], language: str | None) -> list[list[tuple[int
             continue
         if opens_predicate(raw[close + 1], language):
             out.append([(i, raw[i][:-1] if i == end else raw[i]) for i in range(len(raw)) if not aside <= i <= close])
+    return out
+
+
+V2_LANGUAGES = {"de", "nl"}  # the finite verb comes second in a main clause, straight after a fronted phrase
+
+
+def relative_end(raw: Sequence[str], i: int, language: str | None) -> int | None:
+    """The last word of the relative clause that opens at word `i` right after a comma, or None where none does: a
+    relative pronoun first (past a preposition: "..., an dem Piloten ... ausgebildet werden"), as
+    stopwords.relatives lists them. German and Dutch write theirs as their articles, so there the clause must end
+    on its finite auxiliary too, with none right after the pronoun: "..., die heute Richtung Süden geflohen sind"
+    is one, "..., die soll zwischen 400.000 und 600.000 betragen" a main clause."""
+    relative, verb_last = stopwords.relatives(language), primary_language(language) in V2_LANGUAGES
+    if i == 0 or i >= len(raw) - 1 or not relative or not raw[i - 1].endswith(","):
+        return None
+    end = next((j for j in range(i, len(raw)) if BREAK.search(raw[j])), len(raw) - 1)
+    # Spanish "desde que", Italian "per cui" join clauses: only German, Dutch and English put a preposition first
+    past = verb_last or primary_language(language) == "en"
+    k = i + (past and fold(raw[i].strip(OPENING_MARKS)) in stopwords.prepositions(language))
+    if k >= end or fold(raw[k].strip(OPENING_MARKS)) not in relative:
+        return None
+    if verb_last:
+        last = raw[end].strip(MARKS)
+        if end - k < 2 or auxiliary(raw[k + 1], language) or not last[:1].islower() or not auxiliary(last, language):
+            return None
+    return end
+
+
+def relatives_left_out(raw: list[str], language: str | None) -> list[list[tuple[int, str]]]:
+    """For each relative clause set off by commas after the subject that opens its sentence (relative_end) and
+    followed by that subject's predicate, the words without it, with their indices: "Soldaten, die wegen ihrer
+    Homosexualität benachteiligt wurden, sollen entschädigt werden" reads "Soldaten sollen entschädigt werden". A
+    subject here is the sentence's first 1-6 words, up to the comma, with no preposition or conjunction first and no
+    auxiliary or subordinator among them ("Shakira a remporté deux prix, dont ..." has gone past its subject; in
+    "O início do julgamento ..., Brittany Greiner, que ..., está marcado" the name is no subject)."""
+    out = []
+    subordinator, preposition = stopwords.scene_openers(language)
+    relative = frozenset() if primary_language(language) in V2_LANGUAGES else stopwords.relatives(language)
+    never = subordinator | relative  # German and Dutch relative pronouns are their articles
+    for i in range(1, min(len(raw) - 1, 7)):
+        end = relative_end(raw, i, language)
+        if end is None or end == len(raw) - 1 or not raw[end].endswith(",") or any(
+                BREAK.search(w) for w in raw[:i - 1]):
+            continue
+        subject = [fold(w.strip(MARKS)) for w in raw[:i]]
+        if (subject[0] in preposition | stopwords.prepositions(language) | stopwords.openers(language)
+                or any(w in never or auxiliary(w, language) for w in subject)):
+            continue
+        if opens_predicate(raw[end + 1], language):
+            out.append([(k, raw[k][:-1] if k == i - 1 else raw[k]) for k in range(len(raw)) if not i <= k <= end])
     return out
 
 

@@ -196,6 +196,21 @@ _PREPOSITIONS = {
     "pt": "em no na nos nas com para por pelo pela sem sobre entre segundo após durante desde até de do da dos das "
           "ao aos à às num numa",
 }
+# Relative pronouns: one that opens a clause after a comma (past a preposition) opens a relative clause, which a
+# headline leaves out ("Soldaten, die ... benachteiligt wurden, sollen entschädigt werden"). Only the words that
+# are nothing else there: French "que" and German "dass" open other clauses too. German and Dutch write theirs as
+# their articles (indexer.chapters.variants.relative_end tells them apart).
+_RELATIVES = {
+    "en": "which who whom whose",
+    "de": "der die das dem den denen deren dessen welcher welche welches welchem welchen",
+    "nl": "die dat wie wat waarin waarop waarmee",
+    "fr": "qui dont lequel laquelle lesquels lesquelles",
+    "es": "que quien quienes cuyo cuya cuyos cuyas",
+    "it": "che cui quale quali",
+    "pt": "que quem cujo cuja cujos cujas",
+    "ru": "который которая которое которые которого которой которых которому которым которыми котором",
+    "uk": "який яка яке які якого якої яких якому яким якими якім",
+}
 # German and Dutch prepositions, which scene_openers leaves out: the verb follows straight after a phrase they open,
 # with no comma ("In Ungarn hat die Regierung ..."), and a headline may start at the subject after that verb.
 _FRONTING = {
@@ -285,6 +300,12 @@ def scene_openers(language: str | None) -> tuple[frozenset[str], frozenset[str]]
     """The folded subordinators and the folded scene-setting prepositions of a language (_SUBORDINATORS,
     _PREPOSITIONS); empty sets without a list."""
     return _folded(language, _SUBORDINATORS), _folded(language, _PREPOSITIONS)
+
+
+@lru_cache(maxsize=64)
+def relatives(language: str | None) -> frozenset[str]:
+    """The folded relative pronouns of a language (_RELATIVES); empty without a list."""
+    return _folded(language, _RELATIVES)
 
 
 @lru_cache(maxsize=64)
