@@ -101,3 +101,18 @@ def test_a_relative_clause_after_the_subject_is_left_out_where_the_subject_and_i
 def test_no_relative_clause_is_left_out_where_the_words_before_it_are_no_subject(sentence: str,
                                                                                 language: str) -> None:
     assert relatives_left_out(sentence.split(), language) == []
+
+
+@pytest.mark.parametrize(("sentence", "framed"), [
+    ("Der Stadtrat hat den neuen Hafen eröffnet, der zwölf Jahre lang geplant worden war.", True),
+    # a clause of one or two words before it: the relative clause is what the sentence tells
+    ("Briefe, die von heute an im neuen Stadtmuseum vorgelesen werden.", False),
+])
+def test_a_relative_clause_costs_a_frame_only_after_a_clause_that_could_title_the_story(sentence: str,
+                                                                                       framed: bool) -> None:
+    from indexer.chapters.phrases import _Words
+
+    raw = sentence.split()
+    words = _Words(raw, [True] * len(raw), "de")
+    start = next(i for i in range(1, len(raw)) if raw[i - 1].endswith(","))
+    assert words.frame[start:] == [framed] * (len(raw) - start) and not any(words.frame[:start])

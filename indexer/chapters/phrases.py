@@ -209,7 +209,9 @@ class _Words:
         """Per word, whether its clause sets the scene for another clause of the sentence rather than telling the
         story: it opens with a subordinator ("..., alors qu'une manifestation avait été interdite"), or with a
         preposition and holds no auxiliary ("Selon l'OMS, ...", but "En Italia ha comenzado el juicio ..., en el que
-        ..."). A sentence of one clause has no frame (stopwords.scene_openers)."""
+        ..."), or it is a relative clause after a clause of 3 words or more (variants.relative_end; in
+        "Haftschicksale, die ... erzählt werden" it is the story). A sentence of one clause has no frame
+        (stopwords.scene_openers)."""
         raw = self.raw
         frame = [False] * len(raw)
         if not any(BREAK.search(w) for w in raw[:-1]):
@@ -223,7 +225,7 @@ class _Words:
             scene = (first in subordinator or (first in opener and second in subordinator)
                      or (first in preposition
                          and not any(auxiliary(w, language) for w in raw[i:end + 1]))
-                     or relative_end(raw, i, language) is not None)
+                     or (relative_end(raw, i, language) is not None and i - self.clause_start[i - 1] >= 3))
             frame[i:end + 1] = [scene] * (end + 1 - i)
         return frame
 

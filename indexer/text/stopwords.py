@@ -202,7 +202,7 @@ _PREPOSITIONS = {
 # their articles (indexer.chapters.variants.relative_end tells them apart).
 _RELATIVES = {
     "en": "which who whom whose",
-    "de": "der die das dem den denen deren dessen welcher welche welches welchem welchen",
+    "de": "der die das dem den denen deren dessen",
     "nl": "die dat wie wat waarin waarop waarmee",
     "fr": "qui dont lequel laquelle lesquels lesquelles",
     "es": "que quien quienes cuyo cuya cuyos cuyas",
