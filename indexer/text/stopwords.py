@@ -197,9 +197,10 @@ _PREPOSITIONS = {
           "ao aos à às num numa",
 }
 # Relative pronouns: one that opens a clause after a comma (past a preposition) opens a relative clause, which a
-# headline leaves out ("Soldaten, die ... benachteiligt wurden, sollen entschädigt werden"). Only the words that
-# are nothing else there: French "que" and German "dass" open other clauses too. German and Dutch write theirs as
-# their articles (indexer.chapters.variants.relative_end tells them apart).
+# headline leaves out ("Soldaten, die ... benachteiligt wurden, sollen entschädigt werden"). French "que", which
+# opens an object clause as often, is left out; Spanish and Portuguese "que" and Italian "che" are listed, since
+# after a comma they mostly open a relative clause, and German "welche ..." is left out, more often an indirect
+# question. German and Dutch write theirs as their articles (indexer.chapters.variants.relative_end tells them apart).
 _RELATIVES = {
     "en": "which who whom whose",
     "de": "der die das dem den denen deren dessen",
