@@ -186,7 +186,14 @@ class _Words:
         # a clause starts past the conjunctions that open it ("Mais | surtout les risques", "Und | nun ...")
         opener = stopwords.openers(language)
         joins = stopwords.coordinators(language)
-        self.joins = [w.strip(MARKS).casefold() in joins and not BREAK.search(w) for w in raw]
+        bare = [w.strip(MARKS).casefold() for w in raw]
+        self.joins = [b in joins and not BREAK.search(w) for b, w in zip(bare, raw)]
+        # a clause that stops on a conjunction ("after 14 seasons and, according to ...") or, where a main clause's
+        # verb does not come last, on a finite auxiliary ("Russia's war in Ukraine is, as expected, ...") goes on
+        # past the comma: no run ends there (a German or Dutch clause ends on its auxiliary: "..., die die Hamas als
+        # Geisel gehalten hatte")
+        verb_last = primary_language(language) in V2_LANGUAGES
+        self.hangs = [b in joins or (not verb_last and auxiliary(b, language)) for b in bare]
         self.clause_start: list[int] = []
         for i in range(len(raw)):
             first = i if i == 0 or BREAK.search(raw[i - 1]) else self.clause_start[-1]
@@ -350,21 +357,12 @@ class _Words:
         cannot end there (on a function word, an ordinal number or a word's first half written with a hyphen,
         or before a negation)."""
         if b == self.clause_end[b]:
-            return None if self._hangs(b) else self._after_comma(b)
+            return None if self.hangs[b] else self._after_comma(b)
         if not self.solid[b] or self.negation[b + 1] or self.ordinal[b] or self.raw[b].endswith("-"):
             return None  # an ordinal ("am 8. | Spieltag") or the first half of "Metall- und Elektroindustrie"
         if self.styled and self.joins[b + 1]:
             return None
         return (CUT if self.solid[b + 1] or self.article[b + 1] else CUT * BEFORE_FUNCTION) + CUT * self.open_bracket[b]
-
-    def _hangs(self, b: int) -> bool:
-        """Whether word `b`, which ends its clause, leaves the clause hanging: a conjunction ("after 14 seasons and,
-        according to ...") or, where a main clause's verb does not come last, a finite auxiliary ("Russia's war in
-        Ukraine is, as expected, dominating ..."). A German or Dutch clause ends on its auxiliary ("..., die die Hamas
-        als Geisel gehalten hatte")."""
-        word = self.raw[b].strip(MARKS).casefold()
-        return word in stopwords.coordinators(self.language) or (
-            primary_language(self.language) not in V2_LANGUAGES and auxiliary(word, self.language))
 
     def _after_comma(self, i: int) -> float:
         """COMMA where word `i` ends with a comma inside the sentence: a clause begun or ended at a comma may be a

@@ -106,16 +106,15 @@ def relatives_left_out(raw: list[str], language: str | None) -> list[list[tuple[
     auxiliary or subordinator among them ("Shakira a remporté deux prix, dont ..." has gone past its subject; in
     "O início do julgamento ..., Brittany Greiner, que ..., está marcado" the name is no subject)."""
     out = []
-    subordinator, preposition = stopwords.scene_openers(language)
     relative = frozenset() if primary_language(language) in V2_LANGUAGES else stopwords.relatives(language)
-    never = subordinator | relative  # German and Dutch relative pronouns are their articles
+    never = stopwords.scene_openers(language)[0] | relative  # German and Dutch relative pronouns are their articles
     for i in range(1, min(len(raw) - 1, 7)):
         end = relative_end(raw, i, language)
         if end is None or end == len(raw) - 1 or not raw[end].endswith(",") or any(
                 BREAK.search(w) for w in raw[:i - 1]):
             continue
         subject = [fold(w.strip(MARKS)) for w in raw[:i]]
-        if (subject[0] in preposition | stopwords.prepositions(language) | stopwords.openers(language)
+        if (subject[0] in stopwords.prepositions(language) | stopwords.openers(language)
                 or any(w in never or auxiliary(w, language) for w in subject)):
             continue
         if opens_predicate(raw[end + 1], language):
