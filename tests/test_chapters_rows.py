@@ -122,7 +122,9 @@ def test_rows_only_for_the_first_call_then_the_whole_table_with_the_same_vectors
     assert 100 < int((part.rows >= 0).sum()) < 5_000  # of 250,037 rows
     assert np.array_equal(first, whole.query(sample))  # the whole model's vectors, bit for bit
     again = engine.query(sample[:5])  # rows it holds: no new load
-    assert engine.loader.loaded is part and np.array_equal(again, first[:5])
+    # bit for bit against the same batch (another batch pads other lengths: the last bits may differ on some CPUs)
+    assert engine.loader.loaded is part and np.array_equal(again, whole.query(sample[:5]))
+    assert np.allclose(again, first[:5], atol=1e-5)
     other = ["Парламент принял бюджет на следующий год", "Le gouvernement présente son budget", "東京で会議"]
     rows = engine.query(other)  # rows it lacks: the whole table, once
     after = engine.loader.loaded
