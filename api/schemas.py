@@ -167,13 +167,18 @@ class ChapterOut(BaseModel):
     source: Literal["computed", "creator", "editor"] = Field(description="computed (topic segmentation), creator "
                                                               "(the video's own list) or editor (set here)")
     method: str = Field("", description="Computed chapters: the method that found them, e.g. 'e5-small + lexical + "
-                                        "pauses', or 'lexical + pauses (no embedding model for language \'uz\')'.")
+                                        "pauses', or 'lexical + pauses (no embedding model for language \'uz\')'. "
+                                        "An editor's chapter: 'title made from its words' where its title was made "
+                                        "from them (a correction of the words makes it again), else empty.")
 
 
 class ChapterEditIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     start: float = Field(ge=0, le=1e7, description="Seconds; the first chapter starts at 0.")
     title: str = Field(default="", max_length=200, description="Empty: titled from the chapter's own words.")
+    made: bool = Field(default=False, description="The title given is one made from the chapter's words (a computed "
+                       "chapter's, or an editor's whose method says 'title made from its words'), kept as it was "
+                       "shown: a correction of the words makes it again. A title typed by the editor stays as typed.")
 
 
 class ChaptersIn(BaseModel):

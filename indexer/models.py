@@ -172,7 +172,9 @@ class Chapter:
     title: str
     keywords: tuple[str, ...] = ()
     source: ChapterSource = "computed"
-    method: str = ""  # computed chapters: how they were found (indexer.chapters.segment.method)
+    # computed chapters: how they were found (indexer.chapters.segment.method); an editor's: chapters.edits.MADE where
+    # its title was made from its words, not typed
+    method: str = ""
 
 
 @dataclass(frozen=True)

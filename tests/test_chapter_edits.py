@@ -14,12 +14,12 @@ import pytest
 from typer.testing import CliRunner
 
 from api.cli import app
-from indexer.chapters.edits import ChapterEdit, editor_chapters, parse_listing
+from indexer.chapters.edits import MADE, ChapterEdit, editor_chapters, parse_listing
 from indexer.config import Settings, load_settings
 from indexer.errors import Conflict, InvalidInput, NotFound
 from indexer.formats import spread_words
 from indexer.ingest.types import IngestOptions
-from indexer.models import Segment, Transcript, Video
+from indexer.models import Chapter, Segment, Transcript, Video
 from indexer.service import Clipindex
 from tests.apiserver import running
 from tests.conftest import FIXTURES
@@ -57,8 +57,12 @@ def test_a_list_reads_as_a_youtube_description_writes_it_or_as_json() -> None:
     text = "\ufeff0:00 Opening\n\n01:02 - Floods in the north\n(1:02:03) Weather: rain\n1:03:00.5\n"
     assert parse_listing(text) == [ChapterEdit(0.0, "Opening"), ChapterEdit(62.0, "Floods in the north"),
                                    ChapterEdit(3723.0, "Weather: rain"), ChapterEdit(3780.5, "")]
-    printed = json.dumps([{"start": 0, "end": 60, "title": "A", "source": "computed"}, {"start": 60.5}])
-    assert parse_listing(printed) == [ChapterEdit(0.0, "A"), ChapterEdit(60.5, "")]
+    printed = json.dumps([{"start": 0, "end": 60, "title": "A", "source": "computed"}, {"start": 60.5},
+                          {"start": 70, "title": "B", "source": "editor", "method": MADE},
+                          {"start": 80, "title": "C", "source": "editor", "method": ""}])
+    # the titles the list says were made from the words stay so (a correction makes them again)
+    assert parse_listing(printed) == [ChapterEdit(0.0, "A", made=True), ChapterEdit(60.5, ""),
+                                      ChapterEdit(70.0, "B", made=True), ChapterEdit(80.0, "C")]
 
 
 @pytest.mark.parametrize(("text", "message"), [
@@ -122,6 +126,57 @@ def test_an_editors_list_outlives_a_new_ingest_and_a_correction_of_the_words(svc
     assert again.status == "ingested" and svc.store.get_chapters(video_id, "computed")
     svc.correct_words(video_id, 0.5, 3.0, "Уровень воды в реке Каменка")
     assert shown(svc, video_id) == [(0.0, "Паводок на Каменке", "editor"), (12.0, blank_title, "editor")]
+
+
+def editors(svc: Clipindex, video_id: str = VIDEO) -> list[Chapter]:
+    return [c for c in svc.chapters.get(video_id) if c.source == "editor"]
+
+
+def said_at(svc: Clipindex, word: str, video_id: str = VIDEO) -> tuple[float, float]:
+    transcript = svc.store.get_transcript(video_id)
+    assert transcript is not None
+    return next((w.start, w.end) for s in transcript.segments for w in s.words if w.text.strip(" .,") == word)
+
+
+def test_titles_made_from_the_words_follow_a_correction_and_typed_ones_stay(svc: Clipindex) -> None:
+    misheard = [STORIES[0].replace("Tashkent", "Tashkant"), STORIES[1].replace("Samarkand", "Samarkant"), STORIES[2]]
+    put_bulletin(svc, stories=misheard)
+    svc.chapters.edit(VIDEO, [ChapterEdit(0.0, "Floods in Tashkant"), ChapterEdit(60.0),
+                              ChapterEdit(120.0, "Football")])
+    before = editors(svc)
+    assert [c.method for c in before] == ["", MADE, ""]
+    assert "Samarkant" in before[1].title and "Samarkant" in before[1].keywords, before[1]
+    assert "Tashkant" in before[0].keywords
+
+    for wrong, right in (("Samarkant", "Samarkand"), ("Tashkant", "Tashkent")):
+        svc.correct_words(VIDEO, *said_at(svc, wrong), right)
+    after = editors(svc)
+    assert after[1].title == before[1].title.replace("Samarkant", "Samarkand"), "the made title follows the words"
+    assert after[1].method == MADE and "Samarkand" in after[1].keywords and "Samarkant" not in after[1].keywords
+    assert after[0].title == "Floods in Tashkant", "a title the editor typed stays as typed"
+    assert "Tashkent" in after[0].keywords and "Tashkant" not in after[0].keywords, "keywords follow every chapter"
+    assert after[2] == before[2], "a chapter whose words did not change is left as it was"
+    hits = svc.search("Samarkand council", mode="keyword").hits
+    assert hits and hits[0].chapter == after[1].title, "hits carry the title made again"
+
+    svc.correct_words(VIDEO, *said_at(svc, "Samarkand"), "Samarkant")  # taken back by another correction
+    assert editors(svc)[1].title == before[1].title
+
+
+def test_computed_titles_an_editor_kept_as_shown_follow_a_correction(svc: Clipindex) -> None:
+    misheard = [STORIES[0], STORIES[1].replace("Samarkand", "Samarkant"), STORIES[2]]
+    put_bulletin(svc, stories=misheard)
+    svc.chapters.recompute(VIDEO, count=3)
+    computed = shown(svc)
+    assert "Samarkant" in computed[1][1], computed
+    svc.chapters.rename(VIDEO, 3, "Football")  # the list shown becomes the editor's: two titles kept as they were
+    assert [c.method for c in editors(svc)] == [MADE, MADE, ""]
+    # the page sends the whole list back when a chapter is removed: the titles it kept as shown stay made ones
+    svc.chapters.edit(VIDEO, [ChapterEdit(0.0, computed[0][1]), ChapterEdit(computed[1][0], computed[1][1])])
+    assert [c.method for c in editors(svc)] == [MADE, MADE]
+    svc.correct_words(VIDEO, *said_at(svc, "Samarkant"), "Samarkand")
+    titles = [c.title for c in editors(svc)]
+    assert titles[0] == computed[0][1] and "Samarkand" in titles[1] and "Samarkant" not in titles[1], titles
 
 
 def test_a_rename_makes_the_shown_list_the_editors_and_checks_what_the_editor_saw(svc: Clipindex) -> None:
@@ -205,7 +260,11 @@ def test_chapters_are_edited_over_http_with_a_key(served: tuple[str, str]) -> No
         r = c.put(path, json=body)
         assert r.status_code == 200, r.text
         assert [(x["title"], x["source"]) for x in r.json()[:3]][::2] == [("Floods", "editor"), ("Football", "editor")]
+        assert [x["method"] for x in r.json()[:3]] == ["", MADE, ""], "the blank title was made from the words"
         assert c.get(path).json()[:3] == r.json()[:3]
+        made = {"chapters": [{"start": 0, "title": "Floods", "made": True}, *body["chapters"][1:]]}
+        assert [x["method"] for x in c.put(path, json=made).json()[:3]] == [MADE, MADE, ""]
+        r = c.put(path, json=body)
         r = c.patch(f"{path}/3", json={"title": "Japan beaten", "was": "Football"})
         assert r.status_code == 200 and r.json()[2]["title"] == "Japan beaten", r.text
         r = c.patch(f"{path}/3", json={"title": "Again", "was": "Football"})

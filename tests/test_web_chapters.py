@@ -168,12 +168,22 @@ def test_remove_joins_a_chapter_into_the_one_before(context: BrowserContext, sit
     expect(page.get_by_role("button", name="Remove chapter 1")).to_have_count(0)
     page.get_by_role("button", name="Remove chapter 2").click()
     expect(page.locator("#chapters > li")).to_have_count(2)
-    expect(page.locator("#chapters-note")).to_have_text("Chapter 2 removed: its time is part of chapter 1 now.")
+    expect(page.locator("#chapters-note")).to_contain_text("Chapter 2 removed: its time is part of chapter 1 now.")
     expect(page.locator("#chapters > li").first.locator(".chapter-title")).to_be_focused()
     after = _shown(site, video)
     assert [(c["start"], c["title"]) for c in after] == [(before[0]["start"], before[0]["title"]),
                                                           (before[2]["start"], before[2]["title"])]
     assert after[0]["end"] == pytest.approx(before[2]["start"]) and after[0]["source"] == "editor"
+    # the computed titles it kept are still made from the words (a correction makes them again)
+    assert [c["method"] for c in after] == ["title made from its words"] * 2
+
+    page.get_by_role("button", name="Undo: put chapter 2 back").click()  # a removal can be taken back
+    expect(page.locator("#chapters > li")).to_have_count(3)
+    expect(page.locator("#chapters-note")).to_have_text("Chapter 2 is back.")
+    expect(page.locator("#chapters > li").nth(1).locator(".chapter-title")).to_be_focused()
+    again = _shown(site, video)
+    assert [(c["start"], c["title"], c["method"]) for c in again] == [
+        (c["start"], c["title"], "title made from its words") for c in before]
 
 
 def test_a_remove_after_another_editor_changed_the_list_is_refused(context: BrowserContext, site: Site,  # noqa: F811

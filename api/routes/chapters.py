@@ -30,7 +30,8 @@ def chapters(video_id: str, service: Service, _read: ReadAccess) -> list[Chapter
             summary="Set the editor's chapter list, shown from now on (segmenting again does not replace it)")
 def set_chapters(video_id: str, body: ChaptersIn, service: Service, _key: WriteKey) -> list[ChapterOut]:
     was = [ChapterEdit(c.start, c.title) for c in body.was] if body.was is not None else None
-    return _out(service.chapters.edit(video_id, [ChapterEdit(c.start, c.title) for c in body.chapters], was=was))
+    return _out(service.chapters.edit(video_id, [ChapterEdit(c.start, c.title, c.made) for c in body.chapters],
+                                              was=was))
 
 
 @router.patch("/{number}", response_model=list[ChapterOut], responses=ERRORS,

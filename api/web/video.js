@@ -313,6 +313,7 @@ function setupSelection(video, words) {
 const FOLDED_CHAPTERS = 12;  // more chapters than this are shown folded
 const CHAPTER_KINDS = { editor: "An editor's chapters", creator: "The creator's chapters", computed: "Computed chapters" };
 const CHAPTER_NEAR = 1;  // seconds: "New chapter here" so close to a chapter's start would make a chapter of nothing
+const MADE_TITLE = "title made from its words";  // an editor's chapter's method where its title was not typed
 const UNDO_ARMED_MS = 5000;  // the second press of "Undo chapter edits" counts within this long
 const kindName = (source) => (CHAPTER_KINDS[source] || `${source} chapters`).toLowerCase();
 
@@ -392,7 +393,8 @@ function chapterItem(page, shown, i) {
     page.writable && n > 1 ? el("button", { type: "button", class: "danger small", text: "Remove",
       "aria-label": `Remove chapter ${n}: ${c.title}`,
       onclick: () => putChapters(page, shown, shown.filter((_, j) => j !== i),
-        `Chapter ${n} removed: its time is part of chapter ${n - 1} now.`, () => n - 1) }) : null));
+        `Chapter ${n} removed: its time is part of chapter ${n - 1} now.`, () => n - 1,
+        (now) => offerUndo(page, shown, now, n)) }) : null));
   fill();
   return item;
 }
@@ -507,7 +509,7 @@ function addChapterHere(page, shown) {
 // built from the list this page shows, so the list is read again first: where it changed meanwhile (another window
 // or editor), the page shows it as it is now instead of sending an edit of what has gone.
 let chapterSending = false;  // one edit of the list at a time: a second press while the first is on its way waits
-async function putChapters(page, shown, next, message, focusOn) {
+async function putChapters(page, shown, next, message, focusOn, then = null) {
   if (chapterSending) return;
   chapterSending = true;
   chapterNote("", "");
@@ -515,15 +517,31 @@ async function putChapters(page, shown, next, message, focusOn) {
   try {
     // `was`: the list this page shows, so that a list another editor changed meanwhile is refused (409), not overwritten
     const chapters = await api(path, { method: "PUT", write: true,
-      json: { chapters: next.map((c) => ({ start: c.start, title: c.title })),
+      json: { chapters: next.map((c) => ({ start: c.start, title: c.title, made: madeTitle(c) })),
         was: shown.map((c) => ({ start: c.start, title: c.title })) } });
     drawChapters(page, chapters);
     chapterNote("ok", message);
     focusChapter(focusOn(chapters));
+    if (then) then(chapters.filter((c) => c.source === "editor"));
   } catch (err) {
     chapterNote("error", `Not changed: ${sentence(err.message)}`);
     await reloadChapters(page);
   } finally { chapterSending = false; }
+}
+
+// A title made from the chapter's words (a computed one, or an editor's the server marked so) stays one when the list
+// is sent back, so that a correction of the words makes it again; a title the editor typed stays typed.
+function madeTitle(c) {
+  return c.source === "computed" || (c.source === "editor" && c.method === MADE_TITLE);
+}
+
+// After a chapter is removed, the note offers to put it back: the list as it was, sent with the list now as `was`.
+function offerUndo(page, before, now, n) {
+  const note = $("#chapters-note");
+  if (!alive(note)) return;
+  note.append(" ", el("button", { type: "button", class: "secondary small", text: "Undo",
+    "aria-label": `Undo: put chapter ${n} back`,
+    onclick: () => putChapters(page, now, before, `Chapter ${n} is back.`, () => n) }));
 }
 
 async function reloadChapters(page) {

@@ -1,11 +1,14 @@
 """Chapters an editor set (source "editor"): where each starts and, if the editor gives one, its title. They are
 shown before the creator's and the computed ones (indexer.chapters.display), and nothing clipindex computes
-replaces them: segmenting again, a new transcript or a correction leave them as the editor left them, until the
-editor takes them back (`clipindex chapters REF --revert`, DELETE /v1/videos/{id}/chapters/edits).
+replaces them: segmenting again or a new transcript leave them as the editor left them, until the editor takes them
+back (`clipindex chapters REF --revert`, DELETE /v1/videos/{id}/chapters/edits).
 
 A chapter left without a title is titled from its own words, as a computed chapter is, when the list is set; each
-chapter gets the keywords of the words said in it. The list is read from JSON or from a YouTube description's
-chapter lines ("0:00 Opening", "1:02:03 - Weather"), as `parse_listing` says.
+chapter gets the keywords of the words said in it. Such a title is marked as made (`MADE`, in the chapter's
+`method`), and so is a computed chapter's title that the editor's list keeps as it was shown: a correction of the
+words makes those titles again, and every chapter's keywords (indexer.chapters.service.retitle). A title the editor
+typed stays as typed. The list is read from JSON or from a YouTube description's chapter lines ("0:00 Opening",
+"1:02:03 - Weather"), as `parse_listing` says.
 """
 
 from __future__ import annotations
@@ -25,14 +28,18 @@ from indexer.models import Chapter, Transcript
 MAX_CHAPTERS = 1000  # more than any programme needs (a 24-hour stream at one a minute and a half)
 TITLE_CHARS = 200  # YouTube's chapter titles stop at 100
 FIRST_START_SLACK = 0.5  # seconds: "0:00.4" is still the start of the video
+# an editor's chapter's `method` where its title was made from its words rather than typed (a correction remakes it)
+MADE = "title made from its words"
 
 
 @dataclass(frozen=True)
 class ChapterEdit:
-    """One chapter of an editor's list: where it starts (seconds) and its title ("" to title it from its words)."""
+    """One chapter of an editor's list: where it starts (seconds) and its title ("" to title it from its words).
+    `made`: the title given is one made from the words, kept as it was shown; a correction makes it again."""
 
     start: float
     title: str = ""
+    made: bool = False
 
 
 def clean_title(text: str) -> str:
@@ -77,8 +84,9 @@ def editor_chapters(video_id: str, edits: Sequence[ChapterEdit], transcript: Tra
     titles = [clean_title(e.title) for e in edits]
     spans = list(zip(starts, [*starts[1:], finish]))
     made = described(transcript, spans, spelling, titles=not all(titles))
-    return [Chapter(video_id, a, b, title or head or clock(a, hours), keywords, "editor")
-            for (a, b), title, (head, keywords) in zip(spans, titles, made)]
+    return [Chapter(video_id, a, b, title or head or clock(a, hours), keywords, "editor",
+                    MADE if e.made or not title else "")
+            for (a, b), e, title, (head, keywords) in zip(spans, edits, titles, made)]
 
 
 _TIME = re.compile(r"^[\[(]?((?:\d+:)?\d{1,2}:\d{2}(?:[.,]\d+)?)[\])]?(?:\s*[-–—:|]\s*|\s+|$)(.*)$")
@@ -86,7 +94,8 @@ _TIME = re.compile(r"^[\[(]?((?:\d+:)?\d{1,2}:\d{2}(?:[.,]\d+)?)[\])]?(?:\s*[-�
 
 def parse_listing(text: str) -> list[ChapterEdit]:
     """An editor's chapter list from a file: JSON (a list of {"start": seconds, "title": "..."}, the title
-    optional; the list `clipindex chapters REF --source computed --format json` prints reads back), or one chapter
+    optional; the list `clipindex chapters REF --source computed --format json` prints reads back, its titles
+    marked as made from the words where its items say so: "source": "computed" or "method": MADE), or one chapter
     a line as a YouTube description writes them ("0:00 Opening", "1:02 - Floods in the north", "1:02:03
     Weather"). Blank lines are skipped; a line with no time first is InvalidInput, with its number."""
     body = text.lstrip("\ufeff").strip()
@@ -125,5 +134,7 @@ def _from_json(body: str) -> list[ChapterEdit]:
         title = item.get("title", "") if isinstance(item, dict) else None
         if isinstance(start, bool) or not isinstance(start, (int, float)) or not isinstance(title, (str, type(None))):
             raise InvalidInput(f"chapter {n}: give it as {{\"start\": seconds, \"title\": \"...\"}}")
-        out.append(ChapterEdit(float(start), title or ""))
+        # a title that the list printed says was made from the words stays one
+        made = item.get("source") == "computed" or item.get("method") == MADE
+        out.append(ChapterEdit(float(start), title or "", made))
     return out

@@ -6,15 +6,16 @@ there. Segmentation itself is indexer.chapters.segment."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import replace
 
 from indexer import refs
 from indexer.articles.store import ArticleStore
 from indexer.chapters.display import ORDER, shown
-from indexer.chapters.edits import ChapterEdit, clean_title, editor_chapters
+from indexer.chapters.edits import MADE, ChapterEdit, clean_title, editor_chapters
 from indexer.chapters.formats import vtt_chapters, youtube_description
-from indexer.errors import Conflict, InvalidInput
+from indexer.errors import Conflict, InvalidInput, NotFound
 from indexer.models import Chapter, ChapterSource, Transcript
 from indexer.search.service import SearchService
 from indexer.store.db import Store
@@ -43,6 +44,10 @@ class ChapterService:
         tr = self.transcript(ref)
         video = self.store.get_video(tr.video_id)
         finish = max(video.duration or 0.0, tr.segments[-1].end if tr.segments else 0.0)
+        # a computed chapter's title, or one of the editor's made from the words, that the list keeps as it was at
+        # that start stays a made one (a correction makes it again)
+        made = {(round(c.start, 3), _spaced(c.title)) for c in self.store.get_chapters(tr.video_id) if _made(c)}
+        edits = [replace(e, made=True) if (round(e.start, 3), _spaced(e.title)) in made else e for e in edits]
         new = editor_chapters(tr.video_id, edits, tr, finish, spelling(self.store, tr.video_id))
 
         def replaced(items: list[Chapter]) -> list[Chapter]:
@@ -71,8 +76,8 @@ class ChapterService:
             if was is not None and _spaced(current[number - 1].title) != _spaced(was):
                 raise Conflict(f"chapter {number} is now titled {current[number - 1].title!r}, not {was.strip()!r}: "
                                "someone renamed it meanwhile")
-            return [replace(c, source="editor", method="", title=title if n == number else c.title)
-                    for n, c in enumerate(current, 1)]
+            return [replace(c, source="editor", method="", title=title) if n == number else
+                    replace(c, source="editor", method=MADE if _made(c) else "") for n, c in enumerate(current, 1)]
 
         if not self.store.get_chapters(video_id):
             self.transcript(video_id)  # NotFound, as `get`, for a video without a transcript
@@ -102,8 +107,9 @@ class ChapterService:
         return computed
 
     def retitle(self, video_id: str) -> bool:
-        """After a correction or its revert: the computed chapters titled again from the words as they now read
-        (where a title changed; their bounds stay). The caller indexes the video again, as it does for the words."""
+        """After a correction or its revert: the titles made from the words made again from them as they now read,
+        and every chapter's keywords (the module's `retitle`). The caller indexes the video again, as it does for
+        the words."""
         return retitle(self.store, video_id)
 
     def resegment_all(self, progress: Callable[[int, int], None] | None = None) -> int:
@@ -153,18 +159,71 @@ def spelling(store: Store, video_id: str) -> list[str]:
 
 
 def retitle(store: Store, video_id: str) -> bool:
-    """ChapterService.retitle, for the article service's corrections too; True where a title or keywords changed."""
+    """After a correction or its revert, each list's words described again from the transcript as it now reads, its
+    bounds kept: the computed chapters' titles and keywords, the creator's keywords (its titles are the creator's),
+    and the editor's keywords and those of its titles made from the words (edits.MADE; those typed stay) that hold
+    a word no longer said in their chapter. True where a title or keywords changed. An editor's list that changed
+    meanwhile (another edit, which described its own) is left as it is."""
     from indexer.chapters.segment import retitled  # deferred: numpy and the text layer, as in recompute
+    from indexer.chapters.spans import described, said
 
-    old = store.get_chapters(video_id, "computed")
-    transcript = store.get_transcript(video_id) if old else None
+    items = store.get_chapters(video_id)
+    transcript = store.get_transcript(video_id) if items else None
     if transcript is None:
         return False
-    new = retitled(transcript, old, spelling(store, video_id))
-    if new == old:
+    names = spelling(store, video_id)
+    lists = {source: [c for c in items if c.source == source] for source in ORDER}
+    changed = False
+    computed = lists["computed"]
+    if computed and (new := retitled(transcript, computed, names)) != computed:
+        store.put_chapters(video_id, "computed", new)
+        changed = True
+    for source in ("creator", "editor"):
+        old = lists[source]
+        if not old:
+            continue
+        spans = [(c.start, c.end) for c in old]
+        # a title made from the words is made again where it holds a word its chapter no longer says (the misheard
+        # name put right); one that still reads true stays as the editor saw it
+        stale = [source == "editor" and _made(c) and not _words(c.title) <= _words(text)
+                 for c, text in zip(old, said(transcript, spans))]
+        remade = described(transcript, spans, names, titles=any(stale))
+        new = [replace(c, title=head if head and again else c.title, keywords=keywords)
+               for c, again, (head, keywords) in zip(old, stale, remade)]
+        if new == old:
+            continue
+        if source == "creator":
+            store.put_chapters(video_id, "creator", new)
+        elif not _described_again(store, video_id, old, new):
+            return changed
+        changed = True
+    return changed
+
+
+def _described_again(store: Store, video_id: str, old: list[Chapter], new: list[Chapter]) -> bool:
+    """The editor's list `old` replaced by `new` where it still reads as `old` (bounds and titles); False where the
+    video was deleted meanwhile."""
+    def change(now: list[Chapter]) -> list[Chapter]:
+        return new if _bounds(now) == _bounds(old) else [c for c in now if c.source == "editor"]
+
+    try:
+        store.edit_chapters(video_id, change)
+    except NotFound:
         return False
-    store.put_chapters(video_id, "computed", new)
     return True
+
+
+def _made(chapter: Chapter) -> bool:
+    """Whether the chapter's title was made from its words (a computed chapter's, an editor's marked so)."""
+    return chapter.source == "computed" or (chapter.source == "editor" and chapter.method == MADE)
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"\w+", text.casefold()))
+
+
+def _bounds(items: list[Chapter]) -> list[tuple[float, float, str]]:
+    return [(c.start, c.end, c.title) for c in items if c.source == "editor"]
 
 
 def _spaced(title: str) -> str:

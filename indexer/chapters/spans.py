@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from indexer.chapters.casing import capitals
 from indexer.chapters.segment import _read
 from indexer.chapters.titles import describe, headlines
-from indexer.models import Transcript
+from indexer.models import Sentence, Transcript
 from indexer.text.normalize import Token
 
 
@@ -27,11 +27,8 @@ def described(transcript: Transcript, spans: Sequence[tuple[float, float]], spel
     reading, stop, kept = _read(sentences, transcript.language)
     groups: list[list[Token]] = [[] for _ in spans]
     texts: list[list[str]] = [[] for _ in spans]
-    starts = [a for a, _ in spans]
-    for s, words in zip(sentences, kept):
-        mid = (s.start + s.end) / 2
-        i = bisect_right(starts, mid) - 1
-        if i >= 0 and (mid < spans[i][1] or i == len(spans) - 1):
+    for s, words, i in zip(sentences, kept, _owners(sentences, spans)):
+        if i is not None:
             groups[i].extend(words)
             texts[i].append(s.text)
     desc = describe(groups, reading)
@@ -41,5 +38,26 @@ def described(transcript: Transcript, spans: Sequence[tuple[float, float]], spel
     names = capitals([s.text for s in sentences], spelling, transcript.language)
     heads = headlines(texts, transcript.language, groups, reading, stop, [t for t, _ in desc],
                       names=names)
-    return [(head if said else "", tuple(names.get(k, k) for k in kw))
-            for head, kw, said in zip(heads, keywords, texts)]
+    return [(head if spoken else "", tuple(names.get(k, k) for k in kw))
+            for head, kw, spoken in zip(heads, keywords, texts)]
+
+
+def said(transcript: Transcript, spans: Sequence[tuple[float, float]]) -> list[str]:
+    """The words said in each span (start, end), as one text, each sentence in the span `described` gives it to."""
+    sentences = transcript.sentences()
+    texts: list[list[str]] = [[] for _ in spans]
+    for s, i in zip(sentences, _owners(sentences, spans) if spans else []):
+        if i is not None:
+            texts[i].append(s.text)
+    return [" ".join(t) for t in texts]
+
+
+def _owners(sentences: Sequence[Sentence], spans: Sequence[tuple[float, float]]) -> list[int | None]:
+    """Per sentence, the span its middle falls in (the last span takes any overhang); None before the first."""
+    starts = [a for a, _ in spans]
+    out: list[int | None] = []
+    for s in sentences:
+        mid = (s.start + s.end) / 2
+        i = bisect_right(starts, mid) - 1
+        out.append(i if i >= 0 and (mid < spans[i][1] or i == len(spans) - 1) else None)
+    return out
