@@ -142,6 +142,8 @@ def middle_phrases_left_out(reading: list[tuple[int, str]], solid: Sequence[bool
             for n in range(1, min(MOST_LEFT_OUT, len(phrases)) + 1):
                 for chosen in combinations(phrases, n):
                     gone = {k for a, b in chosen for k in range(a, b + 1)}
+                    if len(gone) < sum(b + 1 - a for a, b in chosen):  # a chain and a part of it
+                        continue
                     kept = [iw for k, iw in enumerate(reading) if k not in gone]
                     # the first word after the first phrase, in the shorter reading
                     out.append((kept, chosen[0][0], last - len(gone), n))
@@ -153,11 +155,12 @@ def _phrases(clauses: _Clauses, start: int, end: int) -> list[tuple[int, int]]:
     """The prepositional phrases between words start and end (exclusive) that a headline may leave out. One is a
     preposition, words in lower case (its articles and adjectives), then its noun's capitalised words, with what
     attaches to the noun: a genitive, "von", or another prepositional phrase right after it ("an die Opfer des
-    Angriffs der Hamas auf Israel", "in Lyon in Frankreich"). It is left alone where the words after it would hang
+    Angriffs der Hamas auf Israel", "in Lyon in Frankreich"); such a chain may also lose only the phrases after one
+    of its prepositions, never its first phrase alone. It is left alone where the words after it would hang
     without it (a word in lower case other than an article: "mit den Rechten | leiblicher Väter"), and right
     before the bracket's end unless it says where, with "im" or "in" and a dative ("im Westjordanland
     durchgeführt", "in der Ukraine"): there it is mostly what the verb means ("auf die Straße gegangen", "in die
-    Flucht geschlagen", "in greifbare Nähe gerückt", "ins All gebracht")."""
+    Flucht geschlagen", "in greifbare Nähe gerückt", "ins All gebracht"). _may_leave says which."""
     out = []
     k = start
     while k < end:
@@ -165,19 +168,44 @@ def _phrases(clauses: _Clauses, start: int, end: int) -> list[tuple[int, int]]:
             k += 1
             continue
         last = _noun(clauses, k + 1, end)
+        links = []  # the prepositions inside the chain, each opening a phrase of its own
+        heads = [k]  # and those with "von", which may tell who did it ("von einer Frau geführt")
         while last is not None and last + 1 < end and (clauses.folded[last + 1] in clauses.attached
                                                        or clauses.folded[last + 1] in clauses.prepositions):
+            if clauses.folded[last + 1] in clauses.prepositions:
+                heads.append(last + 1)
+                links += [last + 1] * (clauses.folded[last + 1] not in clauses.attached)
             last = _noun(clauses, last + 2, end)
         if last is None:
             k += 1
             continue
-        after = last + 1
-        hangs = after < end and clauses.lower(after) and clauses.folded[after] not in clauses.articles
-        where = clauses.folded[k] == "im" or (clauses.folded[k] == "in" and clauses.folded[k + 1] in clauses.where)
-        if not hangs and (after < end or where):
-            out.append((k, last))
-        k = after
+        # the chain whole, or without the phrases after one of its prepositions ("einen Bodenangriff auf Jenin | im
+        # Westjordanland"); not without its first phrase alone, as a later one mostly tells of the first one's noun
+        # ("nach tödlichem Angriff | auf UN-Schule", "in der Grenzregion | zu Belarus")
+        for a in [k, *links]:
+            if _may_leave(clauses, a == k, a, max(h for h in heads if h >= a), last, end):
+                out.append((a, last))
+        k = last + 1
     return out
+
+
+def _where(clauses: _Clauses, k: int) -> bool:
+    """Whether the prepositional phrase at word k says where, with "im" or "in" and a dative ("in der Ukraine")."""
+    return clauses.folded[k] == "im" or (clauses.folded[k] == "in" and clauses.folded[k + 1] in clauses.where)
+
+
+def _may_leave(clauses: _Clauses, whole: bool, first: int, last_head: int, last: int, end: int) -> bool:
+    """Whether the prepositional phrases words first..last, the last of them opened at word `last_head`, may be
+    left out of a middle field that ends before word `end` (_phrases): not where a word in lower case after them
+    would hang; right before the end, only where the phrase that tells of the verb says where, as what stands
+    right before the verb is mostly what it means: of a chain `whole`, its first ("offen | für eine Wiederaufnahme
+    ... gezeigt"), of a chain's later phrases, the last ("gegen Antisemitismus | auf die Straße gegangen", "zum
+    ersten Mal in ihrer Geschichte | von einer Frau geführt")."""
+    after = last + 1
+    if after < end:
+        return not (clauses.lower(after) and clauses.folded[after] not in clauses.articles
+                    and clauses.folded[after] not in clauses.prepositions)
+    return _where(clauses, first if whole else last_head)
 
 
 def _noun(clauses: _Clauses, j: int, end: int) -> int | None:
