@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
@@ -15,6 +16,7 @@ from typer.testing import CliRunner
 
 from api.cli import app
 from indexer.chapters.edits import MADE, ChapterEdit, editor_chapters, parse_listing
+from indexer.chapters.service import _described_again
 from indexer.config import Settings, load_settings
 from indexer.errors import Conflict, InvalidInput, NotFound
 from indexer.formats import spread_words
@@ -161,6 +163,22 @@ def test_titles_made_from_the_words_follow_a_correction_and_typed_ones_stay(svc:
 
     svc.correct_words(VIDEO, *said_at(svc, "Samarkand"), "Samarkant")  # taken back by another correction
     assert editors(svc)[1].title == before[1].title
+
+
+def test_a_correction_leaves_an_editors_list_that_changed_meanwhile(svc: Clipindex) -> None:
+    """retitle reads the lists, describes them outside the store's lock, then writes the editor's list back only
+    where it still reads as it did: a list another editor set meanwhile described its own words."""
+    put_bulletin(svc)
+    svc.chapters.edit(VIDEO, [ChapterEdit(0.0), ChapterEdit(60.0, "Election")])
+    old = editors(svc)
+    new = [replace(c, keywords=("stale",)) for c in old]
+    svc.chapters.edit(VIDEO, [ChapterEdit(0.0, "Set meanwhile")])  # another editor, between the read and the write
+    assert _described_again(svc.store, VIDEO, old, new)
+    assert [(c.title, c.keywords != ("stale",)) for c in editors(svc)] == [("Set meanwhile", True)]
+    assert _described_again(svc.store, VIDEO, editors(svc), [replace(c, keywords=("fresh",)) for c in editors(svc)])
+    assert [c.keywords for c in editors(svc)] == [("fresh",)], "a list that still reads as read is written"
+    svc.delete_video(VIDEO, force=True)
+    assert not _described_again(svc.store, VIDEO, new, new), "a video deleted meanwhile: nothing to write"
 
 
 def test_computed_titles_an_editor_kept_as_shown_follow_a_correction(svc: Clipindex) -> None:
