@@ -32,19 +32,25 @@ def _sentences(rng: random.Random, n: int) -> list[str]:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> SearchIndex:
+    import indexer.search.index as search_index
+
     rng = random.Random(7)
     ix = SearchIndex(tmp_path_factory.mktemp("arrays") / "index")
-    for batch in range(3):  # a commit each: several segments
-        items = []
-        for n in range(40):
-            vid = f"file:{batch}-{n}"
-            tr, _ = make_transcript(vid, _sentences(rng, 30))
-            items.append((video(vid, channel=f"ch{n % 3}"), tr, []))
-        ix.add_many(items)
-    for n in range(0, 40, 7):  # re-adding deletes the old passages: segments with deleted documents
-        vid = f"file:1-{n}"
-        tr, _ = make_transcript(vid, _sentences(rng, 12))
-        ix.add(video(vid, channel="ch0"), tr)
+    # no merger: the tests need the several segments the commits make (a merger the commits started once merged
+    # them into one before the first test read them, on a slow machine)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search_index, "merge_later", lambda folder, lane: None)
+        for batch in range(3):  # a commit each: several segments
+            items = []
+            for n in range(40):
+                vid = f"file:{batch}-{n}"
+                tr, _ = make_transcript(vid, _sentences(rng, 30))
+                items.append((video(vid, channel=f"ch{n % 3}"), tr, []))
+            ix.add_many(items)
+        for n in range(0, 40, 7):  # re-adding deletes the old passages: segments with deleted documents
+            vid = f"file:1-{n}"
+            tr, _ = make_transcript(vid, _sentences(rng, 12))
+            ix.add(video(vid, channel="ch0"), tr)
     return ix
 
 
