@@ -51,8 +51,10 @@ _redis_db = itertools.count(1)
 def dist_settings(tmp_path: Path, postgres: Server, redis_server: Server) -> Settings:  # noqa: F811 - fixtures
     """A fresh PostgreSQL database and a Redis database of its own (Redis has 16) for each test."""
     broker = redis_server.url.rsplit("/", 1)[0] + f"/{next(_redis_db) % 16}"
-    return settings_for(tmp_path, database_url=new_database(postgres), broker_url=broker, lease_s=3.0,
-                        dead_worker_s=4.0)
+    # short enough that a killed worker's step comes back within seconds, long enough that a live one on a slow,
+    # loaded machine is not taken for dead (with 3 s and 4 s, a CI run once saw a done step claimed again)
+    return settings_for(tmp_path, database_url=new_database(postgres), broker_url=broker, lease_s=5.0,
+                        dead_worker_s=8.0)
 
 
 def _env(settings: Settings) -> dict[str, str]:
@@ -133,7 +135,8 @@ def test_a_second_recognition_waits_in_redis_not_in_a_busy_worker(dist_settings:
     broker = transport.broker(dist_settings)
     assert _consumer(broker, "asr", 1).queue_prefetch == 1, "hours of audio are not held by a worker already busy"
     assert _consumer(broker, "cpu", 2).queue_prefetch == 4, "short steps keep Dramatiq's prefetch"
-    assert broker.heartbeat_timeout == 4000, "a worker silent for CLIPINDEX_DEAD_WORKER_S is taken for dead"
+    assert broker.heartbeat_timeout == dist_settings.dead_worker_s * 1000, \
+        "a worker silent for CLIPINDEX_DEAD_WORKER_S is taken for dead"
 
 
 def test_a_dead_worker_timeout_is_read_from_the_environment_and_checked(tmp_path: Path) -> None:
