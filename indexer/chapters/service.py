@@ -185,8 +185,8 @@ def retitle(store: Store, video_id: str) -> bool:
         spans = [(c.start, c.end) for c in old]
         # a title made from the words is made again where it holds a word its chapter no longer says (the misheard
         # name put right); one that still reads true stays as the editor saw it
-        stale = [source == "editor" and _made(c) and not _words(c.title) <= _words(text)
-                 for c, text in zip(old, said(transcript, spans))]
+        stale = [_made(c) and not _words(c.title) <= _words(text) for c, text in zip(old, said(transcript, spans))] \
+            if source == "editor" else [False] * len(old)  # the creator's titles are the creator's words
         remade = described(transcript, spans, names, titles=any(stale))
         new = [replace(c, title=head if head and again else c.title, keywords=keywords)
                for c, again, (head, keywords) in zip(old, stale, remade)]
