@@ -121,6 +121,9 @@ function makePlayer(video, start, end, autoplay = false) {
     media.addEventListener("timeupdate", () => {
       if (stopAt !== null && media.currentTime >= stopAt) { media.pause(); stopAt = null; }
     });
+    // a pause while a click's play is held back (the player's button, a key, a script) stands: the held play is
+    // dropped, not started after it; a double click can still take the seek back
+    media.addEventListener("pause", () => { if (waiting) clearTimeout(waiting.timer); });
     media.addEventListener("error", () => {
       box.append(el("p", { class: "state state-error", text: "The media does not play: the server cannot read it " +
         "(it may have been moved or deleted). The transcript below still works." }));
