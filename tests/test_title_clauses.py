@@ -14,7 +14,7 @@ import pytest
 from indexer.chapters.phrases import headline_phrases
 from indexer.chapters.reading import prefix, read
 from indexer.chapters.variants import relative_end, relatives_left_out
-from indexer.text.stopwords import stop_words
+from indexer.text.stopwords import determiners, stop_words
 
 
 def _best(sentence: str, language: str) -> list[str]:
@@ -116,3 +116,28 @@ def test_a_relative_clause_costs_a_frame_only_after_a_clause_that_could_title_th
     words = _Words(raw, [True] * len(raw), "de")
     start = next(i for i in range(1, len(raw)) if raw[i - 1].endswith(","))
     assert words.frame[start:] == [framed] * (len(raw) - start) and not any(words.frame[:start])
+
+
+@pytest.mark.parametrize(("sentence", "language"), [
+    ("The striking dockers of the northern port began their walkout with a march in the capital.", "en"),
+    ("South Korea's coast guard has seized more than 300 kilos of cocaine off the island.", "en"),
+    ("La guardia costiera italiana ha sequestrato almeno 300 chili di cocaina al largo dell'isola.", "it"),
+])
+def test_the_best_title_does_not_stop_before_a_determiner_that_opens_the_verbs_object(sentence: str,
+                                                                                     language: str) -> None:
+    """A possessive or a quantifier opens a noun phrase as an article does: a title cut before one ("... began |
+    their walkout", "... has seized | more than 300 kilos") leaves a verb without its object, and it costs a full
+    cut; a title never ends on one ("ha sequestrato almeno | 300")."""
+    opens = determiners(language)
+    words = [w.strip(".,").casefold() for w in sentence.split()]
+    best = _best(sentence, language)[0]
+    last = words.index(best.split()[-1].casefold())  # a headline's style may leave words out before it
+    after = [*words[last + 1:], "", ""]
+    assert words[last] not in opens and after[0] not in opens and f"{after[0]} {after[1]}" not in opens, best
+
+
+def test_a_title_may_still_stop_before_a_preposition_that_adds_where_or_when() -> None:
+    """Only a determiner costs the full cut: "opened the new bridge | over the river" keeps its cheap end."""
+    assert _best("The mayor opened the new bridge over the river in June after years of delays.", "en")[0] in {
+        "Mayor opened new bridge over river", "Mayor opened the new bridge over the river",
+        "The mayor opened the new bridge"}

@@ -177,6 +177,8 @@ class _Words:
         article = stopwords.articles(language)  # "l'armée" opens with one too
         folded = [fold(w.strip(OPENING_MARKS)) for w in raw]
         self.article = [f.split("'")[0] in article for f in folded]
+        opens = stopwords.determiners(language)  # "its", "at least": a noun phrase follows, as after an article
+        self.determiner = [f in opens or f"{f} {g}" in opens for f, g in zip(folded, [*folded[1:], ""])] + [False]
         genitive = stopwords.genitives(language)
         self.genitive = [f.split("'")[0] in genitive for f in folded] + [False]
         # what a clause may open with and a headline leave out: articles, and the news words of the stop list
@@ -353,16 +355,19 @@ class _Words:
 
     def end_cost(self, b: int) -> float | None:
         """What ending at word `b` costs: nothing at its clause's end, else a cut (less where a function word other
-        than an article opens what is left: "opened the bridge | in June", not "a reçu | le prix"); None where a run
-        cannot end there (on a function word, an ordinal number or a word's first half written with a hyphen,
-        or before a negation)."""
+        than an article or a determiner opens what is left: "opened the bridge | in June", not "a reçu | le prix"
+        nor "has launched | its largest drone attack"); None where a run
+        cannot end there (on a function word, a determiner, an ordinal number or a word's first half written with a
+        hyphen, or before a negation)."""
         if b == self.clause_end[b]:
             return None if self.hangs[b] else self._after_comma(b)
-        if not self.solid[b] or self.negation[b + 1] or self.ordinal[b] or self.raw[b].endswith("-"):
-            return None  # an ordinal ("am 8. | Spieltag") or the first half of "Metall- und Elektroindustrie"
+        if (not self.solid[b] or self.determiner[b] or self.negation[b + 1] or self.ordinal[b]
+                or self.raw[b].endswith("-")):
+            return None  # an ordinal ("am 8. | Spieltag"), "almeno | 300", the first half of "Metall- und ..."
         if self.styled and self.joins[b + 1]:
             return None
-        return (CUT if self.solid[b + 1] or self.article[b + 1] else CUT * BEFORE_FUNCTION) + CUT * self.open_bracket[b]
+        opens_noun = self.solid[b + 1] or self.article[b + 1] or self.determiner[b + 1]
+        return (CUT if opens_noun else CUT * BEFORE_FUNCTION) + CUT * self.open_bracket[b]
 
     def _after_comma(self, i: int) -> float:
         """COMMA where word `i` ends with a comma inside the sentence: a clause begun or ended at a comma may be a

@@ -149,6 +149,21 @@ _ARTICLES = {
     "nl": "de het een",
 }
 
+# What opens a noun phrase besides the articles, and is no content word: possessives and quantifiers, one word or
+# two ("at least"). A headline cut before one leaves a verb without its object ("Russia has launched | its largest
+# drone attack", "strikes killed | at least 35 people"). Not listed: demonstratives ("this week" is mostly a time),
+# quantifiers that may float after their noun ("they both say", "ont tous voté"), words that are a subject or an
+# indirect object as often ("leur a adressé", "loro hanno"; an object's "her" leaves the verb without it too),
+# particles ("woke up to"), and the languages whose clauses end on the participle (German, Dutch), where the object
+# comes before it (indexer.chapters.bracket).
+_DETERMINERS = {
+    "en": "its his her their our my your some any much more most at_least more_than",
+    "fr": "son sa ses leurs mon ma mes notre nos votre vos quelques certains certaines au_moins plus_de moins_de",
+    "es": "su sus mi mis nuestro nuestra nuestros nuestras algunos algunas al_menos mas_de menos_de",
+    "it": "suo sua suoi sue mio mia miei mie nostro nostra nostri nostre alcuni alcune almeno piu_di meno_di",
+    "pt": "seu sua seus suas meu minha nosso nossa nossos nossas alguns algumas pelo_menos mais_de menos_de",
+}
+
 # The prepositions that join a noun to the noun before it ("the explosion | of an arsenal", "la explosión | de un
 # arsenal"), with their forms joined to an article; elided ones without their apostrophe ("d'un" as "d"). A
 # headline cut there leaves the noun before without what it names.
@@ -334,6 +349,13 @@ def times(language: str | None) -> tuple[frozenset[str], frozenset[str], frozens
 def articles(language: str | None) -> frozenset[str]:
     """The folded articles of a language (_ARTICLES); empty without a list."""
     return _folded(language, _ARTICLES)
+
+
+@lru_cache(maxsize=64)
+def determiners(language: str | None) -> frozenset[str]:
+    """The folded words, and pairs of words joined by a space, that open a noun phrase in a language besides its
+    articles (_DETERMINERS); empty without a list."""
+    return frozenset(w.replace("_", " ") for w in _folded(language, _DETERMINERS))
 
 
 def _folded(language: str | None, *tables: dict[str, str]) -> frozenset[str]:
