@@ -356,9 +356,8 @@ class _Words:
     def end_cost(self, b: int) -> float | None:
         """What ending at word `b` costs: nothing at its clause's end, else a cut (less where a function word other
         than an article or a determiner opens what is left: "opened the bridge | in June", not "a reçu | le prix"
-        nor "has launched | its largest drone attack"); None where a run
-        cannot end there (on a function word, a determiner, an ordinal number or a word's first half written with a
-        hyphen, or before a negation)."""
+        nor "has launched | its largest drone attack"); None where a run cannot end there (on a function word, a
+        determiner, an ordinal number or a word's first half written with a hyphen, or before a negation)."""
         if b == self.clause_end[b]:
             return None if self.hangs[b] else self._after_comma(b)
         if (not self.solid[b] or self.determiner[b] or self.negation[b + 1] or self.ordinal[b]
