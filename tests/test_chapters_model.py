@@ -493,6 +493,32 @@ def test_an_interview_in_a_related_language_is_no_title_though_it_says_a_few_of_
     assert written_from(title, french, "fr"), title
 
 
+def test_a_report_with_interviews_in_two_languages_keeps_its_own_language_first() -> None:
+    """An Italian report whose interviews are left in Greek and English could be titled in Greek: more than 30% of
+    its sentences read as another language (Euronews val and train hold three such programmes), so its own language
+    was held in doubt and every sentence counted alike. Now only a single other language read in more
+    sentences than the own one puts the own in doubt, and then the transcript is read against that language."""
+    title, _ = _one_chapter_title([
+        "Σε αυτές τις εθνικές εκλογές οι νέοι καλούνται να ψηφίσουν για πρώτη φορά στη ζωή τους.",
+        "Είναι μια πολύ σημαντική μέρα για όλους μας και για τη δημοκρατία της χώρας μας.",
+        "I have never voted before and I am really excited about these elections today.",
+        "The young people of this country want a government that listens to them at last.",
+        "In Grecia si vota domenica per le elezioni politiche anticipate.",
+        "Per la prima volta votano anche i diciassettenni greci.",
+        "I sondaggi danno in vantaggio il partito del primo ministro uscente.",
+    ], "it")
+    italian = "In Grecia si vota domenica per le elezioni politiche anticipate.".casefold()
+    assert written_from(title, italian, "it"), title
+    # a transcript labelled English that is French throughout: French is read as its own, the Russian remark last
+    title, _ = _one_chapter_title([
+        "То есть практически невозможно связываться с заключенным напрямую, говорят его адвокаты в Москве.",
+        "Voici de rares images du centre pénitentiaire où Alexeï Navalny a été transféré cette semaine.",
+        "L'opposant numéro un à Vladimir Poutine était jusque-là détenu dans une prison de la région de Moscou.",
+        "Ses avocats disent qu'ils n'ont plus de nouvelles de lui depuis plusieurs jours déjà.",
+    ], "en")
+    assert not any("а" <= ch <= "я" for ch in title.casefold()), title
+
+
 def _one_chapter_title(sentences: list[str], language: str) -> tuple[str, str]:
     """The title of a one-chapter transcript of these sentences, and its sentences after the first, case-folded."""
     (chapter,) = segment(one_sentence_each(sentences, language), embedder=None)

@@ -125,10 +125,7 @@ def headlines(
     key = prefix(6)
     everywhere = set.intersection(*({key(t) for t in g} for g in groups)) if len(groups) > 1 else set()
     used: set[str] = set()
-    reads = [[_reading(s, language) for s in sentences] for sentences in chapters]
-    every = [r for row in reads for r in row]
-    if every.count("other") > FOREIGN_MOST * max(1, len(every)):
-        reads = [["own"] * len(r) for r in reads]  # mostly "another" language: the transcript's own is in doubt
+    reads = _readings(chapters, language)
     polite = Courtesy(chapters, language)
     for row, marks in zip(reads, polite.sentences):
         row[:] = ["courtesy" if c else r for r, c in zip(row, marks)]
@@ -216,7 +213,21 @@ LEAD_DECAY = 0.45  # each lead sentence's phrases are worth this much less than 
 FOREIGN_WORDS = 8  # a sentence shorter than this is not told to be in another language (names, greetings)
 FOREIGN_STOP_SHARE = 0.08  # a sentence whose words are this often the transcript language's function words is its
 FOREIGN_LEAD = 2  # another language's function words this many times the own language's: the sentence may be in it
-FOREIGN_MOST = 0.3  # past this share of sentences in "another" language, the transcript's own language is in doubt
+
+
+def _readings(chapters: Sequence[Sequence[str]], language: str | None) -> list[list[str]]:
+    """_reading of every sentence, per chapter. Where one other language is read in more sentences than the
+    transcript's own, the transcript is in that language whatever it is labelled (a caption file's wrong language),
+    and its sentences are read against that one instead: Italian remarks in a French report then compete last, as
+    French ones would in an Italian report. A report with more foreign speech than its own, in several languages
+    (interviews in French, English and Spanish), keeps its own."""
+    reads = [[_reading(s, language) for s in sentences] for sentences in chapters]
+    others = Counter(detect_language(s) for sentences, row in zip(chapters, reads)
+                     for s, r in zip(sentences, row) if r == "other")
+    most, count = others.most_common(1)[0] if others else (UNDETERMINED, 0)
+    if count > sum(r == "own" for row in reads for r in row):
+        reads = [[_reading(s, most) for s in sentences] for sentences in chapters]
+    return reads
 
 
 def _reading(sentence: str, language: str | None) -> str:
