@@ -14,9 +14,11 @@ import pytest
 from indexer.chapters.headlinese import headline_style, opens_with_pronoun
 from indexer.chapters.phrases import headline_phrases
 from indexer.chapters.reading import prefix, read
+from indexer.chapters.segment import segment
 from indexer.chapters.spans import described
 from indexer.models import Segment, Transcript, Word
 from indexer.text.stopwords import stop_words
+from tests.test_chapters_model import one_sentence_each
 
 
 def _styled(sentence: str, language: str = "en") -> str:
@@ -49,13 +51,42 @@ def test_an_english_sentence_read_as_a_headline(said: str, styled: str) -> None:
 
 def test_only_a_language_whose_headlines_drop_small_words_is_restyled() -> None:
     for sentence, language in [("Le maire a inauguré le nouveau pont sur la rivière.", "fr"),
-                               ("Der Bürgermeister hat die neue Brücke eröffnet.", "de"),
                                ("Городской совет обсудил новый мост через реку.", "ru"),
                                ("Three children have been hospitalised after a knife attack.", None)]:
         assert _styled(sentence, language or "und") == sentence
     assert opens_with_pronoun("They call the road the highway of life", "en")
     assert not opens_with_pronoun("Threads launched in the EU", "en")
     assert not opens_with_pronoun("Ils ont fermé le pont", "fr")
+
+
+def test_a_german_headline_leaves_out_the_articles_a_verb_governs_and_no_other() -> None:
+    """German headlines write "Israel wirft Hamas Bruch der Waffenruhe vor": the articles of the subject that opens
+    the sentence and of what the verb right after it governs go. Those after a preposition, a noun or an auxiliary
+    stay, so do those before an adjective (its ending says the case), and those of a subject after the verb."""
+    assert _styled("Israel wirft der Hamas einen Bruch der Vereinbarung vor.", "de") == (
+        "Israel wirft Hamas einen Bruch der Vereinbarung vor.")
+    assert _styled("Der Bürgermeister hat die neue Brücke eröffnet.", "de") == (
+        "Bürgermeister hat die neue Brücke eröffnet.")
+    assert _styled("Polen verhängt den Ausnahmezustand an der Grenze.", "de") == (
+        "Polen verhängt Ausnahmezustand an der Grenze.")
+    for kept in ["Der größte Eisberg der Welt ist wieder in Bewegung.",
+                 "Im Skandal um das Unternehmen sieht die Opposition viele offene Fragen.",
+                 "Nun drohen die Silos, die zum Symbol der Explosion wurden, einzustürzen.",
+                 "Orban verschärft seinen Ton gegenüber der Europäischen Union.",
+                 "Prestige und Preisgeld sind bei kaum einem Tennisturnier höher."]:
+        assert _styled(kept, "de") == kept
+
+
+def test_a_german_clause_of_nine_words_is_titled_whole_without_its_articles() -> None:
+    """"Bundesarbeitsminister Heil will ein Recht auf Homeoffice gesetzlich verankern" is 9 words: cut to 8 it lost
+    its verb, and its chapter on Tagesschau was titled "Aufgrund der Corona-Krise". Without the article a headline
+    leaves out, the clause fits."""
+    (chapter,) = segment(one_sentence_each([
+        "Bundesarbeitsminister Heil will ein Recht auf Homeoffice gesetzlich verankern.",
+        "Aufgrund der Corona-Krise arbeiten viele Beschäftigte seit Monaten von zu Hause aus.",
+        "Arbeitgeber sollen das Homeoffice künftig nur noch aus triftigen Gründen ablehnen dürfen.",
+    ], "de"), embedder=None)
+    assert chapter.title == "Bundesarbeitsminister Heil will Recht auf Homeoffice gesetzlich verankern", chapter.title
 
 
 def _titles(said: list[str], language: str = "en") -> list[str]:

@@ -6,16 +6,19 @@ the runs of this reading beside the sentence's own, at a cost, so it titles a ch
 would have to be cut (a title is at most 8 words). Each word keeps its index in the sentence, as variants' readings
 do.
 
-Only English has a table: French, Spanish, Italian and Portuguese headlines keep their articles, and a German or
-Dutch clause without its auxiliary loses the verb bracket that tells its parts apart.
+English has a table. German headlines leave out only articles, and only those of what a verb governs ("Israel wirft
+der Hamas einen Bruch der Vereinbarung vor", 9 words, reads "Israel wirft Hamas einen Bruch der Vereinbarung vor"):
+a German or Dutch clause without its auxiliary loses the verb bracket that tells its parts apart. French, Spanish,
+Italian and Portuguese headlines keep their articles.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from indexer.chapters.variants import BREAK, MARKS
-from indexer.text.normalize import primary_language
+from indexer.chapters.variants import BREAK, MARKS, auxiliary
+from indexer.text import stopwords
+from indexer.text.normalize import fold, primary_language
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,7 @@ class Style:
     participles: frozenset[str]  # past participles that do not end in -ed
     participle_endings: tuple[str, ...]
     progressive_ending: str
+    nouns_capitalised: bool = False  # only articles before a noun or a name that a verb governs go (_governed)
 
 
 STYLES = {
@@ -61,6 +65,13 @@ STYLES = {
         participle_endings=("ed",),
         progressive_ending="ing",
     ),
+    "de": Style(
+        articles=frozenset("der die das den dem des ein eine einen einem einer eines".split()),
+        keeps_article=frozenset(), article_before=frozenset(), subordinators=frozenset(), modals=frozenset(),
+        pronouns=frozenset("ich du er sie es wir ihr man".split()),
+        perfect=frozenset(), progressive=frozenset(), passive=frozenset(), participles=frozenset(),
+        participle_endings=(), progressive_ending="", nouns_capitalised=True,
+    ),
 }
 
 
@@ -74,6 +85,9 @@ def headline_style(reading: list[tuple[int, str]], language: str | None) -> list
     words = [w for _, w in reading]
     bare = [w.strip(MARKS) for w in words]
     low = [b.casefold() for b in bare]
+    if style.nouns_capitalised:
+        drop = _governed(words, bare, low, style, language)
+        return [iw for j, iw in enumerate(reading) if j not in drop] if drop else reading
     drop: set[int] = set()
     subordinate = False
     for k in range(len(words) - 1):
@@ -100,6 +114,43 @@ def headline_style(reading: list[tuple[int, str]], language: str | None) -> list
             if (participle or ing) and len(verb) > 3:
                 drop.update(range(k, nxt))
     return [iw for j, iw in enumerate(reading) if j not in drop] if drop else reading
+
+
+# German prepositions that a phrase rarely opens with, besides those that do (stopwords.prepositions)
+_PREPOSITIONS_AFTER = frozenset(
+    "gegenuber nahe bis statt anstatt samt seitens zufolge jenseits oberhalb unterhalb".split())
+
+
+def _governed(words: list[str], bare: list[str], low: list[str], style: Style, language: str | None) -> set[int]:
+    """The articles a German headline leaves out: before a capitalised noun or name, where the sentence opens on it
+    ("Die | Zulassung von Glyphosat") or a verb governs it ("Polen verhängt den | Ausnahmezustand", "wirft der |
+    Hamas", right after the subject). One after a preposition, a noun, a conjunction or an auxiliary stays ("in der
+    Europäischen Union", "Bruch der Vereinbarung", "hat den Notstand erklärt", "bei kaum einem Turnier"), and so
+    does one before an adjective, whose ending says the case ("Der größte Eisberg"), and every one in a clause after
+    a comma (a relative pronoun is written as an article) or a subordinate one."""
+    fronting = stopwords.prepositions(language) | stopwords.scene_openers(language)[0]
+    keep = (fronting | stopwords.coordinators(language) | stopwords.relatives(language)
+            | stopwords.genitives(language) | style.articles | _PREPOSITIONS_AFTER)
+    # a clause that opens with a phrase or an adverb puts its subject after the verb ("Im Skandal um Wirecard sieht
+    # die | Opposition", "Nun drohen die | Silos"): a headline keeps that subject's article
+    first = fold(bare[0])
+    said = stopwords.stop_words(language) | stopwords.openers(language) | stopwords.news_words(language)
+    inverted = first in fronting or (first in said and first not in style.articles)
+    drop: set[int] = set()
+    clause_start = 0
+    for k in range(len(words) - 1):
+        if k and BREAK.search(words[k - 1]):
+            clause_start = k
+        if (low[k] not in style.articles or bare[k] != words[k] or BREAK.search(words[k])
+                or not bare[k + 1][:1].isupper() or bare[k + 1] != words[k + 1].rstrip(",.;:!?")):
+            continue
+        if k == 0:
+            drop.add(k)
+        elif (clause_start == 0 and not inverted and bare[k - 1] == words[k - 1] and bare[k - 1][:1].islower()
+              and fold(bare[k - 1]) not in keep and not auxiliary(words[k - 1], language)
+              and (k == 1 or bare[k - 2][:1].isupper())):
+            drop.add(k)  # the verb right after its subject: "Polen verhängt den | Ausnahmezustand"
+    return drop
 
 
 def opens_with_pronoun(text: str, language: str | None) -> bool:
