@@ -86,7 +86,7 @@ def headline_style(reading: list[tuple[int, str]], language: str | None) -> list
     bare = [w.strip(MARKS) for w in words]
     low = [b.casefold() for b in bare]
     if style.nouns_capitalised:
-        drop = _governed(words, bare, low, style, language)
+        drop = _governed(words, bare, low, style, language) if words else set()
         return [iw for j, iw in enumerate(reading) if j not in drop] if drop else reading
     drop: set[int] = set()
     subordinate = False
