@@ -86,8 +86,8 @@ def headline_style(reading: list[tuple[int, str]], language: str | None) -> list
     bare = [w.strip(MARKS) for w in words]
     low = [b.casefold() for b in bare]
     if style.nouns_capitalised:
-        drop = _governed(words, bare, low, style, language) if words else set()
-        return [iw for j, iw in enumerate(reading) if j not in drop] if drop else reading
+        governed = _governed(words, bare, low, style, language) if words else set()
+        return [iw for j, iw in enumerate(reading) if j not in governed] if governed else reading
     drop: set[int] = set()
     subordinate = False
     for k in range(len(words) - 1):
