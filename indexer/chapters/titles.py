@@ -213,6 +213,7 @@ LEAD_DECAY = 0.45  # each lead sentence's phrases are worth this much less than 
 FOREIGN_WORDS = 8  # a sentence shorter than this is not told to be in another language (names, greetings)
 FOREIGN_STOP_SHARE = 0.08  # a sentence whose words are this often the transcript language's function words is its
 FOREIGN_LEAD = 2  # another language's function words this many times the own language's: the sentence may be in it
+_NAMED_READINGS = ("own", "unknown")  # _read_as gives the other language's code in place of "other"
 
 
 def _readings(chapters: Sequence[Sequence[str]], language: str | None) -> list[list[str]]:
@@ -221,13 +222,12 @@ def _readings(chapters: Sequence[Sequence[str]], language: str | None) -> list[l
     and its sentences are read against that one instead: Italian remarks in a French report then compete last, as
     French ones would in an Italian report. A report with more foreign speech than its own, in several languages
     (interviews in French, English and Spanish), keeps its own."""
-    reads = [[_reading(s, language) for s in sentences] for sentences in chapters]
-    others = Counter(detect_language(s) for sentences, row in zip(chapters, reads)
-                     for s, r in zip(sentences, row) if r == "other")
+    found = [[_read_as(s, language) for s in sentences] for sentences in chapters]
+    others = Counter(r for row in found for r in row if r not in _NAMED_READINGS)
     most, count = others.most_common(1)[0] if others else (UNDETERMINED, 0)
-    if count > sum(r == "own" for row in reads for r in row):
-        reads = [[_reading(s, most) for s in sentences] for sentences in chapters]
-    return reads
+    if count > sum(r == "own" for row in found for r in row):
+        return [[_reading(s, most) for s in sentences] for sentences in chapters]
+    return [[r if r in _NAMED_READINGS else "other" for r in row] for row in found]
 
 
 def _reading(sentence: str, language: str | None) -> str:
@@ -236,6 +236,12 @@ def _reading(sentence: str, language: str | None) -> str:
     tell, the text layer's detector does; "other" where the detector reads a long one as another language (an
     interview left untranslated); "unknown" for a short one without function words ("Thank you", a name).
     Languages without a function-word list are "own" throughout."""
+    found = _read_as(sentence, language)
+    return found if found in _NAMED_READINGS else "other"
+
+
+def _read_as(sentence: str, language: str | None) -> str:
+    """_reading, with the language the detector reads in place of "other" (its code)."""
     own = stopwords.stop_words(language or "")
     if not own:
         return "own"
@@ -245,7 +251,8 @@ def _reading(sentence: str, language: str | None) -> str:
             return "own"
     elif len(words) < FOREIGN_WORDS:
         return "unknown"
-    return "own" if detect_language(sentence) in (language, UNDETERMINED) else "other"
+    found = detect_language(sentence)
+    return "own" if found in (language, UNDETERMINED) else found
 
 
 def _foreign_function_words(words: Sequence[str], language: str | None) -> bool:
