@@ -15,6 +15,7 @@ Italian and Portuguese headlines keep their articles.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from indexer.chapters.variants import BREAK, MARKS, auxiliary
 from indexer.text import stopwords
@@ -121,6 +122,17 @@ _PREPOSITIONS_AFTER = frozenset(
     "gegenuber nahe bis statt anstatt samt seitens zufolge jenseits oberhalb unterhalb".split())
 
 
+@lru_cache(maxsize=16)
+def _kept_after(language: str | None) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """_governed's word lists for a language, made once: the words that open a fronted phrase or a subordinate
+    clause, the words after which an article stays, and the function and news words a sentence may open with."""
+    fronting = stopwords.prepositions(language) | stopwords.scene_openers(language)[0]
+    keep = (fronting | stopwords.coordinators(language) | stopwords.relatives(language)
+            | stopwords.genitives(language) | stopwords.articles(language) | _PREPOSITIONS_AFTER)
+    said = stopwords.stop_words(language) | stopwords.openers(language) | stopwords.news_words(language)
+    return fronting, keep, said
+
+
 def _governed(words: list[str], bare: list[str], low: list[str], style: Style, language: str | None) -> set[int]:
     """The articles a German headline leaves out: before a capitalised noun or name, where the sentence opens on it
     ("Die | Zulassung von Glyphosat") or a verb governs it ("Polen verhängt den | Ausnahmezustand", "wirft der |
@@ -128,13 +140,10 @@ def _governed(words: list[str], bare: list[str], low: list[str], style: Style, l
     Europäischen Union", "Bruch der Vereinbarung", "hat den Notstand erklärt", "bei kaum einem Turnier"), and so
     does one before an adjective, whose ending says the case ("Der größte Eisberg"), and every one in a clause after
     a comma (a relative pronoun is written as an article) or a subordinate one."""
-    fronting = stopwords.prepositions(language) | stopwords.scene_openers(language)[0]
-    keep = (fronting | stopwords.coordinators(language) | stopwords.relatives(language)
-            | stopwords.genitives(language) | style.articles | _PREPOSITIONS_AFTER)
+    fronting, keep, said = _kept_after(language)
     # a clause that opens with a phrase or an adverb puts its subject after the verb ("Im Skandal um Wirecard sieht
     # die | Opposition", "Nun drohen die | Silos"): a headline keeps that subject's article
     first = fold(bare[0])
-    said = stopwords.stop_words(language) | stopwords.openers(language) | stopwords.news_words(language)
     inverted = first in fronting or (first in said and first not in style.articles)
     drop: set[int] = set()
     clause_start = 0
