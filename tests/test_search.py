@@ -612,6 +612,21 @@ def test_the_time_budget_cuts_a_quote_search_short(idx: tuple, monkeypatch: pyte
     assert not r.timed_out and r.hits
 
 
+def test_the_quote_budget_is_read_from_the_environment_and_a_wrong_value_keeps_the_default() -> None:
+    """A slow or busy machine may raise the quote search's time budget (CLIPINDEX_QUOTE_BUDGET_S); a value that is
+    not 0-600 seconds is reported and 1.8 s kept: a search server must start."""
+    import os
+    import sys
+
+    code = "import indexer.search.query as q; print(q.TIME_BUDGET_S)"
+    for raw, want, warned in (("4.5", "4.5", False), ("", "1.8", False), ("soon", "1.8", True), ("-1", "1.8", True),
+                              ("nan", "1.8", True), ("601", "1.8", True)):
+        env = {**os.environ, "CLIPINDEX_QUOTE_BUDGET_S": raw}
+        done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+        assert done.stdout.strip() == want, (raw, done.stdout, done.stderr)
+        assert ("CLIPINDEX_QUOTE_BUDGET_S" in done.stderr) == warned, (raw, done.stderr)
+
+
 def test_umlauts_typed_as_two_letters_find_the_word_where_nothing_holds_the_typed_one(tmp_path: Path,
                                                                                     search_backend: str) -> None:
     """A keyboard without umlauts types "Muenchen" for "München" and "Groesse" for "Größe": a keyword search found

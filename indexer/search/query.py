@@ -16,6 +16,7 @@ from collections.abc import Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from indexer.config import lenient_number
 from indexer.errors import InvalidInput
 from indexer.models import Hit, SearchMode
 from indexer.search.passages import word_pairs
@@ -49,8 +50,9 @@ MIN_QUOTE_SCORE = 0.4
 QUOTE_ALIGN = 20  # of those, how many are aligned
 WORDS_POOL = 3  # the words stage reads 3x the backend's quote pool: its terms are an archive's common words, so the
 # passage that says them in the quote's order often ranks below a hundred that hold as many (100k: R@1 0.937 -> 0.950)
-TIME_BUDGET_S = 1.8  # for a quote search: a full-text stage starts, and a candidate is aligned, only within it
-# (a full-text query itself runs to its end: milliseconds on both backends, even at a million passages)
+TIME_BUDGET_S = lenient_number("CLIPINDEX_QUOTE_BUDGET_S", 1.8, float, "a number of seconds from 0 to 600", most=600)
+# for a quote search: a full-text stage starts, and a candidate is aligned, only within it (a full-text query itself
+# runs to its end: milliseconds on both backends, even at a million passages); a slow or busy machine may raise it
 # a query starting with one of these is a quote: “ ” „ ‟ « ‹, and Chinese and Japanese corner brackets 「 『
 QUOTE_OPEN = '"\u201c\u201d\u201e\u201f\u00ab\u2039\u300c\u300e'
 QUOTE_CHARS = QUOTE_OPEN + "\u00bb\u203a\u300d\u300f"
