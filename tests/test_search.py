@@ -605,10 +605,21 @@ def test_the_time_budget_cuts_a_quote_search_short(idx: tuple, monkeypatch: pyte
     quote = '"the mayor said the stone bridge will stay closed"'
     r = idx[0].search(quote)
     assert not r.timed_out and r.hits, "the premise: found within the budget"
+    misremembered = '"the mayor told us the old stone bridge would stay shut"'  # no close match: a second stage
+    whole = idx[0].search(misremembered)
+    assert not whole.timed_out and whole.hits
     monkeypatch.setattr(search, "TIME_BUDGET_S", 0.0)
+    cut = idx[0].search(misremembered)  # spent before it began (a busy machine): the first stage's best few aligned
+    assert cut.timed_out and cut.hits, "cut short, and not empty"
+    assert (cut.hits[0].video_id, cut.hits[0].start) == (whole.hits[0].video_id, whole.hits[0].start)
+    r = idx[0].search(quote)  # found word for word by the first stage's best: nothing was cut
+    assert not r.timed_out and r.hits
+    r = idx[0].search("the flood", channel="valley news")  # a keyword search has no alignment stage to cut
+    assert not r.timed_out and r.hits
+    monkeypatch.setattr(search, "QUOTE_ALIGN_ANYWAY", 0)  # nothing aligned anyway: nothing found, and said so
     r = idx[0].search(quote)
     assert r.timed_out and r.hits == []
-    r = idx[0].search("the flood", channel="valley news")  # a keyword search has no alignment stage to cut
+    r = idx[0].search("the flood", channel="valley news")
     assert not r.timed_out and r.hits
 
 

@@ -48,6 +48,8 @@ QUOTE_TERMS = 10  # the rarest quote terms fetch the candidates
 QUOTE_MIN_WORDS = 6
 MIN_QUOTE_SCORE = 0.4
 QUOTE_ALIGN = 20  # of those, how many are aligned
+QUOTE_ALIGN_ANYWAY = 5  # the first stage's best this many are aligned even past the time budget: a busy machine's
+# search says it was cut short and gives its best candidates, never nothing (milliseconds)
 WORDS_POOL = 3  # the words stage reads 3x the backend's quote pool: its terms are an archive's common words, so the
 # passage that says them in the quote's order often ranks below a hundred that hold as many (100k: R@1 0.937 -> 0.950)
 TIME_BUDGET_S = lenient_number("CLIPINDEX_QUOTE_BUDGET_S", 1.8, float, "a number of seconds from 0 to 600", most=600)
@@ -295,7 +297,10 @@ def quote_search(found: Candidates, text: str, variants: dict[str | None, tuple[
 
     Why a pool: in an archive, hundreds of passages share most of a quote's common words, so the full-text score
     alone often puts the passage that holds them in the quote's order below the first few dozen, and a misremembered
-    quote loses its rarest terms. Reading a passage's keys costs a fraction of aligning it (about 1 ms)."""
+    quote loses its rarest terms. Reading a passage's keys costs a fraction of aligning it (about 1 ms).
+
+    The time budget (TIME_BUDGET_S) stops the stages after the first and the alignments past the first stage's best
+    QUOTE_ALIGN_ANYWAY: a search cut short says so (`timed_out`) with the best it found."""
     # a moment stands in about two passages (they overlap by half): twice the page's end, however deep (a cap of 200
     # left a formula said 300 times reachable to its 131st, its last hours never; the time budget still holds)
     want = max(QUOTE_ALIGN, 2 * (offset + limit))
@@ -314,8 +319,8 @@ def quote_search(found: Candidates, text: str, variants: dict[str | None, tuple[
         if len(pool) > want and pool[want - 1][0] == pool[0][0]:
             while n < min(len(pool), want + 2 * QUOTE_ALIGN) and pool[n][0] == pool[0][0]:
                 n += 1
-        for _, c in pool[:n]:
-            if time.monotonic() - started > TIME_BUDGET_S:
+        for k, (_, c) in enumerate(pool[:n]):
+            if k >= QUOTE_ALIGN_ANYWAY and time.monotonic() - started > TIME_BUDGET_S:
                 timed_out = True
                 break
             if c.key not in aligned:
@@ -324,8 +329,8 @@ def quote_search(found: Candidates, text: str, variants: dict[str | None, tuple[
                 hits.append(hit)
         return hits
 
-    for query, candidates in _quote_queries(found, variants):
-        if time.monotonic() - started >= TIME_BUDGET_S:
+    for stage, (query, candidates) in enumerate(_quote_queries(found, variants)):
+        if stage and time.monotonic() - started >= TIME_BUDGET_S:
             timed_out = True
             break
         top = found.top(query, max(candidates, want))
