@@ -210,6 +210,9 @@ def search(
     if undated:  # as the page says it: a date filter cannot match a video without a date
         err.print(f"note: {len(undated)} video{'s have' if len(undated) > 1 else ' has'} no date, so --after and "
                   "--before leave them out (PATCH /v1/videos/ID or the page's Edit details gives one)", markup=False)
+    if result.timed_out:  # as the page says it
+        err.print("note: the search stopped early (its time budget, CLIPINDEX_QUOTE_BUDGET_S): what it found so far is "
+                  "shown; --channel, --language or dates narrow it", markup=False)
     if as_json:
         out.print(json.dumps([asdict(h) for h in result.hits], ensure_ascii=False, indent=1))
         return

@@ -178,6 +178,24 @@ def test_ingesting_again_adds_a_video_whose_index_commit_was_lost(settings: Sett
     assert [h["video_id"] for h in json.loads(out)][:1] == [video_id]
 
 
+def test_a_quote_search_cut_short_says_so_and_shows_what_it_found(settings: Settings,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """A quote search past its time budget (a busy machine) printed nothing and said nothing: now it shows the best
+    of its first stage and says on stderr that it stopped early, as the page does."""
+    import indexer.search.query as search
+
+    code, out, err = cli(settings, "ingest", str(FIXTURES / "captions_ru.vtt"), "--json")
+    assert code == 0, err
+    video_id = json.loads(out)[0]["video_id"]
+    misremembered = '"уровень воды в реке Каменка поднялся на два метра за сутки"'
+    code, out, err = cli(settings, "search", misremembered, "--json")
+    assert code == 0 and "stopped early" not in err, err
+    monkeypatch.setattr(search, "TIME_BUDGET_S", 0.0)
+    code, out, err = cli(settings, "search", misremembered, "--json")
+    assert code == 0 and "the search stopped early" in err and "CLIPINDEX_QUOTE_BUDGET_S" in err, err
+    assert [h["video_id"] for h in json.loads(out)][:1] == [video_id]
+
+
 @pytest.mark.slow
 def test_a_damaged_index_table_of_contents_is_made_again_from_the_store(settings: Settings) -> None:
     """A garbled `.toc` (a full disk, a crash mid-write) failed every search, ingest and even `reindex` with an
