@@ -4,11 +4,13 @@ it works, and a merge whose segments went meanwhile, or a merger that died, leav
 
 from __future__ import annotations
 
+import gc
 import random
 import sys
 import threading
 import time
 import traceback
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -485,3 +487,23 @@ def test_an_idle_process_lets_go_of_the_segments_a_merge_deleted(tmp_path: Path,
     except AssertionError as e:
         raise AssertionError(f"{e}; the watcher thread was at:\n{_stack_of(ix._watcher)}") from None
     assert _state(ix)[2] == said and said[0]  # and the index reads on, from the merged segments
+
+
+def test_a_dropped_index_takes_its_reader_watcher_with_it(tmp_path: Path, no_merger: None,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """The thread that closes stale searchers held its index for the process's life: every index object a process
+    ever searched stayed in memory, each waking its own thread every READER_CHECK_S. It holds the index weakly now
+    and ends once the index is gone."""
+    monkeypatch.setattr(search_index, "READER_CHECK_S", 0.05)
+    ix = _filled(tmp_path / "index", 2)
+    assert ix.search("bridge council").hits
+    watcher = ix._watcher
+    assert watcher is not None and watcher.is_alive()
+    time.sleep(0.2)  # a few ticks: it looks, and lets go of the index between them
+    gone = weakref.ref(ix)
+    del ix
+    gc.collect()
+    assert gone() is None, "something still holds the index"
+    watcher.join(5)
+    assert not watcher.is_alive()
+

@@ -28,6 +28,7 @@ import pickle
 import struct
 import threading
 import time
+import weakref
 import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -260,7 +261,8 @@ class SearchIndex(PassageIndex):
             s = self._searcher
             if s is None or s.reader().generation() != ix.latest_generation():
                 if self._watcher is None:
-                    self._watcher = threading.Thread(target=self._watch_readers, daemon=True, name="index-readers")
+                    self._watcher = threading.Thread(target=_watch_readers, args=(weakref.ref(self),), daemon=True,
+                                                     name="index-readers")
                     self._watcher.start()
                 self._retire()
                 self._searcher = s = ix.searcher(weighting=Saturated())
@@ -301,17 +303,6 @@ class SearchIndex(PassageIndex):
             return []
         done, self._retired = self._retired, []
         return done
-
-    def _watch_readers(self) -> None:
-        """Every READER_CHECK_S, a searcher that a later commit (of this or another process) made stale is set
-        aside and closed: an idle server otherwise holds the files that commit's merge deleted until its next
-        search. The posting lists of segments the current searcher no longer has leave the cache."""
-        while True:
-            time.sleep(READER_CHECK_S)
-            try:
-                self._let_go_of_stale()
-            except Exception:  # noqa: BLE001 - a read of the folder failed (replaced under it ...): next time
-                log.debug("could not look for a stale searcher of %s", self.path, exc_info=True)
 
     def _let_go_of_stale(self) -> None:
         with self._read_lock:
@@ -398,3 +389,21 @@ def _filter_query(flt: Filter) -> Any:
 
 
 __all__ = ["COMMIT_DELAY_S", "CURRENT", "MAX_BATCH", "MAX_SEGMENTS", "SearchIndex", "open_index"]
+
+
+def _watch_readers(ref: weakref.ref[SearchIndex]) -> None:
+    """Every READER_CHECK_S, a searcher that a later commit (of this or another process) made stale is set aside and
+    closed (SearchIndex._let_go_of_stale): an idle server otherwise holds the files that commit's merge deleted until
+    its next search. The posting lists of segments the current searcher no longer has leave the cache. The thread
+    holds its index weakly and ends once the index is gone: it held every index a process ever searched, and woke
+    for each, for the process's life."""
+    while True:
+        time.sleep(READER_CHECK_S)
+        index = ref()
+        if index is None:
+            return
+        try:
+            index._let_go_of_stale()
+        except Exception:  # noqa: BLE001 - a read of the folder failed (replaced under it ...): next time
+            log.debug("could not look for a stale searcher of %s", index.path, exc_info=True)
+        del index  # not held while asleep
