@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from indexer.articles.quotecheck import WordDiff
+from indexer.articles.store import article_id
 from indexer.config import Settings
 from indexer.errors import Conflict, InvalidInput, NotFound
 from indexer.service import Clipindex, IngestOptions
@@ -211,6 +212,22 @@ def test_article_corrections_read_the_transcript_as_it_is_now(captioned: tuple[C
     for aid in (second, stale):
         [check] = svc.articles.get(aid).links[0].quotes
         assert check.status == "verbatim", "checks made before the transcript changed are made again"
+
+
+def test_an_article_stored_again_keeps_its_place_in_the_oldest_first_list(captioned: tuple[Clipindex, str],
+                                                                          tmp_path: Path) -> None:
+    """Storing an article again (linked once more, its transcript corrected from it) once gave it a new first-stored
+    time: the first article moved to the end of the list and paging by offset skipped or repeated articles."""
+    svc, video_id = captioned
+    ids = []
+    for name in ("first", "second", "third"):
+        page = tmp_path / f"{name}.txt"
+        page.write_text(f"Bridge {name}\n\nThe mayor said the bridge will stay closed.\n", encoding="utf-8")
+        ids.append(svc.articles.add(str(page), [video_id]).id)
+    assert [a.id for a in svc.articles.list()] == ids
+    assert svc.articles.add(str(tmp_path / "first.txt"), [video_id]).id == ids[0]
+    assert [a.id for a in svc.articles.list()] == ids, "the article stored again is still the oldest"
+    assert [article_id(a) for a, _ in svc.articles.saved.for_video(video_id)] == ids, "the video's first article"
 
 
 @pytest.mark.slow

@@ -26,19 +26,24 @@ class ArticleStore:
         self.store = store
 
     def put(self, article: Article, links: list[ArticleLinks]) -> str:
-        """Store the article (replacing an earlier copy) and its links to these videos."""
+        """Store the article (replacing an earlier copy) and its links to these videos. A stored article keeps
+        the time it was first stored, and each link its own, so listings (oldest first) keep their order."""
         aid = article_id(article)
         now = time.time()
         with self.store.tx() as conn:
+            first = conn.execute(sa.select(articles.c.created_at).where(articles.c.id == aid)).scalar()
+            linked = dict(conn.execute(sa.select(article_links.c.video_id, article_links.c.created_at)
+                                       .where(article_links.c.article_id == aid)).tuples().all())
             conn.execute(article_links.delete().where(article_links.c.article_id == aid))
             conn.execute(articles.delete().where(articles.c.id == aid))
             conn.execute(articles.insert().values(
                 id=aid, source=article.source, url=article.url, title=article.title, language=article.language,
-                published=article.published, data=json.dumps(article.to_dict(), ensure_ascii=False), created_at=now))
+                published=article.published, data=json.dumps(article.to_dict(), ensure_ascii=False),
+                created_at=now if first is None else first))
             for link in links:
                 conn.execute(article_links.insert().values(
                     article_id=aid, video_id=link.video_id, data=json.dumps(link.to_dict(), ensure_ascii=False),
-                    created_at=now))
+                    created_at=linked.get(link.video_id, now)))
         return aid
 
     def get(self, aid: str) -> tuple[Article, list[ArticleLinks]]:
@@ -89,7 +94,7 @@ class ArticleStore:
         """(id, title, url, linked video ids) for every article."""
         with self.store.tx() as conn:
             rows = conn.execute(sa.select(articles.c.id, articles.c.title, articles.c.url)
-                                .order_by(articles.c.created_at)).all()
+                                .order_by(articles.c.created_at, articles.c.id)).all()
             pairs = conn.execute(sa.select(article_links.c.article_id, article_links.c.video_id)).all()
         videos: dict[str, list[str]] = {}
         for a, v in pairs:
@@ -101,7 +106,7 @@ class ArticleStore:
             rows = conn.execute(
                 sa.select(articles.c.data, article_links.c.data.label("links"))
                 .join(article_links, article_links.c.article_id == articles.c.id)
-                .where(article_links.c.video_id == video_id).order_by(articles.c.created_at)).all()
+                .where(article_links.c.video_id == video_id).order_by(articles.c.created_at, articles.c.id)).all()
         return [(Article.from_dict(json.loads(r.data)), ArticleLinks.from_dict(json.loads(r.links))) for r in rows]
 
     def ids(self) -> list[str]:
