@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import re
 import shutil
 import socket
@@ -13,6 +14,7 @@ import time
 import urllib.parse
 import wave
 from collections.abc import Iterator
+from dataclasses import replace
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -553,6 +555,22 @@ def test_jsonld_is_a_schema_org_video_object_with_clips(flood: Article,
         assert clip["url"] == f"https://www.youtube.com/watch?v=dQw4w9WgXcQ&t={clip['startOffset']}s"
         previous_end = clip["endOffset"]
     assert clips[0]["name"].startswith("Emergency crews used boats")
+
+
+def test_jsonld_key_moments_end_inside_the_video(flood: Article, report: tuple[Transcript, dict[int, float]]) -> None:
+    """The last paragraph's moment ends 0.3 s into a second and the video 0.1 s later: the moment, rounded up to
+    whole seconds, once ended a second past the duration the same document gave (which a search engine refuses)."""
+    links = link_article(flood, report[0])
+    last = max((p for p in links.paragraphs if p.end is not None), key=lambda p: p.end or 0.0)
+    end = math.floor(last.end or 0.0) + 0.3
+    links = replace(links, paragraphs=tuple(replace(p, end=end) if p is last else p for p in links.paragraphs))
+    video = Video("yt:dQw4w9WgXcQ", "https://youtu.be/dQw4w9WgXcQ", "Eastbridge floods", duration=end + 0.1)
+    doc = export_jsonld(flood, links, video)
+    seconds = math.floor(end)
+    assert doc["duration"] == f"PT{seconds // 60}M{seconds % 60}S"
+    clips = doc["hasPart"]
+    assert clips[-1]["startOffset"] == math.floor(last.start or 0.0) and clips[-1]["endOffset"] == seconds
+    assert all(c["startOffset"] < c["endOffset"] <= seconds for c in clips)
 
 
 # --- real speech ---------------------------------------------------------------------------------------------------

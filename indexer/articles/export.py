@@ -151,7 +151,7 @@ def export_jsonld(article: Article, links: ArticleLinks, video: Video, media: st
                                                  "url": article.url, "datePublished": article.published}.items()
                               if v},
     }
-    doc["hasPart"] = _clips(article, links, ref)
+    doc["hasPart"] = _clips(article, links, ref, round(video.duration) if video.duration else None)
     return {k: v for k, v in doc.items() if v not in (None, [], "")}
 
 
@@ -163,17 +163,23 @@ def jsonld_text(doc: dict[str, Any]) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def _clips(article: Article, links: ArticleLinks, ref: str | None) -> list[dict[str, Any]]:
+def _clips(article: Article, links: ArticleLinks, ref: str | None, duration: int | None) -> list[dict[str, Any]]:
+    """Whole seconds, as key moments are given; none ends past `duration` (the video's, as the document writes it:
+    a moment rounded up past the video's end is one a search engine refuses)."""
     texts = {p.index: p.text for p in article.paragraphs}
     clips: list[dict[str, Any]] = []
     for link in sorted((x for x in links.paragraphs if x.start is not None), key=lambda x: x.start or 0.0):
-        start, end = math.floor(link.start or 0.0), math.ceil(link.end or 0.0)
+        start, end = math.floor(link.start or 0.0), max(math.ceil(link.end or 0.0), math.floor(link.start or 0.0) + 1)
+        if duration is not None:
+            end = min(end, duration)
+            if end <= start:
+                continue
         if clips and start < clips[-1]["endOffset"]:  # key moments must not overlap
             if start <= clips[-1]["startOffset"] or (link.start or 0.0) < clips[-1]["end"]:
                 continue
             clips[-1]["endOffset"] = start  # only rounding made them touch
         clip = {"@type": "Clip", "name": _clip_name(texts.get(link.paragraph, "")), "startOffset": start,
-                "endOffset": max(end, start + 1), "end": link.end or 0.0}
+                "endOffset": end, "end": link.end or 0.0}
         if ref and (youtube_id(ref) or ref.lower().startswith(("http://", "https://"))):
             clip["url"] = watch_url(ref, float(start), float(end))
         clips.append(clip)
