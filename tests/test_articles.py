@@ -407,6 +407,18 @@ def test_text_fragment_of_a_paragraph_with_sharp_s_is_start_and_end() -> None:
     assert start == "Dreißig Tonnen Stahl" and end == "alten Brücke sicherte."
 
 
+def test_text_fragment_of_a_paragraph_the_page_writes_with_a_soft_hyphen_is_unique_in_the_page() -> None:
+    """The page's text keeps a soft hyphen the paragraph's text leaves out: the paragraph was not found in the page,
+    and its fragment began "Die Brücke über", whose first match is the navigation's teaser above it."""
+    para = ("Die Brücke über die Talheimer Straße bleibt am Wochenende gesperrt, teilte die Stadt am Montag "
+            "nach der Prüfung der Pfeiler mit.")
+    page = "Lokales\nDie Brücke über den Neckar: alle Termine\n" + para.replace("Wochenende", "Wochen\u00adende")
+    start, end = _directive(text_fragment_url("https://example.org/e", para, page))
+    seen = page.replace("\u00ad", "")
+    assert para.startswith(start) and para.endswith(end) and len(start) < len(para) / 2
+    assert seen.find(start) == seen.find(para), "the fragment's first match is the paragraph"
+
+
 def test_a_key_moment_is_named_by_its_paragraphs_first_sentence_in_any_script() -> None:
     """Chinese and Japanese end a sentence without a space after it: the JSON-LD Clip took the whole paragraph."""
     assert _clip_name("北京市政府周二宣布开通新线路。这条线路全长三十二公里。") == "北京市政府周二宣布开通新线路。"

@@ -27,9 +27,9 @@ from media.cuetext import right_to_left
 def text_fragment_url(article_url: str, paragraph_text: str, page_text: str) -> str:
     """The article URL with a `#:~:text=` fragment that a browser scrolls to and highlights: the whole paragraph
     when short, else `textStart,textEnd` with as few words as make the first match in the page this paragraph."""
-    words = paragraph_text.split()
+    words = _UNSEEN.sub("", paragraph_text).split()
     para = " ".join(words)
-    page = " ".join(page_text.split()).casefold()
+    page = " ".join(_UNSEEN.sub("", page_text).split()).casefold()
     at = _find(page, para.casefold(), 0)
     if at < 0:
         page, at = para.casefold(), 0
@@ -44,6 +44,12 @@ def text_fragment_url(article_url: str, paragraph_text: str, page_text: str) -> 
             directive = f"{_encode(head)},{_encode(tail)}"
             break
     return f"{article_url.split('#')[0]}#:~:text={directive}"
+
+
+# characters a page does not draw, which the paragraph's text leaves out and the page's text kept: a paragraph with a
+# soft hyphen ("Wochen\u00adende") was never found in the page, and its fragment was made unique in the paragraph
+# alone ("Die Brücke über", which a navigation teaser above it also starts with)
+_UNSEEN = re.compile("[\u00ad\u200b\u2060\ufeff]")
 
 
 def _find(hay: str, needle: str, pos: int) -> int:
