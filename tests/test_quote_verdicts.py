@@ -238,6 +238,19 @@ def test_a_word_added_before_the_quotes_last_word_keeps_that_word_in_the_span(tm
     assert [(d.article, d.spoken) for d in check.differences] == [("never stop", "always keep")], check
 
 
+def test_a_number_heard_as_a_word_and_more_keeps_that_word_in_the_span(tmp_path: Path) -> None:
+    """"forty boats" heard as "for the moats": the quote's first word is read as the number 40, so "for" was never
+    alike it, the span began at "the", and a correction from the article left the transcript saying "damaged for
+    forty boats". The number is alike as written too, and "for" is in the difference."""
+    page = tmp_path / "boats.md"
+    page.write_text("# Storm\n\nFishermen said the storm damaged “forty boats in the marina,” the office said.\n",
+                    encoding="utf-8")
+    [check] = link_article(load_article(str(page)), _timed(
+        "The office spoke. Fishermen say the storm damaged for the moats in the marina. Work goes on.")).quotes
+    assert check.spoken == "for the moats in the marina.", check
+    assert [(d.article, d.spoken) for d in check.differences + check.misheard] == [("forty boats", "for the moats")]
+
+
 def test_without_audio_the_check_says_captions_and_only_sound_alike_words_are_misheard(tmp_path: Path) -> None:
     captions = _timed(SAID.replace("hit", "kit"))
     [check] = link_article(load_article(str(_article(tmp_path, SAID))), captions).quotes

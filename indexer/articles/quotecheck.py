@@ -34,7 +34,7 @@ from rapidfuzz import fuzz, process
 from indexer.articles.quotes import Quote
 from indexer.models import Word, ends_sentence
 from indexer.text.align import QUOTE_CHECK, Alignment, Op, align, differing, score_ops
-from indexer.text.normalize import Token, split_words, text_words, tokenize
+from indexer.text.normalize import Token, fold, split_words, text_words, tokenize
 from indexer.text.polarity import flips_polarity, negations
 from media.readable import join_words
 
@@ -129,8 +129,8 @@ def check_quote(quote: Quote, spoken: Sequence[Token], words: Sequence[Word], la
         return base
     if best.score < found_min:
         return replace(base, score=round(best.score, 3))
-    best = _negation_beside(_reach_edges(best, qtoks, spoken, words, near), len(qtoks), spoken, words, language,
-                            around, near)
+    best = _negation_beside(_reach_edges(best, qtoks, spoken, words, near, surfaces), len(qtoks), spoken, words,
+                            language, around, near)
     best = _negation_left_out(best, len(qtoks), spoken, words, language, near)
     said = [w for op in best.ops if op.spoken is not None for w in (spoken[op.spoken].first, spoken[op.spoken].last)]
     first, last = min(said), max(said)
@@ -141,12 +141,14 @@ def check_quote(quote: Quote, spoken: Sequence[Token], words: Sequence[Word], la
 
 
 def _reach_edges(found: Alignment, qtoks: Sequence[Token], spoken: Sequence[Token], words: Sequence[Word],
-                 near: float) -> Alignment:
+                 near: float, surfaces: Sequence[str]) -> Alignment:
     """The quote's first or last word, paired with a dissimilar word at the span's edge, paired instead with a word
     like it said up to REACH words further out in the same sentence, the words between added. The alignment counts
     both as one change each way, so it ended the span early: "кеңейтуді тоқтатамыз" ("we will stop") against
     "кеңейтуді ешқашан тоқтатпаймыз" ("we will never stop") read "'тоқтатамыз' was said as 'ешқашан'", and the
-    verb said, the reversed meaning, was left out of the span."""
+    verb said, the reversed meaning, was left out of the span. A number is alike as read and as written: "forty"
+    (read 40) heard as "for the moats" pairs with "for", where "the" alone made the span, and a correction from
+    the article left "for" before "forty boats"."""
     ops = list(found.ops)
     pairs = [k for k, op in enumerate(ops) if op.quote is not None and op.spoken is not None]
     if not pairs:
@@ -158,7 +160,9 @@ def _reach_edges(found: Alignment, qtoks: Sequence[Token], spoken: Sequence[Toke
         if op.kind != "changed" or op.similarity >= near or op.quote != edge_word or at is None:
             continue
         reach = _in_sentence(at, step, REACH, spoken, words)
-        alike = {j: fuzz.ratio(qtoks[edge_word].key, spoken[j].key) / 100.0 for j in reach}
+        written = fold(" ".join(surfaces[qtoks[edge_word].first:qtoks[edge_word].last + 1]))
+        alike = {j: max(fuzz.ratio(qtoks[edge_word].key, spoken[j].key), fuzz.ratio(written, fold(" ".join(
+            w.text.strip() for w in words[spoken[j].first:spoken[j].last + 1])))) / 100.0 for j in reach}
         best_j = max(alike, key=lambda j: (alike[j], -abs(j - at)), default=None)
         if best_j is None or alike[best_j] < REACH_ALIKE or alike[best_j] < op.similarity + REACH_MARGIN:
             continue
