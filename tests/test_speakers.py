@@ -71,8 +71,14 @@ def test_no_speaker_where_the_paragraph_names_none(language: str, text: str) -> 
      ["Giulia Bianchi"]),
     ("fr", "Devant les élus, le préfet a été clair : « Aucune commune ne sera oubliée. »", ["le préfet"]),
     ("ja", "商店街で、山本健太さんは「在庫が全部だめになった」と肩を落とした。", ["山本健太さん"]),
+    # Uzbek in Cyrillic had no speech verb, and Latin names written with ‘ ("o‘", "g‘") were cut at it
+    ("uz", "«Биз чипталар нархини оширамиз», — деди шаҳар ҳокими Жаҳонгир Ортиқхўжаев.", ["Жаҳонгир Ортиқхўжаев"]),
+    ("uz", "«Biz narxni oshiramiz», — dedi shahar hokimi Jahongir Ortiqxo‘jayev.", ["Jahongir Ortiqxo‘jayev"]),
+    ("uz", "G‘ayrat To‘xtayev: «Biz chiptalar narxini oshirmaymiz», dedi.", ["G‘ayrat To‘xtayev"]),
+    ("uz", "Вазир Каримов: «Нарх ошмайди», деди.", ["Вазир Каримов"]),
 ], ids=["same-speaker-goes-on", "role-of-a-place", "role-of-a-place-then-name", "verb-without-subject",
-        "colon-after-the-subject", "japanese-honorific"])
+        "colon-after-the-subject", "japanese-honorific", "uzbek-cyrillic", "uzbek-latin-turned-comma",
+        "uzbek-latin-name-first", "uzbek-cyrillic-name-first"])
 def test_a_paragraphs_quotes_as_an_article_reads_them(language: str, text: str, expected: list[str]) -> None:
     assert speakers(text, language) == expected
 

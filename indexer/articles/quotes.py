@@ -112,7 +112,7 @@ def _quote(text: str, start: int, end: int, marks: str, depth: int) -> Quote:
 
 
 _NOT_NAMES = stop_words("en") | PRONOUNS  # capitalised only because they open a sentence: "The", "He", "Monday"
-_TOKEN = re.compile(r"[^\W_]+(?:['’.-][^\W_]+)*|[,;:—–().!?]")
+_TOKEN = re.compile(r"[^\W_]+(?:['’‘.-][^\W_]+)*|[,;:—–().!?]")  # "To‘xtayev": Uzbek's ‘ inside a word
 # words that lead a place or an object in, not a person: articles, determiners, prepositions (a language's stop words
 # minus the conjunctions and speech-related words that may stand before a name)
 _FUNCTION = frozenset().union(*(stop_words(lang) for lang in languages())) - SAYS - PRONOUNS - frozenset(

@@ -55,7 +55,8 @@ SPEECH_VERBS = {
           "наголосив наголосила каже розповідає розповів розповіла додає запевнив запевнила визнав визнала "
           "підтвердив підтвердила попередив попередила розкритикував розкритикувала нагадав нагадала пообіцяв "
           "пообіцяла відповів відповіла",
-    "uz": "dedi deydi aytdi ta'kidladi bildirdi dedilar aytdilar ogohlantirdi tasdiqladi",
+    "uz": "dedi deydi aytdi ta'kidladi bildirdi dedilar aytdilar ogohlantirdi tasdiqladi "
+          "деди дейди айтди таъкидлади билдирди дедилар айтдилар огоҳлантирди тасдиқлади",  # both scripts
     "tr": "dedi söyledi belirtti açıkladı vurguladı kaydetti konuştu konuşan ekledi eleştirdi uyardı doğruladı "
           "duyurdu hatırlattı yanıtladı savundu",
     "ar": "قال قالت يقول تقول أضاف أضافت وأضاف وأضافت أكد أكدت وأكد وأكدت صرح صرحت وصرح وقال وقالت أوضح وأوضح "
@@ -65,7 +66,7 @@ SPEECH_VERBS = {
 SAYS = frozenset(fold(w) for words in SPEECH_VERBS.values() for w in words.split())
 # what may stand between a quote and its speech verb and says nothing of who spoke: the auxiliary of a compound
 # tense ("ha detto", "a déclaré", "hat gesagt") and the quotative particle of Turkish and Uzbek ("diye konuştu")
-AUXILIARIES = frozenset(fold(w) for w in "has have had hat haben ha hanno a ont avait han había tem diye deb".split())
+AUXILIARIES = frozenset(fold(w) for w in "has have had hat haben ha hanno a ont avait han había tem diye deb деб".split())
 # German auxiliaries that open a verb bracket: the speaker stands between them and the participle at the end
 BRACKET = frozenset({"hat", "haben", "hatte", "hatten"})
 # lower-case words inside a name ("Lula da Silva", "Ursula von der Leyen", "Ahmed bin Salman")
@@ -150,7 +151,7 @@ def inverted_pronoun(token: str) -> bool:
 
 def _words(text: str) -> list[str]:
     """Words and the marks that end a phrase, in order."""
-    return re.findall(rf"[^\W_]+(?:['’.-][^\W_]+)*|{_MARK}", text)
+    return re.findall(rf"[^\W_]+(?:['’‘.-][^\W_]+)*|{_MARK}", text)  # Uzbek writes "o‘", "g‘" with ‘ too
 
 
 def _clause(words: list[str]) -> list[str]:
