@@ -119,6 +119,10 @@ def test_plain_text_file() -> None:
     ("The players’ union won’t say it, and the 12\" pipe burst.", []),
     ("Prices rose 5‚5 per cent, a number ‚nobody expected.", []),
     ("“This quote goes on into the next paragraph", [("This quote goes on into the next paragraph", "“", 0)]),
+    # ... also where it opens after its speaker: such a quote was never found, so never checked
+    ('Clara Voss told the paper: "The islands deserve a reliable service and they will get one.',
+     [("The islands deserve a reliable service and they will get one.", '"', 0)]),
+    ('The word "forty was misspelled in the draft', []),  # a mark left open in mid-sentence opens nothing
     # straight single marks (CMSs without typographic quotes, British style) were never quotes, so never checked;
     # an apostrophe (a possessive, o'zbek, rock 'n' roll) is still none
     ("'We will not raise taxes this year,' she said.", [("We will not raise taxes this year,", "''", 0)]),

@@ -4,11 +4,12 @@ Why by hand and not a parser: quote marks differ by language and house style, an
 located to the character. Straight and curly double quotes, guillemets (either direction), low-high quotes („...“
 and ‚...‘) are paired with a stack, so a quote inside a quote (the speaker quoting someone) stays inside its outer
 quote (depth 1) and a lone mark (an apostrophe, an inch sign) opens nothing. A guillemet or a curly double mark
-closes even before a letter (a case ending: «Nasaf»ni). A quote opened at the start of a paragraph and never closed
-runs to the paragraph's end (the convention for quotes that go on into the next paragraph). A name in quote marks
-(«Спартак», „Die Zeit“) is not a quote: it reports no one's words. The speaker is read from the attribution around
-the quote ("..., said Tom Baker", "She told reporters: ..."), with speech verbs in the languages we know;
-"he"/"she" resolve to the last person named before the quote, or to the previous speaker.
+closes even before a letter (a case ending: «Nasaf»ni). A quote never closed runs to the paragraph's end (the
+convention for quotes that go on into the next paragraph), where it opens the paragraph or the paragraph ends on a
+sentence's last mark. A name in quote marks («Спартак», „Die Zeit“) is not a quote: it reports no one's words.
+The speaker is read from the attribution around the quote ("..., said Tom Baker", "She told reporters: ..."), with
+speech verbs in the languages we know; "he"/"she" resolve to the last person named before the quote, or to the
+previous speaker.
 """
 
 from __future__ import annotations
@@ -86,10 +87,20 @@ def find_quotes(text: str) -> list[Quote]:
             found.append(_quote(text, at + 1, i, mark + ch, level))
         elif can_open and ch in _CLOSERS and not (ch == "»" and "«" in text[:i]):
             stack.append((ch, i))
-    if stack and stack[0][1] == 0:  # a quote that goes on into the next paragraph
-        found.append(_quote(text, 1, len(text), stack[0][0], 0))
+    if stack and (stack[0][1] == 0 or (stack[0][0] in _DOUBLE and _ends_a_sentence(text))):  # a quote that goes on into the next paragraph,
+        # opened at its start or after its speaker ('Clara Voss told the paper: "The islands deserve ... one.')
+        found.append(_quote(text, stack[0][1] + 1, len(text), stack[0][0], 0))
     found = [q for q in found if sum(c.isalnum() for c in q.text) > 1 and not (is_name(q.text) and not _reply(text, q))]
     return sorted(found, key=lambda q: (q.start, q.depth))
+
+
+_DOUBLE = '"“„«»「『'  # the marks a quote that goes on opens with (a single one left open is an apostrophe's kind)
+
+
+def _ends_a_sentence(text: str) -> bool:
+    """The paragraph ends on a sentence's last mark, as a quote that goes on into the next one does ("... one."),
+    and not on a quote mark left open by mistake in mid-sentence."""
+    return text.rstrip()[-1:] in ".!?…。！？"
 
 
 def is_name(text: str) -> bool:
