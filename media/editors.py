@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
 
-from media.timecode import FrameRate, TimecodeError, to_timecode, xml_time
+from media.timecode import FrameRate, TimecodeError, reel_frames, to_timecode, xml_time
 
 
 @dataclass(frozen=True)
@@ -63,8 +63,8 @@ def write_edl(edits: EditList) -> str:
     record = 0
     reels = reel_names(edits.clips)
     for number, clip in enumerate(edits.clips, 1):
-        first, last = (rate.frame(clip.rate.seconds(f) + clip.origin) for f in (clip.first, clip.last))
-        last = max(last, first + 1)
+        first = rate.frame(clip.rate.seconds(clip.first) + clip.origin)
+        last = first + reel_frames(clip.rate, clip.last - clip.first, rate)  # as long as the render shows it
         times = [to_timecode(f, rate) for f in (first, last, record, record + last - first)]
         if any(int(t.split(":", 1)[0]) >= 24 for t in times):  # CMX3600 counts on a 24-hour clock
             raise TimecodeError(f"clip {number}: an EDL counts time on a 24-hour clock, and this clip is at "
@@ -133,7 +133,7 @@ def write_fcpxml(edits: EditList) -> str:
                           start=xml_time(clip.origin),
                           duration=xml_time(clip.rate.seconds(max(clip.whole, clip.last))), format=clip_format,
                           hasVideo="1", hasAudio="1")
-        length = max(1, edits.rate.frame(clip.rate.seconds(clip.last - clip.first)))
+        length = reel_frames(clip.rate, clip.last - clip.first, edits.rate)
         spine_items.append(dict(name=clip.name, ref=assets[clip.url], offset=xml_time(edits.rate.seconds(offset)),
                                 start=xml_time(clip.rate.seconds(clip.first) + clip.origin),
                                 duration=xml_time(edits.rate.seconds(length)), format=clip_format,

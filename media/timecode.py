@@ -149,3 +149,9 @@ def xml_time(seconds: Fraction) -> str:
     if seconds.denominator == 1:
         return f"{seconds.numerator}s"
     return f"{seconds.numerator}/{seconds.denominator}s"
+
+
+def reel_frames(rate: FrameRate, frames: int, reel: FrameRate) -> int:
+    """How many frames of a timeline at `reel` hold `frames` of a source at `rate`: all of them at its own rate,
+    else their length to the nearest frame, one at least (the render, the EDL, FCPXML and OTIO all place so)."""
+    return frames if rate == reel else max(1, reel.frame(rate.seconds(frames)))

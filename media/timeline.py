@@ -36,6 +36,7 @@ from media.timecode import (
     edl_rate,
     frame_rate,
     from_timecode,
+    reel_frames,
     timecode_rate,
     to_timecode,
 )
@@ -148,14 +149,16 @@ def render_rate(rates: Iterable[float]) -> float:
 
 def reel_span(start: float, end: float, fps: float, reel_fps: float, whole: int | None = None) -> tuple[float, float]:
     """Where a clip of a source at `fps` starts (its first frame's time) and how long it lasts on a reel of
-    `reel_fps`: its frames' length at the source's own rate (`source_frames`), else the asked length from its first
-    frame, in whole frames of the reel. Whole frames, so that picture and sound end together and the next clip starts
-    where the picture says: lengths in exact seconds drifted a frame every few clips."""
+    `reel_fps`: its frames' length (`source_frames`), in whole frames of the reel, rounded as an editor's timeline
+    rounds a conformed clip (`reel_frames`). Whole frames, so that picture and sound end together and the next clip
+    starts where the picture says: lengths in exact seconds drifted a frame every few clips. On a reel of mixed rates
+    the asked length was taken, up to a source frame shorter than what every export places, so the EDL, FCPXML and
+    OTIO of a 31-clip reel ended half a second after its render."""
     rate = frame_rate(fps)
     first, last = source_frames(start, end, rate, whole)
-    begin = float(rate.seconds(first))
-    length = float(rate.seconds(last - first)) if rate == frame_rate(reel_fps) else end - begin
-    return begin, max(1, round(length * reel_fps)) / reel_fps
+    reel = frame_rate(reel_fps)
+    return float(rate.seconds(first)), float(reel.seconds(reel_frames(rate, last - first, reel)))
+
 
 
 def placements(clips: Sequence[TimelineClip]) -> list[Placement]:
@@ -298,16 +301,19 @@ def to_otio(clips: Sequence[TimelineClip], title: str = "reel") -> otio.schema.T
     import opentimelineio as otio  # deferred, as everywhere here
 
     check_clips(clips)
+    # sources of several rates share the reel's (the render's and the EDL's); one source rate keeps its own frames
+    mixed = len({frame_rate(c.fps) for c in clips}) > 1
+    reel = frame_rate(render_rate(c.fps for c in clips)) if mixed else None
     timeline = otio.schema.Timeline(name=one_line(title) or "reel")
     track = otio.schema.Track(name="V1", kind=otio.schema.TrackKind.Video)
     timeline.tracks.append(track)
     for i, clip in enumerate(clips, 1):
-        track.append(_otio_clip(i, clip))
+        track.append(_otio_clip(i, clip, reel))
     if any(c.has_audio for c in clips):
         sound = otio.schema.Track(name="A1", kind=otio.schema.TrackKind.Audio)
         timeline.tracks.append(sound)
         for i, (clip, picture) in enumerate(zip(clips, track), 1):
-            sound.append(_otio_clip(i, clip) if clip.has_audio else otio.schema.Gap(
+            sound.append(_otio_clip(i, clip, reel) if clip.has_audio else otio.schema.Gap(
                 source_range=picture.source_range))
     return timeline
 
@@ -316,7 +322,9 @@ def _frames(clip: TimelineClip, rate: FrameRate) -> tuple[int, int]:
     return source_frames(clip.start, clip.end, rate, _whole(clip, rate))
 
 
-def _otio_clip(index: int, clip: TimelineClip) -> otio.schema.Clip:
+def _otio_clip(index: int, clip: TimelineClip, reel: FrameRate | None) -> otio.schema.Clip:
+    """The clip from its first frame at its own rate, for its frames' length, or for as long as it lasts on a reel
+    of mixed rates at `reel` (the render's rate): there the timeline places each clip where the render does."""
     import opentimelineio as otio  # deferred, as everywhere here
 
     exact = frame_rate(clip.fps)
@@ -327,7 +335,8 @@ def _otio_clip(index: int, clip: TimelineClip) -> otio.schema.Clip:
     origin = exact.frame(clip.origin)  # the media's own timecode, as the EDL and FCPXML count
     available = otio.opentime.TimeRange(rt(origin, rate), rt(whole, rate))
     ref = otio.schema.ExternalReference(target_url=clip.media_url, available_range=available)
-    used = otio.opentime.TimeRange(rt(origin + first, rate), rt(last - first, rate))
+    length = rt(last - first, rate) if reel is None else rt(reel_frames(exact, last - first, reel), float(reel.exact))
+    used = otio.opentime.TimeRange(rt(origin + first, rate), length)
     metadata = {"clipindex": {"source": clip.source, "link": clip.link, "in": clip.start, "out": clip.end}}
     name = one_line(clip.label) or f"clip {index}"
     return otio.schema.Clip(name=name, media_reference=ref, source_range=used, metadata=metadata)

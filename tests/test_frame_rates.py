@@ -3,6 +3,7 @@ ffmpeg-made sources at 10 fps and 29.97 fps exported from the command line and o
 
 from __future__ import annotations
 
+import json
 import re
 import xml.etree.ElementTree as ET
 from fractions import Fraction
@@ -118,6 +119,31 @@ def assert_edl_says_its_rate(text: str, clips: list[TimelineClip], name: str) ->
     assert bool(warnings) == (source != target)
     if name in ("10", "12.5", "15") or name.startswith("variable"):
         assert warnings and target.label() in warnings[0] and source.label() in warnings[0]
+
+
+def test_a_reel_of_mixed_rates_is_as_long_in_every_export_as_in_its_render(tmp_path: Path) -> None:
+    """31 clips at 29.97 fps and one at 25 (a 30 fps reel), each out point inside a source frame: the render (and
+    the manifest and captions placed as it is) took each clip's asked length, the EDL, FCPXML and OTIO its source
+    frames' length, so the exports ended half a second after the render. Every one now places each clip where the
+    render does, and the reel is as long in each."""
+    media = tmp_path / "source.mp4"
+    clips = [TimelineClip(media, round(k * 0.37 % 10.5, 2), round(k * 0.37 % 10.5 + 0.6 + k % 3 * 0.2, 2), 29.97,
+                          f"clip {k}", media_duration=12.0) for k in range(31)]
+    clips.append(TimelineClip(media, 0.0, 2.01, 25.0, "other", media_duration=12.0))
+    rendered = json.loads(export_reel(clips, "json"))
+    ends = [c["reel_end"] for c in rendered["clips"]]
+    assert rendered["duration"] == pytest.approx(round(rendered["duration"] * 30) / 30, abs=1e-3), "whole frames"
+    edl = [line.split() for line in export_reel(clips, "edl").splitlines() if re.match(r"^\d{3} ", line)]
+    assert [from_timecode(e[-1], frame_rate(30)) / 30 for e in edl] == pytest.approx(ends, abs=1e-3)
+    assert all(from_timecode(e[-3], frame_rate(30)) - from_timecode(e[-4], frame_rate(30))
+               == from_timecode(e[-1], frame_rate(30)) - from_timecode(e[-2], frame_rate(30)) for e in edl), \
+        "each event's source and record lengths agree"
+    root = ET.fromstring(export_reel(clips, "fcpxml").split("\n", 3)[3])
+    [sequence] = root.iter("sequence")
+    assert float(Fraction(sequence.get("duration", "").removesuffix("s"))) == pytest.approx(ends[-1], abs=1e-3)
+    timeline = otio.adapters.read_from_string(export_reel(clips, "otio"), "otio_json")
+    assert [timeline.tracks[0].range_of_child_at_index(k).end_time_exclusive().to_seconds()
+            for k in range(len(clips))] == pytest.approx(ends, abs=1e-3)
 
 
 runner = CliRunner()

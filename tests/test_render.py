@@ -126,7 +126,10 @@ def test_accurate_reel_has_the_summed_length_one_format_and_streams(accurate: Re
     assert (info.width, info.height, info.fps, info.sample_rate) == (640, 360, 30.0, 48000)
     assert (accurate.width, accurate.height, accurate.mode) == (640, 360, "accurate")
     assert [c.reel_start for c in accurate.clips] == pytest.approx([0.0, lengths[0], lengths[0] + lengths[1]])
-    assert not any(c.snapped for c in accurate.clips)
+    # the last clip's out point, 8.5 s, falls inside a 25 fps frame (8.48-8.52 s): on this 30 fps reel that frame is
+    # shown whole, as every export places it (76 reel frames, not the 75 of the asked 2.5 s)
+    assert [c.snapped for c in accurate.clips] == [False, False, True]
+    assert accurate.clips[-1].reel_end - accurate.clips[-1].reel_start == pytest.approx(76 / 30, abs=1e-6)
 
 
 @pytest.mark.slow
@@ -187,7 +190,8 @@ def test_sidecar_captions_line_up_with_the_reel(accurate: RenderResult, media: P
     clips = three_clips(media)
     lengths = [c.end - c.start for c in clips]
     starts = [0.0, lengths[0], lengths[0] + lengths[1]]
-    want = expected_reel_cues(clips, starts, [c.start for c in clips], [c.end for c in clips])
+    outs = [c.end for c in clips[:2]] + [clips[2].start + 76 / 30]  # the last 25 fps frame shown whole, as above
+    want = expected_reel_cues(clips, starts, [c.start for c in clips], outs)
     assert [p.suffix for p in accurate.sidecars] == [".srt", ".vtt"]
     for sidecar in accurate.sidecars:
         got = [(round(c.start, 3), round(c.end, 3), c.text) for c in read_captions(sidecar)]
@@ -445,14 +449,14 @@ def test_srt_vtt_and_manifest_exports(media: Path) -> None:
     srt = export_reel(clips, "srt")
     assert [line for line in srt.splitlines() if " --> " in line] == [  # each clip's cues, rebased onto the reel
         "00:00:00,000 --> 00:00:02,000", "00:00:02,200 --> 00:00:03,000", "00:00:03,000 --> 00:00:04,500",
-        "00:00:06,000 --> 00:00:08,000"]
+        "00:00:06,000 --> 00:00:08,033"]  # to the end of the last clip's last frame, as every export places it
     assert "A tone from the second report" in srt and "Volunteers filled sandbags" in srt
     assert export_reel(clips, "vtt").startswith("WEBVTT")
     ttml = parse_captions(export_reel(clips, "ttml"))  # the same cues, as broadcast delivery takes them
-    assert [(c.start, c.end) for c in ttml] == [(0.0, 2.0), (2.2, 3.0), (3.0, 4.5), (6.0, 8.0)]
+    assert [(c.start, c.end) for c in ttml] == [(0.0, 2.0), (2.2, 3.0), (3.0, 4.5), (6.0, 8.033)]
     assert [c.text for c in ttml] == [c.text for c in parse_captions(srt)]
     doc = json.loads(export_reel(clips, "json", title="Floods"))
-    assert doc["duration"] == pytest.approx(8.0)
+    assert doc["duration"] == pytest.approx(8.033)
     first = doc["clips"][0]
     assert (first["source"], first["in"], first["out"], first["in_timecode"]) == ("yt:aaaaaaaaaaa", 1.0, 4.0,
                                                                                    "00:00:01:00")
