@@ -168,7 +168,7 @@ def _check_range(clip: ClipSource, info: MediaInfo, index: int) -> None:
     where = f"clip {index} ({clip.media.name} {clip.start:.3f}-{clip.end:.3f} s)"
     if not (math.isfinite(clip.start) and math.isfinite(clip.end)) or clip.start < 0 or clip.end < 0:
         raise InvalidClip(f"{where}: times must be finite and not negative")
-    if clip.end - clip.start < 1 / (info.fps or 30):
+    if clip.end - clip.start < 1 / (info.fps or 30) - 1e-6:  # 0.5 - 0.4 is 0.0999...: one frame at 10 fps
         raise InvalidClip(f"{where}: the range is empty (a clip lasts at least one frame)")
     if clip.end > info.duration + END_SLACK_S:
         raise InvalidClip(f"{where}: ends past the end of the media ({info.duration:.3f} s)")

@@ -235,6 +235,17 @@ def test_filter_value_escapes_both_levels() -> None:
 
 
 @pytest.mark.slow
+def test_a_clip_of_one_frame_at_10_fps_renders(tmp_path: Path) -> None:
+    """0.4-0.5 s of a 10 fps source is one frame, which `reel add` takes; 0.5 - 0.4 is 0.0999... in floating point,
+    and every render of the reel failed with "the range is empty"."""
+    source = tmp_path / "cctv.mp4"
+    ffmpeg("-f", "lavfi", "-i", numbered("320x240", 10, 2), "-c:v", "libx264", "-preset", "ultrafast", str(source))
+    result = render_reel([ClipSource(source, 0.4, 0.5)], tmp_path / "one.mp4", allowed_dir=tmp_path)
+    _, images = frames(result.path)
+    assert images and {frame_number(i) for i in images} == {4}, "the source's fifth frame, and only it"
+
+
+@pytest.mark.slow
 def test_video_without_audio_gets_silence(media: Path, tmp_path: Path) -> None:
     result = render_reel([ClipSource(media / "silent.mp4", 2.0, 4.0)], tmp_path / "s.mp4", allowed_dir=tmp_path)
     assert stream_kinds(result.path) == ["audio", "video"]
