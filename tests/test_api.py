@@ -430,6 +430,21 @@ def test_an_http_caller_names_a_model_and_media_types_are_the_projects(api: Api)
         assert r.status_code == 400 and "a model is one of the Whisper names" in r.json()["error"], r.text
 
 
+def test_a_clip_asked_for_two_ways_is_refused_and_nothing_is_added(api: Api) -> None:
+    """A chapter with a range became the whole chapter (201, ten times the second asked for); a hit with a range
+    became the hit. The command line already refused such a mix."""
+    video = stored_video(api.service)
+    with api.client() as c:
+        reel = c.post("/v1/reels", json={"title": "Mix"}).json()["id"]
+        for body in ({"video": video, "chapter": 1, "start": 1, "end": 2},
+                     {"hit": {"video_id": video, "start": 3.0, "end": 6.0}, "start": 1, "end": 2},
+                     {"video": video, "chapter": 1, "end": 2}):
+            r = c.post(f"/v1/reels/{reel}/clips", json=body)
+            assert r.status_code == 400 and "not " in r.json()["error"], (body, r.text)
+        assert c.get(f"/v1/reels/{reel}").json()["clips"] == []
+        assert c.post(f"/v1/reels/{reel}/clips", json={"video": video, "start": 3, "end": 6}).status_code == 201
+
+
 def test_a_clip_named_by_its_place_in_a_reel_another_editor_changed_is_refused(api: Api) -> None:
     """Clip edits name a clip by its position: an editor whose page was out of date (another had removed clip 1)
     removed "clip 2", and the server removed the clip after the one meant; a trim after a reorder moved another

@@ -122,6 +122,11 @@ def delete_reel(reel_id: str, service: Service, _key: WriteKey, seen: Seen = Non
 
 @router.post("/v1/reels/{reel_id}/clips", status_code=201, response_model=ReelOut, responses=ERRORS)
 def add_clip(reel_id: str, body: ClipIn, service: Service, _key: WriteKey) -> ReelOut:
+    asked = [name for name, given in (("a hit", body.hit is not None), ("a chapter", body.chapter is not None),
+                                      ("start and end", body.start is not None or body.end is not None)) if given]
+    if len(asked) > 1:  # one of them was taken and the rest dropped unsaid: a whole chapter for a second's range
+        raise InvalidInput(f"give a hit, or a video with a chapter, or a video with start and end, not "
+                           f"{' and '.join(asked)}")
     if body.hit is not None:
         pad = 0.5 if body.pad is None else body.pad
         return reel_out(service.reels.add_hit(reel_id, HitRef.parse(body.hit), pad=pad, snap_to=body.snap))
