@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 
 from api.cli import app
 from indexer.config import Settings
+from indexer.errors import NotFound
 from indexer.service import Clipindex, IngestOptions
 from media.timecode import TimecodeError, edl_rate, frame_rate, from_timecode, to_timecode
 from media.timeline import TimelineClip, TimelineError, export_reel, export_warnings, timeline_rate
@@ -199,6 +200,11 @@ def test_real_10_fps_and_29_97_sources_export_from_the_cli_and_http(settings: Se
         assert "x-clipindex-warnings" not in c.get(f"/v1/reels/{ntsc}/export", params={"format": "srt"}).headers
     result = runner.invoke(app, ["reel", "export", reels["ntsc.mp4"], "--format", "edl"], env=env)
     assert result.exit_code == 0 and "no media file to read the frame rate from" in result.stderr
+    # ... with its sound, as ingested (its event was picture only, and a conform had no sound), and a render of it
+    # names the clip, as the renderer's own errors do
+    assert [line.split()[2] for line in result.stdout.splitlines() if re.match(r"^\d{3} ", line)] == ["AA/V"]
+    with pytest.raises(NotFound, match=r"^clip 1 \(.*\): video .* has no media file"):
+        svc.reels.render(reels["ntsc.mp4"], settings.data_dir / "out.mp4", allowed_dir=settings.data_dir)
     next(iter(svc.ingest(str(library / "ntsc-moved.mp4"), IngestOptions())))  # found again where it is now
     result = runner.invoke(app, ["reel", "export", reels["ntsc.mp4"], "--format", "edl"], env=env)
     assert "FCM: DROP FRAME" in result.stdout and "warning" not in result.stderr

@@ -456,9 +456,11 @@ def test_a_file_replaced_in_place_is_not_served_as_the_old_video(settings: Setti
     svc.reels.add_range(reel, str(first.video_id), 0.5, 2.0, snap_to="none")
     ffmpeg("-i", str(media_dir / "report.mp4"), "-t", "3", "-c", "copy", "-f", "mp4", str(media))  # a new cut
     for read in (lambda: svc.media_file(str(first.video_id)), lambda: svc.frame(str(first.video_id), 1.0),
-                 lambda: svc.reels.render(reel, tmp_path / "out.mp4", allowed_dir=tmp_path)):
+                 lambda: svc.reels.render(reel, tmp_path / "out.mp4", allowed_dir=tmp_path),
+                 lambda: svc.reels.export(reel, "edl"), lambda: svc.reels.export(reel, "otio")):
         with pytest.raises(NotFound, match="has been replaced by another since it was ingested"):
-            read()
+            read()  # exports too: they linked the new cut, timed by its own frame rate, without a word
+    assert "river rose" in svc.reels.export(reel, "srt"), "captions link no media"
     [second] = list(svc.ingest(str(media), IngestOptions()))
     assert second.video_id != first.video_id and svc.media_file(str(second.video_id)) == media.resolve()
 

@@ -206,9 +206,9 @@ class ReelService:
         """Render the reel's clips (`as_asked`: these clips instead, the reel as it was when a job was queued)."""
         chosen = as_asked or self._nonempty(ref).clips
         read: dict[str, tuple[Cue, ...]] = {}
-        clips = [ClipSource(self._video_file(c.video_id), c.start, c.end, c.label,
+        clips = [ClipSource(self._clip_file(n, c), c.start, c.end, c.label,
                             title=(c.label or None) if titles else None, cues=self._cues(c, read))
-                 for c in chosen]
+                 for n, c in enumerate(chosen, 1)]
         try:
             return render_reel(clips, out, RenderOptions(fast=fast, captions=captions),  # type: ignore[arg-type]
                                progress, allowed_dir=allowed_dir)
@@ -277,21 +277,28 @@ class ReelService:
         clips, guessed = [], []
         read: dict[str, tuple[Cue, ...]] = {}
         for n, c in enumerate(reel.clips, 1):
-            clip, known = self._timeline_clip(c, media_base, read)
+            clip, known = self._timeline_clip(n, c, media_base, read, linked=fmt in FRAMED)
             clips.append(clip)
             if not known and fmt in FRAMED:
                 guessed.append(f"clip {n} ({c.video_id})")
         notes = () if not guessed else (
             f"{', '.join(guessed)}: no media file to read the frame rate from (moved, deleted, or never downloaded): "
-            f"timed at {ASSUMED_FPS:g} fps; ingest a moved file again from where it is now, then export again",)
+            f"timed at {ASSUMED_FPS:g} fps, with its sound; ingest a moved file again from where it is now, then "
+            "export again",)
         return ReelExport(export_reel(clips, fmt, reel.title), (*notes, *export_warnings(clips, fmt)))
 
-    def _timeline_clip(self, c: Clip, media_base: str | None,
-                       read: dict[str, tuple[Cue, ...]]) -> tuple[TimelineClip, bool]:
-        """The clip as a timeline sees it, and whether its frame rate was read from its media (else ASSUMED_FPS)."""
+    def _timeline_clip(self, n: int, c: Clip, media_base: str | None, read: dict[str, tuple[Cue, ...]], *,
+                       linked: bool) -> tuple[TimelineClip, bool]:
+        """The clip as a timeline sees it, and whether its frame rate was read from its media (else ASSUMED_FPS,
+        with sound: a report whose file cannot be read was heard once; an EDL event without it conformed picture
+        only). A file replaced in place by other media is never read, and a timeline that links it (`linked`) is
+        refused, as a render is: an editor conforming it would cut the new footage at the old times."""
         video = self.store.get_video(c.video_id)
         media = self._local_media(video.media_path)
-        info = probe(media) if media and media.is_file() else None
+        replaced = bool(media and replaced_in_place(stored_options(self.store, c.video_id), media))
+        if replaced and linked:
+            raise NotFound(f"clip {n}: " + REPLACED.format(title=video.title))
+        info = probe(media) if media and media.is_file() and not replaced else None
         media_link = deeplinks.media_url(self.settings.data_dir, video, media_base)
         media = Path(media.name) if media and media_base is not None else media
         link = deeplinks.watch_links(video, c.start, c.end, media_link).get("watch", "")
@@ -299,7 +306,7 @@ class ReelService:
         clip = TimelineClip(media or Path(video.id.replace(":", "_")), c.start, c.end,
                             info.fps if info and info.fps else ASSUMED_FPS, c.label, video.id, link, video.duration,
                             self._cues(c, read), info.width if info else None, info.height if info else None,
-                            info.timecode if info else None, bool(info and info.has_audio), video.language)
+                            info.timecode if info else None, info.has_audio if info else True, video.language)
         return clip, known
 
     def _nonempty(self, ref: str) -> Reel:
@@ -333,6 +340,13 @@ class ReelService:
 
     def _local_media(self, media_path: str | None) -> Path | None:
         return (self.settings.data_dir / media_path).resolve() if media_path else None
+
+    def _clip_file(self, n: int, clip: Clip) -> Path:
+        """The media to cut clip `n` from; an error names the clip, as the renderer's own do."""
+        try:
+            return self._video_file(clip.video_id)
+        except NotFound as exc:
+            raise NotFound(f"clip {n} ({clip.label or clip.video_id}): {exc}") from None
 
     def _video_file(self, video_id: str) -> Path:
         """The video's media with its video stream; YouTube sources are fetched on demand and cached."""
