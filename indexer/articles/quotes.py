@@ -87,8 +87,9 @@ def find_quotes(text: str) -> list[Quote]:
             found.append(_quote(text, at + 1, i, mark + ch, level))
         elif can_open and ch in _CLOSERS and not (ch == "»" and "«" in text[:i]):
             stack.append((ch, i))
-    if stack and (stack[0][1] == 0 or (stack[0][0] in _DOUBLE and _ends_a_sentence(text))):  # a quote that goes on into the next paragraph,
-        # opened at its start or after its speaker ('Clara Voss told the paper: "The islands deserve ... one.')
+    # a quote that goes on into the next paragraph, opened at its start or after its speaker ('Clara Voss told the
+    # paper: "The islands deserve ... one.')
+    if stack and (stack[0][1] == 0 or (stack[0][0] in _DOUBLE and _ends_a_sentence(text))):
         found.append(_quote(text, stack[0][1] + 1, len(text), stack[0][0], 0))
     found = [q for q in found if sum(c.isalnum() for c in q.text) > 1 and not (is_name(q.text) and not _reply(text, q))]
     return sorted(found, key=lambda q: (q.start, q.depth))

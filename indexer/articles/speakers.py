@@ -66,7 +66,8 @@ SPEECH_VERBS = {
 SAYS = frozenset(fold(w) for words in SPEECH_VERBS.values() for w in words.split())
 # what may stand between a quote and its speech verb and says nothing of who spoke: the auxiliary of a compound
 # tense ("ha detto", "a déclaré", "hat gesagt") and the quotative particle of Turkish and Uzbek ("diye konuştu")
-AUXILIARIES = frozenset(fold(w) for w in "has have had hat haben ha hanno a ont avait han había tem diye deb деб".split())
+AUXILIARIES = frozenset(fold(w) for w in
+                        "has have had hat haben ha hanno a ont avait han había tem diye deb деб".split())
 # German auxiliaries that open a verb bracket: the speaker stands between them and the participle at the end
 BRACKET = frozenset({"hat", "haben", "hatte", "hatten"})
 # lower-case words inside a name ("Lula da Silva", "Ursula von der Leyen", "Ahmed bin Salman")
