@@ -93,12 +93,26 @@ def load_settings(env: Mapping[str, str] | None = None, **flags: Any) -> Setting
     if not 2.0 <= settings.dead_worker_s <= 86400.0:  # live workers poll Redis about once a second
         raise InvalidInput(f"CLIPINDEX_DEAD_WORKER_S must be at least 2 seconds and at most a day, not "
                            f"{settings.dead_worker_s}")
+    for name, (low, high, unit) in RANGES.items():
+        value = getattr(settings, name)
+        if not low <= value <= high:  # also refuses nan
+            raise InvalidInput(f"CLIPINDEX_{name.upper()} must be from {low:g} to {high:g}{unit}, not {value}")
     if not settings.job_retention_days >= 0:  # also refuses nan
         raise InvalidInput(f"CLIPINDEX_JOB_RETENTION_DAYS must be 0 (keep every job) or more, not "
                            f"{settings.job_retention_days}")
     return settings.resolved()
 
 
+# numbers a setting may take: a value past them was taken at start and failed in mid-job, far from its cause (a beam
+# of -3 left a video "transcript failed" with a recogniser's traceback; a window of 0 s blamed a sound file; a lease
+# of -5 s had a second process take over a live step; an upload limit of nan crashed the server, -1 refused all)
+RANGES: dict[str, tuple[float, float, str]] = {
+    "beam_size": (1, 32, ""),
+    "batch_size": (0, 256, " (0: chosen from the machine)"),
+    "window_s": (5, 86400, " seconds"),
+    "lease_s": (1, 86400, " seconds"),
+    "max_upload_mb": (1, 10_000_000, " MB"),
+}
 DATABASE_FORM = "sqlite:///PATH or postgresql+psycopg://USER:PASSWORD@HOST:PORT/DATABASE"
 
 

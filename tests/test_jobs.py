@@ -179,3 +179,21 @@ def test_the_oldest_waiting_job_is_seen_behind_a_long_queue(settings: Settings) 
     assert 3590 < ready["oldest_queued_s"] < 3700, ready
     assert [job.id for job in queue.waiting_untouched(60)] == [oldest]
     assert len(queue.waiting_untouched(0, limit=500)) == 500 and queue.waiting_untouched(0)[0].id == oldest
+
+
+@pytest.mark.parametrize("name, value", [("BEAM_SIZE", "-3"), ("BATCH_SIZE", "-1"), ("WINDOW_S", "0"),
+                                         ("LEASE_S", "-5"), ("MAX_UPLOAD_MB", "nan"), ("MAX_UPLOAD_MB", "-1")])
+def test_a_number_a_setting_cannot_take_is_refused_at_start(name: str, value: str, tmp_path: Path) -> None:
+    """Such values were taken at start and failed far from their cause: a beam of -3 left a video "transcript
+    failed" with a recogniser's traceback, a window of 0 s blamed a sound file, a lease of -5 s had a second process
+    take a live step over, an upload limit of nan crashed `serve` and one of -1 refused every upload."""
+    with pytest.raises(InvalidInput, match=rf"^CLIPINDEX_{name} must be from .* to .*, not {value}"):
+        load_settings(env={f"CLIPINDEX_{name}": value}, data_dir=tmp_path)
+
+
+def test_serve_with_an_upload_limit_of_nan_says_so_in_one_line(tmp_path: Path) -> None:
+    env = {**os.environ, "CLIPINDEX_MAX_UPLOAD_MB": "nan", "CLIPINDEX_DATA_DIR": str(tmp_path / "data")}
+    done = subprocess.run([sys.executable, "-m", "api.cli", "serve", "--port", "1"], env=env, capture_output=True,
+                          text=True, timeout=60, cwd=Path(__file__).resolve().parents[1])
+    assert done.returncode != 0 and done.stderr.strip().count("\n") == 0, done.stderr  # it was a traceback
+    assert "CLIPINDEX_MAX_UPLOAD_MB must be from 1 to" in done.stderr and not (tmp_path / "data").exists()
