@@ -92,6 +92,8 @@ class Clipindex:
         the queued job's token; a retry of a forced job resumes after the steps its first run finished."""
         options = check_options(options)
         plans = plan(source, options, self.ytdl)
+        if not self.store.read_only:  # (a read-only archive refuses the ingest itself, below)
+            self.index.recover_uncommitted()  # what an ingest killed before its index commit left out of search
         # the article is loaded (and so checked) before any work, and linked as the chain's last step
         fetch = self.public_fetch if untrusted else None
         article = self.articles.load(options.article, fetch) if options.article else None

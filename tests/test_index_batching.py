@@ -11,14 +11,17 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from typer.testing import CliRunner
 
+from api.cli import app
 from indexer.config import Settings
 from indexer.models import Segment, Transcript, Video, Word
-from indexer.search import base
+from indexer.search import base, uncommitted
+from indexer.search import service as search_service
 from indexer.search.base import COMMIT_DELAY_S, PassageIndex, index_class
 from indexer.search.index import MAX_SEGMENTS
 from indexer.search.whoosh_merge import wait_children as wait_for_mergers
-from indexer.service import Clipindex
+from indexer.service import Clipindex, IngestOptions
 from tests.conftest import FIXTURES, SLOW_ON_TANTIVY
 from tests.waiting import wait_until
 
@@ -126,7 +129,13 @@ os._exit(0)  # killed before the batched commit: no flusher, no exit handler
 
 
 @pytest.mark.slow
-def test_a_crash_before_the_batched_commit_loses_nothing_after_reconcile(backend_settings: Settings) -> None:
+@pytest.mark.parametrize("then", ["reconcile", "a command-line search", "a server's searches", "another ingest"])
+def test_a_crash_before_the_batched_commit_loses_nothing(then: str, backend_settings: Settings,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """A process killed in the second between its index step and the batch's commit: the video stayed listed as
+    ready and no search found it, until a server restarted (reconcile) or someone ran `reindex`; a server already
+    running never found it. The killed process's file of uncommitted videos now tells the next command, or a
+    serving process within RECOVER_EVERY_S, to index them."""
     settings = backend_settings
     out = subprocess.run([sys.executable, "-c", CRASHING_INGEST, str(settings.data_dir),
                           str(FIXTURES / "captions_ru.vtt"), settings.search_backend], cwd=ROOT, capture_output=True,
@@ -136,8 +145,22 @@ def test_a_crash_before_the_batched_commit_loses_nothing_after_reconcile(backend
     svc = Clipindex(settings)
     assert svc.store.get_transcript(video_id) is not None, "the store has it: the index step ran"
     assert svc.search("Каменке").hits == [], "the crash came before the commit"
-    svc.index.reconcile()
+    left = list((svc.index.backend.path / uncommitted.FOLDER).glob("*.txt"))
+    assert len(left) == 1 and video_id in left[0].read_text(encoding="utf-8").split("\n")
+    if then == "reconcile":
+        svc.index.reconcile()
+    elif then == "a command-line search":
+        env = {"CLIPINDEX_DATA_DIR": str(settings.data_dir), "CLIPINDEX_SEARCH_BACKEND": settings.search_backend}
+        result = CliRunner().invoke(app, ["search", "Каменке", "--json"], env=env)
+        assert result.exit_code == 0 and video_id in result.stdout, result.output
+    elif then == "a server's searches":
+        monkeypatch.setattr(search_service, "RECOVER_EVERY_S", 0.0)
+        wait_until(lambda: svc.search("Каменке").hits, 30, "a serving process to index what the killed one left")
+    else:
+        (settings.data_dir / "other.srt").write_text("1\n00:00:00,000 --> 00:00:02,000\nA report on rain.\n")
+        list(svc.ingest(str(settings.data_dir / "other.srt"), IngestOptions(language="en")))
     assert {h.video_id for h in Clipindex(settings).search("Каменке").hits} == {video_id}  # said at two moments
+    assert not list((svc.index.backend.path / uncommitted.FOLDER).glob("*.txt")), "nothing left to recover"
 
 
 def test_keyword_search_ranks_passages_with_every_word_first_and_falls_back_to_any(tmp_path: Path,

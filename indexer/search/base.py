@@ -53,6 +53,7 @@ from indexer.search.query import (
     quote_search,
 )
 from indexer.search.terms import Candidates, Filter, build_filter
+from indexer.search.uncommitted import Uncommitted
 from indexer.store.files import read_only_folder
 from indexer.text.normalize import primary_language
 
@@ -125,6 +126,7 @@ class PassageIndex(ABC):
         self._wake = threading.Event()
         self._flusher: threading.Thread | None = None
         self.exists: Callable[[str], bool] | None = None  # whether the store still has a video (set by the service)
+        self.uncommitted = Uncommitted(self.path)  # on disk: what a process killed before its commit had queued
         self._open_folder(self._folder(self._generation))
         sweep_unless_rebuilding(self.path, self._generation, self.root_files)
 
@@ -212,6 +214,8 @@ class PassageIndex(ABC):
         with self._pending_lock:
             if not self._pending:
                 self._pending_since = time.monotonic()
+            if video.id not in self._pending:
+                self.uncommitted.note(video.id)
             self._pending[video.id] = docs
             full = sum(len(d) for d in self._pending.values()) >= MAX_BATCH
             if self._flusher is None:
@@ -239,6 +243,8 @@ class PassageIndex(ABC):
                 gone = [v for v in batch if self.exists and not self.exists(v)]
                 if gone:
                     self._commit_batch(dict.fromkeys(gone, []), timeout)
+                with self._pending_lock:
+                    self.uncommitted.committed(self._pending)
             except BaseException:
                 with self._pending_lock:  # newer passages of a video win over the batch's
                     self._pending = {**batch, **self._pending}

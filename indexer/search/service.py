@@ -1,7 +1,8 @@
 """The search service: the index kept as a projection of the store, and quote/keyword search over it.
 
 The store is the truth. A search only reads: indexing a transcribed video is the ingest chain's index step, never a
-search's, so searches in many processes never contend for the index's one writer. `reconcile` makes the index hold
+search's, so searches in many processes never contend for the index's one writer (what a killed process left
+uncommitted is indexed in a thread of its own: `recover_uncommitted`). `reconcile` makes the index hold
 exactly the store's transcribed videos (the server runs it at start-up); `reindex` rebuilds it from nothing. The
 index itself is opened lazily, so a command that never searches never imports Whoosh (or tantivy: the backend is
 `Settings.search_backend`, CLIPINDEX_SEARCH_BACKEND).
@@ -9,6 +10,8 @@ index itself is opened lazily, so a command that never searches never imports Wh
 
 from __future__ import annotations
 
+import logging
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -18,9 +21,11 @@ from indexer.chapters.display import display_chapters
 from indexer.config import Settings
 from indexer.errors import IndexBusy
 from indexer.models import Chapter, SearchMode, Transcript, Video
+from indexer.search.uncommitted import abandoned
 from indexer.store.db import Store
 from indexer.store.files import exclusive
 
+log = logging.getLogger(__name__)
 LANGUAGES_TTL_S = 10.0  # a video in a language new to the archive is searched in it within this long
 # ... at once where this process indexed it (an ingest step has a SearchService of its own): languages indexed here
 _INDEXED: dict[Path, set[str]] = {}
@@ -29,6 +34,7 @@ if TYPE_CHECKING:  # Whoosh is imported only by commands that search
     from indexer.search.base import PassageIndex
     from indexer.search.query import SearchResult
 REFILLING = "refilling"  # a file in the index folder while refill_if_empty fills it
+RECOVER_EVERY_S = 30.0  # a serving process looks this often for what a killed process left uncommitted
 
 
 class SearchService:
@@ -36,6 +42,8 @@ class SearchService:
         self.store = store
         self.settings = settings
         self._languages: tuple[float, list[str]] | None = None  # (when read, the archive's languages)
+        self._recovered = time.monotonic()  # when `search` last looked for what killed processes left uncommitted
+        self._recovering = threading.Lock()
 
     @property
     def backend(self) -> PassageIndex:
@@ -48,7 +56,12 @@ class SearchService:
                channel: str | None = None, language: str | None = None, after: str | None = None,
                before: str | None = None, limit: int = 10, offset: int = 0) -> SearchResult:
         """Raw hits (no links); `video` is a resolved video id. Reads only. Without a language filter the query is
-        read in each of the archive's languages (their stemmers and number words), as its passages were."""
+        read in each of the archive's languages (their stemmers and number words), as its passages were. Every
+        RECOVER_EVERY_S a thread of its own indexes what a killed process left uncommitted: a server running
+        beside a bulk ingest that was killed never found those videos until it restarted."""
+        if time.monotonic() - self._recovered > RECOVER_EVERY_S and self._recovering.acquire(blocking=False):
+            self._recovered = time.monotonic()
+            threading.Thread(target=self._recover_in_background, daemon=True, name="index-recovery").start()
         return self.backend.search(query, mode=mode, video=video, channel=channel, language=language, after=after,
                                    before=before, limit=limit, offset=offset,
                                    languages=None if language else self.archive_languages())
@@ -137,6 +150,34 @@ class SearchService:
                 self.backend.delete(video_id)
         self.backend.flush()
 
+    def recover_uncommitted(self) -> int:
+        """Index again, from the store, the videos that processes on this host queued for a commit they never made
+        (killed in the second between an index step and its batch's commit: listed as ready, found by no search);
+        returns how many. Cheap when there are none: one look into a folder. Run before a command-line search or
+        ingest, at a server's start and now and then while it serves (`search`)."""
+        index = self.backend
+        if index.read_only:
+            return 0
+        found = abandoned(index.path)
+        if not found:
+            return 0
+        ids = sorted(set().union(*(ids for _, ids in found)))
+        for video_id in ids:
+            if self.index_video(video_id, batched=True) == 0:  # deleted since (or never transcribed)
+                index.delete(video_id)
+        index.flush()
+        for path, _ in found:
+            path.unlink(missing_ok=True)
+        return len(ids)
+
+    def _recover_in_background(self) -> None:
+        try:
+            self.recover_uncommitted()
+        except Exception:  # noqa: BLE001 - busy or failing: the files stay for the next look
+            log.warning("could not index what a killed process left uncommitted; trying again later", exc_info=True)
+        finally:
+            self._recovering.release()
+
     def refill_if_empty(self, announce: Callable[[int], None] | None = None) -> int:
         """Refill an index that holds nothing while the store has transcripts: one recreated because an upgrade
         changed its format, or whose folder was deleted; and finish a refill that was stopped (REFILLING marks one
@@ -146,6 +187,7 @@ class SearchService:
         Processes that find it empty at once take turns, and those after the first find it full. Returns the number
         of videos added (`announce` hears it first); 0, after one cheap count, when the index has passages and no
         refill was left unfinished."""
+        self.recover_uncommitted()
         unfinished = self.backend.path / REFILLING
         if self.backend.read_only or not (unfinished.exists() or self.backend.is_empty()):
             return 0
@@ -168,6 +210,7 @@ class SearchService:
         index = self.backend
         if index.read_only:
             return 0, 0
+        self.recover_uncommitted()  # a video queued again by a killed process is in the index, in its old form
         indexed = index.video_ids()
         ready = set(self.store.transcribed_ids())
         for stale in indexed - ready:
