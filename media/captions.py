@@ -48,6 +48,7 @@ class Cue:
     end: float
     text: str
     words: tuple[CaptionWord, ...] = ()  # only when the file times words (YouTube auto-captions)
+    until: float | None = None  # the latest it may be shown: on a reel, its clip's end (a cue never crosses a cut)
 
 
 def read_captions(path: Path) -> list[Cue]:

@@ -144,8 +144,9 @@ def timed(cues: Iterable[Cue]) -> list[Cue]:
     next cue's words are being said), unless that would leave it less than MIN_SHOWN_S; a cue shorter than
     MIN_SHOWN_S (a recogniser's word of 0 s) is held to MIN_SHOWN_S, or up to the next cue's start; a cue too long
     to read in its time at READING_SPEED is held on after its words, up to HOLD_S, as far as the next cue leaves
-    room (a cue of 84 columns said in 2.5 s was gone before a viewer had read half of it). No cue's text is
-    dropped."""
+    room (a cue of 84 columns said in 2.5 s was gone before a viewer had read half of it). No cue is held past its
+    `until` (on a reel, its clip's end: a cue held on into the next shot, a title card or past the reel's end
+    crossed a cut). No cue's text is dropped."""
     out = sorted(cues, key=lambda c: (c.start, c.end))
     for i, cue in enumerate(out):
         following = out[i + 1].start if i + 1 < len(out) else None
@@ -154,8 +155,9 @@ def timed(cues: Iterable[Cue]) -> list[Cue]:
             end = following
         # held to the longer of MIN_SHOWN_S and its reading time (at most HOLD_S past its words), room allowing
         held = max(cue.start + MIN_SHOWN_S, min(cue.start + width(cue.text) / READING_SPEED, cue.end + HOLD_S))
+        room = min((t for t in (following, cue.until) if t is not None), default=None)
         if end < held:
-            end = held if following is None else max(end, min(held, following))
+            end = held if room is None else max(end, min(held, room))
         if end != cue.end:
             out[i] = replace(cue, end=end)
     return out

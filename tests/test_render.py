@@ -20,6 +20,7 @@ import media.render as render_mod
 from media.captions import CaptionWord, Cue, parse_captions, read_captions, write_srt
 from media.errors import FfmpegError, MediaError
 from media.ffmpeg import ffmpeg_binary, probe
+from media.lines import timed
 from media.render import (
     ClipSource,
     EmptyReel,
@@ -494,3 +495,17 @@ def test_rebase_keeps_only_what_each_clip_shows() -> None:
     assert [(c.start, c.text) for c in got] == [(10.0, "edge")]
     assert got[0].end == pytest.approx(10.6)
     assert [(w.start, w.text) for w in got[0].words] == [(10.0, "ed"), (pytest.approx(10.1), "ge")]
+
+
+def test_a_cue_held_for_reading_never_crosses_its_clips_cut(media: Path) -> None:
+    """A fast cue is held after its words for reading, up to the next cue: it ran 0.1 s into the next shot (whose
+    first cue starts later), over a title card, and past the reel's end. It now ends at its clip's cut."""
+    fast = "Residents were told to leave their homes before the water reached the bridge"
+    clips = [TimelineClip(media / "a.mp4", 5.0, 6.4, 25.0, cues=(Cue(5.0, 6.4, fast),)),
+             TimelineClip(media / "a.mp4", 2.0, 3.0, 25.0, cues=(Cue(2.5, 3.0, "Officials said"),)),
+             TimelineClip(media / "a.mp4", 8.0, 8.6, 25.0, cues=(Cue(8.0, 8.6, fast),))]
+    ends = [c["reel_end"] for c in json.loads(export_reel(clips, "json"))["clips"]]
+    for fmt in ("srt", "vtt", "ttml"):
+        cues = parse_captions(export_reel(clips, fmt))  # type: ignore[arg-type]
+        assert [(c.start, c.end) for c in cues] == [(0.0, ends[0]), (1.9, ends[1]), (ends[1], ends[2])], fmt
+    assert [(c.start, c.end) for c in timed([Cue(0.0, 1.4, fast)])] == [(0.0, 2.9)], "held where no cut is near"
