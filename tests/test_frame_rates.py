@@ -206,7 +206,7 @@ def test_real_10_fps_and_29_97_sources_export_from_the_cli_and_http(settings: Se
     with pytest.raises(NotFound, match=r"^clip 1 \(.*\): video .* has no media file"):
         svc.reels.render(reels["ntsc.mp4"], settings.data_dir / "out.mp4", allowed_dir=settings.data_dir)
     next(iter(svc.ingest(str(library / "ntsc-moved.mp4"), IngestOptions())))  # found again where it is now
-    result = runner.invoke(app, ["reel", "export", reels["ntsc.mp4"], "--format", "edl"], env=env)
+    result = runner.invoke(app, ["reel", "export", reels["ntsc.mp4"], "--format", "EDL"], env=env)  # any case
     assert "FCM: DROP FRAME" in result.stdout and "warning" not in result.stderr
 
 

@@ -271,6 +271,7 @@ class ReelService:
         """The export's text and what it had to change to say it (frame rates an EDL cannot express). `media_base`
         (an HTTP caller's): local media is named by its file's name alone and linked under it, since a server's
         folders are no reader's business (an editor relinks media by name)."""
+        fmt = fmt.strip().lower()  # "EDL", as the API takes it
         if fmt not in EXPORTS:
             raise InvalidInput(f"unknown format {fmt!r}: choose one of {', '.join(EXPORTS)}")
         reel = self._nonempty(ref)
