@@ -662,3 +662,26 @@ def test_an_article_page_that_drips_is_given_up_after_the_fetch_timeout(monkeypa
         assert sent and not finished.is_set(), "the client gave up part-way through the page, not at its end"
     finally:
         server.shutdown()
+
+
+@pytest.mark.parametrize("encoding, language, paragraphs", [
+    ("latin-1", "de", ("Die Brücke über den Fluss bleibt nach dem Hochwasser bis zum Wochenende gesperrt, teilte "
+                       "die Stadt mit.", '"Wir öffnen die Brücke erst, wenn die Prüfer fertig sind", sagte die '
+                       "Bürgermeisterin.")),
+    ("cp1251", "ru", ("Мост через реку останется закрытым как минимум до пятницы, сообщили в администрации города.",
+                      "«Мы не откроем мост, пока инженеры не закончат проверку», сказал мэр.")),
+    ("cp1250", "cs", ("Most přes řeku zůstane zavřený nejméně do pátku, oznámila radnice v pondělí odpoledne.",
+                      "„Most neotevřeme, dokud inženýři nedokončí kontrolu,“ řekl starosta.")),
+])
+def test_a_page_in_a_legacy_encoding_that_names_none_is_read_right(encoding: str, language: str,
+                                                                   paragraphs: tuple[str, str],
+                                                                   tmp_path: Path) -> None:
+    """A German page in Latin-1 without a charset was read as Baltic DOS: "Br³cke", "Wir ÷ffnen", and the quotes
+    checked, searched and linked against those words, with nothing to say so."""
+    page = tmp_path / "page.html"
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    page.write_bytes(f"<html><head><title>{paragraphs[0].split()[1]}</title></head><body><article>{body}"
+                     "</article></body></html>".encode(encoding))
+    article = load_article(str(page))
+    assert article.language == language and tuple(p.text for p in article.paragraphs) == paragraphs
+    assert article.paragraphs[1].quotes and article.paragraphs[1].quotes[0].text in paragraphs[1]

@@ -7,9 +7,11 @@ from __future__ import annotations
 import copy
 import re
 import urllib.parse
+from functools import lru_cache
 from typing import Any
 
 from indexer.articles.quotes import find_quotes
+from indexer.text.stopwords import languages, stop_words
 
 # Boxes that news sites put inside an article's body, named by their class or id: ads, promotions, subscription
 # and newsletter boxes, "read also" and related links, share bars, typo notices, and embedded posts (a tweet's text
@@ -129,3 +131,55 @@ def joiners_back(text: str, page_text: str) -> str:
     if not joined:
         return text
     return _WORD.sub(lambda m: joined.get(m[0], m[0]), text)
+
+
+# A page in a legacy encoding that names none (a saved file, an old CMS): the detector guessed from a few hundred
+# bytes, and a German page in Latin-1 read as Baltic DOS ("Br³cke", "Wir ÷ffnen"), with nothing to say so. Such a
+# page is read in each likely encoding, the detector's guesses first, and the reading that looks most like words
+# is kept.
+_DECLARED = re.compile(rb"<meta[^>]+charset|<\?xml[^>]+encoding", re.I)
+WEB_ENCODINGS = ("cp1252", "cp1251", "cp1250", "cp1253", "cp1254", "cp1256", "cp1257", "koi8_r", "iso8859_15")
+_MARKS = set("«»„“”‘’‚–—…€°·§©®±×")
+
+
+def page_decoded(data: bytes, guesses: list[str]) -> bytes | str:
+    """The page's bytes as they are where they are UTF-8 or name their encoding; else its likeliest reading."""
+    try:
+        data.decode("utf-8")
+        return data
+    except UnicodeDecodeError:
+        pass
+    if _DECLARED.search(data[:4096]):
+        return data
+    readings = []
+    for encoding in dict.fromkeys([*guesses, *WEB_ENCODINGS]):
+        try:
+            readings.append(data.decode(encoding))
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return max(readings, key=_wordlike, default=data)  # max keeps the first of equals: the detector's
+
+
+def _wordlike(text: str) -> int:
+    """How much a reading looks like words. Letters and quote marks beyond ASCII count for it; against it count other
+    signs (³, ÷), words of Latin letters mostly beyond ASCII ("Ïðåçèäåíò", Russian read as Latin-1), and words whose
+    case changes inside them ("pÝes", Czech read as Mac Latin-2); a word of some language's list of small words
+    ("že", "für", "при") counts twice."""
+    small = _small_words()
+    score = sum(2 for c in text if c in _MARKS)
+    for word in re.findall(r"\w+", text):
+        extra = [c for c in word if ord(c) > 127]
+        if not extra:
+            continue
+        if len(word) >= 3 and sum(c.isalpha() and c <= "\u024f" for c in extra) * 2 > len(word):
+            score -= len(extra)
+        elif not (word.islower() or word.isupper() or word.istitle()):
+            score -= 2 * len(extra)
+        else:
+            score += sum(c.isalpha() for c in extra) + (2 if word.lower() in small else 0)
+    return score - 3 * sum(1 for c in text if ord(c) > 127 and not (c.isalpha() or c.isspace() or c in _MARKS))
+
+
+@lru_cache(maxsize=1)
+def _small_words() -> frozenset[str]:
+    return frozenset(w for lang in languages() for w in stop_words(lang) if not w.isascii())

@@ -24,7 +24,15 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from indexer.articles.html import canonical, joiners_back, spaced_text, squash, story_only, without_boxes
+from indexer.articles.html import (
+    canonical,
+    joiners_back,
+    page_decoded,
+    spaced_text,
+    squash,
+    story_only,
+    without_boxes,
+)
 from indexer.articles.quotes import Quote, attribute, find_quotes, speakers_of
 from indexer.errors import InvalidInput
 from indexer.text.language import detect_language
@@ -200,8 +208,10 @@ def _from_html(data: bytes, *, source: str, url: str | None = None, path: str | 
     import lxml.etree  # imported here: trafilatura takes a second to import, and most commands never need it
     import lxml.html
     import trafilatura
+    from trafilatura.utils import detect_encoding
 
-    page = trafilatura.load_html(data)  # decoded as the page declares, or as its bytes read (no charset named)
+    # decoded as the page declares, else in its likeliest encoding
+    page = trafilatura.load_html(page_decoded(data, detect_encoding(data)))
     if page is None:
         raise InvalidInput(f"no article text found in {source}")
     xml = trafilatura.extract(without_boxes(page), url=url, output_format="xml", with_metadata=True,
