@@ -14,6 +14,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -150,11 +151,12 @@ class SearchService:
                 self.backend.delete(video_id)
         self.backend.flush()
 
-    def recover_uncommitted(self) -> int:
+    def recover_uncommitted(self, timeout: float | None = None) -> int:
         """Index again, from the store, the videos that processes on this host queued for a commit they never made
         (killed in the second between an index step and its batch's commit: listed as ready, found by no search);
         returns how many. Cheap when there are none: one look into a folder. Run before a command-line search or
-        ingest, at a server's start and now and then while it serves (`search`)."""
+        ingest, at a server's start and now and then while it serves (`search`). `timeout`: how long to wait for
+        another writer (IndexBusy after it; the files stay for the next look)."""
         index = self.backend
         if index.read_only:
             return 0
@@ -165,7 +167,10 @@ class SearchService:
         for video_id in ids:
             if self.index_video(video_id, batched=True) == 0:  # deleted since (or never transcribed)
                 index.delete(video_id)
-        index.flush()
+        if timeout is None:
+            index.flush()  # the writers' usual patience
+        else:
+            index.flush(timeout)
         for path, _ in found:
             path.unlink(missing_ok=True)
         return len(ids)
@@ -187,7 +192,8 @@ class SearchService:
         Processes that find it empty at once take turns, and those after the first find it full. Returns the number
         of videos added (`announce` hears it first); 0, after one cheap count, when the index has passages and no
         refill was left unfinished."""
-        self.recover_uncommitted()
+        with suppress(IndexBusy):  # another writer holds the index: its files stay for the next look
+            self.recover_uncommitted(timeout=5.0)  # a search waits no longer for it
         unfinished = self.backend.path / REFILLING
         if self.backend.read_only or not (unfinished.exists() or self.backend.is_empty()):
             return 0
