@@ -296,7 +296,8 @@ def _edit_clip(index: int, clip: TimelineClip) -> EditClip:
 
 
 def to_otio(clips: Sequence[TimelineClip], title: str = "reel") -> otio.schema.Timeline:
-    """An OTIO timeline with a video track of the clips, each at its own exact rate, and an audio track of their
+    """An OTIO timeline with a video track of the clips, each from its own exact rate's frames (a reel of mixed rates
+    counts their lengths in the reel's frames, as the render places them), and an audio track of their
     sound where any has sound (a gap under a silent one): a conform without it had no sound."""
     import opentimelineio as otio  # deferred, as everywhere here
 
