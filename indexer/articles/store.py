@@ -32,8 +32,9 @@ class ArticleStore:
         now = time.time()
         with self.store.tx() as conn:
             first = conn.execute(sa.select(articles.c.created_at).where(articles.c.id == aid)).scalar()
-            linked = dict(conn.execute(sa.select(article_links.c.video_id, article_links.c.created_at)
-                                       .where(article_links.c.article_id == aid)).tuples().all())
+            links_of = sa.select(article_links.c.video_id, article_links.c.created_at).where(
+                article_links.c.article_id == aid)
+            linked = {r.video_id: r.created_at for r in conn.execute(links_of)}
             conn.execute(article_links.delete().where(article_links.c.article_id == aid))
             conn.execute(articles.delete().where(articles.c.id == aid))
             conn.execute(articles.insert().values(
