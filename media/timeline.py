@@ -160,7 +160,6 @@ def reel_span(start: float, end: float, fps: float, reel_fps: float, whole: int 
     return float(rate.seconds(first)), float(reel.seconds(reel_frames(rate, last - first, reel)))
 
 
-
 def placements(clips: Sequence[TimelineClip]) -> list[Placement]:
     """The clips back to back on the reel, in order, each from its first frame for its frames' length (as rendered
     at the reel's default rate, `render_rate`)."""

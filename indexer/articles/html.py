@@ -164,7 +164,8 @@ def _wordlike(text: str) -> int:
     """How much a reading looks like words. Letters and quote marks beyond ASCII count for it; against it count other
     signs (³, ÷), words of Latin letters mostly beyond ASCII ("Ïðåçèäåíò", Russian read as Latin-1), and words whose
     case changes inside them ("pÝes", Czech read as Mac Latin-2); a word of some language's list of small words
-    ("že", "für", "при") counts twice."""
+    counts twice where that list writes it beyond ASCII ("при", "και": the lists of Latin-script languages are
+    folded, "für" as "fur", so they add nothing here)."""
     small = _small_words()
     score = sum(2 for c in text if c in _MARKS)
     for word in re.findall(r"\w+", text):
