@@ -102,6 +102,44 @@ def reel_show(reel: Annotated[str, typer.Argument(help="Reel id or title.")], da
         _print_reel(item)
 
 
+@reel_app.command("rename")
+def reel_rename(reel: Annotated[str, typer.Argument(help="Reel id or title.")],
+                title: Annotated[str, typer.Argument(help="The new title.")], data_dir: DataDir = None) -> None:
+    """Give a reel a new title (its id stays).
+
+    Example: clipindex reel rename reel:1a2b "Flood week: the best of"
+    """
+    with errors():
+        _print_reel(service(data_dir).reels.rename(reel, title))
+
+
+@reel_app.command("delete")
+def reel_delete(reel: Annotated[str, typer.Argument(help="Reel id or title.")], data_dir: DataDir = None) -> None:
+    """Delete a reel (its clips only: the videos stay, and MP4s already rendered are kept).
+
+    Example: clipindex reel delete reel:1a2b
+    """
+    with errors():
+        reels = service(data_dir).reels
+        gone = reels.get(reel)
+        reels.delete(gone.id, gone.updated_at)  # the reel as printed below: another edit meanwhile is a conflict
+    out.print(f"deleted {gone.id}  {gone.title}  ({len(gone.clips)} clips)", markup=False)
+
+
+@reel_app.command("trim")
+def reel_trim(reel: Annotated[str, typer.Argument(help="Reel id or title.")],
+              position: Annotated[int, typer.Argument(help="The clip's position (from 1).")],
+              start: Annotated[float, typer.Argument(help="Its new start in the video, seconds.")],
+              end: Annotated[float, typer.Argument(help="Its new end in the video, seconds.")],
+              data_dir: DataDir = None) -> None:
+    """Move a clip's edges: snapped out to whole words; its label stays.
+
+    Example: clipindex reel trim reel:1a2b 2 84.5 96
+    """
+    with errors():
+        _print_reel(service(data_dir).reels.trim_clip(reel, position, start, end))
+
+
 @reel_app.command("move")
 def reel_move(reel: Annotated[str, typer.Argument(help="Reel id or title.")],
               position: Annotated[int, typer.Argument(help="The clip's position (from 1).")],
