@@ -213,6 +213,7 @@ def test_path_traversal_is_confined(api: Api, media_dir: Path) -> None:
         assert job["result"]["videos"][0]["title"] == "evil"
 
 
+@pytest.mark.slow
 def test_an_uploads_name_is_shown_as_the_user_wrote_it(api: Api) -> None:
     """Browsers send a quote in a multipart file name as %22 (the HTML standard's form encoding): the page showed
     'Mayor %22Bridge%22 report'."""
@@ -488,6 +489,7 @@ def test_a_video_whose_clips_reels_hold_is_deleted_only_with_force(api: Api) -> 
         assert c.get(f"/v1/reels/{reel}").json()["clips"] == []
 
 
+@pytest.mark.slow
 def test_like_faults_get_like_statuses_on_every_endpoint(api: Api) -> None:
     """A format or state outside its names was a 400 on transcripts and jobs but a 422 on exports, and "EDL" was
     refused where "VTT" was read; a clip position the reel lacks was a 400, not a 404; cancelling a finished job

@@ -187,6 +187,7 @@ def test_http_article_endpoints(linked: tuple[Clipindex, str, Path]) -> None:
         assert c.post("/v1/articles", json={"url": URL}).status_code == 401
 
 
+@pytest.mark.slow
 def test_an_article_linked_to_one_more_video_keeps_the_others_and_can_be_unlinked(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """`article add --video B` dropped the article's link to video A without a word; an ingest with the article

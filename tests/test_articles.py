@@ -626,6 +626,7 @@ def test_real_speech_report_links_its_article(flood: Article, tmp_path: Path) ->
     assert [k for k, link in links.items() if not link.covered] == [1, 3, 5]
 
 
+@pytest.mark.slow
 def test_an_article_page_that_drips_is_given_up_after_the_fetch_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
     """Each read waited within the socket's timeout, so a server sending a few bytes every few seconds held the
     request (an API worker's thread) for as long as it liked. The whole page must now arrive within FETCH_TIMEOUT

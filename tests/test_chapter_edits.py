@@ -118,6 +118,7 @@ def test_an_editors_list_is_shown_first_titled_where_left_blank_and_outlives_seg
     assert hits and hits[0].chapter == "Football", "a hit carries the title of the chapter shown"
 
 
+@pytest.mark.slow
 def test_an_editors_list_outlives_a_new_ingest_and_a_correction_of_the_words(svc: Clipindex) -> None:
     [done] = svc.ingest(str(FIXTURES / "captions_ru.vtt"), IngestOptions(language="ru"))
     video_id = str(done.video_id)
@@ -266,6 +267,7 @@ def served(svc: Clipindex) -> Iterator[tuple[str, str]]:
         yield url, secret
 
 
+@pytest.mark.slow
 def test_chapters_are_edited_over_http_with_a_key(served: tuple[str, str]) -> None:
     url, secret = served
     path = f"/v1/videos/{VIDEO}/chapters"
@@ -301,6 +303,7 @@ def test_chapters_are_edited_over_http_with_a_key(served: tuple[str, str]) -> No
         assert r.status_code == 200 and {x["source"] for x in r.json()} == {"computed"}, r.text
 
 
+@pytest.mark.slow
 def test_the_command_line_sets_renames_and_takes_back_a_list(settings: Settings, tmp_path: Path) -> None:
     put_bulletin(Clipindex(settings))
     env = {"CLIPINDEX_DATA_DIR": str(settings.data_dir), "CLIPINDEX_MODEL": "tiny.en"}

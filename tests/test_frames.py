@@ -5,6 +5,8 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pytest
+
 from indexer.frames import frame_at
 from tests.conftest import FIXTURES
 
@@ -19,6 +21,7 @@ def test_requests_for_one_moment_at_once_all_get_the_one_cached_frame(tmp_path: 
     assert left == [paths[0].name]  # one frame, no partial files left behind
 
 
+@pytest.mark.slow
 def test_a_page_of_moments_at_once_each_gets_its_own_frame(tmp_path: Path) -> None:
     moments = [0.5 + 1.5 * i for i in range(10)]
     with ThreadPoolExecutor(10) as pool:

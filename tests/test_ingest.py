@@ -162,6 +162,7 @@ def test_a_file_that_begins_as_a_playlist_is_no_media_and_sources_open_as_probed
     assert source_input(media_dir / "report.mp4")[2:4] == ["-f", "mov"]
 
 
+@pytest.mark.slow
 def test_ingesting_again_adds_a_video_whose_index_commit_was_lost(settings: Settings) -> None:
     """An index step only queues its passages; the commit follows within a second, or at the command's exit. When
     that commit failed (a full disk, an index busy past the lock's patience, SIGTERM before it), the ingest had said
@@ -217,6 +218,7 @@ def test_a_damaged_index_table_of_contents_is_made_again_from_the_store(settings
     assert "Каменку" in subprocess_cli(settings, "search", "Каменку")[1]
 
 
+@pytest.mark.slow
 def test_a_damaged_store_or_a_full_disk_is_one_line_that_says_what_to_do(settings: Settings) -> None:
     """A garbled clipindex.db gave 448 lines of traceback on every command; SQLite's "disk is full" was blamed on a
     database server ("check CLIPINDEX_DATABASE_URL"); a full disk outside the store was a raw traceback."""

@@ -191,6 +191,7 @@ def test_a_number_a_setting_cannot_take_is_refused_at_start(name: str, value: st
         load_settings(env={f"CLIPINDEX_{name}": value}, data_dir=tmp_path)
 
 
+@pytest.mark.slow
 def test_serve_with_an_upload_limit_of_nan_says_so_in_one_line(tmp_path: Path) -> None:
     env = {**os.environ, "CLIPINDEX_MAX_UPLOAD_MB": "nan", "CLIPINDEX_DATA_DIR": str(tmp_path / "data")}
     done = subprocess.run([sys.executable, "-m", "api.cli", "serve", "--port", "1"], env=env, capture_output=True,

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("indexer", "api", "media")
 ALLOWED = {"media": ("media",), "indexer": ("indexer", "media"), "api": ("api", "indexer", "media")}
@@ -65,6 +67,7 @@ def test_modules_stay_under_about_400_lines() -> None:
     assert long == {}
 
 
+@pytest.mark.slow
 def test_imports_inside_functions_say_why() -> None:
     silent = []
     for name, path in _modules().items():

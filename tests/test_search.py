@@ -623,6 +623,7 @@ def test_the_time_budget_cuts_a_quote_search_short(idx: tuple, monkeypatch: pyte
     assert not r.timed_out and r.hits
 
 
+@pytest.mark.slow
 def test_the_quote_budget_is_read_from_the_environment_and_a_wrong_value_keeps_the_default() -> None:
     """A slow or busy machine may raise the quote search's time budget (CLIPINDEX_QUOTE_BUDGET_S); a value that is
     not 0-600 seconds is reported and 1.8 s kept: a search server must start."""

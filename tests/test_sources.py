@@ -119,6 +119,7 @@ def test_a_channel_with_several_tabs_gives_the_videos_of_each(fake_youtube: Path
         sources.expand("https://www.youtube.com/@Silent", opts)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("entries, extra, failed", [
     # private and removed entries
     ([("VidWithSubs", "20261020"), ("PrivateVid0", "20261103"), ("GoneVideo00", "20261104")], {},
@@ -206,6 +207,7 @@ def test_a_reel_fetches_youtube_video_on_demand(settings: Settings, fake_youtube
     assert list((settings.data_dir / "media").glob("*/video/media.*")) == cached
 
 
+@pytest.mark.slow
 def test_an_http_callers_ingest_fetches_nothing_from_the_servers_own_network(settings: Settings,
                                                                              fake_youtube: Path) -> None:
     """The pre-flight checked the URL a caller gave; what yt-dlp then fetched (the formats and subtitle tracks an
@@ -274,6 +276,7 @@ def test_a_playlist_jobs_progress_is_the_whole_playlists(settings: Settings, fak
     assert max(p for p in seen if p < 0.34) > 0.2 and min(p for p in seen if p > 0.34) < 0.4, seen  # a third each
 
 
+@pytest.mark.slow
 def test_a_resumed_job_reports_the_videos_its_first_attempt_added_as_its_own(settings: Settings,
                                                                            fake_youtube: Path) -> None:
     """A job whose worker died part-way was resumed, and reported the videos its first attempt had added as

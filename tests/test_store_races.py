@@ -123,6 +123,7 @@ def test_a_clip_added_as_its_reel_or_video_is_deleted_is_not_found(svc: Clipinde
         svc.reels.saved.set_clips(other, [Clip(video, 1.0, 2.0)])
 
 
+@pytest.mark.slow
 def test_editing_a_video_keeps_other_edits_and_never_brings_a_deleted_one_back(svc: Clipindex) -> None:
     """An edit wrote back the whole row it had read, by an upsert: a title edit undid a channel edit made at the same
     moment, and an edit racing a delete brought the deleted video back with no transcript."""

@@ -255,6 +255,7 @@ def test_the_size_setting(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCap
     assert ("is not a whole number" in caplog.text) == (raw in ("-3", "many"))
 
 
+@pytest.mark.slow
 def test_the_decoder_process_says_why_it_failed(tmp_path: Path) -> None:
     def decoder(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run([sys.executable, "-m", "indexer.search.whoosh_decoded", *args], capture_output=True,

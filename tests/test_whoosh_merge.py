@@ -82,6 +82,7 @@ def _filled(path: Path, commits: int) -> SearchIndex:
     return ix
 
 
+@pytest.mark.slow
 def test_a_commit_leaves_merging_to_the_merger_which_keeps_every_passage(tmp_path: Path, no_merger: None) -> None:
     ix = _filled(tmp_path / "index", MAX_SEGMENTS + 2)
     assert len(_segments(ix)) == MAX_SEGMENTS + 2, "no commit merged (before the merger: the tenth merged five)"
@@ -146,6 +147,7 @@ def test_each_passage_is_rewritten_about_once_per_tier() -> None:
     assert most < MAX_SEGMENTS
 
 
+@pytest.mark.slow
 def test_deletions_made_while_the_merger_works_are_carried_over(tmp_path: Path, no_merger: None,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     ix = _filled(tmp_path / "index", MAX_SEGMENTS)
@@ -223,6 +225,7 @@ def test_a_merge_whose_segments_went_meanwhile_is_dropped(tmp_path: Path, no_mer
     assert not [p for p in _folder(ix).iterdir() if p.suffix == ".seg"], "the merged segment went too"
 
 
+@pytest.mark.slow
 def test_what_a_dead_merger_left_is_cleared(tmp_path: Path, no_merger: None) -> None:
     ix = _filled(tmp_path / "index", MAX_SEGMENTS)
     folder = _folder(ix)
@@ -312,6 +315,7 @@ def test_small_segments_are_merged_while_a_large_merge_holds_its_lane(tmp_path: 
         assert len(ix.video_ids()) == 3 * MAX_SEGMENTS and not _work_left(folder)
 
 
+@pytest.mark.slow
 def test_past_the_hard_limit_a_commit_merges_itself(tmp_path: Path, no_merger: None) -> None:
     ix = _filled(tmp_path / "index", HARD_LIMIT + 1)
     assert len(_segments(ix)) == HARD_LIMIT + 1 - MERGE_AT  # 30, less five, and the one they became
@@ -423,6 +427,7 @@ def test_our_merge_writes_the_segment_whoosh_would(tmp_path: Path, no_merger: No
     assert mine == theirs
 
 
+@pytest.mark.slow
 def test_a_merger_whose_merges_are_taken_by_a_burst_of_commits_waits_and_merges_after(
         tmp_path: Path, no_merger: None, monkeypatch: pytest.MonkeyPatch) -> None:
     """Past HARD_LIMIT the commits merge the smallest segments themselves, so a merger's picks keep going from under
