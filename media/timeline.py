@@ -137,12 +137,16 @@ def source_frames(start: float, end: float, rate: FrameRate, whole: int | None =
     return first, max(last, first + 1)
 
 
+MAX_RENDER_FPS = 60  # a reel's picture rate at most (a source's own beyond it: 120 fps slow motion renders at 30)
+
+
 def render_rate(rates: Iterable[float]) -> float:
-    """The rendered reel's picture rate: the sources' own when they share one broadcast rate of at most 30 fps (a
-    29.97 or 23.976 reel stays so, every source frame shown once), else 25 (every source at 25 fps or slower) or
-    30."""
+    """The rendered reel's picture rate: the sources' own when they share one broadcast rate of at most 60 fps (a
+    29.97, 23.976 or 50 fps reel stays so, every source frame shown once: 50 fps rendered at 30 dropped frames
+    unevenly, and its clips' lengths parted from the exports' source frames), else 25 (every source at 25 fps or
+    slower) or 30."""
     distinct = {frame_rate(r).exact for r in rates if r and r > 0}
-    if len(distinct) == 1 and (rate := distinct.pop()) <= 30 and FrameRate(rate).standard:
+    if len(distinct) == 1 and (rate := distinct.pop()) <= MAX_RENDER_FPS and FrameRate(rate).standard:
         return float(rate)
     return 25.0 if distinct and max(distinct) <= Fraction(51, 2) else 30.0
 

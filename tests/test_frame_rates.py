@@ -19,7 +19,15 @@ from indexer.config import Settings
 from indexer.errors import NotFound
 from indexer.service import Clipindex, IngestOptions
 from media.timecode import TimecodeError, edl_rate, frame_rate, from_timecode, to_timecode
-from media.timeline import TimelineClip, TimelineError, export_reel, export_warnings, timeline_rate
+from media.timeline import (
+    TimelineClip,
+    TimelineError,
+    export_reel,
+    export_warnings,
+    render_rate,
+    source_frames,
+    timeline_rate,
+)
 from tests.apiserver import running
 from tests.conftest import ffmpeg
 
@@ -139,6 +147,33 @@ def test_a_reel_of_mixed_rates_is_as_long_in_every_export_as_in_its_render(tmp_p
     assert all(from_timecode(e[-3], frame_rate(30)) - from_timecode(e[-4], frame_rate(30))
                == from_timecode(e[-1], frame_rate(30)) - from_timecode(e[-2], frame_rate(30)) for e in edl), \
         "each event's source and record lengths agree"
+    root = ET.fromstring(export_reel(clips, "fcpxml").split("\n", 3)[3])
+    [sequence] = root.iter("sequence")
+    assert float(Fraction(sequence.get("duration", "").removesuffix("s"))) == pytest.approx(ends[-1], abs=1e-3)
+    timeline = otio.adapters.read_from_string(export_reel(clips, "otio"), "otio_json")
+    assert [timeline.tracks[0].range_of_child_at_index(k).end_time_exclusive().to_seconds()
+            for k in range(len(clips))] == pytest.approx(ends, abs=1e-3)
+
+
+
+@pytest.mark.parametrize("rate", [50.0, 59.94, 60.0])
+def test_a_reel_of_one_rate_above_30_fps_keeps_it_in_its_render_and_every_export(rate: float, tmp_path: Path) -> None:
+    """A reel of 50 or 59.94 fps sources rendered at 30 fps: frames dropped unevenly (judder), and each clip's
+    length rounded to a 30 fps frame while the EDL, FCPXML and OTIO kept the source's frames, so the two drifted
+    apart clip by clip. The render keeps a broadcast rate up to 60 fps now, and every export places each clip where
+    it does: all of its source frames."""
+    media = tmp_path / "source.mp4"
+    clips = [TimelineClip(media, round(k * 0.37 % 10.5, 2), round(k * 0.37 % 10.5 + 0.6 + k % 3 * 0.2, 2), rate,
+                          f"clip {k}", media_duration=12.0) for k in range(20)]
+    exact = frame_rate(rate)
+    assert render_rate(c.fps for c in clips) == pytest.approx(float(exact.exact))
+    rendered = json.loads(export_reel(clips, "json"))
+    ends = [c["reel_end"] for c in rendered["clips"]]
+    frames = [source_frames(c.start, c.end, exact) for c in clips]
+    whole = [sum(last - first for first, last in frames[:k + 1]) for k in range(len(frames))]
+    assert ends == pytest.approx([float(n / exact.exact) for n in whole], abs=1e-3), "every source frame, once"
+    edl = [line.split() for line in export_reel(clips, "edl").splitlines() if re.match(r"^\d{3} ", line)]
+    assert [from_timecode(e[-1], exact) for e in edl] == whole
     root = ET.fromstring(export_reel(clips, "fcpxml").split("\n", 3)[3])
     [sequence] = root.iter("sequence")
     assert float(Fraction(sequence.get("duration", "").removesuffix("s"))) == pytest.approx(ends[-1], abs=1e-3)

@@ -247,6 +247,25 @@ def test_a_clip_of_one_frame_at_10_fps_renders(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
+def test_a_50_fps_source_renders_at_50_in_both_modes_every_frame_once(tmp_path: Path) -> None:
+    """A 720p50 broadcast's clips were rendered at 30 fps: 50 frames a second shown in 30 slots (some dropped, the
+    motion uneven), each clip's length rounded to a 30 fps frame while its EDL counted 50 fps frames. The reel keeps
+    50 fps now, each clip from its first frame to its last, in both modes."""
+    source = tmp_path / "pal.mp4"
+    ffmpeg("-f", "lavfi", "-i", numbered("320x180", 50, 8), "-f", "lavfi", "-i", "sine=f=440:r=48000:d=8",
+           "-c:v", "libx264", "-preset", "ultrafast", "-g", "50", "-c:a", "aac", str(source))
+    clips = [ClipSource(source, 1.0, 2.51), ClipSource(source, 4.02, 5.0), ClipSource(source, 6.3, 7.47)]
+    for fast in (False, True):
+        result = render_reel(clips, tmp_path / f"reel-{fast}.mp4", RenderOptions(fast=fast), allowed_dir=tmp_path)
+        fps, images = frames(result.path)
+        assert fps == 50 and result.fps == 50, (fast, fps)
+        # frames 50-125, 201-249 and 315-373 of the source (up to the last frame that starts before the out point)
+        want = [n % 50 for first, last in ((50, 126), (201, 250), (315, 374)) for n in range(first, last)]
+        assert [frame_number(i) for i in images] == want, fast
+        assert_in_step(result.path)
+
+
+@pytest.mark.slow
 def test_video_without_audio_gets_silence(media: Path, tmp_path: Path) -> None:
     result = render_reel([ClipSource(media / "silent.mp4", 2.0, 4.0)], tmp_path / "s.mp4", allowed_dir=tmp_path)
     assert stream_kinds(result.path) == ["audio", "video"]
