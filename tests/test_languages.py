@@ -51,3 +51,21 @@ def test_settings_made_by_a_script_are_read_as_load_settings_reads_them(tmp_path
     assert not (tmp_path / "~").exists()
     made = Clipindex(Settings(data_dir="archive", model="tiny.en"))  # type: ignore[arg-type]
     assert made.settings.data_dir == tmp_path / "archive" and (tmp_path / "archive").is_dir()
+
+
+def test_a_russian_video_leaves_the_english_words_that_meet_as_they_were(tmp_path: Path) -> None:
+    """Once the archive held a Russian video, every query was stemmed as Russian too, and Russian's stemmer strips
+    Latin endings: "plane" found "plan", "cute" "cut", "note" "not", all at the top score. A stemmer now stems only
+    words of its own script; the Russian video's own inflections still meet."""
+    svc = Clipindex(settings_for(tmp_path))
+    english = tmp_path / "rates_en.srt"
+    english.write_text("1\n00:00:01,000 --> 00:00:05,000\nThe ministry has a plan to cut the interest rate.\n\n"
+                       "2\n00:00:06,000 --> 00:00:10,000\nHe took off his hat and said he would not win.\n",
+                       encoding="utf-8")
+    list(svc.ingest(str(english), IngestOptions(title="Rates", language="en")))
+    list(svc.ingest(str(FIXTURES / "captions_ru.vtt"), IngestOptions(title="Паводок")))
+    assert {v.language for v in svc.videos()} == {"en", "ru"}
+    for query in ("plane", "cute", "note", "hate", "wine"):
+        assert svc.search(query, mode="keyword").hits == [], query
+    assert [h.video_id for h in svc.search("plans", mode="keyword").hits] == [svc.videos()[0].id]
+    assert svc.search("реки Каменки", mode="keyword").hits

@@ -347,7 +347,19 @@ ELIDED = {"fr": frozenset("l d j m n s t c qu jusqu lorsqu puisqu quoiqu presqu"
 # 5: "25.000" is 25000 outside the languages that write decimals with a dot, Russian and Ukrainian percent words
 # in every form; 6: Azerbaijani "ə" folded to "e", as keyboards without it type it; 7: Persian prefixes and
 # suffixes written apart joined to their word, Traditional Chinese read as Simplified)
-STEMS_VERSION = "stems/7"
+# 8: a stemmer stems only words of its own script: Russian's stripped Latin endings, so that once an archive held a
+# Russian video, "plane" met "plan" and "cute" "cut"
+STEMS_VERSION = "stems/8"
+# the script each stemmer is written for (LATIN where not named): a word in another is left as it is, as a Russian
+# passage's "Google" or an English query's words read as Russian. Serbian's stemmer reads both of its scripts.
+STEMMER_SCRIPTS = {"ru": "CYRILLIC", "ar": "ARABIC", "fa": "ARABIC", "el": "GREEK", **dict.fromkeys(("sr", "hr", "bs"))}
+
+
+def _in_script(text: str, script: str | None) -> bool:
+    """Whether the token's first letter is of `script` (as Unicode names it: LATIN, CYRILLIC ...); any script for
+    None, and a token without letters."""
+    first = next((ch for ch in text if ch.isalpha()), "")
+    return script is None or not first or unicodedata.name(first, "").startswith(script)
 
 
 def has_stems(language: str | None) -> bool:
@@ -367,7 +379,7 @@ def stem(text: str, language: str | None) -> str:
         text = after if before in elided and after else text
     fn = _stemmer(language)
     if fn:
-        return fn(text)
+        return fn(text) if _in_script(text, STEMMER_SCRIPTS.get(language, "LATIN")) else text
     n = PREFIX_STEMS.get(language)
     if language in LATIN_STEMS:  # Uzbek is written in both scripts: its stems are taken in Latin letters, so that
         text = spelled_in_latin(text)  # "мактабларда" and "maktabda" meet as "makta", "ўзбек" and "o'zbek" as "o'zbe"
