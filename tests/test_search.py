@@ -22,9 +22,11 @@ from indexer.models import Chapter, Segment, Transcript, Video, Word
 from indexer.search.base import PassageIndex, index_class
 from indexer.search.passages import build_passages
 from indexer.search.query import parse_query
+from indexer.service import Clipindex, IngestOptions
 from indexer.text.align import align, locate
 from indexer.text.normalize import clip_analyzer, tokenize_text
 from media.readable import split_spaceless
+from tests.conftest import settings_for
 
 FLOOD = [
     "The river rose two metres overnight in the old town of Leaford.",
@@ -311,6 +313,23 @@ def test_a_keyword_total_does_not_depend_on_the_page_size(tmp_path: Path, search
     assert every.total == len(every.hits) >= 5
     for limit in (1, 2, 5, 10):
         assert ix.search("bridge", limit=limit).total == len(every.hits), limit
+
+
+
+def test_a_keyword_total_is_exact_when_every_moment_was_read(tmp_path: Path) -> None:
+    """Where the matches are few enough to be read in full, the total is the moments found: it scaled the passages
+    that match (a moment stands in two, overlapping) as if none had been dropped, so "budget" said once had a total
+    of 2, and 21 moments one of 59; the web page said "20 of about 59" and a client paging by it met empty pages."""
+    svc = Clipindex(settings_for(tmp_path))
+    cues = [f"Sentence {i} of the flood report was read out slowly." for i in range(40)]
+    cues[17] = "The flood budget was cut again last year."
+    srt = tmp_path / "flood.srt"
+    srt.write_text("".join(f"{i + 1}\n00:{i * 6 // 60:02d}:{i * 6 % 60:02d},000 --> 00:{i * 6 // 60:02d}:"
+                           f"{i * 6 % 60 + 5:02d},000\n{text}\n\n" for i, text in enumerate(cues)), encoding="utf-8")
+    [done] = list(svc.ingest(str(srt), IngestOptions(title="Flood", language="en")))
+    alone = svc.search("budget", mode="keyword", limit=10)
+    assert len(alone.hits) == 1 and alone.total == 1, alone.total
+    assert svc.search("budget", mode="keyword", video=done.video_id, limit=5, offset=5).total == 1, "past the end"
 
 
 def test_a_keyword_said_twice_in_a_passage_is_two_moments(tmp_path: Path, search_backend: str) -> None:

@@ -242,7 +242,10 @@ def keyword_search(found: Candidates, variants: dict[str | None, tuple[Token, ..
 
     hits = _dedupe_until(moments(), max(offset + limit, sample))
     basis = hits[:sample]  # overlapping passages count once
-    total = max(len(hits), round(matched * len(basis) / read_by[id(basis[-1])])) if basis else 0
+    if len(top) < want and len(hits) < max(offset + limit, sample):
+        total = len(hits)  # every passage that matches was read, and every moment in them found: the count is exact
+    else:
+        total = max(len(hits), round(matched * len(basis) / read_by[id(basis[-1])])) if basis else 0
     return SearchResult(hits[offset:offset + limit], "keyword", total)
 
 
