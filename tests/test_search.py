@@ -332,6 +332,22 @@ def test_a_keyword_total_is_exact_when_every_moment_was_read(tmp_path: Path) -> 
     assert svc.search("budget", mode="keyword", video=done.video_id, limit=5, offset=5).total == 1, "past the end"
 
 
+@pytest.mark.parametrize("language, said, quoted", [
+    ("en", "Tomorrow the ferry service resumes &amp; schools reopen.", "the ferry service resumes and schools reopen"),
+    ("ru", "Паром снова ходит &amp; школы открыты.", "паром снова ходит и школы открыты"),
+])
+def test_an_ampersand_in_captions_is_the_languages_and(tmp_path: Path, language: str, said: str,
+                                                      quoted: str) -> None:
+    """Captions write "&" for a spoken "and": it was dropped as punctuation, so the right quote scored 0.875 with
+    "'and' was not said"."""
+    svc = Clipindex(settings_for(tmp_path))
+    vtt = tmp_path / "ferry.vtt"
+    vtt.write_text(f"WEBVTT\n\n00:00:01.000 --> 00:00:05.000\n<c.yellow>{said}</c>\n", encoding="utf-8")
+    list(svc.ingest(str(vtt), IngestOptions(title="Ferry", language=language)))
+    [hit] = svc.search(f'"{quoted}"').hits
+    assert hit.score == 1.0 and hit.differences == (), (hit.score, hit.differences)
+
+
 def test_a_keyword_said_twice_in_a_passage_is_two_moments(tmp_path: Path, search_backend: str) -> None:
     """A passage runs to 40-60 s: one that says the word at its start and again half a minute later spanned both,
     so Play and "Add to reel" took the whole passage."""

@@ -37,12 +37,12 @@ __all__ = ["Token", "clip_analyzer", "fold", "key", "no_spaces", "number_scales"
            "split_words", "stem", "text_words", "tokenize", "tokenize_text"]
 
 def _token_re(letters: str) -> re.Pattern[str]:
-    """Numbers, words (`letters`: a run of a word's letters; parts joined by an apostrophe) and '%'."""
+    """Numbers, words (`letters`: a run of a word's letters; parts joined by an apostrophe), '%' and '&'."""
     return re.compile(
         r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![^\W_])|\d{1,3}(?:\.\d{3})+(?:,\d+)?(?![^\W_])"
         r"|\d+(?:[.,]\d+)?(?![^\W_]))"
         rf"|(?P<word>{letters}(?:[{APOSTROPHES}]{letters})*)"
-        r"|(?P<pct>%)"
+        r"|(?P<pct>%)|(?P<amp>&)"
     )
 
 
@@ -63,6 +63,11 @@ _PERCENT = {"ru": ("процентов",), "uz": ("foiz",), "uk": ("відсот
 # ... and the word's other forms as that word, so "3%" meets "три процента" as "7%" meets "семь процентов"
 _PERCENT_FORMS = {"ru": frozenset("процент процента процентов процентам процентами процентах проценте".split()),
                   "uk": frozenset("відсоток відсотки відсотка відсотків відсоткам відсотками відсотках".split())}
+# "&" as the language's "and" (English elsewhere): captions write "resumes & schools reopen" for what was said
+_AND = {"de": "und", "fr": "et", "es": "y", "it": "e", "pt": "e", "nl": "en", "ru": "и", "uk": "і", "be": "і",
+        "bg": "и", "sr": "i", "hr": "i", "bs": "i", "pl": "i", "cs": "a", "sk": "a", "sl": "in", "sv": "och",
+        "da": "og", "no": "og", "fi": "ja", "et": "ja", "hu": "es", "ro": "si", "tr": "ve", "az": "ve", "uz": "va",
+        "kk": "және", "ky": "жана", "tg": "ва", "el": "και", "id": "dan", "ms": "dan", "lt": "ir", "lv": "un"}
 _STOPS = ".,;:!?\u2026"
 
 
@@ -145,7 +150,7 @@ _WRITTEN_RE = _token_re(rf"[^\W_](?:[^\W_]|[{_MARK}]|[\u200c\u200d](?=[^\W_]))*"
 
 
 def pieces(text: str) -> list[str]:
-    """The word-like pieces of a text as written: words (bigrams in spaceless scripts), numbers, '%'."""
+    """The word-like pieces of a text as written: words (bigrams in spaceless scripts), numbers, '%', '&'."""
     out: list[str] = []
     for m in _WRITTEN_RE.finditer(text):
         out.extend(_bigrams(m.group()) if m.lastgroup == "word" else (m.group(),))
@@ -154,9 +159,9 @@ def pieces(text: str) -> list[str]:
 
 @lru_cache(maxsize=200_000)
 def split_words(text: str, language: str | None = None, *, whole: bool = False) -> tuple[str, ...]:
-    """The pieces of one string, folded ('%' becomes the language's word for percent); a word of a spaceless script
-    as its bigrams, or `whole`. Cached: a transcript is read word by word, and words repeat (indexing, chapters and
-    article links all read the same words)."""
+    """The pieces of one string, folded ('%' becomes the language's word for percent, '&' its "and"); a word of a
+    spaceless script as its bigrams, or `whole`. Cached: a transcript is read word by word, and words repeat
+    (indexing, chapters and article links all read the same words)."""
     out: list[str] = []
     lang = primary_language(language)  # once, not per word: a number's reading and the forms of "percent" need it
     percent_forms = _PERCENT_FORMS.get(lang or "", frozenset())
@@ -175,6 +180,8 @@ def split_words(text: str, language: str | None = None, *, whole: bool = False) 
                     out.append(ordinal.group(1) if ordinal else folded)
         elif kind == "num":
             out.append(_number(piece, lang))
+        elif kind == "amp":
+            out.append(_AND.get(lang or "", "and"))
         else:
             out.extend(_PERCENT.get(language or "", ("percent",)))
     return tuple(out)
@@ -349,7 +356,7 @@ ELIDED = {"fr": frozenset("l d j m n s t c qu jusqu lorsqu puisqu quoiqu presqu"
 # suffixes written apart joined to their word, Traditional Chinese read as Simplified)
 # 8: a stemmer stems only words of its own script: Russian's stripped Latin endings, so that once an archive held a
 # Russian video, "plane" met "plan" and "cute" "cut"
-STEMS_VERSION = "stems/8"
+STEMS_VERSION = "stems/8"  # and "&" read as the language's "and"
 # the script each stemmer is written for (LATIN where not named): a word in another is left as it is, as a Russian
 # passage's "Google" or an English query's words read as Russian. Serbian's stemmer reads both of its scripts.
 STEMMER_SCRIPTS = {"ru": "CYRILLIC", "ar": "ARABIC", "fa": "ARABIC", "el": "GREEK", **dict.fromkeys(("sr", "hr", "bs"))}
