@@ -117,6 +117,36 @@ def test_a_command_line_search_refills_an_index_that_lost_everything(tmp_path: P
     assert json.loads(again.stdout) and again.stderr == "", "the second search only reads"
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("how", ["stems changed by an upgrade", "folder deleted"])
+def test_an_ingest_before_the_first_search_after_an_upgrade_leaves_the_refill_to_it(tmp_path: Path, how: str) -> None:
+    """The first process to open an index of other stems (or none) makes it anew, empty; where that was an ingest,
+    its own video made the index no longer empty, and every later command-line search answered from that video
+    alone while the rest of the archive was listed ready. Making it anew leaves the refill's mark now."""
+    data = tmp_path / "data"
+    cli = [sys.executable, "-m", "api.cli"]
+    folder = index_dir(data, "whoosh")
+    fixtures = Path(__file__).parent / "fixtures"
+    subprocess.run([*cli, "ingest", str(fixtures / "captions_ru.vtt"), "--language", "ru", "--quiet", "--data-dir",
+                    str(data)], check=True, capture_output=True)
+    marker = folder / "clipindex.json"
+    if how == "folder deleted":
+        shutil.rmtree(folder)
+    else:
+        marker.write_text(json.dumps({**json.loads(marker.read_text()), "stems": "stems/1"}))
+    later = tmp_path / "later.srt"
+    later.write_text("1\n00:00:01,000 --> 00:00:04,000\nThe ferry runs again from Monday.\n", encoding="utf-8")
+    subprocess.run([*cli, "ingest", str(later), "--language", "en", "--quiet", "--data-dir", str(data)],
+                   check=True, capture_output=True)
+    found = subprocess.run([*cli, "search", "мост", "--json", "--data-dir", str(data)], capture_output=True,
+                           text=True, check=True)
+    assert json.loads(found.stdout), found.stderr
+    assert "the search index lacks 1 of the archive's transcribed videos" in found.stderr
+    ferry = subprocess.run([*cli, "search", "ferry", "--json", "--data-dir", str(data)], capture_output=True,
+                           text=True, check=True)
+    assert json.loads(ferry.stdout) and ferry.stderr == "", "the refill is done once"
+
+
 def test_edits_made_while_a_reindex_builds_are_in_the_index_it_switches_to(backend_settings: Settings) -> None:
     """A correction, or a video's new channel, made while `reindex` built went into the generation it then
     replaced: the store had the change, and search went back to the old words and the old channel, until the next

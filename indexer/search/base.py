@@ -43,7 +43,7 @@ from indexer.search.generations import (
     sweep,
     sweep_unless_rebuilding,
 )
-from indexer.search.passages import documents
+from indexer.search.passages import documents, same_marker
 from indexer.search.query import (
     SearchResult,
     check_page,
@@ -109,6 +109,7 @@ class PassageIndex(ABC):
 
     backend: ClassVar[str] = ""
     root_files: ClassVar[tuple[str, ...]] = ()  # the backend's files in the root folder (an index before generations)
+    index_format: ClassVar[str] = ""  # the format its folders' marker names (passages.same_marker)
     replaced_under_a_reader: ClassVar[tuple[type[BaseException], ...]] = (FileNotFoundError,)
 
     def __init__(self, path: Path) -> None:
@@ -127,7 +128,8 @@ class PassageIndex(ABC):
         self._flusher: threading.Thread | None = None
         self.exists: Callable[[str], bool] | None = None  # whether the store still has a video (set by the service)
         self.uncommitted = Uncommitted(self.path)  # on disk: what a process killed before its commit had queued
-        self._open_folder(self._folder(self._generation))
+        self.made_anew = False  # this process made the index in use anew, empty (_open_current)
+        self._open_current(self._folder(self._generation))
         sweep_unless_rebuilding(self.path, self._generation, self.root_files)
 
     # ---- what a backend provides ---------------------------------------------------------------------------------
@@ -178,9 +180,18 @@ class PassageIndex(ABC):
         generation = current_generation(self.path)
         folder = self._folder(generation)
         if generation != self._generation or not self._exists(folder):
-            self._open_folder(folder)
+            self._open_current(folder)
             self._generation = generation
         return folder
+
+    def _open_current(self, folder: Path) -> None:
+        """Open the generation in use, noting in `made_anew` where that makes it anew, empty (its folder gone, or
+        made by a version with another format or other stems): the search service then leaves the REFILLING mark
+        if the store has transcripts (SearchService.backend)."""
+        made = not self.read_only and not (same_marker(folder / "clipindex.json", self.index_format)
+                                           and self._exists(folder))
+        self._open_folder(folder)
+        self.made_anew = self.made_anew or made
 
     def rebuild(self, items: Items, progress: Progress | None = None,
                 catch_up: Callable[[set[str]], None] | None = None) -> int:

@@ -29,6 +29,9 @@ CURRENT = "CURRENT"  # names the generation in use
 KEEP_OLD_S = 600.0  # a replaced generation is kept this long for readers that still have it open
 JOURNAL = "changes.log"
 REBUILD_LOCK = "rebuild.lock"  # one rebuild at a time
+# in the index folder while the index is to be refilled from the store (SearchService.refill_if_empty): left where the
+# index in use was made anew, empty, and while a refill runs; a search finishes what one that stopped began
+REFILLING = "refilling"
 JOURNAL_KEEP_BYTES = 1 << 20  # a rebuild starts the journal afresh when it has grown past this
 log = logging.getLogger(__name__)
 

@@ -185,6 +185,7 @@ class SearchIndex(PassageIndex):
     is left open for threads still using it)."""
 
     backend = "whoosh"
+    index_format = FORMAT
     root_files = ("_MAIN_*", "MAIN_*")
     replaced_under_a_reader = REPLACED_UNDER_A_READER
 

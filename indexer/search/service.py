@@ -22,6 +22,7 @@ from indexer.chapters.display import display_chapters
 from indexer.config import Settings
 from indexer.errors import IndexBusy
 from indexer.models import Chapter, SearchMode, Transcript, Video
+from indexer.search.generations import REFILLING
 from indexer.search.uncommitted import abandoned
 from indexer.store.db import Store
 from indexer.store.files import exclusive
@@ -34,7 +35,6 @@ _INDEXED: dict[Path, set[str]] = {}
 if TYPE_CHECKING:  # Whoosh is imported only by commands that search
     from indexer.search.base import PassageIndex
     from indexer.search.query import SearchResult
-REFILLING = "refilling"  # a file in the index folder while refill_if_empty fills it
 RECOVER_EVERY_S = 30.0  # a serving process looks this often for what a killed process left uncommitted
 
 
@@ -50,8 +50,16 @@ class SearchService:
     def backend(self) -> PassageIndex:
         from indexer.search.base import index_dir, open_index  # deferred: a backend is heavy to import
 
-        backend = self.settings.search_backend
-        return open_index(index_dir(self.settings.data_dir, backend), backend)
+        name = self.settings.search_backend
+        backend = open_index(index_dir(self.settings.data_dir, name), name)
+        if backend.made_anew:
+            backend.made_anew = False
+            if self.store.transcribed_ids():  # else a new archive: nothing to refill
+                # an ingest that came first made the index no longer empty with its own video, and every later
+                # command-line search answered from that video alone while the archive was listed ready: the mark
+                # makes the next one refill it (refill_if_empty), as a server's start or `reconcile` does
+                (backend.path / REFILLING).touch()
+        return backend
 
     def search(self, query: str, *, mode: SearchMode | None = None, video: str | None = None,
                channel: str | None = None, language: str | None = None, after: str | None = None,
@@ -187,9 +195,11 @@ class SearchService:
         """Refill an index that holds nothing while the store has transcripts: one recreated because an upgrade
         changed its format, or whose folder was deleted; and finish a refill that was stopped (REFILLING marks one
         under way: a refill killed part-way left an index that was no longer empty, so it was never finished, and
-        the rest of the archive stayed unsearchable while listed as ready). The server reconciles at start-up; this
-        is for the command line, whose searches would otherwise answer "no matches" until someone ran `reindex`.
-        Processes that find it empty at once take turns, and those after the first find it full. Returns the number
+        the rest of the archive stayed unsearchable while listed as ready). `backend` marks so an index made anew
+        while the store has transcripts, as an ingest that comes first leaves it no longer empty. The server
+        reconciles at start-up; this is for the command line, whose searches would otherwise answer "no matches"
+        until someone ran `reindex`. Processes that find it empty at once take turns, and those after the first
+        find it full. Returns the number
         of videos added (`announce` hears it first); 0, after one cheap count, when the index has passages and no
         refill was left unfinished."""
         with suppress(IndexBusy):  # another writer holds the index: its files stay for the next look
@@ -223,4 +233,5 @@ class SearchService:
             index.delete(stale)
         added = sum(self.index_video(missing, batched=True) > 0 for missing in sorted(ready - indexed))
         index.flush()
+        (index.path / REFILLING).unlink(missing_ok=True)  # the index holds the store's videos: nothing to refill
         return added, len(indexed - ready)

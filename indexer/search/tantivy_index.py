@@ -131,6 +131,7 @@ class TantivyIndex(PassageIndex):
     """The passage index on tantivy."""
 
     backend = "tantivy"
+    index_format = FORMAT
     root_files = ROOT_FILES
     replaced_under_a_reader = (FileNotFoundError, _Replaced)
 
