@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 import dramatiq
+from dramatiq.middleware import Shutdown
 
 from api.worker import Worker
 from indexer.asr.engine import Engine, EngineChoice, make_engine
@@ -66,7 +67,10 @@ def declare(settings: Settings, proc: _Process) -> Any:
 
     def job(_job_id: str) -> None:
         # the message is a nudge: the worker claims the oldest runnable job (this one, unless another took it)
-        Worker(proc.service).run_once()
+        try:
+            Worker(proc.service).run_once()
+        except Shutdown:  # a graceful stop: the job is queued again, its attempt given back (Worker._run)
+            log.info("the job worker stops: its job is handed back for the next one")
 
     options = {"max_retries": 0}  # a failure is recorded in the store and retried there, by the job's attempts
     dramatiq.Actor(step, broker=broker, actor_name=transport.STEP_ACTOR, queue_name="cpu", priority=0,

@@ -104,6 +104,9 @@ class Worker:
         except Exception as exc:  # noqa: BLE001 - unknown failures are retried, up to the job's attempts
             log.exception("job %s failed", job.id)
             self.queue.release(job.id, self.owner, f"internal error: {type(exc).__name__}")
+        except BaseException:  # the process stops (SIGTERM's Shutdown, Ctrl-C): the job did not fail
+            self.queue.hand_back(job.id, self.owner)
+            raise
         else:
             self.queue.finish(job.id, self.owner, "done", result=result)
 

@@ -198,3 +198,28 @@ def test_serve_with_an_upload_limit_of_nan_says_so_in_one_line(tmp_path: Path) -
                           text=True, timeout=60, cwd=Path(__file__).resolve().parents[1])
     assert done.returncode != 0 and done.stderr.strip().count("\n") == 0, done.stderr  # it was a traceback
     assert "CLIPINDEX_MAX_UPLOAD_MB must be from 1 to" in done.stderr and not (tmp_path / "data").exists()
+
+
+class _Stopped(BaseException):
+    """What a worker's stop raises inside a job (Dramatiq's Shutdown, a KeyboardInterrupt): no Exception."""
+
+
+def test_a_worker_stopped_mid_job_hands_it_back_and_spends_no_attempt(settings: Settings,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """A graceful stop of the `jobs` worker (systemd's SIGTERM on a restart) left its job running with the attempt
+    its claim counted, until the lease ran out: three routine restarts during one long recognition failed a healthy
+    job and swept its upload. The job is queued again at once now, its attempt given back."""
+    service = Clipindex(settings)
+    job = service.jobs.submit("ingest", IngestJob("/x.wav"), max_attempts=3)
+    worker = Worker(service, owner="w1")
+
+    def stopped(*_: object) -> None:
+        raise _Stopped
+
+    monkeypatch.setattr(worker, "_work", stopped)
+    for _restart in range(4):
+        with pytest.raises(_Stopped):
+            worker.run_once()
+        back = service.jobs.get(job.id)
+        assert back.state == "queued" and back.attempts == 0 and back.error is None, back
+    assert service.jobs.claim("w2") is not None, "taken again at once, by any worker"

@@ -236,6 +236,16 @@ class JobQueue:
                 progress=1.0 if state == "done" else jobs.c.progress, lease_owner=None, lease_expires=None,
                 updated_at=time.time()))
 
+    def hand_back(self, job_id: str, owner: str) -> None:
+        """Give a job back to the queue, and its attempt with it, where its worker stops (a restart's SIGTERM): each
+        stop spent an attempt and left the job running until its lease ran out, so three routine restarts during one
+        long recognition failed a healthy job and swept its upload. Its finished steps stay done."""
+        with self.store.tx() as conn:
+            conn.execute(jobs.update().where(jobs.c.id == job_id, jobs.c.lease_owner == owner,
+                                             jobs.c.state == "running").values(
+                state="queued", attempts=sa.case((jobs.c.attempts > 0, jobs.c.attempts - 1), else_=0),
+                lease_owner=None, lease_expires=None, updated_at=time.time()))
+
     def release(self, job_id: str, owner: str, error: str) -> None:
         """Give a job back to the queue after a failure that may pass (it is retried up to max_attempts)."""
         with self.store.tx() as conn:
