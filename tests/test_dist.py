@@ -81,6 +81,18 @@ def test_a_duplicate_delivery_of_a_done_step_does_nothing(dist_settings: Setting
     assert store.step_status("file:abc")["audio"].attempt == 1
 
 
+
+def test_a_sent_message_is_found_held_by_the_broker(dist_settings: Settings) -> None:
+    """`send` returned Dramatiq's id of the message while Redis keeps the body under one of its own: `held` never
+    found a message, and a coordinator sent its waiting step again every CLIPINDEX_DEAD_WORKER_S (a `cpu` queue
+    nobody took from grew by one message a coordinator every 10 s, and `status` counted them all)."""
+    from indexer.distributed import transport
+
+    sent = transport.send(dist_settings, transport.STEP_ACTOR, "cpu", "file:nobody", "fetch")
+    assert transport.held(dist_settings, "cpu", sent)
+    assert transport.queue_depths(dist_settings)["cpu"] == 1
+    assert not transport.held(dist_settings, "cpu", "not-a-message-id")
+
 def test_a_deleted_videos_step_is_dropped_and_its_chain_fails_at_once(dist_settings: Settings) -> None:
     """A video deleted mid-ingest: its job stayed "running" for good, and its step, sent again every 300 s, failed
     on the store's foreign key and went back to Dramatiq's retries each time."""

@@ -56,8 +56,10 @@ def send(settings: Settings, actor: str, queue: str, *args: str) -> str:
     from dramatiq import Message  # deferred: only with a broker
 
     message: Any = Message(queue_name=queue, actor_name=actor, args=args, kwargs={}, options={})
-    broker(settings).enqueue(message)
-    return str(message.message_id)
+    sent = broker(settings).enqueue(message)
+    # the broker keeps the body under an id of its own (Redis: a fresh one each enqueue); `held` looked the message
+    # up by Dramatiq's id, never found it, and every waiting step was sent again every CLIPINDEX_DEAD_WORKER_S
+    return str(sent.options.get("redis_message_id", sent.message_id))
 
 
 def held(settings: Settings, queue: str, message_id: str) -> bool:
