@@ -130,6 +130,16 @@ def assert_edl_says_its_rate(text: str, clips: list[TimelineClip], name: str) ->
         assert warnings and target.label() in warnings[0] and source.label() in warnings[0]
 
 
+def assert_timelines_end_where_rendered(clips: list[TimelineClip], ends: list[float]) -> None:
+    """The FCPXML sequence lasts as long as the render, and each OTIO clip ends where the render's does."""
+    root = ET.fromstring(export_reel(clips, "fcpxml").split("\n", 3)[3])
+    [sequence] = root.iter("sequence")
+    assert float(Fraction(sequence.get("duration", "").removesuffix("s"))) == pytest.approx(ends[-1], abs=1e-3)
+    timeline = otio.adapters.read_from_string(export_reel(clips, "otio"), "otio_json")
+    assert [timeline.tracks[0].range_of_child_at_index(k).end_time_exclusive().to_seconds()
+            for k in range(len(clips))] == pytest.approx(ends, abs=1e-3)
+
+
 def test_a_reel_of_mixed_rates_is_as_long_in_every_export_as_in_its_render(tmp_path: Path) -> None:
     """31 clips at 29.97 fps and one at 25 (a 30 fps reel), each out point inside a source frame: the render (and
     the manifest and captions placed as it is) took each clip's asked length, the EDL, FCPXML and OTIO its source
@@ -147,13 +157,7 @@ def test_a_reel_of_mixed_rates_is_as_long_in_every_export_as_in_its_render(tmp_p
     assert all(from_timecode(e[-3], frame_rate(30)) - from_timecode(e[-4], frame_rate(30))
                == from_timecode(e[-1], frame_rate(30)) - from_timecode(e[-2], frame_rate(30)) for e in edl), \
         "each event's source and record lengths agree"
-    root = ET.fromstring(export_reel(clips, "fcpxml").split("\n", 3)[3])
-    [sequence] = root.iter("sequence")
-    assert float(Fraction(sequence.get("duration", "").removesuffix("s"))) == pytest.approx(ends[-1], abs=1e-3)
-    timeline = otio.adapters.read_from_string(export_reel(clips, "otio"), "otio_json")
-    assert [timeline.tracks[0].range_of_child_at_index(k).end_time_exclusive().to_seconds()
-            for k in range(len(clips))] == pytest.approx(ends, abs=1e-3)
-
+    assert_timelines_end_where_rendered(clips, ends)
 
 
 @pytest.mark.parametrize("rate", [50.0, 59.94, 60.0])
@@ -174,12 +178,7 @@ def test_a_reel_of_one_rate_above_30_fps_keeps_it_in_its_render_and_every_export
     assert ends == pytest.approx([float(n / exact.exact) for n in whole], abs=1e-3), "every source frame, once"
     edl = [line.split() for line in export_reel(clips, "edl").splitlines() if re.match(r"^\d{3} ", line)]
     assert [from_timecode(e[-1], exact) for e in edl] == whole
-    root = ET.fromstring(export_reel(clips, "fcpxml").split("\n", 3)[3])
-    [sequence] = root.iter("sequence")
-    assert float(Fraction(sequence.get("duration", "").removesuffix("s"))) == pytest.approx(ends[-1], abs=1e-3)
-    timeline = otio.adapters.read_from_string(export_reel(clips, "otio"), "otio_json")
-    assert [timeline.tracks[0].range_of_child_at_index(k).end_time_exclusive().to_seconds()
-            for k in range(len(clips))] == pytest.approx(ends, abs=1e-3)
+    assert_timelines_end_where_rendered(clips, ends)
 
 
 runner = CliRunner()
