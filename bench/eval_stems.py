@@ -1,7 +1,7 @@
 """How well each way of stemming joins a word's inflected forms, and keeps other words apart, per language.
 
 Keyword search meets a query's word in a transcript's other forms of it only through the stem both are given
-(indexer.text.normalize.stem): Ukrainian "Україна", "України", "Україні" are one word to a reader. This measures that
+(indexer.text.stems.stem): Ukrainian "Україна", "України", "Україні" are one word to a reader. This measures that
 on Universal Dependencies treebanks, where every token carries its lemma: fetch them (their licences differ, mostly
 CC BY-SA; nothing of them is in this repository), e.g. with the workplace's fetch tool, github:UniversalDependencies/
 UD_Ukrainian-IU, into one folder, and give the folder.
@@ -36,7 +36,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from indexer.text.normalize import PREFIX_STEMS, first_letters, stem, tokenize  # noqa: E402
+from indexer.text.normalize import tokenize  # noqa: E402
+from indexer.text.stems import PREFIX_STEMS, first_letters, stem  # noqa: E402
 
 TREEBANKS = {  # language -> Universal Dependencies treebank (the ISO code Whisper uses)
     "uk": "UD_Ukrainian-IU", "be": "UD_Belarusian-HSE", "bg": "UD_Bulgarian-BTB", "pl": "UD_Polish-PDB",

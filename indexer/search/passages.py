@@ -13,7 +13,6 @@ from typing import Any, NamedTuple
 from indexer.errors import ReadOnlyArchive
 from indexer.models import Chapter, Transcript, Video, Word
 from indexer.text.normalize import (
-    STEMS_VERSION,
     Token,
     no_spaces,
     number_scales,
@@ -21,6 +20,7 @@ from indexer.text.normalize import (
     stem,
     tokenize,
 )
+from indexer.text.stems import STEMS_VERSION
 from indexer.text.translit import one_apostrophe
 
 PAIR_SAMPLE = 2  # one word pair in PAIR_SAMPLE is indexed (see _pairs)

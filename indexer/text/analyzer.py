@@ -14,7 +14,8 @@ from typing import Any
 from whoosh.analysis import Token as WhooshToken
 from whoosh.analysis import Tokenizer
 
-from indexer.text.normalize import has_stems, primary_language, stem, tokenize
+from indexer.text.normalize import primary_language, stem, tokenize
+from indexer.text.stems import has_stems
 
 _tokens_of = tokenize  # ClipTokenizer.__call__ has a parameter named `tokenize`
 

@@ -12,21 +12,22 @@ users type "ninety-one", "twenty twenty-five", "dont" or "ozbek". So:
 - runs of number words become digits (indexer.text.numbers);
 - every token also gets a *key*, its coarse Latin skeleton (indexer.text.translit), so "Toshkent" finds "Тошкент";
 - on request, written variants are folded too ("it's" -> "it is", "colour" -> "color": indexer.text.variants);
-- stemming happens only where the language is known and has a stemmer measured to help it (see `stem`).
+- stemming happens only where the language is known and has a stemmer measured to help it (indexer.text.stems).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
 from indexer.text.hanzi import simplified_table
 from indexer.text.numbers import merge as merge_numbers
 from indexer.text.numbers import scale_values
-from indexer.text.translit import APOSTROPHES, key, spelled_in_latin
+from indexer.text.stems import stem
+from indexer.text.translit import APOSTROPHES, key
 from indexer.text.variants import apply as apply_variants
 from media.readable import split_spaceless
 
@@ -314,97 +315,9 @@ def tokenize_text(text: str, language: str | None = None) -> tuple[Token, ...]:
     return tuple(tokenize(text_words(text), language))
 
 
-@lru_cache(maxsize=16)
-def _stemmer(language: str) -> Callable[[str], str] | None:
-    # deferred: Whoosh takes a tenth of a second to import, and only search stems (chapters and articles do not)
-    from whoosh.lang import has_stemmer, stemmer_for_language
-
-    if has_stemmer(language):
-        return stemmer_for_language(language)
-    algorithm = SNOWBALL_STEMS.get(language)
-    if algorithm is None:
-        return None
-    import snowballstemmer  # deferred, as Whoosh above
-
-    return snowballstemmer.stemmer(algorithm).stemWord
-
-
-# Stems for the languages Whoosh has no stemmer for, each chosen by bench/eval_stems.py on Universal Dependencies
-# treebanks (the way that best joins a lemma's forms and keeps other lemmas apart, F1 over the tokens of a dev list;
-# docs/benchmarks.md). Where the snowballstemmer package has an algorithm that won, it stems; Serbian's serves
-# Croatian and Bosnian too, and reads Serbian Cyrillic into the Latin stems, so both scripts meet.
-SNOWBALL_STEMS = {"pl": "polish", "cs": "czech", "sr": "serbian", "hr": "serbian", "bs": "serbian", "el": "greek",
-                  "id": "indonesian", "lt": "lithuanian", "et": "estonian", "fa": "persian"}
-# Elsewhere a word's stem is its first letters, as chapters key inflected forms (indexer.chapters.reading.prefix):
-# five for the Turkic languages (Turkish, Uzbek and Kazakh measured; Azerbaijani, Kyrgyz and Turkmen by kinship) and
-# Basque, six for the Slavic ones without an algorithm and Latvian, seven for Armenian. Uzbek "byudjet",
-# "byudjetini", "byudjetga" meet as "byudj"; Ukrainian "Україна", "України" as "україн".
-PREFIX_STEMS = {**dict.fromkeys("tr uz kk az ky tk eu".split(), 5), **dict.fromkeys("uk be bg sk sl mk lv".split(), 6),
-                "hy": 7}
-LATIN_STEMS = {"uz"}  # languages written in Cyrillic and in Latin letters, whose stems are taken in Latin
-# the words that elide before a vowel, their stem the word after the apostrophe: French "l'heure", "qu'il",
-# "jusqu'au"; Italian "dell'anno", "un'altra"; Catalan "l'any", "d'aquí"
-ELIDED = {"fr": frozenset("l d j m n s t c qu jusqu lorsqu puisqu quoiqu presqu".split()),
-          "it": frozenset("l d c un dell all dall nell sull coll quest quell bell sant tutt".split()),
-          "ca": frozenset("l d s n m t".split())}
-# Which stems an index holds: kept beside the index, so that one built with other stems is rebuilt from the store
-# (3: a number said with a scale word holds that word's number too, number_scales; 4: German and French number
-# words read as numbers, Uzbek stems in Latin letters, "ye" after a vowel keyed as "e", elisions off French,
-# Italian and Catalan stems, "%" in the words of German, French, Spanish, Italian, Portuguese, Ukrainian, Kazakh;
-# 5: "25.000" is 25000 outside the languages that write decimals with a dot, Russian and Ukrainian percent words
-# in every form; 6: Azerbaijani "ə" folded to "e", as keyboards without it type it; 7: Persian prefixes and
-# suffixes written apart joined to their word, Traditional Chinese read as Simplified)
-# 8: a stemmer stems only words of its own script: Russian's stripped Latin endings, so that once an archive held a
-# Russian video, "plane" met "plan" and "cute" "cut"
-STEMS_VERSION = "stems/8"  # and "&" read as the language's "and"
-# the script each stemmer is written for (LATIN where not named): a word in another is left as it is, as a Russian
-# passage's "Google" or an English query's words read as Russian. Serbian's stemmer reads both of its scripts.
-STEMMER_SCRIPTS = {"ru": "CYRILLIC", "ar": "ARABIC", "fa": "ARABIC", "el": "GREEK", **dict.fromkeys(("sr", "hr", "bs"))}
-
-
-def _in_script(text: str, script: str | None) -> bool:
-    """Whether the token's first letter is of `script` (as Unicode names it: LATIN, CYRILLIC ...); any script for
-    None, and a token without letters."""
-    first = next((ch for ch in text if ch.isalpha()), "")
-    return script is None or not first or unicodedata.name(first, "").startswith(script)
-
-
-def has_stems(language: str | None) -> bool:
-    """Whether `stem` changes words of this language (a stemmer, or prefix stems)."""
-    return bool(language) and (language in PREFIX_STEMS or _stemmer(language or "") is not None)
-
-
-@lru_cache(maxsize=200_000)
-def stem(text: str, language: str | None) -> str:
-    """The language's stem of a folded token (its Snowball stemmer's, or its first letters for PREFIX_STEMS), or the
-    token itself (unknown language, no stemmer, digits)."""
-    if not language or text[:1].isdigit():
-        return text
-    elided = ELIDED.get(language)
-    if elided and "'" in text:  # "l'inflation" is "inflation" to its stemmer: a search for "inflation" finds it
-        before, _, after = text.partition("'")
-        text = after if before in elided and after else text
-    fn = _stemmer(language)
-    if fn:
-        return fn(text) if _in_script(text, STEMMER_SCRIPTS.get(language, "LATIN")) else text
-    n = PREFIX_STEMS.get(language)
-    if language in LATIN_STEMS:  # Uzbek is written in both scripts: its stems are taken in Latin letters, so that
-        text = spelled_in_latin(text)  # "мактабларда" and "maktabda" meet as "makta", "ўзбек" and "o'zbek" as "o'zbe"
-    return first_letters(text, n) if n else text
-
-
-def first_letters(text: str, n: int) -> str:
-    """`text` up to its n-th letter: an apostrophe inside a word (Uzbek "o'zbek") is kept, not counted."""
-    for i, ch in enumerate(text):
-        n -= ch.isalpha()
-        if n == 0:
-            return text[: i + 1]
-    return text
-
-
 def clip_analyzer(language: str | None = None) -> ClipTokenizer:
     """Whoosh analyzer: our tokens, stemmed when the language is known and has a stemmer (indexer.text.analyzer)."""
-    # deferred for the same reason as _stemmer; the analyzer module imports this one
+    # deferred: Whoosh takes a tenth of a second to import (indexer.text.stems); the analyzer imports this module
     from indexer.text.analyzer import clip_analyzer as analyzer
 
     return analyzer(language)
