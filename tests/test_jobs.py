@@ -13,6 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from dramatiq.middleware import Shutdown
 
 from api.worker import Worker
 from indexer.config import Settings, load_settings
@@ -200,10 +201,6 @@ def test_serve_with_an_upload_limit_of_nan_says_so_in_one_line(tmp_path: Path) -
     assert "CLIPINDEX_MAX_UPLOAD_MB must be from 1 to" in done.stderr and not (tmp_path / "data").exists()
 
 
-class _Stopped(BaseException):
-    """What a worker's stop raises inside a job (Dramatiq's Shutdown, a KeyboardInterrupt): no Exception."""
-
-
 def test_a_worker_stopped_mid_job_hands_it_back_and_spends_no_attempt(settings: Settings,
                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     """A graceful stop of the `jobs` worker (systemd's SIGTERM on a restart) left its job running with the attempt
@@ -214,11 +211,11 @@ def test_a_worker_stopped_mid_job_hands_it_back_and_spends_no_attempt(settings: 
     worker = Worker(service, owner="w1")
 
     def stopped(*_: object) -> None:
-        raise _Stopped
+        raise Shutdown("the worker is stopping")  # what Dramatiq raises in a job's thread on SIGTERM
 
     monkeypatch.setattr(worker, "_work", stopped)
     for _restart in range(4):
-        with pytest.raises(_Stopped):
+        with pytest.raises(Shutdown):
             worker.run_once()
         back = service.jobs.get(job.id)
         assert back.state == "queued" and back.attempts == 0 and back.error is None, back
