@@ -18,7 +18,17 @@ from urllib.parse import quote
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Locator, Page, ViewportSize, expect, sync_playwright
+from playwright.sync_api import (
+    APIResponse,
+    Browser,
+    BrowserContext,
+    Locator,
+    Page,
+    Route,
+    ViewportSize,
+    expect,
+    sync_playwright,
+)
 
 from indexer.ingest.types import IngestJob, IngestJobResult, IngestResult
 from indexer.models import Word
@@ -624,6 +634,45 @@ def test_a_corrected_name_is_corrected_in_the_chapter_list_at_once(context: Brow
     page.get_by_role("button", name=re.compile("Undo the correction")).click()
     expect(chapters).to_contain_text("Mayor Helen Carter said")
     expect(chapters).not_to_contain_text("Carver")
+
+
+def test_a_chapter_list_asked_for_before_a_correction_does_not_draw_over_the_corrected_one(
+        context: BrowserContext, site: Site, console: Console) -> None:
+    """The list the page asked for when it opened, answered late (a busy server), was drawn after the list a
+    correction brought and put the misheard name back in the titles; and an undo that the server stored but could not
+    index left the page showing the corrected words."""
+    held: list[tuple[Route, APIResponse]] = []
+
+    def hold_the_first(route: Route) -> None:
+        if held or route.request.method != "GET":
+            route.continue_()
+        else:  # read now, before the correction, and answered only later
+            held.append((route, route.fetch()))
+
+    context.route(re.compile(r"/v1/videos/[^/?]+/chapters$"), hold_the_first)
+    page, _words, _at = _correct_word(context, console, site, "carter", "Carver")
+    chapters = page.locator("#chapters")
+    expect(chapters).to_contain_text("Mayor Helen Carver said")
+    [(route, answer)] = held
+    assert "Carter" in answer.text()  # the list as the page's load found it
+    with page.expect_response(lambda r: r.request.method == "GET" and r.url.endswith("/chapters")):
+        route.fulfill(response=answer)
+    page.wait_for_timeout(500)  # the old list's turn to be drawn
+    expect(chapters).to_contain_text("Mayor Helen Carver said")
+    expect(chapters).not_to_contain_text("Carter")
+
+    # the undo is stored, but the search index was busy past its patience: the server says so with a 503, and the
+    # page, which had kept showing the corrected words and titles, shows them as they read now
+    def stored_but_busy(route: Route) -> None:
+        route.fetch()
+        route.fulfill(status=503, json={"error": "the revert is stored, but the search index could not be updated"})
+
+    console.allowed.add(503)
+    page.route(re.compile(r"/corrections/[^/?]+$"), stored_but_busy)
+    page.get_by_role("button", name=re.compile("Undo the correction")).click()
+    expect(page.locator("#toast")).to_contain_text("search index could not be updated")
+    expect(chapters).to_contain_text("Mayor Helen Carter said")
+    expect(page.locator(".word.edited")).to_have_count(0)
 
 
 def test_a_job_whose_worker_stopped_reporting_says_so(context: BrowserContext, site: Site, console: Console) -> None:

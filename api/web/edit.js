@@ -120,7 +120,8 @@ async function setupCorrections(video, words, selection) {
       await reloadTranscript(video, span.start);  // the keyboard goes to the corrected words
     } catch (err) {
       toast(`Not corrected: ${err.message}`, "error");
-      if (err.status === 409) { form.hidden = true; await reloadTranscript(video, span.start); }  // shown as it reads now
+      // 409: changed meanwhile; 503: stored, but the search index is behind: either way shown as it reads now
+      if ([409, 503].includes(err.status)) { form.hidden = true; await reloadTranscript(video, span.start); }
     } finally {
       save.disabled = false;
       if (!form.hidden && document.activeElement === document.body) $("#fix-text").focus();  // disabling took it
@@ -160,6 +161,9 @@ async function listCorrections(video) {
           await api(`/v1/videos/${encodeURIComponent(video.id)}/corrections/${encodeURIComponent(c.id)}`, { method: "DELETE", write: true });
           toast("Correction undone.");
           await reloadTranscript(video, c.start);
-        } catch (err) { toast(err.message, "error"); }
+        } catch (err) {
+          toast(err.message, "error");
+          if ([404, 503].includes(err.status)) await reloadTranscript(video, c.start);  // undone already, or stored unindexed
+        }
       } }))));
 }

@@ -333,16 +333,22 @@ async function mayEditChapters() {
   return takesChapterEdits();
 }
 
+// Each fetch of the chapter list takes a ticket, and it draws only where no fetch was asked and no list drawn since:
+// the list asked for at the page's load, or before a correction's undo, could come back after a later one and put
+// back a title that the words no longer say.
+let chaptersAsked = 0;
+
 async function loadChapters(id, root, language) {
   const page = { id, lang: language && language !== "und" ? language : null,  // a screen reader reads the titles in theirs
     writable: false };
+  const ticket = ++chaptersAsked;
   try {
     const [chapters, writable] = await Promise.all([api(`/v1/videos/${encodeURIComponent(id)}/chapters`), mayEditChapters()]);
-    if (!alive(root)) return;
+    if (!alive(root) || ticket !== chaptersAsked) return;
     page.writable = writable;
     drawChapters(page, chapters);  // drawn again after a correction, which titles the chapters anew
   } catch (err) {
-    if (alive(root)) $("#chapters").replaceChildren(el("li", { class: "state state-empty", text: "No chapters." }));
+    if (alive(root) && ticket === chaptersAsked) $("#chapters").replaceChildren(el("li", { class: "state state-empty", text: "No chapters." }));
   }
 }
 
@@ -351,6 +357,7 @@ async function loadChapters(id, root, language) {
 function drawChapters(page, chapters) {
   const list = $("#chapters"), box = $("#chapters-box");
   if (!alive(list)) return;
+  chaptersAsked++;  // a fetch asked before this list was drawn (an edit's answer) brings back an older one
   // the keyboard on a control drawn anew (the list redrawn after an edit that was refused) stays on its new self
   const had = box.contains(document.activeElement) ? document.activeElement : null;
   const label = had && had.tagName === "BUTTON" ? had.getAttribute("aria-label") || had.textContent : null;
@@ -548,8 +555,10 @@ function offerUndo(page, before, now, n) {
 }
 
 async function reloadChapters(page) {
+  const ticket = ++chaptersAsked;
   try {
-    drawChapters(page, await api(`/v1/videos/${encodeURIComponent(page.id)}/chapters`));
+    const chapters = await api(`/v1/videos/${encodeURIComponent(page.id)}/chapters`);
+    if (ticket === chaptersAsked) drawChapters(page, chapters);
   } catch (err) { /* the message already says what went wrong */ }
 }
 
