@@ -9,14 +9,13 @@ Each queue has its own thread pool: `asr` one thread (one model per process, loa
 after any fork: CTranslate2 is not fork-safe), `index` one (Whoosh has one writer), `cpu` as many as asked, `jobs` a
 few (coordinators only wait). A worker killed mid-step leaves its message unacknowledged: Dramatiq gives it to
 another worker once this one's heartbeats stop (about 10 s), and the step's lease in the store lets the new claimant
-take over. A reconciler re-sends jobs that are queued or whose lease expired, in case a message was lost.
+take over. A reconciler re-sends jobs whose lease expired, and queued jobs whose message the broker lost.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -103,17 +102,14 @@ def _run_step(proc: _Process, video_id: str, name: str) -> None:
 
 
 def reconcile(service: Clipindex) -> int:
-    """Re-send jobs that wait in the store without a live coordinator (a lost message, a dead worker)."""
-    now = time.time()
-    stale = service.jobs.waiting_untouched(RECONCILE_S)
-    with service.store.tx() as conn:
-        from indexer.store.schema import jobs  # deferred: only the reconciler reads leases directly
-
-        expired = [r.id for r in conn.execute(jobs.select().where(jobs.c.state == "running",
-                                                                  jobs.c.lease_expires < now))]
-    for job_id in [j.id for j in stale] + expired:
-        transport.send_job(service.settings, job_id)
-    return len(stale) + len(expired)
+    """Re-send the jobs that wait in the store without a live coordinator: queued ones whose message the broker no
+    longer holds (lost with a Redis restarted without its data), running ones whose lease expired (a dead worker).
+    How many were sent."""
+    settings = service.settings
+    resend = service.jobs.unsent(RECONCILE_S, lambda ids: transport.held_of(settings, "jobs", ids))
+    for job_id in resend:
+        service.jobs.sent(job_id, transport.send_job(settings, job_id))
+    return len(resend)
 
 
 def _consumer(broker: Any, queue: str, threads: int) -> dramatiq.Worker:

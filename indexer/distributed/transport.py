@@ -73,22 +73,38 @@ def held(settings: Settings, queue: str, message_id: str) -> bool:
         return True
 
 
-def send_job(settings: Settings, job_id: str) -> None:
-    send(settings, JOB_ACTOR, "jobs", job_id)
+def held_of(settings: Settings, queue: str, message_ids: list[str]) -> set[str]:
+    """Those of the messages the broker still holds (as `held`, in one round trip however many): all of them when
+    the broker cannot be asked."""
+    try:
+        pipe = broker(settings).client.pipeline(transaction=False)
+        for message_id in message_ids:
+            for q in (queue, f"{queue}.DQ"):
+                pipe.hexists(f"{NAMESPACE}:{q}.msgs", message_id)
+        found = pipe.execute()
+    except Exception:  # noqa: BLE001 - redis' own errors: the broker is away; the reconciler asks again next round
+        return set(message_ids)
+    return {m for n, m in enumerate(message_ids) if found[2 * n] or found[2 * n + 1]}
 
 
-def job_notifier(settings: Settings) -> Callable[[str], None] | None:
-    """What the job queue calls after a submit: a message to the `jobs` queue (None without a broker). A failed send
-    loses nothing: the job is in the store and the workers' reconciler sends it again."""
+def send_job(settings: Settings, job_id: str) -> str:
+    """Send a job's message to the `jobs` queue; its id (the job keeps it: JobQueue.sent)."""
+    return send(settings, JOB_ACTOR, "jobs", job_id)
+
+
+def job_notifier(settings: Settings) -> Callable[[str], str | None] | None:
+    """What the job queue calls after a submit: a message to the `jobs` queue, and its id (None without a broker). A
+    failed send loses nothing: the job is in the store and the workers' reconciler sends it again."""
     if not settings.broker_url:
         return None
 
-    def notify(job_id: str) -> None:
+    def notify(job_id: str) -> str | None:
         try:
-            send_job(settings, job_id)
+            return send_job(settings, job_id)
         except Exception:  # noqa: BLE001 - the store has the job; the reconciler re-sends it
             log.warning("could not send job %s to the broker; a worker's reconciler will pick it up", job_id,
                         exc_info=True)
+            return None
 
     return notify
 

@@ -69,11 +69,13 @@ class Stall:
 
 
 class JobQueue:
-    def __init__(self, store: Store, lease_s: float = 120.0, notify: Callable[[str], None] | None = None,
+    def __init__(self, store: Store, lease_s: float = 120.0, notify: Callable[[str], str | None] | None = None,
                  retention_s: float = 0.0) -> None:
         self.store = store
         self.lease_s = lease_s
-        self.notify = notify  # told each new job's id once it is stored (a distributed transport sends it on)
+        # told each new job's id once it is stored: a distributed transport sends it on, and returns the broker's id
+        # of the message (None where it could not be sent), which the job keeps (`sent`)
+        self.notify = notify
         self.retention_s = retention_s  # finished jobs older than this are pruned; 0 keeps them all
         self._pruned_at = 0.0
 
@@ -84,9 +86,32 @@ class JobQueue:
             conn.execute(jobs.insert().values(
                 id=job_id, kind=kind, payload=_json(payload), state="queued", progress=0.0, attempts=0,
                 max_attempts=max_attempts, cancel=False, created_at=now, updated_at=now))
-        if self.notify:
-            self.notify(job_id)
+        if self.notify and (message := self.notify(job_id)) is not None:
+            self.sent(job_id, message)
         return self.get(job_id)
+
+    def sent(self, job_id: str, message: str) -> None:
+        """Record the broker's id of the message just sent for the job (`unsent` asks the broker about it). Not a
+        change anyone sees: `updated_at` stays."""
+        with self.store.tx() as conn:
+            conn.execute(jobs.update().where(jobs.c.id == job_id).values(message=message))
+
+    def unsent(self, idle_s: float, held: Callable[[list[str]], Collection[str]],
+               limit: int = 500) -> tuple[str, ...]:
+        """The jobs a reconciler sends to the broker again, oldest first: those queued and untouched for `idle_s`
+        whose message the broker no longer holds (`held` picks, from the ids it is given, those it still has: a
+        message lost with a Redis restarted without its data, or one a worker took and acknowledged without this
+        job), or that were never sent; and those running whose lease expired (their worker died). Every queued job
+        was sent again every round, held or not, and a backlog's `jobs` queue grew by its length every 10 s."""
+        now = time.time()
+        waiting = sa.select(jobs.c.id, jobs.c.message).where(jobs.c.state == "queued",
+                                                            jobs.c.updated_at < now - idle_s)
+        with self.store.tx() as conn:
+            queued = conn.execute(waiting.order_by(jobs.c.created_at).limit(limit)).all()
+            expired = conn.execute(sa.select(jobs.c.id).where(jobs.c.state == "running", jobs.c.lease_expires < now)
+                                   .order_by(jobs.c.created_at).limit(limit)).scalars().all()
+        kept = set(held([m for _, m in queued if m]))
+        return (*(job_id for job_id, m in queued if not m or m not in kept), *expired)
 
     def get(self, job_id: str) -> Job:
         with self.store.tx() as conn:

@@ -106,6 +106,9 @@ jobs = sa.Table(
     sa.Column("audio_done", sa.Float),
     sa.Column("audio_total", sa.Float),
     sa.Column("audio_left", sa.Float),
+    # the broker's id of the last message sent for the job (added by migration 9): the reconciler sends a queued job
+    # again only once the broker no longer holds it
+    sa.Column("message", sa.String),
     sa.Index("jobs_state_created", "state", "created_at"),
 )
 
@@ -237,9 +240,15 @@ def _migration_8(conn: Connection) -> None:
             step=name, audio_done=done, audio_total=total, audio_left=left if left is not None and left >= 0 else None))
 
 
+def _migration_9(conn: Connection) -> None:
+    # a job remembers the message it was sent with (see jobs.message); a store created since has the column already
+    if "message" not in {c["name"] for c in sa.inspect(conn).get_columns("jobs")}:
+        conn.execute(sa.text("ALTER TABLE jobs ADD COLUMN message VARCHAR"))
+
+
 # append only; each runs once, in order, inside one transaction
 MIGRATIONS = [_migration_1, _migration_2, _migration_3, _migration_4, _migration_5, _migration_6, _migration_7,
-              _migration_8]
+              _migration_8, _migration_9]
 
 
 def version_of(conn: Connection) -> int:

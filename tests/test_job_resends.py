@@ -1,0 +1,99 @@
+"""The `jobs` reconciler of `clipindex worker --queues jobs` against a real Redis, on SQLite and on PostgreSQL (the
+`store_url` fixture runs each test on both): a queued job is sent again only when the broker lost its message, a job
+whose worker died is sent again as before, and the message a job was sent with is kept in the store (migration 9)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+pytest.importorskip("dramatiq", reason="the multi-machine extra: pip install -e '.[scale]' (or run .ci/setup)")
+
+from api.queues import RECONCILE_S, reconcile  # noqa: E402 - after the skip above
+from indexer.config import Settings
+from indexer.distributed import transport
+from indexer.ingest.types import IngestJob
+from indexer.service import Clipindex
+from indexer.store.db import Store
+from indexer.store.schema import MIGRATIONS, jobs, schema_version
+from tests.conftest import settings_for
+from tests.servers import Server, new_database, postgres, redis_server, store_url  # noqa: F401 - fixtures
+
+QUEUE = f"{transport.NAMESPACE}:jobs"
+
+
+@pytest.fixture
+def broker_settings(tmp_path: Path, store_url: str, redis_server: Server) -> Settings:  # noqa: F811 - fixtures
+    settings = settings_for(tmp_path, database_url=store_url, broker_url=redis_server.url.rsplit("/", 1)[0] + "/15")
+    transport.broker(settings).client.flushdb()  # a Redis database of its own, emptied: the queue's length is ours
+    return settings
+
+
+def _untouched(service: Clipindex) -> None:
+    """As if every job had waited longer than the reconciler's idle time."""
+    with service.store.tx() as conn:
+        conn.execute(jobs.update().values(updated_at=jobs.c.updated_at - 6 * RECONCILE_S))
+
+
+def test_a_waiting_job_is_sent_again_only_once_the_broker_lost_its_message(broker_settings: Settings) -> None:
+    """Every queued job was sent again every round (10 s), held or not: a playlist of 500 videos waiting on a few
+    workers grew the `jobs` queue by 500 messages every 10 s (3,000 after five rounds, bench/job_resends.py)."""
+    service = Clipindex(broker_settings)
+    client = transport.broker(broker_settings).client
+    ids = [service.jobs.submit("ingest", IngestJob(f"/media/item{n}.wav")).id for n in range(6)]
+    assert client.llen(QUEUE) == 6
+    _untouched(service)
+    assert [reconcile(service) for _ in range(4)] == [0, 0, 0, 0]
+    assert client.llen(QUEUE) == 6, "one message a job, however many rounds"
+    client.flushdb()  # Redis restarted without its data: every message lost
+    assert reconcile(service) == 6 and client.llen(QUEUE) == 6
+    assert reconcile(service) == 0 and client.llen(QUEUE) == 6, "sent once, then held again"
+    taken = client.rpop(QUEUE)  # taken and acknowledged by a worker that ran another job (a message is a nudge)
+    client.hdel(f"{QUEUE}.msgs", taken)
+    assert reconcile(service) == 1 and client.llen(QUEUE) == 6
+    messages = _messages(service)
+    assert set(messages) == set(ids) and None not in messages.values()
+    assert transport.held_of(broker_settings, "jobs", list(messages.values())) == set(messages.values()), \
+        "each job's latest message is held"
+
+
+def test_a_job_whose_worker_died_is_sent_again_as_before(broker_settings: Settings) -> None:
+    service = Clipindex(broker_settings)
+    client = transport.broker(broker_settings).client
+    job = service.jobs.submit("ingest", IngestJob("/media/item.wav"))
+    claimed = service.jobs.claim("worker-on-another-host")
+    assert claimed is not None and claimed.id == job.id
+    with service.store.tx() as conn:  # its worker stopped renewing the lease
+        conn.execute(jobs.update().values(lease_expires=jobs.c.lease_expires - 3 * broker_settings.lease_s))
+    assert client.llen(QUEUE) == 1  # its first message, still held: Dramatiq would redeliver it too
+    assert reconcile(service) == 1 and client.llen(QUEUE) == 2
+
+
+def test_a_job_submitted_while_the_broker_was_away_is_sent_by_the_reconciler(broker_settings: Settings,
+                                                                            tmp_path: Path) -> None:
+    away = Clipindex(settings_for(tmp_path, database_url=broker_settings.database_url,
+                                  broker_url="redis://127.0.0.1:1/0"))  # nothing listens there
+    job = away.jobs.submit("ingest", IngestJob("/media/item.wav"))  # stored; its message could not be sent
+    assert _messages(away) == {job.id: None}
+    service = Clipindex(broker_settings)
+    _untouched(service)
+    assert reconcile(service) == 1 and transport.broker(broker_settings).client.llen(QUEUE) == 1
+    assert reconcile(service) == 0
+
+
+def test_a_store_from_before_gets_the_message_column(store_url: str) -> None:  # noqa: F811 - fixture
+    store = Store(store_url)
+    with store.tx() as conn:  # the store as schema 8 left it
+        conn.execute(sa.text("ALTER TABLE jobs DROP COLUMN message"))
+        conn.execute(schema_version.delete().where(schema_version.c.version == 9))
+    upgraded = Store(store_url)
+    assert upgraded.schema_version() == len(MIGRATIONS)
+    with upgraded.engine.connect() as conn:
+        assert "message" in {c["name"] for c in sa.inspect(conn).get_columns("jobs")}
+
+
+def _messages(service: Clipindex) -> dict[str, str | None]:
+    with service.store.tx() as conn:
+        return {job_id: message for job_id, message in conn.execute(sa.select(jobs.c.id, jobs.c.message))}
