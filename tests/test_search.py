@@ -24,7 +24,8 @@ from indexer.search.passages import build_passages
 from indexer.search.query import parse_query
 from indexer.service import Clipindex, IngestOptions
 from indexer.text.align import align, locate
-from indexer.text.normalize import clip_analyzer, tokenize_text
+from indexer.text.normalize import clip_analyzer, stem, tokenize_text
+from indexer.text.stems import shorter_stems
 from media.readable import split_spaceless
 from tests.conftest import settings_for
 
@@ -132,7 +133,7 @@ def test_whoosh_analyzer_stems_known_languages_and_finds_phrases(tmp_path: Path)
     # no Uzbek Snowball stemmer: a word's first five letters join its inflected forms
     # Uzbek stems are taken in Latin letters, so the Cyrillic spelling meets the Latin one ("бюдже" never met "byudj")
     assert [t.text for t in clip_analyzer("uz")("byudjetini byudjetga бюджетини")] == ["byudj", "byudj", "byudj"]
-    assert {t.text for t in clip_analyzer("uk")("Україна України Україні")} == {"україн"}  # nor a Ukrainian one: six
+    assert {t.text for t in clip_analyzer("uk")("Україна України Україні")} == {"україн"}  # nor a Ukrainian one
 
 
 def test_languages_whoosh_cannot_stem_get_the_stems_measured_best_for_them() -> None:
@@ -151,6 +152,38 @@ def test_languages_whoosh_cannot_stem_get_the_stems_measured_best_for_them() -> 
     assert len(set(stems("lt", "vyriausybė vyriausybės vyriausybei"))) == 1
     assert stems("tr", "hükümetin hükümete hükümet") == ["hukum"] * 3  # Turkic: five letters (folded), not six
     assert stems("ca", "governs") == ["governs"], "a language with neither keeps its words whole"
+
+
+def test_a_word_shorter_than_its_stem_meets_its_inflected_forms() -> None:
+    """Prefix stems kept each form of a short word apart: Ukrainian "війна" and "війну" (shorter than six letters),
+    "закон" and "закону"; a Slovak "vláda" and "vlády". Their final vowels now come off first."""
+    def stems(language: str, text: str) -> set[str]:
+        return {t.text for t in clip_analyzer(language)(text)}
+
+    assert stems("uk", "війна війну війни війною") == {"війн"}
+    assert stems("uk", "закон закону закона") == {"закон"}
+    assert stems("be", "вайна вайну") == {"вайн"} and stems("sk", "vláda vlády vládu") == {"vlad"}
+    assert stems("uk", "він рік ріка") == {"він", "рік"}, "three letters stay whole"
+    assert stems("uk", "Україна") != stems("uk", "українці"), "seven letters keep longer words apart"
+    # Turkic words keep their root whole, and a root shorter than the stem is indexed beside its longer forms
+    assert shorter_stems(stem("foizga", "uz"), "uz") == ["foi", "foiz"] and shorter_stems("foiz", "uz") == ["foi"]
+    assert shorter_stems(stem("закону", "uk"), "uk") == [] and shorter_stems("2024", "tr") == []
+
+
+def test_a_short_turkic_word_finds_its_longer_forms_and_marks_them(tmp_path: Path, search_backend: str) -> None:
+    """Uzbek "foiz" (percent) and "suv" (water) are shorter than the five-letter stem, so they found no passage that
+    said "foizga" or "suvlar"; a Ukrainian "війна" found no "війну"."""
+    ix = make_index(search_backend, tmp_path / "index")
+    uz, _ = make_transcript("yt:uz", ["Narxlar o'n foizga oshdi.", "Daryodagi suvlar ko'tarildi.",
+                                      "Foydalanuvchilar ko'paydi."], language="uz")
+    uk, _ = make_transcript("yt:uk", ["Війну оголосили вчора ввечері."], language="uk")
+    ix.add(video("yt:uz", language="uz"), uz, [])
+    ix.add(video("yt:uk", language="uk"), uk, [])
+    for query, said in (("foiz", "foizga"), ("suv", "suvlar"), ("війна", "Війну")):
+        hits = ix.search(query, mode="keyword").hits
+        assert [h.text for h in hits] == [said], query  # the word itself marked, not its passage
+        assert f"<mark>{said}</mark>" in hits[0].snippet
+    assert ix.search("foyda", mode="keyword").hits[0].text == "Foydalanuvchilar", "a five-letter stem as before"
 
 
 # ---- align ---------------------------------------------------------------------------------------------------------

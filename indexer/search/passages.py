@@ -20,7 +20,7 @@ from indexer.text.normalize import (
     stem,
     tokenize,
 )
-from indexer.text.stems import STEMS_VERSION
+from indexer.text.stems import STEMS_VERSION, shorter_stems
 from indexer.text.translit import one_apostrophe
 
 PAIR_SAMPLE = 2  # one word pair in PAIR_SAMPLE is indexed (see _pairs)
@@ -116,9 +116,10 @@ def documents(video: Video, transcript: Transcript, chapters: Sequence[Chapter])
                    starts=starts[a:b], ends=ends[a:b], words=texts[a:b],
                    tokens=" ".join(t.text for t in toks), keys=keys, stems=stems,
                    tok_first=[t.first - a for t in toks], tok_last=[t.last - a for t in toks])
-        # "3 million" is searchable as "million" too, and a character of Chinese or Japanese as itself (indexed only:
-        # the stored stems stay one per token)
-        said = " ".join([*(s for k in range(lo, hi) for s in scales.get(k, ())), *characters(toks)])
+        # "3 million" is searchable as "million" too, a character of Chinese or Japanese as itself, and Uzbek
+        # "foizga" as "foiz" (indexed only: the stored stems stay one per token)
+        said = " ".join([*(s for k in range(lo, hi) for s in scales.get(k, ())), *characters(toks),
+                         *(s for k in range(lo, hi) for s in shorter_stems(stems_of[k], lang))])
         fields: dict[str, Any] = dict(
             pid=f"{video.id}#{n}", video_id=video.id, language=lang or "", doc=doc,
             stem=f"{stems} {said}" if said else stems, keys=keys,

@@ -32,6 +32,7 @@ from indexer.text.normalize import (
     text_words,
     tokenize_text,
 )
+from indexer.text.stems import shorter_stems
 from indexer.text.stopwords import function_words
 from media.readable import join_words
 
@@ -274,6 +275,8 @@ def _keyword_hits(fields: dict[str, Any], score: float, stems: set[str], keys: s
             s = next((v for v in number_scales(t, doc["words"], fields["language"] or None) if v in stems), s)
         if chars and t.key not in keys and s not in stems:
             s = next((c for c in t.key if c in chars), s)
+        if t.key not in keys and s not in stems:  # Uzbek "foiz" said in "foizga" (stems.shorter_stems)
+            s = next((v for v in shorter_stems(s, fields["language"] or None) if v in stems), s)
         if t.key in keys or s in stems:
             match = (t, s if s in stems else t.key)  # the query word it is: its stem where that matched
             if runs and starts[t.first] - ends[runs[-1][-1][0].last] <= MOMENT_GAP_S:

@@ -36,10 +36,19 @@ SNOWBALL_STEMS = {"pl": "polish", "cs": "czech", "sr": "serbian", "hr": "serbian
                   "id": "indonesian", "lt": "lithuanian", "et": "estonian", "fa": "persian"}
 # Elsewhere a word's stem is its first letters, as chapters key inflected forms (indexer.chapters.reading.prefix):
 # five for the Turkic languages (Turkish, Uzbek and Kazakh measured; Azerbaijani, Kyrgyz and Turkmen by kinship) and
-# Basque, six for the Slavic ones without an algorithm and Latvian, seven for Armenian. Uzbek "byudjet",
-# "byudjetini", "byudjetga" meet as "byudj"; Ukrainian "Україна", "України" as "україн".
-PREFIX_STEMS = {**dict.fromkeys("tr uz kk az ky tk eu".split(), 5), **dict.fromkeys("uk be bg sk sl mk lv".split(), 6),
-                "hy": 7}
+# Basque, seven for the Slavic ones without an algorithm (Macedonian by kinship) and Armenian, six for Latvian. Uzbek
+# "byudjet", "byudjetini", "byudjetga" meet as "byudj"; Ukrainian "Україна", "України" as "україн".
+PREFIX_STEMS = {**dict.fromkeys("tr uz kk az ky tk eu".split(), 5), **dict.fromkeys("uk be bg sk sl mk hy".split(), 7),
+                "lv": 6}
+# Where a word's case ending is a vowel (the Slavic languages, Latvian, Armenian), its final vowels are taken off first,
+# down to three letters: Ukrainian "війна", "війну", "війною" meet as "війн", and "закон" and "закону" as "закон",
+# where six letters kept each form apart, and "війна" was shorter than its stem
+ENDING_VOWELS = frozenset("aeiouy" "аеєиіїоуюяыэёйьъў" "աեէըիոօ")
+VOWEL_ENDINGS = frozenset("uk be bg sk sl mk lv hy".split())
+# Where suffixes are added to a word that stays whole (Turkic, Basque), a word shorter than the stem is its own stem
+# and met none of its longer forms: Uzbek "foiz" not "foizga", "suv" not "suvlar". The index holds each word's
+# shorter stems too, from this many letters on (shorter_stems), so that a short query word meets its longer forms.
+SHORTER_STEMS = {**dict.fromkeys("tr uz kk az ky tk".split(), 3), "eu": 4}
 LATIN_STEMS = {"uz"}  # languages written in Cyrillic and in Latin letters, whose stems are taken in Latin
 # the words that elide before a vowel, their stem the word after the apostrophe: French "l'heure", "qu'il",
 # "jusqu'au"; Italian "dell'anno", "un'altra"; Catalan "l'any", "d'aquí"
@@ -55,7 +64,8 @@ ELIDED = {"fr": frozenset("l d j m n s t c qu jusqu lorsqu puisqu quoiqu presqu"
 # suffixes written apart joined to their word, Traditional Chinese read as Simplified)
 # 8: a stemmer stems only words of its own script: Russian's stripped Latin endings, so that once an archive held a
 # Russian video, "plane" met "plan" and "cute" "cut"
-STEMS_VERSION = "stems/8"  # and "&" read as the language's "and"
+# 9: final vowels off before the first letters (VOWEL_ENDINGS), shorter stems indexed beside a word's (SHORTER_STEMS)
+STEMS_VERSION = "stems/9"
 # the script each stemmer is written for (LATIN where not named): a word in another is left as it is, as a Russian
 # passage's "Google" or an English query's words read as Russian. Serbian's stemmer reads both of its scripts.
 STEMMER_SCRIPTS = {"ru": "CYRILLIC", "ar": "ARABIC", "fa": "ARABIC", "el": "GREEK", **dict.fromkeys(("sr", "hr", "bs"))}
@@ -89,7 +99,32 @@ def stem(text: str, language: str | None) -> str:
     n = PREFIX_STEMS.get(language)
     if language in LATIN_STEMS:  # Uzbek is written in both scripts: its stems are taken in Latin letters, so that
         text = spelled_in_latin(text)  # "мактабларда" and "maktabda" meet as "makta", "ўзбек" and "o'zbek" as "o'zbe"
+    if language in VOWEL_ENDINGS:
+        text = without_final_vowels(text)
     return first_letters(text, n) if n else text
+
+
+def without_final_vowels(text: str) -> str:
+    """The word without the vowels it ends in, keeping at least three letters."""
+    end = len(text)
+    while end > 3 and text[end - 1] in ENDING_VOWELS and sum(ch.isalpha() for ch in text[:end - 1]) >= 3:
+        end -= 1
+    return text[:end]
+
+
+def shorter_stems(stemmed: str, language: str | None) -> list[str]:
+    """The stem's first letters from SHORTER_STEMS' count up to its own, shortest first, where the language has them:
+    indexed beside the word's stem (never stored with it), so that a query word shorter than the stem, which is its
+    own stem, meets the word. "foizg" (of "foizga") holds "foi" and "foiz"."""
+    low = SHORTER_STEMS.get(language or "")
+    out: list[str] = []
+    if low and not stemmed[:1].isdigit():
+        for n in range(low, PREFIX_STEMS[language or ""]):
+            head = first_letters(stemmed, n)
+            if head == stemmed:
+                break
+            out.append(head)
+    return out
 
 
 def first_letters(text: str, n: int) -> str:
