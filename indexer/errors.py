@@ -104,12 +104,18 @@ def unreachable(exc: BaseException) -> str | None:
         reason = str(orig or exc).strip().splitlines()
         return (f"the store cannot be used: {reason[0] if reason else kind} (check CLIPINDEX_DATABASE_URL and that "
                 "its database server runs)")
-    if (module.split(".")[0] in ("redis", "dramatiq") and "Connection" in kind) or \
-            (module.startswith("redis") and kind == "TimeoutError"):
+    if broker_away(exc):
         reason = str(exc).strip().splitlines()
         return (f"the broker cannot be reached: {reason[0] if reason else kind} (check CLIPINDEX_BROKER_URL and that "
                 "Redis runs)")
     return None
+
+
+def broker_away(exc: BaseException) -> bool:
+    """Whether the error is the broker's client failing to reach Redis (refused, reset, timed out)."""
+    kind, module = type(exc).__name__, type(exc).__module__
+    return (module.split(".")[0] in ("redis", "dramatiq") and "Connection" in kind) or \
+        (module.startswith("redis") and kind == "TimeoutError")
 
 
 def _sqlite(reason: str) -> str | None:

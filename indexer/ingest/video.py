@@ -15,14 +15,14 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from indexer.config import Settings
-from indexer.errors import IndexBusy, IngestError, InvalidInput
+from indexer.errors import IndexBusy, IngestError, InvalidInput, broker_away
 from indexer.ingest import uploads
 from indexer.ingest.context import StepContext, StepProgress
 from indexer.ingest.plan import Plan, article_ref, stored_options
 from indexer.ingest.types import STEPS, IngestOptions, IngestResult, IngestStatus, ProgressFn
 from indexer.models import Video
 from indexer.store import owners
-from indexer.store.db import Store
+from indexer.store.db import StepsKept, Store
 from indexer.store.files import in_archive, remove_files
 from media import sources
 
@@ -89,7 +89,23 @@ class VideoIngest:
                 with suppress(IndexBusy, OSError):  # the ingest's own error is the one to tell
                     self.index.index_video(p.video_id)
             raise
+        except Exception as exc:
+            if broker_away(exc):  # the broker refused the chain's first message: the caller hears it as it is
+                self._refused(p.video_id, existing is None, kept)
+            raise
         return self._result(p, "ingested")
+
+    def _refused(self, video_id: str, new: bool, kept: StepsKept | None) -> None:
+        """An ingest the broker refused (Redis down) before any step ran leaves the archive as it was: a new video's
+        row stayed, empty and "incomplete", and a forced one lost its finished steps. Only the row goes: an upload's
+        file stays for its job's next attempt. Once a step has run (the broker went away later), the video is kept
+        as it is, and the same command resumes it."""
+        if self.store.step_status(video_id):
+            return
+        if new:
+            self.store.delete_video(video_id)
+        elif kept is not None:
+            self.store.restore_steps(video_id, kept)
 
     def _refresh(self, video: Video, p: Plan, options: IngestOptions, untrusted: bool) -> None:
         """What a new ingest of a known video says of it: the title, URL and article it names, and where a local file
