@@ -4,6 +4,7 @@ whose worker died is sent again as before, and the message a job was sent with i
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,10 +26,12 @@ QUEUE = f"{transport.NAMESPACE}:jobs"
 
 
 @pytest.fixture
-def broker_settings(tmp_path: Path, store_url: str, redis_server: Server) -> Settings:  # noqa: F811 - fixtures
+def broker_settings(tmp_path: Path, store_url: str, redis_server: Server) -> Iterator[Settings]:  # noqa: F811
     settings = settings_for(tmp_path, database_url=store_url, broker_url=redis_server.url.rsplit("/", 1)[0] + "/15")
-    transport.broker(settings).client.flushdb()  # a Redis database of its own, emptied: the queue's length is ours
-    return settings
+    client = transport.broker(settings).client
+    client.flushdb()  # a Redis database of its own, emptied: the queue's length is ours
+    yield settings
+    client.flushdb()  # and left empty for tests/test_dist.py's workers, which may be given the same database
 
 
 def _untouched(service: Clipindex) -> None:
