@@ -209,6 +209,44 @@ def test_locate_finds_the_span_and_names_the_differences(quote: str, diffs: list
     assert (m.score == 1.0) == (not diffs) and m.score > 0.8
 
 
+def test_a_difference_at_a_percent_sign_names_the_percent_not_the_number() -> None:
+    """"30%" is read as "30" and "percent": both were named "30", so a quote holding the 30 was told "'30' was said
+    but is not in the quote"."""
+    said = [Word(i * 0.4, i * 0.4 + 0.3, w) for i, w in enumerate("The budget was cut by 30% last year.".split())]
+    m = locate("the budget was cut by 30 last year", said, "en")
+    assert m is not None and m.differences == ("'percent' was said but is not in the quote",)
+    m = locate("the budget was cut by a third last year", said, "en")
+    assert m is not None and m.differences == ("'a' was said as '30'", "'third' was said as 'percent'")
+    said = [Word(i * 0.4, i * 0.4 + 0.3, w) for i, w in enumerate("Цены выросли на 30% за год.".split())]
+    m = locate("цены выросли на 30 за год", said, "ru")
+    assert m is not None and m.differences == ("'процентов' was said but is not in the quote",)
+    m = locate("we will not withdraw from the negotiations in twenty twenty-five", WORDS, "en")
+    assert m is not None and m.differences == (), "a number said in words is still named as said"
+
+
+def test_a_percent_sign_is_one_query_word_in_every_language(tmp_path: Path, search_backend: str) -> None:
+    """"30%" was three query words in an English, Russian and Uzbek archive ("percent", "процентов", "foiz"), so no
+    passage held every word: a Russian passage's "процентов" without 30 ranked with the English "30%"."""
+    ix = make_index(search_backend, tmp_path / "index")
+    for vid, lang, lines in (("yt:en", "en", ["The flood defence budget was cut by 30% last year."]),
+                             ("yt:item", "en", ["The council approved item number 30 on the agenda."]),
+                             ("yt:ru", "ru", ["Цены выросли на 12 процентов, а зарплаты на три процента."]),
+                             ("yt:ru30", "ru", ["Налоги выросли на 30 процентов за год."]),
+                             ("yt:uz", "uz", ["Narxlar besh foiz oshdi."])):
+        tr, _ = make_transcript(vid, lines, language=lang)
+        ix.add(video(vid, language=lang), tr, [])
+    languages = ["en", "ru", "uz"]
+    for query in ("30%", "30 %", "30 percent"):
+        hits = ix.search(query, mode="keyword", languages=languages, limit=10).hits
+        found = [(h.video_id, h.score) for h in hits]
+        assert {v for v, _ in found[:2]} == {"yt:en", "yt:ru30"}, (query, found)  # every word: first
+        assert {v for v, _ in found[2:]} == {"yt:item", "yt:ru", "yt:uz"}, (query, found)
+    tr, _ = make_transcript("yt:fr", ["Le chômage a baissé de 30 % cette année."], language="fr")
+    ix.add(video("yt:fr", language="fr"), tr, [])
+    hits = ix.search("30%", mode="keyword", languages=["en", "fr"], limit=10).hits
+    assert {h.video_id for h in hits[:2]} == {"yt:en", "yt:fr"}, "French reads it as two words, one a function word"
+
+
 def test_a_misheard_first_word_stays_in_the_span_and_unrelated_text_scores_low() -> None:
     m = locate("he minister said that we will", WORDS, "en")
     assert m is not None and m.first_word == 3 and m.differences == ("'he' was said as 'The'",)

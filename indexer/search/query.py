@@ -27,6 +27,7 @@ from indexer.text.normalize import (
     key,
     no_spaces,
     number_scales,
+    percent_words,
     primary_language,
     stem,
     text_words,
@@ -123,8 +124,17 @@ def _groups(variants: dict[str | None, tuple[Token, ...]], found: Candidates, ca
     """Query words by key, with their stems under each language variant; the `cap` rarest when there are more."""
     groups: dict[str, set[str]] = {}
     spelled: dict[str, str | None] = {}  # a word no passage holds -> its umlaut spelling that some passage holds
+    # "%" (or "percent") is one query word, read in each language ("percent", "процентов", "foiz"), not one each: as
+    # three, no passage held every word of "30%", and a Russian passage's "процентов" without 30 ranked with the
+    # English "30%"; and "30 percent" found no "30 процентов"
+    percent = {t.first for t in variants.get(None, ()) if t.text == "percent"}
+    for at in percent:
+        groups[f"%{at}"] = {stem(w, lang) for lang in variants for w in percent_words(lang)
+                            if w not in function_words(lang)}  # French "pour cent" as its "100" ("cent")
     for lang, toks in variants.items():
         for t in toks:
+            if t.first in percent and (t.text == "percent" or t.text in percent_words(lang)):
+                continue
             if t.key not in spelled:
                 spelled[t.key] = _umlauts_held(found, t, variants)
             alt = spelled[t.key]

@@ -34,7 +34,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from indexer.models import Word, ends_sentence
-from indexer.text.normalize import Token, key, no_spaces, text_words, tokenize, tokenize_text
+from indexer.text.normalize import Token, fold, key, no_spaces, text_words, tokenize, tokenize_text
 from media.readable import join_words, spaced
 
 NEAR = 0.6  # key similarity from which two different words count as "almost the same" (a misspelling, a mishearing)
@@ -326,9 +326,15 @@ def differing(a: str, b: str) -> tuple[str, str]:
 
 
 def _words(tokens: Sequence[Token], words: Sequence[str], index: int | None) -> str:
+    """The words a token was read from, as written; a token read from a sign inside a word ("percent" from "30%",
+    beside the token "30") is named as its reading, since naming the whole word, less its "%", said "30"."""
     if index is None:
         return ""
     tok = tokens[index]
+    shared = any(0 <= k < len(tokens) and tokens[k].first <= tok.last and tokens[k].last >= tok.first
+                 for k in (index - 1, index + 1))
+    if shared and tok.first == tok.last and tok.text not in fold(words[tok.first]):
+        return tok.text
     span = [w.strip().strip(_STRIP) or w.strip() for w in words[tok.first:tok.last + 1]]
     return span[0] if len(span) == 1 else join_words(span)
 

@@ -304,6 +304,12 @@ def number_scales(token: Token, words: Sequence[str], language: str | None = Non
     return [v for v in scale_values(pieces, lang) if v != token.text]
 
 
+@lru_cache(maxsize=64)
+def percent_words(language: str | None) -> frozenset[str]:
+    """The tokens "%" is read as in the language ("percent"; Russian "процентов"; French "pour", "100")."""
+    return frozenset(t.text for t in tokenize(["%"], language))
+
+
 def text_words(text: str) -> list[str]:
     """A free text's words: between spaces, and Chinese or Japanese a character each (as caption files are read)."""
     return [word for token in text.split() for word in split_spaceless(token)]
