@@ -43,10 +43,10 @@ from indexer.text.stems import (  # noqa: E402
     PREFIX_STEMS,
     SHORTER_STEMS,
     VOWEL_ENDINGS,
-    without_final_vowels,
     first_letters,
     shorter_stems,
     stem,
+    without_final_vowels,
 )
 
 TREEBANKS = {  # language -> Universal Dependencies treebank (the ISO code Whisper uses)
