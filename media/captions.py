@@ -9,7 +9,8 @@ here and there, and keeps every cue.
 
 Cues come out in time order, whatever order the file lists them in (search, chapters and the check that captions end
 within their media all read words in order); in WebVTT and SRT a timing line always starts a cue, blank line before
-it or not. The text of a cue is cleaned by media.cuetext.
+it or not. The text of a cue is cleaned by media.cuetext, which says where a new speaker's turn begins; the writers
+write a cue of several speakers with a dash per speaker (media.turns).
 """
 
 from __future__ import annotations
@@ -17,15 +18,16 @@ from __future__ import annotations
 import codecs
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
 from media import scc, stl, ttml
 from media.codepages import decode_legacy
-from media.cuetext import CONTROL, INLINE, SHIELD, clean, right_to_left
+from media.cuetext import CONTROL, INLINE, SHIELD, clean, right_to_left, spoken
 from media.errors import CaptionError
-from media.lines import laid_out, timed
+from media.lines import timed
+from media.turns import shown
 
 _TIME = r"(?:(\d+):)?(\d{1,2}):(\d{2})[.,](\d{1,3})"
 _CUE_LINE = re.compile(rf"^\s*{_TIME}\s*-->\s*{_TIME}")
@@ -40,6 +42,7 @@ class CaptionWord:
     start: float
     end: float
     text: str
+    turn: bool = False  # a new speaker's turn begins with this word (media.turns)
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,8 @@ class Cue:
     text: str
     words: tuple[CaptionWord, ...] = ()  # only when the file times words (YouTube auto-captions)
     until: float | None = None  # the latest it may be shown: on a reel, its clip's end (a cue never crosses a cut)
+    # where a new speaker's turn begins, for a cue without timed words (theirs say it): indexes into text.split()
+    turns: tuple[int, ...] = ()
 
 
 def read_captions(path: Path) -> list[Cue]:
@@ -216,7 +221,8 @@ def _is_rolling(raw: list[tuple[float, float, str]]) -> bool:
 def _plain(start: float, end: float, body: str) -> Cue:
     """A cue of a plain file; one that times some of its words (WebVTT's inline timestamps) keeps those times."""
     if not INLINE.search(body):
-        return Cue(start, end, clean(body))
+        text, turns = spoken(body)
+        return Cue(start, end, text, turns=turns)
     words = _timed_words(body, start, end)
     return Cue(start, end, " ".join(w.text for w in words), tuple(words))
 
@@ -249,15 +255,16 @@ def _timed_words(line: str, cue_start: float, cue_end: float) -> list[CaptionWor
         h, m, s, ms = parts[i : i + 4]
         times.append(min(max(_secs((h or "").rstrip(":") or None, m, s, ms), times[-1]), cue_end))
         texts.append(parts[i + 4])
-    starts: list[tuple[float, str]] = []
+    starts: list[tuple[float, str, bool]] = []
     for t, until, chunk in zip(times, [*times[1:], cue_end], texts):
-        tokens = clean(chunk).split()
+        said, turns = spoken(chunk)
+        tokens = said.split()
         total, done = sum(len(token) + 1 for token in tokens), 0
-        for token in tokens:
-            starts.append((round(t + (until - t) * done / total, 3), token))
+        for k, token in enumerate(tokens):
+            starts.append((round(t + (until - t) * done / total, 3), token, k in turns))
             done += len(token) + 1
-    return [CaptionWord(t, starts[i + 1][0] if i + 1 < len(starts) else cue_end, token)
-            for i, (t, token) in enumerate(starts)]
+    return [CaptionWord(t, starts[i + 1][0] if i + 1 < len(starts) else cue_end, token, turn)
+            for i, (t, token, turn) in enumerate(starts)]
 
 
 def _fix_word_ends(cues: list[Cue]) -> list[Cue]:
@@ -267,7 +274,7 @@ def _fix_word_ends(cues: list[Cue]) -> list[Cue]:
         nxt = cues[i + 1].start if i + 1 < len(cues) else cue.end
         words = list(cue.words)
         if words and nxt >= words[-1].start:
-            words[-1] = CaptionWord(words[-1].start, min(words[-1].end, nxt), words[-1].text)
+            words[-1] = replace(words[-1], end=min(words[-1].end, nxt))
         out.append(Cue(cue.start, words[-1].end if words else cue.end, cue.text, tuple(words)))
     return out
 
@@ -285,16 +292,17 @@ def _merge_repeats(cues: list[Cue]) -> list[Cue]:
         return cues
     out: list[Cue] = []
     for cue in cues:
-        text, words = cue.text, cue.words
+        text, words, turns = cue.text, cue.words, cue.turns
         if out and cue.start - out[-1].end <= ECHO_GAP_S:
             prev = out[-1].text
             if text == prev or prev.endswith(text):
                 continue
             overlap = _overlap(prev, text)
-            words = words[len(text[:overlap].split()):]
+            echo = len(text[:overlap].split())
+            words, turns = words[echo:], tuple(k - echo for k in turns if k >= echo)
             text = text[overlap:].strip()
         if text:
-            out.append(Cue(cue.start, cue.end, text, words))
+            out.append(Cue(cue.start, cue.end, text, words, turns=turns))
     return out
 
 
@@ -328,9 +336,10 @@ def format_timestamp(seconds: float, sep: str = ".") -> str:
 
 
 def write_srt(cues: Iterable[Cue]) -> str:
-    """Cues as SubRip, laid out as media.lines lays them out (lines of 42 columns, times that do not overlap)."""
+    """Cues as SubRip, laid out as media.lines lays them out (lines of 42 columns, times that do not overlap), a cue
+    of several speakers with a dash per speaker (media.turns)."""
     blocks = [
-        f"{i}\n{format_timestamp(c.start, ',')} --> {format_timestamp(c.end, ',')}\n{srt_text(laid_out(c.text))}\n"
+        f"{i}\n{format_timestamp(c.start, ',')} --> {format_timestamp(c.end, ',')}\n{srt_text(shown(c))}\n"
         for i, c in enumerate(timed(cues), 1)
     ]
     return "\n".join(blocks)
@@ -338,7 +347,7 @@ def write_srt(cues: Iterable[Cue]) -> str:
 
 def write_vtt(cues: Iterable[Cue]) -> str:
     """Cues as WebVTT, laid out as write_srt lays them out."""
-    blocks = [f"{format_timestamp(c.start)} --> {format_timestamp(c.end)}\n{vtt_text(laid_out(c.text))}\n"
+    blocks = [f"{format_timestamp(c.start)} --> {format_timestamp(c.end)}\n{vtt_text(shown(c))}\n"
               for c in timed(cues)]
     return "WEBVTT\n\n" + "\n".join(blocks)
 
@@ -354,7 +363,7 @@ def write_ttml(cues: Iterable[Cue], language: str | None = None) -> str:
              f'xmlns:tts="http://www.w3.org/ns/ttml#styling" ttp:timeBase="media" xml:lang={quoteattr(lang)}>',
              "  <body>", "    <div>"]
     for c in timed(cues):
-        body = "<br/>".join(vtt_text(line) for line in laid_out(c.text).split("\n"))
+        body = "<br/>".join(vtt_text(line) for line in shown(c).split("\n"))
         lines.append(f'      <p begin="{format_timestamp(c.start)}" end="{format_timestamp(c.end)}"{rtl}>{body}</p>')
     return "\n".join([*lines, "    </div>", "  </body>", "</tt>", ""])
 

@@ -37,8 +37,25 @@ SHIELD = "\u2060"  # WORD JOINER: after a `<` that players would take for a tag'
 
 def clean(body: str) -> str:
     """A cue's spoken words: markup, entities and what captions add for the deaf and hard of hearing gone."""
+    return spoken(body)[0]
+
+
+def spoken(body: str) -> tuple[str, tuple[int, ...]]:
+    """A cue's spoken words (as `clean` gives them), and where a new speaker's turn begins in them: the indexes,
+    into the text's words between spaces, of the first word after each change-of-speaker mark (a dash that opens a
+    line, ">>" wherever it stands) or speaker's name taken out. The mark is never a word; the turn is kept so that a
+    cue of two speakers is written back as two (media.turns)."""
     text = CONTROL.sub("", html.unescape(_TAG.sub("", _BREAK.sub("\n", body)).replace("<" + SHIELD, "<")))
-    return " ".join(" ".join(_speech(line) for line in text.split("\n")).split())
+    words: list[str] = []
+    turns: list[int] = []
+    for line in text.split("\n"):
+        for piece in _MID_TURN.split(line):  # roll-up broadcast captions change speaker inside a row too
+            said, turn = _speech(piece)
+            tokens = said.split()
+            if turn and tokens:
+                turns.append(len(words))
+            words += tokens
+    return " ".join(words), tuple(turns)
 
 
 # What captions write that nobody said, in any language: sound in square brackets ("[Music]", "[ APPLAUSE ]",
@@ -61,8 +78,10 @@ _LABEL = re.compile(rf"^\s*(>>+|-)?\s*({_NAME_WORD}(?:\s+{_NAME_WORD}){{0,5}})(?
 
 
 # a line opened by a change of speaker: broadcast's ">>", or a dash before the words ("- He met the prime
-# minister."), never a word of its own: it was stored as one, shown in hits and given a share of the cue's time
+# minister."), never a word of its own: it was stored as one, shown in hits and given a share of the cue's time.
+# Where it stood is kept (`spoken`): dropped with the mark, a cue of two speakers was written back as one run-on line
 _TURN = re.compile(r"^\s*(?:>>+|[-\u2010-\u2015](?=\s))\s*")
+_MID_TURN = re.compile(r"\s+(?=>>)")  # ">>" inside a line: the next speaker's words follow
 
 
 def _sound_or_acronym(m: re.Match[str]) -> str:
@@ -73,13 +92,17 @@ def _sound_or_acronym(m: re.Match[str]) -> str:
     return " " if letters and inside.upper() != inside.lower() and (letters > 4 or " " in inside) else m[0]
 
 
-def _speech(line: str) -> str:
+def _speech(line: str) -> tuple[str, bool]:
+    """A line's words said, and whether they open a speaker's turn: after a change-of-speaker mark, or a speaker's
+    name taken out."""
     line = _FULL_WIDTH_NOTE.sub("", _SOUND.sub(" ", line))
     line = "" if _ALONE.match(line) else _SHOUTED.sub(_sound_or_acronym, line)
     label = _LABEL.match(line)
+    named_turn = False
     if label and label[2] == label[2].upper() != label[2].lower():
         rest = line[label.end():]
         named = " " in label[2].strip() or sum(c.isalpha() for c in label[2]) >= 5  # "США:" and "NATO:" are words
         if (label[1] or "").startswith(">>") or (named and rest != rest.upper()):
-            line = rest
-    return _TURN.sub("", line)
+            line, named_turn = rest, True
+    mark = _TURN.match(line)
+    return (line[mark.end():], True) if mark else (line, named_turn)

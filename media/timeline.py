@@ -215,8 +215,9 @@ def _rebase_cue(span: Placement, cue: Cue) -> Cue | None:
             text = join_words(w.text for w in inside)
     else:  # words that do not spell the cue (a file timed some of them): its text as it is, the words it overlaps
         inside = [w for w in cue.words if w.end > start and w.start < end]
-    words = tuple(CaptionWord(max(w.start, start) + shift, min(w.end, end) + shift, w.text) for w in inside)
-    return Cue(start + shift, end + shift, text, words, until=span.reel_end)
+    words = tuple(CaptionWord(max(w.start, start) + shift, min(w.end, end) + shift, w.text, w.turn) for w in inside)
+    turns = cue.turns if text == cue.text else ()  # a cue without timed words keeps its speakers' turns
+    return Cue(start + shift, end + shift, text, words, until=span.reel_end, turns=turns)
 
 
 def reel_cues(clips: Sequence[TimelineClip]) -> list[Cue]:
