@@ -88,6 +88,8 @@ class WordOut(BaseModel):
     source: Literal["asr", "caption", "article", "editor"] = Field(
         description="where the word comes from: the recogniser, a caption file, a confirmed article wording, "
                     "an editor's correction")
+    turn: bool = Field(default=False, description="a new speaker's turn begins with this word (a caption file's "
+                       "\"- \" or \">>\"); in a transcript's JSON only where true")
 
 
 class SegmentOut(BaseModel):

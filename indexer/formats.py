@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from typing import Any, Literal, get_args
 
 from indexer.errors import InvalidInput
@@ -22,29 +23,38 @@ JSON_FORMAT = "clipindex-transcript/1"
 
 
 def from_cues(video_id: str, cues: list[Cue], *, language: str, kind: str) -> Transcript:
-    """Caption cues become segments; words get the file's own times, else times spread by character count."""
+    """Caption cues become segments; words get the file's own times, else times spread by character count, and
+    keep where a new speaker's turn begins (`Word.turn`)."""
     segs = []
     for cue in cues:
         if cue.words:
-            words = tuple(Word(w.start, w.end, w.text, 1.0, "caption") for w in cue.words)
+            words = tuple(Word(w.start, w.end, w.text, 1.0, "caption", w.turn) for w in cue.words)
         else:
-            words = spread_words(cue.text, cue.start, cue.end)
+            words = spread_words(cue.text, cue.start, cue.end, cue.turns)
         if words:
             segs.append(Segment(cue.start, cue.end, cue.text, words))
     return Transcript(video_id, language, "captions", kind, tuple(segs))
 
 
-def spread_words(text: str, start: float, end: float) -> tuple[Word, ...]:
+def spread_words(text: str, start: float, end: float, turns: Collection[int] = ()) -> tuple[Word, ...]:
+    """The words of a cue's text (text_words), its time shared out by their length; `turns`: the indexes, into
+    text.split(), of the words that open a speaker's turn (media.cuetext.spoken)."""
     tokens = text_words(text)
     if not tokens:
         return ()
+    opening: set[int] = set()  # the word a turn's piece of text between spaces begins with (Chinese: its first)
+    at = 0
+    for k, piece in enumerate(text.split() if turns else ()):
+        if k in turns:
+            opening.add(at)
+        at += len(text_words(piece))
     weights = [len(t) + 1 for t in tokens]
     total, span, acc = sum(weights), max(end - start, 0.0), 0
     out = []
-    for token, weight in zip(tokens, weights):
+    for i, (token, weight) in enumerate(zip(tokens, weights)):
         w_start = start + span * acc / total
         acc += weight
-        out.append(Word(round(w_start, 3), round(start + span * acc / total, 3), token, 1.0, "caption"))
+        out.append(Word(round(w_start, 3), round(start + span * acc / total, 3), token, 1.0, "caption", i in opening))
     return tuple(out)
 
 
@@ -62,10 +72,15 @@ def to_json(tr: Transcript, video: Video | None = None) -> str:
 
 
 def segment_record(s: Segment) -> dict[str, Any]:
-    """A segment as JSON writes it, every word with its times, probability and source (this format's, the API's)."""
-    return {"start": s.start, "end": s.end, "text": s.text,
-            "words": [{"start": w.start, "end": w.end, "text": w.text, "probability": w.probability,
-                       "source": w.source} for w in s.words]}
+    """A segment as JSON writes it, every word with its times, probability and source (this format's, the API's),
+    and `"turn": true` on a word that opens a speaker's turn (only there: a recogniser's words are written as
+    before)."""
+    return {"start": s.start, "end": s.end, "text": s.text, "words": [_word_record(w) for w in s.words]}
+
+
+def _word_record(w: Word) -> dict[str, Any]:
+    out = {"start": w.start, "end": w.end, "text": w.text, "probability": w.probability, "source": w.source}
+    return {**out, "turn": True} if w.turn else out
 
 
 class _Missing(Exception):
@@ -116,7 +131,7 @@ def _segment(s: dict[str, Any], n: int) -> Segment:
 def _word(w: dict[str, Any], n: int) -> Word:
     start, end, text = (_field(w, name, f" in a word of segment {n}") for name in ("start", "end", "text"))
     source: WordSource = w["source"] if w.get("source") in get_args(WordSource) else "asr"
-    return Word(float(start), float(end), str(text), float(w.get("probability", 1.0)), source)
+    return Word(float(start), float(end), str(text), float(w.get("probability", 1.0)), source, w.get("turn") is True)
 
 
 def render(tr: Transcript, fmt: str, video: Video | None = None) -> str:
@@ -141,7 +156,7 @@ def caption_cues(tr: Transcript) -> list[Cue]:
     for s in tr.segments:
         if not s.text.strip():
             continue
-        words = tuple(CaptionWord(w.start, w.end, w.text) for w in s.words)
+        words = tuple(CaptionWord(w.start, w.end, w.text, w.turn) for w in s.words)
         if tr.engine == "captions" or not words or not spells(words, s.text):
             out.append(Cue(s.start, s.end, s.text.strip(), words))
         else:

@@ -7,7 +7,9 @@ provenance (`Word.source`: "editor", or "article" for an article wording the aud
 keep the transcript's own ("asr" or "caption").
 
 A correction replaces the words whose middle lies in [start, end]. When as many words are written as are replaced
-they keep their times; otherwise the span's time is shared out by word length. A correction that would write the
+they keep their times (and each its speaker's turn, `Word.turn`); otherwise the span's time is shared out by word
+length, the first word written opens a turn where the first replaced one did, and a turn inside the span goes to the
+word written nearest it (a removal drops the turns of the words it removes). A correction that would write the
 words already there is refused: it would record an edit that is none. A correction is reverted by putting the
 replaced words back, which is refused while a later correction still in force overlaps its moment (revert that
 first), whether or not it changed the same words.
@@ -212,7 +214,7 @@ def _new_words(tokens: list[str], before: Sequence[Word], start: float, end: flo
     if source == "article" and tokens and mark and not tokens[-1].endswith(mark):
         tokens = [*tokens[:-1], tokens[-1] + mark]  # an article's word replaces a word, not the sentence's end
     if len(tokens) == len(before):
-        return tuple(Word(w.start, w.end, lead + t, 1.0, source) for w, t in zip(before, tokens))
+        return tuple(Word(w.start, w.end, lead + t, 1.0, source, w.turn) for w, t in zip(before, tokens))
     lo = before[0].start if before else start
     hi = before[-1].end if before else end
     weights = [len(t) + 1 for t in tokens]
@@ -221,7 +223,20 @@ def _new_words(tokens: list[str], before: Sequence[Word], start: float, end: flo
         w_start = lo + (hi - lo) * acc / total
         acc += weight
         out.append(Word(round(w_start, 3), round(lo + (hi - lo) * acc / total, 3), lead + t, 1.0, source))
-    return tuple(out)
+    return _turns_kept(out, before)
+
+
+def _turns_kept(new: Sequence[Word], before: Sequence[Word]) -> tuple[Word, ...]:
+    """Words written over a span of another count, with the replaced words' speaker turns: the first written word's
+    where the first replaced word opened one (the turn starts where the span does), each other turn on the written
+    word, after the first, that starts nearest the replaced word that opened it (on the only one, where one is
+    written: the turn is kept, not lost)."""
+    turns = [False] * len(new)
+    for k, w in enumerate(before):
+        if new and w.turn:
+            turns[0 if k == 0 or len(new) == 1 else
+                  min(range(1, len(new)), key=lambda i: abs(new[i].start - w.start))] = True
+    return tuple(replace(w, turn=turn) for w, turn in zip(new, turns))
 
 
 def _write(conn: Connection, video_id: str, segs: list[Segment], at: int, count: int,
@@ -291,11 +306,14 @@ def _find(flat: Sequence[Word], words: Sequence[Word], near: float) -> int | Non
 
 
 def _dump(words: Sequence[Word]) -> str:
-    return json.dumps([[w.start, w.end, w.text, w.probability, w.source] for w in words], ensure_ascii=False)
+    """Words as a correction records them: [start, end, text, probability, source], and a 1 where one opens a
+    speaker's turn."""
+    return json.dumps([[w.start, w.end, w.text, w.probability, w.source, *([1] if w.turn else [])] for w in words],
+                      ensure_ascii=False)
 
 
 def _load(raw: str) -> tuple[Word, ...]:
-    return tuple(Word(*row) for row in json.loads(raw))
+    return tuple(Word(row[0], row[1], row[2], row[3], row[4], len(row) > 5 and bool(row[5])) for row in json.loads(raw))
 
 
 def _correction(row: Any) -> Correction:

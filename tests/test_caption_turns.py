@@ -1,0 +1,189 @@
+"""Speaker turns inside caption cues: a dash opening a line ("- Are you leaving?" / "- Not yet.") or broadcast's ">>"
+marks where a new speaker's words begin (media/cuetext.py). The mark was dropped at import with nothing kept, so every
+subtitle export (a transcript's SRT, WebVTT and TTML, a reel's) wrote a cue of two speakers as one run-on line. Now the
+word that opens a turn says so (`Word.turn`), through the store and corrections, and the exports write a dash per
+speaker where a cue holds more than one (media/turns.py); a recogniser's transcript is written as before."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from indexer.formats import from_cues, render, to_json
+from indexer.models import Segment, Transcript, Video, Word
+from indexer.service import Clipindex, IngestOptions
+from indexer.store.corrections import Corrections
+from indexer.store.db import Store
+from indexer.store.schema import segments
+from media.captions import parse_captions
+from tests.conftest import FIXTURES
+from tests.servers import postgres, store_url  # noqa: F401 - fixtures
+
+BROADCAST = """1
+00:00:01,000 --> 00:00:04,000
+- Are you leaving?
+- Not yet.
+
+2
+00:00:04,500 --> 00:00:08,000
+>> ANCHOR: Good evening. >> REPORTER: Thanks, the council met today and voted on the budget.
+
+3
+00:00:09,000 --> 00:00:11,000
+>> The bridge stays closed
+until the repairs are done.
+
+4
+00:00:12,000 --> 00:00:14,000
+Water levels fell overnight.
+"""
+
+
+def _turns(tr: Transcript) -> list[tuple[str, bool]]:
+    return [(w.text, w.turn) for w in tr.words]
+
+
+def _opening(tr: Transcript) -> list[str]:
+    return [w.text for w in tr.words if w.turn]
+
+
+def test_a_dash_or_chevrons_mark_the_word_that_opens_a_turn_and_are_never_words() -> None:
+    cues = parse_captions(BROADCAST)
+    assert [c.text for c in cues] == ["Are you leaving? Not yet.",
+                                      "Good evening. Thanks, the council met today and voted on the budget.",
+                                      "The bridge stays closed until the repairs are done.",
+                                      "Water levels fell overnight."]
+    tr = from_cues("file:x", cues, language="en", kind="file")
+    # a line's dash, ">>" at a line's start and inside it (roll-up captions), a speaker's name taken out
+    assert _opening(tr) == ["Are", "Not", "Good", "Thanks,", "The"]
+    assert not {"-", ">>", "ANCHOR:"} & {w.text for w in tr.words}
+    # a file that times its words: the turn is on the timed word
+    timed = parse_captions("WEBVTT\n\n00:00:01.000 --> 00:00:04.000\n- Are <00:00:01.500>you leaving?\n"
+                           "- Not <00:00:03.000>yet.\n")
+    assert [(w.text, w.turn) for w in timed[0].words] == [("Are", True), ("you", False), ("leaving?", False),
+                                                          ("Not", True), ("yet.", False)]
+    # a dash that is a number's sign opens no turn; Chinese is split a character a word, the turn on the first
+    assert _opening(from_cues("file:y", parse_captions("1\n00:00:01,000 --> 00:00:02,000\n-5 degrees\n"),
+                              language="en", kind="file")) == []
+    zh = from_cues("file:z", parse_captions("1\n00:00:01,000 --> 00:00:03,000\n- 你好。\n- 再见。\n"),
+                   language="zh", kind="file")
+    assert [(w.text, w.turn) for w in zh.words] == [("你", True), ("好。", False), ("再", True), ("见。", False)]
+
+
+def test_every_subtitle_export_writes_a_dash_per_speaker_where_a_cue_holds_two() -> None:
+    tr = from_cues("file:x", parse_captions(BROADCAST), language="en", kind="file")
+    srt = render(tr, "srt")
+    assert "- Are you leaving?\n- Not yet.\n" in srt
+    # each speaker laid out on its own (lines of 42 columns, dash included)
+    assert "- Good evening.\n- Thanks, the council met today\nand voted on the budget.\n" in srt
+    # one speaker in a cue: no dash, even where the cue opens a turn
+    assert "\nThe bridge stays closed\nuntil the repairs are done.\n" in srt
+    assert "\nWater levels fell overnight.\n" in srt
+    assert "- Are you leaving?\n- Not yet.\n" in render(tr, "vtt")
+    assert "<p begin=\"00:00:01.000\" end=\"00:00:04.000\">- Are you leaving?<br/>- Not yet.</p>" in render(tr, "ttml")
+    assert render(tr, "txt").startswith("Are you leaving? Not yet.\n"), "plain text is the words said"
+
+
+def test_a_recognisers_transcript_is_written_and_stored_as_before(tmp_path: Path) -> None:
+    words = (Word(0.0, 0.4, " Are", 0.9), Word(0.4, 0.8, " you", 0.9), Word(0.8, 1.4, " leaving?", 0.9),
+             Word(1.6, 1.9, " Not", 0.9), Word(1.9, 2.3, " yet.", 0.9))
+    tr = Transcript("file:w", "en", "faster-whisper", "base", (Segment(0.0, 2.3, " Are you leaving? Not yet.", words),))
+    assert "Are you leaving? Not yet." in render(tr, "srt") and "- " not in render(tr, "srt")
+    assert all("turn" not in w for s in json.loads(to_json(tr))["segments"] for w in s["words"])
+    store = Store(tmp_path / "db.sqlite")
+    store.put_video(Video(id="file:w", source="/w.mp4", title="w"))
+    store.put_transcript(tr)
+    with store.engine.connect() as conn:
+        raw = json.loads(conn.execute(sa.select(segments.c.words)).scalar_one())
+    assert all(len(row) == 4 for row in raw), "a word without a turn is stored as before"
+
+
+def test_turns_are_stored_and_rows_written_before_them_still_read(store_url: str) -> None:  # noqa: F811
+    store = Store(store_url)
+    store.put_video(Video(id="file:x", source="/x.srt", title="x"))
+    tr = from_cues("file:x", parse_captions(BROADCAST), language="en", kind="file")
+    store.put_transcript(tr)
+    back = store.get_transcript("file:x")
+    assert back is not None and back.segments == tr.segments
+    assert _opening(back) == ["Are", "Not", "Good", "Thanks,", "The"]
+    old = json.dumps([[1.0, 1.5, "Are", 1.0], [1.5, 2.0, "you", 1.0, "editor"], [2.0, 3.0, "leaving?", 1.0]])
+    with store.tx() as conn:
+        conn.execute(segments.update().where(segments.c.video_id == "file:x", segments.c.idx == 0).values(words=old))
+    first = store.get_transcript("file:x")
+    assert first is not None
+    assert first.segments[0].words == (Word(1.0, 1.5, "Are", 1.0, "caption"), Word(1.5, 2.0, "you", 1.0, "editor"),
+                                       Word(2.0, 3.0, "leaving?", 1.0, "caption"))
+
+
+def test_corrections_keep_the_turns_of_the_words_they_replace(store_url: str) -> None:  # noqa: F811
+    store = Store(store_url)
+    store.put_video(Video(id="file:x", source="/x.srt", title="x", duration=20.0))
+    store.put_transcript(from_cues("file:x", parse_captions(BROADCAST), language="en", kind="file"))
+    fixes = Corrections(store)
+
+    def now() -> Transcript:
+        tr = store.get_transcript("file:x")
+        assert tr is not None
+        return tr
+
+    said = {w.text: w for w in now().words}
+    # as many words written as replaced: each keeps its own (the turn at "Not" stays on the word written over it)
+    fix = fixes.apply("file:x", said["Not"].start, said["yet."].end, "Not today.", "editor")
+    assert [(w.text, w.turn) for w in fix.after] == [("Not", True), ("today.", False)]
+    assert "- Are you leaving?\n- Not today.\n" in render(now(), "srt")
+    # another count: the first word written opens the turn the span opened, one inside goes to the nearest word
+    good, the = now().words[5], now().words[8]
+    assert (good.text, the.text) == ("Good", "the")
+    longer = fixes.apply("file:x", good.start, the.end, "Good evening to all. Thank you, the", "editor")
+    assert [w.text for w in longer.after if w.turn] == ["Good", "Thank"]
+    assert "- Good evening to all.\n- Thank you, the council" in render(now(), "srt")
+    # removed words take their turns with them; a revert puts words and turns back
+    fixes.revert("file:x", longer.id)
+    fixes.revert("file:x", fix.id)
+    assert now().segments == from_cues("file:x", parse_captions(BROADCAST), language="en", kind="file").segments
+    assert [w.turn for w in fixes.list("file:x")[0].before] == [True, False], "a correction records the turns"
+
+
+def test_an_exported_file_ingested_again_gives_the_same_turns(svc: Clipindex, tmp_path: Path) -> None:
+    """The round trip an editor makes: a broadcaster's SRT in, SRT, WebVTT, TTML or JSON out, that file in again.
+    Every turn a subtitle file shows (inside a cue) comes back, and the file written again is the same; a ">>" that
+    opens a cue of one speaker has no mark in the dash convention (the cue's edge is the change), and comes back
+    through JSON only."""
+    source = tmp_path / "broadcast.srt"
+    source.write_text(BROADCAST, encoding="utf-8")
+    [first] = list(svc.ingest(str(source), IngestOptions(language="en")))
+    tr = svc.transcript(first.video_id)
+    assert _opening(tr) == ["Are", "Not", "Good", "Thanks,", "The"]
+    srt = svc.render_transcript(first.video_id, "srt")
+    for fmt in ("srt", "vtt", "ttml", "json"):
+        exported = tmp_path / f"exported.{fmt}"
+        exported.write_text(svc.render_transcript(first.video_id, fmt), encoding="utf-8")
+        [again] = list(svc.ingest(str(exported), IngestOptions(language="en")))
+        assert again.video_id != first.video_id
+        back = svc.transcript(again.video_id)
+        assert [w.text for w in back.words] == [w.text for w in tr.words], fmt
+        assert _opening(back) == (["Are", "Not", "Good", "Thanks,", "The"] if fmt == "json" else
+                                  ["Are", "Not", "Good", "Thanks,"]), fmt
+        assert svc.render_transcript(again.video_id, "srt") == srt, fmt
+
+
+def test_a_reels_captions_keep_the_turns_of_the_words_each_clip_plays(svc: Clipindex) -> None:
+    library = svc.settings.data_dir / "library"
+    library.mkdir(parents=True)
+    media = str(shutil.copy(FIXTURES / "report_en.mp4", library / "report.mp4"))
+    svc.store.put_video(Video(id="file:reel", source=media, title="Council", media_path=media, has_video=True,
+                              duration=20.0, language="en"))
+    svc.store.put_transcript(from_cues("file:reel", parse_captions(BROADCAST), language="en", kind="file"))
+    reel = svc.reels.new("Council week").id
+    svc.reels.add_range(reel, "file:reel", 1.0, 8.0)
+    assert "- Are you leaving?\n- Not yet.\n" in svc.reels.export(reel, "srt")
+    assert "- Good evening.\n- Thanks, the council met today\n" in svc.reels.export(reel, "vtt")
+    assert "- Are you leaving?<br/>- Not yet.</p>" in svc.reels.export(reel, "ttml")
+    # a clip that plays the second speaker's words only: one speaker, no dash
+    said = {w.text: w for w in svc.transcript("file:reel").words}
+    svc.reels.remove_clip(reel, 1)
+    svc.reels.add_range(reel, "file:reel", said["Not"].start, said["yet."].end)
+    assert svc.reels.export(reel, "srt").split("\n")[2:4] == ["Not yet.", ""]
