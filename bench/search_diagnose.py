@@ -16,7 +16,8 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 
 from indexer.search.base import PassageIndex
-from indexer.search.query import QUOTE_ALIGN, _order_score, _quote_hit, _quote_queries, query_variants
+from indexer.search.parsing import query_variants
+from indexer.search.query import QUOTE_ALIGN, _order_score, _quote_hit, _quote_queries
 from indexer.search.terms import AnyOf, CountOf, Found, Term
 from indexer.text.normalize import tokenize_text
 

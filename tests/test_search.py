@@ -20,8 +20,8 @@ from whoosh.query import Phrase
 from indexer.errors import IndexBusy, InvalidInput
 from indexer.models import Chapter, Segment, Transcript, Video, Word
 from indexer.search.base import PassageIndex, index_class
+from indexer.search.parsing import parse_query
 from indexer.search.passages import build_passages
-from indexer.search.query import parse_query
 from indexer.service import Clipindex, IngestOptions
 from indexer.text.align import align, locate
 from indexer.text.normalize import clip_analyzer, stem, tokenize_text

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from indexer.search.parsing import query_variants
 from indexer.search.passages import word_pairs
 from indexer.text.normalize import tokenize_text
 from tests.test_search import make_index, make_transcript, video
@@ -115,7 +116,7 @@ def test_the_words_stage_reads_more_candidates_than_the_pairs_stage(tmp_path: Pa
     ix.add_many(items)
     monkeypatch.setattr(type(ix._candidates(None)), "quote_pool", 10)
     found = ix._candidates(None)
-    (words, candidates), = query._quote_queries(found, query.query_variants(quote, "en"))
+    (words, candidates), = query._quote_queries(found, query_variants(quote, "en"))
     ranked = found.top(words, 40)
     assert [c.fields()["video_id"] for c in ranked][-1] == "file:said", "the premise: full text ranks it last"
     assert candidates == 10 * query.WORDS_POOL >= len(ranked) > query.QUOTE_ALIGN

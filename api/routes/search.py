@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query
 from api.deps import ReadAccess, Service
 from api.routes.videos import ERRORS
 from api.schemas import HitOut, SearchOut
-from indexer.search.query import MAX_LIMIT, MAX_OFFSET
+from indexer.search.parsing import MAX_LIMIT, MAX_OFFSET
 
 router = APIRouter(tags=["search"])
 

@@ -43,15 +43,9 @@ from indexer.search.generations import (
     sweep,
     sweep_unless_rebuilding,
 )
+from indexer.search.parsing import check_page, parse_query, query_variants
 from indexer.search.passages import documents, same_marker
-from indexer.search.query import (
-    SearchResult,
-    check_page,
-    keyword_search,
-    parse_query,
-    query_variants,
-    quote_search,
-)
+from indexer.search.query import SearchResult, keyword_search, quote_search
 from indexer.search.terms import Candidates, Filter, build_filter
 from indexer.search.uncommitted import Uncommitted
 from indexer.store.files import read_only_folder

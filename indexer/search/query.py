@@ -1,4 +1,4 @@
-"""Queries: parsing a query and the two modes (quote, keyword).
+"""Queries: the two modes (quote, keyword), on a query read by indexer/search/parsing.py.
 
 A backend (Whoosh or tantivy, indexer/search/index.py and tantivy_index.py) only retrieves candidates: term
 document frequencies, the top passages for a query tree of `Term`, `AnyOf`, `AllOf` and `BestOf` under a `Filter`,
@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from indexer.config import lenient_number
-from indexer.errors import InvalidInput
 from indexer.models import Hit, SearchMode
+from indexer.search.parsing import MAX_QUOTE_WORDS
 from indexer.search.passages import word_pairs
 from indexer.search.terms import AllOf, AnyOf, BestOf, Candidates, CountOf, Found, Q, Term
 from indexer.text import align
@@ -28,26 +28,18 @@ from indexer.text.normalize import (
     no_spaces,
     number_scales,
     percent_words,
-    primary_language,
     stem,
-    text_words,
-    tokenize_text,
 )
 from indexer.text.stems import shorter_stems
 from indexer.text.stopwords import function_words
 from media.readable import join_words
 
-MAX_QUERY_CHARS = 1000
-MAX_LIMIT = 100  # hits a page
-MAX_OFFSET = 1000  # pages past this are no search a person makes
-MAX_QUOTE_WORDS = 64
 MAX_TERMS = 32
 TOTAL_SAMPLE = 40  # a keyword total is estimated from at least this many moments read (overlaps count once),
 FEW_MATCHES = 200  # where no more than this many passages match,
 PAGE_SAMPLE = 10  # else from at least this many (a page of ten reads them anyway)
 MOMENT_GAP_S = 10.0  # a keyword hit's matched words further apart than this are two moments
 QUOTE_TERMS = 10  # the rarest quote terms fetch the candidates
-QUOTE_MIN_WORDS = 6
 MIN_QUOTE_SCORE = 0.4
 QUOTE_ALIGN = 20  # of those, how many are aligned
 QUOTE_ALIGN_ANYWAY = 5  # the first stage's best this many are aligned even past the time budget: a busy machine's
@@ -57,12 +49,6 @@ WORDS_POOL = 3  # the words stage reads 3x the backend's quote pool: its terms a
 TIME_BUDGET_S = lenient_number("CLIPINDEX_QUOTE_BUDGET_S", 1.8, float, "a number of seconds from 0 to 600", most=600)
 # for a quote search: a full-text stage starts, and a candidate is aligned, only within it (a full-text query itself
 # runs to its end: milliseconds on both backends, even at a million passages); a slow or busy machine may raise it
-# a query starting with one of these is a quote: “ ” „ ‟ « ‹, and Chinese and Japanese corner brackets 「 『
-QUOTE_OPEN = '"\u201c\u201d\u201e\u201f\u00ab\u2039\u300c\u300e'
-QUOTE_CHARS = QUOTE_OPEN + "\u00bb\u203a\u300d\u300f"
-QUERY_LANGUAGES = (None, "en", "ru", "uz")  # without a language filter or the archive's languages, a query is read
-# as each of these (a search service passes its archive's languages instead: SearchService.search)
-ARCHIVE_LANGUAGES = 8  # at most this many of an archive's languages, those with most videos
 _UMLAUT = {"ae": "a", "oe": "o", "ue": "u"}  # an umlaut as a token's text holds it: folded (lower case, no marks)
 _DIGRAPH = re.compile("|".join(_UMLAUT))
 
@@ -73,51 +59,6 @@ class SearchResult:
     mode: SearchMode
     total: int  # estimated number of hits
     timed_out: bool = False  # the time cap cut the search short: results may be incomplete
-
-
-def parse_query(query: str, mode: str | None) -> tuple[str, str]:
-    """(mode, text without quote marks). Quoted or >= QUOTE_MIN_WORDS words is a quote, unless mode says otherwise."""
-    if mode not in (None, "", "auto", "quote", "keyword"):
-        raise InvalidInput(f"unknown search mode {mode!r}: use 'quote' or 'keyword'")
-    if not isinstance(query, str) or not query.strip():
-        raise InvalidInput("the search query is empty: give a few words, or a quote in double quotes")
-    if len(query) > MAX_QUERY_CHARS:
-        raise InvalidInput(f"the search query is {len(query)} characters long; the limit is {MAX_QUERY_CHARS}")
-    text = query.strip()
-    quoted = text[0] in QUOTE_OPEN
-    text = text.strip(QUOTE_CHARS + " \t\r\n")
-    for ch in QUOTE_CHARS:
-        text = text.replace(ch, " ")
-    if not tokenize_text(text):
-        raise InvalidInput("the search query has no words to search for")
-    # a script written without spaces counts its characters, about two a word ("我们绝不会提高地铁票价": 6 words)
-    words = (len(text_words(text)) + 1) // 2 if no_spaces(text) else len(text.split())
-    chosen = mode if mode in ("quote", "keyword") else "quote" if quoted or words >= QUOTE_MIN_WORDS else "keyword"
-    if chosen == "quote" and words > MAX_QUOTE_WORDS:
-        raise InvalidInput(f"a quote can have at most {MAX_QUOTE_WORDS} words (this one has {words}); shorten it")
-    return chosen, text
-
-
-def check_page(limit: int, offset: int) -> None:
-    if not 1 <= limit <= MAX_LIMIT:
-        raise InvalidInput(f"limit must be between 1 and {MAX_LIMIT} (got {limit})")
-    if not 0 <= offset <= MAX_OFFSET:
-        raise InvalidInput(f"offset must be between 0 and {MAX_OFFSET} (got {offset})")
-
-
-def query_variants(text: str, language: str | None, languages: Sequence[str] | None = None
-                   ) -> dict[str | None, tuple[Token, ...]]:
-    """The query tokenised under each language it may be in (number words and stemmers differ by language): the
-    filter's language, else plainly and as each of the archive's `languages` (a passage is stemmed in its own), else
-    as QUERY_LANGUAGES."""
-    if language:
-        langs: Sequence[str | None] = (language,)
-    elif languages is None:
-        langs = QUERY_LANGUAGES
-    else:
-        codes = [primary_language(code) for code in languages]
-        langs = (None, *dict.fromkeys(c for c in codes if c))[: ARCHIVE_LANGUAGES + 1]
-    return {lang: tokenize_text(text, lang)[:MAX_QUOTE_WORDS * 2] for lang in langs}
 
 
 def _groups(variants: dict[str | None, tuple[Token, ...]], found: Candidates, cap: int) -> dict[str, set[str]]:
