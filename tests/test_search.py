@@ -170,6 +170,23 @@ def test_a_word_shorter_than_its_stem_meets_its_inflected_forms() -> None:
     assert shorter_stems(stem("закону", "uk"), "uk") == [] and shorter_stems("2024", "tr") == []
 
 
+def test_one_languages_stem_does_not_mark_another_languages_word(tmp_path: Path, search_backend: str) -> None:
+    """In an English and German archive the query is read in German too, and German's stem of "note" is "not", of
+    "plane" "plan": every English passage that said "not" or "plan" was a hit for "note" or "plane"."""
+    ix = make_index(search_backend, tmp_path / "index")
+    for vid, lang, line in (("yt:note", "en", "She left a note for the council."),
+                            ("yt:not", "en", "We did not know about the plan."),
+                            ("yt:plane", "en", "The plane landed safely."),
+                            ("yt:de", "de", "Die Note der Prüfung war gut, der Plan auch.")):
+        tr, _ = make_transcript(vid, [line], language=lang)
+        ix.add(video(vid, language=lang), tr, [])
+    hits = ix.search("note", mode="keyword", languages=["en", "de"]).hits
+    assert {h.video_id: h.text for h in hits} == {"yt:note": "note", "yt:de": "Note"}
+    hits = ix.search("plane", mode="keyword", languages=["en", "de"]).hits
+    assert {h.video_id: h.text for h in hits} == {"yt:plane": "plane", "yt:de": "Plan"}
+    assert {h.video_id for h in ix.search("plan", mode="keyword", languages=["en", "de"]).hits} == {"yt:not", "yt:de"}
+
+
 def test_a_short_turkic_word_finds_its_longer_forms_and_marks_them(tmp_path: Path, search_backend: str) -> None:
     """Uzbek "foiz" (percent) and "suv" (water) are shorter than the five-letter stem, so they found no passage that
     said "foizga" or "suvlar"; a Ukrainian "війна" found no "війну"."""

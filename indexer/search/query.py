@@ -61,16 +61,24 @@ class SearchResult:
     timed_out: bool = False  # the time cap cut the search short: results may be incomplete
 
 
-def _groups(variants: dict[str | None, tuple[Token, ...]], found: Candidates, cap: int) -> dict[str, set[str]]:
-    """Query words by key, with their stems under each language variant; the `cap` rarest when there are more."""
+def _groups(variants: dict[str | None, tuple[Token, ...]], found: Candidates, cap: int,
+            read_in: dict[str, set[str | None]] | None = None) -> dict[str, set[str]]:
+    """Query words by key, with their stems under each language variant; the `cap` rarest when there are more.
+    `read_in`, where given, gets each stem's languages (None: the word as typed)."""
     groups: dict[str, set[str]] = {}
+    read_in = {} if read_in is None else read_in
+
+    def stem_in(text: str, lang: str | None) -> str:
+        read_in.setdefault(out := stem(text, lang), set()).add(lang)
+        return out
+
     spelled: dict[str, str | None] = {}  # a word no passage holds -> its umlaut spelling that some passage holds
     # "%" (or "percent") is one query word, read in each language ("percent", "процентов", "foiz"), not one each: as
     # three, no passage held every word of "30%", and a Russian passage's "процентов" without 30 ranked with the
     # English "30%"; and "30 percent" found no "30 процентов"
     percent = {t.first for t in variants.get(None, ()) if t.text == "percent"}
     for at in percent:
-        groups[f"%{at}"] = {stem(w, lang) for lang in variants for w in percent_words(lang)
+        groups[f"%{at}"] = {stem_in(w, lang) for lang in variants for w in percent_words(lang)
                             if w not in function_words(lang)}  # French "pour cent" as its "100" ("cent")
     for lang, toks in variants.items():
         for t in toks:
@@ -80,9 +88,9 @@ def _groups(variants: dict[str | None, tuple[Token, ...]], found: Candidates, ca
                 spelled[t.key] = _umlauts_held(found, t, variants)
             alt = spelled[t.key]
             if alt is None:
-                groups.setdefault(t.key, set()).add(stem(t.text, lang))
+                groups.setdefault(t.key, set()).add(stem_in(t.text, lang))
             else:  # the group is the held word's: its key finds and marks it, as do both spellings' stems
-                groups.setdefault(key(alt), set()).update((stem(t.text, lang), stem(alt, lang)))
+                groups.setdefault(key(alt), set()).update((stem_in(t.text, lang), stem_in(alt, lang)))
     return {k: groups[k] for k in _rarest(found, "keys", groups, cap)}
 
 
@@ -150,7 +158,8 @@ def _keyword_query(groups: dict[str, set[str]], every: bool = False) -> Q:
 # ---- the two modes -------------------------------------------------------------------------------------------------
 def keyword_search(found: Candidates, variants: dict[str | None, tuple[Token, ...]], limit: int,
                    offset: int) -> SearchResult:
-    groups = _groups(variants, found, MAX_TERMS)
+    read_in: dict[str, set[str | None]] = {}
+    groups = _groups(variants, found, MAX_TERMS, read_in)
     content = _content_words(groups, variants)
     # passages read for the page: a moment stands in about two (they overlap by half), and a passage may hold two
     # moments; capped at 500 once, so pages past about 400 moments came back empty while the total said thousands
@@ -163,8 +172,11 @@ def keyword_search(found: Candidates, variants: dict[str | None, tuple[Token, ..
         more = found.top(query, want)
         have = {h.key for h in top}
         top += [h for h in more if h.key not in have][:want - len(top)]
-    stems = {s for group in content.values() for s in group}
-    keys = set(content)
+    # a stem marks a passage's word where the query was read in the passage's language, or as typed: German's stem
+    # of "note" is "not", which an English passage says everywhere (a passage in a language the query was not read
+    # in is marked by any)
+    stems = {s: None if None in read_in[s] else frozenset(read_in[s]) for group in content.values() for s in group}
+    keys, read = set(content), frozenset(variants)
     best = top[0].score if top and top[0].score > 0 else 1.0
     matched = len(top) if len(top) < want else max(len(top), min(found.estimate(query), found.doc_count()))
     # passages are read (their stored fields: most of a hit's cost, 0.7 ms each at 100k passages) until the page is
@@ -186,7 +198,7 @@ def keyword_search(found: Candidates, variants: dict[str | None, tuple[Token, ..
             head = h.score / best
             while waiting and -waiting[0][0] > head:
                 yield heapq.heappop(waiting)[2]
-            for hit in _keyword_hits(h.fields(), head, stems, keys):
+            for hit in _keyword_hits(h.fields(), head, stems, keys, read):
                 read_by[id(hit)] = n
                 heapq.heappush(waiting, (-hit.score, next(order), hit))
         while waiting:
@@ -211,11 +223,16 @@ def _content_words(groups: dict[str, set[str]], variants: dict[str | None, tuple
     return {k: v for k, v in groups.items() if k not in listed} or groups
 
 
-def _keyword_hits(fields: dict[str, Any], score: float, stems: set[str], keys: set[str]) -> list[Hit]:
+def _keyword_hits(fields: dict[str, Any], score: float, read_in: dict[str, frozenset[str | None] | None],
+                  keys: set[str], read: frozenset[str | None]) -> list[Hit]:
     """The passage's moments: each run of matched words (highlighted) that follow each other within MOMENT_GAP_S, the
     run with the most of the query's words first, scored down by the share of them it holds. A passage runs to 40-60
     s, and one that says "budget" at its start and again at its end holds two moments: spanned as one, Play and "Add
-    to reel" took the whole passage."""
+    to reel" took the whole passage. `read_in`: the query's stems, each with the languages it was read in (None: as
+    typed, so in any), of `read`; a passage found only by stems of languages other than its own has no moment."""
+    lang = fields["language"] or None
+    stems = {s for s, langs in read_in.items() if langs is None or lang in langs or lang not in read}
+    foreign = False
     doc = fields["doc"]
     starts, ends = doc["starts"], doc["ends"]
     runs: list[list[tuple[Token, str]]] = []
@@ -228,14 +245,15 @@ def _keyword_hits(fields: dict[str, Any], score: float, stems: set[str], keys: s
             s = next((c for c in t.key if c in chars), s)
         if t.key not in keys and s not in stems:  # Uzbek "foiz" said in "foizga" (stems.shorter_stems)
             s = next((v for v in shorter_stems(s, fields["language"] or None) if v in stems), s)
+        foreign = foreign or s in read_in
         if t.key in keys or s in stems:
             match = (t, s if s in stems else t.key)  # the query word it is: its stem where that matched
             if runs and starts[t.first] - ends[runs[-1][-1][0].last] <= MOMENT_GAP_S:
                 runs[-1].append(match)
             else:
                 runs.append([match])
-    if not runs:
-        return [_hit(fields, 0, len(doc["words"]) - 1, (), score, "keyword", ())]
+    if not runs:  # found by another language's stems alone, else by what no word shows (the passage as its hit)
+        return [] if foreign else [_hit(fields, 0, len(doc["words"]) - 1, (), score, "keyword", ())]
     held = [len({what for _, what in run}) for run in runs]
     order = sorted(range(len(runs)), key=lambda k: (-held[k], -len(runs[k]), k))
     out = []
