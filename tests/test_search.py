@@ -187,6 +187,25 @@ def test_one_languages_stem_does_not_mark_another_languages_word(tmp_path: Path,
     assert {h.video_id for h in ix.search("plan", mode="keyword", languages=["en", "de"]).hits} == {"yt:not", "yt:de"}
 
 
+def test_a_short_word_meets_another_script_only_as_a_name(tmp_path: Path, search_backend: str) -> None:
+    """Keys meet across scripts: Russian "год" (year) and English "Good" are both "god", so a Russian query found the
+    English greeting; a short name typed as one still meets its other script ("Kim", "Ким")."""
+    ix = make_index(search_backend, tmp_path / "index")
+    for vid, lang, line in (("yt:en", "en", "Good evening from the newsroom."),
+                            ("yt:ru", "ru", "В этом году Ким приехал в Москву."),
+                            ("yt:kim", "en", "Kim left the summit early.")):
+        tr, _ = make_transcript(vid, [line], language=lang)
+        ix.add(video(vid, language=lang), tr, [])
+    languages = ["en", "ru"]
+    assert {h.video_id: h.text for h in ix.search("год", mode="keyword", languages=languages).hits} == {
+        "yt:ru": "году"}
+    assert {h.video_id: h.text for h in ix.search("Kim", mode="keyword", languages=languages).hits} == {
+        "yt:ru": "Ким", "yt:kim": "Kim"}
+    assert {h.video_id: h.text for h in ix.search("Ким", mode="keyword", languages=languages).hits} == {
+        "yt:ru": "Ким", "yt:kim": "Kim"}
+    assert "yt:en" in {h.video_id for h in ix.search("Good evening", mode="keyword", languages=languages).hits}
+
+
 def test_a_short_turkic_word_finds_its_longer_forms_and_marks_them(tmp_path: Path, search_backend: str) -> None:
     """Uzbek "foiz" (percent) and "suv" (water) are shorter than the five-letter stem, so they found no passage that
     said "foizga" or "suvlar"; a Ukrainian "війна" found no "війну"."""

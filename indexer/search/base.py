@@ -352,7 +352,7 @@ class PassageIndex(ABC):
             found = self._candidates(flt)
             if mode == "quote":
                 return quote_search(found, text, variants, limit, offset, started)
-            return keyword_search(found, variants, limit, offset)
+            return keyword_search(found, variants, limit, offset, text)
 
         return self._reading(read)
 

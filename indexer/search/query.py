@@ -29,6 +29,7 @@ from indexer.text.normalize import (
     number_scales,
     percent_words,
     stem,
+    text_words,
 )
 from indexer.text.stems import shorter_stems
 from indexer.text.stopwords import function_words
@@ -148,26 +149,41 @@ def _quote_queries(found: Candidates, variants: dict[str | None, tuple[Token, ..
     return stages
 
 
-def _keyword_query(groups: dict[str, set[str]], every: bool = False) -> Q:
-    """Any of the words (or, with `every`, all of them), each as any of its stems or its key."""
-    words = tuple(BestOf(tuple(Term("stem", s) for s in sorted(stems)) + (Term("keys", k, boost=0.5),))
+def _keyword_query(groups: dict[str, set[str]], keys: set[str], every: bool = False) -> Q:
+    """Any of the words (or, with `every`, all of them), each as any of its stems, or its key where in `keys`."""
+    words = tuple(BestOf(tuple(Term("stem", s) for s in sorted(stems)) + ((Term("keys", k, boost=0.5),) if k in keys
+                                                                          else ()))
                   for k, stems in groups.items())
     return AllOf(words) if every else AnyOf(words)
 
 
+def _keys_that_find(groups: dict[str, set[str]], variants: dict[str | None, tuple[Token, ...]], typed: str
+                    ) -> set[str]:
+    """The query words' keys that find and mark a passage's words of other spellings and scripts: not those of three
+    letters or fewer typed in lower case, whose keys meet unrelated words ("год" and "Good" are both "god", "и" and
+    "I" both "i"), while a name typed as one ("Kim" for "Ким") still meets its other script. Numbers and characters
+    of Chinese or Japanese keep theirs."""
+    words = text_words(typed)
+    short = {t.key for toks in variants.values() for t in toks if len(t.key) <= 3 and not t.is_number
+             and not no_spaces(t.key) and not any(w[:1].isupper() for w in words[t.first:t.last + 1])}
+    return set(groups) - short
+
+
 # ---- the two modes -------------------------------------------------------------------------------------------------
 def keyword_search(found: Candidates, variants: dict[str | None, tuple[Token, ...]], limit: int,
-                   offset: int) -> SearchResult:
+                   offset: int, typed: str = "") -> SearchResult:
+    """`typed`: the query as typed (its words' capitals say which short words are names)."""
     read_in: dict[str, set[str | None]] = {}
     groups = _groups(variants, found, MAX_TERMS, read_in)
     content = _content_words(groups, variants)
+    keyed = _keys_that_find(groups, variants, typed)
     # passages read for the page: a moment stands in about two (they overlap by half), and a passage may hold two
     # moments; capped at 500 once, so pages past about 400 moments came back empty while the total said thousands
     want = max(3 * (offset + limit) + 10, TOTAL_SAMPLE)
-    query = _keyword_query(content)
+    query = _keyword_query(content, keyed)
     top: list[Found] = []
     if len(groups) > 1:  # passages with every word first: intersecting skips through the long posting lists
-        top = found.top(_keyword_query(groups, every=True), want)
+        top = found.top(_keyword_query(groups, keyed, every=True), want)
     if len(top) < want:
         more = found.top(query, want)
         have = {h.key for h in top}
@@ -176,7 +192,7 @@ def keyword_search(found: Candidates, variants: dict[str | None, tuple[Token, ..
     # of "note" is "not", which an English passage says everywhere (a passage in a language the query was not read
     # in is marked by any)
     stems = {s: None if None in read_in[s] else frozenset(read_in[s]) for group in content.values() for s in group}
-    keys, read = set(content), frozenset(variants)
+    keys, read = set(content) & keyed, frozenset(variants)
     best = top[0].score if top and top[0].score > 0 else 1.0
     matched = len(top) if len(top) < want else max(len(top), min(found.estimate(query), found.doc_count()))
     # passages are read (their stored fields: most of a hit's cost, 0.7 ms each at 100k passages) until the page is
