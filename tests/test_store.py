@@ -6,6 +6,8 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import sqlite3
+import subprocess
+import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -64,24 +66,37 @@ def test_the_archive_languages_and_naming_a_transcript_language(store_url: str) 
                                                         (Segment(0.0, 1.0, "x", ()),)), "its words untouched"
 
 
-def _forked_child_writes(store: Store) -> None:
-    """Runs in a forked child: the parent's pooled connections are not the child's to use."""
+# Run in a process of its own, started fresh: a fork copies the forking thread only, so a lock another thread held at
+# that moment stays held in the child. Inside the test process, threads other tests left (an index's commit thread)
+# made the child hang once on a lock of theirs, not the store's.
+_FORKS = """
+import multiprocessing, sys
+from indexer.models import Video
+from indexer.store.db import Store
+
+def child(store):
     assert store.engine.pool.checkedin() == 0, "the child starts with an empty pool"
     store.put_video(Video(id="file:child", source="/c.mp4", title="from the child"))
 
+store = Store(sys.argv[1])
+store.put_video(Video(id="file:abc", source="/x.mp4", title="x"))
+assert store.engine.pool.checkedin() >= 1, "the parent keeps a connection for its next use"
+proc = multiprocessing.get_context("fork").Process(target=child, args=(store,))
+proc.start()
+proc.join(60)
+assert proc.exitcode == 0, proc.exitcode
+assert {v.id for v in store.list_videos()} == {"file:abc", "file:child"}  # the parent's connection still works
+store.put_video(Video(id="file:after", source="/x.mp4", title="x"))
+assert store.get_video("file:after").title == "x"
+print("forked", flush=True)
+"""
+
 
 def test_a_forked_child_opens_its_own_connections(store_url: str) -> None:  # noqa: F811 - the fixture
-    store = Store(store_url)
-    _video(store)
-    assert store.engine.pool.checkedin() >= 1, "the parent keeps a connection for its next use"
-    child = multiprocessing.get_context("fork").Process(target=_forked_child_writes, args=(store,))
-    child.start()
-    child.join(60)
-    assert child.exitcode == 0
-    # the parent's own connection still works after the child has exited
-    assert {v.id for v in store.list_videos()} == {"file:abc", "file:child"}
-    _video(store, "file:after")
-    assert store.get_video("file:after").title == "x"
+    done = subprocess.run([sys.executable, "-c", _FORKS, store_url], capture_output=True, text=True, timeout=120,
+                          cwd=Path(__file__).resolve().parents[1])
+    assert done.returncode == 0 and done.stdout.strip() == "forked", done.stderr[-2000:]
+    assert {v.id for v in Store(store_url).list_videos()} == {"file:abc", "file:child", "file:after"}
 
 
 def test_many_threads_share_the_store(store_url: str) -> None:  # noqa: F811 - the fixture
