@@ -76,9 +76,16 @@ def test_no_speaker_where_the_paragraph_names_none(language: str, text: str) -> 
     ("uz", "«Biz narxni oshiramiz», — dedi shahar hokimi Jahongir Ortiqxo‘jayev.", ["Jahongir Ortiqxo‘jayev"]),
     ("uz", "G‘ayrat To‘xtayev: «Biz chiptalar narxini oshirmaymiz», dedi.", ["G‘ayrat To‘xtayev"]),
     ("uz", "Вазир Каримов: «Нарх ошмайди», деди.", ["Вазир Каримов"]),
+    # a title without an article after the verb stayed in the speaker, where before the verb it goes
+    ("de", "„Wir bleiben standhaft“, sagte Bundeskanzler Olaf Scholz am Abend.", ["Olaf Scholz"]),
+    ("de", "„Europa hält zusammen“, sagte EU-Kommissionspräsidentin Ursula von der Leyen.", ["Ursula von der Leyen"]),
+    ("en", '"We stay," said Prime Minister Keir Starmer.', ["Keir Starmer"]),
+    ("es", "«Vamos a ganar», dijo Andrés Manuel López Obrador.", ["López Obrador"]),
+    ("pt", "«Vamos vencer juntos», disse Lula da Silva.", ["Lula da Silva"]),
 ], ids=["same-speaker-goes-on", "role-of-a-place", "role-of-a-place-then-name", "verb-without-subject",
         "colon-after-the-subject", "japanese-honorific", "uzbek-cyrillic", "uzbek-latin-turned-comma",
-        "uzbek-latin-name-first", "uzbek-cyrillic-name-first"])
+        "uzbek-latin-name-first", "uzbek-cyrillic-name-first", "german-title-after-the-verb",
+        "particles-inside-a-name", "english-title-after-the-verb", "three-names", "a-particle"])
 def test_a_paragraphs_quotes_as_an_article_reads_them(language: str, text: str, expected: list[str]) -> None:
     assert speakers(text, language) == expected
 

@@ -239,16 +239,41 @@ def _name_after(tokens: list[str]) -> str | None:
         k += 1
     if k < len(tokens) and is_pronoun(tokens[k]):
         return tokens[k]
-    return _name(tokens[k:])
+    return _untitled(_name(tokens[k:]))
+
+
+def _untitled(name: str | None) -> str | None:
+    """A name after the speech verb less the capitalised title before its last two capitalised words ("said Mayor
+    Helen Carver", "sagte Bundeskanzler Olaf Scholz", "dijo el presidente Andrés Manuel López Obrador"), as a name
+    that opens the sentence loses it (`_nearest`); an initial ("George W. Bush") or a particle ("Ursula von der
+    Leyen") is no capitalised word of its own."""
+    words = name.split() if name else []
+    caps = [i for i, w in enumerate(words) if w[0].isupper() and not re.fullmatch(r"\w\.", w)]
+    return " ".join(words[caps[-2]:]) if len(caps) >= 3 else name
 
 
 def _name(tokens: list[str]) -> str | None:
-    """The capitalised words that open `tokens`, with the particles inside a name ("Lula da Silva"), up to four."""
-    n = 0
-    while n < len(tokens) and tokens[n][0].isalnum() and (tokens[n][0].isupper() or (
-            n and tokens[n] in NAME_PARTICLES and n + 1 < len(tokens) and tokens[n + 1][0].isupper())):
-        n += 1
-    return " ".join(tokens[:n][:4 + sum(t in NAME_PARTICLES for t in tokens[:n])]) or None
+    """The capitalised words that open `tokens`, with the particles inside a name ("Lula da Silva", "Ursula von der
+    Leyen") and its initials ("George W. Bush"), up to four capitalised words."""
+    words: list[str] = []
+    n = caps = 0
+    while n < len(tokens) and caps < 4:
+        t = tokens[n]
+        if t[0].isalnum() and t[0].isupper():
+            initial = len(t) == 1 and tokens[n + 1:n + 2] == ["."] and tokens[n + 2:n + 3][:1] != [] \
+                and tokens[n + 2][0].isupper()
+            words.append(t + "." if initial else t)
+            caps += not initial
+            n += 2 if initial else 1
+            continue
+        m = n
+        while words and m < len(tokens) and tokens[m] in NAME_PARTICLES:
+            m += 1
+        if m == n or m == len(tokens) or not (tokens[m][0].isalnum() and tokens[m][0].isupper()):
+            break
+        words += tokens[n:m]
+        n = m
+    return " ".join(words) or None
 
 
 def _name_before(tokens: list[str]) -> str | None:
