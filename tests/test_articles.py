@@ -444,6 +444,21 @@ def test_chinese_and_japanese_html_articles_are_read(tmp_path: Path) -> None:
     assert [p.text for p in article.paragraphs] == paras
 
 
+def test_a_story_nested_past_256_levels_is_read_and_one_past_the_limit_is_refused_in_words(tmp_path: Path) -> None:
+    """The HTML parser stops reading a page at 256 levels of nesting: a story inside 300 wrappers (a page builder's)
+    was "no article text found"; one nested past what can be read is refused, saying why."""
+    paras = ["The mayor said the bridge reopens in June, after months of repairs to its old stone arches.",
+             "Residents of the east bank have crossed by ferry since the spring floods closed the road in March.",
+             "Engineers found cracks in two of the five piers and replaced them with concrete footings this summer."]
+    body = "<h1>Bridge to reopen</h1>" + "".join(f"<p>{p}</p>" for p in paras)
+    for depth in (300, 2100):
+        (tmp_path / f"d{depth}.html").write_text(f"<html><body>{'<div>' * depth}<article>{body}</article>"
+                                                 f"{'</div>' * depth}</body></html>", encoding="utf-8")
+    assert [p.text for p in load_article(str(tmp_path / "d300.html")).paragraphs] == paras
+    with pytest.raises(InvalidInput, match="more than 2,000 levels deep.*save the article's text"):
+        load_article(str(tmp_path / "d2100.html"))
+
+
 def test_words_either_side_of_a_line_break_or_a_block_stay_apart(tmp_path: Path) -> None:
     """A paragraph split by <br> and a block quote with its <cite> glued words: "overnightand",
     "blankets.Hot soup.", "sooner”Helen Carter"; the glued text reached exports and the #:~:text= links."""

@@ -11,6 +11,7 @@ from functools import lru_cache
 from typing import Any
 
 from indexer.articles.quotes import find_quotes
+from indexer.errors import InvalidInput
 from indexer.text.stopwords import languages, stop_words
 
 # Boxes that news sites put inside an article's body, named by their class or id: ads, promotions, subscription
@@ -91,25 +92,61 @@ _BREAKS = frozenset({"lb", "br", "p", "div", "item", "li", "quote", "blockquote"
 
 
 def spaced_text(root: Any) -> str:
-    """An element's text with a space where a line break or a block starts or ends inside it."""
+    """An element's text with a space where a line break or a block starts or ends inside it (walked without
+    recursion: a page may nest its elements deeper than Python recurses)."""
+    import lxml.etree  # deferred, as the page itself: only articles read pages
+
     out: list[str] = []
-
-    def walk(el: Any) -> None:
-        parts = el.tag in _BREAKS if isinstance(el.tag, str) else False
-        if parts:
-            out.append(" ")
-        if isinstance(el.tag, str):  # not a comment or a processing instruction
-            out.append(el.text or "")
-            for child in el:
-                walk(child)
-        if parts:
-            out.append(" ")
-        out.append(el.tail or "")
-
-    out.append(root.text or "")
-    for child in root:
-        walk(child)
+    for event, el in lxml.etree.iterwalk(root, events=("start", "end")):
+        if el is root:
+            out.append((root.text or "") if event == "start" else "")
+            continue
+        tagged = isinstance(el.tag, str)  # not a comment or a processing instruction
+        if event == "start":
+            out.append(" " if tagged and el.tag in _BREAKS else "")
+            out.append((el.text or "") if tagged else "")
+        else:
+            out.append(" " if tagged and el.tag in _BREAKS else "")
+            out.append(el.tail or "")
     return "".join(out)
+
+
+# libxml2 reads a page only to 256 levels of nesting unless asked for more, and then to 2,048: a page nested deeper
+# than 255 levels is read again with that; one deeper than MAX_DEPTH is refused, rather than read in part
+MAX_DEPTH = 2000
+
+
+def deep_page(page: Any, text: bytes | str) -> Any:
+    """The page as parsed, or parsed again past 256 levels of nesting where it reaches them (its story nested inside
+    that many wrappers was lost: "no article text found"); InvalidInput past MAX_DEPTH."""
+    import lxml.etree
+    import lxml.html
+
+    if _depth(page) < 255:
+        return page
+    parser = lxml.html.HTMLParser(huge_tree=True, remove_comments=True, remove_pis=True, collect_ids=False,
+                                  default_doctype=False)
+    try:
+        page = lxml.html.fromstring(text, parser=parser)
+    except ValueError:  # a string that declares its encoding: parsed as the UTF-8 it is now
+        page = lxml.html.fromstring(text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text,
+                                    parser=parser)
+    except lxml.etree.ParserError:
+        return page
+    if _depth(page) >= MAX_DEPTH:
+        raise InvalidInput(f"the page nests its elements more than {MAX_DEPTH:,} levels deep, past what can be read "
+                           "of it: save the article's text as a .txt or .md file and add that")
+    return page
+
+
+def _depth(page: Any) -> int:
+    import lxml.etree
+
+    depth = deepest = 0
+    for event, _el in lxml.etree.iterwalk(page, events=("start", "end")):
+        depth += 1 if event == "start" else -1
+        deepest = max(deepest, depth)
+    return deepest
 
 
 def squash(text: str) -> str:

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from indexer.articles.html import (
     canonical,
+    deep_page,
     joiners_back,
     page_decoded,
     spaced_text,
@@ -211,9 +212,11 @@ def _from_html(data: bytes, *, source: str, url: str | None = None, path: str | 
     from trafilatura.utils import detect_encoding
 
     # decoded as the page declares, else in its likeliest encoding
-    page = trafilatura.load_html(page_decoded(data, detect_encoding(data)))
+    text = page_decoded(data, detect_encoding(data))
+    page = trafilatura.load_html(text)
     if page is None:
         raise InvalidInput(f"no article text found in {source}")
+    page = deep_page(page, text)
     xml = trafilatura.extract(without_boxes(page), url=url, output_format="xml", with_metadata=True,
                               include_comments=False, include_tables=False,
                               date_extraction_params={"extensive_search": False})
