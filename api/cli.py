@@ -10,6 +10,7 @@ usage errors stay fast; bench/cold_start.py measures it.
 from __future__ import annotations
 
 import json
+import shlex
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -44,6 +45,7 @@ from indexer.models import ChapterSource, SearchMode
 from media.errors import MediaError
 
 if TYPE_CHECKING:
+    from indexer.service import Clipindex
     from indexer.store.status import VideoSummary
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
@@ -236,6 +238,9 @@ def reindex(data_dir: DataDir = None, quiet: Quiet = False, chapters: Annotated[
         "migrate-store into a running archive), in place.")] = False) -> None:
     """Rebuild the search index from the store (the store is the source of truth).
 
+    A video whose ingest stopped before its index step (a process killed during chapters) is left out and named,
+    with the command that resumes its ingest.
+
     Example: clipindex reindex --chapters
     """
     # stopped part-way (Ctrl-C, or SIGTERM as one), the half-built generation goes and the one in use stays
@@ -248,6 +253,7 @@ def reindex(data_dir: DataDir = None, quiet: Quiet = False, chapters: Annotated[
             svc.store.must_write()
             added, dropped = svc.index.reconcile()
             out.print(f"added {added} videos, dropped {dropped}", markup=False)
+            _held_back(svc)
             return
         with progress(quiet) as report:
             videos = svc.chapters.resegment_all(videos_done(report, "archive", "chapters")) if chapters else None
@@ -255,6 +261,26 @@ def reindex(data_dir: DataDir = None, quiet: Quiet = False, chapters: Annotated[
     if videos is not None:
         out.print(f"segmented {videos} videos into chapters again", markup=False)
     out.print(f"indexed {passages} passages", markup=False)
+    _held_back(svc)
+
+
+def _held_back(svc: Clipindex) -> None:
+    """Name the videos the index left out because their ingest has not reached its index step, and how each ends."""
+    # deferred: the store's queries, as the service's
+    from indexer.ingest.plan import stored_options
+    from indexer.store.status import held_back, video_summaries
+
+    listed = [v for video_id in sorted(held_back(svc.store)) if (v := svc.store.find_video(video_id))]
+    if not listed:
+        return
+    err.print(f"not indexed: {len(listed)} video{'s' if len(listed) > 1 else ''} whose ingest has not reached its "
+              "index step; an ingest run again resumes where it stopped, keeps the finished steps and indexes it:",
+              markup=False, highlight=False)
+    for v, r in zip(listed, video_summaries(svc.store, listed), strict=True):
+        given = stored_options(svc.store, v.id)  # a local file's absolute path, wherever this command runs
+        end = ("its ingest, running now, indexes it" if r.state == "ingesting"
+               else f"clipindex ingest {shlex.quote(given.path if given and given.path else v.source)}")
+        err.print(f"  {r.id}  {r.title}  {_state(r)}: {end}", markup=False, highlight=False)
 
 
 @app.command()

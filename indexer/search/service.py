@@ -26,6 +26,7 @@ from indexer.search.generations import REFILLING
 from indexer.search.uncommitted import abandoned
 from indexer.store.db import Store
 from indexer.store.files import exclusive
+from indexer.store.status import held_back
 
 log = logging.getLogger(__name__)
 LANGUAGES_TTL_S = 10.0  # a video in a language new to the archive is searched in it within this long
@@ -132,7 +133,8 @@ class SearchService:
         empty or half-built index); returns the number of passages."""
         self.store.must_write()
         index = self.backend
-        ready = self.store.transcribed_ids()
+        held = held_back(self.store)  # an ingest cut off before its index step indexes the video when resumed
+        ready = [video_id for video_id in self.store.transcribed_ids() if video_id not in held]
         done = 0
 
         def items() -> Iterator[tuple[Video, Transcript, list[Chapter]]]:
@@ -210,7 +212,7 @@ class SearchService:
         with exclusive(self.backend.path / "refill.lock"):
             if not (unfinished.exists() or self.backend.is_empty()):
                 return 0
-            missing = len(set(self.store.transcribed_ids()) - self.backend.video_ids())
+            missing = len(set(self.store.transcribed_ids()) - self.backend.video_ids() - held_back(self.store))
             if missing:
                 if announce:
                     announce(missing)
@@ -220,7 +222,8 @@ class SearchService:
         return missing
 
     def reconcile(self) -> tuple[int, int]:
-        """Make the index hold exactly the store's transcribed videos; returns how many videos it added (with
+        """Make the index hold exactly the store's transcribed videos, less those whose ingest has not reached its
+        index step (`held_back`: not added, and left where they are); returns how many videos it added (with
         passages) and dropped. An index that cannot be written is left as it is: it is searched as the archive was
         when it was copied or mounted."""
         index = self.backend
@@ -231,7 +234,8 @@ class SearchService:
         ready = set(self.store.transcribed_ids())
         for stale in indexed - ready:
             index.delete(stale)
-        added = sum(self.index_video(missing, batched=True) > 0 for missing in sorted(ready - indexed))
+        added = sum(self.index_video(missing, batched=True) > 0
+                    for missing in sorted(ready - indexed - held_back(self.store)))
         index.flush()
         (index.path / REFILLING).unlink(missing_ok=True)  # the index holds the store's videos: nothing to refill
         return added, len(indexed - ready)

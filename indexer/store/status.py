@@ -11,6 +11,7 @@ from typing import Literal
 import sqlalchemy as sa
 
 from indexer.models import Video
+from indexer.store import owners
 from indexer.store.db import Store
 from indexer.store.schema import jobs, step_runs, transcripts
 
@@ -19,6 +20,7 @@ from indexer.store.schema import jobs, step_runs, transcripts
 VideoState = Literal["ready", "ingesting", "incomplete"]
 PAGE_MAX = 1000  # listings of at most this many videos read their rows by id
 STEP_STATES = {"failed": "failed", "pending": "not run", "running": "cut off"}  # a live running step: "running"
+AHEAD_OF_INDEX = ("fetch", "audio", "transcript", "chapters")  # the steps an ingest runs before its index step
 
 
 @dataclass(frozen=True)
@@ -43,13 +45,15 @@ def video_summaries(store: Store, listed: list[Video]) -> list[VideoSummary]:
     some = [v.id for v in listed] if len(listed) <= PAGE_MAX else None
     with store.tx() as conn:
         made = sa.select(transcripts.c.video_id, transcripts.c.engine, transcripts.c.model)
-        runs = sa.select(step_runs.c.video_id, step_runs.c.step, step_runs.c.status, step_runs.c.lease_expires)
+        runs = sa.select(step_runs.c.video_id, step_runs.c.step, step_runs.c.status, step_runs.c.lease_expires,
+                         step_runs.c.lease_owner)
         if some is not None:
             made, runs = made.where(transcripts.c.video_id.in_(some)), runs.where(step_runs.c.video_id.in_(some))
         sources = {r.video_id: f"{r.engine}:{r.model}" for r in conn.execute(made)}
         steps: dict[str, dict[str, str]] = {}
         for r in conn.execute(runs.order_by(step_runs.c.updated_at)):
-            live = r.status == "running" and (r.lease_expires or 0) > now
+            # a holder that ended on this host (killed) cut its step off, though its lease has not run out yet
+            live = r.status == "running" and (r.lease_expires or 0) > now and not owners.gone(r.lease_owner)
             steps.setdefault(r.video_id, {})[r.step] = "running" if live else STEP_STATES.get(r.status, r.status)
     return [_summary(v, sources.get(v.id), steps.get(v.id)) for v in listed]
 
@@ -62,6 +66,19 @@ def _summary(v: Video, transcript: str | None, steps: dict[str, str] | None) -> 
                          else "ready" if transcript and not unfinished else "incomplete")
     return VideoSummary(v.id, v.title, v.duration, v.language, transcript, state, v.url, v.channel, v.published,
                         v.has_video, unfinished)
+
+
+def held_back(store: Store) -> set[str]:
+    """The transcribed videos whose ingest has not reached its index step: a step ahead of it failed, was cut off (a
+    process killed during chapters), runs now or has not run. The search index leaves them out until their ingest,
+    run again, resumes and indexes them; searchable before, a video showed no or half its chapters while it was
+    listed incomplete. A video without step records (stored by an older version, or directly) is not held back."""
+    ahead = sa.and_(step_runs.c.step.in_(AHEAD_OF_INDEX), step_runs.c.status == "done")
+    query = (sa.select(step_runs.c.video_id).join(transcripts, transcripts.c.video_id == step_runs.c.video_id)
+             .group_by(step_runs.c.video_id)
+             .having(sa.func.sum(sa.case((ahead, 1), else_=0)) < len(AHEAD_OF_INDEX)))
+    with store.tx() as conn:
+        return set(conn.execute(query).scalars())
 
 
 @dataclass(frozen=True)
