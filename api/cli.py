@@ -128,6 +128,8 @@ def _print_result(r: IngestResult) -> None:
         return
     length = clock(r.duration) if r.duration else "?"
     out.print(f"{r.status}: {r.video_id}  {r.title}  [{length}, {r.language}, {r.transcript}]", markup=False)
+    if r.note:
+        err.print(f"note: {r.video_id}: {r.note}", markup=False)
     for warning in r.warnings:
         err.print(f"warning: {r.video_id}: {warning}", markup=False)
 

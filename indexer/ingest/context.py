@@ -45,8 +45,10 @@ class StepContext:
 StepFn = Callable[[str, StepContext], StepResult]
 
 
-def run_step(video_id: str, step: StepName, ctx: StepContext, fn: StepFn) -> bool:
-    """Run one step if it is not done; True when it ran. Failures are recorded on the step and re-raised."""
+def run_step(video_id: str, step: StepName, ctx: StepContext, fn: StepFn, then: StepName | None = None) -> bool:
+    """Run one step if it is not done; True when it ran. Failures are recorded on the step and re-raised. `then`:
+    the step this run goes on to, leased to it as this one is recorded done (Store.finish_step), so a second
+    process ingesting the same video at once waits for this one's steps instead of running some of them."""
     if not _claim(video_id, step, ctx):
         return False
     ctx.video_id, ctx.step = video_id, step
@@ -63,16 +65,23 @@ def run_step(video_id: str, step: StepName, ctx: StepContext, fn: StepFn) -> boo
     except BaseException as exc:
         ctx.store.fail_step(video_id, step, ctx.owner, str(exc) or type(exc).__name__, isinstance(exc, Cancelled))
         raise
-    ctx.store.finish_step(video_id, step, ctx.owner, result)
+    ctx.store.finish_step(video_id, step, ctx.owner, result, then=then, lease_s=ctx.settings.lease_s)
     if ctx.on_progress:  # a step that reports no progress of its own (chapters, index) ends at 100% too
-        ctx.on_progress(step, 1.0, "")
+        try:
+            ctx.on_progress(step, 1.0, "")
+        except BaseException:  # a job cancelled at this report: the next step, leased to this run, is given back
+            if then is not None:
+                ctx.store.release_step(video_id, then, ctx.owner)
+            raise
     return True
 
 
 def _claim(video_id: str, step: StepName, ctx: StepContext) -> bool:
     """Claim the step; False if it is done. A holder that crashed on this host is taken over at once; while another
-    holder may still be running, wait (saying so) for it to finish or for its lease to run out."""
-    deadline = time.monotonic() + ctx.settings.lease_s + 5
+    holder may still be running, wait (saying so) for it to finish or for its lease to run out. A holder that renews
+    its lease is working (a recognition of an hour): it is waited for as long as it does; the wait gave up after one
+    lease, and the second of two ingests of one file failed with "held by another worker that does not finish"."""
+    deadline, renewed = time.monotonic() + ctx.settings.lease_s + 5, None
     while True:
         if ctx.store.claim_step(video_id, step, ctx.owner, ctx.settings.lease_s):
             return True
@@ -82,11 +91,14 @@ def _claim(video_id: str, step: StepName, ctx: StepContext) -> bool:
         if run is not None and owners.gone(run.lease_owner):
             ctx.store.expire_step_lease(video_id, step, str(run.lease_owner))
             continue
-        left = deadline - time.monotonic()
-        if left < 0:
+        if run is not None and run.lease_expires != renewed:  # renewed since the last look (or first seen)
+            deadline, renewed = time.monotonic() + ctx.settings.lease_s + 5, run.lease_expires
+        if deadline < time.monotonic():
             raise IngestError(f"{step} of {video_id} is held by another worker that does not finish")
         if ctx.on_progress and run is not None:
             holder = owners.holder(run.lease_owner)
             where = f" on {holder.host}" if holder else ""
-            ctx.on_progress(step, 0.0, f"waiting up to {left:.0f} s for a stalled run{where}")
+            left = max((run.lease_expires or 0) - time.time(), 0)
+            ctx.on_progress(step, run.progress, f"another process{where} runs this step: waiting for it to "
+                            f"finish (or for its lease to run out in {left:.0f} s)")
         time.sleep(0.5)

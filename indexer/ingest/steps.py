@@ -60,14 +60,17 @@ PARTIAL_SLACK_S = 2.0  # decoded audio this much shorter than the container says
 SILENT_WARN_S = 10.0  # no words at all in more audio than this deserves a warning
 
 
-def run_chain(video_id: str, ctx: StepContext) -> None:
+def run_chain(video_id: str, ctx: StepContext) -> list[StepName] | None:
+    """Run the steps not done yet; the steps this process ran (none where another process, ingesting the same
+    video at once, ran them all while this one waited), or None with a broker (workers run them)."""
     if ctx.settings.broker_url:  # several machines: each step runs on its queue's workers, and this waits for them
         from indexer.distributed.chain import run_distributed  # deferred: the Dramatiq transport, only with a broker
 
         run_distributed(video_id, ctx)
-        return
-    for step in STEPS:
-        run_step(video_id, step, ctx, STEP_FUNCTIONS[step])
+        return None
+    # each step leases the next to this run as it ends, so a concurrent ingest never runs part of this one's chain
+    return [step for step, then in zip(STEPS, (*STEPS[1:], None), strict=True)
+            if run_step(video_id, step, ctx, STEP_FUNCTIONS[step], then)]
 
 
 def _fetch(video_id: str, ctx: StepContext) -> FetchResult:

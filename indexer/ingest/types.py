@@ -54,6 +54,7 @@ class IngestResult(Record):
     duration: float | None = None
     warnings: tuple[str, ...] = ()
     error: str | None = None
+    note: str | None = None  # what happened besides the status: "skipped" as another process ingested it meanwhile
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,8 @@ from indexer.store.db import StepsKept, Store
 from indexer.store.files import in_archive, remove_files
 from media import sources
 
+ELSEWHERE = "already ingested by another process at the same time: this one waited for it and added nothing"
+
 if TYPE_CHECKING:
     from indexer.articles.load import Article
     from indexer.asr.engine import EngineFactory
@@ -64,6 +66,7 @@ class VideoIngest:
                 raise InvalidInput(f"{p.video_id} is being ingested by another process right now ({busy[0]}); "
                                    "run --force again when it has finished")
             kept = self.store.reset_steps(p.video_id, list(STEPS))
+        done = {s for s, run in runs.items() if run.status == "done" and kept is None}  # before this run
         if not existing:
             self.store.put_video(Video(
                 id=p.video_id, source=p.source, title=p.title or p.source, url=p.url, duration=p.duration,
@@ -79,7 +82,7 @@ class VideoIngest:
         ctx = StepContext(self.store, self.settings, ytdl=self.ytdl, engine_factory=self.engine_factory,
                           on_progress=_bind(progress, p.video_id))
         try:
-            run_chain(p.video_id, ctx)  # a step's media errors come out as IngestError (errors.as_ingest_error)
+            ran = run_chain(p.video_id, ctx)  # a step's media errors come out as IngestError (as_ingest_error)
         except (IngestError, InvalidInput):
             if not existing:  # bad input: leave no half-made video behind
                 self.forget(p.video_id)
@@ -93,6 +96,8 @@ class VideoIngest:
             if broker_away(exc):  # the broker refused the chain's first message: the caller hears it as it is
                 self._refused(p.video_id, existing is None, kept)
             raise
+        if ran == [] and set(STEPS) - done:  # the steps left were run by another process at once, as this one waited
+            return replace(self._result(p, "skipped"), note=ELSEWHERE)
         return self._result(p, "ingested")
 
     def _refused(self, video_id: str, new: bool, kept: StepsKept | None) -> None:

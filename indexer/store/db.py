@@ -327,12 +327,31 @@ class Store:
                 step_runs.c.video_id == video_id, step_runs.c.step == step)).first()
         return row is not None and not row.cancel and row.lease_owner == owner
 
-    def finish_step(self, video_id: str, step: str, owner: str, result: Record | None = None) -> None:
+    def finish_step(self, video_id: str, step: str, owner: str, result: Record | None = None, *,
+                    then: str | None = None, lease_s: float = 0.0) -> None:
+        """Record the step done. `then`: the step the owner goes on to, leased to it in the same transaction (unless
+        done, or leased by another live owner), so another process ingesting the video at once never takes the next
+        step between two of this owner's: it waits for each and finds it done (`release_step` gives one back)."""
+        now = time.time()
         with self.tx() as conn:
-            conn.execute(step_runs.update().where(
+            if conn.execute(step_runs.update().where(
                 step_runs.c.video_id == video_id, step_runs.c.step == step, step_runs.c.lease_owner == owner
             ).values(status="done", progress=1.0, lease_owner=None, lease_expires=None,
-                     result=json.dumps(result.to_dict() if result else {}, ensure_ascii=False), updated_at=time.time()))
+                     result=json.dumps(result.to_dict() if result else {}, ensure_ascii=False), updated_at=now)
+                            ).rowcount and then:
+                insert_missing(conn, step_runs, {"video_id": video_id, "step": then, "status": "pending", "attempt": 0,
+                                                 "progress": 0.0, "cancel": False, "updated_at": now})
+                conn.execute(step_runs.update().where(
+                    step_runs.c.video_id == video_id, step_runs.c.step == then, step_runs.c.status != "done",
+                    sa.or_(step_runs.c.status != "running", step_runs.c.lease_expires < now))
+                    .values(status="running", lease_owner=owner, lease_expires=now + lease_s, updated_at=now))
+
+    def release_step(self, video_id: str, step: str, owner: str) -> None:
+        """Give back a step `finish_step` leased to its owner, which will not run it (stopped between two steps)."""
+        with self.tx() as conn:
+            conn.execute(step_runs.update().where(
+                step_runs.c.video_id == video_id, step_runs.c.step == step, step_runs.c.lease_owner == owner,
+                step_runs.c.status == "running").values(status="pending", lease_owner=None, lease_expires=None))
 
     def fail_step(self, video_id: str, step: str, owner: str, error: str, cancelled: bool = False) -> None:
         """`cancelled`: it stopped because someone asked (kept in its cancel flag, which the next claim clears)."""
