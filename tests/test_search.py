@@ -206,21 +206,6 @@ def test_a_short_word_meets_another_script_only_as_a_name(tmp_path: Path, search
     assert "yt:en" in {h.video_id for h in ix.search("Good evening", mode="keyword", languages=languages).hits}
 
 
-def test_a_quotes_total_is_one_for_its_first_pages(tmp_path: Path, search_backend: str) -> None:
-    """The total counted the hits among the candidates aligned for the page asked, and a deeper page aligns more: a
-    quote said in 25 meetings had a total of 20 on its first page and 25 on its second."""
-    ix = make_index(search_backend, tmp_path / "index")
-    for n in range(25):
-        tr, _ = make_transcript(f"yt:m{n}", [f"The budget item number {n + 10} was approved by the committee today.",
-                                             "Members then went home for the evening."])
-        ix.add(video(f"yt:m{n}"), tr, [])
-    quote = '"the budget item number 33 was approved by the committee"'
-    pages = [ix.search(quote, limit=10, offset=offset) for offset in (0, 10, 20)]
-    everything = ix.search(quote, limit=100)
-    assert [p.total for p in pages] == [everything.total] * 3 == [25] * 3
-    assert sum(len(p.hits) for p in pages) == len(everything.hits) == 25
-
-
 def test_a_short_turkic_word_finds_its_longer_forms_and_marks_them(tmp_path: Path, search_backend: str) -> None:
     """Uzbek "foiz" (percent) and "suv" (water) are shorter than the five-letter stem, so they found no passage that
     said "foizga" or "suvlar"; a Ukrainian "війна" found no "війну"."""

@@ -42,8 +42,7 @@ PAGE_SAMPLE = 10  # else from at least this many (a page of ten reads them anywa
 MOMENT_GAP_S = 10.0  # a keyword hit's matched words further apart than this are two moments
 QUOTE_TERMS = 10  # the rarest quote terms fetch the candidates
 MIN_QUOTE_SCORE = 0.4
-QUOTE_ALIGN = 20  # of those, how many are aligned (more where tied with the best; `quote_search`)
-QUOTE_TOTAL = 40  # at least this many are aligned: a quote's total, the hits among them, is one for its first pages
+QUOTE_ALIGN = 20  # of those, how many are aligned
 QUOTE_ALIGN_ANYWAY = 5  # the first stage's best this many are aligned even past the time budget: a busy machine's
 # search says it was cut short and gives its best candidates, never nothing (milliseconds)
 WORDS_POOL = 3  # the words stage reads 3x the backend's quote pool: its terms are an archive's common words, so the
@@ -294,10 +293,8 @@ def quote_search(found: Candidates, text: str, variants: dict[str | None, tuple[
     The time budget (TIME_BUDGET_S) stops the stages after the first and the alignments past the first stage's best
     QUOTE_ALIGN_ANYWAY: a search cut short says so (`timed_out`) with the best it found."""
     # a moment stands in about two passages (they overlap by half): twice the page's end, however deep (a cap of 200
-    # left a formula said 300 times reachable to its 131st, its last hours never; the time budget still holds). The
-    # total counts the hits aligned: from the first QUOTE_TOTAL on every page, so that it is one for a query's first
-    # pages of ten (from this page's alone it said 15 on the first and 21 on the second)
-    want = max(QUOTE_TOTAL, 2 * (offset + limit))
+    # left a formula said 300 times reachable to its 131st, its last hours never; the time budget still holds)
+    want = max(QUOTE_ALIGN, 2 * (offset + limit))
     quote_keys = {tuple(t.key for t in toks) for toks in variants.values() if toks}
     pool: list[tuple[int, Found]] = []  # (order score, candidate), best first
     aligned: dict[Hashable, Hit | None] = {}
