@@ -139,6 +139,18 @@ def _depths(settings: Settings) -> dict[str, int] | None:
         raise ClipindexError(f"cannot read the queues at the broker: {type(exc).__name__}: {exc}") from None
 
 
+def asr_note(workers: int, cpu: bool) -> str:
+    """What runs on the asr queue, as a worker consuming it says at its start: one recognition at a time per process
+    (one model, loaded in the process: CTranslate2 is not fork-safe), whatever --workers says."""
+    what = "asr: 1 recognition at a time per process; start more processes for more (one per GPU, or per 2 to 4 CPU "\
+           "cores: docs/deploy.md)"
+    if workers <= 1:
+        return what
+    used = (f"it gives the cpu queue {workers} threads" if cpu
+            else "it sets only the cpu queue's threads, and this process does not consume cpu")
+    return f"warning: --workers {workers} does not run {workers} recognitions ({used}). {what}"
+
+
 def queue_worker(queues: str | None, workers: int, data_dir: DataDir) -> None:
     """`clipindex worker` with CLIPINDEX_BROKER_URL: consume the named queues until SIGTERM or Ctrl-C."""
     from api.queues import run  # deferred: Dramatiq and the whole service, for this command only
@@ -158,6 +170,8 @@ def queue_worker(queues: str | None, workers: int, data_dir: DataDir) -> None:
         stop = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
         err.print(f"consuming {', '.join(names)} from the broker{engine}; Ctrl-C stops", markup=False)
+        if "asr" in names:  # --workers 3 read as three recognitions: one runs, said so at the start
+            err.print(asr_note(workers, "cpu" in names), markup=False, highlight=False)
         try:
             run(settings, names, workers, stop)
         except KeyboardInterrupt:
@@ -166,7 +180,8 @@ def queue_worker(queues: str | None, workers: int, data_dir: DataDir) -> None:
 
 def worker(
     workers: Annotated[int, typer.Option(help="Worker threads in this process (with a broker: threads for the cpu "
-                                              "queue).")] = 1,
+                                              "queue; asr runs 1 recognition at a time per process: start more "
+                                              "processes for more).")] = 1,
     queues: Annotated[str | None, typer.Option(help="With CLIPINDEX_BROKER_URL: the queues to consume, from asr, "
                                                     "cpu, index, jobs [default: all]. Run index on one machine "
                                                     "only.")] = None,
