@@ -119,7 +119,7 @@ MAX_DEPTH = 2000
 def deep_page(page: Any, text: bytes | str) -> Any:
     """The page as parsed, or parsed again past 256 levels of nesting where it reaches them (its story nested inside
     that many wrappers was lost: "no article text found"); InvalidInput past MAX_DEPTH."""
-    import lxml.etree
+    import lxml.etree  # deferred, as in spaced_text: only articles read pages
     import lxml.html
 
     if _depth(page) < 255:
@@ -140,7 +140,7 @@ def deep_page(page: Any, text: bytes | str) -> Any:
 
 
 def _depth(page: Any) -> int:
-    import lxml.etree
+    import lxml.etree  # deferred, as in spaced_text
 
     depth = deepest = 0
     for event, _el in lxml.etree.iterwalk(page, events=("start", "end")):
