@@ -10,11 +10,9 @@ ffmpeg binary would have had another file on the server transcribed, its frames 
 
 from __future__ import annotations
 
-import ctypes
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import threading
@@ -215,27 +213,20 @@ def extract_audio(src: Path, dst: Path, progress: ProgressFn | None = None) -> M
 
 
 ERROR_LINES = 50  # the last lines of ffmpeg's errors kept, for the one a failure reports
-_PRCTL = ctypes.CDLL(None, use_errno=True).prctl if sys.platform.startswith("linux") else None
-_PR_SET_PDEATHSIG = 1
-
-
-def _dying_with(parent: int) -> Callable[[], None]:
-    """What the child runs before ffmpeg starts: it is killed when the thread that started it ends. A worker killed
-    by SIGKILL (the OOM killer, a power cut's supervisor) left its ffmpeg encoding on for minutes, beside the
-    retried job's own, into a folder no one removed."""
-    def arm() -> None:
-        assert _PRCTL is not None
-        _PRCTL(_PR_SET_PDEATHSIG, signal.SIGKILL)
-        if os.getppid() != parent:  # the parent died before the signal was armed
-            os._exit(1)
-    return arm
+# ffmpeg is started under util-linux's setpriv, which asks the kernel to kill it when the thread that started it ends,
+# then becomes ffmpeg: a worker killed by SIGKILL (the OOM killer, a power cut's supervisor) left its ffmpeg encoding
+# on for minutes, beside the retried job's own, into a folder no one removed. Not from a preexec_fn, which ran Python
+# in the forked child: with other threads running (a server's workers starting ffmpeg at once) the child could hang
+# there before ffmpeg started, and the job with it.
+_DEATH_SIGNAL = ["setpriv", "--pdeathsig", "KILL", "--"] if sys.platform.startswith("linux") and shutil.which(
+    "setpriv") else []
 
 
 def run(args: list[str], progress: ProgressFn | None = None) -> None:
     """Run ffmpeg with these arguments (no shell); raise FfmpegError with its last error line on failure."""
-    cmd = [ffmpeg_binary(), "-hide_banner", "-nostdin", "-y", "-loglevel", "error", "-progress", "pipe:1", *args]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, errors="replace",
-                            preexec_fn=_dying_with(os.getpid()) if _PRCTL else None)
+    cmd = [*_DEATH_SIGNAL, ffmpeg_binary(), "-hide_banner", "-nostdin", "-y", "-loglevel", "error", "-progress",
+           "pipe:1", *args]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, errors="replace")
     assert proc.stdout is not None and proc.stderr is not None
     # its errors are read as they come, on a thread of their own: read only once the progress ended, a damaged file
     # whose errors filled the pipe (64 KB) left ffmpeg waiting to write them and this waiting for its progress

@@ -52,6 +52,26 @@ def test_ffmpeg_dies_with_the_process_that_started_it() -> None:
                 os.kill(pid, signal.SIGKILL)
 
 
+FORK_HOOK_HELD = """
+import os, threading
+from media.ffmpeg import run
+held = threading.Lock()
+held.acquire()  # a lock another thread holds at the fork (a pool's, a logger's): a child that runs Python waits on it
+os.register_at_fork(after_in_child=held.acquire)
+run(["-f", "lavfi", "-i", "sine=duration=0.1", "-f", "null", "-"])
+print("ran", flush=True)
+"""
+
+
+def test_ffmpeg_starts_without_running_python_in_the_forked_child() -> None:
+    """ffmpeg was started through a preexec_fn, so its forked child ran Python's fork hooks (the store's, SQLAlchemy's)
+    before ffmpeg: with a lock held by another thread at the fork, it waited for ever, and the render job with it (a
+    CI run hung so, two render tests at once)."""
+    done = subprocess.run([sys.executable, "-c", FORK_HOOK_HELD], cwd=Path(__file__).parent.parent,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stdout.strip() == "ran", done.stderr[-2000:]
+
+
 def test_a_start_removes_the_render_work_a_killed_server_left(settings: Settings) -> None:
     renders = settings.data_dir / "renders"
     left, live = renders / ".clipindex-render-dead1234", renders / ".clipindex-render-live5678"
