@@ -138,10 +138,14 @@ def _read_by(response: Any, deadline: float, url: str) -> bytes:
     request (an API worker's thread) for as long as it liked, each read within the socket's timeout."""
     chunks: list[bytes] = []
     size = 0
+    late = InvalidInput(f"cannot fetch {url}: the page did not arrive within {FETCH_TIMEOUT:g} s")
     while size <= MAX_BYTES:
         if time.monotonic() > deadline:
-            raise InvalidInput(f"cannot fetch {url}: the page did not arrive within {FETCH_TIMEOUT:g} s")
-        chunk = response.read1(65536)
+            raise late
+        try:
+            chunk = response.read1(65536)
+        except TimeoutError:  # a read that waited the socket's whole timeout: the page is late all the same
+            raise late from None
         if not chunk:
             break
         chunks.append(chunk)
