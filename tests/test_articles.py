@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import math
@@ -13,10 +14,11 @@ import threading
 import time
 import urllib.parse
 import wave
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -641,6 +643,27 @@ def test_real_speech_report_links_its_article(flood: Article, tmp_path: Path) ->
     assert [k for k, link in links.items() if not link.covered] == [1, 3, 5]
 
 
+@contextlib.contextmanager
+def _html_server(body: Callable[[Any], None]) -> Iterator[str]:
+    """A page's URL on a local server whose body `body` writes to the response's file, as slowly as it likes."""
+    class Page(SimpleHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.end_headers()
+            body(self.wfile)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/story"
+    finally:
+        server.shutdown()
+
+
 @pytest.mark.slow
 def test_an_article_page_that_drips_is_given_up_after_the_fetch_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
     """Each read waited within the socket's timeout, so a server sending a few bytes every few seconds held the
@@ -651,33 +674,21 @@ def test_an_article_page_that_drips_is_given_up_after_the_fetch_timeout(monkeypa
     sent: list[int] = []  # the chunks the server wrote
     finished = threading.Event()  # it sent the whole page
 
-    class Drip(SimpleHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - http.server's name
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html")
-            self.end_headers()
-            for n in range(300):  # a chunk every 0.2 s for a minute; each read comes well within the socket timeout
-                try:
-                    self.wfile.write(b"<p>slow</p>" * 3)
-                    self.wfile.flush()
-                except OSError:
-                    return  # the client hung up
-                sent.append(n)
-                time.sleep(0.2)
-            finished.set()
+    def drip(out: Any) -> None:
+        for n in range(300):  # a chunk every 0.2 s for a minute; each read comes well within the socket timeout
+            try:
+                out.write(b"<p>slow</p>" * 3)
+                out.flush()
+            except OSError:
+                return  # the client hung up
+            sent.append(n)
+            time.sleep(0.2)
+        finished.set()
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Drip)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     monkeypatch.setattr(load, "FETCH_TIMEOUT", 1.0)
-    try:
-        with pytest.raises(InvalidInput, match="did not arrive within 1 s"):
-            load.fetch_url(f"http://127.0.0.1:{server.server_address[1]}/story")
-        assert sent and not finished.is_set(), "the client gave up part-way through the page, not at its end"
-    finally:
-        server.shutdown()
+    with _html_server(drip) as url, pytest.raises(InvalidInput, match="did not arrive within 1 s"):
+        load.fetch_url(url)
+    assert sent and not finished.is_set(), "the client gave up part-way through the page, not at its end"
 
 
 def test_an_article_page_that_stalls_past_the_socket_timeout_is_late_in_the_same_words(
@@ -686,26 +697,14 @@ def test_an_article_page_that_stalls_past_the_socket_timeout_is_late_in_the_same
     one that dripped said the page did not arrive in time: on a busy machine the drip test saw either."""
     from indexer.articles import load
 
-    class Stall(SimpleHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - http.server's name
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html")
-            self.end_headers()
-            self.wfile.write(b"<p>first</p>")
-            self.wfile.flush()
-            time.sleep(3)  # quiet for longer than the whole fetch may take
+    def stall(out: Any) -> None:
+        out.write(b"<p>first</p>")
+        out.flush()
+        time.sleep(3)  # quiet for longer than the whole fetch may take
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Stall)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     monkeypatch.setattr(load, "FETCH_TIMEOUT", 0.5)
-    try:
-        with pytest.raises(InvalidInput, match=r"the page did not arrive within 0\.5 s"):
-            load.fetch_url(f"http://127.0.0.1:{server.server_address[1]}/story")
-    finally:
-        server.shutdown()
+    with _html_server(stall) as url, pytest.raises(InvalidInput, match=r"the page did not arrive within 0\.5 s"):
+        load.fetch_url(url)
 
 
 @pytest.mark.parametrize("encoding, language, paragraphs", [
