@@ -63,11 +63,10 @@ class SearchResult:
 
 
 def _groups(variants: dict[str | None, tuple[Token, ...]], found: Candidates, cap: int,
-            read_in: dict[str, set[str | None]] | None = None) -> dict[str, set[str]]:
+            read_in: dict[str, set[str | None]]) -> dict[str, set[str]]:
     """Query words by key, with their stems under each language variant; the `cap` rarest when there are more.
-    `read_in`, where given, gets each stem's languages (None: the word as typed)."""
+    `read_in` gets each stem's languages (None: the word as typed)."""
     groups: dict[str, set[str]] = {}
-    read_in = {} if read_in is None else read_in
 
     def stem_in(text: str, lang: str | None) -> str:
         read_in.setdefault(out := stem(text, lang), set()).add(lang)
@@ -256,11 +255,11 @@ def _keyword_hits(fields: dict[str, Any], score: float, read_in: dict[str, froze
     chars = {k for k in keys if len(k) == 1 and no_spaces(k)}
     for t, s in zip(_tokens(fields), doc["stems"].split()):
         if t.key not in keys and s not in stems and t.text[:1].isdigit():  # "million" in "3 million" (passages.py)
-            s = next((v for v in number_scales(t, doc["words"], fields["language"] or None) if v in stems), s)
+            s = next((v for v in number_scales(t, doc["words"], lang) if v in stems), s)
         if chars and t.key not in keys and s not in stems:
             s = next((c for c in t.key if c in chars), s)
         if t.key not in keys and s not in stems:  # Uzbek "foiz" said in "foizga" (stems.shorter_stems)
-            s = next((v for v in shorter_stems(s, fields["language"] or None) if v in stems), s)
+            s = next((v for v in shorter_stems(s, lang) if v in stems), s)
         foreign = foreign or s in read_in
         if t.key in keys or s in stems:
             match = (t, s if s in stems else t.key)  # the query word it is: its stem where that matched

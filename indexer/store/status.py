@@ -10,6 +10,7 @@ from typing import Literal
 
 import sqlalchemy as sa
 
+from indexer.ingest.types import STEPS
 from indexer.models import Video
 from indexer.store import owners
 from indexer.store.db import Store
@@ -20,7 +21,7 @@ from indexer.store.schema import jobs, step_runs, transcripts
 VideoState = Literal["ready", "ingesting", "incomplete"]
 PAGE_MAX = 1000  # listings of at most this many videos read their rows by id
 STEP_STATES = {"failed": "failed", "pending": "not run", "running": "cut off"}  # a live running step: "running"
-AHEAD_OF_INDEX = ("fetch", "audio", "transcript", "chapters")  # the steps an ingest runs before its index step
+AHEAD_OF_INDEX = STEPS[:STEPS.index("index")]  # the steps an ingest runs before its index step
 
 
 @dataclass(frozen=True)
