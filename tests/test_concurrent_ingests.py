@@ -66,6 +66,7 @@ def _once(settings: Settings) -> None:
     assert {s: (r.status, r.attempt) for s, r in runs.items()} == {s: ("done", 1) for s in STEPS}
 
 
+@pytest.mark.slow  # worker processes
 def test_two_ingests_of_one_file_at_once_ingest_it_once_and_say_so(settings: Settings, tmp_path: Path) -> None:
     media = _report(tmp_path / "reports")
     first, second = _ingest(settings, media), _ingest(settings, media)

@@ -12,6 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from indexer.config import Settings
 from indexer.store.db import Store
 from indexer.store.status import AHEAD_OF_INDEX, held_back
@@ -49,6 +51,7 @@ def _found(settings: Settings, word: str) -> list[str]:
     return [hit["video_id"] for hit in json.loads(out)]
 
 
+@pytest.mark.slow  # worker processes
 def test_reindex_missing_leaves_out_a_video_whose_chapters_step_was_cut_off(settings: Settings,
                                                                            tmp_path: Path) -> None:
     media = _report(tmp_path / "reports")

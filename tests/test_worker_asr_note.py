@@ -10,6 +10,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from api.cli_ops import asr_note
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,6 +40,7 @@ def _first_lines(tmp_path: Path, *args: str) -> str:
     return log.read_text()
 
 
+@pytest.mark.slow  # worker processes
 def test_an_asr_worker_asked_for_three_workers_says_it_runs_one_recognition(tmp_path: Path) -> None:
     said = _first_lines(tmp_path, "--queues", "asr", "--workers", "3")
     assert ("warning: --workers 3 does not run 3 recognitions (it sets only the cpu queue's threads, and this process "
