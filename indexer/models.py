@@ -46,8 +46,9 @@ class Word:
     text: str
     probability: float = 1.0
     source: WordSource = "asr"
-    # a new speaker's turn begins with this word: a caption file marked it ("- ", ">>"; media.cuetext), and
-    # subtitle exports write it back (media.turns); a recogniser's words never have one
+    # a new speaker's turn begins with this word: a caption file marked it ("- ", ">>", a WebVTT voice span of
+    # another speaker; media.cuetext), and subtitle exports write it back (media.turns); a recogniser's words never
+    # have one
     turn: bool = False
 
 

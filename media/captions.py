@@ -9,8 +9,9 @@ here and there, and keeps every cue.
 
 Cues come out in time order, whatever order the file lists them in (search, chapters and the check that captions end
 within their media all read words in order); in WebVTT and SRT a timing line always starts a cue, blank line before
-it or not. The text of a cue is cleaned by media.cuetext, which says where a new speaker's turn begins; the writers
-write a cue of several speakers with a dash per speaker (media.turns).
+it or not. The text of a cue is cleaned by media.cuetext, which says where a new speaker's turn begins (WebVTT's
+voice spans are read cue after cue: a voice other than the cue before's opens a turn too); the writers write a cue
+of several speakers with a dash per speaker (media.turns).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from xml.sax.saxutils import quoteattr
 
 from media import scc, stl, ttml
 from media.codepages import decode_legacy
-from media.cuetext import CONTROL, INLINE, SHIELD, clean, right_to_left, spoken
+from media.cuetext import CONTROL, INLINE, SHIELD, Voices, clean, right_to_left, spoken
 from media.errors import CaptionError
 from media.lines import timed
 from media.turns import shown
@@ -143,8 +144,9 @@ def _cues(raw: list[tuple[float, float, str]]) -> list[Cue]:
     if late is not None:
         raise CaptionError(f"cue time beyond {MAX_CUE_S // 3600} hours: {format_timestamp(late)}")
     raw = sorted(raw, key=lambda cue: cue[0])
-    cues = _merge_rolling(raw) if _is_rolling(raw) else _merge_repeats([_plain(s, e, body) for s, e, body in raw
-                                                                         if clean(body)])
+    voices = Voices()  # WebVTT's voice spans: a change of speaker from one cue to the next is a turn too
+    cues = _merge_rolling(raw, voices) if _is_rolling(raw) else _merge_repeats(
+        [_plain(s, e, body, voices) for s, e, body in raw if clean(body)])
     if len(cues) > MAX_CUES:
         raise CaptionError(f"{len(cues):,} cues: more than the {MAX_CUES:,} a caption file may hold")
     return cues
@@ -218,16 +220,17 @@ def _is_rolling(raw: list[tuple[float, float, str]]) -> bool:
     return 2 * repeats >= len(raw) - 1
 
 
-def _plain(start: float, end: float, body: str) -> Cue:
+def _plain(start: float, end: float, body: str, voices: Voices) -> Cue:
     """A cue of a plain file; one that times some of its words (WebVTT's inline timestamps) keeps those times."""
+    voices.next_cue()
     if not INLINE.search(body):
-        text, turns = spoken(body)
+        text, turns = spoken(body, voices)
         return Cue(start, end, text, turns=turns)
-    words = _timed_words(body, start, end)
+    words = _timed_words(body, start, end, voices)
     return Cue(start, end, " ".join(w.text for w in words), tuple(words))
 
 
-def _merge_rolling(raw: list[tuple[float, float, str]]) -> list[Cue]:
+def _merge_rolling(raw: list[tuple[float, float, str]], voices: Voices) -> list[Cue]:
     """Each line once: a line that repeats one of the cue before is the rolling display's echo. A new line carries
     inline word times for all but its first word; a line of one word carries none, and keeps the cue's time."""
     cues: list[Cue] = []
@@ -237,14 +240,15 @@ def _merge_rolling(raw: list[tuple[float, float, str]]) -> list[Cue]:
         for line in lines:
             if not INLINE.search(line) and clean(line) in before:
                 continue
-            words = _timed_words(line, start, end)
+            voices.next_cue()
+            words = _timed_words(line, start, end, voices)
             if words:
                 cues.append(Cue(words[0].start, end, " ".join(w.text for w in words), tuple(words)))
         before = {clean(line) for line in lines}
     return _fix_word_ends(cues)
 
 
-def _timed_words(line: str, cue_start: float, cue_end: float) -> list[CaptionWord]:
+def _timed_words(line: str, cue_start: float, cue_end: float, voices: Voices) -> list[CaptionWord]:
     """The words of a cue's text with inline times: the words after a time are spread by length up to the next
     time (or the cue's end), so a cue that times one word still times the others; each word ends where the next
     starts. Times out of order or outside the cue are held within it."""
@@ -257,7 +261,7 @@ def _timed_words(line: str, cue_start: float, cue_end: float) -> list[CaptionWor
         texts.append(parts[i + 4])
     starts: list[tuple[float, str, bool]] = []
     for t, until, chunk in zip(times, [*times[1:], cue_end], texts):
-        said, turns = spoken(chunk)
+        said, turns = spoken(chunk, voices)  # a voice span may open before a time and close after it
         tokens = said.split()
         total, done = sum(len(token) + 1 for token in tokens), 0
         for k, token in enumerate(tokens):

@@ -7,6 +7,11 @@ Only real markup is markup: SRT's formatting tags (`<i>`, `<b>`, `<u>`, `<s>`, `
 override blocks that SRT files carry (`{\\an8}`, `{\\i1}`); control characters are dropped too. A literal `<` in an SRT
 cue ("fell to <3% this year, while growth was > 2%") is text: taking everything between `<` and `>` for a tag ate
 the words. media.captions.srt_text writes such a `<` so that players read it as text too.
+
+WebVTT's voice spans (`<v Name>`, `<v.loud Name>`) say who speaks: besides a dash or ">>", a span whose speaker is
+not the one whose words were read last marks a turn at its first word, within a cue or from one cue to the next
+(`Voices`, carried through a file's cues in time order). The name is compared without case, entities or spaces that
+differ, and kept nowhere: a stored word has only its `turn`.
 """
 
 from __future__ import annotations
@@ -40,22 +45,83 @@ def clean(body: str) -> str:
     return spoken(body)[0]
 
 
-def spoken(body: str) -> tuple[str, tuple[int, ...]]:
+def spoken(body: str, voices: Voices | None = None) -> tuple[str, tuple[int, ...]]:
     """A cue's spoken words (as `clean` gives them), and where a new speaker's turn begins in them: the indexes,
     into the text's words between spaces, of the first word after each change-of-speaker mark (a dash that opens a
-    line, ">>" wherever it stands) or speaker's name taken out. The mark is never a word; the turn is kept so that a
-    cue of two speakers is written back as two (media.turns)."""
-    text = CONTROL.sub("", html.unescape(_TAG.sub("", _BREAK.sub("\n", body)).replace("<" + SHIELD, "<")))
+    line, ">>" wherever it stands) or speaker's name taken out, and of the first word of a voice span of another
+    speaker (`voices`: who spoke in the cues before; none: this cue alone). The mark is never a word; the turn is
+    kept so that a cue of two speakers is written back as two (media.turns)."""
+    voices = Voices() if voices is None else voices
     words: list[str] = []
-    turns: list[int] = []
-    for line in text.split("\n"):
-        for piece in _MID_TURN.split(line):  # roll-up broadcast captions change speaker inside a row too
-            said, turn = _speech(piece)
-            tokens = said.split()
-            if turn and tokens:
-                turns.append(len(words))
-            words += tokens
-    return " ".join(words), tuple(turns)
+    turns: set[int] = set()
+    for markup, voice in voices.runs(_BREAK.sub("\n", body)):
+        text = CONTROL.sub("", html.unescape(_TAG.sub("", markup).replace("<" + SHIELD, "<")))
+        first, marked = len(words), False
+        for line in text.split("\n"):
+            for piece in _MID_TURN.split(line):  # roll-up broadcast captions change speaker inside a row too
+                said, turn = _speech(piece)
+                tokens = said.split()
+                if turn and tokens:
+                    turns.add(len(words))
+                    marked = True
+                words += tokens
+        if len(words) > first:
+            if voice is not None and voice != voices.last:
+                turns.add(first)
+            if voice is not None or marked:  # a dash or ">>" outside a named span: someone unnamed speaks
+                voices.last = voice
+    return " ".join(words), tuple(sorted(turns))
+
+
+# a voice span's start (the name after its classes and a space or tab; none: `<v>`, `<v.loud>`) or end
+_VOICE = re.compile(r"<v(?:\.[^\s<>]*)?(?:[ \t]([^<>\n]*))?>|</v>", re.IGNORECASE)
+
+
+class Voices:
+    """Who speaks, as WebVTT's voice spans say, read through a file's cues in time order (media.captions). A span
+    of a name other than the last one whose words were read opens a turn; the first named voice of a file does too
+    (its words begin a known speaker's turn). A `<v>` without a name, and text outside any span, say nothing of who
+    speaks: the speaker before goes on, unless a dash or ">>" there marked a turn. Spans nest (the innermost open
+    one speaks; its `</v>` gives the words back to the one around it), one left open ends with its cue, and a stray
+    `</v>` is ignored. Reading is linear in the text, whatever the number of tags or the length of a name."""
+
+    def __init__(self) -> None:
+        self.last: str | None = None  # the named voice whose words were read last; None: nobody named
+        self.open: list[str | None] = []  # the spans open at this point of the cue, innermost last
+
+    def next_cue(self) -> None:
+        """A new cue: no span runs on from the one before (WebVTT closes them at the cue's end)."""
+        self.open.clear()
+
+    def runs(self, body: str) -> list[tuple[str, str | None]]:
+        """The body cut where the voice speaking changes: each run's markup, voice tags taken out, with its
+        speaker's name (compared as `_voice` gives it), or None where no name is known. Runs of one voice, and
+        spaces between spans, are joined, so text without voice changes reads as one run."""
+        out: list[tuple[list[str], str | None]] = []  # each run's pieces, joined once: linear in the text
+        at = 0
+        for m in _VOICE.finditer(body):
+            self._add(out, body[at:m.start()])
+            if m[0].startswith("</"):
+                if self.open:
+                    self.open.pop()
+            else:
+                self.open.append(_voice(m[1] or ""))
+            at = m.end()
+        self._add(out, body[at:])
+        return [("".join(pieces), speaker) for pieces, speaker in out]
+
+    def _add(self, out: list[tuple[list[str], str | None]], markup: str) -> None:
+        speaker = self.open[-1] if self.open else None
+        if out and (out[-1][1] == speaker or not markup.strip()):
+            out[-1][0].append(markup)
+        elif markup:
+            out.append(([markup], speaker))
+
+
+def _voice(annotation: str) -> str | None:
+    """A voice span's name as compared: entities read, case and runs of spaces ignored; None for none."""
+    name = " ".join(CONTROL.sub("", html.unescape(annotation)).split()).casefold()
+    return name or None
 
 
 # What captions write that nobody said, in any language: sound in square brackets ("[Music]", "[ APPLAUSE ]",

@@ -1,14 +1,15 @@
 """Speaker turns inside caption cues: where a new speaker's words begin, and a cue's text written with them.
 
 Why a module of its own: broadcast captions mark a change of speaker inside a cue, a dash that opens a line ("- Are
-you leaving?" / "- Not yet.") or US broadcast's ">>". media.cuetext takes the mark out (it is never a word) and says
-where it stood; a cue read from a file keeps that as `Cue.turns`, a timed word as `CaptionWord.turn`, and a stored
-transcript as `Word.turn` (indexer.models). Every caption file clipindex writes (a transcript's SRT, WebVTT and TTML,
-a reel's, a render's sidecars and burnt-in captions) takes a cue's text from `shown`: a cue that holds more than one
-speaker's words is written as broadcasters write it, each speaker's words on a line (or lines) of their own, opened
-by "- "; a cue of one speaker is laid out as before, without a dash, whether or not its first word opens a turn. Read
-back, those dashes give the same turns (a first line's dash marks a turn at the cue's first word: a file that dashes
-the second speaker only reads back with both).
+you leaving?" / "- Not yet.") or US broadcast's ">>", and WebVTT names the speaker (`<v Anna>`: a span of another name
+than the one before is a turn, within a cue or from the cue before). media.cuetext takes the mark out (it is never a
+word) and says where it stood; a cue read from a file keeps that as `Cue.turns`, a timed word as `CaptionWord.turn`,
+and a stored transcript as `Word.turn` (indexer.models). Every caption file clipindex writes (a transcript's SRT,
+WebVTT and TTML, a reel's, a render's sidecars and burnt-in captions) takes a cue's text from `shown`: a cue that
+holds more than one speaker's words is written as broadcasters write it, each speaker's words on a line (or lines) of
+their own, opened by "- "; a cue of one speaker is laid out as before, without a dash, whether or not its first word
+opens a turn. Read back, those dashes give the same turns (a first line's dash marks a turn at the cue's first word: a
+file that dashes the second speaker only reads back with both).
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -187,3 +188,93 @@ def test_a_reels_captions_keep_the_turns_of_the_words_each_clip_plays(svc: Clipi
     svc.reels.remove_clip(reel, 1)
     svc.reels.add_range(reel, "file:reel", said["Not"].start, said["yet."].end)
     assert svc.reels.export(reel, "srt").split("\n")[2:4] == ["Not yet.", ""]
+
+
+# WebVTT's own speaker tags: a voice span of another speaker than the one heard last opens a turn, as a dash does
+VOICES = """WEBVTT
+
+00:00:01.000 --> 00:00:04.000
+<v Anna Kay>Are you leaving?</v>
+<v.first.loud Ben>Not yet.</v>
+
+00:00:04.500 --> 00:00:06.000
+<v Ben>I still have <i>two</i> calls to make.
+
+00:00:06.500 --> 00:00:09.000
+<v.loud anna  KAY>Then I&apos;ll wait.</v> <v Ben>Thanks.</v>
+
+00:00:09.500 --> 00:00:11.000
+<v Ben>The car is outside.
+"""
+VOICE_TURNS = ["Are", "Not", "Then", "Thanks."]  # "Anna Kay" and "anna  KAY" are one speaker
+
+
+def test_a_webvtt_voice_span_of_another_speaker_opens_a_turn_and_its_tag_is_never_a_word() -> None:
+    cues = parse_captions(VOICES)
+    assert [c.text for c in cues] == ["Are you leaving? Not yet.", "I still have two calls to make.",
+                                      "Then I'll wait. Thanks.", "The car is outside."]
+    tr = from_cues("file:v", cues, language="en", kind="file")
+    # within a cue and from one cue to the next; the same voice again (cues 2 and 5 after Ben) opens none
+    assert _opening(tr) == VOICE_TURNS
+    assert not {w.text for w in tr.words} & {"<v", "Ben>", "Kay>", "</v>"}
+    # the same speakers in an SRT converted from WebVTT, tags kept: read alike
+    srt = "1\n00:00:01,000 --> 00:00:03,000\n<v Anna>Hello.</v> <v Ben>Hi.</v>\n"
+    assert _opening(from_cues("file:s", parse_captions(srt), language="en", kind="file")) == ["Hello.", "Hi."]
+
+
+def test_voice_spans_without_a_name_nested_left_open_or_between_timed_words() -> None:
+    def opening(body: str) -> list[str]:
+        return _opening(from_cues("file:n", parse_captions("WEBVTT\n\n" + body), language="en", kind="file"))
+
+    # `<v>` without a name, and text outside any span, say nothing of who speaks: Ben goes on
+    assert opening("00:01.000 --> 00:02.000\n<v Ben>One.</v> <v>Two.</v> Three. <v.loud>Four.\n\n"
+                   "00:02.000 --> 00:03.000\n<v Ben>Five.\n") == ["One."]
+    # ... unless a dash there marks a turn: someone unnamed spoke, so Ben speaking again is a turn
+    assert opening("00:01.000 --> 00:02.000\n<v Ben>One.\n\n00:02.000 --> 00:03.000\n- Two.\n\n"
+                   "00:03.000 --> 00:04.000\n<v Ben>Three.\n") == ["One.", "Two.", "Three."]
+    # nested spans give the words back to the outer voice at `</v>`; a span left open ends with its cue; a stray
+    # `</v>` is ignored; a voice tag escaped as text is text
+    assert opening("00:01.000 --> 00:02.000\n<v Ben>x <v Ann>y</v> z</v></v> w\n\n"
+                   "00:02.000 --> 00:03.000\n<v Ann>open\n\n00:03.000 --> 00:04.000\nplain &lt;v Ben&gt; text\n"
+                   ) == ["x", "y", "z", "open"]
+    # a file that times its words: the span's turn is on the timed word, across the inline times
+    timed = parse_captions("WEBVTT\n\n00:00:01.000 --> 00:00:04.000\n<v Ann>Are <00:00:01.500>you</v> "
+                           "<v Ben><00:00:02.500>Not <00:00:03.000>yet.</v>\n")
+    assert [(w.text, w.turn) for w in timed[0].words] == [("Are", True), ("you", False), ("Not", True),
+                                                          ("yet.", False)]
+
+
+def test_hostile_voice_markup_reads_in_linear_time() -> None:
+    many = "".join(f"<v S{k % 2}>w{k} " for k in range(50_000))  # 50,000 nested spans, never closed
+    long_name = "<v " + "N" * 2_000_000 + ">said <v Ann>this</v>"
+    unclosed = "<v " * 100_000 + "words"
+    same = "<v Ann>so</v> " * 100_000  # one voice's spans, joined into one run
+    began = time.monotonic()
+    cues = parse_captions(f"WEBVTT\n\n00:01.000 --> 00:09.000\n{many}\n\n00:10.000 --> 00:11.000\n{long_name}\n\n"
+                          f"00:12.000 --> 00:13.000\n{unclosed}\n\n00:14.000 --> 00:15.000\n{same}\n")
+    assert time.monotonic() - began < 20
+    assert len(cues[0].turns) == 50_000 and cues[0].text.split()[-1] == "w49999"
+    assert cues[1].text == "said this" and cues[1].turns == (0, 1)
+    assert cues[2].turns == () and cues[2].text.endswith("words")  # `<v ` without its `>` is text, as before
+    assert cues[3].turns == () and len(cues[3].text.split()) == 100_000  # Ann spoke last in the cue before
+
+
+def test_voice_turns_round_trip_through_every_subtitle_export(svc: Clipindex, tmp_path: Path) -> None:
+    """A WebVTT file with voice spans in; SRT, WebVTT and TTML out, each speaker of a cue on a "- " line; read again,
+    the turns inside cues come back (a change at a cue's edge has no dash: JSON keeps it)."""
+    source = tmp_path / "voices.vtt"
+    source.write_text(VOICES, encoding="utf-8")
+    [first] = list(svc.ingest(str(source), IngestOptions(language="en")))
+    assert _opening(svc.transcript(first.video_id)) == VOICE_TURNS
+    srt = svc.render_transcript(first.video_id, "srt")
+    assert "- Are you leaving?\n- Not yet.\n" in srt and "- Then I'll wait.\n- Thanks.\n" in srt
+    assert "\nI still have two calls to make.\n" in srt and "<v" not in srt
+    assert "- Then I'll wait.\n- Thanks.\n" in svc.render_transcript(first.video_id, "vtt")
+    assert "- Then I'll wait.<br/>- Thanks.</p>" in svc.render_transcript(first.video_id, "ttml")
+    for fmt in ("srt", "vtt", "ttml", "json"):
+        exported = tmp_path / f"exported.{fmt}"
+        exported.write_text(svc.render_transcript(first.video_id, fmt), encoding="utf-8")
+        [again] = list(svc.ingest(str(exported), IngestOptions(language="en")))
+        back = svc.transcript(again.video_id)
+        assert _opening(back) == (VOICE_TURNS if fmt == "json" else ["Are", "Not", "Then", "Thanks."]), fmt
+        assert svc.render_transcript(again.video_id, "srt") == srt, fmt
