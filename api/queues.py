@@ -9,7 +9,8 @@ Each queue has its own thread pool: `asr` one thread (one model per process, loa
 after any fork: CTranslate2 is not fork-safe), `index` one (Whoosh has one writer), `cpu` as many as asked, `jobs` a
 few (coordinators only wait). A worker killed mid-step leaves its message unacknowledged: Dramatiq gives it to
 another worker once this one's heartbeats stop (about 10 s), and the step's lease in the store lets the new claimant
-take over. A reconciler re-sends jobs whose lease expired, and queued jobs whose message the broker lost.
+take over. A reconciler re-sends queued jobs whose message the broker lost, and once a job whose lease expired (again
+only when that message is lost too, or stuck unclaimed in a worker for a lease: JobQueue.unsent).
 """
 
 from __future__ import annotations
@@ -103,10 +104,11 @@ def _run_step(proc: _Process, video_id: str, name: str) -> None:
 
 def reconcile(service: Clipindex) -> int:
     """Re-send the jobs that wait in the store without a live coordinator: queued ones whose message the broker no
-    longer holds (lost with a Redis restarted without its data), running ones whose lease expired (a dead worker).
-    How many were sent."""
+    longer holds (lost with a Redis restarted without its data), running ones whose lease expired (a dead worker)
+    and that no message sent since is still waiting for. How many were sent."""
     settings = service.settings
-    resend = service.jobs.unsent(RECONCILE_S, lambda ids: transport.held_of(settings, "jobs", ids))
+    resend = service.jobs.unsent(RECONCILE_S, lambda ids: transport.held_of(settings, "jobs", ids),
+                                 lambda ids: transport.waiting_of(settings, "jobs", ids))
     for job_id in resend:
         service.jobs.sent(job_id, transport.send_job(settings, job_id))
     return len(resend)

@@ -34,7 +34,7 @@ def test_steps_written_by_older_versions_are_converted(store_url: str) -> None: 
     queue = JobQueue(store)
     ids = [queue.submit("ingest", IngestJob(f"/x{n}.wav")).id for n in range(4)]
     with store.tx() as conn:  # the store as version 7 left it: no columns, the position inside the step
-        for name in ("audio_done", "audio_total", "audio_left", "message"):  # message: migration 9's
+        for name in ("audio_done", "audio_total", "audio_left", "message", "sent_at"):  # migrations 9 and 10's
             conn.execute(sa.text(f"ALTER TABLE jobs DROP COLUMN {name}"))
         conn.execute(schema_version.delete().where(schema_version.c.version >= 8))
         for job_id, step in zip(ids, ["transcript@12.5/45.0/-1", "transcript@30.0/45.0/14", "chapters",

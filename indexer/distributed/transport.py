@@ -87,6 +87,21 @@ def held_of(settings: Settings, queue: str, message_ids: list[str]) -> set[str]:
     return {m for n, m in enumerate(message_ids) if found[2 * n] or found[2 * n + 1]}
 
 
+def waiting_of(settings: Settings, queue: str, message_ids: list[str]) -> set[str]:
+    """Those of the messages still waiting on the queue, taken by no worker (a taken one sits in the worker's
+    acknowledgement set until it is done): all of them when the broker cannot be asked. One round trip; each look
+    reads the queue's list, so ask only about the few that matter."""
+    try:
+        pipe = broker(settings).client.pipeline(transaction=False)
+        for message_id in message_ids:
+            for q in (queue, f"{queue}.DQ"):
+                pipe.lpos(f"{NAMESPACE}:{q}", message_id)
+        found = pipe.execute()
+    except Exception:  # noqa: BLE001 - redis' own errors: the broker is away; the reconciler asks again next round
+        return set(message_ids)
+    return {m for n, m in enumerate(message_ids) if found[2 * n] is not None or found[2 * n + 1] is not None}
+
+
 def send_job(settings: Settings, job_id: str) -> str:
     """Send a job's message to the `jobs` queue; its id (the job keeps it: JobQueue.sent)."""
     return send(settings, JOB_ACTOR, "jobs", job_id)

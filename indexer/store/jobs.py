@@ -91,27 +91,40 @@ class JobQueue:
         return self.get(job_id)
 
     def sent(self, job_id: str, message: str) -> None:
-        """Record the broker's id of the message just sent for the job (`unsent` asks the broker about it). Not a
-        change anyone sees: `updated_at` stays."""
+        """Record the broker's id of the message just sent for the job, and when (`unsent` asks the broker about it).
+        Not a change anyone sees: `updated_at` stays."""
         with self.store.tx() as conn:
-            conn.execute(jobs.update().where(jobs.c.id == job_id).values(message=message))
+            conn.execute(jobs.update().where(jobs.c.id == job_id).values(message=message, sent_at=time.time()))
 
     def unsent(self, idle_s: float, held: Callable[[list[str]], Collection[str]],
-               limit: int = 500) -> tuple[str, ...]:
-        """The jobs a reconciler sends to the broker again, oldest first: those queued and untouched for `idle_s`
-        whose message the broker no longer holds (`held` picks, from the ids it is given, those it still has: a
-        message lost with a Redis restarted without its data, or one a worker took and acknowledged without this
-        job), or that were never sent; and those running whose lease expired (their worker died). Every queued job
-        was sent again every round, held or not, and a backlog's `jobs` queue grew by its length every 10 s."""
+               waiting: Callable[[list[str]], Collection[str]], limit: int = 500) -> tuple[str, ...]:
+        """The jobs a reconciler sends to the broker again, oldest first. `held` picks, from the message ids it is
+        given, those the broker still has (waiting, or taken by a worker and not yet acknowledged); `waiting` those
+        still waiting, taken by no worker.
+
+        Queued jobs untouched for `idle_s`: those whose message the broker no longer holds (lost with a Redis
+        restarted without its data, or taken and acknowledged by a worker that ran another job), or never sent.
+        Running jobs whose lease expired (their worker died): once, with a message sent after the lease ran out
+        (the dead worker's own message is spent: Dramatiq hands it back within seconds, long before the lease ends,
+        and the worker that takes it finds the job still leased); then again only when the broker lost that
+        message, or a worker took it and the job is still unclaimed a lease after it was sent (that worker is
+        stuck, or busy with an older job). Each was sent again every round until a worker took it: one message per
+        dead worker's job every 10 s. Whoever claims the job first runs it (`claim`); the others find nothing."""
         now = time.time()
-        waiting = sa.select(jobs.c.id, jobs.c.message).where(jobs.c.state == "queued",
-                                                            jobs.c.updated_at < now - idle_s)
         with self.store.tx() as conn:
-            queued = conn.execute(waiting.order_by(jobs.c.created_at).limit(limit)).all()
-            expired = conn.execute(sa.select(jobs.c.id).where(jobs.c.state == "running", jobs.c.lease_expires < now)
-                                   .order_by(jobs.c.created_at).limit(limit)).scalars().all()
-        kept = set(held([m for _, m in queued if m]))
-        return (*(job_id for job_id, m in queued if not m or m not in kept), *expired)
+            queued = conn.execute(sa.select(jobs.c.id, jobs.c.message).where(
+                jobs.c.state == "queued", jobs.c.updated_at < now - idle_s)
+                .order_by(jobs.c.created_at).limit(limit)).all()
+            expired = conn.execute(sa.select(jobs.c.id, jobs.c.message, jobs.c.sent_at, jobs.c.lease_expires).where(
+                jobs.c.state == "running", jobs.c.lease_expires < now).order_by(jobs.c.created_at).limit(limit)).all()
+        # a message sent before the lease ran out (or before sent_at was kept, migration 10) is spent
+        spent = {job_id for job_id, m, at, ends in expired if not m or at is None or at < ends}
+        resent = [(job_id, m, at) for job_id, m, at, _ in expired if job_id not in spent]
+        kept = set(held([m for _, m in queued if m] + [m for _, m, _ in resent]))
+        overdue = [m for _, m, at in resent if m in kept and at < now - self.lease_s]
+        taken = set(overdue) - set(waiting(overdue)) if overdue else set()
+        return (*(job_id for job_id, m in queued if not m or m not in kept),
+                *(job_id for job_id, m, _, _ in expired if job_id in spent or m not in kept or m in taken))
 
     def get(self, job_id: str) -> Job:
         with self.store.tx() as conn:

@@ -109,6 +109,8 @@ jobs = sa.Table(
     # the broker's id of the last message sent for the job (added by migration 9): the reconciler sends a queued job
     # again only once the broker no longer holds it
     sa.Column("message", sa.String),
+    # when that message was sent (added by migration 10): a job whose worker died is sent again once, not every round
+    sa.Column("sent_at", sa.Float),
     sa.Index("jobs_state_created", "state", "created_at"),
 )
 
@@ -246,9 +248,15 @@ def _migration_9(conn: Connection) -> None:
         conn.execute(sa.text("ALTER TABLE jobs ADD COLUMN message VARCHAR"))
 
 
+def _migration_10(conn: Connection) -> None:
+    # when a job's message was sent (see jobs.sent_at); a job sent before it has none, and counts as sent long ago
+    if "sent_at" not in {c["name"] for c in sa.inspect(conn).get_columns("jobs")}:
+        conn.execute(sa.text("ALTER TABLE jobs ADD COLUMN sent_at FLOAT"))
+
+
 # append only; each runs once, in order, inside one transaction
 MIGRATIONS = [_migration_1, _migration_2, _migration_3, _migration_4, _migration_5, _migration_6, _migration_7,
-              _migration_8, _migration_9]
+              _migration_8, _migration_9, _migration_10]
 
 
 def version_of(conn: Connection) -> int:
