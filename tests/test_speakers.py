@@ -94,3 +94,59 @@ def test_a_speech_verb_just_before_the_quote_needs_no_colon() -> None:
     """'Mayor Helen Carter said "..."' found its speaker before, with no colon; the colon rule must not lose it."""
     text = 'Mayor Helen Carter said "the water is falling" after the meeting.'
     assert speakers(text, "en") == ["Helen Carter"]
+
+
+# A name with an initial after the speech verb was cut at the initial's full stop, read as the sentence's end ("said
+# George W. Bush" -> "George W"), and before the verb it lost its speaker ('George W. Bush said: "..."' -> None).
+@pytest.mark.parametrize("language, text, expected", [
+    ("en", '"We will rebuild," said George W. Bush.', ["George W. Bush"]),
+    ("en", '"We will rebuild," said George W. Bush. "It will take years."', ["George W. Bush", "George W. Bush"]),
+    ("en", 'George W. Bush said: "We will rebuild."', ["George W. Bush"]),
+    ("en", '"We will rebuild," George W. Bush said.', ["George W. Bush"]),
+    ("ru", "«Мы всё восстановим», — сказал Владимир В. Путин.", ["Владимир В. Путин"]),
+    ("ru", "«Мы всё восстановим», — сказал В. Путин.", ["В. Путин"]),
+    ("ru", "В. Путин сказал: «Мы всё восстановим».", ["В. Путин"]),
+    ("en", '"Magic is real," said J. K. Rowling.', ["J. K. Rowling"]),
+    ("en", '"We heal," said Dr. Jane Smith.', ["Jane Smith"]),
+    ("en", '"We play on," said Harry Connick Jr.', ["Harry Connick Jr."]),
+    ("en", 'Harry Connick Jr. said: "We play on."', ["Harry Connick Jr."]),
+    ("en", '"We stay," said U.S. President Joe Biden.', ["Joe Biden"]),
+    ("en", '"We stay," said the U.S. envoy Tom Baker.', ["Tom Baker"]),
+    ("es", "«Nos quedamos», dijo la Sra. Gómez.", ["Gómez"]),
+], ids=["after-the-verb", "after-the-verb-then-more", "before-the-verb-colon", "before-the-verb-after-the-quote",
+        "russian-after-the-verb", "russian-initial-first", "russian-before-the-verb", "two-initials", "title",
+        "suffix", "suffix-before-the-verb", "capitals-then-title", "capitals-then-lower-case", "spanish-title"])
+def test_a_full_stop_inside_a_name_ends_no_sentence(language: str, text: str, expected: list[str]) -> None:
+    assert speakers(text, language) == expected
+
+
+@pytest.mark.parametrize("language, text, expected", [
+    ("en", '"The road is closed," said the coach of Team B. Anna Marsh agreed.', ["the coach of Team B"]),
+    ("en", 'The team chose Plan B. Anna Marsh said: "We stay."', ["Anna Marsh"]),
+    ("en", 'The team chose Plan B. The coach said: "We stay."', ["the coach"]),
+    ("en", '"We stay," said Anna Marsh of Team B. He left.', ["Anna Marsh"]),
+], ids=["one-letter-word-then-a-full-name", "before-the-verb", "then-a-function-word", "then-a-pronoun"])
+def test_a_sentence_that_ends_on_a_one_letter_word_still_ends(language: str, text: str, expected: list[str]) -> None:
+    assert speakers(text, language) == expected
+
+
+@pytest.mark.parametrize("text, ends", [
+    ("said George W| Bush.", False),
+    ("said J| K. Rowling.", False),
+    ("сказал Владимир В| Путин.", False),
+    ("said Dr| Jane Smith.", False),
+    ("said U.S| President Joe Biden.", False),
+    ("the U.S| envoy", False),
+    ("Martin Luther King Jr|, the pastor", False),
+    ("said the U.S| The next day", True),
+    ("talks in the U.S| Officials said", True),
+    ("chose Plan B| He left.", True),
+    ("chose Plan B| Anna Marsh said", True),
+    ("said Martin Luther King Jr| The next day", True),
+    ("at 5 p.m| Tom Baker left", True),
+    ("said Anna Marsh| Tom Baker left", True),
+])
+def test_which_full_stops_end_a_sentence(text: str, ends: bool) -> None:
+    from indexer.articles.speakers import ends_sentence
+
+    assert ends_sentence(text.replace("|", "."), text.index("|")) is ends

@@ -7,9 +7,10 @@ quote (depth 1) and a lone mark (an apostrophe, an inch sign) opens nothing. A g
 closes even before a letter (a case ending: «Nasaf»ni). A quote never closed runs to the paragraph's end (the
 convention for quotes that go on into the next paragraph), where it opens the paragraph or the paragraph ends on a
 sentence's last mark. A name in quote marks («Спартак», „Die Zeit“) is not a quote: it reports no one's words.
-The speaker is read from the attribution around the quote ("..., said Tom Baker", "She told reporters: ..."), with
-speech verbs in the languages we know; "he"/"she" resolve to the last person named before the quote, or to the
-previous speaker.
+The speaker is read from the attribution around the quote ("..., said Tom Baker", "She told reporters: ..."), within
+its sentence, which a full stop inside a name does not end ("said George W. Bush", "Dr. Jane Smith": the rule is
+speakers.ends_sentence), with speech verbs in the languages we know; "he"/"she" resolve to the last person named
+before the quote, or to the previous speaker.
 """
 
 from __future__ import annotations
@@ -23,9 +24,11 @@ from indexer.articles.speakers import (
     AUXILIARIES,
     BRACKET,
     NAME_PARTICLES,
+    NAME_SUFFIXES,
     PRONOUNS,
     SAYS,
     caseless,
+    ends_sentence,
     inverted_pronoun,
     is_pronoun,
     says,
@@ -140,9 +143,9 @@ def attribute(text: str, quote: Quote, previous: str | None = None, language: st
     if caseless(raw_head[-160:] + raw_tail):
         found = speaker_without_capitals(raw_head, raw_tail, language)
         return previous if found and is_pronoun(found) else found
-    tail = re.split(r"(?<=[.!?])\s", raw_tail, maxsplit=1)[0]
-    head = _TOKEN.findall(raw_head)
-    after = _TOKEN.findall(tail)
+    tail = _first_sentence(raw_tail)
+    head = _tokens(raw_head)
+    after = _tokens(tail)
     while after and not after[0][0].isalnum():
         after.pop(0)
     verb = next((k for k, t in enumerate(after[:5]) if says(t)), None)
@@ -191,6 +194,34 @@ def speakers_of(text: str, quotes: list[Quote], previous: str | None = None, lan
             out.append(who)
             here = who or here
     return out
+
+
+def _first_sentence(text: str) -> str:
+    """`text` up to its first sentence's end: a mark and a space, where a full stop ends the sentence
+    (speakers.ends_sentence: not the initial in "said George W. Bush")."""
+    for m in re.finditer(r"(?<=[.!?])\s", text):
+        if text[m.start() - 1] != "." or ends_sentence(text, m.start() - 1):
+            return text[:m.start()]
+    return text
+
+
+def _tokens(text: str) -> list[str]:
+    """The words and marks of `text` (_TOKEN), a full stop that ends no sentence kept with the abbreviation it ends
+    ("W.", "U.S.", "Dr.", "Jr." before "said"), so that a name read across it is one run of words."""
+    out: list[str] = []
+    end = -1
+    for m in _TOKEN.finditer(text):
+        if m[0] == "." and m.start() == end and not ends_sentence(text, m.start()):
+            out[-1] += "."
+        else:
+            out.append(m[0])
+        end = m.end()
+    return out
+
+
+def _initials(word: str) -> bool:
+    """Capitals each with a full stop: "W.", "J.K.", "U.S."."""
+    return word.endswith(".") and all(len(c) == 1 and c.isupper() for c in word[:-1].split("."))
 
 
 def _subject(tokens: list[str]) -> str | None:
@@ -245,26 +276,29 @@ def _name_after(tokens: list[str]) -> str | None:
 def _untitled(name: str | None) -> str | None:
     """A name after the speech verb less the capitalised title before its last two capitalised words ("said Mayor
     Helen Carver", "sagte Bundeskanzler Olaf Scholz", "dijo el presidente Andrés Manuel López Obrador"), as a name
-    that opens the sentence loses it (`_nearest`); an initial ("George W. Bush") or a particle ("Ursula von der
-    Leyen") is no capitalised word of its own."""
+    that opens the sentence loses it (`_nearest`); an initial ("George W. Bush"), a particle ("Ursula von der
+    Leyen") or a suffix at the end ("Jr.") is no capitalised word of its own."""
     words = name.split() if name else []
-    caps = [i for i, w in enumerate(words) if w[0].isupper() and not re.fullmatch(r"\w\.", w)]
+    caps = [i for i, w in enumerate(words) if w[0].isupper() and not _initials(w) and not (
+        i == len(words) - 1 and w.rstrip(".") in NAME_SUFFIXES)]
     return " ".join(words[caps[-2]:]) if len(caps) >= 3 else name
 
 
 def _name(tokens: list[str]) -> str | None:
     """The capitalised words that open `tokens`, with the particles inside a name ("Lula da Silva", "Ursula von der
-    Leyen") and its initials ("George W. Bush"), up to four capitalised words."""
+    Leyen"), its initials ("George W. Bush": `_tokens` keeps their stops) and a suffix that ends it ("Martin Luther
+    King Jr.", with its stop whether that ends the sentence or not), up to four capitalised words."""
     words: list[str] = []
     n = caps = 0
     while n < len(tokens) and caps < 4:
         t = tokens[n]
         if t[0].isalnum() and t[0].isupper():
-            initial = len(t) == 1 and tokens[n + 1:n + 2] == ["."] and tokens[n + 2:n + 3][:1] != [] \
-                and tokens[n + 2][0].isupper()
-            words.append(t + "." if initial else t)
-            caps += not initial
-            n += 2 if initial else 1
+            if words and t.rstrip(".") in NAME_SUFFIXES:
+                words.append(t + "." if tokens[n + 1:n + 2] == ["."] else t)
+                break
+            words.append(t)
+            caps += not _initials(t)
+            n += 1
             continue
         m = n
         while words and m < len(tokens) and tokens[m] in NAME_PARTICLES:
@@ -313,7 +347,7 @@ def _nearest(tokens: list[str]) -> str | None:
             k += 1
             continue
         prev = tokens[k - 1] if k else "."
-        name = run[-2:] if prev in ".!?" else run[:4]
+        name = (_untitled(" ".join(run)) or "").split() if prev in ".!?" else run[:4]
         nxt = next((t for t in tokens[k + len(run):] if t not in ",;"), "")
         spoke = says(nxt) or says(prev)
         led_in = fold(prev) in _FUNCTION

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 
 from indexer.text.normalize import fold
+from indexer.text.stopwords import languages, stop_words
 
 # Speech verbs, as they stand next to a quote, by language (ISO 639-1). Folded when read, so accents need not match.
 SPEECH_VERBS = {
@@ -75,6 +76,14 @@ NAME_PARTICLES = frozenset("da de do dos das di del della van von der den bin ib
 # an article before a role after the verb ("said the mayor", "a déclaré le maire", "ha detto il ministro")
 ARTICLES = frozenset(fold(w) for w in "the a an le la les l il lo gli el los las o os as der die das den".split())
 PRONOUNS = frozenset(fold(w) for w in "he she он она він вона u o er sie il elle él ella lui lei ele ela".split())
+# abbreviated titles before a name ("Dr. Jane Smith", "Mme. Roux", "Sra. Gómez") and suffixes after one ("Jr.")
+TITLES = frozenset("Mr Mrs Ms Dr Prof Rev Gen Sen Rep Gov Lt Col Capt Sgt Mme Mlle Sr Sra Srta Dra Dott Sig Avv"
+                   .split())
+NAME_SUFFIXES = frozenset({"Jr", "Sr"})
+# capitalised only because they open a sentence: a function word or pronoun of any language we know ("The", "Он")
+_OPENS_SENTENCE = frozenset().union(*(stop_words(lang) for lang in languages())) | PRONOUNS
+_LAST_WORDS = re.compile(r"(?:([^\W_]+)[^\w.]+)?([^\W_]+(?:\.[^\W_]+)*)$")  # "the U.S", "George W", "Dr"
+_NEXT_WORD = re.compile(r"\s*([,;:])|\s+([^\W\d_][\w'’‘-]*)(\.?)")
 
 _CASED = re.compile(r"[^\W\d_]")
 # Chinese: the clause's words before a speech verb (a place or an occasion between them: 汪文斌在记者会上表示)
@@ -133,6 +142,42 @@ def speaker_without_capitals(head: str, tail: str, language: str | None) -> str 
     if spoke == len(sentence) - 1:  # "وزیر خارجه گفت:" - the speaker before the verb
         return _phrase(_clause(sentence[:spoke]))
     return _phrase(sentence[spoke + 1:])
+
+
+def ends_sentence(text: str, dot: int) -> bool:
+    """Whether the full stop at `text[dot]` ends a sentence. Not after an abbreviation (capitals each with a stop:
+    "W.", "U.S.", "J.K."; a title: "Dr."; a suffix: "Jr."; lower-case letters: "p.m.") that a lower-case word or a
+    comma follows ("the U.S. envoy", "King Jr., who"); not after capitals or a title that a capitalised word follows:
+    an initial ("George W. Bush", "J. K. Rowling", "Владимир В. Путин"), "Dr. Jane Smith", "U.S. President Joe
+    Biden". Where the two readings look alike, the sentence ends: a new one opens with a function word or pronoun
+    of a language we know ("said the U.S. The next day", "Plan B. He left"); capitals an article leads in end a
+    name, not an initial ("in the U.S. Officials said"); a one-letter word before a full name (two capitalised
+    words: "Plan B. Anna Marsh said") ends a sentence, as a middle initial stands before one surname. Still read as
+    an initial: a one-letter word that ends a sentence before one that opens with a single capitalised word and no
+    function word ("Plan B. Officials said"), which nothing in the words tells apart from "George W. Bush said"."""
+    last = _LAST_WORDS.search(text[max(dot - 80, 0):dot])
+    lead, word = (last[1] or "", last[2]) if last else ("", "")
+    letters = word.split(".")
+    if not (all(len(c) == 1 and c.isalpha() for c in letters) or word in TITLES or word in NAME_SUFFIXES):
+        return True
+    after = _NEXT_WORD.match(text, dot + 1)
+    if after is None:
+        return True
+    if after[1] or after[2][0].islower():
+        return False
+    title = word in TITLES
+    if not (title or all(c.isupper() for c in letters)) or not after[2][0].isupper() or (
+            not title and fold(lead) in ARTICLES):
+        return True
+    if len(after[2]) == 1 and after[3]:  # "J. K. Rowling"
+        return False
+    if fold(after[2]) in _OPENS_SENTENCE:
+        return True
+    if title or len(letters) > 1 or after[3]:  # "Dr. Jane Smith", "U.S. President", "W. Bush."
+        return False
+    more = _NEXT_WORD.match(text, after.end())  # "George W. Bush said", "Plan B. Anna Marsh said"
+    return bool(more and more[2] and more[2][0].isupper() and more[2] not in NAME_SUFFIXES
+                and fold(more[2]) not in _OPENS_SENTENCE)
 
 
 def says(token: str) -> bool:
