@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from itertools import combinations
 
-from indexer.chapters.variants import BREAK, MARKS, auxiliary
+from indexer.chapters.variants import BREAK, MARKS, NOUNS_CAPITALISED, auxiliary
 from indexer.text import stopwords
 from indexer.text.normalize import fold, primary_language
 
@@ -39,6 +39,13 @@ DETERMINERS = {"de": frozenset(
     "dieser diese diesem diesen dieses kein keine zwei drei vier funf sechs sieben acht neun zehn elf zwolf zwanzig "
     "dreissig hundert hunderte tausend tausende mehrere viele einige zahlreiche alle beide".split())}
 MOST_LEFT_OUT = 2  # at most this many phrases of one middle field are left out in one reading
+# the articles after which a German adjective's ending is not the one it takes alone ("das neue | Kabinett": "neues
+# Kabinett"), and "die" before one in -en, a plural ("die israelischen Streitkräfte"); without "ein", "eine", "den" and
+# a singular "die" the ending stays right ("geplantes Treffen", "ukrainische Hauptstadt")
+WEAK_AFTER = frozenset("der das dem des".split())
+WEAK_PLURAL = frozenset(["die"])
+NAMED_ADJECTIVE = "e"  # a capitalised adjective's ending in a name ("das Europäische Parlament"; not "des
+# Ex-Präsidenten Jair Bolsonaro", a noun)
 
 
 class _Clauses:
@@ -167,15 +174,9 @@ def _phrases(clauses: _Clauses, start: int, end: int) -> list[tuple[int, int]]:
         if clauses.folded[k] not in clauses.prepositions:
             k += 1
             continue
-        last = _noun(clauses, k + 1, end)
-        links = []  # the prepositions inside the chain, each opening a phrase of its own
-        heads = [k]  # and those with "von", which may tell who did it ("von einer Frau geführt")
-        while last is not None and last + 1 < end and (clauses.folded[last + 1] in clauses.attached
-                                                       or clauses.folded[last + 1] in clauses.prepositions):
-            if clauses.folded[last + 1] in clauses.prepositions:
-                heads.append(last + 1)
-                links += [last + 1] * (clauses.folded[last + 1] not in clauses.attached)
-            last = _noun(clauses, last + 2, end)
+        # the prepositions inside the chain, each opening a phrase of its own, and with those the "von"s, which may
+        # tell who did it ("von einer Frau geführt")
+        last, links, heads = _chain(clauses, k, end)
         if last is None:
             k += 1
             continue
@@ -187,6 +188,79 @@ def _phrases(clauses: _Clauses, start: int, end: int) -> list[tuple[int, int]]:
                 out.append((a, last))
         k = last + 1
     return out
+
+
+def phrase_ends(raw: Sequence[str], language: str | None) -> list[int | None]:
+    """Per word of a German sentence that stands inside a prepositional phrase, past its preposition ("nach |
+    eigenen Angaben in der Nacht"), the last word of that phrase with what attaches to its noun (a genitive, "von",
+    another prepositional phrase: `_chain`); None elsewhere. What follows such a phrase in a middle field may be the
+    verb's object ("hat nach eigenen Angaben in der Nacht | 20 ukrainische Drohnen ... abgefangen"). Not in text
+    that lost its capitals."""
+    ends: list[int | None] = [None] * len(raw)
+    clauses = _Clauses(raw, language)
+    if not clauses.active:
+        return ends
+    first = 0
+    while first < len(raw):
+        stop = next((j for j in range(first, len(raw)) if BREAK.search(raw[j])), len(raw) - 1) + 1
+        k = first
+        while k < stop:
+            last = _chain(clauses, k, stop, closing=False)[0] if clauses.folded[k] in clauses.prepositions else None
+            if last is None:
+                k += 1
+                continue
+            ends[k + 1:last + 1] = [last] * (last - k)
+            k = last + 1
+        first = stop
+    return ends
+
+
+def phrase_opening(raw: Sequence[str], ends: Sequence[int | None], i: int) -> int | None:
+    """The preposition of the prepositional phrase (phrase_ends: `ends`) whose last word is word `i`, if one is."""
+    if ends[i] != i or BREAK.search(raw[i]):
+        return None
+    k = i
+    while k > 0 and ends[k - 1] == i:
+        k -= 1
+    return k - 1
+
+
+def articles_kept(raw: Sequence[str], folded: Sequence[str], article: Sequence[bool], solid: Sequence[bool],
+                  clause_start: Sequence[int], ends: Sequence[int | None], language: str | None) -> list[int]:
+    """Per word of a German sentence, 1 where a title that starts on it keeps the article before it: the word is an
+    adjective whose ending, after that article (WEAK_AFTER), is not the one it takes alone ("das | neue Kabinett",
+    "das | Europäische Gesetz"), in lower case or, in a name, capitalised with an adjective's ending before a
+    capitalised word; not at a clause's start (where a title may begin with the article itself) nor inside a
+    prepositional phrase (phrase_ends: `ends`; "nach dem | schweren Unglück" opens no title); else 0."""
+    out = [0] * len(raw)
+    if primary_language(language) not in NOUNS_CAPITALISED:
+        return out
+    for a in range(1, len(raw) - 1):
+        if a - 1 <= clause_start[a] or not article[a - 1] or not solid[a] or raw[a][:1].isdigit():
+            continue
+        if ends[a - 1] is not None or BREAK.search(raw[a]):
+            continue
+        word, before = raw[a].strip(MARKS), folded[a - 1]
+        named = word[:1].isupper() and word.endswith(NAMED_ADJECTIVE) and raw[a + 1][:1].isupper()
+        weak = before in WEAK_AFTER or (before in WEAK_PLURAL and word.endswith("en"))
+        out[a] = int((word[:1].islower() or named) and weak)
+    return out
+
+
+def _chain(clauses: _Clauses, k: int, end: int, closing: bool = True) -> tuple[int | None, list[int], list[int]]:
+    """The prepositional phrase that word k opens, before word `end` (`closing`: what closes a verb bracket, _noun),
+    with what attaches to its noun: its last word (None where it has no noun), the prepositions inside it that open
+    a phrase of their own, and the prepositions and "von"s that head one of its phrases."""
+    last = _noun(clauses, k + 1, end, closing)
+    links: list[int] = []
+    heads = [k]
+    while last is not None and last + 1 < end and (clauses.folded[last + 1] in clauses.attached
+                                                   or clauses.folded[last + 1] in clauses.prepositions):
+        if clauses.folded[last + 1] in clauses.prepositions:
+            heads.append(last + 1)
+            links += [last + 1] * (clauses.folded[last + 1] not in clauses.attached)
+        last = _noun(clauses, last + 2, end, closing)
+    return last, links, heads
 
 
 def _where(clauses: _Clauses, k: int) -> bool:
@@ -208,9 +282,10 @@ def _may_leave(clauses: _Clauses, whole: bool, first: int, last_head: int, last:
     return _where(clauses, first if whole else last_head)
 
 
-def _noun(clauses: _Clauses, j: int, end: int) -> int | None:
+def _noun(clauses: _Clauses, j: int, end: int, closing: bool = True) -> int | None:
     """The last word of the capitalised noun that words in lower case from j lead to, before `end`; None where
-    there is none, or where it is two capitalised words or more right before `end`."""
+    there is none, or (where `end` is what closes a verb bracket) where it is two capitalised words or more right
+    before `end`."""
     while j < end and not clauses.upper(j):
         j += 1
     if j >= end:
@@ -218,6 +293,6 @@ def _noun(clauses: _Clauses, j: int, end: int) -> int | None:
     last = j
     while last + 1 < end and clauses.upper(last + 1):
         last += 1
-    if last > j and last + 1 == end:
+    if closing and last > j and last + 1 == end:
         return None
     return last

@@ -14,7 +14,13 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from indexer.chapters.bracket import middle_phrases_left_out, open_bracket
+from indexer.chapters.bracket import (
+    articles_kept,
+    middle_phrases_left_out,
+    open_bracket,
+    phrase_ends,
+    phrase_opening,
+)
 from indexer.chapters.casing import upper_first
 from indexer.chapters.headlinese import headline_style, opens_with_pronoun
 from indexer.chapters.reading import LETTER, read
@@ -124,7 +130,10 @@ def _runs(words: _Words, keys: Sequence[set[str]], weights: dict[str, float], sh
                 # the object and its participle, to the clause's end: what was done
                 start = min(start_cost, SKIP) if words.object_start[a] and b == words.clause_end[b] else start_cost
                 # the preposition comes along, as a part of the word it governs (a ninth word at most)
-                text = _clean(raw[a - governed: b + 1], language)
+                # a German adjective keeps its article, whose case its ending follows ("das | neue Kabinett"), where
+                # the run has room for it: without it, it still says what happened ("Aktuelle Vizepräsident ...")
+                carried = words.article_kept[a] * (b + 2 - a <= longest)
+                text = _clean(raw[a - max(governed, carried): b + 1], language)
                 ends.append((b, end_cost, Phrase(score - start - end_cost, text + "?" * words.asks(b))))
             if BREAK.search(raw[b]):
                 break
@@ -210,9 +219,12 @@ class _Words:
             self.clause_end[i] = last
         self.frame = self._frames(folded, opener, language)
         self.after_verb = self._after_verb(folded, language)
-        self.object_start = self._object_starts(folded, language)
         self.named = self._named_after_role(folded, language)
         self.open_bracket = open_bracket(raw, self.solid, self.clause_start, language)
+        self.phrase_end = phrase_ends(raw, language)
+        self.object_start = self._object_starts(folded, language)
+        self.article_kept = articles_kept(raw, folded, self.article, self.solid, self.clause_start, self.phrase_end,
+                                          language)
 
     def _frames(self, folded: Sequence[str], opener: frozenset[str], language: str | None) -> list[bool]:
         """Per word, whether its clause sets the scene for another clause of the sentence rather than telling the
@@ -259,18 +271,28 @@ class _Words:
         """Per word, whether it opens a verb's object (past its article) after the finite auxiliary of a German
         clause that ends on its participle or infinitive: from there to the clause's end is a headline of what was
         done ("Die EU hat die | Entwicklungshilfe für die palästinensischen Gebiete freigegeben", "Russlands Armee hat
-        ... wieder die | ukrainische Hauptstadt mit Iskander-Raketen angegriffen"). The article follows the auxiliary
-        or an adverb (in lower case), not a noun or a preposition (a genitive, a place)."""
+        ... wieder die | ukrainische Hauptstadt mit Iskander-Raketen angegriffen"). The article follows the auxiliary,
+        an adverb (in lower case) or a prepositional phrase of the middle field, not a noun or a preposition (a
+        genitive, a place); after such a phrase the object may also open with its noun or a number ("hat nach
+        eigenen Angaben in der Nacht | 20 ukrainische Drohnen ... abgefangen")."""
         raw = self.raw
         out = [False] * len(raw)
         articles = OBJECT_ARTICLES.get(primary_language(language) or "", frozenset())
+        if not articles:
+            return out
         for a in range(2, len(raw)):
             first, last = self.clause_start[a], raw[self.clause_end[a]].strip(MARKS)
-            if not (folded[a - 1] in articles and self.solid[a] and last[:1].islower()) or auxiliary(last, language):
+            if not (self.solid[a] and last[:1].islower()) or auxiliary(last, language) or a == first:
                 continue
-            before = raw[a - 2]
-            if auxiliary(before, language) or (self.solid[a - 2] and before[:1].islower()):
-                out[a] = any(auxiliary(w, language) for w in raw[first + 1:a - 1])
+            if folded[a - 1] in articles:
+                before = raw[a - 2]
+                if auxiliary(before, language) or (self.solid[a - 2] and before[:1].islower()):
+                    out[a] = any(auxiliary(w, language) for w in raw[first + 1:a - 1])
+                elif (k := phrase_opening(raw, self.phrase_end, a - 2)) is not None:
+                    out[a] = any(auxiliary(w, language) for w in raw[first + 1:k])
+            elif raw[a][:1].isupper() or raw[a][:1].isdigit():
+                k = phrase_opening(raw, self.phrase_end, a - 1)
+                out[a] = k is not None and any(auxiliary(w, language) for w in raw[first + 1:k])
         return out
 
     def _named_after_role(self, folded: Sequence[str], language: str | None) -> list[bool]:
@@ -333,7 +355,8 @@ class _Words:
             return None
         if a == first:
             return self._after_comma(a - 1)
-        if not self.solid[a] or self.negation[a - 1] or not LETTER.search(self.raw[a]) or self.ordinal[a - 1]:
+        if not self.solid[a] or self.negation[a - 1] or self.ordinal[a - 1] or not (
+                LETTER.search(self.raw[a]) or self.object_start[a]):  # "... in der Nacht | 20 Drohnen abgefangen"
             return None
         j = a - 1
         while j > first and self.article[j]:
