@@ -76,30 +76,30 @@ def held(settings: Settings, queue: str, message_id: str) -> bool:
 def held_of(settings: Settings, queue: str, message_ids: list[str]) -> set[str]:
     """Those of the messages the broker still holds (as `held`, in one round trip however many): all of them when
     the broker cannot be asked."""
-    try:
-        pipe = broker(settings).client.pipeline(transaction=False)
-        for message_id in message_ids:
-            for q in (queue, f"{queue}.DQ"):
-                pipe.hexists(f"{NAMESPACE}:{q}.msgs", message_id)
-        found = pipe.execute()
-    except Exception:  # noqa: BLE001 - redis' own errors: the broker is away; the reconciler asks again next round
-        return set(message_ids)
-    return {m for n, m in enumerate(message_ids) if found[2 * n] or found[2 * n + 1]}
+    return _asked(settings, queue, message_ids, lambda pipe, q, m: pipe.hexists(f"{NAMESPACE}:{q}.msgs", m), bool)
 
 
 def waiting_of(settings: Settings, queue: str, message_ids: list[str]) -> set[str]:
     """Those of the messages still waiting on the queue, taken by no worker (a taken one sits in the worker's
     acknowledgement set until it is done): all of them when the broker cannot be asked. One round trip; each look
     reads the queue's list, so ask only about the few that matter."""
+    return _asked(settings, queue, message_ids, lambda pipe, q, m: pipe.lpos(f"{NAMESPACE}:{q}", m),
+                  lambda found: found is not None)
+
+
+def _asked(settings: Settings, queue: str, message_ids: list[str], ask: Callable[[Any, str, str], object],
+           says: Callable[[Any], bool]) -> set[str]:
+    """Those of the messages for which `says` holds of `ask`'s answer, on the queue or its delay queue, in one round
+    trip: all of them when the broker cannot be asked."""
     try:
         pipe = broker(settings).client.pipeline(transaction=False)
         for message_id in message_ids:
             for q in (queue, f"{queue}.DQ"):
-                pipe.lpos(f"{NAMESPACE}:{q}", message_id)
+                ask(pipe, q, message_id)
         found = pipe.execute()
     except Exception:  # noqa: BLE001 - redis' own errors: the broker is away; the reconciler asks again next round
         return set(message_ids)
-    return {m for n, m in enumerate(message_ids) if found[2 * n] is not None or found[2 * n + 1] is not None}
+    return {m for n, m in enumerate(message_ids) if says(found[2 * n]) or says(found[2 * n + 1])}
 
 
 def send_job(settings: Settings, job_id: str) -> str:
