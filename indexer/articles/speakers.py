@@ -21,49 +21,9 @@ from __future__ import annotations
 import re
 
 from indexer.text.normalize import fold
+from indexer.text.reporting import SPEECH_VERBS
 from indexer.text.stopwords import languages, stop_words
 
-# Speech verbs, as they stand next to a quote, by language (ISO 639-1). Folded when read, so accents need not match.
-SPEECH_VERBS = {
-    "en": "said says say told tells added adds explained warned noted insisted asked argued declared announced wrote "
-          "recalled promised stressed replied admitted claimed continued shouted urged according",
-    "de": "sagte sagt sagten gesagt erklärte erklärt erklärten betonte betont betonten meinte warnte warnten fügte "
-          "ergänzte kritisierte kritisierten forderte forderten bestätigte bestätigten berichtete erzählte "
-          "versicherte mahnte bekräftigte unterstrich antwortete fragte schrieb räumte kündigte teilte erinnerte "
-          "beklagte versprach widersprach",
-    "fr": "dit déclaré déclare affirme affirmé explique expliqué ajoute ajouté estime souligne souligné assure "
-          "assuré indique indiqué lance lancé poursuit confie confié précise précisé raconte témoigne renchérit "
-          "inquiète résume résumé critique critiqué dénonce dénoncé avertit averti reconnaît reconnu insiste "
-          "insisté rappelle rappelé confirme confirmé répond répondu martèle martelé prévient prévenu regrette "
-          "regretté admet promet promis déplore déploré déclarent affirment expliquent",
-    "es": "dijo dice afirmó explicó declaró añadió aseguró señaló indicó subrayó advirtió dicho afirmado declarado "
-          "dijeron afirmaron explicaron señalaron aseguraron criticó reconoció insistió anunció confirmó recordó "
-          "respondió sostuvo manifestó admitió denunció alertó comentó contó agregó expresó destacó reiteró "
-          "lamentó precisó prometió negó",
-    "it": "detto dichiarato spiegato aggiunto affermato sottolineato dice afferma spiega aggiunge ribadito "
-          "commentato raccontato criticato ammesso confessato annunciato confermato ricordato risposto avvertito "
-          "denunciato insistito precisato osservato sostenuto evidenziato assicurato promesso replicato lamentato "
-          "negato dichiara dicono spiegano",
-    "pt": "disse diz afirmou declarou explicou acrescentou garantiu sublinhou resumiu contou disseram afirmaram "
-          "criticou admitiu reconheceu anunciou confirmou lembrou respondeu alertou insistiu referiu salientou "
-          "destacou defendeu adiantou frisou assegurou avisou denunciou comentou prometeu negou lamentou",
-    "ru": "сказал сказала сказали заявил заявила заявили отметил отметила добавил добавила сообщил сообщила "
-          "подчеркнул подчеркнула пояснил пояснила рассказал рассказала говорит ответил ответила рассказывает "
-          "добавляет уточнил уточнила признал признала подтвердил подтвердила предупредил предупредила "
-          "раскритиковал раскритиковала напомнил напомнила пообещал пообещала настаивает возразил возразила "
-          "считает",
-    "uk": "сказав сказала сказали заявив заявила заявили зазначив зазначила додав додала повідомив повідомила "
-          "наголосив наголосила каже розповідає розповів розповіла додає запевнив запевнила визнав визнала "
-          "підтвердив підтвердила попередив попередила розкритикував розкритикувала нагадав нагадала пообіцяв "
-          "пообіцяла відповів відповіла",
-    "uz": "dedi deydi aytdi ta'kidladi bildirdi dedilar aytdilar ogohlantirdi tasdiqladi "
-          "деди дейди айтди таъкидлади билдирди дедилар айтдилар огоҳлантирди тасдиқлади",  # both scripts
-    "tr": "dedi söyledi belirtti açıkladı vurguladı kaydetti konuştu konuşan ekledi eleştirdi uyardı doğruladı "
-          "duyurdu hatırlattı yanıtladı savundu",
-    "ar": "قال قالت يقول تقول أضاف أضافت وأضاف وأضافت أكد أكدت وأكد وأكدت صرح صرحت وصرح وقال وقالت أوضح وأوضح "
-          "أعلن وأعلن",
-    "fa": "گفت گفته افزود گفتند",
-}
 SAYS = frozenset(fold(w) for words in SPEECH_VERBS.values() for w in words.split())
 # what may stand between a quote and its speech verb and says nothing of who spoke: the auxiliary of a compound
 # tense ("ha detto", "a déclaré", "hat gesagt") and the quotative particle of Turkish and Uzbek ("diye konuştu")

@@ -24,6 +24,7 @@ from indexer.chapters.bracket import (
 from indexer.chapters.casing import upper_first
 from indexer.chapters.headlinese import headline_style, opens_with_pronoun
 from indexer.chapters.reading import LETTER, read
+from indexer.chapters.reported import reported_clauses
 from indexer.chapters.spaceless import clause_runs
 from indexer.chapters.variants import (
     BREAK,
@@ -217,6 +218,7 @@ class _Words:
             if BREAK.search(raw[i]):
                 last = i
             self.clause_end[i] = last
+        self.said_from, self.before_said = reported_clauses(raw, self.clause_end, language)
         self.frame = self._frames(folded, opener, language)
         self.after_verb = self._after_verb(folded, language)
         self.named = self._named_after_role(folded, language)
@@ -247,6 +249,7 @@ class _Words:
                      or (first in preposition
                          and not any(auxiliary(w, language) for w in raw[i:end + 1]))
                      or (relative_end(raw, i, language) is not None and i - self.clause_start[i - 1] >= 3))
+            scene = scene and not (i < end and self.said_from[i + 1] == i + 1)  # "..., dass": what was said
             frame[i:end + 1] = [scene] * (end + 1 - i)
         return frame
 
@@ -348,7 +351,7 @@ class _Words:
         where a run cannot start (a conjunction opening the clause, a function word in mid-clause, just after a
         negation, an ordinal number, or a conjunction that joins two names opening the clause: "Israel und |
         Hamas planen ...")."""
-        first = self.clause_start[a]
+        first = max(self.clause_start[a], self.said_from[a] or 0)  # what was said opens a clause of its own
         if a < len(self.raw) - 1 and self.clause_start[a + 1] == a + 1 and not BREAK.search(self.raw[a]):
             return None  # a conjunction that opens the clause
         if self.styled and opens_with_pronoun(self.raw[a], self.language):
@@ -381,15 +384,16 @@ class _Words:
         than an article or a determiner opens what is left: "opened the bridge | in June", not "a reçu | le prix"
         nor "has launched | its largest drone attack"); None where a run cannot end there (on a function word, a
         determiner, an ordinal number or a word's first half written with a hyphen, or before a negation)."""
+        said = CUT * self.before_said[b]  # a run that stops at "has announced | that ..." leaves out what was said
         if b == self.clause_end[b]:
-            return None if self.hangs[b] else self._after_comma(b)
+            return None if self.hangs[b] else self._after_comma(b) + said
         if (not self.solid[b] or self.determiner[b] or self.negation[b + 1] or self.ordinal[b]
                 or self.raw[b].endswith("-")):
             return None  # an ordinal ("am 8. | Spieltag"), "almeno | 300", the first half of "Metall- und ..."
         if self.styled and self.joins[b + 1]:
             return None
         opens_noun = self.solid[b + 1] or self.article[b + 1] or self.determiner[b + 1]
-        return (CUT if opens_noun else CUT * BEFORE_FUNCTION) + CUT * self.open_bracket[b]
+        return (CUT if opens_noun else CUT * BEFORE_FUNCTION) + CUT * self.open_bracket[b] + said
 
     def _after_comma(self, i: int) -> float:
         """COMMA where word `i` ends with a comma inside the sentence: a clause begun or ended at a comma may be a
