@@ -24,7 +24,7 @@ from indexer.chapters.bracket import (
 from indexer.chapters.casing import upper_first
 from indexer.chapters.headlinese import headline_style, opens_with_pronoun
 from indexer.chapters.reading import LETTER, read
-from indexer.chapters.reported import reported_clauses
+from indexer.chapters.reported import attributed, reported_clauses
 from indexer.chapters.spaceless import clause_runs
 from indexer.chapters.variants import (
     BREAK,
@@ -120,14 +120,17 @@ def _runs(words: _Words, keys: Sequence[set[str]], weights: dict[str, float], sh
         start_cost = words.start_cost(a)
         if start_cost is None:
             continue
-        seen: set[str] = set()
         governed = governs(raw, a, language)
         ends: list[tuple[int, float, Phrase]] = []
-        for b in range(a, min(len(raw), a + longest)):
+        said = words.said_from[a]  # what was said, from its start, keeps who said it: "Qatar: a four-day ..."
+        name = words.reporters[said] if said is not None and not any(words.solid[said:a]) else range(0)
+        seen: set[str] = set().union(*(keys[k] for k in name))
+        for b in range(a, min(len(raw), a + longest - len(name))):
             seen |= keys[b]
             end_cost = words.end_cost(b) if span is None or b == span[1] else None
             if b + 1 - a >= min(shortest, len(raw)) and end_cost is not None:
-                score = sum(sorted((weights.get(k, 0.0) for k in seen), reverse=True)[:NAMED]) - 0.05 * (b + 1 - a)
+                score = sum(sorted((weights.get(k, 0.0) for k in seen), reverse=True)[:NAMED]) - 0.05 * (
+                    b + 1 - a + len(name))
                 # the object and its participle, to the clause's end: what was done
                 start = min(start_cost, SKIP) if words.object_start[a] and b == words.clause_end[b] else start_cost
                 # the preposition comes along, as a part of the word it governs (a ninth word at most)
@@ -135,6 +138,9 @@ def _runs(words: _Words, keys: Sequence[set[str]], weights: dict[str, float], sh
                 # the run has room for it: without it, it still says what happened ("Aktuelle Vizepräsident ...")
                 carried = words.article_kept[a] * (b + 2 - a <= longest)
                 text = _clean(raw[a - max(governed, carried): b + 1], language)
+                if name:
+                    first = raw[a - max(governed, carried)].lstrip(OPENING_MARKS)
+                    text = attributed([raw[k] for k in name], text, first, language)
                 ends.append((b, end_cost, Phrase(score - start - end_cost, text + "?" * words.asks(b))))
             if BREAK.search(raw[b]):
                 break
@@ -218,7 +224,7 @@ class _Words:
             if BREAK.search(raw[i]):
                 last = i
             self.clause_end[i] = last
-        self.said_from, self.before_said = reported_clauses(raw, self.clause_end, language)
+        self.said_from, self.before_said, self.reporters = reported_clauses(raw, self.clause_end, language)
         self.frame = self._frames(folded, opener, language)
         self.after_verb = self._after_verb(folded, language)
         self.named = self._named_after_role(folded, language)

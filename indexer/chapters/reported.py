@@ -1,9 +1,12 @@
-"""What was said, as a title reads it: the clause that a speech or report verb's "that" opens is the story, not that
-it was said. "Serbia has announced that drivers with Kosovo license plates can enter Serbian territory" is titled
-"Drivers with Kosovo license plates can enter Serbian territory", where a run that stopped at the verb ("The Russian
-Defense Ministry has reported") said nothing, and one from the subject on ran out of words inside what was said
-("Serbia announced that drivers with Kosovo license plates"). German and Russian write a comma before it ("Die
-Regierung teilte mit, dass | ..."), where that clause used to read as one that sets the scene (phrases.FRAME).
+"""What was said, as a title reads it, with who said it: the clause that a speech or report verb's "that" opens is
+the story, and the one who said it stays in the title as a wire headline keeps a source, before a colon. "Washington
+affirme que le Hamas utilise l'hôpital Al-Shifa à Gaza" gives "Washington : le Hamas utilise l'hôpital Al-Shifa à
+Gaza", and "The Russian Defense Ministry has reported that at least 32 Ukrainian drones were shot down" gives
+"Russian Defense Ministry: at least 32 Ukrainian drones shot down", where a run that stopped at the verb said
+nothing ("The Russian Defense Ministry has reported") and one that dropped the source stated a claim as a fact. Only
+where who said it is a name (one to three capitalised words right before the verb): "Le président du Conseil
+européen estime que ..." is read as before. German and Russian write a comma before "that" ("Die Hafenbehörde teilte
+mit, dass | ..."), where that clause used to read as one that sets the scene (phrases.FRAME).
 """
 
 from __future__ import annotations
@@ -22,25 +25,29 @@ ARTICLE_SUBJECTS = {"fr", "es", "it", "pt"}
 INFINITIVE = {lang: frozenset(words.split()) for lang, words in {
     "en": "to", "de": "zu", "fr": "de d à", "es": "a de", "it": "di a da", "pt": "a de", "nl": "te"}.items()}
 REACH = 4  # the verb stands this many words before its "that" at most ("told residents on Monday that")
+NAME_WORDS = 3  # who said it, as a title names them: "Colorado's Supreme Court", "Russian Defense Ministry"
 
 
 def reported_clauses(raw: Sequence[str], clause_end: Sequence[int], language: str | None
-                     ) -> tuple[list[int | None], list[bool]]:
-    """Per word, where the clause of what was said that holds it opens (None outside one), and per word, whether
-    it is the last before such a clause's "that" (a run that ends there leaves out what was said). The "that"
-    (text.reporting.complementizers) follows a reporting verb written in lower case within REACH words, with no
-    article or determiner between them (a noun's "that" is a relative pronoun: "said the plane that collided"),
-    and none of it says what the story's subject said: a verb after a conjunction is a second predicate ("faz
-    alerta ... e diz que"), one after "to" an infinitive ("to say that"), one after "I" or "we" an interview's
-    opinion ("I believe that ..."); what was said is not cut short by an aside after a comma;
-    what was said does not open with a subject pronoun, which names no one ("tells Euronews that | he feels"), nor
-    with an auxiliary (a relative clause's verb), and in French, Spanish, Italian and Portuguese it opens with an
-    article, a determiner, a name or a number (ARTICLE_SUBJECTS)."""
+                     ) -> tuple[list[int | None], list[bool], dict[int, range]]:
+    """Per word, where the clause of what was said that holds it opens (None outside one); per word, whether it is
+    the last before such a clause's "that" (a run that ends there leaves out what was said); and for each such
+    clause's first word, where the name of who said it stands (`_reporter`), which a title from it opens with.
+
+    The "that" (text.reporting.complementizers) follows a reporting verb written in lower case within REACH words,
+    with no article, determiner, auxiliary or other "that" between them (a noun's "that" is a relative pronoun:
+    "said the plane that collided"), and the verb says what the story's subject said: not a second predicate after
+    a conjunction ("faz alerta ... e diz que"), an infinitive ("to say that") or an interview's opinion ("I believe
+    that"). What was said is not cut short by an aside after a comma, and does not open with a subject pronoun,
+    which names no one ("tells Euronews that | he feels"), nor with an auxiliary (a relative clause's verb); in
+    French, Spanish, Italian and Portuguese it opens with an article, a determiner, a name or a number
+    (ARTICLE_SUBJECTS)."""
     opens: list[int | None] = [None] * len(raw)
     before = [False] * len(raw)
+    names: dict[int, range] = {}
     that, verbs = complementizers(language), reporting_verbs(language)
     if not that:
-        return opens, before
+        return opens, before, names
     folded = [fold(w.strip(MARKS)) for w in raw]
     nouns = stopwords.articles(language) | stopwords.determiners(language)
     pronouns = subject_pronouns(language)
@@ -61,7 +68,38 @@ def reported_clauses(raw: Sequence[str], clause_end: Sequence[int], language: st
                 break  # an article, or another clause's "that" or verb, stands between ("diz que é hipócrita que")
             if folded[k] in verbs and raw[k].strip(MARKS)[:1].islower() and not (
                     k > 0 and folded[k - 1] in aside):
-                opens[j + 1:clause_end[j + 1] + 1] = [j + 1] * (clause_end[j + 1] - j)
-                before[j - 1] = True
+                name = _reporter(raw, folded, k, nouns, language)
+                if name:
+                    opens[j + 1:clause_end[j + 1] + 1] = [j + 1] * (clause_end[j + 1] - j)
+                    before[j - 1] = True
+                    names[j + 1] = name
                 break
-    return opens, before
+    return opens, before, names
+
+
+def _reporter(raw: Sequence[str], folded: Sequence[str], verb: int, nouns: frozenset[str], language: str | None
+              ) -> range:
+    """Who said it: the capitalised words (1 to NAME_WORDS, past the articles that open them) right before the
+    reporting verb and its auxiliaries, within its clause ("Serbia has announced", "le géant Gazprom a annoncé",
+    "The Russian Defense Ministry has reported"); "" where they are no name ("Le président du Conseil européen
+    estime", "Syrian authorities reported") or the last of a list ("Terrorismus und Kriege zeigen"): an empty
+    range."""
+    k = verb - 1
+    while k >= 0 and auxiliary(raw[k], language) and not BREAK.search(raw[k]):
+        k -= 1
+    last = k
+    while k >= 0 and not BREAK.search(raw[k]) and raw[k].strip(MARKS)[:1].isupper():
+        k -= 1
+    first = k + 1
+    while first <= last and folded[first] in nouns:
+        first += 1
+    listed = k >= 0 and folded[k] in stopwords.coordinators(language)  # "Terrorismus und | Kriege zeigen, dass"
+    return range(first, last + 1) if 1 <= last + 1 - first <= NAME_WORDS and not listed else range(0)
+
+
+def attributed(name: Sequence[str], run: str, first: str, language: str | None) -> str:
+    """A title of what was said, after the words of who said it and a colon (French sets a space before it): "Qatar:
+    a four-day ceasefire ...", "Washington : le Hamas utilise ...". The run's first word keeps its case as written."""
+    body = first[:1] + run[1:] if run[:1].casefold() == first[:1].casefold() else run
+    name = " ".join(w.strip(MARKS) for w in name)
+    return f"{name}{' : ' if primary_language(language) == 'fr' else ': '}{body}"
