@@ -271,7 +271,7 @@ def titles(data: dict[str, list[Bulletin]], embedder: Embedder | None, show: int
                 said = " ".join(inside).casefold()
                 n += 1
                 short += 3 <= len(words) <= 8
-                faithful += all(w.casefold() in said for w in words)
+                faithful += all(w.strip(EDGE).casefold() in said for w in words)  # "Qatar:" is "Qatar" said
                 distinct += seen[c.title.casefold()] == 1
                 found = [(s, _match(c.title, s, b.transcript.language)) for s in inside]  # each sentence once
                 lead += any(at for _, at in found[:3])
