@@ -11,6 +11,7 @@ import shutil
 import time
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from indexer.formats import from_cues, render, to_json
@@ -244,6 +245,7 @@ def test_voice_spans_without_a_name_nested_left_open_or_between_timed_words() ->
                                                           ("yet.", False)]
 
 
+@pytest.mark.slow  # inputs large enough to tell linear from quadratic time take seconds
 def test_hostile_voice_markup_reads_in_linear_time() -> None:
     many = "".join(f"<v S{k % 2}>w{k} " for k in range(50_000))  # 50,000 nested spans, never closed
     long_name = "<v " + "N" * 2_000_000 + ">said <v Ann>this</v>"

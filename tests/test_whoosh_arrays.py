@@ -22,6 +22,7 @@ from indexer.search.whoosh_query import WhooshCandidates, compile_query
 from tests.test_search import make_transcript, video
 
 COMMON = "river bridge water council town road".split()
+pytestmark = pytest.mark.slow  # the module's index takes seconds to build (about 20 s of the quick lane's 100)
 
 
 def _sentences(rng: random.Random, n: int) -> list[str]:
