@@ -81,9 +81,9 @@ def _reporter(raw: Sequence[str], folded: Sequence[str], verb: int, nouns: froze
               ) -> range:
     """Who said it: the capitalised words (1 to NAME_WORDS, past the articles that open them) right before the
     reporting verb and its auxiliaries, within its clause ("Serbia has announced", "le géant Gazprom a annoncé",
-    "The Russian Defense Ministry has reported"); "" where they are no name ("Le président du Conseil européen
-    estime", "Syrian authorities reported") or the last of a list ("Terrorismus und Kriege zeigen"): an empty
-    range."""
+    "The Russian Defense Ministry has reported"), as their places; an empty range where they are no name ("Le
+    président du Conseil européen estime", "Syrian authorities reported") or the last of a list ("Terrorismus und
+    Kriege zeigen")."""
     k = verb - 1
     while k >= 0 and auxiliary(raw[k], language) and not BREAK.search(raw[k]):
         k -= 1
