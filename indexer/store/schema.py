@@ -220,17 +220,14 @@ def _migration_6(conn: Connection) -> None:
 def _migration_7(conn: Connection) -> None:
     # computed chapters say which method found them (the embedding model, or words and pauses alone, and why);
     # a store created since has the column already (migration 3 creates the table as defined above)
-    if "method" not in {c["name"] for c in sa.inspect(conn).get_columns("chapters")}:
-        conn.execute(sa.text("ALTER TABLE chapters ADD COLUMN method VARCHAR NOT NULL DEFAULT ''"))
+    _add_column(conn, "chapters", "method", "VARCHAR NOT NULL DEFAULT ''")
 
 
 def _migration_8(conn: Connection) -> None:
     # a job's position in the audio gets columns of its own; it was written into `step` as
     # `transcript@DONE/TOTAL/LEFT` (LEFT -1 while unknown), and rows written so are converted
-    have = {c["name"] for c in sa.inspect(conn).get_columns("jobs")}
     for name in ("audio_done", "audio_total", "audio_left"):
-        if name not in have:
-            conn.execute(sa.text(f"ALTER TABLE jobs ADD COLUMN {name} FLOAT"))
+        _add_column(conn, "jobs", name, "FLOAT")
     for job_id, step in conn.execute(sa.select(jobs.c.id, jobs.c.step).where(jobs.c.step.like("%@%"))).all():
         name, _, position = step.partition("@")
         numbers = position.split("/")
@@ -244,14 +241,19 @@ def _migration_8(conn: Connection) -> None:
 
 def _migration_9(conn: Connection) -> None:
     # a job remembers the message it was sent with (see jobs.message); a store created since has the column already
-    if "message" not in {c["name"] for c in sa.inspect(conn).get_columns("jobs")}:
-        conn.execute(sa.text("ALTER TABLE jobs ADD COLUMN message VARCHAR"))
+    _add_column(conn, "jobs", "message", "VARCHAR")
 
 
 def _migration_10(conn: Connection) -> None:
     # when a job's message was sent (see jobs.sent_at); a job sent before it has none, and counts as sent long ago
-    if "sent_at" not in {c["name"] for c in sa.inspect(conn).get_columns("jobs")}:
-        conn.execute(sa.text("ALTER TABLE jobs ADD COLUMN sent_at FLOAT"))
+    _add_column(conn, "jobs", "sent_at", "FLOAT")
+
+
+def _add_column(conn: Connection, table: str, column: str, declared: str) -> None:
+    """Add a column to a table where it is missing: a store created since has it already, as the table is defined
+    above. The names and the type are the migrations' own literals, never input."""
+    if column not in {c["name"] for c in sa.inspect(conn).get_columns(table)}:
+        conn.execute(sa.text(f"ALTER TABLE {table} ADD COLUMN {column} {declared}"))
 
 
 # append only; each runs once, in order, inside one transaction
