@@ -39,6 +39,10 @@ DETERMINERS = {"de": frozenset(
     "dieser diese diesem diesen dieses kein keine zwei drei vier funf sechs sieben acht neun zehn elf zwolf zwanzig "
     "dreissig hundert hunderte tausend tausende mehrere viele einige zahlreiche alle beide".split())}
 MOST_LEFT_OUT = 2  # at most this many phrases of one middle field are left out in one reading
+# The articles that may open a verb's direct object, in languages that end a clause with its participle and write
+# nouns with a capital, so that a lower-case last word is the participle or infinitive (German; not "dem", "der",
+# "des": whom something was given to, or whose)
+OBJECT_ARTICLES = {"de": frozenset("die das den ein eine einen".split())}
 # the articles after which a German adjective's ending is not the one it takes alone ("das neue | Kabinett": "neues
 # Kabinett"), and "die" before one in -en, a plural ("die israelischen Streitkräfte"); without "ein", "eine", "den" and
 # a singular "die" the ending stays right ("geplantes Treffen", "ukrainische Hauptstadt")
@@ -223,6 +227,35 @@ def phrase_opening(raw: Sequence[str], ends: Sequence[int | None], i: int) -> in
     while k > 0 and ends[k - 1] == i:
         k -= 1
     return k - 1
+
+
+def object_starts(raw: Sequence[str], folded: Sequence[str], solid: Sequence[bool], clause_start: Sequence[int],
+                  clause_end: Sequence[int], ends: Sequence[int | None], language: str | None) -> list[bool]:
+    """Per word, whether it opens a verb's object (past its article) after the finite auxiliary of a German clause
+    that ends on its participle or infinitive: from there to the clause's end is a headline of what was done ("Die EU
+    hat die | Entwicklungshilfe für die palästinensischen Gebiete freigegeben", "Russlands Armee hat ... wieder die
+    | ukrainische Hauptstadt mit Iskander-Raketen angegriffen"). The article follows the auxiliary, an adverb (in
+    lower case) or a prepositional phrase of the middle field (phrase_ends: `ends`), not a noun or a preposition (a
+    genitive, a place); after such a phrase the object may also open with its noun or a number ("hat nach eigenen
+    Angaben in der Nacht | 20 ukrainische Drohnen ... abgefangen")."""
+    out = [False] * len(raw)
+    articles = OBJECT_ARTICLES.get(primary_language(language) or "", frozenset())
+    if not articles:
+        return out
+    for a in range(2, len(raw)):
+        first, last = clause_start[a], raw[clause_end[a]].strip(MARKS)
+        if not (solid[a] and last[:1].islower()) or auxiliary(last, language) or a == first:
+            continue
+        if folded[a - 1] in articles:
+            before = raw[a - 2]
+            if auxiliary(before, language) or (solid[a - 2] and before[:1].islower()):
+                out[a] = any(auxiliary(w, language) for w in raw[first + 1:a - 1])
+            elif (k := phrase_opening(raw, ends, a - 2)) is not None:
+                out[a] = any(auxiliary(w, language) for w in raw[first + 1:k])
+        elif raw[a][:1].isupper() or raw[a][:1].isdigit():
+            k = phrase_opening(raw, ends, a - 1)
+            out[a] = k is not None and any(auxiliary(w, language) for w in raw[first + 1:k])
+    return out
 
 
 def articles_kept(raw: Sequence[str], folded: Sequence[str], article: Sequence[bool], solid: Sequence[bool],

@@ -17,9 +17,9 @@ from dataclasses import dataclass, replace
 from indexer.chapters.bracket import (
     articles_kept,
     middle_phrases_left_out,
+    object_starts,
     open_bracket,
     phrase_ends,
-    phrase_opening,
 )
 from indexer.chapters.casing import upper_first
 from indexer.chapters.headlinese import headline_style, opens_with_pronoun
@@ -162,10 +162,6 @@ def _carried_on(ends: list[tuple[int, float, Phrase]], words: _Words) -> list[Ph
 
 
 PEOPLES_CAPITALISED = {"en", "nl"}  # "the Russian army", "de Russische president": an adjective that reads as a name
-# The articles that may open a verb's direct object, in languages that end a clause with its participle and write
-# nouns with a capital, so that a lower-case last word is the participle or infinitive (German; not "dem", "der",
-# "des": whom something was given to, or whose)
-OBJECT_ARTICLES = {"de": frozenset("die das den ein eine einen".split())}
 
 
 SKIP = 0.3  # a run's cost for leaving out the articles and news words opening its clause ("The | mayor opened ...")
@@ -230,7 +226,8 @@ class _Words:
         self.named = self._named_after_role(folded, language)
         self.open_bracket = open_bracket(raw, self.solid, self.clause_start, language)
         self.phrase_end = phrase_ends(raw, language)
-        self.object_start = self._object_starts(folded, language)
+        self.object_start = object_starts(raw, folded, self.solid, self.clause_start, self.clause_end,
+                                          self.phrase_end, language)
         self.article_kept = articles_kept(raw, folded, self.article, self.solid, self.clause_start, self.phrase_end,
                                           language)
 
@@ -274,34 +271,6 @@ class _Words:
                 j -= 1
             first = self.clause_start[i]
             out[i] = auxiliary(raw[j], language) and j > first and folded[first] in fronting
-        return out
-
-    def _object_starts(self, folded: Sequence[str], language: str | None) -> list[bool]:
-        """Per word, whether it opens a verb's object (past its article) after the finite auxiliary of a German
-        clause that ends on its participle or infinitive: from there to the clause's end is a headline of what was
-        done ("Die EU hat die | Entwicklungshilfe für die palästinensischen Gebiete freigegeben", "Russlands Armee hat
-        ... wieder die | ukrainische Hauptstadt mit Iskander-Raketen angegriffen"). The article follows the auxiliary,
-        an adverb (in lower case) or a prepositional phrase of the middle field, not a noun or a preposition (a
-        genitive, a place); after such a phrase the object may also open with its noun or a number ("hat nach
-        eigenen Angaben in der Nacht | 20 ukrainische Drohnen ... abgefangen")."""
-        raw = self.raw
-        out = [False] * len(raw)
-        articles = OBJECT_ARTICLES.get(primary_language(language) or "", frozenset())
-        if not articles:
-            return out
-        for a in range(2, len(raw)):
-            first, last = self.clause_start[a], raw[self.clause_end[a]].strip(MARKS)
-            if not (self.solid[a] and last[:1].islower()) or auxiliary(last, language) or a == first:
-                continue
-            if folded[a - 1] in articles:
-                before = raw[a - 2]
-                if auxiliary(before, language) or (self.solid[a - 2] and before[:1].islower()):
-                    out[a] = any(auxiliary(w, language) for w in raw[first + 1:a - 1])
-                elif (k := phrase_opening(raw, self.phrase_end, a - 2)) is not None:
-                    out[a] = any(auxiliary(w, language) for w in raw[first + 1:k])
-            elif raw[a][:1].isupper() or raw[a][:1].isdigit():
-                k = phrase_opening(raw, self.phrase_end, a - 1)
-                out[a] = k is not None and any(auxiliary(w, language) for w in raw[first + 1:k])
         return out
 
     def _named_after_role(self, folded: Sequence[str], language: str | None) -> list[bool]:
