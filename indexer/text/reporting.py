@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from indexer.text.normalize import fold, primary_language
+from indexer.text.stopwords import folded_words
 
 # Speech verbs, as they stand next to a quote, by language (ISO 639-1). Folded when read, so accents need not match.
 SPEECH_VERBS = {
@@ -97,23 +97,22 @@ FIRST_PERSON = {
 @lru_cache(maxsize=64)
 def first_person(language: str | None) -> frozenset[str]:
     """The folded first-person subject pronouns of a language (FIRST_PERSON); empty without a list."""
-    return frozenset(fold(w) for w in FIRST_PERSON.get(primary_language(language) or "", "").split())
+    return folded_words(language, FIRST_PERSON)
 
 
 @lru_cache(maxsize=64)
 def reporting_verbs(language: str | None) -> frozenset[str]:
     """The folded verbs that report speech in a language (SPEECH_VERBS and REPORTS); empty without a list."""
-    code = primary_language(language) or ""
-    return frozenset(fold(w) for table in (SPEECH_VERBS, REPORTS) for w in table.get(code, "").split())
+    return folded_words(language, SPEECH_VERBS, REPORTS)
 
 
 @lru_cache(maxsize=64)
 def complementizers(language: str | None) -> frozenset[str]:
     """The folded words that open what was said in a language (COMPLEMENTIZERS); empty without a list."""
-    return frozenset(fold(w) for w in COMPLEMENTIZERS.get(primary_language(language) or "", "").split())
+    return folded_words(language, COMPLEMENTIZERS)
 
 
 @lru_cache(maxsize=64)
 def subject_pronouns(language: str | None) -> frozenset[str]:
     """The folded subject pronouns of a language (SUBJECT_PRONOUNS); empty without a list."""
-    return frozenset(fold(w) for w in SUBJECT_PRONOUNS.get(primary_language(language) or "", "").split())
+    return folded_words(language, SUBJECT_PRONOUNS)

@@ -180,7 +180,7 @@ _GENITIVES = {
 
 def genitives(language: str | None) -> frozenset[str]:
     """The folded prepositions that join a noun to the one before it (_GENITIVES); empty without a list."""
-    return _folded(language, _GENITIVES)
+    return folded_words(language, _GENITIVES)
 
 
 # Words that open a clause setting the scene for the story rather than telling it: subordinating conjunctions and
@@ -272,13 +272,13 @@ no o a esta este | passado passada""",
 def stop_words(language: str | None) -> frozenset[str]:
     """The folded stop words of a language ('en-US' reads as 'en'): its function words and its news words; empty
     for a language without a list."""
-    return _folded(language, _LISTS, _NEWS)
+    return folded_words(language, _LISTS, _NEWS)
 
 
 @lru_cache(maxsize=64)
 def function_words(language: str | None) -> frozenset[str]:
     """The folded function words alone: what a keyword search may leave out (a weekday or "said" it may not)."""
-    return _folded(language, _LISTS)
+    return folded_words(language, _LISTS)
 
 
 @lru_cache(maxsize=16)
@@ -295,7 +295,7 @@ def function_words_outside(script: str | None) -> frozenset[str]:
 @lru_cache(maxsize=64)
 def openers(language: str | None) -> frozenset[str]:
     """The folded words that open a clause without being part of what it says (_OPENERS); empty without a list."""
-    return _folded(language, _OPENERS)
+    return folded_words(language, _OPENERS)
 
 
 @lru_cache(maxsize=64)
@@ -315,19 +315,19 @@ def news_words(language: str | None) -> frozenset[str]:
 def scene_openers(language: str | None) -> tuple[frozenset[str], frozenset[str]]:
     """The folded subordinators and the folded scene-setting prepositions of a language (_SUBORDINATORS,
     _PREPOSITIONS); empty sets without a list."""
-    return _folded(language, _SUBORDINATORS), _folded(language, _PREPOSITIONS)
+    return folded_words(language, _SUBORDINATORS), folded_words(language, _PREPOSITIONS)
 
 
 @lru_cache(maxsize=64)
 def relatives(language: str | None) -> frozenset[str]:
     """The folded relative pronouns of a language (_RELATIVES); empty without a list."""
-    return _folded(language, _RELATIVES)
+    return folded_words(language, _RELATIVES)
 
 
 @lru_cache(maxsize=64)
 def prepositions(language: str | None) -> frozenset[str]:
     """The folded prepositions that may open a clause: scene_openers' and, for German and Dutch, _FRONTING's."""
-    return _folded(language, _PREPOSITIONS, _FRONTING)
+    return folded_words(language, _PREPOSITIONS, _FRONTING)
 
 
 @lru_cache(maxsize=64)
@@ -348,17 +348,17 @@ def times(language: str | None) -> tuple[frozenset[str], frozenset[str], frozens
 @lru_cache(maxsize=64)
 def articles(language: str | None) -> frozenset[str]:
     """The folded articles of a language (_ARTICLES); empty without a list."""
-    return _folded(language, _ARTICLES)
+    return folded_words(language, _ARTICLES)
 
 
 @lru_cache(maxsize=64)
 def determiners(language: str | None) -> frozenset[str]:
     """The folded words, and pairs of words joined by a space, that open a noun phrase in a language besides its
     articles (_DETERMINERS); empty without a list."""
-    return frozenset(w.replace("_", " ") for w in _folded(language, _DETERMINERS))
+    return frozenset(w.replace("_", " ") for w in folded_words(language, _DETERMINERS))
 
 
-def _folded(language: str | None, *tables: dict[str, str]) -> frozenset[str]:
+def folded_words(language: str | None, *tables: dict[str, str]) -> frozenset[str]:
     """The folded words that these tables list for a language ('en-US' reads as 'en'); empty where none does."""
     code = primary_language(language) or ""
     return frozenset(fold(w) for table in tables for w in table.get(code, "").split())
