@@ -27,6 +27,7 @@ from indexer.config import Settings, load_settings
 from indexer.distributed import transport
 from indexer.distributed.chain import RESEND_S
 from indexer.errors import IngestError, InvalidInput
+from indexer.ingest.types import STEPS
 from indexer.models import Video
 from indexer.search.passages import build_passages
 from indexer.service import Clipindex, IngestOptions
@@ -516,3 +517,35 @@ def test_a_coordinator_waits_for_a_broker_that_cannot_be_reached(tmp_path: Path)
     _await_step("file:abc", "fetch", ctx, [time.monotonic()])  # the run reached the broker before (a step sent)
     runner.join()
     assert service.store.step_status("file:abc")["fetch"].status == "done"
+
+
+def test_two_coordinators_of_one_video_ingest_it_once_with_the_first_ones_options(dist_settings: Settings) -> None:
+    """Both sent the video's steps and said "ingested", and the second one's options (its title here) were what the
+    first one's steps read (store/claims.py)."""
+    service = Clipindex(dist_settings)
+    source = str(FIXTURES / "captions_ru.vtt")
+
+    def coordinator(title: str) -> subprocess.Popen[str]:
+        return subprocess.Popen([sys.executable, "-m", "api.cli", "ingest", "-q", "--language", "ru", "--title",
+                                 title, source], env=_env(dist_settings), stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+
+    first = coordinator("First")  # no worker yet: its fetch step waits on the queue
+    [video_id] = wait_until(lambda: service.store.video_ids(), 60, "the first coordinator to register the video")
+    second = coordinator("Second")
+    time.sleep(2.0)  # long enough for the second to have written its options and sent its step, as it did
+    worker = _worker(dist_settings)
+    try:
+        said = [p.communicate(timeout=120) for p in (first, second)]
+    finally:
+        stop_processes(worker)
+        for proc in (first, second):
+            if proc.poll() is None:
+                proc.kill()
+    assert [p.returncode for p in (first, second)] == [0, 0], said
+    assert said[0][0].startswith("ingested"), said
+    assert said[1][0].startswith("skipped"), said  # both said "ingested"
+    assert "already ingested by another process at the same time" in said[1][1]
+    assert service.store.get_video(video_id).title == "First", "the second's options were the ones the steps read"
+    assert {s: (r.status, r.attempt) for s, r in service.store.step_status(video_id).items()} == {
+        s: ("done", 1) for s in STEPS}

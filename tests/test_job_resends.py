@@ -139,7 +139,7 @@ def test_a_dead_workers_job_from_a_store_before_migration_10_is_sent_once(broker
     job = _died(service, broker_settings)
     with service.store.tx() as conn:  # the store as schema 9 left it: the message, not when it was sent
         conn.execute(sa.text("ALTER TABLE jobs DROP COLUMN sent_at"))
-        conn.execute(schema_version.delete().where(schema_version.c.version == 10))
+        conn.execute(schema_version.delete().where(schema_version.c.version >= 10))
     upgraded = Clipindex(broker_settings)
     assert upgraded.store.schema_version() == len(MIGRATIONS)
     assert [reconcile(upgraded) for _ in range(3)] == [1, 0, 0]

@@ -21,11 +21,12 @@ from indexer.ingest.context import StepContext, StepProgress
 from indexer.ingest.plan import Plan, article_ref, stored_options
 from indexer.ingest.types import STEPS, IngestOptions, IngestResult, IngestStatus, ProgressFn
 from indexer.models import Video
-from indexer.store import owners
+from indexer.store import claims, owners
 from indexer.store.db import StepsKept, Store
 from indexer.store.files import in_archive, remove_files
 from media import sources
 
+CLAIM_POLL_S = 0.5  # how often an ingest waiting for another one's claim looks again
 ELSEWHERE = "already ingested by another process at the same time: this one waited for it and added nothing"
 
 if TYPE_CHECKING:
@@ -48,7 +49,29 @@ class VideoIngest:
 
     def ingest_one(self, p: Plan, options: IngestOptions, progress: ProgressFn | None,
                    article: Article | None, untrusted: bool, job: str | None = None) -> IngestResult:
-        """Run the chain for one planned video; its row and ingest options are written first."""
+        """Run the chain for one planned video under its claim (store/claims.py); its row and ingest options are
+        written first. While another process holds the claim, wait for it: a forced run is refused at once."""
+        owner = owners.new_owner("ingest")
+        waited = False
+        while (holder := claims.take(self.store, p.video_id, owner, self.settings.lease_s)) is not None:
+            if options.force:  # starting over under a live run would pull its steps from under it
+                raise InvalidInput(f"{p.video_id} is being ingested by {_process(holder)} right now; run --force "
+                                   "again when it has finished")
+            if progress:
+                progress(p.video_id, "fetch", 0.0, f"{_process(holder)} is ingesting this video: waiting for it")
+            waited = True
+            time.sleep(CLAIM_POLL_S)
+        held = claims.Held(self.store, p.video_id, owner, self.settings.lease_s)
+        try:
+            result = self._ingest_claimed(p, options, progress, article, untrusted, job, owner)
+        finally:
+            held.close()
+        if waited and result.status == "skipped" and not result.note:
+            return replace(result, note=ELSEWHERE)
+        return result
+
+    def _ingest_claimed(self, p: Plan, options: IngestOptions, progress: ProgressFn | None, article: Article | None,
+                        untrusted: bool, job: str | None, owner: str) -> IngestResult:
         existing = self.store.find_video(p.video_id)
         runs = self.store.step_status(p.video_id) if existing else {}
         kept = None  # a forced run's step runs as they were, put back if it fails at its first step
@@ -79,7 +102,7 @@ class VideoIngest:
         # deferred: the chain's steps pull every subsystem (ASR, chapters, search, articles); only ingest runs them
         from indexer.ingest.steps import run_chain
 
-        ctx = StepContext(self.store, self.settings, ytdl=self.ytdl, engine_factory=self.engine_factory,
+        ctx = StepContext(self.store, self.settings, owner=owner, ytdl=self.ytdl, engine_factory=self.engine_factory,
                           on_progress=_bind(progress, p.video_id))
         try:
             ran = run_chain(p.video_id, ctx)  # a step's media errors come out as IngestError (as_ingest_error)
@@ -140,6 +163,11 @@ class VideoIngest:
         remove_files(self.settings.data_dir, video_id)
         if video and video.media_path:  # an upload's copy is the archive's own: the source's original went on living
             uploads.drop(self.settings.data_dir, self.store, self.settings.data_dir / video.media_path)
+
+
+def _process(owner: str) -> str:
+    holder = owners.holder(owner)
+    return f"another process on {holder.host}" if holder else "another process"
 
 
 def _bind(progress: ProgressFn | None, video_id: str) -> StepProgress | None:

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from indexer.errors import InvalidInput
 from indexer.store.db import Store
 from indexer.store.dialect import upsert
-from indexer.store.schema import meta, schema_version
+from indexer.store.schema import ingest_claims, meta, schema_version
 
 BATCH = 500
 # a video's rows of these tables are one set: its transcript's segments, its chapters (of each source)
@@ -40,8 +40,8 @@ def copy_store(source: Store, target: Store, progress: Callable[[str, int], None
         raise InvalidInput("the source and the target are the same store")
     report = []
     for table in meta.sorted_tables:
-        if table is schema_version:
-            continue  # each end records its own migrations
+        if table in (schema_version, ingest_claims):
+            continue  # each end records its own migrations, and a claim is a running process's, not the archive's
         before = _keys(target, table)
         owned = _owners(target, table) if table.name in SETS else set()
         rows = _copy_table(source, target, table, owned, progress)

@@ -249,6 +249,18 @@ def _migration_10(conn: Connection) -> None:
     _add_column(conn, "jobs", "sent_at", "FLOAT")
 
 
+ingest_claims = sa.Table(  # who coordinates a video's ingest now (claims.py): no foreign key, it comes before the row
+    "ingest_claims", meta,
+    sa.Column("video_id", sa.String, primary_key=True),
+    sa.Column("owner", sa.String, nullable=False),
+    sa.Column("expires", sa.Float, nullable=False),
+)
+
+
+def _migration_11(conn: Connection) -> None:
+    ingest_claims.create(conn, checkfirst=True)  # a store created since has it already (a test's store made older)
+
+
 def _add_column(conn: Connection, table: str, column: str, declared: str) -> None:
     """Add a column to a table where it is missing: a store created since has it already, as the table is defined
     above. The names and the type are the migrations' own literals, never input."""
@@ -258,7 +270,7 @@ def _add_column(conn: Connection, table: str, column: str, declared: str) -> Non
 
 # append only; each runs once, in order, inside one transaction
 MIGRATIONS = [_migration_1, _migration_2, _migration_3, _migration_4, _migration_5, _migration_6, _migration_7,
-              _migration_8, _migration_9, _migration_10]
+              _migration_8, _migration_9, _migration_10, _migration_11]
 
 
 def version_of(conn: Connection) -> int:

@@ -1,0 +1,77 @@
+"""One coordinator a video: the process that runs a video's ingest chain holds its claim while it does.
+
+Two ingests of one video at once (two terminals, two jobs, two machines sharing a store and a broker) each ran the
+chain: without a broker the step leases kept the work to one of them, but both wrote their ingest options, the second
+over the first's while its steps read them; with a broker both sent each step, and both said "ingested". Now an
+ingest takes the video's claim first, before it writes anything of the video. The claim is a row with its holder's
+owner id and a lease that a thread of the holder renews (`Held`) until the chain ends; a second ingest waits for the
+row to be released, then finds the steps done, or runs what is left. A holder that crashed on this host is taken
+over at once (`owners.gone`); one on another host when its lease has run out.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import sqlalchemy as sa
+
+from indexer.store import owners
+from indexer.store.db import Store
+from indexer.store.dialect import insert_missing
+from indexer.store.schema import ingest_claims as claims
+
+
+def take(store: Store, video_id: str, owner: str, lease_s: float) -> str | None:
+    """Take the video's claim for `lease_s`: None when `owner` holds it now, else the owner id of the live process
+    that does (one winner: a conditional UPDATE of one row)."""
+    key = claims.c.video_id == video_id
+    while True:
+        now = time.time()
+        with store.tx() as conn:
+            insert_missing(conn, claims, {"video_id": video_id, "owner": "", "expires": 0.0})
+            free = sa.or_(claims.c.expires < now, claims.c.owner == owner)
+            if conn.execute(claims.update().where(key, free).values(owner=owner, expires=now + lease_s)).rowcount:
+                return None
+            holder = conn.execute(sa.select(claims.c.owner).where(key)).scalar()
+            if holder is not None and owners.gone(holder) and conn.execute(claims.update().where(
+                    key, claims.c.owner == holder).values(owner=owner, expires=now + lease_s)).rowcount:
+                return None
+        if holder is not None:  # None: released between two statements (PostgreSQL reads each one's own snapshot)
+            return str(holder)
+
+
+def renew(store: Store, video_id: str, owner: str, lease_s: float) -> bool:
+    """Extend the owner's claim; False when it no longer holds it (its lease ran out and another took it)."""
+    with store.tx() as conn:
+        return bool(conn.execute(claims.update().where(claims.c.video_id == video_id, claims.c.owner == owner)
+                                 .values(expires=time.time() + lease_s)).rowcount)
+
+
+def release(store: Store, video_id: str, owner: str) -> None:
+    with store.tx() as conn:
+        conn.execute(claims.delete().where(claims.c.video_id == video_id, claims.c.owner == owner))
+
+
+class Held:
+    """A claim taken: renewed every third of its lease by a thread of its own (a step may run for an hour without a
+    word to the store from this thread), and released on `close`."""
+
+    def __init__(self, store: Store, video_id: str, owner: str, lease_s: float) -> None:
+        self.store, self.video_id, self.owner, self.lease_s = store, video_id, owner, lease_s
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._renew, name=f"claim {video_id}", daemon=True)
+        self._thread.start()
+
+    def _renew(self) -> None:
+        while not self._stop.wait(self.lease_s / 3):
+            try:
+                if not renew(self.store, self.video_id, self.owner, self.lease_s):
+                    return
+            except sa.exc.SQLAlchemyError:  # the store away for a moment: the next turn tries again
+                continue
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join()
+        release(self.store, self.video_id, self.owner)

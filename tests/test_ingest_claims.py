@@ -1,0 +1,145 @@
+"""One coordinator a video (store/claims.py): a second ingest of a video another process is ingesting waits for it
+without writing anything of the video, then says "skipped" (another process ingested it); a forced one is refused at
+once; a claim whose holder crashed is taken over. With a broker, two coordinators of one video both sent its steps,
+both said "ingested", and the second one's ingest options were what the first one's steps read."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from indexer.config import Settings
+from indexer.errors import InvalidInput
+from indexer.service import Clipindex, IngestOptions
+from indexer.store import claims, owners
+from indexer.store.db import Store
+from indexer.store.schema import ingest_claims
+from tests.conftest import FIXTURES
+from tests.servers import postgres, store_url  # noqa: F401 - fixtures
+from tests.waiting import wait_until
+
+ELSEWHERE_HOST = "ingest@another-machine:4242:1:abcdef12"  # a live process on another host: never taken for gone
+
+
+def _dead_owner() -> str:
+    """The owner id of a process on this host that has exited."""
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return owners.new_owner("ingest").replace(f":{os.getpid()}:", f":{proc.pid}:", 1)
+
+
+def test_one_owner_holds_a_claim_until_it_releases_it(store_url: str) -> None:  # noqa: F811 - fixture
+    store = Store(store_url)
+    first, second = owners.new_owner("ingest"), ELSEWHERE_HOST
+    assert claims.take(store, "file:a", first, 60) is None
+    assert claims.take(store, "file:a", second, 60) == first
+    assert claims.take(store, "file:a", first, 60) is None, "its holder takes it again (a renewal)"
+    assert claims.take(store, "file:b", second, 60) is None, "another video's claim is another row"
+    assert claims.renew(store, "file:a", first, 60) and not claims.renew(store, "file:a", second, 60)
+    claims.release(store, "file:a", second)  # not its claim: nothing happens
+    assert claims.take(store, "file:a", second, 60) == first
+    claims.release(store, "file:a", first)
+    assert claims.take(store, "file:a", second, 60) is None
+
+
+def test_a_claim_whose_lease_ran_out_or_whose_holder_crashed_is_taken_over(store_url: str) -> None:  # noqa: F811
+    store = Store(store_url)
+    assert claims.take(store, "file:a", ELSEWHERE_HOST, 0.2) is None
+    time.sleep(0.3)
+    me = owners.new_owner("ingest")
+    assert claims.take(store, "file:a", me, 60) is None
+    assert not claims.renew(store, "file:a", ELSEWHERE_HOST, 60), "the old holder learns it lost the claim"
+    dead = _dead_owner()
+    assert claims.take(store, "file:b", dead, 600) is None
+    assert claims.take(store, "file:b", me, 60) is None, "a crashed holder on this host is not waited for"
+
+
+def test_of_many_takers_at_once_one_wins(store_url: str) -> None:  # noqa: F811 - fixture
+    store = Store(store_url)
+    takers = [f"ingest@machine{n}:{100 + n}:1:abcdef12" for n in range(8)]
+    said: dict[str, str | None] = {}
+    start = threading.Barrier(len(takers))
+
+    def take(owner: str) -> None:
+        start.wait()
+        said[owner] = claims.take(store, "file:a", owner, 60)
+
+    threads = [threading.Thread(target=take, args=(owner,)) for owner in takers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    winners = [o for o, holder in said.items() if holder is None]
+    assert len(winners) == 1, said
+    assert all(holder == winners[0] for o, holder in said.items() if o != winners[0]), said
+
+
+def test_a_held_claim_is_renewed_past_its_lease_and_released_on_close(tmp_path: Path) -> None:
+    store = Store(tmp_path / "store.db")
+    me = owners.new_owner("ingest")
+    assert claims.take(store, "file:a", me, 0.3) is None
+    held = claims.Held(store, "file:a", me, 0.3)
+    time.sleep(1.0)  # three leases
+    assert claims.take(store, "file:a", ELSEWHERE_HOST, 60) == me
+    held.close()
+    with store.tx() as conn:
+        assert conn.execute(ingest_claims.select()).all() == []
+
+
+def _ingested(service: Clipindex, title: str = "First") -> str:
+    [result] = service.ingest(str(FIXTURES / "captions_ru.vtt"), IngestOptions(language="ru", title=title))
+    assert result.status == "ingested"
+    return result.video_id
+
+
+def test_a_second_ingest_waits_for_the_claims_holder_writes_nothing_and_says_why_it_skipped(
+        settings: Settings) -> None:
+    service = Clipindex(settings)
+    video_id = _ingested(service)
+    assert claims.take(service.store, video_id, ELSEWHERE_HOST, 60) is None  # another machine ingests it again
+    heard: list[str] = []
+    results = []
+
+    def second() -> None:
+        results.extend(service.ingest(str(FIXTURES / "captions_ru.vtt"), IngestOptions(language="ru", title="New"),
+                                      lambda _v, _s, _f, detail: heard.append(detail)))
+
+    runner = threading.Thread(target=second)
+    runner.start()
+    wait_until(lambda: heard, 30, "the second ingest to say that it waits")
+    time.sleep(1.0)
+    assert runner.is_alive(), "it waits as long as the holder holds the claim"
+    assert service.store.get_video(video_id).title == "First", "nothing of the video is written while it waits"
+    assert heard[0] == "another process on another-machine is ingesting this video: waiting for it"
+    claims.release(service.store, video_id, ELSEWHERE_HOST)
+    runner.join(30)
+    [result] = results
+    assert result.status == "skipped" and result.note is not None and "another process" in result.note
+    assert service.store.get_video(video_id).title == "First"
+
+
+def test_a_forced_ingest_of_a_video_another_process_ingests_is_refused_at_once(settings: Settings) -> None:
+    service = Clipindex(settings)
+    video_id = _ingested(service)
+    assert claims.take(service.store, video_id, ELSEWHERE_HOST, 60) is None
+    with pytest.raises(InvalidInput, match="being ingested by another process on another-machine right now"):
+        list(service.ingest(str(FIXTURES / "captions_ru.vtt"), IngestOptions(language="ru", force=True)))
+    assert {r.status for r in service.store.step_status(video_id).values()} == {"done"}, "its steps kept"
+
+
+def test_an_ingest_releases_its_claim_when_it_ends_or_fails(settings: Settings, tmp_path: Path) -> None:
+    service = Clipindex(settings)
+    _ingested(service)
+    broken = tmp_path / "broken.srt"
+    broken.write_text("not a caption file\n", encoding="utf-8")
+    with pytest.raises(Exception):  # noqa: B017, PT011 - whichever error the bad file gives; the claim is the point
+        list(service.ingest(str(broken), IngestOptions()))
+    with service.store.tx() as conn:
+        assert conn.execute(ingest_claims.select()).all() == []
+
