@@ -133,6 +133,17 @@ def test_a_forced_ingest_of_a_video_another_process_ingests_is_refused_at_once(s
     assert {r.status for r in service.store.step_status(video_id).values()} == {"done"}, "its steps kept"
 
 
+def test_a_forced_jobs_retry_waits_for_the_claim_of_a_coordinator_that_died_elsewhere(settings: Settings) -> None:
+    """A job's retry may follow its own first run, whose coordinator died on another host: its claim runs out."""
+    service = Clipindex(settings)
+    video_id = _ingested(service)
+    assert claims.take(service.store, video_id, ELSEWHERE_HOST, 1.0) is None  # not renewed any more
+    [result] = service.ingest(str(FIXTURES / "captions_ru.vtt"), IngestOptions(language="ru", force=True),
+                              job="job-1")
+    assert result.status == "ingested"
+    assert {r.attempt for r in service.store.step_status(video_id).values()} == {1}, "its steps were run again"
+
+
 def test_an_ingest_releases_its_claim_when_it_ends_or_fails(settings: Settings, tmp_path: Path) -> None:
     service = Clipindex(settings)
     _ingested(service)

@@ -50,11 +50,12 @@ class VideoIngest:
     def ingest_one(self, p: Plan, options: IngestOptions, progress: ProgressFn | None,
                    article: Article | None, untrusted: bool, job: str | None = None) -> IngestResult:
         """Run the chain for one planned video under its claim (store/claims.py); its row and ingest options are
-        written first. While another process holds the claim, wait for it: a forced run is refused at once."""
+        written first. While another process holds the claim, wait for it; a forced run is refused at once, but for
+        a job's, which may be the retry of one whose coordinator died on another host (its claim runs out)."""
         owner = owners.new_owner("ingest")
         waited = False
         while (holder := claims.take(self.store, p.video_id, owner, self.settings.lease_s)) is not None:
-            if options.force:  # starting over under a live run would pull its steps from under it
+            if options.force and job is None:  # starting over under a live run would pull its steps from under it
                 raise InvalidInput(f"{p.video_id} is being ingested by {_process(holder)} right now; run --force "
                                    "again when it has finished")
             if progress:
