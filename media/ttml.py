@@ -8,6 +8,9 @@ caption begins (or OPEN_END_S later). Its text is everything inside it, `<br/>` 
 time of its own gives a cue for each timed `<span>` in it (captions timed word by word). A time is a clock time
 (`00:01:02.500`, or `00:01:02:12` in frames of `ttp:frameRate`, with its `ttp:frameRateMultiplier`) or an offset
 (`1.5s`, `1500ms`, `2m`, `1h`, `30f`, `90000t` in ticks of `ttp:tickRate`).
+Who speaks: a paragraph or span (or the `<div>` or `<body>` around it) of a `ttm:agent` other than the one heard
+last opens a speaker's turn, as a WebVTT voice span does (each becomes one, `<v AGENT>`, for media.cuetext to
+read); an element without one is spoken by its parent's agent.
 Elements are matched by their local name, so the TTML1/TTML2 namespace and DFXP's older ones all read.
 
 Untrusted input: a document type declaration is refused before parsing (entities are how XML files blow up or
@@ -20,6 +23,7 @@ import math
 import re
 import xml.etree.ElementTree as ET
 from bisect import bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
@@ -65,42 +69,46 @@ def cue_bodies(text: str) -> list[tuple[float, float, str]]:
     body = next((el for el in root if _local(el.tag) == "body"), None)
     try:
         if body is not None:
-            _walk(body, (0.0, None), rates, out)
+            _walk(body, (0.0, None), rates, out, None)
         out = _open_ends(out)
     except RecursionError:  # captions are a few levels deep; a file nested thousands deep is something else
         raise CaptionError("XML nested too deeply to be captions") from None
     return out
 
 
-def _walk(el: ET.Element, within: _Interval, rates: _Rates, out: list[tuple[float, float, str]]) -> None:
+def _walk(el: ET.Element, within: _Interval, rates: _Rates, out: list[tuple[float, float, str]],
+          agent: str | None) -> None:
     """The paragraphs of a <body> or <div>, timed as TTML's time containment says: an element's begin counts from
     its parent's, and one that gives no end (nor dur) of its own ends with its parent. A paragraph timed by its
     <div> alone, or given a begin but no end, was dropped without a word."""
     own = _interval(el, within, rates)
     if own is None:
         return
+    agent = _agent(el) or agent
     for child in el:
         name = _local(child.tag)
         if name == "p":
-            _paragraph(child, own, rates, out)
+            _paragraph(child, own, rates, out, agent)
         elif name in ("div", "body"):
-            _walk(child, own, rates, out)
+            _walk(child, own, rates, out, agent)
 
 
-def _paragraph(p: ET.Element, within: _Interval, rates: _Rates, out: list[tuple[float, float, str]]) -> None:
+def _paragraph(p: ET.Element, within: _Interval, rates: _Rates, out: list[tuple[float, float, str]],
+               agent: str | None) -> None:
     own = _interval(p, within, rates)
     if own is None:
         return
-    spans = [child for child in p.iter() if child is not p and _local(child.tag) == "span" and _timed(child)]
+    agent = _agent(p) or agent
+    spans = [(child, spoken_by) for child, spoken_by in _spans(p, agent) if _timed(child)]
     if spans and not _timed(p):  # an untimed paragraph of timed words: each timed span is a cue
-        for child in spans:
+        for child, spoken_by in spans:
             timed = _interval(child, own, rates)
             if timed is not None and timed[1] is not None:
-                out.append((timed[0], timed[1], escape(_text(child))))
+                out.append((timed[0], timed[1], _body(child, spoken_by)))
     elif own[1] is not None:
-        out.append((own[0], own[1], escape(_text(p))))
+        out.append((own[0], own[1], _body(p, agent)))
     elif p.get("begin") is not None:  # a begin and no end anywhere: shown until the next caption (_open_ends)
-        out.append((own[0], math.nan, escape(_text(p))))
+        out.append((own[0], math.nan, _body(p, agent)))
 
 
 OPEN_END_S = 5.0  # how long a caption that gives a begin but no end, and has none after it, stays up
@@ -143,16 +151,43 @@ def _interval(el: ET.Element, within: _Interval, rates: _Rates) -> _Interval | N
 
 
 _NOT_SHOWN = frozenset({"metadata", "desc", "title", "agent", "name", "copyright", "actor", "set", "style"})
+_ID = re.compile(r"[\w.-]+")
+MAX_AGENT = 200  # characters of an agent's ids kept to tell speakers apart
 
 
-def _text(el: ET.Element) -> str:
-    """The element's text with its markup gone and `<br/>` as a line break; metadata (`<ttm:desc>` and the like)
-    is not shown, so it is not speech."""
-    parts = [el.text or ""]
+def _agent(el: ET.Element) -> str | None:
+    """The element's own `ttm:agent` (ids of `<ttm:agent>`s in the head, by its local name), as a voice's name;
+    None where it gives none."""
+    value = next((v for name, v in el.attrib.items() if _local(name) == "agent"), "")
+    return " ".join(_ID.findall(value[:MAX_AGENT])) or None
+
+
+def _spans(el: ET.Element, agent: str | None) -> Iterator[tuple[ET.Element, str | None]]:
+    """The spans inside an element, at any depth, each with its agent (its own, or the nearest one above it)."""
+    for child in el:
+        spoken_by = _agent(child) or agent
+        if _local(child.tag) == "span":
+            yield child, spoken_by
+        yield from _spans(child, spoken_by)
+
+
+def _body(el: ET.Element, agent: str | None) -> str:
+    """A cue's body as a WebVTT cue's is written: the element's text escaped, `<br/>` a line break, metadata
+    (`<ttm:desc>` and the like) left out, as it is not speech, and its agent and any other inside it voice spans."""
+    inner = _markup(el)
+    return f"<v {agent}>{inner}</v>" if agent else inner
+
+
+def _markup(el: ET.Element) -> str:
+    parts = [escape(el.text or "")]
     for child in el:
         name = _local(child.tag)
-        parts.append("\n" if name == "br" else "" if name in _NOT_SHOWN else _text(child))
-        parts.append(child.tail or "")
+        if name == "br":
+            parts.append("\n")
+        elif name not in _NOT_SHOWN:
+            own = _agent(child)
+            parts.append(f"<v {own}>{_markup(child)}</v>" if own else _markup(child))
+        parts.append(escape(child.tail or ""))
     return "".join(parts)
 
 

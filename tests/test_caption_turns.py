@@ -245,6 +245,45 @@ def test_voice_spans_without_a_name_nested_left_open_or_between_timed_words() ->
                                                           ("yet.", False)]
 
 
+# TTML's speakers: `ttm:agent` on a paragraph, a span, or the <div> around them, naming agents declared in the head
+AGENTS = """<?xml version="1.0" encoding="UTF-8"?>
+<tt xmlns="http://www.w3.org/ns/ttml" xmlns:ttm="http://www.w3.org/ns/ttml#metadata" xml:lang="en">
+  <head><metadata>
+    <ttm:agent xml:id="anna" type="person"><ttm:name type="full">Anna Kay</ttm:name></ttm:agent>
+    <ttm:agent xml:id="ben" type="person"><ttm:name type="full">Ben</ttm:name></ttm:agent>
+  </metadata></head>
+  <body><div ttm:agent="anna">
+    <p begin="00:00:01.000" end="00:00:03.000">Are you leaving?</p>
+    <p begin="00:00:03.000" end="00:00:05.000"><span ttm:agent="ben">Not yet.</span><br/>
+      <span>Why?</span></p>
+    <p begin="00:00:05.000" end="00:00:07.000" ttm:agent="ben">I still have two calls to make.</p>
+    <p begin="00:00:07.000" end="00:00:08.000" ttm:agent="ben">Then go.</p>
+    <p ttm:agent="anna"><span begin="00:00:08.000" end="00:00:08.500">Then</span>
+      <span begin="00:00:08.500" end="00:00:09.000">I&apos;ll</span>
+      <span begin="00:00:09.000" end="00:00:09.500" ttm:agent="ben">Thanks.</span></p>
+  </div></body>
+</tt>
+"""
+
+
+def test_a_ttml_agent_other_than_the_one_heard_last_opens_a_turn() -> None:
+    """TTML files marked who spoke (`ttm:agent`, as broadcasters' EBU-TT and IMSC deliveries do) and no turn was
+    read from them: a transcript of two speakers read as one."""
+    cues = parse_captions(AGENTS)
+    assert [c.text for c in cues] == ["Are you leaving?", "Not yet. Why?", "I still have two calls to make.",
+                                      "Then go.", "Then", "I'll", "Thanks."]
+    tr = from_cues("file:t", cues, language="en", kind="file")
+    # Anna (from the <div>), Ben's span, Anna again after it (the span gives the words back), Ben's paragraphs
+    # (one turn for both), Anna's paragraph of timed words, Ben's last word
+    assert _opening(tr) == ["Are", "Not", "Why?", "I", "Then", "Thanks."]
+    assert all("<" not in w.text and "ben" not in w.text for w in tr.words)
+    # agents ids that are no names, and an empty agent: read as ids, or as no agent
+    odd = AGENTS.replace('ttm:agent="ben"', 'ttm:agent="b&lt;1&gt; x\ny"').replace('<div ttm:agent="anna">',
+                                                                                  '<div ttm:agent="">')
+    assert _opening(from_cues("file:o", parse_captions(odd), language="en", kind="file")) == [
+        "Not", "Then", "Thanks."]
+
+
 @pytest.mark.slow  # inputs large enough to tell linear from quadratic time take seconds
 def test_hostile_voice_markup_reads_in_linear_time() -> None:
     many = "".join(f"<v S{k % 2}>w{k} " for k in range(50_000))  # 50,000 nested spans, never closed
