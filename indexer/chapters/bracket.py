@@ -50,6 +50,12 @@ WEAK_AFTER = frozenset("der das dem des".split())
 WEAK_PLURAL = frozenset(["die"])
 NAMED_ADJECTIVE = "e"  # a capitalised adjective's ending in a name ("das Europäische Parlament"; not "des
 # Ex-Präsidenten Jair Bolsonaro", a noun)
+# an adjective's ending after the article (WEAK_AFTER, WEAK_PLURAL), and the one it takes alone, as a headline writes
+# it without the article: "der finnische" -> "Finnischer", "der israelischen Armee" -> "israelischer Armee", "das
+# israelische" -> "Israelisches", "dem schweren" -> "schwerem", "die israelischen" -> "Israelische"; after "des"
+# the two are one ("des ehemaligen" -> "ehemaligen")
+STRONG = {"der": (("en", "er"), ("e", "er")), "das": (("e", "es"),), "dem": (("en", "em"),), "des": (),
+          "die": (("en", "e"),)}
 
 
 class _Clauses:
@@ -269,7 +275,7 @@ def articles_kept(raw: Sequence[str], folded: Sequence[str], article: Sequence[b
     if primary_language(language) not in NOUNS_CAPITALISED:
         return out
     for a in range(1, len(raw) - 1):
-        if a - 1 <= clause_start[a] or not article[a - 1] or not solid[a] or raw[a][:1].isdigit():
+        if a <= clause_start[a] or not article[a - 1] or not solid[a] or raw[a][:1].isdigit():
             continue
         if ends[a - 1] is not None or BREAK.search(raw[a]):
             continue
@@ -278,6 +284,29 @@ def articles_kept(raw: Sequence[str], folded: Sequence[str], article: Sequence[b
         weak = before in WEAK_AFTER or (before in WEAK_PLURAL and word.endswith("en"))
         out[a] = int((word[:1].islower() or named) and weak)
     return out
+
+
+def strong_endings(words: Sequence[str], article: str) -> list[str]:
+    """The words of a run that opens on the adjectives after `article` (articles_kept), without it: each adjective
+    before the noun with the ending it takes alone (STRONG); a quantifier and what follows it keep theirs ("die
+    beiden größten" -> "Beide größten", "die ersten beiden" -> "Erste beiden")."""
+    out = list(words)
+    endings = STRONG.get(fold(article.strip(MARKS)), ())
+    for k, word in enumerate(words[:-1]):
+        bare = word.rstrip(MARKS)
+        old, new = next(((o, n) for o, n in endings if bare.endswith(o)), ("", ""))
+        if not old or BREAK.search(word) or not (bare[:1].islower() or k == 0):
+            break
+        out[k] = bare[:len(bare) - len(old)] + new + word[len(bare):]
+        if _quantifier(out[k]) or _quantifier(words[k + 1]):
+            break  # "Beide größten ...", "Erste beiden ..."
+    return out
+
+
+def _quantifier(word: str) -> bool:
+    """Whether a German word is a quantifier with any ending ("beide", "beiden", "vielen")."""
+    folded = fold(word.strip(MARKS))
+    return folded in DETERMINERS["de"] or folded.removesuffix("n") in DETERMINERS["de"]
 
 
 def _chain(clauses: _Clauses, k: int, end: int, closing: bool = True) -> tuple[int | None, list[int], list[int]]:

@@ -20,6 +20,7 @@ from indexer.chapters.bracket import (
     object_starts,
     open_bracket,
     phrase_ends,
+    strong_endings,
 )
 from indexer.chapters.casing import upper_first
 from indexer.chapters.headlinese import headline_style, opens_with_pronoun
@@ -137,7 +138,10 @@ def _runs(words: _Words, keys: Sequence[set[str]], weights: dict[str, float], sh
                 # a German adjective keeps its article, whose case its ending follows ("das | neue Kabinett"), where
                 # the run has room for it: without it, it still says what happened ("Aktuelle Vizepräsident ...")
                 carried = words.article_kept[a] * (b + 2 - a <= longest)
-                text = _clean(raw[a - max(governed, carried): b + 1], language)
+                run = raw[a - max(governed, carried): b + 1]
+                if words.article_kept[a] and not (governed or carried):  # no room: "Israelisches Militär hat ..."
+                    run = strong_endings(run, raw[a - 1])
+                text = _clean(run, language)
                 if name:
                     first = raw[a - max(governed, carried)].lstrip(OPENING_MARKS)
                     text = attributed([raw[k] for k in name], text, first, language)
