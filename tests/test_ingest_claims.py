@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from indexer.config import Settings
 from indexer.errors import InvalidInput
@@ -154,3 +155,15 @@ def test_an_ingest_releases_its_claim_when_it_ends_or_fails(settings: Settings, 
     with service.store.tx() as conn:
         assert conn.execute(ingest_claims.select()).all() == []
 
+
+
+def test_a_claim_that_cannot_be_released_is_left_to_run_out_without_hiding_the_ingests_error(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    store = Store(tmp_path / "store.db")
+    me = owners.new_owner("ingest")
+    assert claims.take(store, "file:a", me, 60) is None
+    held = claims.Held(store, "file:a", me, 60)
+    with store.tx() as conn:  # the store fails under the release (here: its table gone)
+        conn.execute(sa.text("DROP TABLE ingest_claims"))
+    held.close()
+    assert "the ingest claim of file:a was not released" in caplog.text

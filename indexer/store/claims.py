@@ -11,6 +11,7 @@ over at once (`owners.gone`); one on another host when its lease has run out.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 
@@ -20,6 +21,8 @@ from indexer.store import owners
 from indexer.store.db import Store
 from indexer.store.dialect import insert_missing
 from indexer.store.schema import ingest_claims as claims
+
+log = logging.getLogger(__name__)
 
 
 def take(store: Store, video_id: str, owner: str, lease_s: float) -> str | None:
@@ -72,6 +75,12 @@ class Held:
                 continue
 
     def close(self) -> None:
+        """Stop renewing and release the claim; a store that cannot be reached now leaves it to run out (an error
+        here would hide the ingest's own)."""
         self._stop.set()
         self._thread.join()
-        release(self.store, self.video_id, self.owner)
+        try:
+            release(self.store, self.video_id, self.owner)
+        except sa.exc.SQLAlchemyError as exc:
+            log.warning("the ingest claim of %s was not released (%s): it runs out in %.0f s", self.video_id,
+                        type(exc).__name__, self.lease_s)
