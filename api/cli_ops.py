@@ -86,8 +86,8 @@ def migrate_store(
 
 
 def status(data_dir: DataDir = None, as_json: JsonOut = False) -> None:
-    """Where the work stands: queue depths (with a broker), jobs by state, running steps with their worker and
-    lease, failed steps with their error.
+    """Where the work stands: queue depths (with a broker), jobs by state, the ingests running (the process that
+    coordinates each), running steps with their worker and lease, failed steps with their error.
 
     Example: clipindex status
     """
@@ -114,6 +114,9 @@ def _print_status(depths: dict[str, int] | None, work: WorkStatus) -> None:
     if depths is not None:
         out.print("queues   " + "  ".join(f"{q} {n}" for q, n in depths.items()), markup=False)
     out.print("jobs     " + ("  ".join(f"{s} {n}" for s, n in sorted(work.jobs.items())) or "none"), markup=False)
+    out.print(f"ingests  {len(work.ingests)} running", markup=False)
+    for i in work.ingests:
+        out.print(f"  {i.video_id} by {i.coordinator} (claim {i.claim_left_s:.0f} s left)", markup=False)
     out.print(f"running  {len(work.running)} step(s)", markup=False)
     for r in work.running:
         lease = f"lease {r.lease_left_s:.0f} s left" if r.lease_left_s >= 0 else "LEASE EXPIRED"

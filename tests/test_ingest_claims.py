@@ -167,3 +167,20 @@ def test_a_claim_that_cannot_be_released_is_left_to_run_out_without_hiding_the_i
         conn.execute(sa.text("DROP TABLE ingest_claims"))
     held.close()
     assert "the ingest claim of file:a was not released" in caplog.text
+
+
+def test_status_names_the_ingests_running_and_who_coordinates_them(tmp_path: Path) -> None:
+    """With a broker a coordinator waits while its step waits on a queue: `clipindex status` showed no running step
+    and nothing of the ingest under way (nor, after a crash, of the claim that ran out or whose process ended)."""
+    from typer.testing import CliRunner
+
+    from api.cli import app
+
+    store = Store(tmp_path / "clipindex.db")
+    assert claims.take(store, "file:abc", ELSEWHERE_HOST, 60) is None
+    assert claims.take(store, "file:old", "ingest@another-machine:1:1:abcdef12", 0.01) is None  # runs out
+    assert claims.take(store, "file:dead", _dead_owner(), 60) is None  # its process ended on this host
+    time.sleep(0.05)
+    result = CliRunner().invoke(app, ["status"], env={"CLIPINDEX_DATA_DIR": str(tmp_path)})
+    assert "ingests  1 running\n  file:abc by ingest@another-machine:4242:1:abcdef12 (claim " in result.stdout
+    assert "file:old" not in result.stdout and "file:dead" not in result.stdout, result.stdout

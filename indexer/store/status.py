@@ -1,6 +1,7 @@
-"""Where the work stands, read from the store: jobs by state, the steps running now (on which worker, with how much
-lease left) and the steps that failed, with their error (`clipindex status` prints it beside the queue depths); and
-each video's state as `videos` lists it: ready only when its ingest ran to the end."""
+"""Where the work stands, read from the store: jobs by state, the ingests running now (which process coordinates
+each video's chain: store/claims.py), the steps running now (on which worker, with how much lease left) and the
+steps that failed, with their error (`clipindex status` prints it beside the queue depths); and each video's state
+as `videos` lists it: ready only when its ingest ran to the end."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from indexer.ingest.types import STEPS
 from indexer.models import Video
 from indexer.store import owners
 from indexer.store.db import Store
-from indexer.store.schema import jobs, step_runs, transcripts
+from indexer.store.schema import ingest_claims, jobs, step_runs, transcripts
 
 # ready: a transcript, and every step its ingest ran finished, the index step among them (so search finds it);
 # ingesting: a step runs now; incomplete: no transcript, or a step failed, was cut off or did not run (ingest it again)
@@ -102,11 +103,19 @@ class FailedStep:
 
 
 @dataclass(frozen=True)
+class RunningIngest:
+    video_id: str
+    coordinator: str  # the owner id of the process that runs the video's chain (its steps may run on workers)
+    claim_left_s: float  # until another process may take the video over, unless renewed (every third of a lease)
+
+
+@dataclass(frozen=True)
 class WorkStatus:
     jobs: dict[str, int]
     running: list[RunningStep]
     failed: list[FailedStep]
     cancelled: list[FailedStep]  # stopped because someone asked: apart from failures, which an operator is paged for
+    ingests: list[RunningIngest] = field(default_factory=list)
 
 
 def work_status(store: Store, limit: int = 50) -> WorkStatus:
@@ -116,13 +125,17 @@ def work_status(store: Store, limit: int = 50) -> WorkStatus:
             sa.select(jobs.c.state, sa.func.count()).group_by(jobs.c.state))}
         running = conn.execute(sa.select(step_runs).where(step_runs.c.status == "running")
                                .order_by(step_runs.c.updated_at).limit(limit)).mappings().all()
+        claimed = conn.execute(sa.select(ingest_claims).where(ingest_claims.c.expires > now)
+                               .order_by(ingest_claims.c.video_id).limit(limit)).all()
         stopped = {kind: conn.execute(sa.select(step_runs).where(step_runs.c.status == "failed", asked)
                                       .order_by(step_runs.c.updated_at.desc()).limit(limit)).mappings().all()
                    for kind, asked in (("failed", step_runs.c.cancel.is_not(True)),
                                        ("cancelled", step_runs.c.cancel.is_(True)))}
+    failed, cancelled = ([FailedStep(r["video_id"], r["step"], r["error"], r["attempt"], r["updated_at"])
+                          for r in stopped[kind]] for kind in ("failed", "cancelled"))
     return WorkStatus(
         counts,
         [RunningStep(r["video_id"], r["step"], r["lease_owner"], (r["lease_expires"] or now) - now, r["progress"],
                      r["attempt"]) for r in running],
-        *([FailedStep(r["video_id"], r["step"], r["error"], r["attempt"], r["updated_at"]) for r in stopped[kind]]
-          for kind in ("failed", "cancelled")))
+        failed, cancelled,
+        [RunningIngest(r.video_id, r.owner, r.expires - now) for r in claimed if not owners.gone(r.owner)])
