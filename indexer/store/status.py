@@ -115,7 +115,7 @@ class WorkStatus:
     running: list[RunningStep]
     failed: list[FailedStep]
     cancelled: list[FailedStep]  # stopped because someone asked: apart from failures, which an operator is paged for
-    ingests: list[RunningIngest] = field(default_factory=list)
+    ingests: list[RunningIngest]  # their claims (store/claims.py): while a step waits on a queue, none runs
 
 
 def work_status(store: Store, limit: int = 50) -> WorkStatus:
