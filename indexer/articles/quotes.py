@@ -277,11 +277,14 @@ def _untitled(name: str | None) -> str | None:
     """A name after the speech verb less the capitalised title before its last two capitalised words ("said Mayor
     Helen Carver", "sagte Bundeskanzler Olaf Scholz", "dijo el presidente Andrés Manuel López Obrador"), as a name
     that opens the sentence loses it (`_nearest`); an initial ("George W. Bush"), a particle ("Ursula von der
-    Leyen") or a suffix at the end ("Jr.") is no capitalised word of its own."""
+    Leyen") or a suffix at the end ("Jr.") is no capitalised word of its own, and before a suffix the last three are
+    kept ("Martin Luther King Jr.", "Pastor Martin Luther King Jr.": it ends a person's whole name)."""
     words = name.split() if name else []
+    suffixed = bool(words) and words[-1].rstrip(".") in NAME_SUFFIXES
     caps = [i for i, w in enumerate(words) if w[0].isupper() and not _initials(w) and not (
-        i == len(words) - 1 and w.rstrip(".") in NAME_SUFFIXES)]
-    return " ".join(words[caps[-2]:]) if len(caps) >= 3 else name
+        suffixed and i == len(words) - 1)]
+    kept = 3 if suffixed else 2  # a suffix ends a person's whole name, given names and all ("Martin Luther King Jr.")
+    return " ".join(words[caps[-kept]:]) if len(caps) > kept else name
 
 
 def _name(tokens: list[str]) -> str | None:
@@ -290,7 +293,7 @@ def _name(tokens: list[str]) -> str | None:
     King Jr.", with its stop whether that ends the sentence or not), up to four capitalised words."""
     words: list[str] = []
     n = caps = 0
-    while n < len(tokens) and caps < 4:
+    while n < len(tokens) and (caps < 4 or (words and tokens[n].rstrip(".") in NAME_SUFFIXES)):
         t = tokens[n]
         if t[0].isalnum() and t[0].isupper():
             if words and t.rstrip(".") in NAME_SUFFIXES:
