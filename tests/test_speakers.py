@@ -112,13 +112,16 @@ def test_a_speech_verb_just_before_the_quote_needs_no_colon() -> None:
     ("en", 'Harry Connick Jr. said: "We play on."', ["Harry Connick Jr."]),
     ("en", 'Martin Luther King Jr. said: "We shall overcome."', ["Martin Luther King Jr."]),
     ("en", '"We shall overcome," said Pastor Martin Luther King Jr.', ["Martin Luther King Jr."]),
+    ("en", '"We rise," said W. E. B. Du Bois.', ["W. E. B. Du Bois"]),
+    ("en", 'W. E. B. Du Bois said: "We rise."', ["W. E. B. Du Bois"]),
     ("en", '"We stay," said U.S. President Joe Biden.', ["Joe Biden"]),
     ("en", '"We stay," said the U.S. envoy Tom Baker.', ["Tom Baker"]),
     ("es", "«Nos quedamos», dijo la Sra. Gómez.", ["Gómez"]),
 ], ids=["after-the-verb", "after-the-verb-then-more", "before-the-verb-colon", "before-the-verb-after-the-quote",
         "russian-after-the-verb", "russian-initial-first", "russian-before-the-verb", "two-initials", "title",
         "suffix", "suffix-before-the-verb", "three-names-and-a-suffix", "a-title-then-three-names-and-a-suffix",
-        "capitals-then-title", "capitals-then-lower-case", "spanish-title"])
+        "initials-then-a-double-surname", "initials-then-a-double-surname-before-the-verb", "capitals-then-title",
+        "capitals-then-lower-case", "spanish-title"])
 def test_a_full_stop_inside_a_name_ends_no_sentence(language: str, text: str, expected: list[str]) -> None:
     assert speakers(text, language) == expected
 

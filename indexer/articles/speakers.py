@@ -43,6 +43,7 @@ NAME_SUFFIXES = frozenset({"Jr", "Sr"})
 # capitalised only because they open a sentence: a function word or pronoun of any language we know ("The", "Он")
 _OPENS_SENTENCE = frozenset().union(*(stop_words(lang) for lang in languages())) | PRONOUNS
 _LAST_WORDS = re.compile(r"(?:([^\W_]+)[^\w.]+)?([^\W_]+(?:\.[^\W_]+)*)$")  # "the U.S", "George W", "Dr"
+_INITIAL_BEFORE = re.compile(r"(?:^|(?<=[\s(]))[^\W\d_]\.\s+$")  # "W. E. | B." : an initial right before
 _NEXT_WORD = re.compile(r"\s*([,;:])|\s+([^\W\d_][\w'’‘-]*)(\.?)")
 
 _CASED = re.compile(r"[^\W\d_]")
@@ -112,7 +113,8 @@ def ends_sentence(text: str, dot: int) -> bool:
     Biden". Where the two readings look alike, the sentence ends: a new one opens with a function word or pronoun
     of a language we know ("said the U.S. The next day", "Plan B. He left"); capitals an article leads in end a
     name, not an initial ("in the U.S. Officials said"); a one-letter word before a full name (two capitalised
-    words: "Plan B. Anna Marsh said") ends a sentence, as a middle initial stands before one surname. Still read as
+    words: "Plan B. Anna Marsh said") ends a sentence, as a middle initial stands before one surname, unless another
+    initial stands right before it ("W. E. B. Du Bois said"). Still read as
     an initial: a one-letter word that ends a sentence before one that opens with a single capitalised word and no
     function word ("Plan B. Officials said"), which nothing in the words tells apart from "George W. Bush said"."""
     last = _LAST_WORDS.search(text[max(dot - 80, 0):dot])
@@ -130,6 +132,8 @@ def ends_sentence(text: str, dot: int) -> bool:
             not title and fold(lead) in ARTICLES):
         return True
     if len(after[2]) == 1 and after[3]:  # "J. K. Rowling"
+        return False
+    if _INITIAL_BEFORE.search(text, max(dot - 80, 0), dot - len(word)):  # "W. E. B. Du Bois": initials in a row
         return False
     if fold(after[2]) in _OPENS_SENTENCE:
         return True
