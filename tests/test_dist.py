@@ -27,7 +27,7 @@ from indexer.config import Settings, load_settings
 from indexer.distributed import transport
 from indexer.distributed.chain import RESEND_S
 from indexer.errors import IngestError, InvalidInput
-from indexer.ingest.types import STEPS
+from indexer.ingest.types import STEPS, IngestResult
 from indexer.models import Video
 from indexer.search.passages import build_passages
 from indexer.service import Clipindex, IngestOptions
@@ -521,31 +521,35 @@ def test_a_coordinator_waits_for_a_broker_that_cannot_be_reached(tmp_path: Path)
 
 def test_two_coordinators_of_one_video_ingest_it_once_with_the_first_ones_options(dist_settings: Settings) -> None:
     """Both sent the video's steps and said "ingested", and the second one's options (its title here) were what the
-    first one's steps read (store/claims.py)."""
+    first one's steps read (store/claims.py). The first is a `clipindex ingest` process; the second runs here, so
+    that the worker starts only once it has said where it stands (it waits for the first, or, before, for its
+    step)."""
     service = Clipindex(dist_settings)
     source = str(FIXTURES / "captions_ru.vtt")
-
-    def coordinator(title: str) -> subprocess.Popen[str]:
-        return subprocess.Popen([sys.executable, "-m", "api.cli", "ingest", "-q", "--language", "ru", "--title",
-                                 title, source], env=_env(dist_settings), stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True)
-
-    first = coordinator("First")  # no worker yet: its fetch step waits on the queue
-    [video_id] = wait_until(lambda: service.store.video_ids(), 60, "the first coordinator to register the video")
-    second = coordinator("Second")
-    time.sleep(2.0)  # long enough for the second to have written its options and sent its step, as it did
-    worker = _worker(dist_settings)
+    first = subprocess.Popen([sys.executable, "-m", "api.cli", "ingest", "-q", "--language", "ru", "--title", "First",
+                              source], env=_env(dist_settings), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True)  # no worker yet: its fetch step waits on the queue
+    worker = None
     try:
-        said = [p.communicate(timeout=120) for p in (first, second)]
+        [video_id] = wait_until(lambda: service.store.video_ids(), 60, "the first coordinator to register the video")
+        heard: list[str] = []
+        second: list[IngestResult] = []
+        runner = threading.Thread(target=lambda: second.extend(service.ingest(
+            source, IngestOptions(language="ru", title="Second"), lambda _v, _s, _f, detail: heard.append(detail))))
+        runner.start()
+        wait_until(lambda: heard, 60, "the second coordinator to report")
+        worker = _worker(dist_settings)
+        said = first.communicate(timeout=120)
+        runner.join(120)
     finally:
-        stop_processes(worker)
-        for proc in (first, second):
-            if proc.poll() is None:
-                proc.kill()
-    assert [p.returncode for p in (first, second)] == [0, 0], said
-    assert said[0][0].startswith("ingested"), said
-    assert said[1][0].startswith("skipped"), said  # both said "ingested"
-    assert "already ingested by another process at the same time" in said[1][1]
+        if worker is not None:
+            stop_processes(worker)
+        if first.poll() is None:
+            first.kill()
+    assert first.returncode == 0 and said[0].startswith("ingested"), said
+    assert heard[0] == f"another process on {socket.gethostname()} is ingesting this video: waiting for it", heard
+    [result] = second
+    assert result.status == "skipped" and "another process at the same time" in (result.note or ""), result
     assert service.store.get_video(video_id).title == "First", "the second's options were the ones the steps read"
     assert {s: (r.status, r.attempt) for s, r in service.store.step_status(video_id).items()} == {
         s: ("done", 1) for s in STEPS}
