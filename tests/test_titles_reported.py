@@ -48,6 +48,13 @@ def _said(sentence: str, language: str) -> tuple[str, str]:
      "Tirrenia", "il vecchio traghetto tornerà in mare a maggio."),
     ("Портовое управление Росморпорт заявило, что старый паром снова выйдет в море в мае.", "ru",
      "Росморпорт", "старый паром снова выйдет в море в мае."),
+    # a capitalised head with its genitive: the name alone ("England", "Interior", "Regierung") said nothing
+    ("The Bank of England has warned that interest rates will rise again next year.", "en",
+     "Bank of England", "interest rates will rise again next year."),
+    ("The Ministry of the Interior said that forty people were arrested overnight.", "en",
+     "Ministry of the Interior", "forty people were arrested overnight."),
+    ("Der Sprecher der Regierung sagte, dass die Gespräche am Montag weitergehen.", "de",
+     "Sprecher der Regierung", "die Gespräche am Montag weitergehen."),
 ])
 def test_what_a_report_verbs_that_opens_is_what_was_said_and_who_said_it(sentence: str, language: str, who: str,
                                                                        said: str) -> None:
@@ -61,6 +68,8 @@ def test_what_a_report_verbs_that_opens_is_what_was_said_and_who_said_it(sentenc
      "Hafenbehörde: die alte Inselfähre wieder fährt"),
     ("Le port de Calais a annoncé que le vieux ferry reprendra la mer.", "fr",
      "Calais : le vieux ferry reprendra la mer"),
+    ("The Bank of England has warned that interest rates will rise.", "en",
+     "Bank of England: interest rates will rise"),
 ])
 def test_a_title_tells_what_was_said_and_who_said_it(sentence: str, language: str, title: str) -> None:
     found = _best(sentence, language)

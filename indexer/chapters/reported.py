@@ -25,6 +25,8 @@ ARTICLE_SUBJECTS = {"fr", "es", "it", "pt"}
 INFINITIVE = {lang: frozenset(words.split()) for lang, words in {
     "en": "to", "de": "zu", "fr": "de d à", "es": "a de", "it": "di a da", "pt": "a de", "nl": "te"}.items()}
 REACH = 4  # the verb stands this many words before its "that" at most ("told residents on Monday that")
+# German articles of the genitive, which join a name to the noun it belongs to as "of" does ("Sprecher der Regierung")
+GENITIVE_ARTICLES = {"de": frozenset("der des".split())}
 NAME_WORDS = 3  # who said it, as a title names them: "Colorado's Supreme Court", "Russian Defense Ministry"
 
 
@@ -81,20 +83,33 @@ def _reporter(raw: Sequence[str], folded: Sequence[str], verb: int, nouns: froze
               ) -> range:
     """Who said it: the capitalised words (1 to NAME_WORDS, past the articles that open them) right before the
     reporting verb and its auxiliaries, within its clause ("Serbia has announced", "le géant Gazprom a annoncé",
-    "The Russian Defense Ministry has reported"), as their places; an empty range where they are no name ("Le
-    président du Conseil européen estime", "Syrian authorities reported") or the last of a list ("Terrorismus und
-    Kriege zeigen")."""
+    "The Russian Defense Ministry has reported"), with a capitalised head and the genitive that joins them ("The
+    Bank of England said", "Ministry of the Interior", "Der Sprecher der Regierung sagte", where the name alone,
+    "England", said nothing), as their places; an empty range where they are no name ("Le président du Conseil
+    européen estime", "Syrian authorities reported") or the last of a list ("Terrorismus und Kriege zeigen")."""
     k = verb - 1
     while k >= 0 and auxiliary(raw[k], language) and not BREAK.search(raw[k]):
         k -= 1
-    last = k
-    while k >= 0 and not BREAK.search(raw[k]) and raw[k].strip(MARKS)[:1].isupper():
-        k -= 1
+    last, capitals = k, 0
+    joins = stopwords.genitives(language) | GENITIVE_ARTICLES.get(primary_language(language) or "", frozenset())
+    while k >= 0 and not BREAK.search(raw[k]):
+        if raw[k].strip(MARKS)[:1].isupper():
+            capitals += 1
+            k -= 1
+            continue
+        j = k
+        while j > 0 and folded[j] in nouns and folded[j] not in joins:
+            j -= 1  # "of | the | Interior"
+        if not (capitals and j > 0 and folded[j] in joins and raw[j - 1].strip(MARKS)[:1].isupper()
+                and not BREAK.search(raw[j - 1])):
+            break
+        k = j - 1  # the head before the genitive: "Bank | of England"
     first = k + 1
     while first <= last and folded[first] in nouns:
         first += 1
+    capitals = sum(raw[i].strip(MARKS)[:1].isupper() for i in range(first, last + 1))
     listed = k >= 0 and folded[k] in stopwords.coordinators(language)  # "Terrorismus und | Kriege zeigen, dass"
-    return range(first, last + 1) if 1 <= last + 1 - first <= NAME_WORDS and not listed else range(0)
+    return range(first, last + 1) if 1 <= capitals <= NAME_WORDS and not listed else range(0)
 
 
 def attributed(name: Sequence[str], run: str, first: str, language: str | None) -> str:
