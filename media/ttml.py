@@ -185,8 +185,7 @@ def _markup(el: ET.Element) -> str:
         if name == "br":
             parts.append("\n")
         elif name not in _NOT_SHOWN:
-            own = _agent(child)
-            parts.append(f"<v {own}>{_markup(child)}</v>" if own else _markup(child))
+            parts.append(_body(child, _agent(child)))
         parts.append(escape(child.tail or ""))
     return "".join(parts)
 
