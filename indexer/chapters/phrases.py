@@ -143,8 +143,7 @@ def _runs(words: _Words, keys: Sequence[set[str]], weights: dict[str, float], sh
                     run = strong_endings(run, raw[a - 1])
                 text = _clean(run, language)
                 if name:
-                    first = raw[a - max(governed, carried)].lstrip(OPENING_MARKS)
-                    text = attributed([raw[k] for k in name], text, first, language)
+                    text = attributed([raw[k] for k in name], text, run[0].lstrip(OPENING_MARKS), language)
                 ends.append((b, end_cost, Phrase(score - start - end_cost, text + "?" * words.asks(b))))
             if BREAK.search(raw[b]):
                 break

@@ -90,17 +90,17 @@ def _reporter(raw: Sequence[str], folded: Sequence[str], verb: int, nouns: froze
     k = verb - 1
     while k >= 0 and auxiliary(raw[k], language) and not BREAK.search(raw[k]):
         k -= 1
-    last, capitals = k, 0
+    last, named = k, False  # named: a capitalised word read, which a genitive may follow
     joins = stopwords.genitives(language) | GENITIVE_ARTICLES.get(primary_language(language) or "", frozenset())
     while k >= 0 and not BREAK.search(raw[k]):
         if raw[k].strip(MARKS)[:1].isupper():
-            capitals += 1
+            named = True
             k -= 1
             continue
         j = k
         while j > 0 and folded[j] in nouns and folded[j] not in joins:
             j -= 1  # "of | the | Interior"
-        if not (capitals and j > 0 and folded[j] in joins and raw[j - 1].strip(MARKS)[:1].isupper()
+        if not (named and j > 0 and folded[j] in joins and raw[j - 1].strip(MARKS)[:1].isupper()
                 and not BREAK.search(raw[j - 1])):
             break
         k = j - 1  # the head before the genitive: "Bank | of England"
