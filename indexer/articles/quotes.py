@@ -280,11 +280,16 @@ def _untitled(name: str | None) -> str | None:
     Leyen") or a suffix at the end ("Jr.") is no capitalised word of its own, and before a suffix the last three are
     kept ("Martin Luther King Jr.", "Pastor Martin Luther King Jr.": it ends a person's whole name)."""
     words = name.split() if name else []
-    suffixed = bool(words) and words[-1].rstrip(".") in NAME_SUFFIXES
+    suffixed = bool(words) and _suffix(words[-1])
     caps = [i for i, w in enumerate(words) if w[0].isupper() and not _initials(w) and not (
         suffixed and i == len(words) - 1)]
     kept = 3 if suffixed else 2  # a suffix ends a person's whole name, given names and all ("Martin Luther King Jr.")
     return " ".join(words[caps[-kept]:]) if len(caps) > kept else name
+
+
+def _suffix(token: str) -> bool:
+    """Whether a word is a suffix that ends a name, with its stop or without ("Jr.", "Sr")."""
+    return token.rstrip(".") in NAME_SUFFIXES
 
 
 def _name(tokens: list[str]) -> str | None:
@@ -293,10 +298,10 @@ def _name(tokens: list[str]) -> str | None:
     King Jr.", with its stop whether that ends the sentence or not), up to four capitalised words."""
     words: list[str] = []
     n = caps = 0
-    while n < len(tokens) and (caps < 4 or (words and tokens[n].rstrip(".") in NAME_SUFFIXES)):
+    while n < len(tokens) and (caps < 4 or (words and _suffix(tokens[n]))):
         t = tokens[n]
         if t[0].isalnum() and t[0].isupper():
-            if words and t.rstrip(".") in NAME_SUFFIXES:
+            if words and _suffix(t):
                 words.append(t + "." if tokens[n + 1:n + 2] == ["."] else t)
                 break
             words.append(t)
