@@ -40,6 +40,10 @@ class JobOut(BaseModel):
         "progress and eta_s are then its last report's."))
     takeover_s: float | None = Field(default=None, description=(
         "With stalled_s: seconds until another worker may take the job over (0: the next free one does)."))
+    detail: str | None = Field(default=None, description=(
+        "While running: what its step is doing or waiting for, in words (\"waiting on the asr queue\", \"another "
+        "process on HOST is ingesting this video: waiting for it\", \"12.3 MB\"); none once the audio position "
+        "says it."))
     error: str | None
     attempts: int
     result: dict[str, Any] | None

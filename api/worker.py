@@ -122,16 +122,18 @@ class Worker:
         clock = AudioClock()
         at = [0, 1]  # a playlist's videos done, of how many: the job's bar is the whole playlist's, not a video's
 
-        def beat(whole: float, step: str, audio: AudioPosition | None = None) -> None:
-            if not self.queue.heartbeat(job.id, self.owner, whole, step, audio):
+        def beat(whole: float, step: str, audio: AudioPosition | None = None, detail: str = "") -> None:
+            if not self.queue.heartbeat(job.id, self.owner, whole, step, audio, detail):
                 cancelled.set()
                 raise JobCancelled("cancelled")
 
-        def progress(video_id: str, step: StepName, fraction: float, _detail: str) -> None:
+        def progress(video_id: str, step: StepName, fraction: float, detail: str) -> None:
             if cancelled.is_set():
                 raise JobCancelled("cancelled")
             audio = clock.position(fraction, self.service.store.find_video(video_id)) if step == "transcript" else None
-            beat((at[0] + overall(step, fraction)) / at[1], step, audio)
+            # the words say what the step waits for ("waiting on the asr queue") or where it runs; once the audio
+            # moves, its position says it, and the recogniser's own "0:10 of 3:00 transcribed" would repeat it
+            beat((at[0] + overall(step, fraction)) / at[1], step, audio, "" if audio and fraction > 0 else detail)
 
         def position(done: int, count: int) -> None:
             nonlocal clock

@@ -128,6 +128,7 @@ def test_a_step_message_lost_with_redis_is_sent_again_within_the_dead_worker_tim
     try:
         job = service.submit_ingest(str(FIXTURES / "captions_ru.vtt"), IngestOptions(language="ru"))
         wait_until(lambda: service.jobs.get(job.id).step == "index", 60, "the chain to wait at its index step")
+        assert service.jobs.get(job.id).detail == "waiting on the index queue"  # the job says why, to the page too
         client = transport.broker(dist_settings).client
         wait_until(lambda: client.llen(f"{transport.NAMESPACE}:index") == 1, 10, "the index step's message")
         client.flushdb()  # what a restart without persistence leaves: no queues, no messages

@@ -15,8 +15,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from api.worker import Worker
 from indexer.config import Settings
 from indexer.errors import InvalidInput
+from indexer.ingest.types import IngestJob
 from indexer.service import Clipindex, IngestOptions
 from indexer.store import claims, owners
 from indexer.store.db import Store
@@ -189,3 +191,26 @@ def test_status_names_the_ingests_running_and_who_coordinates_them(tmp_path: Pat
     result = CliRunner().invoke(app, ["status"], env={"CLIPINDEX_DATA_DIR": str(tmp_path)})
     assert "ingests  1 running\n  file:abc by ingest@another-machine:4242:1:abcdef12 (claim " in result.stdout
     assert "file:old" not in result.stdout and "file:dead" not in result.stdout, result.stdout
+
+
+def test_a_job_waiting_for_another_ingest_of_its_video_says_so(settings: Settings) -> None:
+    """A job whose video another process was ingesting showed its first step at 0%, with no word of why, for as long
+    as that ingest ran: the waiting message went to the command line's bar only."""
+    service = Clipindex(settings)
+    video_id = _ingested(service)
+    assert claims.take(service.store, video_id, ELSEWHERE_HOST, 60) is None
+    job = service.jobs.submit("ingest", IngestJob(str(FIXTURES / "captions_ru.vtt"), IngestOptions(language="ru"),
+                                                  untrusted=False))
+    runner = threading.Thread(target=Worker(service).run_once)
+    runner.start()
+    try:
+        wait_until(lambda: service.jobs.get(job.id).detail, 30, "the job to say what it waits for")
+        waiting = service.jobs.get(job.id)
+        assert (waiting.state, waiting.step, waiting.detail) == (
+            "running", "fetch", "another process on another-machine is ingesting this video: waiting for it")
+    finally:
+        claims.release(service.store, video_id, ELSEWHERE_HOST)
+        runner.join(60)
+    done = service.jobs.get(job.id)
+    assert done.state == "done" and done.detail is None, done
+    assert done.result is not None and done.result["videos"][0]["status"] == "skipped"

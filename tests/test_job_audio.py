@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from indexer.ingest.types import IngestJob
 from indexer.store.db import Store
-from indexer.store.jobs import AudioPosition, JobQueue
+from indexer.store.jobs import DETAIL_MAX, AudioPosition, JobQueue
 from indexer.store.schema import MIGRATIONS, jobs, schema_version
 from tests.servers import new_database, postgres, store_url  # noqa: F401 - fixtures
 
@@ -27,6 +27,23 @@ def test_the_audio_position_is_stored_with_the_step_and_cleared_after_it(store_u
     assert queue.get(job.id).audio == AudioPosition(30.0, 45.0, 14.0)
     assert queue.heartbeat(job.id, "w1", 0.9, "chapters")
     assert (queue.get(job.id).step, queue.get(job.id).audio) == ("chapters", None)
+
+
+def test_the_steps_words_are_kept_until_the_next_report_and_cut_to_a_line(store_url: str) -> None:  # noqa: F811
+    queue = JobQueue(Store(store_url))
+    job = queue.submit("ingest", IngestJob("/x.wav"))
+    assert queue.claim("w1") is not None and queue.get(job.id).detail is None
+    assert queue.heartbeat(job.id, "w1", 0.0, "fetch", None, "another process on host-b is ingesting this video")
+    assert queue.get(job.id).detail == "another process on host-b is ingesting this video"
+    assert queue.heartbeat(job.id, "w1")  # a bare lease renewal keeps them
+    assert queue.get(job.id).detail == "another process on host-b is ingesting this video"
+    assert queue.heartbeat(job.id, "w1", 0.1, "audio", None, "x" * 5000)
+    assert queue.get(job.id).detail == "x" * DETAIL_MAX
+    assert queue.heartbeat(job.id, "w1", 0.2, "transcript", AudioPosition(1.0, 45.0))
+    assert queue.get(job.id).detail is None, "a report without words clears the last ones"
+    assert queue.heartbeat(job.id, "w1", 0.2, "transcript", None, "waiting on the asr queue")
+    queue.finish(job.id, "w1", "done")
+    assert queue.get(job.id).detail is None, "a finished job waits for nothing"
 
 
 def test_steps_written_by_older_versions_are_converted(store_url: str) -> None:  # noqa: F811

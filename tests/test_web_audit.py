@@ -11,6 +11,7 @@ import time
 from collections.abc import Iterator
 from urllib.parse import quote
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
@@ -301,6 +302,29 @@ def test_a_running_job_keeps_the_keyboard_and_says_cancelling_until_it_stops(pag
     expect(card.locator(".state")).to_have_text("Cancelled")
     expect(live).to_contain_text("evening.wav: Cancelled")
     assert _active(page)[4] == job, _active(page)  # the key stays on its card, not the page's top
+
+
+def test_a_job_says_what_its_step_waits_for(page: Page, site: Site) -> None:  # noqa: F811
+    """A job whose step waited on a queue with no worker, or for another process's ingest of its video, read
+    "Transcribing: 0:00 of 3:00" or "Fetching…" for as long as it waited: the words that said why reached the
+    command line only."""
+    job = _running_job(site, "queued elsewhere.wav", done=0.0)
+    _set_job(site, job, detail="waiting on the asr queue")
+    try:
+        got = httpx.get(f"{site.url}/v1/jobs/{job}").json()
+        assert (got["step"], got["detail"]) == ("transcript", "waiting on the asr queue")
+        page.goto(f"{site.url}/#/jobs?job={job}")
+        card = page.locator(f".job[data-job={job}]")
+        expect(card.locator(".state")).to_have_text("Transcribing: waiting on the asr queue")
+        _set_job(site, job, step="fetch", audio_done=None, audio_total=None,
+                 detail="another process on newsroom-2 is ingesting this video: waiting for it")
+        expect(card.locator(".state")).to_have_text(
+            "Fetching: another process on newsroom-2 is ingesting this video: waiting for it")
+        _set_job(site, job, step="transcript", audio_done=20.0, audio_total=180.0, detail=None)
+        expect(card.locator(".state")).to_have_text("Transcribing: 0:20 of 3:00")
+        assert httpx.get(f"{site.url}/v1/jobs/{job}").json()["detail"] is None
+    finally:
+        _set_job(site, job, state="cancelled", lease_owner=None)
 
 
 def _cancel_asked(site: Site, job_id: str) -> bool:  # noqa: F811

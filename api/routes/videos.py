@@ -64,7 +64,7 @@ def job_out(job: Job, queue: JobQueue) -> JobOut:
                   progress=job.progress, audio_done=audio.done if audio else None,
                   audio_total=audio.total if audio else None, eta_s=audio.left if audio else None,
                   stalled_s=round(stall.silent_s, 1) if stall else None,
-                  takeover_s=round(stall.takeover_s, 1) if stall else None, error=job.error,
+                  takeover_s=round(stall.takeover_s, 1) if stall else None, detail=job.detail, error=job.error,
                   attempts=job.attempts, result=job.result, created_at=job.created_at, updated_at=job.updated_at)
 
 

@@ -45,6 +45,9 @@ function jobLine(job) {
       const when = job.takeover_s > 0 ? `in about ${duration(Math.max(job.takeover_s, 1))}` : "as soon as one is free";
       return `Its worker has not reported for ${duration(job.stalled_s)}: another worker takes the job over ${when}`;
     }
+    // what the step waits for or where it runs, in the server's words: "waiting on the asr queue", "another process
+    // on HOST is ingesting this video: waiting for it", "12.3 MB"
+    if (job.detail) return `${STEP_WORDS[job.step] || "Working"}: ${pageWords(job.detail)}`;
     if (job.audio_total) {
       const left = job.eta_s !== null && job.eta_s !== undefined ? `, about ${duration(Math.max(job.eta_s, 1))} left` : "";
       return `Transcribing: ${clock(job.audio_done)} of ${clock(job.audio_total)}${left}`;

@@ -239,7 +239,7 @@ def _from_asr(video_id: str, audio: Path, opts: StepOptions, ctx: StepContext) -
 
 def _chapters(video_id: str, ctx: StepContext) -> ChaptersResult:
     tr = _require_transcript(video_id, ctx)
-    ctx.progress(0.0, "segmenting")
+    ctx.progress(0.0)
     article = ctx.store.get_options(video_id, StepOptions).article
     computed = segment(tr, spelling=article.spelling if article else ())  # names in titles as the article writes them
     creator = creator_chapters(ctx.store.get_video(video_id), tr)
@@ -250,7 +250,7 @@ def _chapters(video_id: str, ctx: StepContext) -> ChaptersResult:
 
 def _index(video_id: str, ctx: StepContext) -> IndexResult:
     _require_transcript(video_id, ctx, words=False)  # the index reads the words itself
-    ctx.progress(0.0, "indexing")
+    ctx.progress(0.0)
     # batched: committed with other videos' passages within about a second, so ingest does not wait on a commit
     # and merge per video; a crash before that commit is repaired by the index's reconcile with the store
     return IndexResult(SearchService(ctx.store, ctx.settings).index_video(video_id, batched=True))
@@ -261,7 +261,7 @@ def _article(video_id: str, ctx: StepContext) -> ArticleResult:
     article = ctx.store.get_options(video_id, StepOptions).article
     if article is None:
         return ArticleResult(skipped="no article")
-    ctx.progress(0.0, "linking the article")
+    ctx.progress(0.0)
     store = ArticleStore(ctx.store)
 
     def link(vid: str) -> ArticleLinks:  # this video, and the article's others where its text changed

@@ -28,6 +28,7 @@ JobKind = Literal["ingest", "render"]
 JobState = Literal["queued", "running", "done", "failed", "cancelled"]
 STATES: tuple[JobState, ...] = get_args(JobState)
 FINAL: tuple[JobState, ...] = ("done", "failed", "cancelled")
+DETAIL_MAX = 300  # characters of a step's words kept on its job
 PRUNE_EVERY_S = 3600.0  # idle workers ask for a prune every poll; the store is read once an hour at most
 
 
@@ -47,6 +48,7 @@ class Job:
     updated_at: float
     audio: AudioPosition | None = None  # while transcribing: where in the audio the job is
     lease_expires: float | None = None  # while running: when another worker may take it over, unless renewed
+    detail: str | None = None  # while running: what its step is doing or waiting for, in words
 
 
 @dataclass(frozen=True)
@@ -222,7 +224,7 @@ class JobQueue:
                     return None
                 won = conn.execute(jobs.update().where(jobs.c.id == candidate, runnable).values(
                     state="running", lease_owner=owner, lease_expires=now + self.lease_s,
-                    attempts=jobs.c.attempts + 1, updated_at=now)).rowcount
+                    attempts=jobs.c.attempts + 1, updated_at=now, detail=None)).rowcount
             if won == 1:
                 return self.get(candidate)
         return None
@@ -250,16 +252,18 @@ class JobQueue:
                 error=sa.func.coalesce(jobs.c.error, "its worker stopped before finishing, on every attempt")))
 
     def heartbeat(self, job_id: str, owner: str, progress: float | None = None, step: str | None = None,
-                  audio: AudioPosition | None = None) -> bool:
-        """Renew the lease (and record progress: with a step, the position in the audio replaces the last one, so
-        a step other than transcription clears it); False when the job was cancelled or another worker has it."""
+                  audio: AudioPosition | None = None, detail: str | None = None) -> bool:
+        """Renew the lease (and record progress: with a step, the position in the audio and the step's words
+        replace the last ones, so a report without them clears them); False when the job was cancelled or another
+        worker has it."""
         now = time.time()
         values: dict[str, Any] = {"lease_expires": now + self.lease_s, "updated_at": now}
         if progress is not None:
             values["progress"] = min(max(progress, 0.0), 1.0)
         if step is not None:
             values.update(step=step, audio_done=audio.done if audio else None,
-                          audio_total=audio.total if audio else None, audio_left=audio.left if audio else None)
+                          audio_total=audio.total if audio else None, audio_left=audio.left if audio else None,
+                          detail=detail[:DETAIL_MAX] if detail else None)
         with self.store.tx() as conn:
             mine = conn.execute(jobs.update().where(jobs.c.id == job_id, jobs.c.lease_owner == owner,
                                                     jobs.c.state == "running").values(**values)).rowcount
@@ -302,4 +306,5 @@ def _job(row: Any) -> Job:
                row["max_attempts"], row["created_at"], row["updated_at"],
                AudioPosition(row["audio_done"], row["audio_total"], row["audio_left"])
                if row["audio_done"] is not None and row["audio_total"] is not None else None,
-               row["lease_expires"] if row["state"] == "running" else None)
+               row["lease_expires"] if row["state"] == "running" else None,
+               row["detail"] if row["state"] == "running" else None)

@@ -111,6 +111,9 @@ jobs = sa.Table(
     sa.Column("message", sa.String),
     # when that message was sent (added by migration 10): a job whose worker died is sent again once, not every round
     sa.Column("sent_at", sa.Float),
+    # what the step is doing or waiting for, in words (added by migration 12): "waiting on the asr queue", "another
+    # process on HOST is ingesting this video: waiting for it", "12.3 MB"; the page and the API show it
+    sa.Column("detail", sa.String),
     sa.Index("jobs_state_created", "state", "created_at"),
 )
 
@@ -261,6 +264,11 @@ def _migration_11(conn: Connection) -> None:
     ingest_claims.create(conn, checkfirst=True)  # a store created since has it already (a test's store made older)
 
 
+def _migration_12(conn: Connection) -> None:
+    # a job's last words on its step (see jobs.detail); a store created since has the column already
+    _add_column(conn, "jobs", "detail", "VARCHAR")
+
+
 def _add_column(conn: Connection, table: str, column: str, declared: str) -> None:
     """Add a column to a table where it is missing: a store created since has it already, as the table is defined
     above. The names and the type are the migrations' own literals, never input."""
@@ -270,7 +278,8 @@ def _add_column(conn: Connection, table: str, column: str, declared: str) -> Non
 
 # append only; each runs once, in order, inside one transaction
 MIGRATIONS = [_migration_1, _migration_2, _migration_3, _migration_4, _migration_5, _migration_6, _migration_7,
-              _migration_8, _migration_9, _migration_10, _migration_11]
+              _migration_8, _migration_9, _migration_10, _migration_11,
+              _migration_12]
 
 
 def version_of(conn: Connection) -> int:
