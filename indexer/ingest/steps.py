@@ -229,7 +229,8 @@ def _from_asr(video_id: str, audio: Path, opts: StepOptions, ctx: StepContext) -
     total = 0.0  # known once the engine has opened the audio
 
     def report(done: float) -> None:
-        ctx.progress(done / total if total else 0.0, f"{clock(done)} of {clock(total)} transcribed")
+        # none before the first words: a job's page shows what the step waited for until then, or nothing
+        ctx.progress(done / total if total else 0.0, f"{clock(done)} of {clock(total)} transcribed" if done else "")
 
     run = engine.transcribe(audio, language=opts.language, progress=report)
     total = run.duration
