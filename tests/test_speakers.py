@@ -156,3 +156,17 @@ def test_which_full_stops_end_a_sentence(text: str, ends: bool) -> None:
     from indexer.articles.speakers import ends_sentence
 
     assert ends_sentence(text.replace("|", "."), text.index("|")) is ends
+
+
+def test_a_role_that_opens_the_quotes_sentence_is_its_speaker_not_the_last_one_named(tmp_path: Path) -> None:
+    """A quote whose own sentence names a role, not a person ('Bank raisi "..." deb ta'kidladi'), was given the
+    person named in the paragraph before: a central banker's words were shown as the mayor's."""
+    path = tmp_path / "a.txt"
+    path.write_text(
+        "Toshkentda kuchli yomg‘ir yog‘di va ko‘plab ko‘chalar suv ostida qoldi. Shahar hokimi Jahongir "
+        "Ortiqxo‘jayev shunday dedi: «Biz barcha xizmatlarni safarbar qildik va suvni tez orada chiqaramiz».\n\n"
+        "Markaziy bank asosiy stavkani 14 foizda saqlab qoldi. Bank raisi «inflyatsiya pasaymoqda, ammo xavflar "
+        "hali ham bor» deb ta’kidladi.\n", encoding="utf-8")
+    article = load_article(str(path))
+    assert article.language == "uz"
+    assert [q.speaker for p in article.paragraphs for q in p.quotes] == ["Jahongir Ortiqxo‘jayev", "Bank raisi"]

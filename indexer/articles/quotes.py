@@ -35,7 +35,7 @@ from indexer.articles.speakers import (
     speaker_without_capitals,
 )
 from indexer.text.normalize import fold
-from indexer.text.stopwords import languages, stop_words
+from indexer.text.stopwords import articles, languages, stop_words
 
 
 @dataclass(frozen=True)
@@ -163,7 +163,11 @@ def attribute(text: str, quote: Quote, previous: str | None = None, language: st
         # after the verb; where nothing follows it, a speaker named before the quote (Turkish and Uzbek put the
         # verb last: 'Erdoğan, "..." dedi.'); a verb with no subject at all ("«...», ha aggiunto": Italian, Spanish,
         # Russian and others leave it out) is the person named before
-        who = _name_after(after[verb + 1:]) or _opening_name(sentence) or _nearest(head) or previous
+        # a role is the speaker where the sentence has one: its subject before the quote ('Bank raisi "..." deb
+        # ta'kidladi'), or after the verb where the language has no article to mark it ("», — заявил глава банка");
+        # the previous speaker was taken for it
+        who = (_name_after(after[verb + 1:]) or _opening_name(sentence) or _role(sentence)
+               or (_role(after[verb + 1:]) if not articles(language) else None) or _nearest(head) or previous)
     elif verb is not None:
         who = _name_before(after[:verb])
     else:  # 'Anna Marsh said: "..."', or after a colon 'the mayor did not hide her frustration: "..."'
@@ -172,7 +176,7 @@ def attribute(text: str, quote: Quote, previous: str | None = None, language: st
         if spoke is not None or _COLON.search(raw_head):  # the clause's subject
             before = sentence[:spoke] if spoke is not None else sentence
             who = (before[-1] if before and is_pronoun(before[-1]) else None) or _nearest(before) or (
-                _subject(before))
+                _subject(before)) or _role(before)
     if who and is_pronoun(who):
         return _nearest(head) or previous
     return who
@@ -225,14 +229,28 @@ def _initials(word: str) -> bool:
 
 
 def _subject(tokens: list[str]) -> str | None:
-    """A role as a clause's subject, with its article: the last article in `tokens` with a lower-case word after it
-    that is no function word or verb ("le préfet", "el alcalde", "o vereador", "the mayor"; not "a été")."""
+    """A role as a clause's subject, with its article: the last article in `tokens` with lower-case words after it
+    that are no function words or verbs ("le préfet", "el alcalde", "o vereador", "the mayor", "the bank's
+    chairman"; not "a été"), up to three of them."""
     for k in range(len(tokens) - 2, -1, -1):
         if fold(tokens[k]) in ARTICLES:
-            role = tokens[k + 1]
-            if role[0].islower() and fold(role) not in _FUNCTION and not says(role):
-                return f"{tokens[k].lower()} {role}"
+            role = _run(tokens[k + 1:], lambda t: t[0].islower() and fold(t) not in _FUNCTION and not says(t))
+            if role:
+                return " ".join([tokens[k].lower(), *role[:3]])
     return None
+
+
+def _role(tokens: list[str]) -> str | None:
+    """A role that is all of `tokens` (a sentence's words before the quote or its speech verb, or after the verb to
+    the sentence's end), as written: one to four words, a lower-case one among them, none a function word, a pronoun
+    or a speech verb ("Bank raisi", "Глава банка", "глава банка"); else None."""
+    words = [t for t in tokens if t[0].isalnum()]
+    if not 0 < len(words) <= 4 or len(words) < len([t for t in tokens if t not in ".!?"]):
+        return None  # a mark inside: more than a role ("глава банка, который ...")
+    if not any(w[0].islower() for w in words) or any(
+            fold(w) in _FUNCTION or is_pronoun(w) or says(w) for w in words):
+        return None
+    return " ".join(words)
 
 
 def _opening_name(sentence: list[str]) -> str | None:
@@ -263,7 +281,9 @@ def _name_after(tokens: list[str]) -> str | None:
                 fold(t) in _FUNCTION for t in lower) else None  # not "... Peter Lang am Abend"
             if later:  # "le Premier ministre Jean Castex": the role goes on in lower case, then the name
                 return later
-            return " ".join(words[1:]) if len(words) > 1 else f"{tokens[0].lower()} {words[0]}"
+            if len(words) > 1 and words[1] not in NAME_PARTICLES:
+                return " ".join(words[1:])
+            return " ".join([tokens[0].lower(), *words])  # "der Chef der Bank": a role and whose, not a name
         return " ".join([tokens[0].lower(), *role[:4]]) if role else None
     k = 0
     while k < min(len(tokens), 3) and tokens[k][0].islower() and not is_pronoun(tokens[k]):
