@@ -291,7 +291,8 @@ def test_an_article_linked_to_two_videos_shows_both_and_exports_the_one_asked_fo
     text = svc.articles.render(aid, "text")
     assert f"quote verbatim in {library} (against captions): “We will keep the library open all summer.”" in text
     assert f"quote differs in {pool} (against captions): “The pool will close in August.”" in text
-    assert "article says '', speaker said 'not'" in text and "quote not found" not in text, text
+    assert "the article leaves out 'not', which the speaker said at 0:0" in text, text
+    assert "quote not found" not in text and "article says ''" not in text, text
     assert f"-> {pool}  0:05-0:09" in text, text
     with pytest.raises(InvalidInput, match="linked to 2 videos .*say which one") as refused:
         svc.articles.render(aid, "html")
@@ -302,3 +303,12 @@ def test_an_article_linked_to_two_videos_shows_both_and_exports_the_one_asked_fo
     code = runner.invoke(app, ["article", "export", aid, "--video", library, "--data-dir",
                                str(svc.settings.data_dir)])
     assert code.exit_code == 0 and "library open all summer" in code.output, code.output
+
+
+def test_a_word_the_article_adds_or_leaves_out_is_named_as_such() -> None:
+    """An omission read "article says '', speaker said 'orada'": the empty wording was the article's."""
+    from indexer.articles.render import _difference
+
+    assert _difference("", "orada", "0:13") == "the article leaves out 'orada', which the speaker said at 0:13"
+    assert _difference("tez", "", "0:13") == "the article adds 'tez', which the speaker did not say (at 0:13)"
+    assert _difference("ammo", "lekin", "0:28") == "article says 'ammo', speaker said 'lekin' at 0:28"

@@ -53,13 +53,22 @@ def _by_quote(spans: list[tuple[str, ParagraphLink]]) -> list[list[tuple[str, Qu
     return out
 
 
+def _difference(article: str, spoken: str, at: str) -> str:
+    """One wording that differs, as an editor reads it: a word the article leaves out or adds is said so, where
+    "article says ''" named the left-out word only as what the speaker said."""
+    if not article:
+        return f"the article leaves out {quoted(spoken)}, which the speaker said at {at}"
+    if not spoken:
+        return f"the article adds {quoted(article)}, which the speaker did not say (at {at})"
+    return f"article says {quoted(article)}, speaker said {quoted(spoken)} at {at}"
+
+
 def _quote_lines(video_id: str | None, q: QuoteCheck) -> str:
     basis = " (against captions)" if q.basis == "captions" and q.status != "not found" else ""
     who = f" ({q.speaker})" if q.speaker else ""
     where = f" in {video_id}" if video_id and q.status != "not found" else ""
     lines = [f"    quote {q.status}{where}{basis}: \u201c{q.text}\u201d{who}"]
-    lines.extend(f"      article says {quoted(d.article)}, speaker said {quoted(d.spoken)} at {clock(d.start)}"
-                 for d in q.differences)
+    lines.extend(f"      {_difference(d.article, d.spoken, clock(d.start))}" for d in q.differences)
     heard = [f"the recogniser heard {quoted(d.spoken)} at {clock(d.start)}; the audio fits the article's "
              f"{quoted(d.article)} about as well" for d in q.misheard] if q.basis != "captions" else [
         f"the captions say {quoted(d.spoken)} at {clock(d.start)}, a near spelling of the article's "
