@@ -218,6 +218,24 @@ def test_near_spellings_that_are_not_opposites_stay_the_same_word(tmp_path: Path
     assert not flips_polarity("decision", "decisions", "en") and not flips_polarity("resigned", "re-signed", "en")
 
 
+def test_another_form_of_a_word_is_no_longer_the_same_word(tmp_path: Path) -> None:
+    """"bridges" for "bridge" and "Residence" for "Residents" were "verbatim" with no difference: spellings at least
+    `near` alike on their keys counted as the same word, so an editor was told a wrong word was what was said. Only
+    one word written two ways (its keys equal: "Zelenskyy" / "Zelensky", "colour" / "color") is the same word now;
+    against captions another form that sounds alike is "probably verbatim", with the pair shown."""
+    page = tmp_path / "flood.md"
+    page.write_text("# Flood\n\nThe mayor said: “We will not reopen the bridges until engineers have inspected "
+                    "every pillar.”\n\nA source said: “Residence living near the river were asked to move their "
+                    "cars.”\n\nShe said: “The colour of the water is brown.”\n", encoding="utf-8")
+    bridge, residents, colour = link_article(load_article(str(page)), _timed(
+        "The mayor spoke. We will not reopen the bridge until engineers have inspected every pillar. Residents "
+        "living near the river were asked to move their cars. The color of the water is brown.")).quotes
+    assert (bridge.status, [(d.article, d.spoken) for d in bridge.misheard]) == (
+        "probably verbatim", [("bridges", "bridge")]), bridge
+    assert [(d.article, d.spoken) for d in residents.misheard] == [("Residence", "Residents")], residents
+    assert colour.status == "verbatim", colour
+
+
 def test_a_word_added_before_the_quotes_last_word_keeps_that_word_in_the_span(tmp_path: Path) -> None:
     """Kazakh "кеңейтуді тоқтатамыз" ("we will stop extending") said as "кеңейтуді ешқашан тоқтатпаймыз" ("we will
     never stop extending"): the check read "'тоқтатамыз' was said as 'ешқашан'" and its span ended before the verb

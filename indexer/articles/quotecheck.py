@@ -7,8 +7,9 @@ any stretch of speech) where:
 
 - both sides are read by the one tokeniser with written variants folded ("it's"/"it is", "colour"/"color",
   "per cent"/"percent", "four hundred"/"400"), so house style is not reported as a change;
-- a word spelled almost the same counts as the same word (a recogniser's spelling), and two words written as one
-  ("any more"/"anymore") too;
+- a word spelled almost the same costs little (a recogniser's spelling) but is a difference, which the verdict
+  reads as a likely mishearing where it sounds alike ("bridges"/"bridge" is another word: a misquote the audio
+  decides); two words written as one ("any more"/"anymore") are the same words;
 - an ellipsis or a [bracketed insertion] in the quote allows skipped speech there, unless that speech holds a
   negation (then it is words the quote leaves out); an insertion that says "not" is read as words said;
 - a word and its opposite are never the same word, however alike they are spelled (indexer.text.polarity).
@@ -111,8 +112,10 @@ def check_quote(quote: Quote, spoken: Sequence[Token], words: Sequence[Word], la
                 via_translation: bool = False, around: tuple[str, str] = ("", "")) -> QuoteCheck:
     """A quote against spoken words: its best alignment in `region` (word indices) or wherever its words cluster.
 
-    `near`: word similarity from which two spellings are the same word; `found_min`: the score below which the
-    quote counts as not found; `around`: the article's own text before and after the quote in its paragraph.
+    `near`: word similarity from which two spellings cost only their difference (only equal keys are the same
+    word: one word written two ways, "colour" / "color"; "bridges" / "bridge" is a difference); `found_min`: the
+    score below which the quote counts as not found; `around`: the article's own text before and after the quote
+    in its paragraph.
     """
     qtoks, free, surfaces = quote_tokens(quote.text, language)
     base = QuoteCheck(paragraph, number, quote.text, quote.speaker, "not found", 0.0, via_translation=via_translation)
@@ -277,9 +280,10 @@ def _regions(quote: Sequence[Token], spoken: Sequence[Token], region: tuple[int,
 
 
 def _mark(op: Op, near: float, opposite: bool = False) -> str:
-    """'=' same (or spelled almost the same, unless `opposite`: the two spellings are a word and its negation),
-    '~' changed, '-' not said, '+' said but not quoted, '.' skipped."""
-    if op.kind == "same" or (op.kind == "changed" and op.similarity >= near and not opposite):
+    """'=' same (or the same keys, spelling variants folded, unless `opposite`: a word and its negation), '~'
+    changed (another form of the word too: "bridges" / "bridge" was the same word when `near` alike, and an editor
+    was told a wrong word was said verbatim), '-' not said, '+' said but not quoted, '.' skipped."""
+    if op.kind == "same" or (op.kind == "changed" and op.similarity >= 1.0 and not opposite):
         return "="
     return {"changed": "~", "missing": "-", "extra": "+", "skipped": "."}.get(op.kind, "~")
 
