@@ -236,6 +236,24 @@ def test_another_form_of_a_word_is_no_longer_the_same_word(tmp_path: Path) -> No
     assert colour.status == "verbatim", colour
 
 
+def test_a_paragraph_whose_quote_is_said_keeps_its_moment_when_a_neighbour_wanted_it(tmp_path: Path) -> None:
+    """Best first, the first paragraph took two sentences because the second names its speaker ("..., said
+    councillor Anna Marsh"), and the paragraph that quotes that second sentence was "not covered", with no link to
+    the moment its quote was found at verbatim."""
+    page = tmp_path / "home.md"
+    page.write_text("# New home\n\nCouncillor Anna Marsh said: “The council will build a new residence for "
+                    "elderly people near the capital.”\n\n“We will open it in 2027,” Marsh said.\n\n“The cost is "
+                    "four million pounds,” she added.\n", encoding="utf-8")
+    captions = _timed("Good morning. The council will build a new residence for elderly people near the capital. "
+                      "We will open it in 2027, said councillor Anna Marsh. The cost is 4 million pounds.")
+    links = link_article(load_article(str(page)), captions).paragraphs
+    said = [w for s in captions.segments for w in s.words]
+    opens = next(w.start for w in said if w.text == "We")
+    assert [link.start is not None for link in links] == [True, True, True], links
+    assert links[0].end is not None and links[0].end < opens <= (links[1].start or 0) + 0.01, links
+    assert [q.status for link in links for q in link.quotes] == ["verbatim"] * 3
+
+
 def test_a_word_added_before_the_quotes_last_word_keeps_that_word_in_the_span(tmp_path: Path) -> None:
     """Kazakh "кеңейтуді тоқтатамыз" ("we will stop extending") said as "кеңейтуді ешқашан тоқтатпаймыз" ("we will
     never stop extending"): the check read "'тоқтатамыз' was said as 'ешқашан'" and its span ended before the verb

@@ -7,7 +7,8 @@ language-neutral lexical similarity: TF-IDF cosine over character 3- and 4-grams
 Latin letters (case, accents, apostrophes, Cyrillic script, number words and written variants folded, so "four
 hundred" meets "400" and "Toshkent" meets "Тошкент"; n-grams survive misspellings and inflection). The pairs are
 then taken greedily, best first, under two constraints: a paragraph gets one span and a sentence belongs to one
-paragraph. A paragraph whose best free span scores below `cover_min` is "not covered"; the threshold is calibrated by
+paragraph; a paragraph left without a span may then take part of another's (_share). A paragraph whose best free
+span scores below `cover_min` is "not covered"; the threshold is calibrated by
 bench/eval_articles.py (docs/articles.md).
 
 Quotes are checked word by word against the speech around the paragraph's span (indexer/articles/quotecheck.py).
@@ -236,8 +237,33 @@ def _assign(paragraphs: tuple[Paragraph, ...], units: list[_Unit], lang_a: str, 
             continue
         chosen[int(p)] = (int(i), int(i + ln), score)
         taken[i:i + ln + 1] = True
+    _share(chosen, scores, cfg.cover_min)
     best = {p.index: float(scores[k].max()) for k, p in enumerate(paragraphs)}
     return {paragraphs[p].index: span for p, span in chosen.items()}, best
+
+
+def _share(chosen: dict[int, tuple[int, int, float]], scores: np.ndarray, cover_min: float) -> None:
+    """Give a paragraph left without a span part of another's, where both then score at least `cover_min` and
+    together more than the one did: best first, a paragraph took two sentences because the second named its
+    speaker ("..., said councillor Anna Marsh"), and the paragraph that quotes that sentence was left "not
+    covered" though its quote was found there verbatim. The other keeps a run at one end of its span, the
+    paragraph a run of the rest."""
+    def score(paragraph: int, run: tuple[int, int]) -> float:
+        return float(scores[paragraph, run[0], run[1] - run[0]])
+
+    for p in map(int, np.argsort(-scores.reshape(len(scores), -1).max(axis=1))):
+        if p in chosen or scores[p].max() < cover_min:
+            continue
+        options = []
+        for q, (i, j, s) in chosen.items():
+            splits = [((i, m), (m + 1, j)) for m in range(i, j)] + [((m, j), (i, m - 1)) for m in range(i + 1, j + 1)]
+            options += [(score(q, kept) + score(p, (a, b)) - s, q, kept, (a, b)) for kept, (lo, hi) in splits
+                        for a in range(lo, hi + 1) for b in range(a, hi + 1)
+                        if min(score(q, kept), score(p, (a, b))) >= cover_min]
+        gain, q, kept, given = max(options, default=(0.0, 0, (0, 0), (0, 0)))
+        if gain > 0:
+            chosen[q] = (*kept, score(q, kept))
+            chosen[p] = (*given, score(p, given))
 
 
 def _span_scores(paragraphs: tuple[Paragraph, ...], units: list[_Unit], lang_a: str, lang_t: str,
