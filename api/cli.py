@@ -178,8 +178,9 @@ def transcript(
     Example: clipindex transcript yt:dQw4w9WgXcQ --format srt -o report.srt
     """
     with errors():
-        text, warning = service(data_dir).export_transcript(video, fmt)
-        emit(text, output)
+        svc = service(data_dir)
+        text, warning = svc.export_transcript(video, fmt)
+        emit(text, output, svc)
         if warning:
             err.print(warning, soft_wrap=True)
 

@@ -146,7 +146,8 @@ def article_export(
     with errors():
         if fmt not in ("html", "jsonld"):
             raise InvalidInput("--format must be html or jsonld")
-        emit(service(data_dir).articles.render(article, fmt, video=video) + "\n", output)
+        svc = service(data_dir)
+        emit(svc.articles.render(article, fmt, video=video) + "\n", output, svc)
 
 
 @article_app.command("correct")

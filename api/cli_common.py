@@ -95,13 +95,14 @@ def _force_progress() -> bool:
     return os.environ.get("CLIPINDEX_PROGRESS") == "1"
 
 
-def emit(text: str, output: Path | None) -> None:
-    """Print the text, or write it to the file the user named (a clear error if it cannot be written)."""
+def emit(text: str, output: Path | None, svc: Clipindex) -> None:
+    """Print the text, or write it to the file the user named (a clear error if it cannot be written), never over
+    one of the archive's own files (Clipindex.output_file)."""
     if output is None:
         sys.stdout.write(text)
         return
     try:
-        output.write_text(text, encoding="utf-8")
+        svc.output_file(output).write_text(text, encoding="utf-8")
     except OSError as exc:
         raise InvalidInput(f"cannot write {output}: {exc.strerror}") from None
 

@@ -184,7 +184,7 @@ def reel_render(
         svc = service(data_dir)
         allowed = Path(svc.settings.output_dir).expanduser() if svc.settings.output_dir else Path.cwd()
         allowed.mkdir(parents=True, exist_ok=True)
-        output = _output_path(output, allowed)
+        output = svc.output_file(_output_path(output, allowed))
         with progress(quiet) as report:
             def step(fraction: float) -> None:
                 if report:
@@ -223,7 +223,8 @@ def reel_export(
     Example: clipindex reel export reel:1a2b --format edl -o highlights.edl
     """
     with errors():
-        exported = service(data_dir).reels.export_file(reel, fmt)
-        emit(exported.text, output)
+        svc = service(data_dir)
+        exported = svc.reels.export_file(reel, fmt)
+        emit(exported.text, output, svc)
     for warning in exported.warnings:
         err.print(f"warning: {warning}", markup=False)

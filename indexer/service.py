@@ -38,6 +38,7 @@ from indexer.models import DeletedVideo, ReelClips, SearchMode, Transcript, Vide
 from indexer.search.service import SearchService
 from indexer.store.corrections import Correction, Corrections
 from indexer.store.db import Store
+from indexer.store.files import archive_part
 from indexer.store.jobs import Job, JobQueue
 from indexer.store.keys import KeyRing
 from indexer.store.status import VideoSummary, video_summaries
@@ -178,6 +179,21 @@ class Clipindex:
     def upload_path(self, filename: str) -> Path:
         """A fresh path inside the data directory for an uploaded file (indexer.ingest.uploads)."""
         return uploads.new_path(self.settings.data_dir, filename)
+
+    def output_file(self, path: Path) -> Path:
+        """`path` as a file a command may write its output to (`-o`): never one of the archive's own (its store,
+        index and media: files.archive_part) nor a file a video plays from or was made from. A
+        mistyped `-o` turned the store into a caption file, or a source video into an EDL, and said nothing."""
+        store = self.store.path  # a SQLite store kept outside the data directory (CLIPINDEX_DATABASE_URL) too
+        target = path.expanduser().resolve()
+        if archive_part(self.settings.data_dir, path.expanduser()) or (
+                store is not None and target.parent == store.resolve().parent and target.name.startswith(store.name)):
+            raise InvalidInput(f"{path}: that is one of the archive's own files (its store, index or media, in "
+                               f"{self.settings.data_dir}); write the output elsewhere")
+        if self.store.uses_file(uploads.known_as(self.settings.data_dir, path.expanduser())):
+            raise InvalidInput(f"{path}: a video of the archive plays from or was made from that file; write the "
+                               "output elsewhere")
+        return path
 
     def media_file(self, ref: str) -> Path:
         """The video's media file: inside the data directory or a configured media root, or exactly the file the

@@ -20,7 +20,7 @@ from indexer.service import Clipindex, IngestOptions
 from media.ffmpeg import probe
 from media.timeline import timeline_rate
 from tests.apiserver import running
-from tests.conftest import ffmpeg, settings_for
+from tests.conftest import ffmpeg, settings_for, stored_video
 from tests.waiting import wait_until
 
 # every test ingests two videos with the real tiny.en model, and most render with ffmpeg
@@ -234,3 +234,29 @@ def test_http_reel_render_job_and_download(two_videos: tuple[Clipindex, str, str
         ttml = c.get(f"/v1/reels/{reel['id']}/export", params={"format": "ttml"})
         assert ttml.headers["content-type"].startswith("application/ttml+xml") and "<tt " in ttml.text
         assert c.get(f"/v1/reels/{reel['id']}/export", params={"format": "docx"}).status_code == 422
+
+
+def test_an_output_never_overwrites_the_archive_or_a_videos_media(settings: Settings) -> None:
+    """`reel export -o` and `transcript -o` wrote wherever they were pointed, exit code 0: a mistyped path turned
+    the store into a caption file (every command then failed on a damaged store) and a source video into an EDL."""
+    svc = Clipindex(settings)
+    first, second = stored_video(svc, "file:first"), stored_video(svc, "file:second")
+    reel = cli(settings, "reel", "new", "Evening").split()[0]
+    cli(settings, "reel", "add", reel, "--video", first, "--start", "1", "--end", "5")
+    store, media = settings.data_dir / "clipindex.db", Path(svc.video(second).media_path or "")
+    kept = store.read_bytes()[:100], media.read_bytes()
+    env = {"CLIPINDEX_DATA_DIR": str(settings.data_dir), "CLIPINDEX_OUTPUT_DIR": str(media.parent)}
+    for args in (["reel", "export", reel, "--format", "srt", "-o", str(store)],
+                 ["transcript", first, "--format", "srt", "-o", str(store) + "-wal"],
+                 ["reel", "export", reel, "--format", "edl", "-o", str(media)],
+                 ["transcript", first, "-o", str(settings.data_dir / "index" / "notes.txt")],
+                 ["reel", "render", reel, "--fast", "-o", str(media)]):
+        result = runner.invoke(app, args, env=env)
+        assert result.exit_code == 2, (args, result.stdout)
+        assert "write the output elsewhere" in result.stderr, result.stderr
+    assert (store.read_bytes()[:100], media.read_bytes()) == kept
+    assert {first, second} <= {v.id for v in svc.videos()}, "the store still reads"
+    mine = settings.data_dir / "out"  # a folder of the user's own beside the archive's is theirs to write
+    mine.mkdir(exist_ok=True)
+    cli(settings, "reel", "export", reel, "--format", "edl", "-o", str(mine / "evening.edl"))
+    assert "FCM:" in (mine / "evening.edl").read_text(encoding="utf-8")

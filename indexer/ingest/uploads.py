@@ -36,10 +36,15 @@ def drop(data_dir: Path, store: Store, path: Path) -> None:
     """Remove an uploaded file unless a stored video plays from it or was made from it (a media path is read as
     `media_file` reads it: relative to the data directory, or absolute); a path outside the uploads folder is left."""
     folder = (data_dir / FOLDER).resolve()
-    given, path = str(path), path.resolve()
-    if path.parent == folder and not store.uses_file(
-            sorted({given, str(path), os.path.relpath(path, data_dir), os.path.relpath(path, data_dir.resolve())})):
-        path.unlink(missing_ok=True)
+    if path.resolve().parent == folder and not store.uses_file(known_as(data_dir, path)):
+        path.resolve().unlink(missing_ok=True)
+
+
+def known_as(data_dir: Path, path: Path) -> list[str]:
+    """The names a video's record may give a file by (Store.uses_file): as given, resolved, and relative to the
+    data directory, as `media_file` reads a media path."""
+    whole = path.resolve()
+    return sorted({str(path), str(whole), os.path.relpath(whole, data_dir), os.path.relpath(whole, data_dir.resolve())})
 
 
 def foreign_data_dir(data_dir: Path, store: Store, sample: int = 20) -> str | None:

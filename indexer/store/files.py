@@ -43,6 +43,24 @@ def safe_name(video_id: str) -> str:
     return f"{readable}-{hashlib.sha256(video_id.encode()).hexdigest()[:8]}"
 
 
+# the folders of the data directory that the archive itself keeps (index-NAME: another search backend's), and the
+# store's files (clipindex.db, its -wal, -shm, lock and backups)
+ARCHIVE_FOLDERS = frozenset({"audio", "cache", "frames", "index", "media", "renders", "uploads"})
+STORE_FILE = "clipindex.db"
+
+
+def archive_part(data_dir: Path, path: Path) -> bool:
+    """Whether `path` is, or lies in, one of the files the archive keeps in its data directory (ARCHIVE_FOLDERS, the
+    store's files, or any file already at its top level); a new file in a folder of the user's own there (an `out/`
+    beside them) is not."""
+    target, data = path.resolve(), data_dir.resolve()
+    if not target.is_relative_to(data) or target == data:
+        return target == data
+    top = target.relative_to(data).parts[0]
+    return (top in ARCHIVE_FOLDERS or top.startswith(("index-", STORE_FILE))
+            or (target.parent == data and target.exists()))
+
+
 def work_dir(data_dir: Path, video_id: str) -> Path:
     """Downloads (media, subtitles) and the on-demand video for reels."""
     return data_dir / "media" / safe_name(video_id)
