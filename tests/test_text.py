@@ -199,6 +199,21 @@ def test_a_misheard_quote_is_located_with_its_change() -> None:
     assert m.differences == ("'withdraw' was said as 'withdrew'",) and 0.8 < m.score < 1.0
 
 
+def test_a_word_said_as_its_opposite_costs_a_whole_word_and_says_so() -> None:
+    """"soliqlarni oshiramiz" ("we will raise taxes") against "soliqlarni oshirmaymiz" ("we will not"): spelled
+    almost alike, the verb cost its small distance and the hit scored 0.98, where a "not" said costs a whole word."""
+    said = "Vazir dedi: biz kichik biznes uchun soliqlarni oshirmaymiz.".split()
+    times = [(i * 0.4, i * 0.4 + 0.3) for i in range(len(said))]
+    m = locate_in("biz kichik biznes uchun soliqlarni oshiramiz", said, times, "uz")
+    assert m is not None and m.differences == ("'oshiramiz' was said as 'oshirmaymiz' (the opposite)",)
+    assert abs(m.score - 5 / 6) < 1e-9, m.score
+    english = "The court said it is unconstitutional and final.".split()
+    m = locate_in("it is constitutional and final", english, times, "en")
+    assert m is not None and m.score <= 0.8 and m.differences[-1].endswith("(the opposite)"), m
+    m = locate_in("biz kichik biznes uchun soliqlarni oshirmaymiz", said, times, "uz")
+    assert m is not None and m.score == 1.0 and not m.differences
+
+
 def test_quote_check_scoring_joins_words_skips_at_free_positions_and_counts_near_spellings() -> None:
     spoken = tokenize("I will not do it any more and that is final".split(), "en", variants=True)
     joined = align(tokenize(["anymore"], "en"), spoken, QUOTE_CHECK)

@@ -35,6 +35,7 @@ from rapidfuzz import fuzz, process
 
 from indexer.models import Word, ends_sentence
 from indexer.text.normalize import Token, fold, key, no_spaces, text_words, tokenize, tokenize_text
+from indexer.text.polarity import flips_polarity
 from media.readable import join_words, spaced
 
 NEAR = 0.6  # key similarity from which two different words count as "almost the same" (a misspelling, a mishearing)
@@ -357,9 +358,15 @@ def locate_in(quote: str, texts: Sequence[str], times: Sequence[Sequence[float]]
                       for w in range(spoken[op.spoken].first, spoken[op.spoken + (op.kind == "swapped")].last + 1)})
     changed = [op for op in found.ops if op.kind not in ("same", "skipped")]
     quote_words = text_words(quote) if changed else []
+    # a word said as its opposite ("oshiramiz" / "oshirmaymiz": "we will raise" / "we will not") costs a whole word,
+    # as a "not" said or left out does: spelled almost alike, it cost its small distance and the hit read 0.98
+    opposite = [op for op in changed if op.kind == "changed" and op.quote is not None and op.spoken is not None
+                and flips_polarity(qtokens[op.quote].text, spoken[op.spoken].text, language)]
+    score = max(found.score - sum(op.similarity for op in opposite) / len(qtokens), 0.0)
     # two bigrams of one changed character: one line
-    diffs = tuple(dict.fromkeys(describe(op, qtokens, quote_words, spoken, texts) for op in changed))
-    return Match(first, last, times[first][0], times[last][1], found.score, tuple(texts[first:last + 1]),
+    diffs = tuple(dict.fromkeys(describe(op, qtokens, quote_words, spoken, texts) + " (the opposite)" * (op in opposite)
+                                for op in changed))
+    return Match(first, last, times[first][0], times[last][1], score, tuple(texts[first:last + 1]),
                  tuple(matched), diffs)
 
 
