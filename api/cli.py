@@ -31,6 +31,7 @@ from api.cli_common import (
     progress,
     read_text_arg,
     service,
+    span,
     terminate_as_interrupt,
     videos_done,
 )
@@ -225,7 +226,7 @@ def search(
         err.print(f"no matches ({result.mode} mode)")
     for h in result.hits:
         chapter = f"  [{h.chapter}]" if h.chapter else ""
-        out.print(f"{h.video_id}  {clock(h.start)}-{clock(h.end)}  {h.score:.2f}  {h.title}{chapter}", markup=False)
+        out.print(f"{h.video_id}  {span(h.start, h.end)}  {h.score:.2f}  {h.title}{chapter}", markup=False)
         out.print(f"    {h.text}", markup=False)
         if h.differences:
             out.print(f"    differs: {'; '.join(h.differences)}", markup=False)

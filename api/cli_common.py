@@ -5,6 +5,7 @@ Errors are translated once, by `errors()`: a one-line message on stderr and a no
 
 from __future__ import annotations
 
+import math
 import os
 import signal
 import sys
@@ -108,8 +109,14 @@ def emit(text: str, output: Path | None, svc: Clipindex) -> None:
 
 
 def clock(seconds: float | None) -> str:
-    """Durations and times as the CLI prints them: to the nearest second."""
+    """Durations as the CLI prints them: to the nearest second."""
     return deeplinks.clock(round(seconds or 0))
+
+
+def span(start: float, end: float) -> str:
+    """A moment as the CLI prints it: from its start's second to the second its end reaches, as its links open it
+    (a hit at 19.6-20.5 s printed "0:20-0:20" beside a link that opens at 0:19)."""
+    return f"{deeplinks.clock(math.floor(start))}-{deeplinks.clock(max(math.ceil(end), math.floor(start) + 1))}"
 
 
 @contextmanager

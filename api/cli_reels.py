@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from api.cli_common import DataDir, JsonOut, Quiet, clock, emit, err, errors, out, progress, service
+from api.cli_common import DataDir, JsonOut, Quiet, clock, emit, err, errors, out, progress, service, span
 from indexer.errors import InvalidInput
 
 reel_app = typer.Typer(no_args_is_help=True, help="Highlight reels: clips from hits, chapters or ranges.",
@@ -21,7 +21,7 @@ Pad = Annotated[float | None, typer.Option(help="Seconds added before and after 
 def _print_reel(reel: Any) -> None:
     out.print(f"{reel.id}  {reel.title}  ({len(reel.clips)} clips, {clock(reel.duration)})", markup=False)
     for i, c in enumerate(reel.clips, 1):
-        out.print(f"  {i:>2}. {c.video_id}  {clock(c.start)}-{clock(c.end)}  [{c.origin}] {c.label}", markup=False)
+        out.print(f"  {i:>2}. {c.video_id}  {span(c.start, c.end)}  [{c.origin}] {c.label}", markup=False)
 
 
 @reel_app.command("new")

@@ -260,3 +260,12 @@ def test_an_output_never_overwrites_the_archive_or_a_videos_media(settings: Sett
     mine.mkdir(exist_ok=True)
     cli(settings, "reel", "export", reel, "--format", "edl", "-o", str(mine / "evening.edl"))
     assert "FCM:" in (mine / "evening.edl").read_text(encoding="utf-8")
+
+
+def test_a_moment_prints_from_the_second_its_link_opens_at(settings: Settings) -> None:
+    """A search hit at 19.6-20.5 s printed "0:20-0:20" beside a link that opens the video at 0:19."""
+    svc = Clipindex(settings)
+    video = stored_video(svc, "file:span")
+    reel = cli(settings, "reel", "new", "Span").split()[0]
+    shown = cli(settings, "reel", "add", reel, "--video", video, "--start", "19.6", "--end", "20.5", "--snap", "none")
+    assert f"{video}  0:19-0:21" in shown, shown
