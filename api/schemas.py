@@ -71,8 +71,8 @@ class VideoOut(BaseModel):
 class VideoPatchIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     title: str | None = Field(default=None, max_length=300)
-    channel: str | None = Field(default=None, max_length=200, description="Empty clears it.")
-    published: str | None = Field(default=None, max_length=10, description="YYYY-MM-DD; empty clears it.")
+    channel: str | None = Field(default=None, max_length=200, description="Empty or null clears it.")
+    published: str | None = Field(default=None, max_length=10, description="YYYY-MM-DD; empty or null clears it.")
 
 
 class VideoDetailOut(VideoOut):

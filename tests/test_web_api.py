@@ -213,6 +213,12 @@ def test_video_metadata_can_be_corrected(archive: tuple) -> None:
         assert r.status_code == 400 and "YYYY-MM-DD" in r.json()["error"], r.text
     hits = client.get("/v1/search", params={"q": "library", "after": "2025-03-01"}).json()["hits"]
     assert hits and hits[0]["title"] == "Green River floods"
+    # null clears a date as "" does: it answered 200 with the date kept, and date filters went on finding the video
+    r = client.patch(f"/v1/videos/{video_id}", json={"published": None, "channel": None})
+    assert r.status_code == 200 and (r.json()["published"], r.json()["channel"]) == (None, None), r.text
+    assert not client.get("/v1/search", params={"q": "library", "after": "2025-03-01"}).json()["hits"]
+    r = client.patch(f"/v1/videos/{video_id}", json={"title": None})
+    assert r.status_code == 400 and "keeps a title" in r.json()["error"], r.text
     client.patch(f"/v1/videos/{video_id}", json={"title": "River report", "channel": "", "published": ""})
 
 

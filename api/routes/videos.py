@@ -181,8 +181,15 @@ def get_video(video_id: str, service: Service, _read: ReadAccess) -> VideoDetail
 
 @router.patch("/{video_id}", response_model=VideoDetailOut, responses=ERRORS)
 def edit_video(video_id: str, body: VideoPatchIn, service: Service, _key: WriteKey) -> VideoDetailOut:
-    """Correct a video's title, channel or date (fields left out stay as they are)."""
-    video = service.update_video(video_id, title=body.title, channel=body.channel, published=body.published)
+    """Correct a video's title, channel or date (fields left out stay as they are; null or "" clears a channel or
+    a date)."""
+    if "title" in body.model_fields_set and body.title is None:
+        raise InvalidInput("title: a video keeps a title; send the new one, or leave the field out")
+    # null, as JSON clears a field, was read as "left out": the date stayed, and date filters still found the video
+    cleared = {name: "" for name in ("channel", "published")
+               if name in body.model_fields_set and getattr(body, name) is None}
+    video = service.update_video(video_id, title=body.title, **{"channel": body.channel,
+                                                                "published": body.published, **cleared})
     return get_video(video.id, service, None)
 
 
