@@ -279,11 +279,16 @@ def test_select_words_copy_play_and_clip_then_edit_render_and_download_the_reel(
     expect(page.locator(".reel h2").first).to_have_text("Late bulletin")
     expect(page.locator(".exports-line a", has_text="EDL")).to_have_attribute("href", re.compile("format=edl"))
     _shot(page, "reels")
+    page.get_by_label("Title cards (each clip's label before it)").check()  # the CLI's --titles: the API had none
     page.get_by_role("button", name="Render MP4").click()
     link = page.locator(".render").get_by_role("link", name="Download the MP4")
     expect(link).to_be_visible(timeout=120_000)
     response = page.request.get(site.url + str(link.get_attribute("href")))
     assert response.status == 200 and len(response.body()) > 1000
+    rendered = max((j for j in site.service.jobs.list() if j.kind == "render"), key=lambda j: j.created_at)
+    clips = site.service.reels.get(reel.id).clips
+    assert rendered.payload["titles"] is True and rendered.result is not None
+    assert rendered.result["duration"] >= sum(c.end - c.start for c in clips) + 2 * 1.5, rendered.result
     page.get_by_role("button", name="Delete Late bulletin").click()
     page.get_by_role("button", name="Delete Late bulletin for good").click()
     expect(page.locator("#toast")).to_contain_text("Deleted")

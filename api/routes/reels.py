@@ -54,6 +54,8 @@ class RenderIn(BaseModel):
     fast: bool = Field(default=False, description="Smart cut: copy the sources' video between keyframes and encode "
                        "only around each cut (same cuts, many times quicker; no titles or burned captions).")
     captions: Literal["burn", "sidecar", "none"] = "none"
+    titles: bool = Field(default=False, description="A 2 s title card with each clip's label before it (as "
+                         "`reel render --titles`; not with fast).")
 
 
 class ClipOut(BaseModel):
@@ -162,7 +164,7 @@ def remove_clip(reel_id: str, position: int, service: Service, _key: WriteKey, s
 def render(reel_id: str, service: Service, _key: WriteKey, body: RenderIn | None = None) -> JobOut:
     """Queue a render of the reel as it is now (no body: accurate, no captions)."""
     body = body or RenderIn()
-    job = service.reels.submit_render(reel_id, fast=body.fast, captions=body.captions)
+    job = service.reels.submit_render(reel_id, fast=body.fast, captions=body.captions, titles=body.titles)
     return job_out(job, service.jobs)
 
 

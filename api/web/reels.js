@@ -186,19 +186,21 @@ function renderBox(reel) {
   const status = el("p", { class: "state", role: "status", "aria-live": "polite" });
   const bar = el("progress", { max: "1", value: "0", hidden: true, "aria-label": `Rendering ${reel.title}` });
   const fast = el("input", { type: "checkbox" });
+  const titles = el("input", { type: "checkbox" });
   const captions = el("select", { "aria-label": "Captions" }, el("option", { value: "none", text: "No captions" }),
     el("option", { value: "sidecar", text: "Caption files beside it" }), el("option", { value: "burn", text: "Captions in the picture" }));
   const render = el("button", { type: "button", text: "Render MP4", onclick: async () => {
     try {
       const job = await api(`/v1/reels/${encodeURIComponent(reel.id)}/render`,
-        { json: { fast: fast.checked, captions: captions.value }, write: true });
+        { json: { fast: fast.checked, captions: captions.value, titles: titles.checked }, write: true });
       bar.hidden = false;
       refreshBadge();
       followRender(job.id, status, bar);
     } catch (err) { setState(status, "error", `Not rendered: ${err.message}`); }
   } });
   return el("div", { class: "render" }, el("p", { class: "actions" }, render, captions,
-    el("label", { class: "inline" }, fast, " Fast (copies the video where it can)")), bar, status);
+    el("label", { class: "inline" }, fast, " Fast (copies the video where it can)"),
+    el("label", { class: "inline" }, titles, " Title cards (each clip's label before it)")), bar, status);
 }
 
 async function followRender(id, status, bar) {

@@ -55,6 +55,7 @@ class RenderJob(Record):
     fast: bool = False
     captions: CaptionMode = "none"
     clips: tuple[Clip, ...] = ()  # the reel's clips when the render was asked for (none: as they are when it runs)
+    titles: bool = False  # a title card with each clip's label before it
 
 
 @dataclass(frozen=True)
@@ -247,19 +248,19 @@ class ReelService:
         folder.mkdir(parents=True, exist_ok=True)
         return folder
 
-    def submit_render(self, ref: str, *, fast: bool = False, captions: str = "none") -> Job:
+    def submit_render(self, ref: str, *, fast: bool = False, captions: str = "none", titles: bool = False) -> Job:
         """Queue a render (HTTP): the MP4 goes to the data directory's renders/ folder. It renders the reel as it is
         now: an editor who goes on changing the reel while the render waits for a worker gets what was asked for."""
         reel = self._nonempty(ref)
         if captions not in CAPTION_MODES:
             raise InvalidInput("captions must be burn, sidecar or none")
-        return self.jobs.submit("render", RenderJob(reel.id, fast, captions, reel.clips))
+        return self.jobs.submit("render", RenderJob(reel.id, fast, captions, reel.clips, titles))
 
     def run_render_job(self, job: RenderJob, progress: Callable[[float], None]) -> RenderJobResult:
         name = f"{job.reel.replace(':', '-')}-{uuid.uuid4().hex[:8]}.mp4"
         asked = tuple(Clip(**c) if isinstance(c, Mapping) else c for c in job.clips)  # a payload holds plain dicts
         result = self.render(job.reel, self.render_dir() / name, allowed_dir=self.render_dir(), fast=job.fast,
-                             captions=job.captions, progress=progress, as_asked=asked)
+                             captions=job.captions, titles=job.titles, progress=progress, as_asked=asked)
         files = (result.path.name, *(p.name for p in result.sidecars))
         return RenderJobResult(f"/v1/renders/{result.path.name}", files, result.duration, result.mode,
                                tuple(result.warnings))
