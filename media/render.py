@@ -105,6 +105,7 @@ def render_reel(
         os.replace(part, target)
         for written, final in sidecars:
             os.replace(written, final)
+        warnings += _stale_sidecars(target) if opts.captions != "sidecar" else ()
     mode: Literal["accurate", "fast"] = "fast" if opts.fast else "accurate"
     return RenderResult(target, mode, duration, fmt.width, fmt.height, fmt.fps, tuple(placed), tuple(cues),
                         tuple(final for _, final in sidecars), warnings, time.monotonic() - started)
@@ -307,6 +308,17 @@ def _video_signature(media: Path) -> tuple[object, ...]:
         stream = container.streams.video[0]
         ctx = stream.codec_context
         return ctx.name, ctx.width, ctx.height, ctx.pix_fmt, round(float(stream.average_rate or 0), 2), match.delay
+
+
+def _stale_sidecars(target: Path) -> tuple[str, ...]:
+    """Remove the caption files an earlier render to the same name left beside it (NAME.srt, NAME.vtt), saying so:
+    a render without them replaced the MP4 and left the old cut's captions beside the new one."""
+    said = []
+    for stale in (target.with_suffix(".srt"), target.with_suffix(".vtt")):
+        if stale.is_file():
+            stale.unlink()
+            said.append(f"removed {stale.name}, the captions of an earlier render to {target.name}")
+    return tuple(said)
 
 
 def _write_sidecars(cues: Sequence[Cue], work: Path, target: Path) -> list[tuple[Path, Path]]:

@@ -293,6 +293,11 @@ def test_fast_mode_cuts_on_the_requested_frames(media: Path, tmp_path: Path) -> 
     want = expected_reel_cues(clips, starts, [c.start for c in clips], [c.end for c in clips])
     assert [(round(c.start, 3), round(c.end, 3), c.text) for c in fast.cues] == want
     assert fast.sidecars[0].read_text(encoding="utf-8") == write_srt(fast.cues)
+    # rendered again to the same name without captions: the old cut's caption files went on lying beside it
+    again = render_reel(clips[:1], tmp_path / "fast.mp4", RenderOptions(fast=True), allowed_dir=tmp_path)
+    assert not (tmp_path / "fast.srt").exists() and not (tmp_path / "fast.vtt").exists()
+    assert again.warnings == ("removed fast.srt, the captions of an earlier render to fast.mp4",
+                              "removed fast.vtt, the captions of an earlier render to fast.mp4")
 
 
 @pytest.mark.slow
