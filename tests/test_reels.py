@@ -129,6 +129,7 @@ BAD_CLIPS = [
     (["--video", "{small}", "--start", "500", "--end", "510"], "past the video's end"),
     (["--video", "{small}", "--start", "4", "--end", "2"], "start < end"),
     (["--video", "{small}", "--start", "-1", "--end", "2"], "start < end"),
+    (["--hit", '{"video_id": "{small}", "start": 1, "end": 1e400}'], "both finite"),  # was cut back to the end
     (["--chapter", "{small}", "99"], "does not exist"),
     (["--hit", "not json"], "must be JSON"),
     (["--hit", '{"video_id": "x"}'], "video_id, start and end"),

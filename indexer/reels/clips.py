@@ -6,6 +6,7 @@ Edges are snapped before padding and again after: `word` moves an edge that fall
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Literal, get_args
 
@@ -43,8 +44,8 @@ def make_clip(tr: Transcript | None, duration: float, start: float, end: float, 
     stored, and then every render of its reel failed on it)."""
     if how not in SNAPS:
         raise InvalidInput(f"--snap must be one of {', '.join(SNAPS)}")
-    if not (start >= 0 and end > start):
-        raise InvalidInput(f"a clip needs 0 <= start < end, not {start:g}..{end:g}")
+    if not (start >= 0 and end > start and math.isfinite(end)):  # an infinite end ("1e400" in JSON) was cut back
+        raise InvalidInput(f"a clip needs 0 <= start < end, both finite, not {start:g}..{end:g}")
     if start >= duration:
         raise InvalidInput(f"the clip starts at {start:g} s, past the video's end ({duration:.1f} s)")
     if not 0 <= pad <= 30:
