@@ -218,7 +218,8 @@ class Reel:
 
     @property
     def duration(self) -> float:
-        return sum(c.end - c.start for c in self.clips)
+        """Seconds, to the millisecond a clip's edges are kept to (a sum of 100 clips read 120.0000000000002)."""
+        return round(sum(c.end - c.start for c in self.clips), 3)
 
 
 @dataclass(frozen=True)
