@@ -86,8 +86,9 @@ def migrate_store(
 
 
 def status(data_dir: DataDir = None, as_json: JsonOut = False) -> None:
-    """Where the work stands: queue depths (with a broker), jobs by state, the ingests running (the process that
-    coordinates each), running steps with their worker and lease, failed steps with their error.
+    """Where the work stands: queue depths (with a broker), jobs by state (the running ones with their worker and
+    lease, the last failed ones with their error), the ingests running (the process that coordinates each), running
+    steps with their worker and lease, failed steps with their error.
 
     Example: clipindex status
     """
@@ -114,6 +115,15 @@ def _print_status(depths: dict[str, int] | None, work: WorkStatus) -> None:
     if depths is not None:
         out.print("queues   " + "  ".join(f"{q} {n}" for q, n in depths.items()), markup=False)
     out.print("jobs     " + ("  ".join(f"{s} {n}" for s, n in sorted(work.jobs.items())) or "none"), markup=False)
+    for j in work.running_jobs:
+        left = j.lease_left_s if j.lease_left_s is not None else 0.0
+        lease = f"lease {left:.0f} s left" if left >= 0 else "LEASE EXPIRED"
+        if owners.gone(j.worker):
+            lease += ", ITS PROCESS HAS ENDED"
+        out.print(f"  running {j.kind} {j.title} ({j.step or 'starting'} {j.progress:.0%}) on {j.worker} ({lease})",
+                  markup=False)
+    for j in work.failed_jobs:
+        out.print(f"  failed  {j.kind} {j.title}: {j.error}", markup=False)
     out.print(f"ingests  {len(work.ingests)} running", markup=False)
     for i in work.ingests:
         out.print(f"  {i.video_id} by {i.coordinator} (claim {i.claim_left_s:.0f} s left)", markup=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -128,6 +129,36 @@ def test_status_says_a_steps_process_has_ended(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["status"], env={"CLIPINDEX_DATA_DIR": str(tmp_path)})
     line = next(row for row in result.stdout.splitlines() if "file:abc audio" in row)
     assert "s left, ITS PROCESS HAS ENDED" in line, result.stdout
+
+
+def test_status_names_the_jobs_running_and_failed_that_no_step_shows(tmp_path: Path) -> None:
+    """A render runs no ingest step, and an upload that failed before its first step left none: `status` showed
+    them only as counts, a render whose server was killed as alive as a live one, and no failure's reason."""
+    from typer.testing import CliRunner
+
+    from api.cli import app
+    from indexer.reels.service import RenderJob
+
+    db = tmp_path / "clipindex.db"
+    queue = JobQueue(Store(db))
+    upload = queue.submit("ingest", IngestJob("/uploads/abc.mp4", upload_name="Night bulletin.mp4"))
+    worker = owners.new_owner("worker")
+    assert queue.claim(worker) is not None
+    queue.finish(upload.id, worker, "failed", error="Night bulletin.mp4: not a media file ffmpeg can read")
+    render = queue.submit("render", RenderJob("reel:evening"))
+    _in_a_process_that_dies(  # a worker that took the render, then was killed
+        "from pathlib import Path\nfrom indexer.store.db import Store\nfrom indexer.store.jobs import JobQueue\n"
+        "from indexer.store.owners import new_owner\n"
+        f"q = JobQueue(Store(Path({str(db)!r})), lease_s=600)\nj = q.claim(new_owner('worker'))\n"
+        "assert j is not None and q.heartbeat(j.id, j.worker or '', 0.4, 'render')")
+    result = CliRunner().invoke(app, ["status"], env={"CLIPINDEX_DATA_DIR": str(tmp_path)})
+    running = next(row for row in result.stdout.splitlines() if "reel reel:evening" in row)
+    assert running.startswith("  running render reel reel:evening (render 40%) on worker@"), result.stdout
+    assert running.endswith("s left, ITS PROCESS HAS ENDED)"), running
+    assert "  failed  ingest Night bulletin.mp4: Night bulletin.mp4: not a media file ffmpeg can read" in (
+        result.stdout), result.stdout
+    assert render.id in {j["id"] for j in json.loads(CliRunner().invoke(
+        app, ["status", "--json"], env={"CLIPINDEX_DATA_DIR": str(tmp_path)}).stdout)["running_jobs"]}
 
 
 def test_a_forced_job_taken_again_after_its_coordinator_died_redoes_no_finished_step(

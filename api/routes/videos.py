@@ -60,21 +60,12 @@ _INGEST_BODY = {
 
 def job_out(job: Job, queue: JobQueue) -> JobOut:
     audio, stall = job.audio, queue.stalled(job)
-    return JobOut(id=job.id, kind=job.kind, title=_job_title(job), state=job.state, step=job.step,
+    return JobOut(id=job.id, kind=job.kind, title=job.title, state=job.state, step=job.step,
                   progress=job.progress, audio_done=audio.done if audio else None,
                   audio_total=audio.total if audio else None, eta_s=audio.left if audio else None,
                   stalled_s=round(stall.silent_s, 1) if stall else None,
                   takeover_s=round(stall.takeover_s, 1) if stall else None, detail=job.detail, error=job.error,
                   attempts=job.attempts, result=job.result, created_at=job.created_at, updated_at=job.updated_at)
-
-
-def _job_title(job: Job) -> str:
-    """The job's subject as its user knows it: an upload's own file name, a URL, a reel; never a server path."""
-    payload = job.payload
-    if job.kind == "render":
-        return f"reel {payload.get('reel', '')}"
-    name = payload.get("upload_name") or str(payload.get("source", ""))
-    return name if "://" in name or payload.get("upload_name") else os.path.basename(name)
 
 
 @router.post("", status_code=202, response_model=JobOut, responses=ERRORS, openapi_extra=_INGEST_BODY,

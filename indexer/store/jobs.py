@@ -10,6 +10,7 @@ steps), so a job that was half-done when its worker died resumes rather than rep
 from __future__ import annotations
 
 import json
+import os
 import time
 import uuid
 from collections.abc import Callable, Collection
@@ -49,6 +50,15 @@ class Job:
     audio: AudioPosition | None = None  # while transcribing: where in the audio the job is
     lease_expires: float | None = None  # while running: when another worker may take it over, unless renewed
     detail: str | None = None  # while running: what its step is doing or waiting for, in words
+    worker: str | None = None  # while running: the owner id of the worker that holds it (store/owners.py)
+
+    @property
+    def title(self) -> str:
+        """The job's subject as its user knows it: an upload's own file name, a URL, a reel; never a server path."""
+        if self.kind == "render":
+            return f"reel {self.payload.get('reel', '')}"
+        name = self.payload.get("upload_name") or str(self.payload.get("source", ""))
+        return name if "://" in name or self.payload.get("upload_name") else os.path.basename(name)
 
 
 @dataclass(frozen=True)
@@ -307,4 +317,5 @@ def _job(row: Any) -> Job:
                AudioPosition(row["audio_done"], row["audio_total"], row["audio_left"])
                if row["audio_done"] is not None and row["audio_total"] is not None else None,
                row["lease_expires"] if row["state"] == "running" else None,
-               row["detail"] if row["state"] == "running" else None)
+               row["detail"] if row["state"] == "running" else None,
+               row["lease_owner"] if row["state"] == "running" else None)

@@ -15,6 +15,7 @@ from indexer.ingest.types import STEPS
 from indexer.models import Video
 from indexer.store import owners
 from indexer.store.db import Store
+from indexer.store.jobs import Job, JobQueue
 from indexer.store.schema import ingest_claims, jobs, step_runs, transcripts
 
 # ready: a transcript, and every step its ingest ran finished, the index step among them (so search finds it);
@@ -110,16 +111,36 @@ class RunningIngest:
 
 
 @dataclass(frozen=True)
+class JobLine:
+    """A job as `clipindex status` names it: a running one with its worker and lease, a failed one with its error."""
+
+    id: str
+    kind: str
+    title: str
+    step: str | None
+    progress: float
+    worker: str | None
+    lease_left_s: float | None  # negative: the lease ran out (its worker is gone or stalled)
+    error: str | None
+    at: float  # when it last changed
+
+
+@dataclass(frozen=True)
 class WorkStatus:
     jobs: dict[str, int]
     running: list[RunningStep]
     failed: list[FailedStep]
     cancelled: list[FailedStep]  # stopped because someone asked: apart from failures, which an operator is paged for
     ingests: list[RunningIngest]  # their claims (store/claims.py): while a step waits on a queue, none runs
+    # the running jobs and the last failed ones: a render runs no step, and an upload that failed before its first
+    # step left none, so neither showed but as a count
+    running_jobs: list[JobLine]
+    failed_jobs: list[JobLine]
 
 
 def work_status(store: Store, limit: int = 50) -> WorkStatus:
     now = time.time()
+    queue = JobQueue(store)
     with store.tx() as conn:
         counts = {state: int(n) for state, n in conn.execute(
             sa.select(jobs.c.state, sa.func.count()).group_by(jobs.c.state))}
@@ -138,4 +159,10 @@ def work_status(store: Store, limit: int = 50) -> WorkStatus:
         [RunningStep(r["video_id"], r["step"], r["lease_owner"], (r["lease_expires"] or now) - now, r["progress"],
                      r["attempt"]) for r in running],
         failed, cancelled,
-        [RunningIngest(r.video_id, r.owner, r.expires - now) for r in claimed if not owners.gone(r.owner)])
+        [RunningIngest(r.video_id, r.owner, r.expires - now) for r in claimed if not owners.gone(r.owner)],
+        [_line(j, now) for j in queue.list(limit, "running")], [_line(j, now) for j in queue.list(10, "failed")])
+
+
+def _line(job: Job, now: float) -> JobLine:
+    return JobLine(job.id, job.kind, job.title, job.step, job.progress, job.worker,
+                   None if job.lease_expires is None else job.lease_expires - now, job.error, job.updated_at)
