@@ -28,6 +28,8 @@ def pick_one(ref: str, ids: Iterable[str], *, what: str, listing: str, prefix: s
         return found[0]
     if found:
         raise InvalidInput(f"{ref!r} matches {len(found)} {what}s: give more of the id")
+    if ref.endswith(":") and any(i.startswith(ref) for i in known):  # "yt:" read "no video 'yt:'", as if none were
+        raise InvalidInput(f"{ref!r} is only the kind of an id, which many {what}s share: give more of the id")
     raise NotFound(f"no {what} {ref!r} (see `{listing}`)")
 
 
