@@ -107,6 +107,11 @@ def test_spaceless_scripts_become_bigrams_and_pieces_keep_the_written_form() -> 
     # thousands grouped with dots where decimals take a comma: "25.000" was 25 and "2.500" two and a half
     ("25 000 Soldaten", "25.000 Soldaten", "de"), ("zweitausendfünfhundert Euro", "2.500 Euro", "de"),
     ("2000", "2.000", "fr"), ("1500000", "1.500.000", "ru"), ("2,5", "2,5", "de"), ("2.5", "2.500", "en"),
+    # one and a half: a search for "1,5 миллиона" missed "полтора миллиона" said, and "1,5 million" "bir yarim million"
+    ("полтора миллиона рублей", "1,5 миллиона рублей", "ru"), ("полторы тысячи", "1500", "ru"),
+    ("bir yarim million so‘m", "1,5 million so‘m", "uz"), ("бир ярим миллион", "1500000", "uz"),
+    ("eineinhalb Millionen", "1,5 Millionen", "de"), ("anderthalb Stunden", "1,5 Stunden", "de"),
+    ("zweieinhalb Millionen", "2,5 Millionen", "de"),
 ])
 def test_number_words_and_digits_read_alike(spoken: str, written: str, language: str) -> None:
     variants = "per cent" in spoken
@@ -124,6 +129,7 @@ def test_numbers_stop_at_punctuation_and_uzbek_words_only_count_in_uzbek() -> No
     assert texts("o'n ming", "en") == ["o'n", "ming"]
     assert texts("Uzbek o'n is not English on", "en")[-1] == "on"
     assert texts("o'n ming", "uz") == ["10000"]
+    assert texts("yarim soat", "uz") == ["yarim", "soat"]  # half an hour: "yarim" is a half only after a number
     assert texts("1990s 14th", "en") == ["1990s", "14"]
     # a German or French article is not the number one, nor a word that holds "und" or "hundert" a number
     assert texts("ein Hund im Grund, Hunderte", "de") == ["ein", "hund", "im", "grund", "hunderte"]

@@ -52,6 +52,7 @@ def _en_table() -> dict[str, NumEntry]:
 def _ru_table() -> dict[str, NumEntry]:
     groups: list[tuple[str, float, str]] = [
         ("ноль нуля", 0, "unit"), ("один одна одно одного одной одному одном одним одну", 1, "unit"),
+        ("полтора полторы полутора", 1.5, "unit"),  # one and a half: "полтора миллиона" is 1500000, as "1,5 млн"
         ("два две двух двум двумя", 2, "unit"), ("три трех трем тремя", 3, "unit"),
         ("четыре четырех четырем четырьмя", 4, "unit"), ("пять пяти пятью", 5, "unit"), ("шесть шести", 6, "unit"),
         ("семь семи", 7, "unit"), ("восемь восьми", 8, "unit"), ("девять девяти", 9, "unit"),
@@ -91,14 +92,16 @@ def _uz_table() -> dict[str, NumEntry]:
     for i, w in enumerate(tens):
         t[w] = t[w + ("nchi" if w[-1] in "aeiou" else "inchi")] = (10.0 * (i + 1), "tens")
     t.update(yuz=(100.0, "hundred"), ming=(1e3, "scale"), million=(1e6, "scale"), milliard=(1e9, "scale"))
+    t["yarim"] = (0.5, "half")  # "bir yarim" (one and a half): after a number only, as "yarim soat" is half an hour
     return {key(w): v for w, v in t.items()}  # looked up by key, so Cyrillic and Latin Uzbek both work
 
 
 # Which kind of number word may follow which; None is the start of a number.
 _NEXT: dict[str | None, set[str]] = {
     None: {"digit", "unit", "teen", "tens", "hundred", "hundreds", "scale", "tens60", "unit4"},
-    "digit": {"hundred", "scale"}, "unit": {"hundred", "scale"}, "teen": {"hundred", "scale"},
-    "tens": {"unit", "hundred", "scale"}, "hundred": {"unit", "teen", "tens", "scale", "tens60", "unit4"},
+    "digit": {"hundred", "scale"}, "unit": {"hundred", "scale", "half"}, "teen": {"hundred", "scale", "half"},
+    "tens": {"unit", "hundred", "scale", "half"}, "half": {"scale"},
+    "hundred": {"unit", "teen", "tens", "scale", "tens60", "unit4"},
     "hundreds": {"unit", "teen", "tens", "scale"}, "scale": {"unit", "teen", "tens", "hundreds", "tens60", "unit4"},
     **numbers_de_fr.NEXT,
 }

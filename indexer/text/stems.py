@@ -65,7 +65,8 @@ ELIDED = {"fr": frozenset("l d j m n s t c qu jusqu lorsqu puisqu quoiqu presqu"
 # 8: a stemmer stems only words of its own script: Russian's stripped Latin endings, so that once an archive held a
 # Russian video, "plane" met "plan" and "cute" "cut"
 # 9: final vowels off before the first letters (VOWEL_ENDINGS), shorter stems indexed beside a word's (SHORTER_STEMS)
-STEMS_VERSION = "stems/9"
+# 10: one and a half read as a number ("полтора", "bir yarim", "eineinhalb": 1.5, "полтора миллиона" 1500000)
+STEMS_VERSION = "stems/10"
 # the script each stemmer is written for (LATIN where not named): a word in another is left as it is, as a Russian
 # passage's "Google" or an English query's words read as Russian. Serbian's stemmer reads both of its scripts.
 STEMMER_SCRIPTS = {"ru": "CYRILLIC", "ar": "ARABIC", "fa": "ARABIC", "el": "GREEK", **dict.fromkeys(("sr", "hr", "bs"))}
