@@ -7,6 +7,7 @@ directory, and only their paths go into the graph, escaped by `filter_value`.
 from __future__ import annotations
 
 import math
+import subprocess
 import textwrap
 from collections.abc import Sequence
 from functools import lru_cache
@@ -91,6 +92,32 @@ def card_text(i: int, text: str, fmt: OutputFormat, work: Path) -> list[str]:
         filters.append(f"drawtext=textfile={filter_value(str(path))}:expansion=none:font=Sans:fontsize={size}:"
                        f"fontcolor=white:x=(w-text_w)/2:y={top + n * step}")
     return filters
+
+
+def undrawable(text: str) -> str:
+    """The characters of `text` that the title cards' font lacks, in order, once each: drawtext draws them as boxes
+    ("中文标题" as "□□□□") and said nothing. Empty where fontconfig's fc-match is not there to ask."""
+    covered = _font_charset()
+    if covered is None:
+        return ""
+    missing = [c for c in text if not c.isspace() and not any(lo <= ord(c) <= hi for lo, hi in covered)]
+    return "".join(dict.fromkeys(missing))
+
+
+@lru_cache(maxsize=1)
+def _font_charset() -> tuple[tuple[int, int], ...] | None:
+    """The code point ranges of the font fontconfig gives drawtext for "Sans" (fc-match's charset: "20-7e a0-2e9
+    ..."); None without fc-match."""
+    try:
+        done = subprocess.run(["fc-match", "Sans", "--format=%{charset}"], capture_output=True, text=True,
+                              timeout=30, check=True)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    ranges = []
+    for part in done.stdout.split():
+        lo, _, hi = part.partition("-")
+        ranges.append((int(lo, 16), int(hi or lo, 16)))
+    return tuple(ranges)
 
 
 @lru_cache(maxsize=1)

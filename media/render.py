@@ -37,6 +37,7 @@ from media.ffargs import (
     indexed_copy,
     seek_input,
     title_card,
+    undrawable,
     video_encoder,
     video_filter,
 )
@@ -218,7 +219,11 @@ def _render_accurate(
 ) -> tuple[list[RenderedClip], OutputFormat, tuple[str, ...]]:
     fmt = output_format(infos, opts)
     text_ok = drawtext_works() if any(c.title for c in clips) else True
-    warnings = () if text_ok else ("title cards have no text: ffmpeg's drawtext filter or its fonts are missing",)
+    warnings: tuple[str, ...] = () if text_ok else (
+        "title cards have no text: ffmpeg's drawtext filter or its fonts are missing",)
+    warnings += tuple(f"the title card of clip {n} shows {missing!r} as boxes: the font fontconfig gives for Sans "
+                      "lacks them (install one that has them, such as fonts-noto-cjk for Chinese and Japanese)"
+                      for n, c in enumerate(clips, 1) if c.title and text_ok and (missing := undrawable(c.title)))
     args: list[str] = []
     graph: list[str] = []
     pads: list[str] = []

@@ -19,6 +19,7 @@ import pytest
 import media.render as render_mod
 from media.captions import CaptionWord, Cue, parse_captions, read_captions, write_srt
 from media.errors import FfmpegError, MediaError
+from media.ffargs import undrawable
 from media.ffmpeg import ffmpeg_binary, probe
 from media.lines import timed
 from media.render import (
@@ -227,6 +228,19 @@ def test_title_cards_without_drawtext_fall_back_to_a_plain_card(
     fps, images = frames(result.path)
     assert images[round(0.5 * fps)].std() < 1  # a plain card
     assert probe(result.path).duration == pytest.approx(RenderOptions().title_s + 1.0, abs=0.1)
+
+
+def test_a_title_in_letters_the_font_lacks_is_warned_of(media: Path, tmp_path: Path) -> None:
+    """A label in Chinese rendered as boxes on a machine without a CJK font, and the render said nothing."""
+    rare = "\U00013000\U00013001"  # Egyptian hieroglyphs: in no font fontconfig gives for Sans on a newsroom machine
+    if undrawable(rare) != rare:
+        pytest.skip("fontconfig's fc-match is missing, or this machine's Sans font draws hieroglyphs")
+    clips = [ClipSource(media / "a.mp4", 1.0, 2.0, title=f"Budget {rare}"),
+             ClipSource(media / "a.mp4", 2.0, 3.0, title="Бюджет: Hukumat yangi byudjetni taqdim etdi")]
+    result = render_reel(clips, tmp_path / "titled.mp4", allowed_dir=tmp_path)
+    assert [w for w in result.warnings if "as boxes" in w] == [
+        f"the title card of clip 1 shows {rare!r} as boxes: the font fontconfig gives for Sans lacks them (install "
+        "one that has them, such as fonts-noto-cjk for Chinese and Japanese)"], result.warnings
 
 
 def test_filter_value_escapes_both_levels() -> None:
