@@ -256,6 +256,8 @@ def _share(chosen: dict[int, tuple[int, int, float]], scores: np.ndarray, cover_
             continue
         options = []
         for q, (i, j, s) in chosen.items():
+            if i == j or scores[p, i:j + 1].max() < cover_min:  # nothing to share, or nothing there for p
+                continue
             splits = [((i, m), (m + 1, j)) for m in range(i, j)] + [((m, j), (i, m - 1)) for m in range(i + 1, j + 1)]
             options += [(score(q, kept) + score(p, (a, b)) - s, q, kept, (a, b)) for kept, (lo, hi) in splits
                         for a in range(lo, hi + 1) for b in range(a, hi + 1)
