@@ -116,12 +116,8 @@ def _print_status(depths: dict[str, int] | None, work: WorkStatus) -> None:
         out.print("queues   " + "  ".join(f"{q} {n}" for q, n in depths.items()), markup=False)
     out.print("jobs     " + ("  ".join(f"{s} {n}" for s, n in sorted(work.jobs.items())) or "none"), markup=False)
     for j in work.running_jobs:
-        left = j.lease_left_s if j.lease_left_s is not None else 0.0
-        lease = f"lease {left:.0f} s left" if left >= 0 else "LEASE EXPIRED"
-        if owners.gone(j.worker):
-            lease += ", ITS PROCESS HAS ENDED"
-        out.print(f"  running {j.kind} {j.title} ({j.step or 'starting'} {j.progress:.0%}) on {j.worker} ({lease})",
-                  markup=False)
+        out.print(f"  running {j.kind} {j.title} ({j.step or 'starting'} {j.progress:.0%}) on {j.worker} "
+                  f"({_lease(j.lease_left_s or 0.0, j.worker)})", markup=False)
     for j in work.failed_jobs:
         out.print(f"  failed  {j.kind} {j.title}: {j.error}", markup=False)
     out.print(f"ingests  {len(work.ingests)} running", markup=False)
@@ -129,16 +125,20 @@ def _print_status(depths: dict[str, int] | None, work: WorkStatus) -> None:
         out.print(f"  {i.video_id} by {i.coordinator} (claim {i.claim_left_s:.0f} s left)", markup=False)
     out.print(f"running  {len(work.running)} step(s)", markup=False)
     for r in work.running:
-        lease = f"lease {r.lease_left_s:.0f} s left" if r.lease_left_s >= 0 else "LEASE EXPIRED"
-        if owners.gone(r.worker):  # a process of this host that has ended: another takes the step at once
-            lease += ", ITS PROCESS HAS ENDED"
-        out.print(f"  {r.video_id} {r.step} {r.progress:.0%} on {r.worker} ({lease}, attempt {r.attempt})",
-                  markup=False)
+        out.print(f"  {r.video_id} {r.step} {r.progress:.0%} on {r.worker} ({_lease(r.lease_left_s, r.worker)}, "
+                  f"attempt {r.attempt})", markup=False)
     for name, steps in (("failed", work.failed), ("cancelled", work.cancelled)):
         if steps or name == "failed":
             out.print(f"{name:<8} {len(steps)} step(s)", markup=False)
         for f in steps:
             out.print(f"  {f.video_id} {f.step} (attempt {f.attempt}): {f.error}", markup=False)
+
+
+def _lease(left_s: float, worker: str | None) -> str:
+    """A step's or a job's lease as status prints it; a process of this host that has ended is named (another takes
+    its work at once)."""
+    lease = f"lease {left_s:.0f} s left" if left_s >= 0 else "LEASE EXPIRED"
+    return lease + ", ITS PROCESS HAS ENDED" if owners.gone(worker) else lease
 
 
 def _depths(settings: Settings) -> dict[str, int] | None:

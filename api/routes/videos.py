@@ -179,8 +179,8 @@ def edit_video(video_id: str, body: VideoPatchIn, service: Service, _key: WriteK
     # null, as JSON clears a field, was read as "left out": the date stayed, and date filters still found the video
     cleared = {name: "" for name in ("channel", "published")
                if name in body.model_fields_set and getattr(body, name) is None}
-    video = service.update_video(video_id, title=body.title, **{"channel": body.channel,
-                                                                "published": body.published, **cleared})
+    video = service.update_video(video_id, title=body.title, channel=cleared.get("channel", body.channel),
+                                 published=cleared.get("published", body.published))
     return get_video(video.id, service, None)
 
 
