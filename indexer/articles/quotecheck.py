@@ -137,7 +137,7 @@ def check_quote(quote: Quote, spoken: Sequence[Token], words: Sequence[Word], la
     best = _negation_left_out(best, len(qtoks), spoken, words, language, near)
     said = [w for op in best.ops if op.spoken is not None for w in (spoken[op.spoken].first, spoken[op.spoken].last)]
     first, last = min(said), max(said)
-    diffs = _diffs(list(best.ops), near, qtoks, surfaces, spoken, words, language)
+    diffs = _diffs(list(best.ops), qtoks, surfaces, spoken, words, language)
     return QuoteCheck(paragraph, number, quote.text, quote.speaker, "differs" if diffs else "verbatim",
                       round(best.score, 3), float(words[first].start), float(words[last].end),
                       join_words(w.text for w in words[first:last + 1]), diffs, via_translation)
@@ -279,7 +279,7 @@ def _regions(quote: Sequence[Token], spoken: Sequence[Token], region: tuple[int,
     return out
 
 
-def _mark(op: Op, near: float, opposite: bool = False) -> str:
+def _mark(op: Op, opposite: bool = False) -> str:
     """'=' same (or the same keys, spelling variants folded, unless `opposite`: a word and its negation), '~'
     changed (another form of the word too: "bridges" / "bridge" was the same word when `near` alike, and an editor
     was told a wrong word was said verbatim), '-' not said, '+' said but not quoted, '.' skipped."""
@@ -295,9 +295,9 @@ def _opposite(op: Op, qtoks: Sequence[Token], spoken: Sequence[Token], language:
             and flips_polarity(qtoks[op.quote].text, spoken[op.spoken].text, language))
 
 
-def _diffs(ops: list[Op], near: float, qtoks: Sequence[Token], surfaces: list[str], spoken: Sequence[Token],
+def _diffs(ops: list[Op], qtoks: Sequence[Token], surfaces: list[str], spoken: Sequence[Token],
            words: Sequence[Word], language: str) -> tuple[WordDiff, ...]:
-    marks = [_mark(op, near, _opposite(op, qtoks, spoken, language)) for op in ops]
+    marks = [_mark(op, _opposite(op, qtoks, spoken, language)) for op in ops]
     groups: list[list[Op]] = []
     for k, op in enumerate(ops):
         if marks[k] in "=.":
