@@ -36,8 +36,9 @@ def drop(data_dir: Path, store: Store, path: Path) -> None:
     """Remove an uploaded file unless a stored video plays from it or was made from it (a media path is read as
     `media_file` reads it: relative to the data directory, or absolute); a path outside the uploads folder is left."""
     folder = (data_dir / FOLDER).resolve()
-    if path.resolve().parent == folder and not store.uses_file(known_as(data_dir, path)):
-        path.resolve().unlink(missing_ok=True)
+    whole = path.resolve()
+    if whole.parent == folder and not store.uses_file(known_as(data_dir, path)):
+        whole.unlink(missing_ok=True)
 
 
 def known_as(data_dir: Path, path: Path) -> list[str]:
