@@ -71,6 +71,7 @@ __all__ = ["CaptionMode", "ClipSource", "EmptyReel", "IncompatibleSources", "Inv
            "RenderedClip", "UnsupportedCodec", "WORK_PREFIX", "decodable", "filter_value", "render_reel"]
 
 WORK_PREFIX = ".clipindex-render-"  # a render's working folder beside its output (a killed server's is swept)
+SIDECARS = (".srt", ".vtt")  # the caption files a render writes beside its MP4 (captions="sidecar"), named after it
 END_SLACK_S = 0.05  # containers round durations; a clip may end this far past the probed end
 
 
@@ -319,7 +320,7 @@ def _stale_sidecars(target: Path) -> tuple[str, ...]:
     """Remove the caption files an earlier render to the same name left beside it (NAME.srt, NAME.vtt), saying so:
     a render without them replaced the MP4 and left the old cut's captions beside the new one."""
     said = []
-    for stale in (target.with_suffix(".srt"), target.with_suffix(".vtt")):
+    for stale in map(target.with_suffix, SIDECARS):
         if stale.is_file():
             stale.unlink()
             said.append(f"removed {stale.name}, the captions of an earlier render to {target.name}")
@@ -328,7 +329,7 @@ def _stale_sidecars(target: Path) -> tuple[str, ...]:
 
 def _write_sidecars(cues: Sequence[Cue], work: Path, target: Path) -> list[tuple[Path, Path]]:
     pairs = []
-    for suffix, text in ((".srt", write_srt(cues)), (".vtt", write_vtt(cues))):
+    for suffix, text in zip(SIDECARS, (write_srt(cues), write_vtt(cues)), strict=True):
         tmp = work / f"captions{suffix}"
         tmp.write_text(text, encoding="utf-8")
         pairs.append((tmp, target.with_suffix(suffix)))
