@@ -49,9 +49,10 @@ def _below_thousand(s: str) -> int | None:
 @lru_cache(maxsize=50_000)
 def german(word: str) -> NumEntry | None:
     """A folded German word as a number word: (value, kind), or None."""
-    if word == "anderthalb" or (word.endswith("einhalb") and word[:-len("einhalb")] in _DE_IN_COMPOUNDS):
-        # one and a half, "zweieinhalb" two and a half: "eineinhalb Millionen" is 1500000, as "1,5 Millionen"
-        return (1.5 if word == "anderthalb" else _DE_IN_COMPOUNDS[word[:-len("einhalb")]] + 0.5), "unit"
+    # one and a half, "zweieinhalb" two and a half: "eineinhalb Millionen" is 1500000, as "1,5 Millionen"
+    whole = word.removesuffix("einhalb")
+    if word == "anderthalb" or (whole != word and whole in _DE_IN_COMPOUNDS):
+        return (1.5 if word == "anderthalb" else _DE_IN_COMPOUNDS[whole] + 0.5), "unit"
     if word in _DE_SCALES:
         return _DE_SCALES[word], "scale"
     if word == "hundert":
