@@ -21,7 +21,7 @@ from indexer.store.db import Store
 from indexer.store.keys import KeyRing
 from indexer.store.passes import LIFETIME_S, SECRET_FILE, ReadPasses
 from tests.apiserver import running
-from tests.test_web import Console, browser, console  # noqa: F401 - fixtures used by name
+from tests.test_web import PATIENCE_MS, Console, browser, console  # noqa: F401 - fixtures used by name
 from tests.test_web_api import library_with_report
 from tests.waiting import wait_until
 
@@ -130,7 +130,7 @@ def test_the_page_plays_and_shows_frames_when_reads_need_a_key(browser: Browser,
                                                                 console: Console) -> None:  # noqa: F811
     ctx = browser.new_context(viewport={"width": 1280, "height": 860})
     page = ctx.new_page()
-    page.set_default_timeout(20_000)
+    page.set_default_timeout(PATIENCE_MS)
     console.watch(page)
     # the key as a newsroom member's browser keeps it (entered once in the header's panel); no read goes without it
     ctx.add_init_script(f"localStorage.setItem('clipindex-key', {locked.secret!r})")

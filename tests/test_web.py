@@ -50,6 +50,10 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 SHOTS = Path(os.environ.get("CLIPINDEX_SCREENSHOTS") or Path(tempfile.gettempdir()) / "clipindex-screenshots")
 PHONE: ViewportSize = {"width": 375, "height": 740}
 DESKTOP: ViewportSize = {"width": 1280, "height": 860}
+# how long an action or an expectation waits for the page: one answer from the server, which on a loaded CI machine
+# (the other test process transcribing) once took longer than Playwright's 5 s for expectations
+PATIENCE_MS = 20_000
+expect.set_options(timeout=PATIENCE_MS)
 
 
 class Site:
@@ -115,7 +119,7 @@ def context(browser: Browser, site: Site) -> Iterator[BrowserContext]:
 
 def _page(ctx: BrowserContext, console: Console, site: Site, *, key: bool = True) -> Page:
     page = ctx.new_page()
-    page.set_default_timeout(20_000)
+    page.set_default_timeout(PATIENCE_MS)
     console.watch(page)
     if key:  # the key a newsroom member pastes once into the header's panel
         page.goto(f"{site.url}/#/")

@@ -20,6 +20,7 @@ from indexer.service import IngestOptions
 from indexer.store.schema import jobs as jobs_table
 from tests.conftest import ffmpeg
 from tests.test_web import (  # noqa: F401 - fixtures used by name
+    PATIENCE_MS,
     Console,
     Site,
     _select_words,  # the same drag as the page's own tests
@@ -102,7 +103,7 @@ def context(browser: Browser) -> Iterator[BrowserContext]:  # noqa: F811
 
 def _page(ctx: BrowserContext, console: Console, site: Site, *, key: bool = True) -> Page:  # noqa: F811
     page = ctx.new_page()
-    page.set_default_timeout(20_000)
+    page.set_default_timeout(PATIENCE_MS)
     console.watch(page)
     page.goto(f"{site.url}/#/")
     if key:

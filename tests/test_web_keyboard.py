@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.test_web import Console, Site, browser, console, site  # noqa: F401 - fixtures used by name
+from tests.test_web import PATIENCE_MS, Console, Site, browser, console, site  # noqa: F401 - fixtures used by name
 
 pytestmark = pytest.mark.slow
 
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.slow
 def page(browser: Browser, site: Site, console: Console) -> Iterator[Page]:  # noqa: F811
     ctx: BrowserContext = browser.new_context(viewport={"width": 1280, "height": 860})
     page = ctx.new_page()
-    page.set_default_timeout(20_000)
+    page.set_default_timeout(PATIENCE_MS)
     console.watch(page)
     page.goto(f"{site.url}/#/")
     page.evaluate("k => localStorage.setItem('clipindex-key', k)", site.secret)
