@@ -248,3 +248,31 @@ def test_a_failed_forced_run_leaves_search_with_the_title_the_store_has(tmp_path
         list(svc.ingest(str(report), IngestOptions(title="New title", force=True)))
     assert svc.video(str(first.video_id)).title == "New title"
     assert [h.title for h in svc.search("bridge stays closed").hits] == ["New title"]
+
+
+def test_a_step_that_reports_no_progress_keeps_its_lease_while_it_runs(tmp_path: Path) -> None:
+    """The chapters step reports nothing while it embeds; on a loaded machine it outlasted its lease, the coordinator
+    sent it again, and a CI run recorded ten runs of it. Its lease is now renewed while it works."""
+    import threading
+
+    store = Store(tmp_path / "clipindex.db")
+    store.put_video(Video("file:quiet", "/x.mp4", "x"))
+    ctx = StepContext(store, load_settings(env={}, data_dir=tmp_path, lease_s=1.0))
+    started = threading.Event()
+
+    def quiet(_video_id: str, _ctx: StepContext) -> Any:
+        started.set()
+        time.sleep(3.0)  # three leases without a word of progress
+        return None
+
+    worker = threading.Thread(target=run_step, args=("file:quiet", "chapters", ctx, quiet))
+    worker.start()
+    assert started.wait(10)
+    taken = []
+    while worker.is_alive():
+        taken.append(store.claim_step("file:quiet", "chapters", "ingest@elsewhere", 60))
+        time.sleep(0.1)
+    worker.join()
+    assert len(taken) > 10 and not any(taken), "another process took the step from the run still working on it"
+    run = store.step_status("file:quiet")["chapters"]
+    assert (run.status, run.attempt, run.lease_owner) == ("done", 1, None)

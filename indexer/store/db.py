@@ -316,13 +316,14 @@ class Store:
                 step_runs.c.video_id == video_id, step_runs.c.step == step, step_runs.c.lease_owner == owner,
                 step_runs.c.status == "running").values(lease_expires=time.time() - 1))
 
-    def heartbeat(self, video_id: str, step: str, owner: str, lease_s: float, progress: float) -> bool:
-        """Renew the lease and record progress; False when the step was cancelled or taken over."""
+    def heartbeat(self, video_id: str, step: str, owner: str, lease_s: float, progress: float | None) -> bool:
+        """Renew the lease and record progress (None: keep it); False when the step was cancelled or taken over."""
         now = time.time()
+        moved = {} if progress is None else {"progress": progress}
         with self.tx() as conn:
             conn.execute(step_runs.update().where(
                 step_runs.c.video_id == video_id, step_runs.c.step == step, step_runs.c.lease_owner == owner
-            ).values(lease_expires=now + lease_s, progress=progress, updated_at=now))
+            ).values(lease_expires=now + lease_s, updated_at=now, **moved))
             row = conn.execute(sa.select(step_runs.c.cancel, step_runs.c.lease_owner).where(
                 step_runs.c.video_id == video_id, step_runs.c.step == step)).first()
         return row is not None and not row.cancel and row.lease_owner == owner
