@@ -64,6 +64,10 @@ def test_a_negation_on_one_side_flips_polarity_in_each_language() -> None:
     assert flips_polarity("bu to'g'ri emas", "bu to'g'ri", "uz") and flips_polarity("йўқ", "бор", "uz")
     assert flips_polarity("nous ne partons pas", "nous partons", "fr") and not flips_polarity("ne pas", "jamais", "fr")
     assert flips_polarity("kein Geld", "ein Geld", "de") and flips_polarity("NICHT", "", None)
+    # a Turkic suffix that is not the negative one, after the same stem: no opposite
+    assert not flips_polarity("geldi", "gelmişti", "tr") and not flips_polarity("etadi", "etmoqda", "uz")
+    assert not flips_polarity("edecek", "etmek", "tr") and flips_polarity("gəlir", "gəlmir", "az")
+    assert flips_polarity("etmaydi", "etadi", "uz") and not flips_polarity("olmadi", "oladi", "en")
 
 
 def test_differences_that_change_the_meaning_are_held_to_the_strict_bar() -> None:
@@ -126,6 +130,11 @@ OPPOSITES = [  # (language, said, quoted): one word of the quote is the spoken w
     # Turkish and Azerbaijani negate a verb with -ma-/-me- after its stem, as Uzbek does: "probably verbatim"
     ("tr", "Banka başkanı: Faiz oranlarını bu yıl artırmayacağız.", "Faiz oranlarını bu yıl artıracağız"),
     ("az", "Nazir dedi: Biz gediş haqqını bu il artırmayacağıq.", "Biz gediş haqqını bu il artıracağıq"),
+    # -mı- before the present's -yor, a stem's consonant that softens before a vowel ("ed-ecek" / "et-meyecek"),
+    # Kazakh's "жаб-" / "жап-": were "probably verbatim" (Uzbek's two-letter "et-": the test below)
+    ("tr", "Belediye sözcüsü: Otobüsler bugün geliyor.", "Otobüsler bugün gelmiyor"),
+    ("tr", "Uzmanlar uyardı: Yağmur hafta sonuna kadar devam edecek.", "Yağmur hafta sonuna kadar devam etmeyecek"),
+    ("kk", "Әкім айтты: біз бұл көпірді жабамыз.", "біз бұл көпірді жаппаймыз"),
     # Persian negates a verb with the prefix ن ("we will not raise" / "we will raise"), the ZWNJ inside it written,
     # left out, or typed as a space: "verbatim"
     ("fa", "وزیر گفت ما مالیات خانواده‌ها را امسال افزایش نمی‌دهیم.", "ما مالیات خانواده‌ها را امسال افزایش می‌دهیم"),
@@ -149,6 +158,19 @@ def test_a_word_and_its_opposite_spelled_almost_alike_differ(tmp_path: Path, lan
     assert difference.critical and flips_polarity(difference.article, difference.spoken, language), difference
     # as written: repr printed Persian's zero-width non-joiner as an escape ('نمی\\u200cدهیم')
     assert f"said: '{difference.spoken}'" in quote_detail(check)
+
+
+def test_uzbeks_two_letter_stem_said_as_its_opposite_differs(tmp_path: Path) -> None:
+    """"etadi" / "etmaydi" ("will go on" / "will not"): "et-" is Uzbek's commonest auxiliary verb, and a stem of two
+    letters was too short to be read as one word with the negative suffix, so the check said "probably verbatim"."""
+    page = tmp_path / "uz.md"
+    page.write_text("# Ob-havo\n\nSinoptik Dilshod Karimov dushanba kuni aytdi: «Yomg‘ir yakshanbagacha davom "
+                    "etmaydi», dedi.\n", encoding="utf-8")
+    said = _timed("Toshkentda kuchli yomg'ir kutilmoqda. Yomg'ir yakshanbagacha davom etadi.", "uz")
+    [check] = link_article(load_article(str(page)), said).quotes
+    assert check.status == "differs", check
+    [difference] = check.differences
+    assert (difference.article, difference.spoken, difference.critical) == ("etmaydi", "etadi", True)
 
 
 def _spoken(text: str, language: str = "en") -> Transcript:

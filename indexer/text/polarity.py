@@ -100,14 +100,20 @@ def _prefix_flip(a: str, b: str, language: str | None) -> bool:
 _ZWNJ = "\u200c"  # Persian's zero-width non-joiner, inside a word ("می‌دهیم"), written or left out alike
 
 # the negative suffix right after a verb's stem: Uzbek -ma-; Kazakh -ма-/-ме-, -ба-/-бе-, -па-/-пе- (as Latin);
-# Turkish -ma-/-me- ("artıracağız" / "artırmayacağız"); Azerbaijani -ma-/-mə-
+# Turkish -ma-/-me- ("artıracağız" / "artırmayacağız"), and -mı- before the present's -yor ("geliyor" /
+# "gelmiyor": not -mi- alone, which is also the reported past's -miş); Azerbaijani -ma-/-mə-, and -mı- before the
+# present's -r ("gəlir" / "gəlmir")
 _SUFFIXED = {
     "uz": ("ma",),
     "kk": ("ma", "me", "ba", "be", "pa", "pe"),
-    "tr": ("ma", "me"),
-    "az": ("ma", "me", "mə"),
+    "tr": ("ma", "me", "miyor", "muyor"),
+    "az": ("ma", "me", "mə", "mir", "mur"),
 }
 _STEM_MIN = 3
+# a stem's last consonant said hard before the suffix and soft before a vowel, or the other way ("ed-ecek" /
+# "et-meyecek", "жаб-амыз" / "жап-паймыз"), as `latin` writes them
+_ALTERNATE = {"d": "t", "t": "d", "b": "p", "p": "b", "g": "k", "k": "g", "q": "g", "c": "ç", "ç": "c"}
+_SHORT_STEM, _SAME_ENDING = 2, 2  # "et-adi" / "et-maydi": a two-letter stem counts where the endings agree
 
 
 def _suffix_flip(a: str, b: str, suffixes: tuple[str, ...]) -> bool:
@@ -116,8 +122,30 @@ def _suffix_flip(a: str, b: str, suffixes: tuple[str, ...]) -> bool:
     shared = 0
     while shared < min(len(x), len(y)) and x[shared] == y[shared]:
         shared += 1
-    if shared < _STEM_MIN:
-        return False
-    rest_x, rest_y = x[shared:], y[shared:]
-    negative = [len(r) >= 3 and r.startswith(suffixes) for r in (rest_x, rest_y)]
-    return negative[0] != negative[1]
+    if shared >= _STEM_MIN:
+        rest_x, rest_y = x[shared:], y[shared:]
+        negative = [len(r) >= 3 and r.startswith(suffixes) for r in (rest_x, rest_y)]
+        if negative[0] != negative[1]:
+            return True
+    return _negated(x, y, suffixes) or _negated(y, x, suffixes)
+
+
+def _negated(plain: str, said: str, suffixes: tuple[str, ...]) -> bool:
+    """`said` is `plain` with the negative suffix after a stem of two letters, or after one whose last consonant
+    changed ("etadi" / "etmaydi", "edecek" / "etmeyecek"), and the two end alike after it (the person's ending): two
+    letters of a stem alone would make many unrelated pairs opposites."""
+    for cut in range(_SHORT_STEM, len(said) - 1):
+        if not said.startswith(suffixes, cut):
+            continue
+        stem, start = said[:cut], plain[:cut]
+        if start != stem and not (start[:-1] == stem[:-1] and _ALTERNATE.get(stem[-1]) == start[-1:]):
+            continue
+        after, ending = said[cut + 2:], plain[cut:]
+        if ending.startswith(suffixes):  # negative on both sides
+            return False
+        same = 0
+        while same < min(len(after), len(ending)) and after[-1 - same] == ending[-1 - same]:
+            same += 1
+        if same >= _SAME_ENDING:
+            return True
+    return False
