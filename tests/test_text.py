@@ -220,6 +220,27 @@ def test_a_word_said_as_its_opposite_costs_a_whole_word_and_says_so() -> None:
     assert m is not None and m.score == 1.0 and not m.differences
 
 
+@pytest.mark.parametrize(("language", "said", "quote", "negation"), [
+    ("es", "Buenas noches. No vamos a cerrar el puente hasta el lunes.", "Vamos a cerrar el puente hasta el lunes",
+     "No"),
+    ("ru", "Добрый вечер. Мы никогда не закроем эту больницу.", "закроем эту больницу", "не"),
+    ("ar", "مساء الخير. لن نرفع أسعار الوقود هذا العام.", "نرفع أسعار الوقود هذا العام", "لن"),
+    ("de", "Guten Abend. Das akzeptieren wir nicht, sagte sie.", "Das akzeptieren wir", "nicht,"),
+])
+def test_a_negation_said_beside_the_quote_is_in_the_hit(language: str, said: str, quote: str, negation: str) -> None:
+    """A quote search let the span begin after a "no" said just before it: "Vamos a cerrar el puente" found "No
+    vamos a cerrar el puente" at 1.0, with no difference, and the hit's text began after the "No"."""
+    words = said.split()
+    times = [(i * 0.4, i * 0.4 + 0.3) for i in range(len(words))]
+    m = locate_in(quote, words, times, language)
+    assert m is not None and negation in m.said, m
+    assert m.differences == (f"'{negation.rstrip(',')}' was said but is not in the quote",), m
+    quoted = len(quote.split())
+    assert abs(m.score - (1 - 1 / quoted)) < 1e-9, m.score  # the negation costs one word, the farther one nothing
+    m = locate_in(f"{negation.rstrip(',')} {quote}" if language != "de" else f"{quote} nicht", words, times, language)
+    assert m is not None and m.score == 1.0 and not m.differences, m  # quoted with it: word for word
+
+
 def test_quote_check_scoring_joins_words_skips_at_free_positions_and_counts_near_spellings() -> None:
     spoken = tokenize("I will not do it any more and that is final".split(), "en", variants=True)
     joined = align(tokenize(["anymore"], "en"), spoken, QUOTE_CHECK)

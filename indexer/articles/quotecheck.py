@@ -33,10 +33,10 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from indexer.articles.quotes import Quote
-from indexer.models import Word, ends_sentence
+from indexer.models import Word
 from indexer.text.align import QUOTE_CHECK, Alignment, Op, align, differing, score_ops
 from indexer.text.normalize import Token, fold, split_words, text_words, tokenize
-from indexer.text.polarity import flips_polarity, negations
+from indexer.text.polarity import BESIDE, flips_polarity, in_sentence, negation_beside, negations
 from media.readable import join_words
 
 QuoteStatus = Literal["verbatim", "differs", "probably verbatim", "not found"]
@@ -48,7 +48,6 @@ REGIONS = 4  # alignments tried per quote: the paragraph's span and the places t
 REACH = 2  # an edge word of the quote paired with a dissimilar word may pair with one this many words further out,
 REACH_ALIKE = 0.75  # at least this alike (key similarity: "never" and "we" are 0.57),
 REACH_MARGIN = 0.2  # and this much more alike than the word it was paired with
-BESIDE = 2  # a negation said this many words or fewer outside a quote's span, in its sentence, is the quote's
 
 
 @dataclass(frozen=True)
@@ -162,7 +161,7 @@ def _reach_edges(found: Alignment, qtoks: Sequence[Token], spoken: Sequence[Toke
         at = op.spoken
         if op.kind != "changed" or op.similarity >= near or op.quote != edge_word or at is None:
             continue
-        reach = _in_sentence(at, step, REACH, spoken, words)
+        reach = in_sentence(at, step, REACH, spoken, [w.text for w in words])
         written = fold(" ".join(surfaces[qtoks[edge_word].first:qtoks[edge_word].last + 1]))
         alike = {j: max(fuzz.ratio(qtoks[edge_word].key, spoken[j].key), fuzz.ratio(written, fold(" ".join(
             w.text.strip() for w in words[spoken[j].first:spoken[j].last + 1])))) / 100.0 for j in reach}
@@ -178,17 +177,6 @@ def _reach_edges(found: Alignment, qtoks: Sequence[Token], spoken: Sequence[Toke
     return Alignment(min(said), max(said), score_ops(ops, len(qtoks), near), tuple(ops))
 
 
-def _in_sentence(at: int, step: int, most: int, spoken: Sequence[Token], words: Sequence[Word]) -> list[int]:
-    """Up to `most` spoken tokens on from token `at` (a step of 1 or -1), while they stay in its sentence."""
-    reach = []
-    for j in range(at + step, at + step * (most + 1), step):
-        inner = min(j, j - step)  # the spoken token on the sentence's inner side of the step
-        if not 0 <= j < len(spoken) or ends_sentence(words[spoken[inner].last].text):
-            break
-        reach.append(j)
-    return reach
-
-
 def _negation_beside(found: Alignment, quoted: int, spoken: Sequence[Token], words: Sequence[Word], language: str,
                      around: tuple[str, str], near: float) -> Alignment:
     """A negation said just outside the quoted words, in the same sentence, taken into the span as words the quote
@@ -199,15 +187,13 @@ def _negation_beside(found: Alignment, quoted: int, spoken: Sequence[Token], wor
     said = [op.spoken for op in found.ops if op.spoken is not None]
     if not said:
         return found
-    ops = list(found.ops)
+    ops, texts = list(found.ops), [w.text for w in words]
     for step, edge, beside in ((-1, min(said), around[0]), (1, max(said), around[1])):
-        reach = _in_sentence(edge, step, BESIDE, spoken, words)
-        said_no = [j for j in reach if negations([words[w].text for w in range(spoken[j].first, spoken[j].last + 1)],
-                                                   language)]
+        said_no = negation_beside(edge, step, spoken, texts, language)
         near_words = split_words(beside, language)
         if not said_no or negations(near_words[-BESIDE:] if step == -1 else near_words[:BESIDE], language):
             continue
-        taken = [Op("extra", None, j) for j in reach[:reach.index(said_no[-1]) + 1]]
+        taken = [Op("extra", None, j) for j in said_no]
         ops = taken[::-1] + ops if step == -1 else ops + taken
     if len(ops) == len(found.ops):
         return found

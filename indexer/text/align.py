@@ -35,7 +35,7 @@ from rapidfuzz import fuzz, process
 
 from indexer.models import Word, ends_sentence
 from indexer.text.normalize import Token, fold, key, no_spaces, text_words, tokenize, tokenize_text
-from indexer.text.polarity import flips_polarity
+from indexer.text.polarity import closes_clause, flips_polarity, negation_beside, negations
 from media.readable import join_words, spaced
 
 NEAR = 0.6  # key similarity from which two different words count as "almost the same" (a misspelling, a mishearing)
@@ -328,16 +328,37 @@ def differing(a: str, b: str) -> tuple[str, str]:
 
 def _words(tokens: Sequence[Token], words: Sequence[str], index: int | None) -> str:
     """The words a token was read from, as written; a token read from a sign inside a word ("percent" from "30%",
-    beside the token "30") is named as its reading, since naming the whole word, less its "%", said "30"."""
+    beside the token "30") is named as that sign, since naming the whole word, less its "%", said "30", and naming
+    its reading named a word nobody typed or said ("'percent' was said as 'المئة'")."""
     if index is None:
         return ""
     tok = tokens[index]
     shared = any(0 <= k < len(tokens) and tokens[k].first <= tok.last and tokens[k].last >= tok.first
                  for k in (index - 1, index + 1))
     if shared and tok.first == tok.last and tok.text not in fold(words[tok.first]):
-        return tok.text
+        sign = [c for c in words[tok.first] if c in "%&"]
+        if sign:
+            return sign[0]
     span = [w.strip().strip(_STRIP) or w.strip() for w in words[tok.first:tok.last + 1]]
     return span[0] if len(span) == 1 else join_words(span)
+
+
+def _with_negations_beside(found: Alignment, quote: Sequence[Token], spoken: Sequence[Token], texts: Sequence[str],
+                           language: str | None) -> Alignment:
+    """The negation said next to a quote's span taken into it, the nearest one only: a search hit shows that the
+    opposite was said and costs a word for it, where a quote check names every word of it. A quote with a negation
+    of its own keeps its span ("не закроем" said as "никогда не закроем" says the same)."""
+    said = [op.spoken for op in found.ops if op.spoken is not None]
+    if not said or negations([t.text for t in quote], language):
+        return found
+    before = negation_beside(min(said), -1, spoken, texts, language, farthest=False)
+    after = negation_beside(max(said), 1, spoken, texts, language, farthest=False)
+    if after and after[-1] < len(spoken) - 1 and not closes_clause(texts[spoken[after[-1]].last]):
+        after = []  # "we will | not withdraw": the "not" belongs to the words after the quote, not to the quote
+    if not before and not after:
+        return found
+    ops = [Op("extra", None, j) for j in before[::-1]] + list(found.ops) + [Op("extra", None, j) for j in after]
+    return Alignment(min(said + before), max(said + after), score_ops(ops, len(quote)), tuple(ops))
 
 
 def locate(quote: str, words: Sequence[Word], language: str | None = None) -> Match | None:
@@ -353,6 +374,7 @@ def locate_in(quote: str, texts: Sequence[str], times: Sequence[Sequence[float]]
     found = align(qtokens, spoken, ends=lambda j: ends_sentence(texts[spoken[j].last]))
     if found is None:
         return None
+    found = _with_negations_beside(found, qtokens, spoken, texts, language)
     first, last = spoken[found.first].first, spoken[found.last].last
     matched = sorted({w for op in found.ops if op.spoken is not None and op.similarity >= NEAR
                       for w in range(spoken[op.spoken].first, spoken[op.spoken + (op.kind == "swapped")].last + 1)})

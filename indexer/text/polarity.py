@@ -15,9 +15,10 @@ are not seen.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
-from indexer.text.normalize import fold, primary_language, split_words
+from indexer.models import ends_sentence
+from indexer.text.normalize import Token, fold, primary_language, split_words
 from indexer.text.translit import latin
 
 _WORDS: dict[str, str] = {
@@ -40,6 +41,7 @@ _WORDS: dict[str, str] = {
 _FOLDED: dict[str, frozenset[str]] = {lang: frozenset(fold(w) for w in words.split())
                                       for lang, words in _WORDS.items()}
 _ANY = frozenset().union(*_FOLDED.values())
+BESIDE = 2  # a negation said this many tokens or fewer outside a span, in its sentence, is the span's
 
 
 def negations(words: Iterable[str], language: str | None = None) -> int:
@@ -58,6 +60,34 @@ def flips_polarity(a: str, b: str, language: str | None = None) -> bool:
     suffixes = _SUFFIXED.get(primary_language(language) or "")
     pairs = _word_pairs(a, b) or [("".join(split_words(a)), "".join(split_words(b)))]  # "می دهیم" for "نمی‌دهیم"
     return any(_prefix_flip(x, y, language) or bool(suffixes and _suffix_flip(x, y, suffixes)) for x, y in pairs)
+
+
+def in_sentence(at: int, step: int, most: int, spoken: Sequence[Token], texts: Sequence[str]) -> list[int]:
+    """Up to `most` spoken tokens on from token `at` (a step of 1 or -1), while they stay in its sentence."""
+    reach = []
+    for j in range(at + step, at + step * (most + 1), step):
+        inner = min(j, j - step)  # the spoken token on the sentence's inner side of the step
+        if not 0 <= j < len(spoken) or ends_sentence(texts[spoken[inner].last]):
+            break
+        reach.append(j)
+    return reach
+
+
+def negation_beside(edge: int, step: int, spoken: Sequence[Token], texts: Sequence[str], language: str | None,
+                    farthest: bool = True) -> list[int]:
+    """The spoken tokens from the span's `edge` outward (a step of 1 or -1) to the farthest (or the nearest)
+    negation said within BESIDE tokens in the sentence, nearest first; none where no negation is said there. "No
+    vamos a cerrar el puente" searched as "vamos a cerrar el puente", or found by an alignment that may begin
+    anywhere, says the opposite: the negation belongs to the span, as words the quote leaves out."""
+    reach = in_sentence(edge, step, BESIDE, spoken, texts)
+    said_no = [j for j in reach if negations(texts[spoken[j].first:spoken[j].last + 1], language)]
+    return reach[:reach.index(said_no[-1 if farthest else 0]) + 1] if said_no else []
+
+
+def closes_clause(word: str) -> bool:
+    """A negation after the quote negates it where it closes the clause ("Das akzeptieren wir nicht, sagte sie",
+    "Bu to'g'ri emas.")."""
+    return ends_sentence(word) or word.rstrip().rstrip("\"'»”’)").endswith((",", ";", ":", "\u2014", "\u2013"))
 
 
 def _word_pairs(a: str, b: str) -> list[tuple[str, str]]:
