@@ -14,6 +14,7 @@ from api.cli import app
 from indexer.articles.load import load_article
 from indexer.config import Settings
 from indexer.errors import InvalidInput
+from indexer.ingest.types import ArticleResult
 from indexer.service import Clipindex, IngestOptions
 from tests.apiserver import running
 from tests.conftest import FIXTURES, settings_for, stored_video
@@ -312,3 +313,34 @@ def test_a_word_the_article_adds_or_leaves_out_is_named_as_such() -> None:
     assert _difference("", "orada", "0:13") == "the article leaves out 'orada', which the speaker said at 0:13"
     assert _difference("tez", "", "0:13") == "the article adds 'tez', which the speaker did not say (at 0:13)"
     assert _difference("ammo", "lekin", "0:28") == "article says 'ammo', speaker said 'lekin' at 0:28"
+
+
+@pytest.mark.slow
+def test_a_forced_ingest_checks_the_articles_linked_before_against_its_new_transcript(
+        settings: Settings, media_dir: Path, tmp_path: Path) -> None:
+    """`ingest --force` made a new transcript (here new captions; in the audit, the speech read in another language)
+    and the article linked before still said "verbatim", with the old transcript's times, until `article add` ran
+    again by hand."""
+    import shutil
+
+    from indexer.articles.store import ArticleStore
+
+    media, sidecar = tmp_path / "story.mp4", tmp_path / "story.srt"
+    shutil.copy(media_dir / "report.mp4", media)
+    sidecar.write_text("1\n00:00:00,000 --> 00:00:03,000\nThe mayor said we will not close the bridge.\n")
+    page = tmp_path / "bridge.md"
+    page.write_text("# Bridge\n\nThe mayor spoke on Monday: “We will not close the bridge.”\n", encoding="utf-8")
+    svc = Clipindex(settings)
+    [first] = list(svc.ingest(str(media), IngestOptions()))
+    video_id = str(first.video_id)
+    svc.articles.add(str(page), [video_id])
+    [(_, links)] = ArticleStore(svc.store).for_video(video_id)
+    assert [q.status for q in links.quotes] == ["verbatim"]
+
+    sidecar.write_text("1\n00:00:00,000 --> 00:00:03,000\nThe mayor said we will close the bridge.\n")
+    [again] = list(svc.ingest(str(media), IngestOptions(force=True)))
+    assert again.video_id == first.video_id
+    [(_, links)] = ArticleStore(svc.store).for_video(video_id)
+    [check] = links.quotes
+    assert check.status == "differs" and [d.article for d in check.differences] == ["not"], check
+    assert svc.store.step_result(video_id, "article", ArticleResult).rechecked == 1

@@ -25,7 +25,8 @@ from pathlib import Path
 
 from indexer import formats
 from indexer.articles.link import ArticleLinks
-from indexer.articles.store import ArticleStore
+from indexer.articles.load import Article
+from indexer.articles.store import ArticleStore, article_id
 from indexer.articles.videolinks import link_to_video
 from indexer.asr.audio import wav_duration
 from indexer.asr.engine import EngineChoice, make_engine
@@ -258,19 +259,26 @@ def _index(video_id: str, ctx: StepContext) -> IndexResult:
 
 
 def _article(video_id: str, ctx: StepContext) -> ArticleResult:
-    """Link the article given at ingest (loaded and checked before any work began) to this video."""
-    article = ctx.store.get_options(video_id, StepOptions).article
-    if article is None:
+    """Link the article given at ingest (loaded and checked before any work began) to this video, and link again
+    every other article linked to it before: after `ingest --force` their spans and quote checks were the old
+    transcript's (the speech read in another language, or by another model) until someone ran `article add` again."""
+    given = ctx.store.get_options(video_id, StepOptions).article
+    store = ArticleStore(ctx.store)
+    before = [a for a, _ in store.for_video(video_id) if given is None or article_id(a) != article_id(given)]
+    if given is None and not before:
         return ArticleResult(skipped="no article")
     ctx.progress(0.0)
-    store = ArticleStore(ctx.store)
+    result = ArticleResult(rechecked=len(before))
+    for article in ([given] if given is not None else []) + before:
 
-    def link(vid: str) -> ArticleLinks:  # this video, and the article's others where its text changed
-        return link_to_video(ctx.store, ctx.settings, ctx.engine_factory, article, vid)
+        def link(vid: str, article: Article = article) -> ArticleLinks:  # this video, and others if its text changed
+            return link_to_video(ctx.store, ctx.settings, ctx.engine_factory, article, vid)
 
-    links = link(video_id)
-    return ArticleResult(store.put(article, store.with_others(article, [links], link)),
-                         sum(p.covered for p in links.paragraphs))
+        links = link(video_id)
+        saved = store.put(article, store.with_others(article, [links], link))
+        if article is given:
+            result = replace(result, article=saved, covered=sum(p.covered for p in links.paragraphs))
+    return result
 
 
 def _require_transcript(video_id: str, ctx: StepContext, *, words: bool = True) -> Transcript:

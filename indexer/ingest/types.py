@@ -129,6 +129,7 @@ class ArticleResult(Record):
     article: str | None = None
     covered: int = 0
     skipped: str | None = None
+    rechecked: int = 0  # articles linked to the video before, linked again to its transcript as it is now
 
 
 StepResult = FetchResult | AudioResult | TranscriptResult | ChaptersResult | IndexResult | ArticleResult
