@@ -176,7 +176,7 @@ def attribute(text: str, quote: Quote, previous: str | None = None, language: st
         if spoke is not None or _COLON.search(raw_head):  # the clause's subject
             before = sentence[:spoke] if spoke is not None else sentence
             who = (before[-1] if before and is_pronoun(before[-1]) else None) or _nearest(before) or (
-                _subject(before)) or _role(before)
+                _role_and_name(before)) or _subject(before) or _role(before)
     if who and is_pronoun(who):
         return _nearest(head) or previous
     return who
@@ -240,12 +240,28 @@ def _subject(tokens: list[str]) -> str | None:
     return None
 
 
+def _role_and_name(tokens: list[str]) -> str | None:
+    """A role, whose it is, and a name, that are all of `tokens`, as written ("El ministro de Hacienda Carlos Ruiz"
+    before "afirmó:" gave "el ministro"; a name led in by "de" is no person of its own to `_nearest`)."""
+    if not tokens or fold(tokens[0]) not in ARTICLES:
+        return None
+    role = _run(tokens[1:], lambda t: t[0].islower() and not says(t))
+    rest = tokens[1 + len(role):]
+    name = _name(rest) if role and fold(role[-1]) in _FUNCTION and len(role) <= 4 else None
+    if not name or len(name.split()) < 2 or len(name.split()) != len(rest):
+        return None
+    return " ".join([tokens[0].lower(), *role, *rest])
+
+
 def _role(tokens: list[str]) -> str | None:
     """A role that is all of `tokens` (a sentence's words before the quote or its speech verb, or after the verb to
     the sentence's end), as written: one to four words, a lower-case one among them, none a function word, a pronoun
     or a speech verb ("Bank raisi", "Глава банка", "глава банка"); else None."""
     words = [t for t in tokens if t[0].isalnum()]
-    if not 0 < len(words) <= 4 or len(words) < len([t for t in tokens if t not in ".!?"]):
+    marks = [t for t in tokens if t not in ".!?"]
+    while marks and marks[-1] in ",:—–":  # the comma after a subject before its quote ('Banka başkanı, "..." dedi')
+        marks.pop()
+    if not 0 < len(words) <= 4 or len(words) < len(marks):
         return None  # a mark inside: more than a role ("глава банка, который ...")
     if not any(w[0].islower() for w in words) or any(
             fold(w) in _FUNCTION or is_pronoun(w) or says(w) for w in words):
@@ -257,8 +273,8 @@ def _opening_name(sentence: list[str]) -> str | None:
     """The capitalised words that open a sentence and a comma closes, as a speaker named before the quote
     ('Erdoğan, "..." dedi.'), else the nearest name in it."""
     name = _run(sentence, lambda t: t[0].isupper() and fold(t) not in _NOT_NAMES)
-    if name and len(sentence) > len(name) and sentence[len(name)] == ",":
-        return " ".join(name[-4:])
+    if name and len(sentence) > len(name) and sentence[len(name)] == ",":  # whole: a role's half read "Bankası
+        return " ".join(name) if len(name) <= 6 else _untitled(" ".join(name))  # Başkanı Ali Kaya"
     return _nearest(sentence)
 
 

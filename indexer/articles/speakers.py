@@ -61,7 +61,11 @@ _JA_SAID = re.compile(r"^\s*と")  # the quotative particle: 「……」と述�
 _PERSON_PRONOUNS = frozenset("هو هي او وی 他 她 彼 彼女".split())
 _AND = frozenset("و va".split())
 # where a speaker's phrase ends: "that", and the prepositions that open a place or an occasion after it
-_ENDS_PHRASE = frozenset("إن أن ان بأن في خلال أمام على عن عند لدى بعد قبل مع که در از به با برای پس پیش هنگام".split())
+_ENDS_PHRASE = frozenset("إن أن ان بأن في خلال أمام على عن عند لدى بعد قبل مع که در از به با برای پس پیش هنگام".split()
+                         # and words of when and how often: "قالت المذيعة مرة أخرى" (once again), "أيضا" (also)
+                         + "مرة أيضا أيضاً مجددا مجدداً اليوم أمس".split())
+# a preposition written as one word with the article: "للصحفيين" (to the journalists), "بالمؤتمر" (at the conference)
+_FUSED_PREPOSITION = ("لل", "بال")
 _MARK = r"[.!?。！？,،;:：«»“”\"()]"  # marks that end a phrase
 _STOP_AT = re.compile(_MARK)
 
@@ -172,11 +176,12 @@ def _clause(words: list[str]) -> list[str]:
 
 
 def _phrase(words: list[str]) -> str | None:
-    """Up to five words of a speaker's phrase, ending at a mark, at "that" (Arabic إن/أن, Persian که) or at a
-    preposition (في, خلال, در, از: "وزير النقل أحمد الخطيب في مؤتمر صحفي")."""
+    """Up to five words of a speaker's phrase, ending at a mark, at "that" (Arabic إن/أن, Persian که), at a
+    preposition (في, خلال, در, از: "وزير النقل أحمد الخطيب في مؤتمر صحفي"; "للصحفيين", written as one word with the
+    article) or at a word of when ("مرة أخرى")."""
     out: list[str] = []
     for w in words[:5]:
-        if _STOP_AT.fullmatch(w) or w in _ENDS_PHRASE:
+        if _STOP_AT.fullmatch(w) or w in _ENDS_PHRASE or (out and w.startswith(_FUSED_PREPOSITION)):
             break
         out.append(w)
     return " ".join(out) or None
