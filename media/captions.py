@@ -55,6 +55,7 @@ class Cue:
     until: float | None = None  # the latest it may be shown: on a reel, its clip's end (a cue never crosses a cut)
     # where a new speaker's turn begins, for a cue without timed words (theirs say it): indexes into text.split()
     turns: tuple[int, ...] = ()
+    language: str | None = None  # its words' language (ISO 639-1) where cues differ: a reel's clips (write_ttml)
 
 
 def read_captions(path: Path) -> list[Cue]:
@@ -358,17 +359,21 @@ def write_vtt(cues: Iterable[Cue]) -> str:
 
 def write_ttml(cues: Iterable[Cue], language: str | None = None) -> str:
     """Cues as a TTML document, one timed paragraph each (laid out as write_srt lays them out), times as media clock
-    times to the millisecond; `language` (ISO 639-1; "und" or None for none) goes into xml:lang."""
+    times to the millisecond; `language` (ISO 639-1; "und" or None for none) goes into the tt element's xml:lang,
+    which TTML requires there: "" where no one language is the document's (a reel whose clips speak several).
+    A cue of another language than that (Cue.language) says its own on its paragraph; a paragraph in a language
+    written right to left has tts:direction="rtl" (TTML's paragraphs run left to right unless told)."""
     lang = language if language and language != "und" else ""
-    # TTML's paragraphs run left to right unless told: a right-to-left language's are, each
-    rtl = ' tts:direction="rtl"' if right_to_left(lang) else ""
     lines = ['<?xml version="1.0" encoding="UTF-8"?>',
              f'<tt xmlns="http://www.w3.org/ns/ttml" xmlns:ttp="http://www.w3.org/ns/ttml#parameter" '
              f'xmlns:tts="http://www.w3.org/ns/ttml#styling" ttp:timeBase="media" xml:lang={quoteattr(lang)}>',
              "  <body>", "    <div>"]
     for c in timed(cues):
+        own = c.language if c.language and c.language not in ("und", lang) else None
+        said = f" xml:lang={quoteattr(own)}" if own else ""
+        said += ' tts:direction="rtl"' if right_to_left(own or lang) else ""
         body = "<br/>".join(vtt_text(line) for line in shown(c).split("\n"))
-        lines.append(f'      <p begin="{format_timestamp(c.start)}" end="{format_timestamp(c.end)}"{rtl}>{body}</p>')
+        lines.append(f'      <p begin="{format_timestamp(c.start)}" end="{format_timestamp(c.end)}"{said}>{body}</p>')
     return "\n".join([*lines, "    </div>", "  </body>", "</tt>", ""])
 
 

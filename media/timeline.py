@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -221,7 +221,10 @@ def _rebase_cue(span: Placement, cue: Cue) -> Cue | None:
 
 
 def reel_cues(clips: Sequence[TimelineClip]) -> list[Cue]:
-    return rebase_cues(placements(clips), [c.cues for c in clips])
+    """The clips' cues on the reel, each in its clip's language (a TTML export names it, and its direction, per
+    paragraph: a reel may mix an Arabic clip with a Spanish one)."""
+    return [replace(cue, language=clip.language) for span, clip in zip(placements(clips), clips)
+            for cue in rebase_cues([span], [clip.cues])]
 
 
 def reel_language(clips: Sequence[TimelineClip]) -> str | None:

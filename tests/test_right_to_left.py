@@ -16,10 +16,12 @@ from indexer.chapters.segment import segment
 from indexer.formats import spread_words
 from indexer.models import Segment, Transcript, Video
 from media.captions import Cue, write_ttml
+from media.timeline import TimelineClip, export_reel
 from tests.test_articles import timed
 
 TTML = "{http://www.w3.org/ns/ttml}"
 STYLING = "{http://www.w3.org/ns/ttml#styling}"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 
 def test_an_arabic_articles_fragment_runs_right_to_left_with_its_links_in_arabic(tmp_path: Path) -> None:
@@ -51,6 +53,46 @@ def test_ttml_of_a_right_to_left_language_says_so_on_each_paragraph() -> None:
         paragraphs = root.findall(f"./{TTML}body/{TTML}div/{TTML}p")
         assert len(paragraphs) == 2
         assert {p.get(f"{STYLING}direction") for p in paragraphs} == {direction}, language
+
+
+def test_a_reel_mixing_arabic_with_another_language_says_each_paragraph_s_language_and_direction(
+        tmp_path: Path) -> None:
+    """An Arabic clip's paragraph lost tts:direction="rtl" once a Spanish clip joined the reel: the direction came
+    from the one document language, which a reel of two languages has not (xml:lang=""). Each paragraph now says
+    its clip's language and, right to left, its direction; the tt element keeps xml:lang="" (TTML requires the
+    attribute there, and its empty value says no one language is the document's)."""
+    def clip(start: float, text: str, language: str | None) -> TimelineClip:
+        return TimelineClip(tmp_path / "a.mp4", start, start + 6, 25.0, cues=(Cue(start + 0.5, start + 5, text),),
+                            language=language)
+
+    arabic = clip(0, "لن نرفع أسعار الوقود هذا العام.", "ar")
+    spanish = clip(10, "No vamos a cerrar el puente hasta el lunes.", "es")
+    persian = clip(20, "قیمت سوخت امسال افزایش نمی‌یابد.", "fa")
+
+    def paragraphs(clips: list[TimelineClip]) -> tuple[str | None, list[tuple[str | None, str | None]]]:
+        root = ET.fromstring(export_reel(clips, "ttml"))
+        return root.get(XML_LANG), [(p.get(XML_LANG), p.get(f"{STYLING}direction"))
+                                    for p in root.findall(f"./{TTML}body/{TTML}div/{TTML}p")]
+
+    assert paragraphs([arabic]) == ("ar", [(None, "rtl")])  # one language: the document's, as before
+    assert paragraphs([arabic, spanish, persian]) == ("", [("ar", "rtl"), ("es", None), ("fa", "rtl")])
+    assert paragraphs([spanish, arabic]) == ("", [("es", None), ("ar", "rtl")])
+    # a clip of no known language inherits the document's: no language of its own, no direction
+    assert paragraphs([arabic, clip(10, "Sin idioma conocido.", None)]) == ("", [("ar", "rtl"), (None, None)])
+    # SRT and WebVTT carry no language: as they were without one
+    for fmt in ("srt", "vtt"):
+        plain = [TimelineClip(c.media, c.start, c.end, c.fps, cues=c.cues) for c in (arabic, spanish)]
+        assert export_reel([arabic, spanish], fmt) == export_reel(plain, fmt)
+
+
+def test_a_transcript_s_ttml_cues_of_another_language_say_theirs() -> None:
+    """write_ttml on its own: a cue of the document's language, or of none, says nothing more."""
+    cues = [Cue(0.0, 2.0, "في باكو اليوم", language="ar"), Cue(2.0, 4.0, "Hoy en Bakú", language="es"),
+            Cue(4.0, 6.0, "Sin idioma"), Cue(6.0, 8.0, "Und", language="und")]
+    root = ET.fromstring(write_ttml(cues, "es"))
+    assert root.get(XML_LANG) == "es"
+    assert [(p.get(XML_LANG), p.get(f"{STYLING}direction")) for p in root.iter(f"{TTML}p")] == [
+        ("ar", "rtl"), (None, None), (None, None), (None, None)]
 
 
 def test_a_persian_html_article_keeps_its_zero_width_non_joiners(tmp_path: Path) -> None:

@@ -7,10 +7,12 @@ from __future__ import annotations
 import copy
 import re
 import urllib.parse
+from collections import Counter
 from functools import lru_cache
 from typing import Any
 
-from indexer.articles.quotes import find_quotes
+from indexer.articles.quotes import attribute, find_quotes
+from indexer.articles.speakers import ends_sentence, says
 from indexer.errors import InvalidInput
 from indexer.text.stopwords import languages, stop_words
 
@@ -47,24 +49,90 @@ def without_boxes(page: Any) -> Any:
 
 
 PULL_CREDIT_WORDS = 8  # a pull quote's credit ("Helen Carter, mayor") beside the quote
+PULL_MIN_WORDS = 5  # a shorter quote ("No comment") may well be said twice in one story
+# where a sentence ends: a full stop (one that speakers.ends_sentence ends a sentence at), or !, ?, …, and the
+# marks of Chinese and Japanese
+_SENTENCE_END = re.compile(r"[.!?…。！？]+")
 
 
 def story_only(texts: list[str]) -> list[str]:
-    """The paragraphs less a pull quote: a block whose words all stand in another, longer paragraph, in order, or
-    whose quote does with at most a short credit beside it (its quote would be checked twice)."""
-    def folded(text: str) -> str:
-        return " ".join(re.findall(r"\w+", text.casefold()))
+    """The paragraphs less a pull quote: a block that repeats a quote of the story (its quote would be checked
+    twice) with nothing of its own. Only where all of these hold is a paragraph left out; where any fails, it is a
+    paragraph of the story (a misquote that a second paragraph repeats must be checked, never dropped unseen):
+    - its quote (its longest, or the whole block where it has no quote marks) has at least PULL_MIN_WORDS words;
+    - that quote is, word for word, a whole quote or whole sentences of another, longer paragraph: it starts and ends
+      where a quote or a sentence of that paragraph does. Part of a sentence is not a repetition: '"Vamos a cerrar
+      el puente"' against '"No vamos a cerrar el puente"' is a misquote, whose first word differs in meaning;
+    - the words beside the quote are a credit: at most PULL_CREDIT_WORDS, all of them words of another paragraph
+      (the speaker the story names: "Галина Петровна"), and no attribution of its own ('dijo después López', ', said
+      Carter': a speech verb, or a speaker as quotes.attribute reads one)."""
+    units = [_units(t) for t in texts]
+    words = [[w for w, _ in u] for u in units]
+    joined = [f" {' '.join(w)} " for w in words]  # a quick test first: a page may hold thousands of paragraphs
+    spread = Counter(w for ws in words for w in set(ws))  # in how many paragraphs each word stands
 
-    whole = [folded(t) for t in texts]
+    def elsewhere(word: str, k: int) -> bool:  # a word of another paragraph than k
+        return spread[word] > (word in words[k]) or (_UNSPACED.search(word) is not None and any(
+            word in w for j, ws in enumerate(words) if j != k for w in ws))
 
     def repeated(k: int) -> bool:
-        quotes = sorted(find_quotes(texts[k]), key=lambda q: len(q.text))[-1:]
-        said = folded(quotes[0].text) if quotes else whole[k]
-        credit = len(whole[k].split()) - len(said.split())
-        return len(said.split()) >= 5 and credit <= PULL_CREDIT_WORDS and any(
-            j != k and len(whole[j]) > len(whole[k]) and said in whole[j] for j in range(len(texts)))
+        quotes = [q for q in find_quotes(texts[k]) if q.depth == 0]
+        quote = max(quotes, key=lambda q: len(q.text), default=None)
+        said = _folded(quote.text) if quote else words[k]
+        if len(said) < PULL_MIN_WORDS:
+            return False
+        if quote is not None:
+            beside = texts[k][:quote.start] + " " + texts[k][quote.end:]
+            credit = _folded(beside)
+            if len(credit) > PULL_CREDIT_WORDS or any(says(w) for w in re.findall(r"[\w'’-]+", beside)) or \
+                    attribute(texts[k], quote) is not None or \
+                    not all(elsewhere(w, k) for w in credit):
+                return False
+        quick = f" {' '.join(said)} "
+        return any(j != k and len(words[j]) > len(said) and quick in joined[j] and _whole_units(said, units[j])
+                   for j in range(len(texts)))
 
     return [t for k, t in enumerate(texts) if not repeated(k)]
+
+
+def _folded(text: str) -> list[str]:
+    return re.findall(r"\w+", text.casefold())
+
+
+def _units(text: str) -> list[tuple[str, int]]:
+    """A paragraph's words, casefolded, each with the number of the unit it stands in: a unit ends where a quote
+    opens or closes and where a sentence ends."""
+    edges = {0, len(text)}
+    for q in find_quotes(text):
+        edges.update((q.start, q.end))
+    for m in _SENTENCE_END.finditer(text):
+        if m.group() != "." or ends_sentence(text, m.start()):
+            edges.add(m.end())
+    bounds = sorted(edges)
+    out: list[tuple[str, int]] = []
+    unit = 0
+    for m in re.finditer(r"\w+", text):
+        while unit + 1 < len(bounds) and bounds[unit + 1] <= m.start():
+            unit += 1
+        out.extend((w, unit) for w in _folded(m.group()))
+    return out
+
+
+def _whole_units(said: list[str], units: list[tuple[str, int]]) -> bool:
+    """Whether `said` stands in the paragraph's words from the start of one unit to the end of one (of the same or
+    a later unit)."""
+    n = len(said)
+    for i in range(len(units) - n + 1):
+        starts = i == 0 or units[i - 1][1] != units[i][1]
+        ends = i + n == len(units) or units[i + n - 1][1] != units[i + n][1]
+        if starts and ends and [w for w, _ in units[i:i + n]] == said:
+            return True
+    return False
+
+
+# kana and CJK ideographs: a script written without spaces, whose "word" is a run of characters that a name of a
+# credit stands inside
+_UNSPACED = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 
 
 def canonical(page: Any, fetched: str | None = None) -> str | None:
