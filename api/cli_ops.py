@@ -49,9 +49,9 @@ def migrate_store(
     """Copy every table of a store into another (SQLite -> PostgreSQL, or back), without loss and idempotently.
 
     Both ends are migrated to the current schema first; only what the target lacks is written (a row it holds is
-    kept as it is there, a video's segments and chapters copied whole or not at all), so running it again changes
-    nothing, an interrupted copy is finished by the next run, and a run after the target went into service never
-    puts older rows back over its edits.
+    kept as it is there, a video's segments and chapters and a reel's clips copied whole or not at all), so running
+    it again changes nothing, an interrupted copy is finished by the next run, and a run after the target went into
+    service never puts older rows back over its edits, nor brings back what it removed (a deleted video).
 
     Example: clipindex migrate-store --to postgresql+psycopg://clipindex@db.internal/clipindex
     """
@@ -75,11 +75,13 @@ def migrate_store(
         else:
             for t in report:
                 out.print(f"{t.table:15} {t.rows:9} rows" + (f"  {t.missing} MISSING" if t.missing else "")
-                          + (f"  ({t.kept} kept as the target has them)" if t.kept else ""), markup=False)
+                          + (f"  ({t.kept} kept as the target has them)" if t.kept else "")
+                          + (f"  ({t.removed} left out: removed in the target since an earlier copy)"
+                             if t.removed else ""), markup=False)
             out.print(f"done in {time.monotonic() - started:.1f} s", markup=False)
         if lost:
             raise ClipindexError(f"{lost} rows did not arrive in the target; run the command again")
-        added = sum(t.rows - t.kept for t in report if t.table == "videos")
+        added = sum(t.rows - t.kept - t.removed for t in report if t.table == "videos")
         if added:  # the target's search index (on its own machines) has never seen them
             err.print(f"{added} video(s) copied: run `clipindex reindex --missing` where the target's search index "
                       "is (with its data directory) so that search finds them", markup=False)

@@ -260,6 +260,13 @@ ingest_claims = sa.Table(  # who coordinates a video's ingest now (claims.py): n
 )
 
 
+copied_in = sa.Table(  # what `migrate-store` copied into this store (copy.py): an entity removed here stays removed
+    "copied_in", meta,
+    sa.Column("kind", sa.String, primary_key=True),  # video, article, reel, or a table's name (jobs, api_keys)
+    sa.Column("id", sa.String, primary_key=True),
+)
+
+
 def _migration_11(conn: Connection) -> None:
     ingest_claims.create(conn, checkfirst=True)  # a store created since has it already (a test's store made older)
 
@@ -267,6 +274,10 @@ def _migration_11(conn: Connection) -> None:
 def _migration_12(conn: Connection) -> None:
     # a job's last words on its step (see jobs.detail); a store created since has the column already
     _add_column(conn, "jobs", "detail", "VARCHAR")
+
+
+def _migration_13(conn: Connection) -> None:
+    copied_in.create(conn, checkfirst=True)
 
 
 def _add_column(conn: Connection, table: str, column: str, declared: str) -> None:
@@ -279,7 +290,7 @@ def _add_column(conn: Connection, table: str, column: str, declared: str) -> Non
 # append only; each runs once, in order, inside one transaction
 MIGRATIONS = [_migration_1, _migration_2, _migration_3, _migration_4, _migration_5, _migration_6, _migration_7,
               _migration_8, _migration_9, _migration_10, _migration_11,
-              _migration_12]
+              _migration_12, _migration_13]
 
 
 def version_of(conn: Connection) -> int:
