@@ -168,7 +168,7 @@ def asr_note(workers: int, cpu: bool) -> str:
 
 def queue_worker(queues: str | None, workers: int, data_dir: DataDir) -> None:
     """`clipindex worker` with CLIPINDEX_BROKER_URL: consume the named queues until SIGTERM or Ctrl-C."""
-    from api.queues import run  # deferred: Dramatiq and the whole service, for this command only
+    from api.queues import queue_names, run  # deferred: Dramatiq and the whole service, for this command only
     from indexer.asr.engine import check_engine  # deferred with it
     from indexer.ingest.uploads import foreign_data_dir
     from indexer.store.db import Store
@@ -177,7 +177,7 @@ def queue_worker(queues: str | None, workers: int, data_dir: DataDir) -> None:
         settings = load_settings(data_dir=data_dir)
         if not settings.broker_url:
             raise InvalidInput("--queues needs a broker: set CLIPINDEX_BROKER_URL=redis://HOST:6379/0")
-        names = (queues or "asr,cpu,index,jobs").split(",")
+        names = queue_names((queues or "asr,cpu,index,jobs").split(","))  # checked before it says what it consumes
         # a worker that transcribes, without the model it would use, is refused here, not by every job it takes
         engine = f" (transcribing with {check_engine(settings)})" if "asr" in names else ""
         if elsewhere := foreign_data_dir(settings.data_dir, Store(settings.store_url)):

@@ -121,13 +121,20 @@ def _consumer(broker: Any, queue: str, threads: int) -> dramatiq.Worker:
     return worker
 
 
-def run(settings: Settings, queues: Iterable[str], cpu_threads: int, stop: threading.Event) -> None:
-    """Consume the queues until `stop` is set; each queue with its own threads."""
+def queue_names(queues: Iterable[str]) -> list[str]:
+    """The queues asked for, each once and without blanks ("cpu,,jobs"); InvalidInput for one that does not exist,
+    before a worker says it consumes it."""
     wanted = list(dict.fromkeys(q.strip() for q in queues if q.strip()))
     unknown = [q for q in wanted if q not in transport.QUEUES]
     if unknown or not wanted:
         raise InvalidInput(f"unknown queue {unknown[0] if unknown else '(none)'!r}: choose from "
                            f"{', '.join(transport.QUEUES)}")
+    return wanted
+
+
+def run(settings: Settings, queues: Iterable[str], cpu_threads: int, stop: threading.Event) -> None:
+    """Consume the queues until `stop` is set; each queue with its own threads."""
+    wanted = queue_names(queues)
     # one Dramatiq Worker per queue (each its own thread pool) means one worker middleware each: intended, not a slip
     logging.getLogger("dramatiq.broker.RedisBroker").addFilter(lambda r: "same type twice" not in r.getMessage())
     proc = _Process(settings, Clipindex(settings))

@@ -60,3 +60,16 @@ def test_the_help_says_it_too() -> None:
 
     out = CliRunner().invoke(app, ["worker", "--help"], env={"COLUMNS": "200"}).stdout
     assert "asr runs 1 recognition at a time per process: start more processes for more" in " ".join(out.split())
+
+
+@pytest.mark.parametrize("queues", ["asrr", "cpu,,jobz", ","])
+def test_an_unknown_queue_is_refused_before_the_worker_says_it_consumes_it(tmp_path: Path, queues: str) -> None:
+    """`--queues asrr` printed "consuming asrr from the broker; Ctrl-C stops", then its error."""
+    from typer.testing import CliRunner
+
+    from api.cli import app
+
+    env = {"CLIPINDEX_DATA_DIR": str(tmp_path / "data"), "CLIPINDEX_BROKER_URL": "redis://127.0.0.1:1/0"}
+    result = CliRunner().invoke(app, ["worker", "--queues", queues], env=env)
+    assert result.exit_code == 2, result.output
+    assert "consuming" not in result.output and "unknown queue" in result.output, result.output
