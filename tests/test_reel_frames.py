@@ -146,3 +146,27 @@ def test_an_upright_phone_video_makes_an_upright_reel(tmp_path: Path) -> None:
     with pytest.raises(IncompatibleSources, match="turned by 90 degrees"):
         render_reel([ClipSource(phone, 0.5, 2.5)], tmp_path / "fast.mp4", RenderOptions(fast=True),
                     allowed_dir=tmp_path)
+
+
+def test_a_render_removes_the_work_that_a_killed_render_left_beside_its_output(tmp_path: Path) -> None:
+    """`reel render -o flood.mp4` killed with -9 left its working folder (up to a whole reel) beside the output for
+    good: only a server's own renders folder was swept. A render now removes those unused for an hour there."""
+    import os
+    import time
+
+    from media.render import WORK_PREFIX
+
+    svc = Clipindex(settings_for(tmp_path))
+    video = stored_video(svc)
+    reel = svc.reels.new("Swept").id
+    svc.reels.add_range(reel, video, 1.0, 2.5, snap_to="none")
+    out = tmp_path / "out"
+    killed, running = out / f"{WORK_PREFIX}killed", out / f"{WORK_PREFIX}running"
+    for work in (killed, running):
+        work.mkdir(parents=True)
+        (work / "reel.mp4").write_bytes(b"part of a reel")
+    hours_ago = time.time() - 2 * 3600
+    for path in (killed / "reel.mp4", killed):
+        os.utime(path, (hours_ago, hours_ago))
+    assert svc.reels.render(reel, out / "swept.mp4", allowed_dir=out).path.is_file()
+    assert not killed.exists() and (running / "reel.mp4").is_file(), "a render still writing there is left alone"

@@ -22,13 +22,14 @@ from indexer.models import Clip, ClipOrigin, Record, Reel, Video
 from indexer.reels.clips import make_clip
 from indexer.reels.store import ReelStore
 from indexer.store.db import Store
-from indexer.store.files import work_dir
+from indexer.store.files import sweep_render_work, work_dir
 from indexer.store.jobs import Job, JobQueue
 from media import sources
 from media.captions import Cue
 from media.errors import MediaError
 from media.ffmpeg import probe
 from media.render import (
+    WORK_PREFIX,
     ClipSource,
     IncompatibleSources,
     RenderMode,
@@ -206,6 +207,8 @@ class ReelService:
                as_asked: tuple[Clip, ...] = ()) -> RenderResult:
         """Render the reel's clips (`as_asked`: these clips instead, the reel as it was when a job was queued)."""
         chosen = as_asked or self._nonempty(ref).clips
+        if Path(out).resolve().parent.is_relative_to(Path(allowed_dir).resolve()):  # a render killed there before
+            sweep_render_work(Path(out).resolve().parent, WORK_PREFIX)  # left its work: gone after an hour unused
         read: dict[str, tuple[Cue, ...]] = {}
         clips = [ClipSource(self._clip_file(n, c), c.start, c.end, c.label,
                             title=(c.label or None) if titles else None, cues=self._cues(c, read))
