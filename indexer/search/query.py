@@ -31,6 +31,7 @@ from indexer.text.normalize import (
     stem,
     text_words,
 )
+from indexer.text.snippet import highlight
 from indexer.text.stems import shorter_stems
 from indexer.text.stopwords import function_words
 from media.readable import join_words
@@ -365,7 +366,7 @@ def _hit(fields: dict[str, Any], first: int, last: int, marked: Sequence[int], s
     start, end = doc["starts"][first], doc["ends"][last]
     return Hit(video_id=fields["video_id"], title=doc["title"], start=start, end=end,
                text=join_words(words[first:last + 1]),  # "12,000" as said, not "12 ,000"
-               snippet=align.highlight(words, marked, first, last), score=round(min(score, 1.0), 4),
+               snippet=highlight(words, marked, first, last), score=round(min(score, 1.0), 4),
                mode=mode, chapter=_chapter(doc["chapters"], start), differences=differences)
 
 

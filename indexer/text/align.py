@@ -24,7 +24,6 @@ The score in 0..1 is one minus the word-level edit cost over the quote length: a
 
 from __future__ import annotations
 
-import html
 import string
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -36,7 +35,7 @@ from rapidfuzz import fuzz, process
 from indexer.models import Word, ends_sentence
 from indexer.text.normalize import Token, fold, key, no_spaces, text_words, tokenize, tokenize_text
 from indexer.text.polarity import closes_clause, flips_polarity, negation_beside, negations
-from media.readable import join_words, spaced
+from media.readable import join_words
 
 NEAR = 0.6  # key similarity from which two different words count as "almost the same" (a misspelling, a mishearing)
 GAP_QUOTE = 0.7  # a quote word that was not said
@@ -390,27 +389,3 @@ def locate_in(quote: str, texts: Sequence[str], times: Sequence[Sequence[float]]
                                 for op in changed))
     return Match(first, last, times[first][0], times[last][1], score, tuple(texts[first:last + 1]),
                  tuple(matched), diffs)
-
-
-SNIPPET_CONTEXT, SNIPPET_WORDS = 10, 60
-
-
-def highlight(words: Sequence[str], marked: Iterable[int], first: int, last: int) -> str:
-    """HTML snippet: the escaped words around first..last, runs of `marked` word indices inside <mark>...</mark>."""
-    marks = set(marked)
-    lo = max(0, first - SNIPPET_CONTEXT)
-    hi = min(len(words), lo + SNIPPET_WORDS, max(last + 1 + SNIPPET_CONTEXT, lo + 2 * SNIPPET_CONTEXT))
-    out: list[str] = []
-    before = ""
-    for i in range(lo, hi):
-        said = words[i].strip()
-        w = html.escape(said)
-        if i in marks and (i == lo or i - 1 not in marks):
-            w = "<mark>" + w
-        if i in marks and (i == hi - 1 or i + 1 not in marks):
-            w += "</mark>"
-        if out and spaced(before, said):  # none between Chinese characters, nor before ",000"
-            out.append(" ")
-        out.append(w)
-        before = said
-    return ("\u2026 " if lo else "") + "".join(out) + (" \u2026" if hi < len(words) else "")
