@@ -23,7 +23,8 @@ from indexer.search.base import PassageIndex, index_class
 from indexer.search.parsing import parse_query
 from indexer.search.passages import build_passages
 from indexer.service import Clipindex, IngestOptions
-from indexer.text.align import align, locate
+from indexer.text.align import align
+from indexer.text.locate import locate
 from indexer.text.normalize import clip_analyzer, stem, tokenize_text
 from indexer.text.stems import shorter_stems
 from media.readable import split_spaceless

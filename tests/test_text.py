@@ -11,8 +11,9 @@ import logging
 import pytest
 
 from indexer.models import Word
-from indexer.text.align import QUOTE_CHECK, SEARCH, align, locate, locate_in
+from indexer.text.align import QUOTE_CHECK, SEARCH, align
 from indexer.text.language import detect_language
+from indexer.text.locate import locate, locate_in
 from indexer.text.normalize import fold, pieces, tokenize, tokenize_text
 from indexer.text.stopwords import stop_words
 from indexer.text.translit import key, latin
@@ -403,3 +404,32 @@ def test_traditional_chinese_folds_to_simplified_and_needs_only_the_table(monkey
     with caplog.at_level(logging.WARNING):
         assert hanzi.simplified_table() == {}
     assert "searched apart" in caplog.text and hanzi.PACKAGE in caplog.text
+
+
+@pytest.mark.parametrize(("language", "said", "quote", "line", "score"), [
+    ("ru", "Добрый вечер. Мы не будем повышать налоги в этом году.", "в этом году мы не будем повышать налоги",
+     "'в этом году' was said in another place, after 'налоги'", 1 - 3 * 0.5 / 8),
+    ("uz", "Xayrli kech. Biz bu yil soliqlarni oshirmaymiz.", "biz soliqlarni bu yil oshirmaymiz",
+     "'soliqlarni' was said in another place, after 'yil'", 1 - 0.5 / 5),
+])
+def test_quote_words_said_in_another_place_of_the_sentence_are_moved_not_missing(
+        language: str, said: str, quote: str, line: str, score: float) -> None:
+    """A quote with a phrase moved read "'в' was not said; 'этом' was not said; 'году' was not said" where those
+    words followed the span, and the Uzbek one contradicted itself: "'soliqlarni' was not said; 'soliqlarni' was
+    said but is not in the quote". The span now takes them in, and each moved word costs half a word."""
+    words = said.split()
+    times = [(i * 0.4, i * 0.4 + 0.3) for i in range(len(words))]
+    m = locate_in(quote, words, times, language)
+    assert m is not None and m.differences == (line,), m
+    assert abs(m.score - score) < 1e-9, m.score
+    assert {w.strip(".,").lower() for w in m.said} >= set(quote.lower().split())
+
+
+def test_a_stop_word_said_elsewhere_is_no_move() -> None:
+    words = "So the plan: we will raise taxes for families.".split()
+    times = [(i * 0.4, i * 0.4 + 0.3) for i in range(len(words))]
+    m = locate_in("we will raise the taxes for families", words, times, "en")
+    assert m is not None and m.differences == ("'the' was not said",), m
+    m = locate_in("we will raise the taxes for families the plan", words, times, "en")  # two words: a move
+    assert m is not None and m.differences == ("'the' was not said", "'the plan' was said in another place, "
+                                               "before 'we'"), m

@@ -21,7 +21,7 @@ from indexer.models import Hit, SearchMode
 from indexer.search.parsing import MAX_QUOTE_WORDS
 from indexer.search.passages import word_pairs
 from indexer.search.terms import AllOf, AnyOf, BestOf, Candidates, CountOf, Found, Q, Term
-from indexer.text import align
+from indexer.text.locate import locate_in
 from indexer.text.normalize import (
     Token,
     key,
@@ -346,7 +346,7 @@ def _order_score(quote_keys: Iterable[Sequence[str]], keys: Sequence[str]) -> in
 def _quote_hit(text: str, fields: dict[str, Any]) -> Hit | None:
     doc = fields["doc"]
     times = list(zip(doc["starts"], doc["ends"]))
-    m = align.locate_in(text, doc["words"], times, fields["language"] or None, _tokens(fields))
+    m = locate_in(text, doc["words"], times, fields["language"] or None, _tokens(fields))
     if m is None or m.score < MIN_QUOTE_SCORE:
         return None
     return _hit(fields, m.first_word, m.last_word, m.matched_words, m.score, "quote", m.differences)

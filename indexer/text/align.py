@@ -24,7 +24,6 @@ The score in 0..1 is one minus the word-level edit cost over the quote length: a
 
 from __future__ import annotations
 
-import string
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -32,10 +31,7 @@ from typing import Literal
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from indexer.models import Word, ends_sentence
-from indexer.text.normalize import Token, fold, key, no_spaces, text_words, tokenize, tokenize_text
-from indexer.text.polarity import closes_clause, flips_polarity, negation_beside, negations
-from media.readable import join_words
+from indexer.text.normalize import Token, key, no_spaces
 
 NEAR = 0.6  # key similarity from which two different words count as "almost the same" (a misspelling, a mishearing)
 GAP_QUOTE = 0.7  # a quote word that was not said
@@ -43,11 +39,11 @@ GAP_SPOKEN = 0.7  # a spoken word that is not in the quote
 MISMATCH = -0.5  # a quote word paired with a dissimilar spoken word
 SWAP = 1.0  # two neighbouring quote words said in the other order: their pair scores less this
 SWAP_COST = 0.5  # a swap's share of the edit cost (two changed words would cost 2)
+MOVE_COST = 0.5  # a quote word said in another place of the span's sentence, a word of a run said in the quote's order
 TRIM_BELOW = 0.5  # dissimilar pairs at either end of the span are dropped (more likely an added than a misheard word)
 _TIE = 1e-6  # values this close are equal: ties go to pairing words, then to the earlier span
-_STRIP = string.punctuation + "\u201c\u201d\u201e\u00ab\u00bb\u2018\u2019\u2026"
 
-OpKind = Literal["same", "changed", "missing", "extra", "swapped", "skipped"]
+OpKind = Literal["same", "changed", "missing", "extra", "swapped", "skipped", "moved"]
 
 
 @dataclass(frozen=True)
@@ -91,25 +87,6 @@ class Alignment:
     last: int  # last spoken token of the span (inclusive)
     score: float  # 0..1
     ops: tuple[Op, ...]
-
-
-@dataclass(frozen=True)
-class Match:
-    """A quote located in a word sequence: indices into the words, times, score and what differs."""
-
-    first_word: int
-    last_word: int
-    start: float
-    end: float
-    score: float
-    said: tuple[str, ...]  # the words as spoken
-    matched_words: tuple[int, ...]  # indices of words that match a quote word (for highlighting)
-    differences: tuple[str, ...]
-
-    @property
-    def text(self) -> str:
-        """The words as spoken, as one line (joined when asked: a search locates a quote in many passages)."""
-        return join_words(self.said)
 
 
 def similarity(quote: Sequence[Token], spoken: Sequence[Token]) -> np.ndarray:
@@ -292,25 +269,9 @@ def _trim(ops: list[Op], ends: Callable[[int], bool] | None = None) -> list[Op]:
 def score_ops(ops: Sequence[Op], quote_len: int, near: float = NEAR) -> float:
     """1 less the ops' edit cost a quote word (a near spelling costs its distance, a swap half a word more)."""
     cost = sum(1.0 - op.similarity if op.kind == "changed" and op.similarity >= near
-               else SWAP_COST + 1.0 - op.similarity if op.kind == "swapped"
+               else SWAP_COST + 1.0 - op.similarity if op.kind == "swapped" else MOVE_COST if op.kind == "moved"
                else 0.0 if op.kind in ("same", "skipped") else 1.0 for op in ops)
     return max(0.0, 1.0 - cost / quote_len)
-
-
-def describe(op: Op, quote: Sequence[Token], quote_words: Sequence[str], spoken: Sequence[Token],
-             spoken_words: Sequence[str]) -> str:
-    """A user-facing line for one difference, in the words as typed and as spoken."""
-    q = _words(quote, quote_words, op.quote)
-    s = _words(spoken, spoken_words, op.spoken)
-    if op.kind == "swapped" and op.quote is not None and op.spoken is not None:
-        q2, s2 = _words(quote, quote_words, op.quote + 1), _words(spoken, spoken_words, op.spoken + 1)
-        return f"'{q} {q2}' was said in the other order: '{s} {s2}'"
-    if op.kind == "changed":
-        q, s = differing(q, s)
-        return f"'{q}' was said as '{s}'"
-    if op.kind == "missing":
-        return f"'{q}' was not said"
-    return f"'{s}' was said but is not in the quote"
 
 
 def differing(a: str, b: str) -> tuple[str, str]:
@@ -323,69 +284,3 @@ def differing(a: str, b: str) -> tuple[str, str]:
     while len(a) > 1 and len(b) > 1 and a[-1] == b[-1]:
         a, b = a[:-1], b[:-1]
     return a, b
-
-
-def _words(tokens: Sequence[Token], words: Sequence[str], index: int | None) -> str:
-    """The words a token was read from, as written; a token read from a sign inside a word ("percent" from "30%",
-    beside the token "30") is named as that sign, since naming the whole word, less its "%", said "30", and naming
-    its reading named a word nobody typed or said ("'percent' was said as 'المئة'")."""
-    if index is None:
-        return ""
-    tok = tokens[index]
-    shared = any(0 <= k < len(tokens) and tokens[k].first <= tok.last and tokens[k].last >= tok.first
-                 for k in (index - 1, index + 1))
-    if shared and tok.first == tok.last and tok.text not in fold(words[tok.first]):
-        sign = [c for c in words[tok.first] if c in "%&"]
-        if sign:
-            return sign[0]
-    span = [w.strip().strip(_STRIP) or w.strip() for w in words[tok.first:tok.last + 1]]
-    return span[0] if len(span) == 1 else join_words(span)
-
-
-def _with_negations_beside(found: Alignment, quote: Sequence[Token], spoken: Sequence[Token], texts: Sequence[str],
-                           language: str | None) -> Alignment:
-    """The negation said next to a quote's span taken into it, the nearest one only: a search hit shows that the
-    opposite was said and costs a word for it, where a quote check names every word of it. A quote with a negation
-    of its own keeps its span ("не закроем" said as "никогда не закроем" says the same)."""
-    said = [op.spoken for op in found.ops if op.spoken is not None]
-    if not said or negations([t.text for t in quote], language):
-        return found
-    before = negation_beside(min(said), -1, spoken, texts, language, farthest=False)
-    after = negation_beside(max(said), 1, spoken, texts, language, farthest=False)
-    if after and after[-1] < len(spoken) - 1 and not closes_clause(texts[spoken[after[-1]].last]):
-        after = []  # "we will | not withdraw": the "not" belongs to the words after the quote, not to the quote
-    if not before and not after:
-        return found
-    ops = [Op("extra", None, j) for j in before[::-1]] + list(found.ops) + [Op("extra", None, j) for j in after]
-    return Alignment(min(said + before), max(said + after), score_ops(ops, len(quote)), tuple(ops))
-
-
-def locate(quote: str, words: Sequence[Word], language: str | None = None) -> Match | None:
-    """Where in `words` the quote was said (best span), with its times, score and differences."""
-    return locate_in(quote, [w.text for w in words], [(w.start, w.end) for w in words], language)
-
-
-def locate_in(quote: str, texts: Sequence[str], times: Sequence[Sequence[float]], language: str | None = None,
-              spoken: Sequence[Token] | None = None) -> Match | None:
-    """`locate` on plain word texts and (start, end) pairs; `spoken` may pass tokenize(texts, language)."""
-    qtokens = tokenize_text(quote, language)
-    spoken = tokenize(texts, language) if spoken is None else spoken
-    found = align(qtokens, spoken, ends=lambda j: ends_sentence(texts[spoken[j].last]))
-    if found is None:
-        return None
-    found = _with_negations_beside(found, qtokens, spoken, texts, language)
-    first, last = spoken[found.first].first, spoken[found.last].last
-    matched = sorted({w for op in found.ops if op.spoken is not None and op.similarity >= NEAR
-                      for w in range(spoken[op.spoken].first, spoken[op.spoken + (op.kind == "swapped")].last + 1)})
-    changed = [op for op in found.ops if op.kind not in ("same", "skipped")]
-    quote_words = text_words(quote) if changed else []
-    # a word said as its opposite ("oshiramiz" / "oshirmaymiz": "we will raise" / "we will not") costs a whole word,
-    # as a "not" said or left out does: spelled almost alike, it cost its small distance and the hit read 0.98
-    opposite = [op for op in changed if op.kind == "changed" and op.quote is not None and op.spoken is not None
-                and flips_polarity(qtokens[op.quote].text, spoken[op.spoken].text, language)]
-    score = max(found.score - sum(op.similarity for op in opposite) / len(qtokens), 0.0)
-    # two bigrams of one changed character: one line
-    diffs = tuple(dict.fromkeys(describe(op, qtokens, quote_words, spoken, texts) + " (the opposite)" * (op in opposite)
-                                for op in changed))
-    return Match(first, last, times[first][0], times[last][1], score, tuple(texts[first:last + 1]),
-                 tuple(matched), diffs)
