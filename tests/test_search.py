@@ -248,15 +248,16 @@ def test_locate_finds_the_span_and_names_the_differences(quote: str, diffs: list
 
 def test_a_difference_at_a_percent_sign_names_the_percent_not_the_number() -> None:
     """"30%" is read as "30" and "percent": both were named "30", so a quote holding the 30 was told "'30' was said
-    but is not in the quote"."""
+    but is not in the quote". Then its reading was named, a word nobody typed or said ("'percent' was said as
+    'المئة'"): now the sign as written."""
     said = [Word(i * 0.4, i * 0.4 + 0.3, w) for i, w in enumerate("The budget was cut by 30% last year.".split())]
     m = locate("the budget was cut by 30 last year", said, "en")
-    assert m is not None and m.differences == ("'percent' was said but is not in the quote",)
+    assert m is not None and m.differences == ("'%' was said but is not in the quote",)
     m = locate("the budget was cut by a third last year", said, "en")
-    assert m is not None and m.differences == ("'a' was said as '30'", "'third' was said as 'percent'")
+    assert m is not None and m.differences == ("'a' was said as '30'", "'third' was said as '%'")
     said = [Word(i * 0.4, i * 0.4 + 0.3, w) for i, w in enumerate("Цены выросли на 30% за год.".split())]
     m = locate("цены выросли на 30 за год", said, "ru")
-    assert m is not None and m.differences == ("'процентов' was said but is not in the quote",)
+    assert m is not None and m.differences == ("'%' was said but is not in the quote",)
     m = locate("we will not withdraw from the negotiations in twenty twenty-five", WORDS, "en")
     assert m is not None and m.differences == (), "a number said in words is still named as said"
 

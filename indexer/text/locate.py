@@ -64,7 +64,7 @@ def _words(tokens: Sequence[Token], words: Sequence[str], index: int | None) -> 
     shared = any(0 <= k < len(tokens) and tokens[k].first <= tok.last and tokens[k].last >= tok.first
                  for k in (index - 1, index + 1))
     if shared and tok.first == tok.last and tok.text not in fold(words[tok.first]):
-        sign = [c for c in words[tok.first] if c in "%&"]
+        sign = [c for c in words[tok.first] if c in "%\u066a&"]
         if sign:
             return sign[0]
     span = [w.strip().strip(_STRIP) or w.strip() for w in words[tok.first:tok.last + 1]]

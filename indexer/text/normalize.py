@@ -43,7 +43,7 @@ def _token_re(letters: str) -> re.Pattern[str]:
         r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![^\W_])|\d{1,3}(?:\.\d{3})+(?:,\d+)?(?![^\W_])"
         r"|\d+(?:[.,]\d+)?(?![^\W_]))"
         rf"|(?P<word>{letters}(?:[{APOSTROPHES}]{letters})*)"
-        r"|(?P<pct>%)|(?P<amp>&)"
+        r"|(?P<pct>[%\u066a])|(?P<amp>&)"
     )
 
 

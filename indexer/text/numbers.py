@@ -1,5 +1,5 @@
 """Number words and digits: runs of spoken or written numbers become one digit string, in English, Russian, Uzbek,
-German and French (indexer.text.numbers_de_fr).
+German and French (indexer.text.numbers_de_fr), Spanish, Turkish and Arabic (indexer.text.numbers_es_tr_ar).
 
 Why: Whisper writes "91", "2025" and "5,000"; caption files write "5 000"; people type and newsrooms print
 "ninety-one", "twenty twenty-five", "две тысячи двадцать пятом", "ikki ming". A quote or a paragraph only meets the
@@ -9,6 +9,7 @@ speech when both sides say numbers the same way, so every number becomes its dig
 - two spoken numbers 18..20 and 10..99 in a row read as a year: "nineteen ninety-eight" -> "1998";
 - digit groups split by spaces are one number: "5 000" -> "5000";
 - ordinals count as their number ("fifth", "пятом", "beshinchi" -> "5");
+- Arabic-Indic digits are digits ("٢٠٢٥" -> "2025");
 - a number never runs across punctuation ("eleven thirty. three" is 11, 30, 3).
 
 The tables that apply depend on the language: Uzbek Latin number words collide with English words ("o'n", "ming"),
@@ -21,7 +22,7 @@ import re
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 
-from indexer.text import numbers_de_fr
+from indexer.text import numbers_de_fr, numbers_es_tr_ar
 from indexer.text.translit import key
 
 # Number words: word -> (value, kind). Kinds drive which word may follow which (see _NEXT).
@@ -103,8 +104,10 @@ _NEXT: dict[str | None, set[str]] = {
     "tens": {"unit", "hundred", "scale", "half"}, "half": {"scale"},
     "hundred": {"unit", "teen", "tens", "scale", "tens60", "unit4"},
     "hundreds": {"unit", "teen", "tens", "scale"}, "scale": {"unit", "teen", "tens", "hundreds", "tens60", "unit4"},
-    **numbers_de_fr.NEXT,
+    **numbers_de_fr.NEXT, **numbers_es_tr_ar.NEXT,
 }
+for _kind, _more in numbers_es_tr_ar.FOLLOW.items():
+    _NEXT[_kind] = _NEXT[_kind] | _more
 _AND = ("and", "и", "va")
 _GROUP_RE = re.compile(r"\d{3}")
 _LEAD_GROUP_RE = re.compile(r"\d{1,3}")
@@ -123,6 +126,12 @@ def number_table(language: str | None) -> dict[str, NumEntry]:
         return _en_table()
     if language == "fr":
         return numbers_de_fr.french_table()
+    if language == "es":
+        return numbers_es_tr_ar.spanish_table()
+    if language == "tr":
+        return numbers_es_tr_ar.turkish_table()
+    if language == "ar":
+        return numbers_es_tr_ar.arabic_table()
     return {**_en_table(), **_ru_table()}
 
 
@@ -141,6 +150,10 @@ def merge(pieces: Sequence[str], stops: Sequence[bool], language: str | None) ->
     `stops[k]` is true where piece k ends with punctuation, across which no number runs.
     """
     find = lookup(language)
+    origin: list[int] | None = None
+    if language in ("tr", "ar"):  # Turkish endings and Arabic "و" off their number words, percent in their words
+        pieces, origin = numbers_es_tr_ar.prepare(pieces, language, number_table(language))
+        stops = [stops[k] and (n + 1 == len(origin) or origin[n + 1] != k) for n, k in enumerate(origin)]
     out: list[tuple[str, int, int]] = []
     i = 0
     while i < len(pieces):
@@ -154,7 +167,7 @@ def merge(pieces: Sequence[str], stops: Sequence[bool], language: str | None) ->
             text, first = f"{int(float(out[-1][0])) * 100 + int(value)}", out.pop()[1]
         out.append((text, first, i + end - 1))
         i += end
-    return out
+    return out if origin is None else [(text, origin[a], origin[b]) for text, a, b in out]
 
 
 def scale_values(pieces: Sequence[str], language: str | None) -> list[str]:
@@ -162,6 +175,8 @@ def scale_values(pieces: Sequence[str], language: str | None) -> list[str]:
     is alone, and the number said before the first of them: "three million" is the token 3000000, and this gives
     1000000 and 3, the tokens of a query "million" or "three"."""
     find = lookup(language)
+    if language in ("tr", "ar"):
+        pieces = numbers_es_tr_ar.prepare(pieces, language, number_table(language))[0]
     scales = [(k, e[0]) for k, e in enumerate(None if p[:1].isdigit() else find(p) for p in pieces)
               if e and e[1] in ("hundred", "scale")]
     values = [fmt(value) for _, value in scales]
@@ -205,12 +220,29 @@ def parse(pieces: Sequence[str], stops: Sequence[bool], find: Lookup) -> tuple[i
             if after in ("un", "une") or (find(after) or ("", ""))[1] == "teen":
                 cur, j, last = (cur + 1, j + 2, "unit") if after in ("un", "une") else (cur, j + 1, last)
                 continue
-        if piece == "point" and last in ("unit", "teen", "tens") and j + 1 < len(pieces):
+        if piece in numbers_es_tr_ar.JOINERS and last and j + 1 < len(pieces) and not stops[j]:
+            nxt = find(pieces[j + 1])  # "treinta y cinco", "خمسة وعشرون" (five and twenty)
+            if nxt and numbers_es_tr_ar.joins(piece, last, nxt[1]):
+                cur, last, j = cur + nxt[0], nxt[1], j + 2
+                continue
+        if (piece == "point" or piece in numbers_es_tr_ar.DECIMAL_POINTS) and last in ("unit", "teen", "tens") \
+                and j + 1 < len(pieces):
             digits = _decimal_digits(pieces[j + 1:], find)
+            used = len(digits)
+            if not digits and piece != "point":  # "dos coma veinticinco": 2.25, the word after the comma whole
+                nxt = find(pieces[j + 1])
+                if nxt and nxt[1] in ("teen", "tens") and nxt[0] < 100:
+                    digits, used = fmt(nxt[0]), 1
             if digits:
-                cur, j = float(f"{int(cur)}.{digits}"), j + 1 + len(digits)
+                cur, j = float(f"{int(cur)}.{digits}"), j + 1 + used
                 last = "digit"
                 continue
+        if entry is not None and entry[1] == "one" and last is None:  # "un millón", "bir buçuk", "أحد عشر"
+            nxt = find(pieces[j + 1]) if j + 1 < len(pieces) and not stops[j] else None
+            if not nxt or nxt[1] not in numbers_es_tr_ar.ONE_BEFORE:
+                break
+            cur, last, j = entry[0], "one", j + 1
+            continue
         if entry is None or entry[1] not in _NEXT[last]:
             break
         value, kind = entry
@@ -222,9 +254,12 @@ def parse(pieces: Sequence[str], stops: Sequence[bool], find: Lookup) -> tuple[i
                 break
             cur = (cur or 1) * 100
         elif kind == "scale":
-            if value >= min_scale:
+            if last == "scale" and value > min_scale:  # "mil millones", "a thousand million": 10**9
+                total, min_scale = total * value, value
+            elif value >= min_scale or last == "scale":
                 break
-            total, cur, min_scale = total + (cur or 1) * value, 0.0, value
+            else:
+                total, cur, min_scale = total + (cur or 1) * value, 0.0, value
         else:
             cur += value
         last, j = kind, j + 1
