@@ -14,6 +14,7 @@ from indexer.models import Segment, Transcript, Video, Word
 from indexer.search.base import index_class
 from indexer.text.locate import locate
 from indexer.text.normalize import tokenize_text
+from tests.test_quote_verdicts import _timed  # a transcript of caption words, timed as it does
 
 
 def texts(text: str, language: str) -> list[str]:
@@ -55,15 +56,6 @@ def test_words_that_are_not_numbers_stay_words() -> None:
 def test_a_number_keeps_its_turkish_case_ending_as_the_digits_do() -> None:
     assert texts("on beşe", "tr") == ["15", "e"] == texts("15'e", "tr")
     assert texts("beşinci", "tr") == ["5", "inci"] == texts("5'inci", "tr")
-
-
-def _timed(text: str, language: str) -> Transcript:
-    words, t = [], 1.0
-    for w in text.split():
-        words.append(Word(round(t, 3), round(t + 0.05 * len(w), 3), w, 0.9, "caption"))
-        t += 0.05 * len(w) + 0.1
-    return Transcript("file:x", language, "captions", "file", (Segment(words[0].start, words[-1].end, text,
-                                                                        tuple(words)),))
 
 
 @pytest.mark.parametrize("article, said, language", [
