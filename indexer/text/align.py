@@ -39,7 +39,6 @@ GAP_SPOKEN = 0.7  # a spoken word that is not in the quote
 MISMATCH = -0.5  # a quote word paired with a dissimilar spoken word
 SWAP = 1.0  # two neighbouring quote words said in the other order: their pair scores less this
 SWAP_COST = 0.5  # a swap's share of the edit cost (two changed words would cost 2)
-MOVE_COST = 0.5  # a quote word said in another place of the span's sentence, a word of a run said in the quote's order
 TRIM_BELOW = 0.5  # dissimilar pairs at either end of the span are dropped (more likely an added than a misheard word)
 _TIE = 1e-6  # values this close are equal: ties go to pairing words, then to the earlier span
 
@@ -269,7 +268,7 @@ def _trim(ops: list[Op], ends: Callable[[int], bool] | None = None) -> list[Op]:
 def score_ops(ops: Sequence[Op], quote_len: int, near: float = NEAR) -> float:
     """1 less the ops' edit cost a quote word (a near spelling costs its distance, a swap half a word more)."""
     cost = sum(1.0 - op.similarity if op.kind == "changed" and op.similarity >= near
-               else SWAP_COST + 1.0 - op.similarity if op.kind == "swapped" else MOVE_COST if op.kind == "moved"
+               else SWAP_COST + 1.0 - op.similarity if op.kind == "swapped"
                else 0.0 if op.kind in ("same", "skipped") else 1.0 for op in ops)
     return max(0.0, 1.0 - cost / quote_len)
 

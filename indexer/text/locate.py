@@ -95,8 +95,10 @@ def _with_moves(found: Alignment, quote: Sequence[Token], spoken: Sequence[Token
     sentence: among the span's extra words, or just outside it ("в этом году мы не будем повышать налоги" against
     "Мы не будем повышать налоги в этом году." read "'в' was not said; 'этом' was not said; 'году' was not said";
     "biz soliqlarni bu yil ..." against "Biz bu yil soliqlarni ...": "'soliqlarni' was not said; 'soliqlarni' was
-    said but is not in the quote"). Each word of such a run costs MOVE_COST, a run of one stop word none of this
-    ("the" said elsewhere is no move). The runs of moved ops, to describe."""
+    said but is not in the quote"). The hit then says so, and its span takes the words in; its score stays as the
+    aligner gave it: crediting a move ranked passages of the same words in another order (the evaluation's shuffled
+    distractors) above the one said. A run of one stop word is no move ("the" said elsewhere). The runs of moved
+    ops, to describe."""
     ops, moves, common = list(found.ops), [], stop_words(language)
     for run in _missing_runs(ops):
         keys = [quote[q].key for q in run]
@@ -117,7 +119,7 @@ def _with_moves(found: Alignment, quote: Sequence[Token], spoken: Sequence[Token
     if not moves:
         return found, []
     at_all = [op.spoken for op in ops if op.spoken is not None]
-    return Alignment(min(at_all), max(at_all), score_ops(ops, len(quote)), tuple(ops)), moves
+    return Alignment(min(at_all), max(at_all), found.score, tuple(ops)), moves
 
 
 def _missing_runs(ops: Sequence[Op]) -> list[list[int]]:
