@@ -430,3 +430,16 @@ def test_the_words_before_a_quote_are_the_decoders_previous_text(spoken: Path, s
     with_prompt = rescorer.score(spoken, check.start, check.end, [second_half], "en", prompts[0])[0].logprob
     without = rescorer.score(spoken, check.start, check.end, [second_half], "en")[0].logprob
     assert abs(with_prompt - without) > 1e-3
+
+
+def test_a_phrase_moved_in_the_quote_is_not_paired_with_the_sentence_before(tmp_path: Path) -> None:
+    """"В этом году мы не будем повышать налоги" against "Добрый вечер. Мы не будем повышать налоги в этом году."
+    read "article says 'В этом году', speaker said 'Добрый вечер'": the greeting of the cue before."""
+    page = tmp_path / "ru.md"
+    page.write_text("# Налоги\n\nМинистр Анна Петрова сказала: «В этом году мы не будем повышать налоги».\n",
+                    encoding="utf-8")
+    said = _timed("Добрый вечер. Мы не будем повышать налоги в этом году.", "ru")
+    [check] = link_article(load_article(str(page)), said).quotes
+    assert check.status == "differs", check
+    assert [(d.article, d.spoken) for d in check.differences] == [("В этом году", ""), ("", "в этом году")], check
+    assert "Добрый" not in check.spoken and check.spoken.endswith("в этом году.")

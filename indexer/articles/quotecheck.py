@@ -33,7 +33,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from indexer.articles.quotes import Quote
-from indexer.models import Word
+from indexer.models import Word, ends_sentence
 from indexer.text.align import QUOTE_CHECK, Alignment, Op, align, differing, score_ops
 from indexer.text.normalize import Token, fold, split_words, text_words, tokenize
 from indexer.text.polarity import BESIDE, flips_polarity, in_sentence, negation_beside, negations
@@ -131,6 +131,7 @@ def check_quote(quote: Quote, spoken: Sequence[Token], words: Sequence[Word], la
         return base
     if best.score < found_min:
         return replace(base, score=round(best.score, 3))
+    best = _across_sentences(best, qtoks, spoken, words, near)
     best = _negation_beside(_reach_edges(best, qtoks, spoken, words, near, surfaces), len(qtoks), spoken, words,
                             language, around, near)
     best = _negation_left_out(best, len(qtoks), spoken, words, language, near)
@@ -140,6 +141,43 @@ def check_quote(quote: Quote, spoken: Sequence[Token], words: Sequence[Word], la
     return QuoteCheck(paragraph, number, quote.text, quote.speaker, "differs" if diffs else "verbatim",
                       round(best.score, 3), float(words[first].start), float(words[last].end),
                       join_words(w.text for w in words[first:last + 1]), diffs, via_translation)
+
+
+def _across_sentences(found: Alignment, qtoks: Sequence[Token], spoken: Sequence[Token], words: Sequence[Word],
+                      near: float) -> Alignment:
+    """Quote words at an edge paired with unlike words of another sentence are words the speaker did not say there:
+    "В этом году мы не будем повышать налоги" against "Добрый вечер. Мы не будем повышать налоги в этом году." read
+    "article says 'В этом году', speaker said 'Добрый вечер'", the greeting of the cue before. They are unsaid, and
+    where the speaker said them just beside the span, in its sentence, those words join the span as words the quote
+    leaves out: the check then says the article adds them at one place and leaves them out at the other."""
+    ops = list(found.ops)
+    paired = [k for k, op in enumerate(ops) if op.spoken is not None and op.quote is not None
+              and op.similarity >= near]
+    if not paired:
+        return found
+    texts = [w.text for w in words]
+
+    def apart(j: int, anchor: int) -> bool:  # a sentence ends between spoken tokens j and anchor
+        lo, hi = sorted((j, anchor))
+        return any(ends_sentence(texts[w]) for w in range(spoken[lo].last, spoken[hi].first))
+
+    for k, op in enumerate(ops):
+        if op.kind == "changed" and op.similarity < near and op.spoken is not None and (
+                (k < paired[0] and apart(op.spoken, ops[paired[0]].spoken or 0))
+                or (k > paired[-1] and apart(op.spoken, ops[paired[-1]].spoken or 0))):
+            ops[k] = Op("missing", op.quote, None)
+    if ops == list(found.ops):
+        return found
+    unsaid = [op.quote for op in ops if op.kind == "missing" and op.quote is not None]
+    said = [op.spoken for op in ops if op.spoken is not None]
+    for step, edge in ((1, max(said)), (-1, min(said))):
+        reach = in_sentence(edge, step, len(unsaid), spoken, texts)
+        run = reach if step == 1 else reach[::-1]
+        if unsaid and [spoken[j].key for j in run] == [qtoks[q].key for q in unsaid]:
+            ops = ops + [Op("extra", None, j) for j in run] if step == 1 else [Op("extra", None, j) for j in run] + ops
+            break
+    said = [op.spoken for op in ops if op.spoken is not None]
+    return Alignment(min(said), max(said), score_ops(ops, len(qtoks), near), tuple(ops))
 
 
 def _reach_edges(found: Alignment, qtoks: Sequence[Token], spoken: Sequence[Token], words: Sequence[Word],
