@@ -113,6 +113,9 @@ def test_spaceless_scripts_become_bigrams_and_pieces_keep_the_written_form() -> 
     ("bir yarim million so‘m", "1,5 million so‘m", "uz"), ("бир ярим миллион", "1500000", "uz"),
     ("eineinhalb Millionen", "1,5 Millionen", "de"), ("anderthalb Stunden", "1,5 Stunden", "de"),
     ("zweieinhalb Millionen", "2,5 Millionen", "de"),
+    # and in English and French, said after the number ("one and a half", "un million et demi") they were words
+    ("one and a half million people", "1.5 million people", "en"), ("two and a half years", "2.5 years", "en"),
+    ("un million et demi de personnes", "1,5 million de personnes", "fr"), ("deux et demi", "2,5", "fr"),
 ])
 def test_number_words_and_digits_read_alike(spoken: str, written: str, language: str) -> None:
     variants = "per cent" in spoken

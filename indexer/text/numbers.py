@@ -207,6 +207,13 @@ def parse(pieces: Sequence[str], stops: Sequence[bool], find: Lookup) -> tuple[i
             cur, j, grouping = cur * 1000 + int(piece), j + 1, True  # "5 000": a thousands group written apart
             continue
         entry: NumEntry | None = _digits(piece) if piece[:1].isdigit() else find(piece)
+        half = _and_a_half(pieces, stops, j)
+        if half and last in ("unit", "teen", "tens"):  # "one and a half", "two and a half million", "deux et demi"
+            cur, last, j = cur + 0.5, "half", j + half
+            continue
+        if half and last == "scale":  # "un million et demi": half the scale said before it
+            total, j = total + min_scale / 2, j + half
+            break
         if piece in _AND and last in ("hundred", "scale") and j + 1 < len(pieces):
             if find(pieces[j + 1]):
                 j += 1
@@ -269,6 +276,18 @@ def parse(pieces: Sequence[str], stops: Sequence[bool], find: Lookup) -> tuple[i
         return 0, 0.0, False
     spoken = all(not p[:1].isdigit() for p in pieces[:j])
     return j, total + cur, spoken and (total + cur) < 100
+
+
+_HALVES = (("and", "a", "half"), ("et", "demi"), ("et", "demie"))  # said after a number: English, French
+
+
+def _and_a_half(pieces: Sequence[str], stops: Sequence[bool], j: int) -> int:
+    """How many pieces from `j` say "and a half" ("et demi"), none of them after punctuation; 0 where they do not."""
+    for words in _HALVES:
+        n = len(words)
+        if tuple(pieces[j:j + n]) == words and not any(stops[j:j + n - 1]):
+            return n
+    return 0
 
 
 def _decimal_digits(pieces: Sequence[str], find: Lookup) -> str:

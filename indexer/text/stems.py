@@ -68,6 +68,7 @@ ELIDED = {"fr": frozenset("l d j m n s t c qu jusqu lorsqu puisqu quoiqu presqu"
 # 10: one and a half read as a number ("полтора", "bir yarim", "eineinhalb": 1.5, "полтора миллиона" 1500000)
 # 11: Spanish, Turkish and Arabic number words read as numbers ("veintitrés", "on beşe" as "15", "e", "خمسة
 # وعشرون"), "%" as Turkish "yüzde" and Arabic "في المئة", a scale after a smaller one multiplies ("mil millones")
+# and English and French halves after a number ("one and a half million", "un million et demi")
 STEMS_VERSION = "stems/11"
 # the script each stemmer is written for (LATIN where not named): a word in another is left as it is, as a Russian
 # passage's "Google" or an English query's words read as Russian. Serbian's stemmer reads both of its scripts.
