@@ -7,11 +7,8 @@ done, or claimed by another live worker, is not run again.
 
 from __future__ import annotations
 
-import logging
-import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from indexer.asr.engine import EngineFactory
@@ -20,9 +17,8 @@ from indexer.errors import Cancelled, IngestError, as_ingest_error
 from indexer.ingest.types import StepName, StepResult
 from indexer.store import owners
 from indexer.store.db import Store
+from indexer.store.renewal import renewed
 from media.sources import YtdlOptions
-
-log = logging.getLogger(__name__)
 
 StepProgress = Callable[[StepName, float, str], None]  # step, fraction 0..1, detail
 
@@ -58,7 +54,11 @@ def run_step(video_id: str, step: StepName, ctx: StepContext, fn: StepFn, then: 
         return False
     ctx.video_id, ctx.step = video_id, step
     try:
-        with as_ingest_error(), _leased(video_id, step, ctx):
+        # the lease renewed while the step works, whether or not it reports progress: the chapters step says nothing
+        # while it embeds, outlasted its lease on a loaded machine, and was sent again and again (ten runs of it)
+        with as_ingest_error(), renewed(lambda: ctx.store.heartbeat(video_id, step, ctx.owner, ctx.settings.lease_s,
+                                                                    None), max(ctx.settings.lease_s / 4, 0.2),
+                                        f"{step} of {video_id}"):
             result = fn(video_id, ctx)
     except OSError as exc:
         # a video deleted under its step takes its files with it: the step then meets a missing file (a traceback
@@ -79,31 +79,6 @@ def run_step(video_id: str, step: StepName, ctx: StepContext, fn: StepFn, then: 
                 ctx.store.release_step(video_id, then, ctx.owner)
             raise
     return True
-
-
-@contextmanager
-def _leased(video_id: str, step: StepName, ctx: StepContext) -> Iterator[None]:
-    """Renew the step's lease while its work runs, whether or not the work reports progress. A step that said nothing
-    for longer than its lease (the chapters of a long programme, any step on a loaded machine) was taken for dead:
-    the coordinator sent it again and a second run began beside the first, ten runs of one step in a CI run. The
-    lease now runs out only when its process has stopped or hangs in a way that stops this thread too."""
-    done = threading.Event()
-
-    def renew() -> None:
-        while not done.wait(max(ctx.settings.lease_s / 4, 0.2)):
-            try:
-                if not ctx.store.heartbeat(video_id, step, ctx.owner, ctx.settings.lease_s, None):
-                    return  # cancelled or taken over: the step's next report of progress raises Cancelled
-            except Exception:  # noqa: BLE001 - the store out of reach for a moment: the next beat tries again
-                log.warning("could not renew the lease of %s of %s", step, video_id, exc_info=True)
-
-    keeper = threading.Thread(target=renew, daemon=True, name=f"lease-{step}")
-    keeper.start()
-    try:
-        yield
-    finally:
-        done.set()
-        keeper.join()
 
 
 def _claim(video_id: str, step: StepName, ctx: StepContext) -> bool:

@@ -12,14 +12,15 @@ over at once (`owners.gone`); one on another host when its lease has run out.
 from __future__ import annotations
 
 import logging
-import threading
 import time
+from contextlib import ExitStack
 
 import sqlalchemy as sa
 
 from indexer.store import owners
 from indexer.store.db import Store
 from indexer.store.dialect import insert_missing
+from indexer.store.renewal import renewed
 from indexer.store.schema import ingest_claims as claims
 
 log = logging.getLogger(__name__)
@@ -62,23 +63,14 @@ class Held:
 
     def __init__(self, store: Store, video_id: str, owner: str, lease_s: float) -> None:
         self.store, self.video_id, self.owner, self.lease_s = store, video_id, owner, lease_s
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._renew, name=f"claim {video_id}", daemon=True)
-        self._thread.start()
-
-    def _renew(self) -> None:
-        while not self._stop.wait(self.lease_s / 3):
-            try:
-                if not renew(self.store, self.video_id, self.owner, self.lease_s):
-                    return
-            except sa.exc.SQLAlchemyError:  # the store away for a moment: the next turn tries again
-                continue
+        self._renewal = ExitStack()
+        self._renewal.enter_context(renewed(lambda: renew(store, video_id, owner, lease_s), lease_s / 3,
+                                            f"claim {video_id}"))
 
     def close(self) -> None:
         """Stop renewing and release the claim; a store that cannot be reached now leaves it to run out (an error
         here would hide the ingest's own)."""
-        self._stop.set()
-        self._thread.join()
+        self._renewal.close()
         try:
             release(self.store, self.video_id, self.owner)
         except sa.exc.SQLAlchemyError as exc:
