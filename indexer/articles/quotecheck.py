@@ -36,7 +36,7 @@ from indexer.articles.quotes import Quote
 from indexer.models import Word, ends_sentence
 from indexer.text.align import QUOTE_CHECK, Alignment, Op, align, differing, score_ops
 from indexer.text.normalize import Token, fold, split_words, text_words, tokenize
-from indexer.text.polarity import BESIDE, flips_polarity, in_sentence, negation_beside, negations
+from indexer.text.polarity import BESIDE, flips_polarity, in_sentence, negation_beside, negations, said_beside
 from media.readable import join_words
 
 QuoteStatus = Literal["verbatim", "differs", "probably verbatim", "not found"]
@@ -131,9 +131,10 @@ def check_quote(quote: Quote, spoken: Sequence[Token], words: Sequence[Word], la
         return base
     if best.score < found_min:
         return replace(base, score=round(best.score, 3))
-    best = _across_sentences(best, qtoks, spoken, words, near)
-    best = _negation_beside(_reach_edges(best, qtoks, spoken, words, near, surfaces), len(qtoks), spoken, words,
-                            language, around, near)
+    texts = [w.text for w in words]
+    best = _across_sentences(best, qtoks, spoken, texts, near)
+    best = _negation_beside(_reach_edges(best, qtoks, spoken, words, texts, near, surfaces), len(qtoks), spoken,
+                            texts, language, around, near)
     best = _negation_left_out(best, len(qtoks), spoken, words, language, near)
     said = [w for op in best.ops if op.spoken is not None for w in (spoken[op.spoken].first, spoken[op.spoken].last)]
     first, last = min(said), max(said)
@@ -143,7 +144,7 @@ def check_quote(quote: Quote, spoken: Sequence[Token], words: Sequence[Word], la
                       join_words(w.text for w in words[first:last + 1]), diffs, via_translation)
 
 
-def _across_sentences(found: Alignment, qtoks: Sequence[Token], spoken: Sequence[Token], words: Sequence[Word],
+def _across_sentences(found: Alignment, qtoks: Sequence[Token], spoken: Sequence[Token], texts: Sequence[str],
                       near: float) -> Alignment:
     """Quote words at an edge paired with unlike words of another sentence are words the speaker did not say there:
     "В этом году мы не будем повышать налоги" against "Добрый вечер. Мы не будем повышать налоги в этом году." read
@@ -155,7 +156,6 @@ def _across_sentences(found: Alignment, qtoks: Sequence[Token], spoken: Sequence
               and op.similarity >= near]
     if not paired:
         return found
-    texts = [w.text for w in words]
 
     def apart(j: int, anchor: int) -> bool:  # a sentence ends between spoken tokens j and anchor
         lo, hi = sorted((j, anchor))
@@ -168,20 +168,18 @@ def _across_sentences(found: Alignment, qtoks: Sequence[Token], spoken: Sequence
             ops[k] = Op("missing", op.quote, None)
     if ops == list(found.ops):
         return found
-    unsaid = [op.quote for op in ops if op.kind == "missing" and op.quote is not None]
-    said = [op.spoken for op in ops if op.spoken is not None]
-    for step, edge in ((1, max(said)), (-1, min(said))):
-        reach = in_sentence(edge, step, len(unsaid), spoken, texts)
-        run = reach if step == 1 else reach[::-1]
-        if unsaid and [spoken[j].key for j in run] == [qtoks[q].key for q in unsaid]:
-            ops = ops + [Op("extra", None, j) for j in run] if step == 1 else [Op("extra", None, j) for j in run] + ops
-            break
+    unsaid = [qtoks[op.quote].key for op in ops if op.kind == "missing" and op.quote is not None]
+    beside = said_beside([op.spoken for op in ops if op.spoken is not None], unsaid, spoken, texts, 0)
+    if beside:
+        side, run, _ = beside
+        extra = [Op("extra", None, j) for j in run]
+        ops = ops + extra if side == "after" else extra + ops
     said = [op.spoken for op in ops if op.spoken is not None]
     return Alignment(min(said), max(said), score_ops(ops, len(qtoks), near), tuple(ops))
 
 
 def _reach_edges(found: Alignment, qtoks: Sequence[Token], spoken: Sequence[Token], words: Sequence[Word],
-                 near: float, surfaces: Sequence[str]) -> Alignment:
+                 texts: Sequence[str], near: float, surfaces: Sequence[str]) -> Alignment:
     """The quote's first or last word, paired with a dissimilar word at the span's edge, paired instead with a word
     like it said up to REACH words further out in the same sentence, the words between added. The alignment counts
     both as one change each way, so it ended the span early: "кеңейтуді тоқтатамыз" ("we will stop") against
@@ -199,7 +197,7 @@ def _reach_edges(found: Alignment, qtoks: Sequence[Token], spoken: Sequence[Toke
         at = op.spoken
         if op.kind != "changed" or op.similarity >= near or op.quote != edge_word or at is None:
             continue
-        reach = in_sentence(at, step, REACH, spoken, [w.text for w in words])
+        reach = in_sentence(at, step, REACH, spoken, texts)
         written = fold(" ".join(surfaces[qtoks[edge_word].first:qtoks[edge_word].last + 1]))
         alike = {j: max(fuzz.ratio(qtoks[edge_word].key, spoken[j].key), fuzz.ratio(written, fold(" ".join(
             w.text.strip() for w in words[spoken[j].first:spoken[j].last + 1])))) / 100.0 for j in reach}
@@ -215,7 +213,7 @@ def _reach_edges(found: Alignment, qtoks: Sequence[Token], spoken: Sequence[Toke
     return Alignment(min(said), max(said), score_ops(ops, len(qtoks), near), tuple(ops))
 
 
-def _negation_beside(found: Alignment, quoted: int, spoken: Sequence[Token], words: Sequence[Word], language: str,
+def _negation_beside(found: Alignment, quoted: int, spoken: Sequence[Token], texts: Sequence[str], language: str,
                      around: tuple[str, str], near: float) -> Alignment:
     """A negation said just outside the quoted words, in the same sentence, taken into the span as words the quote
     leaves out: "No new taxes will be introduced" quoted as “New taxes will be introduced”, or German's
@@ -225,7 +223,7 @@ def _negation_beside(found: Alignment, quoted: int, spoken: Sequence[Token], wor
     said = [op.spoken for op in found.ops if op.spoken is not None]
     if not said:
         return found
-    ops, texts = list(found.ops), [w.text for w in words]
+    ops = list(found.ops)
     for step, edge, beside in ((-1, min(said), around[0]), (1, max(said), around[1])):
         said_no = negation_beside(edge, step, spoken, texts, language)
         near_words = split_words(beside, language)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from indexer.models import Word, ends_sentence
 from indexer.text.align import NEAR, Alignment, Op, align, differing, score_ops
 from indexer.text.normalize import Token, fold, text_words, tokenize, tokenize_text
-from indexer.text.polarity import BESIDE, closes_clause, flips_polarity, in_sentence, negation_beside, negations
+from indexer.text.polarity import BESIDE, closes_clause, flips_polarity, negation_beside, negations, said_beside
 from indexer.text.stopwords import stop_words
 from media.readable import join_words
 
@@ -104,7 +104,8 @@ def _with_moves(found: Alignment, quote: Sequence[Token], spoken: Sequence[Token
         keys = [quote[q].key for q in run]
         if len(run) == 1 and quote[run[0]].text in common:
             continue
-        said = _extras_saying(ops, keys, spoken) or _said_beside(ops, keys, spoken, texts)
+        said = _extras_saying(ops, keys, spoken) or said_beside(
+            [op.spoken for op in ops if op.spoken is not None], keys, spoken, texts, BESIDE)
         if said is None:
             continue
         moved = [Op("moved", q, j, 1.0) for q, j in zip(run, said[1])]
@@ -143,22 +144,6 @@ def _extras_saying(ops: Sequence[Op], keys: list[str], spoken: Sequence[Token]
         if all(o.kind == "extra" and o.spoken is not None and spoken[o.spoken].key == key
                for o, key in zip(window, keys)):
             return "in", [o.spoken for o in window if o.spoken is not None], []
-    return None
-
-
-def _said_beside(ops: Sequence[Op], keys: list[str], spoken: Sequence[Token], texts: Sequence[str]
-                 ) -> tuple[str, list[int], list[int]] | None:
-    """`keys` said just after the span or just before it (BESIDE words between at most), in its sentence: where,
-    their spoken tokens and those between."""
-    said = [op.spoken for op in ops if op.spoken is not None]
-    if not said:
-        return None
-    for side, step, edge in (("after", 1, max(said)), ("before", -1, min(said))):
-        reach = in_sentence(edge, step, len(keys) + BESIDE, spoken, texts)
-        for gap in range(min(BESIDE, len(reach) - len(keys)) + 1):
-            run = reach[gap:gap + len(keys)] if step == 1 else reach[gap:gap + len(keys)][::-1]
-            if len(run) == len(keys) and [spoken[j].key for j in run] == keys:
-                return side, run, sorted(reach[:gap])
     return None
 
 

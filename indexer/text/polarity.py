@@ -84,6 +84,22 @@ def negation_beside(edge: int, step: int, spoken: Sequence[Token], texts: Sequen
     return reach[:reach.index(said_no[-1 if farthest else 0]) + 1] if said_no else []
 
 
+def said_beside(said: Sequence[int], keys: Sequence[str], spoken: Sequence[Token], texts: Sequence[str],
+                most_between: int) -> tuple[str, list[int], list[int]] | None:
+    """`keys` said just after the span of spoken tokens `said`, or just before it (`most_between` tokens between at
+    most), in its sentence: the side ("after", "before"), their spoken tokens in order, and those between. Words of a
+    quote said in another place of its sentence (search's moves, a quote check's edges)."""
+    if not said or not keys:
+        return None
+    for side, step, edge in (("after", 1, max(said)), ("before", -1, min(said))):
+        reach = in_sentence(edge, step, len(keys) + most_between, spoken, texts)
+        for between in range(min(most_between, len(reach) - len(keys)) + 1):
+            run = reach[between:between + len(keys)] if step == 1 else reach[between:between + len(keys)][::-1]
+            if len(run) == len(keys) and [spoken[j].key for j in run] == list(keys):
+                return side, run, sorted(reach[:between])
+    return None
+
+
 def closes_clause(word: str) -> bool:
     """A negation after the quote negates it where it closes the clause ("Das akzeptieren wir nicht, sagte sie",
     "Bu to'g'ri emas.")."""
