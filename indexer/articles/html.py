@@ -11,7 +11,7 @@ from collections import Counter
 from functools import lru_cache
 from typing import Any
 
-from indexer.articles.quotes import attribute, find_quotes
+from indexer.articles.quotes import Quote, attribute, find_quotes
 from indexer.articles.speakers import ends_sentence, says
 from indexer.errors import InvalidInput
 from indexer.text.stopwords import languages, stop_words
@@ -66,7 +66,8 @@ def story_only(texts: list[str]) -> list[str]:
     - the words beside the quote are a credit: at most PULL_CREDIT_WORDS, all of them words of another paragraph
       (the speaker the story names: "Галина Петровна"), and no attribution of its own ('dijo después López', ', said
       Carter': a speech verb, or a speaker as quotes.attribute reads one)."""
-    units = [_units(t) for t in texts]
+    found = [find_quotes(t) for t in texts]
+    units = [_units(t, q) for t, q in zip(texts, found)]
     words = [[w for w, _ in u] for u in units]
     joined = [f" {' '.join(w)} " for w in words]  # a quick test first: a page may hold thousands of paragraphs
     spread = Counter(w for ws in words for w in set(ws))  # in how many paragraphs each word stands
@@ -76,7 +77,7 @@ def story_only(texts: list[str]) -> list[str]:
             word in w for j, ws in enumerate(words) if j != k for w in ws))
 
     def repeated(k: int) -> bool:
-        quotes = [q for q in find_quotes(texts[k]) if q.depth == 0]
+        quotes = [q for q in found[k] if q.depth == 0]
         quote = max(quotes, key=lambda q: len(q.text), default=None)
         said = _folded(quote.text) if quote else words[k]
         if len(said) < PULL_MIN_WORDS:
@@ -99,11 +100,11 @@ def _folded(text: str) -> list[str]:
     return re.findall(r"\w+", text.casefold())
 
 
-def _units(text: str) -> list[tuple[str, int]]:
+def _units(text: str, quotes: list[Quote]) -> list[tuple[str, int]]:
     """A paragraph's words, casefolded, each with the number of the unit it stands in: a unit ends where a quote
     opens or closes and where a sentence ends."""
     edges = {0, len(text)}
-    for q in find_quotes(text):
+    for q in quotes:
         edges.update((q.start, q.end))
     for m in _SENTENCE_END.finditer(text):
         if m.group() != "." or ends_sentence(text, m.start()):
