@@ -207,8 +207,9 @@ class ReelService:
                as_asked: tuple[Clip, ...] = ()) -> RenderResult:
         """Render the reel's clips (`as_asked`: these clips instead, the reel as it was when a job was queued)."""
         chosen = as_asked or self._nonempty(ref).clips
-        if Path(out).resolve().parent.is_relative_to(Path(allowed_dir).resolve()):  # a render killed there before
-            sweep_render_work(Path(out).resolve().parent, WORK_PREFIX)  # left its work: gone after an hour unused
+        folder = Path(out).resolve().parent
+        if folder.is_relative_to(Path(allowed_dir).resolve()):  # a render killed there before left its work:
+            sweep_render_work(folder, WORK_PREFIX)  # gone after an hour unused
         read: dict[str, tuple[Cue, ...]] = {}
         clips = [ClipSource(self._clip_file(n, c), c.start, c.end, c.label,
                             title=(c.label or None) if titles else None, cues=self._cues(c, read))

@@ -121,12 +121,13 @@ def _copy_table(source: Store, target: Store, table: sa.Table, owned: set[object
 
 def _owner(table: sa.Table, row: Row) -> tuple[str, object]:
     """The entity a row is part of: its video, article or reel, or the row itself (a job, a key)."""
-    kind, column = OWNER.get(table.name) or (table.name, _first_key(table))
+    kind, column = _owned_by(table)
     return kind, row[column]
 
 
-def _first_key(table: sa.Table) -> str:
-    return (list(table.primary_key.columns) or list(table.columns))[0].name
+def _owned_by(table: sa.Table) -> tuple[str, str]:
+    """The kind of entity a table's rows are part of, and the column that names it."""
+    return OWNER.get(table.name) or (table.name, (list(table.primary_key.columns) or list(table.columns))[0].name)
 
 
 def _record(source: Store, target: Store) -> None:
@@ -135,7 +136,7 @@ def _record(source: Store, target: Store) -> None:
     with source.tx() as conn:
         for table in meta.sorted_tables:
             if table not in (schema_version, ingest_claims, copied_in):
-                kind, column = OWNER.get(table.name) or (table.name, _first_key(table))
+                kind, column = _owned_by(table)
                 entities.update((kind, str(v)) for v in conn.execute(sa.select(table.c[column]).distinct()).scalars())
     rows = [{"kind": kind, "id": value} for kind, value in sorted(entities)]
     for start in range(0, len(rows), BATCH):

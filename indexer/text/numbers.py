@@ -207,7 +207,7 @@ def parse(pieces: Sequence[str], stops: Sequence[bool], find: Lookup) -> tuple[i
             cur, j, grouping = cur * 1000 + int(piece), j + 1, True  # "5 000": a thousands group written apart
             continue
         entry: NumEntry | None = _digits(piece) if piece[:1].isdigit() else find(piece)
-        half = _and_a_half(pieces, stops, j)
+        half = _and_a_half(pieces, stops, j) if piece in _HALF_OPENS else 0  # a test per piece of every passage
         if half and last in ("unit", "teen", "tens"):  # "one and a half", "two and a half million", "deux et demi"
             cur, last, j = cur + 0.5, "half", j + half
             continue
@@ -279,6 +279,7 @@ def parse(pieces: Sequence[str], stops: Sequence[bool], find: Lookup) -> tuple[i
 
 
 _HALVES = (("and", "a", "half"), ("et", "demi"), ("et", "demie"))  # said after a number: English, French
+_HALF_OPENS = frozenset(words[0] for words in _HALVES)
 
 
 def _and_a_half(pieces: Sequence[str], stops: Sequence[bool], j: int) -> int:
